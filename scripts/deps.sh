@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages ispshield needs to build, test and benchmark, when missing.
+# Usage: scripts/deps.sh [build|test|bench]   (each level includes the ones before it)
+# Runs apt-get only when something is missing; needs root (or sudo) then.
+set -euo pipefail
+level=${1:-test}
+pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev)
+if [ "$level" = test ] || [ "$level" = bench ]; then
+  # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; unbound, bind9-utils:
+  # the RPZ export must load in both; sqlite3: inspecting the store in tests.
+  pkgs+=(libcmocka-dev clang libclang-rt-14-dev unbound bind9-utils sqlite3 python3)
+fi
+if [ "$level" = bench ]; then
+  pkgs+=(hyperfine time)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

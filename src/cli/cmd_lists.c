@@ -1,0 +1,466 @@
+/*
+ * cmd_lists.c -- `ispshield lists`: import, compile, stats, history; check and export
+ * live in cmd_lists_check.c and cmd_lists_export.c.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_lists.h"
+#include "core/listimport.h"
+#include "core/snapshot.h"
+
+static const char lists_usage[] =
+	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  import   --list NAME [--kind K] [--format F] [--source S] FILE...\n"
+	"           read list files (- = stdin) into the store, replacing what SOURCE\n"
+	"           listed before\n"
+	"  compile  [--out FILE]  write the snapshot the DNS and proxy services read\n"
+	"  check    [--json] NAME|URL|IP...  look values up in the snapshot\n"
+	"  export   --list NAME --format rpz|domains|hosts|csv [--origin ZONE] [--out FILE]\n"
+	"  stats    [--json]  entries, sources, last import and snapshot bytes per list\n"
+	"  history  [--list NAME] [--limit N] [--changes ID] [--json]  past imports\n"
+	"\n"
+	"`ispshield lists COMMAND --help` describes each command.\n";
+
+static const char import_usage[] =
+	"usage: ispshield lists import --list NAME [OPTIONS] FILE...\n"
+	"\n"
+	"Read threat-list files into list NAME. Each FILE (- for standard input) is one\n"
+	"import of its source: the source's previous entries are replaced, and what was\n"
+	"added and removed is recorded (see `lists history`). Rejected lines are reported\n"
+	"as FILE:LINE: reason; the rest is imported.\n"
+	"\n"
+	"Options:\n"
+	"  -l, --list NAME      the list (created if --kind is given)\n"
+	"  -k, --kind KIND      domain (C&C host names, exact or *.suffix), url\n"
+	"                       (malware-distribution URLs), ip (addresses, prefixes)\n"
+	"  -f, --format FORMAT  auto (default: lists.format), plain, hosts, rpz,\n"
+	"                       urlhaus, feodo, csv\n"
+	"  -s, --source NAME    source name (default: the file's base name)\n"
+	"      --origin ZONE    RPZ: the zone origin when the file has no $ORIGIN/SOA\n"
+	"      --expires DUR    entries without an expiry expire after DUR (30d, 12h;\n"
+	"                       default lists.expiry, 0 = never)\n"
+	"\n"
+	"Exit status: 0 imported, 3 imported but lines were rejected, 4 failed.\n";
+
+static void progress(void *ud, long entries, long long bytes)
+{
+	const long long *total = ud;
+	char eta[32] = "";
+
+	if (*total > 0 && bytes > 0)
+		snprintf(eta, sizeof(eta), " %5.1f%%", 100.0 * (double)bytes / (double)*total);
+	fprintf(stderr, "\r%ld entries%s ", entries, eta);
+	fflush(stderr);
+}
+
+static void on_reject(void *ud, const struct isp_err *e)
+{
+	(void)ud;
+	cli_error(e);
+}
+
+static int cmd_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "list", required_argument, NULL, 'l' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "source", required_argument, NULL, 's' },
+		{ "origin", required_argument, NULL, 'O' },
+		{ "expires", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *list = NULL, *kind_s = NULL, *fmt_s = c->cfg.lists_format;
+	struct listimport_opts io;
+	struct store_list l;
+	struct store *st;
+	struct isp_err err;
+	int64_t expiry = c->cfg.lists_expiry;
+	int ch, i, rc = EXIT_OK, fmt;
+	enum list_kind kind = LIST_KIND_NONE;
+
+	memset(&io, 0, sizeof(io));
+	while ((ch = getopt_long(argc, argv, "l:k:f:s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': list = optarg; break;
+		case 'k': kind_s = optarg; break;
+		case 'f': fmt_s = optarg; break;
+		case 's': io.source = optarg; break;
+		case 'O': io.origin = optarg; break;
+		case 'e':
+			if (config_parse_duration(optarg, &expiry) != 0) {
+				cli_fail("--expires %s: not a duration (e.g. 30d, 12h)", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(import_usage, stdout); return EXIT_OK;
+		default: fputs(import_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!list || optind >= argc) {
+		fputs(import_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (kind_s) {
+		kind = list_kind_parse(kind_s);
+		if (kind == LIST_KIND_NONE) {
+			cli_fail("--kind %s: expected domain, url or ip", kind_s);
+			return EXIT_USAGE;
+		}
+	}
+	fmt = listfmt_parse_name(fmt_s);
+	if (fmt < 0) {
+		cli_fail("--format %s: expected auto, plain, hosts, rpz, urlhaus, feodo or csv",
+			 fmt_s);
+		return EXIT_USAGE;
+	}
+	io.format = (enum list_format)fmt;
+	io.expires = expiry ? (int64_t)time(NULL) + expiry : 0;
+	if (io.source && argc - optind > 1) {
+		cli_fail("--source names one source; give one FILE with it (each file is "
+			 "its own source otherwise)");
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	isp_err_clear(&err);
+	if (store_list_get(st, list, kind, 1, &l, &err) != 0) {
+		cli_error(&err);
+		store_close(st);
+		return err.code == ISR_EINVAL || err.code == ISR_EEXIST ? EXIT_USAGE : EXIT_FAIL;
+	}
+	for (i = optind; i < argc; i++) {
+		struct listimport_result res;
+		struct stat sb;
+		long long total = -1;
+		long rejected;
+
+		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0)
+			total = (long long)sb.st_size;
+		io.progress = c->progress ? progress : NULL;
+		io.progress_ud = &total;
+		isp_err_clear(&err);
+		if (listimport_file(st, &l, argv[i], &io, on_reject, NULL, &res, &err) != 0) {
+			if (c->progress)
+				fputc('\n', stderr);
+			cli_error(&err);
+			rc = EXIT_FAIL;
+			continue;
+		}
+		if (c->progress)
+			fputs("\r", stderr);
+		rejected = res.read.rejected + res.bad_values;
+		if (!c->quiet) {
+			fprintf(stderr, "%s: list %s, source %s, format %s: %ld read, %ld accepted, "
+				"%ld duplicate, %ld rejected; %ld added, %ld removed, %ld unchanged",
+				argv[i], l.name, res.source, listfmt_name(res.read.detected),
+				res.read.lines, res.store.accepted, res.store.duplicates, rejected,
+				res.store.added, res.store.removed, res.store.unchanged);
+			if (res.other_kind)
+				fprintf(stderr, "; %ld entries of another kind skipped (import them "
+					"into a list of that kind)", res.other_kind);
+			fputc('\n', stderr);
+		}
+		if (rejected && rc == EXIT_OK)
+			rc = EXIT_PARTIAL;
+	}
+	store_close(st);
+	return rc;
+}
+
+static const char compile_usage[] =
+	"usage: ispshield lists compile [--out FILE]\n"
+	"\n"
+	"Compile every live (not expired) entry of every list into the snapshot that the\n"
+	"DNS and proxy services map. The new file replaces the old one atomically.\n"
+	"\n"
+	"  -o, --out FILE   where to write (default: the configured snapshot path)\n";
+
+static int cmd_compile(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char path[CONFIG_PATH_MAX];
+	struct snap_build_stats bs;
+	struct store *st;
+	struct isp_err err;
+	int ch;
+
+	config_snapshot_path(&c->cfg, path);
+	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': snprintf(path, sizeof(path), "%s", optarg); break;
+		case 'h': fputs(compile_usage, stdout); return EXIT_OK;
+		default: fputs(compile_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fputs(compile_usage, stderr);
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	isp_err_clear(&err);
+	if (snap_build(st, path, (int64_t)time(NULL), &bs, &err) != 0) {
+		cli_error(&err);
+		store_close(st);
+		return EXIT_FAIL;
+	}
+	store_close(st);
+	if (!c->quiet)
+		fprintf(stderr, "%s: %ld lists, %ld entries, %ld keys (%ld merged), %llu bytes "
+			"(%.1f bytes/key), %.2f s\n", path, bs.lists, bs.entries, bs.keys,
+			bs.merged, (unsigned long long)bs.bytes,
+			bs.keys ? (double)bs.bytes / (double)bs.keys : 0.0, bs.seconds);
+	return EXIT_OK;
+}
+
+static const char stats_usage[] =
+	"usage: ispshield lists stats [--json]\n"
+	"\n"
+	"Per list: kind, entries over all sources, distinct live values, expired entries,\n"
+	"sources, last import, and the list's share of the snapshot (keys, bytes).\n";
+
+struct stats_ctx {
+	struct snap *snap;
+	json_t *arr;
+};
+
+static void snap_share(const struct snap *s, const char *name, uint32_t *keys, uint64_t *bytes)
+{
+	unsigned i;
+
+	*keys = 0;
+	*bytes = 0;
+	for (i = 0; s && i < snap_nlists(s); i++) {
+		struct snap_list_info li;
+
+		snap_list(s, i, &li);
+		if (strcmp(li.name, name) == 0) {
+			*keys = li.keys;
+			*bytes = li.bytes;
+		}
+	}
+}
+
+static int stats_row(void *ud, const struct store_list_stats *ls)
+{
+	struct stats_ctx *x = ud;
+	char t[24];
+	uint32_t keys;
+	uint64_t bytes;
+
+	snap_share(x->snap, ls->list.name, &keys, &bytes);
+	if (x->arr) {
+		json_array_append_new(x->arr, json_pack(
+			"{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"list", ls->list.name, "kind", list_kind_name(ls->list.kind),
+			"entries", (json_int_t)ls->entries, "distinct", (json_int_t)ls->distinct,
+			"expired", (json_int_t)ls->expired, "sources", (json_int_t)ls->sources,
+			"last_import", (json_int_t)ls->last_import,
+			"snapshot_keys", (json_int_t)keys, "snapshot_bytes", (json_int_t)bytes));
+		return 0;
+	}
+	printf("%-20s %-6s %10ld %10ld %8ld %7ld  %-19s %10u %12llu\n", ls->list.name,
+	       list_kind_name(ls->list.kind), ls->entries, ls->distinct, ls->expired,
+	       ls->sources, cli_time(ls->last_import, t), keys, (unsigned long long)bytes);
+	return 0;
+}
+
+static int cmd_stats(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stats_ctx x = { NULL, NULL };
+	char path[CONFIG_PATH_MAX];
+	struct store *st;
+	struct isp_err err;
+	int ch, json = 0, rc;
+
+	while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'h': fputs(stats_usage, stdout); return EXIT_OK;
+		default: fputs(stats_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	config_snapshot_path(&c->cfg, path);
+	isp_err_clear(&err);
+	if (snap_open(path, &x.snap, &err) != 0 && err.code != ISR_ENOTFOUND)
+		cli_error(&err); /* stats still useful without the snapshot */
+	if (json)
+		x.arr = json_array();
+	else
+		printf("%-20s %-6s %10s %10s %8s %7s  %-19s %10s %12s\n", "LIST", "KIND", "ENTRIES",
+		       "DISTINCT", "EXPIRED", "SOURCES", "LAST IMPORT (UTC)", "SNAP KEYS",
+		       "SNAP BYTES");
+	rc = store_each_list(st, (int64_t)time(NULL), stats_row, &x, &err);
+	if (rc)
+		cli_error(&err);
+	if (json) {
+		json_t *o = json_pack("{s:o, s:s, s:I, s:I}", "lists", x.arr, "snapshot", path,
+				      "snapshot_bytes", (json_int_t)(x.snap ? snap_bytes(x.snap) : 0),
+				      "snapshot_created",
+				      (json_int_t)(x.snap ? snap_created(x.snap) : 0));
+
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(o);
+	} else if (x.snap) {
+		char t[24];
+
+		printf("snapshot %s: %u keys, %llu bytes, compiled %s UTC\n", path,
+		       snap_keys(x.snap), (unsigned long long)snap_bytes(x.snap),
+		       cli_time((long long)snap_created(x.snap), t));
+	} else {
+		printf("snapshot %s: none (run `ispshield lists compile`)\n", path);
+	}
+	snap_close(x.snap);
+	store_close(st);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+static const char history_usage[] =
+	"usage: ispshield lists history [--list NAME] [--limit N] [--json]\n"
+	"       ispshield lists history --changes IMPORT-ID [--json]\n"
+	"\n"
+	"Past imports, newest first, with their counts; with --changes, the values that\n"
+	"import added and removed (recorded from a source's second import on).\n";
+
+static int history_row(void *ud, const struct store_import_info *in)
+{
+	json_t *arr = ud;
+	char t[24];
+
+	if (arr) {
+		json_array_append_new(arr, json_pack(
+			"{s:I, s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+			"id", (json_int_t)in->id, "list", in->list, "source", in->source,
+			"file", in->file, "format", in->format, "started", (json_int_t)in->started,
+			"read", (json_int_t)in->read, "accepted", (json_int_t)in->accepted,
+			"duplicates", (json_int_t)in->duplicates, "rejected",
+			(json_int_t)in->rejected, "added", (json_int_t)in->added, "removed",
+			(json_int_t)in->removed, "unchanged", (json_int_t)in->unchanged));
+		return 0;
+	}
+	printf("%6lld  %-19s  %-16s %-20s %-8s %9ld %9ld %7ld %7ld %7ld\n", (long long)in->id,
+	       cli_time(in->started, t), in->list, in->source, in->format ? in->format : "-",
+	       in->accepted, in->added, in->removed, in->duplicates, in->rejected);
+	return 0;
+}
+
+static int change_row(void *ud, const char *value, const char *change)
+{
+	json_t *arr = ud;
+
+	if (arr)
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "value", value, "change", change));
+	else
+		printf("%s\t%s\n", change, value);
+	return 0;
+}
+
+static int cmd_history(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "list", required_argument, NULL, 'l' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "changes", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *list = NULL;
+	long long changes = -1;
+	int limit = 20, json = 0, ch, rc;
+	json_t *arr = NULL;
+	struct store *st;
+	struct isp_err err;
+
+	while ((ch = getopt_long(argc, argv, "l:n:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': list = optarg; break;
+		case 'n': limit = atoi(optarg); break;
+		case 'C': changes = atoll(optarg); break;
+		case 'j': json = 1; break;
+		case 'h': fputs(history_usage, stdout); return EXIT_OK;
+		default: fputs(history_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (limit <= 0) {
+		cli_fail("--limit must be a positive number");
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	if (json)
+		arr = json_array();
+	isp_err_clear(&err);
+	if (changes >= 0) {
+		rc = store_each_change(st, changes, change_row, arr, &err);
+	} else {
+		if (!json)
+			printf("%6s  %-19s  %-16s %-20s %-8s %9s %9s %7s %7s %7s\n", "ID",
+			       "STARTED (UTC)", "LIST", "SOURCE", "FORMAT", "ACCEPTED", "ADDED",
+			       "REMOVED", "DUPS", "REJECTS");
+		rc = store_each_import(st, list, limit, history_row, arr, &err);
+	}
+	if (rc)
+		cli_error(&err);
+	if (arr) {
+		json_dumpf(arr, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(arr);
+	}
+	store_close(st);
+	return rc ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_lists(struct cli *c, int argc, char **argv)
+{
+	const char *sub;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(lists_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	sub = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(sub, "import") == 0)
+		return cmd_import(c, argc, argv);
+	if (strcmp(sub, "compile") == 0)
+		return cmd_compile(c, argc, argv);
+	if (strcmp(sub, "check") == 0)
+		return cmd_lists_check(c, argc, argv);
+	if (strcmp(sub, "export") == 0)
+		return cmd_lists_export(c, argc, argv);
+	if (strcmp(sub, "stats") == 0)
+		return cmd_stats(c, argc, argv);
+	if (strcmp(sub, "history") == 0)
+		return cmd_history(c, argc, argv);
+	cli_fail("unknown lists command '%s' (see ispshield lists --help)", sub);
+	return EXIT_USAGE;
+}

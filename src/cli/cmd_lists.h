@@ -1,0 +1,12 @@
+/*
+ * cmd_lists.h -- the `lists` subcommands that live in their own files.
+ */
+#ifndef ISP_CLI_CMD_LISTS_H
+#define ISP_CLI_CMD_LISTS_H
+
+#include "cli/cli.h"
+
+int cmd_lists_check(struct cli *c, int argc, char **argv);
+int cmd_lists_export(struct cli *c, int argc, char **argv);
+
+#endif

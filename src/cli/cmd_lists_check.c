@@ -1,0 +1,238 @@
+/*
+ * cmd_lists_check.c -- `ispshield lists check`: look values up in the snapshot with the
+ * same normaliser and lookup code the DNS and proxy services use, then show where the
+ * matched entry came from (sources, first/last seen, category, reference) from the
+ * store.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_lists.h"
+#include "core/ip.h"
+#include "core/listvalue.h"
+#include "core/snapshot.h"
+#include "core/url.h"
+
+static const char check_usage[] =
+	"usage: ispshield lists check [--json] [--kind K] NAME|URL|IP...\n"
+	"\n"
+	"Look each value up in the snapshot, as the DNS and proxy services would: a name\n"
+	"matches an exact entry or a *.suffix entry of a parent; a URL matches its\n"
+	"canonical form exactly (and its host is checked against domain lists); an\n"
+	"address matches the longest listed prefix. For each match: list, the entry that\n"
+	"matched, and each source's first/last seen, category and reference.\n"
+	"\n"
+	"  -j, --json       one JSON object per value, in an array\n"
+	"  -k, --kind KIND  treat every value as domain, url or ip (default: guess)\n"
+	"\n"
+	"Exit status: 0 if any value matched, 1 if none, 2 usage, 4 failure (no snapshot).\n";
+
+struct check {
+	struct cli *c;
+	struct snap *snap;
+	struct store *st;
+	json_t *out;   /* JSON array, or NULL for text */
+	int matched;
+};
+
+struct src_ctx {
+	json_t *arr;
+	int json;
+};
+
+static int on_source(void *ud, const struct store_list *l, const struct store_entry *e)
+{
+	struct src_ctx *x = ud;
+	char t1[24], t2[24], t3[24];
+
+	(void)l;
+	if (x->json) {
+		json_array_append_new(x->arr, json_pack(
+			"{s:s, s:I, s:I, s:I, s:s?, s:s?}", "source", e->source,
+			"first_seen", (json_int_t)e->first_seen, "last_seen",
+			(json_int_t)e->last_seen, "expires", (json_int_t)e->expires,
+			"category", e->category, "reference", e->reference));
+		return 0;
+	}
+	printf("    source %s: first seen %s, last seen %s", e->source,
+	       cli_time(e->first_seen, t1), cli_time(e->last_seen, t2));
+	if (e->expires)
+		printf(", expires %s", cli_time(e->expires, t3));
+	if (e->category)
+		printf(", category %s", e->category);
+	if (e->reference)
+		printf(", reference %s", e->reference);
+	putchar('\n');
+	return 0;
+}
+
+/* Report the hits of r for query q (matched as kind); returns how many. */
+static int report(struct check *k, const char *q, enum list_kind kind, const char *entry,
+		   const struct snap_result *r, json_t *matches)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		struct snap_list_info li;
+		struct store_list sl;
+		struct isp_err err;
+		struct src_ctx sx = { NULL, matches != NULL };
+
+		snap_list(k->snap, r->hits[i].list, &li);
+		if (matches)
+			sx.arr = json_array();
+		else
+			printf("%s: %s by list %s (%s), entry %s\n", q,
+			       r->hits[i].allow ? "ALLOWED" : "BLOCKED", li.name,
+			       list_kind_name(kind), entry);
+		isp_err_clear(&err);
+		if (k->st && store_list_get(k->st, li.name, LIST_KIND_NONE, 0, &sl, &err) == 0)
+			store_entry_sources(k->st, &sl, entry, on_source, &sx, &err);
+		if (matches)
+			json_array_append_new(matches, json_pack(
+				"{s:s, s:s, s:s, s:s, s:o}", "list", li.name, "kind",
+				list_kind_name(kind), "entry", entry, "action",
+				r->hits[i].allow ? "allow" : "block", "sources", sx.arr));
+	}
+	return r->n;
+}
+
+static int check_domain(struct check *k, const char *q, const char *name, json_t *matches)
+{
+	struct snap_result r;
+	char entry[260];
+
+	if (snap_lookup_domain(k->snap, name, strlen(name), &r) == 0)
+		return 0;
+	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
+	return report(k, q, LIST_DOMAIN, entry, &r, matches);
+}
+
+/* Check one value; returns the number of matches, or -1 if it is not a valid value. */
+static int check_one(struct check *k, const char *q, enum list_kind kind)
+{
+	char norm[URL_MAX + 1];
+	struct snap_result r;
+	struct isp_err err;
+	json_t *matches = k->out ? json_array() : NULL;
+	int n, hits = 0;
+
+	if (kind == LIST_KIND_NONE)
+		kind = list_value_guess_kind(q);
+	isp_err_clear(&err);
+	n = list_value_normalise(kind, q, norm, sizeof(norm), NULL, &err);
+	if (n < 0) {
+		cli_fail("%s: %s", q, err.msg);
+		json_decref(matches);
+		return -1;
+	}
+	if (kind == LIST_DOMAIN) {
+		if (norm[0] == '*') {
+			cli_fail("%s: check a name, not a wildcard", q);
+			json_decref(matches);
+			return -1;
+		}
+		hits = check_domain(k, q, norm, matches);
+	} else if (kind == LIST_URL) {
+		const char *host;
+		size_t hl;
+		char name[260];
+
+		if (snap_lookup_url(k->snap, norm, (size_t)n, &r) > 0)
+			hits += report(k, q, LIST_URL, norm, &r, matches);
+		if (url_host(norm, (size_t)n, &host, &hl) == 0 && hl < sizeof(name)) {
+			snprintf(name, sizeof(name), "%.*s", (int)hl, host);
+			hits += check_domain(k, q, name, matches);
+		}
+	} else {
+		struct ip_prefix p;
+		char entry[IP_PREFIX_STRLEN];
+
+		ip_parse_prefix(norm, (size_t)n, &p, NULL, NULL);
+		if (snap_lookup_ip(k->snap, p.family, p.addr, &r) > 0) {
+			p.len = (uint8_t)r.plen;
+			ip_mask(&p);
+			ip_format_prefix(&p, entry);
+			hits = report(k, q, LIST_IP, entry, &r, matches);
+		}
+	}
+	if (k->out)
+		json_array_append_new(k->out, json_pack(
+			"{s:s, s:s, s:s, s:b, s:o}", "query", q, "normalised", norm, "kind",
+			list_kind_name(kind), "matched", hits > 0, "matches", matches));
+	else if (hits == 0)
+		printf("%s: no match (%s %s)\n", q, list_kind_name(kind), norm);
+	return hits;
+}
+
+int cmd_lists_check(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct check k;
+	char path[CONFIG_PATH_MAX];
+	struct isp_err err;
+	enum list_kind kind = LIST_KIND_NONE;
+	int ch, i, bad = 0;
+
+	memset(&k, 0, sizeof(k));
+	k.c = c;
+	while ((ch = getopt_long(argc, argv, "jk:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': k.out = json_array(); break;
+		case 'k':
+			kind = list_kind_parse(optarg);
+			if (kind == LIST_KIND_NONE) {
+				cli_fail("--kind %s: expected domain, url or ip", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(check_usage, stdout); return EXIT_OK;
+		default: fputs(check_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(check_usage, stderr);
+		json_decref(k.out);
+		return EXIT_USAGE;
+	}
+	config_snapshot_path(&c->cfg, path);
+	isp_err_clear(&err);
+	if (snap_open(path, &k.snap, &err) != 0) {
+		cli_error(&err);
+		if (err.code == ISR_ENOTFOUND)
+			cli_fail("no snapshot yet: run `ispshield lists compile` first");
+		json_decref(k.out);
+		return EXIT_FAIL;
+	}
+	/* The store only adds detail (sources, references); check works without it. */
+	if (store_open(c->cfg.store, &k.st, &err) != 0)
+		k.st = NULL;
+	for (i = optind; i < argc; i++) {
+		int n = check_one(&k, argv[i], kind);
+
+		if (n == -1)
+			bad = 1;
+		else if (n > 0)
+			k.matched = 1;
+	}
+	if (k.out) {
+		json_dumpf(k.out, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(k.out);
+	}
+	snap_close(k.snap);
+	store_close(k.st);
+	if (k.matched)
+		return EXIT_OK;
+	return bad ? EXIT_USAGE : EXIT_NOMATCH;
+}

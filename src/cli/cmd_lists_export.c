@@ -1,0 +1,254 @@
+/*
+ * cmd_lists_export.c -- `ispshield lists export`: write a list for other tools: an RPZ
+ * zone for BIND 9 and Unbound, a plain list, a hosts file, or CSV (which `lists import
+ * --format csv` reads back).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_lists.h"
+#include "core/domain.h"
+#include "core/ip.h"
+
+static const char export_usage[] =
+	"usage: ispshield lists export --list NAME --format FORMAT [--origin ZONE] [--out FILE]\n"
+	"\n"
+	"Write the live entries of list NAME (one line per distinct value).\n"
+	"\n"
+	"  -l, --list NAME      the list\n"
+	"  -f, --format FORMAT  rpz      RPZ zone (domain and ip lists): name CNAME .,\n"
+	"                                *.name CNAME ., allow entries CNAME rpz-passthru.,\n"
+	"                                addresses as rpz-ip triggers; loads in BIND 9 and\n"
+	"                                Unbound\n"
+	"                       domains  one value a line (any kind; allow entries left out)\n"
+	"                       hosts    0.0.0.0 name (domain lists; *.name and allow\n"
+	"                                entries cannot be expressed and are left out)\n"
+	"                       csv      value,action,first_seen,last_seen,expires,category,\n"
+	"                                reference,source (read back by import --format csv)\n"
+	"      --origin ZONE    RPZ zone name (default lists.rpz-origin)\n"
+	"  -o, --out FILE       write to FILE (atomically) instead of standard output\n";
+
+enum xfmt { X_RPZ, X_DOMAINS, X_HOSTS, X_CSV };
+
+struct exp {
+	FILE *f;
+	enum xfmt fmt;
+	long written, skipped;
+};
+
+/* rpz-ip owner for prefix p: "LEN.B4.B3.B2.B1" or "LEN.G8....G1" with "zz" for the
+ * longest run of zero groups (RFC draft-vixie-dns-rpz section 4.1.1). */
+static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	n += (size_t)snprintf(out + n, size - n, "%u", p->len);
+	if (p->family == 4) {
+		for (i = 3; i >= 0; i--)
+			n += (size_t)snprintf(out + n, size - n, ".%u", p->addr[i]);
+	} else {
+		unsigned g[8];
+		int best = -1, bestlen = 1, run = 0;
+
+		for (i = 0; i < 8; i++) {
+			g[i] = (unsigned)p->addr[2 * i] << 8 | p->addr[2 * i + 1];
+			run = g[i] == 0 ? run + 1 : 0;
+			if (run > bestlen) {
+				bestlen = run;
+				best = i - run + 1;
+			}
+		}
+		for (i = 7; i >= 0; i--) {
+			if (best >= 0 && i >= best && i < best + bestlen) {
+				if (i == best + bestlen - 1)
+					n += (size_t)snprintf(out + n, size - n, ".zz");
+				continue;
+			}
+			n += (size_t)snprintf(out + n, size - n, ".%x", g[i]);
+		}
+	}
+	snprintf(out + n, size - n, ".rpz-ip");
+}
+
+/* Write s as a CSV field (quoted when it holds a comma, quote or newline). */
+static void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int on_entry(void *ud, const struct store_list *l, const struct store_entry *e)
+{
+	struct exp *x = ud;
+	int allow = e->action == LIST_ALLOW;
+	char t[24], owner[96];
+
+	switch (x->fmt) {
+	case X_RPZ:
+		if (l->kind == LIST_IP) {
+			struct ip_prefix p;
+
+			if (ip_parse_prefix(e->value, strlen(e->value), &p, NULL, NULL) != 0) {
+				x->skipped++;
+				return 0;
+			}
+			rpz_ip_owner(&p, owner, sizeof(owner));
+			fprintf(x->f, "%s CNAME %s\n", owner, allow ? "rpz-passthru." : ".");
+		} else {
+			fprintf(x->f, "%s CNAME %s\n", e->value, allow ? "rpz-passthru." : ".");
+		}
+		break;
+	case X_DOMAINS:
+		if (allow) {
+			x->skipped++;
+			return 0;
+		}
+		fprintf(x->f, "%s\n", e->value);
+		break;
+	case X_HOSTS:
+		if (allow || e->value[0] == '*') {
+			x->skipped++;
+			return 0;
+		}
+		fprintf(x->f, "0.0.0.0 %s\n", e->value);
+		break;
+	case X_CSV:
+		csv_field(x->f, e->value);
+		fprintf(x->f, ",%s,", allow ? "allow" : "block");
+		fprintf(x->f, "%s,", e->first_seen ? cli_time(e->first_seen, t) : "");
+		fprintf(x->f, "%s,", e->last_seen ? cli_time(e->last_seen, t) : "");
+		fprintf(x->f, "%s,", e->expires ? cli_time(e->expires, t) : "");
+		csv_field(x->f, e->category);
+		fputc(',', x->f);
+		csv_field(x->f, e->reference);
+		fputc(',', x->f);
+		csv_field(x->f, e->source);
+		fputc('\n', x->f);
+		break;
+	}
+	x->written++;
+	return ferror(x->f) ? ISR_EIO : 0;
+}
+
+int cmd_lists_export(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "list", required_argument, NULL, 'l' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "origin", required_argument, NULL, 'O' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *names[] = { "rpz", "domains", "hosts", "csv" };
+	const char *list = NULL, *fmt_s = NULL, *origin = c->cfg.lists_rpz_origin, *out = NULL;
+	char tmp[CONFIG_PATH_MAX + 32], zone[DOMAIN_BUFSZ];
+	struct exp x;
+	struct store_list l;
+	struct store *st;
+	struct isp_err err;
+	int ch, rc = EXIT_OK;
+	unsigned i;
+
+	memset(&x, 0, sizeof(x));
+	x.fmt = (enum xfmt)-1;
+	while ((ch = getopt_long(argc, argv, "l:f:o:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l': list = optarg; break;
+		case 'f': fmt_s = optarg; break;
+		case 'O': origin = optarg; break;
+		case 'o': out = optarg; break;
+		case 'h': fputs(export_usage, stdout); return EXIT_OK;
+		default: fputs(export_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	for (i = 0; fmt_s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(fmt_s, names[i]) == 0)
+			x.fmt = (enum xfmt)i;
+	if (!list || !fmt_s || (int)x.fmt < 0 || optind < argc) {
+		if (fmt_s && (int)x.fmt < 0)
+			cli_fail("--format %s: expected rpz, domains, hosts or csv", fmt_s);
+		fputs(export_usage, stderr);
+		return EXIT_USAGE;
+	}
+	isp_err_clear(&err);
+	if (domain_normalise(origin, strlen(origin), zone, &err) < 0) {
+		cli_fail("--origin %s: %s", origin, err.msg);
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	if (store_list_get(st, list, LIST_KIND_NONE, 0, &l, &err) != 0) {
+		cli_error(&err);
+		store_close(st);
+		return EXIT_USAGE;
+	}
+	if ((x.fmt == X_RPZ && l.kind == LIST_URL) || (x.fmt == X_HOSTS && l.kind != LIST_DOMAIN)) {
+		cli_fail("list %s holds %s entries, which format %s cannot express", l.name,
+			 list_kind_name(l.kind), fmt_s);
+		store_close(st);
+		return EXIT_USAGE;
+	}
+	if (out) {
+		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+		x.f = fopen(tmp, "w");
+		if (!x.f) {
+			cli_fail("%s: %s", tmp, strerror(errno));
+			store_close(st);
+			return EXIT_FAIL;
+		}
+	} else {
+		x.f = stdout;
+	}
+	if (x.fmt == X_RPZ)
+		fprintf(x.f, "; RPZ zone written by ispshield %s from list %s\n"
+			"$ORIGIN %s.\n$TTL %lld\n@ IN SOA localhost. hostmaster.localhost. %lld 3600 600 86400 %lld\n"
+			"@ IN NS localhost.\n", ISP_VERSION, l.name, zone, (long long)c->cfg.lists_rpz_ttl,
+			(long long)time(NULL), (long long)c->cfg.lists_rpz_ttl);
+	else if (x.fmt == X_CSV)
+		fputs("value,action,first_seen,last_seen,expires,category,reference,source\n", x.f);
+	if (store_each_entry(st, l.name, (int64_t)time(NULL), 1, on_entry, &x, &err) != 0) {
+		cli_error(&err);
+		rc = EXIT_FAIL;
+	}
+	if (out) {
+		if (fflush(x.f) != 0 || ferror(x.f))
+			rc = EXIT_FAIL;
+		fclose(x.f);
+		if (rc == EXIT_OK && rename(tmp, out) != 0) {
+			cli_fail("rename %s: %s", out, strerror(errno));
+			rc = EXIT_FAIL;
+		}
+		if (rc != EXIT_OK)
+			remove(tmp);
+	} else if (fflush(stdout) != 0) {
+		rc = EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "list %s: %ld entries written as %s%s%s", l.name, x.written,
+			fmt_s, x.fmt == X_RPZ ? ", zone " : "", x.fmt == X_RPZ ? zone : "");
+	if (!c->quiet && x.skipped)
+		fprintf(stderr, ", %ld left out (not expressible in %s)", x.skipped, fmt_s);
+	if (!c->quiet)
+		fputc('\n', stderr);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,171 @@
+/*
+ * main.c -- the ispshield command: global options, configuration, dispatch to the
+ * subcommands. Global options come before the subcommand.
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const char usage_text[] =
+	"usage: ispshield [GLOBAL OPTIONS] COMMAND [ARGS]\n"
+	"\n"
+	"Protect ISP subscribers from malware: threat lists, C&C-blocking DNS, warning\n"
+	"proxy, infected-host notification.\n"
+	"\n"
+	"Commands:\n"
+	"  lists     import, compile, check, export threat lists (ispshield lists --help)\n"
+	"  config    print the effective configuration\n"
+	"  version   print the version\n"
+	"\n"
+	"Global options:\n"
+	"  -c, --config FILE        read the INI configuration FILE (default: none;\n"
+	"                           $ISPSHIELD_CONFIG if set); see etc/ispshield.conf\n"
+	"      --store PATH         the store (SQLite file); default: core.store,\n"
+	"                           var/ispshield.db\n"
+	"      --snapshot FILE      the compiled snapshot; default: core.snapshot, else\n"
+	"                           ispshield.snap beside the store\n"
+	"  -o, --set SECTION.KEY=VALUE  override any configuration key (repeatable)\n"
+	"  -q, --quiet              no progress or summaries on stderr\n"
+	"  -h, --help               this help\n"
+	"  -V, --version            print the version\n"
+	"\n"
+	"Exit status: 0 success (check: matched), 1 check: no match, 2 usage or\n"
+	"configuration error, 3 done but some input lines were rejected, 4 failure.\n";
+
+void cli_error(const struct isp_err *err)
+{
+	char buf[ISP_ERR_MSG + 512];
+
+	fprintf(stderr, "ispshield: %s\n", isp_err_str(err, buf, sizeof(buf)));
+}
+
+void cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ispshield: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+struct store *cli_open_store(const struct cli *c)
+{
+	struct store *st = NULL;
+	struct isp_err err;
+
+	isp_err_clear(&err);
+	if (store_open(c->cfg.store, &st, &err) != 0) {
+		cli_error(&err);
+		return NULL;
+	}
+	return st;
+}
+
+const char *cli_time(long long t, char buf[24])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !gmtime_r(&tt, &tm)) {
+		snprintf(buf, 24, "-");
+		return buf;
+	}
+	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "store", required_argument, NULL, 's' },
+		{ "snapshot", required_argument, NULL, 'S' },
+		{ "set", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli c;
+	struct isp_err err;
+	const char *conf = getenv("ISPSHIELD_CONFIG");
+	const char *store = NULL, *snapshot = NULL;
+	char *sets[64];
+	int nsets = 0, ch, i;
+
+	memset(&c, 0, sizeof(c));
+	config_defaults(&c.cfg);
+	isp_err_clear(&err);
+	while ((ch = getopt_long(argc, argv, "+c:o:qhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 's': store = optarg; break;
+		case 'S': snapshot = optarg; break;
+		case 'o':
+			if (nsets == (int)(sizeof(sets) / sizeof(sets[0]))) {
+				cli_fail("too many -o options");
+				return EXIT_USAGE;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'q': c.quiet = 1; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		case 'V': printf("ispshield %s\n", ISP_VERSION); return EXIT_OK;
+		default: fputs(usage_text, stderr); return EXIT_USAGE;
+		}
+	}
+	if (conf && *conf && config_load(&c.cfg, conf, &err) != 0) {
+		cli_error(&err);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < nsets; i++) {
+		char *eq = strchr(sets[i], '=');
+
+		if (!eq) {
+			cli_fail("-o %s: expected SECTION.KEY=VALUE", sets[i]);
+			return EXIT_USAGE;
+		}
+		*eq = '\0';
+		if (config_set(&c.cfg, sets[i], eq + 1, &err) != 0) {
+			cli_error(&err);
+			return EXIT_USAGE;
+		}
+	}
+	if ((store && config_set(&c.cfg, "core.store", store, &err) != 0) ||
+	    (snapshot && config_set(&c.cfg, "core.snapshot", snapshot, &err) != 0)) {
+		cli_error(&err);
+		return EXIT_USAGE;
+	}
+	c.progress = !c.quiet && isatty(STDERR_FILENO);
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* reset getopt for the subcommand (GNU: 0 re-initialises) */
+	if (strcmp(argv[0], "lists") == 0)
+		return cmd_lists(&c, argc, argv);
+	if (strcmp(argv[0], "config") == 0) {
+		config_print(&c.cfg, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[0], "version") == 0) {
+		printf("ispshield %s\n", ISP_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		fputs(usage_text, stdout);
+		return EXIT_OK;
+	}
+	cli_fail("unknown command '%s' (see ispshield --help)", argv[0]);
+	return EXIT_USAGE;
+}

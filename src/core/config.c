@@ -1,0 +1,253 @@
+/*
+ * config.c -- see config.h. One table of keys drives parsing, overriding and printing.
+ */
+#include "core/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/listfmt.h"
+
+enum ktype { K_STR, K_DURATION, K_FORMAT, K_DOMAIN };
+
+struct key {
+	const char *section, *name;
+	enum ktype type;
+	size_t off, size;
+	const char *def;
+	const char *help;
+};
+
+#define F(field) offsetof(struct isp_config, field), sizeof(((struct isp_config *)0)->field)
+
+static const struct key keys[] = {
+	{ "core", "store", K_STR, F(store), "var/ispshield.db",
+	  "the store: a SQLite file path (created with its folder if missing)" },
+	{ "core", "snapshot", K_STR, F(snapshot), "",
+	  "the compiled snapshot file; empty = ispshield.snap beside the store" },
+	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
+	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
+	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
+	  "lifetime of imported entries that carry no expiry (30d, 12h, ...); 0 = never" },
+	{ "lists", "rpz-origin", K_DOMAIN, F(lists_rpz_origin), "rpz.ispshield.invalid",
+	  "zone name of exported RPZ zones (export --origin overrides)" },
+	{ "lists", "rpz-ttl", K_DURATION, F(lists_rpz_ttl), "300",
+	  "TTL of the records in exported RPZ zones" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+int config_parse_duration(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+	int64_t mul = 1;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || errno || v < 0)
+		return ISR_EINVAL;
+	switch (*end) {
+	case '\0':
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	case 'w': mul = 7 * 86400; break;
+	default: return ISR_EINVAL;
+	}
+	if (*end && end[1])
+		return ISR_EINVAL;
+	if (v > INT64_MAX / mul)
+		return ISR_EINVAL;
+	*out = (int64_t)v * mul;
+	return 0;
+}
+
+static int set_key(struct isp_config *c, const struct key *k, const char *v,
+		   struct isp_err *err)
+{
+	char *dst = (char *)c + k->off;
+	int64_t d;
+
+	switch (k->type) {
+	case K_DURATION:
+		if (config_parse_duration(v, &d) != 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: '%s' is not a duration (e.g. 300, 30m, 12h, 7d)",
+					   k->section, k->name, v);
+		memcpy(dst, &d, sizeof(d));
+		return 0;
+	case K_FORMAT:
+		if (listfmt_parse_name(v) < 0)
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: unknown format '%s'",
+					   k->section, k->name, v);
+		break;
+	case K_DOMAIN:
+		if (!*v || strlen(v) > 253)
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s' is not a zone name",
+					   k->section, k->name, v);
+		break;
+	case K_STR:
+		break;
+	}
+	if (strlen(v) >= k->size)
+		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
+				   k->section, k->name, k->size - 1);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static const struct key *find_key(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+void config_defaults(struct isp_config *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++)
+		set_key(c, &keys[i], keys[i].def, NULL);
+}
+
+/* Debian's libinih is built without INI_HANDLER_LINENO, so the handler gets no line
+ * number: the reader below counts lines as inih pulls them, which is the line of the key
+ * when the handler runs. */
+struct load_ctx {
+	struct isp_config *c;
+	struct isp_err *err;
+	const char *path;
+	FILE *f;
+	int line;
+	int rc;
+};
+
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct load_ctx *lc = stream;
+	char *r = fgets(buf, size, lc->f);
+
+	if (r)
+		lc->line++;
+	return r;
+}
+
+static int on_ini(void *ud, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *lc = ud;
+	int line = lc->line;
+	const struct key *k;
+	struct isp_err e;
+	int rc;
+
+	if (lc->rc)
+		return 0;
+	k = find_key(section, name);
+	if (!k) {
+		lc->rc = isp_err_at(lc->err, ISR_EINVAL, lc->path, line, -1,
+				    "unknown key '%s' in section [%s]", name, section);
+		return 0;
+	}
+	isp_err_clear(&e);
+	rc = set_key(lc->c, k, value, &e);
+	if (rc)
+		lc->rc = isp_err_at(lc->err, rc, lc->path, line, -1, "%s", e.msg);
+	return 1;
+}
+
+int config_load(struct isp_config *c, const char *path, struct isp_err *err)
+{
+	struct load_ctx lc = { c, err, path, NULL, 0, 0 };
+	int rc;
+
+	lc.f = fopen(path, "r");
+	if (!lc.f)
+		return isp_err_set(err, ISR_EIO, "cannot read config file %s: %s", path,
+				   strerror(errno));
+	rc = ini_parse_stream(read_line, &lc, on_ini, &lc);
+	fclose(lc.f);
+	if (lc.rc)
+		return lc.rc;
+	if (rc > 0)
+		return isp_err_at(err, ISR_EINVAL, path, rc, -1,
+				  "syntax error (expected [section] or key = value)");
+	return 0;
+}
+
+int config_set(struct isp_config *c, const char *section_key, const char *value,
+	       struct isp_err *err)
+{
+	char section[64];
+	const char *dot = strchr(section_key, '.');
+	const struct key *k;
+
+	if (!dot || (size_t)(dot - section_key) >= sizeof(section))
+		return isp_err_set(err, ISR_EINVAL, "'%s': expected SECTION.KEY=VALUE",
+				   section_key);
+	memcpy(section, section_key, (size_t)(dot - section_key));
+	section[dot - section_key] = '\0';
+	k = find_key(section, dot + 1);
+	if (!k)
+		return isp_err_set(err, ISR_EINVAL, "unknown config key '%s'", section_key);
+	return set_key(c, k, value, err);
+}
+
+void config_print(const struct isp_config *c, FILE *out)
+{
+	const char *last = "";
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+		const char *p = (const char *)c + k->off;
+
+		if (strcmp(last, k->section) != 0) {
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+			last = k->section;
+		}
+		fprintf(out, "; %s\n", k->help);
+		if (k->type == K_DURATION) {
+			int64_t d;
+
+			memcpy(&d, p, sizeof(d));
+			fprintf(out, "%s = %lld\n", k->name, (long long)d);
+		} else {
+			fprintf(out, "%s = %s\n", k->name, p);
+		}
+	}
+}
+
+void config_each_key(void (*fn)(void *ud, const char *section, const char *key), void *ud)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		fn(ud, keys[i].section, keys[i].name);
+}
+
+void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	const char *store = c->store, *slash;
+
+	if (c->snapshot[0]) {
+		snprintf(out, CONFIG_PATH_MAX, "%s", c->snapshot);
+		return;
+	}
+	if (strncmp(store, "sqlite:", 7) == 0)
+		store += 7;
+	slash = strrchr(store, '/');
+	if (slash)
+		snprintf(out, CONFIG_PATH_MAX, "%.*s/ispshield.snap", (int)(slash - store), store);
+	else
+		snprintf(out, CONFIG_PATH_MAX, "ispshield.snap");
+}

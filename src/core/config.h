@@ -1,0 +1,55 @@
+/*
+ * config.h -- the INI configuration file (libinih) and its command-line overrides.
+ *
+ * Every key lives in one table (config.c): section, name, default and a one-line
+ * description. The file parser, the `-o SECTION.KEY=VALUE` override and `ispshield
+ * config` (which prints the effective configuration) all read that table, and a unit
+ * test checks that etc/ispshield.conf documents exactly the keys of the table. An
+ * unknown section or key, or a bad value, refuses to start with the file, line, key and
+ * reason (fail closed: a typo must not silently fall back to a default).
+ */
+#ifndef ISP_CORE_CONFIG_H
+#define ISP_CORE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+
+#define CONFIG_PATH_MAX 4096
+
+struct isp_config {
+	/* [core] */
+	char store[CONFIG_PATH_MAX];     /* store spec (SQLite file path) */
+	char snapshot[CONFIG_PATH_MAX];  /* snapshot file; "" = ispshield.snap beside store */
+	/* [lists] */
+	char lists_format[16];           /* default import format */
+	int64_t lists_expiry;            /* default entry lifetime in seconds, 0 = none */
+	char lists_rpz_origin[254];      /* default RPZ origin for export */
+	int64_t lists_rpz_ttl;           /* TTL of exported RPZ records */
+};
+
+/* Fill c with the built-in defaults. */
+void config_defaults(struct isp_config *c);
+
+/* Read the INI file at path over the values already in c. Returns 0 or ISR_EIO /
+ * ISR_EINVAL with err naming file, line, key and reason. */
+int config_load(struct isp_config *c, const char *path, struct isp_err *err);
+
+/* Set one key from text: "section.key" (e.g. "core.store") = value. */
+int config_set(struct isp_config *c, const char *section_key, const char *value,
+	       struct isp_err *err);
+
+/* Print the effective configuration as an INI file with each key's description. */
+void config_print(const struct isp_config *c, FILE *out);
+
+/* For the documentation test: call fn for every key as "section", "key". */
+void config_each_key(void (*fn)(void *ud, const char *section, const char *key), void *ud);
+
+/* The snapshot path in effect: c->snapshot, or "ispshield.snap" beside the store file. */
+void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* Parse a duration: "0", "3600", "90s", "30m", "12h", "7d", "2w". Returns 0 or ISR_EINVAL. */
+int config_parse_duration(const char *s, int64_t *out);
+
+#endif

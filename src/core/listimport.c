@@ -1,0 +1,138 @@
+/*
+ * listimport.c -- see listimport.h.
+ */
+#include "core/listimport.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/listvalue.h"
+#include "core/url.h"
+
+struct ctx {
+	struct store_import *imp;
+	const struct store_list *list;
+	const struct listimport_opts *o;
+	const char *file;
+	listfmt_reject_fn on_reject;
+	void *ud;
+	struct listimport_result *res;
+	struct isp_err *err; /* where a store failure is reported */
+	FILE *f;
+	long seen;
+	char value[URL_MAX + 1];
+};
+
+static void reject(struct ctx *c, long line, const char *raw, const struct isp_err *why)
+{
+	struct isp_err e;
+
+	if (!c->on_reject)
+		return;
+	isp_err_clear(&e);
+	isp_err_at(&e, why->code ? why->code : ISR_EINVAL, c->file, line, -1, "%.80s%s: %s",
+		   raw, strlen(raw) > 80 ? "..." : "", why->msg);
+	c->on_reject(c->ud, &e);
+}
+
+static int on_entry(void *ud, const struct listfmt_entry *fe)
+{
+	struct ctx *c = ud;
+	struct store_entry e;
+	struct isp_err why;
+	const char *note;
+	enum list_kind kind = fe->kind == LIST_KIND_NONE ? c->list->kind : fe->kind;
+	int n, dup, rc;
+
+	if (c->o->progress && (++c->seen & 0xffff) == 0)
+		c->o->progress(c->o->progress_ud, c->seen, (long long)ftello(c->f));
+	if (kind != c->list->kind) {
+		c->res->other_kind++;
+		return 0;
+	}
+	isp_err_clear(&why);
+	n = list_value_normalise(kind, fe->value, c->value, sizeof(c->value), &note, &why);
+	if (n < 0) {
+		c->res->bad_values++;
+		reject(c, fe->line, fe->value, &why);
+		return 0;
+	}
+	memset(&e, 0, sizeof(e));
+	e.value = c->value;
+	e.action = fe->action;
+	e.first_seen = fe->first_seen;
+	e.last_seen = fe->last_seen;
+	e.expires = fe->expires ? fe->expires : c->o->expires;
+	e.category = fe->category;
+	e.reference = fe->reference;
+	rc = store_import_add(c->imp, &e, &dup, c->err);
+	return rc ? rc : 0;
+}
+
+static void on_read_reject(void *ud, const struct isp_err *e)
+{
+	struct ctx *c = ud;
+
+	if (c->on_reject)
+		c->on_reject(c->ud, e);
+}
+
+static void default_source(const char *path, char *out, size_t size)
+{
+	const char *b = strrchr(path, '/');
+
+	snprintf(out, size, "%s", strcmp(path, "-") == 0 ? "stdin" : b ? b + 1 : path);
+}
+
+int listimport_file(struct store *st, const struct store_list *l, const char *path,
+		    const struct listimport_opts *o, listfmt_reject_fn on_reject, void *ud,
+		    struct listimport_result *res, struct isp_err *err)
+{
+	struct listfmt_opts fo;
+	struct ctx *c = NULL;
+	FILE *f;
+	int is_stdin = strcmp(path, "-") == 0, rc;
+
+	memset(res, 0, sizeof(*res));
+	if (o->source && *o->source)
+		snprintf(res->source, sizeof(res->source), "%s", o->source);
+	else
+		default_source(path, res->source, sizeof(res->source));
+	f = is_stdin ? stdin : fopen(path, "rb");
+	if (!f)
+		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		goto out;
+	}
+	c->list = l;
+	c->o = o;
+	c->file = is_stdin ? "<stdin>" : path;
+	c->on_reject = on_reject;
+	c->ud = ud;
+	c->res = res;
+	c->err = err;
+	c->f = f;
+	rc = store_import_begin(st, l, res->source, c->file, &c->imp, err);
+	if (rc)
+		goto out;
+	memset(&fo, 0, sizeof(fo));
+	fo.format = o->format;
+	fo.filename = c->file;
+	fo.origin = o->origin;
+	rc = listfmt_read(f, &fo, on_entry, on_read_reject, c, &res->read, err);
+	if (rc) {
+		store_import_abort(c->imp);
+		goto out;
+	}
+	rc = store_import_commit(c->imp, listfmt_name(res->read.detected), res->read.lines,
+				 res->read.rejected + res->bad_values, &res->store, err);
+out:
+	free(c);
+	if (!is_stdin)
+		fclose(f);
+	return rc;
+}

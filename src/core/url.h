@@ -1,0 +1,43 @@
+/*
+ * url.h -- URL canonicalisation as Google Safe Browsing specifies it
+ * (developers.google.com/safe-browsing/v4/urls-hashing#canonicalization).
+ *
+ * The same function canonicalises list entries at import and request URLs at lookup
+ * time, so that a listed URL matches however a client spells it. Steps: strip
+ * leading/trailing whitespace and remove tab, CR, LF; add "http://" when there is no
+ * scheme; drop the fragment; repeatedly percent-unescape until nothing changes; host:
+ * strip leading/trailing dots, collapse consecutive dots, lower-case, IDNA to A-labels,
+ * parse IPv4 in decimal/octal/hex/short forms ("0x7f.1", "2130706433") and print it as
+ * dotted quad; drop the port when it is the scheme's default; path: resolve "/./" and
+ * "/../", collapse "//"; finally percent-escape every byte <= 0x20, >= 0x7f, '#' and '%'
+ * (upper-case hex). The query is kept (it is not path-normalised).
+ *
+ * Output form: "scheme://host[:port]/path[?query]", scheme lower-case ("http"/"https"/
+ * other as given), path at least "/".
+ */
+#ifndef ISP_CORE_URL_H
+#define ISP_CORE_URL_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* Longest canonical URL we accept (input and output). Longer input gets ISR_ELIMIT. */
+#define URL_MAX 8192
+
+/*
+ * Canonicalise in[0..len) into out (outsz bytes, NUL-terminated on success).
+ * Returns the output length (> 0), or a negative ISR code with the reason in err:
+ * ISR_EINVAL for an unusable URL (no host, bad port, bad IPv6 literal, control bytes in
+ * the host), ISR_ELIMIT when input or output would exceed URL_MAX or outsz.
+ * Never allocates more than O(len) memory; does not keep any pointer.
+ */
+int url_canonicalise(const char *in, size_t len, char *out, size_t outsz, struct isp_err *err);
+
+/*
+ * Find the host part of a canonical URL (as produced above): sets *host and *hostlen to
+ * the host without port. Returns 0, or ISR_EINVAL if url is not canonical-looking.
+ */
+int url_host(const char *url, size_t len, const char **host, size_t *hostlen);
+
+#endif
