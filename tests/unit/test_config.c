@@ -1,0 +1,176 @@
+/*
+ * test_config.c -- configuration: defaults, file parsing, overrides, errors with file
+ * and line, and that etc/ispshield.conf documents exactly the keys the code knows.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+
+static char *write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/ispcfgXXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void test_defaults(void **state)
+{
+	struct isp_config c;
+	char snap[CONFIG_PATH_MAX];
+
+	(void)state;
+	config_defaults(&c);
+	assert_string_equal(c.store, "var/ispshield.db");
+	assert_string_equal(c.lists_format, "auto");
+	assert_int_equal(c.lists_rpz_ttl, 300);
+	config_snapshot_path(&c, snap);
+	assert_string_equal(snap, "var/ispshield.snap");
+	strcpy(c.store, "sqlite:/srv/isp/x.db");
+	config_snapshot_path(&c, snap);
+	assert_string_equal(snap, "/srv/isp/ispshield.snap");
+	strcpy(c.snapshot, "/run/s.snap");
+	config_snapshot_path(&c, snap);
+	assert_string_equal(snap, "/run/s.snap");
+}
+
+static void test_load_and_set(void **state)
+{
+	struct isp_config c;
+	struct isp_err e;
+	char *p = write_tmp("; comment\n[core]\nstore = /tmp/a.db\n\n[lists]\nexpiry = 7d\n"
+			    "format = rpz\n");
+
+	(void)state;
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), 0);
+	assert_string_equal(c.store, "/tmp/a.db");
+	assert_int_equal(c.lists_expiry, 7 * 86400);
+	assert_string_equal(c.lists_format, "rpz");
+	assert_int_equal(config_set(&c, "lists.rpz-ttl", "1h", &e), 0);
+	assert_int_equal(c.lists_rpz_ttl, 3600);
+	assert_int_equal(config_set(&c, "lists.nope", "1", &e), ISR_EINVAL);
+	assert_int_equal(config_set(&c, "nodot", "1", &e), ISR_EINVAL);
+	assert_int_equal(config_set(&c, "lists.format", "xml", &e), ISR_EINVAL);
+	unlink(p);
+}
+
+static void test_errors_name_line(void **state)
+{
+	struct isp_config c;
+	struct isp_err e;
+	char *p;
+
+	(void)state;
+	config_defaults(&c);
+	p = write_tmp("[core]\nstore = x.db\n[lists]\n\nexpiry = soon\n");
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 5);
+	assert_non_null(strstr(e.msg, "lists.expiry"));
+	unlink(p);
+	p = write_tmp("[core]\nstroe = x.db\n");
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "stroe"));
+	unlink(p);
+	p = write_tmp("[core]\nthis is not ini\n");
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 2);
+	unlink(p);
+	assert_int_equal(config_load(&c, "/nonexistent/x.conf", &e), ISR_EIO);
+}
+
+static void test_durations(void **state)
+{
+	int64_t d;
+
+	(void)state;
+	assert_int_equal(config_parse_duration("0", &d), 0);
+	assert_int_equal(d, 0);
+	assert_int_equal(config_parse_duration("90s", &d), 0);
+	assert_int_equal(d, 90);
+	assert_int_equal(config_parse_duration("2w", &d), 0);
+	assert_int_equal(d, 14 * 86400);
+	assert_int_equal(config_parse_duration("-1", &d), ISR_EINVAL);
+	assert_int_equal(config_parse_duration("5x", &d), ISR_EINVAL);
+	assert_int_equal(config_parse_duration("5dd", &d), ISR_EINVAL);
+	assert_int_equal(config_parse_duration("", &d), ISR_EINVAL);
+	assert_int_equal(config_parse_duration("99999999999999999999d", &d), ISR_EINVAL);
+}
+
+/* Every key of the code is in etc/ispshield.conf with its default, and the file has no
+ * key the code does not know (loading it must succeed). */
+struct doc {
+	char text[16384];
+	int missing;
+};
+
+static void check_key(void *ud, const char *section, const char *key)
+{
+	struct doc *d = ud;
+	char sect[80], line[160];
+	const char *s;
+
+	snprintf(sect, sizeof(sect), "[%s]", section);
+	snprintf(line, sizeof(line), "\n%s =", key);
+	s = strstr(d->text, sect);
+	if (!s || !strstr(s, line)) {
+		fprintf(stderr, "etc/ispshield.conf does not document %s.%s\n", section, key);
+		d->missing++;
+	}
+}
+
+static void test_sample_config_documents_every_key(void **state)
+{
+	static struct doc d;
+	char path[4096];
+	const char *src = getenv("ISP_SRCDIR");
+	struct isp_config c;
+	struct isp_err e;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/etc/ispshield.conf", src ? src : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(d.text, 1, sizeof(d.text) - 1, f);
+	d.text[n] = '\0';
+	fclose(f);
+	config_each_key(check_key, &d);
+	assert_int_equal(d.missing, 0);
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, path, &e), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_load_and_set),
+		cmocka_unit_test(test_errors_name_line),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_sample_config_documents_every_key),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,381 @@
+/*
+ * test_snapshot.c -- the compiled snapshot: exact and wildcard semantics, most specific
+ * match first, allow entries, several lists, URLs, longest-prefix IP matching, merging,
+ * expiry; a randomised comparison against a brute-force reference; and the safety
+ * properties: a truncated, bit-flipped or foreign file is refused, and a reader keeps
+ * its open snapshot while the file is replaced or a corrupt one is written over it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/snapshot.h"
+
+struct fx {
+	char dir[64], db[96], snap[96];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct isp_err e;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/ispsnapXXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->db, sizeof(f->db), "%s/s.db", f->dir);
+	snprintf(f->snap, sizeof(f->snap), "%s/s.snap", f->dir);
+	isp_err_clear(&e);
+	if (store_open(f->db, &f->st, &e) != 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* Import values (prefix "!" = allow entry, "~" = already expired) into list/source. */
+static void put(struct fx *f, const char *list, enum list_kind kind, const char *source,
+		const char **values)
+{
+	struct store_list l;
+	struct store_import *imp;
+	struct store_import_result r;
+	struct isp_err e;
+	int dup;
+
+	isp_err_clear(&e);
+	assert_int_equal(store_list_get(f->st, list, kind, 1, &l, &e), 0);
+	assert_int_equal(store_import_begin(f->st, &l, source, "t", &imp, &e), 0);
+	for (; *values; values++) {
+		struct store_entry en = { .value = *values };
+
+		if (**values == '!') {
+			en.value++;
+			en.action = LIST_ALLOW;
+		} else if (**values == '~') {
+			en.value++;
+			en.expires = 1;
+		}
+		assert_int_equal(store_import_add(imp, &en, &dup, &e), 0);
+	}
+	assert_int_equal(store_import_commit(imp, "plain", 0, 0, &r, &e), 0);
+}
+
+static struct snap *build_open(struct fx *f)
+{
+	struct snap_build_stats bs;
+	struct snap *s = NULL;
+	struct isp_err e;
+
+	isp_err_clear(&e);
+	assert_int_equal(snap_build(f->st, f->snap, 100, &bs, &e), 0);
+	assert_int_equal(snap_open(f->snap, &s, &e), 0);
+	return s;
+}
+
+static const char *dom(struct snap *s, const char *name, struct snap_result *r)
+{
+	static char buf[300];
+	struct snap_list_info li;
+
+	if (snap_lookup_domain(s, name, strlen(name), r) == 0)
+		return "-";
+	snap_list(s, r->hits[0].list, &li);
+	snprintf(buf, sizeof(buf), "%s%s%.*s@%s", r->hits[0].allow ? "allow:" : "",
+		 r->wildcard ? "*." : "", (int)r->keylen, r->key, li.name);
+	return buf;
+}
+
+static void test_domain_semantics(void **state)
+{
+	struct fx *f = *state;
+	struct snap_result r;
+	struct snap *s;
+	const char *c2[] = { "evil.example", "*.botnet.example", "*.example.org",
+			     "!ok.example.org", "*.deep.a.example", "x.deep.a.example",
+			     "~gone.example", NULL };
+
+	put(f, "c2", LIST_DOMAIN, "feed", c2);
+	s = build_open(f);
+	assert_string_equal(dom(s, "evil.example", &r), "evil.example@c2");
+	assert_string_equal(dom(s, "www.evil.example", &r), "-");    /* exact only */
+	assert_string_equal(dom(s, "botnet.example", &r), "-");      /* *.x is not x */
+	assert_string_equal(dom(s, "a.botnet.example", &r), "*.botnet.example@c2");
+	assert_string_equal(dom(s, "a.b.c.botnet.example", &r), "*.botnet.example@c2");
+	assert_string_equal(dom(s, "ok.example.org", &r), "allow:ok.example.org@c2");
+	assert_string_equal(dom(s, "bad.example.org", &r), "*.example.org@c2");
+	/* most specific wins: the exact x.deep.a.example over *.deep.a.example */
+	assert_string_equal(dom(s, "x.deep.a.example", &r), "x.deep.a.example@c2");
+	assert_int_equal(r.wildcard, 0);
+	assert_string_equal(dom(s, "y.deep.a.example", &r), "*.deep.a.example@c2");
+	assert_string_equal(dom(s, "gone.example", &r), "-");        /* expired */
+	assert_string_equal(dom(s, "example", &r), "-");
+	assert_string_equal(dom(s, "", &r), "-");
+	snap_close(s);
+}
+
+static void test_lists_merge_and_kinds(void **state)
+{
+	struct fx *f = *state;
+	struct snap_result r;
+	struct snap_list_info li;
+	struct snap *s;
+	const char *a[] = { "shared.example", "only-a.example", NULL };
+	const char *b[] = { "shared.example", "*.shared.example", NULL };
+	const char *urls[] = { "http://evil.example/payload.exe", NULL };
+	const char *ips[] = { "192.0.2.0/24", "192.0.2.128/25", "198.51.100.7",
+			      "2001:db8:abcd::/48", "!192.0.2.200", NULL };
+	uint8_t a4[16] = { 0 }, a6[16];
+	unsigned i;
+
+	put(f, "alpha", LIST_DOMAIN, "s1", a);
+	put(f, "alpha", LIST_DOMAIN, "s2", a);     /* same values, second source: merged */
+	put(f, "beta", LIST_DOMAIN, "s1", b);
+	put(f, "urls", LIST_URL, "s1", urls);
+	put(f, "ips", LIST_IP, "s1", ips);
+	s = build_open(f);
+	assert_int_equal(snap_nlists(s), 4);
+	assert_int_equal(snap_lookup_domain(s, "shared.example", 14, &r), 2);
+	for (i = 0; i < 2; i++) {
+		snap_list(s, r.hits[i].list, &li);
+		assert_true(strcmp(li.name, "alpha") == 0 || strcmp(li.name, "beta") == 0);
+	}
+	assert_int_equal(snap_lookup_domain(s, "x.shared.example", 16, &r), 1);
+	assert_int_equal(r.wildcard, 1);
+	assert_int_equal(snap_lookup_url(s, urls[0], strlen(urls[0]), &r), 1);
+	snap_list(s, r.hits[0].list, &li);
+	assert_string_equal(li.name, "urls");
+	assert_int_equal(li.kind, LIST_URL);
+	assert_int_equal(snap_lookup_url(s, "http://evil.example/", 20, &r), 0);
+	/* a URL key never matches as a domain and vice versa */
+	assert_int_equal(snap_lookup_domain(s, urls[0], strlen(urls[0]), &r), 0);
+
+	inet_pton(AF_INET, "192.0.2.5", a4);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
+	assert_int_equal(r.plen, 24);
+	inet_pton(AF_INET, "192.0.2.130", a4);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
+	assert_int_equal(r.plen, 25);                  /* longest prefix */
+	inet_pton(AF_INET, "192.0.2.200", a4);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
+	assert_int_equal(r.plen, 32);
+	assert_int_equal(r.hits[0].allow, 1);
+	inet_pton(AF_INET, "198.51.100.7", a4);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
+	inet_pton(AF_INET, "198.51.100.8", a4);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 0);
+	inet_pton(AF_INET6, "2001:db8:abcd:1::5", a6);
+	assert_int_equal(snap_lookup_ip(s, 6, a6, &r), 1);
+	assert_int_equal(r.plen, 48);
+	inet_pton(AF_INET6, "2001:db8:abce::5", a6);
+	assert_int_equal(snap_lookup_ip(s, 6, a6, &r), 0);
+	assert_int_equal(snap_lookup_ip(s, 5, a6, &r), 0);
+	snap_close(s);
+}
+
+/* Random names and entries, checked against a brute-force reference. */
+static int ref_match(char **ents, int n, const char *name)
+{
+	size_t ln = strlen(name);
+	int i, best = -1;
+	size_t bestlen = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *e = ents[i];
+
+		if (e[0] == '*') {
+			size_t le = strlen(e + 2);
+
+			if (ln > le + 1 && name[ln - le - 1] == '.' &&
+			    strcmp(name + ln - le, e + 2) == 0 && le + 1 > bestlen) {
+				best = i;
+				bestlen = le + 1;
+			}
+		} else if (strcmp(e, name) == 0) {
+			return i;
+		}
+	}
+	return best;
+}
+
+static void random_name(char *out, unsigned *seed, int labels)
+{
+	static const char *parts[] = { "a", "b", "c", "evil", "cc", "x1", "bad-host", "q" };
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < labels; i++) {
+		if (i)
+			strcat(out, ".");
+		strcat(out, parts[rand_r(seed) % 8]);
+	}
+}
+
+static void test_random_vs_reference(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 300, Q = 20000 };
+	char **ents = calloc(N + 1, sizeof(char *));
+	struct snap_result r;
+	struct snap *s;
+	unsigned seed = 12345;
+	char name[200];
+	int i, n = 0, hits = 0;
+
+	for (i = 0; i < N; i++) {
+		char *e = malloc(220);
+
+		random_name(name, &seed, 1 + (int)(rand_r(&seed) % 4));
+		snprintf(e, 220, "%s%s", rand_r(&seed) % 3 == 0 ? "*." : "", name);
+		if (ref_match(ents, n, e) >= 0 && strcmp(ents[ref_match(ents, n, e)], e) == 0) {
+			free(e);
+			continue; /* keep values unique */
+		}
+		ents[n++] = e;
+	}
+	ents[n] = NULL;
+	put(f, "c2", LIST_DOMAIN, "feed", (const char **)ents);
+	s = build_open(f);
+	for (i = 0; i < Q; i++) {
+		int want, got;
+
+		random_name(name, &seed, 1 + (int)(rand_r(&seed) % 6));
+		want = ref_match(ents, n, name);
+		got = snap_lookup_domain(s, name, strlen(name), &r);
+		if ((want >= 0) != (got > 0))
+			fail_msg("%s: reference %s, snapshot %d", name,
+				 want >= 0 ? ents[want] : "-", got);
+		if (want >= 0) {
+			char m[220];
+
+			snprintf(m, sizeof(m), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen,
+				 r.key);
+			assert_string_equal(m, ents[want]);
+			hits++;
+		}
+	}
+	assert_true(hits > Q / 20); /* the test exercises matches, not only misses */
+	snap_close(s);
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+}
+
+static void copy_file(const char *from, const char *to, long truncate_at, long flip_at)
+{
+	FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+	long pos = 0;
+	int c;
+
+	assert_non_null(a);
+	assert_non_null(b);
+	while ((c = fgetc(a)) != EOF) {
+		if (truncate_at >= 0 && pos == truncate_at)
+			break;
+		if (pos == flip_at)
+			c ^= 0x10;
+		fputc(c, b);
+		pos++;
+	}
+	fclose(a);
+	fclose(b);
+}
+
+static void test_corrupt_refused_old_kept(void **state)
+{
+	struct fx *f = *state;
+	const char *c2[] = { "evil.example", NULL };
+	const char *c2b[] = { "other.example", NULL };
+	char bad[128];
+	struct snap_result r;
+	struct snap *s, *s2 = NULL;
+	struct isp_err e;
+	struct stat sb;
+
+	put(f, "c2", LIST_DOMAIN, "feed", c2);
+	s = build_open(f);
+	assert_int_equal(stat(f->snap, &sb), 0);
+	snprintf(bad, sizeof(bad), "%s/bad.snap", f->dir);
+
+	copy_file(f->snap, bad, sb.st_size - 3, -1);                 /* truncated */
+	isp_err_clear(&e);
+	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
+	assert_non_null(strstr(e.msg, "truncated"));
+	copy_file(f->snap, bad, 10, -1);                             /* header cut */
+	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
+	copy_file(f->snap, bad, -1, sb.st_size - 2);                 /* a bit flipped */
+	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
+	assert_non_null(strstr(e.msg, "checksum"));
+	copy_file(f->snap, bad, -1, 0);                              /* magic */
+	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
+	copy_file(f->snap, bad, -1, 8);                              /* version */
+	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
+	assert_non_null(strstr(e.msg, "version"));
+	assert_int_equal(snap_open("/nonexistent.snap", &s2, &e), ISR_ENOTFOUND);
+	assert_null(s2);
+
+	/* A corrupt file renamed over the live one: the open reader is unaffected, and
+	 * opening the new file fails -- the caller keeps the old snapshot. */
+	assert_int_equal(rename(bad, f->snap), 0);
+	assert_int_equal(snap_open(f->snap, &s2, &e), ISR_ECORRUPT);
+	assert_int_equal(snap_lookup_domain(s, "evil.example", 12, &r), 1);
+
+	/* A rebuild replaces the file atomically; the old mapping still answers old data. */
+	put(f, "c2", LIST_DOMAIN, "feed", c2b);
+	s2 = build_open(f);
+	assert_int_equal(snap_lookup_domain(s2, "other.example", 13, &r), 1);
+	assert_int_equal(snap_lookup_domain(s2, "evil.example", 12, &r), 0);
+	assert_int_equal(snap_lookup_domain(s, "evil.example", 12, &r), 1);
+	assert_true(snap_serial(s2) > snap_serial(s));
+	snap_close(s);
+	snap_close(s2);
+}
+
+static void test_empty_store(void **state)
+{
+	struct fx *f = *state;
+	struct snap_result r;
+	struct snap *s = build_open(f);
+	uint8_t a[16] = { 0 };
+
+	assert_int_equal(snap_nlists(s), 0);
+	assert_int_equal(snap_lookup_domain(s, "a.example", 9, &r), 0);
+	assert_int_equal(snap_lookup_url(s, "http://a/", 9, &r), 0);
+	assert_int_equal(snap_lookup_ip(s, 4, a, &r), 0);
+	snap_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_domain_semantics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lists_merge_and_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_vs_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_refused_old_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
