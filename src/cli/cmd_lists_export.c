@@ -38,7 +38,8 @@ enum xfmt { X_RPZ, X_DOMAINS, X_HOSTS, X_CSV };
 struct exp {
 	FILE *f;
 	enum xfmt fmt;
-	long written, skipped;
+	size_t zonelen;  /* RPZ: length of the origin; owner + "." + origin must fit 253 */
+	long written, skipped, toolong;
 };
 
 /* rpz-ip owner for prefix p: "LEN.B4.B3.B2.B1" or "LEN.G8....G1" with "zz" for the
@@ -111,6 +112,11 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 			}
 			rpz_ip_owner(&p, owner, sizeof(owner));
 			fprintf(x->f, "%s CNAME %s\n", owner, allow ? "rpz-passthru." : ".");
+		} else if (strlen(e->value) + 1 + x->zonelen > DOMAIN_MAX) {
+			/* One name too long under the origin would make BIND and Unbound refuse
+			 * the whole zone: leave it out and say so. */
+			x->toolong++;
+			return 0;
 		} else {
 			fprintf(x->f, "%s CNAME %s\n", e->value, allow ? "rpz-passthru." : ".");
 		}
@@ -193,6 +199,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		cli_fail("--origin %s: %s", origin, err.msg);
 		return EXIT_USAGE;
 	}
+	x.zonelen = strlen(zone);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -247,6 +254,9 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 			fmt_s, x.fmt == X_RPZ ? ", zone " : "", x.fmt == X_RPZ ? zone : "");
 	if (!c->quiet && x.skipped)
 		fprintf(stderr, ", %ld left out (not expressible in %s)", x.skipped, fmt_s);
+	if (!c->quiet && x.toolong)
+		fprintf(stderr, ", %ld left out (longer than %d octets under zone %s)", x.toolong,
+			DOMAIN_MAX, zone);
 	if (!c->quiet)
 		fputc('\n', stderr);
 	store_close(st);

@@ -47,6 +47,9 @@ int list_value_normalise(enum list_kind kind, const char *raw, char *out, size_t
 		rc = ip_parse_prefix(raw, strlen(raw), &p, &masked, err);
 		if (rc)
 			return rc;
+		if (p.len == 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "prefix length 0 would match every address");
 		ip_format_prefix(&p, buf);
 		if (strlen(buf) + 1 > outsz)
 			return isp_err_set(err, ISR_ELIMIT, "output buffer too small");

@@ -5,7 +5,8 @@
  * value looks like, or a listed entry would never match; so both call this.
  *   domain: "*.Example.COM." -> "*.example.com", IDNA U-labels -> A-labels (domain.h)
  *   url:    Safe Browsing canonical form (url.h)
- *   ip:     "192.0.2.1/24" -> "192.0.2.0/24", "2001:DB8::1" -> "2001:db8::1" (ip.h)
+ *   ip:     "192.0.2.1/24" -> "192.0.2.0/24", "2001:DB8::1" -> "2001:db8::1" (ip.h);
+ *           a /0 prefix is refused: one such line in a feed would block everything
  */
 #ifndef ISP_CORE_LISTVALUE_H
 #define ISP_CORE_LISTVALUE_H

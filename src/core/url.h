@@ -28,15 +28,22 @@
 /*
  * Canonicalise in[0..len) into out (outsz bytes, NUL-terminated on success).
  * Returns the output length (> 0), or a negative ISR code with the reason in err:
- * ISR_EINVAL for an unusable URL (no host, bad port, bad IPv6 literal, control bytes in
- * the host), ISR_ELIMIT when input or output would exceed URL_MAX or outsz.
+ * ISR_EINVAL for an unusable URL (no host, bad port, bad IPv6 literal, out-of-range
+ * numeric IPv4 host), ISR_ELIMIT when input or output would exceed URL_MAX or outsz.
+ * Control and non-ASCII bytes that IDNA cannot map stay in the host, percent-escaped,
+ * as the Safe Browsing vectors require ("http://\x01\x80.com/" -> "http://%01%80.com/").
+ * Deviations from Safe Browsing (see url.c): a non-default port is kept; '/', '?', '@',
+ * ':', '[' and ']' produced by unescaping are escaped again so that the result is
+ * idempotent; the host is unescaped and IDNA-mapped until stable (at most 4 rounds).
  * Never allocates more than O(len) memory; does not keep any pointer.
  */
 int url_canonicalise(const char *in, size_t len, char *out, size_t outsz, struct isp_err *err);
 
 /*
  * Find the host part of a canonical URL (as produced above): sets *host and *hostlen to
- * the host without port. Returns 0, or ISR_EINVAL if url is not canonical-looking.
+ * the host without port; an IPv6 literal is returned without its brackets, ready for
+ * inet_pton (a ':' in the result thus always means IPv6). Returns 0, or ISR_EINVAL if
+ * url is not canonical-looking.
  */
 int url_host(const char *url, size_t len, const char **host, size_t *hostlen);
 

@@ -128,6 +128,8 @@ static void test_listvalue(void **state)
 	assert_true(list_value_normalise(LIST_IP, "10.1.2.3/8", out, sizeof(out), &note, &e) > 0);
 	assert_string_equal(out, "10.0.0.0/8");
 	assert_non_null(note);
+	assert_true(list_value_normalise(LIST_IP, "0.0.0.0/0", out, sizeof(out), NULL, &e) < 0);
+	assert_true(list_value_normalise(LIST_IP, "::/0", out, sizeof(out), NULL, &e) < 0);
 	assert_true(list_value_normalise(LIST_URL, "HTTP://Evil.Example:80/a/../b#x", out,
 					 sizeof(out), NULL, &e) > 0);
 	assert_string_equal(out, "http://evil.example/b");

@@ -1,0 +1,42 @@
+/*
+ * fuzz_config.c -- libFuzzer target for the configuration reader (config.c over
+ * libinih): the input is the INI file. Whatever it holds, loading either succeeds or
+ * fails with a message; printing the result must work.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct isp_config c;
+	struct isp_err e;
+	char path[64];
+	FILE *devnull;
+	int fd = memfd_create("conf", 0);
+
+	if (fd < 0)
+		return 0;
+	if (size && write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	config_defaults(&c);
+	isp_err_clear(&e);
+	if (config_load(&c, path, &e) == 0) {
+		devnull = fopen("/dev/null", "w");
+		if (devnull) {
+			config_print(&c, devnull);
+			fclose(devnull);
+		}
+	}
+	close(fd);
+	return 0;
+}
