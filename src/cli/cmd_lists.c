@@ -51,14 +51,26 @@ static const char import_usage[] =
 	"\n"
 	"Exit status: 0 imported, 3 imported but lines were rejected, 4 failed.\n";
 
+/* Progress on a terminal: one status line with count, rate, percentage and ETA. */
+struct prog {
+	long long total;  /* file size, -1 when unknown (a pipe) */
+	struct timespec t0;
+};
+
 static void progress(void *ud, long entries, long long bytes)
 {
-	const long long *total = ud;
-	char eta[32] = "";
+	const struct prog *p = ud;
+	struct timespec now;
+	double secs, rate;
+	char tail[64] = "";
 
-	if (*total > 0 && bytes > 0)
-		snprintf(eta, sizeof(eta), " %5.1f%%", 100.0 * (double)bytes / (double)*total);
-	fprintf(stderr, "\r%ld entries%s ", entries, eta);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - p->t0.tv_sec) + (double)(now.tv_nsec - p->t0.tv_nsec) / 1e9;
+	rate = secs > 0 ? (double)entries / secs : 0;
+	if (p->total > 0 && bytes > 0)
+		snprintf(tail, sizeof(tail), "  %5.1f%%  ETA %.0f s", 100.0 * (double)bytes /
+			 (double)p->total, secs * ((double)p->total / (double)bytes - 1.0));
+	fprintf(stderr, "\r%ld entries  %.0f/s%s   ", entries, rate, tail);
 	fflush(stderr);
 }
 
@@ -143,13 +155,14 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct listimport_result res;
 		struct stat sb;
-		long long total = -1;
+		struct prog pg = { -1, { 0, 0 } };
 		long rejected;
 
 		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0)
-			total = (long long)sb.st_size;
+			pg.total = (long long)sb.st_size;
+		clock_gettime(CLOCK_MONOTONIC, &pg.t0);
 		io.progress = c->progress ? progress : NULL;
-		io.progress_ud = &total;
+		io.progress_ud = &pg;
 		isp_err_clear(&err);
 		if (listimport_file(st, &l, argv[i], &io, on_reject, NULL, &res, &err) != 0) {
 			if (c->progress)
@@ -159,7 +172,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		if (c->progress)
-			fputs("\r", stderr);
+			fputs("\r\033[K", stderr);
 		rejected = res.read.rejected + res.bad_values;
 		if (!c->quiet) {
 			fprintf(stderr, "%s: list %s, source %s, format %s: %ld read, %ld accepted, "

@@ -170,6 +170,15 @@ static int check_one(struct check *k, const char *q, enum list_kind kind)
 	return hits;
 }
 
+static int newest_import(void *ud, const struct store_list_stats *ls)
+{
+	int64_t *newest = ud;
+
+	if (ls->last_import > *newest)
+		*newest = ls->last_import;
+	return 0;
+}
+
 int cmd_lists_check(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -215,8 +224,16 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	/* The store only adds detail (sources, references); check works without it. */
-	if (store_open(c->cfg.store, &k.st, &err) != 0)
+	if (store_open(c->cfg.store, &k.st, &err) != 0) {
 		k.st = NULL;
+	} else if (!c->quiet) {
+		int64_t newest = 0;
+
+		if (store_each_list(k.st, 0, newest_import, &newest, &err) == 0 &&
+		    newest > (int64_t)snap_created(k.snap))
+			cli_fail("warning: lists were imported after the snapshot was compiled; "
+				 "run `ispshield lists compile` to serve them");
+	}
 	for (i = optind; i < argc; i++) {
 		int n = check_one(&k, argv[i], kind);
 
