@@ -439,7 +439,8 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 	if (rc)
 		goto out;
 	g_arena = b->arena;
-	qsort(b->items, b->nitems, sizeof(*b->items), item_cmp);
+	if (b->nitems)
+		qsort(b->items, b->nitems, sizeof(*b->items), item_cmp);
 	bs->entries = b->entries;
 	rc = write_snapshot(b, tmp, bs);
 	if (rc) {
