@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "core/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -19,15 +19,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct isp_err e;
 	char path[64];
 	FILE *devnull;
-	int fd = memfd_create("conf", 0);
+	int fd = fuzz_file(data, size, path);
 
 	if (fd < 0)
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	config_defaults(&c);
 	isp_err_clear(&e);
 	if (config_load(&c, path, &e) == 0) {

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_file.h"
 #include "core/snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,15 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct snap *s = NULL;
 	char path[64];
 	unsigned i;
-	int fd = memfd_create("snap", 0);
+	int fd = fuzz_file(data, size, path);
 
 	if (fd < 0)
 		return 0;
-	if (size && write(fd, data, size) != (ssize_t)size) {
-		close(fd);
-		return 0;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (snap_open(path, &s, NULL) == 0) {
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			snap_lookup_domain(s, names[i], strlen(names[i]), &r);
