@@ -58,7 +58,7 @@ static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 		int best = -1, bestlen = 1, run = 0;
 
 		for (i = 0; i < 8; i++) {
-			g[i] = (unsigned)p->addr[2 * i] << 8 | p->addr[2 * i + 1];
+			g[i] = (unsigned)p->addr[2 * (size_t)i] << 8 | p->addr[2 * (size_t)i + 1];
 			run = g[i] == 0 ? run + 1 : 0;
 			if (run > bestlen) {
 				bestlen = run;

@@ -56,7 +56,7 @@ int config_parse_duration(const char *s, int64_t *out)
 	case 'm': mul = 60; break;
 	case 'h': mul = 3600; break;
 	case 'd': mul = 86400; break;
-	case 'w': mul = 7 * 86400; break;
+	case 'w': mul = (int64_t)7 * 86400; break;
 	default: return ISR_EINVAL;
 	}
 	if (*end && end[1])

@@ -1,8 +1,8 @@
 /*
  * listfmt.h -- readers for the threat-list file formats ispshield imports.
  *
- * A reader turns a byte stream into raw entries: the value as the file spells it (made
- * absolute where the format has relative names, e.g. RPZ owner names under $ORIGIN) and
+ * A reader turns a byte stream into raw entries: the value as the file spells it (RPZ
+ * owner names made relative to the zone apex, since RPZ triggers are relative) and
  * the metadata the format carries (first/last seen, category or malware family,
  * reference). It does NOT normalise values: the importer (listimport.h) runs every raw
  * value through domain_normalise / url_canonicalise / ip_parse_prefix, so that all

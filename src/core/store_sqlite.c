@@ -111,10 +111,11 @@ static int make_parent_dirs(const char *path, struct isp_err *err)
 {
 	char buf[4096];
 	char *p;
+	size_t n = strlen(path);
 
-	if (strlen(path) >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return isp_err_set(err, ISR_EINVAL, "store path too long");
-	strcpy(buf, path);
+	memcpy(buf, path, n + 1);
 	for (p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;

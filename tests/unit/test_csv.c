@@ -1,0 +1,139 @@
+/*
+ * test_csv.c -- unit tests of the one-line RFC 4180 splitter (core/csv.h).
+ *
+ * Each case is a line and the fields it must split into (or the error it must give),
+ * run through one helper that copies the line into a buffer with a guard byte after
+ * its NUL so that a write past line[len] is caught.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "core/csv.h"
+
+#define GUARD '\x5a'
+
+struct split {
+	char buf[256];
+	struct csv_field f[16];
+	size_t n;
+	int rc;
+	struct isp_err err;
+};
+
+static void split(struct split *s, const char *line, size_t max)
+{
+	size_t len = strlen(line);
+
+	assert_true(len + 2 < sizeof(s->buf));
+	memcpy(s->buf, line, len + 1);
+	s->buf[len + 1] = GUARD;
+	isp_err_clear(&s->err);
+	s->rc = csv_split(s->buf, len, s->f, max, &s->n, &s->err);
+	assert_int_equal(s->buf[len + 1], GUARD);
+}
+
+static void expect(const char *line, size_t nf, const char *const *want)
+{
+	struct split s;
+	size_t i;
+
+	split(&s, line, 16);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(s.n, nf);
+	for (i = 0; i < nf; i++) {
+		assert_string_equal(s.f[i].s, want[i]);
+		assert_int_equal(s.f[i].len, strlen(want[i]));
+	}
+}
+
+static void test_plain_fields(void **state)
+{
+	static const char *const a[] = { "a", "b", "c" };
+	static const char *const b[] = { "", "", "" };
+	static const char *const c[] = { "" };
+	static const char *const d[] = { "a b", "c", "" };
+	static const char *const e[] = { "x\"y", "z" };
+
+	(void)state;
+	expect("a,b,c", 3, a);
+	expect(" a ,\tb\t, c ", 3, a);
+	expect(",,", 3, b);
+	expect("", 1, c);
+	expect("  a b  ,c,", 3, d);
+	expect("x\"y,z", 2, e); /* a quote inside an unquoted field is kept */
+}
+
+static void test_quoted(void **state)
+{
+	static const char *const a[] = { "a,b", "say \"hi\"", "" };
+	static const char *const b[] = { " padded ", "x" };
+	static const char *const c[] = { "\"", "\"\"" };
+	static const char *const d[] = { "2786541", "2024-03-01 10:04:06",
+					 "http://115.55.237.69:49163/Mozi.m", "32-bit,elf,mips,Mozi" };
+	struct split s;
+
+	(void)state;
+	expect("\"a,b\",\"say \"\"hi\"\"\",\"\"", 3, a);
+	expect("  \" padded \"  , x", 2, b);
+	expect("\"\"\"\",\"\"\"\"\"\"", 2, c);
+	expect("\"2786541\",\"2024-03-01 10:04:06\",\"http://115.55.237.69:49163/Mozi.m\","
+	       "\"32-bit,elf,mips,Mozi\"",
+	       4, d);
+	split(&s, "\"q\",u", 16);
+	assert_int_equal(s.f[0].quoted, 1);
+	assert_int_equal(s.f[1].quoted, 0);
+}
+
+static void test_errors(void **state)
+{
+	struct split s;
+
+	(void)state;
+	split(&s, "a,\"open", 16);
+	assert_int_equal(s.rc, ISR_EFORMAT);
+	assert_non_null(strstr(s.err.msg, "unterminated quote in field 2"));
+	split(&s, "\"a\"b,c", 16);
+	assert_int_equal(s.rc, ISR_EFORMAT);
+	assert_non_null(strstr(s.err.msg, "after the closing quote of field 1"));
+	split(&s, "\"", 16);
+	assert_int_equal(s.rc, ISR_EFORMAT);
+	split(&s, "a,b,c,d", 3);
+	assert_int_equal(s.rc, ISR_ELIMIT);
+	assert_non_null(strstr(s.err.msg, "more than 3 fields"));
+	split(&s, "a,b,c", 3);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(s.n, 3);
+	/* err may be NULL */
+	assert_int_equal(csv_split(s.buf, 0, s.f, 0, &s.n, NULL), ISR_ELIMIT);
+}
+
+static void test_embedded_nul(void **state)
+{
+	char line[] = "\"a\0b\",c";
+	struct csv_field f[4];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(csv_split(line, sizeof(line) - 1, f, 4, &n, NULL), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(f[0].len, 3);
+	assert_memory_equal(f[0].s, "a\0b", 3);
+	assert_string_equal(f[1].s, "c");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_fields),
+		cmocka_unit_test(test_quoted),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_embedded_nul),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

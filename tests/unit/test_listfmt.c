@@ -1,0 +1,1197 @@
+/*
+ * test_listfmt.c -- unit tests of the list readers (core/listfmt.h) and the line reader.
+ *
+ * Inputs are strings fed through fmemopen, a real pipe (fork) and a fopencookie stream
+ * that returns a few bytes per read, so that the sniff-and-replay of auto-detection is
+ * exercised on streams that cannot seek. Every test collects the entries and rejects
+ * into a struct run and checks values, metadata, line numbers, messages and stats.
+ * The sample files under tests/data/lists are read too (ISP_TESTDATA or ./tests/data).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/linereader.h"
+#include "core/listfmt.h"
+
+#define MAXE 64
+#define MAXR 64
+
+struct ent {
+	enum list_kind kind;
+	char *value;
+	enum list_action action;
+	int64_t first_seen;
+	int64_t last_seen;
+	int64_t expires;
+	char *category;
+	char *reference;
+	long line;
+};
+
+struct rej {
+	long line;
+	char msg[ISP_ERR_MSG];
+	const char *file;
+};
+
+struct run {
+	struct ent e[MAXE];
+	size_t ne;
+	long total_e;
+	struct rej r[MAXR];
+	size_t nr;
+	long total_r;
+	struct listfmt_stats st;
+	int rc;
+	int stop_after; /* stop the reader after this many entries (0 = never) */
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int on_entry(void *ud, const struct listfmt_entry *e)
+{
+	struct run *r = ud;
+
+	assert_non_null(e->value);
+	(void)strlen(e->value);
+	if (e->category)
+		(void)strlen(e->category);
+	if (e->reference)
+		(void)strlen(e->reference);
+	r->total_e++;
+	if (r->ne < MAXE) {
+		r->e[r->ne].kind = e->kind;
+		r->e[r->ne].value = strdup(e->value);
+		r->e[r->ne].action = e->action;
+		r->e[r->ne].first_seen = e->first_seen;
+		r->e[r->ne].last_seen = e->last_seen;
+		r->e[r->ne].expires = e->expires;
+		r->e[r->ne].category = dup_or_null(e->category);
+		r->e[r->ne].reference = dup_or_null(e->reference);
+		r->e[r->ne].line = e->line;
+		r->ne++;
+	}
+	if (r->stop_after && r->total_e >= r->stop_after)
+		return 42;
+	return 0;
+}
+
+static void on_reject(void *ud, const struct isp_err *err)
+{
+	struct run *r = ud;
+
+	assert_true(err->line > 0);
+	assert_true(err->msg[0] != '\0');
+	r->total_r++;
+	if (r->nr < MAXR) {
+		r->r[r->nr].line = err->line;
+		snprintf(r->r[r->nr].msg, sizeof(r->r[r->nr].msg), "%s", err->msg);
+		r->r[r->nr].file = err->file;
+		r->nr++;
+	}
+}
+
+static void run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ne; i++) {
+		free(r->e[i].value);
+		free(r->e[i].category);
+		free(r->e[i].reference);
+	}
+	free(r);
+}
+
+static struct run *run_stream(FILE *f, enum list_format fmt, const char *origin,
+			      const char *filename, int stop_after)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct listfmt_opts o;
+	struct isp_err err;
+
+	assert_non_null(r);
+	assert_non_null(f);
+	memset(&o, 0, sizeof(o));
+	o.format = fmt;
+	o.origin = origin;
+	o.filename = filename ? filename : "test.txt";
+	r->stop_after = stop_after;
+	isp_err_clear(&err);
+	r->rc = listfmt_read(f, &o, on_entry, on_reject, r, &r->st, &err);
+	assert_int_equal(r->st.entries, r->total_e);
+	assert_int_equal(r->st.rejected, r->total_r);
+	return r;
+}
+
+static struct run *run_buf(const char *buf, size_t len, enum list_format fmt, const char *origin)
+{
+	FILE *f = fmemopen((void *)buf, len, "r");
+	struct run *r;
+
+	r = run_stream(f, fmt, origin, NULL, 0);
+	fclose(f);
+	return r;
+}
+
+static struct run *run_str(const char *s, enum list_format fmt)
+{
+	return run_buf(s, strlen(s), fmt, NULL);
+}
+
+/* ---- names, kinds, times ---- */
+
+static void test_names(void **state)
+{
+	int i;
+
+	(void)state;
+	for (i = LISTFMT_AUTO; i <= LISTFMT_CSV; i++)
+		assert_int_equal(listfmt_parse_name(listfmt_name((enum list_format)i)), i);
+	assert_int_equal(listfmt_parse_name("RPZ"), LISTFMT_RPZ);
+	assert_int_equal(listfmt_parse_name("json"), -1);
+	assert_int_equal(listfmt_parse_name(""), -1);
+	assert_int_equal(listfmt_parse_name(NULL), -1);
+	assert_string_equal(listfmt_name(LISTFMT_URLHAUS), "urlhaus");
+	assert_string_equal(listfmt_name((enum list_format)99), "unknown");
+	assert_int_equal(list_kind_parse("domain"), LIST_DOMAIN);
+	assert_int_equal(list_kind_parse("URL"), LIST_URL);
+	assert_int_equal(list_kind_parse("ip"), LIST_IP);
+	assert_int_equal(list_kind_parse("asn"), LIST_KIND_NONE);
+	assert_int_equal(list_kind_parse(NULL), LIST_KIND_NONE);
+	assert_string_equal(list_kind_name(LIST_DOMAIN), "domain");
+	assert_string_equal(list_kind_name(LIST_URL), "url");
+	assert_string_equal(list_kind_name(LIST_IP), "ip");
+	assert_string_equal(list_kind_name(LIST_KIND_NONE), "none");
+}
+
+static int64_t tparse(const char *s)
+{
+	int64_t t = -1;
+
+	if (listfmt_parse_time(s, strlen(s), &t) < 0)
+		return -1;
+	return t;
+}
+
+static void test_time(void **state)
+{
+	(void)state;
+	assert_int_equal(tparse("2024-03-01 10:04:06"), 1709287446);
+	assert_int_equal(tparse("2024-03-01T10:04:06Z"), 1709287446);
+	assert_int_equal(tparse("2024-03-01T10:04:06.123Z"), 1709287446);
+	assert_int_equal(tparse("2024-03-01 10:04:06 UTC"), 1709287446);
+	assert_int_equal(tparse("2024-03-01T12:04:06+02:00"), 1709287446);
+	assert_int_equal(tparse("2024-03-01T09:04:06-0100"), 1709287446);
+	assert_int_equal(tparse("2024-03-01 10:04"), 1709287440);
+	assert_int_equal(tparse("2024-03-01"), 1709251200);
+	assert_int_equal(tparse("1709287446"), 1709287446);
+	assert_int_equal(tparse(" 1709287446 "), 1709287446);
+	assert_int_equal(tparse("1970-01-01"), 0);
+	assert_int_equal(tparse("2024-02-29"), 1709164800);
+	assert_int_equal(tparse("2023-02-29"), -1);
+	assert_int_equal(tparse("2024-13-01"), -1);
+	assert_int_equal(tparse("2024-03-01 25:00:00"), -1);
+	assert_int_equal(tparse("2024-03-01X"), -1);
+	assert_int_equal(tparse("None"), -1);
+	assert_int_equal(tparse(""), -1);
+	assert_int_equal(tparse("-5"), -1);
+	assert_int_equal(tparse("2024-3-1"), -1);
+	/* n bounds the parse: the rest of the string is not read */
+	{
+		int64_t t = 0;
+
+		assert_int_equal(listfmt_parse_time("2024-03-01garbage", 10, &t), 0);
+		assert_int_equal(t, 1709251200);
+	}
+}
+
+/* ---- plain ---- */
+
+static void test_plain(void **state)
+{
+	const char *in = "# comment\n"
+			 "\n"
+			 "evil.example\n"
+			 "  *.Wild.Example  \n"
+			 "bad.example # trailing comment\n"
+			 "http://x.example/a#frag\n"
+			 "\t# indented comment\n"
+			 "last.example";
+	struct run *r;
+
+	(void)state;
+	r = run_str(in, LISTFMT_PLAIN);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->ne, 5);
+	assert_string_equal(r->e[0].value, "evil.example");
+	assert_int_equal(r->e[0].line, 3);
+	assert_int_equal(r->e[0].kind, LIST_KIND_NONE);
+	assert_int_equal(r->e[0].action, LIST_BLOCK);
+	assert_null(r->e[0].category);
+	assert_string_equal(r->e[1].value, "*.Wild.Example");
+	assert_string_equal(r->e[2].value, "bad.example");
+	assert_string_equal(r->e[3].value, "http://x.example/a#frag");
+	assert_string_equal(r->e[4].value, "last.example");
+	assert_int_equal(r->e[4].line, 8);
+	assert_int_equal(r->st.lines, 8);
+	assert_int_equal(r->st.entries, 5);
+	assert_int_equal(r->st.rejected, 0);
+	assert_int_equal(r->st.skipped, 2);
+	assert_int_equal(r->st.detected, LISTFMT_PLAIN);
+	run_free(r);
+}
+
+static void test_crlf(void **state)
+{
+	struct run *r;
+
+	(void)state;
+	r = run_str("a.example\r\nb.example\r\n\r\nc.example\r", LISTFMT_PLAIN);
+	assert_int_equal(r->ne, 3);
+	assert_string_equal(r->e[0].value, "a.example");
+	assert_string_equal(r->e[1].value, "b.example");
+	assert_string_equal(r->e[2].value, "c.example");
+	assert_int_equal(r->e[2].line, 4);
+	run_free(r);
+
+	r = run_str("0.0.0.0 a.example\r\n0.0.0.0 b.example\r\n", LISTFMT_HOSTS);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[1].value, "b.example");
+	run_free(r);
+
+	r = run_str("$ORIGIN rpz.example.\r\n@ SOA ns. h. 1 2 3 4 5\r\nx CNAME .\r\n", LISTFMT_AUTO);
+	assert_int_equal(r->st.detected, LISTFMT_RPZ);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "x");
+	run_free(r);
+
+	r = run_str("domain,category\r\n\"a.example\",\"malware\"\r\n", LISTFMT_CSV);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "a.example");
+	assert_string_equal(r->e[0].category, "malware");
+	run_free(r);
+}
+
+static void test_empty(void **state)
+{
+	struct run *r;
+	int fmt;
+
+	(void)state;
+	for (fmt = LISTFMT_AUTO; fmt <= LISTFMT_CSV; fmt++) {
+		r = run_buf("", 0, (enum list_format)fmt, NULL);
+		assert_int_equal(r->rc, 0);
+		assert_int_equal(r->st.lines, 0);
+		assert_int_equal(r->st.entries, 0);
+		assert_int_equal(r->st.rejected, 0);
+		assert_int_equal(r->st.skipped, 0);
+		assert_int_equal(r->st.detected, fmt == LISTFMT_AUTO ? LISTFMT_PLAIN : fmt);
+		run_free(r);
+	}
+	r = run_str("\n\n\n", LISTFMT_AUTO);
+	assert_int_equal(r->st.lines, 3);
+	assert_int_equal(r->st.entries, 0);
+	run_free(r);
+}
+
+/* ---- hosts ---- */
+
+static void test_hosts(void **state)
+{
+	const char *in = "# hosts\n"
+			 "127.0.0.1 localhost\n"
+			 "::1 localhost ip6-localhost ip6-loopback\n"
+			 "fe80::1%lo0 localhost\n"
+			 "255.255.255.255 broadcasthost\n"
+			 "0.0.0.0 0.0.0.0\n"
+			 "0.0.0.0 a.example b.example\t# two names\n"
+			 "evil.example\n"
+			 "0.0.0.0\n"
+			 "127.0.0.1\tc.example\n"
+			 ":: d.example\n"
+			 "999.1.1.1 e.example\n";
+	struct run *r;
+
+	(void)state;
+	r = run_str(in, LISTFMT_HOSTS);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->ne, 4);
+	assert_string_equal(r->e[0].value, "a.example");
+	assert_string_equal(r->e[1].value, "b.example");
+	assert_int_equal(r->e[1].line, 7);
+	assert_int_equal(r->e[1].kind, LIST_DOMAIN);
+	assert_string_equal(r->e[2].value, "c.example");
+	assert_string_equal(r->e[3].value, "d.example");
+	assert_int_equal(r->nr, 3);
+	assert_int_equal(r->r[0].line, 8);
+	assert_non_null(strstr(r->r[0].msg, "expected 'ADDRESS NAME...'"));
+	assert_non_null(strstr(r->r[0].msg, "evil.example"));
+	assert_int_equal(r->r[1].line, 9);
+	assert_non_null(strstr(r->r[1].msg, "no name after the address"));
+	assert_int_equal(r->r[2].line, 12);
+	assert_string_equal(r->r[2].file, "test.txt");
+	/* comment + localhost (1) + 3 + 1 + 1 + "0.0.0.0" as a name */
+	assert_int_equal(r->st.skipped, 1 + 1 + 3 + 1 + 1 + 1);
+	assert_int_equal(r->st.lines, 12);
+	run_free(r);
+}
+
+/* ---- RPZ ---- */
+
+static const char rpz_zone[] =
+	"; sample zone\n"
+	"$TTL 1h\n"
+	"$ORIGIN rpz.example.\n"
+	"@ 3600 IN SOA ns1.example. hostmaster.example. (\n"
+	"\t2024030101 ; serial ( not a paren\n"
+	"\t3600 600 604800\n"
+	"\t300 )\n"
+	"\tIN NS ns1.example.\n"
+	"@ NS ns2.example.\n"
+	"evil.example CNAME .\n"                           /* 10 */
+	"*.evil.example 300 CNAME .\n"
+	"Upper.Example IN 1H30M cname .\n"
+	"nodata.example cname *.\n"
+	"drop.example CNAME rpz-drop.\n"
+	"ok.example CNAME rpz-passthru.\n"                 /* 15 */
+	"old-ok.example CNAME old-ok.example.\n"
+	"garden.example A 192.0.2.80\n"
+	"\tAAAA 2001:db8::80\n"
+	"garden2.example IN TXT \"blocked; see (cert)\" \"x\"\n"
+	"abs.example.rpz.example. CNAME .\n"               /* 20 */
+	"other.zone. CNAME .\n"
+	"32.1.2.0.192.rpz-ip CNAME .\n"
+	"24.0.113.0.203.rpz-ip CNAME rpz-passthru.\n"
+	"48.zz.0.db8.2001.rpz-ip CNAME .\n"
+	"128.1.zz.rpz-ip CNAME .\n"                        /* 25 */
+	"64.0.0.0.0.0.0.b8.fd.rpz-ip CNAME .\n"
+	"ns.evil.example.rpz-nsdname CNAME .\n"
+	"32.1.2.0.192.rpz-nsip CNAME .\n"
+	"32.2.2.0.192.rpz-client-ip CNAME .\n"
+	"$INCLUDE other.zone\n"                            /* 30 */
+	"esc\\097ped.example CNAME .\n"
+	"esc\\.dot.example CNAME .\n"
+	"long.example TXT (\n"
+	"   \"part one ; with semicolon\"\n"
+	"   \"part two\" ) ; comment after\n"             /* 35 */
+	"$ORIGIN sub.rpz.example.\n"
+	"deep CNAME .\n"
+	"$ORIGIN elsewhere.example.\n"
+	"lost CNAME .\n"
+	"$ORIGIN rpz.example.\n"                          /* 40 */
+	"back.example CNAME .\n";
+
+static void test_rpz(void **state)
+{
+	struct run *r;
+	size_t i = 0;
+
+	(void)state;
+	r = run_str(rpz_zone, LISTFMT_RPZ);
+	assert_int_equal(r->rc, 0);
+	assert_string_equal(r->e[i].value, "evil.example");
+	assert_int_equal(r->e[i].kind, LIST_DOMAIN);
+	assert_int_equal(r->e[i].action, LIST_BLOCK);
+	assert_int_equal(r->e[i++].line, 10);
+	assert_string_equal(r->e[i++].value, "*.evil.example");
+	assert_string_equal(r->e[i].value, "Upper.Example");
+	assert_int_equal(r->e[i++].line, 12);
+	assert_string_equal(r->e[i++].value, "nodata.example");
+	assert_string_equal(r->e[i].value, "drop.example");
+	assert_int_equal(r->e[i++].action, LIST_BLOCK);
+	assert_string_equal(r->e[i].value, "ok.example");
+	assert_int_equal(r->e[i++].action, LIST_ALLOW);
+	assert_string_equal(r->e[i].value, "old-ok.example");
+	assert_int_equal(r->e[i++].action, LIST_ALLOW);
+	assert_string_equal(r->e[i].value, "garden.example"); /* A + AAAA: one entry */
+	assert_int_equal(r->e[i++].line, 17);
+	assert_string_equal(r->e[i].value, "garden2.example");
+	assert_int_equal(r->e[i++].line, 19);
+	assert_string_equal(r->e[i++].value, "abs.example");
+	assert_string_equal(r->e[i].value, "192.0.2.1/32");
+	assert_int_equal(r->e[i].kind, LIST_IP);
+	assert_int_equal(r->e[i++].line, 22);
+	assert_string_equal(r->e[i].value, "203.0.113.0/24");
+	assert_int_equal(r->e[i++].action, LIST_ALLOW);
+	assert_string_equal(r->e[i++].value, "2001:db8::/48");
+	assert_string_equal(r->e[i++].value, "::1/128");
+	assert_string_equal(r->e[i++].value, "fd:b8::/64");
+	assert_string_equal(r->e[i].value, "escaped.example");
+	assert_int_equal(r->e[i++].line, 31);
+	assert_string_equal(r->e[i].value, "long.example");
+	assert_int_equal(r->e[i++].line, 33);
+	assert_string_equal(r->e[i].value, "deep.sub");
+	assert_int_equal(r->e[i++].line, 37);
+	assert_string_equal(r->e[i].value, "back.example");
+	assert_int_equal(r->e[i++].line, 41);
+	assert_int_equal(r->ne, i);
+
+	i = 0;
+	assert_int_equal(r->r[i].line, 21);
+	assert_non_null(strstr(r->r[i++].msg, "outside the zone"));
+	assert_int_equal(r->r[i].line, 27);
+	assert_string_equal(r->r[i++].msg, "RPZ trigger rpz-nsdname is not supported");
+	assert_string_equal(r->r[i++].msg, "RPZ trigger rpz-nsip is not supported");
+	assert_string_equal(r->r[i++].msg, "RPZ trigger rpz-client-ip is not supported");
+	assert_int_equal(r->r[i].line, 30);
+	assert_non_null(strstr(r->r[i++].msg, "$INCLUDE"));
+	assert_int_equal(r->r[i].line, 32);
+	assert_non_null(strstr(r->r[i++].msg, "escaped '.'"));
+	assert_int_equal(r->r[i].line, 39);
+	assert_non_null(strstr(r->r[i++].msg, "outside the zone"));
+	assert_int_equal(r->nr, i);
+	/* comment, $TTL, $ORIGIN x4, SOA, NS x2, AAAA of garden, comment-only? no */
+	assert_int_equal(r->st.skipped, 1 + 1 + 4 + 1 + 2 + 1);
+	assert_int_equal(r->st.lines, 41);
+	assert_int_equal(r->st.detected, LISTFMT_RPZ);
+	run_free(r);
+}
+
+static void test_rpz_origin(void **state)
+{
+	struct run *r;
+	const char *noorigin = "evil.example. CNAME .\nrel.example CNAME .\n@ NS x.\n";
+	const char *opt = "evil.example.rpz.test. CNAME .\nrel CNAME .\nwrong.example. CNAME .\n"
+			  "$ORIGIN sub.rpz.test.\n@ A 192.0.2.1\n";
+	const char *soa = "$ORIGIN example.\nrpz IN SOA a. b. 1 2 3 4 5\n"
+			  "x.rpz CNAME .\ny.rpz.example. CNAME .\nz CNAME .\n";
+
+	(void)state;
+	r = run_str(noorigin, LISTFMT_RPZ);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "evil.example");
+	assert_string_equal(r->e[1].value, "rel.example");
+	assert_int_equal(r->st.skipped, 1);
+	run_free(r);
+
+	/* --origin until the file has its own $ORIGIN, which then is the apex */
+	r = run_buf(opt, strlen(opt), LISTFMT_RPZ, "rpz.test.");
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "evil.example");
+	assert_string_equal(r->e[1].value, "rel");
+	assert_int_equal(r->nr, 1);
+	assert_int_equal(r->r[0].line, 3);
+	assert_string_equal(r->r[0].msg, "name 'wrong.example' is outside the zone 'rpz.test'");
+	assert_int_equal(r->st.skipped, 2);
+	run_free(r);
+
+	/* the SOA owner, not $ORIGIN, is the apex */
+	r = run_str(soa, LISTFMT_RPZ);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "x");
+	assert_string_equal(r->e[1].value, "y");
+	assert_int_equal(r->nr, 1);
+	assert_int_equal(r->r[0].line, 5);
+	run_free(r);
+}
+
+static void test_rpz_errors(void **state)
+{
+	const char *in = "$ORIGIN rpz.example.\n"
+			 "a.example CNAME .\n"
+			 "b.example CNAME ( .\n"      /* 3: never closed: swallows to EOF */
+			 "c.example CNAME .\n";
+	const char *in2 = "$ORIGIN rpz.example.\n"
+			  "a.example ) CNAME .\n"     /* 2 */
+			  "b.example TXT \"open\n"    /* 3 */
+			  "c.example 1x CNAME .\n"    /* 4 */
+			  "d.example CNAME\n"         /* 5 */
+			  "e.example CNAME a. b.\n"   /* 6 */
+			  "\tCNAME .\n"               /* 7: blank owner = e.example */
+			  "f\\999.example CNAME .\n"  /* 8 */
+			  "g..example CNAME .\n"      /* 9 */
+			  "$GENERATE 1-10 $ CNAME .\n"/* 10 */
+			  "$FOO bar\n"                /* 11 */
+			  "$TTL forever\n"            /* 12 */
+			  "h.example CNAME rpz-tcp-only.\n" /* 13 */
+			  "33.1.2.0.192.rpz-ip CNAME .\n"   /* 14 */
+			  "32.1.2.192.rpz-ip CNAME .\n"     /* 15 */
+			  "48.zz.zz.2001.rpz-ip CNAME .\n"  /* 16 */
+			  "sub.example NS ns.example.\n"    /* 17 */
+			  "i.example CNAME .\n";            /* 18 */
+	struct run *r;
+
+	(void)state;
+	r = run_str(in, LISTFMT_RPZ);
+	assert_int_equal(r->ne, 1);
+	assert_int_equal(r->nr, 1);
+	assert_int_equal(r->r[0].line, 3);
+	assert_non_null(strstr(r->r[0].msg, "'(' not closed"));
+	run_free(r);
+
+	r = run_str(in2, LISTFMT_RPZ);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "e.example");
+	assert_int_equal(r->e[0].line, 7);
+	assert_string_equal(r->e[1].value, "i.example");
+	assert_int_equal(r->nr, 15);
+	assert_int_equal(r->r[0].line, 2);
+	assert_non_null(strstr(r->r[0].msg, "')' without '('"));
+	assert_int_equal(r->r[1].line, 3);
+	assert_non_null(strstr(r->r[1].msg, "unterminated quoted string"));
+	assert_non_null(strstr(r->r[2].msg, "expected a record type, got '1x'"));
+	assert_non_null(strstr(r->r[3].msg, "without data"));
+	assert_non_null(strstr(r->r[4].msg, "one target"));
+	assert_int_equal(r->r[5].line, 8);
+	assert_non_null(strstr(r->r[5].msg, "bad escape"));
+	assert_non_null(strstr(r->r[6].msg, "empty label"));
+	assert_non_null(strstr(r->r[7].msg, "$GENERATE"));
+	assert_non_null(strstr(r->r[8].msg, "unknown directive '$FOO'"));
+	assert_non_null(strstr(r->r[9].msg, "$TTL"));
+	assert_string_equal(r->r[10].msg, "RPZ action rpz-tcp-only is not supported");
+	assert_non_null(strstr(r->r[11].msg, "out of range 1..32"));
+	assert_non_null(strstr(r->r[12].msg, "bad rpz-ip trigger"));
+	assert_non_null(strstr(r->r[13].msg, "bad rpz-ip trigger"));
+	assert_int_equal(r->r[14].line, 17);
+	assert_non_null(strstr(r->r[14].msg, "NS record"));
+	run_free(r);
+
+	/* a blank owner with no owner before it */
+	r = run_str("  CNAME .\n", LISTFMT_RPZ);
+	assert_int_equal(r->nr, 1);
+	assert_non_null(strstr(r->r[0].msg, "no previous owner"));
+	run_free(r);
+}
+
+static void test_rpz_paren_limit(void **state)
+{
+	char *buf = malloc(4096);
+	size_t n = 0;
+	int i;
+	struct run *r;
+
+	(void)state;
+	assert_non_null(buf);
+	n += (size_t)sprintf(buf + n, "x.example TXT (\n");
+	for (i = 0; i < 70; i++)
+		n += (size_t)sprintf(buf + n, "\"t%d\"\n", i);
+	n += (size_t)sprintf(buf + n, "y.example CNAME .\n");
+	r = run_buf(buf, n, LISTFMT_RPZ, NULL);
+	assert_true(r->nr >= 1);
+	assert_int_equal(r->r[0].line, 1);
+	assert_non_null(strstr(r->r[0].msg, "not closed within 64 lines"));
+	/* reading goes on: the last record is parsed */
+	assert_true(r->ne >= 1);
+	assert_string_equal(r->e[r->ne - 1].value, "y.example");
+	run_free(r);
+	free(buf);
+}
+
+/* ---- abuse.ch ---- */
+
+static const char urlhaus_in[] =
+	"################################################################\n"
+	"# abuse.ch URLhaus Database Dump (CSV - recent URLs only)      #\n"
+	"# Last updated: 2024-03-01 10:05:02 (UTC)                      #\n"
+	"#                                                              #\n"
+	"# Terms Of Use: https://urlhaus.abuse.ch/api/                  #\n"
+	"# For questions please contact urlhaus [at] abuse.ch           #\n"
+	"################################################################\n"
+	"#\n"
+	"# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n"
+	"\"2786541\",\"2024-03-01 10:04:06\",\"http://115.55.237.69:49163/Mozi.m\",\"online\","
+	"\"2024-03-01 10:04:06\",\"malware_download\",\"32-bit,elf,mips,Mozi\","
+	"\"https://urlhaus.abuse.ch/url/2786541/\",\"geenensp\"\n"
+	"\"2786542\",\"2024-03-01 10:05:00\",\"\",\"online\",\"\",\"malware_download\",\"\","
+	"\"https://urlhaus.abuse.ch/url/2786542/\",\"x\"\n"
+	"\"2786543\",\"2024-03-01 10:05:01\",\"http://a.example/x\",\"offline\",\"\","
+	"\"malware_download\",\"\",\"https://urlhaus.abuse.ch/url/2786543/\",\"x\"\n";
+
+static void test_urlhaus(void **state)
+{
+	struct run *r;
+
+	(void)state;
+	r = run_str(urlhaus_in, LISTFMT_URLHAUS);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "http://115.55.237.69:49163/Mozi.m");
+	assert_int_equal(r->e[0].kind, LIST_URL);
+	assert_int_equal(r->e[0].line, 10);
+	assert_int_equal(r->e[0].first_seen, 1709287446);
+	assert_int_equal(r->e[0].last_seen, 1709287446);
+	assert_string_equal(r->e[0].category, "malware_download 32-bit,elf,mips,Mozi");
+	assert_string_equal(r->e[0].reference, "https://urlhaus.abuse.ch/url/2786541/");
+	assert_string_equal(r->e[1].category, "malware_download");
+	assert_int_equal(r->e[1].last_seen, 0);
+	assert_int_equal(r->nr, 1);
+	assert_int_equal(r->r[0].line, 11);
+	assert_string_equal(r->r[0].msg, "no value in column 'url'");
+	assert_int_equal(r->st.skipped, 9);
+	assert_int_equal(r->st.lines, 12);
+	run_free(r);
+
+	/* the older dump without last_online, header as a comment: mapped by name */
+	r = run_str("# id,dateadded,url,url_status,threat,tags,urlhaus_link,reporter\n"
+		    "\"1\",\"2019-01-01 00:00:00\",\"http://b.example/\",\"online\",\"malware_download\","
+		    "\"exe\",\"https://urlhaus.abuse.ch/url/1/\",\"r\"\n",
+		    LISTFMT_URLHAUS);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "http://b.example/");
+	assert_string_equal(r->e[0].category, "malware_download exe");
+	assert_string_equal(r->e[0].reference, "https://urlhaus.abuse.ch/url/1/");
+	assert_int_equal(r->e[0].last_seen, 0);
+	run_free(r);
+
+	/* a plain header line is skipped */
+	r = run_str("id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n"
+		    "1,2024-03-01,http://c.example/,online,,malware_download,,,r\n",
+		    LISTFMT_AUTO);
+	assert_int_equal(r->st.detected, LISTFMT_URLHAUS);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "http://c.example/");
+	assert_null(r->e[0].reference);
+	assert_int_equal(r->st.skipped, 1);
+	run_free(r);
+}
+
+static const char feodo_in[] =
+	"################################################################\n"
+	"# abuse.ch Feodotracker Botnet C2 IP Blocklist (CSV)           #\n"
+	"# Last updated: 2024-03-01 10:01:33 UTC                        #\n"
+	"################################################################\n"
+	"# \"first_seen_utc\",\"dst_ip\",\"dst_port\",\"c2_status\",\"last_online\",\"malware\"\n"
+	"\"2021-01-17 07:44:46\",\"51.178.161.32\",\"4643\",\"online\",\"2024-03-01\",\"Dridex\"\n"
+	"\"2021-01-17 07:44:47\",\"\",\"443\",\"online\",\"2024-03-01\",\"Dridex\"\n"
+	"\"2021-01-17 07:44:48\",\"192.0.2.7\",\"443\",\"online\",\"never\",\"\"\n";
+
+static void test_feodo(void **state)
+{
+	struct run *r;
+
+	(void)state;
+	r = run_str(feodo_in, LISTFMT_FEODO);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "51.178.161.32");
+	assert_int_equal(r->e[0].kind, LIST_IP);
+	assert_int_equal(r->e[0].first_seen, 1610869486);
+	assert_int_equal(r->e[0].last_seen, 1709251200);
+	assert_string_equal(r->e[0].category, "Dridex");
+	assert_string_equal(r->e[0].reference, "feodotracker:51.178.161.32:4643");
+	assert_int_equal(r->e[0].line, 6);
+	assert_null(r->e[1].category);
+	assert_int_equal(r->e[1].last_seen, 0);
+	assert_int_equal(r->nr, 1);
+	assert_int_equal(r->r[0].line, 7);
+	assert_string_equal(r->r[0].msg, "no value in column 'dst_ip'");
+	run_free(r);
+
+	/* header as a plain quoted line; detected */
+	r = run_str("\"first_seen_utc\",\"dst_ip\",\"dst_port\",\"c2_status\",\"last_online\",\"malware\"\n"
+		    "\"2021-01-17 07:44:46\",\"198.51.100.1\",\"443\",\"online\",\"2024-03-01\",\"QakBot\"\n",
+		    LISTFMT_AUTO);
+	assert_int_equal(r->st.detected, LISTFMT_FEODO);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "198.51.100.1");
+	assert_string_equal(r->e[0].category, "QakBot");
+	assert_int_equal(r->st.skipped, 1);
+	run_free(r);
+
+	/* an older spelling of the header */
+	r = run_str("# Firstseen,DstIP,DstPort,LastOnline,Malware\n"
+		    "2019-05-01 10:00:00,198.51.100.2,8080,2019-05-02,Heodo\n",
+		    LISTFMT_FEODO);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "198.51.100.2");
+	assert_string_equal(r->e[0].reference, "feodotracker:198.51.100.2:8080");
+	assert_string_equal(r->e[0].category, "Heodo");
+	assert_int_equal(r->e[0].last_seen, 1556755200);
+	run_free(r);
+}
+
+/* ---- generic CSV ---- */
+
+static void test_csv_generic(void **state)
+{
+	const char *in = "# export\n"
+			 "Indicator,Host,Category,First_Seen,Expires,Action,Ref,extra\n"
+			 "ignored,evil.example,malware,2024-03-01,2024-04-01T00:00:00Z,block,R1,z\n"
+			 "x,\"ok.example\",,,,Allow,,\n"
+			 "x,bad.example,,,,quarantine,,\n"
+			 "x,,,,,,,\n"
+			 "x,\"unterminated.example,,,\n"
+			 "x,late.example\n";
+	struct run *r;
+
+	(void)state;
+	r = run_str(in, LISTFMT_CSV);
+	assert_int_equal(r->ne, 3);
+	/* "host" comes before "indicator" in the order of preference */
+	assert_string_equal(r->e[0].value, "evil.example");
+	assert_int_equal(r->e[0].kind, LIST_KIND_NONE);
+	assert_string_equal(r->e[0].category, "malware");
+	assert_string_equal(r->e[0].reference, "R1");
+	assert_int_equal(r->e[0].first_seen, 1709251200);
+	assert_int_equal(r->e[0].expires, 1711929600);
+	assert_int_equal(r->e[0].action, LIST_BLOCK);
+	assert_string_equal(r->e[1].value, "ok.example");
+	assert_int_equal(r->e[1].action, LIST_ALLOW);
+	assert_string_equal(r->e[2].value, "late.example");
+	assert_int_equal(r->e[2].line, 8);
+	assert_int_equal(r->nr, 3);
+	assert_int_equal(r->r[0].line, 5);
+	assert_non_null(strstr(r->r[0].msg, "unknown action 'quarantine'"));
+	assert_int_equal(r->r[1].line, 6);
+	assert_string_equal(r->r[1].msg, "no value in column 'Host'");
+	assert_int_equal(r->r[2].line, 7);
+	assert_non_null(strstr(r->r[2].msg, "unterminated quote"));
+	assert_int_equal(r->st.skipped, 2);
+	run_free(r);
+
+	/* a byte-order mark before the header (Windows exports) */
+	r = run_str("\xef\xbb\xbf" "domain,category\nbom.example,x\n", LISTFMT_AUTO);
+	assert_int_equal(r->st.detected, LISTFMT_CSV);
+	assert_int_equal(r->ne, 1);
+	assert_string_equal(r->e[0].value, "bom.example");
+	run_free(r);
+	r = run_str("\xef\xbb\xbf" "first.example\n", LISTFMT_PLAIN);
+	assert_string_equal(r->e[0].value, "first.example");
+	run_free(r);
+
+	/* a header without a value column */
+	r = run_str("name,comment\na,b\nc,d\n", LISTFMT_CSV);
+	assert_int_equal(r->ne, 0);
+	assert_int_equal(r->nr, 3);
+	assert_non_null(strstr(r->r[0].msg, "header names no value column"));
+	assert_non_null(strstr(r->r[1].msg, "the header on line 1"));
+	run_free(r);
+}
+
+/* ---- auto-detection ---- */
+
+static void test_detect(void **state)
+{
+	static const struct {
+		const char *in;
+		enum list_format want;
+	} cases[] = {
+		{ "$ORIGIN rpz.example.\nx CNAME .\n", LISTFMT_RPZ },
+		{ "$TTL 300\n@ SOA a. b. 1 2 3 4 5\n", LISTFMT_RPZ },
+		{ "; zone\nrpz.example. IN SOA a. b. 1 2 3 4 5\n", LISTFMT_RPZ },
+		{ "evil.example CNAME .\n", LISTFMT_RPZ },
+		{ "# abuse.ch URLhaus Database Dump (CSV - recent URLs only)\n"
+		  "\"1\",\"2024-03-01\",\"http://x/\"\n",
+		  LISTFMT_URLHAUS },
+		{ "# abuse.ch URLhaus Database Dump (Plain-Text URL List)\nhttp://x.example/a\n",
+		  LISTFMT_PLAIN },
+		{ "# abuse.ch URLhaus Host file\n127.0.0.1\tx.example\n", LISTFMT_HOSTS },
+		{ "# abuse.ch Feodotracker Botnet C2 IP Blocklist (IP list)\n192.0.2.1\n",
+		  LISTFMT_PLAIN },
+		{ "# abuse.ch Feodotracker Botnet C2 IP Blocklist (CSV)\n\"2021-01-17\",\"192.0.2.1\"\n",
+		  LISTFMT_FEODO },
+		{ "# id,dateadded,url,url_status\n", LISTFMT_URLHAUS },
+		{ "# \"first_seen_utc\",\"dst_ip\",\"dst_port\"\n", LISTFMT_FEODO },
+		{ "first_seen_utc,dst_ip,dst_port,c2_status,last_online,malware\n", LISTFMT_FEODO },
+		{ "# my hosts\n0.0.0.0 evil.example\n", LISTFMT_HOSTS },
+		{ "::1 localhost\n", LISTFMT_HOSTS },
+		{ "domain,category\nevil.example,malware\n", LISTFMT_CSV },
+		{ "\"url\",\"first_seen\"\n", LISTFMT_CSV },
+		{ "evil.example\nother.example\n", LISTFMT_PLAIN },
+		{ "192.0.2.1\n192.0.2.2 # c2\n", LISTFMT_PLAIN },
+		{ "evil.example,good.example\n", LISTFMT_PLAIN },
+		{ "soa\ncname\n", LISTFMT_PLAIN },
+		{ "http://x.example/a b c\n", LISTFMT_PLAIN },
+	};
+	size_t i;
+	struct run *r;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		r = run_str(cases[i].in, LISTFMT_AUTO);
+		if (r->st.detected != cases[i].want)
+			fail_msg("case %zu: detected %s, want %s", i, listfmt_name(r->st.detected),
+				 listfmt_name(cases[i].want));
+		run_free(r);
+	}
+}
+
+/* A stream that gives at most 7 bytes per read and cannot seek. */
+struct trickle {
+	const char *p;
+	size_t n;
+};
+
+static ssize_t trickle_read(void *c, char *buf, size_t size)
+{
+	struct trickle *t = c;
+	size_t k = size < 7 ? size : 7;
+
+	if (k > t->n)
+		k = t->n;
+	memcpy(buf, t->p, k);
+	t->p += k;
+	t->n -= k;
+	return (ssize_t)k;
+}
+
+static void test_detect_keeps_lines(void **state)
+{
+	cookie_io_functions_t io = { .read = trickle_read };
+	struct trickle t;
+	FILE *f;
+	struct run *r;
+
+	(void)state;
+	t.p = urlhaus_in;
+	t.n = strlen(urlhaus_in);
+	f = fopencookie(&t, "r", io);
+	assert_non_null(f);
+	r = run_stream(f, LISTFMT_AUTO, NULL, "-", 0);
+	fclose(f);
+	assert_int_equal(r->st.detected, LISTFMT_URLHAUS);
+	assert_int_equal(r->st.lines, 12);
+	assert_int_equal(r->ne, 2);
+	assert_int_equal(r->e[0].line, 10);
+	assert_string_equal(r->r[0].file, "<stdin>");
+	run_free(r);
+
+	t.p = "0.0.0.0 first.example\n0.0.0.0 second.example";
+	t.n = strlen(t.p);
+	f = fopencookie(&t, "r", io);
+	r = run_stream(f, LISTFMT_AUTO, NULL, "-", 0);
+	fclose(f);
+	assert_int_equal(r->st.detected, LISTFMT_HOSTS);
+	assert_int_equal(r->ne, 2);
+	assert_string_equal(r->e[0].value, "first.example");
+	assert_string_equal(r->e[1].value, "second.example");
+	run_free(r);
+}
+
+/* More than the 64 KiB sniff through a real pipe: every line arrives, in order. */
+static void test_detect_pipe(void **state)
+{
+	int fd[2];
+	pid_t pid;
+	FILE *f;
+	struct run *r;
+	int status;
+	int i;
+
+	(void)state;
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		FILE *w = fdopen(fd[1], "w");
+
+		close(fd[0]);
+		fprintf(w, "# comment\n0.0.0.0 line2.example\n");
+		for (i = 3; i <= 20000; i++)
+			fprintf(w, "0.0.0.0 host%d.example\n", i);
+		fclose(w);
+		_exit(0);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	assert_non_null(f);
+	r = run_stream(f, LISTFMT_AUTO, NULL, "-", 0);
+	fclose(f);
+	waitpid(pid, &status, 0);
+	assert_int_equal(r->st.detected, LISTFMT_HOSTS);
+	assert_int_equal(r->st.lines, 20000);
+	assert_int_equal(r->st.entries, 19999);
+	assert_int_equal(r->st.skipped, 1);
+	assert_string_equal(r->e[0].value, "line2.example");
+	assert_int_equal(r->e[0].line, 2);
+	assert_string_equal(r->e[1].value, "host3.example");
+	run_free(r);
+}
+
+/* ---- robustness ---- */
+
+static void test_long_line(void **state)
+{
+	size_t big = 200 * 1024;
+	size_t n = 0;
+	char *buf = malloc(big + 3 * LISTFMT_LINE_MAX + 100);
+	struct run *r;
+
+	(void)state;
+	assert_non_null(buf);
+	n += (size_t)sprintf(buf, "first.example\n");
+	memset(buf + n, 'a', big);
+	n += big;
+	buf[n++] = '\n';
+	n += (size_t)sprintf(buf + n, "next.example\n");
+	memset(buf + n, 'b', LISTFMT_LINE_MAX); /* exactly the limit: accepted */
+	n += LISTFMT_LINE_MAX;
+	buf[n++] = '\r';
+	buf[n++] = '\n';
+	memset(buf + n, 'c', LISTFMT_LINE_MAX + 1); /* one over: rejected */
+	n += LISTFMT_LINE_MAX + 1;
+	buf[n++] = '\n';
+	n += (size_t)sprintf(buf + n, "last.example");
+	r = run_buf(buf, n, LISTFMT_AUTO, NULL);
+	assert_int_equal(r->rc, 0);
+	assert_int_equal(r->st.lines, 6);
+	assert_int_equal(r->ne, 4);
+	assert_string_equal(r->e[0].value, "first.example");
+	assert_string_equal(r->e[1].value, "next.example");
+	assert_int_equal(r->e[1].line, 3);
+	assert_int_equal(strlen(r->e[2].value), LISTFMT_LINE_MAX);
+	assert_string_equal(r->e[3].value, "last.example");
+	assert_int_equal(r->e[3].line, 6);
+	assert_int_equal(r->nr, 2);
+	assert_int_equal(r->r[0].line, 2);
+	assert_non_null(strstr(r->r[0].msg, "line longer than 65536 bytes"));
+	assert_int_equal(r->r[1].line, 5);
+	run_free(r);
+
+	/* an over-long last line without newline */
+	memset(buf, 'x', big);
+	r = run_buf(buf, big, LISTFMT_PLAIN, NULL);
+	assert_int_equal(r->st.lines, 1);
+	assert_int_equal(r->nr, 1);
+	run_free(r);
+	free(buf);
+}
+
+static void test_nul(void **state)
+{
+	static const char in[] = "a.example\nb.ex\0ample\nc.example\n\0\nd.example";
+	struct run *r;
+	int fmt;
+
+	(void)state;
+	r = run_buf(in, sizeof(in) - 1, LISTFMT_AUTO, NULL);
+	assert_int_equal(r->st.detected, LISTFMT_PLAIN);
+	assert_int_equal(r->ne, 3);
+	assert_string_equal(r->e[2].value, "d.example");
+	assert_int_equal(r->e[2].line, 5);
+	assert_int_equal(r->nr, 2);
+	assert_int_equal(r->r[0].line, 2);
+	assert_non_null(strstr(r->r[0].msg, "NUL byte"));
+	assert_int_equal(r->r[1].line, 4);
+	run_free(r);
+	for (fmt = LISTFMT_PLAIN; fmt <= LISTFMT_CSV; fmt++) {
+		r = run_buf(in, sizeof(in) - 1, (enum list_format)fmt, NULL);
+		assert_int_equal(r->st.lines, 5);
+		assert_true(r->st.rejected >= 2);
+		run_free(r);
+	}
+}
+
+static void test_utf8(void **state)
+{
+	struct run *r;
+
+	(void)state;
+	r = run_str("ok.example\nbad\xff.example\n\xc3\xa9t\xc3\xa9.example\nover\xc0\xaflong\n"
+		    "0.0.0.0 x\n", LISTFMT_PLAIN);
+	assert_int_equal(r->ne, 3);
+	assert_string_equal(r->e[1].value, "\xc3\xa9t\xc3\xa9.example");
+	assert_int_equal(r->nr, 2);
+	assert_int_equal(r->r[0].line, 2);
+	assert_string_equal(r->r[0].msg, "value is not valid UTF-8");
+	assert_int_equal(r->r[1].line, 4);
+	run_free(r);
+
+	/* invalid UTF-8 in metadata drops the metadata, keeps the entry */
+	r = run_str("domain,category\nx.example,\"bad\xfe\"\n", LISTFMT_CSV);
+	assert_int_equal(r->ne, 1);
+	assert_null(r->e[0].category);
+	run_free(r);
+}
+
+static void test_garbage(void **state)
+{
+	size_t n = 1 << 20;
+	unsigned char *buf = malloc(n);
+	uint32_t x = 12345;
+	size_t i;
+	int fmt;
+	struct run *r;
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 16);
+	}
+	for (fmt = LISTFMT_AUTO; fmt <= LISTFMT_CSV; fmt++) {
+		r = run_buf((const char *)buf, n, (enum list_format)fmt, "rpz.example");
+		assert_int_equal(r->rc, 0);
+		assert_true(r->st.lines > 1000);
+		assert_true(r->st.rejected > 0);
+		assert_true(r->st.entries + r->st.rejected + r->st.skipped <= r->st.lines * 64);
+		run_free(r);
+	}
+	/* mostly printable garbage, with newlines */
+	for (i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(" \t\n\"();,.#$@\\*azAZ09\r"[(x >> 16) % 22]);
+	}
+	for (fmt = LISTFMT_AUTO; fmt <= LISTFMT_CSV; fmt++) {
+		r = run_buf((const char *)buf, n, (enum list_format)fmt, NULL);
+		assert_int_equal(r->rc, 0);
+		run_free(r);
+	}
+	free(buf);
+}
+
+static void test_stop_and_args(void **state)
+{
+	FILE *f;
+	struct run *r;
+	struct listfmt_opts o;
+	struct isp_err err;
+
+	(void)state;
+	f = fmemopen((void *)"a\nb\nc\nd\n", 8, "r");
+	r = run_stream(f, LISTFMT_PLAIN, NULL, NULL, 2);
+	fclose(f);
+	assert_int_equal(r->rc, 42);
+	assert_int_equal(r->ne, 2);
+	run_free(r);
+
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(listfmt_read(NULL, &o, NULL, NULL, NULL, NULL, &err), ISR_EINVAL);
+	f = fmemopen((void *)"a\n", 2, "r");
+	assert_int_equal(listfmt_read(f, NULL, NULL, NULL, NULL, NULL, &err), ISR_EINVAL);
+	o.format = (enum list_format)77;
+	assert_int_equal(listfmt_read(f, &o, NULL, NULL, NULL, NULL, &err), ISR_EINVAL);
+	/* no callbacks and no stats: reads anyway */
+	o.format = LISTFMT_AUTO;
+	assert_int_equal(listfmt_read(f, &o, NULL, NULL, NULL, NULL, NULL), 0);
+	fclose(f);
+}
+
+/* ---- line reader ---- */
+
+static void test_linereader(void **state)
+{
+	static const char in[] = "ab\r\n\ncd\n0123456789\nlast";
+	FILE *f = fmemopen((void *)in, sizeof(in) - 1, "r");
+	struct lr *r = lr_new(f, 8);
+	struct lr_line ln;
+	const char *p;
+	size_t n;
+
+	(void)state;
+	assert_non_null(r);
+	assert_null(lr_new(f, 0));
+	assert_int_equal(lr_peek(r, 5, &p, &n, NULL), 0);
+	assert_int_equal(n, 5);
+	assert_memory_equal(p, "ab\r\n\n", 5);
+	assert_int_equal(lr_peek(r, 100, &p, &n, NULL), ISR_EINVAL);
+	assert_int_equal(lr_next(r, &ln, NULL), 1);
+	assert_string_equal(ln.text, "ab");
+	assert_int_equal(ln.lineno, 1);
+	assert_int_equal(ln.offset, 0);
+	assert_int_equal(lr_next(r, &ln, NULL), 1);
+	assert_int_equal(ln.len, 0);
+	assert_int_equal(ln.offset, 4);
+	assert_int_equal(lr_next(r, &ln, NULL), 1);
+	assert_string_equal(ln.text, "cd");
+	assert_int_equal(ln.offset, 5);
+	assert_int_equal(lr_next(r, &ln, NULL), 1);
+	assert_true(ln.too_long);
+	assert_int_equal(ln.full_len, 10);
+	assert_int_equal(ln.lineno, 4);
+	assert_int_equal(ln.offset, 8);
+	assert_int_equal(lr_next(r, &ln, NULL), 1);
+	assert_string_equal(ln.text, "last");
+	assert_int_equal(ln.offset, 19);
+	assert_false(ln.too_long);
+	assert_int_equal(lr_next(r, &ln, NULL), 0);
+	assert_int_equal(lr_next(r, &ln, NULL), 0);
+	assert_true(lr_at_eof(r));
+	lr_free(r);
+	fclose(f);
+}
+
+/* ---- the sample files of tests/data/lists ---- */
+
+static FILE *open_data(const char *name)
+{
+	char path[1024];
+	const char *dir = getenv("ISP_TESTDATA");
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/lists/%s", dir ? dir : "tests/data", name);
+	f = fopen(path, "rb");
+	if (!f && !dir) {
+		snprintf(path, sizeof(path), "../tests/data/lists/%s", name);
+		f = fopen(path, "rb");
+	}
+	return f;
+}
+
+static void test_data_files(void **state)
+{
+	static const struct {
+		const char *name;
+		enum list_format fmt;
+		long entries;
+		long rejected;
+	} files[] = {
+		{ "urlhaus.csv", LISTFMT_URLHAUS, 7, 0 }, { "feodo.csv", LISTFMT_FEODO, 5, 0 },
+		{ "sample.rpz", LISTFMT_RPZ, 15, 0 },     { "hosts.txt", LISTFMT_HOSTS, 8, 0 },
+		{ "plain.txt", LISTFMT_PLAIN, 8, 0 },     { "generic.csv", LISTFMT_CSV, 5, 0 },
+		{ "bad-lines.txt", LISTFMT_PLAIN, 7, 0 },
+	};
+	size_t i;
+	FILE *f;
+	struct run *r;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		f = open_data(files[i].name);
+		if (!f) {
+			print_message("skipping %s: not found (set ISP_TESTDATA)\n", files[i].name);
+			continue;
+		}
+		r = run_stream(f, LISTFMT_AUTO, NULL, files[i].name, 0);
+		fclose(f);
+		if (r->st.detected != files[i].fmt || r->st.entries != files[i].entries ||
+		    r->st.rejected != files[i].rejected)
+			fail_msg("%s: detected %s, %ld entries, %ld rejected", files[i].name,
+				 listfmt_name(r->st.detected), r->st.entries, r->st.rejected);
+		run_free(r);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_time),
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_hosts),
+		cmocka_unit_test(test_rpz),
+		cmocka_unit_test(test_rpz_origin),
+		cmocka_unit_test(test_rpz_errors),
+		cmocka_unit_test(test_rpz_paren_limit),
+		cmocka_unit_test(test_urlhaus),
+		cmocka_unit_test(test_feodo),
+		cmocka_unit_test(test_csv_generic),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_detect_keeps_lines),
+		cmocka_unit_test(test_detect_pipe),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_nul),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_stop_and_args),
+		cmocka_unit_test(test_linereader),
+		cmocka_unit_test(test_data_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
