@@ -6,9 +6,11 @@ set -euo pipefail
 level=${1:-test}
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
-  # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; unbound, bind9-utils:
+  # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
+  # clang-tidy: the style checks; unbound, bind9-utils:
   # the RPZ export must load in both, dig queries Unbound; sqlite3: inspecting the store.
-  pkgs+=(libcmocka-dev clang libclang-rt-14-dev unbound bind9-utils bind9-dnsutils sqlite3 python3)
+  pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
+        sqlite3 python3)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(hyperfine time)

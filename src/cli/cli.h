@@ -14,17 +14,17 @@
 
 /* Exit codes (documented in `ispshield --help` and the README). */
 enum {
-	EXIT_OK = 0,       /* success; `lists check`: something matched */
-	EXIT_NOMATCH = 1,  /* `lists check`: nothing matched */
-	EXIT_USAGE = 2,    /* bad command line or configuration */
-	EXIT_PARTIAL = 3,  /* done, but some input lines were rejected (see stderr) */
-	EXIT_FAIL = 4,     /* failed: nothing was changed */
+	EXIT_OK = 0,	  /* success; `lists check`: something matched */
+	EXIT_NOMATCH = 1, /* `lists check`: nothing matched */
+	EXIT_USAGE = 2,	  /* bad command line or configuration */
+	EXIT_PARTIAL = 3, /* done, but some input lines were rejected (see stderr) */
+	EXIT_FAIL = 4,	  /* failed: nothing was changed */
 };
 
 struct cli {
 	struct isp_config cfg;
-	int quiet;        /* -q: no progress or summaries on stderr */
-	int progress;     /* stderr is a terminal and not quiet */
+	int quiet;    /* -q: no progress or summaries on stderr */
+	int progress; /* stderr is a terminal and not quiet */
 };
 
 /* Print "ispshield: <formatted err>" to stderr. */

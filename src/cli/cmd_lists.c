@@ -53,7 +53,7 @@ static const char import_usage[] =
 
 /* Progress on a terminal: one status line with count, rate, percentage and ETA. */
 struct prog {
-	long long total;  /* file size, -1 when unknown (a pipe) */
+	long long total; /* file size, -1 when unknown (a pipe) */
 	struct timespec t0;
 };
 
@@ -68,8 +68,9 @@ static void progress(void *ud, long entries, long long bytes)
 	secs = (double)(now.tv_sec - p->t0.tv_sec) + (double)(now.tv_nsec - p->t0.tv_nsec) / 1e9;
 	rate = secs > 0 ? (double)entries / secs : 0;
 	if (p->total > 0 && bytes > 0)
-		snprintf(tail, sizeof(tail), "  %5.1f%%  ETA %.0f s", 100.0 * (double)bytes /
-			 (double)p->total, secs * ((double)p->total / (double)bytes - 1.0));
+		snprintf(tail, sizeof(tail), "  %5.1f%%  ETA %.0f s",
+			 100.0 * (double)bytes / (double)p->total,
+			 secs * ((double)p->total / (double)bytes - 1.0));
 	fprintf(stderr, "\r%ld entries  %.0f/s%s   ", entries, rate, tail);
 	fflush(stderr);
 }
@@ -175,14 +176,18 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			fputs("\r\033[K", stderr);
 		rejected = res.read.rejected + res.bad_values;
 		if (!c->quiet) {
-			fprintf(stderr, "%s: list %s, source %s, format %s: %ld read, %ld accepted, "
-				"%ld duplicate, %ld rejected; %ld added, %ld removed, %ld unchanged",
+			fprintf(stderr,
+				"%s: list %s, source %s, format %s: %ld read, %ld accepted, "
+				"%ld duplicate, %ld rejected; %ld added, %ld removed, %ld "
+				"unchanged",
 				argv[i], l.name, res.source, listfmt_name(res.read.detected),
 				res.read.lines, res.store.accepted, res.store.duplicates, rejected,
 				res.store.added, res.store.removed, res.store.unchanged);
 			if (res.other_kind)
-				fprintf(stderr, "; %ld entries of another kind skipped (import them "
-					"into a list of that kind)", res.other_kind);
+				fprintf(stderr,
+					"; %ld entries of another kind skipped (import them "
+					"into a list of that kind)",
+					res.other_kind);
 			fputc('\n', stderr);
 		}
 		if (rejected && rc == EXIT_OK)
@@ -236,9 +241,11 @@ static int cmd_compile(struct cli *c, int argc, char **argv)
 	}
 	store_close(st);
 	if (!c->quiet)
-		fprintf(stderr, "%s: %ld lists, %ld entries, %ld keys (%ld merged), %llu bytes "
-			"(%.1f bytes/key), %.2f s\n", path, bs.lists, bs.entries, bs.keys,
-			bs.merged, (unsigned long long)bs.bytes,
+		fprintf(stderr,
+			"%s: %ld lists, %ld entries, %ld keys (%ld merged), %llu bytes "
+			"(%.1f bytes/key), %.2f s\n",
+			path, bs.lists, bs.entries, bs.keys, bs.merged,
+			(unsigned long long)bs.bytes,
 			bs.keys ? (double)bs.bytes / (double)bs.keys : 0.0, bs.seconds);
 	return EXIT_OK;
 }
@@ -280,18 +287,20 @@ static int stats_row(void *ud, const struct store_list_stats *ls)
 
 	snap_share(x->snap, ls->list.name, &keys, &bytes);
 	if (x->arr) {
-		json_array_append_new(x->arr, json_pack(
-			"{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"list", ls->list.name, "kind", list_kind_name(ls->list.kind),
-			"entries", (json_int_t)ls->entries, "distinct", (json_int_t)ls->distinct,
-			"expired", (json_int_t)ls->expired, "sources", (json_int_t)ls->sources,
-			"last_import", (json_int_t)ls->last_import,
-			"snapshot_keys", (json_int_t)keys, "snapshot_bytes", (json_int_t)bytes));
+		json_array_append_new(
+			x->arr,
+			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list",
+				  ls->list.name, "kind", list_kind_name(ls->list.kind), "entries",
+				  (json_int_t)ls->entries, "distinct", (json_int_t)ls->distinct,
+				  "expired", (json_int_t)ls->expired, "sources",
+				  (json_int_t)ls->sources, "last_import",
+				  (json_int_t)ls->last_import, "snapshot_keys", (json_int_t)keys,
+				  "snapshot_bytes", (json_int_t)bytes));
 		return 0;
 	}
 	printf("%-20s %-6s %10ld %10ld %8ld %7ld  %-19s %10u %12llu\n", ls->list.name,
-	       list_kind_name(ls->list.kind), ls->entries, ls->distinct, ls->expired,
-	       ls->sources, cli_time(ls->last_import, t), keys, (unsigned long long)bytes);
+	       list_kind_name(ls->list.kind), ls->entries, ls->distinct, ls->expired, ls->sources,
+	       cli_time(ls->last_import, t), keys, (unsigned long long)bytes);
 	return 0;
 }
 
@@ -332,10 +341,10 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 	if (rc)
 		cli_error(&err);
 	if (json) {
-		json_t *o = json_pack("{s:o, s:s, s:I, s:I}", "lists", x.arr, "snapshot", path,
-				      "snapshot_bytes", (json_int_t)(x.snap ? snap_bytes(x.snap) : 0),
-				      "snapshot_created",
-				      (json_int_t)(x.snap ? snap_created(x.snap) : 0));
+		json_t *o = json_pack(
+			"{s:o, s:s, s:I, s:I}", "lists", x.arr, "snapshot", path, "snapshot_bytes",
+			(json_int_t)(x.snap ? snap_bytes(x.snap) : 0), "snapshot_created",
+			(json_int_t)(x.snap ? snap_created(x.snap) : 0));
 
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
@@ -367,14 +376,17 @@ static int history_row(void *ud, const struct store_import_info *in)
 	char t[24];
 
 	if (arr) {
-		json_array_append_new(arr, json_pack(
-			"{s:I, s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-			"id", (json_int_t)in->id, "list", in->list, "source", in->source,
-			"file", in->file, "format", in->format, "started", (json_int_t)in->started,
-			"read", (json_int_t)in->read, "accepted", (json_int_t)in->accepted,
-			"duplicates", (json_int_t)in->duplicates, "rejected",
-			(json_int_t)in->rejected, "added", (json_int_t)in->added, "removed",
-			(json_int_t)in->removed, "unchanged", (json_int_t)in->unchanged));
+		json_array_append_new(
+			arr,
+			json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				  "s:I}",
+				  "id", (json_int_t)in->id, "list", in->list, "source", in->source,
+				  "file", in->file, "format", in->format, "started",
+				  (json_int_t)in->started, "read", (json_int_t)in->read, "accepted",
+				  (json_int_t)in->accepted, "duplicates",
+				  (json_int_t)in->duplicates, "rejected", (json_int_t)in->rejected,
+				  "added", (json_int_t)in->added, "removed",
+				  (json_int_t)in->removed, "unchanged", (json_int_t)in->unchanged));
 		return 0;
 	}
 	printf("%6lld  %-19s  %-16s %-20s %-8s %9ld %9ld %7ld %7ld %7ld\n", (long long)in->id,
@@ -388,7 +400,8 @@ static int change_row(void *ud, const char *value, const char *change)
 	json_t *arr = ud;
 
 	if (arr)
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "value", value, "change", change));
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s}", "value", value, "change", change));
 	else
 		printf("%s\t%s\n", change, value);
 	return 0;

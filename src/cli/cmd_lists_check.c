@@ -36,7 +36,7 @@ struct check {
 	struct cli *c;
 	struct snap *snap;
 	struct store *st;
-	json_t *out;   /* JSON array, or NULL for text */
+	json_t *out; /* JSON array, or NULL for text */
 	int matched;
 };
 
@@ -52,15 +52,16 @@ static int on_source(void *ud, const struct store_list *l, const struct store_en
 
 	(void)l;
 	if (x->json) {
-		json_array_append_new(x->arr, json_pack(
-			"{s:s, s:I, s:I, s:I, s:s?, s:s?}", "source", e->source,
-			"first_seen", (json_int_t)e->first_seen, "last_seen",
-			(json_int_t)e->last_seen, "expires", (json_int_t)e->expires,
-			"category", e->category, "reference", e->reference));
+		json_array_append_new(x->arr,
+				      json_pack("{s:s, s:I, s:I, s:I, s:s?, s:s?}", "source",
+						e->source, "first_seen", (json_int_t)e->first_seen,
+						"last_seen", (json_int_t)e->last_seen, "expires",
+						(json_int_t)e->expires, "category", e->category,
+						"reference", e->reference));
 		return 0;
 	}
-	printf("    source %s: first seen %s, last seen %s", e->source,
-	       cli_time(e->first_seen, t1), cli_time(e->last_seen, t2));
+	printf("    source %s: first seen %s, last seen %s", e->source, cli_time(e->first_seen, t1),
+	       cli_time(e->last_seen, t2));
 	if (e->expires)
 		printf(", expires %s", cli_time(e->expires, t3));
 	if (e->category)
@@ -73,7 +74,7 @@ static int on_source(void *ud, const struct store_list *l, const struct store_en
 
 /* Report the hits of r for query q (matched as kind); returns how many. */
 static int report(struct check *k, const char *q, enum list_kind kind, const char *entry,
-		   const struct snap_result *r, json_t *matches)
+		  const struct snap_result *r, json_t *matches)
 {
 	int i;
 
@@ -94,10 +95,11 @@ static int report(struct check *k, const char *q, enum list_kind kind, const cha
 		if (k->st && store_list_get(k->st, li.name, LIST_KIND_NONE, 0, &sl, &err) == 0)
 			store_entry_sources(k->st, &sl, entry, on_source, &sx, &err);
 		if (matches)
-			json_array_append_new(matches, json_pack(
-				"{s:s, s:s, s:s, s:s, s:o}", "list", li.name, "kind",
-				list_kind_name(kind), "entry", entry, "action",
-				r->hits[i].allow ? "allow" : "block", "sources", sx.arr));
+			json_array_append_new(
+				matches,
+				json_pack("{s:s, s:s, s:s, s:s, s:o}", "list", li.name, "kind",
+					  list_kind_name(kind), "entry", entry, "action",
+					  r->hits[i].allow ? "allow" : "block", "sources", sx.arr));
 	}
 	return r->n;
 }
@@ -162,9 +164,10 @@ static int check_one(struct check *k, const char *q, enum list_kind kind)
 		}
 	}
 	if (k->out)
-		json_array_append_new(k->out, json_pack(
-			"{s:s, s:s, s:s, s:b, s:o}", "query", q, "normalised", norm, "kind",
-			list_kind_name(kind), "matched", hits > 0, "matches", matches));
+		json_array_append_new(k->out,
+				      json_pack("{s:s, s:s, s:s, s:b, s:o}", "query", q,
+						"normalised", norm, "kind", list_kind_name(kind),
+						"matched", hits > 0, "matches", matches));
 	else if (hits == 0)
 		printf("%s: no match (%s %s)\n", q, list_kind_name(kind), norm);
 	return hits;

@@ -38,7 +38,7 @@ enum xfmt { X_RPZ, X_DOMAINS, X_HOSTS, X_CSV };
 struct exp {
 	FILE *f;
 	enum xfmt fmt;
-	size_t zonelen;  /* RPZ: length of the origin; owner + "." + origin must fit 253 */
+	size_t zonelen; /* RPZ: length of the origin; owner + "." + origin must fit 253 */
 	long written, skipped, toolong;
 };
 
@@ -174,7 +174,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	unsigned i;
 
 	memset(&x, 0, sizeof(x));
-	x.fmt = (enum xfmt)-1;
+	x.fmt = (enum xfmt) - 1;
 	while ((ch = getopt_long(argc, argv, "l:f:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': list = optarg; break;
@@ -226,9 +226,12 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		x.f = stdout;
 	}
 	if (x.fmt == X_RPZ)
-		fprintf(x.f, "; RPZ zone written by ispshield %s from list %s\n"
-			"$ORIGIN %s.\n$TTL %lld\n@ IN SOA localhost. hostmaster.localhost. %lld 3600 600 86400 %lld\n"
-			"@ IN NS localhost.\n", ISP_VERSION, l.name, zone, (long long)c->cfg.lists_rpz_ttl,
+		fprintf(x.f,
+			"; RPZ zone written by ispshield %s from list %s\n"
+			"$ORIGIN %s.\n$TTL %lld\n@ IN SOA localhost. hostmaster.localhost. %lld "
+			"3600 600 86400 %lld\n"
+			"@ IN NS localhost.\n",
+			ISP_VERSION, l.name, zone, (long long)c->cfg.lists_rpz_ttl,
 			(long long)time(NULL), (long long)c->cfg.lists_rpz_ttl);
 	else if (x.fmt == X_CSV)
 		fputs("value,action,first_seen,last_seen,expires,category,reference,source\n", x.f);
@@ -250,8 +253,8 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 	if (!c->quiet)
-		fprintf(stderr, "list %s: %ld entries written as %s%s%s", l.name, x.written,
-			fmt_s, x.fmt == X_RPZ ? ", zone " : "", x.fmt == X_RPZ ? zone : "");
+		fprintf(stderr, "list %s: %ld entries written as %s%s%s", l.name, x.written, fmt_s,
+			x.fmt == X_RPZ ? ", zone " : "", x.fmt == X_RPZ ? zone : "");
 	if (!c->quiet && x.skipped)
 		fprintf(stderr, ", %ld left out (not expressible in %s)", x.skipped, fmt_s);
 	if (!c->quiet && x.toolong)

@@ -67,8 +67,7 @@ int config_parse_duration(const char *s, int64_t *out)
 	return 0;
 }
 
-static int set_key(struct isp_config *c, const struct key *k, const char *v,
-		   struct isp_err *err)
+static int set_key(struct isp_config *c, const struct key *k, const char *v, struct isp_err *err)
 {
 	char *dst = (char *)c + k->off;
 	int64_t d;
@@ -91,8 +90,7 @@ static int set_key(struct isp_config *c, const struct key *k, const char *v,
 			return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s' is not a zone name",
 					   k->section, k->name, v);
 		break;
-	case K_STR:
-		break;
+	case K_STR: break;
 	}
 	if (strlen(v) >= k->size)
 		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",

@@ -20,13 +20,13 @@
 
 struct isp_config {
 	/* [core] */
-	char store[CONFIG_PATH_MAX];     /* store spec (SQLite file path) */
-	char snapshot[CONFIG_PATH_MAX];  /* snapshot file; "" = ispshield.snap beside store */
+	char store[CONFIG_PATH_MAX];	/* store spec (SQLite file path) */
+	char snapshot[CONFIG_PATH_MAX]; /* snapshot file; "" = ispshield.snap beside store */
 	/* [lists] */
-	char lists_format[16];           /* default import format */
-	int64_t lists_expiry;            /* default entry lifetime in seconds, 0 = none */
-	char lists_rpz_origin[254];      /* default RPZ origin for export */
-	int64_t lists_rpz_ttl;           /* TTL of exported RPZ records */
+	char lists_format[16];	    /* default import format */
+	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
+	char lists_rpz_origin[254]; /* default RPZ origin for export */
+	int64_t lists_rpz_ttl;	    /* TTL of exported RPZ records */
 };
 
 /* Fill c with the built-in defaults. */

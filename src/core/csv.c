@@ -36,7 +36,8 @@ int csv_split(char *line, size_t len, struct csv_field *fields, size_t max, size
 				if (r >= len) {
 					*nfields = n;
 					return isp_err_set(err, ISR_EFORMAT,
-							   "unterminated quote in field %zu", n + 1);
+							   "unterminated quote in field %zu",
+							   n + 1);
 				}
 				if (line[r] == '"') {
 					if (r + 1 < len && line[r + 1] == '"') {
@@ -53,9 +54,11 @@ int csv_split(char *line, size_t len, struct csv_field *fields, size_t max, size
 				r++;
 			if (r < len && line[r] != ',') {
 				*nfields = n;
-				return isp_err_set(err, ISR_EFORMAT,
-						   "unexpected character '%c' after the closing quote of field %zu",
-						   line[r] >= 0x20 && line[r] < 0x7f ? line[r] : '?', n + 1);
+				return isp_err_set(
+					err, ISR_EFORMAT,
+					"unexpected character '%c' after the closing quote of "
+					"field %zu",
+					line[r] >= 0x20 && line[r] < 0x7f ? line[r] : '?', n + 1);
 			}
 		} else {
 			last = w;

@@ -23,9 +23,9 @@
 #include "core/err.h"
 
 struct csv_field {
-	char *s;     /* NUL-terminated field text, points into the line */
-	size_t len;  /* bytes in s (a quoted field may contain NUL bytes from the input) */
-	int quoted;  /* 1 when the field was quoted */
+	char *s;    /* NUL-terminated field text, points into the line */
+	size_t len; /* bytes in s (a quoted field may contain NUL bytes from the input) */
+	int quoted; /* 1 when the field was quoted */
 };
 
 /*

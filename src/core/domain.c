@@ -49,8 +49,8 @@ static int ascii_normalise(const char *in, size_t len, char *out, struct isp_err
 		} else if (c < 0x20 || c == 0x7f) {
 			return isp_err_set(err, ISR_EINVAL, "control character in domain name");
 		} else {
-			return isp_err_set(err, ISR_EINVAL, "character '%c' not allowed in domain name",
-					   c);
+			return isp_err_set(err, ISR_EINVAL,
+					   "character '%c' not allowed in domain name", c);
 		}
 		out[i] = (char)c;
 	}

@@ -14,7 +14,7 @@
 
 #include "core/err.h"
 
-#define DOMAIN_MAX 253
+#define DOMAIN_MAX   253
 #define DOMAIN_BUFSZ (DOMAIN_MAX + 1)
 
 /*

@@ -15,8 +15,8 @@ void isp_err_clear(struct isp_err *e)
 	e->offset = -1;
 }
 
-__attribute__((format(printf, 3, 0)))
-static void vset(struct isp_err *e, int code, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void vset(struct isp_err *e, int code, const char *fmt,
+						       va_list ap)
 {
 	e->code = code;
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);

@@ -16,7 +16,7 @@ enum isr {
 	ISR_OK = 0,
 	ISR_EINVAL = -1,    /* bad argument or malformed input */
 	ISR_ENOMEM = -2,    /* allocation failed */
-	ISR_EIO = -3,       /* read/write/open failed (errno text in the message) */
+	ISR_EIO = -3,	    /* read/write/open failed (errno text in the message) */
 	ISR_EFORMAT = -4,   /* input is not in the expected format */
 	ISR_ENOTFOUND = -5, /* no such list, entry, file */
 	ISR_ECORRUPT = -6,  /* checksum or structure check failed */
@@ -28,11 +28,11 @@ enum isr {
 #define ISP_ERR_MSG 512
 
 struct isp_err {
-	int code;               /* the ISR_E... code, 0 when unset */
-	char msg[ISP_ERR_MSG];  /* human-readable reason, no trailing newline */
-	const char *file;       /* input file name or NULL; not owned, must outlive the error */
-	long line;              /* 1-based input line, 0 when not applicable */
-	long long offset;       /* byte offset in the input, -1 when not applicable */
+	int code;	       /* the ISR_E... code, 0 when unset */
+	char msg[ISP_ERR_MSG]; /* human-readable reason, no trailing newline */
+	const char *file;      /* input file name or NULL; not owned, must outlive the error */
+	long line;	       /* 1-based input line, 0 when not applicable */
+	long long offset;      /* byte offset in the input, -1 when not applicable */
 };
 
 /* Clear *e (no-op for NULL). */

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HASH_SEED 0xcbf29ce484222325ULL
+#define HASH_SEED  0xcbf29ce484222325ULL
 #define HASH_PRIME 0x100000001b3ULL
 
 /* One step of the right-to-left hash: fold byte c into state h. */

@@ -17,7 +17,7 @@ void ip_mask(struct ip_prefix *p)
 	unsigned i;
 
 	for (i = p->len; i < bits; i++)
-		p->addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+		p->addr[i / 8] &= (uint8_t) ~(0x80u >> (i % 8));
 	if (p->family == 4)
 		memset(p->addr + 4, 0, 12);
 }

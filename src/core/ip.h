@@ -13,8 +13,8 @@
 #include "core/err.h"
 
 struct ip_prefix {
-	uint8_t family;   /* 4 or 6 */
-	uint8_t len;      /* prefix length: 0..32 or 0..128 */
+	uint8_t family;	  /* 4 or 6 */
+	uint8_t len;	  /* prefix length: 0..32 or 0..128 */
 	uint8_t addr[16]; /* network byte order, host bits zero */
 };
 

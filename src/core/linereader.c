@@ -18,13 +18,13 @@
 struct lr {
 	FILE *f;
 	size_t max_line;
-	char *buf;          /* cap + 1 bytes */
+	char *buf; /* cap + 1 bytes */
 	size_t cap;
-	size_t start;       /* first unread byte */
-	size_t end;         /* one past the last buffered byte */
+	size_t start;	    /* first unread byte */
+	size_t end;	    /* one past the last buffered byte */
 	long long base_off; /* stream offset of buf[0] */
-	long lineno;        /* lines returned so far */
-	int eof;            /* fread reported end of stream */
+	long lineno;	    /* lines returned so far */
+	int eof;	    /* fread reported end of stream */
 };
 
 struct lr *lr_new(FILE *f, size_t max_line)

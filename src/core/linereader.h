@@ -29,15 +29,15 @@ struct lr;
 
 /* One line, as returned by lr_next. Valid until the next lr_next / lr_free. */
 struct lr_line {
-	char *text;          /* the line, NUL-terminated, no CR/LF; "" when too_long.
+	char *text;	    /* the line, NUL-terminated, no CR/LF; "" when too_long.
 				May contain NUL bytes before text[len] when has_nul is set. */
-	size_t len;          /* bytes in text (0 when too_long) */
-	long lineno;         /* 1-based line number */
-	long long offset;    /* byte offset of the line's first byte in the stream */
-	int too_long;        /* 1 when the line exceeded max_line and was skipped */
-	long long full_len;  /* length of the line as in the stream (also when too_long;
+	size_t len;	    /* bytes in text (0 when too_long) */
+	long lineno;	    /* 1-based line number */
+	long long offset;   /* byte offset of the line's first byte in the stream */
+	int too_long;	    /* 1 when the line exceeded max_line and was skipped */
+	long long full_len; /* length of the line as in the stream (also when too_long;
 				for a line that ran to EOF without newline, to EOF) */
-	int has_nul;         /* 1 when the line contains a NUL byte */
+	int has_nul;	    /* 1 when the line contains a NUL byte */
 };
 
 /*

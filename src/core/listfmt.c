@@ -20,11 +20,11 @@
 #include "core/listfmt_int.h"
 
 #define SNIFF_BYTES 65536
-#define UTF8_BOM "\xef\xbb\xbf"
+#define UTF8_BOM    "\xef\xbb\xbf"
 
 static const char *const fmt_names[] = {
-	[LISTFMT_AUTO] = "auto",       [LISTFMT_PLAIN] = "plain",   [LISTFMT_HOSTS] = "hosts",
-	[LISTFMT_RPZ] = "rpz",         [LISTFMT_URLHAUS] = "urlhaus", [LISTFMT_FEODO] = "feodo",
+	[LISTFMT_AUTO] = "auto", [LISTFMT_PLAIN] = "plain",	[LISTFMT_HOSTS] = "hosts",
+	[LISTFMT_RPZ] = "rpz",	 [LISTFMT_URLHAUS] = "urlhaus", [LISTFMT_FEODO] = "feodo",
 	[LISTFMT_CSV] = "csv",
 };
 
@@ -188,8 +188,9 @@ int lf_next_line(struct lf_ctx *c, struct lr_line *ln)
 		}
 		c->st->lines++;
 		if (ln->too_long) {
-			lf_reject(c, ln->lineno, ln->offset, "line longer than %d bytes (%lld bytes)",
-				  LISTFMT_LINE_MAX, ln->full_len);
+			lf_reject(c, ln->lineno, ln->offset,
+				  "line longer than %d bytes (%lld bytes)", LISTFMT_LINE_MAX,
+				  ln->full_len);
 			continue;
 		}
 		if (ln->has_nul) {
@@ -312,12 +313,12 @@ int listfmt_parse_time(const char *s, size_t n, int64_t *out)
 		}
 		if (oh > 23 || om > 59)
 			return ISR_EINVAL;
-		tz = (int64_t)(oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+		tz = ((int64_t)oh * 3600 + (int64_t)om * 60) * (s[i] == '-' ? -1 : 1);
 		i = n;
 	}
 	if (i != n)
 		return ISR_EINVAL;
-	*out = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - tz;
+	*out = days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600 + (int64_t)mi * 60 + ss - tz;
 	return 0;
 }
 
@@ -523,8 +524,9 @@ static int contains_nocase(const char *s, size_t n, const char *word)
 /* The value-column names of the generic CSV format (listfmt_csv.c has the same list). */
 static int is_csv_column(const char *s, size_t n)
 {
-	static const char *const cols[] = { "value", "domain", "host", "hostname", "fqdn", "url",
-					    "ip", "address", "ip_address", "dst_ip", "indicator" };
+	static const char *const cols[] = { "value",	  "domain", "host",	"hostname",
+					    "fqdn",	  "url",    "ip",	"address",
+					    "ip_address", "dst_ip", "indicator" };
 	size_t i;
 
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
@@ -582,7 +584,8 @@ static int detect_line(const char *s, size_t n, int *first_data)
 		    contains_nocase(s, n, "id,dateadded,url"))
 			f |= D_URLHAUS;
 		if ((contains_nocase(s, n, "first_seen_utc") && contains_nocase(s, n, "dst_ip")) ||
-		    (contains_nocase(s, n, "abuse.ch Feodotracker") && contains_nocase(s, n, "CSV")))
+		    (contains_nocase(s, n, "abuse.ch Feodotracker") &&
+		     contains_nocase(s, n, "CSV")))
 			f |= D_FEODO;
 		return f;
 	}

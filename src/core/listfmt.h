@@ -85,17 +85,17 @@ enum list_action { LIST_BLOCK = 0, LIST_ALLOW = 1 };
 
 /* One raw entry. All pointers are valid only during the callback. */
 struct listfmt_entry {
-	enum list_kind kind;     /* what the value is, LIST_KIND_NONE when the format cannot
+	enum list_kind kind; /* what the value is, LIST_KIND_NONE when the format cannot
 				    tell (plain, csv): the importer then uses the list's kind */
-	const char *value;       /* raw value, NUL-terminated, e.g. "*.Example.COM", "http://x/",
+	const char *value;   /* raw value, NUL-terminated, e.g. "*.Example.COM", "http://x/",
 				    "192.0.2.0/24" */
 	enum list_action action;
-	int64_t first_seen;      /* unix seconds, 0 = unknown */
-	int64_t last_seen;       /* unix seconds, 0 = unknown */
-	int64_t expires;         /* unix seconds, 0 = never */
-	const char *category;    /* threat / malware family / tags, or NULL */
-	const char *reference;   /* URL or id for the analyst, or NULL */
-	long line;               /* 1-based line of the entry (first line for multi-line) */
+	int64_t first_seen;    /* unix seconds, 0 = unknown */
+	int64_t last_seen;     /* unix seconds, 0 = unknown */
+	int64_t expires;       /* unix seconds, 0 = never */
+	const char *category;  /* threat / malware family / tags, or NULL */
+	const char *reference; /* URL or id for the analyst, or NULL */
+	long line;	       /* 1-based line of the entry (first line for multi-line) */
 };
 
 /* Called for each entry; a non-zero return stops the reader, which returns that value. */
@@ -104,17 +104,17 @@ typedef int (*listfmt_entry_fn)(void *ud, const struct listfmt_entry *e);
 typedef void (*listfmt_reject_fn)(void *ud, const struct isp_err *err);
 
 struct listfmt_opts {
-	enum list_format format;  /* LISTFMT_AUTO to detect */
-	const char *filename;     /* for messages ("-" shown as "<stdin>") */
-	const char *origin;       /* RPZ: origin to strip when the file has no SOA/$ORIGIN;
+	enum list_format format; /* LISTFMT_AUTO to detect */
+	const char *filename;	 /* for messages ("-" shown as "<stdin>") */
+	const char *origin;	 /* RPZ: origin to strip when the file has no SOA/$ORIGIN;
 				     NULL = none */
 };
 
 struct listfmt_stats {
-	long lines;       /* lines read */
-	long entries;     /* entries passed to the callback */
-	long rejected;    /* lines rejected (reject callback called) */
-	long skipped;     /* records that are not entries (SOA, NS, comments, localhost) */
+	long lines;		   /* lines read */
+	long entries;		   /* entries passed to the callback */
+	long rejected;		   /* lines rejected (reject callback called) */
+	long skipped;		   /* records that are not entries (SOA, NS, comments, localhost) */
 	enum list_format detected; /* the format actually used */
 };
 

@@ -16,7 +16,7 @@
 #include "core/csv.h"
 #include "core/listfmt_int.h"
 
-#define MAX_FIELDS 256
+#define MAX_FIELDS     256
 #define NAME_MAX_SHOWN 40
 
 enum role { R_VALUE, R_FIRST, R_LAST, R_CAT, R_TAGS, R_REF, R_EXPIRES, R_ACTION, R_PORT, R_N };
@@ -24,9 +24,9 @@ enum role { R_VALUE, R_FIRST, R_LAST, R_CAT, R_TAGS, R_REF, R_EXPIRES, R_ACTION,
 /* Column names for each role, in order of preference; NULL-terminated. */
 struct coltable {
 	const char *const *names[R_N];
-	int defaults[R_N];   /* column index without a header, -1 = none; all -1 = need one */
+	int defaults[R_N]; /* column index without a header, -1 = none; all -1 = need one */
 	enum list_kind kind;
-	const char *what;    /* format name for messages */
+	const char *what; /* format name for messages */
 };
 
 static const char *const uh_value[] = { "url", NULL };
@@ -37,10 +37,21 @@ static const char *const uh_tags[] = { "tags", NULL };
 static const char *const uh_ref[] = { "urlhaus_link", NULL };
 
 static const struct coltable urlhaus_table = {
-	.names = { [R_VALUE] = uh_value, [R_FIRST] = uh_first, [R_LAST] = uh_last,
-		   [R_CAT] = uh_cat, [R_TAGS] = uh_tags, [R_REF] = uh_ref },
-	.defaults = { [R_VALUE] = 2, [R_FIRST] = 1, [R_LAST] = 4, [R_CAT] = 5, [R_TAGS] = 6,
-		      [R_REF] = 7, [R_EXPIRES] = -1, [R_ACTION] = -1, [R_PORT] = -1 },
+	.names = { [R_VALUE] = uh_value,
+		   [R_FIRST] = uh_first,
+		   [R_LAST] = uh_last,
+		   [R_CAT] = uh_cat,
+		   [R_TAGS] = uh_tags,
+		   [R_REF] = uh_ref },
+	.defaults = { [R_VALUE] = 2,
+		      [R_FIRST] = 1,
+		      [R_LAST] = 4,
+		      [R_CAT] = 5,
+		      [R_TAGS] = 6,
+		      [R_REF] = 7,
+		      [R_EXPIRES] = -1,
+		      [R_ACTION] = -1,
+		      [R_PORT] = -1 },
 	.kind = LIST_URL,
 	.what = "URLhaus",
 };
@@ -52,16 +63,27 @@ static const char *const fd_cat[] = { "malware", NULL };
 static const char *const fd_port[] = { "dst_port", "dstport", "port", NULL };
 
 static const struct coltable feodo_table = {
-	.names = { [R_VALUE] = fd_value, [R_FIRST] = fd_first, [R_LAST] = fd_last,
-		   [R_CAT] = fd_cat, [R_PORT] = fd_port },
-	.defaults = { [R_VALUE] = 1, [R_FIRST] = 0, [R_LAST] = 4, [R_CAT] = 5, [R_TAGS] = -1,
-		      [R_REF] = -1, [R_EXPIRES] = -1, [R_ACTION] = -1, [R_PORT] = 2 },
+	.names = { [R_VALUE] = fd_value,
+		   [R_FIRST] = fd_first,
+		   [R_LAST] = fd_last,
+		   [R_CAT] = fd_cat,
+		   [R_PORT] = fd_port },
+	.defaults = { [R_VALUE] = 1,
+		      [R_FIRST] = 0,
+		      [R_LAST] = 4,
+		      [R_CAT] = 5,
+		      [R_TAGS] = -1,
+		      [R_REF] = -1,
+		      [R_EXPIRES] = -1,
+		      [R_ACTION] = -1,
+		      [R_PORT] = 2 },
 	.kind = LIST_IP,
 	.what = "Feodo Tracker",
 };
 
-static const char *const cv_value[] = { "value", "domain", "host", "hostname", "fqdn", "url",
-					"ip", "address", "ip_address", "dst_ip", "indicator", NULL };
+static const char *const cv_value[] = { "value",      "domain", "host",	     "hostname",
+					"fqdn",	      "url",	"ip",	     "address",
+					"ip_address", "dst_ip", "indicator", NULL };
 static const char *const cv_first[] = { "first_seen", "first_seen_utc", NULL };
 static const char *const cv_last[] = { "last_seen", "last_online", NULL };
 static const char *const cv_cat[] = { "category", "threat", "malware", "family", NULL };
@@ -70,8 +92,12 @@ static const char *const cv_exp[] = { "expires", NULL };
 static const char *const cv_action[] = { "action", NULL };
 
 static const struct coltable csv_table = {
-	.names = { [R_VALUE] = cv_value, [R_FIRST] = cv_first, [R_LAST] = cv_last,
-		   [R_CAT] = cv_cat, [R_REF] = cv_ref, [R_EXPIRES] = cv_exp,
+	.names = { [R_VALUE] = cv_value,
+		   [R_FIRST] = cv_first,
+		   [R_LAST] = cv_last,
+		   [R_CAT] = cv_cat,
+		   [R_REF] = cv_ref,
+		   [R_EXPIRES] = cv_exp,
 		   [R_ACTION] = cv_action },
 	.defaults = { -1, -1, -1, -1, -1, -1, -1, -1, -1 },
 	.kind = LIST_KIND_NONE,
@@ -79,7 +105,7 @@ static const struct coltable csv_table = {
 };
 
 struct colmap {
-	int idx[R_N];                        /* column of each role, -1 = absent */
+	int idx[R_N];			     /* column of each role, -1 = absent */
 	char value_name[NAME_MAX_SHOWN + 4]; /* for "no value in column '...'" */
 };
 
@@ -128,8 +154,7 @@ static int map_header(const struct coltable *t, const struct csv_field *f, size_
 	}
 	if (m->idx[R_VALUE] < 0)
 		return 0;
-	lf_show(m->value_name, sizeof(m->value_name), f[m->idx[R_VALUE]].s,
-		f[m->idx[R_VALUE]].len);
+	lf_show(m->value_name, sizeof(m->value_name), f[m->idx[R_VALUE]].s, f[m->idx[R_VALUE]].len);
 	return 1;
 }
 
@@ -179,8 +204,8 @@ static int64_t field_time(const struct csv_field *f, size_t nf, int i)
 }
 
 /* A '#' comment line: a header when it names the value column; else skipped. */
-static void comment_line(struct lf_ctx *c, const struct coltable *t, struct colmap *m,
-			 char *s, size_t n)
+static void comment_line(struct lf_ctx *c, const struct coltable *t, struct colmap *m, char *s,
+			 size_t n)
 {
 	struct csv_field f[MAX_FIELDS];
 	size_t nf = 0;
@@ -242,7 +267,8 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 	if (action && lf_eq_nocase(action, strlen(action), "allow")) {
 		e.action = LIST_ALLOW;
 	} else if (action && !lf_eq_nocase(action, strlen(action), "block")) {
-		lf_reject(c, ln->lineno, ln->offset, "unknown action '%s' (expected block or allow)",
+		lf_reject(c, ln->lineno, ln->offset,
+			  "unknown action '%s' (expected block or allow)",
 			  lf_show(shown, sizeof(shown), action, strlen(action)));
 		return 0;
 	}
@@ -296,10 +322,13 @@ static int read_table(struct lf_ctx *c, const struct coltable *t)
 				c->st->skipped++;
 			} else {
 				bad_header = ln.lineno;
-				lf_reject(c, ln.lineno, ln.offset,
-					  "%s header names no value column (expected one of: value, "
-					  "domain, host, hostname, fqdn, url, ip, address, ip_address, "
-					  "dst_ip, indicator)", t->what);
+				lf_reject(
+					c, ln.lineno, ln.offset,
+					"%s header names no value column (expected one of: value, "
+					"domain, host, hostname, fqdn, url, ip, address, "
+					"ip_address, "
+					"dst_ip, indicator)",
+					t->what);
 			}
 			continue;
 		}

@@ -24,13 +24,13 @@
 struct lf_ctx {
 	struct lr *lr;
 	const struct listfmt_opts *opts;
-	const char *file;            /* name for messages, "<stdin>" for "-", may be NULL */
+	const char *file;	     /* name for messages, "<stdin>" for "-", may be NULL */
 	listfmt_entry_fn on_entry;   /* may be NULL */
 	listfmt_reject_fn on_reject; /* may be NULL */
 	void *ud;
-	struct listfmt_stats *st;    /* never NULL */
-	struct isp_err *err;         /* caller's error, may be NULL */
-	char *scratch;               /* LF_SCRATCH bytes for values built from a line */
+	struct listfmt_stats *st; /* never NULL */
+	struct isp_err *err;	  /* caller's error, may be NULL */
+	char *scratch;		  /* LF_SCRATCH bytes for values built from a line */
 };
 
 #define LF_SCRATCH (LISTFMT_LINE_MAX + 64)

@@ -30,16 +30,16 @@
 
 #include "core/listfmt_int.h"
 
-#define RPZ_NAME_MAX 1024
+#define RPZ_NAME_MAX   1024
 #define RPZ_MAX_TOKENS 512
-#define RPZ_MAX_LINES 64
-#define RPZ_MSG 256
-#define IPTEXT 80 /* prefix text buffer: 64 bytes of address, "/128", NUL */
+#define RPZ_MAX_LINES  64
+#define RPZ_MSG	       256
+#define IPTEXT	       80 /* prefix text buffer: 64 bytes of address, "/128", NUL */
 
 enum apex_src { APEX_NONE, APEX_OPTS, APEX_ORIGIN, APEX_SOA };
 
 struct tok {
-	uint32_t off;  /* into rec */
+	uint32_t off; /* into rec */
 	uint32_t len;
 	int quoted;
 };
@@ -52,12 +52,12 @@ struct rpz {
 	size_t rec_len;
 	struct tok toks[RPZ_MAX_TOKENS];
 	size_t ntok;
-	int depth;          /* open parentheses */
-	long rec_line;      /* first line of the record */
+	int depth;     /* open parentheses */
+	long rec_line; /* first line of the record */
 	long long rec_off;
 	int rec_lines;
-	int blank_owner;    /* the record's first line starts with a blank */
-	int overflow;       /* tokens did not fit */
+	int blank_owner; /* the record's first line starts with a blank */
+	int overflow;	 /* tokens did not fit */
 	int had_comment;
 
 	/* zone state; names are decoded, without the trailing dot, "" = root */
@@ -66,7 +66,7 @@ struct rpz {
 	char apex[RPZ_NAME_MAX + 1];
 	enum apex_src apex_src;
 	char prev[RPZ_NAME_MAX + 1]; /* previous owner, completed */
-	int prev_anchored;           /* prev is absolute (an origin or a final '.') */
+	int prev_anchored;	     /* prev is absolute (an origin or a final '.') */
 	int have_prev;
 
 	/* last entry, to count A + AAAA of one owner once */
@@ -74,8 +74,8 @@ struct rpz {
 	enum list_action last_action;
 	int have_last;
 
-	char name[RPZ_NAME_MAX + 1];   /* scratch: decoded owner / target */
-	char rel[RPZ_NAME_MAX + 1];    /* trigger relative to the apex */
+	char name[RPZ_NAME_MAX + 1]; /* scratch: decoded owner / target */
+	char rel[RPZ_NAME_MAX + 1];  /* trigger relative to the apex */
 	char msg[RPZ_MSG];
 };
 
@@ -178,8 +178,8 @@ static int decode_name(struct rpz *z, const char *s, size_t n, char *out, int *a
 				return -1;
 			}
 			if (s[i + 1] >= '0' && s[i + 1] <= '9') {
-				if (i + 3 >= n || s[i + 2] < '0' || s[i + 2] > '9' || s[i + 3] < '0' ||
-				    s[i + 3] > '9') {
+				if (i + 3 >= n || s[i + 2] < '0' || s[i + 2] > '9' ||
+				    s[i + 3] < '0' || s[i + 3] > '9') {
 					snprintf(z->msg, sizeof(z->msg),
 						 "bad escape in name (\\DDD needs three digits)");
 					return -1;
@@ -341,8 +341,8 @@ static int is_type_word(const char *s, size_t n)
 
 static int is_dnssec_type(const char *s, size_t n)
 {
-	static const char *const t[] = { "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DNSKEY",
-					 "DS", "CDS", "CDNSKEY", "ZONEMD" };
+	static const char *const t[] = { "RRSIG", "NSEC", "NSEC3",   "NSEC3PARAM", "DNSKEY",
+					 "DS",	  "CDS",  "CDNSKEY", "ZONEMD" };
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
@@ -512,8 +512,8 @@ static int record_action(struct rpz *z, const char *ty, size_t tl, size_t i, int
 
 	*act = LIST_BLOCK;
 	if (i >= z->ntok) {
-		snprintf(z->msg, sizeof(z->msg), "%.*s record without data", (int)(tl > 16 ? 16 : tl),
-			 ty);
+		snprintf(z->msg, sizeof(z->msg), "%.*s record without data",
+			 (int)(tl > 16 ? 16 : tl), ty);
 		return -1;
 	}
 	if (!lf_eq_nocase(ty, tl, "CNAME"))
@@ -524,8 +524,7 @@ static int record_action(struct rpz *z, const char *ty, size_t tl, size_t i, int
 	}
 	t = tok_s(z, i);
 	n = z->toks[i].len;
-	if (lf_eq_nocase(t, n, ".") || lf_eq_nocase(t, n, "*.") ||
-	    lf_eq_nocase(t, n, "rpz-drop."))
+	if (lf_eq_nocase(t, n, ".") || lf_eq_nocase(t, n, "*.") || lf_eq_nocase(t, n, "rpz-drop."))
 		return 0;
 	if (lf_eq_nocase(t, n, "rpz-passthru.")) {
 		*act = LIST_ALLOW;
@@ -618,9 +617,11 @@ static int record(struct rpz *z)
 	}
 	if (eq_nocase(last, "rpz-ip")) {
 		ip = 1;
-		if (last == z->rel || ip_trigger(z, z->rel, (size_t)(last - z->rel - 1), ipbuf) < 0) {
+		if (last == z->rel ||
+		    ip_trigger(z, z->rel, (size_t)(last - z->rel - 1), ipbuf) < 0) {
 			if (last == z->rel)
-				snprintf(z->msg, sizeof(z->msg), "rpz-ip trigger without an address");
+				snprintf(z->msg, sizeof(z->msg),
+					 "rpz-ip trigger without an address");
 			reject(z, "%s", z->msg);
 			return 0;
 		}

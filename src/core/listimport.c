@@ -32,8 +32,8 @@ static void reject(struct ctx *c, long line, const char *raw, const struct isp_e
 	if (!c->on_reject)
 		return;
 	isp_err_clear(&e);
-	isp_err_at(&e, why->code ? why->code : ISR_EINVAL, c->file, line, -1, "%.80s%s: %s",
-		   raw, strlen(raw) > 80 ? "..." : "", why->msg);
+	isp_err_at(&e, why->code ? why->code : ISR_EINVAL, c->file, line, -1, "%.80s%s: %s", raw,
+		   strlen(raw) > 80 ? "..." : "", why->msg);
 	c->on_reject(c->ud, &e);
 }
 

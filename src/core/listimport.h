@@ -16,9 +16,9 @@
 
 struct listimport_opts {
 	enum list_format format; /* LISTFMT_AUTO to detect */
-	const char *source;      /* source name; NULL = the file's base name ("stdin" for -) */
-	const char *origin;      /* RPZ origin when the file has none; may be NULL */
-	int64_t expires;         /* absolute expiry for entries that carry none; 0 = none */
+	const char *source;	 /* source name; NULL = the file's base name ("stdin" for -) */
+	const char *origin;	 /* RPZ origin when the file has none; may be NULL */
+	int64_t expires;	 /* absolute expiry for entries that carry none; 0 = none */
 	/* Called every 65536 entries with the entries so far and the bytes read (-1 when
 	 * the input cannot tell, e.g. a pipe); may be NULL. */
 	void (*progress)(void *ud, long entries, long long bytes);
@@ -26,11 +26,11 @@ struct listimport_opts {
 };
 
 struct listimport_result {
-	struct listfmt_stats read;        /* the reader's counts */
+	struct listfmt_stats read;	  /* the reader's counts */
 	struct store_import_result store; /* the store's counts */
-	long bad_values;                  /* values the normaliser rejected */
-	long other_kind;                  /* entries of another kind, skipped */
-	char source[256];                 /* source name used */
+	long bad_values;		  /* values the normaliser rejected */
+	long other_kind;		  /* entries of another kind, skipped */
+	char source[256];		  /* source name used */
 };
 
 /*

@@ -39,10 +39,8 @@ int list_value_normalise(enum list_kind kind, const char *raw, char *out, size_t
 	if (note)
 		*note = NULL;
 	switch (kind) {
-	case LIST_DOMAIN:
-		return normalise_domain(raw, out, outsz, err);
-	case LIST_URL:
-		return url_canonicalise(raw, strlen(raw), out, outsz, err);
+	case LIST_DOMAIN: return normalise_domain(raw, out, outsz, err);
+	case LIST_URL: return url_canonicalise(raw, strlen(raw), out, outsz, err);
 	case LIST_IP:
 		rc = ip_parse_prefix(raw, strlen(raw), &p, &masked, err);
 		if (rc)
@@ -56,8 +54,7 @@ int list_value_normalise(enum list_kind kind, const char *raw, char *out, size_t
 		if (masked && note)
 			*note = "host bits set under the prefix length were cleared";
 		return snprintf(out, outsz, "%s", buf);
-	case LIST_KIND_NONE:
-		break;
+	case LIST_KIND_NONE: break;
 	}
 	return isp_err_set(err, ISR_EINVAL, "unknown list kind");
 }

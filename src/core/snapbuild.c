@@ -28,8 +28,8 @@
 
 struct item {
 	uint64_t hash;
-	uint64_t key;   /* offset of the key in the arena: u16 len, u8 type, bytes */
-	uint16_t list;  /* snapshot list index */
+	uint64_t key;  /* offset of the key in the arena: u16 len, u8 type, bytes */
+	uint16_t list; /* snapshot list index */
 	uint8_t flags;
 };
 
@@ -151,8 +151,7 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		return add_key(b, p.family == 4 ? SNAP_KEY_IP4 : SNAP_KEY_IP6, k, alen + 1, li,
 			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK);
 	}
-	case LIST_KIND_NONE:
-		break;
+	case LIST_KIND_NONE: break;
 	}
 	return 0;
 }
@@ -354,7 +353,8 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 		for (j = i + 1; j < b->nitems && same_key(b, &b->items[i], &b->items[j]); j++)
 			;
 		out_put(o, k, SNAP_REC_HEAD + key_size(k));
-		nh = (unsigned char)(run_hits(b->items, i, j) > 255 ? 255 : run_hits(b->items, i, j));
+		nh = (unsigned char)(run_hits(b->items, i, j) > 255 ? 255
+								    : run_hits(b->items, i, j));
 		out_put(o, &nh, 1);
 		for (m = i; m < j; m++) {
 			uint8_t flags = b->items[m].flags;

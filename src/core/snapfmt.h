@@ -9,17 +9,17 @@
 
 #include <stdint.h>
 
-#define SNAP_MAGIC "ISPSNAP\x1a"
+#define SNAP_MAGIC   "ISPSNAP\x1a"
 #define SNAP_VERSION 1
 
 struct snap_header {
 	char magic[8];
 	uint32_t version;
-	uint32_t header_size;   /* sizeof(struct snap_header) */
+	uint32_t header_size; /* sizeof(struct snap_header) */
 	uint64_t file_size;
-	uint64_t checksum;      /* hash_checksum over bytes [header_size, file_size) */
-	uint64_t created;       /* unix seconds */
-	uint64_t serial;        /* created in nanoseconds: increases with every build */
+	uint64_t checksum; /* hash_checksum over bytes [header_size, file_size) */
+	uint64_t created;  /* unix seconds */
+	uint64_t serial;   /* created in nanoseconds: increases with every build */
 	uint32_t nlists;
 	uint32_t nkeys;
 	uint64_t lists_off;
@@ -27,8 +27,8 @@ struct snap_header {
 	uint64_t nslots;
 	uint64_t pool_off;
 	uint64_t pool_size;
-	uint64_t v4_lens;       /* bit i: some IPv4 key has prefix length i (0..32) */
-	uint64_t v6_lens[3];    /* bit i of word i/64: IPv6 prefix length i (0..128) */
+	uint64_t v4_lens;    /* bit i: some IPv4 key has prefix length i (0..32) */
+	uint64_t v6_lens[3]; /* bit i of word i/64: IPv6 prefix length i (0..128) */
 	uint8_t reserved[32];
 };
 
@@ -41,8 +41,8 @@ struct snap_list_rec {
 
 /* Slot: low 32 bits tag, high 32 bits record offset + 1 (0 = empty). */
 #define SNAP_SLOT(tag, off) ((uint64_t)(off + 1) << 32 | (uint32_t)(tag))
-#define SNAP_SLOT_TAG(s) ((uint32_t)(s))
-#define SNAP_SLOT_OFF(s) ((uint32_t)((s) >> 32))
+#define SNAP_SLOT_TAG(s)    ((uint32_t)(s))
+#define SNAP_SLOT_OFF(s)    ((uint32_t)((s) >> 32))
 
 /* Record: u16 keylen, u8 type, key, u8 nhits, nhits x {u16 list, u8 flags}. */
 #define SNAP_REC_HEAD 3
@@ -50,9 +50,9 @@ struct snap_list_rec {
 
 /* Key types. */
 #define SNAP_KEY_DOMAIN 'D'
-#define SNAP_KEY_URL 'U'
-#define SNAP_KEY_IP4 '4'
-#define SNAP_KEY_IP6 '6'
+#define SNAP_KEY_URL	'U'
+#define SNAP_KEY_IP4	'4'
+#define SNAP_KEY_IP6	'6'
 
 /* Slot index of hash h in a table of n slots (Lemire's multiply-shift range map). */
 static inline uint64_t snap_slot_index(uint64_t h, uint64_t n)

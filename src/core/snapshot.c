@@ -24,7 +24,7 @@ struct snap {
 	size_t size;
 	struct snap_header h;
 	const struct snap_list_rec *lists;
-	const unsigned char *table;  /* nslots x u64, maybe unaligned: read with memcpy */
+	const unsigned char *table; /* nslots x u64, maybe unaligned: read with memcpy */
 	const unsigned char *pool;
 };
 
@@ -72,22 +72,24 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err)
 		goto fail;
 	}
 	if (s->h.version != SNAP_VERSION || s->h.header_size != sizeof(struct snap_header)) {
-		isp_err_set(err, ISR_ECORRUPT, "snapshot %s has format version %u; this build "
+		isp_err_set(err, ISR_ECORRUPT,
+			    "snapshot %s has format version %u; this build "
 			    "reads version %d: recompile it with `ispshield lists compile`",
 			    path, s->h.version, SNAP_VERSION);
 		goto fail;
 	}
 	if (s->h.file_size != s->size) {
-		isp_err_set(err, ISR_ECORRUPT, "snapshot %s is %zu bytes, its header says %llu "
-			    "(truncated or being written)", path, s->size,
-			    (unsigned long long)s->h.file_size);
+		isp_err_set(err, ISR_ECORRUPT,
+			    "snapshot %s is %zu bytes, its header says %llu "
+			    "(truncated or being written)",
+			    path, s->size, (unsigned long long)s->h.file_size);
 		goto fail;
 	}
 	if (s->h.nlists > SNAP_MAX_LISTS || s->h.nslots == 0 ||
 	    s->h.lists_off != sizeof(struct snap_header) ||
-	    s->h.table_off != s->h.lists_off + (uint64_t)s->h.nlists * sizeof(struct snap_list_rec) ||
-	    s->h.nslots > s->size / 8 ||
-	    s->h.pool_off != s->h.table_off + s->h.nslots * 8 ||
+	    s->h.table_off !=
+		    s->h.lists_off + (uint64_t)s->h.nlists * sizeof(struct snap_list_rec) ||
+	    s->h.nslots > s->size / 8 || s->h.pool_off != s->h.table_off + s->h.nslots * 8 ||
 	    s->h.pool_size != s->size - s->h.pool_off || s->h.pool_off > s->size) {
 		corrupt(err, path, "section offsets do not add up");
 		goto fail;
@@ -95,8 +97,8 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err)
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 	/* (The fuzz build skips this check so that the fuzzer reaches the bounds checks
 	 * behind it: a hostile file with a valid checksum must not crash a lookup either.) */
-	if (hash_checksum(s->map + sizeof(struct snap_header), s->size - sizeof(struct snap_header)) !=
-	    s->h.checksum) {
+	if (hash_checksum(s->map + sizeof(struct snap_header),
+			  s->size - sizeof(struct snap_header)) != s->h.checksum) {
 		corrupt(err, path, "checksum mismatch (corrupted or truncated)");
 		goto fail;
 	}
@@ -182,8 +184,7 @@ static int take_hits(const struct snap *s, const unsigned char *rt, unsigned mas
 	return r->n;
 }
 
-int snap_lookup_domain(const struct snap *s, const char *name, size_t len,
-		       struct snap_result *r)
+int snap_lookup_domain(const struct snap *s, const char *name, size_t len, struct snap_result *r)
 {
 	uint64_t hs[DOMAIN_LABELS_MAX];
 	size_t starts[DOMAIN_LABELS_MAX];
@@ -213,13 +214,14 @@ int snap_lookup_domain(const struct snap *s, const char *name, size_t len,
 		const char *key = name + starts[k];
 		size_t klen = len - starts[k];
 		int full = k == n - 1;
-		const unsigned char *rt = probe(s, hash_final(hs[k], SNAP_KEY_DOMAIN),
-						SNAP_KEY_DOMAIN, key, klen);
+		const unsigned char *rt =
+			probe(s, hash_final(hs[k], SNAP_KEY_DOMAIN), SNAP_KEY_DOMAIN, key, klen);
 
 		if (!rt)
 			continue;
-		if (take_hits(s, rt, full ? SNAP_EXACT_BLOCK | SNAP_EXACT_ALLOW
-					  : SNAP_WILD_BLOCK | SNAP_WILD_ALLOW,
+		if (take_hits(s, rt,
+			      full ? SNAP_EXACT_BLOCK | SNAP_EXACT_ALLOW
+				   : SNAP_WILD_BLOCK | SNAP_WILD_ALLOW,
 			      SNAP_EXACT_ALLOW | SNAP_WILD_ALLOW, r) > 0) {
 			/* the key points into the snapshot: it outlives the caller's buffer */
 			r->key = (const char *)rt - klen;
@@ -253,8 +255,7 @@ static int has_len(const struct snap *s, int family, unsigned l)
 	return (s->h.v6_lens[l / 64] >> (l % 64)) & 1;
 }
 
-int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr,
-		   struct snap_result *r)
+int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr, struct snap_result *r)
 {
 	unsigned bits = family == 4 ? 32 : 128, alen = family == 4 ? 4 : 16, l, b;
 	unsigned char type = family == 4 ? SNAP_KEY_IP4 : SNAP_KEY_IP6;

@@ -46,40 +46,40 @@ enum {
 	SNAP_WILD_ALLOW = 8,
 };
 
-#define SNAP_MAX_HITS 32   /* at most this many lists reported per lookup */
-#define SNAP_MAX_LISTS 4096
+#define SNAP_MAX_HITS	  32 /* at most this many lists reported per lookup */
+#define SNAP_MAX_LISTS	  4096
 #define DOMAIN_LABELS_MAX 128 /* a 253-octet name has at most 127 labels */
 
 struct snap_hit {
-	uint16_t list;    /* index for snap_list_name/snap_list_kind */
-	uint8_t allow;    /* 1: the entry is an allow (rpz-passthru) entry */
+	uint16_t list; /* index for snap_list_name/snap_list_kind */
+	uint8_t allow; /* 1: the entry is an allow (rpz-passthru) entry */
 };
 
 struct snap_result {
-	const char *key;      /* matched value as stored (domain without "*.", URL); points
+	const char *key; /* matched value as stored (domain without "*.", URL); points
 				 into the snapshot, valid while it is open; for IPs NULL */
 	size_t keylen;
-	int wildcard;         /* domain matched through a "*.key" entry */
-	unsigned plen;        /* IP: matched prefix length */
-	int n;                /* number of hits (lists) */
+	int wildcard;  /* domain matched through a "*.key" entry */
+	unsigned plen; /* IP: matched prefix length */
+	int n;	       /* number of hits (lists) */
 	struct snap_hit hits[SNAP_MAX_HITS];
 };
 
 struct snap_build_stats {
-	long entries;      /* entries read from the store */
-	long keys;         /* distinct keys written */
-	long merged;       /* entries merged into an existing key (same value, other source
+	long entries; /* entries read from the store */
+	long keys;    /* distinct keys written */
+	long merged;  /* entries merged into an existing key (same value, other source
 			      or list) */
 	long lists;
-	uint64_t bytes;    /* file size */
+	uint64_t bytes; /* file size */
 	double seconds;
 };
 
 struct snap_list_info {
 	char name[64];
 	enum list_kind kind;
-	uint32_t keys;     /* keys holding a hit of this list */
-	uint64_t bytes;    /* this list's share of the snapshot */
+	uint32_t keys;	/* keys holding a hit of this list */
+	uint64_t bytes; /* this list's share of the snapshot */
 };
 
 /*
@@ -95,19 +95,17 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err);
 void snap_close(struct snap *s);
 
 /* name: normalised (domain.h) name, no trailing dot. Returns the number of hits. */
-int snap_lookup_domain(const struct snap *s, const char *name, size_t len,
-		       struct snap_result *r);
+int snap_lookup_domain(const struct snap *s, const char *name, size_t len, struct snap_result *r);
 /* url: canonical (url.h). Returns the number of hits. */
 int snap_lookup_url(const struct snap *s, const char *url, size_t len, struct snap_result *r);
 /* family 4 or 6, addr in network order (4 or 16 bytes). Returns the number of hits. */
-int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr,
-		   struct snap_result *r);
+int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr, struct snap_result *r);
 
 unsigned snap_nlists(const struct snap *s);
 /* Information on list index i (< snap_nlists). */
 void snap_list(const struct snap *s, unsigned i, struct snap_list_info *out);
-uint64_t snap_created(const struct snap *s);   /* unix seconds */
-uint64_t snap_serial(const struct snap *s);    /* increases with every build */
+uint64_t snap_created(const struct snap *s); /* unix seconds */
+uint64_t snap_serial(const struct snap *s);  /* increases with every build */
 uint64_t snap_bytes(const struct snap *s);
 uint32_t snap_keys(const struct snap *s);
 

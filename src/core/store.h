@@ -38,32 +38,32 @@ struct store_list {
 };
 
 struct store_entry {
-	const char *value;      /* normalised value */
+	const char *value; /* normalised value */
 	enum list_action action;
-	int64_t first_seen;     /* 0 = unknown (the store then uses the import time) */
-	int64_t last_seen;      /* 0 = unknown (the store then uses the import time) */
-	int64_t expires;        /* 0 = never */
-	const char *category;   /* may be NULL */
-	const char *reference;  /* may be NULL */
-	const char *source;     /* filled in by iterators; ignored by store_import_add */
+	int64_t first_seen;    /* 0 = unknown (the store then uses the import time) */
+	int64_t last_seen;     /* 0 = unknown (the store then uses the import time) */
+	int64_t expires;       /* 0 = never */
+	const char *category;  /* may be NULL */
+	const char *reference; /* may be NULL */
+	const char *source;    /* filled in by iterators; ignored by store_import_add */
 };
 
 struct store_import_result {
 	int64_t import_id;
-	long accepted;   /* distinct values in this import */
+	long accepted;	 /* distinct values in this import */
 	long duplicates; /* values seen again within this import (merged) */
-	long added;      /* values the source did not have before */
-	long removed;    /* values the source had and this import no longer lists */
-	long unchanged;  /* values the source had and still lists */
+	long added;	 /* values the source did not have before */
+	long removed;	 /* values the source had and this import no longer lists */
+	long unchanged;	 /* values the source had and still lists */
 };
 
 struct store_list_stats {
 	struct store_list list;
-	long entries;         /* entries over all sources (live and expired) */
-	long distinct;        /* distinct live values (what the snapshot holds) */
-	long expired;         /* entries past their expiry */
+	long entries;  /* entries over all sources (live and expired) */
+	long distinct; /* distinct live values (what the snapshot holds) */
+	long expired;  /* entries past their expiry */
 	long sources;
-	int64_t last_import;  /* unix seconds, 0 = never */
+	int64_t last_import; /* unix seconds, 0 = never */
 };
 
 struct store_import_info {
@@ -127,8 +127,8 @@ int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud,
 
 typedef int (*store_import_fn)(void *ud, const struct store_import_info *i);
 /* The last `limit` imports, newest first, of list `list` (all if NULL). */
-int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn,
-		      void *ud, struct isp_err *err);
+int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn, void *ud,
+		      struct isp_err *err);
 
 /* Values added/removed by import `import_id`: fn(ud, value, "added"|"removed"). */
 typedef int (*store_change_fn)(void *ud, const char *value, const char *change);

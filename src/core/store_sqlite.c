@@ -34,10 +34,10 @@ struct store_import {
 	int64_t list_id;
 	int64_t source_id;
 	int64_t started;
-	int had_entries;       /* the source had entries before this import */
+	int had_entries; /* the source had entries before this import */
 	long accepted, duplicates;
-	sqlite3_stmt *ins;     /* INSERT OR IGNORE INTO staging */
-	sqlite3_stmt *merge;   /* UPDATE staging for a duplicate */
+	sqlite3_stmt *ins;   /* INSERT OR IGNORE INTO staging */
+	sqlite3_stmt *merge; /* UPDATE staging for a duplicate */
 	char file[1024];
 };
 
@@ -154,8 +154,10 @@ int store_open(const char *spec, struct store **out, struct isp_err *err)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
-	rc = exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		      "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;", err);
+	rc = exec(st,
+		  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;",
+		  err);
 	if (rc)
 		goto fail;
 	rc = exec(st, schema_sql, err);
@@ -213,9 +215,9 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 	if (!create)
 		return isp_err_set(err, ISR_ENOTFOUND, "no list named '%s'", name);
 	if (kind == LIST_KIND_NONE)
-		return isp_err_set(err, ISR_EINVAL,
-				   "list '%s' does not exist; give --kind domain|url|ip to create it",
-				   name);
+		return isp_err_set(
+			err, ISR_EINVAL,
+			"list '%s' does not exist; give --kind domain|url|ip to create it", name);
 	rc = prepare(st, "INSERT INTO lists(name, kind, created) VALUES(?, ?, ?)", &s, err);
 	if (rc)
 		return rc;
@@ -233,8 +235,8 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 }
 
 /* Run a statement with up to three int64 parameters; store sqlite3_changes in *changed. */
-static int run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c,
-		long *changed, struct isp_err *err)
+static int run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, long *changed,
+		struct isp_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, n;
@@ -297,8 +299,10 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 	rc = exec(st, "PRAGMA cache_size=-262144; BEGIN IMMEDIATE;", err);
 	if (rc)
 		goto fail_nobegin;
-	rc = prepare(st, "INSERT INTO sources(list_id, name) VALUES(?, ?) "
-			 "ON CONFLICT(list_id, name) DO NOTHING", &s, err);
+	rc = prepare(st,
+		     "INSERT INTO sources(list_id, name) VALUES(?, ?) "
+		     "ON CONFLICT(list_id, name) DO NOTHING",
+		     &s, err);
 	if (rc)
 		goto fail;
 	sqlite3_bind_int64(s, 1, l->id);
@@ -326,22 +330,26 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 	if (rc)
 		goto fail;
 	imp->had_entries = n != 0;
-	rc = exec(st, "DROP TABLE IF EXISTS temp.staging;"
-		      "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY, action INTEGER NOT NULL,"
-		      " first_seen INTEGER, last_seen INTEGER, expires INTEGER, category TEXT,"
-		      " reference TEXT) WITHOUT ROWID;", err);
+	rc = exec(st,
+		  "DROP TABLE IF EXISTS temp.staging;"
+		  "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY, action INTEGER NOT NULL,"
+		  " first_seen INTEGER, last_seen INTEGER, expires INTEGER, category TEXT,"
+		  " reference TEXT) WITHOUT ROWID;",
+		  err);
 	if (rc)
 		goto fail;
 	rc = prepare(st, "INSERT OR IGNORE INTO staging VALUES(?, ?, ?, ?, ?, ?, ?)", &imp->ins,
 		     err);
 	if (rc)
 		goto fail;
-	rc = prepare(st, "UPDATE staging SET action = ?2,"
-			 " first_seen = CASE WHEN first_seen IS NULL OR ?3 < first_seen"
-			 "   THEN coalesce(?3, first_seen) ELSE first_seen END,"
-			 " last_seen = max(coalesce(last_seen, ?4), coalesce(?4, last_seen)),"
-			 " expires = coalesce(?5, expires), category = coalesce(?6, category),"
-			 " reference = coalesce(?7, reference) WHERE value = ?1", &imp->merge, err);
+	rc = prepare(st,
+		     "UPDATE staging SET action = ?2,"
+		     " first_seen = CASE WHEN first_seen IS NULL OR ?3 < first_seen"
+		     "   THEN coalesce(?3, first_seen) ELSE first_seen END,"
+		     " last_seen = max(coalesce(last_seen, ?4), coalesce(?4, last_seen)),"
+		     " expires = coalesce(?5, expires), category = coalesce(?6, category),"
+		     " reference = coalesce(?7, reference) WHERE value = ?1",
+		     &imp->merge, err);
 	if (rc)
 		goto fail;
 	*out = imp;
@@ -420,8 +428,10 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = prepare(st, "INSERT INTO imports(source_id, started, file, format, read, accepted,"
-			 " duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?)", &s, err);
+	rc = prepare(st,
+		     "INSERT INTO imports(source_id, started, file, format, read, accepted,"
+		     " duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+		     &s, err);
 	if (rc)
 		goto fail;
 	sqlite3_bind_int64(s, 1, sid);
@@ -441,41 +451,47 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	iid = sqlite3_last_insert_rowid(st->db);
 
 	if (imp->had_entries) {
-		rc = run3(st, "INSERT INTO changes(import_id, value, change)"
-			      " SELECT ?1, value, 'added' FROM staging s WHERE NOT EXISTS"
-			      " (SELECT 1 FROM entries e WHERE e.source_id = ?2 AND e.value = s.value)",
+		rc = run3(st,
+			  "INSERT INTO changes(import_id, value, change)"
+			  " SELECT ?1, value, 'added' FROM staging s WHERE NOT EXISTS"
+			  " (SELECT 1 FROM entries e WHERE e.source_id = ?2 AND e.value = s.value)",
 			  iid, sid, 0, NULL, err);
 		if (rc)
 			goto fail;
-		rc = run3(st, "INSERT INTO changes(import_id, value, change)"
-			      " SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
-			      " AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
+		rc = run3(st,
+			  "INSERT INTO changes(import_id, value, change)"
+			  " SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
+			  " AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
 			  iid, sid, 0, NULL, err);
 		if (rc)
 			goto fail;
-		rc = run3(st, "DELETE FROM entries WHERE source_id = ?1 AND NOT EXISTS"
-			      " (SELECT 1 FROM staging s WHERE s.value = entries.value)",
+		rc = run3(st,
+			  "DELETE FROM entries WHERE source_id = ?1 AND NOT EXISTS"
+			  " (SELECT 1 FROM staging s WHERE s.value = entries.value)",
 			  sid, 0, 0, &removed, err);
 		if (rc)
 			goto fail;
 	}
-	rc = run3(st, "INSERT INTO entries(source_id, value, action, first_seen, last_seen,"
-		      " expires, category, reference)"
-		      " SELECT ?1, value, action, coalesce(first_seen, ?2), coalesce(last_seen, ?2),"
-		      " expires, category, reference FROM staging WHERE true"
-		      " ON CONFLICT(source_id, value) DO UPDATE SET action = excluded.action,"
-		      " first_seen = min(first_seen, excluded.first_seen),"
-		      " last_seen = max(last_seen, excluded.last_seen),"
-		      " expires = excluded.expires, category = excluded.category,"
-		      " reference = excluded.reference",
+	rc = run3(st,
+		  "INSERT INTO entries(source_id, value, action, first_seen, last_seen,"
+		  " expires, category, reference)"
+		  " SELECT ?1, value, action, coalesce(first_seen, ?2), coalesce(last_seen, ?2),"
+		  " expires, category, reference FROM staging WHERE true"
+		  " ON CONFLICT(source_id, value) DO UPDATE SET action = excluded.action,"
+		  " first_seen = min(first_seen, excluded.first_seen),"
+		  " last_seen = max(last_seen, excluded.last_seen),"
+		  " expires = excluded.expires, category = excluded.category,"
+		  " reference = excluded.reference",
 		  sid, t, 0, &upserted, err);
 	if (rc)
 		goto fail;
 	if (imp->had_entries) {
 		int64_t n;
 
-		rc = query_int(st, "SELECT count(*) FROM changes WHERE import_id = ?"
-				   " AND change = 'added'", iid, &n, err);
+		rc = query_int(st,
+			       "SELECT count(*) FROM changes WHERE import_id = ?"
+			       " AND change = 'added'",
+			       iid, &n, err);
 		if (rc)
 			goto fail;
 		added = (long)n;
@@ -532,8 +548,9 @@ static void row_entry(sqlite3_stmt *s, struct store_list *l, struct store_entry 
 	e->source = (const char *)sqlite3_column_text(s, 10);
 }
 
-#define ENTRY_COLS "l.id, l.name, l.kind, e.value, e.action, e.first_seen, e.last_seen," \
-		   " e.expires, e.category, e.reference, s.name"
+#define ENTRY_COLS                                                                                 \
+	"l.id, l.name, l.kind, e.value, e.action, e.first_seen, e.last_seen,"                      \
+	" e.expires, e.category, e.reference, s.name"
 
 static int each_row(struct store *st, sqlite3_stmt *s, store_entry_fn fn, void *ud,
 		    struct isp_err *err)
@@ -596,9 +613,11 @@ int store_entry_sources(struct store *st, const struct store_list *l, const char
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = prepare(st, "SELECT " ENTRY_COLS " FROM sources s JOIN lists l ON l.id = s.list_id"
-			 " JOIN entries e ON e.source_id = s.id AND e.value = ?2"
-			 " WHERE l.id = ?1 ORDER BY s.id", &s, err);
+	rc = prepare(st,
+		     "SELECT " ENTRY_COLS " FROM sources s JOIN lists l ON l.id = s.list_id"
+		     " JOIN entries e ON e.source_id = s.id AND e.value = ?2"
+		     " WHERE l.id = ?1 ORDER BY s.id",
+		     &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, l->id);
@@ -606,24 +625,25 @@ int store_entry_sources(struct store *st, const struct store_list *l, const char
 	return each_row(st, s, fn, ud, err);
 }
 
-int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud,
-		    struct isp_err *err)
+int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct store_list_stats ls;
 	int rc;
 
-	rc = prepare(st, "SELECT l.id, l.name, l.kind,"
-			 " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-			 "   WHERE s.list_id = l.id),"
-			 " (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
-			 "   ON s.id = e.source_id WHERE s.list_id = l.id"
-			 "   AND (e.expires IS NULL OR e.expires > ?1)),"
-			 " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-			 "   WHERE s.list_id = l.id AND e.expires <= ?1),"
-			 " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
-			 " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
-			 " FROM lists l ORDER BY l.name", &s, err);
+	rc = prepare(st,
+		     "SELECT l.id, l.name, l.kind,"
+		     " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+		     "   WHERE s.list_id = l.id),"
+		     " (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
+		     "   ON s.id = e.source_id WHERE s.list_id = l.id"
+		     "   AND (e.expires IS NULL OR e.expires > ?1)),"
+		     " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+		     "   WHERE s.list_id = l.id AND e.expires <= ?1),"
+		     " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
+		     " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+		     " FROM lists l ORDER BY l.name",
+		     &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, now);
@@ -655,18 +675,20 @@ out:
 	return rc;
 }
 
-int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn,
-		      void *ud, struct isp_err *err)
+int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn, void *ud,
+		      struct isp_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct store_import_info in;
 	int rc;
 
-	rc = prepare(st, "SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
-			 " i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
-			 " FROM imports i JOIN sources s ON s.id = i.source_id"
-			 " JOIN lists l ON l.id = s.list_id WHERE (?1 IS NULL OR l.name = ?1)"
-			 " ORDER BY i.id DESC LIMIT ?2", &s, err);
+	rc = prepare(st,
+		     "SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
+		     " i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
+		     " FROM imports i JOIN sources s ON s.id = i.source_id"
+		     " JOIN lists l ON l.id = s.list_id WHERE (?1 IS NULL OR l.name = ?1)"
+		     " ORDER BY i.id DESC LIMIT ?2",
+		     &s, err);
 	if (rc)
 		return rc;
 	bind_text(s, 1, list);
@@ -708,8 +730,10 @@ int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, v
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = prepare(st, "SELECT value, change FROM changes WHERE import_id = ?"
-			 " ORDER BY change, value", &s, err);
+	rc = prepare(st,
+		     "SELECT value, change FROM changes WHERE import_id = ?"
+		     " ORDER BY change, value",
+		     &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, import_id);

@@ -53,8 +53,8 @@
 
 /* Bytes escaped in every component, besides <= 0x20 and >= 0x7f. */
 #define ESC_QUERY "#%"
-#define ESC_PATH "#%?"
-#define ESC_HOST "#%/?@:[]"
+#define ESC_PATH  "#%?"
+#define ESC_HOST  "#%/?@:[]"
 
 /* Longest host we hand to libidn2 (an A-label name is at most 253 bytes). */
 #define IDN_IN_MAX 1024
@@ -566,7 +566,8 @@ int url_canonicalise(const char *in, size_t len, char *out, size_t outsz, struct
 		}
 		rc = parse_ipv4(host, hlen, &a4);
 		if (rc < 0) {
-			rc = isp_err_set(err, ISR_EINVAL, "IPv4 address \"%.*s\" out of range in URL",
+			rc = isp_err_set(err, ISR_EINVAL,
+					 "IPv4 address \"%.*s\" out of range in URL",
 					 (int)(hlen > 64 ? 64 : hlen), host);
 			goto out;
 		}

@@ -74,7 +74,8 @@ static void test_quoted(void **state)
 	static const char *const b[] = { " padded ", "x" };
 	static const char *const c[] = { "\"", "\"\"" };
 	static const char *const d[] = { "2786541", "2024-03-01 10:04:06",
-					 "http://115.55.237.69:49163/Mozi.m", "32-bit,elf,mips,Mozi" };
+					 "http://115.55.237.69:49163/Mozi.m",
+					 "32-bit,elf,mips,Mozi" };
 	struct split s;
 
 	(void)state;

@@ -273,7 +273,8 @@ static void test_crlf(void **state)
 	assert_string_equal(r->e[1].value, "b.example");
 	run_free(r);
 
-	r = run_str("$ORIGIN rpz.example.\r\n@ SOA ns. h. 1 2 3 4 5\r\nx CNAME .\r\n", LISTFMT_AUTO);
+	r = run_str("$ORIGIN rpz.example.\r\n@ SOA ns. h. 1 2 3 4 5\r\nx CNAME .\r\n",
+		    LISTFMT_AUTO);
 	assert_int_equal(r->st.detected, LISTFMT_RPZ);
 	assert_int_equal(r->ne, 1);
 	assert_string_equal(r->e[0].value, "x");
@@ -352,48 +353,47 @@ static void test_hosts(void **state)
 
 /* ---- RPZ ---- */
 
-static const char rpz_zone[] =
-	"; sample zone\n"
-	"$TTL 1h\n"
-	"$ORIGIN rpz.example.\n"
-	"@ 3600 IN SOA ns1.example. hostmaster.example. (\n"
-	"\t2024030101 ; serial ( not a paren\n"
-	"\t3600 600 604800\n"
-	"\t300 )\n"
-	"\tIN NS ns1.example.\n"
-	"@ NS ns2.example.\n"
-	"evil.example CNAME .\n"                           /* 10 */
-	"*.evil.example 300 CNAME .\n"
-	"Upper.Example IN 1H30M cname .\n"
-	"nodata.example cname *.\n"
-	"drop.example CNAME rpz-drop.\n"
-	"ok.example CNAME rpz-passthru.\n"                 /* 15 */
-	"old-ok.example CNAME old-ok.example.\n"
-	"garden.example A 192.0.2.80\n"
-	"\tAAAA 2001:db8::80\n"
-	"garden2.example IN TXT \"blocked; see (cert)\" \"x\"\n"
-	"abs.example.rpz.example. CNAME .\n"               /* 20 */
-	"other.zone. CNAME .\n"
-	"32.1.2.0.192.rpz-ip CNAME .\n"
-	"24.0.113.0.203.rpz-ip CNAME rpz-passthru.\n"
-	"48.zz.0.db8.2001.rpz-ip CNAME .\n"
-	"128.1.zz.rpz-ip CNAME .\n"                        /* 25 */
-	"64.0.0.0.0.0.0.b8.fd.rpz-ip CNAME .\n"
-	"ns.evil.example.rpz-nsdname CNAME .\n"
-	"32.1.2.0.192.rpz-nsip CNAME .\n"
-	"32.2.2.0.192.rpz-client-ip CNAME .\n"
-	"$INCLUDE other.zone\n"                            /* 30 */
-	"esc\\097ped.example CNAME .\n"
-	"esc\\.dot.example CNAME .\n"
-	"long.example TXT (\n"
-	"   \"part one ; with semicolon\"\n"
-	"   \"part two\" ) ; comment after\n"             /* 35 */
-	"$ORIGIN sub.rpz.example.\n"
-	"deep CNAME .\n"
-	"$ORIGIN elsewhere.example.\n"
-	"lost CNAME .\n"
-	"$ORIGIN rpz.example.\n"                          /* 40 */
-	"back.example CNAME .\n";
+static const char rpz_zone[] = "; sample zone\n"
+			       "$TTL 1h\n"
+			       "$ORIGIN rpz.example.\n"
+			       "@ 3600 IN SOA ns1.example. hostmaster.example. (\n"
+			       "\t2024030101 ; serial ( not a paren\n"
+			       "\t3600 600 604800\n"
+			       "\t300 )\n"
+			       "\tIN NS ns1.example.\n"
+			       "@ NS ns2.example.\n"
+			       "evil.example CNAME .\n" /* 10 */
+			       "*.evil.example 300 CNAME .\n"
+			       "Upper.Example IN 1H30M cname .\n"
+			       "nodata.example cname *.\n"
+			       "drop.example CNAME rpz-drop.\n"
+			       "ok.example CNAME rpz-passthru.\n" /* 15 */
+			       "old-ok.example CNAME old-ok.example.\n"
+			       "garden.example A 192.0.2.80\n"
+			       "\tAAAA 2001:db8::80\n"
+			       "garden2.example IN TXT \"blocked; see (cert)\" \"x\"\n"
+			       "abs.example.rpz.example. CNAME .\n" /* 20 */
+			       "other.zone. CNAME .\n"
+			       "32.1.2.0.192.rpz-ip CNAME .\n"
+			       "24.0.113.0.203.rpz-ip CNAME rpz-passthru.\n"
+			       "48.zz.0.db8.2001.rpz-ip CNAME .\n"
+			       "128.1.zz.rpz-ip CNAME .\n" /* 25 */
+			       "64.0.0.0.0.0.0.b8.fd.rpz-ip CNAME .\n"
+			       "ns.evil.example.rpz-nsdname CNAME .\n"
+			       "32.1.2.0.192.rpz-nsip CNAME .\n"
+			       "32.2.2.0.192.rpz-client-ip CNAME .\n"
+			       "$INCLUDE other.zone\n" /* 30 */
+			       "esc\\097ped.example CNAME .\n"
+			       "esc\\.dot.example CNAME .\n"
+			       "long.example TXT (\n"
+			       "   \"part one ; with semicolon\"\n"
+			       "   \"part two\" ) ; comment after\n" /* 35 */
+			       "$ORIGIN sub.rpz.example.\n"
+			       "deep CNAME .\n"
+			       "$ORIGIN elsewhere.example.\n"
+			       "lost CNAME .\n"
+			       "$ORIGIN rpz.example.\n" /* 40 */
+			       "back.example CNAME .\n";
 
 static void test_rpz(void **state)
 {
@@ -503,26 +503,26 @@ static void test_rpz_errors(void **state)
 {
 	const char *in = "$ORIGIN rpz.example.\n"
 			 "a.example CNAME .\n"
-			 "b.example CNAME ( .\n"      /* 3: never closed: swallows to EOF */
+			 "b.example CNAME ( .\n" /* 3: never closed: swallows to EOF */
 			 "c.example CNAME .\n";
 	const char *in2 = "$ORIGIN rpz.example.\n"
-			  "a.example ) CNAME .\n"     /* 2 */
-			  "b.example TXT \"open\n"    /* 3 */
-			  "c.example 1x CNAME .\n"    /* 4 */
-			  "d.example CNAME\n"         /* 5 */
-			  "e.example CNAME a. b.\n"   /* 6 */
-			  "\tCNAME .\n"               /* 7: blank owner = e.example */
-			  "f\\999.example CNAME .\n"  /* 8 */
-			  "g..example CNAME .\n"      /* 9 */
-			  "$GENERATE 1-10 $ CNAME .\n"/* 10 */
-			  "$FOO bar\n"                /* 11 */
-			  "$TTL forever\n"            /* 12 */
+			  "a.example ) CNAME .\n"	    /* 2 */
+			  "b.example TXT \"open\n"	    /* 3 */
+			  "c.example 1x CNAME .\n"	    /* 4 */
+			  "d.example CNAME\n"		    /* 5 */
+			  "e.example CNAME a. b.\n"	    /* 6 */
+			  "\tCNAME .\n"			    /* 7: blank owner = e.example */
+			  "f\\999.example CNAME .\n"	    /* 8 */
+			  "g..example CNAME .\n"	    /* 9 */
+			  "$GENERATE 1-10 $ CNAME .\n"	    /* 10 */
+			  "$FOO bar\n"			    /* 11 */
+			  "$TTL forever\n"		    /* 12 */
 			  "h.example CNAME rpz-tcp-only.\n" /* 13 */
 			  "33.1.2.0.192.rpz-ip CNAME .\n"   /* 14 */
-			  "32.1.2.192.rpz-ip CNAME .\n"     /* 15 */
+			  "32.1.2.192.rpz-ip CNAME .\n"	    /* 15 */
 			  "48.zz.zz.2001.rpz-ip CNAME .\n"  /* 16 */
 			  "sub.example NS ns.example.\n"    /* 17 */
-			  "i.example CNAME .\n";            /* 18 */
+			  "i.example CNAME .\n";	    /* 18 */
 	struct run *r;
 
 	(void)state;
@@ -637,7 +637,8 @@ static void test_urlhaus(void **state)
 
 	/* the older dump without last_online, header as a comment: mapped by name */
 	r = run_str("# id,dateadded,url,url_status,threat,tags,urlhaus_link,reporter\n"
-		    "\"1\",\"2019-01-01 00:00:00\",\"http://b.example/\",\"online\",\"malware_download\","
+		    "\"1\",\"2019-01-01 "
+		    "00:00:00\",\"http://b.example/\",\"online\",\"malware_download\","
 		    "\"exe\",\"https://urlhaus.abuse.ch/url/1/\",\"r\"\n",
 		    LISTFMT_URLHAUS);
 	assert_int_equal(r->ne, 1);
@@ -691,8 +692,10 @@ static void test_feodo(void **state)
 	run_free(r);
 
 	/* header as a plain quoted line; detected */
-	r = run_str("\"first_seen_utc\",\"dst_ip\",\"dst_port\",\"c2_status\",\"last_online\",\"malware\"\n"
-		    "\"2021-01-17 07:44:46\",\"198.51.100.1\",\"443\",\"online\",\"2024-03-01\",\"QakBot\"\n",
+	r = run_str("\"first_seen_utc\",\"dst_ip\",\"dst_port\",\"c2_status\",\"last_online\","
+		    "\"malware\"\n"
+		    "\"2021-01-17 "
+		    "07:44:46\",\"198.51.100.1\",\"443\",\"online\",\"2024-03-01\",\"QakBot\"\n",
 		    LISTFMT_AUTO);
 	assert_int_equal(r->st.detected, LISTFMT_FEODO);
 	assert_int_equal(r->ne, 1);
@@ -753,12 +756,16 @@ static void test_csv_generic(void **state)
 	run_free(r);
 
 	/* a byte-order mark before the header (Windows exports) */
-	r = run_str("\xef\xbb\xbf" "domain,category\nbom.example,x\n", LISTFMT_AUTO);
+	r = run_str("\xef\xbb\xbf"
+		    "domain,category\nbom.example,x\n",
+		    LISTFMT_AUTO);
 	assert_int_equal(r->st.detected, LISTFMT_CSV);
 	assert_int_equal(r->ne, 1);
 	assert_string_equal(r->e[0].value, "bom.example");
 	run_free(r);
-	r = run_str("\xef\xbb\xbf" "first.example\n", LISTFMT_PLAIN);
+	r = run_str("\xef\xbb\xbf"
+		    "first.example\n",
+		    LISTFMT_PLAIN);
 	assert_string_equal(r->e[0].value, "first.example");
 	run_free(r);
 
@@ -791,7 +798,8 @@ static void test_detect(void **state)
 		{ "# abuse.ch URLhaus Host file\n127.0.0.1\tx.example\n", LISTFMT_HOSTS },
 		{ "# abuse.ch Feodotracker Botnet C2 IP Blocklist (IP list)\n192.0.2.1\n",
 		  LISTFMT_PLAIN },
-		{ "# abuse.ch Feodotracker Botnet C2 IP Blocklist (CSV)\n\"2021-01-17\",\"192.0.2.1\"\n",
+		{ "# abuse.ch Feodotracker Botnet C2 IP Blocklist "
+		  "(CSV)\n\"2021-01-17\",\"192.0.2.1\"\n",
 		  LISTFMT_FEODO },
 		{ "# id,dateadded,url,url_status\n", LISTFMT_URLHAUS },
 		{ "# \"first_seen_utc\",\"dst_ip\",\"dst_port\"\n", LISTFMT_FEODO },
@@ -991,7 +999,8 @@ static void test_utf8(void **state)
 
 	(void)state;
 	r = run_str("ok.example\nbad\xff.example\n\xc3\xa9t\xc3\xa9.example\nover\xc0\xaflong\n"
-		    "0.0.0.0 x\n", LISTFMT_PLAIN);
+		    "0.0.0.0 x\n",
+		    LISTFMT_PLAIN);
 	assert_int_equal(r->ne, 3);
 	assert_string_equal(r->e[1].value, "\xc3\xa9t\xc3\xa9.example");
 	assert_int_equal(r->nr, 2);
@@ -1140,8 +1149,8 @@ static void test_data_files(void **state)
 		long rejected;
 	} files[] = {
 		{ "urlhaus.csv", LISTFMT_URLHAUS, 7, 0 }, { "feodo.csv", LISTFMT_FEODO, 5, 0 },
-		{ "sample.rpz", LISTFMT_RPZ, 15, 0 },     { "hosts.txt", LISTFMT_HOSTS, 8, 0 },
-		{ "plain.txt", LISTFMT_PLAIN, 8, 0 },     { "generic.csv", LISTFMT_CSV, 5, 0 },
+		{ "sample.rpz", LISTFMT_RPZ, 15, 0 },	  { "hosts.txt", LISTFMT_HOSTS, 8, 0 },
+		{ "plain.txt", LISTFMT_PLAIN, 8, 0 },	  { "generic.csv", LISTFMT_CSV, 5, 0 },
 		{ "bad-lines.txt", LISTFMT_PLAIN, 7, 0 },
 	};
 	size_t i;

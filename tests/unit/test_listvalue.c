@@ -17,7 +17,9 @@
 
 static void test_domain_ok(void **state)
 {
-	static const struct { const char *in, *out; } v[] = {
+	static const struct {
+		const char *in, *out;
+	} v[] = {
 		{ "Example.COM", "example.com" },
 		{ "example.com.", "example.com" },
 		{ "a-b_c.example", "a-b_c.example" },
@@ -48,8 +50,8 @@ static void test_domain_ok(void **state)
 static void test_domain_bad(void **state)
 {
 	char out[DOMAIN_BUFSZ], big[400];
-	const char *bad[] = { "", ".", "a..b", ".a", "a b", "a/b", "*.a", "a.*", "a\tb", "a@b",
-			      "ex ample.com" };
+	const char *bad[] = { "",    ".",   "a..b", ".a",  "a b",	  "a/b",
+			      "*.a", "a.*", "a\tb", "a@b", "ex ample.com" };
 	struct isp_err e;
 	size_t i;
 
@@ -81,7 +83,10 @@ static void test_domain_bad(void **state)
 
 static void test_ip(void **state)
 {
-	static const struct { const char *in, *out; int masked; } v[] = {
+	static const struct {
+		const char *in, *out;
+		int masked;
+	} v[] = {
 		{ "192.0.2.1", "192.0.2.1", 0 },
 		{ "192.0.2.0/24", "192.0.2.0/24", 0 },
 		{ "192.0.2.77/24", "192.0.2.0/24", 1 },
@@ -92,8 +97,9 @@ static void test_ip(void **state)
 		{ "[2001:db8::]/32", "2001:db8::/32", 0 },
 		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1", 0 },
 	};
-	const char *bad[] = { "", "1.2.3", "1.2.3.4/33", "1.2.3.4/", "1.2.3.4/x", "::/129",
-			      "256.1.1.1", "1.2.3.4 ", "[::1", "[::1]x", "01.2.3.4", "1.2.3.4/0024" };
+	const char *bad[] = { "",	   "1.2.3",  "1.2.3.4/33", "1.2.3.4/",
+			      "1.2.3.4/x", "::/129", "256.1.1.1",  "1.2.3.4 ",
+			      "[::1",	   "[::1]x", "01.2.3.4",   "1.2.3.4/0024" };
 	char buf[IP_PREFIX_STRLEN];
 	struct ip_prefix p;
 	size_t i;

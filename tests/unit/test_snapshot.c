@@ -113,15 +113,16 @@ static void test_domain_semantics(void **state)
 	struct fx *f = *state;
 	struct snap_result r;
 	struct snap *s;
-	const char *c2[] = { "evil.example", "*.botnet.example", "*.example.org",
-			     "!ok.example.org", "*.deep.a.example", "x.deep.a.example",
-			     "~gone.example", NULL };
+	const char *c2[] = { "evil.example",	 "*.botnet.example",
+			     "*.example.org",	 "!ok.example.org",
+			     "*.deep.a.example", "x.deep.a.example",
+			     "~gone.example",	 NULL };
 
 	put(f, "c2", LIST_DOMAIN, "feed", c2);
 	s = build_open(f);
 	assert_string_equal(dom(s, "evil.example", &r), "evil.example@c2");
-	assert_string_equal(dom(s, "www.evil.example", &r), "-");    /* exact only */
-	assert_string_equal(dom(s, "botnet.example", &r), "-");      /* *.x is not x */
+	assert_string_equal(dom(s, "www.evil.example", &r), "-"); /* exact only */
+	assert_string_equal(dom(s, "botnet.example", &r), "-");	  /* *.x is not x */
 	assert_string_equal(dom(s, "a.botnet.example", &r), "*.botnet.example@c2");
 	assert_string_equal(dom(s, "a.b.c.botnet.example", &r), "*.botnet.example@c2");
 	assert_string_equal(dom(s, "ok.example.org", &r), "allow:ok.example.org@c2");
@@ -130,7 +131,7 @@ static void test_domain_semantics(void **state)
 	assert_string_equal(dom(s, "x.deep.a.example", &r), "x.deep.a.example@c2");
 	assert_int_equal(r.wildcard, 0);
 	assert_string_equal(dom(s, "y.deep.a.example", &r), "*.deep.a.example@c2");
-	assert_string_equal(dom(s, "gone.example", &r), "-");        /* expired */
+	assert_string_equal(dom(s, "gone.example", &r), "-"); /* expired */
 	assert_string_equal(dom(s, "example", &r), "-");
 	assert_string_equal(dom(s, "", &r), "-");
 	snap_close(s);
@@ -145,13 +146,13 @@ static void test_lists_merge_and_kinds(void **state)
 	const char *a[] = { "shared.example", "only-a.example", NULL };
 	const char *b[] = { "shared.example", "*.shared.example", NULL };
 	const char *urls[] = { "http://evil.example/payload.exe", NULL };
-	const char *ips[] = { "192.0.2.0/24", "192.0.2.128/25", "198.51.100.7",
-			      "2001:db8:abcd::/48", "!192.0.2.200", NULL };
+	const char *ips[] = { "192.0.2.0/24",	    "192.0.2.128/25", "198.51.100.7",
+			      "2001:db8:abcd::/48", "!192.0.2.200",   NULL };
 	uint8_t a4[16] = { 0 }, a6[16];
 	unsigned i;
 
 	put(f, "alpha", LIST_DOMAIN, "s1", a);
-	put(f, "alpha", LIST_DOMAIN, "s2", a);     /* same values, second source: merged */
+	put(f, "alpha", LIST_DOMAIN, "s2", a); /* same values, second source: merged */
 	put(f, "beta", LIST_DOMAIN, "s1", b);
 	put(f, "urls", LIST_URL, "s1", urls);
 	put(f, "ips", LIST_IP, "s1", ips);
@@ -177,7 +178,7 @@ static void test_lists_merge_and_kinds(void **state)
 	assert_int_equal(r.plen, 24);
 	inet_pton(AF_INET, "192.0.2.130", a4);
 	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
-	assert_int_equal(r.plen, 25);                  /* longest prefix */
+	assert_int_equal(r.plen, 25); /* longest prefix */
 	inet_pton(AF_INET, "192.0.2.200", a4);
 	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
 	assert_int_equal(r.plen, 32);
@@ -319,18 +320,18 @@ static void test_corrupt_refused_old_kept(void **state)
 	assert_int_equal(stat(f->snap, &sb), 0);
 	snprintf(bad, sizeof(bad), "%s/bad.snap", f->dir);
 
-	copy_file(f->snap, bad, sb.st_size - 3, -1);                 /* truncated */
+	copy_file(f->snap, bad, sb.st_size - 3, -1); /* truncated */
 	isp_err_clear(&e);
 	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
 	assert_non_null(strstr(e.msg, "truncated"));
-	copy_file(f->snap, bad, 10, -1);                             /* header cut */
+	copy_file(f->snap, bad, 10, -1); /* header cut */
 	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
-	copy_file(f->snap, bad, -1, sb.st_size - 2);                 /* a bit flipped */
+	copy_file(f->snap, bad, -1, sb.st_size - 2); /* a bit flipped */
 	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
 	assert_non_null(strstr(e.msg, "checksum"));
-	copy_file(f->snap, bad, -1, 0);                              /* magic */
+	copy_file(f->snap, bad, -1, 0); /* magic */
 	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
-	copy_file(f->snap, bad, -1, 8);                              /* version */
+	copy_file(f->snap, bad, -1, 8); /* version */
 	assert_int_equal(snap_open(bad, &s2, &e), ISR_ECORRUPT);
 	assert_non_null(strstr(e.msg, "version"));
 	assert_int_equal(snap_open("/nonexistent.snap", &s2, &e), ISR_ENOTFOUND);

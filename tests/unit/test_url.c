@@ -24,7 +24,10 @@ struct vec {
 	const char *want;
 };
 
-#define V(i, w) { (i), 0, (w) }
+#define V(i, w)                                                                                    \
+	{                                                                                          \
+		(i), 0, (w)                                                                        \
+	}
 
 static const struct vec good[] = {
 	/* Safe Browsing's own vectors. */
@@ -101,8 +104,8 @@ static const struct vec good[] = {
 	V("http://0x/", "http://0.0.0.0/"),
 	V("http://127.0.0.1./", "http://127.0.0.1/"),
 	V("http://127..0.0.1/", "http://127.0.0.1/"),
-	V("http://1.2.3.4.5/", "http://1.2.3.4.5/"),    /* five parts: a name */
-	V("http://09.1.1.1/", "http://09.1.1.1/"),      /* not octal: a name */
+	V("http://1.2.3.4.5/", "http://1.2.3.4.5/"), /* five parts: a name */
+	V("http://09.1.1.1/", "http://09.1.1.1/"),   /* not octal: a name */
 	V("http://1e5/", "http://1e5/"),
 	V("http://1.2.3.com/", "http://1.2.3.com/"),
 	V("http://255.255.255.255/", "http://255.255.255.255/"),
@@ -115,18 +118,33 @@ static const struct vec good[] = {
 	V("http://[::FFFF:1.2.3.4]/", "http://[::ffff:1.2.3.4]/"),
 
 	/* IDN. */
-	V("http://b\xc3\xbc" "cher.example/", "http://xn--bcher-kva.example/"),
-	V("http://B\xc3\x9c" "CHER.example/", "http://xn--bcher-kva.example/"),
+	V("http://b\xc3\xbc"
+	  "cher.example/",
+	  "http://xn--bcher-kva.example/"),
+	V("http://B\xc3\x9c"
+	  "CHER.example/",
+	  "http://xn--bcher-kva.example/"),
 	V("http://b%C3%BCcher.example/", "http://xn--bcher-kva.example/"),
 	V("http://xn--bcher-kva.example/", "http://xn--bcher-kva.example/"),
 	V("http://fa\xc3\x9f.de/", "http://xn--fa-hia.de/"), /* non-transitional: sharp s kept */
-	V("http://a\xe3\x80\x82" "b.example/", "http://a.b.example/"), /* U+3002 is a dot */
+	V("http://a\xe3\x80\x82"
+	  "b.example/",
+	  "http://a.b.example/"),			     /* U+3002 is a dot */
 	V("http://\xef\xbc\x90x7f.1/", "http://127.0.0.1/"), /* full-width 0 */
 	/* Full-width '%' becomes '%' under IDNA and then unescapes (found by fuzz_url). */
-	V("http://a\xef\xbc\x85" "41b/", "http://aab/"),
-	V("http://3\xef\xbc\x85" "3820u0/bl#h", "http://3820u0/bl"),
-	V("http://\xef\xbc\x85" "c3\xef\xbc\x85" "bc.de/", "http://xn--tda.de/"),
-	V("http://\xef\xbc\x85" "25.de/", "http://%25.de/"),
+	V("http://a\xef\xbc\x85"
+	  "41b/",
+	  "http://aab/"),
+	V("http://3\xef\xbc\x85"
+	  "3820u0/bl#h",
+	  "http://3820u0/bl"),
+	V("http://\xef\xbc\x85"
+	  "c3\xef\xbc\x85"
+	  "bc.de/",
+	  "http://xn--tda.de/"),
+	V("http://\xef\xbc\x85"
+	  "25.de/",
+	  "http://%25.de/"),
 
 	/* Userinfo. */
 	V("http://user:pass@host/", "http://host/"),
@@ -141,7 +159,7 @@ static const struct vec good[] = {
 	V("http://h/a/.", "http://h/a/"),
 	V("http://h/./a", "http://h/a"),
 	V("http://h/a%2F..%2Fb", "http://h/b"),
-	V("http://h/a%3Fb", "http://h/a%3Fb"),       /* escaped '?' stays in the path */
+	V("http://h/a%3Fb", "http://h/a%3Fb"), /* escaped '?' stays in the path */
 	V("http://h/a?b=%3F%23", "http://h/a?b=?%23"),
 	V("http://h/%7e", "http://h/~"),
 	V("http://h/%c3%a9", "http://h/%C3%A9"),
@@ -175,7 +193,7 @@ static const struct bad bads[] = {
 	{ "http://h:abc/", ISR_EINVAL },
 	{ "http://h:-1/", ISR_EINVAL },
 	{ "http://h:8a/", ISR_EINVAL },
-	{ "http://%5B::1%5D/", ISR_EINVAL }, /* literal ':' starts the port */
+	{ "http://%5B::1%5D/", ISR_EINVAL },   /* literal ':' starts the port */
 	{ "javascript:alert(1)", ISR_EINVAL }, /* no "://": host "javascript", bad port */
 	{ "http://[::1/", ISR_EINVAL },
 	{ "http://[::g]/", ISR_EINVAL },
@@ -205,8 +223,8 @@ static void test_vectors(void **state)
 		isp_err_clear(&e);
 		n = url_canonicalise(v->in, len, out, sizeof(out), &e);
 		if (n < 0 || strcmp(out, v->want) != 0)
-			print_error("vector %zu \"%s\": got %d \"%s\" (%s), want \"%s\"\n", i, v->in,
-				    n, n < 0 ? "" : out, e.msg, v->want);
+			print_error("vector %zu \"%s\": got %d \"%s\" (%s), want \"%s\"\n", i,
+				    v->in, n, n < 0 ? "" : out, e.msg, v->want);
 		assert_true(n > 0);
 		assert_int_equal((size_t)n, strlen(out));
 		assert_string_equal(out, v->want);
