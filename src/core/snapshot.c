@@ -184,32 +184,37 @@ static int take_hits(const struct snap *s, const unsigned char *rt, unsigned mas
 	return r->n;
 }
 
-int snap_lookup_domain(const struct snap *s, const char *name, size_t len, struct snap_result *r)
+/*
+ * Hash every suffix of name[0..len) in one right-to-left pass (see hash.h): on return
+ * hs[k] is the state after the suffix starting at starts[k], k = 0 the top-level label,
+ * k = count - 1 the whole name. Returns count, or 0 if the name has more than max labels.
+ */
+static int suffix_hashes(const char *name, size_t len, uint64_t *hs, uint16_t *starts, int max)
 {
-	uint64_t hs[DOMAIN_LABELS_MAX];
-	size_t starts[DOMAIN_LABELS_MAX];
 	uint64_t h = HASH_SEED;
 	size_t i;
-	int n = 0, k;
+	int n = 0;
 
-	r->n = 0;
-	r->key = NULL;
-	r->wildcard = 0;
-	if (len == 0 || len > 253)
-		return 0;
-	/* One right-to-left pass: the state at a label start is that suffix's hash. */
 	for (i = len; i > 0; i--) {
 		h = hash_step(h, (unsigned char)name[i - 1]);
 		if (i == 1 || name[i - 2] == '.') {
-			if (n == DOMAIN_LABELS_MAX)
+			if (n == max)
 				return 0;
 			hs[n] = h;
-			starts[n] = i - 1;
+			starts[n] = (uint16_t)(i - 1);
 			n++;
 		}
 	}
-	/* Most specific first: the full name (exact entries), then each parent
-	 * (wildcard entries). */
+	return n;
+}
+
+/* The lookup proper, from the suffix hashes: most specific first -- the full name
+ * (exact entries), then each parent (wildcard entries). */
+static int lookup_hashed(const struct snap *s, const char *name, size_t len, const uint64_t *hs,
+			 const uint16_t *starts, int n, struct snap_result *r)
+{
+	int k;
+
 	for (k = n - 1; k >= 0; k--) {
 		const char *key = name + starts[k];
 		size_t klen = len - starts[k];
@@ -233,13 +238,86 @@ int snap_lookup_domain(const struct snap *s, const char *name, size_t len, struc
 	return 0;
 }
 
+static void result_clear(struct snap_result *r)
+{
+	r->n = 0;
+	r->key = NULL;
+	r->keylen = 0;
+	r->wildcard = 0;
+}
+
+int snap_lookup_domain(const struct snap *s, const char *name, size_t len, struct snap_result *r)
+{
+	uint64_t hs[DOMAIN_LABELS_MAX];
+	uint16_t starts[DOMAIN_LABELS_MAX];
+	int n;
+
+	result_clear(r);
+	if (len == 0 || len > 253)
+		return 0;
+	n = suffix_hashes(name, len, hs, starts, DOMAIN_LABELS_MAX);
+	return lookup_hashed(s, name, len, hs, starts, n, r);
+}
+
+/* Labels per name whose suffix hashes the batch keeps; deeper names take the single
+ * lookup (they are rare, and still correct). */
+#define BATCH_LABELS 16
+
+int snap_lookup_domain_batch(const struct snap *s, const char *const *names, const size_t *lens,
+			     size_t count, struct snap_result *res)
+{
+	uint64_t hs[SNAP_BATCH_MAX][BATCH_LABELS];
+	uint16_t starts[SNAP_BATCH_MAX][BATCH_LABELS];
+	int nl[SNAP_BATCH_MAX];
+	size_t i, matched = 0;
+	int k;
+
+	if (count > SNAP_BATCH_MAX)
+		count = SNAP_BATCH_MAX;
+	/* 1: hash every name, prefetch the slot of each probe it may make. */
+	for (i = 0; i < count; i++) {
+		result_clear(&res[i]);
+		nl[i] = lens[i] == 0 || lens[i] > 253
+				? -1
+				: suffix_hashes(names[i], lens[i], hs[i], starts[i], BATCH_LABELS);
+		for (k = 0; k < nl[i]; k++) {
+			uint64_t h = hash_final(hs[i][k], SNAP_KEY_DOMAIN);
+
+			__builtin_prefetch(s->table + snap_slot_index(h, s->h.nslots) * 8);
+		}
+	}
+	/* 2: read the slots (now cached) and prefetch the records whose tag matches: those
+	 * the lookups will compare their keys against. */
+	for (i = 0; i < count; i++) {
+		for (k = 0; k < nl[i]; k++) {
+			uint64_t h = hash_final(hs[i][k], SNAP_KEY_DOMAIN);
+			uint64_t v = slot_at(s, snap_slot_index(h, s->h.nslots));
+
+			if (v && SNAP_SLOT_TAG(v) == (uint32_t)h && SNAP_SLOT_OFF(v) != 0 &&
+			    (uint64_t)SNAP_SLOT_OFF(v) - 1 < s->h.pool_size)
+				__builtin_prefetch(s->pool + SNAP_SLOT_OFF(v) - 1);
+		}
+	}
+	/* 3: the lookups, on warm cache lines. */
+	for (i = 0; i < count; i++) {
+		int hit;
+
+		if (nl[i] < 0)
+			continue;
+		if (nl[i] == 0)
+			hit = snap_lookup_domain(s, names[i], lens[i], &res[i]);
+		else
+			hit = lookup_hashed(s, names[i], lens[i], hs[i], starts[i], nl[i], &res[i]);
+		matched += hit > 0;
+	}
+	return (int)matched;
+}
+
 int snap_lookup_url(const struct snap *s, const char *url, size_t len, struct snap_result *r)
 {
 	const unsigned char *rt;
 
-	r->n = 0;
-	r->key = NULL;
-	r->wildcard = 0;
+	result_clear(r);
 	rt = probe(s, hash_key(SNAP_KEY_URL, url, len), SNAP_KEY_URL, url, len);
 	if (!rt || take_hits(s, rt, SNAP_EXACT_BLOCK | SNAP_EXACT_ALLOW, SNAP_EXACT_ALLOW, r) == 0)
 		return 0;
@@ -261,9 +339,7 @@ int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr, struct
 	unsigned char type = family == 4 ? SNAP_KEY_IP4 : SNAP_KEY_IP6;
 	unsigned char k[17];
 
-	r->n = 0;
-	r->key = NULL;
-	r->wildcard = 0;
+	result_clear(r);
 	if (family != 4 && family != 6)
 		return 0;
 	for (l = bits + 1; l-- > 0;) {

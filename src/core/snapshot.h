@@ -46,6 +46,7 @@ enum {
 	SNAP_WILD_ALLOW = 8,
 };
 
+#define SNAP_BATCH_MAX	  64 /* names per snap_lookup_domain_batch call */
 #define SNAP_MAX_HITS	  32 /* at most this many lists reported per lookup */
 #define SNAP_MAX_LISTS	  4096
 #define DOMAIN_LABELS_MAX 128 /* a 253-octet name has at most 127 labels */
@@ -96,6 +97,16 @@ void snap_close(struct snap *s);
 
 /* name: normalised (domain.h) name, no trailing dot. Returns the number of hits. */
 int snap_lookup_domain(const struct snap *s, const char *name, size_t len, struct snap_result *r);
+/*
+ * Look up count names (at most SNAP_BATCH_MAX; the rest are ignored) as
+ * snap_lookup_domain would, results in res[0..count). The slots, then the records, of
+ * all names are prefetched before any is read, so that their memory latencies overlap
+ * instead of adding up: a DNS worker that reads a batch of queries (recvmmsg) looks
+ * them up this way. Returns the number of names that matched.
+ */
+int snap_lookup_domain_batch(const struct snap *s, const char *const *names, const size_t *lens,
+			     size_t count, struct snap_result *res);
+
 /* url: canonical (url.h). Returns the number of hits. */
 int snap_lookup_url(const struct snap *s, const char *url, size_t len, struct snap_result *r);
 /* family 4 or 6, addr in network order (4 or 16 bytes). Returns the number of hits. */

@@ -284,6 +284,58 @@ static void test_random_vs_reference(void **state)
 	free(ents);
 }
 
+/* The batch lookup answers exactly as the single one, for every batch size, deep names
+ * (past the batch's label limit) and empty names included. */
+static void test_batch_matches_single(void **state)
+{
+	struct fx *f = *state;
+	const char *c2[] = { "evil.example", "*.botnet.example", "*.a", "!ok.a",
+			     "b.c",	     "*.q.x1",		 NULL };
+	static char names[SNAP_BATCH_MAX][400];
+	const char *ptrs[SNAP_BATCH_MAX];
+	size_t lens[SNAP_BATCH_MAX];
+	struct snap_result rb[SNAP_BATCH_MAX], r1;
+	struct snap *s;
+	unsigned seed = 99;
+	int round, i, hits = 0;
+
+	put(f, "c2", LIST_DOMAIN, "feed", c2);
+	s = build_open(f);
+	for (round = 0; round < 300; round++) {
+		int count = 1 + round % SNAP_BATCH_MAX, matched, want = 0;
+
+		for (i = 0; i < count; i++) {
+			int labels = rand_r(&seed) % 10 == 0 ? 20 + (int)(rand_r(&seed) % 30)
+							     : 1 + (int)(rand_r(&seed) % 5);
+
+			random_name(names[i], &seed, labels);
+			if (rand_r(&seed) % 4 == 0)
+				strcat(names[i], rand_r(&seed) % 2 ? ".botnet.example" : ".a");
+			if (rand_r(&seed) % 50 == 0)
+				names[i][0] = '\0';
+			ptrs[i] = names[i];
+			lens[i] = strlen(names[i]);
+		}
+		matched = snap_lookup_domain_batch(s, ptrs, lens, (size_t)count, rb);
+		for (i = 0; i < count; i++) {
+			int n1 = snap_lookup_domain(s, ptrs[i], lens[i], &r1);
+
+			assert_int_equal(rb[i].n, n1);
+			want += n1 > 0;
+			if (n1 > 0) {
+				assert_int_equal(rb[i].keylen, r1.keylen);
+				assert_memory_equal(rb[i].key, r1.key, r1.keylen);
+				assert_int_equal(rb[i].wildcard, r1.wildcard);
+				assert_int_equal(rb[i].hits[0].allow, r1.hits[0].allow);
+			}
+		}
+		assert_int_equal(matched, want);
+		hits += want;
+	}
+	assert_true(hits > 1000);
+	snap_close(s);
+}
+
 static void copy_file(const char *from, const char *to, long truncate_at, long flip_at)
 {
 	FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
@@ -374,6 +426,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_domain_semantics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_merge_and_kinds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_vs_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_matches_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_refused_old_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
 	};
