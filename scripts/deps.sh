@@ -8,12 +8,13 @@ pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev li
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
-  # the RPZ export must load in both, dig queries Unbound; sqlite3: inspecting the store.
+  # the RPZ export must load in both, dig queries Unbound; sqlite3: inspecting the store;
+  # time: /usr/bin/time measures peak memory in the integration tests.
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
-        sqlite3 python3)
+        sqlite3 python3 time)
 fi
 if [ "$level" = bench ]; then
-  pkgs+=(hyperfine time)
+  pkgs+=(hyperfine)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
