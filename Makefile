@@ -25,7 +25,6 @@ test: build
 	@scripts/test.sh $(BUILD)
 
 bench: build
-	@scripts/deps.sh bench
 	@bench/lists/run.sh $(BUILD)/ispshield
 
 clean:

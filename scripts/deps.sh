@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages ispshield needs to build, test and benchmark, when missing.
-# Usage: scripts/deps.sh [build|test|bench]   (each level includes the ones before it)
+# Usage: scripts/deps.sh [build|test|bench]   (test and bench need the same packages)
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
 level=${1:-test}
@@ -12,9 +12,6 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # time: /usr/bin/time measures peak memory in the integration tests.
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
         sqlite3 python3 time)
-fi
-if [ "$level" = bench ]; then
-  pkgs+=(hyperfine)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
