@@ -39,5 +39,6 @@ struct store *cli_open_store(const struct cli *c);
 const char *cli_time(long long t, char buf[24]);
 
 int cmd_lists(struct cli *c, int argc, char **argv);
+int cmd_dns(struct cli *c, int argc, char **argv);
 
 #endif

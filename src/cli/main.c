@@ -20,6 +20,7 @@ static const char usage_text[] =
 	"\n"
 	"Commands:\n"
 	"  lists     import, compile, check, export threat lists (ispshield lists --help)\n"
+	"  dns       the C&C-blocking DNS service (ispshield dns --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -154,6 +155,8 @@ int main(int argc, char **argv)
 	optind = 0; /* reset getopt for the subcommand (GNU: 0 re-initialises) */
 	if (strcmp(argv[0], "lists") == 0)
 		return cmd_lists(&c, argc, argv);
+	if (strcmp(argv[0], "dns") == 0)
+		return cmd_dns(&c, argc, argv);
 	if (strcmp(argv[0], "config") == 0) {
 		config_print(&c.cfg, stdout);
 		return EXIT_OK;

@@ -11,7 +11,7 @@
 
 #include "core/listfmt.h"
 
-enum ktype { K_STR, K_DURATION, K_FORMAT, K_DOMAIN };
+enum ktype { K_STR, K_DURATION, K_FORMAT, K_DOMAIN, K_INT, K_CHOICE };
 
 struct key {
 	const char *section, *name;
@@ -36,6 +36,59 @@ static const struct key keys[] = {
 	  "zone name of exported RPZ zones (export --origin overrides)" },
 	{ "lists", "rpz-ttl", K_DURATION, F(lists_rpz_ttl), "300",
 	  "TTL of the records in exported RPZ zones" },
+	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
+	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
+	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",
+	  "the recursive resolvers queries are forwarded to, comma-separated" },
+	{ "dns", "subscribers", K_STR, F(dns_subscribers), "127.0.0.0/8, ::1",
+	  "client prefixes answered; every other client gets REFUSED (never an open resolver)" },
+	{ "dns", "opt-out", K_STR, F(dns_opt_out), "",
+	  "file of client prefixes that opted out (never filtered); re-read within 5 s of a "
+	  "change" },
+	{ "dns", "exempt", K_STR, F(dns_exempt), "",
+	  "client prefixes exempt from the rate limits, comma-separated" },
+	{ "dns", "block-action", K_CHOICE, F(dns_block_action), "nxdomain",
+	  "answer to a blocked name: nxdomain, or walled-garden (the A/AAAA below)" },
+	{ "dns", "walled-garden-a", K_STR, F(dns_walled_garden_a), "",
+	  "IPv4 address of the warning page for block-action = walled-garden" },
+	{ "dns", "walled-garden-aaaa", K_STR, F(dns_walled_garden_aaaa), "",
+	  "IPv6 address of the warning page for block-action = walled-garden" },
+	{ "dns", "block-ttl", K_DURATION, F(dns_block_ttl), "60",
+	  "TTL of the walled-garden answers" },
+	{ "dns", "threads", K_INT, F(dns_threads), "1",
+	  "worker threads (each with its own sockets through SO_REUSEPORT)" },
+	{ "dns", "metrics", K_STR, F(dns_metrics), "",
+	  "ADDR:PORT of the Prometheus metrics endpoint (/metrics); empty = off" },
+	{ "dns", "timeout-ms", K_INT, F(dns_timeout_ms), "1500",
+	  "milliseconds to wait for an upstream before trying the next" },
+	{ "dns", "tries", K_INT, F(dns_tries), "3",
+	  "upstream attempts for one query before answering SERVFAIL" },
+	{ "dns", "cache-mb", K_INT, F(dns_cache_mb), "64",
+	  "packet cache size per worker thread in MiB; 0 = no cache" },
+	{ "dns", "cache-max-ttl", K_DURATION, F(dns_cache_max_ttl), "1d",
+	  "longest time an answer is cached, whatever its TTL" },
+	{ "dns", "client-qps", K_INT, F(dns_client_qps), "0",
+	  "queries a second one client (IPv4 /32, IPv6 /64) may send; 0 = no limit" },
+	{ "dns", "client-burst", K_INT, F(dns_client_burst), "200",
+	  "burst allowed above client-qps" },
+	{ "dns", "rrl-rps", K_INT, F(dns_rrl_rps), "0",
+	  "response-rate limit: same answers a second to one /24 or /56; 0 = off" },
+	{ "dns", "rrl-slip", K_INT, F(dns_rrl_slip), "2",
+	  "every Nth rate-limited response is sent truncated instead of dropped; 0 = never" },
+	{ "dns", "wt-min-names", K_INT, F(dns_wt_min_names), "50",
+	  "random-subdomain defence: distinct names under one zone before it can be flagged; 0 = "
+	  "off" },
+	{ "dns", "wt-nx-percent", K_INT, F(dns_wt_nx_percent), "80",
+	  "random-subdomain defence: share of NXDOMAIN answers that flags a zone" },
+	{ "dns", "wt-qps", K_INT, F(dns_wt_qps), "100",
+	  "random-subdomain defence: NXDOMAIN answers a second under one zone that flag it" },
+	{ "dns", "wt-window", K_DURATION, F(dns_wt_window), "10",
+	  "random-subdomain defence: the window the counts are taken over" },
+	{ "dns", "wt-hold", K_DURATION, F(dns_wt_hold), "60",
+	  "random-subdomain defence: how long a flagged zone's unseen names are refused" },
+	{ "dns", "ring", K_INT, F(dns_ring), "8192",
+	  "block events buffered per worker before the store writer takes them; a full ring counts "
+	  "drops" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -83,6 +136,26 @@ static int set_key(struct isp_config *c, const struct key *k, const char *v, str
 	case K_FORMAT:
 		if (listfmt_parse_name(v) < 0)
 			return isp_err_set(err, ISR_EINVAL, "%s.%s: unknown format '%s'",
+					   k->section, k->name, v);
+		break;
+	case K_INT: {
+		char *end;
+		long long n;
+
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (end == v || *end || errno || n < 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: '%s' is not a whole number >= 0", k->section,
+					   k->name, v);
+		d = (int64_t)n;
+		memcpy(dst, &d, sizeof(d));
+		return 0;
+	}
+	case K_CHOICE:
+		if (strcmp(v, "nxdomain") != 0 && strcmp(v, "walled-garden") != 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: '%s': expected nxdomain or walled-garden",
 					   k->section, k->name, v);
 		break;
 	case K_DOMAIN:
@@ -214,7 +287,7 @@ void config_print(const struct isp_config *c, FILE *out)
 			last = k->section;
 		}
 		fprintf(out, "; %s\n", k->help);
-		if (k->type == K_DURATION) {
+		if (k->type == K_DURATION || k->type == K_INT) {
 			int64_t d;
 
 			memcpy(&d, p, sizeof(d));

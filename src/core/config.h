@@ -27,6 +27,26 @@ struct isp_config {
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
 	char lists_rpz_origin[254]; /* default RPZ origin for export */
 	int64_t lists_rpz_ttl;	    /* TTL of exported RPZ records */
+	/* [dns] */
+	char dns_listen[1024];		   /* ADDR:PORT, ... */
+	char dns_upstream[1024];	   /* ADDR:PORT, ... */
+	char dns_subscribers[4096];	   /* CIDR, ... answered; everyone else REFUSED */
+	char dns_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
+	char dns_exempt[1024];		   /* CIDR, ... exempt from rate limits */
+	char dns_block_action[16];	   /* nxdomain | walled-garden */
+	char dns_walled_garden_a[64];
+	char dns_walled_garden_aaaa[64];
+	int64_t dns_block_ttl;
+	int64_t dns_threads;
+	char dns_metrics[128];	/* ADDR:PORT of the Prometheus endpoint, "" = off */
+	int64_t dns_timeout_ms; /* upstream timeout before a retry */
+	int64_t dns_tries;	/* upstream attempts before SERVFAIL */
+	int64_t dns_cache_mb;	/* packet cache per worker thread */
+	int64_t dns_cache_max_ttl;
+	int64_t dns_client_qps, dns_client_burst;
+	int64_t dns_rrl_rps, dns_rrl_slip;
+	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
+	int64_t dns_ring; /* block events buffered per worker */
 };
 
 /* Fill c with the built-in defaults. */

@@ -62,6 +62,10 @@ static const char *schema_sql =
 	"  import_id INTEGER NOT NULL REFERENCES imports(id), value TEXT NOT NULL,"
 	"  change TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS changes_import ON changes(import_id);"
+	"CREATE TABLE IF NOT EXISTS block_events("
+	"  time_ms INTEGER NOT NULL, client TEXT NOT NULL, port INTEGER, qname TEXT NOT NULL,"
+	"  qtype INTEGER, list TEXT, entry TEXT, reason TEXT);"
+	"CREATE INDEX IF NOT EXISTS block_events_time ON block_events(time_ms);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
 
 static int db_fail(struct store *st, struct isp_err *err, const char *what)
@@ -754,4 +758,47 @@ int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, v
 out:
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int store_add_block_events(struct store *st, const struct store_block_event *ev, size_t n,
+			   struct isp_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = exec(st, "BEGIN IMMEDIATE", err);
+	if (rc)
+		return rc;
+	rc = prepare(st, "INSERT INTO block_events VALUES(?, ?, ?, ?, ?, ?, ?, ?)", &s, err);
+	if (rc)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, ev[i].time_ms);
+		sqlite3_bind_text(s, 2, ev[i].client, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, ev[i].port);
+		sqlite3_bind_text(s, 4, ev[i].qname, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, ev[i].qtype);
+		bind_text(s, 6, ev[i].list);
+		bind_text(s, 7, ev[i].entry);
+		bind_text(s, 8, ev[i].reason);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			rc = db_fail(st, err, "add block event");
+			goto fail;
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return exec(st, "COMMIT", err);
+fail:
+	sqlite3_finalize(s);
+	exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err)
+{
+	return query_int(st, "SELECT count(*) FROM block_events WHERE ?1 IS NOT NULL", 1, out, err);
 }

@@ -1,0 +1,204 @@
+/*
+ * metrics.c -- the Prometheus endpoint of the DNS service: GET /metrics on the
+ * configured address, the workers' counters summed, in the text exposition format.
+ *
+ * A small blocking HTTP/1.0 responder on its own thread: scrapes come a few times a
+ * minute, so it needs no event loop and no library. It reads the request line only and
+ * closes each connection after the answer; anything but GET /metrics gets 404.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dns/dns_int.h"
+
+static const struct {
+	enum dns_counter c;
+	const char *name, *help;
+} counters[] = {
+	{ C_QUERIES, "queries_total", "Queries received (all, including dropped and refused)." },
+	{ C_ANSWERED, "answers_total", "Answers sent." },
+	{ C_BLOCKED, "blocked_total", "Queries blocked because the name is listed." },
+	{ C_BLOCKED_CNAME, "blocked_cname_total", "Answers blocked for a listed CNAME target." },
+	{ C_BLOCKED_ADDR, "blocked_address_total", "Answers blocked for a listed address." },
+	{ C_ALLOWED_OPTOUT, "optout_total", "Queries from opted-out clients (never filtered)." },
+	{ C_REFUSED_ACL, "refused_total", "Queries from outside the subscriber prefixes." },
+	{ C_RATE_LIMITED, "rate_limited_total", "Queries dropped by the per-client limit." },
+	{ C_RRL_DROPPED, "rrl_dropped_total", "Answers dropped by response-rate limiting." },
+	{ C_RRL_SLIPPED, "rrl_slipped_total", "Answers sent truncated by response-rate limiting." },
+	{ C_WT_REFUSED, "random_subdomain_refused_total",
+	  "Queries refused under a zone flagged for a random-subdomain attack." },
+	{ C_CACHE_HITS, "cache_hits_total", "Answers from the packet cache." },
+	{ C_CACHE_MISSES, "cache_misses_total", "Packet cache misses." },
+	{ C_FORMERR, "formerr_total", "Malformed queries answered FORMERR." },
+	{ C_NOTIMP, "notimp_total", "Queries with an unsupported opcode answered NOTIMP." },
+	{ C_DROPPED_MALFORMED, "dropped_total",
+	  "Packets dropped unanswered (too short, responses)." },
+	{ C_SERVFAIL, "servfail_total", "SERVFAIL answers (upstream failure or timeout)." },
+	{ C_UPSTREAM_SENT, "upstream_queries_total", "Queries sent upstream (retries included)." },
+	{ C_UPSTREAM_TIMEOUTS, "upstream_timeouts_total", "Upstream queries that timed out." },
+	{ C_UPSTREAM_BAD, "upstream_bad_total", "Upstream packets matching no pending query." },
+	{ C_INFLIGHT_FULL, "inflight_full_total",
+	  "Queries refused because too many were pending." },
+	{ C_EVENTS_DROPPED, "events_dropped_total",
+	  "Block events dropped because a ring was full." },
+	{ C_TRUNCATED, "truncated_total", "Answers sent truncated (too large for the client)." },
+};
+
+static uint64_t sum(const struct dns_server *srv, enum dns_counter c)
+{
+	uint64_t t = 0;
+	int i;
+
+	for (i = 0; i < srv->nworkers; i++)
+		t += atomic_load_explicit(&srv->workers[i].counters[c], memory_order_relaxed);
+	return t;
+}
+
+static size_t render(struct dns_server *srv, char *buf, size_t size)
+{
+	size_t n = 0, i;
+	uint64_t cum = 0, lat_sum = 0;
+	int b, w;
+
+#define OUT(...)                                                                                   \
+	do {                                                                                       \
+		int k_ = snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__);                  \
+		if (k_ > 0)                                                                        \
+			n += (size_t)k_;                                                           \
+	} while (0)
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		OUT("# HELP ispshield_dns_%s %s\n# TYPE ispshield_dns_%s counter\n"
+		    "ispshield_dns_%s %llu\n",
+		    counters[i].name, counters[i].help, counters[i].name, counters[i].name,
+		    (unsigned long long)sum(srv, counters[i].c));
+	OUT("# HELP ispshield_dns_upstream_latency_seconds Upstream answer time.\n"
+	    "# TYPE ispshield_dns_upstream_latency_seconds histogram\n");
+	for (b = 0; b <= DNS_LAT_BUCKETS; b++) {
+		for (w = 0; w < srv->nworkers; w++)
+			cum += atomic_load_explicit(&srv->workers[w].lat[b], memory_order_relaxed);
+		if (b < DNS_LAT_BUCKETS)
+			OUT("ispshield_dns_upstream_latency_seconds_bucket{le=\"%g\"} %llu\n",
+			    dns_lat_bounds[b] / 1000.0, (unsigned long long)cum);
+		else
+			OUT("ispshield_dns_upstream_latency_seconds_bucket{le=\"+Inf\"} %llu\n",
+			    (unsigned long long)cum);
+	}
+	for (w = 0; w < srv->nworkers; w++)
+		lat_sum += atomic_load_explicit(&srv->workers[w].lat_sum_us, memory_order_relaxed);
+	OUT("ispshield_dns_upstream_latency_seconds_sum %.6f\n"
+	    "ispshield_dns_upstream_latency_seconds_count %llu\n",
+	    (double)lat_sum / 1e6, (unsigned long long)cum);
+	OUT("# HELP ispshield_dns_snapshot_serial Serial of the snapshot in use.\n"
+	    "# TYPE ispshield_dns_snapshot_serial gauge\nispshield_dns_snapshot_serial %llu\n",
+	    (unsigned long long)atomic_load(&srv->snap_serial));
+	OUT("# HELP ispshield_dns_reloads_total Snapshot and opt-out reloads.\n"
+	    "# TYPE ispshield_dns_reloads_total counter\nispshield_dns_reloads_total %llu\n",
+	    (unsigned long long)atomic_load(&srv->reloads));
+	OUT("# HELP ispshield_dns_reload_failures_total Reloads refused (old data kept).\n"
+	    "# TYPE ispshield_dns_reload_failures_total counter\n"
+	    "ispshield_dns_reload_failures_total %llu\n",
+	    (unsigned long long)atomic_load(&srv->reload_failures));
+#undef OUT
+	return n < size ? n : size - 1;
+}
+
+struct metrics_ctx {
+	struct dns_server *srv;
+	int fd;
+};
+
+static void serve_one(struct dns_server *srv, int c)
+{
+	static char body[16384];
+	char req[1024], head[256];
+	struct pollfd pf = { c, POLLIN, 0 };
+	ssize_t got = 0, r;
+	size_t blen;
+
+	/* read the request line (bounded, with a timeout: a slow client cannot hold us) */
+	while (got < (ssize_t)sizeof(req) - 1 && poll(&pf, 1, 2000) > 0) {
+		r = read(c, req + got, sizeof(req) - 1 - (size_t)got);
+		if (r <= 0)
+			break;
+		got += r;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
+			break;
+	}
+	req[got > 0 ? got : 0] = '\0';
+	if (strncmp(req, "GET /metrics ", 13) != 0 && strncmp(req, "GET /metrics?", 13) != 0) {
+		static const char nf[] = "HTTP/1.0 404 Not Found\r\nContent-Length: 10\r\n"
+					 "Connection: close\r\n\r\nnot found\n";
+
+		(void)write(c, nf, sizeof(nf) - 1);
+		return;
+	}
+	blen = render(srv, body, sizeof(body));
+	snprintf(head, sizeof(head),
+		 "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+		 blen);
+	if (write(c, head, strlen(head)) > 0)
+		(void)write(c, body, blen);
+}
+
+static void *metrics_main(void *arg)
+{
+	struct metrics_ctx *m = arg;
+
+	while (!atomic_load(&m->srv->stop)) {
+		struct pollfd pf = { m->fd, POLLIN, 0 };
+		int c;
+
+		if (poll(&pf, 1, 200) <= 0)
+			continue;
+		c = accept4(m->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0)
+			continue;
+		serve_one(m->srv, c);
+		close(c);
+	}
+	close(m->fd);
+	free(m);
+	return NULL;
+}
+
+int dns_metrics_start(struct dns_server *srv, pthread_t *th, struct isp_err *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct metrics_ctx *m;
+	int one = 1, fd;
+	const char *a = srv->cfg->dns_metrics;
+
+	if (dns_parse_addr(a, strlen(a), &ss, &len) != 0)
+		return isp_err_set(err, ISR_EINVAL, "dns.metrics: '%s' is not ADDR:PORT", a);
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return isp_err_set(err, ISR_EIO, "metrics socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 16) != 0) {
+		int e = errno;
+
+		close(fd);
+		return isp_err_set(err, ISR_EIO, "metrics on %s: %s", a, strerror(e));
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		close(fd);
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	}
+	m->srv = srv;
+	m->fd = fd;
+	if (pthread_create(th, NULL, metrics_main, m) != 0) {
+		close(fd);
+		free(m);
+		return isp_err_set(err, ISR_ENOMEM, "cannot start the metrics thread");
+	}
+	return 0;
+}

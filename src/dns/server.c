@@ -1,0 +1,461 @@
+/*
+ * server.c -- `ispshield dns`: configuration, start-up, reload and shutdown (see dns.h).
+ *
+ * Start-up is all or nothing: every address, prefix list, the snapshot and the opt-out
+ * file are checked before a socket is opened, and a problem stops the start with the
+ * key and the reason (fail closed: a DNS service without its lists would serve
+ * unfiltered). The main thread then waits for signals with a one-second timeout, and on
+ * SIGHUP or when the snapshot or opt-out file has changed it loads the new data beside
+ * the old, swaps one pointer, waits until every worker has passed a quiescent point
+ * (finished the batch that might still use the old data, or is idle), and frees the
+ * old. A reload that fails leaves the old data serving.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/dns.h"
+#include "dns/dns_int.h"
+
+int dns_parse_addr(const char *s, size_t n, struct sockaddr_storage *out, socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *port = NULL;
+	size_t hl;
+	long p = 53;
+
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return ISR_EINVAL;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close)
+			return ISR_EINVAL;
+		hl = (size_t)(close - s - 1);
+		if (hl >= sizeof(host))
+			return ISR_EINVAL;
+		memcpy(host, s + 1, hl);
+		if (close + 1 < s + n) {
+			if (close[1] != ':')
+				return ISR_EINVAL;
+			port = close + 2;
+		}
+	} else {
+		const char *colon = memchr(s, ':', n);
+
+		if (colon && memchr(colon + 1, ':', (size_t)(s + n - colon - 1)))
+			colon = NULL; /* a bare IPv6 address */
+		hl = colon ? (size_t)(colon - s) : n;
+		if (hl >= sizeof(host))
+			return ISR_EINVAL;
+		memcpy(host, s, hl);
+		if (colon)
+			port = colon + 1;
+	}
+	host[hl] = '\0';
+	if (port) {
+		char *end;
+		char pb[8];
+		size_t pl = (size_t)(s + n - port);
+
+		if (pl == 0 || pl >= sizeof(pb))
+			return ISR_EINVAL;
+		memcpy(pb, port, pl);
+		pb[pl] = '\0';
+		p = strtol(pb, &end, 10);
+		if (*end || p <= 0 || p > 65535)
+			return ISR_EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)out)->sin_addr) == 1) {
+		((struct sockaddr_in *)out)->sin_family = AF_INET;
+		((struct sockaddr_in *)out)->sin_port = htons((uint16_t)p);
+		*len = sizeof(struct sockaddr_in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)out)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)out)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)p);
+		*len = sizeof(struct sockaddr_in6);
+		return 0;
+	}
+	return ISR_EINVAL;
+}
+
+/* Parse a comma-separated address list of key into arr (at most max). */
+static int parse_addrs(const char *key, const char *list, struct sockaddr_storage *arr,
+		       socklen_t *lens, int max, int *n, struct isp_err *err)
+{
+	const char *p = list;
+
+	*n = 0;
+	while (*p) {
+		size_t k = strcspn(p, ",");
+
+		if (k > 0 && strspn(p, " \t") < k) {
+			if (*n == max)
+				return isp_err_set(err, ISR_EINVAL,
+						   "dns.%s: more than %d addresses", key, max);
+			if (dns_parse_addr(p, k, &arr[*n], &lens[*n]) != 0)
+				return isp_err_set(err, ISR_EINVAL,
+						   "dns.%s: '%.*s' is not ADDR:PORT or [ADDR]:PORT",
+						   key, (int)k, p);
+			(*n)++;
+		}
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	if (*n == 0)
+		return isp_err_set(err, ISR_EINVAL, "dns.%s: no address given", key);
+	return 0;
+}
+
+static void shared_free(struct dns_shared *sh)
+{
+	if (!sh)
+		return;
+	snap_close(sh->snap);
+	prefixset_free(sh->optout);
+	free(sh);
+}
+
+/* Load the snapshot and the opt-out file into a new struct dns_shared. */
+static int shared_load(struct dns_server *srv, struct dns_shared **out, struct isp_err *err)
+{
+	struct dns_shared *sh = calloc(1, sizeof(*sh));
+	int rc;
+
+	*out = NULL;
+	if (!sh)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	rc = snap_open(srv->snap_path, &sh->snap, err);
+	if (rc) {
+		if (rc == ISR_ENOTFOUND)
+			isp_err_set(err, rc,
+				    "no snapshot at %s: run `ispshield lists compile` first",
+				    srv->snap_path);
+		goto fail;
+	}
+	if (srv->cfg->dns_opt_out[0]) {
+		rc = prefixset_load(srv->cfg->dns_opt_out, &sh->optout, err);
+		if (rc)
+			goto fail;
+	}
+	*out = sh;
+	return 0;
+fail:
+	shared_free(sh);
+	return rc;
+}
+
+/* Wait until no worker can still hold data loaded before this call. */
+static void quiesce(struct dns_server *srv)
+{
+	uint64_t seen[DNS_MAX_THREADS];
+	int i;
+
+	for (i = 0; i < srv->nworkers; i++)
+		seen[i] = atomic_load(&srv->workers[i].quiescent);
+	for (i = 0; i < srv->nworkers; i++) {
+		struct dns_worker *w = &srv->workers[i];
+
+		while (!atomic_load(&w->idle) && atomic_load(&w->quiescent) == seen[i]) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+static void reload(struct dns_server *srv, const char *why)
+{
+	struct dns_shared *sh, *old;
+	struct isp_err err;
+	char buf[ISP_ERR_MSG + 256];
+
+	isp_err_clear(&err);
+	if (shared_load(srv, &sh, &err) != 0) {
+		atomic_fetch_add(&srv->reload_failures, 1);
+		fprintf(stderr,
+			"ispshield dns: reload (%s) failed, still serving the old data: %s\n", why,
+			isp_err_str(&err, buf, sizeof(buf)));
+		return;
+	}
+	old = atomic_exchange(&srv->shared, sh);
+	quiesce(srv);
+	shared_free(old);
+	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
+	atomic_fetch_add(&srv->reloads, 1);
+	fprintf(stderr, "ispshield dns: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
+		why, snap_keys(sh->snap), prefixset_count(sh->optout));
+}
+
+struct filestamp {
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+};
+
+static struct filestamp stamp(const char *path)
+{
+	struct filestamp f;
+	struct stat sb;
+
+	memset(&f, 0, sizeof(f));
+	if (path && *path && stat(path, &sb) == 0) {
+		f.exists = 1;
+		f.dev = sb.st_dev;
+		f.ino = sb.st_ino;
+		f.size = sb.st_size;
+		f.mtime = sb.st_mtim;
+	}
+	return f;
+}
+
+static int stamp_eq(const struct filestamp *a, const struct filestamp *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+static int configure(struct dns_server *srv, const struct isp_config *cfg, struct isp_err *err)
+{
+	int rc;
+
+	srv->cfg = cfg;
+	config_snapshot_path(cfg, srv->snap_path);
+	rc = parse_addrs("listen", cfg->dns_listen, srv->listen, srv->listenlen, DNS_MAX_LISTEN,
+			 &srv->nlisten, err);
+	if (rc)
+		return rc;
+	{
+		struct sockaddr_storage a[DNS_MAX_UPSTREAM];
+		socklen_t l[DNS_MAX_UPSTREAM];
+		int i;
+
+		rc = parse_addrs("upstream", cfg->dns_upstream, a, l, DNS_MAX_UPSTREAM, &srv->nup,
+				 err);
+		if (rc)
+			return rc;
+		for (i = 0; i < srv->nup; i++) {
+			srv->up[i].addr = a[i];
+			srv->up[i].addrlen = l[i];
+		}
+	}
+	rc = prefixset_parse(cfg->dns_subscribers, &srv->subscribers, err);
+	if (rc)
+		return isp_err_set(err, rc, "dns.subscribers: %s", err ? err->msg : "");
+	if (prefixset_count(srv->subscribers) == 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "dns.subscribers is empty: nobody would be "
+				   "answered (give the subscriber prefixes)");
+	rc = prefixset_parse(cfg->dns_exempt, &srv->exempt, err);
+	if (rc)
+		return isp_err_set(err, rc, "dns.exempt: %s", err ? err->msg : "");
+	srv->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
+	if (cfg->dns_walled_garden_a[0]) {
+		if (inet_pton(AF_INET, cfg->dns_walled_garden_a, srv->wg_a) != 1)
+			return isp_err_set(err, ISR_EINVAL,
+					   "dns.walled-garden-a: '%s' is not an "
+					   "IPv4 address",
+					   cfg->dns_walled_garden_a);
+		srv->have_wg_a = 1;
+	}
+	if (cfg->dns_walled_garden_aaaa[0]) {
+		if (inet_pton(AF_INET6, cfg->dns_walled_garden_aaaa, srv->wg_aaaa) != 1)
+			return isp_err_set(err, ISR_EINVAL,
+					   "dns.walled-garden-aaaa: '%s' is not "
+					   "an IPv6 address",
+					   cfg->dns_walled_garden_aaaa);
+		srv->have_wg_aaaa = 1;
+	}
+	if (srv->walled && !srv->have_wg_a && !srv->have_wg_aaaa)
+		return isp_err_set(err, ISR_EINVAL,
+				   "dns.block-action = walled-garden needs "
+				   "dns.walled-garden-a or dns.walled-garden-aaaa");
+	if (cfg->dns_threads < 1 || cfg->dns_threads > DNS_MAX_THREADS)
+		return isp_err_set(err, ISR_EINVAL, "dns.threads must be 1..%d", DNS_MAX_THREADS);
+	if (cfg->dns_timeout_ms < 10 || cfg->dns_tries < 1 || cfg->dns_tries > 10)
+		return isp_err_set(err, ISR_EINVAL,
+				   "dns.timeout-ms must be >= 10 and dns.tries 1..10");
+	return 0;
+}
+
+static int workers_init(struct dns_server *srv, struct isp_err *err)
+{
+	const struct isp_config *cfg = srv->cfg;
+	struct drl_config rc;
+	int i;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.client_qps = (uint32_t)cfg->dns_client_qps;
+	rc.client_burst = (uint32_t)cfg->dns_client_burst;
+	rc.rrl_rps = (uint32_t)cfg->dns_rrl_rps;
+	rc.rrl_slip = (uint32_t)cfg->dns_rrl_slip;
+	rc.wt_min_names = (uint32_t)cfg->dns_wt_min_names;
+	rc.wt_nx_percent = (uint32_t)cfg->dns_wt_nx_percent;
+	rc.wt_qps = (uint32_t)cfg->dns_wt_qps;
+	rc.wt_window = (uint32_t)cfg->dns_wt_window;
+	rc.wt_hold = (uint32_t)cfg->dns_wt_hold;
+	rc.table_size = 65536;
+	srv->nworkers = (int)cfg->dns_threads;
+	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));
+	if (!srv->workers)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	for (i = 0; i < srv->nworkers; i++) {
+		struct dns_worker *w = &srv->workers[i];
+		int k;
+
+		w->srv = srv;
+		w->id = i;
+		w->epfd = -1;
+		for (k = 0; k < DNS_MAX_LISTEN; k++)
+			w->udp_fd[k] = -1;
+		for (k = 0; k < DNS_MAX_UPSTREAM; k++)
+			w->up_fd[k] = -1;
+		w->pending = calloc(DNS_MAX_INFLIGHT, sizeof(*w->pending));
+		w->by_id = calloc(65536, sizeof(*w->by_id));
+		w->rl = drl_new(&rc);
+		if (cfg->dns_cache_mb > 0)
+			w->cache = dcache_new((size_t)cfg->dns_cache_mb << 20,
+					      (uint32_t)cfg->dns_cache_max_ttl, 300);
+		if (!w->pending || !w->by_id || !w->rl || (cfg->dns_cache_mb > 0 && !w->cache) ||
+		    dns_ring_init(&w->ring, (uint32_t)(cfg->dns_ring ? cfg->dns_ring : 1)) != 0)
+			return isp_err_set(err, ISR_ENOMEM, "out of memory for worker %d", i);
+	}
+	return 0;
+}
+
+static void workers_free(struct dns_server *srv)
+{
+	int i, k;
+
+	for (i = 0; srv->workers && i < srv->nworkers; i++) {
+		struct dns_worker *w = &srv->workers[i];
+
+		for (k = 0; k < DNS_MAX_LISTEN; k++)
+			if (w->udp_fd[k] >= 0)
+				close(w->udp_fd[k]);
+		for (k = 0; k < DNS_MAX_UPSTREAM; k++)
+			if (w->up_fd[k] >= 0)
+				close(w->up_fd[k]);
+		if (w->epfd >= 0)
+			close(w->epfd);
+		free(w->pending);
+		free(w->by_id);
+		drl_free(w->rl);
+		dcache_free(w->cache);
+		dns_ring_free(&w->ring);
+	}
+	free(srv->workers);
+}
+
+int dns_run(const struct isp_config *cfg, struct isp_err *err)
+{
+	struct dns_server *srv = calloc(1, sizeof(*srv));
+	struct dns_shared *sh = NULL;
+	struct filestamp snap_st, opt_st;
+	pthread_t writer, metrics;
+	int have_writer = 0, have_metrics = 0, started = 0, rc, i;
+	sigset_t set;
+
+	if (!srv)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	rc = configure(srv, cfg, err);
+	if (rc)
+		goto out;
+	rc = shared_load(srv, &sh, err);
+	if (rc)
+		goto out;
+	atomic_store(&srv->shared, sh);
+	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
+	snap_st = stamp(srv->snap_path);
+	opt_st = stamp(cfg->dns_opt_out);
+	rc = workers_init(srv, err);
+	if (rc)
+		goto out;
+	/* Signals go to the main thread only: block them before any thread starts. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < srv->nworkers; i++) {
+		rc = dns_worker_start(&srv->workers[i]);
+		if (rc) {
+			rc = isp_err_set(err, ISR_EIO,
+					 "cannot open the sockets of worker %d (listen %s, "
+					 "upstream %s): %s",
+					 i, cfg->dns_listen, cfg->dns_upstream, strerror(errno));
+			goto stop;
+		}
+		started++;
+	}
+	if (pthread_create(&writer, NULL, dns_writer_main, srv) == 0)
+		have_writer = 1;
+	if (cfg->dns_metrics[0]) {
+		rc = dns_metrics_start(srv, &metrics, err);
+		if (rc)
+			goto stop;
+		have_metrics = 1;
+	}
+	fprintf(stderr,
+		"ispshield dns: serving on %s with %d thread%s, upstream %s, snapshot %s "
+		"(%u keys)%s\n",
+		cfg->dns_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", cfg->dns_upstream,
+		srv->snap_path, snap_keys(sh->snap), cfg->dns_metrics[0] ? ", metrics on" : "");
+	for (;;) {
+		struct timespec one = { 1, 0 };
+		struct filestamp s2, o2;
+		int sig = sigtimedwait(&set, NULL, &one);
+
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		s2 = stamp(srv->snap_path);
+		o2 = stamp(cfg->dns_opt_out);
+		if (sig == SIGHUP) {
+			reload(srv, "SIGHUP");
+		} else if (!stamp_eq(&s2, &snap_st) && s2.exists) {
+			reload(srv, "snapshot changed");
+		} else if (!stamp_eq(&o2, &opt_st)) {
+			reload(srv, "opt-out file changed");
+		}
+		snap_st = s2;
+		opt_st = o2;
+	}
+	fprintf(stderr, "ispshield dns: stopping\n");
+	rc = 0;
+stop:
+	atomic_store(&srv->stop, 1);
+	for (i = 0; i < started; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+	atomic_store(&srv->writer_stop, 1);
+	if (have_writer)
+		pthread_join(writer, NULL);
+	if (have_metrics)
+		pthread_join(metrics, NULL);
+out:
+	workers_free(srv);
+	shared_free(atomic_load(&srv->shared));
+	prefixset_free(srv->subscribers);
+	prefixset_free(srv->exempt);
+	free(srv);
+	return rc;
+}

@@ -1,0 +1,643 @@
+/*
+ * worker.c -- one worker thread of the DNS service (see dns.h, dns_int.h).
+ *
+ * An epoll loop over the worker's own sockets: the UDP listen sockets (one per listen
+ * address, SO_REUSEPORT) and one connected UDP socket per upstream. Queries are read in
+ * batches with recvmmsg; each is parsed, checked against the access list, the rate
+ * limits, the snapshot (unless the client opted out), the cache, and otherwise
+ * forwarded upstream under a fresh random ID. Upstream answers are matched to their
+ * pending query by ID and question, checked (CNAME targets and addresses against the
+ * lists), cached, and returned with the client's ID. Timeouts retry the next upstream,
+ * then answer SERVFAIL: a dead upstream never holds a query longer than
+ * tries x timeout.
+ *
+ * Shared data (snapshot, opt-out set) is read through one atomic pointer loaded at the
+ * start of each batch; the worker marks itself idle while in epoll_wait and bumps a
+ * counter after each batch, which is what lets the main thread free an old snapshot
+ * safely (dns_int.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dns/dns_int.h"
+
+const double dns_lat_bounds[DNS_LAT_BUCKETS] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
+
+uint64_t dns_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void count(struct dns_worker *w, enum dns_counter c)
+{
+	atomic_fetch_add_explicit(&w->counters[c], 1, memory_order_relaxed);
+}
+
+static uint64_t rnd(struct dns_worker *w)
+{
+	/* xorshift64*: IDs need to be unpredictable to an off-path attacker, not
+	 * cryptographic; seeded from getrandom-quality entropy in dns_worker_start. */
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 0x2545F4914F6CDD1DULL;
+}
+
+static void send_udp(int fd, const uint8_t *buf, size_t len, const struct sockaddr *to,
+		     socklen_t tolen)
+{
+	/* A full socket buffer drops the answer, as a lost packet would: the client
+	 * retries. Never block the worker. */
+	(void)sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, to, tolen);
+}
+
+/* Send resp to the client through RRL (which may drop it or send it truncated). */
+static void answer(struct dns_worker *w, int fd, const struct sockaddr *to, socklen_t tolen,
+		   const struct dnsw_query *q, uint8_t *resp, size_t len, int exempt)
+{
+	uint8_t tc[DNSW_HEADER + DNSW_MAX_NAME + 4 + 64];
+	int n;
+
+	if (!exempt && w->srv->cfg->dns_rrl_rps > 0) {
+		int v = drl_response(w->rl, to, DNSW_RCODE(dnsw_get16(resp + 2)), q->name, q->qtype,
+				     dns_now_ms());
+
+		if (v == DRL_DROP) {
+			count(w, C_RRL_DROPPED);
+			return;
+		}
+		if (v == DRL_SLIP) {
+			count(w, C_RRL_SLIPPED);
+			n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc,
+						sizeof(tc));
+			if (n > 0) {
+				tc[2] |= DNSW_TC >> 8;
+				send_udp(fd, tc, (size_t)n, to, tolen);
+			}
+			return;
+		}
+	}
+	if (len > q->udp_size) {
+		/* Too large for the client's UDP size: an empty truncated answer tells it to
+		 * ask again over TCP. */
+		count(w, C_TRUNCATED);
+		n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc,
+					sizeof(tc));
+		if (n <= 0)
+			return;
+		tc[2] |= DNSW_TC >> 8;
+		resp = tc;
+		len = (size_t)n;
+	}
+	count(w, C_ANSWERED);
+	send_udp(fd, resp, len, to, tolen);
+}
+
+static void answer_rcode(struct dns_worker *w, int fd, const struct sockaddr *to, socklen_t tolen,
+			 const struct dnsw_query *q, int rcode, int ede, const char *text,
+			 int exempt)
+{
+	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 11 + 6 + 300];
+	int n = dnsw_build_response(q, rcode, ede, text, out, sizeof(out));
+
+	if (n > 0)
+		answer(w, fd, to, tolen, q, out, (size_t)n, exempt);
+}
+
+static void record(struct dns_worker *w, const struct sockaddr_storage *client,
+		   const struct dnsw_query *q, const char *list, const char *entry,
+		   const char *reason)
+{
+	struct dns_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ms = wall_ms();
+	ev.client = *client;
+	ev.qtype = q->qtype;
+	snprintf(ev.qname, sizeof(ev.qname), "%s", q->name);
+	snprintf(ev.list, sizeof(ev.list), "%s", list);
+	snprintf(ev.entry, sizeof(ev.entry), "%s", entry);
+	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	if (dns_ring_push(&w->ring, &ev) != 0)
+		count(w, C_EVENTS_DROPPED);
+}
+
+/* The first blocking hit of r (NULL if an allow entry wins or nothing matched). */
+static int blocking_hit(const struct snap_result *r)
+{
+	int i;
+
+	if (r->n == 0)
+		return -1;
+	for (i = 0; i < r->n; i++)
+		if (r->hits[i].allow)
+			return -1;
+	return 0;
+}
+
+/* Answer q as blocked by list `list` (entry `entry`, because of `reason`). */
+static void answer_blocked(struct dns_worker *w, int fd, const struct sockaddr_storage *client,
+			   socklen_t clientlen, const struct dnsw_query *q, const char *list,
+			   const char *entry, const char *reason, int exempt)
+{
+	struct dns_server *srv = w->srv;
+	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 16 + 28 + 11 + 6 + 300];
+	char text[128];
+	int n = -1;
+
+	snprintf(text, sizeof(text), "blocked by ispshield list %s", list);
+	if (srv->walled && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
+		n = dnsw_build_address(q, 6, srv->wg_aaaa, (uint32_t)srv->cfg->dns_block_ttl,
+				       DNSW_EDE_FILTERED, text, out, sizeof(out));
+	else if (srv->walled && srv->have_wg_a)
+		n = dnsw_build_address(q, 4, srv->wg_a, (uint32_t)srv->cfg->dns_block_ttl,
+				       DNSW_EDE_FILTERED, text, out, sizeof(out));
+	else
+		n = dnsw_build_response(q, DNSW_NXDOMAIN, DNSW_EDE_FILTERED, text, out,
+					sizeof(out));
+	record(w, client, q, list, entry, reason);
+	if (n > 0)
+		answer(w, fd, (const struct sockaddr *)client, clientlen, q, out, (size_t)n,
+		       exempt);
+}
+
+/* Check q's name against the snapshot; on a block answer it and return 1. */
+static int check_name(struct dns_worker *w, const struct dns_shared *sh, int fd,
+		      const struct sockaddr_storage *client, socklen_t clientlen,
+		      const struct dnsw_query *q, int exempt)
+{
+	struct snap_result r;
+	struct snap_list_info li;
+	char entry[260];
+
+	if (!sh->snap || !q->name_ok || q->name_len == 0 ||
+	    snap_lookup_domain(sh->snap, q->name, q->name_len, &r) == 0 || blocking_hit(&r) < 0)
+		return 0;
+	snap_list(sh->snap, r.hits[0].list, &li);
+	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
+	count(w, C_BLOCKED);
+	answer_blocked(w, fd, client, clientlen, q, li.name, entry, "name", exempt);
+	return 1;
+}
+
+static struct dns_pending *pending_new(struct dns_worker *w)
+{
+	uint32_t i, start = (uint32_t)(rnd(w) % DNS_MAX_INFLIGHT);
+	struct dns_pending *p;
+	uint16_t id;
+
+	if (w->inflight >= DNS_MAX_INFLIGHT)
+		return NULL;
+	for (i = 0; i < DNS_MAX_INFLIGHT; i++) {
+		p = &w->pending[(start + i) % DNS_MAX_INFLIGHT];
+		if (!p->used)
+			break;
+	}
+	if (i == DNS_MAX_INFLIGHT)
+		return NULL;
+	do
+		id = (uint16_t)rnd(w);
+	while (w->by_id[id]);
+	memset(p, 0, offsetof(struct dns_pending, query));
+	p->used = 1;
+	p->up_id = id;
+	w->by_id[id] = (uint16_t)((start + i) % DNS_MAX_INFLIGHT + 1);
+	w->inflight++;
+	return p;
+}
+
+static void pending_free(struct dns_worker *w, struct dns_pending *p)
+{
+	w->by_id[p->up_id] = 0;
+	p->used = 0;
+	w->inflight--;
+}
+
+/* Send p's query to the next live upstream (round robin from the last one). */
+static int send_upstream(struct dns_worker *w, struct dns_pending *p)
+{
+	struct dns_server *srv = w->srv;
+	int i, u = -1;
+
+	for (i = 1; i <= srv->nup; i++) {
+		int c = (p->upstream + i) % srv->nup;
+
+		if (atomic_load_explicit(&srv->up_down[c], memory_order_relaxed) < 3) {
+			u = c;
+			break;
+		}
+	}
+	if (u < 0) /* all look down: try the next anyway, they may be back */
+		u = (p->upstream + 1) % srv->nup;
+	p->upstream = (uint8_t)u;
+	p->sent_ms = dns_now_ms();
+	p->tries++;
+	count(w, C_UPSTREAM_SENT);
+	if (send(w->up_fd[u], p->query, p->query_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return -1;
+	return 0;
+}
+
+static void forward(struct dns_worker *w, int fd, const struct sockaddr_storage *client,
+		    socklen_t clientlen, const struct dnsw_query *q, const uint8_t *pkt, size_t len,
+		    int optout, int exempt)
+{
+	struct dns_pending *p;
+
+	if (len > sizeof(p->query)) {
+		answer_rcode(w, fd, (const struct sockaddr *)client, clientlen, q, DNSW_FORMERR, -1,
+			     NULL, exempt);
+		return;
+	}
+	p = pending_new(w);
+	if (!p) {
+		count(w, C_INFLIGHT_FULL);
+		count(w, C_SERVFAIL);
+		answer_rcode(w, fd, (const struct sockaddr *)client, clientlen, q, DNSW_SERVFAIL,
+			     -1, NULL, exempt);
+		return;
+	}
+	p->client_id = q->id;
+	p->client = *client;
+	p->clientlen = clientlen;
+	p->listen_fd = fd;
+	p->udp_size = q->udp_size;
+	p->optout = (uint8_t)optout;
+	p->q = *q;
+	memcpy(p->query, pkt, len);
+	p->query_len = (uint16_t)len;
+	dnsw_put16(p->query, p->up_id);
+	p->upstream = (uint8_t)(rnd(w) % (uint64_t)w->srv->nup);
+	send_upstream(w, p);
+}
+
+static void handle_query(struct dns_worker *w, const struct dns_shared *sh, int fd,
+			 const uint8_t *pkt, size_t len, const struct sockaddr_storage *client,
+			 socklen_t clientlen)
+{
+	struct dns_server *srv = w->srv;
+	const struct sockaddr *sa = (const struct sockaddr *)client;
+	struct dnsw_query q;
+	uint8_t key[DCACHE_KEY_MAX], out[DNSW_MAX_UDP];
+	uint64_t now = dns_now_ms();
+	int rc, exempt, optout, n;
+	size_t klen;
+
+	count(w, C_QUERIES);
+	rc = dnsw_parse_query(pkt, len, &q);
+	if (rc == DNSW_DROP) {
+		count(w, C_DROPPED_MALFORMED);
+		return;
+	}
+	if (!prefixset_contains_sa(srv->subscribers, sa)) {
+		count(w, C_REFUSED_ACL);
+		if (rc == 0)
+			answer_rcode(w, fd, sa, clientlen, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+				     NULL, 1);
+		return;
+	}
+	exempt = prefixset_contains_sa(srv->exempt, sa);
+	if (rc > 0) {
+		count(w, rc == DNSW_NOTIMP ? C_NOTIMP : C_FORMERR);
+		answer_rcode(w, fd, sa, clientlen, &q, rc, -1, NULL, exempt);
+		return;
+	}
+	if (!exempt && srv->cfg->dns_client_qps > 0 && drl_query(w->rl, sa, now) == DRL_DROP) {
+		count(w, C_RATE_LIMITED);
+		return;
+	}
+	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
+	if (optout)
+		count(w, C_ALLOWED_OPTOUT);
+	else if (q.qclass == DNSW_CLASS_IN && check_name(w, sh, fd, client, clientlen, &q, exempt))
+		return;
+	if (w->cache) {
+		klen = dcache_key(q.qname, q.qname_len, q.qtype, q.qclass, q.edns_do,
+				  (q.flags & DNSW_CD) != 0, key);
+		n = dcache_get(w->cache, key, klen, now, out, sizeof(out));
+		if (n > 0) {
+			count(w, C_CACHE_HITS);
+			dnsw_put16(out, q.id);
+			answer(w, fd, sa, clientlen, &q, out, (size_t)n, exempt);
+			return;
+		}
+		count(w, C_CACHE_MISSES);
+	}
+	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok && drl_wt_refused(w->rl, q.name, now)) {
+		count(w, C_WT_REFUSED);
+		answer_rcode(w, fd, sa, clientlen, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+			     "random-subdomain attack on this zone", exempt);
+		return;
+	}
+	forward(w, fd, client, clientlen, &q, pkt, len, optout, exempt);
+}
+
+struct answer_check {
+	const struct snap *snap;
+	int blocked;
+	char list[64], entry[260], reason[8];
+	int counter;
+};
+
+/* dnsw_walk_response callback: block if a CNAME/DNAME target or an address of the
+ * answer section is listed. */
+static int check_rr(void *ud, const struct dnsw_rr *rr)
+{
+	struct answer_check *c = ud;
+	struct snap_result r;
+	struct snap_list_info li;
+	int fam = 0;
+
+	if (rr->section != 1)
+		return 0;
+	if ((rr->type == DNSW_CNAME || rr->type == DNSW_DNAME) && rr->target[0]) {
+		if (snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r) > 0 &&
+		    blocking_hit(&r) == 0) {
+			snap_list(c->snap, r.hits[0].list, &li);
+			snprintf(c->list, sizeof(c->list), "%s", li.name);
+			snprintf(c->entry, sizeof(c->entry), "%s%.*s", r.wildcard ? "*." : "",
+				 (int)r.keylen, r.key);
+			snprintf(c->reason, sizeof(c->reason), "cname");
+			c->counter = C_BLOCKED_CNAME;
+			c->blocked = 1;
+			return 1;
+		}
+		return 0;
+	}
+	if (rr->type == DNSW_A && rr->rdlen == 4)
+		fam = 4;
+	else if (rr->type == DNSW_AAAA && rr->rdlen == 16)
+		fam = 6;
+	if (fam && snap_lookup_ip(c->snap, fam, rr->rdata, &r) > 0 && blocking_hit(&r) == 0) {
+		struct ip_prefix p;
+
+		memset(&p, 0, sizeof(p));
+		p.family = (uint8_t)fam;
+		p.len = (uint8_t)r.plen;
+		memcpy(p.addr, rr->rdata, rr->rdlen);
+		ip_mask(&p);
+		snap_list(c->snap, r.hits[0].list, &li);
+		snprintf(c->list, sizeof(c->list), "%s", li.name);
+		ip_format_prefix(&p, c->entry);
+		snprintf(c->reason, sizeof(c->reason), "address");
+		c->counter = C_BLOCKED_ADDR;
+		c->blocked = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static void observe_latency(struct dns_worker *w, uint64_t ms)
+{
+	int b;
+
+	for (b = 0; b < DNS_LAT_BUCKETS; b++)
+		if ((double)ms <= dns_lat_bounds[b])
+			break;
+	atomic_fetch_add_explicit(&w->lat[b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&w->lat_sum_us, ms * 1000, memory_order_relaxed);
+}
+
+static void handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int u, uint8_t *pkt,
+			    size_t len)
+{
+	struct dns_server *srv = w->srv;
+	struct dns_pending *p;
+	struct answer_check ac;
+	uint16_t id, idx, flags;
+	uint64_t now = dns_now_ms();
+	int exempt, rcode;
+
+	if (len < DNSW_HEADER) {
+		count(w, C_UPSTREAM_BAD);
+		return;
+	}
+	id = dnsw_get16(pkt);
+	idx = w->by_id[id];
+	if (!idx) {
+		count(w, C_UPSTREAM_BAD);
+		return;
+	}
+	p = &w->pending[idx - 1];
+	if (p->upstream != u || !dnsw_response_matches(pkt, len, id, p->q.qname, p->q.qname_len,
+						       p->q.qtype, p->q.qclass)) {
+		count(w, C_UPSTREAM_BAD);
+		return;
+	}
+	observe_latency(w, now - p->sent_ms);
+	atomic_store_explicit(&srv->up_down[u], 0, memory_order_relaxed);
+	exempt = prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client);
+	flags = dnsw_get16(pkt + 2);
+	rcode = DNSW_RCODE(flags);
+	if (!p->optout && sh->snap && p->q.qclass == DNSW_CLASS_IN) {
+		memset(&ac, 0, sizeof(ac));
+		ac.snap = sh->snap;
+		dnsw_walk_response(pkt, len, check_rr, &ac);
+		if (ac.blocked) {
+			count(w, (enum dns_counter)ac.counter);
+			answer_blocked(w, p->listen_fd, &p->client, p->clientlen, &p->q, ac.list,
+				       ac.entry, ac.reason, exempt);
+			pending_free(w, p);
+			return;
+		}
+	}
+	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok) {
+		const char *flagged = NULL;
+
+		drl_wt_note(w->rl, p->q.name, rcode == DNSW_NXDOMAIN, now, &flagged);
+		if (flagged)
+			fprintf(stderr,
+				"ispshield dns: random-subdomain attack suspected under %s: "
+				"unseen names refused for %lld s\n",
+				flagged, (long long)srv->cfg->dns_wt_hold);
+	}
+	if (w->cache && !(flags & DNSW_TC) && (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
+		uint8_t key[DCACHE_KEY_MAX];
+		uint32_t ttl;
+		size_t klen = dcache_key(p->q.qname, p->q.qname_len, p->q.qtype, p->q.qclass,
+					 p->q.edns_do, (p->q.flags & DNSW_CD) != 0, key);
+
+		if (dnsw_cache_ttl(pkt, len, &ttl) == 0)
+			dcache_put(w->cache, key, klen, pkt, len, ttl, rcode == DNSW_NXDOMAIN, now);
+	}
+	if (rcode == DNSW_SERVFAIL)
+		count(w, C_SERVFAIL);
+	dnsw_put16(pkt, p->client_id);
+	answer(w, p->listen_fd, (const struct sockaddr *)&p->client, p->clientlen, &p->q, pkt, len,
+	       exempt);
+	pending_free(w, p);
+}
+
+static void check_timeouts(struct dns_worker *w, uint64_t now)
+{
+	struct dns_server *srv = w->srv;
+	uint64_t timeout = (uint64_t)srv->cfg->dns_timeout_ms;
+	uint32_t i;
+
+	if (w->inflight == 0)
+		return;
+	for (i = 0; i < DNS_MAX_INFLIGHT; i++) {
+		struct dns_pending *p = &w->pending[i];
+
+		if (!p->used || now - p->sent_ms < timeout)
+			continue;
+		count(w, C_UPSTREAM_TIMEOUTS);
+		atomic_fetch_add_explicit(&srv->up_down[p->upstream], 1, memory_order_relaxed);
+		if (p->tries < srv->cfg->dns_tries && send_upstream(w, p) == 0)
+			continue;
+		count(w, C_SERVFAIL);
+		answer_rcode(
+			w, p->listen_fd, (const struct sockaddr *)&p->client, p->clientlen, &p->q,
+			DNSW_SERVFAIL, -1, NULL,
+			prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client));
+		pending_free(w, p);
+	}
+}
+
+/* Read a batch from fd with recvmmsg and hand each datagram to the query or the
+ * upstream handler. Returns the number read (0 when the socket is drained). */
+static int read_batch(struct dns_worker *w, const struct dns_shared *sh, int fd, int upstream)
+{
+	static __thread uint8_t bufs[DNS_BATCH][DNSW_MAX_UDP];
+	struct mmsghdr msgs[DNS_BATCH];
+	struct iovec iov[DNS_BATCH];
+	struct sockaddr_storage from[DNS_BATCH];
+	int i, n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < DNS_BATCH; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof(bufs[i]);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_name = &from[i];
+		msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+	}
+	n = recvmmsg(fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (upstream >= 0)
+			handle_upstream(w, sh, upstream, bufs[i], msgs[i].msg_len);
+		else
+			handle_query(w, sh, fd, bufs[i], msgs[i].msg_len, &from[i],
+				     msgs[i].msg_hdr.msg_namelen);
+	}
+	return n;
+}
+
+static void *worker_main(void *arg)
+{
+	struct dns_worker *w = arg;
+	struct dns_server *srv = w->srv;
+	struct epoll_event evs[64];
+	uint64_t last_timeout_check = dns_now_ms();
+
+	while (!atomic_load(&srv->stop)) {
+		const struct dns_shared *sh;
+		int n, i;
+
+		atomic_store(&w->idle, 1);
+		n = epoll_wait(w->epfd, evs, 64, 100);
+		atomic_store(&w->idle, 0);
+		sh = atomic_load(&srv->shared);
+		for (i = 0; i < n; i++) {
+			int tag = (int)evs[i].data.u32, rounds;
+
+			/* Drain the socket, a bounded number of batches at a time so that one
+			 * busy socket cannot starve the others. */
+			for (rounds = 0; rounds < 8; rounds++)
+				if (read_batch(w, sh,
+					       tag >= 1000 ? w->up_fd[tag - 1000] : w->udp_fd[tag],
+					       tag >= 1000 ? tag - 1000 : -1) < DNS_BATCH)
+					break;
+		}
+		if (dns_now_ms() - last_timeout_check >= 50) {
+			last_timeout_check = dns_now_ms();
+			check_timeouts(w, last_timeout_check);
+		}
+		atomic_fetch_add(&w->quiescent, 1);
+	}
+	atomic_store(&w->idle, 1);
+	return NULL;
+}
+
+static int udp_socket(const struct sockaddr_storage *ss, socklen_t len, int bind_it)
+{
+	int one = 1, fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	if (bind_it) {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (ss->ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(fd, (const struct sockaddr *)ss, len) != 0)
+			goto fail;
+	} else if (connect(fd, (const struct sockaddr *)ss, len) != 0) {
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+int dns_worker_start(struct dns_worker *w)
+{
+	struct dns_server *srv = w->srv;
+	struct epoll_event ev;
+	int i, urnd;
+
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0)
+		return ISR_EIO;
+	urnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (urnd < 0 || read(urnd, &w->rng, sizeof(w->rng)) != (ssize_t)sizeof(w->rng))
+		w->rng = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)w << 16);
+	if (urnd >= 0)
+		close(urnd);
+	w->rng |= 1;
+	for (i = 0; i < srv->nlisten; i++) {
+		w->udp_fd[i] = udp_socket(&srv->listen[i], srv->listenlen[i], 1);
+		if (w->udp_fd[i] < 0)
+			return ISR_EIO;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)i;
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->udp_fd[i], &ev);
+	}
+	for (i = 0; i < srv->nup; i++) {
+		w->up_fd[i] = udp_socket(&srv->up[i].addr, srv->up[i].addrlen, 0);
+		if (w->up_fd[i] < 0)
+			return ISR_EIO;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)(1000 + i);
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->up_fd[i], &ev);
+	}
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
+		return ISR_ENOMEM;
+	return 0;
+}
