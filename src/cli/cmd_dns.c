@@ -19,7 +19,7 @@ static const char dns_usage[] =
 	"SIGHUP, or a new snapshot or opt-out file, reloads without dropping a query.\n"
 	"\n"
 	"Options (each overrides the [dns] key of the same name; see etc/ispshield.conf):\n"
-	"  --listen ADDR:PORT           answer on ADDR:PORT (repeatable; UDP)\n"
+	"  --listen ADDR:PORT           answer on ADDR:PORT (repeatable; UDP and TCP)\n"
 	"  --upstream ADDR:PORT         forward to this resolver (repeatable)\n"
 	"  --snapshot FILE              the compiled lists (ispshield lists compile)\n"
 	"  --subscribers CIDR,...       clients answered; all others get REFUSED\n"
@@ -30,9 +30,7 @@ static const char dns_usage[] =
 	"  --walled-garden-aaaa ADDR    IPv6 answer for blocked names (walled-garden)\n"
 	"  --threads N                  worker threads (SO_REUSEPORT)\n"
 	"  --metrics ADDR:PORT          serve Prometheus metrics on /metrics\n"
-	"  --store PATH                 where block events are recorded\n"
-	"\n"
-	"Not yet: DNS over TCP (truncated answers are passed to the client as they are).\n";
+	"  --store PATH                 where block events are recorded\n";
 
 int cmd_dns(struct cli *c, int argc, char **argv)
 {

@@ -93,13 +93,51 @@ struct dns_upstream {
 	char name[64];
 };
 
+/* Where an answer goes: a UDP peer through the listen socket it came in on, or a TCP
+ * connection of the worker (identified by slot and generation, so that an answer for a
+ * connection that closed is not sent on a new one in the same slot). */
+struct dns_client {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int fd;	      /* UDP: the listen socket; TCP: -1 */
+	int conn;     /* TCP: connection slot; UDP: -1 */
+	uint32_t gen; /* TCP: the slot's generation */
+};
+
+#define DNS_MAX_TCP	1024  /* client connections per worker */
+#define DNS_TCP_IDLE_MS 10000 /* RFC 7766 section 6.2.3: close idle connections */
+#define DNS_TCP_WBUF	(256 * 1024)
+
+struct dns_tcp_conn {
+	int fd; /* -1 = free slot */
+	uint32_t gen;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	uint8_t *rbuf; /* 2 + 65535 bytes */
+	size_t rlen;
+	uint8_t *wbuf; /* pending output, at most DNS_TCP_WBUF */
+	size_t wlen;
+	uint32_t inflight; /* queries of this connection still upstream */
+	uint64_t last_ms;
+};
+
+/* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */
+struct dns_uptcp {
+	int fd;	     /* -1 = free */
+	int pending; /* index of the pending query */
+	uint8_t buf[2 + 65535];
+	size_t len, want; /* bytes sent (while sending) or received */
+	int sending;
+	uint64_t start_ms;
+};
+
+#define DNS_MAX_UPTCP 64
+
 struct dns_pending {
 	int used;
 	uint16_t up_id; /* ID sent upstream */
 	uint16_t client_id;
-	struct sockaddr_storage client;
-	socklen_t clientlen;
-	int listen_fd;		     /* the socket the query came in on (answer from it) */
+	struct dns_client client;
 	uint8_t query[DNSW_MAX_UDP]; /* the query as forwarded (our ID) */
 	uint16_t query_len;
 	uint16_t udp_size; /* the client's EDNS size */
@@ -107,6 +145,7 @@ struct dns_pending {
 	uint8_t tries;
 	uint8_t upstream; /* index of the upstream last asked */
 	uint8_t optout;	  /* client opted out: do not check the answer */
+	int uptcp;	  /* index of the upstream TCP exchange, -1 = none */
 	struct dnsw_query q;
 };
 
@@ -118,6 +157,9 @@ struct dns_worker {
 	pthread_t thread;
 	int epfd;
 	int udp_fd[DNS_MAX_LISTEN];
+	int tcp_fd[DNS_MAX_LISTEN]; /* listening TCP sockets */
+	struct dns_tcp_conn *conns; /* DNS_MAX_TCP */
+	struct dns_uptcp *uptcp;    /* DNS_MAX_UPTCP */
 	int up_fd[DNS_MAX_UPSTREAM];
 	struct dns_pending *pending; /* DNS_MAX_INFLIGHT entries */
 	uint16_t *by_id;	     /* 65536: up_id -> pending index + 1 */
@@ -141,7 +183,8 @@ struct dns_server {
 	int nlisten;
 	struct dns_upstream up[DNS_MAX_UPSTREAM];
 	int nup;
-	_Atomic(int) up_down[DNS_MAX_UPSTREAM]; /* consecutive timeouts */
+	_Atomic(int) up_down[DNS_MAX_UPSTREAM];		 /* consecutive timeouts */
+	_Atomic(uint64_t) up_retry_ms[DNS_MAX_UPSTREAM]; /* next probe of a down upstream */
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
 	_Atomic(struct dns_shared *) shared;
@@ -158,6 +201,34 @@ struct dns_server {
 
 /* worker.c */
 int dns_worker_start(struct dns_worker *w);
+/* Handle one query from client c (UDP datagram or TCP message). */
+void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const uint8_t *pkt,
+		      size_t len, const struct dns_client *c);
+/* Handle one upstream response (u: upstream index). */
+void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int u, uint8_t *pkt,
+			 size_t len);
+void dns_count(struct dns_worker *w, enum dns_counter c);
+
+/* tcp.c: epoll tags are DNS_TAG_* + index. */
+#define DNS_TAG_UDP   0
+#define DNS_TAG_UP    1000
+#define DNS_TAG_TCPL  2000
+#define DNS_TAG_CONN  10000
+#define DNS_TAG_UPTCP 30000
+int dns_tcp_listen(struct dns_worker *w);
+void dns_tcp_accept(struct dns_worker *w, int li);
+void dns_tcp_event(struct dns_worker *w, const struct dns_shared *sh, int ci, uint32_t events);
+/* Queue msg on connection c->conn (if it is still the same connection). */
+void dns_tcp_send(struct dns_worker *w, const struct dns_client *c, const uint8_t *msg, size_t len);
+/* A query of connection c finished (answered or failed). */
+void dns_tcp_done(struct dns_worker *w, const struct dns_client *c);
+void dns_tcp_sweep(struct dns_worker *w, uint64_t now);
+void dns_tcp_close_all(struct dns_worker *w);
+/* Ask the upstream of pending query pi again over TCP. Returns 0 or -1. */
+int dns_uptcp_start(struct dns_worker *w, int pi);
+void dns_uptcp_event(struct dns_worker *w, const struct dns_shared *sh, int ui, uint32_t events);
+/* Abort the TCP exchange of a pending query that timed out. */
+void dns_uptcp_abort(struct dns_worker *w, int ui);
 /* events.c: the writer thread; returns when srv->writer_stop is set and the rings have
  * been drained once more. */
 void *dns_writer_main(void *srv);

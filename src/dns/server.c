@@ -326,7 +326,7 @@ static int workers_init(struct dns_server *srv, struct isp_err *err)
 		w->id = i;
 		w->epfd = -1;
 		for (k = 0; k < DNS_MAX_LISTEN; k++)
-			w->udp_fd[k] = -1;
+			w->udp_fd[k] = w->tcp_fd[k] = -1;
 		for (k = 0; k < DNS_MAX_UPSTREAM; k++)
 			w->up_fd[k] = -1;
 		w->pending = calloc(DNS_MAX_INFLIGHT, sizeof(*w->pending));

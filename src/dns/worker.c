@@ -49,7 +49,7 @@ static int64_t wall_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void count(struct dns_worker *w, enum dns_counter c)
+void dns_count(struct dns_worker *w, enum dns_counter c)
 {
 	atomic_fetch_add_explicit(&w->counters[c], 1, memory_order_relaxed);
 }
@@ -72,28 +72,35 @@ static void send_udp(int fd, const uint8_t *buf, size_t len, const struct sockad
 	(void)sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, to, tolen);
 }
 
-/* Send resp to the client through RRL (which may drop it or send it truncated). */
-static void answer(struct dns_worker *w, int fd, const struct sockaddr *to, socklen_t tolen,
-		   const struct dnsw_query *q, uint8_t *resp, size_t len, int exempt)
+/* Send resp to client c: over TCP as it is; over UDP through RRL (which may drop it or
+ * send it truncated) and truncated when larger than the client's UDP size. */
+static void answer(struct dns_worker *w, const struct dns_client *c, const struct dnsw_query *q,
+		   uint8_t *resp, size_t len, int exempt)
 {
 	uint8_t tc[DNSW_HEADER + DNSW_MAX_NAME + 4 + 64];
+	const struct sockaddr *to = (const struct sockaddr *)&c->addr;
 	int n;
 
+	if (c->conn >= 0) {
+		dns_count(w, C_ANSWERED);
+		dns_tcp_send(w, c, resp, len);
+		return;
+	}
 	if (!exempt && w->srv->cfg->dns_rrl_rps > 0) {
 		int v = drl_response(w->rl, to, DNSW_RCODE(dnsw_get16(resp + 2)), q->name, q->qtype,
 				     dns_now_ms());
 
 		if (v == DRL_DROP) {
-			count(w, C_RRL_DROPPED);
+			dns_count(w, C_RRL_DROPPED);
 			return;
 		}
 		if (v == DRL_SLIP) {
-			count(w, C_RRL_SLIPPED);
+			dns_count(w, C_RRL_SLIPPED);
 			n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc,
 						sizeof(tc));
 			if (n > 0) {
 				tc[2] |= DNSW_TC >> 8;
-				send_udp(fd, tc, (size_t)n, to, tolen);
+				send_udp(c->fd, tc, (size_t)n, to, c->addrlen);
 			}
 			return;
 		}
@@ -101,7 +108,7 @@ static void answer(struct dns_worker *w, int fd, const struct sockaddr *to, sock
 	if (len > q->udp_size) {
 		/* Too large for the client's UDP size: an empty truncated answer tells it to
 		 * ask again over TCP. */
-		count(w, C_TRUNCATED);
+		dns_count(w, C_TRUNCATED);
 		n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc,
 					sizeof(tc));
 		if (n <= 0)
@@ -110,11 +117,11 @@ static void answer(struct dns_worker *w, int fd, const struct sockaddr *to, sock
 		resp = tc;
 		len = (size_t)n;
 	}
-	count(w, C_ANSWERED);
-	send_udp(fd, resp, len, to, tolen);
+	dns_count(w, C_ANSWERED);
+	send_udp(c->fd, resp, len, to, c->addrlen);
 }
 
-static void answer_rcode(struct dns_worker *w, int fd, const struct sockaddr *to, socklen_t tolen,
+static void answer_rcode(struct dns_worker *w, const struct dns_client *c,
 			 const struct dnsw_query *q, int rcode, int ede, const char *text,
 			 int exempt)
 {
@@ -122,10 +129,10 @@ static void answer_rcode(struct dns_worker *w, int fd, const struct sockaddr *to
 	int n = dnsw_build_response(q, rcode, ede, text, out, sizeof(out));
 
 	if (n > 0)
-		answer(w, fd, to, tolen, q, out, (size_t)n, exempt);
+		answer(w, c, q, out, (size_t)n, exempt);
 }
 
-static void record(struct dns_worker *w, const struct sockaddr_storage *client,
+static void record(struct dns_worker *w, const struct dns_client *client,
 		   const struct dnsw_query *q, const char *list, const char *entry,
 		   const char *reason)
 {
@@ -133,14 +140,14 @@ static void record(struct dns_worker *w, const struct sockaddr_storage *client,
 
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ms = wall_ms();
-	ev.client = *client;
+	ev.client = client->addr;
 	ev.qtype = q->qtype;
 	snprintf(ev.qname, sizeof(ev.qname), "%s", q->name);
 	snprintf(ev.list, sizeof(ev.list), "%s", list);
 	snprintf(ev.entry, sizeof(ev.entry), "%s", entry);
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
 	if (dns_ring_push(&w->ring, &ev) != 0)
-		count(w, C_EVENTS_DROPPED);
+		dns_count(w, C_EVENTS_DROPPED);
 }
 
 /* The first blocking hit of r (NULL if an allow entry wins or nothing matched). */
@@ -157,9 +164,9 @@ static int blocking_hit(const struct snap_result *r)
 }
 
 /* Answer q as blocked by list `list` (entry `entry`, because of `reason`). */
-static void answer_blocked(struct dns_worker *w, int fd, const struct sockaddr_storage *client,
-			   socklen_t clientlen, const struct dnsw_query *q, const char *list,
-			   const char *entry, const char *reason, int exempt)
+static void answer_blocked(struct dns_worker *w, const struct dns_client *client,
+			   const struct dnsw_query *q, const char *list, const char *entry,
+			   const char *reason, int exempt)
 {
 	struct dns_server *srv = w->srv;
 	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 16 + 28 + 11 + 6 + 300];
@@ -178,14 +185,12 @@ static void answer_blocked(struct dns_worker *w, int fd, const struct sockaddr_s
 					sizeof(out));
 	record(w, client, q, list, entry, reason);
 	if (n > 0)
-		answer(w, fd, (const struct sockaddr *)client, clientlen, q, out, (size_t)n,
-		       exempt);
+		answer(w, client, q, out, (size_t)n, exempt);
 }
 
 /* Check q's name against the snapshot; on a block answer it and return 1. */
-static int check_name(struct dns_worker *w, const struct dns_shared *sh, int fd,
-		      const struct sockaddr_storage *client, socklen_t clientlen,
-		      const struct dnsw_query *q, int exempt)
+static int check_name(struct dns_worker *w, const struct dns_shared *sh,
+		      const struct dns_client *client, const struct dnsw_query *q, int exempt)
 {
 	struct snap_result r;
 	struct snap_list_info li;
@@ -196,8 +201,8 @@ static int check_name(struct dns_worker *w, const struct dns_shared *sh, int fd,
 		return 0;
 	snap_list(sh->snap, r.hits[0].list, &li);
 	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
-	count(w, C_BLOCKED);
-	answer_blocked(w, fd, client, clientlen, q, li.name, entry, "name", exempt);
+	dns_count(w, C_BLOCKED);
+	answer_blocked(w, client, q, li.name, entry, "name", exempt);
 	return 1;
 }
 
@@ -229,59 +234,71 @@ static struct dns_pending *pending_new(struct dns_worker *w)
 
 static void pending_free(struct dns_worker *w, struct dns_pending *p)
 {
+	if (p->uptcp >= 0)
+		dns_uptcp_abort(w, p->uptcp);
+	if (p->client.conn >= 0)
+		dns_tcp_done(w, &p->client);
 	w->by_id[p->up_id] = 0;
 	p->used = 0;
 	w->inflight--;
 }
 
-/* Send p's query to the next live upstream (round robin from the last one). */
+/* Send p's query to the next live upstream (round robin from the last one). An upstream
+ * with 3 timeouts in a row is skipped, except for one probe query every 5 seconds
+ * (half-open), which brings it back when it answers. */
 static int send_upstream(struct dns_worker *w, struct dns_pending *p)
 {
 	struct dns_server *srv = w->srv;
+	uint64_t now = dns_now_ms();
 	int i, u = -1;
 
 	for (i = 1; i <= srv->nup; i++) {
 		int c = (p->upstream + i) % srv->nup;
+		uint64_t at = atomic_load_explicit(&srv->up_retry_ms[c], memory_order_relaxed);
 
 		if (atomic_load_explicit(&srv->up_down[c], memory_order_relaxed) < 3) {
 			u = c;
 			break;
 		}
+		if (now >= at &&
+		    atomic_compare_exchange_strong(&srv->up_retry_ms[c], &at, now + 5000)) {
+			u = c; /* the probe */
+			break;
+		}
 	}
-	if (u < 0) /* all look down: try the next anyway, they may be back */
+	if (u < 0) /* all down: keep trying in turn rather than fail without asking */
 		u = (p->upstream + 1) % srv->nup;
 	p->upstream = (uint8_t)u;
-	p->sent_ms = dns_now_ms();
+	p->sent_ms = now;
 	p->tries++;
-	count(w, C_UPSTREAM_SENT);
+	dns_count(w, C_UPSTREAM_SENT);
 	if (send(w->up_fd[u], p->query, p->query_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		return -1;
 	return 0;
 }
 
-static void forward(struct dns_worker *w, int fd, const struct sockaddr_storage *client,
-		    socklen_t clientlen, const struct dnsw_query *q, const uint8_t *pkt, size_t len,
-		    int optout, int exempt)
+static void forward(struct dns_worker *w, const struct dns_client *client,
+		    const struct dnsw_query *q, const uint8_t *pkt, size_t len, int optout,
+		    int exempt)
 {
 	struct dns_pending *p;
 
 	if (len > sizeof(p->query)) {
-		answer_rcode(w, fd, (const struct sockaddr *)client, clientlen, q, DNSW_FORMERR, -1,
-			     NULL, exempt);
+		answer_rcode(w, client, q, DNSW_FORMERR, -1, NULL, exempt);
 		return;
 	}
 	p = pending_new(w);
 	if (!p) {
-		count(w, C_INFLIGHT_FULL);
-		count(w, C_SERVFAIL);
-		answer_rcode(w, fd, (const struct sockaddr *)client, clientlen, q, DNSW_SERVFAIL,
-			     -1, NULL, exempt);
+		dns_count(w, C_INFLIGHT_FULL);
+		dns_count(w, C_SERVFAIL);
+		answer_rcode(w, client, q, DNSW_SERVFAIL, -1, NULL, exempt);
 		return;
 	}
 	p->client_id = q->id;
 	p->client = *client;
-	p->clientlen = clientlen;
-	p->listen_fd = fd;
+	p->uptcp = -1;
+	if (client->conn >= 0)
+		w->conns[client->conn].inflight++;
 	p->udp_size = q->udp_size;
 	p->optout = (uint8_t)optout;
 	p->q = *q;
@@ -292,65 +309,66 @@ static void forward(struct dns_worker *w, int fd, const struct sockaddr_storage 
 	send_upstream(w, p);
 }
 
-static void handle_query(struct dns_worker *w, const struct dns_shared *sh, int fd,
-			 const uint8_t *pkt, size_t len, const struct sockaddr_storage *client,
-			 socklen_t clientlen)
+void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const uint8_t *pkt,
+		      size_t len, const struct dns_client *client)
 {
 	struct dns_server *srv = w->srv;
-	const struct sockaddr *sa = (const struct sockaddr *)client;
+	const struct sockaddr *sa = (const struct sockaddr *)&client->addr;
 	struct dnsw_query q;
 	uint8_t key[DCACHE_KEY_MAX], out[DNSW_MAX_UDP];
 	uint64_t now = dns_now_ms();
 	int rc, exempt, optout, n;
 	size_t klen;
 
-	count(w, C_QUERIES);
+	dns_count(w, C_QUERIES);
 	rc = dnsw_parse_query(pkt, len, &q);
 	if (rc == DNSW_DROP) {
-		count(w, C_DROPPED_MALFORMED);
+		dns_count(w, C_DROPPED_MALFORMED);
 		return;
 	}
 	if (!prefixset_contains_sa(srv->subscribers, sa)) {
-		count(w, C_REFUSED_ACL);
+		dns_count(w, C_REFUSED_ACL);
 		if (rc == 0)
-			answer_rcode(w, fd, sa, clientlen, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
-				     NULL, 1);
+			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED, NULL, 1);
 		return;
 	}
 	exempt = prefixset_contains_sa(srv->exempt, sa);
 	if (rc > 0) {
-		count(w, rc == DNSW_NOTIMP ? C_NOTIMP : C_FORMERR);
-		answer_rcode(w, fd, sa, clientlen, &q, rc, -1, NULL, exempt);
+		dns_count(w, rc == DNSW_NOTIMP ? C_NOTIMP : C_FORMERR);
+		answer_rcode(w, client, &q, rc, -1, NULL, exempt);
 		return;
 	}
-	if (!exempt && srv->cfg->dns_client_qps > 0 && drl_query(w->rl, sa, now) == DRL_DROP) {
-		count(w, C_RATE_LIMITED);
+	if (client->conn >= 0)
+		q.udp_size = 65535; /* TCP: the message size is the only limit */
+	if (!exempt && client->conn < 0 && srv->cfg->dns_client_qps > 0 &&
+	    drl_query(w->rl, sa, now) == DRL_DROP) {
+		dns_count(w, C_RATE_LIMITED);
 		return;
 	}
 	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
 	if (optout)
-		count(w, C_ALLOWED_OPTOUT);
-	else if (q.qclass == DNSW_CLASS_IN && check_name(w, sh, fd, client, clientlen, &q, exempt))
+		dns_count(w, C_ALLOWED_OPTOUT);
+	else if (q.qclass == DNSW_CLASS_IN && check_name(w, sh, client, &q, exempt))
 		return;
 	if (w->cache) {
 		klen = dcache_key(q.qname, q.qname_len, q.qtype, q.qclass, q.edns_do,
 				  (q.flags & DNSW_CD) != 0, key);
 		n = dcache_get(w->cache, key, klen, now, out, sizeof(out));
 		if (n > 0) {
-			count(w, C_CACHE_HITS);
+			dns_count(w, C_CACHE_HITS);
 			dnsw_put16(out, q.id);
-			answer(w, fd, sa, clientlen, &q, out, (size_t)n, exempt);
+			answer(w, client, &q, out, (size_t)n, exempt);
 			return;
 		}
-		count(w, C_CACHE_MISSES);
+		dns_count(w, C_CACHE_MISSES);
 	}
 	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok && drl_wt_refused(w->rl, q.name, now)) {
-		count(w, C_WT_REFUSED);
-		answer_rcode(w, fd, sa, clientlen, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+		dns_count(w, C_WT_REFUSED);
+		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
 			     "random-subdomain attack on this zone", exempt);
 		return;
 	}
-	forward(w, fd, client, clientlen, &q, pkt, len, optout, exempt);
+	forward(w, client, &q, pkt, len, optout, exempt);
 }
 
 struct answer_check {
@@ -419,8 +437,8 @@ static void observe_latency(struct dns_worker *w, uint64_t ms)
 	atomic_fetch_add_explicit(&w->lat_sum_us, ms * 1000, memory_order_relaxed);
 }
 
-static void handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int u, uint8_t *pkt,
-			    size_t len)
+void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int u, uint8_t *pkt,
+			 size_t len)
 {
 	struct dns_server *srv = w->srv;
 	struct dns_pending *p;
@@ -430,34 +448,37 @@ static void handle_upstream(struct dns_worker *w, const struct dns_shared *sh, i
 	int exempt, rcode;
 
 	if (len < DNSW_HEADER) {
-		count(w, C_UPSTREAM_BAD);
+		dns_count(w, C_UPSTREAM_BAD);
 		return;
 	}
 	id = dnsw_get16(pkt);
 	idx = w->by_id[id];
 	if (!idx) {
-		count(w, C_UPSTREAM_BAD);
+		dns_count(w, C_UPSTREAM_BAD);
 		return;
 	}
 	p = &w->pending[idx - 1];
 	if (p->upstream != u || !dnsw_response_matches(pkt, len, id, p->q.qname, p->q.qname_len,
 						       p->q.qtype, p->q.qclass)) {
-		count(w, C_UPSTREAM_BAD);
+		dns_count(w, C_UPSTREAM_BAD);
 		return;
 	}
 	observe_latency(w, now - p->sent_ms);
 	atomic_store_explicit(&srv->up_down[u], 0, memory_order_relaxed);
-	exempt = prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client);
+	exempt = prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client.addr);
 	flags = dnsw_get16(pkt + 2);
 	rcode = DNSW_RCODE(flags);
+	/* Truncated over UDP: ask the same upstream again over TCP (RFC 7766). The answer
+	 * comes back through this function with TC clear. */
+	if ((flags & DNSW_TC) && p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
+		return;
 	if (!p->optout && sh->snap && p->q.qclass == DNSW_CLASS_IN) {
 		memset(&ac, 0, sizeof(ac));
 		ac.snap = sh->snap;
 		dnsw_walk_response(pkt, len, check_rr, &ac);
 		if (ac.blocked) {
-			count(w, (enum dns_counter)ac.counter);
-			answer_blocked(w, p->listen_fd, &p->client, p->clientlen, &p->q, ac.list,
-				       ac.entry, ac.reason, exempt);
+			dns_count(w, (enum dns_counter)ac.counter);
+			answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt);
 			pending_free(w, p);
 			return;
 		}
@@ -482,10 +503,9 @@ static void handle_upstream(struct dns_worker *w, const struct dns_shared *sh, i
 			dcache_put(w->cache, key, klen, pkt, len, ttl, rcode == DNSW_NXDOMAIN, now);
 	}
 	if (rcode == DNSW_SERVFAIL)
-		count(w, C_SERVFAIL);
+		dns_count(w, C_SERVFAIL);
 	dnsw_put16(pkt, p->client_id);
-	answer(w, p->listen_fd, (const struct sockaddr *)&p->client, p->clientlen, &p->q, pkt, len,
-	       exempt);
+	answer(w, &p->client, &p->q, pkt, len, exempt);
 	pending_free(w, p);
 }
 
@@ -502,15 +522,20 @@ static void check_timeouts(struct dns_worker *w, uint64_t now)
 
 		if (!p->used || now - p->sent_ms < timeout)
 			continue;
-		count(w, C_UPSTREAM_TIMEOUTS);
-		atomic_fetch_add_explicit(&srv->up_down[p->upstream], 1, memory_order_relaxed);
+		dns_count(w, C_UPSTREAM_TIMEOUTS);
+		if (atomic_fetch_add_explicit(&srv->up_down[p->upstream], 1,
+					      memory_order_relaxed) == 2)
+			atomic_store(&srv->up_retry_ms[p->upstream], now + 5000);
+		if (p->uptcp >= 0) {
+			dns_uptcp_abort(w, p->uptcp);
+			p->uptcp = -1;
+		}
 		if (p->tries < srv->cfg->dns_tries && send_upstream(w, p) == 0)
 			continue;
-		count(w, C_SERVFAIL);
-		answer_rcode(
-			w, p->listen_fd, (const struct sockaddr *)&p->client, p->clientlen, &p->q,
-			DNSW_SERVFAIL, -1, NULL,
-			prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client));
+		dns_count(w, C_SERVFAIL);
+		answer_rcode(w, &p->client, &p->q, DNSW_SERVFAIL, -1, NULL,
+			     prefixset_contains_sa(srv->exempt,
+						   (const struct sockaddr *)&p->client.addr));
 		pending_free(w, p);
 	}
 }
@@ -538,11 +563,18 @@ static int read_batch(struct dns_worker *w, const struct dns_shared *sh, int fd,
 	if (n <= 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (upstream >= 0)
-			handle_upstream(w, sh, upstream, bufs[i], msgs[i].msg_len);
-		else
-			handle_query(w, sh, fd, bufs[i], msgs[i].msg_len, &from[i],
-				     msgs[i].msg_hdr.msg_namelen);
+		struct dns_client c;
+
+		if (upstream >= 0) {
+			dns_handle_upstream(w, sh, upstream, bufs[i], msgs[i].msg_len);
+			continue;
+		}
+		c.addr = from[i];
+		c.addrlen = msgs[i].msg_hdr.msg_namelen;
+		c.fd = fd;
+		c.conn = -1;
+		c.gen = 0;
+		dns_handle_query(w, sh, bufs[i], msgs[i].msg_len, &c);
 	}
 	return n;
 }
@@ -565,20 +597,36 @@ static void *worker_main(void *arg)
 		for (i = 0; i < n; i++) {
 			int tag = (int)evs[i].data.u32, rounds;
 
+			if (tag >= DNS_TAG_UPTCP) {
+				dns_uptcp_event(w, sh, tag - DNS_TAG_UPTCP, evs[i].events);
+				continue;
+			}
+			if (tag >= DNS_TAG_CONN) {
+				dns_tcp_event(w, sh, tag - DNS_TAG_CONN, evs[i].events);
+				continue;
+			}
+			if (tag >= DNS_TAG_TCPL) {
+				dns_tcp_accept(w, tag - DNS_TAG_TCPL);
+				continue;
+			}
 			/* Drain the socket, a bounded number of batches at a time so that one
 			 * busy socket cannot starve the others. */
 			for (rounds = 0; rounds < 8; rounds++)
 				if (read_batch(w, sh,
-					       tag >= 1000 ? w->up_fd[tag - 1000] : w->udp_fd[tag],
-					       tag >= 1000 ? tag - 1000 : -1) < DNS_BATCH)
+					       tag >= DNS_TAG_UP ? w->up_fd[tag - DNS_TAG_UP]
+								 : w->udp_fd[tag],
+					       tag >= DNS_TAG_UP ? tag - DNS_TAG_UP : -1) <
+				    DNS_BATCH)
 					break;
 		}
 		if (dns_now_ms() - last_timeout_check >= 50) {
 			last_timeout_check = dns_now_ms();
 			check_timeouts(w, last_timeout_check);
+			dns_tcp_sweep(w, last_timeout_check);
 		}
 		atomic_fetch_add(&w->quiescent, 1);
 	}
+	dns_tcp_close_all(w);
 	atomic_store(&w->idle, 1);
 	return NULL;
 }
@@ -634,9 +682,11 @@ int dns_worker_start(struct dns_worker *w)
 			return ISR_EIO;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
-		ev.data.u32 = (uint32_t)(1000 + i);
+		ev.data.u32 = (uint32_t)(DNS_TAG_UP + i);
 		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->up_fd[i], &ev);
 	}
+	if (dns_tcp_listen(w) != 0)
+		return ISR_EIO;
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0)
 		return ISR_ENOMEM;
 	return 0;

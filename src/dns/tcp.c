@@ -1,0 +1,409 @@
+/*
+ * tcp.c -- DNS over TCP for the DNS service (RFC 7766): clients' connections, and the
+ * worker's own TCP exchanges with an upstream whose UDP answer came back truncated.
+ *
+ * Client side: each worker listens on every listen address (SO_REUSEPORT) and owns up
+ * to DNS_MAX_TCP connections. Messages are length-prefixed; a connection may pipeline
+ * many queries, and their answers go back in whatever order they complete (allowed by
+ * RFC 7766 section 6.2.1.1). A connection with nothing pending is closed after
+ * DNS_TCP_IDLE_MS; one whose reader does not keep up (more than DNS_TCP_WBUF unsent) is
+ * closed rather than let it hold memory. Buffers are allocated per connection on accept
+ * and freed on close. Answers for a connection that has since closed are dropped (the
+ * slot's generation number tells).
+ *
+ * Upstream side: a non-blocking connect, the query with its length, the answer read
+ * back and handed to dns_handle_upstream as if it had come over UDP. The pending
+ * query's timeout covers the whole exchange.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "dns/dns_int.h"
+
+int dns_tcp_listen(struct dns_worker *w)
+{
+	struct dns_server *srv = w->srv;
+	struct epoll_event ev;
+	int i, one = 1;
+
+	w->conns = calloc(DNS_MAX_TCP, sizeof(*w->conns));
+	w->uptcp = calloc(DNS_MAX_UPTCP, sizeof(*w->uptcp));
+	if (!w->conns || !w->uptcp)
+		return -1;
+	for (i = 0; i < DNS_MAX_TCP; i++)
+		w->conns[i].fd = -1;
+	for (i = 0; i < DNS_MAX_UPTCP; i++)
+		w->uptcp[i].fd = -1;
+	for (i = 0; i < srv->nlisten; i++) {
+		int fd = socket(srv->listen[i].ss_family,
+				SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		w->tcp_fd[i] = fd;
+		if (fd < 0)
+			return -1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (srv->listen[i].ss_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&srv->listen[i], srv->listenlen[i]) != 0 ||
+		    listen(fd, 256) != 0)
+			return -1;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)(DNS_TAG_TCPL + i);
+		epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
+	return 0;
+}
+
+static void conn_close(struct dns_worker *w, int ci)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+
+	if (c->fd < 0)
+		return;
+	close(c->fd); /* also removes it from the epoll set */
+	free(c->rbuf);
+	free(c->wbuf);
+	c->rbuf = c->wbuf = NULL;
+	c->fd = -1;
+	c->rlen = c->wlen = 0;
+	c->inflight = 0;
+	c->gen++;
+}
+
+void dns_tcp_accept(struct dns_worker *w, int li)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		struct epoll_event ev;
+		int fd = accept4(w->tcp_fd[li], (struct sockaddr *)&ss, &sl,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int ci;
+
+		if (fd < 0)
+			return;
+		for (ci = 0; ci < DNS_MAX_TCP; ci++)
+			if (w->conns[ci].fd < 0)
+				break;
+		if (ci == DNS_MAX_TCP) {
+			close(fd); /* full: the client retries or uses another server */
+			continue;
+		}
+		w->conns[ci].rbuf = malloc(2 + 65535);
+		if (!w->conns[ci].rbuf) {
+			close(fd);
+			continue;
+		}
+		w->conns[ci].fd = fd;
+		w->conns[ci].addr = ss;
+		w->conns[ci].addrlen = sl;
+		w->conns[ci].rlen = 0;
+		w->conns[ci].wlen = 0;
+		w->conns[ci].inflight = 0;
+		w->conns[ci].last_ms = dns_now_ms();
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLRDHUP;
+		ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)
+			conn_close(w, ci);
+	}
+}
+
+static void want_write(struct dns_worker *w, int ci, int on)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0);
+	ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
+	epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->conns[ci].fd, &ev);
+}
+
+/* Write what is buffered; 0, or -1 if the connection failed. */
+static int flush(struct dns_worker *w, int ci)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+
+	while (c->wlen > 0) {
+		ssize_t n = send(c->fd, c->wbuf, c->wlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			want_write(w, ci, 1);
+			return 0;
+		}
+		if (n <= 0)
+			return -1;
+		memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
+		c->wlen -= (size_t)n;
+	}
+	want_write(w, ci, 0);
+	return 0;
+}
+
+void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8_t *msg, size_t len)
+{
+	struct dns_tcp_conn *c;
+	uint8_t lenb[2];
+	size_t off = 0;
+
+	if (cl->conn < 0 || cl->conn >= DNS_MAX_TCP)
+		return;
+	c = &w->conns[cl->conn];
+	if (c->fd < 0 || c->gen != cl->gen || len > 65535)
+		return;
+	dnsw_put16(lenb, (uint16_t)len);
+	if (c->wlen == 0) {
+		struct iovec iov[2] = { { lenb, 2 }, { (void *)msg, len } };
+		ssize_t n = writev(c->fd, iov, 2);
+
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			conn_close(w, cl->conn);
+			return;
+		}
+		off = n > 0 ? (size_t)n : 0;
+		if (off == len + 2)
+			return;
+	}
+	/* keep the rest for when the socket is writable */
+	if (c->wlen + (len + 2 - off) > DNS_TCP_WBUF) {
+		conn_close(w, cl->conn); /* the client does not read: do not hold its answers */
+		return;
+	}
+	if (!c->wbuf) {
+		c->wbuf = malloc(DNS_TCP_WBUF);
+		if (!c->wbuf) {
+			conn_close(w, cl->conn);
+			return;
+		}
+	}
+	if (off < 2) {
+		memcpy(c->wbuf + c->wlen, lenb + off, 2 - off);
+		c->wlen += 2 - off;
+		off = 2;
+	}
+	memcpy(c->wbuf + c->wlen, msg + (off - 2), len - (off - 2));
+	c->wlen += len - (off - 2);
+	want_write(w, cl->conn, 1);
+}
+
+void dns_tcp_done(struct dns_worker *w, const struct dns_client *cl)
+{
+	struct dns_tcp_conn *c;
+
+	if (cl->conn < 0 || cl->conn >= DNS_MAX_TCP)
+		return;
+	c = &w->conns[cl->conn];
+	if (c->fd >= 0 && c->gen == cl->gen && c->inflight > 0)
+		c->inflight--;
+}
+
+void dns_tcp_event(struct dns_worker *w, const struct dns_shared *sh, int ci, uint32_t events)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	int closed = 0;
+
+	if (c->fd < 0)
+		return;
+	if ((events & EPOLLOUT) && flush(w, ci) != 0) {
+		conn_close(w, ci);
+		return;
+	}
+	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		return;
+	for (;;) {
+		ssize_t n = recv(c->fd, c->rbuf + c->rlen, 2 + 65535 - c->rlen, MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			closed = 1;
+			break;
+		}
+		c->rlen += (size_t)n;
+		c->last_ms = dns_now_ms();
+		/* every complete message in the buffer (pipelining) */
+		while (c->rlen >= 2) {
+			size_t mlen = dnsw_get16(c->rbuf);
+			struct dns_client cl;
+			uint32_t gen = c->gen;
+
+			if (mlen < DNSW_HEADER) { /* not a DNS message: end the connection */
+				conn_close(w, ci);
+				return;
+			}
+			if (c->rlen < 2 + mlen)
+				break;
+			cl.addr = c->addr;
+			cl.addrlen = c->addrlen;
+			cl.fd = -1;
+			cl.conn = ci;
+			cl.gen = gen;
+			dns_handle_query(w, sh, c->rbuf + 2, mlen, &cl);
+			if (c->fd < 0 || c->gen != gen)
+				return; /* closed while answering */
+			memmove(c->rbuf, c->rbuf + 2 + mlen, c->rlen - 2 - mlen);
+			c->rlen -= 2 + mlen;
+		}
+	}
+	/* The client closed its side: answers still pending cannot be read back by most
+	 * clients, but RFC 7766 allows a half-close after the last query, so keep the
+	 * connection until they are sent (the idle sweep ends it). */
+	if (closed && (c->inflight == 0 && c->wlen == 0))
+		conn_close(w, ci);
+	else if (closed)
+		c->last_ms = 0; /* let the sweep close it once nothing is pending */
+}
+
+void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
+{
+	int ci;
+
+	for (ci = 0; ci < DNS_MAX_TCP; ci++) {
+		struct dns_tcp_conn *c = &w->conns[ci];
+
+		if (c->fd >= 0 && c->inflight == 0 && c->wlen == 0 &&
+		    now - c->last_ms > DNS_TCP_IDLE_MS)
+			conn_close(w, ci);
+	}
+}
+
+void dns_uptcp_abort(struct dns_worker *w, int ui)
+{
+	struct dns_uptcp *u;
+
+	if (ui < 0 || ui >= DNS_MAX_UPTCP)
+		return;
+	u = &w->uptcp[ui];
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+}
+
+void dns_tcp_close_all(struct dns_worker *w)
+{
+	int i;
+
+	for (i = 0; w->conns && i < DNS_MAX_TCP; i++)
+		conn_close(w, i);
+	for (i = 0; w->uptcp && i < DNS_MAX_UPTCP; i++)
+		dns_uptcp_abort(w, i);
+	for (i = 0; i < w->srv->nlisten; i++)
+		if (w->tcp_fd[i] >= 0) {
+			close(w->tcp_fd[i]);
+			w->tcp_fd[i] = -1;
+		}
+	free(w->conns);
+	free(w->uptcp);
+	w->conns = NULL;
+	w->uptcp = NULL;
+}
+
+int dns_uptcp_start(struct dns_worker *w, int pi)
+{
+	struct dns_pending *p = &w->pending[pi];
+	struct dns_upstream *up = &w->srv->up[p->upstream];
+	struct epoll_event ev;
+	struct dns_uptcp *u;
+	int ui, fd;
+
+	for (ui = 0; ui < DNS_MAX_UPTCP; ui++)
+		if (w->uptcp[ui].fd < 0)
+			break;
+	if (ui == DNS_MAX_UPTCP)
+		return -1;
+	fd = socket(up->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&up->addr, up->addrlen) != 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	u = &w->uptcp[ui];
+	u->fd = fd;
+	u->pending = pi;
+	dnsw_put16(u->buf, p->query_len);
+	memcpy(u->buf + 2, p->query, p->query_len);
+	u->want = 2 + (size_t)p->query_len;
+	u->len = 0;
+	u->sending = 1;
+	u->start_ms = dns_now_ms();
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLOUT;
+	ev.data.u32 = (uint32_t)(DNS_TAG_UPTCP + ui);
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		dns_uptcp_abort(w, ui);
+		return -1;
+	}
+	p->uptcp = ui;
+	p->sent_ms = u->start_ms; /* the timeout now covers the TCP exchange */
+	return 0;
+}
+
+void dns_uptcp_event(struct dns_worker *w, const struct dns_shared *sh, int ui, uint32_t events)
+{
+	struct dns_uptcp *u = &w->uptcp[ui];
+	struct dns_pending *p;
+	ssize_t n;
+
+	if (u->fd < 0)
+		return;
+	p = &w->pending[u->pending];
+	if (!p->used || p->uptcp != ui) {
+		dns_uptcp_abort(w, ui);
+		return;
+	}
+	if (u->sending) {
+		if (events & (EPOLLERR | EPOLLHUP))
+			goto fail;
+		n = send(u->fd, u->buf + u->len, u->want - u->len, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTCONN))
+			return;
+		if (n <= 0)
+			goto fail;
+		u->len += (size_t)n;
+		if (u->len == u->want) {
+			struct epoll_event ev;
+
+			u->sending = 0;
+			u->len = 0;
+			u->want = 2;
+			memset(&ev, 0, sizeof(ev));
+			ev.events = EPOLLIN;
+			ev.data.u32 = (uint32_t)(DNS_TAG_UPTCP + ui);
+			epoll_ctl(w->epfd, EPOLL_CTL_MOD, u->fd, &ev);
+		}
+		return;
+	}
+	for (;;) {
+		n = recv(u->fd, u->buf + u->len, u->want - u->len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0)
+			goto fail;
+		u->len += (size_t)n;
+		if (u->len == 2 && u->want == 2) {
+			u->want = 2 + (size_t)dnsw_get16(u->buf);
+			if (u->want == 2)
+				goto fail;
+		}
+		if (u->len == u->want && u->want > 2) {
+			/* hands the answer over; frees p and, through it, this exchange */
+			dns_handle_upstream(w, sh, p->upstream, u->buf + 2, u->want - 2);
+			if (w->uptcp[ui].fd >= 0 && (!p->used || p->uptcp != ui))
+				dns_uptcp_abort(w, ui);
+			return;
+		}
+	}
+fail:
+	/* Leave the query pending: its timeout retries (over UDP, then TCP again). */
+	dns_uptcp_abort(w, ui);
+	p->uptcp = -1;
+}
