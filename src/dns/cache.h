@@ -21,8 +21,9 @@ struct dcache_stats {
 	uint64_t evictions; /* live entries dropped to make room (LRU) */
 	uint64_t expired;   /* stale entries dropped (on lookup, at the LRU tail, or evicted) */
 	size_t entries;
-	size_t bytes;       /* the bucket array plus every entry's header, key and response
-			       (malloc's own overhead not counted); never above max_bytes */
+	/* the bucket array plus every entry's header, key and response (malloc's own
+	 * overhead not counted); never above max_bytes */
+	size_t bytes;
 };
 
 /* New cache holding at most max_bytes (entries and their bookkeeping); TTLs above
@@ -49,8 +50,8 @@ size_t dcache_key(const uint8_t *qname, size_t qname_len, uint16_t qtype, uint16
  * (which is dropped), or -1 if outsz is too small (nothing copied, counted neither as
  * a hit nor as a miss, the entry stays). Allocates nothing.
  */
-int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now_ms,
-	       uint8_t *out, size_t outsz);
+int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now_ms, uint8_t *out,
+	       size_t outsz);
 
 /*
  * Store a copy of resp[0..len) under key (replacing any entry for it) for ttl seconds
@@ -61,8 +62,8 @@ int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now
  * malformed (dnsw_walk_response fails), above 65535 bytes or larger than the cache can
  * ever hold, or no memory (an older entry for the key is then kept).
  */
-int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_t *resp,
-	       size_t len, uint32_t ttl, int negative, uint64_t now_ms);
+int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_t *resp, size_t len,
+	       uint32_t ttl, int negative, uint64_t now_ms);
 
 void dcache_get_stats(const struct dcache *c, struct dcache_stats *out);
 

@@ -31,29 +31,30 @@
 struct drl;
 
 struct drl_config {
-	uint32_t client_qps;       /* 0 = no per-client limit */
-	uint32_t client_burst;     /* 0 = client_qps */
-	uint32_t rrl_rps;          /* responses a second per (prefix, kind); 0 = no RRL */
-	uint32_t rrl_slip;         /* every slip-th limited response goes out truncated; 0 = none */
-	uint32_t wt_min_names;     /* water torture: 0 = off */
-	uint32_t wt_nx_percent;    /* e.g. 80 */
-	uint32_t wt_qps;           /* NXDOMAIN answers a second under one zone */
-	uint32_t wt_window;        /* seconds */
-	uint32_t wt_hold;          /* seconds a zone stays refused */
-	size_t table_size;         /* entries per table (power of two recommended; rounded
-				      up to one, at least 4, at most 2^24; 0 = 4096) */
+	uint32_t client_qps;	/* 0 = no per-client limit */
+	uint32_t client_burst;	/* 0 = client_qps */
+	uint32_t rrl_rps;	/* responses a second per (prefix, kind); 0 = no RRL */
+	uint32_t rrl_slip;	/* every slip-th limited response goes out truncated; 0 = none */
+	uint32_t wt_min_names;	/* water torture: 0 = off */
+	uint32_t wt_nx_percent; /* e.g. 80 */
+	uint32_t wt_qps;	/* NXDOMAIN answers a second under one zone */
+	uint32_t wt_window;	/* seconds */
+	uint32_t wt_hold;	/* seconds a zone stays refused */
+	/* entries per table (power of two recommended; rounded up to one, at least 4, at
+	 * most 2^24; 0 = 4096) */
+	size_t table_size;
 };
 
 enum drl_verdict {
 	DRL_PASS = 0,
-	DRL_DROP = 1,      /* do not answer */
-	DRL_SLIP = 2,      /* answer with an empty truncated response */
+	DRL_DROP = 1, /* do not answer */
+	DRL_SLIP = 2, /* answer with an empty truncated response */
 };
 
 struct drl_stats {
 	uint64_t client_limited, rrl_dropped, rrl_slipped, wt_refused, wt_zones_flagged;
 	uint32_t wt_zones_active; /* zones refusing as of the latest time passed in */
-	size_t bytes;             /* memory held: fixed at drl_new, never grows */
+	size_t bytes;		  /* memory held: fixed at drl_new, never grows */
 };
 
 /* New limiter with a copy of cfg: three tables of cfg->table_size entries (rounded up

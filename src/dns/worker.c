@@ -500,7 +500,9 @@ void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int 
 					 p->q.edns_do, (p->q.flags & DNSW_CD) != 0, key);
 
 		if (dnsw_cache_ttl(pkt, len, &ttl) == 0)
-			dcache_put(w->cache, key, klen, pkt, len, ttl, rcode == DNSW_NXDOMAIN, now);
+			dcache_put(w->cache, key, klen, pkt, len, ttl,
+				   /* negative: NXDOMAIN, or NODATA (no answer records) */
+				   rcode == DNSW_NXDOMAIN || dnsw_get16(pkt + 6) == 0, now);
 	}
 	if (rcode == DNSW_SERVFAIL)
 		dns_count(w, C_SERVFAIL);

@@ -1,0 +1,371 @@
+/*
+ * cache.c -- the packet cache of cache.h.
+ *
+ * Layout: a fixed array of bucket heads (a power of two, about one bucket per 256 bytes of
+ * max_bytes, so chains stay short at typical entry sizes) with chaining, and an intrusive
+ * doubly-linked LRU list through the same entries (head = most recently used). Each entry
+ * is ONE allocation: its header, then the key, then the response bytes; a lookup allocates
+ * nothing and touches one chain, and a hit moves the entry to the LRU head and copies it
+ * out. Insertion allocates the entry, then evicts from the LRU tail until the total fits.
+ *
+ * Accounting: `bytes` is the bucket array plus, per entry, its header, key and response
+ * (malloc's own overhead is not counted); it never exceeds max_bytes.
+ *
+ * The bucket index comes from SipHash-1-3 under a random per-cache key: qnames are chosen
+ * by clients (and so by attackers), and an unkeyed hash would let them pile every entry
+ * into one chain.
+ *
+ * TTLs: a response is kept min(ttl, cap) seconds (cap = max_ttl, or neg_ttl for negative
+ * answers), and every record TTL in the stored copy is clamped to that too, so a client
+ * is never told to keep an answer longer than we do; on a hit the TTLs are aged by the
+ * whole seconds since insertion (dnsw_age_ttls). Expired entries are dropped when looked
+ * up, when they reach the LRU tail during an insert, and by eviction.
+ */
+#include "dns/cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "dns/wire.h"
+
+#define MIN_BUCKETS	 16
+#define BYTES_PER_BUCKET 256
+#define MAX_RESP	 65535
+#define TAIL_SCAN	 4 /* expired entries checked at the LRU tail per insert */
+
+struct dentry {
+	struct dentry *hnext;	    /* hash chain */
+	struct dentry *prev, *next; /* LRU list: prev towards the head */
+	uint64_t hash;
+	uint64_t stored_ms, expire_ms; /* expire_ms: first instant it is stale */
+	uint16_t keylen, len;
+	uint8_t data[]; /* key[keylen] then response[len] */
+};
+
+struct bucket {
+	struct dentry *first;
+};
+
+struct dcache {
+	struct bucket *buckets;
+	size_t mask;		    /* buckets - 1 */
+	struct dentry *head, *tail; /* LRU: head most recent */
+	size_t max_bytes;
+	uint32_t max_ttl, neg_ttl;
+	uint64_t k0, k1; /* SipHash key */
+	struct dcache_stats st;
+};
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = ROTL(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = ROTL(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = ROTL(v[2], 32);
+}
+
+/* SipHash-1-3 of p[0..len) under (k0, k1). */
+static uint64_t siphash13(uint64_t k0, uint64_t k1, const uint8_t *p, size_t len)
+{
+	uint64_t v[4] = { k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
+			  k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL };
+	uint64_t m, b = (uint64_t)len << 56;
+	size_t i, left = len & 7;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		m = 0;
+		for (int j = 7; j >= 0; j--)
+			m = m << 8 | p[i + (size_t)j];
+		v[3] ^= m;
+		sip_round(v);
+		v[0] ^= m;
+	}
+	for (size_t j = 0; j < left; j++)
+		b |= (uint64_t)p[i + j] << (8 * j);
+	v[3] ^= b;
+	sip_round(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
+	sip_round(v);
+	sip_round(v);
+	sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+/* A random hash key; if the kernel cannot give one, the clock and an address (weak, but
+ * the cache still works). */
+static void seed_key(uint64_t *k0, uint64_t *k1, const void *addr)
+{
+	uint64_t k[2];
+	struct timespec ts;
+
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k)) {
+		*k0 = k[0];
+		*k1 = k[1];
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	*k0 = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)addr;
+	*k1 = (uint64_t)ts.tv_sec * 0xc2b2ae3d27d4eb4fULL ^ (uint64_t)(uintptr_t)k0;
+}
+
+struct dcache *dcache_new(size_t max_bytes, uint32_t max_ttl, uint32_t neg_ttl)
+{
+	struct dcache *c;
+	size_t n = MIN_BUCKETS;
+
+	while (n <= max_bytes / BYTES_PER_BUCKET / 2)
+		n *= 2;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->buckets = calloc(n, sizeof(struct bucket));
+	if (c->buckets == NULL) {
+		free(c);
+		return NULL;
+	}
+	c->mask = n - 1;
+	c->max_bytes = max_bytes;
+	c->max_ttl = max_ttl;
+	c->neg_ttl = neg_ttl;
+	c->st.bytes = n * sizeof(struct bucket);
+	seed_key(&c->k0, &c->k1, c);
+	return c;
+}
+
+void dcache_free(struct dcache *c)
+{
+	struct dentry *e, *next;
+
+	if (c == NULL)
+		return;
+	for (e = c->head; e != NULL; e = next) {
+		next = e->next;
+		free(e);
+	}
+	free(c->buckets);
+	free(c);
+}
+
+size_t dcache_key(const uint8_t *qname, size_t qname_len, uint16_t qtype, uint16_t qclass,
+		  int do_bit, int cd_bit, uint8_t key[DCACHE_KEY_MAX])
+{
+	size_t i;
+	uint8_t ch;
+
+	if (qname_len == 0 || qname_len > DNSW_MAX_NAME)
+		return 0;
+	/* Length bytes are at most 63, below 'A' (65): lower-casing every byte in 'A'..'Z'
+	 * touches letters only and keeps the labels' lengths. */
+	for (i = 0; i < qname_len; i++) {
+		ch = qname[i];
+		if (ch >= 'A' && ch <= 'Z')
+			ch = (uint8_t)(ch - 'A' + 'a');
+		key[i] = ch;
+	}
+	dnsw_put16(key + i, qtype);
+	dnsw_put16(key + i + 2, qclass);
+	key[i + 4] = (uint8_t)((do_bit ? 1 : 0) | (cd_bit ? 2 : 0));
+	return i + 5;
+}
+
+static size_t entry_size(size_t keylen, size_t len)
+{
+	return sizeof(struct dentry) + keylen + len;
+}
+
+static void lru_unlink(struct dcache *c, struct dentry *e)
+{
+	if (c->head == e)
+		c->head = e->next;
+	else
+		e->prev->next = e->next;
+	if (c->tail == e)
+		c->tail = e->prev;
+	else
+		e->next->prev = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_push_head(struct dcache *c, struct dentry *e)
+{
+	e->prev = NULL;
+	e->next = c->head;
+	if (c->head != NULL)
+		c->head->prev = e;
+	else
+		c->tail = e;
+	c->head = e;
+}
+
+/* The chain link that points at the entry for key (or at the NULL ending the chain). */
+static struct dentry **find_link(struct dcache *c, uint64_t h, const uint8_t *key, size_t keylen)
+{
+	struct dentry **link = &c->buckets[h & c->mask].first;
+
+	while (*link != NULL) {
+		const struct dentry *e = *link;
+
+		if (e->hash == h && e->keylen == keylen && memcmp(e->data, key, keylen) == 0)
+			break;
+		link = &(*link)->hnext;
+	}
+	return link;
+}
+
+/* Unlink e from its chain and the LRU list, and free it. */
+static void remove_entry(struct dcache *c, struct dentry *e)
+{
+	struct dentry **link = &c->buckets[e->hash & c->mask].first;
+
+	while (*link != e)
+		link = &(*link)->hnext;
+	*link = e->hnext;
+	lru_unlink(c, e);
+	c->st.entries--;
+	c->st.bytes -= entry_size(e->keylen, e->len);
+	free(e);
+}
+
+int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now_ms, uint8_t *out,
+	       size_t outsz)
+{
+	struct dentry *e;
+	uint64_t h;
+	uint32_t elapsed;
+
+	if (keylen == 0 || keylen > DCACHE_KEY_MAX) {
+		c->st.misses++;
+		return 0;
+	}
+	h = siphash13(c->k0, c->k1, key, keylen);
+	e = *find_link(c, h, key, keylen);
+	if (e == NULL) {
+		c->st.misses++;
+		return 0;
+	}
+	if (now_ms >= e->expire_ms) {
+		remove_entry(c, e);
+		c->st.expired++;
+		c->st.misses++;
+		return 0;
+	}
+	if (e->len > outsz)
+		return -1;
+	lru_unlink(c, e);
+	lru_push_head(c, e);
+	memcpy(out, e->data + e->keylen, e->len);
+	elapsed = now_ms > e->stored_ms ? (uint32_t)((now_ms - e->stored_ms) / 1000) : 0;
+	if (elapsed > 0)
+		(void)dnsw_age_ttls(out, e->len, elapsed); /* checked well-formed on insert */
+	c->st.hits++;
+	return (int)e->len;
+}
+
+struct clamp {
+	uint8_t *pkt;
+	uint32_t ttl;
+};
+
+static int clamp_rr(void *ud, const struct dnsw_rr *rr)
+{
+	const struct clamp *cl = ud;
+	uint8_t *p;
+
+	if (rr->type == DNSW_OPT || rr->ttl <= cl->ttl)
+		return 0;
+	p = cl->pkt + rr->ttl_offset;
+	p[0] = (uint8_t)(cl->ttl >> 24);
+	p[1] = (uint8_t)(cl->ttl >> 16);
+	p[2] = (uint8_t)(cl->ttl >> 8);
+	p[3] = (uint8_t)cl->ttl;
+	return 0;
+}
+
+/* Drop expired entries at the LRU tail (at most TAIL_SCAN looked at). */
+static void drop_expired_tail(struct dcache *c, uint64_t now_ms)
+{
+	int i;
+
+	for (i = 0; i < TAIL_SCAN && c->tail != NULL; i++) {
+		if (now_ms < c->tail->expire_ms)
+			return;
+		remove_entry(c, c->tail);
+		c->st.expired++;
+	}
+}
+
+int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_t *resp, size_t len,
+	       uint32_t ttl, int negative, uint64_t now_ms)
+{
+	struct dentry *e, *old;
+	struct clamp cl;
+	uint32_t cap = negative ? c->neg_ttl : c->max_ttl;
+	size_t sz, table = (c->mask + 1) * sizeof(struct bucket);
+
+	if (ttl > cap)
+		ttl = cap;
+	if (ttl == 0)
+		return 0;
+	if (keylen == 0 || keylen > DCACHE_KEY_MAX || len < DNSW_HEADER || len > MAX_RESP)
+		return -1;
+	sz = entry_size(keylen, len);
+	if (sz > c->max_bytes || sz > c->max_bytes - table)
+		return -1;
+	e = malloc(sz);
+	if (e == NULL)
+		return -1;
+	memcpy(e->data, key, keylen);
+	memcpy(e->data + keylen, resp, len);
+	cl.pkt = e->data + keylen;
+	cl.ttl = ttl;
+	if (dnsw_walk_response(cl.pkt, len, clamp_rr, &cl) != 0) {
+		free(e);
+		return -1;
+	}
+	e->hash = siphash13(c->k0, c->k1, key, keylen);
+	e->keylen = (uint16_t)keylen;
+	e->len = (uint16_t)len;
+	e->stored_ms = now_ms;
+	e->expire_ms = now_ms + (uint64_t)ttl * 1000;
+
+	old = *find_link(c, e->hash, key, keylen);
+	if (old != NULL)
+		remove_entry(c, old);
+	drop_expired_tail(c, now_ms);
+	while (c->st.bytes + sz > c->max_bytes && c->tail != NULL) {
+		int expired = now_ms >= c->tail->expire_ms;
+
+		remove_entry(c, c->tail);
+		if (expired)
+			c->st.expired++;
+		else
+			c->st.evictions++;
+	}
+	e->hnext = c->buckets[e->hash & c->mask].first;
+	c->buckets[e->hash & c->mask].first = e;
+	lru_push_head(c, e);
+	c->st.entries++;
+	c->st.bytes += sz;
+	c->st.inserts++;
+	return 0;
+}
+
+void dcache_get_stats(const struct dcache *c, struct dcache_stats *out)
+{
+	*out = c->st;
+}

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Integration test of `ispshield dns` with real programs, all on loopback: a real Unbound
+# as the upstream (serving test zones from local-data), dig and kdig as clients, dnsperf
+# as load while the snapshot is replaced. Covers: allowed, blocked, *.suffix-blocked,
+# IDN, CNAME-to-blocked, listed address, EDE, opt-out (and its reload), outsider
+# REFUSED, TCP, truncation with TCP retry, malformed packets, walled garden, reload
+# under load with zero failed queries, a corrupt snapshot refused, a dead upstream
+# answered SERVFAIL in bounded time, block events in the store, SIGTERM.
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+set -uo pipefail
+bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+pass=0 failed=0
+ok() { pass=$((pass + 1)); echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*" >&2; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+for tool in unbound dig kdig dnsperf sqlite3 python3 curl; do
+	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
+done
+freeport() { python3 -c 'import socket
+while True:
+    s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]
+    t=socket.socket(); 
+    try: t.bind(("127.0.0.1",p)); print(p); break
+    except OSError: pass'; }
+UP=$(freeport); DNS=$(freeport); MET=$(freeport); DNS2=$(freeport); DNS3=$(freeport)
+
+# ---- lists and snapshot
+cat >c2.txt <<'L'
+cc1.botnet.example
+*.dga.example
+ボット.example
+L
+printf '198.51.100.7\n203.0.113.0/24\n' >ips.txt
+isp() { "$bin" --store "$work/var/t.db" "$@"; }
+isp -q lists import --list c2 --kind domain c2.txt || bad "import c2"
+isp -q lists import --list c2-ips --kind ip ips.txt || bad "import ips"
+isp -q lists compile || bad "compile"
+
+# ---- the upstream: a real Unbound with test zones
+big=$(python3 -c "print(' '.join('\"%s\"' % ('x%02d' % i * 30) for i in range(20)))")
+cat >up.conf <<U
+server:
+  interface: 127.0.0.1@$UP
+  port: $UP
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  use-syslog: no
+  logfile: "$work/up.log"
+  access-control: 127.0.0.0/8 allow
+  num-threads: 1
+  local-zone: "test." static
+  local-data: "www.good.test. 300 IN A 192.0.2.10"
+  local-data: "www.good.test. 300 IN AAAA 2001:db8::10"
+  local-data: "alias.good.test. 300 IN CNAME cc1.botnet.example."
+  local-data: "bad-ip.good.test. 300 IN A 198.51.100.7"
+  local-data: "bad-net.good.test. 300 IN A 203.0.113.9"
+  local-data: 'big.good.test. 300 IN TXT $big'
+  local-zone: "example." static
+  local-data: "cc1.botnet.example. 300 IN A 192.0.2.66"
+  local-data: "x1.dga.example. 300 IN A 192.0.2.67"
+  local-data: "dga.example. 300 IN A 192.0.2.68"
+  local-data: "xn--97ja8a8b.example. 300 IN A 192.0.2.69"
+  local-zone: "." refuse
+U
+unbound-checkconf up.conf >/dev/null || { echo "bad unbound config" >&2; exit 1; }
+unbound -c up.conf >up.out 2>&1 &
+pids+=($!)
+
+: >optout.txt
+"$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" \
+	--subscribers "127.0.0.1/32, 127.0.0.3/32" --opt-out optout.txt \
+	--metrics "127.0.0.1:$MET" >dns.out 2>&1 &
+dnspid=$!
+pids+=($dnspid)
+q() { dig +tries=1 +time=3 -p "$DNS" @127.0.0.1 "$@"; }
+for i in $(seq 1 50); do
+	q www.good.test A 2>/dev/null | grep -q 'status: NOERROR' && break
+	sleep 0.2
+done
+
+# ---- answers
+out=$(q www.good.test A)
+check "allowed name resolves" grep -q '^www.good.test.*IN	A	192.0.2.10' <<<"$out"
+out=$(q cc1.botnet.example A)
+check "listed name: NXDOMAIN" grep -q 'status: NXDOMAIN' <<<"$out"
+check "listed name: EDE 17 names the list" grep -q 'EDE: 17 (Filtered): (blocked by ispshield list c2)' <<<"$out"
+out=$(q x1.dga.example A)
+check "*.suffix entry blocks a child" grep -q 'status: NXDOMAIN' <<<"$out"
+out=$(q dga.example A)
+check "*.suffix entry does not block the suffix itself" grep -q 'status: NOERROR' <<<"$out"
+out=$(q +idnin 'ボット.example' A 2>&1)
+check "IDN: U-label query of a listed name is blocked" grep -q 'status: NXDOMAIN' <<<"$out"
+out=$(q alias.good.test A)
+check "CNAME to a listed name is blocked" grep -q 'status: NXDOMAIN' <<<"$out"
+out=$(q bad-ip.good.test A)
+check "answer with a listed address is blocked" grep -q 'blocked by ispshield list c2-ips' <<<"$out"
+out=$(q bad-net.good.test A)
+check "answer inside a listed prefix is blocked" grep -q 'status: NXDOMAIN' <<<"$out"
+out=$(q -b 127.0.0.2 www.good.test A)
+check "outsider gets REFUSED (no open resolver)" grep -q 'status: REFUSED' <<<"$out"
+out=$(q +tcp www.good.test AAAA)
+check "TCP" grep -q '2001:db8::10' <<<"$out"
+out=$(q +tcp cc1.botnet.example A)
+check "TCP: blocked with EDE" grep -q 'EDE: 17' <<<"$out"
+out=$(q +noedns big.good.test TXT 2>&1)
+check "large answer: truncated over UDP" grep -q 'Truncated, retrying in TCP mode' <<<"$out"
+check "large answer: complete over TCP" grep -qE 'MSG SIZE  rcvd: 1[0-9]{3}' <<<"$out"
+out=$(kdig +tcp -p "$DNS" @127.0.0.1 www.good.test cc1.botnet.example big.good.test TXT 2>&1)
+check "kdig: three pipelined queries over one TCP connection" \
+	test "$(grep -c 'status:' <<<"$out")" -eq 3
+
+# ---- malformed packets: dropped or FORMERR/NOTIMP, the server keeps serving
+python3 - "$DNS" <<'PY'
+import socket, sys, os, random
+p = int(sys.argv[1]); s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.3)
+pk = [b'', b'\x12', os.urandom(11), b'\x12\x34\x01\x00\x00\x02' + b'\x00' * 6 + b'\x01a\x00\x00\x01\x00\x01' * 2,
+      b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01',  # pointer loop
+      b'\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x3fabc',                    # label past end
+      b'\x12\x34\x28\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01a\x00\x00\x01\x00\x01',  # opcode 5 UPDATE
+      b'\x12\x34\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\x01a\x00\x00\x01\x00\x01']  # absurd counts
+random.seed(7)
+pk += [os.urandom(random.randint(12, 600)) for _ in range(500)]
+for b in pk:
+    s.sendto(b, ("127.0.0.1", p))
+PY
+sleep 0.5
+out=$(q www.good.test A)
+check "still serving after 508 malformed packets" grep -q 'status: NOERROR' <<<"$out"
+m=$(curl -s "127.0.0.1:$MET/metrics")
+check "metrics: FORMERR counted" grep -qE '^ispshield_dns_formerr_total [1-9]' <<<"$m"
+check "metrics: NOTIMP counted" grep -qE '^ispshield_dns_notimp_total [1-9]' <<<"$m"
+check "metrics: blocked counted" grep -qE '^ispshield_dns_blocked_total [1-9]' <<<"$m"
+check "metrics: refused counted" grep -qE '^ispshield_dns_refused_total [1-9]' <<<"$m"
+check "metrics: upstream latency histogram" grep -q 'ispshield_dns_upstream_latency_seconds_bucket{le="+Inf"}' <<<"$m"
+
+# ---- opt-out: takes effect within 5 s, without restart
+out=$(q -b 127.0.0.3 cc1.botnet.example A)
+check "subscriber 127.0.0.3 filtered before opting out" grep -q 'status: NXDOMAIN' <<<"$out"
+echo "127.0.0.3/32  # subscriber 0003 opted out" >optout.txt
+optout_ok=0
+for i in $(seq 1 25); do
+	sleep 0.2
+	q -b 127.0.0.3 cc1.botnet.example A | grep -q 'status: NOERROR' && { optout_ok=1; break; }
+done
+check "opt-out takes effect within 5 s" test "$optout_ok" -eq 1
+out=$(q cc1.botnet.example A)
+check "other subscribers still filtered" grep -q 'status: NXDOMAIN' <<<"$out"
+
+# ---- reload under dnsperf load: zero failed queries
+for i in $(seq 1 3000); do echo "www.good.test A"; echo "cc1.botnet.example A"; echo "x$i.dga.example A"; done >queries.txt
+dnsperf -s 127.0.0.1 -p "$DNS" -d queries.txt -l 8 -c 4 -q 100 -t 2 >perf.out 2>&1 &
+perf=$!
+sleep 2
+echo "new-c2.example" >>c2.txt
+isp -q lists import --list c2 c2.txt && isp -q lists compile || bad "recompile under load"
+sleep 2
+isp -q lists compile || bad "second recompile under load"
+wait "$perf"
+lost=$(awk '/Queries lost:/ {print $3}' perf.out)
+sent=$(awk '/Queries sent:/ {print $3}' perf.out)
+check "dnsperf: queries sent during the reloads ($sent)" test "${sent:-0}" -gt 1000
+check "dnsperf: zero queries lost during reloads (lost=$lost)" test "${lost:-1}" -eq 0
+check "dnsperf: no SERVFAIL during reloads" bash -c "! grep -q SERVFAIL perf.out"
+check "reloads logged" grep -q 'reloaded (snapshot changed)' dns.out
+out=$(q new-c2.example A)
+check "name added by the reload is blocked" grep -q 'status: NXDOMAIN' <<<"$out"
+
+# ---- a corrupt snapshot is refused; the old one keeps serving
+cp var/ispshield.snap good.snap
+head -c 200 good.snap >var/ispshield.snap.tmp && mv var/ispshield.snap.tmp var/ispshield.snap
+sleep 2.5
+check "corrupt snapshot refused (logged)" grep -q 'reload (snapshot changed) failed, still serving the old data' dns.out
+out=$(q cc1.botnet.example A)
+check "old snapshot still blocks after a corrupt one" grep -q 'status: NXDOMAIN' <<<"$out"
+cp good.snap var/ispshield.snap.tmp && mv var/ispshield.snap.tmp var/ispshield.snap
+
+# ---- SIGHUP reload
+kill -HUP "$dnspid"
+sleep 1.5
+check "SIGHUP reloads" grep -q 'reloaded (SIGHUP)' dns.out
+
+# ---- block events: recorded, allowed names never
+kill -TERM "$dnspid"
+for i in $(seq 1 50); do kill -0 "$dnspid" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM: stops within 5 s" bash -c "! kill -0 $dnspid 2>/dev/null"
+wait "$dnspid"; rc=$?
+check "SIGTERM: exit status 0 (got $rc)" test "$rc" -eq 0
+nblk=$(sqlite3 var/t.db "select count(*) from block_events where qname='cc1.botnet.example' and list='c2' and reason='name'")
+check "block events stored ($nblk for cc1.botnet.example)" test "${nblk:-0}" -gt 0
+ncname=$(sqlite3 var/t.db "select count(*) from block_events where qname='alias.good.test' and reason='cname' and entry='cc1.botnet.example'")
+check "CNAME block event names the target entry" test "${ncname:-0}" -ge 1
+nallowed=$(sqlite3 var/t.db "select count(*) from block_events where qname in ('www.good.test','big.good.test','dga.example')")
+check "allowed queries are never recorded" test "$nallowed" -eq 0
+
+# ---- walled garden
+"$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS2" --upstream "127.0.0.1:$UP" \
+	--block-action walled-garden --walled-garden-a 192.0.2.80 --walled-garden-aaaa 2001:db8::80 \
+	>dns2.out 2>&1 &
+pids+=($!)
+sleep 1
+out=$(dig +tries=1 +time=3 -p "$DNS2" @127.0.0.1 cc1.botnet.example A)
+check "walled garden: A of the warning page" grep -q 'IN	A	192.0.2.80' <<<"$out"
+check "walled garden: EDE still present" grep -q 'EDE: 17' <<<"$out"
+out=$(dig +tries=1 +time=3 -p "$DNS2" @127.0.0.1 cc1.botnet.example AAAA)
+check "walled garden: AAAA of the warning page" grep -q '2001:db8::80' <<<"$out"
+"$bin" --store "$work/var/t.db" dns --block-action walled-garden --listen "127.0.0.1:$DNS3" \
+	--upstream "127.0.0.1:$UP" >dns3.out 2>&1
+check "walled garden without addresses refuses to start (exit 2)" test $? -eq 2
+check "  ... and says why" grep -q 'walled-garden-a' dns3.out
+
+# ---- a dead upstream: SERVFAIL in bounded time
+dead=$(freeport)
+"$bin" --store "$work/var/t.db" -o dns.timeout-ms=300 -o dns.tries=2 dns \
+	--listen "127.0.0.1:$DNS3" --upstream "127.0.0.1:$dead" >dns3.out 2>&1 &
+pids+=($!)
+sleep 1
+start=$(date +%s%N)
+out=$(dig +tries=1 +time=5 -p "$DNS3" @127.0.0.1 www.good.test A)
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "dead upstream: SERVFAIL" grep -q 'status: SERVFAIL' <<<"$out"
+check "dead upstream: answered within 2 s (${ms} ms)" test "$ms" -lt 2000
+
+echo "dns_service: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
