@@ -230,5 +230,36 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 check "dead upstream: SERVFAIL" grep -q 'status: SERVFAIL' <<<"$out"
 check "dead upstream: answered within 2 s (${ms} ms)" test "$ms" -lt 2000
 
+# ---- protections: per-client rate limit, random-subdomain ("water torture") defence
+DNS4=$(freeport)
+MET4=$(freeport)
+"$bin" --store "$work/var/t.db" -o dns.client-qps=200 -o dns.client-burst=50 \
+	-o dns.wt-min-names=30 -o dns.wt-qps=20 -o dns.wt-window=5 -o dns.wt-hold=30 dns \
+	--listen "127.0.0.1:$DNS4" --upstream "127.0.0.1:$UP" --exempt 127.0.0.3/32 \
+	--subscribers "127.0.0.1/32, 127.0.0.3/32" --metrics "127.0.0.1:$MET4" >dns4.out 2>&1 &
+pids+=($!)
+sleep 1
+for i in $(seq 1 4000); do echo "www.good.test A"; done >same.txt
+dnsperf -s 127.0.0.1 -p "$DNS4" -d same.txt -l 3 -c 2 -q 50 -t 1 >perf4.out 2>&1
+m=$(curl -s "127.0.0.1:$MET4/metrics")
+limited=$(awk '/^ispshield_dns_rate_limited_total/ {print $2}' <<<"$m")
+check "per-client rate limit drops a flooding client (${limited:-0} dropped)" test "${limited:-0}" -gt 20
+out=$(dig +tries=1 +time=3 -p "$DNS4" -b 127.0.0.3 @127.0.0.1 www.good.test A)
+check "an exempt client is still answered" grep -q 'status: NOERROR' <<<"$out"
+# random names under one zone, all NXDOMAIN upstream, from the exempt client (so that
+# the per-client limit does not hide the defence)
+python3 -c '
+import random, string
+random.seed(3)
+for i in range(3000):
+    print("".join(random.choice(string.ascii_lowercase) for _ in range(12)) + ".attack.test A")
+' >random.txt
+dnsperf -s 127.0.0.1 -p "$DNS4" -a 127.0.0.3 -d random.txt -l 4 -c 2 -q 50 -t 1 >perf5.out 2>&1
+check "random-subdomain attack detected and logged" grep -q 'random-subdomain attack suspected under attack.test' dns4.out
+out=$(dig +tries=1 +time=3 -p "$DNS4" -b 127.0.0.3 @127.0.0.1 fresh-name-42.attack.test A)
+check "unseen names under the flagged zone are refused" grep -q 'status: REFUSED' <<<"$out"
+out=$(dig +tries=1 +time=3 -p "$DNS4" -b 127.0.0.3 @127.0.0.1 www.good.test A)
+check "other zones unaffected" grep -q 'status: NOERROR' <<<"$out"
+
 echo "dns_service: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]
