@@ -25,7 +25,8 @@ test: build
 	@scripts/test.sh $(BUILD)
 
 bench: build
-	@bench/lists/run.sh $(BUILD)/ispshield
+	@scripts/deps.sh bench
+	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield
 
 clean:
 	rm -rf build build-asan build-fuzz var

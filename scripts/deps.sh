@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages ispshield needs to build, test and benchmark, when missing.
-# Usage: scripts/deps.sh [build|test|bench]   (test and bench need the same packages)
+# Usage: scripts/deps.sh [build|test|bench]   (each level includes the ones before it)
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
 level=${1:-test}
@@ -9,9 +9,13 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
   # the RPZ export must load in both, dig queries Unbound; sqlite3: inspecting the store;
-  # time: /usr/bin/time measures peak memory in the integration tests.
+  # time: /usr/bin/time measures peak memory in the integration tests; dnsperf, kdig
+  # (knot-dnsutils), curl: the DNS service's integration test.
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
-        sqlite3 python3 time)
+        sqlite3 python3 time dnsperf knot-dnsutils curl)
+fi
+if [ "$level" = bench ]; then
+  pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
 fi
 missing=()
 for p in "${pkgs[@]}"; do
