@@ -16,11 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DNSW_HEADER	   12
-#define DNSW_MAX_NAME	   255 /* wire length of a name, root label included */
-#define DNSW_MAX_POINTERS  32  /* compression pointers followed per name */
-#define DNSW_MAX_UDP	   4096 /* the largest UDP payload we answer with */
-#define DNSW_MIN_UDP	   512
+#define DNSW_HEADER	  12
+#define DNSW_MAX_NAME	  255  /* wire length of a name, root label included */
+#define DNSW_MAX_POINTERS 32   /* compression pointers followed per name */
+#define DNSW_MAX_UDP	  4096 /* the largest UDP payload we answer with */
+#define DNSW_MIN_UDP	  512
 
 enum dnsw_rcode {
 	DNSW_NOERROR = 0,
@@ -47,21 +47,21 @@ enum dnsw_type {
 #define DNSW_CLASS_IN 1
 
 /* Header flag bits (in the 16-bit flags word). */
-#define DNSW_QR 0x8000
-#define DNSW_AA 0x0400
-#define DNSW_TC 0x0200
-#define DNSW_RD 0x0100
-#define DNSW_RA 0x0080
-#define DNSW_AD 0x0020
-#define DNSW_CD 0x0010
+#define DNSW_QR		   0x8000
+#define DNSW_AA		   0x0400
+#define DNSW_TC		   0x0200
+#define DNSW_RD		   0x0100
+#define DNSW_RA		   0x0080
+#define DNSW_AD		   0x0020
+#define DNSW_CD		   0x0010
 #define DNSW_OPCODE(flags) (((flags) >> 11) & 0xf)
-#define DNSW_RCODE(flags)  ((flags) & 0xf)
+#define DNSW_RCODE(flags)  ((flags)&0xf)
 
 /* EDE INFO-CODEs we use (RFC 8914). */
-#define DNSW_EDE_BLOCKED  15
-#define DNSW_EDE_FILTERED 17
+#define DNSW_EDE_BLOCKED    15
+#define DNSW_EDE_FILTERED   17
 #define DNSW_EDE_PROHIBITED 18
-#define DNSW_EDE_NOT_READY 14
+#define DNSW_EDE_NOT_READY  14
 #define DNSW_OPT_EDE	    15 /* the EDE option's OPTION-CODE */
 
 /* Result of dnsw_parse_query when the packet is not answered normally. */
@@ -69,21 +69,22 @@ enum dnsw_type {
 
 struct dnsw_query {
 	uint16_t id;
-	uint16_t flags;         /* the query's flags word */
+	uint16_t flags; /* the query's flags word */
 	uint16_t qtype, qclass;
-	uint8_t qname[DNSW_MAX_NAME]; /* the question name in wire form, as sent (case kept;
-					 compression pointers, if any, expanded) */
+	/* the question name in wire form, as sent (case kept; compression pointers, if
+	 * any, expanded) */
+	uint8_t qname[DNSW_MAX_NAME];
 	size_t qname_len;
-	char name[256];         /* the name in presentation form, lower-cased, no trailing
-				   dot, "" for the root; labels holding '.', '\\', bytes < 0x21
-				   or > 0x7e make the query unmatchable: name_ok is then 0
-				   and each such byte is written as '?' (printable, for logs) */
+	/* the name in presentation form, lower-cased, no trailing dot, "" for the root;
+	 * labels holding '.', '\\', bytes < 0x21 or > 0x7e make the query unmatchable:
+	 * name_ok is then 0 and each such byte is written as '?' (printable, for logs) */
+	char name[256];
 	size_t name_len;
 	int name_ok;
-	size_t question_end;    /* offset just past the question */
-	int has_edns;           /* an OPT record was in the additional section */
-	uint16_t udp_size;      /* the client's EDNS UDP size (>= 512), 512 without EDNS */
-	int edns_do;            /* DO bit */
+	size_t question_end; /* offset just past the question */
+	int has_edns;	     /* an OPT record was in the additional section */
+	uint16_t udp_size;   /* the client's EDNS UDP size (>= 512), 512 without EDNS */
+	int edns_do;	     /* DO bit */
 	uint8_t edns_version;
 };
 
@@ -119,15 +120,15 @@ int dnsw_parse_query(const uint8_t *pkt, size_t len, struct dnsw_query *q);
  * with info_code and extra_text when ede_code >= 0 (extra_text may be NULL). Returns the
  * length, or -1 if out is too small.
  *
- * Flags: QR, RA, RD and CD copied from the query, opcode 0, AA/TC/AD clear. rcode may be
+ * Flags: QR, RA, RD and CD copied from the query, opcode copied (RFC 1035 4.1.1), AA/TC/AD clear. rcode may be
  * 0..4095: above 15 (e.g. DNSW_BADVERS) the upper 8 bits go in the OPT TTL, which needs
  * a query with EDNS: without it, -1. The OPT has version 0. Without EDNS there is no
  * place for an EDE and it is left out. extra_text (UTF-8, sent without its NUL) is cut,
  * at a character boundary, so that the message fits both outsz and the client's UDP
  * size; -1 only if the message does not fit outsz even with an empty EXTRA-TEXT.
  */
-int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code,
-			const char *extra_text, uint8_t *out, size_t outsz);
+int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code, const char *extra_text,
+			uint8_t *out, size_t outsz);
 
 /*
  * Build a NOERROR response with one answer record for q's name: an A record (family 4,
@@ -139,9 +140,8 @@ int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code,
  * query of another class than IN also gets NODATA. -1 also for a family other than 4
  * or 6, or a q without a question (qname_len 0).
  */
-int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *addr,
-		       uint32_t ttl, int ede_code, const char *extra_text, uint8_t *out,
-		       size_t outsz);
+int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *addr, uint32_t ttl,
+		       int ede_code, const char *extra_text, uint8_t *out, size_t outsz);
 
 /*
  * Check that pkt is a response (QR set) to the query with this id and question (name
@@ -154,15 +154,16 @@ int dnsw_response_matches(const uint8_t *pkt, size_t len, uint16_t id, const uin
 
 /* One resource record of a response, for dnsw_walk_response. */
 struct dnsw_rr {
-	int section;            /* 1 answer, 2 authority, 3 additional */
-	char owner[256];        /* presentation form, lower-cased, no trailing dot; bytes
-				   that would be ambiguous are written as '?' */
+	int section; /* 1 answer, 2 authority, 3 additional */
+	/* presentation form, lower-cased, no trailing dot; bytes that would be ambiguous
+	 * are written as '?' */
+	char owner[256];
 	uint16_t type, rclass;
 	uint32_t ttl;
-	const uint8_t *rdata;   /* points into the packet */
+	const uint8_t *rdata; /* points into the packet */
 	uint16_t rdlen;
-	char target[256];       /* CNAME/DNAME: the target name, like owner; else "" */
-	size_t ttl_offset;      /* offset of the TTL field in the packet */
+	char target[256];  /* CNAME/DNAME: the target name, like owner; else "" */
+	size_t ttl_offset; /* offset of the TTL field in the packet */
 };
 
 /*
@@ -194,7 +195,10 @@ int dnsw_cache_ttl(const uint8_t *pkt, size_t len, uint32_t *ttl);
 
 /* Subtract `elapsed` seconds (floor 0) from every TTL of the message except OPT's.
  * Returns 0 or -1 if malformed (the message is then unchanged: it is checked whole
- * before the first TTL is written). TTLs with the top bit set are read as 0. */
+ * before the first TTL is written). TTLs with the top bit set are read as 0.
+ * The record boundaries never change; but a name whose compression pointer leads into
+ * a TTL field (which no real server writes, and the walker does not reject) reads
+ * differently afterwards, and may then even fail dnsw_walk_response. */
 int dnsw_age_ttls(uint8_t *pkt, size_t len, uint32_t elapsed);
 
 static inline uint16_t dnsw_get16(const uint8_t *p)

@@ -338,6 +338,10 @@ void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const u
 		answer_rcode(w, client, &q, rc, -1, NULL, exempt);
 		return;
 	}
+	if (q.has_edns && q.edns_version > 0) { /* RFC 6891 6.1.3: only version 0 */
+		answer_rcode(w, client, &q, DNSW_BADVERS, -1, NULL, exempt);
+		return;
+	}
 	if (client->conn >= 0)
 		q.udp_size = 65535; /* TCP: the message size is the only limit */
 	if (!exempt && client->conn < 0 && srv->cfg->dns_client_qps > 0 &&
