@@ -121,11 +121,12 @@ int dnsw_parse_query(const uint8_t *pkt, size_t len, struct dnsw_query *q);
  * length, or -1 if out is too small.
  *
  * Flags: QR, RA, RD and CD copied from the query, opcode copied (RFC 1035 4.1.1),
- * AA/TC/AD clear. rcode may be 0..4095: above 15 (e.g. DNSW_BADVERS) the upper 8 bits
- * go in the OPT TTL, which needs a query with EDNS: without it, -1. The OPT has version
- * 0. Without EDNS there is no place for an EDE and it is left out. extra_text (UTF-8, sent without its NUL) is cut,
- * at a character boundary, so that the message fits both outsz and the client's UDP
- * size; -1 only if the message does not fit outsz even with an empty EXTRA-TEXT.
+ * AA/TC/AD clear. rcode may be 0..4095: above 15 (e.g. DNSW_BADVERS) the upper 8 bits go
+ * in the OPT TTL, which needs a query with EDNS: without it, -1. The OPT has version 0.
+ * Without EDNS there is no place for an EDE and it is left out. extra_text (UTF-8, sent
+ * without its NUL) is cut, at a character boundary, so that the message fits both outsz
+ * and the client's UDP size; -1 only if the message does not fit outsz even with an empty
+ * EXTRA-TEXT.
  */
 int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code, const char *extra_text,
 			uint8_t *out, size_t outsz);
