@@ -160,7 +160,7 @@ int store_open(const char *spec, struct store **out, struct isp_err *err)
 	sqlite3_busy_timeout(st->db, 10000);
 	rc = exec(st,
 		  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;",
+		  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
 		  err);
 	if (rc)
 		goto fail;
@@ -410,7 +410,7 @@ static void import_free(struct store_import *imp)
 {
 	sqlite3_finalize(imp->ins);
 	sqlite3_finalize(imp->merge);
-	exec(imp->st, "DROP TABLE IF EXISTS temp.staging; PRAGMA cache_size=-65536;", NULL);
+	exec(imp->st, "DROP TABLE IF EXISTS temp.staging; PRAGMA cache_size=-8192;", NULL);
 	free(imp);
 }
 

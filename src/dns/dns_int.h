@@ -29,6 +29,9 @@
 #define DNS_MAX_THREADS	 64
 #define DNS_BATCH	 32   /* packets per recvmmsg */
 #define DNS_MAX_INFLIGHT 4096 /* pending upstream queries per worker */
+/* Largest query forwarded: queries are small (name, type, OPT with a cookie); a larger
+ * one is answered FORMERR. Keeps the pending table at ~5 MB per worker. */
+#define DNS_MAX_QUERY 1024
 
 /* Counters (one set per worker, summed by the metrics endpoint). */
 enum dns_counter {
@@ -138,7 +141,7 @@ struct dns_pending {
 	uint16_t up_id; /* ID sent upstream */
 	uint16_t client_id;
 	struct dns_client client;
-	uint8_t query[DNSW_MAX_UDP]; /* the query as forwarded (our ID) */
+	uint8_t query[DNS_MAX_QUERY]; /* the query as forwarded (our ID) */
 	uint16_t query_len;
 	uint16_t udp_size; /* the client's EDNS size */
 	uint64_t sent_ms;

@@ -64,9 +64,55 @@ static uint64_t rnd(struct dns_worker *w)
 	return w->rng * 0x2545F4914F6CDD1DULL;
 }
 
+/* Answers to the datagrams of one recvmmsg batch are collected here and sent with one
+ * sendmmsg when the batch is done: one system call instead of one per answer. */
+struct outq {
+	int fd; /* the listen socket of the batch being handled, -1 = not collecting */
+	unsigned n;
+	struct mmsghdr m[DNS_BATCH];
+	struct iovec iov[DNS_BATCH];
+	struct sockaddr_storage to[DNS_BATCH];
+	uint8_t buf[DNS_BATCH][DNSW_MAX_UDP];
+};
+
+static __thread struct outq *outq;
+
+static void outq_flush(void)
+{
+	unsigned done = 0;
+
+	while (outq && done < outq->n) {
+		int k = sendmmsg(outq->fd, outq->m + done, outq->n - done,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (k <= 0)
+			break; /* a full socket buffer drops the rest, as a lost packet would */
+		done += (unsigned)k;
+	}
+	if (outq)
+		outq->n = 0;
+}
+
 static void send_udp(int fd, const uint8_t *buf, size_t len, const struct sockaddr *to,
 		     socklen_t tolen)
 {
+	if (outq && outq->fd == fd && len <= DNSW_MAX_UDP) {
+		unsigned i;
+
+		if (outq->n == DNS_BATCH)
+			outq_flush();
+		i = outq->n++;
+		memcpy(outq->buf[i], buf, len);
+		memcpy(&outq->to[i], to, tolen);
+		outq->iov[i].iov_base = outq->buf[i];
+		outq->iov[i].iov_len = len;
+		memset(&outq->m[i], 0, sizeof(outq->m[i]));
+		outq->m[i].msg_hdr.msg_iov = &outq->iov[i];
+		outq->m[i].msg_hdr.msg_iovlen = 1;
+		outq->m[i].msg_hdr.msg_name = &outq->to[i];
+		outq->m[i].msg_hdr.msg_namelen = tolen;
+		return;
+	}
 	/* A full socket buffer drops the answer, as a lost packet would: the client
 	 * retries. Never block the worker. */
 	(void)sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, to, tolen);
@@ -568,6 +614,10 @@ static int read_batch(struct dns_worker *w, const struct dns_shared *sh, int fd,
 	n = recvmmsg(fd, msgs, DNS_BATCH, MSG_DONTWAIT, NULL);
 	if (n <= 0)
 		return 0;
+	if (upstream < 0 && outq) {
+		outq->fd = fd;
+		outq->n = 0;
+	}
 	for (i = 0; i < n; i++) {
 		struct dns_client c;
 
@@ -582,6 +632,10 @@ static int read_batch(struct dns_worker *w, const struct dns_shared *sh, int fd,
 		c.gen = 0;
 		dns_handle_query(w, sh, bufs[i], msgs[i].msg_len, &c);
 	}
+	if (upstream < 0 && outq) {
+		outq_flush();
+		outq->fd = -1;
+	}
 	return n;
 }
 
@@ -591,6 +645,10 @@ static void *worker_main(void *arg)
 	struct dns_server *srv = w->srv;
 	struct epoll_event evs[64];
 	uint64_t last_timeout_check = dns_now_ms();
+
+	outq = calloc(1, sizeof(*outq)); /* without it answers go out one by one */
+	if (outq)
+		outq->fd = -1;
 
 	while (!atomic_load(&srv->stop)) {
 		const struct dns_shared *sh;
@@ -633,6 +691,8 @@ static void *worker_main(void *arg)
 		atomic_fetch_add(&w->quiescent, 1);
 	}
 	dns_tcp_close_all(w);
+	free(outq);
+	outq = NULL;
 	atomic_store(&w->idle, 1);
 	return NULL;
 }
