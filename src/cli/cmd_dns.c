@@ -102,9 +102,8 @@ int cmd_dns(struct cli *c, int argc, char **argv)
 				cli_fail("too many addresses");
 				return EXIT_USAGE;
 			}
-			if (*acc)
-				strcat(acc, ", ");
-			strcat(acc, optarg);
+			snprintf(acc + strlen(acc), accsz - strlen(acc), "%s%s", *acc ? ", " : "",
+				 optarg);
 			continue;
 		}
 		if (config_set(&c->cfg, key, optarg, &err) != 0) {

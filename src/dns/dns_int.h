@@ -109,7 +109,7 @@ struct dns_client {
 
 #define DNS_MAX_TCP	1024  /* client connections per worker */
 #define DNS_TCP_IDLE_MS 10000 /* RFC 7766 section 6.2.3: close idle connections */
-#define DNS_TCP_WBUF	(256 * 1024)
+#define DNS_TCP_WBUF	((size_t)256 * 1024)
 
 struct dns_tcp_conn {
 	int fd; /* -1 = free slot */

@@ -187,7 +187,7 @@ static void reload(struct dns_server *srv, const char *why)
 	char buf[ISP_ERR_MSG + 256];
 
 	isp_err_clear(&err);
-	if (shared_load(srv, &sh, &err) != 0) {
+	if (shared_load(srv, &sh, &err) != 0 || !sh) {
 		atomic_fetch_add(&srv->reload_failures, 1);
 		fprintf(stderr,
 			"ispshield dns: reload (%s) failed, still serving the old data: %s\n", why,
@@ -381,8 +381,10 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	if (rc)
 		goto out;
 	rc = shared_load(srv, &sh, err);
-	if (rc)
+	if (rc || !sh) {
+		rc = rc ? rc : ISR_ENOMEM;
 		goto out;
+	}
 	atomic_store(&srv->shared, sh);
 	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
 	snap_st = stamp(srv->snap_path);
