@@ -71,7 +71,9 @@ static void check_built(const struct dnsw_query *q, const uint8_t *out, int n, i
 	CHECK(n >= DNSW_HEADER);
 	flags = dnsw_get16(out + 2);
 	CHECK(dnsw_get16(out) == q->id);
-	CHECK(flags == (DNSW_QR | DNSW_RA | (q->flags & (DNSW_RD | DNSW_CD)) | (rcode & 0xf)));
+	/* opcode copied from the query (RFC 1035 4.1.1) */
+	CHECK(flags ==
+	      (DNSW_QR | DNSW_RA | (q->flags & (DNSW_RD | DNSW_CD | 0x7800)) | (rcode & 0xf)));
 	memset(s, 0, sizeof(*s));
 	CHECK(dnsw_walk_response(out, (size_t)n, seen_cb, s) == 0);
 	if (q->qname_len > 0) {

@@ -203,11 +203,26 @@ nallowed=$(sqlite3 var/t.db "select count(*) from block_events where qname in ('
 check "allowed queries are never recorded" test "$nallowed" -eq 0
 
 # ---- walled garden
-"$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS2" --upstream "127.0.0.1:$UP" \
+# (two worker threads, and IPv6 when the machine has ::1)
+v6=()
+if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/128'; then
+	v6=(--listen "[::1]:$DNS2")
+fi
+"$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS2" "${v6[@]}" --threads 2 \
+	--upstream "127.0.0.1:$UP" --subscribers "127.0.0.0/8, ::1" \
 	--block-action walled-garden --walled-garden-a 192.0.2.80 --walled-garden-aaaa 2001:db8::80 \
 	>dns2.out 2>&1 &
 pids+=($!)
 sleep 1
+check "two worker threads start" grep -q 'with 2 threads' dns2.out
+if [ ${#v6[@]} -gt 0 ]; then
+	out=$(dig +tries=1 +time=3 -p "$DNS2" @::1 www.good.test A)
+	check "IPv6 listener answers" grep -q 'status: NOERROR' <<<"$out"
+	out=$(dig +tcp +tries=1 +time=3 -p "$DNS2" @::1 www.good.test A)
+	check "IPv6 over TCP answers" grep -q 'status: NOERROR' <<<"$out"
+else
+	echo "skip IPv6 listener: no ::1 on this machine"
+fi
 out=$(dig +tries=1 +time=3 -p "$DNS2" @127.0.0.1 cc1.botnet.example A)
 check "walled garden: A of the warning page" grep -q 'IN	A	192.0.2.80' <<<"$out"
 check "walled garden: EDE still present" grep -q 'EDE: 17' <<<"$out"
