@@ -25,9 +25,8 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 
+#include "core/siphash.h"
 #include "dns/wire.h"
 
 #define MIN_BUCKETS	 16
@@ -58,71 +57,6 @@ struct dcache {
 	struct dcache_stats st;
 };
 
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void sip_round(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = ROTL(v[1], 13);
-	v[1] ^= v[0];
-	v[0] = ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = ROTL(v[3], 16);
-	v[3] ^= v[2];
-	v[0] += v[3];
-	v[3] = ROTL(v[3], 21);
-	v[3] ^= v[0];
-	v[2] += v[1];
-	v[1] = ROTL(v[1], 17);
-	v[1] ^= v[2];
-	v[2] = ROTL(v[2], 32);
-}
-
-/* SipHash-1-3 of p[0..len) under (k0, k1). */
-static uint64_t siphash13(uint64_t k0, uint64_t k1, const uint8_t *p, size_t len)
-{
-	uint64_t v[4] = { k0 ^ 0x736f6d6570736575ULL, k1 ^ 0x646f72616e646f6dULL,
-			  k0 ^ 0x6c7967656e657261ULL, k1 ^ 0x7465646279746573ULL };
-	uint64_t m, b = (uint64_t)len << 56;
-	size_t i, left = len & 7;
-
-	for (i = 0; i + 8 <= len; i += 8) {
-		m = 0;
-		for (int j = 7; j >= 0; j--)
-			m = m << 8 | p[i + (size_t)j];
-		v[3] ^= m;
-		sip_round(v);
-		v[0] ^= m;
-	}
-	for (size_t j = 0; j < left; j++)
-		b |= (uint64_t)p[i + j] << (8 * j);
-	v[3] ^= b;
-	sip_round(v);
-	v[0] ^= b;
-	v[2] ^= 0xff;
-	sip_round(v);
-	sip_round(v);
-	sip_round(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
-/* A random hash key; if the kernel cannot give one, the clock and an address (weak, but
- * the cache still works). */
-static void seed_key(uint64_t *k0, uint64_t *k1, const void *addr)
-{
-	uint64_t k[2];
-	struct timespec ts;
-
-	if (getrandom(k, sizeof(k), GRND_NONBLOCK) == (ssize_t)sizeof(k)) {
-		*k0 = k[0];
-		*k1 = k[1];
-		return;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	*k0 = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)(uintptr_t)addr;
-	*k1 = (uint64_t)ts.tv_sec * 0xc2b2ae3d27d4eb4fULL ^ (uint64_t)(uintptr_t)k0;
-}
-
 struct dcache *dcache_new(size_t max_bytes, uint32_t max_ttl, uint32_t neg_ttl)
 {
 	struct dcache *c;
@@ -143,7 +77,7 @@ struct dcache *dcache_new(size_t max_bytes, uint32_t max_ttl, uint32_t neg_ttl)
 	c->max_ttl = max_ttl;
 	c->neg_ttl = neg_ttl;
 	c->st.bytes = n * sizeof(struct bucket);
-	seed_key(&c->k0, &c->k1, c);
+	siphash_key(&c->k0, &c->k1, c);
 	return c;
 }
 
