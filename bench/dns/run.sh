@@ -77,21 +77,7 @@ fi
 Q=$wdir/queries.txt
 nlist=$(wc -l <"$wdir/c2.txt")
 
-freeport() {
-  python3 - <<'EOF'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))
-    p = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(('127.0.0.1', p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()
-EOF
-}
+freeport() { python3 "$root/scripts/freeport.py"; }
 portfree() { # PORT: nothing bound on 127.0.0.1:PORT, UDP or TCP
   python3 - "$1" <<'EOF'
 import socket, sys

@@ -105,21 +105,7 @@ if [ "$big" -gt 0 ]; then
 fi
 
 # ---- Unbound 1.17 with the same 1 M names as an RPZ zone ----
-freeport() {
-  python3 - <<'EOF'
-import socket
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(('127.0.0.1', 0))
-    p = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(('127.0.0.1', p)); print(p); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()
-EOF
-}
+freeport() { python3 "$root/scripts/freeport.py"; }
 port=$(freeport)
 deadport=$(freeport)   # nothing listens there: the forwarder is never reached
 ubconf=$out/unbound-rpz.conf

@@ -9,6 +9,7 @@
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
+src=$(cd "${SRCDIR:?set SRCDIR to the source tree}" && pwd)
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -25,12 +26,7 @@ check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; 
 for tool in unbound dig kdig dnsperf sqlite3 python3 curl; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done
-freeport() { python3 -c 'import socket
-while True:
-    s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); p=s.getsockname()[1]
-    t=socket.socket(); 
-    try: t.bind(("127.0.0.1",p)); print(p); break
-    except OSError: pass'; }
+freeport() { python3 "$src/scripts/freeport.py"; }
 UP=$(freeport); DNS=$(freeport); MET=$(freeport); DNS2=$(freeport); DNS3=$(freeport)
 
 # ---- lists and snapshot
