@@ -18,3 +18,5 @@ say "$bin" lists check cc1.botnet.example x7f3.dga-family.example cdn.zeus-p2p.e
 say "$bin" lists stats
 printf '\nStore: var/ispshield.db  Snapshot: var/ispshield.snap\n'
 printf 'Try: %s lists check NAME|URL|IP   (see %s lists --help)\n' "$bin" "$bin"
+printf 'DNS: %s dns --listen 127.0.0.1:5353 --upstream RESOLVER:53, then\n' "$bin"
+printf '     dig @127.0.0.1 -p 5353 cc1.botnet.example   (see %s dns --help)\n' "$bin"

@@ -272,5 +272,24 @@ check "unseen names under the flagged zone are refused" grep -q 'status: REFUSED
 out=$(dig +tries=1 +time=3 -p "$DNS4" -b 127.0.0.3 @127.0.0.1 www.good.test A)
 check "other zones unaffected" grep -q 'status: NOERROR' <<<"$out"
 
+# ---- response-rate limiting: identical answers to one /24 beyond rrl-rps are dropped,
+# every rrl-slip-th one sent truncated (TC) so that a real client retries over TCP
+DNS5=$(freeport)
+MET5=$(freeport)
+"$bin" --store "$work/var/t.db" -o dns.rrl-rps=20 -o dns.rrl-slip=2 dns \
+	--listen "127.0.0.1:$DNS5" --upstream "127.0.0.1:$UP" --metrics "127.0.0.1:$MET5" \
+	>dns5.out 2>&1 &
+pids+=($!)
+sleep 1
+dnsperf -s 127.0.0.1 -p "$DNS5" -d same.txt -l 2 -c 2 -q 20 -t 1 >perf6.out 2>&1
+m=$(curl -s "127.0.0.1:$MET5/metrics")
+rrld=$(awk '/^ispshield_dns_rrl_dropped_total/ {print $2}' <<<"$m")
+rrls=$(awk '/^ispshield_dns_rrl_slipped_total/ {print $2}' <<<"$m")
+check "RRL drops identical answers over the rate (${rrld:-0})" test "${rrld:-0}" -gt 10
+check "RRL sends some of them truncated (${rrls:-0})" test "${rrls:-0}" -gt 5
+out=$(dig +tries=1 +time=3 -p "$DNS5" @127.0.0.1 www.good.test A 2>&1)
+check "a client limited by RRL still gets its answer (over TCP after TC, or later)" \
+	grep -q 'status: NOERROR' <<<"$out"
+
 echo "dns_service: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]
