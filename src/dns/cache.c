@@ -39,6 +39,7 @@ struct dentry {
 	struct dentry *prev, *next; /* LRU list: prev towards the head */
 	uint64_t hash;
 	uint64_t stored_ms, expire_ms; /* expire_ms: first instant it is stale */
+	uint64_t tag;		       /* the caller's, see dcache_put */
 	uint16_t keylen, len;
 	uint8_t data[]; /* key[keylen] then response[len] */
 };
@@ -176,7 +177,7 @@ static void remove_entry(struct dcache *c, struct dentry *e)
 }
 
 int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now_ms, uint8_t *out,
-	       size_t outsz)
+	       size_t outsz, uint64_t *tag)
 {
 	struct dentry *e;
 	uint64_t h;
@@ -207,6 +208,8 @@ int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now
 	if (elapsed > 0)
 		(void)dnsw_age_ttls(out, e->len, elapsed); /* checked well-formed on insert */
 	c->st.hits++;
+	if (tag)
+		*tag = e->tag;
 	return (int)e->len;
 }
 
@@ -244,7 +247,7 @@ static void drop_expired_tail(struct dcache *c, uint64_t now_ms)
 }
 
 int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_t *resp, size_t len,
-	       uint32_t ttl, int negative, uint64_t now_ms)
+	       uint32_t ttl, int negative, uint64_t now_ms, uint64_t tag)
 {
 	struct dentry *e, *old;
 	struct clamp cl;
@@ -276,6 +279,7 @@ int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_
 	e->len = (uint16_t)len;
 	e->stored_ms = now_ms;
 	e->expire_ms = now_ms + (uint64_t)ttl * 1000;
+	e->tag = tag;
 
 	old = *find_link(c, e->hash, key, keylen);
 	if (old != NULL)

@@ -48,10 +48,11 @@ size_t dcache_key(const uint8_t *qname, size_t qname_len, uint16_t qtype, uint16
  * returns its length; the caller sets the ID. An entry expires ttl seconds after its
  * insertion (a lookup at that instant misses). Returns 0 on a miss or an expired entry
  * (which is dropped), or -1 if outsz is too small (nothing copied, counted neither as
- * a hit nor as a miss, the entry stays). Allocates nothing.
+ * a hit nor as a miss, the entry stays). On a hit *tag (if tag is not NULL) is set to
+ * the tag the entry was stored with. Allocates nothing.
  */
 int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now_ms, uint8_t *out,
-	       size_t outsz);
+	       size_t outsz, uint64_t *tag);
 
 /*
  * Store a copy of resp[0..len) under key (replacing any entry for it) for ttl seconds
@@ -60,10 +61,12 @@ int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now
  * entries to stay within max_bytes. A ttl (after capping) of 0 stores nothing and
  * returns 0. Returns 0, or -1 if it cannot be stored: key empty or too long, response
  * malformed (dnsw_walk_response fails), above 65535 bytes or larger than the cache can
- * ever hold, or no memory (an older entry for the key is then kept).
+ * ever hold, or no memory (an older entry for the key is then kept). tag is kept with
+ * the entry for the caller (the DNS worker stores the serial of the snapshot the answer
+ * was checked against).
  */
 int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_t *resp, size_t len,
-	       uint32_t ttl, int negative, uint64_t now_ms);
+	       uint32_t ttl, int negative, uint64_t now_ms, uint64_t tag);
 
 void dcache_get_stats(const struct dcache *c, struct dcache_stats *out);
 

@@ -355,72 +355,6 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 	send_upstream(w, p);
 }
 
-void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const uint8_t *pkt,
-		      size_t len, const struct dns_client *client)
-{
-	struct dns_server *srv = w->srv;
-	const struct sockaddr *sa = (const struct sockaddr *)&client->addr;
-	struct dnsw_query q;
-	uint8_t key[DCACHE_KEY_MAX], out[DNSW_MAX_UDP];
-	uint64_t now = dns_now_ms();
-	int rc, exempt, optout, n;
-	size_t klen;
-
-	dns_count(w, C_QUERIES);
-	rc = dnsw_parse_query(pkt, len, &q);
-	if (rc == DNSW_DROP) {
-		dns_count(w, C_DROPPED_MALFORMED);
-		return;
-	}
-	if (!prefixset_contains_sa(srv->subscribers, sa)) {
-		dns_count(w, C_REFUSED_ACL);
-		if (rc == 0)
-			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED, NULL, 1);
-		return;
-	}
-	exempt = prefixset_contains_sa(srv->exempt, sa);
-	if (rc > 0) {
-		dns_count(w, rc == DNSW_NOTIMP ? C_NOTIMP : C_FORMERR);
-		answer_rcode(w, client, &q, rc, -1, NULL, exempt);
-		return;
-	}
-	if (q.has_edns && q.edns_version > 0) { /* RFC 6891 6.1.3: only version 0 */
-		answer_rcode(w, client, &q, DNSW_BADVERS, -1, NULL, exempt);
-		return;
-	}
-	if (client->conn >= 0)
-		q.udp_size = 65535; /* TCP: the message size is the only limit */
-	if (!exempt && client->conn < 0 && srv->cfg->dns_client_qps > 0 &&
-	    drl_query(w->rl, sa, now) == DRL_DROP) {
-		dns_count(w, C_RATE_LIMITED);
-		return;
-	}
-	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
-	if (optout)
-		dns_count(w, C_ALLOWED_OPTOUT);
-	else if (q.qclass == DNSW_CLASS_IN && check_name(w, sh, client, &q, exempt))
-		return;
-	if (w->cache) {
-		klen = dcache_key(q.qname, q.qname_len, q.qtype, q.qclass, q.edns_do,
-				  (q.flags & DNSW_CD) != 0, key);
-		n = dcache_get(w->cache, key, klen, now, out, sizeof(out));
-		if (n > 0) {
-			dns_count(w, C_CACHE_HITS);
-			dnsw_put16(out, q.id);
-			answer(w, client, &q, out, (size_t)n, exempt);
-			return;
-		}
-		dns_count(w, C_CACHE_MISSES);
-	}
-	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok && drl_wt_refused(w->rl, q.name, now)) {
-		dns_count(w, C_WT_REFUSED);
-		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
-			     "random-subdomain attack on this zone", exempt);
-		return;
-	}
-	forward(w, client, &q, pkt, len, optout, exempt);
-}
-
 struct answer_check {
 	const struct snap *snap;
 	int blocked;
@@ -476,6 +410,121 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 	return 0;
 }
 
+/* Check an answer (upstream's, or cached) against the snapshot: ac->blocked is set when
+ * a CNAME/DNAME target or an address of its answer section is listed. */
+static void check_answer(const struct snap *snap, const uint8_t *pkt, size_t len,
+			 struct answer_check *ac)
+{
+	memset(ac, 0, sizeof(*ac));
+	ac->snap = snap;
+	if (snap)
+		dnsw_walk_response(pkt, len, check_rr, ac);
+}
+
+/* Whether q's name itself is listed (a blocking hit) in snap. */
+static int name_listed(const struct snap *snap, const struct dnsw_query *q)
+{
+	struct snap_result r;
+
+	return snap && q->name_ok && q->name_len > 0 &&
+	       snap_lookup_domain(snap, q->name, q->name_len, &r) > 0 && blocking_hit(&r) == 0;
+}
+
+void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const uint8_t *pkt,
+		      size_t len, const struct dns_client *client)
+{
+	struct dns_server *srv = w->srv;
+	const struct sockaddr *sa = (const struct sockaddr *)&client->addr;
+	struct dnsw_query q;
+	uint8_t key[DCACHE_KEY_MAX], out[DNSW_MAX_UDP];
+	uint64_t now = dns_now_ms(), serial;
+	int rc, exempt, optout, filter, n;
+	size_t klen;
+
+	dns_count(w, C_QUERIES);
+	rc = dnsw_parse_query(pkt, len, &q);
+	if (rc == DNSW_DROP) {
+		dns_count(w, C_DROPPED_MALFORMED);
+		return;
+	}
+	if (!prefixset_contains_sa(srv->subscribers, sa)) {
+		dns_count(w, C_REFUSED_ACL);
+		if (rc == 0)
+			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED, NULL, 1);
+		return;
+	}
+	exempt = prefixset_contains_sa(srv->exempt, sa);
+	if (rc > 0) {
+		dns_count(w, rc == DNSW_NOTIMP ? C_NOTIMP : C_FORMERR);
+		answer_rcode(w, client, &q, rc, -1, NULL, exempt);
+		return;
+	}
+	if (q.has_edns && q.edns_version > 0) { /* RFC 6891 6.1.3: only version 0 */
+		answer_rcode(w, client, &q, DNSW_BADVERS, -1, NULL, exempt);
+		return;
+	}
+	if (client->conn >= 0)
+		q.udp_size = 65535; /* TCP: the message size is the only limit */
+	if (!exempt && client->conn < 0 && srv->cfg->dns_client_qps > 0 &&
+	    drl_query(w->rl, sa, now) == DRL_DROP) {
+		dns_count(w, C_RATE_LIMITED);
+		return;
+	}
+	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
+	if (optout)
+		dns_count(w, C_ALLOWED_OPTOUT);
+	filter = !optout && q.qclass == DNSW_CLASS_IN && sh->snap;
+	serial = sh->snap ? snap_serial(sh->snap) : 0;
+	if (w->cache) {
+		uint64_t tag = 0;
+
+		klen = dcache_key(q.qname, q.qname_len, q.qtype, q.qclass, q.edns_do,
+				  (q.flags & DNSW_CD) != 0, key);
+		n = dcache_get(w->cache, key, klen, now, out, sizeof(out), &tag);
+		if (n > 0) {
+			dns_count(w, C_CACHE_HITS);
+			/* An entry is tagged with the serial of the snapshot its name and answer
+			 * were checked against when it was stored. Same snapshot: the verdict
+			 * stands, no lookup needed. A reload since: check again, so that a newly
+			 * listed name, CNAME target or address is blocked at once, not when the
+			 * cached answer expires. */
+			if (filter && tag != serial) {
+				struct answer_check ac;
+				uint32_t ttl;
+
+				if (check_name(w, sh, client, &q, exempt))
+					return;
+				check_answer(sh->snap, out, (size_t)n, &ac);
+				if (ac.blocked) {
+					dns_count(w, (enum dns_counter)ac.counter);
+					answer_blocked(w, client, &q, ac.list, ac.entry, ac.reason,
+						       exempt);
+					return;
+				}
+				if (dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
+					dcache_put(w->cache, key, klen, out, (size_t)n, ttl,
+						   DNSW_RCODE(dnsw_get16(out + 2)) ==
+								   DNSW_NXDOMAIN ||
+							   dnsw_get16(out + 6) == 0,
+						   now, serial);
+			}
+			dnsw_put16(out, q.id);
+			answer(w, client, &q, out, (size_t)n, exempt);
+			return;
+		}
+		dns_count(w, C_CACHE_MISSES);
+	}
+	if (filter && check_name(w, sh, client, &q, exempt))
+		return;
+	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok && drl_wt_refused(w->rl, q.name, now)) {
+		dns_count(w, C_WT_REFUSED);
+		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+			     "random-subdomain attack on this zone", exempt);
+		return;
+	}
+	forward(w, client, &q, pkt, len, optout, exempt);
+}
+
 static void observe_latency(struct dns_worker *w, uint64_t ms)
 {
 	int b;
@@ -495,7 +544,7 @@ void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int 
 	struct answer_check ac;
 	uint16_t id, idx, flags;
 	uint64_t now = dns_now_ms();
-	int exempt, rcode;
+	int exempt, rcode, listed;
 
 	if (len < DNSW_HEADER) {
 		dns_count(w, C_UPSTREAM_BAD);
@@ -522,16 +571,25 @@ void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int 
 	 * comes back through this function with TC clear. */
 	if ((flags & DNSW_TC) && p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
 		return;
-	if (!p->optout && sh->snap && p->q.qclass == DNSW_CLASS_IN) {
-		memset(&ac, 0, sizeof(ac));
-		ac.snap = sh->snap;
-		dnsw_walk_response(pkt, len, check_rr, &ac);
-		if (ac.blocked) {
-			dns_count(w, (enum dns_counter)ac.counter);
-			answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt);
-			pending_free(w, p);
-			return;
-		}
+	/* The name and the answer are checked against the snapshot in use now (it may have
+	 * changed while the query was upstream). For an opted-out client nothing is blocked,
+	 * but an answer that would be blocked for others is not cached either. */
+	listed = 0;
+	memset(&ac, 0, sizeof(ac));
+	if (sh->snap && p->q.qclass == DNSW_CLASS_IN) {
+		listed = name_listed(sh->snap, &p->q);
+		check_answer(sh->snap, pkt, len, &ac);
+	}
+	if (!p->optout && listed) {
+		check_name(w, sh, &p->client, &p->q, exempt); /* answers it as blocked */
+		pending_free(w, p);
+		return;
+	}
+	if (!p->optout && ac.blocked) {
+		dns_count(w, (enum dns_counter)ac.counter);
+		answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt);
+		pending_free(w, p);
+		return;
 	}
 	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok) {
 		const char *flagged = NULL;
@@ -543,7 +601,8 @@ void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int 
 				"unseen names refused for %lld s\n",
 				flagged, (long long)srv->cfg->dns_wt_hold);
 	}
-	if (w->cache && !(flags & DNSW_TC) && (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
+	if (w->cache && !listed && !ac.blocked && !(flags & DNSW_TC) &&
+	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
 		uint8_t key[DCACHE_KEY_MAX];
 		uint32_t ttl;
 		size_t klen = dcache_key(p->q.qname, p->q.qname_len, p->q.qtype, p->q.qclass,
@@ -552,7 +611,8 @@ void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int 
 		if (dnsw_cache_ttl(pkt, len, &ttl) == 0)
 			dcache_put(w->cache, key, klen, pkt, len, ttl,
 				   /* negative: NXDOMAIN, or NODATA (no answer records) */
-				   rcode == DNSW_NXDOMAIN || dnsw_get16(pkt + 6) == 0, now);
+				   rcode == DNSW_NXDOMAIN || dnsw_get16(pkt + 6) == 0, now,
+				   sh->snap ? snap_serial(sh->snap) : 0);
 	}
 	if (rcode == DNSW_SERVFAIL)
 		dns_count(w, C_SERVFAIL);

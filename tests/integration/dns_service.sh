@@ -58,6 +58,8 @@ server:
   local-data: "www.good.test. 300 IN A 192.0.2.10"
   local-data: "www.good.test. 300 IN AAAA 2001:db8::10"
   local-data: "alias.good.test. 300 IN CNAME cc1.botnet.example."
+  local-data: "alias2.good.test. 300 IN CNAME cc1.botnet.example."
+  local-data: "www2.good.test. 300 IN A 192.0.2.11"
   local-data: "bad-ip.good.test. 300 IN A 198.51.100.7"
   local-data: "bad-net.good.test. 300 IN A 203.0.113.9"
   local-data: 'big.good.test. 300 IN TXT $big'
@@ -151,6 +153,24 @@ done
 check "opt-out takes effect within 5 s" test "$optout_ok" -eq 1
 out=$(q cc1.botnet.example A)
 check "other subscribers still filtered" grep -q 'status: NXDOMAIN' <<<"$out"
+
+# ---- the cache never bypasses the lists
+# An opted-out subscriber's answer is not checked; it must not reach others from the cache.
+out=$(q -b 127.0.0.3 alias2.good.test A)
+check "opted-out client gets the CNAME to a listed name" grep -q 'status: NOERROR' <<<"$out"
+out=$(q alias2.good.test A)
+check "the same answer, from the cache, is blocked for other subscribers" grep -q 'status: NXDOMAIN' <<<"$out"
+# An answer cached before a reload is checked against the new lists.
+out=$(q www2.good.test A)
+check "www2 resolves before its address is listed" grep -q '192.0.2.11' <<<"$out"
+printf '198.51.100.7\n203.0.113.0/24\n192.0.2.11\n' >ips.txt
+isp -q lists import --list c2-ips ips.txt && isp -q lists compile || bad "recompile ips"
+reloaded=0
+for i in $(seq 1 30); do
+	sleep 0.2
+	q www2.good.test A | grep -q 'status: NXDOMAIN' && { reloaded=1; break; }
+done
+check "a cached answer whose address became listed is blocked after the reload" test "$reloaded" -eq 1
 
 # ---- reload under dnsperf load: zero failed queries
 for i in $(seq 1 3000); do echo "www.good.test A"; echo "cc1.botnet.example A"; echo "x$i.dga.example A"; done >queries.txt

@@ -121,7 +121,7 @@ static int put_name(struct dcache *c, const char *name, int negative, unsigned n
 	size_t kl = key_of(name, 0, 0, key);
 	size_t len = build_resp(pkt, name, negative, nans, ttl, gen);
 
-	return dcache_put(c, key, kl, pkt, len, ttl, negative, now);
+	return dcache_put(c, key, kl, pkt, len, ttl, negative, now, 0);
 }
 
 /* Expect a hit for name equal to the response built with TTL ttl. */
@@ -131,7 +131,7 @@ static void expect_hit(struct dcache *c, const char *name, int negative, unsigne
 	uint8_t key[DCACHE_KEY_MAX], out[1024], want[1024];
 	size_t kl = key_of(name, 0, 0, key);
 	size_t wl = build_resp(want, name, negative, nans, ttl, gen);
-	int n = dcache_get(c, key, kl, now, out, sizeof(out));
+	int n = dcache_get(c, key, kl, now, out, sizeof(out), NULL);
 
 	assert_int_equal(n, (int)wl);
 	assert_memory_equal(out, want, wl);
@@ -142,7 +142,7 @@ static void expect_miss(struct dcache *c, const char *name, uint64_t now)
 	uint8_t key[DCACHE_KEY_MAX], out[1024];
 	size_t kl = key_of(name, 0, 0, key);
 
-	assert_int_equal(dcache_get(c, key, kl, now, out, sizeof(out)), 0);
+	assert_int_equal(dcache_get(c, key, kl, now, out, sizeof(out), NULL), 0);
 }
 
 static void test_hit_miss(void **state)
@@ -207,6 +207,26 @@ static void test_key(void **state)
 	assert_int_equal(dcache_key(wire, DNSW_MAX_NAME + 1, DNSW_A, DNSW_CLASS_IN, 0, 0, b), 0);
 }
 
+/* The caller's tag comes back with a hit, and a replacement carries its own. */
+static void test_tag(void **state)
+{
+	struct dcache *c = dcache_new(1 << 20, 86400, 3600);
+	uint8_t key[DCACHE_KEY_MAX], pkt[512], out[512];
+	uint64_t tag = 0;
+	size_t kl, len;
+
+	(void)state;
+	len = build_resp(pkt, "www.example.com", 0, 1, 300, 7);
+	kl = key_of("www.example.com", 0, 0, key);
+	assert_int_equal(dcache_put(c, key, kl, pkt, len, 300, 0, T0, 42), 0);
+	assert_int_equal(dcache_get(c, key, kl, T0 + 1000, out, sizeof(out), &tag), (int)len);
+	assert_int_equal(tag, 42);
+	assert_int_equal(dcache_put(c, key, kl, pkt, len, 300, 0, T0, 43), 0);
+	assert_int_equal(dcache_get(c, key, kl, T0 + 1000, out, sizeof(out), &tag), (int)len);
+	assert_int_equal(tag, 43);
+	dcache_free(c);
+}
+
 static void test_case_and_flags_lookup(void **state)
 {
 	struct dcache *c = dcache_new(1 << 20, 86400, 3600);
@@ -216,15 +236,15 @@ static void test_case_and_flags_lookup(void **state)
 	(void)state;
 	len = build_resp(pkt, "www.example.com", 0, 1, 300, 7);
 	kl = key_of("WWW.Example.Com", 1, 0, key);
-	assert_int_equal(dcache_put(c, key, kl, pkt, len, 300, 0, T0), 0);
+	assert_int_equal(dcache_put(c, key, kl, pkt, len, 300, 0, T0, 0), 0);
 	kl = key_of("www.EXAMPLE.com", 1, 0, key);
-	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out)), (int)len);
+	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out), NULL), (int)len);
 	kl = key_of("www.example.com", 0, 0, key);
-	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out)), 0);
+	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out), NULL), 0);
 	kl = key_of("www.example.com", 1, 1, key);
-	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out)), 0);
+	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out), NULL), 0);
 	kl = key_of("www.example.com", 0, 1, key);
-	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out)), 0);
+	assert_int_equal(dcache_get(c, key, kl, T0, out, sizeof(out), NULL), 0);
 	dcache_free(c);
 }
 
@@ -320,7 +340,7 @@ static void test_small_out(void **state)
 	(void)state;
 	assert_int_equal(put_name(c, "s.example", 0, 4, 300, 1, T0), 0);
 	memset(out, 0xee, sizeof(out));
-	assert_int_equal(dcache_get(c, key, kl, T0, out, 20), -1);
+	assert_int_equal(dcache_get(c, key, kl, T0, out, 20, NULL), -1);
 	assert_int_equal(out[0], 0xee); /* nothing written */
 	dcache_get_stats(c, &st);
 	assert_int_equal(st.hits, 0);
@@ -343,21 +363,21 @@ static void test_refused(void **state)
 	/* a valid message larger than the whole cache: 300 A records */
 	len = build_resp(big, "big.example", 0, 300, 300, 1);
 	assert_true(len > 4096);
-	assert_int_equal(dcache_put(c, key, kl, big, len, 300, 0, T0), -1);
+	assert_int_equal(dcache_put(c, key, kl, big, len, 300, 0, T0, 0), -1);
 	/* larger than a DNS message can be */
-	assert_int_equal(dcache_put(c, key, kl, big, 70000, 300, 0, T0), -1);
+	assert_int_equal(dcache_put(c, key, kl, big, 70000, 300, 0, T0, 0), -1);
 	/* shorter than a header, and malformed (truncated inside a record) */
 	len = build_resp(big, "big.example", 0, 2, 300, 1);
-	assert_int_equal(dcache_put(c, key, kl, big, 11, 300, 0, T0), -1);
-	assert_int_equal(dcache_put(c, key, kl, big, len - 3, 300, 0, T0), -1);
+	assert_int_equal(dcache_put(c, key, kl, big, 11, 300, 0, T0, 0), -1);
+	assert_int_equal(dcache_put(c, key, kl, big, len - 3, 300, 0, T0, 0), -1);
 	/* no key */
-	assert_int_equal(dcache_put(c, key, 0, big, len, 300, 0, T0), -1);
+	assert_int_equal(dcache_put(c, key, 0, big, len, 300, 0, T0, 0), -1);
 	dcache_get_stats(c, &st);
 	assert_int_equal(st.inserts, 0);
 	assert_int_equal(st.entries, 0);
 	/* a failed replacement keeps the old entry */
-	assert_int_equal(dcache_put(c, key, kl, big, len, 300, 0, T0), 0);
-	assert_int_equal(dcache_put(c, key, kl, big, len - 3, 300, 0, T0), -1);
+	assert_int_equal(dcache_put(c, key, kl, big, len, 300, 0, T0, 0), 0);
+	assert_int_equal(dcache_put(c, key, kl, big, len - 3, 300, 0, T0, 0), -1);
 	expect_hit(c, "big.example", 0, 2, 300, 1, T0);
 	free(big);
 	dcache_free(c);
@@ -496,7 +516,7 @@ static void run_model(struct dcache *c, size_t limit, int exact, int n)
 			uint32_t cap = neg ? 120 : 300;
 
 			len = build_resp(pkt, name, neg, nans, ttl, gen);
-			r = dcache_put(c, key, kl, pkt, len, ttl, neg, now);
+			r = dcache_put(c, key, kl, pkt, len, ttl, neg, now, 0);
 			assert_int_equal(r, 0);
 			if (ttl == 0)
 				continue; /* nothing stored; an older entry stays */
@@ -508,7 +528,7 @@ static void run_model(struct dcache *c, size_t limit, int exact, int n)
 			e->stored = now;
 			e->expire = now + (uint64_t)e->ttl * 1000;
 		} else {
-			r = dcache_get(c, key, kl, now, out, sizeof(out));
+			r = dcache_get(c, key, kl, now, out, sizeof(out), NULL);
 			if (e->valid && now >= e->expire)
 				e->valid = 0;
 			if (r == 0) {
@@ -559,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_hit_miss),
 		cmocka_unit_test(test_key),
 		cmocka_unit_test(test_case_and_flags_lookup),
+		cmocka_unit_test(test_tag),
 		cmocka_unit_test(test_aging),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_caps),
