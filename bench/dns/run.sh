@@ -123,34 +123,7 @@ upconf=$out/upstream.conf
   for k in 0 1 2; do echo "  local-data: \"${probes[$k]}. 3600 IN A 192.0.2.$((k + 1))\""; done
 } >"$upconf"
 ubconf=$out/unbound-rpz.conf
-sed -e "s/^  port: 5300$/  port: $p_ub/" -e "s#/tmp/anchor-dns/#$wdir/#" -e "s/127.0.0.1@5301/127.0.0.1@$upport/" \
-  -e 's/^  logfile: ""$/  logfile: ""\n  pidfile: ""/' "$root/../shared/anchors/unbound-rpz.conf" >"$ubconf" 2>/dev/null \
-  || cat >"$ubconf" <<EOF
-server:
-  interface: 127.0.0.1
-  port: $p_ub
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: ""
-  pidfile: ""
-  verbosity: 0
-  module-config: "respip iterator"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
-  local-zone: "test." nodefault
-  do-not-query-localhost: no
-  msg-cache-size: 64m
-  rrset-cache-size: 128m
-rpz:
-  name: "rpz.local."
-  zonefile: $wdir/c2.rpz
-  rpz-log: no
-forward-zone:
-  name: "."
-  forward-addr: 127.0.0.1@$upport
-EOF
+bash "$root/bench/unbound_rpz_conf.sh" "$p_ub" "$wdir/c2.rpz" "$upport" "$out" >"$ubconf"
 grep -q "port: $p_ub" "$ubconf" && grep -q "@$upport" "$ubconf" || die "could not adapt unbound-rpz.conf ($ubconf)"
 ddconf=$out/dnsdist.conf
 cat >"$ddconf" <<EOF

@@ -109,34 +109,8 @@ freeport() { python3 "$root/scripts/freeport.py"; }
 port=$(freeport)
 deadport=$(freeport)   # nothing listens there: the forwarder is never reached
 ubconf=$out/unbound-rpz.conf
-cat >"$ubconf" <<EOF
-# written by bench/lists/run.sh, after shared/anchors/unbound-rpz.conf
-server:
-  interface: 127.0.0.1
-  port: $port
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  directory: "$out"
-  pidfile: ""
-  use-syslog: no
-  logfile: ""
-  verbosity: 0
-  module-config: "respip iterator"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
-  local-zone: "test." nodefault
-  do-not-query-localhost: no
-  msg-cache-size: 64m
-  rrset-cache-size: 128m
-rpz:
-  name: "rpz.local."
-  zonefile: $out/w1m/c2.rpz
-  rpz-log: no
-forward-zone:
-  name: "."
-  forward-addr: 127.0.0.1@$deadport
-EOF
+# nothing listens on deadport: the forwarder is never reached
+bash "$root/bench/unbound_rpz_conf.sh" "$port" "$out/w1m/c2.rpz" "$deadport" "$out" >"$ubconf"
 unbound-checkconf "$ubconf" >>"$log" 2>&1 || { echo "run.sh: unbound-checkconf failed, see $log" >&2; exit 1; }
 probe=$(sed -n '1p' "$out/w1m/c2.txt")
 ubpid=
