@@ -18,8 +18,9 @@
  * TTLs: a response is kept min(ttl, cap) seconds (cap = max_ttl, or neg_ttl for negative
  * answers), and every record TTL in the stored copy is clamped to that too, so a client
  * is never told to keep an answer longer than we do; on a hit the TTLs are aged by the
- * whole seconds since insertion (dnsw_age_ttls). Expired entries are dropped when looked
- * up, when they reach the LRU tail during an insert, and by eviction.
+ * whole seconds since insertion, at TTL offsets recorded on insert (no parsing on a
+ * hit). Expired entries are dropped when looked up, when they reach the LRU tail during
+ * an insert, and by eviction.
  */
 #include "dns/cache.h"
 
@@ -40,6 +41,7 @@ struct dentry {
 	uint64_t hash;
 	uint64_t stored_ms, expire_ms; /* expire_ms: first instant it is stale */
 	uint64_t tag;		       /* the caller's, see dcache_put */
+	uint16_t nttl;		       /* TTL offsets kept after the response */
 	uint16_t keylen, len;
 	uint8_t data[]; /* key[keylen] then response[len] */
 };
@@ -118,9 +120,11 @@ size_t dcache_key(const uint8_t *qname, size_t qname_len, uint16_t qtype, uint16
 	return i + 5;
 }
 
-static size_t entry_size(size_t keylen, size_t len)
+/* An entry: header, key, response, then the response's TTL offsets (u16 each, all
+ * records but OPT), so that a hit ages TTLs without parsing the message again. */
+static size_t entry_size(size_t keylen, size_t len, size_t nttl)
 {
-	return sizeof(struct dentry) + keylen + len;
+	return sizeof(struct dentry) + keylen + len + 2 * nttl;
 }
 
 static void lru_unlink(struct dcache *c, struct dentry *e)
@@ -172,7 +176,7 @@ static void remove_entry(struct dcache *c, struct dentry *e)
 	*link = e->hnext;
 	lru_unlink(c, e);
 	c->st.entries--;
-	c->st.bytes -= entry_size(e->keylen, e->len);
+	c->st.bytes -= entry_size(e->keylen, e->len, e->nttl);
 	free(e);
 }
 
@@ -205,8 +209,22 @@ int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now
 	lru_push_head(c, e);
 	memcpy(out, e->data + e->keylen, e->len);
 	elapsed = now_ms > e->stored_ms ? (uint32_t)((now_ms - e->stored_ms) / 1000) : 0;
-	if (elapsed > 0)
-		(void)dnsw_age_ttls(out, e->len, elapsed); /* checked well-formed on insert */
+	if (elapsed > 0) {
+		const uint8_t *offs = e->data + e->keylen + e->len;
+		size_t i;
+
+		for (i = 0; i < e->nttl; i++) {
+			uint8_t *t = out + ((size_t)offs[2 * i] << 8 | offs[2 * i + 1]);
+			uint32_t ttl = (uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 |
+				       (uint32_t)t[2] << 8 | t[3];
+
+			ttl = ttl > elapsed ? ttl - elapsed : 0;
+			t[0] = (uint8_t)(ttl >> 24);
+			t[1] = (uint8_t)(ttl >> 16);
+			t[2] = (uint8_t)(ttl >> 8);
+			t[3] = (uint8_t)ttl;
+		}
+	}
 	c->st.hits++;
 	if (tag)
 		*tag = e->tag;
@@ -216,14 +234,26 @@ int dcache_get(struct dcache *c, const uint8_t *key, size_t keylen, uint64_t now
 struct clamp {
 	uint8_t *pkt;
 	uint32_t ttl;
+	uint8_t *offs; /* where the TTL offsets go; NULL while only counting */
+	size_t n;
 };
 
+/* Count the records with a TTL (all but OPT), or record their TTL offsets and lower
+ * TTLs above the entry's lifetime to it (stored TTLs never exceed the lifetime, and are
+ * below 2^31, so ageing them is plain subtraction). */
 static int clamp_rr(void *ud, const struct dnsw_rr *rr)
 {
-	const struct clamp *cl = ud;
+	struct clamp *cl = ud;
 	uint8_t *p;
 
-	if (rr->type == DNSW_OPT || rr->ttl <= cl->ttl)
+	if (rr->type == DNSW_OPT)
+		return 0;
+	if (cl->offs) {
+		cl->offs[2 * cl->n] = (uint8_t)(rr->ttl_offset >> 8);
+		cl->offs[2 * cl->n + 1] = (uint8_t)rr->ttl_offset;
+	}
+	cl->n++;
+	if (!cl->offs || rr->ttl <= cl->ttl)
 		return 0;
 	p = cl->pkt + rr->ttl_offset;
 	p[0] = (uint8_t)(cl->ttl >> 24);
@@ -260,17 +290,24 @@ int dcache_put(struct dcache *c, const uint8_t *key, size_t keylen, const uint8_
 		return 0;
 	if (keylen == 0 || keylen > DCACHE_KEY_MAX || len < DNSW_HEADER || len > MAX_RESP)
 		return -1;
-	sz = entry_size(keylen, len);
-	if (sz > c->max_bytes || sz > c->max_bytes - table)
+	/* first walk: well-formed? how many TTLs? */
+	memset(&cl, 0, sizeof(cl));
+	if (dnsw_walk_response(resp, len, clamp_rr, &cl) != 0)
+		return -1;
+	sz = entry_size(keylen, len, cl.n);
+	if (cl.n > UINT16_MAX || sz > c->max_bytes || sz > c->max_bytes - table)
 		return -1;
 	e = malloc(sz);
 	if (e == NULL)
 		return -1;
 	memcpy(e->data, key, keylen);
 	memcpy(e->data + keylen, resp, len);
+	e->nttl = (uint16_t)cl.n;
 	cl.pkt = e->data + keylen;
 	cl.ttl = ttl;
-	if (dnsw_walk_response(cl.pkt, len, clamp_rr, &cl) != 0) {
+	cl.offs = e->data + keylen + len;
+	cl.n = 0;
+	if (dnsw_walk_response(cl.pkt, len, clamp_rr, &cl) != 0 || cl.n != e->nttl) {
 		free(e);
 		return -1;
 	}

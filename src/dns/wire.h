@@ -3,7 +3,8 @@
  * much of it as a filtering forwarder needs: parse a query, build the answers it makes
  * itself (errors, blocks, walled-garden addresses), and read the upstream's responses
  * (match them to the query, walk their records for CNAME targets and addresses, find
- * their TTL for caching, age TTLs for cache hits).
+ * their TTL for caching; each record's TTL offset lets the packet cache age TTLs later
+ * without parsing the message again).
  *
  * Every reader is bounded by the packet length and follows compression pointers only
  * backwards, at most DNSW_MAX_POINTERS per name, so truncated packets, pointer loops,
@@ -193,14 +194,6 @@ int dnsw_walk_response(const uint8_t *pkt, size_t len,
  * 0 (RFC 2181 8).
  */
 int dnsw_cache_ttl(const uint8_t *pkt, size_t len, uint32_t *ttl);
-
-/* Subtract `elapsed` seconds (floor 0) from every TTL of the message except OPT's.
- * Returns 0 or -1 if malformed (the message is then unchanged: it is checked whole
- * before the first TTL is written). TTLs with the top bit set are read as 0.
- * The record boundaries never change; but a name whose compression pointer leads into
- * a TTL field (which no real server writes, and the walker does not reject) reads
- * differently afterwards, and may then even fail dnsw_walk_response. */
-int dnsw_age_ttls(uint8_t *pkt, size_t len, uint32_t elapsed);
 
 static inline uint16_t dnsw_get16(const uint8_t *p)
 {

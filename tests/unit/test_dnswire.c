@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/cache.h"
 #include "dns/wire.h"
 
 /* ---- a packet builder ---- */
@@ -971,7 +972,6 @@ static void test_walk_errors(void **state)
 
 		assert_int_equal(walk(cut, i, &r), -1);
 		assert_int_equal(dnsw_cache_ttl(cut, i, &ttl), -1);
-		assert_int_equal(dnsw_age_ttls(cut, i, 1), -1);
 		assert_int_equal(dnsw_response_matches(cut, i, 0x5555,
 						       (const uint8_t *)"\3www\7example\3com", 17,
 						       DNSW_A, 1),
@@ -1147,60 +1147,6 @@ static void test_cache_ttl(void **state)
 	assert_int_equal(dnsw_cache_ttl(p.b, 5, &ttl), -1);
 }
 
-static void test_age_ttls(void **state)
-{
-	struct pb p, copy;
-	struct rrs r;
-
-	(void)state;
-	cname_chain(&p, 300, 200, 100);
-	assert_int_equal(dnsw_age_ttls(p.b, p.n, 150), 0);
-	assert_int_equal(walk(p.b, p.n, &r), 0);
-	assert_int_equal(r.rr[0].ttl, 150);
-	assert_int_equal(r.rr[1].ttl, 50);
-	assert_int_equal(r.rr[2].ttl, 0); /* floor 0 */
-	assert_int_equal(r.rr[3].type, DNSW_OPT);
-	assert_int_equal(r.rr[3].ttl, 0); /* OPT flags untouched */
-	/* OPT with DO: its TTL field holds flags and is never aged */
-	cname_chain(&p, 300, 200, 100);
-	dnsw_put16(p.b + p.n - 4, 0x8000);
-	assert_int_equal(dnsw_age_ttls(p.b, p.n, 0xffffffffu), 0);
-	assert_int_equal(walk(p.b, p.n, &r), 0);
-	assert_int_equal(r.rr[0].ttl, 0);
-	assert_int_equal(r.rr[3].ttl, 0x8000);
-	/* elapsed 0 changes nothing */
-	cname_chain(&p, 300, 200, 100);
-	copy = p;
-	assert_int_equal(dnsw_age_ttls(p.b, p.n, 0), 0);
-	assert_memory_equal(p.b, copy.b, p.n);
-	/* malformed: unchanged */
-	assert_int_equal(dnsw_age_ttls(p.b, p.n - 1, 10), -1);
-	assert_memory_equal(p.b, copy.b, p.n);
-	/* negative answers are aged too (authority and additional) */
-	negative(&p, DNSW_NXDOMAIN, 3600, 300, 1);
-	assert_int_equal(dnsw_age_ttls(p.b, p.n, 100), 0);
-	assert_int_equal(walk(p.b, p.n, &r), 0);
-	assert_int_equal(r.rr[0].ttl, 3500);
-	assert_int_equal(r.rr[1].ttl, 4900);
-	assert_int_equal(r.rr[2].ttl, 0);
-
-	/* a name compressed into an earlier TTL (0x01610000 spells "a"): ageing keeps
-	 * the record boundaries, though the name no longer reads (see wire.h) */
-	pb_hdr(&p, 1, DNSW_QR, 1, 2, 0, 0);
-	pb_question(&p, "example.com", DNSW_A, 1);
-	pb_u16(&p, 0xc00c);
-	pb_rr_tail(&p, DNSW_A, 1, 0x01610000, "\1\2\3\4", 4);
-	pb_u16(&p, 0xc000 | 35);
-	pb_rr_tail(&p, DNSW_A, 1, 500, "\1\2\3\4", 4);
-	assert_int_equal(walk(p.b, p.n, &r), 0);
-	assert_string_equal(r.rr[1].owner, "a");
-	assert_int_equal(r.rr[1].ttl_offset, p.n - 10);
-	assert_int_equal(dnsw_age_ttls(p.b, p.n, 1), 0);
-	assert_int_equal(dnsw_get16(p.b + 35), 0x0160);
-	assert_int_equal(dnsw_get16(p.b + p.n - 8), 499);
-	assert_int_equal(walk(p.b, p.n, &r), -1);
-}
-
 /* ---- captured packets (tests/data/dns) ---- */
 
 static size_t read_data(const char *name, uint8_t *buf, size_t bufsz)
@@ -1327,11 +1273,19 @@ static void test_captured_responses(void **state)
 		ttl = 0;
 		assert_int_equal(dnsw_cache_ttl(rp, rn, &ttl), cases[i].ttl_rc);
 		assert_int_equal(ttl, cases[i].ttl);
-		memcpy(copy, rp, rn);
-		assert_int_equal(dnsw_age_ttls(copy, rn, 100), 0);
 		if (cases[i].ttl_rc == 0) {
+			/* aged as the packet cache ages it, 100 s after storing */
+			struct dcache *c = dcache_new(1 << 20, 86400, 86400);
+
+			assert_int_equal(dcache_put(c, (const uint8_t *)"\1k", 3, rp, rn,
+						    cases[i].ttl, 0, 0, 0),
+					 0);
+			assert_int_equal(dcache_get(c, (const uint8_t *)"\1k", 3, 100 * 1000, copy,
+						    sizeof(copy), NULL),
+					 (int)rn);
 			assert_int_equal(dnsw_cache_ttl(copy, rn, &ttl), 0);
 			assert_int_equal(ttl, cases[i].ttl - 100);
+			dcache_free(c);
 		}
 	}
 	/* the CNAME answer: the target is compressed into the question */
@@ -1383,7 +1337,6 @@ static void test_mutations(void **state)
 					}
 					(void)walk(cut, len, &r);
 					(void)dnsw_cache_ttl(cut, len, &ttl);
-					(void)dnsw_age_ttls(cut, len, 5);
 					free(cut);
 				}
 			}
@@ -1417,7 +1370,6 @@ int main(void)
 		cmocka_unit_test(test_walk_errors),
 		cmocka_unit_test(test_walk_pointer_limit),
 		cmocka_unit_test(test_cache_ttl),
-		cmocka_unit_test(test_age_ttls),
 		cmocka_unit_test(test_captured_queries),
 		cmocka_unit_test(test_captured_responses),
 		cmocka_unit_test(test_mutations),
