@@ -24,6 +24,7 @@ set -euo pipefail
 
 : "${ISPSHIELD:?set ISPSHIELD to the ispshield binary}"
 ISPSHIELD=$(cd "$(dirname "$ISPSHIELD")" && pwd)/$(basename "$ISPSHIELD")
+HERE=$(cd "$(dirname "$0")" && pwd)
 
 PASS=0
 FAIL=0
@@ -164,24 +165,10 @@ done
 # ---- 3. Unbound with the exported zones ---------------------------------------------------
 
 # Two free loopback ports, free for both UDP and TCP.
-read -r UPPORT RESPORT < <(python3 - <<'EOF'
-import socket
-ports = []
-while len(ports) < 2:
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        t.close(); continue
-    u.close(); t.close()
-    if p not in ports:
-        ports.append(p)
-print(*ports)
-EOF
-)
+freeport() { python3 "$HERE/../../scripts/freeport.py"; }
+UPPORT=$(freeport)
+RESPORT=$(freeport)
+while [ "$RESPORT" = "$UPPORT" ]; do RESPORT=$(freeport); done
 
 # Unbound checks the rpz: zone's origin against its SOA, so each zone gets its own origin.
 isp lists export --list dom --format rpz --origin rpz.test --out dom-ub.rpz 2>/dev/null ||
