@@ -118,14 +118,26 @@ static void send_udp(int fd, const uint8_t *buf, size_t len, const struct sockad
 	(void)sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, to, tolen);
 }
 
+/* Send an empty truncated answer (TC set, same rcode as resp) to UDP client c: it tells
+ * the client to ask again over TCP. */
+static void send_truncated(const struct dns_client *c, const struct dnsw_query *q,
+			   const uint8_t *resp)
+{
+	uint8_t tc[DNSW_HEADER + DNSW_MAX_NAME + 4 + 64];
+	int n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc, sizeof(tc));
+
+	if (n <= 0)
+		return;
+	tc[2] |= DNSW_TC >> 8;
+	send_udp(c->fd, tc, (size_t)n, (const struct sockaddr *)&c->addr, c->addrlen);
+}
+
 /* Send resp to client c: over TCP as it is; over UDP through RRL (which may drop it or
  * send it truncated) and truncated when larger than the client's UDP size. */
 static void answer(struct dns_worker *w, const struct dns_client *c, const struct dnsw_query *q,
 		   uint8_t *resp, size_t len, int exempt)
 {
-	uint8_t tc[DNSW_HEADER + DNSW_MAX_NAME + 4 + 64];
 	const struct sockaddr *to = (const struct sockaddr *)&c->addr;
-	int n;
 
 	if (c->conn >= 0) {
 		dns_count(w, C_ANSWERED);
@@ -142,26 +154,15 @@ static void answer(struct dns_worker *w, const struct dns_client *c, const struc
 		}
 		if (v == DRL_SLIP) {
 			dns_count(w, C_RRL_SLIPPED);
-			n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc,
-						sizeof(tc));
-			if (n > 0) {
-				tc[2] |= DNSW_TC >> 8;
-				send_udp(c->fd, tc, (size_t)n, to, c->addrlen);
-			}
+			send_truncated(c, q, resp);
 			return;
 		}
 	}
 	if (len > q->udp_size) {
-		/* Too large for the client's UDP size: an empty truncated answer tells it to
-		 * ask again over TCP. */
 		dns_count(w, C_TRUNCATED);
-		n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc,
-					sizeof(tc));
-		if (n <= 0)
-			return;
-		tc[2] |= DNSW_TC >> 8;
-		resp = tc;
-		len = (size_t)n;
+		dns_count(w, C_ANSWERED);
+		send_truncated(c, q, resp);
+		return;
 	}
 	dns_count(w, C_ANSWERED);
 	send_udp(c->fd, resp, len, to, c->addrlen);
