@@ -136,10 +136,4 @@ const char *listfmt_name(enum list_format f);
 enum list_kind list_kind_parse(const char *name);
 const char *list_kind_name(enum list_kind k);
 
-/*
- * Parse a UTC time as the formats write it (see above) from s[0..n). Returns 0 and sets
- * *out, or ISR_EINVAL.
- */
-int listfmt_parse_time(const char *s, size_t n, int64_t *out);
-
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/csv.h"
 #include "core/listfmt_int.h"
+#include "core/timefmt.h"
 
 #define MAX_FIELDS     256
 #define NAME_MAX_SHOWN 40
@@ -198,7 +199,7 @@ static int64_t field_time(const struct csv_field *f, size_t nf, int i)
 	const char *s = field(f, nf, i);
 	int64_t t = 0;
 
-	if (!s || listfmt_parse_time(s, strlen(s), &t) < 0)
+	if (!s || time_parse(s, strlen(s), &t) < 0)
 		return 0;
 	return t;
 }

@@ -22,6 +22,7 @@
 
 #include "core/linereader.h"
 #include "core/listfmt.h"
+#include "core/timefmt.h"
 
 #define MAXE 64
 #define MAXR 64
@@ -182,7 +183,7 @@ static int64_t tparse(const char *s)
 {
 	int64_t t = -1;
 
-	if (listfmt_parse_time(s, strlen(s), &t) < 0)
+	if (time_parse(s, strlen(s), &t) < 0)
 		return -1;
 	return t;
 }
@@ -214,7 +215,7 @@ static void test_time(void **state)
 	{
 		int64_t t = 0;
 
-		assert_int_equal(listfmt_parse_time("2024-03-01garbage", 10, &t), 0);
+		assert_int_equal(time_parse("2024-03-01garbage", 10, &t), 0);
 		assert_int_equal(t, 1709251200);
 	}
 }

@@ -1,0 +1,125 @@
+/*
+ * timefmt.c -- the one parser of times written in files: ISO 8601 and its common
+ * relatives, and unix seconds. Every reader (lists, sessions, events) calls time_parse,
+ * so "2024-03-01 12:00:00" means the same instant everywhere.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "core/err.h"
+#include "core/timefmt.h"
+
+static int digits(const char *s, size_t n, size_t at, size_t count, int *out)
+{
+	size_t i;
+	int v = 0;
+
+	if (at + count > n)
+		return 0;
+	for (i = at; i < at + count; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+int64_t time_days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era;
+	int64_t yoe;
+	int64_t doy;
+	int64_t doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int month_days(int y, int m)
+{
+	static const int md[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : md[m - 1];
+}
+
+int time_parse(const char *s, size_t n, int64_t *out)
+{
+	int y, mo, d, hh = 0, mi = 0, ss = 0, oh, om;
+	size_t i = 0;
+	int64_t v = 0;
+	int64_t tz = 0;
+
+	while (n > 0 && (s[0] == ' ' || s[0] == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return ISR_EINVAL;
+	while (i < n && i < 13 && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == n && n <= 12) {
+		for (i = 0; i < n; i++)
+			v = v * 10 + (s[i] - '0');
+		*out = v;
+		return 0;
+	}
+	if (!digits(s, n, 0, 4, &y) || n < 10 || s[4] != '-' || !digits(s, n, 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s, n, 8, 2, &d))
+		return ISR_EINVAL;
+	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+		return ISR_EINVAL;
+	i = 10;
+	if (i < n && (s[i] == ' ' || s[i] == 'T' || s[i] == 't') && i + 1 < n && s[i + 1] >= '0' &&
+	    s[i + 1] <= '9') {
+		if (!digits(s, n, i + 1, 2, &hh) || i + 3 >= n || s[i + 3] != ':' ||
+		    !digits(s, n, i + 4, 2, &mi))
+			return ISR_EINVAL;
+		i += 6;
+		if (i < n && s[i] == ':') {
+			if (!digits(s, n, i + 1, 2, &ss))
+				return ISR_EINVAL;
+			i += 3;
+			if (i < n && s[i] == '.') {
+				i++;
+				while (i < n && s[i] >= '0' && s[i] <= '9')
+					i++;
+			}
+		}
+		if (hh > 23 || mi > 59 || ss > 60)
+			return ISR_EINVAL;
+	}
+	while (i < n && s[i] == ' ')
+		i++;
+	if (i < n && (s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		i++;
+	} else if (n - i == 3 && strncasecmp(s + i, "utc", 3) == 0) {
+		i = n;
+	} else if (i < n && (s[i] == '+' || s[i] == '-')) {
+		if (!digits(s, n, i + 1, 2, &oh))
+			return ISR_EINVAL;
+		if (i + 3 < n && s[i + 3] == ':') {
+			if (!digits(s, n, i + 4, 2, &om) || i + 6 != n)
+				return ISR_EINVAL;
+		} else if (!digits(s, n, i + 3, 2, &om) || i + 5 != n) {
+			return ISR_EINVAL;
+		}
+		if (oh > 23 || om > 59)
+			return ISR_EINVAL;
+		tz = ((int64_t)oh * 3600 + (int64_t)om * 60) * (s[i] == '-' ? -1 : 1);
+		i = n;
+	}
+	if (i != n)
+		return ISR_EINVAL;
+	*out = time_days_from_civil(y, mo, d) * 86400 + (int64_t)hh * 3600 + (int64_t)mi * 60 + ss -
+	       tz;
+	return 0;
+}
