@@ -28,6 +28,9 @@ static const struct key keys[] = {
 	  "the store: a SQLite file path (created with its folder if missing)" },
 	{ "core", "snapshot", K_STR, F(snapshot), "",
 	  "the compiled snapshot file; empty = ispshield.snap beside the store" },
+	{ "core", "sessions", K_STR, F(sessions), "",
+	  "the sessions index (who held which address when); empty = sessions.idx beside the "
+	  "store" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
 	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
@@ -89,6 +92,48 @@ static const struct key keys[] = {
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
+	{ "sessions", "format", K_CHOICE, F(sessions_format), "auto",
+	  "default format of `sessions import`: auto, detail, radcsv, dhcpd, kea" },
+	{ "sessions", "open-max", K_DURATION, F(sessions_open_max), "1d",
+	  "a session without a Stop ends this long after its last Start/Interim-Update (or "
+	  "when the address goes to someone else)" },
+	{ "sessions", "clock-skew", K_DURATION, F(sessions_clock_skew), "5m",
+	  "FreeRADIUS detail: Event-Timestamp is trusted within this of the receive time; "
+	  "beyond it the NAS clock is taken to be wrong; 0 = always trust it" },
+	{ "notify", "skew", K_DURATION, F(notify_skew), "5m",
+	  "an event this close outside a session still matches it (unless another subscriber's "
+	  "session is as close)" },
+	{ "notify", "dedup-window", K_DURATION, F(notify_dedup_window), "7d",
+	  "a subscriber told about a cause is not told again about it within this window" },
+	{ "notify", "rate-window", K_DURATION, F(notify_rate_window), "1d",
+	  "window of the per-subscriber notice limit" },
+	{ "notify", "max-per-window", K_INT, F(notify_max_per_window), "1",
+	  "notices one subscriber gets per rate-window at most; further events wait" },
+	{ "notify", "smtp", K_STR, F(notify_smtp), "",
+	  "SMTP server URL: smtp://host:port (STARTTLS per smtp-tls) or smtps://host:port" },
+	{ "notify", "smtp-tls", K_CHOICE, F(notify_smtp_tls), "try",
+	  "STARTTLS on smtp:// URLs: none, try (when offered), require" },
+	{ "notify", "smtp-user", K_STR, F(notify_smtp_user), "",
+	  "SMTP AUTH user name; empty = no authentication" },
+	{ "notify", "smtp-password-file", K_STR, F(notify_smtp_password_file), "",
+	  "file holding the SMTP AUTH password (first line)" },
+	{ "notify", "maildir", K_STR, F(notify_maildir), "",
+	  "deliver into this Maildir instead of SMTP (for review before sending, and tests)" },
+	{ "notify", "from", K_STR, F(notify_from), "abuse@isp.example",
+	  "sender address of the notices (From and envelope)" },
+	{ "notify", "isp-name", K_STR, F(notify_isp_name), "Example ISP",
+	  "the ISP's name as the notices write it" },
+	{ "notify", "contact", K_STR, F(notify_contact), "abuse@isp.example",
+	  "whom subscribers can ask (shown in every notice)" },
+	{ "notify", "opt-out-info", K_STR, F(notify_opt_out_info), "reply with the word STOP",
+	  "how a subscriber stops these notices (shown in every notice)" },
+	{ "notify", "templates", K_STR, F(notify_templates), "",
+	  "folder of notice templates overriding the built-in ones (frame.LANG.txt, "
+	  "CAUSE.LANG.txt); empty = built-in" },
+	{ "notify", "max-attempts", K_INT, F(notify_max_attempts), "8",
+	  "delivery attempts before a notice is given up (state failed)" },
+	{ "notify", "retry", K_DURATION, F(notify_retry), "1m",
+	  "wait before the first retry; doubles with each attempt, up to 6h" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -117,6 +162,42 @@ int config_parse_duration(const char *s, int64_t *out)
 	if (v > INT64_MAX / mul)
 		return ISR_EINVAL;
 	*out = (int64_t)v * mul;
+	return 0;
+}
+
+/* The allowed values of each K_CHOICE key, '|'-separated. */
+static const struct {
+	const char *key, *values;
+} choices[] = {
+	{ "dns.block-action", "nxdomain|walled-garden" },
+	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
+	{ "notify.smtp-tls", "none|try|require" },
+};
+
+static const char *key_choices(const struct key *k)
+{
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s.%s", k->section, k->name);
+	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+		if (strcmp(choices[i].key, name) == 0)
+			return choices[i].values;
+	return "";
+}
+
+static int choice_ok(const char *choices_of_key, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices_of_key;
+
+	while (n && p) {
+		if (strncmp(p, v, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, '|');
+		if (p)
+			p++;
+	}
 	return 0;
 }
 
@@ -153,10 +234,9 @@ static int set_key(struct isp_config *c, const struct key *k, const char *v, str
 		return 0;
 	}
 	case K_CHOICE:
-		if (strcmp(v, "nxdomain") != 0 && strcmp(v, "walled-garden") != 0)
-			return isp_err_set(err, ISR_EINVAL,
-					   "%s.%s: '%s': expected nxdomain or walled-garden",
-					   k->section, k->name, v);
+		if (!choice_ok(key_choices(k), v))
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s': expected one of %s",
+					   k->section, k->name, v, key_choices(k));
 		break;
 	case K_DOMAIN:
 		if (!*v || strlen(v) > 253)
@@ -306,19 +386,31 @@ void config_each_key(void (*fn)(void *ud, const char *section, const char *key),
 		fn(ud, keys[i].section, keys[i].name);
 }
 
-void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+/* `set` if given, else `name` in the store file's folder. */
+static void beside_store(const struct isp_config *c, const char *set, const char *name,
+			 char out[CONFIG_PATH_MAX])
 {
 	const char *store = c->store, *slash;
 
-	if (c->snapshot[0]) {
-		snprintf(out, CONFIG_PATH_MAX, "%s", c->snapshot);
+	if (set[0]) {
+		snprintf(out, CONFIG_PATH_MAX, "%s", set);
 		return;
 	}
 	if (strncmp(store, "sqlite:", 7) == 0)
 		store += 7;
 	slash = strrchr(store, '/');
 	if (slash)
-		snprintf(out, CONFIG_PATH_MAX, "%.*s/ispshield.snap", (int)(slash - store), store);
+		snprintf(out, CONFIG_PATH_MAX, "%.*s/%s", (int)(slash - store), store, name);
 	else
-		snprintf(out, CONFIG_PATH_MAX, "ispshield.snap");
+		snprintf(out, CONFIG_PATH_MAX, "%s", name);
+}
+
+void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, c->snapshot, "ispshield.snap", out);
+}
+
+void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, c->sessions, "sessions.idx", out);
 }

@@ -22,6 +22,7 @@ struct isp_config {
 	/* [core] */
 	char store[CONFIG_PATH_MAX];	/* store spec (SQLite file path) */
 	char snapshot[CONFIG_PATH_MAX]; /* snapshot file; "" = ispshield.snap beside store */
+	char sessions[CONFIG_PATH_MAX]; /* sessions index; "" = sessions.idx beside store */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
@@ -47,6 +48,27 @@ struct isp_config {
 	int64_t dns_rrl_rps, dns_rrl_slip;
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_ring; /* block events buffered per worker */
+	/* [sessions] */
+	char sessions_format[16];
+	int64_t sessions_open_max;   /* seconds an open session outlives its last Interim */
+	int64_t sessions_clock_skew; /* detail: trust Event-Timestamp within this */
+	/* [notify] */
+	int64_t notify_skew;	     /* match an event this close outside a session */
+	int64_t notify_dedup_window; /* one notice per subscriber and cause in this */
+	int64_t notify_rate_window;  /* window of max_per_window */
+	int64_t notify_max_per_window;
+	char notify_smtp[1024];	  /* smtp://host:port, smtps://...; "" = none */
+	char notify_smtp_tls[16]; /* none | try | require */
+	char notify_smtp_user[256];
+	char notify_smtp_password_file[CONFIG_PATH_MAX];
+	char notify_maildir[CONFIG_PATH_MAX];
+	char notify_from[256];
+	char notify_isp_name[256];
+	char notify_contact[512];
+	char notify_opt_out_info[512];
+	char notify_templates[CONFIG_PATH_MAX];
+	int64_t notify_max_attempts;
+	int64_t notify_retry;
 };
 
 /* Fill c with the built-in defaults. */
@@ -68,6 +90,9 @@ void config_each_key(void (*fn)(void *ud, const char *section, const char *key),
 
 /* The snapshot path in effect: c->snapshot, or "ispshield.snap" beside the store file. */
 void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* The sessions index path in effect: c->sessions, or "sessions.idx" beside the store. */
+void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
 
 /* Parse a duration: "0", "3600", "90s", "30m", "12h", "7d", "2w". Returns 0 or ISR_EINVAL. */
 int config_parse_duration(const char *s, int64_t *out);

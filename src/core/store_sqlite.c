@@ -15,6 +15,7 @@
  * of them again in a change table would double the store for nothing).
  */
 #include "core/store.h"
+#include "core/store_int.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -23,11 +24,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-struct store {
-	sqlite3 *db;
-	char path[4096];
-};
 
 struct store_import {
 	struct store *st;
@@ -68,13 +64,13 @@ static const char *schema_sql =
 	"CREATE INDEX IF NOT EXISTS block_events_time ON block_events(time_ms);"
 	"INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');";
 
-static int db_fail(struct store *st, struct isp_err *err, const char *what)
+int sq_fail(struct store *st, struct isp_err *err, const char *what)
 {
 	return isp_err_set(err, ISR_ESTORE, "store %s: %s: %s", st->path, what,
 			   sqlite3_errmsg(st->db));
 }
 
-static int exec(struct store *st, const char *sql, struct isp_err *err)
+int sq_exec(struct store *st, const char *sql, struct isp_err *err)
 {
 	char *msg = NULL;
 
@@ -87,14 +83,14 @@ static int exec(struct store *st, const char *sql, struct isp_err *err)
 	return 0;
 }
 
-static int prepare(struct store *st, const char *sql, sqlite3_stmt **out, struct isp_err *err)
+int sq_prepare(struct store *st, const char *sql, sqlite3_stmt **out, struct isp_err *err)
 {
 	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
-		return db_fail(st, err, "prepare");
+		return sq_fail(st, err, "prepare");
 	return 0;
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v && *v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -102,7 +98,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static void bind_time(sqlite3_stmt *s, int i, int64_t t)
+void sq_bind_time(sqlite3_stmt *s, int i, int64_t t)
 {
 	if (t)
 		sqlite3_bind_int64(s, i, t);
@@ -154,17 +150,19 @@ int store_open(const char *spec, struct store **out, struct isp_err *err)
 	snprintf(st->path, sizeof(st->path), "%s", spec);
 	if (sqlite3_open_v2(spec, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
-		rc = db_fail(st, err, "open");
+		rc = sq_fail(st, err, "open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
-	rc = exec(st,
-		  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-		  "PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
-		  err);
+	rc = sq_exec(st,
+		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+		     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
+		     err);
 	if (rc)
 		goto fail;
-	rc = exec(st, schema_sql, err);
+	rc = sq_exec(st, schema_sql, err);
+	if (rc == 0)
+		rc = sq_exec(st, sq_notify_schema, err);
 	if (rc)
 		goto fail;
 	*out = st;
@@ -178,11 +176,13 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	sqlite3_finalize(st->ev_ins);
+	sqlite3_finalize(st->ev_decide);
 	sqlite3_close(st->db);
 	free(st);
 }
 
-static int64_t now_s(void)
+int64_t sq_now(void)
 {
 	return (int64_t)time(NULL);
 }
@@ -196,7 +196,7 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 	if (!*name || strlen(name) >= sizeof(out->name))
 		return isp_err_set(err, ISR_EINVAL, "list name must be 1..%zu characters",
 				   sizeof(out->name) - 1);
-	rc = prepare(st, "SELECT id, kind FROM lists WHERE name = ?", &s, err);
+	rc = sq_prepare(st, "SELECT id, kind FROM lists WHERE name = ?", &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -215,23 +215,23 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "find list");
+		return sq_fail(st, err, "find list");
 	if (!create)
 		return isp_err_set(err, ISR_ENOTFOUND, "no list named '%s'", name);
 	if (kind == LIST_KIND_NONE)
 		return isp_err_set(
 			err, ISR_EINVAL,
 			"list '%s' does not exist; give --kind domain|url|ip to create it", name);
-	rc = prepare(st, "INSERT INTO lists(name, kind, created) VALUES(?, ?, ?)", &s, err);
+	rc = sq_prepare(st, "INSERT INTO lists(name, kind, created) VALUES(?, ?, ?)", &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, list_kind_name(kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now_s());
+	sqlite3_bind_int64(s, 3, sq_now());
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return db_fail(st, err, "create list");
+		return sq_fail(st, err, "create list");
 	out->id = sqlite3_last_insert_rowid(st->db);
 	out->kind = kind;
 	snprintf(out->name, sizeof(out->name), "%s", name);
@@ -239,13 +239,13 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 }
 
 /* Run a statement with up to three int64 parameters; store sqlite3_changes in *changed. */
-static int run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, long *changed,
-		struct isp_err *err)
+int sq_run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, long *changed,
+	    struct isp_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, n;
 
-	rc = prepare(st, sql, &s, err);
+	rc = sq_prepare(st, sql, &s, err);
 	if (rc)
 		return rc;
 	n = sqlite3_bind_parameter_count(s);
@@ -258,19 +258,18 @@ static int run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return db_fail(st, err, "update");
+		return sq_fail(st, err, "update");
 	if (changed)
 		*changed = (long)sqlite3_changes(st->db);
 	return 0;
 }
 
-static int query_int(struct store *st, const char *sql, int64_t a, int64_t *out,
-		     struct isp_err *err)
+int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, struct isp_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = prepare(st, sql, &s, err);
+	rc = sq_prepare(st, sql, &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, a);
@@ -278,7 +277,7 @@ static int query_int(struct store *st, const char *sql, int64_t a, int64_t *out,
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, err, "query");
+		return sq_fail(st, err, "query");
 	return 0;
 }
 
@@ -298,15 +297,15 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	imp->st = st;
 	imp->list_id = l->id;
-	imp->started = now_s();
+	imp->started = sq_now();
 	snprintf(imp->file, sizeof(imp->file), "%s", file ? file : "");
-	rc = exec(st, "PRAGMA cache_size=-262144; BEGIN IMMEDIATE;", err);
+	rc = sq_exec(st, "PRAGMA cache_size=-262144; BEGIN IMMEDIATE;", err);
 	if (rc)
 		goto fail_nobegin;
-	rc = prepare(st,
-		     "INSERT INTO sources(list_id, name) VALUES(?, ?) "
-		     "ON CONFLICT(list_id, name) DO NOTHING",
-		     &s, err);
+	rc = sq_prepare(st,
+			"INSERT INTO sources(list_id, name) VALUES(?, ?) "
+			"ON CONFLICT(list_id, name) DO NOTHING",
+			&s, err);
 	if (rc)
 		goto fail;
 	sqlite3_bind_int64(s, 1, l->id);
@@ -314,46 +313,46 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		rc = db_fail(st, err, "add source");
+		rc = sq_fail(st, err, "add source");
 		goto fail;
 	}
-	rc = prepare(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?", &s, err);
+	rc = sq_prepare(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?", &s, err);
 	if (rc)
 		goto fail;
 	sqlite3_bind_int64(s, 1, l->id);
 	sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
-		rc = db_fail(st, err, "find source");
+		rc = sq_fail(st, err, "find source");
 		goto fail;
 	}
 	imp->source_id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
-	rc = query_int(st, "SELECT EXISTS(SELECT 1 FROM entries WHERE source_id = ?)",
-		       imp->source_id, &n, err);
+	rc = sq_query_int(st, "SELECT EXISTS(SELECT 1 FROM entries WHERE source_id = ?)",
+			  imp->source_id, &n, err);
 	if (rc)
 		goto fail;
 	imp->had_entries = n != 0;
-	rc = exec(st,
-		  "DROP TABLE IF EXISTS temp.staging;"
-		  "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY, action INTEGER NOT NULL,"
-		  " first_seen INTEGER, last_seen INTEGER, expires INTEGER, category TEXT,"
-		  " reference TEXT) WITHOUT ROWID;",
-		  err);
-	if (rc)
-		goto fail;
-	rc = prepare(st, "INSERT OR IGNORE INTO staging VALUES(?, ?, ?, ?, ?, ?, ?)", &imp->ins,
+	rc = sq_exec(st,
+		     "DROP TABLE IF EXISTS temp.staging;"
+		     "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY, action INTEGER NOT NULL,"
+		     " first_seen INTEGER, last_seen INTEGER, expires INTEGER, category TEXT,"
+		     " reference TEXT) WITHOUT ROWID;",
 		     err);
 	if (rc)
 		goto fail;
-	rc = prepare(st,
-		     "UPDATE staging SET action = ?2,"
-		     " first_seen = CASE WHEN first_seen IS NULL OR ?3 < first_seen"
-		     "   THEN coalesce(?3, first_seen) ELSE first_seen END,"
-		     " last_seen = max(coalesce(last_seen, ?4), coalesce(?4, last_seen)),"
-		     " expires = coalesce(?5, expires), category = coalesce(?6, category),"
-		     " reference = coalesce(?7, reference) WHERE value = ?1",
-		     &imp->merge, err);
+	rc = sq_prepare(st, "INSERT OR IGNORE INTO staging VALUES(?, ?, ?, ?, ?, ?, ?)", &imp->ins,
+			err);
+	if (rc)
+		goto fail;
+	rc = sq_prepare(st,
+			"UPDATE staging SET action = ?2,"
+			" first_seen = CASE WHEN first_seen IS NULL OR ?3 < first_seen"
+			"   THEN coalesce(?3, first_seen) ELSE first_seen END,"
+			" last_seen = max(coalesce(last_seen, ?4), coalesce(?4, last_seen)),"
+			" expires = coalesce(?5, expires), category = coalesce(?6, category),"
+			" reference = coalesce(?7, reference) WHERE value = ?1",
+			&imp->merge, err);
 	if (rc)
 		goto fail;
 	*out = imp;
@@ -361,7 +360,7 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 fail:
 	sqlite3_finalize(imp->ins);
 	sqlite3_finalize(imp->merge);
-	exec(st, "ROLLBACK", NULL);
+	sq_exec(st, "ROLLBACK", NULL);
 fail_nobegin:
 	free(imp);
 	return rc;
@@ -371,11 +370,11 @@ static void bind_entry(sqlite3_stmt *s, const struct store_entry *e)
 {
 	sqlite3_bind_text(s, 1, e->value, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 2, (int)e->action);
-	bind_time(s, 3, e->first_seen);
-	bind_time(s, 4, e->last_seen);
-	bind_time(s, 5, e->expires);
-	bind_text(s, 6, e->category);
-	bind_text(s, 7, e->reference);
+	sq_bind_time(s, 3, e->first_seen);
+	sq_bind_time(s, 4, e->last_seen);
+	sq_bind_time(s, 5, e->expires);
+	sq_bind_text(s, 6, e->category);
+	sq_bind_text(s, 7, e->reference);
 }
 
 int store_import_add(struct store_import *imp, const struct store_entry *e, int *dup,
@@ -387,7 +386,7 @@ int store_import_add(struct store_import *imp, const struct store_entry *e, int 
 	bind_entry(s, e);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
-		return db_fail(imp->st, err, "stage entry");
+		return sq_fail(imp->st, err, "stage entry");
 	}
 	sqlite3_reset(s);
 	if (sqlite3_changes(imp->st->db) == 1) {
@@ -400,7 +399,7 @@ int store_import_add(struct store_import *imp, const struct store_entry *e, int 
 	bind_entry(s, e);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		sqlite3_reset(s);
-		return db_fail(imp->st, err, "merge duplicate");
+		return sq_fail(imp->st, err, "merge duplicate");
 	}
 	sqlite3_reset(s);
 	return 0;
@@ -410,7 +409,7 @@ static void import_free(struct store_import *imp)
 {
 	sqlite3_finalize(imp->ins);
 	sqlite3_finalize(imp->merge);
-	exec(imp->st, "DROP TABLE IF EXISTS temp.staging; PRAGMA cache_size=-8192;", NULL);
+	sq_exec(imp->st, "DROP TABLE IF EXISTS temp.staging; PRAGMA cache_size=-8192;", NULL);
 	free(imp);
 }
 
@@ -418,7 +417,7 @@ void store_import_abort(struct store_import *imp)
 {
 	if (!imp)
 		return;
-	exec(imp->st, "ROLLBACK", NULL);
+	sq_exec(imp->st, "ROLLBACK", NULL);
 	import_free(imp);
 }
 
@@ -432,16 +431,16 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = prepare(st,
-		     "INSERT INTO imports(source_id, started, file, format, read, accepted,"
-		     " duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-		     &s, err);
+	rc = sq_prepare(st,
+			"INSERT INTO imports(source_id, started, file, format, read, accepted,"
+			" duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+			&s, err);
 	if (rc)
 		goto fail;
 	sqlite3_bind_int64(s, 1, sid);
 	sqlite3_bind_int64(s, 2, t);
 	sqlite3_bind_text(s, 3, imp->file, -1, SQLITE_STATIC);
-	bind_text(s, 4, format);
+	sq_bind_text(s, 4, format);
 	sqlite3_bind_int64(s, 5, read);
 	sqlite3_bind_int64(s, 6, imp->accepted);
 	sqlite3_bind_int64(s, 7, imp->duplicates);
@@ -449,53 +448,54 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		rc = db_fail(st, err, "record import");
+		rc = sq_fail(st, err, "record import");
 		goto fail;
 	}
 	iid = sqlite3_last_insert_rowid(st->db);
 
 	if (imp->had_entries) {
-		rc = run3(st,
-			  "INSERT INTO changes(import_id, value, change)"
-			  " SELECT ?1, value, 'added' FROM staging s WHERE NOT EXISTS"
-			  " (SELECT 1 FROM entries e WHERE e.source_id = ?2 AND e.value = s.value)",
-			  iid, sid, 0, NULL, err);
+		rc = sq_run3(
+			st,
+			"INSERT INTO changes(import_id, value, change)"
+			" SELECT ?1, value, 'added' FROM staging s WHERE NOT EXISTS"
+			" (SELECT 1 FROM entries e WHERE e.source_id = ?2 AND e.value = s.value)",
+			iid, sid, 0, NULL, err);
 		if (rc)
 			goto fail;
-		rc = run3(st,
-			  "INSERT INTO changes(import_id, value, change)"
-			  " SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
-			  " AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
-			  iid, sid, 0, NULL, err);
+		rc = sq_run3(st,
+			     "INSERT INTO changes(import_id, value, change)"
+			     " SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
+			     " AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
+			     iid, sid, 0, NULL, err);
 		if (rc)
 			goto fail;
-		rc = run3(st,
-			  "DELETE FROM entries WHERE source_id = ?1 AND NOT EXISTS"
-			  " (SELECT 1 FROM staging s WHERE s.value = entries.value)",
-			  sid, 0, 0, &removed, err);
+		rc = sq_run3(st,
+			     "DELETE FROM entries WHERE source_id = ?1 AND NOT EXISTS"
+			     " (SELECT 1 FROM staging s WHERE s.value = entries.value)",
+			     sid, 0, 0, &removed, err);
 		if (rc)
 			goto fail;
 	}
-	rc = run3(st,
-		  "INSERT INTO entries(source_id, value, action, first_seen, last_seen,"
-		  " expires, category, reference)"
-		  " SELECT ?1, value, action, coalesce(first_seen, ?2), coalesce(last_seen, ?2),"
-		  " expires, category, reference FROM staging WHERE true"
-		  " ON CONFLICT(source_id, value) DO UPDATE SET action = excluded.action,"
-		  " first_seen = min(first_seen, excluded.first_seen),"
-		  " last_seen = max(last_seen, excluded.last_seen),"
-		  " expires = excluded.expires, category = excluded.category,"
-		  " reference = excluded.reference",
-		  sid, t, 0, &upserted, err);
+	rc = sq_run3(st,
+		     "INSERT INTO entries(source_id, value, action, first_seen, last_seen,"
+		     " expires, category, reference)"
+		     " SELECT ?1, value, action, coalesce(first_seen, ?2), coalesce(last_seen, ?2),"
+		     " expires, category, reference FROM staging WHERE true"
+		     " ON CONFLICT(source_id, value) DO UPDATE SET action = excluded.action,"
+		     " first_seen = min(first_seen, excluded.first_seen),"
+		     " last_seen = max(last_seen, excluded.last_seen),"
+		     " expires = excluded.expires, category = excluded.category,"
+		     " reference = excluded.reference",
+		     sid, t, 0, &upserted, err);
 	if (rc)
 		goto fail;
 	if (imp->had_entries) {
 		int64_t n;
 
-		rc = query_int(st,
-			       "SELECT count(*) FROM changes WHERE import_id = ?"
-			       " AND change = 'added'",
-			       iid, &n, err);
+		rc = sq_query_int(st,
+				  "SELECT count(*) FROM changes WHERE import_id = ?"
+				  " AND change = 'added'",
+				  iid, &n, err);
 		if (rc)
 			goto fail;
 		added = (long)n;
@@ -508,8 +508,8 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	res->added = added;
 	res->removed = removed;
 	res->unchanged = imp->accepted - added;
-	rc = prepare(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
-		     &s, err);
+	rc = sq_prepare(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
+			&s, err);
 	if (rc)
 		goto fail;
 	sqlite3_bind_int64(s, 1, res->added);
@@ -519,13 +519,13 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		rc = db_fail(st, err, "record import counts");
+		rc = sq_fail(st, err, "record import counts");
 		goto fail;
 	}
-	rc = run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
+	rc = sq_run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
 	if (rc)
 		goto fail;
-	rc = exec(st, "COMMIT", err);
+	rc = sq_exec(st, "COMMIT", err);
 	if (rc)
 		goto fail;
 	import_free(imp);
@@ -568,7 +568,7 @@ static int each_row(struct store *st, sqlite3_stmt *s, store_entry_fn fn, void *
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_ROW) {
-			rc = db_fail(st, err, "read entries");
+			rc = sq_fail(st, err, "read entries");
 			goto out;
 		}
 		row_entry(s, &l, &e);
@@ -603,10 +603,10 @@ int store_each_entry(struct store *st, const char *list, int64_t now, int distin
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = prepare(st, distinct ? distinct_sql : all_sql, &s, err);
+	rc = sq_prepare(st, distinct ? distinct_sql : all_sql, &s, err);
 	if (rc)
 		return rc;
-	bind_text(s, 1, list);
+	sq_bind_text(s, 1, list);
 	sqlite3_bind_int64(s, 2, now);
 	return each_row(st, s, fn, ud, err);
 }
@@ -617,11 +617,11 @@ int store_entry_sources(struct store *st, const struct store_list *l, const char
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = prepare(st,
-		     "SELECT " ENTRY_COLS " FROM sources s JOIN lists l ON l.id = s.list_id"
-		     " JOIN entries e ON e.source_id = s.id AND e.value = ?2"
-		     " WHERE l.id = ?1 ORDER BY s.id",
-		     &s, err);
+	rc = sq_prepare(st,
+			"SELECT " ENTRY_COLS " FROM sources s JOIN lists l ON l.id = s.list_id"
+			" JOIN entries e ON e.source_id = s.id AND e.value = ?2"
+			" WHERE l.id = ?1 ORDER BY s.id",
+			&s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, l->id);
@@ -635,19 +635,19 @@ int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, 
 	struct store_list_stats ls;
 	int rc;
 
-	rc = prepare(st,
-		     "SELECT l.id, l.name, l.kind,"
-		     " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-		     "   WHERE s.list_id = l.id),"
-		     " (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
-		     "   ON s.id = e.source_id WHERE s.list_id = l.id"
-		     "   AND (e.expires IS NULL OR e.expires > ?1)),"
-		     " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-		     "   WHERE s.list_id = l.id AND e.expires <= ?1),"
-		     " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
-		     " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
-		     " FROM lists l ORDER BY l.name",
-		     &s, err);
+	rc = sq_prepare(st,
+			"SELECT l.id, l.name, l.kind,"
+			" (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+			"   WHERE s.list_id = l.id),"
+			" (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
+			"   ON s.id = e.source_id WHERE s.list_id = l.id"
+			"   AND (e.expires IS NULL OR e.expires > ?1)),"
+			" (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+			"   WHERE s.list_id = l.id AND e.expires <= ?1),"
+			" (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
+			" (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+			" FROM lists l ORDER BY l.name",
+			&s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, now);
@@ -656,7 +656,7 @@ int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, 
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_ROW) {
-			rc = db_fail(st, err, "list stats");
+			rc = sq_fail(st, err, "list stats");
 			goto out;
 		}
 		memset(&ls, 0, sizeof(ls));
@@ -686,23 +686,23 @@ int store_each_import(struct store *st, const char *list, int limit, store_impor
 	struct store_import_info in;
 	int rc;
 
-	rc = prepare(st,
-		     "SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
-		     " i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
-		     " FROM imports i JOIN sources s ON s.id = i.source_id"
-		     " JOIN lists l ON l.id = s.list_id WHERE (?1 IS NULL OR l.name = ?1)"
-		     " ORDER BY i.id DESC LIMIT ?2",
-		     &s, err);
+	rc = sq_prepare(st,
+			"SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
+			" i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
+			" FROM imports i JOIN sources s ON s.id = i.source_id"
+			" JOIN lists l ON l.id = s.list_id WHERE (?1 IS NULL OR l.name = ?1)"
+			" ORDER BY i.id DESC LIMIT ?2",
+			&s, err);
 	if (rc)
 		return rc;
-	bind_text(s, 1, list);
+	sq_bind_text(s, 1, list);
 	sqlite3_bind_int(s, 2, limit);
 	for (;;) {
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_ROW) {
-			rc = db_fail(st, err, "list imports");
+			rc = sq_fail(st, err, "list imports");
 			goto out;
 		}
 		in.id = sqlite3_column_int64(s, 0);
@@ -734,10 +734,10 @@ int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, v
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = prepare(st,
-		     "SELECT value, change FROM changes WHERE import_id = ?"
-		     " ORDER BY change, value",
-		     &s, err);
+	rc = sq_prepare(st,
+			"SELECT value, change FROM changes WHERE import_id = ?"
+			" ORDER BY change, value",
+			&s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, import_id);
@@ -746,7 +746,7 @@ int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, v
 		if (rc == SQLITE_DONE)
 			break;
 		if (rc != SQLITE_ROW) {
-			rc = db_fail(st, err, "list changes");
+			rc = sq_fail(st, err, "list changes");
 			goto out;
 		}
 		rc = fn(ud, (const char *)sqlite3_column_text(s, 0),
@@ -769,10 +769,10 @@ int store_add_block_events(struct store *st, const struct store_block_event *ev,
 
 	if (n == 0)
 		return 0;
-	rc = exec(st, "BEGIN IMMEDIATE", err);
+	rc = sq_exec(st, "BEGIN IMMEDIATE", err);
 	if (rc)
 		return rc;
-	rc = prepare(st, "INSERT INTO block_events VALUES(?, ?, ?, ?, ?, ?, ?, ?)", &s, err);
+	rc = sq_prepare(st, "INSERT INTO block_events VALUES(?, ?, ?, ?, ?, ?, ?, ?)", &s, err);
 	if (rc)
 		goto fail;
 	for (i = 0; i < n; i++) {
@@ -781,24 +781,25 @@ int store_add_block_events(struct store *st, const struct store_block_event *ev,
 		sqlite3_bind_int(s, 3, ev[i].port);
 		sqlite3_bind_text(s, 4, ev[i].qname, -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 5, ev[i].qtype);
-		bind_text(s, 6, ev[i].list);
-		bind_text(s, 7, ev[i].entry);
-		bind_text(s, 8, ev[i].reason);
+		sq_bind_text(s, 6, ev[i].list);
+		sq_bind_text(s, 7, ev[i].entry);
+		sq_bind_text(s, 8, ev[i].reason);
 		if (sqlite3_step(s) != SQLITE_DONE) {
-			rc = db_fail(st, err, "add block event");
+			rc = sq_fail(st, err, "add block event");
 			goto fail;
 		}
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
-	return exec(st, "COMMIT", err);
+	return sq_exec(st, "COMMIT", err);
 fail:
 	sqlite3_finalize(s);
-	exec(st, "ROLLBACK", NULL);
+	sq_exec(st, "ROLLBACK", NULL);
 	return rc;
 }
 
 int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err)
 {
-	return query_int(st, "SELECT count(*) FROM block_events WHERE ?1 IS NOT NULL", 1, out, err);
+	return sq_query_int(st, "SELECT count(*) FROM block_events WHERE ?1 IS NOT NULL", 1, out,
+			    err);
 }
