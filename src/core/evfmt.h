@@ -6,7 +6,8 @@
  *   csv       generic: `ip` (also src_ip, address), `timestamp` (also time, date;
  *             ISO 8601 or unix seconds), optional `port` (also src_port), `family` (also
  *             infection, malware), `reference` (also ref, url, id), `cause` (a cause.h
- *             name; else the import's default cause).
+ *             name, any case; empty = the import's default cause; an unknown name
+ *             rejects the row), `detail` (also description; passed as the detail).
  *   scan_dns  Shadowserver "Open DNS Resolvers" report: timestamp, severity, ip,
  *             protocol, port, hostname, tag, asn, geo, ..., dns_version,
  *             min_amplification. Cause open-resolver; detail keeps dns_version and
@@ -16,7 +17,22 @@
  *             (http adds http_url/http_host/http_agent...). Cause cc; family from
  *             `infection` (else `family`), detail keeps tag, dst ip/port, http host.
  *   auto      by the header: dns_version/min_amplification -> scan_dns; src_ip with
- *             infection -> sinkhole; else csv.
+ *             infection -> sinkhole; else csv. Decided again at every repeated header.
+ * evfmt_parse_name also takes Shadowserver's report names event4_sinkhole and
+ * event4_sinkhole_http for sinkhole.
+ *
+ * The first line that is neither blank nor a '#' comment is the header; it must name an
+ * address column and a time column (scan_dns: ip, timestamp; sinkhole: src_ip,
+ * timestamp). When it does not -- or it is binary, over-long or has a stray quote --
+ * the input is not in the format: evfmt_read returns ISR_EFORMAT with err set to
+ * FILE:LINE of that line and passes no rows. A UTF-8 byte-order mark before it is
+ * dropped. A header repeated later (reports concatenated) is recognised -- a row whose
+ * address cell is not an address but which names the columns -- and re-maps them.
+ * Every row must have as many columns as its header; the address must be one host
+ * (IPv4 or IPv6, not a prefix); the time is required; an empty port is 0.
+ * Shadowserver detail, e.g. scan_dns "port=53/udp; dns_version=...; min_amplification=..."
+ * and sinkhole "dst=198.51.100.7:80; host=...; tag=..." (empty parts left out; control
+ * characters in text fields become '?').
  * Shadowserver writes times as "2026-11-22 10:41:24" UTC (or with "Z"); time_parse reads
  * them all.
  *
@@ -62,14 +78,23 @@ struct evfmt_opts {
 };
 
 struct evfmt_stats {
-	long lines;    /* lines read (header included) */
-	long records;  /* rows passed to the callback */
-	long rejected; /* rows rejected */
-	long skipped;  /* blank lines, comment lines */
-	enum ev_format detected;
+	long lines;		 /* lines read (header included) */
+	long records;		 /* rows passed to the callback */
+	long rejected;		 /* rows rejected */
+	long skipped;		 /* blank lines, comment lines, header lines */
+	enum ev_format detected; /* the format of the first header; the format asked for
+				    when not auto; EVFMT_AUTO when auto found no header */
 };
 
-/* Same contract as listfmt_read / sessfmt_read. */
+/*
+ * Read f to the end with the given options, calling on_record / on_reject (either may be
+ * NULL). Same contract as listfmt_read / sessfmt_read: returns 0 when the whole stream was
+ * read (even if rows were rejected: see stats->rejected), the record callback's non-zero
+ * value if it stopped the reader, ISR_EFORMAT when the input has no usable header (see
+ * above), ISR_EINVAL for bad arguments, ISR_ENOMEM, or ISR_EIO. stats may be NULL. f is
+ * not closed. Memory: about 2 * EVFMT_LINE_MAX for the copies of header and row plus the
+ * line reader's buffer, whatever the input.
+ */
 int evfmt_read(FILE *f, const struct evfmt_opts *opts, evfmt_record_fn on_record,
 	       evfmt_reject_fn on_reject, void *ud, struct evfmt_stats *stats, struct isp_err *err);
 
