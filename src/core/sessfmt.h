@@ -20,8 +20,10 @@
  *   dhcpd    ISC dhcpd `dhcpd.leases`: "lease ADDR { starts ...; ends ...; ... }" blocks
  *            (times as "W YYYY/MM/DD HH:MM:SS" UTC, "epoch N", or "never"); the subscriber
  *            is `option agent.circuit-id`, else `uid`, else `hardware ethernet`. Other
- *            blocks (host, failover, server-duid, ...) are skipped. Each lease block is a
- *            SESS_LEASE; binding state released/free/expired ends it at `ends`.
+ *            blocks (host, failover, server-duid, ...) are skipped, and so are dhcpd6's
+ *            ia-na/ia-ta/ia-pd blocks, leases in binding state abandoned or backup, and
+ *            pool entries that name no client. Each lease block is a SESS_LEASE;
+ *            binding state released/free/expired ends it at `ends`.
  *   kea      Kea memfile lease CSV (leases4/leases6): header names the columns; start =
  *            expire - valid_lifetime; a row with valid_lifetime 0 is a release
  *            (SESS_RELEASE: the file is a journal, the last row for an address wins);
@@ -29,7 +31,9 @@
  *            else hwaddr, else client_id / duid. leases6 rows have address + prefix_len.
  *   auto     sniffs the first bytes: "lease " / "authoring-byte-order" -> dhcpd; a header
  *            with "valid_lifetime" -> kea; a header with a known RADIUS column -> radcsv;
- *            a date line followed by "\tName = value" -> detail.
+ *            a date line followed by "\tName = value" -> detail. Only the first line
+ *            that is not blank or a '#' comment decides; the bytes are looked at through
+ *            the line reader (lr_peek), so pipes and standard input work.
  *
  * Every reader reports a record it cannot use (cut mid-way, impossible time, address
  * that does not parse, wrong column count) through the reject callback with file and
@@ -100,6 +104,11 @@ struct sessfmt_stats {
  * Read f to the end, calling on_record / on_reject. Returns 0 when the whole stream was
  * read (rejections are counted in stats), the callback's non-zero value when it stopped
  * the reader, or a negative ISR code for an I/O error. stats may be NULL.
+ * With SESSFMT_AUTO: input holding only blank and '#' comment lines reads nothing and
+ * returns 0 with stats.detected SESSFMT_AUTO; input in none of the formats returns
+ * ISR_EFORMAT with err's file/line at its first content line, before any callback.
+ * ISR_EINVAL for a NULL f/opts or an unknown format, ISR_ENOMEM when the reader's
+ * buffers (about 130 KiB, allocated once per call) cannot be had. f is not closed.
  */
 int sessfmt_read(FILE *f, const struct sessfmt_opts *opts, sessfmt_record_fn on_record,
 		 sessfmt_reject_fn on_reject, void *ud, struct sessfmt_stats *stats,
