@@ -4,15 +4,18 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
 level=${1:-test}
-pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev)
+# libcurl: SMTP delivery of notices (and feed downloads later).
+pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev
+      libcurl4-openssl-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
   # the RPZ export must load in both, dig queries Unbound; sqlite3: inspecting the store;
   # time: /usr/bin/time measures peak memory in the integration tests; dnsperf, kdig
-  # (knot-dnsutils), curl: the DNS service's integration test.
+  # (knot-dnsutils), curl: the DNS service's integration test; postfix: its smtp-sink
+  # receives the notices in the notify test (the postfix daemon itself is not started).
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
-        sqlite3 python3 time dnsperf knot-dnsutils curl)
+        sqlite3 python3 time dnsperf knot-dnsutils curl postfix)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

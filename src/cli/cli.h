@@ -6,6 +6,7 @@
 #ifndef ISP_CLI_H
 #define ISP_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/config.h"
@@ -38,7 +39,37 @@ struct store *cli_open_store(const struct cli *c);
 /* Format unix time t as "2026-11-23 06:20:51" (UTC) into buf (20 bytes); "-" for 0. */
 const char *cli_time(long long t, char buf[24]);
 
+/* Parse TIME (ISO 8601 or unix seconds) / a host address; print the error, return -1. */
+int cli_parse_when(const char *s, int64_t *t);
+struct ip_prefix;
+int cli_parse_ip(const char *s, struct ip_prefix *ip);
+
+/* When dns.opt-out is set, rewrite that file with the prefixes subscribers who opted
+ * out of filtering hold now. 0 or -1 (error printed). */
+int cli_write_optout(struct cli *c);
+
+/* Reject callback of the readers: prints "ispshield: FILE:LINE: reason". */
+void cli_reject(void *ud, const struct isp_err *e);
+
+/* Open path for reading ("-" = standard input); prints the error and returns NULL. */
+FILE *cli_fopen(const char *path);
+void cli_fclose(FILE *f);
+
+/* A command with subcommands: argv[1] picks one of cmds (NULL-terminated); --help and
+ * no subcommand print usage. */
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli *c, int argc, char **argv);
+};
+int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
+		 const struct cli_cmd *cmds);
+
 int cmd_lists(struct cli *c, int argc, char **argv);
 int cmd_dns(struct cli *c, int argc, char **argv);
+int cmd_sessions(struct cli *c, int argc, char **argv);
+int cmd_subscribers(struct cli *c, int argc, char **argv);
+int cmd_events(struct cli *c, int argc, char **argv);
+int cmd_notify(struct cli *c, int argc, char **argv);
+int cmd_relay(struct cli *c, int argc, char **argv);
 
 #endif

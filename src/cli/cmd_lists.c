@@ -75,12 +75,6 @@ static void progress(void *ud, long entries, long long bytes)
 	fflush(stderr);
 }
 
-static void on_reject(void *ud, const struct isp_err *e)
-{
-	(void)ud;
-	cli_error(e);
-}
-
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -165,7 +159,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		io.progress = c->progress ? progress : NULL;
 		io.progress_ud = &pg;
 		isp_err_clear(&err);
-		if (listimport_file(st, &l, argv[i], &io, on_reject, NULL, &res, &err) != 0) {
+		if (listimport_file(st, &l, argv[i], &io, cli_reject, NULL, &res, &err) != 0) {
 			if (c->progress)
 				fputc('\n', stderr);
 			cli_error(&err);
@@ -466,27 +460,15 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 
 int cmd_lists(struct cli *c, int argc, char **argv)
 {
-	const char *sub;
+	static const struct cli_cmd cmds[] = {
+		{ "import", cmd_import },
+		{ "compile", cmd_compile },
+		{ "check", cmd_lists_check },
+		{ "export", cmd_lists_export },
+		{ "stats", cmd_stats },
+		{ "history", cmd_history },
+		{ NULL, NULL },
+	};
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(lists_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	sub = argv[1];
-	argc--;
-	argv++;
-	if (strcmp(sub, "import") == 0)
-		return cmd_import(c, argc, argv);
-	if (strcmp(sub, "compile") == 0)
-		return cmd_compile(c, argc, argv);
-	if (strcmp(sub, "check") == 0)
-		return cmd_lists_check(c, argc, argv);
-	if (strcmp(sub, "export") == 0)
-		return cmd_lists_export(c, argc, argv);
-	if (strcmp(sub, "stats") == 0)
-		return cmd_stats(c, argc, argv);
-	if (strcmp(sub, "history") == 0)
-		return cmd_history(c, argc, argv);
-	cli_fail("unknown lists command '%s' (see ispshield lists --help)", sub);
-	return EXIT_USAGE;
+	return cli_dispatch(c, argc, argv, lists_usage, cmds);
 }

@@ -2,6 +2,7 @@
  * main.c -- the ispshield command: global options, configuration, dispatch to the
  * subcommands. Global options come before the subcommand.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,11 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  lists     import, compile, check, export threat lists (ispshield lists --help)\n"
 	"  dns       the C&C-blocking DNS service (ispshield dns --help)\n"
+	"  sessions  import RADIUS accounting / DHCP leases; who held an address when\n"
+	"  subscribers  import the subscriber directory; opt-out, opt-in\n"
+	"  events    import partner lists of hosts seen (CSV, Shadowserver reports)\n"
+	"  notify    match events to subscribers, send notices, report, return rows\n"
+	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -82,6 +88,53 @@ const char *cli_time(long long t, char buf[24])
 	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
 	return buf;
 }
+
+void cli_reject(void *ud, const struct isp_err *e)
+{
+	(void)ud;
+	cli_error(e);
+}
+
+FILE *cli_fopen(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	f = fopen(path, "rb");
+	if (!f)
+		cli_fail("%s: %s", path, strerror(errno));
+	return f;
+}
+
+void cli_fclose(FILE *f)
+{
+	if (f && f != stdin)
+		fclose(f);
+}
+
+int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
+		 const struct cli_cmd *cmds)
+{
+	const struct cli_cmd *k;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (k = cmds; k->name; k++)
+		if (strcmp(k->name, argv[1]) == 0)
+			return k->fn(c, argc - 1, argv + 1);
+	cli_fail("unknown %s command '%s' (see ispshield %s --help)", argv[0], argv[1], argv[0]);
+	return EXIT_USAGE;
+}
+
+static const struct cli_cmd commands[] = {
+	{ "lists", cmd_lists },	      { "dns", cmd_dns },
+	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
+	{ "events", cmd_events },     { "notify", cmd_notify },
+	{ "relay", cmd_relay },	      { NULL, NULL },
+};
 
 int main(int argc, char **argv)
 {
@@ -153,10 +206,9 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the subcommand (GNU: 0 re-initialises) */
-	if (strcmp(argv[0], "lists") == 0)
-		return cmd_lists(&c, argc, argv);
-	if (strcmp(argv[0], "dns") == 0)
-		return cmd_dns(&c, argc, argv);
+	for (i = 0; commands[i].name; i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			return commands[i].fn(&c, argc, argv);
 	if (strcmp(argv[0], "config") == 0) {
 		config_print(&c.cfg, stdout);
 		return EXIT_OK;

@@ -97,7 +97,7 @@ static const struct key keys[] = {
 	{ "sessions", "open-max", K_DURATION, F(sessions_open_max), "1d",
 	  "a session without a Stop ends this long after its last Start/Interim-Update (or "
 	  "when the address goes to someone else)" },
-	{ "sessions", "clock-skew", K_DURATION, F(sessions_clock_skew), "5m",
+	{ "sessions", "clock-skew", K_DURATION, F(sessions_clock_skew), "1d",
 	  "FreeRADIUS detail: Event-Timestamp is trusted within this of the receive time; "
 	  "beyond it the NAS clock is taken to be wrong; 0 = always trust it" },
 	{ "notify", "skew", K_DURATION, F(notify_skew), "5m",

@@ -169,7 +169,8 @@ int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err
 
 /* ---- transactions (for callers that group many calls into one commit) ---- */
 
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. Calls inside a transaction do not open their own. */
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. They nest: calls that open a transaction of their
+ * own join the caller's, and a rollback undoes the whole outermost transaction. */
 int store_begin(struct store *st, struct isp_err *err);
 int store_commit(struct store *st, struct isp_err *err);
 void store_rollback(struct store *st);

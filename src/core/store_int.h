@@ -14,6 +14,7 @@
 struct store {
 	sqlite3 *db;
 	char path[4096];
+	int depth;		 /* store_begin nesting: only the outermost begins/commits */
 	sqlite3_stmt *ev_ins;	 /* store_event_add, prepared on first use */
 	sqlite3_stmt *ev_decide; /* store_event_decide, prepared on first use */
 };

@@ -52,18 +52,29 @@ const char *sq_notify_schema =
 
 /* ---- transactions ---- */
 
+/* Transactions nest: an inner begin/commit pair is part of the outer transaction, and a
+ * rollback at any depth rolls back the whole of it. */
 int store_begin(struct store *st, struct isp_err *err)
 {
-	return sq_exec(st, "BEGIN IMMEDIATE", err);
+	int rc = st->depth ? 0 : sq_exec(st, "BEGIN IMMEDIATE", err);
+
+	if (rc == 0)
+		st->depth++;
+	return rc;
 }
 
 int store_commit(struct store *st, struct isp_err *err)
 {
+	if (st->depth == 0)
+		return isp_err_set(err, ISR_EINVAL, "commit without a transaction");
+	if (--st->depth)
+		return 0;
 	return sq_exec(st, "COMMIT", err);
 }
 
 void store_rollback(struct store *st)
 {
+	st->depth = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sq_exec(st, "ROLLBACK", NULL);
 }

@@ -15,6 +15,7 @@
  * of them again in a change table would double the store for nothing).
  */
 #include "core/store.h"
+#include "core/fsutil.h"
 #include "core/store_int.h"
 
 #include <errno.h>
@@ -106,28 +107,6 @@ void sq_bind_time(sqlite3_stmt *s, int i, int64_t t)
 		sqlite3_bind_null(s, i);
 }
 
-/* Create the folders leading to path (like mkdir -p of its dirname). */
-static int make_parent_dirs(const char *path, struct isp_err *err)
-{
-	char buf[4096];
-	char *p;
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return isp_err_set(err, ISR_EINVAL, "store path too long");
-	memcpy(buf, path, n + 1);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return isp_err_set(err, ISR_EIO, "cannot create folder %s: %s", buf,
-					   strerror(errno));
-		*p = '/';
-	}
-	return 0;
-}
-
 int store_open(const char *spec, struct store **out, struct isp_err *err)
 {
 	struct store *st;
@@ -141,7 +120,7 @@ int store_open(const char *spec, struct store **out, struct isp_err *err)
 				   "PostgreSQL store is not built yet; use a SQLite file path");
 	if (!*spec)
 		return isp_err_set(err, ISR_EINVAL, "empty store path");
-	rc = make_parent_dirs(spec, err);
+	rc = fs_mkdir_parents(spec, err);
 	if (rc)
 		return rc;
 	st = calloc(1, sizeof(*st));

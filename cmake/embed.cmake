@@ -1,0 +1,21 @@
+# Write OUT, a C file holding each DIR/*.txt as a byte array in one table:
+#   const struct embedded_file embedded_files[] = { { "name", data, len }, ... };
+# Run at build time (cmake -P) so that editing a template rebuilds the binary.
+file(GLOB FILES ${DIR}/*.txt)
+list(SORT FILES)
+set(body "/* Generated from ${DIR} by cmake/embed.cmake; do not edit. */\n#include \"notify/embedded.h\"\n\n")
+set(table "")
+set(i 0)
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  file(READ ${f} hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const unsigned char f${i}[] = { ${bytes} 0 };\n")
+  string(APPEND table "\t{ \"${name}\", (const char *)f${i}, ${len} },\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst struct embedded_file embedded_files[] = {\n${table}\t{ 0, 0, 0 },\n};\n")
+file(WRITE ${OUT}.tmp "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

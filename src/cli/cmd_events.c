@@ -1,0 +1,175 @@
+/*
+ * cmd_events.c -- `ispshield events import`: partner lists of hosts seen doing something
+ * (IP, time, what) become events, one batch per file, for `notify`.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/evfmt.h"
+
+static const char events_usage[] =
+	"usage: ispshield events COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  import --source NAME [--format F] [--cause C] FILE...  add partner lists\n"
+	"\n"
+	"Block events of `ispshield dns` (and the proxy) need no import: `notify run` takes\n"
+	"them from the store.\n";
+
+static const char import_usage[] =
+	"usage: ispshield events import --source NAME [--format F] [--cause C] FILE...\n"
+	"\n"
+	"Read partner lists of hosts seen doing something (- = standard input). Each FILE is\n"
+	"one batch of SOURCE: its rows, the time it was received and its header are kept,\n"
+	"so that `notify report` can count what became of them and `notify returned` can\n"
+	"send the unmatched rows back. Rejected rows are reported as FILE:LINE: reason; the\n"
+	"rest is imported.\n"
+	"\n"
+	"Options:\n"
+	"  -s, --source NAME  who sent the list (jpcert, shadowserver, police, ...)\n"
+	"  -f, --format F     auto (default: by the header), csv (ip, timestamp and\n"
+	"                     optionally port, family, reference, cause), scan_dns\n"
+	"                     (Shadowserver open resolvers), sinkhole (Shadowserver\n"
+	"                     event4_sinkhole and event4_sinkhole_http)\n"
+	"  -c, --cause C      cause of rows that do not carry one (csv; default cc):\n"
+	"                     cc, malware-site, open-resolver, vulnerable-router,\n"
+	"                     open-proxy, credential-abuse\n"
+	"\n"
+	"Exit status: 0 imported, 3 imported but rows were rejected, 4 failed.\n";
+
+struct import_ctx {
+	struct store *st;
+	int64_t batch;
+	enum cause cause;
+	char header[4096];
+	long rows;
+	struct isp_err *err;
+	int failed;
+};
+
+static int add_event(void *ud, const struct ev_record *r)
+{
+	struct import_ctx *x = ud;
+	char ip[IP_PREFIX_STRLEN], *slash;
+	struct store_event e;
+
+	ip_format_prefix(&r->ip, ip);
+	slash = strchr(ip, '/');
+	if (slash)
+		*slash = '\0';
+	memset(&e, 0, sizeof(e));
+	e.time = r->time;
+	e.ip = ip;
+	e.port = r->port;
+	e.cause = cause_name(r->cause != CAUSE_NONE ? r->cause : x->cause);
+	e.family = r->family;
+	e.reference = r->reference;
+	e.detail = r->detail;
+	e.raw = r->raw;
+	if (r->header && !x->header[0])
+		snprintf(x->header, sizeof(x->header), "%s", r->header);
+	if (store_event_add(x->st, x->batch, &e, x->err) != 0) {
+		x->failed = 1;
+		return 1;
+	}
+	x->rows++;
+	return 0;
+}
+
+static int cmd_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "source", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "cause", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *source = NULL, *fmt_s = "auto";
+	enum cause cause = CAUSE_CC;
+	struct import_ctx x;
+	struct isp_err err;
+	struct store *st;
+	int ch, i, fmt, rc = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "s:f:c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': source = optarg; break;
+		case 'f': fmt_s = optarg; break;
+		case 'c':
+			cause = cause_parse(optarg);
+			if (cause == CAUSE_NONE) {
+				cli_fail("--cause %s: expected cc, malware-site, open-resolver, "
+					 "vulnerable-router, open-proxy or credential-abuse",
+					 optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(import_usage, stdout); return EXIT_OK;
+		default: fputs(import_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!source || !*source || optind >= argc) {
+		fputs(import_usage, stderr);
+		return EXIT_USAGE;
+	}
+	fmt = evfmt_parse_name(fmt_s);
+	if (fmt < 0) {
+		cli_fail("--format %s: expected auto, csv, scan_dns or sinkhole", fmt_s);
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	for (i = optind; i < argc; i++) {
+		const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
+		struct evfmt_opts fo = { (enum ev_format)fmt, name };
+		struct evfmt_stats fs;
+		FILE *f = cli_fopen(argv[i]);
+
+		if (!f) {
+			rc = EXIT_FAIL;
+			continue;
+		}
+		memset(&x, 0, sizeof(x));
+		x.st = st;
+		x.cause = cause;
+		x.err = &err;
+		isp_err_clear(&err);
+		if (store_begin(st, &err) != 0 ||
+		    store_batch_begin(st, source, name, fmt_s, &x.batch, &err) != 0 ||
+		    evfmt_read(f, &fo, add_event, cli_reject, &x, &fs, &err) != 0 || x.failed ||
+		    store_batch_end(st, x.batch, x.header, x.rows, fs.rejected, &err) != 0 ||
+		    store_commit(st, &err) != 0) {
+			store_rollback(st);
+			cli_error(&err);
+			cli_fail("%s: nothing imported", name);
+			rc = EXIT_FAIL;
+			cli_fclose(f);
+			continue;
+		}
+		cli_fclose(f);
+		if (!c->quiet)
+			fprintf(stderr,
+				"%s: source %s, format %s: batch %lld, %ld rows imported, %ld "
+				"rejected\n",
+				name, source, evfmt_name(fs.detected), (long long)x.batch, x.rows,
+				fs.rejected);
+		if (fs.rejected && rc == EXIT_OK)
+			rc = EXIT_PARTIAL;
+	}
+	store_close(st);
+	return rc;
+}
+
+int cmd_events(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "import", cmd_import },
+		{ NULL, NULL },
+	};
+
+	return cli_dispatch(c, argc, argv, events_usage, cmds);
+}

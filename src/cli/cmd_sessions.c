@@ -1,0 +1,328 @@
+/*
+ * cmd_sessions.c -- `ispshield sessions`: import address-assignment logs into the
+ * sessions index; ask who held an address at a time.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/fsutil.h"
+#include "core/sessions.h"
+#include "core/timefmt.h"
+
+static const char sessions_usage[] =
+	"usage: ispshield sessions COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  import  [--format F] FILE...  add RADIUS accounting or DHCP lease files to the\n"
+	"          sessions index\n"
+	"  who     [--json] [--port N] IP TIME  who held IP at TIME\n"
+	"\n"
+	"`ispshield sessions COMMAND --help` describes each command.\n";
+
+static const char import_usage[] =
+	"usage: ispshield sessions import [--format F] FILE...\n"
+	"\n"
+	"Read address-assignment logs (- = standard input) and merge them into the sessions\n"
+	"index (core.sessions), which is rewritten atomically. Records pair across files and\n"
+	"across imports: a Start read today and its Stop read tomorrow make one session.\n"
+	"Reading the same file again changes nothing. Rejected records are reported as\n"
+	"FILE:LINE: reason; the rest is imported.\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format F   auto (default: sessions.format), detail (FreeRADIUS detail\n"
+	"                   files), radcsv (RADIUS accounting CSV with a header: event rows\n"
+	"                   or radacct rows), dhcpd (ISC dhcpd.leases), kea (Kea memfile\n"
+	"                   lease CSV, v4 or v6)\n"
+	"\n"
+	"Sessions without a Stop stay open until the address goes to someone else or\n"
+	"sessions.open-max after their last Start/Interim-Update. FreeRADIUS Event-Timestamp\n"
+	"is trusted within sessions.clock-skew of the receive time.\n"
+	"\n"
+	"Exit status: 0 imported, 3 imported but records were rejected, 4 failed.\n";
+
+static const char who_usage[] =
+	"usage: ispshield sessions who [--json] [--port N] [--skew DUR] IP TIME\n"
+	"\n"
+	"Print the subscriber and session that held IP (IPv4, or IPv6 inside a delegated\n"
+	"prefix) at TIME (ISO 8601 such as 2026-11-22T10:45:00Z, or unix seconds).\n"
+	"\n"
+	"  -p, --port N     the source port, for CGNAT addresses shared by port blocks\n"
+	"      --skew DUR   also accept a session ending or starting within DUR of TIME\n"
+	"                   (default 0: TIME must be inside the session)\n"
+	"  -j, --json       one JSON object\n"
+	"\n"
+	"Exit status: 0 found, 1 nobody held it (or two subscribers are equally close),\n"
+	"2 usage, 4 failure.\n";
+
+struct import_ctx {
+	struct sess_builder *b;
+	struct isp_err *err;
+	const char *file;
+	long rejected; /* records the builder refused (impossible times) */
+	int failed;
+};
+
+static int add_record(void *ud, const struct sess_record *r)
+{
+	struct import_ctx *x = ud;
+	int rc = sess_builder_add(x->b, r, x->err);
+
+	if (rc == ISR_EINVAL) { /* this record only: report it, go on */
+		char why[ISP_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", x->err->msg);
+		isp_err_at(x->err, rc, x->file, r->line, -1, "%s", why);
+		cli_error(x->err);
+		isp_err_clear(x->err);
+		x->rejected++;
+		return 0;
+	}
+	if (rc) {
+		x->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_import(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *fmt_s = c->cfg.sessions_format;
+	char path[CONFIG_PATH_MAX];
+	struct sess_opts so = { c->cfg.sessions_open_max };
+	struct sess_build_stats bs;
+	struct sessdb *base = NULL;
+	struct import_ctx x = { 0 };
+	struct isp_err err;
+	long rejected = 0;
+	int ch, i, fmt, rc;
+
+	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f': fmt_s = optarg; break;
+		case 'h': fputs(import_usage, stdout); return EXIT_OK;
+		default: fputs(import_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(import_usage, stderr);
+		return EXIT_USAGE;
+	}
+	fmt = sessfmt_parse_name(fmt_s);
+	if (fmt < 0) {
+		cli_fail("--format %s: expected auto, detail, radcsv, dhcpd or kea", fmt_s);
+		return EXIT_USAGE;
+	}
+	isp_err_clear(&err);
+	config_sessions_path(&c->cfg, path);
+	rc = sessdb_open(path, &base, &err);
+	if (rc && rc != ISR_ENOTFOUND) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	if (base)
+		so = *sessdb_opts(base);
+	so.open_max = c->cfg.sessions_open_max;
+	x.err = &err;
+	if (sess_builder_new(base, &so, &x.b, &err) != 0) {
+		cli_error(&err);
+		sessdb_close(base);
+		return EXIT_FAIL;
+	}
+	for (i = optind; i < argc; i++) {
+		struct sessfmt_opts fo = { (enum sess_format)fmt, argv[i],
+					   c->cfg.sessions_clock_skew };
+		struct sessfmt_stats fs;
+		FILE *f = cli_fopen(argv[i]);
+
+		if (!f) {
+			x.failed = 1;
+			break;
+		}
+		if (strcmp(argv[i], "-") == 0)
+			fo.filename = "<stdin>";
+		x.file = fo.filename;
+		rc = sessfmt_read(f, &fo, add_record, cli_reject, &x, &fs, &err);
+		cli_fclose(f);
+		if (rc || x.failed) {
+			cli_error(&err);
+			x.failed = 1;
+			break;
+		}
+		rejected += fs.rejected;
+		if (!c->quiet)
+			fprintf(stderr,
+				"%s: format %s: %ld lines, %ld records, %ld rejected, %ld "
+				"skipped%s\n",
+				fo.filename, sessfmt_name(fs.detected), fs.lines, fs.records,
+				fs.rejected, fs.skipped,
+				fs.skewed ? " (some NAS clocks off: receive time used)" : "");
+	}
+	if (!x.failed &&
+	    (fs_mkdir_parents(path, &err) != 0 || sess_builder_write(x.b, path, &bs, &err) != 0)) {
+		cli_error(&err);
+		x.failed = 1;
+	}
+	sess_builder_free(x.b);
+	sessdb_close(base);
+	if (x.failed) {
+		cli_fail("nothing was changed: %s is as it was", path);
+		return EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr,
+			"%s: %ld intervals (%ld new, %ld closed by this import, %ld open); %ld "
+			"records, %ld already known, %ld without a session\n",
+			path, bs.intervals, bs.added, bs.closed, bs.open, bs.records, bs.duplicates,
+			bs.orphans);
+	if (cli_write_optout(c) != 0)
+		return EXIT_FAIL;
+	return rejected || x.rejected ? EXIT_PARTIAL : EXIT_OK;
+}
+
+int cli_parse_when(const char *s, int64_t *t)
+{
+	if (time_parse(s, strlen(s), t) != 0) {
+		cli_fail("'%s': not a time (ISO 8601 such as 2026-11-22T10:45:00Z, or unix "
+			 "seconds)",
+			 s);
+		return -1;
+	}
+	return 0;
+}
+
+int cli_parse_ip(const char *s, struct ip_prefix *ip)
+{
+	int masked;
+
+	if (ip_parse_prefix(s, strlen(s), ip, &masked, NULL) != 0 ||
+	    ip->len != (ip->family == 4 ? 32 : 128)) {
+		cli_fail("'%s': not an IPv4 or IPv6 address", s);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_who(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "skew", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char path[CONFIG_PATH_MAX], a[24], b[24], pfx[IP_PREFIX_STRLEN];
+	struct ip_prefix ip;
+	struct sess_hit hit;
+	struct sessdb *db = NULL;
+	struct isp_err err;
+	enum sess_who_result r;
+	int64_t t, skew = 0;
+	long port = 0;
+	int ch, json = 0;
+
+	while ((ch = getopt_long(argc, argv, "jp:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j': json = 1; break;
+		case 'p':
+			port = strtol(optarg, NULL, 10);
+			if (port < 0 || port > 65535) {
+				cli_fail("--port %s: expected 0..65535", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'k':
+			if (config_parse_duration(optarg, &skew) != 0) {
+				cli_fail("--skew %s: not a duration", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(who_usage, stdout); return EXIT_OK;
+		default: fputs(who_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fputs(who_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (cli_parse_ip(argv[optind], &ip) || cli_parse_when(argv[optind + 1], &t))
+		return EXIT_USAGE;
+	isp_err_clear(&err);
+	config_sessions_path(&c->cfg, path);
+	if (sessdb_open(path, &db, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	r = sessdb_who(db, &ip, (uint16_t)port, t, skew, &hit);
+	if (r != SESS_FOUND) {
+		const char *why = r == SESS_AMBIGUOUS ? "ambiguous: sessions of two subscribers "
+							"are equally close"
+						      : "nobody held it";
+
+		if (json) {
+			json_t *o = json_pack("{s:s, s:I, s:b, s:s}", "ip", argv[optind], "time",
+					      (json_int_t)t, "found", 0, "reason", why);
+
+			json_dumpf(o, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+			json_decref(o);
+		} else {
+			printf("%s at %s UTC: %s\n", argv[optind], cli_time(t, a), why);
+		}
+		sessdb_close(db);
+		return EXIT_NOMATCH;
+	}
+	ip_format_prefix(&hit.addr, pfx);
+	if (json) {
+		json_t *o = json_pack(
+			"{s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:I, s:o?, s:b, s:I, s:I}", "ip",
+			argv[optind], "time", (json_int_t)t, "found", 1, "subscriber", hit.user,
+			"session", hit.session_id, "nas", hit.nas, "address", pfx, "start",
+			(json_int_t)hit.start, "end", hit.end ? json_integer(hit.end) : NULL,
+			"open", hit.open, "last_seen", (json_int_t)hit.last_seen, "distance",
+			(json_int_t)hit.distance);
+
+		if (hit.port_lo || hit.port_hi) {
+			json_object_set_new(o, "port_lo", json_integer(hit.port_lo));
+			json_object_set_new(o, "port_hi", json_integer(hit.port_hi));
+		}
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		printf("%s at %s UTC: %s\n", argv[optind], cli_time(t, a), hit.user);
+		printf("  session %s, NAS %s, address %s", hit.session_id[0] ? hit.session_id : "-",
+		       hit.nas[0] ? hit.nas : "-", pfx);
+		if (hit.port_lo || hit.port_hi)
+			printf(" ports %u-%u", (unsigned)hit.port_lo, (unsigned)hit.port_hi);
+		printf("\n  from %s to %s%s\n", cli_time(hit.start, a),
+		       hit.end ? cli_time(hit.end, b) : "(open)",
+		       hit.open ? " (no Stop seen)" : "");
+		if (hit.distance)
+			printf("  note: TIME is %lld s outside the session (within --skew)\n",
+			       (long long)hit.distance);
+	}
+	sessdb_close(db);
+	return EXIT_OK;
+}
+
+int cmd_sessions(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "import", cmd_import },
+		{ "who", cmd_who },
+		{ NULL, NULL },
+	};
+
+	return cli_dispatch(c, argc, argv, sessions_usage, cmds);
+}

@@ -1,0 +1,362 @@
+/*
+ * cmd_subscribers.c -- `ispshield subscribers`: the subscriber directory (who gets
+ * notices, in which language) and the per-subscriber opt-outs, and the opt-out file the
+ * DNS service reads (the addresses opted-out subscribers hold now).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <strings.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/sessions.h"
+#include "core/subfmt.h"
+
+static const char subscribers_usage[] =
+	"usage: ispshield subscribers COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Commands:\n"
+	"  import FILE.csv        add or update subscribers from a CSV directory export\n"
+	"  opt-out [--scope S] ID  the subscriber opts out (default scope: filtering)\n"
+	"  opt-in  [--scope S] ID  the subscriber opts back in\n"
+	"  show [--json] ID       one subscriber\n"
+	"  optout-file [--out F]  write the DNS opt-out file (done by the commands above\n"
+	"                         whenever dns.opt-out is set)\n"
+	"\n"
+	"`ispshield subscribers COMMAND --help` describes each command.\n";
+
+static const char import_usage[] =
+	"usage: ispshield subscribers import FILE.csv\n"
+	"\n"
+	"Add or update subscribers from a CSV file whose header names the columns:\n"
+	"  id                 the subscriber as sessions name it: RADIUS User-Name, or the\n"
+	"                     lease's circuit-id or hardware address (required)\n"
+	"  email              where notices go (empty: notices are skipped and counted)\n"
+	"  language           ja or en (default ja)\n"
+	"  consent            when the subscriber consented to filtering (date or empty)\n"
+	"  opt_out_filtering  since when the subscriber opted out of DNS/proxy filtering\n"
+	"  opt_out_notices    since when the subscriber opted out of notices\n"
+	"Dates are ISO 8601 or unix seconds. Other columns are ignored. Rejected rows are\n"
+	"reported as FILE:LINE: reason; the rest is imported.\n"
+	"\n"
+	"Exit status: 0 imported, 3 imported but rows were rejected, 4 failed.\n";
+
+static const char opt_usage[] =
+	"usage: ispshield subscribers opt-out|opt-in [--scope filtering|notices|all] ID\n"
+	"\n"
+	"Record that subscriber ID opts out of (or back into) DNS/proxy filtering (scope\n"
+	"filtering, the default), notices (scope notices), or both (all), with the time.\n"
+	"When dns.opt-out names a file, it is rewritten with the addresses the opted-out\n"
+	"subscribers hold now, and the DNS service picks it up within 5 s.\n";
+
+static const char show_usage[] = "usage: ispshield subscribers show [--json] ID\n";
+
+static const char optout_usage[] =
+	"usage: ispshield subscribers optout-file [--out FILE]\n"
+	"\n"
+	"Write the prefixes that subscribers who opted out of filtering hold now (open or\n"
+	"current sessions in the sessions index), one a line, to FILE (default: dns.opt-out).\n"
+	"The file is replaced atomically.\n";
+
+static int put_subscriber(void *ud, const struct store_subscriber *s)
+{
+	struct isp_err err;
+
+	isp_err_clear(&err);
+	if (store_subscriber_put(ud, s, &err) != 0) {
+		cli_error(&err);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_import(struct cli *c, int argc, char **argv)
+{
+	struct store *st;
+	struct isp_err err;
+	struct subfmt_stats ss = { 0, 0, 0 };
+	FILE *f;
+	int rc;
+
+	if (argc != 2 || argv[1][0] == '-') {
+		int help = argc == 2 && strcmp(argv[1], "--help") == 0;
+
+		fputs(import_usage, help ? stdout : stderr);
+		return help ? EXIT_OK : EXIT_USAGE;
+	}
+	f = cli_fopen(argv[1]);
+	if (!f)
+		return EXIT_FAIL;
+	st = cli_open_store(c);
+	if (!st) {
+		cli_fclose(f);
+		return EXIT_FAIL;
+	}
+	isp_err_clear(&err);
+	rc = store_begin(st, &err);
+	if (rc == 0)
+		rc = subfmt_read(f, argv[1], put_subscriber, cli_reject, st, &ss, &err);
+	if (rc == 0)
+		rc = store_commit(st, &err);
+	if (rc) {
+		store_rollback(st);
+		if (err.code && rc != 1)
+			cli_error(&err);
+		cli_fail("%s: nothing imported", argv[1]);
+	}
+	cli_fclose(f);
+	store_close(st);
+	if (rc)
+		return EXIT_FAIL;
+	if (!c->quiet)
+		fprintf(stderr, "%s: %ld subscribers imported, %ld rows rejected\n", argv[1],
+			ss.rows, ss.rejected);
+	if (cli_write_optout(c) != 0)
+		return EXIT_FAIL;
+	return ss.rejected ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static int cmd_opt(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "scope", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *scope = "filtering";
+	int out = strcmp(argv[0], "opt-out") == 0;
+	struct store *st;
+	struct isp_err err;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': scope = optarg; break;
+		case 'h': fputs(opt_usage, stdout); return EXIT_OK;
+		default: fputs(opt_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(opt_usage, stderr);
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	isp_err_clear(&err);
+	rc = store_subscriber_opt(st, argv[optind], scope, out, (int64_t)time(NULL), &err);
+	store_close(st);
+	if (rc) {
+		cli_error(&err);
+		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "%s: %s %s recorded\n", argv[optind], argv[0], scope);
+	return cli_write_optout(c) ? EXIT_FAIL : EXIT_OK;
+}
+
+static int cmd_show(struct cli *c, int argc, char **argv)
+{
+	struct store_subscriber s;
+	struct store *st;
+	struct isp_err err;
+	int json = argc == 3 && strcmp(argv[1], "--json") == 0;
+	char a[24], b[24], d[24];
+	int rc;
+
+	if (argc != 2 + json || argv[argc - 1][0] == '-') {
+		fputs(show_usage, stderr);
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	isp_err_clear(&err);
+	rc = store_subscriber_get(st, argv[argc - 1], &s, &err);
+	store_close(st);
+	if (rc) {
+		cli_error(&err);
+		return rc == ISR_ENOTFOUND ? EXIT_NOMATCH : EXIT_FAIL;
+	}
+	if (json) {
+		json_t *o =
+			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "id", s.id, "email", s.email,
+				  "language", s.language, "consent", (json_int_t)s.consent,
+				  "opt_out_filtering", (json_int_t)s.opt_out_filtering,
+				  "opt_out_notices", (json_int_t)s.opt_out_notices);
+
+		json_dumpf(o, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(o);
+	} else {
+		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s\n", s.id,
+		       s.email[0] ? s.email : "no e-mail", s.language, cli_time(s.consent, a),
+		       cli_time(s.opt_out_filtering, b), cli_time(s.opt_out_notices, d));
+	}
+	return EXIT_OK;
+}
+
+/* ---- the DNS opt-out file ---- */
+
+struct idset {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+static int add_id(void *ud, const struct store_subscriber *s)
+{
+	struct idset *x = ud;
+
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		char **v = realloc(x->v, cap * sizeof(*v));
+
+		if (!v) {
+			x->oom = 1;
+			return 1;
+		}
+		x->v = v;
+		x->cap = cap;
+	}
+	x->v[x->n] = strdup(s->id);
+	if (!x->v[x->n]) {
+		x->oom = 1;
+		return 1;
+	}
+	x->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct optout_out {
+	struct idset *ids;
+	FILE *f;
+	int64_t now;
+	long written;
+};
+
+static int write_held(void *ud, const struct sess_hit *h)
+{
+	struct optout_out *o = ud;
+	const char *key = h->user;
+	char pfx[IP_PREFIX_STRLEN];
+
+	if ((h->end && h->end <= o->now) || h->start > o->now)
+		return 0;
+	if (!bsearch(&key, o->ids->v, o->ids->n, sizeof(char *), cmp_str))
+		return 0;
+	ip_format_prefix(&h->addr, pfx);
+	fprintf(o->f, "%s\t# %s\n", pfx, h->user);
+	o->written++;
+	return 0;
+}
+
+static int write_optout(struct cli *c, const char *out)
+{
+	char path[CONFIG_PATH_MAX], tmp[CONFIG_PATH_MAX + 16];
+	struct idset ids = { 0 };
+	struct optout_out o = { &ids, NULL, (int64_t)time(NULL), 0 };
+	struct sessdb *db = NULL;
+	struct store *st;
+	struct isp_err err;
+	size_t i;
+	int rc;
+
+	st = cli_open_store(c);
+	if (!st)
+		return -1;
+	isp_err_clear(&err);
+	rc = store_each_subscriber(st, 1, add_id, &ids, &err);
+	store_close(st);
+	if (rc || ids.oom) {
+		if (rc)
+			cli_error(&err);
+		else
+			cli_fail("out of memory");
+		rc = -1;
+		goto out;
+	}
+	qsort(ids.v, ids.n, sizeof(*ids.v), cmp_str);
+	config_sessions_path(&c->cfg, path);
+	rc = sessdb_open(path, &db, &err);
+	if (rc && rc != ISR_ENOTFOUND) {
+		cli_error(&err);
+		rc = -1;
+		goto out;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	o.f = fopen(tmp, "w");
+	if (!o.f) {
+		cli_fail("%s: %s", tmp, strerror(errno));
+		rc = -1;
+		goto out;
+	}
+	fprintf(o.f, "# ispshield: addresses held by subscribers who opted out of filtering\n");
+	if (db)
+		sessdb_each(db, write_held, &o);
+	rc = fflush(o.f) || fsync(fileno(o.f));
+	if (fclose(o.f) || rc || rename(tmp, out) != 0) {
+		cli_fail("%s: %s", out, strerror(errno));
+		unlink(tmp);
+		rc = -1;
+		goto out;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "%s: %ld prefixes of %zu opted-out subscribers\n", out, o.written,
+			ids.n);
+	rc = 0;
+out:
+	sessdb_close(db);
+	for (i = 0; i < ids.n; i++)
+		free(ids.v[i]);
+	free(ids.v);
+	return rc;
+}
+
+int cli_write_optout(struct cli *c)
+{
+	return c->cfg.dns_opt_out[0] ? write_optout(c, c->cfg.dns_opt_out) : 0;
+}
+
+static int cmd_optout_file(struct cli *c, int argc, char **argv)
+{
+	const char *out = c->cfg.dns_opt_out;
+
+	if (argc == 3 && strcmp(argv[1], "--out") == 0)
+		out = argv[2];
+	else if (argc != 1) {
+		int help = argc == 2 && strcmp(argv[1], "--help") == 0;
+
+		fputs(optout_usage, help ? stdout : stderr);
+		return help ? EXIT_OK : EXIT_USAGE;
+	}
+	if (!out[0]) {
+		cli_fail("no file: give --out FILE or set dns.opt-out");
+		return EXIT_USAGE;
+	}
+	return write_optout(c, out) ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_subscribers(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "import", cmd_import },
+		{ "opt-out", cmd_opt },
+		{ "opt-in", cmd_opt },
+		{ "show", cmd_show },
+		{ "optout-file", cmd_optout_file },
+		{ NULL, NULL },
+	};
+
+	return cli_dispatch(c, argc, argv, subscribers_usage, cmds);
+}

@@ -1,0 +1,62 @@
+/*
+ * notify.h -- one run of the notifier: from new events to delivered notices.
+ *
+ *   1. ingest  block events the DNS service and the proxy recorded since the last run
+ *              become events (store_ingest_block_events).
+ *   2. match   every open event (new, or held by the rate limit) is matched to the
+ *              session that held its address at its time (sessions index, notify.skew;
+ *              CGNAT port blocks where the index has them). No session, or two
+ *              subscribers equally close: returned, with the reason.
+ *   3. decide  per subscriber: unknown to the directory -> returned; opted out of notices
+ *              or no e-mail address -> skipped; a cause told within dedup-window ->
+ *              repeat of that notice; the rest -> one notice for all its causes, unless
+ *              the subscriber had max-per-window notices within rate-window (held).
+ *              A notice is stored with its idempotency key in the same transaction that
+ *              marks its events, one transaction per subscriber.
+ *   4. deliver every undelivered notice: state sending (committed), hand it over, state
+ *              sent, or failed with a retry time (notify.retry doubling, up to 6 h,
+ *              notify.max-attempts in all); a 5xx refusal is final.
+ *
+ * A kill at any point loses nothing and sends nothing twice, except in the one window
+ * SMTP leaves open: after the server has read the message and before its reply reached
+ * us (RFC 1047). A notice found in state sending is sent again, with the same
+ * Message-ID. Maildir delivery has no such window. Only one run at a time works on a
+ * store (an flock on STORE.notify-lock); a second one fails at once.
+ */
+#ifndef ISP_NOTIFY_NOTIFY_H
+#define ISP_NOTIFY_NOTIFY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/store.h"
+
+struct notify_stats {
+	long ingested;	/* block events turned into events */
+	long events;	/* open events considered */
+	long matched;	/* held by a known subscriber */
+	long returned;	/* nobody (known) held the address */
+	long ambiguous; /* of returned: two subscribers equally close */
+	long skipped;	/* opted out of notices / no e-mail */
+	long repeats;	/* told about the cause within dedup-window */
+	long held;	/* over the per-subscriber limit; next run */
+	long notices;	/* notices created */
+	long delivered; /* notices delivered in this run */
+	long failed;	/* deliveries that failed in this run (will retry) */
+	long given_up;	/* notices that reached max-attempts or were refused */
+};
+
+struct notify_opts {
+	int dry_run;	/* decide and print, change nothing, deliver nothing */
+	int no_deliver; /* decide only */
+	int64_t now;	/* unix seconds (tests pass a fixed time) */
+	FILE *preview;	/* dry run: one line per notice that would be made (may be NULL) */
+	FILE *log;	/* one line per delivery problem (may be NULL) */
+};
+
+int notify_run(struct store *st, const struct isp_config *cfg, const struct notify_opts *o,
+	       struct notify_stats *stats, struct isp_err *err);
+
+#endif

@@ -1,0 +1,391 @@
+/*
+ * render.c -- notices from templates (render.h).
+ *
+ * Everything is built in one growable buffer: the body first (frame with the sections
+ * substituted in), then the headers around it. Templates come from the override folder
+ * when it has the file, else from the table built into the binary.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "notify/embedded.h"
+#include "notify/render.h"
+
+#define TEMPLATE_MAX ((size_t)256 * 1024)
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 1024;
+		char *p;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->oom = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static void buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_fmt(struct buf *b, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* A template: from the override folder if it has the file, else built in. */
+struct tmpl {
+	char name[64];
+	char *owned; /* read from the folder */
+	const char *text;
+};
+
+static int tmpl_load(const char *folder, const char *name, struct tmpl *t, struct isp_err *err)
+{
+	const struct embedded_file *e;
+
+	memset(t, 0, sizeof(*t));
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	if (folder && *folder) {
+		char path[4200];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", folder, name);
+		f = fopen(path, "rb");
+		if (f) {
+			size_t n;
+
+			t->owned = malloc(TEMPLATE_MAX + 1);
+			if (!t->owned) {
+				fclose(f);
+				return isp_err_set(err, ISR_ENOMEM, "out of memory");
+			}
+			n = fread(t->owned, 1, TEMPLATE_MAX + 1, f);
+			fclose(f);
+			if (n > TEMPLATE_MAX) {
+				free(t->owned);
+				t->owned = NULL;
+				return isp_err_set(err, ISR_ELIMIT,
+						   "%s: template larger than %zu bytes", path,
+						   TEMPLATE_MAX);
+			}
+			t->owned[n] = '\0';
+			t->text = t->owned;
+			return 0;
+		}
+		if (errno != ENOENT)
+			return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+	}
+	for (e = embedded_files; e->name; e++) {
+		if (strcmp(e->name, name) == 0) {
+			t->text = e->data;
+			return 0;
+		}
+	}
+	return isp_err_set(err, ISR_ENOTFOUND, "no template %s (built in or in '%s')", name,
+			   folder ? folder : "");
+}
+
+struct var {
+	const char *name;
+	const char *value;
+};
+
+/* Append text with {{name}} replaced by vars; an unknown name is an error. */
+static int expand(struct buf *b, const struct tmpl *t, const char *text, const struct var *vars,
+		  size_t nvars, struct isp_err *err)
+{
+	const char *p = text, *open, *close;
+	size_t i;
+
+	while ((open = strstr(p, "{{")) != NULL) {
+		buf_add(b, p, (size_t)(open - p));
+		close = strstr(open + 2, "}}");
+		if (!close)
+			return isp_err_set(err, ISR_EFORMAT, "template %s: '{{' without '}}'",
+					   t->name);
+		for (i = 0; i < nvars; i++) {
+			if (strlen(vars[i].name) == (size_t)(close - open - 2) &&
+			    memcmp(vars[i].name, open + 2, (size_t)(close - open - 2)) == 0)
+				break;
+		}
+		if (i == nvars)
+			return isp_err_set(err, ISR_EFORMAT,
+					   "template %s: unknown placeholder {{%.*s}}", t->name,
+					   (int)(close - open - 2 > 40 ? 40 : close - open - 2),
+					   open + 2);
+		buf_str(b, vars[i].value ? vars[i].value : "");
+		p = close + 2;
+	}
+	buf_str(b, p);
+	return 0;
+}
+
+static const char *utc(int64_t t, char out[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, &tm))
+		snprintf(out, 32, "%lld", (long long)t);
+	else
+		strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+	return out;
+}
+
+static int render_section(const struct render_ctx *c, const char *lang,
+			  const struct render_section *s, struct buf *body, struct isp_err *err)
+{
+	struct buf lines = { 0 };
+	char name[64], count[32], first[32], last[32];
+	struct tmpl t;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->n && i < RENDER_MAX_LINES; i++) {
+		const struct render_event *e = &s->ev[i];
+		char when[32];
+
+		buf_fmt(&lines, "  - %s  %s", utc(e->time, when), e->ip);
+		if (e->port)
+			buf_fmt(&lines, " port %u", (unsigned)e->port);
+		if (e->family && *e->family)
+			buf_fmt(&lines, "  %s", e->family);
+		if (e->detail && *e->detail)
+			buf_fmt(&lines, "  (%s)", e->detail);
+		buf_str(&lines, "\n");
+	}
+	if (s->n > RENDER_MAX_LINES)
+		buf_fmt(&lines,
+			strcmp(lang, "en") == 0 ? "  ... and %zu more\n" : "  ほか %zu 件\n",
+			s->n - RENDER_MAX_LINES);
+	if (lines.len && lines.p[lines.len - 1] == '\n')
+		lines.p[--lines.len] = '\0';
+	snprintf(count, sizeof(count), "%zu", s->n);
+	utc(s->n ? s->ev[0].time : 0, first);
+	utc(s->n ? s->ev[s->n - 1].time : 0, last);
+	snprintf(name, sizeof(name), "%s.%s.txt", cause_name(s->cause) ? cause_name(s->cause) : "?",
+		 lang);
+	rc = tmpl_load(c->templates, name, &t, err);
+	if (rc == 0) {
+		const struct var vars[] = {
+			{ "count", count },
+			{ "first", first },
+			{ "last", last },
+			{ "events", lines.p ? lines.p : "" },
+		};
+
+		rc = expand(body, &t, t.text, vars, sizeof(vars) / sizeof(vars[0]), err);
+		if (rc == 0 && (body->len == 0 || body->p[body->len - 1] != '\n'))
+			buf_str(body, "\n");
+		buf_str(body, "\n");
+	}
+	free(t.owned);
+	free(lines.p);
+	if (rc == 0 && (lines.oom || body->oom))
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+	return rc;
+}
+
+static int is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+static void base64(struct buf *b, const unsigned char *s, size_t n, size_t line)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i, col = 0;
+	char q[4];
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		q[0] = tab[(v >> 18) & 63];
+		q[1] = tab[(v >> 12) & 63];
+		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < n ? tab[v & 63] : '=';
+		buf_add(b, q, 4);
+		col += 4;
+		if (line && col >= line && i + 3 < n) {
+			buf_str(b, "\r\n");
+			col = 0;
+		}
+	}
+}
+
+/* A header value: as is when ASCII, else one RFC 2047 encoded-word per <= 45 bytes of
+ * whole UTF-8 characters, folded. */
+static void header_value(struct buf *b, const char *v)
+{
+	size_t n = strlen(v), at = 0;
+
+	if (is_ascii(v, n)) {
+		buf_str(b, v);
+		return;
+	}
+	while (at < n) {
+		size_t take = n - at > 45 ? 45 : n - at;
+
+		while (at + take < n && ((unsigned char)v[at + take] & 0xC0) == 0x80)
+			take--; /* do not split a character */
+		if (at)
+			buf_str(b, "\r\n ");
+		buf_str(b, "=?UTF-8?B?");
+		base64(b, (const unsigned char *)v + at, take, 0);
+		buf_str(b, "?=");
+		at += take;
+	}
+}
+
+/* Append s with every bare LF turned into CRLF. */
+static void add_crlf(struct buf *b, const char *s, size_t n)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
+			buf_add(b, s + start, i - start);
+			buf_str(b, "\r\n");
+			start = i + 1;
+		}
+	}
+	buf_add(b, s + start, n - start);
+}
+
+int render_notice(const struct render_ctx *c, const struct render_notice *n, char **out,
+		  size_t *len, struct isp_err *err)
+{
+	const char *lang = n->language && strcmp(n->language, "en") == 0 ? "en" : "ja";
+	struct buf sections = { 0 }, body = { 0 }, msg = { 0 };
+	char name[32], date[64], *subject, *nl;
+	struct tmpl frame;
+	struct tm tm;
+	time_t tt = (time_t)n->date;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	memset(&frame, 0, sizeof(frame));
+	for (i = 0; i < n->nsec && rc == 0; i++)
+		rc = render_section(c, lang, &n->sec[i], &sections, err);
+	if (rc == 0) {
+		snprintf(name, sizeof(name), "frame.%s.txt", lang);
+		rc = tmpl_load(c->templates, name, &frame, err);
+	}
+	if (rc == 0) {
+		const struct var vars[] = {
+			{ "subscriber", n->subscriber },
+			{ "isp_name", c->isp_name },
+			{ "contact", c->contact },
+			{ "opt_out_info", c->opt_out_info },
+			{ "reference", n->key },
+			{ "sections", sections.p ? sections.p : "" },
+		};
+
+		rc = expand(&body, &frame, frame.text, vars, sizeof(vars) / sizeof(vars[0]), err);
+	}
+	if (rc)
+		goto out;
+	if (!body.p || strncmp(body.p, "Subject:", 8) != 0 || !strchr(body.p, '\n')) {
+		isp_err_set(err, ISR_EFORMAT, "template %s: the first line must be 'Subject: ...'",
+			    frame.name);
+		rc = ISR_EFORMAT;
+		goto out;
+	}
+	subject = body.p + 8;
+	while (*subject == ' ')
+		subject++;
+	nl = strchr(subject, '\n');
+	*nl = '\0';
+	if (nl > subject && nl[-1] == '\r')
+		nl[-1] = '\0';
+
+	if (!gmtime_r(&tt, &tm))
+		memset(&tm, 0, sizeof(tm));
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	buf_str(&msg, "From: ");
+	header_value(&msg, c->isp_name);
+	buf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, n->email);
+	header_value(&msg, subject);
+	buf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s.%s>\r\n", date, n->key,
+		strchr(c->from, '@') ? strchr(c->from, '@') + 1 : "ispshield.invalid");
+	buf_fmt(&msg,
+		"X-Ispshield-Reference: %s\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: text/plain; charset=UTF-8\r\n",
+		n->key);
+	{
+		const char *text = nl + 1;
+		size_t tlen = strlen(text);
+		struct buf crlf = { 0 };
+
+		add_crlf(&crlf, text, tlen);
+		if (is_ascii(text, tlen)) {
+			buf_str(&msg, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+			buf_add(&msg, crlf.p ? crlf.p : "", crlf.len);
+		} else {
+			buf_str(&msg, "Content-Transfer-Encoding: base64\r\n\r\n");
+			base64(&msg, (const unsigned char *)(crlf.p ? crlf.p : ""), crlf.len, 76);
+			buf_str(&msg, "\r\n");
+		}
+		if (crlf.oom)
+			msg.oom = 1;
+		free(crlf.p);
+	}
+	if (msg.oom) {
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		goto out;
+	}
+	*out = msg.p;
+	*len = msg.len;
+	msg.p = NULL;
+out:
+	free(frame.owned);
+	free(sections.p);
+	free(body.p);
+	free(msg.p);
+	return rc;
+}
