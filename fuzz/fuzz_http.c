@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc > 0) {
 		size_t i, n;
 
-		if ((size_t)rc > size || h.tlen == 0 || h.target < buf || h.target + h.tlen > buf + size)
+		if ((size_t)rc > size || h.tlen == 0 || h.target < buf ||
+		    h.target + h.tlen > buf + size)
 			abort();
 		for (i = 0; i < h.nfields; i++)
 			(void)http_is_hop(&h, h.f[i].name, h.f[i].nlen);

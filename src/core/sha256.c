@@ -27,7 +27,7 @@ static uint32_t ror(uint32_t x, unsigned n)
 static void block(struct sha256 *c, const uint8_t *p)
 {
 	uint32_t w[64], a, b, d, e, f, g, h, cc;
-	int i;
+	size_t i;
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
@@ -108,7 +108,7 @@ void sha256_final(struct sha256 *c, uint8_t out[SHA256_LEN])
 {
 	uint64_t bits = c->len * 8;
 	uint8_t pad = 0x80, zero = 0, lenb[8];
-	int i;
+	size_t i;
 
 	sha256_update(c, &pad, 1);
 	while (c->nbuf != 56)
@@ -128,7 +128,7 @@ void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, uint
 {
 	uint8_t k[64], pad[64], inner[SHA256_LEN];
 	struct sha256 c;
-	int i;
+	size_t i;
 
 	memset(k, 0, sizeof(k));
 	if (keylen > 64) {

@@ -24,7 +24,7 @@
 
 #define PX_MAX_LISTEN  16
 #define PX_MAX_THREADS 64
-#define PX_BUF	       (32 * 1024) /* body relay buffers, each direction */
+#define PX_BUF	       ((size_t)32 * 1024) /* body relay buffers, each direction */
 
 enum px_counter {
 	P_REQUESTS,

@@ -55,7 +55,7 @@ void ptoken_make(const uint8_t *key, size_t keylen, const char *client, const ch
 	mac(key, keylen, client, url, ulen, expiry, m);
 	n = snprintf(out, PTOKEN_MAX, "%lld.", (long long)expiry);
 	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + n + 2 * i, 3, "%02x", m[i]);
+		snprintf(out + n + 2 * (size_t)i, 3, "%02x", m[i]);
 }
 
 int ptoken_check(const uint8_t *key, size_t keylen, const char *client, const char *url,
@@ -68,7 +68,7 @@ int ptoken_check(const uint8_t *key, size_t keylen, const char *client, const ch
 	while (i < tlen && i < 19 && tok[i] >= '0' && tok[i] <= '9')
 		expiry = expiry * 10 + (tok[i++] - '0');
 	digits = i;
-	if (digits == 0 || i >= tlen || tok[i] != '.' || tlen - i - 1 != 2 * SHA256_LEN)
+	if (digits == 0 || i >= tlen || tok[i] != '.' || tlen - i - 1 != (size_t)2 * SHA256_LEN)
 		return PTOKEN_BAD;
 	i++;
 	for (size_t k = 0; k < SHA256_LEN; k++) {

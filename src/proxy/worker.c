@@ -46,7 +46,7 @@
 #define TAG_CLIENT   2u
 #define TAG_UPSTREAM 3u
 #define TAG_RESOLVER 4u
-#define PAGE_MAX     (24 * 1024)
+#define PAGE_MAX     ((size_t)24 * 1024)
 #define SWEEP_MS     100
 
 uint64_t px_now_ms(void)
