@@ -19,6 +19,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
+  # the proxy benchmark (bench/proxy, not written yet) compares with squid, squidguard and
+  # privoxy in front of nginx, driven by wrk; the browser test would use chromium
+  pkgs+=(wrk squid squidguard privoxy nginx-light chromium chromium-driver)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -48,6 +48,20 @@ struct isp_config {
 	int64_t dns_rrl_rps, dns_rrl_slip;
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_ring; /* block events buffered per worker */
+	/* [proxy] */
+	char proxy_listen[1024];	     /* ADDR:PORT, ... */
+	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
+	char proxy_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
+	char proxy_secret_file[CONFIG_PATH_MAX];
+	char proxy_metrics[128];
+	char proxy_walled_garden[8]; /* on | off */
+	int64_t proxy_threads;
+	int64_t proxy_resolver_threads;
+	int64_t proxy_continue_ttl;
+	int64_t proxy_connect_timeout, proxy_header_timeout, proxy_idle_timeout;
+	int64_t proxy_upstream_timeout;
+	int64_t proxy_max_header_bytes, proxy_max_headers, proxy_max_connections;
+	int64_t proxy_ring;
 	/* [sessions] */
 	char sessions_format[16];
 	int64_t sessions_open_max;   /* seconds an open session outlives its last Interim */

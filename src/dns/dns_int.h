@@ -18,9 +18,11 @@
 #include <sys/socket.h>
 
 #include "core/config.h"
+#include "core/evring.h"
+#include "core/metricsd.h"
 #include "core/snapshot.h"
 #include "dns/cache.h"
-#include "dns/prefixset.h"
+#include "core/prefixset.h"
 #include "dns/ratelimit.h"
 #include "dns/wire.h"
 
@@ -69,25 +71,6 @@ extern const double dns_lat_bounds[DNS_LAT_BUCKETS];
 struct dns_shared {
 	struct snap *snap;
 	struct prefixset *optout;
-};
-
-/* A block event as the worker records it (fixed size, no pointers). */
-struct dns_event {
-	int64_t time_ms;
-	struct sockaddr_storage client;
-	uint16_t qtype;
-	char qname[256];
-	char list[64];
-	char entry[256];
-	char reason[8];
-};
-
-/* Single-producer single-consumer ring of events. */
-struct dns_ring {
-	struct dns_event *ev;
-	uint32_t size;	       /* power of two */
-	_Atomic uint32_t head; /* next to write (producer) */
-	_Atomic uint32_t tail; /* next to read (consumer) */
 };
 
 struct dns_upstream {
@@ -169,7 +152,7 @@ struct dns_worker {
 	uint32_t inflight;
 	struct dcache *cache;
 	struct drl *rl;
-	struct dns_ring ring;
+	struct evring ring;
 	uint64_t rng;
 	_Atomic uint64_t quiescent; /* bumped after every batch */
 	_Atomic int idle;	    /* 1 while in epoll_wait, holding no shared data */
@@ -196,8 +179,7 @@ struct dns_server {
 	int have_wg_a, have_wg_aaaa;
 	struct dns_worker *workers;
 	int nworkers;
-	_Atomic int stop;	 /* workers and metrics stop */
-	_Atomic int writer_stop; /* set after the workers are joined: final drain */
+	_Atomic int stop; /* workers and metrics stop */
 	_Atomic uint64_t snap_serial;
 	_Atomic uint64_t reloads, reload_failures;
 };
@@ -232,18 +214,8 @@ int dns_uptcp_start(struct dns_worker *w, int pi);
 void dns_uptcp_event(struct dns_worker *w, const struct dns_shared *sh, int ui, uint32_t events);
 /* Abort the TCP exchange of a pending query that timed out. */
 void dns_uptcp_abort(struct dns_worker *w, int ui);
-/* events.c: the writer thread; returns when srv->writer_stop is set and the rings have
- * been drained once more. */
-void *dns_writer_main(void *srv);
-int dns_ring_init(struct dns_ring *r, uint32_t size);
-void dns_ring_free(struct dns_ring *r);
-/* Push (worker side): returns 0, or -1 when full (the caller counts the drop). */
-int dns_ring_push(struct dns_ring *r, const struct dns_event *ev);
-/* metrics.c: serve /metrics on srv->cfg->dns_metrics until stop. */
-int dns_metrics_start(struct dns_server *srv, pthread_t *th, struct isp_err *err);
-
-/* Parse "ADDR:PORT" / "[ADDR]:PORT" into a socket address. Returns 0 or ISR_EINVAL. */
-int dns_parse_addr(const char *s, size_t n, struct sockaddr_storage *out, socklen_t *len);
+/* metrics.c: the metricsd render callback (ud: the struct dns_server). */
+size_t dns_metrics_render(void *ud, char *buf, size_t size);
 
 uint64_t dns_now_ms(void);
 

@@ -1,18 +1,10 @@
 /*
- * metrics.c -- the Prometheus endpoint of the DNS service: GET /metrics on the
- * configured address, the workers' counters summed, in the text exposition format.
- *
- * A small blocking HTTP/1.0 responder on its own thread: scrapes come a few times a
- * minute, so it needs no event loop and no library. It reads the request line only and
- * closes each connection after the answer; anything but GET /metrics gets 404.
+ * metrics.c -- the DNS service's Prometheus metrics: the workers' counters summed, in
+ * the text exposition format. Served by the shared responder (core/metricsd.h).
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "dns/dns_int.h"
 
@@ -59,8 +51,9 @@ static uint64_t sum(const struct dns_server *srv, enum dns_counter c)
 	return t;
 }
 
-static size_t render(struct dns_server *srv, char *buf, size_t size)
+size_t dns_metrics_render(void *ud, char *buf, size_t size)
 {
+	struct dns_server *srv = ud;
 	size_t n = 0, i;
 	uint64_t cum = 0, lat_sum = 0;
 	int b, w;
@@ -105,100 +98,4 @@ static size_t render(struct dns_server *srv, char *buf, size_t size)
 	    (unsigned long long)atomic_load(&srv->reload_failures));
 #undef OUT
 	return n < size ? n : size - 1;
-}
-
-struct metrics_ctx {
-	struct dns_server *srv;
-	int fd;
-};
-
-static void serve_one(struct dns_server *srv, int c)
-{
-	static char body[16384];
-	char req[1024], head[256];
-	struct pollfd pf = { c, POLLIN, 0 };
-	ssize_t got = 0, r;
-	size_t blen;
-
-	/* read the request line (bounded, with a timeout: a slow client cannot hold us) */
-	while (got < (ssize_t)sizeof(req) - 1 && poll(&pf, 1, 2000) > 0) {
-		r = read(c, req + got, sizeof(req) - 1 - (size_t)got);
-		if (r <= 0)
-			break;
-		got += r;
-		req[got] = '\0';
-		if (strstr(req, "\r\n\r\n") || strstr(req, "\n\n"))
-			break;
-	}
-	req[got > 0 ? got : 0] = '\0';
-	if (strncmp(req, "GET /metrics ", 13) != 0 && strncmp(req, "GET /metrics?", 13) != 0) {
-		static const char nf[] = "HTTP/1.0 404 Not Found\r\nContent-Length: 10\r\n"
-					 "Connection: close\r\n\r\nnot found\n";
-
-		(void)write(c, nf, sizeof(nf) - 1);
-		return;
-	}
-	blen = render(srv, body, sizeof(body));
-	snprintf(head, sizeof(head),
-		 "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
-		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-		 blen);
-	if (write(c, head, strlen(head)) > 0)
-		(void)write(c, body, blen);
-}
-
-static void *metrics_main(void *arg)
-{
-	struct metrics_ctx *m = arg;
-
-	while (!atomic_load(&m->srv->stop)) {
-		struct pollfd pf = { m->fd, POLLIN, 0 };
-		int c;
-
-		if (poll(&pf, 1, 200) <= 0)
-			continue;
-		c = accept4(m->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (c < 0)
-			continue;
-		serve_one(m->srv, c);
-		close(c);
-	}
-	close(m->fd);
-	free(m);
-	return NULL;
-}
-
-int dns_metrics_start(struct dns_server *srv, pthread_t *th, struct isp_err *err)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	struct metrics_ctx *m;
-	int one = 1, fd;
-	const char *a = srv->cfg->dns_metrics;
-
-	if (dns_parse_addr(a, strlen(a), &ss, &len) != 0)
-		return isp_err_set(err, ISR_EINVAL, "dns.metrics: '%s' is not ADDR:PORT", a);
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return isp_err_set(err, ISR_EIO, "metrics socket: %s", strerror(errno));
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 16) != 0) {
-		int e = errno;
-
-		close(fd);
-		return isp_err_set(err, ISR_EIO, "metrics on %s: %s", a, strerror(e));
-	}
-	m = calloc(1, sizeof(*m));
-	if (!m) {
-		close(fd);
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	}
-	m->srv = srv;
-	m->fd = fd;
-	if (pthread_create(th, NULL, metrics_main, m) != 0) {
-		close(fd);
-		free(m);
-		return isp_err_set(err, ISR_ENOMEM, "cannot start the metrics thread");
-	}
-	return 0;
 }

@@ -20,108 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/netaddr.h"
 #include "dns/dns.h"
 #include "dns/dns_int.h"
-
-int dns_parse_addr(const char *s, size_t n, struct sockaddr_storage *out, socklen_t *len)
-{
-	char host[INET6_ADDRSTRLEN + 1];
-	const char *port = NULL;
-	size_t hl;
-	long p = 53;
-
-	while (n && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n == 0)
-		return ISR_EINVAL;
-	if (s[0] == '[') {
-		const char *close = memchr(s, ']', n);
-
-		if (!close)
-			return ISR_EINVAL;
-		hl = (size_t)(close - s - 1);
-		if (hl >= sizeof(host))
-			return ISR_EINVAL;
-		memcpy(host, s + 1, hl);
-		if (close + 1 < s + n) {
-			if (close[1] != ':')
-				return ISR_EINVAL;
-			port = close + 2;
-		}
-	} else {
-		const char *colon = memchr(s, ':', n);
-
-		if (colon && memchr(colon + 1, ':', (size_t)(s + n - colon - 1)))
-			colon = NULL; /* a bare IPv6 address */
-		hl = colon ? (size_t)(colon - s) : n;
-		if (hl >= sizeof(host))
-			return ISR_EINVAL;
-		memcpy(host, s, hl);
-		if (colon)
-			port = colon + 1;
-	}
-	host[hl] = '\0';
-	if (port) {
-		char *end;
-		char pb[8];
-		size_t pl = (size_t)(s + n - port);
-
-		if (pl == 0 || pl >= sizeof(pb))
-			return ISR_EINVAL;
-		memcpy(pb, port, pl);
-		pb[pl] = '\0';
-		p = strtol(pb, &end, 10);
-		if (*end || p <= 0 || p > 65535)
-			return ISR_EINVAL;
-	}
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)out)->sin_addr) == 1) {
-		((struct sockaddr_in *)out)->sin_family = AF_INET;
-		((struct sockaddr_in *)out)->sin_port = htons((uint16_t)p);
-		*len = sizeof(struct sockaddr_in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)out)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)out)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)p);
-		*len = sizeof(struct sockaddr_in6);
-		return 0;
-	}
-	return ISR_EINVAL;
-}
-
-/* Parse a comma-separated address list of key into arr (at most max). */
-static int parse_addrs(const char *key, const char *list, struct sockaddr_storage *arr,
-		       socklen_t *lens, int max, int *n, struct isp_err *err)
-{
-	const char *p = list;
-
-	*n = 0;
-	while (*p) {
-		size_t k = strcspn(p, ",");
-
-		if (k > 0 && strspn(p, " \t") < k) {
-			if (*n == max)
-				return isp_err_set(err, ISR_EINVAL,
-						   "dns.%s: more than %d addresses", key, max);
-			if (dns_parse_addr(p, k, &arr[*n], &lens[*n]) != 0)
-				return isp_err_set(err, ISR_EINVAL,
-						   "dns.%s: '%.*s' is not ADDR:PORT or [ADDR]:PORT",
-						   key, (int)k, p);
-			(*n)++;
-		}
-		p += k;
-		if (*p == ',')
-			p++;
-	}
-	if (*n == 0)
-		return isp_err_set(err, ISR_EINVAL, "dns.%s: no address given", key);
-	return 0;
-}
 
 static void shared_free(struct dns_shared *sh)
 {
@@ -203,45 +104,14 @@ static void reload(struct dns_server *srv, const char *why)
 		why, snap_keys(sh->snap), prefixset_count(sh->optout));
 }
 
-struct filestamp {
-	int exists;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-};
-
-static struct filestamp stamp(const char *path)
-{
-	struct filestamp f;
-	struct stat sb;
-
-	memset(&f, 0, sizeof(f));
-	if (path && *path && stat(path, &sb) == 0) {
-		f.exists = 1;
-		f.dev = sb.st_dev;
-		f.ino = sb.st_ino;
-		f.size = sb.st_size;
-		f.mtime = sb.st_mtim;
-	}
-	return f;
-}
-
-static int stamp_eq(const struct filestamp *a, const struct filestamp *b)
-{
-	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
-	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
-	       a->mtime.tv_nsec == b->mtime.tv_nsec;
-}
-
 static int configure(struct dns_server *srv, const struct isp_config *cfg, struct isp_err *err)
 {
 	int rc;
 
 	srv->cfg = cfg;
 	config_snapshot_path(cfg, srv->snap_path);
-	rc = parse_addrs("listen", cfg->dns_listen, srv->listen, srv->listenlen, DNS_MAX_LISTEN,
-			 &srv->nlisten, err);
+	rc = net_parse_addr_list("dns.listen", cfg->dns_listen, 53, srv->listen, srv->listenlen,
+				 DNS_MAX_LISTEN, &srv->nlisten, err);
 	if (rc)
 		return rc;
 	{
@@ -249,8 +119,8 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 		socklen_t l[DNS_MAX_UPSTREAM];
 		int i;
 
-		rc = parse_addrs("upstream", cfg->dns_upstream, a, l, DNS_MAX_UPSTREAM, &srv->nup,
-				 err);
+		rc = net_parse_addr_list("dns.upstream", cfg->dns_upstream, 53, a, l,
+					 DNS_MAX_UPSTREAM, &srv->nup, err);
 		if (rc)
 			return rc;
 		for (i = 0; i < srv->nup; i++) {
@@ -336,7 +206,7 @@ static int workers_init(struct dns_server *srv, struct isp_err *err)
 			w->cache = dcache_new((size_t)cfg->dns_cache_mb << 20,
 					      (uint32_t)cfg->dns_cache_max_ttl, 300);
 		if (!w->pending || !w->by_id || !w->rl || (cfg->dns_cache_mb > 0 && !w->cache) ||
-		    dns_ring_init(&w->ring, (uint32_t)(cfg->dns_ring ? cfg->dns_ring : 1)) != 0)
+		    evring_init(&w->ring, (uint32_t)(cfg->dns_ring ? cfg->dns_ring : 1)) != 0)
 			return isp_err_set(err, ISR_ENOMEM, "out of memory for worker %d", i);
 	}
 	return 0;
@@ -361,7 +231,7 @@ static void workers_free(struct dns_server *srv)
 		free(w->by_id);
 		drl_free(w->rl);
 		dcache_free(w->cache);
-		dns_ring_free(&w->ring);
+		evring_free(&w->ring);
 	}
 	free(srv->workers);
 }
@@ -371,8 +241,10 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	struct dns_server *srv = calloc(1, sizeof(*srv));
 	struct dns_shared *sh = NULL;
 	struct filestamp snap_st, opt_st;
-	pthread_t writer, metrics;
-	int have_writer = 0, have_metrics = 0, started = 0, rc, i;
+	struct evwriter writer;
+	struct evring *rings[DNS_MAX_THREADS];
+	struct metricsd metrics;
+	int started = 0, rc, i;
 	sigset_t set;
 
 	if (!srv)
@@ -387,8 +259,8 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	}
 	atomic_store(&srv->shared, sh);
 	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
-	snap_st = stamp(srv->snap_path);
-	opt_st = stamp(cfg->dns_opt_out);
+	snap_st = filestamp_of(srv->snap_path);
+	opt_st = filestamp_of(cfg->dns_opt_out);
 	rc = workers_init(srv, err);
 	if (rc)
 		goto out;
@@ -410,13 +282,20 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 		}
 		started++;
 	}
-	if (pthread_create(&writer, NULL, dns_writer_main, srv) == 0)
-		have_writer = 1;
+	for (i = 0; i < srv->nworkers; i++)
+		rings[i] = &srv->workers[i].ring;
+	writer.service = "dns";
+	writer.store = cfg->store;
+	writer.rings = rings;
+	writer.nrings = srv->nworkers;
+	evwriter_start(&writer, NULL); /* without a writer, events stay in the rings */
 	if (cfg->dns_metrics[0]) {
-		rc = dns_metrics_start(srv, &metrics, err);
+		metrics.render = dns_metrics_render;
+		metrics.ud = srv;
+		metrics.stop = &srv->stop;
+		rc = metricsd_start(&metrics, "dns.metrics", cfg->dns_metrics, err);
 		if (rc)
 			goto stop;
-		have_metrics = 1;
 	}
 	fprintf(stderr,
 		"ispshield dns: serving on %s with %d thread%s, upstream %s, snapshot %s "
@@ -430,13 +309,13 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
-		s2 = stamp(srv->snap_path);
-		o2 = stamp(cfg->dns_opt_out);
+		s2 = filestamp_of(srv->snap_path);
+		o2 = filestamp_of(cfg->dns_opt_out);
 		if (sig == SIGHUP) {
 			reload(srv, "SIGHUP");
-		} else if (!stamp_eq(&s2, &snap_st) && s2.exists) {
+		} else if (!filestamp_eq(&s2, &snap_st) && s2.exists) {
 			reload(srv, "snapshot changed");
-		} else if (!stamp_eq(&o2, &opt_st)) {
+		} else if (!filestamp_eq(&o2, &opt_st)) {
 			reload(srv, "opt-out file changed");
 		}
 		snap_st = s2;
@@ -448,11 +327,8 @@ stop:
 	atomic_store(&srv->stop, 1);
 	for (i = 0; i < started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
-	atomic_store(&srv->writer_stop, 1);
-	if (have_writer)
-		pthread_join(writer, NULL);
-	if (have_metrics)
-		pthread_join(metrics, NULL);
+	evwriter_stop(&writer);
+	metricsd_join(&metrics);
 out:
 	workers_free(srv);
 	shared_free(atomic_load(&srv->shared));

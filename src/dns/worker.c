@@ -183,7 +183,7 @@ static void record(struct dns_worker *w, const struct dns_client *client,
 		   const struct dnsw_query *q, const char *list, const char *entry,
 		   const char *reason)
 {
-	struct dns_event ev;
+	struct ev_block ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ms = wall_ms();
@@ -193,7 +193,7 @@ static void record(struct dns_worker *w, const struct dns_client *client,
 	snprintf(ev.list, sizeof(ev.list), "%s", list);
 	snprintf(ev.entry, sizeof(ev.entry), "%s", entry);
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
-	if (dns_ring_push(&w->ring, &ev) != 0)
+	if (evring_push(&w->ring, &ev) != 0)
 		dns_count(w, C_EVENTS_DROPPED);
 }
 

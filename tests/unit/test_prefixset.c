@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dns/prefixset.h"
+#include "core/prefixset.h"
 
 static int has(const struct prefixset *s, const char *addr)
 {

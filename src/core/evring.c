@@ -1,11 +1,6 @@
 /*
- * events.c -- block events from the workers to the store.
- *
- * Each worker pushes into its own single-producer single-consumer ring (no lock, no
- * allocation, no system call: a query is never delayed by the store); a full ring drops
- * the event and the worker counts it. One writer thread drains every ring about ten
- * times a second and writes what it took in one SQLite transaction. On stop it drains
- * the rings once more, so nothing that was recorded is lost on a clean shutdown.
+ * evring.c -- see evring.h (moved here from the DNS service, src/dns/events.c, when the
+ * proxy needed the same rings and writer).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -13,10 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/evring.h"
+#include "core/netaddr.h"
 #include "core/store.h"
-#include "dns/dns_int.h"
 
-int dns_ring_init(struct dns_ring *r, uint32_t size)
+int evring_init(struct evring *r, uint32_t size)
 {
 	uint32_t n = 1;
 
@@ -31,13 +27,13 @@ int dns_ring_init(struct dns_ring *r, uint32_t size)
 	return 0;
 }
 
-void dns_ring_free(struct dns_ring *r)
+void evring_free(struct evring *r)
 {
 	free(r->ev);
 	r->ev = NULL;
 }
 
-int dns_ring_push(struct dns_ring *r, const struct dns_event *ev)
+int evring_push(struct evring *r, const struct ev_block *ev)
 {
 	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
@@ -52,7 +48,7 @@ int dns_ring_push(struct dns_ring *r, const struct dns_event *ev)
 #define WRITE_BATCH 1024
 
 /* Take up to WRITE_BATCH events from r into out; returns how many. */
-static size_t ring_take(struct dns_ring *r, struct dns_event *out, size_t max)
+static size_t ring_take(struct evring *r, struct ev_block *out, size_t max)
 {
 	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
@@ -82,15 +78,15 @@ static void sa_text(const struct sockaddr_storage *ss, char *buf, size_t size, u
 }
 
 /* Drain every ring once; returns the number of events written. */
-static size_t drain(struct dns_server *srv, struct store *st, struct dns_event *buf,
+static size_t drain(struct evwriter *w, struct store *st, struct ev_block *buf,
 		    struct store_block_event *sev, char (*addr)[64])
 {
 	size_t total = 0;
 	int i;
 
-	for (i = 0; i < srv->nworkers; i++) {
+	for (i = 0; i < w->nrings; i++) {
 		for (;;) {
-			size_t n = ring_take(&srv->workers[i].ring, buf, WRITE_BATCH), k;
+			size_t n = ring_take(w->rings[i], buf, WRITE_BATCH), k;
 			struct isp_err err;
 
 			if (n == 0)
@@ -106,51 +102,70 @@ static size_t drain(struct dns_server *srv, struct store *st, struct dns_event *
 				sev[k].reason = buf[k].reason;
 				/* one line per block on stderr: syslog/journald-friendly */
 				fprintf(stderr,
-					"ispshield dns: blocked client=%s port=%u qname=%s "
+					"ispshield %s: blocked client=%s port=%u qname=%s "
 					"qtype=%u list=%s entry=%s reason=%s\n",
-					addr[k], sev[k].port, buf[k].qname, buf[k].qtype,
-					buf[k].list, buf[k].entry, buf[k].reason);
+					w->service, addr[k], sev[k].port, buf[k].qname,
+					buf[k].qtype, buf[k].list, buf[k].entry, buf[k].reason);
 			}
 			isp_err_clear(&err);
 			if (st && store_add_block_events(st, sev, n, &err) != 0)
 				fprintf(stderr,
-					"ispshield dns: cannot record %zu block events: %s\n", n,
-					err.msg);
+					"ispshield %s: cannot record %zu block events: %s\n",
+					w->service, n, err.msg);
 			total += n;
 		}
 	}
 	return total;
 }
 
-void *dns_writer_main(void *arg)
+static void *writer_main(void *arg)
 {
-	struct dns_server *srv = arg;
-	struct dns_event *buf = calloc(WRITE_BATCH, sizeof(*buf));
+	struct evwriter *w = arg;
+	struct ev_block *buf = calloc(WRITE_BATCH, sizeof(*buf));
 	struct store_block_event *sev = calloc(WRITE_BATCH, sizeof(*sev));
 	char(*addr)[64] = calloc(WRITE_BATCH, 64);
 	struct store *st = NULL;
 	struct isp_err err;
 
 	isp_err_clear(&err);
-	if (store_open(srv->cfg->store, &st, &err) != 0) {
-		fprintf(stderr, "ispshield dns: block events will not be stored: %s\n", err.msg);
+	if (store_open(w->store, &st, &err) != 0) {
+		fprintf(stderr, "ispshield %s: block events will not be stored: %s\n", w->service,
+			err.msg);
 		st = NULL;
 	}
 	if (!buf || !sev || !addr) {
-		fprintf(stderr, "ispshield dns: out of memory in the event writer\n");
+		fprintf(stderr, "ispshield %s: out of memory in the event writer\n", w->service);
 		goto out;
 	}
-	while (!atomic_load(&srv->writer_stop)) {
+	while (!atomic_load(&w->stop)) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
-		drain(srv, st, buf, sev, addr);
+		drain(w, st, buf, sev, addr);
 		nanosleep(&ts, NULL);
 	}
-	drain(srv, st, buf, sev, addr); /* the workers have stopped: nothing is lost */
+	drain(w, st, buf, sev, addr); /* the producers have stopped: nothing is lost */
 out:
 	store_close(st);
 	free(buf);
 	free(sev);
 	free(addr);
 	return NULL;
+}
+
+int evwriter_start(struct evwriter *w, struct isp_err *err)
+{
+	atomic_store(&w->stop, 0);
+	w->started = 0;
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
+		return isp_err_set(err, ISR_ENOMEM, "cannot start the event writer thread");
+	w->started = 1;
+	return 0;
+}
+
+void evwriter_stop(struct evwriter *w)
+{
+	atomic_store(&w->stop, 1);
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	w->started = 0;
 }

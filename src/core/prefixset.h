@@ -1,14 +1,14 @@
 /*
  * prefixset.h -- an immutable set of IPv4/IPv6 prefixes with longest-match lookup, for
- * the DNS service's access lists: the subscriber prefixes it answers, the opt-out list
- * (never filtered), the rate-limit exemptions.
+ * the access lists of the DNS and proxy services: the subscriber prefixes they serve,
+ * the opt-out list (never filtered), the DNS rate-limit exemptions.
  *
  * Built once (from a comma-separated string or a file, one prefix a line, '#' comments),
  * then only read: lookups are a binary search per prefix length present, so a set is
  * shared by all worker threads without locks and replaced whole when its file changes.
  */
-#ifndef ISP_DNS_PREFIXSET_H
-#define ISP_DNS_PREFIXSET_H
+#ifndef ISP_CORE_PREFIXSET_H
+#define ISP_CORE_PREFIXSET_H
 
 #include <stddef.h>
 #include <stdint.h>

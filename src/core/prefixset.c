@@ -3,7 +3,7 @@
  * length, address); a lookup masks the address to each length present (from a bitmap)
  * and binary-searches that length's run, longest first.
  */
-#include "dns/prefixset.h"
+#include "core/prefixset.h"
 
 #include <errno.h>
 #include <netinet/in.h>

@@ -1,0 +1,33 @@
+/*
+ * sha256.h -- SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small and dependency
+ * free, for the proxy's signed "continue" permissions. Checked against the FIPS and
+ * RFC 4231 test vectors (tests/unit/test_sha256.c). Not constant-time with respect to
+ * message *length* (nothing here needs that); compare MACs with sha256_equal.
+ */
+#ifndef ISP_CORE_SHA256_H
+#define ISP_CORE_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SHA256_LEN 32
+
+struct sha256 {
+	uint32_t h[8];
+	uint64_t len; /* bytes hashed so far */
+	uint8_t buf[64];
+	size_t nbuf;
+};
+
+void sha256_init(struct sha256 *c);
+void sha256_update(struct sha256 *c, const void *data, size_t n);
+void sha256_final(struct sha256 *c, uint8_t out[SHA256_LEN]);
+
+/* HMAC-SHA256 of msg under key (any length). */
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
+		 uint8_t out[SHA256_LEN]);
+
+/* 1 when a and b (n bytes each) are equal; time depends on n only. */
+int sha256_equal(const uint8_t *a, const uint8_t *b, size_t n);
+
+#endif

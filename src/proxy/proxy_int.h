@@ -1,0 +1,188 @@
+/*
+ * proxy_int.h -- what the parts of the proxy share (see proxy.h). Internal header.
+ *
+ * Sharing rules, as in the DNS service: struct px_shared (snapshot, opt-out set) is
+ * written only by the main thread and read by workers through one atomic pointer load
+ * per batch of events; a worker owns its connections, its store handle and its resolver
+ * result queue's consumer side; counters are relaxed atomics read by the metrics thread.
+ */
+#ifndef ISP_PROXY_INT_H
+#define ISP_PROXY_INT_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "core/config.h"
+#include "core/evring.h"
+#include "core/prefixset.h"
+#include "core/snapshot.h"
+#include "core/store.h"
+#include "proxy/http.h"
+
+#define PX_MAX_LISTEN  16
+#define PX_MAX_THREADS 64
+#define PX_BUF	       ((size_t)32 * 1024) /* body relay buffers, each direction */
+
+enum px_counter {
+	P_REQUESTS,
+	P_CONNECTS,
+	P_HITS,
+	P_HITS_CONNECT,
+	P_WALLED,
+	P_CONTINUES,
+	P_TOKENS_REFUSED,
+	P_UPSTREAM_ERRORS,
+	P_UPSTREAM_TIMEOUTS,
+	P_BAD_REQUESTS,
+	P_TOO_LARGE,
+	P_CLIENT_TIMEOUTS,
+	P_REFUSED_ACL,
+	P_OPTOUT,
+	P_EVENTS_DROPPED,
+	P_CONN_REFUSED_FULL,
+	P_COUNT
+};
+
+#define PX_LAT_BUCKETS 12
+extern const double px_lat_bounds[PX_LAT_BUCKETS]; /* milliseconds */
+
+struct px_shared {
+	struct snap *snap;
+	struct prefixset *optout;
+};
+
+struct px_buf {
+	char *d;
+	size_t off, len, cap; /* data at d[off .. off+len) */
+};
+
+enum px_state {
+	S_FREE = 0,
+	S_HEAD,	   /* reading a request head */
+	S_RESOLVE, /* waiting for the resolver */
+	S_CONNECT, /* TCP connect to the upstream in progress */
+	S_FORWARD, /* request and response being relayed */
+	S_TUNNEL,  /* CONNECT: bytes both ways */
+	S_RESPOND, /* our own response being written; then S_HEAD or close */
+};
+
+enum px_resp { RS_HEAD, RS_BODY, RS_DONE };
+enum px_body { B_NONE, B_LENGTH, B_CHUNKED, B_CLOSE };
+
+struct px_conn {
+	enum px_state state;
+	int cfd, ufd;
+	uint32_t gen;
+	struct sockaddr_storage peer;
+	char peer_text[64];
+	struct px_buf cin, cout, uin, uout;
+	size_t cscan, uscan;
+	int head_started; /* bytes of a request head have arrived */
+	int close_after;  /* close the client after the current response */
+	int client_eof;	  /* tunnel: the client shut its side */
+	int upstream_eof; /* tunnel: the upstream shut its side */
+	/* current request */
+	int is_head, is_connect;
+	enum px_body req_body;
+	int64_t req_remain;
+	struct http_chunked req_ch;
+	int req_done;
+	/* current response */
+	enum px_resp resp;
+	enum px_body resp_body;
+	int64_t resp_remain;
+	struct http_chunked resp_ch;
+	int resp_sent;	  /* bytes of the response reached the client buffer */
+	int up_keep;	  /* the upstream connection may serve the next request */
+	char up_key[300]; /* "host:port" of ufd */
+	char host[256];
+	uint16_t port;
+	struct sockaddr_storage upaddr;
+	socklen_t upaddrlen;
+	uint64_t deadline;
+	uint64_t t_start; /* request head parsed (latency) */
+	uint32_t cmask, umask;
+};
+
+struct px_server;
+
+/* A name lookup handed to the resolver pool, and its answer. */
+struct px_lookup {
+	int worker;
+	int conn;
+	uint32_t gen;
+	char host[256];
+	uint16_t port;
+	int ok;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	struct px_lookup *next;
+};
+
+struct px_worker {
+	struct px_server *srv;
+	int id;
+	pthread_t thread;
+	int epfd;
+	int lfd[PX_MAX_LISTEN];
+	int evfd; /* resolver answers are ready */
+	struct px_conn *conns;
+	int nconns_max;
+	int *free_list;
+	int nfree;
+	struct store *store; /* read-only use: list metadata for the warning page */
+	int store_tried;
+	pthread_mutex_t res_mu;
+	struct px_lookup *res_head; /* answers from the resolver pool */
+	struct evring ring;
+	_Atomic uint64_t quiescent;
+	_Atomic int idle;
+	_Atomic uint64_t counters[P_COUNT];
+	_Atomic uint64_t lat[PX_LAT_BUCKETS + 1];
+	_Atomic uint64_t lat_sum_us;
+};
+
+struct px_server {
+	const struct isp_config *cfg;
+	char snap_path[CONFIG_PATH_MAX];
+	struct sockaddr_storage listen[PX_MAX_LISTEN];
+	socklen_t listenlen[PX_MAX_LISTEN];
+	int nlisten;
+	struct prefixset *subscribers;
+	uint8_t secret[256];
+	size_t secretlen;
+	int walled;
+	_Atomic(struct px_shared *) shared;
+	struct px_worker *workers;
+	int nworkers;
+	/* resolver pool */
+	pthread_mutex_t rq_mu;
+	pthread_cond_t rq_cv;
+	struct px_lookup *rq_head, *rq_tail;
+	pthread_t *resolvers;
+	int nresolvers;
+	_Atomic int stop;
+	_Atomic uint64_t snap_serial;
+	_Atomic uint64_t reloads, reload_failures;
+};
+
+/* worker.c */
+int px_worker_start(struct px_worker *w);
+void px_count(struct px_worker *w, enum px_counter c);
+uint64_t px_now_ms(void);
+
+/* resolver.c */
+int px_resolver_start(struct px_server *srv, int n);
+void px_resolver_stop(struct px_server *srv);
+/* Queue a lookup (the pool answers into the worker's queue and signals its eventfd).
+ * Returns 0 or -1 (out of memory). */
+int px_resolve(struct px_server *srv, int worker, int conn, uint32_t gen, const char *host,
+	       uint16_t port);
+
+/* metrics.c */
+size_t px_metrics_render(void *ud, char *buf, size_t size);
+
+#endif

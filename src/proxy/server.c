@@ -1,0 +1,331 @@
+/*
+ * server.c -- `ispshield proxy`: configuration, start-up, reload and shutdown (see
+ * proxy.h). The same shape as the DNS service's server.c: start-up is all or nothing
+ * (addresses, prefixes, secret, snapshot and opt-out file checked before a socket is
+ * opened); the main thread waits for signals with a one-second timeout, and on SIGHUP
+ * or a changed snapshot or opt-out file loads the new data beside the old, swaps one
+ * pointer, waits until every worker has passed a quiescent point and frees the old. A
+ * reload that fails leaves the old data serving: there is never a moment in which
+ * everything is allowed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/metricsd.h"
+#include "core/netaddr.h"
+#include "proxy/proxy.h"
+#include "proxy/proxy_int.h"
+
+static void shared_free(struct px_shared *sh)
+{
+	if (!sh)
+		return;
+	snap_close(sh->snap);
+	prefixset_free(sh->optout);
+	free(sh);
+}
+
+static int shared_load(struct px_server *srv, struct px_shared **out, struct isp_err *err)
+{
+	struct px_shared *sh = calloc(1, sizeof(*sh));
+	int rc;
+
+	*out = NULL;
+	if (!sh)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	rc = snap_open(srv->snap_path, &sh->snap, err);
+	if (rc) {
+		if (rc == ISR_ENOTFOUND)
+			isp_err_set(err, rc,
+				    "no snapshot at %s: run `ispshield lists compile` first",
+				    srv->snap_path);
+		goto fail;
+	}
+	if (srv->cfg->proxy_opt_out[0]) {
+		rc = prefixset_load(srv->cfg->proxy_opt_out, &sh->optout, err);
+		if (rc)
+			goto fail;
+	}
+	*out = sh;
+	return 0;
+fail:
+	shared_free(sh);
+	return rc;
+}
+
+static void quiesce(struct px_server *srv)
+{
+	uint64_t seen[PX_MAX_THREADS];
+	int i;
+
+	for (i = 0; i < srv->nworkers; i++)
+		seen[i] = atomic_load(&srv->workers[i].quiescent);
+	for (i = 0; i < srv->nworkers; i++) {
+		struct px_worker *w = &srv->workers[i];
+
+		while (!atomic_load(&w->idle) && atomic_load(&w->quiescent) == seen[i]) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+static void reload(struct px_server *srv, const char *why)
+{
+	struct px_shared *sh, *old;
+	struct isp_err err;
+	char buf[ISP_ERR_MSG + 256];
+
+	isp_err_clear(&err);
+	if (shared_load(srv, &sh, &err) != 0 || !sh) {
+		atomic_fetch_add(&srv->reload_failures, 1);
+		fprintf(stderr,
+			"ispshield proxy: reload (%s) failed, still serving the old data: %s\n",
+			why, isp_err_str(&err, buf, sizeof(buf)));
+		return;
+	}
+	old = atomic_exchange(&srv->shared, sh);
+	quiesce(srv);
+	shared_free(old);
+	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
+	atomic_fetch_add(&srv->reloads, 1);
+	fprintf(stderr, "ispshield proxy: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
+		why, snap_keys(sh->snap), prefixset_count(sh->optout));
+}
+
+static int load_secret(struct px_server *srv, struct isp_err *err)
+{
+	const char *path = srv->cfg->proxy_secret_file;
+	ssize_t n;
+	int fd;
+
+	if (!path[0]) {
+		if (getrandom(srv->secret, 32, 0) != 32)
+			return isp_err_set(err, ISR_EIO, "getrandom: %s", strerror(errno));
+		srv->secretlen = 32;
+		fprintf(stderr, "ispshield proxy: no proxy.secret-file: continue tokens are keyed "
+				"by a random secret and die with this process\n");
+		return 0;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return isp_err_set(err, ISR_EIO, "proxy.secret-file: %s: %s", path,
+				   strerror(errno));
+	n = read(fd, srv->secret, sizeof(srv->secret));
+	close(fd);
+	if (n < 16)
+		return isp_err_set(err, ISR_EINVAL,
+				   "proxy.secret-file: %s holds fewer than 16 bytes (make one "
+				   "with `head -c 32 /dev/urandom > FILE`)",
+				   path);
+	srv->secretlen = (size_t)n;
+	return 0;
+}
+
+static int configure(struct px_server *srv, const struct isp_config *cfg, struct isp_err *err)
+{
+	int rc;
+
+	srv->cfg = cfg;
+	config_snapshot_path(cfg, srv->snap_path);
+	rc = net_parse_addr_list("proxy.listen", cfg->proxy_listen, 3128, srv->listen,
+				 srv->listenlen, PX_MAX_LISTEN, &srv->nlisten, err);
+	if (rc)
+		return rc;
+	rc = prefixset_parse(cfg->proxy_subscribers, &srv->subscribers, err);
+	if (rc)
+		return isp_err_set(err, rc, "proxy.subscribers: %s", err ? err->msg : "");
+	if (prefixset_count(srv->subscribers) == 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "proxy.subscribers is empty: nobody would be served (give "
+				   "the subscriber prefixes)");
+	srv->walled = strcmp(cfg->proxy_walled_garden, "on") == 0;
+	if (cfg->proxy_threads < 1 || cfg->proxy_threads > PX_MAX_THREADS)
+		return isp_err_set(err, ISR_EINVAL, "proxy.threads must be 1..%d", PX_MAX_THREADS);
+	if (cfg->proxy_resolver_threads < 1 || cfg->proxy_resolver_threads > 256)
+		return isp_err_set(err, ISR_EINVAL, "proxy.resolver-threads must be 1..256");
+	if (cfg->proxy_max_header_bytes < 1024 || cfg->proxy_max_header_bytes > 65536)
+		return isp_err_set(err, ISR_EINVAL, "proxy.max-header-bytes must be 1024..65536");
+	if (cfg->proxy_max_headers < 8 || cfg->proxy_max_headers > HTTP_MAX_HEADERS)
+		return isp_err_set(err, ISR_EINVAL, "proxy.max-headers must be 8..%d",
+				   HTTP_MAX_HEADERS);
+	if (cfg->proxy_max_connections < 1 || cfg->proxy_max_connections > 1000000)
+		return isp_err_set(err, ISR_EINVAL, "proxy.max-connections must be 1..1000000");
+	if (cfg->proxy_connect_timeout < 1 || cfg->proxy_header_timeout < 1 ||
+	    cfg->proxy_idle_timeout < 1 || cfg->proxy_upstream_timeout < 1)
+		return isp_err_set(err, ISR_EINVAL, "proxy timeouts must be at least 1 second");
+	if (cfg->proxy_continue_ttl < 1)
+		return isp_err_set(err, ISR_EINVAL, "proxy.continue-ttl must be at least 1s");
+	return load_secret(srv, err);
+}
+
+static int workers_init(struct px_server *srv, struct isp_err *err)
+{
+	const struct isp_config *cfg = srv->cfg;
+	int i;
+
+	srv->nworkers = (int)cfg->proxy_threads;
+	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));
+	if (!srv->workers)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	for (i = 0; i < srv->nworkers; i++) {
+		struct px_worker *w = &srv->workers[i];
+		int k;
+
+		w->srv = srv;
+		w->id = i;
+		w->epfd = -1;
+		w->evfd = -1;
+		for (k = 0; k < PX_MAX_LISTEN; k++)
+			w->lfd[k] = -1;
+		pthread_mutex_init(&w->res_mu, NULL);
+		w->nconns_max = (int)cfg->proxy_max_connections;
+		if (evring_init(&w->ring, (uint32_t)(cfg->proxy_ring > 0 ? cfg->proxy_ring : 1)) !=
+		    0)
+			return isp_err_set(err, ISR_ENOMEM, "out of memory for worker %d", i);
+	}
+	return 0;
+}
+
+static void workers_free(struct px_server *srv)
+{
+	int i, k;
+
+	for (i = 0; srv->workers && i < srv->nworkers; i++) {
+		struct px_worker *w = &srv->workers[i];
+
+		for (k = 0; k < PX_MAX_LISTEN; k++)
+			if (w->lfd[k] >= 0)
+				close(w->lfd[k]);
+		if (w->epfd >= 0)
+			close(w->epfd);
+		if (w->evfd >= 0)
+			close(w->evfd);
+		while (w->res_head) {
+			struct px_lookup *l = w->res_head;
+
+			w->res_head = l->next;
+			free(l);
+		}
+		pthread_mutex_destroy(&w->res_mu);
+		evring_free(&w->ring);
+	}
+	free(srv->workers);
+}
+
+int proxy_run(const struct isp_config *cfg, struct isp_err *err)
+{
+	struct px_server *srv = calloc(1, sizeof(*srv));
+	struct px_shared *sh = NULL;
+	struct filestamp snap_st, opt_st;
+	struct evwriter writer;
+	struct evring *rings[PX_MAX_THREADS];
+	struct metricsd metrics;
+	int started = 0, rc, i;
+	sigset_t set;
+
+	memset(&writer, 0, sizeof(writer));
+	memset(&metrics, 0, sizeof(metrics));
+	metrics.fd = -1;
+	if (!srv)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	pthread_mutex_init(&srv->rq_mu, NULL);
+	pthread_cond_init(&srv->rq_cv, NULL);
+	rc = configure(srv, cfg, err);
+	if (rc)
+		goto out;
+	rc = shared_load(srv, &sh, err);
+	if (rc || !sh) {
+		rc = rc ? rc : ISR_ENOMEM;
+		goto out;
+	}
+	atomic_store(&srv->shared, sh);
+	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
+	snap_st = filestamp_of(srv->snap_path);
+	opt_st = filestamp_of(cfg->proxy_opt_out);
+	rc = workers_init(srv, err);
+	if (rc)
+		goto out;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0) {
+		rc = isp_err_set(err, ISR_ENOMEM, "cannot start the resolver threads");
+		goto stop;
+	}
+	for (i = 0; i < srv->nworkers; i++) {
+		rc = px_worker_start(&srv->workers[i]);
+		if (rc) {
+			rc = isp_err_set(err, ISR_EIO, "cannot listen on %s (worker %d): %s",
+					 cfg->proxy_listen, i, strerror(errno));
+			goto stop;
+		}
+		started++;
+	}
+	for (i = 0; i < srv->nworkers; i++)
+		rings[i] = &srv->workers[i].ring;
+	writer.service = "proxy";
+	writer.store = cfg->store;
+	writer.rings = rings;
+	writer.nrings = srv->nworkers;
+	evwriter_start(&writer, NULL);
+	if (cfg->proxy_metrics[0]) {
+		metrics.render = px_metrics_render;
+		metrics.ud = srv;
+		metrics.stop = &srv->stop;
+		rc = metricsd_start(&metrics, "proxy.metrics", cfg->proxy_metrics, err);
+		if (rc)
+			goto stop;
+	}
+	fprintf(stderr,
+		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s\n",
+		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
+		snap_keys(sh->snap), srv->walled ? ", walled garden on" : "",
+		cfg->proxy_metrics[0] ? ", metrics on" : "");
+	for (;;) {
+		struct timespec one = { 1, 0 };
+		struct filestamp s2, o2;
+		int sig = sigtimedwait(&set, NULL, &one);
+
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		s2 = filestamp_of(srv->snap_path);
+		o2 = filestamp_of(cfg->proxy_opt_out);
+		if (sig == SIGHUP)
+			reload(srv, "SIGHUP");
+		else if (!filestamp_eq(&s2, &snap_st) && s2.exists)
+			reload(srv, "snapshot changed");
+		else if (!filestamp_eq(&o2, &opt_st))
+			reload(srv, "opt-out file changed");
+		snap_st = s2;
+		opt_st = o2;
+	}
+	fprintf(stderr, "ispshield proxy: stopping\n");
+	rc = 0;
+stop:
+	atomic_store(&srv->stop, 1);
+	for (i = 0; i < started; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+	px_resolver_stop(srv);
+	evwriter_stop(&writer);
+	metricsd_join(&metrics);
+out:
+	workers_free(srv);
+	shared_free(atomic_load(&srv->shared));
+	prefixset_free(srv->subscribers);
+	pthread_mutex_destroy(&srv->rq_mu);
+	pthread_cond_destroy(&srv->rq_cv);
+	free(srv);
+	return rc;
+}

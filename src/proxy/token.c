@@ -1,0 +1,87 @@
+/*
+ * token.c -- see token.h.
+ */
+#include "proxy/token.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sha256.h"
+
+static void mac(const uint8_t *key, size_t keylen, const char *client, const char *url, size_t ulen,
+		int64_t expiry, uint8_t out[SHA256_LEN])
+{
+	/* HMAC over the concatenation, streamed: the URL may be up to URL_MAX bytes */
+	uint8_t k[64], pad[64], inner[SHA256_LEN];
+	char tail[32];
+	struct sha256 c;
+	int i, tn;
+	static const char tag[] = "ispshield-continue-v1\n";
+
+	memset(k, 0, sizeof(k));
+	if (keylen > 64) {
+		sha256_init(&c);
+		sha256_update(&c, key, keylen);
+		sha256_final(&c, k);
+	} else {
+		memcpy(k, key, keylen);
+	}
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x36;
+	sha256_init(&c);
+	sha256_update(&c, pad, 64);
+	sha256_update(&c, tag, sizeof(tag) - 1);
+	sha256_update(&c, client, strlen(client));
+	sha256_update(&c, "\n", 1);
+	sha256_update(&c, url, ulen);
+	tn = snprintf(tail, sizeof(tail), "\n%lld", (long long)expiry);
+	sha256_update(&c, tail, (size_t)tn);
+	sha256_final(&c, inner);
+	for (i = 0; i < 64; i++)
+		pad[i] = k[i] ^ 0x5c;
+	sha256_init(&c);
+	sha256_update(&c, pad, 64);
+	sha256_update(&c, inner, SHA256_LEN);
+	sha256_final(&c, out);
+}
+
+void ptoken_make(const uint8_t *key, size_t keylen, const char *client, const char *url,
+		 size_t ulen, int64_t expiry, char out[PTOKEN_MAX])
+{
+	uint8_t m[SHA256_LEN];
+	int n, i;
+
+	mac(key, keylen, client, url, ulen, expiry, m);
+	n = snprintf(out, PTOKEN_MAX, "%lld.", (long long)expiry);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(out + n + 2 * (size_t)i, 3, "%02x", m[i]);
+}
+
+int ptoken_check(const uint8_t *key, size_t keylen, const char *client, const char *url,
+		 size_t ulen, const char *tok, size_t tlen, int64_t now)
+{
+	uint8_t want[SHA256_LEN], got[SHA256_LEN];
+	int64_t expiry = 0;
+	size_t i = 0, digits;
+
+	while (i < tlen && i < 19 && tok[i] >= '0' && tok[i] <= '9')
+		expiry = expiry * 10 + (tok[i++] - '0');
+	digits = i;
+	if (digits == 0 || i >= tlen || tok[i] != '.' || tlen - i - 1 != (size_t)2 * SHA256_LEN)
+		return PTOKEN_BAD;
+	i++;
+	for (size_t k = 0; k < SHA256_LEN; k++) {
+		char hx[3] = { tok[i + 2 * k], tok[i + 2 * k + 1], 0 };
+		char *end;
+		unsigned long v = strtoul(hx, &end, 16);
+
+		if (*end || hx[0] == '+' || hx[0] == '-' || hx[0] == ' ')
+			return PTOKEN_BAD;
+		got[k] = (uint8_t)v;
+	}
+	mac(key, keylen, client, url, ulen, expiry, want);
+	if (!sha256_equal(want, got, SHA256_LEN))
+		return PTOKEN_BAD;
+	return expiry < now ? PTOKEN_EXPIRED : PTOKEN_OK;
+}
