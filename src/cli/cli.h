@@ -40,5 +40,6 @@ const char *cli_time(long long t, char buf[24]);
 
 int cmd_lists(struct cli *c, int argc, char **argv);
 int cmd_dns(struct cli *c, int argc, char **argv);
+int cmd_darknet(struct cli *c, int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  lists     import, compile, check, export threat lists (ispshield lists --help)\n"
 	"  dns       the C&C-blocking DNS service (ispshield dns --help)\n"
+	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -157,6 +158,8 @@ int main(int argc, char **argv)
 		return cmd_lists(&c, argc, argv);
 	if (strcmp(argv[0], "dns") == 0)
 		return cmd_dns(&c, argc, argv);
+	if (strcmp(argv[0], "darknet") == 0)
+		return cmd_darknet(&c, argc, argv);
 	if (strcmp(argv[0], "config") == 0) {
 		config_print(&c.cfg, stdout);
 		return EXIT_OK;
