@@ -502,12 +502,19 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	}
 	/* backscatter attack periods */
 	if (p.klass == DN_BACKSCATTER) {
-		if (s->bs_pkts && (int64_t)ts - (int64_t)s->bs_last > c->o.attack_gap)
+		/* a packet within attack_gap of the open period joins it (small reordering
+		 * is tolerated); anything further away ends it and opens the next */
+		if (s->bs_pkts && ((int64_t)ts - (int64_t)s->bs_last > c->o.attack_gap ||
+				   (int64_t)s->bs_start - (int64_t)ts > c->o.attack_gap))
 			dn_attack_close(c, sid, s);
-		if (!s->bs_pkts)
+		if (!s->bs_pkts) {
 			s->bs_start = ts;
-		s->bs_pkts++;
-		if (ts > s->bs_last || s->bs_pkts == 1)
 			s->bs_last = ts;
+		}
+		s->bs_pkts++;
+		if (ts > s->bs_last)
+			s->bs_last = ts;
+		if (ts < s->bs_start)
+			s->bs_start = ts;
 	}
 }

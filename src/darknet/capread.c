@@ -184,7 +184,7 @@ static void bad(const struct dn_read_cb *cb, const char *path, long long recno, 
 		cb->bad(cb->ud, path, recno, k, msg);
 }
 
-static void read_pcap(struct src *s, const char *path, const struct dn_read_cb *cb)
+static int read_pcap(struct src *s, const char *path, const struct dn_read_cb *cb)
 {
 	const uint8_t *h = s->buf + s->start;
 	uint32_t magic;
@@ -200,7 +200,7 @@ static void read_pcap(struct src *s, const char *path, const struct dn_read_cb *
 	if (get16(h + 4, swap) != 2) {
 		bad(cb, path, 0, DN_F_HEADER, "pcap version %d.x (2.4 expected)",
 		    get16(h + 4, swap));
-		return;
+		return ISR_EFORMAT;
 	}
 	snap = get32(h + 16, swap);
 	if (snap == 0 || snap > MAX_REC)
@@ -250,6 +250,7 @@ static void read_pcap(struct src *s, const char *path, const struct dn_read_cb *
 		if (cb->rec(cb->ud, &r))
 			break;
 	}
+	return 0;
 }
 
 struct ngif {
@@ -431,7 +432,8 @@ int dn_read_file(const char *path, const struct dn_read_cb *cb, struct isp_err *
 	memcpy(&magic, s.buf + s.start, 4);
 	if (magic == 0xa1b2c3d4u || magic == 0xd4c3b2a1u || magic == 0xa1b23c4du ||
 	    magic == 0x4d3cb2a1u) {
-		read_pcap(&s, path, cb);
+		if (read_pcap(&s, path, cb) != 0)
+			rc = isp_err_set(err, ISR_EFORMAT, "%s: not a capture file", path);
 	} else if (magic == 0x0A0D0D0Au) {
 		read_pcapng(&s, path, cb);
 	} else {

@@ -3,7 +3,7 @@
 
 Writes OUT/eth.pcap (Ethernet, some frames VLAN-tagged, IPv4 and IPv6), OUT/sll.pcap
 (Linux cooked v1), OUT/sll2.pcap (cooked v2), OUT/raw.pcap (raw IP, nanosecond pcap,
-big-endian) and OUT/expected.json: the figures computed here, independently of the C
+big-endian) -- consecutive slices of one time-ordered stream -- and OUT/expected.json: the figures computed here, independently of the C
 code, from the list of packets as generated. Deterministic (seeded).
 
 Sensors: 198.51.100.0/24, 203.0.113.0/24, 2001:db8:dead::/48. Own range: 10.20.0.0/16.
@@ -150,13 +150,15 @@ def write(path, link, frames, endian='<', nano=False):
         for ts, fr in frames:
             f.write(struct.pack(endian + 'IIII', ts, 0, len(fr), len(fr)) + fr)
 
-# split: most packets into eth.pcap; every 7th into sll, every 11th into sll2, every 13th raw
+# split by time, as a sensor's rotated files are: the first 60 % of the packets into
+# eth.pcap, then 15 % sll.pcap, 10 % sll2.pcap, 15 % raw.pcap
 files = {'eth': [], 'sll': [], 'sll2': [], 'raw': []}
+n = len(pkts)
 for i, p in enumerate(pkts):
-    if i % 13 == 5: files['raw'].append((p['ts'], p['ip']))
-    elif i % 11 == 3: files['sll2'].append((p['ts'], sll2(p['ip'])))
-    elif i % 7 == 2: files['sll'].append((p['ts'], sll(p['ip'])))
-    else: files['eth'].append((p['ts'], eth(p['ip'], p['vlan'])))
+    if i < n * 60 // 100: files['eth'].append((p['ts'], eth(p['ip'], p['vlan'])))
+    elif i < n * 75 // 100: files['sll'].append((p['ts'], sll(p['ip'])))
+    elif i < n * 85 // 100: files['sll2'].append((p['ts'], sll2(p['ip'])))
+    else: files['raw'].append((p['ts'], p['ip']))
 files['eth'] += [(DAY0 + 60000, eth(fr, False)) for fr in frags]
 files['eth'].sort(key=lambda x: x[0])
 write(os.path.join(OUT, 'eth.pcap'), 1, files['eth'])
