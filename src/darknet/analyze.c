@@ -134,12 +134,17 @@ void dn_free(struct dn_ctx *c)
 			free(d->s[s].h_sources);
 			free(d->s[s].h_nobe);
 		}
-		if (d->h_ports)
-			for (j = 0; j < DN_P_N * 65536u; j++)
+		for (j = 0; j < DN_PAGES; j++) {
+			if (d->h_ports[j]) {
+				uint32_t q;
+
+				for (q = 0; q < 256; q++)
+					free(d->h_ports[j][q]);
 				free(d->h_ports[j]);
-		free(d->h_ports);
+			}
+			free(d->ports[j]);
+		}
 		free(d->h_sources);
-		free(d->ports);
 		free(d);
 	}
 	for (i = 0; i < c->nfiles; i++)
@@ -352,11 +357,6 @@ static struct dn_day *day_get(struct dn_ctx *c, int64_t day, uint32_t *field)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
-	d->ports = calloc(DN_P_N * 65536u, sizeof(*d->ports));
-	if (!d->ports) {
-		free(d);
-		return NULL;
-	}
 	d->day = day;
 	c->days[f] = d;
 	return d;
@@ -429,7 +429,17 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	d->cls[p.klass]++;
 	d->s[si].packets++;
 	pk = (uint32_t)p.proto << 16 | (p.proto == DN_P_OTHER ? p.ipproto : p.dport);
-	d->ports[pk].packets++;
+	if (!d->ports[pk >> 8]) {
+		d->ports[pk >> 8] = calloc(256, sizeof(struct dn_port));
+		if (!d->ports[pk >> 8]) {
+			c->analysed--; /* out of memory: counted as a bad timestamp */
+			c->badtime++;
+			return;
+		}
+	}
+	struct dn_port *port = &d->ports[pk >> 8][pk & 255];
+
+	port->packets++;
 	bit_sensor = (uint32_t)si;
 	bit = (uint64_t)1 << si;
 	idx = src_get(c, &p, &hs);
@@ -440,11 +450,11 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 		count(c, tuple(0, df, bit_sensor, 0, 0, 0), 0, hs, NULL, &d->s[si].h_sources);
 		count(c, tuple(0, df, bit_sensor, 1, pk >> 16, pk & 0xffff), 0, hs, NULL,
 		      &d->s[si].h_nobe);
-		if (!d->h_ports)
-			d->h_ports = calloc(DN_P_N * 65536u, sizeof(*d->h_ports));
-		if (d->h_ports)
+		if (!d->h_ports[pk >> 8])
+			d->h_ports[pk >> 8] = calloc(256, sizeof(struct hll *));
+		if (d->h_ports[pk >> 8])
 			count(c, tuple(0, df, 0, 2, pk >> 16, pk & 0xffff), 0, hs, NULL,
-			      &d->h_ports[pk]);
+			      &d->h_ports[pk >> 8][pk & 255]);
 		return;
 	}
 	struct dn_src *s = &c->src[idx];
@@ -479,10 +489,10 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 		int r3;
 		uint64_t dummy = 0;
 
-		if (!d->h_ports && c->set_full)
-			d->h_ports = calloc(DN_P_N * 65536u, sizeof(*d->h_ports));
-		count(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff), 1, 0, &d->ports[pk].sources,
-		      d->h_ports ? &d->h_ports[pk] : NULL);
+		if (!d->h_ports[pk >> 8] && c->set_full)
+			d->h_ports[pk >> 8] = calloc(256, sizeof(struct hll *));
+		count(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff), 1, 0, &port->sources,
+		      d->h_ports[pk >> 8] ? &d->h_ports[pk >> 8][pk & 255] : NULL);
 		r3 = count(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff), 1, 0, &dummy, NULL);
 		if (r3 == 1) {
 			s->nports++;

@@ -72,14 +72,26 @@ struct dn_sday {
 	struct hll *h_sources, *h_nobe;	 /* overflow estimates, NULL until needed */
 };
 
+/* Ports of a day in pages of 256 (protocol << 16 | port, split at the low 8 bits),
+ * allocated when first used: a day costs memory for the ports it saw, not for all
+ * 4 x 65536. */
+#define DN_PAGES (DN_P_N * 256u)
 struct dn_day {
 	int64_t day; /* days since 1970-01-01 */
 	uint64_t packets, sources, cls[DN_CLASS_N];
 	struct hll *h_sources;
 	struct dn_sday s[DN_MAX_SENSORS + 1];
-	struct dn_port *ports; /* [DN_P_N * 65536] */
-	struct hll **h_ports;  /* [DN_P_N * 65536], NULL until needed */
+	struct dn_port *ports[DN_PAGES]; /* [256] each, NULL until used */
+	struct hll **h_ports[DN_PAGES];	 /* [256] each, NULL until needed */
 };
+
+/* The counters of port index i (proto << 16 | port) of day d; zeros when unseen. */
+static inline struct dn_port dn_port_at(const struct dn_day *d, uint32_t i)
+{
+	struct dn_port z = { 0, 0 };
+
+	return d->ports[i >> 8] ? d->ports[i >> 8][i & 255] : z;
+}
 
 struct dn_attack {
 	uint32_t src; /* source index */

@@ -34,8 +34,9 @@ double dn_sday_nobe(const struct dn_sday *s)
 
 double dn_port_sources(const struct dn_day *d, uint32_t i)
 {
-	return (double)d->ports[i].sources +
-	       (d->h_ports && d->h_ports[i] ? hll_count(d->h_ports[i]) : 0);
+	const struct hll *h = d->h_ports[i >> 8] ? d->h_ports[i >> 8][i & 255] : NULL;
+
+	return (double)dn_port_at(d, i).sources + (h ? hll_count(h) : 0);
 }
 
 void dn_fmt_addr(const uint8_t *addr, int family, char buf[48])
@@ -102,9 +103,18 @@ int dn_top_ports(const struct dn_day *const *days, int nd, int n, uint32_t *idx)
 		n = 64;
 	for (i = 0; i < DN_P_N * 65536u; i++) {
 		uint64_t v = 0;
+		int any = 0;
 
+		if ((i & 255) == 0) { /* skip pages no day has */
+			for (k = 0; k < nd && !any; k++)
+				any = days[k]->ports[i >> 8] != NULL;
+			if (!any) {
+				i += 255;
+				continue;
+			}
+		}
 		for (k = 0; k < nd; k++)
-			v += days[k]->ports[i].packets;
+			v += dn_port_at(days[k], i).packets;
 		if (!v || (have == n && v <= best[n - 1]))
 			continue;
 		j = have < n ? have++ : n - 1;
@@ -278,8 +288,12 @@ static void campaigns(struct dn_ctx *c)
 		for (i = 0; i < DN_P_N * 65536u; i++) {
 			double cur, base = 0;
 
-			if (days[k]->ports[i].sources < c->o.campaign_min &&
-			    !(days[k]->h_ports && days[k]->h_ports[i]))
+			if (!days[k]->ports[i >> 8]) {
+				i |= 255;
+				continue;
+			}
+			if (days[k]->ports[i >> 8][i & 255].sources < c->o.campaign_min &&
+			    !(days[k]->h_ports[i >> 8] && days[k]->h_ports[i >> 8][i & 255]))
 				continue;
 			cur = dn_port_sources(days[k], i);
 			if (cur < (double)c->o.campaign_min)

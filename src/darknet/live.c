@@ -4,6 +4,7 @@
  * pcap_dispatch per batch does not matter here.
  */
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,13 +56,19 @@ int dn_live(const char *ifname, int seconds, long long count, volatile int *stop
 	memset(&l, 0, sizeof(l));
 	l.cb = cb;
 	l.link = pcap_datalink(p);
-	if (pcap_setnonblock(p, 0, eb) != 0) {
+	/* non-blocking, woken by poll with a timeout: in immediate mode libpcap may wait
+	 * for a packet forever, and the duration and stop flag must be honoured */
+	if (pcap_setnonblock(p, 1, eb) != 0) {
 		isp_err_set(err, ISR_EIO, "%s: %s", ifname, eb);
 		pcap_close(p);
 		return ISR_EIO;
 	}
 	while (!l.stop && !(stop && *stop) && !(count && l.n >= count) &&
 	       !(end && time(NULL) >= end)) {
+		struct pollfd pfd = { pcap_get_selectable_fd(p), POLLIN, 0 };
+
+		if (pfd.fd >= 0 && poll(&pfd, 1, 200) <= 0)
+			continue;
 		int r = pcap_dispatch(p,
 				      count ? (int)(count - l.n < 1000 ? count - l.n : 1000) : 1000,
 				      on_pkt, (u_char *)&l);

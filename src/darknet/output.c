@@ -163,7 +163,7 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 		uint64_t pk = 0;
 
 		for (k = 0; k < nd; k++) {
-			pk += days[k]->ports[top[j]].packets;
+			pk += dn_port_at(days[k], top[j]).packets;
 			src += dn_port_sources(days[k], top[j]);
 		}
 		fprintf(f,
@@ -178,7 +178,7 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 		dn_fmt_day(days[k]->day, b2);
 		fprintf(f, "%s\n   {\"day\": \"%s\", \"top\": [", k ? "," : "", b2);
 		for (j = 0; j < n; j++) {
-			uint64_t pk = days[k]->ports[top[j]].packets;
+			uint64_t pk = dn_port_at(days[k], top[j]).packets;
 			double sc = dn_port_sources(days[k], top[j]);
 
 			fprintf(f,
@@ -187,7 +187,7 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 				j ? "," : "", dn_proto_name(top[j] >> 16), top[j] & 0xffff,
 				(unsigned long long)pk, est(sc));
 			if (k > 0) {
-				uint64_t pp = days[k - 1]->ports[top[j]].packets;
+				uint64_t pp = dn_port_at(days[k - 1], top[j]).packets;
 				double ps = dn_port_sources(days[k - 1], top[j]);
 
 				fprintf(f, ", \"prev_packets\": %llu, \"prev_sources\": %llu",
@@ -309,11 +309,12 @@ void dn_write_csv(const struct dn_ctx *c, FILE *f)
 		dn_fmt_day(days[k]->day, b2);
 		for (j = 0; j < n; j++) {
 			fprintf(f, "%s,%d,%s,%u,%llu,%llu,", b2, j + 1, dn_proto_name(top[j] >> 16),
-				top[j] & 0xffff, (unsigned long long)days[k]->ports[top[j]].packets,
+				top[j] & 0xffff,
+				(unsigned long long)dn_port_at(days[k], top[j]).packets,
 				est(dn_port_sources(days[k], top[j])));
 			if (k > 0)
 				fprintf(f, "%llu,%llu\n",
-					(unsigned long long)days[k - 1]->ports[top[j]].packets,
+					(unsigned long long)dn_port_at(days[k - 1], top[j]).packets,
 					est(dn_port_sources(days[k - 1], top[j])));
 			else
 				fprintf(f, ",\n");

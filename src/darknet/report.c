@@ -233,7 +233,7 @@ int dn_write_report(const struct dn_ctx *c, const char *dir, struct isp_err *err
 		snprintf(pnames[j], sizeof(pnames[j]), "%u/%s", top[j] & 0xffff,
 			 dn_proto_name(top[j] >> 16));
 		for (k = 0; k < nd; k++)
-			v[j * nd + k] = (double)days[k]->ports[top[j]].packets;
+			v[j * nd + k] = (double)dn_port_at(days[k], top[j]).packets;
 	}
 	svg_lines(f, "Top ports: packets per day", labels, v, nd, pnames, n);
 	fclose(f);
