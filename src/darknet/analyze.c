@@ -248,6 +248,25 @@ static int count(struct dn_ctx *c, uint64_t t, int tracked, uint64_t hs, uint64_
 	return r;
 }
 
+/* count() of one tracked tuple into two figures that are the same with a single
+ * sensor (n2 NULL: only the first). */
+static void count2(struct dn_ctx *c, uint64_t t, uint64_t *n1, struct hll **h1, uint64_t *n2,
+		   struct hll **h2)
+{
+	int r = set_add(c, t);
+
+	if (r == 1) {
+		(*n1)++;
+		if (n2)
+			(*n2)++;
+	} else if (r < 0) {
+		if (h1)
+			hadd(h1, fmix64(mix(c, t)));
+		if (n2 && h2)
+			hadd(h2, fmix64(mix(c, t)));
+	}
+}
+
 /* ---- sources ---- */
 
 static int in_prefix(const struct ip_prefix *p, const uint8_t *a, int family)
@@ -290,17 +309,15 @@ static int slot_grow(struct dn_ctx *c)
 	return 0;
 }
 
-/* The index of the source (addr, family), added if new and there is room; -1 when it is
- * not tracked. *h = its SipHash. */
-static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t *h)
+/* The index of the source (addr, family) whose SipHash is hv, added if new and there is
+ * room; -1 when it is not tracked. */
+static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 {
 	size_t alen = p->family == 4 ? 4 : 16;
-	uint64_t hv = siphash13(c->k0, c->k1, p->src, alen);
 	uint32_t tag = (uint32_t)(hv >> 32) | 1, i, own = 0;
 	struct dn_src *s;
 	int k;
 
-	*h = hv;
 	for (i = (uint32_t)hv & c->slotmask; c->slot[i]; i = (i + 1) & c->slotmask) {
 		uint64_t v = c->slot[i];
 
@@ -393,25 +410,59 @@ static void report_bad(struct dn_ctx *c, const char *file, long long recno, enum
 		dn_bad_name(b), c->reported[b] == REPORT_MAX ? " (further ones only counted)" : "");
 }
 
+/*
+ * Packets pass through a short pipeline so that the two dependent cache misses of the
+ * source table (slot, then entry) overlap with other packets' work: on arrival a packet
+ * is decoded, matched to a sensor and hashed, and its slot prefetched; DN_PIPE / 2
+ * packets later its entry is prefetched; DN_PIPE packets later it is counted. Only
+ * hints move: counting does the full lookup, so the result is the same as without.
+ */
+static void process(struct dn_ctx *c, const struct dn_pend *e);
+
+static void prefetch_entry(struct dn_ctx *c, const struct dn_pend *e)
+{
+	uint32_t i = (uint32_t)e->hv & c->slotmask;
+	uint64_t v = c->slot[i];
+
+	if (v && (uint32_t)(v >> 32) == ((uint32_t)(e->hv >> 32) | 1)) {
+		const char *s = (const char *)&c->src[(uint32_t)v - 1];
+
+		__builtin_prefetch(s);
+		__builtin_prefetch(s + 64);
+		__builtin_prefetch(s + 128);
+	}
+}
+
+void dn_flush(struct dn_ctx *c)
+{
+	while (c->pn) {
+		process(c, &c->pend[c->phead]);
+		c->phead = (c->phead + 1) % DN_PIPE;
+		c->pn--;
+	}
+}
+
 void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 {
-	struct dn_pkt p;
+	struct dn_pend *e;
 	enum dn_bad b;
 	int si, k;
-	uint32_t df, pk, bit_sensor;
-	uint64_t bit, hs;
-	struct dn_day *d;
-	int64_t idx;
 
 	c->records++;
-	b = dn_decode(r->link, r->data, r->caplen, &p);
+	if (c->pn == DN_PIPE) {
+		process(c, &c->pend[c->phead]);
+		c->phead = (c->phead + 1) % DN_PIPE;
+		c->pn--;
+	}
+	e = &c->pend[(c->phead + c->pn) % DN_PIPE];
+	b = dn_decode(r->link, r->data, r->caplen, &e->p);
 	if (b != DN_OK) {
 		report_bad(c, file, r->recno, b);
 		return;
 	}
 	si = -1;
 	for (k = 0; k < c->o.nsensors; k++)
-		if (in_prefix(&c->o.sensors[k], p.dst, p.family)) {
+		if (in_prefix(&c->o.sensors[k], e->p.dst, e->p.family)) {
 			si = k;
 			break;
 		}
@@ -419,6 +470,26 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 		c->outside++;
 		return;
 	}
+	e->si = si;
+	e->ts = r->ts;
+	e->hv = siphash13(c->k0, c->k1, e->p.src, e->p.family == 4 ? 4 : 16);
+	__builtin_prefetch(&c->slot[(uint32_t)e->hv & c->slotmask]);
+	c->pn++;
+	if (c->pn > DN_PIPE / 2)
+		prefetch_entry(c, &c->pend[(c->phead + c->pn - 1 - DN_PIPE / 2) % DN_PIPE]);
+}
+
+static void process(struct dn_ctx *c, const struct dn_pend *e)
+{
+	const struct dn_pkt *pp = &e->p;
+	struct dn_pkt p = *pp;
+	const struct dn_rec rr = { e->ts, 0, NULL, 0, 0, 0 }, *r = &rr;
+	int si = e->si;
+	uint32_t df, pk, bit_sensor;
+	uint64_t bit, hs = e->hv;
+	struct dn_day *d;
+	int64_t idx;
+
 	d = r->ts >= 0 ? day_get(c, r->ts / 86400, &df) : NULL;
 	if (!d) {
 		c->badtime++;
@@ -442,7 +513,7 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	port->packets++;
 	bit_sensor = (uint32_t)si;
 	bit = (uint64_t)1 << si;
-	idx = src_get(c, &p, &hs);
+	idx = src_get(c, &p, hs);
 	if (idx < 0) {
 		c->untracked_pkts++;
 		hadd(&c->h_untracked, hs);
@@ -460,6 +531,8 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	struct dn_src *s = &c->src[idx];
 	uint32_t ts = (uint32_t)r->ts, sid = (uint32_t)idx;
 
+	if (!s->packets)
+		s->day0 = df;
 	if (!s->packets || ts < s->first)
 		s->first = ts;
 	if (ts > s->last)
@@ -468,50 +541,101 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	s->cls[p.klass]++;
 	s->fp |= p.fp;
 	s->sensors |= bit;
-	/* kind 0: sources per day and sensor, per day (the cache says what was counted) */
-	int cached = s->cday == df + 1;
+	/* kind 0, any sensor: the source's day bitmap, or the set past 64 days */
+	int single = c->o.nsensors == 1;
+	int64_t rel = (int64_t)df - (int64_t)s->day0;
+	int near = rel >= 0 && rel < 64;
 
-	if (!cached || !(s->cday_mask & bit)) {
-		if (!cached || s->cday_mask == 0)
-			count(c, tuple(sid, df, DN_ALL, 0, 0, 0), 1, 0, &d->sources, &d->h_sources);
-		count(c, tuple(sid, df, bit_sensor, 0, 0, 0), 1, 0, &d->s[si].sources,
-		      &d->s[si].h_sources);
-		if (!cached && s->cday < df + 1) { /* a later day: the cache moves on */
-			s->cday = df + 1;
-			s->cday_mask = 0;
-			cached = 1;
+	if (near) {
+		if (!(s->days >> rel & 1)) {
+			s->days |= (uint64_t)1 << rel;
+			d->sources++;
+			if (single)
+				d->s[0].sources++;
 		}
-		if (cached)
-			s->cday_mask |= bit;
+	} else {
+		count2(c, tuple(sid, df, DN_ALL, 0, 0, 0), &d->sources, &d->h_sources,
+		       single ? &d->s[0].sources : NULL, &d->s[0].h_sources);
 	}
-	/* kinds 1-3: the port */
-	if (s->cport != pk || s->cport_day != df + 1) {
-		int r3;
-		uint64_t dummy = 0;
+	/* kind 0 per sensor (several sensors): the set, spared by today's sensor mask */
+	if (!single) {
+		int cached = s->cday == df + 1;
 
-		if (!d->h_ports[pk >> 8] && c->set_full)
-			d->h_ports[pk >> 8] = calloc(256, sizeof(struct hll *));
-		count(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff), 1, 0, &port->sources,
-		      d->h_ports[pk >> 8] ? &d->h_ports[pk >> 8][pk & 255] : NULL);
-		r3 = count(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff), 1, 0, &dummy, NULL);
-		if (r3 == 1) {
-			s->nports++;
-			if (s->nsample < DN_SAMPLE) {
-				s->sample[s->nsample] = (uint16_t)pk;
-				s->sample_proto[s->nsample++] = (uint8_t)(pk >> 16);
+		if (!cached || !(s->cday_mask & bit)) {
+			count(c, tuple(sid, df, bit_sensor, 0, 0, 0), 1, 0, &d->s[si].sources,
+			      &d->s[si].h_sources);
+			if (!cached && s->cday < df + 1) { /* a later day: the cache moves on */
+				s->cday = df + 1;
+				s->cday_mask = 0;
+				cached = 1;
 			}
+			if (cached)
+				s->cday_mask |= bit;
 		}
+	}
+	/* Backscatter's destination port is the port the attacker spoofed as the source:
+	 * random by construction. It counts in packets per port, not in distinct sources
+	 * per port or ports per source (which it would flood with noise). */
+	if (p.klass == DN_BACKSCATTER)
+		goto backscatter;
+	/* kinds 2 and 3: the port per day and ever -- inline for the first DN_INL ports */
+	int portchange = s->cport != pk || s->cport_day != df + 1;
+	int j;
+
+	if (portchange) {
 		s->cport = pk;
 		s->cport_day = df + 1;
 		s->cport_mask = 0;
 	}
-	if (!(s->cport_mask & bit)) {
+	for (j = 0; j < s->nipk && s->ipk[j] != pk; j++)
+		;
+	if (j == s->nipk && j < DN_INL) {
+		s->ipk[j] = pk;
+		s->ipkdays[j] = 0;
+		s->nipk++;
+		s->nports++;
+		if (s->nsample < DN_SAMPLE) {
+			s->sample[s->nsample] = (uint16_t)pk;
+			s->sample_proto[s->nsample++] = (uint8_t)(pk >> 16);
+		}
+	}
+	if (j < s->nipk && near) {
+		if (!(s->ipkdays[j] >> rel & 1)) {
+			s->ipkdays[j] |= (uint64_t)1 << rel;
+			port->sources++;
+			if (single)
+				d->s[0].nobe++;
+		}
+	} else if (portchange) {
+		struct hll **ph;
+
+		if (!d->h_ports[pk >> 8] && c->set_full)
+			d->h_ports[pk >> 8] = calloc(256, sizeof(struct hll *));
+		ph = d->h_ports[pk >> 8] ? &d->h_ports[pk >> 8][pk & 255] : NULL;
+		count2(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff), &port->sources, ph,
+		       single ? &d->s[0].nobe : NULL, &d->s[0].h_nobe);
+		if (j == s->nipk) {
+			uint64_t dummy = 0;
+
+			if (count(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff), 1, 0, &dummy,
+				  NULL) == 1) {
+				s->nports++;
+				if (s->nsample < DN_SAMPLE) {
+					s->sample[s->nsample] = (uint16_t)pk;
+					s->sample_proto[s->nsample++] = (uint8_t)(pk >> 16);
+				}
+			}
+		}
+	}
+	/* kind 1 (several sensors): TALOT2's count per sensor, spared by the port cache */
+	if (!single && !(s->cport_mask & bit))
 		count(c, tuple(sid, df, bit_sensor, 1, pk >> 16, pk & 0xffff), 1, 0, &d->s[si].nobe,
 		      &d->s[si].h_nobe);
-		s->cport_mask |= bit;
-	}
-	/* backscatter attack periods */
-	if (p.klass == DN_BACKSCATTER) {
+	s->cport_mask |= bit;
+	return;
+backscatter:
+	/* attack periods */
+	{
 		/* a packet within attack_gap of the open period joins it (small reordering
 		 * is tolerated); anything further away ends it and opens the next */
 		if (s->bs_pkts && ((int64_t)ts - (int64_t)s->bs_last > c->o.attack_gap ||

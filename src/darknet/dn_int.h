@@ -16,9 +16,13 @@
  * "estimated" set in the output. Sources past max_sources are not tracked one by one;
  * their tuples go to the HyperLogLogs directly (hashed from their address with SipHash).
  *
- * Per-source caches (the day and sensors already counted today, the last port and the
- * sensors it was counted for) make the common case -- a source probing the same port
- * across the sensor, or the same sensor address again -- cost no set lookup at all.
+ * Most tuples never reach the set: each source keeps, exactly, a bitmap of the days it
+ * was seen (64 days from its first) and its first DN_INL ports with a bitmap of days
+ * each, and with a single sensor kinds 0 and 1 are the "any sensor" ones. The set holds
+ * what falls outside (a source's fifth and later ports, days past 64, per-sensor tuples
+ * with several sensors), each tuple always on the same side, so counts stay exact.
+ * Small caches (the sensors already counted today, the last port) spare lookups for
+ * those too. The common packet costs one source-table probe and nothing else.
  */
 #ifndef ISP_DARKNET_DN_INT_H
 #define ISP_DARKNET_DN_INT_H
@@ -39,6 +43,7 @@ double hll_count(const struct hll *h);
 #define DN_DAYS	  4096 /* days one analysis can span (12 bits of the tuple) */
 #define DN_ALL	  63   /* the sensor index meaning "any sensor" */
 #define DN_SAMPLE 6    /* ports kept per source for the evidence */
+#define DN_INL	  4    /* ports per source counted inline */
 
 struct dn_src {
 	uint8_t addr[16];
@@ -51,6 +56,14 @@ struct dn_src {
 	uint32_t cls[DN_CLASS_N];
 	uint32_t nports;
 	uint64_t sensors; /* bit i: sensor i touched */
+	/* exact per-source state that makes most packets cost no set lookup: days seen
+	 * (bit i = day0 + i, for 64 days from the first) and the first DN_INL ports with
+	 * their days; tuples outside these go to the set */
+	uint32_t day0;
+	uint64_t days;
+	uint32_t ipk[DN_INL];
+	uint64_t ipkdays[DN_INL];
+	uint8_t nipk;
 	/* caches (see the file comment) */
 	uint32_t cday;	    /* day field + 1 of cday_mask; 0 = none */
 	uint64_t cday_mask; /* sensors counted on that day */
@@ -105,6 +118,15 @@ struct dn_campaign {
 	double sources, baseline;
 };
 
+/* A packet waiting in the prefetch pipeline (analyze.c). */
+#define DN_PIPE 16
+struct dn_pend {
+	struct dn_pkt p;
+	int64_t ts;
+	uint64_t hv; /* SipHash of the source */
+	int si;	     /* sensor index */
+};
+
 struct dn_country {
 	char code[8];
 };
@@ -129,6 +151,8 @@ struct dn_ctx {
 	int have_base;
 	struct dn_day *days[DN_DAYS];
 	/* counts */
+	struct dn_pend pend[DN_PIPE];
+	unsigned phead, pn;
 	uint64_t records, analysed, outside, badtime, bad[DN_BAD_N], fbad[DN_F_N];
 	int reported[DN_BAD_N];
 	int estimated;
@@ -149,6 +173,8 @@ struct dn_ctx {
 	int finished;
 };
 
+/* analyze.c: count the packets still in the pipeline (dn_finish does). */
+void dn_flush(struct dn_ctx *c);
 /* analyze.c: end the source's open backscatter period (recorded if it is an attack). */
 void dn_attack_close(struct dn_ctx *c, uint32_t idx, struct dn_src *s);
 

@@ -326,6 +326,7 @@ void dn_finish(struct dn_ctx *c)
 	if (c->finished)
 		return;
 	c->finished = 1;
+	dn_flush(c);
 	for (i = 0; i < c->nsrc; i++)
 		if (c->src[i].bs_pkts)
 			dn_attack_close(c, i, &c->src[i]);

@@ -191,9 +191,13 @@ for p in pkts:
     d = day_of(p['ts']); D = days[d]
     D['packets'] += 1; D['sources'].add(p['src']); D[p['klass']] += 1
     S = D['sensors'][sn]; S['packets'] += 1; S['sources'].add(p['src'])
-    S['sp'].add((p['src'], p['proto'], p['dport']))
-    P = ports[(d, p['proto'], p['dport'])]; P['packets'] += 1; P['sources'].add(p['src'])
-    s = srcs[p['src']]; s['packets'] += 1; s['ports'].add((p['proto'], p['dport']))
+    # backscatter's destination ports are random (spoofed): packets per port only
+    bs = p['klass'] == 'backscatter'
+    if not bs: S['sp'].add((p['src'], p['proto'], p['dport']))
+    P = ports[(d, p['proto'], p['dport'])]; P['packets'] += 1
+    if not bs: P['sources'].add(p['src'])
+    s = srcs[p['src']]; s['packets'] += 1
+    if not bs: s['ports'].add((p['proto'], p['dport']))
     s['sensors'].add(sn); s['fp'] |= p['fp']
     s['first'] = p['ts'] if s['first'] is None else min(s['first'], p['ts'])
     s['last'] = p['ts'] if s['last'] is None else max(s['last'], p['ts'])
