@@ -4,7 +4,10 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
 level=${1:-test}
-pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev)
+# libpcap-dev: darknet live capture; libmaxminddb-dev: darknet source countries;
+# zlib1g-dev: darknet reads .gz captures.
+pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev
+      libpcap-dev libmaxminddb-dev zlib1g-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
@@ -12,10 +15,15 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # time: /usr/bin/time measures peak memory in the integration tests; dnsperf, kdig
   # (knot-dnsutils), curl: the DNS service's integration test.
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
-        sqlite3 python3 time dnsperf knot-dnsutils curl)
+        sqlite3 python3 time dnsperf knot-dnsutils curl
+        tcpdump tshark mmdb-bin libmaxmind-db-writer-perl)
+  # tcpdump, tshark (editcap comes with it): the darknet test cross-checks record counts
+  # and makes pcapng copies; mmdb-bin + libmaxmind-db-writer-perl: it builds and checks a
+  # tiny country mmdb.
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
+  # (the darknet benchmark's tcpdump and tshark are already in the test level)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -26,5 +34,7 @@ echo "installing: ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections 2>/dev/null || true
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -119,7 +119,7 @@ struct dn_campaign {
 };
 
 /* A packet waiting in the prefetch pipeline (analyze.c). */
-#define DN_PIPE 16
+#define DN_PIPE 32
 struct dn_pend {
 	struct dn_pkt p;
 	int64_t ts;
