@@ -113,13 +113,16 @@ static int src_open(struct src *s, const char *path, struct isp_err *err)
 
 	memset(s, 0, sizeof(*s));
 	s->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (s->fd < 0)
-		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+	if (s->fd < 0) {
+		isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+		return ISR_EIO;
+	}
 	(void)posix_fadvise(s->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	s->buf = malloc(BUF_SIZE);
 	if (!s->buf) {
 		close(s->fd);
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+		isp_err_set(err, ISR_ENOMEM, "out of memory");
+		return ISR_ENOMEM;
 	}
 	r = pread(s->fd, m, 2, 0);
 	if (r == 2 && m[0] == 0x1f && m[1] == 0x8b) {
@@ -129,7 +132,8 @@ static int src_open(struct src *s, const char *path, struct isp_err *err)
 			free(s->in);
 			free(s->buf);
 			close(s->fd);
-			return isp_err_set(err, ISR_ENOMEM, "out of memory");
+			isp_err_set(err, ISR_ENOMEM, "out of memory");
+			return ISR_ENOMEM;
 		}
 	}
 	return 0;

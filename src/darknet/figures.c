@@ -101,6 +101,8 @@ int dn_top_ports(const struct dn_day *const *days, int nd, int n, uint32_t *idx)
 
 	if (n > 64)
 		n = 64;
+	if (n <= 0)
+		return 0;
 	for (i = 0; i < DN_P_N * 65536u; i++) {
 		uint64_t v = 0;
 		int any = 0;
