@@ -26,7 +26,7 @@ test: build
 
 bench: build
 	@scripts/deps.sh bench
-	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield
+	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield && bench/darknet/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz var

@@ -4,24 +4,33 @@
 # Runs apt-get only when something is missing; needs root (or sudo) then.
 set -euo pipefail
 level=${1:-test}
-# libcurl: SMTP delivery of notices (and feed downloads later).
+# libcurl: SMTP delivery of notices (and feed downloads later); libpcap-dev: darknet live
+# capture; libmaxminddb-dev: darknet source countries; zlib1g-dev: darknet reads .gz
+# captures.
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev
-      libcurl4-openssl-dev)
+      libcurl4-openssl-dev libpcap-dev libmaxminddb-dev zlib1g-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
   # the RPZ export must load in both, dig queries Unbound; sqlite3: inspecting the store;
   # time: /usr/bin/time measures peak memory in the integration tests; dnsperf, kdig
   # (knot-dnsutils), curl: the DNS service's integration test; postfix: its smtp-sink
-  # receives the notices in the notify test (the postfix daemon itself is not started).
+  # receives the notices in the notify test (the postfix daemon itself is not started);
+  # tcpdump, tshark (editcap comes with it): the darknet test cross-checks record counts
+  # and makes pcapng copies; mmdb-bin + libmaxmind-db-writer-perl: it builds and checks a
+  # tiny country mmdb.
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
-        sqlite3 python3 time dnsperf knot-dnsutils curl postfix)
+        sqlite3 python3 time dnsperf knot-dnsutils curl postfix
+        tcpdump tshark mmdb-bin libmaxmind-db-writer-perl)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
+  # the notify benchmark answers the same questions with PostgreSQL (and sqlite3, above)
+  pkgs+=(postgresql)
   # the proxy benchmark (bench/proxy, not written yet) compares with squid, squidguard and
   # privoxy in front of nginx, driven by wrk; the browser test would use chromium
   pkgs+=(wrk squid squidguard privoxy nginx-light chromium chromium-driver)
+  # (the darknet benchmark's tcpdump and tshark are already in the test level)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
@@ -32,5 +41,7 @@ echo "installing: ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections 2>/dev/null || true
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

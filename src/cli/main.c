@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  notify    match events to subscribers, send notices, report, return rows\n"
 	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
 	"  proxy     the malware-site warning proxy (ispshield proxy --help)\n"
+	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -131,15 +132,11 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 }
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },
-	{ "dns", cmd_dns },
-	{ "sessions", cmd_sessions },
-	{ "subscribers", cmd_subscribers },
-	{ "events", cmd_events },
-	{ "notify", cmd_notify },
-	{ "relay", cmd_relay },
-	{ "proxy", cmd_proxy },
-	{ NULL, NULL },
+	{ "lists", cmd_lists },	      { "dns", cmd_dns },
+	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
+	{ "events", cmd_events },     { "notify", cmd_notify },
+	{ "relay", cmd_relay },	      { "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },   { NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -83,6 +83,16 @@ struct isp_config {
 	char notify_templates[CONFIG_PATH_MAX];
 	int64_t notify_max_attempts;
 	int64_t notify_retry;
+	/* [darknet] */
+	char darknet_sensor[4096];	     /* PREFIX, ... of the sensor */
+	char darknet_own[4096];		     /* PREFIX, ... of the ISP's own ranges */
+	char darknet_geoip[CONFIG_PATH_MAX]; /* mmdb file, "" = country unknown */
+	int64_t darknet_exact_max;	     /* distinct tuples counted exactly */
+	int64_t darknet_max_sources;	     /* sources tracked one by one */
+	int64_t darknet_top;		     /* top N ports and countries */
+	int64_t darknet_sources;	     /* sources listed in the output; 0 = all */
+	int64_t darknet_campaign_factor, darknet_campaign_min_sources, darknet_campaign_days;
+	int64_t darknet_attack_gap, darknet_attack_min_packets, darknet_attack_min_duration;
 };
 
 /* Fill c with the built-in defaults. */

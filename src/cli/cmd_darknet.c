@@ -1,0 +1,300 @@
+/*
+ * cmd_darknet.c -- `ispshield darknet`: parse the options, run the analysis over the
+ * files (or a live interface), write the figures, and record sources inside --own as
+ * infected-host events (cause cc) in one store batch for `notify`.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/cause.h"
+#include "darknet/darknet.h"
+
+static const char darknet_usage[] =
+	"usage: ispshield darknet --sensor PREFIX,... [OPTIONS] FILE...\n"
+	"       ispshield darknet --sensor PREFIX,... --interface IF [OPTIONS]\n"
+	"\n"
+	"Analyse darknet sensor captures (pcap or pcapng, gzip-compressed too; several files\n"
+	"are read in the order of their first packet): packets and distinct sources per day\n"
+	"and sensor, TALOT2's source count per destination port, top ports with the change\n"
+	"against the previous day, countries, per-source figures, scans, backscatter victims\n"
+	"and their attacks, Mirai/ZMap/masscan fingerprints, new campaigns. Sources inside\n"
+	"--own become infected-host events (cause cc) for `ispshield notify`.\n"
+	"\n"
+	"Options (each overrides the [darknet] key of the same name; see etc/ispshield.conf):\n"
+	"  --sensor PREFIX,...   destination prefixes of the sensor (required)\n"
+	"  --own PREFIX,...      the ISP's own prefixes\n"
+	"  --json | --csv        figures as JSON or CSV on stdout (default: a text summary)\n"
+	"  --report DIR          write DIR/index.html (charts inline), the charts as SVG files,\n"
+	"                        darknet.json and darknet.csv\n"
+	"  --geoip FILE          country mmdb (GeoLite2 / DB-IP); default: country unknown\n"
+	"  --top N               ports and countries in the top lists\n"
+	"  --sources N           sources listed, most packets first (0 = all)\n"
+	"  --store PATH          record own-range sources as events in this store\n"
+	"  --dry-run             record nothing, say how many events would be recorded\n"
+	"  --interface IF        capture live from IF (libpcap) instead of files\n"
+	"  --duration SECONDS    live: stop after this long (default: until SIGINT)\n"
+	"  --count N             live: stop after N packets\n"
+	"\n"
+	"Bad input (truncated files, impossible lengths, corrupt headers, unknown link types,\n"
+	"bad IP headers, fragments) is reported as FILE: record N: reason and counted; the\n"
+	"rest is analysed. Exit status: 0 done, 2 usage, 3 done but some input was bad,\n"
+	"4 nothing could be read or the store failed.\n";
+
+static volatile int stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+struct evw {
+	struct store *st;
+	int64_t batch;
+	long n;
+	int rc;
+	int dry;
+	struct isp_err *err;
+};
+
+static void add_event(void *ud, const struct dn_own_host *h)
+{
+	struct evw *w = ud;
+	struct store_event e;
+	char detail[256], f[24], l[24];
+
+	w->n++;
+	if (w->dry || w->rc)
+		return;
+	memset(&e, 0, sizeof(e));
+	cli_time(h->first, f);
+	cli_time(h->last, l);
+	snprintf(detail, sizeof(detail), "first %s, last %s, ports %s, packets %llu", f, l,
+		 h->ports, (unsigned long long)h->packets);
+	e.time = h->last;
+	e.ip = h->ip;
+	e.cause = cause_name(CAUSE_CC);
+	e.family = h->family;
+	e.detail = detail;
+	w->rc = store_event_add(w->st, w->batch, &e, w->err);
+}
+
+static int record_events(struct dn_ctx *dc, const char *store_path, int dry, char **files,
+			 int nfiles, long *n)
+{
+	struct evw w;
+	struct isp_err err;
+	char flist[1024] = "";
+	size_t off = 0;
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	isp_err_clear(&err);
+	w.err = &err;
+	w.dry = dry || !store_path;
+	if (w.dry) {
+		dn_each_own(dc, add_event, &w);
+		*n = w.n;
+		return 0;
+	}
+	for (i = 0; i < nfiles && off < sizeof(flist) - 1; i++)
+		off += (size_t)snprintf(flist + off, sizeof(flist) - off, "%s%s", i ? " " : "",
+					files[i]);
+	if (store_open(store_path, &w.st, &err) != 0)
+		goto fail;
+	if (store_begin(w.st, &err) != 0)
+		goto fail;
+	if (store_batch_begin(w.st, "darknet", nfiles ? flist : "live", "pcap", &w.batch, &err) !=
+	    0)
+		goto fail_rb;
+	dn_each_own(dc, add_event, &w);
+	if (w.rc)
+		goto fail_rb;
+	if (store_batch_end(w.st, w.batch, "ip,time,cause,family,detail", w.n, 0, &err) != 0)
+		goto fail_rb;
+	if (store_commit(w.st, &err) != 0)
+		goto fail_rb;
+	store_close(w.st);
+	*n = w.n;
+	return 0;
+fail_rb:
+	store_rollback(w.st);
+fail:
+	cli_error(&err);
+	if (w.st)
+		store_close(w.st);
+	return -1;
+}
+
+int cmd_darknet(struct cli *c, int argc, char **argv)
+{
+	enum {
+		O_SENSOR = 256,
+		O_OWN,
+		O_JSON,
+		O_CSV,
+		O_REPORT,
+		O_GEOIP,
+		O_TOP,
+		O_SOURCES,
+		O_STORE,
+		O_DRY,
+		O_IF,
+		O_DURATION,
+		O_COUNT,
+	};
+	static const struct option opts[] = {
+		{ "sensor", required_argument, NULL, O_SENSOR },
+		{ "own", required_argument, NULL, O_OWN },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "csv", no_argument, NULL, O_CSV },
+		{ "report", required_argument, NULL, O_REPORT },
+		{ "geoip", required_argument, NULL, O_GEOIP },
+		{ "top", required_argument, NULL, O_TOP },
+		{ "sources", required_argument, NULL, O_SOURCES },
+		{ "store", required_argument, NULL, O_STORE },
+		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "interface", required_argument, NULL, O_IF },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "count", required_argument, NULL, O_COUNT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct isp_config *cfg = &c->cfg;
+	struct ip_prefix own[1024];
+	struct dn_opts o;
+	struct dn_ctx *dc = NULL;
+	struct dn_totals t;
+	struct isp_err err;
+	const char *report = NULL, *store_path = NULL, *ifname = NULL, *key;
+	int ch, json = 0, csv = 0, dry = 0, duration = 0, rc = EXIT_OK, k;
+	long long count = 0;
+	long nev = 0;
+
+	isp_err_clear(&err);
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		key = NULL;
+		switch (ch) {
+		case O_SENSOR: key = "darknet.sensor"; break;
+		case O_OWN: key = "darknet.own"; break;
+		case O_GEOIP: key = "darknet.geoip"; break;
+		case O_TOP: key = "darknet.top"; break;
+		case O_SOURCES: key = "darknet.sources"; break;
+		case O_JSON: json = 1; break;
+		case O_CSV: csv = 1; break;
+		case O_REPORT: report = optarg; break;
+		case O_STORE: store_path = optarg; break;
+		case O_DRY: dry = 1; break;
+		case O_IF: ifname = optarg; break;
+		case O_DURATION: duration = atoi(optarg); break;
+		case O_COUNT: count = atoll(optarg); break;
+		case 'h': fputs(darknet_usage, stdout); return EXIT_OK;
+		default: fputs(darknet_usage, stderr); return EXIT_USAGE;
+		}
+		if (key && config_set(&c->cfg, key, optarg, &err) != 0) {
+			cli_error(&err);
+			return EXIT_USAGE;
+		}
+	}
+	if (json && csv) {
+		cli_fail("darknet: --json and --csv exclude each other");
+		return EXIT_USAGE;
+	}
+	if ((optind >= argc) == !ifname) {
+		cli_fail("darknet: give capture files or --interface (not both)");
+		fputs(darknet_usage, stderr);
+		return EXIT_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	if (dn_parse_prefixes(cfg->darknet_sensor, o.sensors, DN_MAX_SENSORS, &o.nsensors, &err) !=
+	    0) {
+		cli_fail("darknet: --sensor: %s", err.msg);
+		return EXIT_USAGE;
+	}
+	if (o.nsensors == 0) {
+		cli_fail("darknet: --sensor PREFIX,... is required");
+		return EXIT_USAGE;
+	}
+	if (dn_parse_prefixes(cfg->darknet_own, own, 1024, &o.nown, &err) != 0) {
+		cli_fail("darknet: --own: %s", err.msg);
+		return EXIT_USAGE;
+	}
+	o.own = own;
+	o.exact_max = (uint64_t)cfg->darknet_exact_max;
+	o.max_sources = (uint64_t)cfg->darknet_max_sources;
+	o.top = cfg->darknet_top > 64 ? 64 : (int)cfg->darknet_top;
+	o.list_sources = (uint64_t)cfg->darknet_sources;
+	o.campaign_factor = (double)cfg->darknet_campaign_factor;
+	o.campaign_min = (uint64_t)cfg->darknet_campaign_min_sources;
+	o.campaign_days = cfg->darknet_campaign_days > 0 ? (int)cfg->darknet_campaign_days : 1;
+	o.attack_gap = cfg->darknet_attack_gap;
+	o.attack_min_packets = (uint64_t)cfg->darknet_attack_min_packets;
+	o.attack_min_duration = cfg->darknet_attack_min_duration;
+	o.geoip = cfg->darknet_geoip;
+	if (dn_new(&o, &dc, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	if (ifname) {
+		struct dn_read_cb cb;
+
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+		dn_callbacks(dc, stderr, &cb);
+		if (dn_live(ifname, duration, count, &stop_flag, &cb, &err) != 0) {
+			cli_error(&err);
+			dn_free(dc);
+			return EXIT_FAIL;
+		}
+	} else {
+		int r = dn_analyse_files(dc, argv + optind, argc - optind, stderr, c->progress,
+					 &err);
+
+		if (r) {
+			dn_totals(dc, &t);
+			if (t.records == 0) {
+				dn_free(dc);
+				return EXIT_FAIL;
+			}
+			rc = EXIT_PARTIAL;
+		}
+	}
+	dn_finish(dc);
+	if (json)
+		dn_write_json(dc, stdout);
+	else if (csv)
+		dn_write_csv(dc, stdout);
+	else
+		dn_write_text(dc, stdout);
+	if (report && dn_write_report(dc, report, &err) != 0) {
+		cli_error(&err);
+		rc = EXIT_FAIL;
+	}
+	if (record_events(dc, store_path, dry, argv + optind, ifname ? 0 : argc - optind, &nev) !=
+	    0)
+		rc = EXIT_FAIL;
+	dn_totals(dc, &t);
+	if (!c->quiet) {
+		if (store_path && !dry)
+			fprintf(stderr, "ispshield: darknet: %ld infected-host events recorded\n",
+				nev);
+		else if (nev)
+			fprintf(stderr,
+				"ispshield: darknet: %ld own-range sources (not recorded: no "
+				"--store or "
+				"--dry-run)\n",
+				nev);
+	}
+	for (k = 0; k < DN_F_N; k++)
+		if (t.fbad[k] && rc == EXIT_OK)
+			rc = EXIT_PARTIAL;
+	for (k = 0; k < DN_BAD_N; k++)
+		if (k != DN_BAD_NOTIP && t.bad[k] && rc == EXIT_OK)
+			rc = EXIT_PARTIAL;
+	dn_free(dc);
+	return rc;
+}

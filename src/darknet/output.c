@@ -1,0 +1,393 @@
+/*
+ * output.c -- the figures as JSON (one object), CSV (one table after another) and a
+ * short text summary. Figures that came partly from HyperLogLog are rounded and the
+ * output says "estimated": true. Field names are the same in JSON and CSV.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "darknet/dn_int.h"
+
+static void jstr(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static unsigned long long est(double v)
+{
+	return (unsigned long long)llround(v);
+}
+
+static const struct dn_ctx *sort_ctx;
+
+static int cmp_src(const void *a, const void *b)
+{
+	const struct dn_src *x = &sort_ctx->src[*(const uint32_t *)a];
+	const struct dn_src *y = &sort_ctx->src[*(const uint32_t *)b];
+
+	if (x->packets != y->packets)
+		return x->packets < y->packets ? 1 : -1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* Source indexes, most packets first; *n = how many to list. Caller frees. */
+static uint32_t *sorted_sources(const struct dn_ctx *c, uint32_t *n)
+{
+	uint32_t *ix = malloc(sizeof(*ix) * ((size_t)c->nsrc + 1)), i;
+
+	*n = 0;
+	if (!ix)
+		return NULL;
+	for (i = 0; i < c->nsrc; i++)
+		ix[i] = i;
+	sort_ctx = c;
+	qsort(ix, c->nsrc, sizeof(*ix), cmp_src);
+	*n = c->nsrc;
+	if (c->o.list_sources && *n > c->o.list_sources)
+		*n = (uint32_t)c->o.list_sources;
+	return ix;
+}
+
+static void fps(const struct dn_src *s, char *buf, size_t size, const char *sep)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (s->fp & DN_FP_MIRAI)
+		off += (size_t)snprintf(buf + off, size - off, "%smirai", off ? sep : "");
+	if (s->fp & DN_FP_ZMAP)
+		off += (size_t)snprintf(buf + off, size - off, "%szmap", off ? sep : "");
+	if (s->fp & DN_FP_MASSCAN)
+		snprintf(buf + off, size - off, "%smasscan", off ? sep : "");
+}
+
+static void sample_ports(const struct dn_src *s, char *buf, size_t size)
+{
+	size_t off = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (k = 0; k < s->nsample && off < size; k++)
+		off += (size_t)snprintf(buf + off, size - off, "%s%u/%s", k ? " " : "",
+					s->sample[k], dn_proto_name(s->sample_proto[k]));
+}
+
+static int popcount64(uint64_t v)
+{
+	return __builtin_popcountll(v);
+}
+
+void dn_write_json(const struct dn_ctx *c, FILE *f)
+{
+	const struct dn_day *days[DN_DAYS];
+	int nd = dn_days_sorted(c, days), k, s, j, n;
+	uint32_t top[64], *ix, nix, i;
+	struct dn_cstat cs[512];
+	char b1[48], b2[24], b3[24];
+	struct dn_totals t;
+
+	dn_totals(c, &t);
+	fprintf(f, "{\n \"files\": [");
+	for (k = 0; k < c->nfiles; k++) {
+		fputs(k ? ", " : "", f);
+		jstr(f, c->files[k]);
+	}
+	fprintf(f, "],\n \"records\": %llu, \"packets\": %llu, \"outside_sensors\": %llu,\n",
+		(unsigned long long)c->records, (unsigned long long)c->analysed,
+		(unsigned long long)c->outside);
+	fprintf(f, " \"bad_timestamps\": %llu, \"bad\": {", (unsigned long long)c->badtime);
+	for (k = 1; k < DN_BAD_N; k++)
+		fprintf(f, "%s\"%s\": %llu", k > 1 ? ", " : "", dn_bad_name(k),
+			(unsigned long long)c->bad[k]);
+	fprintf(f, "},\n \"file_problems\": {");
+	for (k = 0; k < DN_F_N; k++)
+		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dn_fbad_name(k),
+			(unsigned long long)c->fbad[k]);
+	fprintf(f, "},\n \"estimated\": %s, \"exact_max\": %llu, \"tuples\": %llu,\n",
+		c->estimated ? "true" : "false", (unsigned long long)c->o.exact_max,
+		(unsigned long long)c->setn);
+	fprintf(f,
+		" \"sources\": %llu, \"untracked_sources\": %llu, \"untracked_packets\": %llu,\n",
+		(unsigned long long)t.sources, (unsigned long long)t.untracked_sources,
+		(unsigned long long)c->untracked_pkts);
+	fprintf(f, " \"sensors\": [");
+	for (s = 0; s < c->o.nsensors; s++) {
+		char pb[IP_PREFIX_STRLEN];
+
+		ip_format_prefix(&c->o.sensors[s], pb);
+		fprintf(f, "%s\"%s\"", s ? ", " : "", pb);
+	}
+	fprintf(f, "],\n \"days\": [");
+	for (k = 0; k < nd; k++) {
+		const struct dn_day *d = days[k];
+		int first = 1;
+
+		dn_fmt_day(d->day, b2);
+		fprintf(f,
+			"%s\n  {\"day\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
+			"\"scan\": %llu, \"backscatter\": %llu, \"other\": %llu, \"sensors\": [",
+			k ? "," : "", b2, (unsigned long long)d->packets, est(dn_day_sources(d)),
+			(unsigned long long)d->cls[0], (unsigned long long)d->cls[1],
+			(unsigned long long)d->cls[2]);
+		for (s = 0; s < c->o.nsensors; s++) {
+			char pb[IP_PREFIX_STRLEN];
+
+			if (!d->s[s].packets)
+				continue;
+			ip_format_prefix(&c->o.sensors[s], pb);
+			fprintf(f,
+				"%s\n   {\"sensor\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
+				"\"source_ports\": %llu}",
+				first ? "" : ",", pb, (unsigned long long)d->s[s].packets,
+				est(dn_sday_sources(&d->s[s])), est(dn_sday_nobe(&d->s[s])));
+			first = 0;
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "],\n \"ports\": {\"top\": [");
+	n = dn_top_ports(days, nd, c->o.top, top);
+	for (j = 0; j < n; j++) {
+		double src = 0;
+		uint64_t pk = 0;
+
+		for (k = 0; k < nd; k++) {
+			pk += dn_port_at(days[k], top[j]).packets;
+			src += dn_port_sources(days[k], top[j]);
+		}
+		fprintf(f,
+			"%s\n  {\"proto\": \"%s\", \"port\": %u, \"packets\": %llu, "
+			"\"source_days\": %llu}",
+			j ? "," : "", dn_proto_name(top[j] >> 16), top[j] & 0xffff,
+			(unsigned long long)pk, est(src));
+	}
+	fprintf(f, "],\n  \"days\": [");
+	for (k = 0; k < nd; k++) {
+		n = dn_top_ports(&days[k], 1, c->o.top, top);
+		dn_fmt_day(days[k]->day, b2);
+		fprintf(f, "%s\n   {\"day\": \"%s\", \"top\": [", k ? "," : "", b2);
+		for (j = 0; j < n; j++) {
+			uint64_t pk = dn_port_at(days[k], top[j]).packets;
+			double sc = dn_port_sources(days[k], top[j]);
+
+			fprintf(f,
+				"%s\n    {\"proto\": \"%s\", \"port\": %u, \"packets\": %llu, "
+				"\"sources\": %llu",
+				j ? "," : "", dn_proto_name(top[j] >> 16), top[j] & 0xffff,
+				(unsigned long long)pk, est(sc));
+			if (k > 0) {
+				uint64_t pp = dn_port_at(days[k - 1], top[j]).packets;
+				double ps = dn_port_sources(days[k - 1], top[j]);
+
+				fprintf(f, ", \"prev_packets\": %llu, \"prev_sources\": %llu",
+					(unsigned long long)pp, est(ps));
+				if (pp)
+					fprintf(f, ", \"change_packets\": %.4f",
+						((double)pk - (double)pp) / (double)pp);
+				else
+					fprintf(f, ", \"change_packets\": null");
+			}
+			fputc('}', f);
+		}
+		fprintf(f, "]}");
+	}
+	fprintf(f, "]},\n \"countries\": [");
+	n = dn_country_stats(c, cs, c->o.top > 0 ? c->o.top : 512);
+	for (j = 0; j < n; j++) {
+		fprintf(f, "%s\n  {\"country\": ", j ? "," : "");
+		jstr(f, c->countries[cs[j].country].code);
+		fprintf(f, ", \"packets\": %llu, \"sources\": %llu}",
+			(unsigned long long)cs[j].packets, (unsigned long long)cs[j].sources);
+	}
+	fprintf(f, "],\n \"campaigns\": [");
+	for (i = 0; i < c->ncamp; i++) {
+		dn_fmt_day(c->camp[i].day, b2);
+		fprintf(f,
+			"%s\n  {\"day\": \"%s\", \"proto\": \"%s\", \"port\": %u, "
+			"\"sources\": %llu, \"baseline\": %.2f}",
+			i ? "," : "", b2, dn_proto_name(c->camp[i].proto), c->camp[i].port,
+			est(c->camp[i].sources), c->camp[i].baseline);
+	}
+	fprintf(f, "],\n \"attacks\": [");
+	for (i = 0; i < c->natt; i++) {
+		const struct dn_attack *a = &c->att[i];
+
+		dn_fmt_addr(c->src[a->src].addr, c->src[a->src].family, b1);
+		dn_fmt_time(a->start, b2);
+		dn_fmt_time(a->end, b3);
+		fprintf(f,
+			"%s\n  {\"victim\": \"%s\", \"start\": \"%s\", \"end\": \"%s\", "
+			"\"packets\": %u}",
+			i ? "," : "", b1, b2, b3, a->packets);
+	}
+	fprintf(f, "],\n \"source_list\": [");
+	ix = sorted_sources(c, &nix);
+	for (i = 0; ix && i < nix; i++) {
+		const struct dn_src *sr = &c->src[ix[i]];
+		char fb[64], pb[128];
+
+		dn_fmt_addr(sr->addr, sr->family, b1);
+		dn_fmt_time(sr->first, b2);
+		dn_fmt_time(sr->last, b3);
+		fps(sr, fb, sizeof(fb), "\", \"");
+		sample_ports(sr, pb, sizeof(pb));
+		fprintf(f,
+			"%s\n  {\"ip\": \"%s\", \"packets\": %llu, \"ports\": %u, \"sensors\": %d, "
+			"\"first\": \"%s\", \"last\": \"%s\", \"class\": \"%s\", \"scan\": %u, "
+			"\"backscatter\": %u, \"other\": %u, \"attacks\": %u, \"fingerprints\": "
+			"[%s%s%s], "
+			"\"sample_ports\": \"%s\", \"country\": ",
+			i ? "," : "", b1, (unsigned long long)sr->packets, sr->nports,
+			popcount64(sr->sensors), b2, b3, dn_class_name(dn_src_class(sr)),
+			sr->cls[0], sr->cls[1], sr->cls[2], sr->nattacks, *fb ? "\"" : "", fb,
+			*fb ? "\"" : "", pb);
+		jstr(f, c->countries[sr->country].code);
+		fprintf(f, ", \"own\": %s}", sr->own ? "true" : "false");
+	}
+	free(ix);
+	fprintf(f, "],\n \"own_sources\": %llu\n}\n", (unsigned long long)t.own_sources);
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void dn_write_csv(const struct dn_ctx *c, FILE *f)
+{
+	const struct dn_day *days[DN_DAYS];
+	int nd = dn_days_sorted(c, days), k, s, j, n;
+	uint32_t top[64], *ix, nix, i;
+	struct dn_cstat cs[512];
+	char b1[48], b2[24], b3[24];
+
+	fprintf(f,
+		"# table days\nday,sensor,packets,sources,source_ports,scan,backscatter,other\n");
+	for (k = 0; k < nd; k++) {
+		const struct dn_day *d = days[k];
+
+		dn_fmt_day(d->day, b2);
+		fprintf(f, "%s,all,%llu,%llu,,%llu,%llu,%llu\n", b2, (unsigned long long)d->packets,
+			est(dn_day_sources(d)), (unsigned long long)d->cls[0],
+			(unsigned long long)d->cls[1], (unsigned long long)d->cls[2]);
+		for (s = 0; s < c->o.nsensors; s++) {
+			char pb[IP_PREFIX_STRLEN];
+
+			if (!d->s[s].packets)
+				continue;
+			ip_format_prefix(&c->o.sensors[s], pb);
+			fprintf(f, "%s,%s,%llu,%llu,%llu,,,\n", b2, pb,
+				(unsigned long long)d->s[s].packets, est(dn_sday_sources(&d->s[s])),
+				est(dn_sday_nobe(&d->s[s])));
+		}
+	}
+	fprintf(f, "\n# table ports\nday,rank,proto,port,packets,sources,prev_packets,"
+		   "prev_sources\n");
+	for (k = 0; k < nd; k++) {
+		n = dn_top_ports(&days[k], 1, c->o.top, top);
+		dn_fmt_day(days[k]->day, b2);
+		for (j = 0; j < n; j++) {
+			fprintf(f, "%s,%d,%s,%u,%llu,%llu,", b2, j + 1, dn_proto_name(top[j] >> 16),
+				top[j] & 0xffff,
+				(unsigned long long)dn_port_at(days[k], top[j]).packets,
+				est(dn_port_sources(days[k], top[j])));
+			if (k > 0)
+				fprintf(f, "%llu,%llu\n",
+					(unsigned long long)dn_port_at(days[k - 1], top[j]).packets,
+					est(dn_port_sources(days[k - 1], top[j])));
+			else
+				fprintf(f, ",\n");
+		}
+	}
+	fprintf(f, "\n# table countries\ncountry,packets,sources\n");
+	n = dn_country_stats(c, cs, 512);
+	for (j = 0; j < n; j++) {
+		csv_str(f, c->countries[cs[j].country].code);
+		fprintf(f, ",%llu,%llu\n", (unsigned long long)cs[j].packets,
+			(unsigned long long)cs[j].sources);
+	}
+	fprintf(f, "\n# table campaigns\nday,proto,port,sources,baseline\n");
+	for (i = 0; i < c->ncamp; i++) {
+		dn_fmt_day(c->camp[i].day, b2);
+		fprintf(f, "%s,%s,%u,%llu,%.2f\n", b2, dn_proto_name(c->camp[i].proto),
+			c->camp[i].port, est(c->camp[i].sources), c->camp[i].baseline);
+	}
+	fprintf(f, "\n# table attacks\nvictim,start,end,packets\n");
+	for (i = 0; i < c->natt; i++) {
+		const struct dn_attack *a = &c->att[i];
+
+		dn_fmt_addr(c->src[a->src].addr, c->src[a->src].family, b1);
+		dn_fmt_time(a->start, b2);
+		dn_fmt_time(a->end, b3);
+		fprintf(f, "%s,%s,%s,%u\n", b1, b2, b3, a->packets);
+	}
+	fprintf(f, "\n# table sources\nip,packets,ports,sensors,first,last,class,scan,backscatter,"
+		   "other,fingerprints,country,own\n");
+	ix = sorted_sources(c, &nix);
+	for (i = 0; ix && i < nix; i++) {
+		const struct dn_src *sr = &c->src[ix[i]];
+		char fb[64];
+
+		dn_fmt_addr(sr->addr, sr->family, b1);
+		dn_fmt_time(sr->first, b2);
+		dn_fmt_time(sr->last, b3);
+		fps(sr, fb, sizeof(fb), " ");
+		fprintf(f, "%s,%llu,%u,%d,%s,%s,%s,%u,%u,%u,%s,", b1,
+			(unsigned long long)sr->packets, sr->nports, popcount64(sr->sensors), b2,
+			b3, dn_class_name(dn_src_class(sr)), sr->cls[0], sr->cls[1], sr->cls[2],
+			fb);
+		csv_str(f, c->countries[sr->country].code);
+		fprintf(f, ",%d\n", sr->own);
+	}
+	free(ix);
+}
+
+void dn_write_text(const struct dn_ctx *c, FILE *f)
+{
+	const struct dn_day *days[DN_DAYS];
+	int nd = dn_days_sorted(c, days), k, n;
+	uint32_t top[64];
+	struct dn_totals t;
+	char b2[24];
+
+	dn_totals(c, &t);
+	fprintf(f, "records %llu, analysed %llu, outside the sensor %llu, sources %llu%s\n",
+		(unsigned long long)c->records, (unsigned long long)c->analysed,
+		(unsigned long long)c->outside, (unsigned long long)t.sources,
+		c->estimated ? " (some figures estimated)" : "");
+	for (k = 0; k < nd; k++) {
+		dn_fmt_day(days[k]->day, b2);
+		fprintf(f,
+			"%s  packets %llu  sources %llu  scan %llu  backscatter %llu  other %llu\n",
+			b2, (unsigned long long)days[k]->packets, est(dn_day_sources(days[k])),
+			(unsigned long long)days[k]->cls[0], (unsigned long long)days[k]->cls[1],
+			(unsigned long long)days[k]->cls[2]);
+	}
+	n = dn_top_ports(days, nd, c->o.top, top);
+	fprintf(f, "top ports:");
+	for (k = 0; k < n; k++)
+		fprintf(f, " %u/%s", top[k] & 0xffff, dn_proto_name(top[k] >> 16));
+	fprintf(f, "\ncampaigns %u, backscatter attacks %u, own-range sources %llu\n", c->ncamp,
+		c->natt, (unsigned long long)t.own_sources);
+}
