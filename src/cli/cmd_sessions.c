@@ -73,10 +73,7 @@ static int add_record(void *ud, const struct sess_record *r)
 	int rc = sess_builder_add(x->b, r, x->err);
 
 	if (rc == ISR_EINVAL) { /* this record only: report it, go on */
-		char why[ISP_ERR_MSG];
-
-		snprintf(why, sizeof(why), "%s", x->err->msg);
-		isp_err_at(x->err, rc, x->file, r->line, -1, "%s", why);
+		isp_err_at(x->err, rc, x->file, r->line, -1, "%s", x->err->msg);
 		cli_error(x->err);
 		isp_err_clear(x->err);
 		x->rejected++;

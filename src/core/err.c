@@ -18,8 +18,13 @@ void isp_err_clear(struct isp_err *e)
 __attribute__((format(printf, 3, 0))) static void vset(struct isp_err *e, int code, const char *fmt,
 						       va_list ap)
 {
+	char msg[sizeof(e->msg)];
+
+	/* Through a copy: callers may pass e->msg itself as an argument (to re-locate an
+	 * error at FILE:LINE), and vsnprintf must not read what it writes. */
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	e->code = code;
-	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	memcpy(e->msg, msg, sizeof(msg));
 }
 
 int isp_err_set(struct isp_err *e, int code, const char *fmt, ...)
