@@ -26,7 +26,8 @@ test: build
 
 bench: build
 	@scripts/deps.sh bench
-	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield && bench/darknet/run.sh $(BUILD)
+	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield && \
+	  bench/notify/run.sh $(BUILD) && bench/darknet/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz var
