@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
 	"  proxy     the malware-site warning proxy (ispshield proxy --help)\n"
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
+	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -136,7 +137,8 @@ static const struct cli_cmd commands[] = {
 	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
 	{ "events", cmd_events },     { "notify", cmd_notify },
 	{ "relay", cmd_relay },	      { "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },   { NULL, NULL },
+	{ "darknet", cmd_darknet },   { "survey", cmd_survey },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)
