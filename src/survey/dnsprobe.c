@@ -207,12 +207,22 @@ enum survey_reject survey_dns_check(const struct survey_dns *d, uint32_t src, ui
 	if (dnsw_get16(pkt) != t.id)
 		return SR_ID;
 	nl = probe_name(d, &t, qname, sizeof(qname));
-	if (nl < 0 || !dnsw_response_matches(pkt, len, t.id, qname, (size_t)nl, DNSW_A,
-					     DNSW_CLASS_IN))
-		return SR_QUESTION;
-	r->addr = src;
 	r->flags = dnsw_get16(pkt + 2);
 	r->rcode = DNSW_RCODE(r->flags);
+	if (nl < 0 || !dnsw_response_matches(pkt, len, t.id, qname, (size_t)nl, DNSW_A,
+					     DNSW_CLASS_IN)) {
+		/* An error without the question (Unbound's REFUSED has none) still shows the
+		 * target is closed; source, port and ID matched. Never a finding: open needs
+		 * the question. */
+		if ((r->flags & DNSW_QR) && dnsw_get16(pkt + 4) == 0 && r->rcode != DNSW_NOERROR) {
+			r->addr = src;
+			r->resp_size = len > 65535 ? 65535 : (uint16_t)len;
+			return SR_OK;
+		}
+		memset(r, 0, sizeof(*r));
+		return SR_QUESTION;
+	}
+	r->addr = src;
 	w.r = r;
 	if (dnsw_walk_response(pkt, len, on_rr, &w) != 0) {
 		memset(r, 0, sizeof(*r));
