@@ -146,8 +146,8 @@ static int record_events(const char *store_path, const struct survey_findings *f
 			goto fail_rb;
 		(*n)++;
 	}
-	if (store_batch_end(st, batch, "ip,time,port,cause,family,reference,detail", *n, 0,
-			    &err) != 0 ||
+	if (store_batch_end(st, batch, "ip,time,port,cause,family,reference,detail", *n, 0, &err) !=
+		    0 ||
 	    store_commit(st, &err) != 0)
 		goto fail_rb;
 	store_close(st);
@@ -167,8 +167,8 @@ static int has_probe(const char *list, const char *p)
 	const char *s = list;
 
 	while ((s = strstr(s, p))) {
-		if ((s == list || s[-1] == ',' || s[-1] == ' ') && (s[l] == '\0' || s[l] == ',' ||
-								    s[l] == ' '))
+		if ((s == list || s[-1] == ',' || s[-1] == ' ') &&
+		    (s[l] == '\0' || s[l] == ',' || s[l] == ' '))
 			return 1;
 		s += l;
 	}
@@ -381,8 +381,8 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 	if (dns.zone[0] && dns.zone[strlen(dns.zone) - 1] == '.')
 		dns.zone[strlen(dns.zone) - 1] = '\0';
 	snprintf(dns.contact, sizeof(dns.contact), "%s", cfg->survey_contact_label);
-	dns.edns = (uint16_t)(cfg->survey_edns > 0 && cfg->survey_edns < 65536 ? cfg->survey_edns
-									       : 0);
+	dns.edns =
+		(uint16_t)(cfg->survey_edns > 0 && cfg->survey_edns < 65536 ? cfg->survey_edns : 0);
 	siphash_key(&dns.key.k0, &dns.key.k1, &dns);
 	if (getrandom(&seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
 		seed = (uint64_t)time(NULL) ^ dns.key.k0;
@@ -543,7 +543,8 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 			}
 			if (!c->quiet)
 				fprintf(stderr,
-					"ispshield: survey: proxy: %llu probes, %llu answered, %llu "
+					"ispshield: survey: proxy: %llu probes, %llu answered, "
+					"%llu "
 					"relay\n",
 					(unsigned long long)ts.attempted,
 					(unsigned long long)ts.connected,

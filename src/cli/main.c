@@ -29,7 +29,8 @@ static const char usage_text[] =
 	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
 	"  proxy     the malware-site warning proxy (ispshield proxy --help)\n"
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
-	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey --help)\n"
+	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
+	"--help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -133,11 +134,16 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 }
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },	      { "dns", cmd_dns },
-	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
-	{ "events", cmd_events },     { "notify", cmd_notify },
-	{ "relay", cmd_relay },	      { "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },   { "survey", cmd_survey },
+	{ "lists", cmd_lists },
+	{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },
+	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },
+	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },
+	{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },
+	{ "survey", cmd_survey },
 	{ NULL, NULL },
 };
 

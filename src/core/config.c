@@ -239,8 +239,7 @@ static const struct key keys[] = {
 	  "a string the test server's page holds; a target that returns it relays" },
 	{ "survey", "timeout-ms", K_INT, F(survey_timeout_ms), "3000",
 	  "deadline of one TCP exchange (connect, request, bounded read)" },
-	{ "survey", "threads", K_INT, F(survey_threads), "32",
-	  "TCP probe workers" },
+	{ "survey", "threads", K_INT, F(survey_threads), "32", "TCP probe workers" },
 	{ "survey", "tcp-rate", K_INT, F(survey_tcp_rate), "200",
 	  "TCP connections started per second (0 = unlimited)" },
 };

@@ -94,17 +94,17 @@ struct isp_config {
 	int64_t darknet_campaign_factor, darknet_campaign_min_sources, darknet_campaign_days;
 	int64_t darknet_attack_gap, darknet_attack_min_packets, darknet_attack_min_duration;
 	/* [survey] */
-	char survey_authorised[4096];	       /* PREFIX, ... the only addresses ever probed */
-	char survey_exclude[CONFIG_PATH_MAX];  /* file of prefixes never probed, "" = none */
-	char survey_probe[64];		       /* dns,http,proxy */
-	char survey_probe_zone[254];	       /* zone the operator controls */
-	char survey_expect_a[64];	       /* its answer for every probe name */
-	char survey_contact[512];	       /* who scans: in the User-Agent */
-	char survey_contact_label[64];	       /* ... and as a label of the probe names */
-	char survey_source[64];		       /* source address, "" = the route's */
-	char survey_serve_zone[128];	       /* ADDR:PORT to serve the probe zone on, "" = off */
-	char survey_state[CONFIG_PATH_MAX];    /* resumable state file, "" = none */
-	int64_t survey_rate;		       /* DNS probes per second */
+	char survey_authorised[4096];	      /* PREFIX, ... the only addresses ever probed */
+	char survey_exclude[CONFIG_PATH_MAX]; /* file of prefixes never probed, "" = none */
+	char survey_probe[64];		      /* dns,http,proxy */
+	char survey_probe_zone[254];	      /* zone the operator controls */
+	char survey_expect_a[64];	      /* its answer for every probe name */
+	char survey_contact[512];	      /* who scans: in the User-Agent */
+	char survey_contact_label[64];	      /* ... and as a label of the probe names */
+	char survey_source[64];		      /* source address, "" = the route's */
+	char survey_serve_zone[128];	      /* ADDR:PORT to serve the probe zone on, "" = off */
+	char survey_state[CONFIG_PATH_MAX];   /* resumable state file, "" = none */
+	int64_t survey_rate;		      /* DNS probes per second */
 	int64_t survey_retries, survey_cooldown_ms, survey_edns;
 	char survey_http_ports[256], survey_http_paths[512];
 	char survey_fingerprints[CONFIG_PATH_MAX];

@@ -68,8 +68,7 @@ static int unhex(char c)
 	return -1;
 }
 
-int survey_label_decode(const struct survey_key *k, const char *label, size_t len,
-			uint32_t *addr)
+int survey_label_decode(const struct survey_key *k, const char *label, size_t len, uint32_t *addr)
 {
 	uint32_t enc = 0, mac = 0;
 	size_t i;
@@ -209,8 +208,8 @@ enum survey_reject survey_dns_check(const struct survey_dns *d, uint32_t src, ui
 	nl = probe_name(d, &t, qname, sizeof(qname));
 	r->flags = dnsw_get16(pkt + 2);
 	r->rcode = DNSW_RCODE(r->flags);
-	if (nl < 0 || !dnsw_response_matches(pkt, len, t.id, qname, (size_t)nl, DNSW_A,
-					     DNSW_CLASS_IN)) {
+	if (nl < 0 ||
+	    !dnsw_response_matches(pkt, len, t.id, qname, (size_t)nl, DNSW_A, DNSW_CLASS_IN)) {
 		/* An error without the question (Unbound's REFUSED has none) still shows the
 		 * target is closed; source, port and ID matched. Never a finding: open needs
 		 * the question. */

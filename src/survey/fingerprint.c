@@ -50,8 +50,8 @@ static int finish(const struct survey_fp *fp, const char *name, long line, struc
 	if (!fp->vendor[0])
 		return ferr(err, name, line, "fingerprint has no vendor", fp->id);
 	if (!fp->title[0] && !fp->server[0] && !fp->realm[0] && fp->nbody == 0)
-		return ferr(err, name, line, "fingerprint has no condition (title, server, realm, body)",
-			    fp->id);
+		return ferr(err, name, line,
+			    "fingerprint has no condition (title, server, realm, body)", fp->id);
 	return 0;
 }
 
@@ -182,7 +182,8 @@ int survey_fps_parse(struct survey_fps *f, const char *name, const char *buf, si
 				goto fail;
 			}
 			if (!cur) {
-				rc = ferr(err, name, line, "key before the first [fingerprint]", NULL);
+				rc = ferr(err, name, line, "key before the first [fingerprint]",
+					  NULL);
 				goto fail;
 			}
 			s = trim(s, eq, &ke);

@@ -196,8 +196,8 @@ int survey_http_parse(const char *buf, size_t len, struct survey_http_resp *r)
 			if (kl == 6 && strncasecmp(ls, "server", 6) == 0) {
 				header_value(colon + 1, le, r->server, sizeof(r->server));
 			} else if (kl == 16 && strncasecmp(ls, "www-authenticate", 16) == 0) {
-				const char *rv = find_ci(colon + 1, (size_t)(le - colon - 1),
-							 "realm=");
+				const char *rv =
+					find_ci(colon + 1, (size_t)(le - colon - 1), "realm=");
 
 				if (rv) {
 					const char *vs = rv + 6, *ve;
@@ -292,8 +292,8 @@ static void job_http(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 		f.port = port;
 		f.vulnerable = fp->vulnerable;
 		f.cause = fp->vulnerable ? CAUSE_VULNERABLE_ROUTER : CAUSE_NONE;
-		snprintf(f.tag, sizeof(f.tag), "%s", fp->vulnerable ? "vulnerable-router" :
-								      "router-admin");
+		snprintf(f.tag, sizeof(f.tag), "%s",
+			 fp->vulnerable ? "vulnerable-router" : "router-admin");
 		snprintf(f.vendor, sizeof(f.vendor), "%s", fp->vendor);
 		snprintf(f.model, sizeof(f.model), "%s", fp->model);
 		snprintf(f.firmware, sizeof(f.firmware), "%s", fp->firmware);
@@ -313,9 +313,8 @@ static void job_proxy(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 	struct survey_finding f;
 	int n;
 
-	snprintf(req, sizeof(req),
-		 "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n\r\n", o->proxy_host,
-		 o->proxy_host, o->user_agent);
+	snprintf(req, sizeof(req), "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\n\r\n",
+		 o->proxy_host, o->proxy_host, o->user_agent);
 	snprintf(tun, sizeof(tun),
 		 "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nConnection: close\r\n\r\n",
 		 o->proxy_host, o->user_agent);
@@ -425,7 +424,8 @@ int survey_probe_proxy(const struct survey_tcp_opts *o, struct survey_findings *
 		       struct survey_tcp_stats *st, struct isp_err *err)
 {
 	if (!o->proxy_host || !*o->proxy_host || !o->proxy_expect || !*o->proxy_expect)
-		return isp_err_set(err, ISR_EINVAL,
-				   "the proxy probe needs survey.proxy-test and survey.proxy-expect");
+		return isp_err_set(
+			err, ISR_EINVAL,
+			"the proxy probe needs survey.proxy-test and survey.proxy-expect");
 	return run_pool(o, 1, out, st, err);
 }

@@ -87,8 +87,8 @@ void survey_write_csv(const struct survey_findings *fs, FILE *out)
 	      out);
 	for (i = 0; i < fs->n; i++) {
 		const struct survey_finding *f = &fs->f[i];
-		char t[32], ip[16], ans[16], via[16], fl[32], amp[16] = "", rc[8] = "",
-							      es[8] = "", rs[8] = "", qs[8] = "";
+		char t[32], ip[16], ans[16], via[16], fl[32], amp[16] = "", rc[8] = "", es[8] = "",
+							      rs[8] = "", qs[8] = "";
 
 		utc(f->time, t);
 		ip4(f->addr, ip, sizeof(ip));
@@ -148,8 +148,9 @@ void survey_write_json(const struct survey_findings *fs, FILE *out)
 
 		utc(f->time, t);
 		ip4(f->addr, ip, sizeof(ip));
-		fprintf(out, "%s\n  {\"timestamp\": \"%s\", \"ip\": \"%s\", \"protocol\": \"%s\", "
-			     "\"port\": %u, \"tag\": ",
+		fprintf(out,
+			"%s\n  {\"timestamp\": \"%s\", \"ip\": \"%s\", \"protocol\": \"%s\", "
+			"\"port\": %u, \"tag\": ",
 			i ? "," : "", t, ip, f->proto == 17 ? "udp" : "tcp", f->port);
 		json_str(out, f->tag);
 		fprintf(out, ", \"cause\": ");

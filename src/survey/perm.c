@@ -93,8 +93,7 @@ int survey_perm_init(struct survey_perm *pm, uint64_t n, uint64_t seed)
 	return survey_perm_resume(pm, n, g, 1 + mix(&s) % (p - 1), 0);
 }
 
-int survey_perm_resume(struct survey_perm *pm, uint64_t n, uint64_t g, uint64_t first,
-		       uint64_t pos)
+int survey_perm_resume(struct survey_perm *pm, uint64_t n, uint64_t g, uint64_t first, uint64_t pos)
 {
 	uint64_t p;
 

@@ -180,8 +180,8 @@ static void *sender(void *arg)
 				sc->rc = isp_err_set(&sc->err, ISR_EINVAL, "bad resume state");
 				break;
 			}
-		} else if (survey_perm_init(&sc->pm, o->targets->total,
-					    o->seed + (uint64_t)pass) != 0) {
+		} else if (survey_perm_init(&sc->pm, o->targets->total, o->seed + (uint64_t)pass) !=
+			   0) {
 			sc->rc = isp_err_set(&sc->err, ISR_EINVAL, "no targets");
 			break;
 		}
@@ -193,9 +193,10 @@ static void *sender(void *arg)
 				uint32_t a = survey_targets_at(o->targets, idx);
 				int len;
 
-				if (pass > 0 && (__atomic_load_n(&sc->answered[idx / 64],
-								 __ATOMIC_RELAXED) >>
-						 (idx % 64)) & 1)
+				if (pass > 0 &&
+				    (__atomic_load_n(&sc->answered[idx / 64], __ATOMIC_RELAXED) >>
+				     (idx % 64)) &
+					    1)
 					continue;
 				len = build_packet(sc, a, bufs[n]);
 				if (len < 0) { /* outside the scope or excluded: nothing sent */

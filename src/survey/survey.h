@@ -108,16 +108,15 @@ struct survey_key {
 #define SURVEY_LABEL_LEN 16 /* hex characters of the token label */
 
 struct survey_token {
-	uint16_t id;			   /* DNS ID */
-	uint16_t sport;			   /* UDP source port of the probe, 32768..61183 */
-	char label[SURVEY_LABEL_LEN + 1];  /* enc(addr) 8 hex + mac 8 hex */
+	uint16_t id;			  /* DNS ID */
+	uint16_t sport;			  /* UDP source port of the probe, 32768..61183 */
+	char label[SURVEY_LABEL_LEN + 1]; /* enc(addr) 8 hex + mac 8 hex */
 };
 
 void survey_token(const struct survey_key *k, uint32_t addr, struct survey_token *t);
 /* Decode a label (case-insensitive hex) back to the target address; 0 on success, -1 if
  * it is not a label of this key. */
-int survey_label_decode(const struct survey_key *k, const char *label, size_t len,
-			uint32_t *addr);
+int survey_label_decode(const struct survey_key *k, const char *label, size_t len, uint32_t *addr);
 
 /* ---- DNS probe ---- */
 
@@ -157,7 +156,7 @@ struct survey_dns_result {
 	int answer_ok;	    /* answer == expect_a */
 	uint16_t edns_size; /* the responder's EDNS UDP size, 0 without OPT */
 	uint16_t resp_size, query_size;
-	int open;	    /* RA and an A answer: an open resolver */
+	int open; /* RA and an A answer: an open resolver */
 };
 
 /*
@@ -284,7 +283,7 @@ const struct survey_fp *survey_fps_match(const struct survey_fps *f,
 struct survey_finding {
 	uint32_t addr;
 	int64_t time;
-	char tag[48]; /* open-resolver, open-resolver;bogus, ...;forwarder, router-admin, ... */
+	char tag[48];	  /* open-resolver, open-resolver;bogus, ...;forwarder, router-admin, ... */
 	enum cause cause; /* CAUSE_NONE: reported, no event */
 	uint8_t proto;	  /* 17 udp, 6 tcp */
 	uint16_t port;

@@ -177,11 +177,10 @@ static void test_dns_validation(void **state)
 	assert_int_equal(survey_dns_check(&d, 0xc6336401, 53, t.sport, resp, (size_t)n, &r),
 			 SR_SCOPE);
 	/* wrong ports */
-	assert_int_equal(survey_dns_check(&d, target, 5353, t.sport, resp, (size_t)n, &r),
-			 SR_PORT);
-	assert_int_equal(survey_dns_check(&d, target, 53, (uint16_t)(t.sport + 1), resp,
-					  (size_t)n, &r),
-			 SR_PORT);
+	assert_int_equal(survey_dns_check(&d, target, 5353, t.sport, resp, (size_t)n, &r), SR_PORT);
+	assert_int_equal(
+		survey_dns_check(&d, target, 53, (uint16_t)(t.sport + 1), resp, (size_t)n, &r),
+		SR_PORT);
 	/* wrong ID */
 	resp[1] ^= 1;
 	assert_int_equal(survey_dns_check(&d, target, 53, t.sport, resp, (size_t)n, &r), SR_ID);
@@ -331,9 +330,8 @@ static void test_fingerprints(void **state)
 	survey_fps_free(&f);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		isp_err_clear(&err);
-		assert_int_not_equal(survey_fps_parse(&f, "t", bad[i].text, strlen(bad[i].text),
-						      &err),
-				     0);
+		assert_int_not_equal(
+			survey_fps_parse(&f, "t", bad[i].text, strlen(bad[i].text), &err), 0);
 		isp_err_str(&err, buf, sizeof(buf));
 		if (!strstr(buf, bad[i].want))
 			fail_msg("'%s': got '%s', want '%s'", bad[i].text, buf, bad[i].want);
@@ -343,8 +341,8 @@ static void test_fingerprints(void **state)
 
 static void test_ip_udp(void **state)
 {
-	uint8_t p[64] = { 0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 17, 0, 0, 192, 0, 2, 11, 192, 0, 2, 1,
-			  0, 53, 0x80, 0x01, 0, 20 };
+	uint8_t p[64] = { 0x45, 0, 0,  40,  0, 0, 0x40, 0, 64, 17,   0,	   0, 192,
+			  0,	2, 11, 192, 0, 2, 1,	0, 53, 0x80, 0x01, 0, 20 };
 	uint32_t s, d;
 	uint16_t sp, dp;
 	const uint8_t *pl;
