@@ -18,13 +18,16 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # receives the notices in the notify test (the postfix daemon itself is not started);
   # tcpdump, tshark (editcap comes with it): the darknet test cross-checks record counts
   # and makes pcapng copies; mmdb-bin + libmaxmind-db-writer-perl: it builds and checks a
-  # tiny country mmdb.
+  # tiny country mmdb; nginx-light, privoxy (and unbound, tcpdump): the survey test's
+  # fake router page, open proxy, resolvers and packet count (daemons run in the test's
+  # namespaces only; the packages' own services are not needed).
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
         sqlite3 python3 time dnsperf knot-dnsutils curl postfix
-        tcpdump tshark mmdb-bin libmaxmind-db-writer-perl)
+        tcpdump tshark mmdb-bin libmaxmind-db-writer-perl nginx-light privoxy)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
+  pkgs+=(zmap)     # the survey benchmark compares its DNS send rate with zmap's
   # the notify benchmark answers the same questions with PostgreSQL (and sqlite3, above)
   pkgs+=(postgresql)
   # the proxy benchmark (bench/proxy, not written yet) compares with squid, squidguard and
