@@ -104,8 +104,8 @@ static int put_name(uint8_t *out, size_t outsz, size_t *off, const char *name)
 		if (l == 0 || l > 63 || *off + 1 + l + 1 > outsz)
 			return -1;
 		out[(*off)++] = (uint8_t)l;
-		memcpy(out + *off, p, l);
-		*off += l;
+		for (size_t i = 0; i < l; i++) /* label bytes, no terminator: wire form */
+			out[(*off)++] = (uint8_t)p[i];
 		p += l;
 		if (*p == '.')
 			p++;

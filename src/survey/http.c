@@ -323,7 +323,7 @@ static void job_proxy(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 	if (n >= 0)
 		__atomic_add_fetch(&pl->st.connected, 1, __ATOMIC_RELAXED);
 	if (n > 0 && memmem(buf, (size_t)n, o->proxy_expect, strlen(o->proxy_expect)))
-		strcat(how, "connect");
+		snprintf(how, sizeof(how), "connect");
 	snprintf(req, sizeof(req),
 		 "GET http://%s/ HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nConnection: "
 		 "close\r\n\r\n",
@@ -331,7 +331,7 @@ static void job_proxy(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 	n = survey_http_exchange(o->scope, a, port, req, NULL, buf, SURVEY_HTTP_MAX - 1,
 				 o->timeout_ms);
 	if (n > 0 && memmem(buf, (size_t)n, o->proxy_expect, strlen(o->proxy_expect)))
-		strcat(how, how[0] ? ",get" : "get");
+		snprintf(how + strlen(how), sizeof(how) - strlen(how), "%sget", how[0] ? "," : "");
 	if (!how[0])
 		return;
 	memset(&f, 0, sizeof(f));

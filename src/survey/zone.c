@@ -65,7 +65,7 @@ static void *zone_thread(void *arg)
 
 	while (!z->stop) {
 		struct pollfd pf = { z->fd, POLLIN, 0 };
-		struct sockaddr_in from;
+		struct sockaddr_in from = { 0 };
 		socklen_t fl = sizeof(from);
 		ssize_t n;
 		uint32_t target;
