@@ -29,6 +29,7 @@ static const char usage_text[] =
 	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
 	"  proxy     the malware-site warning proxy (ispshield proxy --help)\n"
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
+	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -132,11 +133,17 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 }
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },	      { "dns", cmd_dns },
-	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
-	{ "events", cmd_events },     { "notify", cmd_notify },
-	{ "relay", cmd_relay },	      { "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },   { NULL, NULL },
+	{ "lists", cmd_lists },
+	{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },
+	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },
+	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },
+	{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },
+	{ "authwatch", cmd_authwatch },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)
