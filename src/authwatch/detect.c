@@ -61,6 +61,7 @@ struct ent {
 	struct ctr fail, send;
 	float baseline; /* smtp: sends per window, moving average */
 	uint32_t ok;
+	uint32_t first_fail, first_ok; /* first record of the current evidence */
 	uint32_t muted[AWT_N];
 	uint8_t nslot, ntext;
 	char key[KEY_TEXT];
@@ -412,6 +413,18 @@ static uint32_t first_in(const struct ent *e, int what, uint32_t since, uint32_t
 	return f;
 }
 
+static uint32_t first_of(uint32_t first, uint32_t since)
+{
+	return first > since ? first : since;
+}
+
+/* Note the time of a record that starts new evidence (nothing left in the window). */
+static void mark_first(uint32_t *first, long before, uint32_t now)
+{
+	if (before == 0 || *first == 0)
+		*first = now;
+}
+
 static void report(struct aw_det *d, struct ent *e, enum aw_type type, const char *reason,
 		   uint32_t now, uint32_t w, struct aw_detection *x, const struct evidence *ev,
 		   uint32_t first)
@@ -456,9 +469,9 @@ static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, struct en
 		*strchr(ev.ip, '/') = '\0'; /* a network: its first address stands for it */
 	x.failures = fails;
 	x.accounts = accounts;
-	x.sources = 1;
+	x.sources = mute ? 1 : -1; /* a network's sources are not counted */
 	report(d, e, AWT_SPRAY, mute ? "source" : "network", now, w, &x, &ev,
-	       first_in(e, C_FAIL, since, now));
+	       first_of(e->first_fail, since));
 	if (mute)
 		mute->muted[AWT_SPRAY] = now + w;
 }
@@ -547,6 +560,7 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 
 		uv = siphash13(d->k0, d->k1 ^ 3, r->user, strlen(r->user)) | (1ull << 63);
 		u = lookup(d, TB_USER, r->user, strlen(r->user), now);
+		mark_first(&u->first_fail, ctr_est(&u->fail, now, w), now);
 		ctr_add(&u->fail, now, w, r->count, NULL);
 		if (r->source[0])
 			set_add(u, srcv, now, 0, 0, is_addr_value(srcv) ? NULL : r->source,
@@ -560,13 +574,14 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 			x.accounts = 1;
 			x.sources = set_count(u, C_FAIL, since);
 			report(d, u, AWT_BRUTE, "failures", now, w, &x, &ev,
-			       first_in(u, C_FAIL, since, now));
+			       first_of(u->first_fail, since));
 		}
 	}
 	if (r->source[0]) {
 		uint32_t w = (uint32_t)d->c.spray_window;
 
 		s = lookup(d, TB_SRC, r->source, strlen(r->source), now);
+		mark_first(&s->first_fail, ctr_est(&s->fail, now, w), now);
 		ctr_add(&s->fail, now, w, r->count, NULL);
 		if (r->user[0])
 			set_add(s, uv, now, 0, 0, r->user, w);
@@ -578,6 +593,7 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 			ip_mask(&p);
 			ip_format_prefix(&p, net);
 			n = lookup(d, TB_NET, net, strlen(net), now);
+			mark_first(&n->first_fail, ctr_est(&n->fail, now, w), now);
 			ctr_add(&n->fail, now, w, r->count, NULL);
 			if (r->user[0])
 				set_add(n, uv, now, 0, 0, r->user, w);

@@ -141,7 +141,8 @@ static char *json_line(const struct aw_detection *d)
 		json_object_set_new(o, "baseline", json_real(d->baseline));
 	}
 	json_object_set_new(o, "accounts", json_integer(d->accounts));
-	json_object_set_new(o, "sources", json_integer(d->sources));
+	if (d->sources >= 0)
+		json_object_set_new(o, "sources", json_integer(d->sources));
 	if (d->saturated)
 		json_object_set_new(o, "at_least", json_true());
 	if (d->services && d->services[0])
@@ -173,8 +174,10 @@ static void text_line(const struct aw_detection *d, char *buf, size_t size)
 		off += (size_t)snprintf(buf + off, size - off, " sends=%ld baseline=%.1f", d->sends,
 					d->baseline);
 	if (off < size)
-		off += (size_t)snprintf(buf + off, size - off, " accounts=%ld%s sources=%ld%s",
-					d->accounts, d->saturated ? "+" : "", d->sources,
+		off += (size_t)snprintf(buf + off, size - off, " accounts=%ld%s", d->accounts,
+					d->saturated ? "+" : "");
+	if (d->sources >= 0 && off < size)
+		off += (size_t)snprintf(buf + off, size - off, " sources=%ld%s", d->sources,
 					d->saturated ? "+" : "");
 	if (d->services && d->services[0] && off < size)
 		off += (size_t)snprintf(buf + off, size - off, " service=%s", d->services);
