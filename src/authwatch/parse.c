@@ -390,7 +390,8 @@ int aw_parse_line(enum aw_format fmt, const char *line, size_t len, struct aw_cl
 	if (fmt == AWF_RADIUS) {
 		int rc = aw_parse_radius_file(buf, clk, out, err);
 
-		if (rc != ISR_EFORMAT || strstr(buf, "User-Name="))
+		if (rc != ISR_EFORMAT || strstr(buf, "User-Name=") ||
+		    (len > 27 && memcmp(line + 24, " : ", 3) == 0))
 			return rc;
 		memcpy(buf, line, len); /* not radius.log: a forwarded syslog line */
 		buf[len] = '\0';
