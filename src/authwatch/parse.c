@@ -99,7 +99,7 @@ static int month_of(const char *s)
 	int i;
 
 	for (i = 0; i < 12; i++)
-		if (memcmp(s, months + 3 * i, 3) == 0)
+		if (memcmp(s, months + (size_t)3 * (size_t)i, 3) == 0)
 			return i + 1;
 	return 0;
 }
@@ -107,18 +107,19 @@ static int month_of(const char *s)
 /* "Mmm dd hh:mm:ss" (day space-padded or not) at s: fills m, d, secs of day. */
 static size_t bsd_time(const char *s, size_t n, int *mon, int *day, int *sod)
 {
-	int hh, mm, ss;
+	int hh = 0, mm = 0, ss = 0;
 	const char *p;
 
-	if (n < 15 || s[3] != ' ')
+	*day = 0;
+	/* callers pass n <= the bytes initialised (strlen of a copied line); the analyzer
+	 * cannot see that through strlen */
+	if (n < 15 || s[3] != ' ') // NOLINT(clang-analyzer-core.UndefinedBinaryOperatorResult)
 		return 0;
 	*mon = month_of(s);
 	if (!*mon)
 		return 0;
 	p = s + 4;
-	if (p[0] == ' ' && num(p + 1, 1, day) == 0)
-		;
-	else if (num(p, 2, day) != 0)
+	if (num(p[0] == ' ' ? p + 1 : p, p[0] == ' ' ? 1 : 2, day) != 0)
 		return 0;
 	if (p[2] != ' ' || num(p + 3, 2, &hh) || p[5] != ':' || num(p + 6, 2, &mm) || p[8] != ':' ||
 	    num(p + 9, 2, &ss))

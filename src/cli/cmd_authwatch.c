@@ -606,7 +606,7 @@ static int watch(struct cli *c, int argc, char **argv)
 	r.det = aw_det_new(&conf, on_detect, &r);
 	if (nacct)
 		r.acct_det = aw_det_new(&conf, on_detect, &r);
-	tails = calloc((size_t)nfiles + 1, sizeof(*tails));
+	tails = calloc((size_t)nfiles + 1, sizeof(struct aw_tail *));
 	if (!r.det || (nacct && !r.acct_det) || !tails) {
 		cli_fail("authwatch: out of memory");
 		rc = EXIT_FAIL;
@@ -774,7 +774,7 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case O_FORMAT:
-			if (strcmp(optarg, "users") && strcmp(optarg, "list")) {
+			if (strcmp(optarg, "users") != 0 && strcmp(optarg, "list") != 0) {
 				cli_fail("authwatch suspend-list: --format users or list");
 				return EXIT_USAGE;
 			}
