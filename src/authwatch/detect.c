@@ -26,7 +26,7 @@
  * Stuffing waves are global: two HyperLogLogs (failing accounts, failing sources) of
  * 2^10 one-byte registers for the current and the previous window; their union is
  * judged, so a wave is measured over the last one to two windows (standard error
- * 1.04 / sqrt(1024) = 3.3 %).
+ * 1.04 / sqrt(1024) = 3.3 %), and reported at most once per three windows.
  */
 #include <math.h>
 #include <stdio.h>
@@ -539,7 +539,8 @@ static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32
 	memset(&ev, 0, sizeof(ev));
 	x.accounts = lround(acc);
 	x.sources = lround(src);
-	d->wave_muted = now + w;
+	/* the union looks two windows back: mute until the reported wave has left it */
+	d->wave_muted = now + 3 * w;
 	report(d, NULL, AWT_STUFFING, "accounts and sources", now, w, &x, &ev,
 	       since_of(now, 2 * (int64_t)w) > d->hll_start ? d->hll_start
 							    : since_of(now, 2 * (int64_t)w));
