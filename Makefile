@@ -28,7 +28,8 @@ bench: build
 	@scripts/deps.sh bench
 	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield && \
 	  bench/notify/run.sh $(BUILD) && bench/darknet/run.sh $(BUILD) && \
-	  bench/survey/run.sh $(BUILD)
+	  bench/survey/run.sh $(BUILD) && \
+	  bench/authwatch/run.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz var

@@ -24,6 +24,10 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
         sqlite3 python3 time dnsperf knot-dnsutils curl postfix
         tcpdump tshark mmdb-bin libmaxmind-db-writer-perl nginx-light privoxy)
+  # freeradius + freeradius-utils: authwatch_freeradius.sh starts its own FreeRADIUS from a
+  # private config copy and drives it with radclient (the package starts no daemon in a
+  # container without systemd; where it does, `systemctl disable --now freeradius`)
+  pkgs+=(freeradius freeradius-utils)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
@@ -34,6 +38,8 @@ if [ "$level" = bench ]; then
   # privoxy in front of nginx, driven by wrk; the browser test would use chromium
   pkgs+=(wrk squid squidguard privoxy nginx-light chromium chromium-driver)
   # (the darknet benchmark's tcpdump and tshark are already in the test level)
+  # the authwatch benchmark runs fail2ban-regex with its stock postfix[mode=auth] filter
+  pkgs+=(fail2ban)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

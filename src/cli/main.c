@@ -31,6 +31,7 @@ static const char usage_text[] =
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
 	"--help)\n"
+	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -134,17 +135,12 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 }
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },
-	{ "dns", cmd_dns },
-	{ "sessions", cmd_sessions },
-	{ "subscribers", cmd_subscribers },
-	{ "events", cmd_events },
-	{ "notify", cmd_notify },
-	{ "relay", cmd_relay },
-	{ "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },
-	{ "survey", cmd_survey },
-	{ NULL, NULL },
+	{ "lists", cmd_lists },		{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },		{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },	{ "survey", cmd_survey },
+	{ "authwatch", cmd_authwatch }, { NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -110,6 +110,20 @@ struct isp_config {
 	char survey_fingerprints[CONFIG_PATH_MAX];
 	char survey_proxy_ports[256], survey_proxy_test[256], survey_proxy_expect[128];
 	int64_t survey_timeout_ms, survey_threads, survey_tcp_rate;
+	/* [authwatch] */
+	char authwatch_format[16];
+	char authwatch_own[4096];		    /* PREFIX, ... of the access network */
+	char authwatch_state_file[CONFIG_PATH_MAX]; /* -f positions; "" = beside the store */
+	char authwatch_outside_services[128];	    /* services judged by `own` */
+	char authwatch_suspend[256];		    /* detection types that suspend */
+	int64_t authwatch_max_keys;
+	int64_t authwatch_brute_window, authwatch_brute_failures;
+	int64_t authwatch_spray_window, authwatch_spray_accounts, authwatch_spray_max_tries;
+	int64_t authwatch_wave_window, authwatch_wave_accounts, authwatch_wave_sources;
+	int64_t authwatch_sources_window, authwatch_sources_max;
+	int64_t authwatch_session_max, authwatch_concurrent_max;
+	int64_t authwatch_smtp_window, authwatch_smtp_min, authwatch_smtp_factor;
+	int64_t authwatch_smtp_sources;
 };
 
 /* Fill c with the built-in defaults. */

@@ -21,6 +21,8 @@ struct store {
 
 /* The tables of store_notify.c, created by store_open. */
 extern const char *sq_notify_schema;
+/* The table of store_authwatch.c (suspended accounts), created by store_open. */
+extern const char *sq_authwatch_schema;
 
 /* Set err from SQLite's last error: "store PATH: what: message". Returns ISR_ESTORE. */
 int sq_fail(struct store *st, struct isp_err *err, const char *what);

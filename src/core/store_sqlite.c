@@ -142,6 +142,8 @@ int store_open(const char *spec, struct store **out, struct isp_err *err)
 	rc = sq_exec(st, schema_sql, err);
 	if (rc == 0)
 		rc = sq_exec(st, sq_notify_schema, err);
+	if (rc == 0)
+		rc = sq_exec(st, sq_authwatch_schema, err);
 	if (rc)
 		goto fail;
 	*out = st;

@@ -24,8 +24,9 @@ struct ev {
 	enum cause cause;
 	struct ip_prefix ip;
 	char *ipstr, *family, *detail;
+	char *account; /* credential-abuse events of authwatch: the account itself */
 	enum sess_who_result res;
-	const char *user; /* into the sessions index */
+	const char *user; /* into the sessions index, or the account */
 };
 
 struct evlist {
@@ -69,6 +70,12 @@ static int collect(void *ud, const struct store_event *e)
 	x->ipstr = strdup(e->ip);
 	x->family = dup_or_null(e->family);
 	x->detail = dup_or_null(e->detail);
+	/* authwatch names the account whose credentials were abused: its holder is the
+	 * subscriber, wherever the logins came from (spraying/stuffing events name a
+	 * source instead and are matched by address like the rest) */
+	if (x->cause == CAUSE_CREDENTIAL && e->reference && e->family &&
+	    strcmp(e->family, "spray") != 0 && strcmp(e->family, "stuffing") != 0)
+		x->account = dup_or_null(e->reference);
 	if (!x->ipstr) {
 		l->oom = 1;
 		return 1;
@@ -85,6 +92,7 @@ static void evlist_free(struct evlist *l)
 		free(l->v[i].ipstr);
 		free(l->v[i].family);
 		free(l->v[i].detail);
+		free(l->v[i].account);
 	}
 	free(l->v);
 }
@@ -287,6 +295,11 @@ static int decide(struct store *st, const struct isp_config *cfg, const struct n
 		struct ev *e = &l.v[i];
 
 		e->res = e->ip.family ? res[i] : SESS_NONE;
+		if (e->account) {
+			e->user = e->account;
+			m[nm++] = e;
+			continue;
+		}
 		if (e->res == SESS_FOUND) {
 			e->user = hits[i].user;
 			m[nm++] = e;

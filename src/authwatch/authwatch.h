@@ -1,0 +1,215 @@
+/*
+ * authwatch.h -- credential-abuse detection over an ISP's authentication logs.
+ *
+ * Three parts, each usable alone:
+ *
+ *   parse   one log line -> one struct aw_rec (time, user, source, NAS, result,
+ *           service). Formats: FreeRADIUS radius.log ("Login OK" / "Login incorrect")
+ *           and linelog lines of Name=value pairs, Postfix smtpd SASL lines, Dovecot
+ *           login-process lines, JSON lines. Syslog headers (RFC 3164 "Nov 22 10:40:31",
+ *           RFC 3339 "2026-11-22T10:40:31+09:00", and radius.log's "Sun Nov 22 10:40:31
+ *           2026") are read by one function; a year-less syslog time gets its year from
+ *           a struct aw_clock (reference time, December -> January turn).
+ *   detect  a struct aw_det holds the sliding windows: three set-associative tables of
+ *           fixed size (accounts, sources, /24 or /48 networks), a global pair of
+ *           HyperLogLogs for stuffing waves; memory is fixed at aw_det_new whatever the
+ *           input. Detections are handed to a callback, each (type, key) at most once per
+ *           window.
+ *   tail    reading files to the end or following them (-f) across rotation, keeping the
+ *           position (inode, offset, hash of the first line) in a state file.
+ *
+ * Nothing here touches the store: the CLI records detections and suspensions.
+ */
+#ifndef ISP_AUTHWATCH_H
+#define ISP_AUTHWATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "core/ip.h"
+
+/* ---- records ---- */
+
+enum aw_format { AWF_AUTO = 0, AWF_RADIUS, AWF_POSTFIX, AWF_DOVECOT, AWF_JSON, AWF_N };
+
+enum aw_result {
+	AWR_FAIL = 1,	/* authentication failed */
+	AWR_OK,		/* authentication succeeded (a login) */
+	AWR_SEND,	/* Postfix: a message submitted by an authenticated client (also OK) */
+	AWR_SESS_START, /* accounting: a session of the user began (sessfmt) */
+	AWR_SESS_STOP,	/* accounting: it ended */
+};
+
+enum aw_service { AWS_OTHER = 0, AWS_PPP, AWS_SMTP, AWS_IMAP, AWS_POP3, AWS_WEB, AWS_N };
+
+#define AW_USER_MAX 256 /* longer user names are truncated (and hashed truncated) */
+#define AW_SRC_MAX  128
+
+/* One authentication record. Strings are NUL-terminated copies in the struct. */
+struct aw_rec {
+	int64_t time; /* unix seconds */
+	enum aw_result result;
+	enum aw_service service;
+	char user[AW_USER_MAX];	  /* "" when the line names none (Postfix failures) */
+	char source[AW_SRC_MAX];  /* client address, Calling-Station-Id, "" = unknown */
+	struct ip_prefix src;	  /* source parsed as an address; family 0 when it is not */
+	char nas[AW_SRC_MAX];	  /* NAS-IP-Address / NAS-Identifier / RADIUS client name */
+	char session[AW_SRC_MAX]; /* accounting session id (AWR_SESS_*), else "" */
+	long count;		  /* attempts this line stands for (Dovecot "3 attempts"); >= 1 */
+};
+
+/* Year inference for syslog times that carry none. */
+struct aw_clock {
+	int64_t ref;	 /* a time near the end of the input (file mtime, now) */
+	int ref_year;	 /* civil year and month of ref (set by aw_clock_init) */
+	int ref_month;	 /* 1..12 */
+	int year;	 /* year of the last year-less line, 0 = none yet */
+	int last_month;	 /* its month */
+	int64_t utc_off; /* seconds east of UTC of the log's local time */
+};
+
+/* Set c for input whose last lines were written near ref, local time utc_off seconds
+ * east of UTC. The first year-less line gets ref's year, or the year before when its
+ * month is later than ref's (a log from last December read in January); afterwards the
+ * year goes up when the month goes from December to January. */
+void aw_clock_init(struct aw_clock *c, int64_t ref, int64_t utc_off);
+
+/*
+ * Parse one line (len bytes, need not be NUL-terminated; may hold any bytes) in format
+ * fmt (not AWF_AUTO). Returns 1 and *out for an authentication record, 0 for a line of
+ * the format that says nothing about authentication (other Postfix lines, a radius.log
+ * "Info" line), or ISR_EFORMAT for a line that is not in the format or is cut short,
+ * with the reason in err (no position: the caller adds file and line).
+ */
+int aw_parse_line(enum aw_format fmt, const char *line, size_t len, struct aw_clock *clk,
+		  struct aw_rec *out, struct isp_err *err);
+
+/* Guess the format of a line: AWF_AUTO when none fits. */
+enum aw_format aw_detect_format(const char *line, size_t len);
+
+/* "radius", "postfix", ... "auto" <-> enum; -1 for an unknown name. */
+int aw_format_parse(const char *name);
+const char *aw_format_name(enum aw_format f);
+const char *aw_service_name(enum aw_service s);
+
+/*
+ * Parse a syslog-style time at the start of s: "Nov 22 10:40:31" (year from clk),
+ * "Sun Nov 22 10:40:31 2026" (radius.log), or RFC 3339 "2026-11-22T10:40:31[.frac]
+ * (Z|+HH:MM)". Returns the bytes used (> 0) and *t, or 0 when s does not start with one.
+ */
+size_t aw_parse_time(const char *s, size_t n, struct aw_clock *clk, int64_t *t);
+
+/* ---- detection ---- */
+
+enum aw_type {
+	AWT_BRUTE = 0,	/* many failures for one account */
+	AWT_SPRAY,	/* one source (or network) failing on many accounts, few tries each */
+	AWT_STUFFING,	/* many accounts failing from many sources (global) */
+	AWT_SOURCES,	/* one account logged in from many sources */
+	AWT_CONCURRENT, /* one account with sessions open on several NAS / lines */
+	AWT_OUTSIDE,	/* one account logged in from outside the ISP's access network */
+	AWT_SMTP,	/* SMTP AUTH: an account sending far above its baseline / from many */
+	AWT_N
+};
+const char *aw_type_name(enum aw_type t);
+/* "brute-force" ... -> type; -1 when unknown. */
+int aw_type_parse(const char *name);
+
+struct aw_conf {
+	int64_t brute_window; /* seconds */
+	long brute_failures;  /* failures of one account in the window */
+	int64_t spray_window;
+	long spray_accounts;  /* distinct accounts failing from one source / network */
+	long spray_max_tries; /* ... with at most this many failures per account on average */
+	int64_t wave_window;
+	long wave_accounts; /* distinct failing accounts, all sources together */
+	long wave_sources;  /* distinct failing sources */
+	int64_t sources_window;
+	long sources_max;    /* distinct sources of successful logins of one account */
+	int64_t session_max; /* an accounting session not seen for this long is closed */
+	long concurrent_max; /* open sessions of one account allowed */
+	int64_t smtp_window;
+	long smtp_min;		     /* messages in the window before volume is judged at all */
+	long smtp_factor;	     /* ... and this many times the account's baseline */
+	long smtp_sources;	     /* distinct sources submitting for one account */
+	long max_keys;		     /* entries per table (accounts, sources, networks) */
+	unsigned outside_services;   /* bit (1 << enum aw_service): logins from outside count */
+	const struct prefixset *own; /* the ISP's access network; NULL = no outside check */
+};
+
+/* The defaults documented in etc/ispshield.conf. */
+void aw_conf_defaults(struct aw_conf *c);
+
+#define AW_SAMPLES 16 /* distinct values tracked per table entry (and listed at most) */
+
+struct aw_detection {
+	enum aw_type type;
+	const char *key;     /* account, source or network ("*" for a wave) */
+	const char *reason;  /* a few words: "failures", "volume", "sources", ... */
+	int64_t first, last; /* first and last record of the evidence in the window */
+	int64_t window;	     /* seconds */
+	long failures, successes, sends;
+	long accounts, sources; /* distinct; saturated at AW_SAMPLES (then `saturated`) */
+	int saturated;		/* 1: the distinct count is at least what is shown */
+	double baseline;	/* smtp: messages per window before */
+	const char *samples;	/* "192.0.2.9 198.51.100.7 ..." (sources or accounts) */
+	const char *services;	/* "smtp,imap" */
+	const char *ip;		/* one source address of the evidence, "" if none */
+};
+
+typedef void (*aw_detect_fn)(void *ud, const struct aw_detection *d);
+
+struct aw_det;
+
+/* A detector with conf's thresholds (copied; conf->own must outlive it). NULL when
+ * memory is short. Memory: 3 * max_keys * sizeof(entry) + 16 KiB, allocated here. */
+struct aw_det *aw_det_new(const struct aw_conf *conf, aw_detect_fn fn, void *ud);
+void aw_det_free(struct aw_det *d);
+/* Bytes the detector holds. */
+size_t aw_det_memory(const struct aw_det *d);
+
+/* Feed one record. Times should not go backwards; a record older than the newest seen
+ * is counted at the newest time (the caller counts such lines). */
+void aw_det_add(struct aw_det *d, const struct aw_rec *r);
+
+struct aw_det_stats {
+	long records;	/* records fed */
+	long backwards; /* records more than 60 s older than the newest seen */
+	long evicted;	/* table entries evicted while in use (memory bound hit) */
+	long detections[AWT_N];
+};
+void aw_det_stats(const struct aw_det *d, struct aw_det_stats *s);
+
+/* ---- reading and following files ---- */
+
+struct aw_tail;
+
+typedef int (*aw_line_fn)(void *ud, const char *file, long lineno, const char *line, size_t len);
+
+/*
+ * Open path for reading from its start, or from the position state_file records for it
+ * (same inode, same first-line hash, size not below the offset; a rotated-away file of
+ * the same inode as PATH.1 is read to its end first). state_file may be NULL.
+ */
+int aw_tail_open(const char *path, const char *state_file, struct aw_tail **out,
+		 struct isp_err *err);
+void aw_tail_free(struct aw_tail *t);
+
+/*
+ * Read complete lines available now, calling fn for each (a line longer than 64 KiB is
+ * skipped and counted). With follow, a partial last line waits for its newline, and a
+ * rotation (PATH renamed and a new file created: the old one is read to its end first;
+ * or truncated in place) is followed. Without follow, the last line is passed even
+ * without a newline. Returns lines passed (>= 0), or a negative ISR code.
+ */
+long aw_tail_read(struct aw_tail *t, int follow, aw_line_fn fn, void *ud, struct isp_err *err);
+
+/* Lines skipped as too long so far. */
+long aw_tail_toolong(const struct aw_tail *t);
+
+/* Record t's position in state_file (all tails of one run share the file: each call
+ * rewrites the entry for its path, atomically by rename). */
+int aw_tail_save(const struct aw_tail *t, const char *state_file, struct isp_err *err);
+
+#endif

@@ -1,0 +1,777 @@
+/*
+ * detect.c -- the sliding windows of authwatch, in memory fixed when the detector is
+ * made.
+ *
+ * Three tables -- accounts, sources, networks (/24 for IPv4, /48 for IPv6) -- each of
+ * max_keys entries, set-associative: a key's keyed SipHash picks a bucket of 8 entries;
+ * a key not in its bucket takes an empty entry or evicts the one seen least recently.
+ * The hash key is random per run, so nobody can aim many keys at one bucket; a key is
+ * lost only when 8 other keys of its bucket were seen more recently, i.e. when far more
+ * than max_keys keys are active at once (counted as `evicted`).
+ *
+ * Per entry:
+ *   - counters over a window W as two tumbling windows (current, previous); the sliding
+ *     count is cur + prev * (W - elapsed) / W (the previous window is assumed uniform:
+ *     a burst at its start is over-weighted, one at its end under-weighted, by at most
+ *     prev's size);
+ *   - up to AW_SAMPLES distinct values (sources of an account, accounts of a source)
+ *     with the last time each failed and succeeded. Distinct counts are exact up to
+ *     AW_SAMPLES; when the set is full the oldest value is replaced, and if it was still
+ *     inside a window the count is reported as "at least" (saturated);
+ *   - per detection type, the time until which it is muted: each (type, key) is
+ *     reported at most once per window.
+ * Values are the address for IPv4, the /64 for IPv6 (an IPv6 client changes its
+ * address within its /64 at will), else a SipHash of the text (Calling-Station-Id, user).
+ *
+ * Stuffing waves are global: two HyperLogLogs (failing accounts, failing sources) of
+ * 2^10 one-byte registers for the current and the previous window; their union is
+ * judged, so a wave is measured over the last one to two windows (standard error
+ * 1.04 / sqrt(1024) = 3.3 %), and reported at most once per three windows.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authwatch/aw_int.h"
+#include "core/prefixset.h"
+#include "core/siphash.h"
+
+#define WAYS	 8
+#define KEY_TEXT 48
+#define NTEXT	 4
+#define TEXT_LEN 32
+#define MAX_SESS 4
+#define HLL_P	 10
+#define HLL_M	 (1u << HLL_P)
+#define T_SMTP	 0x80000000u /* in slot.t_ok: the last success was SMTP */
+
+struct ctr {
+	uint32_t start, cur, prev;
+};
+
+struct slot {
+	uint64_t v;
+	uint32_t t_fail, t_ok; /* relative time + 1; 0 = never */
+};
+
+struct ent {
+	uint64_t h;	    /* 0 = empty */
+	uint32_t last, sat; /* last record; last time the set dropped a value in use */
+	struct ctr fail, send;
+	float baseline; /* smtp: sends per window, moving average */
+	uint32_t ok;
+	uint32_t first_fail, first_ok; /* first record of the current evidence */
+	uint32_t muted[AWT_N];
+	uint8_t nslot, ntext;
+	char key[KEY_TEXT];
+	char text[NTEXT][TEXT_LEN]; /* the last distinct values that are not addresses */
+	uint64_t sess[MAX_SESS];
+	uint32_t sess_t[MAX_SESS];
+	struct slot s[AW_SAMPLES];
+};
+
+struct table {
+	struct ent *e;
+	size_t nbuckets; /* power of 2 */
+};
+
+enum { TB_USER, TB_SRC, TB_NET, TB_N };
+
+struct aw_det {
+	struct aw_conf c;
+	aw_detect_fn fn;
+	void *ud;
+	uint64_t k0, k1;
+	struct table t[TB_N];
+	int64_t base, maxt; /* relative times are t - base; maxt = newest record */
+	int started;
+	uint8_t hll[2][2][HLL_M]; /* [accounts|sources][cur|prev] */
+	uint32_t hll_start, wave_muted;
+	struct aw_det_stats st;
+};
+
+static const char *const type_names[AWT_N] = { "brute-force",  "spray",	     "stuffing",
+					       "many-sources", "concurrent", "outside",
+					       "smtp-abuse" };
+
+const char *aw_type_name(enum aw_type t)
+{
+	return (unsigned)t < AWT_N ? type_names[t] : "?";
+}
+
+int aw_type_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < AWT_N; i++)
+		if (strcmp(name, type_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void aw_conf_defaults(struct aw_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->brute_window = 600;
+	c->brute_failures = 10;
+	c->spray_window = 3600;
+	c->spray_accounts = 10;
+	c->spray_max_tries = 3;
+	c->wave_window = 600;
+	c->wave_accounts = 100;
+	c->wave_sources = 20;
+	c->sources_window = 3600;
+	c->sources_max = 5;
+	c->session_max = 86400;
+	c->concurrent_max = 1;
+	c->smtp_window = 3600;
+	c->smtp_min = 100;
+	c->smtp_factor = 10;
+	c->smtp_sources = 5;
+	c->max_keys = 16384;
+	c->outside_services = 1u << AWS_PPP;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+struct aw_det *aw_det_new(const struct aw_conf *conf, aw_detect_fn fn, void *ud)
+{
+	struct aw_det *d = calloc(1, sizeof(*d));
+	int i;
+
+	if (!d)
+		return NULL;
+	d->c = *conf;
+	d->fn = fn;
+	d->ud = ud;
+	siphash_key(&d->k0, &d->k1, d);
+	for (i = 0; i < TB_N; i++) {
+		d->t[i].nbuckets = pow2_at_least(
+			(size_t)(conf->max_keys > WAYS ? conf->max_keys : WAYS) / WAYS);
+		d->t[i].e = calloc(d->t[i].nbuckets * WAYS, sizeof(struct ent));
+		if (!d->t[i].e) {
+			aw_det_free(d);
+			return NULL;
+		}
+	}
+	return d;
+}
+
+void aw_det_free(struct aw_det *d)
+{
+	int i;
+
+	if (!d)
+		return;
+	for (i = 0; i < TB_N; i++)
+		free(d->t[i].e);
+	free(d);
+}
+
+size_t aw_det_memory(const struct aw_det *d)
+{
+	size_t n = sizeof(*d);
+	int i;
+
+	for (i = 0; i < TB_N; i++)
+		n += d->t[i].nbuckets * WAYS * sizeof(struct ent);
+	return n;
+}
+
+void aw_det_stats(const struct aw_det *d, struct aw_det_stats *s)
+{
+	*s = d->st;
+}
+
+/* ---- windows ---- */
+
+static void ctr_roll(struct ctr *c, uint32_t now, uint32_t w, float *baseline)
+{
+	uint32_t k;
+
+	if (now < c->start + w)
+		return;
+	k = (now - c->start) / w;
+	if (baseline) { /* the finished window, then k - 1 empty ones, into the average */
+		uint32_t j;
+
+		*baseline = 0.7f * *baseline + 0.3f * (float)c->cur;
+		for (j = 1; j < k && j < 16; j++)
+			*baseline *= 0.7f;
+	}
+	c->prev = k == 1 ? c->cur : 0;
+	c->cur = 0;
+	c->start += k * w;
+}
+
+static long ctr_est(const struct ctr *c, uint32_t now, uint32_t w)
+{
+	uint32_t el = now - c->start;
+
+	return (long)c->cur + (long)((uint64_t)c->prev * (w - (el < w ? el : w)) / w);
+}
+
+static void ctr_add(struct ctr *c, uint32_t now, uint32_t w, long n, float *baseline)
+{
+	if (c->start == 0 && c->cur == 0 && c->prev == 0)
+		c->start = now;
+	ctr_roll(c, now, w, baseline);
+	c->cur += (uint32_t)n;
+}
+
+/* ---- tables ---- */
+
+static struct ent *lookup(struct aw_det *d, int tb, const char *key, size_t len, uint32_t now)
+{
+	uint64_t h = siphash13(d->k0, d->k1 + (uint64_t)tb, key, len) | 1;
+	struct table *t = &d->t[tb];
+	struct ent *b = &t->e[(h & (t->nbuckets - 1)) * WAYS], *victim = NULL;
+	int i;
+
+	for (i = 0; i < WAYS; i++) {
+		if (b[i].h == h) {
+			b[i].last = now;
+			return &b[i];
+		}
+		if (!victim || (victim->h && (!b[i].h || b[i].last < victim->last)))
+			victim = &b[i];
+	}
+	if (victim->h)
+		d->st.evicted++;
+	memset(victim, 0, sizeof(*victim));
+	victim->h = h;
+	victim->last = now;
+	aw_copy(victim->key, sizeof(victim->key), key, len);
+	return victim;
+}
+
+/* Add value v to e's set (t_fail or t_ok set to now); text is remembered for values
+ * that are not addresses. */
+static void set_add(struct ent *e, uint64_t v, uint32_t now, int ok, int smtp, const char *text,
+		    uint32_t keep)
+{
+	struct slot *s = NULL;
+	int i;
+
+	for (i = 0; i < e->nslot; i++)
+		if (e->s[i].v == v) {
+			s = &e->s[i];
+			break;
+		}
+	if (!s) {
+		if (e->nslot < AW_SAMPLES) {
+			s = &e->s[e->nslot++];
+		} else {
+			uint32_t best = UINT32_MAX, tt;
+
+			for (i = 0; i < AW_SAMPLES; i++) {
+				uint32_t a = e->s[i].t_fail, b = e->s[i].t_ok & ~T_SMTP;
+
+				tt = a > b ? a : b;
+				if (tt < best) {
+					best = tt;
+					s = &e->s[i];
+				}
+			}
+			if (best && best - 1 + keep > now)
+				e->sat = now + 1;
+		}
+		memset(s, 0, sizeof(*s));
+		s->v = v;
+		if (text && text[0]) {
+			aw_copy(e->text[e->ntext % NTEXT], TEXT_LEN, text, strlen(text));
+			e->ntext++;
+		}
+	}
+	if (ok)
+		s->t_ok = (now + 1) | (smtp ? T_SMTP : 0);
+	else
+		s->t_fail = now + 1;
+}
+
+enum { C_FAIL, C_OK, C_SMTP };
+
+/* Distinct values with a failure (C_FAIL) / success / SMTP success since `since`. */
+static long set_count(const struct ent *e, int what, uint32_t since)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i < e->nslot; i++) {
+		uint32_t t = what == C_FAIL ? e->s[i].t_fail : e->s[i].t_ok & ~T_SMTP;
+
+		if (what == C_SMTP && !(e->s[i].t_ok & T_SMTP))
+			continue;
+		if (t && t - 1 >= since)
+			n++;
+	}
+	return n;
+}
+
+static int is_addr_value(uint64_t v)
+{
+	return (v >> 63) == 0;
+}
+
+static uint64_t source_value(const struct aw_det *d, const struct aw_rec *r)
+{
+	if (r->src.family == 4)
+		return (4ull << 32) | ((uint64_t)r->src.addr[0] << 24) |
+		       ((uint64_t)r->src.addr[1] << 16) | ((uint64_t)r->src.addr[2] << 8) |
+		       r->src.addr[3];
+	if (r->src.family == 6) {
+		uint64_t v = 0;
+		int i;
+
+		for (i = 0; i < 8; i++)
+			v = v << 8 | r->src.addr[i];
+		return v & ~(1ull << 63); /* 8000::/1 is not assigned; keep the bit for hashes */
+	}
+	return siphash13(d->k0, d->k1 ^ 0x5a5a, r->source, strlen(r->source)) | (1ull << 63);
+}
+
+static void format_value(uint64_t v, char *buf, size_t size)
+{
+	if ((v >> 32) == 4) {
+		snprintf(buf, size, "%u.%u.%u.%u", (unsigned)(v >> 24) & 255,
+			 (unsigned)(v >> 16) & 255, (unsigned)(v >> 8) & 255, (unsigned)v & 255);
+	} else {
+		struct ip_prefix p;
+		char t[IP_PREFIX_STRLEN];
+		int i;
+
+		memset(&p, 0, sizeof(p));
+		p.family = 6;
+		p.len = 64;
+		for (i = 0; i < 8; i++)
+			p.addr[i] = (uint8_t)(v >> (56 - 8 * i));
+		ip_format_prefix(&p, t);
+		snprintf(buf, size, "%s", t);
+	}
+}
+
+/* ---- reporting ---- */
+
+static void aw_put(char *dst, size_t size, const char *s)
+{
+	aw_copy(dst, size, s, strlen(s));
+}
+
+struct evidence {
+	char samples[512], services[64], ip[IP_PREFIX_STRLEN];
+};
+
+static void samples_of(const struct ent *e, uint32_t since, int what, struct evidence *ev)
+{
+	size_t off = 0;
+	int i, n = 0;
+
+	ev->samples[0] = ev->ip[0] = '\0';
+	for (i = 0; i < e->nslot && n < 8; i++) {
+		uint32_t t = what == C_FAIL ? e->s[i].t_fail : e->s[i].t_ok & ~T_SMTP;
+		char b[IP_PREFIX_STRLEN];
+
+		if (!t || t - 1 < since || !is_addr_value(e->s[i].v))
+			continue;
+		format_value(e->s[i].v, b, sizeof(b));
+		if (!ev->ip[0] && (e->s[i].v >> 32) == 4)
+			snprintf(ev->ip, sizeof(ev->ip), "%s", b);
+		off += (size_t)snprintf(ev->samples + off, sizeof(ev->samples) - off, "%s%s",
+					n++ ? " " : "", b);
+		if (off >= sizeof(ev->samples))
+			break;
+	}
+	for (i = 0; i < NTEXT && i < e->ntext && n < 8 && off < sizeof(ev->samples); i++)
+		off += (size_t)snprintf(ev->samples + off, sizeof(ev->samples) - off, "%s%s",
+					n++ ? " " : "", e->text[(e->ntext - 1 - i) % NTEXT]);
+}
+
+static int64_t abs_time(const struct aw_det *d, uint32_t rel)
+{
+	return d->base + rel;
+}
+
+static uint32_t first_in(const struct ent *e, int what, uint32_t since, uint32_t now)
+{
+	uint32_t f = now;
+	int i;
+
+	for (i = 0; i < e->nslot; i++) {
+		uint32_t t = what == C_FAIL ? e->s[i].t_fail : e->s[i].t_ok & ~T_SMTP;
+
+		if (t && t - 1 >= since && t - 1 < f)
+			f = t - 1;
+	}
+	return f;
+}
+
+static uint32_t first_of(uint32_t first, uint32_t since)
+{
+	return first > since ? first : since;
+}
+
+/* Note the time of a record that starts new evidence (nothing left in the window). */
+static void mark_first(uint32_t *first, long before, uint32_t now)
+{
+	if (before == 0 || *first == 0)
+		*first = now;
+}
+
+static void report(struct aw_det *d, struct ent *e, enum aw_type type, const char *reason,
+		   uint32_t now, uint32_t w, struct aw_detection *x, const struct evidence *ev,
+		   uint32_t first)
+{
+	x->type = type;
+	x->key = e ? e->key : "*";
+	x->reason = reason;
+	x->first = abs_time(d, first);
+	x->last = abs_time(d, now);
+	x->window = w;
+	x->samples = ev->samples;
+	x->services = ev->services;
+	x->ip = ev->ip;
+	if (e) {
+		x->saturated = x->saturated || (e->sat && e->sat - 1 + w > now);
+		e->muted[type] = now + w;
+	}
+	d->st.detections[type]++;
+	d->fn(d->ud, x);
+}
+
+static uint32_t since_of(uint32_t now, int64_t w)
+{
+	return now > (uint32_t)w ? now - (uint32_t)w : 0;
+}
+
+static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, struct ent *mute)
+{
+	uint32_t w = (uint32_t)d->c.spray_window, since = since_of(now, w);
+	long accounts = set_count(e, C_FAIL, since), fails = ctr_est(&e->fail, now, w);
+	struct aw_detection x;
+	struct evidence ev;
+
+	if (now < e->muted[AWT_SPRAY] || accounts < d->c.spray_accounts ||
+	    fails > accounts * d->c.spray_max_tries)
+		return;
+	memset(&x, 0, sizeof(x));
+	memset(&ev, 0, sizeof(ev));
+	samples_of(e, since, C_FAIL, &ev);
+	aw_put(ev.ip, sizeof(ev.ip), e->key);
+	if (strchr(ev.ip, '/'))
+		*strchr(ev.ip, '/') = '\0'; /* a network: its first address stands for it */
+	x.failures = fails;
+	x.accounts = accounts;
+	x.sources = mute ? 1 : -1; /* a network's sources are not counted */
+	report(d, e, AWT_SPRAY, mute ? "source" : "network", now, w, &x, &ev,
+	       first_of(e->first_fail, since));
+	if (mute)
+		mute->muted[AWT_SPRAY] = now + w;
+}
+
+/* ---- HyperLogLog (waves) ---- */
+
+static void hll_add(uint8_t *r, uint64_t h)
+{
+	uint32_t idx = (uint32_t)(h >> (64 - HLL_P));
+	uint64_t rest = h << HLL_P | (1ull << (HLL_P - 1));
+	uint8_t rho = (uint8_t)(__builtin_clzll(rest) + 1);
+
+	if (rho > r[idx])
+		r[idx] = rho;
+}
+
+static double hll_union_est(const uint8_t *a, const uint8_t *b)
+{
+	double sum = 0, m = HLL_M, est;
+	unsigned zeros = 0, i;
+
+	for (i = 0; i < HLL_M; i++) {
+		uint8_t v = a[i] > b[i] ? a[i] : b[i];
+
+		sum += ldexp(1.0, -(int)v);
+		zeros += v == 0;
+	}
+	est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	if (est <= 2.5 * m && zeros)
+		est = m * log(m / zeros);
+	return est;
+}
+
+static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32_t now)
+{
+	uint32_t w = (uint32_t)d->c.wave_window;
+	double acc, src;
+	struct aw_detection x;
+	struct evidence ev;
+
+	if (now >= d->hll_start + w) {
+		int k = now < d->hll_start + 2 * w; /* the current window becomes the previous */
+
+		memcpy(d->hll[0][1], d->hll[0][0], HLL_M);
+		memcpy(d->hll[1][1], d->hll[1][0], HLL_M);
+		if (!k) {
+			memset(d->hll[0][1], 0, HLL_M);
+			memset(d->hll[1][1], 0, HLL_M);
+		}
+		memset(d->hll[0][0], 0, HLL_M);
+		memset(d->hll[1][0], 0, HLL_M);
+		d->hll_start += (now - d->hll_start) / w * w;
+	}
+	if (r->user[0])
+		hll_add(d->hll[0][0], siphash13(d->k0, d->k1 ^ 7, r->user, strlen(r->user)));
+	if (r->source[0])
+		hll_add(d->hll[1][0], siphash13(d->k0, d->k1 ^ 9, &srcv, sizeof(srcv)));
+	if (now < d->wave_muted)
+		return;
+	acc = hll_union_est(d->hll[0][0], d->hll[0][1]);
+	src = hll_union_est(d->hll[1][0], d->hll[1][1]);
+	if (acc < (double)d->c.wave_accounts || src < (double)d->c.wave_sources)
+		return;
+	memset(&x, 0, sizeof(x));
+	memset(&ev, 0, sizeof(ev));
+	x.accounts = lround(acc);
+	x.sources = lround(src);
+	/* the union looks two windows back: mute until the reported wave has left it */
+	d->wave_muted = now + 3 * w;
+	report(d, NULL, AWT_STUFFING, "accounts and sources", now, w, &x, &ev,
+	       since_of(now, 2 * (int64_t)w) > d->hll_start ? d->hll_start
+							    : since_of(now, 2 * (int64_t)w));
+}
+
+/* ---- one record ---- */
+
+static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64_t srcv)
+{
+	struct aw_detection x;
+	struct evidence ev;
+	struct ent *u = NULL, *s = NULL, *n = NULL;
+	uint64_t uv = 0;
+
+	if (r->user[0]) {
+		uint32_t w = (uint32_t)d->c.brute_window, since = since_of(now, w);
+		long fails;
+
+		uv = siphash13(d->k0, d->k1 ^ 3, r->user, strlen(r->user)) | (1ull << 63);
+		u = lookup(d, TB_USER, r->user, strlen(r->user), now);
+		mark_first(&u->first_fail, ctr_est(&u->fail, now, w), now);
+		ctr_add(&u->fail, now, w, r->count, NULL);
+		if (r->source[0])
+			set_add(u, srcv, now, 0, 0, is_addr_value(srcv) ? NULL : r->source,
+				(uint32_t)d->c.brute_window);
+		fails = ctr_est(&u->fail, now, w);
+		if (now >= u->muted[AWT_BRUTE] && fails >= d->c.brute_failures) {
+			memset(&x, 0, sizeof(x));
+			memset(&ev, 0, sizeof(ev));
+			samples_of(u, since, C_FAIL, &ev);
+			x.failures = fails;
+			x.accounts = 1;
+			x.sources = set_count(u, C_FAIL, since);
+			report(d, u, AWT_BRUTE, "failures", now, w, &x, &ev,
+			       first_of(u->first_fail, since));
+		}
+	}
+	if (r->source[0]) {
+		uint32_t w = (uint32_t)d->c.spray_window;
+
+		s = lookup(d, TB_SRC, r->source, strlen(r->source), now);
+		mark_first(&s->first_fail, ctr_est(&s->fail, now, w), now);
+		ctr_add(&s->fail, now, w, r->count, NULL);
+		if (r->user[0])
+			set_add(s, uv, now, 0, 0, r->user, w);
+		if (r->src.family) {
+			char net[IP_PREFIX_STRLEN];
+			struct ip_prefix p = r->src;
+
+			p.len = p.family == 4 ? 24 : 48;
+			ip_mask(&p);
+			ip_format_prefix(&p, net);
+			n = lookup(d, TB_NET, net, strlen(net), now);
+			mark_first(&n->first_fail, ctr_est(&n->fail, now, w), now);
+			ctr_add(&n->fail, now, w, r->count, NULL);
+			if (r->user[0])
+				set_add(n, uv, now, 0, 0, r->user, w);
+		}
+		if (r->user[0]) {
+			check_spray(d, s, now, n);
+			if (n)
+				check_spray(d, n, now, NULL);
+		}
+	}
+	wave(d, r, srcv, now);
+}
+
+static int outside(const struct aw_det *d, const struct aw_rec *r)
+{
+	struct ip_prefix p;
+
+	if (!d->c.own || prefixset_count(d->c.own) == 0 ||
+	    !(d->c.outside_services & (1u << r->service)))
+		return 0;
+	if (r->src.family)
+		return !prefixset_contains(d->c.own, r->src.family, r->src.addr);
+	if (r->nas[0] && ip_parse_prefix(r->nas, strlen(r->nas), &p, NULL, NULL) == 0)
+		return !prefixset_contains(d->c.own, p.family, p.addr);
+	return 0;
+}
+
+static void on_ok(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64_t srcv)
+{
+	struct aw_detection x;
+	struct evidence ev;
+	struct ent *u;
+	int smtp = r->service == AWS_SMTP;
+	uint32_t w, since;
+	long n;
+
+	if (!r->user[0])
+		return;
+	u = lookup(d, TB_USER, r->user, strlen(r->user), now);
+	u->ok++;
+	if (r->source[0])
+		set_add(u, srcv, now, 1, smtp, is_addr_value(srcv) ? NULL : r->source,
+			(uint32_t)d->c.sources_window);
+	memset(&ev, 0, sizeof(ev));
+	w = (uint32_t)d->c.sources_window;
+	since = since_of(now, w);
+	n = set_count(u, C_OK, since);
+	if (now >= u->muted[AWT_SOURCES] && n >= d->c.sources_max) {
+		memset(&x, 0, sizeof(x));
+		samples_of(u, since, C_OK, &ev);
+		snprintf(ev.services, sizeof(ev.services), "%s", aw_service_name(r->service));
+		x.successes = (long)u->ok;
+		x.accounts = 1;
+		x.sources = n;
+		report(d, u, AWT_SOURCES, "sources", now, w, &x, &ev,
+		       first_in(u, C_OK, since, now));
+	}
+	if (now >= u->muted[AWT_OUTSIDE] && outside(d, r)) {
+		memset(&x, 0, sizeof(x));
+		aw_put(ev.samples, sizeof(ev.samples), r->src.family ? r->source : r->nas);
+		aw_put(ev.ip, sizeof(ev.ip), r->src.family ? r->source : r->nas);
+		snprintf(ev.services, sizeof(ev.services), "%s", aw_service_name(r->service));
+		x.successes = 1;
+		x.accounts = x.sources = 1;
+		report(d, u, AWT_OUTSIDE, r->src.family ? "source" : "nas", now,
+		       (uint32_t)d->c.sources_window, &x, &ev, now);
+	}
+	if (!smtp)
+		return;
+	w = (uint32_t)d->c.smtp_window;
+	since = since_of(now, w);
+	if (r->result == AWR_SEND)
+		ctr_add(&u->send, now, w, 1, &u->baseline);
+	else
+		ctr_roll(&u->send, now, w, &u->baseline);
+	if (now < u->muted[AWT_SMTP])
+		return;
+	memset(&x, 0, sizeof(x));
+	x.sends = ctr_est(&u->send, now, w);
+	x.baseline = u->baseline;
+	x.accounts = 1;
+	x.sources = set_count(u, C_SMTP, since);
+	snprintf(ev.services, sizeof(ev.services), "smtp");
+	if (x.sends >= d->c.smtp_min &&
+	    (double)x.sends >= (double)d->c.smtp_factor * (u->baseline > 1 ? u->baseline : 1)) {
+		samples_of(u, since, C_OK, &ev);
+		report(d, u, AWT_SMTP, "volume", now, w, &x, &ev, u->send.start);
+	} else if (x.sources >= d->c.smtp_sources) {
+		samples_of(u, since, C_OK, &ev);
+		report(d, u, AWT_SMTP, "sources", now, w, &x, &ev, first_in(u, C_OK, since, now));
+	}
+}
+
+static void on_session(struct aw_det *d, const struct aw_rec *r, uint32_t now)
+{
+	char k[2 * AW_SRC_MAX + 2];
+	uint64_t h;
+	struct ent *u;
+	uint32_t keep = (uint32_t)d->c.session_max;
+	int i, open = 0, free_i = -1, found = -1;
+
+	if (!r->user[0])
+		return;
+	snprintf(k, sizeof(k), "%s|%s", r->nas, r->session);
+	h = siphash13(d->k0, d->k1 ^ 11, k, strlen(k)) | 1;
+	u = lookup(d, TB_USER, r->user, strlen(r->user), now);
+	for (i = 0; i < MAX_SESS; i++) {
+		if (u->sess[i] && u->sess_t[i] + keep <= now)
+			u->sess[i] = 0; /* never stopped: closed by age */
+		if (u->sess[i] == h)
+			found = i;
+		else if (!u->sess[i] && free_i < 0)
+			free_i = i;
+	}
+	if (r->result == AWR_SESS_STOP) {
+		if (found >= 0)
+			u->sess[found] = 0;
+		return;
+	}
+	if (found < 0) {
+		if (free_i < 0) { /* all taken: replace the oldest */
+			free_i = 0;
+			for (i = 1; i < MAX_SESS; i++)
+				if (u->sess_t[i] < u->sess_t[free_i])
+					free_i = i;
+		}
+		found = free_i;
+		u->sess[found] = h;
+	}
+	u->sess_t[found] = now;
+	for (i = 0; i < MAX_SESS; i++)
+		open += u->sess[i] != 0;
+	if (open > d->c.concurrent_max && now >= u->muted[AWT_CONCURRENT]) {
+		struct aw_detection x;
+		struct evidence ev;
+
+		memset(&x, 0, sizeof(x));
+		memset(&ev, 0, sizeof(ev));
+		aw_put(ev.samples, sizeof(ev.samples), r->nas);
+		if (r->src.family)
+			aw_put(ev.ip, sizeof(ev.ip), r->source);
+		x.accounts = 1;
+		x.sources = open;
+		x.saturated = open == MAX_SESS;
+		report(d, u, AWT_CONCURRENT, "sessions", now, keep, &x, &ev, now);
+	}
+}
+
+void aw_det_add(struct aw_det *d, const struct aw_rec *r)
+{
+	int64_t t = r->time;
+	uint32_t now;
+	uint64_t srcv = 0;
+
+	if (!d->started) {
+		d->started = 1;
+		d->base = t - 1;
+		d->maxt = t;
+		d->hll_start = 1;
+	}
+	if (t < d->maxt) {
+		if (t < d->maxt - 60)
+			d->st.backwards++;
+		t = d->maxt;
+	}
+	if (t - d->base > 0x7fffff00)
+		t = d->base + 0x7fffff00;
+	d->maxt = t;
+	now = (uint32_t)(t - d->base);
+	d->st.records++;
+	if (r->source[0])
+		srcv = source_value(d, r);
+	switch (r->result) {
+	case AWR_FAIL: on_fail(d, r, now, srcv); break;
+	case AWR_OK:
+	case AWR_SEND: on_ok(d, r, now, srcv); break;
+	case AWR_SESS_START:
+	case AWR_SESS_STOP: on_session(d, r, now); break;
+	}
+}

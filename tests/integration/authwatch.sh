@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# authwatch end to end: every scenario file of tests/data/authwatch (log lines ->
+# expected detections) through the real binary; events in the store and `notify report`;
+# the suspend list, release; following files across rename and copytruncate rotation and
+# restarts without losing or repeating a line; bad input counted, never a crash.
+# FreeRADIUS itself (real radius.log lines, the suspend list loaded by the server) is in
+# authwatch_freeradius.sh.
+set -euo pipefail
+: "${ISPSHIELD:?path to the ispshield binary}" "${SRCDIR:?source tree}"
+DATA=$SRCDIR/tests/data/authwatch
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+isp() { "$ISPSHIELD" --store "$T/store.db" "$@"; }
+
+# ---- scenarios: detections (type key), sorted, must equal the .expect file ----
+n=0
+for exp in "$DATA"/*.expect; do
+	name=$(basename "$exp" .expect)
+	args=()
+	[ -f "$DATA/$name.args" ] && read -r -a args < <(sed "s|@DATA@|$DATA|g" "$DATA/$name.args")
+	log=()
+	[ -f "$DATA/$name.log" ] && log=("$DATA/$name.log")
+	set +e
+	"$ISPSHIELD" --store "$T/scen.db" authwatch --dry-run --json "${args[@]}" "${log[@]}" \
+		>"$T/$name.out" 2>"$T/$name.err"
+	rc=$?
+	set -e
+	[ "$rc" -le 3 ] || fail "$name: exit $rc: $(cat "$T/$name.err")"
+	python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    o = json.loads(line)
+    key = o.get("account") or o.get("source") or o.get("network") or o.get("all")
+    print(o["type"], key)' "$T/$name.out" | sort >"$T/$name.got"
+	sort "$exp" | diff -u - "$T/$name.got" || fail "scenario $name"
+	n=$((n + 1))
+done
+echo "ok: $n scenarios"
+
+# ---- bad input: counted and reported, exit 3, no crash ----
+set +e
+"$ISPSHIELD" authwatch --dry-run "$DATA/bad_input.log" >/dev/null 2>"$T/bad.err"
+rc=$?
+set -e
+[ "$rc" = 3 ] || fail "bad input: exit $rc"
+grep -q 'bad_input.log:4: binary data' "$T/bad.err" || fail "binary line not reported"
+grep -q '3 rejected' "$T/bad.err" || fail "rejected count: $(cat "$T/bad.err")"
+grep -q '1 backwards in time' "$T/bad.err" || fail "backwards count"
+head -c 200000 /dev/urandom >"$T/random.log"
+set +e
+"$ISPSHIELD" authwatch --dry-run --format postfix "$T/random.log" >/dev/null 2>&1
+rc=$?
+set -e
+[ "$rc" = 3 ] || fail "random bytes: exit $rc"
+echo "ok: bad input"
+
+# ---- the store: events for notify, suspensions ----
+isp authwatch "$DATA/brute_postfix.log" "$DATA/sources_dovecot.log" >"$T/rec.out" 2>"$T/rec.err"
+grep -q '1 accounts suspended' "$T/rec.err" || fail "suspension count: $(cat "$T/rec.err")"
+[ "$(sqlite3 "$T/store.db" "SELECT count(*) FROM events e JOIN batches b ON b.id = e.batch_id
+	WHERE b.source = 'authwatch' AND e.cause = 'credential-abuse'")" = 2 ] || fail "events in the store"
+[ "$(sqlite3 "$T/store.db" "SELECT reference FROM events WHERE family = 'many-sources'")" = \
+	bob@isp.example ] || fail "event reference"
+isp notify report >"$T/report.out"
+grep -q authwatch "$T/report.out" || fail "notify report: $(cat "$T/report.out")"
+isp authwatch suspended | grep -q '^bob@isp.example	many-sources' || fail "suspended"
+[ "$(isp -q authwatch suspend-list --format list)" = bob@isp.example ] || fail "plain list"
+isp -q authwatch suspend-list --out "$T/users"
+grep -q '^"bob@isp.example"	Auth-Type := Reject' "$T/users" || fail "users file"
+isp authwatch release bob@isp.example 2>/dev/null
+[ -z "$(isp -q authwatch suspend-list --format list)" ] || fail "release"
+isp authwatch suspended --all | grep -q 'released' || fail "release kept as history"
+set +e
+isp authwatch release nobody 2>/dev/null
+rc=$?
+set -e
+[ "$rc" = 4 ] || fail "release of an unknown account: exit $rc"
+# --dry-run records nothing
+isp authwatch --dry-run "$DATA/smtp_postfix.log" >/dev/null 2>&1
+[ "$(sqlite3 "$T/store.db" "SELECT count(*) FROM events")" = 2 ] || fail "dry run recorded"
+echo "ok: store, notify report, suspend list, release"
+
+# ---- follow: rotation and restarts, every line exactly once ----
+line() { # N: one Postfix SASL failure line numbered N
+	printf 'Nov 22 10:%02d:%02d mx postfix/smtpd[1]: warning: unknown[192.0.2.%d]: SASL LOGIN authentication failed: x, sasl_username=u%d\n' \
+		$(($1 / 60 % 60)) $(($1 % 60)) $(($1 % 200 + 1)) "$1"
+}
+records() { sed -n 's/.* lines, \([0-9]*\) records.*/\1/p' "$1"; }
+L=$T/follow/auth.log
+mkdir -p "$T/follow"
+for i in 1 2 3 4 5; do line $i; done >"$L"
+fw() { isp authwatch -f --dry-run --idle-exit "$1" --state-file "$T/follow/state" "$L"; }
+fw 1 >/dev/null 2>"$T/f1.err"
+[ "$(records "$T/f1.err")" = 5 ] || fail "follow 1: $(cat "$T/f1.err")"
+# stopped: 3 more lines, rotated by rename, 4 lines in the new file
+for i in 6 7 8; do line $i; done >>"$L"
+mv "$L" "$L.1"
+for i in 9 10 11 12; do line $i; done >"$L"
+fw 1 >/dev/null 2>"$T/f2.err"
+[ "$(records "$T/f2.err")" = 7 ] || fail "restart after rotation: $(cat "$T/f2.err")"
+# stopped, nothing new: nothing read again
+fw 1 >/dev/null 2>"$T/f3.err"
+[ "$(records "$T/f3.err")" = 0 ] || fail "restart without news: $(cat "$T/f3.err")"
+# running: append, rename rotation, then copytruncate, a partial line completed later
+fw 4 >/dev/null 2>"$T/f4.err" &
+pid=$!
+sleep 1
+for i in 13 14; do line $i; done >>"$L"
+sleep 0.6
+line 15 >>"$L"
+mv "$L" "$L.1"
+for i in 16 17; do line $i; done >"$L"
+sleep 0.8
+cp "$L" "$L.2"
+: >"$L"
+sleep 0.6
+line 18 | head -c 30 >>"$L"
+sleep 0.6
+line 18 | tail -c +31 >>"$L"
+wait $pid
+[ "$(records "$T/f4.err")" = 6 ] || fail "rotation while following: $(cat "$T/f4.err")"
+echo "ok: follow across rotation and restarts"
+echo "PASS authwatch"
