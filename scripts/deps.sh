@@ -18,18 +18,20 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # receives the notices in the notify test (the postfix daemon itself is not started);
   # tcpdump, tshark (editcap comes with it): the darknet test cross-checks record counts
   # and makes pcapng copies; mmdb-bin + libmaxmind-db-writer-perl: it builds and checks a
-  # tiny country mmdb.
+  # tiny country mmdb; chromium + chromium-driver (chromedriver): the proxy's browser test
+  # (integration.proxy_browser) loads a listed URL in headless Chromium, so they are needed
+  # to test, not only to benchmark; fonts-noto-cjk: its Japanese screenshot is legible.
   pkgs+=(libcmocka-dev clang libclang-rt-14-dev clang-format clang-tidy unbound bind9-utils bind9-dnsutils
         sqlite3 python3 time dnsperf knot-dnsutils curl postfix
-        tcpdump tshark mmdb-bin libmaxmind-db-writer-perl)
+        tcpdump tshark mmdb-bin libmaxmind-db-writer-perl chromium chromium-driver fonts-noto-cjk)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
   # the notify benchmark answers the same questions with PostgreSQL (and sqlite3, above)
   pkgs+=(postgresql)
-  # the proxy benchmark (bench/proxy, not written yet) compares with squid, squidguard and
-  # privoxy in front of nginx, driven by wrk; the browser test would use chromium
-  pkgs+=(wrk squid squidguard privoxy nginx-light chromium chromium-driver)
+  # the proxy benchmark (bench/proxy) compares with squid, squidguard and privoxy in front
+  # of nginx, driven by wrk (chromium moved to the test level: the browser test needs it)
+  pkgs+=(wrk squid squidguard privoxy nginx-light)
   # (the darknet benchmark's tcpdump and tshark are already in the test level)
 fi
 missing=()
