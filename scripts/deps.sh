@@ -28,15 +28,19 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # private config copy and drives it with radclient (the package starts no daemon in a
   # container without systemd; where it does, `systemctl disable --now freeradius`)
   pkgs+=(freeradius freeradius-utils)
+  # chromium + chromium-driver (chromedriver): the proxy's browser test
+  # (integration.proxy_browser) loads a listed URL in headless Chromium, so they are needed
+  # to test, not only to benchmark; fonts-noto-cjk: its Japanese screenshot is legible.
+  pkgs+=(chromium chromium-driver fonts-noto-cjk)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
   pkgs+=(zmap)     # the survey benchmark compares its DNS send rate with zmap's
   # the notify benchmark answers the same questions with PostgreSQL (and sqlite3, above)
   pkgs+=(postgresql)
-  # the proxy benchmark (bench/proxy, not written yet) compares with squid, squidguard and
-  # privoxy in front of nginx, driven by wrk; the browser test would use chromium
-  pkgs+=(wrk squid squidguard privoxy nginx-light chromium chromium-driver)
+  # the proxy benchmark (bench/proxy) compares with squid, squidguard and privoxy in front
+  # of nginx, driven by wrk (chromium moved to the test level: the browser test needs it)
+  pkgs+=(wrk squid squidguard privoxy nginx-light)
   # (the darknet benchmark's tcpdump and tshark are already in the test level)
   # the authwatch benchmark runs fail2ban-regex with its stock postfix[mode=auth] filter
   pkgs+=(fail2ban)

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Drive headless Chromium through `ispshield proxy` with chromedriver's W3C WebDriver HTTP
+API (python3's urllib only: no Selenium, no pip). Used by proxy_browser.sh, which starts the
+proxy, the upstream site and chromedriver, all on loopback.
+
+For each language (ja, then en) a fresh browser session, proxied, with that language:
+  1. an allowed page loads through the proxy (its title);
+  2. the listed URL shows the warning page in that language (html lang, title, texts, the
+     URL and the list named), screenshot warning-LANG.png;
+  3. clicking "continue anyway" loads the real page (its title and text), whose address
+     carries the signed permission, screenshot continued-LANG.png;
+  4. the listed URL without the permission warns again.
+Prints one "ok"/"FAIL" line per check; exits 1 if any failed, 2 if the browser could not be
+driven at all.
+
+Usage: browser.py DRIVER_PORT PROXY_PORT SITE_BASE LISTED_PATH OUT_DIR PROFILE_DIR
+"""
+import base64
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+DRIVER, PROXY, SITE, LISTED, OUT, PROFILE = sys.argv[1:7]
+BASE = "http://127.0.0.1:%s" % DRIVER
+ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C element reference key
+REAL_TITLE = "ispshield browser test: the real page"
+TEXTS = {
+    "ja": {"title": "警告: マルウェア配布サイト", "h1": "このページはマルウェアを配布しています",
+           "go": "それでも開く"},
+    "en": {"title": "Warning: malware distribution site", "h1": "This page distributes malware",
+           "go": "continue anyway"},
+}
+failed = 0
+
+
+def check(what, cond, detail=""):
+    global failed
+    if cond:
+        print("ok   %s" % what, flush=True)
+    else:
+        failed += 1
+        print("FAIL %s %s" % (what, detail), file=sys.stderr, flush=True)
+
+
+def call(method, path, body=None, timeout=30):
+    """One WebDriver command; returns its "value" or raises RuntimeError with the error."""
+    data = json.dumps(body if body is not None else {}).encode() if method == "POST" else None
+    req = urllib.request.Request(BASE + path, data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.load(r)["value"]
+    except urllib.error.HTTPError as e:
+        raise RuntimeError("%s %s: %s" % (method, path, e.read()[:500].decode(errors="replace")))
+
+
+def new_session(lang):
+    caps = {
+        "browserName": "chrome",
+        "pageLoadStrategy": "normal",
+        "timeouts": {"pageLoad": 20000, "script": 10000, "implicit": 0},
+        "goog:chromeOptions": {
+            "binary": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--proxy-server=http://127.0.0.1:%s" % PROXY,
+                # Chromium sends localhost and 127.0.0.1 direct by default; this rule
+                # removes that exception, so the loopback site goes through the proxy
+                "--proxy-bypass-list=<-loopback>",
+                "--lang=%s" % lang, "--accept-lang=%s" % lang,
+                "--user-data-dir=%s/%s" % (PROFILE, lang),
+                "--window-size=1000,1100", "--no-first-run", "--no-default-browser-check",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-extensions", "--disable-default-apps",
+                "--disable-domain-reliability", "--disable-client-side-phishing-detection",
+                "--disable-features=Translate,OptimizationHints,MediaRouter,"
+                "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
+            ],
+            "prefs": {"intl.accept_languages": lang},
+        },
+    }
+    last = None
+    for attempt in range(3):  # a cold Chromium start can miss chromedriver's deadline
+        try:
+            return call("POST", "/session", {"capabilities": {"alwaysMatch": caps}}, timeout=60)["sessionId"]
+        except (RuntimeError, OSError) as e:
+            last = e
+            time.sleep(1 + attempt)
+    raise RuntimeError("no browser session: %s" % last)
+
+
+def wait_for(fn, seconds=15):
+    """Polls fn() until it returns something true or the time is up; returns the last value."""
+    end = time.time() + seconds
+    v = None
+    while time.time() < end:
+        try:
+            v = fn()
+        except RuntimeError:
+            v = None
+        if v:
+            return v
+        time.sleep(0.2)
+    return v
+
+
+def run(lang):
+    t = TEXTS[lang]
+    sid = new_session(lang)
+    s = "/session/" + sid
+    js = lambda script: call("POST", s + "/execute/sync", {"script": script, "args": []})
+    shot = lambda name: open(os.path.join(OUT, name), "wb").write(
+        base64.b64decode(call("GET", s + "/screenshot")))
+    try:
+        call("POST", s + "/url", {"url": SITE + "/allowed.html"})
+        check("[%s] allowed page loads through the proxy" % lang,
+              call("GET", s + "/title") == "ispshield browser test: allowed")
+        check("[%s] browser asks for %s" % (lang, lang),
+              js("return navigator.language").startswith(lang), js("return navigator.languages"))
+
+        listed = SITE + LISTED
+        call("POST", s + "/url", {"url": listed})
+        title = call("GET", s + "/title")
+        body = js("return document.body ? document.body.innerText : ''")
+        check("[%s] listed URL: warning page title" % lang, title == t["title"], repr(title))
+        check("[%s] warning page in %s (html lang)" % (lang, lang),
+              js("return document.documentElement.lang") == lang)
+        check("[%s] warning page text" % lang, t["h1"] in body, body[:300])
+        check("[%s] warning page names the URL and the list" % lang,
+              listed in body and "browser-test-urls" in body, body[:600])
+        check("[%s] real page not shown" % lang, "REAL-PAGE-BODY" not in body)
+        shot("warning-%s.png" % lang)
+
+        go = call("POST", s + "/element", {"using": "css selector", "value": "#continue"})
+        check("[%s] continue link text" % lang,
+              t["go"] in call("GET", s + "/element/%s/text" % go[ELEMENT]))
+        call("POST", s + "/element/%s/click" % go[ELEMENT])
+        loaded = wait_for(lambda: call("GET", s + "/title") == REAL_TITLE)
+        check("[%s] continue: the real page loads" % lang, loaded, repr(call("GET", s + "/title")))
+        body = js("return document.body ? document.body.innerText : ''")
+        check("[%s] continue: real page content" % lang, "REAL-PAGE-BODY" in body, body[:200])
+        here = call("GET", s + "/url")
+        check("[%s] continue: address carries the permission" % lang,
+              here.startswith(listed + "?ispshield-continue="), here)
+        shot("continued-%s.png" % lang)
+
+        call("POST", s + "/url", {"url": listed})
+        check("[%s] listed URL without the permission warns again" % lang,
+              call("GET", s + "/title") == t["title"])
+    finally:
+        try:
+            call("DELETE", s, timeout=20)
+        except (RuntimeError, OSError):
+            pass
+
+
+def main():
+    for lang in ("ja", "en"):
+        try:
+            run(lang)
+        except (RuntimeError, OSError, KeyError, TypeError) as e:
+            check("[%s] browser driven" % lang, False, str(e))
+    sys.exit(1 if failed else 0)
+
+
+main()
