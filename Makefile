@@ -27,7 +27,8 @@ test: build
 bench: build
 	@scripts/deps.sh bench
 	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield && \
-	  bench/notify/run.sh $(BUILD) && bench/darknet/run.sh $(BUILD)
+	  bench/notify/run.sh $(BUILD) && bench/darknet/run.sh $(BUILD) && \
+	  bench/proxy/run.sh $(BUILD)/ispshield
 
 clean:
 	rm -rf build build-asan build-fuzz var
