@@ -29,7 +29,8 @@ bench: build
 	@bench/lists/run.sh $(BUILD)/ispshield && bench/dns/run.sh $(BUILD)/ispshield && \
 	  bench/notify/run.sh $(BUILD) && bench/darknet/run.sh $(BUILD) && \
 	  bench/survey/run.sh $(BUILD) && \
-	  bench/authwatch/run.sh $(BUILD)
+	  bench/authwatch/run.sh $(BUILD) && \
+	  bench/proxy/run.sh $(BUILD)/ispshield
 
 clean:
 	rm -rf build build-asan build-fuzz var
