@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -102,4 +103,51 @@ void metricsd_join(struct metricsd *m)
 	pthread_join(m->thread, NULL);
 	close(m->fd);
 	m->fd = -1;
+}
+
+static void prom_out(struct prom *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void prom_out(struct prom *p, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	va_start(ap, fmt);
+	k = vsnprintf(p->buf + (p->n < p->size ? p->n : p->size),
+		      p->n < p->size ? p->size - p->n : 0, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		p->n += (size_t)k;
+}
+
+void prom_value(struct prom *p, const char *type, const char *name, const char *help,
+		unsigned long long v)
+{
+	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s %s\nispshield_%s_%s %llu\n",
+		 p->prefix, name, help, p->prefix, name, type, p->prefix, name, v);
+}
+
+void prom_histogram(struct prom *p, const char *name, const char *help, const double *bounds_ms,
+		    int nbounds, const uint64_t *counts, uint64_t sum_us)
+{
+	unsigned long long cum = 0;
+	int b;
+
+	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s histogram\n", p->prefix,
+		 name, help, p->prefix, name);
+	for (b = 0; b <= nbounds; b++) {
+		cum += counts[b];
+		if (b < nbounds)
+			prom_out(p, "ispshield_%s_%s_bucket{le=\"%g\"} %llu\n", p->prefix, name,
+				 bounds_ms[b] / 1000.0, cum);
+		else
+			prom_out(p, "ispshield_%s_%s_bucket{le=\"+Inf\"} %llu\n", p->prefix, name,
+				 cum);
+	}
+	prom_out(p, "ispshield_%s_%s_sum %.6f\nispshield_%s_%s_count %llu\n", p->prefix, name,
+		 (double)sum_us / 1e6, p->prefix, name, cum);
+}
+
+size_t prom_end(const struct prom *p)
+{
+	return p->n < p->size ? p->n : p->size - 1;
 }

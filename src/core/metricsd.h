@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -28,6 +29,25 @@ struct metricsd {
 	int fd;
 	pthread_t thread;
 };
+
+/*
+ * Writing the exposition text: both services render counters, a few gauges and one
+ * latency histogram the same way, named "ispshield_<prefix>_<name>".
+ */
+struct prom {
+	char *buf;
+	size_t size, n;	    /* n may pass size: what did not fit is cut by prom_end */
+	const char *prefix; /* "dns", "proxy" */
+};
+/* type: "counter" or "gauge". */
+void prom_value(struct prom *p, const char *type, const char *name, const char *help,
+		unsigned long long v);
+/* A histogram from per-bucket counts (nbounds + 1 of them, the last one +Inf; not
+ * cumulative), bounds in milliseconds, the sum in microseconds. */
+void prom_histogram(struct prom *p, const char *name, const char *help, const double *bounds_ms,
+		    int nbounds, const uint64_t *counts, uint64_t sum_us);
+/* The text's length, as a render callback returns it. */
+size_t prom_end(const struct prom *p);
 
 /* Bind addr ("ADDR:PORT", key names it in errors) and start the thread. m->render, ud
  * and stop are set by the caller. Returns 0 or ISR_EINVAL / ISR_EIO / ISR_ENOMEM. */

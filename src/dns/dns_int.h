@@ -2,7 +2,7 @@
  * dns_int.h -- what the parts of the DNS service share (see dns.h): the server, its
  * workers, the block-event rings and the counters. Internal header.
  *
- * Sharing rules: struct dns_shared is written only by the main thread (reload) and read
+ * Sharing rules: struct served is written only by the main thread (reload) and read
  * by workers through atomic pointer loads; a worker owns everything in struct dns_worker
  * except `quiescent`/`idle` (read by the main thread) and the counters (read by the
  * metrics thread: relaxed atomics, monotonic). A ring has one producer (its worker) and
@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/evring.h"
 #include "core/metricsd.h"
+#include "core/served.h"
 #include "core/snapshot.h"
 #include "dns/cache.h"
 #include "core/prefixset.h"
@@ -68,11 +69,6 @@ enum dns_counter {
 extern const double dns_lat_bounds[DNS_LAT_BUCKETS];
 
 /* Read-only data swapped on reload. */
-struct dns_shared {
-	struct snap *snap;
-	struct prefixset *optout;
-};
-
 struct dns_upstream {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
@@ -154,8 +150,7 @@ struct dns_worker {
 	struct drl *rl;
 	struct evring ring;
 	uint64_t rng;
-	_Atomic uint64_t quiescent; /* bumped after every batch */
-	_Atomic int idle;	    /* 1 while in epoll_wait, holding no shared data */
+	struct served_gate gate; /* quiescent after every batch, idle in epoll_wait */
 	_Atomic uint64_t counters[C_COUNT];
 	_Atomic uint64_t lat[DNS_LAT_BUCKETS + 1];
 	_Atomic uint64_t lat_sum_us;
@@ -173,7 +168,7 @@ struct dns_server {
 	_Atomic(uint64_t) up_retry_ms[DNS_MAX_UPSTREAM]; /* next probe of a down upstream */
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
-	_Atomic(struct dns_shared *) shared;
+	_Atomic(struct served *) shared;
 	int walled; /* block-action walled-garden */
 	uint8_t wg_a[4], wg_aaaa[16];
 	int have_wg_a, have_wg_aaaa;
@@ -187,10 +182,10 @@ struct dns_server {
 /* worker.c */
 int dns_worker_start(struct dns_worker *w);
 /* Handle one query from client c (UDP datagram or TCP message). */
-void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const uint8_t *pkt,
-		      size_t len, const struct dns_client *c);
+void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8_t *pkt, size_t len,
+		      const struct dns_client *c);
 /* Handle one upstream response (u: upstream index). */
-void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int u, uint8_t *pkt,
+void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, uint8_t *pkt,
 			 size_t len);
 void dns_count(struct dns_worker *w, enum dns_counter c);
 
@@ -202,7 +197,7 @@ void dns_count(struct dns_worker *w, enum dns_counter c);
 #define DNS_TAG_UPTCP 30000
 int dns_tcp_listen(struct dns_worker *w);
 void dns_tcp_accept(struct dns_worker *w, int li);
-void dns_tcp_event(struct dns_worker *w, const struct dns_shared *sh, int ci, uint32_t events);
+void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events);
 /* Queue msg on connection c->conn (if it is still the same connection). */
 void dns_tcp_send(struct dns_worker *w, const struct dns_client *c, const uint8_t *msg, size_t len);
 /* A query of connection c finished (answered or failed). */
@@ -211,7 +206,7 @@ void dns_tcp_sweep(struct dns_worker *w, uint64_t now);
 void dns_tcp_close_all(struct dns_worker *w);
 /* Ask the upstream of pending query pi again over TCP. Returns 0 or -1. */
 int dns_uptcp_start(struct dns_worker *w, int pi);
-void dns_uptcp_event(struct dns_worker *w, const struct dns_shared *sh, int ui, uint32_t events);
+void dns_uptcp_event(struct dns_worker *w, const struct served *sh, int ui, uint32_t events);
 /* Abort the TCP exchange of a pending query that timed out. */
 void dns_uptcp_abort(struct dns_worker *w, int ui);
 /* metrics.c: the metricsd render callback (ud: the struct dns_server). */

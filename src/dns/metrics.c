@@ -3,6 +3,8 @@
  * the text exposition format. Served by the shared responder (core/metricsd.h).
  */
 #include <stdio.h>
+
+#include "core/metricsd.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,48 +56,27 @@ static uint64_t sum(const struct dns_server *srv, enum dns_counter c)
 size_t dns_metrics_render(void *ud, char *buf, size_t size)
 {
 	struct dns_server *srv = ud;
-	size_t n = 0, i;
-	uint64_t cum = 0, lat_sum = 0;
+	struct prom p = { buf, size, 0, "dns" };
+	uint64_t lat[DNS_LAT_BUCKETS + 1] = { 0 }, lat_sum = 0;
+	size_t i;
 	int b, w;
 
-#define OUT(...)                                                                                   \
-	do {                                                                                       \
-		int k_ = snprintf(buf + n, n < size ? size - n : 0, __VA_ARGS__);                  \
-		if (k_ > 0)                                                                        \
-			n += (size_t)k_;                                                           \
-	} while (0)
 	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
-		OUT("# HELP ispshield_dns_%s %s\n# TYPE ispshield_dns_%s counter\n"
-		    "ispshield_dns_%s %llu\n",
-		    counters[i].name, counters[i].help, counters[i].name, counters[i].name,
-		    (unsigned long long)sum(srv, counters[i].c));
-	OUT("# HELP ispshield_dns_upstream_latency_seconds Upstream answer time.\n"
-	    "# TYPE ispshield_dns_upstream_latency_seconds histogram\n");
-	for (b = 0; b <= DNS_LAT_BUCKETS; b++) {
-		for (w = 0; w < srv->nworkers; w++)
-			cum += atomic_load_explicit(&srv->workers[w].lat[b], memory_order_relaxed);
-		if (b < DNS_LAT_BUCKETS)
-			OUT("ispshield_dns_upstream_latency_seconds_bucket{le=\"%g\"} %llu\n",
-			    dns_lat_bounds[b] / 1000.0, (unsigned long long)cum);
-		else
-			OUT("ispshield_dns_upstream_latency_seconds_bucket{le=\"+Inf\"} %llu\n",
-			    (unsigned long long)cum);
-	}
-	for (w = 0; w < srv->nworkers; w++)
+		prom_value(&p, "counter", counters[i].name, counters[i].help,
+			   (unsigned long long)sum(srv, counters[i].c));
+	for (w = 0; w < srv->nworkers; w++) {
+		for (b = 0; b <= DNS_LAT_BUCKETS; b++)
+			lat[b] +=
+				atomic_load_explicit(&srv->workers[w].lat[b], memory_order_relaxed);
 		lat_sum += atomic_load_explicit(&srv->workers[w].lat_sum_us, memory_order_relaxed);
-	OUT("ispshield_dns_upstream_latency_seconds_sum %.6f\n"
-	    "ispshield_dns_upstream_latency_seconds_count %llu\n",
-	    (double)lat_sum / 1e6, (unsigned long long)cum);
-	OUT("# HELP ispshield_dns_snapshot_serial Serial of the snapshot in use.\n"
-	    "# TYPE ispshield_dns_snapshot_serial gauge\nispshield_dns_snapshot_serial %llu\n",
-	    (unsigned long long)atomic_load(&srv->snap_serial));
-	OUT("# HELP ispshield_dns_reloads_total Snapshot and opt-out reloads.\n"
-	    "# TYPE ispshield_dns_reloads_total counter\nispshield_dns_reloads_total %llu\n",
-	    (unsigned long long)atomic_load(&srv->reloads));
-	OUT("# HELP ispshield_dns_reload_failures_total Reloads refused (old data kept).\n"
-	    "# TYPE ispshield_dns_reload_failures_total counter\n"
-	    "ispshield_dns_reload_failures_total %llu\n",
-	    (unsigned long long)atomic_load(&srv->reload_failures));
-#undef OUT
-	return n < size ? n : size - 1;
+	}
+	prom_histogram(&p, "upstream_latency_seconds", "Upstream answer time.", dns_lat_bounds,
+		       DNS_LAT_BUCKETS, lat, lat_sum);
+	prom_value(&p, "gauge", "snapshot_serial", "Serial of the snapshot in use.",
+		   (unsigned long long)atomic_load(&srv->snap_serial));
+	prom_value(&p, "counter", "reloads_total", "Snapshot and opt-out reloads.",
+		   (unsigned long long)atomic_load(&srv->reloads));
+	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
+		   (unsigned long long)atomic_load(&srv->reload_failures));
+	return prom_end(&p);
 }

@@ -24,71 +24,19 @@
 #include "dns/dns.h"
 #include "dns/dns_int.h"
 
-static void shared_free(struct dns_shared *sh)
+static struct served_gate *worker_gate(void *ud, int i)
 {
-	if (!sh)
-		return;
-	snap_close(sh->snap);
-	prefixset_free(sh->optout);
-	free(sh);
-}
-
-/* Load the snapshot and the opt-out file into a new struct dns_shared. */
-static int shared_load(struct dns_server *srv, struct dns_shared **out, struct isp_err *err)
-{
-	struct dns_shared *sh = calloc(1, sizeof(*sh));
-	int rc;
-
-	*out = NULL;
-	if (!sh)
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	rc = snap_open(srv->snap_path, &sh->snap, err);
-	if (rc) {
-		if (rc == ISR_ENOTFOUND)
-			isp_err_set(err, rc,
-				    "no snapshot at %s: run `ispshield lists compile` first",
-				    srv->snap_path);
-		goto fail;
-	}
-	if (srv->cfg->dns_opt_out[0]) {
-		rc = prefixset_load(srv->cfg->dns_opt_out, &sh->optout, err);
-		if (rc)
-			goto fail;
-	}
-	*out = sh;
-	return 0;
-fail:
-	shared_free(sh);
-	return rc;
-}
-
-/* Wait until no worker can still hold data loaded before this call. */
-static void quiesce(struct dns_server *srv)
-{
-	uint64_t seen[DNS_MAX_THREADS];
-	int i;
-
-	for (i = 0; i < srv->nworkers; i++)
-		seen[i] = atomic_load(&srv->workers[i].quiescent);
-	for (i = 0; i < srv->nworkers; i++) {
-		struct dns_worker *w = &srv->workers[i];
-
-		while (!atomic_load(&w->idle) && atomic_load(&w->quiescent) == seen[i]) {
-			struct timespec ts = { 0, 1000000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
+	return &((struct dns_server *)ud)->workers[i].gate;
 }
 
 static void reload(struct dns_server *srv, const char *why)
 {
-	struct dns_shared *sh, *old;
+	struct served *sh, *old;
 	struct isp_err err;
 	char buf[ISP_ERR_MSG + 256];
 
 	isp_err_clear(&err);
-	if (shared_load(srv, &sh, &err) != 0 || !sh) {
+	if (served_load(srv->snap_path, srv->cfg->dns_opt_out, &sh, &err) != 0 || !sh) {
 		atomic_fetch_add(&srv->reload_failures, 1);
 		fprintf(stderr,
 			"ispshield dns: reload (%s) failed, still serving the old data: %s\n", why,
@@ -96,8 +44,8 @@ static void reload(struct dns_server *srv, const char *why)
 		return;
 	}
 	old = atomic_exchange(&srv->shared, sh);
-	quiesce(srv);
-	shared_free(old);
+	served_quiesce(srv->nworkers, worker_gate, srv);
+	served_free(old);
 	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
 	atomic_fetch_add(&srv->reloads, 1);
 	fprintf(stderr, "ispshield dns: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
@@ -239,7 +187,7 @@ static void workers_free(struct dns_server *srv)
 int dns_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct dns_server *srv = calloc(1, sizeof(*srv));
-	struct dns_shared *sh = NULL;
+	struct served *sh = NULL;
 	struct filestamp snap_st, opt_st;
 	struct evwriter writer;
 	struct evring *rings[DNS_MAX_THREADS];
@@ -252,7 +200,7 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
-	rc = shared_load(srv, &sh, err);
+	rc = served_load(srv->snap_path, srv->cfg->dns_opt_out, &sh, err);
 	if (rc || !sh) {
 		rc = rc ? rc : ISR_ENOMEM;
 		goto out;
@@ -331,7 +279,7 @@ stop:
 	metricsd_join(&metrics);
 out:
 	workers_free(srv);
-	shared_free(atomic_load(&srv->shared));
+	served_free(atomic_load(&srv->shared));
 	prefixset_free(srv->subscribers);
 	prefixset_free(srv->exempt);
 	free(srv);

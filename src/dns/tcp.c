@@ -205,7 +205,7 @@ void dns_tcp_done(struct dns_worker *w, const struct dns_client *cl)
 		c->inflight--;
 }
 
-void dns_tcp_event(struct dns_worker *w, const struct dns_shared *sh, int ci, uint32_t events)
+void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
 	int closed = 0;
@@ -347,7 +347,7 @@ int dns_uptcp_start(struct dns_worker *w, int pi)
 	return 0;
 }
 
-void dns_uptcp_event(struct dns_worker *w, const struct dns_shared *sh, int ui, uint32_t events)
+void dns_uptcp_event(struct dns_worker *w, const struct served *sh, int ui, uint32_t events)
 {
 	struct dns_uptcp *u = &w->uptcp[ui];
 	struct dns_pending *p;

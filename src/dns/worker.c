@@ -236,7 +236,7 @@ static void answer_blocked(struct dns_worker *w, const struct dns_client *client
 }
 
 /* Check q's name against the snapshot; on a block answer it and return 1. */
-static int check_name(struct dns_worker *w, const struct dns_shared *sh,
+static int check_name(struct dns_worker *w, const struct served *sh,
 		      const struct dns_client *client, const struct dnsw_query *q, int exempt)
 {
 	struct snap_result r;
@@ -431,8 +431,8 @@ static int name_listed(const struct snap *snap, const struct dnsw_query *q)
 	       snap_lookup_domain(snap, q->name, q->name_len, &r) > 0 && blocking_hit(&r) == 0;
 }
 
-void dns_handle_query(struct dns_worker *w, const struct dns_shared *sh, const uint8_t *pkt,
-		      size_t len, const struct dns_client *client)
+void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8_t *pkt, size_t len,
+		      const struct dns_client *client)
 {
 	struct dns_server *srv = w->srv;
 	const struct sockaddr *sa = (const struct sockaddr *)&client->addr;
@@ -537,7 +537,7 @@ static void observe_latency(struct dns_worker *w, uint64_t ms)
 	atomic_fetch_add_explicit(&w->lat_sum_us, ms * 1000, memory_order_relaxed);
 }
 
-void dns_handle_upstream(struct dns_worker *w, const struct dns_shared *sh, int u, uint8_t *pkt,
+void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, uint8_t *pkt,
 			 size_t len)
 {
 	struct dns_server *srv = w->srv;
@@ -655,7 +655,7 @@ static void check_timeouts(struct dns_worker *w, uint64_t now)
 
 /* Read a batch from fd with recvmmsg and hand each datagram to the query or the
  * upstream handler. Returns the number read (0 when the socket is drained). */
-static int read_batch(struct dns_worker *w, const struct dns_shared *sh, int fd, int upstream)
+static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int upstream)
 {
 	static __thread uint8_t bufs[DNS_BATCH][DNSW_MAX_UDP];
 	struct mmsghdr msgs[DNS_BATCH];
@@ -712,12 +712,12 @@ static void *worker_main(void *arg)
 		outq->fd = -1;
 
 	while (!atomic_load(&srv->stop)) {
-		const struct dns_shared *sh;
+		const struct served *sh;
 		int n, i;
 
-		atomic_store(&w->idle, 1);
+		atomic_store(&w->gate.idle, 1);
 		n = epoll_wait(w->epfd, evs, 64, 100);
-		atomic_store(&w->idle, 0);
+		atomic_store(&w->gate.idle, 0);
 		sh = atomic_load(&srv->shared);
 		for (i = 0; i < n; i++) {
 			int tag = (int)evs[i].data.u32, rounds;
@@ -749,12 +749,12 @@ static void *worker_main(void *arg)
 			check_timeouts(w, last_timeout_check);
 			dns_tcp_sweep(w, last_timeout_check);
 		}
-		atomic_fetch_add(&w->quiescent, 1);
+		atomic_fetch_add(&w->gate.quiescent, 1);
 	}
 	dns_tcp_close_all(w);
 	free(outq);
 	outq = NULL;
-	atomic_store(&w->idle, 1);
+	atomic_store(&w->gate.idle, 1);
 	return NULL;
 }
 

@@ -1,7 +1,7 @@
 /*
  * proxy_int.h -- what the parts of the proxy share (see proxy.h). Internal header.
  *
- * Sharing rules, as in the DNS service: struct px_shared (snapshot, opt-out set) is
+ * Sharing rules, as in the DNS service: struct served (snapshot, opt-out set) is
  * written only by the main thread and read by workers through one atomic pointer load
  * per batch of events; a worker owns its connections, its store handle and its resolver
  * result queue's consumer side; counters are relaxed atomics read by the metrics thread.
@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "core/evring.h"
 #include "core/prefixset.h"
+#include "core/served.h"
 #include "core/snapshot.h"
 #include "core/store.h"
 #include "proxy/http.h"
@@ -48,11 +49,6 @@ enum px_counter {
 
 #define PX_LAT_BUCKETS 12
 extern const double px_lat_bounds[PX_LAT_BUCKETS]; /* milliseconds */
-
-struct px_shared {
-	struct snap *snap;
-	struct prefixset *optout;
-};
 
 struct px_buf {
 	char *d;
@@ -138,8 +134,7 @@ struct px_worker {
 	pthread_mutex_t res_mu;
 	struct px_lookup *res_head; /* answers from the resolver pool */
 	struct evring ring;
-	_Atomic uint64_t quiescent;
-	_Atomic int idle;
+	struct served_gate gate; /* quiescent after every batch, idle in epoll_wait */
 	_Atomic uint64_t counters[P_COUNT];
 	_Atomic uint64_t lat[PX_LAT_BUCKETS + 1];
 	_Atomic uint64_t lat_sum_us;
@@ -155,7 +150,7 @@ struct px_server {
 	uint8_t secret[256];
 	size_t secretlen;
 	int walled;
-	_Atomic(struct px_shared *) shared;
+	_Atomic(struct served *) shared;
 	struct px_worker *workers;
 	int nworkers;
 	/* resolver pool */

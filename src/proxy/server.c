@@ -23,69 +23,19 @@
 #include "proxy/proxy.h"
 #include "proxy/proxy_int.h"
 
-static void shared_free(struct px_shared *sh)
+static struct served_gate *worker_gate(void *ud, int i)
 {
-	if (!sh)
-		return;
-	snap_close(sh->snap);
-	prefixset_free(sh->optout);
-	free(sh);
-}
-
-static int shared_load(struct px_server *srv, struct px_shared **out, struct isp_err *err)
-{
-	struct px_shared *sh = calloc(1, sizeof(*sh));
-	int rc;
-
-	*out = NULL;
-	if (!sh)
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	rc = snap_open(srv->snap_path, &sh->snap, err);
-	if (rc) {
-		if (rc == ISR_ENOTFOUND)
-			isp_err_set(err, rc,
-				    "no snapshot at %s: run `ispshield lists compile` first",
-				    srv->snap_path);
-		goto fail;
-	}
-	if (srv->cfg->proxy_opt_out[0]) {
-		rc = prefixset_load(srv->cfg->proxy_opt_out, &sh->optout, err);
-		if (rc)
-			goto fail;
-	}
-	*out = sh;
-	return 0;
-fail:
-	shared_free(sh);
-	return rc;
-}
-
-static void quiesce(struct px_server *srv)
-{
-	uint64_t seen[PX_MAX_THREADS];
-	int i;
-
-	for (i = 0; i < srv->nworkers; i++)
-		seen[i] = atomic_load(&srv->workers[i].quiescent);
-	for (i = 0; i < srv->nworkers; i++) {
-		struct px_worker *w = &srv->workers[i];
-
-		while (!atomic_load(&w->idle) && atomic_load(&w->quiescent) == seen[i]) {
-			struct timespec ts = { 0, 1000000 };
-
-			nanosleep(&ts, NULL);
-		}
-	}
+	return &((struct px_server *)ud)->workers[i].gate;
 }
 
 static void reload(struct px_server *srv, const char *why)
 {
-	struct px_shared *sh, *old;
+	struct served *sh, *old;
 	struct isp_err err;
 	char buf[ISP_ERR_MSG + 256];
 
 	isp_err_clear(&err);
-	if (shared_load(srv, &sh, &err) != 0 || !sh) {
+	if (served_load(srv->snap_path, srv->cfg->proxy_opt_out, &sh, &err) != 0 || !sh) {
 		atomic_fetch_add(&srv->reload_failures, 1);
 		fprintf(stderr,
 			"ispshield proxy: reload (%s) failed, still serving the old data: %s\n",
@@ -93,8 +43,8 @@ static void reload(struct px_server *srv, const char *why)
 		return;
 	}
 	old = atomic_exchange(&srv->shared, sh);
-	quiesce(srv);
-	shared_free(old);
+	served_quiesce(srv->nworkers, worker_gate, srv);
+	served_free(old);
 	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
 	atomic_fetch_add(&srv->reloads, 1);
 	fprintf(stderr, "ispshield proxy: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
@@ -224,7 +174,7 @@ static void workers_free(struct px_server *srv)
 int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct px_server *srv = calloc(1, sizeof(*srv));
-	struct px_shared *sh = NULL;
+	struct served *sh = NULL;
 	struct filestamp snap_st, opt_st;
 	struct evwriter writer;
 	struct evring *rings[PX_MAX_THREADS];
@@ -242,7 +192,7 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
-	rc = shared_load(srv, &sh, err);
+	rc = served_load(srv->snap_path, srv->cfg->proxy_opt_out, &sh, err);
 	if (rc || !sh) {
 		rc = rc ? rc : ISR_ENOMEM;
 		goto out;
@@ -322,7 +272,7 @@ stop:
 	metricsd_join(&metrics);
 out:
 	workers_free(srv);
-	shared_free(atomic_load(&srv->shared));
+	served_free(atomic_load(&srv->shared));
 	prefixset_free(srv->subscribers);
 	pthread_mutex_destroy(&srv->rq_mu);
 	pthread_cond_destroy(&srv->rq_cv);

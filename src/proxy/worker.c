@@ -534,7 +534,7 @@ static void warn_page(struct px_worker *w, struct px_conn *c, const struct http_
 }
 
 static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
-			   const struct http_head *h, const struct px_shared *sh, int optout)
+			   const struct http_head *h, const struct served *sh, int optout)
 {
 	char name[DOMAIN_BUFSZ];
 	struct snap_result r;
@@ -567,7 +567,7 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 }
 
 static void handle_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
-			  const struct px_shared *sh)
+			  const struct served *sh)
 {
 	static __thread char page[PAGE_MAX];
 	char name[DOMAIN_BUFSZ];
@@ -605,7 +605,7 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 }
 
 static void handle_request(struct px_worker *w, struct px_conn *c, int idx,
-			   const struct http_head *h, const struct px_shared *sh)
+			   const struct http_head *h, const struct served *sh)
 {
 	static __thread char canon[URL_MAX + 1];
 	const char *t = h->target, *auth, *path, *tok;
@@ -890,7 +890,7 @@ static int do_write(int fd, struct px_buf *b)
 	return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -2;
 }
 
-static void parse_head(struct px_worker *w, struct px_conn *c, int idx, const struct px_shared *sh)
+static void parse_head(struct px_worker *w, struct px_conn *c, int idx, const struct served *sh)
 {
 	const struct isp_config *cfg = w->srv->cfg;
 	static __thread struct http_head h;
@@ -919,7 +919,7 @@ static void parse_head(struct px_worker *w, struct px_conn *c, int idx, const st
 	c->cscan = 0;
 }
 
-static void conn_pump(struct px_worker *w, int idx, const struct px_shared *sh)
+static void conn_pump(struct px_worker *w, int idx, const struct served *sh)
 {
 	struct px_conn *c = &w->conns[idx];
 	const struct isp_config *cfg = w->srv->cfg;
@@ -1121,7 +1121,7 @@ static void upstream_connected(struct px_worker *w, int idx)
 	c->deadline = px_now_ms() + (uint64_t)w->srv->cfg->proxy_upstream_timeout * 1000;
 }
 
-static void resolver_answers(struct px_worker *w, const struct px_shared *sh)
+static void resolver_answers(struct px_worker *w, const struct served *sh)
 {
 	struct px_lookup *l;
 	uint64_t v;
@@ -1200,7 +1200,7 @@ static void accept_all(struct px_worker *w, int lfd)
 	}
 }
 
-static void sweep(struct px_worker *w, const struct px_shared *sh, uint64_t now)
+static void sweep(struct px_worker *w, const struct served *sh, uint64_t now)
 {
 	int i;
 
@@ -1280,13 +1280,13 @@ static void *worker_main(void *arg)
 	int i;
 
 	while (!atomic_load(&srv->stop)) {
-		const struct px_shared *sh;
+		const struct served *sh;
 		uint64_t now;
 		int n;
 
-		atomic_store(&w->idle, 1);
+		atomic_store(&w->gate.idle, 1);
 		n = epoll_wait(w->epfd, evs, 64, SWEEP_MS);
-		atomic_store(&w->idle, 0);
+		atomic_store(&w->gate.idle, 0);
 		sh = atomic_load(&srv->shared);
 		for (i = 0; i < n; i++) {
 			uint64_t t = evs[i].data.u64;
@@ -1320,7 +1320,7 @@ static void *worker_main(void *arg)
 			sweep(w, sh, now);
 			next_sweep = now + SWEEP_MS;
 		}
-		atomic_fetch_add(&w->quiescent, 1);
+		atomic_fetch_add(&w->gate.quiescent, 1);
 	}
 	for (i = 0; i < w->nconns_max; i++) {
 		struct px_conn *c = &w->conns[i];
