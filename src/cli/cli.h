@@ -26,7 +26,16 @@ struct cli {
 	struct isp_config cfg;
 	int quiet;    /* -q: no progress or summaries on stderr */
 	int progress; /* stderr is a terminal and not quiet */
+	/* where cfg came from, so that `run` can read it again on SIGHUP */
+	const char *conf;    /* -c FILE or $ISPSHIELD_CONFIG; NULL = none */
+	const char *set[64]; /* -o SECTION.KEY=VALUE, in order */
+	int nset;
+	const char *store, *snapshot; /* --store, --snapshot; NULL = not given */
 };
+
+/* Fill cfg from the defaults, c->conf, c->set, c->store and c->snapshot (in that
+ * order). Returns 0 or ISR_EINVAL / ISR_EIO with err set. */
+int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err);
 
 /* Print "ispshield: <formatted err>" to stderr. */
 void cli_error(const struct isp_err *err);
@@ -75,5 +84,6 @@ int cmd_proxy(struct cli *c, int argc, char **argv);
 int cmd_darknet(struct cli *c, int argc, char **argv);
 int cmd_survey(struct cli *c, int argc, char **argv);
 int cmd_authwatch(struct cli *c, int argc, char **argv);
+int cmd_runall(struct cli *c, int argc, char **argv);
 
 #endif
