@@ -21,14 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
-freeport() { python3 "$src/scripts/freeport.py"; }
+. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" -q -c "$work/run.conf" "$@"; }
-# wait up to 10 s for a command to succeed
-until_ok() { local i; for i in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 children() { pgrep -f -- "-c $work/var/ispshield-run.conf $1" || true; }
 status_of() { dig +time=1 +tries=1 @127.0.0.1 -p "$DNS" "$1" 2>/dev/null | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
 
@@ -119,7 +113,7 @@ kill -HUP $sup
 check "bad reload logged" until_ok grep -q "configuration not reloaded" run.log
 check "... naming the key" grep -q "no-such-key" run.log
 check "dns keeps serving" test "$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$DNS" c2-blocked.example)" = 192.0.2.80
-check "... the same process" test "$(children dns)" = "$dns_pid"
+check "... the eq process" test "$(children dns)" = "$dns_pid"
 
 # ---- SIGTERM stops everything, status 0
 kill -TERM $sup
@@ -139,5 +133,4 @@ sup=""
 none_left() { test -z "$(children dns)$(children proxy)"; }
 check "services die with the supervisor" until_ok none_left
 
-echo "run: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish run
