@@ -32,13 +32,15 @@ static const char usage_text[] =
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
 	"--help)\n"
 	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
+	"  store     schema version and migrations of the store (store --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
 	"Global options:\n"
 	"  -c, --config FILE        read the INI configuration FILE (default: none;\n"
 	"                           $ISPSHIELD_CONFIG if set); see etc/ispshield.conf\n"
-	"      --store PATH         the store (SQLite file); default: core.store,\n"
+	"      --store PATH         the store (SQLite file, or postgresql://... or\n"
+	"                           pg:CONNINFO); default: core.store,\n"
 	"                           var/ispshield.db\n"
 	"      --snapshot FILE      the compiled snapshot; default: core.snapshot, else\n"
 	"                           ispshield.snap beside the store\n"
@@ -135,12 +137,19 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 }
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },		{ "dns", cmd_dns },
-	{ "sessions", cmd_sessions },	{ "subscribers", cmd_subscribers },
-	{ "events", cmd_events },	{ "notify", cmd_notify },
-	{ "relay", cmd_relay },		{ "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },	{ "survey", cmd_survey },
-	{ "authwatch", cmd_authwatch }, { NULL, NULL },
+	{ "lists", cmd_lists },
+	{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },
+	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },
+	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },
+	{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },
+	{ "survey", cmd_survey },
+	{ "authwatch", cmd_authwatch },
+	{ "store", cmd_store },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -16,11 +16,12 @@ int store_suspend(struct store *st, const struct store_suspension *s, int *added
 	int rc;
 
 	*added = 0;
-	rc = sq_prepare(st,
-			"INSERT INTO authwatch_suspended VALUES(?1, ?2, ?3, ?4, ?5, NULL)"
-			" ON CONFLICT(\"user\") DO UPDATE SET type = ?2, reason = ?3, since = ?4,"
-			" detected = ?5, released = NULL WHERE released IS NOT NULL",
-			&q, err);
+	rc = sq_prepare(
+		st,
+		"INSERT INTO authwatch_suspended VALUES(?1, ?2, ?3, ?4, ?5, NULL)"
+		" ON CONFLICT(\"user\") DO UPDATE SET type = ?2, reason = ?3, since = ?4,"
+		" detected = ?5, released = NULL WHERE authwatch_suspended.released IS NOT NULL",
+		&q, err);
 	if (rc)
 		return rc;
 	db_bind_text(q, 1, s->user);

@@ -771,7 +771,7 @@ int store_relay_sent(struct store *st, int64_t batch_id, const char *member, lon
 
 	rc = sq_prepare(st,
 			"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
-			" ON CONFLICT(batch_id, member) DO UPDATE SET sent = sent + ?3",
+			" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
 			&s, err);
 	if (rc)
 		return rc;

@@ -602,13 +602,15 @@ int store_each_entry(struct store *st, const char *list, int64_t now, int distin
 	static const char *all_sql =
 		"SELECT " ENTRY_COLS " FROM entries e JOIN sources s ON s.id = e.source_id"
 		" JOIN lists l ON l.id = s.list_id"
-		" WHERE (?1 IS NULL OR l.name = ?1) AND (e.expires IS NULL OR e.expires > ?2)";
+		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
+		"e.expires > ?2)";
 	static const char *distinct_sql =
 		"SELECT * FROM (SELECT " ENTRY_COLS ", row_number() OVER"
 		" (PARTITION BY l.id, e.value ORDER BY e.action DESC, e.first_seen, s.id) AS rn"
 		" FROM entries e JOIN sources s ON s.id = e.source_id"
 		" JOIN lists l ON l.id = s.list_id"
-		" WHERE (?1 IS NULL OR l.name = ?1) AND (e.expires IS NULL OR e.expires > ?2))"
+		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
+		"e.expires > ?2))"
 		" WHERE rn = 1 ORDER BY 1, 4";
 	struct db_stmt *s = NULL;
 	int rc;
@@ -695,13 +697,14 @@ int store_each_import(struct store *st, const char *list, int limit, store_impor
 	struct store_import_info in;
 	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
-			" i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
-			" FROM imports i JOIN sources s ON s.id = i.source_id"
-			" JOIN lists l ON l.id = s.list_id WHERE (?1 IS NULL OR l.name = ?1)"
-			" ORDER BY i.id DESC LIMIT ?2",
-			&s, err);
+	rc = sq_prepare(
+		st,
+		"SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
+		" i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
+		" FROM imports i JOIN sources s ON s.id = i.source_id"
+		" JOIN lists l ON l.id = s.list_id WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1)"
+		" ORDER BY i.id DESC LIMIT ?2",
+		&s, err);
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, list);
@@ -829,6 +832,5 @@ fail:
 
 int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err)
 {
-	return sq_query_int(st, "SELECT count(*) FROM block_events WHERE ?1 IS NOT NULL", 1, out,
-			    err);
+	return sq_query_int(st, "SELECT count(*) FROM block_events", 1, out, err);
 }
