@@ -27,6 +27,8 @@ struct db {
 	sqlite3 *sq;
 	PGconn *pg;
 	long changes;
+	int txn;      /* PostgreSQL: a transaction was open after the last statement */
+	int txn_lost; /* PostgreSQL: the connection broke inside it; only ROLLBACK works */
 	char errmsg[512];
 };
 
@@ -125,6 +127,41 @@ const char *db_errmsg(const struct db *db)
 	return db->errmsg;
 }
 
+/*
+ * A connection that broke (server restarted, network) is opened again before the next
+ * statement: a node keeps writing once the database is back. If it broke inside a
+ * transaction, the server has lost that transaction's earlier statements: every
+ * statement then fails until the caller's ROLLBACK, so that nothing of it runs outside
+ * the transaction (a half-done ingest committed piecemeal). Returns 0 or DB_ERROR.
+ */
+static int pg_revive(struct db *db, const char *sql)
+{
+	int rollback = strncmp(sql, "ROLLBACK", 8) == 0;
+
+	if (PQstatus(db->pg) == CONNECTION_BAD) {
+		PQreset(db->pg);
+		if (db->txn)
+			db->txn_lost = 1;
+		db->txn = 0;
+	}
+	if (db->txn_lost) {
+		if (rollback) {
+			db->txn_lost = 0;
+			return DB_ERROR; /* nothing to roll back on the new connection */
+		}
+		set_err(db, "connection to PostgreSQL lost inside a transaction");
+		return DB_ERROR;
+	}
+	return 0;
+}
+
+static void pg_track(struct db *db)
+{
+	PGTransactionStatusType t = PQtransactionStatus(db->pg);
+
+	db->txn = t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
 int db_exec(struct db *db, const char *sql)
 {
 	db->errmsg[0] = '\0';
@@ -139,9 +176,15 @@ int db_exec(struct db *db, const char *sql)
 		db->changes = sqlite3_changes(db->sq);
 		return 0;
 	} else {
-		PGresult *r = PQexec(db->pg, sql);
-		ExecStatusType t = PQresultStatus(r);
+		PGresult *r;
+		ExecStatusType t;
 		int rc = 0;
+
+		if (pg_revive(db, sql) != 0)
+			return DB_ERROR;
+		r = PQexec(db->pg, sql);
+		t = PQresultStatus(r);
+		pg_track(db);
 
 		if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
 			set_err(db, PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r)
@@ -344,9 +387,12 @@ int db_step(struct db_stmt *s)
 	}
 	if (!s->res) {
 		db->errmsg[0] = '\0';
+		if (pg_revive(db, s->sql) != 0)
+			return DB_ERROR;
 		s->res = PQexecParams(db->pg, s->sql, s->nparams, s->types,
 				      (const char *const *)s->vals, s->lens, s->fmts, 0);
 		t = PQresultStatus(s->res);
+		pg_track(db);
 		if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
 			set_err(db, s->res && PQresultErrorMessage(s->res)[0]
 					    ? PQresultErrorMessage(s->res)
@@ -459,5 +505,5 @@ int db_in_transaction(const struct db *db)
 {
 	if (db->kind == DB_SQLITE)
 		return !sqlite3_get_autocommit(db->sq);
-	return PQtransactionStatus(db->pg) != PQTRANS_IDLE;
+	return db->txn_lost || PQtransactionStatus(db->pg) != PQTRANS_IDLE;
 }
