@@ -769,10 +769,11 @@ int store_relay_sent(struct store *st, int64_t batch_id, const char *member, lon
 	struct db_stmt *s = NULL;
 	int rc;
 
-	rc = sq_prepare(st,
-			"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
-			" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
-			&s, err);
+	rc = sq_prepare(
+		st,
+		"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
+		" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
+		&s, err);
 	if (rc)
 		return rc;
 	db_bind_int64(s, 1, batch_id);

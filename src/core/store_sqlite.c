@@ -611,7 +611,7 @@ int store_each_entry(struct store *st, const char *list, int64_t now, int distin
 		" JOIN lists l ON l.id = s.list_id"
 		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
 		"e.expires > ?2))"
-		" WHERE rn = 1 ORDER BY 1, 4";
+		" AS d WHERE rn = 1 ORDER BY 1, 4";
 	struct db_stmt *s = NULL;
 	int rc;
 
