@@ -70,37 +70,42 @@ bad:
 	return EXIT_USAGE;
 }
 
-static struct store *open_any(const struct cli *c)
+/* The store operations of the two commands: both report two schema versions. */
+typedef int (*store_op)(struct store *st, int *a, int *b, struct isp_err *err);
+
+/*
+ * Parse the options, open the store whatever its schema version, run op. Returns -1
+ * when op ran (*a, *b set), else the exit status (--help, usage, failure: printed).
+ */
+static int run_op(const struct cli *c, int argc, char **argv, const char *usage, int *json,
+		  store_op op, int *a, int *b)
 {
 	struct store *st = NULL;
 	struct isp_err err;
-
-	isp_err_clear(&err);
-	if (store_open_ex(c->cfg.store, STORE_OPEN_ANY_VERSION, &st, &err) != 0) {
-		cli_error(&err);
-		return NULL;
-	}
-	return st;
-}
-
-static int cmd_migrate(struct cli *c, int argc, char **argv)
-{
-	struct isp_err err;
-	struct store *st;
-	int rc = parse_opts(argc, argv, migrate_usage, NULL), from = 0, to = 0;
+	int rc = parse_opts(argc, argv, usage, json);
 
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
-	st = open_any(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = store_migrate(st, &from, &to, &err);
-	store_close(st);
+	rc = store_open_ex(c->cfg.store, STORE_OPEN_ANY_VERSION, &st, &err);
+	if (rc == 0) {
+		rc = op(st, a, b, &err);
+		store_close(st);
+	}
 	if (rc) {
 		cli_error(&err);
 		return EXIT_FAIL;
 	}
+	return -1;
+}
+
+static int cmd_migrate(struct cli *c, int argc, char **argv)
+{
+	int from = 0, to = 0,
+	    rc = run_op(c, argc, argv, migrate_usage, NULL, store_migrate, &from, &to);
+
+	if (rc >= 0)
+		return rc;
 	printf("%d -> %d\n", from, to);
 	if (!c->quiet)
 		fprintf(stderr, "store: schema version %d%s\n", to,
@@ -110,22 +115,11 @@ static int cmd_migrate(struct cli *c, int argc, char **argv)
 
 static int cmd_version(struct cli *c, int argc, char **argv)
 {
-	struct isp_err err;
-	struct store *st;
-	int json = 0, rc = parse_opts(argc, argv, version_usage, &json), have = 0, want = 0;
+	int json = 0, have = 0, want = 0;
+	int rc = run_op(c, argc, argv, version_usage, &json, store_version, &have, &want);
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
-	st = open_any(c);
-	if (!st)
-		return EXIT_FAIL;
-	isp_err_clear(&err);
-	rc = store_version(st, &have, &want, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
+	if (rc >= 0)
+		return rc;
 	if (json)
 		printf("{\"schema\": %d, \"binary\": %d, \"backend\": \"%s\"}\n", have, want,
 		       store_is_pg(c->cfg.store) ? "postgresql" : "sqlite");
