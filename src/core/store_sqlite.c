@@ -771,19 +771,34 @@ out:
 	return rc;
 }
 
-/* Rows per multi-row INSERT of block events: one round trip to PostgreSQL for up to this
- * many, and 8 parameters each stays far below both engines' limits. */
-#define BLOCK_ROWS 128
+/* Rows per INSERT of block events. PostgreSQL: one multi-row INSERT (one round trip) per
+ * up to 128 events; 8 parameters each stays far below its limit. SQLite has no round trip
+ * to save: one prepared single-row INSERT stepped per event is fastest there. */
+#define BLOCK_ROWS_PG 128
 
-int store_add_block_events(struct store *st, const struct store_block_event *ev, size_t n,
-			   struct isp_err *err)
+/* Prepare the INSERT of m block events into *s. */
+static int prepare_blocks(struct store *st, size_t m, struct db_stmt **s, struct isp_err *err)
 {
 	static const char head[] = "INSERT INTO block_events(time_ms, client, port, qname, qtype,"
 				   " list, entry, reason) VALUES";
 	static const char row[] = "(?, ?, ?, ?, ?, ?, ?, ?),";
-	char sql[sizeof(head) + BLOCK_ROWS * sizeof(row)];
+	char sql[sizeof(head) + BLOCK_ROWS_PG * sizeof(row)];
+	size_t k, len = sizeof(head) - 1;
+
+	memcpy(sql, head, len);
+	for (k = 0; k < m; k++) {
+		memcpy(sql + len, row, sizeof(row) - 1);
+		len += sizeof(row) - 1;
+	}
+	sql[len - 1] = '\0'; /* the last comma */
+	return sq_prepare(st, sql, s, err);
+}
+
+int store_add_block_events(struct store *st, const struct store_block_event *ev, size_t n,
+			   struct isp_err *err)
+{
+	size_t per = sq_pg(st) ? BLOCK_ROWS_PG : 1, i, k, m, prepared = 0;
 	struct db_stmt *s = NULL;
-	size_t i, k, m, len;
 	int rc;
 
 	if (n == 0)
@@ -792,17 +807,15 @@ int store_add_block_events(struct store *st, const struct store_block_event *ev,
 	if (rc)
 		return rc;
 	for (i = 0; i < n; i += m) {
-		m = n - i < BLOCK_ROWS ? n - i : BLOCK_ROWS;
-		memcpy(sql, head, sizeof(head) - 1);
-		len = sizeof(head) - 1;
-		for (k = 0; k < m; k++) {
-			memcpy(sql + len, row, sizeof(row) - 1);
-			len += sizeof(row) - 1;
+		m = n - i < per ? n - i : per;
+		if (m != prepared) { /* the first chunk, or a shorter last one */
+			db_finalize(s);
+			s = NULL;
+			rc = prepare_blocks(st, m, &s, err);
+			if (rc)
+				goto fail;
+			prepared = m;
 		}
-		sql[len - 1] = '\0'; /* the last comma */
-		rc = sq_prepare(st, sql, &s, err);
-		if (rc)
-			goto fail;
 		for (k = 0; k < m; k++) {
 			const struct store_block_event *e = &ev[i + k];
 			int p = (int)k * 8;
@@ -820,9 +833,9 @@ int store_add_block_events(struct store *st, const struct store_block_event *ev,
 			rc = sq_fail(st, err, "add block events");
 			goto fail;
 		}
-		db_finalize(s);
-		s = NULL;
+		db_reset(s);
 	}
+	db_finalize(s);
 	return sq_exec(st, "COMMIT", err);
 fail:
 	db_finalize(s);
