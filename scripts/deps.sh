@@ -9,6 +9,8 @@ level=${1:-test}
 # captures.
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev
       libcurl4-openssl-dev libpcap-dev libmaxminddb-dev zlib1g-dev)
+# libpq-dev: the store's PostgreSQL back end (several DNS/proxy nodes, one notifier)
+pkgs+=(libpq-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
@@ -35,12 +37,14 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # systemd: integration.install checks the installed units with systemd-analyze verify
   # (nothing is started under systemd)
   pkgs+=(systemd)
+  # postgresql: the store's PostgreSQL tests (integration.store_pg, notify_pg, store_pg_unit)
+  # start a private server of their own on 127.0.0.1 (the package's cluster is not used)
+  pkgs+=(postgresql)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
   pkgs+=(zmap)     # the survey benchmark compares its DNS send rate with zmap's
-  # the notify benchmark answers the same questions with PostgreSQL (and sqlite3, above)
-  pkgs+=(postgresql)
+  # (the notify benchmark's postgresql is in the test level now)
   # the proxy benchmark (bench/proxy) compares with squid, squidguard and privoxy in front
   # of nginx, driven by wrk (chromium moved to the test level: the browser test needs it)
   pkgs+=(wrk squid squidguard privoxy nginx-light)

@@ -484,8 +484,6 @@ static int make_conf(const struct isp_config *cfg, struct aw_conf *a)
 
 static void state_path(const struct isp_config *cfg, const char *opt, char out[CONFIG_PATH_MAX])
 {
-	const char *slash;
-
 	if (opt) {
 		snprintf(out, CONFIG_PATH_MAX, "%s", opt);
 		return;
@@ -494,12 +492,7 @@ static void state_path(const struct isp_config *cfg, const char *opt, char out[C
 		snprintf(out, CONFIG_PATH_MAX, "%s", cfg->authwatch_state_file);
 		return;
 	}
-	slash = strrchr(cfg->store, '/');
-	if (slash)
-		snprintf(out, CONFIG_PATH_MAX, "%.*s/authwatch.state", (int)(slash - cfg->store),
-			 cfg->store);
-	else
-		snprintf(out, CONFIG_PATH_MAX, "authwatch.state");
+	config_state_path(cfg, "authwatch.state", out);
 }
 
 static void summary(const struct run *r)

@@ -34,13 +34,15 @@ static const char usage_text[] =
 	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
 	"  run       everything on one machine: dns, proxy, notify loop, list sync, status\n"
 	"            page, in one process tree (ispshield run --help)\n"
+	"  store     schema version and migrations of the store (store --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
 	"Global options:\n"
 	"  -c, --config FILE        read the INI configuration FILE (default: none;\n"
 	"                           $ISPSHIELD_CONFIG if set); see etc/ispshield.conf\n"
-	"      --store PATH         the store (SQLite file); default: core.store,\n"
+	"      --store PATH         the store (SQLite file, or postgresql://... or\n"
+	"                           pg:CONNINFO); default: core.store,\n"
 	"                           var/ispshield.db\n"
 	"      --snapshot FILE      the compiled snapshot; default: core.snapshot, else\n"
 	"                           ispshield.snap beside the store\n"
@@ -175,6 +177,7 @@ static const struct cli_cmd commands[] = {
 	{ "survey", cmd_survey },
 	{ "authwatch", cmd_authwatch },
 	{ "run", cmd_runall },
+	{ "store", cmd_store },
 	{ NULL, NULL },
 };
 

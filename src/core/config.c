@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/listfmt.h"
+#include "core/store.h"
 
 enum ktype { K_STR, K_DURATION, K_FORMAT, K_DOMAIN, K_INT, K_CHOICE };
 
@@ -25,7 +26,11 @@ struct key {
 
 static const struct key keys[] = {
 	{ "core", "store", K_STR, F(store), "var/ispshield.db",
-	  "the store: a SQLite file path (created with its folder if missing)" },
+	  "the store: a SQLite file path (created with its folder if missing), or PostgreSQL: "
+	  "postgresql://USER@HOST/DB or pg:CONNINFO" },
+	{ "core", "state-dir", K_STR, F(state_dir), "",
+	  "folder of the node's local files (snapshot, sessions index, notify lock) when their "
+	  "own keys are empty; empty = the SQLite store's folder, or var for PostgreSQL" },
 	{ "core", "snapshot", K_STR, F(snapshot), "",
 	  "the compiled snapshot file; empty = ispshield.snap beside the store" },
 	{ "core", "sessions", K_STR, F(sessions), "",
@@ -550,7 +555,8 @@ void config_each_key(void (*fn)(void *ud, const char *section, const char *key),
 		fn(ud, keys[i].section, keys[i].name);
 }
 
-/* `set` if given, else `name` in the store file's folder. */
+/* `set` if given, else `name` in core.state-dir, else in the SQLite store file's folder
+ * (a PostgreSQL store has no folder: then var, as the default store's). */
 static void beside_store(const struct isp_config *c, const char *set, const char *name,
 			 char out[CONFIG_PATH_MAX])
 {
@@ -558,6 +564,13 @@ static void beside_store(const struct isp_config *c, const char *set, const char
 
 	if (set[0]) {
 		snprintf(out, CONFIG_PATH_MAX, "%s", set);
+		return;
+	}
+	if (c->state_dir[0] || store_is_pg(store)) {
+		/* (a path that does not fit is cut; opening it then fails with its name) */
+		if (snprintf(out, CONFIG_PATH_MAX, "%s/%s", c->state_dir[0] ? c->state_dir : "var",
+			     name) >= CONFIG_PATH_MAX)
+			out[CONFIG_PATH_MAX - 1] = '\0';
 		return;
 	}
 	if (strncmp(store, "sqlite:", 7) == 0)
@@ -577,4 +590,9 @@ void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 {
 	beside_store(c, c->sessions, "sessions.idx", out);
+}
+
+void config_state_path(const struct isp_config *c, const char *name, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, "", name, out);
 }

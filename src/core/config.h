@@ -20,9 +20,10 @@
 
 struct isp_config {
 	/* [core] */
-	char store[CONFIG_PATH_MAX];	/* store spec (SQLite file path) */
-	char snapshot[CONFIG_PATH_MAX]; /* snapshot file; "" = ispshield.snap beside store */
-	char sessions[CONFIG_PATH_MAX]; /* sessions index; "" = sessions.idx beside store */
+	char store[CONFIG_PATH_MAX];	 /* store spec (SQLite file path, postgresql://...) */
+	char state_dir[CONFIG_PATH_MAX]; /* local files' folder; "" = beside a SQLite store */
+	char snapshot[CONFIG_PATH_MAX];	 /* snapshot file; "" = ispshield.snap beside store */
+	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
@@ -151,6 +152,10 @@ void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 
 /* The sessions index path in effect: c->sessions, or "sessions.idx" beside the store. */
 void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* A node-local file `name` (a lock, a position file): in core.state-dir if set, else
+ * beside a SQLite store, else under var/ (PostgreSQL store). */
+void config_state_path(const struct isp_config *c, const char *name, char out[CONFIG_PATH_MAX]);
 
 /* Parse a duration: "0", "3600", "90s", "30m", "12h", "7d", "2w". Returns 0 or ISR_EINVAL. */
 int config_parse_duration(const char *s, int64_t *out);

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/hash.h"
 #include "core/ip.h"
 #include "core/snapfmt.h"
@@ -431,6 +432,10 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 	memset(bs, 0, sizeof(*bs));
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return isp_err_set(err, ISR_EINVAL, "snapshot path too long");
+	/* its folder exists beside a SQLite store; not yet under core.state-dir */
+	rc = fs_mkdir_parents(path, err);
+	if (rc)
+		return rc;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");

@@ -1,11 +1,10 @@
 /*
  * store.h -- the persistent store of lists, sources and entries (later: events, notices).
  *
- * One interface, several back ends: SQLite (WAL) is the embedded default and the only
- * one built today (store_sqlite.c implements this header directly). A PostgreSQL back end
- * joins behind the same calls: struct store is opaque, so store_open can pick the back
- * end from the spec ("postgresql://...") and dispatch through an operations table then,
- * without touching callers. Callers never see SQL.
+ * One interface, two back ends: SQLite (WAL) is the embedded default; PostgreSQL lets
+ * several DNS and proxy nodes write block events that one notifier reads. The store's
+ * files write their SQL once over db.h, whose two drivers run it; store_open picks the
+ * driver from the spec ("postgresql://..."). Callers never see SQL.
  *
  * Data model for lists:
  *   list    name + kind (domain | url | ip)
@@ -84,11 +83,36 @@ struct store_import_info {
 };
 
 /*
- * Open (creating if needed) the store named by spec: a file path (SQLite) or
- * "sqlite:PATH". The folder of PATH is created if missing. Returns 0 and *out, or an
- * ISR code with err set. The store is closed with store_close.
+ * Open the store named by spec:
+ *   postgresql://... or postgres://...   PostgreSQL, a libpq URI
+ *   pg:CONNINFO                          PostgreSQL, a libpq conninfo ("host=... dbname=...")
+ *   sqlite:PATH or PATH                  SQLite; the file and its folder are created if
+ *                                        missing, and a new file gets the whole schema
+ * A store whose schema version is older than this binary's is refused with "run
+ * ispshield store migrate" (PostgreSQL: also an empty database), one that is newer with
+ * "upgrade ispshield". Returns 0 and *out, or an ISR code with err set. The store is
+ * closed with store_close.
  */
 int store_open(const char *spec, struct store **out, struct isp_err *err);
+/* store_open with flags: STORE_OPEN_ANY_VERSION opens an older (or empty) schema too,
+ * for `store migrate` and `store version`. */
+#define STORE_OPEN_ANY_VERSION 1
+int store_open_ex(const char *spec, int flags, struct store **out, struct isp_err *err);
+/* Whether spec names a PostgreSQL store. */
+int store_is_pg(const char *spec);
+/* The store's schema version (*have, 0 = none yet) and this binary's (*want). */
+int store_version(struct store *st, int *have, int *want, struct isp_err *err);
+/* Apply pending migrations, each in one transaction; *from, *to: versions before and
+ * after (either may be NULL). */
+int store_migrate(struct store *st, int *from, int *to, struct isp_err *err);
+/*
+ * Try to take the session-level advisory lock `name` (PostgreSQL only: one lock across
+ * every machine on the database, released by store_unlock or when the connection ends,
+ * however the process ends). *got = 1 when taken, 0 when another session holds it.
+ * SQLite: ISR_EINVAL (callers use an flock beside the file).
+ */
+int store_try_lock(struct store *st, const char *name, int *got, struct isp_err *err);
+void store_unlock(struct store *st, const char *name);
 void store_close(struct store *st);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * store_notify.c -- the SQLite back end of the notification half of store.h:
+ * store_notify.c -- the notification half of store.h (SQLite and PostgreSQL, db.h):
  * subscribers, batches of events, notices, and the relay's books.
  *
  * Exactly-once notices rest on two rules kept here. A notice is inserted with a unique
@@ -15,48 +15,13 @@
 #include "core/store.h"
 #include "core/store_int.h"
 
-const char *sq_notify_schema =
-	"CREATE TABLE IF NOT EXISTS subscribers("
-	"  id TEXT PRIMARY KEY, email TEXT, language TEXT NOT NULL, consent INTEGER,"
-	"  opt_out_filtering INTEGER, opt_out_notices INTEGER, updated INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS subscriber_log("
-	"  subscriber TEXT NOT NULL, time INTEGER NOT NULL, change TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS subscriber_log_id ON subscriber_log(subscriber);"
-	"CREATE TABLE IF NOT EXISTS batches("
-	"  id INTEGER PRIMARY KEY, source TEXT NOT NULL, received INTEGER NOT NULL, file TEXT,"
-	"  format TEXT, header TEXT, rows INTEGER NOT NULL DEFAULT 0,"
-	"  rejected INTEGER NOT NULL DEFAULT 0);"
-	"CREATE TABLE IF NOT EXISTS events("
-	"  id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batches(id),"
-	"  time INTEGER NOT NULL, ip TEXT NOT NULL, port INTEGER NOT NULL DEFAULT 0,"
-	"  cause TEXT NOT NULL, family TEXT, reference TEXT, detail TEXT, raw TEXT,"
-	"  state INTEGER NOT NULL DEFAULT 0, subscriber TEXT, reason TEXT, notice_id INTEGER);"
-	"CREATE INDEX IF NOT EXISTS events_open ON events(state) WHERE state < 2;"
-	"CREATE INDEX IF NOT EXISTS events_batch ON events(batch_id, state);"
-	"CREATE INDEX IF NOT EXISTS events_notice ON events(notice_id);"
-	"CREATE TABLE IF NOT EXISTS notices("
-	"  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, subscriber TEXT NOT NULL,"
-	"  email TEXT NOT NULL, language TEXT NOT NULL, causes TEXT NOT NULL,"
-	"  created INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0,"
-	"  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,"
-	"  sent INTEGER, error TEXT, message BLOB NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS notices_subscriber ON notices(subscriber, created);"
-	"CREATE INDEX IF NOT EXISTS notices_undelivered ON notices(state) WHERE state <> 2;"
-	"CREATE TABLE IF NOT EXISTS relay_batches("
-	"  id INTEGER PRIMARY KEY, source TEXT NOT NULL, received INTEGER NOT NULL,"
-	"  files TEXT, rows INTEGER NOT NULL, rejected INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS relay_counts("
-	"  batch_id INTEGER NOT NULL REFERENCES relay_batches(id), member TEXT NOT NULL,"
-	"  sent INTEGER NOT NULL DEFAULT 0, returned INTEGER NOT NULL DEFAULT 0,"
-	"  PRIMARY KEY(batch_id, member));";
-
 /* ---- transactions ---- */
 
 /* Transactions nest: an inner begin/commit pair is part of the outer transaction, and a
  * rollback at any depth rolls back the whole of it. */
 int store_begin(struct store *st, struct isp_err *err)
 {
-	int rc = st->depth ? 0 : sq_exec(st, "BEGIN IMMEDIATE", err);
+	int rc = st->depth ? 0 : sq_exec(st, SQ_BEGIN(st), err);
 
 	if (rc == 0)
 		st->depth++;
@@ -75,27 +40,40 @@ int store_commit(struct store *st, struct isp_err *err)
 void store_rollback(struct store *st)
 {
 	st->depth = 0;
-	if (!sqlite3_get_autocommit(st->db))
+	if (db_in_transaction(st->db))
 		sq_exec(st, "ROLLBACK", NULL);
 }
 
 /* Run a prepared statement that returns no rows, then finalize it. */
-static int step_done(struct store *st, sqlite3_stmt *s, const char *what, struct isp_err *err)
+static int step_done(struct store *st, struct db_stmt *s, const char *what, struct isp_err *err)
 {
-	int rc = sqlite3_step(s);
+	int rc = db_step(s);
 
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	db_finalize(s);
+	if (rc != DB_DONE && rc != DB_ROW)
 		return sq_fail(st, err, what);
 	return 0;
 }
 
-static const char *col_text(sqlite3_stmt *s, int i)
+/* Run an INSERT ... RETURNING id, then finalize it; *id = the new row's id. */
+static int step_id(struct store *st, struct db_stmt *s, int64_t *id, const char *what,
+		   struct isp_err *err)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	int rc = db_step(s);
+
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW)
+		return sq_fail(st, err, what);
+	return 0;
 }
 
-static void copy_col(char *dst, size_t size, sqlite3_stmt *s, int i)
+static const char *col_text(struct db_stmt *s, int i)
+{
+	return db_column_text(s, i);
+}
+
+static void copy_col(char *dst, size_t size, struct db_stmt *s, int i)
 {
 	const char *v = col_text(s, i);
 
@@ -106,7 +84,7 @@ static void copy_col(char *dst, size_t size, sqlite3_stmt *s, int i)
 
 int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -116,25 +94,25 @@ int store_subscriber_put(struct store *st, const struct store_subscriber *sub, s
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, sub->id, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, sub->id);
 	sq_bind_text(s, 2, sub->email);
-	sqlite3_bind_text(s, 3, sub->language[0] ? sub->language : "ja", -1, SQLITE_STATIC);
+	db_bind_text(s, 3, sub->language[0] ? sub->language : "ja");
 	sq_bind_time(s, 4, sub->consent);
 	sq_bind_time(s, 5, sub->opt_out_filtering);
 	sq_bind_time(s, 6, sub->opt_out_notices);
-	sqlite3_bind_int64(s, 7, sq_now());
+	db_bind_int64(s, 7, sq_now());
 	return step_done(st, s, "put subscriber", err);
 }
 
-static void row_subscriber(sqlite3_stmt *s, struct store_subscriber *out)
+static void row_subscriber(struct db_stmt *s, struct store_subscriber *out)
 {
 	memset(out, 0, sizeof(*out));
 	copy_col(out->id, sizeof(out->id), s, 0);
 	copy_col(out->email, sizeof(out->email), s, 1);
 	copy_col(out->language, sizeof(out->language), s, 2);
-	out->consent = sqlite3_column_int64(s, 3);
-	out->opt_out_filtering = sqlite3_column_int64(s, 4);
-	out->opt_out_notices = sqlite3_column_int64(s, 5);
+	out->consent = db_column_int64(s, 3);
+	out->opt_out_filtering = db_column_int64(s, 4);
+	out->opt_out_notices = db_column_int64(s, 5);
 }
 
 #define SUBSCRIBER_COLS "id, email, language, consent, opt_out_filtering, opt_out_notices"
@@ -142,20 +120,20 @@ static void row_subscriber(sqlite3_stmt *s, struct store_subscriber *out)
 int store_subscriber_get(struct store *st, const char *id, struct store_subscriber *out,
 			 struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st, "SELECT " SUBSCRIBER_COLS " FROM subscribers WHERE id = ?", &s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	db_bind_text(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
 		row_subscriber(s, out);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
+	db_finalize(s);
+	if (rc == DB_ROW)
 		return 0;
-	if (rc == SQLITE_DONE)
+	if (rc == DB_DONE)
 		return isp_err_set(err, ISR_ENOTFOUND, "no subscriber '%s'", id);
 	return sq_fail(st, err, "get subscriber");
 }
@@ -175,7 +153,7 @@ int store_subscriber_opt(struct store *st, const char *id, const char *scope, in
 	int filtering = strcmp(scope, "filtering") == 0, all = strcmp(scope, "all") == 0;
 	int notices = strcmp(scope, "notices") == 0;
 	char change[64];
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc, pass;
 
 	if (!filtering && !all && !notices)
@@ -190,12 +168,12 @@ int store_subscriber_opt(struct store *st, const char *id, const char *scope, in
 		rc = sq_prepare(st, sql[pass][out ? 1 : 0], &s, err);
 		if (rc)
 			goto fail;
-		sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, t);
+		db_bind_text(s, 1, id);
+		db_bind_int64(s, 2, t);
 		rc = step_done(st, s, "opt-out", err);
 		if (rc)
 			goto fail;
-		if (sqlite3_changes(st->db) == 0) {
+		if (db_changes(st->db) == 0) {
 			rc = isp_err_set(err, ISR_ENOTFOUND, "no subscriber '%s'", id);
 			goto fail;
 		}
@@ -204,9 +182,9 @@ int store_subscriber_opt(struct store *st, const char *id, const char *scope, in
 	rc = sq_prepare(st, "INSERT INTO subscriber_log VALUES(?, ?, ?)", &s, err);
 	if (rc)
 		goto fail;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, t);
-	sqlite3_bind_text(s, 3, change, -1, SQLITE_STATIC);
+	db_bind_text(s, 1, id);
+	db_bind_int64(s, 2, t);
+	db_bind_text(s, 3, change);
 	rc = step_done(st, s, "opt-out log", err);
 	if (rc)
 		goto fail;
@@ -219,7 +197,7 @@ fail:
 int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,
 			  void *ud, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	struct store_subscriber sub;
 	int rc;
 
@@ -231,16 +209,16 @@ int store_each_subscriber(struct store *st, int opted_out_filtering, store_subsc
 			&s, err);
 	if (rc)
 		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		row_subscriber(s, &sub);
 		rc = fn(ud, &sub);
 		if (rc) {
-			sqlite3_finalize(s);
+			db_finalize(s);
 			return rc;
 		}
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "list subscribers");
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : sq_fail(st, err, "list subscribers");
 }
 
 /* ---- batches and events ---- */
@@ -256,29 +234,26 @@ const char *store_event_state_name(enum store_event_state s)
 int store_batch_begin(struct store *st, const char *source, const char *file, const char *format,
 		      int64_t *batch_id, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
-			"INSERT INTO batches(source, received, file, format) VALUES(?, ?, ?, ?)",
+			"INSERT INTO batches(source, received, file, format) VALUES(?, ?, ?, ?)"
+			" RETURNING id",
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, sq_now());
+	db_bind_text(s, 1, source);
+	db_bind_int64(s, 2, sq_now());
 	sq_bind_text(s, 3, file);
 	sq_bind_text(s, 4, format);
-	rc = step_done(st, s, "new batch", err);
-	if (rc)
-		return rc;
-	*batch_id = sqlite3_last_insert_rowid(st->db);
-	return 0;
+	return step_id(st, s, batch_id, "new batch", err);
 }
 
 int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
 		    struct isp_err *err)
 {
-	sqlite3_stmt *s = st->ev_ins;
+	struct db_stmt *s = st->ev_ins;
 
 	if (!s && sq_prepare(st,
 			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
@@ -286,27 +261,27 @@ int store_event_add(struct store *st, int64_t batch_id, const struct store_event
 			     &st->ev_ins, err) != 0)
 		return ISR_ESTORE;
 	s = st->ev_ins;
-	sqlite3_bind_int64(s, 1, batch_id);
-	sqlite3_bind_int64(s, 2, e->time);
-	sqlite3_bind_text(s, 3, e->ip, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, e->port);
-	sqlite3_bind_text(s, 5, e->cause, -1, SQLITE_STATIC);
+	db_bind_int64(s, 1, batch_id);
+	db_bind_int64(s, 2, e->time);
+	db_bind_text(s, 3, e->ip);
+	db_bind_int64(s, 4, e->port);
+	db_bind_text(s, 5, e->cause);
 	sq_bind_text(s, 6, e->family);
 	sq_bind_text(s, 7, e->reference);
 	sq_bind_text(s, 8, e->detail);
 	sq_bind_text(s, 9, e->raw);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_reset(s);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
 		return sq_fail(st, err, "add event");
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return 0;
 }
 
 int store_batch_end(struct store *st, int64_t batch_id, const char *header, long rows,
 		    long rejected, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st, "UPDATE batches SET header = ?, rows = ?, rejected = ? WHERE id = ?",
@@ -314,9 +289,9 @@ int store_batch_end(struct store *st, int64_t batch_id, const char *header, long
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, header);
-	sqlite3_bind_int64(s, 2, rows);
-	sqlite3_bind_int64(s, 3, rejected);
-	sqlite3_bind_int64(s, 4, batch_id);
+	db_bind_int64(s, 2, rows);
+	db_bind_int64(s, 3, rejected);
+	db_bind_int64(s, 4, batch_id);
 	return step_done(st, s, "end batch", err);
 }
 
@@ -324,72 +299,82 @@ int store_batch_end(struct store *st, int64_t batch_id, const char *header, long
  * Block events become events: the proxy's (reason "url" or "connect") with cause
  * malware-site, the DNS service's with cause cc. The row kept for returning is
  * "timestamp,ip,port,name,list,entry" in CSV.
+ *
+ * Exactly once, with several writers: each block event carries the batch that ingested
+ * it (ingest_batch, NULL until then). An ingest first claims the unclaimed rows it can
+ * see (UPDATE ... SET ingest_batch = this batch), then copies exactly the rows it
+ * claimed. A DNS node's transaction that commits later, with a smaller id than rows
+ * already ingested, still has ingest_batch NULL and is taken by the next run; an id
+ * cursor would skip it forever. Two concurrent ingests cannot claim one row twice: the
+ * second's UPDATE waits for the first's row lock and then sees the row claimed.
  */
-static const char *const ingest_sql =
-	"INSERT INTO events(batch_id, time, ip, port, cause, family, reference, detail, raw)"
-	" SELECT ?1, time_ms / 1000, client, port, ?2, list, entry,"
-	"  CASE WHEN reason IN ('url', 'connect') THEN 'url ' || qname"
-	"   ELSE 'name ' || qname || ' (' || coalesce(reason, 'name') || ')' END,"
-	"  strftime('%Y-%m-%dT%H:%M:%SZ', time_ms / 1000, 'unixepoch') || ',' || client || ','"
-	"   || port || ',\"' || replace(qname, '\"', '\"\"') || '\",' || coalesce(list, '') || ','"
-	"   || '\"' || replace(coalesce(entry, ''), '\"', '\"\"') || '\"'"
-	" FROM block_events WHERE rowid > ?3 AND rowid <= ?4"
-	"  AND (reason IN ('url', 'connect')) = ?5 ORDER BY rowid";
+#define INGEST_TS_SQLITE "strftime('%Y-%m-%dT%H:%M:%SZ', time_ms / 1000, 'unixepoch')"
+#define INGEST_TS_PG                                                                               \
+	"to_char(to_timestamp(time_ms / 1000) AT TIME ZONE 'UTC', "                                \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define INGEST_SQL(TS)                                                                             \
+	"INSERT INTO events(batch_id, time, ip, port, cause, family, reference, detail, raw)"      \
+	" SELECT CAST(?1 AS BIGINT), time_ms / 1000, client, coalesce(port, 0), ?2, list, entry,"  \
+	"  CASE WHEN reason IN ('url', 'connect') THEN 'url ' || qname"                            \
+	"   ELSE 'name ' || qname || ' (' || coalesce(reason, 'name') || ')' END,"                 \
+	"  " TS " || ',' || client || ',' || coalesce(port, 0) || ',\"'"                           \
+	"   || replace(qname, '\"', '\"\"') || '\",' || coalesce(list, '') || ','"                 \
+	"   || '\"' || replace(coalesce(entry, ''), '\"', '\"\"') || '\"'"                         \
+	" FROM block_events WHERE ingest_batch = ?1 ORDER BY id"
+static const char *const ingest_sql = INGEST_SQL(INGEST_TS_SQLITE);
+static const char *const ingest_sql_pg = INGEST_SQL(INGEST_TS_PG);
+/* [proxy?]: claim the unclaimed block events of the DNS service or of the proxy. */
+static const char *const claim_sql[2] = {
+	"UPDATE block_events SET ingest_batch = ?1 WHERE ingest_batch IS NULL"
+	" AND coalesce(reason, '') NOT IN ('url', 'connect')",
+	"UPDATE block_events SET ingest_batch = ?1 WHERE ingest_batch IS NULL"
+	" AND reason IN ('url', 'connect')",
+};
 
 int store_ingest_block_events(struct store *st, long *n, struct isp_err *err)
 {
 	static const char *const sources[2] = { "dns", "proxy" };
 	static const char *const causes[2] = { "cc", "malware-site" };
-	int64_t cursor = 0, last = 0, batch;
-	sqlite3_stmt *s = NULL;
+	int64_t batch;
+	struct db_stmt *s = NULL;
+	long claimed;
 	int rc, i;
 
 	*n = 0;
 	rc = store_begin(st, err);
 	if (rc)
 		return rc;
-	rc = sq_query_int(st,
-			  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'block_cursor'"
-			  " AND ?1 IS NOT NULL",
-			  1, &cursor, err);
-	if (rc == 0)
-		rc = sq_query_int(st, "SELECT coalesce(max(rowid), 0) FROM block_events WHERE ?1",
-				  1, &last, err);
-	if (rc || last <= cursor)
-		goto out;
 	for (i = 0; i < 2; i++) {
 		rc = store_batch_begin(st, sources[i], NULL, "block-events", &batch, err);
 		if (rc)
 			goto out;
-		rc = sq_prepare(st, ingest_sql, &s, err);
+		rc = sq_run3(st, claim_sql[i], batch, 0, 0, &claimed, err);
 		if (rc)
 			goto out;
-		sqlite3_bind_int64(s, 1, batch);
-		sqlite3_bind_text(s, 2, causes[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, cursor);
-		sqlite3_bind_int64(s, 4, last);
-		sqlite3_bind_int(s, 5, i);
+		if (claimed == 0) {
+			rc = sq_run3(st, "DELETE FROM batches WHERE id = ?", batch, 0, 0, NULL,
+				     err);
+			if (rc)
+				goto out;
+			continue;
+		}
+		rc = sq_prepare(st, sq_pg(st) ? ingest_sql_pg : ingest_sql, &s, err);
+		if (rc)
+			goto out;
+		db_bind_int64(s, 1, batch);
+		db_bind_text(s, 2, causes[i]);
 		rc = step_done(st, s, "ingest block events", err);
 		if (rc)
 			goto out;
-		if (sqlite3_changes(st->db) == 0) {
-			rc = sq_run3(st, "DELETE FROM batches WHERE id = ?", batch, 0, 0, NULL,
-				     err);
-		} else {
-			*n += (long)sqlite3_changes(st->db);
-			rc = sq_run3(st,
-				     "UPDATE batches SET rows = (SELECT count(*) FROM events"
-				     " WHERE batch_id = ?1), header ="
-				     " 'timestamp,ip,port,name,list,entry' WHERE id = ?1",
-				     batch, 0, 0, NULL, err);
-		}
+		*n += db_changes(st->db);
+		rc = sq_run3(st,
+			     "UPDATE batches SET rows = (SELECT count(*) FROM events"
+			     " WHERE batch_id = ?1), header ="
+			     " 'timestamp,ip,port,name,list,entry' WHERE id = ?1",
+			     batch, 0, 0, NULL, err);
 		if (rc)
 			goto out;
 	}
-	rc = sq_run3(st,
-		     "INSERT INTO meta(key, value) VALUES('block_cursor', ?1)"
-		     " ON CONFLICT(key) DO UPDATE SET value = ?1",
-		     last, 0, 0, NULL, err);
 out:
 	if (rc) {
 		store_rollback(st);
@@ -402,41 +387,41 @@ out:
 	"e.id, e.batch_id, e.time, e.ip, e.port, e.cause, e.family, e.reference, e.detail,"        \
 	" e.raw, e.state, e.subscriber, e.reason, e.notice_id"
 
-static int each_event_row(struct store *st, sqlite3_stmt *s, store_event_fn fn, void *ud,
+static int each_event_row(struct store *st, struct db_stmt *s, store_event_fn fn, void *ud,
 			  struct isp_err *err)
 {
 	struct store_event e;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		memset(&e, 0, sizeof(e));
-		e.id = sqlite3_column_int64(s, 0);
-		e.batch_id = sqlite3_column_int64(s, 1);
-		e.time = sqlite3_column_int64(s, 2);
+		e.id = db_column_int64(s, 0);
+		e.batch_id = db_column_int64(s, 1);
+		e.time = db_column_int64(s, 2);
 		e.ip = col_text(s, 3);
-		e.port = (uint16_t)sqlite3_column_int(s, 4);
+		e.port = (uint16_t)(int)db_column_int64(s, 4);
 		e.cause = col_text(s, 5);
 		e.family = col_text(s, 6);
 		e.reference = col_text(s, 7);
 		e.detail = col_text(s, 8);
 		e.raw = col_text(s, 9);
-		e.state = (enum store_event_state)sqlite3_column_int(s, 10);
+		e.state = (enum store_event_state)(int)db_column_int64(s, 10);
 		e.subscriber = col_text(s, 11);
 		e.reason = col_text(s, 12);
-		e.notice_id = sqlite3_column_int64(s, 13);
+		e.notice_id = db_column_int64(s, 13);
 		rc = fn(ud, &e);
 		if (rc) {
-			sqlite3_finalize(s);
+			db_finalize(s);
 			return rc;
 		}
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "read events");
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : sq_fail(st, err, "read events");
 }
 
 int store_each_open_event(struct store *st, store_event_fn fn, void *ud, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -451,19 +436,20 @@ int store_each_open_event(struct store *st, store_event_fn fn, void *ud, struct 
 int store_each_event(struct store *st, const char *source, int64_t batch_id, int state,
 		     store_event_fn fn, void *ud, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT " EVENT_COLS " FROM events e JOIN batches b ON b.id = e.batch_id"
-			" WHERE (?1 IS NULL OR b.source = ?1) AND (?2 = 0 OR e.batch_id = ?2)"
-			" AND (?3 < 0 OR e.state = ?3) ORDER BY e.id",
-			&s, err);
+	rc = sq_prepare(
+		st,
+		"SELECT " EVENT_COLS " FROM events e JOIN batches b ON b.id = e.batch_id"
+		" WHERE (CAST(?1 AS TEXT) IS NULL OR b.source = ?1) AND (?2 = 0 OR e.batch_id = ?2)"
+		" AND (?3 < 0 OR e.state = ?3) ORDER BY e.id",
+		&s, err);
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, source);
-	sqlite3_bind_int64(s, 2, batch_id);
-	sqlite3_bind_int(s, 3, state);
+	db_bind_int64(s, 2, batch_id);
+	db_bind_int64(s, 3, state);
 	return each_event_row(st, s, fn, ud, err);
 }
 
@@ -471,7 +457,7 @@ int store_event_decide(struct store *st, int64_t id, enum store_event_state stat
 		       const char *subscriber, const char *reason, int64_t notice_id,
 		       struct isp_err *err)
 {
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
 	if (!st->ev_decide && sq_prepare(st,
 					 "UPDATE events SET state = ?, subscriber = ?, reason = ?,"
@@ -479,19 +465,19 @@ int store_event_decide(struct store *st, int64_t id, enum store_event_state stat
 					 &st->ev_decide, err) != 0)
 		return ISR_ESTORE;
 	s = st->ev_decide;
-	sqlite3_bind_int(s, 1, (int)state);
+	db_bind_int64(s, 1, (int)state);
 	sq_bind_text(s, 2, subscriber);
 	sq_bind_text(s, 3, reason);
 	if (notice_id)
-		sqlite3_bind_int64(s, 4, notice_id);
+		db_bind_int64(s, 4, notice_id);
 	else
-		sqlite3_bind_null(s, 4);
-	sqlite3_bind_int64(s, 5, id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		sqlite3_reset(s);
+		db_bind_null(s, 4);
+	db_bind_int64(s, 5, id);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
 		return sq_fail(st, err, "decide event");
 	}
-	sqlite3_reset(s);
+	db_reset(s);
 	return 0;
 }
 
@@ -507,7 +493,7 @@ const char *store_notice_state_name(enum store_notice_state s)
 int store_notice_add(struct store *st, const struct store_notice *n, int64_t *id,
 		     struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -517,31 +503,31 @@ int store_notice_add(struct store *st, const struct store_notice *n, int64_t *id
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, n->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, n->subscriber, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, n->email, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, n->language, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, n->causes, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, n->created);
-	sqlite3_bind_int64(s, 7, n->created);
-	sqlite3_bind_blob(s, 8, n->message, (int)n->message_len, SQLITE_STATIC);
+	db_bind_text(s, 1, n->key);
+	db_bind_text(s, 2, n->subscriber);
+	db_bind_text(s, 3, n->email);
+	db_bind_text(s, 4, n->language);
+	db_bind_text(s, 5, n->causes);
+	db_bind_int64(s, 6, n->created);
+	db_bind_int64(s, 7, n->created);
+	db_bind_blob(s, 8, n->message, n->message_len);
 	rc = step_done(st, s, "add notice", err);
 	if (rc)
 		return rc;
 	rc = sq_prepare(st, "SELECT id FROM notices WHERE key = ?", &s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, n->key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : sq_fail(st, err, "find notice");
+	db_bind_text(s, 1, n->key);
+	rc = db_step(s);
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : sq_fail(st, err, "find notice");
 }
 
 int store_notice_recent(struct store *st, const char *subscriber, const char *cause, int64_t since,
 			int64_t *id, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(
@@ -552,19 +538,19 @@ int store_notice_recent(struct store *st, const char *subscriber, const char *ca
 		&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, subscriber, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, cause, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, since);
-	rc = sqlite3_step(s);
-	*id = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : sq_fail(st, err, "recent notice");
+	db_bind_text(s, 1, subscriber);
+	db_bind_text(s, 2, cause);
+	db_bind_int64(s, 3, since);
+	rc = db_step(s);
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : sq_fail(st, err, "recent notice");
 }
 
 int store_notice_count(struct store *st, const char *subscriber, int64_t since, long *n,
 		       struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -573,46 +559,46 @@ int store_notice_count(struct store *st, const char *subscriber, int64_t since, 
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, subscriber, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, since);
-	rc = sqlite3_step(s);
-	*n = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : sq_fail(st, err, "count notices");
+	db_bind_text(s, 1, subscriber);
+	db_bind_int64(s, 2, since);
+	rc = db_step(s);
+	*n = rc == DB_ROW ? (long)db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : sq_fail(st, err, "count notices");
 }
 
-static int each_notice_row(struct store *st, sqlite3_stmt *s, int with_message, store_notice_fn fn,
-			   void *ud, struct isp_err *err)
+static int each_notice_row(struct store *st, struct db_stmt *s, int with_message,
+			   store_notice_fn fn, void *ud, struct isp_err *err)
 {
 	struct store_notice n;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		memset(&n, 0, sizeof(n));
-		n.id = sqlite3_column_int64(s, 0);
+		n.id = db_column_int64(s, 0);
 		n.key = col_text(s, 1);
 		n.subscriber = col_text(s, 2);
 		n.email = col_text(s, 3);
 		n.language = col_text(s, 4);
 		n.causes = col_text(s, 5);
-		n.created = sqlite3_column_int64(s, 6);
-		n.state = (enum store_notice_state)sqlite3_column_int(s, 7);
-		n.attempts = sqlite3_column_int(s, 8);
-		n.next_attempt = sqlite3_column_int64(s, 9);
-		n.sent = sqlite3_column_int64(s, 10);
+		n.created = db_column_int64(s, 6);
+		n.state = (enum store_notice_state)(int)db_column_int64(s, 7);
+		n.attempts = (int)db_column_int64(s, 8);
+		n.next_attempt = db_column_int64(s, 9);
+		n.sent = db_column_int64(s, 10);
 		n.error = col_text(s, 11);
 		if (with_message) {
-			n.message = sqlite3_column_blob(s, 12);
-			n.message_len = (size_t)sqlite3_column_bytes(s, 12);
+			n.message = db_column_blob(s, 12);
+			n.message_len = (size_t)db_column_bytes(s, 12);
 		}
 		rc = fn(ud, &n);
 		if (rc) {
-			sqlite3_finalize(s);
+			db_finalize(s);
 			return rc;
 		}
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "read notices");
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : sq_fail(st, err, "read notices");
 }
 
 #define NOTICE_COLS                                                                                \
@@ -622,7 +608,7 @@ static int each_notice_row(struct store *st, sqlite3_stmt *s, int with_message, 
 int store_each_undelivered(struct store *st, int64_t now, int max_attempts, store_notice_fn fn,
 			   void *ud, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int64_t *ids = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
@@ -635,24 +621,24 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int(s, 1, max_attempts);
-	sqlite3_bind_int64(s, 2, now);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	db_bind_int64(s, 1, max_attempts);
+	db_bind_int64(s, 2, now);
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (n == cap) {
 			int64_t *p = realloc(ids, (cap ? cap * 2 : 64) * sizeof(*ids));
 
 			if (!p) {
-				sqlite3_finalize(s);
+				db_finalize(s);
 				free(ids);
 				return isp_err_set(err, ISR_ENOMEM, "out of memory");
 			}
 			ids = p;
 			cap = cap ? cap * 2 : 64;
 		}
-		ids[n++] = sqlite3_column_int64(s, 0);
+		ids[n++] = db_column_int64(s, 0);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	db_finalize(s);
+	if (rc != DB_DONE) {
 		free(ids);
 		return sq_fail(st, err, "undelivered notices");
 	}
@@ -661,7 +647,7 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 				err);
 		if (rc)
 			break;
-		sqlite3_bind_int64(s, 1, ids[i]);
+		db_bind_int64(s, 1, ids[i]);
 		rc = each_notice_row(st, s, 1, fn, ud, err);
 	}
 	free(ids);
@@ -671,21 +657,21 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 int store_each_notice(struct store *st, int limit, store_notice_fn fn, void *ud,
 		      struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st, "SELECT " NOTICE_COLS " FROM notices ORDER BY id DESC LIMIT ?", &s,
 			err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int(s, 1, limit);
+	db_bind_int64(s, 1, limit);
 	return each_notice_row(st, s, 0, fn, ud, err);
 }
 
 int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,
 		      int64_t next_attempt, const char *error, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -694,12 +680,12 @@ int store_notice_mark(struct store *st, int64_t id, enum store_notice_state stat
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int(s, 1, (int)state);
-	sqlite3_bind_int(s, 2, attempts);
-	sqlite3_bind_int64(s, 3, next_attempt);
+	db_bind_int64(s, 1, (int)state);
+	db_bind_int64(s, 2, attempts);
+	db_bind_int64(s, 3, next_attempt);
 	sq_bind_text(s, 4, error);
-	sqlite3_bind_int64(s, 5, sq_now());
-	sqlite3_bind_int64(s, 6, id);
+	db_bind_int64(s, 5, sq_now());
+	db_bind_int64(s, 6, id);
 	return step_done(st, s, "mark notice", err);
 }
 
@@ -708,51 +694,51 @@ int store_notice_mark(struct store *st, int64_t id, enum store_notice_state stat
 int store_each_batch_report(struct store *st, const char *source, store_report_fn fn, void *ud,
 			    struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	struct store_batch_report r;
 	int rc;
 
 	rc = sq_prepare(
 		st,
 		"SELECT b.id, b.source, b.file, b.format, b.header, b.received, b.rows, b.rejected,"
-		" count(e.id),"
-		" sum(e.state IN (1, 2, 3, 4)),"
-		" sum(e.state = 2 AND n.state = 2) + sum(e.state = 3),"
-		" sum(e.state = 2 AND n.state <> 2),"
-		" sum(e.state = 3), sum(e.state = 4), sum(e.state = 5), sum(e.state IN (0, 1))"
+		" count(e.id), count(*) FILTER (WHERE e.state IN (1, 2, 3, 4)),"
+		" count(*) FILTER (WHERE (e.state = 2 AND n.state = 2) OR e.state = 3),"
+		" count(*) FILTER (WHERE e.state = 2 AND n.state <> 2),"
+		" count(*) FILTER (WHERE e.state = 3), count(*) FILTER (WHERE e.state = 4),"
+		" count(*) FILTER (WHERE e.state = 5), count(*) FILTER (WHERE e.state IN (0, 1))"
 		" FROM batches b LEFT JOIN events e ON e.batch_id = b.id"
 		" LEFT JOIN notices n ON n.id = e.notice_id"
-		" WHERE ?1 IS NULL OR b.source = ?1 GROUP BY b.id ORDER BY b.id",
+		" WHERE CAST(?1 AS TEXT) IS NULL OR b.source = ?1 GROUP BY b.id ORDER BY b.id",
 		&s, err);
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, source);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		memset(&r, 0, sizeof(r));
-		r.batch.id = sqlite3_column_int64(s, 0);
+		r.batch.id = db_column_int64(s, 0);
 		r.batch.source = col_text(s, 1);
 		r.batch.file = col_text(s, 2);
 		r.batch.format = col_text(s, 3);
 		r.batch.header = col_text(s, 4);
-		r.batch.received = sqlite3_column_int64(s, 5);
-		r.batch.rows = (long)sqlite3_column_int64(s, 6);
-		r.batch.rejected = (long)sqlite3_column_int64(s, 7);
-		r.received = (long)sqlite3_column_int64(s, 8);
-		r.matched = (long)sqlite3_column_int64(s, 9);
-		r.notified = (long)sqlite3_column_int64(s, 10);
-		r.queued = (long)sqlite3_column_int64(s, 11);
-		r.repeat = (long)sqlite3_column_int64(s, 12);
-		r.skipped = (long)sqlite3_column_int64(s, 13);
-		r.returned = (long)sqlite3_column_int64(s, 14);
-		r.pending = (long)sqlite3_column_int64(s, 15);
+		r.batch.received = db_column_int64(s, 5);
+		r.batch.rows = (long)db_column_int64(s, 6);
+		r.batch.rejected = (long)db_column_int64(s, 7);
+		r.received = (long)db_column_int64(s, 8);
+		r.matched = (long)db_column_int64(s, 9);
+		r.notified = (long)db_column_int64(s, 10);
+		r.queued = (long)db_column_int64(s, 11);
+		r.repeat = (long)db_column_int64(s, 12);
+		r.skipped = (long)db_column_int64(s, 13);
+		r.returned = (long)db_column_int64(s, 14);
+		r.pending = (long)db_column_int64(s, 15);
 		rc = fn(ud, &r);
 		if (rc) {
-			sqlite3_finalize(s);
+			db_finalize(s);
 			return rc;
 		}
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "report");
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : sq_fail(st, err, "report");
 }
 
 /* ---- relay ---- */
@@ -760,48 +746,46 @@ int store_each_batch_report(struct store *st, const char *source, store_report_f
 int store_relay_batch(struct store *st, const char *source, const char *files, long rows,
 		      long rejected, int64_t *batch_id, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
 			"INSERT INTO relay_batches(source, received, files, rows, rejected)"
-			" VALUES(?, ?, ?, ?, ?)",
+			" VALUES(?, ?, ?, ?, ?) RETURNING id",
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, sq_now());
+	db_bind_text(s, 1, source);
+	db_bind_int64(s, 2, sq_now());
 	sq_bind_text(s, 3, files);
-	sqlite3_bind_int64(s, 4, rows);
-	sqlite3_bind_int64(s, 5, rejected);
-	rc = step_done(st, s, "relay batch", err);
-	if (rc == 0)
-		*batch_id = sqlite3_last_insert_rowid(st->db);
-	return rc;
+	db_bind_int64(s, 4, rows);
+	db_bind_int64(s, 5, rejected);
+	return step_id(st, s, batch_id, "relay batch", err);
 }
 
 int store_relay_sent(struct store *st, int64_t batch_id, const char *member, long n,
 		     struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
-	rc = sq_prepare(st,
-			"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
-			" ON CONFLICT(batch_id, member) DO UPDATE SET sent = sent + ?3",
-			&s, err);
+	rc = sq_prepare(
+		st,
+		"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
+		" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
+		&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(s, 1, batch_id);
-	sqlite3_bind_text(s, 2, member, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, n);
+	db_bind_int64(s, 1, batch_id);
+	db_bind_text(s, 2, member);
+	db_bind_int64(s, 3, n);
 	return step_done(st, s, "relay sent", err);
 }
 
 int store_relay_returned(struct store *st, int64_t batch_id, const char *member, long n,
 			 int64_t *batch_out, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -810,12 +794,12 @@ int store_relay_returned(struct store *st, int64_t batch_id, const char *member,
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_text(s, 1, member, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, batch_id);
-	rc = sqlite3_step(s);
-	*batch_out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
+	db_bind_text(s, 1, member);
+	db_bind_int64(s, 2, batch_id);
+	rc = db_step(s);
+	*batch_out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW)
 		return sq_fail(st, err, "relay returns");
 	if (*batch_out == 0) {
 		if (batch_id)
@@ -831,15 +815,15 @@ int store_relay_returned(struct store *st, int64_t batch_id, const char *member,
 			&s, err);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(s, 1, *batch_out);
-	sqlite3_bind_text(s, 2, member, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, n);
+	db_bind_int64(s, 1, *batch_out);
+	db_bind_text(s, 2, member);
+	db_bind_int64(s, 3, n);
 	return step_done(st, s, "relay returns", err);
 }
 
 int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct isp_err *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct db_stmt *s = NULL;
 	struct store_relay_count c;
 	int rc;
 
@@ -850,20 +834,20 @@ int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct
 			&s, err);
 	if (rc)
 		return rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		c.batch_id = sqlite3_column_int64(s, 0);
+	while ((rc = db_step(s)) == DB_ROW) {
+		c.batch_id = db_column_int64(s, 0);
 		c.source = col_text(s, 1);
 		c.member = col_text(s, 2);
-		c.received_at = sqlite3_column_int64(s, 3);
-		c.rows = (long)sqlite3_column_int64(s, 4);
-		c.sent = (long)sqlite3_column_int64(s, 5);
-		c.returned = (long)sqlite3_column_int64(s, 6);
+		c.received_at = db_column_int64(s, 3);
+		c.rows = (long)db_column_int64(s, 4);
+		c.sent = (long)db_column_int64(s, 5);
+		c.returned = (long)db_column_int64(s, 6);
 		rc = fn(ud, &c);
 		if (rc) {
-			sqlite3_finalize(s);
+			db_finalize(s);
 			return rc;
 		}
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : sq_fail(st, err, "relay report");
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : sq_fail(st, err, "relay report");
 }

@@ -386,14 +386,25 @@ static int run_locked(struct store *st, const struct isp_config *cfg, const stru
 
 /*
  * One notifier at a time per store: two runs started by overlapping cron jobs would
- * deliver the same pending notice twice. An flock on STORE.notify-lock, released by the
- * kernel whatever way the process ends.
+ * deliver the same pending notice twice. SQLite: an flock on STORE.notify-lock, released
+ * by the kernel whatever way the process ends. PostgreSQL: the notifiers may run on
+ * different machines, so the lock is the database's (a session advisory lock, released
+ * with the connection).
  */
-static int take_lock(const struct isp_config *cfg, int *fd, struct isp_err *err)
+static int take_lock(struct store *st, const struct isp_config *cfg, int *fd, struct isp_err *err)
 {
 	const char *store = strncmp(cfg->store, "sqlite:", 7) == 0 ? cfg->store + 7 : cfg->store;
 	char path[CONFIG_PATH_MAX + 16];
 
+	if (store_is_pg(cfg->store)) {
+		int got = 0, rc = store_try_lock(st, "notify", &got, err);
+
+		if (rc == 0 && !got)
+			rc = isp_err_set(err, ISR_EIO,
+					 "another notify run holds this store's lock (PostgreSQL "
+					 "advisory lock)");
+		return rc;
+	}
 	snprintf(path, sizeof(path), "%s.notify-lock", store);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
@@ -413,10 +424,13 @@ static int take_lock(const struct isp_config *cfg, int *fd, struct isp_err *err)
 int notify_run(struct store *st, const struct isp_config *cfg, const struct notify_opts *o,
 	       struct notify_stats *stats, struct isp_err *err)
 {
-	int lock = -1, rc = take_lock(cfg, &lock, err);
+	int lock = -1, rc = take_lock(st, cfg, &lock, err);
 
-	if (rc == 0)
+	if (rc == 0) {
 		rc = run_locked(st, cfg, o, stats, err);
+		if (store_is_pg(cfg->store))
+			store_unlock(st, "notify");
+	}
 	if (lock >= 0)
 		close(lock);
 	return rc;

@@ -5,7 +5,8 @@
 # events of a real `ispshield dns` queried with dig, notices delivered by SMTP to a real
 # Postfix smtp-sink and into a Maildir, de-duplication, rate limit, opt-out, report,
 # returned rows, the ISAC relay, and kill -9 during delivery.
-# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree); ISP_TEST_STORE: run it all on
+# that store instead of a new SQLite file (notify_pg.sh: a PostgreSQL database).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
 src=${SRCDIR:?set SRCDIR to the source tree}
@@ -19,9 +20,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
+store=${ISP_TEST_STORE:-$work/var/t.db}
 . "$src/tests/integration/lib/testlib.sh"
-isp() { "$bin" -q --store "$work/var/t.db" "$@"; }
-ispv() { "$bin" --store "$work/var/t.db" "$@"; }
+isp() { "$bin" -q --store "$store" "$@"; }
+ispv() { "$bin" --store "$store" "$@"; }
 jq_() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 shared=$src/tests/data/sessions
 
@@ -161,7 +163,7 @@ printf 'c2-blocked.example\n' > c2.txt
 expect 0 "list" -- isp lists import --list c2 --kind domain c2.txt
 expect 0 "compile" -- isp lists compile
 dport=$(freeport)
-"$bin" -q --store "$work/var/t.db" dns --listen 127.0.0.1:$dport --upstream 127.0.0.1:9 --subscribers 127.0.0.0/8 \
+"$bin" -q --store "$store" dns --listen 127.0.0.1:$dport --upstream 127.0.0.1:9 --subscribers 127.0.0.0/8 \
   2>dns.err & pids+=($!)
 for i in $(seq 50); do dig +short +time=1 +tries=1 @127.0.0.1 -p $dport c2-blocked.example >/dev/null 2>&1 && break; sleep 0.1; done
 dig +time=2 +tries=1 @127.0.0.1 -p $dport c2-blocked.example > dig.txt 2>&1
@@ -170,7 +172,7 @@ sleep 1.5 # the event writer batches
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
 
 # --- notify: dry run changes nothing
-expect 0 "dry run" -- "$bin" --store "$work/var/t.db" notify run --dry-run
+expect 0 "dry run" -- "$bin" --store "$store" notify run --dry-run
 has out.txt "taro@example.jp"; has err.txt "dry run"
 expect 0 "report after dry run" -- isp notify report --json
 eq "$(jq_ out.txt 'sum(b["pending"] for b in d)')" "9" "nothing decided by the dry run"
@@ -180,7 +182,7 @@ sport=$(freeport)
 mkdir -p sink && chmod 777 sink
 /usr/sbin/smtp-sink -u nobody -d "$work/sink/%M." 127.0.0.1:$sport 64 2>sink.err & pids+=($!)
 for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$sport) 2>/dev/null && break; sleep 0.1; done
-expect 0 "notify run" -- "$bin" --store "$work/var/t.db" notify run --smtp smtp://127.0.0.1:$sport
+expect 0 "notify run" -- "$bin" --store "$store" notify run --smtp smtp://127.0.0.1:$sport
 has err.txt "notices made"
 cat err.txt >&2
 msgs() { ls sink | wc -l; }
@@ -254,7 +256,11 @@ python3 mails.py "$work/sink" > mails.txt
 has mails.txt "TO dhcp-user@example.jp |"; has mails.txt "203.0.113.150"
 
 # --- one notifier at a time per store
-flock "$work/var/t.db.notify-lock" sleep 3 & lockpid=$!
+if [ -n "${ISP_TEST_STORE:-}" ]; then # PostgreSQL: the lock is the database's
+  psql "$store" -X -q -c "SELECT pg_advisory_lock(hashtext('ispshield:notify')), pg_sleep(3)" >/dev/null & lockpid=$!
+else
+  flock "$work/var/t.db.notify-lock" sleep 3 & lockpid=$!
+fi
 sleep 0.3
 expect 4 "second notifier refused" -- isp notify run --no-deliver
 has err.txt "another notify run holds this store's lock"

@@ -1,5 +1,5 @@
 /*
- * test_store.c -- the SQLite store: lists and kinds, import transactions, duplicate
+ * test_store.c -- the store (SQLite; PostgreSQL too when ISP_TEST_PG is set): lists and kinds, import transactions, duplicate
  * merging, re-import change tracking, abort leaving the old entries, expiry, stats.
  */
 #include <stdarg.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/store.h"
+#include "pgtest.h"
 
 static char dbpath[64];
 
@@ -27,6 +28,12 @@ static int setup(void **state)
 	fd = mkstemp(dbpath);
 	close(fd);
 	unlink(dbpath);
+	if (pgtest_url()) { /* tests/integration/store_pg_unit.sh: the same on PostgreSQL */
+		if (pgtest_open_fresh(&st) != 0)
+			return -1;
+		*state = st;
+		return 0;
+	}
 	isp_err_clear(&e);
 	if (store_open(dbpath, &st, &e) != 0) {
 		fprintf(stderr, "%s\n", e.msg);

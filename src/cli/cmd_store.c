@@ -1,0 +1,143 @@
+/*
+ * cmd_store.c -- `ispshield store migrate|version`: the store's schema version, and
+ * applying the migrations a newer binary brings (SQLite file or PostgreSQL database).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char store_usage[] =
+	"usage: ispshield store COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  migrate   apply pending schema migrations (each in one transaction)\n"
+	"  version   print the store's schema version and this binary's\n"
+	"\n"
+	"The store is core.store (or --store): a SQLite file path, or PostgreSQL as\n"
+	"postgresql://USER@HOST:PORT/DB or pg:CONNINFO. A new SQLite file gets the whole\n"
+	"schema when first opened; a PostgreSQL database needs `store migrate` once, and\n"
+	"again after an upgrade that brings a new schema version (the other commands refuse\n"
+	"an older schema until then).\n";
+
+static const char migrate_usage[] =
+	"usage: ispshield store migrate\n"
+	"\n"
+	"Apply the schema migrations between the store's version and this binary's, each in\n"
+	"its own transaction (on PostgreSQL under an advisory lock, so two nodes migrating\n"
+	"at once apply each step once). Prints FROM -> TO on standard output.\n"
+	"\n"
+	"Exit status: 0 migrated (or nothing to do), 4 failed (the store stays at the last\n"
+	"version that completed).\n";
+
+static const char version_usage[] =
+	"usage: ispshield store version [--json]\n"
+	"\n"
+	"Print the store's schema version, this binary's, and whether a migration is due.\n"
+	"\n"
+	"Options:\n"
+	"  --json   {\"schema\": N, \"binary\": M, \"backend\": \"sqlite\"|\"postgresql\"}\n"
+	"\n"
+	"Exit status: 0 the versions match, 1 the store needs `store migrate` (or is newer\n"
+	"than this binary), 4 the store cannot be opened.\n";
+
+/* Parse the options of a command that has only --help (and --json); -1 on --help. */
+static int parse_opts(int argc, char **argv, const char *usage, int *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			if (!json)
+				goto bad;
+			*json = 1;
+			break;
+		case 'h': fputs(usage, stdout); return -1;
+		default: goto bad;
+		}
+	}
+	if (optind == argc)
+		return 0;
+bad:
+	fputs(usage, stderr);
+	return EXIT_USAGE;
+}
+
+/* The store operations of the two commands: both report two schema versions. */
+typedef int (*store_op)(struct store *st, int *a, int *b, struct isp_err *err);
+
+/*
+ * Parse the options, open the store whatever its schema version, run op. Returns -1
+ * when op ran (*a, *b set), else the exit status (--help, usage, failure: printed).
+ */
+static int run_op(const struct cli *c, int argc, char **argv, const char *usage, int *json,
+		  store_op op, int *a, int *b)
+{
+	struct store *st = NULL;
+	struct isp_err err;
+	int rc = parse_opts(argc, argv, usage, json);
+
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	isp_err_clear(&err);
+	rc = store_open_ex(c->cfg.store, STORE_OPEN_ANY_VERSION, &st, &err);
+	if (rc == 0) {
+		rc = op(st, a, b, &err);
+		store_close(st);
+	}
+	if (rc) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	return -1;
+}
+
+static int cmd_migrate(struct cli *c, int argc, char **argv)
+{
+	int from = 0, to = 0,
+	    rc = run_op(c, argc, argv, migrate_usage, NULL, store_migrate, &from, &to);
+
+	if (rc >= 0)
+		return rc;
+	printf("%d -> %d\n", from, to);
+	if (!c->quiet)
+		fprintf(stderr, "store: schema version %d%s\n", to,
+			from == to ? " (nothing to migrate)" : "");
+	return EXIT_OK;
+}
+
+static int cmd_version(struct cli *c, int argc, char **argv)
+{
+	int json = 0, have = 0, want = 0;
+	int rc = run_op(c, argc, argv, version_usage, &json, store_version, &have, &want);
+
+	if (rc >= 0)
+		return rc;
+	if (json)
+		printf("{\"schema\": %d, \"binary\": %d, \"backend\": \"%s\"}\n", have, want,
+		       store_is_pg(c->cfg.store) ? "postgresql" : "sqlite");
+	else
+		printf("schema %d, binary %d%s\n", have, want,
+		       have < want   ? ": run ispshield store migrate"
+		       : have > want ? ": the store is newer than this binary"
+				     : "");
+	return have == want ? EXIT_OK : EXIT_NOMATCH;
+}
+
+int cmd_store(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "migrate", cmd_migrate },
+		{ "version", cmd_version },
+		{ NULL, NULL },
+	};
+
+	return cli_dispatch(c, argc, argv, store_usage, cmds);
+}

@@ -1,0 +1,45 @@
+-- A store made by ispshield 0.1.0 before schema versioning (schema 1): a list, a
+-- subscriber, 3 block events ingested by notify (block_cursor 3) and 2 not yet. Made
+-- with lists import, subscribers import, notify run --no-deliver; sqlite3 .dump.
+PRAGMA foreign_keys=OFF;
+BEGIN TRANSACTION;
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT INTO meta VALUES('schema_version','1');
+INSERT INTO meta VALUES('block_cursor','3');
+CREATE TABLE lists(  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,  created INTEGER NOT NULL);
+INSERT INTO lists VALUES(1,'c2','domain',1795436313);
+CREATE TABLE sources(  id INTEGER PRIMARY KEY, list_id INTEGER NOT NULL REFERENCES lists(id),  name TEXT NOT NULL, last_import INTEGER, UNIQUE(list_id, name));
+INSERT INTO sources VALUES(1,1,'c2.txt',1795436313);
+CREATE TABLE entries(  source_id INTEGER NOT NULL, value TEXT NOT NULL, action INTEGER NOT NULL,  first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, expires INTEGER,  category TEXT, reference TEXT, PRIMARY KEY(source_id, value)) WITHOUT ROWID;
+INSERT INTO entries VALUES(1,'*.cc.example',0,1795436313,1795436313,NULL,NULL,NULL);
+CREATE TABLE imports(  id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL REFERENCES sources(id),  started INTEGER NOT NULL, file TEXT, format TEXT, read INTEGER, accepted INTEGER,  duplicates INTEGER, rejected INTEGER, added INTEGER, removed INTEGER,  unchanged INTEGER);
+INSERT INTO imports VALUES(1,1,1795436313,'c2.txt','plain',1,1,0,0,1,0,0);
+CREATE TABLE changes(  import_id INTEGER NOT NULL REFERENCES imports(id), value TEXT NOT NULL,  change TEXT NOT NULL);
+CREATE TABLE block_events(  time_ms INTEGER NOT NULL, client TEXT NOT NULL, port INTEGER, qname TEXT NOT NULL,  qtype INTEGER, list TEXT, entry TEXT, reason TEXT);
+INSERT INTO block_events VALUES(1795334400000,'192.0.2.1',5353,'a.cc.example',1,'c2','*.cc.example','name');
+INSERT INTO block_events VALUES(1795334400000,'192.0.2.1',5353,'b.cc.example',1,'c2','*.cc.example','name');
+INSERT INTO block_events VALUES(1795334400000,'192.0.2.1',5353,'c.cc.example',1,'c2','*.cc.example','name');
+INSERT INTO block_events VALUES(1795334500000,'192.0.2.1',5353,'d.cc.example',1,'c2','*.cc.example','name');
+INSERT INTO block_events VALUES(1795334500000,'192.0.2.1',5353,'e.cc.example',1,'c2','*.cc.example','name');
+CREATE TABLE subscribers(  id TEXT PRIMARY KEY, email TEXT, language TEXT NOT NULL, consent INTEGER,  opt_out_filtering INTEGER, opt_out_notices INTEGER, updated INTEGER NOT NULL);
+INSERT INTO subscribers VALUES('s1','s1@example.com','en',NULL,NULL,NULL,1795436313);
+CREATE TABLE subscriber_log(  subscriber TEXT NOT NULL, time INTEGER NOT NULL, change TEXT NOT NULL);
+CREATE TABLE batches(  id INTEGER PRIMARY KEY, source TEXT NOT NULL, received INTEGER NOT NULL, file TEXT,  format TEXT, header TEXT, rows INTEGER NOT NULL DEFAULT 0,  rejected INTEGER NOT NULL DEFAULT 0);
+INSERT INTO batches VALUES(1,'dns',1795436313,NULL,'block-events','timestamp,ip,port,name,list,entry',3,0);
+CREATE TABLE events(  id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batches(id),  time INTEGER NOT NULL, ip TEXT NOT NULL, port INTEGER NOT NULL DEFAULT 0,  cause TEXT NOT NULL, family TEXT, reference TEXT, detail TEXT, raw TEXT,  state INTEGER NOT NULL DEFAULT 0, subscriber TEXT, reason TEXT, notice_id INTEGER);
+INSERT INTO events VALUES(1,1,1795334400,'192.0.2.1',5353,'cc','c2','*.cc.example','name a.cc.example (name)','2026-11-22T08:00:00Z,192.0.2.1,5353,"a.cc.example",c2,"*.cc.example"',0,NULL,NULL,NULL);
+INSERT INTO events VALUES(2,1,1795334400,'192.0.2.1',5353,'cc','c2','*.cc.example','name b.cc.example (name)','2026-11-22T08:00:00Z,192.0.2.1,5353,"b.cc.example",c2,"*.cc.example"',0,NULL,NULL,NULL);
+INSERT INTO events VALUES(3,1,1795334400,'192.0.2.1',5353,'cc','c2','*.cc.example','name c.cc.example (name)','2026-11-22T08:00:00Z,192.0.2.1,5353,"c.cc.example",c2,"*.cc.example"',0,NULL,NULL,NULL);
+CREATE TABLE notices(  id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, subscriber TEXT NOT NULL,  email TEXT NOT NULL, language TEXT NOT NULL, causes TEXT NOT NULL,  created INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0,  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL DEFAULT 0,  sent INTEGER, error TEXT, message BLOB NOT NULL);
+CREATE TABLE relay_batches(  id INTEGER PRIMARY KEY, source TEXT NOT NULL, received INTEGER NOT NULL,  files TEXT, rows INTEGER NOT NULL, rejected INTEGER NOT NULL);
+CREATE TABLE relay_counts(  batch_id INTEGER NOT NULL REFERENCES relay_batches(id), member TEXT NOT NULL,  sent INTEGER NOT NULL DEFAULT 0, returned INTEGER NOT NULL DEFAULT 0,  PRIMARY KEY(batch_id, member));
+CREATE TABLE authwatch_suspended(  user TEXT PRIMARY KEY, type TEXT NOT NULL, reason TEXT, since INTEGER NOT NULL,  detected INTEGER NOT NULL, released INTEGER);
+CREATE INDEX changes_import ON changes(import_id);
+CREATE INDEX block_events_time ON block_events(time_ms);
+CREATE INDEX subscriber_log_id ON subscriber_log(subscriber);
+CREATE INDEX events_open ON events(state) WHERE state < 2;
+CREATE INDEX events_batch ON events(batch_id, state);
+CREATE INDEX events_notice ON events(notice_id);
+CREATE INDEX notices_subscriber ON notices(subscriber, created);
+CREATE INDEX notices_undelivered ON notices(state) WHERE state <> 2;
+COMMIT;

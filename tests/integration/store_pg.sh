@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Several nodes on one PostgreSQL store: a real server (Debian's postgresql, private
+# cluster on 127.0.0.1, tests/lib/pgtmp.sh), `ispshield store migrate`, TWO `ispshield dns`
+# nodes on different loopback ports with the same upstream Unbound, both sent blocked
+# queries at the same time while `ispshield notify run` (Maildir delivery) runs, in
+# rounds. Then every block event must have become exactly one event in exactly one
+# notice: counted in PostgreSQL with psql and in the Maildir. Also: a second notifier is
+# refused by the advisory lock (held from another connection), store version/migrate, a
+# SQLite file of schema 1 (the first release) migrates to the current schema and keeps
+# its ingested/not-ingested split, and a node whose database is down keeps answering.
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+set -uo pipefail
+bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
+src=${SRCDIR:?set SRCDIR to the source tree}
+work=$(mktemp -d)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  "$src/tests/lib/pgtmp.sh" stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+for tool in unbound dig psql sqlite3 python3; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
+done
+pass=0 failed=0
+ok() { pass=$((pass + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', want '$2'"; fi; }
+has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" >&2; fi; }
+freeport() { python3 "$src/scripts/freeport.py"; }
+
+url=$("$src/tests/lib/pgtmp.sh" start "$work/pg")
+rc=$?
+[ $rc -eq 77 ] && { echo "store_pg: PostgreSQL not installed: skipped"; exit 77; }
+[ $rc -eq 0 ] || { echo "FAIL: PostgreSQL did not start" >&2; cat "$work"/pg/*.log >&2; exit 1; }
+sql() { psql "$url" -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"; }
+isp() { "$bin" -q --store "$url" -o notify.maildir="$work/md" -o notify.dedup-window=0 \
+  -o notify.max-per-window=1000 "$@"; }
+
+# --- schema: an empty database is refused until migrated
+"$bin" -q --store "$url" lists stats >out.txt 2>err.txt; eq "$?" "4" "empty database refused"
+has err.txt "run ispshield store migrate"
+"$bin" --store "$url" store version >out.txt; eq "$?" "1" "version before migrate"
+has out.txt "schema 0, binary 2"
+"$bin" -q --store "$url" store migrate >out.txt; eq "$?" "0" "migrate"
+eq "$(cat out.txt)" "0 -> 2" "migrate from -> to"
+"$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "2 -> 2" "migrate again: nothing"
+"$bin" --store "$url" store version --json >out.txt; eq "$?" "0" "version after migrate"
+has out.txt '"backend": "postgresql"'
+eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "2" "version in meta"
+
+# --- lists, snapshot (node-local: var/ under the working directory with a PostgreSQL store)
+printf '*.cc.example\n' >c2.txt
+isp lists import --list c2 --kind domain c2.txt || bad "import"
+isp lists compile || bad "compile"
+[ -s var/ispshield.snap ] && ok || bad "snapshot in var/"
+
+# --- subscribers and sessions: one subscriber per (round, node, client address)
+rounds=3 nodes=2 clients=4 per=40 # queries per client per round
+now=$(date +%s)
+{
+  echo 'id,email,language'
+  for r in $(seq 1 $rounds); do for n in 1 2; do for c in $(seq 1 $clients); do
+    echo "s$r-$n-$c,s$r-$n-$c@example.com,en"
+  done; done; done
+} >subs.csv
+{
+  echo 'Acct-Status-Type,Acct-Session-Id,User-Name,Framed-IP-Address,Event-Timestamp'
+  for r in $(seq 1 $rounds); do for n in 1 2; do for c in $(seq 1 $clients); do
+    echo "Start,x$r-$n-$c,s$r-$n-$c,127.$((10 + r)).$n.$c,$((now - 600))"
+  done; done; done
+} >sess.csv
+isp subscribers import subs.csv || bad "subscribers"
+isp sessions import --format radcsv sess.csv || bad "sessions"
+
+# --- the upstream (a real Unbound) and two DNS nodes writing to the same database
+UP=$(freeport); D1=$(freeport); D2=$(freeport)
+cat >up.conf <<U
+server:
+  interface: 127.0.0.1@$UP
+  port: $UP
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  use-syslog: no
+  logfile: "$work/up.log"
+  access-control: 127.0.0.0/8 allow
+  num-threads: 1
+  local-zone: "test." static
+  local-data: "www.good.test. 300 IN A 192.0.2.10"
+  local-zone: "." refuse
+U
+unbound -c up.conf >up.out 2>&1 & pids+=($!)
+"$bin" -q --store "$url" dns --listen "127.0.0.1:$D1" --upstream "127.0.0.1:$UP" \
+  --subscribers 127.0.0.0/8 2>dns1.err & pids+=($!)
+"$bin" -q --store "$url" dns --listen "127.0.0.1:$D2" --upstream "127.0.0.1:$UP" \
+  --subscribers 127.0.0.0/8 2>dns2.err & pids+=($!)
+for port in $D1 $D2; do
+  for i in $(seq 50); do
+    dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" www.good.test 2>/dev/null | grep -q 192.0.2.10 && break
+    sleep 0.1
+  done
+done
+dig +time=2 +tries=1 @127.0.0.1 -p "$D1" www.good.test >dig.txt 2>&1; has dig.txt "192.0.2.10"
+dig +time=2 +tries=1 @127.0.0.1 -p "$D2" q.cc.example >dig.txt 2>&1; has dig.txt "NXDOMAIN"
+sleep 1
+isp notify run >/dev/null 2>&1 # takes the probe's event before the counted rounds
+base=$(sql "SELECT count(*) FROM block_events")
+eq "$base" "1" "one probe event (the allowed queries are not recorded)"
+
+# --- rounds: both nodes blocked at once, a notifier running while they write
+for r in $(seq 1 $rounds); do
+  for n in 1 2; do
+    port=$D1; [ $n = 2 ] && port=$D2
+    for c in $(seq 1 $clients); do
+      for i in $(seq 1 $per); do echo "-b 127.$((10 + r)).$n.$c q$r-$n-$c-$i.cc.example A"; done
+    done >q$r-$n.txt
+    dig +time=3 +tries=2 @127.0.0.1 -p "$port" -f q$r-$n.txt >d$r-$n.txt 2>&1 & qp[$n]=$!
+  done
+  sleep 0.3
+  isp notify run 2>>notify.err || bad "notify run during round $r"
+  wait "${qp[1]}" "${qp[2]}"
+  isp notify run 2>>notify.err || bad "notify run after round $r"
+done
+sleep 1.5 # the event writers flush every 100 ms
+isp notify run 2>>notify.err || bad "last notify run"
+want=$((rounds * nodes * clients * per))
+eq "$(cat d*-*.txt | grep -c 'status: NXDOMAIN')" "$want" "every query answered NXDOMAIN"
+
+# --- PostgreSQL: every block event is one event, in one delivered notice
+eq "$(sql "SELECT count(*) FROM block_events WHERE qname LIKE 'q%-%'")" "$want" "block events"
+eq "$(sql "SELECT count(*) FROM block_events WHERE ingest_batch IS NULL")" "0" "none left unclaimed"
+eq "$(sql "SELECT count(*) FROM events WHERE detail LIKE 'name q%-%'")" "$want" "events"
+eq "$(sql "SELECT count(DISTINCT detail) FROM events WHERE detail LIKE 'name q%-%'")" "$want" \
+  "no block event twice"
+eq "$(sql "SELECT count(*) FROM events WHERE detail LIKE 'name q%-%' AND state = 2
+  AND notice_id IS NOT NULL")" "$want" "every event notified"
+subs=$((rounds * nodes * clients))
+eq "$(sql "SELECT count(*) FROM notices WHERE subscriber LIKE 's%-%-%' AND state = 2")" "$subs" \
+  "one delivered notice per subscriber"
+eq "$(sql "SELECT count(*) FROM (SELECT notice_id FROM events WHERE detail LIKE 'name q%-%'
+  GROUP BY notice_id HAVING count(DISTINCT subscriber) <> 1) x")" "0" "a notice is one subscriber's"
+nb=$(sql "SELECT count(*) FROM batches WHERE source = 'dns'")
+[ "$nb" -ge $((rounds + 1)) ] && ok || bad "ingested in several batches while writing: $nb"
+echo "store_pg: $want block events from 2 nodes in $nb batches"
+
+# --- the Maildir: one message per subscriber; the counts in them add up to every event
+eq "$(ls md/new | wc -l)" "$subs" "messages (none for the probe: 127.0.0.1 has no session)"
+cat >count.py <<'EOF'
+import email, os, re, sys
+d = sys.argv[1]
+total, seen = 0, {}
+for f in os.listdir(d):
+    m = email.message_from_binary_file(open(os.path.join(d, f), 'rb'))
+    body = m.get_payload(decode=True).decode('utf-8', 'replace')
+    sub = re.search(r'\(([^)]*)\),', body)
+    who = sub.group(1) if sub else '?'
+    seen[who] = seen.get(who, 0) + 1
+    for n in re.findall(r'What we saw \((\d+) times', body):
+        total += int(n)
+print(total, sum(1 for v in seen.values() if v > 1))
+EOF
+eq "$(python3 count.py md/new)" "$want 0" "events counted in the Maildir, no subscriber twice"
+
+# --- one notifier at a time, across connections: the advisory lock
+psql "$url" -X -q -c "SELECT pg_advisory_lock(hashtext('ispshield:notify')), pg_sleep(3)" \
+  >/dev/null 2>&1 & lockpid=$!
+sleep 0.5
+isp notify run >out.txt 2>err.txt; eq "$?" "4" "second notifier refused"
+has err.txt "another notify run holds this store's lock"
+wait $lockpid
+isp notify run >out.txt 2>err.txt; eq "$?" "0" "notifier runs once the lock is free"
+
+# --- PostgreSQL down: the nodes keep answering; back up, they write again
+"$src/tests/lib/pgtmp.sh" stop "$work/pg"
+dig +time=2 +tries=1 @127.0.0.1 -p "$D1" down.cc.example >dig.txt 2>&1; has dig.txt "NXDOMAIN"
+dig +time=2 +tries=1 @127.0.0.1 -p "$D2" www.good.test >dig.txt 2>&1; has dig.txt "192.0.2.10"
+sleep 0.5
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pgport=$(cat "$work/pg/port")
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -o \
+  "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+dig +time=2 +tries=1 @127.0.0.1 -p "$D1" back.cc.example >dig.txt 2>&1; has dig.txt "NXDOMAIN"
+for i in $(seq 30); do
+  [ "$(sql "SELECT count(*) FROM block_events WHERE qname = 'back.cc.example'")" = 1 ] && break
+  sleep 0.2
+done
+eq "$(sql "SELECT count(*) FROM block_events WHERE qname = 'back.cc.example'")" "1" \
+  "node writes again after the database came back"
+
+# --- a SQLite store made by the first release (schema 1, tests/data/store/schema-v1.sql:
+# 3 block events ingested under the old id cursor, 2 not yet) migrates to the current one
+sqlite3 old.db <"$src/tests/data/store/schema-v1.sql"
+"$bin" -q --store old.db lists stats >out.txt 2>err.txt; eq "$?" "4" "old SQLite store refused"
+has err.txt "schema version 1, this binary needs 2: run ispshield store migrate"
+"$bin" -q --store old.db store migrate >out.txt 2>err.txt; eq "$?" "0" "old SQLite store migrates"
+eq "$(cat out.txt)" "1 -> 2" "SQLite from -> to"
+eq "$(sqlite3 old.db "SELECT group_concat(id || ':' || coalesce(ingest_batch, '-'), ' ') FROM block_events")" \
+  "1:0 2:0 3:0 4:- 5:-" "rows up to the old cursor count as ingested"
+eq "$(sqlite3 old.db "SELECT count(*) FROM meta WHERE key = 'block_cursor'")" "0" "cursor gone"
+"$bin" -q --store old.db lists stats >out.txt 2>err.txt; eq "$?" "0" "migrated store opens"
+has out.txt "c2"
+"$bin" -q --store old.db notify run --no-deliver >out.txt 2>err.txt
+eq "$(sqlite3 old.db "SELECT group_concat(detail, ' ') FROM events WHERE id > 3")" \
+  "name d.cc.example (name) name e.cc.example (name)" "only the rows after the cursor ingested, once"
+
+echo "store_pg: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
