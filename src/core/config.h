@@ -23,6 +23,9 @@ struct isp_config {
 	char store[CONFIG_PATH_MAX];	/* store spec (SQLite file path) */
 	char snapshot[CONFIG_PATH_MAX]; /* snapshot file; "" = ispshield.snap beside store */
 	char sessions[CONFIG_PATH_MAX]; /* sessions index; "" = sessions.idx beside store */
+	char events[8];			/* on | off: record block events at all */
+	char spool[CONFIG_PATH_MAX];	/* event spool folder; "" = see config_spool_dir */
+	int64_t spool_max;		/* bytes per node's spool file */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
@@ -151,6 +154,10 @@ void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 
 /* The sessions index path in effect: c->sessions, or "sessions.idx" beside the store. */
 void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* The event spool folder in effect: c->spool, or "spool" beside the store file, or
+ * "var/spool" when the store is a URI (postgresql://...). */
+void config_spool_dir(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
 
 /* Parse a duration: "0", "3600", "90s", "30m", "12h", "7d", "2w". Returns 0 or ISR_EINVAL. */
 int config_parse_duration(const char *s, int64_t *out);
