@@ -82,11 +82,11 @@ static void sa_text(const struct sockaddr_storage *ss, char *buf, size_t size, u
 
 /* The writer thread's own state. */
 struct wstate {
-	struct store *st;      /* NULL while the store is unreachable */
-	int64_t next_try_ms;   /* when to try opening it again */
-	int64_t backoff_ms;    /* 100 ms doubling to 5 s */
-	int down_logged;       /* the outage was reported once */
-	struct ev_block *buf;  /* WRITE_BATCH events taken from a ring */
+	struct store *st;     /* NULL while the store is unreachable */
+	int64_t next_try_ms;  /* when to try opening it again */
+	int64_t backoff_ms;   /* 100 ms doubling to 5 s */
+	int down_logged;      /* the outage was reported once */
+	struct ev_block *buf; /* WRITE_BATCH events taken from a ring */
 	struct store_block_event *sev;
 	char (*addr)[64];
 	struct evspool_event *spooled; /* WRITE_BATCH events read back from the spool */
@@ -308,7 +308,8 @@ int evwriter_start(struct evwriter *w, struct isp_err *err)
 		if (rc)
 			return rc;
 		if (evspool_pending(w->sp))
-			fprintf(stderr, "ispshield %s: %llu bytes of block events left in %s: "
+			fprintf(stderr,
+				"ispshield %s: %llu bytes of block events left in %s: "
 				"draining them first\n",
 				w->service, (unsigned long long)(w->sp->size - w->sp->done),
 				w->sp->path);

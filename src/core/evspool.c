@@ -19,9 +19,9 @@
 
 /* Fixed keys: the checksum guards against torn writes and flipped bits, not attackers
  * (whoever can write the spool can write the store). */
-#define K0 0x69737073706f6f6cULL /* "ispspool" */
-#define K1 0x6576656e74733031ULL /* "events01" */
-#define MAGIC 0x45565349u	 /* "ISVE" read little-endian */
+#define K0	0x69737073706f6f6cULL /* "ispspool" */
+#define K1	0x6576656e74733031ULL /* "events01" */
+#define MAGIC	0x45565349u	      /* "ISVE" read little-endian */
 #define VERSION 1u
 
 static void put16(unsigned char *p, uint16_t v)
@@ -57,8 +57,7 @@ static uint64_t get64(const unsigned char *p)
 	return get32(p) | ((uint64_t)get32(p + 4) << 32);
 }
 
-int evspool_path(const char *dir, const char *service, const char *listen, char *out,
-		 size_t size)
+int evspool_path(const char *dir, const char *service, const char *listen, char *out, size_t size)
 {
 	size_t dl = strlen(dir), sl = strlen(service), i, o;
 	const char *p;
@@ -107,8 +106,8 @@ static int write_header(struct evspool *sp, struct isp_err *err)
 	put64(h + 16, sp->done);
 	put64(h + 24, siphash13(K0, K1, h, 24));
 	if (pwrite(sp->fd, h, sizeof(h), 0) != (ssize_t)sizeof(h) || fdatasync(sp->fd) != 0)
-		return isp_err_set(err, ISR_EIO, "%s: cannot write the spool header: %s",
-				   sp->path, strerror(errno));
+		return isp_err_set(err, ISR_EIO, "%s: cannot write the spool header: %s", sp->path,
+				   strerror(errno));
 	return 0;
 }
 
@@ -280,8 +279,8 @@ io:
 	return rc;
 }
 
-int evspool_decode(const unsigned char *p, size_t avail, struct evspool_event *out,
-		   size_t *used, char reason[64])
+int evspool_decode(const unsigned char *p, size_t avail, struct evspool_event *out, size_t *used,
+		   char reason[64])
 {
 	static const size_t max[5] = { EVSPOOL_CLIENT_MAX, EVSPOOL_NAME_MAX, EVSPOOL_LIST_MAX,
 				       EVSPOOL_NAME_MAX, EVSPOOL_REASON_MAX };

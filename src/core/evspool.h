@@ -41,15 +41,15 @@
 #include "core/err.h"
 #include "core/store.h"
 
-#define EVSPOOL_HEADER 32
-#define EVSPOOL_REC_HEADER 16
-#define EVSPOOL_CLIENT_MAX 63	 /* longest client address text */
-#define EVSPOOL_NAME_MAX 1023	 /* qname, entry (EV_NAME_MAX - 1) */
-#define EVSPOOL_LIST_MAX 63	 /* list name */
-#define EVSPOOL_REASON_MAX 15	 /* reason */
+#define EVSPOOL_HEADER	    32
+#define EVSPOOL_REC_HEADER  16
+#define EVSPOOL_CLIENT_MAX  63	 /* longest client address text */
+#define EVSPOOL_NAME_MAX    1023 /* qname, entry (EV_NAME_MAX - 1) */
+#define EVSPOOL_LIST_MAX    63	 /* list name */
+#define EVSPOOL_REASON_MAX  15	 /* reason */
 #define EVSPOOL_PAYLOAD_MAX (22 + 63 + 1023 + 63 + 1023 + 15)
-#define EVSPOOL_BUF 65536
-#define EVSPOOL_BATCH 1024 /* events per evspool_read call at most */
+#define EVSPOOL_BUF	    65536
+#define EVSPOOL_BATCH	    1024 /* events per evspool_read call at most */
 
 struct evspool {
 	int fd;
@@ -79,8 +79,7 @@ struct evspool_event {
  * digits, '.' and '-' turned into '_' (so "127.0.0.1:5353, [::1]:5353" -> dns-127.0.0.1_5353).
  * Returns 0 or ISR_ELIMIT when it does not fit.
  */
-int evspool_path(const char *dir, const char *service, const char *listen, char *out,
-		 size_t size);
+int evspool_path(const char *dir, const char *service, const char *listen, char *out, size_t size);
 
 /*
  * Open (creating it and its folder if missing) the spool file path, lock it, and check
@@ -124,7 +123,7 @@ int evspool_consume(struct evspool *sp, uint64_t next, struct isp_err *err);
  * more bytes are needed (avail shorter than the record), or -1 with *used = bytes to skip
  * (always >= 1) and reason (64 bytes) set for a bad one.
  */
-int evspool_decode(const unsigned char *p, size_t avail, struct evspool_event *out,
-		   size_t *used, char reason[64]);
+int evspool_decode(const unsigned char *p, size_t avail, struct evspool_event *out, size_t *used,
+		   char reason[64]);
 
 #endif

@@ -139,9 +139,8 @@ static void test_path(void **state)
 	char p[128];
 
 	(void)state;
-	assert_int_equal(evspool_path("/var/spool", "dns", "127.0.0.1:5353, [::1]:5353", p,
-				      sizeof(p)),
-			 0);
+	assert_int_equal(
+		evspool_path("/var/spool", "dns", "127.0.0.1:5353, [::1]:5353", p, sizeof(p)), 0);
 	assert_string_equal(p, "/var/spool/dns-127.0.0.1_5353.spool");
 	assert_int_equal(evspool_path("s/", "proxy", "[::1]:8080", p, sizeof(p)), 0);
 	assert_string_equal(p, "s/proxy-___1__8080.spool");
