@@ -24,6 +24,8 @@
 #define MAGIC	0x45565349u	      /* "ISVE" read little-endian */
 #define VERSION 1u
 
+static const unsigned char head_magic[8] = { 'I', 'S', 'P', 'S', 'P', 'O', 'O', 'L' };
+
 static void put16(unsigned char *p, uint16_t v)
 {
 	p[0] = (unsigned char)v;
@@ -100,7 +102,7 @@ static int write_header(struct evspool *sp, struct isp_err *err)
 {
 	unsigned char h[EVSPOOL_HEADER];
 
-	memcpy(h, "ISPSPOOL", 8);
+	memcpy(h, head_magic, sizeof(head_magic));
 	put32(h + 8, VERSION);
 	put32(h + 12, 0);
 	put64(h + 16, sp->done);
@@ -154,7 +156,7 @@ int evspool_open(const char *path, int64_t max_bytes, isp_reject_fn on_reject, v
 	sp->size = (uint64_t)st.st_size;
 	sp->done = EVSPOOL_HEADER;
 	if (sp->size >= EVSPOOL_HEADER && pread(sp->fd, h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
-	    memcmp(h, "ISPSPOOL", 8) == 0 && get32(h + 8) == VERSION &&
+	    memcmp(h, head_magic, sizeof(head_magic)) == 0 && get32(h + 8) == VERSION &&
 	    get64(h + 24) == siphash13(K0, K1, h, 24)) {
 		sp->done = get64(h + 16);
 		if (sp->done < EVSPOOL_HEADER)
