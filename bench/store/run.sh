@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Store benchmark (bench/README.md, "Block events into the store"): one `ispshield dns`
 # node (one worker thread) under dnsperf load where 10 % of the queries ask for listed
-# names, three ways side by side, one after another: block events off (core.events=off,
+# names, four ways side by side, one after another: block events off (core.events=off,
 # the baseline), written to a SQLite store, written to a PostgreSQL store (a private
-# cluster started here). The workload is bench/dns's (bench/out/w1m: the 1 M-name list,
+# cluster started here), and spooled (the store unreachable: its path runs through a
+# regular file, so every event goes to the local spool, core/evspool.h). The workload is bench/dns's (bench/out/w1m: the 1 M-name list,
 # an Unbound upstream answering the 10 k allowed names from local-data, 200 k queries,
 # 10 % listed), built the same way when missing. Everything binds 127.0.0.1 only.
 #
@@ -106,11 +107,13 @@ else
   pgnote="PostgreSQL not installed"
 fi
 
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / t}' "/proc/$nodepid/stat"; } # node user+sys
 metric() { curl -s "127.0.0.1:$met/metrics" | awk -v n="ispshield_dns_$1" '$1 == n {print $2}'; }
 start_node() { # MODE RUN
   local store=$out/events.db events=on
   case $1 in
   off) events=off ;;
+  spool) : >"$out/nostore"; store=$out/nostore/events.db ;;
   sqlite) rm -f "$out/events.db" "$out/events.db"-* ;;
   postgresql)
     store=$pguri
@@ -126,9 +129,9 @@ start_node() { # MODE RUN
   die "the node ($1) did not block $probe, see $out/$1-run$2.err"
 }
 
-modes=(off sqlite postgresql)
+modes=(off sqlite postgresql spool)
 samples=$out/samples.tsv
-printf 'mode\trun\tqps\tlost\twritten_per_s\tspooled\tring_dropped\tstore_failures\n' >"$samples"
+printf 'mode\trun\tqps\tlost\tevents_per_s\tspooled\tring_dropped\tstore_failures\tcpu_s\n' >"$samples"
 for i in $(seq "$runs"); do
   for m in "${modes[@]}"; do
     [ "$m" = postgresql ] && [ -z "$pguri" ] && continue
@@ -136,14 +139,15 @@ for i in $(seq "$runs"); do
     start_node "$m" "$i"
     dnsperf -s 127.0.0.1 -p "$dns" -d "$Q" -c 4 -q 200 -l "$warm" >"$out/$m-run$i-warmup.txt" 2>&1 || die "dnsperf (warm-up)"
     sleep 0.3 # the writer's last round of the warm-up
-    w0=$(metric events_written_total)
+    w0=$(( $(metric events_written_total) + $(metric events_spooled_total) )); c0=$(cpu_s)
     dnsperf -s 127.0.0.1 -p "$dns" -d "$Q" -c 4 -q 200 -l "$secs" >"$out/$m-run$i.txt" 2>&1 || die "dnsperf failed ($m)"
-    w1=$(metric events_written_total)
+    w1=$(( $(metric events_written_total) + $(metric events_spooled_total) )); c1=$(cpu_s)
     qps=$(awk '/Queries per second:/ {print $4}' "$out/$m-run$i.txt")
     lost=$(awk '/Queries lost:/ {print $3}' "$out/$m-run$i.txt")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$i" "$qps" "$lost" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$i" "$qps" "$lost" \
       "$(awk -v a="$w0" -v b="$w1" -v s="$secs" 'BEGIN {printf "%.0f", (b - a) / s}')" \
-      "$(metric events_spooled_total)" "$(metric events_dropped_total)" "$(metric events_store_failures_total)" >>"$samples"
+      "$(metric events_spooled_total)" "$(metric events_dropped_total)" "$(metric events_store_failures_total)" \
+      "$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')" >>"$samples"
     kill -0 "$nodepid" 2>/dev/null || die "the node died under load ($m)"
     stop nodepid
     if [ "$m" = sqlite ]; then
@@ -165,17 +169,18 @@ base=$(col off 3)
   echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load average at the start $load0, at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "One \`ispshield dns\` node, one worker thread; dnsperf -c 4 -q 200 -l $secs after $warm s of warm-up; $(wc -l <"$Q") queries, $listed ($(awk -v a="$listed" -v b="$(wc -l <"$Q")" 'BEGIN {printf "%.1f", 100 * a / b}') %) for listed names; medians of $runs runs, a fresh node and store each."
   echo
-  echo "| events | QPS | vs off | block events written/s | lost queries | ring drops | spooled | store failures |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| events | QPS | vs off | block events written (or spooled)/s | node CPU µs/query | lost queries | ring drops | spooled | store failures |"
+  echo "|---|---|---|---|---|---|---|---|---|"
   for m in "${modes[@]}"; do
     if [ "$m" = postgresql ] && [ -z "$pguri" ]; then
-      echo "| postgresql | $pgnote | | | | | | |"
+      echo "| postgresql | $pgnote | | | | | | | |"
       continue
     fi
     q=$(col "$m" 3)
-    echo "| $m | $(printf %.0f "$q") | $(awk -v a="$q" -v b="$base" 'BEGIN {printf "%.3f", a / b}') | $(col "$m" 5) | $(col "$m" 4) | $(col "$m" 7) | $(col "$m" 6) | $(col "$m" 8) |"
+    cpq=$(awk -F'\t' -v m="$m" '$1 == m {print 1e6 * $9 / ($3 * s)}' s="$secs" "$samples" | med)
+    echo "| $m | $(printf %.0f "$q") | $(awk -v a="$q" -v b="$base" 'BEGIN {printf "%.3f", a / b}') | $(col "$m" 5) | $(printf %.2f "$cpq") | $(col "$m" 4) | $(col "$m" 7) | $(col "$m" 6) | $(col "$m" 8) |"
   done
   echo
-  echo "Per run (QPS): $(awk -F'\t' 'NR > 1 {printf "%s%s %s %.0f", sep, $1, $2, $3; sep = "; "}' "$samples")."
+  echo "Per run (QPS, node CPU s): $(awk -F'\t' 'NR > 1 {printf "%s%s %s %.0f %s", sep, $1, $2, $3, $9; sep = "; "}' "$samples")."
 } >"$out/results.md"
 cat "$out/results.md"
