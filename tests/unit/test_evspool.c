@@ -325,6 +325,19 @@ static void push(struct evring *ring, int first, int n)
 	}
 }
 
+/* A writer of one ring into store spec, spooling to path (16 MiB at most). */
+static void writer_setup(struct evwriter *w, struct evring **rings, const char *spec,
+			 const char *path)
+{
+	memset(w, 0, sizeof(*w));
+	w->service = "test";
+	w->store = spec;
+	w->spool = path;
+	w->spool_max = 1 << 24;
+	w->rings = rings;
+	w->nrings = 1;
+}
+
 static int64_t count_store(const char *spec)
 {
 	struct store *st = NULL;
@@ -353,13 +366,7 @@ static void test_writer_store_down_then_up(void **state)
 	assert_non_null(f);
 	fclose(f);
 	assert_int_equal(evring_init(&ring, 4096), 0);
-	memset(&w, 0, sizeof(w));
-	w.service = "test";
-	w.store = spec;
-	w.spool = path;
-	w.spool_max = 1 << 24;
-	w.rings = rings;
-	w.nrings = 1;
+	writer_setup(&w, rings, spec, path);
 	assert_int_equal(evwriter_start(&w, &err), 0);
 	push(&ring, 0, 1500);
 	assert_true(wait_for(&w.spooled, 1500, 5000));
@@ -396,13 +403,7 @@ static void test_writer_drains_left_spool_at_start(void **state)
 	append(sp, 0, 777, &dropped); /* what a previous run left */
 	evspool_close(sp);
 	assert_int_equal(evring_init(&ring, 64), 0);
-	memset(&w, 0, sizeof(w));
-	w.service = "test";
-	w.store = spec;
-	w.spool = path;
-	w.spool_max = 1 << 24;
-	w.rings = rings;
-	w.nrings = 1;
+	writer_setup(&w, rings, spec, path);
 	assert_int_equal(evwriter_start(&w, &err), 0);
 	assert_true(wait_for(&w.written, 777, 5000));
 	evwriter_stop(&w);
@@ -422,13 +423,8 @@ static void test_writer_events_off(void **state)
 	snprintf(spec, sizeof(spec), "%s/off/events.db", dir);
 	spool_file(path, sizeof(path));
 	assert_int_equal(evring_init(&ring, 64), 0);
-	memset(&w, 0, sizeof(w));
-	w.service = "test";
-	w.store = spec;
-	w.spool = path;
+	writer_setup(&w, rings, spec, path);
 	w.events_off = 1;
-	w.rings = rings;
-	w.nrings = 1;
 	assert_int_equal(evwriter_start(&w, &err), 0);
 	push(&ring, 0, 10);
 	nanosleep(&ts, NULL);
