@@ -104,6 +104,13 @@ eq "$(metric "$MET" events_spool_dropped_total)" 0 "events_spool_dropped_total"
 check "spool file named after the node" test -s "$work/spool/dns-127.0.0.1_$DNS.spool"
 has dns1.out "store unreachable"
 
+# a second node with the same service and address on this host cannot share the spool
+"$bin" -o "core.spool=$work/spool" --store "$store" dns --snapshot "$snap" \
+	--listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" >dup.out 2>&1
+rc=$?
+check "second node on the same spool refused (exit $rc)" test "$rc" -ne 0
+has dup.out "held by another process"
+
 # ---- 2. the store comes back: every event arrives, exactly once
 rm "$work/nostore"
 for i in $(seq 100); do [ "$(metric "$MET" events_spool_bytes)" = 0 ] && break; sleep 0.1; done
