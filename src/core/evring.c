@@ -304,9 +304,12 @@ int evwriter_start(struct evwriter *w, struct isp_err *err)
 	w->started = 0;
 	w->sp = NULL;
 	if (!w->events_off && w->spool && w->spool[0]) {
-		rc = evspool_open(w->spool, w->spool_max, on_spool_reject, w, &w->sp, err);
+		struct isp_err e;
+
+		isp_err_clear(&e);
+		rc = evspool_open(w->spool, w->spool_max, on_spool_reject, w, &w->sp, &e);
 		if (rc)
-			return rc;
+			return isp_err_set(err, rc, "core.spool: %s", e.msg);
 		if (evspool_pending(w->sp))
 			fprintf(stderr,
 				"ispshield %s: %llu bytes of block events left in %s: "
