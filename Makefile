@@ -40,7 +40,8 @@ bench: build
 	  bench/notify/run.sh $(BUILD) && bench/darknet/run.sh $(BUILD) && \
 	  bench/survey/run.sh $(BUILD) && \
 	  bench/authwatch/run.sh $(BUILD) && \
-	  bench/proxy/run.sh $(BUILD)/ispshield
+	  bench/proxy/run.sh $(BUILD)/ispshield && \
+	  bench/store/run.sh $(BUILD)/ispshield
 
 clean:
 	rm -rf build build-asan build-fuzz var

@@ -36,6 +36,13 @@ static const struct key keys[] = {
 	{ "core", "sessions", K_STR, F(sessions), "",
 	  "the sessions index (who held which address when); empty = sessions.idx beside the "
 	  "store" },
+	{ "core", "events", K_CHOICE, F(events), "on",
+	  "record block events (store, else spool): on, or off (logged on stderr only)" },
+	{ "core", "spool", K_STR, F(spool), "",
+	  "folder of the block-event spool used while the store is unreachable; empty = spool/ "
+	  "in state-dir, else beside the store (var/spool for a store that is not a file)" },
+	{ "core", "spool-max", K_INT, F(spool_max), "268435456",
+	  "bytes one node's spool file may hold; events beyond are dropped and counted" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
 	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
@@ -338,6 +345,7 @@ static const struct {
 	const char *key, *values;
 } choices[] = {
 	{ "dns.block-action", "nxdomain|walled-garden" },
+	{ "core.events", "on|off" },
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },
@@ -595,4 +603,9 @@ void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 void config_state_path(const struct isp_config *c, const char *name, char out[CONFIG_PATH_MAX])
 {
 	beside_store(c, "", name, out);
+}
+
+void config_spool_dir(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, c->spool, "spool", out);
 }

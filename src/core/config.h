@@ -24,6 +24,9 @@ struct isp_config {
 	char state_dir[CONFIG_PATH_MAX]; /* local files' folder; "" = beside a SQLite store */
 	char snapshot[CONFIG_PATH_MAX];	 /* snapshot file; "" = ispshield.snap beside store */
 	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
+	char events[8];			 /* on | off: record block events at all */
+	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
+	int64_t spool_max;		 /* bytes per node's spool file */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
@@ -156,6 +159,9 @@ void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 /* A node-local file `name` (a lock, a position file): in core.state-dir if set, else
  * beside a SQLite store, else under var/ (PostgreSQL store). */
 void config_state_path(const struct isp_config *c, const char *name, char out[CONFIG_PATH_MAX]);
+/* The event spool folder in effect: c->spool, or "spool" where config_state_path puts
+ * node-local files. */
+void config_spool_dir(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
 
 /* Parse a duration: "0", "3600", "90s", "30m", "12h", "7d", "2w". Returns 0 or ISR_EINVAL. */
 int config_parse_duration(const char *s, int64_t *out);

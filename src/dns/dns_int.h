@@ -174,7 +174,8 @@ struct dns_server {
 	int have_wg_a, have_wg_aaaa;
 	struct dns_worker *workers;
 	int nworkers;
-	_Atomic int stop; /* workers and metrics stop */
+	_Atomic int stop;	 /* workers and metrics stop */
+	struct evwriter *writer; /* block events; its counters go into the metrics */
 	_Atomic uint64_t snap_serial;
 	_Atomic uint64_t reloads, reload_failures;
 };

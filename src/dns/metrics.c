@@ -78,5 +78,7 @@ size_t dns_metrics_render(void *ud, char *buf, size_t size)
 		   (unsigned long long)atomic_load(&srv->reloads));
 	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
 		   (unsigned long long)atomic_load(&srv->reload_failures));
+	if (srv->writer)
+		evwriter_metrics(srv->writer, &p);
 	return prom_end(&p);
 }

@@ -191,10 +191,12 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	struct filestamp snap_st, opt_st;
 	struct evwriter writer;
 	struct evring *rings[DNS_MAX_THREADS];
+	char spool[CONFIG_PATH_MAX];
 	struct metricsd metrics;
 	int started = 0, rc, i;
 	sigset_t set;
 
+	memset(&writer, 0, sizeof(writer));
 	if (!srv)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = configure(srv, cfg, err);
@@ -232,11 +234,15 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	}
 	for (i = 0; i < srv->nworkers; i++)
 		rings[i] = &srv->workers[i].ring;
-	writer.service = "dns";
-	writer.store = cfg->store;
+	rc = evwriter_setup(&writer, "dns", cfg, cfg->dns_listen, spool, sizeof(spool), err);
+	if (rc)
+		goto stop;
 	writer.rings = rings;
 	writer.nrings = srv->nworkers;
-	evwriter_start(&writer, NULL); /* without a writer, events stay in the rings */
+	rc = evwriter_start(&writer, err);
+	if (rc)
+		goto stop;
+	srv->writer = &writer;
 	if (cfg->dns_metrics[0]) {
 		metrics.render = dns_metrics_render;
 		metrics.ud = srv;

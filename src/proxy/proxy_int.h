@@ -160,6 +160,7 @@ struct px_server {
 	pthread_t *resolvers;
 	int nresolvers;
 	_Atomic int stop;
+	struct evwriter *writer; /* block events; its counters go into the metrics */
 	_Atomic uint64_t snap_serial;
 	_Atomic uint64_t reloads, reload_failures;
 };

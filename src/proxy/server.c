@@ -178,6 +178,7 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	struct filestamp snap_st, opt_st;
 	struct evwriter writer;
 	struct evring *rings[PX_MAX_THREADS];
+	char spool[CONFIG_PATH_MAX];
 	struct metricsd metrics;
 	int started = 0, rc, i;
 	sigset_t set;
@@ -225,11 +226,15 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	}
 	for (i = 0; i < srv->nworkers; i++)
 		rings[i] = &srv->workers[i].ring;
-	writer.service = "proxy";
-	writer.store = cfg->store;
+	rc = evwriter_setup(&writer, "proxy", cfg, cfg->proxy_listen, spool, sizeof(spool), err);
+	if (rc)
+		goto stop;
 	writer.rings = rings;
 	writer.nrings = srv->nworkers;
-	evwriter_start(&writer, NULL);
+	rc = evwriter_start(&writer, err);
+	if (rc)
+		goto stop;
+	srv->writer = &writer;
 	if (cfg->proxy_metrics[0]) {
 		metrics.render = px_metrics_render;
 		metrics.ud = srv;
