@@ -288,6 +288,14 @@ static const struct key keys[] = {
 	  "SMTP AUTH abuse: ... and this many times its baseline (messages per window before)" },
 	{ "authwatch", "smtp-sources", K_INT, F(authwatch_smtp_sources), "5",
 	  "SMTP AUTH abuse: distinct sources submitting for one account (at most 16)" },
+	{ "sync", "url", K_STR, F(sync_url), "",
+	  "URL of the signed list feed `lists sync` fetches (http, https, file); empty = none" },
+	{ "sync", "public-key", K_STR, F(sync_public_key), "",
+	  "the feed's Ed25519 public key file (`lists keygen` on the publishing side)" },
+	{ "sync", "max-bytes", K_INT, F(sync_max_bytes), "268435456",
+	  "largest list file a sync downloads (bytes); a larger one fails the sync" },
+	{ "sync", "timeout", K_DURATION, F(sync_timeout), "5m",
+	  "longest one download of a sync may take" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

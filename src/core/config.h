@@ -124,6 +124,11 @@ struct isp_config {
 	int64_t authwatch_session_max, authwatch_concurrent_max;
 	int64_t authwatch_smtp_window, authwatch_smtp_min, authwatch_smtp_factor;
 	int64_t authwatch_smtp_sources;
+	/* [sync] */
+	char sync_url[2048];		       /* signed feed folder URL, "" = none */
+	char sync_public_key[CONFIG_PATH_MAX]; /* the feed's public key file */
+	int64_t sync_max_bytes;		       /* largest list file accepted */
+	int64_t sync_timeout;		       /* seconds one download may take */
 };
 
 /* Fill c with the built-in defaults. */

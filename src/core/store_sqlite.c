@@ -280,7 +280,11 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 	imp->list_id = l->id;
 	imp->started = sq_now();
 	snprintf(imp->file, sizeof(imp->file), "%s", file ? file : "");
-	rc = sq_exec(st, "PRAGMA cache_size=-262144; BEGIN IMMEDIATE;", err);
+	/* store_begin: an import joins a transaction the caller opened (lists sync imports
+	 * several lists and compiles the snapshot in one). */
+	rc = sq_exec(st, "PRAGMA cache_size=-262144;", err);
+	if (rc == 0)
+		rc = store_begin(st, err);
 	if (rc)
 		goto fail_nobegin;
 	rc = sq_prepare(st,
@@ -341,7 +345,7 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 fail:
 	sqlite3_finalize(imp->ins);
 	sqlite3_finalize(imp->merge);
-	sq_exec(st, "ROLLBACK", NULL);
+	store_rollback(st);
 fail_nobegin:
 	free(imp);
 	return rc;
@@ -398,7 +402,7 @@ void store_import_abort(struct store_import *imp)
 {
 	if (!imp)
 		return;
-	sq_exec(imp->st, "ROLLBACK", NULL);
+	store_rollback(imp->st);
 	import_free(imp);
 }
 
@@ -506,7 +510,7 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	rc = sq_run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
 	if (rc)
 		goto fail;
-	rc = sq_exec(st, "COMMIT", err);
+	rc = store_commit(st, err);
 	if (rc)
 		goto fail;
 	import_free(imp);
