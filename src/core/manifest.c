@@ -86,7 +86,7 @@ static int parse_sha(const char *s, uint8_t out[SHA256_LEN])
 {
 	size_t i;
 
-	if (strlen(s) != 2 * SHA256_LEN)
+	if (strlen(s) != (size_t)2 * SHA256_LEN)
 		return -1;
 	for (i = 0; i < SHA256_LEN; i++) {
 		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
@@ -107,7 +107,7 @@ void manifest_hex(const uint8_t sha[SHA256_LEN], char out[2 * SHA256_LEN + 1])
 		out[2 * i] = hx[sha[i] >> 4];
 		out[2 * i + 1] = hx[sha[i] & 15];
 	}
-	out[2 * SHA256_LEN] = '\0';
+	out[(size_t)2 * SHA256_LEN] = '\0';
 }
 
 const struct manifest_list *manifest_find(const struct manifest *m, const char *name)

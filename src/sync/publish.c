@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,6 +74,23 @@ static void prune(const char *dir, const struct manifest *m, const struct manife
 	closedir(dh);
 }
 
+/*
+ * Web servers derive ETag and Last-Modified from the file's mtime (nginx: mtime-size),
+ * in whole seconds: a new index written within the second of the old one, with the same
+ * size, would look unchanged and get 304 forever. Give it a later second than the old.
+ */
+static void bump_mtime(const char *path, int64_t old_mtime)
+{
+	struct stat sb;
+	struct timespec ts[2];
+
+	if (old_mtime == 0 || stat(path, &sb) != 0 || (int64_t)sb.st_mtime > old_mtime)
+		return;
+	ts[0].tv_sec = ts[1].tv_sec = (time_t)(old_mtime + 1);
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
 int sync_publish(const char *dir, const char *feed, uint64_t sequence,
 		 const uint8_t sk[SYNC_SK_LEN], const struct sync_publish_item *items, size_t n,
 		 struct manifest *out, struct isp_err *err)
@@ -80,6 +99,8 @@ int sync_publish(const char *dir, const char *feed, uint64_t sequence,
 	char path[4400], sig[SYNC_SIG_HEX + 1];
 	char *text = NULL;
 	size_t i, len, mlen = 0;
+	struct stat sb;
+	int64_t old_mtime;
 	FILE *mf;
 	int rc, had;
 
@@ -160,9 +181,11 @@ int sync_publish(const char *dir, const char *feed, uint64_t sequence,
 	if (rc)
 		goto out;
 	snprintf(path, sizeof(path), "%s/index", dir);
+	old_mtime = stat(path, &sb) == 0 ? (int64_t)sb.st_mtime : 0;
 	rc = fs_write_atomic(path, text, mlen, 0644, err);
 	if (rc)
 		goto out;
+	bump_mtime(path, old_mtime);
 	prune(dir, out, prev);
 out:
 	free(text);

@@ -151,7 +151,7 @@ int sync_verify(const uint8_t pk[SYNC_PK_LEN], const void *data, size_t len, con
 		return rc;
 	while (sig_len && (sig_text[sig_len - 1] == '\n' || sig_text[sig_len - 1] == '\r'))
 		sig_len--;
-	if (sig_len != 2 * SYNC_SIG_LEN ||
+	if (sig_len != (size_t)2 * SYNC_SIG_LEN ||
 	    sodium_hex2bin(sig, sizeof(sig), sig_text, sig_len, NULL, &got, NULL) != 0 ||
 	    got != SYNC_SIG_LEN)
 		return isp_err_set(err, ISR_EFORMAT,

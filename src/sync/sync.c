@@ -133,6 +133,11 @@ static enum sync_result download_lists(struct run *r)
 		rc = fetch_url(&q, &res, r->err);
 		if (fclose(f) != 0 && rc == 0)
 			rc = isp_err_set(r->err, ISR_EIO, "%s: %s", path, strerror(errno));
+		if (rc == ISR_ELIMIT)
+			isp_err_set(r->err, ISR_ECORRUPT,
+				    "%s: longer than the %llu bytes the signed manifest says "
+				    "(altered file)",
+				    url, (unsigned long long)l->size);
 		if (rc)
 			return fail(r, SYNC_DOWNLOAD_FAILED);
 		if (res.len != l->size) {
