@@ -264,20 +264,18 @@ int manifest_parse(const char *data, size_t len, const char *filename, struct ma
 		line++;
 		if (n && data[pos + n - 1] == '\r')
 			n--;
-		if (n > LINE_MAX_LEN || memchr(data + pos, '\0', n)) {
+		if (line == 1) {
+			if (n != sizeof(magic) - 1 || memcmp(data, magic, n) != 0)
+				return isp_err_at(err, ISR_EFORMAT, filename, 1, 0,
+						  "not an ispshield manifest (first line must be "
+						  "'%s')",
+						  magic);
+		} else if (n > LINE_MAX_LEN || memchr(data + pos, '\0', n)) {
 			reject(&p, line, "%s: line too long or holds a NUL byte", "line");
 		} else {
 			memcpy(buf, data + pos, n);
 			buf[n] = '\0';
-			if (line == 1) {
-				if (strcmp(buf, magic) != 0)
-					return isp_err_at(err, ISR_EFORMAT, filename, 1, 0,
-							  "not an ispshield manifest (first line "
-							  "must be '%s')",
-							  magic);
-			} else {
-				parse_line(&p, m, line, buf);
-			}
+			parse_line(&p, m, line, buf);
 		}
 		pos += (nl ? (size_t)(nl - (data + pos)) + 1 : len - pos);
 	}
