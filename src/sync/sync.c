@@ -4,12 +4,15 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/listimport.h"
 #include "core/snapshot.h"
 #include "sync/sync.h"
@@ -204,7 +207,8 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 	size_t i;
 	int rc;
 
-	if (snprintf(fresh, sizeof(fresh), "%s.sync-new", r->o->snapshot) >= (int)sizeof(fresh)) {
+	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", r->o->snapshot, (long)getpid()) >=
+	    (int)sizeof(fresh)) {
 		isp_err_set(r->err, ISR_EINVAL, "snapshot path too long");
 		return fail(r, SYNC_IMPORT_FAILED);
 	}
@@ -332,6 +336,32 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 	return res;
 }
 
+/*
+ * One sync at a time per snapshot folder (a manual run beside `ispshield run`'s timer):
+ * an exclusive flock on sync-state.json.lock, held until the state is written. Returns
+ * the descriptor, or -1 when no lock file can be made (the sync then runs unlocked; the
+ * store's own write lock still serialises the imports).
+ */
+static int lock_state(const char *state_path)
+{
+	char path[4300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", state_path);
+	if (fs_mkdir_parents(path, NULL) != 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sync_state *s,
 			  struct isp_err *err)
 {
@@ -339,8 +369,10 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 	char path[4200];
 	struct isp_err werr;
 	enum sync_result res;
+	int lock;
 
 	sync_state_path(o->snapshot, path, sizeof(path));
+	lock = lock_state(path);
 	isp_err_clear(&werr);
 	sync_state_get(path, o->url, s, &werr); /* a broken file is replaced below */
 	r = calloc(1, sizeof(*r));
@@ -372,5 +404,7 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 		*err = werr;
 		err->file = NULL;
 	}
+	if (lock >= 0)
+		close(lock); /* releases the flock */
 	return res;
 }
