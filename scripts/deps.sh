@@ -34,6 +34,8 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # (integration.proxy_browser) loads a listed URL in headless Chromium, so they are needed
   # to test, not only to benchmark; fonts-noto-cjk: its Japanese screenshot is legible.
   pkgs+=(chromium chromium-driver fonts-noto-cjk)
+  # openssl: lists_sync.sh makes a private CA and a certificate for its https feed server
+  pkgs+=(openssl)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

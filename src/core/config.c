@@ -296,6 +296,8 @@ static const struct key keys[] = {
 	  "largest list file a sync downloads (bytes); a larger one fails the sync" },
 	{ "sync", "timeout", K_DURATION, F(sync_timeout), "5m",
 	  "longest one download of a sync may take" },
+	{ "sync", "ca-file", K_STR, F(sync_ca_file), "",
+	  "PEM file of the CAs trusted for https feeds; empty = the system's CA store" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

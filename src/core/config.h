@@ -129,6 +129,7 @@ struct isp_config {
 	char sync_public_key[CONFIG_PATH_MAX]; /* the feed's public key file */
 	int64_t sync_max_bytes;		       /* largest list file accepted */
 	int64_t sync_timeout;		       /* seconds one download may take */
+	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
 };
 
 /* Fill c with the built-in defaults. */

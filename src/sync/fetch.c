@@ -128,6 +128,9 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE);
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
+	/* peer and host verification are libcurl's defaults; never turned off */
+	if (req->ca_file && *req->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 3L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

@@ -63,6 +63,7 @@ static enum sync_result fetch_verified(struct run *r, struct fetch_res *idx, int
 	q.last_modified = conditional ? r->s->last_modified : NULL;
 	q.max_bytes = MANIFEST_MAX_BYTES;
 	q.timeout = r->o->timeout;
+	q.ca_file = r->o->ca_file;
 	rc = fetch_url(&q, idx, r->err);
 	if (rc)
 		return fail(r, SYNC_DOWNLOAD_FAILED);
@@ -132,6 +133,7 @@ static enum sync_result download_lists(struct run *r)
 		q.url = url;
 		q.max_bytes = l->size; /* more than the manifest says is wrong already */
 		q.timeout = r->o->timeout;
+		q.ca_file = r->o->ca_file;
 		q.out = f;
 		rc = fetch_url(&q, &res, r->err);
 		if (fclose(f) != 0 && rc == 0)

@@ -135,6 +135,7 @@ struct sync_opts {
 	const uint8_t *public_key;   /* SYNC_PK_LEN bytes */
 	uint64_t max_bytes;	     /* largest list file accepted */
 	long timeout;		     /* seconds one download may take */
+	const char *ca_file;	     /* PEM CAs for https; NULL/"" = the system's */
 	const char *snapshot;	     /* the snapshot path (its folder holds the state) */
 	int64_t expires;	     /* absolute expiry of entries carrying none; 0 */
 	listfmt_reject_fn on_reject; /* each rejected line of a list (may be NULL) */

@@ -16,6 +16,7 @@ struct fetch_req {
 	const char *last_modified; /* If-Modified-Since as the server sent it; NULL/"" = none */
 	uint64_t max_bytes;	   /* a larger body fails with ISR_ELIMIT */
 	long timeout;		   /* seconds for the whole transfer */
+	const char *ca_file;	   /* PEM CAs for https; NULL/"" = the system's store */
 	FILE *out;		   /* body goes here; NULL = into res->body (malloc'd) */
 };
 

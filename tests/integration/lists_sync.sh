@@ -7,12 +7,13 @@
 # manifest, an oversized file, a list with a rejected line and an unreachable server
 # each fail with exit 4 and leave the snapshot (sha256), the store (imports recorded) and
 # the answers unchanged, with the reason in sync-state.json; a list dropped from the feed
-# is emptied; sync with no arguments reads [sync] from the config file.
+# is emptied; sync with no arguments reads [sync] from the config file; over https the
+# server certificate is verified (a private CA fails until sync.ca-file names it).
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
 src=${SRCDIR:?set SRCDIR to the source tree}
-for t in nginx python3 sqlite3 sha256sum; do
+for t in nginx python3 sqlite3 sha256sum openssl; do
   command -v "$t" >/dev/null || { echo "lists_sync.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
 done
 work=$(mktemp -d)
@@ -101,8 +102,15 @@ has www/feed/index "list ips ip feodo ips-100.list"
 expect 2 "publish refuses a sequence not above the last" -- "$bin" lists publish --key sec.key \
   --feed isac --sequence 100 www/feed c2:domain=lists/c2.txt
 
-# --- nginx on loopback serving www/
+# --- nginx on loopback serving www/, over http and https (a private CA's certificate)
+ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=ispshield-test-ca 2>/dev/null
+openssl req $ec -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' > srv.ext
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
+  -extfile srv.ext 2>/dev/null
 port=$(python3 "$src/scripts/freeport.py")
+sport=$(python3 "$src/scripts/freeport.py")
 user=; [ "$(id -u)" -eq 0 ] && user="user root;"
 cat > nginx.conf <<EOF
 $user
@@ -115,6 +123,10 @@ http {
   client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
   uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
   server { listen 127.0.0.1:$port; root $work/www; server_tokens off; }
+  server {
+    listen 127.0.0.1:$sport ssl; root $work/www; server_tokens off;
+    ssl_certificate $work/srv.pem; ssl_certificate_key $work/srv.key;
+  }
 }
 EOF
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
@@ -241,6 +253,17 @@ check "state: lists" [ "$(field lists)" = "c2:4" ]
 # --- a second feed URL keeps its own state object beside the first
 expect 0 "sync a file:// feed" -- isp lists sync --public pub.key "file://$work/www/feed"
 check "state: two URLs" [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["syncs"]))' "$statef")" = 2 ]
+
+# --- https: the certificate is verified; a private CA is trusted only through sync.ca-file
+surl=https://127.0.0.1:$sport/feed/
+tls() { "$bin" --store "$work/tls/t.db" "$@"; }
+expect 4 "https, unknown CA" -- tls lists sync --public pub.key "$surl"
+has err.txt "download-failed"
+has "$work/tls/sync-state.json" "certificate"
+check "https, unknown CA: no snapshot made" [ ! -e "$work/tls/ispshield.snap" ]
+expect 0 "https with sync.ca-file" -- tls -o sync.ca-file="$work/ca.pem" lists sync --public pub.key "$surl"
+has err.txt "ok, sequence"
+expect 0 "check after the https sync" -- tls lists check cc1.botnet.example
 
 echo "lists_sync: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]
