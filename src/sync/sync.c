@@ -275,15 +275,33 @@ static void remove_stage(struct run *r)
 	rmdir(r->stage);
 }
 
+/*
+ * 1 when what the state says was imported is still there: the snapshot file exists and
+ * the store has every list of the last import. A new store or a deleted snapshot beside
+ * an old sync-state.json must get the lists again, not a 304.
+ */
+static int state_current(struct run *r, struct store *st)
+{
+	struct store_list l;
+	size_t i;
+
+	if (r->s->sequence == 0 || access(r->o->snapshot, F_OK) != 0)
+		return 0;
+	for (i = 0; i < r->s->nlists; i++)
+		if (store_list_get(st, r->s->lists[i].name, LIST_KIND_NONE, 0, &l, NULL) != 0)
+			return 0;
+	return 1;
+}
+
 static enum sync_result run_checked(struct run *r, struct store *st)
 {
 	struct fetch_res idx;
 	struct sync_state *next;
 	enum sync_result res;
 	const char *slash;
-	int rc;
+	int rc, current = state_current(r, st);
 
-	res = fetch_verified(r, &idx, 1);
+	res = fetch_verified(r, &idx, current);
 	if (res == SYNC_BAD_SIGNATURE) {
 		/* a publisher replaces index.sig, then index: a fetch between the two sees
 		 * a mismatch. One unconditional retry tells that from a real failure. */
@@ -304,7 +322,7 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 			    (unsigned long long)r->m.sequence, (unsigned long long)r->s->sequence);
 		return fail(r, SYNC_REPLAYED);
 	}
-	if (r->m.sequence == r->s->sequence && r->s->sequence != 0) {
+	if (r->m.sequence == r->s->sequence && current) {
 		/* the same signed publication again (the server does no ETag/304) */
 		snprintf(r->s->etag, sizeof(r->s->etag), "%s", idx.etag);
 		snprintf(r->s->last_modified, sizeof(r->s->last_modified), "%s", idx.last_modified);

@@ -250,6 +250,13 @@ expect 1 "check: the dropped URL list no longer matches" -- isp lists check http
 expect 0 "check: c2 still matches" -- isp lists check cc1.botnet.example
 check "state: lists" [ "$(field lists)" = "c2:4" ]
 
+# --- a deleted snapshot (or a new store) beside the old state: the lists come again, no 304
+rm "$snap"
+expect 0 "sync after the snapshot was deleted" -- isp lists sync --public pub.key "$url"
+has err.txt ": ok, sequence"
+check "snapshot rebuilt" [ -s "$snap" ]
+expect 0 "check after the rebuild" -- isp lists check cc1.botnet.example
+
 # --- a second feed URL keeps its own state object beside the first
 expect 0 "sync a file:// feed" -- isp lists sync --public pub.key "file://$work/www/feed"
 check "state: two URLs" [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["syncs"]))' "$statef")" = 2 ]
