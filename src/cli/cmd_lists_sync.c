@@ -269,7 +269,7 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 }
 
 static const char sync_usage[] =
-	"usage: ispshield lists sync [--public KEYFILE] [URL]\n"
+	"usage: ispshield lists sync [--public KEYFILE] [--json] [URL]\n"
 	"\n"
 	"Fetch a signed list feed (published with `lists publish`) from URL (http, https,\n"
 	"file; default sync.url): the manifest URL/index with If-None-Match and\n"
@@ -283,6 +283,8 @@ static const char sync_usage[] =
 	"\n"
 	"Options:\n"
 	"  -p, --public FILE   the feed's public key (default: sync.public-key)\n"
+	"  -j, --json          print the attempt's state object (as in sync-state.json)\n"
+	"                      on stdout, whatever the outcome\n"
 	"\n"
 	"Exit status: 0 synced or not modified, 2 usage or configuration, 4 failed (nothing\n"
 	"changed; the reason is printed and recorded in sync-state.json).\n";
@@ -291,6 +293,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "public", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -304,11 +307,12 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	enum sync_result res;
 	size_t i;
 	long total = 0;
-	int ch;
+	int ch, json = 0;
 
-	while ((ch = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': pub = optarg; break;
+		case 'j': json = 1; break;
 		case 'h': fputs(sync_usage, stdout); return EXIT_OK;
 		default: fputs(sync_usage, stderr); return EXIT_USAGE;
 		}
@@ -351,6 +355,13 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	}
 	res = sync_run(st, &o, s, &err);
 	store_close(st);
+	if (json) {
+		struct isp_err perr;
+
+		isp_err_clear(&perr);
+		if (sync_state_print(s, stdout, &perr) != 0)
+			cli_error(&perr);
+	}
 	if (res != SYNC_OK && res != SYNC_NOT_MODIFIED) {
 		cli_fail("%s: %s: %s; nothing changed", url, sync_result_name(res), s->error);
 		free(s);

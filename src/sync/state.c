@@ -155,6 +155,20 @@ static json_t *state_json(const struct sync_state *s)
 			 (json_int_t)s->sequence, "lists", lists);
 }
 
+int sync_state_print(const struct sync_state *s, FILE *out, struct isp_err *err)
+{
+	json_t *o = state_json(s);
+	int rc;
+
+	if (!o)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	rc = json_dumpf(o, out, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(o);
+	if (rc != 0 || fputc('\n', out) == EOF)
+		return isp_err_set(err, ISR_EIO, "cannot write the state");
+	return 0;
+}
+
 int sync_state_put(const char *path, const struct sync_state *s, struct isp_err *err)
 {
 	json_t *arr, *o, *mine, *root;

@@ -32,6 +32,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/err.h"
 #include "core/listfmt.h"
@@ -123,6 +124,9 @@ struct sync_state {
  * with url set (and 0). A file that is not valid JSON is reported (ISR_EFORMAT) and
  * *s is zeroed with url set, so that the next write replaces it. */
 int sync_state_get(const char *path, const char *url, struct sync_state *s, struct isp_err *err);
+
+/* Print s as the JSON object sync-state.json holds for it (one line and a newline). */
+int sync_state_print(const struct sync_state *s, FILE *out, struct isp_err *err);
 
 /* Replace (or add) the object of s->url in the file at path, keeping the other URLs';
  * written atomically (tmp + rename). */

@@ -183,8 +183,10 @@ check "state: bad-signature (tampered manifest)" [ "$(field result)" = bad-signa
 unchanged "tampered manifest"
 cp index.good www/feed/index
 
-expect 4 "wrong key" -- isp lists sync --public other.key "$url"
+expect 4 "wrong key" -- isp lists sync --json --public other.key "$url"
 has err.txt "bad-signature"
+has out.txt '"result":"bad-signature"'
+check "--json: one JSON object" python3 -c 'import json,sys; json.load(open("out.txt"))' 
 check "state: bad-signature (wrong key)" [ "$(field result)" = bad-signature ]
 has "$statef" "does not hold"
 unchanged "wrong key"
