@@ -11,6 +11,8 @@ pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev li
       libcurl4-openssl-dev libpcap-dev libmaxminddb-dev zlib1g-dev)
 # libpq-dev: the store's PostgreSQL back end (several DNS/proxy nodes, one notifier)
 pkgs+=(libpq-dev)
+# libsodium: Ed25519 signatures of list feeds (lists keygen/sign/publish/sync)
+pkgs+=(libsodium-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
@@ -40,6 +42,8 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # postgresql: the store's PostgreSQL tests (integration.store_pg, notify_pg, store_pg_unit)
   # start a private server of their own on 127.0.0.1 (the package's cluster is not used)
   pkgs+=(postgresql)
+  # openssl: lists_sync.sh makes a private CA and a certificate for its https feed server
+  pkgs+=(openssl)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

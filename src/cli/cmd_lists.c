@@ -1,6 +1,7 @@
 /*
  * cmd_lists.c -- `ispshield lists`: import, compile, stats, history; check and export
- * live in cmd_lists_check.c and cmd_lists_export.c.
+ * live in cmd_lists_check.c and cmd_lists_export.c, keygen/sign/publish/sync in
+ * cmd_lists_sync.c.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -27,6 +28,10 @@ static const char lists_usage[] =
 	"  export   --list NAME --format rpz|domains|hosts|csv [--origin ZONE] [--out FILE]\n"
 	"  stats    [--json]  entries, sources, last import and snapshot bytes per list\n"
 	"  history  [--list NAME] [--limit N] [--changes ID] [--json]  past imports\n"
+	"  keygen   --public FILE --secret FILE  Ed25519 key pair for signed feeds\n"
+	"  sign     --key SECRET FILE...  detached signatures (FILE.sig)\n"
+	"  publish  --key SECRET DIR NAME:KIND[:FORMAT]=FILE...  write a signed feed\n"
+	"  sync     [--public KEY] [URL]  fetch, verify, import and compile a signed feed\n"
 	"\n"
 	"`ispshield lists COMMAND --help` describes each command.\n";
 
@@ -467,6 +472,10 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "export", cmd_lists_export },
 		{ "stats", cmd_stats },
 		{ "history", cmd_history },
+		{ "keygen", cmd_lists_keygen },
+		{ "sign", cmd_lists_sign },
+		{ "publish", cmd_lists_publish },
+		{ "sync", cmd_lists_sync },
 		{ NULL, NULL },
 	};
 

@@ -8,5 +8,10 @@
 
 int cmd_lists_check(struct cli *c, int argc, char **argv);
 int cmd_lists_export(struct cli *c, int argc, char **argv);
+/* cmd_lists_sync.c: signed list feeds */
+int cmd_lists_keygen(struct cli *c, int argc, char **argv);
+int cmd_lists_sign(struct cli *c, int argc, char **argv);
+int cmd_lists_publish(struct cli *c, int argc, char **argv);
+int cmd_lists_sync(struct cli *c, int argc, char **argv);
 
 #endif

@@ -309,6 +309,16 @@ static const struct key keys[] = {
 	  "how often `ispshield run` runs lists sync (when sync.url is set)" },
 	{ "run", "stop-timeout", K_DURATION, F(run_stop_timeout), "10",
 	  "on SIGTERM, how long `ispshield run` waits for a service before SIGKILL" },
+	{ "sync", "url", K_STR, F(sync_url), "",
+	  "URL of the signed list feed `lists sync` fetches (http, https, file); empty = none" },
+	{ "sync", "public-key", K_STR, F(sync_public_key), "",
+	  "the feed's Ed25519 public key file (`lists keygen` on the publishing side)" },
+	{ "sync", "max-bytes", K_INT, F(sync_max_bytes), "268435456",
+	  "largest list file a sync downloads (bytes); a larger one fails the sync" },
+	{ "sync", "timeout", K_DURATION, F(sync_timeout), "5m",
+	  "longest one download of a sync may take" },
+	{ "sync", "ca-file", K_STR, F(sync_ca_file), "",
+	  "PEM file of the CAs trusted for https feeds; empty = the system's CA store" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -131,6 +131,12 @@ struct isp_config {
 	/* [run] */
 	char run_services[256]; /* dns, proxy, notify, status, sync */
 	int64_t run_notify_interval, run_sync_interval, run_stop_timeout;
+	/* [sync] */
+	char sync_url[2048];		       /* signed feed folder URL, "" = none */
+	char sync_public_key[CONFIG_PATH_MAX]; /* the feed's public key file */
+	int64_t sync_max_bytes;		       /* largest list file accepted */
+	int64_t sync_timeout;		       /* seconds one download may take */
+	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
 };
 
 /* Fill c with the built-in defaults. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -48,37 +49,82 @@ int fs_mkdir_parents(const char *path, struct isp_err *err)
 int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
 		    struct isp_err *err)
 {
-	char tmp[4096 + 8];
+	char tmp[4200];
 	const char *p = data;
+	size_t done = 0;
 	int fd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
 		return isp_err_set(err, ISR_EINVAL, "path too long: %.64s...", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
-		return isp_err_set(err, ISR_EIO, "cannot write %s: %s", tmp, strerror(errno));
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+		return isp_err_set(err, ISR_EIO, "cannot create %s: %s", tmp, strerror(errno));
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
-		p += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
-	if (len > 0 || fsync(fd) != 0) {
-		int e = errno;
-
+	if (done < len || fsync(fd) != 0) {
+		isp_err_set(err, ISR_EIO, "cannot write %s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
-		return isp_err_set(err, ISR_EIO, "cannot write %s: %s", tmp, strerror(e));
+		return ISR_EIO;
 	}
 	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-
+		isp_err_set(err, ISR_EIO, "cannot replace %s: %s", path, strerror(errno));
 		unlink(tmp);
-		return isp_err_set(err, ISR_EIO, "cannot replace %s: %s", path, strerror(e));
+		return ISR_EIO;
 	}
+	return 0;
+}
+
+int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct isp_err *err)
+{
+	struct stat sb;
+	char *buf;
+	size_t n = 0;
+	int fd;
+
+	*out = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return isp_err_set(err, ISR_EIO, "%s: not a regular file", path);
+	}
+	if ((unsigned long long)sb.st_size > max) {
+		close(fd);
+		return isp_err_set(err, ISR_ELIMIT, "%s: larger than %zu bytes", path, max);
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	}
+	while (n < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+			free(buf);
+			close(fd);
+			return ISR_EIO;
+		}
+		if (r == 0)
+			break; /* shrank while read: take what is there */
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
 	return 0;
 }

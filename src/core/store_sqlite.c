@@ -304,7 +304,11 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 	imp->list_id = l->id;
 	imp->started = sq_now();
 	snprintf(imp->file, sizeof(imp->file), "%s", file ? file : "");
-	rc = sq_exec(st, sq_pg(st) ? "BEGIN" : "PRAGMA cache_size=-262144; BEGIN IMMEDIATE;", err);
+	/* store_begin: an import joins a transaction the caller opened (lists sync imports
+	 * several lists and compiles the snapshot in one). */
+	rc = sq_pg(st) ? 0 : sq_exec(st, "PRAGMA cache_size=-262144;", err);
+	if (rc == 0)
+		rc = store_begin(st, err);
 	if (rc)
 		goto fail_nobegin;
 	rc = sq_prepare(st,
@@ -363,7 +367,7 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 fail:
 	db_finalize(imp->ins);
 	db_finalize(imp->merge);
-	sq_exec(st, "ROLLBACK", NULL);
+	store_rollback(st);
 fail_nobegin:
 	free(imp);
 	return rc;
@@ -423,7 +427,7 @@ void store_import_abort(struct store_import *imp)
 {
 	if (!imp)
 		return;
-	sq_exec(imp->st, "ROLLBACK", NULL);
+	store_rollback(imp->st);
 	import_free(imp);
 }
 
@@ -535,7 +539,7 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	rc = sq_run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
 	if (rc)
 		goto fail;
-	rc = sq_exec(st, "COMMIT", err);
+	rc = store_commit(st, err);
 	if (rc)
 		goto fail;
 	import_free(imp);

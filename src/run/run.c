@@ -352,6 +352,12 @@ static void reload(struct sup *u, int64_t now)
 	say("SIGHUP: configuration reloaded");
 }
 
+/* sync has nothing to do without a feed: it is started only when sync.url is set. */
+static int configured(const struct isp_config *cfg, const struct svc *s)
+{
+	return strcmp(s->name, "sync") != 0 || cfg->sync_url[0] != '\0';
+}
+
 /* Start what is due; the milliseconds until the next thing is due (-1: nothing). */
 static int64_t tick(struct sup *u, int64_t now)
 {
@@ -361,7 +367,7 @@ static int64_t tick(struct sup *u, int64_t now)
 	for (i = 0; i < NSVC; i++) {
 		struct svc *s = &u->svc[i];
 
-		if (u->stopping || !s->on || s->pid > 0)
+		if (u->stopping || !s->on || s->pid > 0 || !configured(u->cfg, s))
 			continue;
 		if (now >= s->due)
 			start(u, s, now);

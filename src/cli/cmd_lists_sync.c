@@ -1,0 +1,379 @@
+/*
+ * cmd_lists_sync.c -- `ispshield lists keygen | sign | publish | sync`: signed list
+ * feeds (src/sync/sync.h). Argument parsing and messages only.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_lists.h"
+#include "sync/sync.h"
+
+static const char keygen_usage[] =
+	"usage: ispshield lists keygen --public FILE --secret FILE\n"
+	"\n"
+	"Make an Ed25519 key pair for signing list feeds. The secret key file is created\n"
+	"with mode 0600 and must not exist; keep it on the publishing host only. Give the\n"
+	"public key file to the subscribers (sync.public-key).\n"
+	"\n"
+	"Exit status: 0 made, 2 usage, 4 failed (a file exists or cannot be written).\n";
+
+int cmd_lists_keygen(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "public", required_argument, NULL, 'p' },
+		{ "secret", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pub = NULL, *sec = NULL;
+	struct isp_err err;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "p:s:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': pub = optarg; break;
+		case 's': sec = optarg; break;
+		case 'h': fputs(keygen_usage, stdout); return EXIT_OK;
+		default: fputs(keygen_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!pub || !sec || optind < argc) {
+		fputs(keygen_usage, stderr);
+		return EXIT_USAGE;
+	}
+	isp_err_clear(&err);
+	if (sync_keygen(pub, sec, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "public key %s, secret key %s (mode 0600)\n", pub, sec);
+	return EXIT_OK;
+}
+
+static const char sign_usage[] =
+	"usage: ispshield lists sign --key SECRETFILE FILE...\n"
+	"\n"
+	"Write a detached Ed25519 signature of each FILE to FILE.sig (128 hex digits).\n"
+	"`lists publish` signs a feed's manifest this way.\n"
+	"\n"
+	"Exit status: 0 all signed, 2 usage, 4 a file could not be signed.\n";
+
+int cmd_lists_sign(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint8_t sk[SYNC_SK_LEN];
+	const char *key = NULL;
+	struct isp_err err;
+	int ch, i, rc = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': key = optarg; break;
+		case 'h': fputs(sign_usage, stdout); return EXIT_OK;
+		default: fputs(sign_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!key || optind >= argc) {
+		fputs(sign_usage, stderr);
+		return EXIT_USAGE;
+	}
+	isp_err_clear(&err);
+	if (sync_key_read(key, 1, sk, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	for (i = optind; i < argc; i++) {
+		isp_err_clear(&err);
+		if (sync_sign_file(sk, argv[i], &err) != 0) {
+			cli_error(&err);
+			rc = EXIT_FAIL;
+		} else if (!c->quiet) {
+			fprintf(stderr, "%s.sig\n", argv[i]);
+		}
+	}
+	memset(sk, 0, sizeof(sk));
+	return rc;
+}
+
+static const char publish_usage[] =
+	"usage: ispshield lists publish --key SECRETFILE [OPTIONS] DIR NAME:KIND[:FORMAT]=FILE...\n"
+	"\n"
+	"Write the signed file tree of a list feed into DIR, for any web server to serve:\n"
+	"each FILE as NAME-SEQUENCE.list, the manifest `index` (name, kind, format, file,\n"
+	"size, SHA-256 of every list, and the sequence number) and its signature\n"
+	"`index.sig`. Subscribers run `ispshield lists sync URL-OF-DIR`. KIND: domain, url,\n"
+	"ip; FORMAT: plain, hosts, rpz, urlhaus, feodo, csv (default: detected). Every FILE\n"
+	"is read first: one rejected line refuses the publication (subscribers import a\n"
+	"synced list whole or not at all).\n"
+	"\n"
+	"Options:\n"
+	"  -k, --key FILE       the secret key (lists keygen)\n"
+	"  -f, --feed NAME      the feed's name; subscribers' entries get source sync:NAME\n"
+	"                       (default: ispshield)\n"
+	"  -n, --sequence N     the publication's number (default: the current unix time,\n"
+	"                       or the previous one + 1); must exceed the previous one\n"
+	"\n"
+	"Exit status: 0 published, 2 usage, 4 failed (DIR unchanged, or only new .list\n"
+	"files added).\n";
+
+struct count {
+	long entries;
+};
+
+static int count_entry(void *ud, const struct listfmt_entry *e)
+{
+	struct count *n = ud;
+
+	(void)e;
+	n->entries++;
+	return 0;
+}
+
+/* NAME:KIND[:FORMAT]=FILE -> item; checks the file reads without a rejected line. */
+static int publish_item(char *spec, struct sync_publish_item *it)
+{
+	char *eq = strchr(spec, '='), *kind, *fmt;
+	struct listfmt_opts fo;
+	struct listfmt_stats st;
+	struct count n = { 0 };
+	struct isp_err err;
+	FILE *f;
+	int rc, fmt_id = LISTFMT_AUTO;
+
+	kind = strchr(spec, ':');
+	if (!eq || !kind || kind > eq) {
+		cli_fail("%s: expected NAME:KIND[:FORMAT]=FILE", spec);
+		return EXIT_USAGE;
+	}
+	*eq = '\0';
+	*kind++ = '\0';
+	fmt = strchr(kind, ':');
+	if (fmt)
+		*fmt++ = '\0';
+	it->name = spec;
+	it->path = eq + 1;
+	it->kind = list_kind_parse(kind);
+	if (it->kind == LIST_KIND_NONE) {
+		cli_fail("%s: kind '%s': expected domain, url or ip", spec, kind);
+		return EXIT_USAGE;
+	}
+	if (fmt) {
+		fmt_id = listfmt_parse_name(fmt);
+		if (fmt_id < 0) {
+			cli_fail("%s: unknown format '%s'", spec, fmt);
+			return EXIT_USAGE;
+		}
+	}
+	f = cli_fopen(it->path);
+	if (!f)
+		return EXIT_FAIL;
+	memset(&fo, 0, sizeof(fo));
+	fo.format = (enum list_format)fmt_id;
+	fo.filename = it->path;
+	isp_err_clear(&err);
+	rc = listfmt_read(f, &fo, count_entry, cli_reject, &n, &st, &err);
+	cli_fclose(f);
+	if (rc) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	if (st.rejected || n.entries == 0) {
+		cli_fail("%s: %ld line(s) rejected, %ld entries: not published", it->path,
+			 st.rejected, n.entries);
+		return EXIT_FAIL;
+	}
+	it->format = st.detected;
+	return EXIT_OK;
+}
+
+int cmd_lists_publish(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "feed", required_argument, NULL, 'f' },
+		{ "sequence", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sync_publish_item items[MANIFEST_MAX_LISTS];
+	const char *key = NULL, *feed = "ispshield", *dir;
+	uint64_t seq = 0;
+	uint8_t sk[SYNC_SK_LEN];
+	struct manifest *m;
+	struct isp_err err;
+	char *end;
+	int ch, i, rc;
+	size_t n = 0;
+
+	while ((ch = getopt_long(argc, argv, "k:f:n:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': key = optarg; break;
+		case 'f': feed = optarg; break;
+		case 'n':
+			seq = strtoull(optarg, &end, 10);
+			if (*end || !*optarg || seq == 0) {
+				cli_fail("--sequence %s: expected a number above 0", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h': fputs(publish_usage, stdout); return EXIT_OK;
+		default: fputs(publish_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (!key || argc - optind < 2) {
+		fputs(publish_usage, stderr);
+		return EXIT_USAGE;
+	}
+	dir = argv[optind++];
+	if (argc - optind > MANIFEST_MAX_LISTS) {
+		cli_fail("at most %d lists per feed", MANIFEST_MAX_LISTS);
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		rc = publish_item(argv[i], &items[n++]);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	isp_err_clear(&err);
+	if (sync_key_read(key, 1, sk, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	m = malloc(sizeof(*m));
+	if (!m) {
+		cli_fail("out of memory");
+		return EXIT_FAIL;
+	}
+	rc = sync_publish(dir, feed, seq, sk, items, n, m, &err);
+	memset(sk, 0, sizeof(sk));
+	if (rc) {
+		cli_error(&err);
+		free(m);
+		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "%s: feed %s, sequence %" PRIu64 ", %zu list(s)\n", dir, m->feed,
+			m->sequence, m->nlists);
+	free(m);
+	return EXIT_OK;
+}
+
+static const char sync_usage[] =
+	"usage: ispshield lists sync [--public KEYFILE] [--json] [URL]\n"
+	"\n"
+	"Fetch a signed list feed (published with `lists publish`) from URL (http, https,\n"
+	"file; default sync.url): the manifest URL/index with If-None-Match and\n"
+	"If-Modified-Since (304: nothing to do), its signature URL/index.sig, verified\n"
+	"before anything is read, then each list file, checked against the manifest's size\n"
+	"and SHA-256. The lists are imported (source sync:FEED) and the snapshot compiled\n"
+	"in one transaction; the DNS service and the proxy pick the new snapshot up on their\n"
+	"own. A bad signature, an older sequence than the last one imported (replay), a\n"
+	"failed or truncated download, or a list with a rejected line changes nothing.\n"
+	"Each attempt is recorded in sync-state.json beside the snapshot.\n"
+	"\n"
+	"Options:\n"
+	"  -p, --public FILE   the feed's public key (default: sync.public-key)\n"
+	"  -j, --json          print the attempt's state object (as in sync-state.json)\n"
+	"                      on stdout, whatever the outcome\n"
+	"\n"
+	"Exit status: 0 synced or not modified, 2 usage or configuration, 4 failed (nothing\n"
+	"changed; the reason is printed and recorded in sync-state.json).\n";
+
+int cmd_lists_sync(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "public", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *url = c->cfg.sync_url, *pub = c->cfg.sync_public_key;
+	char snap[CONFIG_PATH_MAX];
+	uint8_t pk[SYNC_PK_LEN];
+	struct sync_state *s;
+	struct sync_opts o;
+	struct store *st;
+	struct isp_err err;
+	enum sync_result res;
+	size_t i;
+	long total = 0;
+	int ch, json = 0;
+
+	while ((ch = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': pub = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': fputs(sync_usage, stdout); return EXIT_OK;
+		default: fputs(sync_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		url = argv[optind++];
+	if (optind < argc || !*url) {
+		if (!*url)
+			cli_fail("no URL: give one or set sync.url");
+		fputs(sync_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (!*pub) {
+		cli_fail("no public key: give --public or set sync.public-key");
+		return EXIT_USAGE;
+	}
+	isp_err_clear(&err);
+	if (sync_key_read(pub, 0, pk, &err) != 0) {
+		cli_error(&err);
+		return EXIT_USAGE;
+	}
+	config_snapshot_path(&c->cfg, snap);
+	memset(&o, 0, sizeof(o));
+	o.url = url;
+	o.public_key = pk;
+	o.max_bytes = (uint64_t)c->cfg.sync_max_bytes;
+	o.timeout = (long)c->cfg.sync_timeout;
+	o.ca_file = c->cfg.sync_ca_file;
+	o.snapshot = snap;
+	o.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
+	o.on_reject = cli_reject;
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	s = malloc(sizeof(*s));
+	if (!s) {
+		store_close(st);
+		cli_fail("out of memory");
+		return EXIT_FAIL;
+	}
+	res = sync_run(st, &o, s, &err);
+	store_close(st);
+	if (json) {
+		struct isp_err perr;
+
+		isp_err_clear(&perr);
+		if (sync_state_print(s, stdout, &perr) != 0)
+			cli_error(&perr);
+	}
+	if (res != SYNC_OK && res != SYNC_NOT_MODIFIED) {
+		cli_fail("%s: %s: %s; nothing changed", url, sync_result_name(res), s->error);
+		free(s);
+		return EXIT_FAIL;
+	}
+	if (err.code)
+		cli_error(&err); /* the state file could not be written */
+	for (i = 0; i < s->nlists; i++)
+		total += s->lists[i].entries;
+	if (!c->quiet)
+		fprintf(stderr, "%s: %s, sequence %" PRIu64 ", %zu list(s), %ld entries\n", url,
+			sync_result_name(res), s->sequence, s->nlists, total);
+	free(s);
+	return EXIT_OK;
+}

@@ -1,0 +1,161 @@
+/*
+ * sync.h -- signed list feeds: how an ISAC delivers its lists to member ISPs.
+ *
+ * Publisher side: `lists keygen` makes an Ed25519 key pair (libsodium), `lists publish`
+ * copies the list files into a folder, writes the manifest `index` (core/manifest.h:
+ * list name, kind, format, file, size, SHA-256, and a sequence number that increases
+ * with every publication) and `index.sig`, the detached signature of the manifest's
+ * bytes. Any web server serves that folder as it is. `lists sign` signs any file the
+ * same way (FILE.sig).
+ *
+ * Subscriber side: `lists sync URL` (sync_run) fetches URL/index with If-None-Match and
+ * If-Modified-Since (304: nothing to do), then URL/index.sig, and verifies the signature
+ * against the feed's public key before anything reads the manifest. A sequence lower
+ * than the last one imported from URL is a replay and refused. Each list file is
+ * downloaded into a staging folder beside the snapshot, bounded by sync.max-bytes and
+ * checked against the manifest's size and SHA-256. Only then are the lists imported
+ * (core/listimport.h, source "sync:FEED", strictly: one rejected line fails the sync)
+ * and the snapshot compiled, all inside one store transaction: the new snapshot is
+ * written beside the old one, the transaction commits, and the new file is renamed over
+ * the old. Any failure before the commit rolls everything back, so the store and the
+ * snapshot that the DNS service and the proxy serve stay exactly as they were.
+ *
+ * Every attempt is recorded in sync-state.json beside the snapshot (sync_state_*), one
+ * object per URL, which the status page reads.
+ *
+ * Key files are text: '#' comment lines, then the key in lowercase hex (32 bytes
+ * public, 64 bytes secret as libsodium keeps it). Signature files: 128 hex digits and a
+ * newline.
+ */
+#ifndef ISP_SYNC_SYNC_H
+#define ISP_SYNC_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/listfmt.h"
+#include "core/manifest.h"
+#include "core/store.h"
+
+#define SYNC_PK_LEN  32
+#define SYNC_SK_LEN  64
+#define SYNC_SIG_LEN 64
+#define SYNC_SIG_HEX (2 * SYNC_SIG_LEN + 1)
+
+/* ---- keys and signatures (sign.c) ---- */
+
+/* Make a key pair: the public key file (mode 0644) and the secret key file (0600, which
+ * must not exist yet). Returns 0 or ISR_EIO / ISR_EEXIST. */
+int sync_keygen(const char *public_path, const char *secret_path, struct isp_err *err);
+
+/* Read a key file: SYNC_PK_LEN (secret = 0) or SYNC_SK_LEN (secret = 1) bytes into key.
+ * A secret key file readable by group or others is refused. Returns 0, ISR_EIO or
+ * ISR_EFORMAT with err naming the file. */
+int sync_key_read(const char *path, int secret, uint8_t *key, struct isp_err *err);
+
+/* Sign data[0..len) with sk; writes the signature as hex into out. */
+void sync_sign(const uint8_t sk[SYNC_SK_LEN], const void *data, size_t len, char out[SYNC_SIG_HEX]);
+
+/* Sign the file at path into "PATH.sig" (written atomically). Reads at most 1 GiB. */
+int sync_sign_file(const uint8_t sk[SYNC_SK_LEN], const char *path, struct isp_err *err);
+
+/* 0 when sig_text (a signature file's bytes: 128 hex digits, optional newline) is a
+ * valid signature of data[0..len) under pk; ISR_EFORMAT (not a signature file) or
+ * ISR_ECORRUPT (the signature does not hold) otherwise. */
+int sync_verify(const uint8_t pk[SYNC_PK_LEN], const void *data, size_t len, const char *sig_text,
+		size_t sig_len, struct isp_err *err);
+
+/* ---- publishing (publish.c) ---- */
+
+struct sync_publish_item {
+	const char *name; /* list name */
+	enum list_kind kind;
+	enum list_format format; /* not LISTFMT_AUTO: the subscriber reads it as this */
+	const char *path;	 /* the file to publish */
+};
+
+/*
+ * Publish items into folder dir (created if missing): each file copied as
+ * NAME-SEQUENCE.list, then index.sig and index written (each atomically), then list
+ * files that neither this manifest nor the one it replaces name are removed, so that a
+ * subscriber that read the previous index can still fetch its files. sequence 0 = the
+ * larger of the current time and the previous manifest's sequence + 1; an explicit
+ * sequence not above the previous one is refused (ISR_EINVAL). *out gets the manifest.
+ */
+int sync_publish(const char *dir, const char *feed, uint64_t sequence,
+		 const uint8_t sk[SYNC_SK_LEN], const struct sync_publish_item *items, size_t n,
+		 struct manifest *out, struct isp_err *err);
+
+/* ---- sync state (state.c): sync-state.json ---- */
+
+enum sync_result {
+	SYNC_OK = 0,
+	SYNC_NOT_MODIFIED,
+	SYNC_BAD_SIGNATURE,
+	SYNC_REPLAYED,
+	SYNC_DOWNLOAD_FAILED,
+	SYNC_IMPORT_FAILED,
+};
+
+/* "ok", "not-modified", "bad-signature", "replayed", "download-failed", "import-failed" */
+const char *sync_result_name(enum sync_result r);
+
+struct sync_state_list {
+	char name[MANIFEST_NAME_MAX];
+	long entries;
+	char sha256[2 * SHA256_LEN + 1];
+};
+
+struct sync_state {
+	char url[2048];
+	int64_t last_attempt, last_success; /* unix seconds; 0 = never */
+	enum sync_result result;
+	char error[ISP_ERR_MSG + 64];
+	char etag[256];
+	char last_modified[64];
+	uint64_t sequence; /* of the last manifest imported */
+	size_t nlists;
+	struct sync_state_list lists[MANIFEST_MAX_LISTS];
+};
+
+/* The state of url in the file at path; a missing file or url gives a zeroed state
+ * with url set (and 0). A file that is not valid JSON is reported (ISR_EFORMAT) and
+ * *s is zeroed with url set, so that the next write replaces it. */
+int sync_state_get(const char *path, const char *url, struct sync_state *s, struct isp_err *err);
+
+/* Print s as the JSON object sync-state.json holds for it (one line and a newline). */
+int sync_state_print(const struct sync_state *s, FILE *out, struct isp_err *err);
+
+/* Replace (or add) the object of s->url in the file at path, keeping the other URLs';
+ * written atomically (tmp + rename). */
+int sync_state_put(const char *path, const struct sync_state *s, struct isp_err *err);
+
+/* ---- sync (sync.c) ---- */
+
+struct sync_opts {
+	const char *url;	     /* the folder URL (http, https, file) */
+	const uint8_t *public_key;   /* SYNC_PK_LEN bytes */
+	uint64_t max_bytes;	     /* largest list file accepted */
+	long timeout;		     /* seconds one download may take */
+	const char *ca_file;	     /* PEM CAs for https; NULL/"" = the system's */
+	const char *snapshot;	     /* the snapshot path (its folder holds the state) */
+	int64_t expires;	     /* absolute expiry of entries carrying none; 0 */
+	listfmt_reject_fn on_reject; /* each rejected line of a list (may be NULL) */
+	void *ud;
+};
+
+/* The path of sync-state.json for snapshot path snap. */
+void sync_state_path(const char *snap, char *out, size_t size);
+
+/*
+ * Run one sync of o->url into st and the snapshot. Fills *s (the state written to the
+ * file, whatever the outcome) and returns its result; err holds the reason of a
+ * failure. SYNC_OK and SYNC_NOT_MODIFIED are successes; every other result has changed
+ * nothing in the store or the snapshot.
+ */
+enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sync_state *s,
+			  struct isp_err *err);
+
+#endif
