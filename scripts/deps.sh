@@ -9,6 +9,8 @@ level=${1:-test}
 # captures.
 pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev libjansson-dev
       libcurl4-openssl-dev libpcap-dev libmaxminddb-dev zlib1g-dev)
+# libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
+pkgs+=(libmicrohttpd-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:

@@ -32,6 +32,7 @@ static const char usage_text[] =
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
 	"--help)\n"
 	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
+	"  status    the operator's status page and JSON API (status --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -134,13 +135,52 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 	return EXIT_USAGE;
 }
 
+int cli_load_config(const struct cli *c, struct isp_config *cfg, struct isp_err *err)
+{
+	int i, rc;
+
+	config_defaults(cfg);
+	if (c->config_path) {
+		rc = config_load(cfg, c->config_path, err);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < c->nsets; i++) {
+		const char *eq = strchr(c->sets[i], '=');
+		char key[128];
+
+		if (!eq || (size_t)(eq - c->sets[i]) >= sizeof(key))
+			return isp_err_set(err, ISR_EINVAL, "-o %s: expected SECTION.KEY=VALUE",
+					   c->sets[i]);
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - c->sets[i]), c->sets[i]);
+		rc = config_set(cfg, key, eq + 1, err);
+		if (rc)
+			return rc;
+	}
+	if (c->store_opt) {
+		rc = config_set(cfg, "core.store", c->store_opt, err);
+		if (rc)
+			return rc;
+	}
+	if (c->snapshot_opt)
+		return config_set(cfg, "core.snapshot", c->snapshot_opt, err);
+	return 0;
+}
+
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },		{ "dns", cmd_dns },
-	{ "sessions", cmd_sessions },	{ "subscribers", cmd_subscribers },
-	{ "events", cmd_events },	{ "notify", cmd_notify },
-	{ "relay", cmd_relay },		{ "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },	{ "survey", cmd_survey },
-	{ "authwatch", cmd_authwatch }, { NULL, NULL },
+	{ "lists", cmd_lists },
+	{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },
+	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },
+	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },
+	{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },
+	{ "survey", cmd_survey },
+	{ "authwatch", cmd_authwatch },
+	{ "status", cmd_status },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)
@@ -163,7 +203,6 @@ int main(int argc, char **argv)
 	int nsets = 0, ch, i;
 
 	memset(&c, 0, sizeof(c));
-	config_defaults(&c.cfg);
 	isp_err_clear(&err);
 	while ((ch = getopt_long(argc, argv, "+c:o:qhV", opts, NULL)) != -1) {
 		switch (ch) {
@@ -183,25 +222,18 @@ int main(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (conf && *conf && config_load(&c.cfg, conf, &err) != 0) {
-		cli_error(&err);
-		return EXIT_USAGE;
-	}
 	for (i = 0; i < nsets; i++) {
-		char *eq = strchr(sets[i], '=');
-
-		if (!eq) {
+		if (!strchr(sets[i], '=')) {
 			cli_fail("-o %s: expected SECTION.KEY=VALUE", sets[i]);
 			return EXIT_USAGE;
 		}
-		*eq = '\0';
-		if (config_set(&c.cfg, sets[i], eq + 1, &err) != 0) {
-			cli_error(&err);
-			return EXIT_USAGE;
-		}
 	}
-	if ((store && config_set(&c.cfg, "core.store", store, &err) != 0) ||
-	    (snapshot && config_set(&c.cfg, "core.snapshot", snapshot, &err) != 0)) {
+	c.config_path = conf && *conf ? conf : NULL;
+	c.sets = sets;
+	c.nsets = nsets;
+	c.store_opt = store;
+	c.snapshot_opt = snapshot;
+	if (cli_load_config(&c, &c.cfg, &err) != 0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}

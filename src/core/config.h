@@ -124,6 +124,14 @@ struct isp_config {
 	int64_t authwatch_session_max, authwatch_concurrent_max;
 	int64_t authwatch_smtp_window, authwatch_smtp_min, authwatch_smtp_factor;
 	int64_t authwatch_smtp_sources;
+	/* [status] */
+	char status_listen[128];		    /* ADDR:PORT of the status page */
+	char status_user[128];			    /* basic auth user, "" = no auth */
+	char status_password_file[CONFIG_PATH_MAX]; /* its password (first line) */
+	char status_scrape[1024];		    /* ADDR:PORT, ...; "" = dns/proxy.metrics */
+	int64_t status_interval;		    /* sampling period, seconds */
+	int64_t status_window;			    /* top lists and charts over this */
+	char status_darknet[CONFIG_PATH_MAX];	    /* darknet --json report, "" = none */
 };
 
 /* Fill c with the built-in defaults. */
