@@ -46,7 +46,7 @@ static json_t *blocks_json(struct store *st, int64_t now, int64_t window, struct
 	json_t *o = json_object(), *names = json_array(), *lists = json_array(),
 	       *series = json_array();
 	int64_t since = (now - window) * 1000, total = 0, in_window = 0;
-	int64_t bucket = window >= 2 * 86400 ? 86400 : 3600;
+	int64_t bucket = window >= (int64_t)2 * 86400 ? 86400 : 3600;
 	int rc;
 
 	json_object_set_new(o, "window", json_integer(window));

@@ -186,6 +186,13 @@ static void svg_lines(struct sb *b, const char *id, const double *xs, int npts,
 			if (npts == 1) /* a single point: a short flat line */
 				sb_printf(b, "%.1f,%.1f ", x + 4, y);
 			open = 1;
+			if (npts <= 48) { /* few points: mark each (after the line is closed) */
+				sb_printf(b,
+					  "\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+					  "fill=\"%s\"/><polyline fill=\"none\" stroke-width=\"2\" "
+					  "stroke=\"%s\" points=\"%.1f,%.1f ",
+					  x, y, colours[i % 6], colours[i % 6], x, y);
+			}
 		}
 		if (open)
 			sb_puts(b, "\"/>");
@@ -579,7 +586,7 @@ char *st_page(const json_t *f, size_t *len)
 	const json_t *store = json_object_get(f, "store");
 
 	sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		    "<title>ispshield status</title><style>"
+		    "<title>ispshield status</title><link rel=\"icon\" href=\"data:,\"><style>"
 		    "body{font:14px sans-serif;margin:1em 2em;color:#222}"
 		    "table{border-collapse:collapse;margin:.5em 0}"
 		    "td,th{border:1px solid #ddd;padding:2px 8px;text-align:left}"

@@ -84,8 +84,9 @@ static enum MHD_Result answer(struct MHD_Connection *conn, unsigned code, const 
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'none'; style-src 'unsafe-inline'; img-src 'self'");
+	MHD_add_response_header(
+		r, "Content-Security-Policy",
+		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:");
 	rc = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return rc;
