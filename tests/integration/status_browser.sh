@@ -127,10 +127,16 @@ mkdir cap && python3 "$src/tests/data/darknet/gen.py" cap >/dev/null || bad "dar
 	>dn.json 2>/dev/null
 records=$(jget records <dn.json)
 
+# ---- an endpoint that accepts connections and never answers (a hung service)
+HUNG=$(freeport)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(600)' "$HUNG" & pids+=($!)
+
 # ---- the status page
 printf 'correct horse battery staple\n' >pw
 "$bin" --store "$work/var/t.db" status --listen "127.0.0.1:$ST" --user admin --password-file pw \
-	--scrape "127.0.0.1:$MET, 127.0.0.1:$DEAD" --interval 1 --darknet "$work/dn.json" \
+	--scrape "127.0.0.1:$MET, 127.0.0.1:$DEAD, 127.0.0.1:$HUNG" --interval 1 --darknet "$work/dn.json" \
 	2>status.log & stpid=$!; pids+=($stpid)
 base=http://127.0.0.1:$ST
 A=(-u 'admin:correct horse battery staple')
@@ -150,6 +156,12 @@ curl -s -m 5 -D hdr.txt -o /dev/null "$base/"
 grep -qi '^WWW-Authenticate: Basic' hdr.txt && ok "401 asks for basic auth" || bad "no WWW-Authenticate"
 curl -s "${A[@]}" "$base/api/status" >api.json
 eq "$(jget lists.sync.syncs.1.sequence <api.json)" None "a mistyped sync field is left out"
+jget traffic.targets.2.error <api.json | grep -qi 'timed out' && ok "hung endpoint: timed out" ||
+	bad "hung endpoint: $(jget traffic.targets.2.error <api.json)"
+g1=$(jget generated <api.json); sleep 3
+g2=$(curl -s "${A[@]}" "$base/api/status" | jget generated)
+[ $((g2 - g1)) -ge 1 ] && ok "figures refresh with a hung endpoint ($g1 -> $g2)" ||
+	bad "figures stuck at $g1 -> $g2"
 
 cat >expect.json <<X
 {"figs": {
@@ -165,7 +177,7 @@ cat >expect.json <<X
   "notices.0.state": ["==", "sent"], "notices.1.state": ["==", "sent"],
   "traffic.dns.state": ["==", "ok"], "traffic.dns.blocked_total": ["==", 6],
   "traffic.targets.0.state": ["==", "ok"], "traffic.targets.0.service": ["==", "dns"],
-  "traffic.targets.1.state": ["==", "unreachable"],
+  "traffic.targets.1.state": ["==", "unreachable"], "traffic.targets.2.state": ["==", "unreachable"],
   "traffic.proxy.state": ["==", "not sampled"],
   "lists.snapshot.state": ["==", "ok"], "lists.snapshot.keys": ["==", ${keys:-0}],
   "lists.store.0.name": ["==", "c2"], "lists.store.0.entries": ["==", 6],
@@ -211,7 +223,8 @@ jget lists.sync.error <api.json | grep -q 'sync-state.json:2' && ok "with file a
 eq "$(code "${A[@]}" "$base/")" 200 "page still served"
 
 # ---- SIGHUP reloads, SIGTERM stops cleanly
-kill -HUP "$stpid"; sleep 0.5
+kill -HUP "$stpid"
+for _ in $(seq 50); do grep -q 'status: reloaded' status.log && break; sleep 0.1; done # after a refresh
 grep -q 'status: reloaded' status.log && ok "SIGHUP reloaded" || bad "no reload in the log"
 eq "$(code "${A[@]}" "$base/")" 200 "served after the reload"
 kill -TERM "$stpid"; wait "$stpid"; rc=$?
