@@ -8,109 +8,61 @@
  * not in the figures at all.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/strbuf.h"
 #include "status/status_int.h"
 
-/* A growing string; oom set once an allocation failed (the page is then not served). */
-struct sb {
-	char *p;
-	size_t n, cap;
-	int oom;
-};
-
-static void sb_add(struct sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 16384;
-		char *np;
-
-		while (b->n + n + 1 > cap)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_puts(struct sb *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void __attribute__((format(printf, 2, 3))) sb_printf(struct sb *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
-
 /* s, HTML-escaped (text and attribute values alike). */
-static void sb_esc(struct sb *b, const char *s)
+static void sb_esc(struct strbuf *b, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
-		case '&': sb_puts(b, "&amp;"); break;
-		case '<': sb_puts(b, "&lt;"); break;
-		case '>': sb_puts(b, "&gt;"); break;
-		case '"': sb_puts(b, "&quot;"); break;
-		case '\'': sb_puts(b, "&#39;"); break;
-		default: sb_add(b, s, 1);
+		case '&': strbuf_str(b, "&amp;"); break;
+		case '<': strbuf_str(b, "&lt;"); break;
+		case '>': strbuf_str(b, "&gt;"); break;
+		case '"': strbuf_str(b, "&quot;"); break;
+		case '\'': strbuf_str(b, "&#39;"); break;
+		default: strbuf_add(b, s, 1);
 		}
 	}
 }
 
 /* The text of a figure as the page shows it: integers as such, reals with one decimal,
  * strings as they are, null and absent as "-". */
-static void fig_text(struct sb *b, const json_t *v)
+static void fig_text(struct strbuf *b, const json_t *v)
 {
 	if (json_is_integer(v))
-		sb_printf(b, "%lld", (long long)json_integer_value(v));
+		strbuf_fmt(b, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		sb_printf(b, "%.1f", json_real_value(v));
+		strbuf_fmt(b, "%.1f", json_real_value(v));
 	else if (json_is_string(v))
 		sb_esc(b, json_string_value(v));
 	else if (json_is_true(v))
-		sb_puts(b, "true");
+		strbuf_str(b, "true");
 	else if (json_is_false(v))
-		sb_puts(b, "false");
+		strbuf_str(b, "false");
 	else
-		sb_puts(b, "-");
+		strbuf_str(b, "-");
 }
 
 /* <span data-fig="path">figure</span>: key of object o at path prefix.key. */
-static void fig(struct sb *b, const char *prefix, const json_t *o, const char *key)
+static void fig(struct strbuf *b, const char *prefix, const json_t *o, const char *key)
 {
-	sb_puts(b, "<span data-fig=\"");
+	strbuf_str(b, "<span data-fig=\"");
 	sb_esc(b, prefix);
-	sb_puts(b, ".");
+	strbuf_str(b, ".");
 	sb_esc(b, key);
-	sb_puts(b, "\">");
+	strbuf_str(b, "\">");
 	fig_text(b, json_object_get(o, key));
-	sb_puts(b, "</span>");
+	strbuf_str(b, "</span>");
 }
 
 /* A unix time as "2026-11-23 12:00:00" (UTC), "-" for 0; with data-fig when path. */
-static void time_cell(struct sb *b, const char *prefix, const json_t *o, const char *key)
+static void time_cell(struct strbuf *b, const char *prefix, const json_t *o, const char *key)
 {
 	json_int_t t = json_integer_value(json_object_get(o, key));
 	time_t tt = (time_t)t;
@@ -119,15 +71,15 @@ static void time_cell(struct sb *b, const char *prefix, const json_t *o, const c
 
 	if (t > 0 && gmtime_r(&tt, &tm))
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	sb_printf(b, "<span data-fig-time=\"%s.%s\" title=\"%lld\">%s</span>", prefix, key,
-		  (long long)t, buf);
+	strbuf_fmt(b, "<span data-fig-time=\"%s.%s\" title=\"%lld\">%s</span>", prefix, key,
+		   (long long)t, buf);
 }
 
 static const char *const colours[] = { "#1f77b4", "#d62728", "#2ca02c",
 				       "#9467bd", "#ff7f0e", "#8c564b" };
 
 /* One line chart: n series (values[i][k], NAN = gap) over xs[k], with a legend. */
-static void svg_lines(struct sb *b, const char *id, const double *xs, int npts,
+static void svg_lines(struct strbuf *b, const char *id, const double *xs, int npts,
 		      const double *const *values, const char *const *names, int nseries,
 		      const char *unit)
 {
@@ -148,21 +100,22 @@ static void svg_lines(struct sb *b, const char *id, const double *xs, int npts,
 		xmax = xmin + 1;
 	if (ymax <= 0)
 		ymax = 1;
-	sb_printf(b,
-		  "<svg id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
-		  "height=\"%.0f\" role=\"img\">",
-		  id, w, h, w, h);
-	sb_printf(b,
-		  "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" "
-		  "stroke=\"#ccc\"/>",
-		  l, t, w - l - r, h - t - bot);
-	sb_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.1f</text>",
-		  l - 4, t + 8, ymax);
-	sb_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">0</text>",
-		  l - 4, h - bot);
-	sb_printf(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">", l, h - 6);
+	strbuf_fmt(b,
+		   "<svg id=\"%s\" class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
+		   "height=\"%.0f\" role=\"img\">",
+		   id, w, h, w, h);
+	strbuf_fmt(b,
+		   "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" fill=\"#fafafa\" "
+		   "stroke=\"#ccc\"/>",
+		   l, t, w - l - r, h - t - bot);
+	strbuf_fmt(b,
+		   "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">%.1f</text>",
+		   l - 4, t + 8, ymax);
+	strbuf_fmt(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">0</text>",
+		   l - 4, h - bot);
+	strbuf_fmt(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">", l, h - 6);
 	sb_esc(b, unit);
-	sb_puts(b, "</text>");
+	strbuf_str(b, "</text>");
 	for (i = 0; i < nseries; i++) {
 		int open = 0;
 
@@ -172,38 +125,39 @@ static void svg_lines(struct sb *b, const char *id, const double *xs, int npts,
 
 			if (isnan(values[i][k])) {
 				if (open)
-					sb_puts(b, "\"/>");
+					strbuf_str(b, "\"/>");
 				open = 0;
 				continue;
 			}
 			if (!open)
-				sb_printf(
+				strbuf_fmt(
 					b,
 					"<polyline fill=\"none\" stroke-width=\"2\" stroke=\"%s\" "
 					"points=\"",
 					colours[i % 6]);
-			sb_printf(b, "%.1f,%.1f ", x, y);
+			strbuf_fmt(b, "%.1f,%.1f ", x, y);
 			if (npts == 1) /* a single point: a short flat line */
-				sb_printf(b, "%.1f,%.1f ", x + 4, y);
+				strbuf_fmt(b, "%.1f,%.1f ", x + 4, y);
 			open = 1;
 			if (npts <= 48) { /* few points: mark each (after the line is closed) */
-				sb_printf(b,
-					  "\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-					  "fill=\"%s\"/><polyline fill=\"none\" stroke-width=\"2\" "
-					  "stroke=\"%s\" points=\"%.1f,%.1f ",
-					  x, y, colours[i % 6], colours[i % 6], x, y);
+				strbuf_fmt(
+					b,
+					"\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+					"fill=\"%s\"/><polyline fill=\"none\" stroke-width=\"2\" "
+					"stroke=\"%s\" points=\"%.1f,%.1f ",
+					x, y, colours[i % 6], colours[i % 6], x, y);
 			}
 		}
 		if (open)
-			sb_puts(b, "\"/>");
-		sb_printf(b,
-			  "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"%s\" "
-			  "text-anchor=\"end\">",
-			  w - r - 4, t + 14 + 13 * i, colours[i % 6]);
+			strbuf_str(b, "\"/>");
+		strbuf_fmt(b,
+			   "<text x=\"%.0f\" y=\"%.0f\" font-size=\"11\" fill=\"%s\" "
+			   "text-anchor=\"end\">",
+			   w - r - 4, t + 14 + 13 * i, colours[i % 6]);
 		sb_esc(b, names[i]);
-		sb_puts(b, "</text>");
+		strbuf_str(b, "</text>");
 	}
-	sb_puts(b, "</svg>");
+	strbuf_str(b, "</svg>");
 }
 
 static double num(const json_t *v)
@@ -211,7 +165,7 @@ static double num(const json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void traffic(struct sb *b, const json_t *tr)
+static void traffic(struct strbuf *b, const json_t *tr)
 {
 	const json_t *series = json_object_get(tr, "series"), *tg = json_object_get(tr, "targets");
 	static const char *const svc[2] = { "dns", "proxy" };
@@ -220,44 +174,44 @@ static void traffic(struct sb *b, const json_t *tr)
 	double *xs = calloc(n + 1, sizeof(double)), *v[4];
 	int k;
 
-	sb_puts(b, "<section id=\"traffic\"><h2>Traffic</h2><table><tr><th>service</th>"
-		   "<th>state</th><th>per second</th><th>block rate %</th><th>total</th>"
-		   "<th>blocked total</th></tr>");
+	strbuf_str(b, "<section id=\"traffic\"><h2>Traffic</h2><table><tr><th>service</th>"
+		      "<th>state</th><th>per second</th><th>block rate %</th><th>total</th>"
+		      "<th>blocked total</th></tr>");
 	for (k = 0; k < 2; k++) {
 		const json_t *s = json_object_get(tr, svc[k]);
 		char p[96];
 
 		snprintf(p, sizeof(p), "traffic.%s", svc[k]);
-		sb_printf(b, "<tr><td>%s</td><td>", svc[k]);
+		strbuf_fmt(b, "<tr><td>%s</td><td>", svc[k]);
 		fig(b, p, s, "state");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, rate[k]);
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, "block_rate");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, k ? "requests_total" : "queries_total");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, "blocked_total");
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table><table><tr><th>endpoint</th><th>service</th><th>state</th>"
-		   "<th>error</th></tr>");
+	strbuf_str(b, "</table><table><tr><th>endpoint</th><th>service</th><th>state</th>"
+		      "<th>error</th></tr>");
 	for (i = 0; i < json_array_size(tg); i++) {
 		const json_t *t = json_array_get(tg, i);
 		char p[96];
 
 		snprintf(p, sizeof(p), "traffic.targets.%zu", i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, p, t, "addr");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, t, "service");
-		sb_puts(b, "</td><td class=\"state\">");
+		strbuf_str(b, "</td><td class=\"state\">");
 		fig(b, p, t, "state");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, t, "error");
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table>");
+	strbuf_str(b, "</table>");
 	for (k = 0; k < 4; k++)
 		v[k] = calloc(n + 1, sizeof(double));
 	if (xs && v[0] && v[1] && v[2] && v[3]) {
@@ -274,17 +228,17 @@ static void traffic(struct sb *b, const json_t *tr)
 			for (k = 0; k < 4; k++)
 				v[k][i] = num(json_object_get(p, keys[k]));
 		}
-		sb_printf(b, "<p>Last %zu samples.</p>", n);
+		strbuf_fmt(b, "<p>Last %zu samples.</p>", n);
 		svg_lines(b, "chart-rate", xs, (int)n, rates, rn, 2, "per second");
 		svg_lines(b, "chart-block-rate", xs, (int)n, blocks, bn, 2, "% blocked");
 	}
 	for (k = 0; k < 4; k++)
 		free(v[k]);
 	free(xs);
-	sb_puts(b, "</section>");
+	strbuf_str(b, "</section>");
 }
 
-static void top_table(struct sb *b, const char *path, const json_t *arr, const char *what)
+static void top_table(struct strbuf *b, const char *path, const json_t *arr, const char *what)
 {
 	size_t i;
 	double max = 1;
@@ -295,27 +249,27 @@ static void top_table(struct sb *b, const char *path, const json_t *arr, const c
 		if (c > max)
 			max = c;
 	}
-	sb_printf(b, "<table class=\"top\" id=\"%s\"><tr><th>%s</th><th>blocks</th><th></th></tr>",
-		  path, what);
+	strbuf_fmt(b, "<table class=\"top\" id=\"%s\"><tr><th>%s</th><th>blocks</th><th></th></tr>",
+		   path, what);
 	for (i = 0; i < json_array_size(arr); i++) {
 		const json_t *e = json_array_get(arr, i);
 		char p[96];
 
 		snprintf(p, sizeof(p), "%s.%zu", path, i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, p, e, "key");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, e, "count");
-		sb_printf(b,
-			  "</td><td><svg width=\"200\" height=\"12\"><rect width=\"%.0f\" "
-			  "height=\"12\" fill=\"#d62728\"/></svg></td></tr>",
-			  200.0 * num(json_object_get(e, "count")) / max);
+		strbuf_fmt(b,
+			   "</td><td><svg width=\"200\" height=\"12\"><rect width=\"%.0f\" "
+			   "height=\"12\" fill=\"#d62728\"/></svg></td></tr>",
+			   200.0 * num(json_object_get(e, "count")) / max);
 	}
-	sb_puts(b, "</table>");
+	strbuf_str(b, "</table>");
 }
 
 /* Blocks per bucket for the (up to 5) top lists. */
-static void blocks_chart(struct sb *b, const json_t *bl)
+static void blocks_chart(struct strbuf *b, const json_t *bl)
 {
 	const json_t *series = json_object_get(bl, "series"),
 		     *top = json_object_get(bl, "top_lists");
@@ -355,89 +309,90 @@ out:
 	free(xs);
 }
 
-static void blocks(struct sb *b, const json_t *bl)
+static void blocks(struct strbuf *b, const json_t *bl)
 {
-	sb_puts(b, "<section id=\"blocks\"><h2>Blocked</h2>");
+	strbuf_str(b, "<section id=\"blocks\"><h2>Blocked</h2>");
 	if (!json_is_object(bl)) {
-		sb_puts(b, "<p>store unavailable</p></section>");
+		strbuf_str(b, "<p>store unavailable</p></section>");
 		return;
 	}
-	sb_puts(b, "<p>Block events: ");
+	strbuf_str(b, "<p>Block events: ");
 	fig(b, "blocks", bl, "total");
-	sb_puts(b, " in all, ");
+	strbuf_str(b, " in all, ");
 	fig(b, "blocks", bl, "in_window");
-	sb_puts(b, " in the last ");
+	strbuf_str(b, " in the last ");
 	fig(b, "blocks", bl, "window");
-	sb_puts(b, " s (state ");
+	strbuf_str(b, " s (state ");
 	fig(b, "blocks", bl, "state");
-	sb_puts(b, ").</p><div class=\"cols\"><div>");
+	strbuf_str(b, ").</p><div class=\"cols\"><div>");
 	top_table(b, "blocks.top_names", json_object_get(bl, "top_names"), "name");
-	sb_puts(b, "</div><div>");
+	strbuf_str(b, "</div><div>");
 	top_table(b, "blocks.top_lists", json_object_get(bl, "top_lists"), "list");
-	sb_puts(b, "</div></div>");
+	strbuf_str(b, "</div></div>");
 	blocks_chart(b, bl);
-	sb_puts(b, "</section>");
+	strbuf_str(b, "</section>");
 }
 
-static void funnel(struct sb *b, const json_t *fu)
+static void funnel(struct strbuf *b, const json_t *fu)
 {
 	static const char *const cols[] = { "received", "matched", "notified",	  "returned",
 					    "skipped",	"pending", "handled_rate" };
 	size_t i, k;
 
-	sb_puts(b, "<section id=\"funnel\"><h2>Notification funnel</h2><table><tr><th>source</th>"
+	strbuf_str(b,
+		   "<section id=\"funnel\"><h2>Notification funnel</h2><table><tr><th>source</th>"
 		   "<th>batches</th>");
 	for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
-		sb_printf(b, "<th>%s</th>", k == 6 ? "handled %" : cols[k]);
-	sb_puts(b, "</tr>");
+		strbuf_fmt(b, "<th>%s</th>", k == 6 ? "handled %" : cols[k]);
+	strbuf_str(b, "</tr>");
 	for (i = 0; i < json_array_size(fu); i++) {
 		const json_t *r = json_array_get(fu, i);
 		char p[96];
 
 		snprintf(p, sizeof(p), "funnel.%zu", i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, p, r, "source");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, r, "batches");
 		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-			sb_puts(b, "</td><td>");
+			strbuf_str(b, "</td><td>");
 			fig(b, p, r, cols[k]);
 		}
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table></section>");
+	strbuf_str(b, "</table></section>");
 }
 
-static void notices(struct sb *b, const json_t *no)
+static void notices(struct strbuf *b, const json_t *no)
 {
 	size_t i;
 
-	sb_puts(b, "<section id=\"notices\"><h2>Recent notices</h2><table><tr><th>id</th>"
-		   "<th>subscriber</th><th>causes</th><th>created (UTC)</th><th>state</th>"
-		   "<th>attempts</th></tr>");
+	strbuf_str(b, "<section id=\"notices\"><h2>Recent notices</h2><table><tr><th>id</th>"
+		      "<th>subscriber</th><th>causes</th><th>created (UTC)</th><th>state</th>"
+		      "<th>attempts</th></tr>");
 	for (i = 0; i < json_array_size(no); i++) {
 		const json_t *n = json_array_get(no, i);
 		char p[96];
 
 		snprintf(p, sizeof(p), "notices.%zu", i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, p, n, "id");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, n, "subscriber");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, n, "causes");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		time_cell(b, p, n, "created");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, n, "state");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, n, "attempts");
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table></section>");
+	strbuf_str(b, "</table></section>");
 }
 
-static void darknet(struct sb *b, const json_t *d)
+static void darknet(struct strbuf *b, const json_t *d)
 {
 	static const char *const tot[] = { "records", "packets", "sources", "outside_sensors" };
 	const json_t *ports = json_object_get(d, "top_ports");
@@ -445,175 +400,176 @@ static void darknet(struct sb *b, const json_t *d)
 
 	if (!json_is_object(d))
 		return; /* not configured */
-	sb_puts(b, "<section id=\"darknet\"><h2>Darknet</h2><p>Report ");
+	strbuf_str(b, "<section id=\"darknet\"><h2>Darknet</h2><p>Report ");
 	fig(b, "darknet", d, "path");
-	sb_puts(b, ": ");
+	strbuf_str(b, ": ");
 	fig(b, "darknet", d, "state");
-	sb_puts(b, " ");
+	strbuf_str(b, " ");
 	fig(b, "darknet", d, "error");
-	sb_puts(b, "</p><table><tr>");
+	strbuf_str(b, "</p><table><tr>");
 	for (i = 0; i < 4; i++)
-		sb_printf(b, "<th>%s</th>", tot[i]);
-	sb_puts(b, "</tr><tr>");
+		strbuf_fmt(b, "<th>%s</th>", tot[i]);
+	strbuf_str(b, "</tr><tr>");
 	for (i = 0; i < 4; i++) {
-		sb_puts(b, "<td>");
+		strbuf_str(b, "<td>");
 		fig(b, "darknet", d, tot[i]);
-		sb_puts(b, "</td>");
+		strbuf_str(b, "</td>");
 	}
-	sb_puts(b, "</tr></table><table><tr><th>proto</th><th>port</th><th>packets</th>"
-		   "<th>source-days</th></tr>");
+	strbuf_str(b, "</tr></table><table><tr><th>proto</th><th>port</th><th>packets</th>"
+		      "<th>source-days</th></tr>");
 	for (i = 0; i < json_array_size(ports); i++) {
 		const json_t *p = json_array_get(ports, i);
 		char path[96];
 
 		snprintf(path, sizeof(path), "darknet.top_ports.%zu", i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, path, p, "proto");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, path, p, "port");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, path, p, "packets");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, path, p, "source_days");
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table></section>");
+	strbuf_str(b, "</table></section>");
 }
 
-static void lists(struct sb *b, const json_t *li)
+static void lists(struct strbuf *b, const json_t *li)
 {
 	const json_t *st = json_object_get(li, "store"), *sn = json_object_get(li, "snapshot");
 	const json_t *sy = json_object_get(li, "sync"), *syncs = json_object_get(sy, "syncs");
 	size_t i, k;
 
-	sb_puts(b, "<section id=\"lists\"><h2>Lists</h2><table><tr><th>list</th><th>kind</th>"
-		   "<th>entries</th><th>distinct</th><th>sources</th><th>last import (UTC)</th>"
-		   "</tr>");
+	strbuf_str(b, "<section id=\"lists\"><h2>Lists</h2><table><tr><th>list</th><th>kind</th>"
+		      "<th>entries</th><th>distinct</th><th>sources</th><th>last import (UTC)</th>"
+		      "</tr>");
 	for (i = 0; i < json_array_size(st); i++) {
 		const json_t *l = json_array_get(st, i);
 		char p[96];
 
 		snprintf(p, sizeof(p), "lists.store.%zu", i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, p, l, "name");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, l, "kind");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, l, "entries");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, l, "distinct");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, l, "sources");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		time_cell(b, p, l, "last_import");
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table><h3>Snapshot</h3><p>");
+	strbuf_str(b, "</table><h3>Snapshot</h3><p>");
 	fig(b, "lists.snapshot", sn, "path");
-	sb_puts(b, ": ");
+	strbuf_str(b, ": ");
 	fig(b, "lists.snapshot", sn, "state");
 	if (json_object_get(sn, "serial")) {
-		sb_puts(b, ", serial ");
+		strbuf_str(b, ", serial ");
 		fig(b, "lists.snapshot", sn, "serial");
-		sb_puts(b, ", created ");
+		strbuf_str(b, ", created ");
 		time_cell(b, "lists.snapshot", sn, "created");
-		sb_puts(b, ", keys ");
+		strbuf_str(b, ", keys ");
 		fig(b, "lists.snapshot", sn, "keys");
-		sb_puts(b, "</p><table><tr><th>list</th><th>kind</th><th>keys</th></tr>");
+		strbuf_str(b, "</p><table><tr><th>list</th><th>kind</th><th>keys</th></tr>");
 		for (i = 0; i < json_array_size(json_object_get(sn, "lists")); i++) {
 			const json_t *l = json_array_get(json_object_get(sn, "lists"), i);
 			char p[96];
 
 			snprintf(p, sizeof(p), "lists.snapshot.lists.%zu", i);
-			sb_puts(b, "<tr><td>");
+			strbuf_str(b, "<tr><td>");
 			fig(b, p, l, "name");
-			sb_puts(b, "</td><td>");
+			strbuf_str(b, "</td><td>");
 			fig(b, p, l, "kind");
-			sb_puts(b, "</td><td>");
+			strbuf_str(b, "</td><td>");
 			fig(b, p, l, "keys");
-			sb_puts(b, "</td></tr>");
+			strbuf_str(b, "</td></tr>");
 		}
-		sb_puts(b, "</table>");
+		strbuf_str(b, "</table>");
 	} else {
-		sb_puts(b, " ");
+		strbuf_str(b, " ");
 		fig(b, "lists.snapshot", sn, "error");
-		sb_puts(b, "</p>");
+		strbuf_str(b, "</p>");
 	}
-	sb_puts(b, "<h3>List sync</h3><p>");
+	strbuf_str(b, "<h3>List sync</h3><p>");
 	fig(b, "lists.sync", sy, "path");
-	sb_puts(b, ": ");
+	strbuf_str(b, ": ");
 	fig(b, "lists.sync", sy, "state");
-	sb_puts(b, " ");
+	strbuf_str(b, " ");
 	fig(b, "lists.sync", sy, "error");
-	sb_puts(b, "</p><table><tr><th>URL</th><th>result</th><th>error</th><th>last attempt</th>"
+	strbuf_str(b,
+		   "</p><table><tr><th>URL</th><th>result</th><th>error</th><th>last attempt</th>"
 		   "<th>last success</th><th>sequence</th><th>lists</th></tr>");
 	for (i = 0; i < json_array_size(syncs); i++) {
 		const json_t *s = json_array_get(syncs, i), *sl = json_object_get(s, "lists");
 		char p[96];
 
 		snprintf(p, sizeof(p), "lists.sync.syncs.%zu", i);
-		sb_puts(b, "<tr><td>");
+		strbuf_str(b, "<tr><td>");
 		fig(b, p, s, "url");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, "result");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, "error");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		time_cell(b, p, s, "last_attempt");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		time_cell(b, p, s, "last_success");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		fig(b, p, s, "sequence");
-		sb_puts(b, "</td><td>");
+		strbuf_str(b, "</td><td>");
 		for (k = 0; k < json_array_size(sl); k++) {
 			const json_t *l = json_array_get(sl, k);
 			char q[160];
 
 			snprintf(q, sizeof(q), "%s.lists.%zu", p, k);
 			fig(b, q, l, "name");
-			sb_puts(b, " (");
+			strbuf_str(b, " (");
 			fig(b, q, l, "entries");
-			sb_puts(b, ") ");
+			strbuf_str(b, ") ");
 		}
-		sb_puts(b, "</td></tr>");
+		strbuf_str(b, "</td></tr>");
 	}
-	sb_puts(b, "</table></section>");
+	strbuf_str(b, "</table></section>");
 }
 
 char *st_page(const json_t *f, size_t *len)
 {
-	struct sb b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	const json_t *store = json_object_get(f, "store");
 
-	sb_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-		    "<title>ispshield status</title><link rel=\"icon\" href=\"data:,\"><style>"
-		    "body{font:14px sans-serif;margin:1em 2em;color:#222}"
-		    "table{border-collapse:collapse;margin:.5em 0}"
-		    "td,th{border:1px solid #ddd;padding:2px 8px;text-align:left}"
-		    "th{background:#f0f0f0}.cols{display:flex;gap:2em}"
-		    "section{margin-bottom:1.5em}h2{border-bottom:2px solid #1f77b4}"
-		    "</style></head><body><h1>ispshield status</h1><p>Figures of ");
+	strbuf_str(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+		       "<title>ispshield status</title><link rel=\"icon\" href=\"data:,\"><style>"
+		       "body{font:14px sans-serif;margin:1em 2em;color:#222}"
+		       "table{border-collapse:collapse;margin:.5em 0}"
+		       "td,th{border:1px solid #ddd;padding:2px 8px;text-align:left}"
+		       "th{background:#f0f0f0}.cols{display:flex;gap:2em}"
+		       "section{margin-bottom:1.5em}h2{border-bottom:2px solid #1f77b4}"
+		       "</style></head><body><h1>ispshield status</h1><p>Figures of ");
 	time_cell(&b, "", f, "generated");
-	sb_puts(&b, " (UTC; <span data-fig=\".generated\">");
+	strbuf_str(&b, " (UTC; <span data-fig=\".generated\">");
 	fig_text(&b, json_object_get(f, "generated"));
-	sb_puts(&b, "</span>), version ");
+	strbuf_str(&b, "</span>), version ");
 	fig(&b, "", f, "version");
-	sb_puts(&b, "; store ");
+	strbuf_str(&b, "; store ");
 	fig(&b, "store", store, "state");
-	sb_puts(&b, " ");
+	strbuf_str(&b, " ");
 	fig(&b, "store", store, "error");
-	sb_puts(&b, ". The same figures: <a href=\"/api/status\">/api/status</a>.</p>");
+	strbuf_str(&b, ". The same figures: <a href=\"/api/status\">/api/status</a>.</p>");
 	traffic(&b, json_object_get(f, "traffic"));
 	blocks(&b, json_object_get(f, "blocks"));
 	funnel(&b, json_object_get(f, "funnel"));
 	notices(&b, json_object_get(f, "notices"));
 	darknet(&b, json_object_get(f, "darknet"));
 	lists(&b, json_object_get(f, "lists"));
-	sb_puts(&b, "</body></html>\n");
+	strbuf_str(&b, "</body></html>\n");
 	if (b.oom) {
 		free(b.p);
 		return NULL;
 	}
-	*len = b.n;
+	*len = b.len;
 	return b.p;
 }
