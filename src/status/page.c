@@ -75,6 +75,42 @@ static void time_cell(struct strbuf *b, const char *prefix, const json_t *o, con
 		   (long long)t, buf);
 }
 
+/*
+ * A table of the objects of array arr (figures PATH.i.KEY): one column per key, headed
+ * by heads[k] (NULL-terminated lists of equal length). A key "@name" is a unix time
+ * shown as a date.
+ */
+static void table(struct strbuf *b, const char *path, const json_t *arr, const char *const *heads,
+		  const char *const *keys)
+{
+	size_t i, k;
+
+	strbuf_str(b, "<table><tr>");
+	for (k = 0; heads[k]; k++) {
+		strbuf_str(b, "<th>");
+		sb_esc(b, heads[k]);
+		strbuf_str(b, "</th>");
+	}
+	strbuf_str(b, "</tr>");
+	for (i = 0; i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i);
+		char p[160];
+
+		snprintf(p, sizeof(p), "%s.%zu", path, i);
+		strbuf_str(b, "<tr>");
+		for (k = 0; keys[k]; k++) {
+			strbuf_str(b, "<td>");
+			if (keys[k][0] == '@')
+				time_cell(b, p, o, keys[k] + 1);
+			else
+				fig(b, p, o, keys[k]);
+			strbuf_str(b, "</td>");
+		}
+		strbuf_str(b, "</tr>");
+	}
+	strbuf_str(b, "</table>");
+}
+
 static const char *const colours[] = { "#1f77b4", "#d62728", "#2ca02c",
 				       "#9467bd", "#ff7f0e", "#8c564b" };
 
@@ -194,24 +230,10 @@ static void traffic(struct strbuf *b, const json_t *tr)
 		fig(b, p, s, "blocked_total");
 		strbuf_str(b, "</td></tr>");
 	}
-	strbuf_str(b, "</table><table><tr><th>endpoint</th><th>service</th><th>state</th>"
-		      "<th>error</th></tr>");
-	for (i = 0; i < json_array_size(tg); i++) {
-		const json_t *t = json_array_get(tg, i);
-		char p[96];
-
-		snprintf(p, sizeof(p), "traffic.targets.%zu", i);
-		strbuf_str(b, "<tr><td>");
-		fig(b, p, t, "addr");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, t, "service");
-		strbuf_str(b, "</td><td class=\"state\">");
-		fig(b, p, t, "state");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, t, "error");
-		strbuf_str(b, "</td></tr>");
-	}
 	strbuf_str(b, "</table>");
+	table(b, "traffic.targets", tg,
+	      (const char *const[]){ "endpoint", "service", "state", "error", NULL },
+	      (const char *const[]){ "addr", "service", "state", "error", NULL });
 	for (k = 0; k < 4; k++)
 		v[k] = calloc(n + 1, sizeof(double));
 	if (xs && v[0] && v[1] && v[2] && v[3]) {
@@ -335,68 +357,35 @@ static void blocks(struct strbuf *b, const json_t *bl)
 
 static void funnel(struct strbuf *b, const json_t *fu)
 {
-	static const char *const cols[] = { "received", "matched", "notified",	  "returned",
-					    "skipped",	"pending", "handled_rate" };
-	size_t i, k;
+	static const char *const heads[] = { "source",	  "batches",  "received", "matched",
+					     "notified",  "returned", "skipped",  "pending",
+					     "handled %", NULL };
+	static const char *const keys[] = { "source",	    "batches",	"received", "matched",
+					    "notified",	    "returned", "skipped",  "pending",
+					    "handled_rate", NULL };
 
-	strbuf_str(b,
-		   "<section id=\"funnel\"><h2>Notification funnel</h2><table><tr><th>source</th>"
-		   "<th>batches</th>");
-	for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
-		strbuf_fmt(b, "<th>%s</th>", k == 6 ? "handled %" : cols[k]);
-	strbuf_str(b, "</tr>");
-	for (i = 0; i < json_array_size(fu); i++) {
-		const json_t *r = json_array_get(fu, i);
-		char p[96];
-
-		snprintf(p, sizeof(p), "funnel.%zu", i);
-		strbuf_str(b, "<tr><td>");
-		fig(b, p, r, "source");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, r, "batches");
-		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-			strbuf_str(b, "</td><td>");
-			fig(b, p, r, cols[k]);
-		}
-		strbuf_str(b, "</td></tr>");
-	}
-	strbuf_str(b, "</table></section>");
+	strbuf_str(b, "<section id=\"funnel\"><h2>Notification funnel</h2>");
+	table(b, "funnel", fu, heads, keys);
+	strbuf_str(b, "</section>");
 }
 
 static void notices(struct strbuf *b, const json_t *no)
 {
-	size_t i;
+	static const char *const heads[] = { "id",    "subscriber", "causes", "created (UTC)",
+					     "state", "attempts",   NULL };
+	static const char *const keys[] = { "id",    "subscriber", "causes", "@created",
+					    "state", "attempts",   NULL };
 
-	strbuf_str(b, "<section id=\"notices\"><h2>Recent notices</h2><table><tr><th>id</th>"
-		      "<th>subscriber</th><th>causes</th><th>created (UTC)</th><th>state</th>"
-		      "<th>attempts</th></tr>");
-	for (i = 0; i < json_array_size(no); i++) {
-		const json_t *n = json_array_get(no, i);
-		char p[96];
-
-		snprintf(p, sizeof(p), "notices.%zu", i);
-		strbuf_str(b, "<tr><td>");
-		fig(b, p, n, "id");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, n, "subscriber");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, n, "causes");
-		strbuf_str(b, "</td><td>");
-		time_cell(b, p, n, "created");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, n, "state");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, n, "attempts");
-		strbuf_str(b, "</td></tr>");
-	}
-	strbuf_str(b, "</table></section>");
+	strbuf_str(b, "<section id=\"notices\"><h2>Recent notices</h2>");
+	table(b, "notices", no, heads, keys);
+	strbuf_str(b, "</section>");
 }
 
 static void darknet(struct strbuf *b, const json_t *d)
 {
 	static const char *const tot[] = { "records", "packets", "sources", "outside_sensors" };
 	const json_t *ports = json_object_get(d, "top_ports");
-	size_t i;
+	int i;
 
 	if (!json_is_object(d))
 		return; /* not configured */
@@ -415,24 +404,11 @@ static void darknet(struct strbuf *b, const json_t *d)
 		fig(b, "darknet", d, tot[i]);
 		strbuf_str(b, "</td>");
 	}
-	strbuf_str(b, "</tr></table><table><tr><th>proto</th><th>port</th><th>packets</th>"
-		      "<th>source-days</th></tr>");
-	for (i = 0; i < json_array_size(ports); i++) {
-		const json_t *p = json_array_get(ports, i);
-		char path[96];
-
-		snprintf(path, sizeof(path), "darknet.top_ports.%zu", i);
-		strbuf_str(b, "<tr><td>");
-		fig(b, path, p, "proto");
-		strbuf_str(b, "</td><td>");
-		fig(b, path, p, "port");
-		strbuf_str(b, "</td><td>");
-		fig(b, path, p, "packets");
-		strbuf_str(b, "</td><td>");
-		fig(b, path, p, "source_days");
-		strbuf_str(b, "</td></tr>");
-	}
-	strbuf_str(b, "</table></section>");
+	strbuf_str(b, "</tr></table>");
+	table(b, "darknet.top_ports", ports,
+	      (const char *const[]){ "proto", "port", "packets", "source-days", NULL },
+	      (const char *const[]){ "proto", "port", "packets", "source_days", NULL });
+	strbuf_str(b, "</section>");
 }
 
 static void lists(struct strbuf *b, const json_t *li)
@@ -441,29 +417,13 @@ static void lists(struct strbuf *b, const json_t *li)
 	const json_t *sy = json_object_get(li, "sync"), *syncs = json_object_get(sy, "syncs");
 	size_t i, k;
 
-	strbuf_str(b, "<section id=\"lists\"><h2>Lists</h2><table><tr><th>list</th><th>kind</th>"
-		      "<th>entries</th><th>distinct</th><th>sources</th><th>last import (UTC)</th>"
-		      "</tr>");
-	for (i = 0; i < json_array_size(st); i++) {
-		const json_t *l = json_array_get(st, i);
-		char p[96];
-
-		snprintf(p, sizeof(p), "lists.store.%zu", i);
-		strbuf_str(b, "<tr><td>");
-		fig(b, p, l, "name");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, l, "kind");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, l, "entries");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, l, "distinct");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, l, "sources");
-		strbuf_str(b, "</td><td>");
-		time_cell(b, p, l, "last_import");
-		strbuf_str(b, "</td></tr>");
-	}
-	strbuf_str(b, "</table><h3>Snapshot</h3><p>");
+	strbuf_str(b, "<section id=\"lists\"><h2>Lists</h2>");
+	table(b, "lists.store", st,
+	      (const char *const[]){ "list", "kind", "entries", "distinct", "sources",
+				     "last import (UTC)", NULL },
+	      (const char *const[]){ "name", "kind", "entries", "distinct", "sources",
+				     "@last_import", NULL });
+	strbuf_str(b, "<h3>Snapshot</h3><p>");
 	fig(b, "lists.snapshot", sn, "path");
 	strbuf_str(b, ": ");
 	fig(b, "lists.snapshot", sn, "state");
@@ -474,21 +434,10 @@ static void lists(struct strbuf *b, const json_t *li)
 		time_cell(b, "lists.snapshot", sn, "created");
 		strbuf_str(b, ", keys ");
 		fig(b, "lists.snapshot", sn, "keys");
-		strbuf_str(b, "</p><table><tr><th>list</th><th>kind</th><th>keys</th></tr>");
-		for (i = 0; i < json_array_size(json_object_get(sn, "lists")); i++) {
-			const json_t *l = json_array_get(json_object_get(sn, "lists"), i);
-			char p[96];
-
-			snprintf(p, sizeof(p), "lists.snapshot.lists.%zu", i);
-			strbuf_str(b, "<tr><td>");
-			fig(b, p, l, "name");
-			strbuf_str(b, "</td><td>");
-			fig(b, p, l, "kind");
-			strbuf_str(b, "</td><td>");
-			fig(b, p, l, "keys");
-			strbuf_str(b, "</td></tr>");
-		}
-		strbuf_str(b, "</table>");
+		strbuf_str(b, "</p>");
+		table(b, "lists.snapshot.lists", json_object_get(sn, "lists"),
+		      (const char *const[]){ "list", "kind", "keys", NULL },
+		      (const char *const[]){ "name", "kind", "keys", NULL });
 	} else {
 		strbuf_str(b, " ");
 		fig(b, "lists.snapshot", sn, "error");
