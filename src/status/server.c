@@ -52,10 +52,15 @@ static void digest(const char *s, uint8_t out[SHA256_LEN])
 static int authorised(struct srv *s, struct MHD_Connection *conn)
 {
 	char *pass = NULL, *user;
-	uint8_t uh[SHA256_LEN], ph[SHA256_LEN];
-	int ok;
+	uint8_t uh[SHA256_LEN], ph[SHA256_LEN], want_u[SHA256_LEN], want_p[SHA256_LEN];
+	int ok, auth;
 
-	if (!s->auth)
+	pthread_mutex_lock(&s->lock); /* a reload may change them */
+	auth = s->auth;
+	memcpy(want_u, s->user_h, SHA256_LEN);
+	memcpy(want_p, s->pass_h, SHA256_LEN);
+	pthread_mutex_unlock(&s->lock);
+	if (!auth)
 		return 1;
 	user = MHD_basic_auth_get_username_password(conn, &pass);
 	if (!user) {
@@ -65,7 +70,7 @@ static int authorised(struct srv *s, struct MHD_Connection *conn)
 	digest(user, uh);
 	digest(pass ? pass : "", ph);
 	/* both compared whatever the first gives: no early exit */
-	ok = sha256_equal(uh, s->user_h, SHA256_LEN) & sha256_equal(ph, s->pass_h, SHA256_LEN);
+	ok = sha256_equal(uh, want_u, SHA256_LEN) & sha256_equal(ph, want_p, SHA256_LEN);
 	MHD_free(user);
 	MHD_free(pass);
 	return ok;
@@ -152,13 +157,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return answer(conn, MHD_HTTP_OK, "application/json", body, len);
 }
 
-/* Read the password (first line of path) and set the digests. */
-static int load_auth(struct srv *s, const struct isp_config *cfg, struct isp_err *err)
+/* Read the password (first line of the file) and set *auth and the digests. */
+static int load_auth(const struct isp_config *cfg, int *auth, uint8_t user_h[SHA256_LEN],
+		     uint8_t pass_h[SHA256_LEN], struct isp_err *err)
 {
 	char line[1024];
 	FILE *f;
 
-	s->auth = 0;
+	*auth = 0;
 	if (!cfg->status_user[0])
 		return 0;
 	if (!cfg->status_password_file[0])
@@ -176,10 +182,10 @@ static int load_auth(struct srv *s, const struct isp_config *cfg, struct isp_err
 	if (!line[0])
 		return isp_err_set(err, ISR_EINVAL, "status.password-file %s: empty password",
 				   cfg->status_password_file);
-	digest(cfg->status_user, s->user_h);
-	digest(line, s->pass_h);
+	digest(cfg->status_user, user_h);
+	digest(line, pass_h);
 	explicit_bzero(line, sizeof(line));
-	s->auth = 1;
+	*auth = 1;
 	return 0;
 }
 
@@ -208,16 +214,16 @@ static int configure(struct st_ctx *c, struct srv *s, const struct isp_config *c
 		     struct isp_err *err)
 {
 	char scrape[sizeof(cfg->status_scrape)];
+	uint8_t uh[SHA256_LEN], ph[SHA256_LEN];
 	struct st_sampler smp;
-	struct srv tmp = *s;
 	struct store *st = NULL;
-	int rc;
+	int rc, auth;
 
 	if (cfg->status_interval < 1)
 		return isp_err_set(err, ISR_EINVAL, "status.interval: at least 1 s");
 	if (cfg->status_window < 60)
 		return isp_err_set(err, ISR_EINVAL, "status.window: at least 60 s");
-	rc = load_auth(&tmp, cfg, err);
+	rc = load_auth(cfg, &auth, uh, ph, err);
 	if (rc)
 		return rc;
 	if (cfg->status_scrape[0])
@@ -234,9 +240,9 @@ static int configure(struct st_ctx *c, struct srv *s, const struct isp_config *c
 	st_sampler_free(&c->sampler);
 	c->sampler = smp;
 	pthread_mutex_lock(&s->lock);
-	s->auth = tmp.auth;
-	memcpy(s->user_h, tmp.user_h, SHA256_LEN);
-	memcpy(s->pass_h, tmp.pass_h, SHA256_LEN);
+	s->auth = auth;
+	memcpy(s->user_h, uh, SHA256_LEN);
+	memcpy(s->pass_h, ph, SHA256_LEN);
 	pthread_mutex_unlock(&s->lock);
 	if (c->st)
 		store_close(c->st);

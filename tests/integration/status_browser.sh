@@ -223,10 +223,12 @@ jget lists.sync.error <api.json | grep -q 'sync-state.json:2' && ok "with file a
 eq "$(code "${A[@]}" "$base/")" 200 "page still served"
 
 # ---- SIGHUP reloads, SIGTERM stops cleanly
+printf 'a new password\n' >pw
 kill -HUP "$stpid"
 for _ in $(seq 50); do grep -q 'status: reloaded' status.log && break; sleep 0.1; done # after a refresh
 grep -q 'status: reloaded' status.log && ok "SIGHUP reloaded" || bad "no reload in the log"
-eq "$(code "${A[@]}" "$base/")" 200 "served after the reload"
+eq "$(code "${A[@]}" "$base/")" 401 "after the reload the old password is refused"
+eq "$(code -u 'admin:a new password' "$base/")" 200 "and the new one accepted"
 kill -TERM "$stpid"; wait "$stpid"; rc=$?
 eq "$rc" 0 "SIGTERM: clean exit"
 grep -q 'status: stopping' status.log && ok "stopping logged" || bad "no stop in the log"
