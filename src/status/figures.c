@@ -275,6 +275,48 @@ static json_t *file_json(const char *path, size_t max, parse_fn parse)
 	return o;
 }
 
+/* The figures of path through cache k: make() runs only when the file changed. A new
+ * reference is returned. */
+static json_t *cached(struct st_cached *k, const char *path, json_t *(*make)(const char *, void *),
+		      void *ud)
+{
+	struct filestamp now = filestamp_of(path);
+
+	if (!k->j || strcmp(k->path, path) != 0 || !filestamp_eq(&now, &k->stamp) || !now.exists) {
+		json_decref(k->j);
+		k->j = make(path, ud);
+		k->stamp = now;
+		snprintf(k->path, sizeof(k->path), "%s", path);
+	}
+	return json_incref(k->j);
+}
+
+static json_t *make_snapshot(const char *path, void *ud)
+{
+	(void)ud;
+	return snapshot_json(path);
+}
+
+struct file_kind {
+	size_t max;
+	parse_fn parse;
+};
+
+static json_t *make_file(const char *path, void *ud)
+{
+	const struct file_kind *fk = ud;
+
+	return file_json(path, fk->max, fk->parse);
+}
+
+void st_figures_free(struct st_ctx *c)
+{
+	json_decref(c->snapshot.j);
+	json_decref(c->sync.j);
+	json_decref(c->darknet.j);
+	c->snapshot.j = c->sync.j = c->darknet.j = NULL;
+}
+
 static json_t *lists_json(struct st_ctx *c, int64_t now, struct isp_err *err)
 {
 	char snap[CONFIG_PATH_MAX], sync[CONFIG_PATH_MAX + 32];
@@ -285,13 +327,17 @@ static json_t *lists_json(struct st_ctx *c, int64_t now, struct isp_err *err)
 		json_object_set_new(o, "error", json_string(err->msg));
 	json_object_set_new(o, "store", store_lists);
 	config_snapshot_path(&c->cfg, snap);
-	json_object_set_new(o, "snapshot", snapshot_json(snap));
+	json_object_set_new(o, "snapshot", cached(&c->snapshot, snap, make_snapshot, NULL));
 	slash = strrchr(snap, '/');
 	if (slash)
 		snprintf(sync, sizeof(sync), "%.*s/sync-state.json", (int)(slash - snap), snap);
 	else
 		snprintf(sync, sizeof(sync), "sync-state.json");
-	json_object_set_new(o, "sync", file_json(sync, SYNC_MAX, status_sync_parse));
+	{
+		struct file_kind fk = { SYNC_MAX, status_sync_parse };
+
+		json_object_set_new(o, "sync", cached(&c->sync, sync, make_file, &fk));
+	}
 	return o;
 }
 
@@ -320,11 +366,12 @@ json_t *st_figures(struct st_ctx *c, int64_t now)
 	}
 	json_object_set_new(f, "notices", notices);
 	json_object_set_new(f, "lists", lists_json(c, now, &err));
-	if (c->cfg.status_darknet[0])
-		json_object_set_new(
-			f, "darknet",
-			file_json(c->cfg.status_darknet, DARKNET_MAX, status_darknet_parse));
-	else
+	if (c->cfg.status_darknet[0]) {
+		struct file_kind fk = { DARKNET_MAX, status_darknet_parse };
+
+		json_object_set_new(f, "darknet",
+				    cached(&c->darknet, c->cfg.status_darknet, make_file, &fk));
+	} else
 		json_object_set_new(f, "darknet", json_null());
 	return f;
 }

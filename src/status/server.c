@@ -363,6 +363,7 @@ out:
 	if (s.d)
 		MHD_stop_daemon(s.d);
 	json_decref(s.figures);
+	st_figures_free(c);
 	st_sampler_free(&c->sampler);
 	if (c->st)
 		store_close(c->st);

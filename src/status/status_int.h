@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "core/netaddr.h"
 #include "core/store.h"
 
 #define ST_TARGETS_MAX 16	 /* scraped endpoints */
@@ -56,8 +57,17 @@ void st_sample(struct st_sampler *s, int64_t now_ms);
 /* The traffic figures as JSON: targets, current rates and totals, the history. */
 json_t *st_traffic_json(const struct st_sampler *s, int64_t interval);
 
+/* A file's figures kept until the file changes (snapshot, sync state, darknet report:
+ * the snapshot's checksum covers the whole file, a report can be megabytes). */
+struct st_cached {
+	char path[CONFIG_PATH_MAX + 32];
+	struct filestamp stamp;
+	json_t *j; /* NULL = not read yet */
+};
+
 /* Everything the figures are built from that lives across refreshes. */
 struct st_ctx {
+	struct st_cached snapshot, sync, darknet;
 	struct isp_config cfg;
 	struct store *st; /* NULL when it could not be opened (error in store_error) */
 	char store_error[ISP_ERR_MSG + 512];
@@ -66,6 +76,8 @@ struct st_ctx {
 
 /* Build the whole figures object (the JSON API's answer) at now (unix seconds). */
 json_t *st_figures(struct st_ctx *c, int64_t now);
+/* Drop the cached file figures of c. */
+void st_figures_free(struct st_ctx *c);
 
 /* Render the HTML page for figures f into a new malloc'd NUL-terminated string (*len
  * bytes); NULL when out of memory. */
