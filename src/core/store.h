@@ -389,11 +389,12 @@ typedef int (*store_block_count_fn)(void *ud, const struct store_block_count *c)
 int store_block_top(struct store *st, const char *by, int64_t since_ms, int limit,
 		    store_block_count_fn fn, void *ud, struct isp_err *err);
 /*
- * Block events at or after since_ms counted per bucket of bucket_ms (> 0) and list,
- * oldest bucket first: at most `limit` rows.
+ * Block events at or after since_ms of the `top` most blocked keys (by = "name" or
+ * "list", as store_block_top) counted per bucket of bucket_ms (> 0) and key, oldest
+ * bucket first: at most `limit` rows. ISR_EINVAL for another `by` or bucket_ms <= 0.
  */
-int store_block_series(struct store *st, int64_t since_ms, int64_t bucket_ms, int limit,
-		       store_block_count_fn fn, void *ud, struct isp_err *err);
+int store_block_series(struct store *st, const char *by, int64_t since_ms, int64_t bucket_ms,
+		       int top, int limit, store_block_count_fn fn, void *ud, struct isp_err *err);
 /* Block events at or after since_ms (*out). */
 int store_block_count_since(struct store *st, int64_t since_ms, int64_t *out, struct isp_err *err);
 

@@ -1,6 +1,6 @@
 /*
  * store_status.c -- read-only figures of the block events for the status page
- * (src/status): top blocked names and lists, and blocks per time bucket and list. Every
+ * (src/status): top blocked names and lists, and their blocks per time bucket. Every
  * query carries a LIMIT, so what the page holds stays bounded whatever the store holds;
  * all of them use the block_events_time index to skip old events.
  */
@@ -61,24 +61,36 @@ int store_block_top(struct store *st, const char *by, int64_t since_ms, int limi
 	return each_count(st, s, "top blocked", fn, ud, err);
 }
 
-int store_block_series(struct store *st, int64_t since_ms, int64_t bucket_ms, int limit,
-		       store_block_count_fn fn, void *ud, struct isp_err *err)
+int store_block_series(struct store *st, const char *by, int64_t since_ms, int64_t bucket_ms,
+		       int top, int limit, store_block_count_fn fn, void *ud, struct isp_err *err)
 {
+	static const char by_name[] =
+		"SELECT qname, (time_ms / ?2) * ?2 AS b, count(*) FROM block_events"
+		" WHERE time_ms >= ?1 AND qname IN (SELECT qname FROM block_events"
+		"  WHERE time_ms >= ?1 GROUP BY qname ORDER BY count(*) DESC, qname LIMIT ?3)"
+		" GROUP BY b, 1 ORDER BY b, 1 LIMIT ?4";
+	static const char by_list[] =
+		"SELECT coalesce(list, '') AS l, (time_ms / ?2) * ?2 AS b, count(*) FROM "
+		"block_events"
+		" WHERE time_ms >= ?1 AND coalesce(list, '') IN (SELECT coalesce(list, '')"
+		"  FROM block_events WHERE time_ms >= ?1 GROUP BY 1 ORDER BY count(*) DESC, 1"
+		"  LIMIT ?3)"
+		" GROUP BY b, l ORDER BY b, l LIMIT ?4";
 	sqlite3_stmt *s = NULL;
 	int rc;
 
+	if (strcmp(by, "name") != 0 && strcmp(by, "list") != 0)
+		return isp_err_set(err, ISR_EINVAL, "store_block_series: unknown grouping '%s'",
+				   by);
 	if (bucket_ms <= 0)
 		return isp_err_set(err, ISR_EINVAL, "store_block_series: bucket must be > 0");
-	rc = sq_prepare(st,
-			"SELECT coalesce(list, ''), (time_ms / ?2) * ?2 AS b, count(*)"
-			" FROM block_events WHERE time_ms >= ?1 GROUP BY b, 1 ORDER BY b, 1"
-			" LIMIT ?3",
-			&s, err);
+	rc = sq_prepare(st, by[0] == 'n' ? by_name : by_list, &s, err);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(s, 1, since_ms);
 	sqlite3_bind_int64(s, 2, bucket_ms);
-	sqlite3_bind_int(s, 3, limit);
+	sqlite3_bind_int(s, 3, top);
+	sqlite3_bind_int(s, 4, limit);
 	return each_count(st, s, "blocks per bucket", fn, ud, err);
 }
 

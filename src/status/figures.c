@@ -17,7 +17,8 @@
 #include "status/status_int.h"
 
 #define TOP_N	    10	      /* top names and lists */
-#define SERIES_MAX  (48 * 16) /* rows of blocks per bucket and list */
+#define SERIES_TOP  5	      /* lists and names with a blocks-per-bucket series */
+#define SERIES_MAX  (49 * 5)  /* rows of such a series: 49 buckets at most */
 #define SOURCES_MAX 64	      /* notification sources in the funnel */
 #define NOTICES_N   20	      /* recent notices */
 #define LISTS_MAX   256	      /* lists shown (store and snapshot) */
@@ -37,16 +38,18 @@ static int add_bucket(void *ud, const struct store_block_count *c)
 {
 	json_array_append_new(ud,
 			      json_pack("{s:I, s:s, s:I}", "t", (json_int_t)(c->bucket_ms / 1000),
-					"list", c->key, "count", (json_int_t)c->count));
+					"key", c->key, "count", (json_int_t)c->count));
 	return 0;
 }
 
 static json_t *blocks_json(struct store *st, int64_t now, int64_t window, struct isp_err *err)
 {
 	json_t *o = json_object(), *names = json_array(), *lists = json_array(),
-	       *series = json_array();
+	       *series = json_array(), *name_series = json_array();
 	int64_t since = (now - window) * 1000, total = 0, in_window = 0;
-	int64_t bucket = window >= (int64_t)2 * 86400 ? 86400 : 3600;
+	/* whole hours, at most 48 buckets (49 with the one the window starts in) */
+	const int64_t most = (int64_t)48 * 3600;
+	int64_t bucket = (window + most - 1) / most * 3600;
 	int rc;
 
 	json_object_set_new(o, "window", json_integer(window));
@@ -54,6 +57,7 @@ static json_t *blocks_json(struct store *st, int64_t now, int64_t window, struct
 	json_object_set_new(o, "top_names", names);
 	json_object_set_new(o, "top_lists", lists);
 	json_object_set_new(o, "series", series);
+	json_object_set_new(o, "name_series", name_series);
 	rc = store_count_block_events(st, &total, err);
 	if (!rc)
 		rc = store_block_count_since(st, since, &in_window, err);
@@ -62,8 +66,11 @@ static json_t *blocks_json(struct store *st, int64_t now, int64_t window, struct
 	if (!rc)
 		rc = store_block_top(st, "list", since, TOP_N, add_count, lists, err);
 	if (!rc)
-		rc = store_block_series(st, since, bucket * 1000, SERIES_MAX, add_bucket, series,
-					err);
+		rc = store_block_series(st, "list", since, bucket * 1000, SERIES_TOP, SERIES_MAX,
+					add_bucket, series, err);
+	if (!rc)
+		rc = store_block_series(st, "name", since, bucket * 1000, SERIES_TOP, SERIES_MAX,
+					add_bucket, name_series, err);
 	json_object_set_new(o, "total", json_integer(total));
 	json_object_set_new(o, "in_window", json_integer(in_window));
 	json_object_set_new(o, "state", json_string(rc ? "error" : "ok"));

@@ -290,11 +290,9 @@ static void top_table(struct strbuf *b, const char *path, const json_t *arr, con
 	strbuf_str(b, "</table>");
 }
 
-/* Blocks per bucket for the (up to 5) top lists. */
-static void blocks_chart(struct strbuf *b, const json_t *bl)
+/* Blocks per bucket of the (up to 5) top keys: series rows {t, key, count}. */
+static void blocks_chart(struct strbuf *b, const char *id, const json_t *series, const json_t *top)
 {
-	const json_t *series = json_object_get(bl, "series"),
-		     *top = json_object_get(bl, "top_lists");
 	size_t i, n = json_array_size(series), nb = 0;
 	int nl = (int)json_array_size(top), k;
 	double *xs = calloc(n + 1, sizeof(double)), *vals[5] = { NULL };
@@ -315,7 +313,7 @@ static void blocks_chart(struct strbuf *b, const json_t *bl)
 	for (i = 0; i < n; i++) {
 		const json_t *r = json_array_get(series, i);
 		double t = num(json_object_get(r, "t"));
-		const char *l = json_string_value(json_object_get(r, "list"));
+		const char *l = json_string_value(json_object_get(r, "key"));
 
 		if (nb == 0 || xs[nb - 1] != t)
 			xs[nb++] = t;
@@ -323,8 +321,7 @@ static void blocks_chart(struct strbuf *b, const json_t *bl)
 			if (l && strcmp(l, names[k]) == 0)
 				vals[k][nb - 1] += num(json_object_get(r, "count"));
 	}
-	svg_lines(b, "chart-blocks", xs, (int)nb, (const double *const *)vals, names, nl,
-		  "blocks per bucket");
+	svg_lines(b, id, xs, (int)nb, (const double *const *)vals, names, nl, "blocks per bucket");
 out:
 	for (k = 0; k < nl; k++)
 		free(vals[k]);
@@ -351,7 +348,13 @@ static void blocks(struct strbuf *b, const json_t *bl)
 	strbuf_str(b, "</div><div>");
 	top_table(b, "blocks.top_lists", json_object_get(bl, "top_lists"), "list");
 	strbuf_str(b, "</div></div>");
-	blocks_chart(b, bl);
+	strbuf_str(b, "<p>Blocks per ");
+	fig(b, "blocks", bl, "bucket");
+	strbuf_str(b, " s of the top lists and the top names:</p>");
+	blocks_chart(b, "chart-blocks-lists", json_object_get(bl, "series"),
+		     json_object_get(bl, "top_lists"));
+	blocks_chart(b, "chart-blocks-names", json_object_get(bl, "name_series"),
+		     json_object_get(bl, "top_names"));
 	strbuf_str(b, "</section>");
 }
 

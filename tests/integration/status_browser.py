@@ -113,7 +113,7 @@ def main():
         check("no script on the page", drv.js(s, "return document.scripts.length") == 0)
         charts = drv.js(s, "return Array.from(document.querySelectorAll('svg.chart'))"
                            ".map(e => [e.id, e.querySelectorAll('polyline').length])")
-        check("SVG charts drawn %r" % charts, len(charts) >= 3 and all(n > 0 for _, n in charts))
+        check("SVG charts drawn %r" % charts, len(charts) >= 4 and all(n > 0 for _, n in charts))
         h = drv.js(s, "return document.documentElement.scrollHeight")
         drv.call("POST", s + "/window/rect", {"width": 1200, "height": min(int(h) + 150, 6000)})
         drv.screenshot(s, os.path.join(OUT, NAME + ".png"))

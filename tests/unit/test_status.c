@@ -256,15 +256,20 @@ static void test_store_figures(void **state)
 	assert_int_equal(store_block_top(st, "name", 7200000, 10, add_top, out, &e), 0);
 	assert_string_equal(out, "a.example=2@0 b.example=1@0 c.example=1@0 ");
 	out[0] = '\0';
-	assert_int_equal(store_block_series(st, 0, 3600000, 10, add_top, out, &e), 0);
+	assert_int_equal(store_block_series(st, "list", 0, 3600000, 10, 10, add_top, out, &e), 0);
 	assert_string_equal(out, "l1=1@3600000 l2=1@3600000 =1@7200000 l1=2@7200000 l2=1@7200000 ");
 	out[0] = '\0';
-	assert_int_equal(store_block_series(st, 0, 3600000, 2, add_top, out, &e), 0);
+	assert_int_equal(store_block_series(st, "list", 0, 3600000, 10, 2, add_top, out, &e), 0);
 	assert_string_equal(out, "l1=1@3600000 l2=1@3600000 ");
+	out[0] = '\0'; /* the top 2 names only: a.example 3, b.example 2 */
+	assert_int_equal(store_block_series(st, "name", 0, 3600000, 2, 10, add_top, out, &e), 0);
+	assert_string_equal(out, "a.example=1@3600000 b.example=1@3600000 a.example=2@7200000 "
+				 "b.example=1@7200000 ");
 	assert_int_equal(store_block_count_since(st, 7200000, &n, &e), 0);
 	assert_int_equal(n, 4);
 	assert_int_equal(store_block_top(st, "client", 0, 2, add_top, out, &e), ISR_EINVAL);
-	assert_int_equal(store_block_series(st, 0, 0, 2, add_top, out, &e), ISR_EINVAL);
+	assert_int_equal(store_block_series(st, "list", 0, 0, 2, 2, add_top, out, &e), ISR_EINVAL);
+	assert_int_equal(store_block_series(st, "qtype", 0, 1, 2, 2, add_top, out, &e), ISR_EINVAL);
 	store_close(st);
 	unlink(path);
 }
