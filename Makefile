@@ -3,11 +3,14 @@
 #               sample lists into var/, show lookups against them
 #   make test   install, build (normal and ASan+UBSan), run every test through ctest,
 #               smoke-run every libFuzzer target
+#   make install  the binary, systemd units, configuration and documentation under
+#               PREFIX (default /usr/local), staged under DESTDIR if set
 # Other targets: make build, make bench, make clean.
 BUILD ?= build
+PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps run test unit-asan fuzz bench clean
+.PHONY: all build deps run test install unit-asan fuzz bench clean
 
 all: build
 
@@ -23,6 +26,13 @@ run: build
 
 test: build
 	@scripts/test.sh $(BUILD)
+
+# Only the build-level packages: an install needs no test tools.
+install:
+	@scripts/deps.sh build
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	@scripts/deps.sh bench

@@ -34,6 +34,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # (integration.proxy_browser) loads a listed URL in headless Chromium, so they are needed
   # to test, not only to benchmark; fonts-noto-cjk: its Japanese screenshot is legible.
   pkgs+=(chromium chromium-driver fonts-noto-cjk)
+  # systemd: integration.install checks the installed units with systemd-analyze verify
+  # (nothing is started under systemd)
+  pkgs+=(systemd)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

@@ -1,22 +1,47 @@
 #!/usr/bin/env bash
-# `make run`: the main job on the embedded default. While `lists` is the only service,
-# that is: import the bundled sample lists (data/lists/) into the SQLite store under
-# var/, compile the snapshot, and show lookups and statistics against it.
+# `make run`: `ispshield run` on the embedded default (etc/ispshield-demo.conf): the
+# SQLite store and snapshot under var/, the bundled sample lists (data/lists/) and
+# subscribers and sessions (data/demo/), DNS, proxy and status page on loopback, the
+# notify loop delivering into var/maildir/. Stop it with Ctrl-C.
 set -euo pipefail
-bin=${1:-build/ispshield}
+bin=$(realpath "${1:-build/ispshield}")
 cd "$(dirname "$0")/.."
-data=data/lists
-say() { printf '\n$ %s\n' "$*"; "$@" || true; }
+conf=etc/ispshield-demo.conf
+# The upstream resolver: this machine's own (the first nameserver of resolv.conf).
+ns=$(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)
+args=(-c "$conf" -o "dns.upstream=${ns:-127.0.0.1}:53")
+isp() { "$bin" -q "${args[@]}" "$@"; }
+say() { printf '$ ispshield %s\n' "$*"; "$bin" "${args[@]}" "$@"; }
 
-say "$bin" lists import --list c2 --kind domain "$data/c2-domains.txt"
-say "$bin" lists import --list c2 --kind domain --format rpz "$data/c2-partner.rpz"
-say "$bin" lists import --list c2-ips --kind ip "$data/c2-ips.csv" "$data/c2-partner.rpz"
-say "$bin" lists import --list malware-urls --kind url "$data/malware-urls.csv"
-say "$bin" lists compile
-say "$bin" lists check cc1.botnet.example x7f3.dga-family.example cdn.zeus-p2p.example \
-    www.example.org 'http://MALWARE-dist.example:80/./invoice.exe#top' 198.51.100.7
-say "$bin" lists stats
-printf '\nStore: var/ispshield.db  Snapshot: var/ispshield.snap\n'
-printf 'Try: %s lists check NAME|URL|IP   (see %s lists --help)\n' "$bin" "$bin"
-printf 'DNS: %s dns --listen 127.0.0.1:5353 --upstream RESOLVER:53, then\n' "$bin"
-printf '     dig @127.0.0.1 -p 5353 cc1.botnet.example   (see %s dns --help)\n' "$bin"
+data=data/lists
+say lists import --list c2 --kind domain "$data/c2-domains.txt"
+say lists import --list c2 --kind domain --format rpz "$data/c2-partner.rpz"
+say lists import --list c2-ips --kind ip "$data/c2-ips.csv" "$data/c2-partner.rpz"
+say lists import --list malware-urls --kind url "$data/malware-urls.csv"
+say lists compile
+say subscribers import data/demo/subscribers.csv
+# this machine's lookups are subscriber `demo`'s from now on
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+{ head -1 data/demo/sessions.csv
+  printf '"Start","demo-lo4-%s","demo","127.0.0.1","192.0.2.1","%s"\n' "$(date +%s)" "$now"
+} > var/demo-session.csv
+say sessions import data/demo/sessions.csv var/demo-session.csv
+
+get() { isp config | awk -v s="[$1]" -v k="$2" '$0 == s { in_s = 1; next } /^\[/ { in_s = 0 }
+  in_s && $1 == k && !done { sub(/^[^=]*= */, ""); print; done = 1 }'; }
+dns=$(get dns listen); dns=${dns%%,*}; proxy=$(get proxy listen); proxy=${proxy%%,*}
+cat <<EOF
+
+Starting ispshield run (Ctrl-C stops it). Try, from another terminal:
+  dig @${dns%:*} -p ${dns##*:} cc1.botnet.example      # listed C&C name: NXDOMAIN
+  dig @${dns%:*} -p ${dns##*:} x7f3.dga-family.example # under a listed *.name
+  curl -x http://$proxy 'http://malware-dist.example/invoice.exe'   # warning page
+  ls var/maildir/new/        # a notice for subscriber demo within a notify interval
+  $bin -c $conf notify report
+  $bin -c $conf lists check NAME|URL|IP
+EOF
+if status=$(get status listen 2>/dev/null) && [ -n "$status" ]; then
+  printf '  status page: http://%s/  (JSON: http://%s/api/status)\n' "$status" "$status"
+fi
+echo
+exec "$bin" "${args[@]}" run

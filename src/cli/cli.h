@@ -26,16 +26,16 @@ struct cli {
 	struct isp_config cfg;
 	int quiet;    /* -q: no progress or summaries on stderr */
 	int progress; /* stderr is a terminal and not quiet */
-	/* what the configuration was made of, for reloads (cli_load_config) */
-	const char *config_path; /* -c FILE or $ISPSHIELD_CONFIG; NULL = none */
-	char **sets;		 /* -o SECTION.KEY=VALUE, nsets of them */
-	int nsets;
-	const char *store_opt, *snapshot_opt; /* --store, --snapshot; NULL = not given */
+	/* where cfg came from, so that `run` can read it again on SIGHUP */
+	const char *conf;    /* -c FILE or $ISPSHIELD_CONFIG; NULL = none */
+	const char *set[64]; /* -o SECTION.KEY=VALUE, in order */
+	int nset;
+	const char *store, *snapshot; /* --store, --snapshot; NULL = not given */
 };
 
-/* Build the configuration again as main did: defaults, the file, -o, --store and
- * --snapshot (a SIGHUP reload). 0 or an ISR code with err set. */
-int cli_load_config(const struct cli *c, struct isp_config *cfg, struct isp_err *err);
+/* Fill cfg from the defaults, c->conf, c->set, c->store and c->snapshot (in that
+ * order). Returns 0 or ISR_EINVAL / ISR_EIO with err set. */
+int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err);
 
 /* Print "ispshield: <formatted err>" to stderr. */
 void cli_error(const struct isp_err *err);
@@ -84,6 +84,7 @@ int cmd_proxy(struct cli *c, int argc, char **argv);
 int cmd_darknet(struct cli *c, int argc, char **argv);
 int cmd_survey(struct cli *c, int argc, char **argv);
 int cmd_authwatch(struct cli *c, int argc, char **argv);
+int cmd_runall(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
 
 #endif

@@ -58,7 +58,7 @@ static int apply(const struct flags *f, struct isp_config *cfg, struct isp_err *
 static int reload(void *ud, struct isp_config *cfg, struct isp_err *err)
 {
 	struct reload_ctx *r = ud;
-	int rc = cli_load_config(r->c, cfg, err);
+	int rc = cli_config_read(r->c, cfg, err);
 
 	return rc ? rc : apply(r->f, cfg, err);
 }

@@ -32,7 +32,9 @@ static const char usage_text[] =
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
 	"--help)\n"
 	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
+	"  run       everything on one machine: dns, proxy, notify loop, list sync, status\n"
 	"  status    the operator's status page and JSON API (status --help)\n"
+	"            page, in one process tree (ispshield run --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -135,52 +137,40 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 	return EXIT_USAGE;
 }
 
-int cli_load_config(const struct cli *c, struct isp_config *cfg, struct isp_err *err)
+int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err)
 {
 	int i, rc;
 
 	config_defaults(cfg);
-	if (c->config_path) {
-		rc = config_load(cfg, c->config_path, err);
-		if (rc)
-			return rc;
-	}
-	for (i = 0; i < c->nsets; i++) {
-		const char *eq = strchr(c->sets[i], '=');
+	if (c->conf && *c->conf && (rc = config_load(cfg, c->conf, err)) != 0)
+		return rc;
+	for (i = 0; i < c->nset; i++) {
+		const char *eq = strchr(c->set[i], '=');
 		char key[128];
 
-		if (!eq || (size_t)(eq - c->sets[i]) >= sizeof(key))
+		if (!eq || (size_t)(eq - c->set[i]) >= sizeof(key))
 			return isp_err_set(err, ISR_EINVAL, "-o %s: expected SECTION.KEY=VALUE",
-					   c->sets[i]);
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - c->sets[i]), c->sets[i]);
-		rc = config_set(cfg, key, eq + 1, err);
-		if (rc)
+					   c->set[i]);
+		memcpy(key, c->set[i], (size_t)(eq - c->set[i]));
+		key[eq - c->set[i]] = '\0';
+		if ((rc = config_set(cfg, key, eq + 1, err)) != 0)
 			return rc;
 	}
-	if (c->store_opt) {
-		rc = config_set(cfg, "core.store", c->store_opt, err);
-		if (rc)
-			return rc;
-	}
-	if (c->snapshot_opt)
-		return config_set(cfg, "core.snapshot", c->snapshot_opt, err);
+	if (c->store && (rc = config_set(cfg, "core.store", c->store, err)) != 0)
+		return rc;
+	if (c->snapshot && (rc = config_set(cfg, "core.snapshot", c->snapshot, err)) != 0)
+		return rc;
 	return 0;
 }
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },
-	{ "dns", cmd_dns },
-	{ "sessions", cmd_sessions },
-	{ "subscribers", cmd_subscribers },
-	{ "events", cmd_events },
-	{ "notify", cmd_notify },
-	{ "relay", cmd_relay },
-	{ "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },
-	{ "survey", cmd_survey },
-	{ "authwatch", cmd_authwatch },
-	{ "status", cmd_status },
-	{ NULL, NULL },
+	{ "lists", cmd_lists },		{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },		{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },	{ "survey", cmd_survey },
+	{ "authwatch", cmd_authwatch }, { "run", cmd_runall },
+	{ "status", cmd_status },	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)
@@ -197,24 +187,22 @@ int main(int argc, char **argv)
 	};
 	struct cli c;
 	struct isp_err err;
-	const char *conf = getenv("ISPSHIELD_CONFIG");
-	const char *store = NULL, *snapshot = NULL;
-	char *sets[64];
-	int nsets = 0, ch, i;
+	int ch, i;
 
 	memset(&c, 0, sizeof(c));
+	c.conf = getenv("ISPSHIELD_CONFIG");
 	isp_err_clear(&err);
 	while ((ch = getopt_long(argc, argv, "+c:o:qhV", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': conf = optarg; break;
-		case 's': store = optarg; break;
-		case 'S': snapshot = optarg; break;
+		case 'c': c.conf = optarg; break;
+		case 's': c.store = optarg; break;
+		case 'S': c.snapshot = optarg; break;
 		case 'o':
-			if (nsets == (int)(sizeof(sets) / sizeof(sets[0]))) {
+			if (c.nset == (int)(sizeof(c.set) / sizeof(c.set[0]))) {
 				cli_fail("too many -o options");
 				return EXIT_USAGE;
 			}
-			sets[nsets++] = optarg;
+			c.set[c.nset++] = optarg;
 			break;
 		case 'q': c.quiet = 1; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
@@ -222,18 +210,7 @@ int main(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	for (i = 0; i < nsets; i++) {
-		if (!strchr(sets[i], '=')) {
-			cli_fail("-o %s: expected SECTION.KEY=VALUE", sets[i]);
-			return EXIT_USAGE;
-		}
-	}
-	c.config_path = conf && *conf ? conf : NULL;
-	c.sets = sets;
-	c.nsets = nsets;
-	c.store_opt = store;
-	c.snapshot_opt = snapshot;
-	if (cli_load_config(&c, &c.cfg, &err) != 0) {
+	if (cli_config_read(&c, &c.cfg, &err) != 0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}

@@ -288,6 +288,15 @@ static const struct key keys[] = {
 	  "SMTP AUTH abuse: ... and this many times its baseline (messages per window before)" },
 	{ "authwatch", "smtp-sources", K_INT, F(authwatch_smtp_sources), "5",
 	  "SMTP AUTH abuse: distinct sources submitting for one account (at most 16)" },
+	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync",
+	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync (run "
+	  "every interval)" },
+	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
+	  "how often `ispshield run` runs notify (new events are matched and notified)" },
+	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
+	  "how often `ispshield run` runs lists sync (when sync.url is set)" },
+	{ "run", "stop-timeout", K_DURATION, F(run_stop_timeout), "10",
+	  "on SIGTERM, how long `ispshield run` waits for a service before SIGKILL" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },

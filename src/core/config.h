@@ -124,6 +124,9 @@ struct isp_config {
 	int64_t authwatch_session_max, authwatch_concurrent_max;
 	int64_t authwatch_smtp_window, authwatch_smtp_min, authwatch_smtp_factor;
 	int64_t authwatch_smtp_sources;
+	/* [run] */
+	char run_services[256]; /* dns, proxy, notify, status, sync */
+	int64_t run_notify_interval, run_sync_interval, run_stop_timeout;
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */

@@ -55,6 +55,21 @@ int isp_err_at(struct isp_err *e, int code, const char *file, long line, long lo
 	return code;
 }
 
+void isp_vreject(isp_reject_fn fn, void *ud, const char *file, long line, long long offset,
+		 const char *fmt, va_list ap)
+{
+	struct isp_err e;
+
+	if (!fn)
+		return;
+	isp_err_clear(&e);
+	e.file = file;
+	e.line = line;
+	e.offset = offset;
+	vset(&e, ISR_EFORMAT, fmt, ap);
+	fn(ud, &e);
+}
+
 char *isp_err_str(const struct isp_err *e, char *buf, size_t size)
 {
 	if (!e || size == 0) {

@@ -10,6 +10,7 @@
 #ifndef ISP_CORE_ERR_H
 #define ISP_CORE_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum isr {
@@ -48,6 +49,14 @@ int isp_err_set(struct isp_err *e, int code, const char *fmt, ...)
 /* Like isp_err_set, and also records the input position. */
 int isp_err_at(struct isp_err *e, int code, const char *file, long line, long long offset,
 	       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* What every input reader calls for one rejected line or record: the reader goes on. */
+typedef void (*isp_reject_fn)(void *ud, const struct isp_err *e);
+
+/* Build a rejection (ISR_EFORMAT) at file/line/offset from fmt and pass it to fn; nothing
+ * when fn is NULL. */
+void isp_vreject(isp_reject_fn fn, void *ud, const char *file, long line, long long offset,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /*
  * Format *e as "FILE:LINE: msg", "FILE: offset N: msg" or "msg" into buf (always

@@ -227,21 +227,12 @@ static int reject(struct ev_ctx *c, const struct lr_line *ln, const char *fmt, .
 
 static int reject(struct ev_ctx *c, const struct lr_line *ln, const char *fmt, ...)
 {
-	struct isp_err e;
 	va_list ap;
 
 	c->st->rejected++;
-	if (!c->on_reject)
-		return 0;
-	isp_err_clear(&e);
-	e.code = ISR_EFORMAT;
-	e.file = c->file;
-	e.line = ln->lineno;
-	e.offset = ln->offset;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	isp_vreject(c->on_reject, c->ud, c->file, ln->lineno, ln->offset, fmt, ap);
 	va_end(ap);
-	c->on_reject(c->ud, &e);
 	return 0;
 }
 

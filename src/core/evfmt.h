@@ -70,7 +70,7 @@ struct ev_record {
 };
 
 typedef int (*evfmt_record_fn)(void *ud, const struct ev_record *r);
-typedef void (*evfmt_reject_fn)(void *ud, const struct isp_err *err);
+typedef isp_reject_fn evfmt_reject_fn;
 
 struct evfmt_opts {
 	enum ev_format format; /* EVFMT_AUTO to detect from the header */

@@ -142,21 +142,12 @@ int lf_utf8_valid(const char *str, size_t n)
 
 void lf_reject(struct lf_ctx *c, long line, long long off, const char *fmt, ...)
 {
-	struct isp_err e;
 	va_list ap;
 
 	c->st->rejected++;
-	if (!c->on_reject)
-		return;
-	isp_err_clear(&e);
-	e.code = ISR_EFORMAT;
-	e.file = c->file;
-	e.line = line;
-	e.offset = off;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	isp_vreject(c->on_reject, c->ud, c->file, line, off, fmt, ap);
 	va_end(ap);
-	c->on_reject(c->ud, &e);
 }
 
 int lf_emit(struct lf_ctx *c, struct listfmt_entry *e, long long off)

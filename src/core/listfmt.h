@@ -101,7 +101,7 @@ struct listfmt_entry {
 /* Called for each entry; a non-zero return stops the reader, which returns that value. */
 typedef int (*listfmt_entry_fn)(void *ud, const struct listfmt_entry *e);
 /* Called for each rejected line; err->file/line are set, err->msg says why. */
-typedef void (*listfmt_reject_fn)(void *ud, const struct isp_err *err);
+typedef isp_reject_fn listfmt_reject_fn;
 
 struct listfmt_opts {
 	enum list_format format; /* LISTFMT_AUTO to detect */

@@ -298,21 +298,12 @@ int sf_choose_time(struct sf_ctx *c, const struct sf_times *t, int64_t *out)
 
 void sf_reject(struct sf_ctx *c, long line, long long off, const char *fmt, ...)
 {
-	struct isp_err e;
 	va_list ap;
 
 	c->st->rejected++;
-	if (!c->on_reject)
-		return;
-	isp_err_clear(&e);
-	e.code = ISR_EFORMAT;
-	e.file = c->file;
-	e.line = line;
-	e.offset = off;
 	va_start(ap, fmt);
-	vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+	isp_vreject(c->on_reject, c->ud, c->file, line, off, fmt, ap);
 	va_end(ap);
-	c->on_reject(c->ud, &e);
 }
 
 int sf_emit(struct sf_ctx *c, struct sess_record *r)

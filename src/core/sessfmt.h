@@ -80,7 +80,7 @@ struct sess_record {
 
 typedef int (*sessfmt_record_fn)(void *ud, const struct sess_record *r);
 /* Called for each rejected record; err->file/line are set, err->msg says why. */
-typedef void (*sessfmt_reject_fn)(void *ud, const struct isp_err *err);
+typedef isp_reject_fn sessfmt_reject_fn;
 
 struct sessfmt_opts {
 	enum sess_format format; /* SESSFMT_AUTO to detect */

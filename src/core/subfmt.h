@@ -22,7 +22,7 @@
 #define SUBFMT_LINE_MAX 16384
 
 typedef int (*subfmt_fn)(void *ud, const struct store_subscriber *s);
-typedef void (*subfmt_reject_fn)(void *ud, const struct isp_err *err);
+typedef isp_reject_fn subfmt_reject_fn;
 
 struct subfmt_stats {
 	long lines, rows, rejected;

@@ -14,18 +14,7 @@ src=${SRCDIR:?set SRCDIR to the source tree}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat err.txt >&2; fi
-}
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" | head -20 >&2; fi; }
-hasnt() { if grep -qF -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
-same() { if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' != '$2'"; fi; }
+. "$src/tests/integration/lib/testlib.sh"
 gen=$src/tests/data/darknet
 S=198.51.100.0/24,203.0.113.0/24,2001:db8:dead::/48
 dn() { "$bin" darknet --sensor "$S" --own 10.20.0.0/16 "$@"; }
@@ -50,7 +39,7 @@ has err.txt ": fragment"
 if python3 "$gen/check.py" cap/expected.json all.json; then ok; else bad "figures differ from expected"; fi
 n_tcpdump=0
 for f in $files; do n_tcpdump=$((n_tcpdump + $(tcpdump -nr "$f" 2>/dev/null | wc -l))); done
-same "$(python3 -c 'import json; print(json.load(open("all.json"))["records"])')" "$n_tcpdump" "records vs tcpdump"
+eq "$(python3 -c 'import json; print(json.load(open("all.json"))["records"])')" "$n_tcpdump" "records vs tcpdump"
 python3 -c 'import json; d=json.load(open("all.json")); print(" ".join(d["files"]))' > order.txt
 has order.txt "cap/eth.pcap cap/sll.pcap cap/sll2.pcap cap/raw.pcap"
 
@@ -85,13 +74,13 @@ done
 gzip -c ng/eth.pcapng > ng/eth.pcapng.gz && rm ng/eth.pcapng
 expect 3 "pcapng" -- dn --json --top 64 --sources 0 ng/*
 cp out.txt ng.json
-same "$(strip ng.json)" "$(strip all.json)" "pcapng figures"
+eq "$(strip ng.json)" "$(strip all.json)" "pcapng figures"
 n_tshark=0
 for f in ng/*; do n_tshark=$((n_tshark + $(tshark -r "$f" 2>/dev/null | wc -l))); done
-same "$n_tshark" "$n_tcpdump" "tshark vs tcpdump record count"
+eq "$n_tshark" "$n_tcpdump" "tshark vs tcpdump record count"
 expect 3 "gzip" -- dn --json --top 64 --sources 0 gz/*
 cp out.txt gz.json
-same "$(strip gz.json)" "$(strip all.json)" "gzip figures"
+eq "$(strip gz.json)" "$(strip all.json)" "gzip figures"
 
 # --- country database
 perl "$gen/mkmmdb.pl" t.mmdb && mmdblookup --file t.mmdb --ip 100.64.0.1 country iso_code | grep -q JP && ok || bad "mkmmdb"
@@ -132,12 +121,12 @@ expect 3 "dry run" -- dn --store ev.db --dry-run $files
 [ ! -e ev.db ] && ok || bad "--dry-run created the store"
 expect 3 "store events" -- dn --store ev.db $files
 has err.txt "4 infected-host events recorded"
-same "$(sqlite3 ev.db "select count(*) from events e join batches b on b.id = e.batch_id where b.source = 'darknet' and e.cause = 'cc'")" 4 "events"
-same "$(sqlite3 ev.db "select family from events where ip = '10.20.9.9'")" mirai "mirai family"
+eq "$(sqlite3 ev.db "select count(*) from events e join batches b on b.id = e.batch_id where b.source = 'darknet' and e.cause = 'cc'")" 4 "events"
+eq "$(sqlite3 ev.db "select family from events where ip = '10.20.9.9'")" mirai "mirai family"
 sqlite3 ev.db "select detail from events where ip = '10.20.0.5'" > det.txt
 has det.txt "ports 445/tcp, packets 12"
 has det.txt "first 2023-11-15"
-same "$(sqlite3 ev.db "select rows from batches where source = 'darknet'")" 4 "batch rows"
+eq "$(sqlite3 ev.db "select rows from batches where source = 'darknet'")" 4 "batch rows"
 if "$bin" notify --help >/dev/null 2>&1; then
   expect 0 "notify report" -- "$bin" --store ev.db notify report; has out.txt darknet
 fi
@@ -160,7 +149,7 @@ PY
 n_eth=$(tcpdump -nr cap/eth.pcap 2>/dev/null | wc -l)
 expect 3 "truncated" -- dn --json trunc.pcap
 has err.txt "trunc.pcap: record $n_eth: record needs"
-same "$(python3 -c 'import json,sys; print(json.load(open("out.txt"))["records"])')" $((n_eth - 1)) "truncated: rest analysed"
+eq "$(python3 -c 'import json,sys; print(json.load(open("out.txt"))["records"])')" $((n_eth - 1)) "truncated: rest analysed"
 expect 4 "bad version only" -- dn version.pcap; has err.txt "version.pcap: pcap version 3"
 expect 3 "bad version + good file" -- dn --json version.pcap cap/sll.pcap
 has err.txt "version.pcap"
@@ -176,7 +165,7 @@ while off < len(b):
 print(n)')
 python3 -c "import json; d=json.load(open('out.txt')); assert d['records'] == $n_eth - $n_big and d['file_problems']['captured length past snap length'] == $n_big" && ok || bad "snap length counts"
 expect 3 "impossible length" -- dn --json len.pcap; has err.txt "len.pcap: record 5: captured length 2147483647"
-same "$(python3 -c 'import json,sys; print(json.load(open("out.txt"))["records"])')" 4 "records before the bad one"
+eq "$(python3 -c 'import json,sys; print(json.load(open("out.txt"))["records"])')" 4 "records before the bad one"
 expect 3 "garbage + good file" -- dn --json garbage.pcap cap/sll.pcap; has err.txt "garbage.pcap: magic"
 printf '\x1f\x8b\x08\x00garbage' > badgz.pcap.gz
 expect 4 "corrupt gzip" -- dn badgz.pcap.gz
@@ -196,7 +185,7 @@ wait $lp; lrc=$?
 if [ $lrc -eq 4 ] && grep -qiE "permission|not permitted" live.err; then
   echo "live capture skipped (no permission)" >&2
 else
-  same "$lrc" 0 "live exit"
+  eq "$lrc" 0 "live exit"
   python3 -c '
 import json
 d = json.load(open("live.json"))
@@ -204,5 +193,4 @@ p = [x for x in d["ports"]["top"] if x["proto"] == "udp" and x["port"] == 9999]
 assert p and p[0]["packets"] >= 10, d["ports"]' && ok || bad "live capture figures"
 fi
 
-echo "darknet: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish darknet

@@ -10,18 +10,8 @@ src=${SRCDIR:?set SRCDIR to the source tree}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+. "$src/tests/integration/lib/testlib.sh"
 # expect CODE DESCRIPTION -- CMD...: run CMD (stdout+stderr to out.txt), check exit code
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat err.txt >&2; fi
-}
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" >&2; fi; }
-hasnt() { if grep -qF -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 data=$src/data/lists
 
@@ -185,5 +175,4 @@ sleep 2
 expect 0 "compile after expiry" -- "$bin" -c good.conf lists compile
 expect 1 "expired entry no longer matches" -- "$bin" -c good.conf lists check short-lived.example
 
-echo "lists_cli: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish lists_cli

@@ -19,22 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat out.txt err.txt >&2; fi
-}
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" >&2; fi; }
-hasnt() { if grep -qF -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
-eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', want '$2'"; fi; }
+. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" -q --store "$work/var/t.db" "$@"; }
 ispv() { "$bin" --store "$work/var/t.db" "$@"; }
 jq_() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
-freeport() { python3 "$src/scripts/freeport.py"; }
 shared=$src/tests/data/sessions
 
 # --- help
@@ -63,7 +51,7 @@ has out.txt "sub0001@isp.example"
 expect 1 "IPv6 outside the /56" -- isp sessions who 2001:db8:1200:3500::1 2026-11-22T10:50:00Z
 expect 2 "bad address" -- isp sessions who 198.51.100.300 2026-11-22T10:50:00Z
 expect 2 "bad time" -- isp sessions who 198.51.100.23 yesterday
-# importing the same file again changes nothing
+# importing the eq file again changes nothing
 cp var/sessions.idx before.idx
 expect 0 "re-import" -- ispv sessions import "$shared/detail-20261122"
 has err.txt "0 new"
@@ -231,13 +219,13 @@ for b in json.load(open(sys.argv[1])):
 EOF
 has rep.txt "jpcert 7 6 4 2 1 0"      # JP-4 opted out, JP-7 no e-mail: skipped; JP-6 returned
 has rep.txt "shadowserver 2 2 2 0 0 0"
-has rep.txt "dns 2 2 2 0 0 0"          # two digs, same subscriber as JP-3: one notice
+has rep.txt "dns 2 2 2 0 0 0"          # two digs, eq subscriber as JP-3: one notice
 expect 0 "returned" -- isp notify returned --source jpcert
 has out.txt "ip,timestamp,port,family,reference,reason"
 has out.txt "192.0.2.200,2026-11-22T09:30:00Z,,GameOverZeus,JP-6,\"no session\""
 eq "$(wc -l < out.txt)" "2" "header + 1 returned row"
 
-# a second run sends nothing new; a new event of the same cause is a repeat
+# a second run sends nothing new; a new event of the eq cause is a repeat
 expect 0 "second run" -- isp notify run --smtp smtp://127.0.0.1:$sport
 eq "$(msgs)" "3" "nothing sent twice"
 printf 'ip,timestamp\n198.51.100.23,2026-11-22T10:59:00Z\n' > again.csv
@@ -278,7 +266,7 @@ ls md/new 2>/dev/null | wc -l > n.txt; eq "$(cat n.txt)" "0" "no-deliver deliver
 
 # --- kill -9 during delivery, then run again. SMTP: nothing lost; a copy is resent only
 # when the kill fell between the server taking the message and its reply reaching us (RFC
-# 1047), with the same Message-ID. Maildir: exactly once.
+# 1047), with the eq Message-ID. Maildir: exactly once.
 kn=2000
 {
   echo 'id,email,language'
@@ -344,5 +332,4 @@ eq "$(jq_ out.txt 'd[0]["received"], d[0]["sent"], d[0]["returned"], d[0]["handl
 expect 0 "relay report text" -- isp relay report
 has out.txt "isp-a"; has out.txt "handled 5 (71.4% of received)"
 
-echo "notify.sh: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish notify

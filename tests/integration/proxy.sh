@@ -19,14 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*" >&2; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+. "$src/tests/integration/lib/testlib.sh"
 for tool in python3 curl sqlite3; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done
-freeport() { python3 "$src/scripts/freeport.py"; }
 WWW=$(freeport); PX=$(freeport); MET=$(freeport); SILENT=$(freeport); ECHO=$(freeport); PX2=$(freeport)
 
 # ---- sites: a static server, a server that accepts and never answers, a TCP echo
@@ -124,7 +120,7 @@ isp -q lists import --list malware-urls2 --kind url u2.txt && isp -q lists compi
 sleep 2 # the proxy notices the new snapshot within a second
 check "variant explicit default port :80 (reloaded list)" test "$(code "http://SITE.example:80/mal.exe")" = 403
 check "listed URL with query" test "$(code "$U/q.html?id=1")" = 403
-check "same path, other query allowed" test "$(code "$U/q.html?id=2")" = 200
+check "eq path, other query allowed" test "$(code "$U/q.html?id=2")" = 200
 
 # ---- continue flow
 href=$(grep -o 'href="[^"]*"' page.en.html | sed 's/^href="//; s/"$//; s/&amp;/\&/g')
@@ -134,7 +130,7 @@ check "tampered token refused" test "$(code "$tampered")" = 403
 check "tampered token page says so" grep -q "not valid" <("${C[@]}" "$tampered")
 exp_href=$(echo "$href" | sed -E 's/continue=[0-9]+\./continue=1000000000./')
 check "forged expiry refused" test "$(code "$exp_href")" = 403
-# a genuinely expired token: made with the same secret, for this client, in the past
+# a genuinely expired token: made with the eq secret, for this client, in the past
 python3 - "$U/bad.html" >expired.url <<'PY'
 import hmac, hashlib, sys
 url = sys.argv[1]
@@ -246,5 +242,4 @@ check "CONNECT hit recorded in the store" test "$ev" -ge 1
 check "allowed requests are not logged" bash -c "! grep -q 'ok.html' proxy.log"
 check "allowed requests are not stored" test "$(sqlite3 var/t.db "select count(*) from block_events where qname like '%ok.html%'")" = 0
 
-echo "proxy: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish proxy

@@ -40,11 +40,7 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 rm -f "$out"/*.png "$out"/*.log
-pass=0 failed=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { failed=$((failed + 1)); echo "FAIL $*" >&2; }
-eq() { if [ "$1" = "$2" ]; then ok "$3"; else bad "$3: got '$1', want '$2'"; fi; }
-freeport() { python3 "$src/scripts/freeport.py"; }
+. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" -q --store "$work/var/t.db" "$@"; }
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d = d[int(k)] if isinstance(d, list) else d.get(k)
@@ -236,5 +232,4 @@ grep -q 'status: stopping' status.log && ok "stopping logged" || bad "no stop in
 cp status.log "$out/status.log"
 [ $failed -eq 0 ] || { echo "--- status.log" >&2; tail -20 status.log >&2; tail -5 chromedriver.log >&2; }
 echo "screenshots: $out"; ls "$out"
-echo "status_browser.sh: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish status_browser.sh

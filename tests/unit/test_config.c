@@ -119,7 +119,7 @@ static void test_durations(void **state)
 /* Every key of the code is in etc/ispshield.conf with its default, and the file has no
  * key the code does not know (loading it must succeed). */
 struct doc {
-	char text[65536]; /* etc/ispshield.conf, whole */
+	char text[65536];
 	int missing;
 };
 

@@ -1,0 +1,69 @@
+/*
+ * cmd_run.c -- `ispshield run`: every service of one machine in one process tree (see
+ * src/run/run.h).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "run/run.h"
+
+static const char usage[] =
+	"usage: ispshield [GLOBAL OPTIONS] run\n"
+	"\n"
+	"Run everything a small ISP (or a demo) needs on one machine, in one process tree\n"
+	"with one configuration: the DNS service, the proxy and the status page are kept\n"
+	"running (a service that dies is started again, after 1 s, doubling up to 60 s\n"
+	"while it keeps dying); `notify run` runs every run.notify-interval and `lists\n"
+	"sync` every run.sync-interval. run.services says which of dns, proxy, status,\n"
+	"notify, sync are started (default: all).\n"
+	"\n"
+	"Each service is this same binary, started with the effective configuration\n"
+	"(-c FILE and every -o override) written to ispshield-run.conf beside the snapshot\n"
+	"($RUNTIME_DIRECTORY under systemd).\n"
+	"\n"
+	"Signals:\n"
+	"  SIGHUP           read the configuration again; a service whose section (or\n"
+	"                   [core]) changed is restarted, the others reload their lists;\n"
+	"                   a bad configuration is logged and the old one kept\n"
+	"  SIGTERM, SIGINT  stop every service (SIGTERM, then SIGKILL after\n"
+	"                   run.stop-timeout) and exit\n"
+	"\n"
+	"Exit status: 0 stopped by a signal, 2 bad configuration (also when a service\n"
+	"refuses its configuration on its first start), 4 failure.\n";
+
+static int reread(void *ud, struct isp_config *cfg, struct isp_err *err)
+{
+	return cli_config_read(ud, cfg, err);
+}
+
+int cmd_runall(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct isp_err err;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		}
+		fputs(usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (optind != argc) {
+		cli_fail("run: unexpected argument '%s' (see ispshield run --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	isp_err_clear(&err);
+	rc = run_main(&c->cfg, reread, c, &err);
+	if (rc != 0) {
+		cli_error(&err);
+		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,27 @@
+# testlib.sh -- what the integration tests share. Source it with `src` set to the source
+# tree, from the test's work folder:   . "$src/tests/integration/lib/testlib.sh"
+# Every check counts one pass or one failure and never stops the test; `finish NAME` at
+# the end prints the totals and fails when anything failed.
+pass=0 failed=0
+ok() { pass=$((pass + 1)); [ $# -eq 0 ] || echo "ok   $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# check WHAT CMD...: CMD must succeed
+check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
+# expect STATUS WHAT -- CMD...: CMD must exit STATUS; its stdout is left in out.txt and
+# its stderr in err.txt for the checks that follow
+expect() {
+  local want=$1 what=$2; shift 3
+  "$@" >out.txt 2>err.txt
+  local got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat out.txt err.txt >&2; fi
+}
+# has FILE TEXT / hasnt FILE TEXT: fixed-string search
+has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" | head -40 >&2; fi; }
+hasnt() { if grep -qF -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
+# eq GOT WANT WHAT
+eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', want '$2'"; fi; }
+# a free TCP/UDP port on loopback
+freeport() { python3 "$src/scripts/freeport.py"; }
+# until_ok CMD...: wait up to 10 s for CMD to succeed
+until_ok() { local i; for i in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+finish() { echo "$1: $pass passed, $failed failed"; [ "$failed" -eq 0 ]; }
