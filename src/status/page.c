@@ -492,6 +492,8 @@ char *st_page(const json_t *f, size_t *len)
 {
 	struct strbuf b = { NULL, 0, 0, 0 };
 	const json_t *store = json_object_get(f, "store");
+	json_int_t interval =
+		json_integer_value(json_object_get(json_object_get(f, "traffic"), "interval"));
 
 	strbuf_str(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		       "<title>ispshield status</title><link rel=\"icon\" href=\"data:,\"><style>"
@@ -500,7 +502,11 @@ char *st_page(const json_t *f, size_t *len)
 		       "td,th{border:1px solid #ddd;padding:2px 8px;text-align:left}"
 		       "th{background:#f0f0f0}.cols{display:flex;gap:2em}"
 		       "section{margin-bottom:1.5em}h2{border-bottom:2px solid #1f77b4}"
-		       "</style></head><body><h1>ispshield status</h1><p>Figures of ");
+		       "</style>");
+	/* the page reloads itself (no script): every minute, or every interval if longer */
+	strbuf_fmt(&b, "<meta http-equiv=\"refresh\" content=\"%lld\">",
+		   (long long)(interval < 60 ? 60 : interval));
+	strbuf_str(&b, "</head><body><h1>ispshield status</h1><p>Figures of ");
 	time_cell(&b, "", f, "generated");
 	strbuf_str(&b, " (UTC; <span data-fig=\".generated\">");
 	fig_text(&b, json_object_get(f, "generated"));
