@@ -111,6 +111,16 @@ static void table(struct strbuf *b, const char *path, const json_t *arr, const c
 	strbuf_str(b, "</table>");
 }
 
+/* Unix seconds t as "11-23 12:00" (UTC) into out. */
+static void utc(double t, char out[24])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 24, "%m-%d %H:%M", &tm))
+		snprintf(out, 24, "-");
+}
+
 static const char *const colours[] = { "#1f77b4", "#d62728", "#2ca02c",
 				       "#9467bd", "#ff7f0e", "#8c564b" };
 
@@ -149,9 +159,22 @@ static void svg_lines(struct strbuf *b, const char *id, const double *xs, int np
 		   l - 4, t + 8, ymax);
 	strbuf_fmt(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"end\">0</text>",
 		   l - 4, h - bot);
-	strbuf_fmt(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">", l, h - 6);
+	strbuf_fmt(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" text-anchor=\"middle\">",
+		   (l + w - r) / 2, h - 6);
 	sb_esc(b, unit);
 	strbuf_str(b, "</text>");
+	if (npts > 0) { /* the time axis: first and last point (UTC) */
+		char t0[24], t1[24];
+
+		utc(xmin, t0);
+		utc(xmax, t1);
+		strbuf_fmt(b, "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\">%s</text>", l, h - 6,
+			   t0);
+		strbuf_fmt(b,
+			   "<text x=\"%.0f\" y=\"%.0f\" font-size=\"10\" "
+			   "text-anchor=\"end\">%s UTC</text>",
+			   w - r, h - 6, t1);
+	}
 	for (i = 0; i < nseries; i++) {
 		int open = 0;
 
