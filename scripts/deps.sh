@@ -13,6 +13,8 @@ pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev li
 pkgs+=(libpq-dev)
 # libsodium: Ed25519 signatures of list feeds (lists keygen/sign/publish/sync)
 pkgs+=(libsodium-dev)
+# libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
+pkgs+=(libmicrohttpd-dev)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:

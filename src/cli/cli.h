@@ -86,5 +86,6 @@ int cmd_survey(struct cli *c, int argc, char **argv);
 int cmd_authwatch(struct cli *c, int argc, char **argv);
 int cmd_runall(struct cli *c, int argc, char **argv);
 int cmd_store(struct cli *c, int argc, char **argv);
+int cmd_status(struct cli *c, int argc, char **argv);
 
 #endif

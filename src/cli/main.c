@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  run       everything on one machine: dns, proxy, notify loop, list sync, status\n"
 	"            page, in one process tree (ispshield run --help)\n"
 	"  store     schema version and migrations of the store (store --help)\n"
+	"  status    the operator's status page and JSON API (status --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -178,6 +179,7 @@ static const struct cli_cmd commands[] = {
 	{ "authwatch", cmd_authwatch },
 	{ "run", cmd_runall },
 	{ "store", cmd_store },
+	{ "status", cmd_status },
 	{ NULL, NULL },
 };
 

@@ -319,6 +319,22 @@ static const struct key keys[] = {
 	  "longest one download of a sync may take" },
 	{ "sync", "ca-file", K_STR, F(sync_ca_file), "",
 	  "PEM file of the CAs trusted for https feeds; empty = the system's CA store" },
+	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
+	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
+	  "an operator network)" },
+	{ "status", "user", K_STR, F(status_user), "",
+	  "HTTP basic auth user of the status page; empty = no authentication" },
+	{ "status", "password-file", K_STR, F(status_password_file), "",
+	  "file holding the basic auth password (first line); required when user is set" },
+	{ "status", "scrape", K_STR, F(status_scrape), "",
+	  "Prometheus endpoints (ADDR:PORT, comma-separated) sampled for QPS and block rate; "
+	  "empty = dns.metrics and proxy.metrics" },
+	{ "status", "interval", K_DURATION, F(status_interval), "10",
+	  "sampling period of the endpoints and refresh of the figures (at least 1 s)" },
+	{ "status", "window", K_DURATION, F(status_window), "1d",
+	  "top blocked names and lists, and the blocks chart, cover this much time" },
+	{ "status", "darknet", K_STR, F(status_darknet), "",
+	  "a `darknet --json` report whose figures the page shows; empty = none" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

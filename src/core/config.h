@@ -137,6 +137,14 @@ struct isp_config {
 	int64_t sync_max_bytes;		       /* largest list file accepted */
 	int64_t sync_timeout;		       /* seconds one download may take */
 	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
+	/* [status] */
+	char status_listen[128];		    /* ADDR:PORT of the status page */
+	char status_user[128];			    /* basic auth user, "" = no auth */
+	char status_password_file[CONFIG_PATH_MAX]; /* its password (first line) */
+	char status_scrape[1024];		    /* ADDR:PORT, ...; "" = dns/proxy.metrics */
+	int64_t status_interval;		    /* sampling period, seconds */
+	int64_t status_window;			    /* top lists and charts over this */
+	char status_darknet[CONFIG_PATH_MAX];	    /* darknet --json report, "" = none */
 };
 
 /* Fill c with the built-in defaults. */

@@ -12,58 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/strbuf.h"
 #include "notify/embedded.h"
 #include "notify/render.h"
 
 #define TEMPLATE_MAX ((size_t)256 * 1024)
-
-struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_fmt(struct buf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		buf_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
 
 /* A template: from the override folder if it has the file, else built in. */
 struct tmpl {
@@ -124,14 +77,14 @@ struct var {
 };
 
 /* Append text with {{name}} replaced by vars; an unknown name is an error. */
-static int expand(struct buf *b, const struct tmpl *t, const char *text, const struct var *vars,
+static int expand(struct strbuf *b, const struct tmpl *t, const char *text, const struct var *vars,
 		  size_t nvars, struct isp_err *err)
 {
 	const char *p = text, *open, *close;
 	size_t i;
 
 	while ((open = strstr(p, "{{")) != NULL) {
-		buf_add(b, p, (size_t)(open - p));
+		strbuf_add(b, p, (size_t)(open - p));
 		close = strstr(open + 2, "}}");
 		if (!close)
 			return isp_err_set(err, ISR_EFORMAT, "template %s: '{{' without '}}'",
@@ -146,10 +99,10 @@ static int expand(struct buf *b, const struct tmpl *t, const char *text, const s
 					   "template %s: unknown placeholder {{%.*s}}", t->name,
 					   (int)(close - open - 2 > 40 ? 40 : close - open - 2),
 					   open + 2);
-		buf_str(b, vars[i].value ? vars[i].value : "");
+		strbuf_str(b, vars[i].value ? vars[i].value : "");
 		p = close + 2;
 	}
-	buf_str(b, p);
+	strbuf_str(b, p);
 	return 0;
 }
 
@@ -166,9 +119,9 @@ static const char *utc(int64_t t, char out[32])
 }
 
 static int render_section(const struct render_ctx *c, const char *lang,
-			  const struct render_section *s, struct buf *body, struct isp_err *err)
+			  const struct render_section *s, struct strbuf *body, struct isp_err *err)
 {
-	struct buf lines = { 0 };
+	struct strbuf lines = { 0 };
 	char name[64], count[32], first[32], last[32];
 	struct tmpl t;
 	size_t i;
@@ -178,19 +131,19 @@ static int render_section(const struct render_ctx *c, const char *lang,
 		const struct render_event *e = &s->ev[i];
 		char when[32];
 
-		buf_fmt(&lines, "  - %s  %s", utc(e->time, when), e->ip);
+		strbuf_fmt(&lines, "  - %s  %s", utc(e->time, when), e->ip);
 		if (e->port)
-			buf_fmt(&lines, " port %u", (unsigned)e->port);
+			strbuf_fmt(&lines, " port %u", (unsigned)e->port);
 		if (e->family && *e->family)
-			buf_fmt(&lines, "  %s", e->family);
+			strbuf_fmt(&lines, "  %s", e->family);
 		if (e->detail && *e->detail)
-			buf_fmt(&lines, "  (%s)", e->detail);
-		buf_str(&lines, "\n");
+			strbuf_fmt(&lines, "  (%s)", e->detail);
+		strbuf_str(&lines, "\n");
 	}
 	if (s->n > RENDER_MAX_LINES)
-		buf_fmt(&lines,
-			strcmp(lang, "en") == 0 ? "  ... and %zu more\n" : "  ほか %zu 件\n",
-			s->n - RENDER_MAX_LINES);
+		strbuf_fmt(&lines,
+			   strcmp(lang, "en") == 0 ? "  ... and %zu more\n" : "  ほか %zu 件\n",
+			   s->n - RENDER_MAX_LINES);
 	if (lines.len && lines.p[lines.len - 1] == '\n')
 		lines.p[--lines.len] = '\0';
 	snprintf(count, sizeof(count), "%zu", s->n);
@@ -209,8 +162,8 @@ static int render_section(const struct render_ctx *c, const char *lang,
 
 		rc = expand(body, &t, t.text, vars, sizeof(vars) / sizeof(vars[0]), err);
 		if (rc == 0 && (body->len == 0 || body->p[body->len - 1] != '\n'))
-			buf_str(body, "\n");
-		buf_str(body, "\n");
+			strbuf_str(body, "\n");
+		strbuf_str(body, "\n");
 	}
 	free(t.owned);
 	free(lines.p);
@@ -229,7 +182,7 @@ static int is_ascii(const char *s, size_t n)
 	return 1;
 }
 
-static void base64(struct buf *b, const unsigned char *s, size_t n, size_t line)
+static void base64(struct strbuf *b, const unsigned char *s, size_t n, size_t line)
 {
 	static const char tab[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -247,10 +200,10 @@ static void base64(struct buf *b, const unsigned char *s, size_t n, size_t line)
 		q[1] = tab[(v >> 12) & 63];
 		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
 		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		buf_add(b, q, 4);
+		strbuf_add(b, q, 4);
 		col += 4;
 		if (line && col >= line && i + 3 < n) {
-			buf_str(b, "\r\n");
+			strbuf_str(b, "\r\n");
 			col = 0;
 		}
 	}
@@ -258,12 +211,12 @@ static void base64(struct buf *b, const unsigned char *s, size_t n, size_t line)
 
 /* A header value: as is when ASCII, else one RFC 2047 encoded-word per <= 45 bytes of
  * whole UTF-8 characters, folded. */
-static void header_value(struct buf *b, const char *v)
+static void header_value(struct strbuf *b, const char *v)
 {
 	size_t n = strlen(v), at = 0;
 
 	if (is_ascii(v, n)) {
-		buf_str(b, v);
+		strbuf_str(b, v);
 		return;
 	}
 	while (at < n) {
@@ -272,34 +225,34 @@ static void header_value(struct buf *b, const char *v)
 		while (at + take < n && ((unsigned char)v[at + take] & 0xC0) == 0x80)
 			take--; /* do not split a character */
 		if (at)
-			buf_str(b, "\r\n ");
-		buf_str(b, "=?UTF-8?B?");
+			strbuf_str(b, "\r\n ");
+		strbuf_str(b, "=?UTF-8?B?");
 		base64(b, (const unsigned char *)v + at, take, 0);
-		buf_str(b, "?=");
+		strbuf_str(b, "?=");
 		at += take;
 	}
 }
 
 /* Append s with every bare LF turned into CRLF. */
-static void add_crlf(struct buf *b, const char *s, size_t n)
+static void add_crlf(struct strbuf *b, const char *s, size_t n)
 {
 	size_t i, start = 0;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
-			buf_add(b, s + start, i - start);
-			buf_str(b, "\r\n");
+			strbuf_add(b, s + start, i - start);
+			strbuf_str(b, "\r\n");
 			start = i + 1;
 		}
 	}
-	buf_add(b, s + start, n - start);
+	strbuf_add(b, s + start, n - start);
 }
 
 int render_notice(const struct render_ctx *c, const struct render_notice *n, char **out,
 		  size_t *len, struct isp_err *err)
 {
 	const char *lang = n->language && strcmp(n->language, "en") == 0 ? "en" : "ja";
-	struct buf sections = { 0 }, body = { 0 }, msg = { 0 };
+	struct strbuf sections = { 0 }, body = { 0 }, msg = { 0 };
 	char name[32], date[64], *subject, *nl;
 	struct tmpl frame;
 	struct tm tm;
@@ -347,29 +300,29 @@ int render_notice(const struct render_ctx *c, const struct render_notice *n, cha
 	if (!gmtime_r(&tt, &tm))
 		memset(&tm, 0, sizeof(tm));
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	buf_str(&msg, "From: ");
+	strbuf_str(&msg, "From: ");
 	header_value(&msg, c->isp_name);
-	buf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, n->email);
+	strbuf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, n->email);
 	header_value(&msg, subject);
-	buf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s.%s>\r\n", date, n->key,
-		strchr(c->from, '@') ? strchr(c->from, '@') + 1 : "ispshield.invalid");
-	buf_fmt(&msg,
-		"X-Ispshield-Reference: %s\r\nMIME-Version: 1.0\r\n"
-		"Content-Type: text/plain; charset=UTF-8\r\n",
-		n->key);
+	strbuf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s.%s>\r\n", date, n->key,
+		   strchr(c->from, '@') ? strchr(c->from, '@') + 1 : "ispshield.invalid");
+	strbuf_fmt(&msg,
+		   "X-Ispshield-Reference: %s\r\nMIME-Version: 1.0\r\n"
+		   "Content-Type: text/plain; charset=UTF-8\r\n",
+		   n->key);
 	{
 		const char *text = nl + 1;
 		size_t tlen = strlen(text);
-		struct buf crlf = { 0 };
+		struct strbuf crlf = { 0 };
 
 		add_crlf(&crlf, text, tlen);
 		if (is_ascii(text, tlen)) {
-			buf_str(&msg, "Content-Transfer-Encoding: 7bit\r\n\r\n");
-			buf_add(&msg, crlf.p ? crlf.p : "", crlf.len);
+			strbuf_str(&msg, "Content-Transfer-Encoding: 7bit\r\n\r\n");
+			strbuf_add(&msg, crlf.p ? crlf.p : "", crlf.len);
 		} else {
-			buf_str(&msg, "Content-Transfer-Encoding: base64\r\n\r\n");
+			strbuf_str(&msg, "Content-Transfer-Encoding: base64\r\n\r\n");
 			base64(&msg, (const unsigned char *)(crlf.p ? crlf.p : ""), crlf.len, 76);
-			buf_str(&msg, "\r\n");
+			strbuf_str(&msg, "\r\n");
 		}
 		if (crlf.oom)
 			msg.oom = 1;

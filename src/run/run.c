@@ -188,6 +188,9 @@ static void describe(const struct sup *u, const struct svc *s)
 	else if (strcmp(s->name, "proxy") == 0)
 		say("proxy (pid %d) listens on %s%s%s", (int)s->pid, c->proxy_listen,
 		    c->proxy_metrics[0] ? ", metrics on " : "", c->proxy_metrics);
+	else if (strcmp(s->name, "status") == 0)
+		say("status page (pid %d) on http://%s/ (JSON: /api/status)", (int)s->pid,
+		    c->status_listen);
 	else
 		say("%s (pid %d) started", s->name, (int)s->pid);
 }

@@ -15,17 +15,13 @@ driven at all.
 
 Usage: browser.py DRIVER_PORT PROXY_PORT SITE_BASE LISTED_PATH OUT_DIR PROFILE_DIR
 """
-import base64
-import json
 import os
 import sys
-import time
-import urllib.error
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from webdriver import ELEMENT, Checks, Driver, wait_for  # noqa: E402
 
 DRIVER, PROXY, SITE, LISTED, OUT, PROFILE = sys.argv[1:7]
-BASE = "http://127.0.0.1:%s" % DRIVER
-ELEMENT = "element-6066-11e4-a52e-4f735466cecf"  # the W3C element reference key
 REAL_TITLE = "ispshield browser test: the real page"
 TEXTS = {
     "ja": {"title": "警告: マルウェア配布サイト", "h1": "このページはマルウェアを配布しています",
@@ -33,87 +29,27 @@ TEXTS = {
     "en": {"title": "Warning: malware distribution site", "h1": "This page distributes malware",
            "go": "continue anyway"},
 }
-failed = 0
-
-
-def check(what, cond, detail=""):
-    global failed
-    if cond:
-        print("ok   %s" % what, flush=True)
-    else:
-        failed += 1
-        print("FAIL %s %s" % (what, detail), file=sys.stderr, flush=True)
-
-
-def call(method, path, body=None, timeout=30):
-    """One WebDriver command; returns its "value" or raises RuntimeError with the error."""
-    data = json.dumps(body if body is not None else {}).encode() if method == "POST" else None
-    req = urllib.request.Request(BASE + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return json.load(r)["value"]
-    except urllib.error.HTTPError as e:
-        raise RuntimeError("%s %s: %s" % (method, path, e.read()[:500].decode(errors="replace")))
+drv = Driver(DRIVER)
+call = drv.call
+checks = Checks()
+check = checks.check
 
 
 def new_session(lang):
-    caps = {
-        "browserName": "chrome",
-        "pageLoadStrategy": "normal",
-        "timeouts": {"pageLoad": 20000, "script": 10000, "implicit": 0},
-        "goog:chromeOptions": {
-            "binary": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--proxy-server=http://127.0.0.1:%s" % PROXY,
-                # Chromium sends localhost and 127.0.0.1 direct by default; this rule
-                # removes that exception, so the loopback site goes through the proxy
-                "--proxy-bypass-list=<-loopback>",
-                "--lang=%s" % lang, "--accept-lang=%s" % lang,
-                "--user-data-dir=%s/%s" % (PROFILE, lang),
-                "--window-size=1000,1100", "--no-first-run", "--no-default-browser-check",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-extensions", "--disable-default-apps",
-                "--disable-domain-reliability", "--disable-client-side-phishing-detection",
-                "--disable-features=Translate,OptimizationHints,MediaRouter,"
-                "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable",
-            ],
-            "prefs": {"intl.accept_languages": lang},
-        },
-    }
-    last = None
-    for attempt in range(3):  # a cold Chromium start can miss chromedriver's deadline
-        try:
-            return call("POST", "/session", {"capabilities": {"alwaysMatch": caps}}, timeout=60)["sessionId"]
-        except (RuntimeError, OSError) as e:
-            last = e
-            time.sleep(1 + attempt)
-    raise RuntimeError("no browser session: %s" % last)
-
-
-def wait_for(fn, seconds=15):
-    """Polls fn() until it returns something true or the time is up; returns the last value."""
-    end = time.time() + seconds
-    v = None
-    while time.time() < end:
-        try:
-            v = fn()
-        except RuntimeError:
-            v = None
-        if v:
-            return v
-        time.sleep(0.2)
-    return v
+    return drv.new_session("%s/%s" % (PROFILE, lang), [
+        "--proxy-server=http://127.0.0.1:%s" % PROXY,
+        # Chromium sends localhost and 127.0.0.1 direct by default; this rule
+        # removes that exception, so the loopback site goes through the proxy
+        "--proxy-bypass-list=<-loopback>",
+        "--lang=%s" % lang, "--accept-lang=%s" % lang,
+    ], {"intl.accept_languages": lang})
 
 
 def run(lang):
     t = TEXTS[lang]
-    sid = new_session(lang)
-    s = "/session/" + sid
-    js = lambda script: call("POST", s + "/execute/sync", {"script": script, "args": []})
-    shot = lambda name: open(os.path.join(OUT, name), "wb").write(
-        base64.b64decode(call("GET", s + "/screenshot")))
+    s = new_session(lang)
+    js = lambda script: drv.js(s, script)
+    shot = lambda name: drv.screenshot(s, os.path.join(OUT, name))
     try:
         call("POST", s + "/url", {"url": SITE + "/allowed.html"})
         check("[%s] allowed page loads through the proxy" % lang,
@@ -151,10 +87,7 @@ def run(lang):
         check("[%s] listed URL without the permission warns again" % lang,
               call("GET", s + "/title") == t["title"])
     finally:
-        try:
-            call("DELETE", s, timeout=20)
-        except (RuntimeError, OSError):
-            pass
+        drv.close(s)
 
 
 def main():
@@ -163,7 +96,7 @@ def main():
             run(lang)
         except (RuntimeError, OSError, KeyError, TypeError) as e:
             check("[%s] browser driven" % lang, False, str(e))
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if checks.failed else 0)
 
 
 main()

@@ -1,0 +1,25 @@
+/*
+ * strbuf.h -- a growing NUL-terminated string for building documents in memory (notice
+ * messages, the status page). Appending never fails loudly: an allocation failure sets
+ * oom, later appends do nothing, and the caller checks oom once at the end, so building
+ * code stays a straight sequence of appends.
+ */
+#ifndef ISP_CORE_STRBUF_H
+#define ISP_CORE_STRBUF_H
+
+#include <stddef.h>
+
+struct strbuf {
+	char *p;	 /* the text, NUL-terminated (NULL while empty); owned, free() it */
+	size_t len, cap; /* bytes used (without the NUL), allocated */
+	int oom;	 /* an allocation failed: the text is incomplete */
+};
+
+/* Append s[0..n). */
+void strbuf_add(struct strbuf *b, const char *s, size_t n);
+/* Append the string s. */
+void strbuf_str(struct strbuf *b, const char *s);
+/* Append printf-style text (any length). */
+void strbuf_fmt(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif
