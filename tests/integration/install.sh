@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Integration test of `make install` (cmake --install with DESTDIR and a prefix): what
+# lands where, the systemd units carry the real paths and pass `systemd-analyze verify`,
+# every unit's command exists in the installed binary, the production configuration
+# loads, and a second install keeps the operator's edited configuration.
+# Env: ISPSHIELD (the binary, in its build tree), SRCDIR (the source tree).
+set -uo pipefail
+bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
+src=${SRCDIR:?set SRCDIR to the source tree}
+build=$(dirname "$bin")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+. "$src/tests/integration/lib/testlib.sh"
+
+# ---- staged install for a package: DESTDIR + /usr
+DESTDIR=$work/stage cmake --install "$build" --prefix /usr >install.log 2>&1
+check "install with DESTDIR succeeds" test $? = 0
+s=$work/stage
+check "binary" test -x "$s/usr/bin/ispshield"
+check "production configuration in /etc" test -f "$s/etc/ispshield/ispshield.conf"
+check "documented example configuration" test -f "$s/usr/share/doc/ispshield/ispshield.conf.example"
+check "README" test -f "$s/usr/share/doc/ispshield/README.md"
+check "notice templates" test -f "$s/usr/share/ispshield/notify/cc.ja.txt"
+check "sysusers.d" grep -q "^u ispshield" "$s/usr/lib/sysusers.d/ispshield.conf"
+for u in ispshield.service ispshield-dns.service ispshield-proxy.service ispshield-status.service \
+  ispshield-notify.service ispshield-notify.timer ispshield-sync.service ispshield-sync.timer; do
+  check "unit $u" test -f "$s/usr/lib/systemd/system/$u"
+done
+check "all-in-one unit runs ispshield run with /etc's configuration" grep -qx \
+  "ExecStart=/usr/bin/ispshield -c /etc/ispshield/ispshield.conf run" "$s/usr/lib/systemd/system/ispshield.service"
+check "no placeholder left" test -z "$(grep -l '@[A-Z_]*@' "$s"/usr/lib/systemd/system/* "$s"/usr/lib/sysusers.d/*)"
+check "the production configuration loads" "$s/usr/bin/ispshield" -c "$s/etc/ispshield/ispshield.conf" config >/dev/null
+
+# ---- every unit's command exists: its ExecStart with --help succeeds
+for u in "$s"/usr/lib/systemd/system/*.service; do
+  cmd=$(sed -n 's/^ExecStart=//p' "$u" | sed "s#/usr/bin/ispshield#$s/usr/bin/ispshield#; s#/etc/ispshield/#$s/etc/ispshield/#")
+  # shellcheck disable=SC2086
+  check "$(basename "$u"): '$cmd --help'" eval "$cmd --help >/dev/null"
+done
+
+# ---- an upgrade keeps the operator's configuration
+echo "; edited by the operator" >>"$s/etc/ispshield/ispshield.conf"
+DESTDIR=$work/stage cmake --install "$build" --prefix /usr >install2.log 2>&1
+check "second install succeeds" test $? = 0
+check "edited configuration kept" grep -q "edited by the operator" "$s/etc/ispshield/ispshield.conf"
+check "new sample beside it" test -f "$s/etc/ispshield/ispshield.conf.new"
+
+# ---- the units pass systemd-analyze verify (installed for real under a private prefix,
+# so that the binary in ExecStart exists)
+cmake --install "$build" --prefix "$work/p/usr" >install3.log 2>&1
+check "install to a prefix" test $? = 0
+systemd-analyze verify "$work"/p/usr/lib/systemd/system/*.service "$work"/p/usr/lib/systemd/system/*.timer \
+  >verify.txt 2>&1
+check "systemd-analyze verify exits 0" test $? = 0
+if grep -q "$work" verify.txt; then bad "systemd-analyze verify complains"; sed 's/^/  | /' verify.txt >&2; else ok; fi
+
+finish install
