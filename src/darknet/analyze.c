@@ -326,6 +326,22 @@ static int slot_grow(struct dn_ctx *c)
 	return 0;
 }
 
+/* a[0..n) == b[0..n) for n = 4 or 16, without a call. */
+static int addr_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x[2], y[2];
+	uint32_t u, w;
+
+	if (n == 4) {
+		memcpy(&u, a, 4);
+		memcpy(&w, b, 4);
+		return u == w;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
 /* The index of the source (addr, family) whose SipHash is hv, added if new and there is
  * room; -1 when it is not tracked. */
 static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
@@ -341,7 +357,7 @@ static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 		if ((uint32_t)(v >> 32) != tag)
 			continue;
 		s = &c->src[(uint32_t)v - 1];
-		if (s->family == p->family && memcmp(s->addr, p->src, alen) == 0)
+		if (s->family == p->family && addr_eq(s->addr, p->src, alen))
 			return (uint32_t)v - 1;
 	}
 	for (k = 0; k < c->o.nown; k++)
@@ -350,13 +366,16 @@ static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 	if (c->nsrc >= c->o.max_sources && !(own && c->nsrc < (1u << 26) - 1))
 		return -1;
 	if (c->nsrc == c->capsrc) {
-		struct dn_src *ns = realloc(c->src, sizeof(*ns) * c->capsrc * 2);
+		/* a new array advised before the copy (realloc would move the old pages) */
+		struct dn_src *ns = malloc(sizeof(*ns) * c->capsrc * 2);
 
 		if (!ns)
 			return -1;
+		big_table(ns, sizeof(*ns) * c->capsrc * 2);
+		memcpy(ns, c->src, sizeof(*ns) * c->nsrc);
+		free(c->src);
 		c->src = ns;
 		c->capsrc *= 2;
-		big_table(ns, sizeof(*ns) * c->capsrc);
 	}
 	s = &c->src[c->nsrc];
 	memset(s, 0, sizeof(*s));
@@ -430,17 +449,28 @@ static void report_bad(struct dn_ctx *c, const char *file, long long recno, enum
 
 /*
  * Packets pass through a short pipeline so that the dependent cache misses of a packet
- * (the source table's slot, then its entry, and the day's port counter) overlap with
- * other packets' work: on arrival a packet is decoded, matched to a sensor and hashed,
- * and its slot prefetched; DN_PIPE / 2 packets later its slot is read and its entry and
- * port counter prefetched; DN_PIPE packets after arrival it is counted. Only hints move:
- * counting does the full lookup, so the result is the same as without.
+ * (the source table's slot, then its entry, then the tuple set's slots it will look up,
+ * and the day's port counter) overlap with other packets' work. On arrival a packet is
+ * decoded, matched to a sensor and hashed, and its slot prefetched; DN_STAGE packets
+ * later its slot is read: the index it holds (when the tag matches) is kept as the
+ * candidate source, and the entry and the port counter are prefetched; DN_STAGE packets
+ * later again the candidate's entry is read to see whether this packet will need the
+ * tuple set (a fifth or later port), and if so those set slots are prefetched; DN_PIPE
+ * packets after arrival it is counted. Only hints move: counting does the full lookups
+ * on the state as it is then, so the result is the same as without the pipeline.
  *
  * The hints are written out in dn_add_record on purpose: in a helper function of their
- * own, GCC 12 finds the helper "looping pure" (a read and __builtin_prefetch) and deletes
+ * own, GCC 12 finds the helper "looping pure" (loads and __builtin_prefetch) and deletes
  * the call as dead code -- the entry prefetch of the first version never ran.
  */
 static void process(struct dn_ctx *c, const struct dn_pend *e);
+
+/* The port index of a packet: protocol << 16 | destination port (IP protocol for
+ * "other"). */
+static uint32_t port_index(const struct dn_pkt *p)
+{
+	return (uint32_t)p->proto << 16 | (p->proto == DN_P_OTHER ? p->ipproto : p->dport);
+}
 
 void dn_flush(struct dn_ctx *c)
 {
@@ -482,31 +512,56 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	e->si = si;
 	e->ts = r->ts;
 	e->hv = siphash13(c->k0, c->k1, e->p.src, e->p.family == 4 ? 4 : 16);
+	e->cand = 0;
 	__builtin_prefetch(&c->slot[(uint32_t)e->hv & c->slotmask]);
 	c->pn++;
-	if (c->pn <= DN_PIPE / 2)
+	if (c->pn <= DN_STAGE)
 		return;
-	/* the packet half way down: its entry and its port counter (see above) */
-	const struct dn_pend *h = &c->pend[(c->phead + c->pn - 1 - DN_PIPE / 2) % DN_PIPE];
+	/* DN_STAGE packets back: the slot gives the candidate; its entry, the port counter */
+	struct dn_pend *h = &c->pend[(c->phead + c->pn - 1 - DN_STAGE) % DN_PIPE];
 	uint64_t v = c->slot[(uint32_t)h->hv & c->slotmask];
+	int64_t f = c->have_base && h->ts >= 0 ? h->ts / 86400 - c->base : -1;
+	uint32_t pk = port_index(&h->p);
 
 	if (v && (uint32_t)(v >> 32) == ((uint32_t)(h->hv >> 32) | 1)) {
 		const char *sp = (const char *)&c->src[(uint32_t)v - 1];
 
+		h->cand = (uint32_t)v;
 		__builtin_prefetch(sp);
 		__builtin_prefetch(sp + 64);
 		__builtin_prefetch(sp + 128);
 		__builtin_prefetch(sp + sizeof(struct dn_src) - 1);
 	}
-	int64_t f = c->have_base && h->ts >= 0 ? h->ts / 86400 - c->base : -1;
-
 	if (f >= 0 && f < DN_DAYS && c->days[f]) {
-		uint32_t pk = (uint32_t)h->p.proto << 16 |
-			      (h->p.proto == DN_P_OTHER ? h->p.ipproto : h->p.dport);
 		const struct dn_port *pg = c->days[f]->ports[pk >> 8];
 
 		if (pg)
 			__builtin_prefetch(&pg[pk & 255]);
+	}
+	if (c->pn <= 2 * DN_STAGE)
+		return;
+	/* 2 x DN_STAGE packets back: will the candidate need the set for this port? */
+	h = &c->pend[(c->phead + c->pn - 1 - 2 * DN_STAGE) % DN_PIPE];
+	f = c->have_base && h->ts >= 0 ? h->ts / 86400 - c->base : -1;
+	pk = port_index(&h->p);
+	if (h->cand && f >= 0 && f < DN_DAYS && h->p.klass != DN_BACKSCATTER) {
+		const struct dn_src *sc = &c->src[h->cand - 1];
+		uint32_t sid = h->cand - 1, df = (uint32_t)f, j;
+		int64_t rel = (int64_t)df - (int64_t)sc->day0;
+
+		for (j = 0; j < sc->nipk && sc->ipk[j] != pk; j++)
+			;
+		if (sc->packets && (sc->cport != pk || sc->cport_day != df + 1) &&
+		    ((j == sc->nipk && j == DN_INL) || (j < sc->nipk && (rel < 0 || rel >= 64)))) {
+			uint64_t k2 = mix(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff));
+
+			__builtin_prefetch(&c->set[k2 & c->setmask]);
+			if (j == sc->nipk) {
+				uint64_t k3 = mix(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff));
+
+				__builtin_prefetch(&c->set[k3 & c->setmask]);
+			}
+		}
 	}
 }
 
@@ -530,7 +585,7 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 	d->packets++;
 	d->cls[p.klass]++;
 	d->s[si].packets++;
-	pk = (uint32_t)p.proto << 16 | (p.proto == DN_P_OTHER ? p.ipproto : p.dport);
+	pk = port_index(&p);
 	if (!d->ports[pk >> 8]) {
 		d->ports[pk >> 8] = calloc(256, sizeof(struct dn_port));
 		if (!d->ports[pk >> 8]) {

@@ -118,13 +118,16 @@ struct dn_campaign {
 	double sources, baseline;
 };
 
-/* A packet waiting in the prefetch pipeline (analyze.c). */
-#define DN_PIPE 32
+/* A packet waiting in the prefetch pipeline (analyze.c): three stages of DN_STAGE
+ * packets each (slot; entry and port counter; tuple set), then counting. */
+#define DN_STAGE 16
+#define DN_PIPE	 (3 * DN_STAGE)
 struct dn_pend {
 	struct dn_pkt p;
 	int64_t ts;
-	uint64_t hv; /* SipHash of the source */
-	int si;	     /* sensor index */
+	uint64_t hv;   /* SipHash of the source */
+	int si;	       /* sensor index */
+	uint32_t cand; /* source index + 1 the slot pointed to at the second stage; 0 none */
 };
 
 struct dn_country {
