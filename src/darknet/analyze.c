@@ -70,6 +70,52 @@ int dn_parse_prefixes(const char *s, struct ip_prefix *out, int max, int *n, str
 	return 0;
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1 */
+#endif
+
+/*
+ * The three big tables (source entries, slots, tuple set) are mappings of their own,
+ * advised MADV_HUGEPAGE before first use: their accesses are random, and with 4 KiB
+ * pages nearly every one also misses the TLB (a page walk, which a virtual machine makes
+ * far dearer). They are not taken from malloc because advice on part of a malloc'd
+ * mapping splits it, and realloc's mremap then fails over to a copy (twice the peak
+ * memory). Huge pages are only advice: nothing changes where the system says no.
+ */
+static void *tbl_new(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, n, MADV_HUGEPAGE);
+	return p; /* zero-filled */
+}
+
+/* Grow table p from old to n bytes, keeping its contents (the pages move, nothing is
+ * copied); NULL when out of memory (p is kept). */
+static void *tbl_grow(void *p, size_t old, size_t n)
+{
+	void *q = mremap(p, old, n, MREMAP_MAYMOVE);
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t a, e;
+
+	if (q == MAP_FAILED)
+		return NULL;
+	/* the part already filled may sit in small pages: have it collapsed (Linux 6.1) */
+	a = ((uintptr_t)q + huge - 1) & ~(huge - 1);
+	e = ((uintptr_t)q + old) & ~(huge - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_COLLAPSE);
+	return q;
+}
+
+static void tbl_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 int dn_new(const struct dn_opts *o, struct dn_ctx **out, struct isp_err *err)
 {
 	struct dn_ctx *c = calloc(1, sizeof(*c));
@@ -95,11 +141,11 @@ int dn_new(const struct dn_opts *o, struct dn_ctx **out, struct isp_err *err)
 	siphash_key(&c->k0, &c->k1, c);
 	siphash_key(&c->m0, &c->m1, &c->m0);
 	c->capsrc = 1024;
-	c->src = malloc(sizeof(*c->src) * c->capsrc);
+	c->src = tbl_new(sizeof(*c->src) * c->capsrc);
 	c->slotmask = 2047;
-	c->slot = calloc(c->slotmask + 1, sizeof(*c->slot));
+	c->slot = tbl_new(sizeof(*c->slot) * (c->slotmask + 1));
 	c->setmask = 4095;
-	c->set = calloc(c->setmask + 1, sizeof(*c->set));
+	c->set = tbl_new(sizeof(*c->set) * (c->setmask + 1));
 	snprintf(c->countries[0].code, sizeof(c->countries[0].code), "unknown");
 	c->ncountries = 1;
 	if (!c->src || !c->slot || !c->set) {
@@ -154,25 +200,11 @@ void dn_free(struct dn_ctx *c)
 	free(c->h_untracked);
 	free(c->att);
 	free(c->camp);
-	free(c->set);
-	free(c->slot);
-	free(c->src);
+	tbl_free(c->set, sizeof(*c->set) * (c->setmask + 1));
+	tbl_free(c->slot, sizeof(*c->slot) * (c->slotmask + 1));
+	tbl_free(c->src, sizeof(*c->src) * c->capsrc);
 	free(c->o.own);
 	free(c);
-}
-
-/* Ask for transparent huge pages on a large table (the source entries, the slots, the
- * tuple set) before it is first touched: their accesses are random, and with 4 KiB pages
- * nearly every one also misses the TLB (a page walk, which a virtual machine makes far
- * dearer). Only advice: nothing changes where the system says no. */
-static void big_table(void *p, size_t n)
-{
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-	uintptr_t e = ((uintptr_t)p + n) & ~(huge - 1);
-
-	if (e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
 }
 
 /* ---- the tuple set ---- */
@@ -180,11 +212,10 @@ static void big_table(void *p, size_t n)
 static int set_grow(struct dn_ctx *c)
 {
 	uint64_t nm = c->setmask * 2 + 1, i;
-	uint64_t *ns = calloc(nm + 1, sizeof(*ns));
+	uint64_t *ns = tbl_new(sizeof(*ns) * (nm + 1));
 
 	if (!ns)
 		return -1;
-	big_table(ns, (nm + 1) * sizeof(*ns));
 	for (i = 0; i <= c->setmask; i++) {
 		uint64_t k = c->set[i], j;
 
@@ -194,7 +225,7 @@ static int set_grow(struct dn_ctx *c)
 			;
 		ns[j] = k;
 	}
-	free(c->set);
+	tbl_free(c->set, sizeof(*c->set) * (c->setmask + 1));
 	c->set = ns;
 	c->setmask = nm;
 	return 0;
@@ -301,11 +332,10 @@ static int in_prefix(const struct ip_prefix *p, const uint8_t *a, int family)
 static int slot_grow(struct dn_ctx *c)
 {
 	uint32_t nm = c->slotmask * 2 + 1, i;
-	uint64_t *ns = calloc((size_t)nm + 1, sizeof(*ns));
+	uint64_t *ns = tbl_new(sizeof(*ns) * ((size_t)nm + 1));
 
 	if (!ns)
 		return -1;
-	big_table(ns, ((size_t)nm + 1) * sizeof(*ns));
 	for (i = 0; i <= c->slotmask; i++) {
 		uint64_t v = c->slot[i];
 		uint32_t j;
@@ -320,7 +350,7 @@ static int slot_grow(struct dn_ctx *c)
 			;
 		ns[j] = v;
 	}
-	free(c->slot);
+	tbl_free(c->slot, sizeof(*c->slot) * ((size_t)c->slotmask + 1));
 	c->slot = ns;
 	c->slotmask = nm;
 	return 0;
@@ -366,14 +396,11 @@ static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 	if (c->nsrc >= c->o.max_sources && !(own && c->nsrc < (1u << 26) - 1))
 		return -1;
 	if (c->nsrc == c->capsrc) {
-		/* a new array advised before the copy (realloc would move the old pages) */
-		struct dn_src *ns = malloc(sizeof(*ns) * c->capsrc * 2);
+		struct dn_src *ns =
+			tbl_grow(c->src, sizeof(*ns) * c->capsrc, sizeof(*ns) * c->capsrc * 2);
 
 		if (!ns)
 			return -1;
-		big_table(ns, sizeof(*ns) * c->capsrc * 2);
-		memcpy(ns, c->src, sizeof(*ns) * c->nsrc);
-		free(c->src);
 		c->src = ns;
 		c->capsrc *= 2;
 	}
