@@ -316,14 +316,16 @@ static void count2(struct dn_ctx *c, uint64_t t, uint64_t *n1, struct hll **h1, 
 
 /* ---- sources ---- */
 
+/* a (family 4 or 6) inside prefix p; byte by byte, without a call (once per packet) */
 static int in_prefix(const struct ip_prefix *p, const uint8_t *a, int family)
 {
-	int full = p->len / 8, rem = p->len % 8;
+	int full = p->len / 8, rem = p->len % 8, i;
 
 	if (p->family != family)
 		return 0;
-	if (memcmp(p->addr, a, (size_t)full) != 0)
-		return 0;
+	for (i = 0; i < full; i++)
+		if (p->addr[i] != a[i])
+			return 0;
 	if (rem && ((p->addr[full] ^ a[full]) & (0xff00 >> rem)))
 		return 0;
 	return 1;
@@ -336,19 +338,15 @@ static int slot_grow(struct dn_ctx *c)
 
 	if (!ns)
 		return -1;
-	for (i = 0; i <= c->slotmask; i++) {
-		uint64_t v = c->slot[i];
+	/* by source, not by slot: the entries are read in order, not at random */
+	for (i = 0; i < c->nsrc; i++) {
+		const struct dn_src *s = &c->src[i];
+		uint64_t h = dn_addr_hash(c->k0, c->k1, s->addr, s->family);
 		uint32_t j;
-
-		if (!v)
-			continue;
-		/* the tag holds the hash's high 32 bits; the index its low bits */
-		const struct dn_src *s = &c->src[(uint32_t)v - 1];
-		uint64_t h = siphash13(c->k0, c->k1, s->addr, s->family == 4 ? 4 : 16);
 
 		for (j = (uint32_t)h & nm; ns[j]; j = (j + 1) & nm)
 			;
-		ns[j] = v;
+		ns[j] = (uint64_t)((uint32_t)(h >> 32) | 1) << 32 | (i + 1);
 	}
 	tbl_free(c->slot, sizeof(*c->slot) * ((size_t)c->slotmask + 1));
 	c->slot = ns;
@@ -538,7 +536,7 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	}
 	e->si = si;
 	e->ts = r->ts;
-	e->hv = siphash13(c->k0, c->k1, e->p.src, e->p.family == 4 ? 4 : 16);
+	e->hv = dn_addr_hash(c->k0, c->k1, e->p.src, e->p.family);
 	e->cand = 0;
 	__builtin_prefetch(&c->slot[(uint32_t)e->hv & c->slotmask]);
 	c->pn++;
