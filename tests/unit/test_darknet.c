@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/siphash.h"
@@ -457,6 +458,24 @@ static void test_many_sources_pipeline(void **state)
 	dn_free(c);
 }
 
+/* Times are formatted by hand from 1970 to 9999: the same text as strftime. */
+static void test_fmt_time(void **state)
+{
+	char a[24], b[24];
+	struct tm tm;
+	int64_t t;
+
+	(void)state;
+	for (t = -86400; t < 253402300800LL + 86400; t += 86400 * 17 + 3607) {
+		time_t tt = (time_t)t;
+
+		gmtime_r(&tt, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		dn_fmt_time(t, a);
+		assert_string_equal(a, b);
+	}
+}
+
 static void test_backscatter_attacks(void **state)
 {
 	const int64_t t0 = 1700006400;
@@ -590,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_hll),
 		cmocka_unit_test(test_exact_then_estimated),
 		cmocka_unit_test(test_addr_hash),
+		cmocka_unit_test(test_fmt_time),
 		cmocka_unit_test(test_many_sources_pipeline),
 		cmocka_unit_test(test_backscatter_attacks),
 		cmocka_unit_test(test_pcapng),
