@@ -552,10 +552,10 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 		const char *sp = (const char *)&c->src[(uint32_t)v - 1];
 
 		h->cand = (uint32_t)v;
+		/* the table is page-aligned and an entry 3 cache lines: these are all */
 		__builtin_prefetch(sp);
 		__builtin_prefetch(sp + 64);
 		__builtin_prefetch(sp + 128);
-		__builtin_prefetch(sp + sizeof(struct dn_src) - 1);
 	}
 	if (f >= 0 && f < DN_DAYS && c->days[f]) {
 		const struct dn_port *pg = c->days[f]->ports[pk >> 8];

@@ -94,6 +94,7 @@ static inline uint64_t dn_addr_hash(uint64_t k0, uint64_t k1, const uint8_t *a, 
 #define DN_SAMPLE 6    /* ports kept per source for the evidence */
 #define DN_INL	  4    /* ports per source counted inline */
 
+/* One source (~192 bytes: 3 cache lines, which analyze.c prefetches). */
 struct dn_src {
 	uint8_t addr[16];
 	uint8_t family, fp, own, nsample;
@@ -123,6 +124,7 @@ struct dn_src {
 	uint32_t bs_start, bs_last, bs_pkts;
 	uint32_t nattacks;
 };
+_Static_assert(sizeof(struct dn_src) <= 192, "dn_src: analyze.c prefetches 3 cache lines");
 
 struct dn_port {
 	uint64_t packets;

@@ -434,9 +434,9 @@ static void test_many_sources_pipeline(void **state)
 				snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255,
 					 i & 255);
 				n = v4tcp(b, src, "198.51.100.7", (uint16_t)(1000 + p), 1, 0x02, 1);
-				add(c, b, n, t0 + day * 86400 + p);
+				add(c, b, n, t0 + (int64_t)day * 86400 + p);
 				if (i % 5 == 0) /* the same again: nothing new */
-					add(c, b, n, t0 + day * 86400 + p);
+					add(c, b, n, t0 + (int64_t)day * 86400 + p);
 			}
 	dn_finish(c);
 	assert_int_equal(c->nsrc, nsrc);
