@@ -1,9 +1,10 @@
 /*
- * capread.c -- pcap and pcapng files, plain or gzip-compressed, read into one large
- * buffer and walked record by record with every length checked. libpcap is not used
- * here: pcap_next_ex costs a call, a copy and a header conversion per packet, which
- * caps the analysis well below the reading rate of the disk; this reader hands out
- * pointers into its buffer instead. Bad input is reported with the file and the record
+ * capread.c -- pcap and pcapng files, plain or gzip-compressed, mapped (a plain regular
+ * file) or read into one large buffer (gzip, pipes), and walked record by record with
+ * every length checked. libpcap is not used here: pcap_next_ex costs a call, a copy and
+ * a header conversion per packet, which caps the analysis well below the reading rate
+ * of the disk; this reader hands out pointers into its mapping or buffer instead. A
+ * mapped file that another process truncates while it is read raises SIGBUS. Bad input is reported with the file and the record
  * number and reading goes on where the format allows it: a record whose captured length
  * exceeds the snap length is skipped; a length no capture can have (> 256 KiB), a
  * corrupt pcapng block or a gzip error ends the file (there is no way to find the next
