@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/siphash.h"
@@ -69,6 +70,52 @@ int dn_parse_prefixes(const char *s, struct ip_prefix *out, int max, int *n, str
 	return 0;
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25 /* Linux 6.1 */
+#endif
+
+/*
+ * The three big tables (source entries, slots, tuple set) are mappings of their own,
+ * advised MADV_HUGEPAGE before first use: their accesses are random, and with 4 KiB
+ * pages nearly every one also misses the TLB (a page walk, which a virtual machine makes
+ * far dearer). They are not taken from malloc because advice on part of a malloc'd
+ * mapping splits it, and realloc's mremap then fails over to a copy (twice the peak
+ * memory). Huge pages are only advice: nothing changes where the system says no.
+ */
+static void *tbl_new(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, n, MADV_HUGEPAGE);
+	return p; /* zero-filled */
+}
+
+/* Grow table p from old to n bytes, keeping its contents (the pages move, nothing is
+ * copied); NULL when out of memory (p is kept). */
+static void *tbl_grow(void *p, size_t old, size_t n)
+{
+	void *q = mremap(p, old, n, MREMAP_MAYMOVE);
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t a, e;
+
+	if (q == MAP_FAILED)
+		return NULL;
+	/* the part already filled may sit in small pages: have it collapsed (Linux 6.1) */
+	a = ((uintptr_t)q + huge - 1) & ~(huge - 1);
+	e = ((uintptr_t)q + old) & ~(huge - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_COLLAPSE);
+	return q;
+}
+
+static void tbl_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n);
+}
+
 int dn_new(const struct dn_opts *o, struct dn_ctx **out, struct isp_err *err)
 {
 	struct dn_ctx *c = calloc(1, sizeof(*c));
@@ -94,11 +141,11 @@ int dn_new(const struct dn_opts *o, struct dn_ctx **out, struct isp_err *err)
 	siphash_key(&c->k0, &c->k1, c);
 	siphash_key(&c->m0, &c->m1, &c->m0);
 	c->capsrc = 1024;
-	c->src = malloc(sizeof(*c->src) * c->capsrc);
+	c->src = tbl_new(sizeof(*c->src) * c->capsrc);
 	c->slotmask = 2047;
-	c->slot = calloc(c->slotmask + 1, sizeof(*c->slot));
+	c->slot = tbl_new(sizeof(*c->slot) * (c->slotmask + 1));
 	c->setmask = 4095;
-	c->set = calloc(c->setmask + 1, sizeof(*c->set));
+	c->set = tbl_new(sizeof(*c->set) * (c->setmask + 1));
 	snprintf(c->countries[0].code, sizeof(c->countries[0].code), "unknown");
 	c->ncountries = 1;
 	if (!c->src || !c->slot || !c->set) {
@@ -153,9 +200,9 @@ void dn_free(struct dn_ctx *c)
 	free(c->h_untracked);
 	free(c->att);
 	free(c->camp);
-	free(c->set);
-	free(c->slot);
-	free(c->src);
+	tbl_free(c->set, sizeof(*c->set) * (c->setmask + 1));
+	tbl_free(c->slot, sizeof(*c->slot) * (c->slotmask + 1));
+	tbl_free(c->src, sizeof(*c->src) * c->capsrc);
 	free(c->o.own);
 	free(c);
 }
@@ -165,7 +212,7 @@ void dn_free(struct dn_ctx *c)
 static int set_grow(struct dn_ctx *c)
 {
 	uint64_t nm = c->setmask * 2 + 1, i;
-	uint64_t *ns = calloc(nm + 1, sizeof(*ns));
+	uint64_t *ns = tbl_new(sizeof(*ns) * (nm + 1));
 
 	if (!ns)
 		return -1;
@@ -178,7 +225,7 @@ static int set_grow(struct dn_ctx *c)
 			;
 		ns[j] = k;
 	}
-	free(c->set);
+	tbl_free(c->set, sizeof(*c->set) * (c->setmask + 1));
 	c->set = ns;
 	c->setmask = nm;
 	return 0;
@@ -269,14 +316,16 @@ static void count2(struct dn_ctx *c, uint64_t t, uint64_t *n1, struct hll **h1, 
 
 /* ---- sources ---- */
 
+/* a (family 4 or 6) inside prefix p; byte by byte, without a call (once per packet) */
 static int in_prefix(const struct ip_prefix *p, const uint8_t *a, int family)
 {
-	int full = p->len / 8, rem = p->len % 8;
+	int full = p->len / 8, rem = p->len % 8, i;
 
 	if (p->family != family)
 		return 0;
-	if (memcmp(p->addr, a, (size_t)full) != 0)
-		return 0;
+	for (i = 0; i < full; i++)
+		if (p->addr[i] != a[i])
+			return 0;
 	if (rem && ((p->addr[full] ^ a[full]) & (0xff00 >> rem)))
 		return 0;
 	return 1;
@@ -285,28 +334,40 @@ static int in_prefix(const struct ip_prefix *p, const uint8_t *a, int family)
 static int slot_grow(struct dn_ctx *c)
 {
 	uint32_t nm = c->slotmask * 2 + 1, i;
-	uint64_t *ns = calloc((size_t)nm + 1, sizeof(*ns));
+	uint64_t *ns = tbl_new(sizeof(*ns) * ((size_t)nm + 1));
 
 	if (!ns)
 		return -1;
-	for (i = 0; i <= c->slotmask; i++) {
-		uint64_t v = c->slot[i];
+	/* by source, not by slot: the entries are read in order, not at random */
+	for (i = 0; i < c->nsrc; i++) {
+		const struct dn_src *s = &c->src[i];
+		uint64_t h = dn_addr_hash(c->k0, c->k1, s->addr, s->family);
 		uint32_t j;
-
-		if (!v)
-			continue;
-		/* the tag holds the hash's high 32 bits; the index its low bits */
-		const struct dn_src *s = &c->src[(uint32_t)v - 1];
-		uint64_t h = siphash13(c->k0, c->k1, s->addr, s->family == 4 ? 4 : 16);
 
 		for (j = (uint32_t)h & nm; ns[j]; j = (j + 1) & nm)
 			;
-		ns[j] = v;
+		ns[j] = (uint64_t)((uint32_t)(h >> 32) | 1) << 32 | (i + 1);
 	}
-	free(c->slot);
+	tbl_free(c->slot, sizeof(*c->slot) * ((size_t)c->slotmask + 1));
 	c->slot = ns;
 	c->slotmask = nm;
 	return 0;
+}
+
+/* a[0..n) == b[0..n) for n = 4 or 16, without a call. */
+static int addr_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x[2], y[2];
+	uint32_t u, w;
+
+	if (n == 4) {
+		memcpy(&u, a, 4);
+		memcpy(&w, b, 4);
+		return u == w;
+	}
+	memcpy(x, a, 16);
+	memcpy(y, b, 16);
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
 /* The index of the source (addr, family) whose SipHash is hv, added if new and there is
@@ -324,7 +385,7 @@ static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 		if ((uint32_t)(v >> 32) != tag)
 			continue;
 		s = &c->src[(uint32_t)v - 1];
-		if (s->family == p->family && memcmp(s->addr, p->src, alen) == 0)
+		if (s->family == p->family && addr_eq(s->addr, p->src, alen))
 			return (uint32_t)v - 1;
 	}
 	for (k = 0; k < c->o.nown; k++)
@@ -333,7 +394,8 @@ static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 	if (c->nsrc >= c->o.max_sources && !(own && c->nsrc < (1u << 26) - 1))
 		return -1;
 	if (c->nsrc == c->capsrc) {
-		struct dn_src *ns = realloc(c->src, sizeof(*ns) * c->capsrc * 2);
+		struct dn_src *ns =
+			tbl_grow(c->src, sizeof(*ns) * c->capsrc, sizeof(*ns) * c->capsrc * 2);
 
 		if (!ns)
 			return -1;
@@ -411,26 +473,28 @@ static void report_bad(struct dn_ctx *c, const char *file, long long recno, enum
 }
 
 /*
- * Packets pass through a short pipeline so that the two dependent cache misses of the
- * source table (slot, then entry) overlap with other packets' work: on arrival a packet
- * is decoded, matched to a sensor and hashed, and its slot prefetched; DN_PIPE / 2
- * packets later its entry is prefetched; DN_PIPE packets later it is counted. Only
- * hints move: counting does the full lookup, so the result is the same as without.
+ * Packets pass through a short pipeline so that the dependent cache misses of a packet
+ * (the source table's slot, then its entry, then the tuple set's slots it will look up,
+ * and the day's port counter) overlap with other packets' work. On arrival a packet is
+ * decoded, matched to a sensor and hashed, and its slot prefetched; DN_STAGE packets
+ * later its slot is read: the index it holds (when the tag matches) is kept as the
+ * candidate source, and the entry and the port counter are prefetched; DN_STAGE packets
+ * later again the candidate's entry is read to see whether this packet will need the
+ * tuple set (a fifth or later port), and if so those set slots are prefetched; DN_PIPE
+ * packets after arrival it is counted. Only hints move: counting does the full lookups
+ * on the state as it is then, so the result is the same as without the pipeline.
+ *
+ * The hints are written out in dn_add_record on purpose: in a helper function of their
+ * own, GCC 12 finds the helper "looping pure" (loads and __builtin_prefetch) and deletes
+ * the call as dead code -- the entry prefetch of the first version never ran.
  */
 static void process(struct dn_ctx *c, const struct dn_pend *e);
 
-static void prefetch_entry(struct dn_ctx *c, const struct dn_pend *e)
+/* The port index of a packet: protocol << 16 | destination port (IP protocol for
+ * "other"). */
+static uint32_t port_index(const struct dn_pkt *p)
 {
-	uint32_t i = (uint32_t)e->hv & c->slotmask;
-	uint64_t v = c->slot[i];
-
-	if (v && (uint32_t)(v >> 32) == ((uint32_t)(e->hv >> 32) | 1)) {
-		const char *s = (const char *)&c->src[(uint32_t)v - 1];
-
-		__builtin_prefetch(s);
-		__builtin_prefetch(s + 64);
-		__builtin_prefetch(s + 128);
-	}
+	return (uint32_t)p->proto << 16 | (p->proto == DN_P_OTHER ? p->ipproto : p->dport);
 }
 
 void dn_flush(struct dn_ctx *c)
@@ -472,11 +536,58 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	}
 	e->si = si;
 	e->ts = r->ts;
-	e->hv = siphash13(c->k0, c->k1, e->p.src, e->p.family == 4 ? 4 : 16);
+	e->hv = dn_addr_hash(c->k0, c->k1, e->p.src, e->p.family);
+	e->cand = 0;
 	__builtin_prefetch(&c->slot[(uint32_t)e->hv & c->slotmask]);
 	c->pn++;
-	if (c->pn > DN_PIPE / 2)
-		prefetch_entry(c, &c->pend[(c->phead + c->pn - 1 - DN_PIPE / 2) % DN_PIPE]);
+	if (c->pn <= DN_STAGE)
+		return;
+	/* DN_STAGE packets back: the slot gives the candidate; its entry, the port counter */
+	struct dn_pend *h = &c->pend[(c->phead + c->pn - 1 - DN_STAGE) % DN_PIPE];
+	uint64_t v = c->slot[(uint32_t)h->hv & c->slotmask];
+	int64_t f = c->have_base && h->ts >= 0 ? h->ts / 86400 - c->base : -1;
+	uint32_t pk = port_index(&h->p);
+
+	if (v && (uint32_t)(v >> 32) == ((uint32_t)(h->hv >> 32) | 1)) {
+		const char *sp = (const char *)&c->src[(uint32_t)v - 1];
+
+		h->cand = (uint32_t)v;
+		/* the table is page-aligned and an entry 3 cache lines: these are all */
+		__builtin_prefetch(sp);
+		__builtin_prefetch(sp + 64);
+		__builtin_prefetch(sp + 128);
+	}
+	if (f >= 0 && f < DN_DAYS && c->days[f]) {
+		const struct dn_port *pg = c->days[f]->ports[pk >> 8];
+
+		if (pg)
+			__builtin_prefetch(&pg[pk & 255]);
+	}
+	if (c->pn <= 2 * DN_STAGE)
+		return;
+	/* 2 x DN_STAGE packets back: will the candidate need the set for this port? */
+	h = &c->pend[(c->phead + c->pn - 1 - 2 * DN_STAGE) % DN_PIPE];
+	f = c->have_base && h->ts >= 0 ? h->ts / 86400 - c->base : -1;
+	pk = port_index(&h->p);
+	if (h->cand && f >= 0 && f < DN_DAYS && h->p.klass != DN_BACKSCATTER) {
+		const struct dn_src *sc = &c->src[h->cand - 1];
+		uint32_t sid = h->cand - 1, df = (uint32_t)f, j;
+		int64_t rel = (int64_t)df - (int64_t)sc->day0;
+
+		for (j = 0; j < sc->nipk && sc->ipk[j] != pk; j++)
+			;
+		if (sc->packets && (sc->cport != pk || sc->cport_day != df + 1) &&
+		    ((j == sc->nipk && j == DN_INL) || (j < sc->nipk && (rel < 0 || rel >= 64)))) {
+			uint64_t k2 = mix(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff));
+
+			__builtin_prefetch(&c->set[k2 & c->setmask]);
+			if (j == sc->nipk) {
+				uint64_t k3 = mix(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff));
+
+				__builtin_prefetch(&c->set[k3 & c->setmask]);
+			}
+		}
+	}
 }
 
 static void process(struct dn_ctx *c, const struct dn_pend *e)
@@ -499,7 +610,7 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 	d->packets++;
 	d->cls[p.klass]++;
 	d->s[si].packets++;
-	pk = (uint32_t)p.proto << 16 | (p.proto == DN_P_OTHER ? p.ipproto : p.dport);
+	pk = port_index(&p);
 	if (!d->ports[pk >> 8]) {
 		d->ports[pk >> 8] = calloc(256, sizeof(struct dn_port));
 		if (!d->ports[pk >> 8]) {

@@ -4,9 +4,9 @@
  * infected hosts inside the ISP's own ranges.
  *
  * Three layers, each usable on its own:
- *   - the capture reader (capread.c): pcap and pcapng records from a file (plain or
- *     gzip) read into a large buffer and walked with bounds checks -- no libpcap on the
- *     hot path; live capture goes through libpcap (live.c);
+ *   - the capture reader (capread.c): pcap and pcapng records from a file (plain:
+ *     mapped; gzip: read into a large buffer) walked with bounds checks -- no libpcap
+ *     on the hot path; live capture goes through libpcap (live.c);
  *   - the packet decoder (decode.c): one frame of a link type -> struct dn_pkt (addresses,
  *     ports, TCP flags, IP ID, sequence number), classification and fingerprints;
  *   - the analysis (analyze.c): per-source table (SipHash, bounded), one set of distinct

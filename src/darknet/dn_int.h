@@ -40,11 +40,61 @@ struct hll {
 void hll_add(struct hll *h, uint64_t hash);
 double hll_count(const struct hll *h);
 
+/* SipHash-1-3 (core/siphash.c's siphash13, same value) of a source address: 4 bytes for
+ * family 4, else 16. Written out here so that the per-packet hash is inlined, rounds
+ * included (the general function costs a call per round); the unit test checks it
+ * against siphash13. */
+#define DN_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define DN_SIPROUND(v0, v1, v2, v3)                                                                \
+	do {                                                                                       \
+		v0 += v1;                                                                          \
+		v1 = DN_ROTL(v1, 13) ^ v0;                                                         \
+		v0 = DN_ROTL(v0, 32);                                                              \
+		v2 += v3;                                                                          \
+		v3 = DN_ROTL(v3, 16) ^ v2;                                                         \
+		v0 += v3;                                                                          \
+		v3 = DN_ROTL(v3, 21) ^ v0;                                                         \
+		v2 += v1;                                                                          \
+		v1 = DN_ROTL(v1, 17) ^ v2;                                                         \
+		v2 = DN_ROTL(v2, 32);                                                              \
+	} while (0)
+static inline uint64_t dn_addr_hash(uint64_t k0, uint64_t k1, const uint8_t *a, int family)
+{
+	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+	uint64_t m, b;
+	int i, j;
+
+	if (family == 4) {
+		b = (uint64_t)4 << 56 | (uint64_t)a[3] << 24 | (uint64_t)a[2] << 16 |
+		    (uint64_t)a[1] << 8 | a[0];
+	} else {
+		for (i = 0; i < 16; i += 8) {
+			m = 0;
+			for (j = 8; j-- > 0;)
+				m = m << 8 | a[i + j];
+			v3 ^= m;
+			DN_SIPROUND(v0, v1, v2, v3);
+			v0 ^= m;
+		}
+		b = (uint64_t)16 << 56;
+	}
+	v3 ^= b;
+	DN_SIPROUND(v0, v1, v2, v3);
+	v0 ^= b;
+	v2 ^= 0xff;
+	DN_SIPROUND(v0, v1, v2, v3);
+	DN_SIPROUND(v0, v1, v2, v3);
+	DN_SIPROUND(v0, v1, v2, v3);
+	return v0 ^ v1 ^ v2 ^ v3;
+}
+
 #define DN_DAYS	  4096 /* days one analysis can span (12 bits of the tuple) */
 #define DN_ALL	  63   /* the sensor index meaning "any sensor" */
 #define DN_SAMPLE 6    /* ports kept per source for the evidence */
 #define DN_INL	  4    /* ports per source counted inline */
 
+/* One source (~192 bytes: 3 cache lines, which analyze.c prefetches). */
 struct dn_src {
 	uint8_t addr[16];
 	uint8_t family, fp, own, nsample;
@@ -74,6 +124,7 @@ struct dn_src {
 	uint32_t bs_start, bs_last, bs_pkts;
 	uint32_t nattacks;
 };
+_Static_assert(sizeof(struct dn_src) <= 192, "dn_src: analyze.c prefetches 3 cache lines");
 
 struct dn_port {
 	uint64_t packets;
@@ -118,13 +169,16 @@ struct dn_campaign {
 	double sources, baseline;
 };
 
-/* A packet waiting in the prefetch pipeline (analyze.c). */
-#define DN_PIPE 32
+/* A packet waiting in the prefetch pipeline (analyze.c): three stages of DN_STAGE
+ * packets each (slot; entry and port counter; tuple set), then counting. */
+#define DN_STAGE 8
+#define DN_PIPE	 (3 * DN_STAGE)
 struct dn_pend {
 	struct dn_pkt p;
 	int64_t ts;
-	uint64_t hv; /* SipHash of the source */
-	int si;	     /* sensor index */
+	uint64_t hv;   /* SipHash of the source */
+	int si;	       /* sensor index */
+	uint32_t cand; /* source index + 1 the slot pointed to at the second stage; 0 none */
 };
 
 struct dn_country {

@@ -30,33 +30,80 @@ static unsigned long long est(double v)
 	return (unsigned long long)llround(v);
 }
 
-static const struct dn_ctx *sort_ctx;
+/* A source's place in the listing: most packets first, then the lower index. The
+ * packets are copied next to the index so that sorting reads no entry at random. */
+struct rank {
+	uint64_t packets;
+	uint32_t idx;
+};
 
-static int cmp_src(const void *a, const void *b)
+/* 1 when x comes after y in the listing */
+static int rank_after(const struct rank *x, const struct rank *y)
 {
-	const struct dn_src *x = &sort_ctx->src[*(const uint32_t *)a];
-	const struct dn_src *y = &sort_ctx->src[*(const uint32_t *)b];
-
-	if (x->packets != y->packets)
-		return x->packets < y->packets ? 1 : -1;
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+	return x->packets != y->packets ? x->packets < y->packets : x->idx > y->idx;
 }
 
-/* Source indexes, most packets first; *n = how many to list. Caller frees. */
+static int cmp_rank(const void *a, const void *b)
+{
+	return rank_after(a, b) ? 1 : -1; /* never equal: the indexes differ */
+}
+
+/* Keep the n first (a min-heap whose root is the last kept) of what passes. */
+static void heap_down(struct rank *h, uint32_t n, uint32_t i)
+{
+	for (;;) {
+		uint32_t l = 2 * i + 1, m = i;
+		struct rank t;
+
+		if (l < n && rank_after(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && rank_after(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* Source indexes, most packets first; *n = how many to list. Caller frees. With a
+ * listing limit only that many are kept (a heap) and sorted, not all the sources. */
 static uint32_t *sorted_sources(const struct dn_ctx *c, uint32_t *n)
 {
-	uint32_t *ix = malloc(sizeof(*ix) * ((size_t)c->nsrc + 1)), i;
+	uint32_t want = c->nsrc, i, k = 0;
+	struct rank *r;
+	uint32_t *ix;
 
 	*n = 0;
-	if (!ix)
+	if (c->o.list_sources && want > c->o.list_sources)
+		want = (uint32_t)c->o.list_sources;
+	r = malloc(sizeof(*r) * ((size_t)want + 1));
+	ix = malloc(sizeof(*ix) * ((size_t)want + 1));
+	if (!r || !ix) {
+		free(r);
+		free(ix);
 		return NULL;
-	for (i = 0; i < c->nsrc; i++)
-		ix[i] = i;
-	sort_ctx = c;
-	qsort(ix, c->nsrc, sizeof(*ix), cmp_src);
-	*n = c->nsrc;
-	if (c->o.list_sources && *n > c->o.list_sources)
-		*n = (uint32_t)c->o.list_sources;
+	}
+	for (i = 0; i < c->nsrc; i++) {
+		struct rank x = { c->src[i].packets, i };
+
+		if (k < want) {
+			r[k++] = x;
+			if (k == want) /* heapify: the root becomes the last kept */
+				for (uint32_t j = want / 2; j-- > 0;)
+					heap_down(r, want, j);
+		} else if (want && rank_after(&r[0], &x)) {
+			r[0] = x;
+			heap_down(r, want, 0);
+		}
+	}
+	qsort(r, k, sizeof(*r), cmp_rank);
+	for (i = 0; i < k; i++)
+		ix[i] = r[i].idx;
+	free(r);
+	*n = k;
 	return ix;
 }
 

@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/siphash.h"
 #include "darknet/darknet.h"
 #include "darknet/dn_int.h"
 
@@ -394,6 +396,86 @@ static void test_exact_then_estimated(void **state)
 	}
 }
 
+/* The inlined address hash is SipHash-1-3, the same value as core's siphash13. */
+static void test_addr_hash(void **state)
+{
+	uint8_t a[16];
+	uint64_t k0 = 0x0706050403020100ULL, k1 = 0x0f0e0d0c0b0a0908ULL;
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		for (j = 0; j < 16; j++)
+			a[j] = (uint8_t)(i * 31 + j * 7);
+		k0 = k0 * 6364136223846793005ULL + 1442695040888963407ULL;
+		assert_true(dn_addr_hash(k0, k1, a, 4) == siphash13(k0, k1, a, 4));
+		assert_true(dn_addr_hash(k0, k1, a, 6) == siphash13(k0, k1, a, 16));
+	}
+}
+
+/* Many sources interleaved, each with more ports than are counted inline, over two
+ * days: the source table, its slots and the tuple set grow several times while packets
+ * wait in the prefetch pipeline, and every distinct count stays exact. */
+static void test_many_sources_pipeline(void **state)
+{
+	const int64_t t0 = 1700006400;
+	const uint32_t nsrc = 3000, nport = 7;
+	struct dn_ctx *c = ctx(1000000, 0);
+	uint8_t b[64];
+	char src[32];
+	uint32_t i, p, day;
+
+	(void)state;
+	for (day = 0; day < 2; day++)
+		for (p = 0; p < nport; p++)
+			for (i = 0; i < nsrc; i++) {
+				size_t n;
+
+				snprintf(src, sizeof(src), "10.%u.%u.%u", i >> 16, (i >> 8) & 255,
+					 i & 255);
+				n = v4tcp(b, src, "198.51.100.7", (uint16_t)(1000 + p), 1, 0x02, 1);
+				add(c, b, n, t0 + (int64_t)day * 86400 + p);
+				if (i % 5 == 0) /* the same again: nothing new */
+					add(c, b, n, t0 + (int64_t)day * 86400 + p);
+			}
+	dn_finish(c);
+	assert_int_equal(c->nsrc, nsrc);
+	for (day = 0; day < 2; day++) {
+		const struct dn_day *d = c->days[DN_DAYS / 2 + day];
+
+		assert_non_null(d);
+		assert_true(dn_day_sources(d) == nsrc);
+		assert_true(dn_sday_sources(&d->s[0]) == nsrc);
+		assert_true(dn_sday_nobe(&d->s[0]) == nsrc * nport);
+		for (p = 0; p < nport; p++)
+			assert_true(dn_port_sources(d, 1000 + p) == nsrc);
+	}
+	for (i = 0; i < nsrc; i++) {
+		assert_int_equal(c->src[i].nports, nport);
+		assert_int_equal(c->src[i].packets, 2 * nport * (i % 5 == 0 ? 2 : 1));
+	}
+	assert_int_equal(c->estimated, 0);
+	dn_free(c);
+}
+
+/* Times are formatted by hand from 1970 to 9999: the same text as strftime. */
+static void test_fmt_time(void **state)
+{
+	char a[24], b[24];
+	struct tm tm;
+	int64_t t;
+
+	(void)state;
+	for (t = -86400; t < 253402300800LL + 86400; t += 86400 * 17 + 3607) {
+		time_t tt = (time_t)t;
+
+		gmtime_r(&tt, &tm);
+		strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		dn_fmt_time(t, a);
+		assert_string_equal(a, b);
+	}
+}
+
 static void test_backscatter_attacks(void **state)
 {
 	const int64_t t0 = 1700006400;
@@ -526,6 +608,9 @@ int main(void)
 		cmocka_unit_test(test_classes_and_fingerprints),
 		cmocka_unit_test(test_hll),
 		cmocka_unit_test(test_exact_then_estimated),
+		cmocka_unit_test(test_addr_hash),
+		cmocka_unit_test(test_fmt_time),
+		cmocka_unit_test(test_many_sources_pipeline),
 		cmocka_unit_test(test_backscatter_attacks),
 		cmocka_unit_test(test_pcapng),
 	};
