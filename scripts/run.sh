@@ -13,6 +13,9 @@ args=(-c "$conf" -o "dns.upstream=${ns:-127.0.0.1}:53")
 isp() { "$bin" -q "${args[@]}" "$@"; }
 say() { printf '$ ispshield %s\n' "$*"; "$bin" "${args[@]}" "$@"; }
 
+# a store made by an older release is brought to this binary's schema (nothing to do on
+# a new or current one)
+say store migrate
 data=data/lists
 say lists import --list c2 --kind domain "$data/c2-domains.txt"
 say lists import --list c2 --kind domain --format rpz "$data/c2-partner.rpz"
