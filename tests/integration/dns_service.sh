@@ -39,17 +39,7 @@ isp -q lists compile || bad "compile"
 
 # ---- the upstream: a real Unbound with test zones
 big=$(python3 -c "print(' '.join('\"%s\"' % ('x%02d' % i * 30) for i in range(20)))")
-cat >up.conf <<U
-server:
-  interface: 127.0.0.1@$UP
-  port: $UP
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: "$work/up.log"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
+{ unbound_conf "$UP"; cat <<U
   local-zone: "test." static
   local-data: "www.good.test. 300 IN A 192.0.2.10"
   local-data: "www.good.test. 300 IN AAAA 2001:db8::10"
@@ -66,6 +56,7 @@ server:
   local-data: "xn--97ja8a8b.example. 300 IN A 192.0.2.69"
   local-zone: "." refuse
 U
+} >up.conf
 unbound-checkconf up.conf >/dev/null || { echo "bad unbound config" >&2; exit 1; }
 unbound -c up.conf >up.out 2>&1 &
 pids+=($!)

@@ -24,17 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-expect() {
-  local want=$1 what=$2; shift 3
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok; else bad "$what: exit $got, want $want"; cat err.txt >&2; fi
-}
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" >&2; fi; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 snap=$work/var/ispshield.snap
 statef=$work/var/sync-state.json
@@ -274,5 +264,4 @@ expect 0 "https with sync.ca-file" -- tls -o sync.ca-file="$work/ca.pem" lists s
 has err.txt "ok, sequence"
 expect 0 "check after the https sync" -- tls lists check cc1.botnet.example
 
-echo "lists_sync: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish lists_sync

@@ -36,23 +36,14 @@ printf 'cc1.botnet.example\n*.dga.example\n' >c2.txt
 "$bin" --store "$work/lists/l.db" -q lists compile || bad "compile"
 snap="$work/lists/ispshield.snap"
 
-cat >up.conf <<U
-server:
-  interface: 127.0.0.1@$UP
-  port: $UP
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: "$work/up.log"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
+{ unbound_conf "$UP"; cat <<U
   local-zone: "test." static
   local-data: "www.good.test. 300 IN A 192.0.2.10"
   local-zone: "example." static
   local-data: "cc1.botnet.example. 300 IN A 192.0.2.66"
   local-zone: "." refuse
 U
+} >up.conf
 unbound -c up.conf >up.out 2>&1 &
 pids+=($!)
 until_ok dig +tries=1 +time=1 -p "$UP" @127.0.0.1 www.good.test A || bad "unbound did not start"

@@ -55,21 +55,12 @@ isp lists import --list malware-urls --kind url "$src/data/lists/malware-urls.cs
 keys=$(sed -n 's/.* \([0-9]*\) keys .*/\1/p' compile.txt)
 
 # ---- DNS: Unbound upstream, ispshield dns with the store and metrics, dig
-cat >up.conf <<U
-server:
-  interface: 127.0.0.1@$UP
-  port: $UP
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: "$work/up.log"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
+{ unbound_conf "$UP"; cat <<U
   local-zone: "good.test." static
   local-data: "www.good.test. 300 IN A 192.0.2.10"
   local-zone: "." refuse
 U
+} >up.conf
 unbound -c up.conf >up.out 2>&1 & pids+=($!)
 "$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" \
 	--subscribers 127.0.0.0/8 --metrics "127.0.0.1:$MET" 2>dns.log & pids+=($!)

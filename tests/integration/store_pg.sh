@@ -74,21 +74,12 @@ isp sessions import --format radcsv sess.csv || bad "sessions"
 
 # --- the upstream (a real Unbound) and two DNS nodes writing to the same database
 UP=$(freeport); D1=$(freeport); D2=$(freeport)
-cat >up.conf <<U
-server:
-  interface: 127.0.0.1@$UP
-  port: $UP
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: "$work/up.log"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
+{ unbound_conf "$UP"; cat <<U
   local-zone: "test." static
   local-data: "www.good.test. 300 IN A 192.0.2.10"
   local-zone: "." refuse
 U
+} >up.conf
 unbound -c up.conf >up.out 2>&1 & pids+=($!)
 "$bin" -q --store "$url" dns --listen "127.0.0.1:$D1" --upstream "127.0.0.1:$UP" \
   --subscribers 127.0.0.0/8 2>dns1.err & pids+=($!)

@@ -25,3 +25,11 @@ freeport() { python3 "$src/scripts/freeport.py"; }
 # until_ok CMD...: wait up to 10 s for CMD to succeed
 until_ok() { local i; for i in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
 finish() { echo "$1: $pass passed, $failed failed"; [ "$failed" -eq 0 ]; }
+# unbound_conf PORT: the server: section of a loopback-only Unbound for a test's upstream
+# (in the foreground, logging to $work/up.log); the test appends its local-zone and
+# local-data lines:   { unbound_conf "$UP"; cat <<U ... U } >up.conf
+unbound_conf() {
+  printf 'server:\n  interface: 127.0.0.1@%s\n  port: %s\n  do-daemonize: no\n  username: ""\n' "$1" "$1"
+  printf '  chroot: ""\n  use-syslog: no\n  logfile: "%s/up.log"\n' "$work"
+  printf '  access-control: 127.0.0.0/8 allow\n  num-threads: 1\n'
+}
