@@ -9,7 +9,11 @@ cd "$(dirname "$0")/.."
 conf=etc/ispshield-demo.conf
 # The upstream resolver: this machine's own (the first nameserver of resolv.conf).
 ns=$(awk '$1 == "nameserver" && $2 ~ /^[0-9.]+$/ { print $2; exit }' /etc/resolv.conf 2>/dev/null || true)
-args=(-c "$conf" -o "dns.upstream=${ns:-127.0.0.1}:53")
+# The ISAC side of list sync, on this machine: a signed feed in var/feed/ (file:// URL),
+# which the sync service fetches, verifies and imports every run.sync-interval.
+feed=$(pwd)/var/feed
+args=(-c "$conf" -o "dns.upstream=${ns:-127.0.0.1}:53" -o "sync.url=file://$feed/"
+      -o sync.public-key=var/feed-key.pub)
 isp() { "$bin" -q "${args[@]}" "$@"; }
 say() { printf '$ ispshield %s\n' "$*"; "$bin" "${args[@]}" "$@"; }
 
@@ -22,6 +26,11 @@ say lists import --list c2 --kind domain --format rpz "$data/c2-partner.rpz"
 say lists import --list c2-ips --kind ip "$data/c2-ips.csv" "$data/c2-partner.rpz"
 say lists import --list malware-urls --kind url "$data/malware-urls.csv"
 say lists compile
+mkdir -p var
+[ -f var/feed-key.sec ] || say lists keygen --public var/feed-key.pub --secret var/feed-key.sec
+say lists publish --key var/feed-key.sec --feed isac-demo "$feed" \
+  isac-c2:domain:plain="$data/c2-domains.txt" isac-urls:url="$data/malware-urls.csv"
+say lists sync
 say subscribers import data/demo/subscribers.csv
 # this machine's lookups are subscriber `demo`'s from now on
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -42,6 +51,7 @@ Starting ispshield run (Ctrl-C stops it). Try, from another terminal:
   ls var/maildir/new/        # a notice for subscriber demo within a notify interval
   $bin -c $conf notify report
   $bin -c $conf lists check NAME|URL|IP
+  cat var/sync-state.json    # the signed feed in var/feed/, synced every run.sync-interval
 EOF
 if status=$(get status listen 2>/dev/null) && [ -n "$status" ]; then
   printf '  status page: http://%s/  (JSON: http://%s/api/status)\n' "$status" "$status"
