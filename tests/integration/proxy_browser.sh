@@ -18,13 +18,8 @@ out=${ISP_TEST_OUT:-$PWD/test-output}/proxy_browser
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 
-if [ -z "${ISP_NETNS:-}" ] && command -v unshare >/dev/null &&
-	unshare -rn sh -c 'ip link set lo up' 2>/dev/null; then
-	export ISP_TEST_OUT=${out%/proxy_browser}
-	exec unshare -rn env ISP_NETNS=1 bash -c 'ip link set lo up && exec bash "$0"' "$0"
-fi
-[ -n "${ISP_NETNS:-}" ] && echo "(in a private network namespace: loopback only)" ||
-	echo "(no private network namespace: relying on Chromium's flags to stay quiet)"
+. "$src/tests/integration/lib/testlib.sh"
+private_netns "${out%/proxy_browser}"
 
 chromium=${CHROMIUM:-/usr/bin/chromium}
 driver=${CHROMEDRIVER:-/usr/bin/chromedriver}
@@ -44,7 +39,6 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 rm -f "$out"/*.png "$out"/*.log
-freeport() { python3 "$src/scripts/freeport.py"; }
 WWW=$(freeport); PX=$(freeport); MET=$(freeport); CD=$(freeport)
 
 # ---- the site: an allowed page and the real page behind a listed URL

@@ -17,13 +17,8 @@ out=${ISP_TEST_OUT:-$PWD/test-output}/status_browser
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 
-if [ -z "${ISP_NETNS:-}" ] && command -v unshare >/dev/null &&
-	unshare -rn sh -c 'ip link set lo up' 2>/dev/null; then
-	export ISP_TEST_OUT=${out%/status_browser}
-	exec unshare -rn env ISP_NETNS=1 bash -c 'ip link set lo up && exec bash "$0"' "$0"
-fi
-[ -n "${ISP_NETNS:-}" ] && echo "(in a private network namespace: loopback only)" ||
-	echo "(no private network namespace: relying on Chromium's flags to stay quiet)"
+. "$src/tests/integration/lib/testlib.sh"
+private_netns "${out%/status_browser}"
 
 chromium=${CHROMIUM:-/usr/bin/chromium}
 driver=${CHROMEDRIVER:-/usr/bin/chromedriver}
@@ -40,7 +35,6 @@ cleanup() {
 trap cleanup EXIT
 cd "$work"
 rm -f "$out"/*.png "$out"/*.log
-. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" -q --store "$work/var/t.db" "$@"; }
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d = d[int(k)] if isinstance(d, list) else d.get(k)

@@ -33,3 +33,15 @@ unbound_conf() {
   printf '  chroot: ""\n  use-syslog: no\n  logfile: "%s/up.log"\n' "$work"
   printf '  access-control: 127.0.0.0/8 allow\n  num-threads: 1\n'
 }
+# private_netns OUT_ROOT: go on in a private network namespace with loopback only, where
+# this machine can make one (re-executes the test under `unshare -rn` with ISP_NETNS=1 and
+# ISP_TEST_OUT=OUT_ROOT); say which it is. Call it before starting anything.
+private_netns() {
+  if [ -z "${ISP_NETNS:-}" ] && command -v unshare >/dev/null &&
+    unshare -rn sh -c 'ip link set lo up' 2>/dev/null; then
+    export ISP_TEST_OUT=$1
+    exec unshare -rn env ISP_NETNS=1 bash -c 'ip link set lo up && exec bash "$0"' "$0"
+  fi
+  if [ -n "${ISP_NETNS:-}" ]; then echo "(in a private network namespace: loopback only)"
+  else echo "(no private network namespace: relying on Chromium's flags to stay quiet)"; fi
+}
