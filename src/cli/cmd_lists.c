@@ -53,8 +53,13 @@ static const char import_usage[] =
 	"      --origin ZONE    RPZ: the zone origin when the file has no $ORIGIN/SOA\n"
 	"      --expires DUR    entries without an expiry expire after DUR (30d, 12h;\n"
 	"                       default lists.expiry, 0 = never)\n"
+	"      --allow-shrink   import even what looks like a failed download: by default\n"
+	"                       a FILE with no accepted value, more rejected lines than\n"
+	"                       accepted values, or one that would remove more than\n"
+	"                       lists.max-shrink percent of the source's entries changes nothing\n"
 	"\n"
-	"Exit status: 0 imported, 3 imported but lines were rejected, 4 failed.\n";
+	"Exit status: 0 imported, 3 imported but lines were rejected, 4 failed or\n"
+	"refused (nothing from that FILE changed).\n";
 
 /* Progress on a terminal: one status line with count, rate, percentage and ETA. */
 struct prog {
@@ -89,6 +94,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "origin", required_argument, NULL, 'O' },
 		{ "expires", required_argument, NULL, 'e' },
+		{ "allow-shrink", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,6 +108,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	enum list_kind kind = LIST_KIND_NONE;
 
 	memset(&io, 0, sizeof(io));
+	io.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
 	while ((ch = getopt_long(argc, argv, "l:k:f:s:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': list = optarg; break;
@@ -109,6 +116,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		case 'f': fmt_s = optarg; break;
 		case 's': io.source = optarg; break;
 		case 'O': io.origin = optarg; break;
+		case 'A': io.allow_shrink = 1; break;
 		case 'e':
 			if (config_parse_duration(optarg, &expiry) != 0) {
 				cli_fail("--expires %s: not a duration (e.g. 30d, 12h)", optarg);
@@ -167,7 +175,10 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		if (listimport_file(st, &l, argv[i], &io, cli_reject, NULL, &res, &err) != 0) {
 			if (c->progress)
 				fputc('\n', stderr);
-			cli_error(&err);
+			if (res.refused)
+				cli_fail("%s: list %s, %s", argv[i], l.name, err.msg);
+			else
+				cli_error(&err);
 			rc = EXIT_FAIL;
 			continue;
 		}

@@ -269,7 +269,7 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 }
 
 static const char sync_usage[] =
-	"usage: ispshield lists sync [--public KEYFILE] [--json] [URL]\n"
+	"usage: ispshield lists sync [--public KEYFILE] [--json] [--allow-shrink] [URL]\n"
 	"\n"
 	"Fetch a signed list feed (published with `lists publish`) from URL (http, https,\n"
 	"file; default sync.url): the manifest URL/index with If-None-Match and\n"
@@ -278,13 +278,15 @@ static const char sync_usage[] =
 	"and SHA-256. The lists are imported (source sync:FEED) and the snapshot compiled\n"
 	"in one transaction; the DNS service and the proxy pick the new snapshot up on their\n"
 	"own. A bad signature, an older sequence than the last one imported (replay), a\n"
-	"failed or truncated download, or a list with a rejected line changes nothing.\n"
+	"failed or truncated download, a list with a rejected line, an empty list, or one\n"
+	"that would lose more than lists.max-shrink percent of its entries changes nothing.\n"
 	"Each attempt is recorded in sync-state.json beside the snapshot.\n"
 	"\n"
 	"Options:\n"
 	"  -p, --public FILE   the feed's public key (default: sync.public-key)\n"
 	"  -j, --json          print the attempt's state object (as in sync-state.json)\n"
 	"                      on stdout, whatever the outcome\n"
+	"      --allow-shrink  import empty and shrinking lists (the publisher meant it)\n"
 	"\n"
 	"Exit status: 0 synced or not modified, 2 usage or configuration, 4 failed (nothing\n"
 	"changed; the reason is printed and recorded in sync-state.json).\n";
@@ -294,6 +296,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "public", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "allow-shrink", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -307,12 +310,13 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	enum sync_result res;
 	size_t i;
 	long total = 0;
-	int ch, json = 0;
+	int ch, json = 0, allow_shrink = 0;
 
 	while ((ch = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': pub = optarg; break;
 		case 'j': json = 1; break;
+		case 'A': allow_shrink = 1; break;
 		case 'h': fputs(sync_usage, stdout); return EXIT_OK;
 		default: fputs(sync_usage, stderr); return EXIT_USAGE;
 		}
@@ -343,6 +347,8 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	o.ca_file = c->cfg.sync_ca_file;
 	o.snapshot = snap;
 	o.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
+	o.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
+	o.allow_shrink = allow_shrink;
 	o.on_reject = cli_reject;
 	st = cli_open_store(c);
 	if (!st)

@@ -51,6 +51,10 @@ static const struct key keys[] = {
 	  "zone name of exported RPZ zones (export --origin overrides)" },
 	{ "lists", "rpz-ttl", K_DURATION, F(lists_rpz_ttl), "300",
 	  "TTL of the records in exported RPZ zones" },
+	{ "lists", "max-shrink", K_INT, F(lists_max_shrink), "50",
+	  "percent of a source's entries one import (or sync) may remove; an import that "
+	  "removes more, accepts nothing, or rejects more lines than it accepts changes "
+	  "nothing (--allow-shrink overrides); 100 = no limit" },
 	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
 	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
 	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",

@@ -32,6 +32,7 @@ struct isp_config {
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
 	char lists_rpz_origin[254]; /* default RPZ origin for export */
 	int64_t lists_rpz_ttl;	    /* TTL of exported RPZ records */
+	int64_t lists_max_shrink;   /* percent of a source one import may remove */
 	/* [dns] */
 	char dns_listen[1024];		   /* ADDR:PORT, ... */
 	char dns_upstream[1024];	   /* ADDR:PORT, ... */

@@ -79,6 +79,39 @@ static void on_read_reject(void *ud, const struct isp_err *e)
 		c->on_reject(c->ud, e);
 }
 
+int listimport_guard(const struct listimport_result *res, const struct listimport_opts *o,
+		     struct isp_err *err)
+{
+	long rejected = res->read.rejected + res->bad_values, accepted = res->store.accepted;
+	long removed = res->store.removed, before = res->before;
+	const char *why = NULL;
+	char detail[160];
+
+	if (o->allow_shrink)
+		return 0;
+	if (o->strict && rejected) {
+		why = "a line was rejected (this import must be whole)";
+	} else if (accepted == 0) {
+		why = "no value was accepted";
+	} else if (rejected > accepted) {
+		why = "more lines were rejected than accepted";
+	} else if (before > 0 && o->max_shrink < 100 &&
+		   (double)removed * 100.0 > (double)o->max_shrink * (double)before) {
+		snprintf(detail, sizeof(detail),
+			 "it would remove %.0f %% of the source's entries, more than "
+			 "lists.max-shrink (%d %%)",
+			 100.0 * (double)removed / (double)before, o->max_shrink);
+		why = detail;
+	}
+	if (!why)
+		return 0;
+	return isp_err_set(err, ISR_EFORMAT,
+			   "source %s: refused, nothing changed: %s (%ld accepted, %ld rejected, "
+			   "%ld would be removed of %ld); a failed download or the wrong --format? "
+			   "--allow-shrink imports it anyway",
+			   res->source, why, accepted, rejected, removed, before);
+}
+
 static void default_source(const char *path, char *out, size_t size)
 {
 	const char *b = strrchr(path, '/');
@@ -116,9 +149,15 @@ int listimport_file(struct store *st, const struct store_list *l, const char *pa
 	c->res = res;
 	c->err = err;
 	c->f = f;
-	rc = store_import_begin(st, l, res->source, c->file, &c->imp, err);
+	/* an outer transaction, so that the guard can undo a committed import */
+	rc = store_begin(st, err);
 	if (rc)
 		goto out;
+	rc = store_import_begin(st, l, res->source, c->file, &c->imp, err);
+	if (rc) {
+		store_rollback(st);
+		goto out;
+	}
 	memset(&fo, 0, sizeof(fo));
 	fo.format = o->format;
 	fo.filename = c->file;
@@ -126,10 +165,23 @@ int listimport_file(struct store *st, const struct store_list *l, const char *pa
 	rc = listfmt_read(f, &fo, on_entry, on_read_reject, c, &res->read, err);
 	if (rc) {
 		store_import_abort(c->imp);
+		store_rollback(st);
 		goto out;
 	}
 	rc = store_import_commit(c->imp, listfmt_name(res->read.detected), res->read.lines,
 				 res->read.rejected + res->bad_values, &res->store, err);
+	if (rc) {
+		store_rollback(st);
+		goto out;
+	}
+	res->before = res->store.removed + res->store.unchanged;
+	rc = listimport_guard(res, o, err);
+	if (rc) {
+		res->refused = 1;
+		store_rollback(st);
+		goto out;
+	}
+	rc = store_commit(st, err);
 out:
 	free(c);
 	if (!is_stdin)

@@ -170,9 +170,11 @@ static void on_list_reject(void *ud, const struct isp_err *e)
 		r->o->on_reject(r->o->ud, e);
 }
 
-/* Import one file (path) as source "sync:FEED" of list name/kind; entries -> *entries. */
+/* Import one file (path) as source "sync:FEED" of list name/kind under the import guard
+ * (strict: one rejected line fails); entries -> *entries. dropped: the list left the
+ * feed, so its (empty) import may remove everything. */
 static int import_one(struct run *r, struct store *st, const char *name, enum list_kind kind,
-		      enum list_format fmt, const char *path, long *entries)
+		      enum list_format fmt, const char *path, int dropped, long *entries)
 {
 	struct listimport_opts io;
 	struct listimport_result res;
@@ -188,14 +190,18 @@ static int import_one(struct run *r, struct store *st, const char *name, enum li
 	io.format = fmt;
 	io.source = source;
 	io.expires = r->o->expires;
+	io.strict = 1;
+	io.max_shrink = r->o->max_shrink;
+	io.allow_shrink = dropped || r->o->allow_shrink;
 	rc = listimport_file(st, &l, path, &io, on_list_reject, r, &res, r->err);
+	if (rc && res.refused) {
+		char why[ISP_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", r->err->msg);
+		return isp_err_set(r->err, rc, "list %s: %s", name, why);
+	}
 	if (rc)
 		return rc;
-	if (res.read.rejected + res.bad_values)
-		return isp_err_set(r->err, ISR_EFORMAT,
-				   "list %s: %ld line(s) rejected (see above); a synced list must "
-				   "import whole",
-				   name, res.read.rejected + res.bad_values);
 	*entries = res.store.accepted;
 	return 0;
 }
@@ -222,7 +228,7 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 		struct sync_state_list *sl = &next->lists[i];
 
 		snprintf(path, sizeof(path), "%s/%s", r->stage, l->file);
-		rc = import_one(r, st, l->name, l->kind, l->format, path, &sl->entries);
+		rc = import_one(r, st, l->name, l->kind, l->format, path, 0, &sl->entries);
 		if (rc)
 			goto rollback;
 		snprintf(sl->name, sizeof(sl->name), "%s", l->name);
@@ -236,7 +242,7 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 			continue;
 		/* dropped from the feed: its entries from this feed go (an empty import) */
 		rc = import_one(r, st, r->s->lists[i].name, LIST_KIND_NONE, LISTFMT_PLAIN,
-				"/dev/null", &n);
+				"/dev/null", 1, &n);
 		if (rc && rc != ISR_ENOTFOUND)
 			goto rollback;
 	}

@@ -14,7 +14,8 @@
  * than the last one imported from URL is a replay and refused. Each list file is
  * downloaded into a staging folder beside the snapshot, bounded by sync.max-bytes and
  * checked against the manifest's size and SHA-256. Only then are the lists imported
- * (core/listimport.h, source "sync:FEED", strictly: one rejected line fails the sync)
+ * (core/listimport.h, source "sync:FEED", under listimport_guard, strictly: one
+ * rejected line, an empty list or one that shrinks by more than max_shrink fails the sync)
  * and the snapshot compiled, all inside one store transaction: the new snapshot is
  * written beside the old one, the transaction commits, and the new file is renamed over
  * the old. Any failure before the commit rolls everything back, so the store and the
@@ -142,6 +143,8 @@ struct sync_opts {
 	const char *ca_file;	     /* PEM CAs for https; NULL/"" = the system's */
 	const char *snapshot;	     /* the snapshot path (its folder holds the state) */
 	int64_t expires;	     /* absolute expiry of entries carrying none; 0 */
+	int max_shrink;		     /* lists.max-shrink (listimport_guard); 100 = any */
+	int allow_shrink;	     /* guard off for shrinking and empty lists */
 	listfmt_reject_fn on_reject; /* each rejected line of a list (may be NULL) */
 	void *ud;
 };

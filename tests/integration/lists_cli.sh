@@ -64,24 +64,25 @@ for f in "$src"/tests/data/lists/*; do
 done
 
 # --- rejected lines: FILE:LINE: reason, the rest imported, exit 3
-printf 'good1.example\nbad..name\n%s.example\nhas space.example\ngood2.example\n' \
+printf 'good1.example\nbad..name\n%s.example\nhas space.example\ngood2.example\ngood3.example\ngood4.example\n' \
   "$(head -c 64 /dev/zero | tr '\0' a)" > mixed.txt
 expect 3 "rejects" -- isp lists import --list mix --kind domain mixed.txt
 has err.txt "mixed.txt:2:"; has err.txt "mixed.txt:3:"; has err.txt "mixed.txt:4:"
 hasnt err.txt "mixed.txt:1:"; hasnt err.txt "mixed.txt:5:"
-has err.txt "2 accepted"; has err.txt "3 rejected"
+has err.txt "4 accepted"; has err.txt "3 rejected"
 # duplicates are merged and counted, never fatal
 printf 'dup.example\nDUP.example.\ndup.example\n' > dups.txt
 expect 0 "duplicates" -- isp lists import --list dups --kind domain dups.txt
 has err.txt "1 accepted, 2 duplicate"
 
-# --- binary garbage, a huge line, an empty file: no crash, bounded memory
+# --- binary garbage, a huge line, an empty file: no crash, bounded memory (garbage may
+# be refused whole: 4, more rejected lines than accepted)
 head -c 2000000 /dev/urandom > garbage.bin
 "$bin" --store "$work/var/g.db" lists import --list g --kind domain --format plain garbage.bin >out.txt 2>err.txt
-rc=$?; { [ $rc -eq 0 ] || [ $rc -eq 3 ]; } && ok || bad "garbage: exit $rc"
+rc=$?; { [ $rc -eq 0 ] || [ $rc -eq 3 ] || [ $rc -eq 4 ]; } && ok || bad "garbage: exit $rc"
 head -c 2000000 /dev/urandom > garbage.bin
 "$bin" --store "$work/var/g.db" lists import --list g --format auto garbage.bin >out.txt 2>err.txt
-rc=$?; { [ $rc -eq 0 ] || [ $rc -eq 3 ]; } && ok || bad "garbage auto: exit $rc"
+rc=$?; { [ $rc -eq 0 ] || [ $rc -eq 3 ] || [ $rc -eq 4 ]; } && ok || bad "garbage auto: exit $rc"
 { echo first.example; head -c 50000000 /dev/zero | tr '\0' x; echo; echo last.example; } > huge.txt
 /usr/bin/time -f '%M' -o rss.txt "$bin" --store "$work/var/h.db" lists import --list h --kind domain huge.txt >out.txt 2>err.txt
 rc=$?
@@ -90,8 +91,8 @@ has err.txt "huge.txt:2:"; has err.txt "2 accepted"
 rss=$(tail -1 rss.txt)
 [ "$rss" -lt 65536 ] && ok || bad "huge line: peak RSS ${rss} KiB, want < 64 MiB"
 : > empty.txt
-expect 0 "empty file" -- isp lists import --list c2 empty.txt
-has err.txt "0 accepted"
+expect 4 "empty file (nothing accepted: refused)" -- isp lists import --list c2 empty.txt
+has err.txt "0 accepted"; has err.txt "nothing changed"
 
 # --- re-import of a source replaces its entries and records the change
 printf 'a.example\nb.example\nc.example\n' > feed.txt
@@ -157,6 +158,69 @@ expect 4 "corrupt snapshot" -- isp lists check cc1.botnet.example
 has err.txt "checksum"
 expect 0 "recompile" -- isp lists compile
 expect 0 "check after recompile" -- isp lists check cc1.botnet.example
+
+# --- a bad download never empties a source: an empty body, a 502 error page, the wrong
+# --format each change nothing and exit 4 (lists.max-shrink guard); --allow-shrink takes it
+printf 'g1.example\ng2.example\ng3.example\ng4.example\n' > guard.txt
+expect 0 "guarded source" -- isp lists import --list guard --kind domain --source feed guard.txt
+gstate() {  # the source's entries and what `lists check` answers, after a compile
+  isp lists compile 2>/dev/null
+  sqlite3 "$work/var/t.db" "SELECT e.value FROM entries e JOIN sources s ON s.id = e.source_id
+    WHERE s.name = 'feed' ORDER BY 1" | tr '\n' ' '
+  for v in g1.example g2.example g3.example g4.example; do
+    isp lists check "$v" 2>&1 | head -1; echo "exit ${PIPESTATUS[0]}"
+  done
+}
+gbefore=$(gstate)
+case $gbefore in *"g4.example exit"*|*"BLOCKED by list guard"*) ok;; *) bad "guard: baseline $gbefore";; esac
+expect 4 "empty stdin" -- isp lists import --list guard --source feed - </dev/null
+has err.txt "refused, nothing changed"; has err.txt "--allow-shrink"
+eq "$(gstate)" "$gbefore" "empty stdin: entries and check answers"
+# a 502 Bad Gateway with nginx's HTML body, fetched with curl -s as the README shows
+cat > bad_gateway.py <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                b"</body>\r\n</html>\r\n")
+        self.send_response(502)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+gport=$(freeport)
+python3 bad_gateway.py "$gport" & gpid=$!
+until_ok sh -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$gport/feed.txt | grep -qx 502" \
+  || bad "502 server did not come up"
+curl -s "http://127.0.0.1:$gport/feed.txt" | isp lists import --list guard --source feed - >out.txt 2>err.txt
+eq "${PIPESTATUS[1]}" 4 "502 error page piped in: exit"
+has err.txt "<stdin>:1:"; has err.txt "refused, nothing changed"
+eq "$(gstate)" "$gbefore" "502 page: entries and check answers"
+kill "$gpid"; wait "$gpid" 2>/dev/null
+expect 4 "wrong --format" -- isp lists import --list guard --source feed --format feodo guard.txt
+has err.txt "refused, nothing changed"
+eq "$(gstate)" "$gbefore" "wrong --format: entries and check answers"
+printf 'g1.example\n' > guard-short.txt
+expect 4 "a shrink past lists.max-shrink (75 %)" -- isp lists import --list guard --source feed guard-short.txt
+has err.txt "lists.max-shrink"
+eq "$(gstate)" "$gbefore" "shrink: entries and check answers"
+expect 0 "lists.max-shrink=80 lets 75 % through" -- isp -o lists.max-shrink=80 lists import \
+  --list guard --source feed guard-short.txt
+has err.txt "3 removed"
+expect 0 "grow back" -- isp lists import --list guard --source feed guard.txt
+expect 4 "more rejected than accepted" -- isp lists import --list guard --source feed - \
+  < <(printf 'g1.example\ng2.example\ng3.example\ng4.example\n<a>\n<b>\n<c>\n<d>\n<e>\n')
+eq "$(gstate)" "$gbefore" "rejects > accepted: entries and check answers"
+expect 0 "empty stdin with --allow-shrink" -- isp lists import --list guard --source feed \
+  --allow-shrink - </dev/null
+has err.txt "4 removed"
+isp lists compile 2>/dev/null
+expect 1 "after --allow-shrink: g1 no longer listed" -- isp lists check g1.example
 
 # --- configuration: file, overrides, errors with file and line
 printf '[core]\nstore = %s/var/conf.db\n[lists]\nexpiry = 1s\n' "$work" > good.conf

@@ -226,6 +226,19 @@ check "state: import-failed" [ "$(field result)" = import-failed ]
 unchanged "import-failed"
 expect 1 "check: nothing of the failed import" -- isp lists check fine.example
 
+# --- a signed list that lost most of its entries: the import guard lists import uses
+# (lists.max-shrink, default 50 %) refuses it too, until --allow-shrink
+printf 'cc1.botnet.example\n' > lists/c2-short.txt
+expect 0 "publish (c2 shrunk to one of its names)" -- "$bin" lists publish --key sec.key \
+  --feed isac www/feed c2:domain=lists/c2-short.txt urls:url=lists/urls.csv ips:ip=lists/ips.csv
+state_before
+expect 4 "a list shrinking past lists.max-shrink" -- isp lists sync --public pub.key "$url"
+has err.txt "lists.max-shrink"; has err.txt "list c2"
+check "state: import-failed (shrink)" [ "$(field result)" = import-failed ]
+unchanged "shrink"
+expect 0 "--allow-shrink takes it" -- isp lists sync --allow-shrink --public pub.key "$url"
+expect 1 "check: the name the shrunk list dropped" -- isp lists check keep.example
+
 # --- a list dropped from the feed is emptied; sync with no arguments from the config
 cat > sync.conf <<EOF
 [core]
