@@ -16,7 +16,7 @@
 /* Exit codes (documented in `ispshield --help` and the README). */
 enum {
 	EXIT_OK = 0,	  /* success; `lists check`: something matched */
-	EXIT_NOMATCH = 1, /* `lists check`: nothing matched */
+	EXIT_NOMATCH = 1, /* `lists check`: nothing blocked (no match, or allowed) */
 	EXIT_USAGE = 2,	  /* bad command line or configuration */
 	EXIT_PARTIAL = 3, /* done, but some input lines were rejected (see stderr) */
 	EXIT_FAIL = 4,	  /* failed: nothing was changed */

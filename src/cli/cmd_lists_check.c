@@ -30,14 +30,18 @@ static const char check_usage[] =
 	"  -j, --json       one JSON object per value, in an array\n"
 	"  -k, --kind KIND  treat every value as domain, url or ip (default: guess)\n"
 	"\n"
-	"Exit status: 0 if any value matched, 1 if none, 2 usage, 4 failure (no snapshot).\n";
+	"A value is blocked when a lookup matches and no allow (rpz-passthru) entry of that\n"
+	"lookup matched, as the services decide; JSON says so in \"blocked\".\n"
+	"\n"
+	"Exit status: 0 if any value is blocked, 1 if none (no match, or allowed by an\n"
+	"allow entry), 2 usage, 4 failure (no snapshot).\n";
 
 struct check {
 	struct cli *c;
 	struct snap *snap;
 	struct store *st;
 	json_t *out; /* JSON array, or NULL for text */
-	int matched;
+	int blocked; /* some value would be blocked */
 };
 
 struct src_ctx {
@@ -72,11 +76,17 @@ static int on_source(void *ud, const struct store_list *l, const struct store_en
 	return 0;
 }
 
-/* Report the hits of r for query q (matched as kind); returns how many. */
+/* Report the hits of r for query q (matched as kind); returns how many. *blocked is set
+ * when the lookup blocks: a hit and no allow hit (the services' rule). */
 static int report(struct check *k, const char *q, enum list_kind kind, const char *entry,
-		  const struct snap_result *r, json_t *matches)
+		  const struct snap_result *r, json_t *matches, int *blocked)
 {
-	int i;
+	int i, allow = 0;
+
+	for (i = 0; i < r->n; i++)
+		allow |= r->hits[i].allow;
+	if (r->n > 0 && !allow)
+		*blocked = 1;
 
 	for (i = 0; i < r->n; i++) {
 		struct snap_list_info li;
@@ -104,7 +114,8 @@ static int report(struct check *k, const char *q, enum list_kind kind, const cha
 	return r->n;
 }
 
-static int check_domain(struct check *k, const char *q, const char *name, json_t *matches)
+static int check_domain(struct check *k, const char *q, const char *name, json_t *matches,
+			int *blocked)
 {
 	struct snap_result r;
 	char entry[260];
@@ -112,11 +123,12 @@ static int check_domain(struct check *k, const char *q, const char *name, json_t
 	if (snap_lookup_domain(k->snap, name, strlen(name), &r) == 0)
 		return 0;
 	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
-	return report(k, q, LIST_DOMAIN, entry, &r, matches);
+	return report(k, q, LIST_DOMAIN, entry, &r, matches, blocked);
 }
 
-/* Check one value; returns the number of matches, or -1 if it is not a valid value. */
-static int check_one(struct check *k, const char *q, enum list_kind kind)
+/* Check one value; returns the number of matches, or -1 if it is not a valid value.
+ * *blocked: 1 when the services would block it. */
+static int check_one(struct check *k, const char *q, enum list_kind kind, int *blocked)
 {
 	char norm[URL_MAX + 1];
 	struct snap_result r;
@@ -139,17 +151,17 @@ static int check_one(struct check *k, const char *q, enum list_kind kind)
 			json_decref(matches);
 			return -1;
 		}
-		hits = check_domain(k, q, norm, matches);
+		hits = check_domain(k, q, norm, matches, blocked);
 	} else if (kind == LIST_URL) {
 		const char *host;
 		size_t hl;
 		char name[260];
 
 		if (snap_lookup_url(k->snap, norm, (size_t)n, &r) > 0)
-			hits += report(k, q, LIST_URL, norm, &r, matches);
+			hits += report(k, q, LIST_URL, norm, &r, matches, blocked);
 		if (url_host(norm, (size_t)n, &host, &hl) == 0 && hl < sizeof(name)) {
 			snprintf(name, sizeof(name), "%.*s", (int)hl, host);
-			hits += check_domain(k, q, name, matches);
+			hits += check_domain(k, q, name, matches, blocked);
 		}
 	} else {
 		struct ip_prefix p;
@@ -160,16 +172,18 @@ static int check_one(struct check *k, const char *q, enum list_kind kind)
 			p.len = (uint8_t)r.plen;
 			ip_mask(&p);
 			ip_format_prefix(&p, entry);
-			hits = report(k, q, LIST_IP, entry, &r, matches);
+			hits = report(k, q, LIST_IP, entry, &r, matches, blocked);
 		}
 	}
 	if (k->out)
-		json_array_append_new(k->out,
-				      json_pack("{s:s, s:s, s:s, s:b, s:o}", "query", q,
-						"normalised", norm, "kind", list_kind_name(kind),
-						"matched", hits > 0, "matches", matches));
+		json_array_append_new(k->out, json_pack("{s:s, s:s, s:s, s:b, s:b, s:o}", "query",
+							q, "normalised", norm, "kind",
+							list_kind_name(kind), "matched", hits > 0,
+							"blocked", *blocked, "matches", matches));
 	else if (hits == 0)
 		printf("%s: no match (%s %s)\n", q, list_kind_name(kind), norm);
+	else if (!*blocked)
+		printf("%s: not blocked (allowed by an allow entry above)\n", q);
 	return hits;
 }
 
@@ -238,12 +252,12 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 				 "run `ispshield lists compile` to serve them");
 	}
 	for (i = optind; i < argc; i++) {
-		int n = check_one(&k, argv[i], kind);
+		int blocked = 0, n = check_one(&k, argv[i], kind, &blocked);
 
 		if (n == -1)
 			bad = 1;
-		else if (n > 0)
-			k.matched = 1;
+		else if (blocked)
+			k.blocked = 1;
 	}
 	if (k.out) {
 		json_dumpf(k.out, stdout, JSON_INDENT(2));
@@ -252,7 +266,7 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 	}
 	snap_close(k.snap);
 	store_close(k.st);
-	if (k.matched)
+	if (k.blocked)
 		return EXIT_OK;
 	return bad ? EXIT_USAGE : EXIT_NOMATCH;
 }

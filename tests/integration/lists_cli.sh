@@ -119,8 +119,17 @@ has out.txt "no match"
 expect 0 "check wildcard" -- isp lists check deep.sub.dga-family.example
 has out.txt "entry *.dga-family.example"
 expect 0 "check IDN" -- isp lists check 'ボット.example'
-expect 0 "check passthru" -- isp lists check cdn.zeus-p2p.example
-has out.txt "ALLOWED"
+# an allow (rpz-passthru) entry: not blocked, so exit 1, as for no match ("is it blocked?")
+expect 1 "check passthru: allowed, exit 1" -- isp lists check cdn.zeus-p2p.example
+has out.txt "ALLOWED"; has out.txt "allowed by"
+expect 0 "check passthru and a blocked name: exit 0" -- isp lists check cdn.zeus-p2p.example cc1.botnet.example
+isp lists check --json cdn.zeus-p2p.example > allow.json; rc=$?
+eq "$rc" 1 "check --json passthru: exit"
+python3 - allow.json <<'PY' && ok || bad "check --json passthru: blocked false, action allow"
+import json, sys
+r = json.load(open(sys.argv[1]))[0]
+assert r["matched"] and not r["blocked"] and r["matches"][0]["action"] == "allow", r
+PY
 expect 0 "check url" -- isp lists check 'HTTP://Malware-Dist.example:80/a/../invoice.exe#frag'
 has out.txt "entry http://malware-dist.example/invoice.exe"
 has out.txt "reference https://urlhaus.abuse.ch/url/1000001/"
@@ -132,10 +141,10 @@ isp lists check --json cc1.botnet.example nothing.example > check.json; rc=$?
 python3 - check.json <<'PY' && ok || bad "check --json content"
 import json, sys
 r = json.load(open(sys.argv[1]))
-assert r[0]["matched"] and r[0]["matches"][0]["list"] == "c2", r
+assert r[0]["matched"] and r[0]["blocked"] and r[0]["matches"][0]["list"] == "c2", r
 assert r[0]["matches"][0]["entry"] == "cc1.botnet.example"
 assert {s["source"] for s in r[0]["matches"][0]["sources"]} == {"c2-domains.txt", "c2-partner.rpz"}
-assert not r[1]["matched"] and r[1]["matches"] == []
+assert not r[1]["matched"] and not r[1]["blocked"] and r[1]["matches"] == []
 PY
 isp lists stats --json > stats.json && ok || bad "stats --json"
 python3 - stats.json <<'PY' && ok || bad "stats --json content"
