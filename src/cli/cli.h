@@ -42,8 +42,14 @@ void cli_error(const struct isp_err *err);
 /* Print "ispshield: msg" to stderr (printf-style). */
 void cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Open the configured store; on failure prints the error and returns NULL. */
+/* Open the configured store, which must exist (a SQLite file that does not is an error,
+ * never created: a typo in --store must not yield an empty store); on failure prints
+ * the error and returns NULL. For commands that read or change what a store holds. */
 struct store *cli_open_store(const struct cli *c);
+/* Open the configured store, creating a SQLite store (and its folder) that does not exist
+ * yet. Only for the commands that put data in: imports (lists, subscribers, sessions,
+ * events), lists sync, relay split, and the services (`store migrate` has its own). */
+struct store *cli_create_store(const struct cli *c);
 
 /* Format unix time t as "2026-11-23 06:20:51" (UTC) into buf (20 bytes); "-" for 0. */
 const char *cli_time(long long t, char buf[24]);

@@ -259,7 +259,7 @@ static int flush(struct run *r, const char *files)
 	if (r->dry || r->npend == 0)
 		return 0;
 	isp_err_clear(&err);
-	st = cli_open_store(r->c);
+	st = cli_create_store(r->c);
 	if (!st)
 		return -1;
 	if (store_begin(st, &err) != 0 ||

@@ -120,7 +120,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		cli_fail("--format %s: expected auto, csv, scan_dns or sinkhole", fmt_s);
 		return EXIT_USAGE;
 	}
-	st = cli_open_store(c);
+	st = cli_create_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	for (i = optind; i < argc; i++) {

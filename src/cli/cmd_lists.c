@@ -49,7 +49,8 @@ static const char import_usage[] =
 	"                       (malware-distribution URLs), ip (addresses, prefixes)\n"
 	"  -f, --format FORMAT  auto (default: lists.format), plain, hosts, rpz,\n"
 	"                       urlhaus, feodo, csv\n"
-	"  -s, --source NAME    source name (default: the file's base name)\n"
+	"  -s, --source NAME    source name (default: the file's base name; required\n"
+	"                       with -)\n"
 	"      --origin ZONE    RPZ: the zone origin when the file has no $ORIGIN/SOA\n"
 	"      --expires DUR    entries without an expiry expire after DUR (30d, 12h;\n"
 	"                       default lists.expiry, 0 = never)\n"
@@ -58,7 +59,10 @@ static const char import_usage[] =
 	"                       accepted values, or one that would remove more than\n"
 	"                       lists.max-shrink percent of the source's entries changes nothing\n"
 	"\n"
-	"Exit status: 0 imported, 3 imported but lines were rejected, 4 failed or\n"
+	"Entries of another kind than the list's (a URL feed into a domain list) are\n"
+	"skipped and named as FILE:LINE like rejected lines.\n"
+	"\n"
+	"Exit status: 0 imported, 3 imported but lines were rejected or skipped, 4 failed or\n"
 	"refused (nothing from that FILE changed).\n";
 
 /* Progress on a terminal: one status line with count, rate, percentage and ETA. */
@@ -151,7 +155,14 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			 "its own source otherwise)");
 		return EXIT_USAGE;
 	}
-	st = cli_open_store(c);
+	for (i = optind; i < argc && !io.source; i++)
+		if (strcmp(argv[i], "-") == 0) {
+			/* every pipe would otherwise be the one source "stdin", and each
+			 * import would replace what the previous pipe listed */
+			cli_fail("-: standard input needs --source NAME (the feed it comes from)");
+			return EXIT_USAGE;
+		}
+	st = cli_create_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
@@ -200,7 +211,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 					res.other_kind);
 			fputc('\n', stderr);
 		}
-		if (rejected && rc == EXIT_OK)
+		if ((rejected || res.other_kind) && rc == EXIT_OK)
 			rc = EXIT_PARTIAL;
 	}
 	store_close(st);

@@ -241,7 +241,7 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	/* The store only adds detail (sources, references); check works without it. */
-	if (store_open(c->cfg.store, &k.st, &err) != 0) {
+	if (store_open_ex(c->cfg.store, STORE_OPEN_EXISTING, &k.st, &err) != 0) {
 		k.st = NULL;
 	} else if (!c->quiet) {
 		int64_t newest = 0;

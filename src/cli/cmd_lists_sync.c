@@ -350,7 +350,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	o.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
 	o.allow_shrink = allow_shrink;
 	o.on_reject = cli_reject;
-	st = cli_open_store(c);
+	st = cli_create_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	s = malloc(sizeof(*s));

@@ -110,7 +110,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	}
 	if (o.dry_run)
 		o.preview = stdout;
-	st = cli_open_store(c);
+	st = o.dry_run ? cli_open_store(c) : cli_create_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	rc = notify_run(st, &c->cfg, &o, &s, &err);

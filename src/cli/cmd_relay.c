@@ -329,7 +329,7 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 		}
 		s->out[i] = NULL;
 	}
-	st = cli_open_store(c);
+	st = cli_create_store(c);
 	if (!st)
 		goto out;
 	if (store_begin(st, &err) != 0 ||

@@ -74,11 +74,12 @@ bad:
 typedef int (*store_op)(struct store *st, int *a, int *b, struct isp_err *err);
 
 /*
- * Parse the options, open the store whatever its schema version, run op. Returns -1
- * when op ran (*a, *b set), else the exit status (--help, usage, failure: printed).
+ * Parse the options, open the store whatever its schema version (with flags: migrate
+ * creates a missing store, version does not), run op. Returns -1 when op ran (*a, *b
+ * set), else the exit status (--help, usage, failure: printed).
  */
 static int run_op(const struct cli *c, int argc, char **argv, const char *usage, int *json,
-		  store_op op, int *a, int *b)
+		  int flags, store_op op, int *a, int *b)
 {
 	struct store *st = NULL;
 	struct isp_err err;
@@ -87,7 +88,7 @@ static int run_op(const struct cli *c, int argc, char **argv, const char *usage,
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	isp_err_clear(&err);
-	rc = store_open_ex(c->cfg.store, STORE_OPEN_ANY_VERSION, &st, &err);
+	rc = store_open_ex(c->cfg.store, STORE_OPEN_ANY_VERSION | flags, &st, &err);
 	if (rc == 0) {
 		rc = op(st, a, b, &err);
 		store_close(st);
@@ -102,7 +103,7 @@ static int run_op(const struct cli *c, int argc, char **argv, const char *usage,
 static int cmd_migrate(struct cli *c, int argc, char **argv)
 {
 	int from = 0, to = 0,
-	    rc = run_op(c, argc, argv, migrate_usage, NULL, store_migrate, &from, &to);
+	    rc = run_op(c, argc, argv, migrate_usage, NULL, 0, store_migrate, &from, &to);
 
 	if (rc >= 0)
 		return rc;
@@ -116,7 +117,8 @@ static int cmd_migrate(struct cli *c, int argc, char **argv)
 static int cmd_version(struct cli *c, int argc, char **argv)
 {
 	int json = 0, have = 0, want = 0;
-	int rc = run_op(c, argc, argv, version_usage, &json, store_version, &have, &want);
+	int rc = run_op(c, argc, argv, version_usage, &json, STORE_OPEN_EXISTING, store_version,
+			&have, &want);
 
 	if (rc >= 0)
 		return rc;

@@ -92,7 +92,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	f = cli_fopen(argv[1]);
 	if (!f)
 		return EXIT_FAIL;
-	st = cli_open_store(c);
+	st = cli_create_store(c);
 	if (!st) {
 		cli_fclose(f);
 		return EXIT_FAIL;

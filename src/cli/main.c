@@ -73,17 +73,27 @@ void cli_fail(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-struct store *cli_open_store(const struct cli *c)
+static struct store *open_store(const struct cli *c, int flags)
 {
 	struct store *st = NULL;
 	struct isp_err err;
 
 	isp_err_clear(&err);
-	if (store_open(c->cfg.store, &st, &err) != 0) {
+	if (store_open_ex(c->cfg.store, flags, &st, &err) != 0) {
 		cli_error(&err);
 		return NULL;
 	}
 	return st;
+}
+
+struct store *cli_open_store(const struct cli *c)
+{
+	return open_store(c, STORE_OPEN_EXISTING);
+}
+
+struct store *cli_create_store(const struct cli *c)
+{
+	return open_store(c, 0);
 }
 
 const char *cli_time(long long t, char buf[24])

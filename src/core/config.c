@@ -26,7 +26,8 @@ struct key {
 
 static const struct key keys[] = {
 	{ "core", "store", K_STR, F(store), "var/ispshield.db",
-	  "the store: a SQLite file path (created with its folder if missing), or PostgreSQL: "
+	  "the store: a SQLite file path (created with its folder if missing by store migrate, "
+	  "imports, lists sync and the services; other commands need it), or PostgreSQL: "
 	  "postgresql://USER@HOST/DB or pg:CONNINFO" },
 	{ "core", "state-dir", K_STR, F(state_dir), "",
 	  "folder of the node's local files (snapshot, sessions index, notify lock) when their "

@@ -11,6 +11,8 @@
 #include "core/listvalue.h"
 #include "core/url.h"
 
+#define OTHER_KIND_SHOWN 10 /* skipped entries of another kind named per file */
+
 struct ctx {
 	struct store_import *imp;
 	const struct store_list *list;
@@ -49,7 +51,18 @@ static int on_entry(void *ud, const struct listfmt_entry *fe)
 	if (c->o->progress && (++c->seen & 0xffff) == 0)
 		c->o->progress(c->o->progress_ud, c->seen, (long long)ftello(c->f));
 	if (kind != c->list->kind) {
-		c->res->other_kind++;
+		/* named, like a rejected line, so the operator sees what was not imported;
+		 * the first OTHER_KIND_SHOWN per file, then only counted */
+		if (c->res->other_kind++ < OTHER_KIND_SHOWN) {
+			isp_err_clear(&why);
+			isp_err_set(
+				&why, ISR_EINVAL, "skipped: kind %s, list %s takes %s entries%s",
+				list_kind_name(kind), c->list->name, list_kind_name(c->list->kind),
+				c->res->other_kind == OTHER_KIND_SHOWN
+					? " (further ones are only counted)"
+					: "");
+			reject(c, fe->line, fe->value, &why);
+		}
 		return 0;
 	}
 	isp_err_clear(&why);
@@ -91,6 +104,12 @@ int listimport_guard(const struct listimport_result *res, const struct listimpor
 		return 0;
 	if (o->strict && rejected) {
 		why = "a line was rejected (this import must be whole)";
+	} else if (accepted == 0 && res->other_kind) {
+		snprintf(detail, sizeof(detail),
+			 "no value was accepted, %ld entries were of another kind (import the "
+			 "file into a list of their kind)",
+			 res->other_kind);
+		why = detail;
 	} else if (accepted == 0) {
 		why = "no value was accepted";
 	} else if (rejected > accepted) {

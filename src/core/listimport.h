@@ -5,8 +5,10 @@
  * kind, the store replaces the source's entries in one transaction. Values the reader
  * or the normaliser reject are reported as "FILE:LINE: reason" through the reject
  * callback and counted; the rest is imported. Entries of another kind than the list's
- * (rpz-ip triggers in an RPZ zone imported into a domain list) are counted as
- * other_kind and skipped: import the same file into a list of that kind to use them.
+ * (rpz-ip triggers in an RPZ zone imported into a domain list, a URL feed imported into
+ * a domain list) are counted as other_kind and skipped, the first ten of a file named
+ * through the reject callback as "FILE:LINE: value: skipped: kind KIND, ...": import the
+ * same file into a list of that kind to use them.
  *
  * The guard (listimport_guard, the one rule `lists import` and `lists sync` share): an
  * import whose result looks like a failed download -- an empty body, an HTML error page,

@@ -95,8 +95,11 @@ struct store_import_info {
  */
 int store_open(const char *spec, struct store **out, struct isp_err *err);
 /* store_open with flags: STORE_OPEN_ANY_VERSION opens an older (or empty) schema too,
- * for `store migrate` and `store version`. */
+ * for `store migrate` and `store version`; STORE_OPEN_EXISTING never creates a SQLite
+ * store (nor its folder): a missing file is ISR_ENOTFOUND, for the commands that only
+ * read or change what a store already holds. */
 #define STORE_OPEN_ANY_VERSION 1
+#define STORE_OPEN_EXISTING    2
 int store_open_ex(const char *spec, int flags, struct store **out, struct isp_err *err);
 /* Whether spec names a PostgreSQL store. */
 int store_is_pg(const char *spec);

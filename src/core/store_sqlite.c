@@ -117,7 +117,17 @@ int store_open_ex(const char *spec, int flags, struct store **out, struct isp_er
 		if (rc)
 			goto fail;
 	} else {
+		struct stat sb;
+
 		snprintf(st->path, sizeof(st->path), "%s", spec);
+		if ((flags & STORE_OPEN_EXISTING) && stat(spec, &sb) != 0) {
+			rc = isp_err_set(
+				err, ISR_ENOTFOUND,
+				"store %s does not exist (%s): check --store or core.store; "
+				"`ispshield store migrate`, an import or a service creates it",
+				spec, strerror(errno));
+			goto fail;
+		}
 		rc = fs_mkdir_parents(spec, err);
 		if (rc)
 			goto fail;

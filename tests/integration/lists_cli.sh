@@ -15,6 +15,18 @@ cd "$work"
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 data=$src/data/lists
 
+# --- a store is created only by what puts data in (store migrate, imports, sync, the
+# services): reading commands on a missing store say so, exit 4, and create nothing
+for cmd in "lists stats" "lists history" "lists compile" "lists export --list c2 --format domains" \
+           "notify report" "store version" "subscribers show x"; do
+  expect 4 "$cmd on a missing store" -- "$bin" --store "$work/nonexistent-dir/x/y.db" $cmd
+  has err.txt "does not exist"
+  check "$cmd: no folder created" [ ! -e "$work/nonexistent-dir" ]
+done
+expect 0 "store migrate creates it" -- "$bin" --store "$work/nonexistent-dir/x/y.db" store migrate
+check "store migrate: the file exists" [ -s "$work/nonexistent-dir/x/y.db" ]
+expect 0 "lists stats on the migrated store" -- "$bin" --store "$work/nonexistent-dir/x/y.db" lists stats
+
 # --- help, version, usage errors
 expect 0 "--help" -- "$bin" --help; has out.txt "usage: ispshield"
 expect 0 "--version" -- "$bin" --version; has out.txt "ispshield "
@@ -35,8 +47,10 @@ has err.txt "/nonexistent/list.txt"
 # --- every format, auto-detected, into lists of the right kind
 expect 0 "plain" -- isp lists import --list c2 --kind domain "$data/c2-domains.txt"
 has err.txt "format plain"
-expect 0 "rpz" -- isp lists import --list c2 "$data/c2-partner.rpz"
+# the zone's rpz-ip trigger does not fit a domain list: named (FILE:LINE), skipped, exit 3
+expect 3 "rpz" -- isp lists import --list c2 "$data/c2-partner.rpz"
 has err.txt "format rpz"; has err.txt "1 entries of another kind skipped"
+has err.txt "c2-partner.rpz:15: 198.51.100.7/32: skipped: kind ip, list c2 takes domain"
 expect 0 "urlhaus" -- isp lists import --list urls --kind url "$data/malware-urls.csv"
 has err.txt "format urlhaus"; has err.txt "3 accepted"
 expect 0 "feodo" -- isp lists import --list ips --kind ip "$data/c2-ips.csv"
@@ -47,6 +61,25 @@ has err.txt "format hosts"; has err.txt "3 accepted"
 printf 'domain,category,reference\ncsv-a.example,botnet,REF-1\n"csv-b.example","spam, bots","REF-2"\n' > generic.csv
 expect 0 "generic csv" -- isp lists import --list c2 --kind domain generic.csv
 has err.txt "format csv"; has err.txt "2 accepted"
+# a URL feed imported into a domain list: nothing of its kind, every line named; nothing
+# accepted, so the import guard refuses it (exit 4); --allow-shrink: skipped lines, exit 3
+expect 4 "URL feed into a domain list" -- isp lists import --list c2 "$data/malware-urls.csv"
+has err.txt "malware-urls.csv:7: http://malware-dist.example/invoice.exe: skipped: kind url"
+has err.txt "malware-urls.csv:8:"; has err.txt "malware-urls.csv:9:"
+has err.txt "entries were of another kind"
+expect 3 "URL feed into a domain list, --allow-shrink" -- isp lists import --list c2 \
+  --allow-shrink "$data/malware-urls.csv"
+has err.txt "0 accepted"; has err.txt "3 entries of another kind skipped"; has err.txt "malware-urls.csv:7:"
+# standard input needs a source name: two pipes would both be "stdin", the second
+# replacing what the first listed
+printf 'p1.example\n' | isp lists import --list c2 - >out.txt 2>err.txt
+eq "$?" 2 "stdin without --source: exit"
+has err.txt "standard input needs --source"
+printf 'p1.example\n' | isp lists import --list c2 --source pipe-a - >out.txt 2>err.txt \
+  && printf 'p2.example\n' | isp lists import --list c2 --source pipe-b - >out.txt 2>err.txt \
+  && ok || bad "two stdin imports with their own --source"
+eq "$(sqlite3 var/t.db "SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id
+  WHERE s.name IN ('pipe-a', 'pipe-b')")" 2 "two stdin sources keep their entries"
 # standard input, with an explicit source name
 printf 'stdin-a.example\nstdin-b.example\n' | isp lists import --list c2 --source pipe - >out.txt 2>err.txt
 [ $? -eq 0 ] && ok || bad "stdin import"
