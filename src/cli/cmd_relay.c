@@ -137,6 +137,7 @@ static int load_members(struct split *s, const char *path)
 	struct lr_line ln;
 	struct isp_err err;
 	struct lr *r;
+	struct csv_reader *cr = NULL;
 	int col_m = -1, col_p = -1, rc = 0;
 	size_t nf, i;
 	FILE *fp = cli_fopen(path);
@@ -144,14 +145,15 @@ static int load_members(struct split *s, const char *path)
 	if (!fp)
 		return -1;
 	r = lr_new(fp, 16384);
+	cr = r ? csv_reader_new(r, 16384) : NULL;
 	s->pfx = calloc(MAX_PREFIXES, sizeof(*s->pfx));
-	if (!r || !s->pfx) {
+	if (!cr || !s->pfx) {
 		cli_fail("out of memory");
 		rc = -1;
 		goto out;
 	}
 	isp_err_clear(&err);
-	while (rc == 0 && lr_next(r, &ln, &err) > 0) {
+	while (rc == 0 && csv_next(cr, &ln, &err) > 0) {
 		if (ln.too_long || ln.len == 0 || ln.text[0] == '#')
 			continue;
 		if (csv_split(ln.text, ln.len, f, 64, &nf, &err) != 0) {
@@ -195,6 +197,7 @@ static int load_members(struct split *s, const char *path)
 	}
 	qsort(s->pfx, s->npfx, sizeof(*s->pfx), by_len_desc);
 out:
+	csv_reader_free(cr);
 	lr_free(r);
 	cli_fclose(fp);
 	return rc;

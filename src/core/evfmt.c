@@ -3,7 +3,8 @@
  * scan_dns and Shadowserver event4_sinkhole / event4_sinkhole_http.
  *
  * The three formats are one loop with a different column table, as in listfmt_csv.c: a
- * row is copied out of the line reader's buffer (so that `raw` stays the row exactly as
+ * row (a record of the shared CSV reader, core/csv.h: byte-order mark, CRLF, quoted line
+ * breaks) is copied out of the reader's buffer (so that `raw` stays the row exactly as
  * read), split in place with csv_split, its columns are found through the map built from
  * the header, and the record is built from them. Columns are found by name only:
  * Shadowserver adds, drops and reorders columns between schema versions, and a reader
@@ -33,7 +34,6 @@
 #define DETAIL_MAX 1024
 #define SHOW_MAX   48
 #define NAMES_MAX  160
-#define UTF8_BOM   "\xef\xbb\xbf"
 
 enum role {
 	R_IP,
@@ -127,7 +127,8 @@ static const struct coltable sinkhole_table = {
 
 struct ev_ctx {
 	struct lr *lr;
-	const char *file; /* for messages, may be NULL */
+	struct csv_reader *csv; /* records over lr (BOM, quoted line breaks) */
+	const char *file;	/* for messages, may be NULL */
 	evfmt_record_fn on_record;
 	evfmt_reject_fn on_reject;
 	void *ud;
@@ -558,7 +559,8 @@ static int is_record_row(struct ev_ctx *c, size_t nf)
 /*
  * Next line to look at: 1 with *ln set, 0 at end, ISR_EIO, or ISR_EFORMAT for an
  * over-long or binary line where the header should be. Later such lines are rejected
- * here and not returned. Counts stats.lines; drops a byte-order mark on line 1.
+ * here and not returned. Counts stats.lines (records: the shared CSV reader drops a
+ * byte-order mark and joins a quoted field's line breaks).
  */
 static int next_line(struct ev_ctx *c, struct lr_line *ln)
 {
@@ -566,18 +568,13 @@ static int next_line(struct ev_ctx *c, struct lr_line *ln)
 	int rc;
 
 	for (;;) {
-		rc = lr_next(c->lr, ln, c->err);
+		rc = csv_next(c->csv, ln, c->err);
 		if (rc <= 0) {
 			if (rc < 0 && c->err)
 				c->err->file = c->file;
 			return rc;
 		}
 		c->st->lines++;
-		if (ln->lineno == 1 && !ln->too_long && ln->len >= 3 &&
-		    memcmp(ln->text, UTF8_BOM, 3) == 0) {
-			ln->text += 3; /* a byte-order mark from a Windows export */
-			ln->len -= 3;
-		}
 		if (ln->too_long)
 			snprintf(why, sizeof(why), "line longer than %d bytes (%lld bytes)",
 				 EVFMT_LINE_MAX, ln->full_len);
@@ -665,12 +662,14 @@ int evfmt_read(FILE *f, const struct evfmt_opts *opts, evfmt_record_fn on_record
 	c->ud = ud;
 	c->err = err;
 	c->lr = lr_new(f, EVFMT_LINE_MAX);
-	if (!c->lr) {
+	c->csv = c->lr ? csv_reader_new(c->lr, EVFMT_LINE_MAX) : NULL;
+	if (!c->csv) {
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory for the event reader");
 		goto out;
 	}
 	rc = read_rows(c);
 out:
+	csv_reader_free(c->csv);
 	lr_free(c->lr);
 	free(c);
 	return rc;

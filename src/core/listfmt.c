@@ -171,7 +171,7 @@ int lf_next_line(struct lf_ctx *c, struct lr_line *ln)
 	int rc;
 
 	for (;;) {
-		rc = lr_next(c->lr, ln, c->err);
+		rc = c->csv ? csv_next(c->csv, ln, c->err) : lr_next(c->lr, ln, c->err);
 		if (rc <= 0) {
 			if (rc < 0 && c->err)
 				c->err->file = c->file;

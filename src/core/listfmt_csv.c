@@ -1,8 +1,8 @@
 /*
  * listfmt_csv.c -- the CSV-based readers: URLhaus, Feodo Tracker and generic CSV.
  *
- * All three are the same loop with a different column table: a row is split with
- * csv_split, its columns are found through a struct colmap, and the entry is built from
+ * All three are the same loop with a different column table: a row (a record of the
+ * shared CSV reader, core/csv.h: a quoted field may span lines) is split with csv_split, its columns are found through a struct colmap, and the entry is built from
  * them. The map comes from a header line when there is one -- a plain line, or a '#'
  * comment line as abuse.ch writes it ("# id,dateadded,url,...") -- and otherwise, for
  * the two abuse.ch formats, from their documented column order. Taking the header when
@@ -276,7 +276,7 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 	return lf_emit(c, &e, ln->offset);
 }
 
-static int read_table(struct lf_ctx *c, const struct coltable *t)
+static int read_rows(struct lf_ctx *c, const struct coltable *t)
 {
 	struct csv_field f[MAX_FIELDS];
 	struct isp_err e;
@@ -337,6 +337,20 @@ static int read_table(struct lf_ctx *c, const struct coltable *t)
 		if (rc != 0)
 			return rc;
 	}
+}
+
+/* read_rows over the shared CSV record reader (BOM, CRLF, quoted line breaks). */
+static int read_table(struct lf_ctx *c, const struct coltable *t)
+{
+	int rc;
+
+	c->csv = csv_reader_new(c->lr, LISTFMT_LINE_MAX);
+	if (!c->csv)
+		return isp_err_set(c->err, ISR_ENOMEM, "out of memory");
+	rc = read_rows(c, t);
+	csv_reader_free(c->csv);
+	c->csv = NULL;
+	return rc;
 }
 
 int lf_read_urlhaus(struct lf_ctx *c)

@@ -18,11 +18,13 @@
 
 #include <stddef.h>
 
+#include "core/csv.h"
 #include "core/linereader.h"
 #include "core/listfmt.h"
 
 struct lf_ctx {
 	struct lr *lr;
+	struct csv_reader *csv; /* the CSV formats read records through it; else NULL */
 	const struct listfmt_opts *opts;
 	const char *file;	     /* name for messages, "<stdin>" for "-", may be NULL */
 	listfmt_entry_fn on_entry;   /* may be NULL */
@@ -38,7 +40,8 @@ struct lf_ctx {
 /*
  * Next usable line: 1 with *ln set, 0 at end, or ISR_EIO. Lines too long or holding NUL
  * bytes are rejected here and not returned; a UTF-8 byte-order mark at the start of
- * line 1 is dropped. Counts stats.lines.
+ * line 1 is dropped. With c->csv set (CSV formats), a record of the shared CSV reader,
+ * whose quoted fields may span lines. Counts stats.lines.
  */
 int lf_next_line(struct lf_ctx *c, struct lr_line *ln);
 

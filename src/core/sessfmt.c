@@ -350,10 +350,23 @@ int sf_add_addr(struct sess_record *r, const char *s, size_t n, int family, cons
 	return 0;
 }
 
+int sf_with_csv(struct sf_ctx *c, int (*read)(struct sf_ctx *c))
+{
+	int rc;
+
+	c->csv = csv_reader_new(c->lr, SESSFMT_LINE_MAX);
+	if (!c->csv)
+		return isp_err_set(c->err, ISR_ENOMEM, "out of memory");
+	rc = read(c);
+	csv_reader_free(c->csv);
+	c->csv = NULL;
+	return rc;
+}
+
 /* Next line: 1, 0 at end, or ISR_EIO. Counts lines; drops a BOM on line 1. */
 int sf_line(struct sf_ctx *c, struct lr_line *ln)
 {
-	int rc = lr_next(c->lr, ln, c->err);
+	int rc = c->csv ? csv_next(c->csv, ln, c->err) : lr_next(c->lr, ln, c->err);
 
 	if (rc <= 0) {
 		if (rc < 0 && c->err)
@@ -705,9 +718,9 @@ int sessfmt_read(FILE *f, const struct sessfmt_opts *opts, sessfmt_record_fn on_
 	c.st->detected = fmt;
 	switch (fmt) {
 	case SESSFMT_DETAIL: rc = sf_read_detail(&c); break;
-	case SESSFMT_RADCSV: rc = sf_read_radcsv(&c); break;
+	case SESSFMT_RADCSV: rc = sf_with_csv(&c, sf_read_radcsv); break;
 	case SESSFMT_DHCPD: rc = sf_read_dhcpd(&c); break;
-	case SESSFMT_KEA: rc = sf_read_kea(&c); break;
+	case SESSFMT_KEA: rc = sf_with_csv(&c, sf_read_kea); break;
 	case SESSFMT_AUTO:
 	default: rc = 0; break;
 	}

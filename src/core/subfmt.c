@@ -1,5 +1,6 @@
 /*
- * subfmt.c -- the subscriber directory reader (subfmt.h).
+ * subfmt.c -- the subscriber directory reader (subfmt.h). Records come from the shared
+ * CSV record reader (core/csv.h: byte-order mark, CRLF, quoted line breaks).
  */
 #include <stdio.h>
 #include <string.h>
@@ -71,14 +72,17 @@ int subfmt_read(FILE *f, const char *filename, subfmt_fn fn, subfmt_reject_fn on
 	struct csv_field fields[MAX_FIELDS];
 	struct subfmt_stats st = { 0, 0, 0 };
 	struct lr *r = lr_new(f, SUBFMT_LINE_MAX);
+	struct csv_reader *cr = r ? csv_reader_new(r, SUBFMT_LINE_MAX) : NULL;
 	struct isp_err rej;
 	struct lr_line ln;
 	int map[C_N], have_header = 0, rc, i;
 	size_t nf;
 
-	if (!r)
+	if (!cr) {
+		lr_free(r);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	while ((rc = lr_next(r, &ln, err)) > 0) {
+	}
+	while ((rc = csv_next(cr, &ln, err)) > 0) {
 		const struct csv_field *fv[C_N];
 		struct store_subscriber s;
 		const char *why;
@@ -131,6 +135,7 @@ int subfmt_read(FILE *f, const char *filename, subfmt_fn fn, subfmt_reject_fn on
 		if (on_reject)
 			on_reject(ud, &rej);
 	}
+	csv_reader_free(cr);
 	lr_free(r);
 	if (stats)
 		*stats = st;

@@ -1,5 +1,7 @@
 /*
- * test_csv.c -- unit tests of the one-line RFC 4180 splitter (core/csv.h).
+ * test_csv.c -- unit tests of the one-line RFC 4180 splitter and of the CSV record reader
+ * (core/csv.h: byte-order mark, CRLF, quoted fields across lines, a quote that never
+ * closes handed back line by line).
  *
  * Each case is a line and the fields it must split into (or the error it must give),
  * run through one helper that copies the line into a buffer with a guard byte after
@@ -11,6 +13,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/csv.h"
@@ -127,6 +131,91 @@ static void test_embedded_nul(void **state)
 	assert_string_equal(f[1].s, "c");
 }
 
+/* Read data through csv_next (lines and records of at most max bytes); check that the
+ * records are want[i] starting at line lines[i]. */
+static void records(const char *data, size_t max, size_t n, const char *const *want,
+		    const long *lines)
+{
+	FILE *f = fmemopen((void *)data, strlen(data), "r");
+	struct lr *lr;
+	struct csv_reader *r;
+	struct lr_line ln;
+	size_t i;
+
+	assert_non_null(f);
+	lr = lr_new(f, max);
+	r = csv_reader_new(lr, max);
+	assert_non_null(r);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(csv_next(r, &ln, NULL), 1);
+		assert_int_equal(ln.len, strlen(want[i]));
+		assert_string_equal(ln.text, want[i]);
+		assert_int_equal(ln.lineno, lines[i]);
+	}
+	assert_int_equal(csv_next(r, &ln, NULL), 0);
+	csv_reader_free(r);
+	lr_free(lr);
+	fclose(f);
+}
+
+static void test_reader_excel(void **state)
+{
+	/* Excel's "CSV UTF-8": BOM, CRLF, a cell with a line break (and a quote) */
+	static const char *const want[] = { "id,email,note",
+					    "s1,a@x.example,\"two\nlines, \"\"q\"\"\"",
+					    "s2,b@x.example,plain" };
+	static const long lines[] = { 1, 2, 4 };
+
+	(void)state;
+	records("\xef\xbb\xbfid,email,note\r\ns1,a@x.example,\"two\r\nlines, \"\"q\"\"\"\r\n"
+		"s2,b@x.example,plain\r\n",
+		256, 3, want, lines);
+}
+
+static void test_reader_comment_and_quote_in_unquoted(void **state)
+{
+	static const char *const want[] = { "# a \"comment", "x\"y,z", "\"1\",\"2\"" };
+	static const long lines[] = { 1, 2, 3 };
+
+	(void)state;
+	records("# a \"comment\nx\"y,z\n\"1\",\"2\"\n", 256, 3, want, lines);
+}
+
+static void test_reader_unterminated(void **state)
+{
+	/* a quote never closed: the line alone, the lines after it read again */
+	static const char *const want[] = { "a,\"open", "b,c", "d,e" };
+	static const long lines[] = { 1, 2, 3 };
+	/* over the record size: the same */
+	static const char *const want2[] = { "\"aaaa", "bbbbbbbbbbbb", "\"cc\"" };
+	static const long lines2[] = { 1, 2, 3 };
+
+	(void)state;
+	records("a,\"open\nb,c\nd,e\n", 256, 3, want, lines);
+	records("\"aaaa\nbbbbbbbbbbbb\n\"cc\"\n", 16, 3, want2, lines2);
+}
+
+static void test_reader_join_limit(void **state)
+{
+	/* more lines than CSV_JOIN_MAX after an open quote: each comes back once, in order,
+	 * the handed-back lines first, then the line reader's */
+	enum { N = CSV_JOIN_MAX + 10 };
+	static char data[N * 8 + 16];
+	static char bufs[N][8];
+	const char *want[N];
+	long lines[N];
+	size_t i, o = 0;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		snprintf(bufs[i], sizeof(bufs[i]), i == 0 ? "\"q%zu" : "r%zu", i);
+		o += (size_t)sprintf(data + o, "%s\n", bufs[i]);
+		want[i] = bufs[i];
+		lines[i] = (long)i + 1;
+	}
+	records(data, 256, N, want, lines);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +223,10 @@ int main(void)
 		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_embedded_nul),
+		cmocka_unit_test(test_reader_excel),
+		cmocka_unit_test(test_reader_comment_and_quote_in_unquoted),
+		cmocka_unit_test(test_reader_unterminated),
+		cmocka_unit_test(test_reader_join_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
