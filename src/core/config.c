@@ -26,8 +26,8 @@ struct key {
 
 static const struct key keys[] = {
 	{ "core", "store", K_STR, F(store), "var/ispshield.db",
-	  "the store: a SQLite file path (created with its folder if missing by store migrate, "
-	  "imports, lists sync and the services; other commands need it), or PostgreSQL: "
+	  "the store: a SQLite file path (created with its folder by store migrate, imports "
+	  "and services; other commands need it), or PostgreSQL: "
 	  "postgresql://USER@HOST/DB or pg:CONNINFO" },
 	{ "core", "state-dir", K_STR, F(state_dir), "",
 	  "folder of the node's local files (snapshot, sessions index, notify lock) when their "
@@ -53,9 +53,8 @@ static const struct key keys[] = {
 	{ "lists", "rpz-ttl", K_DURATION, F(lists_rpz_ttl), "300",
 	  "TTL of the records in exported RPZ zones" },
 	{ "lists", "max-shrink", K_INT, F(lists_max_shrink), "50",
-	  "percent of a source's entries one import (or sync) may remove; an import that "
-	  "removes more, accepts nothing, or rejects more lines than it accepts changes "
-	  "nothing (--allow-shrink overrides); 100 = no limit" },
+	  "percent of a source's entries one import or sync may remove; more, no accepted "
+	  "value, or more rejected than accepted changes nothing; 100 = no limit" },
 	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
 	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
 	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",

@@ -138,6 +138,28 @@ static void check_key(void *ud, const char *section, const char *key)
 	}
 }
 
+/* config_print's output is read back by the services `ispshield run` starts, through
+ * inih, which cuts lines at INI_MAX_LINE (200) bytes: a longer doc string comment would
+ * spill its tail onto a line of its own, a syntax error. */
+static void test_printed_lines_fit_inih(void **state)
+{
+	struct isp_config c;
+	char *buf = NULL, *line, *save = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	(void)state;
+	assert_non_null(f);
+	config_defaults(&c);
+	config_print(&c, f);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (strlen(line) >= 199)
+			fail_msg("config_print line of %zu bytes (inih reads 199): %.60s...",
+				 strlen(line), line);
+	free(buf);
+}
+
 static void test_sample_config_documents_every_key(void **state)
 {
 	static struct doc d;
@@ -170,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_line),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sample_config_documents_every_key),
+		cmocka_unit_test(test_printed_lines_fit_inih),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
