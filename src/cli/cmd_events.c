@@ -1,6 +1,8 @@
 /*
  * cmd_events.c -- `ispshield events import`: partner lists of hosts seen doing something
- * (IP, time, what) become events, one batch per file, for `notify`.
+ * (IP, time, what) become events, one batch per file, for `notify`. A file whose SHA-256
+ * a batch of the same source already has is a repeat, refused unless --again; an event
+ * the source sent before (ip, time, cause) is stored once (store_event_add_once).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -8,24 +10,30 @@
 
 #include "cli/cli.h"
 #include "core/evfmt.h"
+#include "core/manifest.h"
+#include "core/sha256.h"
 
 static const char events_usage[] =
 	"usage: ispshield events COMMAND [OPTIONS] [ARGS]\n"
 	"\n"
 	"Commands:\n"
-	"  import --source NAME [--format F] [--cause C] FILE...  add partner lists\n"
+	"  import --source NAME [--format F] [--cause C] [--again] FILE...  add partner\n"
+	"         lists\n"
 	"\n"
 	"Block events of `ispshield dns` (and the proxy) need no import: `notify run` takes\n"
 	"them from the store.\n";
 
 static const char import_usage[] =
-	"usage: ispshield events import --source NAME [--format F] [--cause C] FILE...\n"
+	"usage: ispshield events import --source NAME [--format F] [--cause C] [--again]\n"
+	"                               FILE...\n"
 	"\n"
 	"Read partner lists of hosts seen doing something (- = standard input). Each FILE is\n"
 	"one batch of SOURCE: its rows, the time it was received and its header are kept,\n"
 	"so that `notify report` can count what became of them and `notify returned` can\n"
 	"send the unmatched rows back. Rejected rows are reported as FILE:LINE: reason; the\n"
-	"rest is imported.\n"
+	"rest is imported. A file identical (SHA-256) to one SOURCE sent before is refused\n"
+	"as a repeat; an event SOURCE sent before (same address, time and cause) is kept\n"
+	"once and counted as a duplicate.\n"
 	"\n"
 	"Options:\n"
 	"  -s, --source NAME  who sent the list (jpcert, shadowserver, police, ...)\n"
@@ -36,15 +44,19 @@ static const char import_usage[] =
 	"  -c, --cause C      cause of rows that do not carry one (csv; default cc):\n"
 	"                     cc, malware-site, open-resolver, vulnerable-router,\n"
 	"                     open-proxy, credential-abuse\n"
+	"      --again        import a repeated file anyway (its events already stored\n"
+	"                     are still kept once)\n"
 	"\n"
-	"Exit status: 0 imported, 3 imported but rows were rejected, 4 failed.\n";
+	"Exit status: 0 imported, 3 imported but rows were rejected, 4 failed or refused\n"
+	"as a repeat (nothing of that FILE imported).\n";
 
 struct import_ctx {
 	struct store *st;
+	const char *source;
 	int64_t batch;
 	enum cause cause;
 	char header[4096];
-	long rows;
+	long rows, dups;
 	struct isp_err *err;
 	int failed;
 };
@@ -54,6 +66,7 @@ static int add_event(void *ud, const struct ev_record *r)
 	struct import_ctx *x = ud;
 	char ip[IP_PREFIX_STRLEN], *slash;
 	struct store_event e;
+	int dup;
 
 	ip_format_prefix(&r->ip, ip);
 	slash = strchr(ip, '/');
@@ -70,12 +83,88 @@ static int add_event(void *ud, const struct ev_record *r)
 	e.raw = r->raw;
 	if (r->header && !x->header[0])
 		snprintf(x->header, sizeof(x->header), "%s", r->header);
-	if (store_event_add(x->st, x->batch, &e, x->err) != 0) {
+	if (store_event_add_once(x->st, x->batch, x->source, &e, &dup, x->err) != 0) {
 		x->failed = 1;
 		return 1;
 	}
-	x->rows++;
+	if (dup)
+		x->dups++;
+	else
+		x->rows++;
 	return 0;
+}
+
+/*
+ * Hash *f into hex and leave *f at its start: a regular file is read twice, standard
+ * input or a pipe is copied into a temporary file while it is hashed, and *f becomes
+ * that copy (the original is closed unless it is stdin). Returns 0, or -1 with the
+ * reason printed.
+ */
+static int hash_input(FILE **f, const char *name, char hex[2 * SHA256_LEN + 1])
+{
+	unsigned char buf[65536];
+	uint8_t sum[SHA256_LEN];
+	struct sha256 h;
+	FILE *copy = NULL;
+	size_t n;
+
+	if (*f == stdin || fseek(*f, 0, SEEK_CUR) != 0) {
+		copy = tmpfile();
+		if (!copy) {
+			cli_fail("%s: no temporary file for standard input", name);
+			return -1;
+		}
+	}
+	sha256_init(&h);
+	while ((n = fread(buf, 1, sizeof(buf), *f)) > 0) {
+		sha256_update(&h, buf, n);
+		if (copy && fwrite(buf, 1, n, copy) != n) {
+			cli_fail("%s: writing a temporary copy failed", name);
+			fclose(copy);
+			return -1;
+		}
+	}
+	if (ferror(*f)) {
+		cli_fail("%s: read error", name);
+		if (copy)
+			fclose(copy);
+		return -1;
+	}
+	sha256_final(&h, sum);
+	manifest_hex(sum, hex);
+	if (copy) {
+		if (*f != stdin)
+			fclose(*f);
+		*f = copy;
+	}
+	if (fseek(*f, 0, SEEK_SET) != 0) {
+		cli_fail("%s: cannot read it a second time (not a regular file?)", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 (message printed) when source already has a batch from a file with this hash. */
+static int is_repeat(struct store *st, const char *source, const char *name, const char *hex)
+{
+	int64_t batch = 0, received = 0;
+	struct isp_err err;
+	char t[24];
+	int rc;
+
+	isp_err_clear(&err);
+	rc = store_batch_find_sha256(st, source, hex, &batch, &received, &err);
+	if (rc == ISR_ENOTFOUND)
+		return 0;
+	if (rc) {
+		cli_error(&err);
+		return 1;
+	}
+	cli_fail("%s: the same file (SHA-256 %.16s...) as batch %lld of source %s, received "
+		 "%s UTC: refused as a repeat, nothing imported (--again imports it; events "
+		 "already stored are kept once)",
+		 name, hex, (long long)batch, source, cli_time(received, t));
+	return 1;
 }
 
 static int cmd_import(struct cli *c, int argc, char **argv)
@@ -84,6 +173,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "cause", required_argument, NULL, 'c' },
+		{ "again", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -92,12 +182,13 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	struct import_ctx x;
 	struct isp_err err;
 	struct store *st;
-	int ch, i, fmt, rc = EXIT_OK;
+	int ch, i, fmt, rc = EXIT_OK, again = 0;
 
 	while ((ch = getopt_long(argc, argv, "s:f:c:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': source = optarg; break;
 		case 'f': fmt_s = optarg; break;
+		case 'A': again = 1; break;
 		case 'c':
 			cause = cause_parse(optarg);
 			if (cause == CAUSE_NONE) {
@@ -127,19 +218,28 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
 		struct evfmt_opts fo = { (enum ev_format)fmt, name };
 		struct evfmt_stats fs;
+		char hex[2 * SHA256_LEN + 1];
 		FILE *f = cli_fopen(argv[i]);
 
 		if (!f) {
 			rc = EXIT_FAIL;
 			continue;
 		}
+		if (hash_input(&f, name, hex) != 0 ||
+		    (!again && is_repeat(st, source, name, hex))) {
+			rc = EXIT_FAIL;
+			cli_fclose(f);
+			continue;
+		}
 		memset(&x, 0, sizeof(x));
 		x.st = st;
+		x.source = source;
 		x.cause = cause;
 		x.err = &err;
 		isp_err_clear(&err);
 		if (store_begin(st, &err) != 0 ||
 		    store_batch_begin(st, source, name, fmt_s, &x.batch, &err) != 0 ||
+		    store_batch_set_sha256(st, x.batch, hex, &err) != 0 ||
 		    evfmt_read(f, &fo, add_event, cli_reject, &x, &fs, &err) != 0 || x.failed ||
 		    store_batch_end(st, x.batch, x.header, x.rows, fs.rejected, &err) != 0 ||
 		    store_commit(st, &err) != 0) {
@@ -154,9 +254,9 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		if (!c->quiet)
 			fprintf(stderr,
 				"%s: source %s, format %s: batch %lld, %ld rows imported, %ld "
-				"rejected\n",
+				"rejected, %ld duplicate (events the source sent before)\n",
 				name, source, evfmt_name(fs.detected), (long long)x.batch, x.rows,
-				fs.rejected);
+				fs.rejected, x.dups);
 		if (fs.rejected && rc == EXIT_OK)
 			rc = EXIT_PARTIAL;
 	}

@@ -276,6 +276,20 @@ int store_batch_begin(struct store *st, const char *source, const char *file, co
 		      int64_t *batch_id, struct isp_err *err);
 int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
 		    struct isp_err *err);
+/*
+ * store_event_add for partner lists: an event identical to one already stored for
+ * `source` (same ip, time and cause) is not added again and *dup is set to 1; the same
+ * rule holds on SQLite and PostgreSQL (a unique index, schema version 3).
+ */
+int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
+			 const struct store_event *e, int *dup, struct isp_err *err);
+/* Record the SHA-256 (64 hex digits) of the file batch_id was read from. */
+int store_batch_set_sha256(struct store *st, int64_t batch_id, const char *sha256_hex,
+			   struct isp_err *err);
+/* The oldest batch of `source` read from a file with this SHA-256: 0 with *batch_id and
+ * *received (unix seconds), ISR_ENOTFOUND when there is none, or ISR_ESTORE. */
+int store_batch_find_sha256(struct store *st, const char *source, const char *sha256_hex,
+			    int64_t *batch_id, int64_t *received, struct isp_err *err);
 /* Record the batch's counts and its header line (for writing returned rows back). */
 int store_batch_end(struct store *st, int64_t batch_id, const char *header, long rows,
 		    long rejected, struct isp_err *err);

@@ -18,6 +18,7 @@ struct store {
 	char path[4096];	   /* what errors name: the file, or the PostgreSQL spec */
 	int depth;		   /* store_begin nesting: only the outermost begins/commits */
 	struct db_stmt *ev_ins;	   /* store_event_add, prepared on first use */
+	struct db_stmt *ev_once;   /* store_event_add_once, prepared on first use */
 	struct db_stmt *ev_decide; /* store_event_decide, prepared on first use */
 };
 
@@ -45,7 +46,7 @@ int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, str
 /* ---- schema (store_schema.c) ---- */
 
 /* The schema version this binary reads and writes. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* The store's schema version: 0 when it has no schema yet. */
 int store_schema_version(struct store *st, int *version, struct isp_err *err);

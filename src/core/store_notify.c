@@ -278,6 +278,77 @@ int store_event_add(struct store *st, int64_t batch_id, const struct store_event
 	return 0;
 }
 
+int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
+			 const struct store_event *e, int *dup, struct isp_err *err)
+{
+	struct db_stmt *s = st->ev_once;
+
+	*dup = 0;
+	if (!s && sq_prepare(st,
+			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+			     " reference, detail, raw, source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			     " ON CONFLICT DO NOTHING",
+			     &st->ev_once, err) != 0)
+		return ISR_ESTORE;
+	s = st->ev_once;
+	db_bind_int64(s, 1, batch_id);
+	db_bind_int64(s, 2, e->time);
+	db_bind_text(s, 3, e->ip);
+	db_bind_int64(s, 4, e->port);
+	db_bind_text(s, 5, e->cause);
+	sq_bind_text(s, 6, e->family);
+	sq_bind_text(s, 7, e->reference);
+	sq_bind_text(s, 8, e->detail);
+	sq_bind_text(s, 9, e->raw);
+	db_bind_text(s, 10, source);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(st, err, "add event");
+	}
+	db_reset(s);
+	*dup = db_changes(st->db) == 0;
+	return 0;
+}
+
+int store_batch_set_sha256(struct store *st, int64_t batch_id, const char *sha256_hex,
+			   struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = sq_prepare(st, "UPDATE batches SET sha256 = ? WHERE id = ?", &s, err);
+
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, sha256_hex);
+	db_bind_int64(s, 2, batch_id);
+	return step_done(st, s, "record the batch's SHA-256", err);
+}
+
+int store_batch_find_sha256(struct store *st, const char *source, const char *sha256_hex,
+			    int64_t *batch_id, int64_t *received, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = sq_prepare(st,
+			    "SELECT id, received FROM batches WHERE source = ? AND sha256 = ?"
+			    " ORDER BY id LIMIT 1",
+			    &s, err);
+
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, source);
+	db_bind_text(s, 2, sha256_hex);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*batch_id = db_column_int64(s, 0);
+		*received = db_column_int64(s, 1);
+	}
+	db_finalize(s);
+	if (rc == DB_ROW)
+		return 0;
+	if (rc == DB_DONE)
+		return ISR_ENOTFOUND;
+	return sq_fail(st, err, "find batch by SHA-256");
+}
+
 int store_batch_end(struct store *st, int64_t batch_id, const char *header, long rows,
 		    long rejected, struct isp_err *err)
 {

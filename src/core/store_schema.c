@@ -15,6 +15,11 @@
  *   2  block_events gets an explicit id and ingest_batch (the batch that turned it into
  *      an event, NULL until then), replacing the single id cursor meta('block_cursor'),
  *      which lost rows when several writers commit ids out of order (store_notify.c)
+ *   3  batches.sha256 (the received file's SHA-256: `events import` refuses the same file
+ *      of a source twice) and events.source with a unique index on (source, ip, time,
+ *      cause): a partner's event is stored once however often it arrives. Only
+ *      store_event_add_once sets events.source; events before version 3 and those of
+ *      other writers keep it NULL and are not constrained (NULLs are distinct).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,9 +170,19 @@ static const char *const pg_v2 =
 	"ALTER TABLE block_events ADD COLUMN ingest_batch BIGINT;"
 	"CREATE INDEX block_events_unclaimed ON block_events(id) WHERE ingest_batch IS NULL;";
 
+/* the same statements on both engines */
+#define V3_SQL                                                                                     \
+	"ALTER TABLE batches ADD COLUMN sha256 TEXT;"                                              \
+	"CREATE INDEX batches_sha256 ON batches(source, sha256) WHERE sha256 IS NOT NULL;"         \
+	"ALTER TABLE events ADD COLUMN source TEXT;"                                               \
+	"CREATE UNIQUE INDEX events_once ON events(source, ip, time, cause);"
+static const char *const sqlite_v3 = V3_SQL;
+static const char *const pg_v3 = V3_SQL;
+
 /* [version - 1] */
-static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2 };
+static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
+								     sqlite_v3 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

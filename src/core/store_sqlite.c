@@ -181,6 +181,7 @@ void store_close(struct store *st)
 	if (!st)
 		return;
 	db_finalize(st->ev_ins);
+	db_finalize(st->ev_once);
 	db_finalize(st->ev_decide);
 	db_close(st->db);
 	free(st);
