@@ -217,4 +217,13 @@ has out.txt "c2"
 eq "$(sqlite3 old.db "SELECT group_concat(detail, ' ') FROM events WHERE id > 3")" \
   "name d.cc.example (name) name e.cc.example (name)" "only the rows after the cursor ingested, once"
 
+# --- the lists import guard on PostgreSQL: a refused import (an empty body) rolls back
+# inside the import's own transaction, and the next import in the session works
+printf 'g1.example\ng2.example\n' | isp lists import --list pgguard --kind domain --source s - 2>/dev/null
+isp lists import --list pgguard --source s - </dev/null >out.txt 2>err.txt; eq "$?" 4 "pg: empty import refused"
+has err.txt "refused, nothing changed"
+printf 'g1.example\ng2.example\ng3.example\n' | isp lists import --list pgguard --source s - 2>/dev/null
+eq "$(sql "SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id JOIN lists l ON l.id = s.list_id WHERE l.name = 'pgguard'")" \
+  3 "pg: entries kept through the refusal, then the next import"
+
 finish store_pg
