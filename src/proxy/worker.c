@@ -451,23 +451,16 @@ static void start_upstream(struct px_worker *w, struct px_conn *c, int idx)
 static int build_request(struct px_worker *w, struct px_conn *c, const struct http_head *h,
 			 const char *path, size_t plen, const char *authority, size_t alen)
 {
-	size_t i;
+	ssize_t k;
 
 	(void)w;
 	if (buf_printf(&c->uout, "%.*s %.*s HTTP/1.1\r\nHost: %.*s\r\n", (int)h->mlen, h->method,
 		       (int)plen, path, (int)alen, authority) != 0)
 		return -1;
-	for (i = 0; i < h->nfields; i++) {
-		const struct http_field *f = &h->f[i];
-
-		if (http_name_is(f, "host") || http_is_hop(h, f->name, f->nlen))
-			continue;
-		if (buf_printf(&c->uout, "%.*s: %.*s\r\n", (int)f->nlen, f->name, (int)f->vlen,
-			       f->value) != 0)
-			return -1;
-	}
-	if (h->chunked && buf_printf(&c->uout, "Transfer-Encoding: chunked\r\n") != 0)
+	k = http_forward_fields(h, 1, 1, buf_tail(&c->uout), buf_space(&c->uout));
+	if (k < 0)
 		return -1;
+	c->uout.len += (size_t)k;
 	return buf_printf(&c->uout, "Via: 1.%d ispshield\r\n\r\n", h->minor);
 }
 
@@ -788,8 +781,8 @@ static void response_head(struct px_worker *w, struct px_conn *c)
 {
 	struct http_head *h = malloc(sizeof(*h));
 	const struct isp_config *cfg = w->srv->cfg;
+	ssize_t k;
 	int rc;
-	size_t i;
 
 	if (!h) {
 		c->close_after = 1;
@@ -833,18 +826,19 @@ static void response_head(struct px_worker *w, struct px_conn *c)
 		if (!c->req_done)
 			c->close_after = 1; /* answered before the body was sent */
 		buf_printf(&c->cout, "HTTP/1.1 %d %.*s\r\n", h->status, (int)h->rlen, h->reason);
-		for (i = 0; i < h->nfields; i++) {
-			const struct http_field *f = &h->f[i];
-
-			if (http_is_hop(h, f->name, f->nlen))
-				continue;
-			if (buf_printf(&c->cout, "%.*s: %.*s\r\n", (int)f->nlen, f->name,
-				       (int)f->vlen, f->value) != 0)
-				c->close_after = 1;
+		/* framing from the parsed values (a response with both Transfer-Encoding
+		 * and Content-Length loses the Content-Length; HEAD and 304 keep theirs) */
+		k = http_forward_fields(h, 0, h->status != 204 && c->resp_body != B_CLOSE,
+					buf_tail(&c->cout), buf_space(&c->cout));
+		if (k < 0) {
+			px_count(w, P_UPSTREAM_ERRORS);
+			close_upstream(c);
+			respond_error(w, c, 502);
+			break;
 		}
-		buf_printf(&c->cout, "%sVia: 1.%d ispshield\r\n%s\r\n",
-			   c->resp_body == B_CHUNKED ? "Transfer-Encoding: chunked\r\n" : "",
-			   h->minor, c->close_after ? "Connection: close\r\n" : "");
+		c->cout.len += (size_t)k;
+		buf_printf(&c->cout, "Via: 1.%d ispshield\r\n%s\r\n", h->minor,
+			   c->close_after ? "Connection: close\r\n" : "");
 		buf_consume(&c->uin, h->head_len);
 		c->resp_sent = 1;
 		latency(w, c);
