@@ -1157,6 +1157,12 @@ static void accept_all(struct px_worker *w, int lfd)
 
 		if (fd < 0)
 			return;
+		if (!prefixset_contains_sa(w->srv->subscribers, (struct sockaddr *)&ss)) {
+			/* not a subscriber: closed before it can hold a slot or send a byte */
+			px_count(w, P_REFUSED_ACL);
+			close(fd);
+			continue;
+		}
 		if (w->nfree == 0) {
 			px_count(w, P_CONN_REFUSED_FULL);
 			close(fd);
