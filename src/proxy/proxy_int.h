@@ -21,11 +21,13 @@
 #include "core/served.h"
 #include "core/snapshot.h"
 #include "core/store.h"
+#include "proxy/dest.h"
 #include "proxy/http.h"
 
 #define PX_MAX_LISTEN  16
 #define PX_MAX_THREADS 64
 #define PX_BUF	       ((size_t)32 * 1024) /* body relay buffers, each direction */
+#define PX_MAX_ADDRS   8		   /* addresses of a name tried, in the order resolved */
 
 enum px_counter {
 	P_REQUESTS,
@@ -44,6 +46,9 @@ enum px_counter {
 	P_OPTOUT,
 	P_EVENTS_DROPPED,
 	P_CONN_REFUSED_FULL,
+	P_DEST_REFUSED,
+	P_PORT_REFUSED,
+	P_HITS_DOMAIN,
 	P_COUNT
 };
 
@@ -112,9 +117,9 @@ struct px_lookup {
 	uint32_t gen;
 	char host[256];
 	uint16_t port;
-	int ok;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
+	int n; /* addresses found (0: none, the lookup failed) */
+	struct sockaddr_storage addr[PX_MAX_ADDRS];
+	socklen_t addrlen[PX_MAX_ADDRS];
 	struct px_lookup *next;
 };
 
@@ -150,6 +155,9 @@ struct px_server {
 	uint8_t secret[256];
 	size_t secretlen;
 	int walled;
+	struct pxd_rules dest;		  /* where upstream connections may go (dest.h) */
+	struct sockaddr_storage resolver; /* proxy.resolver; ss_family 0 = getaddrinfo */
+	socklen_t resolverlen;
 	_Atomic(struct served *) shared;
 	struct px_worker *workers;
 	int nworkers;

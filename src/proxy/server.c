@@ -98,6 +98,16 @@ static int configure(struct px_server *srv, const struct isp_config *cfg, struct
 				   "proxy.subscribers is empty: nobody would be served (give "
 				   "the subscriber prefixes)");
 	srv->walled = strcmp(cfg->proxy_walled_garden, "on") == 0;
+	rc = pxd_init(&srv->dest, cfg->proxy_allow_destinations, cfg->proxy_deny_destinations,
+		      cfg->proxy_connect_ports, srv->listen, srv->nlisten, err);
+	if (rc)
+		return rc;
+	if (cfg->proxy_resolver[0] &&
+	    net_parse_addr(cfg->proxy_resolver, strlen(cfg->proxy_resolver), 53, &srv->resolver,
+			   &srv->resolverlen) != 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "proxy.resolver: '%s' is not ADDR[:PORT] of a DNS server",
+				   cfg->proxy_resolver);
 	if (cfg->proxy_threads < 1 || cfg->proxy_threads > PX_MAX_THREADS)
 		return isp_err_set(err, ISR_EINVAL, "proxy.threads must be 1..%d", PX_MAX_THREADS);
 	if (cfg->proxy_resolver_threads < 1 || cfg->proxy_resolver_threads > 256)
@@ -244,10 +254,12 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 			goto stop;
 	}
 	fprintf(stderr,
-		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s\n",
+		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s, "
+		"names resolved by %s\n",
 		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
 		snap_keys(sh->snap), srv->walled ? ", walled garden on" : "",
-		cfg->proxy_metrics[0] ? ", metrics on" : "");
+		cfg->proxy_metrics[0] ? ", metrics on" : "",
+		cfg->proxy_resolver[0] ? cfg->proxy_resolver : "the system resolver");
 	for (;;) {
 		struct timespec one = { 1, 0 };
 		struct filestamp s2, o2;
@@ -279,6 +291,7 @@ out:
 	workers_free(srv);
 	served_free(atomic_load(&srv->shared));
 	prefixset_free(srv->subscribers);
+	pxd_free(&srv->dest);
 	pthread_mutex_destroy(&srv->rq_mu);
 	pthread_cond_destroy(&srv->rq_cv);
 	free(srv);

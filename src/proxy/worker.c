@@ -385,12 +385,37 @@ static int parse_authority(struct px_conn *c, const char *a, size_t n, uint16_t 
 /* Start the upstream connection to c->host:c->port (reusing a kept one). */
 static void start_upstream(struct px_worker *w, struct px_conn *c, int idx);
 
+/* Refuse the upstream address c->upaddr when dest.h says so: 403 with the reason, and
+ * the metric. Returns 1 when refused. */
+static int dest_refused(struct px_worker *w, struct px_conn *c)
+{
+	enum pxd_verdict v = pxd_check(&w->srv->dest, (struct sockaddr *)&c->upaddr);
+	char addr[64], msg[768];
+	int n;
+
+	if (v == PXD_OK)
+		return 0;
+	px_count(w, P_DEST_REFUSED);
+	net_addr_text((struct sockaddr *)&c->upaddr, addr, sizeof(addr));
+	n = snprintf(msg, sizeof(msg),
+		     "ispshield: destination refused: %s (%s) is %s.\n"
+		     "This proxy does not connect to internal, reserved or ISP infrastructure "
+		     "addresses.\n",
+		     c->host, addr, pxd_why(v));
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = (int)strlen(msg);
+	respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg, (size_t)n, 0);
+	return 1;
+}
+
 static void connect_now(struct px_worker *w, struct px_conn *c, int idx)
 {
 	struct epoll_event ev;
-	int fd = socket(c->upaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
+	int fd, one = 1;
 
+	if (dest_refused(w, c))
+		return;
+	fd = socket(c->upaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		px_count(w, P_UPSTREAM_ERRORS);
 		respond_error(w, c, 502);
@@ -555,6 +580,15 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 		respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, text, n, 0);
 		return;
 	}
+	if (!pxd_port_ok(&w->srv->dest, c->port)) {
+		static const char msg[] = "ispshield: CONNECT refused: this proxy tunnels only to "
+					  "the HTTPS port (proxy.connect-ports)\n";
+
+		px_count(w, P_PORT_REFUSED);
+		respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg,
+			sizeof(msg) - 1, 0);
+		return;
+	}
 	c->req_done = 1;
 	start_upstream(w, c, idx);
 }
@@ -595,6 +629,41 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 	/* the DNS service already recorded this block (cause C&C): nothing recorded here */
 	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
 		page, n, c->req_body == B_NONE && !c->close_after);
+}
+
+/* A plain-HTTP request to a host in a domain list (a C&C name): the walled-garden
+ * page, and a block event (reason "name", as the DNS service records the same name).
+ * Returns 1 when it answered. */
+static int host_listed(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+		       const struct served *sh)
+{
+	static __thread char page[PAGE_MAX];
+	char name[DOMAIN_BUFSZ], entry[DOMAIN_BUFSZ + 2];
+	struct snap_result r;
+	struct page_info pi;
+	const char *list, *al;
+	size_t alen = 0, n;
+
+	if (domain_normalise(c->host, strlen(c->host), name, NULL) <= 0 ||
+	    snap_lookup_domain(sh->snap, name, strlen(name), &r) <= 0)
+		return 0;
+	list = blocking_list(sh->snap, &r);
+	if (!list)
+		return 0;
+	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
+	px_count(w, P_HITS_DOMAIN);
+	record(w, c, name, list, entry, strlen(entry), "name");
+	al = http_field_get(h, "accept-language", &alen);
+	memset(&pi, 0, sizeof(pi));
+	pi.ja = page_prefer_ja(al, alen);
+	pi.url = name;
+	pi.list = list;
+	pi.isp = w->srv->cfg->notify_isp_name;
+	pi.contact = w->srv->cfg->notify_contact;
+	n = page_walled(&pi, page, sizeof(page));
+	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
+		page, n, c->req_body == B_NONE && !c->close_after);
+	return 1;
 }
 
 static void handle_request(struct px_worker *w, struct px_conn *c, int idx,
@@ -677,6 +746,8 @@ static void handle_request(struct px_worker *w, struct px_conn *c, int idx,
 			return;
 		}
 	}
+	if (!optout && host_listed(w, c, h, sh))
+		return;
 	if (plen == 0) {
 		path = "/";
 		plen = 1;
@@ -1130,12 +1201,21 @@ static void resolver_answers(struct px_worker *w, const struct served *sh)
 		struct px_conn *c = &w->conns[l->conn];
 
 		if (c->state == S_RESOLVE && c->gen == l->gen) {
-			if (!l->ok) {
+			if (l->n == 0) {
 				px_count(w, P_UPSTREAM_ERRORS);
 				respond_error(w, c, 502);
 			} else {
-				c->upaddr = l->addr;
-				c->upaddrlen = l->addrlen;
+				/* the first allowed address; none: the first, refused */
+				int k = 0, j;
+
+				for (j = 0; j < l->n; j++)
+					if (pxd_check(&w->srv->dest,
+						      (struct sockaddr *)&l->addr[j]) == PXD_OK) {
+						k = j;
+						break;
+					}
+				c->upaddr = l->addr[k];
+				c->upaddrlen = l->addrlen[k];
 				connect_now(w, c, l->conn);
 			}
 			conn_pump(w, l->conn, sh);
