@@ -63,7 +63,7 @@ isp -q lists import --list browser-test-urls --kind url urls.txt || { echo "FAIL
 isp -q lists compile || { echo "FAIL compile" >&2; exit 1; }
 head -c 32 /dev/urandom >secret
 "$bin" --store "$work/t.db" proxy --listen "127.0.0.1:$PX" --secret-file secret --metrics "127.0.0.1:$MET" \
-	--connect-timeout 5 --upstream-timeout 10 2>proxy.log & pids+=($!)
+	--connect-timeout 5 --upstream-timeout 10 --allow-destinations 127.0.0.1/32 2>proxy.log & pids+=($!)
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$MET/metrics" && break; sleep 0.1; done
 code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "127.0.0.1:$PX" \
 	"http://127.0.0.1:$WWW/download/payload.html")
