@@ -144,7 +144,7 @@ static const struct key keys[] = {
 	  "upstream prefixes always refused (the ISP's infrastructure), even inside "
 	  "allow-destinations" },
 	{ "proxy", "connect-ports", K_STR, F(proxy_connect_ports), "443",
-	  "ports (and ranges, 8000-8100) a CONNECT may reach; others get 403" },
+	  "ports (and ranges, 8000-8100) a CONNECT may reach; others get 403; empty = none" },
 	{ "proxy", "resolver", K_STR, F(proxy_resolver), "",
 	  "ADDR[:PORT] of the DNS server that resolves upstream names (e.g. ispshield dns); "
 	  "empty = the system resolver (getaddrinfo)" },

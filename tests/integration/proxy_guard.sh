@@ -97,6 +97,7 @@ python3 site.py echo 127.0.0.1 "$ECHO" & pids+=($!)
 $(for i in $(seq 39); do echo "  local-data: \"big.site.test. 300 IN A 127.0.9.$i\""; done)
   local-zone: "example." static
   local-data: "x7f3.dga-family.example. 300 IN A 127.0.0.1"
+  local-data: "k9.dga2.example. 300 IN A 127.0.0.1"
 U
 } >up.conf
 unbound -c up.conf >up.out 2>&1 & pids+=($!)
@@ -105,7 +106,7 @@ until_ok curl -s -o /dev/null "http://127.0.0.1:$WWW/ok.html" || bad "site did n
 
 # ---- lists, snapshot, two proxies: A strict (defaults), B with loopback allowed
 printf 'http://127.0.0.1:%s/bad.html\n' "$WWW" >urls.txt
-printf 'x7f3.dga-family.example\n' >cc.txt
+printf 'x7f3.dga-family.example\n*.dga2.example\n' >cc.txt
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 isp -q lists import --list malware-urls --kind url urls.txt || bad "import urls"
 isp -q lists import --list cc-names --kind domain cc.txt || bad "import domains"
@@ -251,6 +252,7 @@ check "plain HTTP to a listed C&C host: 403" test "$(tail -1 <<<"$wg")" = 403
 check "... with the walled-garden page" grep -q "C&amp;C" <<<"$wg"
 check "... not the site" bash -c '! grep -q hello-allowed <<<"$1"' _ "$wg"
 check "... also with upper case and a trailing dot" test "$(code "${B[@]}" "http://X7F3.DGA-family.example.:$WWW/ok.html")" = 403
+check "... and a name under a listed *.suffix" grep -q "C&amp;C" <("${B[@]}" "http://k9.dga2.example:$WWW/ok.html")
 check "metric: domain hits counted" grep -qE '^ispshield_proxy_domain_hits_total [1-9]' <(curl -s "http://127.0.0.1:$MB/metrics")
 kill -TERM "$pxb"; wait "$pxb" # the writer drains on stop
 check "the domain hit is recorded in the store" test "$(sqlite3 var/t.db "select count(*) from block_events where qname='x7f3.dga-family.example'")" -ge 1
