@@ -175,6 +175,12 @@ static void workers_free(struct px_server *srv)
 			w->res_head = l->next;
 			free(l);
 		}
+		while (w->meta_head) {
+			struct px_metajob *j = w->meta_head;
+
+			w->meta_head = j->next;
+			px_metajob_free(j);
+		}
 		pthread_mutex_destroy(&w->res_mu);
 		evring_free(&w->ring);
 	}
@@ -200,6 +206,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	pthread_mutex_init(&srv->rq_mu, NULL);
 	pthread_cond_init(&srv->rq_cv, NULL);
+	pthread_mutex_init(&srv->meta_mu, NULL);
+	pthread_cond_init(&srv->meta_cv, NULL);
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
@@ -221,7 +229,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0) {
+	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0 ||
+	    px_meta_start(srv) != 0) {
 		rc = isp_err_set(err, ISR_ENOMEM, "cannot start the resolver threads");
 		goto stop;
 	}
@@ -285,6 +294,7 @@ stop:
 	for (i = 0; i < started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	px_resolver_stop(srv);
+	px_meta_stop(srv);
 	evwriter_stop(&writer);
 	metricsd_join(&metrics);
 out:
@@ -294,6 +304,8 @@ out:
 	pxd_free(&srv->dest);
 	pthread_mutex_destroy(&srv->rq_mu);
 	pthread_cond_destroy(&srv->rq_cv);
+	pthread_mutex_destroy(&srv->meta_mu);
+	pthread_cond_destroy(&srv->meta_cv);
 	free(srv);
 	return rc;
 }

@@ -167,6 +167,12 @@ static void conn_close(struct px_worker *w, int idx)
 	if (c->cfd >= 0)
 		close(c->cfd);
 	c->cfd = -1;
+	if (c->hit) {
+		free(c->hit->canon);
+		free(c->hit->href);
+		free(c->hit);
+		c->hit = NULL;
+	}
 	c->state = S_FREE;
 	c->gen++;
 	w->free_list[w->nfree++] = idx;
@@ -269,49 +275,6 @@ static void record(struct px_worker *w, struct px_conn *c, const char *what, con
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
 	if (evring_push(&w->ring, &ev) != 0)
 		px_count(w, P_EVENTS_DROPPED);
-}
-
-struct meta {
-	char source[128], reference[512], category[128];
-	int64_t first_seen;
-	int found;
-};
-
-static int on_source(void *ud, const struct store_list *l, const struct store_entry *e)
-{
-	struct meta *m = ud;
-
-	(void)l;
-	if (m->found)
-		return 0;
-	m->found = 1;
-	snprintf(m->source, sizeof(m->source), "%s", e->source ? e->source : "");
-	snprintf(m->reference, sizeof(m->reference), "%s", e->reference ? e->reference : "");
-	snprintf(m->category, sizeof(m->category), "%s", e->category ? e->category : "");
-	m->first_seen = e->first_seen;
-	return 0;
-}
-
-/* What the store says about entry `value` of list `list` (source, reference, date).
- * A read of the store's index on the worker thread: only on a hit, which is rare next
- * to the traffic; without a store the page shows the list name only. */
-static void lookup_meta(struct px_worker *w, const char *list, const char *value, struct meta *m)
-{
-	struct store_list sl;
-	struct isp_err err;
-
-	memset(m, 0, sizeof(*m));
-	if (!w->store_tried) {
-		w->store_tried = 1;
-		isp_err_clear(&err);
-		if (store_open(w->srv->cfg->store, &w->store, &err) != 0)
-			w->store = NULL;
-	}
-	if (!w->store)
-		return;
-	isp_err_clear(&err);
-	if (store_list_get(w->store, list, LIST_KIND_NONE, 0, &sl, &err) == 0)
-		store_entry_sources(w->store, &sl, value, on_source, m, &err);
 }
 
 /* The first blocking hit of r (NULL when nothing matched or an allow entry wins). */
@@ -514,41 +477,78 @@ static const char *cut_token(const char *t, size_t *n, size_t *toklen)
 	return NULL;
 }
 
-static void warn_page(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+/* Send the warning page of c->hit, with the store's metadata m (NULL: not known, the
+ * list name only), and free the hit. */
+static void render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta *m)
+{
+	static __thread char page[PAGE_MAX];
+	struct px_hit *hit = c->hit;
+	struct page_info pi;
+	size_t n;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.ja = hit->ja;
+	pi.url = hit->canon;
+	pi.list = hit->list;
+	if (m) {
+		pi.source = m->source;
+		pi.reference = m->reference;
+		pi.category = m->category;
+		pi.first_seen = m->first_seen;
+	}
+	pi.continue_url = hit->href;
+	pi.isp = w->srv->cfg->notify_isp_name;
+	pi.contact = w->srv->cfg->notify_contact;
+	pi.token_problem = hit->token_problem;
+	n = page_warning(&pi, page, sizeof(page));
+	c->hit = NULL;
+	free(hit->canon);
+	free(hit->href);
+	free(hit);
+	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
+		page, n, c->req_body == B_NONE && !c->close_after);
+}
+
+/* A listed URL: make the continue link, then ask the meta thread for the list's
+ * metadata and park the connection in S_META until it answers, or for at most
+ * proxy.connect-timeout (the store is treated like an upstream); the store is never read
+ * on this thread. */
+static void warn_page(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
 		      const char *list, const char *canon, size_t clen, const char *target,
 		      size_t tlen, int token_problem)
 {
-	static __thread char page[PAGE_MAX];
-	char tok[PTOKEN_MAX], *href;
-	struct page_info pi;
-	struct meta m;
-	size_t alen = 0, n;
+	char tok[PTOKEN_MAX];
+	size_t alen = 0, hlen = tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2;
 	const char *al = http_field_get(h, "accept-language", &alen);
 	int64_t exp = wall_s() + w->srv->cfg->proxy_continue_ttl;
 	int has_q = memchr(target, '?', tlen) != NULL;
+	struct px_hit *hit = calloc(1, sizeof(*hit));
 
-	lookup_meta(w, list, canon, &m);
+	if (hit)
+		hit->canon = malloc(clen + 1);
+	if (!hit || !hit->canon) {
+		free(hit);
+		respond_error(w, c, 502);
+		return;
+	}
+	memcpy(hit->canon, canon, clen);
+	hit->canon[clen] = '\0';
+	snprintf(hit->list, sizeof(hit->list), "%s", list);
+	hit->ja = page_prefer_ja(al, alen);
+	hit->token_problem = token_problem;
 	ptoken_make(w->srv->secret, w->srv->secretlen, c->peer_text, canon, clen, exp, tok);
-	href = malloc(tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2);
-	if (href)
-		snprintf(href, tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2, "%.*s%c%s%s", (int)tlen,
-			 target, has_q ? '&' : '?', TOKEN_PARAM, tok);
-	memset(&pi, 0, sizeof(pi));
-	pi.ja = page_prefer_ja(al, alen);
-	pi.url = canon;
-	pi.list = list;
-	pi.source = m.source;
-	pi.reference = m.reference;
-	pi.category = m.category;
-	pi.first_seen = m.first_seen;
-	pi.continue_url = href;
-	pi.isp = w->srv->cfg->notify_isp_name;
-	pi.contact = w->srv->cfg->notify_contact;
-	pi.token_problem = token_problem;
-	n = page_warning(&pi, page, sizeof(page));
-	free(href);
-	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
-		page, n, c->req_body == B_NONE && !c->close_after);
+	hit->href = malloc(hlen);
+	if (hit->href)
+		snprintf(hit->href, hlen, "%.*s%c%s%s", (int)tlen, target, has_q ? '&' : '?',
+			 TOKEN_PARAM, tok);
+	c->hit = hit;
+	c->hit_seq++;
+	if (px_meta_ask(w->srv, w->id, idx, c->gen, c->hit_seq, list, canon, clen) != 0) {
+		render_hit(w, c, NULL);
+		return;
+	}
+	c->state = S_META;
+	c->deadline = px_now_ms() + (uint64_t)w->srv->cfg->proxy_connect_timeout * 1000;
 }
 
 static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
@@ -742,7 +742,7 @@ static void handle_request(struct px_worker *w, struct px_conn *c, int idx,
 		if (list) {
 			px_count(w, P_HITS);
 			record(w, c, canon, list, r.key, r.keylen, "url");
-			warn_page(w, c, h, list, canon, (size_t)clen, t, tlen, tp);
+			warn_page(w, c, idx, h, list, canon, (size_t)clen, t, tlen, tp);
 			return;
 		}
 	}
@@ -1151,7 +1151,7 @@ static void conn_pump(struct px_worker *w, int idx, const struct served *sh)
 			     (c->state == S_TUNNEL && !c->upstream_eof)) &&
 			    buf_space(&c->uin) > 0)
 				um |= EPOLLIN;
-			if (c->state == S_HEAD || c->state == S_RESPOND)
+			if (c->state == S_HEAD || c->state == S_RESPOND || c->state == S_META)
 				um |= EPOLLIN; /* a kept upstream that closes */
 		}
 		set_mask(w, c, idx, 0, cm);
@@ -1189,13 +1189,27 @@ static void upstream_connected(struct px_worker *w, int idx)
 static void resolver_answers(struct px_worker *w, const struct served *sh)
 {
 	struct px_lookup *l;
+	struct px_metajob *mj;
 	uint64_t v;
 
 	(void)read(w->evfd, &v, sizeof(v));
 	pthread_mutex_lock(&w->res_mu);
 	l = w->res_head;
 	w->res_head = NULL;
+	mj = w->meta_head;
+	w->meta_head = NULL;
 	pthread_mutex_unlock(&w->res_mu);
+	while (mj) {
+		struct px_metajob *next = mj->next;
+		struct px_conn *c = &w->conns[mj->conn];
+
+		if (c->state == S_META && c->gen == mj->gen && c->hit_seq == mj->seq) {
+			render_hit(w, c, &mj->m);
+			conn_pump(w, mj->conn, sh);
+		}
+		px_metajob_free(mj);
+		mj = next;
+	}
 	while (l) {
 		struct px_lookup *next = l->next;
 		struct px_conn *c = &w->conns[l->conn];
@@ -1301,6 +1315,10 @@ static void sweep(struct px_worker *w, const struct served *sh, uint64_t now)
 				conn_close(w, i);
 			}
 			break;
+		case S_META: /* the store is slow: the page without its metadata */
+			render_hit(w, c, NULL);
+			conn_pump(w, i, sh);
+			break;
 		case S_RESOLVE:
 		case S_CONNECT:
 			px_count(w, P_UPSTREAM_TIMEOUTS);
@@ -1383,10 +1401,17 @@ static void *worker_main(void *arg)
 
 				if (c->state == S_FREE || (c->gen & 0xffffff) != gen)
 					continue;
+				if (type == TAG_CLIENT && (evs[i].events & (EPOLLHUP | EPOLLERR)) &&
+				    (c->state == S_META || c->state == S_RESOLVE)) {
+					conn_close(w,
+						   idx); /* gone while we wait: nothing to send */
+					continue;
+				}
 				if (type == TAG_UPSTREAM && c->state == S_CONNECT)
 					upstream_connected(w, idx);
 				else if (type == TAG_UPSTREAM &&
-					 (c->state == S_HEAD || c->state == S_RESPOND) &&
+					 (c->state == S_HEAD || c->state == S_RESPOND ||
+					  c->state == S_META) &&
 					 c->ufd >= 0) {
 					close_upstream(c); /* a kept upstream closed or spoke */
 					c->umask = 0;
@@ -1415,7 +1440,6 @@ static void *worker_main(void *arg)
 	free(w->conns);
 	free(w->free_list);
 	w->conns = NULL;
-	store_close(w->store);
 	return NULL;
 }
 
