@@ -122,7 +122,8 @@ static const struct key keys[] = {
 	{ "proxy", "continue-ttl", K_DURATION, F(proxy_continue_ttl), "1h",
 	  "how long a \"continue anyway\" permission lasts" },
 	{ "proxy", "connect-timeout", K_DURATION, F(proxy_connect_timeout), "10",
-	  "name lookup plus TCP connect to an upstream, then 504" },
+	  "name lookup plus TCP connect to an upstream, then 504; also the longest a warning page "
+	  "waits for its list metadata from the store" },
 	{ "proxy", "header-timeout", K_DURATION, F(proxy_header_timeout), "10",
 	  "a client must send a whole request head within this (slowloris), else 408" },
 	{ "proxy", "idle-timeout", K_DURATION, F(proxy_idle_timeout), "60",
