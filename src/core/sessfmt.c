@@ -314,6 +314,10 @@ int sf_emit(struct sf_ctx *c, struct sess_record *r)
 		r->session_id = "";
 	if (!r->nas)
 		r->nas = "";
+	if (!r->nas_ip)
+		r->nas_ip = "";
+	if (!r->nas_id)
+		r->nas_id = "";
 	c->st->records++;
 	if (!c->on_record)
 		return 0;
@@ -328,6 +332,8 @@ void sf_rec_init(struct sess_record *r, long line)
 	r->user = "";
 	r->session_id = "";
 	r->nas = "";
+	r->nas_ip = "";
+	r->nas_id = "";
 }
 
 /* Add s[0..n) as an address of the given family (0 = either); why says what failed. */

@@ -276,6 +276,8 @@ static int dt_finish(struct sf_ctx *c, struct dt_rec *d)
 	r->user = d->user;
 	r->session_id = d->sid;
 	r->nas = d->nasip[0] ? d->nasip : d->nasid;
+	r->nas_ip = d->nasip;
+	r->nas_id = d->nasid;
 	return sf_emit(c, r);
 }
 
@@ -509,9 +511,10 @@ static int rc_record(struct sf_ctx *c, const int *idx, struct csv_field *f, size
 	s = sf_fld(f, nf, idx[C_USER]);
 	r.user = s ? s : "";
 	s = sf_fld(f, nf, idx[C_NASIP]);
-	if (!s)
-		s = sf_fld(f, nf, idx[C_NASID]);
-	r.nas = s ? s : "";
+	r.nas_ip = s ? s : "";
+	s = sf_fld(f, nf, idx[C_NASID]);
+	r.nas_id = s ? s : "";
+	r.nas = r.nas_ip[0] ? r.nas_ip : r.nas_id;
 	return sf_emit(c, &r);
 reject:
 	sf_reject(c, ln->lineno, ln->offset, "%s", why);
