@@ -169,8 +169,9 @@ void aw_det_free(struct aw_det *d);
 /* Bytes the detector holds. */
 size_t aw_det_memory(const struct aw_det *d);
 
-/* Feed one record. Times should not go backwards; a record older than the newest seen
- * is counted at the newest time (the caller counts such lines). */
+/* Feed one record. Times should not go backwards: the caller merges several files by
+ * time. A record older than the newest seen (lines of one file slightly out of order) is
+ * counted at the newest time, and one more than 60 s older is counted in `backwards`. */
 void aw_det_add(struct aw_det *d, const struct aw_rec *r);
 
 struct aw_det_stats {
@@ -201,7 +202,10 @@ void aw_tail_free(struct aw_tail *t);
  * skipped and counted). With follow, a partial last line waits for its newline, and a
  * rotation (PATH renamed and a new file created: the old one is read to its end first;
  * or truncated in place) is followed. Without follow, the last line is passed even
- * without a newline. Returns lines passed (>= 0), or a negative ISR code.
+ * without a newline. When fn returns nonzero, reading stops after that line (it counts as
+ * passed) and the next call goes on with the line after it: a caller can pull one line at
+ * a time (authwatch merges several files by time so). Returns lines passed (>= 0; 0 = none
+ * available now), or a negative ISR code.
  */
 long aw_tail_read(struct aw_tail *t, int follow, aw_line_fn fn, void *ud, struct isp_err *err);
 

@@ -38,6 +38,25 @@ for line in open(sys.argv[1]):
 done
 echo "ok: $n scenarios"
 
+# ---- several files, named newest first (as `mail.log*` expands): merged by time, so
+# carol's 10 failures over 27 minutes in mail.log.1 are no burst and alice's attack keeps
+# its own time (10:40 in the zone the log was written in), not mail.log's 17:00 ----
+R=$DATA/rotated
+for order in "$R/mail.log $R/mail.log.1" "$R/mail.log.1 $R/mail.log"; do
+	# shellcheck disable=SC2086
+	TZ=UTC "$ISPSHIELD" --store "$T/scen.db" authwatch --dry-run --json $order \
+		>"$T/rot.out" 2>"$T/rot.err" || fail "rotated: $(cat "$T/rot.err")"
+	python3 -c '
+import json, sys
+got = [json.loads(l) for l in open(sys.argv[1])]
+want = [("brute-force", "alice@isp.example", "-11-22T10:40:00", "-11-22T10:40:45")]
+have = [(o["type"], o.get("account"), o["first"][4:19], o["last"][4:19]) for o in got]
+sys.exit(0 if have == want else "rotated logs (%s): %s" % (sys.argv[2], have))' \
+		"$T/rot.out" "$order" || fail "rotated logs merged by time"
+	grep -q ' 0 backwards in time' "$T/rot.err" || fail "rotated: $(cat "$T/rot.err")"
+done
+echo "ok: rotated logs merged by time"
+
 # ---- bad input: counted and reported, exit 3, no crash ----
 set +e
 "$ISPSHIELD" authwatch --dry-run "$DATA/bad_input.log" >/dev/null 2>"$T/bad.err"
