@@ -44,7 +44,8 @@ static const char authwatch_usage[] =
 	"                      in the state file, so a restart neither loses nor repeats lines\n"
 	"  --state-file FILE   (-f) where positions are kept\n"
 	"  --idle-exit SECONDS (-f) stop after this long without a new line (scripts, tests)\n"
-	"  --dry-run           print detections, record nothing\n"
+	"  --dry-run           print detections, change nothing on disk (no events, no\n"
+	"                      suspensions, no positions in the state file)\n"
 	"\n"
 	"suspend-list writes the suspended accounts for FREERADIUS: --format users (default)\n"
 	"gives rlm_files entries rejecting each account (include it first in\n"
@@ -559,18 +560,20 @@ static void state_path(const struct isp_config *cfg, const char *opt, char out[C
 	config_state_path(cfg, "authwatch.state", out);
 }
 
-/* Record where each file was read to (-f), so a restart neither loses nor repeats lines. */
+/* Record where each file was read to (-f), so a restart neither loses nor repeats lines.
+ * A dry run records nothing: the real run after it must still read those lines. */
 static void save_positions(const struct run *r, const struct src *srcs, int n, const char *state)
 {
 	struct isp_err err;
 	int i;
 
+	if (r->dry)
+		return;
 	for (i = 0; i < n; i++) {
 		isp_err_clear(&err);
 		if (srcs[i].t && aw_tail_save(srcs[i].t, state, &err) != 0)
 			cli_error(&err);
 	}
-	(void)r;
 }
 
 static void summary(const struct run *r)

@@ -109,7 +109,7 @@ records() { sed -n 's/.* lines, \([0-9]*\) records.*/\1/p' "$1"; }
 L=$T/follow/auth.log
 mkdir -p "$T/follow"
 for i in 1 2 3 4 5; do line $i; done >"$L"
-fw() { isp authwatch -f --dry-run --idle-exit "$1" --state-file "$T/follow/state" "$L"; }
+fw() { isp authwatch -f --idle-exit "$1" --state-file "$T/follow/state" "$L"; }
 fw 1 >/dev/null 2>"$T/f1.err"
 [ "$(records "$T/f1.err")" = 5 ] || fail "follow 1: $(cat "$T/f1.err")"
 # stopped: 3 more lines, rotated by rename, 4 lines in the new file
@@ -140,4 +140,25 @@ line 18 | tail -c +31 >>"$L"
 wait $pid
 [ "$(records "$T/f4.err")" = 6 ] || fail "rotation while following: $(cat "$T/f4.err")"
 echo "ok: follow across rotation and restarts"
+
+# ---- -f --dry-run changes nothing on disk: the real run after it still reads the lines
+# and records their detection ----
+mkdir -p "$T/dry"
+cp "$DATA/brute_postfix.log" "$T/dry/mail.log"
+echo '999 0 1 0 /somewhere/else.log' >"$T/dry/state"
+cp "$T/dry/state" "$T/dry/state.before"
+dryisp() { "$ISPSHIELD" --store "$T/dry/store.db" "$@"; }
+dryisp authwatch -f --dry-run --idle-exit 1 --state-file "$T/dry/state" "$T/dry/mail.log" \
+	>"$T/dry/1.out" 2>"$T/dry/1.err" || fail "dry follow: $(cat "$T/dry/1.err")"
+grep -q 'brute-force account=alice@isp.example' "$T/dry/1.out" || fail "dry follow: no detection"
+cmp -s "$T/dry/state" "$T/dry/state.before" || fail "dry follow wrote the state file: $(cat "$T/dry/state")"
+[ ! -e "$T/dry/store.db" ] || fail "dry follow created the store"
+dryisp authwatch -f --idle-exit 1 --state-file "$T/dry/state" "$T/dry/mail.log" \
+	>"$T/dry/2.out" 2>"$T/dry/2.err" || fail "follow after dry run: $(cat "$T/dry/2.err")"
+grep -q 'brute-force account=alice@isp.example' "$T/dry/2.out" ||
+	fail "follow after a dry run lost the detection: $(cat "$T/dry/2.err")"
+[ "$(sqlite3 "$T/dry/store.db" "SELECT count(*) FROM events WHERE family = 'brute-force'
+	AND reference = 'alice@isp.example'")" = 1 ] || fail "follow after a dry run: event not recorded"
+grep -q "mail.log\$" "$T/dry/state" || fail "the real run saved no position"
+echo "ok: a dry run changes nothing on disk"
 echo "PASS authwatch"
