@@ -383,7 +383,9 @@ struct store_suspension {
 
 /*
  * Suspend s->user (s->released ignored). An account already suspended keeps its first
- * suspension and *added is 0; a released one is suspended again (*added 1).
+ * suspension and *added is 0; a released one is suspended again (*added 1) only when
+ * s->detected is later than its release: a detection from before the operator released
+ * it (the same log read again) leaves it released (*added 0).
  */
 int store_suspend(struct store *st, const struct store_suspension *s, int *added,
 		  struct isp_err *err);

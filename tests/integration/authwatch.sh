@@ -90,14 +90,29 @@ grep -q '^"bob@isp.example"	Auth-Type := Reject' "$T/users" || fail "users file"
 isp authwatch release bob@isp.example 2>/dev/null
 [ -z "$(isp -q authwatch suspend-list --format list)" ] || fail "release"
 isp authwatch suspended --all | grep -q 'released' || fail "release kept as history"
+# the same logs again: detections from before the release do not undo it
+isp authwatch "$DATA/brute_postfix.log" "$DATA/sources_dovecot.log" >/dev/null 2>"$T/rerun.err"
+grep -q ' 0 accounts suspended' "$T/rerun.err" || fail "rerun: $(cat "$T/rerun.err")"
+[ -z "$(isp -q authwatch suspend-list --format list)" ] || fail "rerun re-suspended a released account"
+# a new attack, after the release: suspended again
+now=$(date +%s)
+for i in 0 1 2 3 4 5; do
+	printf '%s mail dovecot: imap-login: Login: user=<bob@isp.example>, method=PLAIN, rip=198.18.%d.9, lip=10.0.0.1, mpid=%d, TLS, session=<n%d>\n' \
+		"$(date -u -d "@$((now + 5 + i * 5))" +%Y-%m-%dT%H:%M:%S+00:00)" "$i" "$((200 + i))" "$i"
+done >"$T/after.log"
+isp authwatch "$T/after.log" >/dev/null 2>"$T/after.err"
+grep -q ' 1 accounts suspended' "$T/after.err" || fail "new attack: $(cat "$T/after.err")"
+[ "$(isp -q authwatch suspend-list --format list)" = bob@isp.example ] || fail "new attack not suspended"
+isp authwatch release bob@isp.example 2>/dev/null
 set +e
 isp authwatch release nobody 2>/dev/null
 rc=$?
 set -e
 [ "$rc" = 4 ] || fail "release of an unknown account: exit $rc"
 # --dry-run records nothing
+nev=$(sqlite3 "$T/store.db" "SELECT count(*) FROM events")
 isp authwatch --dry-run "$DATA/smtp_postfix.log" >/dev/null 2>&1
-[ "$(sqlite3 "$T/store.db" "SELECT count(*) FROM events")" = 2 ] || fail "dry run recorded"
+[ "$(sqlite3 "$T/store.db" "SELECT count(*) FROM events")" = "$nev" ] || fail "dry run recorded"
 echo "ok: store, notify report, suspend list, release"
 
 # ---- follow: rotation and restarts, every line exactly once ----
