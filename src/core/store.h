@@ -105,6 +105,11 @@ int store_version(struct store *st, int *have, int *want, struct isp_err *err);
 /* Apply pending migrations, each in one transaction; *from, *to: versions before and
  * after (either may be NULL). */
 int store_migrate(struct store *st, int *from, int *to, struct isp_err *err);
+#define STORE_INSTANCE_MAX 40
+/* The store's id (meta 'store_id': random hex made with the store, kept for its life)
+ * into out. Two stores, or a store and the one it replaced, have different ids: notify
+ * puts it in delivery keys. ISR_ESTORE when the store has none (older schema). */
+int store_instance_id(struct store *st, char out[STORE_INSTANCE_MAX], struct isp_err *err);
 /*
  * Try to take the session-level advisory lock `name` (PostgreSQL only: one lock across
  * every machine on the database, released by store_unlock or when the connection ends,
