@@ -66,7 +66,9 @@ struct aw_clock {
 	int ref_month;	 /* 1..12 */
 	int year;	 /* year of the last year-less line, 0 = none yet */
 	int last_month;	 /* its month */
-	int64_t utc_off; /* seconds east of UTC of the log's local time */
+	int64_t utc_off; /* seconds east of UTC of the log's local time (unless local) */
+	int local;	 /* 1: times without a zone are civil times in the process's zone */
+	int64_t zone_hour, zone_delta; /* local: the last hour converted (+1) and its offset */
 };
 
 /* Set c for input whose last lines were written near ref, local time utc_off seconds
@@ -74,6 +76,11 @@ struct aw_clock {
  * month is later than ref's (a log from last December read in January); afterwards the
  * year goes up when the month goes from December to January. */
 void aw_clock_init(struct aw_clock *c, int64_t ref, int64_t utc_off);
+
+/* aw_clock_init for logs written in the process's zone (core.timezone, default the
+ * system's; TZ): each zone-less time is converted by the zone's rules for that time, so
+ * lines on both sides of a daylight-saving change keep their true order. */
+void aw_clock_init_local(struct aw_clock *c, int64_t ref);
 
 /*
  * Parse one line (len bytes, need not be NUL-terminated; may hold any bytes) in format

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authwatch/aw_int.h"
 #include "core/timefmt.h"
@@ -80,6 +81,30 @@ void aw_clock_init(struct aw_clock *c, int64_t ref, int64_t utc_off)
 	civil_from_days(days, &c->ref_year, &c->ref_month);
 }
 
+void aw_clock_init_local(struct aw_clock *c, int64_t ref)
+{
+	time_t tt = (time_t)ref;
+	struct tm tm;
+
+	aw_clock_init(c, ref, localtime_r(&tt, &tm) ? tm.tm_gmtoff : 0);
+	c->local = 1;
+}
+
+/* The instant of naive (a zone-less civil time written as if UTC) for c. */
+static int64_t zone_time(struct aw_clock *c, int64_t naive)
+{
+	int64_t hour;
+
+	if (!c->local)
+		return naive - c->utc_off;
+	hour = naive >= 0 ? naive / 3600 : (naive - 3599) / 3600;
+	if (c->zone_hour != hour + 1) { /* one mktime per hour of log, not per line */
+		c->zone_delta = time_local_to_utc(hour * 3600) - hour * 3600;
+		c->zone_hour = hour + 1;
+	}
+	return naive + c->zone_delta;
+}
+
 static int num(const char *s, size_t n, int *out)
 {
 	size_t i;
@@ -130,9 +155,9 @@ static size_t bsd_time(const char *s, size_t n, int *mon, int *day, int *sod)
 	return 15;
 }
 
-static int64_t local_time(const struct aw_clock *c, int y, int m, int d, int sod)
+static int64_t local_time(struct aw_clock *c, int y, int m, int d, int sod)
 {
-	return time_days_from_civil(y, m, d) * 86400 + sod - c->utc_off;
+	return zone_time(c, time_days_from_civil(y, m, d) * 86400 + sod);
 }
 
 /* The year of a year-less line of month m. */
@@ -152,7 +177,7 @@ static int infer_year(struct aw_clock *c, int m)
 }
 
 /* ISO 8601 / RFC 3339 at s: "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|+HHMM]". */
-static size_t iso_time(const char *s, size_t n, const struct aw_clock *c, int64_t *t)
+static size_t iso_time(const char *s, size_t n, struct aw_clock *c, int64_t *t)
 {
 	size_t e = 19, z;
 	int zone = 0;
@@ -181,7 +206,7 @@ static size_t iso_time(const char *s, size_t n, const struct aw_clock *c, int64_
 		return 0;
 	(void)z;
 	if (!zone)
-		*t -= c->utc_off;
+		*t = zone_time(c, *t);
 	return e;
 }
 

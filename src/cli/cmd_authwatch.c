@@ -52,6 +52,10 @@ static const char authwatch_usage[] =
 	"mods-config/files/authorize), --format list one account a line. release takes an\n"
 	"account off the list (after the subscriber changed the password).\n"
 	"\n"
+	"Several files (mail.log.1 mail.log, in any order) are merged by time. Times without a\n"
+	"zone (syslog) are in core.timezone (default: the system's zone); detections print\n"
+	"UTC.\n"
+	"\n"
 	"Bad lines (cut short, binary, unknown format) are reported as FILE:LINE: reason (the\n"
 	"first 10 per file) and counted, as are times going backwards. Exit status: 0 done,\n"
 	"2 usage, 3 done but some lines were rejected, 4 a file or the store failed.\n";
@@ -102,16 +106,6 @@ struct run {
 	size_t npend, cappend;
 	int oom;
 };
-
-static int64_t utc_offset(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm))
-		return 0;
-	return tm.tm_gmtoff;
-}
 
 static void iso(int64_t t, char buf[32])
 {
@@ -704,10 +698,9 @@ static int watch(struct cli *c, int argc, char **argv)
 		}
 		/* a year-less time gets its year from the file's last change (now when
 		 * following: the lines read are being written now) */
-		aw_clock_init(&srcs[i].clk,
-			      !r.follow && stat(argv[optind + i], &st) == 0 ? st.st_mtime
-									    : time(NULL),
-			      utc_offset(time(NULL)));
+		aw_clock_init_local(&srcs[i].clk, !r.follow && stat(argv[optind + i], &st) == 0
+							  ? st.st_mtime
+							  : time(NULL));
 		srcs[i].fmt = r.want;
 	}
 	if (!r.follow) {
@@ -769,7 +762,7 @@ struct listw {
 static int write_one(void *ud, const struct store_suspension *s)
 {
 	struct listw *w = ud;
-	char t[24];
+	char t[CLI_WHEN_MAX];
 	const char *p;
 
 	w->n++;
@@ -794,7 +787,7 @@ static int write_one(void *ud, const struct store_suspension *s)
 		return 0;
 	}
 	/* rlm_files: a quoted name; '"' and '\' escaped. The reason is a comment. */
-	fprintf(w->out, "# %s: %s since %s\n", s->user, s->type, cli_time(s->since, t));
+	fprintf(w->out, "# %s: %s since %s\n", s->user, s->type, cli_when(s->since, t));
 	fputc('"', w->out);
 	for (p = s->user; *p; p++) {
 		if (*p == '"' || *p == '\\')
@@ -821,7 +814,7 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 	struct store *st;
 	struct isp_err err;
 	const char *out = NULL;
-	char tmp[CONFIG_PATH_MAX + 32], t[24];
+	char tmp[CONFIG_PATH_MAX + 32], t[CLI_WHEN_MAX];
 	int ch, rc;
 
 	memset(&w, 0, sizeof(w));
@@ -856,12 +849,12 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 	}
 	if (w.users)
 		fprintf(w.out,
-			"# ispshield authwatch suspend list, written %s UTC.\n"
+			"# ispshield authwatch suspend list, written %s.\n"
 			"# Include it first in mods-config/files/authorize: each account is "
 			"rejected.\n"
 			"# Release one with `ispshield authwatch release USER`, then write this "
 			"again.\n\n",
-			cli_time(time(NULL), t));
+			cli_when(time(NULL), t));
 	isp_err_clear(&err);
 	rc = store_each_suspension(st, 0, write_one, &w, &err);
 	store_close(st);

@@ -43,6 +43,10 @@ static const struct key keys[] = {
 	  "in state-dir, else beside the store (var/spool for a store that is not a file)" },
 	{ "core", "spool-max", K_INT, F(spool_max), "268435456",
 	  "bytes one node's spool file may hold; events beyond are dropped and counted" },
+	{ "core", "timezone", K_STR, F(core_timezone), "",
+	  "zone (IANA name such as Asia/Tokyo, or UTC) of times written without one on the "
+	  "command line and in logs that carry none (syslog); times shown to people are printed "
+	  "in it with their UTC offset; empty = the system's zone (TZ, else /etc/localtime)" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
 	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
