@@ -68,7 +68,6 @@ struct aw_clock {
 	int last_month;	 /* its month */
 	int64_t utc_off; /* seconds east of UTC of the log's local time (unless local) */
 	int local;	 /* 1: times without a zone are civil times in the process's zone */
-	int64_t zone_hour, zone_delta; /* local: the last hour converted (+1) and its offset */
 };
 
 /* Set c for input whose last lines were written near ref, local time utc_off seconds

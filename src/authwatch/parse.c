@@ -91,18 +91,9 @@ void aw_clock_init_local(struct aw_clock *c, int64_t ref)
 }
 
 /* The instant of naive (a zone-less civil time written as if UTC) for c. */
-static int64_t zone_time(struct aw_clock *c, int64_t naive)
+static int64_t zone_time(const struct aw_clock *c, int64_t naive)
 {
-	int64_t hour;
-
-	if (!c->local)
-		return naive - c->utc_off;
-	hour = naive >= 0 ? naive / 3600 : (naive - 3599) / 3600;
-	if (c->zone_hour != hour + 1) { /* one mktime per hour of log, not per line */
-		c->zone_delta = time_local_to_utc(hour * 3600) - hour * 3600;
-		c->zone_hour = hour + 1;
-	}
-	return naive + c->zone_delta;
+	return c->local ? time_local_to_utc(naive) : naive - c->utc_off;
 }
 
 static int num(const char *s, size_t n, int *out)
@@ -155,7 +146,7 @@ static size_t bsd_time(const char *s, size_t n, int *mon, int *day, int *sod)
 	return 15;
 }
 
-static int64_t local_time(struct aw_clock *c, int y, int m, int d, int sod)
+static int64_t local_time(const struct aw_clock *c, int y, int m, int d, int sod)
 {
 	return zone_time(c, time_days_from_civil(y, m, d) * 86400 + sod);
 }
@@ -177,7 +168,7 @@ static int infer_year(struct aw_clock *c, int m)
 }
 
 /* ISO 8601 / RFC 3339 at s: "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|+HHMM]". */
-static size_t iso_time(const char *s, size_t n, struct aw_clock *c, int64_t *t)
+static size_t iso_time(const char *s, size_t n, const struct aw_clock *c, int64_t *t)
 {
 	size_t e = 19, z;
 	int zone = 0;

@@ -28,7 +28,7 @@ int time_parse_local(const char *s, size_t n, int64_t *out);
  * naive: a civil time written as unix seconds as if it were UTC (what time_parse makes
  * of "2026-11-22 19:45"). Returns the instant that civil time names in the process's
  * zone (mktime: in a gap of a daylight-saving change it goes forward, in an overlap one
- * of the two is taken).
+ * of the two is taken). The offset is cached per hour and thread.
  */
 int64_t time_local_to_utc(int64_t naive);
 

@@ -44,6 +44,13 @@ expect 2 "an unknown zone is refused, not taken as UTC" -- \
   isp -o core.timezone=Asia/Atlantis sessions who 198.51.100.23 '2026-11-22 19:45'
 has err.txt "core.timezone 'Asia/Atlantis': not a time zone"
 
+# FreeRADIUS writes a detail record's date line in the server's local time: a record with
+# neither Event-Timestamp nor Timestamp is dated by it, in core.timezone
+printf 'Sun Nov 22 19:41:24 2026\n\tUser-Name = "tok1"\n\tAcct-Status-Type = Start\n\tAcct-Session-Id = "t1"\n\tFramed-IP-Address = 198.51.100.99\n\tNAS-IP-Address = 192.0.2.1\n\n' >detail-tokyo
+expect 0 "import a detail file written in Tokyo" -- isp -o core.timezone=Asia/Tokyo sessions import detail-tokyo
+expect 0 "its date line is Tokyo time" -- isp sessions who 198.51.100.99 2026-11-22T10:45:00Z
+has out.txt "tok1"
+
 # --- other commands print their times with the zone
 printf 'c2.example\n' >c2.txt
 expect 0 "lists import" -- isp lists import --list c2 --kind domain --source t c2.txt
