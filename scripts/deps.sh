@@ -48,6 +48,8 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   pkgs+=(openssl)
   # tzdata: integration.timezone reads times in Asia/Tokyo and Europe/Berlin (core.timezone)
   pkgs+=(tzdata)
+  # stress-ng: scripts/flake.sh keeps every core busy while the integration tests run
+  pkgs+=(stress-ng)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

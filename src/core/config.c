@@ -125,7 +125,8 @@ static const struct key keys[] = {
 	{ "proxy", "continue-ttl", K_DURATION, F(proxy_continue_ttl), "1h",
 	  "how long a \"continue anyway\" permission lasts" },
 	{ "proxy", "connect-timeout", K_DURATION, F(proxy_connect_timeout), "10",
-	  "name lookup plus TCP connect to an upstream, then 504" },
+	  "name lookup plus TCP connect to an upstream, then 504; also the longest a warning page "
+	  "waits for its list metadata from the store" },
 	{ "proxy", "header-timeout", K_DURATION, F(proxy_header_timeout), "10",
 	  "a client must send a whole request head within this (slowloris), else 408" },
 	{ "proxy", "idle-timeout", K_DURATION, F(proxy_idle_timeout), "60",
@@ -140,6 +141,17 @@ static const struct key keys[] = {
 	  "client connections per worker; beyond it new ones are closed at once" },
 	{ "proxy", "ring", K_INT, F(proxy_ring), "1024",
 	  "block events buffered per worker before the store writer takes them" },
+	{ "proxy", "allow-destinations", K_STR, F(proxy_allow_destinations), "",
+	  "upstream prefixes the proxy may reach although internal (loopback, private, ...); "
+	  "the only way to reach one; empty = none" },
+	{ "proxy", "deny-destinations", K_STR, F(proxy_deny_destinations), "",
+	  "upstream prefixes always refused (the ISP's infrastructure), even inside "
+	  "allow-destinations" },
+	{ "proxy", "connect-ports", K_STR, F(proxy_connect_ports), "443",
+	  "ports (and ranges, 8000-8100) a CONNECT may reach; others get 403; empty = none" },
+	{ "proxy", "resolver", K_STR, F(proxy_resolver), "",
+	  "ADDR[:PORT] of the DNS server that resolves upstream names (e.g. ispshield dns); "
+	  "empty = the system resolver (getaddrinfo)" },
 	{ "sessions", "format", K_CHOICE, F(sessions_format), "auto",
 	  "default format of `sessions import`: auto, detail, radcsv, dhcpd, kea" },
 	{ "sessions", "open-max", K_DURATION, F(sessions_open_max), "1d",

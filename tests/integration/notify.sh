@@ -165,10 +165,10 @@ expect 0 "compile" -- isp lists compile
 dport=$(freeport)
 "$bin" -q --store "$store" dns --listen 127.0.0.1:$dport --upstream 127.0.0.1:9 --subscribers 127.0.0.0/8 \
   2>dns.err & pids+=($!)
-for i in $(seq 50); do dig +short +time=1 +tries=1 @127.0.0.1 -p $dport c2-blocked.example >/dev/null 2>&1 && break; sleep 0.1; done
+wait_dns $dport c2-blocked.example || bad "dns did not come up"
 dig +time=2 +tries=1 @127.0.0.1 -p $dport c2-blocked.example > dig.txt 2>&1
 has dig.txt "NXDOMAIN"
-sleep 1.5 # the event writer batches
+# SIGTERM: the event writer drains its rings into the store before the process exits
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
 
 # --- notify: dry run changes nothing
@@ -181,7 +181,7 @@ eq "$(jq_ out.txt 'sum(b["pending"] for b in d)')" "9" "nothing decided by the d
 sport=$(freeport)
 mkdir -p sink && chmod 777 sink
 /usr/sbin/smtp-sink -u nobody -d "$work/sink/%M." 127.0.0.1:$sport 64 2>sink.err & pids+=($!)
-for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$sport) 2>/dev/null && break; sleep 0.1; done
+wait_tcp $sport || bad "smtp-sink did not listen"
 expect 0 "notify run" -- "$bin" --store "$store" notify run --smtp smtp://127.0.0.1:$sport
 has err.txt "notices made"
 cat err.txt >&2
@@ -256,14 +256,20 @@ python3 mails.py "$work/sink" > mails.txt
 has mails.txt "TO dhcp-user@example.jp |"; has mails.txt "203.0.113.150"
 
 # --- one notifier at a time per store
+# the lock holder takes the lock, says so (a file), and holds it until its input closes
+mkfifo lockfifo
 if [ -n "${ISP_TEST_STORE:-}" ]; then # PostgreSQL: the lock is the database's
-  psql "$store" -X -q -c "SELECT pg_advisory_lock(hashtext('ispshield:notify')), pg_sleep(3)" >/dev/null & lockpid=$!
+  psql "$store" -X -q <lockfifo >/dev/null & lockpid=$!
+  exec 9>lockfifo
+  printf "SELECT pg_advisory_lock(hashtext('ispshield:notify'));\n\\! touch locked\n" >&9
 else
-  flock "$work/var/t.db.notify-lock" sleep 3 & lockpid=$!
+  flock "$work/var/t.db.notify-lock" sh -c 'touch locked; cat >/dev/null' <lockfifo & lockpid=$!
+  exec 9>lockfifo
 fi
-sleep 0.3
+until_ok test -e locked || bad "the lock holder did not take the lock"
 expect 4 "second notifier refused" -- isp notify run --no-deliver
 has err.txt "another notify run holds this store's lock"
+exec 9>&-
 wait $lockpid
 
 # --- Maildir delivery is idempotent
