@@ -55,6 +55,17 @@ sys.exit(0 if have == want else "rotated logs (%s): %s" % (sys.argv[2], have))' 
 		"$T/rot.out" "$order" || fail "rotated logs merged by time"
 	grep -q ' 0 backwards in time' "$T/rot.err" || fail "rotated: $(cat "$T/rot.err")"
 done
+# the same when following (-f): the backlog of both files is merged before the detector
+mkdir -p "$T/rotf"
+cp "$R/mail.log" "$R/mail.log.1" "$T/rotf/"
+TZ=UTC "$ISPSHIELD" --store "$T/scen.db" authwatch -f --dry-run --json --idle-exit 1 \
+	--state-file "$T/rotf/state" "$T/rotf/mail.log" "$T/rotf/mail.log.1" \
+	>"$T/rotf.out" 2>"$T/rotf.err" || fail "rotated, -f: $(cat "$T/rotf.err")"
+python3 -c '
+import json, sys
+have = [(o["type"], o.get("account"), o["first"][4:19]) for o in map(json.loads, open(sys.argv[1]))]
+sys.exit(0 if have == [("brute-force", "alice@isp.example", "-11-22T10:40:00")] else "-f: %s" % have)' \
+	"$T/rotf.out" || fail "rotated logs merged by time while following"
 echo "ok: rotated logs merged by time"
 
 # ---- bad input: counted and reported, exit 3, no crash ----
