@@ -43,6 +43,9 @@ static const struct key keys[] = {
 	  "in state-dir, else beside the store (var/spool for a store that is not a file)" },
 	{ "core", "spool-max", K_INT, F(spool_max), "268435456",
 	  "bytes one node's spool file may hold; events beyond are dropped and counted" },
+	{ "core", "timezone", K_STR, F(core_timezone), "",
+	  "zone of times written without one (command line, syslog lines), and of times shown "
+	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
 	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
@@ -568,6 +571,26 @@ int config_set(struct isp_config *c, const char *section_key, const char *value,
 	return set_key(c, k, value, err);
 }
 
+/* A key's help as "; " comment lines of at most ~90 columns: the INI reader takes lines
+ * of up to 200 bytes, and `run` reads this output back. */
+static void print_help(FILE *out, const char *h)
+{
+	while (*h) {
+		size_t n = strlen(h), cut = n;
+
+		if (n > 88) {
+			for (cut = 88; cut > 0 && h[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = 88;
+		}
+		fprintf(out, "; %.*s\n", (int)cut, h);
+		h += cut;
+		while (*h == ' ')
+			h++;
+	}
+}
+
 void config_print(const struct isp_config *c, FILE *out)
 {
 	const char *last = "";
@@ -581,7 +604,7 @@ void config_print(const struct isp_config *c, FILE *out)
 			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
 			last = k->section;
 		}
-		fprintf(out, "; %s\n", k->help);
+		print_help(out, k->help);
 		if (k->type == K_DURATION || k->type == K_INT) {
 			int64_t d;
 

@@ -26,6 +26,7 @@ struct isp_config {
 	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
 	char events[8];			 /* on | off: record block events at all */
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
+	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
 	int64_t spool_max;		 /* bytes per node's spool file */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */

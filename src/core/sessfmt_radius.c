@@ -5,8 +5,8 @@
  * detail: a record is a date line, then "\tName = value" lines, up to a blank line or
  * the next date line; only the attributes a record needs are copied (into c->slot), so a
  * record costs no more memory than its longest value. Choices: the date line is the
- * server's local time and is read as UTC (it is only used when there is neither
- * Event-Timestamp nor Timestamp); a used attribute that does not parse, an over-long line
+ * server's local time and is read in core.timezone (it is only used when there is
+ * neither Event-Timestamp nor Timestamp); a used attribute that does not parse, an over-long line
  * or a NUL byte inside a record rejects the whole record; lines without '=' inside a
  * record are ignored like unused attributes; the first occurrence of an attribute wins;
  * a record cut by the end of the file is delivered when it has what it needs.

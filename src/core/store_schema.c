@@ -15,6 +15,9 @@
  *   2  block_events gets an explicit id and ingest_batch (the batch that turned it into
  *      an event, NULL until then), replacing the single id cursor meta('block_cursor'),
  *      which lost rows when several writers commit ids out of order (store_notify.c)
+ *   3  meta('store_id'): 16 random hex digits made with the store and kept in it, so the
+ *      delivery keys (Maildir file names, Message-IDs) of two stores never collide,
+ *      nor those of a store rebuilt next to an old Maildir (notify.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,9 +168,18 @@ static const char *const pg_v2 =
 	"ALTER TABLE block_events ADD COLUMN ingest_batch BIGINT;"
 	"CREATE INDEX block_events_unclaimed ON block_events(id) WHERE ingest_batch IS NULL;";
 
+static const char *const sqlite_v3 =
+	"INSERT INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(8))));";
+
+/* random() is not a secret, only distinct: md5 of it, the time and the backend's pid */
+static const char *const pg_v3 =
+	"INSERT INTO meta(key, value) VALUES('store_id', substr(md5(random()::text"
+	" || clock_timestamp()::text || pg_backend_pid()::text), 1, 16));";
+
 /* [version - 1] */
-static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2 };
+static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
+								     sqlite_v3 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
@@ -258,6 +270,30 @@ int store_schema_migrate(struct store *st, int *from_out, int *to_out, struct is
 	if (rc == 0 && to_out)
 		*to_out = v;
 	return rc;
+}
+
+int store_instance_id(struct store *st, char out[STORE_INSTANCE_MAX], struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	const char *v;
+	int rc;
+
+	out[0] = '\0';
+	rc = sq_prepare(st, "SELECT value FROM meta WHERE key = 'store_id'", &s, err);
+	if (rc)
+		return rc;
+	rc = db_step(s);
+	v = rc == DB_ROW ? db_column_text(s, 0) : NULL;
+	if (v)
+		snprintf(out, STORE_INSTANCE_MAX, "%s", v);
+	db_finalize(s);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return sq_fail(st, err, "store id");
+	if (!out[0])
+		return isp_err_set(err, ISR_ESTORE,
+				   "store %s has no store id: run ispshield store migrate",
+				   st->path);
+	return 0;
 }
 
 int store_version(struct store *st, int *have, int *want, struct isp_err *err)

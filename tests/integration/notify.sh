@@ -276,6 +276,36 @@ wait $lockpid
 expect 0 "maildir" -- isp -o notify.maildir="$work/md" notify run --no-deliver
 ls md/new 2>/dev/null | wc -l > n.txt; eq "$(cat n.txt)" "0" "no-deliver delivers nothing"
 
+# --- two stores delivering into one Maildir: both notices arrive (the delivery key carries
+# the store's id, so both first notices ispshield-n1 get their own file); a store restored
+# from a backup next to the Maildir makes another message under a name already taken:
+# an error and the notice stays to be retried, never "1 delivered" over the old file
+printf 'id,email,language\nm1,m1@example.com,en\n' > msubs.csv
+printf 'Acct-Status-Type,Acct-Session-Id,User-Name,Framed-IP-Address,Event-Timestamp\nStart,ms1,m1,10.9.0.1,1795334400\n' > msess.csv
+printf 'ip,timestamp\n10.9.0.1,2026-11-22T09:00:00Z\n' > mev-a.csv
+printf 'ip,timestamp\n10.9.0.1,2026-11-22T09:30:00Z\n' > mev-b.csv
+mstore() { "$bin" -q --store "$work/$1/store.db" "${@:2}"; }
+for s in m1 m2; do
+  mstore $s subscribers import msubs.csv && mstore $s sessions import --format radcsv msess.csv || bad "$s: setup"
+  [ $s = m1 ] && cp "$work/m1/store.db" "$work/m1-backup.db"
+  mstore $s events import --source shared mev-a.csv || bad "$s: events"
+  expect 0 "$s: notify into the shared Maildir" -- "$bin" --store "$work/$s/store.db" notify run --maildir "$work/smd"
+  has err.txt "1 notices made, 1 delivered"
+done
+eq "$(ls smd/new | wc -l)" "2" "two stores, one Maildir: both notices present"
+eq "$(ls smd/new | sed 's/[.].*//' | sort -u)" "ispshield-n1" "both are their store's first notice"
+eq "$(grep -l '^Message-ID: <ispshield-n1[.][0-9a-f]\{16\}@' smd/new/* | wc -l)" "2" "Message-IDs carry the store id"
+cat smd/new/* > md-before.txt
+cp "$work/m1-backup.db" "$work/m1/store.db"
+mstore m1 events import --source shared mev-b.csv || bad "m1 restored: events"
+expect 3 "restored store: name taken by another message" -- "$bin" --store "$work/m1/store.db" notify run --maildir "$work/smd"
+has err.txt "exists with another message"
+has err.txt "0 delivered, 1 to retry"
+cat smd/new/* > md-after.txt
+cmp -s md-before.txt md-after.txt && ok || bad "the old notice in the Maildir was changed"
+expect 0 "notices of the restored store" -- mstore m1 notify notices --json
+eq "$(jq_ out.txt 'd[0]["key"], d[0]["state"]')" "ispshield-n1 failed" "the notice stays to be retried"
+
 # --- kill -9 during delivery, then run again. SMTP: nothing lost; a copy is resent only
 # when the kill fell between the server taking the message and its reply reaching us (RFC
 # 1047), with the eq Message-ID. Maildir: exactly once.
