@@ -147,23 +147,33 @@ fw 1 >/dev/null 2>"$T/f2.err"
 # stopped, nothing new: nothing read again
 fw 1 >/dev/null 2>"$T/f3.err"
 [ "$(records "$T/f3.err")" = 0 ] || fail "restart without news: $(cat "$T/f3.err")"
-# running: append, rename rotation, then copytruncate, a partial line completed later
-fw 4 >/dev/null 2>"$T/f4.err" &
+# running: append, rename rotation, then copytruncate, a partial line completed later.
+# After each step the test waits until the follower has saved its position at the end of
+# the current file (it saves after every read that brought new lines), then stops it
+# with SIGTERM: no step depends on how fast the follower polls.
+src=$SRCDIR
+. "$src/tests/integration/lib/testlib.sh"
+caught_up() { # the state names the current file's inode and its size as the position
+	local ino size
+	ino=$(stat -c %i "$L") size=$(stat -c %s "$L")
+	grep -q "^$ino $size " "$T/follow/state"
+}
+"$ISPSHIELD" --store "$T/store.db" authwatch -f --state-file "$T/follow/state" "$L" >/dev/null 2>"$T/f4.err" &
 pid=$!
-sleep 1
 for i in 13 14; do line $i; done >>"$L"
-sleep 0.6
+until_ok caught_up || fail "follower did not read the appended lines"
 line 15 >>"$L"
 mv "$L" "$L.1"
 for i in 16 17; do line $i; done >"$L"
-sleep 0.8
+until_ok caught_up || fail "follower did not follow the rename rotation"
 cp "$L" "$L.2"
 : >"$L"
-sleep 0.6
 line 18 | head -c 30 >>"$L"
-sleep 0.6
 line 18 | tail -c +31 >>"$L"
-wait $pid
+until_ok caught_up || fail "follower did not follow the copytruncate"
+kill -TERM $pid
+rc=0; wait $pid || rc=$?
+[ $rc = 0 ] || fail "follower stopped by SIGTERM: exit $rc: $(cat "$T/f4.err")"
 [ "$(records "$T/f4.err")" = 6 ] || fail "rotation while following: $(cat "$T/f4.err")"
 echo "ok: follow across rotation and restarts"
 
