@@ -2,15 +2,19 @@
 #   make run    install missing Debian packages, build, import and compile the bundled
 #               sample lists into var/, show lookups against them
 #   make test   install, build (normal and ASan+UBSan), run every test through ctest,
-#               smoke-run every libFuzzer target
+#               smoke-run every libFuzzer target; prints each stage's time and the skips
+#   make check  the fast tier to run after each change: build, unit tests, the integration
+#               tests that take under ~10 s, clang-format (no sanitizers, no fuzzing,
+#               no clang-tidy); a few minutes at most on 2 cores
 #   make install  the binary, systemd units, configuration and documentation under
 #               PREFIX (default /usr/local), staged under DESTDIR if set
-# Other targets: make build, make bench, make clean.
+# Other targets: make build, make bench, make clean; scripts/flake.sh N runs the integration
+# tests N times under a CPU hog; scripts/fuzz-grow.sh grows the committed fuzz corpus.
 BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps run test install unit-asan fuzz bench clean
+.PHONY: all build deps run test check install unit-asan fuzz bench clean
 
 all: build
 
@@ -24,8 +28,12 @@ build: deps
 run: build
 	@scripts/run.sh $(BUILD)/ispshield
 
-test: build
+test: deps
 	@scripts/test.sh $(BUILD)
+
+check: build
+	@t=$$(date +%s); ctest --test-dir $(BUILD) -L fast --no-tests=error --output-on-failure \
+	  -j $(JOBS); rc=$$?; echo "make check: $$(( $$(date +%s) - t )) s"; exit $$rc
 
 # Only the build-level packages: an install needs no test tools.
 install:

@@ -33,7 +33,10 @@ static int on_record(void *ud, const struct sess_record *r)
 	int i;
 
 	s->records++;
-	if (!r->user || !r->session_id || !r->nas)
+	if (!r->user || !r->session_id || !r->nas || !r->nas_ip || !r->nas_id)
+		abort();
+	/* nas is NAS-IP-Address, else NAS-Identifier */
+	if (strcmp(r->nas, r->nas_ip[0] ? r->nas_ip : r->nas_id) != 0)
 		abort();
 	s->sum += strlen(r->user) + strlen(r->session_id) + strlen(r->nas);
 	s->sum += (size_t)(r->time + r->end + r->duration) + r->port_lo + r->port_hi;

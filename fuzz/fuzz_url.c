@@ -63,5 +63,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	CHECK(url_host(out, (size_t)n, &host, &hostlen) == 0);
 	CHECK(hostlen > 0 && host > out && host + hostlen < out + n);
+	/* a host url_host_check accepts is an IPv6 literal or names only [a-z0-9._-] */
+	isp_err_clear(&err);
+	if (url_host_check(out, (size_t)n, &err) == 0) {
+		for (i = 0; i < hostlen && !memchr(host, ':', hostlen); i++)
+			CHECK((host[i] >= 'a' && host[i] <= 'z') ||
+			      (host[i] >= '0' && host[i] <= '9') || host[i] == '.' ||
+			      host[i] == '-' || host[i] == '_');
+	} else {
+		CHECK(err.code == ISR_EINVAL && err.msg[0] != '\0');
+	}
 	return 0;
 }

@@ -46,6 +46,10 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   pkgs+=(postgresql)
   # openssl: lists_sync.sh makes a private CA and a certificate for its https feed server
   pkgs+=(openssl)
+  # tzdata: integration.timezone reads times in Asia/Tokyo and Europe/Berlin (core.timezone)
+  pkgs+=(tzdata)
+  # stress-ng: scripts/flake.sh keeps every core busy while the integration tests run
+  pkgs+=(stress-ng)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

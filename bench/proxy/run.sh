@@ -158,7 +158,8 @@ say "ispshield: import + compile $nurls URLs"
 head -c 32 /dev/urandom >"$I/secret"
 start_isp() {
   taskset -c $SV "$isp" --store "$I/isp.db" proxy --listen "127.0.0.1:$PISP" --threads 1 \
-    --resolver-threads 1 --secret-file "$I/secret" --max-connections 4096 2>"$I/proxy.log" &
+    --resolver-threads 1 --secret-file "$I/secret" --max-connections 4096 \
+    --allow-destinations 127.0.0.1/32 2>"$I/proxy.log" &
   pid[isp]=$!
   st[isp]=$(startup isp "$PISP" 403)
 }

@@ -66,7 +66,8 @@ struct aw_clock {
 	int ref_month;	 /* 1..12 */
 	int year;	 /* year of the last year-less line, 0 = none yet */
 	int last_month;	 /* its month */
-	int64_t utc_off; /* seconds east of UTC of the log's local time */
+	int64_t utc_off; /* seconds east of UTC of the log's local time (unless local) */
+	int local;	 /* 1: times without a zone are civil times in the process's zone */
 };
 
 /* Set c for input whose last lines were written near ref, local time utc_off seconds
@@ -74,6 +75,11 @@ struct aw_clock {
  * month is later than ref's (a log from last December read in January); afterwards the
  * year goes up when the month goes from December to January. */
 void aw_clock_init(struct aw_clock *c, int64_t ref, int64_t utc_off);
+
+/* aw_clock_init for logs written in the process's zone (core.timezone, default the
+ * system's; TZ): each zone-less time is converted by the zone's rules for that time, so
+ * lines on both sides of a daylight-saving change keep their true order. */
+void aw_clock_init_local(struct aw_clock *c, int64_t ref);
 
 /*
  * Parse one line (len bytes, need not be NUL-terminated; may hold any bytes) in format
@@ -169,8 +175,9 @@ void aw_det_free(struct aw_det *d);
 /* Bytes the detector holds. */
 size_t aw_det_memory(const struct aw_det *d);
 
-/* Feed one record. Times should not go backwards; a record older than the newest seen
- * is counted at the newest time (the caller counts such lines). */
+/* Feed one record. Times should not go backwards: the caller merges several files by
+ * time. A record older than the newest seen (lines of one file slightly out of order) is
+ * counted at the newest time, and one more than 60 s older is counted in `backwards`. */
 void aw_det_add(struct aw_det *d, const struct aw_rec *r);
 
 struct aw_det_stats {
@@ -201,7 +208,10 @@ void aw_tail_free(struct aw_tail *t);
  * skipped and counted). With follow, a partial last line waits for its newline, and a
  * rotation (PATH renamed and a new file created: the old one is read to its end first;
  * or truncated in place) is followed. Without follow, the last line is passed even
- * without a newline. Returns lines passed (>= 0), or a negative ISR code.
+ * without a newline. When fn returns nonzero, reading stops after that line (it counts as
+ * passed) and the next call goes on with the line after it: a caller can pull one line at
+ * a time (authwatch merges several files by time so). Returns lines passed (>= 0; 0 = none
+ * available now), or a negative ISR code.
  */
 long aw_tail_read(struct aw_tail *t, int follow, aw_line_fn fn, void *ud, struct isp_err *err);
 

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "authwatch/aw_int.h"
 #include "core/timefmt.h"
@@ -80,6 +81,21 @@ void aw_clock_init(struct aw_clock *c, int64_t ref, int64_t utc_off)
 	civil_from_days(days, &c->ref_year, &c->ref_month);
 }
 
+void aw_clock_init_local(struct aw_clock *c, int64_t ref)
+{
+	time_t tt = (time_t)ref;
+	struct tm tm;
+
+	aw_clock_init(c, ref, localtime_r(&tt, &tm) ? tm.tm_gmtoff : 0);
+	c->local = 1;
+}
+
+/* The instant of naive (a zone-less civil time written as if UTC) for c. */
+static int64_t zone_time(const struct aw_clock *c, int64_t naive)
+{
+	return c->local ? time_local_to_utc(naive) : naive - c->utc_off;
+}
+
 static int num(const char *s, size_t n, int *out)
 {
 	size_t i;
@@ -132,7 +148,7 @@ static size_t bsd_time(const char *s, size_t n, int *mon, int *day, int *sod)
 
 static int64_t local_time(const struct aw_clock *c, int y, int m, int d, int sod)
 {
-	return time_days_from_civil(y, m, d) * 86400 + sod - c->utc_off;
+	return zone_time(c, time_days_from_civil(y, m, d) * 86400 + sod);
 }
 
 /* The year of a year-less line of month m. */
@@ -181,7 +197,7 @@ static size_t iso_time(const char *s, size_t n, const struct aw_clock *c, int64_
 		return 0;
 	(void)z;
 	if (!zone)
-		*t -= c->utc_off;
+		*t = zone_time(c, *t);
 	return e;
 }
 

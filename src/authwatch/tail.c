@@ -252,6 +252,17 @@ long aw_tail_read(struct aw_tail *t, int follow, aw_line_fn fn, void *ud, struct
 		ssize_t r;
 		char *nl;
 
+		/* complete lines already buffered first: a caller that stopped after a line
+		 * (fn returned nonzero) gets the next one from the buffer, not a read */
+		while (t->start < t->have &&
+		       (nl = memchr(t->buf + t->start, '\n', t->have - t->start)) != NULL) {
+			size_t len = (size_t)(nl - (t->buf + t->start));
+
+			if (len && t->buf[t->start + len - 1] == '\r')
+				len--;
+			if (emit(t, len, (size_t)(nl - (t->buf + t->start)) + 1, fn, ud, &n))
+				return n;
+		}
 		if (t->start > 0 && t->start == t->have)
 			t->start = t->have = 0;
 		if (t->have == BUF_SIZE) {
@@ -289,15 +300,6 @@ long aw_tail_read(struct aw_tail *t, int follow, aw_line_fn fn, void *ud, struct
 			continue;
 		}
 		t->have += (size_t)r;
-		while (t->start < t->have &&
-		       (nl = memchr(t->buf + t->start, '\n', t->have - t->start)) != NULL) {
-			size_t len = (size_t)(nl - (t->buf + t->start));
-
-			if (len && t->buf[t->start + len - 1] == '\r')
-				len--;
-			if (emit(t, len, (size_t)(nl - (t->buf + t->start)) + 1, fn, ud, &n))
-				return n;
-		}
 	}
 }
 

@@ -44,12 +44,17 @@ static const char authwatch_usage[] =
 	"                      in the state file, so a restart neither loses nor repeats lines\n"
 	"  --state-file FILE   (-f) where positions are kept\n"
 	"  --idle-exit SECONDS (-f) stop after this long without a new line (scripts, tests)\n"
-	"  --dry-run           print detections, record nothing\n"
+	"  --dry-run           print detections, change nothing on disk (no events, no\n"
+	"                      suspensions, no positions in the state file)\n"
 	"\n"
 	"suspend-list writes the suspended accounts for FREERADIUS: --format users (default)\n"
 	"gives rlm_files entries rejecting each account (include it first in\n"
 	"mods-config/files/authorize), --format list one account a line. release takes an\n"
 	"account off the list (after the subscriber changed the password).\n"
+	"\n"
+	"Several files (mail.log.1 mail.log, in any order) are merged by time. Times without a\n"
+	"zone (syslog) are in core.timezone (default: the system's zone); detections print\n"
+	"UTC.\n"
 	"\n"
 	"Bad lines (cut short, binary, unknown format) are reported as FILE:LINE: reason (the\n"
 	"first 10 per file) and counted, as are times going backwards. Exit status: 0 done,\n"
@@ -70,16 +75,30 @@ struct pending {
 	int suspend;
 };
 
+/*
+ * One input file. Files are merged by time: each holds its next record (`have`), and the
+ * record with the earliest time of all files goes to the detector next, so the lines of
+ * several files (mail.log.1 and mail.log, or logs of several servers) reach it in the
+ * order they happened whatever order the files were named in. Each file has its own
+ * clock (year of year-less syslog times) and format.
+ */
+struct src {
+	struct aw_tail *t;
+	struct aw_clock clk;
+	enum aw_format fmt;
+	long rejected; /* of this file: the first 10 are reported */
+	struct aw_rec rec;
+	int have; /* rec is the file's next record, not fed yet */
+	int dry;  /* no more lines available now */
+};
+
 struct run {
 	struct cli *c;
 	struct aw_det *det, *acct_det;
 	enum aw_format want;
 	int json, dry, follow;
 	unsigned suspend_types;
-	struct aw_clock clk;
-	/* the file being read */
-	enum aw_format fmt;
-	long file_rejected;
+	struct src *cur; /* the file being read by on_line */
 	/* totals */
 	long lines, records, ignored, rejected, unknown;
 	long nsusp;
@@ -87,16 +106,6 @@ struct run {
 	size_t npend, cappend;
 	int oom;
 };
-
-static int64_t utc_offset(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm))
-		return 0;
-	return tm.tm_gmtoff;
-}
 
 static void iso(int64_t t, char buf[32])
 {
@@ -305,23 +314,25 @@ fail:
 	return -1;
 }
 
+/* One line of r->cur's file: a record is kept in r->cur->rec and reading stops there
+ * (1); other lines are counted and reading goes on (0). */
 static int on_line(void *ud, const char *file, long lineno, const char *line, size_t len)
 {
 	struct run *r = ud;
-	struct aw_rec rec;
+	struct src *s = r->cur;
 	struct isp_err err;
 	int rc;
 
 	r->lines++;
-	if (r->fmt == AWF_AUTO) {
+	if (s->fmt == AWF_AUTO) {
 		size_t i = 0;
 
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
 			i++;
 		if (i == len || line[i] == '#')
 			return 0;
-		r->fmt = aw_detect_format(line, len);
-		if (r->fmt == AWF_AUTO) {
+		s->fmt = aw_detect_format(line, len);
+		if (s->fmt == AWF_AUTO) {
 			r->unknown++;
 			if (r->unknown <= 10)
 				cli_fail("%s:%ld: not a line of a known format", file, lineno);
@@ -329,15 +340,14 @@ static int on_line(void *ud, const char *file, long lineno, const char *line, si
 		}
 	}
 	isp_err_clear(&err);
-	rc = aw_parse_line(r->fmt, line, len, &r->clk, &rec, &err);
+	rc = aw_parse_line(s->fmt, line, len, &s->clk, &s->rec, &err);
 	if (rc == 1) {
-		r->records++;
-		aw_det_add(r->det, &rec);
+		s->have = 1;
 	} else if (rc == 0) {
 		r->ignored++;
 	} else {
 		r->rejected++;
-		if (++r->file_rejected <= 10) {
+		if (++s->rejected <= 10) {
 			err.file = file;
 			err.line = lineno;
 			cli_error(&err);
@@ -347,7 +357,56 @@ static int on_line(void *ud, const char *file, long lineno, const char *line, si
 		fprintf(stderr, "\rauthwatch: %ld lines", r->lines);
 		fflush(stderr);
 	}
-	return stop_flag ? 1 : 0;
+	return s->have || stop_flag ? 1 : 0;
+}
+
+/* Read s up to its next record, unless it holds one or has nothing more now. -1 when
+ * the file failed (error printed). */
+static int fill(struct run *r, struct src *s)
+{
+	struct isp_err err;
+	long n;
+
+	if (s->have || s->dry || !s->t)
+		return 0;
+	isp_err_clear(&err);
+	r->cur = s;
+	n = aw_tail_read(s->t, r->follow, on_line, r, &err);
+	r->cur = NULL;
+	if (!s->have)
+		s->dry = 1;
+	if (n < 0) {
+		cli_error(&err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Feed the detector every record available now in the n files, earliest first (ties:
+ * the file named first). -1 when a file failed. */
+static int drain(struct run *r, struct src *srcs, int n)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < n; i++) {
+		srcs[i].dry = 0;
+		if (fill(r, &srcs[i]) != 0)
+			rc = -1;
+	}
+	for (;;) {
+		struct src *best = NULL;
+
+		for (i = 0; i < n; i++)
+			if (srcs[i].have && (!best || srcs[i].rec.time < best->rec.time))
+				best = &srcs[i];
+		if (!best)
+			return rc;
+		r->records++;
+		aw_det_add(r->det, &best->rec);
+		best->have = 0;
+		if (!stop_flag && fill(r, best) != 0)
+			rc = -1;
+	}
 }
 
 /* ---- accounting ---- */
@@ -495,6 +554,22 @@ static void state_path(const struct isp_config *cfg, const char *opt, char out[C
 	config_state_path(cfg, "authwatch.state", out);
 }
 
+/* Record where each file was read to (-f), so a restart neither loses nor repeats lines.
+ * A dry run records nothing: the real run after it must still read those lines. */
+static void save_positions(const struct run *r, const struct src *srcs, int n, const char *state)
+{
+	struct isp_err err;
+	int i;
+
+	if (r->dry)
+		return;
+	for (i = 0; i < n; i++) {
+		isp_err_clear(&err);
+		if (srcs[i].t && aw_tail_save(srcs[i].t, state, &err) != 0)
+			cli_error(&err);
+	}
+}
+
 static void summary(const struct run *r)
 {
 	struct aw_det_stats s;
@@ -536,7 +611,7 @@ static int watch(struct cli *c, int argc, char **argv)
 	struct run r;
 	struct aw_conf conf;
 	struct prefixset *own = NULL;
-	struct aw_tail **tails = NULL;
+	struct src *srcs = NULL;
 	struct isp_err err;
 	const char *acct[16], *state_opt = NULL;
 	char state[CONFIG_PATH_MAX], files[1024] = "";
@@ -599,8 +674,8 @@ static int watch(struct cli *c, int argc, char **argv)
 	r.det = aw_det_new(&conf, on_detect, &r);
 	if (nacct)
 		r.acct_det = aw_det_new(&conf, on_detect, &r);
-	tails = calloc((size_t)nfiles + 1, sizeof(struct aw_tail *));
-	if (!r.det || (nacct && !r.acct_det) || !tails) {
+	srcs = calloc((size_t)nfiles + 1, sizeof(*srcs));
+	if (!r.det || (nacct && !r.acct_det) || !srcs) {
 		cli_fail("authwatch: out of memory");
 		rc = EXIT_FAIL;
 		goto out;
@@ -614,59 +689,42 @@ static int watch(struct cli *c, int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	for (i = 0; i < nfiles; i++) {
-		if (aw_tail_open(argv[optind + i], r.follow ? state : NULL, &tails[i], &err) != 0) {
+		struct stat st;
+
+		if (aw_tail_open(argv[optind + i], r.follow ? state : NULL, &srcs[i].t, &err) !=
+		    0) {
 			cli_error(&err);
 			rc = EXIT_FAIL;
 		}
+		/* a year-less time gets its year from the file's last change (now when
+		 * following: the lines read are being written now) */
+		aw_clock_init_local(&srcs[i].clk, !r.follow && stat(argv[optind + i], &st) == 0
+							  ? st.st_mtime
+							  : time(NULL));
+		srcs[i].fmt = r.want;
 	}
 	if (!r.follow) {
-		for (i = 0; i < nfiles && !stop_flag; i++) {
-			struct stat st;
-
-			if (!tails[i])
-				continue;
-			aw_clock_init(&r.clk,
-				      stat(argv[optind + i], &st) == 0 ? st.st_mtime : time(NULL),
-				      utc_offset(time(NULL)));
-			r.fmt = r.want;
-			r.file_rejected = 0;
-			if (aw_tail_read(tails[i], 0, on_line, &r, &err) < 0) {
-				cli_error(&err);
-				rc = EXIT_FAIL;
-			}
-			r.rejected += aw_tail_toolong(tails[i]);
-		}
+		if (drain(&r, srcs, nfiles) != 0)
+			rc = EXIT_FAIL;
+		for (i = 0; i < nfiles; i++)
+			if (srcs[i].t)
+				r.rejected += aw_tail_toolong(srcs[i].t);
 		if (flush(&r, files) != 0)
 			rc = EXIT_FAIL;
 	} else {
 		time_t last_line = time(NULL);
 
-		aw_clock_init(&r.clk, time(NULL), utc_offset(time(NULL)));
 		while (!stop_flag) {
-			long got = 0;
+			long before = r.lines;
 
-			for (i = 0; i < nfiles; i++) {
-				long n;
-
-				if (!tails[i])
-					continue;
-				r.fmt = r.want;
-				n = aw_tail_read(tails[i], 1, on_line, &r, &err);
-				if (n < 0) {
-					cli_error(&err);
-					continue;
-				}
-				got += n;
-			}
-			if (got) {
+			drain(&r, srcs, nfiles);
+			if (r.lines != before) {
 				last_line = time(NULL);
 				if (flush(&r, files) != 0) {
 					rc = EXIT_FAIL;
 					break;
 				}
-				for (i = 0; i < nfiles; i++)
-					if (tails[i] && aw_tail_save(tails[i], state, &err) != 0)
-						cli_error(&err);
+				save_positions(&r, srcs, nfiles, state);
 			} else if (idle_exit && time(NULL) - last_line >= idle_exit) {
 				break;
 			}
@@ -674,18 +732,16 @@ static int watch(struct cli *c, int argc, char **argv)
 		}
 		if (flush(&r, files) != 0)
 			rc = EXIT_FAIL;
-		for (i = 0; i < nfiles; i++)
-			if (tails[i] && aw_tail_save(tails[i], state, &err) != 0)
-				cli_error(&err);
+		save_positions(&r, srcs, nfiles, state);
 	}
 	if (!c->quiet)
 		summary(&r);
 	if (rc == EXIT_OK && (r.rejected || r.unknown))
 		rc = EXIT_PARTIAL;
 out:
-	for (i = 0; tails && i < nfiles; i++)
-		aw_tail_free(tails[i]);
-	free(tails);
+	for (i = 0; srcs && i < nfiles; i++)
+		aw_tail_free(srcs[i].t);
+	free(srcs);
 	pending_clear(&r);
 	free(r.pend);
 	aw_det_free(r.det);
@@ -706,7 +762,7 @@ struct listw {
 static int write_one(void *ud, const struct store_suspension *s)
 {
 	struct listw *w = ud;
-	char t[24];
+	char t[CLI_WHEN_MAX];
 	const char *p;
 
 	w->n++;
@@ -731,7 +787,7 @@ static int write_one(void *ud, const struct store_suspension *s)
 		return 0;
 	}
 	/* rlm_files: a quoted name; '"' and '\' escaped. The reason is a comment. */
-	fprintf(w->out, "# %s: %s since %s\n", s->user, s->type, cli_time(s->since, t));
+	fprintf(w->out, "# %s: %s since %s\n", s->user, s->type, cli_when(s->since, t));
 	fputc('"', w->out);
 	for (p = s->user; *p; p++) {
 		if (*p == '"' || *p == '\\')
@@ -758,7 +814,7 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 	struct store *st;
 	struct isp_err err;
 	const char *out = NULL;
-	char tmp[CONFIG_PATH_MAX + 32], t[24];
+	char tmp[CONFIG_PATH_MAX + 32], t[CLI_WHEN_MAX];
 	int ch, rc;
 
 	memset(&w, 0, sizeof(w));
@@ -793,12 +849,12 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 	}
 	if (w.users)
 		fprintf(w.out,
-			"# ispshield authwatch suspend list, written %s UTC.\n"
+			"# ispshield authwatch suspend list, written %s.\n"
 			"# Include it first in mods-config/files/authorize: each account is "
 			"rejected.\n"
 			"# Release one with `ispshield authwatch release USER`, then write this "
 			"again.\n\n",
-			cli_time(time(NULL), t));
+			cli_when(time(NULL), t));
 	isp_err_clear(&err);
 	rc = store_each_suspension(st, 0, write_one, &w, &err);
 	store_close(st);

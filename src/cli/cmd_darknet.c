@@ -37,7 +37,8 @@ static const char darknet_usage[] =
 	"  --dry-run             record nothing, say how many events would be recorded\n"
 	"  --interface IF        capture live from IF (libpcap) instead of files\n"
 	"  --duration SECONDS    live: stop after this long (default: until SIGINT)\n"
-	"  --count N             live: stop after N packets\n"
+	"  --count N             live: stop after N packets to the sensor (only those are\n"
+	"                        captured: a kernel filter on the --sensor prefixes)\n"
 	"\n"
 	"Bad input (truncated files, impossible lengths, corrupt headers, unknown link types,\n"
 	"bad IP headers, fragments) is reported as FILE: record N: reason and counted; the\n"
@@ -245,7 +246,8 @@ int cmd_darknet(struct cli *c, int argc, char **argv)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		dn_callbacks(dc, stderr, &cb);
-		if (dn_live(ifname, duration, count, &stop_flag, &cb, &err) != 0) {
+		if (dn_live(ifname, cfg->darknet_sensor, duration, count, &stop_flag, &cb,
+			    c->quiet ? NULL : stderr, &err) != 0) {
 			cli_error(&err);
 			dn_free(dc);
 			return EXIT_FAIL;

@@ -302,7 +302,7 @@ static void snap_share(const struct snap *s, const char *name, uint32_t *keys, u
 static int stats_row(void *ud, const struct store_list_stats *ls)
 {
 	struct stats_ctx *x = ud;
-	char t[24];
+	char t[CLI_WHEN_MAX];
 	uint32_t keys;
 	uint64_t bytes;
 
@@ -319,9 +319,9 @@ static int stats_row(void *ud, const struct store_list_stats *ls)
 				  "snapshot_bytes", (json_int_t)bytes));
 		return 0;
 	}
-	printf("%-20s %-6s %10ld %10ld %8ld %7ld  %-19s %10u %12llu\n", ls->list.name,
+	printf("%-20s %-6s %10ld %10ld %8ld %7ld  %-25s %10u %12llu\n", ls->list.name,
 	       list_kind_name(ls->list.kind), ls->entries, ls->distinct, ls->expired, ls->sources,
-	       cli_time(ls->last_import, t), keys, (unsigned long long)bytes);
+	       cli_when(ls->last_import, t), keys, (unsigned long long)bytes);
 	return 0;
 }
 
@@ -355,9 +355,8 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 	if (json)
 		x.arr = json_array();
 	else
-		printf("%-20s %-6s %10s %10s %8s %7s  %-19s %10s %12s\n", "LIST", "KIND", "ENTRIES",
-		       "DISTINCT", "EXPIRED", "SOURCES", "LAST IMPORT (UTC)", "SNAP KEYS",
-		       "SNAP BYTES");
+		printf("%-20s %-6s %10s %10s %8s %7s  %-25s %10s %12s\n", "LIST", "KIND", "ENTRIES",
+		       "DISTINCT", "EXPIRED", "SOURCES", "LAST IMPORT", "SNAP KEYS", "SNAP BYTES");
 	rc = store_each_list(st, (int64_t)time(NULL), stats_row, &x, &err);
 	if (rc)
 		cli_error(&err);
@@ -371,11 +370,11 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(o);
 	} else if (x.snap) {
-		char t[24];
+		char t[CLI_WHEN_MAX];
 
-		printf("snapshot %s: %u keys, %llu bytes, compiled %s UTC\n", path,
-		       snap_keys(x.snap), (unsigned long long)snap_bytes(x.snap),
-		       cli_time((long long)snap_created(x.snap), t));
+		printf("snapshot %s: %u keys, %llu bytes, compiled %s\n", path, snap_keys(x.snap),
+		       (unsigned long long)snap_bytes(x.snap),
+		       cli_when((long long)snap_created(x.snap), t));
 	} else {
 		printf("snapshot %s: none (run `ispshield lists compile`)\n", path);
 	}
@@ -394,7 +393,7 @@ static const char history_usage[] =
 static int history_row(void *ud, const struct store_import_info *in)
 {
 	json_t *arr = ud;
-	char t[24];
+	char t[CLI_WHEN_MAX];
 
 	if (arr) {
 		json_array_append_new(
@@ -410,8 +409,8 @@ static int history_row(void *ud, const struct store_import_info *in)
 				  (json_int_t)in->removed, "unchanged", (json_int_t)in->unchanged));
 		return 0;
 	}
-	printf("%6lld  %-19s  %-16s %-20s %-8s %9ld %9ld %7ld %7ld %7ld\n", (long long)in->id,
-	       cli_time(in->started, t), in->list, in->source, in->format ? in->format : "-",
+	printf("%6lld  %-25s  %-16s %-20s %-8s %9ld %9ld %7ld %7ld %7ld\n", (long long)in->id,
+	       cli_when(in->started, t), in->list, in->source, in->format ? in->format : "-",
 	       in->accepted, in->added, in->removed, in->duplicates, in->rejected);
 	return 0;
 }
@@ -469,8 +468,8 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 		rc = store_each_change(st, changes, change_row, arr, &err);
 	} else {
 		if (!json)
-			printf("%6s  %-19s  %-16s %-20s %-8s %9s %9s %7s %7s %7s\n", "ID",
-			       "STARTED (UTC)", "LIST", "SOURCE", "FORMAT", "ACCEPTED", "ADDED",
+			printf("%6s  %-25s  %-16s %-20s %-8s %9s %9s %7s %7s %7s\n", "ID",
+			       "STARTED", "LIST", "SOURCE", "FORMAT", "ACCEPTED", "ADDED",
 			       "REMOVED", "DUPS", "REJECTS");
 		rc = store_each_import(st, list, limit, history_row, arr, &err);
 	}

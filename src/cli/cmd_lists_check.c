@@ -52,7 +52,7 @@ struct src_ctx {
 static int on_source(void *ud, const struct store_list *l, const struct store_entry *e)
 {
 	struct src_ctx *x = ud;
-	char t1[24], t2[24], t3[24];
+	char t1[CLI_WHEN_MAX], t2[CLI_WHEN_MAX], t3[CLI_WHEN_MAX];
 
 	(void)l;
 	if (x->json) {
@@ -64,10 +64,10 @@ static int on_source(void *ud, const struct store_list *l, const struct store_en
 						"reference", e->reference));
 		return 0;
 	}
-	printf("    source %s: first seen %s, last seen %s", e->source, cli_time(e->first_seen, t1),
-	       cli_time(e->last_seen, t2));
+	printf("    source %s: first seen %s, last seen %s", e->source, cli_when(e->first_seen, t1),
+	       cli_when(e->last_seen, t2));
 	if (e->expires)
-		printf(", expires %s", cli_time(e->expires, t3));
+		printf(", expires %s", cli_when(e->expires, t3));
 	if (e->category)
 		printf(", category %s", e->category);
 	if (e->reference)

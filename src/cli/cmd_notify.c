@@ -144,7 +144,7 @@ static double rate(long part, long whole)
 static int report_row(void *ud, const struct store_batch_report *r)
 {
 	struct report_ctx *x = ud;
-	char t[24];
+	char t[CLI_WHEN_MAX];
 
 	if (x->arr) {
 		json_array_append_new(
@@ -165,13 +165,13 @@ static int report_row(void *ud, const struct store_batch_report *r)
 		return 0;
 	}
 	if (!x->header_done) {
-		printf("%-6s %-14s %-19s %9s %9s %9s %7s %8s %9s %8s %7s\n", "batch", "source",
-		       "received at (UTC)", "received", "matched", "notified", "queued", "skipped",
+		printf("%-6s %-14s %-25s %9s %9s %9s %7s %8s %9s %8s %7s\n", "batch", "source",
+		       "received at", "received", "matched", "notified", "queued", "skipped",
 		       "returned", "pending", "handled");
 		x->header_done = 1;
 	}
-	printf("%-6lld %-14.14s %-19s %9ld %9ld %9ld %7ld %8ld %9ld %8ld %6.1f%%\n",
-	       (long long)r->batch.id, r->batch.source, cli_time(r->batch.received, t), r->received,
+	printf("%-6lld %-14.14s %-25s %9ld %9ld %9ld %7ld %8ld %9ld %8ld %6.1f%%\n",
+	       (long long)r->batch.id, r->batch.source, cli_when(r->batch.received, t), r->received,
 	       r->matched, r->notified, r->queued, r->skipped, r->returned, r->pending,
 	       rate(r->notified, r->received));
 	return 0;
@@ -358,7 +358,7 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 static int notice_row(void *ud, const struct store_notice *n)
 {
 	json_t *arr = ud;
-	char a[24], b[24];
+	char a[CLI_WHEN_MAX], b[CLI_WHEN_MAX];
 
 	if (arr) {
 		json_array_append_new(
@@ -371,8 +371,8 @@ static int notice_row(void *ud, const struct store_notice *n)
 				  "sent", (json_int_t)n->sent, "error", n->error));
 		return 0;
 	}
-	printf("%-20s %-19s %-24.24s %-8s %-24.24s %-19s %s\n", n->key, cli_time(n->created, a),
-	       n->subscriber, store_notice_state_name(n->state), n->causes, cli_time(n->sent, b),
+	printf("%-20s %-25s %-24.24s %-8s %-24.24s %-25s %s\n", n->key, cli_when(n->created, a),
+	       n->subscriber, store_notice_state_name(n->state), n->causes, cli_when(n->sent, b),
 	       n->error ? n->error : "");
 	return 0;
 }
@@ -404,8 +404,8 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 	if (json)
 		arr = json_array();
 	else
-		printf("%-20s %-19s %-24s %-8s %-24s %-19s %s\n", "notice", "created (UTC)",
-		       "subscriber", "state", "causes", "sent (UTC)", "last error");
+		printf("%-20s %-25s %-24s %-8s %-24s %-25s %s\n", "notice", "created", "subscriber",
+		       "state", "causes", "sent", "last error");
 	isp_err_clear(&err);
 	rc = store_each_notice(st, limit, notice_row, arr, &err);
 	store_close(st);

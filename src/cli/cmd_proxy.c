@@ -15,7 +15,10 @@ static const char proxy_usage[] =
 	"HTTP/1.1 forward proxy for subscribers who consented: a request for a URL in the\n"
 	"snapshot's url lists gets a warning page (Japanese or English, by Accept-Language)\n"
 	"with a signed, time-limited \"continue anyway\" link; a CONNECT to a host in a domain\n"
-	"list gets 403 (the path of an HTTPS request cannot be seen). Only blocks are\n"
+	"list gets 403 (the path of an HTTPS request cannot be seen), and a plain request to\n"
+	"such a host the walled-garden page. Upstream addresses are checked after the name\n"
+	"lookup: loopback, private, link-local, CGNAT, multicast, reserved and the proxy's own\n"
+	"addresses get 403 unless --allow-destinations names them. Only blocks are\n"
 	"recorded (in the store, and one line each on stderr). Runs until SIGTERM/SIGINT;\n"
 	"SIGHUP, or a new snapshot or opt-out file, reloads without dropping a request.\n"
 	"\n"
@@ -38,7 +41,11 @@ static const char proxy_usage[] =
 	"  --max-header-bytes N       largest request head; larger gets 431\n"
 	"  --max-headers N            most header fields; more gets 431\n"
 	"  --max-connections N        client connections per worker\n"
-	"  --ring N                   block events buffered per worker\n";
+	"  --ring N                   block events buffered per worker\n"
+	"  --allow-destinations CIDR,...  internal upstreams allowed (default: none)\n"
+	"  --deny-destinations CIDR,...   upstreams always refused (ISP infrastructure)\n"
+	"  --connect-ports PORTS      ports a CONNECT may reach (443; 8000-8100 ranges)\n"
+	"  --resolver ADDR[:PORT]     DNS server for upstream names (default: system)\n";
 
 int cmd_proxy(struct cli *c, int argc, char **argv)
 {
@@ -63,6 +70,10 @@ int cmd_proxy(struct cli *c, int argc, char **argv)
 		{ "max-headers", "proxy.max-headers" },
 		{ "max-connections", "proxy.max-connections" },
 		{ "ring", "proxy.ring" },
+		{ "allow-destinations", "proxy.allow-destinations" },
+		{ "deny-destinations", "proxy.deny-destinations" },
+		{ "connect-ports", "proxy.connect-ports" },
+		{ "resolver", "proxy.resolver" },
 	};
 	enum { NMAP = sizeof(map) / sizeof(map[0]), O_LISTEN = 256, O_MAP = 300 };
 	struct option opts[NMAP + 3];

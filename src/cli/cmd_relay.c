@@ -475,7 +475,7 @@ static void batch_total(struct relay_report *x)
 static int relay_row(void *ud, const struct store_relay_count *rc)
 {
 	struct relay_report *x = ud;
-	char t[24];
+	char t[CLI_WHEN_MAX];
 
 	if (rc->batch_id != x->batch) {
 		batch_total(x);
@@ -489,8 +489,8 @@ static int relay_row(void *ud, const struct store_relay_count *rc)
 					   (json_int_t)rc->rows, "members", json_array());
 			json_array_append_new(x->arr, x->cur);
 		} else {
-			printf("batch %lld, source %s, received %s UTC: %ld rows\n",
-			       (long long)rc->batch_id, rc->source, cli_time(rc->received_at, t),
+			printf("batch %lld, source %s, received %s: %ld rows\n",
+			       (long long)rc->batch_id, rc->source, cli_when(rc->received_at, t),
 			       rc->rows);
 			printf("  %-24s %9s %9s %9s\n", "member", "sent", "returned", "handled");
 		}

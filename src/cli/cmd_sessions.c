@@ -49,7 +49,9 @@ static const char who_usage[] =
 	"usage: ispshield sessions who [--json] [--port N] [--skew DUR] IP TIME\n"
 	"\n"
 	"Print the subscriber and session that held IP (IPv4, or IPv6 inside a delegated\n"
-	"prefix) at TIME (ISO 8601 such as 2026-11-22T10:45:00Z, or unix seconds).\n"
+	"prefix) at TIME (ISO 8601 such as 2026-11-22T10:45:00Z, or unix seconds; a time\n"
+	"without a zone, such as '2026-11-22 19:45', is in core.timezone, default the\n"
+	"system's zone). Times are printed in core.timezone with their UTC offset.\n"
 	"\n"
 	"  -p, --port N     the source port, for CGNAT addresses shared by port blocks\n"
 	"      --skew DUR   also accept a session ending or starting within DUR of TIME\n"
@@ -188,9 +190,9 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 
 int cli_parse_when(const char *s, int64_t *t)
 {
-	if (time_parse(s, strlen(s), t) != 0) {
-		cli_fail("'%s': not a time (ISO 8601 such as 2026-11-22T10:45:00Z, or unix "
-			 "seconds)",
+	if (time_parse_local(s, strlen(s), t) != 0) {
+		cli_fail("'%s': not a time (ISO 8601 such as 2026-11-22T10:45:00Z or "
+			 "'2026-11-22 19:45' in core.timezone, or unix seconds)",
 			 s);
 		return -1;
 	}
@@ -218,7 +220,7 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char path[CONFIG_PATH_MAX], a[24], b[24], pfx[IP_PREFIX_STRLEN];
+	char path[CONFIG_PATH_MAX], a[CLI_WHEN_MAX], b[CLI_WHEN_MAX], pfx[IP_PREFIX_STRLEN];
 	struct ip_prefix ip;
 	struct sess_hit hit;
 	struct sessdb *db = NULL;
@@ -274,7 +276,7 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 			fputc('\n', stdout);
 			json_decref(o);
 		} else {
-			printf("%s at %s UTC: %s\n", argv[optind], cli_time(t, a), why);
+			printf("%s at %s: %s\n", argv[optind], cli_when(t, a), why);
 		}
 		sessdb_close(db);
 		return EXIT_NOMATCH;
@@ -297,13 +299,13 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
-		printf("%s at %s UTC: %s\n", argv[optind], cli_time(t, a), hit.user);
+		printf("%s at %s: %s\n", argv[optind], cli_when(t, a), hit.user);
 		printf("  session %s, NAS %s, address %s", hit.session_id[0] ? hit.session_id : "-",
 		       hit.nas[0] ? hit.nas : "-", pfx);
 		if (hit.port_lo || hit.port_hi)
 			printf(" ports %u-%u", (unsigned)hit.port_lo, (unsigned)hit.port_hi);
-		printf("\n  from %s to %s%s\n", cli_time(hit.start, a),
-		       hit.end ? cli_time(hit.end, b) : "(open)",
+		printf("\n  from %s to %s%s\n", cli_when(hit.start, a),
+		       hit.end ? cli_when(hit.end, b) : "(open)",
 		       hit.open ? " (no Stop seen)" : "");
 		if (hit.distance)
 			printf("  note: TIME is %lld s outside the session (within --skew)\n",

@@ -166,7 +166,7 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 	struct store *st;
 	struct isp_err err;
 	int json = argc == 3 && strcmp(argv[1], "--json") == 0;
-	char a[24], b[24], d[24];
+	char a[CLI_WHEN_MAX], b[CLI_WHEN_MAX], d[CLI_WHEN_MAX];
 	int rc;
 
 	if (argc != 2 + json || argv[argc - 1][0] == '-') {
@@ -195,8 +195,8 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 		json_decref(o);
 	} else {
 		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s\n", s.id,
-		       s.email[0] ? s.email : "no e-mail", s.language, cli_time(s.consent, a),
-		       cli_time(s.opt_out_filtering, b), cli_time(s.opt_out_notices, d));
+		       s.email[0] ? s.email : "no e-mail", s.language, cli_when(s.consent, a),
+		       cli_when(s.opt_out_filtering, b), cli_when(s.opt_out_notices, d));
 	}
 	return EXIT_OK;
 }

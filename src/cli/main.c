@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/timefmt.h"
 
 static const char usage_text[] =
 	"usage: ispshield [GLOBAL OPTIONS] COMMAND [ARGS]\n"
@@ -106,6 +107,19 @@ const char *cli_time(long long t, char buf[24])
 		return buf;
 	}
 	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+const char *cli_when(long long t, char buf[CLI_WHEN_MAX])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !localtime_r(&tt, &tm)) {
+		snprintf(buf, CLI_WHEN_MAX, "-");
+		return buf;
+	}
+	strftime(buf, CLI_WHEN_MAX, "%Y-%m-%d %H:%M:%S %z", &tm);
 	return buf;
 }
 
@@ -230,7 +244,8 @@ int main(int argc, char **argv)
 		default: fputs(usage_text, stderr); return EXIT_USAGE;
 		}
 	}
-	if (cli_config_read(&c, &c.cfg, &err) != 0) {
+	if (cli_config_read(&c, &c.cfg, &err) != 0 ||
+	    time_zone_set(c.cfg.core_timezone, &err) != 0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}

@@ -44,6 +44,9 @@ static const struct key keys[] = {
 	  "in state-dir, else beside the store (var/spool for a store that is not a file)" },
 	{ "core", "spool-max", K_INT, F(spool_max), "268435456",
 	  "bytes one node's spool file may hold; events beyond are dropped and counted" },
+	{ "core", "timezone", K_STR, F(core_timezone), "",
+	  "zone of times written without one (command line, syslog lines), and of times shown "
+	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
 	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
@@ -126,7 +129,8 @@ static const struct key keys[] = {
 	{ "proxy", "continue-ttl", K_DURATION, F(proxy_continue_ttl), "1h",
 	  "how long a \"continue anyway\" permission lasts" },
 	{ "proxy", "connect-timeout", K_DURATION, F(proxy_connect_timeout), "10",
-	  "name lookup plus TCP connect to an upstream, then 504" },
+	  "name lookup plus TCP connect to an upstream, then 504; also the longest a warning page "
+	  "waits for its list metadata from the store" },
 	{ "proxy", "header-timeout", K_DURATION, F(proxy_header_timeout), "10",
 	  "a client must send a whole request head within this (slowloris), else 408" },
 	{ "proxy", "idle-timeout", K_DURATION, F(proxy_idle_timeout), "60",
@@ -141,6 +145,17 @@ static const struct key keys[] = {
 	  "client connections per worker; beyond it new ones are closed at once" },
 	{ "proxy", "ring", K_INT, F(proxy_ring), "1024",
 	  "block events buffered per worker before the store writer takes them" },
+	{ "proxy", "allow-destinations", K_STR, F(proxy_allow_destinations), "",
+	  "upstream prefixes the proxy may reach although internal (loopback, private, ...); "
+	  "the only way to reach one; empty = none" },
+	{ "proxy", "deny-destinations", K_STR, F(proxy_deny_destinations), "",
+	  "upstream prefixes always refused (the ISP's infrastructure), even inside "
+	  "allow-destinations" },
+	{ "proxy", "connect-ports", K_STR, F(proxy_connect_ports), "443",
+	  "ports (and ranges, 8000-8100) a CONNECT may reach; others get 403; empty = none" },
+	{ "proxy", "resolver", K_STR, F(proxy_resolver), "",
+	  "ADDR[:PORT] of the DNS server that resolves upstream names (e.g. ispshield dns); "
+	  "empty = the system resolver (getaddrinfo)" },
 	{ "sessions", "format", K_CHOICE, F(sessions_format), "auto",
 	  "default format of `sessions import`: auto, detail, radcsv, dhcpd, kea" },
 	{ "sessions", "open-max", K_DURATION, F(sessions_open_max), "1d",
@@ -560,6 +575,26 @@ int config_set(struct isp_config *c, const char *section_key, const char *value,
 	return set_key(c, k, value, err);
 }
 
+/* A key's help as "; " comment lines of at most ~90 columns: the INI reader takes lines
+ * of up to 200 bytes, and `run` reads this output back. */
+static void print_help(FILE *out, const char *h)
+{
+	while (*h) {
+		size_t n = strlen(h), cut = n;
+
+		if (n > 88) {
+			for (cut = 88; cut > 0 && h[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = 88;
+		}
+		fprintf(out, "; %.*s\n", (int)cut, h);
+		h += cut;
+		while (*h == ' ')
+			h++;
+	}
+}
+
 void config_print(const struct isp_config *c, FILE *out)
 {
 	const char *last = "";
@@ -573,7 +608,7 @@ void config_print(const struct isp_config *c, FILE *out)
 			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
 			last = k->section;
 		}
-		fprintf(out, "; %s\n", k->help);
+		print_help(out, k->help);
 		if (k->type == K_DURATION || k->type == K_INT) {
 			int64_t d;
 

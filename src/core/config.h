@@ -26,6 +26,7 @@ struct isp_config {
 	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
 	char events[8];			 /* on | off: record block events at all */
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
+	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
 	int64_t spool_max;		 /* bytes per node's spool file */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */
@@ -67,6 +68,10 @@ struct isp_config {
 	int64_t proxy_upstream_timeout;
 	int64_t proxy_max_header_bytes, proxy_max_headers, proxy_max_connections;
 	int64_t proxy_ring;
+	char proxy_allow_destinations[4096]; /* CIDR, ... internal upstreams allowed */
+	char proxy_deny_destinations[4096];  /* CIDR, ... upstreams always refused */
+	char proxy_connect_ports[256];	     /* ports and ranges a CONNECT may reach */
+	char proxy_resolver[128];	     /* ADDR:PORT of a DNS server; "" = system */
 	/* [sessions] */
 	char sessions_format[16];
 	int64_t sessions_open_max;   /* seconds an open session outlives its last Interim */

@@ -40,7 +40,13 @@ int list_value_normalise(enum list_kind kind, const char *raw, char *out, size_t
 		*note = NULL;
 	switch (kind) {
 	case LIST_DOMAIN: return normalise_domain(raw, out, outsz, err);
-	case LIST_URL: return url_canonicalise(raw, strlen(raw), out, outsz, err);
+	case LIST_URL:
+		rc = url_canonicalise(raw, strlen(raw), out, outsz, err);
+		if (rc > 0 && url_host_check(out, (size_t)rc, err) != 0) {
+			out[0] = '\0';
+			return ISR_EINVAL;
+		}
+		return rc;
 	case LIST_IP:
 		rc = ip_parse_prefix(raw, strlen(raw), &p, &masked, err);
 		if (rc)

@@ -4,7 +4,8 @@
  * Import and `lists check` (and later the DNS and proxy services) must agree on what a
  * value looks like, or a listed entry would never match; so both call this.
  *   domain: "*.Example.COM." -> "*.example.com", IDNA U-labels -> A-labels (domain.h)
- *   url:    Safe Browsing canonical form (url.h)
+ *   url:    Safe Browsing canonical form (url.h), whose host must be a host name or an
+ *           IP address (url_host_check): free text in a feed's url field is refused
  *   ip:     "192.0.2.1/24" -> "192.0.2.0/24", "2001:DB8::1" -> "2001:db8::1" (ip.h);
  *           a /0 prefix is refused: one such line in a feed would block everything
  */

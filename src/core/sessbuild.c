@@ -2,22 +2,26 @@
  * sessbuild.c -- pairing session records into intervals and writing the sessions index
  * (see sessions.h for the rules, sessidx.h for the layout).
  *
- * In memory, one 40-byte struct biv per interval (an address, 32-bit times, 32-bit
+ * In memory, one 44-byte struct biv per interval (an address, 32-bit times, 32-bit
  * string ids), IPv6 prefixes in a side table, strings interned once in a pool (users and
  * NAS repeat across sessions). Two hash tables, both dropped before the sort:
  *   - strings: SipHash of the bytes (keyed at random: the logs carry user names that
  *     subscribers choose) -> pool offset;
  *   - sessions: a multimap from the pairing key to the interval heading a session:
- *     RADIUS (Acct-Session-Id, NAS) -> the session's first interval, the others chained
- *     through `next`; leases (address, client) -> the lease interval. Session ids are
- *     reused (NAS reboots), so one key may head several sessions; a record picks the one
- *     its time fits.
+ *     RADIUS Acct-Session-Id -> the session's first interval, the others chained through
+ *     `next`; leases (address, client) -> the lease interval. Session ids are reused
+ *     (NAS reboots, several NASes counting from 1), so one key may head several
+ *     sessions: a record goes to one whose NAS-IP-Address, NAS-Identifier, User-Name and
+ *     IPv4 address do not contradict its own (an attribute only one side has does not
+ *     count: behind a RADIUS proxy the Interim and Stop often lack the NAS-IP-Address
+ *     the Start had), and among those to the one its time fits. Acct-Unique-Session-Id
+ *     is not compared: FreeRADIUS changes it after the Start.
  * A base index is loaded into the same structures (its pool copied as is, so string ids
  * stay valid) and its sessions re-keyed: a Start in one import and its Stop in a later
  * one pair as if read together. The file stores what the next build needs (start, the
  * Stop or lease end, the last sign of life, the flags); effective ends are recomputed.
  *
- * Writing is in sesswrite.c. Peak memory is about 40 bytes per interval + the pool + the
+ * Writing is in sesswrite.c. Peak memory is about 44 bytes per interval + the pool + the
  * two tables (8 bytes per slot each, load <= 0.7).
  */
 #include "core/sessions.h"
@@ -146,9 +150,9 @@ static int addr_eq(const struct sess_builder *b, const struct biv *v, const stru
 	       memcmp(b->a6[v->a].addr, x->p6.addr, 16) == 0;
 }
 
-static uint64_t key_radius(uint32_t sid, uint32_t nas)
+static uint64_t key_radius(uint32_t sid)
 {
-	return hash_final((uint64_t)sid << 32 | nas, 'R');
+	return hash_final(sid, 'R');
 }
 
 static uint64_t key_lease(const struct sess_builder *b, const struct biv *v)
@@ -160,7 +164,7 @@ static uint64_t key_lease(const struct sess_builder *b, const struct biv *v)
 
 static uint64_t key_of(const struct sess_builder *b, const struct biv *v)
 {
-	return v->flags & SESSIDX_LEASE ? key_lease(b, v) : key_radius(v->sid, v->nas);
+	return v->flags & SESSIDX_LEASE ? key_lease(b, v) : key_radius(v->sid);
 }
 
 static int ses_rehash(struct sess_builder *b, size_t slots)
@@ -230,6 +234,9 @@ static void sync_chain(struct sess_builder *b, uint32_t k)
 		v->start = h->start;
 		v->stop = h->stop;
 		v->seen = h->seen;
+		v->user = h->user;
+		v->nasip = h->nasip;
+		v->nasid = h->nasid;
 		v->flags = (v->flags & (B_V6 | B_BASE)) | (h->flags & SESSIDX_FLAGS);
 	}
 }
@@ -278,10 +285,66 @@ static int new_session(struct sess_builder *b, const struct biv *v, const struct
 	return rc ? rc : ses_add(b, head);
 }
 
+/* a and b are both known (not "") and differ */
+static int differ(uint32_t a, uint32_t b)
+{
+	return a && b && a != b;
+}
+
+/*
+ * Can record v (addresses xs) belong to the session headed by k? Same Acct-Session-Id,
+ * and no attribute both carry differs: NAS-IP-Address, NAS-Identifier, User-Name, and
+ * the IPv4 address (when both have one). What only one side has is no evidence either
+ * way (a proxy strips NAS-IP-Address from the Interim and Stop; a Stop may lack
+ * Framed-IP-Address).
+ */
+static int same_session(const struct sess_builder *b, uint32_t k, const struct biv *v,
+			const struct baddr *xs, int nx)
+{
+	const struct biv *c = &b->iv[k];
+	int i, has4 = 0, hit4 = 0;
+	uint32_t j;
+
+	if ((c->flags & SESSIDX_LEASE) || c->sid != v->sid || differ(c->nasip, v->nasip) ||
+	    differ(c->nasid, v->nasid) || differ(c->user, v->user))
+		return 0;
+	for (i = 0; i < nx; i++) {
+		if (xs[i].v6)
+			continue;
+		for (j = k; j != NONE; j = b->iv[j].next) {
+			if (b->iv[j].flags & B_V6)
+				continue;
+			has4 = 1;
+			hit4 |= b->iv[j].a == xs[i].a4;
+		}
+		if (has4 && !hit4)
+			return 0;
+	}
+	return 1;
+}
+
+/* Learn from v what session s did not know (user, NAS). 1 when the written index changes
+ * (the NAS it names or the user), 0 when not. */
+static int fill_ids(struct biv *s, const struct biv *v)
+{
+	uint32_t shown = s->nasip ? s->nasip : s->nasid;
+	int changed = 0;
+
+	if (!s->user && v->user) {
+		s->user = v->user;
+		changed = 1;
+	}
+	if (!s->nasip)
+		s->nasip = v->nasip;
+	if (!s->nasid)
+		s->nasid = v->nasid;
+	return changed || shown != (s->nasip ? s->nasip : s->nasid);
+}
+
 static int radius(struct sess_builder *b, const struct sess_record *r, struct biv *v,
 		  const struct baddr *xs, int nx)
 {
-	uint64_t h = key_radius(v->sid, v->nas);
+	uint64_t h = key_radius(v->sid);
 	uint32_t t = v->seen, dstart = v->start, best = NONE;
 	size_t i;
 	int changed = 0, rc = 0;
@@ -295,7 +358,7 @@ static int radius(struct sess_builder *b, const struct sess_record *r, struct bi
 			continue;
 		c = &b->iv[k];
 
-		if ((c->flags & SESSIDX_LEASE) || c->sid != v->sid || c->nas != v->nas)
+		if (!same_session(b, k, v, xs, nx))
 			continue;
 		if (r->op == SESS_START) {
 			if (c->start == t) {
@@ -351,6 +414,7 @@ static int radius(struct sess_builder *b, const struct sess_record *r, struct bi
 		break;
 	default: break;
 	}
+	changed += fill_ids(&b->iv[best], v);
 	changed += add_addrs(b, best, xs, nx, &rc);
 	sync_chain(b, best);
 	if (!changed && rc == 0)
@@ -458,6 +522,16 @@ static int release_one(struct sess_builder *b, const struct biv *v, const struct
 	return 1;
 }
 
+/* s is an IPv4 or IPv6 address: a NAS named by one is taken for its NAS-IP-Address (the
+ * index keeps one NAS string per interval, NAS-IP-Address when there was one). */
+static int is_ip(const char *s)
+{
+	struct ip_prefix p;
+
+	return ip_parse_prefix(s, strlen(s), &p, NULL, NULL) == 0 &&
+	       p.len == (p.family == 4 ? 32 : 128);
+}
+
 static int check_time(int64_t t, struct isp_err *err, long line)
 {
 	if (t >= 1 && t <= TIME_MAX)
@@ -469,6 +543,7 @@ static int check_time(int64_t t, struct isp_err *err, long line)
 int sess_builder_add(struct sess_builder *b, const struct sess_record *r, struct isp_err *err)
 {
 	struct baddr xs[SESS_MAX_ADDRS];
+	const char *nas_ip, *nas_id;
 	struct biv v;
 	int nx = 0, i, rc, changed = 0, found = 0;
 
@@ -494,9 +569,17 @@ int sess_builder_add(struct sess_builder *b, const struct sess_record *r, struct
 	v.start = (uint32_t)r->time;
 	if ((r->op == SESS_INTERIM || r->op == SESS_STOP) && r->duration > 0)
 		v.start = r->duration >= r->time ? 1 : (uint32_t)(r->time - r->duration);
+	nas_ip = r->nas_ip ? r->nas_ip : "";
+	nas_id = r->nas_id ? r->nas_id : "";
+	if (!nas_ip[0] && !nas_id[0] && r->nas && r->nas[0]) {
+		if (is_ip(r->nas))
+			nas_ip = r->nas;
+		else
+			nas_id = r->nas;
+	}
 	if (intern(b, r->user ? r->user : "", &v.user) ||
-	    intern(b, r->session_id ? r->session_id : "", &v.sid) ||
-	    intern(b, r->nas ? r->nas : "", &v.nas))
+	    intern(b, r->session_id ? r->session_id : "", &v.sid) || intern(b, nas_ip, &v.nasip) ||
+	    intern(b, nas_id, &v.nasid))
 		return isp_err_set(err, ISR_ENOMEM, "out of memory for the string pool");
 	for (i = 0; i < r->naddr; i++) {
 		const struct ip_prefix *p = &r->addr[i];
@@ -566,14 +649,15 @@ static int load_key(struct sess_builder *b, uint32_t k)
 	size_t i;
 
 	if (!(v->flags & SESSIDX_LEASE)) {
-		uint64_t h = key_radius(v->sid, v->nas);
+		uint64_t h = key_radius(v->sid);
 
 		for (i = HOME(h, b->sesmask); b->sestab[i]; i = (i + 1) & b->sesmask) {
 			struct biv *c = &b->iv[SLOT_VAL(b->sestab[i])];
 
 			if (SLOT_TAG(b->sestab[i]) != TAG(h))
 				continue;
-			if (!(c->flags & SESSIDX_LEASE) && c->sid == v->sid && c->nas == v->nas &&
+			if (!(c->flags & SESSIDX_LEASE) && c->sid == v->sid &&
+			    c->nasip == v->nasip && c->nasid == v->nasid && c->user == v->user &&
 			    c->start == v->start) {
 				v->next = c->next;
 				c->next = k;
@@ -601,7 +685,11 @@ static int load_tail(struct sess_builder *b, const struct sessidx_tail *t, uint1
 	v.seen = t->seen;
 	v.user = t->user;
 	v.sid = t->sid;
-	v.nas = t->nas;
+	/* the index keeps one NAS string: an address is the NAS-IP-Address */
+	if (t->nas && is_ip(b->pool + t->nas))
+		v.nasip = t->nas;
+	else
+		v.nasid = t->nas;
 	v.next = NONE;
 	v.flags = (t->flags & SESSIDX_FLAGS) | B_BASE;
 	b->iv[b->niv] = v;

@@ -29,7 +29,8 @@ struct biv {
 	uint32_t a; /* IPv4 address (host order), or index into the IPv6 table (B_V6) */
 	uint16_t port_lo, port_hi;
 	uint32_t start, stop, seen; /* stop: 0 while SESSIDX_OPEN */
-	uint32_t user, sid, nas;    /* pool offsets */
+	uint32_t user, sid;	    /* pool offsets (0 = "": not known) */
+	uint32_t nasip, nasid;	    /* pool offsets of NAS-IP-Address, NAS-Identifier */
 	uint32_t next;		    /* next interval of the same session, NONE */
 	uint32_t flags;		    /* SESSIDX_* | B_* */
 };

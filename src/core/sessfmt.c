@@ -189,7 +189,8 @@ int sf_parse_hms(const char *s, size_t n, int64_t *h, int64_t *mi, int64_t *sec)
 	return 0;
 }
 
-/* The detail date line "Sun Nov 22 10:41:24 2026" (ctime form), read as UTC. */
+/* The detail date line "Sun Nov 22 10:41:24 2026" (ctime form): the server's local time,
+ * read in core.timezone (the process's zone). */
 int sf_parse_date_line(const char *s, size_t n, int64_t *out)
 {
 	const char *w[5];
@@ -202,9 +203,10 @@ int sf_parse_date_line(const char *s, size_t n, int64_t *out)
 	mo = month_num(w[1], wl[1]);
 	if (!mo || sf_parse_uint(w[2], wl[2], 31, &d) < 0 ||
 	    sf_parse_hms(w[3], wl[3], &h, &mi, &sec) < 0 ||
-	    sf_parse_uint(w[4], wl[4], 9999, &y) < 0)
+	    sf_parse_uint(w[4], wl[4], 9999, &y) < 0 || sf_civil(y, mo, d, h, mi, sec, out) < 0)
 		return -1;
-	return sf_civil(y, mo, d, h, mi, sec, out);
+	*out = time_local_to_utc(*out);
+	return *out >= 0 ? 0 : -1;
 }
 
 /* FreeRADIUS's Event-Timestamp "Nov 22 2026 10:41:24 UTC", or unix seconds. */
@@ -314,6 +316,10 @@ int sf_emit(struct sf_ctx *c, struct sess_record *r)
 		r->session_id = "";
 	if (!r->nas)
 		r->nas = "";
+	if (!r->nas_ip)
+		r->nas_ip = "";
+	if (!r->nas_id)
+		r->nas_id = "";
 	c->st->records++;
 	if (!c->on_record)
 		return 0;
@@ -328,6 +334,8 @@ void sf_rec_init(struct sess_record *r, long line)
 	r->user = "";
 	r->session_id = "";
 	r->nas = "";
+	r->nas_ip = "";
+	r->nas_id = "";
 }
 
 /* Add s[0..n) as an address of the given family (0 = either); why says what failed. */

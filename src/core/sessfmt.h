@@ -72,6 +72,10 @@ struct sess_record {
 	const char *user;	/* subscriber id; never NULL, "" when the record names none */
 	const char *session_id; /* Acct-Session-Id; leases: the client's hwaddr/uid; "" */
 	const char *nas;	/* NAS-IP-Address, else NAS-Identifier; "" */
+	/* The two NAS attributes apart, for pairing (a proxy may forward one and not the
+	 * other): "" when absent. Both NULL or "" with nas set: the builder tells from nas
+	 * itself (an IP address is taken for NAS-IP-Address). */
+	const char *nas_ip, *nas_id;
 	struct ip_prefix addr[SESS_MAX_ADDRS]; /* IPv4 as /32; IPv6 prefixes as given */
 	int naddr;			       /* 0 only for SESS_STOP/INTERIM without address */
 	uint16_t port_lo, port_hi;	       /* CGNAT port block; 0, 0 = the whole address */

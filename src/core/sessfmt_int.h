@@ -70,7 +70,7 @@ int sf_hexval(char ch);
 int sf_civil(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t s, int64_t *out);
 /* "HH:MM:SS", one or two digits each. */
 int sf_parse_hms(const char *s, size_t n, int64_t *h, int64_t *mi, int64_t *sec);
-/* The detail date line "Sun Nov 22 10:41:24 2026" (ctime form), read as UTC. */
+/* The detail date line "Sun Nov 22 10:41:24 2026" (ctime form), in core.timezone. */
 int sf_parse_date_line(const char *s, size_t n, int64_t *out);
 /* FreeRADIUS's "Nov 22 2026 10:41:24 UTC" (UTC, GMT or +HHMM zone), or unix seconds. */
 int sf_parse_radius_time(const char *s, size_t n, int64_t *out);

@@ -5,8 +5,8 @@
  * detail: a record is a date line, then "\tName = value" lines, up to a blank line or
  * the next date line; only the attributes a record needs are copied (into c->slot), so a
  * record costs no more memory than its longest value. Choices: the date line is the
- * server's local time and is read as UTC (it is only used when there is neither
- * Event-Timestamp nor Timestamp); a used attribute that does not parse, an over-long line
+ * server's local time and is read in core.timezone (it is only used when there is
+ * neither Event-Timestamp nor Timestamp); a used attribute that does not parse, an over-long line
  * or a NUL byte inside a record rejects the whole record; lines without '=' inside a
  * record are ignored like unused attributes; the first occurrence of an attribute wins;
  * a record cut by the end of the file is delivered when it has what it needs.
@@ -276,6 +276,8 @@ static int dt_finish(struct sf_ctx *c, struct dt_rec *d)
 	r->user = d->user;
 	r->session_id = d->sid;
 	r->nas = d->nasip[0] ? d->nasip : d->nasid;
+	r->nas_ip = d->nasip;
+	r->nas_id = d->nasid;
 	return sf_emit(c, r);
 }
 
@@ -509,9 +511,10 @@ static int rc_record(struct sf_ctx *c, const int *idx, struct csv_field *f, size
 	s = sf_fld(f, nf, idx[C_USER]);
 	r.user = s ? s : "";
 	s = sf_fld(f, nf, idx[C_NASIP]);
-	if (!s)
-		s = sf_fld(f, nf, idx[C_NASID]);
-	r.nas = s ? s : "";
+	r.nas_ip = s ? s : "";
+	s = sf_fld(f, nf, idx[C_NASID]);
+	r.nas_id = s ? s : "";
+	r.nas = r.nas_ip[0] ? r.nas_ip : r.nas_id;
 	return sf_emit(c, &r);
 reject:
 	sf_reject(c, ln->lineno, ln->offset, "%s", why);

@@ -8,7 +8,11 @@
  * milliseconds whatever its size.
  *
  * Pairing (the builder):
- *   - RADIUS records pair by (Acct-Session-Id, NAS) -- not Acct-Unique-Session-Id, which
+ *   - RADIUS records pair by Acct-Session-Id and whatever of NAS-IP-Address,
+ *     NAS-Identifier, User-Name and the IPv4 address both carry: an attribute only one
+ *     of them has does not keep them apart (behind a RADIUS proxy the Interim and Stop
+ *     often lack the Start's NAS-IP-Address), one both have with different values does
+ *     (two NASes counting session ids from 1). Not Acct-Unique-Session-Id, which
  *     FreeRADIUS changes between Start and Stop. Start opens; Interim-Update keeps the
  *     session alive (its last_seen); Stop closes it. An Interim or Stop whose Start was
  *     lost opens the session at time - Acct-Session-Time (or at its own time).
@@ -93,7 +97,7 @@ enum sess_who_result {
 
 /* Builder: start from base (NULL = empty), add records, write the new index. The builder
  * copies what it needs from base (base may be closed once sess_builder_new returns).
- * opts NULL = base's options, or open_max 86400 without a base. Memory: about 40 bytes
+ * opts NULL = base's options, or open_max 86400 without a base. Memory: about 44 bytes
  * per interval + the strings + 8 bytes per table slot (two tables, load <= 0.7). */
 int sess_builder_new(const struct sessdb *base, const struct sess_opts *opts,
 		     struct sess_builder **out, struct isp_err *err);

@@ -201,7 +201,7 @@ static void tail_of(const struct sess_builder *b, const struct biv *g, size_t i,
 	t->seen = v->seen;
 	t->user = v->user;
 	t->sid = v->sid;
-	t->nas = v->nas;
+	t->nas = v->nasip ? v->nasip : v->nasid;
 	t->flags = v->flags & SESSIDX_FLAGS;
 }
 

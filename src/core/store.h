@@ -108,6 +108,11 @@ int store_version(struct store *st, int *have, int *want, struct isp_err *err);
 /* Apply pending migrations, each in one transaction; *from, *to: versions before and
  * after (either may be NULL). */
 int store_migrate(struct store *st, int *from, int *to, struct isp_err *err);
+#define STORE_INSTANCE_MAX 40
+/* The store's id (meta 'store_id': random hex made with the store, kept for its life)
+ * into out. Two stores, or a store and the one it replaced, have different ids: notify
+ * puts it in delivery keys. ISR_ESTORE when the store has none (older schema). */
+int store_instance_id(struct store *st, char out[STORE_INSTANCE_MAX], struct isp_err *err);
 /*
  * Try to take the session-level advisory lock `name` (PostgreSQL only: one lock across
  * every machine on the database, released by store_unlock or when the connection ends,
@@ -279,7 +284,7 @@ int store_event_add(struct store *st, int64_t batch_id, const struct store_event
 /*
  * store_event_add for partner lists: an event identical to one already stored for
  * `source` (same ip, time and cause) is not added again and *dup is set to 1; the same
- * rule holds on SQLite and PostgreSQL (a unique index, schema version 3).
+ * rule holds on SQLite and PostgreSQL (a unique index, schema version 4).
  */
 int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 			 const struct store_event *e, int *dup, struct isp_err *err);
@@ -400,7 +405,9 @@ struct store_suspension {
 
 /*
  * Suspend s->user (s->released ignored). An account already suspended keeps its first
- * suspension and *added is 0; a released one is suspended again (*added 1).
+ * suspension and *added is 0; a released one is suspended again (*added 1) only when
+ * s->detected is later than its release: a detection from before the operator released
+ * it (the same log read again) leaves it released (*added 0).
  */
 int store_suspend(struct store *st, const struct store_suspension *s, int *added,
 		  struct isp_err *err);

@@ -2,6 +2,9 @@
  * store_authwatch.c -- the store (SQLite or PostgreSQL) of authwatch's suspend list: accounts whose
  * credentials someone else used, until the operator releases them (after the
  * subscriber changed the password). Released rows stay, with the time, as the record.
+ * A release is the operator's decision: only a detection from after it (by the time of
+ * the log lines, `detected`) suspends the account again, so reading the same log again
+ * does not undo it.
  * The column "user" is quoted: a reserved word in PostgreSQL.
  */
 #include <string.h>
@@ -20,7 +23,8 @@ int store_suspend(struct store *st, const struct store_suspension *s, int *added
 		st,
 		"INSERT INTO authwatch_suspended VALUES(?1, ?2, ?3, ?4, ?5, NULL)"
 		" ON CONFLICT(\"user\") DO UPDATE SET type = ?2, reason = ?3, since = ?4,"
-		" detected = ?5, released = NULL WHERE authwatch_suspended.released IS NOT NULL",
+		" detected = ?5, released = NULL WHERE authwatch_suspended.released IS NOT NULL"
+		" AND authwatch_suspended.released < ?5",
 		&q, err);
 	if (rc)
 		return rc;

@@ -15,10 +15,13 @@
  *   2  block_events gets an explicit id and ingest_batch (the batch that turned it into
  *      an event, NULL until then), replacing the single id cursor meta('block_cursor'),
  *      which lost rows when several writers commit ids out of order (store_notify.c)
- *   3  batches.sha256 (the received file's SHA-256: `events import` refuses the same file
+ *   3  meta('store_id'): 16 random hex digits made with the store and kept in it, so the
+ *      delivery keys (Maildir file names, Message-IDs) of two stores never collide,
+ *      nor those of a store rebuilt next to an old Maildir (notify.c)
+ *   4  batches.sha256 (the received file's SHA-256: `events import` refuses the same file
  *      of a source twice) and events.source with a unique index on (source, ip, time,
  *      cause): a partner's event is stored once however often it arrives. Only
- *      store_event_add_once sets events.source; events before version 3 and those of
+ *      store_event_add_once sets events.source; events before version 4 and those of
  *      other writers keep it NULL and are not constrained (NULLs are distinct).
  */
 #include <stdio.h>
@@ -170,19 +173,27 @@ static const char *const pg_v2 =
 	"ALTER TABLE block_events ADD COLUMN ingest_batch BIGINT;"
 	"CREATE INDEX block_events_unclaimed ON block_events(id) WHERE ingest_batch IS NULL;";
 
+static const char *const sqlite_v3 =
+	"INSERT INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(8))));";
+
+/* random() is not a secret, only distinct: md5 of it, the time and the backend's pid */
+static const char *const pg_v3 =
+	"INSERT INTO meta(key, value) VALUES('store_id', substr(md5(random()::text"
+	" || clock_timestamp()::text || pg_backend_pid()::text), 1, 16));";
+
 /* the same statements on both engines */
-#define V3_SQL                                                                                     \
+#define V4_SQL                                                                                     \
 	"ALTER TABLE batches ADD COLUMN sha256 TEXT;"                                              \
 	"CREATE INDEX batches_sha256 ON batches(source, sha256) WHERE sha256 IS NOT NULL;"         \
 	"ALTER TABLE events ADD COLUMN source TEXT;"                                               \
 	"CREATE UNIQUE INDEX events_once ON events(source, ip, time, cause);"
-static const char *const sqlite_v3 = V3_SQL;
-static const char *const pg_v3 = V3_SQL;
+static const char *const sqlite_v4 = V4_SQL;
+static const char *const pg_v4 = V4_SQL;
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
-								     sqlite_v3 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3 };
+								     sqlite_v3, sqlite_v4 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
@@ -273,6 +284,30 @@ int store_schema_migrate(struct store *st, int *from_out, int *to_out, struct is
 	if (rc == 0 && to_out)
 		*to_out = v;
 	return rc;
+}
+
+int store_instance_id(struct store *st, char out[STORE_INSTANCE_MAX], struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	const char *v;
+	int rc;
+
+	out[0] = '\0';
+	rc = sq_prepare(st, "SELECT value FROM meta WHERE key = 'store_id'", &s, err);
+	if (rc)
+		return rc;
+	rc = db_step(s);
+	v = rc == DB_ROW ? db_column_text(s, 0) : NULL;
+	if (v)
+		snprintf(out, STORE_INSTANCE_MAX, "%s", v);
+	db_finalize(s);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return sq_fail(st, err, "store id");
+	if (!out[0])
+		return isp_err_set(err, ISR_ESTORE,
+				   "store %s has no store id: run ispshield store migrate",
+				   st->path);
+	return 0;
 }
 
 int store_version(struct store *st, int *have, int *want, struct isp_err *err)

@@ -638,6 +638,57 @@ out:
 	return rc;
 }
 
+int url_host_check(const char *url, size_t len, struct isp_err *err)
+{
+	const char *h, *why = NULL;
+	size_t hl, i, label = 0;
+	int digits = 1;
+
+	if (url_host(url, len, &h, &hl) != 0)
+		return isp_err_set(err, ISR_EINVAL, "not a canonical URL");
+	if (memchr(h, ':', hl))
+		return 0; /* an IPv6 literal: url_canonicalise parsed it */
+	if (hl > 253)
+		why = "longer than 253 bytes";
+	for (i = 0; i < hl && !why; i++) {
+		unsigned char ch = (unsigned char)h[i];
+
+		if (ch == '.') {
+			if (label == 0)
+				why = "an empty label";
+			label = 0;
+			digits = 1;
+			continue;
+		}
+		if (!is_alpha((char)ch) && !is_digit((char)ch) && ch != '-' && ch != '_')
+			why = ch == '%' ? "a byte that had to be escaped (a space, a control, "
+					  "a non-ASCII byte IDNA refused, or one of #%/?@:[])"
+					: "a character not allowed in a host name";
+		else if (++label > 63)
+			why = "a label longer than 63 bytes";
+		digits &= is_digit((char)ch);
+	}
+	if (!why && label == 0)
+		why = "an empty label";
+	if (!why && digits) { /* url_canonicalise printed an IPv4 address as a dotted quad */
+		struct in_addr a;
+		char v4[16];
+
+		if (hl < sizeof(v4)) {
+			memcpy(v4, h, hl);
+			v4[hl] = '\0';
+		}
+		if (hl < sizeof(v4) && inet_pton(AF_INET, v4, &a) == 1)
+			return 0;
+		why = "numbers that are not an IPv4 address";
+	}
+	if (!why)
+		return 0;
+	return isp_err_set(err, ISR_EINVAL,
+			   "URL host \"%.*s\" is not a host name or IP address: %s",
+			   (int)(hl > 80 ? 80 : hl), h, why);
+}
+
 int url_host(const char *url, size_t len, const char **host, size_t *hostlen)
 {
 	size_t i = 0, hs, he;

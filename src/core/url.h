@@ -47,4 +47,16 @@ int url_canonicalise(const char *in, size_t len, char *out, size_t outsz, struct
  */
 int url_host(const char *url, size_t len, const char **host, size_t *hostlen);
 
+/*
+ * Is the host of canonical URL url[0..len) one a URL list entry can name: an IPv4 or
+ * IPv6 literal, or a DNS name of labels of 1..63 bytes of letters, digits, '-' and '_'
+ * (as domain lists take them), at most 253 bytes in all, whose last label is not all
+ * digits (that is a malformed IPv4 address)? url_canonicalise keeps any host (the Safe Browsing
+ * vectors and request URLs need that); a list import checks with this, so that free text
+ * in a feed's url field ("not a url" -> "http://not%20a%20url/") or a defanged
+ * "hxxp://evil[.]example" is rejected instead of listed. Returns 0, or ISR_EINVAL with
+ * the host and the reason in err (also for a url that is not canonical-looking).
+ */
+int url_host_check(const char *url, size_t len, struct isp_err *err);
+
 #endif

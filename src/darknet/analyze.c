@@ -194,6 +194,18 @@ void dn_free(struct dn_ctx *c)
 		free(d->h_sources);
 		free(d);
 	}
+	for (j = 0; j < DN_PAGES; j++) {
+		if (c->h_pports[j]) {
+			uint32_t q;
+
+			for (q = 0; q < 256; q++)
+				free(c->h_pports[j][q]);
+			free(c->h_pports[j]);
+		}
+		free(c->pports[j]);
+	}
+	for (i = 0; i < DN_MAX_SENSORS; i++)
+		free(c->h_psens[i]);
 	for (i = 0; i < c->nfiles; i++)
 		free(c->files[i]);
 	free(c->files);
@@ -293,6 +305,15 @@ static int count(struct dn_ctx *c, uint64_t t, int tracked, uint64_t hs, uint64_
 	else if (r < 0 && h)
 		hadd(h, fmix64(mix(c, t)));
 	return r;
+}
+
+/* The period's HLL slot of port index pk (its page allocated on first use); NULL when
+ * out of memory (the estimate then misses what would have gone there). */
+static struct hll **pport_hll(struct dn_ctx *c, uint32_t pk)
+{
+	if (!c->h_pports[pk >> 8])
+		c->h_pports[pk >> 8] = calloc(256, sizeof(struct hll *));
+	return c->h_pports[pk >> 8] ? &c->h_pports[pk >> 8][pk & 255] : NULL;
 }
 
 /* count() of one tracked tuple into two figures that are the same with a single
@@ -622,6 +643,14 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 	struct dn_port *port = &d->ports[pk >> 8][pk & 255];
 
 	port->packets++;
+	if (!c->pports[pk >> 8]) {
+		c->pports[pk >> 8] = calloc(256, sizeof(uint64_t));
+		if (!c->pports[pk >> 8]) {
+			c->analysed--; /* out of memory: as above */
+			c->badtime++;
+			return;
+		}
+	}
 	bit_sensor = (uint32_t)si;
 	bit = (uint64_t)1 << si;
 	idx = src_get(c, &p, hs);
@@ -637,6 +666,10 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 		if (d->h_ports[pk >> 8])
 			count(c, tuple(0, df, 0, 2, pk >> 16, pk & 0xffff), 0, hs, NULL,
 			      &d->h_ports[pk >> 8][pk & 255]);
+		hadd(&c->h_psens[si], hs);
+		if (p.klass != DN_BACKSCATTER)
+			count(c, tuple(0, 0, 0, 3, pk >> 16, pk & 0xffff), 0, hs, NULL,
+			      pport_hll(c, pk));
 		return;
 	}
 	struct dn_src *s = &c->src[idx];
@@ -651,6 +684,8 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 	s->packets++;
 	s->cls[p.klass]++;
 	s->fp |= p.fp;
+	if (!(s->sensors & bit))
+		c->psens[si]++; /* a source new to this sensor over the whole period */
 	s->sensors |= bit;
 	/* kind 0, any sensor: the source's day bitmap, or the set past 64 days */
 	int single = c->o.nsensors == 1;
@@ -705,6 +740,7 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 		s->ipkdays[j] = 0;
 		s->nipk++;
 		s->nports++;
+		c->pports[pk >> 8][pk & 255]++; /* a port new to this source: the period's */
 		if (s->nsample < DN_SAMPLE) {
 			s->sample[s->nsample] = (uint16_t)pk;
 			s->sample_proto[s->nsample++] = (uint8_t)(pk >> 16);
@@ -726,10 +762,11 @@ static void process(struct dn_ctx *c, const struct dn_pend *e)
 		count2(c, tuple(sid, df, 0, 2, pk >> 16, pk & 0xffff), &port->sources, ph,
 		       single ? &d->s[0].nobe : NULL, &d->s[0].h_nobe);
 		if (j == s->nipk) {
-			uint64_t dummy = 0;
-
-			if (count(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff), 1, 0, &dummy,
-				  NULL) == 1) {
+			/* kind 3 new: a source new to the port over the whole period */
+			if (count(c, tuple(sid, 0, 0, 3, pk >> 16, pk & 0xffff), 1, 0,
+				  &c->pports[pk >> 8][pk & 255],
+				  c->set_full || c->setn + 1 >= c->o.exact_max ? pport_hll(c, pk)
+									       : NULL) == 1) {
 				s->nports++;
 				if (s->nsample < DN_SAMPLE) {
 					s->sample[s->nsample] = (uint16_t)pk;

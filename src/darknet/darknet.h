@@ -141,10 +141,14 @@ int64_t dn_file_first_ts(const char *path);
 /*
  * Capture live from interface `ifname` through libpcap (promiscuous, snap length 256)
  * until *stop becomes non-zero, `seconds` pass (0 = no limit) or `count` packets were
- * seen (0 = no limit), calling cb->rec for each. Returns 0 or ISR_EIO with err set.
+ * seen (0 = no limit), calling cb->rec for each. `sensors` (comma-separated prefixes, as
+ * darknet.sensor; NULL or "" = every packet) becomes a kernel filter, so that only
+ * packets to the sensor are copied to us and counted. Once the capture runs, one line
+ * "darknet: capturing on IF" goes to `log` (NULL = none). Returns 0 or ISR_EIO (ISR_EINVAL
+ * for a filter libpcap refuses) with err set.
  */
-int dn_live(const char *ifname, int seconds, long long count, volatile int *stop,
-	    const struct dn_read_cb *cb, struct isp_err *err);
+int dn_live(const char *ifname, const char *sensors, int seconds, long long count,
+	    volatile int *stop, const struct dn_read_cb *cb, FILE *log, struct isp_err *err);
 
 /* ---- the analysis ---- */
 

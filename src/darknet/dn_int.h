@@ -23,6 +23,13 @@
  * with several sensors), each tuple always on the same side, so counts stay exact.
  * Small caches (the sensors already counted today, the last port) spare lookups for
  * those too. The common packet costs one source-table probe and nothing else.
+ *
+ * Over the whole period (not summed over days, which counts a source once per day it
+ * was seen: the 延べ figure): distinct sources per port are the kind 3 tuples of that
+ * port -- counted when a source's inline port or kind 3 tuple is new, into the HLL of
+ * the port when the set is full or the source untracked; distinct sources per sensor
+ * are the sources whose sensor bit was set first (untracked sources: an HLL per
+ * sensor). So these too are exact until a bound is passed.
  */
 #ifndef ISP_DARKNET_DN_INT_H
 #define ISP_DARKNET_DN_INT_H
@@ -200,6 +207,12 @@ struct dn_ctx {
 	uint64_t *set;
 	uint64_t setmask, setn;
 	int set_zero, set_full;
+	/* the whole period: distinct sources per port index (exact part; pages of 256 like
+	 * a day's ports, allocated when first used) and per sensor, with their HLLs */
+	uint64_t *pports[DN_PAGES];
+	struct hll **h_pports[DN_PAGES];
+	uint64_t psens[DN_MAX_SENSORS];
+	struct hll *h_psens[DN_MAX_SENSORS];
 	/* days */
 	int64_t base; /* day of field 0; set by the first packet */
 	int have_base;
@@ -242,6 +255,15 @@ double dn_day_sources(const struct dn_day *d);
 double dn_sday_sources(const struct dn_sday *s);
 double dn_sday_nobe(const struct dn_sday *s);
 double dn_port_sources(const struct dn_day *d, uint32_t i);
+/* Distinct sources over the whole period: of port index i (proto << 16 | port; not
+ * counting backscatter, as the per-day figure), and of sensor si. */
+double dn_period_port_sources(const struct dn_ctx *c, uint32_t i);
+double dn_period_sensor_sources(const struct dn_ctx *c, int si);
+/* Sums over days: of port i's distinct sources per day (the 延べ figure), and of sensor
+ * si's packets, distinct sources per day and (source, port) pairs per day. */
+double dn_port_source_days(const struct dn_day *const *days, int nd, uint32_t i);
+void dn_sensor_sums(const struct dn_day *const *days, int nd, int si, uint64_t *packets,
+		    double *source_days, double *source_ports);
 void dn_fmt_addr(const uint8_t *addr, int family, char buf[48]);
 void dn_fmt_day(int64_t day, char buf[16]);
 void dn_fmt_time(int64_t t, char buf[24]);

@@ -39,6 +39,43 @@ double dn_port_sources(const struct dn_day *d, uint32_t i)
 	return (double)dn_port_at(d, i).sources + (h ? hll_count(h) : 0);
 }
 
+double dn_period_port_sources(const struct dn_ctx *c, uint32_t i)
+{
+	const struct hll *h = c->h_pports[i >> 8] ? c->h_pports[i >> 8][i & 255] : NULL;
+	uint64_t n = c->pports[i >> 8] ? c->pports[i >> 8][i & 255] : 0;
+
+	return (double)n + (h ? hll_count(h) : 0);
+}
+
+double dn_period_sensor_sources(const struct dn_ctx *c, int si)
+{
+	return (double)c->psens[si] + (c->h_psens[si] ? hll_count(c->h_psens[si]) : 0);
+}
+
+double dn_port_source_days(const struct dn_day *const *days, int nd, uint32_t i)
+{
+	double v = 0;
+	int k;
+
+	for (k = 0; k < nd; k++)
+		v += dn_port_sources(days[k], i);
+	return v;
+}
+
+void dn_sensor_sums(const struct dn_day *const *days, int nd, int si, uint64_t *packets,
+		    double *source_days, double *source_ports)
+{
+	int k;
+
+	*packets = 0;
+	*source_days = *source_ports = 0;
+	for (k = 0; k < nd; k++) {
+		*packets += days[k]->s[si].packets;
+		*source_days += dn_sday_sources(&days[k]->s[si]);
+		*source_ports += dn_sday_nobe(&days[k]->s[si]);
+	}
+}
+
 void dn_fmt_addr(const uint8_t *addr, int family, char buf[48])
 {
 	if (!inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf, 48))

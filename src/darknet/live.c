@@ -5,6 +5,7 @@
  */
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,8 +33,39 @@ static void on_pkt(u_char *ud, const struct pcap_pkthdr *h, const u_char *bytes)
 		l->stop = 1;
 }
 
-int dn_live(const char *ifname, int seconds, long long count, volatile int *stop,
-	    const struct dn_read_cb *cb, struct isp_err *err)
+/* The BPF expression for the sensor prefixes: "dst net A or dst net B ...", tagged
+ * (VLAN) frames too. 0, or ISR_EINVAL when it does not fit. */
+static int sensor_filter(const char *sensors, char *out, size_t size, struct isp_err *err)
+{
+	char nets[2048];
+	size_t n = 0;
+	const char *p = sensors;
+
+	nets[0] = '\0';
+	while (*p) {
+		size_t len = strcspn(p, ", \t");
+
+		if (len > 0) {
+			int w = snprintf(nets + n, sizeof(nets) - n, "%sdst net %.*s",
+					 n ? " or " : "", (int)len, p);
+
+			if (w < 0 || (size_t)w >= sizeof(nets) - n)
+				return isp_err_set(err, ISR_EINVAL,
+						   "darknet.sensor: too many prefixes");
+			n += (size_t)w;
+		}
+		p += len;
+		p += strspn(p, ", \t");
+	}
+	int w = snprintf(out, size, "(%s) or (vlan and (%s))", nets, nets);
+
+	if (w < 0 || (size_t)w >= size)
+		return isp_err_set(err, ISR_EINVAL, "darknet.sensor: too many prefixes");
+	return 0;
+}
+
+int dn_live(const char *ifname, const char *sensors, int seconds, long long count,
+	    volatile int *stop, const struct dn_read_cb *cb, FILE *log, struct isp_err *err)
 {
 	char eb[PCAP_ERRBUF_SIZE];
 	pcap_t *p;
@@ -53,6 +85,29 @@ int dn_live(const char *ifname, int seconds, long long count, volatile int *stop
 		pcap_close(p);
 		return ISR_EIO;
 	}
+	if (sensors && *sensors) {
+		char expr[4200];
+		struct bpf_program prog;
+
+		if (sensor_filter(sensors, expr, sizeof(expr), err) != 0) {
+			pcap_close(p);
+			return ISR_EINVAL;
+		}
+		if (pcap_compile(p, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+			isp_err_set(err, ISR_EINVAL, "%s: filter '%s': %s", ifname, expr,
+				    pcap_geterr(p));
+			pcap_close(p);
+			return ISR_EINVAL;
+		}
+		int r = pcap_setfilter(p, &prog);
+
+		pcap_freecode(&prog);
+		if (r != 0) {
+			isp_err_set(err, ISR_EIO, "%s: %s", ifname, pcap_geterr(p));
+			pcap_close(p);
+			return ISR_EIO;
+		}
+	}
 	memset(&l, 0, sizeof(l));
 	l.cb = cb;
 	l.link = pcap_datalink(p);
@@ -62,6 +117,10 @@ int dn_live(const char *ifname, int seconds, long long count, volatile int *stop
 		isp_err_set(err, ISR_EIO, "%s: %s", ifname, eb);
 		pcap_close(p);
 		return ISR_EIO;
+	}
+	if (log) {
+		fprintf(log, "darknet: capturing on %s\n", ifname);
+		fflush(log);
 	}
 	while (!l.stop && !(stop && *stop) && !(count && l.n >= count) &&
 	       !(end && time(NULL) >= end)) {

@@ -1,7 +1,13 @@
 /*
  * output.c -- the figures as JSON (one object), CSV (one table after another) and a
  * short text summary. Figures that came partly from HyperLogLog are rounded and the
- * output says "estimated": true. Field names are the same in JSON and CSV.
+ * output says "estimated": true (the HyperLogLog part then has a relative standard error
+ * of 1.04 / sqrt(2^HLL_P) = 1.6 %, given as "hll_standard_error"). Field names are the
+ * same in JSON and CSV.
+ *
+ * Distinct sources come two ways: "sources" of a port or sensor over the whole period
+ * (each source once), and "source_days", the sum of the per-day distinct counts (a source
+ * seen on three days counts three times: the 延べ発信元数 of the Japanese reports).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -162,9 +168,11 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 	for (k = 0; k < DN_F_N; k++)
 		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dn_fbad_name(k),
 			(unsigned long long)c->fbad[k]);
-	fprintf(f, "},\n \"estimated\": %s, \"exact_max\": %llu, \"tuples\": %llu,\n",
-		c->estimated ? "true" : "false", (unsigned long long)c->o.exact_max,
-		(unsigned long long)c->setn);
+	fprintf(f,
+		"},\n \"estimated\": %s, \"hll_standard_error\": %.4f, \"exact_max\": %llu, "
+		"\"tuples\": %llu,\n",
+		c->estimated ? "true" : "false", 1.04 / sqrt((double)HLL_M),
+		(unsigned long long)c->o.exact_max, (unsigned long long)c->setn);
 	fprintf(f,
 		" \"sources\": %llu, \"untracked_sources\": %llu, \"untracked_packets\": %llu,\n",
 		(unsigned long long)t.sources, (unsigned long long)t.untracked_sources,
@@ -203,21 +211,34 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 		}
 		fprintf(f, "]}");
 	}
+	/* the whole period per sensor: distinct sources, and the sums over days */
+	fprintf(f, "],\n \"sensor_totals\": [");
+	for (s = 0; s < c->o.nsensors; s++) {
+		char pb[IP_PREFIX_STRLEN];
+		double sd, sp;
+		uint64_t pk;
+
+		dn_sensor_sums(days, nd, s, &pk, &sd, &sp);
+		ip_format_prefix(&c->o.sensors[s], pb);
+		fprintf(f,
+			"%s\n  {\"sensor\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
+			"\"source_days\": %llu, \"source_ports\": %llu}",
+			s ? "," : "", pb, (unsigned long long)pk,
+			est(dn_period_sensor_sources(c, s)), est(sd), est(sp));
+	}
 	fprintf(f, "],\n \"ports\": {\"top\": [");
 	n = dn_top_ports(days, nd, c->o.top, top);
 	for (j = 0; j < n; j++) {
-		double src = 0;
 		uint64_t pk = 0;
 
-		for (k = 0; k < nd; k++) {
+		for (k = 0; k < nd; k++)
 			pk += dn_port_at(days[k], top[j]).packets;
-			src += dn_port_sources(days[k], top[j]);
-		}
 		fprintf(f,
 			"%s\n  {\"proto\": \"%s\", \"port\": %u, \"packets\": %llu, "
-			"\"source_days\": %llu}",
+			"\"sources\": %llu, \"source_days\": %llu}",
 			j ? "," : "", dn_proto_name(top[j] >> 16), top[j] & 0xffff,
-			(unsigned long long)pk, est(src));
+			(unsigned long long)pk, est(dn_period_port_sources(c, top[j])),
+			est(dn_port_source_days(days, nd, top[j])));
 	}
 	fprintf(f, "],\n  \"days\": [");
 	for (k = 0; k < nd; k++) {
@@ -367,6 +388,30 @@ void dn_write_csv(const struct dn_ctx *c, FILE *f)
 				fprintf(f, ",\n");
 		}
 	}
+	/* the whole period: distinct sources, and the sums of the per-day figures */
+	fprintf(f, "\n# table port_totals\nrank,proto,port,packets,sources,source_days\n");
+	n = dn_top_ports(days, nd, c->o.top, top);
+	for (j = 0; j < n; j++) {
+		uint64_t pk = 0;
+
+		for (k = 0; k < nd; k++)
+			pk += dn_port_at(days[k], top[j]).packets;
+		fprintf(f, "%d,%s,%u,%llu,%llu,%llu\n", j + 1, dn_proto_name(top[j] >> 16),
+			top[j] & 0xffff, (unsigned long long)pk,
+			est(dn_period_port_sources(c, top[j])),
+			est(dn_port_source_days(days, nd, top[j])));
+	}
+	fprintf(f, "\n# table sensor_totals\nsensor,packets,sources,source_days,source_ports\n");
+	for (s = 0; s < c->o.nsensors; s++) {
+		char pb[IP_PREFIX_STRLEN];
+		double sd, sp;
+		uint64_t pk;
+
+		dn_sensor_sums(days, nd, s, &pk, &sd, &sp);
+		ip_format_prefix(&c->o.sensors[s], pb);
+		fprintf(f, "%s,%llu,%llu,%llu,%llu\n", pb, (unsigned long long)pk,
+			est(dn_period_sensor_sources(c, s)), est(sd), est(sp));
+	}
 	fprintf(f, "\n# table countries\ncountry,packets,sources\n");
 	n = dn_country_stats(c, cs, 512);
 	for (j = 0; j < n; j++) {
@@ -431,10 +476,28 @@ void dn_write_text(const struct dn_ctx *c, FILE *f)
 			(unsigned long long)days[k]->cls[0], (unsigned long long)days[k]->cls[1],
 			(unsigned long long)days[k]->cls[2]);
 	}
+	for (k = 0; k < c->o.nsensors; k++) {
+		char pb[IP_PREFIX_STRLEN];
+		double sd, sp;
+		uint64_t pk;
+
+		dn_sensor_sums(days, nd, k, &pk, &sd, &sp);
+		ip_format_prefix(&c->o.sensors[k], pb);
+		fprintf(f,
+			"sensor %s  packets %llu  sources %llu over the period, %llu summed over "
+			"days\n",
+			pb, (unsigned long long)pk, est(dn_period_sensor_sources(c, k)), est(sd));
+	}
 	n = dn_top_ports(days, nd, c->o.top, top);
 	fprintf(f, "top ports:");
 	for (k = 0; k < n; k++)
 		fprintf(f, " %u/%s", top[k] & 0xffff, dn_proto_name(top[k] >> 16));
-	fprintf(f, "\ncampaigns %u, backscatter attacks %u, own-range sources %llu\n", c->ncamp,
+	fputc('\n', f);
+	for (k = 0; k < n; k++)
+		fprintf(f, "port %u/%s  sources %llu over the period, %llu summed over days\n",
+			top[k] & 0xffff, dn_proto_name(top[k] >> 16),
+			est(dn_period_port_sources(c, top[k])),
+			est(dn_port_source_days(days, nd, top[k])));
+	fprintf(f, "campaigns %u, backscatter attacks %u, own-range sources %llu\n", c->ncamp,
 		c->natt, (unsigned long long)t.own_sources);
 }

@@ -197,7 +197,7 @@ int dn_write_report(const struct dn_ctx *c, const char *dir, struct isp_err *err
 			       { "countries.svg", NULL, 0 } };
 	struct dn_cstat cs[512];
 	char cnames[20][16], pnames[5][24];
-	uint32_t top[5];
+	uint32_t top[5], top_all[64];
 	int nd, k, j, n, rc = 0;
 	FILE *f;
 	char *buf = NULL;
@@ -297,6 +297,40 @@ int dn_write_report(const struct dn_ctx *c, const char *dir, struct isp_err *err
 	fprintf(f, "</pre>\n");
 	for (j = 0; j < 4; j++)
 		fprintf(f, "<figure>%s</figure>\n", ch[j].svg);
+	/* the whole period: each source once, and the per-day counts summed (延べ) */
+	fprintf(f, "<h2>Ports over the period</h2>\n<table><tr><th>port</th><th>packets</th>"
+		   "<th>distinct sources</th><th>sources summed over days (延べ)</th></tr>\n");
+	n = dn_top_ports(days, nd, c->o.top, top_all);
+	for (j = 0; j < n; j++) {
+		uint64_t pk = 0;
+
+		for (k = 0; k < nd; k++)
+			pk += dn_port_at(days[k], top_all[j]).packets;
+		fprintf(f, "<tr><td>%u/%s</td><td>%llu</td><td>%.0f</td><td>%.0f</td></tr>\n",
+			top_all[j] & 0xffff, dn_proto_name(top_all[j] >> 16),
+			(unsigned long long)pk, dn_period_port_sources(c, top_all[j]),
+			dn_port_source_days(days, nd, top_all[j]));
+	}
+	fprintf(f, "</table>\n<h2>Sensors over the period</h2>\n<table><tr><th>sensor</th>"
+		   "<th>packets</th><th>distinct sources</th><th>sources summed over days</th>"
+		   "<th>(source, port) summed over days (延べ)</th></tr>\n");
+	for (j = 0; j < c->o.nsensors; j++) {
+		char pb[IP_PREFIX_STRLEN];
+		double sd, sp;
+		uint64_t pk;
+
+		dn_sensor_sums(days, nd, j, &pk, &sd, &sp);
+		ip_format_prefix(&c->o.sensors[j], pb);
+		fprintf(f,
+			"<tr><td>%s</td><td>%llu</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>"
+			"\n",
+			pb, (unsigned long long)pk, dn_period_sensor_sources(c, j), sd, sp);
+	}
+	if (c->estimated)
+		fprintf(f, "</table>\n<p>Some figures are estimated (HyperLogLog, relative "
+			   "standard error 1.6 %% of the estimated part).</p>\n");
+	else
+		fprintf(f, "</table>\n");
 	fprintf(f, "<h2>Campaigns</h2>\n<table><tr><th>day</th><th>port</th><th>sources</th>"
 		   "<th>baseline</th></tr>\n");
 	for (j = 0; j < (int)c->ncamp; j++) {

@@ -172,6 +172,54 @@ static int fsync_dir(const char *dir)
 	return rc;
 }
 
+/* Whether the file at path holds exactly msg[0..len): 1 yes, 0 no, -1 unreadable. */
+static int same_content(const char *path, const char *msg, size_t len)
+{
+	char buf[8192];
+	size_t off = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), same = 1;
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			same = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		if ((size_t)r > len - off || memcmp(buf, msg + off, (size_t)r) != 0) {
+			same = 0;
+			break;
+		}
+		off += (size_t)r;
+	}
+	close(fd);
+	return same == 1 && off == len ? 1 : same == 1 ? 0 : same;
+}
+
+/* A file of this key is in the Maildir already (path): delivered by an earlier run of
+ * this store when it holds the same message (0), else another message under the same
+ * name -- an error, never "delivered": the notice stays to be retried. */
+static int existing(const char *path, const char *msg, size_t len, struct isp_err *err)
+{
+	int same = same_content(path, msg, len);
+
+	if (same == 1)
+		return 0;
+	if (same < 0)
+		return isp_err_set(err, ISR_EIO, "%s: exists and cannot be read: %s", path,
+				   strerror(errno));
+	return isp_err_set(err, ISR_EIO,
+			   "%s: exists with another message (another store's, or an older "
+			   "store's, notice?): not delivered",
+			   path);
+}
+
 static int send_maildir(struct deliver *d, const char *key, const char *msg, size_t len,
 			struct isp_err *err)
 {
@@ -185,8 +233,8 @@ static int send_maildir(struct deliver *d, const char *key, const char *msg, siz
 	/* One notifier at a time (notify_run holds a lock), so tmp/KEY is ours. */
 	snprintf(tmp, sizeof(tmp), "%s/tmp/%s", d->dir, key);
 	if (stat(dst, &sb) == 0 || stat(seen, &sb) == 0) {
-		unlink(tmp); /* delivered by an earlier run, killed before it cleaned up */
-		return 0;
+		unlink(tmp); /* an earlier run killed before it cleaned up */
+		return existing(stat(dst, &sb) == 0 ? dst : seen, msg, len, err);
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
@@ -205,8 +253,9 @@ static int send_maildir(struct deliver *d, const char *key, const char *msg, siz
 	if (rc == 0 && fsync(fd) != 0)
 		rc = isp_err_set(err, ISR_EIO, "%s: fsync: %s", tmp, strerror(errno));
 	close(fd);
-	if (rc == 0 && link(tmp, dst) != 0 && errno != EEXIST)
-		rc = isp_err_set(err, ISR_EIO, "%s: %s", dst, strerror(errno));
+	if (rc == 0 && link(tmp, dst) != 0)
+		rc = errno == EEXIST ? existing(dst, msg, len, err)
+				     : isp_err_set(err, ISR_EIO, "%s: %s", dst, strerror(errno));
 	unlink(tmp);
 	if (rc == 0) {
 		snprintf(tmp, sizeof(tmp), "%s/new", d->dir);

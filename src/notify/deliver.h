@@ -3,7 +3,10 @@
  * TLS, AUTH, one connection reused for many messages) or a Maildir.
  *
  * Maildir delivery is idempotent: the file is written as tmp/KEY, synced, and linked
- * into new/ under the notice's key; a key already in new/ or cur/ counts as delivered.
+ * into new/ under the notice's key; a key already in new/ or cur/ (":2,") holding the
+ * same message counts as delivered, one holding another message is an error (ISR_EIO):
+ * the name is taken, the notice was not delivered. Keys must therefore be unique across
+ * everything that delivers into the Maildir (notify puts the store's id in them).
  * (tmp/KEY without the usual pid and host parts: only one notifier runs at a time.)
  *
  * SMTP cannot be made idempotent by the client: the server takes the message when it

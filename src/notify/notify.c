@@ -127,11 +127,11 @@ static int decide_all(struct store *st, struct ev *const *g, size_t n, enum stor
 
 /*
  * One subscriber's events g[0..n) (sorted by cause, time): the decision of notify.h
- * step 3, and the notice if one is due.
+ * step 3, and the notice if one is due (sid: the store's id, for its Message-ID).
  */
 static int decide_subscriber(struct store *st, const struct isp_config *cfg,
-			     const struct notify_opts *o, struct ev *const *g, size_t n,
-			     struct notify_stats *stats, struct isp_err *err)
+			     const struct notify_opts *o, const char *sid, struct ev *const *g,
+			     size_t n, struct notify_stats *stats, struct isp_err *err)
 {
 	const char *user = g[0]->user;
 	struct store_subscriber sub;
@@ -209,9 +209,8 @@ static int decide_subscriber(struct store *st, const struct isp_config *cfg,
 						   cfg->notify_contact, cfg->notify_opt_out_info,
 						   cfg->notify_from };
 		char key[64];
-		struct render_notice rn = {
-			sub.language, sub.id, sub.email, key, o->now, secs, nsec
-		};
+		struct render_notice rn = { sub.language, sub.id, sub.email, key,
+					    o->now,	  secs,	  nsec,	     sid };
 		struct store_notice sn;
 		char *msg = NULL;
 		size_t len = 0;
@@ -249,7 +248,7 @@ out:
 }
 
 static int decide(struct store *st, const struct isp_config *cfg, const struct notify_opts *o,
-		  struct notify_stats *stats, struct isp_err *err)
+		  const char *sid, struct notify_stats *stats, struct isp_err *err)
 {
 	char path[CONFIG_PATH_MAX];
 	struct evlist l = { 0 };
@@ -317,7 +316,7 @@ static int decide(struct store *st, const struct isp_config *cfg, const struct n
 	for (i = 0; i < nm && rc == 0; i = j) {
 		for (j = i; j < nm && strcmp(m[j]->user, m[i]->user) == 0; j++)
 			;
-		rc = decide_subscriber(st, cfg, o, m + i, j - i, stats, err);
+		rc = decide_subscriber(st, cfg, o, sid, m + i, j - i, stats, err);
 		if (rc == 0 && !o->dry_run && ++groups % CHUNK_SUBSCRIBERS == 0) {
 			rc = store_commit(st, err);
 			if (rc == 0)
@@ -345,12 +344,14 @@ struct delivery {
 	struct deliver *d;
 	struct notify_stats *stats;
 	struct isp_err *err;
+	const char *sid; /* the store's id */
 };
 
 static int deliver_one(void *ud, const struct store_notice *n)
 {
 	struct delivery *dv = ud;
 	struct isp_err derr;
+	char dkey[256];
 	int64_t wait;
 	int rc, k, attempts = n->attempts + 1;
 
@@ -358,8 +359,12 @@ static int deliver_one(void *ud, const struct store_notice *n)
 			       dv->err);
 	if (rc)
 		return rc;
+	/* The delivery key (Maildir file name) is KEY.STORE_ID: the key alone (ispshield-n1)
+	 * is unique in one store only, and another store's notice, or an old store's in a
+	 * Maildir a rebuilt store delivers into, may have it. */
+	snprintf(dkey, sizeof(dkey), "%s.%s", n->key, dv->sid);
 	isp_err_clear(&derr);
-	rc = deliver_send(dv->d, n->key, n->email, n->message, n->message_len, &derr);
+	rc = deliver_send(dv->d, dkey, n->email, n->message, n->message_len, &derr);
 	if (rc == 0) {
 		dv->stats->delivered++;
 		return store_notice_mark(dv->st, n->id, NOTICE_SENT, attempts, 0, NULL, dv->err);
@@ -439,18 +444,23 @@ int notify_run(struct store *st, const struct isp_config *cfg, const struct noti
 static int run_locked(struct store *st, const struct isp_config *cfg, const struct notify_opts *o,
 		      struct notify_stats *stats, struct isp_err *err)
 {
-	struct delivery dv = { st, cfg, o, NULL, stats, err };
+	char sid[STORE_INSTANCE_MAX];
+	struct delivery dv = { st, cfg, o, NULL, stats, err, sid };
 	long n = 0;
 	int rc;
 
 	memset(stats, 0, sizeof(*stats));
+	rc = store_instance_id(st, sid, err);
+	if (rc)
+		return rc;
 	/* A dry run does everything inside one transaction that it rolls back. */
-	rc = o->dry_run ? store_begin(st, err) : 0;
+	if (o->dry_run)
+		rc = store_begin(st, err);
 	if (rc == 0)
 		rc = store_ingest_block_events(st, &n, err);
 	stats->ingested = n;
 	if (rc == 0)
-		rc = decide(st, cfg, o, stats, err);
+		rc = decide(st, cfg, o, sid, stats, err);
 	if (o->dry_run)
 		store_rollback(st);
 	if (rc || o->dry_run || o->no_deliver)

@@ -304,7 +304,8 @@ int render_notice(const struct render_ctx *c, const struct render_notice *n, cha
 	header_value(&msg, c->isp_name);
 	strbuf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, n->email);
 	header_value(&msg, subject);
-	strbuf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s.%s>\r\n", date, n->key,
+	strbuf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s%s%s@%s>\r\n", date, n->key,
+		   n->store_id ? "." : "", n->store_id ? n->store_id : "",
 		   strchr(c->from, '@') ? strchr(c->from, '@') + 1 : "ispshield.invalid");
 	strbuf_fmt(&msg,
 		   "X-Ispshield-Reference: %s\r\nMIME-Version: 1.0\r\n"

@@ -15,8 +15,9 @@
  * an operator's template stops `notify run` before anything is sent.
  *
  * The message: From, To, Subject (RFC 2047 encoded when not ASCII), Date, Message-ID
- * derived from the notice's idempotency key (the same notice always has the same
- * Message-ID, so a receiver can recognise a copy), MIME-Version, Content-Type text/plain
+ * derived from the notice's idempotency key and the store's id (the same notice always
+ * has the same Message-ID, so a receiver can recognise a copy; two stores' notices never
+ * share one), MIME-Version, Content-Type text/plain
  * UTF-8, and the body as 7bit when it is ASCII, else base64. Lines end in CRLF.
  */
 #ifndef ISP_NOTIFY_RENDER_H
@@ -56,6 +57,9 @@ struct render_notice {
 	int64_t date;	 /* unix seconds */
 	const struct render_section *sec;
 	size_t nsec;
+	/* the store's id (store_instance_id): the Message-ID is <KEY.STORE_ID@DOMAIN-OF-FROM>,
+	 * unique across stores; NULL: <KEY@DOMAIN>. The reference shown is KEY alone. */
+	const char *store_id;
 };
 
 /* Render the whole message into a malloc'd buffer (*out, *len; NUL-terminated). */

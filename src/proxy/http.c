@@ -5,6 +5,7 @@
 #include "proxy/http.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -269,11 +270,52 @@ int http_is_hop(const struct http_head *h, const char *n, size_t len)
 	for (i = 0; i < sizeof(hop) / sizeof(hop[0]); i++)
 		if (strcmp(hop[i], name) == 0)
 			return 1;
+	/* Connection cannot make the framing or the target hop-by-hop: dropping them while
+	 * the body is still relayed lets a body pass as the next request (smuggling) */
+	if (strcmp(name, "content-length") == 0 || strcmp(name, "host") == 0)
+		return 0;
 	for (i = 0; i < h->nfields; i++)
 		if (http_name_is(&h->f[i], "connection") &&
 		    list_has(h->f[i].value, h->f[i].vlen, name))
 			return 1;
 	return 0;
+}
+
+ssize_t http_forward_fields(const struct http_head *h, int drop_host, int framing, char *out,
+			    size_t size)
+{
+	size_t n = 0, i;
+	int k;
+
+	for (i = 0; i < h->nfields; i++) {
+		const struct http_field *f = &h->f[i];
+
+		if ((drop_host && http_name_is(f, "host")) || http_name_is(f, "content-length") ||
+		    http_is_hop(h, f->name, f->nlen))
+			continue;
+		if (f->nlen + f->vlen + 4 > size - n)
+			return -1;
+		memcpy(out + n, f->name, f->nlen);
+		n += f->nlen;
+		out[n++] = ':';
+		out[n++] = ' ';
+		memcpy(out + n, f->value, f->vlen);
+		n += f->vlen;
+		out[n++] = '\r';
+		out[n++] = '\n';
+	}
+	if (!framing)
+		return (ssize_t)n;
+	if (h->chunked)
+		k = snprintf(out + n, size - n, "Transfer-Encoding: chunked\r\n");
+	else if (h->content_length >= 0)
+		k = snprintf(out + n, size - n, "Content-Length: %lld\r\n",
+			     (long long)h->content_length);
+	else
+		k = 0;
+	if (k < 0 || (size_t)k >= size - n)
+		return -1;
+	return (ssize_t)(n + (size_t)k);
 }
 
 enum {

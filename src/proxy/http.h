@@ -72,9 +72,25 @@ int http_parse_response(const char *buf, size_t len, size_t *scanned, size_t max
 /* 1 if field name n[0..len) is hop-by-hop for a message with head h: the fixed set of
  * RFC 9110 7.6.1 (Connection, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding,
  * Upgrade, Trailer, Proxy-Authorization, Proxy-Authenticate) or a name listed in a
- * Connection field of h. Transfer-Encoding is reported as hop-by-hop; the proxy keeps
- * it when it relays a chunked body as it is. */
+ * Connection field of h -- except Content-Length and Host, which a Connection field
+ * never makes hop-by-hop (dropping the framing of a body that is still relayed is
+ * request smuggling). Transfer-Encoding is reported as hop-by-hop: the proxy writes the
+ * framing of what it forwards (Transfer-Encoding or Content-Length) from the parsed
+ * values, never by copying these fields. */
 int http_is_hop(const struct http_head *h, const char *n, size_t len);
+
+/*
+ * Write the fields of h that a proxy forwards, as "Name: value" CRLF lines, into
+ * out[0..size): every field except the hop-by-hop ones (http_is_hop), Content-Length,
+ * and Host when drop_host (a request, whose Host the proxy writes from the target). Then
+ * the framing from the parsed values, when framing is set: "Transfer-Encoding: chunked"
+ * if h->chunked, else "Content-Length: N" if h->content_length >= 0. Framing is never
+ * copied, so a field named in Connection cannot take it away and a response with both
+ * codings goes on without Content-Length (RFC 9112 6.3). Returns the bytes written (no
+ * NUL), or -1 when they do not fit.
+ */
+ssize_t http_forward_fields(const struct http_head *h, int drop_host, int framing, char *out,
+			    size_t size);
 
 /* Case-insensitive compare of a field name with a NUL-terminated name. */
 int http_name_is(const struct http_field *f, const char *name);

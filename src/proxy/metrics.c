@@ -26,11 +26,18 @@ static const struct {
 	{ P_BAD_REQUESTS, "bad_requests_total", "Malformed requests answered 400/501/505." },
 	{ P_TOO_LARGE, "headers_too_large_total", "Requests answered 431." },
 	{ P_CLIENT_TIMEOUTS, "client_timeouts_total", "Clients timed out (slow head or idle)." },
-	{ P_REFUSED_ACL, "refused_total", "Requests from outside the subscriber prefixes." },
+	{ P_REFUSED_ACL, "refused_total",
+	  "Connections from outside the subscriber prefixes (closed at accept)." },
 	{ P_OPTOUT, "optout_total", "Requests from opted-out clients (not checked)." },
 	{ P_EVENTS_DROPPED, "events_dropped_total", "Block events dropped: ring full." },
 	{ P_CONN_REFUSED_FULL, "connections_refused_total",
 	  "Connections closed at once: max-connections reached." },
+	{ P_DEST_REFUSED, "destinations_refused_total",
+	  "Upstream addresses refused with 403 (internal, reserved, own, denied)." },
+	{ P_PORT_REFUSED, "connect_ports_refused_total",
+	  "CONNECTs refused with 403: port not in proxy.connect-ports." },
+	{ P_HITS_DOMAIN, "domain_hits_total",
+	  "Plain-HTTP requests to a host in a domain list (walled-garden page)." },
 };
 
 const double px_lat_bounds[PX_LAT_BUCKETS] = {

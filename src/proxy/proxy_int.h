@@ -21,11 +21,13 @@
 #include "core/served.h"
 #include "core/snapshot.h"
 #include "core/store.h"
+#include "proxy/dest.h"
 #include "proxy/http.h"
 
 #define PX_MAX_LISTEN  16
 #define PX_MAX_THREADS 64
 #define PX_BUF	       ((size_t)32 * 1024) /* body relay buffers, each direction */
+#define PX_MAX_ADDRS   8		   /* addresses of a name tried, in the order resolved */
 
 enum px_counter {
 	P_REQUESTS,
@@ -44,6 +46,9 @@ enum px_counter {
 	P_OPTOUT,
 	P_EVENTS_DROPPED,
 	P_CONN_REFUSED_FULL,
+	P_DEST_REFUSED,
+	P_PORT_REFUSED,
+	P_HITS_DOMAIN,
 	P_COUNT
 };
 
@@ -63,6 +68,7 @@ enum px_state {
 	S_FORWARD, /* request and response being relayed */
 	S_TUNNEL,  /* CONNECT: bytes both ways */
 	S_RESPOND, /* our own response being written; then S_HEAD or close */
+	S_META,	   /* a warning page waiting for its list metadata (meta.c) */
 };
 
 enum px_resp { RS_HEAD, RS_BODY, RS_DONE };
@@ -101,9 +107,38 @@ struct px_conn {
 	uint64_t deadline;
 	uint64_t t_start; /* request head parsed (latency) */
 	uint32_t cmask, umask;
+	struct px_hit *hit; /* S_META: the page waiting for its metadata */
+	uint32_t hit_seq;   /* counts warning pages on this connection */
 };
 
 struct px_server;
+
+/* What the store says about a listed entry, for the warning page (meta.c). */
+struct px_meta {
+	char source[128], reference[512], category[128];
+	int64_t first_seen;
+	int found;
+};
+
+/* A warning page being made: what the request gave, kept on the connection while the
+ * metadata is read (owned by the connection; freed when the page is sent or the
+ * connection closes). */
+struct px_hit {
+	char list[64];
+	char *canon; /* canonical URL, NUL-terminated */
+	char *href;  /* the "continue anyway" link, or NULL */
+	int ja, token_problem;
+};
+
+/* A metadata read handed to the meta thread, and its answer. */
+struct px_metajob {
+	int worker, conn;
+	uint32_t gen, seq;
+	char list[64];
+	char *value;
+	struct px_meta m;
+	struct px_metajob *next;
+};
 
 /* A name lookup handed to the resolver pool, and its answer. */
 struct px_lookup {
@@ -112,9 +147,9 @@ struct px_lookup {
 	uint32_t gen;
 	char host[256];
 	uint16_t port;
-	int ok;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
+	int n; /* addresses found (0: none, the lookup failed) */
+	struct sockaddr_storage addr[PX_MAX_ADDRS];
+	socklen_t addrlen[PX_MAX_ADDRS];
 	struct px_lookup *next;
 };
 
@@ -129,10 +164,9 @@ struct px_worker {
 	int nconns_max;
 	int *free_list;
 	int nfree;
-	struct store *store; /* read-only use: list metadata for the warning page */
-	int store_tried;
 	pthread_mutex_t res_mu;
-	struct px_lookup *res_head; /* answers from the resolver pool */
+	struct px_lookup *res_head;   /* answers from the resolver pool */
+	struct px_metajob *meta_head; /* answers from the meta thread (under res_mu) */
 	struct evring ring;
 	struct served_gate gate; /* quiescent after every batch, idle in epoll_wait */
 	_Atomic uint64_t counters[P_COUNT];
@@ -150,6 +184,9 @@ struct px_server {
 	uint8_t secret[256];
 	size_t secretlen;
 	int walled;
+	struct pxd_rules dest;		  /* where upstream connections may go (dest.h) */
+	struct sockaddr_storage resolver; /* proxy.resolver; ss_family 0 = getaddrinfo */
+	socklen_t resolverlen;
 	_Atomic(struct served *) shared;
 	struct px_worker *workers;
 	int nworkers;
@@ -159,6 +196,12 @@ struct px_server {
 	struct px_lookup *rq_head, *rq_tail;
 	pthread_t *resolvers;
 	int nresolvers;
+	/* the meta thread (meta.c) */
+	pthread_mutex_t meta_mu;
+	pthread_cond_t meta_cv;
+	struct px_metajob *meta_head, *meta_tail;
+	pthread_t meta_thread;
+	int meta_started;
 	_Atomic int stop;
 	struct evwriter *writer; /* block events; its counters go into the metrics */
 	_Atomic uint64_t snap_serial;
@@ -177,6 +220,15 @@ void px_resolver_stop(struct px_server *srv);
  * Returns 0 or -1 (out of memory). */
 int px_resolve(struct px_server *srv, int worker, int conn, uint32_t gen, const char *host,
 	       uint16_t port);
+
+/* meta.c */
+int px_meta_start(struct px_server *srv);
+void px_meta_stop(struct px_server *srv);
+/* Queue a metadata read of entry value[0..vlen) of list (the answer goes to the worker's
+ * meta_head and wakes it). Returns 0 or -1 (out of memory). */
+int px_meta_ask(struct px_server *srv, int worker, int conn, uint32_t gen, uint32_t seq,
+		const char *list, const char *value, size_t vlen);
+void px_metajob_free(struct px_metajob *j);
 
 /* metrics.c */
 size_t px_metrics_render(void *ud, char *buf, size_t size);

@@ -1,7 +1,9 @@
 /*
  * resolver.c -- upstream name lookups off the event loops: a pool of threads calling
  * getaddrinfo(3), fed by one mutex-protected queue; each answer goes to the asking
- * worker's answer list and wakes it through its eventfd.
+ * worker's answer list and wakes it through its eventfd. With proxy.resolver set, the
+ * threads ask that DNS server instead (dnsstub.h). A lookup returns up to PX_MAX_ADDRS
+ * addresses; the worker checks them (dest.h) and connects to the first allowed one.
  *
  * Why a thread pool: getaddrinfo is the resolver the rest of the system uses
  * (/etc/hosts, nsswitch, the ISP's resolv.conf), it blocks, and a handful of threads
@@ -17,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "proxy/dnsstub.h"
 #include "proxy/proxy_int.h"
 
 static void *resolver_main(void *arg)
@@ -48,12 +51,23 @@ static void *resolver_main(void *arg)
 		hints.ai_socktype = SOCK_STREAM;
 		hints.ai_flags = AI_ADDRCONFIG;
 		snprintf(port, sizeof(port), "%u", l->port);
-		l->ok = 0;
-		if (getaddrinfo(l->host, port, &hints, &res) == 0 && res &&
-		    res->ai_addrlen <= sizeof(l->addr)) {
-			memcpy(&l->addr, res->ai_addr, res->ai_addrlen);
-			l->addrlen = res->ai_addrlen;
-			l->ok = 1;
+		l->n = 0;
+		if (srv->resolver.ss_family) {
+			int n = pxdns_lookup((struct sockaddr *)&srv->resolver, srv->resolverlen,
+					     l->host, l->port,
+					     (int)srv->cfg->proxy_connect_timeout * 1000, l->addr,
+					     l->addrlen, PX_MAX_ADDRS);
+
+			l->n = n > 0 ? n : 0;
+		} else if (getaddrinfo(l->host, port, &hints, &res) == 0) {
+			const struct addrinfo *ai;
+
+			for (ai = res; ai && l->n < PX_MAX_ADDRS; ai = ai->ai_next) {
+				if (ai->ai_addrlen > sizeof(l->addr[0]))
+					continue;
+				memcpy(&l->addr[l->n], ai->ai_addr, ai->ai_addrlen);
+				l->addrlen[l->n++] = ai->ai_addrlen;
+			}
 		}
 		if (res)
 			freeaddrinfo(res);

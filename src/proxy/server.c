@@ -98,6 +98,16 @@ static int configure(struct px_server *srv, const struct isp_config *cfg, struct
 				   "proxy.subscribers is empty: nobody would be served (give "
 				   "the subscriber prefixes)");
 	srv->walled = strcmp(cfg->proxy_walled_garden, "on") == 0;
+	rc = pxd_init(&srv->dest, cfg->proxy_allow_destinations, cfg->proxy_deny_destinations,
+		      cfg->proxy_connect_ports, srv->listen, srv->nlisten, err);
+	if (rc)
+		return rc;
+	if (cfg->proxy_resolver[0] &&
+	    net_parse_addr(cfg->proxy_resolver, strlen(cfg->proxy_resolver), 53, &srv->resolver,
+			   &srv->resolverlen) != 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "proxy.resolver: '%s' is not ADDR[:PORT] of a DNS server",
+				   cfg->proxy_resolver);
 	if (cfg->proxy_threads < 1 || cfg->proxy_threads > PX_MAX_THREADS)
 		return isp_err_set(err, ISR_EINVAL, "proxy.threads must be 1..%d", PX_MAX_THREADS);
 	if (cfg->proxy_resolver_threads < 1 || cfg->proxy_resolver_threads > 256)
@@ -165,6 +175,12 @@ static void workers_free(struct px_server *srv)
 			w->res_head = l->next;
 			free(l);
 		}
+		while (w->meta_head) {
+			struct px_metajob *j = w->meta_head;
+
+			w->meta_head = j->next;
+			px_metajob_free(j);
+		}
 		pthread_mutex_destroy(&w->res_mu);
 		evring_free(&w->ring);
 	}
@@ -190,6 +206,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	pthread_mutex_init(&srv->rq_mu, NULL);
 	pthread_cond_init(&srv->rq_cv, NULL);
+	pthread_mutex_init(&srv->meta_mu, NULL);
+	pthread_cond_init(&srv->meta_cv, NULL);
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
@@ -211,7 +229,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0) {
+	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0 ||
+	    px_meta_start(srv) != 0) {
 		rc = isp_err_set(err, ISR_ENOMEM, "cannot start the resolver threads");
 		goto stop;
 	}
@@ -244,10 +263,12 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 			goto stop;
 	}
 	fprintf(stderr,
-		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s\n",
+		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s, "
+		"names resolved by %s\n",
 		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
 		snap_keys(sh->snap), srv->walled ? ", walled garden on" : "",
-		cfg->proxy_metrics[0] ? ", metrics on" : "");
+		cfg->proxy_metrics[0] ? ", metrics on" : "",
+		cfg->proxy_resolver[0] ? cfg->proxy_resolver : "the system resolver");
 	for (;;) {
 		struct timespec one = { 1, 0 };
 		struct filestamp s2, o2;
@@ -273,14 +294,18 @@ stop:
 	for (i = 0; i < started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
 	px_resolver_stop(srv);
+	px_meta_stop(srv);
 	evwriter_stop(&writer);
 	metricsd_join(&metrics);
 out:
 	workers_free(srv);
 	served_free(atomic_load(&srv->shared));
 	prefixset_free(srv->subscribers);
+	pxd_free(&srv->dest);
 	pthread_mutex_destroy(&srv->rq_mu);
 	pthread_cond_destroy(&srv->rq_cv);
+	pthread_mutex_destroy(&srv->meta_mu);
+	pthread_cond_destroy(&srv->meta_cv);
 	free(srv);
 	return rc;
 }

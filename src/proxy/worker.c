@@ -167,6 +167,12 @@ static void conn_close(struct px_worker *w, int idx)
 	if (c->cfd >= 0)
 		close(c->cfd);
 	c->cfd = -1;
+	if (c->hit) {
+		free(c->hit->canon);
+		free(c->hit->href);
+		free(c->hit);
+		c->hit = NULL;
+	}
 	c->state = S_FREE;
 	c->gen++;
 	w->free_list[w->nfree++] = idx;
@@ -271,49 +277,6 @@ static void record(struct px_worker *w, struct px_conn *c, const char *what, con
 		px_count(w, P_EVENTS_DROPPED);
 }
 
-struct meta {
-	char source[128], reference[512], category[128];
-	int64_t first_seen;
-	int found;
-};
-
-static int on_source(void *ud, const struct store_list *l, const struct store_entry *e)
-{
-	struct meta *m = ud;
-
-	(void)l;
-	if (m->found)
-		return 0;
-	m->found = 1;
-	snprintf(m->source, sizeof(m->source), "%s", e->source ? e->source : "");
-	snprintf(m->reference, sizeof(m->reference), "%s", e->reference ? e->reference : "");
-	snprintf(m->category, sizeof(m->category), "%s", e->category ? e->category : "");
-	m->first_seen = e->first_seen;
-	return 0;
-}
-
-/* What the store says about entry `value` of list `list` (source, reference, date).
- * A read of the store's index on the worker thread: only on a hit, which is rare next
- * to the traffic; without a store the page shows the list name only. */
-static void lookup_meta(struct px_worker *w, const char *list, const char *value, struct meta *m)
-{
-	struct store_list sl;
-	struct isp_err err;
-
-	memset(m, 0, sizeof(*m));
-	if (!w->store_tried) {
-		w->store_tried = 1;
-		isp_err_clear(&err);
-		if (store_open(w->srv->cfg->store, &w->store, &err) != 0)
-			w->store = NULL;
-	}
-	if (!w->store)
-		return;
-	isp_err_clear(&err);
-	if (store_list_get(w->store, list, LIST_KIND_NONE, 0, &sl, &err) == 0)
-		store_entry_sources(w->store, &sl, value, on_source, m, &err);
-}
-
 /* The first blocking hit of r (NULL when nothing matched or an allow entry wins). */
 static const char *blocking_list(const struct snap *s, const struct snap_result *r)
 {
@@ -385,12 +348,37 @@ static int parse_authority(struct px_conn *c, const char *a, size_t n, uint16_t 
 /* Start the upstream connection to c->host:c->port (reusing a kept one). */
 static void start_upstream(struct px_worker *w, struct px_conn *c, int idx);
 
+/* Refuse the upstream address c->upaddr when dest.h says so: 403 with the reason, and
+ * the metric. Returns 1 when refused. */
+static int dest_refused(struct px_worker *w, struct px_conn *c)
+{
+	enum pxd_verdict v = pxd_check(&w->srv->dest, (struct sockaddr *)&c->upaddr);
+	char addr[64], msg[768];
+	int n;
+
+	if (v == PXD_OK)
+		return 0;
+	px_count(w, P_DEST_REFUSED);
+	net_addr_text((struct sockaddr *)&c->upaddr, addr, sizeof(addr));
+	n = snprintf(msg, sizeof(msg),
+		     "ispshield: destination refused: %s (%s) is %s.\n"
+		     "This proxy does not connect to internal, reserved or ISP infrastructure "
+		     "addresses.\n",
+		     c->host, addr, pxd_why(v));
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = (int)strlen(msg);
+	respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg, (size_t)n, 0);
+	return 1;
+}
+
 static void connect_now(struct px_worker *w, struct px_conn *c, int idx)
 {
 	struct epoll_event ev;
-	int fd = socket(c->upaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
+	int fd, one = 1;
 
+	if (dest_refused(w, c))
+		return;
+	fd = socket(c->upaddr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		px_count(w, P_UPSTREAM_ERRORS);
 		respond_error(w, c, 502);
@@ -451,23 +439,16 @@ static void start_upstream(struct px_worker *w, struct px_conn *c, int idx)
 static int build_request(struct px_worker *w, struct px_conn *c, const struct http_head *h,
 			 const char *path, size_t plen, const char *authority, size_t alen)
 {
-	size_t i;
+	ssize_t k;
 
 	(void)w;
 	if (buf_printf(&c->uout, "%.*s %.*s HTTP/1.1\r\nHost: %.*s\r\n", (int)h->mlen, h->method,
 		       (int)plen, path, (int)alen, authority) != 0)
 		return -1;
-	for (i = 0; i < h->nfields; i++) {
-		const struct http_field *f = &h->f[i];
-
-		if (http_name_is(f, "host") || http_is_hop(h, f->name, f->nlen))
-			continue;
-		if (buf_printf(&c->uout, "%.*s: %.*s\r\n", (int)f->nlen, f->name, (int)f->vlen,
-			       f->value) != 0)
-			return -1;
-	}
-	if (h->chunked && buf_printf(&c->uout, "Transfer-Encoding: chunked\r\n") != 0)
+	k = http_forward_fields(h, 1, 1, buf_tail(&c->uout), buf_space(&c->uout));
+	if (k < 0)
 		return -1;
+	c->uout.len += (size_t)k;
 	return buf_printf(&c->uout, "Via: 1.%d ispshield\r\n\r\n", h->minor);
 }
 
@@ -496,41 +477,78 @@ static const char *cut_token(const char *t, size_t *n, size_t *toklen)
 	return NULL;
 }
 
-static void warn_page(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+/* Send the warning page of c->hit, with the store's metadata m (NULL: not known, the
+ * list name only), and free the hit. */
+static void render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta *m)
+{
+	static __thread char page[PAGE_MAX];
+	struct px_hit *hit = c->hit;
+	struct page_info pi;
+	size_t n;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.ja = hit->ja;
+	pi.url = hit->canon;
+	pi.list = hit->list;
+	if (m) {
+		pi.source = m->source;
+		pi.reference = m->reference;
+		pi.category = m->category;
+		pi.first_seen = m->first_seen;
+	}
+	pi.continue_url = hit->href;
+	pi.isp = w->srv->cfg->notify_isp_name;
+	pi.contact = w->srv->cfg->notify_contact;
+	pi.token_problem = hit->token_problem;
+	n = page_warning(&pi, page, sizeof(page));
+	c->hit = NULL;
+	free(hit->canon);
+	free(hit->href);
+	free(hit);
+	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
+		page, n, c->req_body == B_NONE && !c->close_after);
+}
+
+/* A listed URL: make the continue link, then ask the meta thread for the list's
+ * metadata and park the connection in S_META until it answers, or for at most
+ * proxy.connect-timeout (the store is treated like an upstream); the store is never read
+ * on this thread. */
+static void warn_page(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
 		      const char *list, const char *canon, size_t clen, const char *target,
 		      size_t tlen, int token_problem)
 {
-	static __thread char page[PAGE_MAX];
-	char tok[PTOKEN_MAX], *href;
-	struct page_info pi;
-	struct meta m;
-	size_t alen = 0, n;
+	char tok[PTOKEN_MAX];
+	size_t alen = 0, hlen = tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2;
 	const char *al = http_field_get(h, "accept-language", &alen);
 	int64_t exp = wall_s() + w->srv->cfg->proxy_continue_ttl;
 	int has_q = memchr(target, '?', tlen) != NULL;
+	struct px_hit *hit = calloc(1, sizeof(*hit));
 
-	lookup_meta(w, list, canon, &m);
+	if (hit)
+		hit->canon = malloc(clen + 1);
+	if (!hit || !hit->canon) {
+		free(hit);
+		respond_error(w, c, 502);
+		return;
+	}
+	memcpy(hit->canon, canon, clen);
+	hit->canon[clen] = '\0';
+	snprintf(hit->list, sizeof(hit->list), "%s", list);
+	hit->ja = page_prefer_ja(al, alen);
+	hit->token_problem = token_problem;
 	ptoken_make(w->srv->secret, w->srv->secretlen, c->peer_text, canon, clen, exp, tok);
-	href = malloc(tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2);
-	if (href)
-		snprintf(href, tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2, "%.*s%c%s%s", (int)tlen,
-			 target, has_q ? '&' : '?', TOKEN_PARAM, tok);
-	memset(&pi, 0, sizeof(pi));
-	pi.ja = page_prefer_ja(al, alen);
-	pi.url = canon;
-	pi.list = list;
-	pi.source = m.source;
-	pi.reference = m.reference;
-	pi.category = m.category;
-	pi.first_seen = m.first_seen;
-	pi.continue_url = href;
-	pi.isp = w->srv->cfg->notify_isp_name;
-	pi.contact = w->srv->cfg->notify_contact;
-	pi.token_problem = token_problem;
-	n = page_warning(&pi, page, sizeof(page));
-	free(href);
-	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
-		page, n, c->req_body == B_NONE && !c->close_after);
+	hit->href = malloc(hlen);
+	if (hit->href)
+		snprintf(hit->href, hlen, "%.*s%c%s%s", (int)tlen, target, has_q ? '&' : '?',
+			 TOKEN_PARAM, tok);
+	c->hit = hit;
+	c->hit_seq++;
+	if (px_meta_ask(w->srv, w->id, idx, c->gen, c->hit_seq, list, canon, clen) != 0) {
+		render_hit(w, c, NULL);
+		return;
+	}
+	c->state = S_META;
+	c->deadline = px_now_ms() + (uint64_t)w->srv->cfg->proxy_connect_timeout * 1000;
 }
 
 static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
@@ -560,6 +578,15 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 		record(w, c, name, list, entry, strlen(entry), "connect");
 		n = page_connect_refused(name, list, text, sizeof(text));
 		respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, text, n, 0);
+		return;
+	}
+	if (!pxd_port_ok(&w->srv->dest, c->port)) {
+		static const char msg[] = "ispshield: CONNECT refused: this proxy tunnels only to "
+					  "the HTTPS port (proxy.connect-ports)\n";
+
+		px_count(w, P_PORT_REFUSED);
+		respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg,
+			sizeof(msg) - 1, 0);
 		return;
 	}
 	c->req_done = 1;
@@ -602,6 +629,41 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 	/* the DNS service already recorded this block (cause C&C): nothing recorded here */
 	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
 		page, n, c->req_body == B_NONE && !c->close_after);
+}
+
+/* A plain-HTTP request to a host in a domain list (a C&C name): the walled-garden
+ * page, and a block event (reason "name", as the DNS service records the same name).
+ * Returns 1 when it answered. */
+static int host_listed(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+		       const struct served *sh)
+{
+	static __thread char page[PAGE_MAX];
+	char name[DOMAIN_BUFSZ], entry[DOMAIN_BUFSZ + 2];
+	struct snap_result r;
+	struct page_info pi;
+	const char *list, *al;
+	size_t alen = 0, n;
+
+	if (domain_normalise(c->host, strlen(c->host), name, NULL) <= 0 ||
+	    snap_lookup_domain(sh->snap, name, strlen(name), &r) <= 0)
+		return 0;
+	list = blocking_list(sh->snap, &r);
+	if (!list)
+		return 0;
+	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
+	px_count(w, P_HITS_DOMAIN);
+	record(w, c, name, list, entry, strlen(entry), "name");
+	al = http_field_get(h, "accept-language", &alen);
+	memset(&pi, 0, sizeof(pi));
+	pi.ja = page_prefer_ja(al, alen);
+	pi.url = name;
+	pi.list = list;
+	pi.isp = w->srv->cfg->notify_isp_name;
+	pi.contact = w->srv->cfg->notify_contact;
+	n = page_walled(&pi, page, sizeof(page));
+	respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
+		page, n, c->req_body == B_NONE && !c->close_after);
+	return 1;
 }
 
 static void handle_request(struct px_worker *w, struct px_conn *c, int idx,
@@ -680,10 +742,12 @@ static void handle_request(struct px_worker *w, struct px_conn *c, int idx,
 		if (list) {
 			px_count(w, P_HITS);
 			record(w, c, canon, list, r.key, r.keylen, "url");
-			warn_page(w, c, h, list, canon, (size_t)clen, t, tlen, tp);
+			warn_page(w, c, idx, h, list, canon, (size_t)clen, t, tlen, tp);
 			return;
 		}
 	}
+	if (!optout && host_listed(w, c, h, sh))
+		return;
 	if (plen == 0) {
 		path = "/";
 		plen = 1;
@@ -788,8 +852,8 @@ static void response_head(struct px_worker *w, struct px_conn *c)
 {
 	struct http_head *h = malloc(sizeof(*h));
 	const struct isp_config *cfg = w->srv->cfg;
+	ssize_t k;
 	int rc;
-	size_t i;
 
 	if (!h) {
 		c->close_after = 1;
@@ -833,18 +897,19 @@ static void response_head(struct px_worker *w, struct px_conn *c)
 		if (!c->req_done)
 			c->close_after = 1; /* answered before the body was sent */
 		buf_printf(&c->cout, "HTTP/1.1 %d %.*s\r\n", h->status, (int)h->rlen, h->reason);
-		for (i = 0; i < h->nfields; i++) {
-			const struct http_field *f = &h->f[i];
-
-			if (http_is_hop(h, f->name, f->nlen))
-				continue;
-			if (buf_printf(&c->cout, "%.*s: %.*s\r\n", (int)f->nlen, f->name,
-				       (int)f->vlen, f->value) != 0)
-				c->close_after = 1;
+		/* framing from the parsed values (a response with both Transfer-Encoding
+		 * and Content-Length loses the Content-Length; HEAD and 304 keep theirs) */
+		k = http_forward_fields(h, 0, h->status != 204 && c->resp_body != B_CLOSE,
+					buf_tail(&c->cout), buf_space(&c->cout));
+		if (k < 0) {
+			px_count(w, P_UPSTREAM_ERRORS);
+			close_upstream(c);
+			respond_error(w, c, 502);
+			break;
 		}
-		buf_printf(&c->cout, "%sVia: 1.%d ispshield\r\n%s\r\n",
-			   c->resp_body == B_CHUNKED ? "Transfer-Encoding: chunked\r\n" : "",
-			   h->minor, c->close_after ? "Connection: close\r\n" : "");
+		c->cout.len += (size_t)k;
+		buf_printf(&c->cout, "Via: 1.%d ispshield\r\n%s\r\n", h->minor,
+			   c->close_after ? "Connection: close\r\n" : "");
 		buf_consume(&c->uin, h->head_len);
 		c->resp_sent = 1;
 		latency(w, c);
@@ -1086,7 +1151,7 @@ static void conn_pump(struct px_worker *w, int idx, const struct served *sh)
 			     (c->state == S_TUNNEL && !c->upstream_eof)) &&
 			    buf_space(&c->uin) > 0)
 				um |= EPOLLIN;
-			if (c->state == S_HEAD || c->state == S_RESPOND)
+			if (c->state == S_HEAD || c->state == S_RESPOND || c->state == S_META)
 				um |= EPOLLIN; /* a kept upstream that closes */
 		}
 		set_mask(w, c, idx, 0, cm);
@@ -1124,24 +1189,47 @@ static void upstream_connected(struct px_worker *w, int idx)
 static void resolver_answers(struct px_worker *w, const struct served *sh)
 {
 	struct px_lookup *l;
+	struct px_metajob *mj;
 	uint64_t v;
 
 	(void)read(w->evfd, &v, sizeof(v));
 	pthread_mutex_lock(&w->res_mu);
 	l = w->res_head;
 	w->res_head = NULL;
+	mj = w->meta_head;
+	w->meta_head = NULL;
 	pthread_mutex_unlock(&w->res_mu);
+	while (mj) {
+		struct px_metajob *next = mj->next;
+		struct px_conn *c = &w->conns[mj->conn];
+
+		if (c->state == S_META && c->gen == mj->gen && c->hit_seq == mj->seq) {
+			render_hit(w, c, &mj->m);
+			conn_pump(w, mj->conn, sh);
+		}
+		px_metajob_free(mj);
+		mj = next;
+	}
 	while (l) {
 		struct px_lookup *next = l->next;
 		struct px_conn *c = &w->conns[l->conn];
 
 		if (c->state == S_RESOLVE && c->gen == l->gen) {
-			if (!l->ok) {
+			if (l->n == 0) {
 				px_count(w, P_UPSTREAM_ERRORS);
 				respond_error(w, c, 502);
 			} else {
-				c->upaddr = l->addr;
-				c->upaddrlen = l->addrlen;
+				/* the first allowed address; none: the first, refused */
+				int k = 0, j;
+
+				for (j = 0; j < l->n; j++)
+					if (pxd_check(&w->srv->dest,
+						      (struct sockaddr *)&l->addr[j]) == PXD_OK) {
+						k = j;
+						break;
+					}
+				c->upaddr = l->addr[k];
+				c->upaddrlen = l->addrlen[k];
 				connect_now(w, c, l->conn);
 			}
 			conn_pump(w, l->conn, sh);
@@ -1163,6 +1251,12 @@ static void accept_all(struct px_worker *w, int lfd)
 
 		if (fd < 0)
 			return;
+		if (!prefixset_contains_sa(w->srv->subscribers, (struct sockaddr *)&ss)) {
+			/* not a subscriber: closed before it can hold a slot or send a byte */
+			px_count(w, P_REFUSED_ACL);
+			close(fd);
+			continue;
+		}
 		if (w->nfree == 0) {
 			px_count(w, P_CONN_REFUSED_FULL);
 			close(fd);
@@ -1220,6 +1314,10 @@ static void sweep(struct px_worker *w, const struct served *sh, uint64_t now)
 			} else {
 				conn_close(w, i);
 			}
+			break;
+		case S_META: /* the store is slow: the page without its metadata */
+			render_hit(w, c, NULL);
+			conn_pump(w, i, sh);
 			break;
 		case S_RESOLVE:
 		case S_CONNECT:
@@ -1303,10 +1401,17 @@ static void *worker_main(void *arg)
 
 				if (c->state == S_FREE || (c->gen & 0xffffff) != gen)
 					continue;
+				if (type == TAG_CLIENT && (evs[i].events & (EPOLLHUP | EPOLLERR)) &&
+				    (c->state == S_META || c->state == S_RESOLVE)) {
+					conn_close(w,
+						   idx); /* gone while we wait: nothing to send */
+					continue;
+				}
 				if (type == TAG_UPSTREAM && c->state == S_CONNECT)
 					upstream_connected(w, idx);
 				else if (type == TAG_UPSTREAM &&
-					 (c->state == S_HEAD || c->state == S_RESPOND) &&
+					 (c->state == S_HEAD || c->state == S_RESPOND ||
+					  c->state == S_META) &&
 					 c->ufd >= 0) {
 					close_upstream(c); /* a kept upstream closed or spoke */
 					c->umask = 0;
@@ -1335,7 +1440,6 @@ static void *worker_main(void *arg)
 	free(w->conns);
 	free(w->free_list);
 	w->conns = NULL;
-	store_close(w->store);
 	return NULL;
 }
 

@@ -7,16 +7,16 @@
 # (brute force detected), then puts the suspend list (users-file form) in front of the
 # authorize file and checks that the suspended account now gets Access-Reject with the
 # right password while another account still gets Access-Accept.
-# Skipped (exit 0, says so) when freeradius is not installed or the test is not root.
+# Skipped (exit 77, says so) when freeradius is not installed or the test is not root.
 set -euo pipefail
 : "${ISPSHIELD:?path to the ispshield binary}" "${SRCDIR:?source tree}"
 if ! command -v freeradius >/dev/null || ! command -v radclient >/dev/null; then
 	echo "SKIP: freeradius / radclient not installed (scripts/deps.sh test)"
-	exit 0
+	exit 77
 fi
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: FreeRADIUS test needs root (the server drops to freerad)"
-	exit 0
+	exit 77
 fi
 T=$(mktemp -d /tmp/aw-radius.XXXXXX)
 chmod 755 "$T"
@@ -26,18 +26,19 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+src=$SRCDIR
+. "$src/tests/integration/lib/testlib.sh"
 fail() {
-	echo "FAIL: $*" >&2
 	cat "$T/server.out" "$T/ask.out" >&2 || true
-	exit 1
+	die "$*"
 }
 
-PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(freeport); PORT2=$(freeport)
 R=$T/raddb
 cp -a /etc/freeradius/3.0 "$R"
 sed -i "s|^raddbdir = .*|raddbdir = $R|; s|^logdir = .*|logdir = $T/log|; s|^\(\s*\)auth = no|\1auth = yes|" "$R/radiusd.conf"
 mkdir -p "$T/log"
-# one auth listener on loopback; the inner tunnel on the next port
+# one auth listener on loopback; the inner tunnel on another free port
 python3 - "$R/sites-enabled/default" "$PORT" <<'EOF'
 import re, sys
 path, port = sys.argv[1], sys.argv[2]
@@ -60,7 +61,7 @@ s = ''.join(out)
 s = s.replace('server default {', 'server default {\nlisten {\n\ttype = auth\n\tipaddr = 127.0.0.1\n\tport = %s\n}\n' % port, 1)
 open(path, 'w').write(s)
 EOF
-sed -i "s/port = 18120/port = $((PORT + 1))/" "$R/sites-enabled/inner-tunnel"
+sed -i "s/port = 18120/port = $PORT2/" "$R/sites-enabled/inner-tunnel"
 USERS='"alice@isp.example" Cleartext-Password := "right-horse"
 "bob@isp.example" Cleartext-Password := "battery-staple"
 '
@@ -71,10 +72,7 @@ chmod -R go-w "$R"
 start() {
 	freeradius -f -d "$R" >"$T/server.out" 2>&1 &
 	SRV=$!
-	for _ in $(seq 50); do
-		ask bob@isp.example battery-staple >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
+	until_ok ask bob@isp.example battery-staple && return 0
 	fail "FreeRADIUS did not start"
 }
 stop() {

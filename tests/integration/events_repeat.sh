@@ -2,7 +2,7 @@
 # Integration test: a partner file that arrives twice. The same file (by SHA-256) for the
 # same source is refused as a repeat, from a path or from standard input; with --again
 # its events, already stored, are not stored again (the store's unique (source, ip, time,
-# cause), schema version 3); the subscriber's notice, delivered into a Maildir by
+# cause), schema version 4); the subscriber's notice, delivered into a Maildir by
 # `notify run`, lists each event once. Another source may send the same file.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree); ISP_TEST_STORE: run it on that
 # store instead of a new SQLite file (events_repeat_pg.sh: a PostgreSQL database).

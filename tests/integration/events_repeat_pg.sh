@@ -2,7 +2,7 @@
 # events_repeat.sh (a partner file imported twice: refused as a repeat, --again stores
 # each event once, the notice lists it once) on a PostgreSQL store: a real server
 # (tests/lib/with_pg.sh) on 127.0.0.1, migrated with `ispshield store migrate`, so the
-# unique (source, ip, time, cause) of schema version 3 is checked on both back ends.
+# unique (source, ip, time, cause) of schema version 4 is checked on both back ends.
 # Skipped (77) without PostgreSQL. Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 : "${ISPSHIELD:?set ISPSHIELD to the ispshield binary}" "${SRCDIR:?set SRCDIR to the source tree}"

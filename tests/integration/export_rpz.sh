@@ -25,9 +25,11 @@ set -euo pipefail
 : "${ISPSHIELD:?set ISPSHIELD to the ispshield binary}"
 ISPSHIELD=$(cd "$(dirname "$ISPSHIELD")" && pwd)/$(basename "$ISPSHIELD")
 HERE=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$HERE/../.." && pwd)
+# testlib: ok, die (a failed check ends this test: later steps build on earlier ones),
+# freeport, until_ok, finish
+. "$src/tests/integration/lib/testlib.sh"
 
-PASS=0
-FAIL=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ispshield-export-rpz.XXXXXX")
 PIDS=()
 
@@ -43,18 +45,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-ok() {
-	PASS=$((PASS + 1))
-	echo "ok   $*"
-}
-# A failed check ends the test: later steps build on earlier ones.
-die() {
-	FAIL=$((FAIL + 1))
-	echo "FAIL $*" >&2
-	echo "$PASS passed, $FAIL failed" >&2
-	exit 1
-}
 
 for tool in named-checkzone unbound unbound-checkconf dig python3; do
 	command -v "$tool" >/dev/null || die "required program $tool not found (Debian: unbound, bind9-utils, bind9-dnsutils)"
@@ -165,7 +155,6 @@ done
 # ---- 3. Unbound with the exported zones ---------------------------------------------------
 
 # Two free loopback ports, free for both UDP and TCP.
-freeport() { python3 "$HERE/../../scripts/freeport.py"; }
 UPPORT=$(freeport)
 RESPORT=$(freeport)
 while [ "$RESPORT" = "$UPPORT" ]; do RESPORT=$(freeport); done
@@ -289,16 +278,16 @@ query() { # PORT NAME TYPE [norec]
 		"$(printf '%s\n' "$out" | awk '!/^;/ && NF >= 5 { print $NF }' | tr '\n' ' ')"
 }
 
+answers() { # PORT NAME PID: it answers NOERROR, or the server is gone (exit 2)
+	kill -0 "$3" 2>/dev/null || return 2
+	case $(query "$1" "$2" A) in NOERROR*) return 0 ;; esac
+	return 1
+}
 wait_up() { # PORT NAME WHAT PID
-	for _ in $(seq 1 100); do
-		kill -0 "$4" 2>/dev/null || die "$3 exited at start:
+	until_ok answers "$1" "$2" "$4" && return 0
+	kill -0 "$4" 2>/dev/null || die "$3 exited at start:
 $(cat "$WORK"/*.out "$WORK"/*.log 2>/dev/null)"
-		case $(query "$1" "$2" A) in
-		NOERROR*) return 0 ;;
-		esac
-		sleep 0.2
-	done
-	die "$3 on 127.0.0.1:$1 did not answer within 20 s:
+	die "$3 on 127.0.0.1:$1 did not answer:
 $(cat "$WORK"/*.out "$WORK"/*.log 2>/dev/null)"
 }
 wait_up "$UPPORT" clean.example upstream "${PIDS[0]}"
@@ -418,4 +407,4 @@ grep -q '^short.example CNAME \.$' long.rpz || die "rpz export lost short.exampl
 out=$(named-checkzone -k fail rpz.test long.rpz 2>&1) || die "named-checkzone rejects long.rpz: $out"
 ok "rpz export leaves out a name too long under the origin, and the zone still loads"
 
-echo "$PASS passed, $FAIL failed"
+finish export_rpz

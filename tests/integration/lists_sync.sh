@@ -121,7 +121,7 @@ http {
 EOF
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 ngx=$!
-for i in $(seq 1 50); do curl -fs -o /dev/null "http://127.0.0.1:$port/feed/index" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$port/feed/index" || bad "nginx did not come up"
 url=http://127.0.0.1:$port/feed/
 
 # --- first sync: imports and compiles
@@ -198,7 +198,7 @@ check "state: download-failed (server down)" [ "$(field result)" = download-fail
 unchanged "server down"
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 ngx=$!
-for i in $(seq 1 50); do curl -fs -o /dev/null "$url/index" && break; sleep 0.1; done
+wait_http "$url/index" || bad "nginx did not come back"
 
 # --- 101 goes through, then the old 100 is replayed at the same URL
 expect 0 "sync 101" -- isp lists sync --public pub.key "$url"

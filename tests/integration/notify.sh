@@ -165,10 +165,10 @@ expect 0 "compile" -- isp lists compile
 dport=$(freeport)
 "$bin" -q --store "$store" dns --listen 127.0.0.1:$dport --upstream 127.0.0.1:9 --subscribers 127.0.0.0/8 \
   2>dns.err & pids+=($!)
-for i in $(seq 50); do dig +short +time=1 +tries=1 @127.0.0.1 -p $dport c2-blocked.example >/dev/null 2>&1 && break; sleep 0.1; done
+wait_dns $dport c2-blocked.example || bad "dns did not come up"
 dig +time=2 +tries=1 @127.0.0.1 -p $dport c2-blocked.example > dig.txt 2>&1
 has dig.txt "NXDOMAIN"
-sleep 1.5 # the event writer batches
+# SIGTERM: the event writer drains its rings into the store before the process exits
 kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null
 
 # --- notify: dry run changes nothing
@@ -181,7 +181,7 @@ eq "$(jq_ out.txt 'sum(b["pending"] for b in d)')" "9" "nothing decided by the d
 sport=$(freeport)
 mkdir -p sink && chmod 777 sink
 /usr/sbin/smtp-sink -u nobody -d "$work/sink/%M." 127.0.0.1:$sport 64 2>sink.err & pids+=($!)
-for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$sport) 2>/dev/null && break; sleep 0.1; done
+wait_tcp $sport || bad "smtp-sink did not listen"
 expect 0 "notify run" -- "$bin" --store "$store" notify run --smtp smtp://127.0.0.1:$sport
 has err.txt "notices made"
 cat err.txt >&2
@@ -256,19 +256,55 @@ python3 mails.py "$work/sink" > mails.txt
 has mails.txt "TO dhcp-user@example.jp |"; has mails.txt "203.0.113.150"
 
 # --- one notifier at a time per store
+# the lock holder takes the lock, says so (a file), and holds it until its input closes
+mkfifo lockfifo
 if [ -n "${ISP_TEST_STORE:-}" ]; then # PostgreSQL: the lock is the database's
-  psql "$store" -X -q -c "SELECT pg_advisory_lock(hashtext('ispshield:notify')), pg_sleep(3)" >/dev/null & lockpid=$!
+  psql "$store" -X -q <lockfifo >/dev/null & lockpid=$!
+  exec 9>lockfifo
+  printf "SELECT pg_advisory_lock(hashtext('ispshield:notify'));\n\\! touch locked\n" >&9
 else
-  flock "$work/var/t.db.notify-lock" sleep 3 & lockpid=$!
+  flock "$work/var/t.db.notify-lock" sh -c 'touch locked; cat >/dev/null' <lockfifo & lockpid=$!
+  exec 9>lockfifo
 fi
-sleep 0.3
+until_ok test -e locked || bad "the lock holder did not take the lock"
 expect 4 "second notifier refused" -- isp notify run --no-deliver
 has err.txt "another notify run holds this store's lock"
+exec 9>&-
 wait $lockpid
 
 # --- Maildir delivery is idempotent
 expect 0 "maildir" -- isp -o notify.maildir="$work/md" notify run --no-deliver
 ls md/new 2>/dev/null | wc -l > n.txt; eq "$(cat n.txt)" "0" "no-deliver delivers nothing"
+
+# --- two stores delivering into one Maildir: both notices arrive (the delivery key carries
+# the store's id, so both first notices ispshield-n1 get their own file); a store restored
+# from a backup next to the Maildir makes another message under a name already taken:
+# an error and the notice stays to be retried, never "1 delivered" over the old file
+printf 'id,email,language\nm1,m1@example.com,en\n' > msubs.csv
+printf 'Acct-Status-Type,Acct-Session-Id,User-Name,Framed-IP-Address,Event-Timestamp\nStart,ms1,m1,10.9.0.1,1795334400\n' > msess.csv
+printf 'ip,timestamp\n10.9.0.1,2026-11-22T09:00:00Z\n' > mev-a.csv
+printf 'ip,timestamp\n10.9.0.1,2026-11-22T09:30:00Z\n' > mev-b.csv
+mstore() { "$bin" -q --store "$work/$1/store.db" "${@:2}"; }
+for s in m1 m2; do
+  mstore $s subscribers import msubs.csv && mstore $s sessions import --format radcsv msess.csv || bad "$s: setup"
+  [ $s = m1 ] && cp "$work/m1/store.db" "$work/m1-backup.db"
+  mstore $s events import --source shared mev-a.csv || bad "$s: events"
+  expect 0 "$s: notify into the shared Maildir" -- "$bin" --store "$work/$s/store.db" notify run --maildir "$work/smd"
+  has err.txt "1 notices made, 1 delivered"
+done
+eq "$(ls smd/new | wc -l)" "2" "two stores, one Maildir: both notices present"
+eq "$(ls smd/new | sed 's/[.].*//' | sort -u)" "ispshield-n1" "both are their store's first notice"
+eq "$(grep -l '^Message-ID: <ispshield-n1[.][0-9a-f]\{16\}@' smd/new/* | wc -l)" "2" "Message-IDs carry the store id"
+cat smd/new/* > md-before.txt
+cp "$work/m1-backup.db" "$work/m1/store.db"
+mstore m1 events import --source shared mev-b.csv || bad "m1 restored: events"
+expect 3 "restored store: name taken by another message" -- "$bin" --store "$work/m1/store.db" notify run --maildir "$work/smd"
+has err.txt "exists with another message"
+has err.txt "0 delivered, 1 to retry"
+cat smd/new/* > md-after.txt
+cmp -s md-before.txt md-after.txt && ok || bad "the old notice in the Maildir was changed"
+expect 0 "notices of the restored store" -- mstore m1 notify notices --json
+eq "$(jq_ out.txt 'd[0]["key"], d[0]["state"]')" "ispshield-n1 failed" "the notice stays to be retried"
 
 # --- kill -9 during delivery, then run again. SMTP: nothing lost; a copy is resent only
 # when the kill fell between the server taking the message and its reply reaching us (RFC

@@ -54,7 +54,7 @@ cat >www/download/payload.html <<'EOF'
 <p>REAL-PAGE-BODY: reached after "continue anyway".</p></body></html>
 EOF
 python3 -m http.server --bind 127.0.0.1 --directory www "$WWW" >www.log 2>&1 & pids+=($!)
-for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$WWW/allowed.html" && break; sleep 0.1; done
+wait_http "http://127.0.0.1:$WWW/allowed.html" || { echo "FAIL web server did not come up" >&2; exit 1; }
 
 # ---- list, snapshot, proxy
 echo "http://127.0.0.1:$WWW/download/payload.html" >urls.txt
@@ -63,8 +63,8 @@ isp -q lists import --list browser-test-urls --kind url urls.txt || { echo "FAIL
 isp -q lists compile || { echo "FAIL compile" >&2; exit 1; }
 head -c 32 /dev/urandom >secret
 "$bin" --store "$work/t.db" proxy --listen "127.0.0.1:$PX" --secret-file secret --metrics "127.0.0.1:$MET" \
-	--connect-timeout 5 --upstream-timeout 10 2>proxy.log & pids+=($!)
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$MET/metrics" && break; sleep 0.1; done
+	--connect-timeout 5 --upstream-timeout 10 --allow-destinations 127.0.0.1/32 2>proxy.log & pids+=($!)
+wait_http "http://127.0.0.1:$MET/metrics" && wait_tcp "$PX" || { echo "FAIL proxy did not come up" >&2; exit 1; }
 code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "127.0.0.1:$PX" \
 	"http://127.0.0.1:$WWW/download/payload.html")
 [ "$code" = 403 ] || { echo "FAIL proxy not warning for the listed URL (curl got $code)" >&2; exit 1; }
@@ -72,11 +72,9 @@ code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "127.0.0.1:$PX" \
 # ---- chromedriver, then the browser steps (each session starts its own Chromium)
 "$driver" --port="$CD" --allowed-ips=127.0.0.1 --log-path="$work/chromedriver.log" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-	curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true' && break
-	sleep 0.1
-done
-timeout 150 python3 "$src/tests/integration/browser.py" "$CD" "$PX" "http://127.0.0.1:$WWW" \
+cdready() { curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true'; }
+until_ok cdready || { echo "FAIL chromedriver not ready" >&2; exit 1; }
+timeout 300 python3 "$src/tests/integration/browser.py" "$CD" "$PX" "http://127.0.0.1:$WWW" \
 	/download/payload.html "$out" "$work/profile"
 rc=$?
 cp proxy.log "$out/proxy.log" 2>/dev/null

@@ -76,11 +76,13 @@ def main():
         drv.call("POST", s + "/goog/cdp/execute",
                  {"cmd": "Network.setExtraHTTPHeaders", "params": {"headers": {"Authorization": AUTH}}})
         # the page and the API agree when both come from one refresh: retry until they do
-        for attempt in range(20):
+        # (bounded by time, not tries: on a busy machine a try can straddle a refresh often)
+        deadline = time.monotonic() + 60
+        while True:
             drv.call("POST", s + "/url", {"url": BASE + "/"})
             figs = page_figures(s)
             data = api()
-            if figs.get(".generated") == str(data.get("generated")):
+            if figs.get(".generated") == str(data.get("generated")) or time.monotonic() > deadline:
                 break
             time.sleep(0.3)
         check("status page title", drv.call("GET", s + "/title") == "ispshield status",

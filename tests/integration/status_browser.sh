@@ -59,16 +59,16 @@ unbound -c up.conf >up.out 2>&1 & pids+=($!)
 "$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" \
 	--subscribers 127.0.0.0/8 --metrics "127.0.0.1:$MET" 2>dns.log & pids+=($!)
 q() { dig +tries=1 +time=2 -p "$DNS" @127.0.0.1 "$@"; }
-for _ in $(seq 50); do q www.good.test 2>/dev/null | grep -q 'status: NOERROR' && break; sleep 0.2; done
+qok() { q www.good.test 2>/dev/null | grep -q 'status: NOERROR'; }
+until_ok qok || bad "dns did not come up"
 blocked=0
 for n in cc1.botnet.example cc1.botnet.example cc1.botnet.example update-check.malware.example \
 	update-check.malware.example a.dga-family.example; do
 	q "$n" | grep -q 'status: NXDOMAIN' && blocked=$((blocked + 1))
 done
 eq "$blocked" 6 "six listed names blocked by ispshield dns"
-for _ in $(seq 30); do # the event writer batches
-	[ "$(sqlite3 var/t.db 'SELECT count(*) FROM block_events')" = 6 ] && break; sleep 0.1
-done
+stored6() { [ "$(sqlite3 var/t.db 'SELECT count(*) FROM block_events')" = 6 ]; }
+until_ok stored6 || bad "the six block events were not stored" # the event writer batches
 
 # ---- notification: subscribers, sessions, a partner list, notify into a Maildir
 now=$(date +%s)
@@ -113,6 +113,7 @@ HUNG=$(freeport)
 python3 -c 'import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(600)' "$HUNG" & pids+=($!)
+wait_tcp "$HUNG" || bad "the hung endpoint did not listen"
 
 # ---- the status page
 printf 'correct horse battery staple\n' >pw
@@ -121,10 +122,10 @@ printf 'correct horse battery staple\n' >pw
 	2>status.log & stpid=$!; pids+=($stpid)
 base=http://127.0.0.1:$ST
 A=(-u 'admin:correct horse battery staple')
-for _ in $(seq 100); do
-	[ "$(curl -s -m 2 "${A[@]}" "$base/api/status" | jget traffic.dns.state 2>/dev/null)" = ok ] && break
-	sleep 0.1
-done
+# api PATH: one figure of /api/status;  api_is PATH VALUE: it has that value (for until_ok)
+api() { curl -s -m 5 "${A[@]}" "$base/api/status" | jget "$1" 2>/dev/null; }
+api_is() { [ "$(api "$1")" = "$2" ]; }
+until_ok api_is traffic.dns.state ok || bad "status never sampled dns"
 code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
 eq "$(code "$base/")" 401 "no credentials: 401"
 eq "$(code -u admin:wrong "$base/api/status")" 401 "wrong password: 401"
@@ -139,10 +140,9 @@ curl -s "${A[@]}" "$base/api/status" >api.json
 eq "$(jget lists.sync.syncs.1.sequence <api.json)" None "a mistyped sync field is left out"
 jget traffic.targets.2.error <api.json | grep -qi 'timed out' && ok "hung endpoint: timed out" ||
 	bad "hung endpoint: $(jget traffic.targets.2.error <api.json)"
-g1=$(jget generated <api.json); sleep 3
-g2=$(curl -s "${A[@]}" "$base/api/status" | jget generated)
-[ $((g2 - g1)) -ge 1 ] && ok "figures refresh with a hung endpoint ($g1 -> $g2)" ||
-	bad "figures stuck at $g1 -> $g2"
+g1=$(jget generated <api.json)
+newer() { [ "$(api generated)" -gt "$g1" ]; }
+check "figures refresh with a hung endpoint (after $g1)" until_ok newer
 
 cat >expect.json <<X
 {"figs": {
@@ -175,30 +175,29 @@ X
 # ---- chromedriver; the page without load, then under dnsperf load
 "$driver" --port="$CD" --allowed-ips=127.0.0.1 --log-path="$work/chromedriver.log" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-	curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true' && break
-	sleep 0.1
-done
-b() { timeout 120 python3 "$src/tests/integration/status_browser.py" "$CD" "$base" admin \
+cdready() { curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true'; }
+until_ok cdready || bad "chromedriver not ready"
+b() { timeout 300 python3 "$src/tests/integration/status_browser.py" "$CD" "$base" admin \
 	'correct horse battery staple' "$1" "$out" "$2" "$work/profile-$2"; }
 b expect.json status && ok "browser: the page" || bad "browser: the page"
 
 for _ in $(seq 100); do printf 'cc1.botnet.example A\nwww.good.test A\n'; done >load.txt
-dnsperf -s 127.0.0.1 -p "$DNS" -d load.txt -l 12 -Q 400 >dnsperf.txt 2>&1 & pids+=($!)
-sleep 3
+# dnsperf runs until interrupted (at most 300 s) once the page has been checked under load
+dnsperf -s 127.0.0.1 -p "$DNS" -d load.txt -l 300 -Q 400 >dnsperf.txt 2>&1 & perf=$!; pids+=($perf)
+loaded() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 100 else 1)' "$(api traffic.dns.qps)"; }
+until_ok loaded || bad "the status page never saw the load"
 cat >expect-load.json <<X
 {"figs": {"traffic.dns.qps": [">=", 100], "traffic.dns.block_rate": [">=", 40],
           "traffic.dns.block_rate": ["<=", 60]}}
 X
 b expect-load.json status-load && ok "browser: the page under load" || bad "browser: the page under load"
-wait "${pids[-1]}"
+kill -INT "$perf"; wait "$perf"
 grep -E 'Queries (sent|completed)' dnsperf.txt
 
 # ---- a malformed sync-state.json: reported, the page keeps serving
 printf '{"syncs": [\n  {"url": ' >var/sync-state.json
-sleep 2.2
+check "malformed sync state reported" until_ok api_is lists.sync.state malformed
 curl -s "${A[@]}" "$base/api/status" >api.json
-eq "$(jget lists.sync.state <api.json)" malformed "malformed sync state reported"
 jget lists.sync.error <api.json | grep -q 'sync-state.json:2' && ok "with file and line" ||
 	bad "error lacks file:line: $(jget lists.sync.error <api.json)"
 eq "$(code "${A[@]}" "$base/")" 200 "page still served"
@@ -206,8 +205,7 @@ eq "$(code "${A[@]}" "$base/")" 200 "page still served"
 # ---- SIGHUP reloads, SIGTERM stops cleanly
 printf 'a new password\n' >pw
 kill -HUP "$stpid"
-for _ in $(seq 50); do grep -q 'status: reloaded' status.log && break; sleep 0.1; done # after a refresh
-grep -q 'status: reloaded' status.log && ok "SIGHUP reloaded" || bad "no reload in the log"
+check "SIGHUP reloaded (logged after a refresh)" wait_log status.log 'status: reloaded'
 eq "$(code "${A[@]}" "$base/")" 401 "after the reload the old password is refused"
 eq "$(code -u 'admin:a new password' "$base/")" 200 "and the new one accepted"
 kill -TERM "$stpid"; wait "$stpid"; rc=$?

@@ -40,13 +40,14 @@ isp() { "$bin" -q --store "$url" -o notify.maildir="$work/md" -o notify.dedup-wi
 "$bin" -q --store "$url" lists stats >out.txt 2>err.txt; eq "$?" "4" "empty database refused"
 has err.txt "run ispshield store migrate"
 "$bin" --store "$url" store version >out.txt; eq "$?" "1" "version before migrate"
-has out.txt "schema 0, binary 3"
+has out.txt "schema 0, binary 4"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$?" "0" "migrate"
-eq "$(cat out.txt)" "0 -> 3" "migrate from -> to"
-"$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "3 -> 3" "migrate again: nothing"
+eq "$(cat out.txt)" "0 -> 4" "migrate from -> to"
+"$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "4 -> 4" "migrate again: nothing"
 "$bin" --store "$url" store version --json >out.txt; eq "$?" "0" "version after migrate"
 has out.txt '"backend": "postgresql"'
-eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "3" "version in meta"
+eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "4" "version in meta"
+sql "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "store id in meta"
 
 # --- lists, snapshot (node-local: var/ under the working directory with a PostgreSQL store)
 printf '*.cc.example\n' >c2.txt
@@ -85,15 +86,11 @@ unbound -c up.conf >up.out 2>&1 & pids+=($!)
   --subscribers 127.0.0.0/8 2>dns1.err & pids+=($!)
 "$bin" -q --store "$url" dns --listen "127.0.0.1:$D2" --upstream "127.0.0.1:$UP" \
   --subscribers 127.0.0.0/8 2>dns2.err & pids+=($!)
-for port in $D1 $D2; do
-  for i in $(seq 50); do
-    dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" www.good.test 2>/dev/null | grep -q 192.0.2.10 && break
-    sleep 0.1
-  done
-done
+up() { dig +short +time=1 +tries=1 @127.0.0.1 -p "$1" www.good.test 2>/dev/null | grep -q 192.0.2.10; }
+for port in $D1 $D2; do until_ok up "$port" || bad "dns on $port did not come up"; done
 dig +time=2 +tries=1 @127.0.0.1 -p "$D1" www.good.test >dig.txt 2>&1; has dig.txt "192.0.2.10"
 dig +time=2 +tries=1 @127.0.0.1 -p "$D2" q.cc.example >dig.txt 2>&1; has dig.txt "NXDOMAIN"
-sleep 1
+until_eq 1 sql "SELECT count(*) FROM block_events" || bad "the probe's block event was not written"
 isp notify run >/dev/null 2>&1 # takes the probe's event before the counted rounds
 base=$(sql "SELECT count(*) FROM block_events")
 eq "$base" "1" "one probe event (the allowed queries are not recorded)"
@@ -107,14 +104,16 @@ for r in $(seq 1 $rounds); do
     done >q$r-$n.txt
     dig +time=3 +tries=2 @127.0.0.1 -p "$port" -f q$r-$n.txt >d$r-$n.txt 2>&1 & qp[$n]=$!
   done
-  sleep 0.3
+  sleep 0.3 # (not a wait for a state: lets the notifier overlap the nodes' writing)
   isp notify run 2>>notify.err || bad "notify run during round $r"
   wait "${qp[1]}" "${qp[2]}"
   isp notify run 2>>notify.err || bad "notify run after round $r"
 done
-sleep 1.5 # the event writers flush every 100 ms
-isp notify run 2>>notify.err || bad "last notify run"
 want=$((rounds * nodes * clients * per))
+# the event writers flush every 100 ms: wait until every block event is in
+until_eq "$want" sql "SELECT count(*) FROM block_events WHERE qname LIKE 'q%-%'" ||
+  bad "not every block event was written"
+isp notify run 2>>notify.err || bad "last notify run"
 eq "$(cat d*-*.txt | grep -c 'status: NXDOMAIN')" "$want" "every query answered NXDOMAIN"
 
 # --- PostgreSQL: every block event is one event, in one delivered notice
@@ -153,11 +152,15 @@ EOF
 eq "$(python3 count.py md/new)" "$want 0" "events counted in the Maildir, no subscriber twice"
 
 # --- one notifier at a time, across connections: the advisory lock
-psql "$url" -X -q -c "SELECT pg_advisory_lock(hashtext('ispshield:notify')), pg_sleep(3)" \
-  >/dev/null 2>&1 & lockpid=$!
-sleep 0.5
+# a psql session takes the lock and holds it until its input is closed
+mkfifo lockfifo
+psql "$url" -X -q <lockfifo >/dev/null 2>&1 & lockpid=$!
+exec 9>lockfifo
+printf "SELECT pg_advisory_lock(hashtext('ispshield:notify'));\n\\! touch locked\n" >&9
+check "psql holds the notify lock" until_ok test -e locked
 isp notify run >out.txt 2>err.txt; eq "$?" "4" "second notifier refused"
 has err.txt "another notify run holds this store's lock"
+exec 9>&-
 wait $lockpid
 isp notify run >out.txt 2>err.txt; eq "$?" "0" "notifier runs once the lock is free"
 
@@ -166,36 +169,29 @@ isp notify run >out.txt 2>err.txt; eq "$?" "0" "notifier runs once the lock is f
 "$src/tests/lib/pgtmp.sh" stop "$work/pg"
 dig +time=2 +tries=1 @127.0.0.1 -p "$D1" down.cc.example >dig.txt 2>&1; has dig.txt "NXDOMAIN"
 dig +time=2 +tries=1 @127.0.0.1 -p "$D2" www.good.test >dig.txt 2>&1; has dig.txt "192.0.2.10"
-t0=$(date +%s%N)
+# each dig waits 2 s at most: a query held up by the dead store fails its check
 for i in $(seq 40); do
   dig +time=2 +tries=1 @127.0.0.1 -p "$D1" "down-$i.cc.example" >dig1.txt 2>&1
   dig +time=2 +tries=1 @127.0.0.1 -p "$D2" "down-$i.cc.example" >dig2.txt 2>&1
   grep -q NXDOMAIN dig1.txt && grep -q NXDOMAIN dig2.txt || { bad "query $i while the database is down"; break; }
 done
-ok
-ms=$((($(date +%s%N) - t0) / 1000000))
-check "80 blocked queries answered within 4 s with the database down (took ${ms} ms)" test "$ms" -lt 4000
+ok "80 blocked queries answered with the database down"
 spooled() { cat var/spool/dns-127.0.0.1_"$1".spool 2>/dev/null | wc -c; }
-check "node 1 spooled while the database was down" until_ok test "$(spooled "$D1")" -gt 32
-check "node 2 spooled while the database was down" until_ok test "$(spooled "$D2")" -gt 32
-sleep 0.5
+check "node 1 spooled while the database was down" until_num -gt 32 spooled "$D1"
+check "node 2 spooled while the database was down" until_num -gt 32 spooled "$D2"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 pgport=$(cat "$work/pg/port")
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 as_pg "$pgbin/pg_ctl" -D "$work/pg/data" -l "$work/pg/server.log" -w -o \
   "-p $pgport -k $work/pg -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 dig +time=2 +tries=1 @127.0.0.1 -p "$D1" back.cc.example >dig.txt 2>&1; has dig.txt "NXDOMAIN"
-for i in $(seq 30); do
-  [ "$(sql "SELECT count(*) FROM block_events WHERE qname = 'back.cc.example'")" = 1 ] && break
-  sleep 0.2
-done
-eq "$(sql "SELECT count(*) FROM block_events WHERE qname = 'back.cc.example'")" "1" \
-  "node writes again after the database came back"
+check "node writes again after the database came back" \
+  until_eq 1 sql "SELECT count(*) FROM block_events WHERE qname = 'back.cc.example'"
 down_events() { sql "SELECT count(*) || '/' || count(DISTINCT qname || '|' || port) FROM block_events WHERE qname LIKE 'down-%'"; }
-until_ok test "$(down_events)" = "80/80"
+until_eq 80/80 down_events
 eq "$(down_events)" "80/80" "the 80 spooled events arrived, each once"
-check "node 1's spool drained to its header" until_ok test "$(spooled "$D1")" -le 32
-check "node 2's spool drained to its header" until_ok test "$(spooled "$D2")" -le 32
+check "node 1's spool drained to its header" until_num -le 32 spooled "$D1"
+check "node 2's spool drained to its header" until_num -le 32 spooled "$D2"
 isp notify run >out.txt 2>err.txt; eq "$?" "0" "notify after the outage"
 eq "$(sql "SELECT count(*) FROM block_events WHERE ingest_batch IS NULL")" "0" "every block event claimed"
 eq "$(sql "SELECT count(*) FROM events WHERE detail LIKE '%down-%' AND state <> 0")" "80" \
@@ -205,9 +201,10 @@ eq "$(sql "SELECT count(*) FROM events WHERE detail LIKE '%down-%' AND state <> 
 # 3 block events ingested under the old id cursor, 2 not yet) migrates to the current one
 sqlite3 old.db <"$src/tests/data/store/schema-v1.sql"
 "$bin" -q --store old.db lists stats >out.txt 2>err.txt; eq "$?" "4" "old SQLite store refused"
-has err.txt "schema version 1, this binary needs 3: run ispshield store migrate"
+has err.txt "schema version 1, this binary needs 4: run ispshield store migrate"
 "$bin" -q --store old.db store migrate >out.txt 2>err.txt; eq "$?" "0" "old SQLite store migrates"
-eq "$(cat out.txt)" "1 -> 3" "SQLite from -> to"
+eq "$(cat out.txt)" "1 -> 4" "SQLite from -> to"
+sqlite3 old.db "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "SQLite store id"
 eq "$(sqlite3 old.db "SELECT group_concat(id || ':' || coalesce(ingest_batch, '-'), ' ') FROM block_events")" \
   "1:0 2:0 3:0 4:- 5:-" "rows up to the old cursor count as ingested"
 eq "$(sqlite3 old.db "SELECT count(*) FROM meta WHERE key = 'block_cursor'")" "0" "cursor gone"

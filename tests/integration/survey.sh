@@ -12,16 +12,16 @@
 # Checks: every finding (tags, answers, forwarder, fingerprint, proxy), store events,
 # CSV/JSON columns, the exclusion file, and zero packets (tcpdump on the bridge) to a
 # target outside --authorised given on the command line.
-# Needs root (ip netns); skipped (exit 77 -> reported as pass with a note) otherwise.
+# Needs root (ip netns); skipped (exit 77: ctest reports it as skipped) otherwise.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
 src=${SRCDIR:?set SRCDIR to the source tree}
 for t in ip unbound nginx privoxy tcpdump python3 sqlite3; do
-  command -v $t >/dev/null || [ -x /usr/sbin/$t ] || { echo "SKIP: $t missing"; exit 0; }
+  command -v $t >/dev/null || [ -x /usr/sbin/$t ] || { echo "SKIP: $t missing"; exit 77; }
 done
 if [ "$(id -u)" -ne 0 ] || ! ip netns add "svchk$$" 2>/dev/null; then
-  echo "SKIP: needs root and ip netns"; exit 0
+  echo "SKIP: needs root and ip netns"; exit 77
 fi
 ip netns del "svchk$$"
 export PATH=$PATH:/usr/sbin
@@ -42,13 +42,28 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
-pass=0 failed=0
-ok() { pass=$((pass + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks '$2'"; sed 's/^/  | /' "$1" | head -30 >&2; fi; }
-hasnt() { if grep -qF -- "$2" "$1"; then bad "$1 has '$2'"; grep -F -- "$2" "$1" | head -5 >&2; else ok; fi; }
-same() { if [ "$1" = "$2" ]; then ok; else bad "$3: '$1' != '$2'"; fi; }
+. "$src/tests/integration/lib/testlib.sh"
+same() { eq "$@"; }
 X() { local n=$1; shift; ip netns exec "${P}$n" "$@"; }
+# cap_start NAME FILTER: tcpdump on the bridge into NAME.pcap (FILTER, and the marker:
+# udp to port 9); returns once it captures
+cap_start() {
+  X s tcpdump -i br0 -n -U -w "$1.pcap" "($2) or (udp and dst port 9)" >/dev/null 2>"$1.tcpd" &
+  tcpd=$!
+  until_ok grep -q 'listening on' "$1.tcpd" || bad "tcpdump did not start: $(cat "$1.tcpd")"
+}
+# cap_stop NAME: send a marker packet and wait until tcpdump has written it: every packet
+# sent before it is then in the file; stop tcpdump
+cap_stop() {
+  local m="ispshield-marker-$RANDOM$RANDOM"
+  marked() {
+    X s python3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(sys.argv[1].encode(), ("192.0.2.12", 9))' "$m"
+    tcpdump -nr "$1.pcap" -A 'udp and dst port 9' 2>/dev/null | grep -q "$m"
+  }
+  until_ok marked "$1" || bad "the capture's marker never arrived"
+  kill "$tcpd" 2>/dev/null; wait "$tcpd" 2>/dev/null
+}
 
 # --- the network: bridge in the scanner namespace, one veth per host
 ip netns add "${P}s"
@@ -145,9 +160,8 @@ echo "<html><body>$token</body></html>" > proxytest/index.html
 (cd proxytest && exec ip netns exec "${P}h6" python3 -m http.server 80 --bind 192.0.2.16) >/dev/null 2>&1 &
 
 # wait for every service
-up() { local n=$1 proto=$2 port=$3 k; for k in $(seq 50); do
-    X $n ss -Hln"$proto" "sport = :$port" | grep -q . && return 0; sleep 0.2; done
-  bad "$n: nothing listens on $proto/$port"; }
+listens() { X "$1" ss -Hln"$2" "sport = :$3" | grep -q .; }
+up() { until_ok listens "$@" || bad "$1: nothing listens on $2/$3"; }
 up h1 u 53; up h2 u 53; up h3 u 53; up h4 t 80; up h5 t 8909; up h6 t 80
 
 echo "192.0.2.20/32   # the exclusion file: a subscriber who asked not to be scanned" > exclude.txt
@@ -160,9 +174,7 @@ X s "$bin" survey --probe dns 192.0.2.0/24 >out.txt 2>err.txt; same $? 2 "no aut
 has err.txt "no authorised prefixes"
 
 # --- the DNS scan; tcpdump on the bridge watches for packets to TEST-NET-2 and .20
-X s tcpdump -i br0 -n -U -w dns.pcap udp port 53 >/dev/null 2>&1 &
-tcpd=$!
-sleep 1
+cap_start dns 'udp port 53'
 X s "$bin" survey --authorised "$AUTH" --exclude exclude.txt --probe dns \
   --probe-zone probe.test --expect-a 192.0.2.53 --serve-zone 192.0.2.1:53 \
   --rate 1000 --retries 1 --cooldown-ms 1500 --contact "https://survey.isp.example/" \
@@ -171,8 +183,7 @@ rc=$?
 same $rc 3 "exit status with a refused target"
 has err.txt "refused: target 198.51.100.0/24 is outside the authorised prefixes"
 has err.txt "dns: 32 targets"
-sleep 1
-kill "$tcpd" 2>/dev/null; wait "$tcpd" 2>/dev/null
+cap_stop dns
 n_out=$(tcpdump -nr dns.pcap dst net 198.51.100.0/24 2>/dev/null | wc -l)
 same "$n_out" 0 "packets to the refused target"
 n_ex=$(tcpdump -nr dns.pcap dst host 192.0.2.20 2>/dev/null | wc -l)
@@ -238,15 +249,12 @@ same "$(sqlite3 store.db "select count(*) from events where cause='vulnerable-ro
 same "$(sqlite3 store.db "select count(*) from events where cause='open-proxy' and ip='192.0.2.15'")" 1 "proxy event"
 
 # --- TCP probes refuse outside targets too: nothing reaches 198.51.100.0/24
-X s tcpdump -i br0 -n -U -w tcp.pcap net 198.51.100.0/24 >/dev/null 2>&1 &
-tcpd=$!
-sleep 1
+cap_start tcp 'net 198.51.100.0/24'
 X s "$bin" -q survey --authorised "$AUTH" --probe http --timeout-ms 300 \
   --fingerprints "$src/data/survey/fingerprints.txt" 198.51.100.0/29 >out.txt 2>err.txt
 same $? 3 "http probe of an outside target"
-sleep 0.5
-kill "$tcpd" 2>/dev/null; wait "$tcpd" 2>/dev/null
-same "$(tcpdump -nr tcp.pcap 2>/dev/null | wc -l)" 0 "tcp packets to the refused target"
+cap_stop tcp
+same "$(tcpdump -nr tcp.pcap net 198.51.100.0/24 2>/dev/null | wc -l)" 0 "tcp packets to the refused target"
 
 # --- a broken fingerprint file is refused with FILE:LINE
 printf '[x]\nvendor = A\nbogus = 1\n' > bad.fp
@@ -254,5 +262,4 @@ X s "$bin" -q survey --authorised "$AUTH" --probe http --fingerprints bad.fp 192
 same $? 2 "bad fingerprint file"
 has err.txt "bad.fp:3: unknown key: bogus"
 
-echo "survey: $pass passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish survey

@@ -92,8 +92,9 @@ class Driver:
             pass
 
 
-def wait_for(fn, seconds=15):
-    """Polls fn() until it returns something true or the time is up; returns the last value."""
+def wait_for(fn, seconds=60):
+    """Polls fn() until it returns something true or the time is up (a bound for a busy
+    machine, not a figure); returns the last value."""
     end = time.time() + seconds
     v = None
     while time.time() < end:

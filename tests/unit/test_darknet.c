@@ -2,8 +2,9 @@
  * test_darknet.c -- the darknet component: the packet decoder for every link type,
  * VLAN tags, IPv6 extension headers, fragments and bad lengths; classification and the
  * Mirai/ZMap/masscan fingerprints; HyperLogLog error; exact counting switching to
- * estimates past the bound; backscatter attack periods; the pcapng reader (time
- * resolution, simple packet blocks, truncation).
+ * estimates past the bound; distinct sources over the whole period beside the per-day
+ * sums; backscatter attack periods; the pcapng reader (time resolution, simple packet
+ * blocks, truncation).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -314,16 +315,14 @@ static void test_hll(void **state)
 
 /* ---- the analysis ---- */
 
-static struct dn_ctx *ctx(uint64_t exact_max, uint64_t max_sources)
+static struct dn_ctx *ctx_s(const char *sensors, uint64_t exact_max, uint64_t max_sources)
 {
 	struct dn_opts o;
 	struct dn_ctx *c = NULL;
 	int n = 0;
 
 	memset(&o, 0, sizeof(o));
-	assert_int_equal(dn_parse_prefixes("198.51.100.0/24, 2001:db8::/32", o.sensors,
-					   DN_MAX_SENSORS, &n, NULL),
-			 0);
+	assert_int_equal(dn_parse_prefixes(sensors, o.sensors, DN_MAX_SENSORS, &n, NULL), 0);
 	o.nsensors = n;
 	o.exact_max = exact_max;
 	o.max_sources = max_sources;
@@ -336,6 +335,11 @@ static struct dn_ctx *ctx(uint64_t exact_max, uint64_t max_sources)
 	o.attack_min_duration = 60;
 	assert_int_equal(dn_new(&o, &c, NULL), 0);
 	return c;
+}
+
+static struct dn_ctx *ctx(uint64_t exact_max, uint64_t max_sources)
+{
+	return ctx_s("198.51.100.0/24, 2001:db8::/32", exact_max, max_sources);
 }
 
 static void add(struct dn_ctx *c, const uint8_t *b, size_t n, int64_t ts)
@@ -392,6 +396,79 @@ static void test_exact_then_estimated(void **state)
 			if (pass == 2)
 				assert_int_equal(c->nsrc, 1000);
 		}
+		dn_free(c);
+	}
+}
+
+/* within rel of want (exactly want when rel is 0) */
+static void near_(double got, double want, double rel)
+{
+	if (fabs(got - want) > rel * want)
+		fail_msg("got %.1f, want %.0f (within %.0f %%)", got, want, rel * 100);
+}
+
+/* Distinct sources over the whole period against the per-day sums (issue 16): 3000
+ * sources hit 23/tcp on day 0 and again on day 1, with 1000 more on day 1; half reach
+ * 23/tcp as their sixth port (past the inline ones, through the tuple set). Sensor A sees
+ * them all, sensor B only the 2000 even ones of day 1. Exact, then with the tuple set
+ * bounded, then with few sources tracked: within 5 % (HLL standard error 1.6 %). */
+static void test_period_distinct(void **state)
+{
+	const int64_t t0 = 1700006400;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 3; pass++) {
+		struct dn_ctx *c = ctx_s("198.51.100.0/24, 203.0.113.0/24",
+					 pass == 1 ? 3000 : 1000000, pass == 2 ? 1000 : 0);
+		const struct dn_day *days[DN_DAYS];
+		double rel = pass == 0 ? 0 : 0.05, sd, sp;
+		uint64_t pk;
+		uint8_t b[64];
+		char src[32];
+		uint32_t i, k;
+		int day, nd;
+
+		for (day = 0; day < 2; day++) {
+			for (i = 0; i < (day ? 4000u : 3000u); i++) {
+				int64_t t = t0 + day * 86400 + i;
+				size_t n;
+
+				snprintf(src, sizeof(src), "10.1.%u.%u", i >> 8, i & 255);
+				for (k = 0; i % 2 && k < 5; k++) { /* five other ports first */
+					n = v4tcp(b, src, "198.51.100.7", (uint16_t)(100 + k), 1,
+						  0x02, 1);
+					add(c, b, n, t);
+				}
+				n = v4tcp(b, src, "198.51.100.9", 23, 1, 0x02, 1);
+				add(c, b, n, t);
+				if (day == 1 && i % 2 == 0) {
+					n = v4tcp(b, src, "203.0.113.9", 23, 1, 0x02, 1);
+					add(c, b, n, t);
+				}
+			}
+		}
+		dn_finish(c);
+		nd = dn_days_sorted(c, days);
+		assert_int_equal(nd, 2);
+		assert_int_equal(c->estimated, pass != 0);
+		/* 23/tcp: 4000 distinct sources over the period, 3000 + 4000 summed over days */
+		near_(dn_period_port_sources(c, 23), 4000, rel);
+		near_(dn_port_source_days(days, nd, 23), 7000, rel);
+		/* the ports hit by the odd sources only: 2000 over the period, 1500 + 2000 */
+		near_(dn_period_port_sources(c, 104), 2000, rel);
+		near_(dn_port_source_days(days, nd, 104), 3500, rel);
+		assert_true(dn_period_port_sources(c, 24) == 0);
+		/* sensors: A 4000 over the period, 3000 + 4000 by day; B 2000, 0 + 2000 */
+		near_(dn_period_sensor_sources(c, 0), 4000, rel);
+		dn_sensor_sums(days, nd, 0, &pk, &sd, &sp);
+		assert_int_equal(pk, 7000 + 5 * 3500);
+		near_(sd, 7000, rel);
+		near_(dn_period_sensor_sources(c, 1), 2000, rel);
+		dn_sensor_sums(days, nd, 1, &pk, &sd, &sp);
+		assert_int_equal(pk, 2000);
+		near_(sd, 2000, rel);
+		near_(sp, 2000, rel);
 		dn_free(c);
 	}
 }
@@ -608,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_classes_and_fingerprints),
 		cmocka_unit_test(test_hll),
 		cmocka_unit_test(test_exact_then_estimated),
+		cmocka_unit_test(test_period_distinct),
 		cmocka_unit_test(test_addr_hash),
 		cmocka_unit_test(test_fmt_time),
 		cmocka_unit_test(test_many_sources_pipeline),

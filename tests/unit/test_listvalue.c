@@ -147,6 +147,48 @@ static void test_listvalue(void **state)
 	assert_int_equal(list_value_guess_kind("x.example"), LIST_DOMAIN);
 }
 
+/* URL list values: the host must be a host name or an IP address (issue 16). */
+static void test_listvalue_url_host(void **state)
+{
+	static const struct {
+		const char *in, *out; /* out NULL: refused */
+	} v[] = {
+		{ "http://malware-dist.example/invoice.exe",
+		  "http://malware-dist.example/invoice.exe" },
+		{ "HTTP://198.51.100.69:49163/Mozi.m", "http://198.51.100.69:49163/Mozi.m" },
+		{ "https://[2001:DB8::7]/x", "https://[2001:db8::7]/x" },
+		{ "cdn_1.example/a", "http://cdn_1.example/a" },
+		{ "not a url", NULL },
+		{ "http://not%20a%20url/", NULL },
+		{ "N/A", "http://n/A" },
+		{ "hxxp://evil[.]example/p", NULL },
+		{ "http://a;b.example/", NULL },
+		{ "http://1.2.3.4.5/", NULL },
+		{ "http://evil.example%2Fx/", NULL },
+	};
+	char out[9000];
+	struct isp_err e;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		isp_err_clear(&e);
+		n = list_value_normalise(LIST_URL, v[i].in, out, sizeof(out), NULL, &e);
+		if (!v[i].out) {
+			if (n >= 0)
+				print_error("%s: accepted as %s\n", v[i].in, out);
+			assert_int_equal(n, ISR_EINVAL);
+			assert_non_null(strstr(e.msg, "not a host name or IP address"));
+			continue;
+		}
+		if (n < 0)
+			print_error("%s: %s\n", v[i].in, e.msg);
+		assert_true(n > 0);
+		assert_string_equal(out, v[i].out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -154,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_domain_bad),
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_listvalue),
+		cmocka_unit_test(test_listvalue_url_host),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,11 @@
 /*
  * test_proxy.c -- the proxy's pure parts: SHA-256/HMAC (FIPS 180-4 and RFC 4231
- * vectors), the strict HTTP head parser, the chunked tracker, hop-by-hop fields, the
- * continue token and the page rendering.
+ * vectors), the strict HTTP head parser, the chunked tracker, hop-by-hop fields and
+ * the forwarded framing (smuggling through Connection), the continue token, the page
+ * rendering, the destination rules (dest.h) and the stub resolver's wire code.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +16,8 @@
 #include <cmocka.h>
 
 #include "core/sha256.h"
+#include "proxy/dest.h"
+#include "proxy/dnsstub.h"
 #include "proxy/http.h"
 #include "proxy/page.h"
 #include "proxy/token.h"
@@ -151,6 +156,230 @@ static void test_response_and_hop(void **state)
 			 HTTP_EBAD);
 }
 
+/* Issue 15 item 5: Connection cannot take the framing or Host away. */
+static void test_forward_framing(void **state)
+{
+	static struct http_head h;
+	static char out[4096];
+	const char *r = "POST http://a/ HTTP/1.1\r\nHost: a\r\nConnection: Content-Length, Host, "
+			"X-Secret\r\nX-Secret: s\r\nContent-Length: 7\r\nContent-Length: 7\r\n"
+			"X-Keep: k\r\n\r\n";
+	const char *both = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked"
+			   "\r\nConnection: Transfer-Encoding\r\nX-A: 1\r\n\r\n";
+	size_t scanned = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_true(http_parse_request(r, strlen(r), &scanned, 4096, 20, &h) > 0);
+	assert_false(http_is_hop(&h, "Content-Length", 14));
+	assert_false(http_is_hop(&h, "host", 4));
+	assert_true(http_is_hop(&h, "x-secret", 8));
+	n = http_forward_fields(&h, 1, 1, out, sizeof(out));
+	assert_true(n > 0);
+	out[n] = '\0';
+	assert_string_equal(out, "X-Keep: k\r\nContent-Length: 7\r\n"); /* once, parsed */
+	n = http_forward_fields(&h, 0, 0, out, sizeof(out));
+	out[n] = '\0';
+	assert_string_equal(out, "Host: a\r\nX-Keep: k\r\n");
+	assert_int_equal(http_forward_fields(&h, 1, 1, out, 12), -1); /* does not fit */
+	/* a response with both codings: chunked, without Content-Length (RFC 9112 6.3) */
+	scanned = 0;
+	assert_true(http_parse_response(both, strlen(both), &scanned, 4096, 20, &h) > 0);
+	n = http_forward_fields(&h, 0, 1, out, sizeof(out));
+	out[n] = '\0';
+	assert_string_equal(out, "X-A: 1\r\nTransfer-Encoding: chunked\r\n");
+}
+
+static void sa4(struct sockaddr_storage *ss, const char *a, uint16_t port)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET, a, &in->sin_addr), 1);
+}
+
+static void sa6(struct sockaddr_storage *ss, const char *a, uint16_t port)
+{
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	assert_int_equal(inet_pton(AF_INET6, a, &in6->sin6_addr), 1);
+}
+
+static enum pxd_verdict verdict(const struct pxd_rules *r, const char *a, uint16_t port)
+{
+	struct sockaddr_storage ss;
+
+	if (strchr(a, ':'))
+		sa6(&ss, a, port);
+	else
+		sa4(&ss, a, port);
+	return pxd_check(r, (struct sockaddr *)&ss);
+}
+
+/* Issue 15 item 1: the destination rules. */
+static void test_dest(void **state)
+{
+	static const struct {
+		const char *addr;
+		enum pxd_verdict v;
+	} plain[] = {
+		{ "0.0.0.0", PXD_UNSPECIFIED },
+		{ "0.1.2.3", PXD_UNSPECIFIED },
+		{ "10.1.2.3", PXD_PRIVATE },
+		{ "100.64.0.1", PXD_CGNAT },
+		{ "100.127.255.255", PXD_CGNAT },
+		{ "100.128.0.1", PXD_OK },
+		{ "127.0.0.1", PXD_LOOPBACK },
+		{ "127.255.0.9", PXD_LOOPBACK },
+		{ "169.254.169.254", PXD_LINKLOCAL }, /* cloud metadata */
+		{ "172.16.0.1", PXD_PRIVATE },
+		{ "172.31.255.255", PXD_PRIVATE },
+		{ "172.32.0.1", PXD_OK },
+		{ "192.168.1.1", PXD_PRIVATE },
+		{ "224.0.0.1", PXD_MULTICAST },
+		{ "239.255.255.250", PXD_MULTICAST },
+		{ "240.0.0.1", PXD_RESERVED },
+		{ "255.255.255.255", PXD_RESERVED },
+		{ "192.0.2.1", PXD_OK },
+		{ "8.8.8.8", PXD_OK },
+		{ "::", PXD_UNSPECIFIED },
+		{ "::1", PXD_LOOPBACK },
+		{ "::ffff:127.0.0.1", PXD_LOOPBACK },
+		{ "::ffff:10.0.0.1", PXD_PRIVATE },
+		{ "::ffff:192.0.2.1", PXD_OK },
+		{ "::127.0.0.1", PXD_RESERVED },
+		{ "64:ff9b::7f00:1", PXD_LOOPBACK },
+		{ "64:ff9b::c000:201", PXD_OK },
+		{ "64:ff9b:1::1", PXD_PRIVATE },
+		{ "fe80::1", PXD_LINKLOCAL },
+		{ "fec0::1", PXD_PRIVATE },
+		{ "fc00::1", PXD_PRIVATE },
+		{ "fd12:3456::1", PXD_PRIVATE },
+		{ "ff02::1", PXD_MULTICAST },
+		{ "2001:db8::1", PXD_OK },
+	};
+	struct pxd_rules r;
+	struct sockaddr_storage listen[2];
+	struct isp_err err;
+	size_t i;
+
+	(void)state;
+	sa4(&listen[0], "192.0.2.80", 3128);
+	sa6(&listen[1], "2001:db8::80", 3128);
+	assert_int_equal(pxd_init(&r, "", "", "443", listen, 2, &err), 0);
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		if (verdict(&r, plain[i].addr, 80) != plain[i].v)
+			fail_msg("%s: verdict %d, want %d", plain[i].addr,
+				 verdict(&r, plain[i].addr, 80), plain[i].v);
+	}
+	assert_int_equal(verdict(&r, "192.0.2.80", 3128), PXD_SELF);
+	assert_int_equal(verdict(&r, "192.0.2.80", 80), PXD_OWN);
+	assert_int_equal(verdict(&r, "::ffff:192.0.2.80", 80), PXD_OWN);
+	assert_int_equal(verdict(&r, "2001:db8::80", 3128), PXD_SELF);
+	assert_true(pxd_port_ok(&r, 443));
+	assert_false(pxd_port_ok(&r, 25));
+	assert_false(pxd_port_ok(&r, 80));
+	pxd_free(&r);
+	/* allow opens an internal range, deny wins inside it, self stays refused */
+	sa4(&listen[0], "127.0.0.1", 3128);
+	assert_int_equal(pxd_init(&r, "127.0.0.0/8, 10.0.0.0/8", "10.9.0.0/16, 2001:db8::/32",
+				  "443, 8000-8100", listen, 1, &err),
+			 0);
+	assert_int_equal(verdict(&r, "127.0.0.1", 8080), PXD_OK);
+	assert_int_equal(verdict(&r, "127.0.0.1", 3128), PXD_SELF);
+	assert_int_equal(verdict(&r, "10.1.2.3", 80), PXD_OK);
+	assert_int_equal(verdict(&r, "10.9.1.1", 80), PXD_DENIED);
+	assert_int_equal(verdict(&r, "2001:db8::5", 80), PXD_DENIED);
+	assert_int_equal(verdict(&r, "192.168.0.1", 80), PXD_PRIVATE);
+	assert_true(pxd_port_ok(&r, 8000));
+	assert_true(pxd_port_ok(&r, 8100));
+	assert_false(pxd_port_ok(&r, 8101));
+	pxd_free(&r);
+	assert_int_not_equal(pxd_init(&r, "", "", "443, 70000", listen, 1, &err), 0);
+	pxd_free(&r);
+	assert_int_not_equal(pxd_init(&r, "", "", "443x", listen, 1, &err), 0);
+	pxd_free(&r);
+	assert_int_not_equal(pxd_init(&r, "", "", "90-80", listen, 1, &err), 0);
+	pxd_free(&r);
+	assert_int_not_equal(pxd_init(&r, "10.0.0.0/33", "", "443", listen, 1, &err), 0);
+	pxd_free(&r);
+	assert_int_equal(pxd_init(&r, "", "", "", listen, 1, &err), 0); /* no CONNECT at all */
+	assert_false(pxd_port_ok(&r, 443));
+	pxd_free(&r);
+}
+
+/* An answer to query q (copied), with the given answer records appended. */
+static size_t answer(uint8_t *pkt, const uint8_t *q, size_t qlen, uint8_t flags2, uint8_t rcode,
+		     unsigned an, const uint8_t *rrs, size_t rrlen)
+{
+	memcpy(pkt, q, qlen);
+	pkt[2] = (uint8_t)(0x80 | flags2 | 0x01);
+	pkt[3] = (uint8_t)(0x80 | rcode);
+	pkt[7] = (uint8_t)an;
+	memcpy(pkt + qlen, rrs, rrlen);
+	return qlen + rrlen;
+}
+
+static void test_dnsstub(void **state)
+{
+	/* www.a.test CNAME c.a.test (compressed), c.a.test A 192.0.2.7, an A for another
+	 * owner (ignored), then A 192.0.2.8 */
+	static const uint8_t rrs[] = {
+		0xc0, 12,  0,	 5,  0, 1, 0, 0, 0, 60, 0, 4,  1,   'c', 0xc0, 16,	 /* CNAME */
+		1,    'c', 0xc0, 16, 0, 1, 0, 1, 0, 0,	0, 60, 0,   4,	 192,  0,  2, 7, /* A */
+		1,    'x', 0xc0, 16, 0, 1, 0, 1, 0, 0,	0, 60, 0,   4,	 127,  0,  0, 1, /* other */
+		0xc0, 40,  0,	 1,  0, 1, 0, 0, 0, 60, 0, 4,  192, 0,	 2,    8,	 /* A */
+	};
+	static const uint8_t loop[] = { 0xc0, 12 + 20, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 1, 2, 3, 4 };
+	uint8_t q[512], pkt[1024];
+	struct sockaddr_storage out[4];
+	socklen_t lens[4];
+	char txt[64];
+	int qlen, n;
+	size_t plen;
+
+	(void)state;
+	qlen = pxdns_query("WWW.a.test.", 1, 0x1234, q, sizeof(q));
+	assert_int_equal(qlen, 12 + 12 + 4);
+	assert_int_equal(q[0], 0x12);
+	assert_int_equal(q[12], 3);
+	assert_int_equal(pxdns_query("a..test", 1, 1, q, sizeof(q)), -1);
+	assert_int_equal(pxdns_query("a b.test", 1, 1, q, sizeof(q)), -1);
+	assert_int_equal(pxdns_query("", 1, 1, q, sizeof(q)), -1);
+	qlen = pxdns_query("www.a.test", 1, 0x1234, q, sizeof(q));
+	plen = answer(pkt, q, (size_t)qlen, 0, 0, 4, rrs, sizeof(rrs));
+	n = pxdns_answer(pkt, plen, "www.a.test", 1, 0x1234, 8080, out, lens, 4);
+	assert_int_equal(n, 2);
+	inet_ntop(AF_INET, &((struct sockaddr_in *)&out[0])->sin_addr, txt, sizeof(txt));
+	assert_string_equal(txt, "192.0.2.7");
+	assert_int_equal(ntohs(((struct sockaddr_in *)&out[0])->sin_port), 8080);
+	inet_ntop(AF_INET, &((struct sockaddr_in *)&out[1])->sin_addr, txt, sizeof(txt));
+	assert_string_equal(txt, "192.0.2.8");
+	/* at most max */
+	assert_int_equal(pxdns_answer(pkt, plen, "www.a.test", 1, 0x1234, 80, out, lens, 1), 1);
+	/* wrong ID, other question, not a response, truncated, cut short */
+	assert_int_equal(pxdns_answer(pkt, plen, "www.a.test", 1, 0x1235, 80, out, lens, 4), -1);
+	assert_int_equal(pxdns_answer(pkt, plen, "www.b.test", 1, 0x1234, 80, out, lens, 4), -1);
+	assert_int_equal(pxdns_answer(pkt, plen, "www.a.test", 28, 0x1234, 80, out, lens, 4), -1);
+	assert_int_equal(pxdns_answer(q, (size_t)qlen, "www.a.test", 1, 0x1234, 80, out, lens, 4),
+			 -1);
+	assert_int_equal(pxdns_answer(pkt, plen - 3, "www.a.test", 1, 0x1234, 80, out, lens, 4),
+			 -1);
+	plen = answer(pkt, q, (size_t)qlen, 0x02, 0, 0, rrs, 0);
+	assert_int_equal(pxdns_answer(pkt, plen, "www.a.test", 1, 0x1234, 80, out, lens, 4), -2);
+	/* NXDOMAIN: no address; a compression loop: malformed */
+	plen = answer(pkt, q, (size_t)qlen, 0, 3, 0, rrs, 0);
+	assert_int_equal(pxdns_answer(pkt, plen, "www.a.test", 1, 0x1234, 80, out, lens, 4), 0);
+	plen = answer(pkt, q, (size_t)qlen, 0, 0, 1, loop, sizeof(loop));
+	pkt[qlen + 1] = (uint8_t)qlen; /* the pointer points at itself */
+	assert_int_equal(pxdns_answer(pkt, plen, "www.a.test", 1, 0x1234, 80, out, lens, 4), -1);
+}
+
 static void test_chunked(void **state)
 {
 	const char *body =
@@ -252,7 +481,8 @@ int main(void)
 		cmocka_unit_test(test_sha256),	cmocka_unit_test(test_parse_request),
 		cmocka_unit_test(test_limits),	cmocka_unit_test(test_response_and_hop),
 		cmocka_unit_test(test_chunked), cmocka_unit_test(test_token),
-		cmocka_unit_test(test_page),
+		cmocka_unit_test(test_page),	cmocka_unit_test(test_forward_framing),
+		cmocka_unit_test(test_dest),	cmocka_unit_test(test_dnsstub),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,8 +64,10 @@ static char *render(const struct render_ctx *c, const char *lang, int nsec, int 
 		{ CAUSE_CC, cc_ev, 2 },
 		{ CAUSE_OPEN_RESOLVER, or_ev, 1 },
 	};
-	const struct render_notice n = { lang,	     "sub0001", "taro@example.jp", "ispshield-n42",
-					 1795345000, secs,	(size_t)nsec };
+	const struct render_notice n = {
+		lang,	    "sub0001", "taro@example.jp", "ispshield-n42",
+		1795345000, secs,      (size_t)nsec,	  "3f9a2c4d5e6f7a8b"
+	};
 	struct isp_err err;
 	char *msg = NULL;
 	size_t len = 0;
@@ -87,7 +89,8 @@ static void test_japanese(void **state)
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(msg, "To: <taro@example.jp>\r\n"));
 	assert_non_null(strstr(msg, "Subject: =?UTF-8?B?"));
-	assert_non_null(strstr(msg, "Message-ID: <ispshield-n42.isp.example>\r\n"));
+	assert_non_null(
+		strstr(msg, "Message-ID: <ispshield-n42.3f9a2c4d5e6f7a8b@isp.example>\r\n"));
 	assert_non_null(strstr(msg, "Date: Sun, 22 Nov 2026 10:56:40 +0000\r\n"));
 	assert_non_null(strstr(msg, "Content-Transfer-Encoding: base64"));
 	body_of(msg, body, sizeof(body));
@@ -129,7 +132,7 @@ static void test_many_events_cut(void **state)
 {
 	struct render_event ev[30];
 	struct render_section s = { CAUSE_CC, ev, 30 };
-	struct render_notice n = { "en", "s", "a@b.example", "k1", 0, &s, 1 };
+	struct render_notice n = { "en", "s", "a@b.example", "k1", 0, &s, 1, NULL };
 	struct isp_err err;
 	char *msg = NULL, body[32768];
 	size_t len, i;

@@ -38,6 +38,7 @@ struct rec {
 	char *user;
 	char *session_id;
 	char *nas;
+	char nas2[160]; /* "NAS-IP-Address|NAS-Identifier" */
 	char addr[SESS_MAX_ADDRS][IP_PREFIX_STRLEN];
 	int naddr;
 	unsigned port_lo, port_hi;
@@ -72,6 +73,8 @@ static int on_record(void *ud, const struct sess_record *r)
 	assert_non_null(r->user);
 	assert_non_null(r->session_id);
 	assert_non_null(r->nas);
+	assert_non_null(r->nas_ip);
+	assert_non_null(r->nas_id);
 	assert_true(r->line > 0);
 	assert_true(r->naddr >= 0 && r->naddr <= SESS_MAX_ADDRS);
 	if (r->naddr == 0)
@@ -86,6 +89,7 @@ static int on_record(void *ud, const struct sess_record *r)
 		c->user = strdup(r->user);
 		c->session_id = strdup(r->session_id);
 		c->nas = strdup(r->nas);
+		snprintf(c->nas2, sizeof(c->nas2), "%s|%s", r->nas_ip, r->nas_id);
 		c->naddr = r->naddr;
 		for (i = 0; i < r->naddr; i++)
 			ip_format_prefix(&r->addr[i], c->addr[i]);
@@ -469,6 +473,51 @@ static void test_detail_values(void **state)
 	assert_true(has_msg(r, 5, "Acct-Session-Time"));
 	assert_int_equal(r->j[6].line, 37);
 	assert_true(has_msg(r, 6, "neither an address nor Acct-Session-Id"));
+	run_free(r);
+}
+
+/* The two NAS attributes come apart (a proxy forwards the Start with NAS-IP-Address and
+ * the Stop with NAS-Identifier only): the builder pairs by what both carry. */
+static void test_detail_nas(void **state)
+{
+	static const char in[] = "Sun Nov 22 10:41:24 2026\n"
+				 "\tAcct-Status-Type = Start\n"
+				 "\tAcct-Session-Id = \"s1\"\n"
+				 "\tFramed-IP-Address = 198.51.100.23\n"
+				 "\tNAS-IP-Address = 192.0.2.1\n"
+				 "\tNAS-Identifier = \"bras-1\"\n"
+				 "\tTimestamp = 1795344084\n"
+				 "\n"
+				 "Sun Nov 22 11:01:24 2026\n"
+				 "\tAcct-Status-Type = Stop\n"
+				 "\tAcct-Session-Id = \"s1\"\n"
+				 "\tNAS-Identifier = \"bras-1\"\n"
+				 "\tTimestamp = 1795345284\n"
+				 "\n"
+				 "Sun Nov 22 11:01:25 2026\n"
+				 "\tAcct-Status-Type = Stop\n"
+				 "\tAcct-Session-Id = \"s2\"\n"
+				 "\tTimestamp = 1795345285\n";
+	static const char csv[] = "acctstatustype,acctsessionid,framedipaddress,nasipaddress,"
+				  "nasidentifier,timestamp\n"
+				  "Start,s1,198.51.100.23,192.0.2.1,bras-1,1795344084\n"
+				  "Stop,s1,198.51.100.23,,bras-1,1795345284\n";
+	struct run *r;
+
+	(void)state;
+	r = run_str(in, SESSFMT_DETAIL);
+	assert_int_equal(r->st.records, 3);
+	assert_string_equal(r->r[0].nas, "192.0.2.1");
+	assert_string_equal(r->r[0].nas2, "192.0.2.1|bras-1");
+	assert_string_equal(r->r[1].nas, "bras-1");
+	assert_string_equal(r->r[1].nas2, "|bras-1");
+	assert_string_equal(r->r[2].nas2, "|");
+	run_free(r);
+	r = run_str(csv, SESSFMT_RADCSV);
+	assert_int_equal(r->st.records, 2);
+	assert_string_equal(r->r[0].nas2, "192.0.2.1|bras-1");
+	assert_string_equal(r->r[1].nas, "bras-1");
+	assert_string_equal(r->r[1].nas2, "|bras-1");
 	run_free(r);
 }
 
@@ -1089,25 +1138,16 @@ static void test_stop_and_args(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_detail_sample),
-		cmocka_unit_test(test_detail_skew),
-		cmocka_unit_test(test_detail_cut),
-		cmocka_unit_test(test_detail_status),
-		cmocka_unit_test(test_detail_values),
-		cmocka_unit_test(test_detail_record_limit),
-		cmocka_unit_test(test_radcsv_events),
-		cmocka_unit_test(test_radcsv_files),
-		cmocka_unit_test(test_radcsv_errors),
-		cmocka_unit_test(test_kea_sample),
-		cmocka_unit_test(test_kea_details),
-		cmocka_unit_test(test_kea6),
-		cmocka_unit_test(test_dhcpd),
-		cmocka_unit_test(test_dhcpd_cut),
-		cmocka_unit_test(test_dhcpd_errors),
-		cmocka_unit_test(test_detect),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_names),	      cmocka_unit_test(test_detail_sample),
+		cmocka_unit_test(test_detail_skew),   cmocka_unit_test(test_detail_cut),
+		cmocka_unit_test(test_detail_status), cmocka_unit_test(test_detail_values),
+		cmocka_unit_test(test_detail_nas),    cmocka_unit_test(test_detail_record_limit),
+		cmocka_unit_test(test_radcsv_events), cmocka_unit_test(test_radcsv_files),
+		cmocka_unit_test(test_radcsv_errors), cmocka_unit_test(test_kea_sample),
+		cmocka_unit_test(test_kea_details),   cmocka_unit_test(test_kea6),
+		cmocka_unit_test(test_dhcpd),	      cmocka_unit_test(test_dhcpd_cut),
+		cmocka_unit_test(test_dhcpd_errors),  cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_garbage),	      cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_stop_and_args),
 	};
 

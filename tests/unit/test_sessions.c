@@ -257,6 +257,89 @@ static void test_lost_start(void **state)
 	assert_int_equal(h.open, 1);
 }
 
+/* Add a record naming the NAS as a proxy forwards it: nas_ip / nas_id "" = absent. */
+static void add_nas(struct fx *f, enum sess_op op, int64_t t, int64_t dur, const char *user,
+		    const char *sid, const char *addr, const char *nas_ip, const char *nas_id)
+{
+	struct sess_record r;
+	struct isp_err e;
+
+	memset(&r, 0, sizeof(r));
+	r.op = op;
+	r.time = t;
+	r.duration = dur;
+	r.user = user;
+	r.session_id = sid;
+	r.nas_ip = nas_ip;
+	r.nas_id = nas_id;
+	r.nas = nas_ip[0] ? nas_ip : nas_id;
+	if (addr[0])
+		r.addr[r.naddr++] = pfx(addr);
+	isp_err_clear(&e);
+	if (sess_builder_add(f->b, &r, &e) != 0)
+		fail_msg("sess_builder_add: %s", e.msg);
+}
+
+/* Behind a RADIUS proxy the Interim and Stop lack the NAS-IP-Address the Start had:
+ * they still pair (in one build and across builds), and sessions of two NASes that
+ * reuse one Acct-Session-Id stay apart by what their records do carry. */
+static void test_nas_missing_after_start(void **state)
+{
+	struct fx *f = *state;
+	struct sess_hit h;
+
+	begin(f, 3600);
+	add_nas(f, SESS_START, 1000, -1, "alice", "s1", "10.0.0.1", "192.0.2.1", "bras1");
+	add_nas(f, SESS_INTERIM, 1300, 300, "alice", "s1", "10.0.0.1", "", "bras1");
+	add_nas(f, SESS_STOP, 1600, 600, "alice", "s1", "10.0.0.1", "", "");
+	/* one Acct-Session-Id on three NASes */
+	add_nas(f, SESS_START, 2000, -1, "bob", "1", "10.0.0.2", "192.0.2.1", "");
+	add_nas(f, SESS_START, 2010, -1, "carol", "1", "10.0.0.3", "192.0.2.2", "");
+	add_nas(f, SESS_START, 2020, -1, "dave", "1", "10.0.0.4", "", "bras3");
+	add_nas(f, SESS_STOP, 2500, 490, "carol", "1", "10.0.0.3", "", "");	 /* carol's */
+	add_nas(f, SESS_STOP, 2600, 580, "", "1", "10.0.0.4", "", "");		 /* dave's */
+	add_nas(f, SESS_STOP, 2700, 0, "bob", "1", "10.0.0.2", "192.0.2.9", ""); /* not bob's */
+	finish(f);
+	assert_int_equal(f->st.records, 9);
+	assert_int_equal(f->st.intervals, 5);
+	assert_string_equal(who(f, "10.0.0.1", 0, 1599, 0, &h), "alice@1000-1600");
+	assert_string_equal(h.nas, "192.0.2.1");
+	assert_int_equal(h.open, 0);
+	assert_string_equal(who(f, "10.0.0.1", 0, 1600, 0, &h), "-");
+	assert_string_equal(who(f, "10.0.0.1", 0, 2000, 0, &h), "-");
+	assert_string_equal(who(f, "10.0.0.3", 0, 2600, 0, &h), "-");
+	assert_string_equal(who(f, "10.0.0.4", 0, 2599, 0, &h), "dave@2020-2600");
+	assert_string_equal(h.nas, "bras3");
+	assert_string_equal(who(f, "10.0.0.4", 0, 2600, 0, &h), "-");
+	/* the Stop from another NAS left bob open (a session of its own, which cuts his) */
+	assert_string_equal(who(f, "10.0.0.2", 0, 2650, 0, &h), "bob@2000-2700");
+	assert_int_equal(h.open, 1);
+
+	/* across builds: the Start in one, the Stop (NAS-Identifier only) in the next */
+	begin(f, 3600);
+	add_nas(f, SESS_START, 10000, -1, "erin", "e1", "10.0.1.1", "192.0.2.1", "bras1");
+	finish(f);
+	assert_string_equal(who(f, "10.0.1.1", 0, 12000, 0, &h), "erin@10000-13600");
+	begin(f, 3600);
+	add_nas(f, SESS_INTERIM, 10600, 600, "erin", "e1", "10.0.1.1", "", "bras1");
+	add_nas(f, SESS_STOP, 11200, 1200, "erin", "e1", "10.0.1.1", "", "bras1");
+	finish(f);
+	assert_int_equal(f->st.closed, 1);
+	assert_int_equal(f->st.added, 0);
+	assert_string_equal(who(f, "10.0.1.1", 0, 11199, 0, &h), "erin@10000-11200");
+	assert_string_equal(h.nas, "192.0.2.1");
+	assert_string_equal(who(f, "10.0.1.1", 0, 11200, 0, &h), "-");
+	/* every record again: nothing changes */
+	begin(f, 3600);
+	add_nas(f, SESS_START, 10000, -1, "erin", "e1", "10.0.1.1", "192.0.2.1", "bras1");
+	add_nas(f, SESS_INTERIM, 10600, 600, "erin", "e1", "10.0.1.1", "", "bras1");
+	add_nas(f, SESS_STOP, 11200, 1200, "erin", "e1", "10.0.1.1", "", "bras1");
+	finish(f);
+	assert_int_equal(f->st.duplicates, 3);
+	assert_int_equal(f->st.added, 0);
+	assert_string_equal(who(f, "10.0.1.1", 0, 11200, 0, &h), "-");
+}
+
 static void test_cut_and_expiry(void **state)
 {
 	struct fx *f = *state;
@@ -627,6 +710,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stop_before_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_across_builds_and_duplicates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_start, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nas_missing_after_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cut_and_expiry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ipv6_prefixes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_leases, setup, teardown),

@@ -298,7 +298,12 @@ static void test_relay_and_suspensions(void **state)
 	OK(store_suspend(st, &su, &added, E));
 	assert_int_equal(added, 0);
 	OK(store_release(st, "u1", 1795334500, E));
-	OK(store_suspend(st, &su, &added, E)); /* suspended again after the release */
+	OK(store_suspend(st, &su, &added, E)); /* detected before the release: stays released */
+	assert_int_equal(added, 0);
+	OK(store_each_suspension(st, 0, count_susp, &n, E));
+	assert_int_equal(n, 0);
+	su.detected = 1795334600;
+	OK(store_suspend(st, &su, &added, E)); /* a detection after the release */
 	assert_int_equal(added, 1);
 	OK(store_each_suspension(st, 0, count_susp, &n, E));
 	assert_int_equal(n, 1);

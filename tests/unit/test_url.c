@@ -2,7 +2,8 @@
  * test_url.c -- unit tests for core/url: the Safe Browsing canonicalisation vectors
  * (developers.google.com/safe-browsing/v4/urls-hashing), with our one deliberate change
  * (a non-default port is kept), plus IPv4/IPv6/IDN forms, userinfo, errors, idempotence
- * and url_host.
+ * and url_host; url_host_check on the hosts a list import must refuse (issue 16: free text
+ * in a URLhaus url field).
  *
  * Table-driven: each vector is checked, and so is canonical(canonical(in)) == canonical(in).
  */
@@ -406,6 +407,76 @@ static void test_host(void **state)
 	assert_int_equal(url_host(NULL, 0, NULL, NULL), ISR_EINVAL);
 }
 
+/* url_host_check: raw URL -> accepted (NULL) or the reason's words (on the canonical
+ * form, as a list import checks it). */
+static const struct {
+	const char *in, *why;
+} hostv[] = {
+	{ "http://malware-dist.example/invoice.exe", NULL },
+	{ "http://203.0.113.45:8080/bins/mozi.m", NULL },
+	{ "http://3279880203/blah", NULL }, /* printed as 195.127.0.11 */
+	{ "http://0x7f.1/", NULL },	    /* 127.0.0.1 */
+	{ "http://[2001:db8::7]:8080/bins/mips", NULL },
+	{ "http://bad_host-1.duckdns.example/gate.php", NULL },
+	{ "http://b\xc3\xbc"
+	  "cher.example/r.exe",
+	  NULL },			       /* IDNA: xn--bcher-kva */
+	{ "http://www.google.com.../", NULL }, /* dots cleaned */
+	{ "http://localhost/x", NULL },
+	{ "http://h/", NULL },
+	{ "not a url - see the reporter's note", "had to be escaped" },
+	{ "http://not%20a%20url/", "had to be escaped" },
+	{ "http://files.example com/a.exe", "had to be escaped" },
+	{ "hxxp://evil-drop[.]example/payload.bin", "had to be escaped" },
+	{ "http://\x01\x80.com/", "had to be escaped" },
+	{ "http://host%23.com/", "had to be escaped" },
+	{ "http://<script>.example/", "not allowed in a host name" },
+	{ "http://a,b.example/", "not allowed in a host name" },
+	{ "http://ex!ample.com/", "not allowed in a host name" },
+	{ "http://10.0.0.1.2/i.sh", "not an IPv4 address" },
+	{ "http://example.123/", "not an IPv4 address" },
+	{ "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example/",
+	  "longer than 63" },
+};
+
+static void test_host_check(void **state)
+{
+	char out[URL_MAX + 1], big[400];
+	struct isp_err e;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(hostv) / sizeof(hostv[0]); i++) {
+		isp_err_clear(&e);
+		n = url_canonicalise(hostv[i].in, strlen(hostv[i].in), out, sizeof(out), &e);
+		assert_true(n > 0);
+		isp_err_clear(&e);
+		n = url_host_check(out, strlen(out), &e);
+		if (!hostv[i].why) {
+			if (n != 0)
+				print_error("vector %zu %s: %s\n", i, out, e.msg);
+			assert_int_equal(n, 0);
+			continue;
+		}
+		if (n != ISR_EINVAL || !strstr(e.msg, hostv[i].why))
+			print_error("vector %zu %s: %d '%s', want '%s'\n", i, out, n, e.msg,
+				    hostv[i].why);
+		assert_int_equal(n, ISR_EINVAL);
+		assert_non_null(strstr(e.msg, hostv[i].why));
+		assert_non_null(strstr(e.msg, "is not a host name or IP address"));
+	}
+	/* a name of 253 bytes is a host, 254 is not */
+	for (i = 0; i < 253; i++)
+		big[i] = i % 50 == 49 ? '.' : 'a';
+	snprintf(big + 253, sizeof(big) - 253, "/");
+	n = snprintf(out, sizeof(out), "http://%s", big);
+	assert_int_equal(url_host_check(out, (size_t)n, NULL), 0);
+	n = snprintf(out, sizeof(out), "http://a%s", big);
+	assert_int_equal(url_host_check(out, (size_t)n, NULL), ISR_EINVAL);
+	assert_int_equal(url_host_check("h/", 2, NULL), ISR_EINVAL); /* not canonical */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_deep_unescape),
 		cmocka_unit_test(test_nul),
 		cmocka_unit_test(test_host),
+		cmocka_unit_test(test_host_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

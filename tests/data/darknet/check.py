@@ -39,6 +39,20 @@ for pd in got['ports']['days']:
     want = sorted((v['packets'] for k, v in exp['ports'].items() if k.startswith(pd['day'])),
                   reverse=True)[:len(pd['top'])]
     eq(pd['day'] + ' top packets', [p['packets'] for p in pd['top']], want)
+# the whole period (issue 16): each listed port's distinct sources and the sum over days;
+# every sensor's
+for p in got['ports']['top']:
+    key = '%s %d' % (p['proto'], p['port'])
+    e = exp['port_totals'].get(key)
+    if e is None:
+        bad.append('period port %s not expected' % key); continue
+    for k in ('packets', 'sources', 'source_days'):
+        eq('period %s %s' % (key, k), p.get(k), e[k])
+gt = {s['sensor']: s for s in got.get('sensor_totals', [])}
+eq('sensor_totals sensors', sorted(gt), sorted(exp['sensor_totals']))
+for sn, e in exp['sensor_totals'].items():
+    for k in ('packets', 'sources', 'source_days', 'source_ports'):
+        eq('period %s %s' % (sn, k), gt.get(sn, {}).get(k), e[k])
 srcs = {s['ip']: s for s in got['source_list']}
 eq('sources', sorted(srcs), sorted(exp['sources']))
 for a, e in exp['sources'].items():

@@ -111,6 +111,14 @@ for day in range(3):
     for k in range(7):
         add(base + 41000 + k, '100.69.0.1', '192.0.2.%d' % (k + 1), 'tcp', 23)
 
+# the same sources on two days (issue 16): 2323/tcp from 6 sources on day 0 and from the
+# same 6 plus 4 more on day 1, two packets each, to both IPv4 sensors. Distinct sources
+# over the period: 10; summed over days (延べ): 6 + 10 = 16.
+for day, n in ((0, 6), (1, 10)):
+    for k in range(n):
+        add(DAY0 + day * 86400 + 45000 + k, '100.72.0.%d' % (k + 1), s1(k + 150), 'tcp', 2323)
+        add(DAY0 + day * 86400 + 45100 + k, '100.72.0.%d' % (k + 1), s2(k + 150), 'tcp', 2323)
+
 # backscatter: victim 100.70.0.1 SYN-ACKs for 10 minutes on day 0 (an attack: 120
 # packets, 600 s); victim 100.70.0.2 RSTs: 10 packets (too few: no attack); ICMP errors
 for k in range(120):
@@ -181,6 +189,9 @@ days = defaultdict(lambda: dict(packets=0, sources=set(), scan=0, backscatter=0,
                                 sensors=defaultdict(lambda: dict(packets=0, sources=set(),
                                                                  sp=set()))))
 ports = defaultdict(lambda: dict(packets=0, sources=set()))
+# over the whole period: per (proto, port) and per sensor
+ptot = defaultdict(lambda: dict(packets=0, sources=set()))
+stot = defaultdict(lambda: dict(packets=0, sources=set()))
 srcs = defaultdict(lambda: dict(packets=0, ports=set(), sensors=set(), first=None, last=None,
                                 fp=set()))
 outside = 0
@@ -196,6 +207,9 @@ for p in pkts:
     if not bs: S['sp'].add((p['src'], p['proto'], p['dport']))
     P = ports[(d, p['proto'], p['dport'])]; P['packets'] += 1
     if not bs: P['sources'].add(p['src'])
+    T = ptot[(p['proto'], p['dport'])]; T['packets'] += 1
+    if not bs: T['sources'].add(p['src'])
+    stot[sn]['packets'] += 1; stot[sn]['sources'].add(p['src'])
     s = srcs[p['src']]; s['packets'] += 1
     if not bs: s['ports'].add((p['proto'], p['dport']))
     s['sensors'].add(sn); s['fp'] |= p['fp']
@@ -215,6 +229,18 @@ for d, D in days.items():
                                    for k, v in D['sensors'].items()})
 for (d, pr, po), P in ports.items():
     exp['ports']['%s %s %d' % (d, pr, po)] = dict(packets=P['packets'], sources=len(P['sources']))
+# distinct over the period, and the per-day distinct counts summed (延べ)
+exp['port_totals'] = {'%s %d' % k: dict(packets=T['packets'], sources=len(T['sources']),
+                                        source_days=sum(len(P['sources'])
+                                                        for (d, pr, po), P in ports.items()
+                                                        if (pr, po) == k))
+                      for k, T in ptot.items()}
+exp['sensor_totals'] = {sn: dict(packets=T['packets'], sources=len(T['sources']),
+                                 source_days=sum(len(D['sensors'][sn]['sources'])
+                                                 for D in days.values() if sn in D['sensors']),
+                                 source_ports=sum(len(D['sensors'][sn]['sp'])
+                                                  for D in days.values() if sn in D['sensors']))
+                        for sn, T in stot.items()}
 for a, s in srcs.items():
     exp['sources'][a] = dict(packets=s['packets'], ports=len(s['ports']),
                              sensors=len(s['sensors']), fp=sorted(s['fp']))

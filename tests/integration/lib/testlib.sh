@@ -5,6 +5,8 @@
 pass=0 failed=0
 ok() { pass=$((pass + 1)); [ $# -eq 0 ] || echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# die WHAT: a failure after which the test cannot go on: say so and exit 1
+die() { echo "FAIL: $*" >&2; exit 1; }
 # check WHAT CMD...: CMD must succeed
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 # expect STATUS WHAT -- CMD...: CMD must exit STATUS; its stdout is left in out.txt and
@@ -22,8 +24,39 @@ hasnt() { if grep -qF -- "$2" "$1"; then bad "$1 has '$2'"; else ok; fi; }
 eq() { if [ "$1" = "$2" ]; then ok; else bad "$3: got '$1', want '$2'"; fi; }
 # a free TCP/UDP port on loopback
 freeport() { python3 "$src/scripts/freeport.py"; }
-# until_ok CMD...: wait up to 10 s for CMD to succeed
-until_ok() { local i; for i in $(seq 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done; return 1; }
+# until_ok CMD...: poll CMD (its output discarded) every 0.1 s until it succeeds; give up
+# after UNTIL_S seconds (default 30: a bound for a busy machine, not a figure; a test never
+# asserts how long the wait took). Every wait for a state goes through this.
+until_ok() {
+  local end=$((SECONDS + ${UNTIL_S:-30}))
+  while :; do
+    "$@" >/dev/null 2>&1 && return 0
+    [ "$SECONDS" -ge "$end" ] && return 1
+    sleep 0.1
+  done
+}
+# until_eq WANT CMD...: until CMD prints WANT (CMD runs anew each try: never write
+# `until_ok test "$(cmd)" ...`, which evaluates cmd once)
+until_eq() { local want=$1; shift; until_ok _out_is "$want" "$@"; }
+_out_is() { local want=$1; shift; [ "$("$@" 2>/dev/null)" = "$want" ]; }
+# until_num OP N CMD...: until CMD prints a number that compares OP (-gt -ge -eq -le -lt)
+# with N
+until_num() { local op=$1 n=$2; shift 2; until_ok _num_is "$op" "$n" "$@"; }
+_num_is() { local op=$1 n=$2 v; shift 2; v=$("$@" 2>/dev/null); [ -n "$v" ] && [ "$v" "$op" "$n" ]; }
+# wait_tcp PORT [HOST]: until something accepts a TCP connection there
+wait_tcp() { until_ok bash -c "exec 3<>/dev/tcp/${2:-127.0.0.1}/$1"; }
+# wait_udp PORT: until a UDP socket on this machine (this namespace) is bound to PORT
+wait_udp() { until_ok sh -c "ss -Hlnu 'sport = :$1' | grep -q ."; }
+# wait_dns PORT [NAME]: until the DNS server on 127.0.0.1:PORT answers a query for NAME
+# (default ". SOA"; name one the server answers without its upstream where that is
+# down), whatever the rcode
+wait_dns() { until_ok sh -c "dig +tries=1 +time=2 -p $1 @127.0.0.1 ${2:-. SOA} | grep -q 'status:'"; }
+# wait_http URL [CURL-ARGS...]: until an HTTP server answers there (any status)
+wait_http() { local u=$1; shift; until_ok curl -s -o /dev/null --max-time 2 "$@" "$u"; }
+# wait_log FILE TEXT: until FILE holds TEXT (a fixed string)
+wait_log() { until_ok grep -qF -- "$2" "$1"; }
+# wait_gone PID: until process PID has exited
+wait_gone() { until_ok eval "! kill -0 $1"; }
 finish() { echo "$1: $pass passed, $failed failed"; [ "$failed" -eq 0 ]; }
 # unbound_conf PORT: the server: section of a loopback-only Unbound for a test's upstream
 # (in the foreground, logging to $work/up.log); the test appends its local-zone and
