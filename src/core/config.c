@@ -36,6 +36,9 @@ static const struct key keys[] = {
 	{ "core", "sessions", K_STR, F(sessions), "",
 	  "the sessions index (who held which address when); empty = sessions.idx beside the "
 	  "store" },
+	{ "core", "store-group", K_STR, F(store_group), "",
+	  "group given read access (mode 0640) to the SQLite store, its -wal/-shm and the "
+	  "sessions index; empty = owner only (0600)" },
 	{ "core", "events", K_CHOICE, F(events), "on",
 	  "record block events (store, else spool): on, or off (logged on stderr only)" },
 	{ "core", "spool", K_STR, F(spool), "",

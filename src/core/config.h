@@ -24,6 +24,7 @@ struct isp_config {
 	char state_dir[CONFIG_PATH_MAX]; /* local files' folder; "" = beside a SQLite store */
 	char snapshot[CONFIG_PATH_MAX];	 /* snapshot file; "" = ispshield.snap beside store */
 	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
+	char store_group[64];		 /* group of private files (0640); "" = none (0600) */
 	char events[8];			 /* on | off: record block events at all */
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
 	int64_t spool_max;		 /* bytes per node's spool file */
