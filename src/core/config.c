@@ -322,6 +322,9 @@ static const struct key keys[] = {
 	  "longest one download of a sync may take" },
 	{ "sync", "ca-file", K_STR, F(sync_ca_file), "",
 	  "PEM file of the CAs trusted for https feeds; empty = the system's CA store" },
+	{ "sync", "max-age", K_DURATION, F(sync_max_age), "7d",
+	  "a feed whose manifest was published longer ago is an error (stale), also on a 304; "
+	  "0 = no limit" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },

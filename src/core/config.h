@@ -138,6 +138,7 @@ struct isp_config {
 	int64_t sync_max_bytes;		       /* largest list file accepted */
 	int64_t sync_timeout;		       /* seconds one download may take */
 	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
+	int64_t sync_max_age;		       /* seconds a manifest may be old; 0 = no limit */
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */

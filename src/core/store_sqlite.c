@@ -889,3 +889,41 @@ int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err
 {
 	return sq_query_int(st, "SELECT count(*) FROM block_events", 1, out, err);
 }
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t size, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc, r;
+
+	out[0] = '\0';
+	rc = sq_prepare(st, "SELECT value FROM meta WHERE key = ?1", &s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, key);
+	r = db_step(s);
+	if (r == DB_ROW && db_column_text(s, 0))
+		snprintf(out, size, "%s", db_column_text(s, 0));
+	else if (r == DB_ERROR)
+		rc = sq_fail(st, err, "read meta");
+	db_finalize(s);
+	return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO meta(key, value) VALUES(?1, ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	if (db_step(s) != DB_DONE)
+		rc = sq_fail(st, err, "write meta");
+	db_finalize(s);
+	return rc;
+}
