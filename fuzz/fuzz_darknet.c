@@ -9,7 +9,9 @@
  * memory. Invariants checked: decoded packets have family 4 or 6 and a known class and
  * protocol; records handed out lie inside the reader's buffer lengths (ASan checks the
  * reads). Seeds: fuzz/corpus/darknet/ (short captures cut from the integration test's
- * files, pcapng and gzip copies, and single frames).
+ * files, pcapng and gzip copies, and single frames; the ng-*.pcapng seeds, remade by
+ * tests/data/darknet/pcapng_seeds.sh, reach simple packet blocks, nanosecond
+ * resolution, two interfaces, a big-endian section and a 12-byte simple packet block).
  */
 #include <stddef.h>
 #include <stdint.h>

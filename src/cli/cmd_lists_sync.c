@@ -345,6 +345,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	o.max_bytes = (uint64_t)c->cfg.sync_max_bytes;
 	o.timeout = (long)c->cfg.sync_timeout;
 	o.ca_file = c->cfg.sync_ca_file;
+	o.max_age = c->cfg.sync_max_age;
 	o.snapshot = snap;
 	o.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
 	o.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 #include "proxy/proxy.h"
 
 static const char proxy_usage[] =
@@ -122,6 +123,12 @@ int cmd_proxy(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (*listen && config_set(&c->cfg, "proxy.listen", listen, &err) != 0) {
+		cli_error(&err);
+		return EXIT_USAGE;
+	}
+	/* The token key is checked here, before the proxy reads it (proxy/server.c). */
+	if (c->cfg.proxy_secret_file[0] &&
+	    fs_check_secret(c->cfg.proxy_secret_file, -1, "proxy.secret-file", &err) != 0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}

@@ -303,7 +303,8 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 	const char *key, *out = NULL, *store_path = NULL;
 	char ua[640];
 	int ch, json = 0, resume = 0, refused = 0, rc = EXIT_OK;
-	int do_dns, do_http, do_proxy;
+	int do_dns, do_http, do_proxy, raw = 0;
+	const char *colon;
 	long closed = 0, nev = 0;
 	uint64_t seed = 0;
 	uint32_t *addrs = NULL;
@@ -346,6 +347,14 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 			cli_error(&err);
 			return EXIT_USAGE;
 		}
+	}
+	/* before any target is read or socket opened: CAP_NET_RAW (the DNS probe's raw
+	 * sockets) is the only capability a survey keeps, with CAP_NET_BIND_SERVICE when
+	 * --serve-zone binds a port below 1024 */
+	colon = strrchr(cfg->survey_serve_zone, ':');
+	if (survey_keep_net_raw(colon && atoi(colon + 1) < 1024, &raw, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
 	}
 	do_dns = has_probe(cfg->survey_probe, "dns");
 	do_http = has_probe(cfg->survey_probe, "http");

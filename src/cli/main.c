@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 #include "core/timefmt.h"
 
 static const char usage_text[] =
@@ -186,6 +188,15 @@ int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err 
 		return rc;
 	if (c->snapshot && (rc = config_set(cfg, "core.snapshot", c->snapshot, err)) != 0)
 		return rc;
+	fs_set_private_group(-1);
+	if (cfg->store_group[0]) {
+		struct group *g = getgrnam(cfg->store_group);
+
+		if (!g)
+			return isp_err_set(err, ISR_EINVAL, "core.store-group: no group '%s'",
+					   cfg->store_group);
+		fs_set_private_group((long)g->gr_gid);
+	}
 	return 0;
 }
 

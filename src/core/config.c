@@ -37,6 +37,9 @@ static const struct key keys[] = {
 	{ "core", "sessions", K_STR, F(sessions), "",
 	  "the sessions index (who held which address when); empty = sessions.idx beside the "
 	  "store" },
+	{ "core", "store-group", K_STR, F(store_group), "",
+	  "group given read access (mode 0640) to the SQLite store, its -wal/-shm and the "
+	  "sessions index; empty = owner only (0600)" },
 	{ "core", "events", K_CHOICE, F(events), "on",
 	  "record block events (store, else spool): on, or off (logged on stderr only)" },
 	{ "core", "spool", K_STR, F(spool), "",
@@ -338,6 +341,9 @@ static const struct key keys[] = {
 	  "longest one download of a sync may take" },
 	{ "sync", "ca-file", K_STR, F(sync_ca_file), "",
 	  "PEM file of the CAs trusted for https feeds; empty = the system's CA store" },
+	{ "sync", "max-age", K_DURATION, F(sync_max_age), "7d",
+	  "a feed whose manifest was published longer ago is an error (stale), also on a 304; "
+	  "0 = no limit" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },

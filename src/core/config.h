@@ -24,6 +24,7 @@ struct isp_config {
 	char state_dir[CONFIG_PATH_MAX]; /* local files' folder; "" = beside a SQLite store */
 	char snapshot[CONFIG_PATH_MAX];	 /* snapshot file; "" = ispshield.snap beside store */
 	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
+	char store_group[64];		 /* group of private files (0640); "" = none (0600) */
 	char events[8];			 /* on | off: record block events at all */
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
 	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
@@ -143,6 +144,7 @@ struct isp_config {
 	int64_t sync_max_bytes;		       /* largest list file accepted */
 	int64_t sync_timeout;		       /* seconds one download may take */
 	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
+	int64_t sync_max_age;		       /* seconds a manifest may be old; 0 = no limit */
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */

@@ -11,6 +11,10 @@
 
 #include "core/fsutil.h"
 
+/* The group of private files (fs_set_private_group), -1 for none. Set once at start-up,
+ * before any thread: read without a lock. */
+static long private_gid = -1;
+
 /* mkdir -p of path[0..n). */
 static int mkdir_upto(const char *path, size_t n, unsigned mode, struct isp_err *err)
 {
@@ -127,4 +131,58 @@ int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct i
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int fs_check_secret(const char *path, int fd, const char *what, struct isp_err *err)
+{
+	struct stat sb;
+	int r = fd >= 0 ? fstat(fd, &sb) : stat(path, &sb);
+
+	if (r != 0)
+		return isp_err_set(err, ISR_EIO, "%s %s: %s", what, path, strerror(errno));
+	if (sb.st_mode & 077)
+		return isp_err_set(err, ISR_EINVAL,
+				   "%s %s: readable by group or others (mode %04o): chmod 600 it",
+				   what, path, (unsigned)(sb.st_mode & 07777));
+	return 0;
+}
+
+void fs_set_private_group(long gid)
+{
+	private_gid = gid;
+}
+
+unsigned fs_private_mode(void)
+{
+	return private_gid >= 0 ? 0640 : 0600;
+}
+
+int fs_make_private(int fd, const char *path, struct isp_err *err)
+{
+	if (private_gid >= 0 && fchown(fd, (uid_t)-1, (gid_t)private_gid) != 0)
+		return isp_err_set(err, ISR_EIO, "%s: cannot give it group %ld: %s", path,
+				   private_gid, strerror(errno));
+	if (fchmod(fd, (mode_t)fs_private_mode()) != 0)
+		return isp_err_set(err, ISR_EIO, "%s: chmod %o: %s", path, fs_private_mode(),
+				   strerror(errno));
+	return 0;
+}
+
+int fs_tighten_private(const char *path, struct isp_err *err)
+{
+	struct stat sb;
+	unsigned want = fs_private_mode();
+	int fd, rc;
+
+	if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())
+		return 0;
+	if ((sb.st_mode & 0777 & ~(mode_t)want) == 0 &&
+	    (private_gid < 0 || sb.st_gid == (gid_t)private_gid))
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* gone since: nothing to tighten */
+	rc = fs_make_private(fd, path, err);
+	close(fd);
+	return rc;
 }

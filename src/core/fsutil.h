@@ -30,4 +30,36 @@ int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mod
  */
 int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct isp_err *err);
 
+/*
+ * Private files: the SQLite store with its -wal/-shm and the sessions index hold personal
+ * data (e-mail addresses, who held which address when, block events). They are created
+ * 0600, or 0640 owned by the group set here (core.store-group, for operators' read-only
+ * tools). fs_set_private_group is process-wide and called once at start-up (cli/main.c)
+ * before any such file is made: gid < 0 (the default) means no group.
+ */
+void fs_set_private_group(long gid);
+/* The mode private files are made with: 0600, or 0640 with a group set. */
+unsigned fs_private_mode(void);
+/*
+ * Make the file open as fd private: chown to the private group (when one is set) and
+ * chmod to fs_private_mode(), whatever the umask. ISR_EIO with path in err on failure.
+ */
+int fs_make_private(int fd, const char *path, struct isp_err *err);
+/*
+ * Tighten an existing file at path (not followed if a symlink) that is ours to the private
+ * mode when it grants more than that mode does (an older ispshield made stores 0644).
+ * Missing files and files of another owner are left as they are; 0 or ISR_EIO.
+ */
+int fs_tighten_private(const char *path, struct isp_err *err);
+
+/*
+ * Refuse a secret file (a signing key, a password, a token key) that anyone but its owner
+ * may read or write: 0 when path is a file whose group and other permission bits are all
+ * clear; ISR_EINVAL when any is set, with "WHAT PATH: readable by group or others (mode
+ * 0640): chmod 600 it" in err (what names the configuration key or option, e.g.
+ * "status.password-file"); ISR_EIO when path cannot be looked at. The check is made on the
+ * open descriptor when fd >= 0 (no window between check and read), else on path.
+ */
+int fs_check_secret(const char *path, int fd, const char *what, struct isp_err *err);
+
 #endif

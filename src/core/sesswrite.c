@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/sessbuild.h"
 #include "core/sessidx.h"
 
@@ -269,11 +270,15 @@ int sess_write_index(struct sess_builder *b, const char *tmp, struct isp_err *er
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory writing the sessions index");
 		goto out;
 	}
-	o.fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* who held which address when: personal data, private like the store */
+	o.fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)fs_private_mode());
 	if (o.fd < 0) {
 		rc = isp_err_set(err, ISR_EIO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	rc = fs_make_private(o.fd, tmp, err);
+	if (rc)
+		goto out;
 	/* header placeholder (not part of the checksummed body): patched in at the end */
 	if (pwrite(o.fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    lseek(o.fd, (off_t)sizeof(h), SEEK_SET) < 0) {

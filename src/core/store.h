@@ -101,6 +101,16 @@ int store_open(const char *spec, struct store **out, struct isp_err *err);
 #define STORE_OPEN_ANY_VERSION 1
 #define STORE_OPEN_EXISTING    2
 int store_open_ex(const char *spec, int flags, struct store **out, struct isp_err *err);
+
+/*
+ * Small facts kept in the store's meta table, for what must survive the loss of a local
+ * file (the last sequence imported from a list feed: a replay guard). Keys other than
+ * 'schema_version' only. store_meta_get: 0 and the value in out[0..size) ("" when the
+ * key is absent). store_meta_set: insert or replace, inside the caller's transaction
+ * when one is open. ISR_ESTORE on a store error.
+ */
+int store_meta_get(struct store *st, const char *key, char *out, size_t size, struct isp_err *err);
+int store_meta_set(struct store *st, const char *key, const char *value, struct isp_err *err);
 /* Whether spec names a PostgreSQL store. */
 int store_is_pg(const char *spec);
 /* The store's schema version (*have, 0 = none yet) and this binary's (*want). */

@@ -19,11 +19,13 @@
 #include "core/store_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct store_import {
 	struct store *st;
@@ -97,6 +99,39 @@ static void pg_display(const char *spec, char *out, size_t size)
 		snprintf(out, size, "%s", spec);
 }
 
+/*
+ * The store holds personal data: create a missing file with the private mode before
+ * SQLite opens it (SQLite would make it 0644 less the umask), so that SQLite gives its
+ * -wal and -shm files the same mode and owner; tighten the files an older version made.
+ */
+static int make_private(const char *path, struct isp_err *err)
+{
+	static const char *const side[] = { "", "-wal", "-shm", "-journal" };
+	char p[4096 + 16];
+	size_t i;
+	int fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  (mode_t)fs_private_mode());
+	if (fd >= 0) {
+		rc = fs_make_private(fd, path, err);
+		close(fd);
+		if (rc)
+			unlink(path);
+		return rc;
+	}
+	if (errno != EEXIST)
+		return isp_err_set(err, ISR_ESTORE, "store %s: cannot create: %s", path,
+				   strerror(errno));
+	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, side[i]);
+		rc = fs_tighten_private(p, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int store_open_ex(const char *spec, int flags, struct store **out, struct isp_err *err)
 {
 	const char *conninfo = pg_conninfo(spec);
@@ -129,6 +164,9 @@ int store_open_ex(const char *spec, int flags, struct store **out, struct isp_er
 			goto fail;
 		}
 		rc = fs_mkdir_parents(spec, err);
+		if (rc)
+			goto fail;
+		rc = make_private(spec, err);
 		if (rc)
 			goto fail;
 		rc = db_open_sqlite(spec, &st->db, err);
@@ -861,4 +899,42 @@ fail:
 int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err)
 {
 	return sq_query_int(st, "SELECT count(*) FROM block_events", 1, out, err);
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t size, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc, r;
+
+	out[0] = '\0';
+	rc = sq_prepare(st, "SELECT value FROM meta WHERE key = ?1", &s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, key);
+	r = db_step(s);
+	if (r == DB_ROW && db_column_text(s, 0))
+		snprintf(out, size, "%s", db_column_text(s, 0));
+	else if (r == DB_ERROR)
+		rc = sq_fail(st, err, "read meta");
+	db_finalize(s);
+	return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO meta(key, value) VALUES(?1, ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	if (db_step(s) != DB_DONE)
+		rc = sq_fail(st, err, "write meta");
+	db_finalize(s);
+	return rc;
 }

@@ -424,6 +424,13 @@ static void read_pcapng(struct src *s, const char *path, const struct dn_read_cb
 		uint64_t ts = 0;
 
 		if (type == 3) {
+			/* 12 bytes of header and trailer plus the original length: a shorter
+			 * block would make len - 16 wrap round to about 4 GiB */
+			if (len < 16) {
+				bad(cb, path, recno, DN_F_RECORD, "simple packet block of %u bytes",
+				    len);
+				continue;
+			}
 			hdr = 12;
 			origlen = get32(b + 8, swap);
 			caplen = len - 16;

@@ -67,11 +67,28 @@ static int open_smtp(struct deliver *d, const struct isp_config *cfg, struct isp
 			err, ISR_EINVAL,
 			"notify.smtp '%s': expected smtp://HOST:PORT or smtps://HOST:PORT",
 			cfg->notify_smtp);
+	/* Credentials never travel in clear: AUTH only over smtps:// or after a STARTTLS
+	 * that must succeed (with smtp-tls=try, a server or a man in the middle that does not
+	 * offer STARTTLS would get the password). */
+	if (cfg->notify_smtp_user[0] && strncmp(cfg->notify_smtp, "smtps://", 8) != 0 &&
+	    strcmp(cfg->notify_smtp_tls, "require") != 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "notify.smtp-user is set but notify.smtp-tls is '%s': the "
+				   "password would go in clear; set notify.smtp-tls = require "
+				   "or use an smtps:// URL",
+				   cfg->notify_smtp_tls);
 	snprintf(d->target, sizeof(d->target), "%s", cfg->notify_smtp);
 	snprintf(d->from, sizeof(d->from), "<%s>", cfg->notify_from);
 	if (cfg->notify_smtp_password_file[0]) {
 		FILE *f = fopen(cfg->notify_smtp_password_file, "r");
+		int rc = f ? fs_check_secret(cfg->notify_smtp_password_file, fileno(f),
+					     "notify.smtp-password-file", err)
+			   : 0;
 
+		if (rc) {
+			fclose(f);
+			return rc;
+		}
 		if (!f || !fgets(d->password, sizeof(d->password), f)) {
 			int e = errno;
 

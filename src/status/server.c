@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fsutil.h"
 #include "core/netaddr.h"
 #include "core/sha256.h"
 #include "status/status.h"
@@ -175,6 +176,11 @@ static int load_auth(const struct isp_config *cfg, int *auth, uint8_t user_h[SHA
 	if (!f)
 		return isp_err_set(err, ISR_EIO, "status.password-file %s: %s",
 				   cfg->status_password_file, strerror(errno));
+	if (fs_check_secret(cfg->status_password_file, fileno(f), "status.password-file", err) !=
+	    0) {
+		fclose(f);
+		return ISR_EINVAL;
+	}
 	if (!fgets(line, sizeof(line), f))
 		line[0] = '\0';
 	fclose(f);

@@ -352,4 +352,12 @@ int survey_http_exchange(const struct survey_scope *s, uint32_t addr, uint16_t p
 			 const char *req, const char *tunnel_req, char *buf, size_t max,
 			 int timeout_ms);
 
+/*
+ * Keep CAP_NET_RAW (when the process has it), and CAP_NET_BIND_SERVICE when bind_low
+ * (the probe zone is served on a port below 1024), and drop every other capability from
+ * all sets, the bounding set included, then set no_new_privs (caps.c). Call before any
+ * thread is started. *kept: 1 when CAP_NET_RAW is still permitted. 0 or ISR_EIO.
+ */
+int survey_keep_net_raw(int bind_low, int *kept, struct isp_err *err);
+
 #endif

@@ -2,8 +2,9 @@
  * fetch.c -- one bounded, conditional GET through libcurl, see sync_int.h.
  *
  * The body is counted and hashed as it arrives; the write callback stops the transfer
- * as soon as it passes max_bytes (CURLOPT_MAXFILESIZE only helps when the server sends
- * Content-Length), so a hostile or broken server cannot make us store more than that.
+ * as soon as it passes max_bytes (not CURLOPT_MAXFILESIZE: libcurl applies that to a
+ * redirect's own page too), so a hostile or broken server cannot make us store more than
+ * that. Redirects from an https URL are followed to https only.
  * libcurl itself reports a body shorter than its Content-Length (CURLE_PARTIAL_FILE).
  */
 #include <curl/curl.h>
@@ -102,7 +103,7 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	struct sink s;
 	CURLcode cc;
 	CURL *h;
-	int rc = 0;
+	int rc = 0, https;
 
 	memset(res, 0, sizeof(*res));
 	memset(&s, 0, sizeof(s));
@@ -121,12 +122,16 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 		hdr = curl_slist_append(hdr, line);
 	}
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
+	/* an https feed is followed to https only: a redirect to http would hand the
+	 * download (and what a subscriber fetches, when) to anyone on the path */
+	https = strncasecmp(req->url, "https://", 8) == 0;
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
 #else
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS | CURLPROTO_FILE);
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, CURLPROTO_HTTP | CURLPROTO_HTTPS);
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS,
+			 https ? CURLPROTO_HTTPS : CURLPROTO_HTTP | CURLPROTO_HTTPS);
 #endif
 	/* peer and host verification are libcurl's defaults; never turned off */
 	if (req->ca_file && *req->ca_file)
@@ -136,7 +141,9 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, req->timeout > 0 ? req->timeout : 60L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 15L);
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_bytes);
+	/* no CURLOPT_MAXFILESIZE: libcurl applies it to a redirect's own response too, so a
+	 * list file smaller than the 302 page could not be fetched through a redirect;
+	 * on_body enforces max_bytes on what is actually received */
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "ispshield/" ISP_VERSION " (lists sync)");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

@@ -77,10 +77,11 @@ int sync_key_read(const char *path, int secret, uint8_t *key, struct isp_err *er
 	struct stat sb;
 	int rc;
 
-	if (secret && stat(path, &sb) == 0 && (sb.st_mode & 077))
-		return isp_err_set(err, ISR_EINVAL,
-				   "%s: secret key readable by others (mode %03o); chmod 600 it",
-				   path, (unsigned)(sb.st_mode & 0777));
+	if (secret && stat(path, &sb) == 0) {
+		rc = fs_check_secret(path, -1, "secret key", err);
+		if (rc)
+			return rc;
+	}
 	rc = fs_read_file(path, 4096, &text, &len, err);
 	if (rc)
 		return rc;

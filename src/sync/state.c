@@ -4,8 +4,10 @@
  *
  * Shape (read by the status page):
  *   {"syncs":[{"url":"...","last_attempt":UNIX,"last_success":UNIX,"result":"ok",
- *     "error":"","etag":"...","last_modified":"...","sequence":N,
- *     "lists":[{"name":"c2","entries":123,"sha256":"..."}]}]}
+ *     "error":"","etag":"...","last_modified":"...","sequence":N,"created":UNIX,
+ *     "key":"HEX","lists":[{"name":"c2","entries":123,"sha256":"..."}]}]}
+ * "key" is the public key that verified the manifest imported ("" = none yet), "created"
+ * that manifest's publication time (for sync.max-age on a 304).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -18,7 +20,8 @@
 #define STATE_MAX_BYTES ((size_t)4 << 20)
 
 static const char *const result_names[] = {
-	"ok", "not-modified", "bad-signature", "replayed", "download-failed", "import-failed",
+	"ok",	 "not-modified", "bad-signature", "replayed", "download-failed", "import-failed",
+	"stale",
 };
 
 const char *sync_result_name(enum sync_result r)
@@ -105,6 +108,8 @@ int sync_state_get(const char *path, const char *url, struct sync_state *s, stru
 		copy_str(s->etag, sizeof(s->etag), o, "etag");
 		copy_str(s->last_modified, sizeof(s->last_modified), o, "last_modified");
 		s->sequence = (uint64_t)json_integer_value(json_object_get(o, "sequence"));
+		s->created = (int64_t)json_integer_value(json_object_get(o, "created"));
+		copy_str(s->key, sizeof(s->key), o, "key");
 		lists = json_object_get(o, "lists");
 		json_array_foreach(lists, j, l)
 		{
@@ -138,21 +143,22 @@ static json_t *state_json(const struct sync_state *s)
 {
 	json_t *lists = json_array();
 	char url[sizeof(s->url)], error[sizeof(s->error)], etag[sizeof(s->etag)];
-	char lm[sizeof(s->last_modified)];
+	char lm[sizeof(s->last_modified)], key[sizeof(s->key)];
 	size_t i;
 
 	for (i = 0; i < s->nlists; i++)
 		json_array_append_new(lists, json_pack("{s:s, s:I, s:s}", "name", s->lists[i].name,
 						       "entries", (json_int_t)s->lists[i].entries,
 						       "sha256", s->lists[i].sha256));
-	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:o}", "url",
+	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "url",
 			 ascii(url, sizeof(url), s->url), "last_attempt",
 			 (json_int_t)s->last_attempt, "last_success", (json_int_t)s->last_success,
 			 "result", sync_result_name(s->result), "error",
 			 ascii(error, sizeof(error), s->error), "etag",
 			 ascii(etag, sizeof(etag), s->etag), "last_modified",
 			 ascii(lm, sizeof(lm), s->last_modified), "sequence",
-			 (json_int_t)s->sequence, "lists", lists);
+			 (json_int_t)s->sequence, "created", (json_int_t)s->created, "key",
+			 ascii(key, sizeof(key), s->key), "lists", lists);
 }
 
 int sync_state_print(const struct sync_state *s, FILE *out, struct isp_err *err)

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ struct run {
 	char stage[4200];
 	struct manifest m;
 	long rejected;
+	char key[2 * SYNC_PK_LEN + 1]; /* o->public_key in hex, as the state keeps it */
+	char meta[2200];	       /* the store's meta key of this URL's sequence */
 };
 
 static void set_base(struct run *r)
@@ -246,6 +249,16 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 		if (rc && rc != ISR_ENOTFOUND)
 			goto rollback;
 	}
+	/* the replay guard and the feed's list names also live in the store, committed with
+	 * the lists: losing sync-state.json must not let an older signed manifest back in,
+	 * nor keep a list the feed drops */
+	snprintf(path, sizeof(path), "%llu", (unsigned long long)r->m.sequence);
+	for (i = 0; i < r->m.nlists; i++)
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), " %s",
+			 r->m.lists[i].name);
+	rc = store_meta_set(st, r->meta, path, r->err);
+	if (rc)
+		goto rollback;
 	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, r->err);
 	if (rc)
 		goto rollback;
@@ -282,9 +295,10 @@ static void remove_stage(struct run *r)
 }
 
 /*
- * 1 when what the state says was imported is still there: the snapshot file exists and
- * the store has every list of the last import. A new store or a deleted snapshot beside
- * an old sync-state.json must get the lists again, not a 304.
+ * 1 when what the state says was imported is still there: the snapshot file exists, the
+ * store has every list of the last import, and that import was verified with the key
+ * given now. A new store, a deleted snapshot beside an old sync-state.json or a new key
+ * must get (and verify) the lists again, not a 304.
  */
 static int state_current(struct run *r, struct store *st)
 {
@@ -293,10 +307,58 @@ static int state_current(struct run *r, struct store *st)
 
 	if (r->s->sequence == 0 || access(r->o->snapshot, F_OK) != 0)
 		return 0;
+	/* only a manifest verified with this key counts: after a key change (or with a state
+	 * that never recorded one) a 304 would skip the check of the signature */
+	if (strcmp(r->s->key, r->key) != 0)
+		return 0;
 	for (i = 0; i < r->s->nlists; i++)
 		if (store_list_get(st, r->s->lists[i].name, LIST_KIND_NONE, 0, &l, NULL) != 0)
 			return 0;
 	return 1;
+}
+
+/* SYNC_OK when a manifest published at created is within sync.max-age, else SYNC_STALE
+ * (recorded): a feed that stopped publishing must not look healthy. */
+static enum sync_result check_age(struct run *r, int64_t created)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (r->o->max_age <= 0 || created + r->o->max_age >= now)
+		return SYNC_OK;
+	isp_err_set(r->err, ISR_ECORRUPT,
+		    "the feed's manifest was published %lld s ago (created %lld), older than "
+		    "sync.max-age (%lld s): the publisher has stopped, or the feed is held back",
+		    (long long)(now - created), (long long)created, (long long)r->o->max_age);
+	return fail(r, SYNC_STALE);
+}
+
+/*
+ * What the store keeps of this URL's last import ("SEQUENCE NAME NAME ..."): when it is
+ * newer than the state (sync-state.json lost, or an older copy restored), the state takes
+ * the sequence and the list names from it, and no key: the next fetch is verified whole.
+ */
+static int state_from_store(struct run *r, struct store *st)
+{
+	char v[MANIFEST_MAX_LISTS * MANIFEST_NAME_MAX + 32], *p, *save = NULL;
+	uint64_t seq;
+	int rc = store_meta_get(st, r->meta, v, sizeof(v), r->err);
+
+	if (rc || !v[0])
+		return rc;
+	seq = strtoull(v, &p, 10);
+	if (seq <= r->s->sequence)
+		return 0;
+	r->s->sequence = seq;
+	r->s->key[0] = '\0';
+	r->s->nlists = 0;
+	for (p = strtok_r(p, " ", &save); p && r->s->nlists < MANIFEST_MAX_LISTS;
+	     p = strtok_r(NULL, " ", &save)) {
+		struct sync_state_list *sl = &r->s->lists[r->s->nlists++];
+
+		memset(sl, 0, sizeof(*sl));
+		snprintf(sl->name, sizeof(sl->name), "%s", p);
+	}
+	return 0;
 }
 
 static enum sync_result run_checked(struct run *r, struct store *st)
@@ -305,7 +367,11 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 	struct sync_state *next;
 	enum sync_result res;
 	const char *slash;
-	int rc, current = state_current(r, st);
+	int rc, current;
+
+	if (state_from_store(r, st) != 0)
+		return fail(r, SYNC_IMPORT_FAILED);
+	current = state_current(r, st);
 
 	res = fetch_verified(r, &idx, current);
 	if (res == SYNC_BAD_SIGNATURE) {
@@ -314,6 +380,8 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 		isp_err_clear(r->err);
 		res = fetch_verified(r, &idx, 0);
 	}
+	if (res == SYNC_NOT_MODIFIED)
+		return check_age(r, r->s->created) == SYNC_OK ? SYNC_NOT_MODIFIED : SYNC_STALE;
 	if (res != SYNC_OK)
 		return res;
 	rc = manifest_parse(idx.body, (size_t)idx.len, "index", &r->m, on_manifest_reject, r,
@@ -321,6 +389,8 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 	free(idx.body);
 	if (rc)
 		return fail(r, SYNC_IMPORT_FAILED);
+	if (check_age(r, r->m.created) != SYNC_OK)
+		return SYNC_STALE;
 	if (r->m.sequence < r->s->sequence) {
 		isp_err_set(r->err, ISR_ECORRUPT,
 			    "manifest sequence %llu is older than the %llu already imported from "
@@ -332,6 +402,7 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 		/* the same signed publication again (the server does no ETag/304) */
 		snprintf(r->s->etag, sizeof(r->s->etag), "%s", idx.etag);
 		snprintf(r->s->last_modified, sizeof(r->s->last_modified), "%s", idx.last_modified);
+		r->s->created = r->m.created;
 		return SYNC_NOT_MODIFIED;
 	}
 	slash = strrchr(r->o->snapshot, '/');
@@ -355,6 +426,8 @@ static enum sync_result run_checked(struct run *r, struct store *st)
 		memcpy(r->s->lists, next->lists, sizeof(next->lists));
 		r->s->nlists = next->nlists;
 		r->s->sequence = r->m.sequence;
+		r->s->created = r->m.created;
+		snprintf(r->s->key, sizeof(r->s->key), "%s", r->key);
 		snprintf(r->s->etag, sizeof(r->s->etag), "%s", idx.etag);
 		snprintf(r->s->last_modified, sizeof(r->s->last_modified), "%s", idx.last_modified);
 	}
@@ -411,6 +484,8 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 	r->s = s;
 	r->err = err;
 	set_base(r);
+	sodium_bin2hex(r->key, sizeof(r->key), o->public_key, SYNC_PK_LEN);
+	snprintf(r->meta, sizeof(r->meta), "sync_sequence %s", o->url);
 	s->last_attempt = (int64_t)time(NULL);
 	s->error[0] = '\0';
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

@@ -22,7 +22,12 @@
  * snapshot that the DNS service and the proxy serve stay exactly as they were.
  *
  * Every attempt is recorded in sync-state.json beside the snapshot (sync_state_*), one
- * object per URL, which the status page reads.
+ * object per URL, which the status page reads. Trust rules: a 304 (or the same sequence
+ * again) counts only when the state's manifest was verified with the key given now (a key
+ * change forces a full fetch and verify); the last sequence and the feed's list names are
+ * also kept in the store's meta table, committed with the lists, so losing the state file
+ * does not reopen the replay guard; a manifest (fetched or kept by a 304) created longer
+ * ago than sync.max-age is SYNC_STALE; an https feed is never followed to http.
  *
  * Key files are text: '#' comment lines, then the key in lowercase hex (32 bytes
  * public, 64 bytes secret as libsodium keeps it). Signature files: 128 hex digits and a
@@ -98,9 +103,11 @@ enum sync_result {
 	SYNC_REPLAYED,
 	SYNC_DOWNLOAD_FAILED,
 	SYNC_IMPORT_FAILED,
+	SYNC_STALE, /* the manifest (new or the one a 304 kept) is older than sync.max-age */
 };
 
-/* "ok", "not-modified", "bad-signature", "replayed", "download-failed", "import-failed" */
+/* "ok", "not-modified", "bad-signature", "replayed", "download-failed", "import-failed",
+ * "stale" */
 const char *sync_result_name(enum sync_result r);
 
 struct sync_state_list {
@@ -116,7 +123,9 @@ struct sync_state {
 	char error[ISP_ERR_MSG + 64];
 	char etag[256];
 	char last_modified[64];
-	uint64_t sequence; /* of the last manifest imported */
+	uint64_t sequence;	       /* of the last manifest imported */
+	int64_t created;	       /* its publication time (manifest "created") */
+	char key[2 * SYNC_PK_LEN + 1]; /* hex public key that verified it; "" = none */
 	size_t nlists;
 	struct sync_state_list lists[MANIFEST_MAX_LISTS];
 };
@@ -145,6 +154,7 @@ struct sync_opts {
 	int64_t expires;	     /* absolute expiry of entries carrying none; 0 */
 	int max_shrink;		     /* lists.max-shrink (listimport_guard); 100 = any */
 	int allow_shrink;	     /* guard off for shrinking and empty lists */
+	int64_t max_age;	     /* seconds a manifest may be old; 0 = no limit */
 	listfmt_reject_fn on_reject; /* each rejected line of a list (may be NULL) */
 	void *ud;
 };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration test of `make install` (cmake --install with DESTDIR and a prefix): what
-# lands where, the systemd units carry the real paths and pass `systemd-analyze verify`,
+# lands where, the systemd units carry the real paths and pass `systemd-analyze verify`
+# and `systemd-analyze security` (every service rated OK, exposure <= 4.9),
 # every unit's command exists in the installed binary, the production configuration
 # loads, and a second install keeps the operator's edited configuration.
 # Env: ISPSHIELD (the binary, in its build tree), SRCDIR (the source tree).
@@ -54,5 +55,20 @@ systemd-analyze verify "$work"/p/usr/lib/systemd/system/*.service "$work"/p/usr/
   >verify.txt 2>&1
 check "systemd-analyze verify exits 0" test $? = 0
 if grep -q "$work" verify.txt; then bad "systemd-analyze verify complains"; sed 's/^/  | /' verify.txt >&2; else ok; fi
+
+# ---- hardening (issue 15 item 8): `systemd-analyze security --offline=true` (systemd >= 250
+# reads the unit file, no running manager needed) rates every service unit OK or better,
+# exposure <= 4.9; the store's files are private (UMask) and the state folder not
+# world-readable
+for u in "$work"/p/usr/lib/systemd/system/*.service; do
+  n=$(basename "$u")
+  systemd-analyze security --offline=true "$u" >"sec-$n.txt" 2>&1
+  lvl=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\) .*/\1/p' "sec-$n.txt")
+  if [ -n "$lvl" ] && awk -v l="$lvl" 'BEGIN { exit !(l <= 4.9) }'; then ok "$n exposure $lvl"
+  else bad "$n: exposure '$lvl', want <= 4.9"; grep '✗' "sec-$n.txt" | sed 's/^/  | /' >&2; fi
+  check "$n: UMask=0077" grep -qx "UMask=0077" "$u"
+  check "$n: StateDirectoryMode=0750" grep -qx "StateDirectoryMode=0750" "$u"
+  check "$n: no capability beyond binding port 53" test -z "$(sed -n 's/^CapabilityBoundingSet=//p' "$u" | tr ' ' '\n' | grep -vx 'CAP_NET_BIND_SERVICE' | grep .)"
+done
 
 finish install

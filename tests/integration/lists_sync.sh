@@ -9,6 +9,10 @@
 # the answers unchanged, with the reason in sync-state.json; a list dropped from the feed
 # is emptied; sync with no arguments reads [sync] from the config file; over https the
 # server certificate is verified (a private CA fails until sync.ca-file names it).
+# Trust (issue 15 item 10, issue 24 item 7): a wrong key is refused where the server
+# would answer 304; a replay is refused after sync-state.json was lost (the store keeps
+# the sequence); a manifest older than sync.max-age is "stale" (exit 4), also on a 304;
+# an https feed redirected to http is refused.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
@@ -116,6 +120,8 @@ http {
   server {
     listen 127.0.0.1:$sport ssl; root $work/www; server_tokens off;
     ssl_certificate $work/srv.pem; ssl_certificate_key $work/srv.key;
+    location /redir/ { rewrite ^/redir/(.*)\$ http://127.0.0.1:$port/feed/\$1 redirect; }
+    location /sredir/ { rewrite ^/sredir/(.*)\$ https://127.0.0.1:$sport/feed/\$1 redirect; }
   }
 }
 EOF
@@ -143,6 +149,14 @@ expect 0 "second sync" -- isp lists sync --public pub.key "$url"
 has err.txt "not-modified"
 check "nginx answered 304 to the conditional GET" grep -qE '"GET /feed/index HTTP/1.1" 304 ' access.log
 check "state: not-modified" [ "$(field result)" = not-modified ]
+
+# --- a wrong key where the server answers 304: the signature is still checked
+state_before
+expect 4 "wrong key, feed unchanged (304)" -- isp lists sync --public other.key "$url"
+has err.txt "bad-signature"
+unchanged "wrong key on a 304"
+expect 0 "the right key again" -- isp lists sync --public pub.key "$url"
+has err.txt "not-modified"
 
 # keep the signed publication 100 for the replay below
 mkdir old100 && cp www/feed/index www/feed/index.sig old100/
@@ -214,6 +228,11 @@ has err.txt "replayed"
 check "state: replayed" [ "$(field result)" = replayed ]
 check "state: sequence still 101" [ "$(field sequence)" = 101 ]
 unchanged "replay"
+# --- sync-state.json lost: the store still knows sequence 101
+rm "$statef"
+expect 4 "replay after sync-state.json was lost" -- isp lists sync --public pub.key "$url"
+has err.txt "replayed"
+unchanged "replay without the state file"
 cp index index.sig www/feed/
 
 # --- a signed list with a value the importer rejects: nothing committed
@@ -276,5 +295,34 @@ check "https, unknown CA: no snapshot made" [ ! -e "$work/tls/ispshield.snap" ]
 expect 0 "https with sync.ca-file" -- tls -o sync.ca-file="$work/ca.pem" lists sync --public pub.key "$surl"
 has err.txt "ok, sequence"
 expect 0 "check after the https sync" -- tls lists check cc1.botnet.example
+
+# --- an https feed redirected to http is refused; to https it is followed
+expect 0 "https redirected to https" -- "$bin" --store "$work/sredir/t.db" -o sync.ca-file="$work/ca.pem" \
+  lists sync --public pub.key "https://127.0.0.1:$sport/sredir/"
+has err.txt ": ok, sequence"
+expect 4 "https redirected to http" -- "$bin" --store "$work/redir/t.db" -o sync.ca-file="$work/ca.pem" \
+  lists sync --public pub.key "https://127.0.0.1:$sport/redir/"
+has err.txt "download-failed"
+has "$work/redir/sync-state.json" "redir/index: Protocol"
+check "https -> http: nothing imported" [ ! -e "$work/redir/ispshield.snap" ]
+check "the redirect is there (curl follows it)" test "$(curl -s -o /dev/null -w '%{redirect_url}' --cacert ca.pem "https://127.0.0.1:$sport/redir/index")" = "http://127.0.0.1:$port/feed/index"
+
+# --- freshness: a manifest published 30 days ago (re-signed) is stale under the default
+# sync.max-age (7d), whether fetched or kept by a 304
+cp -r www/feed www/old
+sed -i "s/^created .*/created $(($(date +%s) - 30 * 86400))/" www/old/index
+"$bin" lists sign --key sec.key www/old/index >/dev/null 2>&1 || bad "re-sign the old manifest"
+old() { "$bin" --store "$work/old/t.db" "$@"; }
+ourl=http://127.0.0.1:$port/old/
+expect 4 "stale manifest" -- old lists sync --public pub.key "$ourl"
+has err.txt "stale"
+has err.txt "older than sync.max-age"
+check "stale: nothing imported" [ ! -e "$work/old/ispshield.snap" ]
+expect 0 "the same feed without a limit" -- old -o sync.max-age=0 lists sync --public pub.key "$ourl"
+has err.txt ": ok, sequence"
+expect 4 "stale on a 304" -- old lists sync --public pub.key "$ourl"
+has err.txt "stale"
+check "nginx answered 304" test "$(grep -c '"GET /old/index HTTP/1.1" 304 ' access.log)" -ge 1
+expect 0 "check: the lists stay served" -- old lists check cc1.botnet.example
 
 finish lists_sync

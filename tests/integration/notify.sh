@@ -182,6 +182,13 @@ sport=$(freeport)
 mkdir -p sink && chmod 777 sink
 /usr/sbin/smtp-sink -u nobody -d "$work/sink/%M." 127.0.0.1:$sport 64 2>sink.err & pids+=($!)
 wait_tcp $sport || bad "smtp-sink did not listen"
+# credentials never go in clear (issue 15 item 12): smtp-sink offers AUTH and no STARTTLS,
+# so with smtp-tls=try the password went in clear and the notices were sent
+printf 'mail-secret\n' > smtp.pw && chmod 600 smtp.pw
+expect 4 "smtp-user without smtp-tls=require" -- "$bin" --store "$store" -o notify.smtp-user=ops \
+  -o notify.smtp-password-file="$work/smtp.pw" notify run --smtp smtp://127.0.0.1:$sport
+has err.txt "notify.smtp-user is set but notify.smtp-tls is 'try': the password would go in clear"
+eq "$(ls sink | wc -l)" "0" "nothing sent with credentials in clear"
 expect 0 "notify run" -- "$bin" --store "$store" notify run --smtp smtp://127.0.0.1:$sport
 has err.txt "notices made"
 cat err.txt >&2

@@ -88,7 +88,7 @@ isp() { "$bin" --store "$work/var/t.db" "$@"; }
 isp -q lists import --list malware-urls --kind url urls.txt || bad "import urls"
 isp -q lists import --list malware-hosts --kind domain doms.txt || bad "import domains"
 isp -q lists compile || bad "compile"
-head -c 32 /dev/urandom >secret
+head -c 32 /dev/urandom >secret && chmod 600 secret # secrets others can read are refused
 "$bin" --store "$work/var/t.db" proxy --listen "127.0.0.1:$PX" --secret-file secret \
 	--metrics "127.0.0.1:$MET" --header-timeout 2 --connect-timeout 3 --upstream-timeout 3 \
 	--idle-timeout 10 --max-header-bytes 4096 --max-headers 50 --continue-ttl 60 \

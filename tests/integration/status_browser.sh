@@ -116,7 +116,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16); time.sleep(600)' "$HUNG" 
 wait_tcp "$HUNG" || bad "the hung endpoint did not listen"
 
 # ---- the status page
-printf 'correct horse battery staple\n' >pw
+printf 'correct horse battery staple\n' >pw && chmod 600 pw # secrets others can read are refused
 "$bin" --store "$work/var/t.db" status --listen "127.0.0.1:$ST" --user admin --password-file pw \
 	--scrape "127.0.0.1:$MET, 127.0.0.1:$DEAD, 127.0.0.1:$HUNG" --interval 1 --darknet "$work/dn.json" \
 	2>status.log & stpid=$!; pids+=($stpid)

@@ -676,6 +676,63 @@ static void test_pcapng(void **state)
 	unlink(path);
 }
 
+/* Issue 15 item 11: a simple packet block of 12 bytes (header and trailer, no original
+ * length) made len - 16 wrap round; the reader then handed out a record of snap-length
+ * bytes starting inside a 12-byte block. It must be reported and skipped, and the block
+ * after it read. */
+static uint32_t max_caplen;
+
+static int on_rec_len(void *ud, const struct dn_rec *r)
+{
+	(void)ud;
+	recs_seen++;
+	if (r->caplen > max_caplen)
+		max_caplen = r->caplen;
+	return 0;
+}
+
+static void test_pcapng_short_spb(void **state)
+{
+	char path[] = "/tmp/test_darknet_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+	uint8_t pkt[64];
+	size_t n = v4tcp(pkt, "192.0.2.1", "198.51.100.7", 23, 5, 0x02, 9); /* 40 bytes */
+	struct dn_read_cb cb = { on_rec_len, on_bad, NULL };
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	put32(f, 0x0A0D0D0A); /* section header */
+	put32(f, 28);
+	put32(f, 0x1A2B3C4D);
+	put32(f, 1);
+	put32(f, 0xffffffff);
+	put32(f, 0xffffffff);
+	put32(f, 28);
+	put32(f, 1); /* interface: raw IP, snap length 0 (none) */
+	put32(f, 20);
+	put32(f, DN_LINK_RAW);
+	put32(f, 0);
+	put32(f, 20);
+	put32(f, 3); /* simple packet block of 12 bytes: no room for the original length */
+	put32(f, 12);
+	put32(f, 12);
+	put32(f, 3); /* a good simple packet block after it */
+	put32(f, 16 + 40);
+	put32(f, (uint32_t)n);
+	fwrite(pkt, 1, n, f);
+	put32(f, 16 + 40);
+	fclose(f);
+	recs_seen = bads_seen = 0;
+	max_caplen = 0;
+	assert_int_equal(dn_read_file(path, &cb, NULL), 0);
+	assert_int_equal(recs_seen, 1);
+	assert_int_equal(bads_seen, 1);
+	assert_int_equal(max_caplen, n);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_many_sources_pipeline),
 		cmocka_unit_test(test_backscatter_attacks),
 		cmocka_unit_test(test_pcapng),
+		cmocka_unit_test(test_pcapng_short_spb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
