@@ -61,6 +61,7 @@ enum dns_counter {
 	C_INFLIGHT_FULL,
 	C_EVENTS_DROPPED,
 	C_TRUNCATED,
+	C_REFUSED_CLASS,
 	C_COUNT
 };
 

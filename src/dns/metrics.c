@@ -41,6 +41,8 @@ static const struct {
 	{ C_EVENTS_DROPPED, "events_dropped_total",
 	  "Block events dropped because a ring was full." },
 	{ C_TRUNCATED, "truncated_total", "Answers sent truncated (too large for the client)." },
+	{ C_REFUSED_CLASS, "refused_class_total",
+	  "Queries of a class other than IN, refused without asking upstream." },
 };
 
 static uint64_t sum(const struct dns_server *srv, enum dns_counter c)

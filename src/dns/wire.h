@@ -59,11 +59,12 @@ enum dnsw_type {
 #define DNSW_RCODE(flags)  ((flags)&0xf)
 
 /* EDE INFO-CODEs we use (RFC 8914). */
-#define DNSW_EDE_BLOCKED    15
-#define DNSW_EDE_FILTERED   17
-#define DNSW_EDE_PROHIBITED 18
-#define DNSW_EDE_NOT_READY  14
-#define DNSW_OPT_EDE	    15 /* the EDE option's OPTION-CODE */
+#define DNSW_EDE_BLOCKED       15
+#define DNSW_EDE_FILTERED      17
+#define DNSW_EDE_PROHIBITED    18
+#define DNSW_EDE_NOT_READY     14
+#define DNSW_EDE_NOT_SUPPORTED 21
+#define DNSW_OPT_EDE	       15 /* the EDE option's OPTION-CODE */
 
 /* Result of dnsw_parse_query when the packet is not answered normally. */
 #define DNSW_DROP (-1) /* not worth an answer: shorter than a header, or a response */

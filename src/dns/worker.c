@@ -471,10 +471,20 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 		dns_count(w, C_RATE_LIMITED);
 		return;
 	}
+	/* Only class IN is filtered, so only class IN is served: a query of class ANY,
+	 * CHAOS, HS or NONE for a listed name would otherwise reach the upstream (which
+	 * may answer it from its IN data) and come back unfiltered. Refused here, never
+	 * forwarded, never cached. */
+	if (q.qclass != DNSW_CLASS_IN) {
+		dns_count(w, C_REFUSED_CLASS);
+		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_NOT_SUPPORTED,
+			     "only class IN is served", exempt);
+		return;
+	}
 	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
 	if (optout)
 		dns_count(w, C_ALLOWED_OPTOUT);
-	filter = !optout && q.qclass == DNSW_CLASS_IN && sh->snap;
+	filter = !optout && sh->snap;
 	serial = sh->snap ? snap_serial(sh->snap) : 0;
 	if (w->cache) {
 		uint64_t tag = 0;
@@ -577,7 +587,7 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, u
 	 * but an answer that would be blocked for others is not cached either. */
 	listed = 0;
 	memset(&ac, 0, sizeof(ac));
-	if (sh->snap && p->q.qclass == DNSW_CLASS_IN) {
+	if (sh->snap) { /* class IN: the others are refused before */
 		listed = name_listed(sh->snap, &p->q);
 		check_answer(sh->snap, pkt, len, &ac);
 	}
