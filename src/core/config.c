@@ -101,6 +101,9 @@ static const struct key keys[] = {
 	  "random-subdomain defence: the window the counts are taken over" },
 	{ "dns", "wt-hold", K_DURATION, F(dns_wt_hold), "60",
 	  "random-subdomain defence: how long a flagged zone's unseen names are refused" },
+	{ "dns", "upstream-0x20", K_CHOICE, F(dns_upstream_0x20), "on",
+	  "randomise the case of names sent upstream and drop answers that do not echo it (DNS "
+	  "0x20, against spoofed answers); off only for an upstream that does not keep case" },
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
@@ -372,6 +375,7 @@ static const struct {
 } choices[] = {
 	{ "dns.block-action", "nxdomain|walled-garden" },
 	{ "core.events", "on|off" },
+	{ "dns.upstream-0x20", "on|off" },
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },

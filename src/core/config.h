@@ -39,6 +39,7 @@ struct isp_config {
 	char dns_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
 	char dns_exempt[1024];		   /* CIDR, ... exempt from rate limits */
 	char dns_block_action[16];	   /* nxdomain | walled-garden */
+	char dns_upstream_0x20[8];	   /* on | off */
 	char dns_walled_garden_a[64];
 	char dns_walled_garden_aaaa[64];
 	int64_t dns_block_ttl;

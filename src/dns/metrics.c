@@ -43,6 +43,11 @@ static const struct {
 	{ C_TRUNCATED, "truncated_total", "Answers sent truncated (too large for the client)." },
 	{ C_REFUSED_CLASS, "refused_class_total",
 	  "Queries of a class other than IN, refused without asking upstream." },
+	{ C_UPSTREAM_CASE, "upstream_case_mismatch_total",
+	  "Upstream answers dropped because the question's case differed from the one sent "
+	  "(DNS 0x20: likely spoofed)." },
+	{ C_UPSTREAM_SOCKET, "upstream_socket_shared_total",
+	  "Upstream queries that shared a source port (all upstream sockets in use)." },
 };
 
 static uint64_t sum(const struct dns_server *srv, enum dns_counter c)

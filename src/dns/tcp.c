@@ -396,7 +396,7 @@ void dns_uptcp_event(struct dns_worker *w, const struct served *sh, int ui, uint
 		}
 		if (u->len == u->want && u->want > 2) {
 			/* hands the answer over; frees p and, through it, this exchange */
-			dns_handle_upstream(w, sh, p->upstream, u->buf + 2, u->want - 2);
+			dns_handle_upstream(w, sh, -1, u->buf + 2, u->want - 2, 0);
 			if (w->uptcp[ui].fd >= 0 && (!p->used || p->uptcp != ui))
 				dns_uptcp_abort(w, ui);
 			return;

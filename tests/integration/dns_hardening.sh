@@ -54,7 +54,7 @@ q() { dig +tries=1 +time=3 -p "$DNS" @127.0.0.1 "$@"; }
 resolves() { q "$@" | grep -q 'status: NOERROR'; }
 until_ok resolves www.good.test A || bad "the DNS service does not answer"
 # seen NAME: Unbound has logged a query for NAME (log-queries)
-seen() { grep -qF " $1. " up.log; }
+seen() { grep -qiF " $1. " up.log; } # case: 0x20
 
 # ---- item 2: classes other than IN are refused here and never reach the upstream
 for cl in ANY CH HS NONE; do
@@ -73,14 +73,96 @@ check "class ANY for an unlisted name: REFUSED too" grep -q 'status: REFUSED' <<
 mark=mark-$RANDOM.good.test
 q "$mark" A >/dev/null
 check "marker query reached Unbound" until_ok seen "$mark"
-check "Unbound saw the IN queries" grep -qE ' www\.good\.test\. A IN' up.log
+check "Unbound saw the IN queries" grep -qiE ' www\.good\.test\. A IN' up.log
 check "no query of another class reached Unbound" \
-	bash -c "! grep -E ' (cc1\.botnet\.example|www\.good\.test)\. A (ANY|CH|HS|NONE|CLASS[0-9]+)' up.log"
+	bash -c "! grep -iE ' (cc1\.botnet\.example|www\.good\.test)\. A (ANY|CH|HS|NONE|CLASS[0-9]+)' up.log"
 out=$(q cc1.botnet.example A)
 check "class IN for the listed name: still blocked" grep -q 'status: NXDOMAIN' <<<"$out"
 out=$(q -c ANY cc1.botnet.example A)
 check "class ANY after an IN query: still REFUSED (nothing cached)" grep -q 'status: REFUSED' <<<"$out"
 m=$(curl -s "127.0.0.1:$MET/metrics")
 check "metrics: refused_class_total counted" grep -qE '^ispshield_dns_refused_class_total ([7-9]|[1-9][0-9])' <<<"$m"
+
+# ---- item 4: upstream spoofing. A Python upstream records the source port, ID and
+# question of every query, and for names under spoof.test sends two forged answers
+# before the real one (right ID with the name's case flipped; right name with the wrong
+# ID); under forged.test it sends only the forged one.
+SPOOF=$(freeport); DNS2=$(freeport); MET2=$(freeport)
+cat >fakeup.py <<'PY'
+import socket, struct, sys
+port, logf = int(sys.argv[1]), sys.argv[2]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", port))
+log = open(logf, "a", buffering=1)
+def name_end(q):
+    i = 12
+    while q[i]:
+        i += 1 + q[i]
+    return i + 1
+def answer(q, qid, name, addr):
+    end = name_end(q)
+    qtype = q[end:end + 4]
+    hdr = struct.pack(">HHHHHH", qid, 0x8180, 1, 1, 0, 0)
+    rr = b"\xc0\x0c" + b"\x00\x01\x00\x01" + struct.pack(">IH", 60, 4) + socket.inet_aton(addr)
+    return hdr + name + qtype + rr
+while True:
+    q, peer = s.recvfrom(4096)
+    if len(q) < 17:
+        continue
+    qid = struct.unpack(">H", q[:2])[0]
+    end = name_end(q)
+    name = q[12:end]
+    lab, i = [], 0
+    while name[i]:
+        lab.append(name[i + 1:i + 1 + name[i]].decode("ascii", "replace")); i += 1 + name[i]
+    text = ".".join(lab)
+    log.write("%d %d %s\n" % (peer[1], qid, text))
+    low = text.lower()
+    if low.endswith("spoof.test") or low.endswith("forged.test"):
+        s.sendto(answer(q, qid, name.swapcase(), "198.18.0.66"), peer)  # wrong case
+        s.sendto(answer(q, qid ^ 0x5a5a, name, "198.18.0.67"), peer)   # wrong ID
+        if low.endswith("forged.test"):
+            continue
+    s.sendto(answer(q, qid, name, "192.0.2.20"), peer)
+PY
+python3 fakeup.py "$SPOOF" upq.log &
+pids+=($!)
+start_dns dns2 -o dns.timeout-ms=400 -o dns.tries=1 dns --listen "127.0.0.1:$DNS2" \
+	--upstream "127.0.0.1:$SPOOF" --subscribers "127.0.0.1/32" --metrics "127.0.0.1:$MET2"
+q2() { dig +tries=1 +time=3 -p "$DNS2" @127.0.0.1 "$@"; }
+resolves2() { q2 "$@" | grep -q 'status: NOERROR'; }
+until_ok resolves2 first.rec.test A || bad "the second DNS service does not answer"
+: >upq.log
+names=()
+for i in $(seq 1 200); do names+=("n$i.rec.test"); done
+kdig +retry=0 +timeout=3 -p "$DNS2" @127.0.0.1 "${names[@]}" >kdig200.out 2>&1
+check "200 queries answered" test "$(grep -c 'status: NOERROR' kdig200.out)" -eq 200
+python3 - upq.log >upq.txt <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+ports = [int(r[0]) for r in rows]; ids = [int(r[1]) for r in rows]; names = [r[2] for r in rows]
+seq = sum(1 for a, b in zip(ids, ids[1:]) if (b - a) % 65536 in (1, 65535))
+mixed = sum(1 for n in names if any(c.isupper() for c in n) and any(c.islower() for c in n))
+print("queries", len(rows)); print("ports", len(set(ports))); print("ids", len(set(ids)))
+print("sequential", seq); print("mixed", mixed)
+PY
+cat upq.txt
+val() { awk -v k="$1" '$1 == k {print $2}' upq.txt; }
+check "the upstream saw the 200 queries ($(val queries))" test "$(val queries)" -eq 200
+check "source ports: $(val ports) distinct of 200 (a fresh port per query)" test "$(val ports)" -ge 180
+check "IDs: $(val ids) distinct of 200" test "$(val ids)" -ge 190
+check "IDs: $(val sequential) consecutive pairs one apart" test "$(val sequential)" -le 3
+check "question case randomised (0x20) in $(val mixed) of 200" test "$(val mixed)" -ge 190
+out=$(q2 www.spoof.test A)
+check "forged answers (wrong case, wrong ID) ignored: the real answer wins" \
+	grep -q '192.0.2.20' <<<"$out"
+check "  ... never the forged data" bash -c "! grep -q '198.18.0.6' <<<'$out'"
+check "  ... and the client gets its own case back" grep -q '^www.spoof.test.' <<<"$out"
+out=$(q2 only.forged.test A)
+check "only a forged answer: SERVFAIL, not the forged data" grep -q 'status: SERVFAIL' <<<"$out"
+out=$(q2 only.forged.test A)
+check "  ... and nothing forged was cached" bash -c "! grep -q '198.18.0.6' <<<'$out'"
+m=$(curl -s "127.0.0.1:$MET2/metrics")
+check "metrics: case mismatches counted" grep -qE '^ispshield_dns_upstream_case_mismatch_total [2-9]' <<<"$m"
 
 finish dns_hardening
