@@ -99,7 +99,11 @@ struct dns_client {
 
 #define DNS_MAX_TCP	1024  /* client connections per worker */
 #define DNS_TCP_IDLE_MS 10000 /* RFC 7766 section 6.2.3: close idle connections */
-#define DNS_TCP_WBUF	((size_t)256 * 1024)
+/* A message must arrive whole within this long of its first byte, however it trickles
+ * in (bytes do not refresh any timer), else the connection is closed: a client cannot
+ * hold a slot by sending a byte now and then. */
+#define DNS_TCP_MSG_MS 5000
+#define DNS_TCP_WBUF   ((size_t)256 * 1024)
 
 struct dns_tcp_conn {
 	int fd; /* -1 = free slot */
@@ -110,8 +114,9 @@ struct dns_tcp_conn {
 	size_t rlen;
 	uint8_t *wbuf; /* pending output, at most DNS_TCP_WBUF */
 	size_t wlen;
-	uint32_t inflight; /* queries of this connection still upstream */
-	uint64_t last_ms;
+	uint32_t inflight;	  /* queries of this connection still upstream */
+	uint64_t last_ms;	  /* accept, or the last complete message: the idle timer */
+	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
 };
 
 /* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */

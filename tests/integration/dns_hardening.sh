@@ -3,7 +3,8 @@
 # network (issue 15), with real programs on loopback: a real Unbound as the upstream
 # (log-queries on, so the test can see what reached it), dig/kdig as clients, and Python
 # where a peer must misbehave (a spoofing upstream, a client trickling bytes). Covers:
-# query classes other than IN refused locally and never forwarded.
+# query classes other than IN refused locally and never forwarded; forged upstream
+# answers (ports, IDs, 0x20); TCP messages trickled byte by byte.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
@@ -164,5 +165,39 @@ out=$(q2 only.forged.test A)
 check "  ... and nothing forged was cached" bash -c "! grep -q '198.18.0.6' <<<'$out'"
 m=$(curl -s "127.0.0.1:$MET2/metrics")
 check "metrics: case mismatches counted" grep -qE '^ispshield_dns_upstream_case_mismatch_total [2-9]' <<<"$m"
+
+# ---- item 7 (DNS half): a TCP client trickling a message one byte at a time is closed
+# once the message's deadline passes (bytes do not refresh it); a normal TCP query on
+# another connection is answered meanwhile.
+cat >trickle.py <<'PY'
+import socket, select, sys, time
+port = int(sys.argv[1])
+s = socket.create_connection(("127.0.0.1", port))
+# a length prefix of 65535, then one byte every 0.2 s: the message can never be whole
+# within the bound below, so only a deadline closes the connection
+data = b"\xff\xff" + b"a" * 150
+for i, b in enumerate(data):
+    try:
+        s.send(bytes([b]))
+    except OSError:
+        print("closed after %d bytes" % i); sys.exit(0)
+    r, _, _ = select.select([s], [], [], 0.2)
+    if r:
+        try:
+            if s.recv(1) == b"":
+                print("closed after %d bytes" % (i + 1)); sys.exit(0)
+        except OSError:
+            print("closed after %d bytes" % (i + 1)); sys.exit(0)
+print("still open after %d bytes" % len(data)); sys.exit(1)
+PY
+timeout 90 python3 trickle.py "$DNS" >trickle.out 2>&1 &
+tr=$!
+out=$(q +tcp www.good.test A)
+check "TCP: another client is answered while one trickles" grep -q 'status: NOERROR' <<<"$out"
+wait "$tr"
+check "TCP: a client trickling one byte at a time is closed ($(cat trickle.out))" \
+	grep -q '^closed after' trickle.out
+out=$(kdig +tcp +retry=0 +timeout=3 -p "$DNS" @127.0.0.1 www.good.test A 2>&1)
+check "TCP: queries still answered after the close" grep -q 'status: NOERROR' <<<"$out"
 
 finish dns_hardening
