@@ -208,6 +208,8 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	sigset_t set;
 
 	memset(&writer, 0, sizeof(writer));
+	memset(&metrics, 0, sizeof(metrics));
+	metrics.fd = -1; /* not started: metricsd_join does nothing (metrics may be off) */
 	if (!srv)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = configure(srv, cfg, err);
