@@ -48,6 +48,9 @@ static const struct {
 	  "(DNS 0x20: likely spoofed)." },
 	{ C_UPSTREAM_SOCKET, "upstream_socket_shared_total",
 	  "Upstream queries that shared a source port (all upstream sockets in use)." },
+	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
+	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
+	  "cut)." },
 };
 
 static uint64_t sum(const struct dns_server *srv, enum dns_counter c)

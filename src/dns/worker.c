@@ -730,7 +730,17 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 	 * comes back through this function with TC clear. */
 	if ((flags & DNSW_TC) && p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
 		return;
-	(void)truncated;
+	/* Larger than our buffer (an upstream that ignored the 1232 we advertised): pkt is
+	 * only its start, never passed on or cached. Asked again over TCP, or SERVFAIL. */
+	if (truncated) {
+		dns_count(w, C_UPSTREAM_OVERSIZE);
+		if (p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
+			return;
+		dns_count(w, C_SERVFAIL);
+		answer_rcode(w, &p->client, &p->q, DNSW_SERVFAIL, -1, NULL, exempt);
+		pending_free(w, p);
+		return;
+	}
 	/* The name and the answer are checked against the snapshot in use now (it may have
 	 * changed while the query was upstream). For an opted-out client nothing is blocked,
 	 * but an answer that would be blocked for others is not cached either. */

@@ -4,8 +4,8 @@
 # (log-queries on, so the test can see what reached it), dig/kdig as clients, and Python
 # where a peer must misbehave (a spoofing upstream, a client trickling bytes). Covers:
 # query classes other than IN refused locally and never forwarded; forged upstream
-# answers (ports, IDs, 0x20); TCP messages trickled byte by byte; a clean stop with
-# metrics off.
+# answers (ports, IDs, 0x20); TCP messages trickled byte by byte; oversized upstream
+# answers, the EDNS size sent upstream, client cookies; a clean stop with metrics off.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
@@ -200,6 +200,105 @@ check "TCP: a client trickling one byte at a time is closed ($(cat trickle.out))
 	grep -q '^closed after' trickle.out
 out=$(kdig +tcp +retry=0 +timeout=3 -p "$DNS" @127.0.0.1 www.good.test A 2>&1)
 check "TCP: queries still answered after the close" grep -q 'status: NOERROR' <<<"$out"
+
+# ---- item 9: large upstream answers and EDNS. A Python upstream (UDP and TCP) answers
+# big.test TXT with ~5 KB over UDP regardless of the size it was offered (more than the
+# service's buffer), logs the EDNS size and option codes of every UDP query, and echoes a
+# query's EDNS options in its answer (as a server answering cookies would).
+BIG=$(freeport); DNS4=$(freeport); MET4=$(freeport)
+cat >bigup.py <<'PY'
+import socket, struct, sys, threading
+port, logf = int(sys.argv[1]), sys.argv[2]
+log = open(logf, "a", buffering=1)
+def parse(q):
+    i = 12
+    while q[i]:
+        i += 1 + q[i]
+    end = i + 1
+    name = q[12:end]
+    qtype = struct.unpack(">H", q[end:end + 2])[0]
+    opt = None
+    if struct.unpack(">H", q[10:12])[0] >= 1 and len(q) >= end + 4 + 11 and q[end + 4] == 0:
+        o = end + 4
+        size = struct.unpack(">H", q[o + 3:o + 5])[0]
+        rdlen = struct.unpack(">H", q[o + 9:o + 11])[0]
+        opt = (size, q[o + 11:o + 11 + rdlen])
+    return name, qtype, end + 4, opt
+def codes(rdata):
+    out, i = [], 0
+    while i + 4 <= len(rdata):
+        c, l = struct.unpack(">HH", rdata[i:i + 4]); out.append(c); i += 4 + l
+    return out
+def answer(q):
+    name, qtype, qend, opt = parse(q)
+    low = name.lower()
+    rrs = []
+    if low.startswith(b"\x03big") and qtype == 16:
+        for k in range(20):
+            txt = (b"%02d" % k) * 125
+            rd = bytes([250]) + txt
+            rrs.append(b"\xc0\x0c" + struct.pack(">HHIH", 16, 1, 300, len(rd)) + rd)
+    else:
+        rrs.append(b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 300, 4) + socket.inet_aton("192.0.2.30"))
+    ar = b""
+    if opt is not None:  # echo the query's options, as a cookie-answering server does
+        ar = b"\x00" + struct.pack(">HHIH", 41, 1232, 0, len(opt[1])) + opt[1]
+    hdr = q[:2] + struct.pack(">HHHHH", 0x8180, 1, len(rrs), 0, 1 if ar else 0)
+    return hdr + q[12:qend] + b"".join(rrs) + ar
+def udp():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", port))
+    while True:
+        q, peer = s.recvfrom(65535)
+        name, qtype, qend, opt = parse(q)
+        log.write("udp %s %s %s\n" % (name.decode("ascii", "replace").lower(),
+                  opt[0] if opt else "-", ",".join(map(str, codes(opt[1]))) if opt else "-"))
+        s.sendto(answer(q), peer)
+def tcp():
+    l = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    l.bind(("127.0.0.1", port)); l.listen(16)
+    while True:
+        c, _ = l.accept()
+        try:
+            n = struct.unpack(">H", c.recv(2, socket.MSG_WAITALL))[0]
+            q = c.recv(n, socket.MSG_WAITALL)
+            log.write("tcp\n")
+            a = answer(q)
+            c.sendall(struct.pack(">H", len(a)) + a)
+        finally:
+            c.close()
+threading.Thread(target=tcp, daemon=True).start()
+udp()
+PY
+python3 bigup.py "$BIG" bigup.log &
+pids+=($!)
+start_dns dns4 dns --listen "127.0.0.1:$DNS4" --upstream "127.0.0.1:$BIG" \
+	--subscribers "127.0.0.1/32" --metrics "127.0.0.1:$MET4"
+kq() { kdig +retry=0 +timeout=3 -p "$DNS4" @127.0.0.1 "$@" 2>&1; }
+resolves4() { kq "$@" | grep -q 'status: NOERROR'; }
+until_ok resolves4 first.echo.test A || bad "the fourth DNS service does not answer"
+out=$(kq +tcp +bufsize=65000 big.test TXT)
+check "oversized upstream UDP answer: complete over TCP (20 TXT)" \
+	test "$(grep -c 'TXT' <<<"$out")" -ge 20
+check "  ... and well-formed" grep -q 'status: NOERROR' <<<"$out"
+check "  ... the service asked the upstream again over TCP" grep -q '^tcp' bigup.log
+out=$(dig +tries=1 +time=3 +bufsize=4096 -p "$DNS4" @127.0.0.1 big.test TXT 2>&1)
+check "over UDP: TC, then complete over TCP" grep -q 'ANSWER: 20' <<<"$out"
+check "EDNS size sent upstream capped at 1232 (client offered 65000)" \
+	bash -c "! awk '\$1 == \"udp\" && \$3 != \"-\" && \$3 > 1232' bigup.log | grep -q ."
+m=$(curl -s "127.0.0.1:$MET4/metrics")
+check "metrics: oversized answers counted" grep -qE '^ispshield_dns_upstream_oversize_total [1-9]' <<<"$m"
+# cookies: two clients with their own client cookies ask the same name; the second
+# must not get the first one's cookie (from the cache), and no cookie goes upstream
+out1=$(kq +cookie=0102030405060708 cookie.echo.test A)
+out2=$(kq +cookie=a1a2a3a4a5a6a7a8 cookie.echo.test A)
+check "cookie: first client answered" grep -q '192.0.2.30' <<<"$out1"
+check "cookie: second client answered" grep -q '192.0.2.30' <<<"$out2"
+check "cookie: the first client's cookie is not served to the second" \
+	bash -c "! grep -qi '0102030405060708' <<<'$out2'"
+check "cookie: no client option (COOKIE = 10) sent upstream" \
+	bash -c "! awk '\$1 == \"udp\" {print \$4}' bigup.log | grep -qw 10"
 
 # ---- item 13: with metrics off, a SIGTERM stops the service cleanly. dns_run used to
 # join a metrics thread it never started (an uninitialised struct): memcheck reports
