@@ -52,6 +52,7 @@ struct isp_config {
 	int64_t dns_client_qps, dns_client_burst;
 	int64_t dns_rrl_rps, dns_rrl_slip;
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
+	int64_t dns_wt_client_nx;
 	int64_t dns_ring; /* block events buffered per worker */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */

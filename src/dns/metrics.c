@@ -26,6 +26,8 @@ static const struct {
 	{ C_RRL_SLIPPED, "rrl_slipped_total", "Answers sent truncated by response-rate limiting." },
 	{ C_WT_REFUSED, "random_subdomain_refused_total",
 	  "Queries refused under a zone flagged for a random-subdomain attack." },
+	{ C_WT_CLIENT_REFUSED, "random_subdomain_client_refused_total",
+	  "Queries refused because their client sent random subdomains under the zone." },
 	{ C_CACHE_HITS, "cache_hits_total", "Answers from the packet cache." },
 	{ C_CACHE_MISSES, "cache_misses_total", "Packet cache misses." },
 	{ C_FORMERR, "formerr_total", "Malformed queries answered FORMERR." },

@@ -133,6 +133,7 @@ static int workers_init(struct dns_server *srv, struct isp_err *err)
 	rc.wt_qps = (uint32_t)cfg->dns_wt_qps;
 	rc.wt_window = (uint32_t)cfg->dns_wt_window;
 	rc.wt_hold = (uint32_t)cfg->dns_wt_hold;
+	rc.wt_client_nx = (uint32_t)cfg->dns_wt_client_nx;
 	rc.table_size = 16384; /* per table and worker: about 3 MB */
 	srv->nworkers = (int)cfg->dns_threads;
 	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));

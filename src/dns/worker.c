@@ -33,6 +33,7 @@
 
 #include <sodium.h>
 
+#include "core/netaddr.h"
 #include "dns/dns_int.h"
 
 const double dns_lat_bounds[DNS_LAT_BUCKETS] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
@@ -662,11 +663,22 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	}
 	if (filter && check_name(w, sh, client, &q, exempt))
 		return;
-	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok && drl_wt_refused(w->rl, q.name, now)) {
-		dns_count(w, C_WT_REFUSED);
-		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
-			     "random-subdomain attack on this zone", exempt);
-		return;
+	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok) {
+		/* an exempt client is never refused as an attacker, only by a flagged zone */
+		int v = drl_wt_check(w->rl, exempt ? NULL : sa, q.name, now);
+
+		if (v == DRL_WT_CLIENT) {
+			dns_count(w, C_WT_CLIENT_REFUSED);
+			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+				     "random-subdomain queries from this client", exempt);
+			return;
+		}
+		if (v == DRL_WT_ZONE) {
+			dns_count(w, C_WT_REFUSED);
+			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+				     "random-subdomain attack on this zone", exempt);
+			return;
+		}
 	}
 	forward(w, client, &q, optout, exempt);
 }
@@ -761,15 +773,32 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 		pending_free(w, p);
 		return;
 	}
-	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok) {
-		const char *flagged = NULL;
+	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok &&
+	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
+		const struct sockaddr *csa = (const struct sockaddr *)&p->client.addr;
+		char ctext[INET6_ADDRSTRLEN + 8];
+		uint32_t count;
+		int ev;
 
-		drl_wt_note(w->rl, p->q.name, rcode == DNSW_NXDOMAIN, now, &flagged);
-		if (flagged)
+		/* The log names the client and the counts, never the zone: the zone comes
+		 * from subscribers' queries, which the service does not log. */
+		drl_wt_note_client(w->rl, exempt ? NULL : csa, p->q.name, rcode == DNSW_NXDOMAIN,
+				   now, &ev, &count);
+		if (ev == DRL_WT_CLIENT)
 			fprintf(stderr,
-				"ispshield dns: random-subdomain attack suspected under %s: "
-				"unseen names refused for %lld s\n",
-				flagged, (long long)srv->cfg->dns_wt_hold);
+				"ispshield dns: random-subdomain queries: client %s got %u "
+				"NXDOMAIN answers under one zone within %lld s: refused under "
+				"that zone for %lld s\n",
+				net_addr_text(csa, ctext, sizeof(ctext)), count,
+				(long long)srv->cfg->dns_wt_window,
+				(long long)srv->cfg->dns_wt_hold);
+		else if (ev == DRL_WT_ZONE)
+			fprintf(stderr,
+				"ispshield dns: random-subdomain attack on one zone: %u NXDOMAIN "
+				"answers within %lld s from clients under their caps: its names "
+				"that never resolved refused for %lld s\n",
+				count, (long long)srv->cfg->dns_wt_window,
+				(long long)srv->cfg->dns_wt_hold);
 	}
 	if (w->cache && !listed && !ac.blocked && !(flags & DNSW_TC) &&
 	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {

@@ -5,7 +5,8 @@
 # where a peer must misbehave (a spoofing upstream, a client trickling bytes). Covers:
 # query classes other than IN refused locally and never forwarded; forged upstream
 # answers (ports, IDs, 0x20); TCP messages trickled byte by byte; oversized upstream
-# answers, the EDNS size sent upstream, client cookies; a clean stop with metrics off.
+# answers, the EDNS size sent upstream, client cookies; the random-subdomain defence
+# attributing pressure to clients; a clean stop with metrics off.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
@@ -34,6 +35,7 @@ isp -q lists compile || bad "compile"
   log-queries: yes
   local-zone: "test." static
   local-data: "www.good.test. 300 IN A 192.0.2.10"
+  local-data: "www.victim.test. 300 IN A 192.0.2.40"
   local-zone: "example." static
   local-data: "cc1.botnet.example. 300 IN A 192.0.2.66"
   local-zone: "." refuse
@@ -299,6 +301,82 @@ check "cookie: the first client's cookie is not served to the second" \
 	bash -c "! grep -qi '0102030405060708' <<<'$out2'"
 check "cookie: no client option (COOKIE = 10) sent upstream" \
 	bash -c "! awk '\$1 == \"udp\" {print \$4}' bigup.log | grep -qw 10"
+
+# ---- item 3: the random-subdomain defence is no longer a weapon. flood.py sends COUNT
+# queries for random names under ZONE from SOURCE (at most 100 outstanding), and prints
+# how they were answered.
+cat >flood.py <<'PY'
+import random, select, socket, struct, sys, time
+port, src, count, zone = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 0))
+rng = random.Random(sys.argv[5] if len(sys.argv) > 5 else src)
+def query(qid, name):
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for l in name.split("."):
+        q += bytes([len(l)]) + l.encode()
+    return q + b"\x00\x00\x01\x00\x01"
+rcodes, sent, got, deadline = {}, 0, 0, time.time() + 30
+while got < count and time.time() < deadline:
+    while sent < count and sent - got < 100:
+        name = "r%08x.%s" % (rng.getrandbits(32), zone)
+        s.sendto(query(sent & 0xffff, name), ("127.0.0.1", port)); sent += 1
+    r, _, _ = select.select([s], [], [], 0.5)
+    if not r:
+        got = sent  # lost ones are not waited for
+        continue
+    a = s.recv(4096)
+    rc = a[3] & 0xf
+    rcodes[rc] = rcodes.get(rc, 0) + 1; got += 1
+names = {0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"}
+print(" ".join("%s=%d" % (names.get(k, str(k)), v) for k, v in sorted(rcodes.items())))
+PY
+# (a) the issue's case: one client, 1,500 random names in about a second, default
+# thresholds (wt-client-nx 100)
+DNS5=$(freeport)
+start_dns dns5 dns --listen "127.0.0.1:$DNS5" --upstream "127.0.0.1:$UP" \
+	--subscribers "127.0.0.0/8"
+q5() { dig +tries=1 +time=3 -p "$DNS5" @127.0.0.1 "$@"; }
+resolves5() { q5 "$@" | grep -q 'status: NOERROR'; }
+until_ok resolves5 www.good.test A || bad "the fifth DNS service does not answer"
+res=$(python3 flood.py "$DNS5" 127.0.0.2 1500 victim.test)
+echo "attacker 127.0.0.2: $res"
+check "attacker flood: answered, and refused once over its cap ($res)" \
+	grep -qE 'REFUSED=[0-9]{3}' <<<"$res"
+out=$(q5 www.victim.test A)
+check "another client still resolves www.victim.test" grep -q '192.0.2.40' <<<"$out"
+out=$(q5 -b 127.0.0.2 fresh.victim.test A)
+check "the attacker is refused under the zone" grep -q 'status: REFUSED' <<<"$out"
+check "  ... with an EDE saying why" grep -q 'random-subdomain queries from this client' <<<"$out"
+out=$(q5 -b 127.0.0.2 www.good.test A)
+check "the attacker is still answered under other zones" grep -q 'status: NOERROR' <<<"$out"
+check "log names the client and the counts" \
+	grep -q 'random-subdomain queries: client 127.0.0.2 got [0-9]* NXDOMAIN' dns5.out
+check "log never names the zone" bash -c "! grep -q 'victim' dns5.out"
+# (b) many clients, each under its cap, flag the zone: names that resolved before are
+# still answered (no cache here, so it is the defence that remembers them), new ones
+# are refused
+DNS6=$(freeport)
+start_dns dns6 -o dns.cache-mb=0 -o dns.wt-min-names=30 -o dns.wt-qps=20 -o dns.wt-window=5 \
+	-o dns.wt-client-nx=50 dns --listen "127.0.0.1:$DNS6" --upstream "127.0.0.1:$UP" \
+	--subscribers "127.0.0.0/8"
+q6() { dig +tries=1 +time=3 -p "$DNS6" @127.0.0.1 "$@"; }
+resolves6() { q6 "$@" | grep -q 'status: NOERROR'; }
+until_ok resolves6 www.victim.test A || bad "the sixth DNS service does not answer"
+fl=()
+for i in $(seq 10 29); do
+	python3 flood.py "$DNS6" "127.0.0.$i" 40 victim.test >"flood$i.out" &
+	fl+=($!)
+done
+wait "${fl[@]}" # each ends within 30 s (flood.py's own bound)
+flagged6() { grep -q 'random-subdomain attack on one zone: [0-9]* NXDOMAIN' dns6.out; }
+check "20 clients under their caps flag the zone" until_ok flagged6
+out=$(q6 www.victim.test A)
+check "a name that resolved before is still answered" grep -q '192.0.2.40' <<<"$out"
+out=$(q6 brand-new.victim.test A)
+check "a name that never resolved is refused while the zone is flagged" \
+	grep -q 'random-subdomain attack on this zone' <<<"$out"
+check "log never names the zone" bash -c "! grep -q 'victim' dns6.out"
 
 # ---- item 13: with metrics off, a SIGTERM stops the service cleanly. dns_run used to
 # join a metrics thread it never started (an uninitialised struct): memcheck reports
