@@ -656,6 +656,8 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 						   now, serial);
 			}
 			dnsw_put16(out, q.id);
+			/* the question as this client wrote it (the entry has the first one's) */
+			dnsw_set_question_name(out, (size_t)n, q.qname, q.qname_len);
 			answer(w, client, &q, out, (size_t)n, exempt);
 			return;
 		}

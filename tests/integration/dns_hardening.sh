@@ -161,7 +161,9 @@ out=$(q2 www.spoof.test A)
 check "forged answers (wrong case, wrong ID) ignored: the real answer wins" \
 	grep -q '192.0.2.20' <<<"$out"
 check "  ... never the forged data" bash -c "! grep -q '198.18.0.6' <<<'$out'"
-check "  ... and the client gets its own case back" grep -q '^www.spoof.test.' <<<"$out"
+check "  ... and the client gets its own case back" grep -q '^;www.spoof.test.' <<<"$out"
+out=$(q2 WwW.SpOoF.tEsT A)
+check "  ... also from the cache, in the case it asked with" grep -q '^;WwW.SpOoF.tEsT.' <<<"$out"
 out=$(q2 only.forged.test A)
 check "only a forged answer: SERVFAIL, not the forged data" grep -q 'status: SERVFAIL' <<<"$out"
 out=$(q2 only.forged.test A)
