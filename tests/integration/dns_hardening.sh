@@ -409,4 +409,8 @@ if [ ${#vg[@]} -gt 0 ]; then
 	grep -A4 uninitialised vg.log | head -20
 fi
 
+# (with a sanitizer build: nothing reported while serving)
+check "no sanitizer report in the services' logs" \
+	bash -c "! grep -l -e 'ERROR: AddressSanitizer' -e 'runtime error:' ./*.out"
+
 finish dns_hardening
