@@ -3,7 +3,7 @@
  * worker's own TCP exchanges with an upstream whose UDP answer came back truncated.
  *
  * Client side: each worker listens on every listen address (SO_REUSEPORT) and owns up
- * to DNS_MAX_TCP connections. Messages are length-prefixed; a connection may pipeline
+ * to DNS_MAX_TCP connections; a client outside dns.subscribers is closed at accept. Messages are length-prefixed; a connection may pipeline
  * many queries, and their answers go back in whatever order they complete (allowed by
  * RFC 7766 section 6.2.1.1). A connection with nothing pending is closed
  * DNS_TCP_IDLE_MS after its last complete message; one whose message is not whole
@@ -92,6 +92,12 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 
 		if (fd < 0)
 			return;
+		/* The access list at accept: a non-subscriber gets no slot, no buffer. */
+		if (!prefixset_contains_sa(w->srv->subscribers, (const struct sockaddr *)&ss)) {
+			dns_count(w, C_REFUSED_ACL);
+			close(fd);
+			continue;
+		}
 		for (ci = 0; ci < DNS_MAX_TCP; ci++)
 			if (w->conns[ci].fd < 0)
 				break;

@@ -959,25 +959,21 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int udp_socket(const struct sockaddr_storage *ss, socklen_t len, int bind_it)
+/* A UDP listen socket bound to ss (SO_REUSEPORT: one per worker). */
+static int udp_listen_socket(const struct sockaddr_storage *ss, socklen_t len)
 {
 	int one = 1, fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	if (bind_it) {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-		if (ss->ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, (const struct sockaddr *)ss, len) != 0)
-			goto fail;
-	} else if (connect(fd, (const struct sockaddr *)ss, len) != 0) {
-		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
-fail:
-	close(fd);
-	return -1;
 }
 
 int dns_worker_start(struct dns_worker *w)
@@ -991,7 +987,7 @@ int dns_worker_start(struct dns_worker *w)
 		return ISR_EIO;
 	w->rnd_pos = sizeof(w->rnd); /* filled on first use */
 	for (i = 0; i < srv->nlisten; i++) {
-		w->udp_fd[i] = udp_socket(&srv->listen[i], srv->listenlen[i], 1);
+		w->udp_fd[i] = udp_listen_socket(&srv->listen[i], srv->listenlen[i]);
 		if (w->udp_fd[i] < 0)
 			return ISR_EIO;
 		memset(&ev, 0, sizeof(ev));

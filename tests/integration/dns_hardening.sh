@@ -204,6 +204,20 @@ check "TCP: a client trickling one byte at a time is closed ($(cat trickle.out))
 	grep -q '^closed after' trickle.out
 out=$(kdig +tcp +retry=0 +timeout=3 -p "$DNS" @127.0.0.1 www.good.test A 2>&1)
 check "TCP: queries still answered after the close" grep -q 'status: NOERROR' <<<"$out"
+# a non-subscriber's TCP connection is closed at once (the access list at accept): it
+# cannot hold a slot even for the message deadline
+python3 - "$DNS" >outsider.out 2>&1 <<'PY'
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.9", 0)); s.settimeout(4)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+try:
+    print("closed" if s.recv(1) == b"" else "data")
+except ConnectionResetError:
+    print("closed")
+except socket.timeout:
+    print("still open")
+PY
+check "TCP: a non-subscriber is closed at accept ($(cat outsider.out))" grep -qx closed outsider.out
 
 # ---- item 9: large upstream answers and EDNS. A Python upstream (UDP and TCP) answers
 # big.test TXT with ~5 KB over UDP regardless of the size it was offered (more than the
