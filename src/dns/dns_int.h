@@ -229,6 +229,7 @@ void dns_count(struct dns_worker *w, enum dns_counter c);
 #define DNS_TAG_TCPL  2000
 #define DNS_TAG_CONN  10000
 #define DNS_TAG_UPTCP 30000
+_Static_assert(DNS_TAG_UP + DNS_UP_SOCKS <= DNS_TAG_TCPL, "upstream socket tags overlap");
 int dns_tcp_listen(struct dns_worker *w);
 void dns_tcp_accept(struct dns_worker *w, int li);
 void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events);
