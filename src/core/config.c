@@ -102,9 +102,8 @@ static const struct key keys[] = {
 	{ "dns", "wt-hold", K_DURATION, F(dns_wt_hold), "60",
 	  "random-subdomain defence: how long a flagged zone's unseen names are refused" },
 	{ "dns", "wt-client-nx", K_INT, F(dns_wt_client_nx), "100",
-	  "random-subdomain defence: NXDOMAIN answers one client may get under one zone per "
-	  "wt-window before it alone is refused there for wt-hold (its further ones do not count "
-	  "towards the zone); 0 = no per-client cap" },
+	  "random-subdomain defence: NXDOMAIN answers per client and zone in wt-window beyond "
+	  "which that client alone is refused there; 0 = no cap" },
 	{ "dns", "upstream-0x20", K_CHOICE, F(dns_upstream_0x20), "on",
 	  "randomise the case of names sent upstream and drop answers that do not echo it (DNS "
 	  "0x20, against spoofed answers); off only for an upstream that does not keep case" },
