@@ -183,10 +183,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(walked == 0 || walked == -1);
 	if (dnsw_cache_ttl(data, size, &ttl) == 0)
 		CHECK(walked == 0);
-	if (rc != DNSW_DROP && q.qname_len > 0)
+	if (rc != DNSW_DROP && q.qname_len > 0) {
+		uint8_t fwd[DNSW_HEADER + DNSW_MAX_NAME + 4 + 11];
+		struct dnsw_query back;
+		int n;
+
 		(void)dnsw_response_matches(data, size, q.id, q.qname, q.qname_len, q.qtype,
 					    q.qclass);
-	else
+		/* the upstream query built from it parses back to the same question */
+		n = dnsw_build_query(q.id, q.flags, q.qname, q.qname_len, q.qtype, q.qclass, 1232,
+				     q.edns_do, fwd, sizeof(fwd));
+		CHECK(n > 0);
+		CHECK(dnsw_parse_query(fwd, (size_t)n, &back) == 0);
+		CHECK(back.qname_len == q.qname_len && back.udp_size == 1232);
+		CHECK(dnsw_question_is(fwd, (size_t)n, q.qname, q.qname_len) == 1);
+		/* the 0x20 check and the case restore on the raw input, on a copy */
+		if (size <= sizeof(copy)) {
+			memcpy(copy, data, size);
+			if (dnsw_set_question_name(copy, size, q.qname, q.qname_len) == 0)
+				CHECK(dnsw_question_is(copy, size, q.qname, q.qname_len) == 1);
+			else
+				CHECK(memcmp(copy, data, size) == 0);
+		}
+	} else
 		(void)dnsw_response_matches(data, size, 0, (const uint8_t *)"\1a\0", 3, 1, 1);
 	/* Ageing, as the packet cache does it: stored (when well-formed), fetched 1000 s
 	 * later with its TTLs aged at the offsets found on insert. Pointers into TTL fields

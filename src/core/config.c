@@ -111,6 +111,12 @@ static const struct key keys[] = {
 	  "random-subdomain defence: the window the counts are taken over" },
 	{ "dns", "wt-hold", K_DURATION, F(dns_wt_hold), "60",
 	  "random-subdomain defence: how long a flagged zone's unseen names are refused" },
+	{ "dns", "wt-client-nx", K_INT, F(dns_wt_client_nx), "100",
+	  "random-subdomain defence: NXDOMAIN answers per client and zone in wt-window beyond "
+	  "which that client alone is refused there; 0 = no cap" },
+	{ "dns", "upstream-0x20", K_CHOICE, F(dns_upstream_0x20), "on",
+	  "randomise the case of names sent upstream and drop answers that do not echo it (DNS "
+	  "0x20, against spoofed answers); off only for an upstream that does not keep case" },
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
@@ -397,6 +403,7 @@ static const struct {
 } choices[] = {
 	{ "dns.block-action", "nxdomain|walled-garden" },
 	{ "core.events", "on|off" },
+	{ "dns.upstream-0x20", "on|off" },
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },

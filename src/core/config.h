@@ -42,6 +42,7 @@ struct isp_config {
 	char dns_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
 	char dns_exempt[1024];		   /* CIDR, ... exempt from rate limits */
 	char dns_block_action[16];	   /* nxdomain | walled-garden */
+	char dns_upstream_0x20[8];	   /* on | off */
 	char dns_walled_garden_a[64];
 	char dns_walled_garden_aaaa[64];
 	int64_t dns_block_ttl;
@@ -54,6 +55,7 @@ struct isp_config {
 	int64_t dns_client_qps, dns_client_burst;
 	int64_t dns_rrl_rps, dns_rrl_slip;
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
+	int64_t dns_wt_client_nx;
 	int64_t dns_ring; /* block events buffered per worker */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */

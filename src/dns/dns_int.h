@@ -35,6 +35,14 @@
 /* Largest query forwarded: queries are small (name, type, OPT with a cookie); a larger
  * one is answered FORMERR. Keeps the pending table at ~5 MB per worker. */
 #define DNS_MAX_QUERY 1024
+/* Upstream UDP sockets per worker: each upstream query gets a socket of its own, opened
+ * for it (a fresh random source port, chosen by the kernel among the ephemeral ports)
+ * and closed when the query is done. When this many are open, a new query shares one of
+ * them (picked at random, same upstream) rather than wait. Tags DNS_TAG_UP + index. */
+#define DNS_UP_SOCKS 512
+/* The EDNS UDP size we advertise upstream (the DNS flag day 2020 value: no
+ * fragmentation); larger answers come back truncated and are fetched over TCP. */
+#define DNS_UP_EDNS 1232
 
 /* Counters (one set per worker, summed by the metrics endpoint). */
 enum dns_counter {
@@ -61,6 +69,11 @@ enum dns_counter {
 	C_INFLIGHT_FULL,
 	C_EVENTS_DROPPED,
 	C_TRUNCATED,
+	C_REFUSED_CLASS,
+	C_UPSTREAM_CASE,
+	C_UPSTREAM_SOCKET,
+	C_UPSTREAM_OVERSIZE,
+	C_WT_CLIENT_REFUSED,
 	C_COUNT
 };
 
@@ -88,7 +101,11 @@ struct dns_client {
 
 #define DNS_MAX_TCP	1024  /* client connections per worker */
 #define DNS_TCP_IDLE_MS 10000 /* RFC 7766 section 6.2.3: close idle connections */
-#define DNS_TCP_WBUF	((size_t)256 * 1024)
+/* A message must arrive whole within this long of its first byte, however it trickles
+ * in (bytes do not refresh any timer), else the connection is closed: a client cannot
+ * hold a slot by sending a byte now and then. */
+#define DNS_TCP_MSG_MS 5000
+#define DNS_TCP_WBUF   ((size_t)256 * 1024)
 
 struct dns_tcp_conn {
 	int fd; /* -1 = free slot */
@@ -99,8 +116,9 @@ struct dns_tcp_conn {
 	size_t rlen;
 	uint8_t *wbuf; /* pending output, at most DNS_TCP_WBUF */
 	size_t wlen;
-	uint32_t inflight; /* queries of this connection still upstream */
-	uint64_t last_ms;
+	uint32_t inflight;	  /* queries of this connection still upstream */
+	uint64_t last_ms;	  /* accept, or the last complete message: the idle timer */
+	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
 };
 
 /* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */
@@ -115,6 +133,14 @@ struct dns_uptcp {
 
 #define DNS_MAX_UPTCP 64
 
+/* One upstream UDP socket: connected to upstream `upstream`, bound by the kernel to a
+ * random ephemeral port, used by `refs` pending queries (closed when that falls to 0). */
+struct dns_upsock {
+	int fd; /* -1 = free */
+	uint32_t refs;
+	uint8_t upstream;
+};
+
 struct dns_pending {
 	int used;
 	uint16_t up_id; /* ID sent upstream */
@@ -127,6 +153,7 @@ struct dns_pending {
 	uint8_t tries;
 	uint8_t upstream; /* index of the upstream last asked */
 	uint8_t optout;	  /* client opted out: do not check the answer */
+	int sock;	  /* index of its upstream UDP socket (dns_worker.upsock), -1 = none */
 	int uptcp;	  /* index of the upstream TCP exchange, -1 = none */
 	struct dnsw_query q;
 };
@@ -142,14 +169,17 @@ struct dns_worker {
 	int tcp_fd[DNS_MAX_LISTEN]; /* listening TCP sockets */
 	struct dns_tcp_conn *conns; /* DNS_MAX_TCP */
 	struct dns_uptcp *uptcp;    /* DNS_MAX_UPTCP */
-	int up_fd[DNS_MAX_UPSTREAM];
+	struct dns_upsock *upsock;  /* DNS_UP_SOCKS */
+	uint16_t *upsock_free;	    /* stack of free upsock indexes */
+	int nupsock_free;
 	struct dns_pending *pending; /* DNS_MAX_INFLIGHT entries */
 	uint16_t *by_id;	     /* 65536: up_id -> pending index + 1 */
 	uint32_t inflight;
 	struct dcache *cache;
 	struct drl *rl;
 	struct evring ring;
-	uint64_t rng;
+	uint8_t rnd[512]; /* randombytes_buf output not used yet (IDs, 0x20 bits) */
+	size_t rnd_pos;
 	struct served_gate gate; /* quiescent after every batch, idle in epoll_wait */
 	_Atomic uint64_t counters[C_COUNT];
 	_Atomic uint64_t lat[DNS_LAT_BUCKETS + 1];
@@ -169,7 +199,8 @@ struct dns_server {
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
 	_Atomic(struct served *) shared;
-	int walled; /* block-action walled-garden */
+	int walled;	/* block-action walled-garden */
+	int qname_0x20; /* dns.upstream-0x20: mixed-case names upstream, case checked */
 	uint8_t wg_a[4], wg_aaaa[16];
 	int have_wg_a, have_wg_aaaa;
 	struct dns_worker *workers;
@@ -185,9 +216,11 @@ int dns_worker_start(struct dns_worker *w);
 /* Handle one query from client c (UDP datagram or TCP message). */
 void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8_t *pkt, size_t len,
 		      const struct dns_client *c);
-/* Handle one upstream response (u: upstream index). */
-void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, uint8_t *pkt,
-			 size_t len);
+/* Handle one upstream response that came in on upstream socket `sock` (an index of
+ * w->upsock), or over TCP (sock -1); truncated: the datagram did not fit the buffer
+ * (MSG_TRUNC), so pkt holds only its start. */
+void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock, uint8_t *pkt,
+			 size_t len, int truncated);
 void dns_count(struct dns_worker *w, enum dns_counter c);
 
 /* tcp.c: epoll tags are DNS_TAG_* + index. */
@@ -196,6 +229,7 @@ void dns_count(struct dns_worker *w, enum dns_counter c);
 #define DNS_TAG_TCPL  2000
 #define DNS_TAG_CONN  10000
 #define DNS_TAG_UPTCP 30000
+_Static_assert(DNS_TAG_UP + DNS_UP_SOCKS <= DNS_TAG_TCPL, "upstream socket tags overlap");
 int dns_tcp_listen(struct dns_worker *w);
 void dns_tcp_accept(struct dns_worker *w, int li);
 void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events);

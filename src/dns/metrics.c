@@ -26,6 +26,8 @@ static const struct {
 	{ C_RRL_SLIPPED, "rrl_slipped_total", "Answers sent truncated by response-rate limiting." },
 	{ C_WT_REFUSED, "random_subdomain_refused_total",
 	  "Queries refused under a zone flagged for a random-subdomain attack." },
+	{ C_WT_CLIENT_REFUSED, "random_subdomain_client_refused_total",
+	  "Queries refused because their client sent random subdomains under the zone." },
 	{ C_CACHE_HITS, "cache_hits_total", "Answers from the packet cache." },
 	{ C_CACHE_MISSES, "cache_misses_total", "Packet cache misses." },
 	{ C_FORMERR, "formerr_total", "Malformed queries answered FORMERR." },
@@ -41,6 +43,16 @@ static const struct {
 	{ C_EVENTS_DROPPED, "events_dropped_total",
 	  "Block events dropped because a ring was full." },
 	{ C_TRUNCATED, "truncated_total", "Answers sent truncated (too large for the client)." },
+	{ C_REFUSED_CLASS, "refused_class_total",
+	  "Queries of a class other than IN, refused without asking upstream." },
+	{ C_UPSTREAM_CASE, "upstream_case_mismatch_total",
+	  "Upstream answers dropped because the question's case differed from the one sent "
+	  "(DNS 0x20: likely spoofed)." },
+	{ C_UPSTREAM_SOCKET, "upstream_socket_shared_total",
+	  "Upstream queries that shared a source port (all upstream sockets in use)." },
+	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
+	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
+	  "cut)." },
 };
 
 static uint64_t sum(const struct dns_server *srv, enum dns_counter c)

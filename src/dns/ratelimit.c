@@ -42,6 +42,7 @@
 #define MAX_TABLE     ((size_t)1 << 24)
 #define MILLI	      1000ULL
 #define WT_BITS	      256
+#define WT_GOOD_BITS  1024 /* names that resolved, per zone: a 2-hash Bloom filter */
 #define NAME_MAX_LEN  255
 
 /* The head of every table entry. */
@@ -63,6 +64,15 @@ struct zone {
 	uint64_t until_ms; /* refused until (exclusive); 0 = never flagged */
 	uint32_t total, nx, ptotal, pnx;
 	uint64_t bits[WT_BITS / 64], pbits[WT_BITS / 64];
+	uint64_t good[WT_GOOD_BITS / 64]; /* names that got a positive answer */
+};
+
+/* One client under one zone: its NXDOMAIN answers in the current window. */
+struct czone {
+	struct slot s;
+	uint64_t start_ms; /* start of the window */
+	uint64_t until_ms; /* refused under the zone until (exclusive) */
+	uint32_t nx;
 };
 
 struct drl {
@@ -70,6 +80,7 @@ struct drl {
 	size_t sets_mask; /* table_size / WAYS - 1 */
 	struct bucket *clients, *rrl;
 	struct zone *zones;
+	struct czone *czones;
 	uint64_t k0, k1;
 	uint64_t client_cap, rrl_cap; /* bucket sizes in thousandths */
 	uint64_t window_ms, hold_ms;
@@ -123,11 +134,13 @@ struct drl *drl_new(const struct drl_config *cfg)
 	r->clients = calloc(n, sizeof(*r->clients));
 	r->rrl = calloc(n, sizeof(*r->rrl));
 	r->zones = calloc(n, sizeof(*r->zones));
-	if (r->clients == NULL || r->rrl == NULL || r->zones == NULL) {
+	r->czones = calloc(n, sizeof(*r->czones));
+	if (r->clients == NULL || r->rrl == NULL || r->zones == NULL || r->czones == NULL) {
 		drl_free(r);
 		return NULL;
 	}
-	r->st.bytes = sizeof(*r) + n * (2 * sizeof(struct bucket) + sizeof(struct zone));
+	r->st.bytes = sizeof(*r) +
+		      n * (2 * sizeof(struct bucket) + sizeof(struct zone) + sizeof(struct czone));
 	if (r->cfg.client_burst == 0)
 		r->cfg.client_burst = r->cfg.client_qps;
 	r->client_cap = (uint64_t)r->cfg.client_burst * MILLI;
@@ -147,6 +160,7 @@ void drl_free(struct drl *r)
 	free(r->clients);
 	free(r->rrl);
 	free(r->zones);
+	free(r->czones);
 	free(r);
 }
 
@@ -372,30 +386,94 @@ static int zone_attacked(const struct drl *r, const struct zone *z, uint64_t now
 	return nx >= (double)r->cfg.wt_qps * r->cfg.wt_window;
 }
 
-void drl_wt_note(struct drl *r, const char *name, int nxdomain, uint64_t now_ms,
-		 const char **flagged)
+/* The entry of client under zone zname[0..zlen) (created if create), or NULL (also for a
+ * client that is not IP). */
+static struct czone *czone_get(struct drl *r, const struct sockaddr *client, const char *zname,
+			       size_t zlen, uint64_t now_ms, int create)
+{
+	uint8_t buf[9 + NAME_MAX_LEN];
+	size_t n = client_prefix(client, 0, buf);
+	struct czone *c;
+	int fresh;
+
+	if (n == 0)
+		return NULL;
+	memcpy(buf + n, zname, zlen);
+	c = (struct czone *)slot_get(r, r->czones, sizeof(*c), key_of(r, buf, n + zlen), now_ms,
+				     create, &fresh);
+	if (c != NULL && fresh)
+		c->start_ms = now_ms;
+	return c;
+}
+
+/* The two bits of name in a zone's filter of names that resolved. */
+static void good_bits(const struct drl *r, const char *name, uint32_t *a, uint32_t *b)
+{
+	uint64_t h = siphash13(r->k0 ^ 0x676f6f64ULL, r->k1, (const uint8_t *)name,
+			       strnlen(name, NAME_MAX_LEN));
+
+	*a = (uint32_t)(h % WT_GOOD_BITS);
+	*b = (uint32_t)((h >> 32) % WT_GOOD_BITS);
+}
+
+void drl_wt_note_client(struct drl *r, const struct sockaddr *client, const char *name,
+			int nxdomain, uint64_t now_ms, int *event, uint32_t *count)
 {
 	const char *zname;
 	struct zone *z;
 	uint64_t h;
 	size_t zlen;
+	uint32_t ga, gb;
 	int fresh;
 
-	if (flagged != NULL)
-		*flagged = NULL;
+	if (event != NULL)
+		*event = DRL_PASS;
+	if (count != NULL)
+		*count = 0;
 	see_time(r, now_ms);
 	zname = parent_zone(name);
 	if (r->cfg.wt_min_names == 0 || zname == NULL)
 		return;
 	zlen = strnlen(zname, NAME_MAX_LEN);
+	/* The client's share first: past its cap it alone is refused under the zone, and
+	 * what it sends beyond the cap is not the zone's pressure. */
+	if (client != NULL && r->cfg.wt_client_nx != 0 && nxdomain) {
+		struct czone *c = czone_get(r, client, zname, zlen, now_ms, 1);
+
+		if (c != NULL) {
+			if (now_ms >= c->start_ms + r->window_ms) {
+				c->start_ms = now_ms;
+				c->nx = 0;
+			}
+			if (now_ms > c->s.used_ms)
+				c->s.used_ms = now_ms;
+			if (++c->nx > r->cfg.wt_client_nx) {
+				if (c->until_ms <= now_ms) {
+					c->until_ms = now_ms + r->hold_ms;
+					c->s.keep_until = c->until_ms;
+					r->st.wt_clients_flagged++;
+					if (event != NULL)
+						*event = DRL_WT_CLIENT;
+					if (count != NULL)
+						*count = c->nx;
+				}
+				return;
+			}
+		}
+	}
 	z = (struct zone *)slot_get(r, r->zones, sizeof(*z), key_of(r, zname, zlen), now_ms, 1,
 				    &fresh);
 	if (fresh)
 		z->start_ms = now_ms;
 	zone_roll(z, r->window_ms, now_ms);
 	z->total++;
-	if (nxdomain)
+	if (nxdomain) {
 		z->nx++;
+	} else {
+		good_bits(r, name, &ga, &gb);
+		z->good[ga / 64] |= 1ULL << (ga % 64);
+		z->good[gb / 64] |= 1ULL << (gb % 64);
+	}
 	h = siphash13(r->k1, r->k0, (const uint8_t *)name, strnlen(name, NAME_MAX_LEN));
 	h &= WT_BITS - 1;
 	z->bits[h / 64] |= 1ULL << (h % 64);
@@ -408,29 +486,59 @@ void drl_wt_note(struct drl *r, const char *name, int nxdomain, uint64_t now_ms,
 	r->st.wt_zones_flagged++;
 	memcpy(r->flagged, zname, zlen);
 	r->flagged[zlen] = '\0';
-	if (flagged != NULL)
-		*flagged = r->flagged;
+	if (event != NULL)
+		*event = DRL_WT_ZONE;
+	if (count != NULL)
+		*count = z->nx + z->pnx;
 }
 
-int drl_wt_refused(struct drl *r, const char *name, uint64_t now_ms)
+void drl_wt_note(struct drl *r, const char *name, int nxdomain, uint64_t now_ms,
+		 const char **flagged)
+{
+	int ev;
+
+	drl_wt_note_client(r, NULL, name, nxdomain, now_ms, &ev, NULL);
+	if (flagged != NULL)
+		*flagged = ev == DRL_WT_ZONE ? r->flagged : NULL;
+}
+
+int drl_wt_check(struct drl *r, const struct sockaddr *client, const char *name, uint64_t now_ms)
 {
 	const char *zname;
 	struct zone *z;
+	size_t zlen;
+	uint32_t ga, gb;
 	int fresh;
 
 	see_time(r, now_ms);
 	zname = parent_zone(name);
 	if (r->cfg.wt_min_names == 0 || zname == NULL)
-		return 0;
-	z = (struct zone *)slot_get(r, r->zones, sizeof(*z),
-				    key_of(r, zname, strnlen(zname, NAME_MAX_LEN)), now_ms, 0,
+		return DRL_PASS;
+	zlen = strnlen(zname, NAME_MAX_LEN);
+	if (client != NULL && r->cfg.wt_client_nx != 0) {
+		struct czone *c = czone_get(r, client, zname, zlen, now_ms, 0);
+
+		if (c != NULL && c->until_ms > now_ms) {
+			r->st.wt_client_refused++;
+			return DRL_WT_CLIENT;
+		}
+	}
+	z = (struct zone *)slot_get(r, r->zones, sizeof(*z), key_of(r, zname, zlen), now_ms, 0,
 				    &fresh);
 	if (z == NULL || z->until_ms <= now_ms)
-		return 0;
+		return DRL_PASS;
 	if (now_ms > z->s.used_ms)
 		z->s.used_ms = now_ms;
+	good_bits(r, name, &ga, &gb);
+	if ((z->good[ga / 64] >> (ga % 64) & 1) && (z->good[gb / 64] >> (gb % 64) & 1))
+		return DRL_PASS; /* it resolved before: not one of the random names */
 	r->st.wt_refused++;
-	return 1;
+	return DRL_WT_ZONE;
+}
+
+int drl_wt_refused(struct drl *r, const char *name, uint64_t now_ms)
+{
+	return drl_wt_check(r, NULL, name, now_ms) == DRL_WT_ZONE;
 }
 
 void drl_get_stats(const struct drl *r, struct drl_stats *out)

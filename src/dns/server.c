@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +88,7 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 	if (rc)
 		return isp_err_set(err, rc, "dns.exempt: %s", err ? err->msg : "");
 	srv->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
+	srv->qname_0x20 = strcmp(cfg->dns_upstream_0x20, "off") != 0;
 	if (cfg->dns_walled_garden_a[0]) {
 		if (inet_pton(AF_INET, cfg->dns_walled_garden_a, srv->wg_a) != 1)
 			return isp_err_set(err, ISR_EINVAL,
@@ -131,6 +133,7 @@ static int workers_init(struct dns_server *srv, struct isp_err *err)
 	rc.wt_qps = (uint32_t)cfg->dns_wt_qps;
 	rc.wt_window = (uint32_t)cfg->dns_wt_window;
 	rc.wt_hold = (uint32_t)cfg->dns_wt_hold;
+	rc.wt_client_nx = (uint32_t)cfg->dns_wt_client_nx;
 	rc.table_size = 16384; /* per table and worker: about 3 MB */
 	srv->nworkers = (int)cfg->dns_threads;
 	srv->workers = calloc((size_t)srv->nworkers, sizeof(*srv->workers));
@@ -145,8 +148,15 @@ static int workers_init(struct dns_server *srv, struct isp_err *err)
 		w->epfd = -1;
 		for (k = 0; k < DNS_MAX_LISTEN; k++)
 			w->udp_fd[k] = w->tcp_fd[k] = -1;
-		for (k = 0; k < DNS_MAX_UPSTREAM; k++)
-			w->up_fd[k] = -1;
+		w->upsock = calloc(DNS_UP_SOCKS, sizeof(*w->upsock));
+		w->upsock_free = calloc(DNS_UP_SOCKS, sizeof(*w->upsock_free));
+		if (!w->upsock || !w->upsock_free)
+			return isp_err_set(err, ISR_ENOMEM, "out of memory for worker %d", i);
+		for (k = 0; k < DNS_UP_SOCKS; k++) {
+			w->upsock[k].fd = -1;
+			w->upsock_free[k] = (uint16_t)(DNS_UP_SOCKS - 1 - k);
+		}
+		w->nupsock_free = DNS_UP_SOCKS;
 		w->pending = calloc(DNS_MAX_INFLIGHT, sizeof(*w->pending));
 		w->by_id = calloc(65536, sizeof(*w->by_id));
 		w->rl = drl_new(&rc);
@@ -170,9 +180,11 @@ static void workers_free(struct dns_server *srv)
 		for (k = 0; k < DNS_MAX_LISTEN; k++)
 			if (w->udp_fd[k] >= 0)
 				close(w->udp_fd[k]);
-		for (k = 0; k < DNS_MAX_UPSTREAM; k++)
-			if (w->up_fd[k] >= 0)
-				close(w->up_fd[k]);
+		for (k = 0; w->upsock && k < DNS_UP_SOCKS; k++)
+			if (w->upsock[k].fd >= 0)
+				close(w->upsock[k].fd);
+		free(w->upsock);
+		free(w->upsock_free);
 		if (w->epfd >= 0)
 			close(w->epfd);
 		free(w->pending);
@@ -197,6 +209,8 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	sigset_t set;
 
 	memset(&writer, 0, sizeof(writer));
+	memset(&metrics, 0, sizeof(metrics));
+	metrics.fd = -1; /* not started: metricsd_join does nothing (metrics may be off) */
 	if (!srv)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = configure(srv, cfg, err);
@@ -214,6 +228,17 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = workers_init(srv, err);
 	if (rc)
 		goto out;
+	{
+		/* Each worker may hold DNS_UP_SOCKS upstream sockets and DNS_MAX_TCP client
+		 * connections: raise the soft descriptor limit to the hard one (a worker that
+		 * still runs out shares upstream sockets rather than fail queries). */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	/* Signals go to the main thread only: block them before any thread starts. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGHUP);

@@ -3,11 +3,13 @@
  * worker's own TCP exchanges with an upstream whose UDP answer came back truncated.
  *
  * Client side: each worker listens on every listen address (SO_REUSEPORT) and owns up
- * to DNS_MAX_TCP connections. Messages are length-prefixed; a connection may pipeline
+ * to DNS_MAX_TCP connections; a client outside dns.subscribers is closed at accept. Messages are length-prefixed; a connection may pipeline
  * many queries, and their answers go back in whatever order they complete (allowed by
- * RFC 7766 section 6.2.1.1). A connection with nothing pending is closed after
- * DNS_TCP_IDLE_MS; one whose reader does not keep up (more than DNS_TCP_WBUF unsent) is
- * closed rather than let it hold memory. Buffers are allocated per connection on accept
+ * RFC 7766 section 6.2.1.1). A connection with nothing pending is closed
+ * DNS_TCP_IDLE_MS after its last complete message; one whose message is not whole
+ * DNS_TCP_MSG_MS after its first byte is closed whatever it is doing (bytes trickling
+ * in refresh neither timer); one whose reader does not keep up (more than DNS_TCP_WBUF
+ * unsent) is closed rather than let it hold memory. Buffers are allocated per connection on accept
  * and freed on close. Answers for a connection that has since closed are dropped (the
  * slot's generation number tells).
  *
@@ -90,6 +92,12 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 
 		if (fd < 0)
 			return;
+		/* The access list at accept: a non-subscriber gets no slot, no buffer. */
+		if (!prefixset_contains_sa(w->srv->subscribers, (const struct sockaddr *)&ss)) {
+			dns_count(w, C_REFUSED_ACL);
+			close(fd);
+			continue;
+		}
 		for (ci = 0; ci < DNS_MAX_TCP; ci++)
 			if (w->conns[ci].fd < 0)
 				break;
@@ -109,6 +117,7 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].wlen = 0;
 		w->conns[ci].inflight = 0;
 		w->conns[ci].last_ms = dns_now_ms();
+		w->conns[ci].msg_deadline_ms = 0;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
@@ -227,8 +236,9 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 			closed = 1;
 			break;
 		}
+		if (c->rlen == 0) /* a new message starts: its deadline runs from now */
+			c->msg_deadline_ms = dns_now_ms() + DNS_TCP_MSG_MS;
 		c->rlen += (size_t)n;
-		c->last_ms = dns_now_ms();
 		/* every complete message in the buffer (pipelining) */
 		while (c->rlen >= 2) {
 			size_t mlen = dnsw_get16(c->rbuf);
@@ -251,6 +261,8 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 				return; /* closed while answering */
 			memmove(c->rbuf, c->rbuf + 2 + mlen, c->rlen - 2 - mlen);
 			c->rlen -= 2 + mlen;
+			c->last_ms = dns_now_ms(); /* a whole message: the connection is in use */
+			c->msg_deadline_ms = c->rlen > 0 ? c->last_ms + DNS_TCP_MSG_MS : 0;
 		}
 	}
 	/* The client closed its side: answers still pending cannot be read back by most
@@ -269,8 +281,12 @@ void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
 	for (ci = 0; ci < DNS_MAX_TCP; ci++) {
 		struct dns_tcp_conn *c = &w->conns[ci];
 
-		if (c->fd >= 0 && c->inflight == 0 && c->wlen == 0 &&
-		    now - c->last_ms > DNS_TCP_IDLE_MS)
+		if (c->fd < 0)
+			continue;
+		/* a message trickling in, or never finished; or nothing going on */
+		if ((c->rlen > 0 && c->msg_deadline_ms != 0 && now >= c->msg_deadline_ms) ||
+		    (c->rlen == 0 && c->inflight == 0 && c->wlen == 0 &&
+		     now - c->last_ms > DNS_TCP_IDLE_MS))
 			conn_close(w, ci);
 	}
 }
@@ -396,7 +412,7 @@ void dns_uptcp_event(struct dns_worker *w, const struct served *sh, int ui, uint
 		}
 		if (u->len == u->want && u->want > 2) {
 			/* hands the answer over; frees p and, through it, this exchange */
-			dns_handle_upstream(w, sh, p->upstream, u->buf + 2, u->want - 2);
+			dns_handle_upstream(w, sh, -1, u->buf + 2, u->want - 2, 0);
 			if (w->uptcp[ui].fd >= 0 && (!p->used || p->uptcp != ui))
 				dns_uptcp_abort(w, ui);
 			return;

@@ -448,6 +448,57 @@ int dnsw_response_matches(const uint8_t *pkt, size_t len, uint16_t id, const uin
 	return dnsw_get16(pkt + end) == qtype && dnsw_get16(pkt + end + 2) == qclass;
 }
 
+int dnsw_build_query(uint16_t id, uint16_t flags, const uint8_t *qname, size_t qname_len,
+		     uint16_t qtype, uint16_t qclass, uint16_t edns_size, int do_bit, uint8_t *out,
+		     size_t outsz)
+{
+	size_t need = DNSW_HEADER + qname_len + 4 + (edns_size ? 11 : 0);
+
+	if (qname_len == 0 || qname_len > DNSW_MAX_NAME || qname[qname_len - 1] != 0 ||
+	    need > outsz)
+		return -1;
+	memset(out, 0, DNSW_HEADER);
+	dnsw_put16(out, id);
+	dnsw_put16(out + 2, (uint16_t)(flags & (DNSW_RD | DNSW_AD | DNSW_CD)));
+	dnsw_put16(out + 4, 1);
+	dnsw_put16(out + 10, edns_size ? 1 : 0);
+	memcpy(out + DNSW_HEADER, qname, qname_len);
+	dnsw_put16(out + DNSW_HEADER + qname_len, qtype);
+	dnsw_put16(out + DNSW_HEADER + qname_len + 2, qclass);
+	if (edns_size) {
+		uint8_t *o = out + DNSW_HEADER + qname_len + 4;
+
+		o[0] = 0; /* root */
+		dnsw_put16(o + 1, DNSW_OPT);
+		dnsw_put16(o + 3, edns_size);
+		put32(o + 5, do_bit ? 0x8000 : 0); /* extended rcode 0, version 0, DO */
+		dnsw_put16(o + 9, 0);		   /* no options */
+	}
+	return (int)need;
+}
+
+int dnsw_question_is(const uint8_t *pkt, size_t len, const uint8_t *qname, size_t qname_len)
+{
+	/* qname holds no pointer, so equal bytes are an uncompressed name, label by label */
+	return len >= DNSW_HEADER + qname_len && qname_len > 0 &&
+	       memcmp(pkt + DNSW_HEADER, qname, qname_len) == 0;
+}
+
+int dnsw_set_question_name(uint8_t *pkt, size_t len, const uint8_t *qname, size_t qname_len)
+{
+	size_t i;
+
+	if (qname_len == 0 || len < DNSW_HEADER + qname_len)
+		return -1;
+	/* length bytes are <= 63, below 'A', so folding every byte is safe; qname holds no
+	 * pointer, so a match is an uncompressed name of the same labels */
+	for (i = 0; i < qname_len; i++)
+		if (lower(pkt[DNSW_HEADER + i]) != lower(qname[i]))
+			return -1;
+	memcpy(pkt + DNSW_HEADER, qname, qname_len);
+	return 0;
+}
+
 int dnsw_walk_response(const uint8_t *pkt, size_t len,
 		       int (*fn)(void *ud, const struct dnsw_rr *rr), void *ud)
 {

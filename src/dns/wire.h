@@ -59,11 +59,12 @@ enum dnsw_type {
 #define DNSW_RCODE(flags)  ((flags)&0xf)
 
 /* EDE INFO-CODEs we use (RFC 8914). */
-#define DNSW_EDE_BLOCKED    15
-#define DNSW_EDE_FILTERED   17
-#define DNSW_EDE_PROHIBITED 18
-#define DNSW_EDE_NOT_READY  14
-#define DNSW_OPT_EDE	    15 /* the EDE option's OPTION-CODE */
+#define DNSW_EDE_BLOCKED       15
+#define DNSW_EDE_FILTERED      17
+#define DNSW_EDE_PROHIBITED    18
+#define DNSW_EDE_NOT_READY     14
+#define DNSW_EDE_NOT_SUPPORTED 21
+#define DNSW_OPT_EDE	       15 /* the EDE option's OPTION-CODE */
 
 /* Result of dnsw_parse_query when the packet is not answered normally. */
 #define DNSW_DROP (-1) /* not worth an answer: shorter than a header, or a response */
@@ -153,6 +154,33 @@ int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *ad
  */
 int dnsw_response_matches(const uint8_t *pkt, size_t len, uint16_t id, const uint8_t *qname,
 			  size_t qname_len, uint16_t qtype, uint16_t qclass);
+
+/*
+ * Build the query forwarded upstream, in out[0..outsz): header with this id, the flags'
+ * RD, AD and CD bits (nothing else), QDCOUNT 1, the question (qname in wire form,
+ * uncompressed, as in struct dnsw_query, written as given: case kept), and, when
+ * edns_size is not 0, an OPT record with that UDP size, version 0, the DO bit when
+ * do_bit, and no options (a client's options, such as its COOKIE, are between it and
+ * us). Returns the length, or -1 if qname is empty, longer than DNSW_MAX_NAME, not
+ * ending in the root label, or out is too small.
+ */
+int dnsw_build_query(uint16_t id, uint16_t flags, const uint8_t *qname, size_t qname_len,
+		     uint16_t qtype, uint16_t qclass, uint16_t edns_size, int do_bit, uint8_t *out,
+		     size_t outsz);
+
+/*
+ * Whether the question name of pkt (at offset DNSW_HEADER) is written uncompressed and
+ * byte for byte as qname, case included (the 0x20 check: the upstream must echo the
+ * mixed case it was asked). qname as in struct dnsw_query. 1 or 0.
+ */
+int dnsw_question_is(const uint8_t *pkt, size_t len, const uint8_t *qname, size_t qname_len);
+
+/*
+ * Overwrite the question name of pkt with qname when it is the same name written
+ * uncompressed (compared case-insensitively): gives a client back the case it asked
+ * with. Returns 0, or -1 (pkt unchanged) when it is not.
+ */
+int dnsw_set_question_name(uint8_t *pkt, size_t len, const uint8_t *qname, size_t qname_len);
 
 /* One resource record of a response, for dnsw_walk_response. */
 struct dnsw_rr {

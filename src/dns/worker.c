@@ -2,11 +2,13 @@
  * worker.c -- one worker thread of the DNS service (see dns.h, dns_int.h).
  *
  * An epoll loop over the worker's own sockets: the UDP listen sockets (one per listen
- * address, SO_REUSEPORT) and one connected UDP socket per upstream. Queries are read in
- * batches with recvmmsg; each is parsed, checked against the access list, the rate
- * limits, the snapshot (unless the client opted out), the cache, and otherwise
- * forwarded upstream under a fresh random ID. Upstream answers are matched to their
- * pending query by ID and question, checked (CNAME targets and addresses against the
+ * address, SO_REUSEPORT) and a connected UDP socket per upstream query (a fresh random
+ * source port each). Queries are read in batches with recvmmsg; each is parsed, checked
+ * against the access list, the class (IN only), the rate limits, the snapshot (unless
+ * the client opted out), the cache, and otherwise forwarded upstream, rebuilt from its
+ * question, under a fresh random ID with its name in random case (0x20). Upstream
+ * answers are matched to their pending query by socket, ID and question (case
+ * included), checked (CNAME targets and addresses against the
  * lists), cached, and returned with the client's ID. Timeouts retry the next upstream,
  * then answer SERVFAIL: a dead upstream never holds a query longer than
  * tries x timeout.
@@ -29,6 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
+#include "core/netaddr.h"
 #include "dns/dns_int.h"
 
 const double dns_lat_bounds[DNS_LAT_BUCKETS] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
@@ -54,14 +59,39 @@ void dns_count(struct dns_worker *w, enum dns_counter c)
 	atomic_fetch_add_explicit(&w->counters[c], 1, memory_order_relaxed);
 }
 
-static uint64_t rnd(struct dns_worker *w)
+/* n bytes from the CSPRNG (libsodium's randombytes_buf, i.e. getrandom), taken from a
+ * per-worker buffer refilled 512 bytes at a time: query IDs and 0x20 case bits must be
+ * unguessable to an off-path attacker (an ID from a small-state generator such as
+ * xorshift can be predicted from a few observed ones), and one system call per ~250
+ * queries keeps that off the hot path. */
+static void rnd_bytes(struct dns_worker *w, void *out, size_t n)
 {
-	/* xorshift64*: IDs need to be unpredictable to an off-path attacker, not
-	 * cryptographic; seeded from getrandom-quality entropy in dns_worker_start. */
-	w->rng ^= w->rng >> 12;
-	w->rng ^= w->rng << 25;
-	w->rng ^= w->rng >> 27;
-	return w->rng * 0x2545F4914F6CDD1DULL;
+	uint8_t *o = out;
+
+	while (n > 0) {
+		size_t k;
+
+		if (w->rnd_pos >= sizeof(w->rnd)) {
+			randombytes_buf(w->rnd, sizeof(w->rnd));
+			w->rnd_pos = 0;
+		}
+		k = sizeof(w->rnd) - w->rnd_pos;
+		if (k > n)
+			k = n;
+		memcpy(o, w->rnd + w->rnd_pos, k);
+		sodium_memzero(w->rnd + w->rnd_pos, k); /* used once */
+		w->rnd_pos += k;
+		o += k;
+		n -= k;
+	}
+}
+
+static uint32_t rnd32(struct dns_worker *w)
+{
+	uint32_t v;
+
+	rnd_bytes(w, &v, sizeof(v));
+	return v;
 }
 
 /* Answers to the datagrams of one recvmmsg batch are collected here and sent with one
@@ -255,7 +285,7 @@ static int check_name(struct dns_worker *w, const struct served *sh,
 
 static struct dns_pending *pending_new(struct dns_worker *w)
 {
-	uint32_t i, start = (uint32_t)(rnd(w) % DNS_MAX_INFLIGHT);
+	uint32_t i, start = rnd32(w) % DNS_MAX_INFLIGHT;
 	struct dns_pending *p;
 	uint16_t id;
 
@@ -269,18 +299,83 @@ static struct dns_pending *pending_new(struct dns_worker *w)
 	if (i == DNS_MAX_INFLIGHT)
 		return NULL;
 	do
-		id = (uint16_t)rnd(w);
+		rnd_bytes(w, &id, sizeof(id));
 	while (w->by_id[id]);
 	memset(p, 0, offsetof(struct dns_pending, query));
 	p->used = 1;
+	p->sock = -1;
 	p->up_id = id;
 	w->by_id[id] = (uint16_t)((start + i) % DNS_MAX_INFLIGHT + 1);
 	w->inflight++;
 	return p;
 }
 
+/* Take p off its upstream socket, closing the socket when no other query uses it (a
+ * late answer then finds the port closed). */
+static void upsock_release(struct dns_worker *w, struct dns_pending *p)
+{
+	struct dns_upsock *s;
+
+	if (p->sock < 0)
+		return;
+	s = &w->upsock[p->sock];
+	if (s->refs > 0 && --s->refs == 0) {
+		close(s->fd); /* also leaves the epoll set */
+		s->fd = -1;
+		w->upsock_free[w->nupsock_free++] = (uint16_t)p->sock;
+	}
+	p->sock = -1;
+}
+
+/* A socket for one query to upstream u: a new one, connected to u (the kernel binds it
+ * to a random ephemeral port, and drops datagrams from any other source), or, when
+ * DNS_UP_SOCKS are open, one of them already connected to u, picked at random. Returns
+ * its index, or -1. */
+static int upsock_get(struct dns_worker *w, int u)
+{
+	const struct dns_upstream *up = &w->srv->up[u];
+	struct epoll_event ev;
+	int i, fd, start;
+
+	if (w->nupsock_free > 0) {
+		fd = socket(up->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			goto share;
+		if (connect(fd, (const struct sockaddr *)&up->addr, up->addrlen) != 0) {
+			close(fd);
+			goto share;
+		}
+		i = w->upsock_free[--w->nupsock_free];
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN;
+		ev.data.u32 = (uint32_t)(DNS_TAG_UP + i);
+		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			close(fd);
+			w->nupsock_free++;
+			goto share;
+		}
+		w->upsock[i].fd = fd;
+		w->upsock[i].refs = 1;
+		w->upsock[i].upstream = (uint8_t)u;
+		return i;
+	}
+share:
+	dns_count(w, C_UPSTREAM_SOCKET);
+	start = (int)(rnd32(w) % DNS_UP_SOCKS);
+	for (i = 0; i < DNS_UP_SOCKS; i++) {
+		struct dns_upsock *s = &w->upsock[(start + i) % DNS_UP_SOCKS];
+
+		if (s->fd >= 0 && s->upstream == u) {
+			s->refs++;
+			return (start + i) % DNS_UP_SOCKS;
+		}
+	}
+	return -1;
+}
+
 static void pending_free(struct dns_worker *w, struct dns_pending *p)
 {
+	upsock_release(w, p);
 	if (p->uptcp >= 0)
 		dns_uptcp_abort(w, p->uptcp);
 	if (p->client.conn >= 0)
@@ -319,21 +414,44 @@ static int send_upstream(struct dns_worker *w, struct dns_pending *p)
 	p->sent_ms = now;
 	p->tries++;
 	dns_count(w, C_UPSTREAM_SENT);
-	if (send(w->up_fd[u], p->query, p->query_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+	/* every attempt from a fresh port: the previous one's port is closed */
+	upsock_release(w, p);
+	p->sock = upsock_get(w, u);
+	if (p->sock < 0)
+		return -1;
+	if (send(w->upsock[p->sock].fd, p->query, p->query_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		return -1;
 	return 0;
 }
 
+/* Randomise the case of the letters of qname (wire form), one CSPRNG bit each (DNS
+ * 0x20, draft-vixie-dnsext-dns0x20): up to one more bit of entropy per letter that a
+ * spoofed answer must guess. */
+static void mix_case(struct dns_worker *w, uint8_t *qname, size_t len)
+{
+	uint8_t bits[DNSW_MAX_NAME / 8 + 1] = { 0 };
+	size_t i = 0, k = 0;
+
+	rnd_bytes(w, bits, (len + 7) / 8);
+	while (i < len && qname[i] != 0) {
+		size_t end = i + 1 + qname[i];
+
+		for (i++; i < end && i < len; i++, k++) {
+			uint8_t c = qname[i] | 0x20;
+
+			if (c >= 'a' && c <= 'z')
+				qname[i] = (bits[k / 8] >> (k % 8)) & 1 ? (uint8_t)(c & ~0x20) : c;
+		}
+	}
+}
+
 static void forward(struct dns_worker *w, const struct dns_client *client,
-		    const struct dnsw_query *q, const uint8_t *pkt, size_t len, int optout,
-		    int exempt)
+		    const struct dnsw_query *q, int optout, int exempt)
 {
 	struct dns_pending *p;
+	uint8_t qname[DNSW_MAX_NAME];
+	int n;
 
-	if (len > sizeof(p->query)) {
-		answer_rcode(w, client, q, DNSW_FORMERR, -1, NULL, exempt);
-		return;
-	}
 	p = pending_new(w);
 	if (!p) {
 		dns_count(w, C_INFLIGHT_FULL);
@@ -349,11 +467,29 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 	p->udp_size = q->udp_size;
 	p->optout = (uint8_t)optout;
 	p->q = *q;
-	memcpy(p->query, pkt, len);
-	p->query_len = (uint16_t)len;
-	dnsw_put16(p->query, p->up_id);
-	p->upstream = (uint8_t)(rnd(w) % (uint64_t)w->srv->nup);
-	send_upstream(w, p);
+	/* The query is written anew, not copied: only the question, the RD/AD/CD bits and
+	 * an OPT of our own (DNS_UP_EDNS, DO, no options) go upstream, so that nothing a
+	 * client put in its query (a COOKIE, padding, odd sections) reaches the upstream or,
+	 * through its answer, the cache. The name goes with its letters' case randomised
+	 * (0x20, dns.upstream-0x20): an answer must echo it exactly. */
+	memcpy(qname, q->qname, q->qname_len);
+	if (w->srv->qname_0x20)
+		mix_case(w, qname, q->qname_len);
+	n = dnsw_build_query(p->up_id, q->flags, qname, q->qname_len, q->qtype, q->qclass,
+			     q->has_edns ? DNS_UP_EDNS : 0, q->edns_do, p->query, sizeof(p->query));
+	if (n < 0) { /* cannot happen for a parsed query: its name fits */
+		dns_count(w, C_SERVFAIL);
+		answer_rcode(w, client, q, DNSW_SERVFAIL, -1, NULL, exempt);
+		pending_free(w, p);
+		return;
+	}
+	p->query_len = (uint16_t)n;
+	p->upstream = (uint8_t)(rnd32(w) % (uint32_t)w->srv->nup);
+	if (send_upstream(w, p) != 0 && p->sock < 0) {
+		dns_count(w, C_SERVFAIL);
+		answer_rcode(w, client, q, DNSW_SERVFAIL, -1, NULL, exempt);
+		pending_free(w, p);
+	}
 }
 
 struct answer_check {
@@ -471,10 +607,20 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 		dns_count(w, C_RATE_LIMITED);
 		return;
 	}
+	/* Only class IN is filtered, so only class IN is served: a query of class ANY,
+	 * CHAOS, HS or NONE for a listed name would otherwise reach the upstream (which
+	 * may answer it from its IN data) and come back unfiltered. Refused here, never
+	 * forwarded, never cached. */
+	if (q.qclass != DNSW_CLASS_IN) {
+		dns_count(w, C_REFUSED_CLASS);
+		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_NOT_SUPPORTED,
+			     "only class IN is served", exempt);
+		return;
+	}
 	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
 	if (optout)
 		dns_count(w, C_ALLOWED_OPTOUT);
-	filter = !optout && q.qclass == DNSW_CLASS_IN && sh->snap;
+	filter = !optout && sh->snap;
 	serial = sh->snap ? snap_serial(sh->snap) : 0;
 	if (w->cache) {
 		uint64_t tag = 0;
@@ -510,6 +656,8 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 						   now, serial);
 			}
 			dnsw_put16(out, q.id);
+			/* the question as this client wrote it (the entry has the first one's) */
+			dnsw_set_question_name(out, (size_t)n, q.qname, q.qname_len);
 			answer(w, client, &q, out, (size_t)n, exempt);
 			return;
 		}
@@ -517,13 +665,24 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	}
 	if (filter && check_name(w, sh, client, &q, exempt))
 		return;
-	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok && drl_wt_refused(w->rl, q.name, now)) {
-		dns_count(w, C_WT_REFUSED);
-		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
-			     "random-subdomain attack on this zone", exempt);
-		return;
+	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok) {
+		/* an exempt client is never refused as an attacker, only by a flagged zone */
+		int v = drl_wt_check(w->rl, exempt ? NULL : sa, q.name, now);
+
+		if (v == DRL_WT_CLIENT) {
+			dns_count(w, C_WT_CLIENT_REFUSED);
+			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+				     "random-subdomain queries from this client", exempt);
+			return;
+		}
+		if (v == DRL_WT_ZONE) {
+			dns_count(w, C_WT_REFUSED);
+			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+				     "random-subdomain attack on this zone", exempt);
+			return;
+		}
 	}
-	forward(w, client, &q, pkt, len, optout, exempt);
+	forward(w, client, &q, optout, exempt);
 }
 
 static void observe_latency(struct dns_worker *w, uint64_t ms)
@@ -537,8 +696,8 @@ static void observe_latency(struct dns_worker *w, uint64_t ms)
 	atomic_fetch_add_explicit(&w->lat_sum_us, ms * 1000, memory_order_relaxed);
 }
 
-void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, uint8_t *pkt,
-			 size_t len)
+void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock, uint8_t *pkt,
+			 size_t len, int truncated)
 {
 	struct dns_server *srv = w->srv;
 	struct dns_pending *p;
@@ -558,13 +717,26 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, u
 		return;
 	}
 	p = &w->pending[idx - 1];
-	if (p->upstream != u || !dnsw_response_matches(pkt, len, id, p->q.qname, p->q.qname_len,
-						       p->q.qtype, p->q.qclass)) {
+	/* Over UDP the answer must come in on the query's own socket (connected: the
+	 * kernel checked the source); over TCP, on the query's exchange (the caller). */
+	if ((sock >= 0 && p->sock != sock) || (sock < 0 && p->uptcp < 0) ||
+	    !dnsw_response_matches(pkt, len, id, p->q.qname, p->q.qname_len, p->q.qtype,
+				   p->q.qclass)) {
 		dns_count(w, C_UPSTREAM_BAD);
 		return;
 	}
+	/* 0x20: the question must come back in the exact mixed case it was sent in; an
+	 * answer that got it wrong is most likely spoofed. Dropped: the real answer, or the
+	 * timeout, follows. */
+	if (srv->qname_0x20 &&
+	    !dnsw_question_is(pkt, len, p->query + DNSW_HEADER, p->q.qname_len)) {
+		dns_count(w, C_UPSTREAM_CASE);
+		return;
+	}
 	observe_latency(w, now - p->sent_ms);
-	atomic_store_explicit(&srv->up_down[u], 0, memory_order_relaxed);
+	atomic_store_explicit(&srv->up_down[p->upstream], 0, memory_order_relaxed);
+	/* the client gets its question back as it wrote it (the cache stores that too) */
+	dnsw_set_question_name(pkt, len, p->q.qname, p->q.qname_len);
 	exempt = prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client.addr);
 	flags = dnsw_get16(pkt + 2);
 	rcode = DNSW_RCODE(flags);
@@ -572,12 +744,23 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, u
 	 * comes back through this function with TC clear. */
 	if ((flags & DNSW_TC) && p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
 		return;
+	/* Larger than our buffer (an upstream that ignored the 1232 we advertised): pkt is
+	 * only its start, never passed on or cached. Asked again over TCP, or SERVFAIL. */
+	if (truncated) {
+		dns_count(w, C_UPSTREAM_OVERSIZE);
+		if (p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
+			return;
+		dns_count(w, C_SERVFAIL);
+		answer_rcode(w, &p->client, &p->q, DNSW_SERVFAIL, -1, NULL, exempt);
+		pending_free(w, p);
+		return;
+	}
 	/* The name and the answer are checked against the snapshot in use now (it may have
 	 * changed while the query was upstream). For an opted-out client nothing is blocked,
 	 * but an answer that would be blocked for others is not cached either. */
 	listed = 0;
 	memset(&ac, 0, sizeof(ac));
-	if (sh->snap && p->q.qclass == DNSW_CLASS_IN) {
+	if (sh->snap) { /* class IN: the others are refused before */
 		listed = name_listed(sh->snap, &p->q);
 		check_answer(sh->snap, pkt, len, &ac);
 	}
@@ -592,15 +775,32 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int u, u
 		pending_free(w, p);
 		return;
 	}
-	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok) {
-		const char *flagged = NULL;
+	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok &&
+	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
+		const struct sockaddr *csa = (const struct sockaddr *)&p->client.addr;
+		char ctext[INET6_ADDRSTRLEN + 8];
+		uint32_t count;
+		int ev;
 
-		drl_wt_note(w->rl, p->q.name, rcode == DNSW_NXDOMAIN, now, &flagged);
-		if (flagged)
+		/* The log names the client and the counts, never the zone: the zone comes
+		 * from subscribers' queries, which the service does not log. */
+		drl_wt_note_client(w->rl, exempt ? NULL : csa, p->q.name, rcode == DNSW_NXDOMAIN,
+				   now, &ev, &count);
+		if (ev == DRL_WT_CLIENT)
 			fprintf(stderr,
-				"ispshield dns: random-subdomain attack suspected under %s: "
-				"unseen names refused for %lld s\n",
-				flagged, (long long)srv->cfg->dns_wt_hold);
+				"ispshield dns: random-subdomain queries: client %s got %u "
+				"NXDOMAIN answers under one zone within %lld s: refused under "
+				"that zone for %lld s\n",
+				net_addr_text(csa, ctext, sizeof(ctext)), count,
+				(long long)srv->cfg->dns_wt_window,
+				(long long)srv->cfg->dns_wt_hold);
+		else if (ev == DRL_WT_ZONE)
+			fprintf(stderr,
+				"ispshield dns: random-subdomain attack on one zone: %u NXDOMAIN "
+				"answers within %lld s from clients under their caps: its names "
+				"that never resolved refused for %lld s\n",
+				count, (long long)srv->cfg->dns_wt_window,
+				(long long)srv->cfg->dns_wt_hold);
 	}
 	if (w->cache && !listed && !ac.blocked && !(flags & DNSW_TC) &&
 	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
@@ -683,7 +883,8 @@ static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int
 		struct dns_client c;
 
 		if (upstream >= 0) {
-			dns_handle_upstream(w, sh, upstream, bufs[i], msgs[i].msg_len);
+			dns_handle_upstream(w, sh, upstream, bufs[i], msgs[i].msg_len,
+					    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
 			continue;
 		}
 		c.addr = from[i];
@@ -738,7 +939,7 @@ static void *worker_main(void *arg)
 			 * busy socket cannot starve the others. */
 			for (rounds = 0; rounds < 8; rounds++)
 				if (read_batch(w, sh,
-					       tag >= DNS_TAG_UP ? w->up_fd[tag - DNS_TAG_UP]
+					       tag >= DNS_TAG_UP ? w->upsock[tag - DNS_TAG_UP].fd
 								 : w->udp_fd[tag],
 					       tag >= DNS_TAG_UP ? tag - DNS_TAG_UP : -1) <
 				    DNS_BATCH)
@@ -758,59 +959,41 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static int udp_socket(const struct sockaddr_storage *ss, socklen_t len, int bind_it)
+/* A UDP listen socket bound to ss (SO_REUSEPORT: one per worker). */
+static int udp_listen_socket(const struct sockaddr_storage *ss, socklen_t len)
 {
 	int one = 1, fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	if (bind_it) {
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-		if (ss->ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, (const struct sockaddr *)ss, len) != 0)
-			goto fail;
-	} else if (connect(fd, (const struct sockaddr *)ss, len) != 0) {
-		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0) {
+		close(fd);
+		return -1;
 	}
 	return fd;
-fail:
-	close(fd);
-	return -1;
 }
 
 int dns_worker_start(struct dns_worker *w)
 {
 	struct dns_server *srv = w->srv;
 	struct epoll_event ev;
-	int i, urnd;
+	int i;
 
 	w->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (w->epfd < 0)
 		return ISR_EIO;
-	urnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (urnd < 0 || read(urnd, &w->rng, sizeof(w->rng)) != (ssize_t)sizeof(w->rng))
-		w->rng = (uint64_t)time(NULL) ^ ((uint64_t)(uintptr_t)w << 16);
-	if (urnd >= 0)
-		close(urnd);
-	w->rng |= 1;
+	w->rnd_pos = sizeof(w->rnd); /* filled on first use */
 	for (i = 0; i < srv->nlisten; i++) {
-		w->udp_fd[i] = udp_socket(&srv->listen[i], srv->listenlen[i], 1);
+		w->udp_fd[i] = udp_listen_socket(&srv->listen[i], srv->listenlen[i]);
 		if (w->udp_fd[i] < 0)
 			return ISR_EIO;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;
 		ev.data.u32 = (uint32_t)i;
 		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->udp_fd[i], &ev);
-	}
-	for (i = 0; i < srv->nup; i++) {
-		w->up_fd[i] = udp_socket(&srv->up[i].addr, srv->up[i].addrlen, 0);
-		if (w->up_fd[i] < 0)
-			return ISR_EIO;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.u32 = (uint32_t)(DNS_TAG_UP + i);
-		epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->up_fd[i], &ev);
 	}
 	if (dns_tcp_listen(w) != 0)
 		return ISR_EIO;

@@ -184,6 +184,29 @@ static void test_sample_config_documents_every_key(void **state)
 	assert_int_equal(config_load(&c, path, &e), 0);
 }
 
+/* What config_print writes (the file `ispshield run` hands its services, every key with
+ * its doc as a comment) loads back: no doc line too long for the reader. */
+static void test_print_loads_back(void **state)
+{
+	struct isp_config c, back;
+	struct isp_err err;
+	char path[] = "/tmp/test_config_print_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	config_defaults(&c);
+	config_print(&c, f);
+	fclose(f);
+	config_defaults(&back);
+	isp_err_clear(&err);
+	assert_int_equal(config_load(&back, path, &err), 0);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_sample_config_documents_every_key),
 		cmocka_unit_test(test_printed_lines_fit_inih),
+		cmocka_unit_test(test_print_loads_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -921,6 +921,75 @@ static size_t cname_chain(struct pb *p, uint32_t ttl1, uint32_t ttl2, uint32_t t
 	return p->n;
 }
 
+/* The query forwarded upstream: only the question, RD/AD/CD and our own OPT; it parses
+ * back to the same question. */
+static void test_build_query(void **state)
+{
+	struct pb p;
+	struct dnsw_query q, back;
+	uint8_t out[512];
+	int n;
+
+	(void)state;
+	/* a client query with EDNS, DO and a COOKIE option */
+	pb_hdr(&p, 0x4242, DNSW_RD | DNSW_CD | DNSW_AA | DNSW_TC, 1, 0, 0, 1);
+	pb_question(&p, "WwW.Example.COM", DNSW_A, 1);
+	pb_opt(&p, 65000, 0x8000,
+	       "\x00\x0a\x00\x08"
+	       "abcdefgh",
+	       12);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &q), 0);
+	n = dnsw_build_query(0x9999, q.flags, q.qname, q.qname_len, q.qtype, q.qclass, 1232,
+			     q.edns_do, out, sizeof(out));
+	assert_int_equal(n, 12 + (int)q.qname_len + 4 + 11);
+	assert_int_equal(dnsw_get16(out), 0x9999);
+	assert_int_equal(dnsw_get16(out + 2), DNSW_RD | DNSW_CD); /* AA, TC dropped */
+	assert_int_equal(dnsw_parse_query(out, (size_t)n, &back), 0);
+	assert_memory_equal(back.qname, q.qname, q.qname_len); /* case kept */
+	assert_int_equal(back.has_edns, 1);
+	assert_int_equal(back.udp_size, 1232); /* capped, not the client's 65000 */
+	assert_int_equal(back.edns_do, 1);
+	assert_int_equal(dnsw_get16(out + n - 2), 0); /* no options: the cookie stays here */
+	/* without EDNS: no OPT */
+	n = dnsw_build_query(1, 0, q.qname, q.qname_len, DNSW_AAAA, 1, 0, 0, out, sizeof(out));
+	assert_int_equal(n, 12 + (int)q.qname_len + 4);
+	assert_int_equal(dnsw_parse_query(out, (size_t)n, &back), 0);
+	assert_int_equal(back.has_edns, 0);
+	/* too small, empty or unterminated names */
+	assert_int_equal(dnsw_build_query(1, 0, q.qname, q.qname_len, 1, 1, 1232, 0, out, 20), -1);
+	assert_int_equal(dnsw_build_query(1, 0, q.qname, 0, 1, 1, 0, 0, out, sizeof(out)), -1);
+	assert_int_equal(
+		dnsw_build_query(1, 0, q.qname, q.qname_len - 1, 1, 1, 0, 0, out, sizeof(out)), -1);
+}
+
+/* 0x20: the exact-case check, and giving the client its case back. */
+static void test_question_case(void **state)
+{
+	struct pb p, r;
+	struct dnsw_query sent, client;
+
+	(void)state;
+	pb_query(&p, 1, "wWw.ExAmple.cOm", DNSW_A, 0, 0);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &sent), 0);
+	pb_query(&p, 1, "www.example.com", DNSW_A, 0, 0);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &client), 0);
+	pb_hdr(&r, 1, DNSW_QR, 1, 0, 0, 0);
+	pb_question(&r, "wWw.ExAmple.cOm", DNSW_A, 1);
+	assert_int_equal(dnsw_question_is(r.b, r.n, sent.qname, sent.qname_len), 1);
+	assert_int_equal(dnsw_question_is(r.b, r.n, client.qname, client.qname_len), 0);
+	assert_int_equal(dnsw_question_is(r.b, 20, sent.qname, sent.qname_len), 0); /* short */
+	assert_int_equal(dnsw_set_question_name(r.b, r.n, client.qname, client.qname_len), 0);
+	assert_int_equal(dnsw_question_is(r.b, r.n, client.qname, client.qname_len), 1);
+	/* another name, or a compressed one, is left alone */
+	pb_query(&p, 1, "www.example.org", DNSW_A, 0, 0);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &client), 0);
+	assert_int_equal(dnsw_set_question_name(r.b, r.n, client.qname, client.qname_len), -1);
+	assert_int_equal(dnsw_question_is(r.b, r.n, client.qname, client.qname_len), 0);
+	pb_hdr(&r, 1, DNSW_QR, 1, 0, 0, 0);
+	pb_name_ptr(&r, "", 12);
+	assert_int_equal(dnsw_question_is(r.b, r.n, sent.qname, sent.qname_len), 0);
+}
+
 static void test_walk_cname(void **state)
 {
 	struct pb p;
@@ -1366,6 +1435,8 @@ int main(void)
 		cmocka_unit_test(test_build_sizes),
 		cmocka_unit_test(test_build_address),
 		cmocka_unit_test(test_response_matches),
+		cmocka_unit_test(test_build_query),
+		cmocka_unit_test(test_question_case),
 		cmocka_unit_test(test_walk_cname),
 		cmocka_unit_test(test_walk_errors),
 		cmocka_unit_test(test_walk_pointer_limit),

@@ -495,6 +495,80 @@ static void test_wt_flag_survives_flood(void **state)
 	drl_free(r);
 }
 
+/* Per-client attribution (issue 15): one client over wt_client_nx is refused alone under
+ * the zone, its flood does not flag the zone, and other clients and zones pass; many
+ * clients under their caps flag the zone, and then names that resolved before pass. */
+static void test_wt_client_attribution(void **state)
+{
+	struct drl_config cfg = { .wt_min_names = 50,
+				  .wt_nx_percent = 80,
+				  .wt_qps = 100,
+				  .wt_window = 10,
+				  .wt_hold = 60,
+				  .wt_client_nx = 100,
+				  .table_size = 1024 };
+	struct drl *r = drl_new(&cfg);
+	struct sockaddr_storage att, other, c;
+	struct drl_stats st;
+	char name[64], ip[32];
+	uint64_t t = T0;
+	uint32_t count;
+	int i, k, ev, events = 0;
+
+	(void)state;
+	addr(&att, "198.51.100.2");
+	addr(&other, "198.51.100.1");
+	drl_wt_note_client(r, (struct sockaddr *)&other, "www.victim.example", 0, t, &ev, NULL);
+	assert_int_equal(ev, DRL_PASS);
+	for (i = 1; i <= 1500; i++, t++) {
+		snprintf(name, sizeof(name), "r%08x.victim.example", rnd());
+		drl_wt_note_client(r, (struct sockaddr *)&att, name, 1, t, &ev, &count);
+		assert_true(ev != DRL_WT_ZONE); /* one client never flags the zone */
+		if (ev == DRL_WT_CLIENT) {
+			events++;
+			assert_int_equal(i, 101);
+			assert_int_equal(count, 101);
+		}
+	}
+	assert_int_equal(events, 1);
+	assert_int_equal(drl_wt_check(r, (struct sockaddr *)&att, "new.victim.example", t),
+			 DRL_WT_CLIENT);
+	assert_int_equal(drl_wt_check(r, (struct sockaddr *)&att, "www.other.example", t),
+			 DRL_PASS);
+	assert_int_equal(drl_wt_check(r, (struct sockaddr *)&other, "new.victim.example", t),
+			 DRL_PASS);
+	assert_int_equal(drl_wt_check(r, NULL, "new.victim.example", t), DRL_PASS);
+	/* the hold ends */
+	assert_int_equal(
+		drl_wt_check(r, (struct sockaddr *)&att, "new.victim.example", T0 + 101 + 60000),
+		DRL_PASS);
+	/* 20 clients, 60 names each (under the cap): the zone is flagged */
+	t = T0 + 200000;
+	drl_wt_note_client(r, (struct sockaddr *)&other, "www.victim2.example", 0, t, &ev, NULL);
+	events = 0;
+	for (k = 0; k < 20; k++) {
+		snprintf(ip, sizeof(ip), "203.0.113.%d", k + 1);
+		addr(&c, ip);
+		for (i = 0; i < 60; i++, t++) {
+			snprintf(name, sizeof(name), "r%08x.victim2.example", rnd());
+			drl_wt_note_client(r, (struct sockaddr *)&c, name, 1, t, &ev, NULL);
+			assert_true(ev != DRL_WT_CLIENT);
+			events += ev == DRL_WT_ZONE;
+		}
+	}
+	assert_int_equal(events, 1);
+	assert_int_equal(drl_wt_check(r, (struct sockaddr *)&other, "www.victim2.example", t),
+			 DRL_PASS); /* resolved before */
+	assert_int_equal(drl_wt_check(r, (struct sockaddr *)&other, "new.victim2.example", t),
+			 DRL_WT_ZONE);
+	assert_int_equal(drl_wt_refused(r, "new.victim2.example", t), 1);
+	assert_int_equal(drl_wt_refused(r, "www.victim2.example", t), 0);
+	drl_get_stats(r, &st);
+	assert_int_equal(st.wt_clients_flagged, 1);
+	assert_int_equal(st.wt_zones_flagged, 1);
+	drl_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -508,6 +582,7 @@ int main(void)
 		cmocka_unit_test(test_wt_one_label),
 		cmocka_unit_test(test_wt_off),
 		cmocka_unit_test(test_wt_flag_survives_flood),
+		cmocka_unit_test(test_wt_client_attribution),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
