@@ -25,7 +25,7 @@ stage() {
 	echo "== $name"
 	"$@"
 	rc=$?
-	stages+=("$(printf '%-34s %5d s%s' "$name" $((SECONDS - t)) "$([ $rc -eq 0 ] || echo '  FAILED')")")
+	stages+=("$(printf '%-44s %5d s%s' "$name" $((SECONDS - t)) "$([ $rc -eq 0 ] || echo '  FAILED')")")
 	[ $rc -eq 0 ] || fail=1
 	return $rc
 }
@@ -57,7 +57,7 @@ stage "build (clang, libFuzzer)" sh -c "CC=clang cmake -S . -B '$build-fuzz' -DI
 echo
 echo "== stage times"
 printf '  %s\n' "${stages[@]}"
-printf '  %-34s %5d s\n' "total" $((SECONDS - t_all))
+printf '  %-44s %5d s\n' "total" $((SECONDS - t_all))
 echo "== skipped tests (their real peer cannot run here: not passes)"
 skipped=$(for f in gcc asan fuzz; do
 	[ -f "$logs/$f" ] || continue
