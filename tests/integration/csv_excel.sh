@@ -7,12 +7,8 @@
 # names no 'id' column") and a quoted line break was a rejected line.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 jq_() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }
 bom=$'\xef\xbb\xbf'

@@ -9,12 +9,8 @@
 # and record number with the rest analysed, live capture on loopback.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 gen=$src/tests/data/darknet
 S=198.51.100.0/24,203.0.113.0/24,2001:db8:dead::/48
 dn() { "$bin" darknet --sensor "$S" --own 10.20.0.0/16 "$@"; }

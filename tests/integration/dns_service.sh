@@ -8,18 +8,8 @@
 # answered SERVFAIL in bounded time, block events in the store, SIGTERM.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=$(cd "${SRCDIR:?set SRCDIR to the source tree}" && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 for tool in unbound dig kdig dnsperf sqlite3 python3 curl; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done

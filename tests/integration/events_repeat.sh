@@ -7,12 +7,8 @@
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree); ISP_TEST_STORE: run it on that
 # store instead of a new SQLite file (events_repeat_pg.sh: a PostgreSQL database).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 store=${ISP_TEST_STORE:-$work/var/t.db}
 isp() { "$bin" --store "$store" -o notify.dedup-window=0 "$@"; }
 if [ -n "${ISP_TEST_STORE:-}" ]; then

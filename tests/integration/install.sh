@@ -6,13 +6,9 @@
 # loads, and a second install keeps the operator's edited configuration.
 # Env: ISPSHIELD (the binary, in its build tree), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 build=$(dirname "$bin")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
 
 # ---- staged install for a package: DESTDIR + /usr
 DESTDIR=$work/stage cmake --install "$build" --prefix /usr >install.log 2>&1

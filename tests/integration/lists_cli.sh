@@ -5,12 +5,8 @@
 # change tracking, check/stats JSON, exit codes, a corrupt snapshot, config errors and
 # entry expiry. Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 # expect CODE DESCRIPTION -- CMD...: run CMD (stdout+stderr to out.txt), check exit code
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 data=$src/data/lists

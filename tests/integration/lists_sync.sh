@@ -15,20 +15,13 @@
 # an https feed redirected to http is refused.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
 for t in nginx python3 sqlite3 sha256sum openssl; do
   command -v "$t" >/dev/null || { echo "lists_sync.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
 done
-work=$(mktemp -d)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 ngx=
-cleanup() {
-  [ -n "$ngx" ] && kill "$ngx" 2>/dev/null && wait "$ngx" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+on_exit() { [ -n "$ngx" ] && kill "$ngx" 2>/dev/null && wait "$ngx" 2>/dev/null; }
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 snap=$work/var/ispshield.snap
 statef=$work/var/sync-state.json

@@ -6,12 +6,8 @@
 # literal, an underscore name, an A-label, "localhost") are imported and matched by
 # `lists check`. Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 f=$src/tests/data/lists/urlhaus-freetext.csv
 n=$(basename "$f")

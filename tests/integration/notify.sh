@@ -8,20 +8,11 @@
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree); ISP_TEST_STORE: run it all on
 # that store instead of a new SQLite file (notify_pg.sh: a PostgreSQL database).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 chmod 755 "$work"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+on_exit() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 store=${ISP_TEST_STORE:-$work/var/t.db}
-. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" -q --store "$store" "$@"; }
 ispv() { "$bin" --store "$store" "$@"; }
 jq_() { python3 -c "import json,sys; d=json.load(open('$1')); print($2)"; }

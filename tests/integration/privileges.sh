@@ -6,18 +6,8 @@
 # (77) when the test itself has no CAP_NET_RAW to start with.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=$(cd "${SRCDIR:?set SRCDIR to the source tree}" && pwd)
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 capeff() { sed -n "s/^$2:\t//p" "/proc/$1/status"; }
 NET_RAW=0000000000002000 # 1 << 13
 if (( (0x$(capeff $$ CapEff) & 0x2000) == 0 )); then

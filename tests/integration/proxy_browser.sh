@@ -12,13 +12,11 @@
 # them). Env: ISPSHIELD (the binary), SRCDIR (the source tree); CHROMIUM, CHROMEDRIVER
 # override /usr/bin/chromium and /usr/bin/chromedriver.
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=$(cd "${SRCDIR:?set SRCDIR to the source tree}" && pwd)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
 out=${ISP_TEST_OUT:-$PWD/test-output}/proxy_browser
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 
-. "$src/tests/integration/lib/testlib.sh"
 private_netns "${out%/proxy_browser}"
 
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -29,15 +27,7 @@ for tool in python3 curl "$chromium" "$driver"; do
 		exit 1
 	}
 done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+begin_test
 rm -f "$out"/*.png "$out"/*.log
 WWW=$(freeport); PX=$(freeport); MET=$(freeport); CD=$(freeport)
 

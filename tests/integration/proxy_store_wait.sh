@@ -9,20 +9,14 @@
 # stood still for as long as the store did. Skipped (77) without PostgreSQL.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=$(cd "${SRCDIR:?set SRCDIR to the source tree}" && pwd)
-work=$(mktemp -d)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 chmod 755 "$work"
-pids=()
-cleanup() {
+on_exit() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 	"$src/tests/lib/pgtmp.sh" stop "$work/pg"
-	rm -rf "$work"
 }
-trap cleanup EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
 for tool in python3 curl psql; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done

@@ -9,19 +9,14 @@
 # on its first start stops everything with status 2.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 sup=""
-cleanup() {
+on_exit() {
   [ -n "$sup" ] && kill "$sup" 2>/dev/null
   wait 2>/dev/null
   pkill -f "$work/" 2>/dev/null
-  rm -rf "$work"
 }
-trap cleanup EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
 isp() { "$bin" -q -c "$work/run.conf" "$@"; }
 children() { pgrep -f -- "-c $work/var/ispshield-run.conf $1" || true; }
 status_of() { dig +time=1 +tries=1 @127.0.0.1 -p "$DNS" "$1" 2>/dev/null | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }

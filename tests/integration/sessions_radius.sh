@@ -8,12 +8,8 @@
 # that sessions of two NASes reusing one Acct-Session-Id stay apart, and that importing
 # the same files again changes nothing. Env: ISPSHIELD (the binary), SRCDIR (the tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 data=$src/tests/data/sessions
 # who IP TIME: the subscriber `sessions who --json` names, or "-" for nobody

@@ -11,13 +11,11 @@
 # screenshots go to ${ISP_TEST_OUT:-$PWD/test-output}/status_browser/.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree); CHROMIUM, CHROMEDRIVER.
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=$(cd "${SRCDIR:?set SRCDIR to the source tree}" && pwd)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
 out=${ISP_TEST_OUT:-$PWD/test-output}/status_browser
 mkdir -p "$out" || exit 1
 out=$(cd "$out" && pwd)
 
-. "$src/tests/integration/lib/testlib.sh"
 private_netns "${out%/status_browser}"
 
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -25,15 +23,7 @@ driver=${CHROMEDRIVER:-/usr/bin/chromedriver}
 for tool in python3 curl dig dnsperf unbound "$chromium" "$driver"; do
 	command -v "$tool" >/dev/null || { echo "FAIL missing $tool (scripts/deps.sh test)" >&2; exit 1; }
 done
-work=$(mktemp -d)
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-	rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
+begin_test
 rm -f "$out"/*.png "$out"/*.log
 isp() { "$bin" -q --store "$work/var/t.db" "$@"; }
 jget() { python3 -c 'import json,sys; d=json.load(sys.stdin)

@@ -10,23 +10,17 @@
 # its ingested/not-ingested split, and a node whose database is down keeps answering.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 chmod 755 "$work"
-pids=()
-cleanup() {
+on_exit() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
   "$src/tests/lib/pgtmp.sh" stop "$work/pg"
-  rm -rf "$work"
 }
-trap cleanup EXIT
-cd "$work"
 for tool in unbound dig psql sqlite3 python3; do
   command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done
-. "$src/tests/integration/lib/testlib.sh"
 
 url=$("$src/tests/lib/pgtmp.sh" start "$work/pg")
 rc=$?

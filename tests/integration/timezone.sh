@@ -5,12 +5,8 @@
 # instant whatever core.timezone says; times shown to people carry their UTC offset.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
-src=${SRCDIR:?set SRCDIR to the source tree}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-. "$src/tests/integration/lib/testlib.sh"
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
 for z in Asia/Tokyo Europe/Berlin; do
   [ -e "/usr/share/zoneinfo/$z" ] || { echo "timezone: no tzdata ($z): skipped"; exit 77; }
 done

@@ -2,6 +2,30 @@
 # tree, from the test's work folder:   . "$src/tests/integration/lib/testlib.sh"
 # Every check counts one pass or one failure and never stops the test; `finish NAME` at
 # the end prints the totals and fails when anything failed.
+# The source tree: where this file is, three levels up (tests/integration/lib/).
+src=${src:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
+# begin_test: the prologue every integration test shares, called right after sourcing:
+#   set -uo pipefail
+#   . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+#   begin_test
+# sets bin (the binary, from ISPSHIELD), work (a fresh folder, the current directory from
+# now on) and pids (background processes the test starts: pids+=($!)); on exit the test's
+# own on_exit function runs if it defines one, then every process in pids is stopped and
+# waited for, then work is removed. The exit status is the test's.
+begin_test() {
+  bin=${ISPSHIELD:?set ISPSHIELD to the ispshield binary}
+  work=$(mktemp -d)
+  pids=()
+  trap _end_test EXIT
+  cd "$work" || exit 1
+}
+_end_test() {
+  local p
+  declare -F on_exit >/dev/null && on_exit
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
 pass=0 failed=0
 ok() { pass=$((pass + 1)); [ $# -eq 0 ] || echo "ok   $*"; }
 bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
