@@ -2,7 +2,8 @@
 # Integration test of the man pages the build makes (BUILD/man, from docs/*.md and
 # etc/ispshield.conf by cmake/manpages.sh): every command `ispshield --help` lists has a
 # page that names it (man-db's lexgrog reads its NAME line, so whatis/apropos find it),
-# every page renders with `man --warnings=w -l` (all of groff's warnings) without a warning (tables, requests, escapes),
+# every page renders with `man --warnings=w -l` (all of groff's warnings) without one
+# (tables, requests, escapes),
 # `man -M BUILD/man ispshield-CMD` finds each one (the .so pages of commands that share a
 # page included), and every configuration key the binary knows (`ispshield config`) is
 # described in ispshield.conf(5) or named SECTION.KEY in some page.
