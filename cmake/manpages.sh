@@ -52,35 +52,49 @@ md_for_man() { # FILE NAME SECTION ALLNAMES
 }
 
 # go-md2man writes tables as plain tbl rows that do not wrap; make every cell a text
-# block (T{ ... T}) in expanding columns, so a long cell wraps instead of overflowing,
-# left-aligned (a narrow column cannot be justified). A text line that starts with ' would
-# be read as a request: escape it.
+# block (T{ ... T}), left-aligned (a narrow column cannot be justified), a column whose
+# cells are all short as wide as its longest cell and the others sharing the rest (x), so
+# a long cell wraps instead of overflowing. A text line that starts with ' would be read
+# as a request: escape it.
 fix_roff() {
   awk '
-    function emit(   n, c, i, s) {
-      n = split(row, c, "\t"); s = ""; row = ""; pend = 0
-      for (i = 1; i <= n; i++)
-        s = s (i > 1 ? "\t" : "") (c[i] ~ /^T{\n/ ? c[i] : "T{\n" c[i] "\nT}")
-      print s
+    function plain(t) { gsub(/\\f[BIRP]|\\fC|\\&|\\/, "", t); return t }
+    # a row may span lines (T{ ... T}); go-md2man puts the cells after a T} on the next
+    # line, where tbl would start a new row: join them
+    function addrow(   n, c, i, l) {
+      rows[++nrows] = row; n = split(row, c, "\t"); row = ""; pend = 0
+      for (i = 1; i <= n; i++) {
+        sub(/^T{\n/, "", c[i]); sub(/\nT}$/, "", c[i])
+        l = length(plain(c[i])); if (l > w[i]) w[i] = l
+      }
+      if (n > ncol) ncol = n
+    }
+    function flush(   r, n, c, i, s, f) {
+      if (pend) addrow()
+      f = ""
+      for (i = 1; i <= ncol; i++) f = f (i > 1 ? " " : "") (w[i] <= 24 ? "lw(" w[i] + 1 "n)" : "lx")
+      print head; print f " ."
+      for (r = 1; r <= nrows; r++) {
+        n = split(rows[r], c, "\t"); s = ""
+        for (i = 1; i <= n; i++)
+          s = s (i > 1 ? "\t" : "") (c[i] ~ /^T{\n/ ? c[i] : "T{\n" c[i] "\nT}")
+        print s
+      }
+      nrows = 0; ncol = 0; split("", w); split("", rows)
     }
     /^\.TS$/ { ts = 1; fmt = 1; print ".na"; print; next }
-    /^\.TE$/ { if (pend) emit(); ts = 0; print; print ".ad"; next }
+    /^\.TE$/ { flush(); ts = 0; print; print ".ad"; next }
     /^'"'"'/ && !/^'"'"'\\"/ { $0 = "\\&" $0 }
-    ts && fmt && /;$/ { print; next }
-    ts && fmt { line = $0; dot = (line ~ /\.$/); sub(/ *\.$/, "", line)
-                n = split(line, c, / +/); s = ""
-                for (i = 1; i <= n; i++) if (c[i] != "") s = s (s == "" ? "" : " ") "lx"
-                print s (dot ? " ." : ""); if (dot) fmt = 0; next }
-    # A row may span lines (T{ ... T}); go-md2man puts the cells after a T} on the next
-    # line, where tbl would start a new row: join them.
+    ts && fmt && /;$/ { head = $0; next }
+    ts && fmt { if ($0 ~ /\.$/) fmt = 0; next }
     ts { if (pend && $0 ~ /^\t/) row = row $0
-         else { if (pend) emit(); row = (row == "" ? $0 : row "\n" $0) }
+         else { if (pend) addrow(); row = (row == "" ? $0 : row "\n" $0) }
          pend = 0
          if ($0 ~ /^T}/) tb = 0
          if ($0 ~ /T{$/) tb = 1
          if (tb) next
          if ($0 ~ /^T}$/ || $0 ~ /\tT}$/) { pend = 1; next }
-         emit(); next }
+         addrow(); next }
     { print }
   '
 }
