@@ -15,6 +15,9 @@ pkgs+=(libpq-dev)
 pkgs+=(libsodium-dev)
 # libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
 pkgs+=(libmicrohttpd-dev)
+# go-md2man: the build makes the man pages from docs/*.md (cmake/manpages.sh); one small
+# static program with no dependencies (pandoc is 170 MB, ronn needs Ruby)
+pkgs+=(go-md2man)
 if [ "$level" = test ] || [ "$level" = bench ]; then
   # cmocka: unit tests; clang + libclang-rt: libFuzzer and sanitizers; clang-format and
   # clang-tidy: the style checks; unbound, bind9-utils:
@@ -50,6 +53,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   pkgs+=(tzdata)
   # stress-ng: scripts/flake.sh keeps every core busy while the integration tests run
   pkgs+=(stress-ng)
+  # man-db: integration.manpages and integration.install read the built pages with man
+  # --warnings and lexgrog (man-db pulls in groff-base, which renders them)
+  pkgs+=(man-db)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

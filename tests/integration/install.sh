@@ -3,7 +3,8 @@
 # lands where, the systemd units carry the real paths and pass `systemd-analyze verify`
 # and `systemd-analyze security` (every service rated OK, exposure <= 4.9),
 # every unit's command exists in the installed binary, the production configuration
-# loads, and a second install keeps the operator's edited configuration.
+# loads, the man pages are installed where `man -M PREFIX/share/man` finds them, and a
+# second install keeps the operator's edited configuration.
 # Env: ISPSHIELD (the binary, in its build tree), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -20,6 +21,18 @@ check "documented example configuration" test -f "$s/usr/share/doc/ispshield/isp
 check "README" test -f "$s/usr/share/doc/ispshield/README.md"
 check "notice templates" test -f "$s/usr/share/ispshield/notify/cc.ja.txt"
 check "sysusers.d" grep -q "^u ispshield" "$s/usr/lib/sysusers.d/ispshield.conf"
+# man pages (generated from docs/*.md and etc/ispshield.conf) under share/man, and man
+# finds them there: the page of a command, one sharing another's page (.so), the conf page
+check "man page ispshield-dns(1)" test -f "$s/usr/share/man/man1/ispshield-dns.1"
+check "man page ispshield.conf(5)" test -f "$s/usr/share/man/man5/ispshield.conf.5"
+check "command pages in docs/" test -f "$s/usr/share/doc/ispshield/docs/dns.md"
+for pg in ispshield-dns ispshield-sessions ispshield ispshield.conf; do
+  MANWIDTH=80 man -M "$s/usr/share/man" "$pg" >"man-$pg.txt" 2>"man-$pg.err"
+  check "man -M PREFIX/share/man $pg exits 0" test $? = 0
+  has "man-$pg.txt" "NAME"
+done
+has man-ispshield-dns.txt "ispshield-dns - "
+has man-ispshield-sessions.txt "ispshield-sessions"
 for u in ispshield.service ispshield-dns.service ispshield-proxy.service ispshield-status.service \
   ispshield-notify.service ispshield-notify.timer ispshield-sync.service ispshield-sync.timer; do
   check "unit $u" test -f "$s/usr/lib/systemd/system/$u"
