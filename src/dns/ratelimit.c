@@ -173,8 +173,8 @@ static void see_time(struct drl *r, uint64_t now_ms)
 /*
  * The entry for key in a table of entries esz bytes each (each starting with a struct
  * slot). If absent and create: a new zeroed entry (empty way, else the least recently
- * used way not kept past now, else the least recently used) with used_ms = now and
- * *fresh = 1. If absent and not create: NULL.
+ * used way not kept past now, else the kept way whose keep ends first) with used_ms = now
+ * and *fresh = 1. If absent and not create: NULL.
  */
 static struct slot *slot_get(const struct drl *r, void *table, size_t esz, uint64_t key,
 			     uint64_t now_ms, int create, int *fresh)
@@ -198,7 +198,7 @@ static struct slot *slot_get(const struct drl *r, void *table, size_t esz, uint6
 			break;
 		}
 		if (s->keep_until > now_ms) {
-			if (kept == NULL || s->used_ms < kept->used_ms)
+			if (kept == NULL || s->keep_until < kept->keep_until)
 				kept = s;
 		} else if (victim == NULL || s->used_ms < victim->used_ms) {
 			victim = s;
@@ -286,7 +286,13 @@ int drl_query(struct drl *r, const struct sockaddr *client, uint64_t now_ms)
 				      &fresh);
 	if (fresh)
 		b->tokens = r->client_cap;
-	if (take_token(b, r->cfg.client_qps, r->client_cap, now_ms))
+	int pass = take_token(b, r->cfg.client_qps, r->client_cap, now_ms);
+
+	/* A client that owes tokens is kept until its bucket would be full again: evicting it
+	 * sooner (a flood of new, spoofed sources landing in its set) would hand it a burst
+	 * it has not earned. */
+	b->s.keep_until = now_ms + (r->client_cap - b->tokens) / r->cfg.client_qps;
+	if (pass)
 		return DRL_PASS;
 	r->st.client_limited++;
 	return DRL_DROP;

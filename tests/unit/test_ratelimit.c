@@ -268,6 +268,30 @@ static void test_spoofed_flood(void **state)
 	drl_free(r);
 }
 
+/*
+ * A limited client is not freed by newcomers: with one set of 4 ways, a client that
+ * drained its bucket, then four new clients in the same millisecond. The newcomers take
+ * the empty ways and then replace each other (each is owed almost nothing); the limited
+ * client, which owes a whole burst, stays, and stays limited. (Before, the least recently
+ * used way went, which was the limited client: its next query found a full bucket.)
+ */
+static void test_limited_client_kept(void **state)
+{
+	struct drl_config cfg = { .client_qps = 100, .client_burst = 200, .table_size = 4 };
+	struct drl *r = drl_new(&cfg);
+	char ip[32];
+	int i;
+
+	(void)state;
+	assert_int_equal(drain(r, "198.51.100.7", T0), 200);
+	for (i = 0; i < 4; i++) {
+		snprintf(ip, sizeof(ip), "203.0.113.%d", i + 1);
+		assert_int_equal(query(r, ip, T0 + 1), DRL_PASS);
+	}
+	assert_true(drain(r, "198.51.100.7", T0 + 2) <= 1);
+	drl_free(r);
+}
+
 static struct drl *wt_new(void)
 {
 	struct drl_config cfg = { .wt_min_names = 50,
@@ -576,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_client_prefixes),
 		cmocka_unit_test(test_rrl_slip),
 		cmocka_unit_test(test_spoofed_flood),
+		cmocka_unit_test(test_limited_client_kept),
 		cmocka_unit_test(test_wt_flag_and_hold),
 		cmocka_unit_test(test_wt_thresholds),
 		cmocka_unit_test(test_wt_normal_traffic),
