@@ -18,6 +18,7 @@
 #include "authwatch/aw_int.h"
 #include "core/cause.h"
 #include "core/config.h"
+#include "core/evbatch.h"
 #include "core/prefixset.h"
 #include "core/sessfmt.h"
 #include "core/store.h"
@@ -212,15 +213,51 @@ static void pending_clear(struct aw_run *r)
 	r->npend = 0;
 }
 
+/* The pending detections as events, and the suspensions, in the batch's transaction. */
+static int add_pending(void *ud, struct evbatch *b, struct isp_err *err)
+{
+	struct aw_run *r = ud;
+	size_t i;
+	int added, rc;
+
+	for (i = 0; i < r->npend; i++) {
+		const struct pending *p = &r->pend[i];
+		struct store_event e;
+
+		memset(&e, 0, sizeof(e));
+		e.time = p->time;
+		e.ip = p->ip;
+		e.cause = cause_name(CAUSE_CREDENTIAL);
+		e.family = p->type;
+		e.reference = p->key;
+		e.detail = p->detail;
+		e.raw = p->raw;
+		rc = evbatch_add(b, &e, err);
+		if (rc == 0 && p->suspend) {
+			struct store_suspension s;
+
+			memset(&s, 0, sizeof(s));
+			s.user = p->key;
+			s.type = p->type;
+			s.reason = p->detail;
+			s.detected = p->time;
+			rc = store_suspend(evbatch_store(b), &s, &added, err);
+			if (rc == 0)
+				r->nsusp += added;
+		}
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Record the pending detections as one batch (and the suspensions), in one
- * transaction. 0 or -1 (error printed). */
+ * transaction. 0 or -1 (error reported). */
 static int flush(struct aw_run *r, const char *files)
 {
+	const struct evbatch_info info = { "authwatch", files, "authlog", "type,key,detail" };
 	struct store *st;
 	struct isp_err err;
-	int64_t batch;
-	size_t i;
-	int added;
 
 	if (r->oom) {
 		isp_err_clear(&err);
@@ -234,47 +271,14 @@ static int flush(struct aw_run *r, const char *files)
 	st = r->o.open_store(r->o.ud);
 	if (!st)
 		return -1;
-	if (store_begin(st, &err) != 0 ||
-	    store_batch_begin(st, "authwatch", files, "authlog", &batch, &err) != 0)
-		goto fail;
-	for (i = 0; i < r->npend; i++) {
-		struct pending *p = &r->pend[i];
-		struct store_event e;
-
-		memset(&e, 0, sizeof(e));
-		e.time = p->time;
-		e.ip = p->ip;
-		e.cause = cause_name(CAUSE_CREDENTIAL);
-		e.family = p->type;
-		e.reference = p->key;
-		e.detail = p->detail;
-		e.raw = p->raw;
-		if (store_event_add(st, batch, &e, &err) != 0)
-			goto fail;
-		if (p->suspend) {
-			struct store_suspension s;
-
-			memset(&s, 0, sizeof(s));
-			s.user = p->key;
-			s.type = p->type;
-			s.reason = p->detail;
-			s.detected = p->time;
-			if (store_suspend(st, &s, &added, &err) != 0)
-				goto fail;
-			r->nsusp += added;
-		}
+	if (evbatch_record(st, &info, add_pending, r, NULL, &err) != 0) {
+		report(r, &err);
+		store_close(st);
+		return -1;
 	}
-	if (store_batch_end(st, batch, "type,key,detail", (long)r->npend, 0, &err) != 0 ||
-	    store_commit(st, &err) != 0)
-		goto fail;
 	store_close(st);
 	pending_clear(r);
 	return 0;
-fail:
-	report(r, &err);
-	store_rollback(st);
-	store_close(st);
-	return -1;
 }
 
 /* One line of r->cur's file: a record is kept in r->cur->rec and reading stops there

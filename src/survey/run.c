@@ -15,6 +15,7 @@
 
 #include "core/cause.h"
 #include "core/config.h"
+#include "core/evbatch.h"
 #include "core/siphash.h"
 #include "core/store.h"
 #include "survey/survey.h"
@@ -115,20 +116,13 @@ static int parse_ip4(const char *s, uint32_t *a)
 	return 0;
 }
 
-static int record_events(const struct run *r, const char *store_path,
-			 const struct survey_findings *fs, long *n)
+/* One finding a cause applies to as an event. */
+static int add_findings(void *ud, struct evbatch *b, struct isp_err *err)
 {
-	struct store *st = NULL;
-	struct isp_err err;
-	int64_t batch;
+	const struct survey_findings *fs = ud;
 	size_t i;
+	int rc;
 
-	isp_err_clear(&err);
-	*n = 0;
-	if (store_open(store_path, &st, &err) != 0 || store_begin(st, &err) != 0)
-		goto fail;
-	if (store_batch_begin(st, "survey", "survey", "survey", &batch, &err) != 0)
-		goto fail_rb;
 	for (i = 0; i < fs->n; i++) {
 		const struct survey_finding *f = &fs->f[i];
 		struct store_event e;
@@ -149,23 +143,31 @@ static int record_events(const struct run *r, const char *store_path,
 		e.family = f->tag;
 		e.reference = f->advice[0] ? f->advice : NULL;
 		e.detail = detail;
-		if (store_event_add(st, batch, &e, &err) != 0)
-			goto fail_rb;
-		(*n)++;
+		rc = evbatch_add(b, &e, err);
+		if (rc != 0)
+			return rc;
 	}
-	if (store_batch_end(st, batch, "ip,time,port,cause,family,reference,detail", *n, 0, &err) !=
-		    0 ||
-	    store_commit(st, &err) != 0)
-		goto fail_rb;
+	return 0;
+}
+
+static int record_events(const struct run *r, const char *store_path,
+			 const struct survey_findings *fs, long *n)
+{
+	static const struct evbatch_info info = { "survey", "survey", "survey",
+						  "ip,time,port,cause,family,reference,detail" };
+	struct store *st = NULL;
+	struct isp_err err;
+
+	isp_err_clear(&err);
+	*n = 0;
+	if (store_open(store_path, &st, &err) != 0 ||
+	    evbatch_record(st, &info, add_findings, (void *)fs, n, &err) != 0) {
+		say_err(r, &err);
+		store_close(st);
+		return -1;
+	}
 	store_close(st);
 	return 0;
-fail_rb:
-	store_rollback(st);
-fail:
-	say_err(r, &err);
-	if (st)
-		store_close(st);
-	return -1;
 }
 
 static int has_probe(const char *list, const char *p)
