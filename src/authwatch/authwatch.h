@@ -30,6 +30,7 @@
 #define ISP_AUTHWATCH_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -247,16 +248,17 @@ int aw_conf_from_config(const struct isp_config *cfg, struct aw_conf *a, unsigne
 void aw_state_path(const struct isp_config *cfg, const char *opt, char *out);
 
 struct aw_run_opts {
-	enum aw_format format;	/* AWF_AUTO: the first line of each file decides */
-	int json;		/* print detections as JSON lines, else as text */
-	int dry;		/* print only: no events, suspensions or positions */
-	int follow;		/* follow the files as they grow and rotate */
-	int progress;		/* line count on stderr every million lines */
-	long idle_exit;		/* (follow) stop after this many seconds without a line */
-	const char *state;	/* (follow) the positions file */
-	unsigned suspend_types; /* from aw_conf_from_config */
-	long clock_skew;	/* accounting: sessions.clock-skew */
-	FILE *out;		/* detections go here (NULL: stdout) */
+	enum aw_format format;	     /* AWF_AUTO: the first line of each file decides */
+	int json;		     /* print detections as JSON lines, else as text */
+	int dry;		     /* print only: no events, suspensions or positions */
+	int follow;		     /* follow the files as they grow and rotate */
+	int progress;		     /* line count on stderr every million lines */
+	long idle_exit;		     /* (follow) stop after this many seconds without a line */
+	volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; NULL: none */
+	const char *state;	     /* (follow) the positions file */
+	unsigned suspend_types;	     /* from aw_conf_from_config */
+	long clock_skew;	     /* accounting: sessions.clock-skew */
+	FILE *out;		     /* detections go here (NULL: stdout) */
 	/* errors and rejected lines (FILE:LINE: reason), the first 10 a file */
 	void (*report)(void *ud, const struct isp_err *e);
 	/* the store, opened (created if missing) for each flush; NULL: reported by it */
@@ -276,15 +278,12 @@ void aw_run_free(struct aw_run *r);
 int aw_run_acct(struct aw_run *r, FILE *f, const char *path);
 
 /*
- * Read the n log files (merged by time) to their end, or follow them until aw_run_stop
+ * Read the n log files (merged by time) to their end, or follow them until *o->stop
  * or idle_exit, and record the detections: one event batch of cause credential and the
  * suspensions per store transaction (none in a dry run). Also records what aw_run_acct
  * found. 0, or -1 when a file or the store failed (reported; the rest went on).
  */
 int aw_run_files(struct aw_run *r, int n, char *const *paths);
-
-/* Ask a following run to stop after its current round (async-signal-safe). */
-void aw_run_stop(void);
 
 /* 1 when lines were rejected or of no known format. */
 int aw_run_partial(const struct aw_run *r);

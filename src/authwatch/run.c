@@ -23,13 +23,6 @@
 #include "core/sessfmt.h"
 #include "core/store.h"
 
-static volatile sig_atomic_t stop_flag;
-
-void aw_run_stop(void)
-{
-	stop_flag = 1;
-}
-
 /* A detection waiting to be recorded. */
 struct pending {
 	int64_t time;
@@ -65,6 +58,12 @@ struct aw_run {
 	size_t npend, cappend;
 	int oom;
 };
+
+/* The caller's stop flag is set (a signal). */
+static int stopped(const struct aw_run *r)
+{
+	return r->o.stop && *r->o.stop;
+}
 
 static void report(const struct aw_run *r, const struct isp_err *e)
 {
@@ -328,7 +327,7 @@ static int on_line(void *ud, const char *file, long lineno, const char *line, si
 		fprintf(stderr, "\rauthwatch: %ld lines", r->lines);
 		fflush(stderr);
 	}
-	return s->have || stop_flag ? 1 : 0;
+	return s->have || stopped(r) ? 1 : 0;
 }
 
 /* Read s up to its next record, unless it holds one or has nothing more now. -1 when
@@ -375,7 +374,7 @@ static int drain(struct aw_run *r, struct src *srcs, int n)
 		r->records++;
 		aw_det_add(r->det, &best->rec);
 		best->have = 0;
-		if (!stop_flag && fill(r, best) != 0)
+		if (!stopped(r) && fill(r, best) != 0)
 			rc = -1;
 	}
 }
@@ -616,14 +615,14 @@ static int run_once(struct aw_run *r, struct src *srcs, int n, const char *files
 	return rc;
 }
 
-/* Follow the files until aw_run_stop or idle_exit seconds without a new line,
+/* Follow the files until *o.stop is set or idle_exit seconds without a new line,
  * recording after every round that read lines, and keeping the positions. */
 static int run_follow(struct aw_run *r, struct src *srcs, int n, const char *files)
 {
 	time_t last_line = time(NULL);
 	int rc = 0;
 
-	while (!stop_flag) {
+	while (!stopped(r)) {
 		long before = r->lines;
 
 		drain(r, srcs, n);

@@ -53,10 +53,12 @@ static const char authwatch_usage[] =
 	"first 10 per file) and counted, as are times going backwards. Exit status: 0 done,\n"
 	"2 usage, 3 done but some lines were rejected, 4 a file or the store failed.\n";
 
+static volatile sig_atomic_t stop_flag;
+
 static void on_signal(int sig)
 {
 	(void)sig;
-	aw_run_stop();
+	stop_flag = 1;
 }
 
 static void report(void *ud, const struct isp_err *e)
@@ -161,6 +163,7 @@ static int watch(struct cli *c, int argc, char **argv)
 	}
 	aw_state_path(&c->cfg, state_opt, state);
 	o.state = state;
+	o.stop = &stop_flag;
 	o.progress = c->progress;
 	o.clock_skew = c->cfg.sessions_clock_skew;
 	o.report = report;

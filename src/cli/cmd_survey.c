@@ -43,10 +43,12 @@ static const char survey_usage[] =
 	"Exit status: 0 done, 2 usage, 3 done but a target was refused (outside the\n"
 	"authorised prefixes), 4 failed.\n";
 
+static volatile int stop_flag;
+
 static void on_signal(int sig)
 {
 	(void)sig;
-	survey_stop();
+	stop_flag = 1;
 }
 
 static void on_start(void *ud)
@@ -160,5 +162,6 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 	o.progress = c->progress;
 	o.report = report;
 	o.on_start = on_start;
+	o.stop = &stop_flag;
 	return exit_of[survey_run(&c->cfg, &o, argv + optind, argc - optind)];
 }

@@ -20,12 +20,7 @@
 #include "core/store.h"
 #include "survey/survey.h"
 
-static volatile int stop_flag;
-
-void survey_stop(void)
-{
-	stop_flag = 1;
-}
+static volatile int never_stop;
 
 /* What a run carries between its steps. */
 struct run {
@@ -276,7 +271,7 @@ static enum survey_status scan_dns(struct run *r, uint64_t seed)
 	so.cooldown_ms = (int)cfg->survey_cooldown_ms;
 	so.seed = seed;
 	so.state_file = cfg->survey_state[0] ? cfg->survey_state : NULL;
-	so.stop = &stop_flag;
+	so.stop = r->o->stop ? r->o->stop : &never_stop;
 	so.progress = r->o->progress ? stderr : NULL;
 	so.on_reply = on_reply;
 	so.ud = &rs;
@@ -541,7 +536,7 @@ enum survey_status survey_run(const struct isp_config *cfg, const struct survey_
 		rc = SURVEY_FAILED;
 		goto out;
 	}
-	if ((do_http || do_proxy) && !stop_flag && r->naddrs) {
+	if ((do_http || do_proxy) && !(o->stop && *o->stop) && r->naddrs) {
 		enum survey_status t = probe_tcp(r, do_http, do_proxy);
 
 		if (t != SURVEY_DONE) {

@@ -381,8 +381,11 @@ struct survey_run_opts {
 	int progress;		/* the DNS scan's progress on stderr */
 	/* what went wrong (refused targets, bad settings, failures), one message each */
 	void (*report)(void *ud, const struct isp_err *e);
-	/* called once just before the DNS scan starts sending (install signal handlers
-	 * calling survey_stop there); may be NULL */
+	/* set (by a signal handler) to stop the DNS scan, which saves its state, and skip
+	 * the TCP probes; NULL: none */
+	volatile int *stop;
+	/* called once just before the DNS scan starts sending (install the signal
+	 * handlers there); may be NULL */
 	void (*on_start)(void *ud);
 	void *ud;
 };
@@ -395,8 +398,5 @@ struct survey_run_opts {
  */
 enum survey_status survey_run(const struct isp_config *cfg, const struct survey_run_opts *o,
 			      char *const *targets_v, int ntargets);
-
-/* Ask a running DNS scan to stop and save its state (async-signal-safe). */
-void survey_stop(void);
 
 #endif
