@@ -18,13 +18,21 @@
  *   tail    reading files to the end or following them (-f) across rotation, keeping the
  *           position (inode, offset, hash of the first line) in a state file.
  *
- * Nothing here touches the store: the CLI records detections and suspensions.
+ *   run     (run.c) the runtime of `ispshield authwatch`: files merged by time into the
+ *           detector, read once or followed, each detection printed and recorded (one
+ *           event batch and the suspensions per store transaction).
+ *   suspend (suspend.c) the suspend list read back: rlm_files entries, the listing.
+ *
+ * parse, detect and tail touch neither the store nor the configuration; run and suspend
+ * do, and src/cli/cmd_authwatch.c only parses the arguments and calls them.
  */
 #ifndef ISP_AUTHWATCH_H
 #define ISP_AUTHWATCH_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/err.h"
 #include "core/ip.h"
@@ -221,5 +229,85 @@ long aw_tail_toolong(const struct aw_tail *t);
 /* Record t's position in state_file (all tails of one run share the file: each call
  * rewrites the entry for its path, atomically by rename). */
 int aw_tail_save(const struct aw_tail *t, const char *state_file, struct isp_err *err);
+
+/* ---- run: the watcher (run.c) ---- */
+
+struct isp_config;
+struct store;
+
+/*
+ * The detector's settings and the detection types whose accounts are suspended
+ * (bit 1 << enum aw_type) from the [authwatch] keys of cfg. Returns 0, or ISR_EINVAL
+ * with the key and the reason in err.
+ */
+int aw_conf_from_config(const struct isp_config *cfg, struct aw_conf *a, unsigned *suspend_types,
+			struct isp_err *err);
+
+/* The state file for followed positions: opt if set, else authwatch.state-file, else
+ * authwatch.state in the state folder. out has CONFIG_PATH_MAX bytes. */
+void aw_state_path(const struct isp_config *cfg, const char *opt, char *out);
+
+struct aw_run_opts {
+	enum aw_format format;	     /* AWF_AUTO: the first line of each file decides */
+	int json;		     /* print detections as JSON lines, else as text */
+	int dry;		     /* print only: no events, suspensions or positions */
+	int follow;		     /* follow the files as they grow and rotate */
+	int progress;		     /* line count on stderr every million lines */
+	long idle_exit;		     /* (follow) stop after this many seconds without a line */
+	volatile sig_atomic_t *stop; /* set (by a signal handler) to stop; NULL: none */
+	const char *state;	     /* (follow) the positions file */
+	unsigned suspend_types;	     /* from aw_conf_from_config */
+	long clock_skew;	     /* accounting: sessions.clock-skew */
+	FILE *out;		     /* detections go here (NULL: stdout) */
+	/* errors and rejected lines (FILE:LINE: reason), the first 10 a file */
+	void (*report)(void *ud, const struct isp_err *e);
+	/* the store, opened (created if missing) for each flush; NULL: reported by it */
+	struct store *(*open_store)(void *ud);
+	void *ud; /* for report and open_store */
+};
+
+struct aw_run;
+
+/* A run with detector conf (conf.own stays the caller's); acct: also a detector for
+ * accounting. NULL when out of memory. */
+struct aw_run *aw_run_new(const struct aw_conf *conf, const struct aw_run_opts *o, int acct);
+void aw_run_free(struct aw_run *r);
+
+/* Feed the RADIUS accounting in f (named path; FreeRADIUS detail or CSV, read whole) to
+ * the accounting detector. 0, or -1 (reported). */
+int aw_run_acct(struct aw_run *r, FILE *f, const char *path);
+
+/*
+ * Read the n log files (merged by time) to their end, or follow them until *o->stop
+ * or idle_exit, and record the detections: one event batch of cause credential and the
+ * suspensions per store transaction (none in a dry run). Also records what aw_run_acct
+ * found. 0, or -1 when a file or the store failed (reported; the rest went on).
+ */
+int aw_run_files(struct aw_run *r, int n, char *const *paths);
+
+/* 1 when lines were rejected or of no known format. */
+int aw_run_partial(const struct aw_run *r);
+
+/* One line of totals: lines, records, rejected, detections by type, suspensions. */
+void aw_run_summary(const struct aw_run *r, FILE *out);
+
+/* ---- suspend list (suspend.c) ---- */
+
+/* Formats unix time t for people into buf; returns buf. */
+#define AW_WHEN_MAX 32
+typedef const char *(*aw_when_fn)(long long t, char buf[AW_WHEN_MAX]);
+
+/*
+ * Write the suspended accounts for FreeRADIUS to path (atomically: a fsync'ed temporary
+ * file renamed) or to stdout when path is NULL: users set gives rlm_files entries
+ * rejecting each account (times by when), else one account a line. Sets *n. Returns 0
+ * or an ISR code with err set.
+ */
+int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn when, long *n,
+		    struct isp_err *err);
+
+/* List the suspensions (all: released ones too) to out as a JSON array or text
+ * columns. Returns 0 or an ISR code with err set. */
+int aw_suspended(struct store *st, int all, int json, FILE *out, struct isp_err *err);
 
 #endif

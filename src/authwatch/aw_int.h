@@ -6,6 +6,7 @@
 #define ISP_AUTHWATCH_AW_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "authwatch/authwatch.h"
 
@@ -32,5 +33,8 @@ int aw_parse_radius_file(char *line, struct aw_clock *clk, struct aw_rec *out, s
 int aw_parse_radius_msg(const char *msg, struct aw_rec *out, struct isp_err *err);
 int aw_parse_postfix(const struct aw_syslog *h, struct aw_rec *out, struct isp_err *err);
 int aw_parse_dovecot(const struct aw_syslog *h, struct aw_rec *out, struct isp_err *err);
+
+/* Format unix time t as "2026-11-22T10:40:31Z" (UTC) into buf (run.c). */
+void aw_iso_time(int64_t t, char buf[32]);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "core/cause.h"
+#include "core/evbatch.h"
 #include "darknet/darknet.h"
 
 static const char darknet_usage[] =
@@ -54,11 +55,9 @@ static void on_signal(int sig)
 }
 
 struct evw {
-	struct store *st;
-	int64_t batch;
+	struct evbatch *b; /* NULL: a dry run, count only */
 	long n;
 	int rc;
-	int dry;
 	struct isp_err *err;
 };
 
@@ -69,7 +68,7 @@ static void add_event(void *ud, const struct dn_own_host *h)
 	char detail[256], f[24], l[24];
 
 	w->n++;
-	if (w->dry || w->rc)
+	if (!w->b || w->rc)
 		return;
 	memset(&e, 0, sizeof(e));
 	cli_time(h->first, f);
@@ -81,23 +80,32 @@ static void add_event(void *ud, const struct dn_own_host *h)
 	e.cause = cause_name(CAUSE_CC);
 	e.family = h->family;
 	e.detail = detail;
-	w->rc = store_event_add(w->st, w->batch, &e, w->err);
+	w->rc = evbatch_add(w->b, &e, w->err);
+}
+
+static int add_hosts(void *ud, struct evbatch *b, struct isp_err *err)
+{
+	struct dn_ctx *dc = ud;
+	struct evw w = { b, 0, 0, err };
+
+	dn_each_own(dc, add_event, &w);
+	return w.rc;
 }
 
 static int record_events(struct dn_ctx *dc, const char *store_path, int dry, char **files,
 			 int nfiles, long *n)
 {
-	struct evw w;
+	struct evbatch_info info = { "darknet", "live", "pcap", "ip,time,cause,family,detail" };
+	struct store *st = NULL;
 	struct isp_err err;
 	char flist[1024] = "";
 	size_t off = 0;
 	int i;
 
-	memset(&w, 0, sizeof(w));
 	isp_err_clear(&err);
-	w.err = &err;
-	w.dry = dry || !store_path;
-	if (w.dry) {
+	if (dry || !store_path) {
+		struct evw w = { NULL, 0, 0, &err };
+
 		dn_each_own(dc, add_event, &w);
 		*n = w.n;
 		return 0;
@@ -105,30 +113,16 @@ static int record_events(struct dn_ctx *dc, const char *store_path, int dry, cha
 	for (i = 0; i < nfiles && off < sizeof(flist) - 1; i++)
 		off += (size_t)snprintf(flist + off, sizeof(flist) - off, "%s%s", i ? " " : "",
 					files[i]);
-	if (store_open(store_path, &w.st, &err) != 0)
-		goto fail;
-	if (store_begin(w.st, &err) != 0)
-		goto fail;
-	if (store_batch_begin(w.st, "darknet", nfiles ? flist : "live", "pcap", &w.batch, &err) !=
-	    0)
-		goto fail_rb;
-	dn_each_own(dc, add_event, &w);
-	if (w.rc)
-		goto fail_rb;
-	if (store_batch_end(w.st, w.batch, "ip,time,cause,family,detail", w.n, 0, &err) != 0)
-		goto fail_rb;
-	if (store_commit(w.st, &err) != 0)
-		goto fail_rb;
-	store_close(w.st);
-	*n = w.n;
+	if (nfiles)
+		info.file = flist;
+	if (store_open(store_path, &st, &err) != 0 ||
+	    evbatch_record(st, &info, add_hosts, dc, n, &err) != 0) {
+		cli_error(&err);
+		store_close(st);
+		return -1;
+	}
+	store_close(st);
 	return 0;
-fail_rb:
-	store_rollback(w.st);
-fail:
-	cli_error(&err);
-	if (w.st)
-		store_close(w.st);
-	return -1;
 }
 
 int cmd_darknet(struct cli *c, int argc, char **argv)

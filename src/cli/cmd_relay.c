@@ -1,30 +1,15 @@
 /*
- * cmd_relay.c -- `ispshield relay`: the ISAC's role between a partner (a CERT, the
- * police) and its member ISPs. A partner list is split by member address ranges, each
- * member gets its rows, and what members send back as not theirs / not handled is
- * counted, giving the table an ISAC publishes: received, sent per member, returned,
- * handled rate.
- *
- * Members are few (tens) with few prefixes each, so a row's member is found by a scan
- * of the prefix table, longest prefix first.
+ * cmd_relay.c -- `ispshield relay`: arguments and wiring for the ISAC relay (src/relay:
+ * the member table, the split of partner lists by member, the counts and the report).
  */
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "core/csv.h"
 #include "core/evfmt.h"
-#include "core/linereader.h"
-
-#define MAX_MEMBERS  1024
-#define MAX_PREFIXES 65536
+#include "relay/relay.h"
 
 static const char relay_usage[] =
 	"usage: ispshield relay COMMAND [OPTIONS] [ARGS]\n"
@@ -57,197 +42,34 @@ static const char returns_usage[] =
 
 static const char report_usage[] = "usage: ispshield relay report [--json]\n";
 
-struct member_prefix {
-	struct ip_prefix p;
-	int member;
-};
-
-struct split {
-	char *names[MAX_MEMBERS];
-	FILE *out[MAX_MEMBERS + 1]; /* [nmembers] = unassigned */
-	long sent[MAX_MEMBERS + 1];
-	int nmembers;
-	struct member_prefix *pfx;
-	size_t npfx;
-	const char *dir;
-	char header[4096];
-	long rows;
-	int failed;
-};
-
-static int by_len_desc(const void *a, const void *b)
+/* Split the files argv[first..argc) into s; *files lists them for the batch record.
+ * Returns 0 or -1 (reported). */
+static int split_files(struct relay_split *s, int fmt, int argc, char **argv, int first,
+		       char *files, size_t size, long *rejected)
 {
-	const struct member_prefix *x = a, *y = b;
-
-	return (int)y->p.len - (int)x->p.len;
-}
-
-static int contains(const struct ip_prefix *p, const struct ip_prefix *a)
-{
-	unsigned i, full = p->len / 8, rest = p->len % 8;
-
-	if (p->family != a->family)
-		return 0;
-	for (i = 0; i < full; i++)
-		if (p->addr[i] != a->addr[i])
-			return 0;
-	return !rest || ((p->addr[full] ^ a->addr[full]) & (0xFF << (8 - rest))) == 0;
-}
-
-static int member_index(struct split *s, const char *name)
-{
+	struct isp_err err;
 	int i;
 
-	for (i = 0; i < s->nmembers; i++)
-		if (strcmp(s->names[i], name) == 0)
-			return i;
-	if (s->nmembers == MAX_MEMBERS)
-		return -1;
-	s->names[s->nmembers] = strdup(name);
-	return s->names[s->nmembers] ? s->nmembers++ : -1;
-}
-
-static int add_prefixes(struct split *s, int m, char *list, const char *file, long line)
-{
-	char *tok, *save = NULL;
-	int masked;
-
-	for (tok = strtok_r(list, " ;\t", &save); tok; tok = strtok_r(NULL, " ;\t", &save)) {
-		struct isp_err err;
-
-		isp_err_clear(&err);
-		if (s->npfx == MAX_PREFIXES) {
-			cli_fail("%s:%ld: more than %d prefixes", file, line, MAX_PREFIXES);
-			return -1;
-		}
-		if (ip_parse_prefix(tok, strlen(tok), &s->pfx[s->npfx].p, &masked, &err) != 0) {
-			isp_err_at(&err, ISR_EINVAL, file, line, -1, "'%s' is not a prefix", tok);
-			cli_error(&err);
-			return -1;
-		}
-		s->pfx[s->npfx++].member = m;
-	}
-	return 0;
-}
-
-/* Read MEMBERS.csv; any error stops (a wrong split is worse than none). */
-static int load_members(struct split *s, const char *path)
-{
-	struct csv_field f[64];
-	struct lr_line ln;
-	struct isp_err err;
-	struct lr *r;
-	struct csv_reader *cr = NULL;
-	int col_m = -1, col_p = -1, rc = 0;
-	size_t nf, i;
-	FILE *fp = cli_fopen(path);
-
-	if (!fp)
-		return -1;
-	r = lr_new(fp, 16384);
-	cr = r ? csv_reader_new(r, 16384) : NULL;
-	s->pfx = calloc(MAX_PREFIXES, sizeof(*s->pfx));
-	if (!cr || !s->pfx) {
-		cli_fail("out of memory");
-		rc = -1;
-		goto out;
-	}
 	isp_err_clear(&err);
-	while (rc == 0 && csv_next(cr, &ln, &err) > 0) {
-		if (ln.too_long || ln.len == 0 || ln.text[0] == '#')
-			continue;
-		if (csv_split(ln.text, ln.len, f, 64, &nf, &err) != 0) {
-			isp_err_at(&err, ISR_EINVAL, path, ln.lineno, -1, "%s", err.msg);
-			cli_error(&err);
-			rc = -1;
-			break;
-		}
-		if (col_m < 0) {
-			for (i = 0; i < nf; i++) {
-				if (!strcasecmp(f[i].s, "member") || !strcasecmp(f[i].s, "name"))
-					col_m = (int)i;
-				if (!strcasecmp(f[i].s, "prefix") ||
-				    !strcasecmp(f[i].s, "prefixes"))
-					col_p = (int)i;
-			}
-			if (col_m < 0 || col_p < 0) {
-				cli_fail("%s:%ld: the header must name the columns member and "
-					 "prefix",
-					 path, ln.lineno);
-				rc = -1;
-			}
-			continue;
-		}
-		if ((size_t)col_m >= nf || (size_t)col_p >= nf || !f[col_m].len) {
-			cli_fail("%s:%ld: a row needs a member and a prefix", path, ln.lineno);
-			rc = -1;
-			break;
-		}
-		i = (size_t)member_index(s, f[col_m].s);
-		if ((int)i < 0) {
-			cli_fail("%s:%ld: too many members", path, ln.lineno);
-			rc = -1;
-			break;
-		}
-		rc = add_prefixes(s, (int)i, f[col_p].s, path, ln.lineno);
-	}
-	if (rc == 0 && s->npfx == 0) {
-		cli_fail("%s: no members", path);
-		rc = -1;
-	}
-	qsort(s->pfx, s->npfx, sizeof(*s->pfx), by_len_desc);
-out:
-	csv_reader_free(cr);
-	lr_free(r);
-	cli_fclose(fp);
-	return rc;
-}
+	for (i = first; i < argc; i++) {
+		struct evfmt_opts fo = { (enum ev_format)fmt, argv[i] };
+		struct evfmt_stats fs;
+		FILE *f = cli_fopen(argv[i]);
+		int rc;
 
-static FILE *member_file(struct split *s, int m)
-{
-	char path[4096], name[256];
-	const char *src = m < s->nmembers ? s->names[m] : "unassigned";
-	size_t i;
-
-	if (s->out[m])
-		return s->out[m];
-	for (i = 0; src[i] && i < sizeof(name) - 1; i++)
-		name[i] = isalnum((unsigned char)src[i]) || src[i] == '-' || src[i] == '.' ? src[i]
-											   : '_';
-	name[i] = '\0';
-	snprintf(path, sizeof(path), "%s/%s.csv", s->dir, name);
-	s->out[m] = fopen(path, "w");
-	if (!s->out[m]) {
-		cli_fail("%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	fprintf(s->out[m], "%s\n", s->header);
-	return s->out[m];
-}
-
-static int split_row(void *ud, const struct ev_record *r)
-{
-	struct split *s = ud;
-	int m = s->nmembers;
-	size_t i;
-	FILE *f;
-
-	if (!s->header[0] && r->header)
-		snprintf(s->header, sizeof(s->header), "%s", r->header);
-	for (i = 0; i < s->npfx; i++) {
-		if (contains(&s->pfx[i].p, &r->ip)) {
-			m = s->pfx[i].member;
-			break;
+		if (!f)
+			return -1;
+		rc = relay_split_file(s, f, &fo, cli_reject, NULL, &fs, &err);
+		cli_fclose(f);
+		if (rc != 0) {
+			if (err.code)
+				cli_error(&err);
+			return -1;
 		}
+		*rejected += fs.rejected;
+		snprintf(files + strlen(files), size - strlen(files), "%s%s", files[0] ? " " : "",
+			 argv[i]);
 	}
-	f = member_file(s, m);
-	if (!f) {
-		s->failed = 1;
-		return 1;
-	}
-	fprintf(f, "%s\n", r->raw);
-	s->sent[m]++;
-	s->rows++;
 	return 0;
 }
 
@@ -261,127 +83,66 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *members = NULL, *source = NULL, *fmt_s = "auto";
-	struct split *s = calloc(1, sizeof(*s));
+	const char *members = NULL, *source = NULL, *fmt_s = "auto", *dir = ".";
+	struct relay_split *s = NULL;
 	char files[4096] = "";
 	struct isp_err err;
 	struct store *st = NULL;
 	long rejected = 0;
 	int64_t batch;
-	int ch, i, fmt, rc = EXIT_FAIL;
+	int ch, fmt, rc = EXIT_FAIL;
+	FILE *mf;
 
-	if (!s) {
-		cli_fail("out of memory");
-		return EXIT_FAIL;
-	}
-	s->dir = ".";
 	while ((ch = getopt_long(argc, argv, "m:s:o:f:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': members = optarg; break;
 		case 's': source = optarg; break;
-		case 'o': s->dir = optarg; break;
+		case 'o': dir = optarg; break;
 		case 'f': fmt_s = optarg; break;
-		case 'h':
-			fputs(split_usage, stdout);
-			rc = EXIT_OK;
-			goto out;
-		default:
-			fputs(split_usage, stderr);
-			rc = EXIT_USAGE;
-			goto out;
+		case 'h': fputs(split_usage, stdout); return EXIT_OK;
+		default: fputs(split_usage, stderr); return EXIT_USAGE;
 		}
 	}
 	fmt = evfmt_parse_name(fmt_s);
 	if (!members || !source || optind >= argc || fmt < 0) {
 		fputs(split_usage, stderr);
-		rc = EXIT_USAGE;
-		goto out;
+		return EXIT_USAGE;
 	}
-	if (load_members(s, members) != 0) {
-		rc = EXIT_USAGE;
-		goto out;
-	}
-	if (mkdir(s->dir, 0755) != 0 && errno != EEXIST) {
-		cli_fail("%s: %s", s->dir, strerror(errno));
-		goto out;
-	}
+	mf = cli_fopen(members);
+	if (!mf)
+		return EXIT_USAGE;
 	isp_err_clear(&err);
-	for (i = optind; i < argc; i++) {
-		struct evfmt_opts fo = { (enum ev_format)fmt, argv[i] };
-		struct evfmt_stats fs;
-		FILE *f = cli_fopen(argv[i]);
-
-		if (!f)
-			goto out;
-		if (evfmt_read(f, &fo, split_row, cli_reject, s, &fs, &err) != 0 || s->failed) {
-			if (err.code)
-				cli_error(&err);
-			cli_fclose(f);
-			goto out;
-		}
-		cli_fclose(f);
-		rejected += fs.rejected;
-		snprintf(files + strlen(files), sizeof(files) - strlen(files), "%s%s",
-			 files[0] ? " " : "", argv[i]);
+	rc = relay_split_new(mf, members, dir, &s, &err);
+	cli_fclose(mf);
+	if (rc != 0) {
+		cli_error(&err);
+		return EXIT_USAGE;
 	}
-	for (i = 0; i <= s->nmembers; i++) {
-		if (s->out[i] && fclose(s->out[i]) != 0) {
-			s->out[i] = NULL;
-			cli_fail("write failed in %s", s->dir);
-			goto out;
-		}
-		s->out[i] = NULL;
+	rc = EXIT_FAIL;
+	if (relay_split_mkdir(s, &err) != 0) {
+		cli_error(&err);
+		goto out;
+	}
+	if (split_files(s, fmt, argc, argv, optind, files, sizeof(files), &rejected) != 0)
+		goto out;
+	if (relay_split_close(s, &err) != 0) {
+		cli_error(&err);
+		goto out;
 	}
 	st = cli_create_store(c);
 	if (!st)
 		goto out;
-	if (store_begin(st, &err) != 0 ||
-	    store_relay_batch(st, source, files, s->rows, rejected, &batch, &err) != 0) {
+	if (relay_split_record(s, st, source, files, rejected, &batch, &err) != 0) {
 		cli_error(&err);
 		goto out;
 	}
-	for (i = 0; i <= s->nmembers; i++) {
-		if ((s->sent[i] || i < s->nmembers) &&
-		    store_relay_sent(st, batch, i < s->nmembers ? s->names[i] : "", s->sent[i],
-				     &err) != 0) {
-			cli_error(&err);
-			goto out;
-		}
-	}
-	if (store_commit(st, &err) != 0) {
-		cli_error(&err);
-		goto out;
-	}
-	if (!c->quiet) {
-		fprintf(stderr, "batch %lld of %s: %ld rows (%ld rejected)\n", (long long)batch,
-			source, s->rows, rejected);
-		for (i = 0; i <= s->nmembers; i++)
-			if (s->sent[i])
-				fprintf(stderr, "  %-20s %ld rows\n",
-					i < s->nmembers ? s->names[i] : "(no member)", s->sent[i]);
-	}
+	if (!c->quiet)
+		relay_split_summary(s, stderr, batch, source, rejected);
 	rc = rejected ? EXIT_PARTIAL : EXIT_OK;
 out:
-	if (st) {
-		if (rc != EXIT_OK && rc != EXIT_PARTIAL)
-			store_rollback(st);
-		store_close(st);
-	}
-	for (i = 0; i <= s->nmembers; i++)
-		if (s->out[i])
-			fclose(s->out[i]);
-	for (i = 0; i < s->nmembers; i++)
-		free(s->names[i]);
-	free(s->pfx);
-	free(s);
+	store_close(st);
+	relay_split_free(s);
 	return rc;
-}
-
-static int count_row(void *ud, const struct ev_record *r)
-{
-	(void)r;
-	(*(long *)ud)++;
-	return 0;
 }
 
 static int cmd_returns(struct cli *c, int argc, char **argv)
@@ -394,7 +155,6 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 	};
 	const char *member = NULL;
 	int64_t batch = 0, used = 0;
-	struct evfmt_opts fo = { EVFMT_AUTO, NULL };
 	struct evfmt_stats fs;
 	struct isp_err err;
 	struct store *st;
@@ -414,21 +174,17 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 		fputs(returns_usage, stderr);
 		return EXIT_USAGE;
 	}
-	fo.filename = argv[optind];
 	f = cli_fopen(argv[optind]);
 	if (!f)
 		return EXIT_FAIL;
-	isp_err_clear(&err);
-	rc = evfmt_read(f, &fo, count_row, cli_reject, &n, &fs, &err);
-	cli_fclose(f);
-	if (rc) {
-		cli_error(&err);
+	st = cli_open_store(c);
+	if (!st) {
+		cli_fclose(f);
 		return EXIT_FAIL;
 	}
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
-	rc = store_relay_returned(st, batch, member, n, &used, &err);
+	rc = relay_returns(st, f, argv[optind], member, batch, cli_reject, NULL, &n, &used, &fs,
+			   &err);
+	cli_fclose(f);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
@@ -441,114 +197,26 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 	return fs.rejected ? EXIT_PARTIAL : EXIT_OK;
 }
 
-struct relay_report {
-	json_t *arr, *cur;
-	int64_t batch;
-	long sent, returned, unassigned, rows;
-};
-
-static double pct(long part, long whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
-
-static void batch_total(struct relay_report *x)
-{
-	long handled = x->sent - x->returned;
-
-	if (!x->batch)
-		return;
-	if (x->cur) {
-		json_object_set_new(x->cur, "sent", json_integer(x->sent));
-		json_object_set_new(x->cur, "unassigned", json_integer(x->unassigned));
-		json_object_set_new(x->cur, "returned", json_integer(x->returned));
-		json_object_set_new(x->cur, "handled", json_integer(handled));
-		json_object_set_new(x->cur, "handled_rate", json_real(pct(handled, x->rows)));
-		return;
-	}
-	printf("  %-24s %9ld %9ld %9ld\n", "total", x->sent, x->returned, handled);
-	printf("  received %ld, sent %ld, no member %ld, returned %ld, handled %ld (%.1f%% of "
-	       "received)\n",
-	       x->rows, x->sent, x->unassigned, x->returned, handled, pct(handled, x->rows));
-}
-
-static int relay_row(void *ud, const struct store_relay_count *rc)
-{
-	struct relay_report *x = ud;
-	char t[CLI_WHEN_MAX];
-
-	if (rc->batch_id != x->batch) {
-		batch_total(x);
-		x->batch = rc->batch_id;
-		x->sent = x->returned = x->unassigned = 0;
-		x->rows = rc->rows;
-		if (x->arr) {
-			x->cur = json_pack("{s:I, s:s, s:I, s:I, s:o}", "batch",
-					   (json_int_t)rc->batch_id, "source", rc->source,
-					   "received_at", (json_int_t)rc->received_at, "received",
-					   (json_int_t)rc->rows, "members", json_array());
-			json_array_append_new(x->arr, x->cur);
-		} else {
-			printf("batch %lld, source %s, received %s: %ld rows\n",
-			       (long long)rc->batch_id, rc->source, cli_when(rc->received_at, t),
-			       rc->rows);
-			printf("  %-24s %9s %9s %9s\n", "member", "sent", "returned", "handled");
-		}
-	}
-	if (!rc->member[0]) {
-		x->unassigned += rc->sent;
-		return 0;
-	}
-	x->sent += rc->sent;
-	x->returned += rc->returned;
-	if (x->cur)
-		json_array_append_new(json_object_get(x->cur, "members"),
-				      json_pack("{s:s, s:I, s:I, s:I}", "member", rc->member,
-						"sent", (json_int_t)rc->sent, "returned",
-						(json_int_t)rc->returned, "handled",
-						(json_int_t)(rc->sent - rc->returned)));
-	else
-		printf("  %-24s %9ld %9ld %9ld\n", rc->member, rc->sent, rc->returned,
-		       rc->sent - rc->returned);
-	return 0;
-}
-
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
-	struct relay_report x;
 	struct isp_err err;
 	struct store *st;
-	int rc;
+	int json = argc == 2 && strcmp(argv[1], "--json") == 0, rc;
 
-	memset(&x, 0, sizeof(x));
-	if (argc == 2 && strcmp(argv[1], "--json") == 0) {
-		x.arr = json_array();
-	} else if (argc != 1) {
+	if (!json && argc != 1) {
 		int help = argc == 2 && strcmp(argv[1], "--help") == 0;
 
 		fputs(report_usage, help ? stdout : stderr);
 		return help ? EXIT_OK : EXIT_USAGE;
 	}
 	st = cli_open_store(c);
-	if (!st) {
-		json_decref(x.arr);
+	if (!st)
 		return EXIT_FAIL;
-	}
-	isp_err_clear(&err);
-	rc = store_each_relay_count(st, relay_row, &x, &err);
+	rc = relay_report(st, stdout, json, cli_when, &err);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
-		json_decref(x.arr);
 		return EXIT_FAIL;
-	}
-	batch_total(&x);
-	if (x.arr) {
-		json_dumpf(x.arr, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(x.arr);
-	} else if (!x.batch) {
-		printf("no relay batches\n");
 	}
 	return EXIT_OK;
 }

@@ -360,4 +360,43 @@ int survey_http_exchange(const struct survey_scope *s, uint32_t addr, uint16_t p
  */
 int survey_keep_net_raw(int bind_low, int *kept, struct isp_err *err);
 
+/* ---- run: one survey from the [survey] keys (run.c) ---- */
+
+struct isp_config;
+
+enum survey_status {
+	SURVEY_DONE = 0,     /* every step ran */
+	SURVEY_PARTIAL,	     /* done, but a target was refused or the scan was stopped */
+	SURVEY_BAD_SETTINGS, /* a key or option is wrong: nothing (more) was sent */
+	SURVEY_FAILED,	     /* a file, socket, capability or the store failed */
+};
+
+struct survey_run_opts {
+	int resume;		/* continue the DNS scan saved in survey.state */
+	const char *out;	/* findings to this file (JSON if it ends in .json, else
+				 * CSV); NULL: stdout */
+	int json;		/* (no out) JSON on stdout instead of CSV */
+	const char *store_path; /* also record the findings as events there; NULL: not */
+	int quiet;		/* no figures on stderr */
+	int progress;		/* the DNS scan's progress on stderr */
+	/* what went wrong (refused targets, bad settings, failures), one message each */
+	void (*report)(void *ud, const struct isp_err *e);
+	/* set (by a signal handler) to stop the DNS scan, which saves its state, and skip
+	 * the TCP probes; NULL: none */
+	volatile int *stop;
+	/* called once just before the DNS scan starts sending (install the signal
+	 * handlers there); may be NULL */
+	void (*on_start)(void *ud);
+	void *ud;
+};
+
+/*
+ * Run a survey of targets_v[0..ntargets) (none: the authorised prefixes) with the
+ * [survey] keys of cfg: keep only CAP_NET_RAW (survey_keep_net_raw), build scope and
+ * targets, scan DNS, probe HTTP and proxies as survey.probe says, and write the
+ * findings. Messages go to o->report; figures to stderr unless o->quiet.
+ */
+enum survey_status survey_run(const struct isp_config *cfg, const struct survey_run_opts *o,
+			      char *const *targets_v, int ntargets);
+
 #endif

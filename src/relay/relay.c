@@ -1,0 +1,475 @@
+/*
+ * relay.c -- the ISAC relay (relay.h): the member table read from MEMBERS.csv, the split
+ * of partner lists into one file per member, the batch and counts in the store, and the
+ * report an ISAC publishes.
+ *
+ * Members are few (tens) with few prefixes each, so a row's member is found by a scan
+ * of the prefix table, longest prefix first; containment is core's masking (ip_mask).
+ */
+#include "relay/relay.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/csv.h"
+#include "core/linereader.h"
+
+struct member_prefix {
+	struct ip_prefix p;
+	int member;
+};
+
+struct relay_split {
+	char *names[RELAY_MAX_MEMBERS];
+	FILE *out[RELAY_MAX_MEMBERS + 1]; /* [nmembers] = unassigned */
+	long sent[RELAY_MAX_MEMBERS + 1];
+	int nmembers;
+	struct member_prefix *pfx;
+	size_t npfx;
+	char *dir;
+	char header[4096];
+	long rows;
+	int failed; /* a member file could not be opened: reason in ferr */
+	struct isp_err ferr;
+};
+
+static int by_len_desc(const void *a, const void *b)
+{
+	const struct member_prefix *x = a, *y = b;
+
+	return (int)y->p.len - (int)x->p.len;
+}
+
+/* 1 if prefix p holds address a: a masked to p's length is p. */
+static int contains(const struct ip_prefix *p, const struct ip_prefix *a)
+{
+	struct ip_prefix k = *a;
+
+	if (p->family != a->family)
+		return 0;
+	k.len = p->len;
+	ip_mask(&k);
+	return memcmp(k.addr, p->addr, sizeof(k.addr)) == 0;
+}
+
+static int member_index(struct relay_split *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->nmembers; i++)
+		if (strcmp(s->names[i], name) == 0)
+			return i;
+	if (s->nmembers == RELAY_MAX_MEMBERS)
+		return -1;
+	s->names[s->nmembers] = strdup(name);
+	return s->names[s->nmembers] ? s->nmembers++ : -1;
+}
+
+static int add_prefixes(struct relay_split *s, int m, char *list, const char *file, long line,
+			struct isp_err *err)
+{
+	char *tok, *save = NULL;
+	int masked;
+
+	for (tok = strtok_r(list, " ;\t", &save); tok; tok = strtok_r(NULL, " ;\t", &save)) {
+		if (s->npfx == RELAY_MAX_PREFIXES)
+			return isp_err_at(err, ISR_ELIMIT, file, line, -1, "more than %d prefixes",
+					  RELAY_MAX_PREFIXES);
+		isp_err_clear(err);
+		if (ip_parse_prefix(tok, strlen(tok), &s->pfx[s->npfx].p, &masked, err) != 0)
+			return isp_err_at(err, ISR_EINVAL, file, line, -1, "'%s' is not a prefix",
+					  tok);
+		s->pfx[s->npfx++].member = m;
+	}
+	return 0;
+}
+
+/* The header row: find the member and prefix columns. */
+static int header_columns(const struct csv_field *f, size_t nf, int *col_m, int *col_p)
+{
+	size_t i;
+
+	for (i = 0; i < nf; i++) {
+		if (!strcasecmp(f[i].s, "member") || !strcasecmp(f[i].s, "name"))
+			*col_m = (int)i;
+		if (!strcasecmp(f[i].s, "prefix") || !strcasecmp(f[i].s, "prefixes"))
+			*col_p = (int)i;
+	}
+	return *col_m >= 0 && *col_p >= 0 ? 0 : -1;
+}
+
+static int load_members(struct relay_split *s, FILE *fp, const char *path, struct isp_err *err)
+{
+	struct csv_field f[64];
+	struct lr_line ln;
+	struct lr *r = lr_new(fp, 16384);
+	struct csv_reader *cr = r ? csv_reader_new(r, 16384) : NULL;
+	int col_m = -1, col_p = -1, m, rc = 0;
+	size_t nf;
+
+	if (!cr) {
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		goto out;
+	}
+	while (rc == 0 && csv_next(cr, &ln, err) > 0) {
+		if (ln.too_long || ln.len == 0 || ln.text[0] == '#')
+			continue;
+		if (csv_split(ln.text, ln.len, f, 64, &nf, err) != 0) {
+			char why[ISP_ERR_MSG];
+
+			snprintf(why, sizeof(why), "%s", err->msg);
+			rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1, "%s", why);
+		} else if (col_m < 0) {
+			if (header_columns(f, nf, &col_m, &col_p) != 0)
+				rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1,
+						"the header must name the columns member and "
+						"prefix");
+		} else if ((size_t)col_m >= nf || (size_t)col_p >= nf || !f[col_m].len) {
+			rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1,
+					"a row needs a member and a prefix");
+		} else if ((m = member_index(s, f[col_m].s)) < 0) {
+			rc = isp_err_at(err, ISR_ELIMIT, path, ln.lineno, -1, "too many members");
+		} else {
+			rc = add_prefixes(s, m, f[col_p].s, path, ln.lineno, err);
+		}
+	}
+	if (rc == 0 && s->npfx == 0)
+		rc = isp_err_at(err, ISR_EINVAL, path, 0, -1, "no members");
+	qsort(s->pfx, s->npfx, sizeof(*s->pfx), by_len_desc);
+out:
+	csv_reader_free(cr);
+	lr_free(r);
+	return rc;
+}
+
+int relay_split_new(FILE *f, const char *path, const char *dir, struct relay_split **out,
+		    struct isp_err *err)
+{
+	struct relay_split *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (s) {
+		s->pfx = calloc(RELAY_MAX_PREFIXES, sizeof(*s->pfx));
+		s->dir = strdup(dir);
+	}
+	if (!s || !s->pfx || !s->dir) {
+		relay_split_free(s);
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	}
+	isp_err_clear(err);
+	rc = load_members(s, f, path, err);
+	if (rc != 0) {
+		relay_split_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void relay_split_free(struct relay_split *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i <= s->nmembers; i++)
+		if (s->out[i])
+			fclose(s->out[i]);
+	for (i = 0; i < s->nmembers; i++)
+		free(s->names[i]);
+	free(s->pfx);
+	free(s->dir);
+	free(s);
+}
+
+int relay_split_mkdir(const struct relay_split *s, struct isp_err *err)
+{
+	if (mkdir(s->dir, 0755) != 0 && errno != EEXIST)
+		return isp_err_set(err, ISR_EIO, "%s: %s", s->dir, strerror(errno));
+	return 0;
+}
+
+int relay_member_of(const struct relay_split *s, const struct ip_prefix *ip)
+{
+	size_t i;
+
+	for (i = 0; i < s->npfx; i++)
+		if (contains(&s->pfx[i].p, ip))
+			return s->pfx[i].member;
+	return s->nmembers;
+}
+
+int relay_split_members(const struct relay_split *s)
+{
+	return s->nmembers;
+}
+
+const char *relay_split_name(const struct relay_split *s, int i)
+{
+	return i < s->nmembers ? s->names[i] : "";
+}
+
+long relay_split_sent(const struct relay_split *s, int i)
+{
+	return s->sent[i];
+}
+
+long relay_split_rows(const struct relay_split *s)
+{
+	return s->rows;
+}
+
+static FILE *member_file(struct relay_split *s, int m)
+{
+	char path[4096], name[256];
+	const char *src = m < s->nmembers ? s->names[m] : "unassigned";
+	size_t i;
+
+	if (s->out[m])
+		return s->out[m];
+	for (i = 0; src[i] && i < sizeof(name) - 1; i++)
+		name[i] = isalnum((unsigned char)src[i]) || src[i] == '-' || src[i] == '.' ? src[i]
+											   : '_';
+	name[i] = '\0';
+	snprintf(path, sizeof(path), "%s/%s.csv", s->dir, name);
+	s->out[m] = fopen(path, "w");
+	if (!s->out[m]) {
+		isp_err_set(&s->ferr, ISR_EIO, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	fprintf(s->out[m], "%s\n", s->header);
+	return s->out[m];
+}
+
+static int split_row(void *ud, const struct ev_record *r)
+{
+	struct relay_split *s = ud;
+	int m;
+	FILE *f;
+
+	if (!s->header[0] && r->header)
+		snprintf(s->header, sizeof(s->header), "%s", r->header);
+	m = relay_member_of(s, &r->ip);
+	f = member_file(s, m);
+	if (!f) {
+		s->failed = 1;
+		return 1;
+	}
+	fprintf(f, "%s\n", r->raw);
+	s->sent[m]++;
+	s->rows++;
+	return 0;
+}
+
+/* evfmt_read passes one user pointer to both callbacks: the caller's reject function
+ * and its pointer travel beside the record's. */
+struct relay_read {
+	void *rec_ud;
+	evfmt_reject_fn reject;
+	void *reject_ud;
+};
+
+static void read_reject(void *ud, const struct isp_err *e)
+{
+	const struct relay_read *rr = ud;
+
+	if (rr->reject)
+		rr->reject(rr->reject_ud, e);
+}
+
+static int split_rec(void *ud, const struct ev_record *r)
+{
+	return split_row(((struct relay_read *)ud)->rec_ud, r);
+}
+
+int relay_split_file(struct relay_split *s, FILE *f, const struct evfmt_opts *fo,
+		     evfmt_reject_fn reject, void *ud, struct evfmt_stats *stats,
+		     struct isp_err *err)
+{
+	struct relay_read rr = { s, reject, ud };
+	int rc = evfmt_read(f, fo, split_rec, read_reject, &rr, stats, err);
+
+	if (s->failed) {
+		*err = s->ferr;
+		return ISR_EIO;
+	}
+	return rc;
+}
+
+int relay_split_close(struct relay_split *s, struct isp_err *err)
+{
+	int i;
+
+	for (i = 0; i <= s->nmembers; i++) {
+		if (s->out[i] && fclose(s->out[i]) != 0) {
+			s->out[i] = NULL;
+			return isp_err_set(err, ISR_EIO, "write failed in %s", s->dir);
+		}
+		s->out[i] = NULL;
+	}
+	return 0;
+}
+
+int relay_split_record(const struct relay_split *s, struct store *st, const char *source,
+		       const char *files, long rejected, int64_t *batch, struct isp_err *err)
+{
+	int i, rc;
+
+	rc = store_begin(st, err);
+	if (rc != 0)
+		return rc;
+	rc = store_relay_batch(st, source, files, s->rows, rejected, batch, err);
+	for (i = 0; rc == 0 && i <= s->nmembers; i++)
+		if (s->sent[i] || i < s->nmembers)
+			rc = store_relay_sent(st, *batch, relay_split_name(s, i), s->sent[i], err);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	if (rc != 0)
+		store_rollback(st);
+	return rc;
+}
+
+void relay_split_summary(const struct relay_split *s, FILE *out, int64_t batch, const char *source,
+			 long rejected)
+{
+	int i;
+
+	fprintf(out, "batch %lld of %s: %ld rows (%ld rejected)\n", (long long)batch, source,
+		s->rows, rejected);
+	for (i = 0; i <= s->nmembers; i++)
+		if (s->sent[i])
+			fprintf(out, "  %-20s %ld rows\n",
+				i < s->nmembers ? s->names[i] : "(no member)", s->sent[i]);
+}
+
+static int count_row(void *ud, const struct ev_record *r)
+{
+	(void)r;
+	(*(long *)((struct relay_read *)ud)->rec_ud)++;
+	return 0;
+}
+
+int relay_returns(struct store *st, FILE *f, const char *filename, const char *member,
+		  int64_t batch, evfmt_reject_fn reject, void *ud, long *rows, int64_t *used,
+		  struct evfmt_stats *stats, struct isp_err *err)
+{
+	struct evfmt_opts fo = { EVFMT_AUTO, filename };
+	struct relay_read rr = { rows, reject, ud };
+	int rc;
+
+	*rows = 0;
+	isp_err_clear(err);
+	rc = evfmt_read(f, &fo, count_row, read_reject, &rr, stats, err);
+	if (rc != 0)
+		return rc;
+	return store_relay_returned(st, batch, member, *rows, used, err);
+}
+
+struct report {
+	FILE *out;
+	relay_when_fn when;
+	json_t *arr, *cur;
+	int64_t batch;
+	long sent, returned, unassigned, rows;
+};
+
+static double pct(long part, long whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+static void batch_total(struct report *x)
+{
+	long handled = x->sent - x->returned;
+
+	if (!x->batch)
+		return;
+	if (x->cur) {
+		json_object_set_new(x->cur, "sent", json_integer(x->sent));
+		json_object_set_new(x->cur, "unassigned", json_integer(x->unassigned));
+		json_object_set_new(x->cur, "returned", json_integer(x->returned));
+		json_object_set_new(x->cur, "handled", json_integer(handled));
+		json_object_set_new(x->cur, "handled_rate", json_real(pct(handled, x->rows)));
+		return;
+	}
+	fprintf(x->out, "  %-24s %9ld %9ld %9ld\n", "total", x->sent, x->returned, handled);
+	fprintf(x->out,
+		"  received %ld, sent %ld, no member %ld, returned %ld, handled %ld (%.1f%% of "
+		"received)\n",
+		x->rows, x->sent, x->unassigned, x->returned, handled, pct(handled, x->rows));
+}
+
+static void batch_head(struct report *x, const struct store_relay_count *rc)
+{
+	char t[RELAY_WHEN_MAX];
+
+	batch_total(x);
+	x->batch = rc->batch_id;
+	x->sent = x->returned = x->unassigned = 0;
+	x->rows = rc->rows;
+	if (x->arr) {
+		x->cur = json_pack("{s:I, s:s, s:I, s:I, s:o}", "batch", (json_int_t)rc->batch_id,
+				   "source", rc->source, "received_at", (json_int_t)rc->received_at,
+				   "received", (json_int_t)rc->rows, "members", json_array());
+		json_array_append_new(x->arr, x->cur);
+		return;
+	}
+	fprintf(x->out, "batch %lld, source %s, received %s: %ld rows\n", (long long)rc->batch_id,
+		rc->source, x->when(rc->received_at, t), rc->rows);
+	fprintf(x->out, "  %-24s %9s %9s %9s\n", "member", "sent", "returned", "handled");
+}
+
+static int report_row(void *ud, const struct store_relay_count *rc)
+{
+	struct report *x = ud;
+
+	if (rc->batch_id != x->batch)
+		batch_head(x, rc);
+	if (!rc->member[0]) {
+		x->unassigned += rc->sent;
+		return 0;
+	}
+	x->sent += rc->sent;
+	x->returned += rc->returned;
+	if (x->cur)
+		json_array_append_new(json_object_get(x->cur, "members"),
+				      json_pack("{s:s, s:I, s:I, s:I}", "member", rc->member,
+						"sent", (json_int_t)rc->sent, "returned",
+						(json_int_t)rc->returned, "handled",
+						(json_int_t)(rc->sent - rc->returned)));
+	else
+		fprintf(x->out, "  %-24s %9ld %9ld %9ld\n", rc->member, rc->sent, rc->returned,
+			rc->sent - rc->returned);
+	return 0;
+}
+
+int relay_report(struct store *st, FILE *out, int json, relay_when_fn when, struct isp_err *err)
+{
+	struct report x;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.out = out;
+	x.when = when;
+	if (json && !(x.arr = json_array()))
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	isp_err_clear(err);
+	rc = store_each_relay_count(st, report_row, &x, err);
+	if (rc == 0) {
+		batch_total(&x);
+		if (x.arr) {
+			json_dumpf(x.arr, out, JSON_INDENT(2));
+			fputc('\n', out);
+		} else if (!x.batch) {
+			fprintf(out, "no relay batches\n");
+		}
+	}
+	json_decref(x.arr);
+	return rc;
+}
