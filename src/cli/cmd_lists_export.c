@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
 #include "core/domain.h"
+#include "core/fsutil.h"
 #include "core/ip.h"
 
 static const char export_usage[] =
@@ -165,7 +166,8 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	};
 	static const char *names[] = { "rpz", "domains", "hosts", "csv" };
 	const char *list = NULL, *fmt_s = NULL, *origin = c->cfg.lists_rpz_origin, *out = NULL;
-	char tmp[CONFIG_PATH_MAX + 32], zone[DOMAIN_BUFSZ];
+	char zone[DOMAIN_BUFSZ];
+	struct fs_atomic at;
 	struct exp x;
 	struct store_list l;
 	struct store *st;
@@ -215,13 +217,12 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (out) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-		x.f = fopen(tmp, "w");
-		if (!x.f) {
-			cli_fail("%s: %s", tmp, strerror(errno));
+		if (fs_atomic_open(&at, out, 0666, &err) != 0) {
+			cli_error(&err);
 			store_close(st);
 			return EXIT_FAIL;
 		}
+		x.f = at.f;
 	} else {
 		x.f = stdout;
 	}
@@ -240,15 +241,12 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 	if (out) {
-		if (fflush(x.f) != 0 || ferror(x.f))
-			rc = EXIT_FAIL;
-		fclose(x.f);
-		if (rc == EXIT_OK && rename(tmp, out) != 0) {
-			cli_fail("rename %s: %s", out, strerror(errno));
+		if (rc != EXIT_OK) {
+			fs_atomic_abort(&at);
+		} else if (fs_atomic_commit(&at, &err) != 0) {
+			cli_error(&err);
 			rc = EXIT_FAIL;
 		}
-		if (rc != EXIT_OK)
-			remove(tmp);
 	} else if (fflush(stdout) != 0) {
 		rc = EXIT_FAIL;
 	}

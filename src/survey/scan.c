@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/siphash.h"
 #include "survey/survey.h"
 
@@ -434,22 +435,19 @@ out:
 int survey_state_save(const char *path, const struct survey_key *k, uint64_t n,
 		      const struct survey_perm *pm, int pass, struct isp_err *err)
 {
-	char tmp[4200];
-	FILE *f;
+	struct fs_atomic at;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return isp_err_set(err, ISR_EIO, "%s: %s", tmp, strerror(errno));
-	fprintf(f,
+	rc = fs_atomic_open(&at, path, 0666, err);
+	if (rc)
+		return rc;
+	fprintf(at.f,
 		"# ispshield survey state: resume with --resume (the key is secret)\n"
 		"key %016llx %016llx\nn %llu\ng %llu\nfirst %llu\npos %llu\npass %d\n",
 		(unsigned long long)k->k0, (unsigned long long)k->k1, (unsigned long long)n,
 		(unsigned long long)pm->g, (unsigned long long)pm->first,
 		(unsigned long long)pm->pos, pass);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
-	return 0;
+	return fs_atomic_commit(&at, err);
 }
 
 int survey_state_load(const char *path, struct survey_key *k, uint64_t *n, uint64_t *g,
