@@ -26,6 +26,7 @@
 #include "core/hash.h"
 #include "core/ip.h"
 #include "core/snapfmt.h"
+#include "core/timefmt.h"
 
 struct item {
 	uint64_t hash;
@@ -250,14 +251,6 @@ static size_t run_hits(const struct item *it, size_t i, size_t j)
 	return n;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_stats *bs)
 {
 	struct snap_header h;
@@ -407,7 +400,7 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 {
 	struct builder *b;
 	char tmp[4200];
-	double t0 = now_mono();
+	double t0 = time_mono_s();
 	int rc;
 
 	memset(bs, 0, sizeof(*bs));
@@ -437,7 +430,7 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 	rc = fs_replace(tmp, path, err);
 	if (rc)
 		goto out;
-	bs->seconds = now_mono() - t0;
+	bs->seconds = time_mono_s() - t0;
 out:
 	free(b->items);
 	free(b->arena);

@@ -22,6 +22,7 @@
 
 #include "core/fsutil.h"
 #include "core/siphash.h"
+#include "core/timefmt.h"
 #include "survey/survey.h"
 
 #define SEND_BATCH 64
@@ -43,14 +44,6 @@ struct scan {
 	uint8_t sbuf[SEND_BATCH][PKT_MAX];  /* the sender's batch */
 	uint8_t rbuf[RECV_BATCH][RECV_BUF]; /* the receiver's batch */
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void sleep_s(double s)
 {
@@ -164,7 +157,7 @@ static void *sender(void *arg)
 	struct mmsghdr msgs[SEND_BATCH];
 	struct iovec iov[SEND_BATCH];
 	struct sockaddr_in sin[SEND_BATCH];
-	double t0 = now_s(), tb = t0, tokens = SEND_BATCH;
+	double t0 = time_mono_s(), tb = t0, tokens = SEND_BATCH;
 	uint64_t burst = SEND_BATCH;
 	int pass;
 
@@ -217,7 +210,7 @@ static void *sender(void *arg)
 				n++;
 			}
 			if (o->rate) { /* token bucket: rate per second, one burst deep */
-				double t = now_s();
+				double t = time_mono_s();
 
 				tokens += (t - tb) * (double)o->rate;
 				tb = t;
@@ -225,7 +218,7 @@ static void *sender(void *arg)
 					tokens = (double)burst;
 				if (tokens < n) {
 					sleep_s(((double)n - tokens) / (double)o->rate);
-					t = now_s();
+					t = time_mono_s();
 					tokens += (t - tb) * (double)o->rate;
 					tb = t;
 				}
@@ -253,7 +246,7 @@ static void *sender(void *arg)
 				goto out;
 			}
 		}
-		sc->st.send_seconds = now_s() - t0;
+		sc->st.send_seconds = time_mono_s() - t0;
 		if (pass < o->retries)
 			sleep_s(o->cooldown_ms / 1000.0);
 	}
@@ -349,7 +342,7 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 	pthread_t ts, tr;
 	struct timeval tv = { 0, 50000 };
 	int big = 64 << 20, rc = 0;
-	double t0 = now_s(), last = t0;
+	double t0 = time_mono_s(), last = t0;
 	uint64_t words;
 
 	memset(st, 0, sizeof(*st));
@@ -394,9 +387,9 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 	}
 	while (!sc->sender_done) {
 		sleep_s(0.05);
-		if (o->progress && now_s() - last >= 1) {
+		if (o->progress && time_mono_s() - last >= 1) {
 			uint64_t s = __atomic_load_n(&sc->st.sent, __ATOMIC_RELAXED);
-			double el = now_s() - t0, r = el > 0 ? (double)s / el : 0;
+			double el = time_mono_s() - t0, r = el > 0 ? (double)s / el : 0;
 			uint64_t todo = o->targets->total;
 			double eta = r > 0 && s < todo ? (double)(todo - s) / r : 0;
 
@@ -405,7 +398,7 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 				el, (unsigned long long)s, r, (unsigned long long)sc->st.valid,
 				sc->pass, eta);
 			fflush(o->progress);
-			last = now_s();
+			last = time_mono_s();
 		}
 	}
 	pthread_join(ts, NULL);
@@ -421,7 +414,7 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 			*err = sc->err;
 	}
 	*st = sc->st;
-	st->seconds = now_s() - t0;
+	st->seconds = time_mono_s() - t0;
 out:
 	if (sc->sfd >= 0)
 		close(sc->sfd);
