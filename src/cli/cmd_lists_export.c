@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
+#include "core/csv.h"
 #include "core/domain.h"
 #include "core/fsutil.h"
 #include "core/ip.h"
@@ -78,24 +79,6 @@ static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 	snprintf(out + n, size - n, ".rpz-ip");
 }
 
-/* Write s as a CSV field (quoted when it holds a comma, quote or newline). */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int on_entry(void *ud, const struct store_list *l, const struct store_entry *e)
 {
 	struct exp *x = ud;
@@ -137,16 +120,16 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		fprintf(x->f, "0.0.0.0 %s\n", e->value);
 		break;
 	case X_CSV:
-		csv_field(x->f, e->value);
+		csv_write_field(x->f, e->value);
 		fprintf(x->f, ",%s,", allow ? "allow" : "block");
 		fprintf(x->f, "%s,", e->first_seen ? cli_time(e->first_seen, t) : "");
 		fprintf(x->f, "%s,", e->last_seen ? cli_time(e->last_seen, t) : "");
 		fprintf(x->f, "%s,", e->expires ? cli_time(e->expires, t) : "");
-		csv_field(x->f, e->category);
+		csv_write_field(x->f, e->category);
 		fputc(',', x->f);
-		csv_field(x->f, e->reference);
+		csv_write_field(x->f, e->reference);
 		fputc(',', x->f);
-		csv_field(x->f, e->source);
+		csv_write_field(x->f, e->source);
 		fputc('\n', x->f);
 		break;
 	}
