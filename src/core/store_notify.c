@@ -255,17 +255,11 @@ int store_batch_begin(struct store *st, const char *source, const char *file, co
 	return step_id(st, s, batch_id, "new batch", err);
 }
 
-int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
-		    struct isp_err *err)
+/* Bind the event's columns (parameters 1..9 of both event INSERTs), run the statement and
+ * reset it for the next event. */
+static int run_event_insert(struct store *st, struct db_stmt *s, int64_t batch_id,
+			    const struct store_event *e, struct isp_err *err)
 {
-	struct db_stmt *s = st->ev_ins;
-
-	if (!s && sq_prepare(st,
-			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
-			     " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			     &st->ev_ins, err) != 0)
-		return ISR_ESTORE;
-	s = st->ev_ins;
 	db_bind_int64(s, 1, batch_id);
 	db_bind_int64(s, 2, e->time);
 	db_bind_text(s, 3, e->ip);
@@ -283,10 +277,25 @@ int store_event_add(struct store *st, int64_t batch_id, const struct store_event
 	return 0;
 }
 
+int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
+		    struct isp_err *err)
+{
+	struct db_stmt *s = st->ev_ins;
+
+	if (!s && sq_prepare(st,
+			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+			     " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			     &st->ev_ins, err) != 0)
+		return ISR_ESTORE;
+	s = st->ev_ins;
+	return run_event_insert(st, s, batch_id, e, err);
+}
+
 int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 			 const struct store_event *e, int *dup, struct isp_err *err)
 {
 	struct db_stmt *s = st->ev_once;
+	int rc;
 
 	*dup = 0;
 	if (!s && sq_prepare(st,
@@ -296,21 +305,10 @@ int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 			     &st->ev_once, err) != 0)
 		return ISR_ESTORE;
 	s = st->ev_once;
-	db_bind_int64(s, 1, batch_id);
-	db_bind_int64(s, 2, e->time);
-	db_bind_text(s, 3, e->ip);
-	db_bind_int64(s, 4, e->port);
-	db_bind_text(s, 5, e->cause);
-	sq_bind_text(s, 6, e->family);
-	sq_bind_text(s, 7, e->reference);
-	sq_bind_text(s, 8, e->detail);
-	sq_bind_text(s, 9, e->raw);
 	db_bind_text(s, 10, source);
-	if (db_step(s) != DB_DONE) {
-		db_reset(s);
-		return sq_fail(st, err, "add event");
-	}
-	db_reset(s);
+	rc = run_event_insert(st, s, batch_id, e, err);
+	if (rc)
+		return rc;
 	*dup = db_changes(st->db) == 0;
 	return 0;
 }
