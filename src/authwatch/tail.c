@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "authwatch/authwatch.h"
+#include "core/fsutil.h"
 
 #define BUF_SIZE (1u << 20)
 #define LINE_MAX (64u << 10)
@@ -305,16 +306,18 @@ long aw_tail_read(struct aw_tail *t, int follow, aw_line_fn fn, void *ud, struct
 
 int aw_tail_save(const struct aw_tail *t, const char *state_file, struct isp_err *err)
 {
-	char tmp[4200], line[4500], p[4200];
+	char line[4500], p[4200];
+	struct fs_atomic at;
 	FILE *in, *out;
 	unsigned long long a, c;
 	long long b;
 	long d;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", state_file, (long)getpid());
-	out = fopen(tmp, "w");
-	if (!out)
-		return isp_err_set(err, ISR_EIO, "%s: %s", tmp, strerror(errno));
+	rc = fs_atomic_open(&at, state_file, 0666, err);
+	if (rc)
+		return rc;
+	out = at.f;
 	in = fopen(state_file, "r");
 	while (in && fgets(line, sizeof(line), in))
 		if (sscanf(line, "%llu %lld %llx %ld %4199[^\n]", &a, &b, &c, &d, p) == 5 &&
@@ -326,15 +329,5 @@ int aw_tail_save(const struct aw_tail *t, const char *state_file, struct isp_err
 	 * looks for it there first */
 	fprintf(out, "%llu %lld %llx %ld %s\n", (unsigned long long)t->ino, t->off,
 		(unsigned long long)t->hash, t->lineno, t->path);
-	if (fflush(out) != 0 || fsync(fileno(out)) != 0) {
-		fclose(out);
-		unlink(tmp);
-		return isp_err_set(err, ISR_EIO, "%s: %s", tmp, strerror(errno));
-	}
-	fclose(out);
-	if (rename(tmp, state_file) != 0) {
-		unlink(tmp);
-		return isp_err_set(err, ISR_EIO, "%s: %s", state_file, strerror(errno));
-	}
-	return 0;
+	return fs_atomic_commit(&at, err);
 }

@@ -15,6 +15,7 @@
 #include "cli/cmd_lists.h"
 #include "core/listimport.h"
 #include "core/snapshot.h"
+#include "core/timefmt.h"
 
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"
@@ -68,18 +69,15 @@ static const char import_usage[] =
 /* Progress on a terminal: one status line with count, rate, percentage and ETA. */
 struct prog {
 	long long total; /* file size, -1 when unknown (a pipe) */
-	struct timespec t0;
+	double t0;	 /* time_mono_s() at the start */
 };
 
 static void progress(void *ud, long entries, long long bytes)
 {
 	const struct prog *p = ud;
-	struct timespec now;
-	double secs, rate;
+	double secs = time_mono_s() - p->t0, rate;
 	char tail[64] = "";
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - p->t0.tv_sec) + (double)(now.tv_nsec - p->t0.tv_nsec) / 1e9;
 	rate = secs > 0 ? (double)entries / secs : 0;
 	if (p->total > 0 && bytes > 0)
 		snprintf(tail, sizeof(tail), "  %5.1f%%  ETA %.0f s",
@@ -174,12 +172,12 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct listimport_result res;
 		struct stat sb;
-		struct prog pg = { -1, { 0, 0 } };
+		struct prog pg = { -1, 0 };
 		long rejected;
 
 		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0)
 			pg.total = (long long)sb.st_size;
-		clock_gettime(CLOCK_MONOTONIC, &pg.t0);
+		pg.t0 = time_mono_s();
 		io.progress = c->progress ? progress : NULL;
 		io.progress_ud = &pg;
 		isp_err_clear(&err);

@@ -12,7 +12,9 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
+#include "core/csv.h"
 #include "core/domain.h"
+#include "core/fsutil.h"
 #include "core/ip.h"
 
 static const char export_usage[] =
@@ -77,24 +79,6 @@ static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 	snprintf(out + n, size - n, ".rpz-ip");
 }
 
-/* Write s as a CSV field (quoted when it holds a comma, quote or newline). */
-static void csv_field(FILE *f, const char *s)
-{
-	if (!s)
-		return;
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 static int on_entry(void *ud, const struct store_list *l, const struct store_entry *e)
 {
 	struct exp *x = ud;
@@ -136,16 +120,16 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		fprintf(x->f, "0.0.0.0 %s\n", e->value);
 		break;
 	case X_CSV:
-		csv_field(x->f, e->value);
+		csv_write_field(x->f, e->value);
 		fprintf(x->f, ",%s,", allow ? "allow" : "block");
 		fprintf(x->f, "%s,", e->first_seen ? cli_time(e->first_seen, t) : "");
 		fprintf(x->f, "%s,", e->last_seen ? cli_time(e->last_seen, t) : "");
 		fprintf(x->f, "%s,", e->expires ? cli_time(e->expires, t) : "");
-		csv_field(x->f, e->category);
+		csv_write_field(x->f, e->category);
 		fputc(',', x->f);
-		csv_field(x->f, e->reference);
+		csv_write_field(x->f, e->reference);
 		fputc(',', x->f);
-		csv_field(x->f, e->source);
+		csv_write_field(x->f, e->source);
 		fputc('\n', x->f);
 		break;
 	}
@@ -165,7 +149,8 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	};
 	static const char *names[] = { "rpz", "domains", "hosts", "csv" };
 	const char *list = NULL, *fmt_s = NULL, *origin = c->cfg.lists_rpz_origin, *out = NULL;
-	char tmp[CONFIG_PATH_MAX + 32], zone[DOMAIN_BUFSZ];
+	char zone[DOMAIN_BUFSZ];
+	struct fs_atomic at;
 	struct exp x;
 	struct store_list l;
 	struct store *st;
@@ -215,13 +200,12 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (out) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-		x.f = fopen(tmp, "w");
-		if (!x.f) {
-			cli_fail("%s: %s", tmp, strerror(errno));
+		if (fs_atomic_open(&at, out, 0666, &err) != 0) {
+			cli_error(&err);
 			store_close(st);
 			return EXIT_FAIL;
 		}
+		x.f = at.f;
 	} else {
 		x.f = stdout;
 	}
@@ -240,15 +224,12 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		rc = EXIT_FAIL;
 	}
 	if (out) {
-		if (fflush(x.f) != 0 || ferror(x.f))
-			rc = EXIT_FAIL;
-		fclose(x.f);
-		if (rc == EXIT_OK && rename(tmp, out) != 0) {
-			cli_fail("rename %s: %s", out, strerror(errno));
+		if (rc != EXIT_OK) {
+			fs_atomic_abort(&at);
+		} else if (fs_atomic_commit(&at, &err) != 0) {
+			cli_error(&err);
 			rc = EXIT_FAIL;
 		}
-		if (rc != EXIT_OK)
-			remove(tmp);
 	} else if (fflush(stdout) != 0) {
 		rc = EXIT_FAIL;
 	}

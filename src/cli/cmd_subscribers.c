@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/fsutil.h"
 #include "core/sessions.h"
 #include "core/subfmt.h"
 
@@ -263,7 +264,8 @@ static int write_held(void *ud, const struct sess_hit *h)
 
 static int write_optout(struct cli *c, const char *out)
 {
-	char path[CONFIG_PATH_MAX], tmp[CONFIG_PATH_MAX + 16];
+	char path[CONFIG_PATH_MAX];
+	struct fs_atomic at;
 	struct idset ids = { 0 };
 	struct optout_out o = { &ids, NULL, (int64_t)time(NULL), 0 };
 	struct sessdb *db = NULL;
@@ -294,20 +296,17 @@ static int write_optout(struct cli *c, const char *out)
 		rc = -1;
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
-	o.f = fopen(tmp, "w");
-	if (!o.f) {
-		cli_fail("%s: %s", tmp, strerror(errno));
+	if (fs_atomic_open(&at, out, 0666, &err) != 0) {
+		cli_error(&err);
 		rc = -1;
 		goto out;
 	}
+	o.f = at.f;
 	fprintf(o.f, "# ispshield: addresses held by subscribers who opted out of filtering\n");
 	if (db)
 		sessdb_each(db, write_held, &o);
-	rc = fflush(o.f) || fsync(fileno(o.f));
-	if (fclose(o.f) || rc || rename(tmp, out) != 0) {
-		cli_fail("%s: %s", out, strerror(errno));
-		unlink(tmp);
+	if (fs_atomic_commit(&at, &err) != 0) {
+		cli_error(&err);
 		rc = -1;
 		goto out;
 	}

@@ -300,3 +300,20 @@ int csv_next(struct csv_reader *r, struct lr_line *out, struct isp_err *err)
 	out->full_len = (long long)len;
 	return 1;
 }
+
+void csv_write_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}

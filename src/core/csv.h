@@ -26,6 +26,7 @@
 #define ISP_CORE_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/err.h"
 #include "core/linereader.h"
@@ -64,5 +65,10 @@ void csv_reader_free(struct csv_reader *r); /* NULL is a no-op; lr is not freed 
  * line end, and is valid until the next call). Returns 1, 0 at the end, or ISR_EIO.
  */
 int csv_next(struct csv_reader *r, struct lr_line *out, struct isp_err *err);
+
+/* Write s as one CSV field to f, the one CSV field writer: as it is, or in double quotes
+ * (each '"' doubled) when it holds a comma, a quote, CR or LF. NULL writes nothing (an
+ * empty field). */
+void csv_write_field(FILE *f, const char *s);
 
 #endif

@@ -477,6 +477,19 @@ void db_reset(struct db_stmt *s)
 		pg_clear_result(s);
 }
 
+int db_each_row(struct db_stmt *s, db_row_fn fn, void *ud, int *fn_rc)
+{
+	int rc;
+
+	*fn_rc = 0;
+	while ((rc = db_step(s)) == DB_ROW) {
+		*fn_rc = fn(ud, s);
+		if (*fn_rc)
+			return DB_DONE;
+	}
+	return rc == DB_DONE ? DB_DONE : DB_ERROR;
+}
+
 void db_finalize(struct db_stmt *s)
 {
 	int i;

@@ -63,6 +63,15 @@ size_t db_column_bytes(struct db_stmt *s, int i);
 /* Ready to step again from the start; bindings are kept. */
 void db_reset(struct db_stmt *s);
 void db_finalize(struct db_stmt *s);
+
+/* What db_each_row calls for each row of s (read its columns as after a db_step that
+ * returned DB_ROW): 0 to go on, nonzero to stop the walk. */
+typedef int (*db_row_fn)(void *ud, struct db_stmt *s);
+/* The one row loop of the store, for both drivers: step s until DB_DONE, calling fn for
+ * each row. Returns DB_DONE when the rows ran out or fn stopped the walk (fn's nonzero
+ * result in *fn_rc, else 0 there), DB_ERROR when a step failed (db_errmsg says why, *fn_rc
+ * is 0). s is left for the caller to finalize or reset. Allocates nothing. */
+int db_each_row(struct db_stmt *s, db_row_fn fn, void *ud, int *fn_rc);
 /* Rows changed (or returned by RETURNING) by the last statement that finished. */
 long db_changes(const struct db *db);
 /* Whether a transaction is open on db. */

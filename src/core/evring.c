@@ -14,6 +14,7 @@
 #include "core/metricsd.h"
 #include "core/netaddr.h"
 #include "core/store.h"
+#include "core/timefmt.h"
 
 int evring_init(struct evring *r, uint32_t size)
 {
@@ -92,14 +93,6 @@ struct wstate {
 	struct evspool_event *spooled; /* WRITE_BATCH events read back from the spool */
 };
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The store failed (open or write): close it, count it, schedule the next try. */
 static void store_down(struct evwriter *w, struct wstate *ws, const struct isp_err *err)
 {
@@ -109,7 +102,7 @@ static void store_down(struct evwriter *w, struct wstate *ws, const struct isp_e
 	ws->backoff_ms = ws->backoff_ms ? ws->backoff_ms * 2 : 100;
 	if (ws->backoff_ms > 5000)
 		ws->backoff_ms = 5000;
-	ws->next_try_ms = now_ms() + ws->backoff_ms;
+	ws->next_try_ms = time_mono_ms() + ws->backoff_ms;
 	if (!ws->down_logged)
 		fprintf(stderr, "ispshield %s: store unreachable (%s); block events go to %s\n",
 			w->service, err->msg,
@@ -121,7 +114,7 @@ static void try_store(struct evwriter *w, struct wstate *ws)
 {
 	struct isp_err err;
 
-	if (ws->st || w->events_off || now_ms() < ws->next_try_ms)
+	if (ws->st || w->events_off || time_mono_ms() < ws->next_try_ms)
 		return;
 	isp_err_clear(&err);
 	if (store_open(w->store, &ws->st, &err) != 0) {
@@ -206,9 +199,9 @@ static size_t drain(struct evwriter *w, struct wstate *ws)
 /* Move spooled events into the store, oldest first, for up to budget_ms. */
 static void drain_spool(struct evwriter *w, struct wstate *ws, int64_t budget_ms)
 {
-	int64_t until = now_ms() + budget_ms;
+	int64_t until = time_mono_ms() + budget_ms;
 
-	while (ws->st && evspool_pending(w->sp) && now_ms() < until) {
+	while (ws->st && evspool_pending(w->sp) && time_mono_ms() < until) {
 		struct isp_err err;
 		uint64_t next;
 		size_t n, k;

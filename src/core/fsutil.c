@@ -50,16 +50,56 @@ int fs_mkdir_parents(const char *path, struct isp_err *err)
 	return slash && slash != path ? mkdir_upto(path, (size_t)(slash - path), 0755, err) : 0;
 }
 
+int fs_atomic_tmpname(const char *path, char *tmp, size_t tmpsz, struct isp_err *err)
+{
+	int n = snprintf(tmp, tmpsz, "%s.tmp.%ld", path, (long)getpid());
+
+	if (n < 0 || (size_t)n >= tmpsz)
+		return isp_err_set(err, ISR_EINVAL, "path too long: %.64s...", path);
+	return 0;
+}
+
+/* fsync the folder holding path, so that a rename into it survives a crash. */
+static void sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) ? (int)(slash - path) : 1,
+			 path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int fs_replace(const char *tmp, const char *path, struct isp_err *err)
+{
+	if (rename(tmp, path) != 0) {
+		isp_err_set(err, ISR_EIO, "rename %s -> %s: %s", tmp, path, strerror(errno));
+		unlink(tmp);
+		return ISR_EIO;
+	}
+	sync_dir(path);
+	return 0;
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
 		    struct isp_err *err)
 {
 	char tmp[4200];
 	const char *p = data;
 	size_t done = 0;
-	int fd;
+	int fd, rc;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return isp_err_set(err, ISR_EINVAL, "path too long: %.64s...", path);
+	rc = fs_atomic_tmpname(path, tmp, sizeof(tmp), err);
+	if (rc)
+		return rc;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
 	if (fd < 0)
 		return isp_err_set(err, ISR_EIO, "cannot create %s: %s", tmp, strerror(errno));
@@ -78,12 +118,64 @@ int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mod
 		unlink(tmp);
 		return ISR_EIO;
 	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		isp_err_set(err, ISR_EIO, "cannot replace %s: %s", path, strerror(errno));
+	if (close(fd) != 0) {
+		isp_err_set(err, ISR_EIO, "cannot write %s: %s", tmp, strerror(errno));
 		unlink(tmp);
 		return ISR_EIO;
 	}
-	return 0;
+	return fs_replace(tmp, path, err);
+}
+
+int fs_atomic_open(struct fs_atomic *a, const char *path, unsigned mode, struct isp_err *err)
+{
+	int fd, rc;
+
+	a->f = NULL;
+	a->path = path;
+	rc = fs_atomic_tmpname(path, a->tmp, sizeof(a->tmp), err);
+	if (rc)
+		return rc;
+	fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, (mode_t)mode);
+	if (fd < 0)
+		return isp_err_set(err, ISR_EIO, "cannot create %s: %s", a->tmp, strerror(errno));
+	a->f = fdopen(fd, "w");
+	if (!a->f) {
+		rc = isp_err_set(err, ISR_EIO, "cannot create %s: %s", a->tmp, strerror(errno));
+		close(fd);
+		unlink(a->tmp);
+	}
+	return rc;
+}
+
+int fs_atomic_commit(struct fs_atomic *a, struct isp_err *err)
+{
+	FILE *f = a->f;
+	int bad;
+
+	if (!f)
+		return isp_err_set(err, ISR_EIO, "%s: not open", a->path);
+	a->f = NULL;
+	bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+	if (bad)
+		isp_err_set(err, ISR_EIO, "cannot write %s: %s", a->tmp, strerror(errno));
+	if (fclose(f) != 0 && !bad) {
+		bad = 1;
+		isp_err_set(err, ISR_EIO, "cannot write %s: %s", a->tmp, strerror(errno));
+	}
+	if (bad) {
+		unlink(a->tmp);
+		return ISR_EIO;
+	}
+	return fs_replace(a->tmp, a->path, err);
+}
+
+void fs_atomic_abort(struct fs_atomic *a)
+{
+	if (!a->f)
+		return;
+	fclose(a->f);
+	a->f = NULL;
+	unlink(a->tmp);
 }
 
 int fs_read_file(const char *path, size_t max, char **out, size_t *len, struct isp_err *err)

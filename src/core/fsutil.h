@@ -6,6 +6,7 @@
 #define ISP_CORE_FSUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/err.h"
 
@@ -22,6 +23,33 @@ int fs_mkdir_parents(const char *path, struct isp_err *err);
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
 		    struct isp_err *err);
+
+/*
+ * The same, streamed: the one way ispshield replaces a file. fs_atomic_open creates the
+ * temporary file (the name fs_write_atomic uses, mode before umask) and opens a->f on it
+ * for writing; path must outlive a. fs_atomic_commit flushes, fsyncs and closes a->f,
+ * renames the file over path and fsyncs the folder; on failure (a write error on a->f
+ * included) it removes the temporary file, leaves path as it was and returns ISR_EIO.
+ * fs_atomic_abort closes and removes the temporary file. After commit or abort, a->f is
+ * NULL; abort after commit does nothing.
+ */
+struct fs_atomic {
+	FILE *f;
+	const char *path;
+	char tmp[4200];
+};
+int fs_atomic_open(struct fs_atomic *a, const char *path, unsigned mode, struct isp_err *err);
+int fs_atomic_commit(struct fs_atomic *a, struct isp_err *err);
+void fs_atomic_abort(struct fs_atomic *a);
+
+/*
+ * For writers that make the file themselves (by path or fd): the temporary name for path
+ * ("PATH.tmp.PID") into tmp (size tmpsz; ISR_EINVAL when it does not fit), and the final
+ * step, fs_replace: rename the complete, fsynced tmp over path and fsync the folder
+ * holding path; on failure tmp is removed and ISR_EIO returned.
+ */
+int fs_atomic_tmpname(const char *path, char *tmp, size_t tmpsz, struct isp_err *err);
+int fs_replace(const char *tmp, const char *path, struct isp_err *err);
 
 /*
  * Read the whole file at path into a new NUL-terminated buffer (*out, freed by the

@@ -35,4 +35,23 @@ void ip_format_prefix(const struct ip_prefix *p, char buf[IP_PREFIX_STRLEN]);
 /* Clear the bits of p->addr past p->len. */
 void ip_mask(struct ip_prefix *p);
 
+/* Whether the first len bits (0..128) of addresses a and p are equal: a lies in the
+ * prefix p/len. The one prefix containment test; inline and byte by byte, without a call
+ * (it runs once per packet in darknet and once per connection in the proxy). */
+static inline int ip_bits_match(const uint8_t *a, const uint8_t *p, unsigned len)
+{
+	unsigned whole = len / 8, rest = len % 8, i;
+
+	for (i = 0; i < whole; i++)
+		if (a[i] != p[i])
+			return 0;
+	return rest == 0 || ((a[whole] ^ p[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* Whether the address a of family (4 or 6) lies in prefix p. */
+static inline int ip_prefix_contains(const struct ip_prefix *p, int family, const uint8_t *a)
+{
+	return p->family == family && ip_bits_match(a, p->addr, p->len);
+}
+
 #endif

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
+
 #define LINE_MAX_LEN 512
 #define MAX_WORDS    8
 
@@ -73,23 +75,15 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int parse_sha(const char *s, uint8_t out[SHA256_LEN])
 {
 	size_t i;
 
-	if (strlen(s) != (size_t)2 * SHA256_LEN)
+	/* lower-case hex only, as manifests are written */
+	if (strlen(s) != (size_t)2 * SHA256_LEN || strspn(s, "0123456789abcdef") != strlen(s))
 		return -1;
 	for (i = 0; i < SHA256_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

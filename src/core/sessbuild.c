@@ -36,6 +36,7 @@
 
 #include "core/sessbuild.h"
 #include "core/sessidx.h"
+#include "core/fsutil.h"
 #include "core/siphash.h"
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -789,25 +790,6 @@ void sess_builder_free(struct sess_builder *b)
 	free(b);
 }
 
-/* fsync the folder holding path, so that the rename survives a crash. */
-static void sync_dir(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) ? (int)(slash - path) : 1,
-			 path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 int sess_builder_write(struct sess_builder *b, const char *path, struct sess_build_stats *stats,
 		       struct isp_err *err)
 {
@@ -816,8 +798,9 @@ int sess_builder_write(struct sess_builder *b, const char *path, struct sess_bui
 
 	if (b->written)
 		return isp_err_set(err, ISR_EINVAL, "sess_builder_write called twice");
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return isp_err_set(err, ISR_EINVAL, "sessions index path too long");
+	rc = fs_atomic_tmpname(path, tmp, sizeof(tmp), err);
+	if (rc)
+		return rc;
 	/* the pairing tables are not needed any more: give their memory to the sort */
 	free(b->strtab);
 	free(b->sestab);
@@ -828,12 +811,9 @@ int sess_builder_write(struct sess_builder *b, const char *path, struct sess_bui
 		unlink(tmp);
 		return rc;
 	}
-	if (rename(tmp, path) != 0) {
-		rc = isp_err_set(err, ISR_EIO, "rename %s -> %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
+	rc = fs_replace(tmp, path, err);
+	if (rc)
 		return rc;
-	}
-	sync_dir(path);
 	if (stats)
 		*stats = b->st;
 	return 0;

@@ -105,17 +105,6 @@ int sf_parse_uint(const char *s, size_t n, int64_t max, int64_t *out)
 	return 0;
 }
 
-int sf_hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
 /* Split s[0..n) at blanks into at most max words; returns the count (more = max + 1). */
 static size_t words(const char *s, size_t n, const char **w, size_t *wl, size_t max)
 {

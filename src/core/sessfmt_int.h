@@ -21,6 +21,7 @@
 #include "core/csv.h"
 #include "core/linereader.h"
 #include "core/sessfmt.h"
+#include "core/strbuf.h"
 
 #define SF_SLOT	      ((size_t)3 * SESSFMT_LINE_MAX + 16) /* a line as "aa:bb:.." hex */
 #define SF_NSLOT      5
@@ -61,8 +62,6 @@ const char *sf_trim(const char *s, size_t *n);
 const char *sf_show(char *buf, size_t size, const char *s, size_t n);
 /* Unsigned decimal s[0..n) (1..15 digits, nothing else) no larger than max: 0 or -1. */
 int sf_parse_uint(const char *s, size_t n, int64_t max, int64_t *out);
-/* Value of a hex digit, -1 if ch is none. */
-int sf_hexval(char ch);
 
 /* ---- times (all UTC; 0 or -1) ---- */
 

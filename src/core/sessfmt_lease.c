@@ -172,7 +172,7 @@ static int is_hexlist(const unsigned char *s, size_t n)
 			if (part == 0)
 				return 0;
 			part = 0;
-		} else if (sf_hexval((char)s[i]) < 0 || ++part > 2) {
+		} else if (hex_value((char)s[i]) < 0 || ++part > 2) {
 			return 0;
 		}
 	}
@@ -564,7 +564,7 @@ static int json_u4(const char *j, size_t b, size_t a, unsigned long *cp)
 		return -1;
 	*cp = 0;
 	for (i = a; i < a + 4; i++) {
-		v = sf_hexval(j[i]);
+		v = hex_value(j[i]);
 		if (v < 0)
 			return -1;
 		*cp = *cp * 16 + (unsigned long)v;
@@ -668,8 +668,8 @@ static const char *kea_circuit(const char *uc, char *tmp, char *out)
 
 	while (i < n) {
 		if (i + 5 <= n && memcmp(uc + i, "&#x", 3) == 0) {
-			hi = sf_hexval(uc[i + 3]);
-			lo = sf_hexval(uc[i + 4]);
+			hi = hex_value(uc[i + 3]);
+			lo = hex_value(uc[i + 4]);
 			if (hi >= 0 && lo >= 0 && (hi || lo)) {
 				tmp[k++] = (char)(hi * 16 + lo);
 				i += 5;

@@ -133,9 +133,9 @@ static int dt_unquote(const char *s, size_t n, char *out, size_t cap, size_t *le
 				if (i < n && s[i] >= '0' && s[i] <= '7')
 					v = v * 8 + (s[i++] - '0');
 				ch = v & 0xff;
-			} else if (ch == 'x' && i + 1 < n && sf_hexval(s[i]) >= 0 &&
-				   sf_hexval(s[i + 1]) >= 0) {
-				ch = sf_hexval(s[i]) * 16 + sf_hexval(s[i + 1]);
+			} else if (ch == 'x' && i + 1 < n && hex_value(s[i]) >= 0 &&
+				   hex_value(s[i + 1]) >= 0) {
+				ch = hex_value(s[i]) * 16 + hex_value(s[i + 1]);
 				i += 2;
 			} else if (ch == 'n') {
 				ch = '\n';

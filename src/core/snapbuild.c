@@ -26,6 +26,7 @@
 #include "core/hash.h"
 #include "core/ip.h"
 #include "core/snapfmt.h"
+#include "core/timefmt.h"
 
 struct item {
 	uint64_t hash;
@@ -250,14 +251,6 @@ static size_t run_hits(const struct item *it, size_t i, size_t j)
 	return n;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_stats *bs)
 {
 	struct snap_header h;
@@ -402,36 +395,18 @@ out:
 	return rc;
 }
 
-/* fsync the folder holding path, so that the rename survives a crash. */
-static void sync_dir(const char *path)
-{
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	int fd;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path) ? (int)(slash - path) : 1,
-			 path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 int snap_build(struct store *st, const char *path, int64_t now, struct snap_build_stats *bs,
 	       struct isp_err *err)
 {
 	struct builder *b;
 	char tmp[4200];
-	double t0 = now_mono();
+	double t0 = time_mono_s();
 	int rc;
 
 	memset(bs, 0, sizeof(*bs));
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp))
-		return isp_err_set(err, ISR_EINVAL, "snapshot path too long");
+	rc = fs_atomic_tmpname(path, tmp, sizeof(tmp), err);
+	if (rc)
+		return rc;
 	/* its folder exists beside a SQLite store; not yet under core.state-dir */
 	rc = fs_mkdir_parents(path, err);
 	if (rc)
@@ -452,13 +427,10 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 		unlink(tmp);
 		goto out;
 	}
-	if (rename(tmp, path) != 0) {
-		rc = isp_err_set(err, ISR_EIO, "rename %s -> %s: %s", tmp, path, strerror(errno));
-		unlink(tmp);
+	rc = fs_replace(tmp, path, err);
+	if (rc)
 		goto out;
-	}
-	sync_dir(path);
-	bs->seconds = now_mono() - t0;
+	bs->seconds = time_mono_s() - t0;
 out:
 	free(b->items);
 	free(b->arena);

@@ -63,9 +63,30 @@ int store_release(struct store *st, const char *user, int64_t t, struct isp_err 
 	return 0;
 }
 
+struct suspension_walk {
+	store_suspension_fn fn;
+	void *ud;
+};
+
+static int suspension_row(void *ud, struct db_stmt *q)
+{
+	const struct suspension_walk *w = ud;
+	struct store_suspension s;
+
+	memset(&s, 0, sizeof(s));
+	s.user = db_column_text(q, 0);
+	s.type = db_column_text(q, 1);
+	s.reason = db_column_text(q, 2);
+	s.since = db_column_int64(q, 3);
+	s.detected = db_column_int64(q, 4);
+	s.released = db_column_int64(q, 5);
+	return w->fn(w->ud, &s);
+}
+
 int store_each_suspension(struct store *st, int released, store_suspension_fn fn, void *ud,
 			  struct isp_err *err)
 {
+	struct suspension_walk w = { fn, ud };
 	struct db_stmt *q = NULL;
 	int rc;
 
@@ -78,25 +99,5 @@ int store_each_suspension(struct store *st, int released, store_suspension_fn fn
 		&q, err);
 	if (rc)
 		return rc;
-	while ((rc = db_step(q)) == DB_ROW) {
-		struct store_suspension s;
-		int r;
-
-		memset(&s, 0, sizeof(s));
-		s.user = db_column_text(q, 0);
-		s.type = db_column_text(q, 1);
-		s.reason = db_column_text(q, 2);
-		s.since = db_column_int64(q, 3);
-		s.detected = db_column_int64(q, 4);
-		s.released = db_column_int64(q, 5);
-		r = fn(ud, &s);
-		if (r) {
-			db_finalize(q);
-			return r;
-		}
-	}
-	db_finalize(q);
-	if (rc != DB_DONE)
-		return sq_fail(st, err, "suspensions");
-	return 0;
+	return sq_each_row(st, q, "suspensions", suspension_row, &w, err);
 }

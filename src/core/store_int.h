@@ -32,6 +32,10 @@ int sq_fail(struct store *st, struct isp_err *err, const char *what);
 /* Run sql (several statements allowed, no parameters). */
 int sq_exec(struct store *st, const char *sql, struct isp_err *err);
 int sq_prepare(struct store *st, const char *sql, struct db_stmt **out, struct isp_err *err);
+/* Walk the rows of s with db_each_row and finalize s. Returns 0, fn's nonzero result, or
+ * ISR_ESTORE ("store PATH: what: message") when a step failed. */
+int sq_each_row(struct store *st, struct db_stmt *s, const char *what, db_row_fn fn, void *ud,
+		struct isp_err *err);
 /* Bind v, or NULL when v is NULL or empty. */
 void sq_bind_text(struct db_stmt *s, int i, const char *v);
 /* Bind t, or NULL when t is 0. */

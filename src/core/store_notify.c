@@ -194,11 +194,25 @@ fail:
 	return rc;
 }
 
+struct subscriber_walk {
+	store_subscriber_fn fn;
+	void *ud;
+};
+
+static int subscriber_row(void *ud, struct db_stmt *s)
+{
+	const struct subscriber_walk *w = ud;
+	struct store_subscriber sub;
+
+	row_subscriber(s, &sub);
+	return w->fn(w->ud, &sub);
+}
+
 int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,
 			  void *ud, struct isp_err *err)
 {
+	struct subscriber_walk w = { fn, ud };
 	struct db_stmt *s = NULL;
-	struct store_subscriber sub;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -209,16 +223,7 @@ int store_each_subscriber(struct store *st, int opted_out_filtering, store_subsc
 			&s, err);
 	if (rc)
 		return rc;
-	while ((rc = db_step(s)) == DB_ROW) {
-		row_subscriber(s, &sub);
-		rc = fn(ud, &sub);
-		if (rc) {
-			db_finalize(s);
-			return rc;
-		}
-	}
-	db_finalize(s);
-	return rc == DB_DONE ? 0 : sq_fail(st, err, "list subscribers");
+	return sq_each_row(st, s, "list subscribers", subscriber_row, &w, err);
 }
 
 /* ---- batches and events ---- */
@@ -250,17 +255,11 @@ int store_batch_begin(struct store *st, const char *source, const char *file, co
 	return step_id(st, s, batch_id, "new batch", err);
 }
 
-int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
-		    struct isp_err *err)
+/* Bind the event's columns (parameters 1..9 of both event INSERTs), run the statement and
+ * reset it for the next event. */
+static int run_event_insert(struct store *st, struct db_stmt *s, int64_t batch_id,
+			    const struct store_event *e, struct isp_err *err)
 {
-	struct db_stmt *s = st->ev_ins;
-
-	if (!s && sq_prepare(st,
-			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
-			     " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			     &st->ev_ins, err) != 0)
-		return ISR_ESTORE;
-	s = st->ev_ins;
 	db_bind_int64(s, 1, batch_id);
 	db_bind_int64(s, 2, e->time);
 	db_bind_text(s, 3, e->ip);
@@ -278,10 +277,25 @@ int store_event_add(struct store *st, int64_t batch_id, const struct store_event
 	return 0;
 }
 
+int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
+		    struct isp_err *err)
+{
+	struct db_stmt *s = st->ev_ins;
+
+	if (!s && sq_prepare(st,
+			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+			     " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			     &st->ev_ins, err) != 0)
+		return ISR_ESTORE;
+	s = st->ev_ins;
+	return run_event_insert(st, s, batch_id, e, err);
+}
+
 int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 			 const struct store_event *e, int *dup, struct isp_err *err)
 {
 	struct db_stmt *s = st->ev_once;
+	int rc;
 
 	*dup = 0;
 	if (!s && sq_prepare(st,
@@ -291,21 +305,10 @@ int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 			     &st->ev_once, err) != 0)
 		return ISR_ESTORE;
 	s = st->ev_once;
-	db_bind_int64(s, 1, batch_id);
-	db_bind_int64(s, 2, e->time);
-	db_bind_text(s, 3, e->ip);
-	db_bind_int64(s, 4, e->port);
-	db_bind_text(s, 5, e->cause);
-	sq_bind_text(s, 6, e->family);
-	sq_bind_text(s, 7, e->reference);
-	sq_bind_text(s, 8, e->detail);
-	sq_bind_text(s, 9, e->raw);
 	db_bind_text(s, 10, source);
-	if (db_step(s) != DB_DONE) {
-		db_reset(s);
-		return sq_fail(st, err, "add event");
-	}
-	db_reset(s);
+	rc = run_event_insert(st, s, batch_id, e, err);
+	if (rc)
+		return rc;
 	*dup = db_changes(st->db) == 0;
 	return 0;
 }
@@ -458,36 +461,40 @@ out:
 	"e.id, e.batch_id, e.time, e.ip, e.port, e.cause, e.family, e.reference, e.detail,"        \
 	" e.raw, e.state, e.subscriber, e.reason, e.notice_id"
 
+struct event_walk {
+	store_event_fn fn;
+	void *ud;
+};
+
+static int event_row(void *ud, struct db_stmt *s)
+{
+	const struct event_walk *w = ud;
+	struct store_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.id = db_column_int64(s, 0);
+	e.batch_id = db_column_int64(s, 1);
+	e.time = db_column_int64(s, 2);
+	e.ip = col_text(s, 3);
+	e.port = (uint16_t)(int)db_column_int64(s, 4);
+	e.cause = col_text(s, 5);
+	e.family = col_text(s, 6);
+	e.reference = col_text(s, 7);
+	e.detail = col_text(s, 8);
+	e.raw = col_text(s, 9);
+	e.state = (enum store_event_state)(int)db_column_int64(s, 10);
+	e.subscriber = col_text(s, 11);
+	e.reason = col_text(s, 12);
+	e.notice_id = db_column_int64(s, 13);
+	return w->fn(w->ud, &e);
+}
+
 static int each_event_row(struct store *st, struct db_stmt *s, store_event_fn fn, void *ud,
 			  struct isp_err *err)
 {
-	struct store_event e;
-	int rc;
+	struct event_walk w = { fn, ud };
 
-	while ((rc = db_step(s)) == DB_ROW) {
-		memset(&e, 0, sizeof(e));
-		e.id = db_column_int64(s, 0);
-		e.batch_id = db_column_int64(s, 1);
-		e.time = db_column_int64(s, 2);
-		e.ip = col_text(s, 3);
-		e.port = (uint16_t)(int)db_column_int64(s, 4);
-		e.cause = col_text(s, 5);
-		e.family = col_text(s, 6);
-		e.reference = col_text(s, 7);
-		e.detail = col_text(s, 8);
-		e.raw = col_text(s, 9);
-		e.state = (enum store_event_state)(int)db_column_int64(s, 10);
-		e.subscriber = col_text(s, 11);
-		e.reason = col_text(s, 12);
-		e.notice_id = db_column_int64(s, 13);
-		rc = fn(ud, &e);
-		if (rc) {
-			db_finalize(s);
-			return rc;
-		}
-	}
-	db_finalize(s);
-	return rc == DB_DONE ? 0 : sq_fail(st, err, "read events");
+	return sq_each_row(st, s, "read events", event_row, &w, err);
 }
 
 int store_each_open_event(struct store *st, store_event_fn fn, void *ud, struct isp_err *err)
@@ -638,50 +645,77 @@ int store_notice_count(struct store *st, const char *subscriber, int64_t since, 
 	return rc == DB_ROW ? 0 : sq_fail(st, err, "count notices");
 }
 
+struct notice_walk {
+	store_notice_fn fn;
+	void *ud;
+	int with_message;
+};
+
+static int notice_row(void *ud, struct db_stmt *s)
+{
+	const struct notice_walk *w = ud;
+	struct store_notice n;
+
+	memset(&n, 0, sizeof(n));
+	n.id = db_column_int64(s, 0);
+	n.key = col_text(s, 1);
+	n.subscriber = col_text(s, 2);
+	n.email = col_text(s, 3);
+	n.language = col_text(s, 4);
+	n.causes = col_text(s, 5);
+	n.created = db_column_int64(s, 6);
+	n.state = (enum store_notice_state)(int)db_column_int64(s, 7);
+	n.attempts = (int)db_column_int64(s, 8);
+	n.next_attempt = db_column_int64(s, 9);
+	n.sent = db_column_int64(s, 10);
+	n.error = col_text(s, 11);
+	if (w->with_message) {
+		n.message = db_column_blob(s, 12);
+		n.message_len = (size_t)db_column_bytes(s, 12);
+	}
+	return w->fn(w->ud, &n);
+}
+
 static int each_notice_row(struct store *st, struct db_stmt *s, int with_message,
 			   store_notice_fn fn, void *ud, struct isp_err *err)
 {
-	struct store_notice n;
-	int rc;
+	struct notice_walk w = { fn, ud, with_message };
 
-	while ((rc = db_step(s)) == DB_ROW) {
-		memset(&n, 0, sizeof(n));
-		n.id = db_column_int64(s, 0);
-		n.key = col_text(s, 1);
-		n.subscriber = col_text(s, 2);
-		n.email = col_text(s, 3);
-		n.language = col_text(s, 4);
-		n.causes = col_text(s, 5);
-		n.created = db_column_int64(s, 6);
-		n.state = (enum store_notice_state)(int)db_column_int64(s, 7);
-		n.attempts = (int)db_column_int64(s, 8);
-		n.next_attempt = db_column_int64(s, 9);
-		n.sent = db_column_int64(s, 10);
-		n.error = col_text(s, 11);
-		if (with_message) {
-			n.message = db_column_blob(s, 12);
-			n.message_len = (size_t)db_column_bytes(s, 12);
-		}
-		rc = fn(ud, &n);
-		if (rc) {
-			db_finalize(s);
-			return rc;
-		}
-	}
-	db_finalize(s);
-	return rc == DB_DONE ? 0 : sq_fail(st, err, "read notices");
+	return sq_each_row(st, s, "read notices", notice_row, &w, err);
 }
 
 #define NOTICE_COLS                                                                                \
 	"id, key, subscriber, email, language, causes, created, state, attempts,"                  \
 	" next_attempt, sent, error"
 
+struct id_list {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+/* Append the row's first column to the id_list ud; ISR_ENOMEM when it cannot grow. */
+static int id_row(void *ud, struct db_stmt *s)
+{
+	struct id_list *l = ud;
+
+	if (l->n == l->cap) {
+		int64_t *p = realloc(l->ids, (l->cap ? l->cap * 2 : 64) * sizeof(*l->ids));
+
+		if (!p)
+			return ISR_ENOMEM;
+		l->ids = p;
+		l->cap = l->cap ? l->cap * 2 : 64;
+	}
+	l->ids[l->n++] = db_column_int64(s, 0);
+	return 0;
+}
+
 int store_each_undelivered(struct store *st, int64_t now, int max_attempts, store_notice_fn fn,
 			   void *ud, struct isp_err *err)
 {
 	struct db_stmt *s = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	struct id_list l = { NULL, 0, 0 };
+	size_t i;
 	int rc;
 
 	/* Collect the ids first: fn commits state changes, which must not happen while a
@@ -694,34 +728,18 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 		return rc;
 	db_bind_int64(s, 1, max_attempts);
 	db_bind_int64(s, 2, now);
-	while ((rc = db_step(s)) == DB_ROW) {
-		if (n == cap) {
-			int64_t *p = realloc(ids, (cap ? cap * 2 : 64) * sizeof(*ids));
-
-			if (!p) {
-				db_finalize(s);
-				free(ids);
-				return isp_err_set(err, ISR_ENOMEM, "out of memory");
-			}
-			ids = p;
-			cap = cap ? cap * 2 : 64;
-		}
-		ids[n++] = db_column_int64(s, 0);
-	}
-	db_finalize(s);
-	if (rc != DB_DONE) {
-		free(ids);
-		return sq_fail(st, err, "undelivered notices");
-	}
-	for (i = 0, rc = 0; i < n && rc == 0; i++) {
+	rc = sq_each_row(st, s, "undelivered notices", id_row, &l, err);
+	if (rc == ISR_ENOMEM)
+		isp_err_set(err, rc, "out of memory");
+	for (i = 0; i < l.n && rc == 0; i++) {
 		rc = sq_prepare(st, "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?", &s,
 				err);
 		if (rc)
 			break;
-		db_bind_int64(s, 1, ids[i]);
+		db_bind_int64(s, 1, l.ids[i]);
 		rc = each_notice_row(st, s, 1, fn, ud, err);
 	}
-	free(ids);
+	free(l.ids);
 	return rc;
 }
 
@@ -762,11 +780,41 @@ int store_notice_mark(struct store *st, int64_t id, enum store_notice_state stat
 
 /* ---- reports ---- */
 
+struct report_walk {
+	store_report_fn fn;
+	void *ud;
+};
+
+static int report_row(void *ud, struct db_stmt *s)
+{
+	const struct report_walk *w = ud;
+	struct store_batch_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.batch.id = db_column_int64(s, 0);
+	r.batch.source = col_text(s, 1);
+	r.batch.file = col_text(s, 2);
+	r.batch.format = col_text(s, 3);
+	r.batch.header = col_text(s, 4);
+	r.batch.received = db_column_int64(s, 5);
+	r.batch.rows = (long)db_column_int64(s, 6);
+	r.batch.rejected = (long)db_column_int64(s, 7);
+	r.received = (long)db_column_int64(s, 8);
+	r.matched = (long)db_column_int64(s, 9);
+	r.notified = (long)db_column_int64(s, 10);
+	r.queued = (long)db_column_int64(s, 11);
+	r.repeat = (long)db_column_int64(s, 12);
+	r.skipped = (long)db_column_int64(s, 13);
+	r.returned = (long)db_column_int64(s, 14);
+	r.pending = (long)db_column_int64(s, 15);
+	return w->fn(w->ud, &r);
+}
+
 int store_each_batch_report(struct store *st, const char *source, store_report_fn fn, void *ud,
 			    struct isp_err *err)
 {
+	struct report_walk w = { fn, ud };
 	struct db_stmt *s = NULL;
-	struct store_batch_report r;
 	int rc;
 
 	rc = sq_prepare(
@@ -784,32 +832,7 @@ int store_each_batch_report(struct store *st, const char *source, store_report_f
 	if (rc)
 		return rc;
 	sq_bind_text(s, 1, source);
-	while ((rc = db_step(s)) == DB_ROW) {
-		memset(&r, 0, sizeof(r));
-		r.batch.id = db_column_int64(s, 0);
-		r.batch.source = col_text(s, 1);
-		r.batch.file = col_text(s, 2);
-		r.batch.format = col_text(s, 3);
-		r.batch.header = col_text(s, 4);
-		r.batch.received = db_column_int64(s, 5);
-		r.batch.rows = (long)db_column_int64(s, 6);
-		r.batch.rejected = (long)db_column_int64(s, 7);
-		r.received = (long)db_column_int64(s, 8);
-		r.matched = (long)db_column_int64(s, 9);
-		r.notified = (long)db_column_int64(s, 10);
-		r.queued = (long)db_column_int64(s, 11);
-		r.repeat = (long)db_column_int64(s, 12);
-		r.skipped = (long)db_column_int64(s, 13);
-		r.returned = (long)db_column_int64(s, 14);
-		r.pending = (long)db_column_int64(s, 15);
-		rc = fn(ud, &r);
-		if (rc) {
-			db_finalize(s);
-			return rc;
-		}
-	}
-	db_finalize(s);
-	return rc == DB_DONE ? 0 : sq_fail(st, err, "report");
+	return sq_each_row(st, s, "report", report_row, &w, err);
 }
 
 /* ---- relay ---- */
@@ -892,10 +915,30 @@ int store_relay_returned(struct store *st, int64_t batch_id, const char *member,
 	return step_done(st, s, "relay returns", err);
 }
 
+struct relay_walk {
+	store_relay_fn fn;
+	void *ud;
+};
+
+static int relay_row(void *ud, struct db_stmt *s)
+{
+	const struct relay_walk *w = ud;
+	struct store_relay_count c;
+
+	c.batch_id = db_column_int64(s, 0);
+	c.source = col_text(s, 1);
+	c.member = col_text(s, 2);
+	c.received_at = db_column_int64(s, 3);
+	c.rows = (long)db_column_int64(s, 4);
+	c.sent = (long)db_column_int64(s, 5);
+	c.returned = (long)db_column_int64(s, 6);
+	return w->fn(w->ud, &c);
+}
+
 int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct isp_err *err)
 {
+	struct relay_walk w = { fn, ud };
 	struct db_stmt *s = NULL;
-	struct store_relay_count c;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -905,20 +948,5 @@ int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct
 			&s, err);
 	if (rc)
 		return rc;
-	while ((rc = db_step(s)) == DB_ROW) {
-		c.batch_id = db_column_int64(s, 0);
-		c.source = col_text(s, 1);
-		c.member = col_text(s, 2);
-		c.received_at = db_column_int64(s, 3);
-		c.rows = (long)db_column_int64(s, 4);
-		c.sent = (long)db_column_int64(s, 5);
-		c.returned = (long)db_column_int64(s, 6);
-		rc = fn(ud, &c);
-		if (rc) {
-			db_finalize(s);
-			return rc;
-		}
-	}
-	db_finalize(s);
-	return rc == DB_DONE ? 0 : sq_fail(st, err, "relay report");
+	return sq_each_row(st, s, "relay report", relay_row, &w, err);
 }

@@ -58,6 +58,17 @@ int sq_prepare(struct store *st, const char *sql, struct db_stmt **out, struct i
 	return 0;
 }
 
+int sq_each_row(struct store *st, struct db_stmt *s, const char *what, db_row_fn fn, void *ud,
+		struct isp_err *err)
+{
+	int fn_rc, rc = db_each_row(s, fn, ud, &fn_rc);
+
+	if (rc == DB_ERROR)
+		fn_rc = sq_fail(st, err, what);
+	db_finalize(s);
+	return fn_rc;
+}
+
 void sq_bind_text(struct db_stmt *s, int i, const char *v)
 {
 	db_bind_text(s, i, v && *v ? v : NULL);
@@ -619,30 +630,27 @@ static void row_entry(struct db_stmt *s, struct store_list *l, struct store_entr
 	"l.id, l.name, l.kind, e.value, e.action, e.first_seen, e.last_seen,"                      \
 	" e.expires, e.category, e.reference, s.name"
 
+struct entry_walk {
+	store_entry_fn fn;
+	void *ud;
+};
+
+static int entry_row(void *ud, struct db_stmt *s)
+{
+	const struct entry_walk *w = ud;
+	struct store_list l;
+	struct store_entry e;
+
+	row_entry(s, &l, &e);
+	return w->fn(w->ud, &l, &e);
+}
+
 static int each_row(struct store *st, struct db_stmt *s, store_entry_fn fn, void *ud,
 		    struct isp_err *err)
 {
-	struct store_list l;
-	struct store_entry e;
-	int rc;
+	struct entry_walk w = { fn, ud };
 
-	for (;;) {
-		rc = db_step(s);
-		if (rc == DB_DONE)
-			break;
-		if (rc != DB_ROW) {
-			rc = sq_fail(st, err, "read entries");
-			goto out;
-		}
-		row_entry(s, &l, &e);
-		rc = fn(ud, &l, &e);
-		if (rc)
-			goto out;
-	}
-	rc = 0;
-out:
-	db_finalize(s);
-	return rc;
+	return sq_each_row(st, s, "read entries", entry_row, &w, err);
 }
 
 int store_each_entry(struct store *st, const char *list, int64_t now, int distinct,
@@ -694,10 +702,32 @@ int store_entry_sources(struct store *st, const struct store_list *l, const char
 	return each_row(st, s, fn, ud, err);
 }
 
+struct stats_walk {
+	store_stats_fn fn;
+	void *ud;
+};
+
+static int stats_row(void *ud, struct db_stmt *s)
+{
+	const struct stats_walk *w = ud;
+	struct store_list_stats ls;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.list.id = db_column_int64(s, 0);
+	snprintf(ls.list.name, sizeof(ls.list.name), "%s", db_column_text(s, 1));
+	ls.list.kind = list_kind_parse(db_column_text(s, 2));
+	ls.entries = db_column_int64(s, 3);
+	ls.distinct = db_column_int64(s, 4);
+	ls.expired = db_column_int64(s, 5);
+	ls.sources = db_column_int64(s, 6);
+	ls.last_import = db_column_int64(s, 7);
+	return w->fn(w->ud, &ls);
+}
+
 int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
 {
+	struct stats_walk w = { fn, ud };
 	struct db_stmt *s = NULL;
-	struct store_list_stats ls;
 	int rc;
 
 	rc = sq_prepare(st,
@@ -716,38 +746,40 @@ int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, 
 	if (rc)
 		return rc;
 	db_bind_int64(s, 1, now);
-	for (;;) {
-		rc = db_step(s);
-		if (rc == DB_DONE)
-			break;
-		if (rc != DB_ROW) {
-			rc = sq_fail(st, err, "list stats");
-			goto out;
-		}
-		memset(&ls, 0, sizeof(ls));
-		ls.list.id = db_column_int64(s, 0);
-		snprintf(ls.list.name, sizeof(ls.list.name), "%s", db_column_text(s, 1));
-		ls.list.kind = list_kind_parse(db_column_text(s, 2));
-		ls.entries = db_column_int64(s, 3);
-		ls.distinct = db_column_int64(s, 4);
-		ls.expired = db_column_int64(s, 5);
-		ls.sources = db_column_int64(s, 6);
-		ls.last_import = db_column_int64(s, 7);
-		rc = fn(ud, &ls);
-		if (rc)
-			goto out;
-	}
-	rc = 0;
-out:
-	db_finalize(s);
-	return rc;
+	return sq_each_row(st, s, "list stats", stats_row, &w, err);
+}
+
+struct import_walk {
+	store_import_fn fn;
+	void *ud;
+};
+
+static int import_row(void *ud, struct db_stmt *s)
+{
+	const struct import_walk *w = ud;
+	struct store_import_info in;
+
+	in.id = db_column_int64(s, 0);
+	in.list = db_column_text(s, 1);
+	in.source = db_column_text(s, 2);
+	in.file = db_column_text(s, 3);
+	in.format = db_column_text(s, 4);
+	in.started = db_column_int64(s, 5);
+	in.read = db_column_int64(s, 6);
+	in.accepted = db_column_int64(s, 7);
+	in.duplicates = db_column_int64(s, 8);
+	in.rejected = db_column_int64(s, 9);
+	in.added = db_column_int64(s, 10);
+	in.removed = db_column_int64(s, 11);
+	in.unchanged = db_column_int64(s, 12);
+	return w->fn(w->ud, &in);
 }
 
 int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn, void *ud,
 		      struct isp_err *err)
 {
+	struct import_walk w = { fn, ud };
 	struct db_stmt *s = NULL;
-	struct store_import_info in;
 	int rc;
 
 	rc = sq_prepare(
@@ -762,40 +794,25 @@ int store_each_import(struct store *st, const char *list, int limit, store_impor
 		return rc;
 	sq_bind_text(s, 1, list);
 	db_bind_int64(s, 2, limit);
-	for (;;) {
-		rc = db_step(s);
-		if (rc == DB_DONE)
-			break;
-		if (rc != DB_ROW) {
-			rc = sq_fail(st, err, "list imports");
-			goto out;
-		}
-		in.id = db_column_int64(s, 0);
-		in.list = db_column_text(s, 1);
-		in.source = db_column_text(s, 2);
-		in.file = db_column_text(s, 3);
-		in.format = db_column_text(s, 4);
-		in.started = db_column_int64(s, 5);
-		in.read = db_column_int64(s, 6);
-		in.accepted = db_column_int64(s, 7);
-		in.duplicates = db_column_int64(s, 8);
-		in.rejected = db_column_int64(s, 9);
-		in.added = db_column_int64(s, 10);
-		in.removed = db_column_int64(s, 11);
-		in.unchanged = db_column_int64(s, 12);
-		rc = fn(ud, &in);
-		if (rc)
-			goto out;
-	}
-	rc = 0;
-out:
-	db_finalize(s);
-	return rc;
+	return sq_each_row(st, s, "list imports", import_row, &w, err);
+}
+
+struct change_walk {
+	store_change_fn fn;
+	void *ud;
+};
+
+static int change_row(void *ud, struct db_stmt *s)
+{
+	const struct change_walk *w = ud;
+
+	return w->fn(w->ud, db_column_text(s, 0), db_column_text(s, 1));
 }
 
 int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, void *ud,
 		      struct isp_err *err)
 {
+	struct change_walk w = { fn, ud };
 	struct db_stmt *s = NULL;
 	int rc;
 
@@ -806,22 +823,7 @@ int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, v
 	if (rc)
 		return rc;
 	db_bind_int64(s, 1, import_id);
-	for (;;) {
-		rc = db_step(s);
-		if (rc == DB_DONE)
-			break;
-		if (rc != DB_ROW) {
-			rc = sq_fail(st, err, "list changes");
-			goto out;
-		}
-		rc = fn(ud, db_column_text(s, 0), db_column_text(s, 1));
-		if (rc)
-			goto out;
-	}
-	rc = 0;
-out:
-	db_finalize(s);
-	return rc;
+	return sq_each_row(st, s, "list changes", change_row, &w, err);
 }
 
 /* Rows per INSERT of block events. PostgreSQL: one multi-row INSERT (one round trip) per

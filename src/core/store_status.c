@@ -9,34 +9,32 @@
 #include "core/store.h"
 #include "core/store_int.h"
 
-/* Step s to the end, calling fn for each row (key, bucket, count in columns 0, 1, 2). */
+struct count_walk {
+	store_block_count_fn fn;
+	void *ud;
+};
+
+/* One row: key, bucket, count in columns 0, 1, 2. */
+static int count_row(void *ud, struct db_stmt *s)
+{
+	const struct count_walk *w = ud;
+	struct store_block_count c;
+
+	c.key = db_column_text(s, 0);
+	if (!c.key)
+		c.key = "";
+	c.bucket_ms = db_column_int64(s, 1);
+	c.count = (long)db_column_int64(s, 2);
+	return w->fn(w->ud, &c);
+}
+
+/* Step s to the end, calling fn for each row; finalizes s. */
 static int each_count(struct store *st, struct db_stmt *s, const char *what,
 		      store_block_count_fn fn, void *ud, struct isp_err *err)
 {
-	struct store_block_count c;
-	int rc;
+	struct count_walk w = { fn, ud };
 
-	for (;;) {
-		rc = db_step(s);
-		if (rc == DB_DONE)
-			break;
-		if (rc != DB_ROW) {
-			rc = sq_fail(st, err, what);
-			goto out;
-		}
-		c.key = db_column_text(s, 0);
-		if (!c.key)
-			c.key = "";
-		c.bucket_ms = db_column_int64(s, 1);
-		c.count = (long)db_column_int64(s, 2);
-		rc = fn(ud, &c);
-		if (rc)
-			goto out;
-	}
-	rc = 0;
-out:
-	db_finalize(s);
-	return rc;
+	return sq_each_row(st, s, what, count_row, &w, err);
 }
 
 int store_block_top(struct store *st, const char *by, int64_t since_ms, int limit,

@@ -15,6 +15,19 @@ struct strbuf {
 	int oom;	 /* an allocation failed: the text is incomplete */
 };
 
+/* The value of the hex digit c (0-9, a-f, A-F), or -1 when c is none. The one hex-digit
+ * decoder (URLs, chunked HTTP, manifests, lease and RADIUS files, DNS labels). */
+static inline int hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Append s[0..n). */
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 /* Append the string s. */

@@ -1,11 +1,13 @@
 /*
- * timefmt.h -- parsing times as files write them, shared by every reader.
+ * timefmt.h -- parsing times as files write them, shared by every reader; and the clocks
+ * every part reads (one home for the millisecond clock).
  */
 #ifndef ISP_CORE_TIMEFMT_H
 #define ISP_CORE_TIMEFMT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "core/err.h"
 
@@ -41,5 +43,33 @@ int time_zone_set(const char *zone, struct isp_err *err);
 
 /* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12). */
 int64_t time_days_from_civil(int64_t y, int m, int d);
+
+/* Milliseconds of the monotonic clock: deadlines, timeouts and durations. Inline, no lock,
+ * no allocation (a hot-path call). */
+static inline int64_t time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Seconds of the monotonic clock with their fraction: durations reported to people. */
+static inline double time_mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Milliseconds since 1970 of the wall clock: the time stamps of events. */
+static inline int64_t time_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 #endif

@@ -51,6 +51,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/strbuf.h"
+
 /* Bytes escaped in every component, besides <= 0x20 and >= 0x7f. */
 #define ESC_QUERY "#%"
 #define ESC_PATH  "#%?"
@@ -106,17 +108,6 @@ static void wr_escaped(struct wr *w, const char *s, size_t n, const char *specia
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -152,8 +143,8 @@ static size_t unescape_all(char *s, size_t n)
 	for (r = 0; r < n; r++) {
 		s[w++] = s[r];
 		while (w >= 3 && s[w - 3] == '%') {
-			int hi = hexval(s[w - 2]);
-			int lo = hexval(s[w - 1]);
+			int hi = hex_value(s[w - 2]);
+			int lo = hex_value(s[w - 1]);
 
 			if (hi < 0 || lo < 0)
 				break;
@@ -247,7 +238,7 @@ static size_t clean_dots(char *h, size_t n)
 
 static int digit_in_base(char c, unsigned base)
 {
-	int v = hexval(c);
+	int v = hex_value(c);
 
 	if (v < 0 || (unsigned)v >= base)
 		return -1;

@@ -337,21 +337,6 @@ static void count2(struct dn_ctx *c, uint64_t t, uint64_t *n1, struct hll **h1, 
 
 /* ---- sources ---- */
 
-/* a (family 4 or 6) inside prefix p; byte by byte, without a call (once per packet) */
-static int in_prefix(const struct ip_prefix *p, const uint8_t *a, int family)
-{
-	int full = p->len / 8, rem = p->len % 8, i;
-
-	if (p->family != family)
-		return 0;
-	for (i = 0; i < full; i++)
-		if (p->addr[i] != a[i])
-			return 0;
-	if (rem && ((p->addr[full] ^ a[full]) & (0xff00 >> rem)))
-		return 0;
-	return 1;
-}
-
 static int slot_grow(struct dn_ctx *c)
 {
 	uint32_t nm = c->slotmask * 2 + 1, i;
@@ -410,7 +395,7 @@ static int64_t src_get(struct dn_ctx *c, const struct dn_pkt *p, uint64_t hv)
 			return (uint32_t)v - 1;
 	}
 	for (k = 0; k < c->o.nown; k++)
-		if (in_prefix(&c->o.own[k], p->src, p->family))
+		if (ip_prefix_contains(&c->o.own[k], p->family, p->src))
 			own = 1;
 	if (c->nsrc >= c->o.max_sources && !(own && c->nsrc < (1u << 26) - 1))
 		return -1;
@@ -547,7 +532,7 @@ void dn_add_record(struct dn_ctx *c, const char *file, const struct dn_rec *r)
 	}
 	si = -1;
 	for (k = 0; k < c->o.nsensors; k++)
-		if (in_prefix(&c->o.sensors[k], e->p.dst, e->p.family)) {
+		if (ip_prefix_contains(&c->o.sensors[k], e->p.family, e->p.dst)) {
 			si = k;
 			break;
 		}

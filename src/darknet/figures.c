@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/timefmt.h"
 #include "darknet/dn_int.h"
 
 double dn_day_sources(const struct dn_day *d)
@@ -231,7 +232,7 @@ struct rd {
 	const char *file;
 	int progress;
 	uint64_t next;
-	struct timespec t0;
+	double t0; /* time_mono_s() at the start */
 };
 
 static int on_rec(void *ud, const struct dn_rec *r)
@@ -240,12 +241,8 @@ static int on_rec(void *ud, const struct dn_rec *r)
 
 	dn_add_record(rd->c, rd->file, r);
 	if (rd->progress && rd->c->records >= rd->next) {
-		struct timespec t;
-		double dt;
+		double dt = time_mono_s() - rd->t0;
 
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		dt = (double)(t.tv_sec - rd->t0.tv_sec) +
-		     (double)(t.tv_nsec - rd->t0.tv_nsec) / 1e9;
 		fprintf(stderr, "\r%s: %llu packets, %.2f M/s, %u sources   ", rd->file,
 			(unsigned long long)rd->c->records,
 			dt > 0 ? (double)rd->c->records / dt / 1e6 : 0.0, rd->c->nsrc);
@@ -314,7 +311,7 @@ int dn_analyse_files(struct dn_ctx *c, char **files, int nfiles, FILE *log, int 
 	memset(&rd, 0, sizeof(rd));
 	rd.c = c;
 	rd.progress = progress;
-	clock_gettime(CLOCK_MONOTONIC, &rd.t0);
+	rd.t0 = time_mono_s();
 	for (i = 0; i < nfiles; i++) {
 		struct isp_err e;
 		const char *f = files[order[i].i];

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/csv.h"
 #include "darknet/dn_int.h"
 
 static void jstr(FILE *f, const char *s)
@@ -327,21 +328,6 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 	fprintf(f, "],\n \"own_sources\": %llu\n}\n", (unsigned long long)t.own_sources);
 }
 
-static void csv_str(FILE *f, const char *s)
-{
-	if (!strpbrk(s, ",\"\n\r")) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 void dn_write_csv(const struct dn_ctx *c, FILE *f)
 {
 	const struct dn_day *days[DN_DAYS];
@@ -415,7 +401,7 @@ void dn_write_csv(const struct dn_ctx *c, FILE *f)
 	fprintf(f, "\n# table countries\ncountry,packets,sources\n");
 	n = dn_country_stats(c, cs, 512);
 	for (j = 0; j < n; j++) {
-		csv_str(f, c->countries[cs[j].country].code);
+		csv_write_field(f, c->countries[cs[j].country].code);
 		fprintf(f, ",%llu,%llu\n", (unsigned long long)cs[j].packets,
 			(unsigned long long)cs[j].sources);
 	}
@@ -449,7 +435,7 @@ void dn_write_csv(const struct dn_ctx *c, FILE *f)
 			(unsigned long long)sr->packets, sr->nports, popcount64(sr->sensors), b2,
 			b3, dn_class_name(dn_src_class(sr)), sr->cls[0], sr->cls[1], sr->cls[2],
 			fb);
-		csv_str(f, c->countries[sr->country].code);
+		csv_write_field(f, c->countries[sr->country].code);
 		fprintf(f, ",%d\n", sr->own);
 	}
 	free(ix);

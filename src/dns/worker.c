@@ -34,24 +34,14 @@
 #include <sodium.h>
 
 #include "core/netaddr.h"
+#include "core/timefmt.h"
 #include "dns/dns_int.h"
 
 const double dns_lat_bounds[DNS_LAT_BUCKETS] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
 
 uint64_t dns_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)time_mono_ms();
 }
 
 void dns_count(struct dns_worker *w, enum dns_counter c)
@@ -216,7 +206,7 @@ static void record(struct dns_worker *w, const struct dns_client *client,
 	struct ev_block ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.time_ms = wall_ms();
+	ev.time_ms = time_wall_ms();
 	ev.client = client->addr;
 	ev.qtype = q->qtype;
 	snprintf(ev.qname, sizeof(ev.qname), "%s", q->name);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ip.h"
+
 static const struct {
 	uint8_t fam, len;
 	uint8_t a[16];
@@ -35,21 +37,12 @@ static const struct {
 	{ 6, 8, { 0xff }, PXD_MULTICAST },
 };
 
-static int in_prefix(const uint8_t *a, const uint8_t *p, unsigned len)
-{
-	unsigned whole = len / 8, rest = len % 8;
-
-	if (memcmp(a, p, whole) != 0)
-		return 0;
-	return rest == 0 || ((a[whole] ^ p[whole]) & (uint8_t)(0xff << (8 - rest))) == 0;
-}
-
 static enum pxd_verdict special_range(int fam, const uint8_t *a)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
-		if (special[i].fam == fam && in_prefix(a, special[i].a, special[i].len))
+		if (special[i].fam == fam && ip_bits_match(a, special[i].a, special[i].len))
 			return special[i].v;
 	return PXD_OK;
 }

@@ -4,6 +4,7 @@
  * at most 255 bytes), walk the answer section once following the CNAME chain.
  */
 #include "proxy/dnsstub.h"
+#include "core/timefmt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -182,20 +183,12 @@ int pxdns_answer(const uint8_t *pkt, size_t len, const char *host, uint16_t qtyp
 	return n;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for fd to be ready for ev until deadline. Returns 1, or 0 on timeout/error. */
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd pfd = { fd, ev, 0 };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - time_mono_ms();
 		int r;
 
 		if (left <= 0)
@@ -221,7 +214,7 @@ static int ask_tcp(const struct sockaddr *server, socklen_t slen, const uint8_t 
 		return -1;
 	{
 		struct timeval tv;
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - time_mono_ms();
 
 		if (left <= 0)
 			goto out;
@@ -306,7 +299,7 @@ int pxdns_lookup(const struct sockaddr *server, socklen_t slen, const char *host
 		 int timeout_ms, struct sockaddr_storage *out, socklen_t *lens, int max)
 {
 	uint8_t probe[512];
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = time_mono_ms() + timeout_ms;
 	int n;
 
 	if (pxdns_query(host, T_A, 0, probe, sizeof(probe)) < 0)

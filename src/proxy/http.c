@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/strbuf.h"
+
 static int is_tchar(unsigned char c)
 {
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
@@ -335,16 +337,6 @@ enum {
 
 #define CH_LINE_MAX 4096 /* chunk extensions and trailer lines */
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 ssize_t http_chunked_feed(struct http_chunked *c, const char *p, size_t n, int *done)
 {
 	size_t i = 0;
@@ -356,7 +348,7 @@ ssize_t http_chunked_feed(struct http_chunked *c, const char *p, size_t n, int *
 		switch (c->state) {
 		case CH_SIZE0:
 		case CH_SIZE: {
-			int d = hexval(ch);
+			int d = hex_value(ch);
 
 			if (d >= 0) {
 				if (++c->digits > 15)

@@ -36,6 +36,7 @@
 
 #include "core/domain.h"
 #include "core/netaddr.h"
+#include "core/timefmt.h"
 #include "core/url.h"
 #include "proxy/page.h"
 #include "proxy/proxy_int.h"
@@ -51,10 +52,7 @@
 
 uint64_t px_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)time_mono_ms();
 }
 
 static int64_t wall_s(void)
@@ -263,11 +261,9 @@ static void record(struct px_worker *w, struct px_conn *c, const char *what, con
 		   const char *entry, size_t elen, const char *reason)
 {
 	struct ev_block ev;
-	struct timespec ts;
 
 	memset(&ev, 0, sizeof(ev));
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ev.time_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	ev.time_ms = time_wall_ms();
 	ev.client = c->peer;
 	snprintf(ev.qname, sizeof(ev.qname), "%s", what);
 	snprintf(ev.list, sizeof(ev.list), "%s", list);

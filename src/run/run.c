@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/timefmt.h"
 
 #define DELAY_MIN_MS 1000
 #define DELAY_MAX_MS 60000
@@ -60,14 +61,6 @@ static const struct svc services[] = {
 	{ .name = "sync", .args = { "lists", "sync" }, .kind = PERIODIC },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
@@ -422,7 +415,7 @@ static void run_dir(const struct isp_config *cfg, char out[CONFIG_PATH_MAX])
 static int loop(struct sup *u, int sfd)
 {
 	for (;;) {
-		int64_t now = now_ms(), wait = tick(u, now);
+		int64_t now = time_mono_ms(), wait = tick(u, now);
 		struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 		struct signalfd_siginfo si;
 
@@ -444,7 +437,7 @@ static int loop(struct sup *u, int sfd)
 		    errno != EINTR)
 			return -1;
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			now = now_ms();
+			now = time_mono_ms();
 			if (si.ssi_signo == SIGCHLD)
 				reap(u, now);
 			else if (si.ssi_signo == SIGHUP && !u->stopping)
@@ -455,7 +448,7 @@ static int loop(struct sup *u, int sfd)
 				stop_all(u, now);
 			}
 		}
-		reap(u, now_ms());
+		reap(u, time_mono_ms());
 	}
 }
 

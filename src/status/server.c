@@ -19,6 +19,7 @@
 #include "core/fsutil.h"
 #include "core/netaddr.h"
 #include "core/sha256.h"
+#include "core/timefmt.h"
 #include "status/status.h"
 #include "status/status_int.h"
 
@@ -267,17 +268,9 @@ static int configure(struct st_ctx *c, struct srv *s, const struct isp_config *c
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void refresh(struct st_ctx *c, struct srv *s)
 {
-	int64_t t = now_ms();
+	int64_t t = time_wall_ms();
 	json_t *f, *old;
 
 	st_sample(&c->sampler, t);
@@ -357,9 +350,9 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 			}
 			next = 0;
 		}
-		if (now_ms() >= next) {
+		if (time_wall_ms() >= next) {
 			refresh(c, &s);
-			next = now_ms() + c->cfg.status_interval * 1000;
+			next = time_wall_ms() + c->cfg.status_interval * 1000;
 		}
 		nanosleep(&ts, NULL);
 	}

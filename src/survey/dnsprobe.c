@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/siphash.h"
+#include "core/strbuf.h"
 #include "dns/wire.h"
 #include "survey/survey.h"
 
@@ -57,17 +58,6 @@ void survey_token(const struct survey_key *k, uint32_t addr, struct survey_token
 	t->label[SURVEY_LABEL_LEN] = '\0';
 }
 
-static int unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int survey_label_decode(const struct survey_key *k, const char *label, size_t len, uint32_t *addr)
 {
 	uint32_t enc = 0, mac = 0;
@@ -76,7 +66,7 @@ int survey_label_decode(const struct survey_key *k, const char *label, size_t le
 	if (len != SURVEY_LABEL_LEN)
 		return -1;
 	for (i = 0; i < SURVEY_LABEL_LEN; i++) {
-		int v = unhex(label[i]);
+		int v = hex_value(label[i]);
 
 		if (v < 0)
 			return -1;

@@ -21,22 +21,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/timefmt.h"
 #include "survey/survey.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Wait for ev on fd until the deadline; 1 ready, 0 timed out, -1 error. */
 static int wait_fd(int fd, short ev, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd pf = { fd, ev, 0 };
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - time_mono_ms();
 		int r;
 
 		if (left <= 0)
@@ -98,7 +91,7 @@ int survey_http_exchange(const struct survey_scope *s, uint32_t addr, uint16_t p
 			 int timeout_ms)
 {
 	struct sockaddr_in sin;
-	int64_t deadline = now_ms() + timeout_ms;
+	int64_t deadline = time_mono_ms() + timeout_ms;
 	int fd, err = 0;
 	socklen_t el = sizeof(err);
 	ssize_t n;
@@ -363,7 +356,8 @@ static void *worker(void *arg)
 		if (j >= total)
 			break;
 		if (o->rate) { /* pace connections: job j starts at t0 + j / rate */
-			int64_t at = pl->t0 + (int64_t)(j * 1000 / o->rate), w = at - now_ms();
+			int64_t at = pl->t0 + (int64_t)(j * 1000 / o->rate),
+				w = at - time_mono_ms();
 
 			if (w > 0) {
 				struct timespec ts = { w / 1000, (w % 1000) * 1000000 };
@@ -398,7 +392,7 @@ static int run_pool(const struct survey_tcp_opts *o, int proxy, struct survey_fi
 	pl.o = o;
 	pl.proxy = proxy;
 	pl.out = out;
-	pl.t0 = now_ms();
+	pl.t0 = time_mono_ms();
 	pthread_mutex_init(&pl.mu, NULL);
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, worker, &pl) == 0)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/csv.h"
 #include "survey/survey.h"
 
 int survey_findings_add(struct survey_findings *fs, const struct survey_finding *f)
@@ -57,21 +58,6 @@ static void flags_text(uint16_t f, char *b, size_t n)
 		b[strlen(b) - 1] = '\0';
 }
 
-static void csv_field(FILE *out, const char *s)
-{
-	if (!strpbrk(s, ",\"\r\n")) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static int is_dns(const struct survey_finding *f)
 {
 	return f->proto == 17;
@@ -106,17 +92,17 @@ void survey_write_csv(const struct survey_findings *fs, FILE *out)
 			snprintf(qs, sizeof(qs), "%u", f->query_size);
 		}
 		fprintf(out, "%s,%s,%s,%u,,", t, ip, f->proto == 17 ? "udp" : "tcp", f->port);
-		csv_field(out, f->tag);
+		csv_write_field(out, f->tag);
 		fprintf(out, ",%s,,,,,,%s,%s,%s,%s,%s,%s,%s,", amp, rc, fl, ans, es, rs, qs, via);
-		csv_field(out, f->vendor);
+		csv_write_field(out, f->vendor);
 		fputc(',', out);
-		csv_field(out, f->model);
+		csv_write_field(out, f->model);
 		fputc(',', out);
-		csv_field(out, f->firmware);
+		csv_write_field(out, f->firmware);
 		fprintf(out, ",%s,", is_dns(f) ? "" : f->vulnerable ? "yes" : "no");
-		csv_field(out, f->advice);
+		csv_write_field(out, f->advice);
 		fprintf(out, ",%s,", f->cause != CAUSE_NONE ? cause_name(f->cause) : "");
-		csv_field(out, f->detail);
+		csv_write_field(out, f->detail);
 		fputc('\n', out);
 	}
 }

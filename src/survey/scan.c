@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fsutil.h"
 #include "core/siphash.h"
+#include "core/timefmt.h"
 #include "survey/survey.h"
 
 #define SEND_BATCH 64
@@ -42,14 +44,6 @@ struct scan {
 	uint8_t sbuf[SEND_BATCH][PKT_MAX];  /* the sender's batch */
 	uint8_t rbuf[RECV_BATCH][RECV_BUF]; /* the receiver's batch */
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void sleep_s(double s)
 {
@@ -163,7 +157,7 @@ static void *sender(void *arg)
 	struct mmsghdr msgs[SEND_BATCH];
 	struct iovec iov[SEND_BATCH];
 	struct sockaddr_in sin[SEND_BATCH];
-	double t0 = now_s(), tb = t0, tokens = SEND_BATCH;
+	double t0 = time_mono_s(), tb = t0, tokens = SEND_BATCH;
 	uint64_t burst = SEND_BATCH;
 	int pass;
 
@@ -216,7 +210,7 @@ static void *sender(void *arg)
 				n++;
 			}
 			if (o->rate) { /* token bucket: rate per second, one burst deep */
-				double t = now_s();
+				double t = time_mono_s();
 
 				tokens += (t - tb) * (double)o->rate;
 				tb = t;
@@ -224,7 +218,7 @@ static void *sender(void *arg)
 					tokens = (double)burst;
 				if (tokens < n) {
 					sleep_s(((double)n - tokens) / (double)o->rate);
-					t = now_s();
+					t = time_mono_s();
 					tokens += (t - tb) * (double)o->rate;
 					tb = t;
 				}
@@ -252,7 +246,7 @@ static void *sender(void *arg)
 				goto out;
 			}
 		}
-		sc->st.send_seconds = now_s() - t0;
+		sc->st.send_seconds = time_mono_s() - t0;
 		if (pass < o->retries)
 			sleep_s(o->cooldown_ms / 1000.0);
 	}
@@ -348,7 +342,7 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 	pthread_t ts, tr;
 	struct timeval tv = { 0, 50000 };
 	int big = 64 << 20, rc = 0;
-	double t0 = now_s(), last = t0;
+	double t0 = time_mono_s(), last = t0;
 	uint64_t words;
 
 	memset(st, 0, sizeof(*st));
@@ -393,9 +387,9 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 	}
 	while (!sc->sender_done) {
 		sleep_s(0.05);
-		if (o->progress && now_s() - last >= 1) {
+		if (o->progress && time_mono_s() - last >= 1) {
 			uint64_t s = __atomic_load_n(&sc->st.sent, __ATOMIC_RELAXED);
-			double el = now_s() - t0, r = el > 0 ? (double)s / el : 0;
+			double el = time_mono_s() - t0, r = el > 0 ? (double)s / el : 0;
 			uint64_t todo = o->targets->total;
 			double eta = r > 0 && s < todo ? (double)(todo - s) / r : 0;
 
@@ -404,7 +398,7 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 				el, (unsigned long long)s, r, (unsigned long long)sc->st.valid,
 				sc->pass, eta);
 			fflush(o->progress);
-			last = now_s();
+			last = time_mono_s();
 		}
 	}
 	pthread_join(ts, NULL);
@@ -420,7 +414,7 @@ int survey_scan_dns(const struct survey_scan_opts *o, struct survey_scan_stats *
 			*err = sc->err;
 	}
 	*st = sc->st;
-	st->seconds = now_s() - t0;
+	st->seconds = time_mono_s() - t0;
 out:
 	if (sc->sfd >= 0)
 		close(sc->sfd);
@@ -434,22 +428,19 @@ out:
 int survey_state_save(const char *path, const struct survey_key *k, uint64_t n,
 		      const struct survey_perm *pm, int pass, struct isp_err *err)
 {
-	char tmp[4200];
-	FILE *f;
+	struct fs_atomic at;
+	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return isp_err_set(err, ISR_EIO, "%s: %s", tmp, strerror(errno));
-	fprintf(f,
+	rc = fs_atomic_open(&at, path, 0666, err);
+	if (rc)
+		return rc;
+	fprintf(at.f,
 		"# ispshield survey state: resume with --resume (the key is secret)\n"
 		"key %016llx %016llx\nn %llu\ng %llu\nfirst %llu\npos %llu\npass %d\n",
 		(unsigned long long)k->k0, (unsigned long long)k->k1, (unsigned long long)n,
 		(unsigned long long)pm->g, (unsigned long long)pm->first,
 		(unsigned long long)pm->pos, pass);
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
-	return 0;
+	return fs_atomic_commit(&at, err);
 }
 
 int survey_state_load(const char *path, struct survey_key *k, uint64_t *n, uint64_t *g,

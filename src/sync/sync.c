@@ -267,13 +267,9 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 		unlink(fresh);
 		goto rollback;
 	}
-	if (rename(fresh, r->o->snapshot) != 0) {
-		/* the store has the lists; `lists compile` (or the next sync) rebuilds it */
-		isp_err_set(r->err, ISR_EIO, "rename %s -> %s: %s", fresh, r->o->snapshot,
-			    strerror(errno));
-		unlink(fresh);
+	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
+	if (fs_replace(fresh, r->o->snapshot, r->err) != 0)
 		return fail(r, SYNC_IMPORT_FAILED);
-	}
 	return SYNC_OK;
 rollback:
 	store_rollback(st);

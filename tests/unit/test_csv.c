@@ -216,10 +216,45 @@ static void test_reader_join_limit(void **state)
 	records(data, 256, N, want, lines);
 }
 
+/* The one CSV field writer: plain text as it is, quoted (quotes doubled) when needed,
+ * and what it writes splits back to the same text. */
+static void test_write_field(void **state)
+{
+	static const char *const in[] = { "plain", "a,b", "say \"hi\"", "two\nlines", "" };
+	char buf[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		struct csv_field fld[2];
+		size_t nf;
+		FILE *f;
+
+		memset(buf, 0, sizeof(buf));
+		f = fmemopen(buf, sizeof(buf), "w");
+		assert_non_null(f);
+		csv_write_field(f, in[i]);
+		csv_write_field(f, NULL); /* nothing */
+		assert_int_equal(fclose(f), 0);
+		if (i == 0)
+			assert_string_equal(buf, "plain");
+		if (i == 2)
+			assert_string_equal(buf, "\"say \"\"hi\"\"\"");
+		if (i == 3) { /* a line break is quoted; lines are joined by csv_next, not here */
+			assert_string_equal(buf, "\"two\nlines\"");
+			continue;
+		}
+		assert_int_equal(csv_split(buf, strlen(buf), fld, 2, &nf, NULL), 0);
+		assert_int_equal(nf, 1);
+		assert_string_equal(fld[0].s, in[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_fields),
+		cmocka_unit_test(test_write_field),
 		cmocka_unit_test(test_quoted),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_embedded_nul),

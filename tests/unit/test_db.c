@@ -1,7 +1,8 @@
 /*
  * test_db.c -- the statement layer's placeholder translation for PostgreSQL: `?` and
  * `?N` become `$N` with SQLite's numbering (a bare `?` is one more than the largest so
- * far), nothing inside quoted text or identifiers is touched, a short buffer is refused.
+ * far), nothing inside quoted text or identifiers is touched, a short buffer is refused;
+ * and the one row loop, db_each_row: every row, a stop by the callback, a failing step.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,11 +49,59 @@ static void test_short_buffer(void **state)
 	assert_int_equal(db_pg_placeholders("abcdefgh", out, sizeof(out)), -1);
 }
 
+struct walk {
+	int rows, stop_at;
+	int64_t sum;
+};
+
+static int on_row(void *ud, struct db_stmt *s)
+{
+	struct walk *w = ud;
+
+	w->rows++;
+	w->sum += db_column_int64(s, 0);
+	return w->rows == w->stop_at ? 7 : 0;
+}
+
+static void test_each_row(void **state)
+{
+	struct walk w = { 0, 0, 0 };
+	struct db_stmt *s;
+	struct db *db;
+	int fn_rc = -1;
+
+	(void)state;
+	assert_int_equal(db_open_sqlite(":memory:", &db, NULL), 0);
+	assert_int_equal(db_exec(db, "CREATE TABLE t(v INTEGER); INSERT INTO t VALUES(1),(2),(3)"),
+			 0);
+	assert_int_equal(db_prepare(db, "SELECT v FROM t ORDER BY v", &s), 0);
+	assert_int_equal(db_each_row(s, on_row, &w, &fn_rc), DB_DONE);
+	assert_int_equal(fn_rc, 0);
+	assert_int_equal(w.rows, 3);
+	assert_int_equal(w.sum, 6);
+	/* the callback stops the walk: its result comes back, the rows after are not read */
+	db_reset(s);
+	w = (struct walk){ 0, 2, 0 };
+	assert_int_equal(db_each_row(s, on_row, &w, &fn_rc), DB_DONE);
+	assert_int_equal(fn_rc, 7);
+	assert_int_equal(w.rows, 2);
+	db_finalize(s);
+	/* a step that fails (integer overflow at run time) */
+	assert_int_equal(db_prepare(db, "SELECT abs(v - 9223372036854775807 - 2) FROM t", &s), 0);
+	w = (struct walk){ 0, 0, 0 };
+	assert_int_equal(db_each_row(s, on_row, &w, &fn_rc), DB_ERROR);
+	assert_int_equal(fn_rc, 0);
+	assert_non_null(strstr(db_errmsg(db), "overflow"));
+	db_finalize(s);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_placeholders),
 		cmocka_unit_test(test_short_buffer),
+		cmocka_unit_test(test_each_row),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/ip.h"
 #include "core/prefixset.h"
 
 static int has(const struct prefixset *s, const char *addr)
@@ -147,10 +148,34 @@ static void test_many(void **state)
 	free(list);
 }
 
+/* The one prefix containment test (core/ip.h), at byte and bit boundaries. */
+static void test_ip_prefix_contains(void **state)
+{
+	struct ip_prefix p;
+	uint8_t a[16];
+
+	(void)state;
+	assert_int_equal(ip_parse_prefix("192.0.2.128/25", 14, &p, NULL, NULL), 0);
+	inet_pton(AF_INET, "192.0.2.200", a);
+	assert_true(ip_prefix_contains(&p, 4, a));
+	assert_false(ip_prefix_contains(&p, 6, a));
+	inet_pton(AF_INET, "192.0.2.127", a);
+	assert_false(ip_prefix_contains(&p, 4, a));
+	assert_int_equal(ip_parse_prefix("2001:db8::/32", 13, &p, NULL, NULL), 0);
+	inet_pton(AF_INET6, "2001:db8:ffff::1", a);
+	assert_true(ip_prefix_contains(&p, 6, a));
+	inet_pton(AF_INET6, "2001:db9::1", a);
+	assert_false(ip_prefix_contains(&p, 6, a));
+	assert_true(ip_bits_match(a, p.addr, 0));
+	assert_true(ip_bits_match(a, p.addr, 31)); /* db8 and db9 differ in bit 32 only */
+	assert_false(ip_bits_match(a, p.addr, 32));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_and_lookup),
+		cmocka_unit_test(test_ip_prefix_contains),
 		cmocka_unit_test(test_sockaddr_and_mapped),
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_many),
