@@ -13,6 +13,7 @@
 
 #include "authwatch/aw_int.h"
 #include "core/config.h"
+#include "core/fsutil.h"
 #include "core/store.h"
 
 struct listw {
@@ -69,7 +70,8 @@ int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn wh
 		    struct isp_err *err)
 {
 	struct listw w;
-	char tmp[CONFIG_PATH_MAX + 32], t[AW_WHEN_MAX];
+	struct fs_atomic a;
+	char t[AW_WHEN_MAX];
 	int rc;
 
 	memset(&w, 0, sizeof(w));
@@ -77,10 +79,10 @@ int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn wh
 	w.when = when;
 	w.out = stdout;
 	if (path) {
-		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-		w.out = fopen(tmp, "w");
-		if (!w.out)
-			return isp_err_set(err, ISR_EIO, "%s: cannot write", tmp);
+		/* FreeRADIUS reads it (0644): the list names accounts, not subscribers' data */
+		if (fs_atomic_open(&a, path, 0644, err) != 0)
+			return ISR_EIO;
+		w.out = a.f;
 	}
 	if (users)
 		fprintf(w.out,
@@ -93,17 +95,12 @@ int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn wh
 	isp_err_clear(err);
 	rc = store_each_suspension(st, 0, write_one, &w, err);
 	if (rc) {
-		if (path) {
-			fclose(w.out);
-			unlink(tmp);
-		}
+		if (path)
+			fs_atomic_abort(&a);
 		return rc;
 	}
-	if (path && (fflush(w.out) != 0 || fsync(fileno(w.out)) != 0 || fclose(w.out) != 0 ||
-		     rename(tmp, path) != 0)) {
-		unlink(tmp);
-		return isp_err_set(err, ISR_EIO, "%s: cannot write", path);
-	}
+	if (path && fs_atomic_commit(&a, err) != 0)
+		return ISR_EIO;
 	*n = w.n;
 	return 0;
 }

@@ -4,7 +4,7 @@
  * report an ISAC publishes.
  *
  * Members are few (tens) with few prefixes each, so a row's member is found by a scan
- * of the prefix table, longest prefix first; containment is core's masking (ip_mask).
+ * of the prefix table, longest prefix first; containment is core's (ip_prefix_contains).
  */
 #include "relay/relay.h"
 
@@ -45,16 +45,10 @@ static int by_len_desc(const void *a, const void *b)
 	return (int)y->p.len - (int)x->p.len;
 }
 
-/* 1 if prefix p holds address a: a masked to p's length is p. */
+/* 1 if prefix p holds address a (core's containment). */
 static int contains(const struct ip_prefix *p, const struct ip_prefix *a)
 {
-	struct ip_prefix k = *a;
-
-	if (p->family != a->family)
-		return 0;
-	k.len = p->len;
-	ip_mask(&k);
-	return memcmp(k.addr, p->addr, sizeof(k.addr)) == 0;
+	return ip_prefix_contains(p, a->family, a->addr);
 }
 
 static int member_index(struct relay_split *s, const char *name)
