@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "dns/cache.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/listfmt.h"
+#include "core/lists/listfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sessfmt.h"
+#include "core/sessions/sessfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/ip.h"
+#include "core/base/err.h"
+#include "core/net/ip.h"
 
 /* ---- records ---- */
 

@@ -16,9 +16,9 @@
 
 #include "authwatch/authwatch.h"
 #include "cli/cli.h"
-#include "core/cause.h"
-#include "core/prefixset.h"
-#include "core/sessfmt.h"
+#include "core/events/cause.h"
+#include "core/net/prefixset.h"
+#include "core/sessions/sessfmt.h"
 
 static const char authwatch_usage[] =
 	"usage: ispshield authwatch [OPTIONS] FILE...\n"

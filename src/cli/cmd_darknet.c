@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/cause.h"
+#include "core/events/cause.h"
 #include "darknet/darknet.h"
 
 static const char darknet_usage[] =

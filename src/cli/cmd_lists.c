@@ -13,8 +13,8 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
-#include "core/listimport.h"
-#include "core/snapshot.h"
+#include "core/lists/listimport.h"
+#include "core/lists/snapshot.h"
 
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"

@@ -12,8 +12,8 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
-#include "core/domain.h"
-#include "core/ip.h"
+#include "core/net/domain.h"
+#include "core/net/ip.h"
 
 static const char export_usage[] =
 	"usage: ispshield lists export --list NAME --format FORMAT [--origin ZONE] [--out FILE]\n"

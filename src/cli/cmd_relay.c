@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "core/csv.h"
-#include "core/evfmt.h"
-#include "core/linereader.h"
+#include "core/base/csv.h"
+#include "core/events/evfmt.h"
+#include "core/base/linereader.h"
 
 #define MAX_MEMBERS  1024
 #define MAX_PREFIXES 65536

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/sessions.h"
-#include "core/subfmt.h"
+#include "core/sessions/sessions.h"
+#include "core/sessions/subfmt.h"
 
 static const char subscribers_usage[] =
 	"usage: ispshield subscribers COMMAND [OPTIONS] [ARGS]\n"

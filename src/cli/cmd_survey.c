@@ -14,8 +14,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/cause.h"
-#include "core/siphash.h"
+#include "core/events/cause.h"
+#include "core/base/siphash.h"
 #include "survey/survey.h"
 
 static const char survey_usage[] =

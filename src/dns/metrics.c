@@ -4,7 +4,7 @@
  */
 #include <stdio.h>
 
-#include "core/metricsd.h"
+#include "core/service/metricsd.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -9,8 +9,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "core/cause.h"
-#include "core/sessions.h"
+#include "core/events/cause.h"
+#include "core/sessions/sessions.h"
 #include "notify/deliver.h"
 #include "notify/notify.h"
 #include "notify/render.h"

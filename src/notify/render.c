@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/strbuf.h"
+#include "core/base/strbuf.h"
 #include "notify/embedded.h"
 #include "notify/render.h"
 

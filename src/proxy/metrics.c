@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "core/metricsd.h"
+#include "core/service/metricsd.h"
 
 #include "proxy/proxy_int.h"
 

@@ -20,8 +20,8 @@
 #ifndef ISP_PROXY_H
 #define ISP_PROXY_H
 
-#include "core/config.h"
-#include "core/err.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
 
 /*
  * Run the proxy with cfg (the [proxy] keys, core.store, the snapshot path) until

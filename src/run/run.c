@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "core/base/fsutil.h"
 
 #define DELAY_MIN_MS 1000
 #define DELAY_MAX_MS 60000

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/snapshot.h"
+#include "core/lists/snapshot.h"
 #include "status/status.h"
 #include "status/status_int.h"
 

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/fsutil.h"
-#include "core/netaddr.h"
-#include "core/sha256.h"
+#include "core/base/fsutil.h"
+#include "core/net/netaddr.h"
+#include "core/base/sha256.h"
 #include "status/status.h"
 #include "status/status_int.h"
 

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/siphash.h"
-#include "dns/wire.h"
+#include "core/base/siphash.h"
+#include "core/net/dnswire.h"
 #include "survey/survey.h"
 
 #define PORT_BASE  32768u

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/siphash.h"
+#include "core/base/siphash.h"
 #include "survey/survey.h"
 
 #define SEND_BATCH 64

@@ -40,10 +40,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/listfmt.h"
-#include "core/manifest.h"
-#include "core/store.h"
+#include "core/base/err.h"
+#include "core/lists/listfmt.h"
+#include "core/lists/manifest.h"
+#include "core/store/store.h"
 
 #define SYNC_PK_LEN  32
 #define SYNC_SK_LEN  64

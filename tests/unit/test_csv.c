@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "core/base/csv.h"
 
 #define GUARD '\x5a'
 

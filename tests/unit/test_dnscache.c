@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "dns/cache.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 #define T0 1000000ULL /* the synthetic clock's start, ms */
 

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "dns/cache.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 /* ---- a packet builder ---- */
 

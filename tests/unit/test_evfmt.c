@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/evfmt.h"
-#include "core/timefmt.h"
+#include "core/events/evfmt.h"
+#include "core/base/timefmt.h"
 
 #define MAXE 32
 #define MAXR 32

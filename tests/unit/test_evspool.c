@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/evring.h"
-#include "core/evspool.h"
-#include "core/store.h"
+#include "core/service/evring.h"
+#include "core/events/evspool.h"
+#include "core/store/store.h"
 
 static char dir[64];
 

@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/linereader.h"
-#include "core/listfmt.h"
-#include "core/timefmt.h"
+#include "core/base/linereader.h"
+#include "core/lists/listfmt.h"
+#include "core/base/timefmt.h"
 
 #define MAXE 64
 #define MAXR 64

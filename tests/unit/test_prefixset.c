@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/prefixset.h"
+#include "core/net/prefixset.h"
 
 static int has(const struct prefixset *s, const char *addr)
 {

@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/ip.h"
-#include "core/sessfmt.h"
+#include "core/net/ip.h"
+#include "core/sessions/sessfmt.h"
 
 #define MAXREC 32
 #define MAXREJ 32

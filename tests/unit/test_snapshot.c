@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/snapshot.h"
+#include "core/lists/snapshot.h"
 
 struct fx {
 	char dir[64], db[96], snap[96];
