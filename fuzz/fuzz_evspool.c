@@ -18,6 +18,7 @@
 
 #include "core/events/evspool.h"
 #include "fuzz_file.h"
+#include "core/store/store_blocks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

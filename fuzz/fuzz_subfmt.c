@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/sessions/subfmt.h"
+#include "core/store/store_notify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

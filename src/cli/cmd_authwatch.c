@@ -19,6 +19,9 @@
 #include "core/events/cause.h"
 #include "core/net/prefixset.h"
 #include "core/sessions/sessfmt.h"
+#include "core/store/store.h"
+#include "core/store/store_authwatch.h"
+#include "core/store/store_notify.h"
 
 static const char authwatch_usage[] =
 	"usage: ispshield authwatch [OPTIONS] FILE...\n"

@@ -12,6 +12,8 @@
 #include "cli/cli.h"
 #include "core/events/cause.h"
 #include "darknet/darknet.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char darknet_usage[] =
 	"usage: ispshield darknet --sensor PREFIX,... [OPTIONS] FILE...\n"

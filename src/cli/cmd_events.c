@@ -12,6 +12,8 @@
 #include "core/events/evfmt.h"
 #include "core/lists/manifest.h"
 #include "core/base/sha256.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char events_usage[] =
 	"usage: ispshield events COMMAND [OPTIONS] [ARGS]\n"

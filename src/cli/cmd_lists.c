@@ -15,6 +15,8 @@
 #include "cli/cmd_lists.h"
 #include "core/lists/listimport.h"
 #include "core/lists/snapshot.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"

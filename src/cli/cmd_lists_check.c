@@ -17,6 +17,8 @@
 #include "core/lists/listvalue.h"
 #include "core/lists/snapshot.h"
 #include "core/net/url.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 static const char check_usage[] =
 	"usage: ispshield lists check [--json] [--kind K] NAME|URL|IP...\n"

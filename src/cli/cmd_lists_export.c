@@ -14,6 +14,8 @@
 #include "cli/cmd_lists.h"
 #include "core/net/domain.h"
 #include "core/net/ip.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 static const char export_usage[] =
 	"usage: ispshield lists export --list NAME --format FORMAT [--origin ZONE] [--out FILE]\n"

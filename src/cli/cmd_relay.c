@@ -22,6 +22,8 @@
 #include "core/base/csv.h"
 #include "core/events/evfmt.h"
 #include "core/base/linereader.h"
+#include "core/store/store.h"
+#include "core/store/store_relay.h"
 
 #define MAX_MEMBERS  1024
 #define MAX_PREFIXES 65536

@@ -16,6 +16,8 @@
 #include "cli/cli.h"
 #include "core/sessions/sessions.h"
 #include "core/sessions/subfmt.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char subscribers_usage[] =
 	"usage: ispshield subscribers COMMAND [OPTIONS] [ARGS]\n"

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "core/base/fsutil.h"
 #include "core/base/timefmt.h"
+#include "core/store/store.h"
 
 static const char usage_text[] =
 	"usage: ispshield [GLOBAL OPTIONS] COMMAND [ARGS]\n"

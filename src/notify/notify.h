@@ -32,6 +32,7 @@
 #include "core/service/config.h"
 #include "core/base/err.h"
 #include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 struct notify_stats {
 	long ingested;	/* block events turned into events */

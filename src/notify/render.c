@@ -15,6 +15,7 @@
 #include "core/base/strbuf.h"
 #include "notify/embedded.h"
 #include "notify/render.h"
+#include "core/store/store.h"
 
 #define TEMPLATE_MAX ((size_t)256 * 1024)
 

@@ -21,6 +21,7 @@
 #include "core/base/sha256.h"
 #include "status/status.h"
 #include "status/status_int.h"
+#include "core/store/store.h"
 
 struct srv {
 	pthread_mutex_t lock;

@@ -18,6 +18,8 @@
 #include "core/lists/snapshot.h"
 #include "sync/sync.h"
 #include "sync/sync_int.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 #define SIG_MAX_BYTES 1024
 

@@ -24,6 +24,7 @@
 #include "core/service/evring.h"
 #include "core/events/evspool.h"
 #include "core/store/store.h"
+#include "core/store/store_blocks.h"
 
 static char dir[64];
 

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "core/lists/snapshot.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 struct fx {
 	char dir[64], db[96], snap[96];

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "core/store/store.h"
+#include "core/store/store_blocks.h"
+#include "core/store/store_status.h"
 #include "status/status.h"
 #include "status/status_int.h"
 

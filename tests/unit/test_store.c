@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/store/store.h"
+#include "core/store/store_lists.h"
 #include "pgtest.h"
 
 static char dbpath[64];

@@ -17,6 +17,7 @@
 
 #include "core/base/fsutil.h"
 #include "core/base/siphash.h"
+#include "core/store/store_blocks.h"
 
 /* Fixed keys: the checksum guards against torn writes and flipped bits, not attackers
  * (whoever can write the spool can write the store). */

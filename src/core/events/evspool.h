@@ -39,7 +39,7 @@
 #include <stdint.h>
 
 #include "core/base/err.h"
-#include "core/store/store.h"
+#include "core/store/store_blocks.h"
 
 #define EVSPOOL_HEADER	    32
 #define EVSPOOL_REC_HEADER  16

@@ -10,6 +10,8 @@
 
 #include "core/lists/listvalue.h"
 #include "core/net/url.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 #define OTHER_KIND_SHOWN 10 /* skipped entries of another kind named per file */
 

@@ -22,6 +22,7 @@
 
 #include "core/lists/listfmt.h"
 #include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 struct listimport_opts {
 	enum list_format format; /* LISTFMT_AUTO to detect */

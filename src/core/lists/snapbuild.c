@@ -26,6 +26,7 @@
 #include "core/base/hash.h"
 #include "core/net/ip.h"
 #include "core/lists/snapfmt.h"
+#include "core/store/store_lists.h"
 
 struct item {
 	uint64_t hash;

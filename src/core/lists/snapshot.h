@@ -33,10 +33,10 @@
 #include <stdint.h>
 
 #include "core/base/err.h"
-#include "core/lists/listfmt.h"
-#include "core/store/store.h"
+#include "core/store/listkind.h"
 
 struct snap;
+struct store; /* core/store/store.h: snap_build reads it; lookups never need it */
 
 /* Hit flags (bit set per list in a record). */
 enum {

@@ -14,6 +14,7 @@
 #include "core/service/metricsd.h"
 #include "core/net/netaddr.h"
 #include "core/store/store.h"
+#include "core/store/store_blocks.h"
 
 int evring_init(struct evring *r, uint32_t size)
 {

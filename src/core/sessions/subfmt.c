@@ -10,6 +10,7 @@
 #include "core/base/linereader.h"
 #include "core/sessions/subfmt.h"
 #include "core/base/timefmt.h"
+#include "core/store/store_notify.h"
 
 #define MAX_FIELDS 64
 

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "core/base/err.h"
-#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 #define SUBFMT_LINE_MAX 16384
 

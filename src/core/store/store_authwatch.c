@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/store/store.h"
+#include "core/store/store_authwatch.h"
 #include "core/store/store_int.h"
 
 int store_suspend(struct store *st, const struct store_suspension *s, int *added,

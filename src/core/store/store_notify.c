@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "core/store/store.h"
+#include "core/store/store_notify.h"
+#include "core/store/store_relay.h"
 #include "core/store/store_int.h"
 
 /* ---- transactions ---- */

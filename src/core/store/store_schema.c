@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "core/store/store.h"
+#include "core/store/store_notify.h"
 #include "core/store/store_int.h"
 
 /* pg_advisory_xact_lock key of migrations ("ispmigr"). */

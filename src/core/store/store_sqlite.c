@@ -15,6 +15,8 @@
  * of them again in a change table would double the store for nothing).
  */
 #include "core/store/store.h"
+#include "core/store/store_blocks.h"
+#include "core/store/store_lists.h"
 #include "core/base/fsutil.h"
 #include "core/store/store_int.h"
 

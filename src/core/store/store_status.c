@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/store/store.h"
+#include "core/store/store_status.h"
 #include "core/store/store_int.h"
 
 /* Step s to the end, calling fn for each row (key, bucket, count in columns 0, 1, 2). */
