@@ -1,5 +1,5 @@
 /*
- * fuzz_evspool.c -- libFuzzer target for the block-event spool reader (core/evspool.h).
+ * fuzz_evspool.c -- libFuzzer target for the block-event spool reader (core/events/evspool.h).
  *
  * The input is a whole spool file (header and records), put in a memory file and opened
  * with evspool_open like a spool left by a previous run; then read to the end in batches

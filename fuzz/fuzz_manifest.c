@@ -1,6 +1,6 @@
 /*
  * fuzz_manifest.c -- libFuzzer target for the signed-feed manifest parser
- * (core/manifest.h).
+ * (core/lists/manifest.h).
  *
  * The input is the manifest's bytes. The reject callback checks that every report names
  * the file and a line within the input; on success the manifest must satisfy what sync

@@ -1,6 +1,6 @@
 /*
  * metrics.c -- the DNS service's Prometheus metrics: the workers' counters summed, in
- * the text exposition format. Served by the shared responder (core/metricsd.h).
+ * the text exposition format. Served by the shared responder (core/service/metricsd.h).
  */
 #include <stdio.h>
 

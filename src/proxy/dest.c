@@ -1,7 +1,7 @@
 /*
  * dest.c -- see dest.h. The special-purpose ranges are a short table matched by hand
  * (a handful of prefixes, checked once per upstream connection); the operator's lists
- * are prefix sets (core/prefixset.h).
+ * are prefix sets (core/net/prefixset.h).
  */
 #include "proxy/dest.h"
 

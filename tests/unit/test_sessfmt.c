@@ -1,5 +1,5 @@
 /*
- * test_sessfmt.c -- unit tests of the session log readers (core/sessfmt.h).
+ * test_sessfmt.c -- unit tests of the session log readers (core/sessions/sessfmt.h).
  *
  * Every test collects the records and rejects of one sessfmt_read into a struct run
  * (strings copied, addresses formatted) and checks them with the stats. Inputs are the

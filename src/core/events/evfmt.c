@@ -3,7 +3,7 @@
  * scan_dns and Shadowserver event4_sinkhole / event4_sinkhole_http.
  *
  * The three formats are one loop with a different column table, as in listfmt_csv.c: a
- * row (a record of the shared CSV reader, core/csv.h: byte-order mark, CRLF, quoted line
+ * row (a record of the shared CSV reader, core/base/csv.h: byte-order mark, CRLF, quoted line
  * breaks) is copied out of the reader's buffer (so that `raw` stays the row exactly as
  * read), split in place with csv_split, its columns are found through the map built from
  * the header, and the record is built from them. Columns are found by name only:

@@ -2,7 +2,7 @@
  * evspool.h -- a bounded local file of block events that could not reach the store.
  *
  * When the store is unreachable (PostgreSQL down, a disk full, a lock held) the event
- * writer (core/evring.h) appends what it took from the rings here instead of waiting,
+ * writer (core/service/evring.h) appends what it took from the rings here instead of waiting,
  * and drains the file, oldest first, once the store answers again. One spool per node:
  * the file is named after the service and its first listen address (evspool_path) and
  * held with an exclusive flock, so two nodes on one host never share one.

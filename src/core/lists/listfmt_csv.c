@@ -2,7 +2,7 @@
  * listfmt_csv.c -- the CSV-based readers: URLhaus, Feodo Tracker and generic CSV.
  *
  * All three are the same loop with a different column table: a row (a record of the
- * shared CSV reader, core/csv.h: a quoted field may span lines) is split with csv_split, its columns are found through a struct colmap, and the entry is built from
+ * shared CSV reader, core/base/csv.h: a quoted field may span lines) is split with csv_split, its columns are found through a struct colmap, and the entry is built from
  * them. The map comes from a header line when there is one -- a plain line, or a '#'
  * comment line as abuse.ch writes it ("# id,dateadded,url,...") -- and otherwise, for
  * the two abuse.ch formats, from their documented column order. Taking the header when

@@ -55,7 +55,7 @@ int evring_push(struct evring *r, const struct ev_block *ev);
 /* The writer thread. The rings array and the rings must outlive evwriter_stop.
  *
  * Where events go: straight into the store while it answers and the spool is empty;
- * otherwise appended to the spool (core/evspool.h), so that order is kept and a worker
+ * otherwise appended to the spool (core/events/evspool.h), so that order is kept and a worker
  * never waits. A failed write or open closes the store handle and retries opening it
  * with backoff (100 ms doubling to 5 s); once open, the spool is drained oldest first
  * (at most ~250 ms per round, rings first) and truncated when empty. With events_off

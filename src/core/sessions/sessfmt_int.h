@@ -106,7 +106,7 @@ int sf_add_addr(struct sess_record *r, const char *s, size_t n, int family, cons
 		char *why, size_t wsz);
 /* Next line: 1, 0 at end, or ISR_EIO. Counts stats.lines; drops a BOM on line 1. */
 int sf_line(struct sf_ctx *c, struct lr_line *ln);
-/* Run read(c) with sf_line returning records of the shared CSV reader (core/csv.h:
+/* Run read(c) with sf_line returning records of the shared CSV reader (core/base/csv.h:
  * byte-order mark, CRLF, quoted fields across lines): the CSV formats. */
 int sf_with_csv(struct sf_ctx *c, int (*read)(struct sf_ctx *c));
 

@@ -1,6 +1,6 @@
 /*
  * subfmt.c -- the subscriber directory reader (subfmt.h). Records come from the shared
- * CSV record reader (core/csv.h: byte-order mark, CRLF, quoted line breaks).
+ * CSV record reader (core/base/csv.h: byte-order mark, CRLF, quoted line breaks).
  */
 #include <stdio.h>
 #include <string.h>
