@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "fuzz_file.h"
-#include "core/config.h"
+#include "core/service/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

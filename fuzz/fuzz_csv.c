@@ -1,5 +1,5 @@
 /*
- * fuzz_csv.c -- libFuzzer target for the CSV record reader and splitter (core/csv.h).
+ * fuzz_csv.c -- libFuzzer target for the CSV record reader and splitter (core/base/csv.h).
  *
  * The first input byte picks the record size (16..271 bytes, so that the join limits
  * and the hand-back of lines after an unterminated quote are reached often); the rest is
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "core/base/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_dnswire.c -- libFuzzer target for the DNS wire codec (src/dns/wire.h).
+ * fuzz_dnswire.c -- libFuzzer target for the DNS wire codec (src/core/net/dnswire.h).
  *
  * The input is a UDP payload. It is parsed as a query; when that gives something to
  * answer, every kind of response is built and read back with the codec's own readers,
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "dns/cache.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

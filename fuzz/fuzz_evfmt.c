@@ -1,5 +1,5 @@
 /*
- * fuzz_evfmt.c -- libFuzzer target for the partner event-list readers (core/evfmt.h).
+ * fuzz_evfmt.c -- libFuzzer target for the partner event-list readers (core/events/evfmt.h).
  *
  * The first input byte picks the format (mod 4: auto, csv, scan_dns, sinkhole); the rest
  * is read through fmemopen like a file. The callbacks read every field of every record
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/evfmt.h"
+#include "core/events/evfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_evspool.c -- libFuzzer target for the block-event spool reader (core/evspool.h).
+ * fuzz_evspool.c -- libFuzzer target for the block-event spool reader (core/events/evspool.h).
  *
  * The input is a whole spool file (header and records), put in a memory file and opened
  * with evspool_open like a spool left by a previous run; then read to the end in batches
@@ -16,8 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/evspool.h"
+#include "core/events/evspool.h"
 #include "fuzz_file.h"
+#include "core/store/store_blocks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

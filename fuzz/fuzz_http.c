@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/url.h"
+#include "core/net/url.h"
 #include "proxy/http.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

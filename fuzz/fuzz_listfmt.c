@@ -1,5 +1,5 @@
 /*
- * fuzz_listfmt.c -- libFuzzer target for the list readers (core/listfmt.h).
+ * fuzz_listfmt.c -- libFuzzer target for the list readers (core/lists/listfmt.h).
  *
  * The first input byte picks the format (mod 7: auto, plain, hosts, rpz, urlhaus,
  * feodo, csv) and, through its high bit, whether an RPZ origin is given; the rest is
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/listfmt.h"
+#include "core/lists/listfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

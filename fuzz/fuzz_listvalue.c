@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/listvalue.h"
-#include "core/url.h"
+#include "core/lists/listvalue.h"
+#include "core/net/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

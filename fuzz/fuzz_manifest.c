@@ -1,6 +1,6 @@
 /*
  * fuzz_manifest.c -- libFuzzer target for the signed-feed manifest parser
- * (core/manifest.h).
+ * (core/lists/manifest.h).
  *
  * The input is the manifest's bytes. The reject callback checks that every report names
  * the file and a line within the input; on success the manifest must satisfy what sync
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/manifest.h"
+#include "core/lists/manifest.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_sessfmt.c -- libFuzzer target for the session log readers (core/sessfmt.h).
+ * fuzz_sessfmt.c -- libFuzzer target for the session log readers (core/sessions/sessfmt.h).
  *
  * The first input byte picks the format (mod 5: auto, detail, radcsv, dhcpd, kea) and,
  * through its high bit, a max_skew of 300 s; the rest is read through fmemopen like a
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sessfmt.h"
+#include "core/sessions/sessfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "fuzz_file.h"
-#include "core/sessions.h"
+#include "core/sessions/sessions.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

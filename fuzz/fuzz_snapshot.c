@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "fuzz_file.h"
-#include "core/snapshot.h"
+#include "core/lists/snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

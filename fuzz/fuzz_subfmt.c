@@ -1,5 +1,5 @@
 /*
- * fuzz_subfmt.c -- libFuzzer target for the subscriber directory reader (core/subfmt.h).
+ * fuzz_subfmt.c -- libFuzzer target for the subscriber directory reader (core/sessions/subfmt.h).
  *
  * The input is read through fmemopen like a file. The callbacks check what the store and
  * the notice renderer rely on: ids non-empty and NUL-free, e-mail addresses with an '@'
@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/subfmt.h"
+#include "core/sessions/subfmt.h"
+#include "core/store/store_notify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 #include "survey/survey.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

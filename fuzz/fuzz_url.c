@@ -1,5 +1,5 @@
 /*
- * fuzz_url.c -- libFuzzer target for core/url (url_canonicalise, url_host).
+ * fuzz_url.c -- libFuzzer target for core/net/url (url_canonicalise, url_host).
  *
  * Checks, for every input that canonicalises:
  *   - the result is NUL-terminated, its length is the return value, at most URL_MAX, and it
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/url.h"
+#include "core/net/url.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

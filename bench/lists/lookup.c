@@ -45,9 +45,9 @@
 #include <sys/mman.h>
 #include <time.h>
 
-#include "core/domain.h"
-#include "core/err.h"
-#include "core/snapshot.h"
+#include "core/net/domain.h"
+#include "core/base/err.h"
+#include "core/lists/snapshot.h"
 
 static const char ALPHA[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 static const char *const TLDS[] = { "com",  "net", "org", "ru",	 "cn",

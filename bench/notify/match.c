@@ -29,8 +29,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/err.h"
-#include "core/sessions.h"
+#include "core/base/err.h"
+#include "core/sessions/sessions.h"
 #include "sessgen.h"
 
 #define OPEN_MAX (7 * 86400) /* sess_opts.open_max of the benchmark's index */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "core/sessions.h"
+#include "core/sessions/sessions.h"
 
 #define GEN_T0	  1767225600LL /* 2026-01-01 00:00 UTC */
 #define GEN_MONTH (30LL * 86400)

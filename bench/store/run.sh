@@ -4,7 +4,7 @@
 # names, four ways side by side, one after another: block events off (core.events=off,
 # the baseline), written to a SQLite store, written to a PostgreSQL store (a private
 # cluster started here), and spooled (the store unreachable: its path runs through a
-# regular file, so every event goes to the local spool, core/evspool.h). The workload is bench/dns's (bench/out/w1m: the 1 M-name list,
+# regular file, so every event goes to the local spool, core/events/evspool.h). The workload is bench/dns's (bench/out/w1m: the 1 M-name list,
 # an Unbound upstream answering the 10 k allowed names from local-data, 200 k queries,
 # 10 % listed), built the same way when missing. Everything binds 127.0.0.1 only.
 #

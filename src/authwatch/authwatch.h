@@ -34,8 +34,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/ip.h"
+#include "core/base/err.h"
+#include "core/net/ip.h"
 
 /* ---- records ---- */
 

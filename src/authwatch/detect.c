@@ -34,8 +34,8 @@
 #include <string.h>
 
 #include "authwatch/aw_int.h"
-#include "core/prefixset.h"
-#include "core/siphash.h"
+#include "core/net/prefixset.h"
+#include "core/base/siphash.h"
 
 #define WAYS	 8
 #define KEY_TEXT 48

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "authwatch/aw_int.h"
-#include "core/timefmt.h"
+#include "core/base/timefmt.h"
 
 static const char *const fmt_names[AWF_N] = { "auto", "radius", "postfix", "dovecot", "json" };
 static const char *const svc_names[AWS_N] = { "other", "ppp", "smtp", "imap", "pop3", "web" };

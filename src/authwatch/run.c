@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "authwatch/aw_int.h"
-#include "core/cause.h"
-#include "core/config.h"
-#include "core/evbatch.h"
-#include "core/prefixset.h"
-#include "core/sessfmt.h"
-#include "core/store.h"
+#include "core/events/cause.h"
+#include "core/service/config.h"
+#include "core/events/evbatch.h"
+#include "core/net/prefixset.h"
+#include "core/sessions/sessfmt.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
+#include "core/store/store_authwatch.h"
 
 /* A detection waiting to be recorded. */
 struct pending {

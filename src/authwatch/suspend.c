@@ -12,9 +12,10 @@
 #include <unistd.h>
 
 #include "authwatch/aw_int.h"
-#include "core/config.h"
-#include "core/fsutil.h"
-#include "core/store.h"
+#include "core/service/config.h"
+#include "core/base/fsutil.h"
+#include "core/store/store.h"
+#include "core/store/store_authwatch.h"
 
 struct listw {
 	FILE *out;

@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "authwatch/authwatch.h"
-#include "core/fsutil.h"
+#include "core/base/fsutil.h"
 
 #define BUF_SIZE (1u << 20)
 #define LINE_MAX (64u << 10)

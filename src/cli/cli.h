@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/config.h"
-#include "core/err.h"
-#include "core/store.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
+#include "core/store/store.h"
 
 /* Exit codes (documented in `ispshield --help` and the README). */
 enum {

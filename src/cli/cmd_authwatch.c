@@ -11,7 +11,12 @@
 
 #include "authwatch/authwatch.h"
 #include "cli/cli.h"
-#include "core/prefixset.h"
+#include "core/events/cause.h"
+#include "core/net/prefixset.h"
+#include "core/sessions/sessfmt.h"
+#include "core/store/store.h"
+#include "core/store/store_authwatch.h"
+#include "core/store/store_notify.h"
 
 static const char authwatch_usage[] =
 	"usage: ispshield authwatch [OPTIONS] FILE...\n"

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/cause.h"
-#include "core/evbatch.h"
+#include "core/events/cause.h"
+#include "core/events/evbatch.h"
 #include "darknet/darknet.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char darknet_usage[] =
 	"usage: ispshield darknet --sensor PREFIX,... [OPTIONS] FILE...\n"

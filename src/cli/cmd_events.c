@@ -9,9 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/evfmt.h"
-#include "core/manifest.h"
-#include "core/sha256.h"
+#include "core/events/evfmt.h"
+#include "core/lists/manifest.h"
+#include "core/base/sha256.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char events_usage[] =
 	"usage: ispshield events COMMAND [OPTIONS] [ARGS]\n"

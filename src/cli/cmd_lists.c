@@ -13,9 +13,11 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
-#include "core/listimport.h"
-#include "core/snapshot.h"
-#include "core/timefmt.h"
+#include "core/lists/listimport.h"
+#include "core/lists/snapshot.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
+#include "core/base/timefmt.h"
 
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"

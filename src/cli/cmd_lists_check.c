@@ -13,10 +13,12 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
-#include "core/ip.h"
-#include "core/listvalue.h"
-#include "core/snapshot.h"
-#include "core/url.h"
+#include "core/net/ip.h"
+#include "core/lists/listvalue.h"
+#include "core/lists/snapshot.h"
+#include "core/net/url.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 static const char check_usage[] =
 	"usage: ispshield lists check [--json] [--kind K] NAME|URL|IP...\n"

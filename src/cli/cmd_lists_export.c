@@ -12,10 +12,12 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
-#include "core/csv.h"
-#include "core/domain.h"
-#include "core/fsutil.h"
-#include "core/ip.h"
+#include "core/net/domain.h"
+#include "core/net/ip.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
+#include "core/base/csv.h"
+#include "core/base/fsutil.h"
 
 static const char export_usage[] =
 	"usage: ispshield lists export --list NAME --format FORMAT [--origin ZONE] [--out FILE]\n"

@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
 #include "sync/sync.h"
+#include "core/store/store.h"
 
 static const char keygen_usage[] =
 	"usage: ispshield lists keygen --public FILE --secret FILE\n"

@@ -11,6 +11,8 @@
 
 #include "cli/cli.h"
 #include "notify/notify.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char notify_usage[] =
 	"usage: ispshield notify COMMAND [OPTIONS]\n"

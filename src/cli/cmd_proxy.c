@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/fsutil.h"
+#include "core/base/fsutil.h"
 #include "proxy/proxy.h"
 
 static const char proxy_usage[] =

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "core/evfmt.h"
+#include "core/events/evfmt.h"
 #include "relay/relay.h"
 
 static const char relay_usage[] =

@@ -10,9 +10,9 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/fsutil.h"
-#include "core/sessions.h"
-#include "core/timefmt.h"
+#include "core/base/fsutil.h"
+#include "core/sessions/sessions.h"
+#include "core/base/timefmt.h"
 
 static const char sessions_usage[] =
 	"usage: ispshield sessions COMMAND [OPTIONS] [ARGS]\n"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/store/store.h"
 
 static const char store_usage[] =
 	"usage: ispshield store COMMAND [OPTIONS]\n"

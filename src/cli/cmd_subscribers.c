@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/fsutil.h"
-#include "core/sessions.h"
-#include "core/subfmt.h"
+#include "core/sessions/sessions.h"
+#include "core/sessions/subfmt.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
+#include "core/base/fsutil.h"
 
 static const char subscribers_usage[] =
 	"usage: ispshield subscribers COMMAND [OPTIONS] [ARGS]\n"

@@ -9,7 +9,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/events/cause.h"
+#include "core/base/siphash.h"
 #include "survey/survey.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 static const char survey_usage[] =
 	"usage: ispshield survey --authorised CIDR,... [OPTIONS] [TARGET-CIDR...]\n"

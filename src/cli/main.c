@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/fsutil.h"
-#include "core/timefmt.h"
+#include "core/base/fsutil.h"
+#include "core/base/timefmt.h"
+#include "core/store/store.h"
 
 static const char usage_text[] =
 	"usage: ispshield [GLOBAL OPTIONS] COMMAND [ARGS]\n"

@@ -16,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/siphash.h"
+#include "core/base/siphash.h"
 #include "darknet/dn_int.h"
 
 #define MAX_ATTACKS (1u << 20)

@@ -26,8 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/ip.h"
+#include "core/base/err.h"
+#include "core/net/ip.h"
 
 /* Link types (pcap LINKTYPE_ values) the decoder understands. */
 enum {

@@ -47,7 +47,7 @@ struct hll {
 void hll_add(struct hll *h, uint64_t hash);
 double hll_count(const struct hll *h);
 
-/* SipHash-1-3 (core/siphash.c's siphash13, same value) of a source address: 4 bytes for
+/* SipHash-1-3 (core/base/siphash.c's siphash13, same value) of a source address: 4 bytes for
  * family 4, else 16. Written out here so that the per-packet hash is inlined, rounds
  * included (the general function costs a call per round); the unit test checks it
  * against siphash13. */

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/timefmt.h"
+#include "core/base/timefmt.h"
 #include "darknet/dn_int.h"
 
 double dn_day_sources(const struct dn_day *d)

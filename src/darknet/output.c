@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "core/base/csv.h"
 #include "darknet/dn_int.h"
 
 static void jstr(FILE *f, const char *s)

@@ -27,8 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/siphash.h"
-#include "dns/wire.h"
+#include "core/base/siphash.h"
+#include "core/net/dnswire.h"
 
 #define MIN_BUCKETS	 16
 #define BYTES_PER_BUCKET 256

@@ -17,8 +17,8 @@
 #ifndef ISP_DNS_H
 #define ISP_DNS_H
 
-#include "core/config.h"
-#include "core/err.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
 
 /*
  * Run the service with the configuration in cfg (the [dns] keys, core.store and the

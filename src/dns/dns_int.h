@@ -17,15 +17,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "core/config.h"
-#include "core/evring.h"
-#include "core/metricsd.h"
-#include "core/served.h"
-#include "core/snapshot.h"
+#include "core/service/config.h"
+#include "core/service/evring.h"
+#include "core/service/metricsd.h"
+#include "core/service/served.h"
+#include "core/lists/snapshot.h"
 #include "dns/cache.h"
-#include "core/prefixset.h"
+#include "core/net/prefixset.h"
 #include "dns/ratelimit.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 #define DNS_MAX_LISTEN	 16
 #define DNS_MAX_UPSTREAM 8

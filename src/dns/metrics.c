@@ -1,10 +1,10 @@
 /*
  * metrics.c -- the DNS service's Prometheus metrics: the workers' counters summed, in
- * the text exposition format. Served by the shared responder (core/metricsd.h).
+ * the text exposition format. Served by the shared responder (core/service/metricsd.h).
  */
 #include <stdio.h>
 
-#include "core/metricsd.h"
+#include "core/service/metricsd.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/siphash.h"
+#include "core/base/siphash.h"
 
 #define WAYS	      4
 #define DEFAULT_TABLE 4096

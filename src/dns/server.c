@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/netaddr.h"
+#include "core/net/netaddr.h"
 #include "dns/dns.h"
 #include "dns/dns_int.h"
 

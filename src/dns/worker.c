@@ -33,8 +33,8 @@
 
 #include <sodium.h>
 
-#include "core/netaddr.h"
-#include "core/timefmt.h"
+#include "core/net/netaddr.h"
+#include "core/base/timefmt.h"
 #include "dns/dns_int.h"
 
 const double dns_lat_bounds[DNS_LAT_BUCKETS] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };

@@ -19,8 +19,8 @@
 
 #include <stddef.h>
 
-#include "core/config.h"
-#include "core/err.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
 
 struct deliver;
 

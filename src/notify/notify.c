@@ -9,11 +9,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "core/cause.h"
-#include "core/sessions.h"
+#include "core/events/cause.h"
+#include "core/sessions/sessions.h"
 #include "notify/deliver.h"
 #include "notify/notify.h"
 #include "notify/render.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 #define CHUNK_SUBSCRIBERS 256 /* subscribers decided per transaction */
 #define RETRY_MAX	  ((int64_t)6 * 3600)

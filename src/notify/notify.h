@@ -29,9 +29,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/config.h"
-#include "core/err.h"
-#include "core/store.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 struct notify_stats {
 	long ingested;	/* block events turned into events */

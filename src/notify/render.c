@@ -12,9 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/strbuf.h"
+#include "core/base/strbuf.h"
 #include "notify/embedded.h"
 #include "notify/render.h"
+#include "core/store/store.h"
 
 #define TEMPLATE_MAX ((size_t)256 * 1024)
 

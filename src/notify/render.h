@@ -26,8 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/cause.h"
-#include "core/err.h"
+#include "core/events/cause.h"
+#include "core/base/err.h"
 
 #define RENDER_MAX_LINES 20
 

@@ -1,7 +1,7 @@
 /*
  * dest.c -- see dest.h. The special-purpose ranges are a short table matched by hand
  * (a handful of prefixes, checked once per upstream connection); the operator's lists
- * are prefix sets (core/prefixset.h).
+ * are prefix sets (core/net/prefixset.h).
  */
 #include "proxy/dest.h"
 
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/ip.h"
+#include "core/net/ip.h"
 
 static const struct {
 	uint8_t fam, len;

@@ -29,8 +29,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "core/err.h"
-#include "core/prefixset.h"
+#include "core/base/err.h"
+#include "core/net/prefixset.h"
 
 #define PXD_MAX_OWN   256
 #define PXD_MAX_PORTS 64

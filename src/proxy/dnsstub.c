@@ -4,7 +4,7 @@
  * at most 255 bytes), walk the answer section once following the CNAME chain.
  */
 #include "proxy/dnsstub.h"
-#include "core/timefmt.h"
+#include "core/base/timefmt.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/strbuf.h"
+#include "core/base/strbuf.h"
 
 static int is_tchar(unsigned char c)
 {

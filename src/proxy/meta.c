@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "proxy/proxy_int.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 static int on_source(void *ud, const struct store_list *l, const struct store_entry *e)
 {

@@ -1,11 +1,11 @@
 /*
  * metrics.c -- the proxy's Prometheus metrics: the workers' counters summed and the
  * latency histogram (request head read to response head passed on), served by the
- * shared responder (core/metricsd.h).
+ * shared responder (core/service/metricsd.h).
  */
 #include <stdio.h>
 
-#include "core/metricsd.h"
+#include "core/service/metricsd.h"
 
 #include "proxy/proxy_int.h"
 

@@ -13,15 +13,15 @@
  * owning its connections; a small pool of resolver threads (getaddrinfo, or the stub
  * of dnsstub.h with proxy.resolver) so that a slow name lookup never blocks a loop; one
  * thread reading the warning page's list metadata from the store (meta.c), so that a
- * slow store never blocks one either; one writer thread for block events (core/evring.h);
- * one metrics thread (core/metricsd.h); the main thread reloads the snapshot and opt-out
+ * slow store never blocks one either; one writer thread for block events (core/service/evring.h);
+ * one metrics thread (core/service/metricsd.h); the main thread reloads the snapshot and opt-out
  * list by pointer swap and quiescence, as the DNS service does.
  */
 #ifndef ISP_PROXY_H
 #define ISP_PROXY_H
 
-#include "core/config.h"
-#include "core/err.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
 
 /*
  * Run the proxy with cfg (the [proxy] keys, core.store, the snapshot path) until

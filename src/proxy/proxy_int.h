@@ -15,12 +15,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "core/config.h"
-#include "core/evring.h"
-#include "core/prefixset.h"
-#include "core/served.h"
-#include "core/snapshot.h"
-#include "core/store.h"
+#include "core/service/config.h"
+#include "core/service/evring.h"
+#include "core/net/prefixset.h"
+#include "core/service/served.h"
+#include "core/lists/snapshot.h"
+#include "core/store/store.h"
 #include "proxy/dest.h"
 #include "proxy/http.h"
 

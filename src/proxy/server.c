@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/metricsd.h"
-#include "core/netaddr.h"
+#include "core/service/metricsd.h"
+#include "core/net/netaddr.h"
 #include "proxy/proxy.h"
 #include "proxy/proxy_int.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sha256.h"
+#include "core/base/sha256.h"
 
 static void mac(const uint8_t *key, size_t keylen, const char *client, const char *url, size_t ulen,
 		int64_t expiry, uint8_t out[SHA256_LEN])

@@ -34,10 +34,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/domain.h"
-#include "core/netaddr.h"
-#include "core/timefmt.h"
-#include "core/url.h"
+#include "core/net/domain.h"
+#include "core/net/netaddr.h"
+#include "core/net/url.h"
+#include "core/base/timefmt.h"
 #include "proxy/page.h"
 #include "proxy/proxy_int.h"
 #include "proxy/token.h"

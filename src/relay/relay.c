@@ -16,8 +16,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "core/csv.h"
-#include "core/linereader.h"
+#include "core/base/csv.h"
+#include "core/base/linereader.h"
+#include "core/store/store_relay.h"
 
 struct member_prefix {
 	struct ip_prefix p;

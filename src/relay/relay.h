@@ -12,10 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/evfmt.h"
-#include "core/ip.h"
-#include "core/store.h"
+#include "core/base/err.h"
+#include "core/events/evfmt.h"
+#include "core/net/ip.h"
+#include "core/store/store.h"
 
 /* Limits of the member table: members are few (tens) with few prefixes each. */
 #define RELAY_MAX_MEMBERS  1024

@@ -18,8 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/timefmt.h"
+#include "core/base/fsutil.h"
+#include "core/base/timefmt.h"
 
 #define DELAY_MIN_MS 1000
 #define DELAY_MAX_MS 60000

@@ -26,8 +26,8 @@
 #ifndef ISP_RUN_H
 #define ISP_RUN_H
 
-#include "core/config.h"
-#include "core/err.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
 
 /* Reads the configuration again (for SIGHUP): 0, or an ISR code with err set. */
 typedef int (*run_reload_fn)(void *ud, struct isp_config *cfg, struct isp_err *err);

@@ -12,9 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/snapshot.h"
+#include "core/lists/snapshot.h"
 #include "status/status.h"
 #include "status/status_int.h"
+#include "core/store/store.h"
+#include "core/store/store_blocks.h"
+#include "core/store/store_lists.h"
+#include "core/store/store_notify.h"
+#include "core/store/store_status.h"
 
 #define TOP_N	    10	      /* top names and lists */
 #define SERIES_TOP  5	      /* lists and names with a blocks-per-bucket series */

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/strbuf.h"
+#include "core/base/strbuf.h"
 #include "status/status_int.h"
 
 /* s, HTML-escaped (text and attribute values alike). */

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/netaddr.h"
+#include "core/net/netaddr.h"
 #include "status/status.h"
 #include "status/status_int.h"
 

@@ -16,12 +16,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/fsutil.h"
-#include "core/netaddr.h"
-#include "core/sha256.h"
-#include "core/timefmt.h"
+#include "core/base/fsutil.h"
+#include "core/net/netaddr.h"
+#include "core/base/sha256.h"
+#include "core/base/timefmt.h"
 #include "status/status.h"
 #include "status/status_int.h"
+#include "core/store/store.h"
 
 struct srv {
 	pthread_mutex_t lock;

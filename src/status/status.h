@@ -31,8 +31,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "core/config.h"
-#include "core/err.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
 
 /* Called with each rejected piece of input (err names source and line). */
 typedef void (*status_reject_fn)(void *ud, const struct isp_err *err);

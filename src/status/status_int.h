@@ -9,10 +9,10 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "core/config.h"
-#include "core/err.h"
-#include "core/netaddr.h"
-#include "core/store.h"
+#include "core/service/config.h"
+#include "core/base/err.h"
+#include "core/net/netaddr.h"
+#include "core/store/store.h"
 
 #define ST_TARGETS_MAX 16	 /* scraped endpoints */
 #define ST_RING	       360	 /* samples kept (an hour at 10 s) */

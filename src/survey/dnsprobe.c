@@ -13,9 +13,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/siphash.h"
-#include "core/strbuf.h"
-#include "dns/wire.h"
+#include "core/base/siphash.h"
+#include "core/net/dnswire.h"
+#include "core/base/strbuf.h"
 #include "survey/survey.h"
 
 #define PORT_BASE  32768u

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/timefmt.h"
+#include "core/base/timefmt.h"
 #include "survey/survey.h"
 
 /* Wait for ev on fd until the deadline; 1 ready, 0 timed out, -1 error. */

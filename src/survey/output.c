@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/csv.h"
+#include "core/base/csv.h"
 #include "survey/survey.h"
 
 int survey_findings_add(struct survey_findings *fs, const struct survey_finding *f)

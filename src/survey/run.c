@@ -13,11 +13,12 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include "core/cause.h"
-#include "core/config.h"
-#include "core/evbatch.h"
-#include "core/siphash.h"
-#include "core/store.h"
+#include "core/events/cause.h"
+#include "core/service/config.h"
+#include "core/events/evbatch.h"
+#include "core/base/siphash.h"
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
 #include "survey/survey.h"
 
 static volatile int never_stop;

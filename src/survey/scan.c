@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/siphash.h"
-#include "core/timefmt.h"
+#include "core/base/siphash.h"
+#include "core/base/fsutil.h"
+#include "core/base/timefmt.h"
 #include "survey/survey.h"
 
 #define SEND_BATCH 64

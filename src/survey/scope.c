@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "core/ip.h"
+#include "core/net/ip.h"
 #include "survey/survey.h"
 
 int survey_scope_init(struct survey_scope *s, const char *authorised, const char *exclude_file,

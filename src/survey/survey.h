@@ -29,9 +29,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/cause.h"
-#include "core/err.h"
-#include "core/prefixset.h"
+#include "core/events/cause.h"
+#include "core/base/err.h"
+#include "core/net/prefixset.h"
 
 /* ---- scope ---- */
 

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/netaddr.h"
+#include "core/net/netaddr.h"
 #include "survey/survey.h"
 
 #define ZONE_SLOTS (1u << 20) /* targets remembered (8 MiB) */

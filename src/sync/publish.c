@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "core/base/fsutil.h"
 #include "sync/sync.h"
 
 #define PUBLISH_FILE_MAX ((size_t)1 << 32)

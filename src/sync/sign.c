@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
+#include "core/base/fsutil.h"
 #include "sync/sync.h"
 
 #define SIGN_FILE_MAX ((size_t)1 << 30)

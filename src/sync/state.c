@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/fsutil.h"
+#include "core/base/fsutil.h"
 #include "sync/sync.h"
 
 #define STATE_MAX_BYTES ((size_t)4 << 20)

@@ -13,11 +13,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/fsutil.h"
-#include "core/listimport.h"
-#include "core/snapshot.h"
+#include "core/base/fsutil.h"
+#include "core/lists/listimport.h"
+#include "core/lists/snapshot.h"
 #include "sync/sync.h"
 #include "sync/sync_int.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 #define SIG_MAX_BYTES 1024
 

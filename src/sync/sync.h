@@ -2,7 +2,7 @@
  * sync.h -- signed list feeds: how an ISAC delivers its lists to member ISPs.
  *
  * Publisher side: `lists keygen` makes an Ed25519 key pair (libsodium), `lists publish`
- * copies the list files into a folder, writes the manifest `index` (core/manifest.h:
+ * copies the list files into a folder, writes the manifest `index` (core/lists/manifest.h:
  * list name, kind, format, file, size, SHA-256, and a sequence number that increases
  * with every publication) and `index.sig`, the detached signature of the manifest's
  * bytes. Any web server serves that folder as it is. `lists sign` signs any file the
@@ -14,7 +14,7 @@
  * than the last one imported from URL is a replay and refused. Each list file is
  * downloaded into a staging folder beside the snapshot, bounded by sync.max-bytes and
  * checked against the manifest's size and SHA-256. Only then are the lists imported
- * (core/listimport.h, source "sync:FEED", under listimport_guard, strictly: one
+ * (core/lists/listimport.h, source "sync:FEED", under listimport_guard, strictly: one
  * rejected line, an empty list or one that shrinks by more than max_shrink fails the sync)
  * and the snapshot compiled, all inside one store transaction: the new snapshot is
  * written beside the old one, the transaction commits, and the new file is renamed over
@@ -40,10 +40,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/listfmt.h"
-#include "core/manifest.h"
-#include "core/store.h"
+#include "core/base/err.h"
+#include "core/lists/listfmt.h"
+#include "core/lists/manifest.h"
+#include "core/store/store.h"
 
 #define SYNC_PK_LEN  32
 #define SYNC_SK_LEN  64

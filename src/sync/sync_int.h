@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/sha256.h"
+#include "core/base/err.h"
+#include "core/base/sha256.h"
 
 struct fetch_req {
 	const char *url;

@@ -3,7 +3,7 @@
 # line ends, a cell with a line break written as a quoted field over two lines) through
 # every CSV input of the real binary: the subscriber directory, the relay's members file,
 # a partner event list and a generic CSV list. Each is read by the one CSV record reader
-# (core/csv.h); before it, the subscriber and member files were refused ("the header
+# (core/base/csv.h); before it, the subscriber and member files were refused ("the header
 # names no 'id' column") and a quoted line break was a rejected line.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail

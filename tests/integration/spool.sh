@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Integration test of the block-event spool (core/evspool.h) with a real `ispshield dns`,
+# Integration test of the block-event spool (core/events/evspool.h) with a real `ispshield dns`,
 # a real Unbound upstream, dig, dnsperf and sqlite3, all on loopback:
 #  1. the store is unreachable (its folder's path goes through a regular file): the node
 #     answers dnsperf load (20 k queries/s: unpaced, a loaded 2-core machine overflows

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
 
 /* The PostgreSQL URI to test against, or NULL. */
 static inline const char *pgtest_url(void)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "authwatch/authwatch.h"
-#include "core/timefmt.h"
+#include "core/base/timefmt.h"
 
 static int parse(enum aw_format f, const char *line, struct aw_rec *r)
 {

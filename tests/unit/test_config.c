@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/config.h"
+#include "core/service/config.h"
 
 static char *write_tmp(const char *text)
 {

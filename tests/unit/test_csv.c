@@ -1,6 +1,6 @@
 /*
  * test_csv.c -- unit tests of the one-line RFC 4180 splitter and of the CSV record reader
- * (core/csv.h: byte-order mark, CRLF, quoted fields across lines, a quote that never
+ * (core/base/csv.h: byte-order mark, CRLF, quoted fields across lines, a quote that never
  * closes handed back line by line).
  *
  * Each case is a line and the fields it must split into (or the error it must give),
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/csv.h"
+#include "core/base/csv.h"
 
 #define GUARD '\x5a'
 

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/siphash.h"
+#include "core/base/siphash.h"
 #include "darknet/darknet.h"
 #include "darknet/dn_int.h"
 

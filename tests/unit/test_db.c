@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "core/db.h"
+#include "core/store/db.h"
 
 static void expect(const char *sql, const char *want, int nparams)
 {

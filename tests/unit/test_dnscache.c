@@ -3,7 +3,7 @@
  *
  * Responses are real DNS messages built here (header, question, A records pointing back
  * at the question name, or an NXDOMAIN with an SOA in authority), so TTL capping and
- * aging go through the real wire code (dns/wire.c). A cached response's expected form
+ * aging go through the real wire code (core/net/dnswire.c). A cached response's expected form
  * is simply the same message built again with the expected TTLs, compared byte for
  * byte. Time is a synthetic millisecond clock. The last case runs 100k random
  * operations against a reference model: with ample memory the cache must agree with it
@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "dns/cache.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 #define T0 1000000ULL /* the synthetic clock's start, ms */
 

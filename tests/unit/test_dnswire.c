@@ -1,5 +1,5 @@
 /*
- * test_dnswire.c -- the DNS wire codec (src/dns/wire.c): query parsing and its error
+ * test_dnswire.c -- the DNS wire codec (src/core/net/dnswire.c): query parsing and its error
  * paths (truncation, pointer loops, bad labels, bad OPT, opcodes, counts), response
  * building checked byte by byte and by parsing it back, response matching, the record
  * walker, cache TTLs and TTL ageing.
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "dns/cache.h"
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 
 /* ---- a packet builder ---- */
 

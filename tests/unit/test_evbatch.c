@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/cause.h"
-#include "core/evbatch.h"
+#include "core/events/cause.h"
+#include "core/events/evbatch.h"
 
 static char dir[64];
 

@@ -1,5 +1,5 @@
 /*
- * test_evfmt.c -- unit tests of the partner event-list readers (core/evfmt.h).
+ * test_evfmt.c -- unit tests of the partner event-list readers (core/events/evfmt.h).
  *
  * The sample reports under tests/data/events (Shadowserver scan_dns, event4_sinkhole,
  * event4_sinkhole_http as Shadowserver quotes them, a generic CSV, bad rows, a file
@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/evfmt.h"
-#include "core/timefmt.h"
+#include "core/events/evfmt.h"
+#include "core/base/timefmt.h"
 
 #define MAXE 32
 #define MAXR 32

@@ -1,6 +1,6 @@
 /*
- * test_evspool.c -- the block-event spool (core/evspool.h) and the event writer that uses
- * it (core/evring.h), against a real SQLite store made unreachable (its folder's path
+ * test_evspool.c -- the block-event spool (core/events/evspool.h) and the event writer that uses
+ * it (core/service/evring.h), against a real SQLite store made unreachable (its folder's path
  * runs through a regular file) and reachable again (the file removed): no mocks.
  * Covers: round trip, truncation when drained, a torn tail and a flipped bit reported
  * with their offsets and skipped, a bad header, the size bound (drops), the per-node
@@ -21,9 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/evring.h"
-#include "core/evspool.h"
-#include "core/store.h"
+#include "core/service/evring.h"
+#include "core/events/evspool.h"
+#include "core/store/store.h"
+#include "core/store/store_blocks.h"
 
 static char dir[64];
 

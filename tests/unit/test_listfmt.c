@@ -1,5 +1,5 @@
 /*
- * test_listfmt.c -- unit tests of the list readers (core/listfmt.h) and the line reader.
+ * test_listfmt.c -- unit tests of the list readers (core/lists/listfmt.h) and the line reader.
  *
  * Inputs are strings fed through fmemopen, a real pipe (fork) and a fopencookie stream
  * that returns a few bytes per read, so that the sniff-and-replay of auto-detection is
@@ -20,9 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/linereader.h"
-#include "core/listfmt.h"
-#include "core/timefmt.h"
+#include "core/base/linereader.h"
+#include "core/lists/listfmt.h"
+#include "core/base/timefmt.h"
 
 #define MAXE 64
 #define MAXR 64

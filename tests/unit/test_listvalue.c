@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/domain.h"
-#include "core/ip.h"
-#include "core/listvalue.h"
+#include "core/net/domain.h"
+#include "core/net/ip.h"
+#include "core/lists/listvalue.h"
 
 static void test_domain_ok(void **state)
 {

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/ip.h"
-#include "core/prefixset.h"
+#include "core/net/prefixset.h"
+#include "core/net/ip.h"
 
 static int has(const struct prefixset *s, const char *addr)
 {

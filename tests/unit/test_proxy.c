@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "core/sha256.h"
+#include "core/base/sha256.h"
 #include "proxy/dest.h"
 #include "proxy/dnsstub.h"
 #include "proxy/http.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/ip.h"
+#include "core/net/ip.h"
 #include "relay/relay.h"
 
 static FILE *text(const char *s)

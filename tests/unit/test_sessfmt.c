@@ -1,5 +1,5 @@
 /*
- * test_sessfmt.c -- unit tests of the session log readers (core/sessfmt.h).
+ * test_sessfmt.c -- unit tests of the session log readers (core/sessions/sessfmt.h).
  *
  * Every test collects the records and rejects of one sessfmt_read into a struct run
  * (strings copied, addresses formatted) and checks them with the stats. Inputs are the
@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/ip.h"
-#include "core/sessfmt.h"
+#include "core/net/ip.h"
+#include "core/sessions/sessfmt.h"
 
 #define MAXREC 32
 #define MAXREJ 32

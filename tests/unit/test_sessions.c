@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/sessions.h"
+#include "core/sessions/sessions.h"
 
 struct fx {
 	char dir[64], path[96];

@@ -18,7 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/snapshot.h"
+#include "core/lists/snapshot.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 
 struct fx {
 	char dir[64], db[96], snap[96];

@@ -17,7 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
+#include "core/store/store_blocks.h"
+#include "core/store/store_status.h"
 #include "status/status.h"
 #include "status/status_int.h"
 

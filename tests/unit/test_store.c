@@ -13,7 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
 #include "pgtest.h"
 
 static char dbpath[64];

@@ -17,7 +17,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/store.h"
+#include "core/store/store.h"
+#include "core/store/store_authwatch.h"
+#include "core/store/store_blocks.h"
+#include "core/store/store_notify.h"
+#include "core/store/store_relay.h"
 #include "pgtest.h"
 
 static char dir[64];

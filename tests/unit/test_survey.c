@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dns/wire.h"
+#include "core/net/dnswire.h"
 #include "survey/survey.h"
 
 static void check_perm(uint64_t n, uint64_t seed)

@@ -1,7 +1,7 @@
 /*
  * test_sync.c -- unit tests of signed list feeds: Ed25519 sign/verify round trip through
  * the key files (sync/sign.c), the manifest parser's acceptance and its line-numbered
- * rejections (core/manifest.c), and sync-state.json keeping other URLs' objects
+ * rejections (core/lists/manifest.c), and sync-state.json keeping other URLs' objects
  * (sync/state.c). Files go to a fresh folder under /tmp.
  */
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * test_url.c -- unit tests for core/url: the Safe Browsing canonicalisation vectors
+ * test_url.c -- unit tests for core/net/url: the Safe Browsing canonicalisation vectors
  * (developers.google.com/safe-browsing/v4/urls-hashing), with our one deliberate change
  * (a non-default port is kept), plus IPv4/IPv6/IDN forms, userinfo, errors, idempotence
  * and url_host; url_host_check on the hosts a list import must refuse (issue 16: free text
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/url.h"
+#include "core/net/url.h"
 
 struct vec {
 	const char *in;

@@ -1,0 +1,676 @@
+/*
+ * evfmt.c -- readers of partner event lists (evfmt.h): generic CSV, Shadowserver
+ * scan_dns and Shadowserver event4_sinkhole / event4_sinkhole_http.
+ *
+ * The three formats are one loop with a different column table, as in listfmt_csv.c: a
+ * row (a record of the shared CSV reader, core/base/csv.h: byte-order mark, CRLF, quoted line
+ * breaks) is copied out of the reader's buffer (so that `raw` stays the row exactly as
+ * read), split in place with csv_split, its columns are found through the map built from
+ * the header, and the record is built from them. Columns are found by name only:
+ * Shadowserver adds, drops and reorders columns between schema versions, and a reader
+ * that trusted positions would put an ASN where the address should be.
+ *
+ * The first line that is neither blank nor a '#' comment is the header. When it names no
+ * address or no time column the file is not one of these reports, and reading stops with
+ * one ISR_EFORMAT error for that line instead of a reject for every row. A header may
+ * appear again later (reports concatenated with cat): a row whose address cell is not an
+ * address but which maps as a header re-maps the columns (and, in auto mode, re-detects
+ * the format, so a scan_dns report may follow a sinkhole one).
+ *
+ * Memory is bounded: one context holding the header copy, the row copy, the field array
+ * and the detail buffer is allocated per call, plus the line reader's buffer.
+ */
+#include "core/events/evfmt.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/csv.h"
+#include "core/base/linereader.h"
+#include "core/base/timefmt.h"
+
+#define MAX_FIELDS 256
+#define DETAIL_MAX 1024
+#define SHOW_MAX   48
+#define NAMES_MAX  160
+
+enum role {
+	R_IP,
+	R_TIME,
+	R_PORT,
+	R_PROTO,
+	R_FAMILY,
+	R_FAMILY2, /* family when R_FAMILY is empty */
+	R_REF,
+	R_CAUSE,
+	R_DETAIL,
+	R_TAG,
+	R_DST_IP,
+	R_DST_PORT,
+	R_HOST,
+	R_DNS_VERSION,
+	R_MIN_AMP,
+	R_N
+};
+
+/* Column names for each role, in order of preference; NULL-terminated. */
+struct coltable {
+	const char *const *names[R_N];
+	enum ev_format fmt;
+	enum cause cause; /* of every row; CAUSE_NONE = the row's `cause` or the default */
+};
+
+static const char *const cv_ip[] = { "ip", "src_ip", "address", NULL };
+static const char *const cv_time[] = { "timestamp", "time", "date", NULL };
+static const char *const cv_port[] = { "port", "src_port", NULL };
+static const char *const cv_family[] = { "family", "infection", "malware", NULL };
+static const char *const cv_ref[] = { "reference", "ref", "url", "id", NULL };
+static const char *const cv_cause[] = { "cause", NULL };
+static const char *const cv_detail[] = { "detail", "description", NULL };
+
+static const struct coltable csv_table = {
+	.names = { [R_IP] = cv_ip,
+		   [R_TIME] = cv_time,
+		   [R_PORT] = cv_port,
+		   [R_FAMILY] = cv_family,
+		   [R_REF] = cv_ref,
+		   [R_CAUSE] = cv_cause,
+		   [R_DETAIL] = cv_detail },
+	.fmt = EVFMT_CSV,
+	.cause = CAUSE_NONE,
+};
+
+static const char *const sd_ip[] = { "ip", NULL };
+static const char *const sd_time[] = { "timestamp", NULL };
+static const char *const sd_port[] = { "port", NULL };
+static const char *const sd_proto[] = { "protocol", NULL };
+static const char *const sd_tag[] = { "tag", NULL };
+static const char *const sd_version[] = { "dns_version", NULL };
+static const char *const sd_amp[] = { "min_amplification", NULL };
+
+static const struct coltable scan_dns_table = {
+	.names = { [R_IP] = sd_ip,
+		   [R_TIME] = sd_time,
+		   [R_PORT] = sd_port,
+		   [R_PROTO] = sd_proto,
+		   [R_FAMILY] = sd_tag,
+		   [R_DNS_VERSION] = sd_version,
+		   [R_MIN_AMP] = sd_amp },
+	.fmt = EVFMT_SCAN_DNS,
+	.cause = CAUSE_OPEN_RESOLVER,
+};
+
+static const char *const sh_ip[] = { "src_ip", NULL };
+static const char *const sh_port[] = { "src_port", NULL };
+static const char *const sh_infection[] = { "infection", NULL };
+static const char *const sh_family[] = { "family", NULL };
+static const char *const sh_ref[] = { "event_id", NULL };
+static const char *const sh_dst_ip[] = { "dst_ip", NULL };
+static const char *const sh_dst_port[] = { "dst_port", NULL };
+static const char *const sh_host[] = { "http_host", NULL };
+
+static const struct coltable sinkhole_table = {
+	.names = { [R_IP] = sh_ip,
+		   [R_TIME] = sd_time,
+		   [R_PORT] = sh_port,
+		   [R_FAMILY] = sh_infection,
+		   [R_FAMILY2] = sh_family,
+		   [R_REF] = sh_ref,
+		   [R_TAG] = sd_tag,
+		   [R_DST_IP] = sh_dst_ip,
+		   [R_DST_PORT] = sh_dst_port,
+		   [R_HOST] = sh_host },
+	.fmt = EVFMT_SINKHOLE,
+	.cause = CAUSE_CC,
+};
+
+struct ev_ctx {
+	struct lr *lr;
+	struct csv_reader *csv; /* records over lr (BOM, quoted line breaks) */
+	const char *file;	/* for messages, may be NULL */
+	evfmt_record_fn on_record;
+	evfmt_reject_fn on_reject;
+	void *ud;
+	struct evfmt_stats *st; /* never NULL */
+	struct isp_err *err;	/* caller's, may be NULL */
+	enum ev_format want;	/* the format asked for, EVFMT_AUTO to detect per header */
+
+	const struct coltable *t; /* NULL until the first header */
+	int idx[R_N];		  /* column of each role, -1 = absent */
+	size_t ncols;		  /* columns in the header */
+	long header_line;
+	char ip_name[SHOW_MAX];	  /* header names of the two required columns */
+	char time_name[SHOW_MAX]; /* (for messages) */
+
+	struct csv_field f[MAX_FIELDS];
+	char detail[DETAIL_MAX];
+	char header[EVFMT_LINE_MAX + 1]; /* the header line as read */
+	char row[EVFMT_LINE_MAX + 1];	 /* the current row, split in place */
+};
+
+static const char *const fmt_names[] = {
+	[EVFMT_AUTO] = "auto",
+	[EVFMT_CSV] = "csv",
+	[EVFMT_SCAN_DNS] = "scan_dns",
+	[EVFMT_SINKHOLE] = "sinkhole",
+};
+
+#define NFMT ((int)(sizeof(fmt_names) / sizeof(fmt_names[0])))
+
+/* ASCII case-insensitive comparison of s[0..n) with the NUL-terminated word. */
+static int eq_nocase(const char *s, size_t n, const char *word)
+{
+	size_t i;
+	unsigned char a;
+	unsigned char b;
+
+	for (i = 0; i < n; i++) {
+		a = (unsigned char)s[i];
+		b = (unsigned char)word[i];
+		if (b == '\0')
+			return 0;
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b)
+			return 0;
+	}
+	return word[n] == '\0';
+}
+
+int evfmt_parse_name(const char *name)
+{
+	size_t n;
+	int i;
+
+	if (!name)
+		return -1;
+	n = strlen(name);
+	for (i = 0; i < NFMT; i++) {
+		if (eq_nocase(name, n, fmt_names[i]))
+			return i;
+	}
+	/* the report names as Shadowserver spells them */
+	if (eq_nocase(name, n, "event4_sinkhole") || eq_nocase(name, n, "event4_sinkhole_http"))
+		return EVFMT_SINKHOLE;
+	return -1;
+}
+
+const char *evfmt_name(enum ev_format f)
+{
+	if ((int)f < 0 || (int)f >= NFMT)
+		return "unknown";
+	return fmt_names[f];
+}
+
+/* Printable copy of s[0..n) for a message, cut with "..." to fit buf[size]. */
+static const char *show(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t i;
+	size_t k = 0;
+
+	for (i = 0; i < n && k + 4 < size; i++)
+		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (i < n) {
+		buf[k++] = '.';
+		buf[k++] = '.';
+		buf[k++] = '.';
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* Report the line as rejected with a printf-style reason; counts it. Returns 0. */
+static int reject(struct ev_ctx *c, const struct lr_line *ln, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int reject(struct ev_ctx *c, const struct lr_line *ln, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->st->rejected++;
+	va_start(ap, fmt);
+	isp_vreject(c->on_reject, c->ud, c->file, ln->lineno, ln->offset, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* "a, b or c" from a name list, into buf. */
+static const char *join_names(char *buf, size_t size, const char *const *names)
+{
+	size_t k = 0;
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; names[i] && k < size; i++) {
+		k += (size_t)snprintf(buf + k, size - k, "%s%s",
+				      i == 0	     ? ""
+				      : names[i + 1] ? ", "
+						     : " or ",
+				      names[i]);
+	}
+	return buf;
+}
+
+/*
+ * The file has no usable header at line ln: the one error of a file that is not one of
+ * these reports. why is the reason. Returns ISR_EFORMAT.
+ */
+static int no_header(struct ev_ctx *c, const struct lr_line *ln, const char *why)
+{
+	return isp_err_at(c->err, ISR_EFORMAT, c->file, ln->lineno, ln->offset,
+			  "no usable %s header: %s", evfmt_name(c->want), why);
+}
+
+/* First column of f[0..nf) named by one of names (in order of preference), or -1. */
+static int find_col(const char *const *names, const struct csv_field *f, size_t nf)
+{
+	size_t i;
+	size_t k;
+
+	for (k = 0; names && names[k]; k++) {
+		for (i = 0; i < nf; i++) {
+			if (eq_nocase(f[i].s, f[i].len, names[k]))
+				return (int)i;
+		}
+	}
+	return -1;
+}
+
+static enum ev_format detect(const struct csv_field *f, size_t nf)
+{
+	static const char *const scan_dns_cols[] = { "dns_version", "min_amplification", NULL };
+	static const char *const src_ip[] = { "src_ip", NULL };
+
+	if (find_col(scan_dns_cols, f, nf) >= 0)
+		return EVFMT_SCAN_DNS;
+	if (find_col(src_ip, f, nf) >= 0 && find_col(sh_infection, f, nf) >= 0)
+		return EVFMT_SINKHOLE;
+	return EVFMT_CSV;
+}
+
+static const struct coltable *table_for(enum ev_format fmt)
+{
+	switch (fmt) {
+	case EVFMT_SCAN_DNS: return &scan_dns_table;
+	case EVFMT_SINKHOLE: return &sinkhole_table;
+	case EVFMT_AUTO:
+	case EVFMT_CSV: break;
+	}
+	return &csv_table;
+}
+
+/*
+ * Take the split line c->f[0..nf) as the header when it names the address and time
+ * columns of its format: re-map and return 1. Otherwise return 0 with nothing changed
+ * and, when why is not NULL, the reason in why[size].
+ */
+static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, char *why,
+		       size_t size)
+{
+	enum ev_format fmt = c->want == EVFMT_AUTO ? detect(c->f, nf) : c->want;
+	const struct coltable *t = table_for(fmt);
+	char names[NAMES_MAX];
+	int idx[R_N];
+	int r;
+
+	for (r = 0; r < R_N; r++)
+		idx[r] = find_col(t->names[r], c->f, nf);
+	if (idx[R_IP] < 0 || idx[R_TIME] < 0) {
+		if (why)
+			snprintf(why, size, "no %s column (expected %s)",
+				 idx[R_IP] < 0 ? "address" : "time",
+				 join_names(names, sizeof(names),
+					    t->names[idx[R_IP] < 0 ? R_IP : R_TIME]));
+		return 0;
+	}
+	c->t = t;
+	memcpy(c->idx, idx, sizeof(idx));
+	c->ncols = nf;
+	c->header_line = ln->lineno;
+	show(c->ip_name, sizeof(c->ip_name), c->f[idx[R_IP]].s, c->f[idx[R_IP]].len);
+	show(c->time_name, sizeof(c->time_name), c->f[idx[R_TIME]].s, c->f[idx[R_TIME]].len);
+	memcpy(c->header, ln->text, ln->len);
+	c->header[ln->len] = '\0';
+	if (c->st->detected == EVFMT_AUTO)
+		c->st->detected = fmt;
+	return 1;
+}
+
+/* Column i of the current row trimmed, or NULL when absent or empty. */
+static char *field(struct ev_ctx *c, size_t nf, int i)
+{
+	char *s;
+	size_t n;
+
+	if (i < 0 || (size_t)i >= nf)
+		return NULL;
+	s = c->f[i].s;
+	n = c->f[i].len;
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	s[n] = '\0';
+	return n > 0 ? s : NULL;
+}
+
+/* Like field, with control characters (a quoted field may hold any) made '?'. */
+static const char *text_field(struct ev_ctx *c, size_t nf, int i)
+{
+	char *s = field(c, nf, i);
+	char *p;
+
+	for (p = s; p && *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	}
+	return s;
+}
+
+/* A host address (a prefix shorter than /32 or /128 is not one). 0, or -1 with e->msg. */
+static int parse_host(const char *s, struct ip_prefix *out, struct isp_err *e)
+{
+	isp_err_clear(e);
+	if (ip_parse_prefix(s, strlen(s), out, NULL, e) < 0)
+		return -1;
+	if (out->len != (out->family == 4 ? 32 : 128)) {
+		isp_err_set(e, ISR_EINVAL, "a prefix, not a host address");
+		return -1;
+	}
+	return 0;
+}
+
+/* Decimal 0..65535. */
+static int parse_port(const char *s, uint16_t *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 5)
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (i == 0 || v > 65535)
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/*
+ * Append pre, value and post (post may be NULL) to c->detail, "; "-separated from what is
+ * there; nothing when value is NULL. Cut to fit, never in a UTF-8 sequence.
+ */
+static void detail_add(struct ev_ctx *c, size_t *n, const char *pre, const char *value,
+		       const char *post)
+{
+	int w;
+
+	if (!value || *n + 1 >= sizeof(c->detail))
+		return;
+	w = snprintf(c->detail + *n, sizeof(c->detail) - *n, "%s%s%s%s", *n ? "; " : "", pre, value,
+		     post ? post : "");
+	if (w < 0)
+		return;
+	*n += (size_t)w;
+	if (*n >= sizeof(c->detail)) {
+		*n = sizeof(c->detail) - 1;
+		while (*n > 0 && ((unsigned char)c->detail[*n] & 0xc0) == 0x80)
+			(*n)--;
+		c->detail[*n] = '\0';
+	}
+}
+
+static const char *build_detail(struct ev_ctx *c, size_t nf)
+{
+	char post[SHOW_MAX + 4];
+	const char *port;
+	const char *proto;
+	const char *dst;
+	size_t n = 0;
+
+	c->detail[0] = '\0';
+	switch (c->t->fmt) {
+	case EVFMT_SCAN_DNS:
+		port = text_field(c, nf, c->idx[R_PORT]);
+		proto = text_field(c, nf, c->idx[R_PROTO]);
+		post[0] = '\0';
+		if (proto)
+			snprintf(post, sizeof(post), "/%s", proto);
+		detail_add(c, &n, "port=", port, post);
+		detail_add(c, &n, "dns_version=", text_field(c, nf, c->idx[R_DNS_VERSION]), NULL);
+		detail_add(c, &n, "min_amplification=", text_field(c, nf, c->idx[R_MIN_AMP]), NULL);
+		break;
+	case EVFMT_SINKHOLE:
+		dst = text_field(c, nf, c->idx[R_DST_IP]);
+		port = text_field(c, nf, c->idx[R_DST_PORT]);
+		if (dst && strchr(dst, ':')) { /* IPv6: [addr]:port, as in a URL */
+			snprintf(post, sizeof(post), "]%s%s", port ? ":" : "", port ? port : "");
+			detail_add(c, &n, "dst=[", dst, post);
+		} else if (dst) {
+			snprintf(post, sizeof(post), "%s%s", port ? ":" : "", port ? port : "");
+			detail_add(c, &n, "dst=", dst, post);
+		} else {
+			detail_add(c, &n, "dst_port=", port, NULL);
+		}
+		detail_add(c, &n, "host=", text_field(c, nf, c->idx[R_HOST]), NULL);
+		detail_add(c, &n, "tag=", text_field(c, nf, c->idx[R_TAG]), NULL);
+		break;
+	case EVFMT_AUTO:
+	case EVFMT_CSV: detail_add(c, &n, "", text_field(c, nf, c->idx[R_DETAIL]), NULL); break;
+	}
+	return c->detail;
+}
+
+/* The cause names, for the message about an unknown one. */
+static const char *cause_names(char *buf, size_t size)
+{
+	const char *names[CAUSE_N + 1];
+	int i;
+	int k = 0;
+
+	for (i = CAUSE_NONE + 1; i < CAUSE_N; i++)
+		names[k++] = cause_name((enum cause)i);
+	names[k] = NULL;
+	return join_names(buf, size, names);
+}
+
+static int build_record(struct ev_ctx *c, const struct lr_line *ln, size_t nf)
+{
+	struct ev_record r;
+	struct isp_err e;
+	char shown[SHOW_MAX];
+	char names[NAMES_MAX];
+	char *s;
+	char *p;
+
+	if (nf != c->ncols)
+		return reject(c, ln, "%zu columns, the header on line %ld has %zu", nf,
+			      c->header_line, c->ncols);
+	memset(&r, 0, sizeof(r));
+	r.line = ln->lineno;
+	s = field(c, nf, c->idx[R_IP]);
+	if (!s)
+		return reject(c, ln, "no address in column '%s'", c->ip_name);
+	if (parse_host(s, &r.ip, &e) < 0)
+		return reject(c, ln, "bad address '%s': %s",
+			      show(shown, sizeof(shown), s, strlen(s)), e.msg);
+	s = field(c, nf, c->idx[R_TIME]);
+	if (!s)
+		return reject(c, ln, "no time in column '%s'", c->time_name);
+	if (time_parse(s, strlen(s), &r.time) < 0)
+		return reject(c, ln, "bad time '%s' (expected YYYY-MM-DD HH:MM:SS or unix seconds)",
+			      show(shown, sizeof(shown), s, strlen(s)));
+	s = field(c, nf, c->idx[R_PORT]);
+	if (s && parse_port(s, &r.port) < 0)
+		return reject(c, ln, "bad port '%s' (expected 0..65535)",
+			      show(shown, sizeof(shown), s, strlen(s)));
+	r.cause = c->t->cause;
+	s = field(c, nf, c->idx[R_CAUSE]);
+	if (s) {
+		for (p = s; *p; p++) {
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+		}
+		r.cause = cause_parse(s);
+		if (r.cause == CAUSE_NONE)
+			return reject(c, ln, "unknown cause '%s' (expected %s)",
+				      show(shown, sizeof(shown), s, strlen(s)),
+				      cause_names(names, sizeof(names)));
+	}
+	r.family = text_field(c, nf, c->idx[R_FAMILY]);
+	if (!r.family)
+		r.family = text_field(c, nf, c->idx[R_FAMILY2]);
+	if (!r.family)
+		r.family = "";
+	r.reference = text_field(c, nf, c->idx[R_REF]);
+	if (!r.reference)
+		r.reference = "";
+	r.detail = build_detail(c, nf);
+	r.header = c->header;
+	r.raw = ln->text;
+	c->st->records++;
+	if (!c->on_record)
+		return 0;
+	return c->on_record(c->ud, &r);
+}
+
+/*
+ * 1 when the split row is a record under the current header: as many columns, and an
+ * address in the address column. Anything else may be a repeated header.
+ */
+static int is_record_row(struct ev_ctx *c, size_t nf)
+{
+	struct ip_prefix p;
+	struct isp_err e;
+	const char *s;
+
+	if (nf != c->ncols)
+		return 0;
+	s = field(c, nf, c->idx[R_IP]);
+	return s && parse_host(s, &p, &e) == 0;
+}
+
+/*
+ * Next line to look at: 1 with *ln set, 0 at end, ISR_EIO, or ISR_EFORMAT for an
+ * over-long or binary line where the header should be. Later such lines are rejected
+ * here and not returned. Counts stats.lines (records: the shared CSV reader drops a
+ * byte-order mark and joins a quoted field's line breaks).
+ */
+static int next_line(struct ev_ctx *c, struct lr_line *ln)
+{
+	char why[96];
+	int rc;
+
+	for (;;) {
+		rc = csv_next(c->csv, ln, c->err);
+		if (rc <= 0) {
+			if (rc < 0 && c->err)
+				c->err->file = c->file;
+			return rc;
+		}
+		c->st->lines++;
+		if (ln->too_long)
+			snprintf(why, sizeof(why), "line longer than %d bytes (%lld bytes)",
+				 EVFMT_LINE_MAX, ln->full_len);
+		else if (ln->has_nul)
+			snprintf(why, sizeof(why), "line contains a NUL byte (binary data?)");
+		else
+			return 1;
+		if (!c->t)
+			return no_header(c, ln, why);
+		reject(c, ln, "%s", why);
+	}
+}
+
+static int read_rows(struct ev_ctx *c)
+{
+	struct lr_line ln;
+	struct isp_err e;
+	char why[ISP_ERR_MSG / 2];
+	size_t nf;
+	size_t i;
+	int split;
+	int rc;
+
+	for (;;) {
+		rc = next_line(c, &ln);
+		if (rc <= 0)
+			return rc;
+		i = strspn(ln.text, " \t");
+		if (i == ln.len || ln.text[i] == '#') {
+			c->st->skipped++;
+			continue;
+		}
+		memcpy(c->row, ln.text, ln.len);
+		c->row[ln.len] = '\0';
+		nf = 0;
+		isp_err_clear(&e);
+		split = csv_split(c->row, ln.len, c->f, MAX_FIELDS, &nf, &e);
+		if (!c->t) {
+			if (split < 0)
+				return no_header(c, &ln, e.msg);
+			if (!take_header(c, &ln, nf, why, sizeof(why)))
+				return no_header(c, &ln, why);
+			c->st->skipped++;
+			continue;
+		}
+		if (split < 0) {
+			reject(c, &ln, "%s", e.msg);
+			continue;
+		}
+		if (!is_record_row(c, nf) && take_header(c, &ln, nf, NULL, 0)) {
+			c->st->skipped++;
+			continue;
+		}
+		rc = build_record(c, &ln, nf);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+int evfmt_read(FILE *f, const struct evfmt_opts *opts, evfmt_record_fn on_record,
+	       evfmt_reject_fn on_reject, void *ud, struct evfmt_stats *stats, struct isp_err *err)
+{
+	struct evfmt_stats local;
+	struct ev_ctx *c;
+	int rc;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (!f || !opts)
+		return isp_err_set(err, ISR_EINVAL, "evfmt_read: no stream or options");
+	if ((int)opts->format < 0 || (int)opts->format >= NFMT)
+		return isp_err_set(err, ISR_EINVAL, "unknown event format %d", (int)opts->format);
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory for the event reader");
+	c->st = stats ? stats : &local;
+	memset(c->st, 0, sizeof(*c->st));
+	c->st->detected = opts->format;
+	c->want = opts->format;
+	c->file = opts->filename;
+	if (c->file && strcmp(c->file, "-") == 0)
+		c->file = "<stdin>";
+	c->on_record = on_record;
+	c->on_reject = on_reject;
+	c->ud = ud;
+	c->err = err;
+	c->lr = lr_new(f, EVFMT_LINE_MAX);
+	c->csv = c->lr ? csv_reader_new(c->lr, EVFMT_LINE_MAX) : NULL;
+	if (!c->csv) {
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory for the event reader");
+		goto out;
+	}
+	rc = read_rows(c);
+out:
+	csv_reader_free(c->csv);
+	lr_free(c->lr);
+	free(c);
+	return rc;
+}

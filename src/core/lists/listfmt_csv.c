@@ -1,0 +1,369 @@
+/*
+ * listfmt_csv.c -- the CSV-based readers: URLhaus, Feodo Tracker and generic CSV.
+ *
+ * All three are the same loop with a different column table: a row (a record of the
+ * shared CSV reader, core/base/csv.h: a quoted field may span lines) is split with csv_split, its columns are found through a struct colmap, and the entry is built from
+ * them. The map comes from a header line when there is one -- a plain line, or a '#'
+ * comment line as abuse.ch writes it ("# id,dateadded,url,...") -- and otherwise, for
+ * the two abuse.ch formats, from their documented column order. Taking the header when
+ * present keeps older dumps working (URLhaus files before 2020 had no last_online
+ * column; Feodo files have spelt "Firstseen,DstIP,DstPort" and "first_seen_utc,dst_ip").
+ * A header may appear again later in the file (concatenated dumps); it re-maps.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base/csv.h"
+#include "core/lists/listfmt_int.h"
+#include "core/base/timefmt.h"
+
+#define MAX_FIELDS     256
+#define NAME_MAX_SHOWN 40
+
+enum role { R_VALUE, R_FIRST, R_LAST, R_CAT, R_TAGS, R_REF, R_EXPIRES, R_ACTION, R_PORT, R_N };
+
+/* Column names for each role, in order of preference; NULL-terminated. */
+struct coltable {
+	const char *const *names[R_N];
+	int defaults[R_N]; /* column index without a header, -1 = none; all -1 = need one */
+	enum list_kind kind;
+	const char *what; /* format name for messages */
+};
+
+static const char *const uh_value[] = { "url", NULL };
+static const char *const uh_first[] = { "dateadded", NULL };
+static const char *const uh_last[] = { "last_online", NULL };
+static const char *const uh_cat[] = { "threat", NULL };
+static const char *const uh_tags[] = { "tags", NULL };
+static const char *const uh_ref[] = { "urlhaus_link", NULL };
+
+static const struct coltable urlhaus_table = {
+	.names = { [R_VALUE] = uh_value,
+		   [R_FIRST] = uh_first,
+		   [R_LAST] = uh_last,
+		   [R_CAT] = uh_cat,
+		   [R_TAGS] = uh_tags,
+		   [R_REF] = uh_ref },
+	.defaults = { [R_VALUE] = 2,
+		      [R_FIRST] = 1,
+		      [R_LAST] = 4,
+		      [R_CAT] = 5,
+		      [R_TAGS] = 6,
+		      [R_REF] = 7,
+		      [R_EXPIRES] = -1,
+		      [R_ACTION] = -1,
+		      [R_PORT] = -1 },
+	.kind = LIST_URL,
+	.what = "URLhaus",
+};
+
+static const char *const fd_value[] = { "dst_ip", "dstip", "ip_address", "ip", NULL };
+static const char *const fd_first[] = { "first_seen_utc", "firstseen", "first_seen", NULL };
+static const char *const fd_last[] = { "last_online", "lastonline", NULL };
+static const char *const fd_cat[] = { "malware", NULL };
+static const char *const fd_port[] = { "dst_port", "dstport", "port", NULL };
+
+static const struct coltable feodo_table = {
+	.names = { [R_VALUE] = fd_value,
+		   [R_FIRST] = fd_first,
+		   [R_LAST] = fd_last,
+		   [R_CAT] = fd_cat,
+		   [R_PORT] = fd_port },
+	.defaults = { [R_VALUE] = 1,
+		      [R_FIRST] = 0,
+		      [R_LAST] = 4,
+		      [R_CAT] = 5,
+		      [R_TAGS] = -1,
+		      [R_REF] = -1,
+		      [R_EXPIRES] = -1,
+		      [R_ACTION] = -1,
+		      [R_PORT] = 2 },
+	.kind = LIST_IP,
+	.what = "Feodo Tracker",
+};
+
+static const char *const cv_value[] = { "value",      "domain", "host",	     "hostname",
+					"fqdn",	      "url",	"ip",	     "address",
+					"ip_address", "dst_ip", "indicator", NULL };
+static const char *const cv_first[] = { "first_seen", "first_seen_utc", NULL };
+static const char *const cv_last[] = { "last_seen", "last_online", NULL };
+static const char *const cv_cat[] = { "category", "threat", "malware", "family", NULL };
+static const char *const cv_ref[] = { "reference", "ref", "link", NULL };
+static const char *const cv_exp[] = { "expires", NULL };
+static const char *const cv_action[] = { "action", NULL };
+
+static const struct coltable csv_table = {
+	.names = { [R_VALUE] = cv_value,
+		   [R_FIRST] = cv_first,
+		   [R_LAST] = cv_last,
+		   [R_CAT] = cv_cat,
+		   [R_REF] = cv_ref,
+		   [R_EXPIRES] = cv_exp,
+		   [R_ACTION] = cv_action },
+	.defaults = { -1, -1, -1, -1, -1, -1, -1, -1, -1 },
+	.kind = LIST_KIND_NONE,
+	.what = "CSV",
+};
+
+struct colmap {
+	int idx[R_N];			     /* column of each role, -1 = absent */
+	char value_name[NAME_MAX_SHOWN + 4]; /* for "no value in column '...'" */
+};
+
+static int in_list(const char *const *names, const char *s, size_t n)
+{
+	size_t i;
+
+	if (!names)
+		return 0;
+	for (i = 0; names[i]; i++) {
+		if (lf_eq_nocase(s, n, names[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static void map_defaults(const struct coltable *t, struct colmap *m)
+{
+	int r;
+
+	for (r = 0; r < R_N; r++)
+		m->idx[r] = t->defaults[r];
+	snprintf(m->value_name, sizeof(m->value_name), "%s", t->names[R_VALUE][0]);
+}
+
+/* 1 when fields name a value column of t (so the row is a header), with *m filled. */
+static int map_header(const struct coltable *t, const struct csv_field *f, size_t nf,
+		      struct colmap *m)
+{
+	const char *const *names;
+	size_t i;
+	size_t k;
+	int r;
+
+	for (r = 0; r < R_N; r++) {
+		m->idx[r] = -1;
+		names = t->names[r];
+		for (k = 0; names && names[k] && m->idx[r] < 0; k++) {
+			for (i = 0; i < nf; i++) {
+				if (lf_eq_nocase(f[i].s, f[i].len, names[k])) {
+					m->idx[r] = (int)i;
+					break;
+				}
+			}
+		}
+	}
+	if (m->idx[R_VALUE] < 0)
+		return 0;
+	lf_show(m->value_name, sizeof(m->value_name), f[m->idx[R_VALUE]].s, f[m->idx[R_VALUE]].len);
+	return 1;
+}
+
+/*
+ * 1 when the row is a header: there is no value column yet (the generic format's first
+ * row), or the cell in the value column is itself a value-column name (a header repeated
+ * or one in the documented position), which no real entry is.
+ */
+static int is_header_row(const struct coltable *t, const struct colmap *m,
+			 const struct csv_field *f, size_t nf)
+{
+	int v = m->idx[R_VALUE];
+
+	if (v < 0)
+		return 1;
+	return (size_t)v < nf && in_list(t->names[R_VALUE], f[v].s, f[v].len);
+}
+
+/* Field i trimmed, or NULL when absent or empty. */
+static const char *field(const struct csv_field *f, size_t nf, int i)
+{
+	char *s;
+	size_t n;
+
+	if (i < 0 || (size_t)i >= nf)
+		return NULL;
+	s = f[i].s;
+	n = f[i].len;
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	s[n] = '\0';
+	return n > 0 ? s : NULL;
+}
+
+static int64_t field_time(const struct csv_field *f, size_t nf, int i)
+{
+	const char *s = field(f, nf, i);
+	int64_t t = 0;
+
+	if (!s || time_parse(s, strlen(s), &t) < 0)
+		return 0;
+	return t;
+}
+
+/* A '#' comment line: a header when it names the value column; else skipped. */
+static void comment_line(struct lf_ctx *c, const struct coltable *t, struct colmap *m, char *s,
+			 size_t n)
+{
+	struct csv_field f[MAX_FIELDS];
+	size_t nf = 0;
+	struct colmap nm;
+
+	while (n > 0 && (*s == '#' || *s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	c->st->skipped++;
+	if (!memchr(s, ',', n))
+		return;
+	if (csv_split(s, n, f, MAX_FIELDS, &nf, NULL) < 0)
+		return;
+	if (nf >= 2 && map_header(t, f, nf, &nm))
+		*m = nm;
+}
+
+static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct colmap *m,
+		       const struct csv_field *f, size_t nf, const struct lr_line *ln)
+{
+	struct listfmt_entry e;
+	const char *tags;
+	const char *port;
+	const char *action;
+	char shown[48];
+
+	memset(&e, 0, sizeof(e));
+	e.kind = t->kind;
+	e.line = ln->lineno;
+	e.value = field(f, nf, m->idx[R_VALUE]);
+	if (!e.value) {
+		lf_reject(c, ln->lineno, ln->offset, "no value in column '%s'", m->value_name);
+		return 0;
+	}
+	e.first_seen = field_time(f, nf, m->idx[R_FIRST]);
+	e.last_seen = field_time(f, nf, m->idx[R_LAST]);
+	e.expires = field_time(f, nf, m->idx[R_EXPIRES]);
+	e.category = field(f, nf, m->idx[R_CAT]);
+	e.reference = field(f, nf, m->idx[R_REF]);
+	tags = field(f, nf, m->idx[R_TAGS]);
+	if (tags && lf_eq_nocase(tags, strlen(tags), "None"))
+		tags = NULL;
+	if (tags && e.category) {
+		snprintf(c->scratch, LF_SCRATCH, "%s %s", e.category, tags);
+		e.category = c->scratch;
+	} else if (tags) {
+		e.category = tags;
+	}
+	if (t == &feodo_table) {
+		port = field(f, nf, m->idx[R_PORT]);
+		if (port)
+			snprintf(c->scratch, LF_SCRATCH, "feodotracker:%s:%s", e.value, port);
+		else
+			snprintf(c->scratch, LF_SCRATCH, "feodotracker:%s", e.value);
+		e.reference = c->scratch;
+	}
+	action = field(f, nf, m->idx[R_ACTION]);
+	if (action && lf_eq_nocase(action, strlen(action), "allow")) {
+		e.action = LIST_ALLOW;
+	} else if (action && !lf_eq_nocase(action, strlen(action), "block")) {
+		lf_reject(c, ln->lineno, ln->offset,
+			  "unknown action '%s' (expected block or allow)",
+			  lf_show(shown, sizeof(shown), action, strlen(action)));
+		return 0;
+	}
+	return lf_emit(c, &e, ln->offset);
+}
+
+static int read_rows(struct lf_ctx *c, const struct coltable *t)
+{
+	struct csv_field f[MAX_FIELDS];
+	struct isp_err e;
+	struct lr_line ln;
+	struct colmap m;
+	struct colmap nm;
+	long bad_header = 0;
+	size_t nf;
+	size_t i;
+	int rc;
+
+	map_defaults(t, &m);
+	for (;;) {
+		rc = lf_next_line(c, &ln);
+		if (rc <= 0)
+			return rc;
+		i = strspn(ln.text, " \t");
+		if (i == ln.len)
+			continue;
+		if (ln.text[i] == '#') {
+			comment_line(c, t, &m, ln.text + i, ln.len - i);
+			continue;
+		}
+		isp_err_clear(&e);
+		if (csv_split(ln.text, ln.len, f, MAX_FIELDS, &nf, &e) < 0) {
+			lf_reject(c, ln.lineno, ln.offset, "%s", e.msg);
+			continue;
+		}
+		if (m.idx[R_VALUE] < 0 && bad_header > 0) {
+			if (map_header(t, f, nf, &nm)) {
+				m = nm;
+				bad_header = 0;
+				c->st->skipped++;
+				continue;
+			}
+			lf_reject(c, ln.lineno, ln.offset,
+				  "no value column: the header on line %ld names none", bad_header);
+			continue;
+		}
+		if (is_header_row(t, &m, f, nf)) {
+			if (map_header(t, f, nf, &nm)) {
+				m = nm;
+				bad_header = 0;
+				c->st->skipped++;
+			} else {
+				bad_header = ln.lineno;
+				lf_reject(
+					c, ln.lineno, ln.offset,
+					"%s header names no value column (expected one of: value, "
+					"domain, host, hostname, fqdn, url, ip, address, "
+					"ip_address, "
+					"dst_ip, indicator)",
+					t->what);
+			}
+			continue;
+		}
+		rc = build_entry(c, t, &m, f, nf, &ln);
+		if (rc != 0)
+			return rc;
+	}
+}
+
+/* read_rows over the shared CSV record reader (BOM, CRLF, quoted line breaks). */
+static int read_table(struct lf_ctx *c, const struct coltable *t)
+{
+	int rc;
+
+	c->csv = csv_reader_new(c->lr, LISTFMT_LINE_MAX);
+	if (!c->csv)
+		return isp_err_set(c->err, ISR_ENOMEM, "out of memory");
+	rc = read_rows(c, t);
+	csv_reader_free(c->csv);
+	c->csv = NULL;
+	return rc;
+}
+
+int lf_read_urlhaus(struct lf_ctx *c)
+{
+	return read_table(c, &urlhaus_table);
+}
+
+int lf_read_feodo(struct lf_ctx *c)
+{
+	return read_table(c, &feodo_table);
+}
+
+int lf_read_csv(struct lf_ctx *c)
+{
+	return read_table(c, &csv_table);
+}

@@ -1,0 +1,149 @@
+/*
+ * netaddr.c -- see netaddr.h (moved here from the DNS service when the proxy needed the
+ * same parsing and file polling).
+ */
+#include "core/net/netaddr.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int net_parse_addr(const char *s, size_t n, uint16_t defport, struct sockaddr_storage *out,
+		   socklen_t *len)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *port = NULL;
+	size_t hl;
+	long p = defport;
+
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return ISR_EINVAL;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (!close)
+			return ISR_EINVAL;
+		hl = (size_t)(close - s - 1);
+		if (hl >= sizeof(host))
+			return ISR_EINVAL;
+		memcpy(host, s + 1, hl);
+		if (close + 1 < s + n) {
+			if (close[1] != ':')
+				return ISR_EINVAL;
+			port = close + 2;
+		}
+	} else {
+		const char *colon = memchr(s, ':', n);
+
+		if (colon && memchr(colon + 1, ':', (size_t)(s + n - colon - 1)))
+			colon = NULL; /* a bare IPv6 address */
+		hl = colon ? (size_t)(colon - s) : n;
+		if (hl >= sizeof(host))
+			return ISR_EINVAL;
+		memcpy(host, s, hl);
+		if (colon)
+			port = colon + 1;
+	}
+	host[hl] = '\0';
+	if (port) {
+		char *end;
+		char pb[8];
+		size_t pl = (size_t)(s + n - port);
+
+		if (pl == 0 || pl >= sizeof(pb))
+			return ISR_EINVAL;
+		memcpy(pb, port, pl);
+		pb[pl] = '\0';
+		p = strtol(pb, &end, 10);
+		if (*end || p <= 0 || p > 65535)
+			return ISR_EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)out)->sin_addr) == 1) {
+		((struct sockaddr_in *)out)->sin_family = AF_INET;
+		((struct sockaddr_in *)out)->sin_port = htons((uint16_t)p);
+		*len = sizeof(struct sockaddr_in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)out)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)out)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)p);
+		*len = sizeof(struct sockaddr_in6);
+		return 0;
+	}
+	return ISR_EINVAL;
+}
+
+int net_parse_addr_list(const char *key, const char *list, uint16_t defport,
+			struct sockaddr_storage *arr, socklen_t *lens, int max, int *n,
+			struct isp_err *err)
+{
+	const char *p = list;
+
+	*n = 0;
+	while (*p) {
+		size_t k = strcspn(p, ",");
+
+		if (k > 0 && strspn(p, " \t") < k) {
+			if (*n == max)
+				return isp_err_set(err, ISR_EINVAL, "%s: more than %d addresses",
+						   key, max);
+			if (net_parse_addr(p, k, defport, &arr[*n], &lens[*n]) != 0)
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s: '%.*s' is not ADDR:PORT or [ADDR]:PORT",
+						   key, (int)k, p);
+			(*n)++;
+		}
+		p += k;
+		if (*p == ',')
+			p++;
+	}
+	if (*n == 0)
+		return isp_err_set(err, ISR_EINVAL, "%s: no address given", key);
+	return 0;
+}
+
+struct filestamp filestamp_of(const char *path)
+{
+	struct filestamp f;
+	struct stat sb;
+
+	memset(&f, 0, sizeof(f));
+	if (path && *path && stat(path, &sb) == 0) {
+		f.exists = 1;
+		f.dev = sb.st_dev;
+		f.ino = sb.st_ino;
+		f.size = sb.st_size;
+		f.mtime = sb.st_mtim;
+	}
+	return f;
+}
+
+int filestamp_eq(const struct filestamp *a, const struct filestamp *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino &&
+	       a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+const char *net_addr_text(const struct sockaddr *sa, char *buf, size_t size)
+{
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+			  (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)size);
+	else
+		snprintf(buf, size, "?");
+	return buf;
+}

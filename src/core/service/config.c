@@ -1,0 +1,689 @@
+/*
+ * config.c -- see config.h. One table of keys drives parsing, overriding and printing.
+ */
+#include "core/service/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lists/listfmt.h"
+#include "core/store/store.h"
+
+enum ktype { K_STR, K_DURATION, K_FORMAT, K_DOMAIN, K_INT, K_CHOICE };
+
+struct key {
+	const char *section, *name;
+	enum ktype type;
+	size_t off, size;
+	const char *def;
+	const char *help;
+};
+
+#define F(field) offsetof(struct isp_config, field), sizeof(((struct isp_config *)0)->field)
+
+static const struct key keys[] = {
+	{ "core", "store", K_STR, F(store), "var/ispshield.db",
+	  "the store: a SQLite file path (created with its folder by store migrate, imports "
+	  "and services; other commands need it), or PostgreSQL: "
+	  "postgresql://USER@HOST/DB or pg:CONNINFO" },
+	{ "core", "state-dir", K_STR, F(state_dir), "",
+	  "folder of the node's local files (snapshot, sessions index, notify lock) when their "
+	  "own keys are empty; empty = the SQLite store's folder, or var for PostgreSQL" },
+	{ "core", "snapshot", K_STR, F(snapshot), "",
+	  "the compiled snapshot file; empty = ispshield.snap beside the store" },
+	{ "core", "sessions", K_STR, F(sessions), "",
+	  "the sessions index (who held which address when); empty = sessions.idx beside the "
+	  "store" },
+	{ "core", "store-group", K_STR, F(store_group), "",
+	  "group given read access (mode 0640) to the SQLite store, its -wal/-shm and the "
+	  "sessions index; empty = owner only (0600)" },
+	{ "core", "events", K_CHOICE, F(events), "on",
+	  "record block events (store, else spool): on, or off (logged on stderr only)" },
+	{ "core", "spool", K_STR, F(spool), "",
+	  "folder of the block-event spool used while the store is unreachable; empty = spool/ "
+	  "in state-dir, else beside the store (var/spool for a store that is not a file)" },
+	{ "core", "spool-max", K_INT, F(spool_max), "268435456",
+	  "bytes one node's spool file may hold; events beyond are dropped and counted" },
+	{ "core", "timezone", K_STR, F(core_timezone), "",
+	  "zone of times written without one (command line, syslog lines), and of times shown "
+	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
+	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
+	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
+	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
+	  "lifetime of imported entries that carry no expiry (30d, 12h, ...); 0 = never" },
+	{ "lists", "rpz-origin", K_DOMAIN, F(lists_rpz_origin), "rpz.ispshield.invalid",
+	  "zone name of exported RPZ zones (export --origin overrides)" },
+	{ "lists", "rpz-ttl", K_DURATION, F(lists_rpz_ttl), "300",
+	  "TTL of the records in exported RPZ zones" },
+	{ "lists", "max-shrink", K_INT, F(lists_max_shrink), "50",
+	  "percent of a source's entries one import or sync may remove; more, no accepted "
+	  "value, or more rejected than accepted changes nothing; 100 = no limit" },
+	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
+	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
+	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",
+	  "the recursive resolvers queries are forwarded to, comma-separated" },
+	{ "dns", "subscribers", K_STR, F(dns_subscribers), "127.0.0.0/8, ::1",
+	  "client prefixes answered; every other client gets REFUSED (never an open resolver)" },
+	{ "dns", "opt-out", K_STR, F(dns_opt_out), "",
+	  "file of client prefixes that opted out (never filtered); re-read within 5 s of a "
+	  "change" },
+	{ "dns", "exempt", K_STR, F(dns_exempt), "",
+	  "client prefixes exempt from the rate limits, comma-separated" },
+	{ "dns", "block-action", K_CHOICE, F(dns_block_action), "nxdomain",
+	  "answer to a blocked name: nxdomain, or walled-garden (the A/AAAA below)" },
+	{ "dns", "walled-garden-a", K_STR, F(dns_walled_garden_a), "",
+	  "IPv4 address of the warning page for block-action = walled-garden" },
+	{ "dns", "walled-garden-aaaa", K_STR, F(dns_walled_garden_aaaa), "",
+	  "IPv6 address of the warning page for block-action = walled-garden" },
+	{ "dns", "block-ttl", K_DURATION, F(dns_block_ttl), "60",
+	  "TTL of the walled-garden answers" },
+	{ "dns", "threads", K_INT, F(dns_threads), "1",
+	  "worker threads (each with its own sockets through SO_REUSEPORT)" },
+	{ "dns", "metrics", K_STR, F(dns_metrics), "",
+	  "ADDR:PORT of the Prometheus metrics endpoint (/metrics); empty = off" },
+	{ "dns", "timeout-ms", K_INT, F(dns_timeout_ms), "1500",
+	  "milliseconds to wait for an upstream before trying the next" },
+	{ "dns", "tries", K_INT, F(dns_tries), "3",
+	  "upstream attempts for one query before answering SERVFAIL" },
+	{ "dns", "cache-mb", K_INT, F(dns_cache_mb), "64",
+	  "packet cache size per worker thread in MiB; 0 = no cache" },
+	{ "dns", "cache-max-ttl", K_DURATION, F(dns_cache_max_ttl), "1d",
+	  "longest time an answer is cached, whatever its TTL" },
+	{ "dns", "client-qps", K_INT, F(dns_client_qps), "0",
+	  "queries a second one client (IPv4 /32, IPv6 /64) may send; 0 = no limit" },
+	{ "dns", "client-burst", K_INT, F(dns_client_burst), "200",
+	  "burst allowed above client-qps" },
+	{ "dns", "rrl-rps", K_INT, F(dns_rrl_rps), "0",
+	  "response-rate limit: same answers a second to one /24 or /56; 0 = off" },
+	{ "dns", "rrl-slip", K_INT, F(dns_rrl_slip), "2",
+	  "every Nth rate-limited response is sent truncated instead of dropped; 0 = never" },
+	{ "dns", "wt-min-names", K_INT, F(dns_wt_min_names), "50",
+	  "random-subdomain defence: distinct names under one zone before it can be flagged; 0 = "
+	  "off" },
+	{ "dns", "wt-nx-percent", K_INT, F(dns_wt_nx_percent), "80",
+	  "random-subdomain defence: share of NXDOMAIN answers that flags a zone" },
+	{ "dns", "wt-qps", K_INT, F(dns_wt_qps), "100",
+	  "random-subdomain defence: NXDOMAIN answers a second under one zone that flag it" },
+	{ "dns", "wt-window", K_DURATION, F(dns_wt_window), "10",
+	  "random-subdomain defence: the window the counts are taken over" },
+	{ "dns", "wt-hold", K_DURATION, F(dns_wt_hold), "60",
+	  "random-subdomain defence: how long a flagged zone's unseen names are refused" },
+	{ "dns", "wt-client-nx", K_INT, F(dns_wt_client_nx), "100",
+	  "random-subdomain defence: NXDOMAIN answers per client and zone in wt-window beyond "
+	  "which that client alone is refused there; 0 = no cap" },
+	{ "dns", "upstream-0x20", K_CHOICE, F(dns_upstream_0x20), "on",
+	  "randomise the case of names sent upstream and drop answers that do not echo it (DNS "
+	  "0x20, against spoofed answers); off only for an upstream that does not keep case" },
+	{ "dns", "ring", K_INT, F(dns_ring), "8192",
+	  "block events buffered per worker before the store writer takes them; a full ring counts "
+	  "drops" },
+	{ "proxy", "listen", K_STR, F(proxy_listen), "127.0.0.1:3128",
+	  "addresses the proxy listens on, comma-separated (ADDR:PORT, [IPv6]:PORT)" },
+	{ "proxy", "subscribers", K_STR, F(proxy_subscribers), "127.0.0.0/8, ::1",
+	  "client prefixes served; every other client gets 403 (never an open proxy)" },
+	{ "proxy", "opt-out", K_STR, F(proxy_opt_out), "",
+	  "file of opted-out client prefixes (never warned); re-read on change; empty = none" },
+	{ "proxy", "secret-file", K_STR, F(proxy_secret_file), "",
+	  "file whose bytes (at least 16) key the continue tokens; empty = random per start" },
+	{ "proxy", "metrics", K_STR, F(proxy_metrics), "",
+	  "ADDR:PORT of the Prometheus /metrics endpoint; empty = off" },
+	{ "proxy", "walled-garden", K_CHOICE, F(proxy_walled_garden), "on",
+	  "on: a plain request for a listed C&C name gets the cleaning page; off: 400" },
+	{ "proxy", "threads", K_INT, F(proxy_threads), "1", "worker threads (SO_REUSEPORT)" },
+	{ "proxy", "resolver-threads", K_INT, F(proxy_resolver_threads), "4",
+	  "threads resolving upstream names (getaddrinfo), so that no lookup blocks a worker" },
+	{ "proxy", "continue-ttl", K_DURATION, F(proxy_continue_ttl), "1h",
+	  "how long a \"continue anyway\" permission lasts" },
+	{ "proxy", "connect-timeout", K_DURATION, F(proxy_connect_timeout), "10",
+	  "name lookup plus TCP connect to an upstream, then 504; also the longest a warning page "
+	  "waits for its list metadata from the store" },
+	{ "proxy", "header-timeout", K_DURATION, F(proxy_header_timeout), "10",
+	  "a client must send a whole request head within this (slowloris), else 408" },
+	{ "proxy", "idle-timeout", K_DURATION, F(proxy_idle_timeout), "60",
+	  "an idle keep-alive connection, body transfer or tunnel is closed after this" },
+	{ "proxy", "upstream-timeout", K_DURATION, F(proxy_upstream_timeout), "30",
+	  "an upstream must start its response within this, else 504" },
+	{ "proxy", "max-header-bytes", K_INT, F(proxy_max_header_bytes), "16384",
+	  "largest request head (and response head) accepted; larger gets 431" },
+	{ "proxy", "max-headers", K_INT, F(proxy_max_headers), "100",
+	  "most header fields in a request or response; more gets 431" },
+	{ "proxy", "max-connections", K_INT, F(proxy_max_connections), "4096",
+	  "client connections per worker; beyond it new ones are closed at once" },
+	{ "proxy", "ring", K_INT, F(proxy_ring), "1024",
+	  "block events buffered per worker before the store writer takes them" },
+	{ "proxy", "allow-destinations", K_STR, F(proxy_allow_destinations), "",
+	  "upstream prefixes the proxy may reach although internal (loopback, private, ...); "
+	  "the only way to reach one; empty = none" },
+	{ "proxy", "deny-destinations", K_STR, F(proxy_deny_destinations), "",
+	  "upstream prefixes always refused (the ISP's infrastructure), even inside "
+	  "allow-destinations" },
+	{ "proxy", "connect-ports", K_STR, F(proxy_connect_ports), "443",
+	  "ports (and ranges, 8000-8100) a CONNECT may reach; others get 403; empty = none" },
+	{ "proxy", "resolver", K_STR, F(proxy_resolver), "",
+	  "ADDR[:PORT] of the DNS server that resolves upstream names (e.g. ispshield dns); "
+	  "empty = the system resolver (getaddrinfo)" },
+	{ "sessions", "format", K_CHOICE, F(sessions_format), "auto",
+	  "default format of `sessions import`: auto, detail, radcsv, dhcpd, kea" },
+	{ "sessions", "open-max", K_DURATION, F(sessions_open_max), "1d",
+	  "a session without a Stop ends this long after its last Start/Interim-Update (or "
+	  "when the address goes to someone else)" },
+	{ "sessions", "clock-skew", K_DURATION, F(sessions_clock_skew), "1d",
+	  "FreeRADIUS detail: Event-Timestamp is trusted within this of the receive time; "
+	  "beyond it the NAS clock is taken to be wrong; 0 = always trust it" },
+	{ "notify", "skew", K_DURATION, F(notify_skew), "5m",
+	  "an event this close outside a session still matches it (unless another subscriber's "
+	  "session is as close)" },
+	{ "notify", "dedup-window", K_DURATION, F(notify_dedup_window), "7d",
+	  "a subscriber told about a cause is not told again about it within this window" },
+	{ "notify", "rate-window", K_DURATION, F(notify_rate_window), "1d",
+	  "window of the per-subscriber notice limit" },
+	{ "notify", "max-per-window", K_INT, F(notify_max_per_window), "1",
+	  "notices one subscriber gets per rate-window at most; further events wait" },
+	{ "notify", "smtp", K_STR, F(notify_smtp), "",
+	  "SMTP server URL: smtp://host:port (STARTTLS per smtp-tls) or smtps://host:port" },
+	{ "notify", "smtp-tls", K_CHOICE, F(notify_smtp_tls), "try",
+	  "STARTTLS on smtp:// URLs: none, try (when offered), require" },
+	{ "notify", "smtp-user", K_STR, F(notify_smtp_user), "",
+	  "SMTP AUTH user name; empty = no authentication" },
+	{ "notify", "smtp-password-file", K_STR, F(notify_smtp_password_file), "",
+	  "file holding the SMTP AUTH password (first line)" },
+	{ "notify", "maildir", K_STR, F(notify_maildir), "",
+	  "deliver into this Maildir instead of SMTP (for review before sending, and tests)" },
+	{ "notify", "from", K_STR, F(notify_from), "abuse@isp.example",
+	  "sender address of the notices (From and envelope)" },
+	{ "notify", "isp-name", K_STR, F(notify_isp_name), "Example ISP",
+	  "the ISP's name as the notices write it" },
+	{ "notify", "contact", K_STR, F(notify_contact), "abuse@isp.example",
+	  "whom subscribers can ask (shown in every notice)" },
+	{ "notify", "opt-out-info", K_STR, F(notify_opt_out_info), "reply with the word STOP",
+	  "how a subscriber stops these notices (shown in every notice)" },
+	{ "notify", "templates", K_STR, F(notify_templates), "",
+	  "folder of notice templates overriding the built-in ones (frame.LANG.txt, "
+	  "CAUSE.LANG.txt); empty = built-in" },
+	{ "notify", "max-attempts", K_INT, F(notify_max_attempts), "8",
+	  "delivery attempts before a notice is given up (state failed)" },
+	{ "notify", "retry", K_DURATION, F(notify_retry), "1m",
+	  "wait before the first retry; doubles with each attempt, up to 6h" },
+	{ "darknet", "sensor", K_STR, F(darknet_sensor), "",
+	  "the sensor's destination prefixes, comma-separated (darknet --sensor overrides)" },
+	{ "darknet", "own", K_STR, F(darknet_own), "",
+	  "the ISP's own prefixes: sources inside become infected-host events (--own overrides)" },
+	{ "darknet", "geoip", K_STR, F(darknet_geoip), "",
+	  "GeoLite2/DB-IP country mmdb for source countries; empty = every country unknown" },
+	{ "darknet", "exact-max", K_INT, F(darknet_exact_max), "8000000",
+	  "distinct (source, day, sensor, port) tuples counted exactly (8 bytes each at most "
+	  "twice over); beyond, HyperLogLog estimates (1.6 % standard error)" },
+	{ "darknet", "max-sources", K_INT, F(darknet_max_sources), "4000000",
+	  "sources tracked one by one (about 140 bytes each); beyond, only counted (HLL)" },
+	{ "darknet", "top", K_INT, F(darknet_top), "10",
+	  "ports and countries listed in the top tables (at most 64)" },
+	{ "darknet", "sources", K_INT, F(darknet_sources), "1000",
+	  "sources listed in JSON/CSV output, most packets first; 0 = all" },
+	{ "darknet", "campaign-factor", K_INT, F(darknet_campaign_factor), "5",
+	  "a port whose distinct sources in a day reach this many times its baseline is a new "
+	  "campaign" },
+	{ "darknet", "campaign-min-sources", K_INT, F(darknet_campaign_min_sources), "20",
+	  "... and at least this many distinct sources" },
+	{ "darknet", "campaign-days", K_INT, F(darknet_campaign_days), "7",
+	  "the baseline: mean distinct sources of the port over up to this many earlier days" },
+	{ "darknet", "attack-gap", K_DURATION, F(darknet_attack_gap), "5m",
+	  "backscatter: a victim silent this long ends its attack period (Moore et al.)" },
+	{ "darknet", "attack-min-packets", K_INT, F(darknet_attack_min_packets), "25",
+	  "backscatter: packets an attack period needs to count as an attack" },
+	{ "darknet", "attack-min-duration", K_DURATION, F(darknet_attack_min_duration), "60",
+	  "backscatter: how long an attack period must last to count" },
+	{ "survey", "authorised", K_STR, F(survey_authorised), "",
+	  "the only prefixes the survey may probe, comma-separated (--authorised overrides); "
+	  "empty = the survey refuses to run" },
+	{ "survey", "exclude", K_STR, F(survey_exclude), "",
+	  "file of prefixes never probed (one a line, '#' comments); empty = none" },
+	{ "survey", "probe", K_STR, F(survey_probe), "dns,http,proxy",
+	  "probes to run: dns, http, proxy, comma-separated" },
+	{ "survey", "probe-zone", K_STR, F(survey_probe_zone), "",
+	  "a zone the operator controls; probes ask for <token>.<contact-label>.<zone> A" },
+	{ "survey", "expect-a", K_STR, F(survey_expect_a), "",
+	  "the IPv4 address the probe zone answers for every probe name" },
+	{ "survey", "contact", K_STR, F(survey_contact), "",
+	  "who is scanning and how to reach them (URL, mail), sent in the HTTP User-Agent" },
+	{ "survey", "contact-label", K_STR, F(survey_contact_label), "ispshield-survey",
+	  "one DNS label naming the scanner in every probe name" },
+	{ "survey", "source", K_STR, F(survey_source), "",
+	  "source IPv4 address of the DNS probes; empty = the route's source address" },
+	{ "survey", "serve-zone", K_STR, F(survey_serve_zone), "",
+	  "ADDR:PORT on which the survey serves the probe zone itself and detects forwarders; "
+	  "empty = off" },
+	{ "survey", "state", K_STR, F(survey_state), "",
+	  "file holding the resumable state (key, group, position); empty = none" },
+	{ "survey", "rate", K_INT, F(survey_rate), "10000",
+	  "DNS probes per second (0 = as fast as possible)" },
+	{ "survey", "retries", K_INT, F(survey_retries), "1",
+	  "extra DNS passes over targets that have not answered" },
+	{ "survey", "cooldown-ms", K_INT, F(survey_cooldown_ms), "3000",
+	  "wait for replies after each DNS pass, in milliseconds" },
+	{ "survey", "edns", K_INT, F(survey_edns), "4096",
+	  "EDNS UDP size advertised by the probes (0 = no EDNS)" },
+	{ "survey", "http-ports", K_STR, F(survey_http_ports), "80,8080",
+	  "ports of the router admin-page probe" },
+	{ "survey", "http-paths", K_STR, F(survey_http_paths), "/",
+	  "paths requested by the admin-page probe, comma-separated (at most 8)" },
+	{ "survey", "fingerprints", K_STR, F(survey_fingerprints), "data/survey/fingerprints.txt",
+	  "the router fingerprint file" },
+	{ "survey", "proxy-ports", K_STR, F(survey_proxy_ports), "8909,3128,8080",
+	  "ports of the open-proxy probe" },
+	{ "survey", "proxy-test", K_STR, F(survey_proxy_test), "",
+	  "HOST:PORT of the operator's test web server the proxy probe asks for" },
+	{ "survey", "proxy-expect", K_STR, F(survey_proxy_expect), "",
+	  "a string the test server's page holds; a target that returns it relays" },
+	{ "survey", "timeout-ms", K_INT, F(survey_timeout_ms), "3000",
+	  "deadline of one TCP exchange (connect, request, bounded read)" },
+	{ "survey", "threads", K_INT, F(survey_threads), "32", "TCP probe workers" },
+	{ "survey", "tcp-rate", K_INT, F(survey_tcp_rate), "200",
+	  "TCP connections started per second (0 = unlimited)" },
+	{ "authwatch", "format", K_STR, F(authwatch_format), "auto",
+	  "log format: auto, radius, postfix, dovecot, json (--format overrides)" },
+	{ "authwatch", "own", K_STR, F(authwatch_own), "",
+	  "the ISP's access network, comma-separated prefixes: logins from outside it are "
+	  "detections (--own overrides); empty = not checked" },
+	{ "authwatch", "outside-services", K_STR, F(authwatch_outside_services), "ppp",
+	  "services whose logins must come from inside `own`: ppp, smtp, imap, pop3, web, other" },
+	{ "authwatch", "suspend", K_STR, F(authwatch_suspend),
+	  "many-sources,concurrent,outside,smtp-abuse",
+	  "detection types that put the account on the suspend list (empty = none)" },
+	{ "authwatch", "state-file", K_STR, F(authwatch_state_file), "",
+	  "where -f keeps each file's position; empty = authwatch.state beside the store" },
+	{ "authwatch", "max-keys", K_INT, F(authwatch_max_keys), "16384",
+	  "entries in each of the account, source and network tables (about 600 bytes each)" },
+	{ "authwatch", "brute-window", K_DURATION, F(authwatch_brute_window), "10m",
+	  "brute force: the window" },
+	{ "authwatch", "brute-failures", K_INT, F(authwatch_brute_failures), "10",
+	  "brute force: failures of one account in the window" },
+	{ "authwatch", "spray-window", K_DURATION, F(authwatch_spray_window), "1h",
+	  "password spraying: the window" },
+	{ "authwatch", "spray-accounts", K_INT, F(authwatch_spray_accounts), "10",
+	  "password spraying: distinct accounts failing from one source or network (at most 16)" },
+	{ "authwatch", "spray-max-tries", K_INT, F(authwatch_spray_max_tries), "3",
+	  "password spraying: at most this many failures per account on average" },
+	{ "authwatch", "wave-window", K_DURATION, F(authwatch_wave_window), "10m",
+	  "credential stuffing: the window (judged over one to two of them)" },
+	{ "authwatch", "wave-accounts", K_INT, F(authwatch_wave_accounts), "100",
+	  "credential stuffing: distinct failing accounts, all sources together" },
+	{ "authwatch", "wave-sources", K_INT, F(authwatch_wave_sources), "20",
+	  "credential stuffing: distinct failing sources" },
+	{ "authwatch", "sources-window", K_DURATION, F(authwatch_sources_window), "1h",
+	  "one account from many sources: the window" },
+	{ "authwatch", "sources-max", K_INT, F(authwatch_sources_max), "5",
+	  "one account from many sources: distinct sources of successful logins (at most 16)" },
+	{ "authwatch", "session-max", K_DURATION, F(authwatch_session_max), "1d",
+	  "accounting: a session without Stop or Interim for this long counts as closed" },
+	{ "authwatch", "concurrent-max", K_INT, F(authwatch_concurrent_max), "1",
+	  "accounting: open sessions one account may have (more is a detection; at most 3)" },
+	{ "authwatch", "smtp-window", K_DURATION, F(authwatch_smtp_window), "1h",
+	  "SMTP AUTH abuse: the window" },
+	{ "authwatch", "smtp-min", K_INT, F(authwatch_smtp_min), "100",
+	  "SMTP AUTH abuse: messages of one account in the window before volume is judged" },
+	{ "authwatch", "smtp-factor", K_INT, F(authwatch_smtp_factor), "10",
+	  "SMTP AUTH abuse: ... and this many times its baseline (messages per window before)" },
+	{ "authwatch", "smtp-sources", K_INT, F(authwatch_smtp_sources), "5",
+	  "SMTP AUTH abuse: distinct sources submitting for one account (at most 16)" },
+	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync",
+	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync (run "
+	  "every interval)" },
+	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
+	  "how often `ispshield run` runs notify (new events are matched and notified)" },
+	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
+	  "how often `ispshield run` runs lists sync (when sync.url is set)" },
+	{ "run", "stop-timeout", K_DURATION, F(run_stop_timeout), "10",
+	  "on SIGTERM, how long `ispshield run` waits for a service before SIGKILL" },
+	{ "sync", "url", K_STR, F(sync_url), "",
+	  "URL of the signed list feed `lists sync` fetches (http, https, file); empty = none" },
+	{ "sync", "public-key", K_STR, F(sync_public_key), "",
+	  "the feed's Ed25519 public key file (`lists keygen` on the publishing side)" },
+	{ "sync", "max-bytes", K_INT, F(sync_max_bytes), "268435456",
+	  "largest list file a sync downloads (bytes); a larger one fails the sync" },
+	{ "sync", "timeout", K_DURATION, F(sync_timeout), "5m",
+	  "longest one download of a sync may take" },
+	{ "sync", "ca-file", K_STR, F(sync_ca_file), "",
+	  "PEM file of the CAs trusted for https feeds; empty = the system's CA store" },
+	{ "sync", "max-age", K_DURATION, F(sync_max_age), "7d",
+	  "a feed whose manifest was published longer ago is an error (stale), also on a 304; "
+	  "0 = no limit" },
+	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
+	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
+	  "an operator network)" },
+	{ "status", "user", K_STR, F(status_user), "",
+	  "HTTP basic auth user of the status page; empty = no authentication" },
+	{ "status", "password-file", K_STR, F(status_password_file), "",
+	  "file holding the basic auth password (first line); required when user is set" },
+	{ "status", "scrape", K_STR, F(status_scrape), "",
+	  "Prometheus endpoints (ADDR:PORT, comma-separated) sampled for QPS and block rate; "
+	  "empty = dns.metrics and proxy.metrics" },
+	{ "status", "interval", K_DURATION, F(status_interval), "10",
+	  "sampling period of the endpoints and refresh of the figures (at least 1 s)" },
+	{ "status", "window", K_DURATION, F(status_window), "1d",
+	  "top blocked names and lists, and the blocks chart, cover this much time" },
+	{ "status", "darknet", K_STR, F(status_darknet), "",
+	  "a `darknet --json` report whose figures the page shows; empty = none" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+int config_parse_duration(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+	int64_t mul = 1;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || errno || v < 0)
+		return ISR_EINVAL;
+	switch (*end) {
+	case '\0':
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	case 'w': mul = (int64_t)7 * 86400; break;
+	default: return ISR_EINVAL;
+	}
+	if (*end && end[1])
+		return ISR_EINVAL;
+	if (v > INT64_MAX / mul)
+		return ISR_EINVAL;
+	*out = (int64_t)v * mul;
+	return 0;
+}
+
+/* The allowed values of each K_CHOICE key, '|'-separated. */
+static const struct {
+	const char *key, *values;
+} choices[] = {
+	{ "dns.block-action", "nxdomain|walled-garden" },
+	{ "core.events", "on|off" },
+	{ "dns.upstream-0x20", "on|off" },
+	{ "proxy.walled-garden", "on|off" },
+	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
+	{ "notify.smtp-tls", "none|try|require" },
+};
+
+static const char *key_choices(const struct key *k)
+{
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s.%s", k->section, k->name);
+	for (i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+		if (strcmp(choices[i].key, name) == 0)
+			return choices[i].values;
+	return "";
+}
+
+static int choice_ok(const char *choices_of_key, const char *v)
+{
+	size_t n = strlen(v);
+	const char *p = choices_of_key;
+
+	while (n && p) {
+		if (strncmp(p, v, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, '|');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+static int set_key(struct isp_config *c, const struct key *k, const char *v, struct isp_err *err)
+{
+	char *dst = (char *)c + k->off;
+	int64_t d;
+
+	switch (k->type) {
+	case K_DURATION:
+		if (config_parse_duration(v, &d) != 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: '%s' is not a duration (e.g. 300, 30m, 12h, 7d)",
+					   k->section, k->name, v);
+		memcpy(dst, &d, sizeof(d));
+		return 0;
+	case K_FORMAT:
+		if (listfmt_parse_name(v) < 0)
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: unknown format '%s'",
+					   k->section, k->name, v);
+		break;
+	case K_INT: {
+		char *end;
+		long long n;
+
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (end == v || *end || errno || n < 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: '%s' is not a whole number >= 0", k->section,
+					   k->name, v);
+		d = (int64_t)n;
+		memcpy(dst, &d, sizeof(d));
+		return 0;
+	}
+	case K_CHOICE:
+		if (!choice_ok(key_choices(k), v))
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s': expected one of %s",
+					   k->section, k->name, v, key_choices(k));
+		break;
+	case K_DOMAIN:
+		if (!*v || strlen(v) > 253)
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s' is not a zone name",
+					   k->section, k->name, v);
+		break;
+	case K_STR: break;
+	}
+	if (strlen(v) >= k->size)
+		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
+				   k->section, k->name, k->size - 1);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static const struct key *find_key(const char *section, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+void config_defaults(struct isp_config *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < NKEYS; i++)
+		set_key(c, &keys[i], keys[i].def, NULL);
+}
+
+/* Debian's libinih is built without INI_HANDLER_LINENO, so the handler gets no line
+ * number: the reader below counts lines as inih pulls them, which is the line of the key
+ * when the handler runs. */
+struct load_ctx {
+	struct isp_config *c;
+	struct isp_err *err;
+	const char *path;
+	FILE *f;
+	int line;
+	int rc;
+};
+
+static char *read_line(char *buf, int size, void *stream)
+{
+	struct load_ctx *lc = stream;
+	char *r = fgets(buf, size, lc->f);
+
+	if (r)
+		lc->line++;
+	return r;
+}
+
+static int on_ini(void *ud, const char *section, const char *name, const char *value)
+{
+	struct load_ctx *lc = ud;
+	int line = lc->line;
+	const struct key *k;
+	struct isp_err e;
+	int rc;
+
+	if (lc->rc)
+		return 0;
+	k = find_key(section, name);
+	if (!k) {
+		lc->rc = isp_err_at(lc->err, ISR_EINVAL, lc->path, line, -1,
+				    "unknown key '%s' in section [%s]", name, section);
+		return 0;
+	}
+	isp_err_clear(&e);
+	rc = set_key(lc->c, k, value, &e);
+	if (rc)
+		lc->rc = isp_err_at(lc->err, rc, lc->path, line, -1, "%s", e.msg);
+	return 1;
+}
+
+int config_load(struct isp_config *c, const char *path, struct isp_err *err)
+{
+	struct load_ctx lc = { c, err, path, NULL, 0, 0 };
+	int rc;
+
+	lc.f = fopen(path, "r");
+	if (!lc.f)
+		return isp_err_set(err, ISR_EIO, "cannot read config file %s: %s", path,
+				   strerror(errno));
+	rc = ini_parse_stream(read_line, &lc, on_ini, &lc);
+	fclose(lc.f);
+	if (lc.rc)
+		return lc.rc;
+	if (rc > 0)
+		return isp_err_at(err, ISR_EINVAL, path, rc, -1,
+				  "syntax error (expected [section] or key = value)");
+	return 0;
+}
+
+int config_set(struct isp_config *c, const char *section_key, const char *value,
+	       struct isp_err *err)
+{
+	char section[64];
+	const char *dot = strchr(section_key, '.');
+	const struct key *k;
+
+	if (!dot || (size_t)(dot - section_key) >= sizeof(section))
+		return isp_err_set(err, ISR_EINVAL, "'%s': expected SECTION.KEY=VALUE",
+				   section_key);
+	memcpy(section, section_key, (size_t)(dot - section_key));
+	section[dot - section_key] = '\0';
+	k = find_key(section, dot + 1);
+	if (!k)
+		return isp_err_set(err, ISR_EINVAL, "unknown config key '%s'", section_key);
+	return set_key(c, k, value, err);
+}
+
+/* A key's help as "; " comment lines of at most ~90 columns: the INI reader takes lines
+ * of up to 200 bytes, and `run` reads this output back. */
+static void print_help(FILE *out, const char *h)
+{
+	while (*h) {
+		size_t n = strlen(h), cut = n;
+
+		if (n > 88) {
+			for (cut = 88; cut > 0 && h[cut] != ' '; cut--)
+				;
+			if (cut == 0)
+				cut = 88;
+		}
+		fprintf(out, "; %.*s\n", (int)cut, h);
+		h += cut;
+		while (*h == ' ')
+			h++;
+	}
+}
+
+void config_print(const struct isp_config *c, FILE *out)
+{
+	const char *last = "";
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+		const char *p = (const char *)c + k->off;
+
+		if (strcmp(last, k->section) != 0) {
+			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+			last = k->section;
+		}
+		print_help(out, k->help);
+		if (k->type == K_DURATION || k->type == K_INT) {
+			int64_t d;
+
+			memcpy(&d, p, sizeof(d));
+			fprintf(out, "%s = %lld\n", k->name, (long long)d);
+		} else {
+			fprintf(out, "%s = %s\n", k->name, p);
+		}
+	}
+}
+
+void config_each_key(void (*fn)(void *ud, const char *section, const char *key), void *ud)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		fn(ud, keys[i].section, keys[i].name);
+}
+
+/* `set` if given, else `name` in core.state-dir, else in the SQLite store file's folder
+ * (a PostgreSQL store has no folder: then var, as the default store's). */
+static void beside_store(const struct isp_config *c, const char *set, const char *name,
+			 char out[CONFIG_PATH_MAX])
+{
+	const char *store = c->store, *slash;
+
+	if (set[0]) {
+		snprintf(out, CONFIG_PATH_MAX, "%s", set);
+		return;
+	}
+	if (c->state_dir[0] || store_is_pg(store)) {
+		/* (a path that does not fit is cut; opening it then fails with its name) */
+		if (snprintf(out, CONFIG_PATH_MAX, "%s/%s", c->state_dir[0] ? c->state_dir : "var",
+			     name) >= CONFIG_PATH_MAX)
+			out[CONFIG_PATH_MAX - 1] = '\0';
+		return;
+	}
+	if (strncmp(store, "sqlite:", 7) == 0)
+		store += 7;
+	slash = strrchr(store, '/');
+	if (slash)
+		snprintf(out, CONFIG_PATH_MAX, "%.*s/%s", (int)(slash - store), store, name);
+	else
+		snprintf(out, CONFIG_PATH_MAX, "%s", name);
+}
+
+void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, c->snapshot, "ispshield.snap", out);
+}
+
+void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, c->sessions, "sessions.idx", out);
+}
+
+void config_state_path(const struct isp_config *c, const char *name, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, "", name, out);
+}
+
+void config_spool_dir(const struct isp_config *c, char out[CONFIG_PATH_MAX])
+{
+	beside_store(c, c->spool, "spool", out);
+}

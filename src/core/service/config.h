@@ -1,0 +1,193 @@
+/*
+ * config.h -- the INI configuration file (libinih) and its command-line overrides.
+ *
+ * Every key lives in one table (config.c): section, name, default and a one-line
+ * description. The file parser, the `-o SECTION.KEY=VALUE` override and `ispshield
+ * config` (which prints the effective configuration) all read that table, and a unit
+ * test checks that etc/ispshield.conf documents exactly the keys of the table. An
+ * unknown section or key, or a bad value, refuses to start with the file, line, key and
+ * reason (fail closed: a typo must not silently fall back to a default).
+ */
+#ifndef ISP_CORE_CONFIG_H
+#define ISP_CORE_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/base/err.h"
+
+#define CONFIG_PATH_MAX 4096
+
+struct isp_config {
+	/* [core] */
+	char store[CONFIG_PATH_MAX];	 /* store spec (SQLite file path, postgresql://...) */
+	char state_dir[CONFIG_PATH_MAX]; /* local files' folder; "" = beside a SQLite store */
+	char snapshot[CONFIG_PATH_MAX];	 /* snapshot file; "" = ispshield.snap beside store */
+	char sessions[CONFIG_PATH_MAX];	 /* sessions index; "" = sessions.idx beside store */
+	char store_group[64];		 /* group of private files (0640); "" = none (0600) */
+	char events[8];			 /* on | off: record block events at all */
+	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
+	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
+	int64_t spool_max;		 /* bytes per node's spool file */
+	/* [lists] */
+	char lists_format[16];	    /* default import format */
+	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
+	char lists_rpz_origin[254]; /* default RPZ origin for export */
+	int64_t lists_rpz_ttl;	    /* TTL of exported RPZ records */
+	int64_t lists_max_shrink;   /* percent of a source one import may remove */
+	/* [dns] */
+	char dns_listen[1024];		   /* ADDR:PORT, ... */
+	char dns_upstream[1024];	   /* ADDR:PORT, ... */
+	char dns_subscribers[4096];	   /* CIDR, ... answered; everyone else REFUSED */
+	char dns_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
+	char dns_exempt[1024];		   /* CIDR, ... exempt from rate limits */
+	char dns_block_action[16];	   /* nxdomain | walled-garden */
+	char dns_upstream_0x20[8];	   /* on | off */
+	char dns_walled_garden_a[64];
+	char dns_walled_garden_aaaa[64];
+	int64_t dns_block_ttl;
+	int64_t dns_threads;
+	char dns_metrics[128];	/* ADDR:PORT of the Prometheus endpoint, "" = off */
+	int64_t dns_timeout_ms; /* upstream timeout before a retry */
+	int64_t dns_tries;	/* upstream attempts before SERVFAIL */
+	int64_t dns_cache_mb;	/* packet cache per worker thread */
+	int64_t dns_cache_max_ttl;
+	int64_t dns_client_qps, dns_client_burst;
+	int64_t dns_rrl_rps, dns_rrl_slip;
+	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
+	int64_t dns_wt_client_nx;
+	int64_t dns_ring; /* block events buffered per worker */
+	/* [proxy] */
+	char proxy_listen[1024];	     /* ADDR:PORT, ... */
+	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
+	char proxy_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
+	char proxy_secret_file[CONFIG_PATH_MAX];
+	char proxy_metrics[128];
+	char proxy_walled_garden[8]; /* on | off */
+	int64_t proxy_threads;
+	int64_t proxy_resolver_threads;
+	int64_t proxy_continue_ttl;
+	int64_t proxy_connect_timeout, proxy_header_timeout, proxy_idle_timeout;
+	int64_t proxy_upstream_timeout;
+	int64_t proxy_max_header_bytes, proxy_max_headers, proxy_max_connections;
+	int64_t proxy_ring;
+	char proxy_allow_destinations[4096]; /* CIDR, ... internal upstreams allowed */
+	char proxy_deny_destinations[4096];  /* CIDR, ... upstreams always refused */
+	char proxy_connect_ports[256];	     /* ports and ranges a CONNECT may reach */
+	char proxy_resolver[128];	     /* ADDR:PORT of a DNS server; "" = system */
+	/* [sessions] */
+	char sessions_format[16];
+	int64_t sessions_open_max;   /* seconds an open session outlives its last Interim */
+	int64_t sessions_clock_skew; /* detail: trust Event-Timestamp within this */
+	/* [notify] */
+	int64_t notify_skew;	     /* match an event this close outside a session */
+	int64_t notify_dedup_window; /* one notice per subscriber and cause in this */
+	int64_t notify_rate_window;  /* window of max_per_window */
+	int64_t notify_max_per_window;
+	char notify_smtp[1024];	  /* smtp://host:port, smtps://...; "" = none */
+	char notify_smtp_tls[16]; /* none | try | require */
+	char notify_smtp_user[256];
+	char notify_smtp_password_file[CONFIG_PATH_MAX];
+	char notify_maildir[CONFIG_PATH_MAX];
+	char notify_from[256];
+	char notify_isp_name[256];
+	char notify_contact[512];
+	char notify_opt_out_info[512];
+	char notify_templates[CONFIG_PATH_MAX];
+	int64_t notify_max_attempts;
+	int64_t notify_retry;
+	/* [darknet] */
+	char darknet_sensor[4096];	     /* PREFIX, ... of the sensor */
+	char darknet_own[4096];		     /* PREFIX, ... of the ISP's own ranges */
+	char darknet_geoip[CONFIG_PATH_MAX]; /* mmdb file, "" = country unknown */
+	int64_t darknet_exact_max;	     /* distinct tuples counted exactly */
+	int64_t darknet_max_sources;	     /* sources tracked one by one */
+	int64_t darknet_top;		     /* top N ports and countries */
+	int64_t darknet_sources;	     /* sources listed in the output; 0 = all */
+	int64_t darknet_campaign_factor, darknet_campaign_min_sources, darknet_campaign_days;
+	int64_t darknet_attack_gap, darknet_attack_min_packets, darknet_attack_min_duration;
+	/* [survey] */
+	char survey_authorised[4096];	      /* PREFIX, ... the only addresses ever probed */
+	char survey_exclude[CONFIG_PATH_MAX]; /* file of prefixes never probed, "" = none */
+	char survey_probe[64];		      /* dns,http,proxy */
+	char survey_probe_zone[254];	      /* zone the operator controls */
+	char survey_expect_a[64];	      /* its answer for every probe name */
+	char survey_contact[512];	      /* who scans: in the User-Agent */
+	char survey_contact_label[64];	      /* ... and as a label of the probe names */
+	char survey_source[64];		      /* source address, "" = the route's */
+	char survey_serve_zone[128];	      /* ADDR:PORT to serve the probe zone on, "" = off */
+	char survey_state[CONFIG_PATH_MAX];   /* resumable state file, "" = none */
+	int64_t survey_rate;		      /* DNS probes per second */
+	int64_t survey_retries, survey_cooldown_ms, survey_edns;
+	char survey_http_ports[256], survey_http_paths[512];
+	char survey_fingerprints[CONFIG_PATH_MAX];
+	char survey_proxy_ports[256], survey_proxy_test[256], survey_proxy_expect[128];
+	int64_t survey_timeout_ms, survey_threads, survey_tcp_rate;
+	/* [authwatch] */
+	char authwatch_format[16];
+	char authwatch_own[4096];		    /* PREFIX, ... of the access network */
+	char authwatch_state_file[CONFIG_PATH_MAX]; /* -f positions; "" = beside the store */
+	char authwatch_outside_services[128];	    /* services judged by `own` */
+	char authwatch_suspend[256];		    /* detection types that suspend */
+	int64_t authwatch_max_keys;
+	int64_t authwatch_brute_window, authwatch_brute_failures;
+	int64_t authwatch_spray_window, authwatch_spray_accounts, authwatch_spray_max_tries;
+	int64_t authwatch_wave_window, authwatch_wave_accounts, authwatch_wave_sources;
+	int64_t authwatch_sources_window, authwatch_sources_max;
+	int64_t authwatch_session_max, authwatch_concurrent_max;
+	int64_t authwatch_smtp_window, authwatch_smtp_min, authwatch_smtp_factor;
+	int64_t authwatch_smtp_sources;
+	/* [run] */
+	char run_services[256]; /* dns, proxy, notify, status, sync */
+	int64_t run_notify_interval, run_sync_interval, run_stop_timeout;
+	/* [sync] */
+	char sync_url[2048];		       /* signed feed folder URL, "" = none */
+	char sync_public_key[CONFIG_PATH_MAX]; /* the feed's public key file */
+	int64_t sync_max_bytes;		       /* largest list file accepted */
+	int64_t sync_timeout;		       /* seconds one download may take */
+	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
+	int64_t sync_max_age;		       /* seconds a manifest may be old; 0 = no limit */
+	/* [status] */
+	char status_listen[128];		    /* ADDR:PORT of the status page */
+	char status_user[128];			    /* basic auth user, "" = no auth */
+	char status_password_file[CONFIG_PATH_MAX]; /* its password (first line) */
+	char status_scrape[1024];		    /* ADDR:PORT, ...; "" = dns/proxy.metrics */
+	int64_t status_interval;		    /* sampling period, seconds */
+	int64_t status_window;			    /* top lists and charts over this */
+	char status_darknet[CONFIG_PATH_MAX];	    /* darknet --json report, "" = none */
+};
+
+/* Fill c with the built-in defaults. */
+void config_defaults(struct isp_config *c);
+
+/* Read the INI file at path over the values already in c. Returns 0 or ISR_EIO /
+ * ISR_EINVAL with err naming file, line, key and reason. */
+int config_load(struct isp_config *c, const char *path, struct isp_err *err);
+
+/* Set one key from text: "section.key" (e.g. "core.store") = value. */
+int config_set(struct isp_config *c, const char *section_key, const char *value,
+	       struct isp_err *err);
+
+/* Print the effective configuration as an INI file with each key's description. */
+void config_print(const struct isp_config *c, FILE *out);
+
+/* For the documentation test: call fn for every key as "section", "key". */
+void config_each_key(void (*fn)(void *ud, const char *section, const char *key), void *ud);
+
+/* The snapshot path in effect: c->snapshot, or "ispshield.snap" beside the store file. */
+void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* The sessions index path in effect: c->sessions, or "sessions.idx" beside the store. */
+void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* A node-local file `name` (a lock, a position file): in core.state-dir if set, else
+ * beside a SQLite store, else under var/ (PostgreSQL store). */
+void config_state_path(const struct isp_config *c, const char *name, char out[CONFIG_PATH_MAX]);
+/* The event spool folder in effect: c->spool, or "spool" where config_state_path puts
+ * node-local files. */
+void config_spool_dir(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+
+/* Parse a duration: "0", "3600", "90s", "30m", "12h", "7d", "2w". Returns 0 or ISR_EINVAL. */
+int config_parse_duration(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,728 @@
+/*
+ * sessfmt.c -- sessfmt_read, format sniffing, names, and what the session log readers
+ * share (text and time parsing, rejecting and emitting records, CSV column mapping).
+ * See sessfmt.h for the formats and sessfmt_int.h for how the readers share their
+ * plumbing; the RADIUS readers (detail, radcsv) are in sessfmt_radius.c, the DHCP lease
+ * readers (dhcpd, kea) in sessfmt_lease.c.
+ *
+ * Every reader is a loop over the bounded line reader (linereader.h) that never stops on
+ * a bad record: it reports the record's first line through the reject callback and goes
+ * on. Records that span lines (detail records, dhcpd blocks) are not buffered as text:
+ * the values a record needs are copied, as they are met, into a few fixed buffers
+ * allocated once per call, so memory stays bounded by SESSFMT_LINE_MAX whatever the
+ * input. Sniffing looks only at bytes the line reader already holds (lr_peek), so the
+ * same bytes are then parsed from the start: it works on pipes and standard input.
+ *
+ * Choices common to all readers: strings (user, session_id, nas) are passed as written,
+ * without UTF-8 checks; stats.skipped counts records that are not sessions, not blank,
+ * comment or header lines.
+ */
+#include "core/sessions/sessfmt.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/sessions/sessfmt_int.h"
+#include "core/base/timefmt.h"
+
+#define SNIFF_BYTES ((size_t)2 * SESSFMT_LINE_MAX)
+#define UTF8_BOM    "\xef\xbb\xbf"
+
+static const char *const fmt_names[] = {
+	[SESSFMT_AUTO] = "auto",   [SESSFMT_DETAIL] = "detail", [SESSFMT_RADCSV] = "radcsv",
+	[SESSFMT_DHCPD] = "dhcpd", [SESSFMT_KEA] = "kea",
+};
+
+#define NFMT ((int)(sizeof(fmt_names) / sizeof(fmt_names[0])))
+
+/* ---- small text helpers ---- */
+
+int sf_is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+/* ASCII case-insensitive: s[0..n) equals the NUL-terminated w. */
+int sf_eq_nocase(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+static int starts_nocase(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+
+	return n >= wl && strncasecmp(s, w, wl) == 0;
+}
+
+/* Trim blanks on both sides of s[0..*n); returns the new start. */
+const char *sf_trim(const char *s, size_t *n)
+{
+	while (*n > 0 && sf_is_blank(*s)) {
+		s++;
+		(*n)--;
+	}
+	while (*n > 0 && sf_is_blank(s[*n - 1]))
+		(*n)--;
+	return s;
+}
+
+/* Printable copy of s[0..n) for a message, cut with "..." to fit buf[size >= 8]. */
+const char *sf_show(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t i;
+	size_t k = 0;
+
+	for (i = 0; i < n && k + 4 < size; i++)
+		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (i < n) {
+		buf[k++] = '.';
+		buf[k++] = '.';
+		buf[k++] = '.';
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/* Unsigned decimal s[0..n) (1..15 digits, nothing else) no larger than max. */
+int sf_parse_uint(const char *s, size_t n, int64_t max, int64_t *out)
+{
+	int64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 15)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Split s[0..n) at blanks into at most max words; returns the count (more = max + 1). */
+static size_t words(const char *s, size_t n, const char **w, size_t *wl, size_t max)
+{
+	size_t i = 0;
+	size_t k = 0;
+	size_t st;
+
+	for (;;) {
+		while (i < n && sf_is_blank(s[i]))
+			i++;
+		if (i >= n)
+			return k;
+		if (k == max)
+			return max + 1;
+		st = i;
+		while (i < n && !sf_is_blank(s[i]))
+			i++;
+		w[k] = s + st;
+		wl[k] = i - st;
+		k++;
+	}
+}
+
+/* ---- times ---- */
+
+static int month_num(const char *s, size_t n)
+{
+	static const char *const mon[12] = { "jan", "feb", "mar", "apr", "may", "jun",
+					     "jul", "aug", "sep", "oct", "nov", "dec" };
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		if (sf_eq_nocase(s, n, mon[i]))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* Unix seconds of a UTC civil time; -1 for an impossible one. */
+int sf_civil(int64_t y, int64_t mo, int64_t d, int64_t h, int64_t mi, int64_t s, int64_t *out)
+{
+	int64_t dim;
+
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60)
+		return -1;
+	if (mo == 12)
+		dim = 31;
+	else
+		dim = time_days_from_civil(y, (int)mo + 1, 1) - time_days_from_civil(y, (int)mo, 1);
+	if (d > dim)
+		return -1;
+	*out = time_days_from_civil(y, (int)mo, (int)d) * 86400 + h * 3600 + mi * 60 + s;
+	return 0;
+}
+
+/* "HH:MM:SS" (1 or 2 digits each). */
+int sf_parse_hms(const char *s, size_t n, int64_t *h, int64_t *mi, int64_t *sec)
+{
+	const char *c1 = memchr(s, ':', n);
+	const char *c2;
+
+	if (!c1)
+		return -1;
+	c2 = memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - s));
+	if (!c2 || c1 - s > 2 || c2 - c1 - 1 > 2 || n - (size_t)(c2 + 1 - s) > 2)
+		return -1;
+	if (sf_parse_uint(s, (size_t)(c1 - s), 23, h) < 0 ||
+	    sf_parse_uint(c1 + 1, (size_t)(c2 - c1 - 1), 59, mi) < 0 ||
+	    sf_parse_uint(c2 + 1, n - (size_t)(c2 + 1 - s), 60, sec) < 0)
+		return -1;
+	return 0;
+}
+
+/* The detail date line "Sun Nov 22 10:41:24 2026" (ctime form): the server's local time,
+ * read in core.timezone (the process's zone). */
+int sf_parse_date_line(const char *s, size_t n, int64_t *out)
+{
+	const char *w[5];
+	size_t wl[5];
+	int64_t d, y, h, mi, sec;
+	int mo;
+
+	if (words(s, n, w, wl, 5) != 5 || wl[0] != 3)
+		return -1;
+	mo = month_num(w[1], wl[1]);
+	if (!mo || sf_parse_uint(w[2], wl[2], 31, &d) < 0 ||
+	    sf_parse_hms(w[3], wl[3], &h, &mi, &sec) < 0 ||
+	    sf_parse_uint(w[4], wl[4], 9999, &y) < 0 || sf_civil(y, mo, d, h, mi, sec, out) < 0)
+		return -1;
+	*out = time_local_to_utc(*out);
+	return *out >= 0 ? 0 : -1;
+}
+
+/* FreeRADIUS's Event-Timestamp "Nov 22 2026 10:41:24 UTC", or unix seconds. */
+int sf_parse_radius_time(const char *s, size_t n, int64_t *out)
+{
+	const char *w[5];
+	size_t wl[5];
+	size_t nw;
+	int64_t d, y, h, mi, sec, oh, om, off = 0;
+	int mo;
+
+	s = sf_trim(s, &n);
+	if (sf_parse_uint(s, n, SF_TIME_MAX, out) == 0)
+		return 0;
+	nw = words(s, n, w, wl, 5);
+	if (nw < 4 || nw > 5)
+		return -1;
+	mo = month_num(w[0], wl[0]);
+	if (!mo || sf_parse_uint(w[1], wl[1], 31, &d) < 0 ||
+	    sf_parse_uint(w[2], wl[2], 9999, &y) < 0 ||
+	    sf_parse_hms(w[3], wl[3], &h, &mi, &sec) < 0)
+		return -1;
+	if (nw == 5 && !sf_eq_nocase(w[4], wl[4], "UTC") && !sf_eq_nocase(w[4], wl[4], "GMT") &&
+	    !sf_eq_nocase(w[4], wl[4], "Z")) {
+		if (wl[4] != 5 || (w[4][0] != '+' && w[4][0] != '-') ||
+		    sf_parse_uint(w[4] + 1, 2, 23, &oh) < 0 ||
+		    sf_parse_uint(w[4] + 3, 2, 59, &om) < 0)
+			return -1;
+		off = (oh * 3600 + om * 60) * (w[4][0] == '-' ? -1 : 1);
+	}
+	if (sf_civil(y, mo, d, h, mi, sec, out) < 0)
+		return -1;
+	*out -= off;
+	return *out >= 0 ? 0 : -1;
+}
+
+/* A time in a CSV column: time_parse's forms, a "+HH" zone, or the FreeRADIUS form. */
+int sf_parse_any_time(const char *s, size_t n, int64_t *out)
+{
+	char buf[64];
+
+	s = sf_trim(s, &n);
+	if (n == 0)
+		return -1;
+	if (time_parse(s, n, out) == 0)
+		return *out >= 0 && *out <= SF_TIME_MAX ? 0 : -1;
+	if (n > 3 && n + 2 < sizeof(buf) && (s[n - 3] == '+' || s[n - 3] == '-')) {
+		memcpy(buf, s, n);
+		memcpy(buf + n, "00", 2);
+		if (time_parse(buf, n + 2, out) == 0)
+			return *out >= 0 && *out <= SF_TIME_MAX ? 0 : -1;
+	}
+	return sf_parse_radius_time(s, n, out);
+}
+
+/* Acct-Status-Type -> SESS_START/INTERIM/STOP, 0 for a type that is not a session event. */
+int sf_status_op(const char *s, size_t n)
+{
+	s = sf_trim(s, &n);
+	if (sf_eq_nocase(s, n, "Start") || sf_eq_nocase(s, n, "1"))
+		return SESS_START;
+	if (sf_eq_nocase(s, n, "Stop") || sf_eq_nocase(s, n, "2"))
+		return SESS_STOP;
+	if (sf_eq_nocase(s, n, "Interim-Update") || sf_eq_nocase(s, n, "Alive") ||
+	    sf_eq_nocase(s, n, "Interim") || sf_eq_nocase(s, n, "3"))
+		return SESS_INTERIM;
+	return 0;
+}
+
+/* The record's time: Event-Timestamp unless it is off the receive time by > max_skew. */
+int sf_choose_time(struct sf_ctx *c, const struct sf_times *t, int64_t *out)
+{
+	int64_t recv = t->recv - t->delay;
+	int64_t diff;
+
+	if (t->has_event) {
+		diff = t->event > recv ? t->event - recv : recv - t->event;
+		if (!t->has_recv || c->opts->max_skew <= 0 || diff <= c->opts->max_skew) {
+			*out = t->event;
+			return 0;
+		}
+		c->st->skewed++;
+	}
+	if (!t->has_recv || recv < 0)
+		return -1;
+	*out = recv;
+	return 0;
+}
+
+/* ---- reporting ---- */
+
+void sf_reject(struct sf_ctx *c, long line, long long off, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->st->rejected++;
+	va_start(ap, fmt);
+	isp_vreject(c->on_reject, c->ud, c->file, line, off, fmt, ap);
+	va_end(ap);
+}
+
+int sf_emit(struct sf_ctx *c, struct sess_record *r)
+{
+	if (!r->user)
+		r->user = "";
+	if (!r->session_id)
+		r->session_id = "";
+	if (!r->nas)
+		r->nas = "";
+	if (!r->nas_ip)
+		r->nas_ip = "";
+	if (!r->nas_id)
+		r->nas_id = "";
+	c->st->records++;
+	if (!c->on_record)
+		return 0;
+	return c->on_record(c->ud, r);
+}
+
+void sf_rec_init(struct sess_record *r, long line)
+{
+	memset(r, 0, sizeof(*r));
+	r->duration = -1;
+	r->line = line;
+	r->user = "";
+	r->session_id = "";
+	r->nas = "";
+	r->nas_ip = "";
+	r->nas_id = "";
+}
+
+/* Add s[0..n) as an address of the given family (0 = either); why says what failed. */
+int sf_add_addr(struct sess_record *r, const char *s, size_t n, int family, const char *what,
+		char *why, size_t wsz)
+{
+	struct ip_prefix p;
+	char shown[64];
+
+	s = sf_trim(s, &n);
+	if (ip_parse_prefix(s, n, &p, NULL, NULL) < 0 || (family && p.family != family) ||
+	    (family == 4 && p.len != 32)) {
+		snprintf(why, wsz, "%s '%s' is not an IPv%s %s", what,
+			 sf_show(shown, sizeof(shown), s, n), family == 4 ? "4" : "6",
+			 family == 4 ? "address" : "prefix");
+		return -1;
+	}
+	if (r->naddr < SESS_MAX_ADDRS)
+		r->addr[r->naddr++] = p;
+	return 0;
+}
+
+int sf_with_csv(struct sf_ctx *c, int (*read)(struct sf_ctx *c))
+{
+	int rc;
+
+	c->csv = csv_reader_new(c->lr, SESSFMT_LINE_MAX);
+	if (!c->csv)
+		return isp_err_set(c->err, ISR_ENOMEM, "out of memory");
+	rc = read(c);
+	csv_reader_free(c->csv);
+	c->csv = NULL;
+	return rc;
+}
+
+/* Next line: 1, 0 at end, or ISR_EIO. Counts lines; drops a BOM on line 1. */
+int sf_line(struct sf_ctx *c, struct lr_line *ln)
+{
+	int rc = c->csv ? csv_next(c->csv, ln, c->err) : lr_next(c->lr, ln, c->err);
+
+	if (rc <= 0) {
+		if (rc < 0 && c->err)
+			c->err->file = c->file;
+		return rc;
+	}
+	c->st->lines++;
+	if (ln->lineno == 1 && !ln->too_long && ln->len >= 3 &&
+	    memcmp(ln->text, UTF8_BOM, 3) == 0) {
+		ln->text += 3;
+		ln->len -= 3;
+	}
+	return 1;
+}
+
+/* ---- CSV ---- */
+
+/* Lower-case s[0..n) without '-' and '_' into out[cap]; returns its length, 0 if too long. */
+static size_t norm_name(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i;
+	size_t k = 0;
+	char ch;
+
+	s = sf_trim(s, &n);
+	for (i = 0; i < n; i++) {
+		ch = s[i];
+		if (ch == '-' || ch == '_')
+			continue;
+		if (k + 1 >= cap)
+			return 0;
+		out[k++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
+	}
+	out[k] = '\0';
+	return k;
+}
+
+/* 1 when some field of the row, normalised, is one of names. */
+int sf_row_has(const struct csv_field *f, size_t nf, const char *const *names)
+{
+	char nm[64];
+	size_t i;
+	size_t k;
+
+	for (i = 0; i < nf; i++) {
+		if (norm_name(f[i].s, f[i].len, nm, sizeof(nm)) == 0)
+			continue;
+		for (k = 0; names[k]; k++) {
+			if (strcmp(nm, names[k]) == 0)
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Column index of each role (-1 = absent), the first listed name that appears winning. */
+void sf_map_header(const struct csv_field *f, size_t nf, const struct sf_colnames *cols, int nroles,
+		   int *idx)
+{
+	char nm[64];
+	size_t i;
+	int r;
+	int k;
+
+	for (r = 0; r < nroles; r++) {
+		idx[r] = -1;
+		for (k = 0; k < 3 && cols[r].n[k] && idx[r] < 0; k++) {
+			for (i = 0; i < nf; i++) {
+				if (norm_name(f[i].s, f[i].len, nm, sizeof(nm)) > 0 &&
+				    strcmp(nm, cols[r].n[k]) == 0) {
+					idx[r] = (int)i;
+					break;
+				}
+			}
+		}
+	}
+}
+
+/* Field i trimmed and NUL-terminated in place; NULL when absent, empty or "NULL". */
+char *sf_fld(struct csv_field *f, size_t nf, int i)
+{
+	char *s;
+	size_t n;
+
+	if (i < 0 || (size_t)i >= nf)
+		return NULL;
+	n = f[i].len;
+	s = (char *)sf_trim(f[i].s, &n);
+	s[n] = '\0';
+	if (n == 0 || (n == 4 && strcmp(s, "NULL") == 0))
+		return NULL;
+	return s;
+}
+
+/*
+ * Split a content line into fields: 1 with *nf set, 0 for a blank or '#' comment line,
+ * -1 when the line was rejected (too long, NUL byte, bad quoting).
+ */
+int sf_csv_line(struct sf_ctx *c, struct lr_line *ln, struct csv_field *f, size_t *nf)
+{
+	struct isp_err e;
+	size_t i;
+
+	if (ln->too_long) {
+		sf_reject(c, ln->lineno, ln->offset, "line longer than %d bytes (%lld bytes)",
+			  SESSFMT_LINE_MAX, ln->full_len);
+		return -1;
+	}
+	if (ln->has_nul) {
+		sf_reject(c, ln->lineno, ln->offset, "line contains a NUL byte (binary data?)");
+		return -1;
+	}
+	i = strspn(ln->text, " \t");
+	if (i == ln->len || ln->text[i] == '#')
+		return 0;
+	isp_err_clear(&e);
+	if (csv_split(ln->text, ln->len, f, SF_CSV_FIELDS, nf, &e) < 0) {
+		sf_reject(c, ln->lineno, ln->offset, "%s", e.msg);
+		return -1;
+	}
+	return 1;
+}
+
+/* ---- detection ---- */
+
+static int is_dhcpd_start(const char *s, size_t n)
+{
+	static const char *const kw[] = { "lease ",	 "authoring-byte-order",
+					  "server-duid", "failover peer",
+					  "host ",	 "db-time-format",
+					  "ia-na ",	 "ia-pd ",
+					  "ia-ta ",	 NULL };
+	size_t i;
+
+	for (i = 0; kw[i]; i++) {
+		if (starts_nocase(s, n, kw[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int contains(const char *s, size_t n, const char *w)
+{
+	size_t wl = strlen(w);
+	size_t i;
+
+	for (i = 0; i + wl <= n; i++) {
+		if (memcmp(s + i, w, wl) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The format of the first content line s[0..n) (next: the line after it, or NULL). */
+static enum sess_format detect_first(const char *s, size_t n, const char *next, size_t nn)
+{
+	static const char *const kea[] = { "validlifetime", NULL };
+	struct csv_field f[64];
+	char buf[4096];
+	int64_t t;
+	size_t nf = 0;
+
+	if (is_dhcpd_start(s, n))
+		return SESSFMT_DHCPD;
+	if (memchr(s, ',', n)) {
+		if (n >= sizeof(buf))
+			n = sizeof(buf) - 1;
+		memcpy(buf, s, n);
+		buf[n] = '\0';
+		csv_split(buf, n, f, 64, &nf, NULL);
+		if (sf_row_has(f, nf, kea))
+			return SESSFMT_KEA;
+		if (sf_row_has(f, nf, sf_radcsv_columns))
+			return SESSFMT_RADCSV;
+		return SESSFMT_AUTO;
+	}
+	if (sf_parse_date_line(s, n, &t) < 0)
+		return SESSFMT_AUTO;
+	if (!next || (nn > 0 && sf_is_blank(next[0]) && memchr(next, '=', nn)))
+		return SESSFMT_DETAIL;
+	return SESSFMT_AUTO;
+}
+
+/*
+ * Detect from p[0..n) (complete: the whole stream). *first is set to the 1-based number
+ * of the first content line (0 = none). Returns SESSFMT_AUTO when unknown.
+ */
+static enum sess_format detect(const char *p, size_t n, int complete, long *first)
+{
+	const char *nl;
+	const char *next;
+	size_t ll;
+	size_t nn;
+	size_t i;
+	long lineno = 0;
+	int dhcpd_comment = 0;
+
+	*first = 0;
+	if (n >= 3 && memcmp(p, UTF8_BOM, 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		if (!nl && !complete)
+			break;
+		ll = nl ? (size_t)(nl - p) : n;
+		lineno++;
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;
+		i = 0;
+		while (i < ll && sf_is_blank(p[i]))
+			i++;
+		if (i < ll && p[i] == '#') {
+			dhcpd_comment |= contains(p, ll, "dhcpd") || contains(p, ll, "lease");
+		} else if (i < ll) {
+			*first = lineno;
+			if (memchr(p, '\0', ll))
+				return SESSFMT_AUTO;
+			next = NULL;
+			nn = 0;
+			if (nl && (size_t)(nl + 1 - p) < n) {
+				next = nl + 1;
+				nn = n - (size_t)(next - p);
+				nl = memchr(next, '\n', nn);
+				if (nl)
+					nn = (size_t)(nl - next);
+			}
+			return detect_first(p, ll, next, nn);
+		}
+		if (!nl)
+			break;
+		n -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+	}
+	return dhcpd_comment ? SESSFMT_DHCPD : SESSFMT_AUTO;
+}
+
+/* ---- names and the entry point ---- */
+
+int sessfmt_parse_name(const char *name)
+{
+	int i;
+
+	if (!name)
+		return -1;
+	for (i = 0; i < NFMT; i++) {
+		if (sf_eq_nocase(name, strlen(name), fmt_names[i]))
+			return i;
+	}
+	return -1;
+}
+
+const char *sessfmt_name(enum sess_format f)
+{
+	if ((int)f < 0 || (int)f >= NFMT)
+		return "unknown";
+	return fmt_names[f];
+}
+
+/* Auto-detection; 0 with *fmt set (SESSFMT_AUTO: nothing to read), or an error. */
+static int sniff(struct sf_ctx *c, enum sess_format *fmt)
+{
+	struct lr_line ln;
+	const char *data;
+	size_t n;
+	long first;
+	char shown[64];
+	int rc;
+
+	rc = lr_peek(c->lr, SNIFF_BYTES, &data, &n, c->err);
+	if (rc < 0) {
+		if (c->err)
+			c->err->file = c->file;
+		return rc;
+	}
+	*fmt = detect(data, n, n < SNIFF_BYTES, &first);
+	if (*fmt != SESSFMT_AUTO)
+		return 0;
+	if (first == 0 && n < SNIFF_BYTES) {
+		/* only blank or comment lines: nothing to read, but count them */
+		for (;;) {
+			rc = sf_line(c, &ln);
+			if (rc <= 0)
+				return rc;
+		}
+	}
+	for (;;) {
+		rc = sf_line(c, &ln);
+		if (rc < 0)
+			return rc;
+		if (rc == 0 || ln.lineno >= first)
+			break;
+	}
+	if (rc == 0 || first == 0)
+		return isp_err_at(c->err, ISR_EFORMAT, c->file, 1, 0,
+				  "not a session log (detail, radcsv, dhcpd or kea): no content "
+				  "line in the first %zu bytes",
+				  SNIFF_BYTES);
+	return isp_err_at(c->err, ISR_EFORMAT, c->file, ln.lineno, ln.offset,
+			  "not a session log (detail, radcsv, dhcpd or kea): '%s'",
+			  ln.too_long ? "(a line too long)"
+				      : sf_show(shown, sizeof(shown), ln.text, ln.len));
+}
+
+int sessfmt_read(FILE *f, const struct sessfmt_opts *opts, sessfmt_record_fn on_record,
+		 sessfmt_reject_fn on_reject, void *ud, struct sessfmt_stats *stats,
+		 struct isp_err *err)
+{
+	struct sessfmt_stats local;
+	struct sf_ctx c;
+	enum sess_format fmt;
+	char *mem = NULL;
+	int rc;
+	int i;
+
+	if (!f || !opts)
+		return isp_err_set(err, ISR_EINVAL, "sessfmt_read: no stream or options");
+	if ((int)opts->format < 0 || (int)opts->format >= NFMT)
+		return isp_err_set(err, ISR_EINVAL, "unknown session log format %d",
+				   (int)opts->format);
+	memset(&c, 0, sizeof(c));
+	c.st = stats ? stats : &local;
+	memset(c.st, 0, sizeof(*c.st));
+	c.opts = opts;
+	c.file = opts->filename;
+	if (c.file && strcmp(c.file, "-") == 0)
+		c.file = "<stdin>";
+	c.on_record = on_record;
+	c.on_reject = on_reject;
+	c.ud = ud;
+	c.err = err;
+	c.lr = lr_new(f, SESSFMT_LINE_MAX);
+	mem = malloc((size_t)SF_NSLOT * SF_SLOT);
+	if (!c.lr || !mem) {
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory for the session log reader");
+		goto out;
+	}
+	for (i = 0; i < SF_NSLOT; i++) {
+		c.slot[i] = mem + (size_t)i * SF_SLOT;
+		c.slot[i][0] = '\0';
+	}
+	fmt = opts->format;
+	if (fmt == SESSFMT_AUTO) {
+		rc = sniff(&c, &fmt);
+		if (rc < 0 || fmt == SESSFMT_AUTO)
+			goto out;
+	}
+	c.st->detected = fmt;
+	switch (fmt) {
+	case SESSFMT_DETAIL: rc = sf_read_detail(&c); break;
+	case SESSFMT_RADCSV: rc = sf_with_csv(&c, sf_read_radcsv); break;
+	case SESSFMT_DHCPD: rc = sf_read_dhcpd(&c); break;
+	case SESSFMT_KEA: rc = sf_with_csv(&c, sf_read_kea); break;
+	case SESSFMT_AUTO:
+	default: rc = 0; break;
+	}
+out:
+	free(mem);
+	lr_free(c.lr);
+	return rc;
+}

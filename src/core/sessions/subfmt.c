@@ -1,0 +1,154 @@
+/*
+ * subfmt.c -- the subscriber directory reader (subfmt.h). Records come from the shared
+ * CSV record reader (core/base/csv.h: byte-order mark, CRLF, quoted line breaks).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/base/csv.h"
+#include "core/base/linereader.h"
+#include "core/sessions/subfmt.h"
+#include "core/base/timefmt.h"
+#include "core/store/store_notify.h"
+
+#define MAX_FIELDS 64
+
+enum col { C_ID, C_EMAIL, C_LANG, C_CONSENT, C_OOF, C_OON, C_N };
+static const char *const col_names[C_N] = {
+	"id", "email", "language", "consent", "opt_out_filtering", "opt_out_notices"
+};
+
+static int valid_email(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	size_t i;
+
+	if (!at || at == s || at == s + n - 1 || memchr(at + 1, '@', (size_t)(s + n - at - 1)) ||
+	    n > 254)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == '<' || s[i] == '>' || s[i] == ',' ||
+		    s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int field_time(const struct csv_field *f, int64_t *out)
+{
+	*out = 0;
+	if (!f || !f->len)
+		return 0;
+	return time_parse(f->s, f->len, out);
+}
+
+/* Why row fv cannot be a subscriber, or NULL; fills s when it can. */
+static const char *row(const struct csv_field *const fv[C_N], struct store_subscriber *s)
+{
+	const struct csv_field *id = fv[C_ID], *em = fv[C_EMAIL], *lang = fv[C_LANG];
+
+	memset(s, 0, sizeof(*s));
+	if (!id || !id->len)
+		return "no id";
+	if (id->len >= sizeof(s->id) || strlen(id->s) != id->len)
+		return "id longer than 127 bytes or with a NUL byte";
+	if (em && em->len && !valid_email(em->s, em->len))
+		return "not an e-mail address";
+	if (lang && lang->len && strcmp(lang->s, "ja") != 0 && strcmp(lang->s, "en") != 0)
+		return "language must be ja or en";
+	if (field_time(fv[C_CONSENT], &s->consent) ||
+	    field_time(fv[C_OOF], &s->opt_out_filtering) ||
+	    field_time(fv[C_OON], &s->opt_out_notices))
+		return "a date that is not ISO 8601 or unix seconds";
+	memcpy(s->id, id->s, id->len + 1);
+	if (em && em->len)
+		memcpy(s->email, em->s, em->len + 1);
+	snprintf(s->language, sizeof(s->language), "%s", lang && lang->len ? lang->s : "ja");
+	return NULL;
+}
+
+int subfmt_read(FILE *f, const char *filename, subfmt_fn fn, subfmt_reject_fn on_reject, void *ud,
+		struct subfmt_stats *stats, struct isp_err *err)
+{
+	struct csv_field fields[MAX_FIELDS];
+	struct subfmt_stats st = { 0, 0, 0 };
+	struct lr *r = lr_new(f, SUBFMT_LINE_MAX);
+	struct csv_reader *cr = r ? csv_reader_new(r, SUBFMT_LINE_MAX) : NULL;
+	struct isp_err rej;
+	struct lr_line ln;
+	int map[C_N], have_header = 0, rc, i;
+	size_t nf;
+
+	if (!cr) {
+		lr_free(r);
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	}
+	while ((rc = csv_next(cr, &ln, err)) > 0) {
+		const struct csv_field *fv[C_N];
+		struct store_subscriber s;
+		const char *why;
+
+		st.lines++;
+		isp_err_clear(&rej);
+		if (ln.too_long) {
+			if (!have_header)
+				break;
+			isp_err_at(&rej, ISR_ELIMIT, filename, ln.lineno, ln.offset,
+				   "line longer than %d bytes", SUBFMT_LINE_MAX);
+			goto reject;
+		}
+		if (ln.len == 0 || ln.text[0] == '#')
+			continue;
+		if (csv_split(ln.text, ln.len, fields, MAX_FIELDS, &nf, &rej) != 0) {
+			if (!have_header)
+				break;
+			isp_err_at(&rej, rej.code, filename, ln.lineno, ln.offset, "%s", rej.msg);
+			goto reject;
+		}
+		if (!have_header) {
+			for (i = 0; i < C_N; i++) {
+				size_t k;
+
+				map[i] = -1;
+				for (k = 0; k < nf; k++)
+					if (strcasecmp(fields[k].s, col_names[i]) == 0)
+						map[i] = (int)k;
+			}
+			if (map[C_ID] < 0)
+				break;
+			have_header = 1;
+			continue;
+		}
+		for (i = 0; i < C_N; i++)
+			fv[i] = map[i] >= 0 && (size_t)map[i] < nf ? &fields[map[i]] : NULL;
+		why = row(fv, &s);
+		if (why) {
+			isp_err_at(&rej, ISR_EINVAL, filename, ln.lineno, ln.offset, "%s", why);
+			goto reject;
+		}
+		st.rows++;
+		rc = fn(ud, &s);
+		if (rc)
+			break;
+		continue;
+	reject:
+		st.rejected++;
+		if (on_reject)
+			on_reject(ud, &rej);
+	}
+	csv_reader_free(cr);
+	lr_free(r);
+	if (stats)
+		*stats = st;
+	if (rc > 0 && !have_header)
+		return isp_err_at(err, ISR_EFORMAT, filename, ln.lineno, ln.offset,
+				  "the header names no 'id' column (expected id, email, language, "
+				  "...)");
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		return rc;
+	if (!have_header)
+		return isp_err_at(err, ISR_EFORMAT, filename, 0, -1, "no header line");
+	return 0;
+}

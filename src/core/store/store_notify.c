@@ -1,0 +1,954 @@
+/*
+ * store_notify.c -- the notification half of store.h (SQLite and PostgreSQL, db.h):
+ * subscribers, batches of events, notices, and the relay's books.
+ *
+ * Exactly-once notices rest on two rules kept here. A notice is inserted with a unique
+ * idempotency key in the same transaction that marks its events EV_NOTIFIED, so a crash
+ * leaves either both or neither. Delivery state changes are committed one by one
+ * (pending -> sending -> sent), so a restarted notifier knows which notices may have
+ * reached the server (sending) and which certainly did not (pending).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/store/store.h"
+#include "core/store/store_notify.h"
+#include "core/store/store_relay.h"
+#include "core/store/store_int.h"
+
+/* ---- transactions ---- */
+
+/* Transactions nest: an inner begin/commit pair is part of the outer transaction, and a
+ * rollback at any depth rolls back the whole of it. */
+int store_begin(struct store *st, struct isp_err *err)
+{
+	int rc = st->depth ? 0 : sq_exec(st, SQ_BEGIN(st), err);
+
+	if (rc == 0)
+		st->depth++;
+	return rc;
+}
+
+int store_commit(struct store *st, struct isp_err *err)
+{
+	if (st->depth == 0)
+		return isp_err_set(err, ISR_EINVAL, "commit without a transaction");
+	if (--st->depth)
+		return 0;
+	return sq_exec(st, "COMMIT", err);
+}
+
+void store_rollback(struct store *st)
+{
+	st->depth = 0;
+	if (db_in_transaction(st->db))
+		sq_exec(st, "ROLLBACK", NULL);
+}
+
+/* Run a prepared statement that returns no rows, then finalize it. */
+static int step_done(struct store *st, struct db_stmt *s, const char *what, struct isp_err *err)
+{
+	int rc = db_step(s);
+
+	db_finalize(s);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return sq_fail(st, err, what);
+	return 0;
+}
+
+/* Run an INSERT ... RETURNING id, then finalize it; *id = the new row's id. */
+static int step_id(struct store *st, struct db_stmt *s, int64_t *id, const char *what,
+		   struct isp_err *err)
+{
+	int rc = db_step(s);
+
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW)
+		return sq_fail(st, err, what);
+	return 0;
+}
+
+static const char *col_text(struct db_stmt *s, int i)
+{
+	return db_column_text(s, i);
+}
+
+static void copy_col(char *dst, size_t size, struct db_stmt *s, int i)
+{
+	const char *v = col_text(s, i);
+
+	snprintf(dst, size, "%s", v ? v : "");
+}
+
+/* ---- subscribers ---- */
+
+int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO subscribers VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+			" ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
+			" opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, sub->id);
+	sq_bind_text(s, 2, sub->email);
+	db_bind_text(s, 3, sub->language[0] ? sub->language : "ja");
+	sq_bind_time(s, 4, sub->consent);
+	sq_bind_time(s, 5, sub->opt_out_filtering);
+	sq_bind_time(s, 6, sub->opt_out_notices);
+	db_bind_int64(s, 7, sq_now());
+	return step_done(st, s, "put subscriber", err);
+}
+
+static void row_subscriber(struct db_stmt *s, struct store_subscriber *out)
+{
+	memset(out, 0, sizeof(*out));
+	copy_col(out->id, sizeof(out->id), s, 0);
+	copy_col(out->email, sizeof(out->email), s, 1);
+	copy_col(out->language, sizeof(out->language), s, 2);
+	out->consent = db_column_int64(s, 3);
+	out->opt_out_filtering = db_column_int64(s, 4);
+	out->opt_out_notices = db_column_int64(s, 5);
+}
+
+#define SUBSCRIBER_COLS "id, email, language, consent, opt_out_filtering, opt_out_notices"
+
+int store_subscriber_get(struct store *st, const char *id, struct store_subscriber *out,
+			 struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st, "SELECT " SUBSCRIBER_COLS " FROM subscribers WHERE id = ?", &s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, id);
+	rc = db_step(s);
+	if (rc == DB_ROW)
+		row_subscriber(s, out);
+	db_finalize(s);
+	if (rc == DB_ROW)
+		return 0;
+	if (rc == DB_DONE)
+		return isp_err_set(err, ISR_ENOTFOUND, "no subscriber '%s'", id);
+	return sq_fail(st, err, "get subscriber");
+}
+
+int store_subscriber_opt(struct store *st, const char *id, const char *scope, int out, int64_t t,
+			 struct isp_err *err)
+{
+	static const char *const sql[2][2] = {
+		/* [filtering][out] */
+		{ "UPDATE subscribers SET opt_out_notices = NULL, updated = ?2 WHERE id = ?1",
+		  "UPDATE subscribers SET opt_out_notices = coalesce(opt_out_notices, ?2),"
+		  " updated = ?2 WHERE id = ?1" },
+		{ "UPDATE subscribers SET opt_out_filtering = NULL, updated = ?2 WHERE id = ?1",
+		  "UPDATE subscribers SET opt_out_filtering = coalesce(opt_out_filtering, ?2),"
+		  " updated = ?2 WHERE id = ?1" },
+	};
+	int filtering = strcmp(scope, "filtering") == 0, all = strcmp(scope, "all") == 0;
+	int notices = strcmp(scope, "notices") == 0;
+	char change[64];
+	struct db_stmt *s = NULL;
+	int rc, pass;
+
+	if (!filtering && !all && !notices)
+		return isp_err_set(err, ISR_EINVAL,
+				   "scope '%s': expected filtering, notices or all", scope);
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	for (pass = 0; pass < 2; pass++) {
+		if ((pass == 0 && filtering) || (pass == 1 && notices))
+			continue;
+		rc = sq_prepare(st, sql[pass][out ? 1 : 0], &s, err);
+		if (rc)
+			goto fail;
+		db_bind_text(s, 1, id);
+		db_bind_int64(s, 2, t);
+		rc = step_done(st, s, "opt-out", err);
+		if (rc)
+			goto fail;
+		if (db_changes(st->db) == 0) {
+			rc = isp_err_set(err, ISR_ENOTFOUND, "no subscriber '%s'", id);
+			goto fail;
+		}
+	}
+	snprintf(change, sizeof(change), "%s %s", out ? "opt-out" : "opt-in", scope);
+	rc = sq_prepare(st, "INSERT INTO subscriber_log VALUES(?, ?, ?)", &s, err);
+	if (rc)
+		goto fail;
+	db_bind_text(s, 1, id);
+	db_bind_int64(s, 2, t);
+	db_bind_text(s, 3, change);
+	rc = step_done(st, s, "opt-out log", err);
+	if (rc)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+struct subscriber_walk {
+	store_subscriber_fn fn;
+	void *ud;
+};
+
+static int subscriber_row(void *ud, struct db_stmt *s)
+{
+	const struct subscriber_walk *w = ud;
+	struct store_subscriber sub;
+
+	row_subscriber(s, &sub);
+	return w->fn(w->ud, &sub);
+}
+
+int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,
+			  void *ud, struct isp_err *err)
+{
+	struct subscriber_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+					      " WHERE opt_out_filtering IS NOT NULL ORDER BY id"
+					    : "SELECT " SUBSCRIBER_COLS
+					      " FROM subscribers ORDER BY id",
+			&s, err);
+	if (rc)
+		return rc;
+	return sq_each_row(st, s, "list subscribers", subscriber_row, &w, err);
+}
+
+/* ---- batches and events ---- */
+
+const char *store_event_state_name(enum store_event_state s)
+{
+	static const char *const names[EV_STATE_N] = { "new",	 "held",    "notified",
+						       "repeat", "skipped", "returned" };
+
+	return (unsigned)s < EV_STATE_N ? names[s] : "?";
+}
+
+int store_batch_begin(struct store *st, const char *source, const char *file, const char *format,
+		      int64_t *batch_id, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO batches(source, received, file, format) VALUES(?, ?, ?, ?)"
+			" RETURNING id",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, source);
+	db_bind_int64(s, 2, sq_now());
+	sq_bind_text(s, 3, file);
+	sq_bind_text(s, 4, format);
+	return step_id(st, s, batch_id, "new batch", err);
+}
+
+/* Bind the event's columns (parameters 1..9 of both event INSERTs), run the statement and
+ * reset it for the next event. */
+static int run_event_insert(struct store *st, struct db_stmt *s, int64_t batch_id,
+			    const struct store_event *e, struct isp_err *err)
+{
+	db_bind_int64(s, 1, batch_id);
+	db_bind_int64(s, 2, e->time);
+	db_bind_text(s, 3, e->ip);
+	db_bind_int64(s, 4, e->port);
+	db_bind_text(s, 5, e->cause);
+	sq_bind_text(s, 6, e->family);
+	sq_bind_text(s, 7, e->reference);
+	sq_bind_text(s, 8, e->detail);
+	sq_bind_text(s, 9, e->raw);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(st, err, "add event");
+	}
+	db_reset(s);
+	return 0;
+}
+
+int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
+		    struct isp_err *err)
+{
+	struct db_stmt *s = st->ev_ins;
+
+	if (!s && sq_prepare(st,
+			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+			     " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			     &st->ev_ins, err) != 0)
+		return ISR_ESTORE;
+	s = st->ev_ins;
+	return run_event_insert(st, s, batch_id, e, err);
+}
+
+int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
+			 const struct store_event *e, int *dup, struct isp_err *err)
+{
+	struct db_stmt *s = st->ev_once;
+	int rc;
+
+	*dup = 0;
+	if (!s && sq_prepare(st,
+			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+			     " reference, detail, raw, source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			     " ON CONFLICT DO NOTHING",
+			     &st->ev_once, err) != 0)
+		return ISR_ESTORE;
+	s = st->ev_once;
+	db_bind_text(s, 10, source);
+	rc = run_event_insert(st, s, batch_id, e, err);
+	if (rc)
+		return rc;
+	*dup = db_changes(st->db) == 0;
+	return 0;
+}
+
+int store_batch_set_sha256(struct store *st, int64_t batch_id, const char *sha256_hex,
+			   struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = sq_prepare(st, "UPDATE batches SET sha256 = ? WHERE id = ?", &s, err);
+
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, sha256_hex);
+	db_bind_int64(s, 2, batch_id);
+	return step_done(st, s, "record the batch's SHA-256", err);
+}
+
+int store_batch_find_sha256(struct store *st, const char *source, const char *sha256_hex,
+			    int64_t *batch_id, int64_t *received, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = sq_prepare(st,
+			    "SELECT id, received FROM batches WHERE source = ? AND sha256 = ?"
+			    " ORDER BY id LIMIT 1",
+			    &s, err);
+
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, source);
+	db_bind_text(s, 2, sha256_hex);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		*batch_id = db_column_int64(s, 0);
+		*received = db_column_int64(s, 1);
+	}
+	db_finalize(s);
+	if (rc == DB_ROW)
+		return 0;
+	if (rc == DB_DONE)
+		return ISR_ENOTFOUND;
+	return sq_fail(st, err, "find batch by SHA-256");
+}
+
+int store_batch_end(struct store *st, int64_t batch_id, const char *header, long rows,
+		    long rejected, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st, "UPDATE batches SET header = ?, rows = ?, rejected = ? WHERE id = ?",
+			&s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, header);
+	db_bind_int64(s, 2, rows);
+	db_bind_int64(s, 3, rejected);
+	db_bind_int64(s, 4, batch_id);
+	return step_done(st, s, "end batch", err);
+}
+
+/*
+ * Block events become events: the proxy's (reason "url" or "connect") with cause
+ * malware-site, the DNS service's with cause cc. The row kept for returning is
+ * "timestamp,ip,port,name,list,entry" in CSV.
+ *
+ * Exactly once, with several writers: each block event carries the batch that ingested
+ * it (ingest_batch, NULL until then). An ingest first claims the unclaimed rows it can
+ * see (UPDATE ... SET ingest_batch = this batch), then copies exactly the rows it
+ * claimed. A DNS node's transaction that commits later, with a smaller id than rows
+ * already ingested, still has ingest_batch NULL and is taken by the next run; an id
+ * cursor would skip it forever. Two concurrent ingests cannot claim one row twice: the
+ * second's UPDATE waits for the first's row lock and then sees the row claimed.
+ */
+#define INGEST_TS_SQLITE "strftime('%Y-%m-%dT%H:%M:%SZ', time_ms / 1000, 'unixepoch')"
+#define INGEST_TS_PG                                                                               \
+	"to_char(to_timestamp(time_ms / 1000) AT TIME ZONE 'UTC', "                                \
+	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+#define INGEST_SQL(TS)                                                                             \
+	"INSERT INTO events(batch_id, time, ip, port, cause, family, reference, detail, raw)"      \
+	" SELECT CAST(?1 AS BIGINT), time_ms / 1000, client, coalesce(port, 0), ?2, list, entry,"  \
+	"  CASE WHEN reason IN ('url', 'connect') THEN 'url ' || qname"                            \
+	"   ELSE 'name ' || qname || ' (' || coalesce(reason, 'name') || ')' END,"                 \
+	"  " TS " || ',' || client || ',' || coalesce(port, 0) || ',\"'"                           \
+	"   || replace(qname, '\"', '\"\"') || '\",' || coalesce(list, '') || ','"                 \
+	"   || '\"' || replace(coalesce(entry, ''), '\"', '\"\"') || '\"'"                         \
+	" FROM block_events WHERE ingest_batch = ?1 ORDER BY id"
+static const char *const ingest_sql = INGEST_SQL(INGEST_TS_SQLITE);
+static const char *const ingest_sql_pg = INGEST_SQL(INGEST_TS_PG);
+/* [proxy?]: claim the unclaimed block events of the DNS service or of the proxy. */
+static const char *const claim_sql[2] = {
+	"UPDATE block_events SET ingest_batch = ?1 WHERE ingest_batch IS NULL"
+	" AND coalesce(reason, '') NOT IN ('url', 'connect')",
+	"UPDATE block_events SET ingest_batch = ?1 WHERE ingest_batch IS NULL"
+	" AND reason IN ('url', 'connect')",
+};
+
+int store_ingest_block_events(struct store *st, long *n, struct isp_err *err)
+{
+	static const char *const sources[2] = { "dns", "proxy" };
+	static const char *const causes[2] = { "cc", "malware-site" };
+	int64_t batch;
+	struct db_stmt *s = NULL;
+	long claimed;
+	int rc, i;
+
+	*n = 0;
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < 2; i++) {
+		rc = store_batch_begin(st, sources[i], NULL, "block-events", &batch, err);
+		if (rc)
+			goto out;
+		rc = sq_run3(st, claim_sql[i], batch, 0, 0, &claimed, err);
+		if (rc)
+			goto out;
+		if (claimed == 0) {
+			rc = sq_run3(st, "DELETE FROM batches WHERE id = ?", batch, 0, 0, NULL,
+				     err);
+			if (rc)
+				goto out;
+			continue;
+		}
+		rc = sq_prepare(st, sq_pg(st) ? ingest_sql_pg : ingest_sql, &s, err);
+		if (rc)
+			goto out;
+		db_bind_int64(s, 1, batch);
+		db_bind_text(s, 2, causes[i]);
+		rc = step_done(st, s, "ingest block events", err);
+		if (rc)
+			goto out;
+		*n += db_changes(st->db);
+		rc = sq_run3(st,
+			     "UPDATE batches SET rows = (SELECT count(*) FROM events"
+			     " WHERE batch_id = ?1), header ="
+			     " 'timestamp,ip,port,name,list,entry' WHERE id = ?1",
+			     batch, 0, 0, NULL, err);
+		if (rc)
+			goto out;
+	}
+out:
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+#define EVENT_COLS                                                                                 \
+	"e.id, e.batch_id, e.time, e.ip, e.port, e.cause, e.family, e.reference, e.detail,"        \
+	" e.raw, e.state, e.subscriber, e.reason, e.notice_id"
+
+struct event_walk {
+	store_event_fn fn;
+	void *ud;
+};
+
+static int event_row(void *ud, struct db_stmt *s)
+{
+	const struct event_walk *w = ud;
+	struct store_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.id = db_column_int64(s, 0);
+	e.batch_id = db_column_int64(s, 1);
+	e.time = db_column_int64(s, 2);
+	e.ip = col_text(s, 3);
+	e.port = (uint16_t)(int)db_column_int64(s, 4);
+	e.cause = col_text(s, 5);
+	e.family = col_text(s, 6);
+	e.reference = col_text(s, 7);
+	e.detail = col_text(s, 8);
+	e.raw = col_text(s, 9);
+	e.state = (enum store_event_state)(int)db_column_int64(s, 10);
+	e.subscriber = col_text(s, 11);
+	e.reason = col_text(s, 12);
+	e.notice_id = db_column_int64(s, 13);
+	return w->fn(w->ud, &e);
+}
+
+static int each_event_row(struct store *st, struct db_stmt *s, store_event_fn fn, void *ud,
+			  struct isp_err *err)
+{
+	struct event_walk w = { fn, ud };
+
+	return sq_each_row(st, s, "read events", event_row, &w, err);
+}
+
+int store_each_open_event(struct store *st, store_event_fn fn, void *ud, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT " EVENT_COLS " FROM events e WHERE e.state < 2"
+			" ORDER BY e.time, e.id",
+			&s, err);
+	if (rc)
+		return rc;
+	return each_event_row(st, s, fn, ud, err);
+}
+
+int store_each_event(struct store *st, const char *source, int64_t batch_id, int state,
+		     store_event_fn fn, void *ud, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(
+		st,
+		"SELECT " EVENT_COLS " FROM events e JOIN batches b ON b.id = e.batch_id"
+		" WHERE (CAST(?1 AS TEXT) IS NULL OR b.source = ?1) AND (?2 = 0 OR e.batch_id = ?2)"
+		" AND (?3 < 0 OR e.state = ?3) ORDER BY e.id",
+		&s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, source);
+	db_bind_int64(s, 2, batch_id);
+	db_bind_int64(s, 3, state);
+	return each_event_row(st, s, fn, ud, err);
+}
+
+int store_event_decide(struct store *st, int64_t id, enum store_event_state state,
+		       const char *subscriber, const char *reason, int64_t notice_id,
+		       struct isp_err *err)
+{
+	struct db_stmt *s;
+
+	if (!st->ev_decide && sq_prepare(st,
+					 "UPDATE events SET state = ?, subscriber = ?, reason = ?,"
+					 " notice_id = ? WHERE id = ?",
+					 &st->ev_decide, err) != 0)
+		return ISR_ESTORE;
+	s = st->ev_decide;
+	db_bind_int64(s, 1, (int)state);
+	sq_bind_text(s, 2, subscriber);
+	sq_bind_text(s, 3, reason);
+	if (notice_id)
+		db_bind_int64(s, 4, notice_id);
+	else
+		db_bind_null(s, 4);
+	db_bind_int64(s, 5, id);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(st, err, "decide event");
+	}
+	db_reset(s);
+	return 0;
+}
+
+/* ---- notices ---- */
+
+const char *store_notice_state_name(enum store_notice_state s)
+{
+	static const char *const names[] = { "pending", "sending", "sent", "failed" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+int store_notice_add(struct store *st, const struct store_notice *n, int64_t *id,
+		     struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO notices(key, subscriber, email, language, causes, created,"
+			" next_attempt, message) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"
+			" ON CONFLICT(key) DO NOTHING",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, n->key);
+	db_bind_text(s, 2, n->subscriber);
+	db_bind_text(s, 3, n->email);
+	db_bind_text(s, 4, n->language);
+	db_bind_text(s, 5, n->causes);
+	db_bind_int64(s, 6, n->created);
+	db_bind_int64(s, 7, n->created);
+	db_bind_blob(s, 8, n->message, n->message_len);
+	rc = step_done(st, s, "add notice", err);
+	if (rc)
+		return rc;
+	rc = sq_prepare(st, "SELECT id FROM notices WHERE key = ?", &s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, n->key);
+	rc = db_step(s);
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : sq_fail(st, err, "find notice");
+}
+
+int store_notice_recent(struct store *st, const char *subscriber, const char *cause, int64_t since,
+			int64_t *id, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(
+		st,
+		"SELECT max(n.id) FROM notices n WHERE n.subscriber = ?1 AND n.created >= ?3"
+		" AND EXISTS(SELECT 1 FROM events e WHERE e.notice_id = n.id"
+		" AND e.cause = ?2 AND e.state = 2)",
+		&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, subscriber);
+	db_bind_text(s, 2, cause);
+	db_bind_int64(s, 3, since);
+	rc = db_step(s);
+	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : sq_fail(st, err, "recent notice");
+}
+
+int store_notice_count(struct store *st, const char *subscriber, int64_t since, long *n,
+		       struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT count(*) FROM notices WHERE subscriber = ? AND created >= ?"
+			" AND state <> 3",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, subscriber);
+	db_bind_int64(s, 2, since);
+	rc = db_step(s);
+	*n = rc == DB_ROW ? (long)db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	return rc == DB_ROW ? 0 : sq_fail(st, err, "count notices");
+}
+
+struct notice_walk {
+	store_notice_fn fn;
+	void *ud;
+	int with_message;
+};
+
+static int notice_row(void *ud, struct db_stmt *s)
+{
+	const struct notice_walk *w = ud;
+	struct store_notice n;
+
+	memset(&n, 0, sizeof(n));
+	n.id = db_column_int64(s, 0);
+	n.key = col_text(s, 1);
+	n.subscriber = col_text(s, 2);
+	n.email = col_text(s, 3);
+	n.language = col_text(s, 4);
+	n.causes = col_text(s, 5);
+	n.created = db_column_int64(s, 6);
+	n.state = (enum store_notice_state)(int)db_column_int64(s, 7);
+	n.attempts = (int)db_column_int64(s, 8);
+	n.next_attempt = db_column_int64(s, 9);
+	n.sent = db_column_int64(s, 10);
+	n.error = col_text(s, 11);
+	if (w->with_message) {
+		n.message = db_column_blob(s, 12);
+		n.message_len = (size_t)db_column_bytes(s, 12);
+	}
+	return w->fn(w->ud, &n);
+}
+
+static int each_notice_row(struct store *st, struct db_stmt *s, int with_message,
+			   store_notice_fn fn, void *ud, struct isp_err *err)
+{
+	struct notice_walk w = { fn, ud, with_message };
+
+	return sq_each_row(st, s, "read notices", notice_row, &w, err);
+}
+
+#define NOTICE_COLS                                                                                \
+	"id, key, subscriber, email, language, causes, created, state, attempts,"                  \
+	" next_attempt, sent, error"
+
+struct id_list {
+	int64_t *ids;
+	size_t n, cap;
+};
+
+/* Append the row's first column to the id_list ud; ISR_ENOMEM when it cannot grow. */
+static int id_row(void *ud, struct db_stmt *s)
+{
+	struct id_list *l = ud;
+
+	if (l->n == l->cap) {
+		int64_t *p = realloc(l->ids, (l->cap ? l->cap * 2 : 64) * sizeof(*l->ids));
+
+		if (!p)
+			return ISR_ENOMEM;
+		l->ids = p;
+		l->cap = l->cap ? l->cap * 2 : 64;
+	}
+	l->ids[l->n++] = db_column_int64(s, 0);
+	return 0;
+}
+
+int store_each_undelivered(struct store *st, int64_t now, int max_attempts, store_notice_fn fn,
+			   void *ud, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	struct id_list l = { NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	/* Collect the ids first: fn commits state changes, which must not happen while a
+	 * read statement walks the same table. */
+	rc = sq_prepare(st,
+			"SELECT id FROM notices WHERE state <> 2 AND attempts < ?1"
+			" AND (state <> 3 OR next_attempt <= ?2) ORDER BY id",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, max_attempts);
+	db_bind_int64(s, 2, now);
+	rc = sq_each_row(st, s, "undelivered notices", id_row, &l, err);
+	if (rc == ISR_ENOMEM)
+		isp_err_set(err, rc, "out of memory");
+	for (i = 0; i < l.n && rc == 0; i++) {
+		rc = sq_prepare(st, "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?", &s,
+				err);
+		if (rc)
+			break;
+		db_bind_int64(s, 1, l.ids[i]);
+		rc = each_notice_row(st, s, 1, fn, ud, err);
+	}
+	free(l.ids);
+	return rc;
+}
+
+int store_each_notice(struct store *st, int limit, store_notice_fn fn, void *ud,
+		      struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st, "SELECT " NOTICE_COLS " FROM notices ORDER BY id DESC LIMIT ?", &s,
+			err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, limit);
+	return each_notice_row(st, s, 0, fn, ud, err);
+}
+
+int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,
+		      int64_t next_attempt, const char *error, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"UPDATE notices SET state = ?, attempts = ?, next_attempt = ?, error = ?,"
+			" sent = CASE WHEN ?1 = 2 THEN ? ELSE sent END WHERE id = ?",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, (int)state);
+	db_bind_int64(s, 2, attempts);
+	db_bind_int64(s, 3, next_attempt);
+	sq_bind_text(s, 4, error);
+	db_bind_int64(s, 5, sq_now());
+	db_bind_int64(s, 6, id);
+	return step_done(st, s, "mark notice", err);
+}
+
+/* ---- reports ---- */
+
+struct report_walk {
+	store_report_fn fn;
+	void *ud;
+};
+
+static int report_row(void *ud, struct db_stmt *s)
+{
+	const struct report_walk *w = ud;
+	struct store_batch_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.batch.id = db_column_int64(s, 0);
+	r.batch.source = col_text(s, 1);
+	r.batch.file = col_text(s, 2);
+	r.batch.format = col_text(s, 3);
+	r.batch.header = col_text(s, 4);
+	r.batch.received = db_column_int64(s, 5);
+	r.batch.rows = (long)db_column_int64(s, 6);
+	r.batch.rejected = (long)db_column_int64(s, 7);
+	r.received = (long)db_column_int64(s, 8);
+	r.matched = (long)db_column_int64(s, 9);
+	r.notified = (long)db_column_int64(s, 10);
+	r.queued = (long)db_column_int64(s, 11);
+	r.repeat = (long)db_column_int64(s, 12);
+	r.skipped = (long)db_column_int64(s, 13);
+	r.returned = (long)db_column_int64(s, 14);
+	r.pending = (long)db_column_int64(s, 15);
+	return w->fn(w->ud, &r);
+}
+
+int store_each_batch_report(struct store *st, const char *source, store_report_fn fn, void *ud,
+			    struct isp_err *err)
+{
+	struct report_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(
+		st,
+		"SELECT b.id, b.source, b.file, b.format, b.header, b.received, b.rows, b.rejected,"
+		" count(e.id), count(*) FILTER (WHERE e.state IN (1, 2, 3, 4)),"
+		" count(*) FILTER (WHERE (e.state = 2 AND n.state = 2) OR e.state = 3),"
+		" count(*) FILTER (WHERE e.state = 2 AND n.state <> 2),"
+		" count(*) FILTER (WHERE e.state = 3), count(*) FILTER (WHERE e.state = 4),"
+		" count(*) FILTER (WHERE e.state = 5), count(*) FILTER (WHERE e.state IN (0, 1))"
+		" FROM batches b LEFT JOIN events e ON e.batch_id = b.id"
+		" LEFT JOIN notices n ON n.id = e.notice_id"
+		" WHERE CAST(?1 AS TEXT) IS NULL OR b.source = ?1 GROUP BY b.id ORDER BY b.id",
+		&s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, source);
+	return sq_each_row(st, s, "report", report_row, &w, err);
+}
+
+/* ---- relay ---- */
+
+int store_relay_batch(struct store *st, const char *source, const char *files, long rows,
+		      long rejected, int64_t *batch_id, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO relay_batches(source, received, files, rows, rejected)"
+			" VALUES(?, ?, ?, ?, ?) RETURNING id",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, source);
+	db_bind_int64(s, 2, sq_now());
+	sq_bind_text(s, 3, files);
+	db_bind_int64(s, 4, rows);
+	db_bind_int64(s, 5, rejected);
+	return step_id(st, s, batch_id, "relay batch", err);
+}
+
+int store_relay_sent(struct store *st, int64_t batch_id, const char *member, long n,
+		     struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(
+		st,
+		"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
+		" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
+		&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, batch_id);
+	db_bind_text(s, 2, member);
+	db_bind_int64(s, 3, n);
+	return step_done(st, s, "relay sent", err);
+}
+
+int store_relay_returned(struct store *st, int64_t batch_id, const char *member, long n,
+			 int64_t *batch_out, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT max(batch_id) FROM relay_counts WHERE member = ?1 AND sent > 0"
+			" AND (?2 = 0 OR batch_id = ?2)",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, member);
+	db_bind_int64(s, 2, batch_id);
+	rc = db_step(s);
+	*batch_out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW)
+		return sq_fail(st, err, "relay returns");
+	if (*batch_out == 0) {
+		if (batch_id)
+			return isp_err_set(err, ISR_ENOTFOUND,
+					   "member '%s' was sent nothing in batch %lld", member,
+					   (long long)batch_id);
+		return isp_err_set(err, ISR_ENOTFOUND, "member '%s' was never sent anything",
+				   member);
+	}
+	rc = sq_prepare(st,
+			"UPDATE relay_counts SET returned = returned + ?3"
+			" WHERE batch_id = ?1 AND member = ?2",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, *batch_out);
+	db_bind_text(s, 2, member);
+	db_bind_int64(s, 3, n);
+	return step_done(st, s, "relay returns", err);
+}
+
+struct relay_walk {
+	store_relay_fn fn;
+	void *ud;
+};
+
+static int relay_row(void *ud, struct db_stmt *s)
+{
+	const struct relay_walk *w = ud;
+	struct store_relay_count c;
+
+	c.batch_id = db_column_int64(s, 0);
+	c.source = col_text(s, 1);
+	c.member = col_text(s, 2);
+	c.received_at = db_column_int64(s, 3);
+	c.rows = (long)db_column_int64(s, 4);
+	c.sent = (long)db_column_int64(s, 5);
+	c.returned = (long)db_column_int64(s, 6);
+	return w->fn(w->ud, &c);
+}
+
+int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct isp_err *err)
+{
+	struct relay_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT b.id, b.source, c.member, b.received, b.rows, c.sent, c.returned"
+			" FROM relay_batches b JOIN relay_counts c ON c.batch_id = b.id"
+			" ORDER BY b.id, c.member = '', c.member",
+			&s, err);
+	if (rc)
+		return rc;
+	return sq_each_row(st, s, "relay report", relay_row, &w, err);
+}

@@ -1,0 +1,944 @@
+/*
+ * store_sqlite.c -- the SQLite back end of store.h.
+ *
+ * WAL mode, synchronous=NORMAL: readers (the DNS service reading block events later,
+ * `lists check`) never block the importer and a crash loses at most the last
+ * transaction, never corrupts. Every statement is prepared once per call site and
+ * bound; no SQL is built from input.
+ *
+ * Import strategy: values of one import go into a temporary table keyed by value
+ * (duplicates within the file are merged there and counted). Commit then computes the
+ * change against the source's current entries with set operations in SQL (added =
+ * staging - current, removed = current - staging), records the changed values, deletes
+ * the removed, and upserts the rest, all in the one transaction begun at import start.
+ * The first import of a source records only counts (every value is "added"; listing 10 M
+ * of them again in a change table would double the store for nothing).
+ */
+#include "core/store/store.h"
+#include "core/store/store_blocks.h"
+#include "core/store/store_lists.h"
+#include "core/base/fsutil.h"
+#include "core/store/store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct store_import {
+	struct store *st;
+	int64_t list_id;
+	int64_t source_id;
+	int64_t started;
+	int had_entries; /* the source had entries before this import */
+	long accepted, duplicates;
+	struct db_stmt *ins;   /* INSERT INTO staging unless there */
+	struct db_stmt *merge; /* UPDATE staging for a duplicate */
+	char file[1024];
+};
+
+int sq_fail(struct store *st, struct isp_err *err, const char *what)
+{
+	return isp_err_set(err, ISR_ESTORE, "store %s: %s: %s", st->path, what, db_errmsg(st->db));
+}
+
+int sq_exec(struct store *st, const char *sql, struct isp_err *err)
+{
+	if (db_exec(st->db, sql) != 0)
+		return isp_err_set(err, ISR_ESTORE, "store %s: %s", st->path, db_errmsg(st->db));
+	return 0;
+}
+
+int sq_prepare(struct store *st, const char *sql, struct db_stmt **out, struct isp_err *err)
+{
+	if (db_prepare(st->db, sql, out) != 0)
+		return sq_fail(st, err, "prepare");
+	return 0;
+}
+
+int sq_each_row(struct store *st, struct db_stmt *s, const char *what, db_row_fn fn, void *ud,
+		struct isp_err *err)
+{
+	int fn_rc, rc = db_each_row(s, fn, ud, &fn_rc);
+
+	if (rc == DB_ERROR)
+		fn_rc = sq_fail(st, err, what);
+	db_finalize(s);
+	return fn_rc;
+}
+
+void sq_bind_text(struct db_stmt *s, int i, const char *v)
+{
+	db_bind_text(s, i, v && *v ? v : NULL);
+}
+
+void sq_bind_time(struct db_stmt *s, int i, int64_t t)
+{
+	if (t)
+		db_bind_int64(s, i, t);
+	else
+		db_bind_null(s, i);
+}
+
+/* The libpq conninfo of spec when it names a PostgreSQL store, else NULL. */
+static const char *pg_conninfo(const char *spec)
+{
+	if (strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0)
+		return spec;
+	if (strncmp(spec, "pg:", 3) == 0)
+		return spec + 3;
+	return NULL;
+}
+
+int store_is_pg(const char *spec)
+{
+	return pg_conninfo(spec) != NULL;
+}
+
+/* Name a PostgreSQL store in messages without its password. */
+static void pg_display(const char *spec, char *out, size_t size)
+{
+	const char *at = strchr(spec, '@'), *scheme = strstr(spec, "://");
+
+	if (scheme && at && at > scheme)
+		snprintf(out, size, "%.*s...%s", (int)(scheme + 3 - spec), spec, at);
+	else if (strstr(spec, "password"))
+		snprintf(out, size, "pg:(conninfo with password)");
+	else
+		snprintf(out, size, "%s", spec);
+}
+
+/*
+ * The store holds personal data: create a missing file with the private mode before
+ * SQLite opens it (SQLite would make it 0644 less the umask), so that SQLite gives its
+ * -wal and -shm files the same mode and owner; tighten the files an older version made.
+ */
+static int make_private(const char *path, struct isp_err *err)
+{
+	static const char *const side[] = { "", "-wal", "-shm", "-journal" };
+	char p[4096 + 16];
+	size_t i;
+	int fd, rc;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  (mode_t)fs_private_mode());
+	if (fd >= 0) {
+		rc = fs_make_private(fd, path, err);
+		close(fd);
+		if (rc)
+			unlink(path);
+		return rc;
+	}
+	if (errno != EEXIST)
+		return isp_err_set(err, ISR_ESTORE, "store %s: cannot create: %s", path,
+				   strerror(errno));
+	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, side[i]);
+		rc = fs_tighten_private(p, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int store_open_ex(const char *spec, int flags, struct store **out, struct isp_err *err)
+{
+	const char *conninfo = pg_conninfo(spec);
+	struct store *st;
+	int rc, version = 0;
+
+	*out = NULL;
+	if (strncmp(spec, "sqlite:", 7) == 0)
+		spec += 7;
+	if (!*spec)
+		return isp_err_set(err, ISR_EINVAL, "empty store path");
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	if (conninfo) {
+		pg_display(spec, st->path, sizeof(st->path));
+		rc = db_open_pg(conninfo, &st->db, err);
+		if (rc)
+			goto fail;
+	} else {
+		struct stat sb;
+
+		snprintf(st->path, sizeof(st->path), "%s", spec);
+		if ((flags & STORE_OPEN_EXISTING) && stat(spec, &sb) != 0) {
+			rc = isp_err_set(
+				err, ISR_ENOTFOUND,
+				"store %s does not exist (%s): check --store or core.store; "
+				"`ispshield store migrate`, an import or a service creates it",
+				spec, strerror(errno));
+			goto fail;
+		}
+		rc = fs_mkdir_parents(spec, err);
+		if (rc)
+			goto fail;
+		rc = make_private(spec, err);
+		if (rc)
+			goto fail;
+		rc = db_open_sqlite(spec, &st->db, err);
+		if (rc)
+			goto fail;
+		rc = sq_exec(st,
+			     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			     "PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;",
+			     err);
+		if (rc)
+			goto fail;
+	}
+	rc = store_schema_version(st, &version, err);
+	if (rc)
+		goto fail;
+	/* The embedded default stays zero-setup: a new SQLite file gets the whole schema. */
+	if (version == 0 && !conninfo) {
+		rc = store_schema_migrate(st, NULL, &version, err);
+		if (rc)
+			goto fail;
+	}
+	if (version > STORE_SCHEMA_VERSION) {
+		rc = isp_err_set(err, ISR_ESTORE,
+				 "store %s: schema version %d is newer than this binary's (%d):"
+				 " upgrade ispshield",
+				 st->path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version < STORE_SCHEMA_VERSION && !(flags & STORE_OPEN_ANY_VERSION)) {
+		rc = isp_err_set(err, ISR_ESTORE,
+				 "store %s: schema version %d, this binary needs %d:"
+				 " run ispshield store migrate",
+				 st->path, version, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return rc;
+}
+
+int store_open(const char *spec, struct store **out, struct isp_err *err)
+{
+	return store_open_ex(spec, 0, out, err);
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	db_finalize(st->ev_ins);
+	db_finalize(st->ev_once);
+	db_finalize(st->ev_decide);
+	db_close(st->db);
+	free(st);
+}
+
+int64_t sq_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int store_list_get(struct store *st, const char *name, enum list_kind kind, int create,
+		   struct store_list *out, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	if (!*name || strlen(name) >= sizeof(out->name))
+		return isp_err_set(err, ISR_EINVAL, "list name must be 1..%zu characters",
+				   sizeof(out->name) - 1);
+	rc = sq_prepare(st, "SELECT id, kind FROM lists WHERE name = ?", &s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, name);
+	rc = db_step(s);
+	if (rc == DB_ROW) {
+		enum list_kind k = list_kind_parse(db_column_text(s, 1));
+
+		out->id = db_column_int64(s, 0);
+		out->kind = k;
+		snprintf(out->name, sizeof(out->name), "%s", name);
+		db_finalize(s);
+		if (kind != LIST_KIND_NONE && kind != k)
+			return isp_err_set(err, ISR_EEXIST, "list '%s' exists with kind %s, not %s",
+					   name, list_kind_name(k), list_kind_name(kind));
+		return 0;
+	}
+	db_finalize(s);
+	if (rc != DB_DONE)
+		return sq_fail(st, err, "find list");
+	if (!create)
+		return isp_err_set(err, ISR_ENOTFOUND, "no list named '%s'", name);
+	if (kind == LIST_KIND_NONE)
+		return isp_err_set(
+			err, ISR_EINVAL,
+			"list '%s' does not exist; give --kind domain|url|ip to create it", name);
+	rc = sq_prepare(st, "INSERT INTO lists(name, kind, created) VALUES(?, ?, ?) RETURNING id",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, name);
+	db_bind_text(s, 2, list_kind_name(kind));
+	db_bind_int64(s, 3, sq_now());
+	rc = db_step(s);
+	out->id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW)
+		return sq_fail(st, err, "create list");
+	out->kind = kind;
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	return 0;
+}
+
+/* Run a statement with up to three int64 parameters; the rows it changed in *changed. */
+int sq_run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, long *changed,
+	    struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st, sql, &s, err);
+	if (rc)
+		return rc;
+	/* Parameters the statement does not have are ignored by both drivers. */
+	db_bind_int64(s, 1, a);
+	db_bind_int64(s, 2, b);
+	db_bind_int64(s, 3, c);
+	rc = db_step(s);
+	db_finalize(s);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return sq_fail(st, err, "update");
+	if (changed)
+		*changed = (long)db_changes(st->db);
+	return 0;
+}
+
+int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st, sql, &s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, a);
+	rc = db_step(s);
+	*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW && rc != DB_DONE)
+		return sq_fail(st, err, "query");
+	return 0;
+}
+
+/* Merge a duplicate into its staged row: earliest first_seen, latest last_seen, later
+ * expiry/category/reference. Two spellings: SQLite's two-argument max() is GREATEST in
+ * PostgreSQL (NULLs aside, which coalesce rules out here). */
+#define MERGE_SQL(MAX)                                                                             \
+	"UPDATE staging SET action = ?2,"                                                          \
+	" first_seen = CASE WHEN first_seen IS NULL OR ?3 < first_seen"                            \
+	"   THEN coalesce(?3, first_seen) ELSE first_seen END,"                                    \
+	" last_seen = " MAX "(coalesce(last_seen, ?4), coalesce(?4, last_seen)),"                  \
+	" expires = coalesce(?5, expires), category = coalesce(?6, category),"                     \
+	" reference = coalesce(?7, reference) WHERE value = ?1"
+static const char *const merge_sql = MERGE_SQL("max");
+static const char *const merge_sql_pg = MERGE_SQL("GREATEST");
+
+int store_import_begin(struct store *st, const struct store_list *l, const char *source,
+		       const char *file, struct store_import **out, struct isp_err *err)
+{
+	struct store_import *imp;
+	struct db_stmt *s = NULL;
+	int64_t n;
+	int rc;
+
+	*out = NULL;
+	if (!source || !*source)
+		return isp_err_set(err, ISR_EINVAL, "empty source name");
+	imp = calloc(1, sizeof(*imp));
+	if (!imp)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	imp->st = st;
+	imp->list_id = l->id;
+	imp->started = sq_now();
+	snprintf(imp->file, sizeof(imp->file), "%s", file ? file : "");
+	/* store_begin: an import joins a transaction the caller opened (lists sync imports
+	 * several lists and compiles the snapshot in one). */
+	rc = sq_pg(st) ? 0 : sq_exec(st, "PRAGMA cache_size=-262144;", err);
+	if (rc == 0)
+		rc = store_begin(st, err);
+	if (rc)
+		goto fail_nobegin;
+	rc = sq_prepare(st,
+			"INSERT INTO sources(list_id, name) VALUES(?, ?) "
+			"ON CONFLICT(list_id, name) DO NOTHING",
+			&s, err);
+	if (rc)
+		goto fail;
+	db_bind_int64(s, 1, l->id);
+	db_bind_text(s, 2, source);
+	rc = db_step(s);
+	db_finalize(s);
+	if (rc != DB_DONE) {
+		rc = sq_fail(st, err, "add source");
+		goto fail;
+	}
+	rc = sq_prepare(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?", &s, err);
+	if (rc)
+		goto fail;
+	db_bind_int64(s, 1, l->id);
+	db_bind_text(s, 2, source);
+	if (db_step(s) != DB_ROW) {
+		db_finalize(s);
+		rc = sq_fail(st, err, "find source");
+		goto fail;
+	}
+	imp->source_id = db_column_int64(s, 0);
+	db_finalize(s);
+	rc = sq_query_int(st, "SELECT EXISTS(SELECT 1 FROM entries WHERE source_id = ?)",
+			  imp->source_id, &n, err);
+	if (rc)
+		goto fail;
+	imp->had_entries = n != 0;
+	rc = sq_exec(st,
+		     sq_pg(st) ? "DROP TABLE IF EXISTS pg_temp.staging;"
+				 "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY,"
+				 " action BIGINT NOT NULL, first_seen BIGINT, last_seen BIGINT,"
+				 " expires BIGINT, category TEXT, reference TEXT);"
+			       : "DROP TABLE IF EXISTS temp.staging;"
+				 "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY,"
+				 " action INTEGER NOT NULL, first_seen INTEGER, last_seen INTEGER,"
+				 " expires INTEGER, category TEXT, reference TEXT) WITHOUT ROWID;",
+		     err);
+	if (rc)
+		goto fail;
+	rc = sq_prepare(st,
+			"INSERT INTO staging VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			&imp->ins, err);
+	if (rc)
+		goto fail;
+	rc = sq_prepare(st, sq_pg(st) ? merge_sql_pg : merge_sql, &imp->merge, err);
+	if (rc)
+		goto fail;
+	*out = imp;
+	return 0;
+fail:
+	db_finalize(imp->ins);
+	db_finalize(imp->merge);
+	store_rollback(st);
+fail_nobegin:
+	free(imp);
+	return rc;
+}
+
+static void bind_entry(struct db_stmt *s, const struct store_entry *e)
+{
+	db_bind_text(s, 1, e->value);
+	db_bind_int64(s, 2, (int)e->action);
+	sq_bind_time(s, 3, e->first_seen);
+	sq_bind_time(s, 4, e->last_seen);
+	sq_bind_time(s, 5, e->expires);
+	sq_bind_text(s, 6, e->category);
+	sq_bind_text(s, 7, e->reference);
+}
+
+int store_import_add(struct store_import *imp, const struct store_entry *e, int *dup,
+		     struct isp_err *err)
+{
+	struct db_stmt *s = imp->ins;
+
+	*dup = 0;
+	bind_entry(s, e);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(imp->st, err, "stage entry");
+	}
+	db_reset(s);
+	if (db_changes(imp->st->db) == 1) {
+		imp->accepted++;
+		return 0;
+	}
+	*dup = 1;
+	imp->duplicates++;
+	s = imp->merge;
+	bind_entry(s, e);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(imp->st, err, "merge duplicate");
+	}
+	db_reset(s);
+	return 0;
+}
+
+static void import_free(struct store_import *imp)
+{
+	db_finalize(imp->ins);
+	db_finalize(imp->merge);
+	sq_exec(imp->st,
+		sq_pg(imp->st) ? "DROP TABLE IF EXISTS pg_temp.staging"
+			       : "DROP TABLE IF EXISTS temp.staging; PRAGMA cache_size=-8192;",
+		NULL);
+	free(imp);
+}
+
+void store_import_abort(struct store_import *imp)
+{
+	if (!imp)
+		return;
+	store_rollback(imp->st);
+	import_free(imp);
+}
+
+/* The staged entries into the source's (the two spellings of scalar min/max again). */
+#define UPSERT_SQL(MIN, MAX)                                                                       \
+	"INSERT INTO entries(source_id, value, action, first_seen, last_seen,"                     \
+	" expires, category, reference)"                                                           \
+	" SELECT ?1, value, action, coalesce(first_seen, ?2), coalesce(last_seen, ?2),"            \
+	" expires, category, reference FROM staging WHERE true"                                    \
+	" ON CONFLICT(source_id, value) DO UPDATE SET action = excluded.action,"                   \
+	" first_seen = " MIN "(entries.first_seen, excluded.first_seen),"                          \
+	" last_seen = " MAX "(entries.last_seen, excluded.last_seen),"                             \
+	" expires = excluded.expires, category = excluded.category,"                               \
+	" reference = excluded.reference"
+static const char *const upsert_sql = UPSERT_SQL("min", "max");
+static const char *const upsert_sql_pg = UPSERT_SQL("LEAST", "GREATEST");
+
+int store_import_commit(struct store_import *imp, const char *format, long read, long rejected,
+			struct store_import_result *res, struct isp_err *err)
+{
+	struct store *st = imp->st;
+	struct db_stmt *s = NULL;
+	int64_t sid = imp->source_id, t = imp->started, iid;
+	long removed = 0, upserted = 0, added;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	rc = sq_prepare(st,
+			"INSERT INTO imports(source_id, started, file, format, read, accepted,"
+			" duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+			&s, err);
+	if (rc)
+		goto fail;
+	db_bind_int64(s, 1, sid);
+	db_bind_int64(s, 2, t);
+	db_bind_text(s, 3, imp->file);
+	sq_bind_text(s, 4, format);
+	db_bind_int64(s, 5, read);
+	db_bind_int64(s, 6, imp->accepted);
+	db_bind_int64(s, 7, imp->duplicates);
+	db_bind_int64(s, 8, rejected);
+	rc = db_step(s);
+	iid = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	db_finalize(s);
+	if (rc != DB_ROW) {
+		rc = sq_fail(st, err, "record import");
+		goto fail;
+	}
+
+	if (imp->had_entries) {
+		rc = sq_run3(
+			st,
+			"INSERT INTO changes(import_id, value, change)"
+			" SELECT ?1, value, 'added' FROM staging s WHERE NOT EXISTS"
+			" (SELECT 1 FROM entries e WHERE e.source_id = ?2 AND e.value = s.value)",
+			iid, sid, 0, NULL, err);
+		if (rc)
+			goto fail;
+		rc = sq_run3(st,
+			     "INSERT INTO changes(import_id, value, change)"
+			     " SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
+			     " AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
+			     iid, sid, 0, NULL, err);
+		if (rc)
+			goto fail;
+		rc = sq_run3(st,
+			     "DELETE FROM entries WHERE source_id = ?1 AND NOT EXISTS"
+			     " (SELECT 1 FROM staging s WHERE s.value = entries.value)",
+			     sid, 0, 0, &removed, err);
+		if (rc)
+			goto fail;
+	}
+	rc = sq_run3(st, sq_pg(st) ? upsert_sql_pg : upsert_sql, sid, t, 0, &upserted, err);
+	if (rc)
+		goto fail;
+	if (imp->had_entries) {
+		int64_t n;
+
+		rc = sq_query_int(st,
+				  "SELECT count(*) FROM changes WHERE import_id = ?"
+				  " AND change = 'added'",
+				  iid, &n, err);
+		if (rc)
+			goto fail;
+		added = (long)n;
+	} else {
+		added = upserted;
+	}
+	res->import_id = iid;
+	res->accepted = imp->accepted;
+	res->duplicates = imp->duplicates;
+	res->added = added;
+	res->removed = removed;
+	res->unchanged = imp->accepted - added;
+	rc = sq_prepare(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
+			&s, err);
+	if (rc)
+		goto fail;
+	db_bind_int64(s, 1, res->added);
+	db_bind_int64(s, 2, res->removed);
+	db_bind_int64(s, 3, res->unchanged);
+	db_bind_int64(s, 4, iid);
+	rc = db_step(s);
+	db_finalize(s);
+	if (rc != DB_DONE) {
+		rc = sq_fail(st, err, "record import counts");
+		goto fail;
+	}
+	rc = sq_run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
+	if (rc)
+		goto fail;
+	rc = store_commit(st, err);
+	if (rc)
+		goto fail;
+	import_free(imp);
+	return 0;
+fail:
+	store_import_abort(imp);
+	return rc;
+}
+
+/* Fill l and e from a row laid out as: list id, list name, kind, value, action,
+ * first_seen, last_seen, expires, category, reference, source. */
+static void row_entry(struct db_stmt *s, struct store_list *l, struct store_entry *e)
+{
+	l->id = db_column_int64(s, 0);
+	snprintf(l->name, sizeof(l->name), "%s", db_column_text(s, 1));
+	l->kind = list_kind_parse(db_column_text(s, 2));
+	e->value = db_column_text(s, 3);
+	e->action = (enum list_action)(int)db_column_int64(s, 4);
+	e->first_seen = db_column_int64(s, 5);
+	e->last_seen = db_column_int64(s, 6);
+	e->expires = db_column_int64(s, 7);
+	e->category = db_column_text(s, 8);
+	e->reference = db_column_text(s, 9);
+	e->source = db_column_text(s, 10);
+}
+
+#define ENTRY_COLS                                                                                 \
+	"l.id, l.name, l.kind, e.value, e.action, e.first_seen, e.last_seen,"                      \
+	" e.expires, e.category, e.reference, s.name"
+
+struct entry_walk {
+	store_entry_fn fn;
+	void *ud;
+};
+
+static int entry_row(void *ud, struct db_stmt *s)
+{
+	const struct entry_walk *w = ud;
+	struct store_list l;
+	struct store_entry e;
+
+	row_entry(s, &l, &e);
+	return w->fn(w->ud, &l, &e);
+}
+
+static int each_row(struct store *st, struct db_stmt *s, store_entry_fn fn, void *ud,
+		    struct isp_err *err)
+{
+	struct entry_walk w = { fn, ud };
+
+	return sq_each_row(st, s, "read entries", entry_row, &w, err);
+}
+
+int store_each_entry(struct store *st, const char *list, int64_t now, int distinct,
+		     store_entry_fn fn, void *ud, struct isp_err *err)
+{
+	/* For `distinct`, the earliest source's row of each (list, value) is chosen with a
+	 * window function, in value order; without it every entry comes, unordered (the
+	 * snapshot builder sorts by hash anyway, and ORDER BY would cost a temporary
+	 * b-tree over every entry). */
+	static const char *all_sql =
+		"SELECT " ENTRY_COLS " FROM entries e JOIN sources s ON s.id = e.source_id"
+		" JOIN lists l ON l.id = s.list_id"
+		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
+		"e.expires > ?2)";
+	static const char *distinct_sql =
+		"SELECT * FROM (SELECT " ENTRY_COLS ", row_number() OVER"
+		" (PARTITION BY l.id, e.value ORDER BY e.action DESC, e.first_seen, s.id) AS rn"
+		" FROM entries e JOIN sources s ON s.id = e.source_id"
+		" JOIN lists l ON l.id = s.list_id"
+		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
+		"e.expires > ?2))"
+		" AS d WHERE rn = 1 ORDER BY 1, 4";
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st, distinct ? distinct_sql : all_sql, &s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, list);
+	db_bind_int64(s, 2, now);
+	return each_row(st, s, fn, ud, err);
+}
+
+int store_entry_sources(struct store *st, const struct store_list *l, const char *value,
+			store_entry_fn fn, void *ud, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT " ENTRY_COLS " FROM sources s JOIN lists l ON l.id = s.list_id"
+			" JOIN entries e ON e.source_id = s.id AND e.value = ?2"
+			" WHERE l.id = ?1 ORDER BY s.id",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, l->id);
+	db_bind_text(s, 2, value);
+	return each_row(st, s, fn, ud, err);
+}
+
+struct stats_walk {
+	store_stats_fn fn;
+	void *ud;
+};
+
+static int stats_row(void *ud, struct db_stmt *s)
+{
+	const struct stats_walk *w = ud;
+	struct store_list_stats ls;
+
+	memset(&ls, 0, sizeof(ls));
+	ls.list.id = db_column_int64(s, 0);
+	snprintf(ls.list.name, sizeof(ls.list.name), "%s", db_column_text(s, 1));
+	ls.list.kind = list_kind_parse(db_column_text(s, 2));
+	ls.entries = db_column_int64(s, 3);
+	ls.distinct = db_column_int64(s, 4);
+	ls.expired = db_column_int64(s, 5);
+	ls.sources = db_column_int64(s, 6);
+	ls.last_import = db_column_int64(s, 7);
+	return w->fn(w->ud, &ls);
+}
+
+int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
+{
+	struct stats_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT l.id, l.name, l.kind,"
+			" (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+			"   WHERE s.list_id = l.id),"
+			" (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
+			"   ON s.id = e.source_id WHERE s.list_id = l.id"
+			"   AND (e.expires IS NULL OR e.expires > ?1)),"
+			" (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+			"   WHERE s.list_id = l.id AND e.expires <= ?1),"
+			" (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
+			" (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+			" FROM lists l ORDER BY l.name",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, now);
+	return sq_each_row(st, s, "list stats", stats_row, &w, err);
+}
+
+struct import_walk {
+	store_import_fn fn;
+	void *ud;
+};
+
+static int import_row(void *ud, struct db_stmt *s)
+{
+	const struct import_walk *w = ud;
+	struct store_import_info in;
+
+	in.id = db_column_int64(s, 0);
+	in.list = db_column_text(s, 1);
+	in.source = db_column_text(s, 2);
+	in.file = db_column_text(s, 3);
+	in.format = db_column_text(s, 4);
+	in.started = db_column_int64(s, 5);
+	in.read = db_column_int64(s, 6);
+	in.accepted = db_column_int64(s, 7);
+	in.duplicates = db_column_int64(s, 8);
+	in.rejected = db_column_int64(s, 9);
+	in.added = db_column_int64(s, 10);
+	in.removed = db_column_int64(s, 11);
+	in.unchanged = db_column_int64(s, 12);
+	return w->fn(w->ud, &in);
+}
+
+int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn, void *ud,
+		      struct isp_err *err)
+{
+	struct import_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(
+		st,
+		"SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
+		" i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
+		" FROM imports i JOIN sources s ON s.id = i.source_id"
+		" JOIN lists l ON l.id = s.list_id WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1)"
+		" ORDER BY i.id DESC LIMIT ?2",
+		&s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, list);
+	db_bind_int64(s, 2, limit);
+	return sq_each_row(st, s, "list imports", import_row, &w, err);
+}
+
+struct change_walk {
+	store_change_fn fn;
+	void *ud;
+};
+
+static int change_row(void *ud, struct db_stmt *s)
+{
+	const struct change_walk *w = ud;
+
+	return w->fn(w->ud, db_column_text(s, 0), db_column_text(s, 1));
+}
+
+int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, void *ud,
+		      struct isp_err *err)
+{
+	struct change_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT value, change FROM changes WHERE import_id = ?"
+			" ORDER BY change, value",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, import_id);
+	return sq_each_row(st, s, "list changes", change_row, &w, err);
+}
+
+/* Rows per INSERT of block events. PostgreSQL: one multi-row INSERT (one round trip) per
+ * up to 128 events; 8 parameters each stays far below its limit. SQLite has no round trip
+ * to save: one prepared single-row INSERT stepped per event is fastest there. */
+#define BLOCK_ROWS_PG 128
+
+/* Prepare the INSERT of m block events into *s. */
+static int prepare_blocks(struct store *st, size_t m, struct db_stmt **s, struct isp_err *err)
+{
+	static const char head[] = "INSERT INTO block_events(time_ms, client, port, qname, qtype,"
+				   " list, entry, reason) VALUES";
+	static const char row[] = "(?, ?, ?, ?, ?, ?, ?, ?),";
+	char sql[sizeof(head) + BLOCK_ROWS_PG * sizeof(row)];
+	size_t k, len = sizeof(head) - 1;
+
+	memcpy(sql, head, len);
+	for (k = 0; k < m; k++) {
+		memcpy(sql + len, row, sizeof(row) - 1);
+		len += sizeof(row) - 1;
+	}
+	sql[len - 1] = '\0'; /* the last comma */
+	return sq_prepare(st, sql, s, err);
+}
+
+int store_add_block_events(struct store *st, const struct store_block_event *ev, size_t n,
+			   struct isp_err *err)
+{
+	size_t per = sq_pg(st) ? BLOCK_ROWS_PG : 1, i, k, m, prepared = 0;
+	struct db_stmt *s = NULL;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	rc = sq_exec(st, SQ_BEGIN(st), err);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i += m) {
+		m = n - i < per ? n - i : per;
+		if (m != prepared) { /* the first chunk, or a shorter last one */
+			db_finalize(s);
+			s = NULL;
+			rc = prepare_blocks(st, m, &s, err);
+			if (rc)
+				goto fail;
+			prepared = m;
+		}
+		for (k = 0; k < m; k++) {
+			const struct store_block_event *e = &ev[i + k];
+			int p = (int)k * 8;
+
+			db_bind_int64(s, p + 1, e->time_ms);
+			db_bind_text(s, p + 2, e->client);
+			db_bind_int64(s, p + 3, e->port);
+			db_bind_text(s, p + 4, e->qname);
+			db_bind_int64(s, p + 5, e->qtype);
+			sq_bind_text(s, p + 6, e->list);
+			sq_bind_text(s, p + 7, e->entry);
+			sq_bind_text(s, p + 8, e->reason);
+		}
+		if (db_step(s) != DB_DONE) {
+			rc = sq_fail(st, err, "add block events");
+			goto fail;
+		}
+		db_reset(s);
+	}
+	db_finalize(s);
+	return sq_exec(st, "COMMIT", err);
+fail:
+	db_finalize(s);
+	sq_exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+int store_count_block_events(struct store *st, int64_t *out, struct isp_err *err)
+{
+	return sq_query_int(st, "SELECT count(*) FROM block_events", 1, out, err);
+}
+
+int store_meta_get(struct store *st, const char *key, char *out, size_t size, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc, r;
+
+	out[0] = '\0';
+	rc = sq_prepare(st, "SELECT value FROM meta WHERE key = ?1", &s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, key);
+	r = db_step(s);
+	if (r == DB_ROW && db_column_text(s, 0))
+		snprintf(out, size, "%s", db_column_text(s, 0));
+	else if (r == DB_ERROR)
+		rc = sq_fail(st, err, "read meta");
+	db_finalize(s);
+	return rc;
+}
+
+int store_meta_set(struct store *st, const char *key, const char *value, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"INSERT INTO meta(key, value) VALUES(?1, ?2)"
+			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			&s, err);
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, key);
+	db_bind_text(s, 2, value);
+	if (db_step(s) != DB_DONE)
+		rc = sq_fail(st, err, "write meta");
+	db_finalize(s);
+	return rc;
+}

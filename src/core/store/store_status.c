@@ -1,0 +1,100 @@
+/*
+ * store_status.c -- read-only figures of the block events for the status page
+ * (src/status): top blocked names and lists, and their blocks per time bucket. Every
+ * query carries a LIMIT, so what the page holds stays bounded whatever the store holds;
+ * all of them use the block_events_time index to skip old events.
+ */
+#include <string.h>
+
+#include "core/store/store.h"
+#include "core/store/store_status.h"
+#include "core/store/store_int.h"
+
+struct count_walk {
+	store_block_count_fn fn;
+	void *ud;
+};
+
+/* One row: key, bucket, count in columns 0, 1, 2. */
+static int count_row(void *ud, struct db_stmt *s)
+{
+	const struct count_walk *w = ud;
+	struct store_block_count c;
+
+	c.key = db_column_text(s, 0);
+	if (!c.key)
+		c.key = "";
+	c.bucket_ms = db_column_int64(s, 1);
+	c.count = (long)db_column_int64(s, 2);
+	return w->fn(w->ud, &c);
+}
+
+/* Step s to the end, calling fn for each row; finalizes s. */
+static int each_count(struct store *st, struct db_stmt *s, const char *what,
+		      store_block_count_fn fn, void *ud, struct isp_err *err)
+{
+	struct count_walk w = { fn, ud };
+
+	return sq_each_row(st, s, what, count_row, &w, err);
+}
+
+int store_block_top(struct store *st, const char *by, int64_t since_ms, int limit,
+		    store_block_count_fn fn, void *ud, struct isp_err *err)
+{
+	static const char by_name[] =
+		"SELECT qname, 0, count(*) AS n FROM block_events WHERE time_ms >= ?"
+		" GROUP BY qname ORDER BY n DESC, qname LIMIT ?";
+	static const char by_list[] =
+		"SELECT coalesce(list, ''), 0, count(*) AS n FROM block_events WHERE time_ms >= ?"
+		" GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?";
+	struct db_stmt *s = NULL;
+	int rc;
+
+	if (strcmp(by, "name") != 0 && strcmp(by, "list") != 0)
+		return isp_err_set(err, ISR_EINVAL, "store_block_top: unknown grouping '%s'", by);
+	rc = sq_prepare(st, by[0] == 'n' ? by_name : by_list, &s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, since_ms);
+	db_bind_int64(s, 2, limit);
+	return each_count(st, s, "top blocked", fn, ud, err);
+}
+
+int store_block_series(struct store *st, const char *by, int64_t since_ms, int64_t bucket_ms,
+		       int top, int limit, store_block_count_fn fn, void *ud, struct isp_err *err)
+{
+	static const char by_name[] =
+		"SELECT qname, (time_ms / ?2) * ?2 AS b, count(*) FROM block_events"
+		" WHERE time_ms >= ?1 AND qname IN (SELECT qname FROM block_events"
+		"  WHERE time_ms >= ?1 GROUP BY qname ORDER BY count(*) DESC, qname LIMIT ?3)"
+		" GROUP BY b, 1 ORDER BY b, 1 LIMIT ?4";
+	static const char by_list[] =
+		"SELECT coalesce(list, '') AS l, (time_ms / ?2) * ?2 AS b, count(*) FROM "
+		"block_events"
+		" WHERE time_ms >= ?1 AND coalesce(list, '') IN (SELECT coalesce(list, '')"
+		"  FROM block_events WHERE time_ms >= ?1 GROUP BY 1 ORDER BY count(*) DESC, 1"
+		"  LIMIT ?3)"
+		" GROUP BY b, l ORDER BY b, l LIMIT ?4";
+	struct db_stmt *s = NULL;
+	int rc;
+
+	if (strcmp(by, "name") != 0 && strcmp(by, "list") != 0)
+		return isp_err_set(err, ISR_EINVAL, "store_block_series: unknown grouping '%s'",
+				   by);
+	if (bucket_ms <= 0)
+		return isp_err_set(err, ISR_EINVAL, "store_block_series: bucket must be > 0");
+	rc = sq_prepare(st, by[0] == 'n' ? by_name : by_list, &s, err);
+	if (rc)
+		return rc;
+	db_bind_int64(s, 1, since_ms);
+	db_bind_int64(s, 2, bucket_ms);
+	db_bind_int64(s, 3, top);
+	db_bind_int64(s, 4, limit);
+	return each_count(st, s, "blocks per bucket", fn, ud, err);
+}
+
+int store_block_count_since(struct store *st, int64_t since_ms, int64_t *out, struct isp_err *err)
+{
+	return sq_query_int(st, "SELECT count(*) FROM block_events WHERE time_ms >= ?", since_ms,
+			    out, err);
+}
