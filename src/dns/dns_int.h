@@ -198,17 +198,15 @@ struct dns_server {
 	_Atomic(uint64_t) up_retry_ms[DNS_MAX_UPSTREAM]; /* next probe of a down upstream */
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
-	_Atomic(struct served *) shared;
-	int walled;	/* block-action walled-garden */
-	int qname_0x20; /* dns.upstream-0x20: mixed-case names upstream, case checked */
+	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
+	int walled;		 /* block-action walled-garden */
+	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */
 	uint8_t wg_a[4], wg_aaaa[16];
 	int have_wg_a, have_wg_aaaa;
 	struct dns_worker *workers;
 	int nworkers;
 	_Atomic int stop;	 /* workers and metrics stop */
 	struct evwriter *writer; /* block events; its counters go into the metrics */
-	_Atomic uint64_t snap_serial;
-	_Atomic uint64_t reloads, reload_failures;
 };
 
 /* worker.c */

@@ -85,11 +85,11 @@ size_t dns_metrics_render(void *ud, char *buf, size_t size)
 	prom_histogram(&p, "upstream_latency_seconds", "Upstream answer time.", dns_lat_bounds,
 		       DNS_LAT_BUCKETS, lat, lat_sum);
 	prom_value(&p, "gauge", "snapshot_serial", "Serial of the snapshot in use.",
-		   (unsigned long long)atomic_load(&srv->snap_serial));
+		   (unsigned long long)atomic_load(&srv->slot.serial));
 	prom_value(&p, "counter", "reloads_total", "Snapshot and opt-out reloads.",
-		   (unsigned long long)atomic_load(&srv->reloads));
+		   (unsigned long long)atomic_load(&srv->slot.reloads));
 	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
-		   (unsigned long long)atomic_load(&srv->reload_failures));
+		   (unsigned long long)atomic_load(&srv->slot.reload_failures));
 	if (srv->writer)
 		evwriter_metrics(srv->writer, &p);
 	return prom_end(&p);

@@ -4,11 +4,8 @@
  * Start-up is all or nothing: every address, prefix list, the snapshot and the opt-out
  * file are checked before a socket is opened, and a problem stops the start with the
  * key and the reason (fail closed: a DNS service without its lists would serve
- * unfiltered). The main thread then waits for signals with a one-second timeout, and on
- * SIGHUP or when the snapshot or opt-out file has changed it loads the new data beside
- * the old, swaps one pointer, waits until every worker has passed a quiescent point
- * (finished the batch that might still use the old data, or is idle), and frees the
- * old. A reload that fails leaves the old data serving.
+ * unfiltered). Loading, the main thread's signal loop and the reload protocol are the
+ * proxy's too: core/service/served.h (served_slot).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,29 +25,6 @@
 static struct served_gate *worker_gate(void *ud, int i)
 {
 	return &((struct dns_server *)ud)->workers[i].gate;
-}
-
-static void reload(struct dns_server *srv, const char *why)
-{
-	struct served *sh, *old;
-	struct isp_err err;
-	char buf[ISP_ERR_MSG + 256];
-
-	isp_err_clear(&err);
-	if (served_load(srv->snap_path, srv->cfg->dns_opt_out, &sh, &err) != 0 || !sh) {
-		atomic_fetch_add(&srv->reload_failures, 1);
-		fprintf(stderr,
-			"ispshield dns: reload (%s) failed, still serving the old data: %s\n", why,
-			isp_err_str(&err, buf, sizeof(buf)));
-		return;
-	}
-	old = atomic_exchange(&srv->shared, sh);
-	served_quiesce(srv->nworkers, worker_gate, srv);
-	served_free(old);
-	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
-	atomic_fetch_add(&srv->reloads, 1);
-	fprintf(stderr, "ispshield dns: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
-		why, snap_keys(sh->snap), prefixset_count(sh->optout));
 }
 
 static int configure(struct dns_server *srv, const struct isp_config *cfg, struct isp_err *err)
@@ -199,8 +173,6 @@ static void workers_free(struct dns_server *srv)
 int dns_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct dns_server *srv = calloc(1, sizeof(*srv));
-	struct served *sh = NULL;
-	struct filestamp snap_st, opt_st;
 	struct evwriter writer;
 	struct evring *rings[DNS_MAX_THREADS];
 	char spool[CONFIG_PATH_MAX];
@@ -216,18 +188,13 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
-	rc = served_load(srv->snap_path, srv->cfg->dns_opt_out, &sh, err);
-	if (rc || !sh) {
-		rc = rc ? rc : ISR_ENOMEM;
+	rc = served_slot_open(&srv->slot, "dns", srv->snap_path, cfg->dns_opt_out, err);
+	if (rc)
 		goto out;
-	}
-	atomic_store(&srv->shared, sh);
-	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
-	snap_st = filestamp_of(srv->snap_path);
-	opt_st = filestamp_of(cfg->dns_opt_out);
 	rc = workers_init(srv, err);
 	if (rc)
 		goto out;
+	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
 	{
 		/* Each worker may hold DNS_UP_SOCKS upstream sockets and DNS_MAX_TCP client
 		 * connections: raise the soft descriptor limit to the hard one (a worker that
@@ -239,13 +206,7 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	/* Signals go to the main thread only: block them before any thread starts. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	served_block_signals(&set); /* before any thread starts */
 	for (i = 0; i < srv->nworkers; i++) {
 		rc = dns_worker_start(&srv->workers[i]);
 		if (rc) {
@@ -280,26 +241,9 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 		"ispshield dns: serving on %s with %d thread%s, upstream %s, snapshot %s "
 		"(%u keys)%s\n",
 		cfg->dns_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", cfg->dns_upstream,
-		srv->snap_path, snap_keys(sh->snap), cfg->dns_metrics[0] ? ", metrics on" : "");
-	for (;;) {
-		struct timespec one = { 1, 0 };
-		struct filestamp s2, o2;
-		int sig = sigtimedwait(&set, NULL, &one);
-
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		s2 = filestamp_of(srv->snap_path);
-		o2 = filestamp_of(cfg->dns_opt_out);
-		if (sig == SIGHUP) {
-			reload(srv, "SIGHUP");
-		} else if (!filestamp_eq(&s2, &snap_st) && s2.exists) {
-			reload(srv, "snapshot changed");
-		} else if (!filestamp_eq(&o2, &opt_st)) {
-			reload(srv, "opt-out file changed");
-		}
-		snap_st = s2;
-		opt_st = o2;
-	}
+		srv->snap_path, snap_keys(atomic_load(&srv->slot.cur)->snap),
+		cfg->dns_metrics[0] ? ", metrics on" : "");
+	served_slot_loop(&srv->slot, &set);
 	fprintf(stderr, "ispshield dns: stopping\n");
 	rc = 0;
 stop:
@@ -310,7 +254,7 @@ stop:
 	metricsd_join(&metrics);
 out:
 	workers_free(srv);
-	served_free(atomic_load(&srv->shared));
+	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
 	prefixset_free(srv->exempt);
 	free(srv);

@@ -909,7 +909,7 @@ static void *worker_main(void *arg)
 		atomic_store(&w->gate.idle, 1);
 		n = epoll_wait(w->epfd, evs, 64, 100);
 		atomic_store(&w->gate.idle, 0);
-		sh = atomic_load(&srv->shared);
+		sh = atomic_load(&srv->slot.cur);
 		for (i = 0; i < n; i++) {
 			int tag = (int)evs[i].data.u32, rounds;
 

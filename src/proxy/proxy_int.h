@@ -187,7 +187,7 @@ struct px_server {
 	struct pxd_rules dest;		  /* where upstream connections may go (dest.h) */
 	struct sockaddr_storage resolver; /* proxy.resolver; ss_family 0 = getaddrinfo */
 	socklen_t resolverlen;
-	_Atomic(struct served *) shared;
+	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
 	struct px_worker *workers;
 	int nworkers;
 	/* resolver pool */
@@ -204,8 +204,6 @@ struct px_server {
 	int meta_started;
 	_Atomic int stop;
 	struct evwriter *writer; /* block events; its counters go into the metrics */
-	_Atomic uint64_t snap_serial;
-	_Atomic uint64_t reloads, reload_failures;
 };
 
 /* worker.c */

@@ -1,12 +1,10 @@
 /*
  * server.c -- `ispshield proxy`: configuration, start-up, reload and shutdown (see
- * proxy.h). The same shape as the DNS service's server.c: start-up is all or nothing
- * (addresses, prefixes, secret, snapshot and opt-out file checked before a socket is
- * opened); the main thread waits for signals with a one-second timeout, and on SIGHUP
- * or a changed snapshot or opt-out file loads the new data beside the old, swaps one
- * pointer, waits until every worker has passed a quiescent point and frees the old. A
- * reload that fails leaves the old data serving: there is never a moment in which
- * everything is allowed.
+ * proxy.h). Start-up is all or nothing (addresses, prefixes, secret, snapshot and
+ * opt-out file checked before a socket is opened). Loading, the main thread's signal
+ * loop and the reload protocol are the DNS service's too: core/service/served.h
+ * (served_slot). A reload that fails leaves the old data serving: there is never a
+ * moment in which everything is allowed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,29 +24,6 @@
 static struct served_gate *worker_gate(void *ud, int i)
 {
 	return &((struct px_server *)ud)->workers[i].gate;
-}
-
-static void reload(struct px_server *srv, const char *why)
-{
-	struct served *sh, *old;
-	struct isp_err err;
-	char buf[ISP_ERR_MSG + 256];
-
-	isp_err_clear(&err);
-	if (served_load(srv->snap_path, srv->cfg->proxy_opt_out, &sh, &err) != 0 || !sh) {
-		atomic_fetch_add(&srv->reload_failures, 1);
-		fprintf(stderr,
-			"ispshield proxy: reload (%s) failed, still serving the old data: %s\n",
-			why, isp_err_str(&err, buf, sizeof(buf)));
-		return;
-	}
-	old = atomic_exchange(&srv->shared, sh);
-	served_quiesce(srv->nworkers, worker_gate, srv);
-	served_free(old);
-	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
-	atomic_fetch_add(&srv->reloads, 1);
-	fprintf(stderr, "ispshield proxy: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
-		why, snap_keys(sh->snap), prefixset_count(sh->optout));
 }
 
 static int load_secret(struct px_server *srv, struct isp_err *err)
@@ -190,8 +165,6 @@ static void workers_free(struct px_server *srv)
 int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct px_server *srv = calloc(1, sizeof(*srv));
-	struct served *sh = NULL;
-	struct filestamp snap_st, opt_st;
 	struct evwriter writer;
 	struct evring *rings[PX_MAX_THREADS];
 	char spool[CONFIG_PATH_MAX];
@@ -211,24 +184,14 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
-	rc = served_load(srv->snap_path, srv->cfg->proxy_opt_out, &sh, err);
-	if (rc || !sh) {
-		rc = rc ? rc : ISR_ENOMEM;
+	rc = served_slot_open(&srv->slot, "proxy", srv->snap_path, cfg->proxy_opt_out, err);
+	if (rc)
 		goto out;
-	}
-	atomic_store(&srv->shared, sh);
-	atomic_store(&srv->snap_serial, snap_serial(sh->snap));
-	snap_st = filestamp_of(srv->snap_path);
-	opt_st = filestamp_of(cfg->proxy_opt_out);
 	rc = workers_init(srv, err);
 	if (rc)
 		goto out;
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
+	served_block_signals(&set); /* before any thread starts */
 	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0 ||
 	    px_meta_start(srv) != 0) {
 		rc = isp_err_set(err, ISR_ENOMEM, "cannot start the resolver threads");
@@ -266,27 +229,11 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s, "
 		"names resolved by %s\n",
 		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
-		snap_keys(sh->snap), srv->walled ? ", walled garden on" : "",
+		snap_keys(atomic_load(&srv->slot.cur)->snap),
+		srv->walled ? ", walled garden on" : "",
 		cfg->proxy_metrics[0] ? ", metrics on" : "",
 		cfg->proxy_resolver[0] ? cfg->proxy_resolver : "the system resolver");
-	for (;;) {
-		struct timespec one = { 1, 0 };
-		struct filestamp s2, o2;
-		int sig = sigtimedwait(&set, NULL, &one);
-
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		s2 = filestamp_of(srv->snap_path);
-		o2 = filestamp_of(cfg->proxy_opt_out);
-		if (sig == SIGHUP)
-			reload(srv, "SIGHUP");
-		else if (!filestamp_eq(&s2, &snap_st) && s2.exists)
-			reload(srv, "snapshot changed");
-		else if (!filestamp_eq(&o2, &opt_st))
-			reload(srv, "opt-out file changed");
-		snap_st = s2;
-		opt_st = o2;
-	}
+	served_slot_loop(&srv->slot, &set);
 	fprintf(stderr, "ispshield proxy: stopping\n");
 	rc = 0;
 stop:
@@ -299,7 +246,7 @@ stop:
 	metricsd_join(&metrics);
 out:
 	workers_free(srv);
-	served_free(atomic_load(&srv->shared));
+	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
 	pxd_free(&srv->dest);
 	pthread_mutex_destroy(&srv->rq_mu);

@@ -1381,7 +1381,7 @@ static void *worker_main(void *arg)
 		atomic_store(&w->gate.idle, 1);
 		n = epoll_wait(w->epfd, evs, 64, SWEEP_MS);
 		atomic_store(&w->gate.idle, 0);
-		sh = atomic_load(&srv->shared);
+		sh = atomic_load(&srv->slot.cur);
 		for (i = 0; i < n; i++) {
 			uint64_t t = evs[i].data.u64;
 			unsigned type = (unsigned)(t >> 56);
