@@ -431,7 +431,7 @@ int survey_state_save(const char *path, const struct survey_key *k, uint64_t n,
 	struct fs_atomic at;
 	int rc;
 
-	rc = fs_atomic_open(&at, path, 0666, err);
+	rc = fs_atomic_open(&at, path, 0600, err); /* it holds the probe key: private */
 	if (rc)
 		return rc;
 	fprintf(at.f,

@@ -14,7 +14,7 @@ if (( (0x$(capeff $$ CapEff) & 0x2000) == 0 )); then
 	echo "privileges.sh: no CAP_NET_RAW here: skipped"; exit 77
 fi
 # 16 loopback targets at 4 probes a second and a 3 s cool-down: a scan of about 7 s
-"$bin" survey --authorised 127.0.0.0/8 --probe dns --probe-zone probe.test \
+"$bin" -o survey.state="$work/sv.state" survey --authorised 127.0.0.0/8 --probe dns --probe-zone probe.test \
 	--expect-a 127.0.0.53 --rate 4 --retries 0 --cooldown-ms 3000 --out dns.csv 127.0.0.0/28 \
 	>out.txt 2>err.txt & sv=$!; pids+=($sv)
 # read each time round (until_ok re-runs the function, not a value taken once)
@@ -27,4 +27,7 @@ eq "$(capeff $sv NoNewPrivs)" 1 "no_new_privs"
 wait $sv; rc=$?
 eq "$rc" 0 "the scan completes with only CAP_NET_RAW"
 has err.txt "dns: 16 targets"
+# the resume state holds the scan's secret key: never readable by others
+check "survey state written" test -s sv.state
+eq "$(stat -c %a sv.state 2>/dev/null)" 600 "survey state file mode (it holds the probe key)"
 finish privileges
