@@ -172,6 +172,10 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 	char a[CLI_WHEN_MAX], b[CLI_WHEN_MAX], d[CLI_WHEN_MAX];
 	int rc;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(show_usage, stdout);
+		return EXIT_OK;
+	}
 	if (argc != 2 + json || argv[argc - 1][0] == '-') {
 		fputs(show_usage, stderr);
 		return EXIT_USAGE;

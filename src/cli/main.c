@@ -273,6 +273,21 @@ int main(int argc, char **argv)
 		if (strcmp(argv[0], commands[i].name) == 0)
 			return commands[i].fn(&c, argc, argv);
 	if (strcmp(argv[0], "config") == 0) {
+		if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+			fputs("usage: ispshield [GLOBAL OPTIONS] config\n"
+			      "\n"
+			      "Print the effective configuration: every key with its value after "
+			      "the\n"
+			      "file (-c) and the -o overrides, one [section] after another, each "
+			      "key\n"
+			      "with its meaning as a comment. The output is itself a valid file.\n",
+			      stdout);
+			return EXIT_OK;
+		}
+		if (argc > 1) {
+			cli_fail("config takes no arguments (see ispshield config --help)");
+			return EXIT_USAGE;
+		}
 		config_print(&c.cfg, stdout);
 		return EXIT_OK;
 	}

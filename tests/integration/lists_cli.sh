@@ -267,6 +267,9 @@ has out.txt "store = $work/var/conf.db"; has out.txt "expiry = 1"
 printf '[core]\nstore = x.db\n[lists]\nexpiry = soon\n' > bad.conf
 expect 2 "bad config" -- "$bin" -c bad.conf lists stats
 has err.txt "bad.conf:4:"; has err.txt "lists.expiry"
+expect 0 "config --help" -- "$bin" config --help; has out.txt "usage: ispshield [GLOBAL OPTIONS] config"
+expect 2 "config with an argument" -- "$bin" config extra
+expect 0 "subscribers show --help" -- "$bin" subscribers show --help; has out.txt "usage: ispshield subscribers show"
 expect 2 "bad -o" -- "$bin" -o lists.nokey=1 config
 expect 0 "-o override" -- "$bin" -o lists.rpz-ttl=1h config
 has out.txt "rpz-ttl = 3600"
