@@ -35,6 +35,7 @@
 
 #include "authwatch/aw_int.h"
 #include "core/net/prefixset.h"
+#include "core/base/hll.h"
 #include "core/base/siphash.h"
 
 #define WAYS	 8
@@ -476,34 +477,7 @@ static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, struct en
 		mute->muted[AWT_SPRAY] = now + w;
 }
 
-/* ---- HyperLogLog (waves) ---- */
-
-static void hll_add(uint8_t *r, uint64_t h)
-{
-	uint32_t idx = (uint32_t)(h >> (64 - HLL_P));
-	uint64_t rest = h << HLL_P | (1ull << (HLL_P - 1));
-	uint8_t rho = (uint8_t)(__builtin_clzll(rest) + 1);
-
-	if (rho > r[idx])
-		r[idx] = rho;
-}
-
-static double hll_union_est(const uint8_t *a, const uint8_t *b)
-{
-	double sum = 0, m = HLL_M, est;
-	unsigned zeros = 0, i;
-
-	for (i = 0; i < HLL_M; i++) {
-		uint8_t v = a[i] > b[i] ? a[i] : b[i];
-
-		sum += ldexp(1.0, -(int)v);
-		zeros += v == 0;
-	}
-	est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
-	if (est <= 2.5 * m && zeros)
-		est = m * log(m / zeros);
-	return est;
-}
+/* ---- waves (distinct accounts and sources: HyperLogLog, core/base/hll.h) ---- */
 
 static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32_t now)
 {
@@ -526,13 +500,14 @@ static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32
 		d->hll_start += (now - d->hll_start) / w * w;
 	}
 	if (r->user[0])
-		hll_add(d->hll[0][0], siphash13(d->k0, d->k1 ^ 7, r->user, strlen(r->user)));
+		hll_reg_add(d->hll[0][0], HLL_P,
+			    siphash13(d->k0, d->k1 ^ 7, r->user, strlen(r->user)));
 	if (r->source[0])
-		hll_add(d->hll[1][0], siphash13(d->k0, d->k1 ^ 9, &srcv, sizeof(srcv)));
+		hll_reg_add(d->hll[1][0], HLL_P, siphash13(d->k0, d->k1 ^ 9, &srcv, sizeof(srcv)));
 	if (now < d->wave_muted)
 		return;
-	acc = hll_union_est(d->hll[0][0], d->hll[0][1]);
-	src = hll_union_est(d->hll[1][0], d->hll[1][1]);
+	acc = hll_reg_estimate(d->hll[0][0], d->hll[0][1], HLL_P);
+	src = hll_reg_estimate(d->hll[1][0], d->hll[1][1], HLL_P);
 	if (acc < (double)d->c.wave_accounts || src < (double)d->c.wave_sources)
 		return;
 	memset(&x, 0, sizeof(x));

@@ -36,16 +36,24 @@
 
 #include <stdint.h>
 
+#include "core/base/hll.h"
 #include "darknet/darknet.h"
 
-/* HyperLogLog with 2^12 one-byte registers: standard error 1.04 / sqrt(4096) = 1.6 %. */
+/* HyperLogLog with 2^12 one-byte registers (core/base/hll.h): standard error
+ * 1.04 / sqrt(4096) = 1.6 %. Used only for what exceeds the exact-counting bound. */
 #define HLL_P 12
 #define HLL_M (1u << HLL_P)
 struct hll {
 	uint8_t reg[HLL_M];
 };
-void hll_add(struct hll *h, uint64_t hash);
-double hll_count(const struct hll *h);
+static inline void hll_add(struct hll *h, uint64_t hash)
+{
+	hll_reg_add(h->reg, HLL_P, hash);
+}
+static inline double hll_count(const struct hll *h)
+{
+	return hll_reg_estimate(h->reg, NULL, HLL_P);
+}
 
 /* SipHash-1-3 (core/base/siphash.c's siphash13, same value) of a source address: 4 bytes for
  * family 4, else 16. Written out here so that the per-packet hash is inlined, rounds
