@@ -374,7 +374,7 @@ for i in $(seq 10 29); do
 	python3 flood.py "$DNS6" "127.0.0.$i" 40 victim.test >"flood$i.out" &
 	fl+=($!)
 done
-wait "${fl[@]}" # each ends within 30 s (flood.py's own bound)
+wait "${fl[@]}" # the 20 flooders have sent their queries (each a bounded count)
 flagged6() { grep -q 'random-subdomain attack on one zone: [0-9]* NXDOMAIN' dns6.out; }
 check "20 clients under their caps flag the zone" until_ok flagged6
 out=$(q6 www.victim.test A)

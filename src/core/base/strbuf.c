@@ -63,3 +63,22 @@ void strbuf_fmt(struct strbuf *b, const char *fmt, ...)
 	strbuf_add(b, big, (size_t)n);
 	free(big);
 }
+
+int str_eq_nocase(const char *s, size_t n, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)s[i], b = (unsigned char)word[i];
+
+		if (b == '\0')
+			return 0;
+		if (a >= 'A' && a <= 'Z')
+			a = (unsigned char)(a - 'A' + 'a');
+		if (b >= 'A' && b <= 'Z')
+			b = (unsigned char)(b - 'A' + 'a');
+		if (a != b)
+			return 0;
+	}
+	return word[n] == '\0';
+}

@@ -28,6 +28,11 @@ static inline int hex_value(int c)
 	return -1;
 }
 
+/* 1 if s[0..n) equals the NUL-terminated word, ASCII case ignored (never the locale's):
+ * the one keyword comparison of the readers (format names, header columns, months,
+ * list kinds). */
+int str_eq_nocase(const char *s, size_t n, const char *word);
+
 /* Append s[0..n). */
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 /* Append the string s. */

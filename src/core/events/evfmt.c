@@ -20,6 +20,7 @@
  * Memory is bounded: one context holding the header copy, the row copy, the field array
  * and the detail buffer is allocated per call, plus the line reader's buffer.
  */
+#include "core/base/strbuf.h"
 #include "core/events/evfmt.h"
 
 #include <stdarg.h>
@@ -158,28 +159,6 @@ static const char *const fmt_names[] = {
 
 #define NFMT ((int)(sizeof(fmt_names) / sizeof(fmt_names[0])))
 
-/* ASCII case-insensitive comparison of s[0..n) with the NUL-terminated word. */
-static int eq_nocase(const char *s, size_t n, const char *word)
-{
-	size_t i;
-	unsigned char a;
-	unsigned char b;
-
-	for (i = 0; i < n; i++) {
-		a = (unsigned char)s[i];
-		b = (unsigned char)word[i];
-		if (b == '\0')
-			return 0;
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b - 'A' + 'a');
-		if (a != b)
-			return 0;
-	}
-	return word[n] == '\0';
-}
-
 int evfmt_parse_name(const char *name)
 {
 	size_t n;
@@ -189,11 +168,12 @@ int evfmt_parse_name(const char *name)
 		return -1;
 	n = strlen(name);
 	for (i = 0; i < NFMT; i++) {
-		if (eq_nocase(name, n, fmt_names[i]))
+		if (str_eq_nocase(name, n, fmt_names[i]))
 			return i;
 	}
 	/* the report names as Shadowserver spells them */
-	if (eq_nocase(name, n, "event4_sinkhole") || eq_nocase(name, n, "event4_sinkhole_http"))
+	if (str_eq_nocase(name, n, "event4_sinkhole") ||
+	    str_eq_nocase(name, n, "event4_sinkhole_http"))
 		return EVFMT_SINKHOLE;
 	return -1;
 }
@@ -272,7 +252,7 @@ static int find_col(const char *const *names, const struct csv_field *f, size_t 
 
 	for (k = 0; names && names[k]; k++) {
 		for (i = 0; i < nf; i++) {
-			if (eq_nocase(f[i].s, f[i].len, names[k]))
+			if (str_eq_nocase(f[i].s, f[i].len, names[k]))
 				return (int)i;
 		}
 	}

@@ -9,6 +9,7 @@
  * cannot leave the other 999,999 unblocked. Detection only looks at bytes the line
  * reader already holds (lr_peek), so the same bytes are then parsed from the start.
  */
+#include "core/base/strbuf.h"
 #include "core/lists/listfmt.h"
 
 #include <arpa/inet.h>
@@ -37,7 +38,7 @@ int listfmt_parse_name(const char *name)
 	if (!name)
 		return -1;
 	for (i = 0; i < NFMT; i++) {
-		if (lf_eq_nocase(name, strlen(name), fmt_names[i]))
+		if (str_eq_nocase(name, strlen(name), fmt_names[i]))
 			return i;
 	}
 	return -1;
@@ -51,27 +52,6 @@ const char *listfmt_name(enum list_format f)
 }
 
 /* ---- small helpers shared through listfmt_int.h ---- */
-
-int lf_eq_nocase(const char *s, size_t n, const char *word)
-{
-	size_t i;
-	unsigned char a;
-	unsigned char b;
-
-	for (i = 0; i < n; i++) {
-		a = (unsigned char)s[i];
-		b = (unsigned char)word[i];
-		if (b == '\0')
-			return 0;
-		if (a >= 'A' && a <= 'Z')
-			a = (unsigned char)(a - 'A' + 'a');
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b - 'A' + 'a');
-		if (a != b)
-			return 0;
-	}
-	return word[n] == '\0';
-}
 
 int lf_utf8_valid(const char *str, size_t n)
 {
@@ -257,9 +237,9 @@ static int is_ip_addr(const char *s, size_t n)
 
 static int is_localhost_name(const char *s, size_t n)
 {
-	return lf_eq_nocase(s, n, "localhost") || lf_eq_nocase(s, n, "localhost.localdomain") ||
-	       lf_eq_nocase(s, n, "local") || lf_eq_nocase(s, n, "broadcasthost") ||
-	       (n >= 4 && lf_eq_nocase(s, 4, "ip6-"));
+	return str_eq_nocase(s, n, "localhost") || str_eq_nocase(s, n, "localhost.localdomain") ||
+	       str_eq_nocase(s, n, "local") || str_eq_nocase(s, n, "broadcasthost") ||
+	       (n >= 4 && str_eq_nocase(s, 4, "ip6-"));
 }
 
 const char *lf_show(char *buf, size_t size, const char *s, size_t n)
@@ -363,7 +343,7 @@ static int contains_nocase(const char *s, size_t n, const char *word)
 	size_t i;
 
 	for (i = 0; i + wl <= n; i++) {
-		if (lf_eq_nocase(s + i, wl, word))
+		if (str_eq_nocase(s + i, wl, word))
 			return 1;
 	}
 	return 0;
@@ -378,7 +358,7 @@ static int is_csv_column(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		if (lf_eq_nocase(s, n, cols[i]))
+		if (str_eq_nocase(s, n, cols[i]))
 			return 1;
 	}
 	return 0;
@@ -437,7 +417,7 @@ static int detect_line(const char *s, size_t n, int *first_data)
 			f |= D_FEODO;
 		return f;
 	}
-	if (lf_eq_nocase(s, n < 7 ? n : 7, "$ORIGIN") || lf_eq_nocase(s, n < 4 ? n : 4, "$TTL"))
+	if (str_eq_nocase(s, n < 7 ? n : 7, "$ORIGIN") || str_eq_nocase(s, n < 4 ? n : 4, "$TTL"))
 		return D_RPZ;
 	if (*first_data) {
 		*first_data = 0;
@@ -461,7 +441,7 @@ static int detect_line(const char *s, size_t n, int *first_data)
 			i++;
 	}
 	for (k = lead_ws ? 0 : 1; k + 1 < nt; k++) {
-		if (lf_eq_nocase(tok[k], tl[k], "SOA") || lf_eq_nocase(tok[k], tl[k], "CNAME"))
+		if (str_eq_nocase(tok[k], tl[k], "SOA") || str_eq_nocase(tok[k], tl[k], "CNAME"))
 			f |= D_RPZ;
 	}
 	/* hosts: "ADDRESS NAME", checked on lines that do not start with whitespace */

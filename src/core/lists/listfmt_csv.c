@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/base/csv.h"
 #include "core/lists/listfmt_int.h"
 #include "core/base/timefmt.h"
@@ -117,7 +118,7 @@ static int in_list(const char *const *names, const char *s, size_t n)
 	if (!names)
 		return 0;
 	for (i = 0; names[i]; i++) {
-		if (lf_eq_nocase(s, n, names[i]))
+		if (str_eq_nocase(s, n, names[i]))
 			return 1;
 	}
 	return 0;
@@ -146,7 +147,7 @@ static int map_header(const struct coltable *t, const struct csv_field *f, size_
 		names = t->names[r];
 		for (k = 0; names && names[k] && m->idx[r] < 0; k++) {
 			for (i = 0; i < nf; i++) {
-				if (lf_eq_nocase(f[i].s, f[i].len, names[k])) {
+				if (str_eq_nocase(f[i].s, f[i].len, names[k])) {
 					m->idx[r] = (int)i;
 					break;
 				}
@@ -248,7 +249,7 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 	e.category = field(f, nf, m->idx[R_CAT]);
 	e.reference = field(f, nf, m->idx[R_REF]);
 	tags = field(f, nf, m->idx[R_TAGS]);
-	if (tags && lf_eq_nocase(tags, strlen(tags), "None"))
+	if (tags && str_eq_nocase(tags, strlen(tags), "None"))
 		tags = NULL;
 	if (tags && e.category) {
 		snprintf(c->scratch, LF_SCRATCH, "%s %s", e.category, tags);
@@ -265,9 +266,9 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 		e.reference = c->scratch;
 	}
 	action = field(f, nf, m->idx[R_ACTION]);
-	if (action && lf_eq_nocase(action, strlen(action), "allow")) {
+	if (action && str_eq_nocase(action, strlen(action), "allow")) {
 		e.action = LIST_ALLOW;
-	} else if (action && !lf_eq_nocase(action, strlen(action), "block")) {
+	} else if (action && !str_eq_nocase(action, strlen(action), "block")) {
 		lf_reject(c, ln->lineno, ln->offset,
 			  "unknown action '%s' (expected block or allow)",
 			  lf_show(shown, sizeof(shown), action, strlen(action)));

@@ -60,7 +60,6 @@ int lf_emit(struct lf_ctx *c, struct listfmt_entry *e, long long off);
 int lf_utf8_valid(const char *s, size_t n);
 
 /* ASCII case-insensitive comparison of s[0..n) with the NUL-terminated word. */
-int lf_eq_nocase(const char *s, size_t n, const char *word);
 
 /*
  * Printable copy of s[0..n) for a message: non-printable bytes become '?', and the copy

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/lists/listfmt_int.h"
 
 #define RPZ_NAME_MAX   1024
@@ -269,7 +270,7 @@ static int complete_name(struct rpz *z, size_t i, char *out, int *anchored)
 
 static int eq_nocase(const char *a, const char *b)
 {
-	return lf_eq_nocase(a, strlen(a), b);
+	return str_eq_nocase(a, strlen(a), b);
 }
 
 /* Make the completed name full relative to the apex in z->rel. 0, or -1 outside. */
@@ -319,10 +320,10 @@ static int is_ttl(const char *s, size_t n)
 
 static int is_class(const char *s, size_t n)
 {
-	if (lf_eq_nocase(s, n, "IN") || lf_eq_nocase(s, n, "CH") || lf_eq_nocase(s, n, "HS") ||
-	    lf_eq_nocase(s, n, "CS"))
+	if (str_eq_nocase(s, n, "IN") || str_eq_nocase(s, n, "CH") || str_eq_nocase(s, n, "HS") ||
+	    str_eq_nocase(s, n, "CS"))
 		return 1;
-	return n > 5 && lf_eq_nocase(s, 5, "CLASS") && strspn(s + 5, "0123456789") == n - 5;
+	return n > 5 && str_eq_nocase(s, 5, "CLASS") && strspn(s + 5, "0123456789") == n - 5;
 }
 
 static int is_type_word(const char *s, size_t n)
@@ -346,7 +347,7 @@ static int is_dnssec_type(const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		if (lf_eq_nocase(s, n, t[i]))
+		if (str_eq_nocase(s, n, t[i]))
 			return 1;
 	}
 	return 0;
@@ -409,7 +410,7 @@ static int ip_trigger(struct rpz *z, const char *rel, size_t n, char *out)
 	if (nl - 1 > 8)
 		goto bad;
 	for (i = nl - 1; i >= 1; i--) {
-		if (lf_eq_nocase(lab[i], ll[i], "zz")) {
+		if (str_eq_nocase(lab[i], ll[i], "zz")) {
 			if (zz)
 				goto bad;
 			zz = 1;
@@ -467,7 +468,7 @@ static void directive(struct rpz *z)
 	int anchored;
 
 	z->c->st->skipped++;
-	if (lf_eq_nocase(d, dl, "$ORIGIN")) {
+	if (str_eq_nocase(d, dl, "$ORIGIN")) {
 		if (z->ntok != 2) {
 			z->c->st->skipped--;
 			reject(z, "$ORIGIN needs one name");
@@ -487,15 +488,15 @@ static void directive(struct rpz *z)
 		return;
 	}
 	z->c->st->skipped--;
-	if (lf_eq_nocase(d, dl, "$TTL")) {
+	if (str_eq_nocase(d, dl, "$TTL")) {
 		if (z->ntok != 2 || !is_ttl(tok_s(z, 1), z->toks[1].len)) {
 			reject(z, "$TTL needs one TTL (e.g. 300 or 1h)");
 			return;
 		}
 		z->c->st->skipped++;
-	} else if (lf_eq_nocase(d, dl, "$INCLUDE")) {
+	} else if (str_eq_nocase(d, dl, "$INCLUDE")) {
 		reject(z, "$INCLUDE is not followed (put the included records in this file)");
-	} else if (lf_eq_nocase(d, dl, "$GENERATE")) {
+	} else if (str_eq_nocase(d, dl, "$GENERATE")) {
 		reject(z, "$GENERATE is not supported");
 	} else {
 		reject(z, "unknown directive '%s'", lf_show(shown, sizeof(shown), d, dl));
@@ -516,7 +517,7 @@ static int record_action(struct rpz *z, const char *ty, size_t tl, size_t i, int
 			 (int)(tl > 16 ? 16 : tl), ty);
 		return -1;
 	}
-	if (!lf_eq_nocase(ty, tl, "CNAME"))
+	if (!str_eq_nocase(ty, tl, "CNAME"))
 		return 0; /* local data: A, AAAA, TXT, ... answer instead of the real data */
 	if (z->ntok - i != 1 || z->toks[i].quoted) {
 		snprintf(z->msg, sizeof(z->msg), "CNAME takes one target name");
@@ -524,13 +525,14 @@ static int record_action(struct rpz *z, const char *ty, size_t tl, size_t i, int
 	}
 	t = tok_s(z, i);
 	n = z->toks[i].len;
-	if (lf_eq_nocase(t, n, ".") || lf_eq_nocase(t, n, "*.") || lf_eq_nocase(t, n, "rpz-drop."))
+	if (str_eq_nocase(t, n, ".") || str_eq_nocase(t, n, "*.") ||
+	    str_eq_nocase(t, n, "rpz-drop."))
 		return 0;
-	if (lf_eq_nocase(t, n, "rpz-passthru.")) {
+	if (str_eq_nocase(t, n, "rpz-passthru.")) {
 		*act = LIST_ALLOW;
 		return 0;
 	}
-	if (lf_eq_nocase(t, n, "rpz-tcp-only.")) {
+	if (str_eq_nocase(t, n, "rpz-tcp-only.")) {
 		snprintf(z->msg, sizeof(z->msg), "RPZ action rpz-tcp-only is not supported");
 		return -1;
 	}
@@ -586,7 +588,7 @@ static int record(struct rpz *z)
 	tl = z->toks[i].len;
 	i++;
 	anchored = z->prev_anchored;
-	if (lf_eq_nocase(ty, tl, "SOA") && z->apex_src < APEX_SOA) {
+	if (str_eq_nocase(ty, tl, "SOA") && z->apex_src < APEX_SOA) {
 		memcpy(z->apex, z->prev, strlen(z->prev) + 1);
 		z->apex_src = APEX_SOA;
 	}
@@ -596,7 +598,7 @@ static int record(struct rpz *z)
 		       lf_show(shown2, sizeof(shown2), z->apex, strlen(z->apex)));
 		return 0;
 	}
-	if (z->rel[0] != '\0' && lf_eq_nocase(ty, tl, "SOA")) {
+	if (z->rel[0] != '\0' && str_eq_nocase(ty, tl, "SOA")) {
 		reject(z, "SOA record below the zone apex");
 		return 0;
 	}
@@ -604,7 +606,7 @@ static int record(struct rpz *z)
 		z->c->st->skipped++; /* SOA, NS, ... at the apex; signatures */
 		return 0;
 	}
-	if (lf_eq_nocase(ty, tl, "NS")) {
+	if (str_eq_nocase(ty, tl, "NS")) {
 		reject(z, "NS record below the zone apex (delegations are not RPZ policy)");
 		return 0;
 	}

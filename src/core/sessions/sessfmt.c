@@ -17,6 +17,7 @@
  * without UTF-8 checks; stats.skipped counts records that are not sessions, not blank,
  * comment or header lines.
  */
+#include "core/base/strbuf.h"
 #include "core/sessions/sessfmt.h"
 
 #include <stdarg.h>
@@ -42,12 +43,6 @@ static const char *const fmt_names[] = {
 int sf_is_blank(char ch)
 {
 	return ch == ' ' || ch == '\t';
-}
-
-/* ASCII case-insensitive: s[0..n) equals the NUL-terminated w. */
-int sf_eq_nocase(const char *s, size_t n, const char *w)
-{
-	return strlen(w) == n && strncasecmp(s, w, n) == 0;
 }
 
 static int starts_nocase(const char *s, size_t n, const char *w)
@@ -137,7 +132,7 @@ static int month_num(const char *s, size_t n)
 	int i;
 
 	for (i = 0; i < 12; i++) {
-		if (sf_eq_nocase(s, n, mon[i]))
+		if (str_eq_nocase(s, n, mon[i]))
 			return i + 1;
 	}
 	return 0;
@@ -218,8 +213,8 @@ int sf_parse_radius_time(const char *s, size_t n, int64_t *out)
 	    sf_parse_uint(w[2], wl[2], 9999, &y) < 0 ||
 	    sf_parse_hms(w[3], wl[3], &h, &mi, &sec) < 0)
 		return -1;
-	if (nw == 5 && !sf_eq_nocase(w[4], wl[4], "UTC") && !sf_eq_nocase(w[4], wl[4], "GMT") &&
-	    !sf_eq_nocase(w[4], wl[4], "Z")) {
+	if (nw == 5 && !str_eq_nocase(w[4], wl[4], "UTC") && !str_eq_nocase(w[4], wl[4], "GMT") &&
+	    !str_eq_nocase(w[4], wl[4], "Z")) {
 		if (wl[4] != 5 || (w[4][0] != '+' && w[4][0] != '-') ||
 		    sf_parse_uint(w[4] + 1, 2, 23, &oh) < 0 ||
 		    sf_parse_uint(w[4] + 3, 2, 59, &om) < 0)
@@ -255,12 +250,12 @@ int sf_parse_any_time(const char *s, size_t n, int64_t *out)
 int sf_status_op(const char *s, size_t n)
 {
 	s = sf_trim(s, &n);
-	if (sf_eq_nocase(s, n, "Start") || sf_eq_nocase(s, n, "1"))
+	if (str_eq_nocase(s, n, "Start") || str_eq_nocase(s, n, "1"))
 		return SESS_START;
-	if (sf_eq_nocase(s, n, "Stop") || sf_eq_nocase(s, n, "2"))
+	if (str_eq_nocase(s, n, "Stop") || str_eq_nocase(s, n, "2"))
 		return SESS_STOP;
-	if (sf_eq_nocase(s, n, "Interim-Update") || sf_eq_nocase(s, n, "Alive") ||
-	    sf_eq_nocase(s, n, "Interim") || sf_eq_nocase(s, n, "3"))
+	if (str_eq_nocase(s, n, "Interim-Update") || str_eq_nocase(s, n, "Alive") ||
+	    str_eq_nocase(s, n, "Interim") || str_eq_nocase(s, n, "3"))
 		return SESS_INTERIM;
 	return 0;
 }
@@ -611,7 +606,7 @@ int sessfmt_parse_name(const char *name)
 	if (!name)
 		return -1;
 	for (i = 0; i < NFMT; i++) {
-		if (sf_eq_nocase(name, strlen(name), fmt_names[i]))
+		if (str_eq_nocase(name, strlen(name), fmt_names[i]))
 			return i;
 	}
 	return -1;

@@ -55,7 +55,6 @@ struct sf_times {
 
 int sf_is_blank(char ch); /* ' ' or '\t' */
 /* ASCII case-insensitive: s[0..n) equals the NUL-terminated w. */
-int sf_eq_nocase(const char *s, size_t n, const char *w);
 /* Trim blanks on both sides of s[0..*n); returns the new start (nothing is written). */
 const char *sf_trim(const char *s, size_t *n);
 /* Printable copy of s[0..n) for a message, cut with "..." to fit buf[size >= 8]. */

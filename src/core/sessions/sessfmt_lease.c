@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/sessions/sessfmt_int.h"
 
 /* ---- dhcpd ---- */
@@ -90,7 +91,7 @@ static void dh_bad(struct dh *h, const char *fmt, ...)
 
 static int dh_is(const struct dh *h, int k, const char *w)
 {
-	return k < h->ntok && !h->tstr[k] && sf_eq_nocase(h->tok[k], h->tlen[k], w);
+	return k < h->ntok && !h->tstr[k] && str_eq_nocase(h->tok[k], h->tlen[k], w);
 }
 
 static void dh_stmt_clear(struct dh *h)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/sessions/sessfmt_int.h"
 
 /* ---- detail ---- */
@@ -185,7 +186,7 @@ static void dt_attr(struct dt_rec *d, const char *s, size_t n, long lineno)
 	if (i >= n || s[i] != '=')
 		return; /* not "Name = value": ignored like an unused attribute */
 	for (a = 0; a < A_N; a++) {
-		if (sf_eq_nocase(name, nl, dt_names[a]))
+		if (str_eq_nocase(name, nl, dt_names[a]))
 			break;
 	}
 	if (a == A_N || d->seen[a])
