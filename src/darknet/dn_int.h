@@ -267,11 +267,17 @@ double dn_port_sources(const struct dn_day *d, uint32_t i);
  * counting backscatter, as the per-day figure), and of sensor si. */
 double dn_period_port_sources(const struct dn_ctx *c, uint32_t i);
 double dn_period_sensor_sources(const struct dn_ctx *c, int si);
-/* Sums over days: of port i's distinct sources per day (the 延べ figure), and of sensor
- * si's packets, distinct sources per day and (source, port) pairs per day. */
+/* Sum over days of port i's distinct sources per day (the 延べ figure). */
 double dn_port_source_days(const struct dn_day *const *days, int nd, uint32_t i);
-void dn_sensor_sums(const struct dn_day *const *days, int nd, int si, uint64_t *packets,
-		    double *source_days, double *source_ports);
+/* Sensor si over the whole period, as every output shows it: its prefix, packets,
+ * distinct sources, and the sums over days of distinct sources and (source, port) pairs. */
+struct dn_sensor_total {
+	char sensor[IP_PREFIX_STRLEN];
+	uint64_t packets;
+	double sources, source_days, source_ports;
+};
+void dn_sensor_total(const struct dn_ctx *c, const struct dn_day *const *days, int nd, int si,
+		     struct dn_sensor_total *t);
 void dn_fmt_addr(const uint8_t *addr, int family, char buf[48]);
 void dn_fmt_day(int64_t day, char buf[16]);
 void dn_fmt_time(int64_t t, char buf[24]);

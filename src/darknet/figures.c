@@ -63,18 +63,20 @@ double dn_port_source_days(const struct dn_day *const *days, int nd, uint32_t i)
 	return v;
 }
 
-void dn_sensor_sums(const struct dn_day *const *days, int nd, int si, uint64_t *packets,
-		    double *source_days, double *source_ports)
+void dn_sensor_total(const struct dn_ctx *c, const struct dn_day *const *days, int nd, int si,
+		     struct dn_sensor_total *t)
 {
 	int k;
 
-	*packets = 0;
-	*source_days = *source_ports = 0;
+	ip_format_prefix(&c->o.sensors[si], t->sensor);
+	t->packets = 0;
+	t->source_days = t->source_ports = 0;
 	for (k = 0; k < nd; k++) {
-		*packets += days[k]->s[si].packets;
-		*source_days += dn_sday_sources(&days[k]->s[si]);
-		*source_ports += dn_sday_nobe(&days[k]->s[si]);
+		t->packets += days[k]->s[si].packets;
+		t->source_days += dn_sday_sources(&days[k]->s[si]);
+		t->source_ports += dn_sday_nobe(&days[k]->s[si]);
 	}
+	t->sources = dn_period_sensor_sources(c, si);
 }
 
 void dn_fmt_addr(const uint8_t *addr, int family, char buf[48])

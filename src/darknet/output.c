@@ -215,17 +215,14 @@ void dn_write_json(const struct dn_ctx *c, FILE *f)
 	/* the whole period per sensor: distinct sources, and the sums over days */
 	fprintf(f, "],\n \"sensor_totals\": [");
 	for (s = 0; s < c->o.nsensors; s++) {
-		char pb[IP_PREFIX_STRLEN];
-		double sd, sp;
-		uint64_t pk;
+		struct dn_sensor_total sens;
 
-		dn_sensor_sums(days, nd, s, &pk, &sd, &sp);
-		ip_format_prefix(&c->o.sensors[s], pb);
+		dn_sensor_total(c, days, nd, s, &sens);
 		fprintf(f,
 			"%s\n  {\"sensor\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
 			"\"source_days\": %llu, \"source_ports\": %llu}",
-			s ? "," : "", pb, (unsigned long long)pk,
-			est(dn_period_sensor_sources(c, s)), est(sd), est(sp));
+			s ? "," : "", sens.sensor, (unsigned long long)sens.packets,
+			est(sens.sources), est(sens.source_days), est(sens.source_ports));
 	}
 	fprintf(f, "],\n \"ports\": {\"top\": [");
 	n = dn_top_ports(days, nd, c->o.top, top);
@@ -389,14 +386,12 @@ void dn_write_csv(const struct dn_ctx *c, FILE *f)
 	}
 	fprintf(f, "\n# table sensor_totals\nsensor,packets,sources,source_days,source_ports\n");
 	for (s = 0; s < c->o.nsensors; s++) {
-		char pb[IP_PREFIX_STRLEN];
-		double sd, sp;
-		uint64_t pk;
+		struct dn_sensor_total sens;
 
-		dn_sensor_sums(days, nd, s, &pk, &sd, &sp);
-		ip_format_prefix(&c->o.sensors[s], pb);
-		fprintf(f, "%s,%llu,%llu,%llu,%llu\n", pb, (unsigned long long)pk,
-			est(dn_period_sensor_sources(c, s)), est(sd), est(sp));
+		dn_sensor_total(c, days, nd, s, &sens);
+		fprintf(f, "%s,%llu,%llu,%llu,%llu\n", sens.sensor,
+			(unsigned long long)sens.packets, est(sens.sources), est(sens.source_days),
+			est(sens.source_ports));
 	}
 	fprintf(f, "\n# table countries\ncountry,packets,sources\n");
 	n = dn_country_stats(c, cs, 512);
@@ -463,16 +458,14 @@ void dn_write_text(const struct dn_ctx *c, FILE *f)
 			(unsigned long long)days[k]->cls[2]);
 	}
 	for (k = 0; k < c->o.nsensors; k++) {
-		char pb[IP_PREFIX_STRLEN];
-		double sd, sp;
-		uint64_t pk;
+		struct dn_sensor_total sens;
 
-		dn_sensor_sums(days, nd, k, &pk, &sd, &sp);
-		ip_format_prefix(&c->o.sensors[k], pb);
+		dn_sensor_total(c, days, nd, k, &sens);
 		fprintf(f,
 			"sensor %s  packets %llu  sources %llu over the period, %llu summed over "
 			"days\n",
-			pb, (unsigned long long)pk, est(dn_period_sensor_sources(c, k)), est(sd));
+			sens.sensor, (unsigned long long)sens.packets, est(sens.sources),
+			est(sens.source_days));
 	}
 	n = dn_top_ports(days, nd, c->o.top, top);
 	fprintf(f, "top ports:");

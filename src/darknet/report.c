@@ -315,16 +315,14 @@ int dn_write_report(const struct dn_ctx *c, const char *dir, struct isp_err *err
 		   "<th>packets</th><th>distinct sources</th><th>sources summed over days</th>"
 		   "<th>(source, port) summed over days (延べ)</th></tr>\n");
 	for (j = 0; j < c->o.nsensors; j++) {
-		char pb[IP_PREFIX_STRLEN];
-		double sd, sp;
-		uint64_t pk;
+		struct dn_sensor_total sens;
 
-		dn_sensor_sums(days, nd, j, &pk, &sd, &sp);
-		ip_format_prefix(&c->o.sensors[j], pb);
+		dn_sensor_total(c, days, nd, j, &sens);
 		fprintf(f,
 			"<tr><td>%s</td><td>%llu</td><td>%.0f</td><td>%.0f</td><td>%.0f</td></tr>"
 			"\n",
-			pb, (unsigned long long)pk, dn_period_sensor_sources(c, j), sd, sp);
+			sens.sensor, (unsigned long long)sens.packets, sens.sources,
+			sens.source_days, sens.source_ports);
 	}
 	if (c->estimated)
 		fprintf(f, "</table>\n<p>Some figures are estimated (HyperLogLog, relative "

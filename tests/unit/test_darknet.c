@@ -422,8 +422,8 @@ static void test_period_distinct(void **state)
 		struct dn_ctx *c = ctx_s("198.51.100.0/24, 203.0.113.0/24",
 					 pass == 1 ? 3000 : 1000000, pass == 2 ? 1000 : 0);
 		const struct dn_day *days[DN_DAYS];
-		double rel = pass == 0 ? 0 : 0.05, sd, sp;
-		uint64_t pk;
+		double rel = pass == 0 ? 0 : 0.05;
+		struct dn_sensor_total st;
 		uint8_t b[64];
 		char src[32];
 		uint32_t i, k;
@@ -461,14 +461,14 @@ static void test_period_distinct(void **state)
 		assert_true(dn_period_port_sources(c, 24) == 0);
 		/* sensors: A 4000 over the period, 3000 + 4000 by day; B 2000, 0 + 2000 */
 		near_(dn_period_sensor_sources(c, 0), 4000, rel);
-		dn_sensor_sums(days, nd, 0, &pk, &sd, &sp);
-		assert_int_equal(pk, 7000 + 5 * 3500);
-		near_(sd, 7000, rel);
+		dn_sensor_total(c, days, nd, 0, &st);
+		assert_int_equal(st.packets, 7000 + 5 * 3500);
+		near_(st.source_days, 7000, rel);
 		near_(dn_period_sensor_sources(c, 1), 2000, rel);
-		dn_sensor_sums(days, nd, 1, &pk, &sd, &sp);
-		assert_int_equal(pk, 2000);
-		near_(sd, 2000, rel);
-		near_(sp, 2000, rel);
+		dn_sensor_total(c, days, nd, 1, &st);
+		assert_int_equal(st.packets, 2000);
+		near_(st.source_days, 2000, rel);
+		near_(st.source_ports, 2000, rel);
 		dn_free(c);
 	}
 }
