@@ -3,7 +3,6 @@
  * write the unmatched rows back for the sender, list recent notices.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,52 +132,6 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	return s.failed || s.given_up ? EXIT_PARTIAL : EXIT_OK;
 }
 
-struct report_ctx {
-	json_t *arr;
-	int header_done;
-};
-
-static double rate(long part, long whole)
-{
-	return whole ? 100.0 * (double)part / (double)whole : 0.0;
-}
-
-static int report_row(void *ud, const struct store_batch_report *r)
-{
-	struct report_ctx *x = ud;
-	char t[CLI_WHEN_MAX];
-
-	if (x->arr) {
-		json_array_append_new(
-			x->arr,
-			json_pack("{s:I, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-				  "s:I, "
-				  "s:f}",
-				  "batch", (json_int_t)r->batch.id, "source", r->batch.source,
-				  "file", r->batch.file, "received_at",
-				  (json_int_t)r->batch.received, "received",
-				  (json_int_t)r->received, "rejected",
-				  (json_int_t)r->batch.rejected, "matched", (json_int_t)r->matched,
-				  "notified", (json_int_t)r->notified, "queued",
-				  (json_int_t)r->queued, "repeat", (json_int_t)r->repeat, "skipped",
-				  (json_int_t)r->skipped, "returned", (json_int_t)r->returned,
-				  "pending", (json_int_t)r->pending, "handled_rate",
-				  rate(r->notified, r->received)));
-		return 0;
-	}
-	if (!x->header_done) {
-		printf("%-6s %-14s %-25s %9s %9s %9s %7s %8s %9s %8s %7s\n", "batch", "source",
-		       "received at", "received", "matched", "notified", "queued", "skipped",
-		       "returned", "pending", "handled");
-		x->header_done = 1;
-	}
-	printf("%-6lld %-14.14s %-25s %9ld %9ld %9ld %7ld %8ld %9ld %8ld %6.1f%%\n",
-	       (long long)r->batch.id, r->batch.source, cli_when(r->batch.received, t), r->received,
-	       r->matched, r->notified, r->queued, r->skipped, r->returned, r->pending,
-	       rate(r->notified, r->received));
-	return 0;
-}
-
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -188,7 +141,6 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *source = NULL;
-	struct report_ctx x = { NULL, 0 };
 	struct isp_err err;
 	struct store *st;
 	int ch, json = 0, rc;
@@ -204,90 +156,14 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	if (json)
-		x.arr = json_array();
 	isp_err_clear(&err);
-	rc = store_each_batch_report(st, source, report_row, &x, &err);
+	rc = notify_report(st, source, json, stdout, &err);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
-		json_decref(x.arr);
 		return EXIT_FAIL;
 	}
-	if (json) {
-		json_dumpf(x.arr, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(x.arr);
-	} else if (!x.header_done) {
-		printf("no batches%s%s\n", source ? " of source " : "", source ? source : "");
-	}
 	return EXIT_OK;
-}
-
-struct returned_ctx {
-	FILE *out;
-	int64_t batch;
-	long rows;
-	int header_done;
-	const char *header;
-};
-
-/* The reason as one CSV field. */
-static void csv_field(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		if (*s == '"')
-			fputc('"', f);
-		if (*s != '\r' && *s != '\n')
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static int returned_row(void *ud, const struct store_event *e)
-{
-	struct returned_ctx *x = ud;
-
-	if (!x->header_done) {
-		fprintf(x->out, "%s,reason\n", x->header ? x->header : "timestamp,ip");
-		x->header_done = 1;
-	}
-	if (e->raw) {
-		fputs(e->raw, x->out);
-	} else {
-		char t[24];
-
-		fprintf(x->out, "%s,%s", cli_time(e->time, t), e->ip);
-	}
-	fputc(',', x->out);
-	csv_field(x->out, e->reason);
-	fputc('\n', x->out);
-	x->rows++;
-	return 0;
-}
-
-struct batch_pick {
-	int64_t want;
-	char header[4096];
-	int found, mixed;
-};
-
-static int pick_header(void *ud, const struct store_batch_report *r)
-{
-	struct batch_pick *p = ud;
-	const char *h = r->batch.header ? r->batch.header : "";
-
-	if (p->want && r->batch.id != p->want)
-		return 0;
-	if (r->returned == 0 && !p->want)
-		return 0;
-	if (p->found && strcmp(p->header, h) != 0)
-		p->mixed = 1;
-	if (!p->found)
-		snprintf(p->header, sizeof(p->header), "%s", h);
-	p->found = 1;
-	return 0;
 }
 
 static int cmd_returned(struct cli *c, int argc, char **argv)
@@ -300,17 +176,18 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *source = NULL, *outpath = NULL;
-	struct returned_ctx x = { stdout, 0, 0, 0, NULL };
-	struct batch_pick p;
+	struct notify_returned_pick p;
+	FILE *out = stdout;
+	int64_t batch = 0;
+	long rows = 0;
 	struct isp_err err;
 	struct store *st;
 	int ch, rc;
 
-	memset(&p, 0, sizeof(p));
 	while ((ch = getopt_long(argc, argv, "s:b:o:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': source = optarg; break;
-		case 'b': x.batch = strtoll(optarg, NULL, 10); break;
+		case 'b': batch = strtoll(optarg, NULL, 10); break;
 		case 'o': outpath = optarg; break;
 		case 'h': fputs(returned_usage, stdout); return EXIT_OK;
 		default: fputs(returned_usage, stderr); return EXIT_USAGE;
@@ -324,10 +201,9 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	p.want = x.batch;
-	rc = store_each_batch_report(st, source, pick_header, &p, &err);
-	if (rc == 0 && x.batch && !p.found) {
-		cli_fail("source %s has no batch %lld", source, (long long)x.batch);
+	rc = notify_returned_header(st, source, batch, &p, &err);
+	if (rc == 0 && batch && !p.found) {
+		cli_fail("source %s has no batch %lld", source, (long long)batch);
 		store_close(st);
 		return EXIT_USAGE;
 	}
@@ -335,16 +211,16 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 		cli_fail("warning: batches of %s have different headers; the first one's is "
 			 "written (use --batch ID for one batch)",
 			 source);
-	x.header = p.header[0] ? p.header : NULL;
-	if (rc == 0 && outpath && !(x.out = fopen(outpath, "w"))) {
+	if (rc == 0 && outpath && !(out = fopen(outpath, "w"))) {
 		cli_fail("%s: cannot write", outpath);
 		store_close(st);
 		return EXIT_FAIL;
 	}
 	if (rc == 0)
-		rc = store_each_event(st, source, x.batch, EV_RETURNED, returned_row, &x, &err);
+		rc = notify_write_returned(st, source, batch, p.header[0] ? p.header : NULL, out,
+					   &rows, &err);
 	store_close(st);
-	if (outpath && x.out && fclose(x.out) != 0 && rc == 0) {
+	if (outpath && out && fclose(out) != 0 && rc == 0) {
 		cli_fail("%s: write failed", outpath);
 		return EXIT_FAIL;
 	}
@@ -353,30 +229,8 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (!c->quiet)
-		fprintf(stderr, "%ld returned rows of %s\n", x.rows, source);
+		fprintf(stderr, "%ld returned rows of %s\n", rows, source);
 	return EXIT_OK;
-}
-
-static int notice_row(void *ud, const struct store_notice *n)
-{
-	json_t *arr = ud;
-	char a[CLI_WHEN_MAX], b[CLI_WHEN_MAX];
-
-	if (arr) {
-		json_array_append_new(
-			arr,
-			json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s?}", "id",
-				  (json_int_t)n->id, "key", n->key, "subscriber", n->subscriber,
-				  "email", n->email, "language", n->language, "causes", n->causes,
-				  "created", (json_int_t)n->created, "state",
-				  store_notice_state_name(n->state), "attempts", n->attempts,
-				  "sent", (json_int_t)n->sent, "error", n->error));
-		return 0;
-	}
-	printf("%-20s %-25s %-24.24s %-8s %-24.24s %-25s %s\n", n->key, cli_when(n->created, a),
-	       n->subscriber, store_notice_state_name(n->state), n->causes, cli_when(n->sent, b),
-	       n->error ? n->error : "");
-	return 0;
 }
 
 static int cmd_notices(struct cli *c, int argc, char **argv)
@@ -387,7 +241,6 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *arr = NULL;
 	struct isp_err err;
 	struct store *st;
 	int ch, json = 0, limit = 50, rc;
@@ -403,23 +256,12 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	if (json)
-		arr = json_array();
-	else
-		printf("%-20s %-25s %-24s %-8s %-24s %-25s %s\n", "notice", "created", "subscriber",
-		       "state", "causes", "sent", "last error");
 	isp_err_clear(&err);
-	rc = store_each_notice(st, limit, notice_row, arr, &err);
+	rc = notify_notices(st, limit, json, stdout, &err);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
-		json_decref(arr);
 		return EXIT_FAIL;
-	}
-	if (arr) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(arr);
 	}
 	return EXIT_OK;
 }

@@ -14,11 +14,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/sessions/sessions.h"
+#include "core/sessions/optout.h"
 #include "core/sessions/subfmt.h"
 #include "core/store/store.h"
 #include "core/store/store_notify.h"
-#include "core/base/fsutil.h"
 
 static const char subscribers_usage[] =
 	"usage: ispshield subscribers COMMAND [OPTIONS] [ARGS]\n"
@@ -210,122 +209,36 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 
 /* ---- the DNS opt-out file ---- */
 
-struct idset {
-	char **v;
-	size_t n, cap;
-	int oom;
-};
-
-static int add_id(void *ud, const struct store_subscriber *s)
-{
-	struct idset *x = ud;
-
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		char **v = realloc(x->v, cap * sizeof(*v));
-
-		if (!v) {
-			x->oom = 1;
-			return 1;
-		}
-		x->v = v;
-		x->cap = cap;
-	}
-	x->v[x->n] = strdup(s->id);
-	if (!x->v[x->n]) {
-		x->oom = 1;
-		return 1;
-	}
-	x->n++;
-	return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-struct optout_out {
-	struct idset *ids;
-	FILE *f;
-	int64_t now;
-	long written;
-};
-
-static int write_held(void *ud, const struct sess_hit *h)
-{
-	struct optout_out *o = ud;
-	const char *key = h->user;
-	char pfx[IP_PREFIX_STRLEN];
-
-	if ((h->end && h->end <= o->now) || h->start > o->now)
-		return 0;
-	if (!bsearch(&key, o->ids->v, o->ids->n, sizeof(char *), cmp_str))
-		return 0;
-	ip_format_prefix(&h->addr, pfx);
-	fprintf(o->f, "%s\t# %s\n", pfx, h->user);
-	o->written++;
-	return 0;
-}
-
 static int write_optout(struct cli *c, const char *out)
 {
 	char path[CONFIG_PATH_MAX];
-	struct fs_atomic at;
-	struct idset ids = { 0 };
-	struct optout_out o = { &ids, NULL, (int64_t)time(NULL), 0 };
-	struct sessdb *db = NULL;
+	struct optout_ids ids = { 0 };
 	struct store *st;
 	struct isp_err err;
-	size_t i;
+	int64_t now = (int64_t)time(NULL);
+	long written = 0;
 	int rc;
 
 	st = cli_open_store(c);
 	if (!st)
 		return -1;
 	isp_err_clear(&err);
-	rc = store_each_subscriber(st, 1, add_id, &ids, &err);
+	rc = optout_collect(st, &ids, &err);
 	store_close(st);
-	if (rc || ids.oom) {
-		if (rc)
-			cli_error(&err);
-		else
-			cli_fail("out of memory");
-		rc = -1;
-		goto out;
+	if (rc == 0) {
+		config_sessions_path(&c->cfg, path);
+		rc = optout_write(&ids, path, out, now, &written, &err);
 	}
-	qsort(ids.v, ids.n, sizeof(*ids.v), cmp_str);
-	config_sessions_path(&c->cfg, path);
-	rc = sessdb_open(path, &db, &err);
-	if (rc && rc != ISR_ENOTFOUND) {
+	if (rc) {
 		cli_error(&err);
-		rc = -1;
-		goto out;
-	}
-	if (fs_atomic_open(&at, out, 0666, &err) != 0) {
-		cli_error(&err);
-		rc = -1;
-		goto out;
-	}
-	o.f = at.f;
-	fprintf(o.f, "# ispshield: addresses held by subscribers who opted out of filtering\n");
-	if (db)
-		sessdb_each(db, write_held, &o);
-	if (fs_atomic_commit(&at, &err) != 0) {
-		cli_error(&err);
-		rc = -1;
-		goto out;
+		optout_ids_free(&ids);
+		return -1;
 	}
 	if (!c->quiet)
-		fprintf(stderr, "%s: %ld prefixes of %zu opted-out subscribers\n", out, o.written,
+		fprintf(stderr, "%s: %ld prefixes of %zu opted-out subscribers\n", out, written,
 			ids.n);
-	rc = 0;
-out:
-	sessdb_close(db);
-	for (i = 0; i < ids.n; i++)
-		free(ids.v[i]);
-	free(ids.v);
-	return rc;
+	optout_ids_free(&ids);
+	return 0;
 }
 
 int cli_write_optout(struct cli *c)

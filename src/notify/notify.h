@@ -60,4 +60,41 @@ struct notify_opts {
 int notify_run(struct store *st, const struct isp_config *cfg, const struct notify_opts *o,
 	       struct notify_stats *stats, struct isp_err *err);
 
+/*
+ * The per-batch report of source (NULL: every source) to out (listing.c): a table with
+ * received, matched, notified, queued, skipped, returned, pending and the handled rate
+ * (notified / received) per batch, "no batches ..." when there is none; with json, one
+ * JSON array of objects instead. Returns 0, or the store's error (JSON: nothing written).
+ */
+int notify_report(struct store *st, const char *source, int json, FILE *out, struct isp_err *err);
+
+/*
+ * The limit most recent notices and their delivery state to out: a table with a header
+ * line, or with json one JSON array. Returns 0 or the store's error.
+ */
+int notify_notices(struct store *st, int limit, int json, FILE *out, struct isp_err *err);
+
+/* Which CSV header the returned rows of a source are written with. */
+struct notify_returned_pick {
+	int64_t want;	   /* the batch asked for, 0: all */
+	char header[4096]; /* the first (or the wanted) batch's header, "" if none */
+	int found;	   /* the wanted batch (or one with returned rows) exists */
+	int mixed;	   /* batches with returned rows have different headers */
+};
+
+/*
+ * Fill *p for the returned rows of source, batch (0: every batch with returned rows).
+ * Returns 0 or the store's error.
+ */
+int notify_returned_header(struct store *st, const char *source, int64_t batch,
+			   struct notify_returned_pick *p, struct isp_err *err);
+
+/*
+ * Write the returned rows of source, batch (0: all) to out as CSV: the line header (NULL:
+ * "timestamp,ip") plus ",reason", then each row as received (or its time and address)
+ * with its reason quoted. *rows: the rows written. Returns 0 or the store's error.
+ */
+int notify_write_returned(struct store *st, const char *source, int64_t batch, const char *header,
+			  FILE *out, long *rows, struct isp_err *err);
+
 #endif

@@ -1,0 +1,113 @@
+/*
+ * optout.c -- the DNS opt-out file: the addresses that subscribers who opted out of
+ * filtering hold now, from the subscriber directory and the sessions index (optout.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/base/fsutil.h"
+#include "core/net/ip.h"
+#include "core/sessions/optout.h"
+#include "core/sessions/sessions.h"
+#include "core/store/store_notify.h"
+
+static int add_id(void *ud, const struct store_subscriber *s)
+{
+	struct optout_ids *x = ud;
+
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		char **v = realloc(x->v, cap * sizeof(*v));
+
+		if (!v) {
+			x->oom = 1;
+			return 1;
+		}
+		x->v = v;
+		x->cap = cap;
+	}
+	x->v[x->n] = strdup(s->id);
+	if (!x->v[x->n]) {
+		x->oom = 1;
+		return 1;
+	}
+	x->n++;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int optout_collect(struct store *st, struct optout_ids *ids, struct isp_err *err)
+{
+	int rc = store_each_subscriber(st, 1, add_id, ids, err);
+
+	if (rc)
+		return rc;
+	if (ids->oom)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	qsort(ids->v, ids->n, sizeof(*ids->v), cmp_str);
+	return 0;
+}
+
+void optout_ids_free(struct optout_ids *ids)
+{
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		free(ids->v[i]);
+	free(ids->v);
+	ids->v = NULL;
+	ids->n = ids->cap = 0;
+}
+
+struct optout_out {
+	const struct optout_ids *ids;
+	FILE *f;
+	int64_t now;
+	long written;
+};
+
+static int write_held(void *ud, const struct sess_hit *h)
+{
+	struct optout_out *o = ud;
+	const char *key = h->user;
+	char pfx[IP_PREFIX_STRLEN];
+
+	if ((h->end && h->end <= o->now) || h->start > o->now)
+		return 0;
+	if (!bsearch(&key, o->ids->v, o->ids->n, sizeof(char *), cmp_str))
+		return 0;
+	ip_format_prefix(&h->addr, pfx);
+	fprintf(o->f, "%s\t# %s\n", pfx, h->user);
+	o->written++;
+	return 0;
+}
+
+int optout_write(const struct optout_ids *ids, const char *sessions_path, const char *out,
+		 int64_t now, long *written, struct isp_err *err)
+{
+	struct optout_out o = { ids, NULL, now, 0 };
+	struct fs_atomic at;
+	struct sessdb *db = NULL;
+	int rc;
+
+	rc = sessdb_open(sessions_path, &db, err);
+	if (rc && rc != ISR_ENOTFOUND)
+		return rc;
+	rc = fs_atomic_open(&at, out, 0666, err);
+	if (rc == 0) {
+		o.f = at.f;
+		fprintf(o.f,
+			"# ispshield: addresses held by subscribers who opted out of filtering\n");
+		if (db)
+			sessdb_each(db, write_held, &o);
+		rc = fs_atomic_commit(&at, err);
+	}
+	sessdb_close(db);
+	*written = o.written;
+	return rc;
+}

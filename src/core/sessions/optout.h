@@ -1,0 +1,41 @@
+/*
+ * optout.h -- the DNS opt-out file: the prefixes that subscribers who opted out of
+ * filtering hold now (their open or current sessions in the sessions index), one a line,
+ * written atomically for the DNS service to read (dns.opt-out).
+ */
+#ifndef ISP_CORE_SESSIONS_OPTOUT_H
+#define ISP_CORE_SESSIONS_OPTOUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/err.h"
+#include "core/store/store.h"
+
+/* The ids of the subscribers who opted out of filtering, sorted (optout_collect). */
+struct optout_ids {
+	char **v;
+	size_t n, cap;
+	int oom;
+};
+
+/*
+ * Fill *ids (zeroed by the caller) with the subscribers of st who opted out of filtering,
+ * sorted. Returns 0, the store's error, or ISR_ENOMEM ("out of memory" in err). Free
+ * *ids with optout_ids_free in every case.
+ */
+int optout_collect(struct store *st, struct optout_ids *ids, struct isp_err *err);
+
+/* Free what optout_collect allocated in *ids. */
+void optout_ids_free(struct optout_ids *ids);
+
+/*
+ * Write to out (replaced atomically) a comment line, then "PREFIX\t# ID" for every
+ * interval of the sessions index at sessions_path (none yet: no lines) that holds at now
+ * and belongs to one of ids. *written: the lines of prefixes. Returns 0 or the error of
+ * opening the index or writing the file.
+ */
+int optout_write(const struct optout_ids *ids, const char *sessions_path, const char *out,
+		 int64_t now, long *written, struct isp_err *err);
+
+#endif

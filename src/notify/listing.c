@@ -1,0 +1,238 @@
+/*
+ * listing.c -- what `ispshield notify` shows of the notifier's work: the per-batch report,
+ * the recent notices, and the returned (unmatched) rows of a source written back as CSV.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "notify/notify.h"
+
+#define WHEN_MAX 32
+
+/* t in the process's zone with its offset, "-" for 0 (the CLI's way of writing times). */
+static const char *when(long long t, char buf[WHEN_MAX])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !localtime_r(&tt, &tm)) {
+		snprintf(buf, WHEN_MAX, "-");
+		return buf;
+	}
+	strftime(buf, WHEN_MAX, "%Y-%m-%d %H:%M:%S %z", &tm);
+	return buf;
+}
+
+/* t in UTC without zone, "-" for 0 (the timestamp column of a returned row). */
+static const char *utc(long long t, char buf[24])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !gmtime_r(&tt, &tm)) {
+		snprintf(buf, 24, "-");
+		return buf;
+	}
+	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+struct report_ctx {
+	json_t *arr;
+	FILE *out;
+	int header_done;
+};
+
+static double rate(long part, long whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0.0;
+}
+static int report_row(void *ud, const struct store_batch_report *r)
+{
+	struct report_ctx *x = ud;
+	char t[WHEN_MAX];
+
+	if (x->arr) {
+		json_array_append_new(
+			x->arr,
+			json_pack("{s:I, s:s, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				  "s:I, "
+				  "s:f}",
+				  "batch", (json_int_t)r->batch.id, "source", r->batch.source,
+				  "file", r->batch.file, "received_at",
+				  (json_int_t)r->batch.received, "received",
+				  (json_int_t)r->received, "rejected",
+				  (json_int_t)r->batch.rejected, "matched", (json_int_t)r->matched,
+				  "notified", (json_int_t)r->notified, "queued",
+				  (json_int_t)r->queued, "repeat", (json_int_t)r->repeat, "skipped",
+				  (json_int_t)r->skipped, "returned", (json_int_t)r->returned,
+				  "pending", (json_int_t)r->pending, "handled_rate",
+				  rate(r->notified, r->received)));
+		return 0;
+	}
+	if (!x->header_done) {
+		fprintf(x->out, "%-6s %-14s %-25s %9s %9s %9s %7s %8s %9s %8s %7s\n", "batch",
+			"source", "received at", "received", "matched", "notified", "queued",
+			"skipped", "returned", "pending", "handled");
+		x->header_done = 1;
+	}
+	fprintf(x->out, "%-6lld %-14.14s %-25s %9ld %9ld %9ld %7ld %8ld %9ld %8ld %6.1f%%\n",
+		(long long)r->batch.id, r->batch.source, when(r->batch.received, t), r->received,
+		r->matched, r->notified, r->queued, r->skipped, r->returned, r->pending,
+		rate(r->notified, r->received));
+	return 0;
+}
+
+int notify_report(struct store *st, const char *source, int json, FILE *out, struct isp_err *err)
+{
+	struct report_ctx x = { NULL, out, 0 };
+	int rc;
+
+	if (json)
+		x.arr = json_array();
+	rc = store_each_batch_report(st, source, report_row, &x, err);
+	if (rc) {
+		json_decref(x.arr);
+		return rc;
+	}
+	if (json) {
+		json_dumpf(x.arr, out, JSON_INDENT(2));
+		fputc('\n', out);
+		json_decref(x.arr);
+	} else if (!x.header_done) {
+		fprintf(out, "no batches%s%s\n", source ? " of source " : "", source ? source : "");
+	}
+	return 0;
+}
+
+struct returned_ctx {
+	FILE *out;
+	int64_t batch;
+	long rows;
+	int header_done;
+	const char *header;
+};
+
+/* The reason as one CSV field. */
+static void csv_field(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		if (*s != '\r' && *s != '\n')
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int returned_row(void *ud, const struct store_event *e)
+{
+	struct returned_ctx *x = ud;
+
+	if (!x->header_done) {
+		fprintf(x->out, "%s,reason\n", x->header ? x->header : "timestamp,ip");
+		x->header_done = 1;
+	}
+	if (e->raw) {
+		fputs(e->raw, x->out);
+	} else {
+		char t[24];
+
+		fprintf(x->out, "%s,%s", utc(e->time, t), e->ip);
+	}
+	fputc(',', x->out);
+	csv_field(x->out, e->reason);
+	fputc('\n', x->out);
+	x->rows++;
+	return 0;
+}
+
+static int pick_header(void *ud, const struct store_batch_report *r)
+{
+	struct notify_returned_pick *p = ud;
+	const char *h = r->batch.header ? r->batch.header : "";
+
+	if (p->want && r->batch.id != p->want)
+		return 0;
+	if (r->returned == 0 && !p->want)
+		return 0;
+	if (p->found && strcmp(p->header, h) != 0)
+		p->mixed = 1;
+	if (!p->found)
+		snprintf(p->header, sizeof(p->header), "%s", h);
+	p->found = 1;
+	return 0;
+}
+
+struct notice_ctx {
+	json_t *arr;
+	FILE *out;
+};
+
+static int notice_row(void *ud, const struct store_notice *n)
+{
+	struct notice_ctx *x = ud;
+	json_t *arr = x->arr;
+	char a[WHEN_MAX], b[WHEN_MAX];
+
+	if (arr) {
+		json_array_append_new(
+			arr,
+			json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s?}", "id",
+				  (json_int_t)n->id, "key", n->key, "subscriber", n->subscriber,
+				  "email", n->email, "language", n->language, "causes", n->causes,
+				  "created", (json_int_t)n->created, "state",
+				  store_notice_state_name(n->state), "attempts", n->attempts,
+				  "sent", (json_int_t)n->sent, "error", n->error));
+		return 0;
+	}
+	fprintf(x->out, "%-20s %-25s %-24.24s %-8s %-24.24s %-25s %s\n", n->key,
+		when(n->created, a), n->subscriber, store_notice_state_name(n->state), n->causes,
+		when(n->sent, b), n->error ? n->error : "");
+	return 0;
+}
+
+int notify_returned_header(struct store *st, const char *source, int64_t batch,
+			   struct notify_returned_pick *p, struct isp_err *err)
+{
+	memset(p, 0, sizeof(*p));
+	p->want = batch;
+	return store_each_batch_report(st, source, pick_header, p, err);
+}
+
+int notify_write_returned(struct store *st, const char *source, int64_t batch, const char *header,
+			  FILE *out, long *rows, struct isp_err *err)
+{
+	struct returned_ctx x = { out, batch, 0, 0, header };
+	int rc;
+
+	rc = store_each_event(st, source, batch, EV_RETURNED, returned_row, &x, err);
+	*rows = x.rows;
+	return rc;
+}
+
+int notify_notices(struct store *st, int limit, int json, FILE *out, struct isp_err *err)
+{
+	struct notice_ctx x = { NULL, out };
+	int rc;
+
+	if (json)
+		x.arr = json_array();
+	else
+		fprintf(out, "%-20s %-25s %-24s %-8s %-24s %-25s %s\n", "notice", "created",
+			"subscriber", "state", "causes", "sent", "last error");
+	rc = store_each_notice(st, limit, notice_row, &x, err);
+	if (rc) {
+		json_decref(x.arr);
+		return rc;
+	}
+	if (x.arr) {
+		json_dumpf(x.arr, out, JSON_INDENT(2));
+		fputc('\n', out);
+		json_decref(x.arr);
+	}
+	return 0;
+}
