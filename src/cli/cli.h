@@ -51,13 +51,14 @@ struct store *cli_open_store(const struct cli *c);
  * events), lists sync, relay split, and the services (`store migrate` has its own). */
 struct store *cli_create_store(const struct cli *c);
 
-/* Format unix time t as "2026-11-23 06:20:51" (UTC) into buf (20 bytes); "-" for 0.
- * For files written for machines (CSV exports), whose times are UTC by their format. */
+/* Format unix time t as "2026-11-23 06:20:51" (UTC) into buf; "-" for 0. For files
+ * written for machines (CSV exports), whose times are UTC by their format
+ * (core/base/timefmt.h's time_fmt_utc). */
 const char *cli_time(long long t, char buf[24]);
 
 #define CLI_WHEN_MAX 32
 /* Format unix time t for people: "2026-11-23 15:20:51 +0900", in core.timezone (the
- * process's zone) and always with its UTC offset; "-" for 0. */
+ * process's zone) and always with its UTC offset; "-" for 0 (time_fmt_local). */
 const char *cli_when(long long t, char buf[CLI_WHEN_MAX]);
 
 /* Parse TIME (ISO 8601 or unix seconds; without a zone, a civil time in core.timezone:

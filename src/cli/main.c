@@ -102,28 +102,12 @@ struct store *cli_create_store(const struct cli *c)
 
 const char *cli_time(long long t, char buf[24])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !gmtime_r(&tt, &tm)) {
-		snprintf(buf, 24, "-");
-		return buf;
-	}
-	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
-	return buf;
+	return time_fmt_utc(t, buf);
 }
 
 const char *cli_when(long long t, char buf[CLI_WHEN_MAX])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !localtime_r(&tt, &tm)) {
-		snprintf(buf, CLI_WHEN_MAX, "-");
-		return buf;
-	}
-	strftime(buf, CLI_WHEN_MAX, "%Y-%m-%d %H:%M:%S %z", &tm);
-	return buf;
+	return time_fmt_local(t, buf);
 }
 
 void cli_reject(void *ud, const struct isp_err *e)

@@ -7,37 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/timefmt.h"
 #include "notify/notify.h"
-
-#define WHEN_MAX 32
-
-/* t in the process's zone with its offset, "-" for 0 (the CLI's way of writing times). */
-static const char *when(long long t, char buf[WHEN_MAX])
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !localtime_r(&tt, &tm)) {
-		snprintf(buf, WHEN_MAX, "-");
-		return buf;
-	}
-	strftime(buf, WHEN_MAX, "%Y-%m-%d %H:%M:%S %z", &tm);
-	return buf;
-}
-
-/* t in UTC without zone, "-" for 0 (the timestamp column of a returned row). */
-static const char *utc(long long t, char buf[24])
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !gmtime_r(&tt, &tm)) {
-		snprintf(buf, 24, "-");
-		return buf;
-	}
-	strftime(buf, 24, "%Y-%m-%d %H:%M:%S", &tm);
-	return buf;
-}
 
 struct report_ctx {
 	json_t *arr;
@@ -52,7 +23,7 @@ static double rate(long part, long whole)
 static int report_row(void *ud, const struct store_batch_report *r)
 {
 	struct report_ctx *x = ud;
-	char t[WHEN_MAX];
+	char t[TIME_FMT_LOCAL_MAX];
 
 	if (x->arr) {
 		json_array_append_new(
@@ -79,9 +50,9 @@ static int report_row(void *ud, const struct store_batch_report *r)
 		x->header_done = 1;
 	}
 	fprintf(x->out, "%-6lld %-14.14s %-25s %9ld %9ld %9ld %7ld %8ld %9ld %8ld %6.1f%%\n",
-		(long long)r->batch.id, r->batch.source, when(r->batch.received, t), r->received,
-		r->matched, r->notified, r->queued, r->skipped, r->returned, r->pending,
-		rate(r->notified, r->received));
+		(long long)r->batch.id, r->batch.source, time_fmt_local(r->batch.received, t),
+		r->received, r->matched, r->notified, r->queued, r->skipped, r->returned,
+		r->pending, rate(r->notified, r->received));
 	return 0;
 }
 
@@ -141,7 +112,7 @@ static int returned_row(void *ud, const struct store_event *e)
 	} else {
 		char t[24];
 
-		fprintf(x->out, "%s,%s", utc(e->time, t), e->ip);
+		fprintf(x->out, "%s,%s", time_fmt_utc(e->time, t), e->ip);
 	}
 	fputc(',', x->out);
 	csv_field(x->out, e->reason);
@@ -176,7 +147,7 @@ static int notice_row(void *ud, const struct store_notice *n)
 {
 	struct notice_ctx *x = ud;
 	json_t *arr = x->arr;
-	char a[WHEN_MAX], b[WHEN_MAX];
+	char a[TIME_FMT_LOCAL_MAX], b[TIME_FMT_LOCAL_MAX];
 
 	if (arr) {
 		json_array_append_new(
@@ -190,8 +161,8 @@ static int notice_row(void *ud, const struct store_notice *n)
 		return 0;
 	}
 	fprintf(x->out, "%-20s %-25s %-24.24s %-8s %-24.24s %-25s %s\n", n->key,
-		when(n->created, a), n->subscriber, store_notice_state_name(n->state), n->causes,
-		when(n->sent, b), n->error ? n->error : "");
+		time_fmt_local(n->created, a), n->subscriber, store_notice_state_name(n->state),
+		n->causes, time_fmt_local(n->sent, b), n->error ? n->error : "");
 	return 0;
 }
 

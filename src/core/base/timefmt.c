@@ -199,3 +199,29 @@ int time_zone_set(const char *zone, struct isp_err *err)
 	cache_hour = 0;
 	return 0;
 }
+
+const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !gmtime_r(&tt, &tm)) {
+		snprintf(buf, TIME_FMT_UTC_MAX, "-");
+		return buf;
+	}
+	strftime(buf, TIME_FMT_UTC_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+const char *time_fmt_local(long long t, char buf[TIME_FMT_LOCAL_MAX])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (t == 0 || !localtime_r(&tt, &tm)) {
+		snprintf(buf, TIME_FMT_LOCAL_MAX, "-");
+		return buf;
+	}
+	strftime(buf, TIME_FMT_LOCAL_MAX, "%Y-%m-%d %H:%M:%S %z", &tm);
+	return buf;
+}

@@ -44,6 +44,15 @@ int time_zone_set(const char *zone, struct isp_err *err);
 /* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12). */
 int64_t time_days_from_civil(int64_t y, int m, int d);
 
+/* Unix time t as "2026-11-23 06:20:51" in UTC (for files written for machines: CSV
+ * exports, returned rows) into buf; "-" for 0. Returns buf. */
+#define TIME_FMT_UTC_MAX 24
+const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX]);
+/* Unix time t for people: "2026-11-23 15:20:51 +0900", in core.timezone (the process's
+ * zone) and always with its UTC offset; "-" for 0. Returns buf. */
+#define TIME_FMT_LOCAL_MAX 32
+const char *time_fmt_local(long long t, char buf[TIME_FMT_LOCAL_MAX]);
+
 /* Milliseconds of the monotonic clock: deadlines, timeouts and durations. Inline, no lock,
  * no allocation (a hot-path call). */
 static inline int64_t time_mono_ms(void)
