@@ -206,10 +206,75 @@ struct px_server {
 	struct evwriter *writer; /* block events; its counters go into the metrics */
 };
 
-/* worker.c */
+/* worker.c: epoll tags (type, generation, connection index) and the size of a page */
+#define TAG_LISTEN   1u
+#define TAG_CLIENT   2u
+#define TAG_UPSTREAM 3u
+#define TAG_RESOLVER 4u
+#define PAGE_MAX     ((size_t)24 * 1024)
+
+/* worker.c: the connection state machine and the epoll loop */
 int px_worker_start(struct px_worker *w);
 void px_count(struct px_worker *w, enum px_counter c);
 uint64_t px_now_ms(void);
+/* Wall-clock seconds. */
+int64_t px_wall_s(void);
+/* The epoll tag of connection idx (generation gen) for event source type (TAG_*). */
+uint64_t px_tag(unsigned type, uint32_t gen, int idx);
+/* Close the connection's upstream socket and forget its upstream state. */
+void px_close_upstream(struct px_conn *c);
+/* Our own response (page, error) to the client; keep: the connection stays open. */
+void px_respond(struct px_worker *w, struct px_conn *c, int status, const char *reason,
+		const char *ctype, const char *extra, const char *body, size_t blen, int keep);
+/* A plain-text error response for status; the connection closes after it. */
+void px_respond_error(struct px_worker *w, struct px_conn *c, int status);
+/* Move everything connection idx can do until nothing moves, then set its epoll
+ * interests. */
+void px_conn_pump(struct px_worker *w, int idx, const struct served *sh);
+
+/* buf.c: connection buffers and socket I/O */
+int px_buf_init(struct px_buf *b, size_t cap);
+size_t px_buf_space(struct px_buf *b);
+char *px_buf_tail(struct px_buf *b);
+void px_buf_consume(struct px_buf *b, size_t n);
+/* Append; 0 or -1 (no room). */
+int px_buf_put(struct px_buf *b, const void *p, size_t n);
+int px_buf_printf(struct px_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Read fd into b / write b to fd, non-blocking. */
+int px_do_read(int fd, struct px_buf *b);
+int px_do_write(int fd, struct px_buf *b);
+
+/* upstream.c: authority, destination check, resolving, connecting */
+/* Parse host[:port] a[0..n) into the connection's upstream host and port. */
+int px_parse_authority(struct px_conn *c, const char *a, size_t n, uint16_t defport);
+/* Reuse, resolve or connect the upstream for the connection's current request. */
+void px_start_upstream(struct px_worker *w, struct px_conn *c, int idx);
+/* The upstream socket became writable while connecting. */
+void px_upstream_connected(struct px_worker *w, int idx);
+/* Take the resolver pool's and the meta thread's answers for this worker. */
+void px_resolver_answers(struct px_worker *w, const struct served *sh);
+
+/* request.c: acting on a parsed request head */
+void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
+		       const struct served *sh);
+
+/* warn.c: the warning page */
+/* Find and cut the continue token at the end of target t[0..*n); see warn.c. */
+const char *px_cut_token(const char *t, size_t *n, size_t *toklen);
+/* Send the warning page of c->hit with the store's metadata m (NULL: not known). */
+void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta *m);
+/* Answer a blocked request with the warning page (see warn.c). */
+void px_warn_page(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
+		  const char *list, const char *canon, size_t clen, const char *target, size_t tlen,
+		  int token_problem);
+
+/* relay.c: bodies and the response head */
+void px_relay_request_body(struct px_conn *c);
+void px_relay_response_body(struct px_conn *c);
+/* Record the request's latency in the histogram. */
+void px_latency(struct px_worker *w, struct px_conn *c);
+/* Act on the upstream response head. */
+void px_response_head(struct px_worker *w, struct px_conn *c);
 
 /* resolver.c */
 int px_resolver_start(struct px_server *srv, int n);
