@@ -4,7 +4,6 @@
  * cmd_lists_sync.c.
  */
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
 #include "core/lists/listimport.h"
+#include "core/lists/listreport.h"
 #include "core/lists/snapshot.h"
 #include "core/store/store.h"
 #include "core/store/store_lists.h"
@@ -67,27 +67,6 @@ static const char import_usage[] =
 	"\n"
 	"Exit status: 0 imported, 3 imported but lines were rejected or skipped, 4 failed or\n"
 	"refused (nothing from that FILE changed).\n";
-
-/* Progress on a terminal: one status line with count, rate, percentage and ETA. */
-struct prog {
-	long long total; /* file size, -1 when unknown (a pipe) */
-	double t0;	 /* time_mono_s() at the start */
-};
-
-static void progress(void *ud, long entries, long long bytes)
-{
-	const struct prog *p = ud;
-	double secs = time_mono_s() - p->t0, rate;
-	char tail[64] = "";
-
-	rate = secs > 0 ? (double)entries / secs : 0;
-	if (p->total > 0 && bytes > 0)
-		snprintf(tail, sizeof(tail), "  %5.1f%%  ETA %.0f s",
-			 100.0 * (double)bytes / (double)p->total,
-			 secs * ((double)p->total / (double)bytes - 1.0));
-	fprintf(stderr, "\r%ld entries  %.0f/s%s   ", entries, rate, tail);
-	fflush(stderr);
-}
 
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
@@ -174,13 +153,13 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		struct listimport_result res;
 		struct stat sb;
-		struct prog pg = { -1, 0 };
+		struct listreport_progress pg = { -1, 0 };
 		long rejected;
 
 		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0)
 			pg.total = (long long)sb.st_size;
 		pg.t0 = time_mono_s();
-		io.progress = c->progress ? progress : NULL;
+		io.progress = c->progress ? listreport_progress : NULL;
 		io.progress_ud = &pg;
 		isp_err_clear(&err);
 		if (listimport_file(st, &l, argv[i], &io, cli_reject, NULL, &res, &err) != 0) {
@@ -196,21 +175,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		if (c->progress)
 			fputs("\r\033[K", stderr);
 		rejected = res.read.rejected + res.bad_values;
-		if (!c->quiet) {
-			fprintf(stderr,
-				"%s: list %s, source %s, format %s: %ld read, %ld accepted, "
-				"%ld duplicate, %ld rejected; %ld added, %ld removed, %ld "
-				"unchanged",
-				argv[i], l.name, res.source, listfmt_name(res.read.detected),
-				res.read.lines, res.store.accepted, res.store.duplicates, rejected,
-				res.store.added, res.store.removed, res.store.unchanged);
-			if (res.other_kind)
-				fprintf(stderr,
-					"; %ld entries of another kind skipped (import them "
-					"into a list of that kind)",
-					res.other_kind);
-			fputc('\n', stderr);
-		}
+		if (!c->quiet)
+			listreport_import(stderr, argv[i], l.name, &res);
 		if ((rejected || res.other_kind) && rc == EXIT_OK)
 			rc = EXIT_PARTIAL;
 	}
@@ -277,54 +243,6 @@ static const char stats_usage[] =
 	"Per list: kind, entries over all sources, distinct live values, expired entries,\n"
 	"sources, last import, and the list's share of the snapshot (keys, bytes).\n";
 
-struct stats_ctx {
-	struct snap *snap;
-	json_t *arr;
-};
-
-static void snap_share(const struct snap *s, const char *name, uint32_t *keys, uint64_t *bytes)
-{
-	unsigned i;
-
-	*keys = 0;
-	*bytes = 0;
-	for (i = 0; s && i < snap_nlists(s); i++) {
-		struct snap_list_info li;
-
-		snap_list(s, i, &li);
-		if (strcmp(li.name, name) == 0) {
-			*keys = li.keys;
-			*bytes = li.bytes;
-		}
-	}
-}
-
-static int stats_row(void *ud, const struct store_list_stats *ls)
-{
-	struct stats_ctx *x = ud;
-	char t[CLI_WHEN_MAX];
-	uint32_t keys;
-	uint64_t bytes;
-
-	snap_share(x->snap, ls->list.name, &keys, &bytes);
-	if (x->arr) {
-		json_array_append_new(
-			x->arr,
-			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list",
-				  ls->list.name, "kind", list_kind_name(ls->list.kind), "entries",
-				  (json_int_t)ls->entries, "distinct", (json_int_t)ls->distinct,
-				  "expired", (json_int_t)ls->expired, "sources",
-				  (json_int_t)ls->sources, "last_import",
-				  (json_int_t)ls->last_import, "snapshot_keys", (json_int_t)keys,
-				  "snapshot_bytes", (json_int_t)bytes));
-		return 0;
-	}
-	printf("%-20s %-6s %10ld %10ld %8ld %7ld  %-25s %10u %12llu\n", ls->list.name,
-	       list_kind_name(ls->list.kind), ls->entries, ls->distinct, ls->expired, ls->sources,
-	       cli_when(ls->last_import, t), keys, (unsigned long long)bytes);
-	return 0;
-}
-
 static int cmd_stats(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -332,8 +250,8 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct stats_ctx x = { NULL, NULL };
 	char path[CONFIG_PATH_MAX];
+	struct snap *snap = NULL;
 	struct store *st;
 	struct isp_err err;
 	int ch, json = 0, rc;
@@ -350,35 +268,13 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	config_snapshot_path(&c->cfg, path);
 	isp_err_clear(&err);
-	if (snap_open(path, &x.snap, &err) != 0 && err.code != ISR_ENOTFOUND)
+	if (snap_open(path, &snap, &err) != 0 && err.code != ISR_ENOTFOUND)
 		cli_error(&err); /* stats still useful without the snapshot */
-	if (json)
-		x.arr = json_array();
-	else
-		printf("%-20s %-6s %10s %10s %8s %7s  %-25s %10s %12s\n", "LIST", "KIND", "ENTRIES",
-		       "DISTINCT", "EXPIRED", "SOURCES", "LAST IMPORT", "SNAP KEYS", "SNAP BYTES");
-	rc = store_each_list(st, (int64_t)time(NULL), stats_row, &x, &err);
+	isp_err_clear(&err);
+	rc = listreport_stats(st, snap, path, json, (int64_t)time(NULL), stdout, &err);
 	if (rc)
 		cli_error(&err);
-	if (json) {
-		json_t *o = json_pack(
-			"{s:o, s:s, s:I, s:I}", "lists", x.arr, "snapshot", path, "snapshot_bytes",
-			(json_int_t)(x.snap ? snap_bytes(x.snap) : 0), "snapshot_created",
-			(json_int_t)(x.snap ? snap_created(x.snap) : 0));
-
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(o);
-	} else if (x.snap) {
-		char t[CLI_WHEN_MAX];
-
-		printf("snapshot %s: %u keys, %llu bytes, compiled %s\n", path, snap_keys(x.snap),
-		       (unsigned long long)snap_bytes(x.snap),
-		       cli_when((long long)snap_created(x.snap), t));
-	} else {
-		printf("snapshot %s: none (run `ispshield lists compile`)\n", path);
-	}
-	snap_close(x.snap);
+	snap_close(snap);
 	store_close(st);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }
@@ -389,43 +285,6 @@ static const char history_usage[] =
 	"\n"
 	"Past imports, newest first, with their counts; with --changes, the values that\n"
 	"import added and removed (recorded from a source's second import on).\n";
-
-static int history_row(void *ud, const struct store_import_info *in)
-{
-	json_t *arr = ud;
-	char t[CLI_WHEN_MAX];
-
-	if (arr) {
-		json_array_append_new(
-			arr,
-			json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-				  "s:I}",
-				  "id", (json_int_t)in->id, "list", in->list, "source", in->source,
-				  "file", in->file, "format", in->format, "started",
-				  (json_int_t)in->started, "read", (json_int_t)in->read, "accepted",
-				  (json_int_t)in->accepted, "duplicates",
-				  (json_int_t)in->duplicates, "rejected", (json_int_t)in->rejected,
-				  "added", (json_int_t)in->added, "removed",
-				  (json_int_t)in->removed, "unchanged", (json_int_t)in->unchanged));
-		return 0;
-	}
-	printf("%6lld  %-25s  %-16s %-20s %-8s %9ld %9ld %7ld %7ld %7ld\n", (long long)in->id,
-	       cli_when(in->started, t), in->list, in->source, in->format ? in->format : "-",
-	       in->accepted, in->added, in->removed, in->duplicates, in->rejected);
-	return 0;
-}
-
-static int change_row(void *ud, const char *value, const char *change)
-{
-	json_t *arr = ud;
-
-	if (arr)
-		json_array_append_new(arr,
-				      json_pack("{s:s, s:s}", "value", value, "change", change));
-	else
-		printf("%s\t%s\n", change, value);
-	return 0;
-}
 
 static int cmd_history(struct cli *c, int argc, char **argv)
 {
@@ -440,7 +299,6 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	const char *list = NULL;
 	long long changes = -1;
 	int limit = 20, json = 0, ch, rc;
-	json_t *arr = NULL;
 	struct store *st;
 	struct isp_err err;
 
@@ -461,25 +319,10 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	if (json)
-		arr = json_array();
 	isp_err_clear(&err);
-	if (changes >= 0) {
-		rc = store_each_change(st, changes, change_row, arr, &err);
-	} else {
-		if (!json)
-			printf("%6s  %-25s  %-16s %-20s %-8s %9s %9s %7s %7s %7s\n", "ID",
-			       "STARTED", "LIST", "SOURCE", "FORMAT", "ACCEPTED", "ADDED",
-			       "REMOVED", "DUPS", "REJECTS");
-		rc = store_each_import(st, list, limit, history_row, arr, &err);
-	}
+	rc = listreport_history(st, list, limit, changes, json, stdout, &err);
 	if (rc)
 		cli_error(&err);
-	if (arr) {
-		json_dumpf(arr, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(arr);
-	}
 	store_close(st);
 	return rc ? EXIT_FAIL : EXIT_OK;
 }

@@ -127,76 +127,6 @@ static const char publish_usage[] =
 	"Exit status: 0 published, 2 usage, 4 failed (DIR unchanged, or only new .list\n"
 	"files added).\n";
 
-struct count {
-	long entries;
-};
-
-static int count_entry(void *ud, const struct listfmt_entry *e)
-{
-	struct count *n = ud;
-
-	(void)e;
-	n->entries++;
-	return 0;
-}
-
-/* NAME:KIND[:FORMAT]=FILE -> item; checks the file reads without a rejected line. */
-static int publish_item(char *spec, struct sync_publish_item *it)
-{
-	char *eq = strchr(spec, '='), *kind, *fmt;
-	struct listfmt_opts fo;
-	struct listfmt_stats st;
-	struct count n = { 0 };
-	struct isp_err err;
-	FILE *f;
-	int rc, fmt_id = LISTFMT_AUTO;
-
-	kind = strchr(spec, ':');
-	if (!eq || !kind || kind > eq) {
-		cli_fail("%s: expected NAME:KIND[:FORMAT]=FILE", spec);
-		return EXIT_USAGE;
-	}
-	*eq = '\0';
-	*kind++ = '\0';
-	fmt = strchr(kind, ':');
-	if (fmt)
-		*fmt++ = '\0';
-	it->name = spec;
-	it->path = eq + 1;
-	it->kind = list_kind_parse(kind);
-	if (it->kind == LIST_KIND_NONE) {
-		cli_fail("%s: kind '%s': expected domain, url or ip", spec, kind);
-		return EXIT_USAGE;
-	}
-	if (fmt) {
-		fmt_id = listfmt_parse_name(fmt);
-		if (fmt_id < 0) {
-			cli_fail("%s: unknown format '%s'", spec, fmt);
-			return EXIT_USAGE;
-		}
-	}
-	f = cli_fopen(it->path);
-	if (!f)
-		return EXIT_FAIL;
-	memset(&fo, 0, sizeof(fo));
-	fo.format = (enum list_format)fmt_id;
-	fo.filename = it->path;
-	isp_err_clear(&err);
-	rc = listfmt_read(f, &fo, count_entry, cli_reject, &n, &st, &err);
-	cli_fclose(f);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	if (st.rejected || n.entries == 0) {
-		cli_fail("%s: %ld line(s) rejected, %ld entries: not published", it->path,
-			 st.rejected, n.entries);
-		return EXIT_FAIL;
-	}
-	it->format = st.detected;
-	return EXIT_OK;
-}
-
 int cmd_lists_publish(struct cli *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -241,9 +171,12 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (i = optind; i < argc; i++) {
-		rc = publish_item(argv[i], &items[n++]);
-		if (rc != EXIT_OK)
-			return rc;
+		isp_err_clear(&err);
+		rc = sync_publish_item_parse(argv[i], &items[n++], cli_reject, &err);
+		if (rc) {
+			cli_error(&err);
+			return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+		}
 	}
 	isp_err_clear(&err);
 	if (sync_key_read(key, 1, sk, &err) != 0) {

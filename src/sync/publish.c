@@ -192,3 +192,60 @@ out:
 	free(prev);
 	return rc;
 }
+
+static int count_entry(void *ud, const struct listfmt_entry *e)
+{
+	long *n = ud;
+
+	(void)e;
+	(*n)++;
+	return 0;
+}
+
+int sync_publish_item_parse(char *spec, struct sync_publish_item *it, listfmt_reject_fn on_reject,
+			    struct isp_err *err)
+{
+	char *eq = strchr(spec, '='), *kind, *fmt;
+	struct listfmt_opts fo;
+	struct listfmt_stats st;
+	long n = 0;
+	FILE *f;
+	int rc, fmt_id = LISTFMT_AUTO;
+
+	kind = strchr(spec, ':');
+	if (!eq || !kind || kind > eq)
+		return isp_err_set(err, ISR_EINVAL, "%s: expected NAME:KIND[:FORMAT]=FILE", spec);
+	*eq = '\0';
+	*kind++ = '\0';
+	fmt = strchr(kind, ':');
+	if (fmt)
+		*fmt++ = '\0';
+	it->name = spec;
+	it->path = eq + 1;
+	it->kind = list_kind_parse(kind);
+	if (it->kind == LIST_KIND_NONE)
+		return isp_err_set(err, ISR_EINVAL, "%s: kind '%s': expected domain, url or ip",
+				   spec, kind);
+	if (fmt) {
+		fmt_id = listfmt_parse_name(fmt);
+		if (fmt_id < 0)
+			return isp_err_set(err, ISR_EINVAL, "%s: unknown format '%s'", spec, fmt);
+	}
+	f = strcmp(it->path, "-") == 0 ? stdin : fopen(it->path, "rb");
+	if (!f)
+		return isp_err_set(err, ISR_EIO, "%s: %s", it->path, strerror(errno));
+	memset(&fo, 0, sizeof(fo));
+	fo.format = (enum list_format)fmt_id;
+	fo.filename = it->path;
+	rc = listfmt_read(f, &fo, count_entry, on_reject, &n, &st, err);
+	if (f != stdin)
+		fclose(f);
+	if (rc)
+		return rc == ISR_EINVAL ? ISR_EIO : rc; /* EINVAL is the spec's */
+	if (st.rejected || n == 0)
+		return isp_err_set(err, ISR_EFORMAT,
+				   "%s: %ld line(s) rejected, %ld entries: not published", it->path,
+				   st.rejected, n);
+	it->format = st.detected;
+	return 0;
+}

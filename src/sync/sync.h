@@ -83,6 +83,16 @@ struct sync_publish_item {
 };
 
 /*
+ * Parse spec "NAME:KIND[:FORMAT]=FILE" (modified in place: *it points into it) and read
+ * FILE (- = standard input) through listfmt, calling on_reject for each rejected line.
+ * Returns 0 with it->format the format read, ISR_EINVAL for a malformed spec (a usage
+ * error), ISR_EIO when FILE cannot be opened, ISR_EFORMAT when a line was rejected or no
+ * entry was read (not publishable), or what listfmt_read returned.
+ */
+int sync_publish_item_parse(char *spec, struct sync_publish_item *it, listfmt_reject_fn on_reject,
+			    struct isp_err *err);
+
+/*
  * Publish items into folder dir (created if missing): each file copied as
  * NAME-SEQUENCE.list, then index.sig and index written (each atomically), then list
  * files that neither this manifest nor the one it replaces name are removed, so that a
