@@ -293,18 +293,14 @@ void aw_run_summary(const struct aw_run *r, FILE *out);
 
 /* ---- suspend list (suspend.c) ---- */
 
-/* Formats unix time t for people into buf; returns buf. */
-#define AW_WHEN_MAX 32
-typedef const char *(*aw_when_fn)(long long t, char buf[AW_WHEN_MAX]);
-
 /*
  * Write the suspended accounts for FreeRADIUS to path (atomically: a fsync'ed temporary
  * file renamed) or to stdout when path is NULL: users set gives rlm_files entries
- * rejecting each account (times by when), else one account a line. Sets *n. Returns 0
+ * rejecting each account (times as shown to people: time_fmt_local), else one account a
+ * line. Sets *n. Returns 0
  * or an ISR code with err set.
  */
-int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn when, long *n,
-		    struct isp_err *err);
+int aw_suspend_list(struct store *st, const char *path, int users, long *n, struct isp_err *err);
 
 /* List the suspensions (all: released ones too) to out as a JSON array or text
  * columns. Returns 0 or an ISR code with err set. */

@@ -14,13 +14,13 @@
 #include "authwatch/aw_int.h"
 #include "core/service/config.h"
 #include "core/base/fsutil.h"
+#include "core/base/timefmt.h"
 #include "core/store/store.h"
 #include "core/store/store_authwatch.h"
 
 struct listw {
 	FILE *out;
 	int users;
-	aw_when_fn when;
 	long n;
 	json_t *arr;
 };
@@ -28,7 +28,7 @@ struct listw {
 static int write_one(void *ud, const struct store_suspension *s)
 {
 	struct listw *w = ud;
-	char t[AW_WHEN_MAX];
+	char t[TIME_FMT_LOCAL_MAX];
 	const char *p;
 
 	w->n++;
@@ -53,7 +53,7 @@ static int write_one(void *ud, const struct store_suspension *s)
 		return 0;
 	}
 	/* rlm_files: a quoted name; '"' and '\' escaped. The reason is a comment. */
-	fprintf(w->out, "# %s: %s since %s\n", s->user, s->type, w->when(s->since, t));
+	fprintf(w->out, "# %s: %s since %s\n", s->user, s->type, time_fmt_local(s->since, t));
 	fputc('"', w->out);
 	for (p = s->user; *p; p++) {
 		if (*p == '"' || *p == '\\')
@@ -67,17 +67,15 @@ static int write_one(void *ud, const struct store_suspension *s)
 	return 0;
 }
 
-int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn when, long *n,
-		    struct isp_err *err)
+int aw_suspend_list(struct store *st, const char *path, int users, long *n, struct isp_err *err)
 {
 	struct listw w;
 	struct fs_atomic a;
-	char t[AW_WHEN_MAX];
+	char t[TIME_FMT_LOCAL_MAX];
 	int rc;
 
 	memset(&w, 0, sizeof(w));
 	w.users = users;
-	w.when = when;
 	w.out = stdout;
 	if (path) {
 		/* FreeRADIUS reads it (0644): the list names accounts, not subscribers' data */
@@ -92,7 +90,7 @@ int aw_suspend_list(struct store *st, const char *path, int users, aw_when_fn wh
 			"rejected.\n"
 			"# Release one with `ispshield authwatch release USER`, then write this "
 			"again.\n\n",
-			when(time(NULL), t));
+			time_fmt_local(time(NULL), t));
 	isp_err_clear(err);
 	rc = store_each_suspension(st, 0, write_one, &w, err);
 	if (rc) {

@@ -234,7 +234,7 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = aw_suspend_list(st, out, users, cli_when, &n, &err);
+	rc = aw_suspend_list(st, out, users, &n, &err);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
