@@ -204,10 +204,11 @@ expect 4 "corrupt gzip" -- dn badgz.pcap.gz
 expect 4 "missing file" -- dn nosuch.pcap; has err.txt "nosuch.pcap"
 
 # --- live capture on loopback (needs CAP_NET_RAW; skipped without it)
-# only 127.0.0.2 is the sensor: other tests running at the same time use 127.0.0.1
+# only 127.0.0.222 is the sensor, an address no other test uses (tests running at the same
+# time send to and from 127.0.0.1, .2, .3, .9, .10-.29 and .53: their packets are not counted)
 # --count: it stops after 30 packets to the sensor (a kernel filter keeps the others out);
 # the sender keeps sending until then (at most 2000 packets), once the capture runs
-timeout 120 "$bin" darknet --sensor 127.0.0.2/32 --interface lo --count 30 --json > live.json 2> live.err &
+timeout 120 "$bin" darknet --sensor 127.0.0.222/32 --interface lo --count 30 --json > live.json 2> live.err &
 lp=$!
 until_ok grep -qE 'capturing on lo|permission|not permitted' live.err
 python3 -c '
@@ -218,7 +219,7 @@ for i in range(2000):
         os.kill(int(sys.argv[1]), 0)
     except OSError:
         break
-    s.sendto(b"x", ("127.0.0.2", 9999)); time.sleep(0.02)' $lp
+    s.sendto(b"x", ("127.0.0.222", 9999)); time.sleep(0.02)' $lp
 wait $lp; lrc=$?
 if [ $lrc -eq 4 ] && grep -qiE "permission|not permitted" live.err; then
   echo "live capture skipped (no permission)" >&2
