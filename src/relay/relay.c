@@ -13,7 +13,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/base/csv.h"
@@ -84,19 +83,11 @@ static int add_prefixes(struct relay_split *s, int m, char *list, const char *fi
 	return 0;
 }
 
-/* The header row: find the member and prefix columns. */
-static int header_columns(const struct csv_field *f, size_t nf, int *col_m, int *col_p)
-{
-	size_t i;
-
-	for (i = 0; i < nf; i++) {
-		if (!strcasecmp(f[i].s, "member") || !strcasecmp(f[i].s, "name"))
-			*col_m = (int)i;
-		if (!strcasecmp(f[i].s, "prefix") || !strcasecmp(f[i].s, "prefixes"))
-			*col_p = (int)i;
-	}
-	return *col_m >= 0 && *col_p >= 0 ? 0 : -1;
-}
+/* The header row: the member and prefix columns (core/base/csv.h's column mapper). */
+static const struct csv_col member_cols[2] = {
+	{ (const char *const[]){ "member", "name", NULL }, 1 },
+	{ (const char *const[]){ "prefix", "prefixes", NULL }, 1 },
+};
 
 static int load_members(struct relay_split *s, FILE *fp, const char *path, struct isp_err *err)
 {
@@ -104,7 +95,7 @@ static int load_members(struct relay_split *s, FILE *fp, const char *path, struc
 	struct lr_line ln;
 	struct lr *r = lr_new(fp, 16384);
 	struct csv_reader *cr = r ? csv_reader_new(r, 16384) : NULL;
-	int col_m = -1, col_p = -1, m, rc = 0;
+	int col[2] = { -1, -1 }, m, rc = 0;
 	size_t nf;
 
 	if (!cr) {
@@ -119,18 +110,18 @@ static int load_members(struct relay_split *s, FILE *fp, const char *path, struc
 
 			snprintf(why, sizeof(why), "%s", err->msg);
 			rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1, "%s", why);
-		} else if (col_m < 0) {
-			if (header_columns(f, nf, &col_m, &col_p) != 0)
+		} else if (col[0] < 0) {
+			if (csv_map_header(member_cols, 2, f, nf, 0, col, NULL) != 0)
 				rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1,
 						"the header must name the columns member and "
 						"prefix");
-		} else if ((size_t)col_m >= nf || (size_t)col_p >= nf || !f[col_m].len) {
+		} else if ((size_t)col[0] >= nf || (size_t)col[1] >= nf || !f[col[0]].len) {
 			rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1,
 					"a row needs a member and a prefix");
-		} else if ((m = member_index(s, f[col_m].s)) < 0) {
+		} else if ((m = member_index(s, f[col[0]].s)) < 0) {
 			rc = isp_err_at(err, ISR_ELIMIT, path, ln.lineno, -1, "too many members");
 		} else {
-			rc = add_prefixes(s, m, f[col_p].s, path, ln.lineno, err);
+			rc = add_prefixes(s, m, f[col[1]].s, path, ln.lineno, err);
 		}
 	}
 	if (rc == 0 && s->npfx == 0)

@@ -10,11 +10,17 @@
  * field is copied into the record buffer and the next lines appended ('\n' between)
  * until the quote closes. Lines read ahead and then handed back (an unterminated quote)
  * wait in a queue that is read before the line reader again.
+ *
+ * csv_map_header: for each column, its names in order, the leftmost field matching;
+ * then one more pass over the fields for the repeated and the unknown ones. Headers are
+ * short (tens of fields), so the quadratic scan costs nothing next to the rows.
  */
 #include "core/base/csv.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/base/strbuf.h"
 
 #define UTF8_BOM "\xef\xbb\xbf"
 
@@ -316,4 +322,124 @@ void csv_write_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+}
+
+/* Field s[0..n) equals name under CSV_MAP_LOOSE: blanks around it, '-' and '_' skipped. */
+static int loose_eq(const char *s, size_t n, const char *name)
+{
+	size_t i;
+	size_t k = 0;
+
+	while (n > 0 && is_blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && is_blank(s[n - 1]))
+		n--;
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '-' || c == '_')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		if (name[k] == '\0' || (unsigned char)name[k] != c)
+			return 0;
+		k++;
+	}
+	return k > 0 && name[k] == '\0';
+}
+
+static int name_eq(const struct csv_field *f, const char *name, unsigned flags)
+{
+	if (flags & CSV_MAP_LOOSE)
+		return loose_eq(f->s, f->len, name);
+	return str_eq_nocase(f->s, f->len, name);
+}
+
+int csv_name_is(const struct csv_field *f, const char *const *names, unsigned flags)
+{
+	size_t k;
+
+	for (k = 0; names && names[k]; k++) {
+		if (name_eq(f, names[k], flags))
+			return 1;
+	}
+	return 0;
+}
+
+int csv_map_header(const struct csv_col *cols, size_t ncols, const struct csv_field *f, size_t nf,
+		   unsigned flags, int *idx, struct csv_colmap *info)
+{
+	struct csv_colmap m = { -1, -1, -1, 0, 0 };
+	size_t c;
+	size_t i;
+	size_t k;
+
+	for (c = 0; c < ncols; c++) {
+		idx[c] = -1;
+		for (k = 0; cols[c].names && cols[c].names[k] && idx[c] < 0; k++) {
+			for (i = 0; i < nf; i++) {
+				if (name_eq(&f[i], cols[c].names[k], flags)) {
+					idx[c] = (int)i;
+					break;
+				}
+			}
+		}
+		if (idx[c] >= 0)
+			m.mapped++;
+		else if (cols[c].required && m.missing < 0)
+			m.missing = (int)c;
+	}
+	for (i = 0; i < nf; i++) {
+		for (c = 0; c < ncols; c++) {
+			if (csv_name_is(&f[i], cols[c].names, flags))
+				break;
+		}
+		if (c == ncols)
+			m.unknown++;
+		else if (idx[c] >= 0 && (size_t)idx[c] != i && m.dup < 0) {
+			m.dup = (int)c;
+			m.dup_field = (int)i;
+		}
+	}
+	if (info)
+		*info = m;
+	return m.missing >= 0 ? ISR_EFORMAT : 0;
+}
+
+int csv_map_report(const struct csv_col *cols, const struct csv_colmap *info, const char *file,
+		   long line, long offset, struct isp_err *err)
+{
+	char names[160];
+	size_t used = 0;
+	size_t k;
+
+	if (info->missing >= 0) {
+		const char *const *nm = cols[info->missing].names;
+
+		names[0] = '\0';
+		for (k = 0; nm && nm[k] && used < sizeof(names); k++) {
+			int w = snprintf(names + used, sizeof(names) - used, "%s'%s'",
+					 k == 0	     ? ""
+					 : nm[k + 1] ? ", "
+						     : " or ",
+					 nm[k]);
+
+			if (w < 0)
+				break;
+			used += (size_t)w;
+		}
+		return isp_err_at(err, ISR_EFORMAT, file, line, offset, "no %s column", names);
+	}
+	if (info->dup >= 0)
+		return isp_err_at(err, ISR_EFORMAT, file, line, offset,
+				  "column '%s' named twice (field %d again)",
+				  cols[info->dup].names[0], info->dup_field + 1);
+	if (info->unknown > 0)
+		return isp_err_at(err, ISR_EFORMAT, file, line, offset, "%zu unknown column%s",
+				  info->unknown, info->unknown == 1 ? "" : "s");
+	return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * csv.h -- split one CSV line into fields (RFC 4180, one line at a time).
+ * csv.h -- split one CSV line into fields (RFC 4180, one line at a time), and map a
+ * header row to the columns a reader knows.
  *
  * Records come from csv_next (the one CSV record reader every CSV input uses: lists,
  * sessions, events, subscribers, relay members): lines from the bounded line reader
@@ -70,5 +71,53 @@ int csv_next(struct csv_reader *r, struct lr_line *out, struct isp_err *err);
  * (each '"' doubled) when it holds a comma, a quote, CR or LF. NULL writes nothing (an
  * empty field). */
 void csv_write_field(FILE *f, const char *s);
+
+/*
+ * The one column mapper: every CSV reader whose header names its columns (lists CSV,
+ * URLhaus, Feodo, RADIUS and Kea CSVs, partner events, subscribers, relay members)
+ * describes the columns it knows as a table and maps a header row with it.
+ *
+ * Each column has its names in order of preference (aliases; NULL-ended). A header
+ * field matches a name case-insensitively (str_eq_nocase); with CSV_MAP_LOOSE, blanks
+ * around it and every '-' and '_' are ignored too, so "Acct-Status-Type" and
+ * "acct_status_type" both match "acctstatustype" (the names are then written that way:
+ * lower case, no '-' or '_'). A column's index is that of the leftmost field matching
+ * its most preferred name present; -1 when none is.
+ */
+#define CSV_MAP_LOOSE 1u
+
+struct csv_col {
+	const char *const *names; /* NULL-ended, most preferred first */
+	int required;		  /* 1: a header without it is not a header */
+};
+
+/* What a header row held besides the mapped columns. */
+struct csv_colmap {
+	int missing;	/* first required column (index into cols) absent, -1 = none */
+	int dup;	/* first column named by two fields (index into cols), -1 = none */
+	int dup_field;	/* 0-based field that repeats it (the second), -1 = none */
+	size_t unknown; /* fields naming no column */
+	size_t mapped;	/* columns found */
+};
+
+/*
+ * Map the header f[0..nf) with cols[0..ncols): idx[c] gets column c's field index or -1.
+ * info (may be NULL) says what was missing, repeated and unknown. Returns 0, or
+ * ISR_EFORMAT when a required column is missing. Neither f nor cols are kept.
+ */
+int csv_map_header(const struct csv_col *cols, size_t ncols, const struct csv_field *f, size_t nf,
+		   unsigned flags, int *idx, struct csv_colmap *info);
+
+/* 1 when field f matches one of names (NULL-ended), with the rules above. */
+int csv_name_is(const struct csv_field *f, const char *const *names, unsigned flags);
+
+/*
+ * The mapper's findings as FILE:LINE: reason in err (code ISR_EFORMAT): a missing
+ * required column ("no 'id' column (expected id, email or language)"), else a repeated
+ * one ("column 'x' named twice (fields 2 and 5)"), else unknown fields ("3 unknown
+ * columns"). Returns 0 (err untouched) when info holds none of these.
+ */
+int csv_map_report(const struct csv_col *cols, const struct csv_colmap *info, const char *file,
+		   long line, long offset, struct isp_err *err);
 
 #endif

@@ -55,9 +55,10 @@ enum role {
 	R_N
 };
 
-/* Column names for each role, in order of preference; NULL-terminated. */
+/* Each role's column (names in order of preference; address and time required), for
+ * the one column mapper of core/base/csv.h. */
 struct coltable {
-	const char *const *names[R_N];
+	struct csv_col cols[R_N];
 	enum ev_format fmt;
 	enum cause cause; /* of every row; CAUSE_NONE = the row's `cause` or the default */
 };
@@ -71,13 +72,13 @@ static const char *const cv_cause[] = { "cause", NULL };
 static const char *const cv_detail[] = { "detail", "description", NULL };
 
 static const struct coltable csv_table = {
-	.names = { [R_IP] = cv_ip,
-		   [R_TIME] = cv_time,
-		   [R_PORT] = cv_port,
-		   [R_FAMILY] = cv_family,
-		   [R_REF] = cv_ref,
-		   [R_CAUSE] = cv_cause,
-		   [R_DETAIL] = cv_detail },
+	.cols = { [R_IP] = { cv_ip, 1 },
+		  [R_TIME] = { cv_time, 1 },
+		  [R_PORT] = { cv_port, 0 },
+		  [R_FAMILY] = { cv_family, 0 },
+		  [R_REF] = { cv_ref, 0 },
+		  [R_CAUSE] = { cv_cause, 0 },
+		  [R_DETAIL] = { cv_detail, 0 } },
 	.fmt = EVFMT_CSV,
 	.cause = CAUSE_NONE,
 };
@@ -91,13 +92,13 @@ static const char *const sd_version[] = { "dns_version", NULL };
 static const char *const sd_amp[] = { "min_amplification", NULL };
 
 static const struct coltable scan_dns_table = {
-	.names = { [R_IP] = sd_ip,
-		   [R_TIME] = sd_time,
-		   [R_PORT] = sd_port,
-		   [R_PROTO] = sd_proto,
-		   [R_FAMILY] = sd_tag,
-		   [R_DNS_VERSION] = sd_version,
-		   [R_MIN_AMP] = sd_amp },
+	.cols = { [R_IP] = { sd_ip, 1 },
+		  [R_TIME] = { sd_time, 1 },
+		  [R_PORT] = { sd_port, 0 },
+		  [R_PROTO] = { sd_proto, 0 },
+		  [R_FAMILY] = { sd_tag, 0 },
+		  [R_DNS_VERSION] = { sd_version, 0 },
+		  [R_MIN_AMP] = { sd_amp, 0 } },
 	.fmt = EVFMT_SCAN_DNS,
 	.cause = CAUSE_OPEN_RESOLVER,
 };
@@ -112,16 +113,16 @@ static const char *const sh_dst_port[] = { "dst_port", NULL };
 static const char *const sh_host[] = { "http_host", NULL };
 
 static const struct coltable sinkhole_table = {
-	.names = { [R_IP] = sh_ip,
-		   [R_TIME] = sd_time,
-		   [R_PORT] = sh_port,
-		   [R_FAMILY] = sh_infection,
-		   [R_FAMILY2] = sh_family,
-		   [R_REF] = sh_ref,
-		   [R_TAG] = sd_tag,
-		   [R_DST_IP] = sh_dst_ip,
-		   [R_DST_PORT] = sh_dst_port,
-		   [R_HOST] = sh_host },
+	.cols = { [R_IP] = { sh_ip, 1 },
+		  [R_TIME] = { sd_time, 1 },
+		  [R_PORT] = { sh_port, 0 },
+		  [R_FAMILY] = { sh_infection, 0 },
+		  [R_FAMILY2] = { sh_family, 0 },
+		  [R_REF] = { sh_ref, 0 },
+		  [R_TAG] = { sd_tag, 0 },
+		  [R_DST_IP] = { sh_dst_ip, 0 },
+		  [R_DST_PORT] = { sh_dst_port, 0 },
+		  [R_HOST] = { sh_host, 0 } },
 	.fmt = EVFMT_SINKHOLE,
 	.cause = CAUSE_CC,
 };
@@ -244,19 +245,16 @@ static int no_header(struct ev_ctx *c, const struct lr_line *ln, const char *why
 			  "no usable %s header: %s", evfmt_name(c->want), why);
 }
 
-/* First column of f[0..nf) named by one of names (in order of preference), or -1. */
-static int find_col(const char *const *names, const struct csv_field *f, size_t nf)
+/* 1 when some field of f[0..nf) is named by one of names. */
+static int has_col(const char *const *names, const struct csv_field *f, size_t nf)
 {
 	size_t i;
-	size_t k;
 
-	for (k = 0; names && names[k]; k++) {
-		for (i = 0; i < nf; i++) {
-			if (str_eq_nocase(f[i].s, f[i].len, names[k]))
-				return (int)i;
-		}
+	for (i = 0; i < nf; i++) {
+		if (csv_name_is(&f[i], names, 0))
+			return 1;
 	}
-	return -1;
+	return 0;
 }
 
 static enum ev_format detect(const struct csv_field *f, size_t nf)
@@ -264,9 +262,9 @@ static enum ev_format detect(const struct csv_field *f, size_t nf)
 	static const char *const scan_dns_cols[] = { "dns_version", "min_amplification", NULL };
 	static const char *const src_ip[] = { "src_ip", NULL };
 
-	if (find_col(scan_dns_cols, f, nf) >= 0)
+	if (has_col(scan_dns_cols, f, nf))
 		return EVFMT_SCAN_DNS;
-	if (find_col(src_ip, f, nf) >= 0 && find_col(sh_infection, f, nf) >= 0)
+	if (has_col(src_ip, f, nf) && has_col(sh_infection, f, nf))
 		return EVFMT_SINKHOLE;
 	return EVFMT_CSV;
 }
@@ -293,17 +291,14 @@ static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, ch
 	enum ev_format fmt = c->want == EVFMT_AUTO ? detect(c->f, nf) : c->want;
 	const struct coltable *t = table_for(fmt);
 	char names[NAMES_MAX];
+	struct csv_colmap info;
 	int idx[R_N];
-	int r;
 
-	for (r = 0; r < R_N; r++)
-		idx[r] = find_col(t->names[r], c->f, nf);
-	if (idx[R_IP] < 0 || idx[R_TIME] < 0) {
+	if (csv_map_header(t->cols, R_N, c->f, nf, 0, idx, &info) != 0) {
 		if (why)
 			snprintf(why, size, "no %s column (expected %s)",
-				 idx[R_IP] < 0 ? "address" : "time",
-				 join_names(names, sizeof(names),
-					    t->names[idx[R_IP] < 0 ? R_IP : R_TIME]));
+				 info.missing == R_IP ? "address" : "time",
+				 join_names(names, sizeof(names), t->cols[info.missing].names));
 		return 0;
 	}
 	c->t = t;

@@ -23,9 +23,10 @@
 
 enum role { R_VALUE, R_FIRST, R_LAST, R_CAT, R_TAGS, R_REF, R_EXPIRES, R_ACTION, R_PORT, R_N };
 
-/* Column names for each role, in order of preference; NULL-terminated. */
+/* Each role's column (names in order of preference; the value is required), for the
+ * one column mapper of core/base/csv.h. */
 struct coltable {
-	const char *const *names[R_N];
+	struct csv_col cols[R_N];
 	int defaults[R_N]; /* column index without a header, -1 = none; all -1 = need one */
 	enum list_kind kind;
 	const char *what; /* format name for messages */
@@ -39,12 +40,12 @@ static const char *const uh_tags[] = { "tags", NULL };
 static const char *const uh_ref[] = { "urlhaus_link", NULL };
 
 static const struct coltable urlhaus_table = {
-	.names = { [R_VALUE] = uh_value,
-		   [R_FIRST] = uh_first,
-		   [R_LAST] = uh_last,
-		   [R_CAT] = uh_cat,
-		   [R_TAGS] = uh_tags,
-		   [R_REF] = uh_ref },
+	.cols = { [R_VALUE] = { uh_value, 1 },
+		  [R_FIRST] = { uh_first, 0 },
+		  [R_LAST] = { uh_last, 0 },
+		  [R_CAT] = { uh_cat, 0 },
+		  [R_TAGS] = { uh_tags, 0 },
+		  [R_REF] = { uh_ref, 0 } },
 	.defaults = { [R_VALUE] = 2,
 		      [R_FIRST] = 1,
 		      [R_LAST] = 4,
@@ -65,11 +66,11 @@ static const char *const fd_cat[] = { "malware", NULL };
 static const char *const fd_port[] = { "dst_port", "dstport", "port", NULL };
 
 static const struct coltable feodo_table = {
-	.names = { [R_VALUE] = fd_value,
-		   [R_FIRST] = fd_first,
-		   [R_LAST] = fd_last,
-		   [R_CAT] = fd_cat,
-		   [R_PORT] = fd_port },
+	.cols = { [R_VALUE] = { fd_value, 1 },
+		  [R_FIRST] = { fd_first, 0 },
+		  [R_LAST] = { fd_last, 0 },
+		  [R_CAT] = { fd_cat, 0 },
+		  [R_PORT] = { fd_port, 0 } },
 	.defaults = { [R_VALUE] = 1,
 		      [R_FIRST] = 0,
 		      [R_LAST] = 4,
@@ -94,13 +95,13 @@ static const char *const cv_exp[] = { "expires", NULL };
 static const char *const cv_action[] = { "action", NULL };
 
 static const struct coltable csv_table = {
-	.names = { [R_VALUE] = cv_value,
-		   [R_FIRST] = cv_first,
-		   [R_LAST] = cv_last,
-		   [R_CAT] = cv_cat,
-		   [R_REF] = cv_ref,
-		   [R_EXPIRES] = cv_exp,
-		   [R_ACTION] = cv_action },
+	.cols = { [R_VALUE] = { cv_value, 1 },
+		  [R_FIRST] = { cv_first, 0 },
+		  [R_LAST] = { cv_last, 0 },
+		  [R_CAT] = { cv_cat, 0 },
+		  [R_REF] = { cv_ref, 0 },
+		  [R_EXPIRES] = { cv_exp, 0 },
+		  [R_ACTION] = { cv_action, 0 } },
 	.defaults = { -1, -1, -1, -1, -1, -1, -1, -1, -1 },
 	.kind = LIST_KIND_NONE,
 	.what = "CSV",
@@ -111,50 +112,20 @@ struct colmap {
 	char value_name[NAME_MAX_SHOWN + 4]; /* for "no value in column '...'" */
 };
 
-static int in_list(const char *const *names, const char *s, size_t n)
-{
-	size_t i;
-
-	if (!names)
-		return 0;
-	for (i = 0; names[i]; i++) {
-		if (str_eq_nocase(s, n, names[i]))
-			return 1;
-	}
-	return 0;
-}
-
 static void map_defaults(const struct coltable *t, struct colmap *m)
 {
 	int r;
 
 	for (r = 0; r < R_N; r++)
 		m->idx[r] = t->defaults[r];
-	snprintf(m->value_name, sizeof(m->value_name), "%s", t->names[R_VALUE][0]);
+	snprintf(m->value_name, sizeof(m->value_name), "%s", t->cols[R_VALUE].names[0]);
 }
 
 /* 1 when fields name a value column of t (so the row is a header), with *m filled. */
 static int map_header(const struct coltable *t, const struct csv_field *f, size_t nf,
 		      struct colmap *m)
 {
-	const char *const *names;
-	size_t i;
-	size_t k;
-	int r;
-
-	for (r = 0; r < R_N; r++) {
-		m->idx[r] = -1;
-		names = t->names[r];
-		for (k = 0; names && names[k] && m->idx[r] < 0; k++) {
-			for (i = 0; i < nf; i++) {
-				if (str_eq_nocase(f[i].s, f[i].len, names[k])) {
-					m->idx[r] = (int)i;
-					break;
-				}
-			}
-		}
-	}
-	if (m->idx[R_VALUE] < 0)
+	if (csv_map_header(t->cols, R_N, f, nf, 0, m->idx, NULL) != 0)
 		return 0;
 	lf_show(m->value_name, sizeof(m->value_name), f[m->idx[R_VALUE]].s, f[m->idx[R_VALUE]].len);
 	return 1;
@@ -172,7 +143,7 @@ static int is_header_row(const struct coltable *t, const struct colmap *m,
 
 	if (v < 0)
 		return 1;
-	return (size_t)v < nf && in_list(t->names[R_VALUE], f[v].s, f[v].len);
+	return (size_t)v < nf && csv_name_is(&f[v], t->cols[R_VALUE].names, 0);
 }
 
 /* Field i trimmed, or NULL when absent or empty. */

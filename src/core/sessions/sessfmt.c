@@ -376,65 +376,16 @@ int sf_line(struct sf_ctx *c, struct lr_line *ln)
 
 /* ---- CSV ---- */
 
-/* Lower-case s[0..n) without '-' and '_' into out[cap]; returns its length, 0 if too long. */
-static size_t norm_name(const char *s, size_t n, char *out, size_t cap)
-{
-	size_t i;
-	size_t k = 0;
-	char ch;
-
-	s = sf_trim(s, &n);
-	for (i = 0; i < n; i++) {
-		ch = s[i];
-		if (ch == '-' || ch == '_')
-			continue;
-		if (k + 1 >= cap)
-			return 0;
-		out[k++] = (ch >= 'A' && ch <= 'Z') ? (char)(ch - 'A' + 'a') : ch;
-	}
-	out[k] = '\0';
-	return k;
-}
-
-/* 1 when some field of the row, normalised, is one of names. */
+/* 1 when some field of the row, loosely (CSV_MAP_LOOSE), is one of names. */
 int sf_row_has(const struct csv_field *f, size_t nf, const char *const *names)
 {
-	char nm[64];
 	size_t i;
-	size_t k;
 
 	for (i = 0; i < nf; i++) {
-		if (norm_name(f[i].s, f[i].len, nm, sizeof(nm)) == 0)
-			continue;
-		for (k = 0; names[k]; k++) {
-			if (strcmp(nm, names[k]) == 0)
-				return 1;
-		}
+		if (csv_name_is(&f[i], names, CSV_MAP_LOOSE))
+			return 1;
 	}
 	return 0;
-}
-
-/* Column index of each role (-1 = absent), the first listed name that appears winning. */
-void sf_map_header(const struct csv_field *f, size_t nf, const struct sf_colnames *cols, int nroles,
-		   int *idx)
-{
-	char nm[64];
-	size_t i;
-	int r;
-	int k;
-
-	for (r = 0; r < nroles; r++) {
-		idx[r] = -1;
-		for (k = 0; k < 3 && cols[r].n[k] && idx[r] < 0; k++) {
-			for (i = 0; i < nf; i++) {
-				if (norm_name(f[i].s, f[i].len, nm, sizeof(nm)) > 0 &&
-				    strcmp(nm, cols[r].n[k]) == 0) {
-					idx[r] = (int)i;
-					break;
-				}
-			}
-		}
-	}
 }
 
 /* Field i trimmed and NUL-terminated in place; NULL when absent, empty or "NULL". */

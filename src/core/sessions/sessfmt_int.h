@@ -110,16 +110,15 @@ int sf_with_csv(struct sf_ctx *c, int (*read)(struct sf_ctx *c));
 
 /* ---- CSV ---- */
 
-/* One role's column names after normalisation (lower case, no '-' or '_'). */
-struct sf_colnames {
-	const char *n[3];
-};
+/* Column tables are struct csv_col (core/base/csv.h) mapped with CSV_MAP_LOOSE: names
+ * written lower case without '-' or '_'. */
+#define SF_COL(...)                                                                                \
+	{                                                                                          \
+		(const char *const[]){ __VA_ARGS__, NULL }, 0                                      \
+	}
 
-/* 1 when some field of the row, normalised, is one of names (NULL-ended). */
+/* 1 when some field of the row, loosely, is one of names (NULL-ended). */
 int sf_row_has(const struct csv_field *f, size_t nf, const char *const *names);
-/* Column index of each of nroles roles (-1 = absent); the first listed name wins. */
-void sf_map_header(const struct csv_field *f, size_t nf, const struct sf_colnames *cols, int nroles,
-		   int *idx);
 /* Field i trimmed and NUL-terminated in place; NULL when absent, empty or "NULL". */
 char *sf_fld(struct csv_field *f, size_t nf, int i);
 /*

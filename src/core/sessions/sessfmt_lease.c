@@ -512,12 +512,12 @@ int sf_read_dhcpd(struct sf_ctx *c)
 
 enum kea_col { K_ADDR, K_HW, K_CID, K_DUID, K_VALID, K_EXPIRE, K_STATE, K_UCTX, K_PLEN, K_N };
 
-static const struct sf_colnames kea_cols[K_N] = {
-	[K_ADDR] = { { "address" } },	     [K_HW] = { { "hwaddr" } },
-	[K_CID] = { { "clientid" } },	     [K_DUID] = { { "duid" } },
-	[K_VALID] = { { "validlifetime" } }, [K_EXPIRE] = { { "expire" } },
-	[K_STATE] = { { "state" } },	     [K_UCTX] = { { "usercontext" } },
-	[K_PLEN] = { { "prefixlen" } },
+static const struct csv_col kea_cols[K_N] = {
+	[K_ADDR] = SF_COL("address"),	     [K_HW] = SF_COL("hwaddr"),
+	[K_CID] = SF_COL("clientid"),	     [K_DUID] = SF_COL("duid"),
+	[K_VALID] = SF_COL("validlifetime"), [K_EXPIRE] = SF_COL("expire"),
+	[K_STATE] = SF_COL("state"),	     [K_UCTX] = SF_COL("usercontext"),
+	[K_PLEN] = SF_COL("prefixlen"),
 };
 
 /* Index of the quote that ends the JSON string opening at j[i], or n. */
@@ -768,7 +768,7 @@ int sf_read_kea(struct sf_ctx *c)
 		if (sf_csv_line(c, &ln, f, &nf) <= 0)
 			continue;
 		if (sf_row_has(f, nf, hdr)) {
-			sf_map_header(f, nf, kea_cols, K_N, idx);
+			csv_map_header(kea_cols, K_N, f, nf, CSV_MAP_LOOSE, idx, NULL);
 			hline = ln.lineno;
 			ncols = nf;
 			if (idx[K_ADDR] < 0 || idx[K_EXPIRE] < 0) {

@@ -368,24 +368,24 @@ enum rc_col {
 	C_N
 };
 
-static const struct sf_colnames rc_cols[C_N] = {
-	[C_STATUS] = { { "acctstatustype" } },
-	[C_SID] = { { "acctsessionid" } },
-	[C_USER] = { { "username" } },
-	[C_FIP] = { { "framedipaddress" } },
-	[C_FIP6] = { { "framedipv6prefix" } },
-	[C_DLG] = { { "delegatedipv6prefix" } },
-	[C_FIP6A] = { { "framedipv6address" } },
-	[C_NASIP] = { { "nasipaddress" } },
-	[C_NASID] = { { "nasidentifier" } },
-	[C_EVTS] = { { "eventtimestamp" } },
-	[C_TS] = { { "timestamp", "time" } },
-	[C_SESSTIME] = { { "acctsessiontime" } },
-	[C_DELAY] = { { "acctdelaytime" } },
-	[C_START] = { { "acctstarttime" } },
-	[C_STOP] = { { "acctstoptime" } },
-	[C_PLO] = { { "portstart", "portrangestart" } },
-	[C_PHI] = { { "portend", "portrangeend" } },
+static const struct csv_col rc_cols[C_N] = {
+	[C_STATUS] = SF_COL("acctstatustype"),
+	[C_SID] = SF_COL("acctsessionid"),
+	[C_USER] = SF_COL("username"),
+	[C_FIP] = SF_COL("framedipaddress"),
+	[C_FIP6] = SF_COL("framedipv6prefix"),
+	[C_DLG] = SF_COL("delegatedipv6prefix"),
+	[C_FIP6A] = SF_COL("framedipv6address"),
+	[C_NASIP] = SF_COL("nasipaddress"),
+	[C_NASID] = SF_COL("nasidentifier"),
+	[C_EVTS] = SF_COL("eventtimestamp"),
+	[C_TS] = SF_COL("timestamp", "time"),
+	[C_SESSTIME] = SF_COL("acctsessiontime"),
+	[C_DELAY] = SF_COL("acctdelaytime"),
+	[C_START] = SF_COL("acctstarttime"),
+	[C_STOP] = SF_COL("acctstoptime"),
+	[C_PLO] = SF_COL("portstart", "portrangestart"),
+	[C_PHI] = SF_COL("portend", "portrangeend"),
 };
 
 const char *const sf_radcsv_columns[] = { "acctstatustype", "acctsessionid",   "acctstarttime",
@@ -491,8 +491,8 @@ static int rc_record(struct sf_ctx *c, const int *idx, struct csv_field *f, size
 		s = sf_fld(f, nf, idx[acols[i]]);
 		if (!s || r.naddr >= SESS_MAX_ADDRS)
 			continue;
-		if (sf_add_addr(&r, s, strlen(s), acols[i] == C_FIP ? 4 : 6, rc_cols[acols[i]].n[0],
-				why, sizeof(why)) < 0)
+		if (sf_add_addr(&r, s, strlen(s), acols[i] == C_FIP ? 4 : 6,
+				rc_cols[acols[i]].names[0], why, sizeof(why)) < 0)
 			goto reject;
 	}
 	s = sf_fld(f, nf, idx[C_SID]);
@@ -540,7 +540,7 @@ int sf_read_radcsv(struct sf_ctx *c)
 		if (sf_csv_line(c, &ln, f, &nf) <= 0)
 			continue;
 		if (sf_row_has(f, nf, sf_radcsv_columns)) {
-			sf_map_header(f, nf, rc_cols, C_N, idx);
+			csv_map_header(rc_cols, C_N, f, nf, CSV_MAP_LOOSE, idx, NULL);
 			hline = ln.lineno;
 			ncols = nf;
 			if (idx[C_STATUS] < 0 && idx[C_START] < 0) {

@@ -4,7 +4,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/base/csv.h"
 #include "core/base/linereader.h"
@@ -15,8 +14,13 @@
 #define MAX_FIELDS 64
 
 enum col { C_ID, C_EMAIL, C_LANG, C_CONSENT, C_OOF, C_OON, C_N };
-static const char *const col_names[C_N] = {
-	"id", "email", "language", "consent", "opt_out_filtering", "opt_out_notices"
+static const struct csv_col cols[C_N] = {
+	[C_ID] = { (const char *const[]){ "id", NULL }, 1 },
+	[C_EMAIL] = { (const char *const[]){ "email", NULL }, 0 },
+	[C_LANG] = { (const char *const[]){ "language", NULL }, 0 },
+	[C_CONSENT] = { (const char *const[]){ "consent", NULL }, 0 },
+	[C_OOF] = { (const char *const[]){ "opt_out_filtering", NULL }, 0 },
+	[C_OON] = { (const char *const[]){ "opt_out_notices", NULL }, 0 },
 };
 
 static int valid_email(const char *s, size_t n)
@@ -106,15 +110,7 @@ int subfmt_read(FILE *f, const char *filename, subfmt_fn fn, subfmt_reject_fn on
 			goto reject;
 		}
 		if (!have_header) {
-			for (i = 0; i < C_N; i++) {
-				size_t k;
-
-				map[i] = -1;
-				for (k = 0; k < nf; k++)
-					if (strcasecmp(fields[k].s, col_names[i]) == 0)
-						map[i] = (int)k;
-			}
-			if (map[C_ID] < 0)
+			if (csv_map_header(cols, C_N, fields, nf, 0, map, NULL) != 0)
 				break;
 			have_header = 1;
 			continue;
