@@ -18,7 +18,8 @@
  *   listfmt   entry LINE KIND ACTION "VALUE" first=T last=T expires=T cat="C" ref="R"
  *   sessfmt   record LINE OP time=T end=T dur=N user="U" sid="S" nas="N" nas_ip="I"
  *             nas_id="D" addr=A,... ports=LO-HI
- *   evfmt     record LINE time=T ip=A port=N cause=C family="F" ref="R" detail="D"
+ *   evfmt     header "H"                  (the header line, each time it changes)
+ *             record LINE time=T ip=A port=N cause=C family="F" ref="R" detail="D" raw="R"
  *   subfmt    subscriber "ID" email="E" lang=L consent=T opt_out_filtering=T
  *             opt_out_notices=T
  *   all       reject LINE: MESSAGE        (a rejected line, as the reject callback got it)
@@ -54,6 +55,7 @@ struct rcase {
 	const char *name; /* NAME.in, as given to the reader for its messages */
 	char *opt_key[OPT_MAX], *opt_val[OPT_MAX];
 	int nopt;
+	char *header; /* evfmt: the header line last rendered */
 	struct strbuf out;
 };
 
@@ -138,8 +140,11 @@ static void on_reject(void *ud, const struct isp_err *err)
 
 static void put_error(struct rcase *c, int rc, const struct isp_err *err)
 {
-	if (rc < 0)
-		put(c, "error %ld: %s\n", err->line, err->msg);
+	if (rc >= 0)
+		return;
+	put(c, "error %ld: %s\n", err->line, err->msg);
+	if (err->file && strcmp(err->file, c->name) != 0)
+		put(c, "# error names file %s, not %s\n", err->file, c->name);
 }
 
 /* ---- listfmt ---- */
@@ -267,15 +272,25 @@ static int ev_record(void *ud, const struct ev_record *r)
 	struct rcase *c = ud;
 	char buf[IP_PREFIX_STRLEN];
 
+	if (!c->header || strcmp(c->header, r->header) != 0) {
+		free(c->header);
+		c->header = strdup(r->header);
+		strbuf_str(&c->out, "header ");
+		put_s(c, r->header);
+		sb_addc(&c->out, '\n');
+	}
 	ip_format_prefix(&r->ip, buf);
 	put(c, "record %ld time=", r->line);
 	put_time(c, r->time);
-	put(c, " ip=%s port=%u cause=%s family=", buf, r->port, cause_name(r->cause));
+	put(c, " ip=%s port=%u cause=%s family=", buf, r->port,
+	    r->cause == CAUSE_NONE ? "none" : cause_name(r->cause));
 	put_s(c, r->family);
 	strbuf_str(&c->out, " ref=");
 	put_s(c, r->reference);
 	strbuf_str(&c->out, " detail=");
 	put_s(c, r->detail);
+	strbuf_str(&c->out, " raw=");
+	put_s(c, r->raw);
 	sb_addc(&c->out, '\n');
 	return 0;
 }
@@ -584,6 +599,7 @@ static int run_case(const char *dir, const char *name, int (*run)(struct rcase *
 		free(c.opt_key[i]);
 		free(c.opt_val[i]);
 	}
+	free(c.header);
 	free(want);
 	free(got);
 	return bad;
