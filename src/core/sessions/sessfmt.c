@@ -548,6 +548,58 @@ static enum sess_format detect(const char *p, size_t n, int complete, long *firs
 	return dhcpd_comment ? SESSFMT_DHCPD : SESSFMT_AUTO;
 }
 
+int sf_read_csv(struct sf_ctx *c, const struct sf_csv_format *fmt)
+{
+	struct csv_field f[SF_CSV_FIELDS];
+	struct lr_line ln;
+	int idx[SF_CSV_COLS];
+	const char *why;
+	size_t ncols = 0;
+	long hline = 0;
+	size_t nf;
+	int rc;
+
+	if (fmt->ncols > SF_CSV_COLS)
+		return isp_err_set(c->err, ISR_EINVAL, "CSV format with too many columns");
+	for (;;) {
+		rc = sf_line(c, &ln);
+		if (rc <= 0)
+			return rc;
+		if (sf_csv_line(c, &ln, f, &nf) <= 0)
+			continue;
+		if (sf_row_has(f, nf, fmt->marks)) {
+			csv_map_header(fmt->cols, fmt->ncols, f, nf, CSV_MAP_LOOSE, idx, NULL);
+			hline = ln.lineno;
+			ncols = nf;
+			why = fmt->header_bad(idx);
+			if (why) {
+				ncols = 0;
+				sf_reject(c, ln.lineno, ln.offset, "%s", why);
+			}
+			continue;
+		}
+		if (ncols == 0) {
+			if (hline && fmt->say_line)
+				sf_reject(c, ln.lineno, ln.offset,
+					  "%s (the one on line %ld is not)", fmt->bad_header,
+					  hline);
+			else
+				sf_reject(c, ln.lineno, ln.offset, "%s",
+					  hline ? fmt->bad_header : fmt->no_header);
+			continue;
+		}
+		if (nf != ncols) {
+			sf_reject(c, ln.lineno, ln.offset,
+				  "%zu fields, but the header on line %ld has %zu", nf, hline,
+				  ncols);
+			continue;
+		}
+		rc = fmt->row(c, idx, f, nf, &ln);
+		if (rc != 0)
+			return rc;
+	}
+}
+
 /* ---- names and the entry point ---- */
 
 int sessfmt_parse_name(const char *name)

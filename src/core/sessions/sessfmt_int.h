@@ -127,6 +127,29 @@ char *sf_fld(struct csv_field *f, size_t nf, int i);
  */
 int sf_csv_line(struct sf_ctx *c, struct lr_line *ln, struct csv_field *f, size_t *nf);
 
+#define SF_CSV_COLS 32 /* columns a CSV format may know */
+
+/* A CSV format of the session readers (RADIUS CSV, Kea leases): what makes a row its
+ * header, the columns it maps, and what becomes of a row. */
+struct sf_csv_format {
+	const char *const *marks; /* a row naming one of these (loosely) is a header */
+	const struct csv_col *cols;
+	size_t ncols; /* <= SF_CSV_COLS */
+	/* Why a header mapped into idx cannot be used, or NULL when it can. */
+	const char *(*header_bad)(const int *idx);
+	const char *no_header;	/* a row before any header */
+	const char *bad_header; /* a row after an unusable header */
+	int say_line;		/* add " (the one on line N is not)" to bad_header */
+	/* One row with as many fields as the header: 0 to go on, else the reader stops with
+	 * that value. */
+	int (*row)(struct sf_ctx *c, const int *idx, struct csv_field *f, size_t nf,
+		   const struct lr_line *ln);
+};
+
+/* The loop of the CSV formats: header rows (re-)map, other rows are checked against the
+ * last header's column count and handed to fmt->row. Returns like the readers below. */
+int sf_read_csv(struct sf_ctx *c, const struct sf_csv_format *fmt);
+
 /* ---- the readers: 0 at end of input, the callback's non-zero value, or ISR_EIO ---- */
 
 int sf_read_detail(struct sf_ctx *c);

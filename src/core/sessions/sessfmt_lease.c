@@ -750,48 +750,27 @@ static int kea_record(struct sf_ctx *c, const int *idx, struct csv_field *f, siz
 	return sf_emit(c, &r);
 }
 
+static const char *kea_header_bad(const int *idx)
+{
+	if (idx[K_ADDR] < 0 || idx[K_EXPIRE] < 0)
+		return "Kea header names no address or expire column";
+	return NULL;
+}
+
 int sf_read_kea(struct sf_ctx *c)
 {
 	static const char *const hdr[] = { "validlifetime", NULL };
-	struct csv_field f[SF_CSV_FIELDS];
-	struct lr_line ln;
-	int idx[K_N];
-	size_t ncols = 0;
-	long hline = 0;
-	size_t nf;
-	int rc;
+	static const struct sf_csv_format kea = {
+		.marks = hdr,
+		.cols = kea_cols,
+		.ncols = K_N,
+		.header_bad = kea_header_bad,
+		.no_header = "no usable Kea header (address,...,valid_lifetime,expire,...) before "
+			     "this row",
+		.bad_header = "no usable Kea header (address,...,valid_lifetime,expire,...) before "
+			      "this row",
+		.row = kea_record,
+	};
 
-	for (;;) {
-		rc = sf_line(c, &ln);
-		if (rc <= 0)
-			return rc;
-		if (sf_csv_line(c, &ln, f, &nf) <= 0)
-			continue;
-		if (sf_row_has(f, nf, hdr)) {
-			csv_map_header(kea_cols, K_N, f, nf, CSV_MAP_LOOSE, idx, NULL);
-			hline = ln.lineno;
-			ncols = nf;
-			if (idx[K_ADDR] < 0 || idx[K_EXPIRE] < 0) {
-				ncols = 0;
-				sf_reject(c, ln.lineno, ln.offset,
-					  "Kea header names no address or expire column");
-			}
-			continue;
-		}
-		if (ncols == 0) {
-			sf_reject(c, ln.lineno, ln.offset,
-				  "no usable Kea header (address,...,valid_lifetime,expire,...) "
-				  "before this row");
-			continue;
-		}
-		if (nf != ncols) {
-			sf_reject(c, ln.lineno, ln.offset,
-				  "%zu fields, but the header on line %ld has %zu", nf, hline,
-				  ncols);
-			continue;
-		}
-		rc = kea_record(c, idx, f, nf, &ln);
-		if (rc != 0)
-			return rc;
-	}
+	return sf_read_csv(c, &kea);
 }

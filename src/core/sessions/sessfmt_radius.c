@@ -522,60 +522,41 @@ reject:
 	return 0;
 }
 
+static const char *rc_header_bad(const int *idx)
+{
+	if (idx[C_STATUS] < 0 && idx[C_START] < 0)
+		return "RADIUS CSV header names neither acctstatustype (event rows) nor "
+		       "acctstarttime (radacct rows)";
+	return NULL;
+}
+
+/* A row: a '"' inside an unquoted field is a stray quote (a cut or hand-edited export). */
+static int rc_row(struct sf_ctx *c, const int *idx, struct csv_field *f, size_t nf,
+		  const struct lr_line *ln)
+{
+	size_t i;
+
+	for (i = 0; i < nf; i++) {
+		if (!f[i].quoted && memchr(f[i].s, '"', f[i].len)) {
+			sf_reject(c, ln->lineno, ln->offset, "stray quote in field %zu", i + 1);
+			return 0;
+		}
+	}
+	return rc_record(c, idx, f, nf, ln);
+}
+
 int sf_read_radcsv(struct sf_ctx *c)
 {
-	struct csv_field f[SF_CSV_FIELDS];
-	struct lr_line ln;
-	int idx[C_N];
-	size_t ncols = 0;
-	long hline = 0;
-	size_t nf;
-	size_t i;
-	int rc;
+	static const struct sf_csv_format radcsv = {
+		.marks = sf_radcsv_columns,
+		.cols = rc_cols,
+		.ncols = C_N,
+		.header_bad = rc_header_bad,
+		.no_header = "no header line naming the columns before this row",
+		.bad_header = "no usable header",
+		.say_line = 1,
+		.row = rc_row,
+	};
 
-	for (;;) {
-		rc = sf_line(c, &ln);
-		if (rc <= 0)
-			return rc;
-		if (sf_csv_line(c, &ln, f, &nf) <= 0)
-			continue;
-		if (sf_row_has(f, nf, sf_radcsv_columns)) {
-			csv_map_header(rc_cols, C_N, f, nf, CSV_MAP_LOOSE, idx, NULL);
-			hline = ln.lineno;
-			ncols = nf;
-			if (idx[C_STATUS] < 0 && idx[C_START] < 0) {
-				ncols = 0;
-				sf_reject(c, ln.lineno, ln.offset,
-					  "RADIUS CSV header names neither acctstatustype (event "
-					  "rows) nor acctstarttime (radacct rows)");
-			}
-			continue;
-		}
-		if (ncols == 0) {
-			if (hline)
-				sf_reject(c, ln.lineno, ln.offset,
-					  "no usable header (the one on line %ld is not)", hline);
-			else
-				sf_reject(c, ln.lineno, ln.offset,
-					  "no header line naming the columns before this row");
-			continue;
-		}
-		if (nf != ncols) {
-			sf_reject(c, ln.lineno, ln.offset,
-				  "%zu fields, but the header on line %ld has %zu", nf, hline,
-				  ncols);
-			continue;
-		}
-		for (i = 0; i < nf; i++) {
-			if (!f[i].quoted && memchr(f[i].s, '"', f[i].len))
-				break;
-		}
-		if (i < nf) {
-			sf_reject(c, ln.lineno, ln.offset, "stray quote in field %zu", i + 1);
-			continue;
-		}
-		rc = rc_record(c, idx, f, nf, &ln);
-		if (rc != 0)
-			return rc;
-	}
+	return sf_read_csv(c, &radcsv);
 }
