@@ -82,3 +82,41 @@ int str_eq_nocase(const char *s, size_t n, const char *word)
 	}
 	return word[n] == '\0';
 }
+
+const char *str_show(char *buf, size_t size, const char *s, size_t n)
+{
+	size_t i;
+	size_t k = 0;
+
+	for (i = 0; i < n && k + 4 < size; i++)
+		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	if (i < n) {
+		buf[k++] = '.';
+		buf[k++] = '.';
+		buf[k++] = '.';
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+int str_index_nocase(const char *const *names, int n, const char *name)
+{
+	size_t len;
+	int i;
+
+	if (!name)
+		return -1;
+	len = strlen(name);
+	for (i = 0; i < n; i++) {
+		if (names[i] && str_eq_nocase(name, len, names[i]))
+			return i;
+	}
+	return -1;
+}
+
+const char *str_name_at(const char *const *names, int n, int i)
+{
+	if (i < 0 || i >= n || !names[i])
+		return "unknown";
+	return names[i];
+}

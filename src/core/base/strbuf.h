@@ -33,6 +33,17 @@ static inline int hex_value(int c)
  * list kinds). */
 int str_eq_nocase(const char *s, size_t n, const char *word);
 
+/* A printable copy of s[0..n) for a message: bytes outside 0x20..0x7e become '?', and
+ * a copy that does not fit buf[size] (size >= 8) is cut and ends in "...". The one such
+ * helper of the readers' messages. Returns buf. */
+const char *str_show(char *buf, size_t size, const char *s, size_t n);
+
+/* Index of name among names[0..n) (ASCII case ignored), or -1 (also for NULL): the
+ * readers' format names. */
+int str_index_nocase(const char *const *names, int n, const char *name);
+/* names[i], or "unknown" when i is not in 0..n-1 (or names[i] is NULL). */
+const char *str_name_at(const char *const *names, int n, int i);
+
 /* Append s[0..n). */
 void strbuf_add(struct strbuf *b, const char *s, size_t n);
 /* Append the string s. */

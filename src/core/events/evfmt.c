@@ -162,45 +162,19 @@ static const char *const fmt_names[] = {
 
 int evfmt_parse_name(const char *name)
 {
-	size_t n;
-	int i;
+	int i = str_index_nocase(fmt_names, NFMT, name);
 
-	if (!name)
-		return -1;
-	n = strlen(name);
-	for (i = 0; i < NFMT; i++) {
-		if (str_eq_nocase(name, n, fmt_names[i]))
-			return i;
-	}
 	/* the report names as Shadowserver spells them */
-	if (str_eq_nocase(name, n, "event4_sinkhole") ||
-	    str_eq_nocase(name, n, "event4_sinkhole_http"))
+	if (i < 0 && name &&
+	    (str_eq_nocase(name, strlen(name), "event4_sinkhole") ||
+	     str_eq_nocase(name, strlen(name), "event4_sinkhole_http")))
 		return EVFMT_SINKHOLE;
-	return -1;
+	return i;
 }
 
 const char *evfmt_name(enum ev_format f)
 {
-	if ((int)f < 0 || (int)f >= NFMT)
-		return "unknown";
-	return fmt_names[f];
-}
-
-/* Printable copy of s[0..n) for a message, cut with "..." to fit buf[size]. */
-static const char *show(char *buf, size_t size, const char *s, size_t n)
-{
-	size_t i;
-	size_t k = 0;
-
-	for (i = 0; i < n && k + 4 < size; i++)
-		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (i < n) {
-		buf[k++] = '.';
-		buf[k++] = '.';
-		buf[k++] = '.';
-	}
-	buf[k] = '\0';
-	return buf;
+	return str_name_at(fmt_names, NFMT, (int)f);
 }
 
 /* Report the line as rejected with a printf-style reason; counts it. Returns 0. */
@@ -305,8 +279,8 @@ static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, ch
 	memcpy(c->idx, idx, sizeof(idx));
 	c->ncols = nf;
 	c->header_line = ln->lineno;
-	show(c->ip_name, sizeof(c->ip_name), c->f[idx[R_IP]].s, c->f[idx[R_IP]].len);
-	show(c->time_name, sizeof(c->time_name), c->f[idx[R_TIME]].s, c->f[idx[R_TIME]].len);
+	str_show(c->ip_name, sizeof(c->ip_name), c->f[idx[R_IP]].s, c->f[idx[R_IP]].len);
+	str_show(c->time_name, sizeof(c->time_name), c->f[idx[R_TIME]].s, c->f[idx[R_TIME]].len);
 	memcpy(c->header, ln->text, ln->len);
 	c->header[ln->len] = '\0';
 	if (c->st->detected == EVFMT_AUTO)
@@ -474,17 +448,17 @@ static int build_record(struct ev_ctx *c, const struct lr_line *ln, size_t nf)
 		return reject(c, ln, "no address in column '%s'", c->ip_name);
 	if (parse_host(s, &r.ip, &e) < 0)
 		return reject(c, ln, "bad address '%s': %s",
-			      show(shown, sizeof(shown), s, strlen(s)), e.msg);
+			      str_show(shown, sizeof(shown), s, strlen(s)), e.msg);
 	s = field(c, nf, c->idx[R_TIME]);
 	if (!s)
 		return reject(c, ln, "no time in column '%s'", c->time_name);
 	if (time_parse(s, strlen(s), &r.time) < 0)
 		return reject(c, ln, "bad time '%s' (expected YYYY-MM-DD HH:MM:SS or unix seconds)",
-			      show(shown, sizeof(shown), s, strlen(s)));
+			      str_show(shown, sizeof(shown), s, strlen(s)));
 	s = field(c, nf, c->idx[R_PORT]);
 	if (s && parse_port(s, &r.port) < 0)
 		return reject(c, ln, "bad port '%s' (expected 0..65535)",
-			      show(shown, sizeof(shown), s, strlen(s)));
+			      str_show(shown, sizeof(shown), s, strlen(s)));
 	r.cause = c->t->cause;
 	s = field(c, nf, c->idx[R_CAUSE]);
 	if (s) {
@@ -495,7 +469,7 @@ static int build_record(struct ev_ctx *c, const struct lr_line *ln, size_t nf)
 		r.cause = cause_parse(s);
 		if (r.cause == CAUSE_NONE)
 			return reject(c, ln, "unknown cause '%s' (expected %s)",
-				      show(shown, sizeof(shown), s, strlen(s)),
+				      str_show(shown, sizeof(shown), s, strlen(s)),
 				      cause_names(names, sizeof(names)));
 	}
 	r.family = text_field(c, nf, c->idx[R_FAMILY]);

@@ -33,22 +33,12 @@ static const char *const fmt_names[] = {
 
 int listfmt_parse_name(const char *name)
 {
-	int i;
-
-	if (!name)
-		return -1;
-	for (i = 0; i < NFMT; i++) {
-		if (str_eq_nocase(name, strlen(name), fmt_names[i]))
-			return i;
-	}
-	return -1;
+	return str_index_nocase(fmt_names, NFMT, name);
 }
 
 const char *listfmt_name(enum list_format f)
 {
-	if ((int)f < 0 || (int)f >= NFMT)
-		return "unknown";
-	return fmt_names[f];
+	return str_name_at(fmt_names, NFMT, (int)f);
 }
 
 /* ---- small helpers shared through listfmt_int.h ---- */
@@ -244,18 +234,7 @@ static int is_localhost_name(const char *s, size_t n)
 
 const char *lf_show(char *buf, size_t size, const char *s, size_t n)
 {
-	size_t i;
-	size_t k = 0;
-
-	for (i = 0; i < n && k + 4 < size; i++)
-		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (i < n) {
-		buf[k++] = '.';
-		buf[k++] = '.';
-		buf[k++] = '.';
-	}
-	buf[k] = '\0';
-	return buf;
+	return str_show(buf, size, s, n);
 }
 
 /* Next whitespace-separated token in [*p, end), NUL-terminated in place; 0 if none. */

@@ -64,23 +64,6 @@ const char *sf_trim(const char *s, size_t *n)
 	return s;
 }
 
-/* Printable copy of s[0..n) for a message, cut with "..." to fit buf[size >= 8]. */
-const char *sf_show(char *buf, size_t size, const char *s, size_t n)
-{
-	size_t i;
-	size_t k = 0;
-
-	for (i = 0; i < n && k + 4 < size; i++)
-		buf[k++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	if (i < n) {
-		buf[k++] = '.';
-		buf[k++] = '.';
-		buf[k++] = '.';
-	}
-	buf[k] = '\0';
-	return buf;
-}
-
 /* Unsigned decimal s[0..n) (1..15 digits, nothing else) no larger than max. */
 int sf_parse_uint(const char *s, size_t n, int64_t max, int64_t *out)
 {
@@ -333,7 +316,7 @@ int sf_add_addr(struct sess_record *r, const char *s, size_t n, int family, cons
 	if (ip_parse_prefix(s, n, &p, NULL, NULL) < 0 || (family && p.family != family) ||
 	    (family == 4 && p.len != 32)) {
 		snprintf(why, wsz, "%s '%s' is not an IPv%s %s", what,
-			 sf_show(shown, sizeof(shown), s, n), family == 4 ? "4" : "6",
+			 str_show(shown, sizeof(shown), s, n), family == 4 ? "4" : "6",
 			 family == 4 ? "address" : "prefix");
 		return -1;
 	}
@@ -604,22 +587,12 @@ int sf_read_csv(struct sf_ctx *c, const struct sf_csv_format *fmt)
 
 int sessfmt_parse_name(const char *name)
 {
-	int i;
-
-	if (!name)
-		return -1;
-	for (i = 0; i < NFMT; i++) {
-		if (str_eq_nocase(name, strlen(name), fmt_names[i]))
-			return i;
-	}
-	return -1;
+	return str_index_nocase(fmt_names, NFMT, name);
 }
 
 const char *sessfmt_name(enum sess_format f)
 {
-	if ((int)f < 0 || (int)f >= NFMT)
-		return "unknown";
-	return fmt_names[f];
+	return str_name_at(fmt_names, NFMT, (int)f);
 }
 
 /* Auto-detection; 0 with *fmt set (SESSFMT_AUTO: nothing to read), or an error. */
@@ -664,7 +637,7 @@ static int sniff(struct sf_ctx *c, enum sess_format *fmt)
 	return isp_err_at(c->err, ISR_EFORMAT, c->file, ln.lineno, ln.offset,
 			  "not a session log (detail, radcsv, dhcpd or kea): '%s'",
 			  ln.too_long ? "(a line too long)"
-				      : sf_show(shown, sizeof(shown), ln.text, ln.len));
+				      : str_show(shown, sizeof(shown), ln.text, ln.len));
 }
 
 int sessfmt_read(FILE *f, const struct sessfmt_opts *opts, sessfmt_record_fn on_record,

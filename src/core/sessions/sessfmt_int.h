@@ -57,8 +57,6 @@ int sf_is_blank(char ch); /* ' ' or '\t' */
 /* ASCII case-insensitive: s[0..n) equals the NUL-terminated w. */
 /* Trim blanks on both sides of s[0..*n); returns the new start (nothing is written). */
 const char *sf_trim(const char *s, size_t *n);
-/* Printable copy of s[0..n) for a message, cut with "..." to fit buf[size >= 8]. */
-const char *sf_show(char *buf, size_t size, const char *s, size_t n);
 /* Unsigned decimal s[0..n) (1..15 digits, nothing else) no larger than max: 0 or -1. */
 int sf_parse_uint(const char *s, size_t n, int64_t max, int64_t *out);
 

@@ -273,7 +273,7 @@ static void dh_open_lease(struct dh *h)
 	    ip_parse_prefix(h->tok[1], h->tlen[1], a, NULL, NULL) < 0 ||
 	    a->len != (a->family == 4 ? 32 : 128))
 		dh_bad(h, "expected 'lease ADDRESS {', got 'lease %s'",
-		       h->ntok > 1 ? sf_show(shown, sizeof(shown), h->tok[1], h->tlen[1]) : "");
+		       h->ntok > 1 ? str_show(shown, sizeof(shown), h->tok[1], h->tlen[1]) : "");
 	else
 		h->r.naddr = 1;
 }
@@ -701,7 +701,7 @@ static int kea_record(struct sf_ctx *c, const int *idx, struct csv_field *f, siz
 	if (!s || ip_parse_prefix(s, strlen(s), &r.addr[0], NULL, NULL) < 0 ||
 	    r.addr[0].len != (r.addr[0].family == 4 ? 32 : 128)) {
 		sf_reject(c, ln->lineno, ln->offset, "address '%s' is not an IP address",
-			  s ? sf_show(shown, sizeof(shown), s, strlen(s)) : "");
+			  s ? str_show(shown, sizeof(shown), s, strlen(s)) : "");
 		return 0;
 	}
 	r.naddr = 1;

@@ -215,7 +215,7 @@ static void dt_attr(struct dt_rec *d, const char *s, size_t n, long lineno)
 	case A_EVTS:
 		if (sf_parse_radius_time(d->tmp, vl, &d->t.event) < 0)
 			dt_bad(d, "line %ld: Event-Timestamp '%s' is not a UTC time", lineno,
-			       sf_show(shown, sizeof(shown), d->tmp, vl));
+			       str_show(shown, sizeof(shown), d->tmp, vl));
 		d->t.has_event = 1;
 		break;
 	case A_TS:
@@ -223,7 +223,7 @@ static void dt_attr(struct dt_rec *d, const char *s, size_t n, long lineno)
 	case A_SESSTIME:
 		if (sf_parse_uint(d->tmp, vl, SF_TIME_MAX, &v) < 0) {
 			dt_bad(d, "line %ld: %s '%s' is not a number of seconds", lineno,
-			       dt_names[a], sf_show(shown, sizeof(shown), d->tmp, vl));
+			       dt_names[a], str_show(shown, sizeof(shown), d->tmp, vl));
 		} else if (a == A_TS) {
 			d->t.recv = v;
 			d->t.has_recv = 1;
@@ -338,7 +338,7 @@ int sf_read_detail(struct sf_ctx *c)
 		dt_start(&d, &ln);
 		if (sf_parse_date_line(ln.text, ln.len, &d.date) < 0)
 			dt_bad(&d, "expected a date line like 'Sun Nov 22 10:41:24 2026', got '%s'",
-			       sf_show(shown, sizeof(shown), ln.text, ln.len));
+			       str_show(shown, sizeof(shown), ln.text, ln.len));
 		else
 			d.has_date = 1;
 	}
