@@ -250,6 +250,77 @@ static void test_write_field(void **state)
 	}
 }
 
+/* ---- the column mapper ---- */
+
+static const char *const m_value[] = { "value", "domain", "host", NULL };
+static const char *const m_cat[] = { "category", "threat", NULL };
+static const char *const m_ref[] = { "reference", NULL };
+static const struct csv_col m_cols[] = { { m_value, 1 }, { m_cat, 0 }, { m_ref, 0 } };
+
+static int map(const char *header, unsigned flags, int *idx, struct csv_colmap *info)
+{
+	static char buf[256];
+	static struct csv_field f[16];
+	size_t nf;
+
+	snprintf(buf, sizeof(buf), "%s", header);
+	assert_int_equal(csv_split(buf, strlen(buf), f, 16, &nf, NULL), 0);
+	return csv_map_header(m_cols, 3, f, nf, flags, idx, info);
+}
+
+static void test_map_header(void **state)
+{
+	struct csv_colmap info;
+	struct isp_err err;
+	int idx[3];
+
+	(void)state;
+	/* any order, any case; the most preferred name wins over a column further left */
+	assert_int_equal(map("Host,x,THREAT,Domain", 0, idx, &info), 0);
+	assert_int_equal(idx[0], 3);
+	assert_int_equal(idx[1], 2);
+	assert_int_equal(idx[2], -1);
+	assert_int_equal(info.missing, -1);
+	assert_int_equal(info.unknown, 1);
+	assert_int_equal(info.mapped, 2);
+	/* Host is an alias of the value column, which Domain names: a repeat */
+	assert_int_equal(info.dup, 0);
+	assert_int_equal(info.dup_field, 0);
+	assert_int_equal(map("domain,category,domain", 0, idx, &info), 0);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(info.dup, 0);
+	assert_int_equal(info.dup_field, 2);
+	isp_err_clear(&err);
+	assert_int_equal(csv_map_report(m_cols, &info, "f.csv", 1, 0, &err), ISR_EFORMAT);
+	assert_string_equal(err.msg, "column 'value' named twice (field 3 again)");
+	assert_int_equal(err.line, 1);
+	/* a required column missing */
+	assert_int_equal(map("category,reference,extra,more", 0, idx, &info), ISR_EFORMAT);
+	assert_int_equal(idx[0], -1);
+	assert_int_equal(idx[1], 0);
+	assert_int_equal(info.missing, 0);
+	assert_int_equal(csv_map_report(m_cols, &info, "f.csv", 4, 10, &err), ISR_EFORMAT);
+	assert_string_equal(err.msg, "no 'value', 'domain' or 'host' column");
+	assert_string_equal(err.file, "f.csv");
+	assert_int_equal(err.line, 4);
+	/* only unknown columns left to report */
+	assert_int_equal(map("value,extra,more", 0, idx, &info), 0);
+	assert_int_equal(csv_map_report(m_cols, &info, "f.csv", 1, 0, &err), ISR_EFORMAT);
+	assert_string_equal(err.msg, "2 unknown columns");
+	assert_int_equal(map("value,category", 0, idx, &info), 0);
+	assert_int_equal(csv_map_report(m_cols, &info, "f.csv", 1, 0, &err), 0);
+	/* exact but for case: no '-', '_' or blanks ignored unless CSV_MAP_LOOSE */
+	assert_int_equal(map("Do-main", 0, idx, &info), ISR_EFORMAT);
+	assert_int_equal(map(" \"Do-Ma_in \" ,Cate_gory", CSV_MAP_LOOSE, idx, &info), 0);
+	assert_int_equal(idx[0], 0);
+	assert_int_equal(idx[1], 1);
+	assert_int_equal(map("-_-,domainx", CSV_MAP_LOOSE, idx, &info), ISR_EFORMAT);
+	assert_int_equal(info.unknown, 2);
+	/* no fields at all; info may be NULL */
+	assert_int_equal(csv_map_header(m_cols, 3, NULL, 0, 0, idx, NULL), ISR_EFORMAT);
+	assert_int_equal(idx[1], -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_reader_comment_and_quote_in_unquoted),
 		cmocka_unit_test(test_reader_unterminated),
 		cmocka_unit_test(test_reader_join_limit),
+		cmocka_unit_test(test_map_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

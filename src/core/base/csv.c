@@ -22,8 +22,6 @@
 
 #include "core/base/strbuf.h"
 
-#define UTF8_BOM "\xef\xbb\xbf"
-
 static int is_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -202,11 +200,8 @@ static int next_phys(struct csv_reader *r, struct lr_line *ln, struct isp_err *e
 	}
 	r->nq = r->iq = 0;
 	rc = lr_next(r->lr, ln, err);
-	if (rc > 0 && ln->lineno == 1 && !ln->too_long && ln->len >= 3 &&
-	    memcmp(ln->text, UTF8_BOM, 3) == 0) {
-		ln->text += 3; /* a byte-order mark: Excel's "CSV UTF-8" */
-		ln->len -= 3;
-	}
+	if (rc > 0)
+		lr_drop_bom(ln); /* a byte-order mark: Excel's "CSV UTF-8" */
 	return rc;
 }
 

@@ -95,7 +95,7 @@ struct csv_col {
 struct csv_colmap {
 	int missing;	/* first required column (index into cols) absent, -1 = none */
 	int dup;	/* first column named by two fields (index into cols), -1 = none */
-	int dup_field;	/* 0-based field that repeats it (the second), -1 = none */
+	int dup_field;	/* 0-based field naming it that is not the one mapped, -1 = none */
 	size_t unknown; /* fields naming no column */
 	size_t mapped;	/* columns found */
 };
@@ -113,8 +113,8 @@ int csv_name_is(const struct csv_field *f, const char *const *names, unsigned fl
 
 /*
  * The mapper's findings as FILE:LINE: reason in err (code ISR_EFORMAT): a missing
- * required column ("no 'id' column (expected id, email or language)"), else a repeated
- * one ("column 'x' named twice (fields 2 and 5)"), else unknown fields ("3 unknown
+ * required column ("no 'value', 'domain' or 'host' column"), else a repeated one
+ * ("column 'value' named twice (field 3 again)"), else unknown fields ("3 unknown
  * columns"). Returns 0 (err untouched) when info holds none of these.
  */
 int csv_map_report(const struct csv_col *cols, const struct csv_colmap *info, const char *file,

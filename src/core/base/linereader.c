@@ -186,3 +186,43 @@ int lr_at_eof(const struct lr *r)
 {
 	return r->eof;
 }
+
+void lr_drop_bom(struct lr_line *ln)
+{
+	if (ln->lineno == 1 && ln->len >= 3 && memcmp(ln->text, LR_UTF8_BOM, 3) == 0) {
+		ln->text += 3;
+		ln->len -= 3;
+	}
+}
+
+void lr_sniff_init(struct lr_sniff *s, const char *p, size_t n, int complete)
+{
+	if (n >= 3 && memcmp(p, LR_UTF8_BOM, 3) == 0) {
+		p += 3;
+		n -= 3;
+	}
+	s->p = p;
+	s->n = n;
+	s->complete = complete;
+}
+
+int lr_sniff_next(struct lr_sniff *s, const char **line, size_t *len)
+{
+	const char *nl;
+
+	if (s->n == 0)
+		return 0;
+	nl = memchr(s->p, '\n', s->n);
+	if (!nl && !s->complete)
+		return 0;
+	*line = s->p;
+	*len = nl ? (size_t)(nl - s->p) : s->n;
+	if (nl) {
+		s->n -= *len + 1;
+		s->p = nl + 1;
+	} else {
+		s->p += s->n;
+		s->n = 0;
+	}
+	return 1;
+}

@@ -72,4 +72,25 @@ int lr_peek(struct lr *r, size_t want, const char **data, size_t *len, struct is
  */
 int lr_at_eof(const struct lr *r);
 
+#define LR_UTF8_BOM "\xef\xbb\xbf"
+
+/* Drop a UTF-8 byte-order mark (a Windows or Excel export) from the start of line 1. */
+void lr_drop_bom(struct lr_line *ln);
+
+/*
+ * The lines of a sniffed prefix p[0..n) (lr_peek's bytes), for the readers' format
+ * detection: a byte-order mark at the start dropped, lines split at '\n' (not included;
+ * a CR before it is kept), the last one only when it ends in '\n' or complete says the
+ * prefix is the whole stream. Nothing is copied: lines point into p.
+ */
+struct lr_sniff {
+	const char *p; /* the rest, after the line last returned */
+	size_t n;
+	int complete;
+};
+
+void lr_sniff_init(struct lr_sniff *s, const char *p, size_t n, int complete);
+/* The next line into *line, *len: 1, or 0 when no whole line is left. */
+int lr_sniff_next(struct lr_sniff *s, const char **line, size_t *len);
+
 #endif

@@ -21,7 +21,6 @@
 #include "core/lists/listfmt_int.h"
 
 #define SNIFF_BYTES 65536
-#define UTF8_BOM    "\xef\xbb\xbf"
 
 static const char *const fmt_names[] = {
 	[LISTFMT_AUTO] = "auto", [LISTFMT_PLAIN] = "plain",	[LISTFMT_HOSTS] = "hosts",
@@ -132,10 +131,7 @@ int lf_next_line(struct lf_ctx *c, struct lr_line *ln)
 				  "line contains a NUL byte (binary data?)");
 			continue;
 		}
-		if (ln->lineno == 1 && ln->len >= 3 && memcmp(ln->text, UTF8_BOM, 3) == 0) {
-			ln->text += 3; /* a byte-order mark from a Windows export */
-			ln->len -= 3;
-		}
+		lr_drop_bom(ln);
 		return 1;
 	}
 }
@@ -431,26 +427,16 @@ static int detect_line(const char *s, size_t n, int *first_data)
 
 static enum list_format detect(const char *p, size_t n, int complete)
 {
-	const char *nl;
+	struct lr_sniff sn;
+	const char *line;
 	size_t ll;
 	int first_data = 1;
 	int f = 0;
 
-	if (n >= 3 && memcmp(p, UTF8_BOM, 3) == 0) {
-		p += 3;
-		n -= 3;
-	}
-	while (n > 0) {
-		nl = memchr(p, '\n', n);
-		if (!nl && !complete)
-			break;
-		ll = nl ? (size_t)(nl - p) : n;
-		if (!memchr(p, '\0', ll))
-			f |= detect_line(p, ll, &first_data);
-		if (!nl)
-			break;
-		n -= ll + 1;
-		p += ll + 1;
+	lr_sniff_init(&sn, p, n, complete);
+	while (lr_sniff_next(&sn, &line, &ll)) {
+		if (!memchr(line, '\0', ll))
+			f |= detect_line(line, ll, &first_data);
 	}
 	if (f & D_RPZ)
 		return LISTFMT_RPZ;

@@ -29,7 +29,6 @@
 #include "core/base/timefmt.h"
 
 #define SNIFF_BYTES ((size_t)2 * SESSFMT_LINE_MAX)
-#define UTF8_BOM    "\xef\xbb\xbf"
 
 static const char *const fmt_names[] = {
 	[SESSFMT_AUTO] = "auto",   [SESSFMT_DETAIL] = "detail", [SESSFMT_RADCSV] = "radcsv",
@@ -349,11 +348,7 @@ int sf_line(struct sf_ctx *c, struct lr_line *ln)
 		return rc;
 	}
 	c->st->lines++;
-	if (ln->lineno == 1 && !ln->too_long && ln->len >= 3 &&
-	    memcmp(ln->text, UTF8_BOM, 3) == 0) {
-		ln->text += 3;
-		ln->len -= 3;
-	}
+	lr_drop_bom(ln);
 	return 1;
 }
 
@@ -482,8 +477,10 @@ static enum sess_format detect_first(const char *s, size_t n, const char *next, 
  */
 static enum sess_format detect(const char *p, size_t n, int complete, long *first)
 {
-	const char *nl;
+	struct lr_sniff sn;
+	const char *line;
 	const char *next;
+	const char *nl;
 	size_t ll;
 	size_t nn;
 	size_t i;
@@ -491,42 +488,28 @@ static enum sess_format detect(const char *p, size_t n, int complete, long *firs
 	int dhcpd_comment = 0;
 
 	*first = 0;
-	if (n >= 3 && memcmp(p, UTF8_BOM, 3) == 0) {
-		p += 3;
-		n -= 3;
-	}
-	while (n > 0) {
-		nl = memchr(p, '\n', n);
-		if (!nl && !complete)
-			break;
-		ll = nl ? (size_t)(nl - p) : n;
+	lr_sniff_init(&sn, p, n, complete);
+	while (lr_sniff_next(&sn, &line, &ll)) {
 		lineno++;
-		if (ll > 0 && p[ll - 1] == '\r')
+		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		i = 0;
-		while (i < ll && sf_is_blank(p[i]))
+		while (i < ll && sf_is_blank(line[i]))
 			i++;
-		if (i < ll && p[i] == '#') {
-			dhcpd_comment |= contains(p, ll, "dhcpd") || contains(p, ll, "lease");
+		if (i < ll && line[i] == '#') {
+			dhcpd_comment |= contains(line, ll, "dhcpd") || contains(line, ll, "lease");
 		} else if (i < ll) {
 			*first = lineno;
-			if (memchr(p, '\0', ll))
+			if (memchr(line, '\0', ll))
 				return SESSFMT_AUTO;
-			next = NULL;
-			nn = 0;
-			if (nl && (size_t)(nl + 1 - p) < n) {
-				next = nl + 1;
-				nn = n - (size_t)(next - p);
-				nl = memchr(next, '\n', nn);
-				if (nl)
-					nn = (size_t)(nl - next);
-			}
-			return detect_first(p, ll, next, nn);
+			/* the line after it, as far as the prefix has it */
+			next = sn.n > 0 ? sn.p : NULL;
+			nn = sn.n;
+			nl = next ? memchr(next, '\n', nn) : NULL;
+			if (nl)
+				nn = (size_t)(nl - next);
+			return detect_first(line, ll, next, nn);
 		}
-		if (!nl)
-			break;
-		n -= (size_t)(nl + 1 - p);
-		p = nl + 1;
 	}
 	return dhcpd_comment ? SESSFMT_DHCPD : SESSFMT_AUTO;
 }
