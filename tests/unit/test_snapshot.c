@@ -452,8 +452,8 @@ static void test_allowlist_wins(void **state)
 	struct snap_result r;
 	struct snap_list_info li;
 	struct snap *s;
-	const char *feed[] = { "bad.example.com", "*.sub.example.com", "example.com", "*.org",
-			       "x.other.example", NULL };
+	const char *feed[] = { "bad.example.com", "*.sub.example.com", "example.com",
+			       "*.org",		  "x.other.example",   NULL };
 	const char *partner[] = { "bad.example.com", "good.example.org", NULL };
 	const char *ips[] = { "192.0.2.5", "192.0.2.64/26", "192.0.0.0/16", "198.51.100.1", NULL };
 	uint8_t a4[4];

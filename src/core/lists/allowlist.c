@@ -98,8 +98,8 @@ static int cmp_find(const void *k, const void *e)
 	return key->len < sl ? -1 : key->len > sl;
 }
 
-static const struct allow_entry *find(const struct allow_entry *const *idx, size_t n,
-				      const char *p, size_t len)
+static const struct allow_entry *find(const struct allow_entry *const *idx, size_t n, const char *p,
+				      size_t len)
 {
 	struct key k = { p, len };
 	const struct allow_entry *const *e;
@@ -185,8 +185,8 @@ const struct allow_entry *allowset_at(const struct allowset *set, size_t i)
 	return set && i < set->n ? &set->rows[i] : NULL;
 }
 
-const struct allow_entry *allowset_domain(const struct allowset *set, const char *key,
-					  size_t len, int wildcard)
+const struct allow_entry *allowset_domain(const struct allowset *set, const char *key, size_t len,
+					  int wildcard)
 {
 	const struct allow_entry *e;
 	size_t i;
@@ -310,8 +310,8 @@ int allow_add(struct store *st, const char *raw, enum list_kind kind, const char
 	return store_allow_add(st, &a, replaced, err);
 }
 
-int allow_remove(struct store *st, const char *raw, enum list_kind kind, char *norm,
-		 size_t outsz, struct isp_err *err)
+int allow_remove(struct store *st, const char *raw, enum list_kind kind, char *norm, size_t outsz,
+		 struct isp_err *err)
 {
 	int rc = allow_normalise(raw, kind, norm, outsz, NULL, err);
 

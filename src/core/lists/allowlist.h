@@ -44,7 +44,7 @@ struct allow_entry {
 	const char *reason; /* NULL when none was given */
 	const char *by;
 	int64_t added;
-	int64_t expires; /* 0 = never */
+	int64_t expires;	 /* 0 = never */
 	struct ip_prefix prefix; /* kind ip: the parsed value */
 };
 
@@ -67,8 +67,8 @@ const struct allow_entry *allowset_at(const struct allowset *set, size_t i);
  * containing it. allowset_url: the canonical URL.
  * allowset_value: any normalised value of kind, as the store holds it.
  */
-const struct allow_entry *allowset_domain(const struct allowset *set, const char *key,
-					  size_t len, int wildcard);
+const struct allow_entry *allowset_domain(const struct allowset *set, const char *key, size_t len,
+					  int wildcard);
 const struct allow_entry *allowset_ip(const struct allowset *set, const struct ip_prefix *p);
 const struct allow_entry *allowset_url(const struct allowset *set, const char *url, size_t len);
 const struct allow_entry *allowset_value(const struct allowset *set, enum list_kind kind,
@@ -92,8 +92,8 @@ int allow_add(struct store *st, const char *raw, enum list_kind kind, const char
 	      const char *by, int64_t expires, char *norm, size_t outsz, int *replaced,
 	      struct isp_err *err);
 /* Remove the allow of raw (normalised first). ISR_ENOTFOUND when it has none. */
-int allow_remove(struct store *st, const char *raw, enum list_kind kind, char *norm,
-		 size_t outsz, struct isp_err *err);
+int allow_remove(struct store *st, const char *raw, enum list_kind kind, char *norm, size_t outsz,
+		 struct isp_err *err);
 
 /* The invoking user's name for "by": $SUDO_USER under sudo, else the password entry of
  * the real uid, else "uid N". */
