@@ -1,7 +1,7 @@
 /*
- * cmd_lists.c -- `ispshield lists`: import, compile, stats, history; check and export
- * live in cmd_lists_check.c and cmd_lists_export.c, keygen/sign/publish/sync in
- * cmd_lists_sync.c.
+ * cmd_lists.c -- `ispshield lists`: import, compile, stats, history; check, export and
+ * allow live in cmd_lists_check.c, cmd_lists_export.c and cmd_lists_allow.c,
+ * keygen/sign/publish/sync in cmd_lists_sync.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -342,7 +342,7 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "sign", cmd_lists_sign },
 		{ "publish", cmd_lists_publish },
 		{ "sync", cmd_lists_sync },
-		{ "allow", cmd_lists_allow },
+		{ "allow", cmd_lists_allow }, /* the allowlist: cmd_lists_allow.c */
 		{ NULL, NULL },
 	};
 

@@ -92,12 +92,14 @@ int cmd_lists_allow(struct cli *c, int argc, char **argv)
 			       expiry ? (int64_t)time(NULL) + expiry : 0, norm, sizeof(norm),
 			       &replaced, &err);
 		if (rc == 0 && !c->quiet)
-			fprintf(stderr, "%s %s on the allowlist; run `ispshield lists compile` to apply\n",
+			fprintf(stderr,
+				"%s %s on the allowlist; run `ispshield lists compile` to apply\n",
 				norm, replaced ? "renewed" : "added");
 	} else if (strcmp(verb, "remove") == 0) {
 		rc = allow_remove(st, argv[optind + 1], kind, norm, sizeof(norm), &err);
 		if (rc == 0 && !c->quiet)
-			fprintf(stderr, "%s removed from the allowlist; run `ispshield lists compile`\n",
+			fprintf(stderr,
+				"%s removed from the allowlist; run `ispshield lists compile`\n",
 				norm);
 	} else {
 		rc = allow_show(st, (int64_t)time(NULL), json, stdout, &err);

@@ -46,8 +46,8 @@ struct check {
 	struct snap *snap;
 	struct store *st;
 	struct allowset *allow; /* the store's allowlist now, for its details; may be NULL */
-	json_t *out; /* JSON array, or NULL for text */
-	int blocked; /* some value would be blocked */
+	json_t *out;		/* JSON array, or NULL for text */
+	int blocked;		/* some value would be blocked */
 };
 
 struct src_ctx {
@@ -83,8 +83,8 @@ static int on_source(void *ud, const struct store_list *l, const struct store_en
 }
 
 /* A hit of the allowlist's snapshot list: the row covering entry, from the store. */
-static void report_allowlist(struct check *k, const char *q, enum list_kind kind,
-			     const char *entry, json_t *matches)
+static void report_allowlist(struct check *k, const char *q, enum list_kind kind, const char *entry,
+			     json_t *matches)
 {
 	const struct allow_entry *a = allowset_value(k->allow, kind, entry);
 	char desc[512];
@@ -92,17 +92,18 @@ static void report_allowlist(struct check *k, const char *q, enum list_kind kind
 	if (a)
 		allow_describe(a, desc, sizeof(desc));
 	else
-		snprintf(desc, sizeof(desc), "no longer in the store: run `ispshield lists compile`");
+		snprintf(desc, sizeof(desc),
+			 "no longer in the store: run `ispshield lists compile`");
 	if (!matches) {
 		printf("%s: allowed by allowlist %s (%s)\n", q, a ? a->value : entry, desc);
 		return;
 	}
-	json_array_append_new(
-		matches, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I}", "list",
-				   SNAP_ALLOWLIST, "kind", list_kind_name(kind), "entry",
-				   a ? a->value : entry, "action", "allow", "detail", desc, "reason",
-				   a ? a->reason : NULL, "by", a ? a->by : NULL, "expires",
-				   (json_int_t)(a ? a->expires : 0)));
+	json_array_append_new(matches,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I}", "list",
+					SNAP_ALLOWLIST, "kind", list_kind_name(kind), "entry",
+					a ? a->value : entry, "action", "allow", "detail", desc,
+					"reason", a ? a->reason : NULL, "by", a ? a->by : NULL,
+					"expires", (json_int_t)(a ? a->expires : 0)));
 }
 
 /* Report the hits of r for query q (matched as kind); returns how many. *blocked is set
