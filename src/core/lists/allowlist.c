@@ -21,11 +21,16 @@
 #include "core/net/url.h"
 #include "core/store/store_allow.h"
 
+/* An index entry: one row of the set. */
+struct aref {
+	const struct allow_entry *e;
+};
+
 struct allowset {
 	struct allow_entry *rows;
 	size_t n, cap;
-	/* indexes into rows, sorted by key (domains without "*.") */
-	const struct allow_entry **exact, **wild, **urls, **ips;
+	/* indexes into rows, sorted by key (domains without "*."); each has room for n */
+	struct aref *exact, *wild, *urls, *ips;
 	size_t nexact, nwild, nurls, nips;
 };
 
@@ -77,8 +82,7 @@ static const char *dkey(const struct allow_entry *e)
 
 static int cmp_dkey(const void *a, const void *b)
 {
-	return strcmp(dkey(*(const struct allow_entry *const *)a),
-		      dkey(*(const struct allow_entry *const *)b));
+	return strcmp(dkey(((const struct aref *)a)->e), dkey(((const struct aref *)b)->e));
 }
 
 struct key {
@@ -89,7 +93,7 @@ struct key {
 static int cmp_find(const void *k, const void *e)
 {
 	const struct key *key = k;
-	const char *s = dkey(*(const struct allow_entry *const *)e);
+	const char *s = dkey(((const struct aref *)e)->e);
 	size_t sl = strlen(s);
 	int c = memcmp(key->p, s, key->len < sl ? key->len : sl);
 
@@ -98,16 +102,15 @@ static int cmp_find(const void *k, const void *e)
 	return key->len < sl ? -1 : key->len > sl;
 }
 
-static const struct allow_entry *find(const struct allow_entry *const *idx, size_t n, const char *p,
-				      size_t len)
+static const struct allow_entry *find(const struct aref *idx, size_t n, const char *p, size_t len)
 {
 	struct key k = { p, len };
-	const struct allow_entry *const *e;
+	const struct aref *r;
 
 	if (n == 0)
 		return NULL;
-	e = bsearch(&k, idx, n, sizeof(*idx), cmp_find);
-	return e ? *e : NULL;
+	r = bsearch(&k, idx, n, sizeof(struct aref), cmp_find);
+	return r ? r->e : NULL;
 }
 
 int allowset_load(struct store *st, int64_t now, struct allowset **out, struct isp_err *err)
@@ -122,15 +125,19 @@ int allowset_load(struct store *st, int64_t now, struct allowset **out, struct i
 	rc = store_allow_each(st, now > 0 ? now : 1, load_row, set, err);
 	if (rc == ISR_ENOMEM)
 		isp_err_set(err, rc, "out of memory loading the allowlist");
-	if (rc == 0 && set->n) {
-		set->exact = calloc(set->n, sizeof(*set->exact));
-		set->wild = calloc(set->n, sizeof(*set->wild));
-		set->urls = calloc(set->n, sizeof(*set->urls));
-		set->ips = calloc(set->n, sizeof(*set->ips));
-		if (!set->exact || !set->wild || !set->urls || !set->ips)
-			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+	if (rc == 0) {
+		size_t room = set->n ? set->n : 1;
+
+		set->exact = calloc(room, sizeof(struct aref));
+		set->wild = calloc(room, sizeof(struct aref));
+		set->urls = calloc(room, sizeof(struct aref));
+		set->ips = calloc(room, sizeof(struct aref));
+		if (!set->exact || !set->wild || !set->urls || !set->ips) {
+			rc = ISR_ENOMEM;
+			isp_err_set(err, rc, "out of memory");
+		}
 	}
-	if (rc) {
+	if (rc || !set->exact || !set->wild || !set->urls || !set->ips) {
 		allowset_free(set);
 		return rc;
 	}
@@ -140,18 +147,18 @@ int allowset_load(struct store *st, int64_t now, struct allowset **out, struct i
 		switch (e->kind) {
 		case LIST_DOMAIN:
 			if (e->value[0] == '*')
-				set->wild[set->nwild++] = e;
+				set->wild[set->nwild++].e = e;
 			else
-				set->exact[set->nexact++] = e;
+				set->exact[set->nexact++].e = e;
 			break;
-		case LIST_URL: set->urls[set->nurls++] = e; break;
-		case LIST_IP: set->ips[set->nips++] = e; break;
+		case LIST_URL: set->urls[set->nurls++].e = e; break;
+		case LIST_IP: set->ips[set->nips++].e = e; break;
 		case LIST_KIND_NONE: break;
 		}
 	}
-	qsort(set->exact, set->nexact, sizeof(*set->exact), cmp_dkey);
-	qsort(set->wild, set->nwild, sizeof(*set->wild), cmp_dkey);
-	qsort(set->urls, set->nurls, sizeof(*set->urls), cmp_dkey);
+	qsort(set->exact, set->nexact, sizeof(struct aref), cmp_dkey);
+	qsort(set->wild, set->nwild, sizeof(struct aref), cmp_dkey);
+	qsort(set->urls, set->nurls, sizeof(struct aref), cmp_dkey);
 	*out = set;
 	return 0;
 }
@@ -220,7 +227,7 @@ const struct allow_entry *allowset_ip(const struct allowset *set, const struct i
 	size_t i;
 
 	for (i = 0; set && i < set->nips; i++) {
-		const struct allow_entry *e = set->ips[i];
+		const struct allow_entry *e = set->ips[i].e;
 
 		if (e->prefix.family == p->family && e->prefix.len <= p->len &&
 		    ip_bits_match(p->addr, e->prefix.addr, e->prefix.len) &&
