@@ -104,7 +104,9 @@ int cmd_lists_allow(struct cli *c, int argc, char **argv)
 	} else {
 		rc = allow_show(st, (int64_t)time(NULL), json, stdout, &err);
 	}
-	if (rc)
+	if (rc == ISR_EINVAL) /* the value's own fault: name it */
+		cli_fail("%s: %s", argv[optind + 1], err.msg);
+	else if (rc)
 		cli_error(&err);
 	store_close(st);
 	if (rc == ISR_EINVAL || rc == ISR_ENOTFOUND)

@@ -76,6 +76,9 @@ eq "$(code "http://127.0.0.1:$WWW/bad.html")" 403 "proxy blocks the listed URL"
 # ---- bad values are refused like imports refuse them
 expect 2 "a value that is no domain is refused" -- isp lists allow add 'bad name!'
 expect 2 "a /0 prefix is refused" -- isp lists allow add 0.0.0.0/0
+has err.txt "0.0.0.0/0: "
+expect 2 "a wildcard over a top-level domain is refused" -- isp lists allow add '*.test'
+has err.txt "would allow every name under a top-level domain"
 expect 2 "a URL with a free-text host is refused" -- isp lists allow add 'http://not a host/x'
 expect 2 "removing what is not allowed: usage" -- isp lists allow remove nothere.test
 

@@ -272,6 +272,10 @@ int allow_normalise(const char *raw, enum list_kind kind, char *out, size_t outs
 	n = list_value_normalise(kind, raw, out, outsz, NULL, err);
 	if (n < 0)
 		return n;
+	/* one typo away from turning the filter off for a whole top-level domain */
+	if (kind == LIST_DOMAIN && out[0] == '*' && !strchr(out + 2, '.'))
+		return isp_err_set(err, ISR_EINVAL,
+				   "%s would allow every name under a top-level domain", out);
 	if (kind_out)
 		*kind_out = kind;
 	return 0;

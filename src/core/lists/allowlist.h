@@ -78,7 +78,9 @@ const struct allow_entry *allowset_value(const struct allowset *set, enum list_k
  * Validate and normalise a value typed by the operator, as imports do (listvalue.h);
  * kind LIST_KIND_NONE guesses it (list_value_guess_kind). Writes the normalised value
  * to out (outsz: URL_MAX + 1 is always enough) and its kind to *kind_out. Returns 0 or
- * ISR_EINVAL with err saying why ("*." anywhere but in front, a /0 prefix, ...).
+ * ISR_EINVAL with err saying why ("*." anywhere but in front, a /0 prefix, ...). A
+ * wildcard over a top-level domain ("*.com") is refused too: one allow would turn the
+ * filter off for every name under it.
  */
 int allow_normalise(const char *raw, enum list_kind kind, char *out, size_t outsz,
 		    enum list_kind *kind_out, struct isp_err *err);
