@@ -7,9 +7,10 @@
 # list's more specific exact and wildcard entries; an allowed prefix stops answer-address
 # blocking; an allowed URL stops the proxy's URL block; `lists check` says "allowed by
 # allowlist (reason, by, expires)"; `lists export --format rpz` writes the allows and the
-# entries they cover as rpz-passthru; a time-boxed allow (--expires 3s) shows as expired
-# in `lists allow show --json` and no longer applies at the next compile; remove; who and
-# why are recorded; bad values are refused like imports refuse them.
+# entries they cover as rpz-passthru (a domains export leaves those out); a time-boxed
+# allow (--expires 3s) shows as expired in `lists allow show --json` and no longer
+# applies at the next compile; remove; who and why are recorded; bad values are refused
+# like imports refuse them, and so is a wildcard over a top-level domain.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -132,6 +133,8 @@ isp -q lists export --list bad-ips --format rpz >ips.rpz
 has ips.rpz "24.0.2.0.192.rpz-ip CNAME rpz-passthru."
 has ips.rpz "32.77.2.0.192.rpz-ip CNAME rpz-passthru."
 has ips.rpz "32.9.100.51.198.rpz-ip CNAME ."
+isp -q lists export --list feed --format domains >feed.domains
+eq "$(sort feed.domains | tr '\n' ' ')" "cdn.test tmp.site.test " "domains export leaves covered entries out"
 if command -v named-checkzone >/dev/null; then
 	check "the exported zone loads (named-checkzone)" named-checkzone -k fail rpz.test feed.rpz
 fi
