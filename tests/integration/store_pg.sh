@@ -34,7 +34,7 @@ isp() { "$bin" -q --store "$url" -o notify.maildir="$work/md" -o notify.dedup-wi
 "$bin" -q --store "$url" lists stats >out.txt 2>err.txt; eq "$?" "4" "empty database refused"
 has err.txt "run ispshield store migrate"
 "$bin" --store "$url" store version >out.txt; eq "$?" "1" "version before migrate"
-has out.txt "schema 0, binary 4"
+has out.txt "schema 0, binary 5"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$?" "0" "migrate"
 eq "$(cat out.txt)" "0 -> 5" "migrate from -> to"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "5 -> 5" "migrate again: nothing"
