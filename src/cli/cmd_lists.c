@@ -1,7 +1,7 @@
 /*
- * cmd_lists.c -- `ispshield lists`: import, compile, stats, history; check and export
- * live in cmd_lists_check.c and cmd_lists_export.c, keygen/sign/publish/sync in
- * cmd_lists_sync.c.
+ * cmd_lists.c -- `ispshield lists`: import, compile, stats, history; check, export and
+ * allow live in cmd_lists_check.c, cmd_lists_export.c and cmd_lists_allow.c,
+ * keygen/sign/publish/sync in cmd_lists_sync.c.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -35,6 +35,8 @@ static const char lists_usage[] =
 	"  sign     --key SECRET FILE...  detached signatures (FILE.sig)\n"
 	"  publish  --key SECRET DIR NAME:KIND[:FORMAT]=FILE...  write a signed feed\n"
 	"  sync     [--public KEY] [URL]  fetch, verify, import and compile a signed feed\n"
+	"  allow    add VALUE [--reason T] [--expires DUR] | remove VALUE | show [--json]\n"
+	"           the allowlist, which wins over every list at compile\n"
 	"\n"
 	"`ispshield lists COMMAND --help` describes each command.\n";
 
@@ -340,6 +342,7 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "sign", cmd_lists_sign },
 		{ "publish", cmd_lists_publish },
 		{ "sync", cmd_lists_sync },
+		{ "allow", cmd_lists_allow }, /* the allowlist: cmd_lists_allow.c */
 		{ NULL, NULL },
 	};
 

@@ -8,6 +8,8 @@
 
 int cmd_lists_check(struct cli *c, int argc, char **argv);
 int cmd_lists_export(struct cli *c, int argc, char **argv);
+/* cmd_lists_allow.c: the allowlist */
+int cmd_lists_allow(struct cli *c, int argc, char **argv);
 /* cmd_lists_sync.c: signed list feeds */
 int cmd_lists_keygen(struct cli *c, int argc, char **argv);
 int cmd_lists_sign(struct cli *c, int argc, char **argv);

@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
 #include "core/net/ip.h"
+#include "core/lists/allowlist.h"
 #include "core/lists/listvalue.h"
 #include "core/lists/snapshot.h"
 #include "core/net/url.h"
@@ -33,7 +34,9 @@ static const char check_usage[] =
 	"  -k, --kind KIND  treat every value as domain, url or ip (default: guess)\n"
 	"\n"
 	"A value is blocked when a lookup matches and no allow (rpz-passthru) entry of that\n"
-	"lookup matched, as the services decide; JSON says so in \"blocked\".\n"
+	"lookup matched, as the services decide; JSON says so in \"blocked\". A value on\n"
+	"the allowlist (`lists allow`) is reported as \"allowed by allowlist\" with its\n"
+	"reason, author and expiry; the lists that name it are still shown.\n"
 	"\n"
 	"Exit status: 0 if any value is blocked, 1 if none (no match, or allowed by an\n"
 	"allow entry), 2 usage, 4 failure (no snapshot).\n";
@@ -42,8 +45,9 @@ struct check {
 	struct cli *c;
 	struct snap *snap;
 	struct store *st;
-	json_t *out; /* JSON array, or NULL for text */
-	int blocked; /* some value would be blocked */
+	struct allowset *allow; /* the store's allowlist now, for its details; may be NULL */
+	json_t *out;		/* JSON array, or NULL for text */
+	int blocked;		/* some value would be blocked */
 };
 
 struct src_ctx {
@@ -78,6 +82,30 @@ static int on_source(void *ud, const struct store_list *l, const struct store_en
 	return 0;
 }
 
+/* A hit of the allowlist's snapshot list: the row covering entry, from the store. */
+static void report_allowlist(struct check *k, const char *q, enum list_kind kind, const char *entry,
+			     json_t *matches)
+{
+	const struct allow_entry *a = allowset_value(k->allow, kind, entry);
+	char desc[512];
+
+	if (a)
+		allow_describe(a, desc, sizeof(desc));
+	else
+		snprintf(desc, sizeof(desc),
+			 "no longer in the store: run `ispshield lists compile`");
+	if (!matches) {
+		printf("%s: allowed by allowlist %s (%s)\n", q, a ? a->value : entry, desc);
+		return;
+	}
+	json_array_append_new(matches,
+			      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:I}", "list",
+					SNAP_ALLOWLIST, "kind", list_kind_name(kind), "entry",
+					a ? a->value : entry, "action", "allow", "detail", desc,
+					"reason", a ? a->reason : NULL, "by", a ? a->by : NULL,
+					"expires", (json_int_t)(a ? a->expires : 0)));
+}
+
 /* Report the hits of r for query q (matched as kind); returns how many. *blocked is set
  * when the lookup blocks: a hit and no allow hit (the services' rule). */
 static int report(struct check *k, const char *q, enum list_kind kind, const char *entry,
@@ -97,12 +125,18 @@ static int report(struct check *k, const char *q, enum list_kind kind, const cha
 		struct src_ctx sx = { NULL, matches != NULL };
 
 		snap_list(k->snap, r->hits[i].list, &li);
+		if (strcmp(li.name, SNAP_ALLOWLIST) == 0 && li.kind == LIST_KIND_NONE) {
+			report_allowlist(k, q, kind, entry, matches);
+			continue;
+		}
 		if (matches)
 			sx.arr = json_array();
 		else
 			printf("%s: %s by list %s (%s), entry %s\n", q,
-			       r->hits[i].allow ? "ALLOWED" : "BLOCKED", li.name,
-			       list_kind_name(kind), entry);
+			       r->hits[i].allow ? "ALLOWED"
+			       : allow		? "listed (not blocked)"
+						: "BLOCKED",
+			       li.name, list_kind_name(kind), entry);
 		isp_err_clear(&err);
 		if (k->st && store_list_get(k->st, li.name, LIST_KIND_NONE, 0, &sl, &err) == 0)
 			store_entry_sources(k->st, &sl, entry, on_source, &sx, &err);
@@ -245,7 +279,10 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 	/* The store only adds detail (sources, references); check works without it. */
 	if (store_open_ex(c->cfg.store, STORE_OPEN_EXISTING, &k.st, &err) != 0) {
 		k.st = NULL;
-	} else if (!c->quiet) {
+	} else if (allowset_load(k.st, (int64_t)time(NULL), &k.allow, &err) != 0) {
+		k.allow = NULL; /* a store before schema version 5: details only */
+	}
+	if (k.st && !c->quiet) {
 		int64_t newest = 0;
 
 		if (store_each_list(k.st, 0, newest_import, &newest, &err) == 0 &&
@@ -267,6 +304,7 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 		json_decref(k.out);
 	}
 	snap_close(k.snap);
+	allowset_free(k.allow);
 	store_close(k.st);
 	if (k.blocked)
 		return EXIT_OK;

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmd_lists.h"
+#include "core/lists/allowlist.h"
 #include "core/net/domain.h"
 #include "core/net/ip.h"
 #include "core/store/store.h"
@@ -35,6 +36,12 @@ static const char export_usage[] =
 	"                       csv      value,action,first_seen,last_seen,expires,category,\n"
 	"                                reference,source (read back by import --format csv)\n"
 	"      --origin ZONE    RPZ zone name (default lists.rpz-origin)\n"
+	"\n"
+	"The allowlist (`lists allow`) applies as at compile: in rpz, every active allow of\n"
+	"the list's kind is written as CNAME rpz-passthru. and so is each entry an allow\n"
+	"covers (a resolver prefers the more specific trigger, so bad.example CNAME . would\n"
+	"beat *.example CNAME rpz-passthru.); domains and hosts leave covered entries out;\n"
+	"csv writes the list as stored.\n"
 	"  -o, --out FILE       write to FILE (atomically) instead of standard output\n";
 
 enum xfmt { X_RPZ, X_DOMAINS, X_HOSTS, X_CSV };
@@ -43,7 +50,8 @@ struct exp {
 	FILE *f;
 	enum xfmt fmt;
 	size_t zonelen; /* RPZ: length of the origin; owner + "." + origin must fit 253 */
-	long written, skipped, toolong;
+	long written, skipped, toolong, allowed;
+	const struct allowset *allow; /* active allows (not for csv), may be NULL */
 };
 
 /* rpz-ip owner for prefix p: "LEN.B4.B3.B2.B1" or "LEN.G8....G1" with "zz" for the
@@ -81,32 +89,73 @@ static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 	snprintf(out + n, size - n, ".rpz-ip");
 }
 
+/* One RPZ line: value (of kind) CNAME . or rpz-passthru. */
+static void rpz_line(struct exp *x, enum list_kind kind, const char *value, int allow)
+{
+	char owner[96];
+
+	if (kind == LIST_IP) {
+		struct ip_prefix p;
+
+		if (ip_parse_prefix(value, strlen(value), &p, NULL, NULL) != 0) {
+			x->skipped++;
+			return;
+		}
+		rpz_ip_owner(&p, owner, sizeof(owner));
+		fprintf(x->f, "%s CNAME %s\n", owner, allow ? "rpz-passthru." : ".");
+	} else if (strlen(value) + 1 + x->zonelen > DOMAIN_MAX) {
+		/* One name too long under the origin would make BIND and Unbound refuse
+		 * the whole zone: leave it out and say so. */
+		x->toolong++;
+		return;
+	} else {
+		fprintf(x->f, "%s CNAME %s\n", value, allow ? "rpz-passthru." : ".");
+	}
+	x->written++;
+}
+
+/* RPZ: the active allows of the list's kind, as rpz-passthru, before the entries. */
+static void rpz_allows(struct exp *x, enum list_kind kind)
+{
+	size_t i;
+
+	for (i = 0; i < allowset_count(x->allow); i++) {
+		const struct allow_entry *a = allowset_at(x->allow, i);
+
+		if (a->kind == kind) {
+			rpz_line(x, kind, a->value, 1);
+			x->allowed++;
+		}
+	}
+}
+
 static int on_entry(void *ud, const struct store_list *l, const struct store_entry *e)
 {
 	struct exp *x = ud;
 	int allow = e->action == LIST_ALLOW;
-	char t[24], owner[96];
+	const struct allow_entry *a = allow ? NULL : allowset_value(x->allow, l->kind, e->value);
+	char t[24];
+
+	if (a && x->fmt == X_RPZ) {
+		/* covered: passthru; the allow's own value was written already */
+		if (strcmp(a->value, e->value) != 0) {
+			rpz_line(x, l->kind, e->value, 1);
+			x->allowed++;
+		}
+		return ferror(x->f) ? ISR_EIO : 0;
+	}
+	if (a && (x->fmt == X_DOMAINS || x->fmt == X_HOSTS)) {
+		x->allowed++;
+		return 0;
+	}
 
 	switch (x->fmt) {
 	case X_RPZ:
-		if (l->kind == LIST_IP) {
-			struct ip_prefix p;
-
-			if (ip_parse_prefix(e->value, strlen(e->value), &p, NULL, NULL) != 0) {
-				x->skipped++;
-				return 0;
-			}
-			rpz_ip_owner(&p, owner, sizeof(owner));
-			fprintf(x->f, "%s CNAME %s\n", owner, allow ? "rpz-passthru." : ".");
-		} else if (strlen(e->value) + 1 + x->zonelen > DOMAIN_MAX) {
-			/* One name too long under the origin would make BIND and Unbound refuse
-			 * the whole zone: leave it out and say so. */
-			x->toolong++;
-			return 0;
-		} else {
-			fprintf(x->f, "%s CNAME %s\n", e->value, allow ? "rpz-passthru." : ".");
-		}
-		break;
+		if (allow && allowset_value(x->allow, l->kind, e->value) &&
+		    strcmp(allowset_value(x->allow, l->kind, e->value)->value, e->value) == 0)
+			return 0; /* the same passthru was written with the allowlist */
+		rpz_line(x, l->kind, e->value, allow);
+		return ferror(x->f) ? ISR_EIO : 0;
 	case X_DOMAINS:
 		if (allow) {
 			x->skipped++;
@@ -155,6 +204,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	struct fs_atomic at;
 	struct exp x;
 	struct store_list l;
+	struct allowset *allow = NULL;
 	struct store *st;
 	struct isp_err err;
 	int ch, rc = EXIT_OK;
@@ -201,9 +251,16 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 		store_close(st);
 		return EXIT_USAGE;
 	}
+	if (x.fmt != X_CSV && allowset_load(st, (int64_t)time(NULL), &allow, &err) != 0) {
+		cli_error(&err);
+		store_close(st);
+		return EXIT_FAIL;
+	}
+	x.allow = allow;
 	if (out) {
 		if (fs_atomic_open(&at, out, 0666, &err) != 0) {
 			cli_error(&err);
+			allowset_free(allow);
 			store_close(st);
 			return EXIT_FAIL;
 		}
@@ -221,6 +278,8 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 			(long long)time(NULL), (long long)c->cfg.lists_rpz_ttl);
 	else if (x.fmt == X_CSV)
 		fputs("value,action,first_seen,last_seen,expires,category,reference,source\n", x.f);
+	if (x.fmt == X_RPZ)
+		rpz_allows(&x, l.kind);
 	if (store_each_entry(st, l.name, (int64_t)time(NULL), 1, on_entry, &x, &err) != 0) {
 		cli_error(&err);
 		rc = EXIT_FAIL;
@@ -240,11 +299,15 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 			x.fmt == X_RPZ ? ", zone " : "", x.fmt == X_RPZ ? zone : "");
 	if (!c->quiet && x.skipped)
 		fprintf(stderr, ", %ld left out (not expressible in %s)", x.skipped, fmt_s);
+	if (!c->quiet && x.allowed)
+		fprintf(stderr, ", %ld %s the allowlist", x.allowed,
+			x.fmt == X_RPZ ? "as rpz-passthru by" : "left out by");
 	if (!c->quiet && x.toolong)
 		fprintf(stderr, ", %ld left out (longer than %d octets under zone %s)", x.toolong,
 			DOMAIN_MAX, zone);
 	if (!c->quiet)
 		fputc('\n', stderr);
+	allowset_free(allow);
 	store_close(st);
 	return rc;
 }

@@ -27,7 +27,7 @@ expect 0 "lists stats on the migrated store" -- "$bin" --store "$work/nonexisten
 expect 0 "--help" -- "$bin" --help; has out.txt "usage: ispshield"
 expect 0 "--version" -- "$bin" --version; has out.txt "ispshield "
 expect 0 "lists --help" -- "$bin" lists --help
-for c in import compile check export stats history; do
+for c in import compile check export stats history allow; do
   expect 0 "lists $c --help" -- "$bin" lists "$c" --help; has out.txt "usage: ispshield lists $c"
 done
 expect 2 "unknown command" -- "$bin" frobnicate; has err.txt "unknown command"

@@ -3,7 +3,9 @@
  * match first, allow entries, several lists, URLs, longest-prefix IP matching, merging,
  * expiry; a randomised comparison against a brute-force reference; and the safety
  * properties: a truncated, bit-flipped or foreign file is refused, and a reader keeps
- * its open snapshot while the file is replaced or a corrupt one is written over it.
+ * its open snapshot while the file is replaced or a corrupt one is written over it; the
+ * allowlist winning over every list (a wildcard allow over a list's more specific entry,
+ * a prefix over the addresses inside it) and expiring by itself.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,8 +20,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/lists/allowlist.h"
 #include "core/lists/snapshot.h"
 #include "core/store/store.h"
+#include "core/store/store_allow.h"
 #include "core/store/store_lists.h"
 
 struct fx {
@@ -422,6 +426,96 @@ static void test_empty_store(void **state)
 	snap_close(s);
 }
 
+/* Whether the services would block: a hit and no allow hit (dns/worker.c, proxy). */
+static int blocks(const struct snap_result *r)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->hits[i].allow)
+			return 0;
+	return r->n > 0;
+}
+
+static void allow(struct fx *f, const char *value, enum list_kind kind, int64_t expires)
+{
+	struct store_allow a = { value, kind, "test", "unit", 50, expires };
+	struct isp_err e;
+
+	isp_err_clear(&e);
+	assert_int_equal(store_allow_add(f->st, &a, NULL, &e), 0);
+}
+
+static void test_allowlist_wins(void **state)
+{
+	struct fx *f = *state;
+	struct snap_result r;
+	struct snap_list_info li;
+	struct snap *s;
+	const char *feed[] = { "bad.example.com", "*.sub.example.com", "example.com",
+			       "*.org",		  "x.other.example",   NULL };
+	const char *partner[] = { "bad.example.com", "good.example.org", NULL };
+	const char *ips[] = { "192.0.2.5", "192.0.2.64/26", "192.0.0.0/16", "198.51.100.1", NULL };
+	uint8_t a4[4];
+	int i, seen_allowlist = 0;
+
+	put(f, "feed", LIST_DOMAIN, "s1", feed);
+	put(f, "partner", LIST_DOMAIN, "s1", partner);
+	put(f, "ips", LIST_IP, "s1", ips);
+	s = build_open(f);
+	assert_int_equal(snap_lookup_domain(s, "bad.example.com", 15, &r), 2);
+	assert_true(blocks(&r));
+	snap_close(s);
+
+	allow(f, "*.example.com", LIST_DOMAIN, 0);
+	allow(f, "good.example.org", LIST_DOMAIN, 0);
+	allow(f, "192.0.2.0/24", LIST_IP, 0);
+	allow(f, "x.other.example", LIST_DOMAIN, 99); /* expired at the build's time 100 */
+	s = build_open(f);
+	/* the wildcard allow wins over both lists' more specific exact entry */
+	assert_int_equal(snap_lookup_domain(s, "bad.example.com", 15, &r), 3);
+	assert_false(blocks(&r));
+	for (i = 0; i < r.n; i++) {
+		snap_list(s, r.hits[i].list, &li);
+		if (strcmp(li.name, SNAP_ALLOWLIST) == 0) {
+			seen_allowlist = 1;
+			assert_int_equal(li.kind, LIST_KIND_NONE);
+			assert_int_equal(r.hits[i].allow, 1);
+		}
+	}
+	assert_true(seen_allowlist);
+	/* and over a more specific wildcard, at any depth */
+	snap_lookup_domain(s, "a.b.sub.example.com", 19, &r);
+	assert_false(blocks(&r));
+	snap_lookup_domain(s, "unlisted.example.com", 20, &r);
+	assert_false(blocks(&r));
+	/* *.example.com does not cover example.com itself (RPZ semantics) */
+	snap_lookup_domain(s, "example.com", 11, &r);
+	assert_true(blocks(&r));
+	/* an exact allow beats a less specific wildcard (*.org) and the same entry */
+	snap_lookup_domain(s, "good.example.org", 16, &r);
+	assert_false(blocks(&r));
+	snap_lookup_domain(s, "bad.example.org", 15, &r);
+	assert_true(blocks(&r));
+	/* the expired allow no longer applies */
+	snap_lookup_domain(s, "x.other.example", 15, &r);
+	assert_true(blocks(&r));
+	/* a prefix allow: addresses and longer prefixes inside it, not the /16 outside */
+	inet_pton(AF_INET, "192.0.2.5", a4);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r) > 0, 1);
+	assert_false(blocks(&r));
+	inet_pton(AF_INET, "192.0.2.70", a4);
+	snap_lookup_ip(s, 4, a4, &r);
+	assert_false(blocks(&r));
+	inet_pton(AF_INET, "192.0.3.1", a4);
+	snap_lookup_ip(s, 4, a4, &r);
+	assert_true(blocks(&r));
+	inet_pton(AF_INET, "198.51.100.1", a4);
+	snap_lookup_ip(s, 4, a4, &r);
+	assert_true(blocks(&r));
+	snap_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +525,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_matches_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_refused_old_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allowlist_wins, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,7 @@
 /*
  * test_store.c -- the store (SQLite; PostgreSQL too when ISP_TEST_PG is set): lists and kinds, import transactions, duplicate
- * merging, re-import change tracking, abort leaving the old entries, expiry, stats.
+ * merging, re-import change tracking, abort leaving the old entries, expiry, stats; the
+ * allowlist's rows (add, renew, expiry filter, remove).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/store/store.h"
+#include "core/store/store_allow.h"
 #include "core/store/store_lists.h"
 #include "pgtest.h"
 
@@ -237,6 +239,87 @@ static void test_stats(void **state)
 	assert_true(s.last_import > 0);
 }
 
+struct allow_seen {
+	int n;
+	char values[8][64];
+	char by[8][32];
+	char reason[8][64];
+	int64_t expires[8];
+};
+
+static int allow_fn(void *ud, const struct store_allow *a)
+{
+	struct allow_seen *s = ud;
+
+	if (s->n < 8) {
+		snprintf(s->values[s->n], sizeof(s->values[0]), "%s", a->value);
+		snprintf(s->by[s->n], sizeof(s->by[0]), "%s", a->by);
+		snprintf(s->reason[s->n], sizeof(s->reason[0]), "%s", a->reason ? a->reason : "-");
+		s->expires[s->n] = a->expires;
+	}
+	s->n++;
+	return 0;
+}
+
+static void test_allow(void **state)
+{
+	struct store *st = *state;
+	struct store_allow a = { "*.example.com", LIST_DOMAIN, "false positive", "alice", 1000, 0 };
+	struct allow_seen seen;
+	struct isp_err e;
+	int replaced = -1;
+
+	isp_err_clear(&e);
+	assert_int_equal(store_allow_add(st, &a, &replaced, &e), 0);
+	assert_int_equal(replaced, 0);
+	a.value = "192.0.2.0/24";
+	a.kind = LIST_IP;
+	a.reason = NULL;
+	a.by = "bob";
+	a.expires = 5000; /* expired at 6000, active at 4000 */
+	assert_int_equal(store_allow_add(st, &a, &replaced, &e), 0);
+	assert_int_equal(replaced, 0);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_allow_each(st, 0, allow_fn, &seen, &e), 0);
+	assert_int_equal(seen.n, 2); /* ordered by value */
+	assert_string_equal(seen.values[0], "*.example.com");
+	assert_string_equal(seen.by[0], "alice");
+	assert_string_equal(seen.reason[0], "false positive");
+	assert_int_equal(seen.expires[0], 0);
+	assert_string_equal(seen.values[1], "192.0.2.0/24");
+	assert_string_equal(seen.reason[1], "-");
+	assert_int_equal(seen.expires[1], 5000);
+
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_allow_each(st, 4000, allow_fn, &seen, &e), 0);
+	assert_int_equal(seen.n, 2);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_allow_each(st, 6000, allow_fn, &seen, &e), 0);
+	assert_int_equal(seen.n, 1); /* the expired prefix is left out */
+	assert_string_equal(seen.values[0], "*.example.com");
+
+	/* adding again renews: new author, reason and expiry */
+	a.by = "carol";
+	a.reason = "renewed";
+	a.expires = 9000;
+	assert_int_equal(store_allow_add(st, &a, &replaced, &e), 0);
+	assert_int_equal(replaced, 1);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_allow_each(st, 6000, allow_fn, &seen, &e), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.by[1], "carol");
+	assert_string_equal(seen.reason[1], "renewed");
+	assert_int_equal(seen.expires[1], 9000);
+
+	assert_int_equal(store_allow_remove(st, "*.example.com", &e), 0);
+	assert_int_equal(store_allow_remove(st, "*.example.com", &e), ISR_ENOTFOUND);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(store_allow_each(st, 0, allow_fn, &seen, &e), 0);
+	assert_int_equal(seen.n, 1);
+	assert_string_equal(seen.values[0], "192.0.2.0/24");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +328,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abort_keeps_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_and_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_allow, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

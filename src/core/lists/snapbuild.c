@@ -25,6 +25,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/hash.h"
 #include "core/net/ip.h"
+#include "core/lists/allowlist.h"
 #include "core/lists/snapfmt.h"
 #include "core/store/store_lists.h"
 #include "core/base/timefmt.h"
@@ -47,6 +48,7 @@ struct builder {
 	uint64_t v4_lens, v6_lens[3];
 	struct isp_err *err;
 	long entries;
+	long marked; /* allow hits added to covered block entries (allow_apply) */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -157,6 +159,85 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 	case LIST_KIND_NONE: break;
 	}
 	return 0;
+}
+
+/* ---- the allowlist (allowlist.h): applied here, at compile, for every list ---- */
+
+/* Mark item i, a block entry, with an allow hit of list li when an allow covers it: an
+ * item of the same key (no key bytes copied) whose flag is the allow twin of its own. */
+static int allow_mark(struct builder *b, const struct allowset *set, size_t i, uint16_t li)
+{
+	struct item it = b->items[i];
+	const unsigned char *k = b->arena + it.key;
+	size_t len = (size_t)k[0] | (size_t)k[1] << 8;
+	const struct allow_entry *a = NULL;
+	struct ip_prefix p;
+
+	if (it.list == li || !(it.flags & (SNAP_EXACT_BLOCK | SNAP_WILD_BLOCK)))
+		return 0;
+	switch (k[2]) {
+	case SNAP_KEY_DOMAIN:
+		a = allowset_domain(set, (const char *)k + 3, len, it.flags == SNAP_WILD_BLOCK);
+		break;
+	case SNAP_KEY_IP4:
+	case SNAP_KEY_IP6:
+		memset(&p, 0, sizeof(p));
+		p.family = k[2] == SNAP_KEY_IP4 ? 4 : 6;
+		p.len = k[3];
+		memcpy(p.addr, k + 4, len - 1);
+		a = allowset_ip(set, &p);
+		break;
+	default: break; /* a URL: an allow of it is the same record */
+	}
+	if (!a)
+		return 0;
+	if (grow((void **)&b->items, &b->capitems, b->nitems + 1, sizeof(*b->items)))
+		return isp_err_set(b->err, ISR_ENOMEM, "out of memory compiling %zu keys",
+				   b->nitems);
+	it.list = li;
+	it.flags = it.flags == SNAP_WILD_BLOCK ? SNAP_WILD_ALLOW : SNAP_EXACT_ALLOW;
+	b->items[b->nitems++] = it;
+	b->marked++;
+	return 0;
+}
+
+/*
+ * Apply the allowlist rows active at now: one more list, SNAP_ALLOWLIST (kind none, no
+ * store id), holding every row as an allow entry, and an allow hit of it on every block
+ * entry a row covers. Runs after the store's entries are read, before sorting.
+ */
+static int allow_apply(struct builder *b, struct store *st, int64_t now)
+{
+	struct allowset *set = NULL;
+	struct store_list l;
+	size_t i, nblock = b->nitems;
+	uint16_t li = 0;
+	int rc;
+
+	rc = allowset_load(st, now, &set, b->err);
+	if (rc || allowset_count(set) == 0)
+		goto out;
+	memset(&l, 0, sizeof(l));
+	l.id = -1; /* store ids are positive */
+	snprintf(l.name, sizeof(l.name), "%s", SNAP_ALLOWLIST);
+	rc = list_index(b, &l, &li); /* kind LIST_KIND_NONE: it holds every kind */
+	for (i = 0; rc == 0 && i < allowset_count(set); i++) {
+		const struct allow_entry *a = allowset_at(set, i);
+		struct store_entry e;
+
+		if (a->kind == LIST_KIND_NONE)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.value = a->value;
+		e.action = LIST_ALLOW;
+		l.kind = a->kind;
+		rc = on_entry(b, &l, &e);
+	}
+	for (i = 0; rc == 0 && i < nblock; i++)
+		rc = allow_mark(b, set, i, li);
+out:
+	allowset_free(set);
+	return rc;
 }
 
 static const unsigned char *g_arena; /* qsort has no context argument */
@@ -371,7 +452,7 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 	}
 	rc = 0;
 	bs->keys = (long)nkeys;
-	bs->merged = (long)(b->nitems - nkeys);
+	bs->merged = (long)(b->nitems - nkeys) - b->marked;
 	bs->bytes = h.file_size;
 	bs->lists = b->nlists;
 	/* Checksum: map the file just written (its pages are still in the page cache), so
@@ -417,6 +498,8 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	b->err = err;
 	rc = store_each_entry(st, NULL, now, 0, on_entry, b, err);
+	if (rc == 0)
+		rc = allow_apply(b, st, now);
 	if (rc)
 		goto out;
 	g_arena = b->arena;

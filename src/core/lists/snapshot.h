@@ -20,6 +20,11 @@
  * length + 4/16 masked address bytes). A domain record's hit flags say whether the list
  * has the exact name, the wildcard "*.name", or both, and whether as block or allow.
  *
+ * The allowlist (allowlist.h) is compiled in as one more list, SNAP_ALLOWLIST (kind
+ * LIST_KIND_NONE), of allow hits; every block entry an allow covers is marked with an allow
+ * hit of that list in its own record (entries are never dropped), so a lookup's result
+ * holds an allow hit wherever the allowlist wins, and callers need no rule of their own.
+ *
  * Lookups: a domain walks its labels from the most specific name to the top-level label
  * with one probe per label (all suffix hashes come from one right-to-left pass, see
  * hash.h): the full name matches exact entries, each parent matches wildcard entries,

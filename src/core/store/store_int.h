@@ -3,7 +3,7 @@
  * handle and the small statement helpers over db.h, whose two drivers (SQLite,
  * PostgreSQL) run the same SQL. store_sqlite.c holds opening, lists and block events;
  * store_notify.c subscribers, partner events, notices and the relay's books;
- * store_authwatch.c suspensions; store_schema.c the versioned schema of both back ends.
+ * store_authwatch.c suspensions; store_allow.c the allowlist; store_schema.c the versioned schema of both back ends.
  */
 #ifndef ISP_CORE_STORE_INT_H
 #define ISP_CORE_STORE_INT_H
@@ -50,7 +50,7 @@ int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, str
 /* ---- schema (store_schema.c) ---- */
 
 /* The schema version this binary reads and writes. */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* The store's schema version: 0 when it has no schema yet. */
 int store_schema_version(struct store *st, int *version, struct isp_err *err);
