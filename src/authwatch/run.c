@@ -557,8 +557,9 @@ void aw_run_summary(const struct aw_run *r, FILE *out)
 		fputc('\r', out);
 	fprintf(out,
 		"authwatch: %ld lines, %ld records, %ld other lines, %ld rejected, %ld unknown, "
-		"%ld backwards in time, %ld keys evicted; detections:",
-		r->lines, r->records, r->ignored, r->rejected, r->unknown, s.backwards, s.evicted);
+		"%ld backwards in time, %ld keys evicted, %ld typos withdrawn; detections:",
+		r->lines, r->records, r->ignored, r->rejected, r->unknown, s.backwards, s.evicted,
+		s.typos);
 	for (i = 0; i < AWT_N; i++)
 		fprintf(out, " %s %ld", aw_type_name((enum aw_type)i), s.detections[i]);
 	if (r->acct_det) {
