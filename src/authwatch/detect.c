@@ -44,7 +44,8 @@
  * no typo). Only the same account from the same source counts: an attacker cannot
  * withdraw failures on other accounts by logging in to its own. The runs are kept in a
  * fourth table, of (A, S) pairs (max_keys entries of 32 bytes, 8-way like the others,
- * the pair whose last failure is oldest evicted: its run then withdraws nothing). A
+ * the pair whose last failure is oldest evicted: its run then withdraws nothing, as when
+ * the account's entry lost the source meanwhile, evicted or past 16 sources). A
  * withdrawn failure is taken from the counter window it fell in (the last one from the
  * last failure's window, the others from the first failure's). For the stuffing waves,
  * whose counts are HyperLogLogs, the withdrawn account and source go into HyperLogLogs
@@ -128,6 +129,7 @@ struct aw_det {
 	uint8_t hll[2][2][HLL_M];  /* [accounts|sources][cur|prev] */
 	uint8_t typo[2][2][HLL_M]; /* the same, of the failures withdrawn as typos */
 	uint32_t ntypo[2];	   /* typos added to [cur|prev] (0: the estimate is 0) */
+	double typo_est[2];	   /* estimates of typo[0], typo[1]; < 0: to be made */
 	uint32_t hll_start, wave_muted;
 	struct pair *pairs;
 	size_t npairs; /* buckets of WAYS, power of 2 */
@@ -206,6 +208,7 @@ struct aw_det *aw_det_new(const struct aw_conf *conf, aw_detect_fn fn, void *ud)
 			return NULL;
 		}
 	}
+	d->typo_est[0] = d->typo_est[1] = -1;
 	d->npairs = d->t[TB_USER].nbuckets;
 	d->pairs = calloc(d->npairs * WAYS, sizeof(struct pair));
 	if (!d->pairs) {
@@ -630,6 +633,7 @@ static void wave_roll(struct aw_det *d, uint32_t now)
 	}
 	d->ntypo[1] = k ? d->ntypo[0] : 0;
 	d->ntypo[0] = 0;
+	d->typo_est[0] = d->typo_est[1] = -1;
 	d->hll_start += (now - d->hll_start) / w * w;
 }
 
@@ -644,14 +648,20 @@ static uint64_t wave_src_hash(const struct aw_det *d, uint64_t srcv)
 }
 
 /* Estimate of failing accounts (i = 0) or sources (1) in the wave windows, typos not
- * counted. */
-static double wave_est(const struct aw_det *d, int i)
+ * counted; 0 when it is below min (the typos' estimate is then not made: it changes
+ * only with a typo or a new window, and is kept until then). */
+static double wave_est(struct aw_det *d, int i, double min)
 {
 	double n = hll_reg_estimate(d->hll[i][0], d->hll[i][1], HLL_P);
 
-	if (d->ntypo[0] || d->ntypo[1])
-		n -= hll_reg_estimate(d->typo[i][0], d->typo[i][1], HLL_P);
-	return n > 0 ? n : 0;
+	if (n < min)
+		return 0;
+	if (d->ntypo[0] || d->ntypo[1]) {
+		if (d->typo_est[i] < 0)
+			d->typo_est[i] = hll_reg_estimate(d->typo[i][0], d->typo[i][1], HLL_P);
+		n -= d->typo_est[i];
+	}
+	return n >= min ? n : 0;
 }
 
 static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32_t now)
@@ -668,9 +678,9 @@ static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32
 		hll_reg_add(d->hll[1][0], HLL_P, wave_src_hash(d, srcv));
 	if (now < d->wave_muted)
 		return;
-	acc = wave_est(d, 0);
-	src = wave_est(d, 1);
-	if (acc < (double)d->c.wave_accounts || src < (double)d->c.wave_sources)
+	acc = wave_est(d, 0, (double)d->c.wave_accounts);
+	src = acc > 0 ? wave_est(d, 1, (double)d->c.wave_sources) : 0;
+	if (acc <= 0 || src <= 0)
 		return;
 	memset(&x, 0, sizeof(x));
 	memset(&ev, 0, sizeof(ev));
@@ -742,6 +752,7 @@ static void typo_end(struct aw_det *d, const struct aw_rec *r, struct ent *u, ui
 	hll_reg_add(d->typo[0][0], HLL_P, wave_user_hash(d, r->user));
 	hll_reg_add(d->typo[1][0], HLL_P, wave_src_hash(d, srcv));
 	d->ntypo[0]++;
+	d->typo_est[0] = d->typo_est[1] = -1;
 	d->st.typos += p->n;
 	memset(p, 0, sizeof(*p));
 }
@@ -849,8 +860,12 @@ static void on_ok(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64
 		return;
 	u = lookup(d, TB_USER, r->user, strlen(r->user), now);
 	u->ok++;
-	if (r->source[0] && d->c.typo_window > 0)
-		typo_end(d, r, u, srcv, now);
+	if (r->source[0] && d->c.typo_window > 0) {
+		uint32_t f = slot_fail(u, srcv); /* a failure of late from here: maybe a typo */
+
+		if (f && f - 1 + (uint32_t)d->c.typo_window >= now)
+			typo_end(d, r, u, srcv, now);
+	}
 	if (r->source[0])
 		set_add(u, srcv, now, 1, smtp, is_addr_value(srcv) ? NULL : r->source,
 			(uint32_t)d->c.sources_window);
