@@ -14,7 +14,8 @@
  *           fixed size (accounts, sources, /24 or /48 networks), a global pair of
  *           HyperLogLogs for stuffing waves; memory is fixed at aw_det_new whatever the
  *           input. Detections are handed to a callback, each (type, key) at most once per
- *           window.
+ *           window. A failure followed soon by a success of the same account from the
+ *           same source is a typo and withdrawn (the rule: detect.c's header).
  *   tail    reading files to the end or following them (-f) across rotation, keeping the
  *           position (inode, offset, hash of the first line) in a state file.
  *
@@ -150,12 +151,17 @@ struct aw_conf {
 	long max_keys;		     /* entries per table (accounts, sources, networks) */
 	unsigned outside_services;   /* bit (1 << enum aw_service): logins from outside count */
 	const struct prefixset *own; /* the ISP's access network; NULL = no outside check */
+	int64_t typo_window;	     /* a success this soon after failures withdraws them; 0 off */
+	int own_spray;		     /* 1: own addresses are aggregated into spray networks too */
 };
 
 /* The defaults documented in etc/ispshield.conf. */
 void aw_conf_defaults(struct aw_conf *c);
 
 #define AW_SAMPLES 16 /* distinct values tracked per table entry (and listed at most) */
+/* A success withdraws the failures of its account and source (a typo) only when they
+ * were at most this many: more failures before a success look like guessing. */
+#define AW_TYPO_MAX 3
 
 struct aw_detection {
 	enum aw_type type;
@@ -177,7 +183,8 @@ typedef void (*aw_detect_fn)(void *ud, const struct aw_detection *d);
 struct aw_det;
 
 /* A detector with conf's thresholds (copied; conf->own must outlive it). NULL when
- * memory is short. Memory: 3 * max_keys * sizeof(entry) + 16 KiB, allocated here. */
+ * memory is short. Memory: 3 * max_keys * sizeof(entry) + max_keys * 32 bytes (the
+ * account-and-source pairs of the typo rule) + 20 KiB, allocated here. */
 struct aw_det *aw_det_new(const struct aw_conf *conf, aw_detect_fn fn, void *ud);
 void aw_det_free(struct aw_det *d);
 /* Bytes the detector holds. */
@@ -192,6 +199,7 @@ struct aw_det_stats {
 	long records;	/* records fed */
 	long backwards; /* records more than 60 s older than the newest seen */
 	long evicted;	/* table entries evicted while in use (memory bound hit) */
+	long typos;	/* failures withdrawn as typos (a success followed them) */
 	long detections[AWT_N];
 };
 void aw_det_stats(const struct aw_det *d, struct aw_det_stats *s);

@@ -27,6 +27,37 @@
  * 2^10 one-byte registers for the current and the previous window; their union is
  * judged, so a wave is measured over the last one to two windows (standard error
  * 1.04 / sqrt(1024) = 3.3 %), and reported at most once per three windows.
+ *
+ * Typos (authwatch.typo-window, T, default 5 min; 0 = off). The failures of account A
+ * from source S form runs: a failure opens a run when none is open, i.e. after a
+ * success of A from S, or when the open run's first failure is more than T old (the old
+ * run's failures then simply stay counted). A success of A from S closes the open run,
+ * and withdraws its failures -- a typo -- when the run's first failure is at most T
+ * before the success and the run holds at most AW_TYPO_MAX (3) failures, the "N
+ * attempts" of a Dovecot line counted as N. Withdrawn failures are taken off the failure
+ * counters of A (brute force), of S and of S's network (spraying), and A stops counting
+ * as a failing account of S and of the network, and S as a failing source of A, unless
+ * a failure from before the run keeps it there (the failure times the three tables held
+ * for the pair before the run are put back). Detections already reported stay
+ * reported: a typo is withdrawn when its success arrives, not before. More failures
+ * before the success, or a success after T, withdraw nothing (guessing, then a hit, is
+ * no typo). Only the same account from the same source counts: an attacker cannot
+ * withdraw failures on other accounts by logging in to its own. The runs are kept in a
+ * fourth table, of (A, S) pairs (max_keys entries of 32 bytes, 8-way like the others,
+ * the pair whose last failure is oldest evicted: its run then withdraws nothing, as when
+ * the account's entry lost the source meanwhile, evicted or past 16 sources). A
+ * withdrawn failure is taken from the counter window it fell in (the last one from the
+ * last failure's window, the others from the first failure's). For the stuffing waves,
+ * whose counts are HyperLogLogs, the withdrawn account and source go into HyperLogLogs
+ * of their own with the same windows, and a wave is judged on the difference of the
+ * estimates: an account or source with both a typo and a real failure in the window is
+ * then not counted, so the wave's counts are lower by at most its own typos.
+ *
+ * Own networks (authwatch.own, authwatch.own-networks-spray = off): failures from
+ * addresses inside the ISP's own ranges are not aggregated into /24 (/48) networks --
+ * thousands of subscribers behind one /24 of the access network, each mistyping a
+ * password now and then, are no spraying network -- but each address is still judged
+ * as a source, so one own address failing on many accounts is still a spray.
  */
 #include <math.h>
 #include <stdio.h>
@@ -79,6 +110,14 @@ struct table {
 
 enum { TB_USER, TB_SRC, TB_NET, TB_N };
 
+/* A run of failures of one account from one source (the typo rule). */
+struct pair {
+	uint64_t h;	      /* of (account, source); 0 = empty */
+	uint32_t first, last; /* first and last failure of the run */
+	uint32_t n;	      /* failures in the run */
+	uint32_t prev[TB_N];  /* the pair's slot t_fail in each table before the run */
+};
+
 struct aw_det {
 	struct aw_conf c;
 	aw_detect_fn fn;
@@ -87,8 +126,13 @@ struct aw_det {
 	struct table t[TB_N];
 	int64_t base, maxt; /* relative times are t - base; maxt = newest record */
 	int started;
-	uint8_t hll[2][2][HLL_M]; /* [accounts|sources][cur|prev] */
+	uint8_t hll[2][2][HLL_M];  /* [accounts|sources][cur|prev] */
+	uint8_t typo[2][2][HLL_M]; /* the same, of the failures withdrawn as typos */
+	uint32_t ntypo[2];	   /* typos added to [cur|prev] (0: the estimate is 0) */
+	double typo_est[2];	   /* estimates of typo[0], typo[1]; < 0: to be made */
 	uint32_t hll_start, wave_muted;
+	struct pair *pairs;
+	size_t npairs; /* buckets of WAYS, power of 2 */
 	struct aw_det_stats st;
 };
 
@@ -132,6 +176,7 @@ void aw_conf_defaults(struct aw_conf *c)
 	c->smtp_sources = 5;
 	c->max_keys = 16384;
 	c->outside_services = 1u << AWS_PPP;
+	c->typo_window = 300;
 }
 
 static size_t pow2_at_least(size_t n)
@@ -163,6 +208,13 @@ struct aw_det *aw_det_new(const struct aw_conf *conf, aw_detect_fn fn, void *ud)
 			return NULL;
 		}
 	}
+	d->typo_est[0] = d->typo_est[1] = -1;
+	d->npairs = d->t[TB_USER].nbuckets;
+	d->pairs = calloc(d->npairs * WAYS, sizeof(struct pair));
+	if (!d->pairs) {
+		aw_det_free(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -174,6 +226,7 @@ void aw_det_free(struct aw_det *d)
 		return;
 	for (i = 0; i < TB_N; i++)
 		free(d->t[i].e);
+	free(d->pairs);
 	free(d);
 }
 
@@ -184,7 +237,7 @@ size_t aw_det_memory(const struct aw_det *d)
 
 	for (i = 0; i < TB_N; i++)
 		n += d->t[i].nbuckets * WAYS * sizeof(struct ent);
-	return n;
+	return n + d->npairs * WAYS * sizeof(struct pair);
 }
 
 void aw_det_stats(const struct aw_det *d, struct aw_det_stats *s)
@@ -228,6 +281,24 @@ static void ctr_add(struct ctr *c, uint32_t now, uint32_t w, long n, float *base
 	c->cur += (uint32_t)n;
 }
 
+/* Take n counts made at time t (<= now) off c, from the window t fell in (none when it
+ * has left both). */
+static void ctr_sub(struct ctr *c, uint32_t now, uint32_t w, uint32_t t, uint32_t n)
+{
+	uint32_t *x;
+
+	if (c->start == 0 && c->cur == 0 && c->prev == 0)
+		return;
+	ctr_roll(c, now, w, NULL);
+	if (t >= c->start)
+		x = &c->cur;
+	else if ((uint64_t)t + w >= c->start)
+		x = &c->prev;
+	else
+		return;
+	*x -= n < *x ? n : *x;
+}
+
 /* ---- tables ---- */
 
 static struct ent *lookup(struct aw_det *d, int tb, const char *key, size_t len, uint32_t now)
@@ -251,6 +322,43 @@ static struct ent *lookup(struct aw_det *d, int tb, const char *key, size_t len,
 	victim->h = h;
 	victim->last = now;
 	aw_copy(victim->key, sizeof(victim->key), key, len);
+	return victim;
+}
+
+/* key's entry in table tb, or NULL when it has none (nothing is evicted). */
+static struct ent *find(struct aw_det *d, int tb, const char *key, size_t len)
+{
+	uint64_t h = siphash13(d->k0, d->k1 + (uint64_t)tb, key, len) | 1;
+	struct table *t = &d->t[tb];
+	struct ent *b = &t->e[(h & (t->nbuckets - 1)) * WAYS];
+	int i;
+
+	for (i = 0; i < WAYS; i++)
+		if (b[i].h == h)
+			return &b[i];
+	return NULL;
+}
+
+/* The pair (account value uv, source value sv): its run, or with make a new empty one
+ * (evicting the pair of its bucket whose last failure is oldest), else NULL. */
+static struct pair *pair_of(struct aw_det *d, uint64_t uv, uint64_t sv, int make)
+{
+	uint64_t h = siphash13(d->k0, d->k1 ^ 13, &sv, sizeof(sv)) ^ uv;
+	struct pair *b, *victim = NULL;
+	int i;
+
+	h = (h ^ (h >> 29)) | 1;
+	b = &d->pairs[(h & (d->npairs - 1)) * WAYS];
+	for (i = 0; i < WAYS; i++) {
+		if (b[i].h == h)
+			return &b[i];
+		if (!victim || (victim->h && (!b[i].h || b[i].last < victim->last)))
+			victim = &b[i];
+	}
+	if (!make)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	victim->h = h;
 	return victim;
 }
 
@@ -296,6 +404,28 @@ static void set_add(struct ent *e, uint64_t v, uint32_t now, int ok, int smtp, c
 		s->t_ok = (now + 1) | (smtp ? T_SMTP : 0);
 	else
 		s->t_fail = now + 1;
+}
+
+/* The t_fail of value v in e (0 when e does not hold v). */
+static uint32_t slot_fail(const struct ent *e, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < e->nslot; i++)
+		if (e->s[i].v == v)
+			return e->s[i].t_fail;
+	return 0;
+}
+
+/* Withdraw the failure of value v at `last` from e's set: the time of its failure before
+ * the run (prev) comes back, unless a later failure of v was recorded meanwhile. */
+static void slot_unfail(struct ent *e, uint64_t v, uint32_t last, uint32_t prev)
+{
+	int i;
+
+	for (i = 0; i < e->nslot; i++)
+		if (e->s[i].v == v && e->s[i].t_fail == last + 1)
+			e->s[i].t_fail = prev;
 }
 
 enum { C_FAIL, C_OK, C_SMTP };
@@ -452,7 +582,10 @@ static uint32_t since_of(uint32_t now, int64_t w)
 	return now > (uint32_t)w ? now - (uint32_t)w : 0;
 }
 
-static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, struct ent *mute)
+/* Judge e, a source (is_source) or a network, for spraying; a source's report also
+ * mutes its network's entry mute (NULL: none; an own address has none). */
+static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, int is_source,
+			struct ent *mute)
 {
 	uint32_t w = (uint32_t)d->c.spray_window, since = since_of(now, w);
 	long accounts = set_count(e, C_FAIL, since), fails = ctr_est(&e->fail, now, w);
@@ -470,8 +603,8 @@ static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, struct en
 		*strchr(ev.ip, '/') = '\0'; /* a network: its first address stands for it */
 	x.failures = fails;
 	x.accounts = accounts;
-	x.sources = mute ? 1 : -1; /* a network's sources are not counted */
-	report(d, e, AWT_SPRAY, mute ? "source" : "network", now, w, &x, &ev,
+	x.sources = is_source ? 1 : -1; /* a network's sources are not counted */
+	report(d, e, AWT_SPRAY, is_source ? "source" : "network", now, w, &x, &ev,
 	       first_of(e->first_fail, since));
 	if (mute)
 		mute->muted[AWT_SPRAY] = now + w;
@@ -479,36 +612,75 @@ static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, struct en
 
 /* ---- waves (distinct accounts and sources: HyperLogLog, core/base/hll.h) ---- */
 
-static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32_t now)
+/* Move the wave windows (failures and typos) on to now. */
+static void wave_roll(struct aw_det *d, uint32_t now)
 {
 	uint32_t w = (uint32_t)d->c.wave_window;
+	int k, i;
+
+	if (now < d->hll_start + w)
+		return;
+	k = now < d->hll_start + 2 * w; /* the current window becomes the previous */
+	for (i = 0; i < 2; i++) {
+		memcpy(d->hll[i][1], d->hll[i][0], HLL_M);
+		memcpy(d->typo[i][1], d->typo[i][0], HLL_M);
+		if (!k) {
+			memset(d->hll[i][1], 0, HLL_M);
+			memset(d->typo[i][1], 0, HLL_M);
+		}
+		memset(d->hll[i][0], 0, HLL_M);
+		memset(d->typo[i][0], 0, HLL_M);
+	}
+	d->ntypo[1] = k ? d->ntypo[0] : 0;
+	d->ntypo[0] = 0;
+	d->typo_est[0] = d->typo_est[1] = -1;
+	d->hll_start += (now - d->hll_start) / w * w;
+}
+
+static uint64_t wave_user_hash(const struct aw_det *d, const char *user)
+{
+	return siphash13(d->k0, d->k1 ^ 7, user, strlen(user));
+}
+
+static uint64_t wave_src_hash(const struct aw_det *d, uint64_t srcv)
+{
+	return siphash13(d->k0, d->k1 ^ 9, &srcv, sizeof(srcv));
+}
+
+/* Estimate of failing accounts (i = 0) or sources (1) in the wave windows, typos not
+ * counted; 0 when it is below min (the typos' estimate is then not made: it changes
+ * only with a typo or a new window, and is kept until then). */
+static double wave_est(struct aw_det *d, int i, double min)
+{
+	double n = hll_reg_estimate(d->hll[i][0], d->hll[i][1], HLL_P);
+
+	if (n < min)
+		return 0;
+	if (d->ntypo[0] || d->ntypo[1]) {
+		if (d->typo_est[i] < 0)
+			d->typo_est[i] = hll_reg_estimate(d->typo[i][0], d->typo[i][1], HLL_P);
+		n -= d->typo_est[i];
+	}
+	return n >= min ? n : 0;
+}
+
+static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32_t now)
+{
 	double acc, src;
 	struct aw_detection x;
 	struct evidence ev;
+	uint32_t w = (uint32_t)d->c.wave_window;
 
-	if (now >= d->hll_start + w) {
-		int k = now < d->hll_start + 2 * w; /* the current window becomes the previous */
-
-		memcpy(d->hll[0][1], d->hll[0][0], HLL_M);
-		memcpy(d->hll[1][1], d->hll[1][0], HLL_M);
-		if (!k) {
-			memset(d->hll[0][1], 0, HLL_M);
-			memset(d->hll[1][1], 0, HLL_M);
-		}
-		memset(d->hll[0][0], 0, HLL_M);
-		memset(d->hll[1][0], 0, HLL_M);
-		d->hll_start += (now - d->hll_start) / w * w;
-	}
+	wave_roll(d, now);
 	if (r->user[0])
-		hll_reg_add(d->hll[0][0], HLL_P,
-			    siphash13(d->k0, d->k1 ^ 7, r->user, strlen(r->user)));
+		hll_reg_add(d->hll[0][0], HLL_P, wave_user_hash(d, r->user));
 	if (r->source[0])
-		hll_reg_add(d->hll[1][0], HLL_P, siphash13(d->k0, d->k1 ^ 9, &srcv, sizeof(srcv)));
+		hll_reg_add(d->hll[1][0], HLL_P, wave_src_hash(d, srcv));
 	if (now < d->wave_muted)
 		return;
-	acc = hll_reg_estimate(d->hll[0][0], d->hll[0][1], HLL_P);
-	src = hll_reg_estimate(d->hll[1][0], d->hll[1][1], HLL_P);
-	if (acc < (double)d->c.wave_accounts || src < (double)d->c.wave_sources)
+	acc = wave_est(d, 0, (double)d->c.wave_accounts);
+	src = acc > 0 ? wave_est(d, 1, (double)d->c.wave_sources) : 0;
+	if (acc <= 0 || src <= 0)
 		return;
 	memset(&x, 0, sizeof(x));
 	memset(&ev, 0, sizeof(ev));
@@ -523,21 +695,95 @@ static void wave(struct aw_det *d, const struct aw_rec *r, uint64_t srcv, uint32
 
 /* ---- one record ---- */
 
+static uint64_t user_value(const struct aw_det *d, const char *user)
+{
+	return siphash13(d->k0, d->k1 ^ 3, user, strlen(user)) | (1ull << 63);
+}
+
+/* The network (/24, /48) r's failures are aggregated into, as text in net; 0 when there
+ * is none: the source is no address, or an own address and own_spray is off. */
+static int net_key(const struct aw_det *d, const struct aw_rec *r, char net[IP_PREFIX_STRLEN])
+{
+	struct ip_prefix p = r->src;
+
+	if (!r->src.family)
+		return 0;
+	if (!d->c.own_spray && d->c.own && prefixset_contains(d->c.own, p.family, p.addr))
+		return 0;
+	p.len = p.family == 4 ? 24 : 48;
+	ip_mask(&p);
+	ip_format_prefix(&p, net);
+	return 1;
+}
+
+/* A success of r's account from its source: the open run of failures of the pair ends,
+ * and is withdrawn when it is a typo (the rule in the header). u: the account's entry. */
+static void typo_end(struct aw_det *d, const struct aw_rec *r, struct ent *u, uint64_t srcv,
+		     uint32_t now)
+{
+	uint64_t uv = user_value(d, r->user);
+	struct pair *p = pair_of(d, uv, srcv, 0);
+	uint32_t bw = (uint32_t)d->c.brute_window, sw = (uint32_t)d->c.spray_window;
+	char net[IP_PREFIX_STRLEN];
+	struct ent *e;
+
+	if (!p || !p->n)
+		return;
+	if (now - p->first > (uint32_t)d->c.typo_window || p->n > AW_TYPO_MAX) {
+		memset(p, 0, sizeof(*p));
+		return;
+	}
+	ctr_sub(&u->fail, now, bw, p->last, 1);
+	ctr_sub(&u->fail, now, bw, p->first, p->n - 1);
+	slot_unfail(u, srcv, p->last, p->prev[TB_USER]);
+	e = find(d, TB_SRC, r->source, strlen(r->source));
+	if (e) {
+		ctr_sub(&e->fail, now, sw, p->last, 1);
+		ctr_sub(&e->fail, now, sw, p->first, p->n - 1);
+		slot_unfail(e, uv, p->last, p->prev[TB_SRC]);
+	}
+	e = net_key(d, r, net) ? find(d, TB_NET, net, strlen(net)) : NULL;
+	if (e) {
+		ctr_sub(&e->fail, now, sw, p->last, 1);
+		ctr_sub(&e->fail, now, sw, p->first, p->n - 1);
+		slot_unfail(e, uv, p->last, p->prev[TB_NET]);
+	}
+	wave_roll(d, now);
+	hll_reg_add(d->typo[0][0], HLL_P, wave_user_hash(d, r->user));
+	hll_reg_add(d->typo[1][0], HLL_P, wave_src_hash(d, srcv));
+	d->ntypo[0]++;
+	d->typo_est[0] = d->typo_est[1] = -1;
+	d->st.typos += p->n;
+	memset(p, 0, sizeof(*p));
+}
+
 static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64_t srcv)
 {
 	struct aw_detection x;
 	struct evidence ev;
 	struct ent *u = NULL, *s = NULL, *n = NULL;
+	struct pair *p = NULL;
 	uint64_t uv = 0;
+	int newrun = 0;
 
+	if (r->user[0] && r->source[0] && d->c.typo_window > 0) {
+		p = pair_of(d, user_value(d, r->user), srcv, 1);
+		newrun = p->n == 0 || now - p->first > (uint32_t)d->c.typo_window;
+		if (newrun) {
+			p->first = now;
+			p->n = 0;
+		}
+	}
 	if (r->user[0]) {
 		uint32_t w = (uint32_t)d->c.brute_window, since = since_of(now, w);
 		long fails;
 
-		uv = siphash13(d->k0, d->k1 ^ 3, r->user, strlen(r->user)) | (1ull << 63);
+		uv = user_value(d, r->user);
 		u = lookup(d, TB_USER, r->user, strlen(r->user), now);
 		mark_first(&u->first_fail, ctr_est(&u->fail, now, w), now);
 		ctr_add(&u->fail, now, w, r->count, NULL);
+		if (newrun)
+			p->prev[TB_USER] = slot_fail(u, srcv);
 		if (r->source[0])
 			set_add(u, srcv, now, 0, 0, is_addr_value(srcv) ? NULL : r->source,
 				(uint32_t)d->c.brute_window);
@@ -556,29 +802,33 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 	if (r->source[0]) {
 		uint32_t w = (uint32_t)d->c.spray_window;
 
+		char net[IP_PREFIX_STRLEN];
+
 		s = lookup(d, TB_SRC, r->source, strlen(r->source), now);
 		mark_first(&s->first_fail, ctr_est(&s->fail, now, w), now);
 		ctr_add(&s->fail, now, w, r->count, NULL);
+		if (newrun)
+			p->prev[TB_SRC] = slot_fail(s, uv);
 		if (r->user[0])
 			set_add(s, uv, now, 0, 0, r->user, w);
-		if (r->src.family) {
-			char net[IP_PREFIX_STRLEN];
-			struct ip_prefix p = r->src;
-
-			p.len = p.family == 4 ? 24 : 48;
-			ip_mask(&p);
-			ip_format_prefix(&p, net);
+		if (net_key(d, r, net)) {
 			n = lookup(d, TB_NET, net, strlen(net), now);
 			mark_first(&n->first_fail, ctr_est(&n->fail, now, w), now);
 			ctr_add(&n->fail, now, w, r->count, NULL);
+			if (newrun)
+				p->prev[TB_NET] = slot_fail(n, uv);
 			if (r->user[0])
 				set_add(n, uv, now, 0, 0, r->user, w);
 		}
 		if (r->user[0]) {
-			check_spray(d, s, now, n);
+			check_spray(d, s, now, 1, n);
 			if (n)
-				check_spray(d, n, now, NULL);
+				check_spray(d, n, now, 0, NULL);
 		}
+	}
+	if (p) {
+		p->n += (uint32_t)r->count;
+		p->last = now;
 	}
 	wave(d, r, srcv, now);
 }
@@ -610,6 +860,12 @@ static void on_ok(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64
 		return;
 	u = lookup(d, TB_USER, r->user, strlen(r->user), now);
 	u->ok++;
+	if (r->source[0] && d->c.typo_window > 0) {
+		uint32_t f = slot_fail(u, srcv); /* a failure of late from here: maybe a typo */
+
+		if (f && f - 1 + (uint32_t)d->c.typo_window >= now)
+			typo_end(d, r, u, srcv, now);
+	}
 	if (r->source[0])
 		set_add(u, srcv, now, 1, smtp, is_addr_value(srcv) ? NULL : r->source,
 			(uint32_t)d->c.sources_window);

@@ -495,6 +495,8 @@ int aw_conf_from_config(const struct isp_config *cfg, struct aw_conf *a, unsigne
 	a->smtp_factor = (long)cfg->authwatch_smtp_factor;
 	a->smtp_sources = (long)cfg->authwatch_smtp_sources;
 	a->max_keys = (long)cfg->authwatch_max_keys;
+	a->typo_window = cfg->authwatch_typo_window;
+	a->own_spray = strcmp(cfg->authwatch_own_spray, "on") == 0;
 	if (a->brute_window < 1 || a->spray_window < 1 || a->wave_window < 1 ||
 	    a->sources_window < 1 || a->smtp_window < 1 || a->session_max < 1) {
 		return isp_err_set(err, ISR_EINVAL, "authwatch: windows must be at least 1s");
@@ -555,8 +557,9 @@ void aw_run_summary(const struct aw_run *r, FILE *out)
 		fputc('\r', out);
 	fprintf(out,
 		"authwatch: %ld lines, %ld records, %ld other lines, %ld rejected, %ld unknown, "
-		"%ld backwards in time, %ld keys evicted; detections:",
-		r->lines, r->records, r->ignored, r->rejected, r->unknown, s.backwards, s.evicted);
+		"%ld backwards in time, %ld keys evicted, %ld typos withdrawn; detections:",
+		r->lines, r->records, r->ignored, r->rejected, r->unknown, s.backwards, s.evicted,
+		s.typos);
 	for (i = 0; i < AWT_N; i++)
 		fprintf(out, " %s %ld", aw_type_name((enum aw_type)i), s.detections[i]);
 	if (r->acct_det) {

@@ -2,7 +2,9 @@
  * test_authwatch.c -- unit tests of authwatch's parsers (real line shapes of FreeRADIUS,
  * Postfix, Dovecot, JSON), its year inference, and its windows: thresholds reached and
  * not, one report per window, the sliding count forgetting old failures, memory fixed
- * however many keys appear.
+ * however many keys appear; the typo rule (a success soon after at most 3 failures of the
+ * same account from the same source withdraws them) and own ranges that are no spraying
+ * network.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 
 #include "authwatch/authwatch.h"
 #include "core/base/timefmt.h"
+#include "core/net/prefixset.h"
 
 static int parse(enum aw_format f, const char *line, struct aw_rec *r)
 {
@@ -152,7 +155,7 @@ static void test_year(void **state)
 
 struct got {
 	int n[AWT_N];
-	char key[64];
+	char key[64], reason[32];
 	long failures;
 };
 
@@ -162,6 +165,7 @@ static void on_det(void *ud, const struct aw_detection *d)
 
 	g->n[d->type]++;
 	snprintf(g->key, sizeof(g->key), "%s", d->key);
+	snprintf(g->reason, sizeof(g->reason), "%s", d->reason);
 	g->failures = d->failures;
 }
 
@@ -233,13 +237,158 @@ static void test_windows(void **state)
 	aw_det_free(d);
 }
 
+/* Feed n failures of user from src at t, t+1, ...; then, when ok_at > 0, a success. */
+static void fails_then_ok(struct aw_det *d, int64_t t, int n, const char *user, const char *src,
+			  int64_t ok_at, const char *ok_src)
+{
+	struct aw_rec r;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		rec(&r, t + i, AWR_FAIL, user, src);
+		aw_det_add(d, &r);
+	}
+	if (ok_at > 0) {
+		rec(&r, ok_at, AWR_OK, user, ok_src);
+		aw_det_add(d, &r);
+	}
+}
+
+static void test_typos(void **state)
+{
+	struct aw_conf c;
+	struct aw_det *d;
+	struct got g;
+	struct aw_det_stats st;
+	int i;
+
+	(void)state;
+	aw_conf_defaults(&c);
+	assert_int_equal(c.typo_window, 300);
+	memset(&g, 0, sizeof(g));
+	d = aw_det_new(&c, on_det, &g);
+	assert_non_null(d);
+	/* runs of 3 failures, each followed by a success 20 s later: 12 failures of one
+	 * account in 4 minutes are typos, no brute force */
+	for (i = 0; i < 4; i++)
+		fails_then_ok(d, 1000 + i * 60, 3, "typist", "192.0.2.10", 1000 + i * 60 + 20,
+			      "192.0.2.10");
+	assert_int_equal(g.n[AWT_BRUTE], 0);
+	aw_det_stats(d, &st);
+	assert_int_equal(st.typos, 12);
+	/* 4 failures before the success are guessing: counted, the 10th reports */
+	for (i = 0; i < 3; i++)
+		fails_then_ok(d, 2000 + i * 60, 4, "guessed", "192.0.2.11", 2000 + i * 60 + 20,
+			      "192.0.2.11");
+	assert_int_equal(g.n[AWT_BRUTE], 1);
+	assert_string_equal(g.key, "guessed");
+	/* a success later than the window withdraws nothing: 3 + 7 failures report */
+	fails_then_ok(d, 3000, 3, "late", "192.0.2.12", 3000 + 301, "192.0.2.12");
+	fails_then_ok(d, 3302, 7, "late", "192.0.2.12", 0, NULL);
+	assert_int_equal(g.n[AWT_BRUTE], 2);
+	assert_string_equal(g.key, "late");
+	/* ... within it, the 3 are withdrawn and the 7 do not reach 10 */
+	fails_then_ok(d, 4000, 3, "soon", "192.0.2.13", 4000 + 299, "192.0.2.13");
+	fails_then_ok(d, 4300, 7, "soon", "192.0.2.13", 0, NULL);
+	assert_int_equal(g.n[AWT_BRUTE], 2);
+	/* a success from another source withdraws nothing */
+	fails_then_ok(d, 5000, 3, "moved", "192.0.2.14", 5010, "192.0.2.99");
+	fails_then_ok(d, 5020, 7, "moved", "192.0.2.14", 0, NULL);
+	assert_int_equal(g.n[AWT_BRUTE], 3);
+	assert_string_equal(g.key, "moved");
+	/* one address (a NAT) with typos on 10 accounts: no spray; another address failing
+	 * on the same 10 accounts without a success: a spray, the typos do not hide it */
+	for (i = 0; i < 10; i++) {
+		char u[32];
+
+		snprintf(u, sizeof(u), "target%d", i);
+		fails_then_ok(d, 6000 + i * 10, 1, u, "198.51.100.5", 6005 + i * 10,
+			      "198.51.100.5");
+	}
+	assert_int_equal(g.n[AWT_SPRAY], 0);
+	for (i = 0; i < 10; i++) {
+		char u[32];
+
+		snprintf(u, sizeof(u), "target%d", i);
+		fails_then_ok(d, 6200 + i * 10, 1, u, "198.51.100.6", 0, NULL);
+	}
+	assert_int_equal(g.n[AWT_SPRAY], 1);
+	assert_string_equal(g.key, "198.51.100.6");
+	assert_string_equal(g.reason, "source");
+	aw_det_free(d);
+
+	/* typo-window 0: nothing is withdrawn */
+	c.typo_window = 0;
+	memset(&g, 0, sizeof(g));
+	d = aw_det_new(&c, on_det, &g);
+	assert_non_null(d);
+	for (i = 0; i < 4; i++)
+		fails_then_ok(d, 1000 + i * 60, 3, "typist", "192.0.2.10", 1000 + i * 60 + 20,
+			      "192.0.2.10");
+	assert_int_equal(g.n[AWT_BRUTE], 1);
+	aw_det_stats(d, &st);
+	assert_int_equal(st.typos, 0);
+	aw_det_free(d);
+}
+
+/* 12 accounts failing once, each from its own address of 100.64.9.0/24, and one address
+ * of 100.64.5.0/24 failing on 12 accounts; own = 100.64.0.0/10. */
+static void own_spray(int own_networks_spray, struct got *g)
+{
+	struct aw_conf c;
+	struct aw_det *d;
+	struct prefixset *own = NULL;
+	struct isp_err err;
+	int i;
+
+	isp_err_clear(&err);
+	assert_int_equal(prefixset_parse("100.64.0.0/10", &own, &err), 0);
+	aw_conf_defaults(&c);
+	c.own = own;
+	c.own_spray = own_networks_spray;
+	memset(g, 0, sizeof(*g));
+	d = aw_det_new(&c, on_det, g);
+	assert_non_null(d);
+	for (i = 0; i < 12; i++) {
+		char u[32], a[32];
+
+		snprintf(u, sizeof(u), "forgot%d", i);
+		snprintf(a, sizeof(a), "100.64.9.%d", 10 + i);
+		fails_then_ok(d, 1000 + i * 200, 1, u, a, 0, NULL);
+	}
+	assert_int_equal(g->n[AWT_SPRAY], own_networks_spray ? 1 : 0);
+	if (own_networks_spray) {
+		assert_string_equal(g->key, "100.64.9.0/24");
+		assert_string_equal(g->reason, "network");
+	}
+	for (i = 0; i < 12; i++) {
+		char u[32];
+
+		snprintf(u, sizeof(u), "mate%d", i);
+		fails_then_ok(d, 4000 + i * 60, 1, u, "100.64.5.77", 0, NULL);
+	}
+	assert_int_equal(g->n[AWT_SPRAY], own_networks_spray ? 2 : 1);
+	assert_string_equal(g->key, "100.64.5.77");
+	assert_string_equal(g->reason, "source");
+	aw_det_free(d);
+	prefixset_free(own);
+}
+
+static void test_own_networks(void **state)
+{
+	struct got g;
+
+	(void)state;
+	own_spray(0, &g);
+	own_spray(1, &g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_radius),
-		cmocka_unit_test(test_postfix_dovecot),
-		cmocka_unit_test(test_year),
-		cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_radius), cmocka_unit_test(test_postfix_dovecot),
+		cmocka_unit_test(test_year),   cmocka_unit_test(test_windows),
+		cmocka_unit_test(test_typos),  cmocka_unit_test(test_own_networks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

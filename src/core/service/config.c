@@ -328,6 +328,11 @@ static const struct key keys[] = {
 	  "SMTP AUTH abuse: ... and this many times its baseline (messages per window before)" },
 	{ "authwatch", "smtp-sources", K_INT, F(authwatch_smtp_sources), "5",
 	  "SMTP AUTH abuse: distinct sources submitting for one account (at most 16)" },
+	{ "authwatch", "typo-window", K_DURATION, F(authwatch_typo_window), "5m",
+	  "a success of an account from a source this soon after at most 3 failures of it "
+	  "from there withdraws them (a typo, not an attack); 0 = never" },
+	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
+	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
 	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync",
 	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync (run "
 	  "every interval)" },
@@ -407,6 +412,7 @@ static const struct {
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },
+	{ "authwatch.own-networks-spray", "on|off" },
 };
 
 static const char *key_choices(const struct key *k)

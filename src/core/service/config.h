@@ -137,6 +137,8 @@ struct isp_config {
 	int64_t authwatch_session_max, authwatch_concurrent_max;
 	int64_t authwatch_smtp_window, authwatch_smtp_min, authwatch_smtp_factor;
 	int64_t authwatch_smtp_sources;
+	int64_t authwatch_typo_window; /* typo: a success this soon withdraws failures */
+	char authwatch_own_spray[4];   /* on | off: own addresses aggregate into networks */
 	/* [run] */
 	char run_services[256]; /* dns, proxy, notify, status, sync */
 	int64_t run_notify_interval, run_sync_interval, run_stop_timeout;
