@@ -138,7 +138,7 @@ check "token for another URL refused" test "$(code "$other")" = 403
 
 # ---- CONNECT
 check "CONNECT to a listed host gets 403" test "$(code -p "https://evil.example:443/")" = 000
-out=$(printf 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n' | timeout 5 python3 -c "
+out=$(printf 'CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n' | timeout 30 python3 -c "
 import socket,sys; s=socket.create_connection(('127.0.0.1',$PX)); s.sendall(sys.stdin.buffer.read())
 d=b''
 while True:
@@ -147,7 +147,7 @@ while True:
     d+=x
 print(d.decode())")
 check "CONNECT refusal is 403 with a text" bash -c "echo \"\$1\" | head -1 | grep -q '403' && echo \"\$1\" | grep -q 'malware'" _ "$out"
-tun=$(timeout 5 python3 -c "
+tun=$(timeout 30 python3 -c "
 import socket; s=socket.create_connection(('127.0.0.1',$PX))
 s.sendall(b'CONNECT 127.0.0.1:$ECHO HTTP/1.1\r\nHost: 127.0.0.1:$ECHO\r\n\r\n')
 d=b''
@@ -158,9 +158,9 @@ print(d.split(b' ')[1].decode(), r.decode())")
 check "CONNECT tunnel to a local echo server" test "$tun" = "200 ping-through-tunnel"
 
 # ---- walled garden: a plain request (origin-form) for a listed C&C name
-wg=$(curl -s -m 5 -H 'Host: cc.botnet.example' "http://127.0.0.1:$PX/")
+wg=$(curl -s -m 30 -H 'Host: cc.botnet.example' "http://127.0.0.1:$PX/")
 check "walled-garden page for a C&C name" grep -q "C&amp;C" <<<"$wg"
-check "walled garden: unlisted Host gets 400" test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -H 'Host: fine.example' "http://127.0.0.1:$PX/")" = 400
+check "walled garden: unlisted Host gets 400" test "$(curl -s -m 30 -o /dev/null -w '%{http_code}' -H 'Host: fine.example' "http://127.0.0.1:$PX/")" = 400
 
 # ---- keep-alive, headers, bodies
 n=$(curl -s -m 10 -x "127.0.0.1:$PX" -v "$U/ok.html" "$U/ok.html" "$U/ok.html" 2>&1 | grep -c "Re-using existing connection\|Reusing existing")
@@ -175,7 +175,7 @@ check "header named in Connection removed" grep -qi "X-Got-Secret: none" <<<"$hd
 check "Host set from the absolute URI" grep -qi "X-Got-Host: 127.0.0.1:$WWW" <<<"$hdrs"
 
 # ---- bad input
-raw() { timeout 8 python3 -c "
+raw() { timeout 30 python3 -c "
 import socket,sys; s=socket.create_connection(('127.0.0.1',$PX)); s.sendall(sys.argv[1].encode().decode('unicode_escape').encode('latin-1'))
 d=b''
 while True:
@@ -212,10 +212,10 @@ echo "127.0.0.0/8" >optout.txt
 "$bin" --store "$work/var/t.db" proxy --listen "127.0.0.1:$PX2" --subscribers 127.0.0.1/32 \
 	--opt-out optout.txt --allow-destinations 127.0.0.0/8 2>proxy2.log & pids+=($!)
 wait_http "$U/ok.html" -x "127.0.0.1:$PX2" || bad "proxy 2 did not come up"
-check "opted-out client is not warned" test "$(curl -s -m 5 -x "127.0.0.1:$PX2" "$U/bad.html")" = REAL-MALWARE-PAGE
+check "opted-out client is not warned" test "$(curl -s -m 30 -x "127.0.0.1:$PX2" "$U/bad.html")" = REAL-MALWARE-PAGE
 : >optout.txt
 check "opt-out file change reloads (warned again)" until_ok code_is 403 -x "127.0.0.1:$PX2" "$U/bad.html"
-check "outsider closed at accept (no response)" test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -x "127.0.0.1:$PX2" "$U/ok.html")" = 000
+check "outsider closed at accept (no response)" test "$(curl -s -m 30 -o /dev/null -w '%{http_code}' --interface 127.0.0.2 -x "127.0.0.1:$PX2" "$U/ok.html")" = 000
 
 # ---- metrics, events, secrecy of allowed requests
 m=$(curl -s "http://127.0.0.1:$MET/metrics")

@@ -68,7 +68,7 @@ timeout 300 python3 "$src/tests/integration/browser.py" "$CD" "$PX" "http://127.
 	/download/payload.html "$out" "$work/profile"
 rc=$?
 cp proxy.log "$out/proxy.log" 2>/dev/null
-met=$(curl -s -m 5 "http://127.0.0.1:$MET/metrics")
+met=$(curl -s -m 30 "http://127.0.0.1:$MET/metrics")
 hits=$(sed -n 's/^ispshield_proxy_hits_total //p' <<<"$met")
 conts=$(sed -n 's/^ispshield_proxy_continues_total //p' <<<"$met")
 fails=0

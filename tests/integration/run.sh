@@ -71,7 +71,7 @@ sup=$!
 check "dns answers" until_ok dig +time=1 +tries=1 @127.0.0.1 -p "$DNS" c2-blocked.example
 check "listed name: NXDOMAIN" test "$(status_of c2-blocked.example)" = NXDOMAIN
 check "proxy answers" until_ok curl -s -m 2 -o /dev/null -x "127.0.0.1:$PX" http://malware.example/bad.exe
-code=$(curl -s -m 5 -o page.html -w '%{http_code}' -x "127.0.0.1:$PX" http://malware.example/bad.exe)
+code=$(curl -s -m 30 -o page.html -w '%{http_code}' -x "127.0.0.1:$PX" http://malware.example/bad.exe)
 check "listed URL: warning page (403)" test "$code" = 403
 check "warning page names the list" grep -q urls page.html
 check "printed the DNS address" grep -q "dns (pid [0-9]*) answers on 127.0.0.1:$DNS" run.log

@@ -113,10 +113,10 @@ printf 'correct horse battery staple\n' >pw && chmod 600 pw # secrets others can
 base=http://127.0.0.1:$ST
 A=(-u 'admin:correct horse battery staple')
 # api PATH: one figure of /api/status;  api_is PATH VALUE: it has that value (for until_ok)
-api() { curl -s -m 5 "${A[@]}" "$base/api/status" | jget "$1" 2>/dev/null; }
+api() { curl -s -m 30 "${A[@]}" "$base/api/status" | jget "$1" 2>/dev/null; }
 api_is() { [ "$(api "$1")" = "$2" ]; }
 until_ok api_is traffic.dns.state ok || bad "status never sampled dns"
-code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
+code() { curl -s -m 30 -o /dev/null -w '%{http_code}' "$@"; }
 eq "$(code "$base/")" 401 "no credentials: 401"
 eq "$(code -u admin:wrong "$base/api/status")" 401 "wrong password: 401"
 eq "$(code -u root:'correct horse battery staple' "$base/")" 401 "wrong user: 401"
@@ -124,7 +124,7 @@ eq "$(code "${A[@]}" "$base/")" 200 "credentials: 200"
 eq "$(code "${A[@]}" "$base/api/status")" 200 "API with credentials: 200"
 eq "$(code "${A[@]}" "$base/nothing")" 404 "unknown path: 404"
 eq "$(code "${A[@]}" -X POST "$base/")" 405 "POST: 405"
-curl -s -m 5 -D hdr.txt -o /dev/null "$base/"
+curl -s -m 30 -D hdr.txt -o /dev/null "$base/"
 grep -qi '^WWW-Authenticate: Basic' hdr.txt && ok "401 asks for basic auth" || bad "no WWW-Authenticate"
 curl -s "${A[@]}" "$base/api/status" >api.json
 eq "$(jget lists.sync.syncs.1.sequence <api.json)" None "a mistyped sync field is left out"
