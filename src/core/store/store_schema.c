@@ -23,6 +23,10 @@
  *      cause): a partner's event is stored once however often it arrives. Only
  *      store_event_add_once sets events.source; events before version 4 and those of
  *      other writers keep it NULL and are not constrained (NULLs are distinct).
+ *   5  entries.data: an RPZ entry's local data (the records it answers with, text form
+ *      of core/lists/rpzdata.h), NULL for every other action. entries.action takes the
+ *      RPZ actions besides block (0) and allow (1): nxdomain 2, nodata 3, drop 4,
+ *      tcp-only 5, local 6 (core/store/listkind.h); rows before version 5 are 0 or 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,10 +195,16 @@ static const char *const pg_v3 =
 static const char *const sqlite_v4 = V4_SQL;
 static const char *const pg_v4 = V4_SQL;
 
+#define V5_SQL "ALTER TABLE entries ADD COLUMN data TEXT;"
+static const char *const sqlite_v5 = V5_SQL;
+static const char *const pg_v5 = V5_SQL;
+
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
-								     sqlite_v3, sqlite_v4 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4 };
+								     sqlite_v3, sqlite_v4,
+								     sqlite_v5 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
+								 pg_v5 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
