@@ -26,9 +26,10 @@ static const char export_usage[] =
 	"\n"
 	"  -l, --list NAME      the list\n"
 	"  -f, --format FORMAT  rpz      RPZ zone (domain and ip lists): name CNAME .,\n"
-	"                                *.name CNAME ., allow entries CNAME rpz-passthru.,\n"
-	"                                addresses as rpz-ip triggers; loads in BIND 9 and\n"
-	"                                Unbound\n"
+	"                                *.name CNAME ., each entry's RPZ action written\n"
+	"                                back (CNAME *., rpz-passthru., rpz-drop.,\n"
+	"                                rpz-tcp-only., local data records), addresses as\n"
+	"                                rpz-ip triggers; loads in BIND 9 and Unbound\n"
 	"                       domains  one value a line (any kind; allow entries left out)\n"
 	"                       hosts    0.0.0.0 name (domain lists; *.name and allow\n"
 	"                                entries cannot be expressed and are left out)\n"
@@ -81,6 +82,37 @@ static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 	snprintf(out + n, size - n, ".rpz-ip");
 }
 
+/* The RPZ records of entry e under owner: its action as the policy record, or its
+ * local data one record a line (the text form is zone syntax already). */
+static void rpz_records(FILE *f, const char *owner, const struct store_entry *e)
+{
+	const char *d = e->data, *nl;
+	const char *cname;
+
+	switch (e->action) {
+	case LIST_ALLOW: cname = "rpz-passthru."; break;
+	case LIST_NODATA: cname = "*."; break;
+	case LIST_DROP: cname = "rpz-drop."; break;
+	case LIST_TCP_ONLY: cname = "rpz-tcp-only."; break;
+	case LIST_LOCAL:
+		if (!d || !*d) {
+			cname = "."; /* no data (a hand-edited store): the block it stands for */
+			break;
+		}
+		for (; *d; d = nl + 1) {
+			nl = strchr(d, '\n');
+			fprintf(f, "%s %.*s\n", owner, (int)(nl ? (size_t)(nl - d) : strlen(d)), d);
+			if (!nl)
+				break;
+		}
+		return;
+	case LIST_BLOCK:
+	case LIST_NXDOMAIN:
+	default: cname = "."; break;
+	}
+	fprintf(f, "%s CNAME %s\n", owner, cname);
+}
+
 static int on_entry(void *ud, const struct store_list *l, const struct store_entry *e)
 {
 	struct exp *x = ud;
@@ -97,14 +129,14 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 				return 0;
 			}
 			rpz_ip_owner(&p, owner, sizeof(owner));
-			fprintf(x->f, "%s CNAME %s\n", owner, allow ? "rpz-passthru." : ".");
+			rpz_records(x->f, owner, e);
 		} else if (strlen(e->value) + 1 + x->zonelen > DOMAIN_MAX) {
 			/* One name too long under the origin would make BIND and Unbound refuse
 			 * the whole zone: leave it out and say so. */
 			x->toolong++;
 			return 0;
 		} else {
-			fprintf(x->f, "%s CNAME %s\n", e->value, allow ? "rpz-passthru." : ".");
+			rpz_records(x->f, e->value, e);
 		}
 		break;
 	case X_DOMAINS:
@@ -123,7 +155,7 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		break;
 	case X_CSV:
 		csv_write_field(x->f, e->value);
-		fprintf(x->f, ",%s,", allow ? "allow" : "block");
+		fprintf(x->f, ",%s,", list_action_name(e->action));
 		fprintf(x->f, "%s,", e->first_seen ? cli_time(e->first_seen, t) : "");
 		fprintf(x->f, "%s,", e->last_seen ? cli_time(e->last_seen, t) : "");
 		fprintf(x->f, "%s,", e->expires ? cli_time(e->expires, t) : "");
