@@ -275,7 +275,6 @@ static int check_name(struct dns_worker *w, const struct served *sh,
 	struct snap_result r;
 	struct snap_list_info li;
 	char entry[260];
-
 	int h;
 
 	if (!sh->snap || !q->name_ok || q->name_len == 0 ||
@@ -508,6 +507,19 @@ struct answer_check {
 	int counter;
 };
 
+/* The blocking hit of r for an answer check, which does not know the transport: one
+ * that blocks TCP clients too if there is one, else a tcp-only one; -1 if none (found:
+ * the lookup's result). */
+static int answer_hit(int found, const struct snap_result *r)
+{
+	int h;
+
+	if (found <= 0)
+		return -1;
+	h = blocking_hit(r, 1);
+	return h >= 0 ? h : blocking_hit(r, 0);
+}
+
 /* dnsw_walk_response callback: block if a CNAME/DNAME target or an address of the
  * answer section is listed. */
 static int check_rr(void *ud, const struct dnsw_rr *rr)
@@ -520,8 +532,8 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 	if (rr->section != 1)
 		return 0;
 	if ((rr->type == DNSW_CNAME || rr->type == DNSW_DNAME) && rr->target[0]) {
-		if (snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r) > 0 &&
-		    (h = blocking_hit(&r, 0)) >= 0) {
+		h = answer_hit(snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r), &r);
+		if (h >= 0) {
 			c->hit = r.hits[h];
 			snap_list(c->snap, r.hits[h].list, &li);
 			snprintf(c->list, sizeof(c->list), "%s", li.name);
@@ -538,8 +550,8 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 		fam = 4;
 	else if (rr->type == DNSW_AAAA && rr->rdlen == 16)
 		fam = 6;
-	if (fam && snap_lookup_ip(c->snap, fam, rr->rdata, &r) > 0 &&
-	    (h = blocking_hit(&r, 0)) >= 0) {
+	h = fam ? answer_hit(snap_lookup_ip(c->snap, fam, rr->rdata, &r), &r) : -1;
+	if (h >= 0) {
 		struct ip_prefix p;
 
 		c->hit = r.hits[h];
