@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/lists/listfmt.h"
+#include "core/lists/rpzdata.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,6 +36,10 @@ static int on_entry(void *ud, const struct listfmt_entry *e)
 		s->sum += strlen(e->category);
 	if (e->reference)
 		s->sum += strlen(e->reference);
+	/* local data comes with LIST_LOCAL and only then, and it encodes (rpzdata.h) */
+	if ((e->data != NULL) != (e->action == LIST_LOCAL) ||
+	    (e->data && rpzdata_encode(e->data, strlen(e->data), NULL, 0, NULL, 0) <= 0))
+		abort();
 	s->sum += (size_t)(e->first_seen + e->last_seen + e->expires);
 	if (e->line < 1 || e->line < s->last_line)
 		abort();

@@ -131,12 +131,16 @@ static int report(struct check *k, const char *q, enum list_kind kind, const cha
 		}
 		if (matches)
 			sx.arr = json_array();
-		else
-			printf("%s: %s by list %s (%s), entry %s\n", q,
+		else {
+			int plain = r->hits[i].allow || r->hits[i].action == LIST_BLOCK;
+
+			printf("%s: %s by list %s (%s), entry %s%s%s\n", q,
 			       r->hits[i].allow ? "ALLOWED"
 			       : allow		? "listed (not blocked)"
 						: "BLOCKED",
-			       li.name, list_kind_name(kind), entry);
+			       li.name, list_kind_name(kind), entry, plain ? "" : ", action ",
+			       plain ? "" : list_action_name((enum list_action)r->hits[i].action));
+		}
 		isp_err_clear(&err);
 		if (k->st && store_list_get(k->st, li.name, LIST_KIND_NONE, 0, &sl, &err) == 0)
 			store_entry_sources(k->st, &sl, entry, on_source, &sx, &err);
@@ -145,7 +149,8 @@ static int report(struct check *k, const char *q, enum list_kind kind, const cha
 				matches,
 				json_pack("{s:s, s:s, s:s, s:s, s:o}", "list", li.name, "kind",
 					  list_kind_name(kind), "entry", entry, "action",
-					  r->hits[i].allow ? "allow" : "block", "sources", sx.arr));
+					  list_action_name((enum list_action)r->hits[i].action),
+					  "sources", sx.arr));
 	}
 	return r->n;
 }

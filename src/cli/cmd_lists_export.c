@@ -27,9 +27,10 @@ static const char export_usage[] =
 	"\n"
 	"  -l, --list NAME      the list\n"
 	"  -f, --format FORMAT  rpz      RPZ zone (domain and ip lists): name CNAME .,\n"
-	"                                *.name CNAME ., allow entries CNAME rpz-passthru.,\n"
-	"                                addresses as rpz-ip triggers; loads in BIND 9 and\n"
-	"                                Unbound\n"
+	"                                *.name CNAME ., each entry's RPZ action written\n"
+	"                                back (CNAME *., rpz-passthru., rpz-drop.,\n"
+	"                                rpz-tcp-only., local data records), addresses as\n"
+	"                                rpz-ip triggers; loads in BIND 9 and Unbound\n"
 	"                       domains  one value a line (any kind; allow entries left out)\n"
 	"                       hosts    0.0.0.0 name (domain lists; *.name and allow\n"
 	"                                entries cannot be expressed and are left out)\n"
@@ -89,8 +90,40 @@ static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 	snprintf(out + n, size - n, ".rpz-ip");
 }
 
-/* One RPZ line: value (of kind) CNAME . or rpz-passthru. */
-static void rpz_line(struct exp *x, enum list_kind kind, const char *value, int allow)
+/* The RPZ records of a value under owner: the policy record of its action, or its local
+ * data one record a line (the text form is zone syntax already). */
+static void rpz_records(FILE *f, const char *owner, enum list_action action, const char *d)
+{
+	const char *nl;
+	const char *cname;
+
+	switch (action) {
+	case LIST_ALLOW: cname = "rpz-passthru."; break;
+	case LIST_NODATA: cname = "*."; break;
+	case LIST_DROP: cname = "rpz-drop."; break;
+	case LIST_TCP_ONLY: cname = "rpz-tcp-only."; break;
+	case LIST_LOCAL:
+		if (!d || !*d) {
+			cname = "."; /* no data (a hand-edited store): the block it stands for */
+			break;
+		}
+		for (; *d; d = nl + 1) {
+			nl = strchr(d, '\n');
+			fprintf(f, "%s %.*s\n", owner, (int)(nl ? (size_t)(nl - d) : strlen(d)), d);
+			if (!nl)
+				break;
+		}
+		return;
+	case LIST_BLOCK:
+	case LIST_NXDOMAIN:
+	default: cname = "."; break;
+	}
+	fprintf(f, "%s CNAME %s\n", owner, cname);
+}
+
+/* One value (of kind) with its action (and local data) as RPZ records. */
+static void rpz_line(struct exp *x, enum list_kind kind, const char *value, enum list_action action,
+		     const char *data)
 {
 	char owner[96];
 
@@ -102,14 +135,14 @@ static void rpz_line(struct exp *x, enum list_kind kind, const char *value, int 
 			return;
 		}
 		rpz_ip_owner(&p, owner, sizeof(owner));
-		fprintf(x->f, "%s CNAME %s\n", owner, allow ? "rpz-passthru." : ".");
+		rpz_records(x->f, owner, action, data);
 	} else if (strlen(value) + 1 + x->zonelen > DOMAIN_MAX) {
 		/* One name too long under the origin would make BIND and Unbound refuse
 		 * the whole zone: leave it out and say so. */
 		x->toolong++;
 		return;
 	} else {
-		fprintf(x->f, "%s CNAME %s\n", value, allow ? "rpz-passthru." : ".");
+		rpz_records(x->f, value, action, data);
 	}
 	x->written++;
 }
@@ -123,7 +156,7 @@ static void rpz_allows(struct exp *x, enum list_kind kind)
 		const struct allow_entry *a = allowset_at(x->allow, i);
 
 		if (a->kind == kind) {
-			rpz_line(x, kind, a->value, 1);
+			rpz_line(x, kind, a->value, LIST_ALLOW, NULL);
 			x->allowed++;
 		}
 	}
@@ -139,7 +172,7 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 	if (a && x->fmt == X_RPZ) {
 		/* covered: passthru; the allow's own value was written already */
 		if (strcmp(a->value, e->value) != 0) {
-			rpz_line(x, l->kind, e->value, 1);
+			rpz_line(x, l->kind, e->value, LIST_ALLOW, NULL);
 			x->allowed++;
 		}
 		return ferror(x->f) ? ISR_EIO : 0;
@@ -154,7 +187,7 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		if (allow && allowset_value(x->allow, l->kind, e->value) &&
 		    strcmp(allowset_value(x->allow, l->kind, e->value)->value, e->value) == 0)
 			return 0; /* the same passthru was written with the allowlist */
-		rpz_line(x, l->kind, e->value, allow);
+		rpz_line(x, l->kind, e->value, e->action, e->data);
 		return ferror(x->f) ? ISR_EIO : 0;
 	case X_DOMAINS:
 		if (allow) {
@@ -172,7 +205,7 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		break;
 	case X_CSV:
 		csv_write_field(x->f, e->value);
-		fprintf(x->f, ",%s,", allow ? "allow" : "block");
+		fprintf(x->f, ",%s,", list_action_name(e->action));
 		fprintf(x->f, "%s,", e->first_seen ? cli_time(e->first_seen, t) : "");
 		fprintf(x->f, "%s,", e->last_seen ? cli_time(e->last_seen, t) : "");
 		fprintf(x->f, "%s,", e->expires ? cli_time(e->expires, t) : "");

@@ -221,6 +221,18 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 			 size_t len, int truncated);
 void dns_count(struct dns_worker *w, enum dns_counter c);
 
+/* rpzact.c: an entry's own RPZ action (see there). */
+enum { DNS_RPZ_LIST = 0, DNS_RPZ_ANSWER = 1, DNS_RPZ_DROP = 2 };
+/* 1 when hit does not block the query: an allow (passthru), or tcp-only over TCP. */
+int dns_rpz_passes(const struct snap_hit *hit, int tcp);
+/*
+ * Apply hit's action to q. DNS_RPZ_LIST: the entry is a plain block, the caller applies
+ * the list's policy; DNS_RPZ_DROP: send nothing; DNS_RPZ_ANSWER: send out[0..*len)
+ * (nothing when *len < 0: it did not fit). text: the EDE extra text; ttl for local data.
+ */
+int dns_rpz_answer(const struct snap *snap, const struct snap_hit *hit, const struct dnsw_query *q,
+		   int tcp, uint32_t ttl, const char *text, uint8_t *out, size_t outsz, int *len);
+
 /* tcp.c: epoll tags are DNS_TAG_* + index. */
 #define DNS_TAG_UDP   0
 #define DNS_TAG_UP    1000

@@ -217,31 +217,44 @@ static void record(struct dns_worker *w, const struct dns_client *client,
 		dns_count(w, C_EVENTS_DROPPED);
 }
 
-/* The first blocking hit of r (NULL if an allow entry wins or nothing matched). */
-static int blocking_hit(const struct snap_result *r)
+/* The index of the hit of r that blocks: -1 if an allow entry wins, nothing matched, or
+ * every hit passes this transport (tcp-only over TCP: rpzact.c). */
+static int blocking_hit(const struct snap_result *r, int tcp)
 {
 	int i;
 
-	if (r->n == 0)
-		return -1;
 	for (i = 0; i < r->n; i++)
 		if (r->hits[i].allow)
 			return -1;
-	return 0;
+	for (i = 0; i < r->n; i++)
+		if (!dns_rpz_passes(&r->hits[i], tcp))
+			return i;
+	return -1;
 }
 
-/* Answer q as blocked by list `list` (entry `entry`, because of `reason`). */
+/* Answer q as blocked by list `list` (entry `entry`, because of `reason`); hit (may
+ * be NULL) is the entry's, whose own action (rpzact.c) overrides the list's. */
 static void answer_blocked(struct dns_worker *w, const struct dns_client *client,
 			   const struct dnsw_query *q, const char *list, const char *entry,
-			   const char *reason, int exempt)
+			   const char *reason, int exempt, const struct snap *snap,
+			   const struct snap_hit *hit)
 {
 	struct dns_server *srv = w->srv;
-	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 16 + 28 + 11 + 6 + 300];
+	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 11 + 6 + 300 + 12 * 16 + 4096];
 	char text[128];
-	int n = -1;
+	int n = -1, v = DNS_RPZ_LIST;
 
 	snprintf(text, sizeof(text), "blocked by ispshield list %s", list);
-	if (srv->walled && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
+	if (hit && snap)
+		v = dns_rpz_answer(snap, hit, q, client->conn >= 0,
+				   (uint32_t)srv->cfg->dns_block_ttl, text, out, sizeof(out), &n);
+	if (v == DNS_RPZ_DROP) { /* rpz-drop: no answer at all */
+		record(w, client, q, list, entry, reason);
+		return;
+	}
+	if (v == DNS_RPZ_ANSWER)
+		;
+	else if (srv->walled && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
 		n = dnsw_build_address(q, 6, srv->wg_aaaa, (uint32_t)srv->cfg->dns_block_ttl,
 				       DNSW_EDE_FILTERED, text, out, sizeof(out));
 	else if (srv->walled && srv->have_wg_a)
@@ -262,14 +275,18 @@ static int check_name(struct dns_worker *w, const struct served *sh,
 	struct snap_result r;
 	struct snap_list_info li;
 	char entry[260];
+	int h;
 
 	if (!sh->snap || !q->name_ok || q->name_len == 0 ||
-	    snap_lookup_domain(sh->snap, q->name, q->name_len, &r) == 0 || blocking_hit(&r) < 0)
+	    snap_lookup_domain(sh->snap, q->name, q->name_len, &r) == 0)
 		return 0;
-	snap_list(sh->snap, r.hits[0].list, &li);
+	h = blocking_hit(&r, client->conn >= 0);
+	if (h < 0)
+		return 0;
+	snap_list(sh->snap, r.hits[h].list, &li);
 	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
 	dns_count(w, C_BLOCKED);
-	answer_blocked(w, client, q, li.name, entry, "name", exempt);
+	answer_blocked(w, client, q, li.name, entry, "name", exempt, sh->snap, &r.hits[h]);
 	return 1;
 }
 
@@ -485,9 +502,23 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 struct answer_check {
 	const struct snap *snap;
 	int blocked;
+	struct snap_hit hit; /* the blocking entry's (its action: rpzact.c) */
 	char list[64], entry[260], reason[8];
 	int counter;
 };
+
+/* The blocking hit of r for an answer check, which does not know the transport: one
+ * that blocks TCP clients too if there is one, else a tcp-only one; -1 if none (found:
+ * the lookup's result). */
+static int answer_hit(int found, const struct snap_result *r)
+{
+	int h;
+
+	if (found <= 0)
+		return -1;
+	h = blocking_hit(r, 1);
+	return h >= 0 ? h : blocking_hit(r, 0);
+}
 
 /* dnsw_walk_response callback: block if a CNAME/DNAME target or an address of the
  * answer section is listed. */
@@ -496,14 +527,15 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 	struct answer_check *c = ud;
 	struct snap_result r;
 	struct snap_list_info li;
-	int fam = 0;
+	int fam = 0, h;
 
 	if (rr->section != 1)
 		return 0;
 	if ((rr->type == DNSW_CNAME || rr->type == DNSW_DNAME) && rr->target[0]) {
-		if (snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r) > 0 &&
-		    blocking_hit(&r) == 0) {
-			snap_list(c->snap, r.hits[0].list, &li);
+		h = answer_hit(snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r), &r);
+		if (h >= 0) {
+			c->hit = r.hits[h];
+			snap_list(c->snap, r.hits[h].list, &li);
 			snprintf(c->list, sizeof(c->list), "%s", li.name);
 			snprintf(c->entry, sizeof(c->entry), "%s%.*s", r.wildcard ? "*." : "",
 				 (int)r.keylen, r.key);
@@ -518,15 +550,17 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 		fam = 4;
 	else if (rr->type == DNSW_AAAA && rr->rdlen == 16)
 		fam = 6;
-	if (fam && snap_lookup_ip(c->snap, fam, rr->rdata, &r) > 0 && blocking_hit(&r) == 0) {
+	h = fam ? answer_hit(snap_lookup_ip(c->snap, fam, rr->rdata, &r), &r) : -1;
+	if (h >= 0) {
 		struct ip_prefix p;
 
+		c->hit = r.hits[h];
 		memset(&p, 0, sizeof(p));
 		p.family = (uint8_t)fam;
 		p.len = (uint8_t)r.plen;
 		memcpy(p.addr, rr->rdata, rr->rdlen);
 		ip_mask(&p);
-		snap_list(c->snap, r.hits[0].list, &li);
+		snap_list(c->snap, r.hits[h].list, &li);
 		snprintf(c->list, sizeof(c->list), "%s", li.name);
 		ip_format_prefix(&p, c->entry);
 		snprintf(c->reason, sizeof(c->reason), "address");
@@ -538,7 +572,9 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 }
 
 /* Check an answer (upstream's, or cached) against the snapshot: ac->blocked is set when
- * a CNAME/DNAME target or an address of its answer section is listed. */
+ * a CNAME/DNAME target or an address of its answer section is listed, whatever the
+ * transport (so that such an answer is never cached): a tcp-only entry does not block
+ * a TCP client, which the callers check with dns_rpz_passes(&ac->hit, tcp). */
 static void check_answer(const struct snap *snap, const uint8_t *pkt, size_t len,
 			 struct answer_check *ac)
 {
@@ -554,7 +590,7 @@ static int name_listed(const struct snap *snap, const struct dnsw_query *q)
 	struct snap_result r;
 
 	return snap && q->name_ok && q->name_len > 0 &&
-	       snap_lookup_domain(snap, q->name, q->name_len, &r) > 0 && blocking_hit(&r) == 0;
+	       snap_lookup_domain(snap, q->name, q->name_len, &r) > 0 && blocking_hit(&r, 0) >= 0;
 }
 
 void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8_t *pkt, size_t len,
@@ -632,13 +668,15 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 				if (check_name(w, sh, client, &q, exempt))
 					return;
 				check_answer(sh->snap, out, (size_t)n, &ac);
-				if (ac.blocked) {
+				if (ac.blocked && !dns_rpz_passes(&ac.hit, client->conn >= 0)) {
 					dns_count(w, (enum dns_counter)ac.counter);
 					answer_blocked(w, client, &q, ac.list, ac.entry, ac.reason,
-						       exempt);
+						       exempt, sh->snap, &ac.hit);
 					return;
 				}
-				if (dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
+				/* passed only over TCP (tcp-only): served, not re-tagged */
+				if (!ac.blocked && !name_listed(sh->snap, &q) &&
+				    dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
 					dcache_put(w->cache, key, klen, out, (size_t)n, ttl,
 						   DNSW_RCODE(dnsw_get16(out + 2)) ==
 								   DNSW_NXDOMAIN ||
@@ -754,14 +792,15 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 		listed = name_listed(sh->snap, &p->q);
 		check_answer(sh->snap, pkt, len, &ac);
 	}
-	if (!p->optout && listed) {
-		check_name(w, sh, &p->client, &p->q, exempt); /* answers it as blocked */
+	/* check_name answers it as blocked (not for tcp-only over TCP: it goes on) */
+	if (!p->optout && listed && check_name(w, sh, &p->client, &p->q, exempt)) {
 		pending_free(w, p);
 		return;
 	}
-	if (!p->optout && ac.blocked) {
+	if (!p->optout && ac.blocked && !dns_rpz_passes(&ac.hit, p->client.conn >= 0)) {
 		dns_count(w, (enum dns_counter)ac.counter);
-		answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt);
+		answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt, sh->snap,
+			       &ac.hit);
 		pending_free(w, p);
 		return;
 	}

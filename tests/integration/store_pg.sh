@@ -30,17 +30,18 @@ sql() { psql "$url" -X -q -t -A -v ON_ERROR_STOP=1 -c "$1"; }
 isp() { "$bin" -q --store "$url" -o notify.maildir="$work/md" -o notify.dedup-window=0 \
   -o notify.max-per-window=1000 "$@"; }
 
-# --- schema: an empty database is refused until migrated
+# --- schema: an empty database is refused until migrated (V: the version this source builds)
+V=$(sed -n 's/^#define STORE_SCHEMA_VERSION //p' "$src/src/core/store/store_int.h")
 "$bin" -q --store "$url" lists stats >out.txt 2>err.txt; eq "$?" "4" "empty database refused"
 has err.txt "run ispshield store migrate"
 "$bin" --store "$url" store version >out.txt; eq "$?" "1" "version before migrate"
-has out.txt "schema 0, binary 5"
+has out.txt "schema 0, binary $V"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$?" "0" "migrate"
-eq "$(cat out.txt)" "0 -> 5" "migrate from -> to"
-"$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "5 -> 5" "migrate again: nothing"
+eq "$(cat out.txt)" "0 -> $V" "migrate from -> to"
+"$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "$V -> $V" "migrate again: nothing"
 "$bin" --store "$url" store version --json >out.txt; eq "$?" "0" "version after migrate"
 has out.txt '"backend": "postgresql"'
-eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "5" "version in meta"
+eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "$V" "version in meta"
 sql "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "store id in meta"
 
 # --- lists, snapshot (node-local: var/ under the working directory with a PostgreSQL store)
@@ -195,9 +196,9 @@ eq "$(sql "SELECT count(*) FROM events WHERE detail LIKE '%down-%' AND state <> 
 # 3 block events ingested under the old id cursor, 2 not yet) migrates to the current one
 sqlite3 old.db <"$src/tests/data/store/schema-v1.sql"
 "$bin" -q --store old.db lists stats >out.txt 2>err.txt; eq "$?" "4" "old SQLite store refused"
-has err.txt "schema version 1, this binary needs 5: run ispshield store migrate"
+has err.txt "schema version 1, this binary needs $V: run ispshield store migrate"
 "$bin" -q --store old.db store migrate >out.txt 2>err.txt; eq "$?" "0" "old SQLite store migrates"
-eq "$(cat out.txt)" "1 -> 5" "SQLite from -> to"
+eq "$(cat out.txt)" "1 -> $V" "SQLite from -> to"
 sqlite3 old.db "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "SQLite store id"
 eq "$(sqlite3 old.db "SELECT group_concat(id || ':' || coalesce(ingest_batch, '-'), ' ') FROM block_events")" \
   "1:0 2:0 3:0 4:- 5:-" "rows up to the old cursor count as ingested"
@@ -216,5 +217,18 @@ has err.txt "refused, nothing changed"
 printf 'g1.example\ng2.example\ng3.example\n' | isp lists import --list pgguard --source s - 2>/dev/null
 eq "$(sql "SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id JOIN lists l ON l.id = s.list_id WHERE l.name = 'pgguard'")" \
   3 "pg: entries kept through the refusal, then the next import"
+
+# --- RPZ actions and local data on PostgreSQL (schema 5: entries.data), and a source that
+# disagrees: passthru wins, otherwise the earliest source's action (docs/lists.md)
+printf '$ORIGIN rpz.test.\nloc.tld2 A 192.0.2.1\n\tTXT "pg"\nnd.tld2 CNAME *.\nboth.tld2 CNAME rpz-drop.\n' >a.rpz
+printf '$ORIGIN rpz.test.\nboth.tld2 CNAME rpz-passthru.\n' >b.rpz
+isp lists import --list pgrpz --kind domain --format rpz a.rpz 2>/dev/null; eq "$?" 0 "pg: rpz import"
+isp lists import --list pgrpz --format rpz b.rpz 2>/dev/null; eq "$?" 0 "pg: second rpz source"
+eq "$(sql "SELECT action || ':' || replace(coalesce(data, '-'), chr(10), '|') FROM entries WHERE value = 'loc.tld2'")" \
+  '6:A 192.0.2.1|TXT "pg"' "pg: local data stored"
+isp lists export --list pgrpz --format rpz --origin rpz.test >exp.txt 2>/dev/null
+has exp.txt 'loc.tld2 TXT "pg"'
+has exp.txt 'nd.tld2 CNAME *.'
+has exp.txt 'both.tld2 CNAME rpz-passthru.'
 
 finish store_pg

@@ -843,6 +843,79 @@ static void test_build_address(void **state)
 	assert_int_equal(dnsw_build_address(&q, 6, a6, 1, -1, NULL, out, sizeof(out)), -1);
 }
 
+/* Local data (an RPZ entry's records, wire form of core/lists/rpzdata.h). */
+static void test_build_local(void **state)
+{
+	/* A 192.0.2.1, A 192.0.2.2, TXT "hi", AAAA 2001:db8::1 */
+	static const uint8_t data[] = {
+		0, 1,  0, 4,  192,  0,	 2,    1,    /* A */
+		0, 1,  0, 4,  192,  0,	 2,    2,    /* A */
+		0, 16, 0, 3,  2,    'h', 'i',	     /* TXT */
+		0, 28, 0, 16, 0x20, 1,	 0x0d, 0xb8, /* AAAA */
+		0, 0,  0, 0,  0,    0,	 0,    0,    0, 0, 0, 1,
+	};
+	/* CNAME walled.example. */
+	static const uint8_t cname[] = { 0,   5, 0,   16,  6,	'w', 'a', 'l', 'l', 'e',
+					 'd', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0 };
+	struct pb p;
+	struct dnsw_query q;
+	uint8_t out[512];
+	struct rrs r;
+	char text[64];
+	int n;
+
+	(void)state;
+	pb_query(&p, 0x4242, "Local.Example", DNSW_A, 1232, 0);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &q), 0);
+	n = dnsw_build_local(&q, data, sizeof(data), 60, DNSW_EDE_FILTERED, "rpz", out,
+			     sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(DNSW_RCODE(dnsw_get16(out + 2)), DNSW_NOERROR);
+	assert_int_equal(dnsw_get16(out + 6), 2); /* both A records, nothing else */
+	assert_int_equal(walk(out, (size_t)n, &r), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.rr[0].owner, "local.example");
+	assert_int_equal(r.rr[0].type, DNSW_A);
+	assert_int_equal(r.rr[0].ttl, 60);
+	assert_int_equal(r.rr[1].rdata[3], 2);
+	assert_int_equal(find_ede(&r, text, sizeof(text)), DNSW_EDE_FILTERED);
+	assert_string_equal(text, "rpz");
+
+	q.qtype = 16; /* TXT */
+	n = dnsw_build_local(&q, data, sizeof(data), 60, -1, NULL, out, sizeof(out));
+	assert_int_equal(walk(out, (size_t)n, &r), 0);
+	assert_int_equal(r.rr[0].type, 16);
+	assert_int_equal(r.rr[0].rdlen, 3);
+	assert_int_equal(dnsw_get16(out + 6), 1);
+	q.qtype = 255; /* ANY: every record */
+	n = dnsw_build_local(&q, data, sizeof(data), 60, -1, NULL, out, sizeof(out));
+	assert_int_equal(dnsw_get16(out + 6), 4);
+	q.qtype = 15; /* MX: NODATA */
+	n = dnsw_build_local(&q, data, sizeof(data), 60, -1, NULL, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(dnsw_get16(out + 6), 0);
+	assert_int_equal(DNSW_RCODE(dnsw_get16(out + 2)), DNSW_NOERROR);
+
+	/* a CNAME answers every type, alone */
+	q.qtype = DNSW_AAAA;
+	n = dnsw_build_local(&q, cname, sizeof(cname), 60, -1, NULL, out, sizeof(out));
+	assert_int_equal(walk(out, (size_t)n, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.rr[0].type, DNSW_CNAME);
+	assert_string_equal(r.rr[0].target, "walled.example");
+
+	/* malformed data (an rdlength past the end), a buffer too small, class CH */
+	assert_int_equal(
+		dnsw_build_local(&q, data, sizeof(data) - 1, 60, -1, NULL, out, sizeof(out)), -1);
+	assert_int_equal(dnsw_build_local(&q, data, 3, 60, -1, NULL, out, sizeof(out)), -1);
+	q.qtype = DNSW_A;
+	assert_int_equal(dnsw_build_local(&q, data, sizeof(data), 60, -1, NULL, out, 40), -1);
+	q.qclass = 3;
+	n = dnsw_build_local(&q, data, sizeof(data), 60, -1, NULL, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(dnsw_get16(out + 6), 0);
+}
+
 /* ---- responses from upstream ---- */
 
 static void test_response_matches(void **state)
@@ -1434,6 +1507,7 @@ int main(void)
 		cmocka_unit_test(test_build_ede_bytes),
 		cmocka_unit_test(test_build_sizes),
 		cmocka_unit_test(test_build_address),
+		cmocka_unit_test(test_build_local),
 		cmocka_unit_test(test_response_matches),
 		cmocka_unit_test(test_build_query),
 		cmocka_unit_test(test_question_case),

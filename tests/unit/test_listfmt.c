@@ -41,6 +41,7 @@ struct ent {
 	int64_t expires;
 	char *category;
 	char *reference;
+	char *data;
 	long line;
 };
 
@@ -82,6 +83,9 @@ static int on_entry(void *ud, const struct listfmt_entry *e)
 		r->e[r->ne].kind = e->kind;
 		r->e[r->ne].value = strdup(e->value);
 		r->e[r->ne].action = e->action;
+		r->e[r->ne].data = dup_or_null(e->data);
+		if (e->action != LIST_LOCAL)
+			assert_null(e->data);
 		r->e[r->ne].first_seen = e->first_seen;
 		r->e[r->ne].last_seen = e->last_seen;
 		r->e[r->ne].expires = e->expires;
@@ -118,6 +122,7 @@ static void run_free(struct run *r)
 		free(r->e[i].value);
 		free(r->e[i].category);
 		free(r->e[i].reference);
+		free(r->e[i].data);
 	}
 	free(r);
 }
@@ -284,16 +289,20 @@ static void test_rpz(void **state)
 	assert_string_equal(r->e[i++].value, "*.evil.example");
 	assert_string_equal(r->e[i].value, "Upper.Example");
 	assert_int_equal(r->e[i++].line, 12);
-	assert_string_equal(r->e[i++].value, "nodata.example");
+	assert_string_equal(r->e[i].value, "nodata.example");
+	assert_int_equal(r->e[i++].action, LIST_NODATA);
 	assert_string_equal(r->e[i].value, "drop.example");
-	assert_int_equal(r->e[i++].action, LIST_BLOCK);
+	assert_int_equal(r->e[i++].action, LIST_DROP);
 	assert_string_equal(r->e[i].value, "ok.example");
 	assert_int_equal(r->e[i++].action, LIST_ALLOW);
 	assert_string_equal(r->e[i].value, "old-ok.example");
 	assert_int_equal(r->e[i++].action, LIST_ALLOW);
 	assert_string_equal(r->e[i].value, "garden.example"); /* A + AAAA: one entry */
+	assert_int_equal(r->e[i].action, LIST_LOCAL);
+	assert_string_equal(r->e[i].data, "A 192.0.2.80\nAAAA 2001:db8::80");
 	assert_int_equal(r->e[i++].line, 17);
 	assert_string_equal(r->e[i].value, "garden2.example");
+	assert_string_equal(r->e[i].data, "TXT \"blocked; see (cert)\" \"x\"");
 	assert_int_equal(r->e[i++].line, 19);
 	assert_string_equal(r->e[i++].value, "abs.example");
 	assert_string_equal(r->e[i].value, "192.0.2.1/32");
@@ -307,6 +316,7 @@ static void test_rpz(void **state)
 	assert_string_equal(r->e[i].value, "escaped.example");
 	assert_int_equal(r->e[i++].line, 31);
 	assert_string_equal(r->e[i].value, "long.example");
+	assert_string_equal(r->e[i].data, "TXT \"part one ; with semicolon\" \"part two\"");
 	assert_int_equal(r->e[i++].line, 33);
 	assert_string_equal(r->e[i].value, "deep.sub");
 	assert_int_equal(r->e[i++].line, 37);
@@ -408,11 +418,13 @@ static void test_rpz_errors(void **state)
 	run_free(r);
 
 	r = run_str(in2, LISTFMT_RPZ);
-	assert_int_equal(r->ne, 2);
+	assert_int_equal(r->ne, 3);
 	assert_string_equal(r->e[0].value, "e.example");
 	assert_int_equal(r->e[0].line, 7);
-	assert_string_equal(r->e[1].value, "i.example");
-	assert_int_equal(r->nr, 15);
+	assert_string_equal(r->e[1].value, "h.example"); /* rpz-tcp-only is kept now */
+	assert_int_equal(r->e[1].action, LIST_TCP_ONLY);
+	assert_string_equal(r->e[2].value, "i.example");
+	assert_int_equal(r->nr, 14);
 	assert_int_equal(r->r[0].line, 2);
 	assert_non_null(strstr(r->r[0].msg, "')' without '('"));
 	assert_int_equal(r->r[1].line, 3);
@@ -426,12 +438,11 @@ static void test_rpz_errors(void **state)
 	assert_non_null(strstr(r->r[7].msg, "$GENERATE"));
 	assert_non_null(strstr(r->r[8].msg, "unknown directive '$FOO'"));
 	assert_non_null(strstr(r->r[9].msg, "$TTL"));
-	assert_string_equal(r->r[10].msg, "RPZ action rpz-tcp-only is not supported");
-	assert_non_null(strstr(r->r[11].msg, "out of range 1..32"));
+	assert_non_null(strstr(r->r[10].msg, "out of range 1..32"));
+	assert_non_null(strstr(r->r[11].msg, "bad rpz-ip trigger"));
 	assert_non_null(strstr(r->r[12].msg, "bad rpz-ip trigger"));
-	assert_non_null(strstr(r->r[13].msg, "bad rpz-ip trigger"));
-	assert_int_equal(r->r[14].line, 17);
-	assert_non_null(strstr(r->r[14].msg, "NS record"));
+	assert_int_equal(r->r[13].line, 17);
+	assert_non_null(strstr(r->r[13].msg, "NS record"));
 	run_free(r);
 
 	/* a blank owner with no owner before it */
@@ -439,6 +450,106 @@ static void test_rpz_errors(void **state)
 	assert_int_equal(r->nr, 1);
 	assert_non_null(strstr(r->r[0].msg, "no previous owner"));
 	run_free(r);
+}
+
+/*
+ * RPZ actions, one zone a vector (shaped like BIND's bin/tests/system/rpz zones): the
+ * entries it gives ("value action [data]" joined by " | ") or, for a rejected record,
+ * "!" and a piece of the message.
+ */
+struct rpzvec {
+	const char *zone;
+	const char *want;
+};
+
+static const struct rpzvec rpz_vectors[] = {
+	{ "a1-1.tld2 CNAME .\n", "a1-1.tld2 block" },
+	{ "*.a1-1.tld2 CNAME .\n", "*.a1-1.tld2 block" },
+	{ "a3-1.tld2 CNAME *.\n", "a3-1.tld2 nodata" },
+	{ "a4-1.tld2 CNAME rpz-drop.\n", "a4-1.tld2 drop" },
+	{ "a5-1.tld2 CNAME rpz-tcp-only.\n", "a5-1.tld2 tcp-only" },
+	{ "a6-1.tld2 CNAME rpz-passthru.\n", "a6-1.tld2 allow" },
+	{ "a6-2.tld2 CNAME a6-2.tld2.\n", "a6-2.tld2 allow" },
+	{ "a7-1.tld2 CNAME walled.example.\n", "a7-1.tld2 local CNAME walled.example." },
+	{ "*.a7-2.tld2 CNAME walled.example.\n", "*.a7-2.tld2 local CNAME walled.example." },
+	{ "a7-3.tld2 CNAME garden\n", "a7-3.tld2 local CNAME garden.rpz.test." },
+	{ "a8-1.tld2 A 12.12.12.12\n", "a8-1.tld2 local A 12.12.12.12" },
+	{ "a8-2.tld2 A 12.12.12.12\n\tA 12.12.12.13\n\tAAAA 2001:db8::12\n\tTXT \"t t\"\n",
+	  "a8-2.tld2 local A 12.12.12.12\nA 12.12.12.13\nAAAA 2001:db8::12\nTXT \"t t\"" },
+	{ "a8-3.tld2 TXT plain word\n", "a8-3.tld2 local TXT \"plain\" \"word\"" },
+	{ "a9.tld2 A 1.2.3.4\nb9.tld2 A 1.2.3.5\n",
+	  "a9.tld2 local A 1.2.3.4 | b9.tld2 local A 1.2.3.5" },
+	{ "32.1.2.0.192.rpz-ip CNAME .\n", "192.0.2.1/32 block" },
+	{ "32.1.2.0.192.rpz-ip CNAME rpz-drop.\n", "192.0.2.1/32 drop" },
+	{ "24.0.2.0.192.rpz-ip A 127.0.0.2\n", "192.0.2.0/24 local A 127.0.0.2" },
+	{ "128.1.zz.db8.2001.rpz-ip CNAME *.\n", "2001:db8::1/128 nodata" },
+	{ "64.zz.1.db8.2001.rpz-ip CNAME rpz-tcp-only.\n", "2001:db8:1::/64 tcp-only" },
+	/* rejected */
+	{ "m.tld2 MX 10 mail.example.\n", "!type MX is not supported" },
+	{ "c.tld2 CNAME x.example.\n\tA 1.2.3.4\n",
+	  "c.tld2 local CNAME x.example. | !a CNAME and other" },
+	{ "p.tld2 CNAME .\n\tCNAME rpz-drop.\n", "p.tld2 block | !one policy per owner" },
+	{ "w.tld2 CNAME *.garden.example.\n", "!wildcard CNAME target" },
+	{ "b.tld2 A 300.1.1.1\n", "!bad IPv4 address" },
+	{ "b.tld2 AAAA 1.2.3.4\n", "!bad IPv6 address" },
+	{ "b.tld2 A 1.2.3.4 5.6.7.8\n", "!A takes one address" },
+	{ "b.tld2 CNAME bad_name!.example.\n", "!absolute host name" },
+};
+
+static void append(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s%s", n ? " | " : "", s);
+}
+
+static void test_rpz_actions(void **state)
+{
+	char got[1024], one[512];
+	size_t v, i;
+
+	(void)state;
+	for (v = 0; v < sizeof(rpz_vectors) / sizeof(rpz_vectors[0]); v++) {
+		char zone[512];
+		struct run *r;
+		size_t ie = 0, ir = 0;
+
+		snprintf(zone, sizeof(zone), "$ORIGIN rpz.test.\n%s", rpz_vectors[v].zone);
+		r = run_str(zone, LISTFMT_RPZ);
+		got[0] = '\0';
+		/* entries and rejects in line order (entries first on a tie: a reject comes
+		 * from a later record of the same owner) */
+		for (i = 0; i < r->ne + r->nr; i++) {
+			if (ie < r->ne && (ir >= r->nr || r->e[ie].line <= r->r[ir].line)) {
+				snprintf(one, sizeof(one), "%s %s%s%s", r->e[ie].value,
+					 list_action_name(r->e[ie].action),
+					 r->e[ie].data ? " " : "",
+					 r->e[ie].data ? r->e[ie].data : "");
+				ie++;
+			} else {
+				const char *m = r->r[ir].msg;
+
+				snprintf(one, sizeof(one), "!%s", m);
+				ir++;
+			}
+			append(got, sizeof(got), one);
+		}
+		if (rpz_vectors[v].want[0] == '!' || strstr(rpz_vectors[v].want, "| !")) {
+			/* a reject: the message need only contain the wanted piece */
+			const char *w = strchr(rpz_vectors[v].want, '!');
+			const char *g = strchr(got, '!');
+
+			if (!g || !strstr(g, w + 1) ||
+			    strncmp(got, rpz_vectors[v].want, (size_t)(w - rpz_vectors[v].want)) !=
+				    0)
+				fail_msg("vector %zu: %s\n  got  %s\n  want %s", v,
+					 rpz_vectors[v].zone, got, rpz_vectors[v].want);
+		} else if (strcmp(got, rpz_vectors[v].want) != 0) {
+			fail_msg("vector %zu: %s\n  got  %s\n  want %s", v, rpz_vectors[v].zone,
+				 got, rpz_vectors[v].want);
+		}
+		run_free(r);
+	}
 }
 
 static void test_rpz_paren_limit(void **state)
@@ -741,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_rpz),
 		cmocka_unit_test(test_rpz_origin),
 		cmocka_unit_test(test_rpz_errors),
+		cmocka_unit_test(test_rpz_actions),
 		cmocka_unit_test(test_rpz_paren_limit),
 		cmocka_unit_test(test_detect_keeps_lines),
 		cmocka_unit_test(test_detect_pipe),

@@ -1,7 +1,8 @@
 /*
  * test_snapshot.c -- the compiled snapshot: exact and wildcard semantics, most specific
  * match first, allow entries, several lists, URLs, longest-prefix IP matching, merging,
- * expiry; a randomised comparison against a brute-force reference; and the safety
+ * expiry; RPZ actions and local data per hit (merged across sources and lists); a
+ * randomised comparison against a brute-force reference; and the safety
  * properties: a truncated, bit-flipped or foreign file is refused, and a reader keeps
  * its open snapshot while the file is replaced or a corrupt one is written over it; the
  * allowlist winning over every list (a wildcard allow over a list's more specific entry,
@@ -140,6 +141,136 @@ static void test_domain_semantics(void **state)
 	assert_string_equal(dom(s, "gone.example", &r), "-"); /* expired */
 	assert_string_equal(dom(s, "example", &r), "-");
 	assert_string_equal(dom(s, "", &r), "-");
+	snap_close(s);
+}
+
+/* Entries with an action and local data, for test_rpz_actions. */
+struct aent {
+	const char *value;
+	enum list_action action;
+	const char *data;
+};
+
+static void put_actions(struct fx *f, const char *list, enum list_kind kind, const char *source,
+			const struct aent *v)
+{
+	struct store_list l;
+	struct store_import *imp;
+	struct store_import_result r;
+	struct isp_err e;
+	int dup;
+
+	isp_err_clear(&e);
+	assert_int_equal(store_list_get(f->st, list, kind, 1, &l, &e), 0);
+	assert_int_equal(store_import_begin(f->st, &l, source, "t", &imp, &e), 0);
+	for (; v->value; v++) {
+		struct store_entry en = { .value = v->value, .action = v->action, .data = v->data };
+
+		assert_int_equal(store_import_add(imp, &en, &dup, &e), 0);
+	}
+	assert_int_equal(store_import_commit(imp, "rpz", 0, 0, &r, &e), 0);
+}
+
+/* "action" of hit i, or "action:TYPE/RDLEN,..." for local data (its wire records). */
+static const char *act(const struct snap *s, const struct snap_result *r, int i)
+{
+	static char buf[256];
+	const uint8_t *d;
+	size_t n, off = 0, o;
+
+	if (i >= r->n)
+		return "-";
+	o = (size_t)snprintf(buf, sizeof(buf), "%s", list_action_name(r->hits[i].action));
+	d = snap_hit_data(s, &r->hits[i], &n);
+	if (r->hits[i].action == LIST_LOCAL)
+		assert_non_null(d);
+	else
+		assert_null(d);
+	while (d && off + 4 <= n && o < sizeof(buf) - 16) {
+		unsigned t = (unsigned)(d[off] << 8 | d[off + 1]),
+			 l = (unsigned)(d[off + 2] << 8 | d[off + 3]);
+
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%c%u/%u", off ? ',' : ':', t, l);
+		off += 4 + l;
+	}
+	if (d)
+		assert_int_equal(off, n); /* the records fill the data exactly */
+	return buf;
+}
+
+static void test_rpz_actions(void **state)
+{
+	struct fx *f = *state;
+	struct snap_result r;
+	struct snap *s;
+	uint8_t a4[4];
+	const struct aent feed[] = {
+		{ "nodata.example", LIST_NODATA, NULL },
+		{ "*.nodata.example", LIST_LOCAL, "CNAME walled.example." },
+		{ "drop.example", LIST_DROP, NULL },
+		{ "tcp.example", LIST_TCP_ONLY, NULL },
+		{ "local.example", LIST_LOCAL, "A 192.0.2.1\nAAAA 2001:db8::1\nTXT \"x y\"" },
+		{ "both.example", LIST_LOCAL, "A 192.0.2.7" },
+		{ "merge.example", LIST_BLOCK, NULL },
+		{ "pass.example", LIST_LOCAL, "A 192.0.2.9" },
+		{ "bad.example", LIST_LOCAL, "MX 10 x." }, /* not encodable: a plain block */
+		{ "nodatafor.example", LIST_LOCAL, NULL },
+		{ NULL, 0, NULL },
+	};
+	const struct aent feed2[] = {
+		{ "merge.example", LIST_DROP, NULL }, /* stronger than block: wins */
+		{ "pass.example", LIST_ALLOW, NULL }, /* passthru wins over all */
+		{ NULL, 0, NULL },
+	};
+	const struct aent other[] = {
+		{ "both.example", LIST_LOCAL, "TXT \"other list\"\nA 192.0.2.8" },
+		{ NULL, 0, NULL },
+	};
+	const struct aent ips[] = {
+		{ "192.0.2.0/24", LIST_LOCAL, "A 127.0.0.3" },
+		{ "2001:db8::/32", LIST_NODATA, NULL },
+		{ NULL, 0, NULL },
+	};
+
+	put_actions(f, "feed", LIST_DOMAIN, "a", feed);
+	put_actions(f, "feed", LIST_DOMAIN, "b", feed2);
+	put_actions(f, "other", LIST_DOMAIN, "a", other);
+	put_actions(f, "ips", LIST_IP, "a", ips);
+	s = build_open(f);
+
+	assert_int_equal(snap_lookup_domain(s, "nodata.example", 14, &r), 1);
+	assert_string_equal(act(s, &r, 0), "nodata"); /* exact: its own action */
+	assert_int_equal(snap_lookup_domain(s, "a.nodata.example", 16, &r), 1);
+	assert_string_equal(act(s, &r, 0), "local:5/16"); /* wildcard of the same key */
+	assert_int_equal(snap_lookup_domain(s, "drop.example", 12, &r), 1);
+	assert_string_equal(act(s, &r, 0), "drop");
+	assert_int_equal(snap_lookup_domain(s, "tcp.example", 11, &r), 1);
+	assert_string_equal(act(s, &r, 0), "tcp-only");
+	assert_int_equal(snap_lookup_domain(s, "local.example", 13, &r), 1);
+	assert_string_equal(act(s, &r, 0), "local:1/4,28/16,16/4");
+	/* two lists, both local: the second hit's data is found past the first's */
+	assert_int_equal(snap_lookup_domain(s, "both.example", 12, &r), 2);
+	assert_string_equal(act(s, &r, 0), "local:1/4");
+	assert_string_equal(act(s, &r, 1), "local:16/11,1/4");
+	assert_int_equal(snap_lookup_domain(s, "merge.example", 13, &r), 1);
+	assert_string_equal(act(s, &r, 0), "drop");
+	assert_int_equal(snap_lookup_domain(s, "pass.example", 12, &r), 1);
+	assert_int_equal(r.hits[0].allow, 1);
+	assert_string_equal(act(s, &r, 0), "allow");
+	assert_int_equal(snap_lookup_domain(s, "bad.example", 11, &r), 1);
+	assert_string_equal(act(s, &r, 0), "block");
+	assert_int_equal(snap_lookup_domain(s, "nodatafor.example", 17, &r), 1);
+	assert_string_equal(act(s, &r, 0), "block");
+	assert_int_equal(inet_pton(AF_INET, "192.0.2.77", a4), 1);
+	assert_int_equal(snap_lookup_ip(s, 4, a4, &r), 1);
+	assert_string_equal(act(s, &r, 0), "local:1/4");
+	{
+		uint8_t a6[16];
+
+		assert_int_equal(inet_pton(AF_INET6, "2001:db8::5", a6), 1);
+		assert_int_equal(snap_lookup_ip(s, 6, a6, &r), 1);
+		assert_string_equal(act(s, &r, 0), "nodata");
+	}
 	snap_close(s);
 }
 
@@ -521,6 +652,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_domain_semantics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_merge_and_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rpz_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_vs_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_matches_single, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_refused_old_kept, setup, teardown),

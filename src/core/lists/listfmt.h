@@ -18,16 +18,28 @@
  *            rejected (not followed, reported), '@', relative and absolute owner names,
  *            blank owner = previous owner, optional TTL and class, ';' comments,
  *            parentheses spanning lines, quoted strings. Owner names are made relative to
- *            the zone origin (the first SOA owner, else $ORIGIN, else the --origin given):
- *              name CNAME .              -> domain block "name"
- *              *.name CNAME .            -> domain block "*.name"
- *              name CNAME *.             -> domain block (NODATA policy, treated as block)
- *              name CNAME rpz-passthru.  -> domain allow
- *              name CNAME rpz-drop.      -> domain block
- *              name A/AAAA/CNAME other   -> domain block (local-data redirect; counted)
- *              32.1.2.0.192.rpz-ip CNAME .  -> ip block "192.0.2.1/32"
+ *            the zone origin (the first SOA owner, else $ORIGIN, else the --origin given).
+ *            The record data is the entry's action (listkind.h), kept:
+ *              name CNAME .              -> domain "name", block (the list's policy:
+ *                                           NXDOMAIN unless dns.block-action or the
+ *                                           list says otherwise; RPZ's own "block")
+ *              *.name CNAME .            -> domain "*.name", block
+ *              name CNAME *.             -> nodata
+ *              name CNAME rpz-passthru.  -> allow (also the old form: name CNAME name.)
+ *              name CNAME rpz-drop.      -> drop
+ *              name CNAME rpz-tcp-only.  -> tcp-only
+ *              name CNAME other.name.    -> local data "CNAME other.name." (a walled
+ *                                           garden; a relative target gets the origin)
+ *              name A/AAAA/TXT rdata     -> local data; all the records of one owner
+ *                                           (adjacent, as zone files are written) make
+ *                                           one entry, e.g. "A 192.0.2.1\nTXT \"x\""
+ *              32.1.2.0.192.rpz-ip CNAME .  -> ip "192.0.2.1/32", block (an answer
+ *                                           address in it triggers the action)
  *              48.zz.0.db8.2001.rpz-ip  -> ip "2001:db8::/48" ("zz" = the "::")
  *              rpz-client-ip, rpz-nsdname, rpz-nsip triggers -> rejected as unsupported
+ *            Rejected with the line: local data of other types (MX, SRV, ...), a CNAME
+ *            with other records at one owner, two policies at one owner, a wildcard
+ *            CNAME target ("CNAME *.garden.example."), local data over 4096 bytes.
  *            SOA and NS records at the apex are skipped, not entries.
  *   urlhaus  abuse.ch URLhaus CSV: '#' comment lines (the header is a comment too),
  *            rows "id","dateadded","url","url_status","last_online","threat","tags",
@@ -87,6 +99,8 @@ struct listfmt_entry {
 	const char *value;   /* raw value, NUL-terminated, e.g. "*.Example.COM", "http://x/",
 				    "192.0.2.0/24" */
 	enum list_action action;
+	const char *data;      /* LIST_LOCAL: the records, text form (core/lists/rpzdata.h),
+			     already checked; else NULL */
 	int64_t first_seen;    /* unix seconds, 0 = unknown */
 	int64_t last_seen;     /* unix seconds, 0 = unknown */
 	int64_t expires;       /* unix seconds, 0 = never */

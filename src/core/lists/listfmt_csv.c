@@ -237,13 +237,19 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 		e.reference = c->scratch;
 	}
 	action = field(f, nf, m->idx[R_ACTION]);
-	if (action && str_eq_nocase(action, strlen(action), "allow")) {
-		e.action = LIST_ALLOW;
-	} else if (action && !str_eq_nocase(action, strlen(action), "block")) {
-		lf_reject(c, ln->lineno, ln->offset,
-			  "unknown action '%s' (expected block or allow)",
-			  lf_show(shown, sizeof(shown), action, strlen(action)));
-		return 0;
+	if (action && *action) {
+		int a = list_action_parse(action);
+
+		if (a < 0 || a == LIST_LOCAL) {
+			lf_reject(c, ln->lineno, ln->offset,
+				  a == LIST_LOCAL ? "action '%s' needs its records: import local "
+						    "data from an RPZ zone"
+						  : "unknown action '%s' (expected block, allow, "
+						    "nxdomain, nodata, drop or tcp-only)",
+				  lf_show(shown, sizeof(shown), action, strlen(action)));
+			return 0;
+		}
+		e.action = (enum list_action)a;
 	}
 	return lf_emit(c, &e, ln->offset);
 }

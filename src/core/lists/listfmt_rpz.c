@@ -30,6 +30,7 @@
 
 #include "core/base/strbuf.h"
 #include "core/lists/listfmt_int.h"
+#include "core/lists/rpzdata.h"
 
 #define RPZ_NAME_MAX   1024
 #define RPZ_MAX_TOKENS 512
@@ -48,33 +49,42 @@ struct tok {
 struct rpz {
 	struct lf_ctx *c;
 
-	/* the record being assembled */
-	char rec[LISTFMT_LINE_MAX + 2];
+	/* the record being assembled (its text in rec, below) */
 	size_t rec_len;
 	struct tok toks[RPZ_MAX_TOKENS];
 	size_t ntok;
-	int depth;     /* open parentheses */
 	long rec_line; /* first line of the record */
 	long long rec_off;
+	int depth; /* open parentheses */
 	int rec_lines;
 	int blank_owner; /* the record's first line starts with a blank */
 	int overflow;	 /* tokens did not fit */
 	int had_comment;
 
 	/* zone state; names are decoded, without the trailing dot, "" = root */
-	char origin[RPZ_NAME_MAX + 1];
 	int have_origin;
-	char apex[RPZ_NAME_MAX + 1];
 	enum apex_src apex_src;
-	char prev[RPZ_NAME_MAX + 1]; /* previous owner, completed */
-	int prev_anchored;	     /* prev is absolute (an origin or a final '.') */
+	int prev_anchored; /* prev is absolute (an origin or a final '.') */
 	int have_prev;
 
-	/* last entry, to count A + AAAA of one owner once */
-	char last[RPZ_NAME_MAX + 1];
+	/* the entry being collected: the records of one owner make one entry (A + AAAA
+	 * of a local-data policy, or a repeated CNAME), emitted when the owner changes */
 	enum list_action last_action;
 	int have_last;
+	int last_ip;
+	int last_cname; /* local data holds a CNAME: no other record may join it */
+	long last_line;
+	long long last_off;
+	size_t data_len;
 
+	/* the character arrays last, so that the scalars above pack */
+	char rec[LISTFMT_LINE_MAX + 2];
+	char origin[RPZ_NAME_MAX + 1];
+	char apex[RPZ_NAME_MAX + 1];
+	char prev[RPZ_NAME_MAX + 1]; /* previous owner, completed */
+	char last[RPZ_NAME_MAX + 1];
+	char data[RPZDATA_MAX + 1];  /* the local data collected (text form) */
+	char line[RPZDATA_MAX + 1];  /* scratch: this record's local data */
 	char name[RPZ_NAME_MAX + 1]; /* scratch: decoded owner / target */
 	char rel[RPZ_NAME_MAX + 1];  /* trigger relative to the apex */
 	char msg[RPZ_MSG];
@@ -503,51 +513,137 @@ static void directive(struct rpz *z)
 	}
 }
 
-/* The policy of the record data rd (tokens [i, ntok)) of type ty. 0 or -1 (msg). */
+/*
+ * The policy of the record data (tokens [i, ntok)) of type ty: *act, and for local data
+ * the record in text form in z->line. 0 or -1 (msg).
+ */
 static int record_action(struct rpz *z, const char *ty, size_t tl, size_t i, int ip,
 			 enum list_action *act)
 {
 	const char *t;
-	size_t n;
+	size_t n, k, o = 0;
 	int absolute;
 
 	*act = LIST_BLOCK;
+	z->line[0] = '\0';
 	if (i >= z->ntok) {
 		snprintf(z->msg, sizeof(z->msg), "%.*s record without data",
 			 (int)(tl > 16 ? 16 : tl), ty);
 		return -1;
 	}
-	if (!str_eq_nocase(ty, tl, "CNAME"))
-		return 0; /* local data: A, AAAA, TXT, ... answer instead of the real data */
+	if (str_eq_nocase(ty, tl, "A") || str_eq_nocase(ty, tl, "AAAA") ||
+	    str_eq_nocase(ty, tl, "TXT")) {
+		int txt = tl == 3;
+
+		if (!txt && (z->ntok - i != 1 || z->toks[i].quoted)) {
+			snprintf(z->msg, sizeof(z->msg), "%.*s takes one address", (int)tl, ty);
+			return -1;
+		}
+		o = (size_t)snprintf(z->line, sizeof(z->line), "%s",
+				     txt       ? "TXT"
+				     : tl == 1 ? "A"
+					       : "AAAA");
+		for (k = i; k < z->ntok; k++) {
+			n = z->toks[k].len;
+			if (o + n + 4 >= sizeof(z->line)) {
+				snprintf(z->msg, sizeof(z->msg), "local data longer than %d bytes",
+					 RPZDATA_MAX);
+				return -1;
+			}
+			z->line[o++] = ' ';
+			if (txt)
+				z->line[o++] = '"';
+			memcpy(z->line + o, tok_s(z, k), n);
+			o += n;
+			if (txt)
+				z->line[o++] = '"';
+			z->line[o] = '\0';
+		}
+		*act = LIST_LOCAL;
+		if (rpzdata_encode(z->line, o, NULL, 0, z->msg, sizeof(z->msg)) < 0)
+			return -1;
+		return 0;
+	}
+	if (!str_eq_nocase(ty, tl, "CNAME")) {
+		snprintf(z->msg, sizeof(z->msg),
+			 "local data of type %.*s is not supported (A, AAAA, TXT, CNAME)",
+			 (int)(tl > 16 ? 16 : tl), ty);
+		return -1;
+	}
 	if (z->ntok - i != 1 || z->toks[i].quoted) {
 		snprintf(z->msg, sizeof(z->msg), "CNAME takes one target name");
 		return -1;
 	}
 	t = tok_s(z, i);
 	n = z->toks[i].len;
-	if (str_eq_nocase(t, n, ".") || str_eq_nocase(t, n, "*.") ||
-	    str_eq_nocase(t, n, "rpz-drop."))
-		return 0;
-	if (str_eq_nocase(t, n, "rpz-passthru.")) {
+	if (str_eq_nocase(t, n, "."))
+		return 0; /* block: the list's policy (NXDOMAIN by default) */
+	if (str_eq_nocase(t, n, "*."))
+		*act = LIST_NODATA;
+	else if (str_eq_nocase(t, n, "rpz-drop."))
+		*act = LIST_DROP;
+	else if (str_eq_nocase(t, n, "rpz-passthru."))
 		*act = LIST_ALLOW;
+	else if (str_eq_nocase(t, n, "rpz-tcp-only."))
+		*act = LIST_TCP_ONLY;
+	if (*act != LIST_BLOCK)
 		return 0;
-	}
-	if (str_eq_nocase(t, n, "rpz-tcp-only.")) {
-		snprintf(z->msg, sizeof(z->msg), "RPZ action rpz-tcp-only is not supported");
+	if (n >= 2 && t[0] == '*' && t[1] == '.') {
+		snprintf(z->msg, sizeof(z->msg),
+			 "wildcard CNAME target (the query name under another zone) is not "
+			 "supported");
 		return -1;
 	}
 	if (decode_name(z, t, n, z->name, &absolute) < 0)
 		return -1;
 	/* the old passthru form: a name CNAME to itself */
-	if (!ip && absolute && eq_nocase(z->name, z->rel))
+	if (!ip && absolute && eq_nocase(z->name, z->rel)) {
 		*act = LIST_ALLOW;
+		return 0;
+	}
+	/* local data: a CNAME to another name (a walled garden), completed like an owner */
+	if (!absolute && z->have_origin && z->origin[0]) {
+		size_t nl = strlen(z->name), ol = strlen(z->origin);
+
+		if (nl + 1 + ol > RPZ_NAME_MAX) {
+			snprintf(z->msg, sizeof(z->msg), "CNAME target too long");
+			return -1;
+		}
+		z->name[nl] = '.';
+		memcpy(z->name + nl + 1, z->origin, ol + 1);
+	}
+	o = (size_t)snprintf(z->line, sizeof(z->line), "CNAME %s.", z->name);
+	*act = LIST_LOCAL;
+	if (o >= sizeof(z->line) ||
+	    rpzdata_encode(z->line, o, NULL, 0, z->msg, sizeof(z->msg)) < 0) {
+		if (o >= sizeof(z->line))
+			snprintf(z->msg, sizeof(z->msg), "CNAME target too long");
+		return -1;
+	}
 	return 0;
+}
+
+/* Emit the entry being collected, if any. Returns lf_emit's value. */
+static int flush_entry(struct rpz *z)
+{
+	struct listfmt_entry e;
+
+	if (!z->have_last)
+		return 0;
+	z->have_last = 0;
+	memset(&e, 0, sizeof(e));
+	e.kind = z->last_ip ? LIST_IP : LIST_DOMAIN;
+	e.value = z->last; /* the trigger, or the rpz-ip prefix text */
+	e.action = z->last_action;
+	e.data = z->last_action == LIST_LOCAL ? z->data : NULL;
+	e.line = z->last_line;
+	return lf_emit(z->c, &e, z->last_off);
 }
 
 static int record(struct rpz *z)
 {
-	struct listfmt_entry e;
 	enum list_action act;
+	const char *value;
 	char ipbuf[IPTEXT];
 	char shown[48];
 	char shown2[48];
@@ -558,6 +654,7 @@ static int record(struct rpz *z)
 	size_t k;
 	int anchored;
 	int ip = 0;
+	int rc;
 
 	if (!z->blank_owner) {
 		z->have_prev = 0;
@@ -632,19 +729,51 @@ static int record(struct rpz *z)
 		reject(z, "%s", z->msg);
 		return 0;
 	}
-	if (z->have_last && z->last_action == act && strcmp(z->last, z->rel) == 0) {
-		z->c->st->skipped++; /* another record of the same trigger (A + AAAA) */
+	value = ip ? ipbuf : z->rel;
+	if (z->have_last && z->last_ip == ip && eq_nocase(z->last, value)) {
+		/* another record of the same trigger */
+		int cname = act == LIST_LOCAL && strncmp(z->line, "CNAME ", 6) == 0;
+		size_t ll = strlen(z->line);
+
+		if (act != z->last_action) {
+			reject(z, "'%s' already has the policy %s: one policy per owner",
+			       lf_show(shown, sizeof(shown), value, strlen(value)),
+			       list_action_name(z->last_action));
+			return 0;
+		}
+		if (act != LIST_LOCAL) {
+			z->c->st->skipped++;
+			return 0;
+		}
+		if (cname || z->last_cname) {
+			reject(z, "'%s': a CNAME and other local data at one owner",
+			       lf_show(shown, sizeof(shown), value, strlen(value)));
+			return 0;
+		}
+		if (z->data_len + 1 + ll > RPZDATA_MAX) {
+			reject(z, "'%s': local data longer than %d bytes",
+			       lf_show(shown, sizeof(shown), value, strlen(value)), RPZDATA_MAX);
+			return 0;
+		}
+		z->data[z->data_len++] = '\n';
+		memcpy(z->data + z->data_len, z->line, ll + 1);
+		z->data_len += ll;
+		z->c->st->skipped++;
 		return 0;
 	}
-	memcpy(z->last, z->rel, strlen(z->rel) + 1);
+	rc = flush_entry(z);
+	if (rc)
+		return rc;
+	memcpy(z->last, value, strlen(value) + 1);
 	z->last_action = act;
+	z->last_ip = ip;
+	z->last_cname = act == LIST_LOCAL && strncmp(z->line, "CNAME ", 6) == 0;
+	z->last_line = z->rec_line;
+	z->last_off = z->rec_off;
+	z->data_len = act == LIST_LOCAL ? strlen(z->line) : 0;
+	memcpy(z->data, z->line, z->data_len + 1);
 	z->have_last = 1;
-	memset(&e, 0, sizeof(e));
-	e.kind = ip ? LIST_IP : LIST_DOMAIN;
-	e.value = ip ? ipbuf : z->rel;
-	e.action = act;
-	e.line = z->rec_line;
-	return lf_emit(z->c, &e, z->rec_off);
+	return 0;
 }
 
 static int finish_record(struct rpz *z)
@@ -728,6 +857,8 @@ int lf_read_rpz(struct lf_ctx *c)
 	}
 	if (rc == 0 && z->depth > 0)
 		reject(z, "'(' not closed at the end of the file");
+	if (rc == 0)
+		rc = flush_entry(z);
 	free(z);
 	return rc;
 }

@@ -77,6 +77,7 @@ static int on_entry(void *ud, const struct listfmt_entry *fe)
 	memset(&e, 0, sizeof(e));
 	e.value = c->value;
 	e.action = fe->action;
+	e.data = fe->action == LIST_LOCAL ? fe->data : NULL;
 	e.first_seen = fe->first_seen;
 	e.last_seen = fe->last_seen;
 	e.expires = fe->expires ? fe->expires : c->o->expires;

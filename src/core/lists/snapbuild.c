@@ -9,7 +9,14 @@
  *   3. lay out the records (their offsets are known from sizes alone), fill the slot
  *      table, and stream table and records to the file while checksumming them.
  * Records are never held in memory as a whole: peak memory is the items (24 bytes each),
- * the arena (the key bytes) and the table (8 bytes per slot) -- about 60 bytes per entry.
+ * the arena (the key bytes, and the wire form of local data) and the table (8 bytes per
+ * slot) -- about 60 bytes per entry.
+ *
+ * Several entries of one list for one key (other sources, or "name" and "*.name") merge
+ * into one hit: their flags are or'ed, and for each of the exact and the wildcard entry
+ * the strongest action wins: allow (passthru) > local > tcp-only > drop > nodata >
+ * nxdomain > block; of two local data, the one that sorts first (bytewise) -- an
+ * arbitrary but fixed choice, so that the same store always builds the same file.
  */
 #include "core/lists/snapshot.h"
 
@@ -26,6 +33,7 @@
 #include "core/base/hash.h"
 #include "core/net/ip.h"
 #include "core/lists/allowlist.h"
+#include "core/lists/rpzdata.h"
 #include "core/lists/snapfmt.h"
 #include "core/store/store_lists.h"
 #include "core/base/timefmt.h"
@@ -35,6 +43,17 @@ struct item {
 	uint64_t key;  /* offset of the key in the arena: u16 len, u8 type, bytes */
 	uint16_t list; /* snapshot list index */
 	uint8_t flags;
+	uint8_t action; /* enum list_action */
+	uint32_t data;	/* LIST_LOCAL: arena offset + 1 of {u16 len, wire bytes}; else 0 */
+};
+
+/* One merged hit of a record (see the file comment). */
+struct mhit {
+	uint16_t list;
+	uint8_t flags;
+	uint8_t act[2];	  /* [0] exact, [1] wildcard */
+	uint8_t decided;  /* bit k: act[k] was set by the run's strongest item of kind k */
+	uint32_t data[2]; /* item data of act[k] == LIST_LOCAL */
 };
 
 struct builder {
@@ -94,13 +113,16 @@ static int list_index(struct builder *b, const struct store_list *l, uint16_t *o
 }
 
 static int add_key(struct builder *b, unsigned char type, const void *key, size_t len,
-		   uint16_t list, uint8_t flags)
+		   uint16_t list, uint8_t flags, uint8_t action, const uint8_t *data, size_t dlen)
 {
 	struct item *it;
+	size_t need = len + 3 + (data ? dlen + 2 : 0);
 
 	if (len > 0xffff)
 		return isp_err_set(b->err, ISR_ELIMIT, "key longer than 65535 bytes");
-	if (grow((void **)&b->arena, &b->caparena, b->narena + len + 3, 1) ||
+	if (b->narena + need >= 0xfffffff0ULL)
+		return isp_err_set(b->err, ISR_ELIMIT, "snapshot over 4 GiB of keys");
+	if (grow((void **)&b->arena, &b->caparena, b->narena + need, 1) ||
 	    grow((void **)&b->items, &b->capitems, b->nitems + 1, sizeof(*b->items)))
 		return isp_err_set(b->err, ISR_ENOMEM, "out of memory compiling %zu keys",
 				   b->nitems);
@@ -109,11 +131,20 @@ static int add_key(struct builder *b, unsigned char type, const void *key, size_
 	it->key = b->narena;
 	it->list = list;
 	it->flags = flags;
+	it->action = action;
+	it->data = 0;
 	b->arena[b->narena] = (unsigned char)(len & 0xff);
 	b->arena[b->narena + 1] = (unsigned char)(len >> 8);
 	b->arena[b->narena + 2] = type;
 	memcpy(b->arena + b->narena + 3, key, len);
 	b->narena += len + 3;
+	if (data) {
+		it->data = (uint32_t)b->narena + 1;
+		b->arena[b->narena] = (unsigned char)(dlen & 0xff);
+		b->arena[b->narena + 1] = (unsigned char)(dlen >> 8);
+		memcpy(b->arena + b->narena + 2, data, dlen);
+		b->narena += dlen + 2;
+	}
 	return 0;
 }
 
@@ -122,24 +153,39 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 	struct builder *b = ud;
 	const char *v = e->value;
 	int allow = e->action == LIST_ALLOW;
+	uint8_t act = (unsigned)e->action <= LIST_ACTION_MAX ? (uint8_t)e->action : LIST_BLOCK;
+	uint8_t wire[RPZDATA_WIRE_MAX];
+	const uint8_t *data = NULL;
+	size_t dlen = 0;
 	struct ip_prefix p;
 	uint16_t li = 0;
-	int rc;
+	int rc, n;
 
 	rc = list_index(b, l, &li);
 	if (rc)
 		return rc;
 	b->entries++;
+	if (act == LIST_LOCAL) {
+		/* the importer checked it; a hand-edited store's bad data still blocks */
+		n = e->data ? rpzdata_encode(e->data, strlen(e->data), wire, sizeof(wire), NULL, 0)
+			    : -1;
+		if (n > 0) {
+			data = wire;
+			dlen = (size_t)n;
+		} else {
+			act = LIST_BLOCK;
+		}
+	}
 	switch (l->kind) {
 	case LIST_DOMAIN:
 		if (v[0] == '*' && v[1] == '.')
 			return add_key(b, SNAP_KEY_DOMAIN, v + 2, strlen(v + 2), li,
-				       allow ? SNAP_WILD_ALLOW : SNAP_WILD_BLOCK);
+				       allow ? SNAP_WILD_ALLOW : SNAP_WILD_BLOCK, act, data, dlen);
 		return add_key(b, SNAP_KEY_DOMAIN, v, strlen(v), li,
-			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK);
+			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK, act, data, dlen);
 	case LIST_URL:
 		return add_key(b, SNAP_KEY_URL, v, strlen(v), li,
-			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK);
+			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK, act, data, dlen);
 	case LIST_IP: {
 		unsigned char k[17];
 		size_t alen;
@@ -154,7 +200,7 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		else
 			b->v6_lens[p.len / 64] |= 1ULL << (p.len % 64);
 		return add_key(b, p.family == 4 ? SNAP_KEY_IP4 : SNAP_KEY_IP6, k, alen + 1, li,
-			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK);
+			       allow ? SNAP_EXACT_ALLOW : SNAP_EXACT_BLOCK, act, data, dlen);
 	}
 	case LIST_KIND_NONE: break;
 	}
@@ -247,6 +293,12 @@ static size_t key_size(const unsigned char *k)
 	return (size_t)k[0] | (size_t)k[1] << 8;
 }
 
+/* How strong an action is when entries merge (see the file comment). */
+static int rank(unsigned a)
+{
+	return a == LIST_ALLOW ? 100 : (int)a;
+}
+
 static int item_cmp(const void *pa, const void *pb)
 {
 	const struct item *a = pa, *b = pb;
@@ -265,7 +317,21 @@ static int item_cmp(const void *pa, const void *pb)
 	c = memcmp(ka + 2, kb + 2, la + 1);
 	if (c)
 		return c;
-	return (int)a->list - (int)b->list;
+	if (a->list != b->list)
+		return (int)a->list - (int)b->list;
+	if (a->action != b->action)
+		return rank(b->action) - rank(a->action); /* strongest first */
+	if (a->data && b->data) {
+		ka = g_arena + a->data - 1;
+		kb = g_arena + b->data - 1;
+		la = key_size(ka);
+		lb = key_size(kb);
+		c = memcmp(ka + 2, kb + 2, la < lb ? la : lb);
+		if (c)
+			return c;
+		return la < lb ? -1 : la > lb;
+	}
+	return 0;
 }
 
 static int same_key(const struct builder *b, const struct item *x, const struct item *y)
@@ -321,15 +387,47 @@ static void out_put(struct out *o, const void *p, size_t len)
 	}
 }
 
-/* Number of hits (distinct lists) of the run items[i..j). Items are sorted by list within
- * a key, so equal lists are adjacent. */
-static size_t run_hits(const struct item *it, size_t i, size_t j)
+/*
+ * Merge the run items[i..j) (one key, sorted by list, strongest action first) into at
+ * most SNAP_MAX_RECORD_HITS hits in h. Returns the number of hits; *size is the size of
+ * the record (head, key, hit count, hits and local data).
+ */
+#define SNAP_MAX_RECORD_HITS 255
+static size_t merge_run(const struct builder *b, size_t i, size_t j, struct mhit *h, size_t *size)
 {
-	size_t n = 0, k;
+	size_t n = 0, k, sz;
+	int w;
 
-	for (k = i; k < j; k++)
-		if (k == i || it[k].list != it[k - 1].list)
+	sz = SNAP_REC_HEAD + key_size(b->arena + b->items[i].key) + 1;
+	for (k = i; k < j; k++) {
+		const struct item *it = &b->items[k];
+
+		if (k == i || it->list != b->items[k - 1].list) {
+			if (n == SNAP_MAX_RECORD_HITS)
+				break;
+			memset(&h[n], 0, sizeof(h[n]));
+			h[n].list = it->list;
 			n++;
+		}
+		h[n - 1].flags |= it->flags;
+		w = (it->flags & (SNAP_WILD_BLOCK | SNAP_WILD_ALLOW)) != 0;
+		/* strongest first: the first item of a kind (exact / wildcard) decides */
+		if (!(h[n - 1].decided & (1u << w))) {
+			h[n - 1].act[w] = it->action;
+			h[n - 1].data[w] = it->data;
+			h[n - 1].decided |= (uint8_t)(1u << w);
+		}
+	}
+	for (k = 0; k < n; k++) {
+		sz += SNAP_HIT_SIZE;
+		for (w = 0; w < 2; w++) {
+			if (h[k].act[w] == LIST_LOCAL && h[k].data[w])
+				sz += 2 + key_size(b->arena + h[k].data[w] - 1);
+			else if (h[k].act[w] == LIST_LOCAL)
+				h[k].act[w] = LIST_BLOCK;
+		}
+	}
+	*size = sz;
 	return n;
 }
 
@@ -338,25 +436,34 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 	struct snap_header h;
 	struct out *o = NULL;
 	uint64_t *table = NULL, nslots, pool_size = 0, off;
-	size_t i, j, nkeys = 0;
+	size_t i, j, nkeys = 0, recsz, nh;
+	struct mhit *mh;
 	struct timespec ts;
 	int rc = 0;
+
+	mh = calloc(SNAP_MAX_RECORD_HITS, sizeof(*mh));
+	if (!mh)
+		return isp_err_set(b->err, ISR_ENOMEM, "out of memory");
 
 	/* Pass: count keys and the pool size. */
 	for (i = 0; i < b->nitems; i = j) {
 		for (j = i + 1; j < b->nitems && same_key(b, &b->items[i], &b->items[j]); j++)
 			;
-		pool_size += SNAP_REC_HEAD + key_size(b->arena + b->items[i].key) + 1 +
-			     SNAP_HIT_SIZE * run_hits(b->items, i, j);
+		merge_run(b, i, j, mh, &recsz);
+		pool_size += recsz;
 		nkeys++;
 	}
-	if (pool_size >= 0xfffffff0ULL || nkeys >= 0xfffffff0ULL)
-		return isp_err_set(b->err, ISR_ELIMIT, "snapshot over 4 GiB of records");
+	if (pool_size >= 0xfffffff0ULL || nkeys >= 0xfffffff0ULL) {
+		rc = isp_err_set(b->err, ISR_ELIMIT, "snapshot over 4 GiB of records");
+		goto out;
+	}
 	nslots = nkeys + nkeys / 4 + 16;
 	table = calloc(nslots, sizeof(*table));
-	if (!table)
-		return isp_err_set(b->err, ISR_ENOMEM, "out of memory for %llu slots",
-				   (unsigned long long)nslots);
+	if (!table) {
+		rc = isp_err_set(b->err, ISR_ENOMEM, "out of memory for %llu slots",
+				 (unsigned long long)nslots);
+		goto out;
+	}
 	/* Pass: fill the table with each key's record offset. */
 	off = 0;
 	for (i = 0; i < b->nitems; i = j) {
@@ -368,8 +475,8 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 		while (table[s])
 			s = s + 1 == nslots ? 0 : s + 1;
 		table[s] = SNAP_SLOT(b->items[i].hash, off);
-		off += SNAP_REC_HEAD + key_size(b->arena + b->items[i].key) + 1 +
-		       SNAP_HIT_SIZE * run_hits(b->items, i, j);
+		merge_run(b, i, j, mh, &recsz);
+		off += recsz;
 	}
 
 	memset(&h, 0, sizeof(h));
@@ -392,18 +499,15 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 
 	/* Per-list key counts and byte shares (a shared record is split evenly). */
 	for (i = 0; i < b->nitems; i = j) {
-		size_t hits, recsz, k;
+		size_t k;
 
 		for (j = i + 1; j < b->nitems && same_key(b, &b->items[i], &b->items[j]); j++)
 			;
-		hits = run_hits(b->items, i, j);
-		recsz = SNAP_REC_HEAD + key_size(b->arena + b->items[i].key) + 1 +
-			SNAP_HIT_SIZE * hits + (size_t)(8 * nslots / (nkeys ? nkeys : 1));
-		for (k = i; k < j; k++) {
-			if (k > i && b->items[k].list == b->items[k - 1].list)
-				continue;
-			b->lists[b->items[k].list].keys++;
-			b->lists[b->items[k].list].bytes += recsz / hits;
+		nh = merge_run(b, i, j, mh, &recsz);
+		recsz += (size_t)(8 * nslots / (nkeys ? nkeys : 1));
+		for (k = 0; k < nh; k++) {
+			b->lists[mh[k].list].keys++;
+			b->lists[mh[k].list].bytes += recsz / nh;
 		}
 	}
 
@@ -423,27 +527,31 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 	out_put(o, table, nslots * sizeof(uint64_t));
 	for (i = 0; i < b->nitems; i = j) {
 		const unsigned char *k = b->arena + b->items[i].key;
-		unsigned char hit[SNAP_HIT_SIZE], nh;
+		unsigned char hit[SNAP_HIT_SIZE], nb;
 		size_t m;
+		int w;
 
 		for (j = i + 1; j < b->nitems && same_key(b, &b->items[i], &b->items[j]); j++)
 			;
+		nh = merge_run(b, i, j, mh, &recsz);
 		out_put(o, k, SNAP_REC_HEAD + key_size(k));
-		nh = (unsigned char)(run_hits(b->items, i, j) > 255 ? 255
-								    : run_hits(b->items, i, j));
-		out_put(o, &nh, 1);
-		for (m = i; m < j; m++) {
-			uint8_t flags = b->items[m].flags;
-
-			/* merge the flags of every item of this list */
-			while (m + 1 < j && b->items[m + 1].list == b->items[m].list)
-				flags |= b->items[++m].flags;
-			hit[0] = (unsigned char)(b->items[m].list & 0xff);
-			hit[1] = (unsigned char)(b->items[m].list >> 8);
-			hit[2] = flags;
-			if (nh-- > 0)
-				out_put(o, hit, sizeof(hit));
+		nb = (unsigned char)nh;
+		out_put(o, &nb, 1);
+		for (m = 0; m < nh; m++) {
+			hit[0] = (unsigned char)(mh[m].list & 0xff);
+			hit[1] = (unsigned char)(mh[m].list >> 8);
+			hit[2] = mh[m].flags;
+			hit[3] = (unsigned char)(mh[m].act[0] | mh[m].act[1] << 4);
+			out_put(o, hit, sizeof(hit));
 		}
+		/* local data after the hits, in hit order, exact before wildcard */
+		for (m = 0; m < nh; m++)
+			for (w = 0; w < 2; w++)
+				if (mh[m].act[w] == LIST_LOCAL) {
+					const unsigned char *d = b->arena + mh[m].data[w] - 1;
+
+					out_put(o, d, 2 + key_size(d));
+				}
 	}
 	out_flush(o);
 	if (o->failed) {
@@ -474,6 +582,7 @@ out:
 		rc = isp_err_set(b->err, ISR_EIO, "%s: close: %s", tmp, strerror(errno));
 	free(o);
 	free(table);
+	free(mh);
 	return rc;
 }
 

@@ -2,7 +2,8 @@
  * snapfmt.h -- the on-disk layout of a snapshot, shared by the builder (snapbuild.c)
  * and the reader (snapshot.c). See snapshot.h for the design. Internal header.
  *
- * Version history: 1 -- first layout.
+ * Version history: 1 -- first layout; 2 -- hits carry the RPZ action byte, records
+ * carry local data after their hits.
  */
 #ifndef ISP_CORE_SNAPFMT_H
 #define ISP_CORE_SNAPFMT_H
@@ -10,7 +11,7 @@
 #include <stdint.h>
 
 #define SNAP_MAGIC   "ISPSNAP\x1a"
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2
 
 struct snap_header {
 	char magic[8];
@@ -44,9 +45,16 @@ struct snap_list_rec {
 #define SNAP_SLOT_TAG(s)    ((uint32_t)(s))
 #define SNAP_SLOT_OFF(s)    ((uint32_t)((s) >> 32))
 
-/* Record: u16 keylen, u8 type, key, u8 nhits, nhits x {u16 list, u8 flags}. */
+/*
+ * Record: u16 keylen, u8 type, key, u8 nhits, nhits x {u16 list, u8 flags, u8 actions},
+ * then the local data: for each hit in order, for its exact action (low 4 bits of
+ * actions) and then its wildcard action (high 4 bits) that is LIST_LOCAL, {u16 len,
+ * len bytes of wire form (core/lists/rpzdata.h)}. An action is an enum list_action;
+ * the action of a flag not set is 0 (block) and means nothing. A record without local
+ * data ends after its hits, as in version 1 with one byte more per hit.
+ */
 #define SNAP_REC_HEAD 3
-#define SNAP_HIT_SIZE 3
+#define SNAP_HIT_SIZE 4
 
 /* Key types. */
 #define SNAP_KEY_DOMAIN 'D'

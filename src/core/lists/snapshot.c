@@ -162,26 +162,78 @@ static const unsigned char *probe(const struct snap *s, uint64_t h, unsigned cha
 	return NULL;
 }
 
+/*
+ * Pool offset + 1 of the local data (its u16 length) of hit i of the record tail rt
+ * (nh hits), wildcard (wild) or exact; 0 if the record is malformed. Walks the data of
+ * the hits before it: only local-data hits pay for this.
+ */
+static uint32_t data_offset(const struct snap *s, const unsigned char *rt, size_t nh, size_t i,
+			    int wild)
+{
+	uint64_t off = (uint64_t)(rt - s->pool) + 1 + nh * SNAP_HIT_SIZE;
+	size_t k;
+	int w;
+
+	for (k = 0; k <= i; k++) {
+		unsigned acts = rt[1 + k * SNAP_HIT_SIZE + 3];
+
+		for (w = 0; w < 2; w++) {
+			if (((w ? acts >> 4 : acts) & 15) != LIST_LOCAL)
+				continue;
+			if (k == i && w == wild)
+				return off + 2 <= s->h.pool_size ? (uint32_t)off + 1 : 0;
+			if (off + 2 > s->h.pool_size)
+				return 0;
+			off += 2 + (s->pool[off] | (uint64_t)s->pool[off + 1] << 8);
+		}
+	}
+	return 0;
+}
+
 /* Copy the hits of record tail rt whose flags intersect mask into r. Returns the count. */
 static int take_hits(const struct snap *s, const unsigned char *rt, unsigned mask,
 		     unsigned allow_mask, struct snap_result *r)
 {
 	size_t nh = rt[0], i;
+	int wild = (mask & (SNAP_WILD_BLOCK | SNAP_WILD_ALLOW)) != 0;
 
 	r->n = 0;
 	if ((size_t)(rt - s->pool) + 1 + nh * SNAP_HIT_SIZE > s->h.pool_size)
 		return 0;
 	for (i = 0; i < nh && r->n < SNAP_MAX_HITS; i++) {
 		const unsigned char *hp = rt + 1 + i * SNAP_HIT_SIZE;
-		unsigned flags = hp[2];
+		unsigned flags = hp[2], act = (wild ? hp[3] >> 4 : hp[3]) & 15;
+		struct snap_hit *h = &r->hits[r->n];
 
 		if (!(flags & mask))
 			continue;
-		r->hits[r->n].list = (uint16_t)(hp[0] | hp[1] << 8);
-		r->hits[r->n].allow = (flags & mask & allow_mask) != 0; /* allow wins */
+		h->list = (uint16_t)(hp[0] | hp[1] << 8);
+		h->allow = (flags & mask & allow_mask) != 0; /* allow wins */
+		h->action = (uint8_t)(h->allow ? LIST_ALLOW : act > LIST_ACTION_MAX ? 0 : act);
+		h->data = 0;
+		if (h->action == LIST_LOCAL) {
+			h->data = data_offset(s, rt, nh, i, wild);
+			if (!h->data)
+				h->action = LIST_BLOCK; /* a hostile file: block, never pass */
+		}
 		r->n++;
 	}
 	return r->n;
+}
+
+const uint8_t *snap_hit_data(const struct snap *s, const struct snap_hit *h, size_t *len)
+{
+	uint64_t off, n;
+
+	*len = 0;
+	if (h->action != LIST_LOCAL || h->data == 0 || (uint64_t)h->data + 1 > s->h.pool_size)
+		return NULL;
+	off = (uint64_t)h->data - 1;
+	n = s->pool[off] | (uint64_t)s->pool[off + 1] << 8;
+	if (off + 2 + n > s->h.pool_size)
+		return NULL;
+	*len = (size_t)n;
+	return s->pool + off + 2;
 }
 
 /*

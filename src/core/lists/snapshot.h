@@ -15,10 +15,15 @@
  *   table    open-addressing hash table of 8-byte slots {tag: low 32 bits of the key
  *            hash, record offset + 1 (0 = empty)}, linear probing, about 80% full
  *   pool     records: u16 key length, u8 key type, key bytes, u8 hit count, hits of
- *            {u16 list, u8 flags}
+ *            {u16 list, u8 flags, u8 actions}, then the local data of the hits whose
+ *            action is local ({u16 length, wire-form records}, core/lists/rpzdata.h)
  * Key types: 'D' domain (name without "*."), 'U' canonical URL, '4'/'6' IP prefix (u8
  * length + 4/16 masked address bytes). A domain record's hit flags say whether the list
- * has the exact name, the wildcard "*.name", or both, and whether as block or allow.
+ * has the exact name, the wildcard "*.name", or both, and whether as block or allow;
+ * its actions byte holds the RPZ action (enum list_action) of the exact entry in the
+ * low 4 bits and of the wildcard entry in the high 4 bits (snapfmt.h). A lookup reads
+ * the byte with the flags (same cache line); only a local-data hit walks on to find
+ * its data.
  *
  * The allowlist (allowlist.h) is compiled in as one more list, SNAP_ALLOWLIST (kind
  * LIST_KIND_NONE), of allow hits; every block entry an allow covers is marked with an allow
@@ -57,8 +62,10 @@ enum {
 #define DOMAIN_LABELS_MAX 128 /* a 253-octet name has at most 127 labels */
 
 struct snap_hit {
-	uint16_t list; /* index for snap_list_name/snap_list_kind */
-	uint8_t allow; /* 1: the entry is an allow (rpz-passthru) entry */
+	uint16_t list;	/* index for snap_list_name/snap_list_kind */
+	uint8_t allow;	/* 1: the entry is an allow (rpz-passthru) entry */
+	uint8_t action; /* enum list_action of the matching entry (LIST_ALLOW iff allow) */
+	uint32_t data;	/* LIST_LOCAL: where its data is (read it with snap_hit_data) */
 };
 
 struct snap_result {
@@ -116,6 +123,14 @@ int snap_lookup_domain_batch(const struct snap *s, const char *const *names, con
 int snap_lookup_url(const struct snap *s, const char *url, size_t len, struct snap_result *r);
 /* family 4 or 6, addr in network order (4 or 16 bytes). Returns the number of hits. */
 int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr, struct snap_result *r);
+
+/*
+ * The local data of hit h (a hit of a result of snapshot s, action LIST_LOCAL): the
+ * wire form of core/lists/rpzdata.h, *len bytes, pointing into the snapshot (valid
+ * while it is open). NULL (and *len 0) for another action or data that would reach
+ * past the pool (bounds-checked). Callers still parse the bytes as hostile.
+ */
+const uint8_t *snap_hit_data(const struct snap *s, const struct snap_hit *h, size_t *len);
 
 unsigned snap_nlists(const struct snap *s);
 /* Information on list index i (< snap_nlists). */

@@ -335,17 +335,47 @@ static size_t utf8_fit(const char *text, size_t tlen, size_t room)
 }
 
 /*
- * Write a response: header, question, an optional address answer (addr_type 0: none),
- * OPT with EDE when q had EDNS. Returns the length or -1.
+ * Count the records of rrs[0..rrlen) ({u16 type, u16 rdlength, rdata}...) of type want
+ * (every type when want is 255, ANY). Returns the count, or -1 if rrs is malformed.
  */
-static int build(const struct dnsw_query *q, int rcode, uint16_t addr_type, const uint8_t *addr,
-		 uint32_t ttl, int ede_code, const char *extra_text, uint8_t *out, size_t outsz)
+static int count_rrs(const uint8_t *rrs, size_t rrlen, uint16_t want)
+{
+	size_t off = 0;
+	int n = 0;
+
+	while (off < rrlen) {
+		uint16_t t, l;
+
+		if (rrlen - off < 4)
+			return -1;
+		t = dnsw_get16(rrs + off);
+		l = dnsw_get16(rrs + off + 2);
+		if (rrlen - off - 4 < l)
+			return -1;
+		if (t != 0 && (want == 255 || t == want))
+			n++;
+		off += 4 + (size_t)l;
+	}
+	return n;
+}
+
+/*
+ * Write a response: header, question, the records of rrs of type want as the answer
+ * (owner: the question's name; none when want is 0), OPT with EDE when q had EDNS.
+ * Returns the length or -1.
+ */
+static int build(const struct dnsw_query *q, int rcode, const uint8_t *rrs, size_t rrlen,
+		 uint16_t want, uint32_t ttl, int ede_code, const char *extra_text, uint8_t *out,
+		 size_t outsz)
 {
 	struct wbuf w = { out, 0, outsz, 0 };
 	uint16_t flags, rdlen;
-	size_t alen = addr_type == DNSW_AAAA ? 16 : 4, tlen = 0, limit, fixed;
+	size_t tlen = 0, limit, fixed, off;
 	int ede = q->has_edns && ede_code >= 0;
+	int an = want ? count_rrs(rrs, rrlen, want) : 0;
 
+	if (an < 0 || an > 0xffff)
+		return -1;
 	if (rcode < 0 || rcode > 0xfff || (rcode > 0xf && !q->has_edns))
 		return -1;
 	if (ede_code > 0xffff || q->qname_len > DNSW_MAX_NAME)
@@ -356,7 +386,7 @@ static int build(const struct dnsw_query *q, int rcode, uint16_t addr_type, cons
 	w16(&w, q->id);
 	w16(&w, flags);
 	w16(&w, q->qname_len > 0 ? 1 : 0);
-	w16(&w, addr_type ? 1 : 0);
+	w16(&w, (uint16_t)an);
 	w16(&w, 0);
 	w16(&w, q->has_edns ? 1 : 0);
 	if (q->qname_len > 0) {
@@ -364,13 +394,18 @@ static int build(const struct dnsw_query *q, int rcode, uint16_t addr_type, cons
 		w16(&w, q->qtype);
 		w16(&w, q->qclass);
 	}
-	if (addr_type) {
-		w16(&w, 0xc000 | DNSW_HEADER); /* the question's name */
-		w16(&w, addr_type);
-		w16(&w, DNSW_CLASS_IN);
-		w32(&w, ttl);
-		w16(&w, (uint16_t)alen);
-		w_bytes(&w, addr, alen);
+	for (off = 0; an > 0 && off < rrlen;) {
+		uint16_t t = dnsw_get16(rrs + off), l = dnsw_get16(rrs + off + 2);
+
+		if (t != 0 && (want == 255 || t == want)) {
+			w16(&w, 0xc000 | DNSW_HEADER); /* the question's name */
+			w16(&w, t);
+			w16(&w, DNSW_CLASS_IN);
+			w32(&w, ttl);
+			w16(&w, l);
+			w_bytes(&w, rrs + off + 4, l);
+		}
+		off += 4 + (size_t)l;
 	}
 	if (!q->has_edns)
 		return w.err ? -1 : (int)w.len;
@@ -402,13 +437,15 @@ static int build(const struct dnsw_query *q, int rcode, uint16_t addr_type, cons
 int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code, const char *extra_text,
 			uint8_t *out, size_t outsz)
 {
-	return build(q, rcode, 0, NULL, 0, ede_code, extra_text, out, outsz);
+	return build(q, rcode, NULL, 0, 0, 0, ede_code, extra_text, out, outsz);
 }
 
 int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *addr, uint32_t ttl,
 		       int ede_code, const char *extra_text, uint8_t *out, size_t outsz)
 {
+	uint8_t rr[4 + 16];
 	uint16_t type;
+	size_t alen;
 
 	if (family == 4)
 		type = DNSW_A;
@@ -418,9 +455,27 @@ int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *ad
 		return -1;
 	if (q->qname_len == 0)
 		return -1;
+	alen = family == 4 ? 4 : 16;
+	dnsw_put16(rr, type);
+	dnsw_put16(rr + 2, (uint16_t)alen);
+	memcpy(rr + 4, addr, alen);
 	if (q->qtype != type || q->qclass != DNSW_CLASS_IN)
 		type = 0;
-	return build(q, DNSW_NOERROR, type, addr, ttl, ede_code, extra_text, out, outsz);
+	return build(q, DNSW_NOERROR, rr, 4 + alen, type, ttl, ede_code, extra_text, out, outsz);
+}
+
+int dnsw_build_local(const struct dnsw_query *q, const uint8_t *rrs, size_t rrlen, uint32_t ttl,
+		     int ede_code, const char *extra_text, uint8_t *out, size_t outsz)
+{
+	uint16_t want = q->qtype;
+
+	if (q->qname_len == 0 || count_rrs(rrs, rrlen, 255) < 0)
+		return -1;
+	if (count_rrs(rrs, rrlen, DNSW_CNAME) > 0)
+		want = DNSW_CNAME; /* a CNAME answers every type (RFC 1034 3.6.2) */
+	if (q->qclass != DNSW_CLASS_IN || want == 0)
+		want = 0;
+	return build(q, DNSW_NOERROR, rrs, rrlen, want, ttl, ede_code, extra_text, out, outsz);
 }
 
 /* ---- reading responses ---- */

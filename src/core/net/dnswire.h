@@ -40,6 +40,7 @@ enum dnsw_type {
 	DNSW_NS = 2,
 	DNSW_CNAME = 5,
 	DNSW_SOA = 6,
+	DNSW_TXT = 16,
 	DNSW_AAAA = 28,
 	DNSW_OPT = 41,
 	DNSW_DNAME = 39,
@@ -145,6 +146,19 @@ int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code, con
  */
 int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *addr, uint32_t ttl,
 		       int ede_code, const char *extra_text, uint8_t *out, size_t outsz);
+
+/*
+ * Build a NOERROR response to q answering with local data: rrs[0..rrlen) is a sequence
+ * of records {u16 type, u16 rdlength, rdata} (network order, rdata uncompressed: the
+ * wire form of core/lists/rpzdata.h). The answer holds, owned by q's name (0xC00C),
+ * class IN, with the given TTL: the CNAME if rrs has one (whatever q's type, RFC 1034
+ * 3.6.2; only the CNAME, its target is not resolved here), else every record of q's
+ * type (all of them for type ANY, 255); none (NODATA) if there is none or q's class is
+ * not IN. EDE as dnsw_build_response. Returns the length, or -1 if rrs is malformed,
+ * q has no question or out is too small.
+ */
+int dnsw_build_local(const struct dnsw_query *q, const uint8_t *rrs, size_t rrlen, uint32_t ttl,
+		     int ede_code, const char *extra_text, uint8_t *out, size_t outsz);
 
 /*
  * Check that pkt is a response (QR set) to the query with this id and question (name

@@ -33,3 +33,30 @@ const char *list_kind_name(enum list_kind k)
 	}
 	return "none";
 }
+
+static const char *const action_names[LIST_ACTION_MAX + 1] = {
+	[LIST_BLOCK] = "block",	  [LIST_ALLOW] = "allow", [LIST_NXDOMAIN] = "nxdomain",
+	[LIST_NODATA] = "nodata", [LIST_DROP] = "drop",	  [LIST_TCP_ONLY] = "tcp-only",
+	[LIST_LOCAL] = "local",
+};
+
+int list_action_parse(const char *name)
+{
+	size_t n;
+	int i;
+
+	if (!name)
+		return -1;
+	n = strlen(name);
+	for (i = 0; i <= LIST_ACTION_MAX; i++)
+		if (str_eq_nocase(name, n, action_names[i]))
+			return i;
+	if (str_eq_nocase(name, n, "passthru"))
+		return LIST_ALLOW;
+	return -1;
+}
+
+const char *list_action_name(enum list_action a)
+{
+	return (unsigned)a <= LIST_ACTION_MAX ? action_names[a] : "block";
+}

@@ -23,6 +23,8 @@ struct store_list {
 struct store_entry {
 	const char *value; /* normalised value */
 	enum list_action action;
+	const char *data;      /* LIST_LOCAL: the records (core/lists/rpzdata.h text form);
+				  NULL otherwise */
 	int64_t first_seen;    /* 0 = unknown (the store then uses the import time) */
 	int64_t last_seen;     /* 0 = unknown (the store then uses the import time) */
 	int64_t expires;       /* 0 = never */
@@ -86,7 +88,9 @@ typedef int (*store_entry_fn)(void *ud, const struct store_list *l, const struct
 
 /*
  * Call fn for every entry of list `list` (all lists if NULL) that has not expired at
- * `now`. With `distinct`, each (list, value) once (the fields of its earliest source).
+ * `now`. With `distinct`, each (list, value) once: an allow entry if any source has one
+ * (passthru wins), else the earliest source's (first_seen, then source id), whose action
+ * and data are then the value's.
  * A non-zero return from fn stops and is returned.
  */
 int store_each_entry(struct store *st, const char *list, int64_t now, int distinct,

@@ -25,6 +25,10 @@
  *      other writers keep it NULL and are not constrained (NULLs are distinct).
  *   5  allowlist: the operator's allow entries (value, kind, reason, added_by, added,
  *      expires), which win over every list at compile (store_allow.c, allowlist.h)
+ *   6  entries.data: an RPZ entry's local data (the records it answers with, text form
+ *      of core/lists/rpzdata.h), NULL for every other action. entries.action takes the
+ *      RPZ actions besides block (0) and allow (1): nxdomain 2, nodata 3, drop 4,
+ *      tcp-only 5, local 6 (core/store/listkind.h); rows before version 6 are 0 or 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,13 +205,16 @@ static const char *const pg_v5 =
 	"CREATE TABLE allowlist("
 	"  value TEXT PRIMARY KEY, kind TEXT NOT NULL, reason TEXT, added_by TEXT NOT NULL,"
 	"  added BIGINT NOT NULL, expires BIGINT);";
+#define V6_SQL "ALTER TABLE entries ADD COLUMN data TEXT;"
+static const char *const sqlite_v6 = V6_SQL;
+static const char *const pg_v6 = V6_SQL;
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
 								     sqlite_v3, sqlite_v4,
-								     sqlite_v5 };
+								     sqlite_v5, sqlite_v6 };
 static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
-								 pg_v5 };
+								 pg_v5, pg_v6 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

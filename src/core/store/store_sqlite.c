@@ -339,7 +339,7 @@ int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, str
  * expiry/category/reference. Two spellings: SQLite's two-argument max() is GREATEST in
  * PostgreSQL (NULLs aside, which coalesce rules out here). */
 #define MERGE_SQL(MAX)                                                                             \
-	"UPDATE staging SET action = ?2,"                                                          \
+	"UPDATE staging SET action = ?2, data = ?8,"                                               \
 	" first_seen = CASE WHEN first_seen IS NULL OR ?3 < first_seen"                            \
 	"   THEN coalesce(?3, first_seen) ELSE first_seen END,"                                    \
 	" last_seen = " MAX "(coalesce(last_seen, ?4), coalesce(?4, last_seen)),"                  \
@@ -408,16 +408,17 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 		     sq_pg(st) ? "DROP TABLE IF EXISTS pg_temp.staging;"
 				 "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY,"
 				 " action BIGINT NOT NULL, first_seen BIGINT, last_seen BIGINT,"
-				 " expires BIGINT, category TEXT, reference TEXT);"
+				 " expires BIGINT, category TEXT, reference TEXT, data TEXT);"
 			       : "DROP TABLE IF EXISTS temp.staging;"
 				 "CREATE TEMP TABLE staging(value TEXT PRIMARY KEY,"
 				 " action INTEGER NOT NULL, first_seen INTEGER, last_seen INTEGER,"
-				 " expires INTEGER, category TEXT, reference TEXT) WITHOUT ROWID;",
+				 " expires INTEGER, category TEXT, reference TEXT, data TEXT)"
+				 " WITHOUT ROWID;",
 		     err);
 	if (rc)
 		goto fail;
 	rc = sq_prepare(st,
-			"INSERT INTO staging VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			"INSERT INTO staging VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
 			&imp->ins, err);
 	if (rc)
 		goto fail;
@@ -444,6 +445,7 @@ static void bind_entry(struct db_stmt *s, const struct store_entry *e)
 	sq_bind_time(s, 5, e->expires);
 	sq_bind_text(s, 6, e->category);
 	sq_bind_text(s, 7, e->reference);
+	sq_bind_text(s, 8, e->action == LIST_LOCAL ? e->data : NULL);
 }
 
 int store_import_add(struct store_import *imp, const struct store_entry *e, int *dup,
@@ -496,10 +498,11 @@ void store_import_abort(struct store_import *imp)
 /* The staged entries into the source's (the two spellings of scalar min/max again). */
 #define UPSERT_SQL(MIN, MAX)                                                                       \
 	"INSERT INTO entries(source_id, value, action, first_seen, last_seen,"                     \
-	" expires, category, reference)"                                                           \
+	" expires, category, reference, data)"                                                     \
 	" SELECT ?1, value, action, coalesce(first_seen, ?2), coalesce(last_seen, ?2),"            \
-	" expires, category, reference FROM staging WHERE true"                                    \
+	" expires, category, reference, data FROM staging WHERE true"                              \
 	" ON CONFLICT(source_id, value) DO UPDATE SET action = excluded.action,"                   \
+	" data = excluded.data,"                                                                   \
 	" first_seen = " MIN "(entries.first_seen, excluded.first_seen),"                          \
 	" last_seen = " MAX "(entries.last_seen, excluded.last_seen),"                             \
 	" expires = excluded.expires, category = excluded.category,"                               \
@@ -612,7 +615,7 @@ fail:
 }
 
 /* Fill l and e from a row laid out as: list id, list name, kind, value, action,
- * first_seen, last_seen, expires, category, reference, source. */
+ * first_seen, last_seen, expires, category, reference, source, data. */
 static void row_entry(struct db_stmt *s, struct store_list *l, struct store_entry *e)
 {
 	l->id = db_column_int64(s, 0);
@@ -626,11 +629,12 @@ static void row_entry(struct db_stmt *s, struct store_list *l, struct store_entr
 	e->category = db_column_text(s, 8);
 	e->reference = db_column_text(s, 9);
 	e->source = db_column_text(s, 10);
+	e->data = db_column_text(s, 11);
 }
 
 #define ENTRY_COLS                                                                                 \
 	"l.id, l.name, l.kind, e.value, e.action, e.first_seen, e.last_seen,"                      \
-	" e.expires, e.category, e.reference, s.name"
+	" e.expires, e.category, e.reference, s.name, e.data"
 
 struct entry_walk {
 	store_entry_fn fn;
@@ -669,7 +673,8 @@ int store_each_entry(struct store *st, const char *list, int64_t now, int distin
 		"e.expires > ?2)";
 	static const char *distinct_sql =
 		"SELECT * FROM (SELECT " ENTRY_COLS ", row_number() OVER"
-		" (PARTITION BY l.id, e.value ORDER BY e.action DESC, e.first_seen, s.id) AS rn"
+		" (PARTITION BY l.id, e.value ORDER BY (e.action = 1) DESC, e.first_seen, s.id) AS "
+		"rn"
 		" FROM entries e JOIN sources s ON s.id = e.source_id"
 		" JOIN lists l ON l.id = s.list_id"
 		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
