@@ -77,9 +77,9 @@ def refresh(binary, path):
             words = command_of(lines[i + 1], heading)
             opts = help_options(binary, words)
             # copy up to the first bullet block after the usage block, replace that block
-            j = i
+            j = lines.index("```", i + 1) + 1  # past the usage block
             while j < len(lines) and not lines[j].startswith("- `-"):
-                if j > i + 2 and (lines[j].startswith("#") or lines[j] == "```"):
+                if lines[j].startswith("#") or lines[j] == "```":
                     break
                 j += 1
             out += lines[i:j]
