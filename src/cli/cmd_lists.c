@@ -55,28 +55,24 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	static const struct opts_spec spec = {
 		.usage = import_usage, .tail = import_tail, .min_args = 1, .max_args = -1
 	};
-	const char *list = NULL, *kind_s = NULL, *fmt_s = c->cfg.lists_format;
+	const char *list = NULL, *kind_s = NULL;
 	struct listimport_opts io;
 	struct store_list l;
 	struct store *st;
 	struct isp_err err;
-	int64_t expiry = c->cfg.lists_expiry;
-	int i, rc, fmt, argi;
+	int i, rc, argi;
 	enum list_kind kind = LIST_KIND_NONE;
 	const struct opt opts[] = {
 		OPT_S("list", 'l', &list, "NAME", "the list (created if --kind is given)"),
 		OPT_S("kind", 'k', &kind_s, "KIND",
 		      "domain (C&C host names, exact or *.suffix), url (malware-distribution "
 		      "URLs), ip (addresses, prefixes)"),
-		OPT_S("format", 'f', &fmt_s, "FORMAT",
-		      "auto (default: lists.format), plain, hosts, rpz, urlhaus, feodo, csv"),
+		OPT_KS("format", 'f', "lists.format", "FORMAT"),
 		OPT_S("source", 's', &io.source, "NAME",
 		      "source name (default: the file's base name; required with -)"),
 		OPT_S("origin", 0, &io.origin, "ZONE",
 		      "RPZ: the zone origin when the file has no $ORIGIN/SOA"),
-		OPT_D("expires", 0, &expiry, "DUR",
-		      "entries without an expiry expire after DUR (30d, 12h; default "
-		      "lists.expiry, 0 = never)"),
+		OPT_K("expires", "lists.expiry", "DUR"),
 		OPT_F("allow-shrink", 0, &io.allow_shrink,
 		      "import even what looks like a failed download: by default a FILE with no "
 		      "accepted value, more rejected lines than accepted values, or one that "
@@ -101,14 +97,9 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	fmt = listfmt_parse_name(fmt_s);
-	if (fmt < 0) {
-		cli_fail("--format %s: expected auto, plain, hosts, rpz, urlhaus, feodo or csv",
-			 fmt_s);
-		return EXIT_USAGE;
-	}
-	io.format = (enum list_format)fmt;
-	io.expires = expiry ? (int64_t)time(NULL) + expiry : 0;
+	/* lists.format is a K_FORMAT key: config_set has checked the name */
+	io.format = (enum list_format)listfmt_parse_name(c->cfg.lists_format);
+	io.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
 	if (io.source && argc - argi > 1) {
 		cli_fail("--source names one source; give one FILE with it (each file is "
 			 "its own source otherwise)");

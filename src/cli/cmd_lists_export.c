@@ -155,7 +155,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	const struct opt opts[] = {
 		OPT_S("list", 'l', &list, "NAME", "the list"),
 		OPT_S("format", 'f', &fmt_s, "FORMAT", "rpz, domains, hosts or csv (below)"),
-		OPT_S("origin", 0, &origin, "ZONE", "RPZ zone name (default lists.rpz-origin)"),
+		OPT_K("origin", "lists.rpz-origin", "ZONE"),
 		OPT_S("out", 'o', &out, "FILE",
 		      "write to FILE (atomically) instead of standard output"),
 		OPT_END,

@@ -227,8 +227,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	long total = 0;
 	int json = 0, rc, argi;
 	const struct opt opts[] = {
-		OPT_S("public", 'p', &pub, "FILE",
-		      "the feed's public key (default: sync.public-key)"),
+		OPT_KS("public", 'p', "sync.public-key", "FILE"),
 		OPT_F("json", 'j', &json,
 		      "print the attempt's state object (as in sync-state.json) on stdout, "
 		      "whatever the outcome"),

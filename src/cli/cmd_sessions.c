@@ -84,7 +84,6 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	static const struct opts_spec spec = {
 		.usage = import_usage, .tail = import_tail, .min_args = 1, .max_args = -1
 	};
-	const char *fmt_s = c->cfg.sessions_format;
 	char path[CONFIG_PATH_MAX];
 	struct sess_opts so = { c->cfg.sessions_open_max };
 	struct sess_build_stats bs;
@@ -94,18 +93,16 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	long rejected = 0;
 	int i, fmt, rc, argi;
 	const struct opt opts[] = {
-		OPT_S("format", 'f', &fmt_s, "F",
-		      "auto (default: sessions.format), detail (FreeRADIUS detail files), radcsv "
-		      "(RADIUS accounting CSV with a header: event rows or radacct rows), dhcpd "
-		      "(ISC dhcpd.leases), kea (Kea memfile lease CSV, v4 or v6)"),
+		OPT_KS("format", 'f', "sessions.format", "F"),
 		OPT_END,
 	};
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	fmt = sessfmt_parse_name(fmt_s);
+	fmt = sessfmt_parse_name(c->cfg.sessions_format);
 	if (fmt < 0) {
-		cli_fail("--format %s: expected auto, detail, radcsv, dhcpd or kea", fmt_s);
+		cli_fail("--format %s: expected auto, detail, radcsv, dhcpd or kea",
+			 c->cfg.sessions_format);
 		return EXIT_USAGE;
 	}
 	isp_err_clear(&err);

@@ -65,6 +65,10 @@ struct opt {
 	{                                                                                          \
 		(n), 0, OPT_KEY, NULL, (k), (a), NULL, NULL                                        \
 	}
+#define OPT_KS(n, s, k, a)                                                                         \
+	{                                                                                          \
+		(n), (s), OPT_KEY, NULL, (k), (a), NULL, NULL                                      \
+	}
 #define OPT_KH(n, k, a, h)                                                                         \
 	{                                                                                          \
 		(n), 0, OPT_KEY, NULL, (k), (a), (h), NULL                                         \
