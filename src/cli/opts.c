@@ -50,9 +50,7 @@ static int list_add(char **acc, const char *v, struct isp_err *err)
 
 	if (!p)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	if (have)
-		memcpy(p + have, ", ", 2), have += 2;
-	memcpy(p + have, v, n + 1);
+	snprintf(p + have, n + 3, "%s%s", have ? ", " : "", v);
 	*acc = p;
 	return 0;
 }
