@@ -228,13 +228,7 @@ static int suspended(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = aw_suspended(st, all, json, stdout, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, aw_suspended(st, all, json, stdout, &err), &err);
 }
 
 static int release(struct cli *c, int argc, char **argv)

@@ -135,13 +135,7 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = notify_report(st, source, json, stdout, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, notify_report(st, source, json, stdout, &err), &err);
 }
 
 static int cmd_returned(struct cli *c, int argc, char **argv)
@@ -223,13 +217,7 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = notify_notices(st, (int)limit, json, stdout, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, notify_notices(st, (int)limit, json, stdout, &err), &err);
 }
 
 int cmd_notify(struct cli *c, int argc, char **argv)

@@ -205,13 +205,7 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	rc = relay_report(st, stdout, json, cli_when, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, relay_report(st, stdout, json, cli_when, &err), &err);
 }
 
 int cmd_relay(struct cli *c, int argc, char **argv)
