@@ -251,6 +251,15 @@ struct store;
 int aw_conf_from_config(const struct isp_config *cfg, struct aw_conf *a, unsigned *suspend_types,
 			struct isp_err *err);
 
+struct aw_run_opts;
+struct prefixset;
+/* The watcher's settings from cfg (options already applied): the detector's (as
+ * aw_conf_from_config), o's format, suspend types and clock skew, and the ISP's own
+ * network parsed into *own (conf->own points to it; the caller frees it, also on
+ * error). Returns 0, or ISR_EINVAL with the key and the reason in err. */
+int aw_run_settings(const struct isp_config *cfg, struct aw_conf *conf, struct aw_run_opts *o,
+		    struct prefixset **own, struct isp_err *err);
+
 /* The state file for followed positions: opt if set, else authwatch.state-file, else
  * authwatch.state in the state folder. out has CONFIG_PATH_MAX bytes. */
 void aw_state_path(const struct isp_config *cfg, const char *opt, char *out);

@@ -518,6 +518,31 @@ int aw_conf_from_config(const struct isp_config *cfg, struct aw_conf *a, unsigne
 	return parse_types(cfg->authwatch_suspend, suspend_types, err);
 }
 
+int aw_run_settings(const struct isp_config *cfg, struct aw_conf *conf, struct aw_run_opts *o,
+		    struct prefixset **own, struct isp_err *err)
+{
+	int fmt = aw_format_parse(cfg->authwatch_format);
+
+	if (fmt < 0)
+		return isp_err_set(
+			err, ISR_EINVAL,
+			"authwatch: unknown format '%s' (radius, postfix, dovecot, json, "
+			"auto)",
+			cfg->authwatch_format);
+	o->format = (enum aw_format)fmt;
+	if (aw_conf_from_config(cfg, conf, &o->suspend_types, err) != 0)
+		return ISR_EINVAL;
+	if (prefixset_parse(cfg->authwatch_own, own, err) != 0) {
+		char why[ISP_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return isp_err_set(err, ISR_EINVAL, "authwatch: own: %.400s", why);
+	}
+	conf->own = *own;
+	o->clock_skew = cfg->sessions_clock_skew;
+	return 0;
+}
+
 void aw_state_path(const struct isp_config *cfg, const char *opt, char *out)
 {
 	if (opt) {

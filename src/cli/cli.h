@@ -51,6 +51,10 @@ struct store *cli_open_store(const struct cli *c);
  * events), lists sync, relay split, and the services (`store migrate` has its own). */
 struct store *cli_create_store(const struct cli *c);
 
+/* The end of a command that worked on the store: close st, then EXIT_OK when rc is 0,
+ * else print err and return EXIT_FAIL. */
+int cli_store_done(struct store *st, int rc, const struct isp_err *err);
+
 /* Format unix time t as "2026-11-23 06:20:51" (UTC) into buf; "-" for 0. For files
  * written for machines (CSV exports), whose times are UTC by their format
  * (core/base/timefmt.h's time_fmt_utc). */

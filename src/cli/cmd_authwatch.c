@@ -3,20 +3,16 @@
  * `suspend-list`, `suspended` and `release`, wired to src/authwatch (parsing, detection,
  * the runtime that records detections and suspensions, the suspend list).
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "authwatch/authwatch.h"
 #include "cli/cli.h"
-#include "core/events/cause.h"
+#include "cli/opts.h"
 #include "core/net/prefixset.h"
-#include "core/sessions/sessfmt.h"
 #include "core/store/store.h"
 #include "core/store/store_authwatch.h"
-#include "core/store/store_notify.h"
 
 static const char authwatch_usage[] =
 	"usage: ispshield authwatch [OPTIONS] FILE...\n"
@@ -29,22 +25,9 @@ static const char authwatch_usage[] =
 	"account used from many sources, concurrently (RADIUS accounting) or from outside\n"
 	"the access network, SMTP AUTH abuse. Prints one detection a line, records each as a\n"
 	"credential-abuse event for `ispshield notify` and puts the accounts of the types in\n"
-	"authwatch.suspend on the suspend list.\n"
-	"\n"
-	"Options (each overrides the [authwatch] key of the same name):\n"
-	"  --format FMT        radius (radius.log, linelog), postfix, dovecot, json, auto\n"
-	"                      (default; the first line of each file decides)\n"
-	"  --acct FILE         RADIUS accounting (FreeRADIUS detail, CSV) for concurrent\n"
-	"                      sessions of one User-Name (repeatable; read whole, not followed)\n"
-	"  --own PREFIX,...    the ISP's access network (logins from outside are detections)\n"
-	"  --json              one JSON object a line\n"
-	"  -f, --follow        follow the files as they grow and rotate; the position is kept\n"
-	"                      in the state file, so a restart neither loses nor repeats lines\n"
-	"  --state-file FILE   (-f) where positions are kept\n"
-	"  --idle-exit SECONDS (-f) stop after this long without a new line (scripts, tests)\n"
-	"  --dry-run           print detections, change nothing on disk (no events, no\n"
-	"                      suspensions, no positions in the state file)\n"
-	"\n"
+	"authwatch.suspend on the suspend list.\n";
+
+static const char authwatch_tail[] =
 	"suspend-list writes the suspended accounts for FREERADIUS: --format users (default)\n"
 	"gives rlm_files entries rejecting each account (include it first in\n"
 	"mods-config/files/authorize), --format list one account a line. release takes an\n"
@@ -77,92 +60,69 @@ static struct store *open_store(void *ud)
 	return cli_create_store(ud);
 }
 
-/* The settings from the keys (options already applied), the own network into *own.
- * 0 or -1 (reported). */
-static int settings(struct cli *c, struct aw_conf *conf, struct aw_run_opts *o,
-		    struct prefixset **own)
-{
-	struct isp_err err;
-	int fmt = aw_format_parse(c->cfg.authwatch_format);
+struct accts {
+	const char *v[16];
+	int n;
+};
 
-	isp_err_clear(&err);
-	if (fmt < 0) {
-		cli_fail("authwatch: unknown format '%s' (radius, postfix, dovecot, json, auto)",
-			 c->cfg.authwatch_format);
-		return -1;
-	}
-	o->format = (enum aw_format)fmt;
-	if (aw_conf_from_config(&c->cfg, conf, &o->suspend_types, &err) != 0) {
-		cli_error(&err);
-		return -1;
-	}
-	if (prefixset_parse(c->cfg.authwatch_own, own, &err) != 0) {
-		cli_fail("authwatch: own: %s", err.msg);
-		return -1;
-	}
-	conf->own = *own;
+static int add_acct(void *ptr, const char *v, struct isp_err *err)
+{
+	struct accts *a = ptr;
+
+	if (a->n == 16)
+		return isp_err_set(err, ISR_EINVAL, "authwatch: at most 16 --acct files");
+	a->v[a->n++] = v;
 	return 0;
 }
 
+static const struct opts_spec watch_spec = { .usage = authwatch_usage,
+					     .tail = authwatch_tail,
+					     .max_args = -1 };
+
 static int watch(struct cli *c, int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_ACCT, O_OWN, O_JSON, O_DRY, O_STATE, O_IDLE };
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "acct", required_argument, NULL, O_ACCT },
-		{ "own", required_argument, NULL, O_OWN },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "follow", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, O_DRY },
-		{ "state-file", required_argument, NULL, O_STATE },
-		{ "idle-exit", required_argument, NULL, O_IDLE },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct aw_run_opts o;
 	struct aw_conf conf;
 	struct aw_run *r;
 	struct prefixset *own = NULL;
-	struct isp_err err;
-	const char *acct[16], *state_opt = NULL;
+	struct accts acct = { { NULL }, 0 };
+	const char *state_opt = NULL;
 	char state[CONFIG_PATH_MAX];
-	int nacct = 0, ch, i, rc = EXIT_OK;
+	struct isp_err err;
+	int64_t idle = 0;
+	int i, rc, argi;
+	const struct opt opts[] = {
+		OPT_K("format", "authwatch.format", "FMT"),
+		OPT_FN_("acct", 0, add_acct, &acct, "FILE",
+			"RADIUS accounting (FreeRADIUS detail, CSV) for concurrent sessions of one "
+			"User-Name (repeatable; read whole, not followed)"),
+		OPT_K("own", "authwatch.own", "PREFIX,..."),
+		OPT_F("json", 0, &o.json, "one JSON object a line"),
+		OPT_F("follow", 'f', &o.follow,
+		      "follow the files as they grow and rotate; the position is kept in the "
+		      "state file, so a restart neither loses nor repeats lines"),
+		OPT_S("state-file", 0, &state_opt, "FILE", "(-f) where positions are kept"),
+		OPT_I("idle-exit", 0, &idle, "SECONDS",
+		      "(-f) stop after this long without a new line (scripts, tests)"),
+		OPT_F("dry-run", 0, &o.dry,
+		      "print detections, change nothing on disk (no events, no suspensions, no "
+		      "positions in the state file)"),
+		OPT_END,
+	};
 
 	memset(&o, 0, sizeof(o));
-	isp_err_clear(&err);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		const char *key = NULL;
-
-		switch (ch) {
-		case O_FORMAT: key = "authwatch.format"; break;
-		case O_OWN: key = "authwatch.own"; break;
-		case O_ACCT:
-			if (nacct == 16) {
-				cli_fail("authwatch: at most 16 --acct files");
-				return EXIT_USAGE;
-			}
-			acct[nacct++] = optarg;
-			break;
-		case O_JSON: o.json = 1; break;
-		case 'f': o.follow = 1; break;
-		case O_DRY: o.dry = 1; break;
-		case O_STATE: state_opt = optarg; break;
-		case O_IDLE: o.idle_exit = atol(optarg); break;
-		case 'h': fputs(authwatch_usage, stdout); return EXIT_OK;
-		default: fputs(authwatch_usage, stderr); return EXIT_USAGE;
-		}
-		if (key && config_set(&c->cfg, key, optarg, &err) != 0) {
-			cli_error(&err);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind < 1 && nacct == 0) {
+	if ((rc = opts_parse(&watch_spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
+	o.idle_exit = (long)idle;
+	if (argc - argi < 1 && acct.n == 0) {
 		cli_fail("authwatch: give log files (or --acct files)");
-		fputs(authwatch_usage, stderr);
+		opts_help(&watch_spec, opts, stderr);
 		return EXIT_USAGE;
 	}
-	if (settings(c, &conf, &o, &own) != 0) {
+	isp_err_clear(&err);
+	if (aw_run_settings(&c->cfg, &conf, &o, &own, &err) != 0) {
+		cli_error(&err);
 		prefixset_free(own);
 		return EXIT_USAGE;
 	}
@@ -170,26 +130,25 @@ static int watch(struct cli *c, int argc, char **argv)
 	o.state = state;
 	o.stop = &stop_flag;
 	o.progress = c->progress;
-	o.clock_skew = c->cfg.sessions_clock_skew;
 	o.report = report;
 	o.open_store = open_store;
 	o.ud = c;
-	r = aw_run_new(&conf, &o, nacct > 0);
+	r = aw_run_new(&conf, &o, acct.n > 0);
 	if (!r) {
 		cli_fail("authwatch: out of memory");
 		prefixset_free(own);
 		return EXIT_FAIL;
 	}
-	for (i = 0; i < nacct; i++) {
-		FILE *f = cli_fopen(acct[i]);
+	for (i = 0; i < acct.n; i++) {
+		FILE *f = cli_fopen(acct.v[i]);
 
-		if (!f || aw_run_acct(r, f, acct[i]) != 0)
+		if (!f || aw_run_acct(r, f, acct.v[i]) != 0)
 			rc = EXIT_FAIL;
 		cli_fclose(f);
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (aw_run_files(r, argc - optind, argv + optind) != 0)
+	if (aw_run_files(r, argc - argi, argv + argi) != 0)
 		rc = EXIT_FAIL;
 	if (!c->quiet)
 		aw_run_summary(r, stderr);
@@ -200,36 +159,38 @@ static int watch(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+static int parse_listfmt(void *ptr, const char *v, struct isp_err *err)
+{
+	if (strcmp(v, "users") != 0 && strcmp(v, "list") != 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "authwatch suspend-list: --format users or list");
+	*(int *)ptr = strcmp(v, "users") == 0;
+	return 0;
+}
+
 static int suspend_list(struct cli *c, int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_OUT };
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, O_FORMAT },
-		{ "out", required_argument, NULL, O_OUT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = "usage: ispshield authwatch suspend-list [--format users|list] [--out "
+			 "FILE]\n"
+			 "\n"
+			 "Write the suspended accounts for FreeRADIUS.\n",
 	};
 	struct store *st;
 	struct isp_err err;
 	const char *out = NULL;
-	int ch, rc, users = 1;
+	int rc, users = 1, argi;
 	long n = 0;
+	const struct opt opts[] = {
+		OPT_FN_("format", 0, parse_listfmt, &users, "users|list",
+			"users (default): rlm_files entries rejecting each account (include it "
+			"first in mods-config/files/authorize); list: one account a line"),
+		OPT_S("out", 0, &out, "FILE", "write there, atomically (default: standard output)"),
+		OPT_END,
+	};
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case O_FORMAT:
-			if (strcmp(optarg, "users") != 0 && strcmp(optarg, "list") != 0) {
-				cli_fail("authwatch suspend-list: --format users or list");
-				return EXIT_USAGE;
-			}
-			users = strcmp(optarg, "users") == 0;
-			break;
-		case O_OUT: out = optarg; break;
-		case 'h': fputs(authwatch_usage, stdout); return EXIT_OK;
-		default: fputs(authwatch_usage, stderr); return EXIT_USAGE;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -247,47 +208,51 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 
 static int suspended(struct cli *c, int argc, char **argv)
 {
+	static const struct opts_spec spec = {
+		.usage = "usage: ispshield authwatch suspended [--all] [--json]\n"
+			 "\n"
+			 "List the accounts on the suspend list.\n",
+	};
 	struct store *st;
 	struct isp_err err;
-	int i, all = 0, json = 0, rc;
+	int all = 0, json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("all", 0, &all, "also the accounts released since"),
+		OPT_F("json", 0, &json, "JSON instead of a table"),
+		OPT_END,
+	};
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--all") == 0) {
-			all = 1;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			json = 1;
-		} else {
-			fputs(authwatch_usage, strcmp(argv[i], "--help") ? stderr : stdout);
-			return strcmp(argv[i], "--help") ? EXIT_USAGE : EXIT_OK;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = aw_suspended(st, all, json, stdout, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, aw_suspended(st, all, json, stdout, &err), &err);
 }
 
 static int release(struct cli *c, int argc, char **argv)
 {
+	static const struct opts_spec spec = {
+		.usage = "usage: ispshield authwatch release USER...\n"
+			 "\n"
+			 "Take accounts off the suspend list (after the subscriber changed the "
+			 "password).\n",
+		.min_args = 1,
+		.max_args = -1,
+	};
+	static const struct opt opts[] = { OPT_END };
 	struct store *st;
 	struct isp_err err;
-	int i, rc = EXIT_OK;
+	int i, rc, argi;
 
-	if (argc < 2 || strcmp(argv[1], "--help") == 0) {
-		fputs(authwatch_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	for (i = 1; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		isp_err_clear(&err);
 		if (store_release(st, argv[i], 0, &err) != 0) {
 			cli_error(&err);

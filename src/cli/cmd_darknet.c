@@ -3,13 +3,13 @@
  * files (or a live interface), write the figures, and record sources inside --own as
  * infected-host events (cause cc) in one store batch for `notify`.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/events/cause.h"
 #include "core/events/evbatch.h"
 #include "darknet/darknet.h"
@@ -25,24 +25,9 @@ static const char darknet_usage[] =
 	"and sensor, TALOT2's source count per destination port, top ports with the change\n"
 	"against the previous day, countries, per-source figures, scans, backscatter victims\n"
 	"and their attacks, Mirai/ZMap/masscan fingerprints, new campaigns. Sources inside\n"
-	"--own become infected-host events (cause cc) for `ispshield notify`.\n"
-	"\n"
-	"Options (each overrides the [darknet] key of the same name; see etc/ispshield.conf):\n"
-	"  --sensor PREFIX,...   destination prefixes of the sensor (required)\n"
-	"  --own PREFIX,...      the ISP's own prefixes\n"
-	"  --json | --csv        figures as JSON or CSV on stdout (default: a text summary)\n"
-	"  --report DIR          write DIR/index.html (charts inline), the charts as SVG files,\n"
-	"                        darknet.json and darknet.csv\n"
-	"  --geoip FILE          country mmdb (GeoLite2 / DB-IP); default: country unknown\n"
-	"  --top N               ports and countries in the top lists\n"
-	"  --sources N           sources listed, most packets first (0 = all)\n"
-	"  --store PATH          record own-range sources as events in this store\n"
-	"  --dry-run             record nothing, say how many events would be recorded\n"
-	"  --interface IF        capture live from IF (libpcap) instead of files\n"
-	"  --duration SECONDS    live: stop after this long (default: until SIGINT)\n"
-	"  --count N             live: stop after N packets to the sensor (only those are\n"
-	"                        captured: a kernel filter on the --sensor prefixes)\n"
-	"\n"
+	"--own become infected-host events (cause cc) for `ispshield notify`.\n";
+
+static const char darknet_tail[] =
 	"Bad input (truncated files, impossible lengths, corrupt headers, unknown link types,\n"
 	"bad IP headers, fragments) is reported as FILE: record N: reason and counted; the\n"
 	"rest is analysed. Exit status: 0 done, 2 usage, 3 done but some input was bad,\n"
@@ -127,81 +112,57 @@ static int record_events(struct dn_ctx *dc, const char *store_path, int dry, cha
 	return 0;
 }
 
+static const struct opts_spec darknet_spec = {
+	.usage = darknet_usage,
+	.tail = darknet_tail,
+	.max_args = -1,
+};
+
 int cmd_darknet(struct cli *c, int argc, char **argv)
 {
-	enum {
-		O_SENSOR = 256,
-		O_OWN,
-		O_JSON,
-		O_CSV,
-		O_REPORT,
-		O_GEOIP,
-		O_TOP,
-		O_SOURCES,
-		O_STORE,
-		O_DRY,
-		O_IF,
-		O_DURATION,
-		O_COUNT,
-	};
-	static const struct option opts[] = {
-		{ "sensor", required_argument, NULL, O_SENSOR },
-		{ "own", required_argument, NULL, O_OWN },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "csv", no_argument, NULL, O_CSV },
-		{ "report", required_argument, NULL, O_REPORT },
-		{ "geoip", required_argument, NULL, O_GEOIP },
-		{ "top", required_argument, NULL, O_TOP },
-		{ "sources", required_argument, NULL, O_SOURCES },
-		{ "store", required_argument, NULL, O_STORE },
-		{ "dry-run", no_argument, NULL, O_DRY },
-		{ "interface", required_argument, NULL, O_IF },
-		{ "duration", required_argument, NULL, O_DURATION },
-		{ "count", required_argument, NULL, O_COUNT },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const struct isp_config *cfg = &c->cfg;
 	struct ip_prefix own[1024];
 	struct dn_opts o;
 	struct dn_ctx *dc = NULL;
 	struct dn_totals t;
 	struct isp_err err;
-	const char *report = NULL, *store_path = NULL, *ifname = NULL, *key;
-	int ch, json = 0, csv = 0, dry = 0, duration = 0, rc = EXIT_OK, k;
-	long long count = 0;
+	const char *report = NULL, *store_path = NULL, *ifname = NULL;
+	int json = 0, csv = 0, dry = 0, rc = EXIT_OK, k, argi;
+	int64_t duration = 0, count = 0;
 	long nev = 0;
+	const struct opt opts[] = {
+		OPT_K("sensor", "darknet.sensor", "PREFIX,..."),
+		OPT_K("own", "darknet.own", "PREFIX,..."),
+		OPT_F("json", 0, &json, "figures as JSON on stdout (default: a text summary)"),
+		OPT_F("csv", 0, &csv, "figures as CSV on stdout"),
+		OPT_S("report", 0, &report, "DIR",
+		      "write DIR/index.html (charts inline), the charts as SVG files, "
+		      "darknet.json and darknet.csv"),
+		OPT_K("geoip", "darknet.geoip", "FILE"),
+		OPT_K("top", "darknet.top", "N"),
+		OPT_K("sources", "darknet.sources", "N"),
+		OPT_S("store", 0, &store_path, "PATH",
+		      "record own-range sources as events in this store"),
+		OPT_F("dry-run", 0, &dry, "record nothing, say how many events would be recorded"),
+		OPT_S("interface", 0, &ifname, "IF",
+		      "capture live from IF (libpcap) instead of files"),
+		OPT_I("duration", 0, &duration, "SECONDS",
+		      "live: stop after this long (default: until SIGINT)"),
+		OPT_I("count", 0, &count, "N",
+		      "live: stop after N packets to the sensor (only those are captured: a "
+		      "kernel filter on the --sensor prefixes)"),
+		OPT_END,
+	};
 
+	if ((rc = opts_parse(&darknet_spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
 	isp_err_clear(&err);
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		key = NULL;
-		switch (ch) {
-		case O_SENSOR: key = "darknet.sensor"; break;
-		case O_OWN: key = "darknet.own"; break;
-		case O_GEOIP: key = "darknet.geoip"; break;
-		case O_TOP: key = "darknet.top"; break;
-		case O_SOURCES: key = "darknet.sources"; break;
-		case O_JSON: json = 1; break;
-		case O_CSV: csv = 1; break;
-		case O_REPORT: report = optarg; break;
-		case O_STORE: store_path = optarg; break;
-		case O_DRY: dry = 1; break;
-		case O_IF: ifname = optarg; break;
-		case O_DURATION: duration = atoi(optarg); break;
-		case O_COUNT: count = atoll(optarg); break;
-		case 'h': fputs(darknet_usage, stdout); return EXIT_OK;
-		default: fputs(darknet_usage, stderr); return EXIT_USAGE;
-		}
-		if (key && config_set(&c->cfg, key, optarg, &err) != 0) {
-			cli_error(&err);
-			return EXIT_USAGE;
-		}
-	}
 	if (json && csv) {
 		cli_fail("darknet: --json and --csv exclude each other");
 		return EXIT_USAGE;
 	}
-	if ((optind >= argc) == !ifname) {
+	if ((argi >= argc) == !ifname) {
 		cli_fail("darknet: give capture files or --interface (not both)");
 		fputs(darknet_usage, stderr);
 		return EXIT_USAGE;
@@ -242,15 +203,14 @@ int cmd_darknet(struct cli *c, int argc, char **argv)
 		signal(SIGINT, on_signal);
 		signal(SIGTERM, on_signal);
 		dn_callbacks(dc, stderr, &cb);
-		if (dn_live(ifname, cfg->darknet_sensor, duration, count, &stop_flag, &cb,
-			    c->quiet ? NULL : stderr, &err) != 0) {
+		if (dn_live(ifname, cfg->darknet_sensor, (int)duration, (long long)count,
+			    &stop_flag, &cb, c->quiet ? NULL : stderr, &err) != 0) {
 			cli_error(&err);
 			dn_free(dc);
 			return EXIT_FAIL;
 		}
 	} else {
-		int r = dn_analyse_files(dc, argv + optind, argc - optind, stderr, c->progress,
-					 &err);
+		int r = dn_analyse_files(dc, argv + argi, argc - argi, stderr, c->progress, &err);
 
 		if (r) {
 			dn_totals(dc, &t);
@@ -272,8 +232,7 @@ int cmd_darknet(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		rc = EXIT_FAIL;
 	}
-	if (record_events(dc, store_path, dry, argv + optind, ifname ? 0 : argc - optind, &nev) !=
-	    0)
+	if (record_events(dc, store_path, dry, argv + argi, ifname ? 0 : argc - argi, &nev) != 0)
 		rc = EXIT_FAIL;
 	dn_totals(dc, &t);
 	if (!c->quiet) {

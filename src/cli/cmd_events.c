@@ -4,11 +4,11 @@
  * a batch of the same source already has is a repeat, refused unless --again; an event
  * the source sent before (ip, time, cause) is stored once (store_event_add_once).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/events/evfmt.h"
 #include "core/lists/manifest.h"
 #include "core/base/sha256.h"
@@ -35,20 +35,9 @@ static const char import_usage[] =
 	"send the unmatched rows back. Rejected rows are reported as FILE:LINE: reason; the\n"
 	"rest is imported. A file identical (SHA-256) to one SOURCE sent before is refused\n"
 	"as a repeat; an event SOURCE sent before (same address, time and cause) is kept\n"
-	"once and counted as a duplicate.\n"
-	"\n"
-	"Options:\n"
-	"  -s, --source NAME  who sent the list (jpcert, shadowserver, police, ...)\n"
-	"  -f, --format F     auto (default: by the header), csv (ip, timestamp and\n"
-	"                     optionally port, family, reference, cause), scan_dns\n"
-	"                     (Shadowserver open resolvers), sinkhole (Shadowserver\n"
-	"                     event4_sinkhole and event4_sinkhole_http)\n"
-	"  -c, --cause C      cause of rows that do not carry one (csv; default cc):\n"
-	"                     cc, malware-site, open-resolver, vulnerable-router,\n"
-	"                     open-proxy, credential-abuse\n"
-	"      --again        import a repeated file anyway (its events already stored\n"
-	"                     are still kept once)\n"
-	"\n"
+	"once and counted as a duplicate.\n";
+
+static const char import_tail[] =
 	"Exit status: 0 imported, 3 imported but rows were rejected, 4 failed or refused\n"
 	"as a repeat (nothing of that FILE imported).\n";
 
@@ -169,43 +158,52 @@ static int is_repeat(struct store *st, const char *source, const char *name, con
 	return 1;
 }
 
+static int parse_cause(void *ptr, const char *v, struct isp_err *err)
+{
+	enum cause c = cause_parse(v);
+
+	if (c == CAUSE_NONE)
+		return isp_err_set(err, ISR_EINVAL,
+				   "--cause %s: expected cc, malware-site, open-resolver, "
+				   "vulnerable-router, open-proxy or credential-abuse",
+				   v);
+	*(enum cause *)ptr = c;
+	return 0;
+}
+
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "cause", required_argument, NULL, 'c' },
-		{ "again", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = import_usage, .tail = import_tail, .min_args = 1, .max_args = -1
 	};
 	const char *source = NULL, *fmt_s = "auto";
 	enum cause cause = CAUSE_CC;
 	struct import_ctx x;
 	struct isp_err err;
 	struct store *st;
-	int ch, i, fmt, rc = EXIT_OK, again = 0;
+	int i, fmt, rc, again = 0, argi;
+	const struct opt opts[] = {
+		OPT_S("source", 's', &source, "NAME",
+		      "who sent the list (jpcert, shadowserver, police, ...)"),
+		OPT_S("format", 'f', &fmt_s, "F",
+		      "auto (default: by the header), csv (ip, timestamp and optionally port, "
+		      "family, reference, cause), scan_dns (Shadowserver open resolvers), "
+		      "sinkhole (Shadowserver event4_sinkhole and event4_sinkhole_http)"),
+		OPT_FN_("cause", 'c', parse_cause, &cause, "C",
+			"cause of rows that do not carry one (csv; default cc): cc, "
+			"malware-site, open-resolver, vulnerable-router, open-proxy, "
+			"credential-abuse"),
+		OPT_F("again", 0, &again,
+		      "import a repeated file anyway (its events already stored are still kept "
+		      "once)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "s:f:c:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's': source = optarg; break;
-		case 'f': fmt_s = optarg; break;
-		case 'A': again = 1; break;
-		case 'c':
-			cause = cause_parse(optarg);
-			if (cause == CAUSE_NONE) {
-				cli_fail("--cause %s: expected cc, malware-site, open-resolver, "
-					 "vulnerable-router, open-proxy or credential-abuse",
-					 optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(import_usage, stdout); return EXIT_OK;
-		default: fputs(import_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!source || !*source || optind >= argc) {
-		fputs(import_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
+	if (!source || !*source) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	fmt = evfmt_parse_name(fmt_s);
@@ -216,7 +214,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	st = cli_create_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	for (i = optind; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
 		struct evfmt_opts fo = { (enum ev_format)fmt, name };
 		struct evfmt_stats fs;

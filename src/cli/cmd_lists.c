@@ -3,21 +3,18 @@
  * allow live in cmd_lists_check.c, cmd_lists_export.c and cmd_lists_allow.c,
  * keygen/sign/publish/sync in cmd_lists_sync.c.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/cmd_lists.h"
 #include "core/lists/listimport.h"
 #include "core/lists/listreport.h"
 #include "core/lists/snapshot.h"
 #include "core/store/store.h"
 #include "core/store/store_lists.h"
-#include "core/base/timefmt.h"
 
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"
@@ -46,24 +43,9 @@ static const char import_usage[] =
 	"Read threat-list files into list NAME. Each FILE (- for standard input) is one\n"
 	"import of its source: the source's previous entries are replaced, and what was\n"
 	"added and removed is recorded (see `lists history`). Rejected lines are reported\n"
-	"as FILE:LINE: reason; the rest is imported.\n"
-	"\n"
-	"Options:\n"
-	"  -l, --list NAME      the list (created if --kind is given)\n"
-	"  -k, --kind KIND      domain (C&C host names, exact or *.suffix), url\n"
-	"                       (malware-distribution URLs), ip (addresses, prefixes)\n"
-	"  -f, --format FORMAT  auto (default: lists.format), plain, hosts, rpz,\n"
-	"                       urlhaus, feodo, csv\n"
-	"  -s, --source NAME    source name (default: the file's base name; required\n"
-	"                       with -)\n"
-	"      --origin ZONE    RPZ: the zone origin when the file has no $ORIGIN/SOA\n"
-	"      --expires DUR    entries without an expiry expire after DUR (30d, 12h;\n"
-	"                       default lists.expiry, 0 = never)\n"
-	"      --allow-shrink   import even what looks like a failed download: by default\n"
-	"                       a FILE with no accepted value, more rejected lines than\n"
-	"                       accepted values, or one that would remove more than\n"
-	"                       lists.max-shrink percent of the source's entries changes nothing\n"
-	"\n"
+	"as FILE:LINE: reason; the rest is imported.\n";
+
+static const char import_tail[] =
 	"Entries of another kind than the list's (a URL feed into a domain list) are\n"
 	"skipped and named as FILE:LINE like rejected lines.\n"
 	"\n"
@@ -72,48 +54,42 @@ static const char import_usage[] =
 
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "list", required_argument, NULL, 'l' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "source", required_argument, NULL, 's' },
-		{ "origin", required_argument, NULL, 'O' },
-		{ "expires", required_argument, NULL, 'e' },
-		{ "allow-shrink", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = import_usage, .tail = import_tail, .min_args = 1, .max_args = -1
 	};
-	const char *list = NULL, *kind_s = NULL, *fmt_s = c->cfg.lists_format;
+	const char *list = NULL, *kind_s = NULL;
 	struct listimport_opts io;
 	struct store_list l;
 	struct store *st;
 	struct isp_err err;
-	int64_t expiry = c->cfg.lists_expiry;
-	int ch, i, rc = EXIT_OK, fmt;
+	int i, rc, argi;
 	enum list_kind kind = LIST_KIND_NONE;
+	const struct opt opts[] = {
+		OPT_S("list", 'l', &list, "NAME", "the list (created if --kind is given)"),
+		OPT_S("kind", 'k', &kind_s, "KIND",
+		      "domain (C&C host names, exact or *.suffix), url (malware-distribution "
+		      "URLs), ip (addresses, prefixes)"),
+		OPT_KS("format", 'f', "lists.format", "FORMAT"),
+		OPT_S("source", 's', &io.source, "NAME",
+		      "source name (default: the file's base name; required with -)"),
+		OPT_S("origin", 0, &io.origin, "ZONE",
+		      "RPZ: the zone origin when the file has no $ORIGIN/SOA"),
+		OPT_K("expires", "lists.expiry", "DUR"),
+		OPT_F("allow-shrink", 0, &io.allow_shrink,
+		      "import even what looks like a failed download: by default a FILE with no "
+		      "accepted value, more rejected lines than accepted values, or one that "
+		      "would remove more than lists.max-shrink percent of the source's entries "
+		      "changes nothing"),
+		OPT_END,
+	};
 
 	memset(&io, 0, sizeof(io));
 	io.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
-	while ((ch = getopt_long(argc, argv, "l:k:f:s:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': list = optarg; break;
-		case 'k': kind_s = optarg; break;
-		case 'f': fmt_s = optarg; break;
-		case 's': io.source = optarg; break;
-		case 'O': io.origin = optarg; break;
-		case 'A': io.allow_shrink = 1; break;
-		case 'e':
-			if (config_parse_duration(optarg, &expiry) != 0) {
-				cli_fail("--expires %s: not a duration (e.g. 30d, 12h)", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(import_usage, stdout); return EXIT_OK;
-		default: fputs(import_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!list || optind >= argc) {
-		fputs(import_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
+	if (!list) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	if (kind_s) {
@@ -123,20 +99,15 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	fmt = listfmt_parse_name(fmt_s);
-	if (fmt < 0) {
-		cli_fail("--format %s: expected auto, plain, hosts, rpz, urlhaus, feodo or csv",
-			 fmt_s);
-		return EXIT_USAGE;
-	}
-	io.format = (enum list_format)fmt;
-	io.expires = expiry ? (int64_t)time(NULL) + expiry : 0;
-	if (io.source && argc - optind > 1) {
+	/* lists.format is a K_FORMAT key: config_set has checked the name */
+	io.format = (enum list_format)listfmt_parse_name(c->cfg.lists_format);
+	io.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
+	if (io.source && argc - argi > 1) {
 		cli_fail("--source names one source; give one FILE with it (each file is "
 			 "its own source otherwise)");
 		return EXIT_USAGE;
 	}
-	for (i = optind; i < argc && !io.source; i++)
+	for (i = argi; i < argc && !io.source; i++)
 		if (strcmp(argv[i], "-") == 0) {
 			/* every pipe would otherwise be the one source "stdin", and each
 			 * import would replace what the previous pipe listed */
@@ -152,15 +123,12 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		store_close(st);
 		return err.code == ISR_EINVAL || err.code == ISR_EEXIST ? EXIT_USAGE : EXIT_FAIL;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		struct listimport_result res;
-		struct stat sb;
-		struct listreport_progress pg = { -1, 0 };
+		struct listreport_progress pg;
 		long rejected;
 
-		if (strcmp(argv[i], "-") != 0 && stat(argv[i], &sb) == 0)
-			pg.total = (long long)sb.st_size;
-		pg.t0 = time_mono_s();
+		listreport_progress_start(&pg, argv[i]);
 		io.progress = c->progress ? listreport_progress : NULL;
 		io.progress_ud = &pg;
 		isp_err_clear(&err);
@@ -190,35 +158,28 @@ static const char compile_usage[] =
 	"usage: ispshield lists compile [--out FILE]\n"
 	"\n"
 	"Compile every live (not expired) entry of every list into the snapshot that the\n"
-	"DNS and proxy services map. The new file replaces the old one atomically.\n"
-	"\n"
-	"  -o, --out FILE   where to write (default: the configured snapshot path)\n";
+	"DNS and proxy services map. The new file replaces the old one atomically.\n";
 
 static int cmd_compile(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = compile_usage, .heading = "" };
 	char path[CONFIG_PATH_MAX];
 	struct snap_build_stats bs;
 	struct store *st;
 	struct isp_err err;
-	int ch;
+	const char *out = NULL;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("out", 'o', &out, "FILE",
+		      "where to write (default: the configured snapshot path)"),
+		OPT_END,
+	};
 
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	config_snapshot_path(&c->cfg, path);
-	while ((ch = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o': snprintf(path, sizeof(path), "%s", optarg); break;
-		case 'h': fputs(compile_usage, stdout); return EXIT_OK;
-		default: fputs(compile_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fputs(compile_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if (out)
+		snprintf(path, sizeof(path), "%s", out);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -230,12 +191,7 @@ static int cmd_compile(struct cli *c, int argc, char **argv)
 	}
 	store_close(st);
 	if (!c->quiet)
-		fprintf(stderr,
-			"%s: %ld lists, %ld entries, %ld keys (%ld merged), %llu bytes "
-			"(%.1f bytes/key), %.2f s\n",
-			path, bs.lists, bs.entries, bs.keys, bs.merged,
-			(unsigned long long)bs.bytes,
-			bs.keys ? (double)bs.bytes / (double)bs.keys : 0.0, bs.seconds);
+		listreport_compile(stderr, path, &bs);
 	return EXIT_OK;
 }
 
@@ -247,24 +203,19 @@ static const char stats_usage[] =
 
 static int cmd_stats(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = stats_usage, .max_args = -1 };
 	char path[CONFIG_PATH_MAX];
 	struct snap *snap = NULL;
 	struct store *st;
 	struct isp_err err;
-	int ch, json = 0, rc;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': json = 1; break;
-		case 'h': fputs(stats_usage, stdout); return EXIT_OK;
-		default: fputs(stats_usage, stderr); return EXIT_USAGE;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -290,30 +241,23 @@ static const char history_usage[] =
 
 static int cmd_history(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "list", required_argument, NULL, 'l' },
-		{ "limit", required_argument, NULL, 'n' },
-		{ "changes", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = history_usage, .max_args = -1 };
 	const char *list = NULL;
-	long long changes = -1;
-	int limit = 20, json = 0, ch, rc;
+	int64_t changes = -1, limit = 20;
+	int json = 0, rc, argi;
 	struct store *st;
 	struct isp_err err;
+	const struct opt opts[] = {
+		OPT_S("list", 'l', &list, "NAME", "only the imports into this list"),
+		OPT_I("limit", 'n', &limit, "N", "the N newest imports (default 20)"),
+		OPT_I("changes", 0, &changes, "IMPORT-ID",
+		      "the values this import added and removed"),
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "l:n:jh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': list = optarg; break;
-		case 'n': limit = atoi(optarg); break;
-		case 'C': changes = atoll(optarg); break;
-		case 'j': json = 1; break;
-		case 'h': fputs(history_usage, stdout); return EXIT_OK;
-		default: fputs(history_usage, stderr); return EXIT_USAGE;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	if (limit <= 0) {
 		cli_fail("--limit must be a positive number");
 		return EXIT_USAGE;
@@ -322,7 +266,7 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = listreport_history(st, list, limit, changes, json, stdout, &err);
+	rc = listreport_history(st, list, (int)limit, (long long)changes, json, stdout, &err);
 	if (rc)
 		cli_error(&err);
 	store_close(st);

@@ -5,13 +5,13 @@
  * store.
  */
 #include <arpa/inet.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/cmd_lists.h"
 #include "core/net/ip.h"
 #include "core/lists/allowlist.h"
@@ -28,11 +28,9 @@ static const char check_usage[] =
 	"matches an exact entry or a *.suffix entry of a parent; a URL matches its\n"
 	"canonical form exactly (and its host is checked against domain lists); an\n"
 	"address matches the longest listed prefix. For each match: list, the entry that\n"
-	"matched, and each source's first/last seen, category and reference.\n"
-	"\n"
-	"  -j, --json       one JSON object per value, in an array\n"
-	"  -k, --kind KIND  treat every value as domain, url or ip (default: guess)\n"
-	"\n"
+	"matched, and each source's first/last seen, category and reference.\n";
+
+static const char check_tail[] =
 	"A value is blocked when a lookup matches and no allow (rpz-passthru) entry of that\n"
 	"lookup matched, as the services decide; JSON says so in \"blocked\". A value on\n"
 	"the allowlist (`lists allow`) is reported as \"allowed by allowlist\" with its\n"
@@ -237,41 +235,40 @@ static int newest_import(void *ud, const struct store_list_stats *ls)
 	return 0;
 }
 
+static int parse_kind(void *ptr, const char *v, struct isp_err *err)
+{
+	enum list_kind k = list_kind_parse(v);
+
+	if (k == LIST_KIND_NONE)
+		return isp_err_set(err, ISR_EINVAL, "--kind %s: expected domain, url or ip", v);
+	*(enum list_kind *)ptr = k;
+	return 0;
+}
+
 int cmd_lists_check(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "kind", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = check_usage,
+					       .tail = check_tail,
+					       .heading = "",
+					       .min_args = 1,
+					       .max_args = -1 };
 	struct check k;
 	char path[CONFIG_PATH_MAX];
 	struct isp_err err;
 	enum list_kind kind = LIST_KIND_NONE;
-	int ch, i, bad = 0;
+	int i, bad = 0, json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 'j', &json, "one JSON object per value, in an array"),
+		OPT_FN_("kind", 'k', parse_kind, &kind, "KIND",
+			"treat every value as domain, url or ip (default: guess)"),
+		OPT_END,
+	};
 
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	memset(&k, 0, sizeof(k));
 	k.c = c;
-	while ((ch = getopt_long(argc, argv, "jk:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': k.out = json_array(); break;
-		case 'k':
-			kind = list_kind_parse(optarg);
-			if (kind == LIST_KIND_NONE) {
-				cli_fail("--kind %s: expected domain, url or ip", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(check_usage, stdout); return EXIT_OK;
-		default: fputs(check_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fputs(check_usage, stderr);
-		json_decref(k.out);
-		return EXIT_USAGE;
-	}
+	k.out = json ? json_array() : NULL;
 	config_snapshot_path(&c->cfg, path);
 	isp_err_clear(&err);
 	if (snap_open(path, &k.snap, &err) != 0) {
@@ -295,7 +292,7 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 			cli_fail("warning: lists were imported after the snapshot was compiled; "
 				 "run `ispshield lists compile` to serve them");
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		int blocked = 0, n = check_one(&k, argv[i], kind, &blocked);
 
 		if (n == -1)

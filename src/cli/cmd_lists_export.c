@@ -5,12 +5,12 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/cmd_lists.h"
 #include "core/lists/allowlist.h"
 #include "core/net/domain.h"
@@ -23,27 +23,25 @@
 static const char export_usage[] =
 	"usage: ispshield lists export --list NAME --format FORMAT [--origin ZONE] [--out FILE]\n"
 	"\n"
-	"Write the live entries of list NAME (one line per distinct value).\n"
-	"\n"
-	"  -l, --list NAME      the list\n"
-	"  -f, --format FORMAT  rpz      RPZ zone (domain and ip lists): name CNAME .,\n"
-	"                                *.name CNAME ., each entry's RPZ action written\n"
-	"                                back (CNAME *., rpz-passthru., rpz-drop.,\n"
-	"                                rpz-tcp-only., local data records), addresses as\n"
-	"                                rpz-ip triggers; loads in BIND 9 and Unbound\n"
-	"                       domains  one value a line (any kind; allow entries left out)\n"
-	"                       hosts    0.0.0.0 name (domain lists; *.name and allow\n"
-	"                                entries cannot be expressed and are left out)\n"
-	"                       csv      value,action,first_seen,last_seen,expires,category,\n"
-	"                                reference,source (read back by import --format csv)\n"
-	"      --origin ZONE    RPZ zone name (default lists.rpz-origin)\n"
+	"Write the live entries of list NAME (one line per distinct value).\n";
+
+static const char export_tail[] =
+	"Formats:\n"
+	"  rpz      RPZ zone (domain and ip lists): name CNAME ., *.name CNAME ., each\n"
+	"           entry's RPZ action written back (CNAME *., rpz-passthru., rpz-drop.,\n"
+	"           rpz-tcp-only., local data records), addresses as rpz-ip triggers;\n"
+	"           loads in BIND 9 and Unbound\n"
+	"  domains  one value a line (any kind; allow entries left out)\n"
+	"  hosts    0.0.0.0 name (domain lists; *.name and allow entries cannot be\n"
+	"           expressed and are left out)\n"
+	"  csv      value,action,first_seen,last_seen,expires,category,reference,source\n"
+	"           (read back by import --format csv)\n"
 	"\n"
 	"The allowlist (`lists allow`) applies as at compile: in rpz, every active allow of\n"
 	"the list's kind is written as CNAME rpz-passthru. and so is each entry an allow\n"
 	"covers (a resolver prefers the more specific trigger, so bad.example CNAME . would\n"
 	"beat *.example CNAME rpz-passthru.); domains and hosts leave covered entries out;\n"
-	"csv writes the list as stored.\n"
-	"  -o, --out FILE       write to FILE (atomically) instead of standard output\n";
+	"csv writes the list as stored.\n";
 
 enum xfmt { X_RPZ, X_DOMAINS, X_HOSTS, X_CSV };
 
@@ -223,14 +221,9 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 
 int cmd_lists_export(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "list", required_argument, NULL, 'l' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "origin", required_argument, NULL, 'O' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = export_usage,
+					       .tail = export_tail,
+					       .heading = "" };
 	static const char *names[] = { "rpz", "domains", "hosts", "csv" };
 	const char *list = NULL, *fmt_s = NULL, *origin = c->cfg.lists_rpz_origin, *out = NULL;
 	char zone[DOMAIN_BUFSZ];
@@ -240,28 +233,29 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	struct allowset *allow = NULL;
 	struct store *st;
 	struct isp_err err;
-	int ch, rc = EXIT_OK;
+	int rc, argi;
 	unsigned i;
+	const struct opt opts[] = {
+		OPT_S("list", 'l', &list, "NAME", "the list"),
+		OPT_S("format", 'f', &fmt_s, "FORMAT", "rpz, domains, hosts or csv (below)"),
+		OPT_K("origin", "lists.rpz-origin", "ZONE"),
+		OPT_S("out", 'o', &out, "FILE",
+		      "write to FILE (atomically) instead of standard output"),
+		OPT_END,
+	};
 
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
 	memset(&x, 0, sizeof(x));
 	x.fmt = (enum xfmt) - 1;
-	while ((ch = getopt_long(argc, argv, "l:f:o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'l': list = optarg; break;
-		case 'f': fmt_s = optarg; break;
-		case 'O': origin = optarg; break;
-		case 'o': out = optarg; break;
-		case 'h': fputs(export_usage, stdout); return EXIT_OK;
-		default: fputs(export_usage, stderr); return EXIT_USAGE;
-		}
-	}
 	for (i = 0; fmt_s && i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(fmt_s, names[i]) == 0)
 			x.fmt = (enum xfmt)i;
-	if (!list || !fmt_s || (int)x.fmt < 0 || optind < argc) {
+	if (!list || !fmt_s || (int)x.fmt < 0) {
 		if (fmt_s && (int)x.fmt < 0)
 			cli_fail("--format %s: expected rpz, domains, hosts or csv", fmt_s);
-		fputs(export_usage, stderr);
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	isp_err_clear(&err);

@@ -2,14 +2,13 @@
  * cmd_lists_sync.c -- `ispshield lists keygen | sign | publish | sync`: signed list
  * feeds (src/sync/sync.h). Argument parsing and messages only.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cli/cmd_lists.h"
 #include "sync/sync.h"
 #include "core/store/store.h"
@@ -19,32 +18,27 @@ static const char keygen_usage[] =
 	"\n"
 	"Make an Ed25519 key pair for signing list feeds. The secret key file is created\n"
 	"with mode 0600 and must not exist; keep it on the publishing host only. Give the\n"
-	"public key file to the subscribers (sync.public-key).\n"
-	"\n"
+	"public key file to the subscribers (sync.public-key).\n";
+
+static const char keygen_tail[] =
 	"Exit status: 0 made, 2 usage, 4 failed (a file exists or cannot be written).\n";
 
 int cmd_lists_keygen(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "public", required_argument, NULL, 'p' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = keygen_usage, .tail = keygen_tail };
 	const char *pub = NULL, *sec = NULL;
 	struct isp_err err;
-	int ch;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("public", 'p', &pub, "FILE", "the public key file to make"),
+		OPT_S("secret", 's', &sec, "FILE", "the secret key file to make (mode 0600)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "p:s:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': pub = optarg; break;
-		case 's': sec = optarg; break;
-		case 'h': fputs(keygen_usage, stdout); return EXIT_OK;
-		default: fputs(keygen_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!pub || !sec || optind < argc) {
-		fputs(keygen_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (!pub || !sec) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	isp_err_clear(&err);
@@ -61,31 +55,30 @@ static const char sign_usage[] =
 	"usage: ispshield lists sign --key SECRETFILE FILE...\n"
 	"\n"
 	"Write a detached Ed25519 signature of each FILE to FILE.sig (128 hex digits).\n"
-	"`lists publish` signs a feed's manifest this way.\n"
-	"\n"
+	"`lists publish` signs a feed's manifest this way.\n";
+
+static const char sign_tail[] =
 	"Exit status: 0 all signed, 2 usage, 4 a file could not be signed.\n";
 
 int cmd_lists_sign(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = sign_usage, .tail = sign_tail, .min_args = 1, .max_args = -1
 	};
 	uint8_t sk[SYNC_SK_LEN];
 	const char *key = NULL;
 	struct isp_err err;
-	int ch, i, rc = EXIT_OK;
+	int i, rc, argi;
+	const struct opt opts[] = {
+		OPT_S("key", 'k', &key, "SECRETFILE", "the secret key (lists keygen)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "k:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'k': key = optarg; break;
-		case 'h': fputs(sign_usage, stdout); return EXIT_OK;
-		default: fputs(sign_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!key || optind >= argc) {
-		fputs(sign_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = EXIT_OK;
+	if (!key) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	isp_err_clear(&err);
@@ -93,7 +86,7 @@ int cmd_lists_sign(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		return EXIT_FAIL;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		isp_err_clear(&err);
 		if (sync_sign_file(sk, argv[i], &err) != 0) {
 			cli_error(&err);
@@ -115,26 +108,27 @@ static const char publish_usage[] =
 	"`index.sig`. Subscribers run `ispshield lists sync URL-OF-DIR`. KIND: domain, url,\n"
 	"ip; FORMAT: plain, hosts, rpz, urlhaus, feodo, csv (default: detected). Every FILE\n"
 	"is read first: one rejected line refuses the publication (subscribers import a\n"
-	"synced list whole or not at all).\n"
-	"\n"
-	"Options:\n"
-	"  -k, --key FILE       the secret key (lists keygen)\n"
-	"  -f, --feed NAME      the feed's name; subscribers' entries get source sync:NAME\n"
-	"                       (default: ispshield)\n"
-	"  -n, --sequence N     the publication's number (default: the current unix time,\n"
-	"                       or the previous one + 1); must exceed the previous one\n"
-	"\n"
+	"synced list whole or not at all).\n";
+
+static const char publish_tail[] =
 	"Exit status: 0 published, 2 usage, 4 failed (DIR unchanged, or only new .list\n"
 	"files added).\n";
 
+static int parse_seq(void *ptr, const char *v, struct isp_err *err)
+{
+	char *end;
+	uint64_t n = strtoull(v, &end, 10);
+
+	if (*end || !*v || n == 0)
+		return isp_err_set(err, ISR_EINVAL, "--sequence %s: expected a number above 0", v);
+	*(uint64_t *)ptr = n;
+	return 0;
+}
+
 int cmd_lists_publish(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "key", required_argument, NULL, 'k' },
-		{ "feed", required_argument, NULL, 'f' },
-		{ "sequence", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = publish_usage, .tail = publish_tail, .min_args = 2, .max_args = -1
 	};
 	struct sync_publish_item items[MANIFEST_MAX_LISTS];
 	const char *key = NULL, *feed = "ispshield", *dir;
@@ -142,35 +136,31 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 	uint8_t sk[SYNC_SK_LEN];
 	struct manifest *m;
 	struct isp_err err;
-	char *end;
-	int ch, i, rc;
+	int i, rc, argi;
 	size_t n = 0;
+	const struct opt opts[] = {
+		OPT_S("key", 'k', &key, "FILE", "the secret key (lists keygen)"),
+		OPT_S("feed", 'f', &feed, "NAME",
+		      "the feed's name; subscribers' entries get source sync:NAME (default: "
+		      "ispshield)"),
+		OPT_FN_("sequence", 'n', parse_seq, &seq, "N",
+			"the publication's number (default: the current unix time, or the "
+			"previous one + 1); must exceed the previous one"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "k:f:n:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'k': key = optarg; break;
-		case 'f': feed = optarg; break;
-		case 'n':
-			seq = strtoull(optarg, &end, 10);
-			if (*end || !*optarg || seq == 0) {
-				cli_fail("--sequence %s: expected a number above 0", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(publish_usage, stdout); return EXIT_OK;
-		default: fputs(publish_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!key || argc - optind < 2) {
-		fputs(publish_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (!key) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
-	dir = argv[optind++];
-	if (argc - optind > MANIFEST_MAX_LISTS) {
+	dir = argv[argi++];
+	if (argc - argi > MANIFEST_MAX_LISTS) {
 		cli_fail("at most %d lists per feed", MANIFEST_MAX_LISTS);
 		return EXIT_USAGE;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		isp_err_clear(&err);
 		rc = sync_publish_item_parse(argv[i], &items[n++], cli_reject, &err);
 		if (rc) {
@@ -214,26 +204,17 @@ static const char sync_usage[] =
 	"own. A bad signature, an older sequence than the last one imported (replay), a\n"
 	"failed or truncated download, a list with a rejected line, an empty list, or one\n"
 	"that would lose more than lists.max-shrink percent of its entries changes nothing.\n"
-	"Each attempt is recorded in sync-state.json beside the snapshot.\n"
-	"\n"
-	"Options:\n"
-	"  -p, --public FILE   the feed's public key (default: sync.public-key)\n"
-	"  -j, --json          print the attempt's state object (as in sync-state.json)\n"
-	"                      on stdout, whatever the outcome\n"
-	"      --allow-shrink  import empty and shrinking lists (the publisher meant it)\n"
-	"\n"
+	"Each attempt is recorded in sync-state.json beside the snapshot.\n";
+
+static const char sync_tail[] =
 	"Exit status: 0 synced or not modified, 2 usage or configuration, 4 failed (nothing\n"
 	"changed; the reason is printed and recorded in sync-state.json).\n";
 
 int cmd_lists_sync(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "public", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "allow-shrink", no_argument, NULL, 'A' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = sync_usage,
+					       .tail = sync_tail,
+					       .max_args = 1 };
 	const char *url = c->cfg.sync_url, *pub = c->cfg.sync_public_key;
 	char snap[CONFIG_PATH_MAX];
 	uint8_t pk[SYNC_PK_LEN];
@@ -244,23 +225,25 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	enum sync_result res;
 	size_t i;
 	long total = 0;
-	int ch, json = 0, allow_shrink = 0;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_KS("public", 'p', "sync.public-key", "FILE"),
+		OPT_F("json", 'j', &json,
+		      "print the attempt's state object (as in sync-state.json) on stdout, "
+		      "whatever the outcome"),
+		OPT_F("allow-shrink", 0, &o.allow_shrink,
+		      "import empty and shrinking lists (the publisher meant it)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': pub = optarg; break;
-		case 'j': json = 1; break;
-		case 'A': allow_shrink = 1; break;
-		case 'h': fputs(sync_usage, stdout); return EXIT_OK;
-		default: fputs(sync_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		url = argv[optind++];
-	if (optind < argc || !*url) {
-		if (!*url)
-			cli_fail("no URL: give one or set sync.url");
-		fputs(sync_usage, stderr);
+	memset(&o, 0, sizeof(o));
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (argi < argc)
+		url = argv[argi];
+	if (!*url) {
+		cli_fail("no URL: give one or set sync.url");
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	if (!*pub) {
@@ -272,18 +255,9 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		return EXIT_USAGE;
 	}
-	config_snapshot_path(&c->cfg, snap);
-	memset(&o, 0, sizeof(o));
+	sync_opts_config(&o, &c->cfg, snap);
 	o.url = url;
 	o.public_key = pk;
-	o.max_bytes = (uint64_t)c->cfg.sync_max_bytes;
-	o.timeout = (long)c->cfg.sync_timeout;
-	o.ca_file = c->cfg.sync_ca_file;
-	o.max_age = c->cfg.sync_max_age;
-	o.snapshot = snap;
-	o.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
-	o.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
-	o.allow_shrink = allow_shrink;
 	o.on_reject = cli_reject;
 	st = cli_create_store(c);
 	if (!st)

@@ -2,13 +2,12 @@
  * cmd_notify.c -- `ispshield notify`: run the notifier, report what became of each batch,
  * write the unmatched rows back for the sender, list recent notices.
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "notify/notify.h"
 #include "core/store/store.h"
 #include "core/store/store_notify.h"
@@ -35,16 +34,9 @@ static const char run_usage[] =
 	"notify.dedup-window: repeat; over notify.max-per-window: held for a later run),\n"
 	"store one notice per subscriber for all its causes, then deliver every notice not\n"
 	"yet delivered (retrying failed ones whose time has come). Interrupting it at any\n"
-	"point and running it again neither loses nor repeats a notice.\n"
-	"\n"
-	"  -n, --dry-run      decide and print the notices that would be made; change\n"
-	"                     nothing, send nothing\n"
-	"      --no-deliver   decide and store notices, deliver nothing\n"
-	"      --smtp URL     deliver by SMTP (smtp://host:port, smtps://host:port); sets\n"
-	"                     notify.smtp\n"
-	"      --maildir DIR  deliver into a Maildir; sets notify.maildir\n"
-	"      --now TIME     decide as if it were TIME (tests, replays)\n"
-	"\n"
+	"point and running it again neither loses nor repeats a notice.\n";
+
+static const char run_tail[] =
 	"Exit status: 0 done, 3 done but some deliveries failed (they will be retried),\n"
 	"4 failure.\n";
 
@@ -65,50 +57,42 @@ static const char returned_usage[] =
 
 static const char notices_usage[] = "usage: ispshield notify notices [--limit N] [--json]\n";
 
+/* --smtp sets notify.smtp and empties notify.maildir (one way of delivery) */
+static int set_smtp(void *ptr, const char *v, struct isp_err *err)
+{
+	struct isp_config *cfg = ptr;
+
+	if (config_set(cfg, "notify.smtp", v, err) != 0)
+		return -1;
+	cfg->notify_maildir[0] = '\0';
+	return 0;
+}
+
 static int cmd_run(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "no-deliver", no_argument, NULL, 'D' },
-		{ "smtp", required_argument, NULL, 's' },
-		{ "maildir", required_argument, NULL, 'm' },
-		{ "now", required_argument, NULL, 'N' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = run_usage,
+					       .tail = run_tail,
+					       .heading = "" };
 	struct notify_opts o = { 0, 0, (int64_t)time(NULL), NULL, stderr };
 	struct notify_stats s;
 	struct isp_err err;
 	struct store *st;
-	int ch, rc;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_F("dry-run", 'n', &o.dry_run,
+		      "decide and print the notices that would be made; change nothing, send "
+		      "nothing"),
+		OPT_F("no-deliver", 0, &o.no_deliver, "decide and store notices, deliver nothing"),
+		OPT_FN_("smtp", 0, set_smtp, &c->cfg, "URL",
+			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
+		OPT_K("maildir", "notify.maildir", "DIR"),
+		OPT_T("now", 0, &o.now, "TIME", "decide as if it were TIME (tests, replays)"),
+		OPT_END,
+	};
 
 	isp_err_clear(&err);
-	while ((ch = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n': o.dry_run = 1; break;
-		case 'D': o.no_deliver = 1; break;
-		case 's':
-		case 'm':
-			if (config_set(&c->cfg, ch == 's' ? "notify.smtp" : "notify.maildir",
-				       optarg, &err) != 0) {
-				cli_error(&err);
-				return EXIT_USAGE;
-			}
-			if (ch == 's')
-				c->cfg.notify_maildir[0] = '\0';
-			break;
-		case 'N':
-			if (cli_parse_when(optarg, &o.now) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'h': fputs(run_usage, stdout); return EXIT_OK;
-		default: fputs(run_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		fputs(run_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	if (o.dry_run)
 		o.preview = stdout;
 	st = o.dry_run ? cli_open_store(c) : cli_create_store(c);
@@ -134,47 +118,29 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = report_usage, .max_args = -1 };
 	const char *source = NULL;
 	struct isp_err err;
 	struct store *st;
-	int ch, json = 0, rc;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_S("source", 's', &source, "NAME", "only the batches of this source"),
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "s:jh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's': source = optarg; break;
-		case 'j': json = 1; break;
-		case 'h': fputs(report_usage, stdout); return EXIT_OK;
-		default: fputs(report_usage, stderr); return EXIT_USAGE;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = notify_report(st, source, json, stdout, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, notify_report(st, source, json, stdout, &err), &err);
 }
 
 static int cmd_returned(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "source", required_argument, NULL, 's' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = returned_usage };
 	const char *source = NULL, *outpath = NULL;
 	struct notify_returned_pick p;
 	FILE *out = stdout;
@@ -182,19 +148,18 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 	long rows = 0;
 	struct isp_err err;
 	struct store *st;
-	int ch, rc;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("source", 's', &source, "NAME", "the source whose rows are returned"),
+		OPT_I("batch", 'b', &batch, "ID", "only this batch (default: all)"),
+		OPT_S("out", 'o', &outpath, "FILE", "write there (default: standard output)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "s:b:o:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's': source = optarg; break;
-		case 'b': batch = strtoll(optarg, NULL, 10); break;
-		case 'o': outpath = optarg; break;
-		case 'h': fputs(returned_usage, stdout); return EXIT_OK;
-		default: fputs(returned_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!source || optind != argc) {
-		fputs(returned_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (!source) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	st = cli_open_store(c);
@@ -235,35 +200,24 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 
 static int cmd_notices(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "limit", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = notices_usage, .max_args = -1 };
 	struct isp_err err;
 	struct store *st;
-	int ch, json = 0, limit = 50, rc;
+	int json = 0, rc, argi;
+	int64_t limit = 50;
+	const struct opt opts[] = {
+		OPT_I("limit", 'n', &limit, "N", "the N most recent notices (default 50)"),
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "n:jh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n': limit = atoi(optarg); break;
-		case 'j': json = 1; break;
-		case 'h': fputs(notices_usage, stdout); return EXIT_OK;
-		default: fputs(notices_usage, stderr); return EXIT_USAGE;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = notify_notices(st, limit, json, stdout, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, notify_notices(st, (int)limit, json, stdout, &err), &err);
 }
 
 int cmd_notify(struct cli *c, int argc, char **argv)

@@ -2,12 +2,11 @@
  * cmd_relay.c -- `ispshield relay`: arguments and wiring for the ISAC relay (src/relay:
  * the member table, the split of partner lists by member, the counts and the report).
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/events/evfmt.h"
 #include "relay/relay.h"
 
@@ -75,14 +74,9 @@ static int split_files(struct relay_split *s, int fmt, int argc, char **argv, in
 
 static int cmd_split(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "members", required_argument, NULL, 'm' },
-		{ "source", required_argument, NULL, 's' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = split_usage,
+					       .min_args = 1,
+					       .max_args = -1 };
 	const char *members = NULL, *source = NULL, *fmt_s = "auto", *dir = ".";
 	struct relay_split *s = NULL;
 	char files[4096] = "";
@@ -90,22 +84,23 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 	struct store *st = NULL;
 	long rejected = 0;
 	int64_t batch;
-	int ch, fmt, rc = EXIT_FAIL;
+	int fmt, rc, argi;
 	FILE *mf;
+	const struct opt opts[] = {
+		OPT_S("members", 'm', &members, "MEMBERS.csv",
+		      "the member ISPs: columns member and prefix"),
+		OPT_S("source", 's', &source, "NAME", "who sent the lists"),
+		OPT_S("out", 'o', &dir, "DIR", "where the per-member files go (default .)"),
+		OPT_S("format", 'f', &fmt_s, "F",
+		      "the lists' format, as `events import --format` (default auto)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "m:s:o:f:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'm': members = optarg; break;
-		case 's': source = optarg; break;
-		case 'o': dir = optarg; break;
-		case 'f': fmt_s = optarg; break;
-		case 'h': fputs(split_usage, stdout); return EXIT_OK;
-		default: fputs(split_usage, stderr); return EXIT_USAGE;
-		}
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	fmt = evfmt_parse_name(fmt_s);
-	if (!members || !source || optind >= argc || fmt < 0) {
-		fputs(split_usage, stderr);
+	if (!members || !source || fmt < 0) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	mf = cli_fopen(members);
@@ -123,7 +118,7 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		goto out;
 	}
-	if (split_files(s, fmt, argc, argv, optind, files, sizeof(files), &rejected) != 0)
+	if (split_files(s, fmt, argc, argv, argi, files, sizeof(files), &rejected) != 0)
 		goto out;
 	if (relay_split_close(s, &err) != 0) {
 		cli_error(&err);
@@ -147,34 +142,31 @@ out:
 
 static int cmd_returns(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "member", required_argument, NULL, 'm' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = returns_usage,
+					       .min_args = 1,
+					       .max_args = 1 };
 	const char *member = NULL;
 	int64_t batch = 0, used = 0;
 	struct evfmt_stats fs;
 	struct isp_err err;
 	struct store *st;
 	long n = 0;
-	int ch, rc;
+	int rc, argi;
 	FILE *f;
+	const struct opt opts[] = {
+		OPT_S("member", 'm', &member, "NAME", "the member ISP that sent FILE back"),
+		OPT_I("batch", 'b', &batch, "ID",
+		      "the batch FILE answers (default: the latest the member was sent)"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "m:b:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'm': member = optarg; break;
-		case 'b': batch = strtoll(optarg, NULL, 10); break;
-		case 'h': fputs(returns_usage, stdout); return EXIT_OK;
-		default: fputs(returns_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (!member || argc - optind != 1) {
-		fputs(returns_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (!member) {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
-	f = cli_fopen(argv[optind]);
+	f = cli_fopen(argv[argi]);
 	if (!f)
 		return EXIT_FAIL;
 	st = cli_open_store(c);
@@ -182,7 +174,7 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 		cli_fclose(f);
 		return EXIT_FAIL;
 	}
-	rc = relay_returns(st, f, argv[optind], member, batch, cli_reject, NULL, &n, &used, &fs,
+	rc = relay_returns(st, f, argv[argi], member, batch, cli_reject, NULL, &n, &used, &fs,
 			   &err);
 	cli_fclose(f);
 	store_close(st);
@@ -192,33 +184,28 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 	}
 	if (!c->quiet)
 		fprintf(stderr, "%s: %ld rows returned by %s counted against batch %lld%s\n",
-			argv[optind], n, member, (long long)used,
+			argv[argi], n, member, (long long)used,
 			fs.rejected ? " (rejected rows not counted)" : "");
 	return fs.rejected ? EXIT_PARTIAL : EXIT_OK;
 }
 
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
+	static const struct opts_spec spec = { .usage = report_usage };
 	struct isp_err err;
 	struct store *st;
-	int json = argc == 2 && strcmp(argv[1], "--json") == 0, rc;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 0, &json, "JSON instead of a table"),
+		OPT_END,
+	};
 
-	if (!json && argc != 1) {
-		int help = argc == 2 && strcmp(argv[1], "--help") == 0;
-
-		fputs(report_usage, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	rc = relay_report(st, stdout, json, cli_when, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, relay_report(st, stdout, json, cli_when, &err), &err);
 }
 
 int cmd_relay(struct cli *c, int argc, char **argv)

@@ -2,11 +2,10 @@
  * cmd_run.c -- `ispshield run`: every service of one machine in one process tree (see
  * src/run/run.h).
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "run/run.h"
 
 static const char usage[] =
@@ -40,23 +39,15 @@ static int reread(void *ud, struct isp_config *cfg, struct isp_err *err)
 
 int cmd_runall(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = usage, .max_args = -1 };
+	static const struct opt opts[] = { OPT_END };
 	struct isp_err err;
-	int ch, rc;
+	int rc, argi;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			fputs(usage, stdout);
-			return EXIT_OK;
-		}
-		fputs(usage, stderr);
-		return EXIT_USAGE;
-	}
-	if (optind != argc) {
-		cli_fail("run: unexpected argument '%s' (see ispshield run --help)", argv[optind]);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (argi != argc) {
+		cli_fail("run: unexpected argument '%s' (see ispshield run --help)", argv[argi]);
 		return EXIT_USAGE;
 	}
 	isp_err_clear(&err);

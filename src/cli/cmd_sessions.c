@@ -2,7 +2,6 @@
  * cmd_sessions.c -- `ispshield sessions`: import address-assignment logs into the
  * sessions index; ask who held an address at a time.
  */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/base/fsutil.h"
 #include "core/sessions/sessions.h"
 #include "core/base/timefmt.h"
@@ -31,14 +31,9 @@ static const char import_usage[] =
 	"index (core.sessions), which is rewritten atomically. Records pair across files and\n"
 	"across imports: a Start read today and its Stop read tomorrow make one session.\n"
 	"Reading the same file again changes nothing. Rejected records are reported as\n"
-	"FILE:LINE: reason; the rest is imported.\n"
-	"\n"
-	"Options:\n"
-	"  -f, --format F   auto (default: sessions.format), detail (FreeRADIUS detail\n"
-	"                   files), radcsv (RADIUS accounting CSV with a header: event rows\n"
-	"                   or radacct rows), dhcpd (ISC dhcpd.leases), kea (Kea memfile\n"
-	"                   lease CSV, v4 or v6)\n"
-	"\n"
+	"FILE:LINE: reason; the rest is imported.\n";
+
+static const char import_tail[] =
 	"Sessions without a Stop stay open until the address goes to someone else or\n"
 	"sessions.open-max after their last Start/Interim-Update. FreeRADIUS Event-Timestamp\n"
 	"is trusted within sessions.clock-skew of the receive time.\n"
@@ -51,13 +46,9 @@ static const char who_usage[] =
 	"Print the subscriber and session that held IP (IPv4, or IPv6 inside a delegated\n"
 	"prefix) at TIME (ISO 8601 such as 2026-11-22T10:45:00Z, or unix seconds; a time\n"
 	"without a zone, such as '2026-11-22 19:45', is in core.timezone, default the\n"
-	"system's zone). Times are printed in core.timezone with their UTC offset.\n"
-	"\n"
-	"  -p, --port N     the source port, for CGNAT addresses shared by port blocks\n"
-	"      --skew DUR   also accept a session ending or starting within DUR of TIME\n"
-	"                   (default 0: TIME must be inside the session)\n"
-	"  -j, --json       one JSON object\n"
-	"\n"
+	"system's zone). Times are printed in core.timezone with their UTC offset.\n";
+
+static const char who_tail[] =
 	"Exit status: 0 found, 1 nobody held it (or two subscribers are equally close),\n"
 	"2 usage, 4 failure.\n";
 
@@ -90,12 +81,9 @@ static int add_record(void *ud, const struct sess_record *r)
 
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = import_usage, .tail = import_tail, .min_args = 1, .max_args = -1
 	};
-	const char *fmt_s = c->cfg.sessions_format;
 	char path[CONFIG_PATH_MAX];
 	struct sess_opts so = { c->cfg.sessions_open_max };
 	struct sess_build_stats bs;
@@ -103,22 +91,18 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	struct import_ctx x = { 0 };
 	struct isp_err err;
 	long rejected = 0;
-	int ch, i, fmt, rc;
+	int i, fmt, rc, argi;
+	const struct opt opts[] = {
+		OPT_KS("format", 'f', "sessions.format", "F"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f': fmt_s = optarg; break;
-		case 'h': fputs(import_usage, stdout); return EXIT_OK;
-		default: fputs(import_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc) {
-		fputs(import_usage, stderr);
-		return EXIT_USAGE;
-	}
-	fmt = sessfmt_parse_name(fmt_s);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	fmt = sessfmt_parse_name(c->cfg.sessions_format);
 	if (fmt < 0) {
-		cli_fail("--format %s: expected auto, detail, radcsv, dhcpd or kea", fmt_s);
+		cli_fail("--format %s: expected auto, detail, radcsv, dhcpd or kea",
+			 c->cfg.sessions_format);
 		return EXIT_USAGE;
 	}
 	isp_err_clear(&err);
@@ -137,7 +121,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		sessdb_close(base);
 		return EXIT_FAIL;
 	}
-	for (i = optind; i < argc; i++) {
+	for (i = argi; i < argc; i++) {
 		struct sessfmt_opts fo = { (enum sess_format)fmt, argv[i],
 					   c->cfg.sessions_clock_skew };
 		struct sessfmt_stats fs;
@@ -213,12 +197,8 @@ int cli_parse_ip(const char *s, struct ip_prefix *ip)
 
 static int cmd_who(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "skew", required_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	static const struct opts_spec spec = {
+		.usage = who_usage, .tail = who_tail, .heading = "", .min_args = 2, .max_args = 2
 	};
 	char path[CONFIG_PATH_MAX], a[CLI_WHEN_MAX], b[CLI_WHEN_MAX], pfx[IP_PREFIX_STRLEN];
 	struct ip_prefix ip;
@@ -226,35 +206,25 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 	struct sessdb *db = NULL;
 	struct isp_err err;
 	enum sess_who_result r;
-	int64_t t, skew = 0;
-	long port = 0;
-	int ch, json = 0;
+	int64_t t, skew = 0, port = 0;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_I("port", 'p', &port, "N",
+		      "the source port, for CGNAT addresses shared by port blocks"),
+		OPT_D("skew", 0, &skew, "DUR",
+		      "also accept a session ending or starting within DUR of TIME (default 0: "
+		      "TIME must be inside the session)"),
+		OPT_F("json", 'j', &json, "one JSON object"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "jp:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j': json = 1; break;
-		case 'p':
-			port = strtol(optarg, NULL, 10);
-			if (port < 0 || port > 65535) {
-				cli_fail("--port %s: expected 0..65535", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'k':
-			if (config_parse_duration(optarg, &skew) != 0) {
-				cli_fail("--skew %s: not a duration", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': fputs(who_usage, stdout); return EXIT_OK;
-		default: fputs(who_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 2) {
-		fputs(who_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (port > 65535) {
+		cli_fail("--port %lld: expected 0..65535", (long long)port);
 		return EXIT_USAGE;
 	}
-	if (cli_parse_ip(argv[optind], &ip) || cli_parse_when(argv[optind + 1], &t))
+	if (cli_parse_ip(argv[argi], &ip) || cli_parse_when(argv[argi + 1], &t))
 		return EXIT_USAGE;
 	isp_err_clear(&err);
 	config_sessions_path(&c->cfg, path);
@@ -269,14 +239,14 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 						      : "nobody held it";
 
 		if (json) {
-			json_t *o = json_pack("{s:s, s:I, s:b, s:s}", "ip", argv[optind], "time",
+			json_t *o = json_pack("{s:s, s:I, s:b, s:s}", "ip", argv[argi], "time",
 					      (json_int_t)t, "found", 0, "reason", why);
 
 			json_dumpf(o, stdout, JSON_INDENT(2));
 			fputc('\n', stdout);
 			json_decref(o);
 		} else {
-			printf("%s at %s: %s\n", argv[optind], cli_when(t, a), why);
+			printf("%s at %s: %s\n", argv[argi], cli_when(t, a), why);
 		}
 		sessdb_close(db);
 		return EXIT_NOMATCH;
@@ -285,7 +255,7 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 	if (json) {
 		json_t *o = json_pack(
 			"{s:s, s:I, s:b, s:s, s:s, s:s, s:s, s:I, s:o?, s:b, s:I, s:I}", "ip",
-			argv[optind], "time", (json_int_t)t, "found", 1, "subscriber", hit.user,
+			argv[argi], "time", (json_int_t)t, "found", 1, "subscriber", hit.user,
 			"session", hit.session_id, "nas", hit.nas, "address", pfx, "start",
 			(json_int_t)hit.start, "end", hit.end ? json_integer(hit.end) : NULL,
 			"open", hit.open, "last_seen", (json_int_t)hit.last_seen, "distance",
@@ -299,7 +269,7 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
-		printf("%s at %s: %s\n", argv[optind], cli_when(t, a), hit.user);
+		printf("%s at %s: %s\n", argv[argi], cli_when(t, a), hit.user);
 		printf("  session %s, NAS %s, address %s", hit.session_id[0] ? hit.session_id : "-",
 		       hit.nas[0] ? hit.nas : "-", pfx);
 		if (hit.port_lo || hit.port_hi)

@@ -2,11 +2,10 @@
  * cmd_store.c -- `ispshield store migrate|version`: the store's schema version, and
  * applying the migrations a newer binary brings (SQLite file or PostgreSQL database).
  */
-#include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/store/store.h"
 
 static const char store_usage[] =
@@ -27,49 +26,20 @@ static const char migrate_usage[] =
 	"\n"
 	"Apply the schema migrations between the store's version and this binary's, each in\n"
 	"its own transaction (on PostgreSQL under an advisory lock, so two nodes migrating\n"
-	"at once apply each step once). Prints FROM -> TO on standard output.\n"
-	"\n"
+	"at once apply each step once). Prints FROM -> TO on standard output.\n";
+
+static const char migrate_tail[] =
 	"Exit status: 0 migrated (or nothing to do), 4 failed (the store stays at the last\n"
 	"version that completed).\n";
 
 static const char version_usage[] =
 	"usage: ispshield store version [--json]\n"
 	"\n"
-	"Print the store's schema version, this binary's, and whether a migration is due.\n"
-	"\n"
-	"Options:\n"
-	"  --json   {\"schema\": N, \"binary\": M, \"backend\": \"sqlite\"|\"postgresql\"}\n"
-	"\n"
+	"Print the store's schema version, this binary's, and whether a migration is due.\n";
+
+static const char version_tail[] =
 	"Exit status: 0 the versions match, 1 the store needs `store migrate` (or is newer\n"
 	"than this binary), 4 the store cannot be opened.\n";
-
-/* Parse the options of a command that has only --help (and --json); -1 on --help. */
-static int parse_opts(int argc, char **argv, const char *usage, int *json)
-{
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			if (!json)
-				goto bad;
-			*json = 1;
-			break;
-		case 'h': fputs(usage, stdout); return -1;
-		default: goto bad;
-		}
-	}
-	if (optind == argc)
-		return 0;
-bad:
-	fputs(usage, stderr);
-	return EXIT_USAGE;
-}
 
 /* The store operations of the two commands: both report two schema versions. */
 typedef int (*store_op)(struct store *st, int *a, int *b, struct isp_err *err);
@@ -79,15 +49,15 @@ typedef int (*store_op)(struct store *st, int *a, int *b, struct isp_err *err);
  * creates a missing store, version does not), run op. Returns -1 when op ran (*a, *b
  * set), else the exit status (--help, usage, failure: printed).
  */
-static int run_op(const struct cli *c, int argc, char **argv, const char *usage, int *json,
-		  int flags, store_op op, int *a, int *b)
+static int run_op(struct cli *c, int argc, char **argv, const struct opts_spec *spec,
+		  const struct opt *opts, int flags, store_op op, int *a, int *b)
 {
 	struct store *st = NULL;
 	struct isp_err err;
-	int rc = parse_opts(argc, argv, usage, json);
+	int argi, rc = opts_parse(spec, opts, &c->cfg, argc, argv, &argi);
 
-	if (rc)
-		return rc < 0 ? EXIT_OK : rc;
+	if (rc >= 0)
+		return rc;
 	isp_err_clear(&err);
 	rc = store_open_ex(c->cfg.store, STORE_OPEN_ANY_VERSION | flags, &st, &err);
 	if (rc == 0) {
@@ -103,8 +73,9 @@ static int run_op(const struct cli *c, int argc, char **argv, const char *usage,
 
 static int cmd_migrate(struct cli *c, int argc, char **argv)
 {
-	int from = 0, to = 0,
-	    rc = run_op(c, argc, argv, migrate_usage, NULL, 0, store_migrate, &from, &to);
+	static const struct opts_spec spec = { .usage = migrate_usage, .tail = migrate_tail };
+	static const struct opt opts[] = { OPT_END };
+	int from = 0, to = 0, rc = run_op(c, argc, argv, &spec, opts, 0, store_migrate, &from, &to);
 
 	if (rc >= 0)
 		return rc;
@@ -117,9 +88,15 @@ static int cmd_migrate(struct cli *c, int argc, char **argv)
 
 static int cmd_version(struct cli *c, int argc, char **argv)
 {
-	int json = 0, have = 0, want = 0;
-	int rc = run_op(c, argc, argv, version_usage, &json, STORE_OPEN_EXISTING, store_version,
-			&have, &want);
+	static const struct opts_spec spec = { .usage = version_usage, .tail = version_tail };
+	int json = 0, have = 0, want = 0, rc;
+	const struct opt opts[] = {
+		OPT_F("json", 0, &json,
+		      "{\"schema\": N, \"binary\": M, \"backend\": \"sqlite\"|\"postgresql\"}"),
+		OPT_END,
+	};
+
+	rc = run_op(c, argc, argv, &spec, opts, STORE_OPEN_EXISTING, store_version, &have, &want);
 
 	if (rc >= 0)
 		return rc;

@@ -4,7 +4,6 @@
  * DNS service reads (the addresses opted-out subscribers hold now).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <strings.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "core/sessions/optout.h"
 #include "core/sessions/subfmt.h"
 #include "core/store/store.h"
@@ -79,19 +79,25 @@ static int put_subscriber(void *ud, const struct store_subscriber *s)
 
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
+	static const struct opts_spec spec = { .usage = import_usage,
+					       .min_args = 1,
+					       .max_args = 1 };
+	static const struct opt opts[] = { OPT_END };
 	struct store *st;
 	struct isp_err err;
 	struct subfmt_stats ss = { 0, 0, 0 };
+	const char *file;
 	FILE *f;
-	int rc;
+	int rc, argi;
 
-	if (argc != 2 || argv[1][0] == '-') {
-		int help = argc == 2 && strcmp(argv[1], "--help") == 0;
-
-		fputs(import_usage, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	file = argv[argi];
+	if (file[0] == '-') {
+		opts_help(&spec, opts, stderr);
+		return EXIT_USAGE;
 	}
-	f = cli_fopen(argv[1]);
+	f = cli_fopen(file);
 	if (!f)
 		return EXIT_FAIL;
 	st = cli_create_store(c);
@@ -102,22 +108,22 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	isp_err_clear(&err);
 	rc = store_begin(st, &err);
 	if (rc == 0)
-		rc = subfmt_read(f, argv[1], put_subscriber, cli_reject, st, &ss, &err);
+		rc = subfmt_read(f, file, put_subscriber, cli_reject, st, &ss, &err);
 	if (rc == 0)
 		rc = store_commit(st, &err);
 	if (rc) {
 		store_rollback(st);
 		if (err.code && rc != 1)
 			cli_error(&err);
-		cli_fail("%s: nothing imported", argv[1]);
+		cli_fail("%s: nothing imported", file);
 	}
 	cli_fclose(f);
 	store_close(st);
 	if (rc)
 		return EXIT_FAIL;
 	if (!c->quiet)
-		fprintf(stderr, "%s: %ld subscribers imported, %ld rows rejected\n", argv[1],
-			ss.rows, ss.rejected);
+		fprintf(stderr, "%s: %ld subscribers imported, %ld rows rejected\n", file, ss.rows,
+			ss.rejected);
 	if (cli_write_optout(c) != 0)
 		return EXIT_FAIL;
 	return ss.rejected ? EXIT_PARTIAL : EXIT_OK;
@@ -125,65 +131,59 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 
 static int cmd_opt(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "scope", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	static const struct opts_spec spec = { .usage = opt_usage, .min_args = 1, .max_args = 1 };
 	const char *scope = "filtering";
 	int out = strcmp(argv[0], "opt-out") == 0;
 	struct store *st;
 	struct isp_err err;
-	int ch, rc;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("scope", 's', &scope, "S", "filtering (default), notices or all"),
+		OPT_END,
+	};
 
-	while ((ch = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's': scope = optarg; break;
-		case 'h': fputs(opt_usage, stdout); return EXIT_OK;
-		default: fputs(opt_usage, stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		fputs(opt_usage, stderr);
-		return EXIT_USAGE;
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = store_subscriber_opt(st, argv[optind], scope, out, (int64_t)time(NULL), &err);
+	rc = store_subscriber_opt(st, argv[argi], scope, out, (int64_t)time(NULL), &err);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
 		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
 	if (!c->quiet)
-		fprintf(stderr, "%s: %s %s recorded\n", argv[optind], argv[0], scope);
+		fprintf(stderr, "%s: %s %s recorded\n", argv[argi], argv[0], scope);
 	return cli_write_optout(c) ? EXIT_FAIL : EXIT_OK;
 }
 
 static int cmd_show(struct cli *c, int argc, char **argv)
 {
+	static const struct opts_spec spec = { .usage = show_usage, .min_args = 1, .max_args = 1 };
 	struct store_subscriber s;
 	struct store *st;
 	struct isp_err err;
-	int json = argc == 3 && strcmp(argv[1], "--json") == 0;
+	int json = 0, argi;
 	char a[CLI_WHEN_MAX], b[CLI_WHEN_MAX], d[CLI_WHEN_MAX];
 	int rc;
+	const struct opt opts[] = {
+		OPT_F("json", 0, &json, "one JSON object"),
+		OPT_END,
+	};
 
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(show_usage, stdout);
-		return EXIT_OK;
-	}
-	if (argc != 2 + json || argv[argc - 1][0] == '-') {
-		fputs(show_usage, stderr);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (argv[argi][0] == '-') {
+		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = store_subscriber_get(st, argv[argc - 1], &s, &err);
+	rc = store_subscriber_get(st, argv[argi], &s, &err);
 	store_close(st);
 	if (rc) {
 		cli_error(&err);
@@ -248,16 +248,16 @@ int cli_write_optout(struct cli *c)
 
 static int cmd_optout_file(struct cli *c, int argc, char **argv)
 {
+	static const struct opts_spec spec = { .usage = optout_usage };
 	const char *out = c->cfg.dns_opt_out;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("out", 0, &out, "FILE", "write there (default: dns.opt-out)"),
+		OPT_END,
+	};
 
-	if (argc == 3 && strcmp(argv[1], "--out") == 0)
-		out = argv[2];
-	else if (argc != 1) {
-		int help = argc == 2 && strcmp(argv[1], "--help") == 0;
-
-		fputs(optout_usage, help ? stdout : stderr);
-		return help ? EXIT_OK : EXIT_USAGE;
-	}
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
 	if (!out[0]) {
 		cli_fail("no file: give --out FILE or set dns.opt-out");
 		return EXIT_USAGE;

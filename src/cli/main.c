@@ -116,6 +116,16 @@ void cli_reject(void *ud, const struct isp_err *e)
 	cli_error(e);
 }
 
+int cli_store_done(struct store *st, int rc, const struct isp_err *err)
+{
+	store_close(st);
+	if (rc) {
+		cli_error(err);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 FILE *cli_fopen(const char *path)
 {
 	FILE *f;

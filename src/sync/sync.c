@@ -16,6 +16,7 @@
 #include "core/base/fsutil.h"
 #include "core/lists/listimport.h"
 #include "core/lists/snapshot.h"
+#include "core/service/config.h"
 #include "sync/sync.h"
 #include "sync/sync_int.h"
 #include "core/store/store.h"
@@ -506,4 +507,16 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 	if (lock >= 0)
 		close(lock); /* releases the flock */
 	return res;
+}
+
+void sync_opts_config(struct sync_opts *o, const struct isp_config *cfg, char *snap)
+{
+	config_snapshot_path(cfg, snap);
+	o->max_bytes = (uint64_t)cfg->sync_max_bytes;
+	o->timeout = (long)cfg->sync_timeout;
+	o->ca_file = cfg->sync_ca_file;
+	o->max_age = cfg->sync_max_age;
+	o->snapshot = snap;
+	o->expires = cfg->lists_expiry ? (int64_t)time(NULL) + cfg->lists_expiry : 0;
+	o->max_shrink = (int)(cfg->lists_max_shrink > 100 ? 100 : cfg->lists_max_shrink);
 }

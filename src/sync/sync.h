@@ -169,6 +169,12 @@ struct sync_opts {
 	void *ud;
 };
 
+struct isp_config;
+/* Fill o's settings from cfg's [sync] and [lists] keys (max-bytes, timeout, ca-file,
+ * max-age, expiry, max-shrink) and the snapshot path, written into snap (CONFIG_PATH_MAX
+ * bytes, which must outlive o); url, public_key and the callbacks are the caller's. */
+void sync_opts_config(struct sync_opts *o, const struct isp_config *cfg, char *snap);
+
 /* The path of sync-state.json for snapshot path snap. */
 void sync_state_path(const char *snap, char *out, size_t size);
 

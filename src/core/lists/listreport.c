@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/base/timefmt.h"
 #include "core/lists/listreport.h"
@@ -23,6 +24,25 @@ void listreport_progress(void *ud, long entries, long long bytes)
 			 secs * ((double)p->total / (double)bytes - 1.0));
 	fprintf(stderr, "\r%ld entries  %.0f/s%s   ", entries, rate, tail);
 	fflush(stderr);
+}
+
+void listreport_progress_start(struct listreport_progress *pg, const char *path)
+{
+	struct stat sb;
+
+	pg->total = -1;
+	if (strcmp(path, "-") != 0 && stat(path, &sb) == 0)
+		pg->total = (long long)sb.st_size;
+	pg->t0 = time_mono_s();
+}
+
+void listreport_compile(FILE *out, const char *path, const struct snap_build_stats *bs)
+{
+	fprintf(out,
+		"%s: %ld lists, %ld entries, %ld keys (%ld merged), %llu bytes (%.1f bytes/key), "
+		"%.2f s\n",
+		path, bs->lists, bs->entries, bs->keys, bs->merged, (unsigned long long)bs->bytes,
+		bs->keys ? (double)bs->bytes / (double)bs->keys : 0.0, bs->seconds);
 }
 
 void listreport_import(FILE *out, const char *file, const char *list,

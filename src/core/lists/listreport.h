@@ -22,6 +22,9 @@ struct listreport_progress {
 	double t0;	 /* time_mono_s() at the start */
 };
 
+/* Start the progress of reading path ("-" = standard input): its size if it has one. */
+void listreport_progress_start(struct listreport_progress *pg, const char *path);
+
 /*
  * A listimport progress callback (ud: struct listreport_progress): rewrites one status
  * line on stderr with the entry count, the rate and, when the size is known, the
@@ -35,6 +38,10 @@ void listreport_progress(void *ud, long entries, long long bytes);
  */
 void listreport_import(FILE *out, const char *file, const char *list,
 		       const struct listimport_result *res);
+
+/* Print the summary line of a compiled snapshot to out: "PATH: N lists, N entries, N keys
+ * (N merged), N bytes (N bytes/key), N s". */
+void listreport_compile(FILE *out, const char *path, const struct snap_build_stats *bs);
 
 /*
  * Print the statistics of every list of st at time now to out: a table (header, one row

@@ -576,22 +576,38 @@ int config_load(struct isp_config *c, const char *path, struct isp_err *err)
 	return 0;
 }
 
-int config_set(struct isp_config *c, const char *section_key, const char *value,
-	       struct isp_err *err)
+/* The key "section.key" names, or NULL (also for text without a dot). */
+static const struct key *find_dotted(const char *section_key)
 {
 	char section[64];
 	const char *dot = strchr(section_key, '.');
-	const struct key *k;
 
 	if (!dot || (size_t)(dot - section_key) >= sizeof(section))
-		return isp_err_set(err, ISR_EINVAL, "'%s': expected SECTION.KEY=VALUE",
-				   section_key);
+		return NULL;
 	memcpy(section, section_key, (size_t)(dot - section_key));
 	section[dot - section_key] = '\0';
-	k = find_key(section, dot + 1);
+	return find_key(section, dot + 1);
+}
+
+int config_set(struct isp_config *c, const char *section_key, const char *value,
+	       struct isp_err *err)
+{
+	const struct key *k;
+
+	if (!strchr(section_key, '.'))
+		return isp_err_set(err, ISR_EINVAL, "'%s': expected SECTION.KEY=VALUE",
+				   section_key);
+	k = find_dotted(section_key);
 	if (!k)
 		return isp_err_set(err, ISR_EINVAL, "unknown config key '%s'", section_key);
 	return set_key(c, k, value, err);
+}
+
+const char *config_key_help(const char *section_key)
+{
+	const struct key *k = find_dotted(section_key);
+
+	return k ? k->help : NULL;
 }
 
 /* A key's help as "; " comment lines of at most ~90 columns: the INI reader takes lines

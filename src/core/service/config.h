@@ -170,6 +170,10 @@ int config_load(struct isp_config *c, const char *path, struct isp_err *err);
 int config_set(struct isp_config *c, const char *section_key, const char *value,
 	       struct isp_err *err);
 
+/* The one-line description of key "section.key" in the key table, or NULL if there is
+ * no such key (the help of the command-line flags that mirror a key). */
+const char *config_key_help(const char *section_key);
+
 /* Print the effective configuration as an INI file with each key's description. */
 void config_print(const struct isp_config *c, FILE *out);
 
