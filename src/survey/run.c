@@ -420,10 +420,12 @@ static enum survey_status write_findings(struct run *r)
 			say(r, "survey: %s: cannot write", out);
 			return SURVEY_FAILED;
 		}
-		if (ol > 5 && strcmp(out + ol - 5, ".json") == 0)
-			survey_write_json(&r->fs, f);
-		else
+		if (ol > 5 && strcmp(out + ol - 5, ".json") == 0) {
+			if (survey_write_json(&r->fs, f) != 0)
+				rc = SURVEY_FAILED;
+		} else {
 			survey_write_csv(&r->fs, f);
+		}
 		if (fclose(f) != 0)
 			rc = SURVEY_FAILED;
 	} else if (r->o->json) {
