@@ -122,16 +122,32 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 	px_start_upstream(w, c, idx);
 }
 
+/* The walled-garden page for the listed host name (made in w's scratch space). */
+static void respond_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+			   const char *name, const char *list)
+{
+	size_t alen = 0, n;
+	const char *al = http_field_get(h, "accept-language", &alen);
+	struct page_info pi;
+
+	memset(&pi, 0, sizeof(pi));
+	pi.ja = page_prefer_ja(al, alen);
+	pi.url = name;
+	pi.list = list;
+	pi.isp = w->srv->cfg->notify_isp_name;
+	pi.contact = w->srv->cfg->notify_contact;
+	n = page_walled(&pi, w->scratch.page, sizeof(w->scratch.page));
+	px_respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
+		   w->scratch.page, n, c->req_body == B_NONE && !c->close_after);
+}
+
 static void handle_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
 			  const struct served *sh)
 {
-	char *page = w->scratch.page;
 	char name[DOMAIN_BUFSZ];
 	struct snap_result r;
 	const char *list = NULL, *hv;
-	size_t hl = 0, alen = 0, n;
-	const char *al = http_field_get(h, "accept-language", &alen);
-	struct page_info pi;
+	size_t hl = 0;
 
 	hv = http_field_get(h, "host", &hl);
 	if (w->srv->walled && hv && px_parse_authority(c, hv, hl, 80) == 0 &&
@@ -148,16 +164,8 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 		return;
 	}
 	px_count(w, P_WALLED);
-	memset(&pi, 0, sizeof(pi));
-	pi.ja = page_prefer_ja(al, alen);
-	pi.url = name;
-	pi.list = list;
-	pi.isp = w->srv->cfg->notify_isp_name;
-	pi.contact = w->srv->cfg->notify_contact;
-	n = page_walled(&pi, page, sizeof(w->scratch.page));
 	/* the DNS service already recorded this block (cause C&C): nothing recorded here */
-	px_respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
-		   page, n, c->req_body == B_NONE && !c->close_after);
+	respond_walled(w, c, h, name, list);
 }
 
 /* A plain-HTTP request to a host in a domain list (a C&C name): the walled-garden
@@ -166,12 +174,9 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 static int host_listed(struct px_worker *w, struct px_conn *c, const struct http_head *h,
 		       const struct served *sh)
 {
-	char *page = w->scratch.page;
 	char name[DOMAIN_BUFSZ], entry[DOMAIN_BUFSZ + 2];
 	struct snap_result r;
-	struct page_info pi;
-	const char *list, *al;
-	size_t alen = 0, n;
+	const char *list;
 
 	if (domain_normalise(c->host, strlen(c->host), name, NULL) <= 0 ||
 	    snap_lookup_domain(sh->snap, name, strlen(name), &r) <= 0)
@@ -182,16 +187,7 @@ static int host_listed(struct px_worker *w, struct px_conn *c, const struct http
 	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
 	px_count(w, P_HITS_DOMAIN);
 	record(w, c, name, list, entry, strlen(entry), "name");
-	al = http_field_get(h, "accept-language", &alen);
-	memset(&pi, 0, sizeof(pi));
-	pi.ja = page_prefer_ja(al, alen);
-	pi.url = name;
-	pi.list = list;
-	pi.isp = w->srv->cfg->notify_isp_name;
-	pi.contact = w->srv->cfg->notify_contact;
-	n = page_walled(&pi, page, sizeof(w->scratch.page));
-	px_respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
-		   page, n, c->req_body == B_NONE && !c->close_after);
+	respond_walled(w, c, h, name, list);
 	return 1;
 }
 
