@@ -63,6 +63,14 @@ static const char *blocking_list(struct px_worker *w, const struct snap *s,
 	return w->scratch.list;
 }
 
+/* A plain-text refusal, counted under ctr; the connection closes after it. */
+static void refuse(struct px_worker *w, struct px_conn *c, enum px_counter ctr, int status,
+		   const char *reason, const char *msg)
+{
+	px_count(w, ctr);
+	px_respond(w, c, status, reason, "text/plain; charset=utf-8", NULL, msg, strlen(msg), 0);
+}
+
 /* Write the request head for the upstream into uout. target: origin-form. */
 static int build_request(struct px_worker *w, struct px_conn *c, const struct http_head *h,
 			 const char *path, size_t plen, const char *authority, size_t alen)
@@ -110,12 +118,9 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 		return;
 	}
 	if (!pxd_port_ok(&w->srv->dest, c->port)) {
-		static const char msg[] = "ispshield: CONNECT refused: this proxy tunnels only to "
-					  "the HTTPS port (proxy.connect-ports)\n";
-
-		px_count(w, P_PORT_REFUSED);
-		px_respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg,
-			   sizeof(msg) - 1, 0);
+		refuse(w, c, P_PORT_REFUSED, 403, "Forbidden",
+		       "ispshield: CONNECT refused: this proxy tunnels only to the HTTPS port "
+		       "(proxy.connect-ports)\n");
 		return;
 	}
 	c->req_done = 1;
@@ -155,12 +160,9 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0)
 		list = blocking_list(w, sh->snap, &r);
 	if (!list) {
-		static const char msg[] = "ispshield: this is a proxy; send absolute-form "
-					  "requests (http://host/path)\n";
-
-		px_count(w, P_BAD_REQUESTS);
-		px_respond(w, c, 400, "Bad Request", "text/plain; charset=utf-8", NULL, msg,
-			   sizeof(msg) - 1, 0);
+		refuse(w, c, P_BAD_REQUESTS, 400, "Bad Request",
+		       "ispshield: this is a proxy; send absolute-form requests "
+		       "(http://host/path)\n");
 		return;
 	}
 	px_count(w, P_WALLED);
