@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "authwatch/aw_int.h"
+#include "core/base/jsonout.h"
 #include "core/events/cause.h"
 #include "core/service/config.h"
 #include "core/events/evbatch.h"
@@ -102,8 +103,8 @@ static char *json_line(const struct aw_detection *d)
 	aw_iso_time(d->first, f);
 	aw_iso_time(d->last, l);
 	json_object_set_new(o, "type", json_string(aw_type_name(d->type)));
-	json_object_set_new(o, key_kind(d->type, d->key), json_string(d->key));
-	json_object_set_new(o, "reason", json_string(d->reason));
+	json_object_set_new(o, key_kind(d->type, d->key), jsonout_str(d->key));
+	json_object_set_new(o, "reason", jsonout_str(d->reason));
 	json_object_set_new(o, "first", json_string(f));
 	json_object_set_new(o, "last", json_string(l));
 	json_object_set_new(o, "window", json_integer(d->window));
@@ -121,9 +122,9 @@ static char *json_line(const struct aw_detection *d)
 	if (d->saturated)
 		json_object_set_new(o, "at_least", json_true());
 	if (d->services && d->services[0])
-		json_object_set_new(o, "service", json_string(d->services));
+		json_object_set_new(o, "service", jsonout_str(d->services));
 	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok; tok = strtok_r(NULL, " ", &save))
-		json_array_append_new(s, json_string(tok));
+		json_array_append_new(s, jsonout_str(tok));
 	json_object_set_new(o, "samples", s);
 	free(copy);
 	out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);

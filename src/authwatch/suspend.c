@@ -14,6 +14,7 @@
 #include "authwatch/aw_int.h"
 #include "core/service/config.h"
 #include "core/base/fsutil.h"
+#include "core/base/jsonout.h"
 #include "core/base/timefmt.h"
 #include "core/store/store.h"
 #include "core/store/store_authwatch.h"
@@ -36,7 +37,7 @@ static int write_one(void *ud, const struct store_suspension *s)
 		json_t *o = json_object();
 		char a[32];
 
-		json_object_set_new(o, "user", json_string(s->user));
+		json_object_set_new(o, "user", jsonout_str(s->user));
 		json_object_set_new(o, "type", json_string(s->type));
 		aw_iso_time(s->since, a);
 		json_object_set_new(o, "since", json_string(a));
@@ -44,7 +45,7 @@ static int write_one(void *ud, const struct store_suspension *s)
 			aw_iso_time(s->released, a);
 			json_object_set_new(o, "released", json_string(a));
 		}
-		json_object_set_new(o, "reason", json_string(s->reason ? s->reason : ""));
+		json_object_set_new(o, "reason", jsonout_str(s->reason));
 		json_array_append_new(w->arr, o);
 		return 0;
 	}

@@ -101,8 +101,7 @@ static int cmd_version(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	if (json)
-		printf("{\"schema\": %d, \"binary\": %d, \"backend\": \"%s\"}\n", have, want,
-		       store_is_pg(c->cfg.store) ? "postgresql" : "sqlite");
+		store_version_json(stdout, c->cfg.store, have, want);
 	else
 		printf("schema %d, binary %d%s\n", have, want,
 		       have < want   ? ": run ispshield store migrate"

@@ -16,26 +16,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/base/hash.h"
 #include "core/base/siphash.h"
 #include "darknet/dn_int.h"
 
 #define MAX_ATTACKS (1u << 20)
 #define REPORT_MAX  10 /* problems of one kind reported one by one; then only counted */
 
-static uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
-
 /* Keyed bijection of the 64-bit tuple (xor, multiply-xorshift, xor). */
 static uint64_t mix(const struct dn_ctx *c, uint64_t t)
 {
-	return fmix64(t ^ c->m0) ^ c->m1;
+	return hash_fmix64(t ^ c->m0) ^ c->m1;
 }
 
 static uint64_t tuple(uint32_t src, uint32_t day, uint32_t sensor, uint32_t kind, uint32_t proto,
@@ -296,14 +287,14 @@ static int count(struct dn_ctx *c, uint64_t t, int tracked, uint64_t hs, uint64_
 	if (!tracked) {
 		c->estimated = 1;
 		if (h)
-			hadd(h, fmix64(hs ^ t));
+			hadd(h, hash_fmix64(hs ^ t));
 		return 0;
 	}
 	r = set_add(c, t);
 	if (r == 1)
 		(*n)++;
 	else if (r < 0 && h)
-		hadd(h, fmix64(mix(c, t)));
+		hadd(h, hash_fmix64(mix(c, t)));
 	return r;
 }
 
@@ -329,9 +320,9 @@ static void count2(struct dn_ctx *c, uint64_t t, uint64_t *n1, struct hll **h1, 
 			(*n2)++;
 	} else if (r < 0) {
 		if (h1)
-			hadd(h1, fmix64(mix(c, t)));
+			hadd(h1, hash_fmix64(mix(c, t)));
 		if (n2 && h2)
-			hadd(h2, fmix64(mix(c, t)));
+			hadd(h2, hash_fmix64(mix(c, t)));
 	}
 }
 

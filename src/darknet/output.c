@@ -14,23 +14,8 @@
 #include <string.h>
 
 #include "core/base/csv.h"
+#include "core/base/jsonout.h"
 #include "darknet/dn_int.h"
-
-static void jstr(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
 
 static unsigned long long est(double v)
 {
@@ -143,186 +128,215 @@ static int popcount64(uint64_t v)
 	return __builtin_popcountll(v);
 }
 
-void dn_write_json(const struct dn_ctx *c, FILE *f)
+/* A count as a JSON integer (the counts stay far below 2^63). */
+static json_t *num(unsigned long long v)
 {
-	const struct dn_day *days[DN_DAYS];
-	int nd = dn_days_sorted(c, days), k, s, j, n;
-	uint32_t top[64], *ix, nix, i;
+	return json_integer((json_int_t)v);
+}
+
+static json_t *prefix_str(const struct ip_prefix *p)
+{
+	char pb[IP_PREFIX_STRLEN];
+
+	ip_format_prefix(p, pb);
+	return json_string(pb);
+}
+
+/* The figures of the whole capture, without the source listing. */
+static json_t *json_head(const struct dn_ctx *c, const struct dn_day *const *days, int nd,
+			 const struct dn_totals *t)
+{
+	json_t *o = json_object(), *a, *b;
+	uint32_t top[64], i;
 	struct dn_cstat cs[512];
 	char b1[48], b2[24], b3[24];
-	struct dn_totals t;
+	int k, s, j, n;
 
-	dn_totals(c, &t);
-	fprintf(f, "{\n \"files\": [");
-	for (k = 0; k < c->nfiles; k++) {
-		fputs(k ? ", " : "", f);
-		jstr(f, c->files[k]);
-	}
-	fprintf(f, "],\n \"records\": %llu, \"packets\": %llu, \"outside_sensors\": %llu,\n",
-		(unsigned long long)c->records, (unsigned long long)c->analysed,
-		(unsigned long long)c->outside);
-	fprintf(f, " \"bad_timestamps\": %llu, \"bad\": {", (unsigned long long)c->badtime);
+	a = json_array();
+	for (k = 0; k < c->nfiles; k++)
+		json_array_append_new(a, jsonout_str(c->files[k]));
+	json_object_set_new(o, "files", a);
+	json_object_set_new(o, "records", num(c->records));
+	json_object_set_new(o, "packets", num(c->analysed));
+	json_object_set_new(o, "outside_sensors", num(c->outside));
+	json_object_set_new(o, "bad_timestamps", num(c->badtime));
+	b = json_object();
 	for (k = 1; k < DN_BAD_N; k++)
-		fprintf(f, "%s\"%s\": %llu", k > 1 ? ", " : "", dn_bad_name(k),
-			(unsigned long long)c->bad[k]);
-	fprintf(f, "},\n \"file_problems\": {");
+		json_object_set_new(b, dn_bad_name(k), num(c->bad[k]));
+	json_object_set_new(o, "bad", b);
+	b = json_object();
 	for (k = 0; k < DN_F_N; k++)
-		fprintf(f, "%s\"%s\": %llu", k ? ", " : "", dn_fbad_name(k),
-			(unsigned long long)c->fbad[k]);
-	fprintf(f,
-		"},\n \"estimated\": %s, \"hll_standard_error\": %.4f, \"exact_max\": %llu, "
-		"\"tuples\": %llu,\n",
-		c->estimated ? "true" : "false", 1.04 / sqrt((double)HLL_M),
-		(unsigned long long)c->o.exact_max, (unsigned long long)c->setn);
-	fprintf(f,
-		" \"sources\": %llu, \"untracked_sources\": %llu, \"untracked_packets\": %llu,\n",
-		(unsigned long long)t.sources, (unsigned long long)t.untracked_sources,
-		(unsigned long long)c->untracked_pkts);
-	fprintf(f, " \"sensors\": [");
-	for (s = 0; s < c->o.nsensors; s++) {
-		char pb[IP_PREFIX_STRLEN];
-
-		ip_format_prefix(&c->o.sensors[s], pb);
-		fprintf(f, "%s\"%s\"", s ? ", " : "", pb);
-	}
-	fprintf(f, "],\n \"days\": [");
+		json_object_set_new(b, dn_fbad_name(k), num(c->fbad[k]));
+	json_object_set_new(o, "file_problems", b);
+	json_object_set_new(o, "estimated", json_boolean(c->estimated));
+	json_object_set_new(o, "hll_standard_error", jsonout_real(1.04 / sqrt((double)HLL_M), 4));
+	json_object_set_new(o, "exact_max", num(c->o.exact_max));
+	json_object_set_new(o, "tuples", num(c->setn));
+	json_object_set_new(o, "sources", num(t->sources));
+	json_object_set_new(o, "untracked_sources", num(t->untracked_sources));
+	json_object_set_new(o, "untracked_packets", num(c->untracked_pkts));
+	a = json_array();
+	for (s = 0; s < c->o.nsensors; s++)
+		json_array_append_new(a, prefix_str(&c->o.sensors[s]));
+	json_object_set_new(o, "sensors", a);
+	a = json_array();
 	for (k = 0; k < nd; k++) {
 		const struct dn_day *d = days[k];
-		int first = 1;
+		json_t *ss = json_array();
 
-		dn_fmt_day(d->day, b2);
-		fprintf(f,
-			"%s\n  {\"day\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
-			"\"scan\": %llu, \"backscatter\": %llu, \"other\": %llu, \"sensors\": [",
-			k ? "," : "", b2, (unsigned long long)d->packets, est(dn_day_sources(d)),
-			(unsigned long long)d->cls[0], (unsigned long long)d->cls[1],
-			(unsigned long long)d->cls[2]);
 		for (s = 0; s < c->o.nsensors; s++) {
-			char pb[IP_PREFIX_STRLEN];
-
 			if (!d->s[s].packets)
 				continue;
-			ip_format_prefix(&c->o.sensors[s], pb);
-			fprintf(f,
-				"%s\n   {\"sensor\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
-				"\"source_ports\": %llu}",
-				first ? "" : ",", pb, (unsigned long long)d->s[s].packets,
-				est(dn_sday_sources(&d->s[s])), est(dn_sday_nobe(&d->s[s])));
-			first = 0;
+			json_array_append_new(ss, json_pack("{s:o, s:o, s:o, s:o}", "sensor",
+							    prefix_str(&c->o.sensors[s]), "packets",
+							    num(d->s[s].packets), "sources",
+							    num(est(dn_sday_sources(&d->s[s]))),
+							    "source_ports",
+							    num(est(dn_sday_nobe(&d->s[s])))));
 		}
-		fprintf(f, "]}");
+		dn_fmt_day(d->day, b2);
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "day", b2,
+						   "packets", num(d->packets), "sources",
+						   num(est(dn_day_sources(d))), "scan",
+						   num(d->cls[0]), "backscatter", num(d->cls[1]),
+						   "other", num(d->cls[2]), "sensors", ss));
 	}
+	json_object_set_new(o, "days", a);
 	/* the whole period per sensor: distinct sources, and the sums over days */
-	fprintf(f, "],\n \"sensor_totals\": [");
+	a = json_array();
 	for (s = 0; s < c->o.nsensors; s++) {
 		struct dn_sensor_total sens;
 
 		dn_sensor_total(c, days, nd, s, &sens);
-		fprintf(f,
-			"%s\n  {\"sensor\": \"%s\", \"packets\": %llu, \"sources\": %llu, "
-			"\"source_days\": %llu, \"source_ports\": %llu}",
-			s ? "," : "", sens.sensor, (unsigned long long)sens.packets,
-			est(sens.sources), est(sens.source_days), est(sens.source_ports));
+		json_array_append_new(a, json_pack("{s:s, s:o, s:o, s:o, s:o}", "sensor",
+						   sens.sensor, "packets", num(sens.packets),
+						   "sources", num(est(sens.sources)), "source_days",
+						   num(est(sens.source_days)), "source_ports",
+						   num(est(sens.source_ports))));
 	}
-	fprintf(f, "],\n \"ports\": {\"top\": [");
+	json_object_set_new(o, "sensor_totals", a);
+	b = json_object();
+	a = json_array();
 	n = dn_top_ports(days, nd, c->o.top, top);
 	for (j = 0; j < n; j++) {
 		uint64_t pk = 0;
 
 		for (k = 0; k < nd; k++)
 			pk += dn_port_at(days[k], top[j]).packets;
-		fprintf(f,
-			"%s\n  {\"proto\": \"%s\", \"port\": %u, \"packets\": %llu, "
-			"\"sources\": %llu, \"source_days\": %llu}",
-			j ? "," : "", dn_proto_name(top[j] >> 16), top[j] & 0xffff,
-			(unsigned long long)pk, est(dn_period_port_sources(c, top[j])),
-			est(dn_port_source_days(days, nd, top[j])));
+		json_array_append_new(
+			a,
+			json_pack("{s:s, s:i, s:o, s:o, s:o}", "proto", dn_proto_name(top[j] >> 16),
+				  "port", (int)(top[j] & 0xffff), "packets", num(pk), "sources",
+				  num(est(dn_period_port_sources(c, top[j]))), "source_days",
+				  num(est(dn_port_source_days(days, nd, top[j])))));
 	}
-	fprintf(f, "],\n  \"days\": [");
+	json_object_set_new(b, "top", a);
+	a = json_array();
 	for (k = 0; k < nd; k++) {
+		json_t *tp = json_array();
+
 		n = dn_top_ports(&days[k], 1, c->o.top, top);
-		dn_fmt_day(days[k]->day, b2);
-		fprintf(f, "%s\n   {\"day\": \"%s\", \"top\": [", k ? "," : "", b2);
 		for (j = 0; j < n; j++) {
 			uint64_t pk = dn_port_at(days[k], top[j]).packets;
-			double sc = dn_port_sources(days[k], top[j]);
+			json_t *p = json_pack("{s:s, s:i, s:o, s:o}", "proto",
+					      dn_proto_name(top[j] >> 16), "port",
+					      (int)(top[j] & 0xffff), "packets", num(pk), "sources",
+					      num(est(dn_port_sources(days[k], top[j]))));
 
-			fprintf(f,
-				"%s\n    {\"proto\": \"%s\", \"port\": %u, \"packets\": %llu, "
-				"\"sources\": %llu",
-				j ? "," : "", dn_proto_name(top[j] >> 16), top[j] & 0xffff,
-				(unsigned long long)pk, est(sc));
 			if (k > 0) {
 				uint64_t pp = dn_port_at(days[k - 1], top[j]).packets;
-				double ps = dn_port_sources(days[k - 1], top[j]);
 
-				fprintf(f, ", \"prev_packets\": %llu, \"prev_sources\": %llu",
-					(unsigned long long)pp, est(ps));
-				if (pp)
-					fprintf(f, ", \"change_packets\": %.4f",
-						((double)pk - (double)pp) / (double)pp);
-				else
-					fprintf(f, ", \"change_packets\": null");
+				json_object_set_new(p, "prev_packets", num(pp));
+				json_object_set_new(p, "prev_sources",
+						    num(est(dn_port_sources(days[k - 1], top[j]))));
+				json_object_set_new(
+					p, "change_packets",
+					pp ? jsonout_real(((double)pk - (double)pp) / (double)pp, 4)
+					   : json_null());
 			}
-			fputc('}', f);
+			json_array_append_new(tp, p);
 		}
-		fprintf(f, "]}");
+		dn_fmt_day(days[k]->day, b2);
+		json_array_append_new(a, json_pack("{s:s, s:o}", "day", b2, "top", tp));
 	}
-	fprintf(f, "]},\n \"countries\": [");
+	json_object_set_new(b, "days", a);
+	json_object_set_new(o, "ports", b);
+	a = json_array();
 	n = dn_country_stats(c, cs, c->o.top > 0 ? c->o.top : 512);
-	for (j = 0; j < n; j++) {
-		fprintf(f, "%s\n  {\"country\": ", j ? "," : "");
-		jstr(f, c->countries[cs[j].country].code);
-		fprintf(f, ", \"packets\": %llu, \"sources\": %llu}",
-			(unsigned long long)cs[j].packets, (unsigned long long)cs[j].sources);
-	}
-	fprintf(f, "],\n \"campaigns\": [");
+	for (j = 0; j < n; j++)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o}", "country",
+						   jsonout_str(c->countries[cs[j].country].code),
+						   "packets", num(cs[j].packets), "sources",
+						   num(cs[j].sources)));
+	json_object_set_new(o, "countries", a);
+	a = json_array();
 	for (i = 0; i < c->ncamp; i++) {
 		dn_fmt_day(c->camp[i].day, b2);
-		fprintf(f,
-			"%s\n  {\"day\": \"%s\", \"proto\": \"%s\", \"port\": %u, "
-			"\"sources\": %llu, \"baseline\": %.2f}",
-			i ? "," : "", b2, dn_proto_name(c->camp[i].proto), c->camp[i].port,
-			est(c->camp[i].sources), c->camp[i].baseline);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:o, s:o}", "day", b2, "proto",
+						   dn_proto_name(c->camp[i].proto), "port",
+						   (int)c->camp[i].port, "sources",
+						   num(est(c->camp[i].sources)), "baseline",
+						   jsonout_real(c->camp[i].baseline, 2)));
 	}
-	fprintf(f, "],\n \"attacks\": [");
+	json_object_set_new(o, "campaigns", a);
+	a = json_array();
 	for (i = 0; i < c->natt; i++) {
-		const struct dn_attack *a = &c->att[i];
+		const struct dn_attack *at = &c->att[i];
 
-		dn_fmt_addr(c->src[a->src].addr, c->src[a->src].family, b1);
-		dn_fmt_time(a->start, b2);
-		dn_fmt_time(a->end, b3);
-		fprintf(f,
-			"%s\n  {\"victim\": \"%s\", \"start\": \"%s\", \"end\": \"%s\", "
-			"\"packets\": %u}",
-			i ? "," : "", b1, b2, b3, a->packets);
+		dn_fmt_addr(c->src[at->src].addr, c->src[at->src].family, b1);
+		dn_fmt_time(at->start, b2);
+		dn_fmt_time(at->end, b3);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o}", "victim", b1, "start",
+						   b2, "end", b3, "packets", num(at->packets)));
 	}
-	fprintf(f, "],\n \"source_list\": [");
+	json_object_set_new(o, "attacks", a);
+	json_object_set_new(o, "own_sources", num(t->own_sources));
+	return o;
+}
+
+/* One entry of the source listing. */
+static json_t *json_source(const struct dn_ctx *c, const struct dn_src *sr)
+{
+	json_t *fp = json_array();
+	char b1[48], b2[24], b3[24], pb[128];
+
+	if (sr->fp & DN_FP_MIRAI)
+		json_array_append_new(fp, json_string("mirai"));
+	if (sr->fp & DN_FP_ZMAP)
+		json_array_append_new(fp, json_string("zmap"));
+	if (sr->fp & DN_FP_MASSCAN)
+		json_array_append_new(fp, json_string("masscan"));
+	dn_fmt_addr(sr->addr, sr->family, b1);
+	dn_fmt_time(sr->first, b2);
+	dn_fmt_time(sr->last, b3);
+	sample_ports(sr, pb, sizeof(pb));
+	return json_pack("{s:s, s:o, s:o, s:i, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s, s:o, "
+			 "s:b}",
+			 "ip", b1, "packets", num(sr->packets), "ports", num(sr->nports), "sensors",
+			 popcount64(sr->sensors), "first", b2, "last", b3, "class",
+			 dn_class_name(dn_src_class(sr)), "scan", num(sr->cls[0]), "backscatter",
+			 num(sr->cls[1]), "other", num(sr->cls[2]), "attacks", num(sr->nattacks),
+			 "fingerprints", fp, "sample_ports", pb, "country",
+			 jsonout_str(c->countries[sr->country].code), "own", sr->own);
+}
+
+/* One object; the source listing is its last member, written one source at a time (a
+ * listing of all the sources can be millions long). */
+void dn_write_json(const struct dn_ctx *c, FILE *f)
+{
+	const struct dn_day *days[DN_DAYS];
+	int nd = dn_days_sorted(c, days);
+	struct jsonout_seq q;
+	struct dn_totals t;
+	uint32_t *ix, nix, i;
+
+	dn_totals(c, &t);
+	jsonout_seq_open(&q, f, json_head(c, days, nd, &t), "source_list", JSON_INDENT(1));
 	ix = sorted_sources(c, &nix);
-	for (i = 0; ix && i < nix; i++) {
-		const struct dn_src *sr = &c->src[ix[i]];
-		char fb[64], pb[128];
-
-		dn_fmt_addr(sr->addr, sr->family, b1);
-		dn_fmt_time(sr->first, b2);
-		dn_fmt_time(sr->last, b3);
-		fps(sr, fb, sizeof(fb), "\", \"");
-		sample_ports(sr, pb, sizeof(pb));
-		fprintf(f,
-			"%s\n  {\"ip\": \"%s\", \"packets\": %llu, \"ports\": %u, \"sensors\": %d, "
-			"\"first\": \"%s\", \"last\": \"%s\", \"class\": \"%s\", \"scan\": %u, "
-			"\"backscatter\": %u, \"other\": %u, \"attacks\": %u, \"fingerprints\": "
-			"[%s%s%s], "
-			"\"sample_ports\": \"%s\", \"country\": ",
-			i ? "," : "", b1, (unsigned long long)sr->packets, sr->nports,
-			popcount64(sr->sensors), b2, b3, dn_class_name(dn_src_class(sr)),
-			sr->cls[0], sr->cls[1], sr->cls[2], sr->nattacks, *fb ? "\"" : "", fb,
-			*fb ? "\"" : "", pb);
-		jstr(f, c->countries[sr->country].code);
-		fprintf(f, ", \"own\": %s}", sr->own ? "true" : "false");
-	}
+	for (i = 0; ix && i < nix; i++)
+		jsonout_seq_add(&q, json_source(c, &c->src[ix[i]]));
 	free(ix);
-	fprintf(f, "],\n \"own_sources\": %llu\n}\n", (unsigned long long)t.own_sources);
+	jsonout_seq_close(&q);
 }
 
 void dn_write_csv(const struct dn_ctx *c, FILE *f)

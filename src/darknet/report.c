@@ -186,6 +186,27 @@ static int put_file(const char *dir, const char *name, const char *data, size_t 
 	return 0;
 }
 
+/* DIR/name holding what write puts out for c. */
+static int put_written(const char *dir, const char *name, const struct dn_ctx *c,
+		       void (*write)(const struct dn_ctx *c, FILE *f), struct isp_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	write(c, f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	}
+	rc = put_file(dir, name, buf, len, err);
+	free(buf);
+	return rc;
+}
+
 int dn_write_report(const struct dn_ctx *c, const char *dir, struct isp_err *err)
 {
 	static const struct dn_day *days[DN_DAYS];
@@ -253,24 +274,9 @@ int dn_write_report(const struct dn_ctx *c, const char *dir, struct isp_err *err
 	if (rc)
 		goto out;
 	/* the figures */
-	f = open_memstream(&buf, &len);
-	if (!f)
-		goto oom;
-	dn_write_json(c, f);
-	fclose(f);
-	rc = put_file(dir, "darknet.json", buf, len, err);
-	free(buf);
-	buf = NULL;
-	if (rc)
-		goto out;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		goto oom;
-	dn_write_csv(c, f);
-	fclose(f);
-	rc = put_file(dir, "darknet.csv", buf, len, err);
-	free(buf);
-	buf = NULL;
+	rc = put_written(dir, "darknet.json", c, dn_write_json, err);
+	if (!rc)
+		rc = put_written(dir, "darknet.csv", c, dn_write_csv, err);
 	if (rc)
 		goto out;
 	/* the page */

@@ -20,6 +20,7 @@
 #include "core/net/prefixset.h"
 #include "core/service/served.h"
 #include "core/lists/snapshot.h"
+#include "core/net/url.h"
 #include "core/store/store.h"
 #include "proxy/dest.h"
 #include "proxy/http.h"
@@ -153,6 +154,20 @@ struct px_lookup {
 	struct px_lookup *next;
 };
 
+/* worker.c: the size of a page (warning, walled garden, CONNECT refusal) */
+#define PAGE_MAX ((size_t)24 * 1024)
+
+/* A worker's scratch space for the request path (worker.c parse_head, request.c,
+ * warn.c): used only by the worker's own thread, one request at a time. What a field
+ * holds is valid until the next request (or page) on that worker: px_respond copies the
+ * page out, and nothing keeps a pointer into it past the call that filled it. */
+struct px_scratch {
+	struct http_head head;	 /* the request head being handled (its pointers: into cin) */
+	char list[64];		 /* the blocking list's name, for the event and the page */
+	char canon[URL_MAX + 1]; /* the request's canonical URL */
+	char page[PAGE_MAX];	 /* the response body being made */
+};
+
 struct px_worker {
 	struct px_server *srv;
 	int id;
@@ -172,6 +187,7 @@ struct px_worker {
 	_Atomic uint64_t counters[P_COUNT];
 	_Atomic uint64_t lat[PX_LAT_BUCKETS + 1];
 	_Atomic uint64_t lat_sum_us;
+	struct px_scratch scratch; /* the request path's buffers (above) */
 };
 
 struct px_server {
@@ -206,12 +222,11 @@ struct px_server {
 	struct evwriter *writer; /* block events; its counters go into the metrics */
 };
 
-/* worker.c: epoll tags (type, generation, connection index) and the size of a page */
+/* worker.c: epoll tags (type, generation, connection index) */
 #define TAG_LISTEN   1u
 #define TAG_CLIENT   2u
 #define TAG_UPSTREAM 3u
 #define TAG_RESOLVER 4u
-#define PAGE_MAX     ((size_t)24 * 1024)
 
 /* worker.c: the connection state machine and the epoll loop */
 int px_worker_start(struct px_worker *w);

@@ -45,8 +45,10 @@ static void record(struct px_worker *w, struct px_conn *c, const char *what, con
 		px_count(w, P_EVENTS_DROPPED);
 }
 
-/* The first blocking hit of r (NULL when nothing matched or an allow entry wins). */
-static const char *blocking_list(const struct snap *s, const struct snap_result *r)
+/* The first blocking hit of r (NULL when nothing matched or an allow entry wins); the
+ * name is in w's scratch space, valid until the next request on w. */
+static const char *blocking_list(struct px_worker *w, const struct snap *s,
+				 const struct snap_result *r)
 {
 	struct snap_list_info li;
 	int i;
@@ -57,12 +59,16 @@ static const char *blocking_list(const struct snap *s, const struct snap_result 
 	if (r->n == 0)
 		return NULL;
 	snap_list(s, r->hits[0].list, &li);
-	{
-		static __thread char name[64];
+	snprintf(w->scratch.list, sizeof(w->scratch.list), "%s", li.name);
+	return w->scratch.list;
+}
 
-		snprintf(name, sizeof(name), "%s", li.name);
-		return name;
-	}
+/* A plain-text refusal, counted under ctr; the connection closes after it. */
+static void refuse(struct px_worker *w, struct px_conn *c, enum px_counter ctr, int status,
+		   const char *reason, const char *msg)
+{
+	px_count(w, ctr);
+	px_respond(w, c, status, reason, "text/plain; charset=utf-8", NULL, msg, strlen(msg), 0);
 }
 
 /* Write the request head for the upstream into uout. target: origin-form. */
@@ -98,8 +104,8 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 	}
 	if (!optout && domain_normalise(c->host, strlen(c->host), name, NULL) > 0 &&
 	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0 &&
-	    (list = blocking_list(sh->snap, &r)) != NULL) {
-		static __thread char text[2048];
+	    (list = blocking_list(w, sh->snap, &r)) != NULL) {
+		char *text = w->scratch.page;
 		char entry[DOMAIN_BUFSZ + 2];
 		size_t n;
 
@@ -107,59 +113,61 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 			 r.key);
 		px_count(w, P_HITS_CONNECT);
 		record(w, c, name, list, entry, strlen(entry), "connect");
-		n = page_connect_refused(name, list, text, sizeof(text));
+		n = page_connect_refused(name, list, text, sizeof(w->scratch.page));
 		px_respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, text, n, 0);
 		return;
 	}
 	if (!pxd_port_ok(&w->srv->dest, c->port)) {
-		static const char msg[] = "ispshield: CONNECT refused: this proxy tunnels only to "
-					  "the HTTPS port (proxy.connect-ports)\n";
-
-		px_count(w, P_PORT_REFUSED);
-		px_respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg,
-			   sizeof(msg) - 1, 0);
+		refuse(w, c, P_PORT_REFUSED, 403, "Forbidden",
+		       "ispshield: CONNECT refused: this proxy tunnels only to the HTTPS port "
+		       "(proxy.connect-ports)\n");
 		return;
 	}
 	c->req_done = 1;
 	px_start_upstream(w, c, idx);
 }
 
-static void handle_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
-			  const struct served *sh)
+/* The walled-garden page for the listed host name (made in w's scratch space). */
+static void respond_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+			   const char *name, const char *list)
 {
-	static __thread char page[PAGE_MAX];
-	char name[DOMAIN_BUFSZ];
-	struct snap_result r;
-	const char *list = NULL, *hv;
-	size_t hl = 0, alen = 0, n;
+	size_t alen = 0, n;
 	const char *al = http_field_get(h, "accept-language", &alen);
 	struct page_info pi;
 
-	hv = http_field_get(h, "host", &hl);
-	if (w->srv->walled && hv && px_parse_authority(c, hv, hl, 80) == 0 &&
-	    domain_normalise(c->host, strlen(c->host), name, NULL) > 0 &&
-	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0)
-		list = blocking_list(sh->snap, &r);
-	if (!list) {
-		static const char msg[] = "ispshield: this is a proxy; send absolute-form "
-					  "requests (http://host/path)\n";
-
-		px_count(w, P_BAD_REQUESTS);
-		px_respond(w, c, 400, "Bad Request", "text/plain; charset=utf-8", NULL, msg,
-			   sizeof(msg) - 1, 0);
-		return;
-	}
-	px_count(w, P_WALLED);
 	memset(&pi, 0, sizeof(pi));
 	pi.ja = page_prefer_ja(al, alen);
 	pi.url = name;
 	pi.list = list;
 	pi.isp = w->srv->cfg->notify_isp_name;
 	pi.contact = w->srv->cfg->notify_contact;
-	n = page_walled(&pi, page, sizeof(page));
-	/* the DNS service already recorded this block (cause C&C): nothing recorded here */
+	n = page_walled(&pi, w->scratch.page, sizeof(w->scratch.page));
 	px_respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
-		   page, n, c->req_body == B_NONE && !c->close_after);
+		   w->scratch.page, n, c->req_body == B_NONE && !c->close_after);
+}
+
+static void handle_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+			  const struct served *sh)
+{
+	char name[DOMAIN_BUFSZ];
+	struct snap_result r;
+	const char *list = NULL, *hv;
+	size_t hl = 0;
+
+	hv = http_field_get(h, "host", &hl);
+	if (w->srv->walled && hv && px_parse_authority(c, hv, hl, 80) == 0 &&
+	    domain_normalise(c->host, strlen(c->host), name, NULL) > 0 &&
+	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0)
+		list = blocking_list(w, sh->snap, &r);
+	if (!list) {
+		refuse(w, c, P_BAD_REQUESTS, 400, "Bad Request",
+		       "ispshield: this is a proxy; send absolute-form requests "
+		       "(http://host/path)\n");
+		return;
+	}
+	px_count(w, P_WALLED);
+	/* the DNS service already recorded this block (cause C&C): nothing recorded here */
+	respond_walled(w, c, h, name, list);
 }
 
 /* A plain-HTTP request to a host in a domain list (a C&C name): the walled-garden
@@ -168,39 +176,27 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 static int host_listed(struct px_worker *w, struct px_conn *c, const struct http_head *h,
 		       const struct served *sh)
 {
-	static __thread char page[PAGE_MAX];
 	char name[DOMAIN_BUFSZ], entry[DOMAIN_BUFSZ + 2];
 	struct snap_result r;
-	struct page_info pi;
-	const char *list, *al;
-	size_t alen = 0, n;
+	const char *list;
 
 	if (domain_normalise(c->host, strlen(c->host), name, NULL) <= 0 ||
 	    snap_lookup_domain(sh->snap, name, strlen(name), &r) <= 0)
 		return 0;
-	list = blocking_list(sh->snap, &r);
+	list = blocking_list(w, sh->snap, &r);
 	if (!list)
 		return 0;
 	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
 	px_count(w, P_HITS_DOMAIN);
 	record(w, c, name, list, entry, strlen(entry), "name");
-	al = http_field_get(h, "accept-language", &alen);
-	memset(&pi, 0, sizeof(pi));
-	pi.ja = page_prefer_ja(al, alen);
-	pi.url = name;
-	pi.list = list;
-	pi.isp = w->srv->cfg->notify_isp_name;
-	pi.contact = w->srv->cfg->notify_contact;
-	n = page_walled(&pi, page, sizeof(page));
-	px_respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
-		   page, n, c->req_body == B_NONE && !c->close_after);
+	respond_walled(w, c, h, name, list);
 	return 1;
 }
 
 void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
 		       const struct served *sh)
 {
-	static __thread char canon[URL_MAX + 1];
+	char *canon = w->scratch.canon;
 	const char *t = h->target, *auth, *path, *tok;
 	size_t tlen = h->tlen, alen, plen, toklen = 0;
 	int optout, clen;
@@ -248,14 +244,14 @@ void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const st
 	tok = px_cut_token(t, &tlen, &toklen);
 	if (tok)
 		plen = (size_t)(t + tlen - path);
-	clen = url_canonicalise(t, tlen, canon, sizeof(canon), NULL);
+	clen = url_canonicalise(t, tlen, canon, sizeof(w->scratch.canon), NULL);
 	if (clen <= 0) {
 		px_count(w, P_BAD_REQUESTS);
 		px_respond_error(w, c, 400);
 		return;
 	}
 	if (!optout && snap_lookup_url(sh->snap, canon, (size_t)clen, &r) > 0)
-		list = blocking_list(sh->snap, &r);
+		list = blocking_list(w, sh->snap, &r);
 	if (list) {
 		int tp = 0;
 

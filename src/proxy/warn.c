@@ -58,7 +58,7 @@ const char *px_cut_token(const char *t, size_t *n, size_t *toklen)
  * list name only), and free the hit. */
 void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta *m)
 {
-	static __thread char page[PAGE_MAX];
+	char *page = w->scratch.page;
 	struct px_hit *hit = c->hit;
 	struct page_info pi;
 	size_t n;
@@ -77,7 +77,7 @@ void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta 
 	pi.isp = w->srv->cfg->notify_isp_name;
 	pi.contact = w->srv->cfg->notify_contact;
 	pi.token_problem = hit->token_problem;
-	n = page_warning(&pi, page, sizeof(page));
+	n = page_warning(&pi, page, sizeof(w->scratch.page));
 	c->hit = NULL;
 	free(hit->canon);
 	free(hit->href);

@@ -198,7 +198,7 @@ void px_respond_error(struct px_worker *w, struct px_conn *c, int status)
 static void parse_head(struct px_worker *w, struct px_conn *c, int idx, const struct served *sh)
 {
 	const struct isp_config *cfg = w->srv->cfg;
-	static __thread struct http_head h;
+	struct http_head *h = &w->scratch.head;
 	int rc;
 
 	if (c->cin.len > 0 && !c->head_started) {
@@ -207,7 +207,7 @@ static void parse_head(struct px_worker *w, struct px_conn *c, int idx, const st
 	}
 	rc = http_parse_request(c->cin.d + c->cin.off, c->cin.len, &c->cscan,
 				(size_t)cfg->proxy_max_header_bytes, (size_t)cfg->proxy_max_headers,
-				&h);
+				h);
 	if (rc == HTTP_INCOMPLETE)
 		return;
 	if (rc < 0) {
@@ -219,8 +219,8 @@ static void parse_head(struct px_worker *w, struct px_conn *c, int idx, const st
 	if (c->uout.len > 0 || c->uin.len > 0)
 		px_close_upstream(c); /* a kept upstream that spoke out of turn */
 	c->uout.len = c->uout.off = 0;
-	px_handle_request(w, c, idx, &h, sh);
-	px_buf_consume(&c->cin, h.head_len);
+	px_handle_request(w, c, idx, h, sh);
+	px_buf_consume(&c->cin, h->head_len);
 	c->cscan = 0;
 }
 

@@ -75,6 +75,25 @@ static void time_cell(struct strbuf *b, const char *prefix, const json_t *o, con
 		   (long long)t, buf);
 }
 
+/* The text tpl (our own HTML, no '{' of its own) with each {key} replaced by the figure
+ * fig(prefix, o, key) and each {@key} by the time time_cell(prefix, o, key). */
+static void figs(struct strbuf *b, const char *prefix, const json_t *o, const char *tpl)
+{
+	const char *p = tpl, *open, *close;
+	char key[64];
+
+	while ((open = strchr(p, '{')) != NULL && (close = strchr(open, '}')) != NULL) {
+		strbuf_add(b, p, (size_t)(open - p));
+		snprintf(key, sizeof(key), "%.*s", (int)(close - open - 1), open + 1);
+		if (key[0] == '@')
+			time_cell(b, prefix, o, key + 1);
+		else
+			fig(b, prefix, o, key);
+		p = close + 1;
+	}
+	strbuf_str(b, p);
+}
+
 /*
  * A table of the objects of array arr (figures PATH.i.KEY): one column per key, headed
  * by heads[k] (NULL-terminated lists of equal length). A key "@name" is a unix time
@@ -358,22 +377,14 @@ static void blocks(struct strbuf *b, const json_t *bl)
 		strbuf_str(b, "<p>store unavailable</p></section>");
 		return;
 	}
-	strbuf_str(b, "<p>Block events: ");
-	fig(b, "blocks", bl, "total");
-	strbuf_str(b, " in all, ");
-	fig(b, "blocks", bl, "in_window");
-	strbuf_str(b, " in the last ");
-	fig(b, "blocks", bl, "window");
-	strbuf_str(b, " s (state ");
-	fig(b, "blocks", bl, "state");
-	strbuf_str(b, ").</p><div class=\"cols\"><div>");
+	figs(b, "blocks", bl,
+	     "<p>Block events: {total} in all, {in_window} in the last {window} s (state "
+	     "{state}).</p><div class=\"cols\"><div>");
 	top_table(b, "blocks.top_names", json_object_get(bl, "top_names"), "name");
 	strbuf_str(b, "</div><div>");
 	top_table(b, "blocks.top_lists", json_object_get(bl, "top_lists"), "list");
 	strbuf_str(b, "</div></div>");
-	strbuf_str(b, "<p>Blocks per ");
-	fig(b, "blocks", bl, "bucket");
-	strbuf_str(b, " s of the top lists and the top names:</p>");
+	figs(b, "blocks", bl, "<p>Blocks per {bucket} s of the top lists and the top names:</p>");
 	blocks_chart(b, "chart-blocks-lists", json_object_get(bl, "series"),
 		     json_object_get(bl, "top_lists"));
 	blocks_chart(b, "chart-blocks-names", json_object_get(bl, "name_series"),
@@ -415,13 +426,9 @@ static void darknet(struct strbuf *b, const json_t *d)
 
 	if (!json_is_object(d))
 		return; /* not configured */
-	strbuf_str(b, "<section id=\"darknet\"><h2>Darknet</h2><p>Report ");
-	fig(b, "darknet", d, "path");
-	strbuf_str(b, ": ");
-	fig(b, "darknet", d, "state");
-	strbuf_str(b, " ");
-	fig(b, "darknet", d, "error");
-	strbuf_str(b, "</p><table><tr>");
+	figs(b, "darknet", d,
+	     "<section id=\"darknet\"><h2>Darknet</h2><p>Report {path}: {state} {error}</p>"
+	     "<table><tr>");
 	for (i = 0; i < 4; i++)
 		strbuf_fmt(b, "<th>%s</th>", tot[i]);
 	strbuf_str(b, "</tr><tr>");
@@ -449,62 +456,34 @@ static void lists(struct strbuf *b, const json_t *li)
 				     "last import (UTC)", NULL },
 	      (const char *const[]){ "name", "kind", "entries", "distinct", "sources",
 				     "@last_import", NULL });
-	strbuf_str(b, "<h3>Snapshot</h3><p>");
-	fig(b, "lists.snapshot", sn, "path");
-	strbuf_str(b, ": ");
-	fig(b, "lists.snapshot", sn, "state");
+	figs(b, "lists.snapshot", sn, "<h3>Snapshot</h3><p>{path}: {state}");
 	if (json_object_get(sn, "serial")) {
-		strbuf_str(b, ", serial ");
-		fig(b, "lists.snapshot", sn, "serial");
-		strbuf_str(b, ", created ");
-		time_cell(b, "lists.snapshot", sn, "created");
-		strbuf_str(b, ", keys ");
-		fig(b, "lists.snapshot", sn, "keys");
-		strbuf_str(b, "</p>");
+		figs(b, "lists.snapshot", sn,
+		     ", serial {serial}, created {@created}, keys {keys}</p>");
 		table(b, "lists.snapshot.lists", json_object_get(sn, "lists"),
 		      (const char *const[]){ "list", "kind", "keys", NULL },
 		      (const char *const[]){ "name", "kind", "keys", NULL });
 	} else {
-		strbuf_str(b, " ");
-		fig(b, "lists.snapshot", sn, "error");
-		strbuf_str(b, "</p>");
+		figs(b, "lists.snapshot", sn, " {error}</p>");
 	}
-	strbuf_str(b, "<h3>List sync</h3><p>");
-	fig(b, "lists.sync", sy, "path");
-	strbuf_str(b, ": ");
-	fig(b, "lists.sync", sy, "state");
-	strbuf_str(b, " ");
-	fig(b, "lists.sync", sy, "error");
-	strbuf_str(b,
-		   "</p><table><tr><th>URL</th><th>result</th><th>error</th><th>last attempt</th>"
-		   "<th>last success</th><th>sequence</th><th>lists</th></tr>");
+	figs(b, "lists.sync", sy,
+	     "<h3>List sync</h3><p>{path}: {state} "
+	     "{error}</p><table><tr><th>URL</th><th>result</th><th>error</th><th>last attempt</th>"
+	     "<th>last success</th><th>sequence</th><th>lists</th></tr>");
 	for (i = 0; i < json_array_size(syncs); i++) {
 		const json_t *s = json_array_get(syncs, i), *sl = json_object_get(s, "lists");
 		char p[96];
 
 		snprintf(p, sizeof(p), "lists.sync.syncs.%zu", i);
-		strbuf_str(b, "<tr><td>");
-		fig(b, p, s, "url");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, s, "result");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, s, "error");
-		strbuf_str(b, "</td><td>");
-		time_cell(b, p, s, "last_attempt");
-		strbuf_str(b, "</td><td>");
-		time_cell(b, p, s, "last_success");
-		strbuf_str(b, "</td><td>");
-		fig(b, p, s, "sequence");
-		strbuf_str(b, "</td><td>");
+		figs(b, p, s,
+		     "<tr><td>{url}</td><td>{result}</td><td>{error}</td><td>{@last_attempt}"
+		     "</td><td>{@last_success}</td><td>{sequence}</td><td>");
 		for (k = 0; k < json_array_size(sl); k++) {
 			const json_t *l = json_array_get(sl, k);
 			char q[160];
 
 			snprintf(q, sizeof(q), "%s.lists.%zu", p, k);
-			fig(b, q, l, "name");
-			strbuf_str(b, " (");
-			fig(b, q, l, "entries");
-			strbuf_str(b, ") ");
+			figs(b, q, l, "{name} ({entries}) ");
 		}
 		strbuf_str(b, "</td></tr>");
 	}
@@ -535,11 +514,9 @@ char *st_page(const json_t *f, size_t *len)
 	fig_text(&b, json_object_get(f, "generated"));
 	strbuf_str(&b, "</span>), version ");
 	fig(&b, "", f, "version");
-	strbuf_str(&b, "; store ");
-	fig(&b, "store", store, "state");
-	strbuf_str(&b, " ");
-	fig(&b, "store", store, "error");
-	strbuf_str(&b, ". The same figures: <a href=\"/api/status\">/api/status</a>.</p>");
+	figs(&b, "store", store,
+	     "; store {state} {error}. The same figures: <a href=\"/api/status\">/api/status</a>."
+	     "</p>");
 	traffic(&b, json_object_get(f, "traffic"));
 	blocks(&b, json_object_get(f, "blocks"));
 	funnel(&b, json_object_get(f, "funnel"));

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "status/status.h"
+#include "core/base/jsonout.h"
 
 #define STR_MAX 512 /* longest string copied out of a JSON input */
 
@@ -231,7 +232,7 @@ static void copy_field(json_t *to, const json_t *from, const char *key, char typ
 		return;
 	}
 	if (type == 's' && json_string_length(v) > STR_MAX)
-		json_object_set_new(to, key, json_stringn(json_string_value(v), STR_MAX));
+		json_object_set_new(to, key, jsonout_strn(json_string_value(v), STR_MAX));
 	else if (type == 's')
 		json_object_set_new(to, key,
 				    json_stringn(json_string_value(v), json_string_length(v)));

@@ -248,6 +248,19 @@ static void add(struct pool *pl, const struct survey_finding *f)
 	pthread_mutex_unlock(&pl->mu);
 }
 
+/* A TCP finding at a:port, found now, with its cause and tag; the rest zero. */
+static void tcp_finding(struct survey_finding *f, uint32_t a, uint16_t port, enum cause cause,
+			const char *tag)
+{
+	memset(f, 0, sizeof(*f));
+	f->addr = a;
+	f->time = time(NULL);
+	f->proto = 6;
+	f->port = port;
+	f->cause = cause;
+	snprintf(f->tag, sizeof(f->tag), "%s", tag);
+}
+
 static void job_http(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 {
 	const struct survey_tcp_opts *o = pl->o;
@@ -278,15 +291,9 @@ static void job_http(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 		fp = survey_fps_match(o->fps, &r);
 		if (!fp)
 			continue;
-		memset(&f, 0, sizeof(f));
-		f.addr = a;
-		f.time = time(NULL);
-		f.proto = 6;
-		f.port = port;
+		tcp_finding(&f, a, port, fp->vulnerable ? CAUSE_VULNERABLE_ROUTER : CAUSE_NONE,
+			    fp->vulnerable ? "vulnerable-router" : "router-admin");
 		f.vulnerable = fp->vulnerable;
-		f.cause = fp->vulnerable ? CAUSE_VULNERABLE_ROUTER : CAUSE_NONE;
-		snprintf(f.tag, sizeof(f.tag), "%s",
-			 fp->vulnerable ? "vulnerable-router" : "router-admin");
 		snprintf(f.vendor, sizeof(f.vendor), "%s", fp->vendor);
 		snprintf(f.model, sizeof(f.model), "%s", fp->model);
 		snprintf(f.firmware, sizeof(f.firmware), "%s", fp->firmware);
@@ -327,13 +334,7 @@ static void job_proxy(struct pool *pl, uint32_t a, uint16_t port, char *buf)
 		snprintf(how + strlen(how), sizeof(how) - strlen(how), "%sget", how[0] ? "," : "");
 	if (!how[0])
 		return;
-	memset(&f, 0, sizeof(f));
-	f.addr = a;
-	f.time = time(NULL);
-	f.proto = 6;
-	f.port = port;
-	f.cause = CAUSE_OPEN_PROXY;
-	snprintf(f.tag, sizeof(f.tag), "open-proxy");
+	tcp_finding(&f, a, port, CAUSE_OPEN_PROXY, "open-proxy");
 	snprintf(f.advice, sizeof(f.advice), "close-proxy");
 	snprintf(f.detail, sizeof(f.detail), "relays %s to %s", how, o->proxy_host);
 	add(pl, &f);

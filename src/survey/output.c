@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/base/csv.h"
+#include "core/base/jsonout.h"
 #include "survey/survey.h"
 
 int survey_findings_add(struct survey_findings *fs, const struct survey_finding *f)
@@ -107,70 +108,56 @@ void survey_write_csv(const struct survey_findings *fs, FILE *out)
 	}
 }
 
-static void json_str(FILE *out, const char *s)
+/* One finding as a JSON object (the same names as the CSV columns). */
+static json_t *finding_json(const struct survey_finding *f)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	char t[32], ip[16], b[16], fl[32];
+	json_t *o;
 
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
+	utc(f->time, t);
+	ip4(f->addr, ip, sizeof(ip));
+	o = json_pack("{s:s, s:s, s:s, s:i, s:o, s:o}", "timestamp", t, "ip", ip, "protocol",
+		      f->proto == 17 ? "udp" : "tcp", "port", (int)f->port, "tag",
+		      jsonout_str(f->tag), "cause",
+		      f->cause != CAUSE_NONE ? json_string(cause_name(f->cause)) : json_null());
+	if (!o)
+		return NULL;
+	if (is_dns(f)) {
+		flags_text(f->flags, fl, sizeof(fl));
+		ip4(f->answer, b, sizeof(b));
+		json_object_set_new(o, "rcode", json_integer(f->rcode));
+		json_object_set_new(o, "flags", json_string(fl));
+		json_object_set_new(o, "answer", json_string(b));
+		json_object_set_new(o, "edns_size", json_integer(f->edns_size));
+		json_object_set_new(o, "response_size", json_integer(f->resp_size));
+		json_object_set_new(o, "query_size", json_integer(f->query_size));
+		json_object_set_new(
+			o, "min_amplification",
+			jsonout_real(f->query_size ? (double)f->resp_size / f->query_size : 0.0,
+				     2));
+		if (f->via) {
+			ip4(f->via, b, sizeof(b));
+			json_object_set_new(o, "resolver", json_string(b));
+		}
+	} else {
+		json_object_set_new(o, "vendor", jsonout_str(f->vendor));
+		json_object_set_new(o, "model", jsonout_str(f->model));
+		json_object_set_new(o, "firmware", jsonout_str(f->firmware));
+		json_object_set_new(o, "vulnerable", json_boolean(f->vulnerable));
+		json_object_set_new(o, "advice", jsonout_str(f->advice));
 	}
-	fputc('"', out);
+	json_object_set_new(o, "detail", jsonout_str(f->detail));
+	return o;
 }
 
-void survey_write_json(const struct survey_findings *fs, FILE *out)
+/* A JSON array, one finding per line, written one finding at a time. */
+int survey_write_json(const struct survey_findings *fs, FILE *out)
 {
+	struct jsonout_seq q;
 	size_t i;
 
-	fputs("[", out);
-	for (i = 0; i < fs->n; i++) {
-		const struct survey_finding *f = &fs->f[i];
-		char t[32], ip[16], b[16], fl[32];
-
-		utc(f->time, t);
-		ip4(f->addr, ip, sizeof(ip));
-		fprintf(out,
-			"%s\n  {\"timestamp\": \"%s\", \"ip\": \"%s\", \"protocol\": \"%s\", "
-			"\"port\": %u, \"tag\": ",
-			i ? "," : "", t, ip, f->proto == 17 ? "udp" : "tcp", f->port);
-		json_str(out, f->tag);
-		fprintf(out, ", \"cause\": ");
-		if (f->cause != CAUSE_NONE)
-			json_str(out, cause_name(f->cause));
-		else
-			fputs("null", out);
-		if (is_dns(f)) {
-			flags_text(f->flags, fl, sizeof(fl));
-			ip4(f->answer, b, sizeof(b));
-			fprintf(out,
-				", \"rcode\": %d, \"flags\": \"%s\", \"answer\": \"%s\", "
-				"\"edns_size\": %u, \"response_size\": %u, \"query_size\": %u, "
-				"\"min_amplification\": %.2f",
-				f->rcode, fl, b, f->edns_size, f->resp_size, f->query_size,
-				f->query_size ? (double)f->resp_size / f->query_size : 0.0);
-			if (f->via) {
-				ip4(f->via, b, sizeof(b));
-				fprintf(out, ", \"resolver\": \"%s\"", b);
-			}
-		} else {
-			fputs(", \"vendor\": ", out);
-			json_str(out, f->vendor);
-			fputs(", \"model\": ", out);
-			json_str(out, f->model);
-			fputs(", \"firmware\": ", out);
-			json_str(out, f->firmware);
-			fprintf(out, ", \"vulnerable\": %s, \"advice\": ",
-				f->vulnerable ? "true" : "false");
-			json_str(out, f->advice);
-		}
-		fputs(", \"detail\": ", out);
-		json_str(out, f->detail);
-		fputs("}", out);
-	}
-	fputs(fs->n ? "\n]\n" : "]\n", out);
+	jsonout_seq_open(&q, out, NULL, NULL, JSON_INDENT(2));
+	for (i = 0; i < fs->n; i++)
+		jsonout_seq_add(&q, finding_json(&fs->f[i]));
+	return jsonout_seq_close(&q);
 }

@@ -337,6 +337,16 @@ static enum survey_status scan_dns(struct run *r, uint64_t seed)
 	return rc;
 }
 
+/* The figures of one TCP probe on stderr (unless quiet); matched: what a match is. */
+static void say_stats(const struct run *r, const char *probe, const struct survey_tcp_stats *ts,
+		      const char *matched)
+{
+	if (!r->o->quiet)
+		fprintf(stderr, "ispshield: survey: %s: %llu probes, %llu answered, %llu %s\n",
+			probe, (unsigned long long)ts->attempted, (unsigned long long)ts->connected,
+			(unsigned long long)ts->matched, matched);
+}
+
 /* The admin-page (do_http) and open-proxy (do_proxy) probes over r->addrs. */
 static enum survey_status probe_tcp(struct run *r, int do_http, int do_proxy)
 {
@@ -379,12 +389,7 @@ static enum survey_status probe_tcp(struct run *r, int do_http, int do_proxy)
 			say_err(r, &err);
 			return SURVEY_FAILED;
 		}
-		if (!r->o->quiet)
-			fprintf(stderr,
-				"ispshield: survey: http: %llu probes, %llu answered, %llu "
-				"matched a fingerprint\n",
-				(unsigned long long)ts.attempted, (unsigned long long)ts.connected,
-				(unsigned long long)ts.matched);
+		say_stats(r, "http", &ts, "matched a fingerprint");
 	}
 	if (do_proxy) {
 		to.ports = pp;
@@ -395,12 +400,7 @@ static enum survey_status probe_tcp(struct run *r, int do_http, int do_proxy)
 			say_err(r, &err);
 			return SURVEY_BAD_SETTINGS;
 		}
-		if (!r->o->quiet)
-			fprintf(stderr,
-				"ispshield: survey: proxy: %llu probes, %llu answered, %llu "
-				"relay\n",
-				(unsigned long long)ts.attempted, (unsigned long long)ts.connected,
-				(unsigned long long)ts.matched);
+		say_stats(r, "proxy", &ts, "relay");
 	}
 	return SURVEY_DONE;
 }
@@ -420,10 +420,12 @@ static enum survey_status write_findings(struct run *r)
 			say(r, "survey: %s: cannot write", out);
 			return SURVEY_FAILED;
 		}
-		if (ol > 5 && strcmp(out + ol - 5, ".json") == 0)
-			survey_write_json(&r->fs, f);
-		else
+		if (ol > 5 && strcmp(out + ol - 5, ".json") == 0) {
+			if (survey_write_json(&r->fs, f) != 0)
+				rc = SURVEY_FAILED;
+		} else {
 			survey_write_csv(&r->fs, f);
+		}
 		if (fclose(f) != 0)
 			rc = SURVEY_FAILED;
 	} else if (r->o->json) {

@@ -309,7 +309,8 @@ void survey_findings_free(struct survey_findings *fs);
 
 /* CSV (Shadowserver open-resolver columns first) or JSON (an array). */
 void survey_write_csv(const struct survey_findings *fs, FILE *out);
-void survey_write_json(const struct survey_findings *fs, FILE *out);
+/* JSON: 0, or ISR_EIO (a write failed) or ISR_ENOMEM. */
+int survey_write_json(const struct survey_findings *fs, FILE *out);
 
 /* ---- TCP probes ---- */
 

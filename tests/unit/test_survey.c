@@ -4,7 +4,9 @@
  * outside the authorised prefixes and excluded addresses before a packet is built, the
  * keyed validation rejects spoofed, wrong-ID, wrong-port and wrong-question replies and
  * accepts the right one, the probe zone decodes its labels, the fingerprint parser
- * reports FILE:LINE and matches, the HTTP reader is bounded.
+ * reports FILE:LINE and matches, the HTTP reader is bounded, and the JSON writer turns
+ * hostile strings (quotes, backslashes, control bytes, invalid UTF-8) into JSON that
+ * jansson reads back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "core/net/dnswire.h"
 #include "survey/survey.h"
@@ -362,6 +366,93 @@ static void test_ip_udp(void **state)
 	assert_int_equal(survey_ip_udp(p, 40, &s, &d, &sp, &dp, &pl, &pln), -1);
 }
 
+/* The findings through survey_write_json, parsed back; the caller decrefs. */
+static json_t *findings_roundtrip(const struct survey_findings *fs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	json_error_t je;
+	FILE *f = open_memstream(&buf, &len);
+	json_t *v;
+
+	assert_non_null(f);
+	assert_int_equal(survey_write_json(fs, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_true(len > 0 && buf[len - 1] == '\n');
+	v = json_loadb(buf, len, 0, &je);
+	if (!v)
+		fail_msg("JSON does not parse: %s at %d: %s", je.text, je.position, buf);
+	free(buf);
+	return v;
+}
+
+static const char *member(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	assert_non_null(v);
+	assert_true(json_is_string(v));
+	return json_string_value(v);
+}
+
+static void test_json_hostile(void **state)
+{
+	struct survey_findings fs = { 0 };
+	struct survey_finding f;
+	json_t *v, *o;
+
+	(void)state;
+	v = findings_roundtrip(&fs);
+	assert_true(json_is_array(v) && json_array_size(v) == 0);
+	json_decref(v);
+
+	memset(&f, 0, sizeof(f));
+	f.addr = 0xc0000201;
+	f.time = 1700000000;
+	f.proto = 6;
+	f.port = 80;
+	f.cause = CAUSE_NONE;
+	snprintf(f.tag, sizeof(f.tag), "router\"admin\\\"}, {\"x\": 1");
+	snprintf(f.vendor, sizeof(f.vendor), "bad\xff\xfe utf8 \xc0\xaf \xed\xa0\x80 end\xe3\x81");
+	snprintf(f.model, sizeof(f.model), "\xe6\x97\xa5\xe6\x9c\xac model"); /* valid: kept */
+	snprintf(f.firmware, sizeof(f.firmware), "ctl\x01\x1f\x7f\ttab\nnl\rcr");
+	snprintf(f.detail, sizeof(f.detail), "</script>\\u0000 \"quoted\" \\");
+	f.vulnerable = 1;
+	assert_int_equal(survey_findings_add(&fs, &f), 0);
+	memset(&f, 0, sizeof(f));
+	f.addr = 0xc0000202;
+	f.proto = 17;
+	f.port = 53;
+	f.cause = CAUSE_OPEN_RESOLVER;
+	f.query_size = 30;
+	f.resp_size = 100;
+	snprintf(f.tag, sizeof(f.tag), "open-resolver");
+	assert_int_equal(survey_findings_add(&fs, &f), 0);
+
+	v = findings_roundtrip(&fs);
+	assert_true(json_is_array(v) && json_array_size(v) == 2);
+	o = json_array_get(v, 0);
+	assert_string_equal(member(o, "ip"), "192.0.2.1");
+	assert_string_equal(member(o, "tag"), "router\"admin\\\"}, {\"x\": 1");
+	assert_string_equal(member(o, "vendor"), "bad\xef\xbf\xbd\xef\xbf\xbd utf8 "
+						 "\xef\xbf\xbd\xef\xbf\xbd "
+						 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+						 "end\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(member(o, "model"), "\xe6\x97\xa5\xe6\x9c\xac model");
+	assert_string_equal(member(o, "firmware"), "ctl\x01\x1f\x7f\ttab\nnl\rcr");
+	assert_string_equal(member(o, "detail"), "</script>\\u0000 \"quoted\" \\");
+	assert_true(json_is_true(json_object_get(o, "vulnerable")));
+	assert_true(json_is_null(json_object_get(o, "cause")));
+	assert_int_equal(json_integer_value(json_object_get(o, "port")), 80);
+	o = json_array_get(v, 1);
+	assert_string_equal(member(o, "cause"), cause_name(CAUSE_OPEN_RESOLVER));
+	assert_true(json_is_real(json_object_get(o, "min_amplification")));
+	assert_true(json_real_value(json_object_get(o, "min_amplification")) == 3.33);
+	assert_int_equal(json_integer_value(json_object_get(o, "response_size")), 100);
+	json_decref(v);
+	survey_findings_free(&fs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_zone_answer),
 		cmocka_unit_test(test_fingerprints),
 		cmocka_unit_test(test_ip_udp),
+		cmocka_unit_test(test_json_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,16 +23,22 @@ static inline uint64_t hash_step(uint64_t h, unsigned char c)
 	return (h ^ c) * HASH_PRIME;
 }
 
-/* Final mix of state h for a key of the given type byte. */
-static inline uint64_t hash_final(uint64_t h, unsigned char type)
+/* MurmurHash3's 64-bit finaliser: a bijection that spreads every input bit over the
+ * output (the key hash below, darknet's keyed tuple mix). */
+static inline uint64_t hash_fmix64(uint64_t h)
 {
-	h ^= (uint64_t)type << 56 | type;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h;
+}
+
+/* Final mix of state h for a key of the given type byte. */
+static inline uint64_t hash_final(uint64_t h, unsigned char type)
+{
+	return hash_fmix64(h ^ ((uint64_t)type << 56 | type));
 }
 
 /* Hash of key[0..len) of the given type. */

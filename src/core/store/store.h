@@ -37,6 +37,7 @@
 #define ISP_CORE_STORE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/base/err.h"
@@ -76,6 +77,9 @@ int store_meta_set(struct store *st, const char *key, const char *value, struct 
 int store_is_pg(const char *spec);
 /* The store's schema version (*have, 0 = none yet) and this binary's (*want). */
 int store_version(struct store *st, int *have, int *want, struct isp_err *err);
+/* `store version --json`: {"schema": have, "binary": want, "backend": "sqlite" or
+ * "postgresql"} and a newline to out. 0, or ISR_EIO / ISR_ENOMEM. */
+int store_version_json(FILE *out, const char *spec, int have, int want);
 /* Apply pending migrations, each in one transaction; *from, *to: versions before and
  * after (either may be NULL). */
 int store_migrate(struct store *st, int *from, int *to, struct isp_err *err);

@@ -18,6 +18,7 @@
 #include "core/store/store_blocks.h"
 #include "core/store/store_lists.h"
 #include "core/base/fsutil.h"
+#include "core/base/jsonout.h"
 #include "core/store/store_int.h"
 
 #include <errno.h>
@@ -97,6 +98,13 @@ static const char *pg_conninfo(const char *spec)
 int store_is_pg(const char *spec)
 {
 	return pg_conninfo(spec) != NULL;
+}
+
+int store_version_json(FILE *out, const char *spec, int have, int want)
+{
+	return jsonout_dumpf(json_pack("{s:i, s:i, s:s}", "schema", have, "binary", want, "backend",
+				       store_is_pg(spec) ? "postgresql" : "sqlite"),
+			     out, 0);
 }
 
 /* Name a PostgreSQL store in messages without its password. */
