@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/base/csv.h"
 #include "core/sessions/optout.h"
 #include "core/sessions/subfmt.h"
 #include "core/store/store.h"
@@ -29,6 +30,7 @@ static const char subscribers_usage[] =
 	"  show [--json] ID       one subscriber\n"
 	"  optout-file [--out F]  write the DNS opt-out file (done by the commands above\n"
 	"                         whenever dns.opt-out is set)\n"
+	"  history [--csv]        the consent and opt-out history\n"
 	"\n"
 	"`ispshield subscribers COMMAND --help` describes each command.\n";
 
@@ -64,6 +66,19 @@ static const char optout_usage[] =
 	"Write the prefixes that subscribers who opted out of filtering hold now (open or\n"
 	"current sessions in the sessions index), one a line, to FILE (default: dns.opt-out).\n"
 	"The file is replaced atomically.\n";
+
+static const char history_usage[] =
+	"usage: ispshield subscribers history [--csv] [--subscriber ID] [--since TIME]\n"
+	"\n"
+	"The consent and opt-out history, oldest first: each consent, withdrawal, opt-out and\n"
+	"opt-in, with its time and how it was recorded (import: `subscribers import`;\n"
+	"command: `subscribers opt-out|opt-in`). Retention (`store prune`) never deletes it.\n"
+	"\n"
+	"Options:\n"
+	"  --csv            CSV with a header: subscriber,time,change,via (time in UTC,\n"
+	"                   YYYY-MM-DD HH:MM:SS)\n"
+	"  --subscriber ID  only this subscriber\n"
+	"  --since TIME     only changes at or after TIME (ISO 8601 or unix seconds)\n";
 
 static int put_subscriber(void *ud, const struct store_subscriber *s)
 {
@@ -265,6 +280,79 @@ static int cmd_optout_file(struct cli *c, int argc, char **argv)
 	return write_optout(c, out) ? EXIT_FAIL : EXIT_OK;
 }
 
+static int history_csv(void *ud, const struct store_subscriber_change *h)
+{
+	char t[24];
+
+	(void)ud;
+	csv_write_field(stdout, h->subscriber);
+	fputc(',', stdout);
+	csv_write_field(stdout, cli_time(h->time, t));
+	fputc(',', stdout);
+	csv_write_field(stdout, h->change);
+	fputc(',', stdout);
+	csv_write_field(stdout, h->via);
+	fputc('\n', stdout);
+	return 0;
+}
+
+static int history_text(void *ud, const struct store_subscriber_change *h)
+{
+	char t[CLI_WHEN_MAX];
+
+	(void)ud;
+	printf("%s  %s  %s%s%s\n", cli_when(h->time, t), h->subscriber, h->change,
+	       h->via ? " via " : "", h->via ? h->via : "");
+	return 0;
+}
+
+static int cmd_history(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "csv", no_argument, NULL, 'c' },
+		{ "subscriber", required_argument, NULL, 's' },
+		{ "since", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *id = NULL;
+	int64_t since = 0;
+	struct store *st;
+	struct isp_err err;
+	int ch, rc, csv = 0;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': csv = 1; break;
+		case 's': id = optarg; break;
+		case 't':
+			if (cli_parse_when(optarg, &since) != 0)
+				return EXIT_USAGE;
+			break;
+		case 'h': fputs(history_usage, stdout); return EXIT_OK;
+		default: fputs(history_usage, stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(history_usage, stderr);
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	if (csv)
+		fputs("subscriber,time,change,via\n", stdout);
+	isp_err_clear(&err);
+	rc = store_each_subscriber_change(st, id, since, csv ? history_csv : history_text, NULL,
+					  &err);
+	store_close(st);
+	if (rc) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 int cmd_subscribers(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
@@ -273,6 +361,7 @@ int cmd_subscribers(struct cli *c, int argc, char **argv)
 		{ "opt-in", cmd_opt },
 		{ "show", cmd_show },
 		{ "optout-file", cmd_optout_file },
+		{ "history", cmd_history },
 		{ NULL, NULL },
 	};
 

@@ -84,26 +84,91 @@ static void copy_col(char *dst, size_t size, struct db_stmt *s, int i)
 
 /* ---- subscribers ---- */
 
-int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
+/* Append one change to subscriber_log. */
+static int log_change(struct store *st, const char *id, int64_t t, const char *change,
+		      const char *via, struct isp_err *err)
 {
 	struct db_stmt *s = NULL;
-	int rc;
+	int rc = sq_prepare(st,
+			    "INSERT INTO subscriber_log(subscriber, time, change, via)"
+			    " VALUES(?, ?, ?, ?)",
+			    &s, err);
 
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, id);
+	db_bind_int64(s, 2, t);
+	db_bind_text(s, 3, change);
+	db_bind_text(s, 4, via);
+	return step_done(st, s, "subscriber log", err);
+}
+
+/* Log what an import changed of consent and opt-outs: the time of a new value is the
+ * value itself (when the subscriber consented or opted out), that of a withdrawn one
+ * the import's. was = NULL: a new subscriber. */
+static int log_import(struct store *st, const struct store_subscriber *was,
+		      const struct store_subscriber *now, int64_t t, struct isp_err *err)
+{
+	static const char *const set_name[3] = { "consent", "opt-out filtering",
+						 "opt-out notices" };
+	static const char *const clear_name[3] = { "consent withdrawn", "opt-in filtering",
+						   "opt-in notices" };
+	int64_t a[3] = { 0, 0, 0 },
+		b[3] = { now->consent, now->opt_out_filtering, now->opt_out_notices };
+	int i, rc = 0;
+
+	if (was) {
+		a[0] = was->consent;
+		a[1] = was->opt_out_filtering;
+		a[2] = was->opt_out_notices;
+	}
+	for (i = 0; rc == 0 && i < 3; i++) {
+		if (a[i] == b[i])
+			continue;
+		rc = log_change(st, now->id, b[i] ? b[i] : t, b[i] ? set_name[i] : clear_name[i],
+				"import", err);
+	}
+	return rc;
+}
+
+int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
+{
+	struct store_subscriber was;
+	struct db_stmt *s = NULL;
+	struct isp_err e;
+	int64_t t = sq_now();
+	int rc, had;
+
+	isp_err_clear(&e);
+	rc = store_subscriber_get(st, sub->id, &was, &e);
+	if (rc && rc != ISR_ENOTFOUND)
+		return isp_err_set(err, rc, "%s", e.msg);
+	had = rc == 0;
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
 	rc = sq_prepare(st,
 			"INSERT INTO subscribers VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 			" ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
 			" opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7",
 			&s, err);
 	if (rc)
-		return rc;
+		goto fail;
 	db_bind_text(s, 1, sub->id);
 	sq_bind_text(s, 2, sub->email);
 	db_bind_text(s, 3, sub->language[0] ? sub->language : "ja");
 	sq_bind_time(s, 4, sub->consent);
 	sq_bind_time(s, 5, sub->opt_out_filtering);
 	sq_bind_time(s, 6, sub->opt_out_notices);
-	db_bind_int64(s, 7, sq_now());
-	return step_done(st, s, "put subscriber", err);
+	db_bind_int64(s, 7, t);
+	rc = step_done(st, s, "put subscriber", err);
+	if (rc == 0)
+		rc = log_import(st, had ? &was : NULL, sub, t, err);
+	if (rc == 0)
+		return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
 }
 
 static void row_subscriber(struct db_stmt *s, struct store_subscriber *out)
@@ -181,19 +246,49 @@ int store_subscriber_opt(struct store *st, const char *id, const char *scope, in
 		}
 	}
 	snprintf(change, sizeof(change), "%s %s", out ? "opt-out" : "opt-in", scope);
-	rc = sq_prepare(st, "INSERT INTO subscriber_log VALUES(?, ?, ?)", &s, err);
-	if (rc)
-		goto fail;
-	db_bind_text(s, 1, id);
-	db_bind_int64(s, 2, t);
-	db_bind_text(s, 3, change);
-	rc = step_done(st, s, "opt-out log", err);
+	rc = log_change(st, id, t, change, "command", err);
 	if (rc)
 		goto fail;
 	return store_commit(st, err);
 fail:
 	store_rollback(st);
 	return rc;
+}
+
+struct change_walk {
+	store_sub_change_fn fn;
+	void *ud;
+};
+
+static int change_row(void *ud, struct db_stmt *s)
+{
+	const struct change_walk *w = ud;
+	struct store_subscriber_change c;
+
+	c.subscriber = db_column_text(s, 0);
+	c.time = db_column_int64(s, 1);
+	c.change = db_column_text(s, 2);
+	c.via = db_column_text(s, 3);
+	return w->fn(w->ud, &c);
+}
+
+int store_each_subscriber_change(struct store *st, const char *subscriber, int64_t since,
+				 store_sub_change_fn fn, void *ud, struct isp_err *err)
+{
+	struct change_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT subscriber, time, change, via FROM subscriber_log"
+			" WHERE (CAST(?1 AS TEXT) IS NULL OR subscriber = ?1) AND time >= ?2"
+			" ORDER BY time, subscriber",
+			&s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, subscriber);
+	db_bind_int64(s, 2, since);
+	return sq_each_row(st, s, "subscriber history", change_row, &w, err);
 }
 
 struct subscriber_walk {
