@@ -34,13 +34,13 @@ isp() { "$bin" -q --store "$url" -o notify.maildir="$work/md" -o notify.dedup-wi
 "$bin" -q --store "$url" lists stats >out.txt 2>err.txt; eq "$?" "4" "empty database refused"
 has err.txt "run ispshield store migrate"
 "$bin" --store "$url" store version >out.txt; eq "$?" "1" "version before migrate"
-has out.txt "schema 0, binary 4"
+has out.txt "schema 0, binary 5"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$?" "0" "migrate"
 eq "$(cat out.txt)" "0 -> 4" "migrate from -> to"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "4 -> 4" "migrate again: nothing"
 "$bin" --store "$url" store version --json >out.txt; eq "$?" "0" "version after migrate"
 has out.txt '"backend": "postgresql"'
-eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "4" "version in meta"
+eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "5" "version in meta"
 sql "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "store id in meta"
 
 # --- lists, snapshot (node-local: var/ under the working directory with a PostgreSQL store)
@@ -195,7 +195,7 @@ eq "$(sql "SELECT count(*) FROM events WHERE detail LIKE '%down-%' AND state <> 
 # 3 block events ingested under the old id cursor, 2 not yet) migrates to the current one
 sqlite3 old.db <"$src/tests/data/store/schema-v1.sql"
 "$bin" -q --store old.db lists stats >out.txt 2>err.txt; eq "$?" "4" "old SQLite store refused"
-has err.txt "schema version 1, this binary needs 4: run ispshield store migrate"
+has err.txt "schema version 1, this binary needs 5: run ispshield store migrate"
 "$bin" -q --store old.db store migrate >out.txt 2>err.txt; eq "$?" "0" "old SQLite store migrates"
 eq "$(cat out.txt)" "1 -> 4" "SQLite from -> to"
 sqlite3 old.db "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "SQLite store id"
