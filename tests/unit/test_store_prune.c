@@ -271,6 +271,7 @@ static void test_prune(void **state)
 	struct store *st = *state;
 	struct store_prune_opts o = { .now = NOW, .retention = 90 * DAY, .mask_after = 30 * DAY };
 	struct store_prune_result dry, r, again;
+	long ingested = 0;
 	char b[128];
 
 	fill(st);
@@ -306,6 +307,10 @@ static void test_prune(void **state)
 	assert_string_equal(q("SELECT client FROM block_events WHERE qname = 'f.example'", b),
 			    "2001:db8::9");
 	assert_int_equal(qn("SELECT count(*) FROM block_events WHERE masked = 1800000000"), 2);
+	/* notify never ingests a masked block event (a prefix must not name a subscriber) */
+	assert_int_equal(qn("SELECT count(*) FROM block_events WHERE masked IS NOT NULL"
+			    " AND ingest_batch = 0"),
+			 2);
 
 	/* what is left of "old": new and held as they came; the notified one whose notice is
 	 * pending, masked */
@@ -351,6 +356,9 @@ static void test_prune(void **state)
 	assert_string_equal(q("SELECT client FROM block_events WHERE qname = 'e.example'", b),
 			    "192.0.2.0/24");
 	assert_int_equal(again.events_kept, 3);
+	OK(store_ingest_block_events(st, &ingested, E));
+	assert_int_equal(ingested, 1); /* f.example: the three others are masked */
+	assert_int_equal(qn("SELECT count(*) FROM events WHERE ip LIKE '%/%' AND batch_id > 3"), 0);
 }
 
 /* Batches of 2 rows give what one statement gives. */

@@ -220,7 +220,8 @@ static int prune_mask(struct store *st, const struct store_prune_opts *o, long b
 	rc = mask_batched(st,
 			  "SELECT id, client FROM block_events WHERE time_ms < ?1"
 			  " AND masked IS NULL ORDER BY time_ms LIMIT ?2",
-			  "UPDATE block_events SET client = ?1, masked = ?2 WHERE id = ?3",
+			  "UPDATE block_events SET client = ?1, masked = ?2,"
+			  " ingest_batch = coalesce(ingest_batch, 0) WHERE id = ?3",
 			  cut * 1000, o->now, batch, &r->block_events_masked, err);
 	if (rc == 0)
 		rc = mask_batched(

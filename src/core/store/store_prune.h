@@ -14,7 +14,9 @@
  * or /56 (IPv6) in canonical prefix form ("192.0.2.0/24", "2001:db8:0:100::/56"), drops
  * the event's raw row (which holds the address too), and records when in the row's
  * `masked` column: a masked row is never masked again, and readers know a prefix is not
- * an address. Text that is no address becomes "?".
+ * an address. Text that is no address becomes "?". A block event notify has not
+ * ingested yet is marked ingested (batch 0) as it is masked: a prefix must never be
+ * matched to the subscriber who held its first address.
  * Never touched: subscribers, subscriber_log (consent and opt-out history), notices,
  * lists.
  *
