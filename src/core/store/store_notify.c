@@ -139,6 +139,7 @@ int store_subscriber_put(struct store *st, const struct store_subscriber *sub, s
 	int64_t t = sq_now();
 	int rc, had;
 
+	memset(&was, 0, sizeof(was));
 	isp_err_clear(&e);
 	rc = store_subscriber_get(st, sub->id, &was, &e);
 	if (rc && rc != ISR_ENOTFOUND)

@@ -7,6 +7,7 @@
  */
 #include "core/store/store_prune.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ void store_mask_address(const char *addr, char out[STORE_MASK_MAX])
 
 	isp_err_clear(&e);
 	if (!addr || ip_parse_prefix(addr, strlen(addr), &p, NULL, &e) != 0) {
-		strcpy(out, "?");
+		snprintf(out, STORE_MASK_MAX, "?");
 		return;
 	}
 	want = p.family == 4 ? 24 : 56;
