@@ -20,6 +20,7 @@ struct store {
 	struct db_stmt *ev_ins;	   /* store_event_add, prepared on first use */
 	struct db_stmt *ev_once;   /* store_event_add_once, prepared on first use */
 	struct db_stmt *ev_decide; /* store_event_decide, prepared on first use */
+	struct db_stmt *sub_log;   /* store_subscriber_put's history, prepared on first use */
 };
 
 /* Whether st is on PostgreSQL (for the few statements that differ). */

@@ -103,51 +103,58 @@ static int log_change(struct store *st, const char *id, int64_t t, const char *c
 	return step_done(st, s, "subscriber log", err);
 }
 
-/* Log what an import changed of consent and opt-outs: the time of a new value is the
- * value itself (when the subscriber consented or opted out), that of a withdrawn one
- * the import's. was = NULL: a new subscriber. */
-static int log_import(struct store *st, const struct store_subscriber *was,
-		      const struct store_subscriber *now, int64_t t, struct isp_err *err)
+/*
+ * Log what an import changes of consent and opt-outs, before the row is written: one
+ * statement compares the stored values (none for a new subscriber) with the new ones
+ * (0 = none). A new value is logged at its own time (when the subscriber consented or
+ * opted out), a withdrawn one at the import's.
+ */
+static int log_import(struct store *st, const struct store_subscriber *sub, int64_t t,
+		      struct isp_err *err)
 {
-	static const char *const set_name[3] = { "consent", "opt-out filtering",
-						 "opt-out notices" };
-	static const char *const clear_name[3] = { "consent withdrawn", "opt-in filtering",
-						   "opt-in notices" };
-	int64_t a[3] = { 0, 0, 0 },
-		b[3] = { now->consent, now->opt_out_filtering, now->opt_out_notices };
-	int i, rc = 0;
+	struct db_stmt *s;
 
-	if (was) {
-		a[0] = was->consent;
-		a[1] = was->opt_out_filtering;
-		a[2] = was->opt_out_notices;
+	/* prepared once per store: an import runs it for every row */
+	if (!st->sub_log &&
+	    sq_prepare(st,
+		       "WITH v(k, val, set_name, clear_name) AS (VALUES"
+		       " (1, ?2, 'consent', 'consent withdrawn'),"
+		       " (2, ?3, 'opt-out filtering', 'opt-in filtering'),"
+		       " (3, ?4, 'opt-out notices', 'opt-in notices'))"
+		       " INSERT INTO subscriber_log(subscriber, time, change, via)"
+		       " SELECT ?1, CASE WHEN v.val <> 0 THEN v.val ELSE ?5 END,"
+		       " CASE WHEN v.val <> 0 THEN v.set_name ELSE v.clear_name END, 'import'"
+		       " FROM v LEFT JOIN subscribers s ON s.id = ?1"
+		       " WHERE coalesce(CASE v.k WHEN 1 THEN s.consent WHEN 2 THEN"
+		       " s.opt_out_filtering ELSE s.opt_out_notices END, 0) <> v.val ORDER BY v.k",
+		       &st->sub_log, err) != 0)
+		return ISR_ESTORE;
+	s = st->sub_log;
+	db_bind_text(s, 1, sub->id);
+	db_bind_int64(s, 2, sub->consent);
+	db_bind_int64(s, 3, sub->opt_out_filtering);
+	db_bind_int64(s, 4, sub->opt_out_notices);
+	db_bind_int64(s, 5, t);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(st, err, "subscriber log");
 	}
-	for (i = 0; rc == 0 && i < 3; i++) {
-		if (a[i] == b[i])
-			continue;
-		rc = log_change(st, now->id, b[i] ? b[i] : t, b[i] ? set_name[i] : clear_name[i],
-				"import", err);
-	}
-	return rc;
+	db_reset(s);
+	return 0;
 }
 
 int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
 {
-	struct store_subscriber was;
 	struct db_stmt *s = NULL;
-	struct isp_err e;
 	int64_t t = sq_now();
-	int rc, had;
+	int rc;
 
-	memset(&was, 0, sizeof(was));
-	isp_err_clear(&e);
-	rc = store_subscriber_get(st, sub->id, &was, &e);
-	if (rc && rc != ISR_ENOTFOUND)
-		return isp_err_set(err, rc, "%s", e.msg);
-	had = rc == 0;
 	rc = store_begin(st, err);
 	if (rc)
 		return rc;
+	rc = log_import(st, sub, t, err);
+	if (rc)
+		goto fail;
 	rc = sq_prepare(st,
 			"INSERT INTO subscribers VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 			" ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
@@ -163,8 +170,6 @@ int store_subscriber_put(struct store *st, const struct store_subscriber *sub, s
 	sq_bind_time(s, 6, sub->opt_out_notices);
 	db_bind_int64(s, 7, t);
 	rc = step_done(st, s, "put subscriber", err);
-	if (rc == 0)
-		rc = log_import(st, had ? &was : NULL, sub, t, err);
 	if (rc == 0)
 		return store_commit(st, err);
 fail:
