@@ -29,6 +29,7 @@ static const char subscribers_usage[] =
 	"  show [--json] ID       one subscriber\n"
 	"  optout-file [--out F]  write the DNS opt-out file (done by the commands above\n"
 	"                         whenever dns.opt-out is set)\n"
+	"  history [--csv]        the consent and opt-out history\n"
 	"\n"
 	"`ispshield subscribers COMMAND --help` describes each command.\n";
 
@@ -64,6 +65,13 @@ static const char optout_usage[] =
 	"Write the prefixes that subscribers who opted out of filtering hold now (open or\n"
 	"current sessions in the sessions index), one a line, to FILE (default: dns.opt-out).\n"
 	"The file is replaced atomically.\n";
+
+static const char history_usage[] =
+	"usage: ispshield subscribers history [--csv] [--subscriber ID] [--since TIME]\n"
+	"\n"
+	"The consent and opt-out history, oldest first: each consent, withdrawal, opt-out and\n"
+	"opt-in, with its time and how it was recorded (import: `subscribers import`;\n"
+	"command: `subscribers opt-out|opt-in`). Retention (`store prune`) never deletes it.\n";
 
 static int put_subscriber(void *ud, const struct store_subscriber *s)
 {
@@ -265,6 +273,39 @@ static int cmd_optout_file(struct cli *c, int argc, char **argv)
 	return write_optout(c, out) ? EXIT_FAIL : EXIT_OK;
 }
 
+static int cmd_history(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = history_usage };
+	const char *id = NULL;
+	int64_t since = 0;
+	struct store *st;
+	struct isp_err err;
+	int rc, argi, csv = 0;
+	const struct opt opts[] = {
+		OPT_F("csv", 0, &csv,
+		      "CSV with a header: subscriber,time,change,via (time in UTC, YYYY-MM-DD "
+		      "HH:MM:SS)"),
+		OPT_S("subscriber", 0, &id, "ID", "only this subscriber"),
+		OPT_T("since", 0, &since, "TIME",
+		      "only changes at or after TIME (ISO 8601 or unix seconds)"),
+		OPT_END,
+	};
+
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	isp_err_clear(&err);
+	rc = optout_history_write(stdout, st, id, since, csv, &err);
+	store_close(st);
+	if (rc) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
 int cmd_subscribers(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
@@ -273,6 +314,7 @@ int cmd_subscribers(struct cli *c, int argc, char **argv)
 		{ "opt-in", cmd_opt },
 		{ "show", cmd_show },
 		{ "optout-file", cmd_optout_file },
+		{ "history", cmd_history },
 		{ NULL, NULL },
 	};
 

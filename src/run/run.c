@@ -43,7 +43,7 @@ struct svc {
 };
 
 struct sup {
-	struct svc svc[5];
+	struct svc svc[6];
 	struct isp_config *cfg;
 	run_reload_fn reload;
 	void *ud;
@@ -59,6 +59,7 @@ static const struct svc services[] = {
 	{ .name = "status", .args = { "status" }, .sections = "[core][status]", .kind = KEPT },
 	{ .name = "notify", .args = { "notify", "run" }, .kind = PERIODIC },
 	{ .name = "sync", .args = { "lists", "sync" }, .kind = PERIODIC },
+	{ .name = "prune", .args = { "store", "prune" }, .kind = PERIODIC },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
 
@@ -92,7 +93,7 @@ static int parse_services(const char *list, int on[NSVC], struct isp_err *err)
 			if (i == NSVC)
 				return isp_err_set(err, ISR_EINVAL,
 						   "run.services: unknown service '%.*s' (known: "
-						   "dns, proxy, status, notify, sync)",
+						   "dns, proxy, status, notify, sync, prune)",
 						   (int)n, p);
 			on[i] = 1;
 		}
@@ -188,6 +189,23 @@ static void describe(const struct sup *u, const struct svc *s)
 		say("%s (pid %d) started", s->name, (int)s->pid);
 }
 
+/* A periodic service's interval in ms. */
+static int64_t interval_ms(const struct sup *u, const struct svc *s)
+{
+	if (strcmp(s->name, "notify") == 0)
+		return 1000 * u->cfg->run_notify_interval;
+	if (strcmp(s->name, "prune") == 0)
+		return 1000 * u->cfg->run_prune_interval;
+	return 1000 * u->cfg->run_sync_interval;
+}
+
+/* When a service that has just been turned on is first due: prune a while after (its
+ * work is daily, and a restart loop must not prune at each start), the others at once. */
+static int64_t first_due(const struct sup *u, const struct svc *s, int64_t now)
+{
+	return strcmp(s->name, "prune") == 0 ? now + 1000 * u->cfg->run_prune_delay : now;
+}
+
 static void start(struct sup *u, struct svc *s, int64_t now)
 {
 	const char *argv[8];
@@ -223,8 +241,7 @@ static void start(struct sup *u, struct svc *s, int64_t now)
 	s->started = now;
 	s->runs++;
 	if (s->kind == PERIODIC)
-		s->due = now + 1000 * (strcmp(s->name, "notify") == 0 ? u->cfg->run_notify_interval
-								      : u->cfg->run_sync_interval);
+		s->due = now + interval_ms(u, s);
 	if (s->kind == KEPT && s->runs == 1)
 		describe(u, s);
 	else if (s->kind == KEPT)
@@ -332,7 +349,7 @@ static void reload(struct sup *u, int64_t now)
 		if (s->on && !on[i])
 			say("%s is no longer in run.services; stopping it", s->name);
 		else if (!s->on && on[i])
-			s->due = now;
+			s->due = first_due(u, s, now);
 		s->on = on[i];
 		if (s->pid <= 0)
 			continue;
@@ -484,6 +501,7 @@ int run_main(const struct isp_config *cfg, run_reload_fn reload_fn, void *ud, st
 		u.svc[i].on = on[i];
 		u.svc[i].fp = fps[i];
 		u.svc[i].delay = DELAY_MIN_MS;
+		u.svc[i].due = first_due(&u, &u.svc[i], time_mono_ms());
 		fps[i] = NULL;
 	}
 	sigemptyset(&set);
@@ -511,6 +529,11 @@ int run_main(const struct isp_config *cfg, run_reload_fn reload_fn, void *ud, st
 			    "notices are stored, not delivered",
 			    (long long)cfg->run_notify_interval);
 	}
+	if (u.svc[5].on)
+		say("store prune runs every %lld s, first in %lld s (retention %lld s, addresses "
+		    "masked after %lld s)",
+		    (long long)cfg->run_prune_interval, (long long)cfg->run_prune_delay,
+		    (long long)cfg->core_retention, (long long)cfg->core_mask_after);
 	if (loop(&u, sfd) != 0)
 		rc = isp_err_set(err, ISR_EIO, "poll: %s", strerror(errno));
 	else if (u.fatal)

@@ -13,8 +13,10 @@
  *                  (configuration or usage error) on its first start stops everything:
  *                  a typo must not leave a half-started service behind.
  *   periodic       notify (`notify run`) every run.notify-interval, sync (`lists sync`)
- *                  every run.sync-interval when sync.url is set; never two runs of one
- *                  kind at once, the first at start.
+ *                  every run.sync-interval when sync.url is set, the first at start;
+ *                  prune (`store prune`: retention and masking) every
+ *                  run.prune-interval, the first run.prune-delay after start; never
+ *                  two runs of one kind at once.
  *
  * Signals: SIGHUP reads the configuration again; if it is bad, the old one stays and
  * the error is logged. A kept-running service whose section or [core] changed is

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Integration test of `ispshield run`, the all-in-one service, through the real binary:
-# it starts dns, proxy and the notify loop from one configuration file; a dig and a curl
+# it starts dns, proxy, the notify loop and store prune (run.prune-delay after the start)
+# from one configuration file; a dig and a curl
 # from 127.0.0.1 (subscriber "demo") are blocked and become a notice in a Maildir; a
 # service killed with SIGKILL is started again; SIGHUP with a changed [dns] section
 # restarts only the DNS service (and its new block action answers), SIGHUP with a broken
@@ -39,8 +40,9 @@ subscribers = 127.0.0.0/8
 maildir = $work/maildir
 dedup-window = 0
 [run]
-services = dns, proxy, notify
+services = dns, proxy, notify, prune
 notify-interval = 1
+prune-delay = 1
 stop-timeout = 5
 EOF
 }
@@ -74,6 +76,8 @@ check "proxy answers" until_ok curl -s -m 2 -o /dev/null -x "127.0.0.1:$PX" http
 code=$(curl -s -m 30 -o page.html -w '%{http_code}' -x "127.0.0.1:$PX" http://malware.example/bad.exe)
 check "listed URL: warning page (403)" test "$code" = 403
 check "warning page names the list" grep -q urls page.html
+check "store prune runs, prune-delay after the start" wait_log run.log "block_events: 0 deleted"
+check "... as announced" grep -q "store prune runs every 86400 s, first in 1 s" run.log
 check "printed the DNS address" grep -q "dns (pid [0-9]*) answers on 127.0.0.1:$DNS" run.log
 check "notify loop delivers a notice" until_ok sh -c "ls $work/maildir/new/* 2>/dev/null | grep -q ."
 n1=$(cat maildir/new/* 2>/dev/null | grep -c "^To: <demo@subscriber.example>")

@@ -11,7 +11,7 @@ export UNIT_DIR=$(dirname "$ISPSHIELD")/tests
 # shellcheck disable=SC2016 # expanded by the inner shell, once ISP_TEST_PG is set
 exec "$SRCDIR/tests/lib/with_pg.sh" bash -c '
   failed=0
-  for t in test_store test_store_notify; do
+  for t in test_store test_store_notify test_store_prune; do
     [ -x "$UNIT_DIR/$t" ] || { echo "FAIL: $UNIT_DIR/$t not built" >&2; failed=1; continue; }
     out=$("$UNIT_DIR/$t" 2>&1) || { failed=1; echo "$out" >&2; }
     grep -E "PASSED|SKIPPED|FAILED" <<<"$out" | sed "s/^/$t on PostgreSQL: /"

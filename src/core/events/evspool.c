@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -416,4 +417,44 @@ int evspool_consume(struct evspool *sp, uint64_t next, struct isp_err *err)
 	}
 	sp->done = next;
 	return write_header(sp, err);
+}
+
+int evspool_prune(const char *dir, int64_t now, int64_t age, int dry_run, long *removed,
+		  struct isp_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[4096];
+	int rc = 0;
+
+	*removed = 0;
+	if (!d)
+		return errno == ENOENT ? 0
+				       : isp_err_set(err, ISR_EIO, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d)) != NULL) {
+		size_t n = strlen(de->d_name);
+		struct stat sb;
+		int fd;
+
+		if (n <= 6 || strcmp(de->d_name + n - 6, ".spool") != 0 ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+		    (int64_t)sb.st_mtime >= now - age || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			close(fd);
+			continue;
+		}
+		if (!dry_run && unlink(path) != 0) {
+			rc = isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+			close(fd);
+			break;
+		}
+		(*removed)++;
+		close(fd);
+	}
+	closedir(d);
+	return rc;
 }

@@ -126,4 +126,14 @@ int evspool_consume(struct evspool *sp, uint64_t next, struct isp_err *err);
 int evspool_decode(const unsigned char *p, size_t avail, struct evspool_event *out, size_t *used,
 		   char reason[64]);
 
+/*
+ * Retention of spool files (`store prune`): remove the spool files (NAME.spool) in dir
+ * last written before now - age that no node holds (flock): those of a node that moved
+ * to another address or is gone, whose events are older than the store keeps anyway.
+ * A held file is left alone whatever its age. With dry_run, only count. *removed = files
+ * (removed or to remove); a missing dir is no error. Returns 0 or ISR_EIO.
+ */
+int evspool_prune(const char *dir, int64_t now, int64_t age, int dry_run, long *removed,
+		  struct isp_err *err);
+
 #endif

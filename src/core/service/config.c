@@ -47,6 +47,12 @@ static const struct key keys[] = {
 	  "in state-dir, else beside the store (var/spool for a store that is not a file)" },
 	{ "core", "spool-max", K_INT, F(spool_max), "268435456",
 	  "bytes one node's spool file may hold; events beyond are dropped and counted" },
+	{ "core", "retention", K_DURATION, F(core_retention), "90d",
+	  "how long block events and decided notify events are kept (store prune deletes older "
+	  "ones; undecided events, notices and the subscriber history are kept); 0 = forever" },
+	{ "core", "mask-after", K_DURATION, F(core_mask_after), "30d",
+	  "age after which store prune cuts client addresses in block events and decided "
+	  "events to their /24 (IPv4) or /56 (IPv6); 0 = never" },
 	{ "core", "timezone", K_STR, F(core_timezone), "",
 	  "zone of times written without one (command line, syslog lines), and of times shown "
 	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
@@ -333,13 +339,17 @@ static const struct key keys[] = {
 	  "from there withdraws them (a typo, not an attack); 0 = never" },
 	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
 	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
-	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync",
-	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync (run "
-	  "every interval)" },
+	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune",
+	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync, prune "
+	  "(run every interval)" },
 	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
 	  "how often `ispshield run` runs notify (new events are matched and notified)" },
 	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
 	  "how often `ispshield run` runs lists sync (when sync.url is set)" },
+	{ "run", "prune-interval", K_DURATION, F(run_prune_interval), "1d",
+	  "how often `ispshield run` runs store prune (core.retention, core.mask-after)" },
+	{ "run", "prune-delay", K_DURATION, F(run_prune_delay), "5m",
+	  "how long after its start `ispshield run` runs store prune the first time" },
 	{ "run", "stop-timeout", K_DURATION, F(run_stop_timeout), "10",
 	  "on SIGTERM, how long `ispshield run` waits for a service before SIGKILL" },
 	{ "sync", "url", K_STR, F(sync_url), "",

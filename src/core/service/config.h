@@ -29,6 +29,8 @@ struct isp_config {
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
 	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
 	int64_t spool_max;		 /* bytes per node's spool file */
+	int64_t core_retention;		 /* seconds block/decided events are kept; 0 = forever */
+	int64_t core_mask_after; /* seconds before addresses are cut to /24, /56; 0 = never */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */
 	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
@@ -142,6 +144,7 @@ struct isp_config {
 	/* [run] */
 	char run_services[256]; /* dns, proxy, notify, status, sync */
 	int64_t run_notify_interval, run_sync_interval, run_stop_timeout;
+	int64_t run_prune_interval, run_prune_delay; /* store prune: every, first after start */
 	/* [sync] */
 	char sync_url[2048];		       /* signed feed folder URL, "" = none */
 	char sync_public_key[CONFIG_PATH_MAX]; /* the feed's public key file */

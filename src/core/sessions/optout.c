@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/csv.h"
 #include "core/base/fsutil.h"
+#include "core/base/timefmt.h"
 #include "core/net/ip.h"
 #include "core/sessions/optout.h"
 #include "core/sessions/sessions.h"
@@ -109,5 +111,44 @@ int optout_write(const struct optout_ids *ids, const char *sessions_path, const 
 	}
 	sessdb_close(db);
 	*written = o.written;
+	return rc;
+}
+
+static int history_csv(void *ud, const struct store_subscriber_change *h)
+{
+	FILE *f = ud;
+	char t[TIME_FMT_UTC_MAX];
+
+	csv_write_field(f, h->subscriber);
+	fputc(',', f);
+	csv_write_field(f, time_fmt_utc(h->time, t));
+	fputc(',', f);
+	csv_write_field(f, h->change);
+	fputc(',', f);
+	csv_write_field(f, h->via);
+	fputc('\n', f);
+	return ferror(f) ? 1 : 0;
+}
+
+static int history_text(void *ud, const struct store_subscriber_change *h)
+{
+	FILE *f = ud;
+	char t[TIME_FMT_LOCAL_MAX];
+
+	fprintf(f, "%s  %s  %s%s%s\n", time_fmt_local(h->time, t), h->subscriber, h->change,
+		h->via ? " via " : "", h->via ? h->via : "");
+	return ferror(f) ? 1 : 0;
+}
+
+int optout_history_write(FILE *f, struct store *st, const char *id, int64_t since, int csv,
+			 struct isp_err *err)
+{
+	int rc;
+
+	if (csv)
+		fputs("subscriber,time,change,via\n", f);
+	rc = store_each_subscriber_change(st, id, since, csv ? history_csv : history_text, f, err);
+	if (rc == 0 && (ferror(f) || fflush(f) != 0))
+		rc = isp_err_set(err, ISR_EIO, "cannot write the history");
 	return rc;
 }

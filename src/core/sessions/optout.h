@@ -7,6 +7,7 @@
 #define ISP_CORE_SESSIONS_OPTOUT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "core/base/err.h"
@@ -37,5 +38,14 @@ void optout_ids_free(struct optout_ids *ids);
  */
 int optout_write(const struct optout_ids *ids, const char *sessions_path, const char *out,
 		 int64_t now, long *written, struct isp_err *err);
+
+/*
+ * The consent and opt-out history of st (store_each_subscriber_change: one subscriber's
+ * or, id NULL, everyone's, at or after since), oldest first, to f: as CSV with the header
+ * subscriber,time,change,via (time in UTC) when csv, else one line per change (local
+ * time, core.timezone). Returns 0, the store's error, or ISR_EIO when f fails.
+ */
+int optout_history_write(FILE *f, struct store *st, const char *id, int64_t since, int csv,
+			 struct isp_err *err);
 
 #endif

@@ -20,6 +20,7 @@ struct store {
 	struct db_stmt *ev_ins;	   /* store_event_add, prepared on first use */
 	struct db_stmt *ev_once;   /* store_event_add_once, prepared on first use */
 	struct db_stmt *ev_decide; /* store_event_decide, prepared on first use */
+	struct db_stmt *sub_log;   /* store_subscriber_put's history, prepared on first use */
 };
 
 /* Whether st is on PostgreSQL (for the few statements that differ). */
@@ -50,7 +51,7 @@ int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, str
 /* ---- schema (store_schema.c) ---- */
 
 /* The schema version this binary reads and writes. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* The store's schema version: 0 when it has no schema yet. */
 int store_schema_version(struct store *st, int *version, struct isp_err *err);

@@ -84,26 +84,97 @@ static void copy_col(char *dst, size_t size, struct db_stmt *s, int i)
 
 /* ---- subscribers ---- */
 
+/* Append one change to subscriber_log. */
+static int log_change(struct store *st, const char *id, int64_t t, const char *change,
+		      const char *via, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = sq_prepare(st,
+			    "INSERT INTO subscriber_log(subscriber, time, change, via)"
+			    " VALUES(?, ?, ?, ?)",
+			    &s, err);
+
+	if (rc)
+		return rc;
+	db_bind_text(s, 1, id);
+	db_bind_int64(s, 2, t);
+	db_bind_text(s, 3, change);
+	db_bind_text(s, 4, via);
+	return step_done(st, s, "subscriber log", err);
+}
+
+/*
+ * Log what an import changes of consent and opt-outs, before the row is written: one
+ * statement compares the stored values (none for a new subscriber) with the new ones
+ * (0 = none). A new value is logged at its own time (when the subscriber consented or
+ * opted out), a withdrawn one at the import's.
+ */
+static int log_import(struct store *st, const struct store_subscriber *sub, int64_t t,
+		      struct isp_err *err)
+{
+	struct db_stmt *s;
+
+	/* prepared once per store: an import runs it for every row */
+	if (!st->sub_log &&
+	    sq_prepare(st,
+		       "WITH v(k, val, set_name, clear_name) AS (VALUES"
+		       " (1, ?2, 'consent', 'consent withdrawn'),"
+		       " (2, ?3, 'opt-out filtering', 'opt-in filtering'),"
+		       " (3, ?4, 'opt-out notices', 'opt-in notices'))"
+		       " INSERT INTO subscriber_log(subscriber, time, change, via)"
+		       " SELECT ?1, CASE WHEN v.val <> 0 THEN v.val ELSE ?5 END,"
+		       " CASE WHEN v.val <> 0 THEN v.set_name ELSE v.clear_name END, 'import'"
+		       " FROM v LEFT JOIN subscribers s ON s.id = ?1"
+		       " WHERE coalesce(CASE v.k WHEN 1 THEN s.consent WHEN 2 THEN"
+		       " s.opt_out_filtering ELSE s.opt_out_notices END, 0) <> v.val ORDER BY v.k",
+		       &st->sub_log, err) != 0)
+		return ISR_ESTORE;
+	s = st->sub_log;
+	db_bind_text(s, 1, sub->id);
+	db_bind_int64(s, 2, sub->consent);
+	db_bind_int64(s, 3, sub->opt_out_filtering);
+	db_bind_int64(s, 4, sub->opt_out_notices);
+	db_bind_int64(s, 5, t);
+	if (db_step(s) != DB_DONE) {
+		db_reset(s);
+		return sq_fail(st, err, "subscriber log");
+	}
+	db_reset(s);
+	return 0;
+}
+
 int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
 {
 	struct db_stmt *s = NULL;
+	int64_t t = sq_now();
 	int rc;
 
+	rc = store_begin(st, err);
+	if (rc)
+		return rc;
+	rc = log_import(st, sub, t, err);
+	if (rc)
+		goto fail;
 	rc = sq_prepare(st,
 			"INSERT INTO subscribers VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
 			" ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
 			" opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7",
 			&s, err);
 	if (rc)
-		return rc;
+		goto fail;
 	db_bind_text(s, 1, sub->id);
 	sq_bind_text(s, 2, sub->email);
 	db_bind_text(s, 3, sub->language[0] ? sub->language : "ja");
 	sq_bind_time(s, 4, sub->consent);
 	sq_bind_time(s, 5, sub->opt_out_filtering);
 	sq_bind_time(s, 6, sub->opt_out_notices);
-	db_bind_int64(s, 7, sq_now());
-	return step_done(st, s, "put subscriber", err);
+	db_bind_int64(s, 7, t);
+	rc = step_done(st, s, "put subscriber", err);
+	if (rc == 0)
+		return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
 }
 
 static void row_subscriber(struct db_stmt *s, struct store_subscriber *out)
@@ -181,19 +252,49 @@ int store_subscriber_opt(struct store *st, const char *id, const char *scope, in
 		}
 	}
 	snprintf(change, sizeof(change), "%s %s", out ? "opt-out" : "opt-in", scope);
-	rc = sq_prepare(st, "INSERT INTO subscriber_log VALUES(?, ?, ?)", &s, err);
-	if (rc)
-		goto fail;
-	db_bind_text(s, 1, id);
-	db_bind_int64(s, 2, t);
-	db_bind_text(s, 3, change);
-	rc = step_done(st, s, "opt-out log", err);
+	rc = log_change(st, id, t, change, "command", err);
 	if (rc)
 		goto fail;
 	return store_commit(st, err);
 fail:
 	store_rollback(st);
 	return rc;
+}
+
+struct change_walk {
+	store_sub_change_fn fn;
+	void *ud;
+};
+
+static int change_row(void *ud, struct db_stmt *s)
+{
+	const struct change_walk *w = ud;
+	struct store_subscriber_change c;
+
+	c.subscriber = db_column_text(s, 0);
+	c.time = db_column_int64(s, 1);
+	c.change = db_column_text(s, 2);
+	c.via = db_column_text(s, 3);
+	return w->fn(w->ud, &c);
+}
+
+int store_each_subscriber_change(struct store *st, const char *subscriber, int64_t since,
+				 store_sub_change_fn fn, void *ud, struct isp_err *err)
+{
+	struct change_walk w = { fn, ud };
+	struct db_stmt *s = NULL;
+	int rc;
+
+	rc = sq_prepare(st,
+			"SELECT subscriber, time, change, via FROM subscriber_log"
+			" WHERE (CAST(?1 AS TEXT) IS NULL OR subscriber = ?1) AND time >= ?2"
+			" ORDER BY time, subscriber",
+			&s, err);
+	if (rc)
+		return rc;
+	sq_bind_text(s, 1, subscriber);
+	db_bind_int64(s, 2, since);
+	return sq_each_row(st, s, "subscriber history", change_row, &w, err);
 }
 
 struct subscriber_walk {

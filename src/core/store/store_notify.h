@@ -36,6 +36,22 @@ int store_subscriber_get(struct store *st, const char *id, struct store_subscrib
  */
 int store_subscriber_opt(struct store *st, const char *id, const char *scope, int out, int64_t t,
 			 struct isp_err *err);
+/*
+ * The consent and opt-out history (subscriber_log): store_subscriber_put logs what an
+ * import changed (via "import": "consent", "consent withdrawn", "opt-out filtering",
+ * "opt-in notices", ...), store_subscriber_opt each opt-out and opt-in (via "command":
+ * "opt-out filtering", "opt-in all", ...). Retention (store_prune.h) never deletes it.
+ */
+struct store_subscriber_change {
+	const char *subscriber;
+	int64_t time; /* unix seconds */
+	const char *change;
+	const char *via; /* "import", "command", or NULL (before schema version 5) */
+};
+typedef int (*store_sub_change_fn)(void *ud, const struct store_subscriber_change *c);
+/* The history of subscriber (NULL = everyone's) from since on (0 = all), oldest first. */
+int store_each_subscriber_change(struct store *st, const char *subscriber, int64_t since,
+				 store_sub_change_fn fn, void *ud, struct isp_err *err);
 typedef int (*store_subscriber_fn)(void *ud, const struct store_subscriber *s);
 /* Every subscriber; with opted_out_filtering only those who opted out of filtering. */
 int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,

@@ -29,6 +29,11 @@
  *      of core/lists/rpzdata.h), NULL for every other action. entries.action takes the
  *      RPZ actions besides block (0) and allow (1): nxdomain 2, nodata 3, drop 4,
  *      tcp-only 5, local 6 (core/store/listkind.h); rows before version 6 are 0 or 1.
+ *   7  retention and masking (store_prune.c): block_events.masked and events.masked (unix
+ *      seconds the address was cut to its /24 or /56; NULL = the address as recorded),
+ *      partial indexes of the rows not masked yet, events_time for retention, events_once
+ *      limited to unmasked rows (two masked addresses of one /24 may then share a time
+ *      and cause), and subscriber_log.via (who recorded the change: import, command).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,13 +213,26 @@ static const char *const pg_v5 =
 #define V6_SQL "ALTER TABLE entries ADD COLUMN data TEXT;"
 static const char *const sqlite_v6 = V6_SQL;
 static const char *const pg_v6 = V6_SQL;
+/* the same statements on both engines but the column type */
+#define V7_SQL(INT)                                                                                \
+	"ALTER TABLE block_events ADD COLUMN masked " INT ";"                                      \
+	"ALTER TABLE events ADD COLUMN masked " INT ";"                                            \
+	"ALTER TABLE subscriber_log ADD COLUMN via TEXT;"                                          \
+	"CREATE INDEX block_events_unmasked ON block_events(time_ms) WHERE masked IS NULL;"        \
+	"CREATE INDEX events_time ON events(time);"                                                \
+	"CREATE INDEX events_unmasked ON events(time) WHERE masked IS NULL;"                       \
+	"CREATE INDEX subscriber_log_time ON subscriber_log(time);"                                \
+	"DROP INDEX events_once;"                                                                  \
+	"CREATE UNIQUE INDEX events_once ON events(source, ip, time, cause) WHERE masked IS NULL;"
+static const char *const sqlite_v7 = V7_SQL("INTEGER");
+static const char *const pg_v7 = V7_SQL("BIGINT");
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
 								     sqlite_v3, sqlite_v4,
-								     sqlite_v5, sqlite_v6 };
+								     sqlite_v5, sqlite_v6, sqlite_v7 };
 static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
-								 pg_v5, pg_v6 };
+								 pg_v5, pg_v6, pg_v7 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

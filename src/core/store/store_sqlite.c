@@ -242,6 +242,7 @@ void store_close(struct store *st)
 	db_finalize(st->ev_ins);
 	db_finalize(st->ev_once);
 	db_finalize(st->ev_decide);
+	db_finalize(st->sub_log);
 	db_close(st->db);
 	free(st);
 }
