@@ -199,78 +199,150 @@ static void answer_rcode(struct dns_worker *w, const struct dns_client *c,
 		answer(w, c, q, out, (size_t)n, exempt);
 }
 
-static void record(struct dns_worker *w, const struct dns_client *client,
-		   const struct dnsw_query *q, const char *list, const char *entry,
-		   const char *reason)
+/* A hit the policy acts on: the verdict, the list (snapshot index and name), the entry
+ * and why (name, cname, address). */
+struct dns_hit {
+	enum dns_verdict verdict;
+	unsigned list;
+	char list_name[64], entry[260];
+	const char *reason;
+	int counter; /* C_BLOCKED, C_BLOCKED_CNAME, C_BLOCKED_ADDR */
+};
+
+/* Record the hit h of client's query q (a block event), unless its list records
+ * nothing ([list.NAME] events = off: not even a line). */
+static void record(struct dns_worker *w, const struct served *sh, const struct dns_client *client,
+		   const struct dnsw_query *q, const struct dns_hit *h)
 {
 	struct ev_block ev;
 
+	if (h->list < sh->nlists && !sh->lists[h->list].events)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ms = time_wall_ms();
 	ev.client = client->addr;
 	ev.qtype = q->qtype;
 	snprintf(ev.qname, sizeof(ev.qname), "%s", q->name);
-	snprintf(ev.list, sizeof(ev.list), "%s", list);
-	snprintf(ev.entry, sizeof(ev.entry), "%s", entry);
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	snprintf(ev.list, sizeof(ev.list), "%s", h->list_name);
+	snprintf(ev.entry, sizeof(ev.entry), "%s", h->entry);
+	snprintf(ev.reason, sizeof(ev.reason), "%s", h->reason);
 	if (evring_push(&w->ring, &ev) != 0)
 		dns_count(w, C_EVENTS_DROPPED);
 }
 
-/* The first blocking hit of r (NULL if an allow entry wins or nothing matched). */
-static int blocking_hit(const struct snap_result *r)
+static void count_list(struct dns_worker *w, const struct served *sh, const struct dns_hit *h)
 {
-	int i;
+	_Atomic uint64_t *c = h->verdict == DNS_LOG ? w->list_logged : w->list_blocked;
 
-	if (r->n == 0)
-		return -1;
-	for (i = 0; i < r->n; i++)
-		if (r->hits[i].allow)
-			return -1;
-	return 0;
+	if (h->list < sh->nlists)
+		atomic_fetch_add_explicit(&c[sh->lists[h->list].slot], 1, memory_order_relaxed);
 }
 
-/* Answer q as blocked by list `list` (entry `entry`, because of `reason`). */
-static void answer_blocked(struct dns_worker *w, const struct dns_client *client,
-			   const struct dnsw_query *q, const char *list, const char *entry,
-			   const char *reason, int exempt)
+/* Look the hits r up in the policy for profile; fill h (list, entry from r) and return
+ * the verdict. */
+static enum dns_verdict decide(struct dns_worker *w, const struct served *sh,
+			       const struct snap_result *r, int profile, struct dns_hit *h)
+{
+	struct snap_list_info li;
+	int i = 0;
+
+	h->verdict = dns_policy_for_hit(sh, r, profile, w->srv->walled, &i);
+	if (h->verdict == DNS_PASS)
+		return DNS_PASS;
+	h->list = r->hits[i].list;
+	snap_list(sh->snap, h->list, &li);
+	snprintf(h->list_name, sizeof(h->list_name), "%s", li.name);
+	if (r->key)
+		snprintf(h->entry, sizeof(h->entry), "%s%.*s", r->wildcard ? "*." : "",
+			 (int)r->keylen, r->key);
+	return h->verdict;
+}
+
+/* Answer q as h says (NXDOMAIN with an SOA, the walled garden, REFUSED), with an EDE
+ * naming the list and the entry (or the list's ede-text), and record it. */
+static void answer_blocked(struct dns_worker *w, const struct served *sh,
+			   const struct dns_client *client, const struct dnsw_query *q,
+			   const struct dns_hit *h, int exempt)
 {
 	struct dns_server *srv = w->srv;
-	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 16 + 28 + 11 + 6 + 300];
-	char text[128];
+	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 16 + 28 + 11 + 6 + 22 + 2 * DNSW_MAX_NAME +
+		    300];
+	const char *custom = h->list < sh->nlists ? sh->lists[h->list].ede_text : NULL;
+	uint32_t ttl = srv->soa.ttl;
+	char text[400];
 	int n = -1;
 
-	snprintf(text, sizeof(text), "blocked by ispshield list %s", list);
-	if (srv->walled && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
-		n = dnsw_build_address(q, 6, srv->wg_aaaa, (uint32_t)srv->cfg->dns_block_ttl,
+	if (custom)
+		snprintf(text, sizeof(text), "%s", custom);
+	else
+		snprintf(text, sizeof(text), "blocked by ispshield list %s: %s", h->list_name,
+			 h->entry);
+	count_list(w, sh, h);
+	record(w, sh, client, q, h);
+	if (h->verdict == DNS_REFUSED) {
+		answer_rcode(w, client, q, DNSW_REFUSED, DNSW_EDE_FILTERED, text, exempt);
+		return;
+	}
+	if (h->verdict == DNS_WALLED && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
+		n = dnsw_build_blocked(q, DNSW_NOERROR, 6, srv->wg_aaaa, ttl, &srv->soa,
 				       DNSW_EDE_FILTERED, text, out, sizeof(out));
-	else if (srv->walled && srv->have_wg_a)
-		n = dnsw_build_address(q, 4, srv->wg_a, (uint32_t)srv->cfg->dns_block_ttl,
+	else if (h->verdict == DNS_WALLED && srv->have_wg_a)
+		n = dnsw_build_blocked(q, DNSW_NOERROR, 4, srv->wg_a, ttl, &srv->soa,
+				       DNSW_EDE_FILTERED, text, out, sizeof(out));
+	else if (h->verdict == DNS_WALLED)
+		n = dnsw_build_blocked(q, DNSW_NOERROR, 6, srv->wg_aaaa, ttl, &srv->soa,
 				       DNSW_EDE_FILTERED, text, out, sizeof(out));
 	else
-		n = dnsw_build_response(q, DNSW_NXDOMAIN, DNSW_EDE_FILTERED, text, out,
-					sizeof(out));
-	record(w, client, q, list, entry, reason);
+		n = dnsw_build_blocked(q, DNSW_NXDOMAIN, 0, NULL, 0, &srv->soa, DNSW_EDE_FILTERED,
+				       text, out, sizeof(out));
 	if (n > 0)
 		answer(w, client, q, out, (size_t)n, exempt);
 }
 
-/* Check q's name against the snapshot; on a block answer it and return 1. */
-static int check_name(struct dns_worker *w, const struct served *sh,
-		      const struct dns_client *client, const struct dnsw_query *q, int exempt)
+/* What the snapshot says of q's name: the verdict for a client of `profile`; *any: the
+ * name has a hit that counts for somebody (then its answer is never cached). */
+static enum dns_verdict name_verdict(struct dns_worker *w, const struct served *sh,
+				     const struct dnsw_query *q, int profile, struct dns_hit *h,
+				     int *any)
 {
 	struct snap_result r;
-	struct snap_list_info li;
-	char entry[260];
+	struct dns_hit all;
 
+	memset(h, 0, sizeof(*h));
+	*any = 0;
 	if (!sh->snap || !q->name_ok || q->name_len == 0 ||
-	    snap_lookup_domain(sh->snap, q->name, q->name_len, &r) == 0 || blocking_hit(&r) < 0)
+	    snap_lookup_domain(sh->snap, q->name, q->name_len, &r) == 0)
+		return DNS_PASS;
+	memset(&all, 0, sizeof(all));
+	*any = decide(w, sh, &r, -1, &all) != DNS_PASS;
+	if (!*any)
+		return DNS_PASS;
+	h->reason = "name";
+	h->counter = C_BLOCKED;
+	return decide(w, sh, &r, profile, h);
+}
+
+/* Check q's name against the snapshot for a client of `profile`: on a block answer it
+ * and return 1; a log-only hit is recorded and counted (0: answer normally). */
+static int check_name(struct dns_worker *w, const struct served *sh,
+		      const struct dns_client *client, const struct dnsw_query *q, int profile,
+		      int exempt)
+{
+	struct dns_hit h;
+	int any;
+
+	switch (name_verdict(w, sh, q, profile, &h, &any)) {
+	case DNS_PASS: return 0;
+	case DNS_LOG:
+		dns_count(w, C_LOGGED);
+		count_list(w, sh, &h);
+		record(w, sh, client, q, &h);
 		return 0;
-	snap_list(sh->snap, r.hits[0].list, &li);
-	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
-	dns_count(w, C_BLOCKED);
-	answer_blocked(w, client, q, li.name, entry, "name", exempt);
-	return 1;
+	default:
+		dns_count(w, C_BLOCKED);
+		answer_blocked(w, sh, client, q, &h, exempt);
+		return 1;
+	}
 }
 
 static struct dns_pending *pending_new(struct dns_worker *w)
@@ -436,7 +508,7 @@ static void mix_case(struct dns_worker *w, uint8_t *qname, size_t len)
 }
 
 static void forward(struct dns_worker *w, const struct dns_client *client,
-		    const struct dnsw_query *q, int optout, int exempt)
+		    const struct dnsw_query *q, int optout, int profile, int exempt)
 {
 	struct dns_pending *p;
 	uint8_t qname[DNSW_MAX_NAME];
@@ -456,6 +528,7 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 		w->conns[client->conn].inflight++;
 	p->udp_size = q->udp_size;
 	p->optout = (uint8_t)optout;
+	p->profile = (int8_t)profile;
 	p->q = *q;
 	/* The query is written anew, not copied: only the question, the RD/AD/CD bits and
 	 * an OPT of our own (DNS_UP_EDNS, DO, no options) go upstream, so that nothing a
@@ -483,11 +556,45 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 }
 
 struct answer_check {
-	const struct snap *snap;
-	int blocked;
-	char list[64], entry[260], reason[8];
-	int counter;
+	struct dns_worker *w;
+	const struct served *sh;
+	int profile;
+	int blocked; /* hit.verdict blocks this client */
+	int logged;  /* hit.verdict is DNS_LOG (nothing blocks) */
+	int any;     /* some CNAME target or address is listed for somebody: never cached */
+	struct dns_hit hit;
 };
+
+/* The verdict on one hit r of an answer record: keeps the first block, else the first
+ * log-only hit. Returns 1 to stop the walk (a block). */
+static int answer_hit(struct answer_check *c, const struct snap_result *r, const char *reason,
+		      int counter, const char *entry)
+{
+	struct dns_hit h, all;
+
+	memset(&all, 0, sizeof(all));
+	if (decide(c->w, c->sh, r, -1, &all) == DNS_PASS)
+		return 0;
+	c->any = 1;
+	memset(&h, 0, sizeof(h));
+	if (decide(c->w, c->sh, r, c->profile, &h) == DNS_PASS)
+		return 0;
+	h.reason = reason;
+	h.counter = counter;
+	if (entry)
+		snprintf(h.entry, sizeof(h.entry), "%s", entry);
+	if (h.verdict == DNS_LOG) {
+		if (!c->logged) {
+			c->hit = h;
+			c->logged = 1;
+		}
+		return 0;
+	}
+	c->hit = h;
+	c->blocked = 1;
+	c->logged = 0;
+	return 1;
+}
 
 /* dnsw_walk_response callback: block if a CNAME/DNAME target or an address of the
  * answer section is listed. */
@@ -495,66 +602,77 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 {
 	struct answer_check *c = ud;
 	struct snap_result r;
-	struct snap_list_info li;
 	int fam = 0;
 
 	if (rr->section != 1)
 		return 0;
 	if ((rr->type == DNSW_CNAME || rr->type == DNSW_DNAME) && rr->target[0]) {
-		if (snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r) > 0 &&
-		    blocking_hit(&r) == 0) {
-			snap_list(c->snap, r.hits[0].list, &li);
-			snprintf(c->list, sizeof(c->list), "%s", li.name);
-			snprintf(c->entry, sizeof(c->entry), "%s%.*s", r.wildcard ? "*." : "",
-				 (int)r.keylen, r.key);
-			snprintf(c->reason, sizeof(c->reason), "cname");
-			c->counter = C_BLOCKED_CNAME;
-			c->blocked = 1;
-			return 1;
-		}
+		if (snap_lookup_domain(c->sh->snap, rr->target, strlen(rr->target), &r) > 0)
+			return answer_hit(c, &r, "cname", C_BLOCKED_CNAME, NULL);
 		return 0;
 	}
 	if (rr->type == DNSW_A && rr->rdlen == 4)
 		fam = 4;
 	else if (rr->type == DNSW_AAAA && rr->rdlen == 16)
 		fam = 6;
-	if (fam && snap_lookup_ip(c->snap, fam, rr->rdata, &r) > 0 && blocking_hit(&r) == 0) {
+	if (fam && snap_lookup_ip(c->sh->snap, fam, rr->rdata, &r) > 0) {
 		struct ip_prefix p;
+		char pfx[IP_PREFIX_STRLEN];
 
 		memset(&p, 0, sizeof(p));
 		p.family = (uint8_t)fam;
 		p.len = (uint8_t)r.plen;
 		memcpy(p.addr, rr->rdata, rr->rdlen);
 		ip_mask(&p);
-		snap_list(c->snap, r.hits[0].list, &li);
-		snprintf(c->list, sizeof(c->list), "%s", li.name);
-		ip_format_prefix(&p, c->entry);
-		snprintf(c->reason, sizeof(c->reason), "address");
-		c->counter = C_BLOCKED_ADDR;
-		c->blocked = 1;
-		return 1;
+		ip_format_prefix(&p, pfx);
+		return answer_hit(c, &r, "address", C_BLOCKED_ADDR, pfx);
 	}
 	return 0;
 }
 
-/* Check an answer (upstream's, or cached) against the snapshot: ac->blocked is set when
- * a CNAME/DNAME target or an address of its answer section is listed. */
-static void check_answer(const struct snap *snap, const uint8_t *pkt, size_t len,
-			 struct answer_check *ac)
+/* Check an answer (upstream's, or cached) against the snapshot for a client of
+ * `profile`: ac->blocked is set when a CNAME/DNAME target or an address of its answer
+ * section is listed (for that client), ac->logged for a log-only hit. */
+static void check_answer(struct dns_worker *w, const struct served *sh, int profile,
+			 const uint8_t *pkt, size_t len, struct answer_check *ac)
 {
 	memset(ac, 0, sizeof(*ac));
-	ac->snap = snap;
-	if (snap)
+	ac->w = w;
+	ac->sh = sh;
+	ac->profile = profile;
+	if (sh->snap)
 		dnsw_walk_response(pkt, len, check_rr, ac);
 }
 
-/* Whether q's name itself is listed (a blocking hit) in snap. */
-static int name_listed(const struct snap *snap, const struct dnsw_query *q)
+/* Act on ac for client: answer a block (1), or record a log-only hit (0). */
+static int act_on_answer(struct dns_worker *w, const struct served *sh,
+			 const struct dns_client *client, const struct dnsw_query *q,
+			 struct answer_check *ac, int exempt)
 {
-	struct snap_result r;
+	if (ac->blocked) {
+		dns_count(w, (enum dns_counter)ac->hit.counter);
+		answer_blocked(w, sh, client, q, &ac->hit, exempt);
+		return 1;
+	}
+	if (ac->logged) {
+		dns_count(w, C_LOGGED);
+		count_list(w, sh, &ac->hit);
+		record(w, sh, client, q, &ac->hit);
+	}
+	return 0;
+}
 
-	return snap && q->name_ok && q->name_len > 0 &&
-	       snap_lookup_domain(snap, q->name, q->name_len, &r) > 0 && blocking_hit(&r) == 0;
+/* Whether q's name is use-application-dns.net or under it (the DoH canary domain). */
+static int is_canary(const struct dnsw_query *q)
+{
+	static const char canary[] = "use-application-dns.net";
+	size_t n = sizeof(canary) - 1;
+
+	if (!q->name_ok || q->name_len < n)
+		return 0;
+	if (memcmp(q->name + q->name_len - n, canary, n) != 0)
+		return 0;
+	return q->name_len == n || q->name[q->name_len - n - 1] == '.';
 }
 
 void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8_t *pkt, size_t len,
@@ -565,7 +683,7 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	struct dnsw_query q;
 	uint8_t key[DCACHE_KEY_MAX], out[DNSW_MAX_UDP];
 	uint64_t now = dns_now_ms(), serial;
-	int rc, exempt, optout, filter, n;
+	int rc, exempt, optout, filter, n, profile = -1;
 	size_t klen;
 
 	dns_count(w, C_QUERIES);
@@ -611,7 +729,22 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	if (optout)
 		dns_count(w, C_ALLOWED_OPTOUT);
 	filter = !optout && sh->snap;
+	if (filter && sh->nprofiles > 0)
+		profile = served_client_profile(sh, sa);
 	serial = sh->snap ? snap_serial(sh->snap) : 0;
+	/* The encrypted-DNS canary (Mozilla's use-application-dns.net): NXDOMAIN tells a
+	 * browser that this resolver filters, so it keeps using it rather than its default
+	 * DoH server. Only for filtered clients; an opted-out one gets the real answer. */
+	if (filter && srv->canary && is_canary(&q)) {
+		uint8_t nx[DNSW_HEADER + 2 * DNSW_MAX_NAME + 4 + 22 + DNSW_MAX_NAME + 11];
+
+		dns_count(w, C_CANARY);
+		n = dnsw_build_blocked(&q, DNSW_NXDOMAIN, 0, NULL, 0, &srv->soa, -1, NULL, nx,
+				       sizeof(nx));
+		if (n > 0)
+			answer(w, client, &q, nx, (size_t)n, exempt);
+		return;
+	}
 	if (w->cache) {
 		uint64_t tag = 0;
 
@@ -627,18 +760,17 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 			 * cached answer expires. */
 			if (filter && tag != serial) {
 				struct answer_check ac;
+				struct dns_hit h;
 				uint32_t ttl;
+				int any;
 
-				if (check_name(w, sh, client, &q, exempt))
+				if (check_name(w, sh, client, &q, profile, exempt))
 					return;
-				check_answer(sh->snap, out, (size_t)n, &ac);
-				if (ac.blocked) {
-					dns_count(w, (enum dns_counter)ac.counter);
-					answer_blocked(w, client, &q, ac.list, ac.entry, ac.reason,
-						       exempt);
+				check_answer(w, sh, profile, out, (size_t)n, &ac);
+				if (act_on_answer(w, sh, client, &q, &ac, exempt))
 					return;
-				}
-				if (dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
+				name_verdict(w, sh, &q, -1, &h, &any);
+				if (!any && !ac.any && dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
 					dcache_put(w->cache, key, klen, out, (size_t)n, ttl,
 						   DNSW_RCODE(dnsw_get16(out + 2)) ==
 								   DNSW_NXDOMAIN ||
@@ -653,7 +785,7 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 		}
 		dns_count(w, C_CACHE_MISSES);
 	}
-	if (filter && check_name(w, sh, client, &q, exempt))
+	if (filter && check_name(w, sh, client, &q, profile, exempt))
 		return;
 	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok) {
 		/* an exempt client is never refused as an attacker, only by a flagged zone */
@@ -672,7 +804,7 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 			return;
 		}
 	}
-	forward(w, client, &q, optout, exempt);
+	forward(w, client, &q, optout, profile, exempt);
 }
 
 static void observe_latency(struct dns_worker *w, uint64_t ms)
@@ -695,6 +827,7 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 	uint16_t id, idx, flags;
 	uint64_t now = dns_now_ms();
 	int exempt, rcode, listed;
+	struct dns_hit h;
 
 	if (len < DNSW_HEADER) {
 		dns_count(w, C_UPSTREAM_BAD);
@@ -751,17 +884,17 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 	listed = 0;
 	memset(&ac, 0, sizeof(ac));
 	if (sh->snap) { /* class IN: the others are refused before */
-		listed = name_listed(sh->snap, &p->q);
-		check_answer(sh->snap, pkt, len, &ac);
+		enum dns_verdict v = name_verdict(w, sh, &p->q, p->profile, &h, &listed);
+
+		if (!p->optout && v >= DNS_NXDOMAIN) {
+			dns_count(w, C_BLOCKED);
+			answer_blocked(w, sh, &p->client, &p->q, &h, exempt);
+			pending_free(w, p);
+			return;
+		}
+		check_answer(w, sh, p->profile, pkt, len, &ac);
 	}
-	if (!p->optout && listed) {
-		check_name(w, sh, &p->client, &p->q, exempt); /* answers it as blocked */
-		pending_free(w, p);
-		return;
-	}
-	if (!p->optout && ac.blocked) {
-		dns_count(w, (enum dns_counter)ac.counter);
-		answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt);
+	if (!p->optout && act_on_answer(w, sh, &p->client, &p->q, &ac, exempt)) {
 		pending_free(w, p);
 		return;
 	}
@@ -792,7 +925,7 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 				count, (long long)srv->cfg->dns_wt_window,
 				(long long)srv->cfg->dns_wt_hold);
 	}
-	if (w->cache && !listed && !ac.blocked && !(flags & DNSW_TC) &&
+	if (w->cache && !listed && !ac.any && !(flags & DNSW_TC) &&
 	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
 		uint8_t key[DCACHE_KEY_MAX];
 		uint32_t ttl;
