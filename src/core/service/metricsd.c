@@ -16,7 +16,7 @@
 
 static void serve_one(struct metricsd *m, int c)
 {
-	static __thread char body[65536];
+	static __thread char body[262144];
 	char req[1024], head[256];
 	struct pollfd pf = { c, POLLIN, 0 };
 	ssize_t got = 0, r;

@@ -237,6 +237,34 @@ static int load_optout(struct served *s, const char *path, const struct isp_conf
 	return rc;
 }
 
+int served_hit(const struct served *sh, const struct snap_result *r, int profile, int *hit)
+{
+	int i, logged = -1;
+
+	for (i = 0; i < r->n; i++)
+		if (r->hits[i].allow)
+			return -1;
+	for (i = 0; i < r->n; i++) {
+		unsigned l = r->hits[i].list;
+		int action = l < sh->nlists ? sh->lists[l].action : LIST_ACTION_DEFAULT;
+
+		if (!served_list_applies(sh, profile, l))
+			continue;
+		if (action == LIST_ACTION_LOG_ONLY) {
+			if (logged < 0)
+				logged = i;
+			continue;
+		}
+		*hit = i;
+		return action;
+	}
+	if (logged >= 0) {
+		*hit = logged;
+		return LIST_ACTION_LOG_ONLY;
+	}
+	return -1;
+}
+
 int served_client_profile(const struct served *sh, const struct sockaddr *sa)
 {
 	int p;

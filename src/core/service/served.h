@@ -79,6 +79,17 @@ int served_load(const char *snap_path, const char *optout_path, const struct isp
 /* The profile of client sa: an index of cfg->profiles, or -1 (every list). */
 int served_client_profile(const struct served *sh, const struct sockaddr *sa);
 
+/*
+ * Which hit of the lookup r counts for a client of `profile` (-1: every list): an allow
+ * hit wins over everything (-1, nothing counts); hits of lists outside the profile are
+ * ignored; the first hit of a list that does not only log decides; if every hit left is
+ * of a log-only list, the first of them. Returns the deciding list's action (enum
+ * config_list_action, LIST_ACTION_DEFAULT for a list without [list.NAME] action) and
+ * *hit (its index in r->hits), or -1 when nothing counts. Used by the DNS service's
+ * dns_policy_for_hit and by the proxy.
+ */
+int served_hit(const struct served *sh, const struct snap_result *r, int profile, int *hit);
+
 /* Whether list index `list` applies to clients of profile `profile` (-1: every list). */
 static inline int served_list_applies(const struct served *sh, int profile, unsigned list)
 {
