@@ -92,8 +92,8 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 			return isp_err_set(err, ISR_EINVAL, "dns.soa-rname: '%s' is not a name",
 					   cfg->dns_soa_rname);
 		srv->soa.rname_len = (size_t)n;
-		srv->soa.ttl = cfg->dns_block_ttl > 0x7fffffff ? 0x7fffffff
-							       : (uint32_t)cfg->dns_block_ttl;
+		srv->soa.ttl =
+			cfg->dns_block_ttl > 0x7fffffff ? 0x7fffffff : (uint32_t)cfg->dns_block_ttl;
 		srv->soa.serial = 1;
 		srv->canary = strcmp(cfg->dns_canary, "on") == 0;
 		for (i = 0; i < cfg->nlists; i++)

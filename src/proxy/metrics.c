@@ -104,8 +104,7 @@ size_t px_metrics_render(void *ud, char *buf, size_t size)
 						pass ? &srv->workers[w].list_logged[k]
 						     : &srv->workers[w].list_blocked[k],
 						memory_order_relaxed);
-				prom_labelled(&p, name, "list", nm->name[k],
-					      (unsigned long long)t);
+				prom_labelled(&p, name, "list", nm->name[k], (unsigned long long)t);
 			}
 		}
 	}

@@ -268,7 +268,7 @@ size_t page_connect_refused(const char *host, const char *list, char *out, size_
 
 size_t page_template(const char *tpl, const struct page_info *pi, char *out, size_t size)
 {
-	static const char *const names[] = { "url",	 "list",    "source",	"reference",
+	static const char *const names[] = { "url",	 "list",     "source",	"reference",
 					     "category", "isp_name", "contact", "continue_url" };
 	size_t o = 0;
 
@@ -282,7 +282,6 @@ size_t page_template(const char *tpl, const struct page_info *pi, char *out, siz
 			return 0;
 		memcpy(out + o, tpl, lit);
 		o += lit;
-		tpl += lit;
 		if (!open)
 			break;
 		close = strstr(open + 2, "}}");
@@ -308,14 +307,8 @@ size_t page_template(const char *tpl, const struct page_info *pi, char *out, siz
 		case 6: val = pi->contact; break;
 		default: val = pi->continue_url; break;
 		}
-		if (val) {
-			size_t n = strlen(val), e;
-
-			e = page_escape(val, n, out + o, size - o);
-			if (e < n && o + e + 1 >= size) /* cut: did not fit */
-				return 0;
-			o += e;
-		}
+		if (val)
+			o += page_escape(val, strlen(val), out + o, size - o);
 		tpl = close + 2;
 	}
 	out[o] = '\0';

@@ -126,7 +126,7 @@ struct px_meta {
  * connection closes). */
 struct px_hit {
 	char list[64];
-	char *tpl; /* the list's page template (a copy), or NULL: the built-in page */
+	char *tpl;   /* the list's page template (a copy), or NULL: the built-in page */
 	char *canon; /* canonical URL, NUL-terminated */
 	char *href;  /* the "continue anyway" link, or NULL */
 	int ja, token_problem;

@@ -65,8 +65,7 @@ static void record(struct px_worker *w, const struct served *sh, struct px_conn 
 		_Atomic uint64_t *ctr =
 			pk->action == LIST_ACTION_LOG_ONLY ? w->list_logged : w->list_blocked;
 
-		atomic_fetch_add_explicit(&ctr[sh->lists[pk->list].slot], 1,
-					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&ctr[sh->lists[pk->list].slot], 1, memory_order_relaxed);
 		if (!sh->lists[pk->list].events)
 			return;
 	}

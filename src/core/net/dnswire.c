@@ -420,9 +420,9 @@ static int build(const struct dnsw_query *q, int rcode, uint16_t addr_type, cons
 		w_bytes(&w, soa->mname, soa->mname_len);
 		w_bytes(&w, soa->rname, soa->rname_len);
 		w32(&w, soa->serial);
-		w32(&w, 3600);	    /* refresh */
-		w32(&w, 600);	    /* retry */
-		w32(&w, 86400);	    /* expire */
+		w32(&w, 3600);	   /* refresh */
+		w32(&w, 600);	   /* retry */
+		w32(&w, 86400);	   /* expire */
 		w32(&w, soa->ttl); /* minimum: the negative-caching TTL */
 	}
 	if (!q->has_edns)

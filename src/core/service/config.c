@@ -587,8 +587,8 @@ static int on_off(const char *v, int *out)
 }
 
 /* Set key `name` of section "list.NAME" or "profile.NAME" (created on first use). */
-static int set_named(struct isp_config *c, const char *section, const char *name,
-		     const char *value, struct isp_err *err)
+static int set_named(struct isp_config *c, const char *section, const char *name, const char *value,
+		     struct isp_err *err)
 {
 	int is_list = strncmp(section, "list.", 5) == 0;
 	const char *n = section + (is_list ? 5 : 8);
@@ -765,11 +765,9 @@ int config_set(struct isp_config *c, const char *section_key, const char *value,
 		const char *kdot = strrchr(dot + 1, '.');
 		char named[8 + CONFIG_NAME_MAX];
 
-		if (!kdot || kdot == dot + 1 ||
-		    (size_t)(kdot - section_key) >= sizeof(named))
-			return isp_err_set(err, ISR_EINVAL,
-					   "'%s': expected %s.NAME.KEY=VALUE", section_key,
-					   section);
+		if (!kdot || kdot == dot + 1 || (size_t)(kdot - section_key) >= sizeof(named))
+			return isp_err_set(err, ISR_EINVAL, "'%s': expected %s.NAME.KEY=VALUE",
+					   section_key, section);
 		memcpy(named, section_key, (size_t)(kdot - section_key));
 		named[kdot - section_key] = '\0';
 		return set_named(c, named, kdot + 1, value, err);

@@ -128,8 +128,8 @@ void prom_value(struct prom *p, const char *type, const char *name, const char *
 
 void prom_family(struct prom *p, const char *type, const char *name, const char *help)
 {
-	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s %s\n", p->prefix, name,
-		 help, p->prefix, name, type);
+	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s %s\n", p->prefix, name, help,
+		 p->prefix, name, type);
 }
 
 void prom_labelled(struct prom *p, const char *name, const char *label, const char *value,

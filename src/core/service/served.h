@@ -131,7 +131,7 @@ struct served_slot {
 	const char *snap_path, *optout_path;
 	const struct isp_config *cfg;
 	struct served_names *names; /* per-list counter slots (allocated by open) */
-	int nworkers; /* set by served_slot_workers */
+	int nworkers;		    /* set by served_slot_workers */
 	struct served_gate *(*gate)(void *ud, int i);
 	void *ud;
 	struct filestamp snap_st, opt_st; /* the files as last loaded or seen */
