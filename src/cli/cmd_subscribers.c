@@ -190,19 +190,21 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 		return rc == ISR_ENOTFOUND ? EXIT_NOMATCH : EXIT_FAIL;
 	}
 	if (json) {
-		json_t *o =
-			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "id", s.id, "email", s.email,
-				  "language", s.language, "consent", (json_int_t)s.consent,
-				  "opt_out_filtering", (json_int_t)s.opt_out_filtering,
-				  "opt_out_notices", (json_int_t)s.opt_out_notices);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", s.id, "email",
+				      s.email, "language", s.language, "consent",
+				      (json_int_t)s.consent, "opt_out_filtering",
+				      (json_int_t)s.opt_out_filtering, "opt_out_notices",
+				      (json_int_t)s.opt_out_notices, "profile", s.profile);
 
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
-		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s\n", s.id,
-		       s.email[0] ? s.email : "no e-mail", s.language, cli_when(s.consent, a),
-		       cli_when(s.opt_out_filtering, b), cli_when(s.opt_out_notices, d));
+		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s; "
+		       "profile %s\n",
+		       s.id, s.email[0] ? s.email : "no e-mail", s.language, cli_when(s.consent, a),
+		       cli_when(s.opt_out_filtering, b), cli_when(s.opt_out_notices, d),
+		       s.profile[0] ? s.profile : "(default: every list)");
 	}
 	return EXIT_OK;
 }
@@ -235,8 +237,9 @@ static int write_optout(struct cli *c, const char *out)
 		return -1;
 	}
 	if (!c->quiet)
-		fprintf(stderr, "%s: %ld prefixes of %zu opted-out subscribers\n", out, written,
-			ids.n);
+		fprintf(stderr,
+			"%s: %ld prefixes of %zu opted-out subscribers and %zu with a profile\n",
+			out, written, ids.nopt, ids.n - ids.nopt);
 	optout_ids_free(&ids);
 	return 0;
 }

@@ -40,7 +40,7 @@ eq "$(cat out.txt)" "0 -> 4" "migrate from -> to"
 "$bin" -q --store "$url" store migrate >out.txt; eq "$(cat out.txt)" "4 -> 4" "migrate again: nothing"
 "$bin" --store "$url" store version --json >out.txt; eq "$?" "0" "version after migrate"
 has out.txt '"backend": "postgresql"'
-eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "4" "version in meta"
+eq "$(sql "SELECT value FROM meta WHERE key = 'schema_version'")" "5" "version in meta"
 sql "SELECT value FROM meta WHERE key = 'store_id'" | grep -qx '[0-9a-f]\{16\}' && ok || bad "store id in meta"
 
 # --- lists, snapshot (node-local: var/ under the working directory with a PostgreSQL store)

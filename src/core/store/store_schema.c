@@ -23,6 +23,8 @@
  *      cause): a partner's event is stored once however often it arrives. Only
  *      store_event_add_once sets events.source; events before version 4 and those of
  *      other writers keep it NULL and are not constrained (NULLs are distinct).
+ *   5  subscribers.profile: the [profile.NAME] whose lists apply to the subscriber (NULL =
+ *      every list); the DNS service and the proxy learn it through the opt-out file
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,10 +193,16 @@ static const char *const pg_v3 =
 static const char *const sqlite_v4 = V4_SQL;
 static const char *const pg_v4 = V4_SQL;
 
+#define V5_SQL "ALTER TABLE subscribers ADD COLUMN profile TEXT;"
+static const char *const sqlite_v5 = V5_SQL;
+static const char *const pg_v5 = V5_SQL;
+
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
-								     sqlite_v3, sqlite_v4 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4 };
+								     sqlite_v3, sqlite_v4,
+								     sqlite_v5 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
+								 pg_v5 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
