@@ -43,6 +43,8 @@ static const char import_usage[] =
 	"  consent            when the subscriber consented to filtering (date or empty)\n"
 	"  opt_out_filtering  since when the subscriber opted out of DNS/proxy filtering\n"
 	"  opt_out_notices    since when the subscriber opted out of notices\n"
+	"  profile            the [profile.NAME] whose lists apply (empty: every list;\n"
+	"                     none: nothing filtered, as opt_out_filtering)\n"
 	"Dates are ISO 8601 or unix seconds. Other columns are ignored. Rejected rows are\n"
 	"reported as FILE:LINE: reason; the rest is imported.\n"
 	"\n"
@@ -61,9 +63,11 @@ static const char show_usage[] = "usage: ispshield subscribers show [--json] ID\
 static const char optout_usage[] =
 	"usage: ispshield subscribers optout-file [--out FILE]\n"
 	"\n"
-	"Write the prefixes that subscribers who opted out of filtering hold now (open or\n"
-	"current sessions in the sessions index), one a line, to FILE (default: dns.opt-out).\n"
-	"The file is replaced atomically.\n";
+	"Write the prefixes that subscribers who opted out of filtering, or who have a\n"
+	"profile, hold now (open or current sessions in the sessions index), one a line, to\n"
+	"FILE (default: dns.opt-out): PREFIX for an opt-out, profile=NAME PREFIX for a\n"
+	"profile (version 2 of the file). The file is replaced atomically; dns and proxy\n"
+	"re-read it within a second of a change.\n";
 
 static int put_subscriber(void *ud, const struct store_subscriber *s)
 {
