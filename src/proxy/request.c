@@ -89,7 +89,9 @@ static const char *list_page(const struct served *sh, const struct px_pick *pk)
 /* Render the walled-garden page of pi: the list's template, else the built-in one. */
 static size_t walled_page(const char *tpl, const struct page_info *pi, char *out, size_t size)
 {
-	return tpl ? page_template(tpl, pi, out, size) : page_walled(pi, out, size);
+	size_t n = tpl ? page_template(tpl, pi, out, size) : 0;
+
+	return n ? n : page_walled(pi, out, size);
 }
 
 /* Write the request head for the upstream into uout. target: origin-form. */

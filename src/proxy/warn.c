@@ -77,8 +77,9 @@ void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta 
 	pi.isp = w->srv->cfg->notify_isp_name;
 	pi.contact = w->srv->cfg->notify_contact;
 	pi.token_problem = hit->token_problem;
-	n = hit->tpl ? page_template(hit->tpl, &pi, page, sizeof(page))
-		     : page_warning(&pi, page, sizeof(page));
+	n = hit->tpl ? page_template(hit->tpl, &pi, page, sizeof(page)) : 0;
+	if (n == 0) /* no template, or it did not fit with its values: the built-in page */
+		n = page_warning(&pi, page, sizeof(page));
 	c->hit = NULL;
 	free(hit->tpl);
 	free(hit->canon);

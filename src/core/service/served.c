@@ -14,7 +14,7 @@
 #include "core/service/served.h"
 
 #define SERVED_CHUNK	64
-#define SERVED_PAGE_MAX (256 * 1024) /* largest page template */
+#define SERVED_PAGE_MAX (16 * 1024) /* largest page template (the proxy's pages: 24 KB) */
 
 void served_free(struct served *s)
 {
