@@ -283,16 +283,14 @@ static void answer_blocked(struct dns_worker *w, const struct served *sh,
 		answer_rcode(w, client, q, DNSW_REFUSED, DNSW_EDE_FILTERED, text, exempt);
 		return;
 	}
-	if (h->verdict == DNS_WALLED && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
-		n = dnsw_build_blocked(q, DNSW_NOERROR, 6, srv->wg_aaaa, ttl, &srv->soa,
-				       DNSW_EDE_FILTERED, text, out, sizeof(out));
-	else if (h->verdict == DNS_WALLED && srv->have_wg_a)
-		n = dnsw_build_blocked(q, DNSW_NOERROR, 4, srv->wg_a, ttl, &srv->soa,
-				       DNSW_EDE_FILTERED, text, out, sizeof(out));
-	else if (h->verdict == DNS_WALLED)
-		n = dnsw_build_blocked(q, DNSW_NOERROR, 6, srv->wg_aaaa, ttl, &srv->soa,
-				       DNSW_EDE_FILTERED, text, out, sizeof(out));
-	else
+	if (h->verdict == DNS_WALLED) {
+		/* the AAAA when asked for and known; else the A, or the AAAA when it is the
+		 * only one (a query of another type gets NODATA with the SOA either way) */
+		int six = srv->have_wg_aaaa && (q->qtype == DNSW_AAAA || !srv->have_wg_a);
+
+		n = dnsw_build_blocked(q, DNSW_NOERROR, six ? 6 : 4, six ? srv->wg_aaaa : srv->wg_a,
+				       ttl, &srv->soa, DNSW_EDE_FILTERED, text, out, sizeof(out));
+	} else
 		n = dnsw_build_blocked(q, DNSW_NXDOMAIN, 0, NULL, 0, &srv->soa, DNSW_EDE_FILTERED,
 				       text, out, sizeof(out));
 	if (n > 0)

@@ -14,7 +14,7 @@
 #include "core/service/served.h"
 
 #define SERVED_CHUNK	64
-#define SERVED_PAGE_MAX (16 * 1024) /* largest page template (the proxy's pages: 24 KB) */
+#define SERVED_PAGE_MAX ((size_t)16 * 1024) /* largest page template (the proxy's pages: 24 KB) */
 
 void served_free(struct served *s)
 {
@@ -72,7 +72,7 @@ static int read_page(const char *path, char **out, size_t *len, struct isp_err *
 	fclose(f);
 	if (n > SERVED_PAGE_MAX) {
 		free(buf);
-		return isp_err_set(err, ISR_EINVAL, "page template %s: larger than %d bytes", path,
+		return isp_err_set(err, ISR_EINVAL, "page template %s: larger than %zu bytes", path,
 				   SERVED_PAGE_MAX);
 	}
 	buf[n] = '\0';
