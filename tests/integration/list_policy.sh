@@ -6,13 +6,14 @@
 # authority section and TTL = dns.block-ttl; walled-garden; refused with an ede-text;
 # log-only forwarded but recorded and counted; the EDE naming list and entry; per-list
 # counters on /metrics; events = off recording nothing; notify = off skipped by notify
-# run; a per-list page at the proxy; the canary for filtered and opted-out clients; a
+# run; a per-list page at the proxy, and its CONNECT (log-only passes, events = off and
+# profiles apply); the canary for filtered and opted-out clients; a
 # profile that selects one list, and a profile switch live within the reload bound.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
 begin_test
-for tool in unbound dig kdig sqlite3 curl; do
+for tool in unbound dig kdig sqlite3 curl python3; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done
 UP=$(freeport); DNS=$(freeport); MET=$(freeport); PX=$(freeport); PXM=$(freeport)
@@ -33,6 +34,7 @@ listen = 127.0.0.1:$PX
 subscribers = 127.0.0.0/8
 opt-out = $work/optout.txt
 metrics = 127.0.0.1:$PXM
+resolver = 127.0.0.1:$DNS
 [notify]
 maildir = $work/maildir
 [list.wg]
@@ -164,6 +166,36 @@ check "per-list page: the owner's template" grep -q OWNER-FIXED-PAGE page.html
 check "per-list page: placeholders filled in" grep -q 'http://owner.example/listed.html is on owner-urls; ask' page.html
 curl -s -m 5 -o page2.html -x "127.0.0.1:$PX" http://malware.example/bad.exe
 check "other lists: built-in page" sh -c "grep -q urls page2.html && ! grep -q OWNER-FIXED-PAGE page2.html"
+# CONNECT FROM HOST: the proxy's answer head and body (python3: a source address of our choice)
+connect() {
+	python3 - "$PX" "$1" "$2" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10, source_address=(sys.argv[2], 0))
+s.sendall(("CONNECT %s:443 HTTP/1.1\r\nHost: %s:443\r\n\r\n" % (sys.argv[3], sys.argv[3])).encode())
+out = b""
+try:
+    while len(out) < 4096:
+        b = s.recv(4096)
+        if not b:
+            break
+        out += b
+except socket.timeout:
+    pass
+print(out.decode("utf-8", "replace"))
+PY
+}
+connect 127.0.0.1 x1.dga-family.example >c1.txt
+check "proxy CONNECT: a listed host refused, the list named" grep -q 'is listed (dga)' c1.txt
+connect 127.0.0.5 x1.dga-family.example >c2.txt
+check "proxy CONNECT, profile cc-only: other lists ignored" sh -c "grep -q '^HTTP/1.1 ' c2.txt && ! grep -q 'is listed' c2.txt"
+connect 127.0.0.1 trial.example >c3.txt
+check "proxy CONNECT to a log-only list: not refused for it" sh -c "grep -q '^HTTP/1.1 ' c3.txt && ! grep -q 'is listed' c3.txt"
+check "proxy CONNECT to a log-only list: recorded" until_ok sh -c "test \$(sqlite3 var/t.db \"select count(*) from block_events where list='trial' and reason='connect'\") -ge 1"
+connect 127.0.0.1 secret.example >c4.txt
+check "proxy CONNECT to an events=off list: refused" grep -q 'is listed (secret)' c4.txt
+connect 127.0.0.1 cc1.botnet.example >/dev/null
+check "proxy barrier event stored" until_ok sh -c "test \$(sqlite3 var/t.db \"select count(*) from block_events where list='c2' and reason='connect'\") -ge 1"
+eq "$(ev secret)" 0 "proxy, events=off: no block event"
 check "proxy metrics: per-list counter" until_ok sh -c "curl -s 127.0.0.1:$PXM/metrics | grep -qE '^ispshield_proxy_list_blocked_total\{list=\"owner-urls\"\} 1$'"
 
 # ---- the encrypted-DNS canary
