@@ -44,6 +44,8 @@ static const char import_usage[] =
 	"  consent            when the subscriber consented to filtering (date or empty)\n"
 	"  opt_out_filtering  since when the subscriber opted out of DNS/proxy filtering\n"
 	"  opt_out_notices    since when the subscriber opted out of notices\n"
+	"  profile            the [profile.NAME] whose lists apply (empty: every list;\n"
+	"                     none: nothing filtered, as opt_out_filtering)\n"
 	"Dates are ISO 8601 or unix seconds. Other columns are ignored. Rejected rows are\n"
 	"reported as FILE:LINE: reason; the rest is imported.\n"
 	"\n"
@@ -62,9 +64,11 @@ static const char show_usage[] = "usage: ispshield subscribers show [--json] ID\
 static const char optout_usage[] =
 	"usage: ispshield subscribers optout-file [--out FILE]\n"
 	"\n"
-	"Write the prefixes that subscribers who opted out of filtering hold now (open or\n"
-	"current sessions in the sessions index), one a line, to FILE (default: dns.opt-out).\n"
-	"The file is replaced atomically.\n";
+	"Write the prefixes that subscribers who opted out of filtering, or who have a\n"
+	"profile, hold now (open or current sessions in the sessions index), one a line, to\n"
+	"FILE (default: dns.opt-out): PREFIX for an opt-out, profile=NAME PREFIX for a\n"
+	"profile (version 2 of the file). The file is replaced atomically; dns and proxy\n"
+	"re-read it within a second of a change.\n";
 
 static const char history_usage[] =
 	"usage: ispshield subscribers history [--csv] [--subscriber ID] [--since TIME]\n"
@@ -198,19 +202,21 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 		return rc == ISR_ENOTFOUND ? EXIT_NOMATCH : EXIT_FAIL;
 	}
 	if (json) {
-		json_t *o =
-			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "id", s.id, "email", s.email,
-				  "language", s.language, "consent", (json_int_t)s.consent,
-				  "opt_out_filtering", (json_int_t)s.opt_out_filtering,
-				  "opt_out_notices", (json_int_t)s.opt_out_notices);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", s.id, "email",
+				      s.email, "language", s.language, "consent",
+				      (json_int_t)s.consent, "opt_out_filtering",
+				      (json_int_t)s.opt_out_filtering, "opt_out_notices",
+				      (json_int_t)s.opt_out_notices, "profile", s.profile);
 
 		json_dumpf(o, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
-		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s\n", s.id,
-		       s.email[0] ? s.email : "no e-mail", s.language, cli_when(s.consent, a),
-		       cli_when(s.opt_out_filtering, b), cli_when(s.opt_out_notices, d));
+		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s; "
+		       "profile %s\n",
+		       s.id, s.email[0] ? s.email : "no e-mail", s.language, cli_when(s.consent, a),
+		       cli_when(s.opt_out_filtering, b), cli_when(s.opt_out_notices, d),
+		       s.profile[0] ? s.profile : "(default: every list)");
 	}
 	return EXIT_OK;
 }
@@ -243,8 +249,9 @@ static int write_optout(struct cli *c, const char *out)
 		return -1;
 	}
 	if (!c->quiet)
-		fprintf(stderr, "%s: %ld prefixes of %zu opted-out subscribers\n", out, written,
-			ids.n);
+		fprintf(stderr,
+			"%s: %ld prefixes of %zu opted-out subscribers and %zu with a profile\n",
+			out, written, ids.nopt, ids.n - ids.nopt);
 	optout_ids_free(&ids);
 	return 0;
 }

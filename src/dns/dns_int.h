@@ -26,6 +26,7 @@
 #include "core/net/prefixset.h"
 #include "dns/ratelimit.h"
 #include "core/net/dnswire.h"
+#include "dns/policy.h"
 
 #define DNS_MAX_LISTEN	 16
 #define DNS_MAX_UPSTREAM 8
@@ -74,6 +75,8 @@ enum dns_counter {
 	C_UPSTREAM_SOCKET,
 	C_UPSTREAM_OVERSIZE,
 	C_WT_CLIENT_REFUSED,
+	C_LOGGED,
+	C_CANARY,
 	C_COUNT
 };
 
@@ -153,6 +156,7 @@ struct dns_pending {
 	uint8_t tries;
 	uint8_t upstream; /* index of the upstream last asked */
 	uint8_t optout;	  /* client opted out: do not check the answer */
+	int8_t profile;	  /* the client's profile (served_client_profile), -1 = every list */
 	int sock;	  /* index of its upstream UDP socket (dns_worker.upsock), -1 = none */
 	int uptcp;	  /* index of the upstream TCP exchange, -1 = none */
 	struct dnsw_query q;
@@ -184,6 +188,9 @@ struct dns_worker {
 	_Atomic uint64_t counters[C_COUNT];
 	_Atomic uint64_t lat[DNS_LAT_BUCKETS + 1];
 	_Atomic uint64_t lat_sum_us;
+	/* per list, by counter slot (struct served_names): blocks, and log-only hits */
+	_Atomic uint64_t list_blocked[SERVED_LIST_SLOTS];
+	_Atomic uint64_t list_logged[SERVED_LIST_SLOTS];
 };
 
 struct dns_server {
@@ -202,6 +209,8 @@ struct dns_server {
 	int walled;		 /* block-action walled-garden */
 	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */
 	uint8_t wg_a[4], wg_aaaa[16];
+	struct dnsw_soa soa; /* of negative block answers (dns.soa-*, dns.block-ttl) */
+	int canary;	     /* dns.canary */
 	int have_wg_a, have_wg_aaaa;
 	struct dns_worker *workers;
 	int nworkers;
@@ -228,10 +237,12 @@ int dns_rpz_passes(const struct snap_hit *hit, int tcp);
 /*
  * Apply hit's action to q. DNS_RPZ_LIST: the entry is a plain block, the caller applies
  * the list's policy; DNS_RPZ_DROP: send nothing; DNS_RPZ_ANSWER: send out[0..*len)
- * (nothing when *len < 0: it did not fit). text: the EDE extra text; ttl for local data.
+ * (nothing when *len < 0: it did not fit). text: the EDE extra text; ttl for local data;
+ * soa: the authority record of NXDOMAIN and NODATA answers (RFC 2308).
  */
 int dns_rpz_answer(const struct snap *snap, const struct snap_hit *hit, const struct dnsw_query *q,
-		   int tcp, uint32_t ttl, const char *text, uint8_t *out, size_t outsz, int *len);
+		   int tcp, uint32_t ttl, const struct dnsw_soa *soa, const char *text,
+		   uint8_t *out, size_t outsz, int *len);
 
 /* tcp.c: epoll tags are DNS_TAG_* + index. */
 #define DNS_TAG_UDP   0

@@ -50,6 +50,10 @@ static const struct {
 	  "(DNS 0x20: likely spoofed)." },
 	{ C_UPSTREAM_SOCKET, "upstream_socket_shared_total",
 	  "Upstream queries that shared a source port (all upstream sockets in use)." },
+	{ C_LOGGED, "logged_total",
+	  "Queries answered normally although listed, because the list is log-only." },
+	{ C_CANARY, "canary_total",
+	  "use-application-dns.net queries answered NXDOMAIN (the encrypted-DNS canary)." },
 	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
 	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
 	  "cut)." },
@@ -63,6 +67,32 @@ static uint64_t sum(const struct dns_server *srv, enum dns_counter c)
 	for (i = 0; i < srv->nworkers; i++)
 		t += atomic_load_explicit(&srv->workers[i].counters[c], memory_order_relaxed);
 	return t;
+}
+
+/* The per-list counters, labelled by list name, for the lists of the snapshot in use. */
+static void dns_metrics_lists(const struct dns_server *srv, struct prom *p)
+{
+	const struct served_names *nm = srv->slot.names;
+	unsigned i, n = nm ? atomic_load(&nm->n) : 0;
+	int pass, w;
+
+	for (pass = 0; pass < 2; pass++) {
+		prom_family(p, "counter", pass ? "list_logged_total" : "list_blocked_total",
+			    pass ? "Hits of log-only lists (answered normally), per list."
+				 : "Answers blocked, per list (the list of the deciding hit).");
+		for (i = 0; i < n; i++) {
+			uint64_t t = 0;
+
+			if (!atomic_load(&nm->live[i]))
+				continue;
+			for (w = 0; w < srv->nworkers; w++)
+				t += atomic_load_explicit(pass ? &srv->workers[w].list_logged[i]
+							       : &srv->workers[w].list_blocked[i],
+							  memory_order_relaxed);
+			prom_labelled(p, pass ? "list_logged_total" : "list_blocked_total", "list",
+				      nm->name[i], (unsigned long long)t);
+		}
+	}
 }
 
 size_t dns_metrics_render(void *ud, char *buf, size_t size)
@@ -90,6 +120,7 @@ size_t dns_metrics_render(void *ud, char *buf, size_t size)
 		   (unsigned long long)atomic_load(&srv->slot.reloads));
 	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
 		   (unsigned long long)atomic_load(&srv->slot.reload_failures));
+	dns_metrics_lists(srv, &p);
 	if (srv->writer)
 		evwriter_metrics(srv->writer, &p);
 	return prom_end(&p);

@@ -9,8 +9,8 @@
  * the TCP writer like every answer), records the event and counts it. Nothing here
  * allocates; the local data is read from the snapshot through snap_hit_data, bounded.
  *
- *   nxdomain  NXDOMAIN with the EDE, whatever the list's policy
- *   nodata    NOERROR, empty answer
+ *   nxdomain  NXDOMAIN with the SOA and the EDE, whatever the list's policy
+ *   nodata    NOERROR, empty answer, the SOA in authority
  *   drop      no answer at all (the client times out, as with BIND's rpz-drop)
  *   tcp-only  over UDP: NOERROR, empty, TC set, so that the client asks again over
  *             TCP; over TCP the entry does not block (dns_rpz_passes) and the query
@@ -27,7 +27,8 @@ int dns_rpz_passes(const struct snap_hit *hit, int tcp)
 }
 
 int dns_rpz_answer(const struct snap *snap, const struct snap_hit *hit, const struct dnsw_query *q,
-		   int tcp, uint32_t ttl, const char *text, uint8_t *out, size_t outsz, int *len)
+		   int tcp, uint32_t ttl, const struct dnsw_soa *soa, const char *text,
+		   uint8_t *out, size_t outsz, int *len)
 {
 	const uint8_t *data;
 	size_t dlen;
@@ -35,10 +36,12 @@ int dns_rpz_answer(const struct snap *snap, const struct snap_hit *hit, const st
 	*len = -1;
 	switch ((enum list_action)hit->action) {
 	case LIST_NXDOMAIN:
-		*len = dnsw_build_response(q, DNSW_NXDOMAIN, DNSW_EDE_FILTERED, text, out, outsz);
+		*len = dnsw_build_blocked(q, DNSW_NXDOMAIN, 0, NULL, 0, soa, DNSW_EDE_FILTERED,
+					  text, out, outsz);
 		return DNS_RPZ_ANSWER;
 	case LIST_NODATA:
-		*len = dnsw_build_response(q, DNSW_NOERROR, DNSW_EDE_FILTERED, text, out, outsz);
+		*len = dnsw_build_blocked(q, DNSW_NOERROR, 0, NULL, 0, soa, DNSW_EDE_FILTERED, text,
+					  out, outsz);
 		return DNS_RPZ_ANSWER;
 	case LIST_DROP: return DNS_RPZ_DROP;
 	case LIST_TCP_ONLY:

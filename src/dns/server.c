@@ -79,6 +79,31 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 					   cfg->dns_walled_garden_aaaa);
 		srv->have_wg_aaaa = 1;
 	}
+	{
+		int n, i;
+
+		n = dnsw_name_wire(cfg->dns_soa_mname, srv->soa.mname, sizeof(srv->soa.mname));
+		if (n < 0)
+			return isp_err_set(err, ISR_EINVAL, "dns.soa-mname: '%s' is not a name",
+					   cfg->dns_soa_mname);
+		srv->soa.mname_len = (size_t)n;
+		n = dnsw_name_wire(cfg->dns_soa_rname, srv->soa.rname, sizeof(srv->soa.rname));
+		if (n < 0)
+			return isp_err_set(err, ISR_EINVAL, "dns.soa-rname: '%s' is not a name",
+					   cfg->dns_soa_rname);
+		srv->soa.rname_len = (size_t)n;
+		srv->soa.ttl =
+			cfg->dns_block_ttl > 0x7fffffff ? 0x7fffffff : (uint32_t)cfg->dns_block_ttl;
+		srv->soa.serial = 1;
+		srv->canary = strcmp(cfg->dns_canary, "on") == 0;
+		for (i = 0; i < cfg->nlists; i++)
+			if (cfg->lists[i].action == LIST_ACTION_WALLED && !srv->have_wg_a &&
+			    !srv->have_wg_aaaa)
+				return isp_err_set(err, ISR_EINVAL,
+						   "list.%s.action = walled-garden needs "
+						   "dns.walled-garden-a or dns.walled-garden-aaaa",
+						   cfg->lists[i].name);
+	}
 	if (srv->walled && !srv->have_wg_a && !srv->have_wg_aaaa)
 		return isp_err_set(err, ISR_EINVAL,
 				   "dns.block-action = walled-garden needs "
@@ -188,7 +213,7 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
-	rc = served_slot_open(&srv->slot, "dns", srv->snap_path, cfg->dns_opt_out, err);
+	rc = served_slot_open(&srv->slot, "dns", srv->snap_path, cfg->dns_opt_out, cfg, err);
 	if (rc)
 		goto out;
 	rc = workers_init(srv, err);

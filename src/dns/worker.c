@@ -33,6 +33,7 @@
 
 #include <sodium.h>
 
+#include "core/lists/rpzdata.h"
 #include "core/net/netaddr.h"
 #include "core/base/timefmt.h"
 #include "dns/dns_int.h"
@@ -199,95 +200,160 @@ static void answer_rcode(struct dns_worker *w, const struct dns_client *c,
 		answer(w, c, q, out, (size_t)n, exempt);
 }
 
-static void record(struct dns_worker *w, const struct dns_client *client,
-		   const struct dnsw_query *q, const char *list, const char *entry,
-		   const char *reason)
+/* A hit the policy acts on: the verdict, the list (snapshot index and name), the entry
+ * and why (name, cname, address). */
+struct dns_hit {
+	enum dns_verdict verdict;
+	unsigned list;
+	char list_name[64], entry[260];
+	const char *reason;
+	int counter;	     /* C_BLOCKED, C_BLOCKED_CNAME, C_BLOCKED_ADDR */
+	struct snap_hit hit; /* the deciding entry's: its own RPZ action (rpzact.c) */
+};
+
+/* Record the hit h of client's query q (a block event), unless its list records
+ * nothing ([list.NAME] events = off: not even a line). */
+static void record(struct dns_worker *w, const struct served *sh, const struct dns_client *client,
+		   const struct dnsw_query *q, const struct dns_hit *h)
 {
 	struct ev_block ev;
 
+	if (h->list < sh->nlists && !sh->lists[h->list].events)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ms = time_wall_ms();
 	ev.client = client->addr;
 	ev.qtype = q->qtype;
 	snprintf(ev.qname, sizeof(ev.qname), "%s", q->name);
-	snprintf(ev.list, sizeof(ev.list), "%s", list);
-	snprintf(ev.entry, sizeof(ev.entry), "%s", entry);
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	snprintf(ev.list, sizeof(ev.list), "%s", h->list_name);
+	snprintf(ev.entry, sizeof(ev.entry), "%s", h->entry);
+	snprintf(ev.reason, sizeof(ev.reason), "%s", h->reason);
 	if (evring_push(&w->ring, &ev) != 0)
 		dns_count(w, C_EVENTS_DROPPED);
 }
 
-/* The index of the hit of r that blocks: -1 if an allow entry wins, nothing matched, or
- * every hit passes this transport (tcp-only over TCP: rpzact.c). */
-static int blocking_hit(const struct snap_result *r, int tcp)
+static void count_list(struct dns_worker *w, const struct served *sh, const struct dns_hit *h)
 {
-	int i;
+	_Atomic uint64_t *c = h->verdict == DNS_LOG ? w->list_logged : w->list_blocked;
 
-	for (i = 0; i < r->n; i++)
-		if (r->hits[i].allow)
-			return -1;
-	for (i = 0; i < r->n; i++)
-		if (!dns_rpz_passes(&r->hits[i], tcp))
-			return i;
-	return -1;
+	if (h->list < sh->nlists)
+		atomic_fetch_add_explicit(&c[sh->lists[h->list].slot], 1, memory_order_relaxed);
 }
 
-/* Answer q as blocked by list `list` (entry `entry`, because of `reason`); hit (may
- * be NULL) is the entry's, whose own action (rpzact.c) overrides the list's. */
-static void answer_blocked(struct dns_worker *w, const struct dns_client *client,
-			   const struct dnsw_query *q, const char *list, const char *entry,
-			   const char *reason, int exempt, const struct snap *snap,
-			   const struct snap_hit *hit)
+/* Look the hits r up in the policy for profile over a transport (tcp: tcp-only entries
+ * pass); fill h (list, entry from r) and return the verdict. */
+static enum dns_verdict decide(struct dns_worker *w, const struct served *sh,
+			       const struct snap_result *r, int profile, int tcp, struct dns_hit *h)
+{
+	struct snap_list_info li;
+	int i = 0;
+
+	h->verdict = dns_policy_for_hit(sh, r, profile, w->srv->walled, tcp, &i);
+	if (h->verdict == DNS_PASS)
+		return DNS_PASS;
+	h->hit = r->hits[i];
+	h->list = r->hits[i].list;
+	snap_list(sh->snap, h->list, &li);
+	snprintf(h->list_name, sizeof(h->list_name), "%s", li.name);
+	if (r->key)
+		snprintf(h->entry, sizeof(h->entry), "%s%.*s", r->wildcard ? "*." : "",
+			 (int)r->keylen, r->key);
+	return h->verdict;
+}
+
+/* Answer q as h says (the entry's own RPZ action if it has one, rpzact.c; else the
+ * list's: NXDOMAIN with an SOA, the walled garden, REFUSED), with an EDE naming the list
+ * and the entry (or the list's ede-text), and record it. */
+static void answer_blocked(struct dns_worker *w, const struct served *sh,
+			   const struct dns_client *client, const struct dnsw_query *q,
+			   const struct dns_hit *h, int exempt)
 {
 	struct dns_server *srv = w->srv;
-	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 11 + 6 + 300 + 12 * 16 + 4096];
-	char text[128];
-	int n = -1, v = DNS_RPZ_LIST;
+	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 16 + 28 + 11 + 6 + 22 + 2 * DNSW_MAX_NAME +
+		    300 + 12 * 16 + RPZDATA_WIRE_MAX];
+	const char *custom = h->list < sh->nlists ? sh->lists[h->list].ede_text : NULL;
+	uint32_t ttl = srv->soa.ttl;
+	char text[400];
+	int n = -1, v;
 
-	snprintf(text, sizeof(text), "blocked by ispshield list %s", list);
-	if (hit && snap)
-		v = dns_rpz_answer(snap, hit, q, client->conn >= 0,
-				   (uint32_t)srv->cfg->dns_block_ttl, text, out, sizeof(out), &n);
-	if (v == DNS_RPZ_DROP) { /* rpz-drop: no answer at all */
-		record(w, client, q, list, entry, reason);
+	if (custom)
+		snprintf(text, sizeof(text), "%s", custom);
+	else
+		snprintf(text, sizeof(text), "blocked by ispshield list %s: %s", h->list_name,
+			 h->entry);
+	count_list(w, sh, h);
+	record(w, sh, client, q, h);
+	v = dns_rpz_answer(sh->snap, &h->hit, q, client->conn >= 0, ttl, &srv->soa, text, out,
+			   sizeof(out), &n);
+	if (v == DNS_RPZ_DROP) /* rpz-drop: no answer at all */
+		return;
+	if (v == DNS_RPZ_ANSWER) {
+		if (n > 0)
+			answer(w, client, q, out, (size_t)n, exempt);
 		return;
 	}
-	if (v == DNS_RPZ_ANSWER)
-		;
-	else if (srv->walled && q->qtype == DNSW_AAAA && srv->have_wg_aaaa)
-		n = dnsw_build_address(q, 6, srv->wg_aaaa, (uint32_t)srv->cfg->dns_block_ttl,
-				       DNSW_EDE_FILTERED, text, out, sizeof(out));
-	else if (srv->walled && srv->have_wg_a)
-		n = dnsw_build_address(q, 4, srv->wg_a, (uint32_t)srv->cfg->dns_block_ttl,
-				       DNSW_EDE_FILTERED, text, out, sizeof(out));
-	else
-		n = dnsw_build_response(q, DNSW_NXDOMAIN, DNSW_EDE_FILTERED, text, out,
-					sizeof(out));
-	record(w, client, q, list, entry, reason);
+	if (h->verdict == DNS_REFUSED) {
+		answer_rcode(w, client, q, DNSW_REFUSED, DNSW_EDE_FILTERED, text, exempt);
+		return;
+	}
+	if (h->verdict == DNS_WALLED) {
+		/* the AAAA when asked for and known; else the A, or the AAAA when it is the
+		 * only one (a query of another type gets NODATA with the SOA either way) */
+		int six = srv->have_wg_aaaa && (q->qtype == DNSW_AAAA || !srv->have_wg_a);
+
+		n = dnsw_build_blocked(q, DNSW_NOERROR, six ? 6 : 4, six ? srv->wg_aaaa : srv->wg_a,
+				       ttl, &srv->soa, DNSW_EDE_FILTERED, text, out, sizeof(out));
+	} else
+		n = dnsw_build_blocked(q, DNSW_NXDOMAIN, 0, NULL, 0, &srv->soa, DNSW_EDE_FILTERED,
+				       text, out, sizeof(out));
 	if (n > 0)
 		answer(w, client, q, out, (size_t)n, exempt);
 }
 
-/* Check q's name against the snapshot; on a block answer it and return 1. */
-static int check_name(struct dns_worker *w, const struct served *sh,
-		      const struct dns_client *client, const struct dnsw_query *q, int exempt)
+/* What the snapshot says of q's name: the verdict for a client of `profile`; *any: the
+ * name has a hit that counts for somebody (then its answer is never cached). */
+static enum dns_verdict name_verdict(struct dns_worker *w, const struct served *sh,
+				     const struct dnsw_query *q, int profile, int tcp,
+				     struct dns_hit *h, int *any)
 {
 	struct snap_result r;
-	struct snap_list_info li;
-	char entry[260];
-	int h;
+	struct dns_hit all;
 
+	memset(h, 0, sizeof(*h));
+	*any = 0;
 	if (!sh->snap || !q->name_ok || q->name_len == 0 ||
 	    snap_lookup_domain(sh->snap, q->name, q->name_len, &r) == 0)
+		return DNS_PASS;
+	memset(&all, 0, sizeof(all));
+	*any = decide(w, sh, &r, -1, 0, &all) != DNS_PASS;
+	if (!*any)
+		return DNS_PASS;
+	h->reason = "name";
+	h->counter = C_BLOCKED;
+	return decide(w, sh, &r, profile, tcp, h);
+}
+
+/* Check q's name against the snapshot for a client of `profile`: on a block answer it
+ * and return 1; a log-only hit is recorded and counted (0: answer normally). */
+static int check_name(struct dns_worker *w, const struct served *sh,
+		      const struct dns_client *client, const struct dnsw_query *q, int profile,
+		      int exempt)
+{
+	struct dns_hit h;
+	int any;
+
+	switch (name_verdict(w, sh, q, profile, client->conn >= 0, &h, &any)) {
+	case DNS_PASS: return 0;
+	case DNS_LOG:
+		dns_count(w, C_LOGGED);
+		count_list(w, sh, &h);
+		record(w, sh, client, q, &h);
 		return 0;
-	h = blocking_hit(&r, client->conn >= 0);
-	if (h < 0)
-		return 0;
-	snap_list(sh->snap, r.hits[h].list, &li);
-	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
-	dns_count(w, C_BLOCKED);
-	answer_blocked(w, client, q, li.name, entry, "name", exempt, sh->snap, &r.hits[h]);
-	return 1;
+	default:
+		dns_count(w, C_BLOCKED);
+		answer_blocked(w, sh, client, q, &h, exempt);
+		return 1;
+	}
 }
 
 static struct dns_pending *pending_new(struct dns_worker *w)
@@ -453,7 +519,7 @@ static void mix_case(struct dns_worker *w, uint8_t *qname, size_t len)
 }
 
 static void forward(struct dns_worker *w, const struct dns_client *client,
-		    const struct dnsw_query *q, int optout, int exempt)
+		    const struct dnsw_query *q, int optout, int profile, int exempt)
 {
 	struct dns_pending *p;
 	uint8_t qname[DNSW_MAX_NAME];
@@ -473,6 +539,7 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 		w->conns[client->conn].inflight++;
 	p->udp_size = q->udp_size;
 	p->optout = (uint8_t)optout;
+	p->profile = (int8_t)profile;
 	p->q = *q;
 	/* The query is written anew, not copied: only the question, the RD/AD/CD bits and
 	 * an OPT of our own (DNS_UP_EDNS, DO, no options) go upstream, so that nothing a
@@ -500,24 +567,45 @@ static void forward(struct dns_worker *w, const struct dns_client *client,
 }
 
 struct answer_check {
-	const struct snap *snap;
-	int blocked;
-	struct snap_hit hit; /* the blocking entry's (its action: rpzact.c) */
-	char list[64], entry[260], reason[8];
-	int counter;
+	struct dns_worker *w;
+	const struct served *sh;
+	int profile;
+	int tcp;     /* the client's transport (tcp-only entries pass over TCP) */
+	int blocked; /* hit.verdict blocks this client */
+	int logged;  /* hit.verdict is DNS_LOG (nothing blocks) */
+	int any;     /* some CNAME target or address is listed for somebody: never cached */
+	struct dns_hit hit;
 };
 
-/* The blocking hit of r for an answer check, which does not know the transport: one
- * that blocks TCP clients too if there is one, else a tcp-only one; -1 if none (found:
- * the lookup's result). */
-static int answer_hit(int found, const struct snap_result *r)
+/* The verdict on one hit r of an answer record: keeps the first block, else the first
+ * log-only hit. Returns 1 to stop the walk (a block). */
+static int answer_hit(struct answer_check *c, const struct snap_result *r, const char *reason,
+		      int counter, const char *entry)
 {
-	int h;
+	struct dns_hit h, all;
 
-	if (found <= 0)
-		return -1;
-	h = blocking_hit(r, 1);
-	return h >= 0 ? h : blocking_hit(r, 0);
+	memset(&all, 0, sizeof(all));
+	if (decide(c->w, c->sh, r, -1, 0, &all) == DNS_PASS)
+		return 0;
+	c->any = 1;
+	memset(&h, 0, sizeof(h));
+	if (decide(c->w, c->sh, r, c->profile, c->tcp, &h) == DNS_PASS)
+		return 0;
+	h.reason = reason;
+	h.counter = counter;
+	if (entry)
+		snprintf(h.entry, sizeof(h.entry), "%s", entry);
+	if (h.verdict == DNS_LOG) {
+		if (!c->logged) {
+			c->hit = h;
+			c->logged = 1;
+		}
+		return 0;
+	}
+	c->hit = h;
+	c->blocked = 1;
+	c->logged = 0;
+	return 1;
 }
 
 /* dnsw_walk_response callback: block if a CNAME/DNAME target or an address of the
@@ -526,71 +614,78 @@ static int check_rr(void *ud, const struct dnsw_rr *rr)
 {
 	struct answer_check *c = ud;
 	struct snap_result r;
-	struct snap_list_info li;
-	int fam = 0, h;
+	int fam = 0;
 
 	if (rr->section != 1)
 		return 0;
 	if ((rr->type == DNSW_CNAME || rr->type == DNSW_DNAME) && rr->target[0]) {
-		h = answer_hit(snap_lookup_domain(c->snap, rr->target, strlen(rr->target), &r), &r);
-		if (h >= 0) {
-			c->hit = r.hits[h];
-			snap_list(c->snap, r.hits[h].list, &li);
-			snprintf(c->list, sizeof(c->list), "%s", li.name);
-			snprintf(c->entry, sizeof(c->entry), "%s%.*s", r.wildcard ? "*." : "",
-				 (int)r.keylen, r.key);
-			snprintf(c->reason, sizeof(c->reason), "cname");
-			c->counter = C_BLOCKED_CNAME;
-			c->blocked = 1;
-			return 1;
-		}
+		if (snap_lookup_domain(c->sh->snap, rr->target, strlen(rr->target), &r) > 0)
+			return answer_hit(c, &r, "cname", C_BLOCKED_CNAME, NULL);
 		return 0;
 	}
 	if (rr->type == DNSW_A && rr->rdlen == 4)
 		fam = 4;
 	else if (rr->type == DNSW_AAAA && rr->rdlen == 16)
 		fam = 6;
-	h = fam ? answer_hit(snap_lookup_ip(c->snap, fam, rr->rdata, &r), &r) : -1;
-	if (h >= 0) {
+	if (fam && snap_lookup_ip(c->sh->snap, fam, rr->rdata, &r) > 0) {
 		struct ip_prefix p;
+		char pfx[IP_PREFIX_STRLEN];
 
-		c->hit = r.hits[h];
 		memset(&p, 0, sizeof(p));
 		p.family = (uint8_t)fam;
 		p.len = (uint8_t)r.plen;
 		memcpy(p.addr, rr->rdata, rr->rdlen);
 		ip_mask(&p);
-		snap_list(c->snap, r.hits[h].list, &li);
-		snprintf(c->list, sizeof(c->list), "%s", li.name);
-		ip_format_prefix(&p, c->entry);
-		snprintf(c->reason, sizeof(c->reason), "address");
-		c->counter = C_BLOCKED_ADDR;
-		c->blocked = 1;
-		return 1;
+		ip_format_prefix(&p, pfx);
+		return answer_hit(c, &r, "address", C_BLOCKED_ADDR, pfx);
 	}
 	return 0;
 }
 
-/* Check an answer (upstream's, or cached) against the snapshot: ac->blocked is set when
- * a CNAME/DNAME target or an address of its answer section is listed, whatever the
- * transport (so that such an answer is never cached): a tcp-only entry does not block
- * a TCP client, which the callers check with dns_rpz_passes(&ac->hit, tcp). */
-static void check_answer(const struct snap *snap, const uint8_t *pkt, size_t len,
-			 struct answer_check *ac)
+/* Check an answer (upstream's, or cached) against the snapshot for a client of
+ * `profile`: ac->blocked is set when a CNAME/DNAME target or an address of its answer
+ * section is listed (for that client), ac->logged for a log-only hit. */
+static void check_answer(struct dns_worker *w, const struct served *sh, int profile, int tcp,
+			 const uint8_t *pkt, size_t len, struct answer_check *ac)
 {
 	memset(ac, 0, sizeof(*ac));
-	ac->snap = snap;
-	if (snap)
+	ac->w = w;
+	ac->sh = sh;
+	ac->profile = profile;
+	ac->tcp = tcp;
+	if (sh->snap)
 		dnsw_walk_response(pkt, len, check_rr, ac);
 }
 
-/* Whether q's name itself is listed (a blocking hit) in snap. */
-static int name_listed(const struct snap *snap, const struct dnsw_query *q)
+/* Act on ac for client: answer a block (1), or record a log-only hit (0). */
+static int act_on_answer(struct dns_worker *w, const struct served *sh,
+			 const struct dns_client *client, const struct dnsw_query *q,
+			 struct answer_check *ac, int exempt)
 {
-	struct snap_result r;
+	if (ac->blocked) {
+		dns_count(w, (enum dns_counter)ac->hit.counter);
+		answer_blocked(w, sh, client, q, &ac->hit, exempt);
+		return 1;
+	}
+	if (ac->logged) {
+		dns_count(w, C_LOGGED);
+		count_list(w, sh, &ac->hit);
+		record(w, sh, client, q, &ac->hit);
+	}
+	return 0;
+}
 
-	return snap && q->name_ok && q->name_len > 0 &&
-	       snap_lookup_domain(snap, q->name, q->name_len, &r) > 0 && blocking_hit(&r, 0) >= 0;
+/* Whether q's name is use-application-dns.net or under it (the DoH canary domain). */
+static int is_canary(const struct dnsw_query *q)
+{
+	static const char canary[] = "use-application-dns.net";
+	size_t n = sizeof(canary) - 1;
+
+	if (!q->name_ok || q->name_len < n)
+		return 0;
+	if (memcmp(q->name + q->name_len - n, canary, n) != 0)
+		return 0;
+	return q->name_len == n || q->name[q->name_len - n - 1] == '.';
 }
 
 void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8_t *pkt, size_t len,
@@ -601,7 +696,7 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	struct dnsw_query q;
 	uint8_t key[DCACHE_KEY_MAX], out[DNSW_MAX_UDP];
 	uint64_t now = dns_now_ms(), serial;
-	int rc, exempt, optout, filter, n;
+	int rc, exempt, optout, filter, n, profile = -1;
 	size_t klen;
 
 	dns_count(w, C_QUERIES);
@@ -647,7 +742,22 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	if (optout)
 		dns_count(w, C_ALLOWED_OPTOUT);
 	filter = !optout && sh->snap;
+	if (filter && sh->nprofiles > 0)
+		profile = served_client_profile(sh, sa);
 	serial = sh->snap ? snap_serial(sh->snap) : 0;
+	/* The encrypted-DNS canary (Mozilla's use-application-dns.net): NXDOMAIN tells a
+	 * browser that this resolver filters, so it keeps using it rather than its default
+	 * DoH server. Only for filtered clients; an opted-out one gets the real answer. */
+	if (filter && srv->canary && is_canary(&q)) {
+		uint8_t nx[DNSW_HEADER + 2 * DNSW_MAX_NAME + 4 + 22 + DNSW_MAX_NAME + 11];
+
+		dns_count(w, C_CANARY);
+		n = dnsw_build_blocked(&q, DNSW_NXDOMAIN, 0, NULL, 0, &srv->soa, -1, NULL, nx,
+				       sizeof(nx));
+		if (n > 0)
+			answer(w, client, &q, nx, (size_t)n, exempt);
+		return;
+	}
 	if (w->cache) {
 		uint64_t tag = 0;
 
@@ -663,20 +773,18 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 			 * cached answer expires. */
 			if (filter && tag != serial) {
 				struct answer_check ac;
+				struct dns_hit h;
 				uint32_t ttl;
+				int any;
 
-				if (check_name(w, sh, client, &q, exempt))
+				if (check_name(w, sh, client, &q, profile, exempt))
 					return;
-				check_answer(sh->snap, out, (size_t)n, &ac);
-				if (ac.blocked && !dns_rpz_passes(&ac.hit, client->conn >= 0)) {
-					dns_count(w, (enum dns_counter)ac.counter);
-					answer_blocked(w, client, &q, ac.list, ac.entry, ac.reason,
-						       exempt, sh->snap, &ac.hit);
+				check_answer(w, sh, profile, client->conn >= 0, out, (size_t)n,
+					     &ac);
+				if (act_on_answer(w, sh, client, &q, &ac, exempt))
 					return;
-				}
-				/* passed only over TCP (tcp-only): served, not re-tagged */
-				if (!ac.blocked && !name_listed(sh->snap, &q) &&
-				    dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
+				name_verdict(w, sh, &q, -1, 0, &h, &any);
+				if (!any && !ac.any && dnsw_cache_ttl(out, (size_t)n, &ttl) == 0)
 					dcache_put(w->cache, key, klen, out, (size_t)n, ttl,
 						   DNSW_RCODE(dnsw_get16(out + 2)) ==
 								   DNSW_NXDOMAIN ||
@@ -691,7 +799,7 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 		}
 		dns_count(w, C_CACHE_MISSES);
 	}
-	if (filter && check_name(w, sh, client, &q, exempt))
+	if (filter && check_name(w, sh, client, &q, profile, exempt))
 		return;
 	if (srv->cfg->dns_wt_min_names > 0 && q.name_ok) {
 		/* an exempt client is never refused as an attacker, only by a flagged zone */
@@ -710,7 +818,7 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 			return;
 		}
 	}
-	forward(w, client, &q, optout, exempt);
+	forward(w, client, &q, optout, profile, exempt);
 }
 
 static void observe_latency(struct dns_worker *w, uint64_t ms)
@@ -733,6 +841,7 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 	uint16_t id, idx, flags;
 	uint64_t now = dns_now_ms();
 	int exempt, rcode, listed;
+	struct dns_hit h;
 
 	if (len < DNSW_HEADER) {
 		dns_count(w, C_UPSTREAM_BAD);
@@ -789,18 +898,18 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 	listed = 0;
 	memset(&ac, 0, sizeof(ac));
 	if (sh->snap) { /* class IN: the others are refused before */
-		listed = name_listed(sh->snap, &p->q);
-		check_answer(sh->snap, pkt, len, &ac);
+		enum dns_verdict v =
+			name_verdict(w, sh, &p->q, p->profile, p->client.conn >= 0, &h, &listed);
+
+		if (!p->optout && v >= DNS_NXDOMAIN) {
+			dns_count(w, C_BLOCKED);
+			answer_blocked(w, sh, &p->client, &p->q, &h, exempt);
+			pending_free(w, p);
+			return;
+		}
+		check_answer(w, sh, p->profile, p->client.conn >= 0, pkt, len, &ac);
 	}
-	/* check_name answers it as blocked (not for tcp-only over TCP: it goes on) */
-	if (!p->optout && listed && check_name(w, sh, &p->client, &p->q, exempt)) {
-		pending_free(w, p);
-		return;
-	}
-	if (!p->optout && ac.blocked && !dns_rpz_passes(&ac.hit, p->client.conn >= 0)) {
-		dns_count(w, (enum dns_counter)ac.counter);
-		answer_blocked(w, &p->client, &p->q, ac.list, ac.entry, ac.reason, exempt, sh->snap,
-			       &ac.hit);
+	if (!p->optout && act_on_answer(w, sh, &p->client, &p->q, &ac, exempt)) {
 		pending_free(w, p);
 		return;
 	}
@@ -831,7 +940,7 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 				count, (long long)srv->cfg->dns_wt_window,
 				(long long)srv->cfg->dns_wt_hold);
 	}
-	if (w->cache && !listed && !ac.blocked && !(flags & DNSW_TC) &&
+	if (w->cache && !listed && !ac.any && !(flags & DNSW_TC) &&
 	    (rcode == DNSW_NOERROR || rcode == DNSW_NXDOMAIN)) {
 		uint8_t key[DCACHE_KEY_MAX];
 		uint32_t ttl;

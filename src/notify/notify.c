@@ -249,6 +249,18 @@ out:
 	return rc;
 }
 
+/* Whether e is a block event (DNS or proxy) of a list whose [list.NAME] notify is off:
+ * its family is the list's name. */
+static int list_quiet(const struct isp_config *cfg, const struct ev *e)
+{
+	const struct config_list *l;
+
+	if ((e->cause != CAUSE_CC && e->cause != CAUSE_MALWARE_SITE) || !e->family)
+		return 0;
+	l = config_list_policy(cfg, e->family);
+	return l && !l->notify;
+}
+
 static int decide(struct store *st, const struct isp_config *cfg, const struct notify_opts *o,
 		  const char *sid, struct notify_stats *stats, struct isp_err *err)
 {
@@ -296,6 +308,17 @@ static int decide(struct store *st, const struct isp_config *cfg, const struct n
 		struct ev *e = &l.v[i];
 
 		e->res = e->ip.family ? res[i] : SESS_NONE;
+		if (list_quiet(cfg, e)) {
+			char why[128];
+
+			/* [list.NAME] notify = off: recorded, never notified */
+			snprintf(why, sizeof(why), "list %s: notify = off", e->family);
+			stats->skipped++;
+			rc = store_event_decide(st, e->id, EV_SKIPPED,
+						e->res == SESS_FOUND ? hits[i].user : NULL, why, 0,
+						err);
+			continue;
+		}
 		if (e->account) {
 			e->user = e->account;
 			m[nm++] = e;

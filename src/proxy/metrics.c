@@ -38,6 +38,8 @@ static const struct {
 	  "CONNECTs refused with 403: port not in proxy.connect-ports." },
 	{ P_HITS_DOMAIN, "domain_hits_total",
 	  "Plain-HTTP requests to a host in a domain list (walled-garden page)." },
+	{ P_LOGGED, "logged_total",
+	  "Requests passed although listed, because the list is log-only." },
 };
 
 const double px_lat_bounds[PX_LAT_BUCKETS] = {
@@ -80,6 +82,32 @@ size_t px_metrics_render(void *ud, char *buf, size_t size)
 		   (unsigned long long)atomic_load(&srv->slot.reloads));
 	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
 		   (unsigned long long)atomic_load(&srv->slot.reload_failures));
+	{
+		const struct served_names *nm = srv->slot.names;
+		unsigned k, n = nm ? atomic_load(&nm->n) : 0;
+		int pass;
+
+		for (pass = 0; pass < 2; pass++) {
+			const char *name = pass ? "list_logged_total" : "list_blocked_total";
+
+			prom_family(&p, "counter", name,
+				    pass ? "Hits of log-only lists (passed), per list."
+					 : "Requests blocked (warning page, walled garden, refused "
+					   "CONNECT), per list.");
+			for (k = 0; k < n; k++) {
+				uint64_t t = 0;
+
+				if (!atomic_load(&nm->live[k]))
+					continue;
+				for (w = 0; w < srv->nworkers; w++)
+					t += atomic_load_explicit(
+						pass ? &srv->workers[w].list_logged[k]
+						     : &srv->workers[w].list_blocked[k],
+						memory_order_relaxed);
+				prom_labelled(&p, name, "list", nm->name[k], (unsigned long long)t);
+			}
+		}
+	}
 	if (srv->writer)
 		evwriter_metrics(srv->writer, &p);
 	return prom_end(&p);

@@ -265,3 +265,52 @@ size_t page_connect_refused(const char *host, const char *list, char *out, size_
 
 	return k > 0 && (size_t)k < size ? (size_t)k : 0;
 }
+
+size_t page_template(const char *tpl, const struct page_info *pi, char *out, size_t size)
+{
+	static const char *const names[] = { "url",	 "list",     "source",	"reference",
+					     "category", "isp_name", "contact", "continue_url" };
+	size_t o = 0;
+
+	if (size == 0)
+		return 0;
+	while (*tpl) {
+		const char *open = strstr(tpl, "{{"), *close, *val = NULL;
+		size_t lit = open ? (size_t)(open - tpl) : strlen(tpl), k;
+
+		if (o + lit >= size)
+			return 0;
+		memcpy(out + o, tpl, lit);
+		o += lit;
+		if (!open)
+			break;
+		close = strstr(open + 2, "}}");
+		for (k = 0; close && k < sizeof(names) / sizeof(names[0]); k++)
+			if ((size_t)(close - open - 2) == strlen(names[k]) &&
+			    memcmp(open + 2, names[k], strlen(names[k])) == 0)
+				break;
+		if (!close || k == sizeof(names) / sizeof(names[0])) { /* not ours: as is */
+			if (o + 2 >= size)
+				return 0;
+			memcpy(out + o, "{{", 2);
+			o += 2;
+			tpl = open + 2;
+			continue;
+		}
+		switch (k) {
+		case 0: val = pi->url; break;
+		case 1: val = pi->list; break;
+		case 2: val = pi->source; break;
+		case 3: val = pi->reference; break;
+		case 4: val = pi->category; break;
+		case 5: val = pi->isp; break;
+		case 6: val = pi->contact; break;
+		default: val = pi->continue_url; break;
+		}
+		if (val)
+			o += page_escape(val, strlen(val), out + o, size - o);
+		tpl = close + 2;
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -34,6 +34,14 @@ int page_prefer_ja(const char *al, size_t n);
  * fit. */
 size_t page_warning(const struct page_info *pi, char *out, size_t size);
 size_t page_walled(const struct page_info *pi, char *out, size_t size);
+/*
+ * Render an operator's page template ([list.NAME] page): the file's text with the
+ * placeholders {{url}} {{list}} {{source}} {{reference}} {{category}} {{isp_name}}
+ * {{contact}} {{continue_url}} replaced by pi's values, HTML-escaped ("" when not
+ * known); any other {{...}} is left as it is. Same contract as page_warning.
+ */
+size_t page_template(const char *tpl, const struct page_info *pi, char *out, size_t size);
+
 /* Plain text for a refused CONNECT (both languages, one after the other). */
 size_t page_connect_refused(const char *host, const char *list, char *out, size_t size);
 

@@ -50,6 +50,7 @@ enum px_counter {
 	P_DEST_REFUSED,
 	P_PORT_REFUSED,
 	P_HITS_DOMAIN,
+	P_LOGGED,
 	P_COUNT
 };
 
@@ -126,6 +127,7 @@ struct px_meta {
  * connection closes). */
 struct px_hit {
 	char list[64];
+	char *tpl;   /* the list's page template (a copy), or NULL: the built-in page */
 	char *canon; /* canonical URL, NUL-terminated */
 	char *href;  /* the "continue anyway" link, or NULL */
 	int ja, token_problem;
@@ -188,6 +190,9 @@ struct px_worker {
 	_Atomic uint64_t lat[PX_LAT_BUCKETS + 1];
 	_Atomic uint64_t lat_sum_us;
 	struct px_scratch scratch; /* the request path's buffers (above) */
+	/* per list, by counter slot (struct served_names): blocks, and log-only hits */
+	_Atomic uint64_t list_blocked[SERVED_LIST_SLOTS];
+	_Atomic uint64_t list_logged[SERVED_LIST_SLOTS];
 };
 
 struct px_server {
@@ -280,8 +285,8 @@ const char *px_cut_token(const char *t, size_t *n, size_t *toklen);
 void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta *m);
 /* Answer a blocked request with the warning page (see warn.c). */
 void px_warn_page(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
-		  const char *list, const char *canon, size_t clen, const char *target, size_t tlen,
-		  int token_problem);
+		  const char *list, const char *tpl, const char *canon, size_t clen,
+		  const char *target, size_t tlen, int token_problem);
 
 /* relay.c: bodies and the response head */
 void px_relay_request_body(struct px_conn *c);

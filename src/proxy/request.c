@@ -29,46 +29,69 @@
 
 /* ---- events, lists, requests ---- */
 
-static void record(struct px_worker *w, struct px_conn *c, const char *what, const char *list,
-		   const char *entry, size_t elen, const char *reason)
+/* The hit that counts for a client (served_hit): its list and what to do. */
+struct px_pick {
+	int action; /* enum config_list_action */
+	unsigned list;
+	char name[64];
+};
+
+/* The hit of r that counts for a client of `profile`: 1 and *pk, or 0 (nothing matched,
+ * an allow entry wins, or no hit is of a list of the profile). */
+static int pick(const struct served *sh, const struct snap_result *r, int profile,
+		struct px_pick *pk)
+{
+	struct snap_list_info li;
+	int i = 0;
+
+	pk->action = served_hit(sh, r, profile, &i);
+	if (pk->action < 0)
+		return 0;
+	pk->list = r->hits[i].list;
+	snap_list(sh->snap, pk->list, &li);
+	snprintf(pk->name, sizeof(pk->name), "%s", li.name);
+	return 1;
+}
+
+/* Count the hit pk (a block, or a log-only hit) and record it, unless its list records
+ * nothing ([list.NAME] events = off). */
+static void record(struct px_worker *w, const struct served *sh, struct px_conn *c,
+		   const char *what, const struct px_pick *pk, const char *entry, size_t elen,
+		   const char *reason)
 {
 	struct ev_block ev;
 
+	if (pk->list < sh->nlists) {
+		_Atomic uint64_t *ctr =
+			pk->action == LIST_ACTION_LOG_ONLY ? w->list_logged : w->list_blocked;
+
+		atomic_fetch_add_explicit(&ctr[sh->lists[pk->list].slot], 1, memory_order_relaxed);
+		if (!sh->lists[pk->list].events)
+			return;
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.time_ms = time_wall_ms();
 	ev.client = c->peer;
 	snprintf(ev.qname, sizeof(ev.qname), "%s", what);
-	snprintf(ev.list, sizeof(ev.list), "%s", list);
+	snprintf(ev.list, sizeof(ev.list), "%s", pk->name);
 	snprintf(ev.entry, sizeof(ev.entry), "%.*s", (int)elen, entry);
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
 	if (evring_push(&w->ring, &ev) != 0)
 		px_count(w, P_EVENTS_DROPPED);
 }
 
-/* The first blocking hit of r (NULL when nothing matched or an allow entry wins); the
- * name is in w's scratch space, valid until the next request on w. */
-static const char *blocking_list(struct px_worker *w, const struct snap *s,
-				 const struct snap_result *r)
+/* The page template of pk's list, or NULL (the built-in page). */
+static const char *list_page(const struct served *sh, const struct px_pick *pk)
 {
-	struct snap_list_info li;
-	int i;
-
-	for (i = 0; i < r->n; i++)
-		if (r->hits[i].allow)
-			return NULL;
-	if (r->n == 0)
-		return NULL;
-	snap_list(s, r->hits[0].list, &li);
-	snprintf(w->scratch.list, sizeof(w->scratch.list), "%s", li.name);
-	return w->scratch.list;
+	return pk->list < sh->nlists ? sh->lists[pk->list].page : NULL;
 }
 
-/* A plain-text refusal, counted under ctr; the connection closes after it. */
-static void refuse(struct px_worker *w, struct px_conn *c, enum px_counter ctr, int status,
-		   const char *reason, const char *msg)
+/* Render the walled-garden page of pi: the list's template, else the built-in one. */
+static size_t walled_page(const char *tpl, const struct page_info *pi, char *out, size_t size)
 {
-	px_count(w, ctr);
-	px_respond(w, c, status, reason, "text/plain; charset=utf-8", NULL, msg, strlen(msg), 0);
+	size_t n = tpl ? page_template(tpl, pi, out, size) : 0;
+
+	return n ? n : page_walled(pi, out, size);
 }
 
 /* Write the request head for the upstream into uout. target: origin-form. */
@@ -88,48 +111,18 @@ static int build_request(struct px_worker *w, struct px_conn *c, const struct ht
 	return px_buf_printf(&c->uout, "Via: 1.%d ispshield\r\n\r\n", h->minor);
 }
 
-static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
-			   const struct http_head *h, const struct served *sh, int optout)
+/* A plain-text refusal, counted under ctr; the connection closes after it. */
+static void refuse(struct px_worker *w, struct px_conn *c, enum px_counter ctr, int status,
+		   const char *reason, const char *msg)
 {
-	char name[DOMAIN_BUFSZ];
-	struct snap_result r;
-	const char *list;
-
-	c->is_connect = 1;
-	px_count(w, P_CONNECTS);
-	if (px_parse_authority(c, h->target, h->tlen, 0) != 0 || c->port == 0) {
-		px_count(w, P_BAD_REQUESTS);
-		px_respond_error(w, c, 400);
-		return;
-	}
-	if (!optout && domain_normalise(c->host, strlen(c->host), name, NULL) > 0 &&
-	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0 &&
-	    (list = blocking_list(w, sh->snap, &r)) != NULL) {
-		char *text = w->scratch.page;
-		char entry[DOMAIN_BUFSZ + 2];
-		size_t n;
-
-		snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen,
-			 r.key);
-		px_count(w, P_HITS_CONNECT);
-		record(w, c, name, list, entry, strlen(entry), "connect");
-		n = page_connect_refused(name, list, text, sizeof(w->scratch.page));
-		px_respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, text, n, 0);
-		return;
-	}
-	if (!pxd_port_ok(&w->srv->dest, c->port)) {
-		refuse(w, c, P_PORT_REFUSED, 403, "Forbidden",
-		       "ispshield: CONNECT refused: this proxy tunnels only to the HTTPS port "
-		       "(proxy.connect-ports)\n");
-		return;
-	}
-	c->req_done = 1;
-	px_start_upstream(w, c, idx);
+	px_count(w, ctr);
+	px_respond(w, c, status, reason, "text/plain; charset=utf-8", NULL, msg, strlen(msg), 0);
 }
 
-/* The walled-garden page for the listed host name (made in w's scratch space). */
+/* The walled-garden page for the listed host name: the list's template (tpl), else the
+ * built-in page, made in w's scratch space. */
 static void respond_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
-			   const char *name, const char *list)
+			   const char *name, const char *list, const char *tpl)
 {
 	size_t alen = 0, n;
 	const char *al = http_field_get(h, "accept-language", &alen);
@@ -141,24 +134,71 @@ static void respond_walled(struct px_worker *w, struct px_conn *c, const struct 
 	pi.list = list;
 	pi.isp = w->srv->cfg->notify_isp_name;
 	pi.contact = w->srv->cfg->notify_contact;
-	n = page_walled(&pi, w->scratch.page, sizeof(w->scratch.page));
+	n = walled_page(tpl, &pi, w->scratch.page, sizeof(w->scratch.page));
 	px_respond(w, c, 403, "Forbidden", "text/html; charset=utf-8", "Vary: Accept-Language\r\n",
 		   w->scratch.page, n, c->req_body == B_NONE && !c->close_after);
 }
 
-static void handle_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
-			  const struct served *sh)
+static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
+			   const struct http_head *h, const struct served *sh, int optout,
+			   int profile)
 {
 	char name[DOMAIN_BUFSZ];
 	struct snap_result r;
+	struct px_pick pk;
+
+	c->is_connect = 1;
+	px_count(w, P_CONNECTS);
+	if (px_parse_authority(c, h->target, h->tlen, 0) != 0 || c->port == 0) {
+		px_count(w, P_BAD_REQUESTS);
+		px_respond_error(w, c, 400);
+		return;
+	}
+	if (!optout && domain_normalise(c->host, strlen(c->host), name, NULL) > 0 &&
+	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0 &&
+	    pick(sh, &r, profile, &pk)) {
+		char *text = w->scratch.page;
+		char entry[DOMAIN_BUFSZ + 2];
+		size_t n;
+
+		snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen,
+			 r.key);
+		record(w, sh, c, name, &pk, entry, strlen(entry), "connect");
+		if (pk.action == LIST_ACTION_LOG_ONLY) {
+			px_count(w, P_LOGGED);
+			goto pass;
+		}
+		px_count(w, P_HITS_CONNECT);
+		n = page_connect_refused(name, pk.name, text, sizeof(w->scratch.page));
+		px_respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, text, n, 0);
+		return;
+	}
+pass:
+	if (!pxd_port_ok(&w->srv->dest, c->port)) {
+		refuse(w, c, P_PORT_REFUSED, 403, "Forbidden",
+		       "ispshield: CONNECT refused: this proxy tunnels only to the HTTPS port "
+		       "(proxy.connect-ports)\n");
+		return;
+	}
+	c->req_done = 1;
+	px_start_upstream(w, c, idx);
+}
+
+static void handle_walled(struct px_worker *w, struct px_conn *c, const struct http_head *h,
+			  const struct served *sh, int profile)
+{
+	char name[DOMAIN_BUFSZ];
+	struct snap_result r;
+	struct px_pick pk;
 	const char *list = NULL, *hv;
 	size_t hl = 0;
 
 	hv = http_field_get(h, "host", &hl);
 	if (w->srv->walled && hv && px_parse_authority(c, hv, hl, 80) == 0 &&
 	    domain_normalise(c->host, strlen(c->host), name, NULL) > 0 &&
-	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0)
-		list = blocking_list(w, sh->snap, &r);
+	    snap_lookup_domain(sh->snap, name, strlen(name), &r) > 0 &&
+	    pick(sh, &r, profile, &pk) && pk.action != LIST_ACTION_LOG_ONLY)
+		list = pk.name;
 	if (!list) {
 		refuse(w, c, P_BAD_REQUESTS, 400, "Bad Request",
 		       "ispshield: this is a proxy; send absolute-form requests "
@@ -167,29 +207,31 @@ static void handle_walled(struct px_worker *w, struct px_conn *c, const struct h
 	}
 	px_count(w, P_WALLED);
 	/* the DNS service already recorded this block (cause C&C): nothing recorded here */
-	respond_walled(w, c, h, name, list);
+	respond_walled(w, c, h, name, list, list_page(sh, &pk));
 }
 
 /* A plain-HTTP request to a host in a domain list (a C&C name): the walled-garden
  * page, and a block event (reason "name", as the DNS service records the same name).
  * Returns 1 when it answered. */
 static int host_listed(struct px_worker *w, struct px_conn *c, const struct http_head *h,
-		       const struct served *sh)
+		       const struct served *sh, int profile)
 {
 	char name[DOMAIN_BUFSZ], entry[DOMAIN_BUFSZ + 2];
 	struct snap_result r;
-	const char *list;
+	struct px_pick pk;
 
 	if (domain_normalise(c->host, strlen(c->host), name, NULL) <= 0 ||
-	    snap_lookup_domain(sh->snap, name, strlen(name), &r) <= 0)
-		return 0;
-	list = blocking_list(w, sh->snap, &r);
-	if (!list)
+	    snap_lookup_domain(sh->snap, name, strlen(name), &r) <= 0 ||
+	    !pick(sh, &r, profile, &pk))
 		return 0;
 	snprintf(entry, sizeof(entry), "%s%.*s", r.wildcard ? "*." : "", (int)r.keylen, r.key);
+	record(w, sh, c, name, &pk, entry, strlen(entry), "name");
+	if (pk.action == LIST_ACTION_LOG_ONLY) {
+		px_count(w, P_LOGGED);
+		return 0;
+	}
 	px_count(w, P_HITS_DOMAIN);
-	record(w, c, name, list, entry, strlen(entry), "name");
-	respond_walled(w, c, h, name, list);
+	respond_walled(w, c, h, name, pk.name, list_page(sh, &pk));
 	return 1;
 }
 
@@ -199,8 +241,9 @@ void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const st
 	char *canon = w->scratch.canon;
 	const char *t = h->target, *auth, *path, *tok;
 	size_t tlen = h->tlen, alen, plen, toklen = 0;
-	int optout, clen;
+	int optout, clen, profile = -1;
 	struct snap_result r;
+	struct px_pick pk;
 	const char *list = NULL;
 
 	px_count(w, P_REQUESTS);
@@ -217,12 +260,14 @@ void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const st
 	optout = sh->optout && prefixset_contains_sa(sh->optout, (struct sockaddr *)&c->peer);
 	if (optout)
 		px_count(w, P_OPTOUT);
+	else if (sh->nprofiles > 0)
+		profile = served_client_profile(sh, (struct sockaddr *)&c->peer);
 	if (h->mlen == 7 && memcmp(h->method, "CONNECT", 7) == 0) {
-		handle_connect(w, c, idx, h, sh, optout);
+		handle_connect(w, c, idx, h, sh, optout, profile);
 		return;
 	}
 	if (tlen > 0 && t[0] == '/') {
-		handle_walled(w, c, h, sh);
+		handle_walled(w, c, h, sh, profile);
 		return;
 	}
 	if (tlen < 8 || strncasecmp(t, "http://", 7) != 0) {
@@ -250,8 +295,15 @@ void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const st
 		px_respond_error(w, c, 400);
 		return;
 	}
-	if (!optout && snap_lookup_url(sh->snap, canon, (size_t)clen, &r) > 0)
-		list = blocking_list(w, sh->snap, &r);
+	if (!optout && snap_lookup_url(sh->snap, canon, (size_t)clen, &r) > 0 &&
+	    pick(sh, &r, profile, &pk)) {
+		list = pk.name;
+		if (pk.action == LIST_ACTION_LOG_ONLY) {
+			px_count(w, P_LOGGED);
+			record(w, sh, c, canon, &pk, r.key, r.keylen, "url");
+			list = NULL;
+		}
+	}
 	if (list) {
 		int tp = 0;
 
@@ -268,12 +320,13 @@ void px_handle_request(struct px_worker *w, struct px_conn *c, int idx, const st
 		}
 		if (list) {
 			px_count(w, P_HITS);
-			record(w, c, canon, list, r.key, r.keylen, "url");
-			px_warn_page(w, c, idx, h, list, canon, (size_t)clen, t, tlen, tp);
+			record(w, sh, c, canon, &pk, r.key, r.keylen, "url");
+			px_warn_page(w, c, idx, h, list, list_page(sh, &pk), canon, (size_t)clen, t,
+				     tlen, tp);
 			return;
 		}
 	}
-	if (!optout && host_listed(w, c, h, sh))
+	if (!optout && host_listed(w, c, h, sh, profile))
 		return;
 	if (plen == 0) {
 		path = "/";

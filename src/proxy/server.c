@@ -184,7 +184,7 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
-	rc = served_slot_open(&srv->slot, "proxy", srv->snap_path, cfg->proxy_opt_out, err);
+	rc = served_slot_open(&srv->slot, "proxy", srv->snap_path, cfg->proxy_opt_out, cfg, err);
 	if (rc)
 		goto out;
 	rc = workers_init(srv, err);

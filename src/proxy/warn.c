@@ -77,8 +77,11 @@ void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta 
 	pi.isp = w->srv->cfg->notify_isp_name;
 	pi.contact = w->srv->cfg->notify_contact;
 	pi.token_problem = hit->token_problem;
-	n = page_warning(&pi, page, sizeof(w->scratch.page));
+	n = hit->tpl ? page_template(hit->tpl, &pi, page, sizeof(w->scratch.page)) : 0;
+	if (n == 0) /* no template, or it did not fit with its values: the built-in page */
+		n = page_warning(&pi, page, sizeof(w->scratch.page));
 	c->hit = NULL;
+	free(hit->tpl);
 	free(hit->canon);
 	free(hit->href);
 	free(hit);
@@ -91,8 +94,8 @@ void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta 
  * proxy.connect-timeout (the store is treated like an upstream); the store is never read
  * on this thread. */
 void px_warn_page(struct px_worker *w, struct px_conn *c, int idx, const struct http_head *h,
-		  const char *list, const char *canon, size_t clen, const char *target, size_t tlen,
-		  int token_problem)
+		  const char *list, const char *tpl, const char *canon, size_t clen,
+		  const char *target, size_t tlen, int token_problem)
 {
 	char tok[PTOKEN_MAX];
 	size_t alen = 0, hlen = tlen + sizeof(TOKEN_PARAM) + PTOKEN_MAX + 2;
@@ -110,6 +113,9 @@ void px_warn_page(struct px_worker *w, struct px_conn *c, int idx, const struct 
 	}
 	memcpy(hit->canon, canon, clen);
 	hit->canon[clen] = '\0';
+	/* a copy: the page is rendered after the metadata read, maybe after a reload */
+	if (tpl)
+		hit->tpl = strdup(tpl);
 	snprintf(hit->list, sizeof(hit->list), "%s", list);
 	hit->ja = page_prefer_ja(al, alen);
 	hit->token_problem = token_problem;

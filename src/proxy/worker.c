@@ -104,6 +104,7 @@ static void conn_close(struct px_worker *w, int idx)
 		close(c->cfd);
 	c->cfd = -1;
 	if (c->hit) {
+		free(c->hit->tpl);
 		free(c->hit->canon);
 		free(c->hit->href);
 		free(c->hit);

@@ -30,7 +30,8 @@ enum kind { KEPT, PERIODIC };
 struct svc {
 	const char *name;
 	const char *args[3];  /* the subcommand */
-	const char *sections; /* "[core][dns]": a change in these restarts it */
+	const char *sections; /* "[core][dns]": a change in these restarts it ("[list.*]": every
+				 [list.NAME] section) */
 	enum kind kind;
 	int on;		 /* named in run.services */
 	pid_t pid;	 /* 0 = not running */
@@ -54,8 +55,14 @@ struct sup {
 };
 
 static const struct svc services[] = {
-	{ .name = "dns", .args = { "dns" }, .sections = "[core][dns]", .kind = KEPT },
-	{ .name = "proxy", .args = { "proxy" }, .sections = "[core][proxy]", .kind = KEPT },
+	{ .name = "dns",
+	  .args = { "dns" },
+	  .sections = "[core][dns][list.*][profile.*]",
+	  .kind = KEPT },
+	{ .name = "proxy",
+	  .args = { "proxy" },
+	  .sections = "[core][proxy][list.*][profile.*]",
+	  .kind = KEPT },
 	{ .name = "status", .args = { "status" }, .sections = "[core][status]", .kind = KEPT },
 	{ .name = "notify", .args = { "notify", "run" }, .kind = PERIODIC },
 	{ .name = "sync", .args = { "lists", "sync" }, .kind = PERIODIC },
@@ -137,6 +144,18 @@ static char *sections_text(const char *text, const char *sections)
 
 		if (!end || (size_t)(end - s) + 3 > sizeof(head))
 			break;
+		if (end - s > 3 && memcmp(end - 2, ".*", 2) == 0) {
+			/* "[list.*]": every section whose name starts so ([list.NAME]) */
+			snprintf(head, sizeof(head), "\n%.*s", (int)(end - s - 1), s);
+			for (at = strstr(text, head); at; at = strstr(next ? next : "", head)) {
+				next = strstr(at + 2, "\n[");
+				fprintf(f, "%.*s", next ? (int)(next - at) : (int)strlen(at), at);
+				if (!next)
+					break;
+			}
+			s = end + 1;
+			continue;
+		}
 		snprintf(head, sizeof(head), "%.*s\n", (int)(end - s + 1), s);
 		at = strstr(text, head);
 		if (at) {

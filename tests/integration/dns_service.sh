@@ -67,7 +67,7 @@ out=$(q www.good.test A)
 check "allowed name resolves" grep -q '^www.good.test.*IN	A	192.0.2.10' <<<"$out"
 out=$(q cc1.botnet.example A)
 check "listed name: NXDOMAIN" grep -q 'status: NXDOMAIN' <<<"$out"
-check "listed name: EDE 17 names the list" grep -q 'EDE: 17 (Filtered): (blocked by ispshield list c2)' <<<"$out"
+check "listed name: EDE 17 names the list and the entry" grep -q 'EDE: 17 (Filtered): (blocked by ispshield list c2: cc1.botnet.example)' <<<"$out"
 out=$(q x1.dga.example A)
 check "*.suffix entry blocks a child" grep -q 'status: NXDOMAIN' <<<"$out"
 out=$(q dga.example A)

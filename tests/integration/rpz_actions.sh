@@ -126,7 +126,7 @@ ans() { q +short "$@" 2>/dev/null | tr '\n' ' ' | sed 's/ $//'; }
 check "no action: the upstream's answer" eq "$(ans clean.tld2 A)" "10.0.0.99" "clean"
 out=$(q a0-1.tld2 A)
 check "CNAME . -> NXDOMAIN with EDE" grep -q 'status: NXDOMAIN' <<<"$out"
-check "CNAME . -> EDE names the list" grep -q 'EDE: 17 (Filtered): (blocked by ispshield list feed)' <<<"$out"
+check "CNAME . -> EDE names the list" grep -q 'EDE: 17 (Filtered): (blocked by ispshield list feed: a0-1.tld2)' <<<"$out"
 out=$(q a3-1.tld2 A)
 check "CNAME *. -> NODATA (NOERROR)" grep -q 'status: NOERROR' <<<"$out"
 check "CNAME *. -> no answer record" grep -q 'ANSWER: 0,' <<<"$out"

@@ -186,6 +186,112 @@ static void test_sample_config_documents_every_key(void **state)
 
 /* What config_print writes (the file `ispshield run` hands its services, every key with
  * its doc as a comment) loads back: no doc line too long for the reader. */
+/* [list.NAME] and [profile.NAME]: parsed, checked with FILE:LINE, printed and loaded
+ * back (the file `run` hands its services), settable with -o list.NAME.KEY. */
+static void test_list_sections(void **state)
+{
+	struct isp_config c, back;
+	const struct config_list *l;
+	const struct config_profile *pr;
+	struct isp_err e;
+	char path[] = "/tmp/test_config_lists_XXXXXX";
+	char *p;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	config_defaults(&c);
+	p = write_tmp("[list.dga]\naction = refused\nede-text = go away\n"
+		      "[list.trial.feed]\naction = log-only\nevents = off\nnotify = off\n"
+		      "page = /tmp/page.html\n[profile.cc-only]\nlists = dga, c2\n"
+		      "[profile.all]\n[dns]\nblock-ttl = 300\n");
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), 0);
+	unlink(p);
+	assert_int_equal(c.nlists, 2);
+	l = config_list_policy(&c, "dga");
+	assert_non_null(l);
+	assert_int_equal(l->action, LIST_ACTION_REFUSED);
+	assert_string_equal(l->ede_text, "go away");
+	assert_int_equal(l->events, 1);
+	assert_int_equal(l->notify, 1);
+	l = config_list_policy(&c, "trial.feed");
+	assert_non_null(l);
+	assert_int_equal(l->action, LIST_ACTION_LOG_ONLY);
+	assert_int_equal(l->events, 0);
+	assert_int_equal(l->notify, 0);
+	assert_string_equal(l->page, "/tmp/page.html");
+	assert_null(config_list_policy(&c, "c2"));
+	pr = config_profile(&c, "cc-only");
+	assert_non_null(pr);
+	assert_true(config_profile_has_list(pr, "dga"));
+	assert_true(config_profile_has_list(pr, "c2"));
+	assert_false(config_profile_has_list(pr, "c"));
+	assert_false(config_profile_has_list(pr, "dga2"));
+	assert_null(config_profile(&c, "all")); /* a section without keys: nothing */
+	assert_int_equal(c.dns_block_ttl, 300);
+
+	/* -o list.NAME.KEY, the name may hold dots */
+	assert_int_equal(config_set(&c, "list.trial.feed.action", "walled-garden", &e), 0);
+	assert_int_equal(config_list_policy(&c, "trial.feed")->action, LIST_ACTION_WALLED);
+	assert_int_equal(config_set(&c, "list.dga.colour", "red", &e), ISR_EINVAL);
+	assert_int_equal(config_set(&c, "list.action", "refused", &e), ISR_EINVAL);
+	assert_int_equal(config_set(&c, "profile.kids.lists", "dga", &e), 0);
+	assert_false(config_profile_has_list(config_profile(&c, "kids"), "c2"));
+
+	/* printed and loaded back */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	config_print(&c, f);
+	fclose(f);
+	config_defaults(&back);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&back, path, &e), 0);
+	unlink(path);
+	assert_int_equal(back.nlists, 2);
+	assert_int_equal(config_list_policy(&back, "trial.feed")->action, LIST_ACTION_WALLED);
+	assert_int_equal(config_list_policy(&back, "trial.feed")->events, 0);
+	assert_string_equal(config_list_policy(&back, "dga")->ede_text, "go away");
+	assert_int_equal(back.nprofiles, 2);
+	assert_true(config_profile_has_list(config_profile(&back, "cc-only"), "c2"));
+	assert_false(config_profile_has_list(config_profile(&back, "kids"), "c2"));
+
+	/* errors name the file's line */
+	p = write_tmp("[list.dga]\naction = refused\n\nacton = nxdomain\n");
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 4);
+	assert_non_null(strstr(e.msg, "acton"));
+	unlink(p);
+	p = write_tmp("[list.dga]\naction = block\n");
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "log-only"));
+	unlink(p);
+	p = write_tmp("[list.dga]\nevents = maybe\n");
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 2);
+	unlink(p);
+	p = write_tmp("[profile.none]\nlists = dga\n");
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	unlink(p);
+	p = write_tmp("[list.bad name]\naction = refused\n");
+	config_defaults(&c);
+	isp_err_clear(&e);
+	assert_int_equal(config_load(&c, p, &e), ISR_EINVAL);
+	assert_int_equal(e.line, 2);
+	unlink(p);
+}
+
 static void test_print_loads_back(void **state)
 {
 	struct isp_config c, back;
@@ -217,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_sample_config_documents_every_key),
 		cmocka_unit_test(test_printed_lines_fit_inih),
 		cmocka_unit_test(test_print_loads_back),
+		cmocka_unit_test(test_list_sections),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

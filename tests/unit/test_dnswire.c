@@ -918,6 +918,105 @@ static void test_build_local(void **state)
 
 /* ---- responses from upstream ---- */
 
+static void test_name_wire(void **state)
+{
+	uint8_t w[DNSW_MAX_NAME];
+	char longlabel[70], longname[300];
+
+	(void)state;
+	assert_int_equal(dnsw_name_wire("ispshield.invalid.", w, sizeof(w)), 19);
+	assert_memory_equal(w, "\011ispshield\007invalid\000", 19);
+	assert_int_equal(dnsw_name_wire("ispshield.invalid", w, sizeof(w)), 19);
+	assert_int_equal(dnsw_name_wire(".", w, sizeof(w)), 1);
+	assert_int_equal(w[0], 0);
+	assert_int_equal(dnsw_name_wire("", w, sizeof(w)), 1);
+	assert_int_equal(dnsw_name_wire("a..b", w, sizeof(w)), -1);
+	assert_int_equal(dnsw_name_wire(".a", w, sizeof(w)), -1);
+	assert_int_equal(dnsw_name_wire("a b.example", w, sizeof(w)), -1);
+	memset(longlabel, 'x', 64);
+	longlabel[64] = '\0';
+	assert_int_equal(dnsw_name_wire(longlabel, w, sizeof(w)), -1); /* label of 64 */
+	longlabel[63] = '\0';
+	assert_int_equal(dnsw_name_wire(longlabel, w, sizeof(w)), 65);
+	memset(longname, 'a', sizeof(longname));
+	for (size_t i = 1; i < 256; i += 2)
+		longname[i] = '.';
+	longname[255] = '\0'; /* 128 one-letter labels: 257 bytes of wire */
+	assert_int_equal(dnsw_name_wire(longname, w, sizeof(w)), -1);
+	assert_int_equal(dnsw_name_wire("a.b", w, 4), -1); /* out too small */
+}
+
+/* A blocked answer: NXDOMAIN with the SOA in authority (owner: the question, TTL and
+ * MINIMUM the block TTL), which dnsw_cache_ttl (RFC 2308) accepts; the walled garden's
+ * address without it, its NODATA with it. */
+static void test_build_blocked_soa(void **state)
+{
+	static const uint8_t a4[4] = { 192, 0, 2, 1 };
+	struct dnsw_soa soa;
+	struct pb p;
+	struct dnsw_query q;
+	uint8_t out[1024];
+	struct rrs r;
+	char text[128];
+	uint32_t ttl = 0;
+	int n;
+
+	(void)state;
+	memset(&soa, 0, sizeof(soa));
+	soa.mname_len = (size_t)dnsw_name_wire("ispshield.invalid.", soa.mname, sizeof(soa.mname));
+	soa.rname_len = (size_t)dnsw_name_wire("hostmaster.ispshield.invalid.", soa.rname,
+					       sizeof(soa.rname));
+	soa.ttl = 120;
+	soa.serial = 1;
+	pb_query(&p, 0x4242, "X1.Dga-Family.example", DNSW_A, 1232, 0);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &q), 0);
+	n = dnsw_build_blocked(&q, DNSW_NXDOMAIN, 0, NULL, 0, &soa, DNSW_EDE_FILTERED,
+			       "blocked by ispshield list dga: *.dga-family.example", out,
+			       sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(DNSW_RCODE(dnsw_get16(out + 2)), DNSW_NXDOMAIN);
+	assert_int_equal(dnsw_get16(out + 6), 0); /* answer */
+	assert_int_equal(dnsw_get16(out + 8), 1); /* authority */
+	assert_int_equal(walk(out, (size_t)n, &r), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.rr[0].section, 2);
+	assert_int_equal(r.rr[0].type, DNSW_SOA);
+	assert_string_equal(r.rr[0].owner, "x1.dga-family.example");
+	assert_int_equal(r.rr[0].ttl, 120);
+	assert_int_equal(r.rr[0].rdlen, 19 + 30 + 20);
+	assert_memory_equal(r.rr[0].rdata, soa.mname, soa.mname_len);
+	/* MINIMUM is the last field */
+	assert_int_equal(dnsw_get16(r.rr[0].rdata + r.rr[0].rdlen - 2), 120);
+	assert_int_equal(find_ede(&r, text, sizeof(text)), DNSW_EDE_FILTERED);
+	assert_string_equal(text, "blocked by ispshield list dga: *.dga-family.example");
+	assert_int_equal(dnsw_cache_ttl(out, (size_t)n, &ttl), 0);
+	assert_int_equal(ttl, 120);
+	assert_int_equal(
+		dnsw_response_matches(out, (size_t)n, 0x4242, q.qname, q.qname_len, DNSW_A, 1), 1);
+
+	/* walled garden, A asked: the address, no SOA */
+	n = dnsw_build_blocked(&q, DNSW_NOERROR, 4, a4, 120, &soa, -1, NULL, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(dnsw_get16(out + 6), 1);
+	assert_int_equal(dnsw_get16(out + 8), 0);
+	/* walled garden, MX asked: NODATA with the SOA */
+	pb_query(&p, 0x4243, "x1.dga-family.example", 15, 0, 0);
+	assert_int_equal(dnsw_parse_query(p.b, p.n, &q), 0);
+	n = dnsw_build_blocked(&q, DNSW_NOERROR, 4, a4, 120, &soa, -1, NULL, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal(dnsw_get16(out + 6), 0);
+	assert_int_equal(dnsw_get16(out + 8), 1);
+	assert_int_equal(dnsw_cache_ttl(out, (size_t)n, &ttl), 0);
+	assert_int_equal(ttl, 120);
+	/* bounds: a buffer one byte short fails, never overruns */
+	assert_int_equal(dnsw_build_blocked(&q, DNSW_NOERROR, 4, a4, 120, &soa, -1, NULL, out,
+					    (size_t)n - 1),
+			 -1);
+	assert_int_equal(
+		dnsw_build_blocked(&q, DNSW_NXDOMAIN, 5, NULL, 0, &soa, -1, NULL, out, sizeof(out)),
+		-1);
+}
+
 static void test_response_matches(void **state)
 {
 	struct pb p;
@@ -1490,6 +1589,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_a_edns_do),
+		cmocka_unit_test(test_name_wire),
+		cmocka_unit_test(test_build_blocked_soa),
 		cmocka_unit_test(test_parse_aaaa_no_edns),
 		cmocka_unit_test(test_parse_0x20_case),
 		cmocka_unit_test(test_parse_root),

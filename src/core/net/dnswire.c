@@ -334,6 +334,40 @@ static size_t utf8_fit(const char *text, size_t tlen, size_t room)
 	return n;
 }
 
+int dnsw_name_wire(const char *text, uint8_t *out, size_t outsz)
+{
+	size_t o = 0, n = strlen(text);
+
+	if (n > 0 && text[n - 1] == '.')
+		n--;
+	while (n > 0) {
+		size_t l = 0, i;
+
+		while (l < n && text[l] != '.')
+			l++;
+		if (l == 0 || l > 63 || o + 1 + l + 1 > outsz || o + 1 + l + 1 > DNSW_MAX_NAME)
+			return -1;
+		for (i = 0; i < l; i++)
+			if ((uint8_t)text[i] < 0x21 || (uint8_t)text[i] > 0x7e)
+				return -1;
+		out[o++] = (uint8_t)l;
+		memcpy(out + o, text, l);
+		o += l;
+		text += l;
+		n -= l;
+		if (n > 0) { /* the dot */
+			text++;
+			n--;
+			if (n == 0)
+				return -1; /* "a..": an empty label */
+		}
+	}
+	if (o + 1 > outsz)
+		return -1;
+	out[o++] = 0;
+	return (int)o;
+}
+
 /*
  * Count the records of rrs[0..rrlen) ({u16 type, u16 rdlength, rdata}...) of type want
  * (every type when want is 255, ANY). Returns the count, or -1 if rrs is malformed.
@@ -361,12 +395,12 @@ static int count_rrs(const uint8_t *rrs, size_t rrlen, uint16_t want)
 
 /*
  * Write a response: header, question, the records of rrs of type want as the answer
- * (owner: the question's name; none when want is 0), OPT with EDE when q had EDNS.
- * Returns the length or -1.
+ * (owner: the question's name; none when want is 0), an optional SOA in authority (soa
+ * NULL: none), OPT with EDE when q had EDNS. Returns the length or -1.
  */
 static int build(const struct dnsw_query *q, int rcode, const uint8_t *rrs, size_t rrlen,
-		 uint16_t want, uint32_t ttl, int ede_code, const char *extra_text, uint8_t *out,
-		 size_t outsz)
+		 uint16_t want, uint32_t ttl, const struct dnsw_soa *soa, int ede_code,
+		 const char *extra_text, uint8_t *out, size_t outsz)
 {
 	struct wbuf w = { out, 0, outsz, 0 };
 	uint16_t flags, rdlen;
@@ -387,7 +421,7 @@ static int build(const struct dnsw_query *q, int rcode, const uint8_t *rrs, size
 	w16(&w, flags);
 	w16(&w, q->qname_len > 0 ? 1 : 0);
 	w16(&w, (uint16_t)an);
-	w16(&w, 0);
+	w16(&w, soa ? 1 : 0);
 	w16(&w, q->has_edns ? 1 : 0);
 	if (q->qname_len > 0) {
 		w_bytes(&w, q->qname, q->qname_len);
@@ -406,6 +440,23 @@ static int build(const struct dnsw_query *q, int rcode, const uint8_t *rrs, size
 			w_bytes(&w, rrs + off + 4, l);
 		}
 		off += 4 + (size_t)l;
+	}
+	if (soa) {
+		if (soa->mname_len > DNSW_MAX_NAME || soa->rname_len > DNSW_MAX_NAME ||
+		    q->qname_len == 0)
+			return -1;
+		w16(&w, 0xc000 | DNSW_HEADER); /* owner: the question's name */
+		w16(&w, DNSW_SOA);
+		w16(&w, DNSW_CLASS_IN);
+		w32(&w, soa->ttl);
+		w16(&w, (uint16_t)(soa->mname_len + soa->rname_len + 20));
+		w_bytes(&w, soa->mname, soa->mname_len);
+		w_bytes(&w, soa->rname, soa->rname_len);
+		w32(&w, soa->serial);
+		w32(&w, 3600);	   /* refresh */
+		w32(&w, 600);	   /* retry */
+		w32(&w, 86400);	   /* expire */
+		w32(&w, soa->ttl); /* minimum: the negative-caching TTL */
 	}
 	if (!q->has_edns)
 		return w.err ? -1 : (int)w.len;
@@ -437,7 +488,35 @@ static int build(const struct dnsw_query *q, int rcode, const uint8_t *rrs, size
 int dnsw_build_response(const struct dnsw_query *q, int rcode, int ede_code, const char *extra_text,
 			uint8_t *out, size_t outsz)
 {
-	return build(q, rcode, NULL, 0, 0, 0, ede_code, extra_text, out, outsz);
+	return build(q, rcode, NULL, 0, 0, 0, NULL, ede_code, extra_text, out, outsz);
+}
+
+int dnsw_build_blocked(const struct dnsw_query *q, int rcode, int family, const uint8_t *addr,
+		       uint32_t ttl, const struct dnsw_soa *soa, int ede_code,
+		       const char *extra_text, uint8_t *out, size_t outsz)
+{
+	uint8_t rr[4 + 16];
+	uint16_t type = 0;
+	size_t alen = 0;
+
+	if (family == 4)
+		type = DNSW_A;
+	else if (family == 6)
+		type = DNSW_AAAA;
+	else if (family != 0)
+		return -1;
+	if (q->qname_len == 0)
+		return -1;
+	if (type) {
+		alen = family == 4 ? 4 : 16;
+		dnsw_put16(rr, type);
+		dnsw_put16(rr + 2, (uint16_t)alen);
+		memcpy(rr + 4, addr, alen);
+	}
+	if (q->qtype != type || q->qclass != DNSW_CLASS_IN)
+		type = 0;
+	return build(q, rcode, rr, type ? 4 + alen : 0, type, ttl, type ? NULL : soa, ede_code,
+		     extra_text, out, outsz);
 }
 
 int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *addr, uint32_t ttl,
@@ -461,7 +540,8 @@ int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *ad
 	memcpy(rr + 4, addr, alen);
 	if (q->qtype != type || q->qclass != DNSW_CLASS_IN)
 		type = 0;
-	return build(q, DNSW_NOERROR, rr, 4 + alen, type, ttl, ede_code, extra_text, out, outsz);
+	return build(q, DNSW_NOERROR, rr, 4 + alen, type, ttl, NULL, ede_code, extra_text, out,
+		     outsz);
 }
 
 int dnsw_build_local(const struct dnsw_query *q, const uint8_t *rrs, size_t rrlen, uint32_t ttl,
@@ -475,7 +555,8 @@ int dnsw_build_local(const struct dnsw_query *q, const uint8_t *rrs, size_t rrle
 		want = DNSW_CNAME; /* a CNAME answers every type (RFC 1034 3.6.2) */
 	if (q->qclass != DNSW_CLASS_IN || want == 0)
 		want = 0;
-	return build(q, DNSW_NOERROR, rrs, rrlen, want, ttl, ede_code, extra_text, out, outsz);
+	return build(q, DNSW_NOERROR, rrs, rrlen, want, ttl, NULL, ede_code, extra_text, out,
+		     outsz);
 }
 
 /* ---- reading responses ---- */

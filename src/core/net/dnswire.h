@@ -161,6 +161,41 @@ int dnsw_build_local(const struct dnsw_query *q, const uint8_t *rrs, size_t rrle
 		     int ede_code, const char *extra_text, uint8_t *out, size_t outsz);
 
 /*
+ * The SOA of a negative block answer (RFC 2308 section 3): owner the queried name, the
+ * MNAME and RNAME given here in wire form (dnsw_name_wire), serial, refresh, retry and
+ * expire fixed, and TTL = MINIMUM = ttl: how long a resolver behind us caches the
+ * negative answer. At most 22 + 2 x DNSW_MAX_NAME bytes.
+ */
+struct dnsw_soa {
+	uint8_t mname[DNSW_MAX_NAME];
+	size_t mname_len;
+	uint8_t rname[DNSW_MAX_NAME];
+	size_t rname_len;
+	uint32_t serial, ttl;
+};
+
+/*
+ * Write the presentation-form name text ("ispshield.invalid." or without the final dot;
+ * "" or "." is the root) in wire form into out (at least DNSW_MAX_NAME bytes). Returns
+ * the length, or -1 for an empty label, a label over 63 bytes, a name over 255 bytes, or
+ * a byte that is not printable ASCII. No escapes.
+ */
+int dnsw_name_wire(const char *text, uint8_t *out, size_t outsz);
+
+/*
+ * Build the answer to a blocked query: rcode (DNSW_NXDOMAIN, or DNSW_NOERROR with an
+ * address) and, when family is 4 or 6 and q asks for that type (class IN), one A/AAAA
+ * record of addr with the given TTL (family 0: no address). When no answer record is
+ * written and soa is not NULL, soa goes into the authority section (its owner a
+ * compression pointer to the question), so that the negative answer can be cached as
+ * RFC 2308 says. EDE as in dnsw_build_response (the text cut to fit). Returns the
+ * length, or -1 (out too small, no question, family not 0/4/6).
+ */
+int dnsw_build_blocked(const struct dnsw_query *q, int rcode, int family, const uint8_t *addr,
+		       uint32_t ttl, const struct dnsw_soa *soa, int ede_code,
+		       const char *extra_text, uint8_t *out, size_t outsz);
+
+/*
  * Check that pkt is a response (QR set) to the query with this id and question (name
  * compared case-insensitively, type, class). Returns 1 if it matches, 0 if not.
  * qname is in wire form, uncompressed (as in struct dnsw_query); the response's QDCOUNT

@@ -80,12 +80,21 @@ static const struct key keys[] = {
 	  "client prefixes exempt from the rate limits, comma-separated" },
 	{ "dns", "block-action", K_CHOICE, F(dns_block_action), "nxdomain",
 	  "answer to a blocked name: nxdomain, or walled-garden (the A/AAAA below)" },
+	{ "dns", "soa-mname", K_DOMAIN, F(dns_soa_mname), "ispshield.invalid.",
+	  "MNAME of the SOA record in the authority section of NXDOMAIN/NODATA block answers "
+	  "(owner: the queried name; TTL and MINIMUM: block-ttl)" },
+	{ "dns", "soa-rname", K_DOMAIN, F(dns_soa_rname), "hostmaster.ispshield.invalid.",
+	  "RNAME (responsible mailbox) of that SOA record" },
+	{ "dns", "canary", K_CHOICE, F(dns_canary), "on",
+	  "answer use-application-dns.net (and names under it) NXDOMAIN to filtered clients, so "
+	  "that browsers keep this resolver rather than switch to their default DoH" },
 	{ "dns", "walled-garden-a", K_STR, F(dns_walled_garden_a), "",
 	  "IPv4 address of the warning page for block-action = walled-garden" },
 	{ "dns", "walled-garden-aaaa", K_STR, F(dns_walled_garden_aaaa), "",
 	  "IPv6 address of the warning page for block-action = walled-garden" },
 	{ "dns", "block-ttl", K_DURATION, F(dns_block_ttl), "60",
-	  "TTL of the walled-garden answers" },
+	  "TTL of every block answer: walled-garden A/AAAA, and the SOA TTL and MINIMUM of "
+	  "NXDOMAIN/NODATA (how long resolvers behind may cache the negative answer)" },
 	{ "dns", "threads", K_INT, F(dns_threads), "1",
 	  "worker threads (each with its own sockets through SO_REUSEPORT)" },
 	{ "dns", "metrics", K_STR, F(dns_metrics), "",
@@ -419,6 +428,7 @@ static const struct {
 	{ "dns.block-action", "nxdomain|walled-garden" },
 	{ "core.events", "on|off" },
 	{ "dns.upstream-0x20", "on|off" },
+	{ "dns.canary", "on|off" },
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },
@@ -522,6 +532,167 @@ void config_defaults(struct isp_config *c)
 		set_key(c, &keys[i], keys[i].def, NULL);
 }
 
+/* ---- [list.NAME] and [profile.NAME] ---- */
+
+static const char *const action_names[] = { "", "nxdomain", "walled-garden", "refused",
+					    "log-only" };
+
+/* A list or profile name: what `lists` accepts (letters, digits, - _ .), 1..63 bytes. */
+static int name_ok(const char *n)
+{
+	size_t i, len = strlen(n);
+
+	if (len == 0 || len >= CONFIG_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' && n[i] <= 'Z') ||
+		      (n[i] >= '0' && n[i] <= '9') || n[i] == '-' || n[i] == '_' || n[i] == '.'))
+			return 0;
+	return 1;
+}
+
+const struct config_list *config_list_policy(const struct isp_config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nlists; i++)
+		if (strcmp(c->lists[i].name, name) == 0)
+			return &c->lists[i];
+	return NULL;
+}
+
+const struct config_profile *config_profile(const struct isp_config *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->nprofiles; i++)
+		if (strcmp(c->profiles[i].name, name) == 0)
+			return &c->profiles[i];
+	return NULL;
+}
+
+int config_profile_has_list(const struct config_profile *p, const char *name)
+{
+	const char *s = p->lists;
+	size_t n = strlen(name);
+
+	if (p->all)
+		return 1;
+	while (*s) {
+		size_t len;
+
+		while (*s == ' ' || *s == ',' || *s == '\t')
+			s++;
+		len = strcspn(s, " ,\t");
+		if (len == n && strncmp(s, name, n) == 0)
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+static int on_off(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* Set key `name` of section "list.NAME" or "profile.NAME" (created on first use). */
+static int set_named(struct isp_config *c, const char *section, const char *name, const char *value,
+		     struct isp_err *err)
+{
+	int is_list = strncmp(section, "list.", 5) == 0;
+	const char *n = section + (is_list ? 5 : 8);
+	size_t i;
+
+	if (!name_ok(n))
+		return isp_err_set(err, ISR_EINVAL,
+				   "[%s]: '%s' is not a list or profile name (letters, digits, "
+				   "- _ ., at most %d)",
+				   section, n, CONFIG_NAME_MAX - 1);
+	if (is_list) {
+		struct config_list *l = (struct config_list *)config_list_policy(c, n);
+
+		if (!l) {
+			if (c->nlists == CONFIG_MAX_LISTS)
+				return isp_err_set(err, ISR_EINVAL,
+						   "[%s]: more than %d [list.*] sections", section,
+						   CONFIG_MAX_LISTS);
+			l = &c->lists[c->nlists++];
+			memset(l, 0, sizeof(*l));
+			snprintf(l->name, sizeof(l->name), "%s", n);
+			l->events = l->notify = 1;
+		}
+		if (strcmp(name, "action") == 0) {
+			for (i = 1; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+				if (strcmp(value, action_names[i]) == 0) {
+					l->action = (int)i;
+					return 0;
+				}
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.action: '%s': expected one of "
+					   "nxdomain|walled-garden|refused|log-only",
+					   section, value);
+		}
+		if (strcmp(name, "ede-text") == 0 || strcmp(name, "page") == 0) {
+			char *dst = name[0] == 'e' ? l->ede_text : l->page;
+			size_t size = name[0] == 'e' ? sizeof(l->ede_text) : sizeof(l->page);
+
+			if (strlen(value) >= size)
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s.%s: value longer than %zu characters",
+						   section, name, size - 1);
+			memcpy(dst, value, strlen(value) + 1);
+			return 0;
+		}
+		if (strcmp(name, "events") == 0 || strcmp(name, "notify") == 0) {
+			if (on_off(value, name[0] == 'e' ? &l->events : &l->notify) != 0)
+				return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s': expected on|off",
+						   section, name, value);
+			return 0;
+		}
+		return isp_err_set(err, ISR_EINVAL,
+				   "unknown key '%s' in section [%s] (action, ede-text, page, "
+				   "events, notify)",
+				   name, section);
+	}
+	{
+		struct config_profile *p = (struct config_profile *)config_profile(c, n);
+
+		if (strcmp(n, "none") == 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "[%s]: the profile \"none\" is opt-out (nothing "
+					   "filtered) and cannot be configured",
+					   section);
+		if (!p) {
+			if (c->nprofiles == CONFIG_MAX_PROFILES)
+				return isp_err_set(err, ISR_EINVAL,
+						   "[%s]: more than %d [profile.*] sections",
+						   section, CONFIG_MAX_PROFILES);
+			p = &c->profiles[c->nprofiles++];
+			memset(p, 0, sizeof(*p));
+			snprintf(p->name, sizeof(p->name), "%s", n);
+			p->all = 1;
+		}
+		if (strcmp(name, "lists") == 0) {
+			if (strlen(value) >= sizeof(p->lists))
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s.lists: value longer than %zu characters",
+						   section, sizeof(p->lists) - 1);
+			memcpy(p->lists, value, strlen(value) + 1);
+			p->all = 0;
+			return 0;
+		}
+		return isp_err_set(err, ISR_EINVAL, "unknown key '%s' in section [%s] (lists)",
+				   name, section);
+	}
+}
+
 /* Debian's libinih is built without INI_HANDLER_LINENO, so the handler gets no line
  * number: the reader below counts lines as inih pulls them, which is the line of the key
  * when the handler runs. */
@@ -554,6 +725,13 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 
 	if (lc->rc)
 		return 0;
+	if (strncmp(section, "list.", 5) == 0 || strncmp(section, "profile.", 8) == 0) {
+		isp_err_clear(&e);
+		rc = set_named(lc->c, section, name, value, &e);
+		if (rc)
+			lc->rc = isp_err_at(lc->err, rc, lc->path, line, -1, "%s", e.msg);
+		return 1;
+	}
 	k = find_key(section, name);
 	if (!k) {
 		lc->rc = isp_err_at(lc->err, ISR_EINVAL, lc->path, line, -1,
@@ -602,11 +780,25 @@ static const struct key *find_dotted(const char *section_key)
 int config_set(struct isp_config *c, const char *section_key, const char *value,
 	       struct isp_err *err)
 {
+	const char *dot = strchr(section_key, '.');
 	const struct key *k;
 
-	if (!strchr(section_key, '.'))
+	if (!dot)
 		return isp_err_set(err, ISR_EINVAL, "'%s': expected SECTION.KEY=VALUE",
 				   section_key);
+	if ((dot - section_key == 4 && strncmp(section_key, "list", 4) == 0) ||
+	    (dot - section_key == 7 && strncmp(section_key, "profile", 7) == 0)) {
+		/* list.NAME.KEY: the name may hold dots, the key never does */
+		const char *kdot = strrchr(dot + 1, '.');
+		char named[8 + CONFIG_NAME_MAX];
+
+		if (!kdot || kdot == dot + 1 || (size_t)(kdot - section_key) >= sizeof(named))
+			return isp_err_set(err, ISR_EINVAL, "'%s': expected %.*s.NAME.KEY=VALUE",
+					   section_key, (int)(dot - section_key), section_key);
+		memcpy(named, section_key, (size_t)(kdot - section_key));
+		named[kdot - section_key] = '\0';
+		return set_named(c, named, kdot + 1, value, err);
+	}
 	k = find_dotted(section_key);
 	if (!k)
 		return isp_err_set(err, ISR_EINVAL, "unknown config key '%s'", section_key);
@@ -662,6 +854,26 @@ void config_print(const struct isp_config *c, FILE *out)
 		} else {
 			fprintf(out, "%s = %s\n", k->name, p);
 		}
+	}
+	for (i = 0; i < (size_t)c->nlists; i++) {
+		const struct config_list *l = &c->lists[i];
+
+		fprintf(out, "\n[list.%s]\n", l->name);
+		if (l->action)
+			fprintf(out, "action = %s\n", action_names[l->action]);
+		if (l->ede_text[0])
+			fprintf(out, "ede-text = %s\n", l->ede_text);
+		if (l->page[0])
+			fprintf(out, "page = %s\n", l->page);
+		fprintf(out, "events = %s\nnotify = %s\n", l->events ? "on" : "off",
+			l->notify ? "on" : "off");
+	}
+	for (i = 0; i < (size_t)c->nprofiles; i++) {
+		const struct config_profile *p = &c->profiles[i];
+
+		fprintf(out, "\n[profile.%s]\n", p->name);
+		if (!p->all)
+			fprintf(out, "lists = %s\n", p->lists);
 	}
 }
 

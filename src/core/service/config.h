@@ -18,6 +18,35 @@
 
 #define CONFIG_PATH_MAX 4096
 
+/* Per-list policy ([list.NAME] sections) and profiles ([profile.NAME] sections). */
+#define CONFIG_MAX_LISTS    64
+#define CONFIG_MAX_PROFILES 16
+#define CONFIG_NAME_MAX	    64
+
+/* What the DNS service answers for a name of a list ([list.NAME] action). */
+enum config_list_action {
+	LIST_ACTION_DEFAULT = 0, /* dns.block-action: nxdomain, or walled-garden */
+	LIST_ACTION_NXDOMAIN,
+	LIST_ACTION_WALLED,
+	LIST_ACTION_REFUSED,
+	LIST_ACTION_LOG_ONLY, /* answered normally, the hit recorded and counted */
+};
+
+struct config_list {
+	char name[CONFIG_NAME_MAX];
+	int action;	    /* enum config_list_action */
+	char ede_text[256]; /* EDE extra text of its blocks; "" = "blocked by ... LIST: ENTRY" */
+	char page[1024];    /* the proxy's warning page template for it; "" = built in */
+	int events;	    /* 0: nothing recorded about who hit it */
+	int notify;	    /* 0: its events are recorded but never notified */
+};
+
+struct config_profile {
+	char name[CONFIG_NAME_MAX];
+	char lists[1024]; /* list names, comma-separated; "" = every list */
+	int all;	  /* no `lists` key: every list */
+};
+
 struct isp_config {
 	/* [core] */
 	char store[CONFIG_PATH_MAX];	 /* store spec (SQLite file path, postgresql://...) */
@@ -44,6 +73,9 @@ struct isp_config {
 	char dns_opt_out[CONFIG_PATH_MAX]; /* file of opted-out prefixes, "" = none */
 	char dns_exempt[1024];		   /* CIDR, ... exempt from rate limits */
 	char dns_block_action[16];	   /* nxdomain | walled-garden */
+	char dns_soa_mname[254];	   /* MNAME of the SOA of negative block answers */
+	char dns_soa_rname[254];	   /* RNAME of that SOA */
+	char dns_canary[8];		   /* on | off: use-application-dns.net NXDOMAIN */
 	char dns_upstream_0x20[8];	   /* on | off */
 	char dns_walled_garden_a[64];
 	char dns_walled_garden_aaaa[64];
@@ -160,7 +192,19 @@ struct isp_config {
 	int64_t status_interval;		    /* sampling period, seconds */
 	int64_t status_window;			    /* top lists and charts over this */
 	char status_darknet[CONFIG_PATH_MAX];	    /* darknet --json report, "" = none */
+	/* [list.NAME] and [profile.NAME] */
+	int nlists;
+	struct config_list lists[CONFIG_MAX_LISTS];
+	int nprofiles;
+	struct config_profile profiles[CONFIG_MAX_PROFILES];
 };
+
+/* The [list.NAME] policy of list `name`, or NULL (no section: the defaults). */
+const struct config_list *config_list_policy(const struct isp_config *c, const char *name);
+/* The [profile.NAME] section of profile `name`, or NULL. */
+const struct config_profile *config_profile(const struct isp_config *c, const char *name);
+/* Whether profile p applies list `name` (every list when it has no `lists` key). */
+int config_profile_has_list(const struct config_profile *p, const char *name);
 
 /* Fill c with the built-in defaults. */
 void config_defaults(struct isp_config *c);

@@ -16,7 +16,7 @@
 
 static void serve_one(struct metricsd *m, int c)
 {
-	static __thread char body[65536];
+	static __thread char body[262144];
 	char req[1024], head[256];
 	struct pollfd pf = { c, POLLIN, 0 };
 	ssize_t got = 0, r;
@@ -124,6 +124,33 @@ void prom_value(struct prom *p, const char *type, const char *name, const char *
 {
 	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s %s\nispshield_%s_%s %llu\n",
 		 p->prefix, name, help, p->prefix, name, type, p->prefix, name, v);
+}
+
+void prom_family(struct prom *p, const char *type, const char *name, const char *help)
+{
+	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s %s\n", p->prefix, name, help,
+		 p->prefix, name, type);
+}
+
+void prom_labelled(struct prom *p, const char *name, const char *label, const char *value,
+		   unsigned long long v)
+{
+	char esc[256];
+	size_t o = 0;
+
+	for (; *value && o + 3 < sizeof(esc); value++) {
+		if (*value == '\\' || *value == '"') {
+			esc[o++] = '\\';
+			esc[o++] = *value;
+		} else if (*value == '\n') {
+			esc[o++] = '\\';
+			esc[o++] = 'n';
+		} else {
+			esc[o++] = *value;
+		}
+	}
+	esc[o] = '\0';
+	prom_out(p, "ispshield_%s_%s{%s=\"%s\"} %llu\n", p->prefix, name, label, esc, v);
 }
 
 void prom_histogram(struct prom *p, const char *name, const char *help, const double *bounds_ms,

@@ -42,6 +42,12 @@ struct prom {
 /* type: "counter" or "gauge". */
 void prom_value(struct prom *p, const char *type, const char *name, const char *help,
 		unsigned long long v);
+/* The HELP and TYPE lines of a labelled family, then one prom_labelled per sample. */
+void prom_family(struct prom *p, const char *type, const char *name, const char *help);
+/* One sample name{label="value"} v of the family opened by prom_family; the value is
+ * escaped as the text format asks (backslash, double quote, newline). */
+void prom_labelled(struct prom *p, const char *name, const char *label, const char *value,
+		   unsigned long long v);
 /* A histogram from per-bucket counts (nbounds + 1 of them, the last one +Inf; not
  * cumulative), bounds in milliseconds, the sum in microseconds. */
 void prom_histogram(struct prom *p, const char *name, const char *help, const double *bounds_ms,

@@ -17,10 +17,13 @@
 static int add_id(void *ud, const struct store_subscriber *s)
 {
 	struct optout_ids *x = ud;
+	int out = s->opt_out_filtering != 0 || strcmp(s->profile, "none") == 0;
 
+	if (!out && !s->profile[0])
+		return 0;
 	if (x->n == x->cap) {
 		size_t cap = x->cap ? x->cap * 2 : 64;
-		char **v = realloc(x->v, cap * sizeof(*v));
+		struct optout_sub *v = realloc(x->v, cap * sizeof(*v));
 
 		if (!v) {
 			x->oom = 1;
@@ -29,29 +32,33 @@ static int add_id(void *ud, const struct store_subscriber *s)
 		x->v = v;
 		x->cap = cap;
 	}
-	x->v[x->n] = strdup(s->id);
-	if (!x->v[x->n]) {
+	x->v[x->n].id = strdup(s->id);
+	x->v[x->n].profile = strdup(out ? "none" : s->profile);
+	if (!x->v[x->n].id || !x->v[x->n].profile) {
+		free(x->v[x->n].id);
+		free(x->v[x->n].profile);
 		x->oom = 1;
 		return 1;
 	}
+	x->nopt += out;
 	x->n++;
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int cmp_sub(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct optout_sub *)a)->id, ((const struct optout_sub *)b)->id);
 }
 
 int optout_collect(struct store *st, struct optout_ids *ids, struct isp_err *err)
 {
-	int rc = store_each_subscriber(st, 1, add_id, ids, err);
+	int rc = store_each_subscriber(st, STORE_SUB_FILTER_SET, add_id, ids, err);
 
 	if (rc)
 		return rc;
 	if (ids->oom)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	qsort(ids->v, ids->n, sizeof(*ids->v), cmp_str);
+	qsort(ids->v, ids->n, sizeof(*ids->v), cmp_sub);
 	return 0;
 }
 
@@ -59,11 +66,13 @@ void optout_ids_free(struct optout_ids *ids)
 {
 	size_t i;
 
-	for (i = 0; i < ids->n; i++)
-		free(ids->v[i]);
+	for (i = 0; i < ids->n; i++) {
+		free(ids->v[i].id);
+		free(ids->v[i].profile);
+	}
 	free(ids->v);
 	ids->v = NULL;
-	ids->n = ids->cap = 0;
+	ids->n = ids->cap = ids->nopt = 0;
 }
 
 struct optout_out {
@@ -76,15 +85,20 @@ struct optout_out {
 static int write_held(void *ud, const struct sess_hit *h)
 {
 	struct optout_out *o = ud;
-	const char *key = h->user;
+	struct optout_sub key = { (char *)h->user, NULL };
+	const struct optout_sub *sub;
 	char pfx[IP_PREFIX_STRLEN];
 
 	if ((h->end && h->end <= o->now) || h->start > o->now)
 		return 0;
-	if (!bsearch(&key, o->ids->v, o->ids->n, sizeof(char *), cmp_str))
+	sub = bsearch(&key, o->ids->v, o->ids->n, sizeof(*o->ids->v), cmp_sub);
+	if (!sub)
 		return 0;
 	ip_format_prefix(&h->addr, pfx);
-	fprintf(o->f, "%s\t# %s\n", pfx, h->user);
+	if (strcmp(sub->profile, "none") == 0)
+		fprintf(o->f, "%s\t# %s\n", pfx, h->user);
+	else
+		fprintf(o->f, "profile=%s\t%s\t# %s\n", sub->profile, pfx, h->user);
 	o->written++;
 	return 0;
 }
@@ -103,8 +117,8 @@ int optout_write(const struct optout_ids *ids, const char *sessions_path, const 
 	rc = fs_atomic_open(&at, out, 0666, err);
 	if (rc == 0) {
 		o.f = at.f;
-		fprintf(o.f,
-			"# ispshield: addresses held by subscribers who opted out of filtering\n");
+		fprintf(o.f, "# ispshield opt-out v2: addresses held by subscribers who opted out "
+			     "of filtering (PREFIX), or of a profile (profile=NAME PREFIX)\n");
 		if (db)
 			sessdb_each(db, write_held, &o);
 		rc = fs_atomic_commit(&at, err);

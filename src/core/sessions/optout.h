@@ -1,7 +1,14 @@
 /*
  * optout.h -- the DNS opt-out file: the prefixes that subscribers who opted out of
- * filtering hold now (their open or current sessions in the sessions index), one a line,
- * written atomically for the DNS service to read (dns.opt-out).
+ * filtering, or who have a profile, hold now (their open or current sessions in the
+ * sessions index), one a line, written atomically for the DNS service and the proxy to
+ * read (dns.opt-out, proxy.opt-out; core/service/served.h reads it).
+ *
+ * Format (version 2, its first line "# ispshield opt-out v2 ..."): "PREFIX\t# ID" for a
+ * subscriber who opted out of filtering (or has the profile "none"), as in version 1;
+ * "profile=NAME\tPREFIX\t# ID" for a subscriber of profile NAME. A version-1 reader
+ * fails on a profile line (not a prefix) and keeps its old data, never mistaking a
+ * profile for an opt-out.
  */
 #ifndef ISP_CORE_SESSIONS_OPTOUT_H
 #define ISP_CORE_SESSIONS_OPTOUT_H
@@ -13,16 +20,23 @@
 #include "core/base/err.h"
 #include "core/store/store.h"
 
-/* The ids of the subscribers who opted out of filtering, sorted (optout_collect). */
+/* One subscriber the file names: its id and profile ("none" = opted out). */
+struct optout_sub {
+	char *id;
+	char *profile;
+};
+
+/* The subscribers who opted out of filtering or have a profile, sorted by id
+ * (optout_collect). n counts them all, nopt those who opted out. */
 struct optout_ids {
-	char **v;
-	size_t n, cap;
+	struct optout_sub *v;
+	size_t n, cap, nopt;
 	int oom;
 };
 
 /*
- * Fill *ids (zeroed by the caller) with the subscribers of st who opted out of filtering,
- * sorted. Returns 0, the store's error, or ISR_ENOMEM ("out of memory" in err). Free
+ * Fill *ids (zeroed by the caller) with the subscribers of st who opted out of filtering
+ * or have a profile, sorted by id. Returns 0, the store's error, or ISR_ENOMEM ("out of memory" in err). Free
  * *ids with optout_ids_free in every case.
  */
 int optout_collect(struct store *st, struct optout_ids *ids, struct isp_err *err);
@@ -31,9 +45,9 @@ int optout_collect(struct store *st, struct optout_ids *ids, struct isp_err *err
 void optout_ids_free(struct optout_ids *ids);
 
 /*
- * Write to out (replaced atomically) a comment line, then "PREFIX\t# ID" for every
- * interval of the sessions index at sessions_path (none yet: no lines) that holds at now
- * and belongs to one of ids. *written: the lines of prefixes. Returns 0 or the error of
+ * Write to out (replaced atomically) the version line, then a line (format above) for
+ * every interval of the sessions index at sessions_path (none yet: no lines) that holds
+ * at now and belongs to one of ids. *written: the lines of prefixes. Returns 0 or the error of
  * opening the index or writing the file.
  */
 int optout_write(const struct optout_ids *ids, const char *sessions_path, const char *out,

@@ -13,7 +13,7 @@
 
 #define MAX_FIELDS 64
 
-enum col { C_ID, C_EMAIL, C_LANG, C_CONSENT, C_OOF, C_OON, C_N };
+enum col { C_ID, C_EMAIL, C_LANG, C_CONSENT, C_OOF, C_OON, C_PROFILE, C_N };
 static const struct csv_col cols[C_N] = {
 	[C_ID] = { (const char *const[]){ "id", NULL }, 1 },
 	[C_EMAIL] = { (const char *const[]){ "email", NULL }, 0 },
@@ -21,7 +21,22 @@ static const struct csv_col cols[C_N] = {
 	[C_CONSENT] = { (const char *const[]){ "consent", NULL }, 0 },
 	[C_OOF] = { (const char *const[]){ "opt_out_filtering", NULL }, 0 },
 	[C_OON] = { (const char *const[]){ "opt_out_notices", NULL }, 0 },
+	[C_PROFILE] = { (const char *const[]){ "profile", NULL }, 0 },
 };
+
+/* A profile name: letters, digits, - _ . (as [profile.NAME] takes), at most 63 bytes. */
+static int valid_profile(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= STORE_PROFILE_MAX || strlen(s) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}
 
 static int valid_email(const char *s, size_t n)
 {
@@ -60,6 +75,9 @@ static const char *row(const struct csv_field *const fv[C_N], struct store_subsc
 		return "not an e-mail address";
 	if (lang && lang->len && strcmp(lang->s, "ja") != 0 && strcmp(lang->s, "en") != 0)
 		return "language must be ja or en";
+	if (fv[C_PROFILE] && fv[C_PROFILE]->len &&
+	    !valid_profile(fv[C_PROFILE]->s, fv[C_PROFILE]->len))
+		return "profile must be letters, digits, - _ . (at most 63)";
 	if (field_time(fv[C_CONSENT], &s->consent) ||
 	    field_time(fv[C_OOF], &s->opt_out_filtering) ||
 	    field_time(fv[C_OON], &s->opt_out_notices))
@@ -68,6 +86,8 @@ static const char *row(const struct csv_field *const fv[C_N], struct store_subsc
 	if (em && em->len)
 		memcpy(s->email, em->s, em->len + 1);
 	snprintf(s->language, sizeof(s->language), "%s", lang && lang->len ? lang->s : "ja");
+	if (fv[C_PROFILE] && fv[C_PROFILE]->len)
+		memcpy(s->profile, fv[C_PROFILE]->s, fv[C_PROFILE]->len + 1);
 	return NULL;
 }
 

@@ -6,6 +6,8 @@
  *   language           ja or en; empty = ja
  *   consent, opt_out_filtering, opt_out_notices
  *                      dates (time_parse: ISO 8601 or unix seconds) or empty
+ *   profile            which lists apply ([profile.NAME]); empty = every list; "none" =
+ *                      nothing filtered (as opt_out_filtering); letters, digits, - _ .
  * Blank lines and lines starting with '#' before or after the header are skipped. A row
  * with no id, an address that cannot be an e-mail address (no '@', spaces, '<', '>',
  * ',', control characters: anything that could break a mail header), another language,

@@ -156,9 +156,10 @@ int store_subscriber_put(struct store *st, const struct store_subscriber *sub, s
 	if (rc)
 		goto fail;
 	rc = sq_prepare(st,
-			"INSERT INTO subscribers VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+			"INSERT INTO subscribers(id, email, language, consent, opt_out_filtering,"
+			" opt_out_notices, updated, profile) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 			" ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
-			" opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7",
+			" opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7, profile = ?8",
 			&s, err);
 	if (rc)
 		goto fail;
@@ -169,6 +170,7 @@ int store_subscriber_put(struct store *st, const struct store_subscriber *sub, s
 	sq_bind_time(s, 5, sub->opt_out_filtering);
 	sq_bind_time(s, 6, sub->opt_out_notices);
 	db_bind_int64(s, 7, t);
+	sq_bind_text(s, 8, sub->profile);
 	rc = step_done(st, s, "put subscriber", err);
 	if (rc == 0)
 		return store_commit(st, err);
@@ -186,9 +188,10 @@ static void row_subscriber(struct db_stmt *s, struct store_subscriber *out)
 	out->consent = db_column_int64(s, 3);
 	out->opt_out_filtering = db_column_int64(s, 4);
 	out->opt_out_notices = db_column_int64(s, 5);
+	copy_col(out->profile, sizeof(out->profile), s, 6);
 }
 
-#define SUBSCRIBER_COLS "id, email, language, consent, opt_out_filtering, opt_out_notices"
+#define SUBSCRIBER_COLS "id, email, language, consent, opt_out_filtering, opt_out_notices, profile"
 
 int store_subscriber_get(struct store *st, const char *id, struct store_subscriber *out,
 			 struct isp_err *err)
@@ -319,10 +322,14 @@ int store_each_subscriber(struct store *st, int opted_out_filtering, store_subsc
 	int rc;
 
 	rc = sq_prepare(st,
-			opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
-					      " WHERE opt_out_filtering IS NOT NULL ORDER BY id"
-					    : "SELECT " SUBSCRIBER_COLS
-					      " FROM subscribers ORDER BY id",
+			opted_out_filtering == STORE_SUB_FILTER_SET
+				? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+				  " WHERE opt_out_filtering IS NOT NULL OR profile IS NOT NULL"
+				  " ORDER BY id"
+			: opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+						" WHERE opt_out_filtering IS NOT NULL ORDER BY id"
+					      : "SELECT " SUBSCRIBER_COLS
+						" FROM subscribers ORDER BY id",
 			&s, err);
 	if (rc)
 		return rc;

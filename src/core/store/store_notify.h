@@ -15,6 +15,8 @@
 
 #define STORE_ID_MAX 128
 
+#define STORE_PROFILE_MAX 64
+
 struct store_subscriber {
 	char id[STORE_ID_MAX];	   /* User-Name, circuit-id or hardware address */
 	char email[256];	   /* "" = none (notices are then skipped, counted) */
@@ -22,6 +24,7 @@ struct store_subscriber {
 	int64_t consent;	   /* unix seconds the subscriber consented; 0 = not recorded */
 	int64_t opt_out_filtering; /* 0 = filtered; else since when opted out */
 	int64_t opt_out_notices;   /* 0 = notified; else since when opted out */
+	char profile[STORE_PROFILE_MAX]; /* [profile.NAME] of its lists; "" = every list */
 };
 
 /* Insert or replace one subscriber (the directory import). */
@@ -53,7 +56,10 @@ typedef int (*store_sub_change_fn)(void *ud, const struct store_subscriber_chang
 int store_each_subscriber_change(struct store *st, const char *subscriber, int64_t since,
 				 store_sub_change_fn fn, void *ud, struct isp_err *err);
 typedef int (*store_subscriber_fn)(void *ud, const struct store_subscriber *s);
-/* Every subscriber; with opted_out_filtering only those who opted out of filtering. */
+/* Every subscriber; with opted_out_filtering (1) only those who opted out of filtering, or
+ * (STORE_SUB_FILTER_SET) those who opted out or have a profile: what the DNS and the
+ * proxy must know of. */
+#define STORE_SUB_FILTER_SET 2
 int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,
 			  void *ud, struct isp_err *err);
 

@@ -34,6 +34,8 @@
  *      partial indexes of the rows not masked yet, events_time for retention, events_once
  *      limited to unmasked rows (two masked addresses of one /24 may then share a time
  *      and cause), and subscriber_log.via (who recorded the change: import, command).
+ *   8  subscribers.profile: the [profile.NAME] whose lists apply to the subscriber (NULL =
+ *      every list); the DNS service and the proxy learn it through the opt-out file
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,13 +228,16 @@ static const char *const pg_v6 = V6_SQL;
 	"CREATE UNIQUE INDEX events_once ON events(source, ip, time, cause) WHERE masked IS NULL;"
 static const char *const sqlite_v7 = V7_SQL("INTEGER");
 static const char *const pg_v7 = V7_SQL("BIGINT");
+#define V8_SQL "ALTER TABLE subscribers ADD COLUMN profile TEXT;"
+static const char *const sqlite_v8 = V8_SQL;
+static const char *const pg_v8 = V8_SQL;
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
 								     sqlite_v3, sqlite_v4,
-								     sqlite_v5, sqlite_v6, sqlite_v7 };
+								     sqlite_v5, sqlite_v6, sqlite_v7, sqlite_v8 };
 static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
-								 pg_v5, pg_v6, pg_v7 };
+								 pg_v5, pg_v6, pg_v7, pg_v8 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
