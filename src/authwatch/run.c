@@ -533,7 +533,8 @@ int aw_run_settings(const struct isp_config *cfg, struct aw_conf *conf, struct a
 	o->format = (enum aw_format)fmt;
 	if (aw_conf_from_config(cfg, conf, &o->suspend_types, err) != 0)
 		return ISR_EINVAL;
-	if (prefixset_parse(cfg->authwatch_own, own, err) != 0) {
+	if (prefixset_parse(cfg->authwatch_own[0] ? cfg->authwatch_own : cfg->core_own_networks,
+			    own, err) != 0) {
 		char why[ISP_ERR_MSG];
 
 		snprintf(why, sizeof(why), "%s", err->msg);

@@ -177,7 +177,8 @@ int cmd_darknet(struct cli *c, int argc, char **argv)
 		cli_fail("darknet: --sensor PREFIX,... is required");
 		return EXIT_USAGE;
 	}
-	if (dn_parse_prefixes(cfg->darknet_own, own, 1024, &o.nown, &err) != 0) {
+	if (dn_parse_prefixes(cfg->darknet_own[0] ? cfg->darknet_own : cfg->core_own_networks, own,
+			      1024, &o.nown, &err) != 0) {
 		cli_fail("darknet: --own: %s", err.msg);
 		return EXIT_USAGE;
 	}

@@ -19,10 +19,12 @@ for exp in "$DATA"/*.expect; do
 	name=$(basename "$exp" .expect)
 	args=()
 	[ -f "$DATA/$name.args" ] && read -r -a args < <(sed "s|@DATA@|$DATA|g" "$DATA/$name.args")
+	opts=() # global options (before the command): configuration keys
+	[ -f "$DATA/$name.opts" ] && read -r -a opts <"$DATA/$name.opts"
 	log=()
 	[ -f "$DATA/$name.log" ] && log=("$DATA/$name.log")
 	set +e
-	"$ISPSHIELD" --store "$T/scen.db" authwatch --dry-run --json "${args[@]}" "${log[@]}" \
+	"$ISPSHIELD" --store "$T/scen.db" "${opts[@]}" authwatch --dry-run --json "${args[@]}" "${log[@]}" \
 		>"$T/$name.out" 2>"$T/$name.err"
 	rc=$?
 	set -e

@@ -53,6 +53,9 @@ static const struct key keys[] = {
 	{ "core", "mask-after", K_DURATION, F(core_mask_after), "30d",
 	  "age after which store prune cuts client addresses in block events and decided "
 	  "events to their /24 (IPv4) or /56 (IPv6); 0 = never" },
+	{ "core", "own-networks", K_STR, F(core_own_networks), "",
+	  "the ISP's own address ranges (access and infrastructure), comma-separated prefixes: "
+	  "the default of darknet.own and authwatch.own; empty = none" },
 	{ "core", "timezone", K_STR, F(core_timezone), "",
 	  "zone of times written without one (command line, syslog lines), and of times shown "
 	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
@@ -225,7 +228,8 @@ static const struct key keys[] = {
 	{ "darknet", "sensor", K_STR, F(darknet_sensor), "",
 	  "the sensor's destination prefixes, comma-separated (darknet --sensor overrides)" },
 	{ "darknet", "own", K_STR, F(darknet_own), "",
-	  "the ISP's own prefixes: sources inside become infected-host events (--own overrides)" },
+	  "the ISP's own prefixes: sources inside become infected-host events (--own overrides); "
+	  "empty = core.own-networks" },
 	{ "darknet", "geoip", K_STR, F(darknet_geoip), "",
 	  "GeoLite2/DB-IP country mmdb for source countries; empty = every country unknown" },
 	{ "darknet", "exact-max", K_INT, F(darknet_exact_max), "8000000",
@@ -301,7 +305,8 @@ static const struct key keys[] = {
 	  "log format: auto, radius, postfix, dovecot, json (--format overrides)" },
 	{ "authwatch", "own", K_STR, F(authwatch_own), "",
 	  "the ISP's access network, comma-separated prefixes: logins from outside it are "
-	  "detections (--own overrides); empty = not checked" },
+	  "detections (--own overrides); empty = core.own-networks, and if that is empty too, not "
+	  "checked" },
 	{ "authwatch", "outside-services", K_STR, F(authwatch_outside_services), "ppp",
 	  "services whose logins must come from inside `own`: ppp, smtp, imap, pop3, web, other" },
 	{ "authwatch", "suspend", K_STR, F(authwatch_suspend),

@@ -56,6 +56,7 @@ struct isp_config {
 	char store_group[64];		 /* group of private files (0640); "" = none (0600) */
 	char events[8];			 /* on | off: record block events at all */
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
+	char core_own_networks[4096];	 /* PREFIX, ... of the ISP's own ranges */
 	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
 	int64_t spool_max;		 /* bytes per node's spool file */
 	int64_t core_retention;		 /* seconds block/decided events are kept; 0 = forever */

@@ -233,9 +233,9 @@ static const char *const sqlite_v8 = V8_SQL;
 static const char *const pg_v8 = V8_SQL;
 
 /* [version - 1] */
-static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = { sqlite_v1, sqlite_v2,
-								     sqlite_v3, sqlite_v4,
-								     sqlite_v5, sqlite_v6, sqlite_v7, sqlite_v8 };
+static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
+	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5, sqlite_v6, sqlite_v7, sqlite_v8
+};
 static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
 								 pg_v5, pg_v6, pg_v7, pg_v8 };
 
