@@ -82,6 +82,7 @@ expect 2 "a wildcard over a top-level domain is refused" -- isp lists allow add 
 has err.txt "would allow every name under a top-level domain"
 expect 2 "a URL with a free-text host is refused" -- isp lists allow add 'http://not a host/x'
 expect 2 "removing what is not allowed: usage" -- isp lists allow remove nothere.test
+expect 2 "a stored list may not take the allowlist's name" -- isp lists import --list allowlist --kind domain feed.txt
 
 # ---- allow, compile: served again, whatever list names it
 check "allow an exact name" isp -q lists allow add fp.site.test --reason "false positive, ticket 42" --by alice

@@ -36,7 +36,7 @@ struct store;
 
 /* The name of the snapshot list that holds the allowlist's entries. Its kind in the
  * snapshot's list table is LIST_KIND_NONE (it holds all three kinds). */
-#define SNAP_ALLOWLIST "allowlist"
+#define SNAP_ALLOWLIST LIST_NAME_RESERVED
 
 struct allow_entry {
 	const char *value; /* normalised, as stored */

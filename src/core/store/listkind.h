@@ -30,6 +30,10 @@ enum list_action {
 };
 #define LIST_ACTION_MAX LIST_LOCAL
 
+/* The name no stored list may take: the snapshot's list of the operator's allowlist
+ * (core/lists/allowlist.h), which the status page, per-list policy and metrics name. */
+#define LIST_NAME_RESERVED "allowlist"
+
 /* "domain"/"url"/"ip" <-> enum; list_kind_parse returns LIST_KIND_NONE if unknown
  * (ASCII case ignored). */
 enum list_kind list_kind_parse(const char *name);

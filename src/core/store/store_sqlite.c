@@ -283,6 +283,11 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 		return sq_fail(st, err, "find list");
 	if (!create)
 		return isp_err_set(err, ISR_ENOTFOUND, "no list named '%s'", name);
+	if (strcmp(name, LIST_NAME_RESERVED) == 0)
+		return isp_err_set(err, ISR_EINVAL,
+				   "list name '%s' is reserved for the operator's allowlist "
+				   "(ispshield lists allow)",
+				   name);
 	if (kind == LIST_KIND_NONE)
 		return isp_err_set(
 			err, ISR_EINVAL,
