@@ -97,9 +97,9 @@ U
 } >up.conf
 unbound -c up.conf >up.out 2>&1 &
 pids+=($!)
-isp dns >dns.out 2>&1 &
+"$bin" -q -c "$work/conf" dns >dns.out 2>&1 &
 pids+=($!)
-isp proxy >proxy.out 2>&1 &
+"$bin" -q -c "$work/conf" proxy >proxy.out 2>&1 &
 pids+=($!)
 q() { dig +tries=1 +time=3 -p "$DNS" @127.0.0.1 "$@"; }
 qis() { local want=$1; shift; q "$@" 2>/dev/null | grep -q "status: $want"; }
