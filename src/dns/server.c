@@ -235,6 +235,14 @@ static void workers_join(void *ud, int started)
 		pthread_join(srv->workers[i].thread, NULL);
 }
 
+/* core/service/servedrun.h: start, serve and stop */
+static const struct served_hooks hooks = { .who = "dns",
+					   .render = dns_metrics_render,
+					   .start = worker_start,
+					   .ring = worker_ring,
+					   .serving = serving,
+					   .join = workers_join };
+
 int dns_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct dns_server *srv = calloc(1, sizeof(*srv));
@@ -263,25 +271,8 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	{
-		const struct served_hooks h = {
-			.who = "dns",
-			.listen = cfg->dns_listen,
-			.metrics_key = "dns.metrics",
-			.metrics_addr = cfg->dns_metrics,
-			.render = dns_metrics_render,
-			.nworkers = srv->nworkers,
-			.stop = &srv->stop,
-			.writer = &srv->writer,
-			.ud = srv,
-			.start = worker_start,
-			.ring = worker_ring,
-			.serving = serving,
-			.join = workers_join,
-		};
-
-		rc = served_run(&srv->slot, cfg, &h, err);
-	}
+	rc = served_run(&srv->slot, &hooks, cfg->dns_listen, cfg->dns_metrics, &srv->stop,
+			&srv->writer, err);
 out:
 	workers_free(srv);
 	served_slot_close(&srv->slot);

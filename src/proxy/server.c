@@ -214,6 +214,15 @@ static void threads_join(void *ud, int started)
 	px_meta_stop(srv);
 }
 
+/* core/service/servedrun.h: start, serve and stop */
+static const struct served_hooks hooks = { .who = "proxy",
+					   .render = px_metrics_render,
+					   .prepare = threads_start,
+					   .start = worker_start,
+					   .ring = worker_ring,
+					   .serving = serving,
+					   .join = threads_join };
+
 int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct px_server *srv = calloc(1, sizeof(*srv));
@@ -235,26 +244,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	if (rc)
 		goto out;
 	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
-	{
-		const struct served_hooks h = {
-			.who = "proxy",
-			.listen = cfg->proxy_listen,
-			.metrics_key = "proxy.metrics",
-			.metrics_addr = cfg->proxy_metrics,
-			.render = px_metrics_render,
-			.nworkers = srv->nworkers,
-			.stop = &srv->stop,
-			.writer = &srv->writer,
-			.ud = srv,
-			.prepare = threads_start,
-			.start = worker_start,
-			.ring = worker_ring,
-			.serving = serving,
-			.join = threads_join,
-		};
-
-		rc = served_run(&srv->slot, cfg, &h, err);
-	}
+	rc = served_run(&srv->slot, &hooks, cfg->proxy_listen, cfg->proxy_metrics, &srv->stop,
+			&srv->writer, err);
 out:
 	workers_free(srv);
 	served_slot_close(&srv->slot);

@@ -9,12 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int served_run(struct served_slot *s, const struct isp_config *cfg, const struct served_hooks *h,
+int served_run(struct served_slot *s, const struct served_hooks *h, const char *listen,
+	       const char *metrics_addr, _Atomic int *stop, struct evwriter **writer_out,
 	       struct isp_err *err)
 {
 	struct evwriter writer;
 	struct metricsd metrics;
-	char spool[CONFIG_PATH_MAX];
+	char spool[CONFIG_PATH_MAX], key[64];
 	struct evring **rings;
 	int started = 0, rc = 0, i;
 	sigset_t set;
@@ -22,49 +23,50 @@ int served_run(struct served_slot *s, const struct isp_config *cfg, const struct
 	memset(&writer, 0, sizeof(writer));
 	memset(&metrics, 0, sizeof(metrics));
 	metrics.fd = -1; /* not started: metricsd_join does nothing (metrics may be off) */
-	rings = calloc((size_t)(h->nworkers > 0 ? h->nworkers : 1), sizeof(*rings));
+	rings = calloc((size_t)(s->nworkers > 0 ? s->nworkers : 1), sizeof(*rings));
 	if (!rings)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	served_block_signals(&set); /* before any thread starts */
 	if (h->prepare) {
-		rc = h->prepare(h->ud, err);
+		rc = h->prepare(s->ud, err);
 		if (rc)
 			goto stop;
 	}
-	for (i = 0; i < h->nworkers; i++) {
-		rc = h->start(h->ud, i, err);
+	for (i = 0; i < s->nworkers; i++) {
+		rc = h->start(s->ud, i, err);
 		if (rc)
 			goto stop;
 		started++;
-		rings[i] = h->ring(h->ud, i);
+		rings[i] = h->ring(s->ud, i);
 	}
-	rc = evwriter_setup(&writer, h->who, cfg, h->listen, spool, sizeof(spool), err);
+	rc = evwriter_setup(&writer, h->who, s->cfg, listen, spool, sizeof(spool), err);
 	if (rc)
 		goto stop;
 	writer.rings = rings;
-	writer.nrings = h->nworkers;
+	writer.nrings = s->nworkers;
 	rc = evwriter_start(&writer, err);
 	if (rc)
 		goto stop;
-	*h->writer = &writer;
-	if (h->metrics_addr[0]) {
+	*writer_out = &writer;
+	if (metrics_addr[0]) {
 		metrics.render = h->render;
-		metrics.ud = h->ud;
-		metrics.stop = h->stop;
-		rc = metricsd_start(&metrics, h->metrics_key, h->metrics_addr, err);
+		metrics.ud = s->ud;
+		metrics.stop = stop;
+		snprintf(key, sizeof(key), "%s.metrics", h->who);
+		rc = metricsd_start(&metrics, key, metrics_addr, err);
 		if (rc)
 			goto stop;
 	}
-	h->serving(h->ud);
+	h->serving(s->ud);
 	served_slot_loop(s, &set);
 	fprintf(stderr, "ispshield %s: stopping\n", h->who);
 	rc = 0;
 stop:
-	atomic_store(h->stop, 1);
-	h->join(h->ud, started);
+	atomic_store(stop, 1);
+	h->join(s->ud, started);
 	evwriter_stop(&writer);
 	metricsd_join(&metrics);
-	*h->writer = NULL;
+	*writer_out = NULL;
 	free(rings);
 	return rc;
 }

@@ -21,17 +21,11 @@
 #include "core/service/metricsd.h"
 #include "core/service/served.h"
 
-/* What served_run needs of a service; ud is handed to every hook. */
+/* What served_run needs of a service (one constant table a service); the hooks get the
+ * ud given to served_slot_workers. */
 struct served_hooks {
-	const char *who;	  /* "dns", "proxy": the event writer's service, log prefix */
-	const char *listen;	  /* the listen addresses (the first names the spool file) */
-	const char *metrics_key;  /* "dns.metrics": names the address in errors */
-	const char *metrics_addr; /* "" = no metrics responder */
+	const char *who; /* "dns", "proxy": the event writer's service, log prefix, WHO.metrics */
 	metricsd_render_fn render;
-	int nworkers;
-	_Atomic int *stop;	  /* set before the workers are joined (the metrics stop too) */
-	struct evwriter **writer; /* points at the running writer (the metrics read it) */
-	void *ud;
 	/* Optional: start what the workers need, after the signals are blocked; 0 or err set. */
 	int (*prepare)(void *ud, struct isp_err *err);
 	/* Start worker i: 0, or the error (with the service's own message) set in err. */
@@ -43,12 +37,15 @@ struct served_hooks {
 };
 
 /*
- * Block the signals, prepare, start the workers, the event writer over their rings and
- * the metrics responder (when metrics_addr is set), log, and serve s until SIGTERM or
- * SIGINT; then stop everything that started (also after a failed start) in order:
- * workers (join), writer (last drain), metrics. Returns 0 or the first start error.
+ * Block the signals, prepare, start the s->nworkers workers (served_slot_workers), the
+ * event writer over their rings (spool named after listen) and the metrics responder (on
+ * metrics_addr, when not empty; key "WHO.metrics" in errors), log, and serve s until
+ * SIGTERM or SIGINT; then set *stop and stop everything that started (also after a
+ * failed start) in order: workers (join), writer (last drain), metrics. *writer points at
+ * the running writer (the metrics read it). Returns 0 or the first start error.
  */
-int served_run(struct served_slot *s, const struct isp_config *cfg, const struct served_hooks *h,
+int served_run(struct served_slot *s, const struct served_hooks *h, const char *listen,
+	       const char *metrics_addr, _Atomic int *stop, struct evwriter **writer,
 	       struct isp_err *err);
 
 /* One worker's counters as its metrics read them (relaxed atomic loads). */
