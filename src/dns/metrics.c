@@ -53,13 +53,7 @@ static const struct served_counter counters[] = {
 
 static void worker_counters(void *ud, int i, struct served_wcounters *out)
 {
-	struct dns_worker *w = &((struct dns_server *)ud)->workers[i];
-
-	out->counters = w->counters;
-	out->lat = w->lat;
-	out->lat_sum_us = &w->lat_sum_us;
-	out->list_blocked = w->list_blocked;
-	out->list_logged = w->list_logged;
+	SERVED_WCOUNTERS(out, &((struct dns_server *)ud)->workers[i]);
 }
 
 static const struct served_metrics page = {
@@ -72,7 +66,7 @@ static const struct served_metrics page = {
 	DNS_LAT_BUCKETS,
 	"Answers blocked, per list (the list of the deciding hit).",
 	"Hits of log-only lists (answered normally), per list.",
-	worker_counters,
+	worker_counters
 };
 
 size_t dns_metrics_render(void *ud, char *buf, size_t size)

@@ -42,13 +42,7 @@ const double px_lat_bounds[PX_LAT_BUCKETS] = {
 
 static void worker_counters(void *ud, int i, struct served_wcounters *out)
 {
-	struct px_worker *w = &((struct px_server *)ud)->workers[i];
-
-	out->counters = w->counters;
-	out->lat = w->lat;
-	out->lat_sum_us = &w->lat_sum_us;
-	out->list_blocked = w->list_blocked;
-	out->list_logged = w->list_logged;
+	SERVED_WCOUNTERS(out, &((struct px_server *)ud)->workers[i]);
 }
 
 static const struct served_metrics page = {
@@ -61,7 +55,7 @@ static const struct served_metrics page = {
 	PX_LAT_BUCKETS,
 	"Requests blocked (warning page, walled garden, refused CONNECT), per list.",
 	"Hits of log-only lists (passed), per list.",
-	worker_counters,
+	worker_counters
 };
 
 size_t px_metrics_render(void *ud, char *buf, size_t size)

@@ -56,6 +56,12 @@ struct served_wcounters {
 	const _Atomic uint64_t *list_blocked, *list_logged; /* SERVED_LIST_SLOTS each */
 };
 
+/* Fill *out from a worker struct w that names its counters as served_wcounters does. */
+#define SERVED_WCOUNTERS(out, w)                                                                   \
+	((out)->counters = (w)->counters, (out)->lat = (w)->lat,                                   \
+	 (out)->lat_sum_us = &(w)->lat_sum_us, (out)->list_blocked = (w)->list_blocked,            \
+	 (out)->list_logged = (w)->list_logged)
+
 /* A row of a service's counter table: counters[c] summed over the workers. */
 struct served_counter {
 	unsigned c;
