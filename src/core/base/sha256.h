@@ -1,8 +1,9 @@
 /*
  * sha256.h -- SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small and dependency
  * free, for the proxy's signed "continue" permissions. Checked against the FIPS and
- * RFC 4231 test vectors (tests/unit/test_sha256.c). Not constant-time with respect to
- * message *length* (nothing here needs that); compare MACs with sha256_equal.
+ * RFC 4231 test vectors (test_sha256 in tests/unit/test_proxy.c). Not constant-time
+ * with respect to message *length* (nothing here needs that); compare MACs with
+ * sha256_equal.
  */
 #ifndef ISP_CORE_SHA256_H
 #define ISP_CORE_SHA256_H
