@@ -142,9 +142,9 @@ int prefixset_parse_word(const char *word, size_t n, struct ip_prefix *pf, const
 int prefixset_load(const char *path, struct prefixset **out, struct isp_err *err)
 {
 	struct prefixset *s;
-	char line[512], *b;
+	char line[512], *b = NULL;
 	long lineno = 0;
-	size_t n;
+	size_t n = 0;
 	FILE *f;
 	int rc;
 

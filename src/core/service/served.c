@@ -158,9 +158,9 @@ static int load_optout(struct served *s, const char *path, const struct isp_conf
 		       struct isp_err *err)
 {
 	struct pfxbuf opt = { 0 }, *prof;
-	char line[512], *b;
+	char line[512], *b = NULL;
 	long lineno = 0;
-	size_t n;
+	size_t n = 0;
 	FILE *f;
 	int rc = 0, p;
 
@@ -176,7 +176,6 @@ static int load_optout(struct served *s, const char *path, const struct isp_conf
 		struct ip_prefix pf;
 		struct pfxbuf *into = &opt;
 
-		rc = 0;
 		if (n > 8 && strncmp(b, "profile=", 8) == 0) {
 			char name[CONFIG_NAME_MAX];
 

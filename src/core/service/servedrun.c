@@ -23,7 +23,7 @@ int served_run(struct served_slot *s, const struct served_hooks *h, const char *
 	memset(&writer, 0, sizeof(writer));
 	memset(&metrics, 0, sizeof(metrics));
 	metrics.fd = -1; /* not started: metricsd_join does nothing (metrics may be off) */
-	rings = calloc((size_t)(s->nworkers > 0 ? s->nworkers : 1), sizeof(*rings));
+	rings = calloc((size_t)(s->nworkers > 0 ? s->nworkers : 1), sizeof(struct evring *));
 	if (!rings)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	served_block_signals(&set); /* before any thread starts */
