@@ -1,19 +1,11 @@
 /*
- * metrics.c -- the DNS service's Prometheus metrics: the workers' counters summed, in
- * the text exposition format. Served by the shared responder (core/service/metricsd.h).
+ * metrics.c -- the DNS service's Prometheus metrics: its table of counters, rendered by
+ * core/service/servedrun.h and served by the shared responder (core/service/metricsd.h).
  */
-#include <stdio.h>
-
-#include "core/service/metricsd.h"
-#include <stdlib.h>
-#include <string.h>
-
+#include "core/service/servedrun.h"
 #include "dns/dns_int.h"
 
-static const struct {
-	enum dns_counter c;
-	const char *name, *help;
-} counters[] = {
+static const struct served_counter counters[] = {
 	{ C_QUERIES, "queries_total", "Queries received (all, including dropped and refused)." },
 	{ C_ANSWERED, "answers_total", "Answers sent." },
 	{ C_BLOCKED, "blocked_total", "Queries blocked because the name is listed." },
@@ -59,69 +51,27 @@ static const struct {
 	  "cut)." },
 };
 
-static uint64_t sum(const struct dns_server *srv, enum dns_counter c)
+static void worker_counters(void *ud, int i, struct served_wcounters *out)
 {
-	uint64_t t = 0;
-	int i;
-
-	for (i = 0; i < srv->nworkers; i++)
-		t += atomic_load_explicit(&srv->workers[i].counters[c], memory_order_relaxed);
-	return t;
+	SERVED_WCOUNTERS(out, &((struct dns_server *)ud)->workers[i]);
 }
 
-/* The per-list counters, labelled by list name, for the lists of the snapshot in use. */
-static void dns_metrics_lists(const struct dns_server *srv, struct prom *p)
-{
-	const struct served_names *nm = srv->slot.names;
-	unsigned i, n = nm ? atomic_load(&nm->n) : 0;
-	int pass, w;
-
-	for (pass = 0; pass < 2; pass++) {
-		prom_family(p, "counter", pass ? "list_logged_total" : "list_blocked_total",
-			    pass ? "Hits of log-only lists (answered normally), per list."
-				 : "Answers blocked, per list (the list of the deciding hit).");
-		for (i = 0; i < n; i++) {
-			uint64_t t = 0;
-
-			if (!atomic_load(&nm->live[i]))
-				continue;
-			for (w = 0; w < srv->nworkers; w++)
-				t += atomic_load_explicit(pass ? &srv->workers[w].list_logged[i]
-							       : &srv->workers[w].list_blocked[i],
-							  memory_order_relaxed);
-			prom_labelled(p, pass ? "list_logged_total" : "list_blocked_total", "list",
-				      nm->name[i], (unsigned long long)t);
-		}
-	}
-}
+static const struct served_metrics page = {
+	"dns",
+	counters,
+	sizeof(counters) / sizeof(counters[0]),
+	"upstream_latency_seconds",
+	"Upstream answer time.",
+	dns_lat_bounds,
+	DNS_LAT_BUCKETS,
+	"Answers blocked, per list (the list of the deciding hit).",
+	"Hits of log-only lists (answered normally), per list.",
+	worker_counters
+};
 
 size_t dns_metrics_render(void *ud, char *buf, size_t size)
 {
 	struct dns_server *srv = ud;
-	struct prom p = { buf, size, 0, "dns" };
-	uint64_t lat[DNS_LAT_BUCKETS + 1] = { 0 }, lat_sum = 0;
-	size_t i;
-	int b, w;
 
-	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
-		prom_value(&p, "counter", counters[i].name, counters[i].help,
-			   (unsigned long long)sum(srv, counters[i].c));
-	for (w = 0; w < srv->nworkers; w++) {
-		for (b = 0; b <= DNS_LAT_BUCKETS; b++)
-			lat[b] +=
-				atomic_load_explicit(&srv->workers[w].lat[b], memory_order_relaxed);
-		lat_sum += atomic_load_explicit(&srv->workers[w].lat_sum_us, memory_order_relaxed);
-	}
-	prom_histogram(&p, "upstream_latency_seconds", "Upstream answer time.", dns_lat_bounds,
-		       DNS_LAT_BUCKETS, lat, lat_sum);
-	prom_value(&p, "gauge", "snapshot_serial", "Serial of the snapshot in use.",
-		   (unsigned long long)atomic_load(&srv->slot.serial));
-	prom_value(&p, "counter", "reloads_total", "Snapshot and opt-out reloads.",
-		   (unsigned long long)atomic_load(&srv->slot.reloads));
-	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
-		   (unsigned long long)atomic_load(&srv->slot.reload_failures));
-	dns_metrics_lists(srv, &p);
-	if (srv->writer)
-		evwriter_metrics(srv->writer, &p);
-	return prom_end(&p);
+	return served_metrics_render(&page, &srv->slot, srv->writer, srv->nworkers, srv, buf, size);
 }

@@ -20,6 +20,7 @@
 
 #include "core/net/netaddr.h"
 #include "dns/dns.h"
+#include "core/service/servedrun.h"
 #include "dns/dns_int.h"
 
 static struct served_gate *worker_gate(void *ud, int i)
@@ -195,19 +196,58 @@ static void workers_free(struct dns_server *srv)
 	free(srv->workers);
 }
 
+static int worker_start(void *ud, int i, struct isp_err *err)
+{
+	struct dns_server *srv = ud;
+
+	if (dns_worker_start(&srv->workers[i]) == 0)
+		return 0;
+	return isp_err_set(err, ISR_EIO,
+			   "cannot open the sockets of worker %d (listen %s, "
+			   "upstream %s): %s",
+			   i, srv->cfg->dns_listen, srv->cfg->dns_upstream, strerror(errno));
+}
+
+static struct evring *worker_ring(void *ud, int i)
+{
+	return &((struct dns_server *)ud)->workers[i].ring;
+}
+
+static void serving(void *ud)
+{
+	struct dns_server *srv = ud;
+	const struct isp_config *cfg = srv->cfg;
+
+	fprintf(stderr,
+		"ispshield dns: serving on %s with %d thread%s, upstream %s, snapshot %s "
+		"(%u keys)%s\n",
+		cfg->dns_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", cfg->dns_upstream,
+		srv->snap_path, snap_keys(atomic_load(&srv->slot.cur)->snap),
+		cfg->dns_metrics[0] ? ", metrics on" : "");
+}
+
+static void workers_join(void *ud, int started)
+{
+	struct dns_server *srv = ud;
+	int i;
+
+	for (i = 0; i < started; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+}
+
+/* core/service/servedrun.h: start, serve and stop */
+static const struct served_hooks hooks = { .who = "dns",
+					   .render = dns_metrics_render,
+					   .start = worker_start,
+					   .ring = worker_ring,
+					   .serving = serving,
+					   .join = workers_join };
+
 int dns_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct dns_server *srv = calloc(1, sizeof(*srv));
-	struct evwriter writer;
-	struct evring *rings[DNS_MAX_THREADS];
-	char spool[CONFIG_PATH_MAX];
-	struct metricsd metrics;
-	int started = 0, rc, i;
-	sigset_t set;
+	int rc;
 
-	memset(&writer, 0, sizeof(writer));
-	memset(&metrics, 0, sizeof(metrics));
-	metrics.fd = -1; /* not started: metricsd_join does nothing (metrics may be off) */
 	if (!srv)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = configure(srv, cfg, err);
@@ -231,52 +271,8 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	served_block_signals(&set); /* before any thread starts */
-	for (i = 0; i < srv->nworkers; i++) {
-		rc = dns_worker_start(&srv->workers[i]);
-		if (rc) {
-			rc = isp_err_set(err, ISR_EIO,
-					 "cannot open the sockets of worker %d (listen %s, "
-					 "upstream %s): %s",
-					 i, cfg->dns_listen, cfg->dns_upstream, strerror(errno));
-			goto stop;
-		}
-		started++;
-	}
-	for (i = 0; i < srv->nworkers; i++)
-		rings[i] = &srv->workers[i].ring;
-	rc = evwriter_setup(&writer, "dns", cfg, cfg->dns_listen, spool, sizeof(spool), err);
-	if (rc)
-		goto stop;
-	writer.rings = rings;
-	writer.nrings = srv->nworkers;
-	rc = evwriter_start(&writer, err);
-	if (rc)
-		goto stop;
-	srv->writer = &writer;
-	if (cfg->dns_metrics[0]) {
-		metrics.render = dns_metrics_render;
-		metrics.ud = srv;
-		metrics.stop = &srv->stop;
-		rc = metricsd_start(&metrics, "dns.metrics", cfg->dns_metrics, err);
-		if (rc)
-			goto stop;
-	}
-	fprintf(stderr,
-		"ispshield dns: serving on %s with %d thread%s, upstream %s, snapshot %s "
-		"(%u keys)%s\n",
-		cfg->dns_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", cfg->dns_upstream,
-		srv->snap_path, snap_keys(atomic_load(&srv->slot.cur)->snap),
-		cfg->dns_metrics[0] ? ", metrics on" : "");
-	served_slot_loop(&srv->slot, &set);
-	fprintf(stderr, "ispshield dns: stopping\n");
-	rc = 0;
-stop:
-	atomic_store(&srv->stop, 1);
-	for (i = 0; i < started; i++)
-		pthread_join(srv->workers[i].thread, NULL);
-	evwriter_stop(&writer);
-	metricsd_join(&metrics);
+	rc = served_run(&srv->slot, &hooks, cfg->dns_listen, cfg->dns_metrics, &srv->stop,
+			&srv->writer, err);
 out:
 	workers_free(srv);
 	served_slot_close(&srv->slot);

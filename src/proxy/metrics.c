@@ -1,18 +1,12 @@
 /*
- * metrics.c -- the proxy's Prometheus metrics: the workers' counters summed and the
- * latency histogram (request head read to response head passed on), served by the
- * shared responder (core/service/metricsd.h).
+ * metrics.c -- the proxy's Prometheus metrics: its table of counters and the latency
+ * histogram (request head read to response head passed on), rendered by
+ * core/service/servedrun.h and served by the shared responder (core/service/metricsd.h).
  */
-#include <stdio.h>
-
-#include "core/service/metricsd.h"
-
+#include "core/service/servedrun.h"
 #include "proxy/proxy_int.h"
 
-static const struct {
-	enum px_counter c;
-	const char *name, *help;
-} counters[] = {
+static const struct served_counter counters[] = {
 	{ P_REQUESTS, "requests_total", "Requests received (CONNECT included)." },
 	{ P_CONNECTS, "connect_requests_total", "CONNECT requests received." },
 	{ P_HITS, "hits_total", "Requests answered with the warning page (listed URL)." },
@@ -46,69 +40,27 @@ const double px_lat_bounds[PX_LAT_BUCKETS] = {
 	1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000
 };
 
-static uint64_t sum(const struct px_server *srv, enum px_counter c)
+static void worker_counters(void *ud, int i, struct served_wcounters *out)
 {
-	uint64_t t = 0;
-	int i;
-
-	for (i = 0; i < srv->nworkers; i++)
-		t += atomic_load_explicit(&srv->workers[i].counters[c], memory_order_relaxed);
-	return t;
+	SERVED_WCOUNTERS(out, &((struct px_server *)ud)->workers[i]);
 }
+
+static const struct served_metrics page = {
+	"proxy",
+	counters,
+	sizeof(counters) / sizeof(counters[0]),
+	"latency_seconds",
+	"Request head read to response head passed on (upstream requests).",
+	px_lat_bounds,
+	PX_LAT_BUCKETS,
+	"Requests blocked (warning page, walled garden, refused CONNECT), per list.",
+	"Hits of log-only lists (passed), per list.",
+	worker_counters
+};
 
 size_t px_metrics_render(void *ud, char *buf, size_t size)
 {
 	struct px_server *srv = ud;
-	struct prom p = { buf, size, 0, "proxy" };
-	uint64_t lat[PX_LAT_BUCKETS + 1] = { 0 }, lat_sum = 0;
-	size_t i;
-	int b, w;
 
-	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
-		prom_value(&p, "counter", counters[i].name, counters[i].help,
-			   (unsigned long long)sum(srv, counters[i].c));
-	for (w = 0; w < srv->nworkers; w++) {
-		for (b = 0; b <= PX_LAT_BUCKETS; b++)
-			lat[b] +=
-				atomic_load_explicit(&srv->workers[w].lat[b], memory_order_relaxed);
-		lat_sum += atomic_load_explicit(&srv->workers[w].lat_sum_us, memory_order_relaxed);
-	}
-	prom_histogram(&p, "latency_seconds",
-		       "Request head read to response head passed on (upstream requests).",
-		       px_lat_bounds, PX_LAT_BUCKETS, lat, lat_sum);
-	prom_value(&p, "gauge", "snapshot_serial", "Serial of the snapshot in use.",
-		   (unsigned long long)atomic_load(&srv->slot.serial));
-	prom_value(&p, "counter", "reloads_total", "Snapshot and opt-out reloads.",
-		   (unsigned long long)atomic_load(&srv->slot.reloads));
-	prom_value(&p, "counter", "reload_failures_total", "Reloads refused (old data kept).",
-		   (unsigned long long)atomic_load(&srv->slot.reload_failures));
-	{
-		const struct served_names *nm = srv->slot.names;
-		unsigned k, n = nm ? atomic_load(&nm->n) : 0;
-		int pass;
-
-		for (pass = 0; pass < 2; pass++) {
-			const char *name = pass ? "list_logged_total" : "list_blocked_total";
-
-			prom_family(&p, "counter", name,
-				    pass ? "Hits of log-only lists (passed), per list."
-					 : "Requests blocked (warning page, walled garden, refused "
-					   "CONNECT), per list.");
-			for (k = 0; k < n; k++) {
-				uint64_t t = 0;
-
-				if (!atomic_load(&nm->live[k]))
-					continue;
-				for (w = 0; w < srv->nworkers; w++)
-					t += atomic_load_explicit(
-						pass ? &srv->workers[w].list_logged[k]
-						     : &srv->workers[w].list_blocked[k],
-						memory_order_relaxed);
-				prom_labelled(&p, name, "list", nm->name[k], (unsigned long long)t);
-			}
-		}
-	}
-	if (srv->writer)
-		evwriter_metrics(srv->writer, &p);
-	return prom_end(&p);
+	return served_metrics_render(&page, &srv->slot, srv->writer, srv->nworkers, srv, buf, size);
 }

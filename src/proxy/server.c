@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/service/metricsd.h"
+#include "core/service/servedrun.h"
 #include "core/net/netaddr.h"
 #include "proxy/proxy.h"
 #include "proxy/proxy_int.h"
@@ -162,19 +162,72 @@ static void workers_free(struct px_server *srv)
 	free(srv->workers);
 }
 
+static int threads_start(void *ud, struct isp_err *err)
+{
+	struct px_server *srv = ud;
+
+	if (px_resolver_start(srv, (int)srv->cfg->proxy_resolver_threads) != 0 ||
+	    px_meta_start(srv) != 0)
+		return isp_err_set(err, ISR_ENOMEM, "cannot start the resolver threads");
+	return 0;
+}
+
+static int worker_start(void *ud, int i, struct isp_err *err)
+{
+	struct px_server *srv = ud;
+
+	if (px_worker_start(&srv->workers[i]) == 0)
+		return 0;
+	return isp_err_set(err, ISR_EIO, "cannot listen on %s (worker %d): %s",
+			   srv->cfg->proxy_listen, i, strerror(errno));
+}
+
+static struct evring *worker_ring(void *ud, int i)
+{
+	return &((struct px_server *)ud)->workers[i].ring;
+}
+
+static void serving(void *ud)
+{
+	struct px_server *srv = ud;
+	const struct isp_config *cfg = srv->cfg;
+
+	fprintf(stderr,
+		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s, "
+		"names resolved by %s\n",
+		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
+		snap_keys(atomic_load(&srv->slot.cur)->snap),
+		srv->walled ? ", walled garden on" : "",
+		cfg->proxy_metrics[0] ? ", metrics on" : "",
+		cfg->proxy_resolver[0] ? cfg->proxy_resolver : "the system resolver");
+}
+
+/* The workers, then the resolver pool and the meta thread they hand work to. */
+static void threads_join(void *ud, int started)
+{
+	struct px_server *srv = ud;
+	int i;
+
+	for (i = 0; i < started; i++)
+		pthread_join(srv->workers[i].thread, NULL);
+	px_resolver_stop(srv);
+	px_meta_stop(srv);
+}
+
+/* core/service/servedrun.h: start, serve and stop */
+static const struct served_hooks hooks = { .who = "proxy",
+					   .render = px_metrics_render,
+					   .prepare = threads_start,
+					   .start = worker_start,
+					   .ring = worker_ring,
+					   .serving = serving,
+					   .join = threads_join };
+
 int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct px_server *srv = calloc(1, sizeof(*srv));
-	struct evwriter writer;
-	struct evring *rings[PX_MAX_THREADS];
-	char spool[CONFIG_PATH_MAX];
-	struct metricsd metrics;
-	int started = 0, rc, i;
-	sigset_t set;
+	int rc;
 
-	memset(&writer, 0, sizeof(writer));
-	memset(&metrics, 0, sizeof(metrics));
-	metrics.fd = -1;
 	if (!srv)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	pthread_mutex_init(&srv->rq_mu, NULL);
@@ -191,59 +244,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 	if (rc)
 		goto out;
 	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
-	served_block_signals(&set); /* before any thread starts */
-	if (px_resolver_start(srv, (int)cfg->proxy_resolver_threads) != 0 ||
-	    px_meta_start(srv) != 0) {
-		rc = isp_err_set(err, ISR_ENOMEM, "cannot start the resolver threads");
-		goto stop;
-	}
-	for (i = 0; i < srv->nworkers; i++) {
-		rc = px_worker_start(&srv->workers[i]);
-		if (rc) {
-			rc = isp_err_set(err, ISR_EIO, "cannot listen on %s (worker %d): %s",
-					 cfg->proxy_listen, i, strerror(errno));
-			goto stop;
-		}
-		started++;
-	}
-	for (i = 0; i < srv->nworkers; i++)
-		rings[i] = &srv->workers[i].ring;
-	rc = evwriter_setup(&writer, "proxy", cfg, cfg->proxy_listen, spool, sizeof(spool), err);
-	if (rc)
-		goto stop;
-	writer.rings = rings;
-	writer.nrings = srv->nworkers;
-	rc = evwriter_start(&writer, err);
-	if (rc)
-		goto stop;
-	srv->writer = &writer;
-	if (cfg->proxy_metrics[0]) {
-		metrics.render = px_metrics_render;
-		metrics.ud = srv;
-		metrics.stop = &srv->stop;
-		rc = metricsd_start(&metrics, "proxy.metrics", cfg->proxy_metrics, err);
-		if (rc)
-			goto stop;
-	}
-	fprintf(stderr,
-		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s, "
-		"names resolved by %s\n",
-		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
-		snap_keys(atomic_load(&srv->slot.cur)->snap),
-		srv->walled ? ", walled garden on" : "",
-		cfg->proxy_metrics[0] ? ", metrics on" : "",
-		cfg->proxy_resolver[0] ? cfg->proxy_resolver : "the system resolver");
-	served_slot_loop(&srv->slot, &set);
-	fprintf(stderr, "ispshield proxy: stopping\n");
-	rc = 0;
-stop:
-	atomic_store(&srv->stop, 1);
-	for (i = 0; i < started; i++)
-		pthread_join(srv->workers[i].thread, NULL);
-	px_resolver_stop(srv);
-	px_meta_stop(srv);
-	evwriter_stop(&writer);
-	metricsd_join(&metrics);
+	rc = served_run(&srv->slot, &hooks, cfg->proxy_listen, cfg->proxy_metrics, &srv->stop,
+			&srv->writer, err);
 out:
 	workers_free(srv);
 	served_slot_close(&srv->slot);

@@ -13,37 +13,19 @@ static void mac(const uint8_t *key, size_t keylen, const char *client, const cha
 		int64_t expiry, uint8_t out[SHA256_LEN])
 {
 	/* HMAC over the concatenation, streamed: the URL may be up to URL_MAX bytes */
-	uint8_t k[64], pad[64], inner[SHA256_LEN];
-	char tail[32];
-	struct sha256 c;
-	int i, tn;
 	static const char tag[] = "ispshield-continue-v1\n";
+	struct hmac_sha256 h;
+	char tail[32];
+	int tn;
 
-	memset(k, 0, sizeof(k));
-	if (keylen > 64) {
-		sha256_init(&c);
-		sha256_update(&c, key, keylen);
-		sha256_final(&c, k);
-	} else {
-		memcpy(k, key, keylen);
-	}
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	sha256_init(&c);
-	sha256_update(&c, pad, 64);
-	sha256_update(&c, tag, sizeof(tag) - 1);
-	sha256_update(&c, client, strlen(client));
-	sha256_update(&c, "\n", 1);
-	sha256_update(&c, url, ulen);
+	hmac_sha256_init(&h, key, keylen);
+	sha256_update(&h.inner, tag, sizeof(tag) - 1);
+	sha256_update(&h.inner, client, strlen(client));
+	sha256_update(&h.inner, "\n", 1);
+	sha256_update(&h.inner, url, ulen);
 	tn = snprintf(tail, sizeof(tail), "\n%lld", (long long)expiry);
-	sha256_update(&c, tail, (size_t)tn);
-	sha256_final(&c, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	sha256_init(&c);
-	sha256_update(&c, pad, 64);
-	sha256_update(&c, inner, SHA256_LEN);
-	sha256_final(&c, out);
+	sha256_update(&h.inner, tail, (size_t)tn);
+	hmac_sha256_final(&h, out);
 }
 
 void ptoken_make(const uint8_t *key, size_t keylen, const char *client, const char *url,

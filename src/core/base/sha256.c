@@ -124,32 +124,47 @@ void sha256_final(struct sha256 *c, uint8_t out[SHA256_LEN])
 	}
 }
 
-void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, uint8_t out[SHA256_LEN])
+void hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t keylen)
 {
-	uint8_t k[64], pad[64], inner[SHA256_LEN];
+	uint8_t pad[64];
+	size_t i;
+
+	memset(h->k, 0, sizeof(h->k));
+	if (keylen > 64) {
+		sha256_init(&h->inner);
+		sha256_update(&h->inner, key, keylen);
+		sha256_final(&h->inner, h->k);
+	} else if (keylen > 0) {
+		memcpy(h->k, key, keylen);
+	}
+	for (i = 0; i < 64; i++)
+		pad[i] = h->k[i] ^ 0x36;
+	sha256_init(&h->inner);
+	sha256_update(&h->inner, pad, 64);
+}
+
+void hmac_sha256_final(struct hmac_sha256 *h, uint8_t out[SHA256_LEN])
+{
+	uint8_t pad[64], inner[SHA256_LEN];
 	struct sha256 c;
 	size_t i;
 
-	memset(k, 0, sizeof(k));
-	if (keylen > 64) {
-		sha256_init(&c);
-		sha256_update(&c, key, keylen);
-		sha256_final(&c, k);
-	} else if (keylen > 0) {
-		memcpy(k, key, keylen);
-	}
+	sha256_final(&h->inner, inner);
 	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	sha256_init(&c);
-	sha256_update(&c, pad, 64);
-	sha256_update(&c, msg, n);
-	sha256_final(&c, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
+		pad[i] = h->k[i] ^ 0x5c;
 	sha256_init(&c);
 	sha256_update(&c, pad, 64);
 	sha256_update(&c, inner, SHA256_LEN);
 	sha256_final(&c, out);
+}
+
+void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n, uint8_t out[SHA256_LEN])
+{
+	struct hmac_sha256 h;
+
+	hmac_sha256_init(&h, key, keylen);
+	sha256_update(&h.inner, msg, n);
+	hmac_sha256_final(&h, out);
 }
 
 int sha256_equal(const uint8_t *a, const uint8_t *b, size_t n)

@@ -1,8 +1,9 @@
 /*
  * sha256.h -- SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small and dependency
  * free, for the proxy's signed "continue" permissions. Checked against the FIPS and
- * RFC 4231 test vectors (tests/unit/test_sha256.c). Not constant-time with respect to
- * message *length* (nothing here needs that); compare MACs with sha256_equal.
+ * RFC 4231 test vectors (test_sha256 in tests/unit/test_proxy.c). Not constant-time
+ * with respect to message *length* (nothing here needs that); compare MACs with
+ * sha256_equal.
  */
 #ifndef ISP_CORE_SHA256_H
 #define ISP_CORE_SHA256_H
@@ -22,6 +23,15 @@ struct sha256 {
 void sha256_init(struct sha256 *c);
 void sha256_update(struct sha256 *c, const void *data, size_t n);
 void sha256_final(struct sha256 *c, uint8_t out[SHA256_LEN]);
+
+/* HMAC-SHA256 streamed: init with the key (any length), update with the message in
+ * pieces (sha256_update on .inner), final writes the MAC. */
+struct hmac_sha256 {
+	struct sha256 inner;
+	uint8_t k[64]; /* the key, hashed when longer than 64 bytes, zero-padded */
+};
+void hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t keylen);
+void hmac_sha256_final(struct hmac_sha256 *h, uint8_t out[SHA256_LEN]);
 
 /* HMAC-SHA256 of msg under key (any length). */
 void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,

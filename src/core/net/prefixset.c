@@ -106,13 +106,47 @@ int prefixset_parse(const char *list, struct prefixset **out, struct isp_err *er
 	return 0;
 }
 
+int prefixset_next_word(FILE *f, const char *path, char *line, size_t size, long *lineno,
+			char **word, size_t *n, struct isp_err *err)
+{
+	while (fgets(line, (int)size, f)) {
+		char *h = strchr(line, '#'), *b = line;
+
+		++*lineno;
+		if (!strchr(line, '\n') && !feof(f))
+			return isp_err_at(err, ISR_EINVAL, path, *lineno, -1, "line too long");
+		if (h)
+			*h = '\0';
+		b += strspn(b, " \t\r\n");
+		*n = strcspn(b, " \t\r\n");
+		if (*n == 0)
+			continue;
+		*word = b;
+		return 1;
+	}
+	return 0;
+}
+
+int prefixset_parse_word(const char *word, size_t n, struct ip_prefix *pf, const char *path,
+			 long lineno, struct isp_err *err)
+{
+	int rc = ip_parse_prefix(word, n, pf, NULL, err);
+	char why[ISP_ERR_MSG];
+
+	if (rc == 0)
+		return 0;
+	snprintf(why, sizeof(why), "%s", err ? err->msg : "bad prefix");
+	return isp_err_at(err, rc, path, lineno, -1, "'%.*s': %s", (int)n, word, why);
+}
+
 int prefixset_load(const char *path, struct prefixset **out, struct isp_err *err)
 {
 	struct prefixset *s;
-	char line[512];
+	char line[512], *b = NULL;
 	long lineno = 0;
+	size_t n = 0;
 	FILE *f;
-	int rc = 0;
+	int rc;
 
 	*out = NULL;
 	f = fopen(path, "r");
@@ -123,31 +157,12 @@ int prefixset_load(const char *path, struct prefixset **out, struct isp_err *err
 		fclose(f);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while ((rc = prefixset_next_word(f, path, line, sizeof(line), &lineno, &b, &n, err)) == 1) {
 		struct ip_prefix pf;
-		char *h = strchr(line, '#'), *b = line;
-		size_t n;
 
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			rc = isp_err_at(err, ISR_EINVAL, path, lineno, -1, "line too long");
+		rc = prefixset_parse_word(b, n, &pf, path, lineno, err);
+		if (rc)
 			break;
-		}
-		if (h)
-			*h = '\0';
-		while (*b == ' ' || *b == '\t')
-			b++;
-		n = strcspn(b, " \t\r\n");
-		if (n == 0)
-			continue;
-		rc = ip_parse_prefix(b, n, &pf, NULL, err);
-		if (rc) {
-			char why[ISP_ERR_MSG];
-
-			snprintf(why, sizeof(why), "%s", err ? err->msg : "bad prefix");
-			rc = isp_err_at(err, rc, path, lineno, -1, "'%.*s': %s", (int)n, b, why);
-			break;
-		}
 		rc = add(s, &pf);
 		if (rc) {
 			isp_err_set(err, rc, "out of memory");

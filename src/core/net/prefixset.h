@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 #include "core/base/err.h"
@@ -27,6 +28,19 @@ int prefixset_parse(const char *list, struct prefixset **out, struct isp_err *er
  * reported through err as FILE:LINE and fails the load (fail closed: a half-read opt-out
  * list would filter subscribers who opted out). Returns 0 and *out, or an ISR code. */
 int prefixset_load(const char *path, struct prefixset **out, struct isp_err *err);
+
+/*
+ * The lines of a prefix file, for prefixset_load and the files that add to a prefix a
+ * line (the opt-out file, core/service/served.c): read f into line[size] up to the next
+ * line with a word ('#' comments cut, blanks skipped); *lineno counts the lines read.
+ * Returns 1 with *word (*n bytes) the line's first word, 0 at the end of the file, or
+ * ISR_EINVAL for a line longer than size (FILE:LINE in err).
+ */
+int prefixset_next_word(FILE *f, const char *path, char *line, size_t size, long *lineno,
+			char **word, size_t *n, struct isp_err *err);
+/* Parse word (n bytes) as a prefix; a bad one is ISR_EINVAL with "FILE:LINE: 'word': why". */
+int prefixset_parse_word(const char *word, size_t n, struct ip_prefix *pf, const char *path,
+			 long lineno, struct isp_err *err);
 
 void prefixset_free(struct prefixset *s);
 

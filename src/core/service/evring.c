@@ -332,21 +332,25 @@ void evwriter_stop(struct evwriter *w)
 
 void evwriter_metrics(struct evwriter *w, struct prom *p)
 {
-	prom_value(p, "counter", "events_written_total",
-		   "Block events committed to the store (drained from the spool included).",
-		   (unsigned long long)atomic_load(&w->written));
-	prom_value(p, "counter", "events_spooled_total",
-		   "Block events appended to the local spool while the store was unreachable.",
-		   (unsigned long long)atomic_load(&w->spooled));
-	prom_value(p, "gauge", "events_spool_bytes", "Bytes of block events waiting in the spool.",
-		   (unsigned long long)atomic_load(&w->spool_bytes));
-	prom_value(p, "counter", "events_spool_dropped_total",
-		   "Block events dropped because the spool was full or unwritable (or absent).",
-		   (unsigned long long)atomic_load(&w->spool_dropped));
-	prom_value(p, "counter", "events_store_failures_total",
-		   "Failed store opens and writes of the event writer.",
-		   (unsigned long long)atomic_load(&w->store_failures));
-	prom_value(p, "counter", "events_spool_rejected_total",
-		   "Bad spool records skipped (torn tail, checksum).",
-		   (unsigned long long)atomic_load(&w->spool_rejected));
+	const struct prom_row rows[] = {
+		{ "counter", "events_written_total",
+		  "Block events committed to the store (drained from the spool included).",
+		  atomic_load(&w->written) },
+		{ "counter", "events_spooled_total",
+		  "Block events appended to the local spool while the store was unreachable.",
+		  atomic_load(&w->spooled) },
+		{ "gauge", "events_spool_bytes", "Bytes of block events waiting in the spool.",
+		  atomic_load(&w->spool_bytes) },
+		{ "counter", "events_spool_dropped_total",
+		  "Block events dropped because the spool was full or unwritable (or absent).",
+		  atomic_load(&w->spool_dropped) },
+		{ "counter", "events_store_failures_total",
+		  "Failed store opens and writes of the event writer.",
+		  atomic_load(&w->store_failures) },
+		{ "counter", "events_spool_rejected_total",
+		  "Bad spool records skipped (torn tail, checksum).",
+		  atomic_load(&w->spool_rejected) },
+	};
+
+	prom_rows(p, rows, sizeof(rows) / sizeof(rows[0]));
 }

@@ -126,6 +126,14 @@ void prom_value(struct prom *p, const char *type, const char *name, const char *
 		 p->prefix, name, help, p->prefix, name, type, p->prefix, name, v);
 }
 
+void prom_rows(struct prom *p, const struct prom_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		prom_value(p, rows[i].type, rows[i].name, rows[i].help, rows[i].v);
+}
+
 void prom_family(struct prom *p, const char *type, const char *name, const char *help)
 {
 	prom_out(p, "# HELP ispshield_%s_%s %s\n# TYPE ispshield_%s_%s %s\n", p->prefix, name, help,

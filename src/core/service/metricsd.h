@@ -42,6 +42,14 @@ struct prom {
 /* type: "counter" or "gauge". */
 void prom_value(struct prom *p, const char *type, const char *name, const char *help,
 		unsigned long long v);
+/* One row of a table of values, written in order by prom_rows. */
+struct prom_row {
+	const char *type; /* "counter" or "gauge" */
+	const char *name, *help;
+	unsigned long long v;
+};
+/* prom_value for each of the n rows. */
+void prom_rows(struct prom *p, const struct prom_row *rows, size_t n);
 /* The HELP and TYPE lines of a labelled family, then one prom_labelled per sample. */
 void prom_family(struct prom *p, const char *type, const char *name, const char *help);
 /* One sample name{label="value"} v of the family opened by prom_family; the value is

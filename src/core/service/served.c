@@ -158,8 +158,9 @@ static int load_optout(struct served *s, const char *path, const struct isp_conf
 		       struct isp_err *err)
 {
 	struct pfxbuf opt = { 0 }, *prof;
-	char line[512];
+	char line[512], *b = NULL;
 	long lineno = 0;
+	size_t n = 0;
 	FILE *f;
 	int rc = 0, p;
 
@@ -171,23 +172,10 @@ static int load_optout(struct served *s, const char *path, const struct isp_conf
 		fclose(f);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
-	while (rc == 0 && fgets(line, sizeof(line), f)) {
+	while ((rc = prefixset_next_word(f, path, line, sizeof(line), &lineno, &b, &n, err)) == 1) {
 		struct ip_prefix pf;
 		struct pfxbuf *into = &opt;
-		char *h = strchr(line, '#'), *b = line;
-		size_t n;
 
-		lineno++;
-		if (!strchr(line, '\n') && !feof(f)) {
-			rc = isp_err_at(err, ISR_EINVAL, path, lineno, -1, "line too long");
-			break;
-		}
-		if (h)
-			*h = '\0';
-		b += strspn(b, " \t\r\n");
-		n = strcspn(b, " \t\r\n");
-		if (n == 0)
-			continue;
 		if (n > 8 && strncmp(b, "profile=", 8) == 0) {
 			char name[CONFIG_NAME_MAX];
 
@@ -213,17 +201,14 @@ static int load_optout(struct served *s, const char *path, const struct isp_conf
 				break;
 			}
 		}
-		rc = ip_parse_prefix(b, n, &pf, NULL, err);
-		if (rc) {
-			char why[ISP_ERR_MSG];
-
-			snprintf(why, sizeof(why), "%s", err ? err->msg : "bad prefix");
-			rc = isp_err_at(err, rc, path, lineno, -1, "'%.*s': %s", (int)n, b, why);
+		rc = prefixset_parse_word(b, n, &pf, path, lineno, err);
+		if (rc)
+			break;
+		/* a profile this configuration does not have: every list, as without one */
+		if (into && pfxbuf_add(into, b, n) != 0) {
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 			break;
 		}
-		/* a profile this configuration does not have: every list, as without one */
-		if (into && pfxbuf_add(into, b, n) != 0)
-			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
 	fclose(f);
 	if (rc == 0)
