@@ -16,6 +16,16 @@
 #include "core/store/store.h"
 #include "core/store/store_lists.h"
 
+int cli_parse_kind(void *ptr, const char *v, struct isp_err *err)
+{
+	enum list_kind k = list_kind_parse(v);
+
+	if (k == LIST_KIND_NONE)
+		return isp_err_set(err, ISR_EINVAL, "--kind %s: expected domain, url or ip", v);
+	*(enum list_kind *)ptr = k;
+	return 0;
+}
+
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"
 	"\n"

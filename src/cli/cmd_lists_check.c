@@ -235,16 +235,6 @@ static int newest_import(void *ud, const struct store_list_stats *ls)
 	return 0;
 }
 
-static int parse_kind(void *ptr, const char *v, struct isp_err *err)
-{
-	enum list_kind k = list_kind_parse(v);
-
-	if (k == LIST_KIND_NONE)
-		return isp_err_set(err, ISR_EINVAL, "--kind %s: expected domain, url or ip", v);
-	*(enum list_kind *)ptr = k;
-	return 0;
-}
-
 int cmd_lists_check(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = check_usage,
@@ -259,7 +249,7 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 	int i, bad = 0, json = 0, rc, argi;
 	const struct opt opts[] = {
 		OPT_F("json", 'j', &json, "one JSON object per value, in an array"),
-		OPT_FN_("kind", 'k', parse_kind, &kind, "KIND",
+		OPT_FN_("kind", 'k', cli_parse_kind, &kind, "KIND",
 			"treat every value as domain, url or ip (default: guess)"),
 		OPT_END,
 	};
