@@ -224,22 +224,16 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	config_snapshot_path(&c->cfg, path);
 	isp_err_clear(&err);
 	if (snap_open(path, &snap, &err) != 0 && err.code != ISR_ENOTFOUND)
 		cli_error(&err); /* stats still useful without the snapshot */
 	isp_err_clear(&err);
 	rc = listreport_stats(st, snap, path, json, (int64_t)time(NULL), stdout, &err);
-	if (rc)
-		cli_error(&err);
 	snap_close(snap);
-	store_close(st);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return cli_store_done(st, rc, &err);
 }
 
 static const char history_usage[] =
@@ -276,11 +270,10 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = listreport_history(st, list, (int)limit, (long long)changes, json, stdout, &err);
-	if (rc)
-		cli_error(&err);
-	store_close(st);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return cli_store_done(
+		st,
+		listreport_history(st, list, (int)limit, (long long)changes, json, stdout, &err),
+		&err);
 }
 
 int cmd_lists(struct cli *c, int argc, char **argv)

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/base/jsonout.h"
 #include "cli/cmd_lists.h"
 #include "core/net/ip.h"
 #include "core/lists/allowlist.h"
@@ -291,9 +292,7 @@ int cmd_lists_check(struct cli *c, int argc, char **argv)
 			k.blocked = 1;
 	}
 	if (k.out) {
-		json_dumpf(k.out, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(k.out);
+		jsonout_dumpf(k.out, stdout, JSON_INDENT(2));
 	}
 	snap_close(k.snap);
 	allowset_free(k.allow);
