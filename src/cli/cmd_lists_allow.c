@@ -75,7 +75,8 @@ int cmd_lists_allow(struct cli *c, int argc, char **argv)
 	value = argv[argi + 1]; /* NULL after show: argv ends in NULL */
 	add = strcmp(verb, "add") == 0;
 	remove = strcmp(verb, "remove") == 0;
-	if ((add || remove) != (argc - argi == 2) || (!add && !remove && strcmp(verb, "show"))) {
+	if ((add || remove) != (argc - argi == 2) ||
+	    (!add && !remove && strcmp(verb, "show") != 0)) {
 		opts_help(&spec, opts, stderr);
 		return EXIT_USAGE;
 	}
