@@ -117,8 +117,7 @@ static int watch(struct cli *c, int argc, char **argv)
 	o.idle_exit = (long)idle;
 	if (argc - argi < 1 && acct.n == 0) {
 		cli_fail("authwatch: give log files (or --acct files)");
-		opts_help(&watch_spec, opts, stderr);
-		return EXIT_USAGE;
+		return opts_usage(&watch_spec, opts);
 	}
 	isp_err_clear(&err);
 	if (aw_run_settings(&c->cfg, &conf, &o, &own, &err) != 0) {

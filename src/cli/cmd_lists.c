@@ -98,10 +98,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!list) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!list)
+		return opts_usage(&spec, opts);
 	if (kind_s) {
 		kind = list_kind_parse(kind_s);
 		if (kind == LIST_KIND_NONE) {

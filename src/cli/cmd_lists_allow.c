@@ -75,11 +75,8 @@ int cmd_lists_allow(struct cli *c, int argc, char **argv)
 	value = argv[argi + 1]; /* NULL after show: argv ends in NULL */
 	add = strcmp(verb, "add") == 0;
 	remove = strcmp(verb, "remove") == 0;
-	if ((add || remove) != (argc - argi == 2) ||
-	    (!add && !remove && strcmp(verb, "show") != 0)) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if ((add || remove) != (argc - argi == 2) || (!add && !remove && strcmp(verb, "show") != 0))
+		return opts_usage(&spec, opts);
 	st = add ? cli_create_store(c) : cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;

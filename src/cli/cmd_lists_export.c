@@ -71,8 +71,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	if (!list || fmt < 0) {
 		if (fmt_s && fmt < 0)
 			cli_fail("--format %s: expected rpz, domains, hosts or csv", fmt_s);
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
+		return opts_usage(&spec, opts);
 	}
 	xo.fmt = (enum listexport_fmt)fmt;
 	isp_err_clear(&err);

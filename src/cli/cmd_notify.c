@@ -151,10 +151,8 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!source) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!source)
+		return opts_usage(&spec, opts);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;

@@ -99,10 +99,8 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	fmt = evfmt_parse_name(fmt_s);
-	if (!members || !source || fmt < 0) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!members || !source || fmt < 0)
+		return opts_usage(&spec, opts);
 	mf = cli_fopen(members);
 	if (!mf)
 		return EXIT_USAGE;
@@ -162,10 +160,8 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!member) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!member)
+		return opts_usage(&spec, opts);
 	f = cli_fopen(argv[argi]);
 	if (!f)
 		return EXIT_FAIL;

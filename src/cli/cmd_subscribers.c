@@ -94,10 +94,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	file = argv[argi];
-	if (file[0] == '-') {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (file[0] == '-')
+		return opts_usage(&spec, opts);
 	f = cli_fopen(file);
 	if (!f)
 		return EXIT_FAIL;
@@ -167,10 +165,8 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (argv[argi][0] == '-') {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (argv[argi][0] == '-')
+		return opts_usage(&spec, opts);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
