@@ -3,18 +3,12 @@
  * notices, in which language) and the per-subscriber opt-outs, and the opt-out file the
  * DNS service reads (the addresses opted-out subscribers hold now).
  */
-#include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
-#include <strings.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
-#include "core/base/jsonout.h"
 #include "core/sessions/optout.h"
 #include "core/sessions/subfmt.h"
 #include "core/store/store.h"
