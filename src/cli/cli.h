@@ -51,6 +51,15 @@ struct store *cli_open_store(const struct cli *c);
  * events), lists sync, relay split, and the services (`store migrate` has its own). */
 struct store *cli_create_store(const struct cli *c);
 
+/* The start of a command that reads or changes the store: parse argv by s and o
+ * (opts_parse), then open the store (cli_open_store). Returns -1 when the command goes
+ * on, with *st open and *argi its first positional argument; otherwise the exit status
+ * to return (after --help, a usage error, or a store that cannot be opened: printed). */
+struct opts_spec;
+struct opt;
+int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
+		  char **argv, int *argi, struct store **st);
+
 /* The end of a command that worked on the store: close st, then EXIT_OK when rc is 0,
  * else print err and return EXIT_FAIL. */
 int cli_store_done(struct store *st, int rc, const struct isp_err *err);

@@ -117,8 +117,7 @@ static int watch(struct cli *c, int argc, char **argv)
 	o.idle_exit = (long)idle;
 	if (argc - argi < 1 && acct.n == 0) {
 		cli_fail("authwatch: give log files (or --acct files)");
-		opts_help(&watch_spec, opts, stderr);
-		return EXIT_USAGE;
+		return opts_usage(&watch_spec, opts);
 	}
 	isp_err_clear(&err);
 	if (aw_run_settings(&c->cfg, &conf, &o, &own, &err) != 0) {
@@ -189,18 +188,11 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = aw_suspend_list(st, out, users, &n, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
+	if ((rc = cli_store_done(st, aw_suspend_list(st, out, users, &n, &err), &err)) != EXIT_OK)
+		return rc;
 	if (!c->quiet)
 		fprintf(stderr, "authwatch: %ld accounts suspended\n", n);
 	return EXIT_OK;
@@ -222,11 +214,8 @@ static int suspended(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
 	return cli_store_done(st, aw_suspended(st, all, json, stdout, &err), &err);
 }

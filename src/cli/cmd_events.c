@@ -202,10 +202,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!source || !*source) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!source || !*source)
+		return opts_usage(&spec, opts);
 	fmt = evfmt_parse_name(fmt_s);
 	if (fmt < 0) {
 		cli_fail("--format %s: expected auto, csv, scan_dns or sinkhole", fmt_s);

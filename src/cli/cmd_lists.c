@@ -16,6 +16,16 @@
 #include "core/store/store.h"
 #include "core/store/store_lists.h"
 
+int cli_parse_kind(void *ptr, const char *v, struct isp_err *err)
+{
+	enum list_kind k = list_kind_parse(v);
+
+	if (k == LIST_KIND_NONE)
+		return isp_err_set(err, ISR_EINVAL, "--kind %s: expected domain, url or ip", v);
+	*(enum list_kind *)ptr = k;
+	return 0;
+}
+
 static const char lists_usage[] =
 	"usage: ispshield lists COMMAND [OPTIONS] [ARGS]\n"
 	"\n"
@@ -88,10 +98,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!list) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!list)
+		return opts_usage(&spec, opts);
 	if (kind_s) {
 		kind = list_kind_parse(kind_s);
 		if (kind == LIST_KIND_NONE) {
@@ -214,22 +222,16 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	config_snapshot_path(&c->cfg, path);
 	isp_err_clear(&err);
 	if (snap_open(path, &snap, &err) != 0 && err.code != ISR_ENOTFOUND)
 		cli_error(&err); /* stats still useful without the snapshot */
 	isp_err_clear(&err);
 	rc = listreport_stats(st, snap, path, json, (int64_t)time(NULL), stdout, &err);
-	if (rc)
-		cli_error(&err);
 	snap_close(snap);
-	store_close(st);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return cli_store_done(st, rc, &err);
 }
 
 static const char history_usage[] =
@@ -266,11 +268,10 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 	if (!st)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = listreport_history(st, list, (int)limit, (long long)changes, json, stdout, &err);
-	if (rc)
-		cli_error(&err);
-	store_close(st);
-	return rc ? EXIT_FAIL : EXIT_OK;
+	return cli_store_done(
+		st,
+		listreport_history(st, list, (int)limit, (long long)changes, json, stdout, &err),
+		&err);
 }
 
 int cmd_lists(struct cli *c, int argc, char **argv)

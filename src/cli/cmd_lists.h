@@ -6,6 +6,9 @@
 
 #include "cli/cli.h"
 
+/* OPT_FN of --kind: *(enum list_kind *)ptr = domain, url or ip (cmd_lists.c) */
+int cli_parse_kind(void *ptr, const char *v, struct isp_err *err);
+
 int cmd_lists_check(struct cli *c, int argc, char **argv);
 int cmd_lists_export(struct cli *c, int argc, char **argv);
 /* cmd_lists_allow.c: the allowlist */

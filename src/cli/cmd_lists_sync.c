@@ -37,10 +37,8 @@ int cmd_lists_keygen(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!pub || !sec) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!pub || !sec)
+		return opts_usage(&spec, opts);
 	isp_err_clear(&err);
 	if (sync_keygen(pub, sec, &err) != 0) {
 		cli_error(&err);
@@ -77,10 +75,8 @@ int cmd_lists_sign(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!key) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!key)
+		return opts_usage(&spec, opts);
 	isp_err_clear(&err);
 	if (sync_key_read(key, 1, sk, &err) != 0) {
 		cli_error(&err);
@@ -151,10 +147,8 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!key) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!key)
+		return opts_usage(&spec, opts);
 	dir = argv[argi++];
 	if (argc - argi > MANIFEST_MAX_LISTS) {
 		cli_fail("at most %d lists per feed", MANIFEST_MAX_LISTS);
@@ -243,8 +237,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 		url = argv[argi];
 	if (!*url) {
 		cli_fail("no URL: give one or set sync.url");
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
+		return opts_usage(&spec, opts);
 	}
 	if (!*pub) {
 		cli_fail("no public key: give --public or set sync.public-key");

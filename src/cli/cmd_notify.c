@@ -98,12 +98,8 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 	st = o.dry_run ? cli_open_store(c) : cli_create_store(c);
 	if (!st)
 		return EXIT_FAIL;
-	rc = notify_run(st, &c->cfg, &o, &s, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
+	if ((rc = cli_store_done(st, notify_run(st, &c->cfg, &o, &s, &err), &err)) != EXIT_OK)
+		return rc;
 	if (!c->quiet)
 		fprintf(stderr,
 			"notify%s: %ld block events taken; %ld events: %ld matched, %ld returned "
@@ -129,11 +125,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
 	return cli_store_done(st, notify_report(st, source, json, stdout, &err), &err);
 }
@@ -158,10 +151,8 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!source) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!source)
+		return opts_usage(&spec, opts);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -211,11 +202,8 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
 	return cli_store_done(st, notify_notices(st, (int)limit, json, stdout, &err), &err);
 }

@@ -99,10 +99,8 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	fmt = evfmt_parse_name(fmt_s);
-	if (!members || !source || fmt < 0) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!members || !source || fmt < 0)
+		return opts_usage(&spec, opts);
 	mf = cli_fopen(members);
 	if (!mf)
 		return EXIT_USAGE;
@@ -162,10 +160,8 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!member) {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (!member)
+		return opts_usage(&spec, opts);
 	f = cli_fopen(argv[argi]);
 	if (!f)
 		return EXIT_FAIL;
@@ -200,11 +196,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	return cli_store_done(st, relay_report(st, stdout, json, cli_when, &err), &err);
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/base/jsonout.h"
 #include "core/base/fsutil.h"
 #include "core/sessions/sessions.h"
 #include "core/base/timefmt.h"
@@ -242,9 +243,7 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 			json_t *o = json_pack("{s:s, s:I, s:b, s:s}", "ip", argv[argi], "time",
 					      (json_int_t)t, "found", 0, "reason", why);
 
-			json_dumpf(o, stdout, JSON_INDENT(2));
-			fputc('\n', stdout);
-			json_decref(o);
+			jsonout_dumpf(o, stdout, JSON_INDENT(2));
 		} else {
 			printf("%s at %s: %s\n", argv[argi], cli_when(t, a), why);
 		}
@@ -265,9 +264,7 @@ static int cmd_who(struct cli *c, int argc, char **argv)
 			json_object_set_new(o, "port_lo", json_integer(hit.port_lo));
 			json_object_set_new(o, "port_hi", json_integer(hit.port_hi));
 		}
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(o);
+		jsonout_dumpf(o, stdout, JSON_INDENT(2));
 	} else {
 		printf("%s at %s: %s\n", argv[argi], cli_when(t, a), hit.user);
 		printf("  session %s, NAS %s, address %s", hit.session_id[0] ? hit.session_id : "-",

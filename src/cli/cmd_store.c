@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "core/base/jsonout.h"
 #include "core/events/evspool.h"
 #include "core/store/store.h"
 #include "core/store/store_prune.h"
@@ -153,9 +154,7 @@ static void print_prune(const struct store_prune_opts *o, const struct store_pru
 			(json_int_t)r->batches_deleted, "spool_files", "deleted",
 			(json_int_t)spool);
 
-		json_dumpf(j, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(j);
+		jsonout_dumpf(j, stdout, JSON_INDENT(2));
 		return;
 	}
 	printf("block_events: %ld %s, %ld %s\n", r->block_events_deleted, del,
@@ -189,11 +188,8 @@ static int cmd_prune(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
 	rc = store_prune(st, &o, &r, &err);
 	store_close(st);

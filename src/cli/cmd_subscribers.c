@@ -3,14 +3,9 @@
  * notices, in which language) and the per-subscriber opt-outs, and the opt-out file the
  * DNS service reads (the addresses opted-out subscribers hold now).
  */
-#include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
-#include <strings.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -77,18 +72,6 @@ static const char history_usage[] =
 	"opt-in, with its time and how it was recorded (import: `subscribers import`;\n"
 	"command: `subscribers opt-out|opt-in`). Retention (`store prune`) never deletes it.\n";
 
-static int put_subscriber(void *ud, const struct store_subscriber *s)
-{
-	struct isp_err err;
-
-	isp_err_clear(&err);
-	if (store_subscriber_put(ud, s, &err) != 0) {
-		cli_error(&err);
-		return 1;
-	}
-	return 0;
-}
-
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = import_usage,
@@ -105,10 +88,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	file = argv[argi];
-	if (file[0] == '-') {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (file[0] == '-')
+		return opts_usage(&spec, opts);
 	f = cli_fopen(file);
 	if (!f)
 		return EXIT_FAIL;
@@ -118,14 +99,9 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	isp_err_clear(&err);
-	rc = store_begin(st, &err);
-	if (rc == 0)
-		rc = subfmt_read(f, file, put_subscriber, cli_reject, st, &ss, &err);
-	if (rc == 0)
-		rc = store_commit(st, &err);
+	rc = subfmt_import(st, f, file, cli_reject, NULL, &ss, &err);
 	if (rc) {
-		store_rollback(st);
-		if (err.code && rc != 1)
+		if (err.code)
 			cli_error(&err);
 		cli_fail("%s: nothing imported", file);
 	}
@@ -154,11 +130,8 @@ static int cmd_opt(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
 	rc = store_subscriber_opt(st, argv[argi], scope, out, (int64_t)time(NULL), &err);
 	store_close(st);
@@ -178,7 +151,6 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 	struct store *st;
 	struct isp_err err;
 	int json = 0, argi;
-	char a[CLI_WHEN_MAX], b[CLI_WHEN_MAX], d[CLI_WHEN_MAX];
 	int rc;
 	const struct opt opts[] = {
 		OPT_F("json", 0, &json, "one JSON object"),
@@ -187,10 +159,8 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (argv[argi][0] == '-') {
-		opts_help(&spec, opts, stderr);
-		return EXIT_USAGE;
-	}
+	if (argv[argi][0] == '-')
+		return opts_usage(&spec, opts);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -201,24 +171,7 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		return rc == ISR_ENOTFOUND ? EXIT_NOMATCH : EXIT_FAIL;
 	}
-	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", s.id, "email",
-				      s.email, "language", s.language, "consent",
-				      (json_int_t)s.consent, "opt_out_filtering",
-				      (json_int_t)s.opt_out_filtering, "opt_out_notices",
-				      (json_int_t)s.opt_out_notices, "profile", s.profile);
-
-		json_dumpf(o, stdout, JSON_INDENT(2));
-		fputc('\n', stdout);
-		json_decref(o);
-	} else {
-		printf("%s <%s> %s; consent %s; opted out of filtering %s, of notices %s; "
-		       "profile %s\n",
-		       s.id, s.email[0] ? s.email : "no e-mail", s.language, cli_when(s.consent, a),
-		       cli_when(s.opt_out_filtering, b), cli_when(s.opt_out_notices, d),
-		       s.profile[0] ? s.profile : "(default: every list)");
-	}
-	return EXIT_OK;
+	return optout_subscriber_print(stdout, &s, json) ? EXIT_FAIL : EXIT_OK;
 }
 
 /* ---- the DNS opt-out file ---- */
@@ -226,33 +179,21 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 static int write_optout(struct cli *c, const char *out)
 {
 	char path[CONFIG_PATH_MAX];
-	struct optout_ids ids = { 0 };
-	struct store *st;
+	struct optout_counts n;
+	struct store *st = cli_open_store(c);
 	struct isp_err err;
-	int64_t now = (int64_t)time(NULL);
-	long written = 0;
-	int rc;
 
-	st = cli_open_store(c);
 	if (!st)
 		return -1;
 	isp_err_clear(&err);
-	rc = optout_collect(st, &ids, &err);
-	store_close(st);
-	if (rc == 0) {
-		config_sessions_path(&c->cfg, path);
-		rc = optout_write(&ids, path, out, now, &written, &err);
-	}
-	if (rc) {
-		cli_error(&err);
-		optout_ids_free(&ids);
+	config_sessions_path(&c->cfg, path);
+	if (cli_store_done(st, optout_refresh(st, path, out, (int64_t)time(NULL), &n, &err),
+			   &err) != EXIT_OK)
 		return -1;
-	}
 	if (!c->quiet)
 		fprintf(stderr,
 			"%s: %ld prefixes of %zu opted-out subscribers and %zu with a profile\n",
-			out, written, ids.nopt, ids.n - ids.nopt);
-	optout_ids_free(&ids);
+			out, n.written, n.opted_out, n.profiled);
 	return 0;
 }
 
@@ -298,19 +239,10 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
-	st = cli_open_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
-	rc = optout_history_write(stdout, st, id, since, csv, &err);
-	store_close(st);
-	if (rc) {
-		cli_error(&err);
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_store_done(st, optout_history_write(stdout, st, id, since, csv, &err), &err);
 }
 
 int cmd_subscribers(struct cli *c, int argc, char **argv)

@@ -242,3 +242,9 @@ void opts_help(const struct opts_spec *s, const struct opt *o, FILE *out)
 	if (s->tail)
 		fprintf(out, "\n%s", s->tail);
 }
+
+int opts_usage(const struct opts_spec *s, const struct opt *o)
+{
+	opts_help(s, o, stderr);
+	return 2;
+}

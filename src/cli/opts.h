@@ -105,4 +105,8 @@ int opts_parse(const struct opts_spec *s, const struct opt *o, struct isp_config
 /* Print the help: s->usage, the options of o, s->tail. */
 void opts_help(const struct opts_spec *s, const struct opt *o, FILE *out);
 
+/* A usage error found after opts_parse (a required option missing, a bad argument): print
+ * the help on stderr and return 2, the exit status to end with. */
+int opts_usage(const struct opts_spec *s, const struct opt *o);
+
 #endif

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "core/base/csv.h"
 #include "core/base/fsutil.h"
+#include "core/base/jsonout.h"
 #include "core/base/timefmt.h"
 #include "core/net/ip.h"
 #include "core/sessions/optout.h"
@@ -165,4 +168,39 @@ int optout_history_write(FILE *f, struct store *st, const char *id, int64_t sinc
 	if (rc == 0 && (ferror(f) || fflush(f) != 0))
 		rc = isp_err_set(err, ISR_EIO, "cannot write the history");
 	return rc;
+}
+
+int optout_refresh(struct store *st, const char *sessions_path, const char *out, int64_t now,
+		   struct optout_counts *n, struct isp_err *err)
+{
+	struct optout_ids ids = { 0 };
+	int rc = optout_collect(st, &ids, err);
+
+	n->written = 0;
+	if (rc == 0)
+		rc = optout_write(&ids, sessions_path, out, now, &n->written, err);
+	n->opted_out = ids.nopt;
+	n->profiled = ids.n - ids.nopt;
+	optout_ids_free(&ids);
+	return rc;
+}
+
+int optout_subscriber_print(FILE *f, const struct store_subscriber *s, int json)
+{
+	char a[TIME_FMT_LOCAL_MAX], b[TIME_FMT_LOCAL_MAX], d[TIME_FMT_LOCAL_MAX];
+
+	if (json)
+		return jsonout_dumpf(
+			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", s->id, "email",
+				  s->email, "language", s->language, "consent",
+				  (json_int_t)s->consent, "opt_out_filtering",
+				  (json_int_t)s->opt_out_filtering, "opt_out_notices",
+				  (json_int_t)s->opt_out_notices, "profile", s->profile),
+			f, JSON_INDENT(2));
+	fprintf(f, "%s <%s> %s; consent %s; opted out of filtering %s, of notices %s; profile %s\n",
+		s->id, s->email[0] ? s->email : "no e-mail", s->language,
+		time_fmt_local(s->consent, a), time_fmt_local(s->opt_out_filtering, b),
+		time_fmt_local(s->opt_out_notices, d),
+		s->profile[0] ? s->profile : "(default: every list)");
+	return ferror(f) ? ISR_EIO : 0;
 }

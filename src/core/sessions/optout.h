@@ -9,6 +9,9 @@
  * "profile=NAME\tPREFIX\t# ID" for a subscriber of profile NAME. A version-1 reader
  * fails on a profile line (not a prefix) and keeps its old data, never mistaking a
  * profile for an opt-out.
+ *
+ * Also what the subscribers' commands print of that state: one subscriber, and the
+ * consent and opt-out history.
  */
 #ifndef ISP_CORE_SESSIONS_OPTOUT_H
 #define ISP_CORE_SESSIONS_OPTOUT_H
@@ -19,6 +22,7 @@
 
 #include "core/base/err.h"
 #include "core/store/store.h"
+#include "core/store/store_notify.h"
 
 /* One subscriber the file names: its id and profile ("none" = opted out). */
 struct optout_sub {
@@ -52,6 +56,27 @@ void optout_ids_free(struct optout_ids *ids);
  */
 int optout_write(const struct optout_ids *ids, const char *sessions_path, const char *out,
 		 int64_t now, long *written, struct isp_err *err);
+
+/* What optout_refresh wrote: the prefix lines, the subscribers who opted out of filtering
+ * and those with a profile. */
+struct optout_counts {
+	long written;
+	size_t opted_out, profiled;
+};
+
+/*
+ * The whole refresh: optout_collect from st, then optout_write to out. Returns 0 or the
+ * error of either (err set); *n is filled in every case.
+ */
+int optout_refresh(struct store *st, const char *sessions_path, const char *out, int64_t now,
+		   struct optout_counts *n, struct isp_err *err);
+
+/*
+ * Print subscriber s to f (`subscribers show`): one line for people (times in
+ * core.timezone), or with json one object {id, email, language, consent,
+ * opt_out_filtering, opt_out_notices, profile}. 0, or ISR_ENOMEM / ISR_EIO.
+ */
+int optout_subscriber_print(FILE *f, const struct store_subscriber *s, int json);
 
 /*
  * The consent and opt-out history of st (store_each_subscriber_change: one subscriber's

@@ -168,3 +168,40 @@ int subfmt_read(FILE *f, const char *filename, subfmt_fn fn, subfmt_reject_fn on
 		return isp_err_at(err, ISR_EFORMAT, filename, 0, -1, "no header line");
 	return 0;
 }
+
+struct import_ctx {
+	struct store *st;
+	struct isp_err *err;
+	subfmt_reject_fn on_reject;
+	void *ud;
+};
+
+static int import_put(void *ud, const struct store_subscriber *s)
+{
+	struct import_ctx *x = ud;
+
+	return store_subscriber_put(x->st, s, x->err);
+}
+
+static void import_reject(void *ud, const struct isp_err *e)
+{
+	struct import_ctx *x = ud;
+
+	if (x->on_reject)
+		x->on_reject(x->ud, e);
+}
+
+int subfmt_import(struct store *st, FILE *f, const char *filename, subfmt_reject_fn on_reject,
+		  void *ud, struct subfmt_stats *stats, struct isp_err *err)
+{
+	struct import_ctx x = { st, err, on_reject, ud };
+	int rc = store_begin(st, err);
+
+	if (rc == 0)
+		rc = subfmt_read(f, filename, import_put, import_reject, &x, stats, err);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	if (rc)
+		store_rollback(st);
+	return rc;
+}

@@ -38,4 +38,13 @@ struct subfmt_stats {
 int subfmt_read(FILE *f, const char *filename, subfmt_fn fn, subfmt_reject_fn on_reject, void *ud,
 		struct subfmt_stats *stats, struct isp_err *err);
 
+/*
+ * The directory import: read f as above and put every row into st
+ * (store_subscriber_put), all in one transaction. on_reject(ud, ...) hears each rejected
+ * row. Returns 0 (committed; stats counts rows and rejects), or the error of reading or
+ * of the store with err set, having rolled back: nothing imported.
+ */
+int subfmt_import(struct store *st, FILE *f, const char *filename, subfmt_reject_fn on_reject,
+		  void *ud, struct subfmt_stats *stats, struct isp_err *err);
+
 #endif

@@ -1,0 +1,162 @@
+/*
+ * cli.c -- the helpers the subcommands share (cli.h): configuration, errors, opening the
+ * store, times for people and for files, input files, subcommand dispatch.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "core/base/fsutil.h"
+#include "core/base/timefmt.h"
+#include "core/store/store.h"
+
+void cli_error(const struct isp_err *err)
+{
+	char buf[ISP_ERR_MSG + 512];
+
+	fprintf(stderr, "ispshield: %s\n", isp_err_str(err, buf, sizeof(buf)));
+}
+
+void cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ispshield: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static struct store *open_store(const struct cli *c, int flags)
+{
+	struct store *st = NULL;
+	struct isp_err err;
+
+	isp_err_clear(&err);
+	if (store_open_ex(c->cfg.store, flags, &st, &err) != 0) {
+		cli_error(&err);
+		return NULL;
+	}
+	return st;
+}
+
+struct store *cli_open_store(const struct cli *c)
+{
+	return open_store(c, STORE_OPEN_EXISTING);
+}
+
+struct store *cli_create_store(const struct cli *c)
+{
+	return open_store(c, 0);
+}
+
+const char *cli_time(long long t, char buf[24])
+{
+	return time_fmt_utc(t, buf);
+}
+
+const char *cli_when(long long t, char buf[CLI_WHEN_MAX])
+{
+	return time_fmt_local(t, buf);
+}
+
+void cli_reject(void *ud, const struct isp_err *e)
+{
+	(void)ud;
+	cli_error(e);
+}
+
+int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
+		  char **argv, int *argi, struct store **st)
+{
+	int rc = opts_parse(s, o, &c->cfg, argc, argv, argi);
+
+	if (rc >= 0)
+		return rc;
+	*st = cli_open_store(c);
+	return *st ? -1 : EXIT_FAIL;
+}
+
+int cli_store_done(struct store *st, int rc, const struct isp_err *err)
+{
+	store_close(st);
+	if (rc) {
+		cli_error(err);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+FILE *cli_fopen(const char *path)
+{
+	FILE *f;
+
+	if (strcmp(path, "-") == 0)
+		return stdin;
+	f = fopen(path, "rb");
+	if (!f)
+		cli_fail("%s: %s", path, strerror(errno));
+	return f;
+}
+
+void cli_fclose(FILE *f)
+{
+	if (f && f != stdin)
+		fclose(f);
+}
+
+int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
+		 const struct cli_cmd *cmds)
+{
+	const struct cli_cmd *k;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	for (k = cmds; k->name; k++)
+		if (strcmp(k->name, argv[1]) == 0)
+			return k->fn(c, argc - 1, argv + 1);
+	cli_fail("unknown %s command '%s' (see ispshield %s --help)", argv[0], argv[1], argv[0]);
+	return EXIT_USAGE;
+}
+
+int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err)
+{
+	int i, rc;
+
+	config_defaults(cfg);
+	if (c->conf && *c->conf && (rc = config_load(cfg, c->conf, err)) != 0)
+		return rc;
+	for (i = 0; i < c->nset; i++) {
+		const char *eq = strchr(c->set[i], '=');
+		char key[128];
+
+		if (!eq || (size_t)(eq - c->set[i]) >= sizeof(key))
+			return isp_err_set(err, ISR_EINVAL, "-o %s: expected SECTION.KEY=VALUE",
+					   c->set[i]);
+		memcpy(key, c->set[i], (size_t)(eq - c->set[i]));
+		key[eq - c->set[i]] = '\0';
+		if ((rc = config_set(cfg, key, eq + 1, err)) != 0)
+			return rc;
+	}
+	if (c->store && (rc = config_set(cfg, "core.store", c->store, err)) != 0)
+		return rc;
+	if (c->snapshot && (rc = config_set(cfg, "core.snapshot", c->snapshot, err)) != 0)
+		return rc;
+	fs_set_private_group(-1);
+	if (cfg->store_group[0]) {
+		struct group *g = getgrnam(cfg->store_group);
+
+		if (!g)
+			return isp_err_set(err, ISR_EINVAL, "core.store-group: no group '%s'",
+					   cfg->store_group);
+		fs_set_private_group((long)g->gr_gid);
+	}
+	return 0;
+}

@@ -1,0 +1,55 @@
+/*
+ * listexport.h -- a list written for other tools (`lists export`): an RPZ zone for BIND 9
+ * and Unbound, a plain list of values, a hosts file, or CSV that `lists import --format
+ * csv` reads back. The allowlist applies as at compile: in rpz every active allow of the
+ * list's kind, and each entry an allow covers, is written as CNAME rpz-passthru.; domains
+ * and hosts leave covered entries out; csv writes the list as stored.
+ */
+#ifndef ISP_CORE_LISTEXPORT_H
+#define ISP_CORE_LISTEXPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/base/err.h"
+#include "core/store/store.h"
+#include "core/store/store_lists.h"
+
+enum listexport_fmt { LISTEXPORT_RPZ, LISTEXPORT_DOMAINS, LISTEXPORT_HOSTS, LISTEXPORT_CSV };
+
+/* "rpz", "domains", "hosts", "csv" -> the format; -1 when name is none of them. */
+int listexport_format(const char *name);
+const char *listexport_format_name(enum listexport_fmt fmt);
+
+/* Whether fmt can express the entries of a list of kind (rpz: domain and ip lists; hosts:
+ * domain lists; domains and csv: any). */
+int listexport_fits(enum listexport_fmt fmt, enum list_kind kind);
+
+struct listexport_opts {
+	enum listexport_fmt fmt;
+	const char *zone; /* rpz: the origin, normalised (domain_normalise) */
+	int64_t ttl;	  /* rpz: the zone's TTL and SOA minimum */
+	int64_t now;	  /* live entries and active allows at this time; rpz: the serial */
+};
+
+struct listexport_stats {
+	long written; /* values written */
+	long skipped; /* not expressible in the format */
+	long toolong; /* rpz: longer than a name may be under the zone */
+	long allowed; /* rpz: written as passthru for the allowlist; else left out by it */
+};
+
+/*
+ * Write the live entries of list l of st (one per distinct value) to out in o->fmt, with
+ * the format's header. *stats counts what was written and left out. Returns 0, or the
+ * store's error or ISR_EIO (a write to out failed) with err set.
+ */
+int listexport_write(struct store *st, const struct store_list *l, const struct listexport_opts *o,
+		     FILE *out, struct listexport_stats *stats, struct isp_err *err);
+
+/* Print the summary line of an export to out: "list NAME: N entries written as FMT[, zone
+ * Z]", then what was left out and why. */
+void listexport_summary(FILE *out, const struct store_list *l, const struct listexport_opts *o,
+			const struct listexport_stats *stats);
+
+#endif
