@@ -88,17 +88,12 @@ int store_each_suspension(struct store *st, int released, store_suspension_fn fn
 			  struct isp_err *err)
 {
 	struct suspension_walk w = { fn, ud };
-	struct db_stmt *q = NULL;
-	int rc;
 
-	rc = sq_prepare(
+	return sq_rows(
 		st,
 		released ? "SELECT \"user\", type, reason, since, detected, released"
 			   " FROM authwatch_suspended ORDER BY \"user\""
 			 : "SELECT \"user\", type, reason, since, detected, released"
 			   " FROM authwatch_suspended WHERE released IS NULL ORDER BY \"user\"",
-		&q, err);
-	if (rc)
-		return rc;
-	return sq_each_row(st, q, "suspensions", suspension_row, &w, err);
+		NULL, "suspensions", suspension_row, &w, err);
 }
