@@ -53,17 +53,12 @@ out:
 
 int store_allow_remove(struct store *st, const char *value, struct isp_err *err)
 {
-	struct db_stmt *q = NULL;
 	int rc;
 
-	rc = sq_prepare(st, "DELETE FROM allowlist WHERE value = ?1", &q, err);
+	rc = sq_run(st, "DELETE FROM allowlist WHERE value = ?1", SQ_ARGS(SQ_T(value)),
+		    "allowlist remove", err);
 	if (rc)
 		return rc;
-	db_bind_text(q, 1, value);
-	rc = db_step(q);
-	db_finalize(q);
-	if (rc != DB_DONE)
-		return sq_fail(st, err, "allowlist remove");
 	if (db_changes(st->db) == 0)
 		return isp_err_set(err, ISR_ENOTFOUND, "%s is not on the allowlist", value);
 	return 0;

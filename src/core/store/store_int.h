@@ -76,6 +76,10 @@ struct sq_arg {
  * ISR_ESTORE naming what). */
 int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
 	    db_row_fn fn, void *ud, struct isp_err *err);
+/* Prepare sql, bind a, step it once (a statement that returns no rows): 0, or ISR_ESTORE
+ * naming what. */
+int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	   struct isp_err *err);
 /* Prepare sql, bind a, step once: the first column of its row in *out (0 when no row).
  * ISR_ESTORE naming what when a step failed. */
 int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,

@@ -454,18 +454,9 @@ int store_batch_find_sha256(struct store *st, const char *source, const char *sh
 int store_batch_end(struct store *st, int64_t batch_id, const char *header, long rows,
 		    long rejected, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st, "UPDATE batches SET header = ?, rows = ?, rejected = ? WHERE id = ?",
-			&s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, header);
-	db_bind_int64(s, 2, rows);
-	db_bind_int64(s, 3, rejected);
-	db_bind_int64(s, 4, batch_id);
-	return step_done(st, s, "end batch", err);
+	return sq_run(st, "UPDATE batches SET header = ?, rows = ?, rejected = ? WHERE id = ?",
+		      SQ_ARGS(SQ_OPT(header), SQ_I(rows), SQ_I(rejected), SQ_I(batch_id)),
+		      "end batch", err);
 }
 
 /*
@@ -821,22 +812,12 @@ int store_each_notice(struct store *st, int limit, store_notice_fn fn, void *ud,
 int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,
 		      int64_t next_attempt, const char *error, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
-			"UPDATE notices SET state = ?, attempts = ?, next_attempt = ?, error = ?,"
-			" sent = CASE WHEN ?1 = 2 THEN ? ELSE sent END WHERE id = ?",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, (int)state);
-	db_bind_int64(s, 2, attempts);
-	db_bind_int64(s, 3, next_attempt);
-	sq_bind_text(s, 4, error);
-	db_bind_int64(s, 5, sq_now());
-	db_bind_int64(s, 6, id);
-	return step_done(st, s, "mark notice", err);
+	return sq_run(st,
+		      "UPDATE notices SET state = ?, attempts = ?, next_attempt = ?, error = ?,"
+		      " sent = CASE WHEN ?1 = 2 THEN ? ELSE sent END WHERE id = ?",
+		      SQ_ARGS(SQ_I((int)state), SQ_I(attempts), SQ_I(next_attempt), SQ_OPT(error),
+			      SQ_I(sq_now()), SQ_I(id)),
+		      "mark notice", err);
 }
 
 /* ---- reports ---- */
@@ -915,20 +896,10 @@ int store_relay_batch(struct store *st, const char *source, const char *files, l
 int store_relay_sent(struct store *st, int64_t batch_id, const char *member, long n,
 		     struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(
-		st,
-		"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
-		" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
-		&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, batch_id);
-	db_bind_text(s, 2, member);
-	db_bind_int64(s, 3, n);
-	return step_done(st, s, "relay sent", err);
+	return sq_run(st,
+		      "INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
+		      " ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
+		      SQ_ARGS(SQ_I(batch_id), SQ_T(member), SQ_I(n)), "relay sent", err);
 }
 
 int store_relay_returned(struct store *st, int64_t batch_id, const char *member, long n,

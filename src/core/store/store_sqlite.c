@@ -364,6 +364,21 @@ int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const cha
 	return rc ? rc : sq_each_row(st, s, what, fn, ud, err);
 }
 
+int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	   struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = prepare_args(st, sql, a, &s, err);
+
+	if (rc)
+		return rc;
+	rc = db_step(s);
+	db_finalize(s);
+	if (rc != DB_DONE && rc != DB_ROW)
+		return sq_fail(st, err, what);
+	return 0;
+}
+
 int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
 	   int64_t *out, struct isp_err *err)
 {
@@ -418,20 +433,12 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 		rc = store_begin(st, err);
 	if (rc)
 		goto fail_nobegin;
-	rc = sq_prepare(st,
-			"INSERT INTO sources(list_id, name) VALUES(?, ?) "
-			"ON CONFLICT(list_id, name) DO NOTHING",
-			&s, err);
+	rc = sq_run(st,
+		    "INSERT INTO sources(list_id, name) VALUES(?, ?) "
+		    "ON CONFLICT(list_id, name) DO NOTHING",
+		    SQ_ARGS(SQ_I(l->id), SQ_T(source)), "add source", err);
 	if (rc)
 		goto fail;
-	db_bind_int64(s, 1, l->id);
-	db_bind_text(s, 2, source);
-	rc = db_step(s);
-	db_finalize(s);
-	if (rc != DB_DONE) {
-		rc = sq_fail(st, err, "add source");
-		goto fail;
-	}
 	rc = sq_prepare(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?", &s, err);
 	if (rc)
 		goto fail;
@@ -632,20 +639,11 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	res->added = added;
 	res->removed = removed;
 	res->unchanged = imp->accepted - added;
-	rc = sq_prepare(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
-			&s, err);
+	rc = sq_run(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
+		    SQ_ARGS(SQ_I(res->added), SQ_I(res->removed), SQ_I(res->unchanged), SQ_I(iid)),
+		    "record import counts", err);
 	if (rc)
 		goto fail;
-	db_bind_int64(s, 1, res->added);
-	db_bind_int64(s, 2, res->removed);
-	db_bind_int64(s, 3, res->unchanged);
-	db_bind_int64(s, 4, iid);
-	rc = db_step(s);
-	db_finalize(s);
-	if (rc != DB_DONE) {
-		rc = sq_fail(st, err, "record import counts");
-		goto fail;
-	}
 	rc = sq_run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
 	if (rc)
 		goto fail;
