@@ -367,16 +367,9 @@ int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const cha
 int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
 	   struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc = prepare_args(st, sql, a, &s, err);
+	int64_t none;
 
-	if (rc)
-		return rc;
-	rc = db_step(s);
-	db_finalize(s);
-	if (rc != DB_DONE && rc != DB_ROW)
-		return sq_fail(st, err, what);
-	return 0;
+	return sq_int(st, sql, a, what, &none, err);
 }
 
 int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
