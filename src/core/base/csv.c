@@ -99,11 +99,11 @@ int csv_split(char *line, size_t len, struct csv_field *fields, size_t max, size
 }
 
 /* One physical line kept by the record reader: its text at buf + start. */
+/* A physical line kept in one of the reader's buffers: its text at buf + start, the rest
+ * as lr read it (ln.text not used). */
 struct pline {
-	size_t start, len;
-	long lineno;
-	long long offset, full_len;
-	int too_long, has_nul;
+	size_t start;
+	struct lr_line ln;
 };
 
 struct csv_reader {
@@ -179,14 +179,8 @@ void csv_reader_free(struct csv_reader *r)
 
 static void to_line(const struct pline *p, char *buf, struct lr_line *out)
 {
-	memset(out, 0, sizeof(*out));
+	*out = p->ln;
 	out->text = buf + p->start;
-	out->len = p->len;
-	out->lineno = p->lineno;
-	out->offset = p->offset;
-	out->full_len = p->full_len;
-	out->too_long = p->too_long;
-	out->has_nul = p->has_nul;
 }
 
 /* The next physical line: from the queue, else from the line reader (BOM dropped). */
@@ -211,12 +205,8 @@ static void keep(struct pline *q, size_t *nq, char *buf, size_t *used, const str
 	struct pline *p = &q[(*nq)++];
 
 	p->start = *used;
-	p->len = ln->len;
-	p->lineno = ln->lineno;
-	p->offset = ln->offset;
-	p->full_len = ln->full_len;
-	p->too_long = ln->too_long;
-	p->has_nul = ln->has_nul;
+	p->ln = *ln;
+	p->ln.text = NULL;
 	memcpy(buf + *used, ln->text, ln->len);
 	buf[*used + ln->len] = '\0';
 	*used += ln->len + 1;
@@ -252,7 +242,7 @@ static int give_back(struct csv_reader *r, size_t k, const struct lr_line *extra
 	r->pend = r->spare;
 	r->spare = t;
 	to_line(&r->parts[0], r->rec, out);
-	r->rec[r->parts[0].len] = '\0';
+	r->rec[r->parts[0].ln.len] = '\0';
 	return 1;
 }
 
@@ -283,9 +273,9 @@ int csv_next(struct csv_reader *r, struct lr_line *out, struct isp_err *err)
 		if (ln.too_long || ln.has_nul || k == CSV_JOIN_MAX || len + 1 + ln.len > r->max)
 			return give_back(r, k, &ln, out);
 		r->rec[len++] = '\n';
-		r->parts[k] =
-			(struct pline){ len, ln.len, ln.lineno, ln.offset, ln.full_len, 0, 0 };
-		k++;
+		r->parts[k].start = len;
+		r->parts[k].ln = ln;
+		r->parts[k++].ln.text = NULL;
 		memcpy(r->rec + len, ln.text, ln.len);
 		len += ln.len;
 		r->rec[len] = '\0';
@@ -296,8 +286,8 @@ int csv_next(struct csv_reader *r, struct lr_line *out, struct isp_err *err)
 	memset(out, 0, sizeof(*out));
 	out->text = r->rec;
 	out->len = len;
-	out->lineno = r->parts[0].lineno;
-	out->offset = r->parts[0].offset;
+	out->lineno = r->parts[0].ln.lineno;
+	out->offset = r->parts[0].ln.offset;
 	out->full_len = (long long)len;
 	return 1;
 }

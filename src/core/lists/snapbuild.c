@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "core/base/hash.h"
 #include "core/net/ip.h"
@@ -70,23 +71,6 @@ struct builder {
 	long marked; /* allow hits added to covered block entries (allow_apply) */
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 4096;
-	void *q;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return 0;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return ISR_ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int list_index(struct builder *b, const struct store_list *l, uint16_t *out)
 {
 	uint32_t i;
@@ -122,8 +106,8 @@ static int add_key(struct builder *b, unsigned char type, const void *key, size_
 		return isp_err_set(b->err, ISR_ELIMIT, "key longer than 65535 bytes");
 	if (b->narena + need >= 0xfffffff0ULL)
 		return isp_err_set(b->err, ISR_ELIMIT, "snapshot over 4 GiB of keys");
-	if (grow((void **)&b->arena, &b->caparena, b->narena + need, 1) ||
-	    grow((void **)&b->items, &b->capitems, b->nitems + 1, sizeof(*b->items)))
+	if (mem_grow((void **)&b->arena, &b->caparena, b->narena + need, 1) ||
+	    mem_grow((void **)&b->items, &b->capitems, b->nitems + 1, sizeof(*b->items)))
 		return isp_err_set(b->err, ISR_ENOMEM, "out of memory compiling %zu keys",
 				   b->nitems);
 	it = &b->items[b->nitems++];
@@ -237,7 +221,7 @@ static int allow_mark(struct builder *b, const struct allowset *set, size_t i, u
 	}
 	if (!a)
 		return 0;
-	if (grow((void **)&b->items, &b->capitems, b->nitems + 1, sizeof(*b->items)))
+	if (mem_grow((void **)&b->items, &b->capitems, b->nitems + 1, sizeof(*b->items)))
 		return isp_err_set(b->err, ISR_ENOMEM, "out of memory compiling %zu keys",
 				   b->nitems);
 	it.list = li;
@@ -342,51 +326,6 @@ static int same_key(const struct builder *b, const struct item *x, const struct 
 	       memcmp(kx + 2, ky + 2, key_size(kx) + 1) == 0;
 }
 
-/* Buffered writer that checksums what it writes. */
-struct out {
-	int fd;
-	unsigned char buf[1 << 16];
-	size_t n;
-	uint64_t written;
-	int failed;
-};
-
-static void out_flush(struct out *o)
-{
-	size_t off = 0;
-
-	while (!o->failed && off < o->n) {
-		ssize_t w = write(o->fd, o->buf + off, o->n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			o->failed = errno ? errno : EIO;
-		else
-			off += (size_t)w;
-	}
-	o->n = 0;
-}
-
-static void out_put(struct out *o, const void *p, size_t len)
-{
-	const unsigned char *s = p;
-
-	while (len > 0) {
-		size_t k = sizeof(o->buf) - o->n;
-
-		if (k > len)
-			k = len;
-		memcpy(o->buf + o->n, s, k);
-		o->n += k;
-		s += k;
-		len -= k;
-		o->written += k;
-		if (o->n == sizeof(o->buf))
-			out_flush(o);
-	}
-}
-
 /*
  * Merge the run items[i..j) (one key, sorted by list, strongest action first) into at
  * most SNAP_MAX_RECORD_HITS hits in h. Returns the number of hits; *size is the size of
@@ -434,7 +373,7 @@ static size_t merge_run(const struct builder *b, size_t i, size_t j, struct mhit
 static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_stats *bs)
 {
 	struct snap_header h;
-	struct out *o = NULL;
+	struct binw o = { .fd = -1, .cap = 1 << 16 };
 	uint64_t *table = NULL, nslots, pool_size = 0, off;
 	size_t i, j, nkeys = 0, recsz, nh;
 	struct mhit *mh;
@@ -511,20 +450,20 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 		}
 	}
 
-	o = calloc(1, sizeof(*o));
-	if (!o) {
+	o.buf = malloc(o.cap);
+	if (!o.buf) {
 		rc = isp_err_set(b->err, ISR_ENOMEM, "out of memory");
 		goto out;
 	}
-	o->fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (o->fd < 0) {
+	o.fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (o.fd < 0) {
 		rc = isp_err_set(b->err, ISR_EIO, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	/* Header placeholder; the checksum is patched in after the body is written. */
-	out_put(o, &h, sizeof(h));
-	out_put(o, b->lists, (size_t)b->nlists * sizeof(struct snap_list_rec));
-	out_put(o, table, nslots * sizeof(uint64_t));
+	binw_put(&o, &h, sizeof(h));
+	binw_put(&o, b->lists, (size_t)b->nlists * sizeof(struct snap_list_rec));
+	binw_put(&o, table, nslots * sizeof(uint64_t));
 	for (i = 0; i < b->nitems; i = j) {
 		const unsigned char *k = b->arena + b->items[i].key;
 		unsigned char hit[SNAP_HIT_SIZE], nb;
@@ -534,15 +473,15 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 		for (j = i + 1; j < b->nitems && same_key(b, &b->items[i], &b->items[j]); j++)
 			;
 		nh = merge_run(b, i, j, mh, &recsz);
-		out_put(o, k, SNAP_REC_HEAD + key_size(k));
+		binw_put(&o, k, SNAP_REC_HEAD + key_size(k));
 		nb = (unsigned char)nh;
-		out_put(o, &nb, 1);
+		binw_put(&o, &nb, 1);
 		for (m = 0; m < nh; m++) {
 			hit[0] = (unsigned char)(mh[m].list & 0xff);
 			hit[1] = (unsigned char)(mh[m].list >> 8);
 			hit[2] = mh[m].flags;
 			hit[3] = (unsigned char)(mh[m].act[0] | mh[m].act[1] << 4);
-			out_put(o, hit, sizeof(hit));
+			binw_put(&o, hit, sizeof(hit));
 		}
 		/* local data after the hits, in hit order, exact before wildcard */
 		for (m = 0; m < nh; m++)
@@ -550,15 +489,14 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 				if (mh[m].act[w] == LIST_LOCAL) {
 					const unsigned char *d = b->arena + mh[m].data[w] - 1;
 
-					out_put(o, d, 2 + key_size(d));
+					binw_put(&o, d, 2 + key_size(d));
 				}
 	}
-	out_flush(o);
-	if (o->failed) {
-		rc = isp_err_set(b->err, ISR_EIO, "%s: write: %s", tmp, strerror(o->failed));
+	binw_flush(&o);
+	if (o.failed) {
+		rc = isp_err_set(b->err, ISR_EIO, "%s: write: %s", tmp, strerror(o.failed));
 		goto out;
 	}
-	rc = 0;
 	bs->keys = (long)nkeys;
 	bs->merged = (long)(b->nitems - nkeys) - b->marked;
 	bs->bytes = h.file_size;
@@ -566,7 +504,7 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 	/* Checksum: map the file just written (its pages are still in the page cache), so
 	 * no second copy of the body is held in memory. */
 	{
-		void *m = mmap(NULL, h.file_size, PROT_READ, MAP_SHARED, o->fd, 0);
+		void *m = mmap(NULL, h.file_size, PROT_READ, MAP_SHARED, o.fd, 0);
 
 		if (m == MAP_FAILED) {
 			rc = isp_err_set(b->err, ISR_EIO, "%s: mmap: %s", tmp, strerror(errno));
@@ -575,12 +513,11 @@ static int write_snapshot(struct builder *b, const char *tmp, struct snap_build_
 		h.checksum = hash_checksum((const char *)m + sizeof(h), h.file_size - sizeof(h));
 		munmap(m, h.file_size);
 	}
-	if (pwrite(o->fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || fsync(o->fd) != 0)
-		rc = isp_err_set(b->err, ISR_EIO, "%s: %s", tmp, strerror(errno));
+	rc = binw_header_sync(o.fd, &h, sizeof(h), tmp, b->err);
 out:
-	if (o && o->fd > 0 && close(o->fd) != 0 && !rc)
+	if (o.fd >= 0 && close(o.fd) != 0 && !rc)
 		rc = isp_err_set(b->err, ISR_EIO, "%s: close: %s", tmp, strerror(errno));
-	free(o);
+	free(o.buf);
 	free(table);
 	free(mh);
 	return rc;

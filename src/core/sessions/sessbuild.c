@@ -37,24 +37,8 @@
 #include "core/sessions/sessbuild.h"
 #include "core/sessions/sessidx.h"
 #include "core/base/siphash.h"
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
-
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-	size_t n = *cap ? *cap : 1024;
-	void *q;
-
-	while (n < need)
-		n *= 2;
-	if (n == *cap)
-		return 0;
-	q = realloc(*p, n * elem);
-	if (!q)
-		return ISR_ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
 
 /* ---- strings ---- */
 
@@ -112,7 +96,7 @@ static int intern(struct sess_builder *b, const char *s, uint32_t *id)
 	}
 	if (b->npool + len + 1 >= UINT32_MAX - 1)
 		return ISR_ELIMIT;
-	if (grow((void **)&b->pool, &b->cappool, b->npool + len + 1, 1))
+	if (mem_grow((void **)&b->pool, &b->cappool, b->npool + len + 1, 1))
 		return ISR_ENOMEM;
 	memcpy(b->pool + b->npool, s, len + 1);
 	*id = (uint32_t)b->npool;
@@ -202,12 +186,12 @@ static int new_iv(struct sess_builder *b, const struct biv *tmpl, const struct b
 
 	if (b->niv >= NONE - 1)
 		return ISR_ELIMIT;
-	if (grow((void **)&b->iv, &b->capiv, b->niv + 1, sizeof(*b->iv)))
+	if (mem_grow((void **)&b->iv, &b->capiv, b->niv + 1, sizeof(*b->iv)))
 		return ISR_ENOMEM;
 	v.flags &= ~(B_V6 | B_BASE);
 	v.next = NONE;
 	if (x->v6) {
-		if (grow((void **)&b->a6, &b->capa6, b->na6 + 1, sizeof(*b->a6)))
+		if (mem_grow((void **)&b->a6, &b->capa6, b->na6 + 1, sizeof(*b->a6)))
 			return ISR_ENOMEM;
 		b->a6[b->na6] = x->p6;
 		v.a = (uint32_t)b->na6++;
@@ -676,7 +660,7 @@ static int load_tail(struct sess_builder *b, const struct sessidx_tail *t, uint1
 
 	if (b->niv >= NONE - 1)
 		return ISR_ELIMIT;
-	if (grow((void **)&b->iv, &b->capiv, b->niv + 1, sizeof(*b->iv)))
+	if (mem_grow((void **)&b->iv, &b->capiv, b->niv + 1, sizeof(*b->iv)))
 		return ISR_ENOMEM;
 	memset(&v, 0, sizeof(v));
 	v.port_lo = lo;
@@ -709,7 +693,7 @@ static int load_base(struct sess_builder *b, const struct sessdb *base)
 	/* the pool is copied as it is, so the intervals' string ids stay valid */
 	if (raw.pool_size >= UINT32_MAX - 1)
 		return ISR_ELIMIT;
-	if (grow((void **)&b->pool, &b->cappool, raw.pool_size + 1, 1))
+	if (mem_grow((void **)&b->pool, &b->cappool, raw.pool_size + 1, 1))
 		return ISR_ENOMEM;
 	memcpy(b->pool, raw.pool, raw.pool_size);
 	b->pool[0] = '\0';
@@ -732,7 +716,7 @@ static int load_base(struct sess_builder *b, const struct sessdb *base)
 	}
 	for (i = 0; i < raw.n6; i++) {
 		rc = load_tail(b, &raw.v6[i].t, raw.v6[i].port_lo, raw.v6[i].port_hi, &k);
-		if (rc == 0 && grow((void **)&b->a6, &b->capa6, b->na6 + 1, sizeof(*b->a6)))
+		if (rc == 0 && mem_grow((void **)&b->a6, &b->capa6, b->na6 + 1, sizeof(*b->a6)))
 			rc = ISR_ENOMEM;
 		if (rc)
 			return rc;
@@ -762,7 +746,7 @@ int sess_builder_new(const struct sessdb *base, const struct sess_opts *opts,
 	b->opts.open_max = opts ? opts->open_max : base ? sessdb_opts(base)->open_max : DEF_OPENMAX;
 	siphash_key(&b->k0, &b->k1, b);
 	if (str_rehash(b, 1024) || ses_rehash(b, 1024) ||
-	    grow((void **)&b->pool, &b->cappool, 1, 1))
+	    mem_grow((void **)&b->pool, &b->cappool, 1, 1))
 		goto fail;
 	b->pool[0] = '\0';
 	b->npool = 1;

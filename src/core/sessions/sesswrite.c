@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "core/sessions/sessbuild.h"
 #include "core/sessions/sessidx.h"
@@ -108,51 +109,12 @@ static int cmp6(const void *pa, const void *pb, void *ud)
 
 /* ---- writing ---- */
 
-/* Buffered writer that checksums each SESSIDX_BLOCK it writes (sessidx.h). */
-struct out {
-	int fd;
-	unsigned char *buf;
-	size_t n;
-	uint64_t acc;
-	int failed;
-};
-
-static void out_flush(struct out *o)
+/* Chains the checksum of each SESSIDX_BLOCK written (sessidx.h) into *ud. */
+static void chain_block(void *ud, const void *p, size_t n)
 {
-	size_t off = 0;
+	uint64_t *acc = ud;
 
-	if (o->n == 0)
-		return;
-	o->acc = sessidx_chain(o->acc, hash_checksum(o->buf, o->n));
-	while (!o->failed && off < o->n) {
-		ssize_t w = write(o->fd, o->buf + off, o->n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			o->failed = errno ? errno : EIO;
-		else
-			off += (size_t)w;
-	}
-	o->n = 0;
-}
-
-static void out_put(struct out *o, const void *p, size_t len)
-{
-	const unsigned char *s = p;
-
-	while (len > 0) {
-		size_t k = SESSIDX_BLOCK - o->n;
-
-		if (k > len)
-			k = len;
-		memcpy(o->buf + o->n, s, k);
-		o->n += k;
-		s += k;
-		len -= k;
-		if (o->n == SESSIDX_BLOCK)
-			out_flush(o);
-	}
+	*acc = sessidx_chain(*acc, hash_checksum(p, n));
 }
 
 static int overlap(const struct biv *v, const struct biv *w)
@@ -218,7 +180,8 @@ static void table_put(uint64_t *tab, uint64_t n, uint64_t h, uint64_t slot)
 int sess_write_index(struct sess_builder *b, const char *tmp, struct isp_err *err)
 {
 	struct sessidx_header h;
-	struct out o = { .fd = -1 };
+	uint64_t acc = 0;
+	struct binw o = { .fd = -1, .cap = SESSIDX_BLOCK, .on_block = chain_block, .ud = &acc };
 	uint64_t *t4 = NULL, *t6 = NULL, groups4 = 0, groups6 = 0;
 	size_t n4 = 0, i, g, e;
 	struct timespec ts;
@@ -297,7 +260,7 @@ int sess_write_index(struct sess_builder *b, const char *tmp, struct isp_err *er
 			r.port_lo = v[i].port_lo;
 			r.port_hi = v[i].port_hi;
 			tail_of(b, v + g, i - g, e - g, &r.t);
-			out_put(&o, &r, sizeof(r));
+			binw_put(&o, &r, sizeof(r));
 		}
 	}
 	for (g = n4; g < b->niv; g = e) {
@@ -317,21 +280,20 @@ int sess_write_index(struct sess_builder *b, const char *tmp, struct isp_err *er
 			r.port_lo = v[i].port_lo;
 			r.port_hi = v[i].port_hi;
 			tail_of(b, v + g, i - g, e - g, &r.t);
-			out_put(&o, &r, sizeof(r));
+			binw_put(&o, &r, sizeof(r));
 		}
 	}
-	out_put(&o, t4, h.t4_slots * 8);
-	out_put(&o, t6, h.t6_slots * 8);
-	out_put(&o, b->pool, b->npool);
-	out_flush(&o);
+	binw_put(&o, t4, h.t4_slots * 8);
+	binw_put(&o, t6, h.t6_slots * 8);
+	binw_put(&o, b->pool, b->npool);
+	binw_flush(&o);
 	if (o.failed) {
 		rc = isp_err_set(err, ISR_EIO, "%s: write: %s", tmp, strerror(o.failed));
 		goto out;
 	}
 	h.checksum = 0;
-	h.checksum = sessidx_chain(o.acc, hash_checksum(&h, sizeof(h)));
-	if (pwrite(o.fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) || fsync(o.fd) != 0)
-		rc = isp_err_set(err, ISR_EIO, "%s: %s", tmp, strerror(errno));
+	h.checksum = sessidx_chain(acc, hash_checksum(&h, sizeof(h)));
+	rc = binw_header_sync(o.fd, &h, sizeof(h), tmp, err);
 out:
 	if (o.fd >= 0 && close(o.fd) != 0 && !rc)
 		rc = isp_err_set(err, ISR_EIO, "%s: close: %s", tmp, strerror(errno));

@@ -53,17 +53,12 @@ out:
 
 int store_allow_remove(struct store *st, const char *value, struct isp_err *err)
 {
-	struct db_stmt *q = NULL;
 	int rc;
 
-	rc = sq_prepare(st, "DELETE FROM allowlist WHERE value = ?1", &q, err);
+	rc = sq_run(st, "DELETE FROM allowlist WHERE value = ?1", SQ_ARGS(SQ_T(value)),
+		    "allowlist remove", err);
 	if (rc)
 		return rc;
-	db_bind_text(q, 1, value);
-	rc = db_step(q);
-	db_finalize(q);
-	if (rc != DB_DONE)
-		return sq_fail(st, err, "allowlist remove");
 	if (db_changes(st->db) == 0)
 		return isp_err_set(err, ISR_ENOTFOUND, "%s is not on the allowlist", value);
 	return 0;
@@ -97,15 +92,9 @@ int store_allow_each(struct store *st, int64_t now, store_allow_fn fn, void *ud,
 		     struct isp_err *err)
 {
 	struct allow_walk w = { fn, ud };
-	struct db_stmt *q = NULL;
-	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT value, kind, reason, added_by, added, expires FROM allowlist"
-			" WHERE ?1 <= 0 OR expires IS NULL OR expires > ?1 ORDER BY value",
-			&q, err);
-	if (rc)
-		return rc;
-	db_bind_int64(q, 1, now);
-	return sq_each_row(st, q, "allowlist", allow_row, &w, err);
+	return sq_rows(st,
+		       "SELECT value, kind, reason, added_by, added, expires FROM allowlist"
+		       " WHERE ?1 <= 0 OR expires IS NULL OR expires > ?1 ORDER BY value",
+		       SQ_ARGS(SQ_I(now)), "allowlist", allow_row, &w, err);
 }

@@ -16,49 +16,33 @@
 int store_suspend(struct store *st, const struct store_suspension *s, int *added,
 		  struct isp_err *err)
 {
-	struct db_stmt *q = NULL;
 	int rc;
 
 	*added = 0;
-	rc = sq_prepare(
-		st,
-		"INSERT INTO authwatch_suspended VALUES(?1, ?2, ?3, ?4, ?5, NULL)"
-		" ON CONFLICT(\"user\") DO UPDATE SET type = ?2, reason = ?3, since = ?4,"
-		" detected = ?5, released = NULL WHERE authwatch_suspended.released IS NOT NULL"
-		" AND authwatch_suspended.released < ?5",
-		&q, err);
+	rc = sq_run(st,
+		    "INSERT INTO authwatch_suspended VALUES(?1, ?2, ?3, ?4, ?5, NULL)"
+		    " ON CONFLICT(\"user\") DO UPDATE SET type = ?2, reason = ?3, since = ?4,"
+		    " detected = ?5, released = NULL WHERE authwatch_suspended.released IS NOT NULL"
+		    " AND authwatch_suspended.released < ?5",
+		    SQ_ARGS(SQ_T(s->user), SQ_T(s->type), SQ_OPT(s->reason),
+			    SQ_I(s->since ? s->since : sq_now()), SQ_I(s->detected)),
+		    "suspend", err);
 	if (rc)
 		return rc;
-	db_bind_text(q, 1, s->user);
-	db_bind_text(q, 2, s->type);
-	sq_bind_text(q, 3, s->reason);
-	db_bind_int64(q, 4, s->since ? s->since : sq_now());
-	db_bind_int64(q, 5, s->detected);
-	rc = db_step(q);
-	db_finalize(q);
-	if (rc != DB_DONE)
-		return sq_fail(st, err, "suspend");
 	*added = db_changes(st->db) > 0;
 	return 0;
 }
 
 int store_release(struct store *st, const char *user, int64_t t, struct isp_err *err)
 {
-	struct db_stmt *q = NULL;
 	int rc;
 
-	rc = sq_prepare(st,
-			"UPDATE authwatch_suspended SET released = ?2"
-			" WHERE \"user\" = ?1 AND released IS NULL",
-			&q, err);
+	rc = sq_run(st,
+		    "UPDATE authwatch_suspended SET released = ?2"
+		    " WHERE \"user\" = ?1 AND released IS NULL",
+		    SQ_ARGS(SQ_T(user), SQ_I(t ? t : sq_now())), "release", err);
 	if (rc)
 		return rc;
-	db_bind_text(q, 1, user);
-	db_bind_int64(q, 2, t ? t : sq_now());
-	rc = db_step(q);
-	db_finalize(q);
-	if (rc != DB_DONE)
-		return sq_fail(st, err, "release");
 	if (db_changes(st->db) == 0)
 		return isp_err_set(err, ISR_ENOTFOUND, "%s is not suspended", user);
 	return 0;
@@ -88,17 +72,12 @@ int store_each_suspension(struct store *st, int released, store_suspension_fn fn
 			  struct isp_err *err)
 {
 	struct suspension_walk w = { fn, ud };
-	struct db_stmt *q = NULL;
-	int rc;
 
-	rc = sq_prepare(
+	return sq_rows(
 		st,
 		released ? "SELECT \"user\", type, reason, since, detected, released"
 			   " FROM authwatch_suspended ORDER BY \"user\""
 			 : "SELECT \"user\", type, reason, since, detected, released"
 			   " FROM authwatch_suspended WHERE released IS NULL ORDER BY \"user\"",
-		&q, err);
-	if (rc)
-		return rc;
-	return sq_each_row(st, q, "suspensions", suspension_row, &w, err);
+		NULL, "suspensions", suspension_row, &w, err);
 }

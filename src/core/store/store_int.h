@@ -48,6 +48,43 @@ int sq_run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, 
 /* First column of the first row of sql with one int64 parameter (0 when no row). */
 int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, struct isp_err *err);
 
+/*
+ * A statement's parameters, for sq_rows and sq_int: parameter i + 1 is a[i]. SQ_I(v) binds
+ * an int64, SQ_T(v) a text as given, SQ_OPT(v) a text or NULL when v is NULL or empty
+ * (sq_bind_text). SQ_ARGS(...) makes the list (ended by a zero kind); NULL is none.
+ */
+struct sq_arg {
+	char kind; /* 'i', 't', 'o'; 0 ends the list */
+	int64_t i;
+	const char *t;
+};
+#define SQ_I(v)                                                                                    \
+	{                                                                                          \
+		'i', (int64_t)(v), NULL                                                            \
+	}
+#define SQ_T(v)                                                                                    \
+	{                                                                                          \
+		't', 0, (v)                                                                        \
+	}
+#define SQ_OPT(v)                                                                                  \
+	{                                                                                          \
+		'o', 0, (v)                                                                        \
+	}
+#define SQ_ARGS(...) ((const struct sq_arg[]){ __VA_ARGS__, { 0, 0, NULL } })
+
+/* Prepare sql, bind a, and call fn for each row (sq_each_row: 0, fn's nonzero result, or
+ * ISR_ESTORE naming what). */
+int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	    db_row_fn fn, void *ud, struct isp_err *err);
+/* Prepare sql, bind a, step it once (a statement that returns no rows): 0, or ISR_ESTORE
+ * naming what. */
+int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	   struct isp_err *err);
+/* Prepare sql, bind a, step once: the first column of its row in *out (0 when no row).
+ * ISR_ESTORE naming what when a step failed. */
+int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	   int64_t *out, struct isp_err *err);
+
 /* ---- schema (store_schema.c) ---- */
 
 /* The schema version this binary reads and writes. */

@@ -285,19 +285,13 @@ int store_each_subscriber_change(struct store *st, const char *subscriber, int64
 				 store_sub_change_fn fn, void *ud, struct isp_err *err)
 {
 	struct change_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT subscriber, time, change, via FROM subscriber_log"
-			" WHERE (CAST(?1 AS TEXT) IS NULL OR subscriber = ?1) AND time >= ?2"
-			" ORDER BY time, subscriber",
-			&s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, subscriber);
-	db_bind_int64(s, 2, since);
-	return sq_each_row(st, s, "subscriber history", change_row, &w, err);
+	return sq_rows(st,
+		       "SELECT subscriber, time, change, via FROM subscriber_log"
+		       " WHERE (CAST(?1 AS TEXT) IS NULL OR subscriber = ?1) AND time >= ?2"
+		       " ORDER BY time, subscriber",
+		       SQ_ARGS(SQ_OPT(subscriber), SQ_I(since)), "subscriber history", change_row,
+		       &w, err);
 }
 
 struct subscriber_walk {
@@ -318,22 +312,17 @@ int store_each_subscriber(struct store *st, int opted_out_filtering, store_subsc
 			  void *ud, struct isp_err *err)
 {
 	struct subscriber_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(st,
-			opted_out_filtering == STORE_SUB_FILTER_SET
-				? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
-				  " WHERE opt_out_filtering IS NOT NULL OR profile IS NOT NULL"
-				  " ORDER BY id"
-			: opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
-						" WHERE opt_out_filtering IS NOT NULL ORDER BY id"
-					      : "SELECT " SUBSCRIBER_COLS
-						" FROM subscribers ORDER BY id",
-			&s, err);
-	if (rc)
-		return rc;
-	return sq_each_row(st, s, "list subscribers", subscriber_row, &w, err);
+	return sq_rows(st,
+		       opted_out_filtering == STORE_SUB_FILTER_SET
+			       ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+				 " WHERE opt_out_filtering IS NOT NULL OR profile IS NOT NULL"
+				 " ORDER BY id"
+		       : opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+					       " WHERE opt_out_filtering IS NOT NULL ORDER BY id"
+					     : "SELECT " SUBSCRIBER_COLS
+					       " FROM subscribers ORDER BY id",
+		       NULL, "list subscribers", subscriber_row, &w, err);
 }
 
 /* ---- batches and events ---- */
@@ -465,18 +454,9 @@ int store_batch_find_sha256(struct store *st, const char *source, const char *sh
 int store_batch_end(struct store *st, int64_t batch_id, const char *header, long rows,
 		    long rejected, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st, "UPDATE batches SET header = ?, rows = ?, rejected = ? WHERE id = ?",
-			&s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, header);
-	db_bind_int64(s, 2, rows);
-	db_bind_int64(s, 3, rejected);
-	db_bind_int64(s, 4, batch_id);
-	return step_done(st, s, "end batch", err);
+	return sq_run(st, "UPDATE batches SET header = ?, rows = ?, rejected = ? WHERE id = ?",
+		      SQ_ARGS(SQ_OPT(header), SQ_I(rows), SQ_I(rejected), SQ_I(batch_id)),
+		      "end batch", err);
 }
 
 /*
@@ -599,46 +579,31 @@ static int event_row(void *ud, struct db_stmt *s)
 	return w->fn(w->ud, &e);
 }
 
-static int each_event_row(struct store *st, struct db_stmt *s, store_event_fn fn, void *ud,
-			  struct isp_err *err)
+static int each_event_row(struct store *st, const char *sql, const struct sq_arg *a,
+			  store_event_fn fn, void *ud, struct isp_err *err)
 {
 	struct event_walk w = { fn, ud };
 
-	return sq_each_row(st, s, "read events", event_row, &w, err);
+	return sq_rows(st, sql, a, "read events", event_row, &w, err);
 }
 
 int store_each_open_event(struct store *st, store_event_fn fn, void *ud, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
-			"SELECT " EVENT_COLS " FROM events e WHERE e.state < 2"
-			" ORDER BY e.time, e.id",
-			&s, err);
-	if (rc)
-		return rc;
-	return each_event_row(st, s, fn, ud, err);
+	return each_event_row(st,
+			      "SELECT " EVENT_COLS " FROM events e WHERE e.state < 2"
+			      " ORDER BY e.time, e.id",
+			      NULL, fn, ud, err);
 }
 
 int store_each_event(struct store *st, const char *source, int64_t batch_id, int state,
 		     store_event_fn fn, void *ud, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(
+	return each_event_row(
 		st,
 		"SELECT " EVENT_COLS " FROM events e JOIN batches b ON b.id = e.batch_id"
 		" WHERE (CAST(?1 AS TEXT) IS NULL OR b.source = ?1) AND (?2 = 0 OR e.batch_id = ?2)"
 		" AND (?3 < 0 OR e.state = ?3) ORDER BY e.id",
-		&s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, source);
-	db_bind_int64(s, 2, batch_id);
-	db_bind_int64(s, 3, state);
-	return each_event_row(st, s, fn, ud, err);
+		SQ_ARGS(SQ_OPT(source), SQ_I(batch_id), SQ_I(state)), fn, ud, err);
 }
 
 int store_event_decide(struct store *st, int64_t id, enum store_event_state state,
@@ -738,21 +703,14 @@ int store_notice_recent(struct store *st, const char *subscriber, const char *ca
 int store_notice_count(struct store *st, const char *subscriber, int64_t since, long *n,
 		       struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
+	int64_t v = 0;
+	int rc = sq_int(st,
 			"SELECT count(*) FROM notices WHERE subscriber = ? AND created >= ?"
 			" AND state <> 3",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, subscriber);
-	db_bind_int64(s, 2, since);
-	rc = db_step(s);
-	*n = rc == DB_ROW ? (long)db_column_int64(s, 0) : 0;
-	db_finalize(s);
-	return rc == DB_ROW ? 0 : sq_fail(st, err, "count notices");
+			SQ_ARGS(SQ_T(subscriber), SQ_I(since)), "count notices", &v, err);
+
+	*n = (long)v;
+	return rc;
 }
 
 struct notice_walk {
@@ -786,12 +744,12 @@ static int notice_row(void *ud, struct db_stmt *s)
 	return w->fn(w->ud, &n);
 }
 
-static int each_notice_row(struct store *st, struct db_stmt *s, int with_message,
-			   store_notice_fn fn, void *ud, struct isp_err *err)
+static int each_notice_row(struct store *st, const char *sql, const struct sq_arg *a,
+			   int with_message, store_notice_fn fn, void *ud, struct isp_err *err)
 {
 	struct notice_walk w = { fn, ud, with_message };
 
-	return sq_each_row(st, s, "read notices", notice_row, &w, err);
+	return sq_rows(st, sql, a, "read notices", notice_row, &w, err);
 }
 
 #define NOTICE_COLS                                                                                \
@@ -823,32 +781,23 @@ static int id_row(void *ud, struct db_stmt *s)
 int store_each_undelivered(struct store *st, int64_t now, int max_attempts, store_notice_fn fn,
 			   void *ud, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
 	struct id_list l = { NULL, 0, 0 };
 	size_t i;
 	int rc;
 
 	/* Collect the ids first: fn commits state changes, which must not happen while a
 	 * read statement walks the same table. */
-	rc = sq_prepare(st,
-			"SELECT id FROM notices WHERE state <> 2 AND attempts < ?1"
-			" AND (state <> 3 OR next_attempt <= ?2) ORDER BY id",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, max_attempts);
-	db_bind_int64(s, 2, now);
-	rc = sq_each_row(st, s, "undelivered notices", id_row, &l, err);
+	rc = sq_rows(st,
+		     "SELECT id FROM notices WHERE state <> 2 AND attempts < ?1"
+		     " AND (state <> 3 OR next_attempt <= ?2) ORDER BY id",
+		     SQ_ARGS(SQ_I(max_attempts), SQ_I(now)), "undelivered notices", id_row, &l,
+		     err);
 	if (rc == ISR_ENOMEM)
 		isp_err_set(err, rc, "out of memory");
-	for (i = 0; i < l.n && rc == 0; i++) {
-		rc = sq_prepare(st, "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?", &s,
-				err);
-		if (rc)
-			break;
-		db_bind_int64(s, 1, l.ids[i]);
-		rc = each_notice_row(st, s, 1, fn, ud, err);
-	}
+	for (i = 0; i < l.n && rc == 0; i++)
+		rc = each_notice_row(st,
+				     "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?",
+				     SQ_ARGS(SQ_I(l.ids[i])), 1, fn, ud, err);
 	free(l.ids);
 	return rc;
 }
@@ -856,36 +805,19 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 int store_each_notice(struct store *st, int limit, store_notice_fn fn, void *ud,
 		      struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st, "SELECT " NOTICE_COLS " FROM notices ORDER BY id DESC LIMIT ?", &s,
-			err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, limit);
-	return each_notice_row(st, s, 0, fn, ud, err);
+	return each_notice_row(st, "SELECT " NOTICE_COLS " FROM notices ORDER BY id DESC LIMIT ?",
+			       SQ_ARGS(SQ_I(limit)), 0, fn, ud, err);
 }
 
 int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,
 		      int64_t next_attempt, const char *error, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
-			"UPDATE notices SET state = ?, attempts = ?, next_attempt = ?, error = ?,"
-			" sent = CASE WHEN ?1 = 2 THEN ? ELSE sent END WHERE id = ?",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, (int)state);
-	db_bind_int64(s, 2, attempts);
-	db_bind_int64(s, 3, next_attempt);
-	sq_bind_text(s, 4, error);
-	db_bind_int64(s, 5, sq_now());
-	db_bind_int64(s, 6, id);
-	return step_done(st, s, "mark notice", err);
+	return sq_run(st,
+		      "UPDATE notices SET state = ?, attempts = ?, next_attempt = ?, error = ?,"
+		      " sent = CASE WHEN ?1 = 2 THEN ? ELSE sent END WHERE id = ?",
+		      SQ_ARGS(SQ_I((int)state), SQ_I(attempts), SQ_I(next_attempt), SQ_OPT(error),
+			      SQ_I(sq_now()), SQ_I(id)),
+		      "mark notice", err);
 }
 
 /* ---- reports ---- */
@@ -924,10 +856,8 @@ int store_each_batch_report(struct store *st, const char *source, store_report_f
 			    struct isp_err *err)
 {
 	struct report_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(
+	return sq_rows(
 		st,
 		"SELECT b.id, b.source, b.file, b.format, b.header, b.received, b.rows, b.rejected,"
 		" count(e.id), count(*) FILTER (WHERE e.state IN (1, 2, 3, 4)),"
@@ -938,11 +868,7 @@ int store_each_batch_report(struct store *st, const char *source, store_report_f
 		" FROM batches b LEFT JOIN events e ON e.batch_id = b.id"
 		" LEFT JOIN notices n ON n.id = e.notice_id"
 		" WHERE CAST(?1 AS TEXT) IS NULL OR b.source = ?1 GROUP BY b.id ORDER BY b.id",
-		&s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, source);
-	return sq_each_row(st, s, "report", report_row, &w, err);
+		SQ_ARGS(SQ_OPT(source)), "report", report_row, &w, err);
 }
 
 /* ---- relay ---- */
@@ -970,20 +896,10 @@ int store_relay_batch(struct store *st, const char *source, const char *files, l
 int store_relay_sent(struct store *st, int64_t batch_id, const char *member, long n,
 		     struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(
-		st,
-		"INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
-		" ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
-		&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, batch_id);
-	db_bind_text(s, 2, member);
-	db_bind_int64(s, 3, n);
-	return step_done(st, s, "relay sent", err);
+	return sq_run(st,
+		      "INSERT INTO relay_counts(batch_id, member, sent) VALUES(?1, ?2, ?3)"
+		      " ON CONFLICT(batch_id, member) DO UPDATE SET sent = relay_counts.sent + ?3",
+		      SQ_ARGS(SQ_I(batch_id), SQ_T(member), SQ_I(n)), "relay sent", err);
 }
 
 int store_relay_returned(struct store *st, int64_t batch_id, const char *member, long n,
@@ -1048,15 +964,10 @@ static int relay_row(void *ud, struct db_stmt *s)
 int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct isp_err *err)
 {
 	struct relay_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT b.id, b.source, c.member, b.received, b.rows, c.sent, c.returned"
-			" FROM relay_batches b JOIN relay_counts c ON c.batch_id = b.id"
-			" ORDER BY b.id, c.member = '', c.member",
-			&s, err);
-	if (rc)
-		return rc;
-	return sq_each_row(st, s, "relay report", relay_row, &w, err);
+	return sq_rows(st,
+		       "SELECT b.id, b.source, c.member, b.received, b.rows, c.sent, c.returned"
+		       " FROM relay_batches b JOIN relay_counts c ON c.batch_id = b.id"
+		       " ORDER BY b.id, c.member = '', c.member",
+		       NULL, "relay report", relay_row, &w, err);
 }

@@ -44,17 +44,11 @@ void store_mask_address(const char *addr, char out[STORE_MASK_MAX])
 static int query2(struct store *st, const char *sql, int64_t a, int64_t b, long *out,
 		  struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc = sq_prepare(st, sql, &s, err);
+	int64_t v = 0;
+	int rc = sq_int(st, sql, SQ_ARGS(SQ_I(a), SQ_I(b)), "prune: count", &v, err);
 
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, a);
-	db_bind_int64(s, 2, b);
-	rc = db_step(s);
-	*out = rc == DB_ROW ? (long)db_column_int64(s, 0) : 0;
-	db_finalize(s);
-	return rc == DB_ROW || rc == DB_DONE ? 0 : sq_fail(st, err, "prune: count");
+	*out = (long)v;
+	return rc;
 }
 
 /* Run the batched DELETE sql (?1 = cutoff, ?2 = batch) until it deletes fewer rows than

@@ -334,18 +334,57 @@ int sq_run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, 
 
 int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
+	return sq_int(st, sql, SQ_ARGS(SQ_I(a)), "query", out, err);
+}
 
-	rc = sq_prepare(st, sql, &s, err);
+/* Prepare sql into *s and bind a. */
+static int prepare_args(struct store *st, const char *sql, const struct sq_arg *a,
+			struct db_stmt **s, struct isp_err *err)
+{
+	int rc = sq_prepare(st, sql, s, err);
+	int i;
+
+	for (i = 0; !rc && a && a[i].kind; i++) {
+		if (a[i].kind == 'i')
+			db_bind_int64(*s, i + 1, a[i].i);
+		else if (a[i].kind == 't')
+			db_bind_text(*s, i + 1, a[i].t);
+		else
+			sq_bind_text(*s, i + 1, a[i].t);
+	}
+	return rc;
+}
+
+int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	    db_row_fn fn, void *ud, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = prepare_args(st, sql, a, &s, err);
+
+	return rc ? rc : sq_each_row(st, s, what, fn, ud, err);
+}
+
+int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	   struct isp_err *err)
+{
+	int64_t none;
+
+	return sq_int(st, sql, a, what, &none, err);
+}
+
+int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	   int64_t *out, struct isp_err *err)
+{
+	struct db_stmt *s = NULL;
+	int rc = prepare_args(st, sql, a, &s, err);
+
 	if (rc)
 		return rc;
-	db_bind_int64(s, 1, a);
 	rc = db_step(s);
 	*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
 	db_finalize(s);
 	if (rc != DB_ROW && rc != DB_DONE)
-		return sq_fail(st, err, "query");
+		return sq_fail(st, err, what);
 	return 0;
 }
 
@@ -387,20 +426,12 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 		rc = store_begin(st, err);
 	if (rc)
 		goto fail_nobegin;
-	rc = sq_prepare(st,
-			"INSERT INTO sources(list_id, name) VALUES(?, ?) "
-			"ON CONFLICT(list_id, name) DO NOTHING",
-			&s, err);
+	rc = sq_run(st,
+		    "INSERT INTO sources(list_id, name) VALUES(?, ?) "
+		    "ON CONFLICT(list_id, name) DO NOTHING",
+		    SQ_ARGS(SQ_I(l->id), SQ_T(source)), "add source", err);
 	if (rc)
 		goto fail;
-	db_bind_int64(s, 1, l->id);
-	db_bind_text(s, 2, source);
-	rc = db_step(s);
-	db_finalize(s);
-	if (rc != DB_DONE) {
-		rc = sq_fail(st, err, "add source");
-		goto fail;
-	}
 	rc = sq_prepare(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?", &s, err);
 	if (rc)
 		goto fail;
@@ -601,20 +632,11 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 	res->added = added;
 	res->removed = removed;
 	res->unchanged = imp->accepted - added;
-	rc = sq_prepare(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
-			&s, err);
+	rc = sq_run(st, "UPDATE imports SET added = ?, removed = ?, unchanged = ? WHERE id = ?",
+		    SQ_ARGS(SQ_I(res->added), SQ_I(res->removed), SQ_I(res->unchanged), SQ_I(iid)),
+		    "record import counts", err);
 	if (rc)
 		goto fail;
-	db_bind_int64(s, 1, res->added);
-	db_bind_int64(s, 2, res->removed);
-	db_bind_int64(s, 3, res->unchanged);
-	db_bind_int64(s, 4, iid);
-	rc = db_step(s);
-	db_finalize(s);
-	if (rc != DB_DONE) {
-		rc = sq_fail(st, err, "record import counts");
-		goto fail;
-	}
 	rc = sq_run3(st, "UPDATE sources SET last_import = ?1 WHERE id = ?2", t, sid, 0, NULL, err);
 	if (rc)
 		goto fail;
@@ -665,12 +687,12 @@ static int entry_row(void *ud, struct db_stmt *s)
 	return w->fn(w->ud, &l, &e);
 }
 
-static int each_row(struct store *st, struct db_stmt *s, store_entry_fn fn, void *ud,
-		    struct isp_err *err)
+static int each_row(struct store *st, const char *sql, const struct sq_arg *a, store_entry_fn fn,
+		    void *ud, struct isp_err *err)
 {
 	struct entry_walk w = { fn, ud };
 
-	return sq_each_row(st, s, "read entries", entry_row, &w, err);
+	return sq_rows(st, sql, a, "read entries", entry_row, &w, err);
 }
 
 int store_each_entry(struct store *st, const char *list, int64_t now, int distinct,
@@ -694,33 +716,18 @@ int store_each_entry(struct store *st, const char *list, int64_t now, int distin
 		" WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1) AND (e.expires IS NULL OR "
 		"e.expires > ?2))"
 		" AS d WHERE rn = 1 ORDER BY 1, 4";
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st, distinct ? distinct_sql : all_sql, &s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, list);
-	db_bind_int64(s, 2, now);
-	return each_row(st, s, fn, ud, err);
+	return each_row(st, distinct ? distinct_sql : all_sql, SQ_ARGS(SQ_OPT(list), SQ_I(now)), fn,
+			ud, err);
 }
 
 int store_entry_sources(struct store *st, const struct store_list *l, const char *value,
 			store_entry_fn fn, void *ud, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
+	return each_row(st,
 			"SELECT " ENTRY_COLS " FROM sources s JOIN lists l ON l.id = s.list_id"
 			" JOIN entries e ON e.source_id = s.id AND e.value = ?2"
 			" WHERE l.id = ?1 ORDER BY s.id",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, l->id);
-	db_bind_text(s, 2, value);
-	return each_row(st, s, fn, ud, err);
+			SQ_ARGS(SQ_I(l->id), SQ_T(value)), fn, ud, err);
 }
 
 struct stats_walk {
@@ -748,26 +755,20 @@ static int stats_row(void *ud, struct db_stmt *s)
 int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
 {
 	struct stats_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT l.id, l.name, l.kind,"
-			" (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-			"   WHERE s.list_id = l.id),"
-			" (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
-			"   ON s.id = e.source_id WHERE s.list_id = l.id"
-			"   AND (e.expires IS NULL OR e.expires > ?1)),"
-			" (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-			"   WHERE s.list_id = l.id AND e.expires <= ?1),"
-			" (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
-			" (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
-			" FROM lists l ORDER BY l.name",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, now);
-	return sq_each_row(st, s, "list stats", stats_row, &w, err);
+	return sq_rows(st,
+		       "SELECT l.id, l.name, l.kind,"
+		       " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+		       "   WHERE s.list_id = l.id),"
+		       " (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
+		       "   ON s.id = e.source_id WHERE s.list_id = l.id"
+		       "   AND (e.expires IS NULL OR e.expires > ?1)),"
+		       " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+		       "   WHERE s.list_id = l.id AND e.expires <= ?1),"
+		       " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
+		       " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+		       " FROM lists l ORDER BY l.name",
+		       SQ_ARGS(SQ_I(now)), "list stats", stats_row, &w, err);
 }
 
 struct import_walk {
@@ -800,22 +801,15 @@ int store_each_import(struct store *st, const char *list, int limit, store_impor
 		      struct isp_err *err)
 {
 	struct import_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(
+	return sq_rows(
 		st,
 		"SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
 		" i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
 		" FROM imports i JOIN sources s ON s.id = i.source_id"
 		" JOIN lists l ON l.id = s.list_id WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1)"
 		" ORDER BY i.id DESC LIMIT ?2",
-		&s, err);
-	if (rc)
-		return rc;
-	sq_bind_text(s, 1, list);
-	db_bind_int64(s, 2, limit);
-	return sq_each_row(st, s, "list imports", import_row, &w, err);
+		SQ_ARGS(SQ_OPT(list), SQ_I(limit)), "list imports", import_row, &w, err);
 }
 
 struct change_walk {
@@ -834,17 +828,11 @@ int store_each_change(struct store *st, int64_t import_id, store_change_fn fn, v
 		      struct isp_err *err)
 {
 	struct change_walk w = { fn, ud };
-	struct db_stmt *s = NULL;
-	int rc;
 
-	rc = sq_prepare(st,
-			"SELECT value, change FROM changes WHERE import_id = ?"
-			" ORDER BY change, value",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, import_id);
-	return sq_each_row(st, s, "list changes", change_row, &w, err);
+	return sq_rows(st,
+		       "SELECT value, change FROM changes WHERE import_id = ?"
+		       " ORDER BY change, value",
+		       SQ_ARGS(SQ_I(import_id)), "list changes", change_row, &w, err);
 }
 
 /* Rows per INSERT of block events. PostgreSQL: one multi-row INSERT (one round trip) per

@@ -29,13 +29,13 @@ static int count_row(void *ud, struct db_stmt *s)
 	return w->fn(w->ud, &c);
 }
 
-/* Step s to the end, calling fn for each row; finalizes s. */
-static int each_count(struct store *st, struct db_stmt *s, const char *what,
+/* Run sql with a, calling fn for each row. */
+static int each_count(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
 		      store_block_count_fn fn, void *ud, struct isp_err *err)
 {
 	struct count_walk w = { fn, ud };
 
-	return sq_each_row(st, s, what, count_row, &w, err);
+	return sq_rows(st, sql, a, what, count_row, &w, err);
 }
 
 int store_block_top(struct store *st, const char *by, int64_t since_ms, int limit,
@@ -47,17 +47,11 @@ int store_block_top(struct store *st, const char *by, int64_t since_ms, int limi
 	static const char by_list[] =
 		"SELECT coalesce(list, ''), 0, count(*) AS n FROM block_events WHERE time_ms >= ?"
 		" GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?";
-	struct db_stmt *s = NULL;
-	int rc;
 
 	if (strcmp(by, "name") != 0 && strcmp(by, "list") != 0)
 		return isp_err_set(err, ISR_EINVAL, "store_block_top: unknown grouping '%s'", by);
-	rc = sq_prepare(st, by[0] == 'n' ? by_name : by_list, &s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, since_ms);
-	db_bind_int64(s, 2, limit);
-	return each_count(st, s, "top blocked", fn, ud, err);
+	return each_count(st, by[0] == 'n' ? by_name : by_list,
+			  SQ_ARGS(SQ_I(since_ms), SQ_I(limit)), "top blocked", fn, ud, err);
 }
 
 int store_block_series(struct store *st, const char *by, int64_t since_ms, int64_t bucket_ms,
@@ -75,22 +69,15 @@ int store_block_series(struct store *st, const char *by, int64_t since_ms, int64
 		"  FROM block_events WHERE time_ms >= ?1 GROUP BY 1 ORDER BY count(*) DESC, 1"
 		"  LIMIT ?3)"
 		" GROUP BY b, l ORDER BY b, l LIMIT ?4";
-	struct db_stmt *s = NULL;
-	int rc;
 
 	if (strcmp(by, "name") != 0 && strcmp(by, "list") != 0)
 		return isp_err_set(err, ISR_EINVAL, "store_block_series: unknown grouping '%s'",
 				   by);
 	if (bucket_ms <= 0)
 		return isp_err_set(err, ISR_EINVAL, "store_block_series: bucket must be > 0");
-	rc = sq_prepare(st, by[0] == 'n' ? by_name : by_list, &s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, since_ms);
-	db_bind_int64(s, 2, bucket_ms);
-	db_bind_int64(s, 3, top);
-	db_bind_int64(s, 4, limit);
-	return each_count(st, s, "blocks per bucket", fn, ud, err);
+	return each_count(st, by[0] == 'n' ? by_name : by_list,
+			  SQ_ARGS(SQ_I(since_ms), SQ_I(bucket_ms), SQ_I(top), SQ_I(limit)),
+			  "blocks per bucket", fn, ud, err);
 }
 
 int store_block_count_since(struct store *st, int64_t since_ms, int64_t *out, struct isp_err *err)
