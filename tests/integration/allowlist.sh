@@ -52,9 +52,9 @@ isp -q lists import --list bad-ips --kind ip ips.txt || die "import ips"
 isp -q lists import --list urls --kind url urls.txt || die "import urls"
 isp -q lists compile || die "compile"
 
-isp dns --listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" --subscribers 127.0.0.1/32 \
+"$bin" --store "$work/var/t.db" dns --listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" --subscribers 127.0.0.1/32 \
 	>dns.out 2>&1 & pids+=($!)
-isp proxy --listen "127.0.0.1:$PX" --metrics "127.0.0.1:$PXM" --subscribers 127.0.0.1/32 \
+"$bin" --store "$work/var/t.db" proxy --listen "127.0.0.1:$PX" --metrics "127.0.0.1:$PXM" --subscribers 127.0.0.1/32 \
 	--resolver "127.0.0.1:$UP" --allow-destinations 127.0.0.0/8 >px.out 2>&1 & pids+=($!)
 q() { dig +tries=1 +time=3 -p "$DNS" @127.0.0.1 "$@"; }
 qis() { local want=$1; shift; q "$@" 2>/dev/null | grep -q "status: $want"; }
