@@ -522,26 +522,10 @@ int dnsw_build_blocked(const struct dnsw_query *q, int rcode, int family, const 
 int dnsw_build_address(const struct dnsw_query *q, int family, const uint8_t *addr, uint32_t ttl,
 		       int ede_code, const char *extra_text, uint8_t *out, size_t outsz)
 {
-	uint8_t rr[4 + 16];
-	uint16_t type;
-	size_t alen;
-
-	if (family == 4)
-		type = DNSW_A;
-	else if (family == 6)
-		type = DNSW_AAAA;
-	else
+	if (family != 4 && family != 6)
 		return -1;
-	if (q->qname_len == 0)
-		return -1;
-	alen = family == 4 ? 4 : 16;
-	dnsw_put16(rr, type);
-	dnsw_put16(rr + 2, (uint16_t)alen);
-	memcpy(rr + 4, addr, alen);
-	if (q->qtype != type || q->qclass != DNSW_CLASS_IN)
-		type = 0;
-	return build(q, DNSW_NOERROR, rr, 4 + alen, type, ttl, NULL, ede_code, extra_text, out,
-		     outsz);
+	return dnsw_build_blocked(q, DNSW_NOERROR, family, addr, ttl, NULL, ede_code, extra_text,
+				  out, outsz);
 }
 
 int dnsw_build_local(const struct dnsw_query *q, const uint8_t *rrs, size_t rrlen, uint32_t ttl,
