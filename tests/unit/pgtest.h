@@ -62,4 +62,66 @@ static inline int pgtest_open_fresh(struct store **out)
 	return 0;
 }
 
+/*
+ * The store fixture of the store unit tests: a fresh PostgreSQL store when
+ * ISPSHIELD_TEST_PG names one (pgtest_url), else a SQLite store in a new temporary
+ * folder. pgtest_store_path: that SQLite file ("" on PostgreSQL), for a second look.
+ */
+static char pgtest_dir[64], pgtest_path[128];
+
+static inline const char *pgtest_store_path(void)
+{
+	return pgtest_path;
+}
+
+static inline int pgtest_store_setup(void **state)
+{
+	struct store *st = NULL;
+	struct isp_err e;
+
+	if (pgtest_url()) {
+		if (pgtest_open_fresh(&st) != 0)
+			return -1;
+		*state = st;
+		return 0;
+	}
+	snprintf(pgtest_dir, sizeof(pgtest_dir), "/tmp/ispstXXXXXX");
+	if (!mkdtemp(pgtest_dir))
+		return -1;
+	snprintf(pgtest_path, sizeof(pgtest_path), "%s/t.db", pgtest_dir);
+	isp_err_clear(&e);
+	if (store_open(pgtest_path, &st, &e) != 0) {
+		fprintf(stderr, "%s\n", e.msg);
+		return -1;
+	}
+	*state = st;
+	return 0;
+}
+
+static inline int pgtest_store_teardown(void **state)
+{
+	char cmd[96];
+
+	store_close(*state);
+	if (!pgtest_url()) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", pgtest_dir);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* assert that call (which may use E as its struct isp_err *) returns 0, printing the error */
+#define OK(call)                                                                                   \
+	do {                                                                                       \
+		struct isp_err e_;                                                                 \
+		int rc_;                                                                           \
+		isp_err_clear(&e_);                                                                \
+		rc_ = (call);                                                                      \
+		if (rc_ != 0)                                                                      \
+			fprintf(stderr, "%s: %s\n", #call, e_.msg);                                \
+		assert_int_equal(rc_, 0);                                                          \
+	} while (0)
+#define E (&e_)
+
 #endif

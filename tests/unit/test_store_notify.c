@@ -24,57 +24,15 @@
 #include "core/store/store_relay.h"
 #include "pgtest.h"
 
-static char dir[64];
-
 static int setup(void **state)
 {
-	struct store *st = NULL;
-	struct isp_err e;
-	char path[128];
-
-	if (pgtest_url()) {
-		if (pgtest_open_fresh(&st) != 0)
-			return -1;
-		*state = st;
-		return 0;
-	}
-	snprintf(dir, sizeof(dir), "/tmp/ispstnXXXXXX");
-	if (!mkdtemp(dir))
-		return -1;
-	snprintf(path, sizeof(path), "%s/t.db", dir);
-	isp_err_clear(&e);
-	if (store_open(path, &st, &e) != 0) {
-		fprintf(stderr, "%s\n", e.msg);
-		return -1;
-	}
-	*state = st;
-	return 0;
+	return pgtest_store_setup(state);
 }
 
 static int teardown(void **state)
 {
-	char cmd[96];
-
-	store_close(*state);
-	if (!pgtest_url()) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	return 0;
+	return pgtest_store_teardown(state);
 }
-
-#define OK(call)                                                                                   \
-	do {                                                                                       \
-		struct isp_err e_;                                                                 \
-		int rc_;                                                                           \
-		isp_err_clear(&e_);                                                                \
-		rc_ = (call);                                                                      \
-		if (rc_ != 0)                                                                      \
-			fprintf(stderr, "%s: %s\n", #call, e_.msg);                                \
-		assert_int_equal(rc_, 0);                                                          \
-	} while (0)
-#define E (&e_)
 
 static void add_blocks(struct store *st, int n, const char *prefix, const char *reason)
 {
