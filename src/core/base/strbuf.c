@@ -120,3 +120,16 @@ const char *str_name_at(const char *const *names, int n, int i)
 		return "unknown";
 	return names[i];
 }
+
+int str_is_name(const char *s, size_t n, size_t max)
+{
+	size_t i;
+
+	if (n == 0 || n >= max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
+			return 0;
+	return 1;
+}

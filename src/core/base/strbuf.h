@@ -43,6 +43,9 @@ const char *str_show(char *buf, size_t size, const char *s, size_t n);
 int str_index_nocase(const char *const *names, int n, const char *name);
 /* names[i], or "unknown" when i is not in 0..n-1 (or names[i] is NULL). */
 const char *str_name_at(const char *const *names, int n, int i);
+/* 1 when s[0..n) is a name as lists, profiles and [list.NAME] sections take it: 1 to
+ * max - 1 bytes of letters, digits, '-', '_' and '.'. */
+int str_is_name(const char *s, size_t n, size_t max);
 
 /* Append s[0..n). */
 void strbuf_add(struct strbuf *b, const char *s, size_t n);

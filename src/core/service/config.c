@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/lists/listfmt.h"
 #include "core/store/store.h"
 
@@ -545,15 +546,7 @@ static const char *const action_names[] = { "", "nxdomain", "walled-garden", "re
 /* A list or profile name: what `lists` accepts (letters, digits, - _ .), 1..63 bytes. */
 static int name_ok(const char *n)
 {
-	size_t i, len = strlen(n);
-
-	if (len == 0 || len >= CONFIG_NAME_MAX)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= 'A' && n[i] <= 'Z') ||
-		      (n[i] >= '0' && n[i] <= '9') || n[i] == '-' || n[i] == '_' || n[i] == '.'))
-			return 0;
-	return 1;
+	return str_is_name(n, strlen(n), CONFIG_NAME_MAX);
 }
 
 const struct config_list *config_list_policy(const struct isp_config *c, const char *name)

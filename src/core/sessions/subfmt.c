@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/base/csv.h"
 #include "core/base/linereader.h"
 #include "core/sessions/subfmt.h"
@@ -27,15 +28,7 @@ static const struct csv_col cols[C_N] = {
 /* A profile name: letters, digits, - _ . (as [profile.NAME] takes), at most 63 bytes. */
 static int valid_profile(const char *s, size_t n)
 {
-	size_t i;
-
-	if (n >= STORE_PROFILE_MAX || strlen(s) != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' || s[i] == '.'))
-			return 0;
-	return 1;
+	return n == 0 || str_is_name(s, n, STORE_PROFILE_MAX);
 }
 
 static int valid_email(const char *s, size_t n)
