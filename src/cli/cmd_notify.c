@@ -205,7 +205,10 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
 	isp_err_clear(&err);
-	return cli_store_done(st, notify_notices(st, (int)limit, json, stdout, &err), &err);
+	return cli_store_done(
+		st,
+		notify_notices(st, (int)limit, (int)c->cfg.notify_max_attempts, json, stdout, &err),
+		&err);
 }
 
 int cmd_notify(struct cli *c, int argc, char **argv)

@@ -141,6 +141,7 @@ static int pick_header(void *ud, const struct store_batch_report *r)
 struct notice_ctx {
 	json_t *arr;
 	FILE *out;
+	int max_attempts;
 };
 
 static int notice_row(void *ud, const struct store_notice *n)
@@ -148,21 +149,25 @@ static int notice_row(void *ud, const struct store_notice *n)
 	struct notice_ctx *x = ud;
 	json_t *arr = x->arr;
 	char a[TIME_FMT_LOCAL_MAX], b[TIME_FMT_LOCAL_MAX];
+	/* a failed delivery with attempts left is retried at next_attempt: "retrying" */
+	int retrying = n->state == NOTICE_FAILED && n->attempts < x->max_attempts;
+	const char *state = retrying ? "retrying" : store_notice_state_name(n->state);
 
 	if (arr) {
 		json_array_append_new(
 			arr,
-			json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:s?}", "id",
-				  (json_int_t)n->id, "key", n->key, "subscriber", n->subscriber,
-				  "email", n->email, "language", n->language, "causes", n->causes,
-				  "created", (json_int_t)n->created, "state",
-				  store_notice_state_name(n->state), "attempts", n->attempts,
-				  "sent", (json_int_t)n->sent, "error", n->error));
+			json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:s, s:i, s:I, s:o*, s:s?}",
+				  "id", (json_int_t)n->id, "key", n->key, "subscriber",
+				  n->subscriber, "email", n->email, "language", n->language,
+				  "causes", n->causes, "created", (json_int_t)n->created, "state",
+				  state, "attempts", n->attempts, "sent", (json_int_t)n->sent,
+				  "next_attempt", retrying ? json_integer(n->next_attempt) : NULL,
+				  "error", n->error));
 		return 0;
 	}
 	fprintf(x->out, "%-20s %-25s %-24.24s %-8s %-24.24s %-25s %s\n", n->key,
-		time_fmt_local(n->created, a), n->subscriber, store_notice_state_name(n->state),
-		n->causes, time_fmt_local(n->sent, b), n->error ? n->error : "");
+		time_fmt_local(n->created, a), n->subscriber, state, n->causes,
+		time_fmt_local(retrying ? n->next_attempt : n->sent, b), n->error ? n->error : "");
 	return 0;
 }
 
@@ -185,16 +190,17 @@ int notify_write_returned(struct store *st, const char *source, int64_t batch, c
 	return rc;
 }
 
-int notify_notices(struct store *st, int limit, int json, FILE *out, struct isp_err *err)
+int notify_notices(struct store *st, int limit, int max_attempts, int json, FILE *out,
+		   struct isp_err *err)
 {
-	struct notice_ctx x = { NULL, out };
+	struct notice_ctx x = { NULL, out, max_attempts };
 	int rc;
 
 	if (json)
 		x.arr = json_array();
 	else
 		fprintf(out, "%-20s %-25s %-24s %-8s %-24s %-25s %s\n", "notice", "created",
-			"subscriber", "state", "causes", "sent", "last error");
+			"subscriber", "state", "causes", "sent / next try", "last error");
 	rc = store_each_notice(st, limit, notice_row, &x, err);
 	if (rc) {
 		json_decref(x.arr);

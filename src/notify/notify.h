@@ -70,9 +70,12 @@ int notify_report(struct store *st, const char *source, int json, FILE *out, str
 
 /*
  * The limit most recent notices and their delivery state to out: a table with a header
- * line, or with json one JSON array. Returns 0 or the store's error.
+ * line, or with json one JSON array. A failed notice with fewer than max_attempts
+ * attempts is shown as "retrying", with its next attempt's time. Returns 0 or the store's
+ * error.
  */
-int notify_notices(struct store *st, int limit, int json, FILE *out, struct isp_err *err);
+int notify_notices(struct store *st, int limit, int max_attempts, int json, FILE *out,
+		   struct isp_err *err);
 
 /* Which CSV header the returned rows of a source are written with. */
 struct notify_returned_pick {

@@ -247,7 +247,10 @@ dead=$(freeport)
 expect 3 "smtp down" -- ispv notify run --smtp smtp://127.0.0.1:$dead --now "$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)"
 has err.txt "to retry"
 expect 0 "notices list" -- isp notify notices --json
-eq "$(jq_ out.txt 'sum(1 for n in d if n["state"] == "failed")')" "1" "one failed notice"
+eq "$(jq_ out.txt 'sum(1 for n in d if n["state"] == "retrying" and n["next_attempt"] > n["created"])')" "1" \
+  "one notice retrying, with its next attempt (not 'failed' while attempts remain)"
+expect 0 "notices table" -- isp notify notices
+has out.txt "retrying"
 expect 0 "retry later" -- isp notify run --smtp smtp://127.0.0.1:$sport --now "$(date -u -d '+4 days' +%Y-%m-%dT%H:%M:%SZ)"
 eq "$(msgs)" "5" "retried notice delivered (sub0101; sub0005's event is a repeat)"
 python3 mails.py "$work/sink" > mails.txt
@@ -302,7 +305,7 @@ has err.txt "0 delivered, 1 to retry"
 cat smd/new/* > md-after.txt
 cmp -s md-before.txt md-after.txt && ok || bad "the old notice in the Maildir was changed"
 expect 0 "notices of the restored store" -- mstore m1 notify notices --json
-eq "$(jq_ out.txt 'd[0]["key"], d[0]["state"]')" "ispshield-n1 failed" "the notice stays to be retried"
+eq "$(jq_ out.txt 'd[0]["key"], d[0]["state"]')" "ispshield-n1 retrying" "the notice stays to be retried"
 
 # --- kill -9 during delivery, then run again. SMTP: nothing lost; a copy is resent only
 # when the kill fell between the server taking the message and its reply reaching us (RFC
