@@ -123,7 +123,7 @@ static int render_section(const struct render_ctx *c, const char *lang,
 			  const struct render_section *s, struct strbuf *body, struct isp_err *err)
 {
 	struct strbuf lines = { 0 };
-	char name[64], count[32], first[32], last[32];
+	char name[64], count[32], times[40], first[32], last[32];
 	struct tmpl t;
 	size_t i;
 	int rc;
@@ -148,6 +148,8 @@ static int render_section(const struct render_ctx *c, const char *lang,
 	if (lines.len && lines.p[lines.len - 1] == '\n')
 		lines.p[--lines.len] = '\0';
 	snprintf(count, sizeof(count), "%zu", s->n);
+	/* English counts the events in words that agree with the number ("1 time") */
+	snprintf(times, sizeof(times), "%zu time%s", s->n, s->n == 1 ? "" : "s");
 	utc(s->n ? s->ev[0].time : 0, first);
 	utc(s->n ? s->ev[s->n - 1].time : 0, last);
 	snprintf(name, sizeof(name), "%s.%s.txt", cause_name(s->cause) ? cause_name(s->cause) : "?",
@@ -156,6 +158,7 @@ static int render_section(const struct render_ctx *c, const char *lang,
 	if (rc == 0) {
 		const struct var vars[] = {
 			{ "count", count },
+			{ "times", times },
 			{ "first", first },
 			{ "last", last },
 			{ "events", lines.p ? lines.p : "" },

@@ -140,7 +140,7 @@ total = 0
 for f in os.listdir(d):
     m = email.message_from_binary_file(open(os.path.join(d, f), 'rb'))
     body = m.get_payload(decode=True).decode('utf-8', 'replace')
-    for n in re.findall(r'What we saw \((\d+) times', body):
+    for n in re.findall(r'What we saw \((\d+) times?', body):
         total += int(n)
 print(total)
 EOF

@@ -128,6 +128,24 @@ static void test_english_ascii(void **state)
 	free(msg);
 }
 
+/* One event: "1 time", not "1 times"; the ISP's name never after "a" ("a Example ISP") */
+static void test_english_counts(void **state)
+{
+	char body[16384];
+	int rc;
+	char *msg = render(&ctx, "en", 2, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	body_of(msg, body, sizeof(body));
+	assert_non_null(strstr(body, "(2 times, first"));
+	assert_non_null(strstr(body, "(1 time, first"));
+	assert_null(strstr(body, "(1 times"));
+	assert_non_null(strstr(body, "a customer of Example ISP"));
+	assert_null(strstr(body, "a Example"));
+	free(msg);
+}
+
 static void test_many_events_cut(void **state)
 {
 	struct render_event ev[30];
@@ -195,9 +213,8 @@ static void test_override_folder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_japanese),
-		cmocka_unit_test(test_english_ascii),
-		cmocka_unit_test(test_many_events_cut),
+		cmocka_unit_test(test_japanese),	cmocka_unit_test(test_english_ascii),
+		cmocka_unit_test(test_english_counts),	cmocka_unit_test(test_many_events_cut),
 		cmocka_unit_test(test_override_folder),
 	};
 
