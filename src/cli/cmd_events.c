@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_trace.h"
 #include "cli/opts.h"
 #include "core/events/evfmt.h"
 #include "core/lists/manifest.h"
@@ -21,6 +22,8 @@ static const char events_usage[] =
 	"Commands:\n"
 	"  import --source NAME [--format F] [--cause C] [--again] FILE...  add partner\n"
 	"         lists\n"
+	"  show   [--subscriber ID] [--client ADDR] [--name TEXT] [--since T] [--json]\n"
+	"         events and what became of each\n"
 	"\n"
 	"Block events of `ispshield dns` (and the proxy) need no import: `notify run` takes\n"
 	"them from the store.\n";
@@ -266,6 +269,7 @@ int cmd_events(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
 		{ "import", cmd_import },
+		{ "show", cmd_events_show },
 		{ NULL, NULL },
 	};
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_trace.h"
 #include "cli/opts.h"
 #include "notify/notify.h"
 #include "core/store/store.h"
@@ -21,7 +22,10 @@ static const char notify_usage[] =
 	"  report    [--source NAME] [--json]  per source and batch: received, matched,\n"
 	"            notified, skipped, returned, handled rate\n"
 	"  returned  --source NAME [--batch ID] [--out FILE]  the unmatched rows as CSV\n"
-	"  notices   [--limit N] [--json]  recent notices and their delivery state\n"
+	"  notices   [--subscriber ID] [--limit N] [--json]  recent notices and their\n"
+	"            delivery state\n"
+	"  show      [--json] REF  one notice (REF: ispshield-nN): recipient, events,\n"
+	"            delivery, the message\n"
 	"\n"
 	"`ispshield notify COMMAND --help` describes each command.\n";
 
@@ -55,7 +59,8 @@ static const char returned_usage[] =
 	"Write the rows of SOURCE (one batch, or all) that no subscriber could be found for,\n"
 	"as CSV with the batch's own header, ready to send back; a column `reason` is added.\n";
 
-static const char notices_usage[] = "usage: ispshield notify notices [--limit N] [--json]\n";
+static const char notices_usage[] =
+	"usage: ispshield notify notices [--subscriber ID] [--limit N] [--json]\n";
 
 /* --smtp sets notify.smtp and empties notify.maildir (one way of delivery) */
 static int set_smtp(void *ptr, const char *v, struct isp_err *err)
@@ -196,7 +201,9 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 	struct store *st;
 	int json = 0, rc, argi;
 	int64_t limit = 50;
+	const char *subscriber = NULL;
 	const struct opt opts[] = {
+		OPT_S("subscriber", 0, &subscriber, "ID", "only this subscriber's notices"),
 		OPT_I("limit", 'n', &limit, "N", "the N most recent notices (default 50)"),
 		OPT_F("json", 'j', &json, "JSON instead of a table"),
 		OPT_END,
@@ -205,17 +212,18 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 		return rc;
 	isp_err_clear(&err);
-	return cli_store_done(
-		st,
-		notify_notices(st, (int)limit, (int)c->cfg.notify_max_attempts, json, stdout, &err),
-		&err);
+	return cli_store_done(st,
+			      notify_notices(st, subscriber, (int)limit,
+					     (int)c->cfg.notify_max_attempts, json, stdout, &err),
+			      &err);
 }
 
 int cmd_notify(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
-		{ "run", cmd_run },	    { "report", cmd_report }, { "returned", cmd_returned },
-		{ "notices", cmd_notices }, { NULL, NULL },
+		{ "run", cmd_run },	      { "report", cmd_report },
+		{ "returned", cmd_returned }, { "notices", cmd_notices },
+		{ "show", cmd_notify_show },  { NULL, NULL },
 	};
 
 	return cli_dispatch(c, argc, argv, notify_usage, cmds);

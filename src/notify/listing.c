@@ -190,8 +190,8 @@ int notify_write_returned(struct store *st, const char *source, int64_t batch, c
 	return rc;
 }
 
-int notify_notices(struct store *st, int limit, int max_attempts, int json, FILE *out,
-		   struct isp_err *err)
+int notify_notices(struct store *st, const char *subscriber, int limit, int max_attempts, int json,
+		   FILE *out, struct isp_err *err)
 {
 	struct notice_ctx x = { NULL, out, max_attempts };
 	int rc;
@@ -201,7 +201,7 @@ int notify_notices(struct store *st, int limit, int max_attempts, int json, FILE
 	else
 		fprintf(out, "%-20s %-25s %-24s %-8s %-24s %-25s %s\n", "notice", "created",
 			"subscriber", "state", "causes", "sent / next try", "last error");
-	rc = store_each_notice(st, limit, notice_row, &x, err);
+	rc = store_each_notice(st, subscriber, limit, notice_row, &x, err);
 	if (rc) {
 		json_decref(x.arr);
 		return rc;

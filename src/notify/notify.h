@@ -74,8 +74,24 @@ int notify_report(struct store *st, const char *source, int json, FILE *out, str
  * attempts is shown as "retrying", with its next attempt's time. Returns 0 or the store's
  * error.
  */
-int notify_notices(struct store *st, int limit, int max_attempts, int json, FILE *out,
-		   struct isp_err *err);
+int notify_notices(struct store *st, const char *subscriber, int limit, int max_attempts, int json,
+		   FILE *out, struct isp_err *err);
+
+/*
+ * `events show`: the events f picks, newest first, each with what became of it (state,
+ * subscriber, notice id or the reason it was returned or skipped): a table, or with json
+ * one JSON array. Returns 0 or the store's error. (trace.c)
+ */
+int notify_events_show(struct store *st, const struct store_event_filter *f, int json, FILE *out,
+		       struct isp_err *err);
+/*
+ * `notify show REF`: one notice (REF: its reference ispshield-nN, or its id), its recipient,
+ * causes, delivery state (retrying with the next attempt while attempts remain), its
+ * events and its message as the subscriber got it, decoded. ISR_ENOTFOUND when there is
+ * no such notice. (trace.c)
+ */
+int notify_show(struct store *st, const char *ref, int max_attempts, int json, FILE *out,
+		struct isp_err *err);
 
 /* Which CSV header the returned rows of a source are written with. */
 struct notify_returned_pick {

@@ -368,7 +368,7 @@ json_t *st_figures(struct st_ctx *c, int64_t now)
 		json_object_set_new(f, "blocks",
 				    blocks_json(c->st, now, c->cfg.status_window, &err));
 		json_object_set_new(f, "funnel", funnel_json(c->st, &err));
-		store_each_notice(c->st, NOTICES_N, add_notice, notices, &err);
+		store_each_notice(c->st, NULL, NOTICES_N, add_notice, notices, &err);
 	} else {
 		json_object_set_new(
 			f, "store",

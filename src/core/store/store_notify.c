@@ -549,7 +549,8 @@ out:
 
 #define EVENT_COLS                                                                                 \
 	"e.id, e.batch_id, e.time, e.ip, e.port, e.cause, e.family, e.reference, e.detail,"        \
-	" e.raw, e.state, e.subscriber, e.reason, e.notice_id"
+	" e.raw, e.state, e.subscriber, e.reason, e.notice_id,"                                    \
+	" (SELECT source FROM batches WHERE id = e.batch_id)"
 
 struct event_walk {
 	store_event_fn fn;
@@ -576,6 +577,7 @@ static int event_row(void *ud, struct db_stmt *s)
 	e.subscriber = col_text(s, 11);
 	e.reason = col_text(s, 12);
 	e.notice_id = db_column_int64(s, 13);
+	e.source = col_text(s, 14);
 	return w->fn(w->ud, &e);
 }
 
@@ -802,11 +804,66 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 	return rc;
 }
 
-int store_each_notice(struct store *st, int limit, store_notice_fn fn, void *ud,
-		      struct isp_err *err)
+int store_each_notice(struct store *st, const char *subscriber, int limit, store_notice_fn fn,
+		      void *ud, struct isp_err *err)
 {
-	return each_notice_row(st, "SELECT " NOTICE_COLS " FROM notices ORDER BY id DESC LIMIT ?",
-			       SQ_ARGS(SQ_I(limit)), 0, fn, ud, err);
+	return each_notice_row(st,
+			       "SELECT " NOTICE_COLS " FROM notices WHERE (CAST(?1 AS TEXT) IS NULL"
+			       " OR subscriber = ?1) ORDER BY id DESC LIMIT ?2",
+			       SQ_ARGS(SQ_OPT(subscriber), SQ_I(limit)), 0, fn, ud, err);
+}
+
+int store_notice_get(struct store *st, const char *ref, store_notice_fn fn, void *ud,
+		     struct isp_err *err)
+{
+	char *end;
+	long long id = strtoll(ref, &end, 10);
+	int rc;
+
+	/* "ispshield-n42" is the key of the notice whose first event is 42, not notice 42:
+	 * a reference is looked up as a key, a bare number as an id */
+	if (*ref && *end == '\0')
+		rc = each_notice_row(st,
+				     "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?",
+				     SQ_ARGS(SQ_I(id)), 1, fn, ud, err);
+	else
+		rc = each_notice_row(st,
+				     "SELECT " NOTICE_COLS ", message FROM notices WHERE key = ?",
+				     SQ_ARGS(SQ_T(ref)), 1, fn, ud, err);
+	return rc;
+}
+
+int store_each_notice_event(struct store *st, int64_t notice_id, store_event_fn fn, void *ud,
+			    struct isp_err *err)
+{
+	return each_event_row(st,
+			      "SELECT " EVENT_COLS " FROM events e WHERE e.notice_id = ?"
+			      " ORDER BY e.time, e.id",
+			      SQ_ARGS(SQ_I(notice_id)), fn, ud, err);
+}
+
+int store_each_event_where(struct store *st, const struct store_event_filter *f, store_event_fn fn,
+			   void *ud, struct isp_err *err)
+{
+	char like[600] = "";
+
+	if (f->name && *f->name) {
+		if (strlen(f->name) > 500)
+			return isp_err_set(err, ISR_EINVAL, "name too long");
+		snprintf(like, sizeof(like), "%%%s%%", f->name);
+	}
+	return each_event_row(
+		st,
+		"SELECT " EVENT_COLS " FROM events e WHERE (CAST(?1 AS TEXT) IS NULL"
+		" OR e.subscriber = ?1) AND (CAST(?2 AS TEXT) IS NULL OR e.ip = ?2)"
+		" AND (CAST(?3 AS TEXT) IS NULL OR e.detail LIKE ?3 OR e.reference LIKE ?3)"
+		" AND (CAST(?4 AS TEXT) IS NULL OR e.batch_id IN"
+		" (SELECT id FROM batches WHERE source = ?4))"
+		" AND (?5 = 0 OR e.time >= ?5) AND (?6 = 0 OR e.time < ?6)"
+		" ORDER BY e.time DESC, e.id DESC LIMIT ?7",
+		SQ_ARGS(SQ_OPT(f->subscriber), SQ_OPT(f->ip), SQ_OPT(like), SQ_OPT(f->source),
+			SQ_I(f->since), SQ_I(f->until), SQ_I(f->limit > 0 ? f->limit : 1000)),
+		fn, ud, err);
 }
 
 int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,

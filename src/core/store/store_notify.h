@@ -93,6 +93,7 @@ struct store_event {
 	const char *subscriber; /* NULL until matched */
 	const char *reason;	/* why returned/skipped, NULL otherwise */
 	int64_t notice_id;	/* 0 = none */
+	const char *source;	/* of the event's batch (iterators fill it in) */
 };
 
 struct store_batch {
@@ -181,9 +182,31 @@ typedef int (*store_notice_fn)(void *ud, const struct store_notice *n);
  * and attempts < max_attempts), oldest first. */
 int store_each_undelivered(struct store *st, int64_t now, int max_attempts, store_notice_fn fn,
 			   void *ud, struct isp_err *err);
-/* The last `limit` notices, newest first (no message bodies). */
-int store_each_notice(struct store *st, int limit, store_notice_fn fn, void *ud,
-		      struct isp_err *err);
+/* The last `limit` notices (of subscriber; NULL = everyone's), newest first (no message
+ * bodies). */
+int store_each_notice(struct store *st, const char *subscriber, int limit, store_notice_fn fn,
+		      void *ud, struct isp_err *err);
+/* The notice ref names, with its message: ref is its key ("ispshield-n42", what a
+ * subscriber quotes) or its id in digits. fn is called once, or not at all when there is
+ * no such notice. */
+int store_notice_get(struct store *st, const char *ref, store_notice_fn fn, void *ud,
+		     struct isp_err *err);
+/* The events of notice notice_id: those it told of, and the repeats that pointed to it,
+ * oldest first. */
+int store_each_notice_event(struct store *st, int64_t notice_id, store_event_fn fn, void *ud,
+			    struct isp_err *err);
+
+/* Which events store_each_event_where walks; NULL / 0 fields take any value. */
+struct store_event_filter {
+	const char *subscriber; /* matched to this subscriber */
+	const char *ip;		/* seen at this address, as the store writes it */
+	const char *name;	/* detail or reference contains this text (a name, a URL) */
+	const char *source;	/* in a batch of this source ("dns", "proxy", a partner) */
+	int64_t since, until;	/* event time in [since, until), unix seconds */
+	int limit;		/* at most this many (0: 1000), newest first */
+};
+int store_each_event_where(struct store *st, const struct store_event_filter *f, store_event_fn fn,
+			   void *ud, struct isp_err *err);
 /* Record a delivery state change (committed before it returns). */
 int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,
 		      int64_t next_attempt, const char *error, struct isp_err *err);
