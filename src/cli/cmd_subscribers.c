@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "notify/notify.h"
 #include "core/sessions/optout.h"
 #include "core/sessions/subfmt.h"
 #include "core/store/store.h"
@@ -54,7 +55,12 @@ static const char opt_usage[] =
 	"When dns.opt-out names a file, it is rewritten with the addresses the opted-out\n"
 	"subscribers hold now, and the DNS service picks it up within 5 s.\n";
 
-static const char show_usage[] = "usage: ispshield subscribers show [--json] ID\n";
+static const char show_usage[] =
+	"usage: ispshield subscribers show [--since T] [--json] ID\n"
+	"\n"
+	"One subscriber: address, language, consent, opt-outs and profile, the sessions\n"
+	"open at or after T (default: the last 30 days) from the sessions index, the consent\n"
+	"and opt-out history, and the last 20 notices.\n";
 
 static const char optout_usage[] =
 	"usage: ispshield subscribers optout-file [--out FILE]\n"
@@ -152,7 +158,11 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 	struct isp_err err;
 	int json = 0, argi;
 	int rc;
+	int64_t since = (int64_t)time(NULL) - 30 * 86400;
+	char path[CONFIG_PATH_MAX];
 	const struct opt opts[] = {
+		OPT_T("since", 0, &since, "T",
+		      "sessions open at or after T (default: 30 days ago)"),
 		OPT_F("json", 0, &json, "one JSON object"),
 		OPT_END,
 	};
@@ -166,12 +176,17 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	isp_err_clear(&err);
 	rc = store_subscriber_get(st, argv[argi], &s, &err);
-	store_close(st);
 	if (rc) {
+		store_close(st);
 		cli_error(&err);
 		return rc == ISR_ENOTFOUND ? EXIT_NOMATCH : EXIT_FAIL;
 	}
-	return optout_subscriber_print(stdout, &s, json) ? EXIT_FAIL : EXIT_OK;
+	config_sessions_path(&c->cfg, path);
+	return cli_store_done(st,
+			      notify_subscriber_show(st, &s, path, since,
+						     (int)c->cfg.notify_max_attempts, json, stdout,
+						     &err),
+			      &err);
 }
 
 /* ---- the DNS opt-out file ---- */

@@ -92,6 +92,15 @@ int notify_events_show(struct store *st, const struct store_event_filter *f, int
  */
 int notify_show(struct store *st, const char *ref, int max_attempts, int json, FILE *out,
 		struct isp_err *err);
+/*
+ * `subscribers show ID`: the subscriber s, the sessions of the index at sessions_path that
+ * were open at or after since (none when there is no index), the consent and opt-out
+ * history and the last 20 notices. json: one object (s's fields, "sessions", "notices").
+ * (trace.c)
+ */
+int notify_subscriber_show(struct store *st, const struct store_subscriber *s,
+			   const char *sessions_path, int64_t since, int max_attempts, int json,
+			   FILE *out, struct isp_err *err);
 
 /* Which CSV header the returned rows of a source are written with. */
 struct notify_returned_pick {

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "core/base/timefmt.h"
+#include "core/net/ip.h"
+#include "core/sessions/optout.h"
+#include "core/sessions/sessions.h"
 #include "notify/notify.h"
 
 /* ---- base64 (RFC 4648 section 4), the one encoding render.c writes ---- */
@@ -287,5 +290,114 @@ out:
 	json_decref(x.obj);
 	json_decref(ev.arr);
 	free(x.text);
+	return rc;
+}
+
+/* ---- one subscriber: sessions, consent history, notices ---- */
+
+struct sess_ctx {
+	const char *user;
+	int64_t since;
+	json_t *arr;
+	FILE *out;
+	long n;
+};
+
+static int sess_row(void *ud, const struct sess_hit *h)
+{
+	struct sess_ctx *x = ud;
+	char addr[IP_PREFIX_STRLEN], a[TIME_FMT_LOCAL_MAX], b[TIME_FMT_LOCAL_MAX];
+
+	if (!h->user || strcmp(h->user, x->user) != 0 || (h->end && h->end <= x->since))
+		return 0;
+	x->n++;
+	ip_format_prefix(&h->addr, addr);
+	if (x->arr)
+		return json_array_append_new(
+			       x->arr,
+			       json_pack("{s:s, s:I, s:o*, s:b, s:s?, s:s?, s:i, s:i}", "address",
+					 addr, "start", (json_int_t)h->start, "end",
+					 h->end ? json_integer(h->end) : NULL, "open", h->open,
+					 "session_id", h->session_id, "nas", h->nas, "port_lo",
+					 (int)h->port_lo, "port_hi", (int)h->port_hi))
+			       ? ISR_ENOMEM
+			       : 0;
+	fprintf(x->out, "  %-43s %s .. %s%s", addr, time_fmt_local(h->start, a),
+		h->end ? time_fmt_local(h->end, b) : "now", h->open ? " (open)" : "");
+	if (h->port_lo || h->port_hi)
+		fprintf(x->out, " ports %u-%u", (unsigned)h->port_lo, (unsigned)h->port_hi);
+	fputc('\n', x->out);
+	return 0;
+}
+
+int notify_subscriber_show(struct store *st, const struct store_subscriber *s,
+			   const char *sessions_path, int64_t since, int max_attempts, int json,
+			   FILE *out, struct isp_err *err)
+{
+	struct sess_ctx sx = { s->id, since, NULL, out, 0 };
+	struct sessdb *db = NULL;
+	char t[TIME_FMT_LOCAL_MAX];
+	int rc = 0;
+
+	if (sessdb_open(sessions_path, &db, err) != 0) {
+		db = NULL; /* no index yet: no sessions to show */
+		isp_err_clear(err);
+	}
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:[], s:[]}", "id",
+				      s->id, "email", s->email, "language", s->language, "consent",
+				      (json_int_t)s->consent, "opt_out_filtering",
+				      (json_int_t)s->opt_out_filtering, "opt_out_notices",
+				      (json_int_t)s->opt_out_notices, "profile", s->profile,
+				      "sessions", "notices");
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem;
+
+		if (!o) {
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+			goto out;
+		}
+		sx.arr = json_object_get(o, "sessions");
+		if (db && sessdb_each(db, sess_row, &sx) != 0)
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		/* the notices as notify notices --json writes them */
+		mem = rc == 0 ? open_memstream(&text, &len) : NULL;
+		if (rc == 0 && !mem)
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		if (mem) {
+			rc = notify_notices(st, s->id, 20, max_attempts, 1, mem, err);
+			fclose(mem);
+		}
+		if (rc == 0) {
+			json_t *n = json_loads(text, 0, NULL);
+
+			if (n)
+				json_object_set_new(o, "notices", n);
+			json_dumpf(o, out, JSON_INDENT(2));
+			fputc('\n', out);
+		}
+		free(text);
+		json_decref(o);
+		goto out;
+	}
+	rc = optout_subscriber_print(out, s, 0);
+	if (rc)
+		goto out;
+	fprintf(out, "\nsessions since %s:\n", time_fmt_local(since, t));
+	if (db && sessdb_each(db, sess_row, &sx) != 0)
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+	if (rc == 0 && sx.n == 0)
+		fprintf(out, "  none%s\n", db ? "" : " (no sessions index)");
+	if (rc == 0) {
+		fprintf(out, "\nconsent and opt-out history:\n");
+		rc = optout_history_write(out, st, s->id, 0, 0, err);
+	}
+	if (rc == 0) {
+		fprintf(out, "\nnotices:\n");
+		rc = notify_notices(st, s->id, 20, max_attempts, 0, out, err);
+	}
+out:
+	sessdb_close(db);
 	return rc;
 }

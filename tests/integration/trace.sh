@@ -84,4 +84,14 @@ eq "$(jq_ out.txt 'd["key"], d["subscriber"], len(d["events"]), "C&C" in d["mess
 	"$ref taro 2 True" "the notice as JSON, with its events and message"
 expect 4 "no such notice" -- isp notify show ispshield-n999999
 has err.txt "no notice ispshield-n999999"
+
+# --- subscribers show: sessions, consent history, notices
+isp subscribers opt-out --scope notices taro || bad "opt-out"
+expect 0 "subscribers show" -- isp subscribers show taro
+has out.txt "127.0.0.21"; has out.txt "opt-out notices via command"; has out.txt "$ref"
+expect 0 "subscribers show --json" -- isp subscribers show --json taro
+eq "$(jq_ out.txt 'd["sessions"][0]["address"], d["sessions"][0]["session_id"], d["notices"][0]["key"]')" \
+	"127.0.0.21 s1 $ref" "the subscriber with sessions and notices"
+expect 0 "no sessions after" -- isp subscribers show --since "$(date -u -d @$((now + 90000)) +%FT%TZ)" --json jane
+eq "$(jq_ out.txt 'len(d["sessions"]), len(d["notices"])')" "0 1" "--since leaves the older session out"
 finish trace
