@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_trace.h"
 #include "cli/opts.h"
 #include "notify/notify.h"
 #include "core/sessions/optout.h"
@@ -22,7 +23,9 @@ static const char subscribers_usage[] =
 	"  import FILE.csv        add or update subscribers from a CSV directory export\n"
 	"  opt-out [--scope S] ID  the subscriber opts out (default scope: filtering)\n"
 	"  opt-in  [--scope S] ID  the subscriber opts back in\n"
-	"  show [--json] ID       one subscriber\n"
+	"  show [--json] ID       one subscriber: sessions, history, notices\n"
+	"  list [--json]          every subscriber\n"
+	"  delete [--dry-run] ID  the end of a contract: the subscriber and what names them\n"
 	"  optout-file [--out F]  write the DNS opt-out file (done by the commands above\n"
 	"                         whenever dns.opt-out is set)\n"
 	"  history [--csv]        the consent and opt-out history\n"
@@ -267,6 +270,8 @@ int cmd_subscribers(struct cli *c, int argc, char **argv)
 		{ "opt-out", cmd_opt },
 		{ "opt-in", cmd_opt },
 		{ "show", cmd_show },
+		{ "list", cmd_subscribers_list },
+		{ "delete", cmd_subscribers_delete },
 		{ "optout-file", cmd_optout_file },
 		{ "history", cmd_history },
 		{ NULL, NULL },

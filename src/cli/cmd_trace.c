@@ -1,7 +1,9 @@
 /*
- * cmd_trace.c -- `ispshield events show` and `ispshield notify show`: what an abuse desk
- * asks every day ("why was this blocked, for whom, when, and what became of it?", "what
- * did we tell this subscriber?"). Arguments only; notify/trace.c answers.
+ * cmd_trace.c -- `ispshield events show`, `notify show`, `subscribers list` and
+ * `subscribers delete`: what an abuse desk asks and does every day ("why was this
+ * blocked, for whom, when, and what became of it?", "what did we tell this subscriber?",
+ * the end of a contract). Arguments only; notify/trace.c, sessions/optout.c and the store
+ * answer.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include "cli/cmd_trace.h"
 #include "cli/opts.h"
 #include "core/net/ip.h"
+#include "core/sessions/optout.h"
 #include "core/store/store.h"
 #include "core/store/store_notify.h"
 #include "notify/notify.h"
@@ -95,4 +98,66 @@ int cmd_notify_show(struct cli *c, int argc, char **argv)
 		st,
 		notify_show(st, argv[argi], (int)c->cfg.notify_max_attempts, json, stdout, &err),
 		&err);
+}
+
+static const char subscribers_list_usage[] =
+	"usage: ispshield subscribers list [--json]\n"
+	"\n"
+	"Every subscriber of the directory, by id: address, language, consent, opt-outs and\n"
+	"profile.\n";
+
+static const char subscribers_delete_usage[] =
+	"usage: ispshield subscribers delete [--dry-run] ID\n"
+	"\n"
+	"The end of a contract: remove subscriber ID from the directory with its consent and\n"
+	"opt-out history and its notices (and their messages). Its events stay, for the\n"
+	"batch reports, without the subscriber's id. Says what it removed (--dry-run: what it\n"
+	"would remove, changing nothing); the DNS opt-out file is rewritten.\n"
+	"\n"
+	"Exit status: 0 removed, 1 no such subscriber, 4 failure.\n";
+
+int cmd_subscribers_list(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = subscribers_list_usage };
+	struct isp_err err;
+	struct store *st;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 'j', &json, "one JSON array"),
+		OPT_END,
+	};
+
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+		return rc;
+	isp_err_clear(&err);
+	return cli_store_done(st, optout_subscribers_write(stdout, st, json, &err), &err);
+}
+
+int cmd_subscribers_delete(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = subscribers_delete_usage,
+					       .min_args = 1,
+					       .max_args = 1 };
+	struct store_sub_removed n;
+	struct isp_err err;
+	struct store *st;
+	int dry = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("dry-run", 'n', &dry, "say what would be removed, change nothing"),
+		OPT_END,
+	};
+
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+		return rc;
+	isp_err_clear(&err);
+	rc = store_subscriber_delete(st, argv[argi], dry, &n, &err);
+	store_close(st);
+	if (rc) {
+		cli_error(&err);
+		return rc == ISR_ENOTFOUND ? EXIT_NOMATCH : EXIT_FAIL;
+	}
+	printf("%s %s: the directory entry, %ld consent and opt-out changes, %ld notices; "
+	       "%ld events no longer name them\n",
+	       argv[argi], dry ? "would be removed" : "removed", n.history, n.notices, n.events);
+	return dry ? EXIT_OK : (cli_write_optout(c) ? EXIT_FAIL : EXIT_OK);
 }

@@ -94,4 +94,20 @@ eq "$(jq_ out.txt 'd["sessions"][0]["address"], d["sessions"][0]["session_id"], 
 	"127.0.0.21 s1 $ref" "the subscriber with sessions and notices"
 expect 0 "no sessions after" -- isp subscribers show --since "$(date -u -d @$((now + 90000)) +%FT%TZ)" --json jane
 eq "$(jq_ out.txt 'len(d["sessions"]), len(d["notices"])')" "0 1" "--since leaves the older session out"
+# --- subscribers list and delete (the end of a contract)
+expect 0 "subscribers list" -- isp subscribers list --json
+eq "$(jq_ out.txt '[x["id"] for x in d]')" "['jane', 'taro']" "both subscribers listed"
+expect 0 "delete --dry-run" -- isp subscribers delete --dry-run taro
+has out.txt "taro would be removed: the directory entry, 1 consent and opt-out changes, 1 notices; 2 events"
+expect 0 "still there after the dry run" -- isp subscribers show taro
+expect 0 "delete" -- isp subscribers delete taro
+has out.txt "taro removed"
+expect 1 "gone" -- isp subscribers show taro
+expect 1 "deleting again: no such subscriber" -- isp subscribers delete taro
+expect 0 "his events stay, without his name" -- isp events show --client 127.0.0.21 --json
+eq "$(jq_ out.txt 'len(d), set(e["subscriber"] for e in d), set(e["state"] for e in d)')" \
+	"2 {None} {'notified'}" "events kept for the reports, not naming taro"
+expect 4 "his notice is gone" -- isp notify show "$ref"
+expect 0 "jane untouched" -- isp subscribers show --json jane
+eq "$(jq_ out.txt 'd["id"], len(d["notices"])')" "jane 1" "jane untouched"
 finish trace

@@ -185,18 +185,50 @@ int optout_refresh(struct store *st, const char *sessions_path, const char *out,
 	return rc;
 }
 
+static json_t *subscriber_json(const struct store_subscriber *s)
+{
+	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", s->id, "email", s->email,
+			 "language", s->language, "consent", (json_int_t)s->consent,
+			 "opt_out_filtering", (json_int_t)s->opt_out_filtering, "opt_out_notices",
+			 (json_int_t)s->opt_out_notices, "profile", s->profile);
+}
+
+struct list_ctx {
+	FILE *f;
+	json_t *arr;
+};
+
+static int list_row(void *ud, const struct store_subscriber *s)
+{
+	struct list_ctx *x = ud;
+
+	if (x->arr)
+		return json_array_append_new(x->arr, subscriber_json(s)) ? ISR_ENOMEM : 0;
+	return optout_subscriber_print(x->f, s, 0);
+}
+
+int optout_subscribers_write(FILE *f, struct store *st, int json, struct isp_err *err)
+{
+	struct list_ctx x = { f, json ? json_array() : NULL };
+	int rc;
+
+	if (json && !x.arr)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	rc = store_each_subscriber(st, 0, list_row, &x, err);
+	if (rc && !err->msg[0])
+		isp_err_set(err, rc, rc == ISR_ENOMEM ? "out of memory" : "write failed");
+	if (rc == 0 && json)
+		return jsonout_dumpf(x.arr, f, JSON_INDENT(2));
+	json_decref(x.arr);
+	return rc;
+}
+
 int optout_subscriber_print(FILE *f, const struct store_subscriber *s, int json)
 {
 	char a[TIME_FMT_LOCAL_MAX], b[TIME_FMT_LOCAL_MAX], d[TIME_FMT_LOCAL_MAX];
 
 	if (json)
-		return jsonout_dumpf(
-			json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:s}", "id", s->id, "email",
-				  s->email, "language", s->language, "consent",
-				  (json_int_t)s->consent, "opt_out_filtering",
-				  (json_int_t)s->opt_out_filtering, "opt_out_notices",
-				  (json_int_t)s->opt_out_notices, "profile", s->profile),
-			f, JSON_INDENT(2));
+		return jsonout_dumpf(subscriber_json(s), f, JSON_INDENT(2));
 	fprintf(f, "%s <%s> %s; consent %s; opted out of filtering %s, of notices %s; profile %s\n",
 		s->id, s->email[0] ? s->email : "no e-mail", s->language,
 		time_fmt_local(s->consent, a), time_fmt_local(s->opt_out_filtering, b),

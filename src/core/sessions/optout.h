@@ -77,6 +77,9 @@ int optout_refresh(struct store *st, const char *sessions_path, const char *out,
  * opt_out_filtering, opt_out_notices, profile}. 0, or ISR_ENOMEM / ISR_EIO.
  */
 int optout_subscriber_print(FILE *f, const struct store_subscriber *s, int json);
+/* Every subscriber of st, by id, to f: a line each as above, or one JSON array. Returns
+ * 0, the store's error, or ISR_EIO / ISR_ENOMEM. */
+int optout_subscribers_write(FILE *f, struct store *st, int json, struct isp_err *err);
 
 /*
  * The consent and opt-out history of st (store_each_subscriber_change: one subscriber's

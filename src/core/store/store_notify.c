@@ -325,6 +325,47 @@ int store_each_subscriber(struct store *st, int opted_out_filtering, store_subsc
 		       NULL, "list subscribers", subscriber_row, &w, err);
 }
 
+int store_subscriber_delete(struct store *st, const char *id, int dry_run,
+			    struct store_sub_removed *n, struct isp_err *err)
+{
+	static const char *const count_sql[] = {
+		"SELECT count(*) FROM subscribers WHERE id = ?",
+		"SELECT count(*) FROM subscriber_log WHERE subscriber = ?",
+		"SELECT count(*) FROM notices WHERE subscriber = ?",
+		"SELECT count(*) FROM events WHERE subscriber = ?",
+	};
+	/* events keep their state for the batch reports; only whose they were goes */
+	static const char *const delete_sql[] = {
+		"UPDATE events SET subscriber = NULL, notice_id = NULL WHERE subscriber = ?",
+		"DELETE FROM notices WHERE subscriber = ?",
+		"DELETE FROM subscriber_log WHERE subscriber = ?",
+		"DELETE FROM subscribers WHERE id = ?",
+	};
+	int64_t v[4];
+	size_t i;
+	int rc;
+
+	memset(n, 0, sizeof(*n));
+	rc = store_begin(st, err);
+	for (i = 0; i < 4 && rc == 0; i++)
+		rc = sq_int(st, count_sql[i], SQ_ARGS(SQ_T(id)), "count what to remove", &v[i],
+			    err);
+	if (rc == 0 && v[0] == 0)
+		rc = isp_err_set(err, ISR_ENOTFOUND, "no subscriber %s", id);
+	for (i = 0; i < 4 && rc == 0 && !dry_run; i++)
+		rc = sq_run(st, delete_sql[i], SQ_ARGS(SQ_T(id)), "remove the subscriber", err);
+	if (rc == 0 && !dry_run)
+		rc = store_commit(st, err);
+	else
+		store_rollback(st);
+	if (rc == 0) {
+		n->history = (long)v[1];
+		n->notices = (long)v[2];
+		n->events = (long)v[3];
+	}
+	return rc;
+}
+
 /* ---- batches and events ---- */
 
 const char *store_event_state_name(enum store_event_state s)

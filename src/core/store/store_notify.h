@@ -63,6 +63,21 @@ typedef int (*store_subscriber_fn)(void *ud, const struct store_subscriber *s);
 int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,
 			  void *ud, struct isp_err *err);
 
+/* What store_subscriber_delete removed (or, dry run, would remove). */
+struct store_sub_removed {
+	long history; /* consent and opt-out changes */
+	long notices; /* notices, with their messages */
+	long events;  /* events that no longer name the subscriber (kept for the reports) */
+};
+/*
+ * The end of a contract: remove subscriber id from the directory with its consent and
+ * opt-out history and its notices; its events stay (batch reports count them) without
+ * the subscriber's id or notice. One transaction; dry_run counts and changes nothing.
+ * ISR_ENOTFOUND when there is no such subscriber.
+ */
+int store_subscriber_delete(struct store *st, const char *id, int dry_run,
+			    struct store_sub_removed *n, struct isp_err *err);
+
 /* ---- events: what was seen at an address, and what became of it ---- */
 
 /* What notify decided for an event (the `state` column). */
