@@ -77,6 +77,9 @@ enum dns_counter {
 	C_WT_CLIENT_REFUSED,
 	C_LOGGED,
 	C_CANARY,
+	C_PROXY_UNTRUSTED, /* a PROXY v2 header from outside dns.proxy-protocol-from */
+	C_PROXY_MISSING,   /* no PROXY v2 header from a terminator in that list */
+	C_PROXY_BAD,	   /* a malformed PROXY v2 header from such a terminator */
 	C_COUNT
 };
 
@@ -93,10 +96,15 @@ struct dns_upstream {
 
 /* Where an answer goes: a UDP peer through the listen socket it came in on, or a TCP
  * connection of the worker (identified by slot and generation, so that an answer for a
- * connection that closed is not sent on a new one in the same slot). */
+ * connection that closed is not sent on a new one in the same slot). addr is the
+ * subscriber (what ACL, opt-out, profiles, limits and events use); peer is where a UDP
+ * answer is sent: the same, except behind a trusted terminator (proxied.c), where addr
+ * comes from its PROXY v2 header and peer is the terminator. */
 struct dns_client {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	struct sockaddr_storage peer; /* UDP: the datagram's source */
+	socklen_t peerlen;
 	int fd;	      /* UDP: the listen socket; TCP: -1 */
 	int conn;     /* TCP: connection slot; UDP: -1 */
 	uint32_t gen; /* TCP: the slot's generation */
@@ -122,6 +130,8 @@ struct dns_tcp_conn {
 	uint32_t inflight;	  /* queries of this connection still upstream */
 	uint64_t last_ms;	  /* accept, or the last complete message: the idle timer */
 	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
+	uint8_t proxy;		  /* 1: a PROXY v2 header must come first (proxied.c) */
+	uint8_t started;	  /* a message or the header was taken: no signature check */
 };
 
 /* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */
@@ -205,6 +215,7 @@ struct dns_server {
 	_Atomic(uint64_t) up_retry_ms[DNS_MAX_UPSTREAM]; /* next probe of a down upstream */
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
+	struct prefixset *proxy_from; /* dns.proxy-protocol-from; NULL = no PROXY v2 */
 	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
 	int walled;		 /* block-action walled-garden */
 	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */
@@ -243,6 +254,28 @@ int dns_rpz_passes(const struct snap_hit *hit, int tcp);
 int dns_rpz_answer(const struct snap *snap, const struct snap_hit *hit, const struct dnsw_query *q,
 		   int tcp, uint32_t ttl, const struct dnsw_soa *soa, const char *text,
 		   uint8_t *out, size_t outsz, int *len);
+
+/* proxied.c: PROXY protocol v2 from trusted terminators (dns.proxy-protocol-from).
+ * dns_proxy_trusted: whether sa is a trusted terminator (0 when the key is empty). */
+int dns_proxy_trusted(const struct dns_server *srv, const struct sockaddr *sa);
+/* A datagram pkt[0..len) from c->peer: returns the offset of the DNS message in it, with
+ * c->addr set to the subscriber (the header's source; the peer itself when the peer is
+ * not a terminator or the header is LOCAL), or -1 to drop it unanswered (counted: a
+ * header from an untrusted peer, none or a malformed one from a terminator). */
+int dns_proxy_udp(struct dns_worker *w, const uint8_t *pkt, size_t len, struct dns_client *c);
+/*
+ * The first bytes buf[0..len) of a stream (TCP, or the plaintext of a TLS connection)
+ * from a peer that is a terminator (trusted = 1) or not (0). Returns the length of the
+ * PROXY v2 header with *addr and *addrlen set to the subscriber (left as they are for a
+ * LOCAL header); 0 when an untrusted peer's stream does not start with a header (go on
+ * without one: the normal case); DNS_PROXY_MORE when more bytes are needed to tell (a
+ * DNS message over a stream is never shorter than the 16 bytes that decide); or -1 to
+ * close the connection (counted: a header from an untrusted peer, a stream from a
+ * terminator that does not start with one, a malformed one).
+ */
+#define DNS_PROXY_MORE (-2)
+int dns_proxy_stream(struct dns_worker *w, int trusted, const uint8_t *buf, size_t len,
+		     struct sockaddr_storage *addr, socklen_t *addrlen);
 
 /* tcp.c: epoll tags are DNS_TAG_* + index. */
 #define DNS_TAG_UDP   0

@@ -62,6 +62,12 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 	rc = prefixset_parse(cfg->dns_exempt, &srv->exempt, err);
 	if (rc)
 		return isp_err_set(err, rc, "dns.exempt: %s", err ? err->msg : "");
+	if (cfg->dns_proxy_from[0]) {
+		rc = prefixset_parse(cfg->dns_proxy_from, &srv->proxy_from, err);
+		if (rc)
+			return isp_err_set(err, rc, "dns.proxy-protocol-from: %s",
+					   err ? err->msg : "");
+	}
 	srv->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
 	srv->qname_0x20 = strcmp(cfg->dns_upstream_0x20, "off") != 0;
 	if (cfg->dns_walled_garden_a[0]) {
@@ -278,6 +284,7 @@ out:
 	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
 	prefixset_free(srv->exempt);
+	prefixset_free(srv->proxy_from);
 	free(srv);
 	return rc;
 }

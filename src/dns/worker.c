@@ -150,7 +150,7 @@ static void send_truncated(const struct dns_client *c, const struct dnsw_query *
 	if (n <= 0)
 		return;
 	tc[2] |= DNSW_TC >> 8;
-	send_udp(c->fd, tc, (size_t)n, (const struct sockaddr *)&c->addr, c->addrlen);
+	send_udp(c->fd, tc, (size_t)n, (const struct sockaddr *)&c->peer, c->peerlen);
 }
 
 /* Send resp to client c: over TCP as it is; over UDP through RRL (which may drop it or
@@ -186,7 +186,7 @@ static void answer(struct dns_worker *w, const struct dns_client *c, const struc
 		return;
 	}
 	dns_count(w, C_ANSWERED);
-	send_udp(c->fd, resp, len, to, c->addrlen);
+	send_udp(c->fd, resp, len, (const struct sockaddr *)&c->peer, c->peerlen);
 }
 
 static void answer_rcode(struct dns_worker *w, const struct dns_client *c,
@@ -999,7 +999,7 @@ static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int
 	struct mmsghdr msgs[DNS_BATCH];
 	struct iovec iov[DNS_BATCH];
 	struct sockaddr_storage from[DNS_BATCH];
-	int i, n;
+	int i, n, off;
 
 	memset(msgs, 0, sizeof(msgs));
 	for (i = 0; i < DNS_BATCH; i++) {
@@ -1025,12 +1025,16 @@ static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int
 					    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
 			continue;
 		}
-		c.addr = from[i];
-		c.addrlen = msgs[i].msg_hdr.msg_namelen;
+		c.addr = c.peer = from[i];
+		c.addrlen = c.peerlen = msgs[i].msg_hdr.msg_namelen;
 		c.fd = fd;
 		c.conn = -1;
 		c.gen = 0;
-		dns_handle_query(w, sh, bufs[i], msgs[i].msg_len, &c);
+		/* behind a trusted terminator: its PROXY v2 header names the subscriber */
+		off = dns_proxy_udp(w, bufs[i], msgs[i].msg_len, &c);
+		if (off < 0)
+			continue;
+		dns_handle_query(w, sh, bufs[i] + off, msgs[i].msg_len - (unsigned)off, &c);
 	}
 	if (upstream < 0 && outq) {
 		outq_flush();

@@ -139,6 +139,10 @@ static const struct key keys[] = {
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
+	{ "dns", "proxy-protocol-from", K_STR, F(dns_proxy_from), "",
+	  "prefixes of trusted terminators (dnsdist, HAProxy) that put a PROXY v2 header before "
+	  "each datagram and stream: its source address is the subscriber; they must send one, "
+	  "anyone else's is refused; empty = none" },
 	{ "proxy", "listen", K_STR, F(proxy_listen), "127.0.0.1:3128",
 	  "addresses the proxy listens on, comma-separated (ADDR:PORT, [IPv6]:PORT)" },
 	{ "proxy", "subscribers", K_STR, F(proxy_subscribers), "127.0.0.0/8, ::1",

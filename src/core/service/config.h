@@ -92,6 +92,7 @@ struct isp_config {
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_wt_client_nx;
 	int64_t dns_ring; /* block events buffered per worker */
+	char dns_proxy_from[1024]; /* CIDR, ... of terminators sending PROXY v2, "" = none */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
 	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
