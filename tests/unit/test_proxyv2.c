@@ -2,7 +2,7 @@
  * test_proxyv2.c -- unit tests for the PROXY protocol v2 parser (src/dns/proxyv2.h).
  *
  * Table-driven: each vector is a header in hex (as HAProxy's proxy-protocol.txt lays it
- * out; the UDP one is shaped like the header dnsdist 1.7 sends before a datagram) and
+ * out; the UDP one is what dnsdist 1.7.3 (Debian) sent before a datagram, captured) and
  * what the parser must say: the result, the header length, the client's address and
  * port, the offset of the byte it rejects. Every vector is also fed one byte short of
  * each prefix, which must give PP2_MORE (a valid start) or the same rejection.
@@ -37,8 +37,9 @@ struct vec {
 static const struct vec vecs[] = {
 	{ "tcp4", SIG "21" "11" "000c" "c0000201" "c0000202" "d431" "0035", 0, 28, PP2_PROXY,
 	  "192.0.2.1", 54321, 0, NULL },
-	{ "udp4 dnsdist, payload after", SIG "21" "12" "000c" "7f000007" "7f000001" "e5a1" "14e9"
-	  "abcd0100", 0, 28, PP2_PROXY, "127.0.0.7", 58785, 0, NULL },
+	{ "udp4 from dnsdist 1.7.3, query after", SIG "21" "12" "000c" "7f000007" "7f000001" "ce2e"
+	  "65e1" "0000012000010000000000010178076578616d706c65000001000100002904d0",
+	  0, 28, PP2_PROXY, "127.0.0.7", 52782, 0, NULL },
 	{ "tcp6", SIG "21" "21" "0024" "20010db8000000000000000000000001"
 	  "20010db8000000000000000000000002" "0400" "0035", 0, 52, PP2_PROXY, "2001:db8::1", 1024, 0,
 	  NULL },
