@@ -80,6 +80,7 @@ enum dns_counter {
 	C_PROXY_UNTRUSTED, /* a PROXY v2 header from outside dns.proxy-protocol-from */
 	C_PROXY_MISSING,   /* no PROXY v2 header from a terminator in that list */
 	C_PROXY_BAD,	   /* a malformed PROXY v2 header from such a terminator */
+	C_DDR,		   /* queries for resolver.arpa answered here (ddr.c) */
 	C_COUNT
 };
 
@@ -174,6 +175,9 @@ struct dns_pending {
 
 struct dns_server;
 
+/* Bytes of the DDR answer's records (ddr.c): a few SVCB records of ~60 bytes each. */
+#define DNS_DDR_MAX 1024
+
 struct dns_worker {
 	struct dns_server *srv;
 	int id;
@@ -216,6 +220,8 @@ struct dns_server {
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
 	struct prefixset *proxy_from; /* dns.proxy-protocol-from; NULL = no PROXY v2 */
+	uint8_t ddr_rrs[DNS_DDR_MAX]; /* the SVCB records of _dns.resolver.arpa (ddr.c) */
+	size_t ddr_len;		      /* 0 = no DDR */
 	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
 	int walled;		 /* block-action walled-garden */
 	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */
@@ -276,6 +282,16 @@ int dns_proxy_udp(struct dns_worker *w, const uint8_t *pkt, size_t len, struct d
 #define DNS_PROXY_MORE (-2)
 int dns_proxy_stream(struct dns_worker *w, int trusted, const uint8_t *buf, size_t len,
 		     struct sockaddr_storage *addr, socklen_t *addrlen);
+
+/* ddr.c: Discovery of Designated Resolvers (RFC 9462). */
+/* Build srv's SVCB records from the dns.ddr-* keys (see ddr.c). Returns 0 or an ISR code
+ * with err naming the key. */
+int dns_ddr_configure(struct dns_server *srv, const struct isp_config *cfg, struct isp_err *err);
+/* The answer to q when its name is resolver.arpa or under it (built into out: its
+ * length, or -1 when it does not fit), else DNS_DDR_NOT: q is not DDR's. */
+#define DNS_DDR_NOT (-2)
+int dns_ddr_build(const struct dns_server *srv, const struct dnsw_query *q, uint8_t *out,
+		  size_t outsz);
 
 /* tcp.c: epoll tags are DNS_TAG_* + index. */
 #define DNS_TAG_UDP   0

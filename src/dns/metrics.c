@@ -54,6 +54,9 @@ static const struct served_counter counters[] = {
 	  "header." },
 	{ C_PROXY_BAD, "proxy_malformed_total",
 	  "Datagrams and connections refused for a malformed PROXY v2 header." },
+	{ C_DDR, "ddr_total",
+	  "Queries for resolver.arpa answered here (DDR: the encrypted endpoints), never "
+	  "forwarded." },
 	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
 	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
 	  "cut)." },

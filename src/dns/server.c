@@ -115,6 +115,9 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 		return isp_err_set(err, ISR_EINVAL,
 				   "dns.block-action = walled-garden needs "
 				   "dns.walled-garden-a or dns.walled-garden-aaaa");
+	rc = dns_ddr_configure(srv, cfg, err);
+	if (rc)
+		return rc;
 	if (cfg->dns_threads < 1 || cfg->dns_threads > DNS_MAX_THREADS)
 		return isp_err_set(err, ISR_EINVAL, "dns.threads must be 1..%d", DNS_MAX_THREADS);
 	if (cfg->dns_timeout_ms < 10 || cfg->dns_tries < 1 || cfg->dns_tries > 10)

@@ -738,6 +738,14 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 			     "only class IN is served", exempt);
 		return;
 	}
+	/* resolver.arpa is ours (DDR, ddr.c): answered here for everyone, never forwarded */
+	n = dns_ddr_build(srv, &q, out, sizeof(out));
+	if (n != DNS_DDR_NOT) {
+		dns_count(w, C_DDR);
+		if (n > 0)
+			answer(w, client, &q, out, (size_t)n, exempt);
+		return;
+	}
 	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
 	if (optout)
 		dns_count(w, C_ALLOWED_OPTOUT);
