@@ -27,6 +27,7 @@
 #include "dns/ratelimit.h"
 #include "core/net/dnswire.h"
 #include "dns/policy.h"
+#include "dns/dnstap.h"
 
 #define DNS_MAX_LISTEN	 16
 #define DNS_MAX_UPSTREAM 8
@@ -81,6 +82,7 @@ enum dns_counter {
 	C_PROXY_MISSING,   /* no PROXY v2 header from a terminator in that list */
 	C_PROXY_BAD,	   /* a malformed PROXY v2 header from such a terminator */
 	C_DDR,		   /* queries for resolver.arpa answered here (ddr.c) */
+	C_DNSTAP_DROPPED,  /* block events not sent as dnstap (queue full, no memory) */
 	C_COUNT
 };
 
@@ -133,6 +135,7 @@ struct dns_tcp_conn {
 	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
 	uint8_t proxy;		  /* 1: a PROXY v2 header must come first (proxied.c) */
 	uint8_t started;	  /* a message or the header was taken: no signature check */
+	uint8_t listen;		  /* index of the listen address it came in on */
 };
 
 /* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */
@@ -222,6 +225,7 @@ struct dns_server {
 	struct prefixset *proxy_from; /* dns.proxy-protocol-from; NULL = no PROXY v2 */
 	uint8_t ddr_rrs[DNS_DDR_MAX]; /* the SVCB records of _dns.resolver.arpa (ddr.c) */
 	size_t ddr_len;		      /* 0 = no DDR */
+	struct dns_tap *tap;	      /* dns.dnstap: block events as dnstap; NULL = off */
 	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
 	int walled;		 /* block-action walled-garden */
 	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */

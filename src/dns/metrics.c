@@ -57,6 +57,8 @@ static const struct served_counter counters[] = {
 	{ C_DDR, "ddr_total",
 	  "Queries for resolver.arpa answered here (DDR: the encrypted endpoints), never "
 	  "forwarded." },
+	{ C_DNSTAP_DROPPED, "dnstap_dropped_total",
+	  "Block events not sent as dnstap (the writer's queue full: collector away or slow)." },
 	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
 	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
 	  "cut)." },

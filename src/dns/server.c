@@ -269,6 +269,11 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	if (rc)
 		goto out;
 	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
+	if (cfg->dns_dnstap[0]) {
+		rc = dns_tap_open(cfg->dns_dnstap, (unsigned)srv->nworkers, &srv->tap, err);
+		if (rc)
+			goto out;
+	}
 	{
 		/* Each worker may hold DNS_UP_SOCKS upstream sockets and DNS_MAX_TCP client
 		 * connections: raise the soft descriptor limit to the hard one (a worker that
@@ -283,6 +288,7 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = served_run(&srv->slot, &hooks, cfg->dns_listen, cfg->dns_metrics, &srv->stop,
 			&srv->writer, err);
 out:
+	dns_tap_close(srv->tap); /* after the workers: writes what they queued */
 	workers_free(srv);
 	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);

@@ -123,6 +123,7 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].last_ms = dns_now_ms();
 		w->conns[ci].msg_deadline_ms = 0;
 		w->conns[ci].proxy = (uint8_t)proxy;
+		w->conns[ci].listen = (uint8_t)li;
 		w->conns[ci].started = 0;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;

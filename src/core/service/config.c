@@ -143,6 +143,9 @@ static const struct key keys[] = {
 	  "prefixes of trusted terminators (dnsdist, HAProxy) that put a PROXY v2 header before "
 	  "each datagram and stream: its source address is the subscriber; they must send one, "
 	  "anyone else's is refused; empty = none" },
+	{ "dns", "dnstap", K_STR, F(dns_dnstap), "",
+	  "send block events (never allowed queries) as dnstap CLIENT_RESPONSE messages with "
+	  "their policy to unix:PATH or tcp:ADDR:PORT (Frame Streams); empty = off" },
 	{ "dns", "ddr-name", K_STR, F(dns_ddr_name), "",
 	  "DDR (RFC 9462): the resolver's name in its TLS certificate, the target of the "
 	  "_dns.resolver.arpa SVCB answers; empty = no DDR (those names are still answered "

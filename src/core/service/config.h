@@ -97,6 +97,7 @@ struct isp_config {
 	char dns_ddr_dot[1024];	   /* DDR: DoT endpoints ADDR:PORT, ... */
 	char dns_ddr_doh[1024];	   /* DDR: DoH endpoints ADDR:PORT, ... */
 	char dns_ddr_doh_path[256]; /* DDR: the DoH path */
+	char dns_dnstap[CONFIG_PATH_MAX]; /* unix:PATH | tcp:ADDR:PORT, "" = off */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
 	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
