@@ -25,14 +25,14 @@
 #include "core/net/netaddr.h"
 #include "dns/dns_int.h"
 
-#define DDR_TTL	       300 /* seconds the SVCB records may be cached */
-#define DDR_MAX_ADDRS  16  /* endpoints per transport */
-#define DDR_SVCB       64  /* RR type SVCB (RFC 9460) */
-#define SVCB_ALPN      1
-#define SVCB_PORT      3
-#define SVCB_IPV4HINT  4
-#define SVCB_IPV6HINT  6
-#define SVCB_DOHPATH   7
+#define DDR_TTL	      300 /* seconds the SVCB records may be cached */
+#define DDR_MAX_ADDRS 16  /* endpoints per transport */
+#define DDR_SVCB      64  /* RR type SVCB (RFC 9460) */
+#define SVCB_ALPN     1
+#define SVCB_PORT     3
+#define SVCB_IPV4HINT 4
+#define SVCB_IPV6HINT 6
+#define SVCB_DOHPATH  7
 
 struct ddr_buf {
 	uint8_t *p;
@@ -121,7 +121,8 @@ static void add_records(struct ddr_buf *b, const struct sockaddr_storage *a, int
 				if (fam == AF_INET)
 					put(b, &((const struct sockaddr_in *)&a[k])->sin_addr, 4);
 				else
-					put(b, &((const struct sockaddr_in6 *)&a[k])->sin6_addr, 16);
+					put(b, &((const struct sockaddr_in6 *)&a[k])->sin6_addr,
+					    16);
 			}
 			if (b->len != at)
 				patch_len(b, at + 2);
@@ -225,7 +226,7 @@ int dns_ddr_build(const struct dns_server *srv, const struct dnsw_query *q, uint
 		return dnsw_build_local(q, srv->ddr_rrs, srv->ddr_len, DDR_TTL, -1, NULL, out,
 					outsz);
 	/* resolver.arpa itself: NODATA; any other name under it: NXDOMAIN */
-	return dnsw_build_blocked(q, strcasecmp(q->name, "resolver.arpa") == 0 ? DNSW_NOERROR
-									 : DNSW_NXDOMAIN,
-				  0, NULL, 0, &srv->soa, -1, NULL, out, outsz);
+	return dnsw_build_blocked(
+		q, strcasecmp(q->name, "resolver.arpa") == 0 ? DNSW_NOERROR : DNSW_NXDOMAIN, 0,
+		NULL, 0, &srv->soa, -1, NULL, out, outsz);
 }

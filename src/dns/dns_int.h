@@ -226,9 +226,9 @@ struct dns_server {
 	uint8_t ddr_rrs[DNS_DDR_MAX]; /* the SVCB records of _dns.resolver.arpa (ddr.c) */
 	size_t ddr_len;		      /* 0 = no DDR */
 	struct dns_tap *tap;	      /* dns.dnstap: block events as dnstap; NULL = off */
-	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
-	int walled;		 /* block-action walled-garden */
-	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */
+	struct served_slot slot;      /* what the workers serve: slot.cur (core/service/served.h) */
+	int walled;		      /* block-action walled-garden */
+	int qname_0x20; /* dns.upstream-0x20: mixed-case names upstream, case checked */
 	uint8_t wg_a[4], wg_aaaa[16];
 	struct dnsw_soa soa; /* of negative block answers (dns.soa-*, dns.block-ttl) */
 	int canary;	     /* dns.canary */

@@ -39,8 +39,10 @@ static struct fstrm_writer *writer_for(const char *spec, struct isp_err *err)
 	if (!wopt)
 		return NULL;
 	fstrm_writer_options_add_content_type(wopt, CONTENT_TYPE, strlen(CONTENT_TYPE));
-	if (strncmp(spec, "unix:", 5) == 0 && strlen(spec + 5) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-		isp_err_set(err, ISR_EINVAL, "dns.dnstap: the socket path of '%s' is too long", spec);
+	if (strncmp(spec, "unix:", 5) == 0 &&
+	    strlen(spec + 5) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		isp_err_set(err, ISR_EINVAL, "dns.dnstap: the socket path of '%s' is too long",
+			    spec);
 	else if (strncmp(spec, "unix:", 5) == 0 && spec[5]) {
 		struct fstrm_unix_writer_options *u = fstrm_unix_writer_options_init();
 
@@ -238,10 +240,11 @@ int dns_tap_block(struct dns_tap *t, unsigned queue, const struct dns_tap_block 
 	p.value.data = (uint8_t *)b->list;
 	p.value.len = strlen(b->list);
 	p.has_match = 1;
-	p.match = b->response_ip ? DNSTAP__POLICY__MATCH__RESPONSE_IP : DNSTAP__POLICY__MATCH__QNAME;
-	action = b->resp ? dns_tap_action_of(b->resp, b->resp_len)
-	       : b->action == DNS_TAP_DROP ? DNSTAP__POLICY__ACTION__DROP
-					   : DNSTAP__POLICY__ACTION__PASS;
+	p.match =
+		b->response_ip ? DNSTAP__POLICY__MATCH__RESPONSE_IP : DNSTAP__POLICY__MATCH__QNAME;
+	action = b->resp		     ? dns_tap_action_of(b->resp, b->resp_len)
+		 : b->action == DNS_TAP_DROP ? DNSTAP__POLICY__ACTION__DROP
+					     : DNSTAP__POLICY__ACTION__PASS;
 	if (action) {
 		p.has_action = 1;
 		p.action = (Dnstap__Policy__Action)action;

@@ -82,7 +82,7 @@ int dns_proxy_stream(struct dns_worker *w, int trusted, const uint8_t *buf, size
 		return DNS_PROXY_MORE;
 	if (rc != 0) {
 		dns_count(w, n == PP2_SIG_LEN && pp2_has_signature(buf, len) ? C_PROXY_BAD
-									  : C_PROXY_MISSING);
+									     : C_PROXY_MISSING);
 		return -1;
 	}
 	take_source(&h, addr, addrlen);

@@ -35,8 +35,8 @@ enum pp2_command { PP2_LOCAL = 0, PP2_PROXY = 1 };
 enum pp2_transport { PP2_UNSPEC = 0, PP2_STREAM = 1, PP2_DGRAM = 2 };
 
 struct pp2_header {
-	size_t len;		    /* bytes of the header: the payload starts there */
-	enum pp2_command command;   /* LOCAL: src/dst are AF_UNSPEC, use the real peer */
+	size_t len;		  /* bytes of the header: the payload starts there */
+	enum pp2_command command; /* LOCAL: src/dst are AF_UNSPEC, use the real peer */
 	enum pp2_transport transport;
 	struct sockaddr_storage src; /* the client (ss_family AF_UNSPEC when not given) */
 	struct sockaddr_storage dst; /* the address the client connected to */

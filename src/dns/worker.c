@@ -246,8 +246,8 @@ static void tap(struct dns_worker *w, const struct dns_client *client, const str
  * NULL for none, and action why), unless its list records nothing ([list.NAME] events =
  * off: not even a line). */
 static void record(struct dns_worker *w, const struct served *sh, const struct dns_client *client,
-		   const struct dnsw_query *q, const struct dns_hit *h, const uint8_t *resp, int len,
-		   enum dns_tap_action action)
+		   const struct dnsw_query *q, const struct dns_hit *h, const uint8_t *resp,
+		   int len, enum dns_tap_action action)
 {
 	struct ev_block ev;
 

@@ -91,12 +91,12 @@ struct isp_config {
 	int64_t dns_rrl_rps, dns_rrl_slip;
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_wt_client_nx;
-	int64_t dns_ring; /* block events buffered per worker */
-	char dns_proxy_from[1024]; /* CIDR, ... of terminators sending PROXY v2, "" = none */
-	char dns_ddr_name[254];	   /* DDR: the resolver's name (SVCB target), "" = no DDR */
-	char dns_ddr_dot[1024];	   /* DDR: DoT endpoints ADDR:PORT, ... */
-	char dns_ddr_doh[1024];	   /* DDR: DoH endpoints ADDR:PORT, ... */
-	char dns_ddr_doh_path[256]; /* DDR: the DoH path */
+	int64_t dns_ring;		  /* block events buffered per worker */
+	char dns_proxy_from[1024];	  /* CIDR, ... of terminators sending PROXY v2, "" = none */
+	char dns_ddr_name[254];		  /* DDR: the resolver's name (SVCB target), "" = no DDR */
+	char dns_ddr_dot[1024];		  /* DDR: DoT endpoints ADDR:PORT, ... */
+	char dns_ddr_doh[1024];		  /* DDR: DoH endpoints ADDR:PORT, ... */
+	char dns_ddr_doh_path[256];	  /* DDR: the DoH path */
 	char dns_dnstap[CONFIG_PATH_MAX]; /* unix:PATH | tcp:ADDR:PORT, "" = off */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
