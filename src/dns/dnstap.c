@@ -21,9 +21,14 @@
 
 #define CONTENT_TYPE "protobuf:dnstap.Dnstap"
 
+/* One worker's input queue of the I/O thread. */
+struct tap_queue {
+	struct fstrm_iothr_queue *q;
+};
+
 struct dns_tap {
 	struct fstrm_iothr *iothr;
-	struct fstrm_iothr_queue **queues;
+	struct tap_queue *queues;
 	unsigned nqueues;
 	char identity[256]; /* the host name */
 };
@@ -122,7 +127,7 @@ int dns_tap_open(const char *spec, unsigned nqueues, struct dns_tap **out, struc
 		return isp_err_set(err, ISR_ENOMEM, "dns.dnstap: cannot start the writer thread");
 	}
 	for (i = 0; i < nqueues; i++)
-		t->queues[i] = fstrm_iothr_get_input_queue_idx(t->iothr, i);
+		t->queues[i].q = fstrm_iothr_get_input_queue_idx(t->iothr, i);
 	t->nqueues = nqueues;
 	if (gethostname(t->identity, sizeof(t->identity) - 1) != 0)
 		t->identity[0] = '\0';
@@ -254,7 +259,7 @@ int dns_tap_block(struct dns_tap *t, unsigned queue, const struct dns_tap_block 
 	if (!buf)
 		return -1;
 	dnstap__dnstap__pack(&d, buf);
-	if (fstrm_iothr_submit(t->iothr, t->queues[queue], buf, len, fstrm_free_wrapper, NULL) !=
+	if (fstrm_iothr_submit(t->iothr, t->queues[queue].q, buf, len, fstrm_free_wrapper, NULL) !=
 	    fstrm_res_success) {
 		free(buf);
 		return -1;
