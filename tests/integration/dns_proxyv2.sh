@@ -5,8 +5,8 @@
 # (127.0.0.1), is the one in the block event, the one the ACL refuses (127.0.0.9) and the
 # one the opt-out file lets through (127.0.0.8). A header from an untrusted address (a
 # subscriber, 127.0.0.7, straight to the service, claiming to be the opted-out 127.0.0.8)
-# is refused over UDP and TCP, and a datagram from the terminator without one is
-# dropped: each counted on /metrics, none served.
+# is refused over UDP and TCP, and a datagram from the terminator without one, or with a
+# malformed one, is dropped: each counted on /metrics, none served.
 # dnsdist's security poll is turned off (it would ask a resolver outside this machine).
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
@@ -103,11 +103,14 @@ python3 - "$DNS" <<'P'
 import socket, struct, sys
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.bind(("127.0.0.1", 0))
-u.sendto(struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\3bad\7example\0\0\1\0\1",
-         ("127.0.0.1", int(sys.argv[1])))
+q = struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\3bad\7example\0\0\1\0\1"
+u.sendto(q, ("127.0.0.1", int(sys.argv[1])))  # no header
+# a header of version 1 (the v2 signature, then 0x11)
+u.sendto(b"\r\n\r\n\0\r\nQUIT\n\x11\x12\x00\x00" + q, ("127.0.0.1", int(sys.argv[1])))
 P
 check "untrusted header refused over UDP and TCP (counted)" until_eq 2 met proxy_untrusted_total
 check "terminator without a header dropped (counted)" until_eq 1 met proxy_missing_total
+check "terminator with a malformed header dropped (counted)" until_eq 1 met proxy_malformed_total
 # one worker, one ring: once a later event is stored, a forged one would be too
 q -b 127.0.0.7 z.bad.example A >/dev/null
 check "a later block is recorded" until_eq 127.0.0.7 ev z.bad.example
