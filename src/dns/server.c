@@ -235,6 +235,17 @@ static void serving(void *ud)
 		cfg->dns_metrics[0] ? ", metrics on" : "");
 }
 
+/* dns.dnstap: libfstrm's writer thread, started once the signals are blocked (so that
+ * SIGTERM and SIGHUP reach the main thread, never this one). */
+static int prepare(void *ud, struct isp_err *err)
+{
+	struct dns_server *srv = ud;
+
+	if (!srv->cfg->dns_dnstap[0])
+		return 0;
+	return dns_tap_open(srv->cfg->dns_dnstap, (unsigned)srv->nworkers, &srv->tap, err);
+}
+
 static void workers_join(void *ud, int started)
 {
 	struct dns_server *srv = ud;
@@ -242,11 +253,14 @@ static void workers_join(void *ud, int started)
 
 	for (i = 0; i < started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
+	dns_tap_close(srv->tap); /* after the workers: writes what they queued */
+	srv->tap = NULL;
 }
 
 /* core/service/servedrun.h: start, serve and stop */
 static const struct served_hooks hooks = { .who = "dns",
 					   .render = dns_metrics_render,
+					   .prepare = prepare,
 					   .start = worker_start,
 					   .ring = worker_ring,
 					   .serving = serving,
@@ -269,11 +283,6 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	if (rc)
 		goto out;
 	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
-	if (cfg->dns_dnstap[0]) {
-		rc = dns_tap_open(cfg->dns_dnstap, (unsigned)srv->nworkers, &srv->tap, err);
-		if (rc)
-			goto out;
-	}
 	{
 		/* Each worker may hold DNS_UP_SOCKS upstream sockets and DNS_MAX_TCP client
 		 * connections: raise the soft descriptor limit to the hard one (a worker that
@@ -288,7 +297,6 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = served_run(&srv->slot, &hooks, cfg->dns_listen, cfg->dns_metrics, &srv->stop,
 			&srv->writer, err);
 out:
-	dns_tap_close(srv->tap); /* after the workers: writes what they queued */
 	workers_free(srv);
 	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
