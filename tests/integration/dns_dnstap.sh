@@ -63,7 +63,8 @@ check "log-only answered" sh -c "dig +short -p $DNS @127.0.0.1 trial.example A |
 check "events=off list blocked" sh -c "dig -p $DNS @127.0.0.1 secret.example A | grep -q NXDOMAIN"
 # the store has the four events: the service has recorded them all
 check "four events stored" until_eq 4 sqlite3 var/t.db "select count(*) from block_events"
-kill "$dns"; wait "$dns"
+kill "$dns"
+check "dns stopped cleanly (writes what it queued)" wait "$dns"
 kill -INT "$cap"; wait "$cap"
 # START, the four events, STOP
 grep -q 'wrote 6 frames' cap.out || bad "fstrm_capture: $(tail -1 cap.out)"
