@@ -21,6 +21,12 @@
 
 #define CONTENT_TYPE "protobuf:dnstap.Dnstap"
 
+_Static_assert(DNS_TAP_UDP == DNSTAP__SOCKET_PROTOCOL__UDP &&
+		       DNS_TAP_TCP == DNSTAP__SOCKET_PROTOCOL__TCP &&
+		       DNS_TAP_DOT == DNSTAP__SOCKET_PROTOCOL__DOT &&
+		       DNS_TAP_DOH == DNSTAP__SOCKET_PROTOCOL__DOH,
+	       "enum dns_tap_proto is dnstap's SocketProtocol");
+
 /* One worker's input queue of the I/O thread. */
 struct tap_queue {
 	struct fstrm_iothr_queue *q;
@@ -216,7 +222,7 @@ int dns_tap_block(struct dns_tap *t, unsigned queue, const struct dns_tap_block 
 	    sa_parts(b->server, &m.response_address, &m.response_port, &family) == 0)
 		m.has_response_address = m.has_response_port = 1;
 	m.has_socket_protocol = 1;
-	m.socket_protocol = b->tcp ? DNSTAP__SOCKET_PROTOCOL__TCP : DNSTAP__SOCKET_PROTOCOL__UDP;
+	m.socket_protocol = (Dnstap__SocketProtocol)b->proto;
 	m.has_query_time_sec = m.has_query_time_nsec = 1;
 	m.query_time_sec = (uint64_t)(b->time_ns / 1000000000);
 	m.query_time_nsec = (uint32_t)(b->time_ns % 1000000000);

@@ -47,11 +47,14 @@ void dns_tap_close(struct dns_tap *t);
 /* What the caller knows of the action when there is no response to read it from. */
 enum dns_tap_action { DNS_TAP_FROM_RESPONSE = 0, DNS_TAP_PASS, DNS_TAP_DROP };
 
+/* The transport a query came over (dnstap's SocketProtocol values). */
+enum dns_tap_proto { DNS_TAP_UDP = 1, DNS_TAP_TCP = 2, DNS_TAP_DOT = 3, DNS_TAP_DOH = 4 };
+
 /* One event. Pointers are only read during dns_tap_block. */
 struct dns_tap_block {
 	const struct sockaddr *client; /* the subscriber (after PROXY v2) */
 	const struct sockaddr *server; /* the service address asked, or NULL */
-	int tcp;		       /* 1: TCP, 0: UDP */
+	enum dns_tap_proto proto;      /* UDP, TCP, DoT, DoH */
 	int64_t time_ns;	       /* wall clock, nanoseconds since 1970 */
 	const struct dnsw_query *q;    /* the query (rebuilt as the message's query) */
 	const uint8_t *resp;	       /* the answer sent, or NULL (log-only, drop) */

@@ -229,7 +229,7 @@ static void tap(struct dns_worker *w, const struct dns_client *client, const str
 			i = k;
 	b.client = (const struct sockaddr *)&client->addr;
 	b.server = i >= 0 ? (const struct sockaddr *)&srv->listen[i] : NULL;
-	b.tcp = client->conn >= 0;
+	b.proto = client->conn >= 0 ? DNS_TAP_TCP : DNS_TAP_UDP; /* DoT/DoH: their own */
 	b.time_ns = time_ms * 1000000;
 	b.q = q;
 	b.resp = resp && len > 0 ? resp : NULL;
