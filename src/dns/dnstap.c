@@ -21,10 +21,10 @@
 
 #define CONTENT_TYPE "protobuf:dnstap.Dnstap"
 
-_Static_assert(DNS_TAP_UDP == DNSTAP__SOCKET_PROTOCOL__UDP &&
-		       DNS_TAP_TCP == DNSTAP__SOCKET_PROTOCOL__TCP &&
-		       DNS_TAP_DOT == DNSTAP__SOCKET_PROTOCOL__DOT &&
-		       DNS_TAP_DOH == DNSTAP__SOCKET_PROTOCOL__DOH,
+_Static_assert((int)DNS_TAP_UDP == (int)DNSTAP__SOCKET_PROTOCOL__UDP &&
+		       (int)DNS_TAP_TCP == (int)DNSTAP__SOCKET_PROTOCOL__TCP &&
+		       (int)DNS_TAP_DOT == (int)DNSTAP__SOCKET_PROTOCOL__DOT &&
+		       (int)DNS_TAP_DOH == (int)DNSTAP__SOCKET_PROTOCOL__DOH,
 	       "enum dns_tap_proto is dnstap's SocketProtocol");
 
 /* One worker's input queue of the I/O thread. */
