@@ -18,7 +18,7 @@ done
 command -v dnsdist >/dev/null || { echo "skip: no dnsdist (scripts/deps.sh test installs it)"; exit 77; }
 UP=$(freeport); DNS=$(freeport); DD=$(freeport); MET=$(freeport)
 
-printf '%s.example\n' bad t.bad u.bad z.bad forged.bad >list.txt
+printf '%s.example\n' bad t.bad u.bad z.bad forged.bad v6.bad >list.txt
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 isp -q lists import --list c2 --kind domain list.txt 2>err.txt || die "import: $(cat err.txt)"
 isp -q lists compile || die "compile"
@@ -37,7 +37,7 @@ unbound -c up.conf >up.out 2>&1 &
 pids+=($!)
 "$bin" --store "$work/var/t.db" dns --proxy-protocol-from 127.0.0.1/32 \
 	--listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" --metrics "127.0.0.1:$MET" \
-	--subscribers "127.0.0.7/32, 127.0.0.8/32" --opt-out optout.txt >dns.out 2>&1 &
+	--subscribers "127.0.0.7/32, 127.0.0.8/32, 2001:db8::7/128" --opt-out optout.txt >dns.out 2>&1 &
 pids+=($!)
 cat >dd.conf <<D
 setSecurityPollSuffix("")
@@ -71,6 +71,24 @@ out=$(q -b 127.0.0.8 u.bad.example A)
 check "opt-out on the header's address: 127.0.0.8 answered" grep -q '10.0.0.66' <<<"$out"
 has dns.out "client=127.0.0.7 "
 hasnt dns.out "client=127.0.0.1 "
+
+# ---- an IPv6 subscriber behind an IPv4 terminator (a header of family INET6 from
+# 127.0.0.1): answered to the terminator, recorded under the subscriber's address
+python3 - "$DNS" <<'P' || bad "IPv6 header: no NXDOMAIN back to the terminator"
+import socket, struct, sys
+port = int(sys.argv[1])
+q = struct.pack(">HHHHHH", 0x4343, 0x0100, 1, 0, 0, 0) + b"\2v6\3bad\7example\0\0\1\0\1"
+hdr = b"\r\n\r\n\0\r\nQUIT\n\x21\x22" + struct.pack(">H", 36) \
+    + socket.inet_pton(socket.AF_INET6, "2001:db8::7") + socket.inet_pton(socket.AF_INET6, "2001:db8::53") \
+    + struct.pack(">HH", 40000, 53)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(10)  # a bound, not a wait: the answer comes at once
+u.bind(("127.0.0.1", 0))
+u.sendto(hdr + q, ("127.0.0.1", port))
+a = u.recv(4096)
+sys.exit(0 if a[:2] == b"\x43\x43" and a[3] & 0xf == 3 else 1)
+P
+check "IPv6 subscriber's block event" until_eq 2001:db8::7 ev v6.bad.example
 
 # ---- a header from anyone else is refused; none from the terminator is dropped
 python3 - "$DNS" <<'P' || bad "forged header: the service answered or kept the connection"
