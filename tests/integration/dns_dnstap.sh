@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dns_dnstap.sh -- block events as dnstap (issue 21): `ispshield dns` with dns.dnstap =
 # unix:PATH sends to a real fstrm_capture (fstrm-bin); dnstap-read (bind9-dnsutils)
-# decodes the capture, and protoc (protobuf-compiler) decodes every frame against the
+# decodes the capture (and a second one, through tcp:ADDR:PORT), and protoc (protobuf-compiler) decodes every frame against the
 # committed dnstap.proto, policy included: a name blocked over UDP and TCP (NXDOMAIN,
 # QNAME), a listed answer address (RESPONSE_IP), a log-only hit (PASS, no response), the
 # list in `value` and the entry in `rule`. The allowed name and the list with events =
@@ -90,4 +90,25 @@ for allowed in clean secret; do
 		hasnt "$f" "$allowed"
 	done
 done
+
+# ---- tcp:ADDR:PORT: the same through a TCP collector
+TAP=$(freeport); DNS2=$(freeport)
+fstrm_capture -t protobuf:dnstap.Dnstap -a 127.0.0.1 -p "$TAP" -w tcp.fstrm >cap2.out 2>&1 &
+cap2=$!
+pids+=($cap2)
+wait_tcp "$TAP" || die "fstrm_capture (tcp) did not start: $(cat cap2.out)"
+"$bin" -c "$work/conf" dns --dnstap "tcp:127.0.0.1:$TAP" --listen "127.0.0.1:$DNS2" \
+	--upstream "127.0.0.1:$UP" --subscribers 127.0.0.0/8 >dns2.out 2>&1 &
+dns2=$!
+pids+=($dns2)
+wait_tcp "$DNS2" || die "dns (tcp dnstap) did not start: $(cat dns2.out)"
+check "blocked (tcp collector)" sh -c "dig -p $DNS2 @127.0.0.1 bad.example A | grep -q NXDOMAIN"
+check "clean name answered (tcp collector)" sh -c "dig +short -p $DNS2 @127.0.0.1 clean.example A | grep -qx 10.0.0.1"
+check "five events stored" until_eq 5 sqlite3 var/t.db "select count(*) from block_events"
+kill "$dns2"
+check "dns (tcp dnstap) stopped cleanly" wait "$dns2"
+kill -INT "$cap2"; wait "$cap2"
+dnstap-read tcp.fstrm >read2.txt 2>&1 || bad "dnstap-read (tcp): $(cat read2.txt)"
+eq "$(grep -c ' CR .*bad.example/IN/A' read2.txt)" 1 "tcp collector: the one block"
+hasnt read2.txt clean
 finish dns_dnstap
