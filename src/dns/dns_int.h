@@ -274,7 +274,8 @@ int dns_proxy_trusted(const struct dns_server *srv, const struct sockaddr *sa);
  * header from an untrusted peer, none or a malformed one from a terminator). */
 int dns_proxy_udp(struct dns_worker *w, const uint8_t *pkt, size_t len, struct dns_client *c);
 /*
- * The first bytes buf[0..len) of a stream (TCP, or the plaintext of a TLS connection)
+ * The first bytes buf[0..len) of a TCP stream (for DoT: the raw bytes before the TLS
+ * handshake, which is where terminators put the header)
  * from a peer that is a terminator (trusted = 1) or not (0). Returns the length of the
  * PROXY v2 header with *addr and *addrlen set to the subscriber (left as they are for a
  * LOCAL header); 0 when an untrusted peer's stream does not start with a header (go on
