@@ -15,6 +15,9 @@ pkgs+=(libpq-dev)
 pkgs+=(libsodium-dev)
 # libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
 pkgs+=(libmicrohttpd-dev)
+# libfstrm-dev, libprotobuf-c-dev, protobuf-c-compiler: the DNS service's dnstap output
+# (Frame Streams of protobuf messages; protoc-c compiles third_party/dnstap/dnstap.proto)
+pkgs+=(libfstrm-dev libprotobuf-c-dev protobuf-c-compiler)
 # go-md2man: the build makes the man pages from docs/*.md (cmake/manpages.sh); one small
 # static program with no dependencies (pandoc is 170 MB, ronn needs Ruby)
 pkgs+=(go-md2man)
@@ -53,6 +56,10 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   pkgs+=(tzdata)
   # stress-ng: scripts/flake.sh keeps every core busy while the integration tests run
   pkgs+=(stress-ng)
+  # dnsdist: integration.dns_proxyv2 puts it in front of the DNS service (PROXY protocol
+  # v2); fstrm-bin (fstrm_capture) and protobuf-compiler (protoc --decode): the dnstap
+  # test collects the service's dnstap and decodes it, policy field included
+  pkgs+=(dnsdist fstrm-bin protobuf-compiler)
   # man-db: integration.manpages and integration.install read the built pages with man
   # --warnings and lexgrog (man-db pulls in groff-base, which renders them)
   pkgs+=(man-db)

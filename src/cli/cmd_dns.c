@@ -38,6 +38,8 @@ int cmd_dns(struct cli *c, int argc, char **argv)
 		OPT_K("walled-garden-aaaa", "dns.walled-garden-aaaa", "ADDR"),
 		OPT_K("threads", "dns.threads", "N"),
 		OPT_K("metrics", "dns.metrics", "ADDR:PORT"),
+		OPT_K("proxy-protocol-from", "dns.proxy-protocol-from", "CIDR,..."),
+		OPT_K("dnstap", "dns.dnstap", "unix:PATH|tcp:ADDR:PORT"),
 		OPT_K("store", "core.store", "PATH"),
 		OPT_END,
 	};

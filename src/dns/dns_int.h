@@ -27,6 +27,7 @@
 #include "dns/ratelimit.h"
 #include "core/net/dnswire.h"
 #include "dns/policy.h"
+#include "dns/dnstap.h"
 
 #define DNS_MAX_LISTEN	 16
 #define DNS_MAX_UPSTREAM 8
@@ -77,6 +78,11 @@ enum dns_counter {
 	C_WT_CLIENT_REFUSED,
 	C_LOGGED,
 	C_CANARY,
+	C_PROXY_UNTRUSTED, /* a PROXY v2 header from outside dns.proxy-protocol-from */
+	C_PROXY_MISSING,   /* no PROXY v2 header from a terminator in that list */
+	C_PROXY_BAD,	   /* a malformed PROXY v2 header from such a terminator */
+	C_DDR,		   /* queries for resolver.arpa answered here (ddr.c) */
+	C_DNSTAP_DROPPED,  /* block events not sent as dnstap (queue full, no memory) */
 	C_COUNT
 };
 
@@ -93,10 +99,15 @@ struct dns_upstream {
 
 /* Where an answer goes: a UDP peer through the listen socket it came in on, or a TCP
  * connection of the worker (identified by slot and generation, so that an answer for a
- * connection that closed is not sent on a new one in the same slot). */
+ * connection that closed is not sent on a new one in the same slot). addr is the
+ * subscriber (what ACL, opt-out, profiles, limits and events use); peer is where a UDP
+ * answer is sent: the same, except behind a trusted terminator (proxied.c), where addr
+ * comes from its PROXY v2 header and peer is the terminator. */
 struct dns_client {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
+	struct sockaddr_storage peer; /* UDP: the datagram's source */
+	socklen_t peerlen;
 	int fd;	      /* UDP: the listen socket; TCP: -1 */
 	int conn;     /* TCP: connection slot; UDP: -1 */
 	uint32_t gen; /* TCP: the slot's generation */
@@ -122,6 +133,9 @@ struct dns_tcp_conn {
 	uint32_t inflight;	  /* queries of this connection still upstream */
 	uint64_t last_ms;	  /* accept, or the last complete message: the idle timer */
 	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
+	uint8_t proxy;		  /* 1: a PROXY v2 header must come first (proxied.c) */
+	uint8_t started;	  /* a message or the header was taken: no signature check */
+	uint8_t listen;		  /* index of the listen address it came in on */
 };
 
 /* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */
@@ -164,6 +178,9 @@ struct dns_pending {
 
 struct dns_server;
 
+/* Bytes of the DDR answer's records (ddr.c): a few SVCB records of ~60 bytes each. */
+#define DNS_DDR_MAX 1024
+
 struct dns_worker {
 	struct dns_server *srv;
 	int id;
@@ -205,9 +222,13 @@ struct dns_server {
 	_Atomic(uint64_t) up_retry_ms[DNS_MAX_UPSTREAM]; /* next probe of a down upstream */
 	struct prefixset *subscribers;
 	struct prefixset *exempt;
-	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */
-	int walled;		 /* block-action walled-garden */
-	int qname_0x20;		 /* dns.upstream-0x20: mixed-case names upstream, case checked */
+	struct prefixset *proxy_from; /* dns.proxy-protocol-from; NULL = no PROXY v2 */
+	uint8_t ddr_rrs[DNS_DDR_MAX]; /* the SVCB records of _dns.resolver.arpa (ddr.c) */
+	size_t ddr_len;		      /* 0 = no DDR */
+	struct dns_tap *tap;	      /* dns.dnstap: block events as dnstap; NULL = off */
+	struct served_slot slot;      /* what the workers serve: slot.cur (core/service/served.h) */
+	int walled;		      /* block-action walled-garden */
+	int qname_0x20; /* dns.upstream-0x20: mixed-case names upstream, case checked */
 	uint8_t wg_a[4], wg_aaaa[16];
 	struct dnsw_soa soa; /* of negative block answers (dns.soa-*, dns.block-ttl) */
 	int canary;	     /* dns.canary */
@@ -243,6 +264,39 @@ int dns_rpz_passes(const struct snap_hit *hit, int tcp);
 int dns_rpz_answer(const struct snap *snap, const struct snap_hit *hit, const struct dnsw_query *q,
 		   int tcp, uint32_t ttl, const struct dnsw_soa *soa, const char *text,
 		   uint8_t *out, size_t outsz, int *len);
+
+/* proxied.c: PROXY protocol v2 from trusted terminators (dns.proxy-protocol-from).
+ * dns_proxy_trusted: whether sa is a trusted terminator (0 when the key is empty). */
+int dns_proxy_trusted(const struct dns_server *srv, const struct sockaddr *sa);
+/* A datagram pkt[0..len) from c->peer: returns the offset of the DNS message in it, with
+ * c->addr set to the subscriber (the header's source; the peer itself when the peer is
+ * not a terminator or the header is LOCAL), or -1 to drop it unanswered (counted: a
+ * header from an untrusted peer, none or a malformed one from a terminator). */
+int dns_proxy_udp(struct dns_worker *w, const uint8_t *pkt, size_t len, struct dns_client *c);
+/*
+ * The first bytes buf[0..len) of a TCP stream (for DoT: the raw bytes before the TLS
+ * handshake, which is where terminators put the header)
+ * from a peer that is a terminator (trusted = 1) or not (0). Returns the length of the
+ * PROXY v2 header with *addr and *addrlen set to the subscriber (left as they are for a
+ * LOCAL header); 0 when an untrusted peer's stream does not start with a header (go on
+ * without one: the normal case); DNS_PROXY_MORE when more bytes are needed to tell (a
+ * DNS message over a stream is never shorter than the 16 bytes that decide); or -1 to
+ * close the connection (counted: a header from an untrusted peer, a stream from a
+ * terminator that does not start with one, a malformed one).
+ */
+#define DNS_PROXY_MORE (-2)
+int dns_proxy_stream(struct dns_worker *w, int trusted, const uint8_t *buf, size_t len,
+		     struct sockaddr_storage *addr, socklen_t *addrlen);
+
+/* ddr.c: Discovery of Designated Resolvers (RFC 9462). */
+/* Build srv's SVCB records from the dns.ddr-* keys (see ddr.c). Returns 0 or an ISR code
+ * with err naming the key. */
+int dns_ddr_configure(struct dns_server *srv, const struct isp_config *cfg, struct isp_err *err);
+/* The answer to q when its name is resolver.arpa or under it (built into out: its
+ * length, or -1 when it does not fit), else DNS_DDR_NOT: q is not DDR's. */
+#define DNS_DDR_NOT (-2)
+int dns_ddr_build(const struct dns_server *srv, const struct dnsw_query *q, uint8_t *out,
+		  size_t outsz);
 
 /* tcp.c: epoll tags are DNS_TAG_* + index. */
 #define DNS_TAG_UDP   0

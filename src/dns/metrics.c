@@ -46,6 +46,19 @@ static const struct served_counter counters[] = {
 	  "Queries answered normally although listed, because the list is log-only." },
 	{ C_CANARY, "canary_total",
 	  "use-application-dns.net queries answered NXDOMAIN (the encrypted-DNS canary)." },
+	{ C_PROXY_UNTRUSTED, "proxy_untrusted_total",
+	  "Datagrams and connections refused for a PROXY v2 header from a peer outside "
+	  "dns.proxy-protocol-from." },
+	{ C_PROXY_MISSING, "proxy_missing_total",
+	  "Datagrams and connections refused because a trusted terminator sent no PROXY v2 "
+	  "header." },
+	{ C_PROXY_BAD, "proxy_malformed_total",
+	  "Datagrams and connections refused for a malformed PROXY v2 header." },
+	{ C_DDR, "ddr_total",
+	  "Queries for resolver.arpa answered here (DDR: the encrypted endpoints), never "
+	  "forwarded." },
+	{ C_DNSTAP_DROPPED, "dnstap_dropped_total",
+	  "Block events not sent as dnstap (the writer's queue full: collector away or slow)." },
 	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
 	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
 	  "cut)." },

@@ -62,6 +62,12 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 	rc = prefixset_parse(cfg->dns_exempt, &srv->exempt, err);
 	if (rc)
 		return isp_err_set(err, rc, "dns.exempt: %s", err ? err->msg : "");
+	if (cfg->dns_proxy_from[0]) {
+		rc = prefixset_parse(cfg->dns_proxy_from, &srv->proxy_from, err);
+		if (rc)
+			return isp_err_set(err, rc, "dns.proxy-protocol-from: %s",
+					   err ? err->msg : "");
+	}
 	srv->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
 	srv->qname_0x20 = strcmp(cfg->dns_upstream_0x20, "off") != 0;
 	if (cfg->dns_walled_garden_a[0]) {
@@ -109,6 +115,9 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 		return isp_err_set(err, ISR_EINVAL,
 				   "dns.block-action = walled-garden needs "
 				   "dns.walled-garden-a or dns.walled-garden-aaaa");
+	rc = dns_ddr_configure(srv, cfg, err);
+	if (rc)
+		return rc;
 	if (cfg->dns_threads < 1 || cfg->dns_threads > DNS_MAX_THREADS)
 		return isp_err_set(err, ISR_EINVAL, "dns.threads must be 1..%d", DNS_MAX_THREADS);
 	if (cfg->dns_timeout_ms < 10 || cfg->dns_tries < 1 || cfg->dns_tries > 10)
@@ -226,6 +235,17 @@ static void serving(void *ud)
 		cfg->dns_metrics[0] ? ", metrics on" : "");
 }
 
+/* dns.dnstap: libfstrm's writer thread, started once the signals are blocked (so that
+ * SIGTERM and SIGHUP reach the main thread, never this one). */
+static int prepare(void *ud, struct isp_err *err)
+{
+	struct dns_server *srv = ud;
+
+	if (!srv->cfg->dns_dnstap[0])
+		return 0;
+	return dns_tap_open(srv->cfg->dns_dnstap, (unsigned)srv->nworkers, &srv->tap, err);
+}
+
 static void workers_join(void *ud, int started)
 {
 	struct dns_server *srv = ud;
@@ -233,11 +253,14 @@ static void workers_join(void *ud, int started)
 
 	for (i = 0; i < started; i++)
 		pthread_join(srv->workers[i].thread, NULL);
+	dns_tap_close(srv->tap); /* after the workers: writes what they queued */
+	srv->tap = NULL;
 }
 
 /* core/service/servedrun.h: start, serve and stop */
 static const struct served_hooks hooks = { .who = "dns",
 					   .render = dns_metrics_render,
+					   .prepare = prepare,
 					   .start = worker_start,
 					   .ring = worker_ring,
 					   .serving = serving,
@@ -278,6 +301,7 @@ out:
 	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
 	prefixset_free(srv->exempt);
+	prefixset_free(srv->proxy_from);
 	free(srv);
 	return rc;
 }

@@ -88,12 +88,16 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		struct epoll_event ev;
 		int fd = accept4(w->tcp_fd[li], (struct sockaddr *)&ss, &sl,
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
-		int ci;
+		int ci, proxy;
 
 		if (fd < 0)
 			return;
-		/* The access list at accept: a non-subscriber gets no slot, no buffer. */
-		if (!prefixset_contains_sa(w->srv->subscribers, (const struct sockaddr *)&ss)) {
+		/* The access list at accept: a non-subscriber gets no slot, no buffer. A
+		 * trusted terminator is let in: its PROXY v2 header names the subscriber, whom
+		 * every query is checked for (proxied.c). */
+		proxy = dns_proxy_trusted(w->srv, (const struct sockaddr *)&ss);
+		if (!proxy &&
+		    !prefixset_contains_sa(w->srv->subscribers, (const struct sockaddr *)&ss)) {
 			dns_count(w, C_REFUSED_ACL);
 			close(fd);
 			continue;
@@ -118,6 +122,9 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].inflight = 0;
 		w->conns[ci].last_ms = dns_now_ms();
 		w->conns[ci].msg_deadline_ms = 0;
+		w->conns[ci].proxy = (uint8_t)proxy;
+		w->conns[ci].listen = (uint8_t)li;
+		w->conns[ci].started = 0;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
@@ -214,6 +221,27 @@ void dns_tcp_done(struct dns_worker *w, const struct dns_client *cl)
 		c->inflight--;
 }
 
+/* The start of connection ci's stream, before its first message: a PROXY v2 header
+ * (taken off, its source made the connection's client) or none (proxied.c decides which
+ * is allowed). Returns 1 when the stream may go on, 0 to wait for more bytes, -1 when
+ * the connection was closed. */
+static int stream_start(struct dns_worker *w, int ci)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	int hl = dns_proxy_stream(w, c->proxy, c->rbuf, c->rlen, &c->addr, &c->addrlen);
+
+	if (hl == DNS_PROXY_MORE)
+		return 0;
+	if (hl < 0) {
+		conn_close(w, ci);
+		return -1;
+	}
+	memmove(c->rbuf, c->rbuf + hl, c->rlen - (size_t)hl);
+	c->rlen -= (size_t)hl;
+	c->started = 1;
+	return 1;
+}
+
 void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
@@ -239,6 +267,14 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 		if (c->rlen == 0) /* a new message starts: its deadline runs from now */
 			c->msg_deadline_ms = dns_now_ms() + DNS_TCP_MSG_MS;
 		c->rlen += (size_t)n;
+		if (!c->started) {
+			int st = stream_start(w, ci);
+
+			if (st < 0)
+				return;
+			if (st == 0)
+				continue;
+		}
 		/* every complete message in the buffer (pipelining) */
 		while (c->rlen >= 2) {
 			size_t mlen = dnsw_get16(c->rbuf);
@@ -253,6 +289,8 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 				break;
 			cl.addr = c->addr;
 			cl.addrlen = c->addrlen;
+			cl.peer = c->addr; /* unused: answers go by connection */
+			cl.peerlen = c->addrlen;
 			cl.fd = -1;
 			cl.conn = ci;
 			cl.gen = gen;

@@ -150,7 +150,7 @@ static void send_truncated(const struct dns_client *c, const struct dnsw_query *
 	if (n <= 0)
 		return;
 	tc[2] |= DNSW_TC >> 8;
-	send_udp(c->fd, tc, (size_t)n, (const struct sockaddr *)&c->addr, c->addrlen);
+	send_udp(c->fd, tc, (size_t)n, (const struct sockaddr *)&c->peer, c->peerlen);
 }
 
 /* Send resp to client c: over TCP as it is; over UDP through RRL (which may drop it or
@@ -186,7 +186,7 @@ static void answer(struct dns_worker *w, const struct dns_client *c, const struc
 		return;
 	}
 	dns_count(w, C_ANSWERED);
-	send_udp(c->fd, resp, len, to, c->addrlen);
+	send_udp(c->fd, resp, len, (const struct sockaddr *)&c->peer, c->peerlen);
 }
 
 static void answer_rcode(struct dns_worker *w, const struct dns_client *c,
@@ -211,10 +211,43 @@ struct dns_hit {
 	struct snap_hit hit; /* the deciding entry's: its own RPZ action (rpzact.c) */
 };
 
-/* Record the hit h of client's query q (a block event), unless its list records
- * nothing ([list.NAME] events = off: not even a line). */
+/* The same event as dnstap (dns.dnstap, dnstap.c): resp[0..len) is the answer sent
+ * (NULL: none, and action says why). */
+static void tap(struct dns_worker *w, const struct dns_client *client, const struct dnsw_query *q,
+		const struct dns_hit *h, int64_t time_ms, const uint8_t *resp, int len,
+		enum dns_tap_action action)
+{
+	struct dns_server *srv = w->srv;
+	struct dns_tap_block b;
+	int i = -1, k;
+
+	memset(&b, 0, sizeof(b));
+	if (client->conn >= 0 && w->conns[client->conn].gen == client->gen)
+		i = w->conns[client->conn].listen;
+	for (k = 0; client->conn < 0 && k < srv->nlisten; k++)
+		if (w->udp_fd[k] == client->fd)
+			i = k;
+	b.client = (const struct sockaddr *)&client->addr;
+	b.server = i >= 0 ? (const struct sockaddr *)&srv->listen[i] : NULL;
+	b.proto = client->conn >= 0 ? DNS_TAP_TCP : DNS_TAP_UDP; /* DoT/DoH: their own */
+	b.time_ns = time_ms * 1000000;
+	b.q = q;
+	b.resp = resp && len > 0 ? resp : NULL;
+	b.resp_len = len > 0 ? (size_t)len : 0;
+	b.action = action;
+	b.response_ip = h->reason && strcmp(h->reason, "address") == 0;
+	b.rule = h->entry;
+	b.list = h->list_name;
+	if (dns_tap_block(srv->tap, (unsigned)w->id, &b) != 0)
+		dns_count(w, C_DNSTAP_DROPPED);
+}
+
+/* Record the hit h of client's query q (a block event; resp[0..len) the answer sent,
+ * NULL for none, and action why), unless its list records nothing ([list.NAME] events =
+ * off: not even a line). */
 static void record(struct dns_worker *w, const struct served *sh, const struct dns_client *client,
-		   const struct dnsw_query *q, const struct dns_hit *h)
+		   const struct dnsw_query *q, const struct dns_hit *h, const uint8_t *resp,
+		   int len, enum dns_tap_action action)
 {
 	struct ev_block ev;
 
@@ -230,6 +263,8 @@ static void record(struct dns_worker *w, const struct served *sh, const struct d
 	snprintf(ev.reason, sizeof(ev.reason), "%s", h->reason);
 	if (evring_push(&w->ring, &ev) != 0)
 		dns_count(w, C_EVENTS_DROPPED);
+	if (w->srv->tap)
+		tap(w, client, q, h, ev.time_ms, resp, len, action);
 }
 
 static void count_list(struct dns_worker *w, const struct served *sh, const struct dns_hit *h)
@@ -282,31 +317,23 @@ static void answer_blocked(struct dns_worker *w, const struct served *sh,
 		snprintf(text, sizeof(text), "blocked by ispshield list %s: %s", h->list_name,
 			 h->entry);
 	count_list(w, sh, h);
-	record(w, sh, client, q, h);
 	v = dns_rpz_answer(sh->snap, &h->hit, q, client->conn >= 0, ttl, &srv->soa, text, out,
 			   sizeof(out), &n);
-	if (v == DNS_RPZ_DROP) /* rpz-drop: no answer at all */
-		return;
-	if (v == DNS_RPZ_ANSWER) {
-		if (n > 0)
-			answer(w, client, q, out, (size_t)n, exempt);
-		return;
-	}
-	if (h->verdict == DNS_REFUSED) {
-		answer_rcode(w, client, q, DNSW_REFUSED, DNSW_EDE_FILTERED, text, exempt);
-		return;
-	}
-	if (h->verdict == DNS_WALLED) {
+	if (v == DNS_RPZ_LIST && h->verdict == DNS_REFUSED)
+		n = dnsw_build_response(q, DNSW_REFUSED, DNSW_EDE_FILTERED, text, out, sizeof(out));
+	else if (v == DNS_RPZ_LIST && h->verdict == DNS_WALLED) {
 		/* the AAAA when asked for and known; else the A, or the AAAA when it is the
 		 * only one (a query of another type gets NODATA with the SOA either way) */
 		int six = srv->have_wg_aaaa && (q->qtype == DNSW_AAAA || !srv->have_wg_a);
 
 		n = dnsw_build_blocked(q, DNSW_NOERROR, six ? 6 : 4, six ? srv->wg_aaaa : srv->wg_a,
 				       ttl, &srv->soa, DNSW_EDE_FILTERED, text, out, sizeof(out));
-	} else
+	} else if (v == DNS_RPZ_LIST)
 		n = dnsw_build_blocked(q, DNSW_NXDOMAIN, 0, NULL, 0, &srv->soa, DNSW_EDE_FILTERED,
 				       text, out, sizeof(out));
-	if (n > 0)
+	/* recorded with the answer it got (rpz-drop: none at all) */
+	record(w, sh, client, q, h, v == DNS_RPZ_DROP ? NULL : out, n, DNS_TAP_DROP);
+	if (v != DNS_RPZ_DROP && n > 0)
 		answer(w, client, q, out, (size_t)n, exempt);
 }
 
@@ -347,7 +374,7 @@ static int check_name(struct dns_worker *w, const struct served *sh,
 	case DNS_LOG:
 		dns_count(w, C_LOGGED);
 		count_list(w, sh, &h);
-		record(w, sh, client, q, &h);
+		record(w, sh, client, q, &h, NULL, 0, DNS_TAP_PASS);
 		return 0;
 	default:
 		dns_count(w, C_BLOCKED);
@@ -670,7 +697,7 @@ static int act_on_answer(struct dns_worker *w, const struct served *sh,
 	if (ac->logged) {
 		dns_count(w, C_LOGGED);
 		count_list(w, sh, &ac->hit);
-		record(w, sh, client, q, &ac->hit);
+		record(w, sh, client, q, &ac->hit, NULL, 0, DNS_TAP_PASS);
 	}
 	return 0;
 }
@@ -736,6 +763,14 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 		dns_count(w, C_REFUSED_CLASS);
 		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_NOT_SUPPORTED,
 			     "only class IN is served", exempt);
+		return;
+	}
+	/* resolver.arpa is ours (DDR, ddr.c): answered here for everyone, never forwarded */
+	n = dns_ddr_build(srv, &q, out, sizeof(out));
+	if (n != DNS_DDR_NOT) {
+		dns_count(w, C_DDR);
+		if (n > 0)
+			answer(w, client, &q, out, (size_t)n, exempt);
 		return;
 	}
 	optout = sh->optout && prefixset_contains_sa(sh->optout, sa);
@@ -999,7 +1034,7 @@ static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int
 	struct mmsghdr msgs[DNS_BATCH];
 	struct iovec iov[DNS_BATCH];
 	struct sockaddr_storage from[DNS_BATCH];
-	int i, n;
+	int i, n, off;
 
 	memset(msgs, 0, sizeof(msgs));
 	for (i = 0; i < DNS_BATCH; i++) {
@@ -1025,12 +1060,16 @@ static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int
 					    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
 			continue;
 		}
-		c.addr = from[i];
-		c.addrlen = msgs[i].msg_hdr.msg_namelen;
+		c.addr = c.peer = from[i];
+		c.addrlen = c.peerlen = msgs[i].msg_hdr.msg_namelen;
 		c.fd = fd;
 		c.conn = -1;
 		c.gen = 0;
-		dns_handle_query(w, sh, bufs[i], msgs[i].msg_len, &c);
+		/* behind a trusted terminator: its PROXY v2 header names the subscriber */
+		off = dns_proxy_udp(w, bufs[i], msgs[i].msg_len, &c);
+		if (off < 0)
+			continue;
+		dns_handle_query(w, sh, bufs[i] + off, msgs[i].msg_len - (unsigned)off, &c);
 	}
 	if (upstream < 0 && outq) {
 		outq_flush();

@@ -139,6 +139,26 @@ static const struct key keys[] = {
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
+	{ "dns", "proxy-protocol-from", K_STR, F(dns_proxy_from), "",
+	  "prefixes of trusted terminators (dnsdist, HAProxy) that put a PROXY v2 header before "
+	  "each datagram and stream: its source address is the subscriber; they must send one, "
+	  "anyone else's is refused; empty = none" },
+	{ "dns", "dnstap", K_STR, F(dns_dnstap), "",
+	  "send block events (never allowed queries) as dnstap CLIENT_RESPONSE messages with "
+	  "their policy to unix:PATH or tcp:ADDR:PORT (Frame Streams); empty = off" },
+	{ "dns", "ddr-name", K_STR, F(dns_ddr_name), "",
+	  "DDR (RFC 9462): the resolver's name in its TLS certificate, the target of the "
+	  "_dns.resolver.arpa SVCB answers; empty = no DDR (those names are still answered "
+	  "here, empty, never forwarded)" },
+	{ "dns", "ddr-dot", K_STR, F(dns_ddr_dot), "",
+	  "DDR: DNS-over-TLS endpoints to advertise, ADDR:PORT, comma-separated; empty = "
+	  "dns.tls-listen where the service has it" },
+	{ "dns", "ddr-doh", K_STR, F(dns_ddr_doh), "",
+	  "DDR: DNS-over-HTTPS endpoints to advertise, ADDR:PORT, comma-separated; empty = "
+	  "dns.https-listen where the service has it" },
+	{ "dns", "ddr-doh-path", K_STR, F(dns_ddr_doh_path), "",
+	  "DDR: the DoH path advertised (dohpath PATH{?dns}); empty = dns.https-path where the "
+	  "service has it, else /dns-query" },
 	{ "proxy", "listen", K_STR, F(proxy_listen), "127.0.0.1:3128",
 	  "addresses the proxy listens on, comma-separated (ADDR:PORT, [IPv6]:PORT)" },
 	{ "proxy", "subscribers", K_STR, F(proxy_subscribers), "127.0.0.0/8, ::1",
@@ -808,6 +828,15 @@ const char *config_key_help(const char *section_key)
 	const struct key *k = find_dotted(section_key);
 
 	return k ? k->help : NULL;
+}
+
+const char *config_value(const struct isp_config *c, const char *section_key)
+{
+	const struct key *k = find_dotted(section_key);
+
+	if (!k || k->type == K_DURATION || k->type == K_INT)
+		return NULL;
+	return (const char *)c + k->off;
 }
 
 /* A key's help as "; " comment lines of at most ~90 columns: the INI reader takes lines

@@ -91,7 +91,13 @@ struct isp_config {
 	int64_t dns_rrl_rps, dns_rrl_slip;
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_wt_client_nx;
-	int64_t dns_ring; /* block events buffered per worker */
+	int64_t dns_ring;		  /* block events buffered per worker */
+	char dns_proxy_from[1024];	  /* CIDR, ... of terminators sending PROXY v2, "" = none */
+	char dns_ddr_name[254];		  /* DDR: the resolver's name (SVCB target), "" = no DDR */
+	char dns_ddr_dot[1024];		  /* DDR: DoT endpoints ADDR:PORT, ... */
+	char dns_ddr_doh[1024];		  /* DDR: DoH endpoints ADDR:PORT, ... */
+	char dns_ddr_doh_path[256];	  /* DDR: the DoH path */
+	char dns_dnstap[CONFIG_PATH_MAX]; /* unix:PATH | tcp:ADDR:PORT, "" = off */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
 	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
@@ -221,6 +227,11 @@ int config_set(struct isp_config *c, const char *section_key, const char *value,
 /* The one-line description of key "section.key" in the key table, or NULL if there is
  * no such key (the help of the command-line flags that mirror a key). */
 const char *config_key_help(const char *section_key);
+
+/* The value of text key "section.key" in c (owned by c), or NULL if the key table has no
+ * such key or it holds a number: for a component that uses a key another component may
+ * or may not define (the DNS service's DDR reads dns.tls-listen where it exists). */
+const char *config_value(const struct isp_config *c, const char *section_key);
 
 /* Print the effective configuration as an INI file with each key's description. */
 void config_print(const struct isp_config *c, FILE *out);

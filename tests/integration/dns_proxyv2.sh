@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# dns_proxyv2.sh -- `ispshield dns` behind a real dnsdist (Debian) that passes the
+# subscriber's address in a PROXY v2 header (useProxyProtocol), over UDP and TCP
+# (issue 21): the subscriber's own address (dig -b 127.0.0.7), not dnsdist's
+# (127.0.0.1), is the one in the block event, the one the ACL refuses (127.0.0.9) and the
+# one the opt-out file lets through (127.0.0.8). A header from an untrusted address (a
+# subscriber, 127.0.0.7, straight to the service, claiming to be the opted-out 127.0.0.8)
+# is refused over UDP and TCP, and a datagram from the terminator without one, or with a
+# malformed one, is dropped: each counted on /metrics, none served.
+# dnsdist's security poll is turned off (it would ask a resolver outside this machine).
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+set -uo pipefail
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
+for tool in unbound dig sqlite3 curl python3; do
+	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
+done
+command -v dnsdist >/dev/null || { echo "skip: no dnsdist (scripts/deps.sh test installs it)"; exit 77; }
+UP=$(freeport); DNS=$(freeport); DD=$(freeport); MET=$(freeport)
+
+printf '%s.example\n' bad t.bad u.bad z.bad forged.bad v6.bad >list.txt
+isp() { "$bin" --store "$work/var/t.db" "$@"; }
+isp -q lists import --list c2 --kind domain list.txt 2>err.txt || die "import: $(cat err.txt)"
+isp -q lists compile || die "compile"
+printf '127.0.0.8/32\n' >optout.txt
+
+{ unbound_conf "$UP"; cat <<U
+  local-zone: "example." static
+  local-data: "bad.example. 300 IN A 10.0.0.66"
+  local-data: "t.bad.example. 300 IN A 10.0.0.66"
+  local-data: "u.bad.example. 300 IN A 10.0.0.66"
+  local-data: "forged.bad.example. 300 IN A 10.0.0.66"
+  local-data: "clean.example. 300 IN A 10.0.0.1"
+U
+} >up.conf
+unbound -c up.conf >up.out 2>&1 &
+pids+=($!)
+"$bin" --store "$work/var/t.db" dns --proxy-protocol-from 127.0.0.1/32 \
+	--listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" --metrics "127.0.0.1:$MET" \
+	--subscribers "127.0.0.7/32, 127.0.0.8/32, 2001:db8::7/128" --opt-out optout.txt >dns.out 2>&1 &
+pids+=($!)
+cat >dd.conf <<D
+setSecurityPollSuffix("")
+setLocal("127.0.0.1:$DD")
+setACL({"127.0.0.0/8"})
+newServer({address="127.0.0.1:$DNS", useProxyProtocol=true})
+getServer(0):setUp()
+D
+dnsdist --supervised --disable-syslog -C dd.conf >dd.out 2>&1 &
+pids+=($!)
+wait_udp "$UP" || die "unbound did not start: $(cat up.out)"
+wait_tcp "$DNS" || die "dns did not start: $(cat dns.out)"
+wait_tcp "$DD" || die "dnsdist did not start: $(cat dd.out)"
+
+q() { dig +tries=1 +time=3 -p "$DD" @127.0.0.1 "$@"; }
+met() { curl -s "http://127.0.0.1:$MET/metrics" | sed -n "s/^ispshield_dns_$1 //p"; }
+ev() { sqlite3 var/t.db "select client from block_events where qname='$1'"; }
+
+# ---- through dnsdist: the subscriber behind the header is the client
+out=$(q -b 127.0.0.7 bad.example A)
+check "udp via dnsdist: listed name blocked" grep -q 'status: NXDOMAIN' <<<"$out"
+check "udp via dnsdist: block event names the subscriber" until_eq 127.0.0.7 ev bad.example
+out=$(q -b 127.0.0.7 clean.example A)
+check "udp via dnsdist: clean name answered" grep -q '10.0.0.1' <<<"$out"
+out=$(q +tcp -b 127.0.0.7 t.bad.example A)
+check "tcp via dnsdist: listed name blocked" grep -q 'status: NXDOMAIN' <<<"$out"
+check "tcp via dnsdist: block event names the subscriber" until_eq 127.0.0.7 ev t.bad.example
+out=$(q -b 127.0.0.9 bad.example A)
+check "ACL on the header's address: 127.0.0.9 refused" grep -q 'status: REFUSED' <<<"$out"
+out=$(q -b 127.0.0.8 u.bad.example A)
+check "opt-out on the header's address: 127.0.0.8 answered" grep -q '10.0.0.66' <<<"$out"
+has dns.out "client=127.0.0.7 "
+hasnt dns.out "client=127.0.0.1 "
+
+# ---- an IPv6 subscriber behind an IPv4 terminator (a header of family INET6 from
+# 127.0.0.1): answered to the terminator, recorded under the subscriber's address
+python3 - "$DNS" <<'P' || bad "IPv6 header: no NXDOMAIN back to the terminator"
+import socket, struct, sys
+port = int(sys.argv[1])
+q = struct.pack(">HHHHHH", 0x4343, 0x0100, 1, 0, 0, 0) + b"\2v6\3bad\7example\0\0\1\0\1"
+hdr = b"\r\n\r\n\0\r\nQUIT\n\x21\x22" + struct.pack(">H", 36) \
+    + socket.inet_pton(socket.AF_INET6, "2001:db8::7") + socket.inet_pton(socket.AF_INET6, "2001:db8::53") \
+    + struct.pack(">HH", 40000, 53)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(10)  # a bound, not a wait: the answer comes at once
+u.bind(("127.0.0.1", 0))
+u.sendto(hdr + q, ("127.0.0.1", port))
+a = u.recv(4096)
+sys.exit(0 if a[:2] == b"\x43\x43" and a[3] & 0xf == 3 else 1)
+P
+check "IPv6 subscriber's block event" until_eq 2001:db8::7 ev v6.bad.example
+
+# ---- a header from anyone else is refused; none from the terminator is dropped
+python3 - "$DNS" <<'P' || bad "forged header: the service answered or kept the connection"
+import socket, struct, sys
+port = int(sys.argv[1])
+def query(name):
+    q = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
+    for l in name.split("."):
+        q += bytes([len(l)]) + l.encode()
+    return q + b"\0" + struct.pack(">HH", 1, 1)
+sig = b"\r\n\r\n\0\r\nQUIT\n"
+hdr = lambda t: sig + bytes([0x21, t]) + struct.pack(">H", 12) + socket.inet_aton("127.0.0.8") \
+    + socket.inet_aton("127.0.0.1") + struct.pack(">HH", 5353, port)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.7", 0))
+u.sendto(hdr(0x12) + query("forged.bad.example"), ("127.0.0.1", port))
+t = socket.socket()
+t.settimeout(10)  # a bound, not a wait: the service closes at once
+t.bind(("127.0.0.7", 0))
+t.connect(("127.0.0.1", port))
+m = query("forged.bad.example")
+t.sendall(hdr(0x11) + struct.pack(">H", len(m)) + m)
+try:
+    got = t.recv(100)
+except ConnectionResetError:
+    got = b""
+sys.exit(0 if got == b"" else 1)  # closed, nothing answered
+P
+python3 - "$DNS" <<'P'
+import socket, struct, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+q = struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\3bad\7example\0\0\1\0\1"
+u.sendto(q, ("127.0.0.1", int(sys.argv[1])))  # no header
+# a header of version 1 (the v2 signature, then 0x11)
+u.sendto(b"\r\n\r\n\0\r\nQUIT\n\x11\x12\x00\x00" + q, ("127.0.0.1", int(sys.argv[1])))
+P
+check "untrusted header refused over UDP and TCP (counted)" until_eq 2 met proxy_untrusted_total
+check "terminator without a header dropped (counted)" until_eq 1 met proxy_missing_total
+check "terminator with a malformed header dropped (counted)" until_eq 1 met proxy_malformed_total
+# one worker, one ring: once a later event is stored, a forged one would be too
+q -b 127.0.0.7 z.bad.example A >/dev/null
+check "a later block is recorded" until_eq 127.0.0.7 ev z.bad.example
+eq "$(ev forged.bad.example)" "" "no block event from a forged header"
+finish dns_proxyv2
