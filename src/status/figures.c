@@ -161,10 +161,11 @@ static json_t *funnel_json(struct store *st, struct isp_err *err)
 static int add_notice(void *ud, const struct store_notice *n)
 {
 	json_array_append_new(
-		ud, json_pack("{s:I, s:s, s:s, s:I, s:s, s:i}", "id", (json_int_t)n->id,
-			      "subscriber", n->subscriber ? n->subscriber : "", "causes",
-			      n->causes ? n->causes : "", "created", (json_int_t)n->created,
-			      "state", store_notice_state_name(n->state), "attempts", n->attempts));
+		ud,
+		json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:i}", "id", (json_int_t)n->id, "key",
+			  n->key ? n->key : "", "subscriber", n->subscriber ? n->subscriber : "",
+			  "causes", n->causes ? n->causes : "", "created", (json_int_t)n->created,
+			  "state", store_notice_state_name(n->state), "attempts", n->attempts));
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "core/base/strbuf.h"
+#include "core/base/timefmt.h"
 #include "status/status_int.h"
 
 /* s, HTML-escaped (text and attribute values alike). */
@@ -75,8 +76,19 @@ static void time_cell(struct strbuf *b, const char *prefix, const json_t *o, con
 		   (long long)t, buf);
 }
 
+/* A number of seconds in human units ("1 day", "5 min"), the seconds in its title. */
+static void duration_cell(struct strbuf *b, const char *prefix, const json_t *o, const char *key)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+	char buf[TIME_FMT_DURATION_MAX];
+
+	strbuf_fmt(b, "<span data-fig-duration=\"%s.%s\" title=\"%lld s\">%s</span>", prefix, key,
+		   (long long)v, time_fmt_duration((long long)v, buf));
+}
+
 /* The text tpl (our own HTML, no '{' of its own) with each {key} replaced by the figure
- * fig(prefix, o, key) and each {@key} by the time time_cell(prefix, o, key). */
+ * fig(prefix, o, key), each {@key} by the time time_cell(prefix, o, key) and each {~key}
+ * by the duration duration_cell(prefix, o, key). */
 static void figs(struct strbuf *b, const char *prefix, const json_t *o, const char *tpl)
 {
 	const char *p = tpl, *open, *close;
@@ -87,6 +99,8 @@ static void figs(struct strbuf *b, const char *prefix, const json_t *o, const ch
 		snprintf(key, sizeof(key), "%.*s", (int)(close - open - 1), open + 1);
 		if (key[0] == '@')
 			time_cell(b, prefix, o, key + 1);
+		else if (key[0] == '~')
+			duration_cell(b, prefix, o, key + 1);
 		else
 			fig(b, prefix, o, key);
 		p = close + 1;
@@ -378,13 +392,13 @@ static void blocks(struct strbuf *b, const json_t *bl)
 		return;
 	}
 	figs(b, "blocks", bl,
-	     "<p>Block events: {total} in all, {in_window} in the last {window} s (state "
+	     "<p>Block events: {total} in all, {in_window} in the last {~window} (state "
 	     "{state}).</p><div class=\"cols\"><div>");
 	top_table(b, "blocks.top_names", json_object_get(bl, "top_names"), "name");
 	strbuf_str(b, "</div><div>");
 	top_table(b, "blocks.top_lists", json_object_get(bl, "top_lists"), "list");
 	strbuf_str(b, "</div></div>");
-	figs(b, "blocks", bl, "<p>Blocks per {bucket} s of the top lists and the top names:</p>");
+	figs(b, "blocks", bl, "<p>Blocks per {~bucket} of the top lists and the top names:</p>");
 	blocks_chart(b, "chart-blocks-lists", json_object_get(bl, "series"),
 		     json_object_get(bl, "top_lists"));
 	blocks_chart(b, "chart-blocks-names", json_object_get(bl, "name_series"),
@@ -408,9 +422,9 @@ static void funnel(struct strbuf *b, const json_t *fu)
 
 static void notices(struct strbuf *b, const json_t *no)
 {
-	static const char *const heads[] = { "id",    "subscriber", "causes", "created (UTC)",
-					     "state", "attempts",   NULL };
-	static const char *const keys[] = { "id",    "subscriber", "causes", "@created",
+	static const char *const heads[] = { "reference", "subscriber", "causes", "created (UTC)",
+					     "state",	  "attempts",	NULL };
+	static const char *const keys[] = { "key",   "subscriber", "causes", "@created",
 					    "state", "attempts",   NULL };
 
 	strbuf_str(b, "<section id=\"notices\"><h2>Recent notices</h2>");

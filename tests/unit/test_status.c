@@ -301,6 +301,10 @@ static void test_page_escapes(void **state)
 	assert_non_null(strstr(page, "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
 	assert_non_null(strstr(page, "<span data-fig=\"blocks.top_names.0.count\">1</span>"));
 	assert_non_null(strstr(page, "<span data-fig=\".generated\">1795436005</span>"));
+	/* durations in human units, the seconds in the title (issue 25) */
+	assert_non_null(strstr(page, "in the last <span data-fig-duration=\"blocks.window\" "
+				     "title=\"86400 s\">1 day</span>"));
+	assert_null(strstr(page, "86400 s ("));
 	free(page);
 	json_decref(f);
 	assert_true(st_round1(66.66666) == 66.7);

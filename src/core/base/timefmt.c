@@ -213,6 +213,41 @@ const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX])
 	return buf;
 }
 
+const char *time_fmt_duration(long long secs, char buf[TIME_FMT_DURATION_MAX])
+{
+	static const struct {
+		long long n;
+		const char *one, *many;
+	} u[] = { { 7 * 86400, "week", "weeks" },
+		  { 86400, "day", "days" },
+		  { 3600, "h", "h" },
+		  { 60, "min", "min" },
+		  { 1, "s", "s" } };
+	unsigned long long v =
+		secs < 0 ? 0ULL - (unsigned long long)secs : (unsigned long long)secs;
+	size_t i, k = 0;
+	int parts = 0;
+
+	buf[0] = '\0';
+	if (secs < 0)
+		buf[k++] = '-', buf[k] = '\0';
+	for (i = 0; i < sizeof(u) / sizeof(u[0]) && parts < 2; i++) {
+		unsigned long long q = v / (unsigned long long)u[i].n;
+
+		if (parts == 1 && q == 0)
+			break;
+		if (q == 0 && u[i].n != 1)
+			continue;
+		k += (size_t)snprintf(buf + k, TIME_FMT_DURATION_MAX - k, "%s%llu %s",
+				      parts ? " " : "", q, q == 1 ? u[i].one : u[i].many);
+		v -= q * (unsigned long long)u[i].n;
+		parts++;
+		if (v == 0)
+			break;
+	}
+	return buf;
+}
+
 const char *time_fmt_local(long long t, char buf[TIME_FMT_LOCAL_MAX])
 {
 	struct tm tm;

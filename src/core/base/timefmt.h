@@ -52,6 +52,10 @@ const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX]);
  * zone) and always with its UTC offset; "-" for 0. Returns buf. */
 #define TIME_FMT_LOCAL_MAX 32
 const char *time_fmt_local(long long t, char buf[TIME_FMT_LOCAL_MAX]);
+/* A duration of secs seconds for people, in its two largest units: "1 day", "2 weeks",
+ * "1 day 6 h", "5 min", "1 h 30 min", "45 s", "0 s" (negative: "-5 min"). Returns buf. */
+#define TIME_FMT_DURATION_MAX 40
+const char *time_fmt_duration(long long secs, char buf[TIME_FMT_DURATION_MAX]);
 
 /* Milliseconds of the monotonic clock: deadlines, timeouts and durations. Inline, no lock,
  * no allocation (a hot-path call). */
