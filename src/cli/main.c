@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/base/log.h"
 #include "core/base/timefmt.h"
 
 static const char usage_text[] =
@@ -109,7 +110,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (cli_config_read(&c, &c.cfg, &err) != 0 ||
-	    time_zone_set(c.cfg.core_timezone, &err) != 0) {
+	    time_zone_set(c.cfg.core_timezone, &err) != 0 ||
+	    log_setup(c.cfg.core_log, c.cfg.core_syslog_socket, c.cfg.core_journal_socket, &err) !=
+		    0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}

@@ -21,6 +21,7 @@
 #include "core/net/netaddr.h"
 #include "dns/dns.h"
 #include "core/service/servedrun.h"
+#include "core/base/log.h"
 #include "dns/dns_int.h"
 
 static struct served_gate *worker_gate(void *ud, int i)
@@ -227,12 +228,12 @@ static void serving(void *ud)
 	struct dns_server *srv = ud;
 	const struct isp_config *cfg = srv->cfg;
 
-	fprintf(stderr,
-		"ispshield dns: serving on %s with %d thread%s, upstream %s, snapshot %s "
-		"(%u keys)%s\n",
+	log_msg(LOGS_NOTICE, "dns",
+		"serving on %s with %d thread%s, upstream %s, snapshot %s "
+		"(%u keys)%s%s",
 		cfg->dns_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", cfg->dns_upstream,
 		srv->snap_path, snap_keys(atomic_load(&srv->slot.cur)->snap),
-		cfg->dns_metrics[0] ? ", metrics on" : "");
+		cfg->dns_metrics[0] ? ", metrics on http://" : "", cfg->dns_metrics);
 }
 
 /* dns.dnstap: libfstrm's writer thread, started once the signals are blocked (so that

@@ -36,6 +36,7 @@
 #include "core/lists/rpzdata.h"
 #include "core/net/netaddr.h"
 #include "core/base/timefmt.h"
+#include "core/base/log.h"
 #include "dns/dns_int.h"
 
 const double dns_lat_bounds[DNS_LAT_BUCKETS] = { 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000 };
@@ -960,18 +961,18 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 		drl_wt_note_client(w->rl, exempt ? NULL : csa, p->q.name, rcode == DNSW_NXDOMAIN,
 				   now, &ev, &count);
 		if (ev == DRL_WT_CLIENT)
-			fprintf(stderr,
-				"ispshield dns: random-subdomain queries: client %s got %u "
+			log_msg(LOGS_WARNING, "dns",
+				"random-subdomain queries: client %s got %u "
 				"NXDOMAIN answers under one zone within %lld s: refused under "
-				"that zone for %lld s\n",
+				"that zone for %lld s",
 				net_addr_text(csa, ctext, sizeof(ctext)), count,
 				(long long)srv->cfg->dns_wt_window,
 				(long long)srv->cfg->dns_wt_hold);
 		else if (ev == DRL_WT_ZONE)
-			fprintf(stderr,
-				"ispshield dns: random-subdomain attack on one zone: %u NXDOMAIN "
+			log_msg(LOGS_WARNING, "dns",
+				"random-subdomain attack on one zone: %u NXDOMAIN "
 				"answers within %lld s from clients under their caps: its names "
-				"that never resolved refused for %lld s\n",
+				"that never resolved refused for %lld s",
 				count, (long long)srv->cfg->dns_wt_window,
 				(long long)srv->cfg->dns_wt_hold);
 	}

@@ -19,6 +19,7 @@
 #include "core/service/servedrun.h"
 #include "core/net/netaddr.h"
 #include "proxy/proxy.h"
+#include "core/base/log.h"
 #include "proxy/proxy_int.h"
 
 static struct served_gate *worker_gate(void *ud, int i)
@@ -36,8 +37,9 @@ static int load_secret(struct px_server *srv, struct isp_err *err)
 		if (getrandom(srv->secret, 32, 0) != 32)
 			return isp_err_set(err, ISR_EIO, "getrandom: %s", strerror(errno));
 		srv->secretlen = 32;
-		fprintf(stderr, "ispshield proxy: no proxy.secret-file: continue tokens are keyed "
-				"by a random secret and die with this process\n");
+		log_msg(LOGS_NOTICE, "proxy",
+			"no proxy.secret-file: continue tokens are keyed "
+			"by a random secret and die with this process");
 		return 0;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -192,13 +194,13 @@ static void serving(void *ud)
 	struct px_server *srv = ud;
 	const struct isp_config *cfg = srv->cfg;
 
-	fprintf(stderr,
-		"ispshield proxy: serving on %s with %d thread%s, snapshot %s (%u keys)%s%s, "
-		"names resolved by %s\n",
+	log_msg(LOGS_NOTICE, "proxy",
+		"serving on %s with %d thread%s, snapshot %s (%u keys)%s%s%s, "
+		"names resolved by %s",
 		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
 		snap_keys(atomic_load(&srv->slot.cur)->snap),
 		srv->walled ? ", walled garden on" : "",
-		cfg->proxy_metrics[0] ? ", metrics on" : "",
+		cfg->proxy_metrics[0] ? ", metrics on http://" : "", cfg->proxy_metrics,
 		cfg->proxy_resolver[0] ? cfg->proxy_resolver : "the system resolver");
 }
 

@@ -1,6 +1,7 @@
 /*
  * run.c -- the `ispshield run` supervisor (see run.h).
  */
+#include "core/base/log.h"
 #include "run/run.h"
 
 #include <errno.h>
@@ -73,13 +74,13 @@ static const struct svc services[] = {
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
+	char msg[LOG_MSG_MAX];
 	va_list ap;
 
-	fputs("ispshield run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_msg(LOGS_NOTICE, "run", "%s", msg);
 }
 
 /* Which services run.services names: on[i] for services[i]. */
@@ -252,7 +253,7 @@ static void start(struct sup *u, struct svc *s, int64_t now)
 		if (getppid() != parent)
 			_exit(1);
 		execv(u->exe, (char *const *)argv);
-		fprintf(stderr, "ispshield run: %s: cannot run %s: %s\n", s->name, u->exe,
+		log_msg(LOGS_ERROR, "run", "%s: cannot run %s: %s", s->name, u->exe,
 			strerror(errno));
 		_exit(127);
 	}

@@ -21,6 +21,7 @@
 #include "core/base/sha256.h"
 #include "core/base/timefmt.h"
 #include "status/status.h"
+#include "core/base/log.h"
 #include "status/status_int.h"
 #include "core/store/store.h"
 
@@ -309,9 +310,9 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	fprintf(stderr,
-		"status: serving http://%s/ (API /api/status)%s, sampling %d endpoint%s "
-		"every %lld s\n",
+	log_msg(LOGS_NOTICE, "status",
+		"serving http://%s/ (API /api/status)%s, sampling %d endpoint%s "
+		"every %lld s",
 		cfg->status_listen, s.auth ? " with basic auth" : "", c->sampler.ntargets,
 		c->sampler.ntargets == 1 ? "" : "s", (long long)cfg->status_interval);
 	while (!got_stop) {
@@ -326,8 +327,8 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 			isp_err_clear(&e);
 			if (reload &&
 			    (reload(reload_ud, &nc, &e) != 0 || configure(c, &s, &nc, &e) != 0)) {
-				fprintf(stderr,
-					"status: reload refused, old configuration kept: %s\n",
+				log_msg(LOGS_ERROR, "status",
+					"reload refused, old configuration kept: %s",
 					isp_err_str(&e, msg, sizeof(msg)));
 			} else if (reload && strcmp(nc.status_listen, s.listen) != 0) {
 				struct MHD_Daemon *old = s.d;
@@ -335,7 +336,7 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 				MHD_stop_daemon(old);
 				s.d = NULL;
 				if (start_http(&s, nc.status_listen, &e) != 0) {
-					fprintf(stderr, "status: %s; staying on %s\n",
+					log_msg(LOGS_NOTICE, "status", "%s; staying on %s",
 						isp_err_str(&e, msg, sizeof(msg)), s.listen);
 					isp_err_clear(&e);
 					if (start_http(&s, s.listen, &e) != 0) {
@@ -343,11 +344,11 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 						goto out;
 					}
 				} else {
-					fprintf(stderr, "status: now serving http://%s/\n",
+					log_msg(LOGS_NOTICE, "status", "now serving http://%s/",
 						s.listen);
 				}
 			} else {
-				fprintf(stderr, "status: reloaded\n");
+				log_msg(LOGS_NOTICE, "status", "reloaded");
 			}
 			next = 0;
 		}
@@ -357,7 +358,7 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 		}
 		nanosleep(&ts, NULL);
 	}
-	fprintf(stderr, "status: stopping\n");
+	log_msg(LOGS_NOTICE, "status", "stopping");
 	rc = 0;
 out:
 	if (s.d)

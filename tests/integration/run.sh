@@ -120,7 +120,7 @@ wait $sup
 check "SIGTERM: exit 0" test $? = 0
 sup=""
 check "no service left" test -z "$(children dns)$(children proxy)"
-check "stop logged" grep -q "ispshield run: stopped" run.log
+check "stop logged" grep -q " run: stopped" run.log
 
 # ---- SIGKILL of the supervisor takes the services with it
 write_conf nxdomain

@@ -57,6 +57,17 @@ static const struct key keys[] = {
 	{ "core", "own-networks", K_STR, F(core_own_networks), "",
 	  "the ISP's own address ranges (access and infrastructure), comma-separated prefixes: "
 	  "the default of darknet.own and authwatch.own; empty = none" },
+	{ "core", "log", K_CHOICE, F(core_log), "stderr",
+	  "format of the services' log lines: stderr (time severity component: message), json "
+	  "(a JSON object a line), syslog (RFC 5424 to core.syslog-socket), journald-json (the "
+	  "journal's native fields to core.journal-socket)" },
+	{ "core", "syslog-socket", K_STR, F(core_syslog_socket), "/dev/log",
+	  "where core.log = syslog sends its datagrams" },
+	{ "core", "journal-socket", K_STR, F(core_journal_socket), "/run/systemd/journal/socket",
+	  "where core.log = journald-json sends its datagrams" },
+	{ "core", "log-blocks", K_CHOICE, F(core_log_blocks), "summary",
+	  "log lines of blocks (the store keeps every block event either way): each (a line "
+	  "per block), summary (per list, a line a minute with the count), off" },
 	{ "core", "timezone", K_STR, F(core_timezone), "",
 	  "zone of times written without one (command line, syslog lines), and of times shown "
 	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
@@ -453,6 +464,8 @@ static const struct {
 } choices[] = {
 	{ "dns.block-action", "nxdomain|walled-garden" },
 	{ "core.events", "on|off" },
+	{ "core.log", "stderr|json|syslog|journald-json" },
+	{ "core.log-blocks", "each|summary|off" },
 	{ "dns.upstream-0x20", "on|off" },
 	{ "dns.canary", "on|off" },
 	{ "proxy.walled-garden", "on|off" },

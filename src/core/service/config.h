@@ -58,8 +58,11 @@ struct isp_config {
 	char spool[CONFIG_PATH_MAX];	 /* event spool folder; "" = see config_spool_dir */
 	char core_own_networks[4096];	 /* PREFIX, ... of the ISP's own ranges */
 	char core_timezone[64];		 /* zone of times written without one; "" = the system's */
-	int64_t spool_max;		 /* bytes per node's spool file */
-	int64_t core_retention;		 /* seconds block/decided events are kept; 0 = forever */
+	char core_log[16]; /* stderr | json | syslog | journald-json (core/base/log.h) */
+	char core_syslog_socket[CONFIG_PATH_MAX], core_journal_socket[CONFIG_PATH_MAX];
+	char core_log_blocks[8]; /* each | summary | off: log lines of blocks */
+	int64_t spool_max;	 /* bytes per node's spool file */
+	int64_t core_retention;	 /* seconds block/decided events are kept; 0 = forever */
 	int64_t core_mask_after; /* seconds before addresses are cut to /24, /56; 0 = never */
 	/* [lists] */
 	char lists_format[16];	    /* default import format */

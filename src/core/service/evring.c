@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/log.h"
 #include "core/service/evring.h"
 #include "core/service/config.h"
 #include "core/events/evspool.h"
@@ -92,7 +93,50 @@ struct wstate {
 	struct store_block_event *sev;
 	char (*addr)[64];
 	struct evspool_event *spooled; /* WRITE_BATCH events read back from the spool */
+	/* core.log-blocks = summary: blocks per list since sum_start_ms */
+	struct {
+		char list[64];
+		uint64_t n;
+	} sum[SUMMARY_LISTS];
+	int nsum;
+	uint64_t sum_other; /* of lists beyond SUMMARY_LISTS */
+	int64_t sum_start_ms;
 };
+
+/* core.log-blocks = summary: one line per list with blocks in the minute, then start a
+ * new minute. */
+static void summary_flush(struct evwriter *w, struct wstate *ws)
+{
+	int i;
+
+	for (i = 0; i < ws->nsum; i++)
+		log_msg(LOGS_INFO, w->service, "blocked in the last minute: list=%s count=%llu",
+			ws->sum[i].list, (unsigned long long)ws->sum[i].n);
+	if (ws->sum_other)
+		log_msg(LOGS_INFO, w->service,
+			"blocked in the last minute: list=(other lists) count=%llu",
+			(unsigned long long)ws->sum_other);
+	ws->nsum = 0;
+	ws->sum_other = 0;
+	ws->sum_start_ms = time_mono_ms();
+}
+
+static void summary_add(struct wstate *ws, const char *list)
+{
+	int i;
+
+	for (i = 0; i < ws->nsum; i++)
+		if (strcmp(ws->sum[i].list, list) == 0) {
+			ws->sum[i].n++;
+			return;
+		}
+	if (ws->nsum == SUMMARY_LISTS) {
+		ws->sum_other++;
+		return;
+	}
+	snprintf(ws->sum[ws->nsum].list, sizeof(ws->sum[0].list), "%s", list);
+	ws->sum[ws->nsum++].n = 1;
+}
 
 /* The store failed (open or write): close it, count it, schedule the next try. */
 static void store_down(struct evwriter *w, struct wstate *ws, const struct isp_err *err)
@@ -105,9 +149,8 @@ static void store_down(struct evwriter *w, struct wstate *ws, const struct isp_e
 		ws->backoff_ms = 5000;
 	ws->next_try_ms = time_mono_ms() + ws->backoff_ms;
 	if (!ws->down_logged)
-		fprintf(stderr, "ispshield %s: store unreachable (%s); block events go to %s\n",
-			w->service, err->msg,
-			w->sp ? w->sp->path : "nowhere (no spool): they are dropped");
+		log_msg(LOGS_ERROR, w->service, "store unreachable (%s); block events go to %s",
+			err->msg, w->sp ? w->sp->path : "nowhere (no spool): they are dropped");
 	ws->down_logged = 1;
 }
 
@@ -124,7 +167,7 @@ static void try_store(struct evwriter *w, struct wstate *ws)
 		return;
 	}
 	if (ws->down_logged)
-		fprintf(stderr, "ispshield %s: store reachable again%s\n", w->service,
+		log_msg(LOGS_NOTICE, w->service, "store reachable again%s",
 			evspool_pending(w->sp) ? "; draining the spool" : "");
 	ws->down_logged = 0;
 	ws->backoff_ms = 0;
@@ -154,7 +197,7 @@ static void deliver(struct evwriter *w, struct wstate *ws, size_t n)
 		isp_err_clear(&err);
 	}
 	if (w->sp && evspool_append(w->sp, ws->sev, n, &dropped, &err) != 0)
-		fprintf(stderr, "ispshield %s: %s\n", w->service, err.msg);
+		log_msg(LOGS_ERROR, w->service, "%s", err.msg);
 	atomic_fetch_add(&w->spooled, n - dropped);
 	atomic_fetch_add(&w->spool_dropped, dropped);
 	spool_gauge(w);
@@ -183,12 +226,15 @@ static size_t drain(struct evwriter *w, struct wstate *ws)
 				sev[k].list = buf[k].list;
 				sev[k].entry = buf[k].entry;
 				sev[k].reason = buf[k].reason;
-				/* one line per block on stderr: syslog/journald-friendly */
-				fprintf(stderr,
-					"ispshield %s: blocked client=%s port=%u qname=%s "
-					"qtype=%u list=%s entry=%s reason=%s\n",
-					w->service, ws->addr[k], sev[k].port, buf[k].qname,
-					buf[k].qtype, buf[k].list, buf[k].entry, buf[k].reason);
+				if (w->log_blocks == EVLOG_EACH)
+					log_msg(LOGS_INFO, w->service,
+						"blocked client=%s port=%u qname=%s qtype=%u "
+						"list=%s entry=%s reason=%s",
+						ws->addr[k], sev[k].port, buf[k].qname,
+						buf[k].qtype, buf[k].list, buf[k].entry,
+						buf[k].reason);
+				else if (w->log_blocks == EVLOG_SUMMARY)
+					summary_add(ws, buf[k].list);
 			}
 			deliver(w, ws, n);
 			total += n;
@@ -209,7 +255,7 @@ static void drain_spool(struct evwriter *w, struct wstate *ws, int64_t budget_ms
 
 		isp_err_clear(&err);
 		if (evspool_read(w->sp, ws->spooled, WRITE_BATCH, &n, &next, &err) != 0) {
-			fprintf(stderr, "ispshield %s: %s\n", w->service, err.msg);
+			log_msg(LOGS_ERROR, w->service, "%s", err.msg);
 			break;
 		}
 		for (k = 0; k < n; k++)
@@ -221,7 +267,7 @@ static void drain_spool(struct evwriter *w, struct wstate *ws, int64_t budget_ms
 		atomic_fetch_add(&w->written, n);
 		/* committed: a crash before this line sends this batch again (at least once) */
 		if (evspool_consume(w->sp, next, &err) != 0) {
-			fprintf(stderr, "ispshield %s: %s\n", w->service, err.msg);
+			log_msg(LOGS_ERROR, w->service, "%s", err.msg);
 			break;
 		}
 	}
@@ -234,7 +280,7 @@ static void on_spool_reject(void *ud, const struct isp_err *e)
 	char msg[1024];
 
 	atomic_fetch_add(&w->spool_rejected, 1);
-	fprintf(stderr, "ispshield %s: spool: %s\n", w->service, isp_err_str(e, msg, sizeof(msg)));
+	log_msg(LOGS_WARNING, w->service, "spool: %s", isp_err_str(e, msg, sizeof(msg)));
 }
 
 static void *writer_main(void *arg)
@@ -243,12 +289,13 @@ static void *writer_main(void *arg)
 	struct wstate ws;
 
 	memset(&ws, 0, sizeof(ws));
+	ws.sum_start_ms = time_mono_ms();
 	ws.buf = calloc(WRITE_BATCH, sizeof(*ws.buf));
 	ws.sev = calloc(WRITE_BATCH, sizeof(*ws.sev));
 	ws.addr = calloc(WRITE_BATCH, 64);
 	ws.spooled = w->sp ? calloc(WRITE_BATCH, sizeof(*ws.spooled)) : NULL;
 	if (!ws.buf || !ws.sev || !ws.addr || (w->sp && !ws.spooled)) {
-		fprintf(stderr, "ispshield %s: out of memory in the event writer\n", w->service);
+		log_msg(LOGS_ERROR, w->service, "out of memory in the event writer");
 		goto out;
 	}
 	spool_gauge(w);
@@ -258,9 +305,13 @@ static void *writer_main(void *arg)
 		try_store(w, &ws);
 		drain(w, &ws);
 		drain_spool(w, &ws, 250);
+		if (w->log_blocks == EVLOG_SUMMARY && time_mono_ms() - ws.sum_start_ms >= 60000)
+			summary_flush(w, &ws);
 		nanosleep(&ts, NULL);
 	}
 	drain(w, &ws); /* the producers have stopped: nothing is lost */
+	if (w->log_blocks == EVLOG_SUMMARY)
+		summary_flush(w, &ws);
 	ws.next_try_ms = 0;
 	try_store(w, &ws);
 	drain_spool(w, &ws, 2000);
@@ -282,6 +333,9 @@ int evwriter_setup(struct evwriter *w, const char *service, const struct isp_con
 	w->service = service;
 	w->store = cfg->store;
 	w->events_off = strcmp(cfg->events, "off") == 0;
+	w->log_blocks = strcmp(cfg->core_log_blocks, "each") == 0      ? EVLOG_EACH
+			: strcmp(cfg->core_log_blocks, "summary") == 0 ? EVLOG_SUMMARY
+								       : EVLOG_OFF;
 	w->spool_max = cfg->spool_max;
 	config_spool_dir(cfg, dir);
 	if (evspool_path(dir, service, listen, spool, size) != 0)
@@ -305,11 +359,9 @@ int evwriter_start(struct evwriter *w, struct isp_err *err)
 		if (rc)
 			return isp_err_set(err, rc, "core.spool: %s", e.msg);
 		if (evspool_pending(w->sp))
-			fprintf(stderr,
-				"ispshield %s: %llu bytes of block events left in %s: "
-				"draining them first\n",
-				w->service, (unsigned long long)(w->sp->size - w->sp->done),
-				w->sp->path);
+			log_msg(LOGS_NOTICE, w->service,
+				"%llu bytes of block events left in %s: draining them first",
+				(unsigned long long)(w->sp->size - w->sp->done), w->sp->path);
 	}
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		evspool_close(w->sp);

@@ -59,13 +59,19 @@ int evring_push(struct evring *r, const struct ev_block *ev);
  * never waits. A failed write or open closes the store handle and retries opening it
  * with backoff (100 ms doubling to 5 s); once open, the spool is drained oldest first
  * (at most ~250 ms per round, rings first) and truncated when empty. With events_off
- * nothing is stored or spooled; the log line per event is still written. */
+ * nothing is stored or spooled: core.log-blocks = each is then the only record. */
+/* core.log-blocks: a log line per block (each), per list and minute (summary), or none.
+ * The lists counted by summary in one minute are at most SUMMARY_LISTS; the rest are
+ * counted together. */
+enum { EVLOG_OFF, EVLOG_EACH, EVLOG_SUMMARY };
+#define SUMMARY_LISTS 64
 struct evwriter {
 	const char *service; /* "dns", "proxy": prefix of the log lines */
 	const char *store;   /* store spec; the writer opens its own handle */
 	const char *spool;   /* spool file (evspool_path); NULL or "" = none: drop when down */
 	int64_t spool_max;   /* bytes the spool file may hold */
 	int events_off;	     /* 1: log only, neither store nor spool */
+	int log_blocks;	     /* core.log-blocks: EVLOG_OFF, EVLOG_EACH, EVLOG_SUMMARY */
 	struct evring **rings;
 	int nrings;
 	pthread_t thread;

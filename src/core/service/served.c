@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/net/ip.h"
+#include "core/base/log.h"
 #include "core/service/served.h"
 
 #define SERVED_CHUNK	64
@@ -369,9 +370,8 @@ void served_slot_reload(struct served_slot *s, const char *why)
 	isp_err_clear(&err);
 	if (served_load(s->snap_path, s->optout_path, s->cfg, s->names, &sh, &err) != 0 || !sh) {
 		atomic_fetch_add(&s->reload_failures, 1);
-		fprintf(stderr,
-			"ispshield %s: reload (%s) failed, still serving the old data: %s\n",
-			s->who, why, isp_err_str(&err, buf, sizeof(buf)));
+		log_msg(LOGS_ERROR, s->who, "reload (%s) failed, still serving the old data: %s",
+			why, isp_err_str(&err, buf, sizeof(buf)));
 		return;
 	}
 	old = atomic_exchange(&s->cur, sh);
@@ -380,8 +380,8 @@ void served_slot_reload(struct served_slot *s, const char *why)
 	served_free(old);
 	atomic_store(&s->serial, snap_serial(sh->snap));
 	atomic_fetch_add(&s->reloads, 1);
-	fprintf(stderr, "ispshield %s: reloaded (%s): snapshot %u keys, %zu opt-out prefixes\n",
-		s->who, why, snap_keys(sh->snap), prefixset_count(sh->optout));
+	log_msg(LOGS_NOTICE, s->who, "reloaded (%s): snapshot %u keys, %zu opt-out prefixes", why,
+		snap_keys(sh->snap), prefixset_count(sh->optout));
 }
 
 void served_slot_close(struct served_slot *s)

@@ -2,6 +2,7 @@
  * servedrun.c -- see servedrun.h (moved here from the DNS service's and the proxy's
  * server.c and metrics.c, which were the same code twice).
  */
+#include "core/base/log.h"
 #include "core/service/servedrun.h"
 
 #include <signal.h>
@@ -59,7 +60,7 @@ int served_run(struct served_slot *s, const struct served_hooks *h, const char *
 	}
 	h->serving(s->ud);
 	served_slot_loop(s, &set);
-	fprintf(stderr, "ispshield %s: stopping\n", h->who);
+	log_msg(LOGS_NOTICE, h->who, "stopping");
 	rc = 0;
 stop:
 	atomic_store(stop, 1);
