@@ -61,7 +61,7 @@ static const struct key keys[] = {
 	  "zone of times written without one (command line, syslog lines), and of times shown "
 	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
-	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
+	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv, stix, misp" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
 	  "lifetime of imported entries that carry no expiry (30d, 12h, ...); 0 = never" },
 	{ "lists", "rpz-origin", K_DOMAIN, F(lists_rpz_origin), "rpz.ispshield.invalid",
