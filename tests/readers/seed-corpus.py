@@ -7,7 +7,7 @@ Run from the repository root: python3 tests/readers/seed-corpus.py"""
 import hashlib, os, sys
 
 FORMATS = {
-    "listfmt": ["auto", "plain", "hosts", "rpz", "urlhaus", "feodo", "csv"],
+    "listfmt": ["auto", "plain", "hosts", "rpz", "urlhaus", "feodo", "csv", "stix", "misp"],
     "sessfmt": ["auto", "detail", "radcsv", "dhcpd", "kea"],
     "evfmt": ["auto", "csv", "scan_dns", "sinkhole"],
 }
