@@ -94,44 +94,98 @@ static int fail(struct js *j, int ch, const char *what)
 			  ch >= 0x20 && ch < 0x7f ? ch : '?');
 }
 
+/* Take the next n bytes of the current chunk (n <= e - p): counted, and copied while a
+ * wanted value is read. The walk's fast paths go through here, a run at a time. */
+static void advance(struct js *j, size_t n)
+{
+	const char *q = j->p;
+	const char *end = j->p + n;
+	size_t room;
+
+	if (n == 0)
+		return;
+	while ((q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		j->line++;
+		q++;
+	}
+	if (j->copying) {
+		room = j->max - j->len;
+		memcpy(j->buf + j->len, j->p, n < room ? n : room);
+		j->len += n < room ? n : room;
+		if (n > room)
+			j->over = 1;
+	}
+	j->off += (long long)n;
+	j->last = (unsigned char)end[-1];
+	j->p = end;
+}
+
+static int is_ws(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
 static void skip_ws(struct js *j)
 {
-	int ch;
+	const char *q;
 
-	for (;;) {
-		ch = peek(j);
-		if (ch != ' ' && ch != '\t' && ch != '\n' && ch != '\r')
+	while (more(j) > 0) {
+		q = j->p;
+		while (q < j->e && is_ws(*q))
+			q++;
+		advance(j, (size_t)(q - j->p));
+		if (q < j->e)
 			return;
-		next(j);
 	}
+}
+
+static void key_byte(struct js_step *key, size_t *n, char ch)
+{
+	if (!key)
+		return;
+	if (*n < JS_KEY_MAX)
+		key->key[(*n)++] = ch;
+	else
+		key->key_cut = 1;
 }
 
 /* After the opening quote: up to and including the closing one; the first bytes into
  * key when key is not NULL. */
 static int string(struct js *j, struct js_step *key)
 {
+	const char *q;
 	size_t n = 0;
+	size_t run;
 	int ch;
 
 	for (;;) {
+		ch = more(j);
+		if (ch <= 0)
+			return fail(j, ch == 0 ? -1 : ch, "the end of a string");
+		q = j->p;
+		while (q < j->e && *q != '"' && *q != '\\')
+			q++;
+		run = (size_t)(q - j->p);
+		if (key && run > 0) {
+			if (n + run > JS_KEY_MAX) {
+				key->key_cut = 1;
+				run = JS_KEY_MAX - n;
+			}
+			memcpy(key->key + n, j->p, run);
+			n += run;
+		}
+		advance(j, (size_t)(q - j->p));
+		if (q == j->e)
+			continue;
+		ch = next(j);
+		if (ch == '"')
+			break;
+		/* a backslash: the escaped byte is taken whatever it is */
+		key_byte(key, &n, (char)ch);
 		ch = next(j);
 		if (ch < 0)
 			return fail(j, ch, "the end of a string");
-		if (ch == '"')
-			break;
-		if (key) {
-			if (n < JS_KEY_MAX)
-				key->key[n++] = (char)ch;
-			else
-				key->key_cut = 1;
-		}
-		if (ch == '\\') {
-			ch = next(j);
-			if (ch < 0)
-				return fail(j, ch, "the end of a string");
-			if (key && n < JS_KEY_MAX)
-				key->key[n++] = (char)ch;
-		}
+		key_byte(key, &n, (char)ch);
 	}
 	if (key)
 		key->key[n] = '\0';
