@@ -289,6 +289,12 @@ static const struct key keys[] = {
 	  "ports of the router admin-page probe" },
 	{ "survey", "http-paths", K_STR, F(survey_http_paths), "/",
 	  "paths requested by the admin-page probe, comma-separated (at most 8)" },
+	{ "events", "shadowserver-schema", K_STR, F(events_shadowserver_schema),
+	  ISP_SS_SCHEMA_DEFAULT,
+	  "Shadowserver's report schema (the JSON it publishes for IntelMQ): which column of "
+	  "which report type is the address, time, port, family, and what each type is "
+	  "about; events import reads every report type it lists (the default: the copy "
+	  "installed beside the binary); empty = none, Shadowserver reports then need it" },
 	{ "survey", "fingerprints", K_STR, F(survey_fingerprints), "data/survey/fingerprints.txt",
 	  "the router fingerprint file" },
 	{ "survey", "proxy-ports", K_STR, F(survey_proxy_ports), "8909,3128,8080",
