@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fclose(f);
 	/* a JSON document may be one line of many objects: bound by its bytes instead */
 	limit = st.detected == LISTFMT_STIX || st.detected == LISTFMT_MISP ? (long)size
-									  : st.lines * 1024 + 1;
+									   : st.lines * 1024 + 1;
 	if (rc != 0 || st.entries != s.entries || st.rejected != s.rejects ||
 	    st.entries + st.rejected > limit ||
 	    (o.format != LISTFMT_AUTO && st.detected != o.format))
