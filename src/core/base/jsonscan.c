@@ -212,15 +212,17 @@ static int push(struct js *j)
 	return 0;
 }
 
-static int object(struct js *j)
+/* An object (close '}') or an array (close ']'): its members or elements, each a step of
+ * the path while it is walked. */
+static int container(struct js *j, int close)
 {
 	struct js_step *s;
 	int ch;
 	int rc;
 
-	next(j); /* '{' */
+	next(j); /* '{' or '[' */
 	skip_ws(j);
-	if (peek(j) == '}') {
+	if (peek(j) == close) {
 		next(j);
 		return 0;
 	}
@@ -228,60 +230,33 @@ static int object(struct js *j)
 	if (rc < 0)
 		return rc;
 	s = &j->path.step[j->path.depth - 1];
-	for (;;) {
-		skip_ws(j);
-		ch = next(j);
-		if (ch != '"')
-			return fail(j, ch, "a member name in quotes");
-		s->key_cut = 0;
-		rc = string(j, s);
-		if (rc < 0)
-			return rc;
-		skip_ws(j);
-		ch = next(j);
-		if (ch != ':')
-			return fail(j, ch, "':' after a member name");
-		rc = value(j);
-		if (rc != 0)
-			return rc;
-		skip_ws(j);
-		ch = next(j);
-		if (ch == '}')
-			break;
-		if (ch != ',')
-			return fail(j, ch, "',' or '}' in an object");
-	}
-	j->path.depth--;
-	return 0;
-}
-
-static int array(struct js *j)
-{
-	struct js_step *s;
-	int ch;
-	int rc;
-
-	next(j); /* '[' */
-	skip_ws(j);
-	if (peek(j) == ']') {
-		next(j);
-		return 0;
-	}
-	rc = push(j);
-	if (rc < 0)
-		return rc;
-	s = &j->path.step[j->path.depth - 1];
-	s->is_index = 1;
+	s->is_index = close == ']';
 	for (s->index = 0;; s->index++) {
+		if (close == '}') {
+			skip_ws(j);
+			ch = next(j);
+			if (ch != '"')
+				return fail(j, ch, "a member name in quotes");
+			s->key_cut = 0;
+			rc = string(j, s);
+			if (rc < 0)
+				return rc;
+			skip_ws(j);
+			ch = next(j);
+			if (ch != ':')
+				return fail(j, ch, "':' after a member name");
+		}
 		rc = value(j);
 		if (rc != 0)
 			return rc;
 		skip_ws(j);
 		ch = next(j);
-		if (ch == ']')
+		if (ch == close)
 			break;
 		if (ch != ',')
-			return fail(j, ch, "',' or ']' in an array");
+			return fail(j, ch,
+				    close == '}' ? "',' or '}' in an object"
+						 : "',' or ']' in an array");
 	}
 	j->path.depth--;
 	return 0;
@@ -296,9 +271,9 @@ static int walk(struct js *j)
 	skip_ws(j);
 	ch = peek(j);
 	if (ch == '{')
-		return object(j);
+		return container(j, '}');
 	if (ch == '[')
-		return array(j);
+		return container(j, ']');
 	if (ch == '"') {
 		next(j);
 		return string(j, NULL);
