@@ -204,12 +204,12 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	rc = EXIT_OK;
 	if (!source || !*source)
 		return opts_usage(&spec, opts);
 	rc = cli_evfmt_opts(c, fmt_s, "-", &schema, &fo0);
 	if (rc != 0)
 		goto done;
+	rc = EXIT_OK;
 	st = cli_create_store(c);
 	if (!st) {
 		rc = EXIT_FAIL;

@@ -236,7 +236,7 @@ struct ss_schema *ss_schema_load(const char *path, isp_reject_fn on_reject, void
 		return NULL;
 	}
 	if (sb.st_size > SS_FILE_MAX) {
-		isp_err_set(err, ISR_ELIMIT, "%s: larger than %d bytes", path, SS_FILE_MAX);
+		isp_err_set(err, ISR_ELIMIT, "%s: larger than %ld bytes", path, SS_FILE_MAX);
 		return NULL;
 	}
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);

@@ -44,7 +44,7 @@
 #include "core/base/err.h"
 #include "core/events/cause.h"
 
-#define SS_FILE_MAX    (16 * 1024 * 1024)
+#define SS_FILE_MAX    (16L * 1024 * 1024)
 #define SS_NAME_MAX    64
 #define SS_COLUMNS_MAX 256
 

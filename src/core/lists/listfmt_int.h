@@ -79,7 +79,7 @@ int lf_read_stix(struct lf_ctx *c);
 int lf_read_misp(struct lf_ctx *c);
 
 /* The JSON formats: the largest single value (a STIX object, a MISP attribute) read. */
-#define LF_JSON_VALUE_MAX (1024 * 1024)
+#define LF_JSON_VALUE_MAX ((size_t)1024 * 1024)
 
 /*
  * Walk the JSON document of c with core/base/jsonscan.h, handing the values want()
