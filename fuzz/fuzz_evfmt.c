@@ -1,8 +1,10 @@
 /*
  * fuzz_evfmt.c -- libFuzzer target for the partner event-list readers (core/events/evfmt.h).
  *
- * The first input byte picks the format (mod 4: auto, csv, scan_dns, sinkhole); the rest
- * is read through fmemopen like a file. The callbacks read every field of every record
+ * The first input byte picks the format (mod 4: auto, csv, shadowserver, shadowserver
+ * with the report named scan_dns); the rest is read through fmemopen like a file. The
+ * Shadowserver report schema is the repository's data/shadowserver/schema.json, loaded
+ * once. The callbacks read every field of every record
  * and reject so that a dangling or unterminated pointer shows up under ASan, and check
  * the invariants the importer relies on: a host address (/32 or /128), a known cause,
  * raw and header never longer than a line, line numbers that never go backwards, and
@@ -41,9 +43,8 @@ static int on_record(void *ud, const struct ev_record *r)
 	}
 	if ((int)r->cause < CAUSE_NONE || r->cause >= CAUSE_N)
 		abort();
-	if (s->fmt == EVFMT_SCAN_DNS && r->cause != CAUSE_OPEN_RESOLVER)
-		abort();
-	if (s->fmt == EVFMT_SINKHOLE && r->cause != CAUSE_CC)
+	/* a Shadowserver row always has its report type's cause */
+	if (s->fmt == EVFMT_SHADOWSERVER && r->cause == CAUSE_NONE)
 		abort();
 	if (strlen(r->raw) > EVFMT_LINE_MAX || strlen(r->header) > EVFMT_LINE_MAX)
 		abort();
@@ -69,6 +70,19 @@ static void on_reject(void *ud, const struct isp_err *err)
 		abort();
 }
 
+static struct ss_schema *schema(void)
+{
+	static struct ss_schema *s;
+
+	if (!s) {
+		s = ss_schema_load(ISP_SOURCE_DIR "/data/shadowserver/schema.json", NULL, NULL,
+				   NULL);
+		if (!s)
+			abort();
+	}
+	return s;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct evfmt_opts o;
@@ -82,7 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&o, 0, sizeof(o));
 	memset(&s, 0, sizeof(s));
-	o.format = (enum ev_format)(data[0] % 4);
+	o.format = (enum ev_format)(data[0] % 4 == 3 ? EVFMT_SHADOWSERVER : data[0] % 4);
+	o.report = data[0] % 4 == 3 ? "scan_dns" : NULL;
+	o.schema = schema();
 	o.filename = "fuzz";
 	s.fmt = o.format;
 	f = fmemopen((void *)(data + 1), size - 1, "r");

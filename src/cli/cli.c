@@ -7,11 +7,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "core/base/fsutil.h"
 #include "core/base/timefmt.h"
+#include "core/events/evfmt.h"
 #include "core/store/store.h"
 
 void cli_error(const struct isp_err *err)
@@ -102,6 +104,80 @@ FILE *cli_fopen(const char *path)
 	if (!f)
 		cli_fail("%s: %s", path, strerror(errno));
 	return f;
+}
+
+/*
+ * The schema file: events.shadowserver-schema; when it is the default (relative) path and
+ * not there (the command runs elsewhere than the source tree), the copy beside the
+ * binary: BINDIR/../share/ispshield/shadowserver/ (installed) or BINDIR/../data/shadowserver/
+ * (a build folder in the source tree). Into out[size]; "" when the key is empty.
+ */
+static void schema_path(const struct cli *c, char *out, size_t size)
+{
+	static const char *const beside[] = { "/../share/ispshield/shadowserver/schema.json",
+					      "/../data/shadowserver/schema.json" };
+	const char *path = c->cfg.events_shadowserver_schema;
+	char exe[CONFIG_PATH_MAX];
+	ssize_t n;
+	size_t i;
+
+	snprintf(out, size, "%s", path);
+	if (!*path || path[0] == '/' || access(path, R_OK) == 0 ||
+	    strcmp(path, ISP_SS_SCHEMA_DEFAULT) != 0)
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if (strrchr(exe, '/'))
+		*strrchr(exe, '/') = '\0';
+	for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+		snprintf(out, size, "%s%s", exe, beside[i]);
+		if (access(out, R_OK) == 0)
+			return;
+	}
+	snprintf(out, size, "%s", path);
+}
+
+int cli_evfmt_opts(const struct cli *c, const char *fmt_s, const char *name,
+		   struct ss_schema **schema, struct evfmt_opts *fo)
+{
+	char path[CONFIG_PATH_MAX + 64];
+	struct isp_err err;
+	int fmt = evfmt_parse_name(fmt_s);
+	int report = fmt < 0;
+
+	memset(fo, 0, sizeof(*fo));
+	fo->filename = name;
+	schema_path(c, path, sizeof(path));
+	if (fmt != EVFMT_CSV && !*schema && *path) {
+		isp_err_clear(&err);
+		*schema = ss_schema_load(path, cli_reject, NULL, &err);
+		if (!*schema) {
+			/* fail closed: a Shadowserver report read as generic CSV would tell the
+			 * subscriber the wrong thing */
+			cli_error(&err);
+			cli_fail("events.shadowserver-schema: needed to tell Shadowserver reports "
+				 "from other lists (set it, or --format csv)");
+			return EXIT_FAIL;
+		}
+	}
+	if (report) {
+		if (!ss_schema_find(*schema, fmt_s)) {
+			cli_fail(
+				"--format %s: expected auto, csv, shadowserver or a report type of "
+				"the Shadowserver schema (%s)",
+				fmt_s, *path ? path : "events.shadowserver-schema is empty");
+			return EXIT_USAGE;
+		}
+		fmt = EVFMT_SHADOWSERVER;
+		fo->report = fmt_s;
+	} else if (fmt == EVFMT_SHADOWSERVER && ss_schema_find(*schema, fmt_s)) {
+		fo->report = fmt_s; /* scan_dns, event4_sinkhole, ...: that report type */
+	}
+	fo->format = (enum ev_format)fmt;
+	fo->schema = *schema;
+	return 0;
 }
 
 void cli_fclose(FILE *f)

@@ -91,6 +91,21 @@ void cli_reject(void *ud, const struct isp_err *e);
 FILE *cli_fopen(const char *path);
 void cli_fclose(FILE *f);
 
+/*
+ * The event reader's options for --format fmt_s (auto, csv, shadowserver, the old
+ * scan_dns / sinkhole, or a Shadowserver report type such as event4_sinkhole_http) on
+ * file name: fills *fo. The schema of events.shadowserver-schema is loaded into *schema
+ * (once: pass the same pointer, NULL at first, for every file; the caller frees
+ * it with ss_schema_free) when the format may need it. Returns 0, or EXIT_USAGE / EXIT_FAIL
+ * after printing why (an unknown format, a schema that does not load when the format
+ * is shadowserver; for auto a schema that does not load is a warning and Shadowserver
+ * reports are read as generic CSV).
+ */
+struct evfmt_opts;
+struct ss_schema;
+int cli_evfmt_opts(const struct cli *c, const char *fmt_s, const char *name,
+		   struct ss_schema **schema, struct evfmt_opts *fo);
+
 /* A command with subcommands: argv[1] picks one of cmds (NULL-terminated); --help and
  * no subcommand print usage. */
 struct cli_cmd {

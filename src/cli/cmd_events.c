@@ -184,14 +184,17 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	struct import_ctx x;
 	struct isp_err err;
 	struct store *st;
-	int i, fmt, rc, again = 0, argi;
+	struct ss_schema *schema = NULL;
+	struct evfmt_opts fo0;
+	int i, rc, again = 0, argi;
 	const struct opt opts[] = {
 		OPT_S("source", 's', &source, "NAME",
 		      "who sent the list (jpcert, shadowserver, police, ...)"),
 		OPT_S("format", 'f', &fmt_s, "F",
 		      "auto (default: by the header), csv (ip, timestamp and optionally port, "
-		      "family, reference, cause), scan_dns (Shadowserver open resolvers), "
-		      "sinkhole (Shadowserver event4_sinkhole and event4_sinkhole_http)"),
+		      "family, reference, cause), shadowserver (any report type of "
+		      "events.shadowserver-schema, found by the header or the file name), or "
+		      "one report type by name (scan_dns, event4_sinkhole_http, ...)"),
 		OPT_FN_("cause", 'c', parse_cause, &cause, "C",
 			"cause of rows that do not carry one (csv; default cc): cc, "
 			"malware-site, open-resolver, vulnerable-router, open-proxy, "
@@ -204,24 +207,26 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	rc = EXIT_OK;
 	if (!source || !*source)
 		return opts_usage(&spec, opts);
-	fmt = evfmt_parse_name(fmt_s);
-	if (fmt < 0) {
-		cli_fail("--format %s: expected auto, csv, scan_dns or sinkhole", fmt_s);
-		return EXIT_USAGE;
-	}
+	rc = cli_evfmt_opts(c, fmt_s, "-", &schema, &fo0);
+	if (rc != 0)
+		goto done;
+	rc = EXIT_OK;
 	st = cli_create_store(c);
-	if (!st)
-		return EXIT_FAIL;
+	if (!st) {
+		rc = EXIT_FAIL;
+		goto done;
+	}
 	for (i = argi; i < argc; i++) {
 		const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
-		struct evfmt_opts fo = { (enum ev_format)fmt, name };
+		struct evfmt_opts fo = fo0;
 		struct evfmt_stats fs;
+		char fmt_name[80];
 		char hex[2 * SHA256_LEN + 1];
 		FILE *f = cli_fopen(argv[i]);
 
+		fo.filename = name;
 		if (!f) {
 			rc = EXIT_FAIL;
 			continue;
@@ -252,16 +257,20 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			continue;
 		}
 		cli_fclose(f);
+		snprintf(fmt_name, sizeof(fmt_name), "%s%s%s", evfmt_name(fs.detected),
+			 fs.report ? " " : "", fs.report ? fs.report : "");
 		if (!c->quiet)
 			fprintf(stderr,
 				"%s: source %s, format %s: batch %lld, %ld rows imported, %ld "
 				"rejected, %ld duplicate (events the source sent before)\n",
-				name, source, evfmt_name(fs.detected), (long long)x.batch, x.rows,
-				fs.rejected, x.dups);
+				name, source, fmt_name, (long long)x.batch, x.rows, fs.rejected,
+				x.dups);
 		if (fs.rejected && rc == EXIT_OK)
 			rc = EXIT_PARTIAL;
 	}
 	store_close(st);
+done:
+	ss_schema_free(schema);
 	return rc;
 }
 

@@ -59,6 +59,18 @@ static const char import_tail[] =
 	"Entries of another kind than the list's (a URL feed into a domain list) are\n"
 	"skipped and named as FILE:LINE like rejected lines.\n"
 	"\n"
+	"Threat-intel exchange formats (detected, or --format stix / misp):\n"
+	"  stix  a STIX 2.1 bundle or TAXII 2.1 envelope: indicators whose pattern is one\n"
+	"        or more equalities on domain-name:value, url:value, ipv4-addr:value or\n"
+	"        ipv6-addr:value joined by OR; valid_until is the expiry; revoked ones and\n"
+	"        other objects are skipped; any other pattern is rejected as\n"
+	"        FILE:LINE: indicator--ID: pattern REASON\n"
+	"  misp  a MISP event JSON, or a MISP feed directory (its manifest.json and the\n"
+	"        event files it lists): attributes of type domain, hostname, url, ip-dst,\n"
+	"        ip-src, domain|ip and the |port forms with to_ids set, not deleted or\n"
+	"        decayed; the event's tags become the category, its info the reference\n"
+	"Both are read as a stream: one object or attribute in memory at a time.\n"
+	"\n"
 	"Exit status: 0 imported, 3 imported but lines were rejected or skipped, 4 failed or\n"
 	"refused (nothing from that FILE changed).\n";
 

@@ -33,11 +33,17 @@ static const char export_tail[] =
 	"           expressed and are left out)\n"
 	"  csv      value,action,first_seen,last_seen,expires,category,reference,source\n"
 	"           (read back by import --format csv)\n"
+	"  stix     STIX 2.1 bundle, one indicator per entry (any kind): pattern\n"
+	"           [domain-name:value = 'V'] (url, ipv4-addr, ipv6-addr), name = category,\n"
+	"           valid_from = first seen, valid_until = expiry, ids stable from one\n"
+	"           export to the next; *.name, allow and local-data entries left out\n"
+	"           (read back by import --format stix)\n"
 	"\n"
 	"The allowlist (`lists allow`) applies as at compile: in rpz, every active allow of\n"
 	"the list's kind is written as CNAME rpz-passthru. and so is each entry an allow\n"
 	"covers (a resolver prefers the more specific trigger, so bad.example CNAME . would\n"
-	"beat *.example CNAME rpz-passthru.); domains and hosts leave covered entries out;\n"
+	"beat *.example CNAME rpz-passthru.); domains, hosts and stix leave covered entries\n"
+	"out;\n"
 	"csv writes the list as stored.\n";
 
 int cmd_lists_export(struct cli *c, int argc, char **argv)
@@ -58,7 +64,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	int rc, argi, fmt;
 	const struct opt opts[] = {
 		OPT_S("list", 'l', &list, "NAME", "the list"),
-		OPT_S("format", 'f', &fmt_s, "FORMAT", "rpz, domains, hosts or csv (below)"),
+		OPT_S("format", 'f', &fmt_s, "FORMAT", "rpz, domains, hosts, csv or stix (below)"),
 		OPT_K("origin", "lists.rpz-origin", "ZONE"),
 		OPT_S("out", 'o', &out, "FILE",
 		      "write to FILE (atomically) instead of standard output"),
@@ -70,7 +76,7 @@ int cmd_lists_export(struct cli *c, int argc, char **argv)
 	fmt = listexport_format(fmt_s);
 	if (!list || fmt < 0) {
 		if (fmt_s && fmt < 0)
-			cli_fail("--format %s: expected rpz, domains, hosts or csv", fmt_s);
+			cli_fail("--format %s: expected rpz, domains, hosts, csv or stix", fmt_s);
 		return opts_usage(&spec, opts);
 	}
 	xo.fmt = (enum listexport_fmt)fmt;

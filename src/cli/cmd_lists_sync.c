@@ -102,9 +102,9 @@ static const char publish_usage[] =
 	"each FILE as NAME-SEQUENCE.list, the manifest `index` (name, kind, format, file,\n"
 	"size, SHA-256 of every list, and the sequence number) and its signature\n"
 	"`index.sig`. Subscribers run `ispshield lists sync URL-OF-DIR`. KIND: domain, url,\n"
-	"ip; FORMAT: plain, hosts, rpz, urlhaus, feodo, csv (default: detected). Every FILE\n"
-	"is read first: one rejected line refuses the publication (subscribers import a\n"
-	"synced list whole or not at all).\n";
+	"ip; FORMAT: plain, hosts, rpz, urlhaus, feodo, csv, stix, misp (default: detected).\n"
+	"Every FILE is read first: one rejected line refuses the publication (subscribers\n"
+	"import a synced list whole or not at all).\n";
 
 static const char publish_tail[] =
 	"Exit status: 0 published, 2 usage, 4 failed (DIR unchanged, or only new .list\n"

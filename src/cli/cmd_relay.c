@@ -43,21 +43,22 @@ static const char report_usage[] = "usage: ispshield relay report [--json]\n";
 
 /* Split the files argv[first..argc) into s; *files lists them for the batch record.
  * Returns 0 or -1 (reported). */
-static int split_files(struct relay_split *s, int fmt, int argc, char **argv, int first,
-		       char *files, size_t size, long *rejected)
+static int split_files(struct relay_split *s, const struct evfmt_opts *fo0, int argc, char **argv,
+		       int first, char *files, size_t size, long *rejected)
 {
 	struct isp_err err;
 	int i;
 
 	isp_err_clear(&err);
 	for (i = first; i < argc; i++) {
-		struct evfmt_opts fo = { (enum ev_format)fmt, argv[i] };
+		struct evfmt_opts fo = *fo0;
 		struct evfmt_stats fs;
 		FILE *f = cli_fopen(argv[i]);
 		int rc;
 
 		if (!f)
 			return -1;
+		fo.filename = argv[i];
 		rc = relay_split_file(s, f, &fo, cli_reject, NULL, &fs, &err);
 		cli_fclose(f);
 		if (rc != 0) {
@@ -84,7 +85,9 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 	struct store *st = NULL;
 	long rejected = 0;
 	int64_t batch;
-	int fmt, rc, argi;
+	struct ss_schema *schema = NULL;
+	struct evfmt_opts fo;
+	int rc, argi;
 	FILE *mf;
 	const struct opt opts[] = {
 		OPT_S("members", 'm', &members, "MEMBERS.csv",
@@ -98,17 +101,22 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	fmt = evfmt_parse_name(fmt_s);
-	if (!members || !source || fmt < 0)
+	if (!members || !source)
 		return opts_usage(&spec, opts);
+	rc = cli_evfmt_opts(c, fmt_s, NULL, &schema, &fo);
+	if (rc != 0)
+		return rc;
 	mf = cli_fopen(members);
-	if (!mf)
+	if (!mf) {
+		ss_schema_free(schema);
 		return EXIT_USAGE;
+	}
 	isp_err_clear(&err);
 	rc = relay_split_new(mf, members, dir, &s, &err);
 	cli_fclose(mf);
 	if (rc != 0) {
 		cli_error(&err);
+		ss_schema_free(schema);
 		return EXIT_USAGE;
 	}
 	rc = EXIT_FAIL;
@@ -116,7 +124,7 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		goto out;
 	}
-	if (split_files(s, fmt, argc, argv, argi, files, sizeof(files), &rejected) != 0)
+	if (split_files(s, &fo, argc, argv, argi, files, sizeof(files), &rejected) != 0)
 		goto out;
 	if (relay_split_close(s, &err) != 0) {
 		cli_error(&err);
@@ -135,6 +143,7 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 out:
 	store_close(st);
 	relay_split_free(s);
+	ss_schema_free(schema);
 	return rc;
 }
 

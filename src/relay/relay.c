@@ -345,7 +345,7 @@ int relay_returns(struct store *st, FILE *f, const char *filename, const char *m
 		  int64_t batch, evfmt_reject_fn reject, void *ud, long *rows, int64_t *used,
 		  struct evfmt_stats *stats, struct isp_err *err)
 {
-	struct evfmt_opts fo = { EVFMT_AUTO, filename };
+	struct evfmt_opts fo = { .format = EVFMT_AUTO, .filename = filename };
 	struct relay_read rr = { rows, reject, ud };
 	int rc;
 

@@ -144,7 +144,7 @@ cat > scan_dns.csv <<'EOF'
 "2026-11-22 09:40:00","high","198.51.100.26","udp",53,,"openresolver",64500,"JP","TOKYO","TOKYO",0,,,,"3.1"
 EOF
 expect 0 "events import scan_dns" -- ispv events import --source shadowserver scan_dns.csv
-has err.txt "format scan_dns"
+has err.txt "format shadowserver scan_dns"
 
 # --- block events from a real `ispshield dns`, queried by a subscriber on 127.0.0.1
 now=$(date +%s)

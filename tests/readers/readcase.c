@@ -295,9 +295,14 @@ static int ev_record(void *ud, const struct ev_record *r)
 	return 0;
 }
 
+/* evfmt: the repository's Shadowserver schema (data/shadowserver/schema.json, three
+ * levels above DIR), loaded once by main; `% schema=none` reads a case without it. */
+static struct ss_schema *ev_schema;
+
 static int run_evfmt(struct rcase *c, FILE *f)
 {
 	const char *fmt = opt(c, "format");
+	const char *schema = opt(c, "schema");
 	struct evfmt_stats st;
 	struct evfmt_opts o;
 	struct isp_err err;
@@ -309,11 +314,17 @@ static int run_evfmt(struct rcase *c, FILE *f)
 	if ((int)o.format < 0)
 		return -1;
 	o.filename = c->name;
+	o.schema = schema && strcmp(schema, "none") == 0 ? NULL : ev_schema;
+	o.report = opt(c, "report");
+	if (!o.report && fmt && (int)o.format == EVFMT_SHADOWSERVER &&
+	    ss_schema_find(o.schema, fmt))
+		o.report = fmt; /* --format scan_dns, as the CLI reads it */
 	isp_err_clear(&err);
 	rc = evfmt_read(f, &o, ev_record, on_reject, c, &st, &err);
 	put_error(c, rc, &err);
-	put(c, "stats rc=%d lines=%ld records=%ld rejected=%ld skipped=%ld detected=%s\n", rc,
-	    st.lines, st.records, st.rejected, st.skipped, evfmt_name(st.detected));
+	put(c, "stats rc=%d lines=%ld records=%ld rejected=%ld skipped=%ld detected=%s%s%s\n", rc,
+	    st.lines, st.records, st.rejected, st.skipped, evfmt_name(st.detected),
+	    st.report ? " report=" : "", st.report ? st.report : "");
 	return 0;
 }
 
@@ -633,6 +644,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "readcase: unknown reader %s\n", argv[1]);
 		return 2;
 	}
+	if (strcmp(argv[1], "evfmt") == 0) {
+		char path[4096];
+		struct isp_err err;
+
+		snprintf(path, sizeof(path), "%s/../../../data/shadowserver/schema.json", argv[2]);
+		isp_err_clear(&err);
+		ev_schema = ss_schema_load(path, NULL, NULL, &err);
+		if (!ev_schema) {
+			fprintf(stderr, "readcase: %s\n", err.msg);
+			return 1;
+		}
+	}
 	d = opendir(argv[2]);
 	if (!d) {
 		perror(argv[2]);
@@ -655,5 +678,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("%s: %zu cases, %d failed\n", argv[1], nnames, failed);
+	ss_schema_free(ev_schema);
 	return failed ? 1 : 0;
 }

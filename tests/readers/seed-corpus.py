@@ -7,9 +7,9 @@ Run from the repository root: python3 tests/readers/seed-corpus.py"""
 import hashlib, os, sys
 
 FORMATS = {
-    "listfmt": ["auto", "plain", "hosts", "rpz", "urlhaus", "feodo", "csv"],
+    "listfmt": ["auto", "plain", "hosts", "rpz", "urlhaus", "feodo", "csv", "stix", "misp"],
     "sessfmt": ["auto", "detail", "radcsv", "dhcpd", "kea"],
-    "evfmt": ["auto", "csv", "scan_dns", "sinkhole"],
+    "evfmt": ["auto", "csv", "shadowserver", "scan_dns"],
 }
 VALUE_KINDS = {"value-domain": 1, "domain": 1, "value-url": 2, "value-ip": 3, "prefix": 3}
 
@@ -54,7 +54,10 @@ def seeds(reader, path, want):
                 res.append(bytes([VALUE_KINDS[op] - 1]) + unescape(val))
         return res
     o = opts(want)
-    b = FORMATS[reader].index(o.get("format", "auto"))
+    names = FORMATS[reader]
+    f = o.get("format", "auto")
+    # evfmt: a Shadowserver report type by name reads as shadowserver
+    b = names.index(f) if f in names else names.index("shadowserver") if "shadowserver" in names else 0
     if o.get("origin") or o.get("max_skew") == "300":
         b |= 0x80
     return [bytes([b]) + data]

@@ -186,17 +186,18 @@ static void test_names(void **state)
 	(void)state;
 	assert_int_equal(evfmt_parse_name("auto"), EVFMT_AUTO);
 	assert_int_equal(evfmt_parse_name("csv"), EVFMT_CSV);
-	assert_int_equal(evfmt_parse_name("scan_dns"), EVFMT_SCAN_DNS);
-	assert_int_equal(evfmt_parse_name("SINKHOLE"), EVFMT_SINKHOLE);
-	assert_int_equal(evfmt_parse_name("event4_sinkhole"), EVFMT_SINKHOLE);
-	assert_int_equal(evfmt_parse_name("event4_sinkhole_http"), EVFMT_SINKHOLE);
+	assert_int_equal(evfmt_parse_name("shadowserver"), EVFMT_SHADOWSERVER);
+	/* the hand-written readers' names now name the schema-driven one */
+	assert_int_equal(evfmt_parse_name("scan_dns"), EVFMT_SHADOWSERVER);
+	assert_int_equal(evfmt_parse_name("SINKHOLE"), EVFMT_SHADOWSERVER);
+	assert_int_equal(evfmt_parse_name("event4_sinkhole"), EVFMT_SHADOWSERVER);
+	assert_int_equal(evfmt_parse_name("event4_sinkhole_http"), EVFMT_SHADOWSERVER);
 	assert_int_equal(evfmt_parse_name("scan"), -1);
 	assert_int_equal(evfmt_parse_name(""), -1);
 	assert_int_equal(evfmt_parse_name(NULL), -1);
 	assert_string_equal(evfmt_name(EVFMT_AUTO), "auto");
 	assert_string_equal(evfmt_name(EVFMT_CSV), "csv");
-	assert_string_equal(evfmt_name(EVFMT_SCAN_DNS), "scan_dns");
-	assert_string_equal(evfmt_name(EVFMT_SINKHOLE), "sinkhole");
+	assert_string_equal(evfmt_name(EVFMT_SHADOWSERVER), "shadowserver");
 	assert_string_equal(evfmt_name((enum ev_format)99), "unknown");
 }
 
@@ -329,7 +330,7 @@ static void test_pipe(void **state)
 	fclose(f);
 	waitpid(pid, &status, 0);
 	assert_int_equal(r->rc, 0);
-	assert_int_equal(r->st.detected, EVFMT_SINKHOLE);
+	assert_int_equal(r->st.detected, EVFMT_CSV); /* no schema given: the generic reader */
 	assert_int_equal(r->st.lines, 20001);
 	assert_int_equal(r->st.records, 19999);
 	assert_int_equal(r->e[0].line, 2);

@@ -123,7 +123,7 @@ static void test_split(void **state)
 {
 	char dir[] = "/tmp/test_relay.XXXXXX", path[256];
 	struct relay_split *s = NULL;
-	struct evfmt_opts fo = { EVFMT_AUTO, "list.csv" };
+	struct evfmt_opts fo = { .format = EVFMT_AUTO, .filename = "list.csv" };
 	struct evfmt_stats fs;
 	struct isp_err e;
 	FILE *f;

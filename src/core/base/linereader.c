@@ -182,6 +182,25 @@ int lr_peek(struct lr *r, size_t want, const char **data, size_t *len, struct is
 	return 0;
 }
 
+int lr_take(struct lr *r, const char **data, size_t *len, struct isp_err *err)
+{
+	int rc;
+
+	if (r->start == r->end) {
+		rc = fill(r, err);
+		if (rc < 0)
+			return rc;
+	}
+	if (r->start == r->end)
+		return 0;
+	*data = r->buf + r->start;
+	*len = r->end - r->start;
+	r->base_off += (long long)r->end;
+	r->start = 0;
+	r->end = 0;
+	return 1;
+}
+
 int lr_at_eof(const struct lr *r)
 {
 	return r->eof;

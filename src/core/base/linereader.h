@@ -72,6 +72,15 @@ int lr_peek(struct lr *r, size_t want, const char **data, size_t *len, struct is
  */
 int lr_at_eof(const struct lr *r);
 
+/*
+ * Consume the unread bytes as one chunk, for a reader of a format that is not made of
+ * lines (JSON: core/base/jsonscan.h): *data and *len are set to what the buffer holds
+ * (peeked bytes first), reading more when it is empty. The chunk is valid until the
+ * next call on r. Lines are not counted: a caller uses either lr_take or lr_next.
+ * Returns 1 with a chunk, 0 at end of stream, or ISR_EIO.
+ */
+int lr_take(struct lr *r, const char **data, size_t *len, struct isp_err *err);
+
 #define LR_UTF8_BOM "\xef\xbb\xbf"
 
 /* Drop a UTF-8 byte-order mark (a Windows or Excel export) from the start of line 1. */

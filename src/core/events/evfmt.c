@@ -1,8 +1,9 @@
 /*
- * evfmt.c -- readers of partner event lists (evfmt.h): generic CSV, Shadowserver
- * scan_dns and Shadowserver event4_sinkhole / event4_sinkhole_http.
+ * evfmt.c -- readers of partner event lists (evfmt.h): generic CSV and every Shadowserver
+ * report type the schema (ssschema.h) describes.
  *
- * The three formats are one loop with a different column table, as in listfmt_csv.c: a
+ * The formats are one loop with a different column table (Shadowserver's built from the
+ * schema's report when its header is read), as in listfmt_csv.c: a
  * row (a record of the shared CSV reader, core/base/csv.h: byte-order mark, CRLF, quoted line
  * breaks) is copied out of the reader's buffer (so that `raw` stays the row exactly as
  * read), split in place with csv_split, its columns are found through the map built from
@@ -50,8 +51,6 @@ enum role {
 	R_DST_IP,
 	R_DST_PORT,
 	R_HOST,
-	R_DNS_VERSION,
-	R_MIN_AMP,
 	R_N
 };
 
@@ -83,50 +82,6 @@ static const struct coltable csv_table = {
 	.cause = CAUSE_NONE,
 };
 
-static const char *const sd_ip[] = { "ip", NULL };
-static const char *const sd_time[] = { "timestamp", NULL };
-static const char *const sd_port[] = { "port", NULL };
-static const char *const sd_proto[] = { "protocol", NULL };
-static const char *const sd_tag[] = { "tag", NULL };
-static const char *const sd_version[] = { "dns_version", NULL };
-static const char *const sd_amp[] = { "min_amplification", NULL };
-
-static const struct coltable scan_dns_table = {
-	.cols = { [R_IP] = { sd_ip, 1 },
-		  [R_TIME] = { sd_time, 1 },
-		  [R_PORT] = { sd_port, 0 },
-		  [R_PROTO] = { sd_proto, 0 },
-		  [R_FAMILY] = { sd_tag, 0 },
-		  [R_DNS_VERSION] = { sd_version, 0 },
-		  [R_MIN_AMP] = { sd_amp, 0 } },
-	.fmt = EVFMT_SCAN_DNS,
-	.cause = CAUSE_OPEN_RESOLVER,
-};
-
-static const char *const sh_ip[] = { "src_ip", NULL };
-static const char *const sh_port[] = { "src_port", NULL };
-static const char *const sh_infection[] = { "infection", NULL };
-static const char *const sh_family[] = { "family", NULL };
-static const char *const sh_ref[] = { "event_id", NULL };
-static const char *const sh_dst_ip[] = { "dst_ip", NULL };
-static const char *const sh_dst_port[] = { "dst_port", NULL };
-static const char *const sh_host[] = { "http_host", NULL };
-
-static const struct coltable sinkhole_table = {
-	.cols = { [R_IP] = { sh_ip, 1 },
-		  [R_TIME] = { sd_time, 1 },
-		  [R_PORT] = { sh_port, 0 },
-		  [R_FAMILY] = { sh_infection, 0 },
-		  [R_FAMILY2] = { sh_family, 0 },
-		  [R_REF] = { sh_ref, 0 },
-		  [R_TAG] = { sd_tag, 0 },
-		  [R_DST_IP] = { sh_dst_ip, 0 },
-		  [R_DST_PORT] = { sh_dst_port, 0 },
-		  [R_HOST] = { sh_host, 0 } },
-	.fmt = EVFMT_SINKHOLE,
-	.cause = CAUSE_CC,
-};
-
 struct ev_ctx {
 	struct lr *lr;
 	struct csv_reader *csv; /* records over lr (BOM, quoted line breaks) */
@@ -138,9 +93,15 @@ struct ev_ctx {
 	struct isp_err *err;	/* caller's, may be NULL */
 	enum ev_format want;	/* the format asked for, EVFMT_AUTO to detect per header */
 
-	const struct coltable *t; /* NULL until the first header */
-	int idx[R_N];		  /* column of each role, -1 = absent */
-	size_t ncols;		  /* columns in the header */
+	const struct ss_schema *schema; /* may be NULL */
+	const char *report_name;	/* opts.report */
+	const struct ss_report *report; /* shadowserver: the current header's */
+	struct coltable ss;		/* its column table */
+	const char *ss_names[R_N][2];	/* the names ss points to */
+	int extra_idx[SS_COLUMNS_MAX];	/* header column of each report->extra, -1 */
+	const struct coltable *t;	/* NULL until the first header */
+	int idx[R_N];			/* column of each role, -1 = absent */
+	size_t ncols;			/* columns in the header */
 	long header_line;
 	char ip_name[SHOW_MAX];	  /* header names of the two required columns */
 	char time_name[SHOW_MAX]; /* (for messages) */
@@ -154,8 +115,7 @@ struct ev_ctx {
 static const char *const fmt_names[] = {
 	[EVFMT_AUTO] = "auto",
 	[EVFMT_CSV] = "csv",
-	[EVFMT_SCAN_DNS] = "scan_dns",
-	[EVFMT_SINKHOLE] = "sinkhole",
+	[EVFMT_SHADOWSERVER] = "shadowserver",
 };
 
 #define NFMT ((int)(sizeof(fmt_names) / sizeof(fmt_names[0])))
@@ -164,11 +124,13 @@ int evfmt_parse_name(const char *name)
 {
 	int i = str_index_nocase(fmt_names, NFMT, name);
 
-	/* the report names as Shadowserver spells them */
+	/* the names of the two hand-written readers the schema replaced */
 	if (i < 0 && name &&
-	    (str_eq_nocase(name, strlen(name), "event4_sinkhole") ||
+	    (str_eq_nocase(name, strlen(name), "scan_dns") ||
+	     str_eq_nocase(name, strlen(name), "sinkhole") ||
+	     str_eq_nocase(name, strlen(name), "event4_sinkhole") ||
 	     str_eq_nocase(name, strlen(name), "event4_sinkhole_http")))
-		return EVFMT_SINKHOLE;
+		return EVFMT_SHADOWSERVER;
 	return i;
 }
 
@@ -219,39 +181,65 @@ static int no_header(struct ev_ctx *c, const struct lr_line *ln, const char *why
 			  "no usable %s header: %s", evfmt_name(c->want), why);
 }
 
-/* 1 when some field of f[0..nf) is named by one of names. */
-static int has_col(const char *const *names, const struct csv_field *f, size_t nf)
+/* The column table of report r, built in c->ss; the extra columns found in the header. */
+static const struct coltable *report_table(struct ev_ctx *c, const struct ss_report *r, size_t nf)
 {
+	static const enum ss_col map[R_N] = {
+		[R_IP] = SS_C_IP,	[R_TIME] = SS_C_TIME,	  [R_PORT] = SS_C_PORT,
+		[R_PROTO] = SS_C_PROTO, [R_FAMILY] = SS_C_FAMILY, [R_FAMILY2] = SS_C_FAMILY2,
+		[R_REF] = SS_C_REF,	[R_CAUSE] = SS_C_N,	  [R_DETAIL] = SS_C_N,
+		[R_TAG] = SS_C_TAG,	[R_DST_IP] = SS_C_DST_IP, [R_DST_PORT] = SS_C_DST_PORT,
+		[R_HOST] = SS_C_HOST,
+	};
+	size_t k, i;
+	int role;
+
+	memset(&c->ss, 0, sizeof(c->ss));
+	for (role = 0; role < R_N; role++) {
+		c->ss_names[role][0] = map[role] < SS_C_N ? r->col[map[role]] : NULL;
+		c->ss_names[role][1] = NULL;
+		if (c->ss_names[role][0]) {
+			c->ss.cols[role].names = c->ss_names[role];
+			c->ss.cols[role].required = role == R_IP || role == R_TIME;
+		}
+	}
+	c->ss.fmt = EVFMT_SHADOWSERVER;
+	c->ss.cause = r->cause;
+	for (k = 0; k < r->nextra; k++) {
+		const char *const one[] = { r->extra[k], NULL };
+
+		c->extra_idx[k] = -1;
+		for (i = 0; i < nf; i++) {
+			if (csv_name_is(&c->f[i], one, 0)) {
+				c->extra_idx[k] = (int)i;
+				break;
+			}
+		}
+	}
+	return &c->ss;
+}
+
+/* The Shadowserver report of the header c->f[0..nf): the one named, else by the header,
+ * else by the file name when the header has its address and time columns. */
+static const struct ss_report *which_report(struct ev_ctx *c, size_t nf)
+{
+	const struct ss_report *r;
+	const char *need[3] = { NULL, NULL, NULL };
 	size_t i;
+	int have = 0;
 
-	for (i = 0; i < nf; i++) {
-		if (csv_name_is(&f[i], names, 0))
-			return 1;
-	}
-	return 0;
-}
-
-static enum ev_format detect(const struct csv_field *f, size_t nf)
-{
-	static const char *const scan_dns_cols[] = { "dns_version", "min_amplification", NULL };
-	static const char *const src_ip[] = { "src_ip", NULL };
-
-	if (has_col(scan_dns_cols, f, nf))
-		return EVFMT_SCAN_DNS;
-	if (has_col(src_ip, f, nf) && has_col(sh_infection, f, nf))
-		return EVFMT_SINKHOLE;
-	return EVFMT_CSV;
-}
-
-static const struct coltable *table_for(enum ev_format fmt)
-{
-	switch (fmt) {
-	case EVFMT_SCAN_DNS: return &scan_dns_table;
-	case EVFMT_SINKHOLE: return &sinkhole_table;
-	case EVFMT_AUTO:
-	case EVFMT_CSV: break;
-	}
-	return &csv_table;
+	if (c->report_name)
+		return ss_schema_find(c->schema, c->report_name);
+	r = ss_schema_by_header(c->schema, c->f, nf);
+	if (r)
+		return r;
+	r = ss_schema_by_filename(c->schema, c->file);
+	if (!r)
+		return NULL;
+	need[0] = r->col[SS_C_IP];
+	for (i = 0; i < nf; i++)
+		have |= csv_name_is(&c->f[i], need, 0);
+	return have ? r : NULL;
 }
 
 /*
@@ -262,12 +250,44 @@ static const struct coltable *table_for(enum ev_format fmt)
 static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, char *why,
 		       size_t size)
 {
-	enum ev_format fmt = c->want == EVFMT_AUTO ? detect(c->f, nf) : c->want;
-	const struct coltable *t = table_for(fmt);
+	enum ev_format fmt = c->want;
+	const struct coltable *t = &csv_table;
+	const struct ss_report *r = NULL;
 	char names[NAMES_MAX];
 	struct csv_colmap info;
 	int idx[R_N];
 
+	if (fmt != EVFMT_CSV && c->schema)
+		r = which_report(c, nf);
+	if (fmt == EVFMT_AUTO)
+		fmt = r ? EVFMT_SHADOWSERVER : EVFMT_CSV;
+	if (fmt == EVFMT_SHADOWSERVER) {
+		if (!c->schema) {
+			if (why)
+				snprintf(why, size,
+					 "no Shadowserver schema to read it with "
+					 "(events.shadowserver-schema)");
+			return 0;
+		}
+		if (!r) {
+			if (why)
+				snprintf(why, size,
+					 c->report_name ? "the schema has no report type '%.64s'"
+							: "no report type of the schema matches "
+							  "it%.0s (name one: --format REPORT)",
+					 c->report_name ? c->report_name : "");
+			return 0;
+		}
+		if (r->cause == CAUSE_NONE) {
+			if (why)
+				snprintf(why, size,
+					 "report type %s (%s) is nothing ispshield tells "
+					 "subscribers about",
+					 r->name, r->type[0] ? r->type : "no classification");
+			return 0;
+		}
+		t = report_table(c, r, nf);
+	}
 	if (csv_map_header(t->cols, R_N, c->f, nf, 0, idx, &info) != 0) {
 		if (why)
 			snprintf(why, size, "no %s column (expected %s)",
@@ -276,6 +296,7 @@ static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, ch
 		return 0;
 	}
 	c->t = t;
+	c->report = r;
 	memcpy(c->idx, idx, sizeof(idx));
 	c->ncols = nf;
 	c->header_line = ln->lineno;
@@ -285,6 +306,8 @@ static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, ch
 	c->header[ln->len] = '\0';
 	if (c->st->detected == EVFMT_AUTO)
 		c->st->detected = fmt;
+	if (r && !c->st->report)
+		c->st->report = r->name;
 	return 1;
 }
 
@@ -382,36 +405,42 @@ static const char *build_detail(struct ev_ctx *c, size_t nf)
 	const char *proto;
 	const char *dst;
 	size_t n = 0;
+	size_t k;
 
 	c->detail[0] = '\0';
-	switch (c->t->fmt) {
-	case EVFMT_SCAN_DNS:
+	if (c->t->fmt != EVFMT_SHADOWSERVER) {
+		detail_add(c, &n, "", text_field(c, nf, c->idx[R_DETAIL]), NULL);
+		return c->detail;
+	}
+	if (!c->report->col[SS_C_DST_IP]) { /* a scan: the port is the service found */
 		port = text_field(c, nf, c->idx[R_PORT]);
 		proto = text_field(c, nf, c->idx[R_PROTO]);
 		post[0] = '\0';
 		if (proto)
 			snprintf(post, sizeof(post), "/%s", proto);
 		detail_add(c, &n, "port=", port, post);
-		detail_add(c, &n, "dns_version=", text_field(c, nf, c->idx[R_DNS_VERSION]), NULL);
-		detail_add(c, &n, "min_amplification=", text_field(c, nf, c->idx[R_MIN_AMP]), NULL);
-		break;
-	case EVFMT_SINKHOLE:
-		dst = text_field(c, nf, c->idx[R_DST_IP]);
-		port = text_field(c, nf, c->idx[R_DST_PORT]);
-		if (dst && strchr(dst, ':')) { /* IPv6: [addr]:port, as in a URL */
-			snprintf(post, sizeof(post), "]%s%s", port ? ":" : "", port ? port : "");
-			detail_add(c, &n, "dst=[", dst, post);
-		} else if (dst) {
-			snprintf(post, sizeof(post), "%s%s", port ? ":" : "", port ? port : "");
-			detail_add(c, &n, "dst=", dst, post);
-		} else {
-			detail_add(c, &n, "dst_port=", port, NULL);
-		}
-		detail_add(c, &n, "host=", text_field(c, nf, c->idx[R_HOST]), NULL);
+	}
+	dst = text_field(c, nf, c->idx[R_DST_IP]);
+	port = text_field(c, nf, c->idx[R_DST_PORT]);
+	if (dst && strchr(dst, ':')) { /* IPv6: [addr]:port, as in a URL */
+		snprintf(post, sizeof(post), "]%s%s", port ? ":" : "", port ? port : "");
+		detail_add(c, &n, "dst=[", dst, post);
+	} else if (dst) {
+		snprintf(post, sizeof(post), "%s%s", port ? ":" : "", port ? port : "");
+		detail_add(c, &n, "dst=", dst, post);
+	} else {
+		detail_add(c, &n, "dst_port=", port, NULL);
+	}
+	detail_add(c, &n, "host=", text_field(c, nf, c->idx[R_HOST]), NULL);
+	if (c->report->col[SS_C_FAMILY] || c->report->col[SS_C_FAMILY2])
 		detail_add(c, &n, "tag=", text_field(c, nf, c->idx[R_TAG]), NULL);
-		break;
-	case EVFMT_AUTO:
-	case EVFMT_CSV: detail_add(c, &n, "", text_field(c, nf, c->idx[R_DETAIL]), NULL); break;
+	for (k = 0; k < c->report->nextra; k++) {
+		char pre[SHOW_MAX + 2];
+
+		if (c->extra_idx[k] < 0)
+			continue;
+		snprintf(pre, sizeof(pre), "%.*s=", SHOW_MAX - 1, c->report->extra[k]);
+		detail_add(c, &n, pre, text_field(c, nf, c->extra_idx[k]), NULL);
 	}
 	return c->detail;
 }
@@ -475,6 +504,8 @@ static int build_record(struct ev_ctx *c, const struct lr_line *ln, size_t nf)
 	r.family = text_field(c, nf, c->idx[R_FAMILY]);
 	if (!r.family)
 		r.family = text_field(c, nf, c->idx[R_FAMILY2]);
+	if (!r.family && c->t->fmt == EVFMT_SHADOWSERVER)
+		r.family = text_field(c, nf, c->idx[R_TAG]);
 	if (!r.family)
 		r.family = "";
 	r.reference = text_field(c, nf, c->idx[R_REF]);
@@ -603,6 +634,8 @@ int evfmt_read(FILE *f, const struct evfmt_opts *opts, evfmt_record_fn on_record
 	memset(c->st, 0, sizeof(*c->st));
 	c->st->detected = opts->format;
 	c->want = opts->format;
+	c->schema = opts->schema;
+	c->report_name = opts->report;
 	c->file = opts->filename;
 	if (c->file && strcmp(c->file, "-") == 0)
 		c->file = "<stdin>";

@@ -8,31 +8,33 @@
  *             infection, malware), `reference` (also ref, url, id), `cause` (a cause.h
  *             name, any case; empty = the import's default cause; an unknown name
  *             rejects the row), `detail` (also description; passed as the detail).
- *   scan_dns  Shadowserver "Open DNS Resolvers" report: timestamp, severity, ip,
- *             protocol, port, hostname, tag, asn, geo, ..., dns_version,
- *             min_amplification. Cause open-resolver; detail keeps dns_version and
- *             min_amplification.
- *   sinkhole  Shadowserver event4_sinkhole and event4_sinkhole_http: timestamp,
- *             protocol, src_ip, src_port, src_asn, ..., infection, family, tag, ...
- *             (http adds http_url/http_host/http_agent...). Cause cc; family from
- *             `infection` (else `family`), detail keeps tag, dst ip/port, http host.
- *   auto      by the header: dns_version/min_amplification -> scan_dns; src_ip with
- *             infection -> sinkhole; else csv. Decided again at every repeated header.
- * evfmt_parse_name also takes Shadowserver's report names event4_sinkhole and
- * event4_sinkhole_http for sinkhole.
+ *   shadowserver  any Shadowserver report, its columns taken from the report schema
+ *             (core/events/ssschema.h; opts.schema): the report type is the one named
+ *             (opts.report), else the one whose columns the header holds best, else the
+ *             one the file name names ("2026-11-22-scan_dns-asn64496.csv"). The cause is
+ *             the report type's classification's; the family its malware.name column,
+ *             else its tag; the reference its event_id; the detail the destination
+ *             ("dst=ADDR:PORT"), or for a scan the port ("port=53/udp"), the host, the
+ *             tag when the family is the malware name, and the report's own "extra."
+ *             columns ("dns_version=...; min_amplification=..."). A report type whose
+ *             classification ispshield has no notice for is refused at its header.
+ *   auto      by the header: a Shadowserver report type of the schema (when one is
+ *             given) whose columns the header holds (ssschema.h, SS_MATCH_PERCENT) ->
+ *             shadowserver; else csv. Decided again at every repeated header.
+ * evfmt_parse_name also takes the names of the hand-written readers this one replaced
+ * (scan_dns, sinkhole, event4_sinkhole, event4_sinkhole_http) for shadowserver.
  *
  * The first line that is neither blank nor a '#' comment is the header; it must name an
- * address column and a time column (scan_dns: ip, timestamp; sinkhole: src_ip,
- * timestamp). When it does not -- or it is binary, over-long or has a stray quote --
+ * address column and a time column (shadowserver: the report's source.ip and
+ * time.source columns). When it does not -- or it is binary, over-long or has a stray quote --
  * the input is not in the format: evfmt_read returns ISR_EFORMAT with err set to
  * FILE:LINE of that line and passes no rows. A UTF-8 byte-order mark before it is
  * dropped. A header repeated later (reports concatenated) is recognised -- a row whose
  * address cell is not an address but which names the columns -- and re-maps them.
  * Every row must have as many columns as its header; the address must be one host
  * (IPv4 or IPv6, not a prefix); the time is required; an empty port is 0.
- * Shadowserver detail, e.g. scan_dns "port=53/udp; dns_version=...; min_amplification=..."
- * and sinkhole "dst=198.51.100.7:80; host=...; tag=..." (empty parts left out; control
- * characters in text fields become '?').
+ * Shadowserver detail: empty parts left out; control characters in text fields become
+ * '?'; cut at 1023 bytes.
  * Shadowserver writes times as "2026-11-22 10:41:24" UTC (or with "Z"); time_parse reads
  * them all.
  *
@@ -48,10 +50,11 @@
 #include <stdio.h>
 
 #include "core/events/cause.h"
+#include "core/events/ssschema.h"
 #include "core/base/err.h"
 #include "core/net/ip.h"
 
-enum ev_format { EVFMT_AUTO = 0, EVFMT_CSV, EVFMT_SCAN_DNS, EVFMT_SINKHOLE };
+enum ev_format { EVFMT_AUTO = 0, EVFMT_CSV, EVFMT_SHADOWSERVER };
 
 #define EVFMT_LINE_MAX 65536
 
@@ -73,8 +76,11 @@ typedef int (*evfmt_record_fn)(void *ud, const struct ev_record *r);
 typedef isp_reject_fn evfmt_reject_fn;
 
 struct evfmt_opts {
-	enum ev_format format; /* EVFMT_AUTO to detect from the header */
-	const char *filename;  /* for messages */
+	enum ev_format format;		/* EVFMT_AUTO to detect from the header */
+	const char *filename;		/* for messages, and a Shadowserver report's type */
+	const struct ss_schema *schema; /* Shadowserver report types; NULL = none (auto
+					    then reads only csv) */
+	const char *report;		/* the Shadowserver report type; NULL = detect */
 };
 
 struct evfmt_stats {
@@ -84,6 +90,8 @@ struct evfmt_stats {
 	long skipped;		 /* blank lines, comment lines, header lines */
 	enum ev_format detected; /* the format of the first header; the format asked for
 				    when not auto; EVFMT_AUTO when auto found no header */
+	const char *report;	 /* shadowserver: the report type of the first header
+				    (the schema's string), else NULL */
 };
 
 /*
@@ -98,7 +106,7 @@ struct evfmt_stats {
 int evfmt_read(FILE *f, const struct evfmt_opts *opts, evfmt_record_fn on_record,
 	       evfmt_reject_fn on_reject, void *ud, struct evfmt_stats *stats, struct isp_err *err);
 
-/* "csv", "scan_dns", "sinkhole", "auto" -> enum; -1 if unknown. */
+/* "csv", "shadowserver", "auto" (and the old scan_dns, sinkhole) -> enum; -1 if unknown. */
 int evfmt_parse_name(const char *name);
 const char *evfmt_name(enum ev_format f);
 

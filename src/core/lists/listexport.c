@@ -5,15 +5,20 @@
  */
 #include "core/lists/listexport.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/csv.h"
+#include "core/base/sha256.h"
+#include "core/base/strbuf.h"
 #include "core/base/timefmt.h"
 #include "core/lists/allowlist.h"
 #include "core/net/domain.h"
 #include "core/net/ip.h"
 
-static const char *const names[] = { "rpz", "domains", "hosts", "csv" };
+static const char *const names[] = { "rpz", "domains", "hosts", "csv", "stix" };
 
 int listexport_format(const char *name)
 {
@@ -43,6 +48,7 @@ struct xw {
 	struct listexport_stats *s;
 	size_t zonelen; /* RPZ: length of the origin; owner + "." + origin must fit 253 */
 	const struct allowset *allow; /* active allows (not for csv), may be NULL */
+	const char *list;	      /* stix: the list's name (the ids) */
 };
 
 /* rpz-ip owner for prefix p: "LEN.B4.B3.B2.B1" or "LEN.G8....G1" with "zz" for the
@@ -152,6 +158,88 @@ static void rpz_allows(struct xw *x, enum list_kind kind)
 	}
 }
 
+/* A name-based id: "indicator--" and a UUID from SHA-256 of list and value. */
+static void stix_id(const char *list, const char *value, char out[64])
+{
+	struct sha256 c;
+	uint8_t h[SHA256_LEN];
+	int i, k = 0;
+
+	sha256_init(&c);
+	sha256_update(&c, "ispshield\n", 10);
+	sha256_update(&c, list, strlen(list) + 1);
+	sha256_update(&c, value, strlen(value));
+	sha256_final(&c, h);
+	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50); /* version 5 (name-based) */
+	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+	k = snprintf(out, 64, "indicator--");
+	for (i = 0; i < 16; i++)
+		k += snprintf(out + k, (size_t)(64 - k), "%s%02x",
+			      i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", h[i]);
+}
+
+/* STIX 2.1 timestamp "YYYY-MM-DDTHH:MM:SS.000Z". */
+static const char *stix_time(int64_t t, char out[32])
+{
+	char b[TIME_FMT_UTC_MAX];
+
+	time_fmt_utc((long long)t, b); /* "YYYY-MM-DD HH:MM:SS" */
+	b[10] = 'T';
+	snprintf(out, 32, "%.19s.000Z", b);
+	return out;
+}
+
+/* One indicator of the bundle; 0 written, 1 not expressible. */
+static int stix_entry(struct xw *x, enum list_kind kind, const struct store_entry *e)
+{
+	const char *path = kind == LIST_DOMAIN	   ? "domain-name"
+			   : kind == LIST_URL	   ? "url"
+			   : strchr(e->value, ':') ? "ipv6-addr"
+						   : "ipv4-addr";
+	struct strbuf pat;
+	char id[64], t0[32], t1[32], t2[32];
+	const char *v;
+	json_t *o;
+	json_t *name;
+
+	if (e->action == LIST_ALLOW || e->action == LIST_LOCAL || e->value[0] == '*')
+		return 1;
+	memset(&pat, 0, sizeof(pat));
+	strbuf_fmt(&pat, "[%s:value = '", path);
+	for (v = e->value; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			strbuf_add(&pat, "\\", 1);
+		strbuf_add(&pat, v, 1);
+	}
+	strbuf_str(&pat, "']");
+	stix_id(x->list, e->value, id);
+	stix_time(e->first_seen ? e->first_seen : x->o->now, t0);
+	stix_time(x->o->now, t1);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[s], s:s, s:s, s:s}", "type", "indicator",
+		      "spec_version", "2.1", "id", id, "created", t0, "modified", t1,
+		      "indicator_types", "malicious-activity", "pattern", pat.p ? pat.p : "",
+		      "pattern_type", "stix", "valid_from", t0);
+	free(pat.p);
+	if (!o) /* a value jansson does not take as UTF-8 */
+		return 1;
+	name = json_string(e->category && *e->category ? e->category : "");
+	if (!name || !*json_string_value(name)) {
+		json_decref(name);
+		name = json_string("ispshield list entry");
+	}
+	json_object_set_new(o, "name", name);
+	if (e->expires)
+		json_object_set_new(o, "valid_until", json_string(stix_time(e->expires, t2)));
+	if (e->reference && *e->reference)
+		json_object_set_new(o, "external_references",
+				    json_pack("[{s:s, s:s}]", "source_name", "ispshield",
+					      "external_id", e->reference));
+	fputs(x->s->written ? ",\n" : "\n", x->f);
+	json_dumpf(o, x->f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return 0;
+}
+
 static int on_entry(void *ud, const struct store_list *l, const struct store_entry *e)
 {
 	struct xw *x = ud;
@@ -167,7 +255,8 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		}
 		return ferror(x->f) ? ISR_EIO : 0;
 	}
-	if (a && (x->o->fmt == LISTEXPORT_DOMAINS || x->o->fmt == LISTEXPORT_HOSTS)) {
+	if (a && (x->o->fmt == LISTEXPORT_DOMAINS || x->o->fmt == LISTEXPORT_HOSTS ||
+		  x->o->fmt == LISTEXPORT_STIX)) {
 		x->s->allowed++;
 		return 0;
 	}
@@ -192,6 +281,12 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 			return 0;
 		}
 		fprintf(x->f, "0.0.0.0 %s\n", e->value);
+		break;
+	case LISTEXPORT_STIX:
+		if (stix_entry(x, l->kind, e) != 0) {
+			x->s->skipped++;
+			return 0;
+		}
 		break;
 	case LISTEXPORT_CSV:
 		csv_write_field(x->f, e->value);
@@ -238,8 +333,19 @@ int listexport_write(struct store *st, const struct store_list *l, const struct 
 		rpz_allows(&x, l->kind);
 	} else if (o->fmt == LISTEXPORT_CSV) {
 		fputs("value,action,first_seen,last_seen,expires,category,reference,source\n", out);
+	} else if (o->fmt == LISTEXPORT_STIX) {
+		char id[64];
+
+		x.list = l->name;
+		stix_id(l->name, "", id); /* the bundle's id: the list's */
+		fprintf(out, "{\"type\": \"bundle\", \"id\": \"bundle--%s\", \"objects\": [",
+			id + strlen("indicator--"));
 	}
 	rc = store_each_entry(st, l->name, o->now, 1, on_entry, &x, err);
+	if (rc == 0 && o->fmt == LISTEXPORT_STIX) {
+		fputs("\n]}\n", out);
+		rc = ferror(out) ? isp_err_set(err, ISR_EIO, "write failed") : 0;
+	}
 	allowset_free(allow);
 	return rc;
 }

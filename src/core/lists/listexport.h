@@ -15,14 +15,32 @@
 #include "core/store/store.h"
 #include "core/store/store_lists.h"
 
-enum listexport_fmt { LISTEXPORT_RPZ, LISTEXPORT_DOMAINS, LISTEXPORT_HOSTS, LISTEXPORT_CSV };
+enum listexport_fmt {
+	LISTEXPORT_RPZ,
+	LISTEXPORT_DOMAINS,
+	LISTEXPORT_HOSTS,
+	LISTEXPORT_CSV,
+	LISTEXPORT_STIX,
+};
 
-/* "rpz", "domains", "hosts", "csv" -> the format; -1 when name is none of them. */
+/*
+ * stix: a STIX 2.1 bundle (what an ISAC's members read, and `lists import --format stix`
+ * reads back): one indicator per entry, pattern "[domain-name:value = 'V']" (url:value,
+ * ipv4-addr:value, ipv6-addr:value by kind), name = the category, valid_from = first seen
+ * (else now), valid_until = the expiry, external reference = the entry's reference. The
+ * id is name-based (SHA-256 of list and value, UUID version and variant bits set), so
+ * the same entry keeps its id from one export to the next and consumers update rather
+ * than duplicate. Wildcards (*.name), allow and local-data entries cannot be written as
+ * an equality of a block list and are left out; so are entries the allowlist covers.
+ * Written object by object (never a whole-document tree).
+ */
+
+/* "rpz", "domains", "hosts", "csv", "stix" -> the format; -1 when name is none of them. */
 int listexport_format(const char *name);
 const char *listexport_format_name(enum listexport_fmt fmt);
 
 /* Whether fmt can express the entries of a list of kind (rpz: domain and ip lists; hosts:
- * domain lists; domains and csv: any). */
+ * domain lists; domains, csv and stix: any). */
 int listexport_fits(enum listexport_fmt fmt, enum list_kind kind);
 
 struct listexport_opts {

@@ -25,7 +25,7 @@
 static const char *const fmt_names[] = {
 	[LISTFMT_AUTO] = "auto", [LISTFMT_PLAIN] = "plain",	[LISTFMT_HOSTS] = "hosts",
 	[LISTFMT_RPZ] = "rpz",	 [LISTFMT_URLHAUS] = "urlhaus", [LISTFMT_FEODO] = "feodo",
-	[LISTFMT_CSV] = "csv",
+	[LISTFMT_CSV] = "csv",	 [LISTFMT_STIX] = "stix",	[LISTFMT_MISP] = "misp",
 };
 
 #define NFMT ((int)(sizeof(fmt_names) / sizeof(fmt_names[0])))
@@ -134,6 +134,26 @@ int lf_next_line(struct lf_ctx *c, struct lr_line *ln)
 		lr_drop_bom(ln);
 		return 1;
 	}
+}
+
+int lf_read_json(struct lf_ctx *c, js_want_fn want, js_value_fn on_value, void *ud)
+{
+	struct js_stats js;
+	struct isp_err e;
+	int rc;
+
+	isp_err_clear(&e);
+	rc = js_scan(c->lr, LF_JSON_VALUE_MAX, want, on_value, ud, &js, &e);
+	c->st->lines = js.lines;
+	if (rc == ISR_EFORMAT && e.code == ISR_EFORMAT) {
+		lf_reject(c, e.line, e.offset, "%s", e.msg);
+		return 0;
+	}
+	if (rc < 0 && e.code != 0 && c->err) {
+		*c->err = e;
+		c->err->file = c->file;
+	}
+	return rc;
 }
 
 /* ---- plain ---- */
@@ -425,6 +445,24 @@ static int detect_line(const char *s, size_t n, int *first_data)
 	return f;
 }
 
+/* A JSON document (first byte after blanks '{' or '['): misp, stix or 0. */
+static enum list_format detect_json(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n >= 3 && memcmp(p, LR_UTF8_BOM, 3) == 0)
+		i = 3;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i >= n || (p[i] != '{' && p[i] != '['))
+		return 0;
+	if (contains_nocase(p + i, n - i, "\"Event\""))
+		return LISTFMT_MISP;
+	if (contains_nocase(p + i, n - i, "\"objects\""))
+		return LISTFMT_STIX;
+	return 0;
+}
+
 static enum list_format detect(const char *p, size_t n, int complete)
 {
 	struct lr_sniff sn;
@@ -432,6 +470,10 @@ static enum list_format detect(const char *p, size_t n, int complete)
 	size_t ll;
 	int first_data = 1;
 	int f = 0;
+	enum list_format json = detect_json(p, n);
+
+	if (json)
+		return json;
 
 	lr_sniff_init(&sn, p, n, complete);
 	while (lr_sniff_next(&sn, &line, &ll)) {
@@ -466,7 +508,7 @@ int listfmt_read(FILE *f, const struct listfmt_opts *opts, listfmt_entry_fn on_e
 
 	if (!f || !opts)
 		return isp_err_set(err, ISR_EINVAL, "listfmt_read: no stream or options");
-	if ((int)opts->format < 0 || (int)opts->format > LISTFMT_CSV)
+	if ((int)opts->format < 0 || (int)opts->format > LISTFMT_MISP)
 		return isp_err_set(err, ISR_EINVAL, "unknown list format %d", (int)opts->format);
 	memset(&c, 0, sizeof(c));
 	c.st = stats ? stats : &local;
@@ -502,6 +544,8 @@ int listfmt_read(FILE *f, const struct listfmt_opts *opts, listfmt_entry_fn on_e
 	case LISTFMT_URLHAUS: rc = lf_read_urlhaus(&c); break;
 	case LISTFMT_FEODO: rc = lf_read_feodo(&c); break;
 	case LISTFMT_CSV: rc = lf_read_csv(&c); break;
+	case LISTFMT_STIX: rc = lf_read_stix(&c); break;
+	case LISTFMT_MISP: rc = lf_read_misp(&c); break;
 	case LISTFMT_AUTO:
 	case LISTFMT_PLAIN:
 	default: rc = lf_read_plain(&c); break;

@@ -56,7 +56,27 @@
  *            dst_ip, indicator. Optional: first_seen, last_seen, category (or threat,
  *            malware, family), reference (or ref, link), expires, action
  *            ("block"/"allow"). Unknown columns are ignored.
- *   auto     looks at the first 64 KiB: "$ORIGIN"/"$TTL"/"SOA"/" CNAME " -> rpz;
+ *   stix     STIX 2.1 bundle (or TAXII 2.1 envelope): the "indicator" objects of the
+ *            top-level "objects" array whose pattern is one or more equalities on
+ *            domain-name:value, url:value, ipv4-addr:value or ipv6-addr:value joined by
+ *            OR; each equality is an entry of that kind. value=the quoted string,
+ *            first_seen=valid_from, expires=valid_until, category=name (else
+ *            indicator_types and labels), reference=the object id. Revoked indicators
+ *            and other object types are skipped; any other pattern (AND, FOLLOWEDBY,
+ *            qualifiers, other paths or operators) rejects the indicator as
+ *            "FILE:LINE: indicator--ID: pattern REASON" (listfmt_stix.c).
+ *   misp     MISP event JSON ({"Event": {...}}, a list of them, or the REST API's
+ *            {"response": [{"Event": ...}]}): attributes (also those inside the
+ *            event's objects) of type domain, hostname, url, ip-dst, ip-src,
+ *            domain|ip (both), hostname|port, ip-dst|port, ip-src|port (the part
+ *            before '|') with to_ids true; deleted and decayed attributes and other
+ *            types are skipped. first_seen/last_seen as given, category=the event's
+ *            and the attribute's tags (tlp: markings left out) else the attribute's
+ *            category, reference=the event's info (listfmt_misp.c).
+ *            The JSON formats are read as a stream (core/base/jsonscan.h): memory is
+ *            one object or attribute (LF_JSON_VALUE_MAX), never the whole document.
+ *   auto     looks at the first 64 KiB: a JSON document naming "Event" -> misp,
+ *            naming "objects" -> stix; "$ORIGIN"/"$TTL"/"SOA"/" CNAME " -> rpz;
  *            "# abuse.ch URLhaus" or a urlhaus header -> urlhaus; a header containing
  *            first_seen_utc and dst_ip -> feodo; a line starting with an IP address
  *            followed by a name -> hosts; a first line with commas and a known column name
@@ -88,6 +108,8 @@ enum list_format {
 	LISTFMT_URLHAUS,
 	LISTFMT_FEODO,
 	LISTFMT_CSV,
+	LISTFMT_STIX,
+	LISTFMT_MISP,
 };
 
 #define LISTFMT_LINE_MAX 65536
@@ -138,6 +160,21 @@ struct listfmt_stats {
 int listfmt_read(FILE *f, const struct listfmt_opts *opts, listfmt_entry_fn on_entry,
 		 listfmt_reject_fn on_reject, void *ud, struct listfmt_stats *stats,
 		 struct isp_err *err);
+
+/* Called with the path of each event file of a MISP feed and the manifest's timestamp
+ * of the event (0 when it has none); a non-zero return stops the walk. */
+typedef int (*listfmt_event_fn)(void *ud, const char *path, int64_t timestamp);
+
+/*
+ * The events of a MISP feed directory dir: reads dir/manifest.json (an object whose
+ * member names are the event UUIDs) as a stream and calls fn with "dir/UUID.json" for
+ * each event, in the manifest's order. A member name that is not a UUID (it would name
+ * a file outside dir) or whose value is not an object is passed to on_reject with the
+ * manifest's line and skipped. Returns 0, fn's non-zero value, or ISR_EIO / ISR_EFORMAT
+ * (no manifest, a break in its JSON: err says where).
+ */
+int listfmt_misp_feed(const char *dir, listfmt_event_fn fn, listfmt_reject_fn on_reject, void *ud,
+		      struct isp_err *err);
 
 /* "plain", "hosts", ... -> enum; returns -1 for an unknown name. */
 int listfmt_parse_name(const char *name);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "core/base/csv.h"
+#include "core/base/jsonscan.h"
 #include "core/base/linereader.h"
 #include "core/lists/listfmt.h"
 
@@ -74,5 +75,18 @@ int lf_read_urlhaus(struct lf_ctx *c);
 int lf_read_feodo(struct lf_ctx *c);
 int lf_read_csv(struct lf_ctx *c);
 int lf_read_rpz(struct lf_ctx *c);
+int lf_read_stix(struct lf_ctx *c);
+int lf_read_misp(struct lf_ctx *c);
+
+/* The JSON formats: the largest single value (a STIX object, a MISP attribute) read. */
+#define LF_JSON_VALUE_MAX ((size_t)1024 * 1024)
+
+/*
+ * Walk the JSON document of c with core/base/jsonscan.h, handing the values want()
+ * chooses to on_value; sets stats.lines. A break in the document's structure (a cut
+ * download) is reported as a rejected line and ends the read (returns 0); otherwise
+ * returns what js_scan returned.
+ */
+int lf_read_json(struct lf_ctx *c, js_want_fn want, js_value_fn on_value, void *ud);
 
 #endif

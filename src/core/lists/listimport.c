@@ -4,6 +4,7 @@
 #include "core/lists/listimport.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -141,22 +142,85 @@ static void default_source(const char *path, char *out, size_t size)
 	snprintf(out, size, "%s", strcmp(path, "-") == 0 ? "stdin" : b ? b + 1 : path);
 }
 
+/* Read one file (c->file, opened as f) into the import; its counts added to res->read. */
+static int read_one(struct ctx *c, FILE *f, struct isp_err *err)
+{
+	struct listfmt_opts fo;
+	struct listfmt_stats st;
+	struct listfmt_stats *sum = &c->res->read;
+	int rc;
+
+	memset(&fo, 0, sizeof(fo));
+	fo.format = c->o->format;
+	fo.filename = c->file;
+	fo.origin = c->o->origin;
+	c->f = f;
+	memset(&st, 0, sizeof(st));
+	rc = listfmt_read(f, &fo, on_entry, on_read_reject, c, &st, err);
+	sum->lines += st.lines;
+	sum->entries += st.entries;
+	sum->rejected += st.rejected;
+	sum->skipped += st.skipped;
+	sum->detected = st.detected;
+	return rc;
+}
+
+/* One event file of a MISP feed (listfmt_misp_feed's callback). */
+static int read_event(void *ud, const char *path, int64_t timestamp)
+{
+	struct ctx *c = ud;
+	struct isp_err e;
+	FILE *f;
+	int rc;
+
+	(void)timestamp;
+	f = fopen(path, "rb");
+	if (!f) {
+		c->res->read.rejected++;
+		isp_err_clear(&e);
+		isp_err_at(&e, ISR_EIO, path, 0, -1, "event listed in the manifest: %s",
+			   strerror(errno));
+		on_read_reject(c, &e);
+		return 0;
+	}
+	c->file = path;
+	rc = read_one(c, f, c->err);
+	c->file = NULL;
+	fclose(f);
+	return rc;
+}
+
+/* The file, or for a directory (a MISP feed) every event its manifest lists. */
+static int read_input(struct ctx *c, const char *path, int is_dir, struct isp_err *err)
+{
+	if (!is_dir)
+		return read_one(c, c->f, err);
+	c->res->read.detected = LISTFMT_MISP;
+	return listfmt_misp_feed(path, read_event, on_read_reject, c, err);
+}
+
 int listimport_file(struct store *st, const struct store_list *l, const char *path,
 		    const struct listimport_opts *o, listfmt_reject_fn on_reject, void *ud,
 		    struct listimport_result *res, struct isp_err *err)
 {
-	struct listfmt_opts fo;
 	struct ctx *c = NULL;
-	FILE *f;
+	struct stat sb;
+	FILE *f = NULL;
 	int is_stdin = strcmp(path, "-") == 0, rc;
+	int is_dir = !is_stdin && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 
 	memset(res, 0, sizeof(*res));
 	if (o->source && *o->source)
 		snprintf(res->source, sizeof(res->source), "%s", o->source);
 	else
 		default_source(path, res->source, sizeof(res->source));
-	f = is_stdin ? stdin : fopen(path, "rb");
-	if (!f)
+	if (is_dir && o->format != LISTFMT_AUTO && o->format != LISTFMT_MISP)
+		return isp_err_set(err, ISR_EINVAL,
+				   "%s is a directory: only a MISP feed (--format misp) is read "
+				   "from one",
+				   path);
+	f = is_stdin ? stdin : is_dir ? NULL : fopen(path, "rb");
+	if (!f && !is_dir)
 		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -180,11 +244,7 @@ int listimport_file(struct store *st, const struct store_list *l, const char *pa
 		store_rollback(st);
 		goto out;
 	}
-	memset(&fo, 0, sizeof(fo));
-	fo.format = o->format;
-	fo.filename = c->file;
-	fo.origin = o->origin;
-	rc = listfmt_read(f, &fo, on_entry, on_read_reject, c, &res->read, err);
+	rc = read_input(c, path, is_dir, err);
 	if (rc) {
 		store_import_abort(c->imp);
 		store_rollback(st);
@@ -206,7 +266,7 @@ int listimport_file(struct store *st, const struct store_list *l, const char *pa
 	rc = store_commit(st, err);
 out:
 	free(c);
-	if (!is_stdin)
+	if (f && !is_stdin)
 		fclose(f);
 	return rc;
 }

@@ -157,7 +157,9 @@ static void parse_list(struct pctx *p, struct manifest *m, long line, char **w, 
 	}
 	fmt = listfmt_parse_name(w[3]);
 	if (fmt <= (int)LISTFMT_AUTO) {
-		reject(p, line, "format '%.32s': expected plain, hosts, rpz, urlhaus, feodo or csv",
+		reject(p, line,
+		       "format '%.32s': expected plain, hosts, rpz, urlhaus, feodo, csv, stix or "
+		       "misp",
 		       w[3]);
 		return;
 	}

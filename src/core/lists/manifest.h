@@ -16,7 +16,7 @@
  *   list NAME KIND FORMAT FILE SIZE SHA256     one per list, at most MANIFEST_MAX_LISTS
  * NAME, FILE: 1-63 characters of [A-Za-z0-9._-], not starting with '.'; FILE holds no
  * '/', so a manifest can only name files beside itself. KIND: domain, url, ip. FORMAT:
- * a listfmt name (plain, hosts, rpz, urlhaus, feodo, csv; not auto). SIZE: bytes,
+ * a listfmt name (plain, hosts, rpz, urlhaus, feodo, csv, stix, misp; not auto). SIZE: bytes,
  * decimal. SHA256: 64 lowercase hex digits. A list name or a file may appear once.
  *
  * The parser reports every line it rejects as "FILE:LINE: reason" through a callback

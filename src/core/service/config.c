@@ -72,7 +72,7 @@ static const struct key keys[] = {
 	  "zone of times written without one (command line, syslog lines), and of times shown "
 	  "to people (with their offset): an IANA name or UTC; empty = the system's zone" },
 	{ "lists", "format", K_FORMAT, F(lists_format), "auto",
-	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv" },
+	  "default import format: auto, plain, hosts, rpz, urlhaus, feodo, csv, stix, misp" },
 	{ "lists", "expiry", K_DURATION, F(lists_expiry), "0",
 	  "lifetime of imported entries that carry no expiry (30d, 12h, ...); 0 = never" },
 	{ "lists", "rpz-origin", K_DOMAIN, F(lists_rpz_origin), "rpz.ispshield.invalid",
@@ -320,6 +320,12 @@ static const struct key keys[] = {
 	  "ports of the router admin-page probe" },
 	{ "survey", "http-paths", K_STR, F(survey_http_paths), "/",
 	  "paths requested by the admin-page probe, comma-separated (at most 8)" },
+	{ "events", "shadowserver-schema", K_STR, F(events_shadowserver_schema),
+	  ISP_SS_SCHEMA_DEFAULT,
+	  "Shadowserver's report schema (the JSON it publishes for IntelMQ): which column of "
+	  "which report type is the address, time, port, family, and what each type is "
+	  "about; events import reads every report type it lists (the default: the copy "
+	  "installed beside the binary); empty = none, Shadowserver reports then need it" },
 	{ "survey", "fingerprints", K_STR, F(survey_fingerprints), "data/survey/fingerprints.txt",
 	  "the router fingerprint file" },
 	{ "survey", "proxy-ports", K_STR, F(survey_proxy_ports), "8909,3128,8080",

@@ -165,6 +165,8 @@ struct isp_config {
 	int64_t survey_retries, survey_cooldown_ms, survey_edns;
 	char survey_http_ports[256], survey_http_paths[512];
 	char survey_fingerprints[CONFIG_PATH_MAX];
+	char events_shadowserver_schema[CONFIG_PATH_MAX]; /* Shadowserver report schema */
+#define ISP_SS_SCHEMA_DEFAULT "data/shadowserver/schema.json"
 	char survey_proxy_ports[256], survey_proxy_test[256], survey_proxy_expect[128];
 	int64_t survey_timeout_ms, survey_threads, survey_tcp_rate;
 	/* [authwatch] */

@@ -1,0 +1,405 @@
+/*
+ * listfmt_stix.c -- the STIX 2.1 reader: indicator objects of a bundle (or of a TAXII
+ * 2.1 envelope, which holds its objects under the same "objects" member) become
+ * entries.
+ *
+ * The document is walked by core/base/jsonscan.h: only the elements of the top-level
+ * "objects" array are parsed, one at a time, so a bundle of a million indicators is
+ * read in the memory of one object (LF_JSON_VALUE_MAX). Each indicator's pattern is
+ * read by a small parser of exactly the patterns a block list can hold: one or more
+ * observation expressions joined by OR, each a bracket of one or more comparisons
+ * joined by OR, each comparison `domain-name:value`, `url:value`, `ipv4-addr:value` or
+ * `ipv6-addr:value` `=` a quoted string. Grouping parentheses are allowed. Anything
+ * else -- AND, FOLLOWEDBY, qualifiers (WITHIN, START/STOP, REPEATS), other operators or
+ * object paths, non-string constants -- rejects the whole indicator with the reason and
+ * the object's id: there is no partial pattern engine, and a pattern read half-way
+ * would block more (or less) than its author meant.
+ *
+ * Objects that are not indicators (identity, malware, relationship, marking-definition,
+ * ...) and revoked indicators are skipped, not entries: an import replaces what the
+ * source listed, so a revoked indicator is removed by not being listed. valid_from is
+ * the entry's first_seen and valid_until its expiry; category is the indicator's name,
+ * else its indicator_types and labels; reference is the object's id.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base/jsonscan.h"
+#include "core/base/strbuf.h"
+#include "core/base/timefmt.h"
+#include "core/lists/listfmt_int.h"
+
+#define STIX_TERMS_MAX 256 /* comparisons in one pattern */
+
+struct term {
+	enum list_kind kind;
+	size_t at, len; /* the unescaped value in the scratch buffer */
+};
+
+struct pat {
+	const char *s; /* the pattern */
+	size_t i, n;
+	char *out; /* unescaped values, NUL-separated */
+	size_t used, cap;
+	struct term t[STIX_TERMS_MAX];
+	int nt;
+	char why[160];
+	char shown[48];
+};
+
+static void pws(struct pat *p)
+{
+	while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' || p->s[p->i] == '\n' ||
+			       p->s[p->i] == '\r'))
+		p->i++;
+}
+
+/* The word (letters, digits, '-', '_', ':', '.', '[', ']', '*') at p->i. */
+static size_t pword(const struct pat *p)
+{
+	size_t k = p->i;
+	char ch;
+
+	while (k < p->n) {
+		ch = p->s[k];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == ':' ||
+		      ch == '.' || ch == '*'))
+			break;
+		k++;
+	}
+	return k - p->i;
+}
+
+/* s[0..n) shown for a message (one at a time). */
+static const char *show(struct pat *p, const char *s, size_t n)
+{
+	return str_show(p->shown, sizeof(p->shown), s, n);
+}
+
+/* What is at p->i (one byte, or the word there), quoted, or "the end". */
+static const char *found(struct pat *p, size_t n)
+{
+	size_t k;
+
+	if (p->i >= p->n)
+		return "the end";
+	k = n ? n : 1;
+	p->shown[0] = '\'';
+	str_show(p->shown + 1, sizeof(p->shown) - 2, p->s + p->i, k);
+	k = strlen(p->shown);
+	p->shown[k] = '\'';
+	p->shown[k + 1] = '\0';
+	return p->shown;
+}
+
+static int pfail(struct pat *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int pfail(struct pat *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->why, sizeof(p->why), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int is_word(const struct pat *p, size_t n, const char *w)
+{
+	return strlen(w) == n && memcmp(p->s + p->i, w, n) == 0;
+}
+
+/* A word that is not OR where OR or the end was expected: say what it is. */
+static int unsupported_word(struct pat *p, size_t n)
+{
+	static const char *const quals[] = { "WITHIN", "START", "STOP", "REPEATS", NULL };
+	int k;
+
+	if (is_word(p, n, "AND"))
+		return pfail(p, "'AND' is not supported (only equality and OR)");
+	if (is_word(p, n, "FOLLOWEDBY"))
+		return pfail(p, "'FOLLOWEDBY' is not supported (only equality and OR)");
+	for (k = 0; quals[k]; k++) {
+		if (is_word(p, n, quals[k]))
+			return pfail(p, "qualifier '%s' is not supported",
+				     show(p, quals[k], strlen(quals[k])));
+	}
+	return pfail(p, "unexpected '%s'", show(p, p->s + p->i, n ? n : 1));
+}
+
+static int comparison(struct pat *p)
+{
+	static const struct {
+		const char *path;
+		enum list_kind kind;
+	} paths[] = { { "domain-name:value", LIST_DOMAIN },
+		      { "url:value", LIST_URL },
+		      { "ipv4-addr:value", LIST_IP },
+		      { "ipv6-addr:value", LIST_IP } };
+	enum list_kind kind = LIST_KIND_NONE;
+	size_t n, k;
+	char ch;
+
+	pws(p);
+	n = pword(p);
+	if (n == 0)
+		return pfail(p, "expected an object path, found %s", found(p, 1));
+	for (k = 0; k < sizeof(paths) / sizeof(paths[0]); k++) {
+		if (is_word(p, n, paths[k].path))
+			kind = paths[k].kind;
+	}
+	if (kind == LIST_KIND_NONE) {
+		n = strcspn(p->s + p->i, " \t\r\n=!<>]");
+		return pfail(p,
+			     "object path '%s' is not supported (only domain-name, url, "
+			     "ipv4-addr and ipv6-addr :value)",
+			     show(p, p->s + p->i, n));
+	}
+	p->i += n;
+	pws(p);
+	if (p->i < p->n && p->s[p->i] == '=') {
+		p->i++;
+	} else {
+		n = pword(p);
+		if (n == 0)
+			n = strspn(p->s + p->i, "!<>=");
+		return pfail(p, "operator '%s' is not supported (only =)",
+			     show(p, p->s + p->i, n ? n : (p->i < p->n)));
+	}
+	pws(p);
+	if (p->i >= p->n || p->s[p->i] != '\'')
+		return pfail(p, "the value must be a quoted string, found %s", found(p, pword(p)));
+	if (p->nt >= STIX_TERMS_MAX)
+		return pfail(p, "more than %d comparisons", STIX_TERMS_MAX);
+	p->i++;
+	p->t[p->nt].kind = kind;
+	p->t[p->nt].at = p->used;
+	for (;;) {
+		if (p->i >= p->n)
+			return pfail(p, "unterminated string");
+		ch = p->s[p->i++];
+		if (ch == '\'')
+			break;
+		if (ch == '\\') {
+			if (p->i >= p->n || (p->s[p->i] != '\'' && p->s[p->i] != '\\'))
+				return pfail(p, "bad escape in a string");
+			ch = p->s[p->i++];
+		}
+		if (p->used + 2 >= p->cap)
+			return pfail(p, "pattern too long");
+		p->out[p->used++] = ch;
+	}
+	p->t[p->nt].len = p->used - p->t[p->nt].at;
+	p->out[p->used++] = '\0';
+	p->nt++;
+	return 0;
+}
+
+/* Skip '(' and ')' around expressions; depth counts them. */
+static void parens(struct pat *p, int *depth)
+{
+	for (;;) {
+		pws(p);
+		if (p->i < p->n && p->s[p->i] == '(') {
+			(*depth)++;
+			p->i++;
+		} else if (p->i < p->n && p->s[p->i] == ')' && *depth > 0) {
+			(*depth)--;
+			p->i++;
+		} else {
+			return;
+		}
+	}
+}
+
+/* An OR-separated list: of comparisons inside a bracket (inner), else of brackets. */
+static int or_list(struct pat *p, int inner)
+{
+	int depth = 0;
+	size_t n;
+	int rc;
+
+	for (;;) {
+		parens(p, &depth);
+		if (inner) {
+			rc = comparison(p);
+		} else {
+			if (p->i >= p->n || p->s[p->i] != '[')
+				return pfail(p, "expected '[', found %s", found(p, 1));
+			p->i++;
+			rc = or_list(p, 1);
+			if (rc == 0 && (p->i >= p->n || p->s[p->i] != ']'))
+				return pfail(p, "expected ']', found %s", found(p, 1));
+			p->i++;
+		}
+		if (rc < 0)
+			return rc;
+		parens(p, &depth);
+		n = pword(p);
+		if (n == 0)
+			break;
+		if (!is_word(p, n, "OR"))
+			return unsupported_word(p, n);
+		p->i += n;
+	}
+	if (depth != 0)
+		return pfail(p, "unbalanced '('");
+	pws(p);
+	return 0;
+}
+
+/* Parse p->s into p->t; 0, or -1 with p->why. */
+static int pattern_parse(struct pat *p)
+{
+	if (or_list(p, 0) < 0)
+		return -1;
+	if (p->i < p->n)
+		return pfail(p, "unexpected '%s' after the pattern",
+			     show(p, p->s + p->i, p->n - p->i > 20 ? 20 : p->n - p->i));
+	if (p->nt == 0)
+		return pfail(p, "empty pattern");
+	return 0;
+}
+
+/* ---- objects ---- */
+
+struct stix {
+	struct lf_ctx *c;
+	char cat[1024];
+};
+
+static const char *str_member(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int64_t time_member(json_t *o, const char *k)
+{
+	const char *s = str_member(o, k);
+	int64_t t = 0;
+
+	if (!s || time_parse(s, strlen(s), &t) < 0)
+		return 0;
+	return t;
+}
+
+/* name, else indicator_types and labels joined with spaces; NULL when none. */
+static const char *category(struct stix *x, json_t *o)
+{
+	static const char *const lists[] = { "indicator_types", "labels" };
+	const char *name = str_member(o, "name");
+	size_t used = 0;
+	size_t k, i;
+	json_t *a;
+
+	if (name && *name)
+		return name;
+	x->cat[0] = '\0';
+	for (k = 0; k < 2; k++) {
+		a = json_object_get(o, lists[k]);
+		for (i = 0; i < json_array_size(a); i++) {
+			const char *s = json_string_value(json_array_get(a, i));
+
+			if (!s || !*s || used + strlen(s) + 2 >= sizeof(x->cat))
+				continue;
+			used += (size_t)snprintf(x->cat + used, sizeof(x->cat) - used, "%s%s",
+						 used ? " " : "", s);
+		}
+	}
+	return used ? x->cat : NULL;
+}
+
+static int object(struct stix *x, json_t *o, long line, long long off)
+{
+	struct lf_ctx *c = x->c;
+	struct listfmt_entry e;
+	struct pat p;
+	const char *type = str_member(o, "type");
+	const char *id = str_member(o, "id");
+	const char *ptype;
+	const char *pattern;
+	char shown[64];
+	char shown2[32];
+	int k, rc;
+
+	if (!json_is_object(o))
+		return lf_reject(c, line, off, "objects[] element is not an object"), 0;
+	if (!type)
+		return lf_reject(c, line, off, "STIX object without a type"), 0;
+	if (!id)
+		id = "(no id)";
+	if (strcmp(type, "indicator") != 0 || json_is_true(json_object_get(o, "revoked"))) {
+		c->st->skipped++;
+		return 0;
+	}
+	ptype = str_member(o, "pattern_type");
+	pattern = str_member(o, "pattern");
+	if (ptype && strcmp(ptype, "stix") != 0)
+		return lf_reject(c, line, off, "%s: pattern_type '%s' is not supported (only stix)",
+				 str_show(shown, sizeof(shown), id, strlen(id)),
+				 str_show(shown2, sizeof(shown2), ptype, strlen(ptype))),
+		       0;
+	if (!pattern)
+		return lf_reject(c, line, off, "%s: indicator without a pattern",
+				 str_show(shown, sizeof(shown), id, strlen(id))),
+		       0;
+	memset(&p, 0, sizeof(p));
+	p.s = pattern;
+	p.n = strlen(pattern);
+	p.out = c->scratch;
+	p.cap = LF_SCRATCH / 2;
+	if (pattern_parse(&p) < 0)
+		return lf_reject(c, line, off, "%s: pattern %s",
+				 str_show(shown, sizeof(shown), id, strlen(id)), p.why),
+		       0;
+	for (k = 0; k < p.nt; k++) {
+		memset(&e, 0, sizeof(e));
+		e.kind = p.t[k].kind;
+		e.value = p.out + p.t[k].at;
+		e.first_seen = time_member(o, "valid_from");
+		e.expires = time_member(o, "valid_until");
+		e.category = category(x, o);
+		e.reference = id;
+		e.line = line;
+		if (p.t[k].len != strlen(e.value)) {
+			lf_reject(c, line, off, "%s: value contains a NUL byte",
+				  str_show(shown, sizeof(shown), id, strlen(id)));
+			continue;
+		}
+		rc = lf_emit(c, &e, off);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The elements of the root's "objects" array. */
+static int want(void *ud, const struct js_path *p)
+{
+	(void)ud;
+	return p->depth == 2 && js_path_key(p, 0, "objects") && p->step[1].is_index;
+}
+
+static int on_value(void *ud, const struct js_path *p, json_t *v, const char *bad, long line,
+		    long long off)
+{
+	struct stix *x = ud;
+
+	(void)p;
+	if (!v) {
+		lf_reject(x->c, line, off, "objects[%ld]: %s", p->step[1].index, bad);
+		return 0;
+	}
+	return object(x, v, line, off);
+}
+
+int lf_read_stix(struct lf_ctx *c)
+{
+	struct stix x;
+
+	memset(&x, 0, sizeof(x));
+	x.c = c;
+	return lf_read_json(c, want, on_value, &x);
+}
