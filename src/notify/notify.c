@@ -207,9 +207,10 @@ static int decide_subscriber(struct store *st, const struct isp_config *cfg,
 		goto out;
 	}
 	{
-		const struct render_ctx rc_ctx = { cfg->notify_templates, cfg->notify_isp_name,
-						   cfg->notify_contact, cfg->notify_opt_out_info,
-						   cfg->notify_from };
+		const struct render_ctx rc_ctx = {
+			cfg->notify_templates,	  cfg->notify_isp_name, cfg->notify_contact,
+			cfg->notify_opt_out_info, cfg->notify_from,	cfg->notify_opt_out_info_ja
+		};
 		char key[64];
 		struct render_notice rn = { sub.language, sub.id, sub.email, key,
 					    o->now,	  secs,	  nsec,	     sid };

@@ -107,10 +107,12 @@ static int expand(struct strbuf *b, const struct tmpl *t, const char *text, cons
 	return 0;
 }
 
-static const char *utc(int64_t t, char out[32])
+/* Unix time t for a notice in lang: UTC for English, Japan Standard Time (UTC+9, no
+ * daylight saving) for Japanese; the templates name the zone. */
+static const char *when(const char *lang, int64_t t, char out[32])
 {
 	struct tm tm;
-	time_t tt = (time_t)t;
+	time_t tt = (time_t)t + (strcmp(lang, "ja") == 0 ? 9 * 3600 : 0);
 
 	if (!gmtime_r(&tt, &tm))
 		snprintf(out, 32, "%lld", (long long)t);
@@ -130,9 +132,9 @@ static int render_section(const struct render_ctx *c, const char *lang,
 
 	for (i = 0; i < s->n && i < RENDER_MAX_LINES; i++) {
 		const struct render_event *e = &s->ev[i];
-		char when[32];
+		char at[32];
 
-		strbuf_fmt(&lines, "  - %s  %s", utc(e->time, when), e->ip);
+		strbuf_fmt(&lines, "  - %s  %s", when(lang, e->time, at), e->ip);
 		if (e->port)
 			strbuf_fmt(&lines, " port %u", (unsigned)e->port);
 		if (e->family && *e->family)
@@ -150,8 +152,8 @@ static int render_section(const struct render_ctx *c, const char *lang,
 	snprintf(count, sizeof(count), "%zu", s->n);
 	/* English counts the events in words that agree with the number ("1 time") */
 	snprintf(times, sizeof(times), "%zu time%s", s->n, s->n == 1 ? "" : "s");
-	utc(s->n ? s->ev[0].time : 0, first);
-	utc(s->n ? s->ev[s->n - 1].time : 0, last);
+	when(lang, s->n ? s->ev[0].time : 0, first);
+	when(lang, s->n ? s->ev[s->n - 1].time : 0, last);
 	snprintf(name, sizeof(name), "%s.%s.txt", cause_name(s->cause) ? cause_name(s->cause) : "?",
 		 lang);
 	rc = tmpl_load(c->templates, name, &t, err);
@@ -278,7 +280,10 @@ int render_notice(const struct render_ctx *c, const struct render_notice *n, cha
 			{ "subscriber", n->subscriber },
 			{ "isp_name", c->isp_name },
 			{ "contact", c->contact },
-			{ "opt_out_info", c->opt_out_info },
+			{ "opt_out_info",
+			  strcmp(lang, "ja") == 0 && c->opt_out_info_ja && c->opt_out_info_ja[0]
+				  ? c->opt_out_info_ja
+				  : c->opt_out_info },
 			{ "reference", n->key },
 			{ "sections", sections.p ? sections.p : "" },
 		};

@@ -48,6 +48,7 @@ struct render_section {
 struct render_ctx {
 	const char *templates; /* override folder, "" = built-in only */
 	const char *isp_name, *contact, *opt_out_info, *from;
+	const char *opt_out_info_ja; /* the Japanese notices' (NULL or "": opt_out_info) */
 };
 
 struct render_notice {

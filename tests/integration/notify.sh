@@ -204,7 +204,8 @@ hasnt mails.txt "hanako@example.jp"      # opted out of notices
 hasnt mails.txt "bob@example.com"        # 198.51.100.26 was sub0005's at 09:30
 has mails.txt "セキュリティのお知らせ"        # Japanese subject, RFC 2047 decoded
 has mails.txt "Security notice"
-has mails.txt "2026-11-22 10:45:00  198.51.100.23 port 49152  GameOverZeus"
+has mails.txt "2026-11-22 19:45:00  198.51.100.23 port 49152  GameOverZeus" # taro (ja): in JST
+has mails.txt "時刻は日本時間"
 has mails.txt "オープンリゾルバ"                 # sub0001 also had an open resolver: one notice
 has mails.txt "dnsmasq-2.45"
 has mails.txt "c2-blocked.example"        # the DNS block of sub0002 on 127.0.0.1

@@ -16,8 +16,12 @@
 
 #include "notify/render.h"
 
-static const struct render_ctx ctx = { "", "Example ISP", "abuse@isp.example",
-				       "reply with the word STOP", "abuse@isp.example" };
+static const struct render_ctx ctx = { "",
+				       "Example ISP",
+				       "abuse@isp.example",
+				       "reply with the word STOP",
+				       "abuse@isp.example",
+				       "このメールに「配信停止」とご返信ください" };
 
 static const struct render_event cc_ev[] = {
 	{ 1795344300, "198.51.100.23", 49152, "GameOverZeus", "" },
@@ -97,9 +101,34 @@ static void test_japanese(void **state)
 	assert_non_null(strstr(body, "sub0001 様"));
 	assert_non_null(strstr(body, "C&Cサーバ"));
 	assert_non_null(strstr(body, "オープンリゾルバ"));
-	assert_non_null(strstr(body, "2件、最初 2026-11-22 10:45:00、最後 2026-11-22 10:50:00"));
+	/* times in Japan Standard Time for a Japanese notice, the zone named */
+	assert_non_null(strstr(body, "2件、最初 2026-11-22 19:45:00、最後 2026-11-22 19:50:00、"
+				     "時刻は日本時間"));
 	assert_non_null(
-		strstr(body, "  - 2026-11-22 10:45:00  198.51.100.23 port 49152  GameOverZeus"));
+		strstr(body, "  - 2026-11-22 19:45:00  198.51.100.23 port 49152  GameOverZeus"));
+	assert_non_null(strstr(body, "このメールに「配信停止」とご返信ください"));
+	assert_null(strstr(body, "STOP"));
+	assert_null(strstr(body, "UTC"));
+	/* no English sentence in the Japanese notice: a line of ASCII only is an event line,
+	 * the ISP's name, or a line of addresses and references */
+	for (char *line = body, *end; *line; line = end + (*end != '\0')) {
+		int words = 0, ascii = 1;
+		const char *p;
+
+		end = line + strcspn(line, "\r\n");
+		for (p = line; p < end; p++)
+			if ((unsigned char)*p >= 0x80)
+				ascii = 0;
+		for (p = line; p < end; p++)
+			if ((p == line || p[-1] == ' ') &&
+			    ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+				words++;
+		if (ascii && words >= 3 && strncmp(line, "  - ", 4) != 0)
+			fail_msg("an English line in the Japanese notice: %.*s", (int)(end - line),
+				 line);
+		if (*end == '\r' && end[1] == '\n')
+			end++;
+	}
 	assert_non_null(strstr(body, "(dns_version=dnsmasq-2.45)"));
 	assert_non_null(strstr(body, "ispshield-n42"));
 	assert_non_null(strstr(body, "\r\n")); /* CRLF line ends */

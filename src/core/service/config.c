@@ -249,7 +249,10 @@ static const struct key keys[] = {
 	{ "notify", "contact", K_STR, F(notify_contact), "abuse@isp.example",
 	  "whom subscribers can ask (shown in every notice)" },
 	{ "notify", "opt-out-info", K_STR, F(notify_opt_out_info), "reply with the word STOP",
-	  "how a subscriber stops these notices (shown in every notice)" },
+	  "how a subscriber stops these notices (shown in every English notice)" },
+	{ "notify", "opt-out-info-ja", K_STR, F(notify_opt_out_info_ja),
+	  "このメールに「配信停止」とご返信ください",
+	  "the same in Japanese (shown in every Japanese notice)" },
 	{ "notify", "templates", K_STR, F(notify_templates), "",
 	  "folder of notice templates overriding the built-in ones (frame.LANG.txt, "
 	  "CAUSE.LANG.txt); empty = built-in" },

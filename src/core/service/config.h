@@ -137,6 +137,7 @@ struct isp_config {
 	char notify_isp_name[256];
 	char notify_contact[512];
 	char notify_opt_out_info[512];
+	char notify_opt_out_info_ja[512]; /* notify.opt-out-info-ja: the Japanese notices' */
 	char notify_templates[CONFIG_PATH_MAX];
 	int64_t notify_max_attempts;
 	int64_t notify_retry;
