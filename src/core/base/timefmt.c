@@ -202,25 +202,25 @@ int time_zone_set(const char *zone, struct isp_err *err)
 
 /* t in UTC, or in local time with its offset, into buf[size]; "-" for 0 or a time out
  * of range. */
-static const char *fmt_time(long long t, int local, char *buf, size_t size)
+static void fmt_time(long long t, int local, char *buf, size_t size)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t == 0 || !(local ? localtime_r(&tt, &tm) : gmtime_r(&tt, &tm))) {
+	if (t == 0 || !(local ? localtime_r(&tt, &tm) : gmtime_r(&tt, &tm)))
 		snprintf(buf, size, "-");
-		return buf;
-	}
-	strftime(buf, size, local ? "%Y-%m-%d %H:%M:%S %z" : "%Y-%m-%d %H:%M:%S", &tm);
-	return buf;
+	else
+		strftime(buf, size, local ? "%Y-%m-%d %H:%M:%S %z" : "%Y-%m-%d %H:%M:%S", &tm);
 }
 
 const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX])
 {
-	return fmt_time(t, 0, buf, TIME_FMT_UTC_MAX);
+	fmt_time(t, 0, buf, TIME_FMT_UTC_MAX);
+	return buf;
 }
 
 const char *time_fmt_local(long long t, char buf[TIME_FMT_LOCAL_MAX])
 {
-	return fmt_time(t, 1, buf, TIME_FMT_LOCAL_MAX);
+	fmt_time(t, 1, buf, TIME_FMT_LOCAL_MAX);
+	return buf;
 }
