@@ -68,6 +68,7 @@
 #include "core/net/prefixset.h"
 #include "core/base/hll.h"
 #include "core/base/siphash.h"
+#include "core/base/strbuf.h"
 
 #define WAYS	 8
 #define KEY_TEXT 48
@@ -147,12 +148,7 @@ const char *aw_type_name(enum aw_type t)
 
 int aw_type_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; i < AWT_N; i++)
-		if (strcmp(name, type_names[i]) == 0)
-			return i;
-	return -1;
+	return str_index(type_names, AWT_N, name);
 }
 
 void aw_conf_defaults(struct aw_conf *c)
@@ -757,6 +753,20 @@ static void typo_end(struct aw_det *d, const struct aw_rec *r, struct ent *u, ui
 	memset(p, 0, sizeof(*p));
 }
 
+/* Count r's failures on the entry of table tb for key (window w) and return it; with a
+ * run (a new typo run), remember in it the entry's slot for the run's other value. */
+static struct ent *count_fail(struct aw_det *d, int tb, const char *key, const struct aw_rec *r,
+			      uint32_t now, uint32_t w, struct pair *run, uint64_t other)
+{
+	struct ent *e = lookup(d, tb, key, strlen(key), now);
+
+	mark_first(&e->first_fail, ctr_est(&e->fail, now, w), now);
+	ctr_add(&e->fail, now, w, r->count, NULL);
+	if (run)
+		run->prev[tb] = slot_fail(e, other);
+	return e;
+}
+
 static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64_t srcv)
 {
 	struct aw_detection x;
@@ -779,11 +789,7 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 		long fails;
 
 		uv = user_value(d, r->user);
-		u = lookup(d, TB_USER, r->user, strlen(r->user), now);
-		mark_first(&u->first_fail, ctr_est(&u->fail, now, w), now);
-		ctr_add(&u->fail, now, w, r->count, NULL);
-		if (newrun)
-			p->prev[TB_USER] = slot_fail(u, srcv);
+		u = count_fail(d, TB_USER, r->user, r, now, w, newrun ? p : NULL, srcv);
 		if (r->source[0])
 			set_add(u, srcv, now, 0, 0, is_addr_value(srcv) ? NULL : r->source,
 				(uint32_t)d->c.brute_window);
@@ -804,19 +810,11 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 
 		char net[IP_PREFIX_STRLEN];
 
-		s = lookup(d, TB_SRC, r->source, strlen(r->source), now);
-		mark_first(&s->first_fail, ctr_est(&s->fail, now, w), now);
-		ctr_add(&s->fail, now, w, r->count, NULL);
-		if (newrun)
-			p->prev[TB_SRC] = slot_fail(s, uv);
+		s = count_fail(d, TB_SRC, r->source, r, now, w, newrun ? p : NULL, uv);
 		if (r->user[0])
 			set_add(s, uv, now, 0, 0, r->user, w);
 		if (net_key(d, r, net)) {
-			n = lookup(d, TB_NET, net, strlen(net), now);
-			mark_first(&n->first_fail, ctr_est(&n->fail, now, w), now);
-			ctr_add(&n->fail, now, w, r->count, NULL);
-			if (newrun)
-				p->prev[TB_NET] = slot_fail(n, uv);
+			n = count_fail(d, TB_NET, net, r, now, w, newrun ? p : NULL, uv);
 			if (r->user[0])
 				set_add(n, uv, now, 0, 0, r->user, w);
 		}

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "authwatch/aw_int.h"
+#include "core/base/strbuf.h"
 #include "core/base/timefmt.h"
 
 static const char *const fmt_names[AWF_N] = { "auto", "radius", "postfix", "dovecot", "json" };
@@ -21,12 +22,7 @@ static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 int aw_format_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; i < AWF_N; i++)
-		if (strcmp(name, fmt_names[i]) == 0)
-			return i;
-	return -1;
+	return str_index(fmt_names, AWF_N, name);
 }
 
 const char *aw_format_name(enum aw_format f)

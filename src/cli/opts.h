@@ -41,50 +41,22 @@ struct opt {
 	int (*fn)(void *ptr, const char *arg, struct isp_err *err); /* OPT_FN */
 };
 
-#define OPT_F(n, s, p, h)                                                                          \
+/* One row of the table: every OPT_* below is this with some fields fixed. */
+#define OPT_ROW(n, s, kind, p, k, a, h, f)                                                         \
 	{                                                                                          \
-		(n), (s), OPT_FLAG, (p), NULL, NULL, (h), NULL                                     \
+		(n), (s), (kind), (p), (k), (a), (h), (f)                                          \
 	}
-#define OPT_S(n, s, p, a, h)                                                                       \
-	{                                                                                          \
-		(n), (s), OPT_STR, (p), NULL, (a), (h), NULL                                       \
-	}
-#define OPT_I(n, s, p, a, h)                                                                       \
-	{                                                                                          \
-		(n), (s), OPT_INT, (p), NULL, (a), (h), NULL                                       \
-	}
-#define OPT_D(n, s, p, a, h)                                                                       \
-	{                                                                                          \
-		(n), (s), OPT_DURATION, (p), NULL, (a), (h), NULL                                  \
-	}
-#define OPT_T(n, s, p, a, h)                                                                       \
-	{                                                                                          \
-		(n), (s), OPT_TIME, (p), NULL, (a), (h), NULL                                      \
-	}
-#define OPT_K(n, k, a)                                                                             \
-	{                                                                                          \
-		(n), 0, OPT_KEY, NULL, (k), (a), NULL, NULL                                        \
-	}
-#define OPT_KS(n, s, k, a)                                                                         \
-	{                                                                                          \
-		(n), (s), OPT_KEY, NULL, (k), (a), NULL, NULL                                      \
-	}
-#define OPT_KH(n, k, a, h)                                                                         \
-	{                                                                                          \
-		(n), 0, OPT_KEY, NULL, (k), (a), (h), NULL                                         \
-	}
-#define OPT_KL(n, k, a)                                                                            \
-	{                                                                                          \
-		(n), 0, OPT_KEY_LIST, NULL, (k), (a), NULL, NULL                                   \
-	}
-#define OPT_FN_(n, s, f, p, a, h)                                                                  \
-	{                                                                                          \
-		(n), (s), OPT_FN, (p), NULL, (a), (h), (f)                                         \
-	}
-#define OPT_END                                                                                    \
-	{                                                                                          \
-		NULL, 0, OPT_FLAG, NULL, NULL, NULL, NULL, NULL                                    \
-	}
+#define OPT_F(n, s, p, h)	  OPT_ROW(n, s, OPT_FLAG, p, NULL, NULL, h, NULL)
+#define OPT_S(n, s, p, a, h)	  OPT_ROW(n, s, OPT_STR, p, NULL, a, h, NULL)
+#define OPT_I(n, s, p, a, h)	  OPT_ROW(n, s, OPT_INT, p, NULL, a, h, NULL)
+#define OPT_D(n, s, p, a, h)	  OPT_ROW(n, s, OPT_DURATION, p, NULL, a, h, NULL)
+#define OPT_T(n, s, p, a, h)	  OPT_ROW(n, s, OPT_TIME, p, NULL, a, h, NULL)
+#define OPT_K(n, k, a)		  OPT_ROW(n, 0, OPT_KEY, NULL, k, a, NULL, NULL)
+#define OPT_KS(n, s, k, a)	  OPT_ROW(n, s, OPT_KEY, NULL, k, a, NULL, NULL)
+#define OPT_KH(n, k, a, h)	  OPT_ROW(n, 0, OPT_KEY, NULL, k, a, h, NULL)
+#define OPT_KL(n, k, a)		  OPT_ROW(n, 0, OPT_KEY_LIST, NULL, k, a, NULL, NULL)
+#define OPT_FN_(n, s, f, p, a, h) OPT_ROW(n, s, OPT_FN, p, NULL, a, h, f)
+#define OPT_END			  OPT_ROW(NULL, 0, OPT_FLAG, NULL, NULL, NULL, NULL, NULL)
 
 /* What a command's --help prints around its option table, and its positional arguments. */
 struct opts_spec {

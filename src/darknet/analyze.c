@@ -154,6 +154,18 @@ int dn_new(const struct dn_opts *o, struct dn_ctx **out, struct isp_err *err)
 	return 0;
 }
 
+/* Free a page of 256 per-port sketches (NULL: none). */
+static void free_hll_page(struct hll **page)
+{
+	uint32_t q;
+
+	if (!page)
+		return;
+	for (q = 0; q < 256; q++)
+		free(page[q]);
+	free(page);
+}
+
 void dn_free(struct dn_ctx *c)
 {
 	int i;
@@ -173,26 +185,14 @@ void dn_free(struct dn_ctx *c)
 			free(d->s[s].h_nobe);
 		}
 		for (j = 0; j < DN_PAGES; j++) {
-			if (d->h_ports[j]) {
-				uint32_t q;
-
-				for (q = 0; q < 256; q++)
-					free(d->h_ports[j][q]);
-				free(d->h_ports[j]);
-			}
+			free_hll_page(d->h_ports[j]);
 			free(d->ports[j]);
 		}
 		free(d->h_sources);
 		free(d);
 	}
 	for (j = 0; j < DN_PAGES; j++) {
-		if (c->h_pports[j]) {
-			uint32_t q;
-
-			for (q = 0; q < 256; q++)
-				free(c->h_pports[j][q]);
-			free(c->h_pports[j]);
-		}
+		free_hll_page(c->h_pports[j]);
 		free(c->pports[j]);
 	}
 	for (i = 0; i < DN_MAX_SENSORS; i++)

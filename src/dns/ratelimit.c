@@ -269,6 +269,15 @@ v4:
 	return rrl ? 4 : 5;
 }
 
+/* The start of both checks: note the time, then the client's key prefix into out (as
+ * client_prefix); 0, meaning pass, when the limit's rate is 0 (off). */
+static size_t limited_prefix(struct drl *r, uint64_t now_ms, uint32_t rate,
+			     const struct sockaddr *client, int rrl, uint8_t out[9])
+{
+	see_time(r, now_ms);
+	return rate == 0 ? 0 : client_prefix(client, rrl, out);
+}
+
 int drl_query(struct drl *r, const struct sockaddr *client, uint64_t now_ms)
 {
 	uint8_t pfx[9];
@@ -276,10 +285,7 @@ int drl_query(struct drl *r, const struct sockaddr *client, uint64_t now_ms)
 	struct bucket *b;
 	int fresh;
 
-	see_time(r, now_ms);
-	if (r->cfg.client_qps == 0)
-		return DRL_PASS;
-	n = client_prefix(client, 0, pfx);
+	n = limited_prefix(r, now_ms, r->cfg.client_qps, client, 0, pfx);
 	if (n == 0)
 		return DRL_PASS;
 	b = (struct bucket *)slot_get(r, r->clients, sizeof(*b), key_of(r, pfx, n), now_ms, 1,
@@ -307,10 +313,7 @@ int drl_response(struct drl *r, const struct sockaddr *client, int rcode, const 
 	int fresh;
 	uint16_t v;
 
-	see_time(r, now_ms);
-	if (r->cfg.rrl_rps == 0)
-		return DRL_PASS;
-	n = client_prefix(client, 1, buf);
+	n = limited_prefix(r, now_ms, r->cfg.rrl_rps, client, 1, buf);
 	if (n == 0)
 		return DRL_PASS;
 	/* Kind: errors by rcode and name, answers by name and type. */

@@ -29,6 +29,20 @@ static struct served_gate *worker_gate(void *ud, int i)
 	return &((struct dns_server *)ud)->workers[i].gate;
 }
 
+/* The walled-garden address of family af in config key `key` (value v; empty: none) into
+ * dst, *have = 1: 0, or ISR_EINVAL naming the key. */
+static int wg_address(int af, const char *key, const char *v, void *dst, int *have,
+		      struct isp_err *err)
+{
+	if (!v[0])
+		return 0;
+	if (inet_pton(af, v, dst) != 1)
+		return isp_err_set(err, ISR_EINVAL, "%s: '%s' is not an %s address", key, v,
+				   af == AF_INET ? "IPv4" : "IPv6");
+	*have = 1;
+	return 0;
+}
+
 static int configure(struct dns_server *srv, const struct isp_config *cfg, struct isp_err *err)
 {
 	int rc;
@@ -71,22 +85,13 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 	}
 	srv->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
 	srv->qname_0x20 = strcmp(cfg->dns_upstream_0x20, "off") != 0;
-	if (cfg->dns_walled_garden_a[0]) {
-		if (inet_pton(AF_INET, cfg->dns_walled_garden_a, srv->wg_a) != 1)
-			return isp_err_set(err, ISR_EINVAL,
-					   "dns.walled-garden-a: '%s' is not an "
-					   "IPv4 address",
-					   cfg->dns_walled_garden_a);
-		srv->have_wg_a = 1;
-	}
-	if (cfg->dns_walled_garden_aaaa[0]) {
-		if (inet_pton(AF_INET6, cfg->dns_walled_garden_aaaa, srv->wg_aaaa) != 1)
-			return isp_err_set(err, ISR_EINVAL,
-					   "dns.walled-garden-aaaa: '%s' is not "
-					   "an IPv6 address",
-					   cfg->dns_walled_garden_aaaa);
-		srv->have_wg_aaaa = 1;
-	}
+	rc = wg_address(AF_INET, "dns.walled-garden-a", cfg->dns_walled_garden_a, srv->wg_a,
+			&srv->have_wg_a, err);
+	if (rc == 0)
+		rc = wg_address(AF_INET6, "dns.walled-garden-aaaa", cfg->dns_walled_garden_aaaa,
+				srv->wg_aaaa, &srv->have_wg_aaaa, err);
+	if (rc)
+		return rc;
 	{
 		int n, i;
 

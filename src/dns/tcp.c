@@ -26,13 +26,14 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "core/net/netaddr.h"
 #include "dns/dns_int.h"
 
 int dns_tcp_listen(struct dns_worker *w)
 {
 	struct dns_server *srv = w->srv;
 	struct epoll_event ev;
-	int i, one = 1;
+	int i;
 
 	w->conns = calloc(DNS_MAX_TCP, sizeof(*w->conns));
 	w->uptcp = calloc(DNS_MAX_UPTCP, sizeof(*w->uptcp));
@@ -43,18 +44,10 @@ int dns_tcp_listen(struct dns_worker *w)
 	for (i = 0; i < DNS_MAX_UPTCP; i++)
 		w->uptcp[i].fd = -1;
 	for (i = 0; i < srv->nlisten; i++) {
-		int fd = socket(srv->listen[i].ss_family,
-				SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd = net_listen_tcp(&srv->listen[i], srv->listenlen[i], 256);
 
 		w->tcp_fd[i] = fd;
 		if (fd < 0)
-			return -1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-		if (srv->listen[i].ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&srv->listen[i], srv->listenlen[i]) != 0 ||
-		    listen(fd, 256) != 0)
 			return -1;
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN;

@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/base/binwrite.h"
 #include "core/events/cause.h"
 #include "core/sessions/sessions.h"
 #include "notify/deliver.h"
@@ -48,19 +49,11 @@ static int collect(void *ud, const struct store_event *e)
 	struct ev *x;
 	int masked;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 1024;
-		struct ev *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			l->oom = 1;
-			return 1;
-		}
-		l->v = v;
-		l->cap = cap;
+	x = mem_next((void **)&l->v, &l->cap, l->n, sizeof(*x), 1024);
+	if (!x) {
+		l->oom = 1;
+		return 1;
 	}
-	x = &l->v[l->n];
-	memset(x, 0, sizeof(*x));
 	x->id = e->id;
 	x->time = e->time;
 	x->port = e->port;

@@ -70,6 +70,19 @@ int px_buf_put(struct px_buf *b, const void *p, size_t n)
 	return 0;
 }
 
+size_t px_buf_move(struct px_buf *to, struct px_buf *from, size_t n)
+{
+	size_t space = px_buf_space(to);
+
+	if (n > from->len)
+		n = from->len;
+	if (n > space)
+		n = space;
+	px_buf_put(to, from->d + from->off, n);
+	px_buf_consume(from, n);
+	return n;
+}
+
 int px_buf_printf(struct px_buf *b, const char *fmt, ...)
 {
 	va_list ap;

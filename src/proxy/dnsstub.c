@@ -5,6 +5,7 @@
  */
 #include "proxy/dnsstub.h"
 #include "core/base/timefmt.h"
+#include "core/net/netaddr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -183,24 +184,6 @@ int pxdns_answer(const uint8_t *pkt, size_t len, const char *host, uint16_t qtyp
 	return n;
 }
 
-/* Wait for fd to be ready for ev until deadline. Returns 1, or 0 on timeout/error. */
-static int wait_fd(int fd, short ev, int64_t deadline)
-{
-	for (;;) {
-		struct pollfd pfd = { fd, ev, 0 };
-		int64_t left = deadline - time_mono_ms();
-		int r;
-
-		if (left <= 0)
-			return 0;
-		r = poll(&pfd, 1, (int)left);
-		if (r > 0)
-			return 1;
-		if (r == 0 || errno != EINTR)
-			return 0;
-	}
-}
-
 /* One question over TCP (after a truncated UDP answer). */
 static int ask_tcp(const struct sockaddr *server, socklen_t slen, const uint8_t *q, int qlen,
 		   uint8_t *ans, size_t size, int64_t deadline)
@@ -229,7 +212,7 @@ static int ask_tcp(const struct sockaddr *server, socklen_t slen, const uint8_t 
 	while (got < 2 || got < 2 + want) {
 		ssize_t k;
 
-		if (!wait_fd(fd, POLLIN, deadline))
+		if (net_wait_fd(fd, POLLIN, deadline) <= 0)
 			goto out;
 		k = got < 2 ? recv(fd, lenbuf + got, 2 - got, 0)
 			    : recv(fd, ans + got - 2, want - (got - 2), 0);
@@ -272,7 +255,7 @@ static int ask(const struct sockaddr *server, socklen_t slen, const char *host, 
 	for (;;) {
 		ssize_t k;
 
-		if (!wait_fd(fd, POLLIN, deadline))
+		if (net_wait_fd(fd, POLLIN, deadline) <= 0)
 			break;
 		k = recv(fd, ans, sizeof(ans), 0);
 		if (k < 0) {

@@ -47,18 +47,8 @@ static void *meta_main(void *arg)
 		struct px_worker *w;
 		struct store_list sl;
 		struct isp_err err;
-		uint64_t one = 1;
 
-		pthread_mutex_lock(&srv->meta_mu);
-		while (!srv->meta_head && !atomic_load(&srv->stop))
-			pthread_cond_wait(&srv->meta_cv, &srv->meta_mu);
-		j = srv->meta_head;
-		if (j) {
-			srv->meta_head = j->next;
-			if (!srv->meta_head)
-				srv->meta_tail = NULL;
-		}
-		pthread_mutex_unlock(&srv->meta_mu);
+		j = (struct px_metajob *)px_jobq_pop(&srv->metaq, &srv->stop);
 		if (!j)
 			break;
 		if (!tried) {
@@ -72,11 +62,7 @@ static void *meta_main(void *arg)
 		if (st && store_list_get(st, j->list, LIST_KIND_NONE, 0, &sl, &err) == 0)
 			store_entry_sources(st, &sl, j->value, on_source, &j->m, &err);
 		w = &srv->workers[j->worker];
-		pthread_mutex_lock(&w->res_mu);
-		j->next = w->meta_head;
-		w->meta_head = j;
-		pthread_mutex_unlock(&w->res_mu);
-		(void)write(w->evfd, &one, sizeof(one));
+		px_job_post(w, &w->meta_head, &j->job);
 	}
 	store_close(st);
 	return NULL;
@@ -101,14 +87,7 @@ int px_meta_ask(struct px_server *srv, int worker, int conn, uint32_t gen, uint3
 	j->conn = conn;
 	j->gen = gen;
 	j->seq = seq;
-	pthread_mutex_lock(&srv->meta_mu);
-	if (srv->meta_tail)
-		srv->meta_tail->next = j;
-	else
-		srv->meta_head = j;
-	srv->meta_tail = j;
-	pthread_cond_signal(&srv->meta_cv);
-	pthread_mutex_unlock(&srv->meta_mu);
+	px_jobq_push(&srv->metaq, &j->job);
 	return 0;
 }
 
@@ -130,18 +109,17 @@ int px_meta_start(struct px_server *srv)
 
 void px_meta_stop(struct px_server *srv)
 {
+	struct px_job *j;
+
 	if (srv->meta_started) {
-		pthread_mutex_lock(&srv->meta_mu);
-		pthread_cond_broadcast(&srv->meta_cv);
-		pthread_mutex_unlock(&srv->meta_mu);
+		px_jobq_wake(&srv->metaq);
 		pthread_join(srv->meta_thread, NULL);
 		srv->meta_started = 0;
 	}
-	while (srv->meta_head) {
-		struct px_metajob *j = srv->meta_head;
+	for (j = px_jobq_take(&srv->metaq); j;) {
+		struct px_job *next = j->next;
 
-		srv->meta_head = j->next;
-		px_metajob_free(j);
+		px_metajob_free((struct px_metajob *)j);
+		j = next;
 	}
-	srv->meta_tail = NULL;
 }

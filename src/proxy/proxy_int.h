@@ -133,18 +133,36 @@ struct px_hit {
 	int ja, token_problem;
 };
 
+/*
+ * A job handed between threads: the first member of px_metajob and px_lookup, so that one
+ * queue (struct px_jobq, to the thread pool) and one hand-back (px_job_post, to the
+ * worker that asked) serve both kinds.
+ */
+struct px_job {
+	struct px_job *next;
+};
+
+/* A FIFO of jobs for a pool of threads: mu guards head and tail, cv signals a push (or
+ * the stop). */
+struct px_jobq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct px_job *head, *tail;
+};
+
 /* A metadata read handed to the meta thread, and its answer. */
 struct px_metajob {
+	struct px_job job; /* first */
 	int worker, conn;
 	uint32_t gen, seq;
 	char list[64];
 	char *value;
 	struct px_meta m;
-	struct px_metajob *next;
 };
 
 /* A name lookup handed to the resolver pool, and its answer. */
 struct px_lookup {
+	struct px_job job; /* first */
 	int worker;
 	int conn;
 	uint32_t gen;
@@ -153,7 +171,6 @@ struct px_lookup {
 	int n; /* addresses found (0: none, the lookup failed) */
 	struct sockaddr_storage addr[PX_MAX_ADDRS];
 	socklen_t addrlen[PX_MAX_ADDRS];
-	struct px_lookup *next;
 };
 
 /* worker.c: the size of a page (warning, walled garden, CONNECT refusal) */
@@ -182,8 +199,8 @@ struct px_worker {
 	int *free_list;
 	int nfree;
 	pthread_mutex_t res_mu;
-	struct px_lookup *res_head;   /* answers from the resolver pool */
-	struct px_metajob *meta_head; /* answers from the meta thread (under res_mu) */
+	struct px_job *res_head;  /* px_lookup answers from the resolver pool */
+	struct px_job *meta_head; /* px_metajob answers from the meta thread (under res_mu) */
 	struct evring ring;
 	struct served_gate gate; /* quiescent after every batch, idle in epoll_wait */
 	_Atomic uint64_t counters[P_COUNT];
@@ -212,15 +229,11 @@ struct px_server {
 	struct px_worker *workers;
 	int nworkers;
 	/* resolver pool */
-	pthread_mutex_t rq_mu;
-	pthread_cond_t rq_cv;
-	struct px_lookup *rq_head, *rq_tail;
+	struct px_jobq rq; /* of px_lookup */
 	pthread_t *resolvers;
 	int nresolvers;
 	/* the meta thread (meta.c) */
-	pthread_mutex_t meta_mu;
-	pthread_cond_t meta_cv;
-	struct px_metajob *meta_head, *meta_tail;
+	struct px_jobq metaq; /* of px_metajob */
 	pthread_t meta_thread;
 	int meta_started;
 	_Atomic int stop;
@@ -259,6 +272,9 @@ char *px_buf_tail(struct px_buf *b);
 void px_buf_consume(struct px_buf *b, size_t n);
 /* Append; 0 or -1 (no room). */
 int px_buf_put(struct px_buf *b, const void *p, size_t n);
+/* Move up to n bytes from the start of from to the end of to: as many as to has room for.
+ * Returns how many moved. */
+size_t px_buf_move(struct px_buf *to, struct px_buf *from, size_t n);
 int px_buf_printf(struct px_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Read fd into b / write b to fd, non-blocking. */
 int px_do_read(int fd, struct px_buf *b);
@@ -296,7 +312,22 @@ void px_latency(struct px_worker *w, struct px_conn *c);
 /* Act on the upstream response head. */
 void px_response_head(struct px_worker *w, struct px_conn *c);
 
-/* resolver.c */
+/* resolver.c: the job queues, and the resolver pool */
+void px_jobq_init(struct px_jobq *q);
+void px_jobq_destroy(struct px_jobq *q);
+/* Append j and wake one waiting thread. */
+void px_jobq_push(struct px_jobq *q, struct px_job *j);
+/* Wait until q holds a job or *stop is set: the oldest job (the caller's now), or NULL
+ * when stopping with q empty. */
+struct px_job *px_jobq_pop(struct px_jobq *q, _Atomic int *stop);
+/* Wake every waiting thread (to see the stop). */
+void px_jobq_wake(struct px_jobq *q);
+/* Take every job left (after the pool stopped): a list linked by next. */
+struct px_job *px_jobq_take(struct px_jobq *q);
+/* Hand the answered job j back to worker w on its list (res_head or meta_head, under
+ * res_mu) and wake the worker through its eventfd. */
+void px_job_post(struct px_worker *w, struct px_job **list, struct px_job *j);
+
 int px_resolver_start(struct px_server *srv, int n);
 void px_resolver_stop(struct px_server *srv);
 /* Queue a lookup (the pool answers into the worker's queue and signals its eventfd).

@@ -29,73 +29,70 @@
 
 /* ---- relaying ---- */
 
+/*
+ * Move body bytes from `from` to `to`, as many as `to` has room for, for a body framed as
+ * `body`: with B_LENGTH at most *remain (taken off it), with B_CHUNKED what the chunk
+ * decoder ch takes, with B_CLOSE all. *done is set when the body has ended (the bytes
+ * after it stay in from). Returns 0, or -1 for broken chunking.
+ */
+static int relay_body(struct px_buf *to, struct px_buf *from, enum px_body body, int64_t *remain,
+		      struct http_chunked *ch, int *done)
+{
+	*done = 0;
+	while (!*done && from->len > 0) {
+		size_t n = px_buf_space(to);
+
+		if (n == 0)
+			return 0;
+		if (n > from->len)
+			n = from->len;
+		if (body == B_LENGTH) {
+			if ((int64_t)n > *remain)
+				n = (size_t)*remain;
+			*remain -= (int64_t)n;
+			*done = *remain == 0;
+		} else if (body == B_CHUNKED) {
+			ssize_t k = http_chunked_feed(ch, from->d + from->off, n, done);
+
+			if (k < 0)
+				return -1;
+			n = (size_t)k;
+		}
+		px_buf_move(to, from, n);
+	}
+	return 0;
+}
+
 /* Move request body bytes from cin to uout. */
 void px_relay_request_body(struct px_conn *c)
 {
-	while (!c->req_done && c->cin.len > 0) {
-		size_t n = c->cin.len, space = px_buf_space(&c->uout);
+	int done;
 
-		if (space == 0)
-			return;
-		if (n > space)
-			n = space;
-		if (c->req_body == B_LENGTH) {
-			if ((int64_t)n > c->req_remain)
-				n = (size_t)c->req_remain;
-			c->req_remain -= (int64_t)n;
-			if (c->req_remain == 0)
-				c->req_done = 1;
-		} else {
-			int done = 0;
-			ssize_t k = http_chunked_feed(&c->req_ch, c->cin.d + c->cin.off, n, &done);
-
-			if (k < 0) {
-				c->close_after = 1; /* the upstream sees a broken body and ends */
-				c->req_done = 1;
-				return;
-			}
-			n = (size_t)k;
-			if (done)
-				c->req_done = 1;
-		}
-		px_buf_put(&c->uout, c->cin.d + c->cin.off, n);
-		px_buf_consume(&c->cin, n);
+	if (c->req_done)
+		return;
+	if (relay_body(&c->uout, &c->cin, c->req_body, &c->req_remain, &c->req_ch, &done) < 0) {
+		c->close_after = 1; /* the upstream sees a broken body and ends */
+		c->req_done = 1;
+		return;
 	}
+	c->req_done = done;
 }
 
 /* Move response body bytes from uin to cout. */
 void px_relay_response_body(struct px_conn *c)
 {
-	while (c->resp == RS_BODY && c->uin.len > 0) {
-		size_t n = c->uin.len, space = px_buf_space(&c->cout);
+	int done;
 
-		if (space == 0)
-			return;
-		if (n > space)
-			n = space;
-		if (c->resp_body == B_LENGTH) {
-			if ((int64_t)n > c->resp_remain)
-				n = (size_t)c->resp_remain;
-			c->resp_remain -= (int64_t)n;
-			if (c->resp_remain == 0)
-				c->resp = RS_DONE;
-		} else if (c->resp_body == B_CHUNKED) {
-			int done = 0;
-			ssize_t k = http_chunked_feed(&c->resp_ch, c->uin.d + c->uin.off, n, &done);
-
-			if (k < 0) {
-				c->close_after = 1;
-				c->up_keep = 0;
-				c->resp = RS_DONE;
-				return;
-			}
-			n = (size_t)k;
-			if (done)
-				c->resp = RS_DONE;
-		}
-		px_buf_put(&c->cout, c->uin.d + c->uin.off, n);
-		px_buf_consume(&c->uin, n);
+	if (c->resp != RS_BODY)
+		return;
+	if (relay_body(&c->cout, &c->uin, c->resp_body, &c->resp_remain, &c->resp_ch, &done) < 0) {
+		c->close_after = 1;
+		c->up_keep = 0;
+		c->resp = RS_DONE;
+		return;
 	}
+	if (done)
+		c->resp = RS_DONE;
 	if (c->resp == RS_DONE && c->uin.len > 0)
 		c->up_keep = 0; /* extra bytes after the response: do not reuse */
 }

@@ -22,6 +22,78 @@
 #include "proxy/dnsstub.h"
 #include "proxy/proxy_int.h"
 
+void px_jobq_init(struct px_jobq *q)
+{
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->head = q->tail = NULL;
+}
+
+void px_jobq_destroy(struct px_jobq *q)
+{
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->cv);
+}
+
+void px_jobq_push(struct px_jobq *q, struct px_job *j)
+{
+	j->next = NULL;
+	pthread_mutex_lock(&q->mu);
+	if (q->tail)
+		q->tail->next = j;
+	else
+		q->head = j;
+	q->tail = j;
+	pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+struct px_job *px_jobq_pop(struct px_jobq *q, _Atomic int *stop)
+{
+	struct px_job *j;
+
+	pthread_mutex_lock(&q->mu);
+	while (!q->head && !atomic_load(stop))
+		pthread_cond_wait(&q->cv, &q->mu);
+	j = q->head;
+	if (j) {
+		q->head = j->next;
+		if (!q->head)
+			q->tail = NULL;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return j;
+}
+
+void px_jobq_wake(struct px_jobq *q)
+{
+	pthread_mutex_lock(&q->mu);
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+struct px_job *px_jobq_take(struct px_jobq *q)
+{
+	struct px_job *j;
+
+	pthread_mutex_lock(&q->mu);
+	j = q->head;
+	q->head = q->tail = NULL;
+	pthread_mutex_unlock(&q->mu);
+	return j;
+}
+
+void px_job_post(struct px_worker *w, struct px_job **list, struct px_job *j)
+{
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&w->res_mu);
+	j->next = *list;
+	*list = j;
+	pthread_mutex_unlock(&w->res_mu);
+	(void)write(w->evfd, &one, sizeof(one));
+}
+
 static void *resolver_main(void *arg)
 {
 	struct px_server *srv = arg;
@@ -31,20 +103,10 @@ static void *resolver_main(void *arg)
 		struct addrinfo hints, *res = NULL;
 		struct px_worker *w;
 		char port[8];
-		uint64_t one = 1;
 
-		pthread_mutex_lock(&srv->rq_mu);
-		while (!srv->rq_head && !atomic_load(&srv->stop))
-			pthread_cond_wait(&srv->rq_cv, &srv->rq_mu);
-		if (!srv->rq_head) {
-			pthread_mutex_unlock(&srv->rq_mu);
+		l = (struct px_lookup *)px_jobq_pop(&srv->rq, &srv->stop);
+		if (!l)
 			return NULL;
-		}
-		l = srv->rq_head;
-		srv->rq_head = l->next;
-		if (!srv->rq_head)
-			srv->rq_tail = NULL;
-		pthread_mutex_unlock(&srv->rq_mu);
 
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
@@ -72,11 +134,7 @@ static void *resolver_main(void *arg)
 		if (res)
 			freeaddrinfo(res);
 		w = &srv->workers[l->worker];
-		pthread_mutex_lock(&w->res_mu);
-		l->next = w->res_head;
-		w->res_head = l;
-		pthread_mutex_unlock(&w->res_mu);
-		(void)write(w->evfd, &one, sizeof(one));
+		px_job_post(w, &w->res_head, &l->job);
 	}
 }
 
@@ -92,14 +150,7 @@ int px_resolve(struct px_server *srv, int worker, int conn, uint32_t gen, const 
 	l->gen = gen;
 	snprintf(l->host, sizeof(l->host), "%s", host);
 	l->port = port;
-	pthread_mutex_lock(&srv->rq_mu);
-	if (srv->rq_tail)
-		srv->rq_tail->next = l;
-	else
-		srv->rq_head = l;
-	srv->rq_tail = l;
-	pthread_cond_signal(&srv->rq_cv);
-	pthread_mutex_unlock(&srv->rq_mu);
+	px_jobq_push(&srv->rq, &l->job);
 	return 0;
 }
 
@@ -120,21 +171,19 @@ int px_resolver_start(struct px_server *srv, int n)
 
 void px_resolver_stop(struct px_server *srv)
 {
+	struct px_job *j;
 	int i;
 
-	pthread_mutex_lock(&srv->rq_mu);
-	pthread_cond_broadcast(&srv->rq_cv);
-	pthread_mutex_unlock(&srv->rq_mu);
+	px_jobq_wake(&srv->rq);
 	for (i = 0; i < srv->nresolvers; i++)
 		pthread_join(srv->resolvers[i], NULL);
 	free(srv->resolvers);
 	srv->resolvers = NULL;
 	srv->nresolvers = 0;
-	while (srv->rq_head) {
-		struct px_lookup *l = srv->rq_head;
+	for (j = px_jobq_take(&srv->rq); j;) {
+		struct px_job *next = j->next;
 
-		srv->rq_head = l->next;
-		free(l);
+		free(j); /* a px_lookup */
+		j = next;
 	}
-	srv->rq_tail = NULL;
 }

@@ -147,16 +147,16 @@ static void workers_free(struct px_server *srv)
 		if (w->evfd >= 0)
 			close(w->evfd);
 		while (w->res_head) {
-			struct px_lookup *l = w->res_head;
+			struct px_job *j = w->res_head;
 
-			w->res_head = l->next;
-			free(l);
+			w->res_head = j->next;
+			free(j); /* a px_lookup */
 		}
 		while (w->meta_head) {
-			struct px_metajob *j = w->meta_head;
+			struct px_job *j = w->meta_head;
 
 			w->meta_head = j->next;
-			px_metajob_free(j);
+			px_metajob_free((struct px_metajob *)j);
 		}
 		pthread_mutex_destroy(&w->res_mu);
 		evring_free(&w->ring);
@@ -232,10 +232,8 @@ int proxy_run(const struct isp_config *cfg, struct isp_err *err)
 
 	if (!srv)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	pthread_mutex_init(&srv->rq_mu, NULL);
-	pthread_cond_init(&srv->rq_cv, NULL);
-	pthread_mutex_init(&srv->meta_mu, NULL);
-	pthread_cond_init(&srv->meta_cv, NULL);
+	px_jobq_init(&srv->rq);
+	px_jobq_init(&srv->metaq);
 	rc = configure(srv, cfg, err);
 	if (rc)
 		goto out;
@@ -253,10 +251,8 @@ out:
 	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
 	pxd_free(&srv->dest);
-	pthread_mutex_destroy(&srv->rq_mu);
-	pthread_cond_destroy(&srv->rq_cv);
-	pthread_mutex_destroy(&srv->meta_mu);
-	pthread_cond_destroy(&srv->meta_cv);
+	px_jobq_destroy(&srv->rq);
+	px_jobq_destroy(&srv->metaq);
 	free(srv);
 	return rc;
 }

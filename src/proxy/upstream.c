@@ -132,8 +132,6 @@ static void connect_now(struct px_worker *w, struct px_conn *c, int idx)
 void px_start_upstream(struct px_worker *w, struct px_conn *c, int idx)
 {
 	char key[300];
-	struct sockaddr_in *in = (struct sockaddr_in *)&c->upaddr;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&c->upaddr;
 
 	snprintf(key, sizeof(key), "%s:%u", c->host, c->port);
 	if (c->ufd >= 0 && !c->is_connect && strcmp(key, c->up_key) == 0) {
@@ -142,18 +140,7 @@ void px_start_upstream(struct px_worker *w, struct px_conn *c, int idx)
 	}
 	px_close_upstream(c);
 	c->deadline = px_now_ms() + (uint64_t)w->srv->cfg->proxy_connect_timeout * 1000;
-	memset(&c->upaddr, 0, sizeof(c->upaddr));
-	if (inet_pton(AF_INET, c->host, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons(c->port);
-		c->upaddrlen = sizeof(*in);
-		connect_now(w, c, idx);
-		return;
-	}
-	if (inet_pton(AF_INET6, c->host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(c->port);
-		c->upaddrlen = sizeof(*in6);
+	if (net_addr_literal(c->host, c->port, &c->upaddr, &c->upaddrlen) == 0) {
 		connect_now(w, c, idx);
 		return;
 	}
@@ -193,8 +180,7 @@ void px_upstream_connected(struct px_worker *w, int idx)
 
 void px_resolver_answers(struct px_worker *w, const struct served *sh)
 {
-	struct px_lookup *l;
-	struct px_metajob *mj;
+	struct px_job *l, *mj;
 	uint64_t v;
 
 	(void)read(w->evfd, &v, sizeof(v));
@@ -205,41 +191,41 @@ void px_resolver_answers(struct px_worker *w, const struct served *sh)
 	w->meta_head = NULL;
 	pthread_mutex_unlock(&w->res_mu);
 	while (mj) {
-		struct px_metajob *next = mj->next;
-		struct px_conn *c = &w->conns[mj->conn];
+		struct px_metajob *m = (struct px_metajob *)mj;
+		struct px_conn *c = &w->conns[m->conn];
 
-		if (c->state == S_META && c->gen == mj->gen && c->hit_seq == mj->seq) {
-			px_render_hit(w, c, &mj->m);
-			px_conn_pump(w, mj->conn, sh);
+		mj = mj->next;
+		if (c->state == S_META && c->gen == m->gen && c->hit_seq == m->seq) {
+			px_render_hit(w, c, &m->m);
+			px_conn_pump(w, m->conn, sh);
 		}
-		px_metajob_free(mj);
-		mj = next;
+		px_metajob_free(m);
 	}
 	while (l) {
-		struct px_lookup *next = l->next;
-		struct px_conn *c = &w->conns[l->conn];
+		struct px_lookup *r = (struct px_lookup *)l;
+		struct px_conn *c = &w->conns[r->conn];
 
-		if (c->state == S_RESOLVE && c->gen == l->gen) {
-			if (l->n == 0) {
+		l = l->next;
+		if (c->state == S_RESOLVE && c->gen == r->gen) {
+			if (r->n == 0) {
 				px_count(w, P_UPSTREAM_ERRORS);
 				px_respond_error(w, c, 502);
 			} else {
 				/* the first allowed address; none: the first, refused */
 				int k = 0, j;
 
-				for (j = 0; j < l->n; j++)
+				for (j = 0; j < r->n; j++)
 					if (pxd_check(&w->srv->dest,
-						      (struct sockaddr *)&l->addr[j]) == PXD_OK) {
+						      (struct sockaddr *)&r->addr[j]) == PXD_OK) {
 						k = j;
 						break;
 					}
-				c->upaddr = l->addr[k];
-				c->upaddrlen = l->addrlen[k];
-				connect_now(w, c, l->conn);
+				c->upaddr = r->addr[k];
+				c->upaddrlen = r->addrlen[k];
+				connect_now(w, c, r->conn);
 			}
-			px_conn_pump(w, l->conn, sh);
+			px_conn_pump(w, r->conn, sh);
 		}
-		free(l);
-		l = next;
+		free(r);
 	}
 }

@@ -264,14 +264,8 @@ void px_conn_pump(struct px_worker *w, int idx, const struct served *sh)
 		}
 		if (c->state == S_FORWARD && !c->req_done)
 			px_relay_request_body(c);
-		if (c->state == S_TUNNEL && c->cin.len > 0) {
-			size_t n = c->cin.len, space = px_buf_space(&c->uout);
-
-			if (n > space)
-				n = space;
-			px_buf_put(&c->uout, c->cin.d + c->cin.off, n);
-			px_buf_consume(&c->cin, n);
-		}
+		if (c->state == S_TUNNEL)
+			px_buf_move(&c->uout, &c->cin, c->cin.len);
 		/* -> upstream */
 		if (c->state == S_FORWARD || c->state == S_TUNNEL) {
 			r = px_do_write(c->ufd, &c->uout);
@@ -326,14 +320,8 @@ void px_conn_pump(struct px_worker *w, int idx, const struct served *sh)
 			px_response_head(w, c);
 		if (c->state == S_FORWARD && c->resp == RS_BODY)
 			px_relay_response_body(c);
-		if (c->state == S_TUNNEL && c->uin.len > 0) {
-			size_t n = c->uin.len, space = px_buf_space(&c->cout);
-
-			if (n > space)
-				n = space;
-			px_buf_put(&c->cout, c->uin.d + c->uin.off, n);
-			px_buf_consume(&c->uin, n);
-		}
+		if (c->state == S_TUNNEL)
+			px_buf_move(&c->cout, &c->uin, c->uin.len);
 		/* -> client */
 		r = px_do_write(c->cfd, &c->cout);
 		if (r > 0) {
@@ -506,23 +494,15 @@ static void sweep(struct px_worker *w, const struct served *sh, uint64_t now)
 static int open_listeners(struct px_worker *w)
 {
 	struct px_server *srv = w->srv;
-	int i, one = 1;
+	int i;
 
 	for (i = 0; i < srv->nlisten; i++) {
-		int fd = socket(srv->listen[i].ss_family,
-				SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd = net_listen_tcp(&srv->listen[i], srv->listenlen[i], 1024);
 		struct epoll_event ev;
 
 		if (fd < 0)
 			return -1;
 		w->lfd[i] = fd;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-		if (srv->listen[i].ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&srv->listen[i], srv->listenlen[i]) != 0 ||
-		    listen(fd, 1024) != 0)
-			return -1;
 		ev.events = EPOLLIN;
 		ev.data.u64 = px_tag(TAG_LISTEN, 0, i);
 		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0)

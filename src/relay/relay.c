@@ -85,8 +85,8 @@ static int add_prefixes(struct relay_split *s, int m, char *list, const char *fi
 
 /* The header row: the member and prefix columns (core/base/csv.h's column mapper). */
 static const struct csv_col member_cols[2] = {
-	{ (const char *const[]){ "member", "name", NULL }, 1 },
-	{ (const char *const[]){ "prefix", "prefixes", NULL }, 1 },
+	CSV_COL(1, "member", "name"),
+	CSV_COL(1, "prefix", "prefixes"),
 };
 
 static int load_members(struct relay_split *s, FILE *fp, const char *path, struct isp_err *err)

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/binwrite.h"
+#include "core/base/fsutil.h"
 #include "survey/survey.h"
 
 #define FP_MAX	   4096
@@ -153,16 +155,9 @@ int survey_fps_parse(struct survey_fps *f, const char *name, const char *buf, si
 				rc = ferr(err, name, line, "too many fingerprints", NULL);
 				goto fail;
 			}
-			if (f->n == f->cap) {
-				size_t nc = f->cap ? f->cap * 2 : 16;
-				struct survey_fp *nf = realloc(f->fp, nc * sizeof(*nf));
-
-				if (!nf) {
-					rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
-					goto fail;
-				}
-				f->fp = nf;
-				f->cap = nc;
+			if (mem_grow_from((void **)&f->fp, &f->cap, f->n + 1, sizeof(*f->fp), 16)) {
+				rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+				goto fail;
 			}
 			cur = &f->fp[f->n++];
 			memset(cur, 0, sizeof(*cur));
@@ -208,25 +203,14 @@ fail:
 
 int survey_fps_load(struct survey_fps *f, const char *path, struct isp_err *err)
 {
-	FILE *in = fopen(path, "rb");
 	char *buf;
 	size_t n;
 	int rc;
 
 	memset(f, 0, sizeof(*f));
-	if (!in)
-		return isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
-	buf = malloc(FP_FILEMAX + 1);
-	if (!buf) {
-		fclose(in);
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, FP_FILEMAX + 1, in);
-	fclose(in);
-	if (n > FP_FILEMAX) {
-		free(buf);
-		return isp_err_set(err, ISR_ELIMIT, "%s: larger than 4 MiB", path);
-	}
+	rc = fs_read_file(path, FP_FILEMAX, &buf, &n, err);
+	if (rc)
+		return rc;
 	rc = survey_fps_parse(f, path, buf, n, err);
 	free(buf);
 	return rc;

@@ -22,26 +22,8 @@
 #include <unistd.h>
 
 #include "core/base/timefmt.h"
+#include "core/net/netaddr.h"
 #include "survey/survey.h"
-
-/* Wait for ev on fd until the deadline; 1 ready, 0 timed out, -1 error. */
-static int wait_fd(int fd, short ev, int64_t deadline)
-{
-	for (;;) {
-		struct pollfd pf = { fd, ev, 0 };
-		int64_t left = deadline - time_mono_ms();
-		int r;
-
-		if (left <= 0)
-			return 0;
-		r = poll(&pf, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		return r > 0;
-	}
-}
 
 static int send_all(int fd, const char *s, int64_t deadline)
 {
@@ -56,7 +38,7 @@ static int send_all(int fd, const char *s, int64_t deadline)
 		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
-		if (wait_fd(fd, POLLOUT, deadline) <= 0)
+		if (net_wait_fd(fd, POLLOUT, deadline) <= 0)
 			return -1;
 	}
 	return 0;
@@ -80,7 +62,7 @@ static ssize_t read_bounded(int fd, char *buf, size_t max, int64_t deadline, int
 			break;
 		if (errno != EAGAIN && errno != EINTR)
 			break;
-		if (wait_fd(fd, POLLIN, deadline) <= 0)
+		if (net_wait_fd(fd, POLLIN, deadline) <= 0)
 			break;
 	}
 	return (ssize_t)got;
@@ -107,7 +89,7 @@ int survey_http_exchange(const struct survey_scope *s, uint32_t addr, uint16_t p
 	sin.sin_addr.s_addr = htonl(addr);
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 && errno != EINPROGRESS)
 		goto fail;
-	if (wait_fd(fd, POLLOUT, deadline) <= 0 ||
+	if (net_wait_fd(fd, POLLOUT, deadline) <= 0 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0 || err != 0)
 		goto fail;
 	if (send_all(fd, req, deadline) != 0)

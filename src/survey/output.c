@@ -9,21 +9,15 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/csv.h"
 #include "core/base/jsonout.h"
 #include "survey/survey.h"
 
 int survey_findings_add(struct survey_findings *fs, const struct survey_finding *f)
 {
-	if (fs->n == fs->cap) {
-		size_t nc = fs->cap ? fs->cap * 2 : 64;
-		struct survey_finding *nf = realloc(fs->f, nc * sizeof(*nf));
-
-		if (!nf)
-			return ISR_ENOMEM;
-		fs->f = nf;
-		fs->cap = nc;
-	}
+	if (mem_grow_from((void **)&fs->f, &fs->cap, fs->n + 1, sizeof(*fs->f), 64))
+		return ISR_ENOMEM;
 	fs->f[fs->n++] = *f;
 	return 0;
 }

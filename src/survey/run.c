@@ -13,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
 #include "core/events/cause.h"
 #include "core/service/config.h"
 #include "core/events/evbatch.h"
@@ -71,16 +72,9 @@ static void on_reply(void *ud, const struct survey_dns_result *r)
 {
 	struct replies *rs = ud;
 
-	if (rs->n == rs->cap) {
-		size_t nc = rs->cap ? rs->cap * 2 : 256;
-		struct survey_dns_result *nr = realloc(rs->r, nc * sizeof(*nr));
-
-		if (!nr) {
-			rs->oom = 1;
-			return;
-		}
-		rs->r = nr;
-		rs->cap = nc;
+	if (mem_grow_from((void **)&rs->r, &rs->cap, rs->n + 1, sizeof(*rs->r), 256)) {
+		rs->oom = 1;
+		return;
 	}
 	rs->r[rs->n++] = *r;
 }

@@ -72,6 +72,31 @@ static void test_plain_fields(void **state)
 	expect("x\"y,z", 2, e); /* a quote inside an unquoted field is kept */
 }
 
+/* csv_field_at: a field trimmed of blanks (a quoted field keeps them from the splitter),
+ * NULL when empty or outside the row. */
+static void test_field_at(void **state)
+{
+	static const struct {
+		int i;
+		const char *want; /* NULL: none */
+	} v[] = { { 0, "a b" }, { 1, NULL }, { 2, "c" }, { 3, NULL }, { -1, NULL }, { 9, NULL } };
+	struct split s;
+	size_t k;
+
+	(void)state;
+	split(&s, "\" a b \",\" \t \",c", 16);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(s.n, 3);
+	for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		const char *got = csv_field_at(s.f, s.n, v[k].i);
+
+		if (v[k].want)
+			assert_string_equal(got, v[k].want);
+		else
+			assert_null(got);
+	}
+}
+
 static void test_quoted(void **state)
 {
 	static const char *const a[] = { "a,b", "say \"hi\"", "" };
@@ -327,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_plain_fields),
 		cmocka_unit_test(test_write_field),
 		cmocka_unit_test(test_quoted),
+		cmocka_unit_test(test_field_at),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_reader_excel),

@@ -129,10 +129,32 @@ static void test_rename_fails(void **state)
 	assert_int_equal(rmdir(path), 0);
 }
 
+/* A writer's own temporary file: kept (renamed over path) when it wrote, removed when
+ * it failed, with the writer's code returned and path untouched. */
+static void test_replace_written(void **state)
+{
+	char tmp[160];
+	struct isp_err err;
+
+	(void)state;
+	assert_int_equal(fs_write_atomic(path, "old\n", 4, 0644, NULL), 0);
+	assert_int_equal(fs_atomic_tmpname(path, tmp, sizeof(tmp), NULL), 0);
+	assert_int_equal(fs_write_atomic(tmp, "half", 4, 0644, NULL), 0);
+	isp_err_clear(&err);
+	assert_int_equal(fs_replace_written(ISR_EIO, tmp, path, &err), ISR_EIO);
+	expect_content("old\n");
+	assert_int_equal(entries(), 1);
+	assert_int_equal(fs_write_atomic(tmp, "new\n", 4, 0644, NULL), 0);
+	assert_int_equal(fs_replace_written(0, tmp, path, &err), 0);
+	expect_content("new\n");
+	assert_int_equal(entries(), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_write_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_written, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_commit_and_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename_fails, setup, teardown),

@@ -29,20 +29,25 @@ void binw_flush(struct binw *w)
 	w->n = 0;
 }
 
+size_t mem_fill(void *buf, size_t cap, size_t *n, const unsigned char **p, size_t *len)
+{
+	size_t k = cap - *n;
+
+	if (k > *len)
+		k = *len;
+	memcpy((unsigned char *)buf + *n, *p, k);
+	*n += k;
+	*p += k;
+	*len -= k;
+	return k;
+}
+
 void binw_put(struct binw *w, const void *p, size_t len)
 {
 	const unsigned char *s = p;
 
 	while (len > 0) {
-		size_t k = w->cap - w->n;
-
-		if (k > len)
-			k = len;
-		memcpy(w->buf + w->n, s, k);
-		w->n += k;
-		s += k;
-		len -= k;
-		w->written += k;
+		w->written += mem_fill(w->buf, w->cap, &w->n, &s, &len);
 		if (w->n == w->cap)
 			binw_flush(w);
 	}
@@ -57,7 +62,12 @@ int binw_header_sync(int fd, const void *h, size_t hsz, const char *path, struct
 
 int mem_grow(void **p, size_t *cap, size_t need, size_t elem)
 {
-	size_t n = *cap ? *cap : 1024;
+	return mem_grow_from(p, cap, need, elem, 1024);
+}
+
+int mem_grow_from(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+	size_t n = *cap ? *cap : first;
 	void *q;
 
 	while (n < need)
@@ -70,4 +80,15 @@ int mem_grow(void **p, size_t *cap, size_t need, size_t elem)
 	*p = q;
 	*cap = n;
 	return 0;
+}
+
+void *mem_next(void **p, size_t *cap, size_t n, size_t elem, size_t first)
+{
+	unsigned char *e;
+
+	if (mem_grow_from(p, cap, n + 1, elem, first))
+		return NULL;
+	e = (unsigned char *)*p + n * elem;
+	memset(e, 0, elem);
+	return e;
 }

@@ -33,8 +33,19 @@ void binw_flush(struct binw *w);
  * path in err. */
 int binw_header_sync(int fd, const void *h, size_t hsz, const char *path, struct isp_err *err);
 
+/* Copy into the block buffer buf (cap bytes, *n in use) as much of the *len bytes at *p as
+ * fits, advancing *n, *p and *len; returns how many bytes were copied. The caller
+ * empties buf when *n reaches cap: the one block-filling loop of binw_put and sha256. */
+size_t mem_fill(void *buf, size_t cap, size_t *n, const unsigned char **p, size_t *len);
+
 /* Make room for need elements of elem bytes in *p (capacity *cap, doubling from 1024):
- * 0, or ISR_ENOMEM with *p untouched. */
+ * 0, or ISR_ENOMEM with *p and *cap untouched. */
 int mem_grow(void **p, size_t *cap, size_t need, size_t elem);
+/* mem_grow with the first capacity `first` (> 0) instead of 1024: the one growing array
+ * of the code base, for arrays that are usually small. */
+int mem_grow_from(void **p, size_t *cap, size_t need, size_t elem, size_t first);
+/* Element n of the array *p (grown as mem_grow_from does to hold n + 1), zeroed: the
+ * caller fills it and then counts it. NULL when out of memory (nothing changed). */
+void *mem_next(void **p, size_t *cap, size_t n, size_t elem, size_t first);
 
 #endif

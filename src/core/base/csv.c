@@ -428,3 +428,22 @@ int csv_map_report(const struct csv_col *cols, const struct csv_colmap *info, co
 				  info->unknown, info->unknown == 1 ? "" : "s");
 	return 0;
 }
+
+char *csv_field_at(const struct csv_field *f, size_t nf, int i)
+{
+	char *s;
+	size_t n;
+
+	if (i < 0 || (size_t)i >= nf)
+		return NULL;
+	s = f[i].s;
+	n = f[i].len;
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	s[n] = '\0';
+	return n > 0 ? s : NULL;
+}

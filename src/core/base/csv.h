@@ -90,6 +90,15 @@ struct csv_col {
 	const char *const *names; /* NULL-ended, most preferred first */
 	int required;		  /* 1: a header without it is not a header */
 };
+/* Field i of f[0..nf) with its leading and trailing blanks (space, tab) cut, NUL-terminated
+ * in place; NULL when i is outside 0..nf-1 or the field is empty. */
+char *csv_field_at(const struct csv_field *f, size_t nf, int i);
+
+/* A csv_col written in its table: CSV_COL(required, "name", "alias", ...). */
+#define CSV_COL(req, ...)                                                                          \
+	{                                                                                          \
+		(const char *const[]){ __VA_ARGS__, NULL }, (req)                                  \
+	}
 
 /* What a header row held besides the mapped columns. */
 struct csv_colmap {

@@ -89,6 +89,15 @@ int fs_replace(const char *tmp, const char *path, struct isp_err *err)
 	return 0;
 }
 
+int fs_replace_written(int rc, const char *tmp, const char *path, struct isp_err *err)
+{
+	if (rc) {
+		unlink(tmp);
+		return rc;
+	}
+	return fs_replace(tmp, path, err);
+}
+
 int fs_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
 		    struct isp_err *err)
 {

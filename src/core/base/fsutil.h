@@ -50,6 +50,9 @@ void fs_atomic_abort(struct fs_atomic *a);
  */
 int fs_atomic_tmpname(const char *path, char *tmp, size_t tmpsz, struct isp_err *err);
 int fs_replace(const char *tmp, const char *path, struct isp_err *err);
+/* The end of such a writer: rc is what writing tmp returned. Nonzero: tmp is removed and
+ * rc returned (err as the writer set it); 0: fs_replace(tmp, path, err). */
+int fs_replace_written(int rc, const char *tmp, const char *path, struct isp_err *err);
 
 /*
  * Read the whole file at path into a new NUL-terminated buffer (*out, freed by the

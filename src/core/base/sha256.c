@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "core/base/binwrite.h"
+
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
 	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
@@ -85,18 +87,11 @@ void sha256_init(struct sha256 *c)
 
 void sha256_update(struct sha256 *c, const void *data, size_t n)
 {
-	const uint8_t *p = data;
+	const unsigned char *p = data;
 
 	c->len += n;
 	while (n > 0) {
-		size_t k = 64 - c->nbuf;
-
-		if (k > n)
-			k = n;
-		memcpy(c->buf + c->nbuf, p, k);
-		c->nbuf += k;
-		p += k;
-		n -= k;
+		mem_fill(c->buf, sizeof(c->buf), &c->nbuf, &p, &n);
 		if (c->nbuf == 64) {
 			block(c, c->buf);
 			c->nbuf = 0;

@@ -99,6 +99,29 @@ const char *str_show(char *buf, size_t size, const char *s, size_t n)
 	return buf;
 }
 
+const void *str_find_named(const void *arr, size_t n, size_t elem, const char *name)
+{
+	const char *p = arr;
+	size_t i;
+
+	for (i = 0; i < n; i++, p += elem) {
+		if (strcmp(p, name) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+int str_index(const char *const *names, int n, const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < n; i++) {
+		if (names[i] && strcmp(names[i], name) == 0)
+			return i;
+	}
+	return -1;
+}
+
 int str_index_nocase(const char *const *names, int n, const char *name)
 {
 	size_t len;

@@ -41,6 +41,12 @@ const char *str_show(char *buf, size_t size, const char *s, size_t n);
 /* Index of name among names[0..n) (ASCII case ignored), or -1 (also for NULL): the
  * readers' format names. */
 int str_index_nocase(const char *const *names, int n, const char *name);
+/* The same with case: index of name among names[0..n), or -1 (also for NULL). */
+int str_index(const char *const *names, int n, const char *name);
+/* The element of arr[0..n) (elem bytes each) whose first member, a NUL-terminated char
+ * array, is name; NULL when none is: the lookup by name of config lists and profiles and
+ * manifest lists. */
+const void *str_find_named(const void *arr, size_t n, size_t elem, const char *name);
 /* names[i], or "unknown" when i is not in 0..n-1 (or names[i] is NULL). */
 const char *str_name_at(const char *const *names, int n, int i);
 /* 1 when s[0..n) is a name as lists, profiles and [list.NAME] sections take it: 1 to

@@ -200,16 +200,22 @@ int time_zone_set(const char *zone, struct isp_err *err)
 	return 0;
 }
 
-const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX])
+/* t in UTC, or in local time with its offset, into buf[size]; "-" for 0 or a time out
+ * of range. */
+static void fmt_time(long long t, int local, char *buf, size_t size)
 {
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (t == 0 || !gmtime_r(&tt, &tm)) {
-		snprintf(buf, TIME_FMT_UTC_MAX, "-");
-		return buf;
-	}
-	strftime(buf, TIME_FMT_UTC_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+	if (t == 0 || !(local ? localtime_r(&tt, &tm) : gmtime_r(&tt, &tm)))
+		snprintf(buf, size, "-");
+	else
+		strftime(buf, size, local ? "%Y-%m-%d %H:%M:%S %z" : "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+const char *time_fmt_utc(long long t, char buf[TIME_FMT_UTC_MAX])
+{
+	fmt_time(t, 0, buf, TIME_FMT_UTC_MAX);
 	return buf;
 }
 
@@ -250,13 +256,6 @@ const char *time_fmt_duration(long long secs, char buf[TIME_FMT_DURATION_MAX])
 
 const char *time_fmt_local(long long t, char buf[TIME_FMT_LOCAL_MAX])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if (t == 0 || !localtime_r(&tt, &tm)) {
-		snprintf(buf, TIME_FMT_LOCAL_MAX, "-");
-		return buf;
-	}
-	strftime(buf, TIME_FMT_LOCAL_MAX, "%Y-%m-%d %H:%M:%S %z", &tm);
+	fmt_time(t, 1, buf, TIME_FMT_LOCAL_MAX);
 	return buf;
 }

@@ -311,30 +311,11 @@ static int take_header(struct ev_ctx *c, const struct lr_line *ln, size_t nf, ch
 	return 1;
 }
 
-/* Column i of the current row trimmed, or NULL when absent or empty. */
-static char *field(struct ev_ctx *c, size_t nf, int i)
-{
-	char *s;
-	size_t n;
-
-	if (i < 0 || (size_t)i >= nf)
-		return NULL;
-	s = c->f[i].s;
-	n = c->f[i].len;
-	while (n > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	s[n] = '\0';
-	return n > 0 ? s : NULL;
-}
-
-/* Like field, with control characters (a quoted field may hold any) made '?'. */
+/* Column i of the current row trimmed (csv_field_at), with control characters (a quoted
+ * field may hold any) made '?'; NULL when absent or empty. */
 static const char *text_field(struct ev_ctx *c, size_t nf, int i)
 {
-	char *s = field(c, nf, i);
+	char *s = csv_field_at(c->f, nf, i);
 	char *p;
 
 	for (p = s; p && *p; p++) {
@@ -472,24 +453,24 @@ static int build_record(struct ev_ctx *c, const struct lr_line *ln, size_t nf)
 			      c->header_line, c->ncols);
 	memset(&r, 0, sizeof(r));
 	r.line = ln->lineno;
-	s = field(c, nf, c->idx[R_IP]);
+	s = csv_field_at(c->f, nf, c->idx[R_IP]);
 	if (!s)
 		return reject(c, ln, "no address in column '%s'", c->ip_name);
 	if (parse_host(s, &r.ip, &e) < 0)
 		return reject(c, ln, "bad address '%s': %s",
 			      str_show(shown, sizeof(shown), s, strlen(s)), e.msg);
-	s = field(c, nf, c->idx[R_TIME]);
+	s = csv_field_at(c->f, nf, c->idx[R_TIME]);
 	if (!s)
 		return reject(c, ln, "no time in column '%s'", c->time_name);
 	if (time_parse(s, strlen(s), &r.time) < 0)
 		return reject(c, ln, "bad time '%s' (expected YYYY-MM-DD HH:MM:SS or unix seconds)",
 			      str_show(shown, sizeof(shown), s, strlen(s)));
-	s = field(c, nf, c->idx[R_PORT]);
+	s = csv_field_at(c->f, nf, c->idx[R_PORT]);
 	if (s && parse_port(s, &r.port) < 0)
 		return reject(c, ln, "bad port '%s' (expected 0..65535)",
 			      str_show(shown, sizeof(shown), s, strlen(s)));
 	r.cause = c->t->cause;
-	s = field(c, nf, c->idx[R_CAUSE]);
+	s = csv_field_at(c->f, nf, c->idx[R_CAUSE]);
 	if (s) {
 		for (p = s; *p; p++) {
 			if (*p >= 'A' && *p <= 'Z')
@@ -532,7 +513,7 @@ static int is_record_row(struct ev_ctx *c, size_t nf)
 
 	if (nf != c->ncols)
 		return 0;
-	s = field(c, nf, c->idx[R_IP]);
+	s = csv_field_at(c->f, nf, c->idx[R_IP]);
 	return s && parse_host(s, &p, &e) == 0;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/timefmt.h"
 #include "core/lists/listvalue.h"
 #include "core/net/url.h"
@@ -44,17 +45,9 @@ static int load_row(void *ud, const struct store_allow *a)
 	struct allowset *set = ud;
 	struct allow_entry *e;
 
-	if (set->n == set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 16;
-		struct allow_entry *r = realloc(set->rows, cap * sizeof(*r));
-
-		if (!r)
-			return ISR_ENOMEM;
-		set->rows = r;
-		set->cap = cap;
-	}
-	e = &set->rows[set->n];
-	memset(e, 0, sizeof(*e));
+	e = mem_next((void **)&set->rows, &set->cap, set->n, sizeof(*e), 16);
+	if (!e)
+		return ISR_ENOMEM;
 	e->kind = a->kind;
 	e->added = a->added;
 	e->expires = a->expires;

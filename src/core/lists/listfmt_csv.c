@@ -32,20 +32,13 @@ struct coltable {
 	const char *what; /* format name for messages */
 };
 
-static const char *const uh_value[] = { "url", NULL };
-static const char *const uh_first[] = { "dateadded", NULL };
-static const char *const uh_last[] = { "last_online", NULL };
-static const char *const uh_cat[] = { "threat", NULL };
-static const char *const uh_tags[] = { "tags", NULL };
-static const char *const uh_ref[] = { "urlhaus_link", NULL };
-
 static const struct coltable urlhaus_table = {
-	.cols = { [R_VALUE] = { uh_value, 1 },
-		  [R_FIRST] = { uh_first, 0 },
-		  [R_LAST] = { uh_last, 0 },
-		  [R_CAT] = { uh_cat, 0 },
-		  [R_TAGS] = { uh_tags, 0 },
-		  [R_REF] = { uh_ref, 0 } },
+	.cols = { [R_VALUE] = CSV_COL(1, "url"),
+		  [R_FIRST] = CSV_COL(0, "dateadded"),
+		  [R_LAST] = CSV_COL(0, "last_online"),
+		  [R_CAT] = CSV_COL(0, "threat"),
+		  [R_TAGS] = CSV_COL(0, "tags"),
+		  [R_REF] = CSV_COL(0, "urlhaus_link") },
 	.defaults = { [R_VALUE] = 2,
 		      [R_FIRST] = 1,
 		      [R_LAST] = 4,
@@ -59,18 +52,12 @@ static const struct coltable urlhaus_table = {
 	.what = "URLhaus",
 };
 
-static const char *const fd_value[] = { "dst_ip", "dstip", "ip_address", "ip", NULL };
-static const char *const fd_first[] = { "first_seen_utc", "firstseen", "first_seen", NULL };
-static const char *const fd_last[] = { "last_online", "lastonline", NULL };
-static const char *const fd_cat[] = { "malware", NULL };
-static const char *const fd_port[] = { "dst_port", "dstport", "port", NULL };
-
 static const struct coltable feodo_table = {
-	.cols = { [R_VALUE] = { fd_value, 1 },
-		  [R_FIRST] = { fd_first, 0 },
-		  [R_LAST] = { fd_last, 0 },
-		  [R_CAT] = { fd_cat, 0 },
-		  [R_PORT] = { fd_port, 0 } },
+	.cols = { [R_VALUE] = CSV_COL(1, "dst_ip", "dstip", "ip_address", "ip"),
+		  [R_FIRST] = CSV_COL(0, "first_seen_utc", "firstseen", "first_seen"),
+		  [R_LAST] = CSV_COL(0, "last_online", "lastonline"),
+		  [R_CAT] = CSV_COL(0, "malware"),
+		  [R_PORT] = CSV_COL(0, "dst_port", "dstport", "port") },
 	.defaults = { [R_VALUE] = 1,
 		      [R_FIRST] = 0,
 		      [R_LAST] = 4,
@@ -84,24 +71,15 @@ static const struct coltable feodo_table = {
 	.what = "Feodo Tracker",
 };
 
-static const char *const cv_value[] = { "value",      "domain", "host",	     "hostname",
-					"fqdn",	      "url",	"ip",	     "address",
-					"ip_address", "dst_ip", "indicator", NULL };
-static const char *const cv_first[] = { "first_seen", "first_seen_utc", NULL };
-static const char *const cv_last[] = { "last_seen", "last_online", NULL };
-static const char *const cv_cat[] = { "category", "threat", "malware", "family", NULL };
-static const char *const cv_ref[] = { "reference", "ref", "link", NULL };
-static const char *const cv_exp[] = { "expires", NULL };
-static const char *const cv_action[] = { "action", NULL };
-
 static const struct coltable csv_table = {
-	.cols = { [R_VALUE] = { cv_value, 1 },
-		  [R_FIRST] = { cv_first, 0 },
-		  [R_LAST] = { cv_last, 0 },
-		  [R_CAT] = { cv_cat, 0 },
-		  [R_REF] = { cv_ref, 0 },
-		  [R_EXPIRES] = { cv_exp, 0 },
-		  [R_ACTION] = { cv_action, 0 } },
+	.cols = { [R_VALUE] = CSV_COL(1, "value", "domain", "host", "hostname", "fqdn", "url", "ip",
+				      "address", "ip_address", "dst_ip", "indicator"),
+		  [R_FIRST] = CSV_COL(0, "first_seen", "first_seen_utc"),
+		  [R_LAST] = CSV_COL(0, "last_seen", "last_online"),
+		  [R_CAT] = CSV_COL(0, "category", "threat", "malware", "family"),
+		  [R_REF] = CSV_COL(0, "reference", "ref", "link"),
+		  [R_EXPIRES] = CSV_COL(0, "expires"),
+		  [R_ACTION] = CSV_COL(0, "action") },
 	.defaults = { -1, -1, -1, -1, -1, -1, -1, -1, -1 },
 	.kind = LIST_KIND_NONE,
 	.what = "CSV",
@@ -146,29 +124,9 @@ static int is_header_row(const struct coltable *t, const struct colmap *m,
 	return (size_t)v < nf && csv_name_is(&f[v], t->cols[R_VALUE].names, 0);
 }
 
-/* Field i trimmed, or NULL when absent or empty. */
-static const char *field(const struct csv_field *f, size_t nf, int i)
-{
-	char *s;
-	size_t n;
-
-	if (i < 0 || (size_t)i >= nf)
-		return NULL;
-	s = f[i].s;
-	n = f[i].len;
-	while (n > 0 && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	s[n] = '\0';
-	return n > 0 ? s : NULL;
-}
-
 static int64_t field_time(const struct csv_field *f, size_t nf, int i)
 {
-	const char *s = field(f, nf, i);
+	const char *s = csv_field_at(f, nf, i);
 	int64_t t = 0;
 
 	if (!s || time_parse(s, strlen(s), &t) < 0)
@@ -209,7 +167,7 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 	memset(&e, 0, sizeof(e));
 	e.kind = t->kind;
 	e.line = ln->lineno;
-	e.value = field(f, nf, m->idx[R_VALUE]);
+	e.value = csv_field_at(f, nf, m->idx[R_VALUE]);
 	if (!e.value) {
 		lf_reject(c, ln->lineno, ln->offset, "no value in column '%s'", m->value_name);
 		return 0;
@@ -217,9 +175,9 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 	e.first_seen = field_time(f, nf, m->idx[R_FIRST]);
 	e.last_seen = field_time(f, nf, m->idx[R_LAST]);
 	e.expires = field_time(f, nf, m->idx[R_EXPIRES]);
-	e.category = field(f, nf, m->idx[R_CAT]);
-	e.reference = field(f, nf, m->idx[R_REF]);
-	tags = field(f, nf, m->idx[R_TAGS]);
+	e.category = csv_field_at(f, nf, m->idx[R_CAT]);
+	e.reference = csv_field_at(f, nf, m->idx[R_REF]);
+	tags = csv_field_at(f, nf, m->idx[R_TAGS]);
 	if (tags && str_eq_nocase(tags, strlen(tags), "None"))
 		tags = NULL;
 	if (tags && e.category) {
@@ -229,14 +187,14 @@ static int build_entry(struct lf_ctx *c, const struct coltable *t, const struct 
 		e.category = tags;
 	}
 	if (t == &feodo_table) {
-		port = field(f, nf, m->idx[R_PORT]);
+		port = csv_field_at(f, nf, m->idx[R_PORT]);
 		if (port)
 			snprintf(c->scratch, LF_SCRATCH, "feodotracker:%s:%s", e.value, port);
 		else
 			snprintf(c->scratch, LF_SCRATCH, "feodotracker:%s", e.value);
 		e.reference = c->scratch;
 	}
-	action = field(f, nf, m->idx[R_ACTION]);
+	action = csv_field_at(f, nf, m->idx[R_ACTION]);
 	if (action && *action) {
 		int a = list_action_parse(action);
 

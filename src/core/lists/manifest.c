@@ -104,14 +104,11 @@ void manifest_hex(const uint8_t sha[SHA256_LEN], char out[2 * SHA256_LEN + 1])
 	out[(size_t)2 * SHA256_LEN] = '\0';
 }
 
+_Static_assert(offsetof(struct manifest_list, name) == 0, "str_find_named: name first");
+
 const struct manifest_list *manifest_find(const struct manifest *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < m->nlists; i++)
-		if (strcmp(m->lists[i].name, name) == 0)
-			return &m->lists[i];
-	return NULL;
+	return str_find_named(m->lists, m->nlists, sizeof(m->lists[0]), name);
 }
 
 /* Split buf in place at spaces/tabs; returns the word count (MAX_WORDS + 1 = too many). */

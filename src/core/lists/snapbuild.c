@@ -552,12 +552,7 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 	if (b->nitems)
 		qsort(b->items, b->nitems, sizeof(*b->items), item_cmp);
 	bs->entries = b->entries;
-	rc = write_snapshot(b, tmp, bs);
-	if (rc) {
-		unlink(tmp);
-		goto out;
-	}
-	rc = fs_replace(tmp, path, err);
+	rc = fs_replace_written(write_snapshot(b, tmp, bs), tmp, path, err);
 	if (rc)
 		goto out;
 	bs->seconds = time_mono_s() - t0;

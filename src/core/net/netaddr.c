@@ -5,11 +5,16 @@
 #include "core/net/netaddr.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/base/timefmt.h"
 
 int net_parse_addr(const char *s, size_t n, uint16_t defport, struct sockaddr_storage *out,
 		   socklen_t *len)
@@ -67,17 +72,25 @@ int net_parse_addr(const char *s, size_t n, uint16_t defport, struct sockaddr_st
 		if (*end || p <= 0 || p > 65535)
 			return ISR_EINVAL;
 	}
+	return net_addr_literal(host, (uint16_t)p, out, len);
+}
+
+int net_addr_literal(const char *host, uint16_t port, struct sockaddr_storage *out, socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)out;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)out;
+
 	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)out)->sin_addr) == 1) {
-		((struct sockaddr_in *)out)->sin_family = AF_INET;
-		((struct sockaddr_in *)out)->sin_port = htons((uint16_t)p);
-		*len = sizeof(struct sockaddr_in);
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)out)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)out)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)out)->sin6_port = htons((uint16_t)p);
-		*len = sizeof(struct sockaddr_in6);
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
 		return 0;
 	}
 	return ISR_EINVAL;
@@ -146,4 +159,42 @@ const char *net_addr_text(const struct sockaddr *sa, char *buf, size_t size)
 	else
 		snprintf(buf, size, "?");
 	return buf;
+}
+
+int net_listen_tcp(const struct sockaddr_storage *sa, socklen_t len, int backlog)
+{
+	int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1, saved;
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (sa->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)sa, len) != 0 || listen(fd, backlog) != 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+int net_wait_fd(int fd, short ev, int64_t deadline_ms)
+{
+	for (;;) {
+		struct pollfd pf = { fd, ev, 0 };
+		int64_t left = deadline_ms - time_mono_ms();
+		int r;
+
+		if (left <= 0)
+			return 0;
+		r = poll(&pf, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		return r > 0;
+	}
 }

@@ -34,8 +34,21 @@ int net_parse_addr_list(const char *key, const char *list, uint16_t defport,
 			struct sockaddr_storage *arr, socklen_t *lens, int max, int *n,
 			struct isp_err *err);
 
+/* host, a numeric IPv4 or IPv6 address as it is (no brackets, no blanks), with port as a
+ * socket address: 0 with *out and *len set, or ISR_EINVAL (a name, or not an address). */
+int net_addr_literal(const char *host, uint16_t port, struct sockaddr_storage *out, socklen_t *len);
+
 /* Print sa as "ADDR" (no port) into buf. Returns buf. */
 const char *net_addr_text(const struct sockaddr *sa, char *buf, size_t size);
+
+/* A listening TCP socket on sa (non-blocking, close-on-exec, SO_REUSEADDR and
+ * SO_REUSEPORT so that each worker thread has its own, IPv6-only for an IPv6 address)
+ * with the given backlog: the fd, or -1 with errno set (nothing left open). */
+int net_listen_tcp(const struct sockaddr_storage *sa, socklen_t len, int backlog);
+
+/* Wait until fd is ready for the poll(2) events ev, or until deadline_ms on
+ * time_mono_ms()'s clock (EINTR is retried): 1 ready, 0 timed out, -1 poll failed. */
+int net_wait_fd(int fd, short ev, int64_t deadline_ms);
 
 /* Identity of a file's current version (device, inode, size, mtime), for "has it
  * changed?" polling of snapshot and opt-out files. A missing file has exists = 0. */

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/binwrite.h"
+
 struct prefixset {
 	struct ip_prefix *p;
 	size_t n, cap;
@@ -33,15 +35,8 @@ static int cmp_prefix(const void *a, const void *b)
 
 static int add(struct prefixset *s, const struct ip_prefix *p)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct ip_prefix *q = realloc(s->p, cap * sizeof(*q));
-
-		if (!q)
-			return ISR_ENOMEM;
-		s->p = q;
-		s->cap = cap;
-	}
+	if (mem_grow_from((void **)&s->p, &s->cap, s->n + 1, sizeof(*s->p), 16))
+		return ISR_ENOMEM;
 	s->p[s->n++] = *p;
 	if (p->family == 4)
 		s->v4_lens |= 1ULL << p->len;

@@ -591,24 +591,18 @@ static int name_ok(const char *n)
 	return str_is_name(n, strlen(n), CONFIG_NAME_MAX);
 }
 
+_Static_assert(offsetof(struct config_list, name) == 0 &&
+		       offsetof(struct config_profile, name) == 0,
+	       "str_find_named: name first");
+
 const struct config_list *config_list_policy(const struct isp_config *c, const char *name)
 {
-	int i;
-
-	for (i = 0; i < c->nlists; i++)
-		if (strcmp(c->lists[i].name, name) == 0)
-			return &c->lists[i];
-	return NULL;
+	return str_find_named(c->lists, (size_t)c->nlists, sizeof(c->lists[0]), name);
 }
 
 const struct config_profile *config_profile(const struct isp_config *c, const char *name)
 {
-	int i;
-
-	for (i = 0; i < c->nprofiles; i++)
-		if (strcmp(c->profiles[i].name, name) == 0)
-			return &c->profiles[i];
-	return NULL;
+	return str_find_named(c->profiles, (size_t)c->nprofiles, sizeof(c->profiles[0]), name);
 }
 
 int config_profile_has_list(const struct config_profile *p, const char *name)

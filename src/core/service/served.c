@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
+#include "core/base/fsutil.h"
 #include "core/net/ip.h"
 #include "core/base/log.h"
 #include "core/service/served.h"
@@ -56,29 +58,18 @@ static unsigned short name_slot(struct served_names *nm, const char *name)
 	return (unsigned short)n;
 }
 
+/* The page template at path (NUL-terminated): errors name it "page template PATH"; one
+ * over SERVED_PAGE_MAX bytes is ISR_EINVAL. */
 static int read_page(const char *path, char **out, size_t *len, struct isp_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	struct isp_err e;
+	int rc;
 
-	if (!f)
-		return isp_err_set(err, ISR_EIO, "page template %s: %s", path, strerror(errno));
-	buf = malloc(SERVED_PAGE_MAX + 1);
-	if (!buf) {
-		fclose(f);
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, SERVED_PAGE_MAX + 1, f);
-	fclose(f);
-	if (n > SERVED_PAGE_MAX) {
-		free(buf);
-		return isp_err_set(err, ISR_EINVAL, "page template %s: larger than %zu bytes", path,
-				   SERVED_PAGE_MAX);
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	isp_err_clear(&e);
+	rc = fs_read_file(path, SERVED_PAGE_MAX, out, len, &e);
+	if (rc)
+		return isp_err_set(err, rc == ISR_ELIMIT ? ISR_EINVAL : rc, "page template %s",
+				   e.msg);
 	return 0;
 }
 
@@ -133,18 +124,8 @@ struct pfxbuf {
 
 static int pfxbuf_add(struct pfxbuf *b, const char *s, size_t n)
 {
-	if (b->n + n + 2 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1024;
-		char *v;
-
-		while (cap < b->n + n + 2)
-			cap *= 2;
-		v = realloc(b->v, cap);
-		if (!v)
-			return -1;
-		b->v = v;
-		b->cap = cap;
-	}
+	if (mem_grow((void **)&b->v, &b->cap, b->n + n + 2, 1))
+		return -1;
 	if (b->n)
 		b->v[b->n++] = ',';
 	memcpy(b->v + b->n, s, n);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/csv.h"
 #include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
@@ -24,16 +25,9 @@ static int add_id(void *ud, const struct store_subscriber *s)
 
 	if (!out && !s->profile[0])
 		return 0;
-	if (x->n == x->cap) {
-		size_t cap = x->cap ? x->cap * 2 : 64;
-		struct optout_sub *v = realloc(x->v, cap * sizeof(*v));
-
-		if (!v) {
-			x->oom = 1;
-			return 1;
-		}
-		x->v = v;
-		x->cap = cap;
+	if (mem_grow_from((void **)&x->v, &x->cap, x->n + 1, sizeof(*x->v), 64)) {
+		x->oom = 1;
+		return 1;
 	}
 	x->v[x->n].id = strdup(s->id);
 	x->v[x->n].profile = strdup(out ? "none" : s->profile);

@@ -57,22 +57,28 @@ static void place(uint64_t *tab, size_t mask, uint64_t v)
 	tab[i] = v;
 }
 
-static int str_rehash(struct sess_builder *b, size_t slots)
+/* Move table *tab (mask *mask) to a new one of slots (a power of two) slots, for the
+ * string and the session tables alike: 0, or ISR_ENOMEM with the old table kept. */
+static int rehash(uint64_t **tab, size_t *mask, size_t slots)
 {
-	uint64_t *old = b->strtab;
-	size_t oldn = b->strmask + 1, i;
+	uint64_t *old = *tab, *t;
+	size_t oldn = *mask + 1, i;
 
-	b->strtab = calloc(slots, sizeof(*b->strtab));
-	if (!b->strtab) {
-		b->strtab = old;
+	t = calloc(slots, sizeof(*t));
+	if (!t)
 		return ISR_ENOMEM;
-	}
-	b->strmask = slots - 1;
 	for (i = 0; old && i < oldn; i++)
 		if (old[i])
-			place(b->strtab, b->strmask, old[i]);
+			place(t, slots - 1, old[i]);
 	free(old);
+	*tab = t;
+	*mask = slots - 1;
 	return 0;
+}
+
+static int str_rehash(struct sess_builder *b, size_t slots)
+{
+	return rehash(&b->strtab, &b->strmask, slots);
 }
 
 /* Intern s; *id = its pool offset. */
@@ -154,20 +160,7 @@ static uint64_t key_of(const struct sess_builder *b, const struct biv *v)
 
 static int ses_rehash(struct sess_builder *b, size_t slots)
 {
-	uint64_t *old = b->sestab;
-	size_t oldn = b->sesmask + 1, i;
-
-	b->sestab = calloc(slots, sizeof(*b->sestab));
-	if (!b->sestab) {
-		b->sestab = old;
-		return ISR_ENOMEM;
-	}
-	b->sesmask = slots - 1;
-	for (i = 0; old && i < oldn; i++)
-		if (old[i])
-			place(b->sestab, b->sesmask, old[i]);
-	free(old);
-	return 0;
+	return rehash(&b->sestab, &b->sesmask, slots);
 }
 
 static int ses_add(struct sess_builder *b, uint32_t k)
@@ -790,12 +783,7 @@ int sess_builder_write(struct sess_builder *b, const char *path, struct sess_bui
 	free(b->sestab);
 	b->strtab = b->sestab = NULL;
 	b->written = 1;
-	rc = sess_write_index(b, tmp, err);
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	rc = fs_replace(tmp, path, err);
+	rc = fs_replace_written(sess_write_index(b, tmp, err), tmp, path, err);
 	if (rc)
 		return rc;
 	if (stats)

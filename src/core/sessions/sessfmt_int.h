@@ -110,10 +110,7 @@ int sf_with_csv(struct sf_ctx *c, int (*read)(struct sf_ctx *c));
 
 /* Column tables are struct csv_col (core/base/csv.h) mapped with CSV_MAP_LOOSE: names
  * written lower case without '-' or '_'. */
-#define SF_COL(...)                                                                                \
-	{                                                                                          \
-		(const char *const[]){ __VA_ARGS__, NULL }, 0                                      \
-	}
+#define SF_COL(...) CSV_COL(0, __VA_ARGS__)
 
 /* 1 when some field of the row, loosely, is one of names (NULL-ended). */
 int sf_row_has(const struct csv_field *f, size_t nf, const char *const *names);

@@ -415,6 +415,23 @@ static int port_ok(uint16_t lo, uint16_t hi, uint16_t port)
 	return (lo == 0 && hi == 0) || port == 0 || (lo <= port && port <= hi);
 }
 
+/* What the scan found: SESS_NONE, SESS_AMBIGUOUS, or SESS_FOUND with *out filled from
+ * row p->best of the IPv4 (v6 = 0) or IPv6 table. */
+static enum sess_who_result picked(const struct sessdb *db, const struct pick *p, int v6,
+				   struct sess_hit *out)
+{
+	if (p->best_d < 0)
+		return SESS_NONE;
+	if (p->conflict)
+		return SESS_AMBIGUOUS;
+	if (v6)
+		fill6(db, &db->v6[p->best], out);
+	else
+		fill4(db, &db->v4[p->best], out);
+	out->distance = p->best_d;
+	return SESS_FOUND;
+}
+
 /* Scan the IPv4 group [g, e) for time q. */
 static enum sess_who_result pick4(const struct sessdb *db, uint64_t g, uint64_t e, uint16_t port,
 				  int64_t q, int64_t skew, struct sess_hit *out)
@@ -439,13 +456,7 @@ static enum sess_who_result pick4(const struct sessdb *db, uint64_t g, uint64_t 
 		if (port_ok(r->port_lo, r->port_hi, port))
 			offer(db, &p, &r->t, i, q, skew);
 	}
-	if (p.best_d < 0)
-		return SESS_NONE;
-	if (p.conflict)
-		return SESS_AMBIGUOUS;
-	fill4(db, &db->v4[p.best], out);
-	out->distance = p.best_d;
-	return SESS_FOUND;
+	return picked(db, &p, 0, out);
 }
 
 static enum sess_who_result pick6(const struct sessdb *db, uint64_t g, uint64_t e, uint16_t port,
@@ -464,13 +475,7 @@ static enum sess_who_result pick6(const struct sessdb *db, uint64_t g, uint64_t 
 		if (port_ok(r->port_lo, r->port_hi, port))
 			offer(db, &p, &r->t, i, q, skew);
 	}
-	if (p.best_d < 0)
-		return SESS_NONE;
-	if (p.conflict)
-		return SESS_AMBIGUOUS;
-	fill6(db, &db->v6[p.best], out);
-	out->distance = p.best_d;
-	return SESS_FOUND;
+	return picked(db, &p, 1, out);
 }
 
 /* End of the IPv4 group starting at g. */

@@ -35,49 +35,30 @@ int store_suspend(struct store *st, const struct store_suspension *s, int *added
 
 int store_release(struct store *st, const char *user, int64_t t, struct isp_err *err)
 {
-	int rc;
-
-	rc = sq_run(st,
-		    "UPDATE authwatch_suspended SET released = ?2"
-		    " WHERE \"user\" = ?1 AND released IS NULL",
-		    SQ_ARGS(SQ_T(user), SQ_I(t ? t : sq_now())), "release", err);
-	if (rc)
-		return rc;
-	if (db_changes(st->db) == 0)
-		return isp_err_set(err, ISR_ENOTFOUND, "%s is not suspended", user);
-	return 0;
+	return sq_change(st,
+			 "UPDATE authwatch_suspended SET released = ?2"
+			 " WHERE \"user\" = ?1 AND released IS NULL",
+			 SQ_ARGS(SQ_T(user), SQ_I(t ? t : sq_now())), "release", user,
+			 "is not suspended", err);
 }
 
-struct suspension_walk {
-	store_suspension_fn fn;
-	void *ud;
-};
+SQ_WALK(suspension, store_suspension_fn, struct store_suspension)
 
-static int suspension_row(void *ud, struct db_stmt *q)
+static int suspension_read(struct db_stmt *q, struct store_suspension *s)
 {
-	const struct suspension_walk *w = ud;
-	struct store_suspension s;
-
-	memset(&s, 0, sizeof(s));
-	s.user = db_column_text(q, 0);
-	s.type = db_column_text(q, 1);
-	s.reason = db_column_text(q, 2);
-	s.since = db_column_int64(q, 3);
-	s.detected = db_column_int64(q, 4);
-	s.released = db_column_int64(q, 5);
-	return w->fn(w->ud, &s);
+	sq_columns(q, SQ_COLS(SQ_C(&s->user), SQ_C(&s->type), SQ_C(&s->reason), SQ_C(&s->since),
+			      SQ_C(&s->detected), SQ_C(&s->released)));
+	return 0;
 }
 
 int store_each_suspension(struct store *st, int released, store_suspension_fn fn, void *ud,
 			  struct isp_err *err)
 {
-	struct suspension_walk w = { fn, ud };
-
-	return sq_rows(
+	return suspension_each(
 		st,
 		released ? "SELECT \"user\", type, reason, since, detected, released"
 			   " FROM authwatch_suspended ORDER BY \"user\""
 			 : "SELECT \"user\", type, reason, since, detected, released"
 			   " FROM authwatch_suspended WHERE released IS NULL ORDER BY \"user\"",
-		NULL, "suspensions", suspension_row, &w, err);
+		NULL, "suspensions", fn, ud, err);
 }

@@ -9,6 +9,7 @@
 #define ISP_CORE_STORE_INT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "core/store/db.h"
 #include "core/base/err.h"
@@ -51,10 +52,11 @@ int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, str
 /*
  * A statement's parameters, for sq_rows and sq_int: parameter i + 1 is a[i]. SQ_I(v) binds
  * an int64, SQ_T(v) a text as given, SQ_OPT(v) a text or NULL when v is NULL or empty
- * (sq_bind_text). SQ_ARGS(...) makes the list (ended by a zero kind); NULL is none.
+ * (sq_bind_text), SQ_TIME(v) an int64 or NULL when v is 0 (sq_bind_time). SQ_ARGS(...)
+ * makes the list (ended by a zero kind); NULL is none.
  */
 struct sq_arg {
-	char kind; /* 'i', 't', 'o'; 0 ends the list */
+	char kind; /* 'i', 't', 'o', 'm'; 0 ends the list */
 	int64_t i;
 	const char *t;
 };
@@ -70,16 +72,81 @@ struct sq_arg {
 	{                                                                                          \
 		'o', 0, (v)                                                                        \
 	}
+#define SQ_TIME(v)                                                                                 \
+	{                                                                                          \
+		'm', (int64_t)(v), NULL                                                            \
+	}
 #define SQ_ARGS(...) ((const struct sq_arg[]){ __VA_ARGS__, { 0, 0, NULL } })
 
 /* Prepare sql, bind a, and call fn for each row (sq_each_row: 0, fn's nonzero result, or
  * ISR_ESTORE naming what). */
 int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
 	    db_row_fn fn, void *ud, struct isp_err *err);
+/*
+ * Reading the current row's columns in order: sq_columns(s, SQ_COLS(SQ_C(&a), SQ_C(&b)))
+ * sets a from column 0, b from column 1, ... by the type each pointer points to: const
+ * char * (NULL for SQL NULL; the statement owns the text), long, long long (so int64_t
+ * either way), int or unsigned short; any other pointer does not compile. SQ_SKIP leaves a
+ * column to the caller (an enum, a default for NULL, a copy into an array).
+ */
+struct sq_col {
+	char kind; /* 't', 'l', 'L', 'n', 'h'; '-' skips; 0 ends the list */
+	void *p;
+};
+#define SQ_C(ptr)                                                                                    \
+	{                                                                                            \
+		_Generic((ptr), const char **: 't', long *: 'l', long long *: 'L', int *: 'n',     \
+			 unsigned short *: 'h'),                                                   \
+			(void *)(ptr) \
+	}
+#define SQ_SKIP                                                                                    \
+	{                                                                                          \
+		'-', NULL                                                                          \
+	}
+#define SQ_COLS(...) ((const struct sq_col[]){ __VA_ARGS__, { 0, NULL } })
+void sq_columns(struct db_stmt *s, const struct sq_col *cols);
+
+/*
+ * SQ_WALK(name, fn_type, row_type): the one way a store function hands the rows of a
+ * query to its caller's typed callback. It declares
+ *   static int name_read(struct db_stmt *s, row_type *r);
+ * which the file defines (fill *r from the current row, which starts zeroed; return 0
+ * to pass the row on, nonzero to skip it), and defines
+ *   static int name_each(st, sql, a, what, fn, ud, err)
+ * which runs sql with a (sq_rows) and calls fn(ud, &row) for each row read: 0, fn's
+ * nonzero result (which stops the walk), or ISR_ESTORE naming what. The row's strings
+ * belong to the statement and are valid only during fn.
+ */
+#define SQ_WALK(name, fn_type, row_type)                                                           \
+	static int name##_read(struct db_stmt *s, row_type *r);                                    \
+	struct name##_walk {                                                                       \
+		fn_type fn;                                                                        \
+		void *ud;                                                                          \
+	};                                                                                         \
+	static int name##_row(void *ud, struct db_stmt *s)                                         \
+	{                                                                                          \
+		const struct name##_walk *w = ud;                                                  \
+		row_type r;                                                                        \
+                                                                                                   \
+		memset(&r, 0, sizeof(r));                                                          \
+		return name##_read(s, &r) ? 0 : w->fn(w->ud, &r);                                  \
+	}                                                                                          \
+	static int name##_each(struct store *st, const char *sql, const struct sq_arg *a,          \
+			       const char *what, fn_type fn, void *ud, struct isp_err *err)        \
+	{                                                                                          \
+		struct name##_walk w = { fn, ud };                                                 \
+                                                                                                   \
+		return sq_rows(st, sql, a, what, name##_row, &w, err);                             \
+	}
+
 /* Prepare sql, bind a, step it once (a statement that returns no rows): 0, or ISR_ESTORE
  * naming what. */
 int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
 	   struct isp_err *err);
+/* sq_run for a statement that must change a row of `name`: ISR_ENOTFOUND ("NAME NONE",
+ * e.g. "alice is not suspended") when it changed none. */
+int sq_change(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	      const char *name, const char *none, struct isp_err *err);
 /* Prepare sql, bind a, step once: the first column of its row in *out (0 when no row).
  * ISR_ESTORE naming what when a step failed. */
 int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/binwrite.h"
 #include "core/store/store.h"
 #include "core/store/store_notify.h"
 #include "core/store/store_relay.h"
@@ -264,65 +265,47 @@ fail:
 	return rc;
 }
 
-struct change_walk {
-	store_sub_change_fn fn;
-	void *ud;
-};
+SQ_WALK(change, store_sub_change_fn, struct store_subscriber_change)
 
-static int change_row(void *ud, struct db_stmt *s)
+static int change_read(struct db_stmt *s, struct store_subscriber_change *c)
 {
-	const struct change_walk *w = ud;
-	struct store_subscriber_change c;
-
-	c.subscriber = db_column_text(s, 0);
-	c.time = db_column_int64(s, 1);
-	c.change = db_column_text(s, 2);
-	c.via = db_column_text(s, 3);
-	return w->fn(w->ud, &c);
+	sq_columns(s,
+		   SQ_COLS(SQ_C(&c->subscriber), SQ_C(&c->time), SQ_C(&c->change), SQ_C(&c->via)));
+	return 0;
 }
 
 int store_each_subscriber_change(struct store *st, const char *subscriber, int64_t since,
 				 store_sub_change_fn fn, void *ud, struct isp_err *err)
 {
-	struct change_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT subscriber, time, change, via FROM subscriber_log"
-		       " WHERE (CAST(?1 AS TEXT) IS NULL OR subscriber = ?1) AND time >= ?2"
-		       " ORDER BY time, subscriber",
-		       SQ_ARGS(SQ_OPT(subscriber), SQ_I(since)), "subscriber history", change_row,
-		       &w, err);
+	return change_each(st,
+			   "SELECT subscriber, time, change, via FROM subscriber_log"
+			   " WHERE (CAST(?1 AS TEXT) IS NULL OR subscriber = ?1) AND time >= ?2"
+			   " ORDER BY time, subscriber",
+			   SQ_ARGS(SQ_OPT(subscriber), SQ_I(since)), "subscriber history", fn, ud,
+			   err);
 }
 
-struct subscriber_walk {
-	store_subscriber_fn fn;
-	void *ud;
-};
+SQ_WALK(subscriber, store_subscriber_fn, struct store_subscriber)
 
-static int subscriber_row(void *ud, struct db_stmt *s)
+static int subscriber_read(struct db_stmt *s, struct store_subscriber *sub)
 {
-	const struct subscriber_walk *w = ud;
-	struct store_subscriber sub;
-
-	row_subscriber(s, &sub);
-	return w->fn(w->ud, &sub);
+	row_subscriber(s, sub);
+	return 0;
 }
 
 int store_each_subscriber(struct store *st, int opted_out_filtering, store_subscriber_fn fn,
 			  void *ud, struct isp_err *err)
 {
-	struct subscriber_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       opted_out_filtering == STORE_SUB_FILTER_SET
-			       ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
-				 " WHERE opt_out_filtering IS NOT NULL OR profile IS NOT NULL"
-				 " ORDER BY id"
-		       : opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
-					       " WHERE opt_out_filtering IS NOT NULL ORDER BY id"
-					     : "SELECT " SUBSCRIBER_COLS
-					       " FROM subscribers ORDER BY id",
-		       NULL, "list subscribers", subscriber_row, &w, err);
+	return subscriber_each(
+		st,
+		opted_out_filtering == STORE_SUB_FILTER_SET
+			? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+			  " WHERE opt_out_filtering IS NOT NULL OR profile IS NOT NULL"
+			  " ORDER BY id"
+		: opted_out_filtering ? "SELECT " SUBSCRIBER_COLS " FROM subscribers"
+					" WHERE opt_out_filtering IS NOT NULL ORDER BY id"
+				      : "SELECT " SUBSCRIBER_COLS " FROM subscribers ORDER BY id",
+		NULL, "list subscribers", fn, ud, err);
 }
 
 int store_subscriber_delete(struct store *st, const char *id, int dry_run,
@@ -593,60 +576,36 @@ out:
 	" e.raw, e.state, e.subscriber, e.reason, e.notice_id,"                                    \
 	" (SELECT source FROM batches WHERE id = e.batch_id)"
 
-struct event_walk {
-	store_event_fn fn;
-	void *ud;
-};
+SQ_WALK(event, store_event_fn, struct store_event)
 
-static int event_row(void *ud, struct db_stmt *s)
+static int event_read(struct db_stmt *s, struct store_event *e)
 {
-	const struct event_walk *w = ud;
-	struct store_event e;
-
-	memset(&e, 0, sizeof(e));
-	e.id = db_column_int64(s, 0);
-	e.batch_id = db_column_int64(s, 1);
-	e.time = db_column_int64(s, 2);
-	e.ip = col_text(s, 3);
-	e.port = (uint16_t)(int)db_column_int64(s, 4);
-	e.cause = col_text(s, 5);
-	e.family = col_text(s, 6);
-	e.reference = col_text(s, 7);
-	e.detail = col_text(s, 8);
-	e.raw = col_text(s, 9);
-	e.state = (enum store_event_state)(int)db_column_int64(s, 10);
-	e.subscriber = col_text(s, 11);
-	e.reason = col_text(s, 12);
-	e.notice_id = db_column_int64(s, 13);
-	e.source = col_text(s, 14);
-	return w->fn(w->ud, &e);
-}
-
-static int each_event_row(struct store *st, const char *sql, const struct sq_arg *a,
-			  store_event_fn fn, void *ud, struct isp_err *err)
-{
-	struct event_walk w = { fn, ud };
-
-	return sq_rows(st, sql, a, "read events", event_row, &w, err);
+	sq_columns(s,
+		   SQ_COLS(SQ_C(&e->id), SQ_C(&e->batch_id), SQ_C(&e->time), SQ_C(&e->ip),
+			   SQ_C(&e->port), SQ_C(&e->cause), SQ_C(&e->family), SQ_C(&e->reference),
+			   SQ_C(&e->detail), SQ_C(&e->raw), SQ_SKIP, SQ_C(&e->subscriber),
+			   SQ_C(&e->reason), SQ_C(&e->notice_id), SQ_C(&e->source)));
+	e->state = (enum store_event_state)(int)db_column_int64(s, 10);
+	return 0;
 }
 
 int store_each_open_event(struct store *st, store_event_fn fn, void *ud, struct isp_err *err)
 {
-	return each_event_row(st,
-			      "SELECT " EVENT_COLS " FROM events e WHERE e.state < 2"
-			      " ORDER BY e.time, e.id",
-			      NULL, fn, ud, err);
+	return event_each(st,
+			  "SELECT " EVENT_COLS " FROM events e WHERE e.state < 2"
+			  " ORDER BY e.time, e.id",
+			  NULL, "read events", fn, ud, err);
 }
 
 int store_each_event(struct store *st, const char *source, int64_t batch_id, int state,
 		     store_event_fn fn, void *ud, struct isp_err *err)
 {
-	return each_event_row(
+	return event_each(
 		st,
 		"SELECT " EVENT_COLS " FROM events e JOIN batches b ON b.id = e.batch_id"
 		" WHERE (CAST(?1 AS TEXT) IS NULL OR b.source = ?1) AND (?2 = 0 OR e.batch_id = ?2)"
 		" AND (?3 < 0 OR e.state = ?3) ORDER BY e.id",
-		SQ_ARGS(SQ_OPT(source), SQ_I(batch_id), SQ_I(state)), fn, ud, err);
+		SQ_ARGS(SQ_OPT(source), SQ_I(batch_id), SQ_I(state)), "read events", fn, ud, err);
 }
 
 int store_event_decide(struct store *st, int64_t id, enum store_event_state state,
@@ -710,37 +669,19 @@ int store_notice_add(struct store *st, const struct store_notice *n, int64_t *id
 	rc = step_done(st, s, "add notice", err);
 	if (rc)
 		return rc;
-	rc = sq_prepare(st, "SELECT id FROM notices WHERE key = ?", &s, err);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, n->key);
-	rc = db_step(s);
-	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
-	db_finalize(s);
-	return rc == DB_ROW ? 0 : sq_fail(st, err, "find notice");
+	return sq_int(st, "SELECT id FROM notices WHERE key = ?", SQ_ARGS(SQ_T(n->key)),
+		      "find notice", id, err);
 }
 
 int store_notice_recent(struct store *st, const char *subscriber, const char *cause, int64_t since,
 			int64_t *id, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(
-		st,
-		"SELECT max(n.id) FROM notices n WHERE n.subscriber = ?1 AND n.created >= ?3"
-		" AND EXISTS(SELECT 1 FROM events e WHERE e.notice_id = n.id"
-		" AND e.cause = ?2 AND e.state = 2)",
-		&s, err);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, subscriber);
-	db_bind_text(s, 2, cause);
-	db_bind_int64(s, 3, since);
-	rc = db_step(s);
-	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
-	db_finalize(s);
-	return rc == DB_ROW ? 0 : sq_fail(st, err, "recent notice");
+	return sq_int(st,
+		      "SELECT max(n.id) FROM notices n WHERE n.subscriber = ?1 AND n.created >= ?3"
+		      " AND EXISTS(SELECT 1 FROM events e WHERE e.notice_id = n.id"
+		      " AND e.cause = ?2 AND e.state = 2)",
+		      SQ_ARGS(SQ_T(subscriber), SQ_T(cause), SQ_I(since)), "recent notice", id,
+		      err);
 }
 
 int store_notice_count(struct store *st, const char *subscriber, int64_t since, long *n,
@@ -756,43 +697,19 @@ int store_notice_count(struct store *st, const char *subscriber, int64_t since, 
 	return rc;
 }
 
-struct notice_walk {
-	store_notice_fn fn;
-	void *ud;
-	int with_message;
-};
+SQ_WALK(notice, store_notice_fn, struct store_notice)
 
-static int notice_row(void *ud, struct db_stmt *s)
+/* The columns NOTICE_COLS, then the message or NULL (a NULL message reads as none). */
+static int notice_read(struct db_stmt *s, struct store_notice *n)
 {
-	const struct notice_walk *w = ud;
-	struct store_notice n;
-
-	memset(&n, 0, sizeof(n));
-	n.id = db_column_int64(s, 0);
-	n.key = col_text(s, 1);
-	n.subscriber = col_text(s, 2);
-	n.email = col_text(s, 3);
-	n.language = col_text(s, 4);
-	n.causes = col_text(s, 5);
-	n.created = db_column_int64(s, 6);
-	n.state = (enum store_notice_state)(int)db_column_int64(s, 7);
-	n.attempts = (int)db_column_int64(s, 8);
-	n.next_attempt = db_column_int64(s, 9);
-	n.sent = db_column_int64(s, 10);
-	n.error = col_text(s, 11);
-	if (w->with_message) {
-		n.message = db_column_blob(s, 12);
-		n.message_len = (size_t)db_column_bytes(s, 12);
-	}
-	return w->fn(w->ud, &n);
-}
-
-static int each_notice_row(struct store *st, const char *sql, const struct sq_arg *a,
-			   int with_message, store_notice_fn fn, void *ud, struct isp_err *err)
-{
-	struct notice_walk w = { fn, ud, with_message };
-
-	return sq_rows(st, sql, a, "read notices", notice_row, &w, err);
+	sq_columns(s, SQ_COLS(SQ_C(&n->id), SQ_C(&n->key), SQ_C(&n->subscriber), SQ_C(&n->email),
+			      SQ_C(&n->language), SQ_C(&n->causes), SQ_C(&n->created), SQ_SKIP,
+			      SQ_C(&n->attempts), SQ_C(&n->next_attempt), SQ_C(&n->sent),
+			      SQ_C(&n->error)));
+	n->state = (enum store_notice_state)(int)db_column_int64(s, 7);
+	n->message = db_column_blob(s, 12);
+	n->message_len = n->message ? (size_t)db_column_bytes(s, 12) : 0;
+	return 0;
 }
 
 #define NOTICE_COLS                                                                                \
@@ -809,14 +726,8 @@ static int id_row(void *ud, struct db_stmt *s)
 {
 	struct id_list *l = ud;
 
-	if (l->n == l->cap) {
-		int64_t *p = realloc(l->ids, (l->cap ? l->cap * 2 : 64) * sizeof(*l->ids));
-
-		if (!p)
-			return ISR_ENOMEM;
-		l->ids = p;
-		l->cap = l->cap ? l->cap * 2 : 64;
-	}
+	if (mem_grow_from((void **)&l->ids, &l->cap, l->n + 1, sizeof(*l->ids), 64))
+		return ISR_ENOMEM;
 	l->ids[l->n++] = db_column_int64(s, 0);
 	return 0;
 }
@@ -838,9 +749,8 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 	if (rc == ISR_ENOMEM)
 		isp_err_set(err, rc, "out of memory");
 	for (i = 0; i < l.n && rc == 0; i++)
-		rc = each_notice_row(st,
-				     "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?",
-				     SQ_ARGS(SQ_I(l.ids[i])), 1, fn, ud, err);
+		rc = notice_each(st, "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?",
+				 SQ_ARGS(SQ_I(l.ids[i])), "read notices", fn, ud, err);
 	free(l.ids);
 	return rc;
 }
@@ -848,10 +758,11 @@ int store_each_undelivered(struct store *st, int64_t now, int max_attempts, stor
 int store_each_notice(struct store *st, const char *subscriber, int limit, store_notice_fn fn,
 		      void *ud, struct isp_err *err)
 {
-	return each_notice_row(st,
-			       "SELECT " NOTICE_COLS " FROM notices WHERE (CAST(?1 AS TEXT) IS NULL"
-			       " OR subscriber = ?1) ORDER BY id DESC LIMIT ?2",
-			       SQ_ARGS(SQ_OPT(subscriber), SQ_I(limit)), 0, fn, ud, err);
+	return notice_each(st,
+			   "SELECT " NOTICE_COLS
+			   ", NULL FROM notices WHERE (CAST(?1 AS TEXT) IS NULL"
+			   " OR subscriber = ?1) ORDER BY id DESC LIMIT ?2",
+			   SQ_ARGS(SQ_OPT(subscriber), SQ_I(limit)), "read notices", fn, ud, err);
 }
 
 int store_notice_get(struct store *st, const char *ref, store_notice_fn fn, void *ud,
@@ -864,23 +775,21 @@ int store_notice_get(struct store *st, const char *ref, store_notice_fn fn, void
 	/* "ispshield-n42" is the key of the notice whose first event is 42, not notice 42:
 	 * a reference is looked up as a key, a bare number as an id */
 	if (*ref && *end == '\0')
-		rc = each_notice_row(st,
-				     "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?",
-				     SQ_ARGS(SQ_I(id)), 1, fn, ud, err);
+		rc = notice_each(st, "SELECT " NOTICE_COLS ", message FROM notices WHERE id = ?",
+				 SQ_ARGS(SQ_I(id)), "read notices", fn, ud, err);
 	else
-		rc = each_notice_row(st,
-				     "SELECT " NOTICE_COLS ", message FROM notices WHERE key = ?",
-				     SQ_ARGS(SQ_T(ref)), 1, fn, ud, err);
+		rc = notice_each(st, "SELECT " NOTICE_COLS ", message FROM notices WHERE key = ?",
+				 SQ_ARGS(SQ_T(ref)), "read notices", fn, ud, err);
 	return rc;
 }
 
 int store_each_notice_event(struct store *st, int64_t notice_id, store_event_fn fn, void *ud,
 			    struct isp_err *err)
 {
-	return each_event_row(st,
-			      "SELECT " EVENT_COLS " FROM events e WHERE e.notice_id = ?"
-			      " ORDER BY e.time, e.id",
-			      SQ_ARGS(SQ_I(notice_id)), fn, ud, err);
+	return event_each(st,
+			  "SELECT " EVENT_COLS " FROM events e WHERE e.notice_id = ?"
+			  " ORDER BY e.time, e.id",
+			  SQ_ARGS(SQ_I(notice_id)), "read events", fn, ud, err);
 }
 
 int store_each_event_where(struct store *st, const struct store_event_filter *f, store_event_fn fn,
@@ -893,7 +802,7 @@ int store_each_event_where(struct store *st, const struct store_event_filter *f,
 			return isp_err_set(err, ISR_EINVAL, "name too long");
 		snprintf(like, sizeof(like), "%%%s%%", f->name);
 	}
-	return each_event_row(
+	return event_each(
 		st,
 		"SELECT " EVENT_COLS " FROM events e WHERE (CAST(?1 AS TEXT) IS NULL"
 		" OR e.subscriber = ?1) AND (CAST(?2 AS TEXT) IS NULL OR e.ip = ?2)"
@@ -904,7 +813,7 @@ int store_each_event_where(struct store *st, const struct store_event_filter *f,
 		" ORDER BY e.time DESC, e.id DESC LIMIT ?7",
 		SQ_ARGS(SQ_OPT(f->subscriber), SQ_OPT(f->ip), SQ_OPT(like), SQ_OPT(f->source),
 			SQ_I(f->since), SQ_I(f->until), SQ_I(f->limit > 0 ? f->limit : 1000)),
-		fn, ud, err);
+		"read events", fn, ud, err);
 }
 
 int store_notice_mark(struct store *st, int64_t id, enum store_notice_state state, int attempts,
@@ -920,42 +829,23 @@ int store_notice_mark(struct store *st, int64_t id, enum store_notice_state stat
 
 /* ---- reports ---- */
 
-struct report_walk {
-	store_report_fn fn;
-	void *ud;
-};
+SQ_WALK(report, store_report_fn, struct store_batch_report)
 
-static int report_row(void *ud, struct db_stmt *s)
+static int report_read(struct db_stmt *s, struct store_batch_report *r)
 {
-	const struct report_walk *w = ud;
-	struct store_batch_report r;
-
-	memset(&r, 0, sizeof(r));
-	r.batch.id = db_column_int64(s, 0);
-	r.batch.source = col_text(s, 1);
-	r.batch.file = col_text(s, 2);
-	r.batch.format = col_text(s, 3);
-	r.batch.header = col_text(s, 4);
-	r.batch.received = db_column_int64(s, 5);
-	r.batch.rows = (long)db_column_int64(s, 6);
-	r.batch.rejected = (long)db_column_int64(s, 7);
-	r.received = (long)db_column_int64(s, 8);
-	r.matched = (long)db_column_int64(s, 9);
-	r.notified = (long)db_column_int64(s, 10);
-	r.queued = (long)db_column_int64(s, 11);
-	r.repeat = (long)db_column_int64(s, 12);
-	r.skipped = (long)db_column_int64(s, 13);
-	r.returned = (long)db_column_int64(s, 14);
-	r.pending = (long)db_column_int64(s, 15);
-	return w->fn(w->ud, &r);
+	sq_columns(s, SQ_COLS(SQ_C(&r->batch.id), SQ_C(&r->batch.source), SQ_C(&r->batch.file),
+			      SQ_C(&r->batch.format), SQ_C(&r->batch.header),
+			      SQ_C(&r->batch.received), SQ_C(&r->batch.rows),
+			      SQ_C(&r->batch.rejected), SQ_C(&r->received), SQ_C(&r->matched),
+			      SQ_C(&r->notified), SQ_C(&r->queued), SQ_C(&r->repeat),
+			      SQ_C(&r->skipped), SQ_C(&r->returned), SQ_C(&r->pending)));
+	return 0;
 }
 
 int store_each_batch_report(struct store *st, const char *source, store_report_fn fn, void *ud,
 			    struct isp_err *err)
 {
-	struct report_walk w = { fn, ud };
-
-	return sq_rows(
+	return report_each(
 		st,
 		"SELECT b.id, b.source, b.file, b.format, b.header, b.received, b.rows, b.rejected,"
 		" count(e.id), count(*) FILTER (WHERE e.state IN (1, 2, 3, 4)),"
@@ -966,7 +856,7 @@ int store_each_batch_report(struct store *st, const char *source, store_report_f
 		" FROM batches b LEFT JOIN events e ON e.batch_id = b.id"
 		" LEFT JOIN notices n ON n.id = e.notice_id"
 		" WHERE CAST(?1 AS TEXT) IS NULL OR b.source = ?1 GROUP BY b.id ORDER BY b.id",
-		SQ_ARGS(SQ_OPT(source)), "report", report_row, &w, err);
+		SQ_ARGS(SQ_OPT(source)), "report", fn, ud, err);
 }
 
 /* ---- relay ---- */
@@ -1039,33 +929,21 @@ int store_relay_returned(struct store *st, int64_t batch_id, const char *member,
 	return step_done(st, s, "relay returns", err);
 }
 
-struct relay_walk {
-	store_relay_fn fn;
-	void *ud;
-};
+SQ_WALK(relay, store_relay_fn, struct store_relay_count)
 
-static int relay_row(void *ud, struct db_stmt *s)
+static int relay_read(struct db_stmt *s, struct store_relay_count *c)
 {
-	const struct relay_walk *w = ud;
-	struct store_relay_count c;
-
-	c.batch_id = db_column_int64(s, 0);
-	c.source = col_text(s, 1);
-	c.member = col_text(s, 2);
-	c.received_at = db_column_int64(s, 3);
-	c.rows = (long)db_column_int64(s, 4);
-	c.sent = (long)db_column_int64(s, 5);
-	c.returned = (long)db_column_int64(s, 6);
-	return w->fn(w->ud, &c);
+	sq_columns(s, SQ_COLS(SQ_C(&c->batch_id), SQ_C(&c->source), SQ_C(&c->member),
+			      SQ_C(&c->received_at), SQ_C(&c->rows), SQ_C(&c->sent),
+			      SQ_C(&c->returned)));
+	return 0;
 }
 
 int store_each_relay_count(struct store *st, store_relay_fn fn, void *ud, struct isp_err *err)
 {
-	struct relay_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT b.id, b.source, c.member, b.received, b.rows, c.sent, c.returned"
-		       " FROM relay_batches b JOIN relay_counts c ON c.batch_id = b.id"
-		       " ORDER BY b.id, c.member = '', c.member",
-		       NULL, "relay report", relay_row, &w, err);
+	return relay_each(st,
+			  "SELECT b.id, b.source, c.member, b.received, b.rows, c.sent, c.returned"
+			  " FROM relay_batches b JOIN relay_counts c ON c.batch_id = b.id"
+			  " ORDER BY b.id, c.member = '', c.member",
+			  NULL, "relay report", fn, ud, err);
 }

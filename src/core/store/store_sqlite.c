@@ -313,23 +313,12 @@ int store_list_get(struct store *st, const char *name, enum list_kind kind, int 
 int sq_run3(struct store *st, const char *sql, int64_t a, int64_t b, int64_t c, long *changed,
 	    struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st, sql, &s, err);
-	if (rc)
-		return rc;
 	/* Parameters the statement does not have are ignored by both drivers. */
-	db_bind_int64(s, 1, a);
-	db_bind_int64(s, 2, b);
-	db_bind_int64(s, 3, c);
-	rc = db_step(s);
-	db_finalize(s);
-	if (rc != DB_DONE && rc != DB_ROW)
-		return sq_fail(st, err, "update");
-	if (changed)
+	int rc = sq_run(st, sql, SQ_ARGS(SQ_I(a), SQ_I(b), SQ_I(c)), "update", err);
+
+	if (rc == 0 && changed)
 		*changed = (long)db_changes(st->db);
-	return 0;
+	return rc;
 }
 
 int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, struct isp_err *err)
@@ -347,12 +336,32 @@ static int prepare_args(struct store *st, const char *sql, const struct sq_arg *
 	for (i = 0; !rc && a && a[i].kind; i++) {
 		if (a[i].kind == 'i')
 			db_bind_int64(*s, i + 1, a[i].i);
+		else if (a[i].kind == 'm')
+			sq_bind_time(*s, i + 1, a[i].i);
 		else if (a[i].kind == 't')
 			db_bind_text(*s, i + 1, a[i].t);
 		else
 			sq_bind_text(*s, i + 1, a[i].t);
 	}
 	return rc;
+}
+
+void sq_columns(struct db_stmt *s, const struct sq_col *cols)
+{
+	int i;
+
+	for (i = 0; cols[i].kind; i++) {
+		switch (cols[i].kind) {
+		case 't': *(const char **)cols[i].p = db_column_text(s, i); break;
+		case 'l': *(long *)cols[i].p = (long)db_column_int64(s, i); break;
+		case 'L': *(long long *)cols[i].p = (long long)db_column_int64(s, i); break;
+		case 'n': *(int *)cols[i].p = (int)db_column_int64(s, i); break;
+		case 'h':
+			*(unsigned short *)cols[i].p = (unsigned short)db_column_int64(s, i);
+			break;
+		default: break;
+		}
+	}
 }
 
 int sq_rows(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
@@ -370,6 +379,16 @@ int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char
 	int64_t none;
 
 	return sq_int(st, sql, a, what, &none, err);
+}
+
+int sq_change(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
+	      const char *name, const char *none, struct isp_err *err)
+{
+	int rc = sq_run(st, sql, a, what, err);
+
+	if (rc == 0 && db_changes(st->db) == 0)
+		rc = isp_err_set(err, ISR_ENOTFOUND, "%s %s", name, none);
+	return rc;
 }
 
 int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
@@ -405,7 +424,6 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 		       const char *file, struct store_import **out, struct isp_err *err)
 {
 	struct store_import *imp;
-	struct db_stmt *s = NULL;
 	int64_t n;
 	int rc;
 
@@ -432,18 +450,10 @@ int store_import_begin(struct store *st, const struct store_list *l, const char 
 		    SQ_ARGS(SQ_I(l->id), SQ_T(source)), "add source", err);
 	if (rc)
 		goto fail;
-	rc = sq_prepare(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?", &s, err);
+	rc = sq_int(st, "SELECT id FROM sources WHERE list_id = ? AND name = ?",
+		    SQ_ARGS(SQ_I(l->id), SQ_T(source)), "find source", &imp->source_id, err);
 	if (rc)
 		goto fail;
-	db_bind_int64(s, 1, l->id);
-	db_bind_text(s, 2, source);
-	if (db_step(s) != DB_ROW) {
-		db_finalize(s);
-		rc = sq_fail(st, err, "find source");
-		goto fail;
-	}
-	imp->source_id = db_column_int64(s, 0);
-	db_finalize(s);
 	rc = sq_query_int(st, "SELECT EXISTS(SELECT 1 FROM entries WHERE source_id = ?)",
 			  imp->source_id, &n, err);
 	if (rc)
@@ -559,48 +569,34 @@ int store_import_commit(struct store_import *imp, const char *format, long read,
 			struct store_import_result *res, struct isp_err *err)
 {
 	struct store *st = imp->st;
-	struct db_stmt *s = NULL;
 	int64_t sid = imp->source_id, t = imp->started, iid;
 	long removed = 0, upserted = 0, added;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	rc = sq_prepare(st,
-			"INSERT INTO imports(source_id, started, file, format, read, accepted,"
-			" duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-			&s, err);
+	rc = sq_int(st,
+		    "INSERT INTO imports(source_id, started, file, format, read, accepted,"
+		    " duplicates, rejected) VALUES(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+		    SQ_ARGS(SQ_I(sid), SQ_I(t), SQ_T(imp->file), SQ_OPT(format), SQ_I(read),
+			    SQ_I(imp->accepted), SQ_I(imp->duplicates), SQ_I(rejected)),
+		    "record import", &iid, err);
 	if (rc)
 		goto fail;
-	db_bind_int64(s, 1, sid);
-	db_bind_int64(s, 2, t);
-	db_bind_text(s, 3, imp->file);
-	sq_bind_text(s, 4, format);
-	db_bind_int64(s, 5, read);
-	db_bind_int64(s, 6, imp->accepted);
-	db_bind_int64(s, 7, imp->duplicates);
-	db_bind_int64(s, 8, rejected);
-	rc = db_step(s);
-	iid = rc == DB_ROW ? db_column_int64(s, 0) : 0;
-	db_finalize(s);
-	if (rc != DB_ROW) {
-		rc = sq_fail(st, err, "record import");
-		goto fail;
-	}
 
 	if (imp->had_entries) {
-		rc = sq_run3(
-			st,
+		/* the values this import adds, then those it removes (?1 import, ?2 source) */
+		static const char *const change_sql[] = {
 			"INSERT INTO changes(import_id, value, change)"
 			" SELECT ?1, value, 'added' FROM staging s WHERE NOT EXISTS"
 			" (SELECT 1 FROM entries e WHERE e.source_id = ?2 AND e.value = s.value)",
-			iid, sid, 0, NULL, err);
-		if (rc)
-			goto fail;
-		rc = sq_run3(st,
-			     "INSERT INTO changes(import_id, value, change)"
-			     " SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
-			     " AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
-			     iid, sid, 0, NULL, err);
+			"INSERT INTO changes(import_id, value, change)"
+			" SELECT ?1, value, 'removed' FROM entries e WHERE e.source_id = ?2"
+			" AND NOT EXISTS (SELECT 1 FROM staging s WHERE s.value = e.value)",
+		};
+		size_t k;
+
+		for (k = 0; k < 2 && rc == 0; k++)
+			rc = sq_run3(st, change_sql[k], iid, sid, 0, NULL, err);
 		if (rc)
 			goto fail;
 		rc = sq_run3(st,
@@ -730,86 +726,57 @@ int store_entry_sources(struct store *st, const struct store_list *l, const char
 			SQ_ARGS(SQ_I(l->id), SQ_T(value)), fn, ud, err);
 }
 
-struct stats_walk {
-	store_stats_fn fn;
-	void *ud;
-};
+SQ_WALK(stats, store_stats_fn, struct store_list_stats)
 
-static int stats_row(void *ud, struct db_stmt *s)
+static int stats_read(struct db_stmt *s, struct store_list_stats *ls)
 {
-	const struct stats_walk *w = ud;
-	struct store_list_stats ls;
-
-	memset(&ls, 0, sizeof(ls));
-	ls.list.id = db_column_int64(s, 0);
-	snprintf(ls.list.name, sizeof(ls.list.name), "%s", db_column_text(s, 1));
-	ls.list.kind = list_kind_parse(db_column_text(s, 2));
-	ls.entries = db_column_int64(s, 3);
-	ls.distinct = db_column_int64(s, 4);
-	ls.expired = db_column_int64(s, 5);
-	ls.sources = db_column_int64(s, 6);
-	ls.last_import = db_column_int64(s, 7);
-	return w->fn(w->ud, &ls);
+	sq_columns(s, SQ_COLS(SQ_C(&ls->list.id), SQ_SKIP, SQ_SKIP, SQ_C(&ls->entries),
+			      SQ_C(&ls->distinct), SQ_C(&ls->expired), SQ_C(&ls->sources),
+			      SQ_C(&ls->last_import)));
+	snprintf(ls->list.name, sizeof(ls->list.name), "%s", db_column_text(s, 1));
+	ls->list.kind = list_kind_parse(db_column_text(s, 2));
+	return 0;
 }
 
 int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
 {
-	struct stats_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT l.id, l.name, l.kind,"
-		       " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-		       "   WHERE s.list_id = l.id),"
-		       " (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
-		       "   ON s.id = e.source_id WHERE s.list_id = l.id"
-		       "   AND (e.expires IS NULL OR e.expires > ?1)),"
-		       " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
-		       "   WHERE s.list_id = l.id AND e.expires <= ?1),"
-		       " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
-		       " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
-		       " FROM lists l ORDER BY l.name",
-		       SQ_ARGS(SQ_I(now)), "list stats", stats_row, &w, err);
+	return stats_each(st,
+			  "SELECT l.id, l.name, l.kind,"
+			  " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+			  "   WHERE s.list_id = l.id),"
+			  " (SELECT count(DISTINCT e.value) FROM entries e JOIN sources s"
+			  "   ON s.id = e.source_id WHERE s.list_id = l.id"
+			  "   AND (e.expires IS NULL OR e.expires > ?1)),"
+			  " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
+			  "   WHERE s.list_id = l.id AND e.expires <= ?1),"
+			  " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
+			  " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+			  " FROM lists l ORDER BY l.name",
+			  SQ_ARGS(SQ_I(now)), "list stats", fn, ud, err);
 }
 
-struct import_walk {
-	store_import_fn fn;
-	void *ud;
-};
+SQ_WALK(import, store_import_fn, struct store_import_info)
 
-static int import_row(void *ud, struct db_stmt *s)
+static int import_read(struct db_stmt *s, struct store_import_info *in)
 {
-	const struct import_walk *w = ud;
-	struct store_import_info in;
-
-	in.id = db_column_int64(s, 0);
-	in.list = db_column_text(s, 1);
-	in.source = db_column_text(s, 2);
-	in.file = db_column_text(s, 3);
-	in.format = db_column_text(s, 4);
-	in.started = db_column_int64(s, 5);
-	in.read = db_column_int64(s, 6);
-	in.accepted = db_column_int64(s, 7);
-	in.duplicates = db_column_int64(s, 8);
-	in.rejected = db_column_int64(s, 9);
-	in.added = db_column_int64(s, 10);
-	in.removed = db_column_int64(s, 11);
-	in.unchanged = db_column_int64(s, 12);
-	return w->fn(w->ud, &in);
+	sq_columns(s, SQ_COLS(SQ_C(&in->id), SQ_C(&in->list), SQ_C(&in->source), SQ_C(&in->file),
+			      SQ_C(&in->format), SQ_C(&in->started), SQ_C(&in->read),
+			      SQ_C(&in->accepted), SQ_C(&in->duplicates), SQ_C(&in->rejected),
+			      SQ_C(&in->added), SQ_C(&in->removed), SQ_C(&in->unchanged)));
+	return 0;
 }
 
 int store_each_import(struct store *st, const char *list, int limit, store_import_fn fn, void *ud,
 		      struct isp_err *err)
 {
-	struct import_walk w = { fn, ud };
-
-	return sq_rows(
+	return import_each(
 		st,
 		"SELECT i.id, l.name, s.name, i.file, i.format, i.started, i.read,"
 		" i.accepted, i.duplicates, i.rejected, i.added, i.removed, i.unchanged"
 		" FROM imports i JOIN sources s ON s.id = i.source_id"
 		" JOIN lists l ON l.id = s.list_id WHERE (CAST(?1 AS TEXT) IS NULL OR l.name = ?1)"
 		" ORDER BY i.id DESC LIMIT ?2",
-		SQ_ARGS(SQ_OPT(list), SQ_I(limit)), "list imports", import_row, &w, err);
+		SQ_ARGS(SQ_OPT(list), SQ_I(limit)), "list imports", fn, ud, err);
 }
 
 struct change_walk {
@@ -933,19 +900,8 @@ int store_meta_get(struct store *st, const char *key, char *out, size_t size, st
 
 int store_meta_set(struct store *st, const char *key, const char *value, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
-			"INSERT INTO meta(key, value) VALUES(?1, ?2)"
-			" ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, key);
-	db_bind_text(s, 2, value);
-	if (db_step(s) != DB_DONE)
-		rc = sq_fail(st, err, "write meta");
-	db_finalize(s);
-	return rc;
+	return sq_run(st,
+		      "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+		      " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		      SQ_ARGS(SQ_T(key), SQ_T(value)), "write meta", err);
 }

@@ -10,32 +10,16 @@
 #include "core/store/store_status.h"
 #include "core/store/store_int.h"
 
-struct count_walk {
-	store_block_count_fn fn;
-	void *ud;
-};
+/* count_each(st, sql, a, what, fn, ud, err): run sql with a, calling fn for each row. */
+SQ_WALK(count, store_block_count_fn, struct store_block_count)
 
 /* One row: key, bucket, count in columns 0, 1, 2. */
-static int count_row(void *ud, struct db_stmt *s)
+static int count_read(struct db_stmt *s, struct store_block_count *c)
 {
-	const struct count_walk *w = ud;
-	struct store_block_count c;
-
-	c.key = db_column_text(s, 0);
-	if (!c.key)
-		c.key = "";
-	c.bucket_ms = db_column_int64(s, 1);
-	c.count = (long)db_column_int64(s, 2);
-	return w->fn(w->ud, &c);
-}
-
-/* Run sql with a, calling fn for each row. */
-static int each_count(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
-		      store_block_count_fn fn, void *ud, struct isp_err *err)
-{
-	struct count_walk w = { fn, ud };
-
-	return sq_rows(st, sql, a, what, count_row, &w, err);
+	sq_columns(s, SQ_COLS(SQ_C(&c->key), SQ_C(&c->bucket_ms), SQ_C(&c->count)));
+	if (!c->key)
+		c->key = "";
+	return 0;
 }
 
 int store_block_top(struct store *st, const char *by, int64_t since_ms, int limit,
@@ -50,7 +34,7 @@ int store_block_top(struct store *st, const char *by, int64_t since_ms, int limi
 
 	if (strcmp(by, "name") != 0 && strcmp(by, "list") != 0)
 		return isp_err_set(err, ISR_EINVAL, "store_block_top: unknown grouping '%s'", by);
-	return each_count(st, by[0] == 'n' ? by_name : by_list,
+	return count_each(st, by[0] == 'n' ? by_name : by_list,
 			  SQ_ARGS(SQ_I(since_ms), SQ_I(limit)), "top blocked", fn, ud, err);
 }
 
@@ -75,7 +59,7 @@ int store_block_series(struct store *st, const char *by, int64_t since_ms, int64
 				   by);
 	if (bucket_ms <= 0)
 		return isp_err_set(err, ISR_EINVAL, "store_block_series: bucket must be > 0");
-	return each_count(st, by[0] == 'n' ? by_name : by_list,
+	return count_each(st, by[0] == 'n' ? by_name : by_list,
 			  SQ_ARGS(SQ_I(since_ms), SQ_I(bucket_ms), SQ_I(top), SQ_I(limit)),
 			  "blocks per bucket", fn, ud, err);
 }
