@@ -107,6 +107,7 @@ int cmd_subscribers(struct cli *c, int argc, char **argv);
 int cmd_events(struct cli *c, int argc, char **argv);
 int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_relay(struct cli *c, int argc, char **argv);
+int cmd_sites(struct cli *c, int argc, char **argv);
 int cmd_proxy(struct cli *c, int argc, char **argv);
 int cmd_darknet(struct cli *c, int argc, char **argv);
 int cmd_survey(struct cli *c, int argc, char **argv);

@@ -161,11 +161,12 @@ struct sites_env {
 	/* NULL when a connection to sa may be made on a listed site's behalf, else why not
 	 * ("a loopback address"). */
 	const char *(*refuse)(void *ud, const struct sockaddr *sa);
-	/* Render template name (LANG suffix added by the renderer) with vars as a message
-	 * to rcpt; *out malloc'd. */
+	/* Render template NAME.LANG.txt with vars (name, value pairs: vars[2i], vars[2i+1],
+	 * nvars pairs) as a message to rcpt; key and store_id make its Message-ID. *out
+	 * malloc'd (notify/render.h, render_mail). */
 	int (*render)(void *ud, const char *name, const char *lang, const char *const *vars,
-		      size_t nvars, const char *rcpt, const char *key, int64_t date, char **out,
-		      size_t *len, struct isp_err *err);
+		      size_t nvars, const char *rcpt, const char *key, const char *store_id,
+		      int64_t date, char **out, size_t *len, struct isp_err *err);
 	/* Deliver (notify/deliver.h's contract: 0, ISR_EIO retry, ISR_EINVAL final). */
 	int (*send)(void *ud, const char *key, const char *rcpt, const char *msg, size_t len,
 		    struct isp_err *err);
