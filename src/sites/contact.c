@@ -34,13 +34,15 @@ const char *sites_source_name(enum sites_source s)
 	return "?";
 }
 
-/* Substrings (of the lower-cased address) that mark a placeholder or a privacy proxy. */
+/* Substrings of the lower-cased address that mark a registry placeholder (anywhere)
+ * or a privacy-proxy service (its domain names: "privacy" alone would also hit a shop
+ * called privacy-shop.jp). */
 static const char *const placeholder_parts[] = {
-	"redacted",	    "please query",  "privacy",	       "proxy",
-	"whoisguard",	    "withheld",	     "contactprivacy", "domainsbyproxy",
-	"protecteddomains", "anonymised",    "anonymized",     "not.disclosed",
-	"noreply",	    "no-reply",	     "@nic.invalid",   "identity-protect",
-	"whoisprotection",  "dataprotected",
+	"redacted",	   "please query",     "not.disclosed",	     "noreply",
+	"no-reply",	   "@nic.invalid",     "whoisprivacy",	     "privacyprotect",
+	"contactprivacy",  "domainsbyproxy",   "withheldforprivacy", "whoisguard",
+	"privacyguardian", "identity-protect", "whoisprotection",    "dataprotected",
+	"anonymised",	   "anonymized",       "protecteddomains",   "proxy.dreamhost",
 };
 
 int sites_placeholder(const char *email)

@@ -1,0 +1,311 @@
+#!/usr/bin/env bash
+# Integration test of `ispshield sites` (issue 19) against real peers: the contact
+# look-ups of `sites find` run in a network namespace made here (loopback only) where
+# nginx serves security.txt files over https (a private CA) and RDAP JSON, a small WHOIS
+# responder speaks JPRS's format on port 43 and Unbound resolves the listed names; the
+# notices of `sites notify` go to a real Postfix smtp-sink on this machine's loopback.
+# Covers: the .jp and delegated-range verdicts, each contact source (security.txt with
+# Expires, JPRS WHOIS with the second query for a handle, RDAP domain and ip through the
+# bootstrap files, RFC 2142), placeholders and privacy proxies skipped, refused
+# destinations without --allow-destinations, one notice per contact per day (grouped,
+# no second one on a rerun).
+# Needs root (ip netns); skipped (exit 77) otherwise.
+set -uo pipefail
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+for t in nginx unbound openssl python3 /usr/sbin/smtp-sink; do
+  command -v "$t" >/dev/null || { echo "SKIP: $t missing"; exit 77; }
+done
+if [ "$(id -u)" -ne 0 ] || ! ip netns add "sitchk$$" 2>/dev/null; then
+  echo "SKIP: needs root and ip netns"; exit 77
+fi
+ip netns del "sitchk$$"
+begin_test
+chmod 755 "$work"
+ns=sites$$
+on_exit() {
+  ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  ip netns del "$ns" 2>/dev/null
+}
+ip netns add "$ns" || die "ip netns add"
+X() { ip netns exec "$ns" "$@"; }
+X ip link set lo up
+store=$work/var/t.db
+isp() { "$bin" -q --store "$store" "$@"; }
+jq_() { python3 -c "import json,sys; d=json.load(open('$1')); $2"; }
+
+# ---- the listed URLs (one site has two hosts; foreign-e.net is hosted abroad)
+cat > urls.txt <<'U'
+http://shop-a.jp/wp-content/plugins/gallery/dl.php
+http://www.shop-a.jp/js/jquery.min.js
+http://expired-b.jp/invoice.zip
+http://corp-c.co.jp/news/index.php?id=3
+http://blog-d.com/wp-includes/load.js
+http://foreign-e.net/gate.php
+http://privacy-f.jp/a.exe
+http://shop-g.jp/promo.html
+U
+isp lists import --list malware --kind url urls.txt || die "import"
+
+# ---- names: a real Unbound in the namespace
+cat > up.conf <<U
+server:
+  interface: 127.0.0.53
+  port: 53
+  do-daemonize: no
+  username: ""
+  chroot: ""
+  use-syslog: no
+  logfile: "$work/up.log"
+  access-control: 127.0.0.0/8 allow
+  num-threads: 1
+  local-zone: "." static
+  local-data: "shop-a.jp. 300 IN A 127.0.0.10"
+  local-data: "www.shop-a.jp. 300 IN A 127.0.0.10"
+  local-data: "expired-b.jp. 300 IN A 127.0.0.11"
+  local-data: "corp-c.co.jp. 300 IN A 127.0.0.11"
+  local-data: "blog-d.com. 300 IN A 127.0.0.12"
+  local-data: "foreign-e.net. 300 IN A 127.0.0.20"
+  local-data: "privacy-f.jp. 300 IN A 127.0.0.13"
+  local-data: "shop-g.jp. 300 IN A 127.0.0.13"
+  local-data: "rdap.test. 300 IN A 127.0.0.30"
+  local-data: "whois.test. 300 IN A 127.0.0.31"
+U
+X unbound -c up.conf >up.out 2>&1 & pids+=($!)
+
+# ---- security.txt (https, a private CA) and RDAP (http) from nginx
+ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=ispshield-test-ca 2>/dev/null
+openssl req $ec -keyout srv.key -out srv.csr -subj /CN=sites-test 2>/dev/null
+printf 'subjectAltName=DNS:shop-a.jp,DNS:www.shop-a.jp,DNS:expired-b.jp,DNS:corp-c.co.jp,DNS:blog-d.com,DNS:foreign-e.net,DNS:privacy-f.jp,DNS:shop-g.jp\n' > srv.ext
+openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
+  -extfile srv.ext 2>/dev/null
+mkdir -p www/shop-a.jp/.well-known www/expired-b.jp/.well-known www/shop-g.jp/.well-known \
+  rdap/domain rdap/ip
+cat > www/shop-a.jp/.well-known/security.txt <<'S'
+# shop-a.jp security contacts
+Contact: https://shop-a.jp/contact
+Contact: mailto:security@shop-a.jp
+Expires: 2099-12-31T15:00:00.000Z
+Preferred-Languages: ja, en
+S
+cat > www/shop-g.jp/.well-known/security.txt <<'S'
+Contact: mailto:security@shop-a.jp
+Expires: 2099-12-31T15:00:00Z
+S
+cat > www/expired-b.jp/.well-known/security.txt <<'S'
+Contact: mailto:old-team@expired-b.jp
+Expires: 2020-01-01T00:00:00Z
+S
+cat > rdap/domain/blog-d.com <<'J'
+{"objectClassName": "domain", "ldhName": "blog-d.com", "rdapConformance": ["rdap_level_0"],
+ "entities": [
+  {"objectClassName": "entity", "roles": ["registrant"], "vcardArray": ["vcard", [
+    ["version", {}, "text", "4.0"],
+    ["email", {}, "text", "Please query the RDAP service of the Registrar of Record identified in this output for information on how to contact the Registrant"]]]},
+  {"objectClassName": "entity", "handle": "1234", "roles": ["registrar"], "entities": [
+    {"objectClassName": "entity", "roles": ["abuse"], "vcardArray": ["vcard", [
+      ["version", {}, "text", "4.0"], ["fn", {}, "text", "Abuse desk"],
+      ["email", {}, "text", "abuse@registrar-d.test"],
+      ["tel", {"type": "voice"}, "uri", "tel:+1.5555551234"]]]}]}]}
+J
+cat > rdap/ip/127.0.0.12 <<'J'
+{"objectClassName": "ip network", "handle": "127.0.0.0 - 127.0.0.255", "startAddress": "127.0.0.0",
+ "endAddress": "127.0.0.255", "ipVersion": "v4", "country": "JP",
+ "entities": [
+  {"objectClassName": "entity", "handle": "IRT-HOSTING-D", "roles": ["abuse"],
+   "vcardArray": ["vcard", [["version", {}, "text", "4.0"], ["kind", {}, "text", "group"],
+     ["email", {}, "text", "ipabuse@hosting-d.test"]]]},
+  {"objectClassName": "entity", "roles": ["technical"], "vcardArray": ["vcard", [
+     ["email", {}, "text", "noc@hosting-d.test"]]]}]}
+J
+user=; [ "$(id -u)" -eq 0 ] && user="user root;"
+cat > nginx.conf <<EOF
+$user
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 64; }
+http {
+  access_log $work/access.log;
+  client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
+  uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
+  server {
+    listen 443 ssl default_server; root $work/www/\$host; server_tokens off;
+    ssl_certificate $work/srv.pem; ssl_certificate_key $work/srv.key;
+  }
+  server { listen 127.0.0.30:80; root $work/rdap; default_type application/rdap+json; }
+}
+EOF
+X nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 & pids+=($!)
+
+# ---- a WHOIS responder speaking JPRS's format (one query a connection, as port 43 does)
+mkdir whois
+cat > whois/expired-b.jp <<'W'
+[ JPRS database provides information on network administration. Its use is    ]
+[ restricted to network administration purposes.                               ]
+
+Domain Information: [ドメイン情報]
+[Domain Name]                   EXPIRED-B.JP
+
+[登録者名]                      例商店
+[Registrant]                    Example Shop
+
+[Name Server]                   ns1.expired-b.jp
+[状態]                          Active
+
+Contact Information: [公開連絡窓口]
+[名前]                          例 太郎
+[Name]                          Taro Rei
+[Email]                         hostmaster@expired-b.jp
+[Web Page]                       
+[郵便番号]                      100-0001
+W
+cat > whois/corp-c.co.jp <<'W'
+[ JPRS database provides information on network administration. Its use is    ]
+[ restricted to network administration purposes.                               ]
+
+Domain Information:
+a. [ドメイン名]                 CORP-C.CO.JP
+g. [組織名]                     株式会社例
+l. [Organization Type]          Corporation
+m. [登録担当者]                 CC001JP
+n. [技術連絡担当者]             CC002JP
+p. [ネームサーバ]               ns1.corp-c.co.jp
+[状態]                          Connected (2027/03/31)
+W
+cat > whois/cc002jp <<'W'
+Contact Information: [担当者情報]
+a. [JPNICハンドル]              CC002JP
+b. [氏名]                       例 花子
+c. [Last, First]                Rei, Hanako
+d. [電子メイル]                 tech@corp-c.co.jp
+g. [組織名]                     株式会社例
+W
+cat > whois/cc001jp <<'W'
+Contact Information: [担当者情報]
+a. [JPNICハンドル]              CC001JP
+d. [電子メイル]                 
+W
+cat > whois/privacy-f.jp <<'W'
+Domain Information: [ドメイン情報]
+[Domain Name]                   PRIVACY-F.JP
+Contact Information: [公開連絡窓口]
+[Email]                         owner@whoisprivacy.test
+W
+cat > whois.py <<'P'
+import os, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.31", 43)); s.listen(16)
+while True:
+    c, _ = s.accept()
+    q = b""
+    while not q.endswith(b"\n"):
+        b = c.recv(512)
+        if not b: break
+        q += b
+    name = q.decode().strip().lower().removesuffix("/e")
+    with open("whois.log", "a") as log: log.write(name + "\n")
+    p = os.path.join("whois", name)
+    c.sendall(open(p, "rb").read() if name and "/" not in name and os.path.isfile(p) else b"No match!!\n")
+    c.close()
+P
+X python3 whois.py & pids+=($!)
+
+# ---- the delegated file and the bootstrap files
+cat > delegated.txt <<'D'
+2|apnic|20261201|4|19830613|20261130|+1000
+apnic|*|ipv4|*|3|summary
+apnic|JP|ipv4|127.0.0.8|8|20110412|allocated|A92E1062
+apnic|US|ipv4|127.0.0.16|16|20110412|allocated|A92E1063
+apnic|JP|ipv4|127.0.0.300|8|20110412|allocated
+apnic|JP|asn|173|1|20020801|allocated
+D
+mkdir boot
+printf '{"version": "1.0", "services": [[["com", "net"], ["http://rdap.test/"]]]}\n' > boot/dns.json
+printf '{"version": "1.0", "services": [[["127.0.0.0/8"], ["http://rdap.test/"]]]}\n' > boot/ipv4.json
+
+until_ok X dig +tries=1 +time=1 @127.0.0.53 shop-a.jp A || die "unbound did not come up"
+until_ok X bash -c 'exec 3<>/dev/tcp/127.0.0.31/43' || die "whois responder did not come up"
+until_ok X curl -s -o /dev/null --cacert ca.pem --resolve shop-a.jp:443:127.0.0.10 \
+  https://shop-a.jp/.well-known/security.txt || die "nginx did not come up"
+
+net=(--resolver 127.0.0.53:53 --delegated delegated.txt --rdap-bootstrap boot
+     --whois-jp whois.test:43)
+# sites find STORE ARGS...: in the namespace, trusting the test's CA
+find_() { local st=$1; shift; X "$bin" --store "$st" -o "sites.ca-file=$work/ca.pem" sites find "$@"; }
+
+# ---- without --allow-destinations every look-up of a loopback address is refused
+cp "$store" refused.db
+expect 0 "find, destinations refused" -- find_ refused.db "${net[@]}" --json
+has err.txt "refused destination"
+has err.txt "loopback"
+check "refused: only RFC 2142 contacts" jq_ out.txt "
+s = {x['domain']: x for x in d}
+sys.exit(0 if s['shop-a.jp']['contacts'][0]['source'] == 'rfc2142' else 1)"
+
+# ---- find
+expect 0 "find" -- find_ "$store" "${net[@]}" \
+  --allow-destinations 127.0.0.0/8 --json
+has err.txt "delegated.txt:5:"
+has err.txt "7 sites, 6 domestic"
+cp out.txt find.json
+# every verdict and contact of find.json in one Python run (one line per check)
+cat > checks.py <<'P'
+import json, sys
+s = {x['domain']: x for x in json.load(open('find.json'))}
+checks = [
+  ('shop-a.jp .jp verdict', lambda: s['shop-a.jp']['domestic'] and s['shop-a.jp']['evidence'] == 'tld .jp'),
+  ('shop-a.jp two urls', lambda: len(s['shop-a.jp']['urls']) == 2),
+  ('shop-a.jp security.txt first', lambda: s['shop-a.jp']['contacts'][0] == {'email': 'security@shop-a.jp', 'scope': 'operator', 'source': 'security.txt'}),
+  ('expired-b.jp expired security.txt skipped, WHOIS used', lambda: [c['email'] for c in s['expired-b.jp']['contacts']][:1] == ['hostmaster@expired-b.jp'] and s['expired-b.jp']['contacts'][0]['source'] == 'whois-jp'),
+  ('corp-c.co.jp handle query', lambda: s['corp-c.co.jp']['contacts'][0]['email'] == 'tech@corp-c.co.jp'),
+  ('blog-d.com delegated verdict', lambda: s['blog-d.com']['domestic'] and s['blog-d.com']['evidence'] == 'delegated 127.0.0.12 JP'),
+  ('blog-d.com RDAP registrar abuse, placeholder skipped', lambda: s['blog-d.com']['contacts'][0] == {'email': 'abuse@registrar-d.test', 'scope': 'registrar', 'source': 'rdap-domain'}),
+  ('blog-d.com RDAP hosting abuse', lambda: s['blog-d.com']['contacts'][1] == {'email': 'ipabuse@hosting-d.test', 'scope': 'hosting', 'source': 'rdap-ip'}),
+  ('blog-d.com RFC 2142 last', lambda: [c['source'] for c in s['blog-d.com']['contacts']][2:] == ['rfc2142', 'rfc2142']),
+  ('foreign-e.net not domestic, not looked up', lambda: not s['foreign-e.net']['domestic'] and s['foreign-e.net']['contacts'] == []),
+  ('privacy-f.jp privacy proxy skipped', lambda: [c['source'] for c in s['privacy-f.jp']['contacts']] == ['rfc2142', 'rfc2142']),
+]
+for name, f in checks:
+    try: good = f()
+    except Exception as e: good = False
+    print(('ok ' if good else 'FAIL ') + name)
+    if not good: print(json.dumps(s.get(name.split()[0]), indent=1), file=sys.stderr)
+P
+python3 checks.py > checks.txt
+while read -r verdict name; do
+  if [ "$verdict" = ok ]; then ok "$name"; else bad "$name"; fi
+done < checks.txt
+check "all verdict checks ran" [ "$(wc -l < checks.txt)" = 11 ]
+has whois.log "cc002jp"
+hasnt access.log "foreign-e.net"
+
+# ---- notify: one notice per contact per day, to a real smtp-sink
+sport=$(freeport)
+mkdir sink; chmod 777 sink
+/usr/sbin/smtp-sink -u nobody -d "$work/sink/%M." 127.0.0.1:$sport 64 2>sink.err & pids+=($!)
+wait_tcp $sport || bad "smtp-sink did not listen"
+now=2026-12-07T10:00:00+09:00
+expect 0 "notify" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
+has err.txt "5 notices made, 5 delivered"
+until_eq 5 sh -c "ls sink | wc -l"
+grep -l "^To: <security@shop-a.jp>" sink/* > a.txt
+check "one notice for shop-a.jp and shop-g.jp" [ "$(wc -l < a.txt)" = 1 ]
+python3 - "$(cat a.txt)" > a.body <<'P' || bad "decode"
+import email, email.policy, sys
+raw = open(sys.argv[1], "rb").read()
+m = email.message_from_bytes(raw[raw.index(b"From: "):], policy=email.policy.default)
+print(m["Subject"]); print(m.get_content())
+P
+has a.body "hxxp://shop-a[.]jp/wp-content/plugins/gallery/dl.php"
+has a.body "hxxp://shop-g[.]jp/promo.html"
+has a.body "3 件"
+for r in hostmaster@expired-b.jp tech@corp-c.co.jp abuse@registrar-d.test webmaster@privacy-f.jp; do
+  check "notice to $r" grep -q "^To: <$r>" sink/*
+done
+expect 0 "notify again the same day" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
+has err.txt "0 notices made, 0 delivered"
+check "still 5 messages" [ "$(ls sink | wc -l)" = 5 ]
+finish sites
