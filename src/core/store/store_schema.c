@@ -252,14 +252,16 @@ static const char *const pg_v8 = V8_SQL;
 	"  PRIMARY KEY(notice_id, site_id));"                                                      \
 	"CREATE INDEX site_notice_sites_site ON site_notice_sites(site_id);"
 static const char *const sqlite_v9 = V9_SQL("INTEGER", "INTEGER PRIMARY KEY");
-static const char *const pg_v9 = V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+static const char *const pg_v9 =
+	V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
-	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5, sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9
+	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5,
+	sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9
 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
-								 pg_v5, pg_v6, pg_v7, pg_v8, pg_v9 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4, pg_v5,
+								 pg_v6, pg_v7, pg_v8, pg_v9 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
