@@ -31,7 +31,6 @@
 struct due {
 	int64_t site;
 	char email[SITES_EMAIL_MAX + 1];
-	char found_as[64];
 };
 
 struct due_list {
@@ -57,8 +56,6 @@ static int on_due(void *ud, const struct store_site_due *d)
 	}
 	l->d[l->n].site = d->site;
 	snprintf(l->d[l->n].email, sizeof(l->d[0].email), "%s", d->email ? d->email : "");
-	snprintf(l->d[l->n].found_as, sizeof(l->d[0].found_as), "%s, %s", d->scope ? d->scope : "",
-		 d->source ? d->source : "");
 	l->n++;
 	return 0;
 }
@@ -83,6 +80,7 @@ static void jst(int64_t t, int what, char *out, size_t size)
 
 struct body {
 	struct strbuf urls, domains;
+	char found_as[64]; /* scope, source of the first site's contact row */
 	char last_domain[256];
 	long count;
 };
@@ -113,6 +111,8 @@ static int on_url(void *ud, const struct store_site_url_row *r)
 
 	jst(r->first_seen, 0, first, sizeof(first));
 	jst(r->last_seen, 0, last, sizeof(last));
+	if (!b->found_as[0] && r->scope && r->source)
+		snprintf(b->found_as, sizeof(b->found_as), "%s, %s", r->scope, r->source);
 	if (strcmp(b->last_domain, r->domain) != 0) {
 		snprintf(b->last_domain, sizeof(b->last_domain), "%s", r->domain);
 		strbuf_fmt(&b->domains, "%s%s", b->domains.len ? ", " : "", r->domain);
@@ -125,9 +125,8 @@ static int on_url(void *ud, const struct store_site_url_row *r)
 }
 
 static int deliver_one(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
-		       const struct store_site_notice *n, const char *store_id,
-		       const char *found_as, int64_t now, struct sites_notify_stats *s,
-		       struct isp_err *err)
+		       const struct store_site_notice *n, const char *store_id, int64_t now,
+		       struct sites_notify_stats *s, struct isp_err *err)
 {
 	struct body b;
 	char count[32], *msg = NULL;
@@ -152,7 +151,7 @@ static int deliver_one(struct store *st, const struct isp_config *cfg, const str
 			"count",     count,
 			"domains",   b.domains.p ? b.domains.p : "",
 			"urls",	     b.urls.p ? b.urls.p : "",
-			"found_as",  found_as,
+			"found_as",  b.found_as,
 		};
 		const char *lang = strcmp(cfg->sites_country, "JP") == 0 ? "ja" : "en";
 
@@ -279,14 +278,9 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 	if (rc == 0 && ol.oom)
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < ol.count; i++) {
-		const char *found_as = "";
-
 		ol.n[i].key = ol.key[i];
 		ol.n[i].email = ol.email[i];
-		for (j = 0; j < dl.n; j++)
-			if (strcmp(dl.d[j].email, ol.email[i]) == 0)
-				found_as = dl.d[j].found_as;
-		rc = deliver_one(st, cfg, env, &ol.n[i], store_id, found_as, now, s, err);
+		rc = deliver_one(st, cfg, env, &ol.n[i], store_id, now, s, err);
 	}
 	free(ids);
 	free(dl.d);

@@ -308,4 +308,22 @@ done
 expect 0 "notify again the same day" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
 has err.txt "0 notices made, 0 delivered"
 check "still 5 messages" [ "$(ls sink | wc -l)" = 5 ]
+
+# ---- kill -9 during notify runs: into a Maildir, each contact is told exactly once
+for i in $(seq 1 300); do echo "http://k$i-site.jp/x.php"; done > kurls.txt
+kstore=$work/var/k.db
+"$bin" -q --store "$kstore" lists import --list kill --kind url kurls.txt || bad "import kill"
+expect 0 "find 300 sites" -- X "$bin" --store "$kstore" sites find --resolver 127.0.0.53:53 --whois-jp ""
+has err.txt "300 sites, 300 domestic, 300 with a contact"
+kills=0
+for i in $(seq 1 10); do
+  timeout -s KILL "0.$((RANDOM % 3))$((RANDOM % 10))" "$bin" -q --store "$kstore" sites notify \
+    --maildir "$work/kmd" --now $now >/dev/null 2>&1
+  [ $? -eq 137 ] && kills=$((kills + 1))
+done
+expect 0 "notify after the kills" -- "$bin" --store "$kstore" sites notify --maildir "$work/kmd" --now $now
+echo "($kills of 10 runs killed)"
+check "300 messages, one per contact" [ "$(ls kmd/new | wc -l)" = 300 ]
+check "every notice sent" [ "$(sqlite3 "$kstore" "SELECT count(*) FROM site_notices WHERE state = 'sent'")" = 300 ]
+check "no contact twice" [ "$(grep -h '^To: ' kmd/new/* | sort -u | wc -l)" = 300 ]
 finish sites

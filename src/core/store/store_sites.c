@@ -185,6 +185,8 @@ static int url_row(void *ud, struct db_stmt *q)
 	r.evidence = db_column_text(q, 2);
 	r.first_seen = db_column_int64(q, 3);
 	r.last_seen = db_column_int64(q, 4);
+	r.scope = db_column_text(q, 5);
+	r.source = db_column_text(q, 6);
 	return w->fn(w->ud, &r);
 }
 
@@ -194,8 +196,12 @@ int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn f
 	struct url_walk w = { fn, ud };
 
 	return sq_rows(st,
-		       "SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen"
-		       " FROM site_notice_sites ns JOIN sites s ON s.id = ns.site_id"
+		       "SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen,"
+		       " (SELECT min(c.scope) FROM site_contacts c WHERE c.site_id = s.id AND"
+		       " c.email = n.email), (SELECT min(c.source) FROM site_contacts c WHERE"
+		       " c.site_id = s.id AND c.email = n.email)"
+		       " FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
+		       " JOIN sites s ON s.id = ns.site_id"
 		       " JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
 		       " ORDER BY s.domain, u.url",
 		       SQ_ARGS(SQ_I(notice)), "sites notice urls", url_row, &w, err);

@@ -76,9 +76,10 @@ typedef int (*store_site_notice_fn)(void *ud, const struct store_site_notice *n)
 int store_site_notices_open(struct store *st, store_site_notice_fn fn, void *ud,
 			    struct isp_err *err);
 
-/* The URLs of the sites a notice covers, by domain then URL. */
+/* The URLs of the sites a notice covers, by domain then URL, with how the notice's
+ * address was found for that site (its contact row: scope, source). */
 struct store_site_url_row {
-	const char *domain, *url, *evidence;
+	const char *domain, *url, *evidence, *scope, *source;
 	int64_t first_seen, last_seen;
 };
 typedef int (*store_site_url_fn)(void *ud, const struct store_site_url_row *r);
