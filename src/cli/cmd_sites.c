@@ -30,6 +30,8 @@ static const char sites_usage[] =
 	"          verdict and its evidence, contacts with scope and source\n"
 	"  notify  [--smtp URL | --maildir DIR]  one notice per contact per day to the\n"
 	"          contacts of the domestic sites found\n"
+	"  returned  --maildir DIR  bounces (DSNs) mark their contact; the next notice goes\n"
+	"          to the site's next contact\n"
 	"\n"
 	"`ispshield sites COMMAND --help` describes each command.\n";
 
@@ -53,6 +55,14 @@ static const char notify_usage[] =
 	"(templates sites-notice.ja.txt / sites-notice.en.txt, overridable in\n"
 	"notify.templates). Interrupting it and running it again neither loses nor repeats a\n"
 	"notice.\n";
+
+static const char returned_usage[] =
+	"usage: ispshield sites returned --maildir DIR\n"
+	"\n"
+	"Read the delivery status notifications (RFC 3464) in the Maildir DIR (new/ and cur/;\n"
+	"where the notices' envelope sender receives its bounces) and mark each recipient\n"
+	"reported failed as bounced. The next `sites notify` tells those sites' next contact.\n"
+	"Messages are left in place; reading them again marks nothing new.\n";
 
 static const char notify_tail[] = "Exit status: 0 done, 3 done but some deliveries failed, 4 "
 				  "failure.\n";
@@ -298,11 +308,46 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	return s.failed || s.given_up ? EXIT_PARTIAL : EXIT_OK;
 }
 
+static int cmd_returned(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = returned_usage };
+	struct sites_returned_stats s;
+	struct isp_err err;
+	struct store *st;
+	const char *dir = NULL;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("maildir", 0, &dir, "DIR", "the Maildir the bounces are delivered into"),
+		OPT_END,
+	};
+
+	isp_err_clear(&err);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (!dir) {
+		fprintf(stderr, "sites returned: --maildir DIR is required\n");
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	rc = sites_returned(st, dir, (int64_t)time(NULL), stderr, &s, &err);
+	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+		return rc;
+	if (!c->quiet)
+		fprintf(stderr,
+			"sites returned: %ld messages (%ld not DSNs), %ld failed recipients, %ld "
+			"contacts marked bounced\n",
+			s.messages, s.not_dsn, s.failed_recipients, s.contacts_marked);
+	return EXIT_OK;
+}
+
 int cmd_sites(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
 		{ "find", cmd_find },
 		{ "notify", cmd_notify_ },
+		{ "returned", cmd_returned },
 		{ NULL, NULL },
 	};
 

@@ -15,6 +15,9 @@
  *                resolved and then checked by the caller's destination rule
  *   find.c       sites find: listed hosts -> registrable domains -> verdict + contacts
  *   notice.c     sites notify: one notice per contact per day, crash-safe
+ *   dsn.c        bounces: the failed recipients of a delivery status notification
+ *   returned.c   sites returned: bounces in a Maildir mark their contact, so the next
+ *                notice goes to the next contact
  *
  * Every parser takes the whole answer as bytes, reports each thing it rejects through an
  * isp_reject_fn as FILE:LINE (or FILE: offset N) and goes on with the rest.
@@ -151,6 +154,16 @@ struct sites_whoisjp {
 int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reject_fn rej, void *ud,
 			struct sites_whoisjp *out);
 
+/* ---- bounces (dsn.c) ---- */
+
+/*
+ * The recipients a delivery status notification (RFC 3464) reports with Action: failed,
+ * into failed. A Final-Recipient that is not "rfc822; ADDRESS", or a message without a
+ * message/delivery-status part, goes to rej as FILE:LINE. Returns how many added.
+ */
+int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_fn rej, void *ud,
+		    struct sites_emails *failed);
+
 /* ---- the environment the command wires (cli) ---- */
 
 struct sites_env {
@@ -207,5 +220,16 @@ struct sites_notify_stats {
 };
 int sites_notify(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
 		 int64_t now, struct sites_notify_stats *s, struct isp_err *err);
+
+struct sites_returned_stats {
+	long messages, not_dsn, failed_recipients, contacts_marked;
+};
+/*
+ * Read every message in new/ and cur/ of the Maildir dir as a DSN and mark each failed
+ * recipient's contact rows bounced (at now; a mark stays). Messages are left where they
+ * are: reading them again marks nothing new. log: one line per message that is not a DSN.
+ */
+int sites_returned(struct store *st, const char *dir, int64_t now, FILE *log,
+		   struct sites_returned_stats *s, struct isp_err *err);
 
 #endif

@@ -295,12 +295,75 @@ static void test_whoisjp(void **state)
 	assert_false(w.found);
 }
 
+static const char postfix_dsn[] =
+	"From: MAILER-DAEMON@mx.isp.example (Mail Delivery System)\r\n"
+	"Subject: Undelivered Mail Returned to Sender\r\n"
+	"MIME-Version: 1.0\r\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\r\n"
+	"\tboundary=\"4ABCD.1796612793/mx.isp.example\"\r\n"
+	"\r\n"
+	"--4ABCD.1796612793/mx.isp.example\r\n"
+	"Content-Description: Notification\r\n"
+	"Content-Type: text/plain; charset=us-ascii\r\n"
+	"\r\n"
+	"Final-Recipient: rfc822; not-in-the-report@x.jp\r\n"
+	"Action: failed\r\n"
+	"\r\n"
+	"--4ABCD.1796612793/mx.isp.example\r\n"
+	"Content-Description: Delivery report\r\n"
+	"Content-Type: message/delivery-status\r\n"
+	"\r\n"
+	"Reporting-MTA: dns; mx.isp.example\r\n"
+	"X-Postfix-Queue-ID: 4ABCD\r\n"
+	"Arrival-Date: Mon,  7 Dec 2026 10:00:01 +0900 (JST)\r\n"
+	"\r\n"
+	"Final-Recipient: rfc822; security@shop-a.jp\r\n"
+	"Original-Recipient: rfc822;security@shop-a.jp\r\n"
+	"Action: failed\r\n"
+	"Status: 5.1.1\r\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 <security@shop-a.jp>: Recipient address\r\n"
+	"    rejected: User unknown\r\n"
+	"\r\n"
+	"Final-Recipient: rfc822; slow@shop-b.jp\r\n"
+	"Action: delayed\r\n"
+	"Status: 4.4.1\r\n"
+	"\r\n"
+	"Final-Recipient: x400; /C=JP/\r\n"
+	"Action: failed\r\n"
+	"\r\n"
+	"Final-Recipient: RFC822; Gone@Shop-C.JP\r\n"
+	"Action: failed\r\n"
+	"--4ABCD.1796612793/mx.isp.example\r\n"
+	"Content-Type: text/rfc822-headers\r\n"
+	"\r\n"
+	"Final-Recipient: rfc822; headers@x.jp\r\n"
+	"Action: failed\r\n";
+
+static void test_dsn(void **state)
+{
+	struct sites_emails e = { 0 };
+	struct rejects r = { 0 };
+
+	(void)state;
+	assert_int_equal(
+		sites_dsn_parse(postfix_dsn, sizeof(postfix_dsn) - 1, "dsn", on_reject, &r, &e), 2);
+	assert_string_equal(e.v[0], "security@shop-a.jp");
+	assert_string_equal(e.v[1], "Gone@shop-c.jp");
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.line[0], 33);
+	memset(&e, 0, sizeof(e));
+	r.n = 0;
+	assert_int_equal(sites_dsn_parse("Subject: hi\n\nhello\n", 19, "m", on_reject, &r, &e), 0);
+	assert_int_equal(r.n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delegated), cmocka_unit_test(test_emails),
 		cmocka_unit_test(test_sectxt),	  cmocka_unit_test(test_rdap),
 		cmocka_unit_test(test_bootstrap), cmocka_unit_test(test_whoisjp),
+		cmocka_unit_test(test_dsn),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

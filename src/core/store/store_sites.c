@@ -100,7 +100,9 @@ int store_sites_due(struct store *st, store_site_due_fn fn, void *ud, struct isp
 		       " JOIN site_contacts c ON c.site_id = s.id AND c.rank = (SELECT min(rank)"
 		       " FROM site_contacts c2 WHERE c2.site_id = s.id AND c2.bounced IS NULL)"
 		       " WHERE s.domestic = 1 AND s.handled IS NULL AND NOT EXISTS(SELECT 1"
-		       " FROM site_notice_sites ns WHERE ns.site_id = s.id)"
+		       " FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
+		       " WHERE ns.site_id = s.id AND NOT EXISTS(SELECT 1 FROM site_contacts b"
+		       " WHERE b.site_id = s.id AND b.email = n.email AND b.bounced IS NOT NULL))"
 		       " ORDER BY c.email, s.domain",
 		       NULL, "sites due", due_row, &w, err);
 }
@@ -205,6 +207,18 @@ int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn f
 		       " JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
 		       " ORDER BY s.domain, u.url",
 		       SQ_ARGS(SQ_I(notice)), "sites notice urls", url_row, &w, err);
+}
+
+int store_site_bounced(struct store *st, const char *email, int64_t now, long *changed,
+		       struct isp_err *err)
+{
+	int rc = sq_run(st,
+			"UPDATE site_contacts SET bounced = ?2 WHERE lower(email) = lower(?1) AND"
+			" bounced IS NULL",
+			SQ_ARGS(SQ_T(email), SQ_I(now)), "sites bounced", err);
+
+	*changed = rc ? 0 : db_changes(st->db);
+	return rc;
 }
 
 int store_site_notice_state(struct store *st, int64_t notice, const char *state, const char *error,

@@ -50,7 +50,8 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 int store_site_url(struct store *st, int64_t site, const char *url, int64_t first, int64_t last,
 		   struct isp_err *err);
 
-/* A domestic site with a contact and no notice yet, with its first contact not bounced. */
+/* A domestic site with a contact not bounced and no notice yet to a contact that did not
+ * bounce, with that first contact. */
 struct store_site_due {
 	int64_t site;
 	const char *domain, *email, *scope, *source;
@@ -85,6 +86,11 @@ struct store_site_url_row {
 typedef int (*store_site_url_fn)(void *ud, const struct store_site_url_row *r);
 int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn fn, void *ud,
 			   struct isp_err *err);
+
+/* Mark every contact row of email bounced at now (rows already marked keep their time);
+ * *changed: rows marked. */
+int store_site_bounced(struct store *st, const char *email, int64_t now, long *changed,
+		       struct isp_err *err);
 
 /* Set a notice's state (attempts + 1 for "sending"), error may be NULL. Committed. */
 int store_site_notice_state(struct store *st, int64_t notice, const char *state, const char *error,
