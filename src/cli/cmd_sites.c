@@ -30,6 +30,8 @@ static const char sites_usage[] =
 	"          verdict and its evidence, contacts with scope and source\n"
 	"  notify  [--smtp URL | --maildir DIR]  one notice per contact per day to the\n"
 	"          contacts of the domestic sites found\n"
+	"  report  [--json]  per source list: sites, domestic, with a contact, notified,\n"
+	"          handled (offline after a notice), median time to offline\n"
 	"  returned  --maildir DIR  bounces (DSNs) mark their contact; the next notice goes\n"
 	"          to the site's next contact\n"
 	"\n"
@@ -63,6 +65,13 @@ static const char returned_usage[] =
 	"where the notices' envelope sender receives its bounces) and mark each recipient\n"
 	"reported failed as bounced. The next `sites notify` tells those sites' next contact.\n"
 	"Messages are left in place; reading them again marks nothing new.\n";
+
+static const char report_usage[] =
+	"usage: ispshield sites report [--json]\n"
+	"\n"
+	"Per source list: the sites found, how many are domestic, have a contact, were\n"
+	"notified (in a delivered notice), were handled (offline after a notice), and the\n"
+	"median time from the first notice to offline.\n";
 
 static const char notify_tail[] = "Exit status: 0 done, 3 done but some deliveries failed, 4 "
 				  "failure.\n";
@@ -342,12 +351,28 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static int cmd_report(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = report_usage };
+	struct isp_err err;
+	struct store *st;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
+
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+		return rc;
+	isp_err_clear(&err);
+	return cli_store_done(st, sites_report(st, json, stdout, &err), &err);
+}
+
 int cmd_sites(struct cli *c, int argc, char **argv)
 {
 	static const struct cli_cmd cmds[] = {
-		{ "find", cmd_find },
-		{ "notify", cmd_notify_ },
-		{ "returned", cmd_returned },
+		{ "find", cmd_find },	  { "notify", cmd_notify_ },
+		{ "report", cmd_report }, { "returned", cmd_returned },
 		{ NULL, NULL },
 	};
 

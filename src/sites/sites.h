@@ -16,6 +16,7 @@
  *   find.c       sites find: listed hosts -> registrable domains -> verdict + contacts
  *   notice.c     sites notify: one notice per contact per day, crash-safe
  *   dsn.c        bounces: the failed recipients of a delivery status notification
+ *   report.c     sites report: per list, found / domestic / contact / notified / handled
  *   returned.c   sites returned: bounces in a Maildir mark their contact, so the next
  *                notice goes to the next contact
  *
@@ -153,6 +154,13 @@ struct sites_whoisjp {
  */
 int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reject_fn rej, void *ud,
 			struct sites_whoisjp *out);
+
+/*
+ * Per source list (report.c): sites found, domestic, with a contact, notified, handled
+ * (offline after a notice), and the median time from the first notice to offline; a
+ * table, or with json one JSON array. Returns 0 or the store's error.
+ */
+int sites_report(struct store *st, int json, FILE *out, struct isp_err *err);
 
 /* ---- bounces (dsn.c) ---- */
 

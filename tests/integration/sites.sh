@@ -366,6 +366,14 @@ check "next contact of shop-g.jp" grep -q "^To: <webmaster@shop-g.jp>" sink/*
 expect 0 "returned again marks nothing" -- "$bin" --store "$store" sites returned --maildir bounces
 has err.txt "0 contacts marked bounced"
 
+# ---- the report per source list (nothing is handled yet: no recheck has run)
+expect 0 "report" -- "$bin" --store "$store" sites report --json
+check "report: 7 sites, 6 domestic, 6 with a contact, 6 notified" jq_ out.txt "
+r = d[0]
+sys.exit(0 if (r['list'], r['sites'], r['domestic'], r['with_contact'], r['notified'], r['handled'], r['median_seconds_to_offline']) == ('malware', 7, 6, 6, 6, 0, None) else print(r) or 1)"
+expect 0 "report table" -- "$bin" --store "$store" sites report
+has out.txt "malware"
+
 # ---- kill -9 during notify runs: into a Maildir, each contact is told exactly once
 for i in $(seq 1 200); do echo "http://k$i-site.jp/x.php"; done > kurls.txt
 kstore=$work/var/k.db

@@ -231,3 +231,64 @@ int store_site_notice_state(struct store *st, int64_t notice, const char *state,
 		      SQ_ARGS(SQ_I(notice), SQ_T(state), SQ_OPT(error), SQ_I(now)),
 		      "sites notice state", err);
 }
+
+struct report_walk {
+	store_sites_report_fn fn;
+	void *ud;
+};
+
+static int report_row(void *ud, struct db_stmt *q)
+{
+	const struct report_walk *w = ud;
+	struct store_sites_report_row r;
+
+	r.list = db_column_text(q, 0);
+	r.sites = db_column_int64(q, 1);
+	r.domestic = db_column_int64(q, 2);
+	r.with_contact = db_column_int64(q, 3);
+	r.notified = db_column_int64(q, 4);
+	r.handled = db_column_int64(q, 5);
+	return w->fn(w->ud, &r);
+}
+
+int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err)
+{
+	struct report_walk w = { fn, ud };
+
+	return sq_rows(
+		st,
+		"SELECT s.list, count(*), sum(s.domestic),"
+		" sum(CASE WHEN EXISTS(SELECT 1 FROM site_contacts c WHERE c.site_id = s.id)"
+		" THEN 1 ELSE 0 END),"
+		" sum(CASE WHEN EXISTS(SELECT 1 FROM site_notice_sites ns JOIN site_notices n"
+		" ON n.id = ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent')"
+		" THEN 1 ELSE 0 END),"
+		" sum(CASE WHEN s.handled IS NOT NULL THEN 1 ELSE 0 END)"
+		" FROM sites s GROUP BY s.list ORDER BY s.list",
+		NULL, "sites report", report_row, &w, err);
+}
+
+struct handled_walk {
+	store_sites_handled_fn fn;
+	void *ud;
+};
+
+static int handled_row(void *ud, struct db_stmt *q)
+{
+	const struct handled_walk *w = ud;
+
+	return w->fn(w->ud, db_column_text(q, 0), db_column_int64(q, 1));
+}
+
+int store_sites_handled(struct store *st, store_sites_handled_fn fn, void *ud, struct isp_err *err)
+{
+	struct handled_walk w = { fn, ud };
+
+	return sq_rows(st,
+		       "SELECT list, secs FROM (SELECT s.list AS list, s.handled - (SELECT"
+		       " min(n.sent) FROM site_notice_sites ns JOIN site_notices n ON n.id ="
+		       " ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent') AS secs"
+		       " FROM sites s WHERE s.handled IS NOT NULL) h WHERE secs IS NOT NULL"
+		       " ORDER BY list, secs",
+		       NULL, "sites handled", handled_row, &w, err);
+}

@@ -96,4 +96,17 @@ int store_site_bounced(struct store *st, const char *email, int64_t now, long *c
 int store_site_notice_state(struct store *st, int64_t notice, const char *state, const char *error,
 			    int64_t now, struct isp_err *err);
 
+/* Per source list: sites, domestic, with a contact, notified (in a sent notice), handled
+ * (offline after a notice). */
+struct store_sites_report_row {
+	const char *list;
+	int64_t sites, domestic, with_contact, notified, handled;
+};
+typedef int (*store_sites_report_fn)(void *ud, const struct store_sites_report_row *r);
+int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err);
+/* Per handled site: its list and the seconds from its first sent notice to handled,
+ * ordered by list then seconds (for medians). */
+typedef int (*store_sites_handled_fn)(void *ud, const char *list, int64_t seconds);
+int store_sites_handled(struct store *st, store_sites_handled_fn fn, void *ud, struct isp_err *err);
+
 #endif
