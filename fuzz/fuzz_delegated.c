@@ -12,31 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_lines.h"
 #include "sites/sites.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct seen {
-	long lines;
-};
-
-static void on_reject(void *ud, const struct isp_err *e)
-{
-	const struct seen *s = ud;
-
-	if (!e->file || e->line < 1 || e->line > s->lines || e->msg[0] == '\0')
-		abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sites_delegated *d = NULL;
-	struct seen s = { 1 };
+	struct fuzz_lines s = fuzz_lines_of(data, size, 1);
 	struct isp_err err;
 
-	for (size_t i = 0; i < size; i++)
-		s.lines += data[i] == '\n';
-	if (sites_delegated_parse((const char *)data, size, "fuzz", "JP", on_reject, &s, &d,
+	if (sites_delegated_parse((const char *)data, size, "fuzz", "JP", fuzz_lines_reject, &s, &d,
 				  &err) != 0)
 		return 0;
 	for (size_t i = 0; i + 16 <= size && i < 256; i += 16) {

@@ -11,32 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_lines.h"
 #include "sites/sites.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-struct seen {
-	long lines;
-};
-
-static void on_reject(void *ud, const struct isp_err *e)
-{
-	const struct seen *s = ud;
-
-	if (!e->file || e->line < 0 || e->line > s->lines || e->msg[0] == '\0')
-		abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sites_emails e, again;
-	struct seen s = { 1 };
+	struct fuzz_lines s = fuzz_lines_of(data, size, 0);
 	int n;
 
-	for (size_t i = 0; i < size; i++)
-		s.lines += data[i] == '\n';
 	memset(&e, 0, sizeof(e));
-	n = sites_dsn_parse((const char *)data, size, "fuzz", on_reject, &s, &e);
+	n = sites_dsn_parse((const char *)data, size, "fuzz", fuzz_lines_reject, &s, &e);
 	if (n != e.n)
 		abort();
 	memset(&again, 0, sizeof(again));

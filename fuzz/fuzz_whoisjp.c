@@ -11,31 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_lines.h"
 #include "sites/sites.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct seen {
-	long lines;
-};
-
-static void on_reject(void *ud, const struct isp_err *e)
-{
-	const struct seen *s = ud;
-
-	if (!e->file || e->line < 1 || e->line > s->lines || e->msg[0] == '\0')
-		abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sites_whoisjp w;
 	struct sites_emails again;
-	struct seen s = { 1 };
+	struct fuzz_lines s = fuzz_lines_of(data, size, 1);
 
-	for (size_t i = 0; i < size; i++)
-		s.lines += data[i] == '\n';
-	sites_whoisjp_parse((const char *)data, size, "fuzz", on_reject, &s, &w);
+	sites_whoisjp_parse((const char *)data, size, "fuzz", fuzz_lines_reject, &s, &w);
 	if (w.nhandles < 0 || w.nhandles > SITES_MAX_HANDLES)
 		abort();
 	for (int i = 0; i < w.nhandles; i++) {

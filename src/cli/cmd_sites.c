@@ -191,16 +191,6 @@ static int env_open(struct sites_env *env, struct env_ud *u, const struct isp_co
 	return 0;
 }
 
-static int set_smtp(void *ptr, const char *v, struct isp_err *err)
-{
-	struct isp_config *cfg = ptr;
-
-	if (config_set(cfg, "notify.smtp", v, err) != 0)
-		return -1;
-	cfg->notify_maildir[0] = '\0';
-	return 0;
-}
-
 #define SITES_NET_OPTS                                                                             \
 	OPT_K("resolver", "sites.resolver", "ADDR:PORT"),                                          \
 		OPT_K("allow-destinations", "sites.allow-destinations", "CIDR,..."),               \
@@ -286,7 +276,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	int64_t now = (int64_t)time(NULL);
 	int rc, argi;
 	const struct opt opts[] = {
-		OPT_FN_("smtp", 0, set_smtp, &c->cfg, "URL",
+		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
 		OPT_K("maildir", "notify.maildir", "DIR"),
 		OPT_T("now", 0, &now, "TIME", "decide as if it were TIME (tests, replays)"),

@@ -7,10 +7,22 @@
  * nobody who can clean a site.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
 #include "sites/sites.h"
+#include "sites/sites_int.h"
+
+void sites_reject(isp_reject_fn rej, void *ud, const char *file, long line, long long off,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	isp_vreject(rej, ud, file, line, off, fmt, ap);
+	va_end(ap);
+}
 
 const char *sites_scope_name(enum sites_scope s)
 {

@@ -13,7 +13,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 
 #include "core/base/fsutil.h"
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 #define DELEG_LINE_MAX	1024
 #define DELEG_FILE_MAX	((size_t)512 * 1024 * 1024)
@@ -34,17 +34,6 @@ struct sites_delegated {
 	struct range *r;
 	size_t n, cap;
 };
-
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	isp_vreject(rej, ud, file, line, -1, fmt, ap);
-	va_end(ap);
-}
 
 static int cmp_range(const void *a, const void *b)
 {
@@ -139,11 +128,12 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 		if (n == 0 || line[0] == '#')
 			continue;
 		if (n > DELEG_LINE_MAX) {
-			reject(rej, ud, file, lineno, "line longer than %d bytes", DELEG_LINE_MAX);
+			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
+				     DELEG_LINE_MAX);
 			continue;
 		}
 		if (memchr(line, '\0', n)) {
-			reject(rej, ud, file, lineno, "NUL byte in the line");
+			sites_reject(rej, ud, file, lineno, -1, "NUL byte in the line");
 			continue;
 		}
 		k = split(line, n, buf, f);
@@ -155,22 +145,23 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 		if (k >= 6 && strcmp(f[1], "*") == 0 && strcmp(f[5], "summary") == 0)
 			continue;
 		if (k < 7) {
-			reject(rej, ud, file, lineno,
-			       "%d fields, expected registry|cc|type|start|value|date|status", k);
+			sites_reject(rej, ud, file, lineno, -1,
+				     "%d fields, expected registry|cc|type|start|value|date|status",
+				     k);
 			continue;
 		}
 		if (strcmp(f[2], "asn") == 0)
 			continue;
 		if (strcmp(f[2], "ipv4") != 0 && strcmp(f[2], "ipv6") != 0) {
-			reject(rej, ud, file, lineno, "type '%.16s' is not asn, ipv4 or ipv6",
-			       f[2]);
+			sites_reject(rej, ud, file, lineno, -1,
+				     "type '%.16s' is not asn, ipv4 or ipv6", f[2]);
 			continue;
 		}
 		if (strcasecmp(f[1], cc) != 0)
 			continue;
 		why = record_range(f, &r);
 		if (why) {
-			reject(rej, ud, file, lineno, "%s", why);
+			sites_reject(rej, ud, file, lineno, -1, "%s", why);
 			continue;
 		}
 		if (d->n == d->cap) {

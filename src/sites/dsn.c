@@ -10,24 +10,13 @@
  * before and are not needed here. A Final-Recipient of another address type, or a
  * message without a delivery-status part, is rejected as FILE:LINE.
  */
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 #define DSN_LINE_MAX 998 /* RFC 5322 */
-
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	isp_vreject(rej, ud, file, line, -1, fmt, ap);
-	va_end(ap);
-}
 
 /* s[0..n) is "Name:" + value (case-insensitive name); *v, *vn the trimmed value. */
 static int field(const char *s, size_t n, const char *name, const char **v, size_t *vn)
@@ -68,7 +57,8 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (n > DSN_LINE_MAX) {
-			reject(rej, ud, file, lineno, "line longer than %d bytes", DSN_LINE_MAX);
+			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
+				     DSN_LINE_MAX);
 			continue;
 		}
 		if (state == BEFORE) {
@@ -99,8 +89,8 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 
 			rcpt[0] = '\0';
 			if (!semi || (size_t)(semi - v) != 6 || strncasecmp(v, "rfc822", 6) != 0) {
-				reject(rej, ud, file, lineno,
-				       "Final-Recipient is not 'rfc822; ADDRESS'");
+				sites_reject(rej, ud, file, lineno, -1,
+					     "Final-Recipient is not 'rfc822; ADDRESS'");
 				continue;
 			}
 			semi++;
@@ -108,7 +98,8 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 			while (vn && (*semi == ' ' || *semi == '\t'))
 				semi++, vn--;
 			if (vn == 0 || vn > SITES_EMAIL_MAX) {
-				reject(rej, ud, file, lineno, "Final-Recipient without an address");
+				sites_reject(rej, ud, file, lineno, -1,
+					     "Final-Recipient without an address");
 				continue;
 			}
 			memcpy(rcpt, semi, vn);
@@ -118,6 +109,6 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 		}
 	}
 	if (state == BEFORE)
-		reject(rej, ud, file, 0, "no message/delivery-status part: not a DSN");
+		sites_reject(rej, ud, file, 0, -1, "no message/delivery-status part: not a DSN");
 	return added;
 }

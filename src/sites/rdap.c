@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <jansson.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +25,12 @@
 #include "core/base/fsutil.h"
 #include "core/net/ip.h"
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 #define RDAP_MAX_DEPTH	   8
 #define RDAP_URL_MAX	   512
 #define RDAP_KEY_MAX	   256
 #define BOOTSTRAP_FILE_MAX ((size_t)16 * 1024 * 1024)
-
-static void reject(isp_reject_fn rej, void *ud, const char *file, long long off, const char *fmt,
-		   ...) __attribute__((format(printf, 5, 6)));
-static void reject(isp_reject_fn rej, void *ud, const char *file, long long off, const char *fmt,
-		   ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	isp_vreject(rej, ud, file, 0, off, fmt, ap);
-	va_end(ap);
-}
 
 static int has_role(json_t *ent, const char *role)
 {
@@ -70,7 +58,7 @@ static int vcard_emails(json_t *ent, const char *file, isp_reject_fn rej, void *
 	if (!json_is_array(va) || !json_is_string(json_array_get(va, 0)) ||
 	    strcmp(json_string_value(json_array_get(va, 0)), "vcard") != 0 ||
 	    !json_is_array(props)) {
-		reject(rej, ud, file, -1, "vcardArray is not [\"vcard\", [...]]");
+		sites_reject(rej, ud, file, 0, -1, "vcardArray is not [\"vcard\", [...]]");
 		return 0;
 	}
 	json_array_foreach(props, i, p)
@@ -80,7 +68,7 @@ static int vcard_emails(json_t *ent, const char *file, isp_reject_fn rej, void *
 		if (!json_is_string(name) || strcasecmp(json_string_value(name), "email") != 0)
 			continue;
 		if (!json_is_string(val)) {
-			reject(rej, ud, file, -1, "vCard email without a text value");
+			sites_reject(rej, ud, file, 0, -1, "vCard email without a text value");
 			continue;
 		}
 		if (sites_emails_add(e, json_string_value(val), json_string_length(val)) == 1)
@@ -99,17 +87,18 @@ static int walk(json_t *obj, int depth, const char *file, isp_reject_fn rej, voi
 	if (!ents)
 		return 0;
 	if (!json_is_array(ents)) {
-		reject(rej, ud, file, -1, "entities is not an array");
+		sites_reject(rej, ud, file, 0, -1, "entities is not an array");
 		return 0;
 	}
 	if (depth >= RDAP_MAX_DEPTH) {
-		reject(rej, ud, file, -1, "entities nested deeper than %d", RDAP_MAX_DEPTH);
+		sites_reject(rej, ud, file, 0, -1, "entities nested deeper than %d",
+			     RDAP_MAX_DEPTH);
 		return 0;
 	}
 	json_array_foreach(ents, i, ent)
 	{
 		if (!json_is_object(ent)) {
-			reject(rej, ud, file, -1, "entities[%zu] is not an object", i);
+			sites_reject(rej, ud, file, 0, -1, "entities[%zu] is not an object", i);
 			continue;
 		}
 		if (has_role(ent, "abuse"))
@@ -127,11 +116,11 @@ int sites_rdap_abuse(const char *json, size_t len, const char *file, isp_reject_
 	int added;
 
 	if (!root) {
-		reject(rej, ud, file, je.position, "not JSON: %s", je.text);
+		sites_reject(rej, ud, file, 0, je.position, "not JSON: %s", je.text);
 		return 0;
 	}
 	if (!json_is_object(root)) {
-		reject(rej, ud, file, 0, "not a JSON object");
+		sites_reject(rej, ud, file, 0, 0, "not a JSON object");
 		json_decref(root);
 		return 0;
 	}
@@ -199,12 +188,12 @@ int sites_bootstrap_add(struct sites_bootstrap *b, const char *kind, const char 
 	int kept = 0;
 
 	if (!root) {
-		reject(rej, ud, file, je.position, "not JSON: %s", je.text);
+		sites_reject(rej, ud, file, 0, je.position, "not JSON: %s", je.text);
 		return 0;
 	}
 	svcs = json_object_get(root, "services");
 	if (!json_is_array(svcs)) {
-		reject(rej, ud, file, 0, "no \"services\" array");
+		sites_reject(rej, ud, file, 0, 0, "no \"services\" array");
 		json_decref(root);
 		return 0;
 	}
@@ -215,7 +204,8 @@ int sites_bootstrap_add(struct sites_bootstrap *b, const char *kind, const char 
 		size_t j;
 
 		if (!json_is_array(keys) || pick_url(json_array_get(svc, 1), url) != 0) {
-			reject(rej, ud, file, -1, "services[%zu]: not [[keys], [http(s) URLs]]", i);
+			sites_reject(rej, ud, file, 0, -1,
+				     "services[%zu]: not [[keys], [http(s) URLs]]", i);
 			continue;
 		}
 		json_array_foreach(keys, j, k)
@@ -228,8 +218,8 @@ int sites_bootstrap_add(struct sites_bootstrap *b, const char *kind, const char 
 			if (!s || strlen(s) >= RDAP_KEY_MAX ||
 			    (!is_dns && ip_parse_prefix(s, strlen(s), &be.pf, NULL, NULL) != 0) ||
 			    (!is_dns && be.pf.family != (strcmp(kind, "ipv4") == 0 ? 4 : 6))) {
-				reject(rej, ud, file, -1, "services[%zu][0][%zu]: not a %s key", i,
-				       j, kind);
+				sites_reject(rej, ud, file, 0, -1,
+					     "services[%zu][0][%zu]: not a %s key", i, j, kind);
 				continue;
 			}
 			for (size_t c = 0; s[c]; c++)

@@ -9,25 +9,14 @@
  * the site itself, which is what the notice goes to). Bounds: lines of at most
  * SECTXT_LINE_MAX bytes, the answer at most SITES_ANSWER_MAX (fetch.c).
  */
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/base/timefmt.h"
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 #define SECTXT_LINE_MAX 2048
-
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	isp_vreject(rej, ud, file, line, -1, fmt, ap);
-	va_end(ap);
-}
 
 int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_reject_fn rej, void *ud,
 		       struct sites_emails *e, int64_t *expires)
@@ -70,13 +59,14 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 		if (n == 0 || line[0] == '#')
 			continue;
 		if (n > SECTXT_LINE_MAX) {
-			reject(rej, ud, file, lineno, "line longer than %d bytes", SECTXT_LINE_MAX);
+			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
+				     SECTXT_LINE_MAX);
 			continue;
 		}
 		colon = memchr(line, ':', n);
 		fn = colon ? (size_t)(colon - line) : 0;
 		if (!colon || fn == 0 || memchr(line, ' ', fn) || memchr(line, '\0', n)) {
-			reject(rej, ud, file, lineno, "not 'Field: value'");
+			sites_reject(rej, ud, file, lineno, -1, "not 'Field: value'");
 			continue;
 		}
 		v = colon + 1;
@@ -92,8 +82,8 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 				if (sites_emails_add(e, v, q) == 1)
 					added++;
 				else if (sites_emails_add(e, v, q) < 0)
-					reject(rej, ud, file, lineno,
-					       "Contact is not a usable mailto: address");
+					sites_reject(rej, ud, file, lineno, -1,
+						     "Contact is not a usable mailto: address");
 			}
 		} else if (fn == 7 && strncasecmp(line, "Expires", 7) == 0) {
 			int64_t t;
@@ -101,7 +91,8 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 			if (time_parse(v, vn, &t) == 0)
 				*expires = t;
 			else
-				reject(rej, ud, file, lineno, "Expires is not an RFC 3339 time");
+				sites_reject(rej, ud, file, lineno, -1,
+					     "Expires is not an RFC 3339 time");
 		}
 	}
 	return added;

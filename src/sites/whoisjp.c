@@ -15,23 +15,12 @@
  * headings ("Domain Information: [ドメイン情報]") and continuation lines. A line that opens
  * a key ('[' after the item letter) without closing it is rejected as FILE:LINE.
  */
-#include <stdarg.h>
 #include <string.h>
 
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 #define WHOIS_LINE_MAX 1024
-
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void reject(isp_reject_fn rej, void *ud, const char *file, long line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	isp_vreject(rej, ud, file, line, -1, fmt, ap);
-	va_end(ap);
-}
 
 static int key_is(const char *k, size_t kn, const char *const *names)
 {
@@ -63,7 +52,8 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 		if (n && line[n - 1] == '\r')
 			n--;
 		if (n > WHOIS_LINE_MAX) {
-			reject(rej, ud, file, lineno, "line longer than %d bytes", WHOIS_LINE_MAX);
+			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
+				     WHOIS_LINE_MAX);
 			continue;
 		}
 		if (n >= 9 && memcmp(line, "No match!", 9) == 0)
@@ -75,7 +65,7 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 			continue; /* heading, banner, free text, continuation */
 		close = memchr(line, ']', n);
 		if (!close) {
-			reject(rej, ud, file, lineno, "'[' without ']'");
+			sites_reject(rej, ud, file, lineno, -1, "'[' without ']'");
 			continue;
 		}
 		kn = (size_t)(close - line - 1);
@@ -89,7 +79,8 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 			out->found = 1;
 		} else if (key_is(line + 1, kn, email_keys)) {
 			if (vn && sites_emails_add(&out->emails, v, vn) < 0)
-				reject(rej, ud, file, lineno, "[Email] is not a usable address");
+				sites_reject(rej, ud, file, lineno, -1,
+					     "[Email] is not a usable address");
 		} else if (key_is(line + 1, kn, handle_keys) && vn) {
 			int ok = vn < SITES_HANDLE_MAX, dup = 0;
 
@@ -97,7 +88,8 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 				ok = (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
 				     (v[i] >= 'a' && v[i] <= 'z') || v[i] == '-';
 			if (!ok) {
-				reject(rej, ud, file, lineno, "contact handle is not [A-Za-z0-9-]");
+				sites_reject(rej, ud, file, lineno, -1,
+					     "contact handle is not [A-Za-z0-9-]");
 				continue;
 			}
 			for (int i = 0; i < out->nhandles; i++)

@@ -76,12 +76,7 @@ U
 X unbound -c up.conf >up.out 2>&1 & pids+=($!)
 
 # ---- security.txt (https, a private CA) and RDAP (http) from nginx
-ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=ispshield-test-ca 2>/dev/null
-openssl req $ec -keyout srv.key -out srv.csr -subj /CN=sites-test 2>/dev/null
-printf 'subjectAltName=DNS:shop-a.jp,DNS:www.shop-a.jp,DNS:expired-b.jp,DNS:corp-c.co.jp,DNS:blog-d.com,DNS:foreign-e.net,DNS:privacy-f.jp,DNS:shop-g.jp\n' > srv.ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
-  -extfile srv.ext 2>/dev/null
+test_cert srv DNS:shop-a.jp,DNS:www.shop-a.jp,DNS:expired-b.jp,DNS:corp-c.co.jp,DNS:blog-d.com,DNS:foreign-e.net,DNS:privacy-f.jp,DNS:shop-g.jp
 mkdir -p www/shop-a.jp/.well-known www/expired-b.jp/.well-known www/shop-g.jp/.well-known \
   rdap/domain rdap/ip
 cat > www/shop-a.jp/.well-known/security.txt <<'S'
@@ -121,17 +116,7 @@ cat > rdap/ip/127.0.0.12 <<'J'
   {"objectClassName": "entity", "roles": ["technical"], "vcardArray": ["vcard", [
      ["email", {}, "text", "noc@hosting-d.test"]]]}]}
 J
-user=; [ "$(id -u)" -eq 0 ] && user="user root;"
-cat > nginx.conf <<EOF
-$user
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 64; }
-http {
-  access_log $work/access.log;
-  client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
-  uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
+{ nginx_head; cat <<EOF
   server {
     listen 443 ssl default_server; root $work/www/\$host; server_tokens off;
     ssl_certificate $work/srv.pem; ssl_certificate_key $work/srv.key;
@@ -139,6 +124,7 @@ http {
   server { listen 127.0.0.30:80; root $work/rdap; default_type application/rdap+json; }
 }
 EOF
+} > nginx.conf
 X nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 & pids+=($!)
 
 # ---- a WHOIS responder speaking JPRS's format (one query a connection, as port 43 does)
