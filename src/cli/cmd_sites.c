@@ -198,6 +198,32 @@ static int env_open(struct sites_env *env, struct env_ud *u, const struct isp_co
 		OPT_K("rdap-bootstrap", "sites.rdap-bootstrap", "DIR"),                            \
 		OPT_K("whois-jp", "sites.whois-jp", "HOST:PORT")
 
+/*
+ * What find and notify begin with: parse the options, create (or open) the store, wire
+ * env and u from the configuration. Returns -1 when the command goes on with *st, else
+ * the exit status (after --help, a usage error, a store or configuration error).
+ */
+static int sites_open(struct cli *c, const struct opts_spec *spec, const struct opt *opts, int argc,
+		      char **argv, struct store **st, struct sites_env *env, struct env_ud *u)
+{
+	struct isp_err err;
+	int rc, argi;
+
+	isp_err_clear(&err);
+	memset(u, 0, sizeof(*u));
+	if ((rc = opts_parse(spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	*st = cli_create_store(c);
+	if (!*st)
+		return EXIT_FAIL;
+	rc = env_open(env, u, &c->cfg, &err);
+	if (rc) {
+		pxd_free(&u->rules);
+		return cli_store_done(*st, rc, &err);
+	}
+	return -1;
+}
+
 struct list_args {
 	const char *v[64];
 	size_t n;
@@ -225,7 +251,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 	struct env_ud u;
 	struct isp_err err;
 	struct store *st;
-	int json = 0, rc, argi;
+	int json = 0, rc;
 	const struct opt opts[] = {
 		OPT_FN_("list", 'l', add_list, &la, "NAME",
 			"only the sites of list NAME (repeatable; default: every url and domain "
@@ -236,16 +262,9 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	isp_err_clear(&err);
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = sites_open(c, &spec, opts, argc, argv, &st, &env, &u)) >= 0)
 		return rc;
-	st = cli_create_store(c);
-	if (!st)
-		return EXIT_FAIL;
-	if (env_open(&env, &u, &c->cfg, &err) != 0) {
-		pxd_free(&u.rules);
-		return cli_store_done(st, err.code ? err.code : ISR_EINVAL, &err);
-	}
+	isp_err_clear(&err);
 	o.lists = la.v;
 	o.nlists = la.n;
 	o.now = (int64_t)time(NULL);
@@ -274,7 +293,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	struct isp_err err;
 	struct store *st;
 	int64_t now = (int64_t)time(NULL);
-	int rc, argi;
+	int rc;
 	const struct opt opts[] = {
 		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
@@ -283,15 +302,10 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	isp_err_clear(&err);
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+	if ((rc = sites_open(c, &spec, opts, argc, argv, &st, &env, &u)) >= 0)
 		return rc;
-	st = cli_create_store(c);
-	if (!st)
-		return EXIT_FAIL;
-	rc = env_open(&env, &u, &c->cfg, &err);
-	if (rc == 0)
-		rc = deliver_open(&c->cfg, &u.d, &err);
+	isp_err_clear(&err);
+	rc = deliver_open(&c->cfg, &u.d, &err);
 	if (rc == 0)
 		rc = sites_notify(st, &c->cfg, &env, now, &s, &err);
 	if (u.d)
