@@ -277,8 +277,9 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 		fprintf(stderr,
 			"sites find: %ld listed hosts, %ld sites, %ld domestic, %ld with a "
 			"contact; "
-			"%ld look-ups failed\n",
-			s.hosts, s.sites, s.domestic, s.with_contact, s.lookups_failed);
+			"%ld look-ups failed, %ld answered from the cache\n",
+			s.hosts, s.sites, s.domestic, s.with_contact, s.lookups_failed,
+			s.lookups_cached);
 	return EXIT_OK;
 }
 

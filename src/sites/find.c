@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/base/jsonout.h"
 #include "core/net/url.h"
@@ -136,13 +137,21 @@ struct site {
 	int nc;
 };
 
+#define RATE_SERVERS 64 /* servers whose last request time is kept */
+
 struct ctx {
+	struct store *st;
 	const struct isp_config *cfg;
 	const struct sites_env *env;
 	struct sites_delegated *deleg;
 	struct sites_bootstrap *boot;
 	int64_t now;
-	long failed;
+	long failed, cached;
+	struct {
+		char server[HOST_MAX];
+		int64_t last_ms;
+	} rate[RATE_SERVERS];
+	int nrate;
 };
 
 static void log_reject(void *ud, const struct isp_err *e)
@@ -158,6 +167,91 @@ static void lookup_failed(struct ctx *c, const struct isp_err *e)
 {
 	c->failed++;
 	log_reject(c, e);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until server may be asked again (sites.rate per second), then note the time.
+ * The RATE_SERVERS most recent servers are remembered (a new one takes the oldest). */
+static void rate_wait(struct ctx *c, const char *server)
+{
+	int64_t gap = c->cfg->sites_rate > 0 ? 1000 / c->cfg->sites_rate : 0, now = mono_ms();
+	int i, oldest = 0;
+
+	for (i = 0; i < c->nrate; i++) {
+		if (strcmp(c->rate[i].server, server) == 0)
+			break;
+		if (c->rate[i].last_ms < c->rate[oldest].last_ms)
+			oldest = i;
+	}
+	if (i == c->nrate) {
+		i = c->nrate < RATE_SERVERS ? c->nrate++ : oldest;
+		snprintf(c->rate[i].server, sizeof(c->rate[i].server), "%s", server);
+		c->rate[i].last_ms = now - gap;
+	}
+	if (now - c->rate[i].last_ms < gap) {
+		int64_t ms = gap - (now - c->rate[i].last_ms);
+		struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+
+		nanosleep(&ts, NULL);
+	}
+	c->rate[i].last_ms = mono_ms();
+}
+
+/*
+ * One look-up through the cache: key names it; the answer of a cached row fetched within
+ * sites.cache-ttl is used, else server is asked (after rate_wait) by GET url, or by WHOIS
+ * query when url is NULL, and a usable answer is cached. 0 and *body (malloc'd), or an
+ * ISR code with err set (a failed connection is not cached: the next run asks again).
+ */
+static int lookup(struct ctx *c, const char *key, const char *server, const char *url,
+		  const char *query, char **body, size_t *len, long *status, struct isp_err *err)
+{
+	struct isp_err e2;
+	int rc;
+
+	*status = 0;
+	if (c->cfg->sites_cache_ttl > 0) {
+		isp_err_clear(&e2);
+		rc = store_site_lookup_get(c->st, key, c->now - c->cfg->sites_cache_ttl, status,
+					   body, len, &e2);
+		if (rc == 1) {
+			c->cached++;
+			return 0;
+		}
+	}
+	rate_wait(c, server);
+	rc = url ? sites_http_get(c->env, c->cfg, url, body, len, status, err)
+		 : sites_whois(c->env, c->cfg, server, query, body, len, err);
+	if (!url && rc == 0)
+		*status = 200;
+	if (rc == 0 && (*status == 200 || *status == 404 || *status == 410) &&
+	    c->cfg->sites_cache_ttl > 0) {
+		isp_err_clear(&e2);
+		if (store_site_lookup_put(c->st, key, *status, *body, *len, c->now, &e2) != 0)
+			log_reject(c, &e2);
+	}
+	return rc;
+}
+
+/* The host[:port] part of an http(s) URL, for rate_wait. */
+static void url_server(const char *url, char out[HOST_MAX])
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+
+	p = p ? p + 3 : url;
+	n = strcspn(p, "/?#");
+	if (n >= HOST_MAX)
+		n = HOST_MAX - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
 }
 
 static void add_contacts(struct site *s, const struct sites_emails *e, enum sites_scope scope,
@@ -225,7 +319,7 @@ static void from_security_txt(struct ctx *c, struct site *s)
 
 	isp_err_clear(&err);
 	snprintf(url, sizeof(url), "https://%s/.well-known/security.txt", s->host);
-	if (sites_http_get(c->env, c->cfg, url, &body, &len, &status, &err) != 0) {
+	if (lookup(c, url, s->host, url, NULL, &body, &len, &status, &err) != 0) {
 		lookup_failed(c, &err);
 		return;
 	}
@@ -243,13 +337,16 @@ static void from_security_txt(struct ctx *c, struct site *s)
 
 static void from_whois_jp(struct ctx *c, struct site *s)
 {
-	char *body = NULL, name[HOST_MAX + 32];
+	char *body = NULL, name[HOST_MAX + 32], key[2 * HOST_MAX + 16];
+	const char *server = c->cfg->sites_whois_jp;
 	size_t len;
+	long status;
 	struct isp_err err;
 	struct sites_whoisjp w;
 
 	isp_err_clear(&err);
-	if (sites_whois(c->env, c->cfg, c->cfg->sites_whois_jp, s->domain, &body, &len, &err)) {
+	snprintf(key, sizeof(key), "whois %s %s", server, s->domain);
+	if (lookup(c, key, server, NULL, s->domain, &body, &len, &status, &err)) {
 		lookup_failed(c, &err);
 		return;
 	}
@@ -260,8 +357,8 @@ static void from_whois_jp(struct ctx *c, struct site *s)
 	for (int i = 0; i < w.nhandles && w.emails.n == 0; i++) {
 		struct sites_whoisjp h;
 
-		if (sites_whois(c->env, c->cfg, c->cfg->sites_whois_jp, w.handles[i], &body, &len,
-				&err)) {
+		snprintf(key, sizeof(key), "whois %s %s", server, w.handles[i]);
+		if (lookup(c, key, server, NULL, w.handles[i], &body, &len, &status, &err)) {
 			lookup_failed(c, &err);
 			continue;
 		}
@@ -275,7 +372,7 @@ static void from_whois_jp(struct ctx *c, struct site *s)
 static void from_rdap(struct ctx *c, struct site *s, const char *base, const char *what,
 		      const char *key, enum sites_scope scope, enum sites_source src)
 {
-	char url[1024], *body = NULL;
+	char url[1024], *body = NULL, server[HOST_MAX];
 	size_t len;
 	long status;
 	struct isp_err err;
@@ -285,7 +382,8 @@ static void from_rdap(struct ctx *c, struct site *s, const char *base, const cha
 		return;
 	isp_err_clear(&err);
 	snprintf(url, sizeof(url), "%s%s/%s", base, what, key);
-	if (sites_http_get(c->env, c->cfg, url, &body, &len, &status, &err) != 0) {
+	url_server(url, server);
+	if (lookup(c, url, server, url, NULL, &body, &len, &status, &err) != 0) {
 		lookup_failed(c, &err);
 		return;
 	}
@@ -399,6 +497,7 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 	memset(stats, 0, sizeof(*stats));
 	memset(&w, 0, sizeof(w));
 	memset(&c, 0, sizeof(c));
+	c.st = st;
 	c.cfg = cfg;
 	c.env = env;
 	c.now = o->now;
@@ -439,6 +538,7 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 		rc = one_site(st, &c, &w.h[i], j - i, stats, out, err);
 	}
 	stats->lookups_failed = c.failed;
+	stats->lookups_cached = c.cached;
 	if (rc == 0 && out) {
 		rc = jsonout_dumpf(out, o->json, JSON_INDENT(2));
 		out = NULL; /* taken */

@@ -218,7 +218,7 @@ struct sites_find_opts {
 	FILE *json; /* one JSON array of the sites to this (may be NULL) */
 };
 struct sites_find_stats {
-	long hosts, sites, domestic, with_contact, lookups_failed;
+	long hosts, sites, domestic, with_contact, lookups_failed, lookups_cached;
 };
 int sites_find(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
 	       const struct sites_find_opts *o, struct sites_find_stats *s, struct isp_err *err);

@@ -221,7 +221,8 @@ until_ok X curl -s -o /dev/null --cacert ca.pem --resolve shop-a.jp:443:127.0.0.
 net=(--resolver 127.0.0.53:53 --delegated delegated.txt --rdap-bootstrap boot
      --whois-jp whois.test:43)
 # sites find STORE ARGS...: in the namespace, trusting the test's CA
-find_() { local st=$1; shift; X "$bin" --store "$st" -o "sites.ca-file=$work/ca.pem" sites find "$@"; }
+# (no per-server rate limit here: it would only make the test wait)
+find_() { local st=$1; shift; X "$bin" --store "$st" -o "sites.ca-file=$work/ca.pem" -o sites.rate=0 sites find "$@"; }
 
 # ---- without --allow-destinations every look-up of a loopback address is refused
 cp "$store" refused.db
@@ -268,6 +269,16 @@ done < checks.txt
 check "all verdict checks ran" [ "$(wc -l < checks.txt)" = 11 ]
 has whois.log "cc002jp"
 hasnt access.log "foreign-e.net"
+
+# ---- a second find answers from the cache (sites.cache-ttl): no server is asked again
+wl=$(wc -l < whois.log); al=$(wc -l < access.log)
+expect 0 "find again" -- find_ "$store" "${net[@]}" --allow-destinations 127.0.0.0/8 --json
+has err.txt "0 look-ups failed"
+check "whois not asked again" [ "$(wc -l < whois.log)" = "$wl" ]
+check "nginx not asked again" [ "$(wc -l < access.log)" = "$al" ]
+cmp -s out.txt find.json && ok || bad "the cached answers give the same sites"
+grep -o "[0-9]* answered from the cache" err.txt > cached.txt
+check "answers from the cache" [ "$(cut -d' ' -f1 < cached.txt)" -ge 10 ]
 
 # ---- notify: one notice per contact per day, to a real smtp-sink
 sport=$(freeport)
@@ -364,7 +375,7 @@ has out.txt "malware"
 for i in $(seq 1 200); do echo "http://k$i-site.jp/x.php"; done > kurls.txt
 kstore=$work/var/k.db
 "$bin" -q --store "$kstore" lists import --list kill --kind url kurls.txt || bad "import kill"
-expect 0 "find 200 sites" -- X "$bin" --store "$kstore" sites find --resolver 127.0.0.53:53 --whois-jp ""
+expect 0 "find 200 sites" -- find_ "$kstore" --resolver 127.0.0.53:53 --whois-jp ""
 has err.txt "200 sites, 200 domestic, 200 with a contact"
 kills=0
 for i in $(seq 1 10); do

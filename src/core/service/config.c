@@ -400,6 +400,12 @@ static const struct key keys[] = {
 	  "PEM file of the CAs trusted for https look-ups; empty = the system's CA store" },
 	{ "sites", "timeout", K_DURATION, F(sites_timeout), "10",
 	  "longest one look-up (security.txt, RDAP, WHOIS) may take" },
+	{ "sites", "cache-ttl", K_DURATION, F(sites_cache_ttl), "1d",
+	  "how long a look-up's answer (security.txt, RDAP, WHOIS, also 'not found') is kept "
+	  "in the store and used again instead of asking; 0 = always ask" },
+	{ "sites", "rate", K_INT, F(sites_rate), "2",
+	  "look-ups per second to one server at most (JPRS and RDAP servers limit clients); "
+	  "0 = no limit" },
 	{ "sites", "renotify-after", K_DURATION, F(sites_renotify_after), "7d",
 	  "a site still online this long after its notice gets another one" },
 	{ "sites", "max-notices", K_INT, F(sites_max_notices), "3",

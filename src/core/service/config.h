@@ -193,6 +193,8 @@ struct isp_config {
 	char sites_allow_destinations[4096];	    /* CIDR, ... internal addresses allowed */
 	char sites_ca_file[CONFIG_PATH_MAX];	    /* CA bundle for https; "" = the system's */
 	int64_t sites_timeout;			    /* seconds one lookup may take */
+	int64_t sites_cache_ttl;		    /* a cached look-up answer is used this long */
+	int64_t sites_rate;			    /* look-ups per second to one server */
 	int64_t sites_renotify_after;		    /* a second notice after this long */
 	int64_t sites_max_notices;		    /* notices per site at most */
 	int64_t sync_max_age; /* seconds a manifest may be old; 0 = no limit */

@@ -38,7 +38,8 @@
  *      every list); the DNS service and the proxy learn it through the opt-out file
  *   9  sites, site_urls, site_contacts, site_notices, site_notice_sites: the books of
  *      `ispshield sites` (core/store/store_sites.h): listed sites with their domestic
- *      verdict and evidence, their contacts in order, one notice per (email, day)
+ *      verdict and evidence, their contacts in order, one notice per (email, day);
+ *      site_lookups, the cache of contact look-ups (security.txt, RDAP, WHOIS answers)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,7 +237,7 @@ static const char *const sqlite_v8 = V8_SQL;
 static const char *const pg_v8 = V8_SQL;
 
 /* the same statements on both engines but the integer and id column types */
-#define V9_SQL(INT, ID)                                                                            \
+#define V9_SQL(INT, ID, BLOB)                                                                      \
 	"CREATE TABLE sites(id " ID ", domain TEXT NOT NULL UNIQUE, list TEXT NOT NULL,"           \
 	"  host TEXT NOT NULL, addr TEXT, domestic INTEGER NOT NULL, evidence TEXT,"               \
 	"  found " INT " NOT NULL, updated " INT " NOT NULL, handled " INT ");"                    \
@@ -250,10 +251,12 @@ static const char *const pg_v8 = V8_SQL;
 	"  attempts INTEGER NOT NULL DEFAULT 0, sent " INT ", error TEXT, UNIQUE(email, day));"    \
 	"CREATE TABLE site_notice_sites(notice_id " INT " NOT NULL, site_id " INT " NOT NULL,"     \
 	"  PRIMARY KEY(notice_id, site_id));"                                                      \
-	"CREATE INDEX site_notice_sites_site ON site_notice_sites(site_id);"
-static const char *const sqlite_v9 = V9_SQL("INTEGER", "INTEGER PRIMARY KEY");
+	"CREATE INDEX site_notice_sites_site ON site_notice_sites(site_id);"                       \
+	"CREATE TABLE site_lookups(key TEXT PRIMARY KEY, status INTEGER NOT NULL,"                 \
+	"  body " BLOB ", fetched " INT " NOT NULL);"
+static const char *const sqlite_v9 = V9_SQL("INTEGER", "INTEGER PRIMARY KEY", "BLOB");
 static const char *const pg_v9 =
-	V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY");
+	V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA");
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {

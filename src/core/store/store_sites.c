@@ -4,6 +4,7 @@
  */
 #include "core/store/store_sites.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/store/store_int.h"
@@ -291,4 +292,66 @@ int store_sites_handled(struct store *st, store_sites_handled_fn fn, void *ud, s
 		       " FROM sites s WHERE s.handled IS NOT NULL) h WHERE secs IS NOT NULL"
 		       " ORDER BY list, secs",
 		       NULL, "sites handled", handled_row, &w, err);
+}
+
+int store_site_lookup_get(struct store *st, const char *key, int64_t since, long *status,
+			  char **body, size_t *len, struct isp_err *err)
+{
+	struct db_stmt *q = NULL;
+	int rc, found = 0;
+
+	*body = NULL;
+	*len = 0;
+	rc = sq_prepare(st,
+			"SELECT status, body FROM site_lookups WHERE key = ?1 AND fetched >= ?2",
+			&q, err);
+	if (rc)
+		return rc;
+	db_bind_text(q, 1, key);
+	db_bind_int64(q, 2, since);
+	rc = db_step(q);
+	if (rc == DB_ROW) {
+		size_t n = db_column_bytes(q, 1);
+		const void *p = db_column_blob(q, 1);
+
+		*status = (long)db_column_int64(q, 0);
+		*body = malloc(n + 1);
+		if (!*body) {
+			db_finalize(q);
+			return isp_err_set(err, ISR_ENOMEM, "out of memory");
+		}
+		if (n)
+			memcpy(*body, p, n);
+		(*body)[n] = '\0';
+		*len = n;
+		found = 1;
+	} else if (rc != DB_DONE) {
+		rc = sq_fail(st, err, "sites lookup cache");
+		db_finalize(q);
+		return rc;
+	}
+	db_finalize(q);
+	return found;
+}
+
+int store_site_lookup_put(struct store *st, const char *key, long status, const char *body,
+			  size_t len, int64_t now, struct isp_err *err)
+{
+	struct db_stmt *q = NULL;
+	int rc;
+
+	rc = sq_prepare(
+		st,
+		"INSERT INTO site_lookups(key, status, body, fetched) VALUES(?1, ?2, ?3, ?4)"
+		" ON CONFLICT(key) DO UPDATE SET status = ?2, body = ?3, fetched = ?4",
+		&q, err);
+	if (rc)
+		return rc;
+	db_bind_text(q, 1, key);
+	db_bind_int64(q, 2, status);
+	db_bind_blob(q, 3, body ? body : "", len);
+	db_bind_int64(q, 4, now);
+	rc = db_step(q) == DB_DONE ? 0 : sq_fail(st, err, "sites lookup cache");
+	db_finalize(q);
+	return rc;
 }

@@ -96,6 +96,17 @@ int store_site_bounced(struct store *st, const char *email, int64_t now, long *c
 int store_site_notice_state(struct store *st, int64_t notice, const char *state, const char *error,
 			    int64_t now, struct isp_err *err);
 
+/*
+ * The cache of contact look-ups: key (the URL, or "whois SERVER QUERY") -> status and
+ * answer. store_site_lookup_get: 1 and a malloc'd copy of the body (*body, *len; NUL
+ * added) when a row fetched at or after since exists, else 0. store_site_lookup_put:
+ * insert or replace.
+ */
+int store_site_lookup_get(struct store *st, const char *key, int64_t since, long *status,
+			  char **body, size_t *len, struct isp_err *err);
+int store_site_lookup_put(struct store *st, const char *key, long status, const char *body,
+			  size_t len, int64_t now, struct isp_err *err);
+
 /* Per source list: sites, domestic, with a contact, notified (in a sent notice), handled
  * (offline after a notice). */
 struct store_sites_report_row {
