@@ -477,9 +477,16 @@ static int one_site(struct store *st, struct ctx *c, const struct hit *h, size_t
 	row.addr = s.addr;
 	row.domestic = s.domestic;
 	row.evidence = s.evidence;
-	rc = store_site_put(st, &row, sc, (size_t)s.nc, c->now, &id, err);
+	/* the site, its contacts and its URLs: one transaction (store_begin nests) */
+	rc = store_begin(st, err);
+	if (rc == 0)
+		rc = store_site_put(st, &row, sc, (size_t)s.nc, c->now, &id, err);
 	for (size_t i = 0; rc == 0 && i < nh; i++)
 		rc = store_site_url(st, id, h[i].url, h[i].first, h[i].last, err);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	else
+		store_rollback(st);
 	if (rc == 0 && out)
 		json_array_append_new(out, site_json(&s, h, nh));
 	return rc;
