@@ -213,13 +213,16 @@ static int sites_open(struct cli *c, const struct opts_spec *spec, const struct 
 	memset(u, 0, sizeof(*u));
 	if ((rc = opts_parse(spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	*st = cli_create_store(c);
-	if (!*st)
-		return EXIT_FAIL;
-	rc = env_open(env, u, &c->cfg, &err);
+	rc = env_open(env, u, &c->cfg, &err); /* a bad key fails before a store is made */
 	if (rc) {
 		pxd_free(&u->rules);
-		return cli_store_done(*st, rc, &err);
+		cli_error(&err);
+		return EXIT_USAGE;
+	}
+	*st = cli_create_store(c);
+	if (!*st) {
+		pxd_free(&u->rules);
+		return EXIT_FAIL;
 	}
 	return -1;
 }
