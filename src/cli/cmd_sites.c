@@ -249,7 +249,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 	static const struct opts_spec spec = { .usage = find_usage, .heading = "" };
 	struct sites_find_opts o = { 0 };
 	struct list_args la = { { 0 }, 0 };
-	struct sites_find_stats s;
+	struct sites_find_stats s = { 0 };
 	struct sites_env env;
 	struct env_ud u;
 	struct isp_err err;
@@ -291,7 +291,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	static const struct opts_spec spec = { .usage = notify_usage,
 					       .tail = notify_tail,
 					       .heading = "" };
-	struct sites_notify_stats s;
+	struct sites_notify_stats s = { 0 };
 	struct sites_env env;
 	struct env_ud u;
 	struct isp_err err;
@@ -328,7 +328,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 static int cmd_returned(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = returned_usage };
-	struct sites_returned_stats s;
+	struct sites_returned_stats s = { 0 };
 	struct isp_err err;
 	struct store *st;
 	const char *dir = NULL;

@@ -37,6 +37,7 @@ static int pick_addr(const struct sites_env *env, const char *host, uint16_t por
 	const char *why = NULL;
 	int n, i;
 
+	memset(a, 0, sizeof(a));
 	n = env->resolve(env->ud, host, port, a, FETCH_MAX_ADDRS);
 	if (n <= 0)
 		return isp_err_set(err, ISR_EIO, "%s: no address", host);
@@ -198,6 +199,7 @@ int sites_whois(const struct sites_env *env, const struct isp_config *cfg, const
 				   hostport, query);
 	memcpy(host, hostport, hn);
 	host[hn] = '\0';
+	memset(&ss, 0, sizeof(ss));
 	rc = pick_addr(env, host, (uint16_t)port, &ss, err);
 	if (rc)
 		return rc;

@@ -26,7 +26,7 @@
 #include "core/store/store_sites.h"
 #include "sites/sites.h"
 
-#define JST_OFFSET (9 * 3600)
+#define JST_OFFSET ((int64_t)9 * 3600)
 
 struct due {
 	int64_t site;
@@ -252,7 +252,7 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
 	/* the rows come sorted by email: one notice per run of equal addresses */
-	for (i = 0; rc == 0 && i < dl.n; i = j) {
+	for (i = 0; rc == 0 && ids && i < dl.n; i = j) {
 		uint8_t h[SHA256_LEN];
 		char key[64];
 		size_t k = 0;
