@@ -34,21 +34,13 @@ runlog=$out/run.log
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 awk -v s="$S" 'BEGIN { for (i = 0; i < s; i++) for (j = 0; j < 5; j++) printf "http://s%d.com.au/wp-content/p%d.php\n", i, j }' > urls.txt
-cat > up.conf <<U
-server:
-  interface: 127.0.0.53
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: "$work/up.log"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
+{ unbound_conf 53; cat <<U
   local-zone: "com.au." redirect
   local-data: "com.au. 300 IN A 127.0.0.10"
   local-zone: "test." static
   local-data: "rdap.test. 300 IN A 127.0.0.30"
 U
+} > up.conf
 X unbound -c up.conf >/dev/null 2>&1 &
 # sN.com.au: a registrable domain per site (com.au is a public suffix), all covered by
 # one wildcard certificate, and not under .jp, so the delegated range decides and RDAP
@@ -69,11 +61,11 @@ printf 'apnic|JP|ipv4|127.0.0.0|256|20110412|allocated\n' > deleg.txt
 mkdir boot
 printf '{"services": [[["au"], ["http://rdap.test/"]]]}\n' > boot/dns.json
 printf '{"services": [[["127.0.0.0/8"], ["http://rdap.test/"]]]}\n' > boot/ipv4.json
-until_ok X dig +tries=1 +time=1 @127.0.0.53 s1.com.au A || { echo "unbound did not start"; exit 1; }
+until_ok X dig +tries=1 +time=1 @127.0.0.1 s1.com.au A || { echo "unbound did not start"; exit 1; }
 until_ok X curl -s -o /dev/null --cacert ca.pem --resolve s1.com.au:443:127.0.0.10 https://s1.com.au/.well-known/security.txt || { echo "nginx did not start"; exit 1; }
 
 find_() { X "$bin" -q --store "$1" -o sites.ca-file="$work/ca.pem" -o sites.rate=0 sites find \
-  --resolver 127.0.0.53:53 --delegated deleg.txt --rdap-bootstrap boot --whois-jp "" \
+  --resolver 127.0.0.1:53 --delegated deleg.txt --rdap-bootstrap boot --whois-jp "" \
   --allow-destinations 127.0.0.0/8; }
 cold=() warm=()
 for r in $(seq "$RUNS"); do
@@ -89,7 +81,7 @@ shell=()
 for r in $(seq "$RUNS"); do
   t0=$(date +%s.%N)
   for i in $(seq 0 $((SH - 1))); do
-    X dig +short @127.0.0.53 "s$i.com.au" A >/dev/null
+    X dig +short @127.0.0.1 "s$i.com.au" A >/dev/null
     X curl -s --cacert ca.pem --resolve "s$i.com.au:443:127.0.0.10" \
       "https://s$i.com.au/.well-known/security.txt" >/dev/null
   done

@@ -50,17 +50,7 @@ U
 isp lists import --list malware --kind url urls.txt || die "import"
 
 # ---- names: a real Unbound in the namespace
-cat > up.conf <<U
-server:
-  interface: 127.0.0.53
-  port: 53
-  do-daemonize: no
-  username: ""
-  chroot: ""
-  use-syslog: no
-  logfile: "$work/up.log"
-  access-control: 127.0.0.0/8 allow
-  num-threads: 1
+{ unbound_conf 53; cat <<U
   local-zone: "." static
   local-data: "shop-a.jp. 300 IN A 127.0.0.10"
   local-data: "www.shop-a.jp. 300 IN A 127.0.0.10"
@@ -73,6 +63,7 @@ server:
   local-data: "rdap.test. 300 IN A 127.0.0.30"
   local-data: "whois.test. 300 IN A 127.0.0.31"
 U
+} > up.conf
 X unbound -c up.conf >up.out 2>&1 & pids+=($!)
 
 # ---- security.txt (https, a private CA) and RDAP (http) from nginx
@@ -213,12 +204,12 @@ mkdir boot
 printf '{"version": "1.0", "services": [[["com", "net"], ["http://rdap.test/"]]]}\n' > boot/dns.json
 printf '{"version": "1.0", "services": [[["127.0.0.0/8"], ["http://rdap.test/"]]]}\n' > boot/ipv4.json
 
-until_ok X dig +tries=1 +time=1 @127.0.0.53 shop-a.jp A || die "unbound did not come up"
+until_ok X dig +tries=1 +time=1 @127.0.0.1 shop-a.jp A || die "unbound did not come up"
 until_ok X bash -c 'exec 3<>/dev/tcp/127.0.0.31/43' || die "whois responder did not come up"
 until_ok X curl -s -o /dev/null --cacert ca.pem --resolve shop-a.jp:443:127.0.0.10 \
   https://shop-a.jp/.well-known/security.txt || die "nginx did not come up"
 
-net=(--resolver 127.0.0.53:53 --delegated delegated.txt --rdap-bootstrap boot
+net=(--resolver 127.0.0.1:53 --delegated delegated.txt --rdap-bootstrap boot
      --whois-jp whois.test:43)
 # sites find STORE ARGS...: in the namespace, trusting the test's CA
 # (no per-server rate limit here: it would only make the test wait)
@@ -375,7 +366,7 @@ has out.txt "malware"
 for i in $(seq 1 200); do echo "http://k$i-site.jp/x.php"; done > kurls.txt
 kstore=$work/var/k.db
 "$bin" -q --store "$kstore" lists import --list kill --kind url kurls.txt || bad "import kill"
-expect 0 "find 200 sites" -- find_ "$kstore" --resolver 127.0.0.53:53 --whois-jp ""
+expect 0 "find 200 sites" -- find_ "$kstore" --resolver 127.0.0.1:53 --whois-jp ""
 has err.txt "200 sites, 200 domestic, 200 with a contact"
 kills=0
 for i in $(seq 1 10); do
