@@ -5,7 +5,8 @@
  * length. The first line without a comment is the version line (2|apnic|...), summary
  * lines have cc "*"; asn records are skipped.
  *
- * A range is kept as [lo, hi] of 16 bytes (IPv4 as ::ffff:a.b.c.d, so one array serves
+ * Every country's ranges are kept, so that an address in another country's range is known
+ * to be foreign (GeoIP then does not decide: find.c). A range is kept as [lo, hi] of 16 bytes (IPv4 as ::ffff:a.b.c.d, so one array serves
  * both families), sorted by lo; records of a file do not overlap, so a lookup is one
  * binary search for the last lo <= address and a comparison with its hi. Bounds: a line
  * longer than DELEG_LINE_MAX is rejected; the file is read whole by the caller.
@@ -28,11 +29,13 @@
 
 struct range {
 	uint8_t lo[16], hi[16];
+	char cc[3]; /* upper case */
 };
 
 struct sites_delegated {
-	struct range *r;
+	struct range *r; /* every country's ranges */
 	size_t n, cap;
+	char cc[8]; /* the country asked about */
 };
 
 static int cmp_range(const void *a, const void *b)
@@ -114,6 +117,7 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 	*out = NULL;
 	if (!d)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	snprintf(d->cc, sizeof(d->cc), "%s", cc);
 	while (at < len) {
 		const char *line = text + at, *nl = memchr(line, '\n', len - at);
 		size_t n = nl ? (size_t)(nl - line) : len - at;
@@ -157,13 +161,19 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 				     "type '%.16s' is not asn, ipv4 or ipv6", f[2]);
 			continue;
 		}
-		if (strcasecmp(f[1], cc) != 0)
+		if (strlen(f[1]) != 2) {
+			sites_reject(rej, ud, file, lineno, -1, "cc '%.8s' is not two letters",
+				     f[1]);
 			continue;
+		}
 		why = record_range(f, &r);
 		if (why) {
 			sites_reject(rej, ud, file, lineno, -1, "%s", why);
 			continue;
 		}
+		r.cc[0] = (char)(f[1][0] & ~0x20);
+		r.cc[1] = (char)(f[1][1] & ~0x20);
+		r.cc[2] = '\0';
 		if (d->n == d->cap) {
 			size_t cap = d->cap ? d->cap * 2 : 256;
 			struct range *nr = realloc(d->r, cap * sizeof(*nr));
@@ -199,20 +209,21 @@ int sites_delegated_load(const char *path, const char *cc, isp_reject_fn rej, vo
 	return rc;
 }
 
-int sites_delegated_contains(const struct sites_delegated *d, const struct sockaddr *sa)
+/* The range holding sa, or NULL. */
+static const struct range *find_range(const struct sites_delegated *d, const struct sockaddr *sa)
 {
 	uint8_t a[16] = { 0 };
 	size_t lo = 0, hi;
 
 	if (!d || d->n == 0)
-		return 0;
+		return NULL;
 	if (sa->sa_family == AF_INET) {
 		a[10] = a[11] = 0xff;
 		memcpy(a + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
 	} else if (sa->sa_family == AF_INET6) {
 		memcpy(a, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
 	} else {
-		return 0;
+		return NULL;
 	}
 	hi = d->n;
 	while (lo < hi) { /* first range with lo > a */
@@ -223,7 +234,19 @@ int sites_delegated_contains(const struct sites_delegated *d, const struct socka
 		else
 			hi = mid;
 	}
-	return lo > 0 && memcmp(a, d->r[lo - 1].hi, 16) <= 0;
+	return lo > 0 && memcmp(a, d->r[lo - 1].hi, 16) <= 0 ? &d->r[lo - 1] : NULL;
+}
+
+int sites_delegated_contains(const struct sites_delegated *d, const struct sockaddr *sa)
+{
+	const struct range *r = find_range(d, sa);
+
+	return r && strcasecmp(r->cc, d->cc) == 0;
+}
+
+int sites_delegated_covers(const struct sites_delegated *d, const struct sockaddr *sa)
+{
+	return find_range(d, sa) != NULL;
 }
 
 size_t sites_delegated_count(const struct sites_delegated *d)

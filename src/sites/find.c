@@ -10,7 +10,9 @@
  *   2. verdict domestic when the registrable domain is under the country's ccTLD
  *              (sites.country, ".jp"), else when a current address of the host is in a
  *              range of that country in sites.delegated; the evidence that decided is
- *              recorded ("tld .jp", "delegated 203.0.113.7 JP").
+ *              recorded ("tld .jp", "delegated 203.0.113.7 JP"); where the delegated
+ *              file has no range for the address at all, the GeoIP country
+ *              (sites.geoip) breaks the tie ("geoip 198.51.100.7 JP").
  *   3. contacts of a domestic site, in order, each with its scope and source:
  *              security.txt of the host (https, RFC 9116; an expired one is passed over),
  *              for names under .jp the JPRS WHOIS public contact (with the second query
@@ -24,6 +26,7 @@
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <libpsl.h>
+#include <maxminddb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +147,8 @@ struct ctx {
 	const struct isp_config *cfg;
 	const struct sites_env *env;
 	struct sites_delegated *deleg;
+	MMDB_s mmdb;
+	int have_mmdb;
 	struct sites_bootstrap *boot;
 	int64_t now;
 	long failed, cached;
@@ -271,6 +276,26 @@ static void add_contacts(struct site *s, const struct sites_emails *e, enum site
 	}
 }
 
+/* 1 when the GeoIP database says sa is in country cc (country, else registered_country). */
+static int geoip_is(struct ctx *c, const struct sockaddr *sa, const char *cc)
+{
+	MMDB_lookup_result_s res;
+	MMDB_entry_data_s ed;
+	int mr = 0;
+
+	res = MMDB_lookup_sockaddr(&c->mmdb, sa, &mr);
+	if (mr != MMDB_SUCCESS || !res.found_entry)
+		return 0;
+	if ((MMDB_get_value(&res.entry, &ed, "country", "iso_code", NULL) != MMDB_SUCCESS ||
+	     !ed.has_data) &&
+	    (MMDB_get_value(&res.entry, &ed, "registered_country", "iso_code", NULL) !=
+		     MMDB_SUCCESS ||
+	     !ed.has_data))
+		return 0;
+	return ed.type == MMDB_DATA_TYPE_UTF8_STRING && ed.data_size == strlen(cc) &&
+	       strncasecmp(ed.utf8_string, cc, ed.data_size) == 0;
+}
+
 static void verdict(struct ctx *c, struct site *s)
 {
 	const char *cc = c->cfg->sites_country;
@@ -305,6 +330,12 @@ static void verdict(struct ctx *c, struct site *s)
 	} else if (s->have_addr && sites_delegated_contains(c->deleg, (struct sockaddr *)&s->ss)) {
 		s->domestic = 1;
 		snprintf(s->evidence, sizeof(s->evidence), "delegated %s %s", s->addr, cc);
+	} else if (s->have_addr && c->have_mmdb &&
+		   !sites_delegated_covers(c->deleg, (struct sockaddr *)&s->ss) &&
+		   geoip_is(c, (struct sockaddr *)&s->ss, cc)) {
+		/* the tie-breaker: only where the delegated file has no range at all */
+		s->domestic = 1;
+		snprintf(s->evidence, sizeof(s->evidence), "geoip %s %s", s->addr, cc);
 	}
 }
 
@@ -520,6 +551,16 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 		if (rc)
 			goto out;
 	}
+	if (cfg->sites_geoip[0]) {
+		int mr = MMDB_open(cfg->sites_geoip, MMDB_MODE_MMAP, &c.mmdb);
+
+		if (mr != MMDB_SUCCESS) {
+			rc = isp_err_set(err, ISR_EIO, "sites.geoip %s: %s", cfg->sites_geoip,
+					 MMDB_strerror(mr));
+			goto out;
+		}
+		c.have_mmdb = 1;
+	}
 	c.boot = sites_bootstrap_new();
 	if (!c.boot) {
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
@@ -563,6 +604,8 @@ out:
 	json_decref(out);
 	sites_delegated_free(c.deleg);
 	sites_bootstrap_free(c.boot);
+	if (c.have_mmdb)
+		MMDB_close(&c.mmdb);
 	if (w.psl && w.psl != psl_builtin())
 		psl_free((psl_ctx_t *)w.psl);
 	return rc;

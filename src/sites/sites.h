@@ -87,8 +87,8 @@ int sites_placeholder(const char *email);
 
 struct sites_delegated;
 /*
- * Read text[0..len) (file names it in rejections) and keep the ipv4/ipv6 records whose cc
- * is cc (case-insensitive; "JP"). Version, summary and comment lines are skipped; a bad
+ * Read text[0..len) (file names it in rejections) and keep its ipv4/ipv6 records, every
+ * country's; cc ("JP", case-insensitive) is the country sites_delegated_contains asks about. Version, summary and comment lines are skipped; a bad
  * record goes to rej as FILE:LINE and the rest is read. Returns 0 and *out, ISR_ENOMEM.
  */
 int sites_delegated_parse(const char *text, size_t len, const char *file, const char *cc,
@@ -97,8 +97,11 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 /* The same from a file (ISR_EIO when it cannot be read). */
 int sites_delegated_load(const char *path, const char *cc, isp_reject_fn rej, void *ud,
 			 struct sites_delegated **out, struct isp_err *err);
-/* 1 when sa (AF_INET, AF_INET6; v4-mapped as IPv4) is in one of the ranges. */
+/* 1 when sa (AF_INET, AF_INET6; v4-mapped as IPv4) is in a range of the country cc. */
 int sites_delegated_contains(const struct sites_delegated *d, const struct sockaddr *sa);
+/* 1 when sa is in a range of any country (the file has an answer for it). */
+int sites_delegated_covers(const struct sites_delegated *d, const struct sockaddr *sa);
+/* The ranges kept (every country's). */
 size_t sites_delegated_count(const struct sites_delegated *d);
 void sites_delegated_free(struct sites_delegated *d);
 

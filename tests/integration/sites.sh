@@ -4,7 +4,7 @@
 # nginx serves security.txt files over https (a private CA) and RDAP JSON, a small WHOIS
 # responder speaks JPRS's format on port 43 and Unbound resolves the listed names; the
 # notices of `sites notify` go to a real Postfix smtp-sink on this machine's loopback.
-# Covers: the .jp and delegated-range verdicts, each contact source (security.txt with
+# Covers: the .jp and delegated-range verdicts, GeoIP only as a tie-breaker, each contact source (security.txt with
 # Expires, JPRS WHOIS with the second query for a handle, RDAP domain and ip through the
 # bootstrap files, RFC 2142), placeholders and privacy proxies skipped, refused
 # destinations without --allow-destinations, one notice per contact per day (grouped,
@@ -32,6 +32,9 @@ on_exit() {
 ip netns add "$ns" || die "ip netns add"
 X() { ip netns exec "$ns" "$@"; }
 X ip link set lo up
+# two hosts outside 127/8, for the GeoIP tie-breaker (the test mmdb says JP for 100.64/16)
+X ip addr add 100.64.0.5/32 dev lo
+X ip addr add 100.64.1.5/32 dev lo
 store=$work/var/t.db
 isp() { "$bin" -q --store "$store" "$@"; }
 jq_() { python3 -c "import json,sys; d=json.load(open('$1')); $2"; }
@@ -46,6 +49,8 @@ http://blog-d.com/wp-includes/load.js
 http://foreign-e.net/gate.php
 http://privacy-f.jp/a.exe
 http://shop-g.jp/promo.html
+http://geo-h.com/flash-update.exe
+http://foreign-i.net/x.js
 U
 isp lists import --list malware --kind url urls.txt || die "import"
 
@@ -60,6 +65,8 @@ isp lists import --list malware --kind url urls.txt || die "import"
   local-data: "foreign-e.net. 300 IN A 127.0.0.20"
   local-data: "privacy-f.jp. 300 IN A 127.0.0.13"
   local-data: "shop-g.jp. 300 IN A 127.0.0.13"
+  local-data: "geo-h.com. 300 IN A 100.64.0.5"
+  local-data: "foreign-i.net. 300 IN A 100.64.1.5"
   local-data: "rdap.test. 300 IN A 127.0.0.30"
   local-data: "whois.test. 300 IN A 127.0.0.31"
 U
@@ -67,7 +74,7 @@ U
 X unbound -c up.conf >up.out 2>&1 & pids+=($!)
 
 # ---- security.txt (https, a private CA) and RDAP (http) from nginx
-test_cert srv DNS:shop-a.jp,DNS:www.shop-a.jp,DNS:expired-b.jp,DNS:corp-c.co.jp,DNS:blog-d.com,DNS:foreign-e.net,DNS:privacy-f.jp,DNS:shop-g.jp
+test_cert srv DNS:shop-a.jp,DNS:www.shop-a.jp,DNS:expired-b.jp,DNS:corp-c.co.jp,DNS:blog-d.com,DNS:foreign-e.net,DNS:privacy-f.jp,DNS:shop-g.jp,DNS:geo-h.com,DNS:foreign-i.net
 mkdir -p www/shop-a.jp/.well-known www/expired-b.jp/.well-known www/shop-g.jp/.well-known \
   rdap/domain rdap/ip
 cat > www/shop-a.jp/.well-known/security.txt <<'S'
@@ -197,6 +204,7 @@ cat > delegated.txt <<'D'
 apnic|*|ipv4|*|3|summary
 apnic|JP|ipv4|127.0.0.8|8|20110412|allocated|A92E1062
 apnic|US|ipv4|127.0.0.16|16|20110412|allocated|A92E1063
+apnic|US|ipv4|100.64.1.0|256|20110412|allocated
 apnic|JP|ipv4|127.0.0.300|8|20110412|allocated
 apnic|JP|asn|173|1|20020801|allocated
 D
@@ -213,7 +221,8 @@ net=(--resolver 127.0.0.1:53 --delegated delegated.txt --rdap-bootstrap boot
      --whois-jp whois.test:43)
 # sites find STORE ARGS...: in the namespace, trusting the test's CA
 # (no per-server rate limit here: it would only make the test wait)
-find_() { local st=$1; shift; X "$bin" --store "$st" -o "sites.ca-file=$work/ca.pem" -o sites.rate=0 sites find "$@"; }
+find_() { local st=$1; shift; X "$bin" --store "$st" -o "sites.ca-file=$work/ca.pem" -o sites.rate=0 -o "sites.geoip=$work/geo.mmdb" sites find "$@"; }
+perl "$src/tests/data/darknet/mkmmdb.pl" geo.mmdb || die "mkmmdb"
 
 # ---- without --allow-destinations every look-up of a loopback address is refused
 cp "$store" refused.db
@@ -226,9 +235,9 @@ sys.exit(0 if s['shop-a.jp']['contacts'][0]['source'] == 'rfc2142' else 1)"
 
 # ---- find
 expect 0 "find" -- find_ "$store" "${net[@]}" \
-  --allow-destinations 127.0.0.0/8 --json
-has err.txt "delegated.txt:5:"
-has err.txt "7 sites, 6 domestic"
+  --allow-destinations 127.0.0.0/8,100.64.0.0/10 --json
+has err.txt "delegated.txt:6:"
+has err.txt "9 sites, 7 domestic"
 cp out.txt find.json
 # every verdict and contact of find.json in one Python run (one line per check)
 cat > checks.py <<'P'
@@ -245,6 +254,8 @@ checks = [
   ('blog-d.com RDAP hosting abuse', lambda: s['blog-d.com']['contacts'][1] == {'email': 'ipabuse@hosting-d.test', 'scope': 'hosting', 'source': 'rdap-ip'}),
   ('blog-d.com RFC 2142 last', lambda: [c['source'] for c in s['blog-d.com']['contacts']][2:] == ['rfc2142', 'rfc2142']),
   ('foreign-e.net not domestic, not looked up', lambda: not s['foreign-e.net']['domestic'] and s['foreign-e.net']['contacts'] == []),
+  ('geo-h.com GeoIP breaks the tie', lambda: s['geo-h.com']['domestic'] and s['geo-h.com']['evidence'] == 'geoip 100.64.0.5 JP'),
+  ('foreign-i.net delegated US wins over GeoIP JP', lambda: not s['foreign-i.net']['domestic']),
   ('privacy-f.jp privacy proxy skipped', lambda: [c['source'] for c in s['privacy-f.jp']['contacts']] == ['rfc2142', 'rfc2142']),
 ]
 for name, f in checks:
@@ -257,13 +268,13 @@ python3 checks.py > checks.txt
 while read -r verdict name; do
   if [ "$verdict" = ok ]; then ok "$name"; else bad "$name"; fi
 done < checks.txt
-check "all verdict checks ran" [ "$(wc -l < checks.txt)" = 11 ]
+check "all verdict checks ran" [ "$(wc -l < checks.txt)" = 13 ]
 has whois.log "cc002jp"
 hasnt access.log "foreign-e.net"
 
 # ---- a second find answers from the cache (sites.cache-ttl): no server is asked again
 wl=$(wc -l < whois.log); al=$(wc -l < access.log)
-expect 0 "find again" -- find_ "$store" "${net[@]}" --allow-destinations 127.0.0.0/8 --json
+expect 0 "find again" -- find_ "$store" "${net[@]}" --allow-destinations 127.0.0.0/8,100.64.0.0/10 --json
 has err.txt "0 look-ups failed"
 check "whois not asked again" [ "$(wc -l < whois.log)" = "$wl" ]
 check "nginx not asked again" [ "$(wc -l < access.log)" = "$al" ]
@@ -278,8 +289,8 @@ mkdir sink; chmod 777 sink
 wait_tcp $sport || bad "smtp-sink did not listen"
 now=2026-12-07T10:00:00+09:00
 expect 0 "notify" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
-has err.txt "5 notices made, 5 delivered"
-until_eq 5 sh -c "ls sink | wc -l"
+has err.txt "6 notices made, 6 delivered"
+until_eq 6 sh -c "ls sink | wc -l"
 grep -l "^To: <security@shop-a.jp>" sink/* > a.txt
 check "one notice for shop-a.jp and shop-g.jp" [ "$(wc -l < a.txt)" = 1 ]
 python3 - "$(cat a.txt)" > a.body <<'P' || bad "decode"
@@ -291,12 +302,13 @@ P
 has a.body "hxxp://shop-a[.]jp/wp-content/plugins/gallery/dl.php"
 has a.body "hxxp://shop-g[.]jp/promo.html"
 has a.body "3 件"
-for r in hostmaster@expired-b.jp tech@corp-c.co.jp abuse@registrar-d.test webmaster@privacy-f.jp; do
+for r in hostmaster@expired-b.jp tech@corp-c.co.jp abuse@registrar-d.test webmaster@privacy-f.jp \
+  webmaster@geo-h.com; do
   check "notice to $r" grep -q "^To: <$r>" sink/*
 done
 expect 0 "notify again the same day" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
 has err.txt "0 notices made, 0 delivered"
-check "still 5 messages" [ "$(ls sink | wc -l)" = 5 ]
+check "still 6 messages" [ "$(ls sink | wc -l)" = 6 ]
 
 # ---- a bounce (a DSN in Postfix's form) moves the next notice to the site's next contact
 mkdir -p bounces/new bounces/cur bounces/tmp
@@ -348,7 +360,7 @@ has err.txt "2 messages (1 not DSNs), 1 failed recipients, 2 contacts marked bou
 has err.txt "2.mx: no message/delivery-status part"
 expect 0 "notify after the bounce" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
 has err.txt "2 notices made, 2 delivered"
-until_eq 7 sh -c "ls sink | wc -l"
+until_eq 8 sh -c "ls sink | wc -l"
 check "next contact of shop-a.jp" grep -q "^To: <webmaster@shop-a.jp>" sink/*
 check "next contact of shop-g.jp" grep -q "^To: <webmaster@shop-g.jp>" sink/*
 expect 0 "returned again marks nothing" -- "$bin" --store "$store" sites returned --maildir bounces
@@ -356,9 +368,9 @@ has err.txt "0 contacts marked bounced"
 
 # ---- the report per source list (nothing is handled yet: no recheck has run)
 expect 0 "report" -- "$bin" --store "$store" sites report --json
-check "report: 7 sites, 6 domestic, 6 with a contact, 6 notified" jq_ out.txt "
+check "report: 9 sites, 7 domestic, 7 with a contact, 7 notified" jq_ out.txt "
 r = d[0]
-sys.exit(0 if (r['list'], r['sites'], r['domestic'], r['with_contact'], r['notified'], r['handled'], r['median_seconds_to_offline']) == ('malware', 7, 6, 6, 6, 0, None) else print(r) or 1)"
+sys.exit(0 if (r['list'], r['sites'], r['domestic'], r['with_contact'], r['notified'], r['handled'], r['median_seconds_to_offline']) == ('malware', 9, 7, 7, 7, 0, None) else print(r) or 1)"
 expect 0 "report table" -- "$bin" --store "$store" sites report
 has out.txt "malware"
 

@@ -89,12 +89,19 @@ static void test_delegated(void **state)
 	assert_int_equal(sites_delegated_parse(deleg, sizeof(deleg) - 1, "d.txt", "jp", on_reject,
 					       &r, &d, &err),
 			 0);
-	assert_int_equal(sites_delegated_count(d), 3);
+	assert_int_equal(sites_delegated_count(d), 4); /* CN's range is kept too */
 	for (size_t i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
 		struct sockaddr_storage ss = addr(probe[i].a);
 
 		if (sites_delegated_contains(d, (struct sockaddr *)&ss) != probe[i].in)
 			fail_msg("%s: want %d", probe[i].a, probe[i].in);
+	}
+	{
+		struct sockaddr_storage cn = addr("1.0.32.1"), none = addr("192.0.2.1");
+
+		assert_true(sites_delegated_covers(d, (struct sockaddr *)&cn));
+		assert_false(sites_delegated_contains(d, (struct sockaddr *)&cn));
+		assert_false(sites_delegated_covers(d, (struct sockaddr *)&none));
 	}
 	assert_int_equal(r.n, 5);
 	assert_int_equal(r.line[0], 9);

@@ -385,6 +385,9 @@ static const struct key keys[] = {
 	{ "sites", "delegated", K_STR, F(sites_delegated), "",
 	  "RIR delegated-extended statistics file (registry|cc|type|start|value|date|status): "
 	  "a host whose address is in a range of sites.country is domestic; empty = none" },
+	{ "sites", "geoip", K_STR, F(sites_geoip), "",
+	  "GeoIP country mmdb (GeoLite2 / DB-IP); decides only for an address that no range of "
+	  "sites.delegated covers; empty = none" },
 	{ "sites", "rdap-bootstrap", K_STR, F(sites_rdap_bootstrap), "",
 	  "folder of the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) that name "
 	  "the RDAP servers; empty = no RDAP look-ups" },
