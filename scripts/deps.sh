@@ -13,6 +13,9 @@ pkgs=(build-essential cmake pkg-config libsqlite3-dev libidn2-dev libinih-dev li
 pkgs+=(libpq-dev)
 # libsodium: Ed25519 signatures of list feeds (lists keygen/sign/publish/sync)
 pkgs+=(libsodium-dev)
+# libpsl-dev: sites find cuts a listed host to its registrable domain (the Public Suffix
+# List that Debian keeps current in publicsuffix), the unit a site notice is about
+pkgs+=(libpsl-dev)
 # libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
 pkgs+=(libmicrohttpd-dev)
 # libfstrm-dev, libprotobuf-c-dev, protobuf-c-compiler: the DNS service's dnstap output

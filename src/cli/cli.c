@@ -236,3 +236,13 @@ int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err 
 	}
 	return 0;
 }
+
+int cli_set_smtp(void *cfg, const char *v, struct isp_err *err)
+{
+	struct isp_config *c = cfg;
+
+	if (config_set(c, "notify.smtp", v, err) != 0)
+		return -1;
+	c->notify_maildir[0] = '\0';
+	return 0;
+}

@@ -84,6 +84,10 @@ int cli_parse_ip(const char *s, struct ip_prefix *ip);
  * out of filtering hold now. 0 or -1 (error printed). */
 int cli_write_optout(struct cli *c);
 
+/* The OPT_FN of --smtp URL (notify run, sites notify), for &c->cfg: sets notify.smtp and
+ * empties notify.maildir (one way of delivery). 0 or -1 with err set. */
+int cli_set_smtp(void *cfg, const char *v, struct isp_err *err);
+
 /* Reject callback of the readers: prints "ispshield: FILE:LINE: reason". */
 void cli_reject(void *ud, const struct isp_err *e);
 
@@ -122,6 +126,7 @@ int cmd_subscribers(struct cli *c, int argc, char **argv);
 int cmd_events(struct cli *c, int argc, char **argv);
 int cmd_notify(struct cli *c, int argc, char **argv);
 int cmd_relay(struct cli *c, int argc, char **argv);
+int cmd_sites(struct cli *c, int argc, char **argv);
 int cmd_proxy(struct cli *c, int argc, char **argv);
 int cmd_darknet(struct cli *c, int argc, char **argv);
 int cmd_survey(struct cli *c, int argc, char **argv);

@@ -62,17 +62,6 @@ static const char returned_usage[] =
 static const char notices_usage[] =
 	"usage: ispshield notify notices [--subscriber ID] [--limit N] [--json]\n";
 
-/* --smtp sets notify.smtp and empties notify.maildir (one way of delivery) */
-static int set_smtp(void *ptr, const char *v, struct isp_err *err)
-{
-	struct isp_config *cfg = ptr;
-
-	if (config_set(cfg, "notify.smtp", v, err) != 0)
-		return -1;
-	cfg->notify_maildir[0] = '\0';
-	return 0;
-}
-
 static int cmd_run(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = run_usage,
@@ -88,7 +77,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		      "decide and print the notices that would be made; change nothing, send "
 		      "nothing"),
 		OPT_F("no-deliver", 0, &o.no_deliver, "decide and store notices, deliver nothing"),
-		OPT_FN_("smtp", 0, set_smtp, &c->cfg, "URL",
+		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
 		OPT_K("maildir", "notify.maildir", "DIR"),
 		OPT_T("now", 0, &o.now, "TIME", "decide as if it were TIME (tests, replays)"),

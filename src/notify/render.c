@@ -72,14 +72,9 @@ static int tmpl_load(const char *folder, const char *name, struct tmpl *t, struc
 			   folder ? folder : "");
 }
 
-struct var {
-	const char *name;
-	const char *value;
-};
-
 /* Append text with {{name}} replaced by vars; an unknown name is an error. */
-static int expand(struct strbuf *b, const struct tmpl *t, const char *text, const struct var *vars,
-		  size_t nvars, struct isp_err *err)
+static int expand(struct strbuf *b, const struct tmpl *t, const char *text,
+		  const struct render_var *vars, size_t nvars, struct isp_err *err)
 {
 	const char *p = text, *open, *close;
 	size_t i;
@@ -158,7 +153,7 @@ static int render_section(const struct render_ctx *c, const char *lang,
 		 lang);
 	rc = tmpl_load(c->templates, name, &t, err);
 	if (rc == 0) {
-		const struct var vars[] = {
+		const struct render_var vars[] = {
 			{ "count", count },
 			{ "times", times },
 			{ "first", first },
@@ -254,42 +249,22 @@ static void add_crlf(struct strbuf *b, const char *s, size_t n)
 	strbuf_add(b, s + start, n - start);
 }
 
-int render_notice(const struct render_ctx *c, const struct render_notice *n, char **out,
-		  size_t *len, struct isp_err *err)
+int render_mail(const struct render_ctx *c, const char *name, const struct render_var *vars,
+		size_t nvars, const char *email, const char *key, const char *store_id,
+		int64_t date_, char **out, size_t *len, struct isp_err *err)
 {
-	const char *lang = n->language && strcmp(n->language, "en") == 0 ? "en" : "ja";
-	struct strbuf sections = { 0 }, body = { 0 }, msg = { 0 };
-	char name[32], date[64], *subject, *nl;
+	struct strbuf body = { 0 }, msg = { 0 };
+	char date[64], *subject, *nl;
 	struct tmpl frame;
 	struct tm tm;
-	time_t tt = (time_t)n->date;
-	size_t i;
-	int rc = 0;
+	time_t tt = (time_t)date_;
+	int rc;
 
 	*out = NULL;
 	*len = 0;
-	memset(&frame, 0, sizeof(frame));
-	for (i = 0; i < n->nsec && rc == 0; i++)
-		rc = render_section(c, lang, &n->sec[i], &sections, err);
-	if (rc == 0) {
-		snprintf(name, sizeof(name), "frame.%s.txt", lang);
-		rc = tmpl_load(c->templates, name, &frame, err);
-	}
-	if (rc == 0) {
-		const struct var vars[] = {
-			{ "subscriber", n->subscriber },
-			{ "isp_name", c->isp_name },
-			{ "contact", c->contact },
-			{ "opt_out_info",
-			  strcmp(lang, "ja") == 0 && c->opt_out_info_ja && c->opt_out_info_ja[0]
-				  ? c->opt_out_info_ja
-				  : c->opt_out_info },
-			{ "reference", n->key },
-			{ "sections", sections.p ? sections.p : "" },
-		};
-
-		rc = expand(&body, &frame, frame.text, vars, sizeof(vars) / sizeof(vars[0]), err);
-	}
+	rc = tmpl_load(c->templates, name, &frame, err);
+	if (rc == 0)
+		rc = expand(&body, &frame, frame.text, vars, nvars, err);
 	if (rc)
 		goto out;
 	if (!body.p || strncmp(body.p, "Subject:", 8) != 0 || !strchr(body.p, '\n')) {
@@ -311,15 +286,15 @@ int render_notice(const struct render_ctx *c, const struct render_notice *n, cha
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	strbuf_str(&msg, "From: ");
 	header_value(&msg, c->isp_name);
-	strbuf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, n->email);
+	strbuf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, email);
 	header_value(&msg, subject);
-	strbuf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s%s%s@%s>\r\n", date, n->key,
-		   n->store_id ? "." : "", n->store_id ? n->store_id : "",
+	strbuf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s%s%s@%s>\r\n", date, key,
+		   store_id ? "." : "", store_id ? store_id : "",
 		   strchr(c->from, '@') ? strchr(c->from, '@') + 1 : "ispshield.invalid");
 	strbuf_fmt(&msg,
 		   "X-Ispshield-Reference: %s\r\nMIME-Version: 1.0\r\n"
 		   "Content-Type: text/plain; charset=UTF-8\r\n",
-		   n->key);
+		   key);
 	{
 		const char *text = nl + 1;
 		size_t tlen = strlen(text);
@@ -347,8 +322,43 @@ int render_notice(const struct render_ctx *c, const struct render_notice *n, cha
 	msg.p = NULL;
 out:
 	free(frame.owned);
-	free(sections.p);
 	free(body.p);
 	free(msg.p);
+	return rc;
+}
+
+int render_notice(const struct render_ctx *c, const struct render_notice *n, char **out,
+		  size_t *len, struct isp_err *err)
+{
+	const char *lang = n->language && strcmp(n->language, "en") == 0 ? "en" : "ja";
+	struct strbuf sections = { 0 };
+	char name[32];
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	for (i = 0; i < n->nsec && rc == 0; i++)
+		rc = render_section(c, lang, &n->sec[i], &sections, err);
+	if (rc == 0 && sections.oom)
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+	if (rc == 0) {
+		const struct render_var vars[] = {
+			{ "subscriber", n->subscriber },
+			{ "isp_name", c->isp_name },
+			{ "contact", c->contact },
+			{ "opt_out_info",
+			  strcmp(lang, "ja") == 0 && c->opt_out_info_ja && c->opt_out_info_ja[0]
+				  ? c->opt_out_info_ja
+				  : c->opt_out_info },
+			{ "reference", n->key },
+			{ "sections", sections.p ? sections.p : "" },
+		};
+
+		snprintf(name, sizeof(name), "frame.%s.txt", lang);
+		rc = render_mail(c, name, vars, sizeof(vars) / sizeof(vars[0]), n->email, n->key,
+				 n->store_id, n->date, out, len, err);
+	}
+	free(sections.p);
 	return rc;
 }

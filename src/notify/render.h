@@ -63,6 +63,23 @@ struct render_notice {
 	const char *store_id;
 };
 
+/* A {{name}} of a template and its value (NULL: empty). */
+struct render_var {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * The one message builder: template name (e.g. "frame.ja.txt", "sites-notice.en.txt";
+ * override folder first, then built in) expanded with vars[0..nvars), its first line the
+ * Subject, as a message to email with the headers described above (key and store_id make
+ * the Message-ID). *out malloc'd and NUL-terminated, *len its length. Other components'
+ * notices (sites) come through here, so that every message is built one way.
+ */
+int render_mail(const struct render_ctx *c, const char *name, const struct render_var *vars,
+		size_t nvars, const char *email, const char *key, const char *store_id,
+		int64_t date, char **out, size_t *len, struct isp_err *err);
+
 /* Render the whole message into a malloc'd buffer (*out, *len; NUL-terminated). */
 int render_notice(const struct render_ctx *c, const struct render_notice *n, char **out,
 		  size_t *len, struct isp_err *err);

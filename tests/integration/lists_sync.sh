@@ -90,25 +90,10 @@ expect 2 "publish refuses a sequence not above the last" -- "$bin" lists publish
   --feed isac --sequence 100 www/feed c2:domain=lists/c2.txt
 
 # --- nginx on loopback serving www/, over http and https (a private CA's certificate)
-ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=ispshield-test-ca 2>/dev/null
-openssl req $ec -keyout srv.key -out srv.csr -subj /CN=127.0.0.1 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' > srv.ext
-openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem -days 2 \
-  -extfile srv.ext 2>/dev/null
+test_cert srv IP:127.0.0.1
 port=$(python3 "$src/scripts/freeport.py")
 sport=$(python3 "$src/scripts/freeport.py")
-user=; [ "$(id -u)" -eq 0 ] && user="user root;"
-cat > nginx.conf <<EOF
-$user
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 64; }
-http {
-  access_log $work/access.log;
-  client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
-  uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
+{ nginx_head; cat <<EOF
   server { listen 127.0.0.1:$port; root $work/www; server_tokens off; }
   server {
     listen 127.0.0.1:$sport ssl; root $work/www; server_tokens off;
@@ -118,6 +103,7 @@ http {
   }
 }
 EOF
+} > nginx.conf
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 ngx=$!
 wait_http "http://127.0.0.1:$port/feed/index" || bad "nginx did not come up"

@@ -420,6 +420,39 @@ static const struct key keys[] = {
 	{ "sync", "max-age", K_DURATION, F(sync_max_age), "7d",
 	  "a feed whose manifest was published longer ago is an error (stale), also on a 304; "
 	  "0 = no limit" },
+	{ "sites", "country", K_STR, F(sites_country), "JP",
+	  "country whose sites are notified (ISO 3166 code): the ccTLD and the delegated cc" },
+	{ "sites", "delegated", K_STR, F(sites_delegated), "",
+	  "RIR delegated-extended statistics file (registry|cc|type|start|value|date|status): "
+	  "a host whose address is in a range of sites.country is domestic; empty = none" },
+	{ "sites", "geoip", K_STR, F(sites_geoip), "",
+	  "GeoIP country mmdb (GeoLite2 / DB-IP); decides only for an address that no range of "
+	  "sites.delegated covers; empty = none" },
+	{ "sites", "rdap-bootstrap", K_STR, F(sites_rdap_bootstrap), "",
+	  "folder of the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) that name "
+	  "the RDAP servers; empty = no RDAP look-ups" },
+	{ "sites", "whois-jp", K_STR, F(sites_whois_jp), "whois.jprs.jp:43",
+	  "HOST:PORT of the JPRS WHOIS server asked about .jp names; empty = not asked" },
+	{ "sites", "resolver", K_STR, F(sites_resolver), "",
+	  "ADDR:PORT of the DNS server that resolves listed hosts and contact servers; empty = "
+	  "the system's resolver" },
+	{ "sites", "allow-destinations", K_STR, F(sites_allow_destinations), "",
+	  "prefixes look-ups may reach although private or loopback (tests, internal RDAP); "
+	  "every other such address is refused" },
+	{ "sites", "ca-file", K_STR, F(sites_ca_file), "",
+	  "PEM file of the CAs trusted for https look-ups; empty = the system's CA store" },
+	{ "sites", "timeout", K_DURATION, F(sites_timeout), "10",
+	  "longest one look-up (security.txt, RDAP, WHOIS) may take" },
+	{ "sites", "cache-ttl", K_DURATION, F(sites_cache_ttl), "1d",
+	  "how long a look-up's answer (security.txt, RDAP, WHOIS, also 'not found') is kept "
+	  "in the store and used again instead of asking; 0 = always ask" },
+	{ "sites", "rate", K_INT, F(sites_rate), "2",
+	  "look-ups per second to one server at most (JPRS and RDAP servers limit clients); "
+	  "0 = no limit" },
+	{ "sites", "renotify-after", K_DURATION, F(sites_renotify_after), "7d",
+	  "a site still online this long after its notice gets another one" },
+	{ "sites", "max-notices", K_INT, F(sites_max_notices), "3",
+	  "notices one site gets at most" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },

@@ -196,7 +196,21 @@ struct isp_config {
 	int64_t sync_max_bytes;		       /* largest list file accepted */
 	int64_t sync_timeout;		       /* seconds one download may take */
 	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
-	int64_t sync_max_age;		       /* seconds a manifest may be old; 0 = no limit */
+	/* [sites] (issue 19) */
+	char sites_country[8];			    /* ISO 3166 code of "domestic" */
+	char sites_delegated[CONFIG_PATH_MAX];	    /* RIR delegated-extended file, "" = none */
+	char sites_geoip[CONFIG_PATH_MAX];	    /* mmdb: the tie-breaker, "" = none */
+	char sites_rdap_bootstrap[CONFIG_PATH_MAX]; /* folder of dns/ipv4/ipv6.json, "" = none */
+	char sites_whois_jp[256];		    /* HOST:PORT of JPRS WHOIS, "" = off */
+	char sites_resolver[128];		    /* ADDR:PORT of a DNS server; "" = system */
+	char sites_allow_destinations[4096];	    /* CIDR, ... internal addresses allowed */
+	char sites_ca_file[CONFIG_PATH_MAX];	    /* CA bundle for https; "" = the system's */
+	int64_t sites_timeout;			    /* seconds one lookup may take */
+	int64_t sites_cache_ttl;		    /* a cached look-up answer is used this long */
+	int64_t sites_rate;			    /* look-ups per second to one server */
+	int64_t sites_renotify_after;		    /* a second notice after this long */
+	int64_t sites_max_notices;		    /* notices per site at most */
+	int64_t sync_max_age; /* seconds a manifest may be old; 0 = no limit */
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */

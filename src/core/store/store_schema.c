@@ -36,6 +36,10 @@
  *      and cause), and subscriber_log.via (who recorded the change: import, command).
  *   8  subscribers.profile: the [profile.NAME] whose lists apply to the subscriber (NULL =
  *      every list); the DNS service and the proxy learn it through the opt-out file
+ *   9  sites, site_urls, site_contacts, site_notices, site_notice_sites: the books of
+ *      `ispshield sites` (core/store/store_sites.h): listed sites with their domestic
+ *      verdict and evidence, their contacts in order, one notice per (email, day);
+ *      site_lookups, the cache of contact look-ups (security.txt, RDAP, WHOIS answers)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,12 +236,35 @@ static const char *const pg_v7 = V7_SQL("BIGINT");
 static const char *const sqlite_v8 = V8_SQL;
 static const char *const pg_v8 = V8_SQL;
 
+/* the same statements on both engines but the integer and id column types */
+#define V9_SQL(INT, ID, BLOB)                                                                      \
+	"CREATE TABLE sites(id " ID ", domain TEXT NOT NULL UNIQUE, list TEXT NOT NULL,"           \
+	"  host TEXT NOT NULL, addr TEXT, domestic INTEGER NOT NULL, evidence TEXT,"               \
+	"  found " INT " NOT NULL, updated " INT " NOT NULL, handled " INT ");"                    \
+	"CREATE TABLE site_urls(site_id " INT " NOT NULL, url TEXT NOT NULL,"                      \
+	"  first_seen " INT " NOT NULL, last_seen " INT " NOT NULL, PRIMARY KEY(site_id, url));"   \
+	"CREATE TABLE site_contacts(site_id " INT " NOT NULL, rank INTEGER NOT NULL,"              \
+	"  email TEXT NOT NULL, scope TEXT NOT NULL, source TEXT NOT NULL, bounced " INT ","       \
+	"  PRIMARY KEY(site_id, rank));"                                                           \
+	"CREATE TABLE site_notices(id " ID ", key TEXT NOT NULL UNIQUE, email TEXT NOT NULL,"      \
+	"  day TEXT NOT NULL, created " INT " NOT NULL, state TEXT NOT NULL,"                      \
+	"  attempts INTEGER NOT NULL DEFAULT 0, sent " INT ", error TEXT, UNIQUE(email, day));"    \
+	"CREATE TABLE site_notice_sites(notice_id " INT " NOT NULL, site_id " INT " NOT NULL,"     \
+	"  PRIMARY KEY(notice_id, site_id));"                                                      \
+	"CREATE INDEX site_notice_sites_site ON site_notice_sites(site_id);"                       \
+	"CREATE TABLE site_lookups(key TEXT PRIMARY KEY, status INTEGER NOT NULL,"                 \
+	"  body " BLOB ", fetched " INT " NOT NULL);"
+static const char *const sqlite_v9 = V9_SQL("INTEGER", "INTEGER PRIMARY KEY", "BLOB");
+static const char *const pg_v9 =
+	V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA");
+
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
-	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5, sqlite_v6, sqlite_v7, sqlite_v8
+	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5,
+	sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9
 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
-								 pg_v5, pg_v6, pg_v7, pg_v8 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4, pg_v5,
+								 pg_v6, pg_v7, pg_v8, pg_v9 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

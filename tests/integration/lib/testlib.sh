@@ -90,6 +90,29 @@ unbound_conf() {
   printf '  chroot: ""\n  use-syslog: no\n  logfile: "%s/up.log"\n' "$work"
   printf '  access-control: 127.0.0.0/8 allow\n  num-threads: 1\n'
 }
+# test_cert NAME SAN: a private CA (ca.pem, ca.key; made by the first call) and a server
+# certificate NAME.pem / NAME.key it signs for subjectAltName SAN ("IP:127.0.0.1",
+# "DNS:a.test,DNS:b.test"), in the current folder; clients trust ca.pem
+test_cert() {
+  local ec="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+  [ -f ca.pem ] ||
+    openssl req -x509 $ec -keyout ca.key -out ca.pem -days 2 -subj /CN=ispshield-test-ca 2>/dev/null
+  openssl req $ec -keyout "$1.key" -out "$1.csr" -subj "/CN=$1" 2>/dev/null
+  printf 'subjectAltName=%s\n' "$2" > "$1.ext"
+  openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" \
+    -days 2 -extfile "$1.ext" 2>/dev/null
+}
+# nginx_head: the start of a test's nginx.conf, up to and including "http {" and its
+# access log: pid, logs and temporary folders in $work, `user root` when run as root;
+# the test appends its server blocks and the closing "}"
+nginx_head() {
+  [ "$(id -u)" -ne 0 ] || echo "user root;"
+  printf 'worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/nginx-error.log;\n' "$work" "$work"
+  printf 'events { worker_connections 64; }\nhttp {\n  access_log %s/access.log;\n' "$work"
+  printf '  client_body_temp_path %s/nb; proxy_temp_path %s/np; fastcgi_temp_path %s/nf;\n' \
+    "$work" "$work" "$work"
+  printf '  uwsgi_temp_path %s/nu; scgi_temp_path %s/ns;\n' "$work" "$work"
+}
 # private_netns OUT_ROOT: go on in a private network namespace with loopback only, where
 # this machine can make one (re-executes the test under `unshare -rn` with ISP_NETNS=1 and
 # ISP_TEST_OUT=OUT_ROOT); say which it is. Call it before starting anything.

@@ -1,0 +1,388 @@
+/*
+ * cmd_sites.c -- `ispshield sites`: find the domestic sites on the lists and their
+ * contacts, notify them (src/sites). Wiring only: the name look-ups (proxy/dnsstub.h
+ * with sites.resolver, else getaddrinfo), the destination rule (proxy/dest.h, with
+ * sites.allow-destinations) and the mail (notify/render.h, notify/deliver.h) are handed
+ * to the component through struct sites_env.
+ */
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "core/net/netaddr.h"
+#include "core/store/store.h"
+#include "notify/deliver.h"
+#include "notify/render.h"
+#include "proxy/dest.h"
+#include "proxy/dnsstub.h"
+#include "sites/sites.h"
+
+static const char sites_usage[] =
+	"usage: ispshield sites COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  find    [--list NAME]... [--json]  the listed sites: registrable domain, domestic\n"
+	"          verdict and its evidence, contacts with scope and source\n"
+	"  notify  [--smtp URL | --maildir DIR]  one notice per contact per day to the\n"
+	"          contacts of the domestic sites found\n"
+	"  report  [--json]  per source list: sites, domestic, with a contact, notified,\n"
+	"          handled (offline after a notice), median time to offline\n"
+	"  returned  --maildir DIR  bounces (DSNs) mark their contact; the next notice goes\n"
+	"          to the site's next contact\n"
+	"\n"
+	"`ispshield sites COMMAND --help` describes each command.\n";
+
+static const char find_usage[] =
+	"usage: ispshield sites find [--list NAME]... [--json] [OPTIONS]\n"
+	"\n"
+	"Take the hosts of the url and domain lists (all, or the lists named), cut each to its\n"
+	"registrable domain (Public Suffix List), decide whether the site is domestic (its\n"
+	"domain is under the ccTLD of sites.country, else an address of the host is in a range\n"
+	"of that country in sites.delegated) and find the contacts of the domestic ones:\n"
+	"security.txt, the JPRS WHOIS public contact (.jp), RDAP abuse contacts of the\n"
+	"registrar and of the hosting network, then webmaster@ and abuse@ the domain. Every\n"
+	"look-up goes only to public addresses unless sites.allow-destinations allows more.\n"
+	"The result is recorded in the store for `sites notify`.\n";
+
+static const char notify_usage[] =
+	"usage: ispshield sites notify [--smtp URL | --maildir DIR] [OPTIONS]\n"
+	"\n"
+	"Make one notice per contact per day (JST) covering every listed URL of that contact's\n"
+	"domestic sites not told yet, store it, then deliver every notice not delivered yet\n"
+	"(templates sites-notice.ja.txt / sites-notice.en.txt, overridable in\n"
+	"notify.templates). Interrupting it and running it again neither loses nor repeats a\n"
+	"notice.\n";
+
+static const char returned_usage[] =
+	"usage: ispshield sites returned --maildir DIR\n"
+	"\n"
+	"Read the delivery status notifications (RFC 3464) in the Maildir DIR (new/ and cur/;\n"
+	"where the notices' envelope sender receives its bounces) and mark each recipient\n"
+	"reported failed as bounced. The next `sites notify` tells those sites' next contact.\n"
+	"Messages are left in place; reading them again marks nothing new.\n";
+
+static const char report_usage[] =
+	"usage: ispshield sites report [--json]\n"
+	"\n"
+	"Per source list: the sites found, how many are domestic, have a contact, were\n"
+	"notified (in a delivered notice), were handled (offline after a notice), and the\n"
+	"median time from the first notice to offline.\n";
+
+static const char notify_tail[] = "Exit status: 0 done, 3 done but some deliveries failed, 4 "
+				  "failure.\n";
+
+struct env_ud {
+	const struct isp_config *cfg;
+	struct sockaddr_storage resolver;
+	socklen_t resolverlen;
+	int use_resolver;
+	struct pxd_rules rules;
+	struct render_ctx rc;
+	struct deliver *d;
+};
+
+static int env_resolve(void *ud, const char *host, uint16_t port, struct sockaddr_storage *out,
+		       int max)
+{
+	struct env_ud *u = ud;
+	struct addrinfo hints, *res = NULL, *ai;
+	socklen_t lens[16];
+	char pstr[8];
+	int n = 0;
+
+	if (max > 16)
+		max = 16;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	snprintf(pstr, sizeof(pstr), "%u", (unsigned)port);
+	if (getaddrinfo(host, pstr, &hints, &res) != 0) {
+		res = NULL;
+		if (u->use_resolver)
+			return pxdns_lookup((struct sockaddr *)&u->resolver, u->resolverlen, host,
+					    port, (int)u->cfg->sites_timeout * 1000, out, lens,
+					    max);
+		hints.ai_flags = 0;
+		if (getaddrinfo(host, pstr, &hints, &res) != 0)
+			return 0;
+	}
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n], ai->ai_addr, ai->ai_addrlen);
+		n++;
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+static const char *env_refuse(void *ud, const struct sockaddr *sa)
+{
+	struct env_ud *u = ud;
+	enum pxd_verdict v = pxd_check(&u->rules, sa);
+
+	return v == PXD_OK ? NULL : pxd_why(v);
+}
+
+static int env_render(void *ud, const char *name, const char *lang, const char *const *vars,
+		      size_t nvars, const char *rcpt, const char *key, const char *store_id,
+		      int64_t date, char **out, size_t *len, struct isp_err *err)
+{
+	struct env_ud *u = ud;
+	struct render_var v[16];
+	char file[96];
+
+	if (nvars > 16)
+		return isp_err_set(err, ISR_ELIMIT, "template %s: too many placeholders", name);
+	for (size_t i = 0; i < nvars; i++) {
+		v[i].name = vars[2 * i];
+		v[i].value = vars[2 * i + 1];
+	}
+	snprintf(file, sizeof(file), "%s.%s.txt", name, lang);
+	return render_mail(&u->rc, file, v, nvars, rcpt, key, store_id, date, out, len, err);
+}
+
+static int env_send(void *ud, const char *key, const char *rcpt, const char *msg, size_t len,
+		    struct isp_err *err)
+{
+	struct env_ud *u = ud;
+
+	return deliver_send(u->d, key, rcpt, msg, len, err);
+}
+
+/* Fill env and u from the configuration. 0 or an ISR code. */
+static int env_open(struct sites_env *env, struct env_ud *u, const struct isp_config *cfg,
+		    struct isp_err *err)
+{
+	int rc;
+
+	memset(u, 0, sizeof(*u));
+	memset(env, 0, sizeof(*env));
+	u->cfg = cfg;
+	if (cfg->sites_resolver[0]) {
+		rc = net_parse_addr(cfg->sites_resolver, strlen(cfg->sites_resolver), 53,
+				    &u->resolver, &u->resolverlen);
+		if (rc)
+			return isp_err_set(err, ISR_EINVAL,
+					   "sites.resolver '%s': expected ADDR:PORT",
+					   cfg->sites_resolver);
+		u->use_resolver = 1;
+	}
+	rc = pxd_init(&u->rules, cfg->sites_allow_destinations, "", "443", NULL, 0, err);
+	if (rc)
+		return rc;
+	u->rc.templates = cfg->notify_templates;
+	u->rc.isp_name = cfg->notify_isp_name;
+	u->rc.contact = cfg->notify_contact;
+	u->rc.opt_out_info = cfg->notify_opt_out_info;
+	u->rc.from = cfg->notify_from;
+	env->ud = u;
+	env->resolve = env_resolve;
+	env->refuse = env_refuse;
+	env->render = env_render;
+	env->send = env_send;
+	env->log = stderr;
+	return 0;
+}
+
+#define SITES_NET_OPTS                                                                             \
+	OPT_K("resolver", "sites.resolver", "ADDR:PORT"),                                          \
+		OPT_K("allow-destinations", "sites.allow-destinations", "CIDR,..."),               \
+		OPT_K("delegated", "sites.delegated", "FILE"),                                     \
+		OPT_K("rdap-bootstrap", "sites.rdap-bootstrap", "DIR"),                            \
+		OPT_K("whois-jp", "sites.whois-jp", "HOST:PORT")
+
+/*
+ * What find and notify begin with: parse the options, create (or open) the store, wire
+ * env and u from the configuration. Returns -1 when the command goes on with *st, else
+ * the exit status (after --help, a usage error, a store or configuration error).
+ */
+static int sites_open(struct cli *c, const struct opts_spec *spec, const struct opt *opts, int argc,
+		      char **argv, struct store **st, struct sites_env *env, struct env_ud *u)
+{
+	struct isp_err err;
+	int rc, argi;
+
+	isp_err_clear(&err);
+	memset(u, 0, sizeof(*u));
+	if ((rc = opts_parse(spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	rc = env_open(env, u, &c->cfg, &err); /* a bad key fails before a store is made */
+	if (rc) {
+		pxd_free(&u->rules);
+		cli_error(&err);
+		return EXIT_USAGE;
+	}
+	*st = cli_create_store(c);
+	if (!*st) {
+		pxd_free(&u->rules);
+		return EXIT_FAIL;
+	}
+	return -1;
+}
+
+struct list_args {
+	const char *v[64];
+	size_t n;
+};
+
+static int add_list(void *ptr, const char *v, struct isp_err *err)
+{
+	struct list_args *la = ptr;
+
+	if (la->n == sizeof(la->v) / sizeof(la->v[0])) {
+		isp_err_set(err, ISR_ELIMIT, "--list: at most 64 lists");
+		return -1;
+	}
+	la->v[la->n++] = v;
+	return 0;
+}
+
+static int cmd_find(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = find_usage, .heading = "" };
+	struct sites_find_opts o = { 0 };
+	struct list_args la = { { 0 }, 0 };
+	struct sites_find_stats s = { 0 };
+	struct sites_env env;
+	struct env_ud u;
+	struct isp_err err;
+	struct store *st;
+	int json = 0, rc;
+	const struct opt opts[] = {
+		OPT_FN_("list", 'l', add_list, &la, "NAME",
+			"only the sites of list NAME (repeatable; default: every url and domain "
+			"list)"),
+		OPT_F("json", 'j', &json,
+		      "print each site with its verdict, evidence and contacts as JSON"),
+		SITES_NET_OPTS,
+		OPT_END,
+	};
+
+	if ((rc = sites_open(c, &spec, opts, argc, argv, &st, &env, &u)) >= 0)
+		return rc;
+	isp_err_clear(&err);
+	o.lists = la.v;
+	o.nlists = la.n;
+	o.now = (int64_t)time(NULL);
+	o.json = json ? stdout : NULL;
+	rc = sites_find(st, &c->cfg, &env, &o, &s, &err);
+	pxd_free(&u.rules);
+	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+		return rc;
+	if (!c->quiet)
+		fprintf(stderr,
+			"sites find: %ld listed hosts, %ld sites, %ld domestic, %ld with a "
+			"contact; "
+			"%ld look-ups failed, %ld answered from the cache\n",
+			s.hosts, s.sites, s.domestic, s.with_contact, s.lookups_failed,
+			s.lookups_cached);
+	return EXIT_OK;
+}
+
+static int cmd_notify_(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = notify_usage,
+					       .tail = notify_tail,
+					       .heading = "" };
+	struct sites_notify_stats s = { 0 };
+	struct sites_env env;
+	struct env_ud u;
+	struct isp_err err;
+	struct store *st;
+	int64_t now = (int64_t)time(NULL);
+	int rc;
+	const struct opt opts[] = {
+		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
+			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
+		OPT_K("maildir", "notify.maildir", "DIR"),
+		OPT_T("now", 0, &now, "TIME", "decide as if it were TIME (tests, replays)"),
+		OPT_END,
+	};
+
+	if ((rc = sites_open(c, &spec, opts, argc, argv, &st, &env, &u)) >= 0)
+		return rc;
+	isp_err_clear(&err);
+	rc = deliver_open(&c->cfg, &u.d, &err);
+	if (rc == 0)
+		rc = sites_notify(st, &c->cfg, &env, now, &s, &err);
+	if (u.d)
+		deliver_close(u.d);
+	pxd_free(&u.rules);
+	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+		return rc;
+	if (!c->quiet)
+		fprintf(stderr,
+			"sites notify: %ld notices made, %ld delivered, %ld to retry, %ld "
+			"given up\n",
+			s.notices, s.delivered, s.failed, s.given_up);
+	return s.failed || s.given_up ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static int cmd_returned(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = returned_usage };
+	struct sites_returned_stats s = { 0 };
+	struct isp_err err;
+	struct store *st;
+	const char *dir = NULL;
+	int rc, argi;
+	const struct opt opts[] = {
+		OPT_S("maildir", 0, &dir, "DIR", "the Maildir the bounces are delivered into"),
+		OPT_END,
+	};
+
+	isp_err_clear(&err);
+	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+		return rc;
+	if (!dir) {
+		fprintf(stderr, "sites returned: --maildir DIR is required\n");
+		return EXIT_USAGE;
+	}
+	st = cli_open_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	rc = sites_returned(st, dir, (int64_t)time(NULL), stderr, &s, &err);
+	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+		return rc;
+	if (!c->quiet)
+		fprintf(stderr,
+			"sites returned: %ld messages (%ld not DSNs), %ld failed recipients, %ld "
+			"contacts marked bounced\n",
+			s.messages, s.not_dsn, s.failed_recipients, s.contacts_marked);
+	return EXIT_OK;
+}
+
+static int cmd_report(struct cli *c, int argc, char **argv)
+{
+	static const struct opts_spec spec = { .usage = report_usage };
+	struct isp_err err;
+	struct store *st;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
+
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+		return rc;
+	isp_err_clear(&err);
+	return cli_store_done(st, sites_report(st, json, stdout, &err), &err);
+}
+
+int cmd_sites(struct cli *c, int argc, char **argv)
+{
+	static const struct cli_cmd cmds[] = {
+		{ "find", cmd_find },	  { "notify", cmd_notify_ },
+		{ "report", cmd_report }, { "returned", cmd_returned },
+		{ NULL, NULL },
+	};
+
+	return cli_dispatch(c, argc, argv, sites_usage, cmds);
+}
