@@ -76,7 +76,9 @@ static void *meta_main(void *arg)
 		j->next = w->meta_head;
 		w->meta_head = j;
 		pthread_mutex_unlock(&w->res_mu);
-		(void)write(w->evfd, &one, sizeof(one));
+		if (write(w->evfd, &one, sizeof(one)) < 0) {
+			/* EAGAIN: the counter is full, the loop wakes anyway */
+		}
 	}
 	store_close(st);
 	return NULL;

@@ -76,7 +76,9 @@ static void *resolver_main(void *arg)
 		l->next = w->res_head;
 		w->res_head = l;
 		pthread_mutex_unlock(&w->res_mu);
-		(void)write(w->evfd, &one, sizeof(one));
+		if (write(w->evfd, &one, sizeof(one)) < 0) {
+			/* EAGAIN: the counter is full, the loop wakes anyway */
+		}
 	}
 }
 
