@@ -8,13 +8,17 @@
 #               no clang-tidy); a few minutes at most on 2 cores
 #   make install  the binary, systemd units, configuration and documentation under
 #               PREFIX (default /usr/local), staged under DESTDIR if set
-# Other targets: make build, make bench, make clean; scripts/flake.sh N runs the integration
+#   make deb    the same install as a Debian package (debian/, debhelper), built from a
+#               copy of the tree into BUILD/deb/ and checked by lintian; then
+#               apt-get install ./build/deb/ispshield_*.deb
+# Other targets: make build, make bench, make clean, make test-deb (the package test,
+# outside make test: it compiles everything again); scripts/flake.sh N runs the integration
 # tests N times under a CPU hog; scripts/fuzz-grow.sh grows the committed fuzz corpus.
 BUILD ?= build
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all build deps run test check install unit-asan fuzz bench clean
+.PHONY: all build deps run test test-deb check install deb unit-asan fuzz bench clean
 
 all: build
 
@@ -41,6 +45,20 @@ install:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# integration.deb (label package: build, lintian, apt-get install, upgrade, purge) is too
+# long for `make test`'s budget; run it on its own after changing debian/ or the layout
+test-deb: build
+	@ctest --test-dir $(BUILD) -L package --output-on-failure
+
+# debhelper and lintian are in scripts/deps.sh's test level; the build level is enough
+# with debhelper installed by hand
+deb:
+	@scripts/deps.sh build
+	@command -v dh >/dev/null || { echo "make deb: needs debhelper (apt-get install debhelper lintian)" >&2; exit 1; }
+	@scripts/deb.sh $(BUILD)/deb
+	@if command -v lintian >/dev/null; then lintian --fail-on error $(BUILD)/deb/ispshield_*.deb; \
+	  else echo "make deb: lintian not installed, not checked"; fi
 
 bench: build
 	@scripts/deps.sh bench

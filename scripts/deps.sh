@@ -66,6 +66,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # man-db: integration.manpages and integration.install read the built pages with man
   # --warnings and lexgrog (man-db pulls in groff-base, which renders them)
   pkgs+=(man-db)
+  # debhelper (dpkg-dev comes with build-essential) and lintian: make deb builds the
+  # Debian package and integration.deb builds, checks, installs, upgrades and purges it
+  pkgs+=(debhelper lintian)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

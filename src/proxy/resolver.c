@@ -91,7 +91,9 @@ void px_job_post(struct px_worker *w, struct px_job **list, struct px_job *j)
 	j->next = *list;
 	*list = j;
 	pthread_mutex_unlock(&w->res_mu);
-	(void)write(w->evfd, &one, sizeof(one));
+	if (write(w->evfd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, the loop wakes anyway */
+	}
 }
 
 static void *resolver_main(void *arg)

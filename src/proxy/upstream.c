@@ -183,7 +183,9 @@ void px_resolver_answers(struct px_worker *w, const struct served *sh)
 	struct px_job *l, *mj;
 	uint64_t v;
 
-	(void)read(w->evfd, &v, sizeof(v));
+	if (read(w->evfd, &v, sizeof(v)) < 0) {
+		/* EAGAIN: woken for nothing; the lists below say so */
+	}
 	pthread_mutex_lock(&w->res_mu);
 	l = w->res_head;
 	w->res_head = NULL;

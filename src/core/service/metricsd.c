@@ -37,7 +37,9 @@ static void serve_one(struct metricsd *m, int c)
 		static const char nf[] = "HTTP/1.0 404 Not Found\r\nContent-Length: 10\r\n"
 					 "Connection: close\r\n\r\nnot found\n";
 
-		(void)write(c, nf, sizeof(nf) - 1);
+		if (write(c, nf, sizeof(nf) - 1) < 0) {
+			/* the scraper went away; nothing to tell it */
+		}
 		return;
 	}
 	blen = m->render(m->ud, body, sizeof(body));
@@ -45,8 +47,9 @@ static void serve_one(struct metricsd *m, int c)
 		 "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
 		 blen);
-	if (write(c, head, strlen(head)) > 0)
-		(void)write(c, body, blen);
+	if (write(c, head, strlen(head)) > 0 && write(c, body, blen) < 0) {
+		/* the scraper went away; nothing to tell it */
+	}
 }
 
 static void *metrics_main(void *arg)
