@@ -110,6 +110,7 @@ int cmd_relay(struct cli *c, int argc, char **argv);
 int cmd_proxy(struct cli *c, int argc, char **argv);
 int cmd_darknet(struct cli *c, int argc, char **argv);
 int cmd_survey(struct cli *c, int argc, char **argv);
+int cmd_crawl(struct cli *c, int argc, char **argv);
 int cmd_authwatch(struct cli *c, int argc, char **argv);
 int cmd_runall(struct cli *c, int argc, char **argv);
 int cmd_store(struct cli *c, int argc, char **argv);

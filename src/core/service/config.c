@@ -302,6 +302,37 @@ static const struct key keys[] = {
 	{ "survey", "threads", K_INT, F(survey_threads), "32", "TCP probe workers" },
 	{ "survey", "tcp-rate", K_INT, F(survey_tcp_rate), "200",
 	  "TCP connections started per second (0 = unlimited)" },
+	{ "crawl", "max-hops", K_INT, F(crawl_max_hops), "10",
+	  "navigation hops followed from one start URL (3xx, Refresh, meta refresh, script "
+	  "location), at most 64" },
+	{ "crawl", "depth", K_INT, F(crawl_depth), "1",
+	  "levels of frames, scripts and embeds fetched as chains of their own (0 = none)" },
+	{ "crawl", "concurrency", K_INT, F(crawl_concurrency), "16", "chains fetched at once" },
+	{ "crawl", "timeout", K_DURATION, F(crawl_timeout), "30",
+	  "wall-clock limit of one chain, all its hops together" },
+	{ "crawl", "low-speed-bytes", K_INT, F(crawl_low_speed_bytes), "100",
+	  "a hop slower than this many bytes per second for low-speed-time seconds is "
+	  "abandoned (slow-trickle servers)" },
+	{ "crawl", "low-speed-time", K_INT, F(crawl_low_speed_time), "10",
+	  "seconds below low-speed-bytes before a hop is abandoned" },
+	{ "crawl", "max-body", K_INT, F(crawl_max_body), "10485760",
+	  "bytes kept of one body after decompression; a longer body ends its chain, marked "
+	  "truncated" },
+	{ "crawl", "user-agent", K_STR, F(crawl_user_agent),
+	  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+	  "Chrome/120.0 Safari/537.36",
+	  "User-Agent of the crawler (a browser's, so that kits serve it what they serve "
+	  "victims)" },
+	{ "crawl", "accept-language", K_STR, F(crawl_accept_language), "ja,en-US;q=0.8",
+	  "Accept-Language of the crawler's requests" },
+	{ "crawl", "referer", K_STR, F(crawl_referer), "",
+	  "Referer of each start URL (a search page); later hops send the previous hop" },
+	{ "crawl", "allow-destinations", K_STR, F(crawl_allow_destinations), "",
+	  "prefixes the crawler may fetch from although internal (loopback, private, ...); "
+	  "the only way to reach one; empty = none" },
+	{ "crawl", "deny-destinations", K_STR, F(crawl_deny_destinations), "",
+	  "prefixes never fetched from (the ISP's infrastructure), even inside "
+	  "allow-destinations" },
 	{ "authwatch", "format", K_STR, F(authwatch_format), "auto",
 	  "log format: auto, radius, postfix, dovecot, json (--format overrides)" },
 	{ "authwatch", "own", K_STR, F(authwatch_own), "",

@@ -158,6 +158,16 @@ struct isp_config {
 	char survey_fingerprints[CONFIG_PATH_MAX];
 	char survey_proxy_ports[256], survey_proxy_test[256], survey_proxy_expect[128];
 	int64_t survey_timeout_ms, survey_threads, survey_tcp_rate;
+	/* [crawl] */
+	int64_t crawl_max_hops, crawl_depth, crawl_concurrency;
+	int64_t crawl_timeout; /* seconds per chain, all hops */
+	int64_t crawl_low_speed_bytes, crawl_low_speed_time;
+	int64_t crawl_max_body;	    /* bytes of one body, decompressed */
+	char crawl_user_agent[512]; /* the profile's User-Agent */
+	char crawl_accept_language[128];
+	char crawl_referer[1024];	     /* Referer of the start URLs, "" = none */
+	char crawl_allow_destinations[4096]; /* CIDR, ... internal destinations allowed */
+	char crawl_deny_destinations[4096];  /* CIDR, ... always refused */
 	/* [authwatch] */
 	char authwatch_format[16];
 	char authwatch_own[4096];		    /* PREFIX, ... of the access network */

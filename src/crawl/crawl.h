@@ -1,0 +1,129 @@
+/*
+ * crawl.h -- `ispshield crawl`: a low-interaction honeyclient that follows what a
+ * browser would from each start URL and records the chain (issue 18).
+ *
+ * Design:
+ *  - Fetching is libcurl's multi interface, many chains side by side in one thread.
+ *    libcurl's own redirect following is off: every hop -- an HTTP 3xx Location, a
+ *    Refresh header, a <meta http-equiv=refresh>, an inline-script location change -- is
+ *    followed by the crawler, recorded, and checked again, at most max_hops hops.
+ *  - Crawled URLs are hostile input. Only http and https are fetched (a Location to
+ *    file:, gopher: ... ends the chain, recorded as refused). The address libcurl is
+ *    about to connect to is checked in its open-socket callback against the rules of
+ *    core/net/dest.h (loopback, private, link-local, the host's own addresses and
+ *    crawl.deny-destinations refused unless crawl.allow-destinations names them), so a
+ *    name that resolves to 127.0.0.1 is refused like the literal.
+ *  - Limits per chain: a wall-clock budget shared by its hops, a low-speed limit
+ *    (slow-trickle servers), and a cap on the bytes of each body after decompression
+ *    (the write callback stops the transfer past it); the cookie jar (one easy handle
+ *    per chain keeps it) and the Referer go along the chain.
+ *  - What a page holds is read by crawl_extract (extract.c): a real HTML5 parser
+ *    (libgumbo) for the markup, and a small pattern reader for inline scripts.
+ *  - Each hop gets a role in the seed system's terms: entry (the start URL), relay (a
+ *    hop that moves navigation to another host), distribution (a payload: libmagic says
+ *    executable/archive/script, or the body contradicts a text/html Content-Type),
+ *    landing (anything else).
+ *
+ * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
+ * hops; bodies/<sha256>, each body stored once; found.txt, the distribution URLs, one a
+ * line (what `crawl --list NAME --import` imports).
+ */
+#ifndef ISP_CRAWL_H
+#define ISP_CRAWL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/err.h"
+
+/* Named limits of the extractor (extract.c): links read from one page, and the length
+ * of one link kept. */
+#define CRAWL_MAX_LINKS	   64
+#define CRAWL_MAX_URL	   2048
+#define CRAWL_MAX_HOPS_CAP 64 /* crawl.max-hops may not go above this */
+
+/* How a link was found; the navigation kinds make the next hop of a chain. */
+enum crawl_kind {
+	CRAWL_START = 0,
+	CRAWL_HTTP,	    /* 3xx Location */
+	CRAWL_REFRESH,	    /* Refresh header */
+	CRAWL_META_REFRESH, /* <meta http-equiv=refresh content="N; url=..."> */
+	CRAWL_JS,	    /* location = / location.href = / .replace( / .assign( / window.open( */
+	CRAWL_FRAME,	    /* <iframe src>, <frame src> */
+	CRAWL_SCRIPT,	    /* <script src> */
+	CRAWL_EMBED,	    /* <embed src>, <object data> */
+	CRAWL_FORM,	    /* <form action> of a form a script submits */
+};
+
+struct crawl_link {
+	enum crawl_kind kind;
+	char url[CRAWL_MAX_URL]; /* as written in the page (relative or absolute) */
+};
+
+/* 1 for the kinds that navigate the page (the chain's next hop). */
+int crawl_kind_navigates(enum crawl_kind k);
+/* "http-3xx", "meta-refresh", ... */
+const char *crawl_kind_name(enum crawl_kind k);
+
+/*
+ * Read the links of one HTML page body[0..len) (any bytes: not NUL-terminated, may be
+ * hostile) into out[0..max). *base receives the <base href> when the page has one
+ * ("" otherwise; basesz bytes at most). Returns the number of links (at most max; links
+ * longer than CRAWL_MAX_URL - 1 are skipped). Navigations come first in document order.
+ */
+int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,
+		  size_t basesz);
+
+/*
+ * The URL of a Refresh header or meta refresh content ("5; url=/next", "0;URL='x'") into
+ * out; returns 1 when it names one, 0 otherwise ("5" alone: a reload, not followed).
+ */
+int crawl_parse_refresh(const char *content, size_t len, char *out, size_t outsz);
+
+/*
+ * Resolve ref against base (absolute http/https URL) into out. Returns 0, or ISR_EINVAL
+ * when the result is not a URL.
+ */
+int crawl_resolve(const char *base, const char *ref, char *out, size_t outsz);
+
+struct crawl_opts {
+	const char *out;	   /* output folder (created) */
+	int max_hops;		   /* navigation hops per chain after the start URL */
+	int depth;		   /* frames/scripts followed as chains of their own: levels */
+	int concurrency;	   /* chains fetched at once */
+	int64_t chain_timeout_ms;  /* wall clock per chain, all hops */
+	int64_t low_speed_bytes;   /* below this many bytes/s ... */
+	int64_t low_speed_seconds; /* ... for this long: the hop is abandoned */
+	int64_t max_body;	   /* bytes kept of one body (decompressed); more ends it */
+	const char *user_agent;	   /* User-Agent of the profile */
+	const char *accept_language;
+	const char *referer; /* Referer of the start URL ("" = none) */
+	const char *allow;   /* crawl.allow-destinations: prefixes allowed though special */
+	const char *deny;    /* crawl.deny-destinations: the ISP's own infrastructure */
+	int quiet;
+	/* Called with each problem that does not stop the run (a bad start URL); may be
+	 * NULL. */
+	void (*report)(void *ud, const struct isp_err *e);
+	void *ud;
+	volatile int *stop; /* set by a signal handler: finish now; may be NULL */
+};
+
+struct crawl_stats {
+	long chains;	   /* chains finished */
+	long hops;	   /* hops fetched or refused */
+	long refused;	   /* hops refused (destination or scheme) */
+	long failed;	   /* hops that failed (connection, timeout, cap) */
+	long distribution; /* distribution URLs found (lines of found.txt) */
+	long bad_start;	   /* start values that are not http/https URLs */
+};
+
+/*
+ * Crawl the start URLs urls[0..n) (a value that names a readable file is read as a list
+ * of URLs, one a line, '#' comments). Writes the output folder as described above.
+ * Returns 0 when the run completed (refused or failed hops are results, counted in
+ * *st), or an ISR code with err set (output folder, libcurl or libmagic set-up).
+ */
+int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats *st,
+	      struct isp_err *err);
+
+#endif
