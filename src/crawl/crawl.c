@@ -63,6 +63,7 @@ struct chain {
 	int refused;
 	char refused_ip[64];
 	char refresh[CRAWL_MAX_URL]; /* Refresh header's URL */
+	char ebuf[CURL_ERROR_SIZE];  /* libcurl's words for a failed transfer */
 	struct curl_slist *hdrs;
 };
 
@@ -266,6 +267,7 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 	c->refused = 0;
 	c->refused_ip[0] = '\0';
 	c->refresh[0] = '\0';
+	c->ebuf[0] = '\0';
 	curl_easy_setopt(c->h, CURLOPT_URL, url);
 	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(c->h, CURLOPT_REFERER,
@@ -459,7 +461,8 @@ static void finish_hop(struct chain *c, CURLcode r)
 		snprintf(hp->error, sizeof(hp->error), "body over crawl.max-body (%lld bytes)",
 			 (long long)o->max_body);
 	} else if (r != CURLE_OK) {
-		snprintf(hp->error, sizeof(hp->error), "%s", curl_easy_strerror(r));
+		snprintf(hp->error, sizeof(hp->error), "%.190s",
+			 c->ebuf[0] ? c->ebuf : curl_easy_strerror(r));
 	}
 	hp->bytes = (long long)c->len;
 	if (c->len) {
@@ -480,7 +483,11 @@ static void finish_hop(struct chain *c, CURLcode r)
 	}
 	if (r != CURLE_OK && !c->over) {
 		cx->st->failed++;
-		c->end = r == CURLE_OPERATION_TIMEDOUT ? "time-limit" : "error";
+		if (r != CURLE_OPERATION_TIMEDOUT)
+			c->end = "error";
+		else /* the chain's clock, or the low-speed limit */
+			c->end =
+				now_ms() - c->t0 >= o->chain_timeout_ms ? "time-limit" : "too-slow";
 		chain_end(c);
 		return;
 	}
@@ -574,6 +581,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(c->h, CURLOPT_OPENSOCKETFUNCTION, on_open);
 	curl_easy_setopt(c->h, CURLOPT_OPENSOCKETDATA, c);
+	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->ebuf);
 	/* certificates are not verified: a kit's self-signed or expired https site must
 	 * still be seen (the crawler trusts nothing it fetches anyway) */
 	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);

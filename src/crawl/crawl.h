@@ -41,6 +41,14 @@
 #define CRAWL_MAX_LINKS	   64
 #define CRAWL_MAX_URL	   2048
 #define CRAWL_MAX_HOPS_CAP 64 /* crawl.max-hops may not go above this */
+/* What of a page is parsed: its first CRAWL_MAX_HTML bytes, cut where the markup opens
+ * more than CRAWL_MAX_DEPTH elements that are not closed (counted roughly, before
+ * parsing: start tags minus end tags, leaving out void and self-closing elements and
+ * those HTML closes implicitly, p, li, td ...). libgumbo's time grows with tags times
+ * nesting depth (8000 nested <div> take over a second), so a hostile page could
+ * otherwise stall the crawler's one thread; Chromium's parser caps depth at 512 too. */
+#define CRAWL_MAX_HTML	(2 << 20)
+#define CRAWL_MAX_DEPTH 512
 
 /* How a link was found; the navigation kinds make the next hop of a chain. */
 enum crawl_kind {
@@ -68,7 +76,8 @@ const char *crawl_kind_name(enum crawl_kind k);
 /*
  * Read the links of one HTML page body[0..len) (any bytes: not NUL-terminated, may be
  * hostile) into out[0..max). *base receives the <base href> when the page has one
- * ("" otherwise; basesz bytes at most). Returns the number of links (at most max; links
+ * ("" otherwise; basesz bytes at most). Only a bounded prefix is parsed (CRAWL_MAX_HTML,
+ * CRAWL_MAX_DEPTH). Returns the number of links (at most max; links
  * longer than CRAWL_MAX_URL - 1 are skipped). Navigations come first in document order.
  */
 int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,

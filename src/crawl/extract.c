@@ -231,10 +231,65 @@ static void element(struct links *l, const GumboElement *e, int from_script)
 	}
 }
 
+/* 1 when the tag name at s[0..n) is one that does not stay open on the parser's stack
+ * (void elements) or is usually closed implicitly. */
+static int not_nesting(const char *s, size_t n)
+{
+	static const char *const names[] = {
+		"area",	 "base",    "br",     "col",	  "embed", "hr",       "img", "input",
+		"link",	 "meta",    "source", "track",	  "wbr",   "param",    "p",   "li",
+		"dt",	 "dd",	    "option", "optgroup", "tr",	   "td",       "th",  "tbody",
+		"thead", "tfoot",   "html",   "head",	  "body",  "colgroup", "rb",  "rt",
+		"rp",	 "caption", "frame",  "keygen"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && strncasecmp(s, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The length of the prefix of body[0..len) that is parsed (crawl.h: CRAWL_MAX_HTML,
+ * CRAWL_MAX_DEPTH). */
+static size_t parse_bound(const char *b, size_t len)
+{
+	long depth = 0;
+	size_t i;
+
+	if (len > CRAWL_MAX_HTML)
+		len = CRAWL_MAX_HTML;
+	for (i = 0; i + 1 < len; i++) {
+		size_t j;
+
+		if (b[i] != '<')
+			continue;
+		if (b[i + 1] == '/') {
+			if (depth > 0)
+				depth--;
+			continue;
+		}
+		if (!isalpha((unsigned char)b[i + 1]))
+			continue;
+		for (j = i + 1; j < len && isalnum((unsigned char)b[j]); j++)
+			;
+		if (not_nesting(b + i + 1, j - i - 1))
+			continue;
+		while (j < len && b[j] != '>' && b[j] != '<')
+			j++;
+		if (j < len && b[j] == '>' && b[j - 1] == '/')
+			continue; /* <x/> */
+		if (++depth > CRAWL_MAX_DEPTH)
+			return i;
+	}
+	return len;
+}
+
 /* Walk the tree of body[0..len) in document order with an explicit stack. */
 static void html_links(struct links *l, const char *body, size_t len, int from_script)
 {
-	GumboOutput *g = gumbo_parse_with_options(&kGumboDefaultOptions, body, len);
+	GumboOutput *g =
+		gumbo_parse_with_options(&kGumboDefaultOptions, body, parse_bound(body, len));
 	const GumboNode **stack = NULL;
 	size_t top = 0, cap = 0;
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Integration test of `ispshield crawl` against a real nginx (private config, 127.0.0.1
+# and 127.0.0.2, a free port) serving the fixture site tests/data/crawl/site (README
+# there): the chain entry -302-> r1 -301-> (other host) relay -Refresh-> meta refresh in
+# <noscript> -> location.href in a script -> a PE payload that nginx serves only with the
+# chain's cookie and Referer. Checks: every hop found, in order, with its kind and role
+# (entry, relay, distribution); the hidden iframe crawled as a chain of its own; the
+# payload stored once under bodies/ by its SHA-256 and listed in found.txt; a redirect
+# loop, a Location to file://, a slow-trickle page (low-speed limit) and a gzip bomb
+# (max-body) each end their chain with the reason; --max-hops stops a chain; without
+# --allow-destinations 127.0.0.1 is refused before connecting (nginx's access log stays
+# empty), also when a name (localhost) resolves to it; file:// and gopher:// start URLs
+# are refused; --list --import puts the payload URL into a url list (lists check finds it).
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+set -uo pipefail
+for t in nginx python3 sha256sum gzip; do
+  command -v "$t" >/dev/null || { echo "crawl.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
+done
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
+isp() { "$bin" --store "$work/var/t.db" "$@"; }
+# hops OUT START FIELD: FIELD of each hop of the chain that starts at START, comma-joined
+# (FIELD end, referer, depth: the chain's own); "(no chain)" when there is none. One
+# python3 run per output folder flattens chains.jsonl into OUT/flat (START<TAB>FIELD<TAB>v).
+hops() {
+  [ -s "$1/flat" ] || python3 - "$1/chains.jsonl" > "$1/flat" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    c = json.loads(l)
+    for f in ("end", "referer", "depth"):
+        print("%s\t%s\t%s" % (c["start"], f, c[f]))
+    for f in ("url", "kind", "role", "status", "ip", "sha256", "error", "refused", "truncated"):
+        print("%s\t%s\t%s" % (c["start"], f,
+              ",".join("" if h.get(f) is None else str(h.get(f)) for h in c["hops"])))
+PY
+  local v
+  v=$(awk -F'\t' -v s="$2" -v f="$3" '$1 == s && $2 == f { print $3; exit }' "$1/flat")
+  [ -n "$v" ] || { grep -q "^$2	" "$1/flat" || v="(no chain)"; }
+  echo "$v"
+}
+
+cp -r "$src/tests/data/crawl/site" site
+mkdir -p site/dl
+python3 - <<'PY'
+import struct
+b = bytearray(512); b[0:2] = b"MZ"; struct.pack_into("<I", b, 0x3c, 0x80)
+b[0x80:0x84] = b"PE\0\0"; struct.pack_into("<HH", b, 0x84, 0x14c, 1)
+struct.pack_into("<HHH", b, 0x94, 0xe0, 0x102, 0x10b)
+b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
+open("site/dl/invoice.exe", "wb").write(b)
+PY
+head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
+port=$(freeport)
+user=; [ "$(id -u)" -eq 0 ] && user="user root;"
+cat > nginx.conf <<EOF
+$user
+worker_processes 1;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 64; }
+http {
+  access_log $work/access.log;
+  client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
+  uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
+  types { text/html html; application/javascript js; }
+  default_type text/html;
+  server {
+    listen 127.0.0.1:$port; listen 127.0.0.2:$port; root $work/site; server_tokens off;
+    location = /entry { return 302 /r1; }
+    location = /r1 { return 301 http://127.0.0.2:$port/relay; }
+    location = /relay { add_header Set-Cookie "kit=1; Path=/"; add_header Refresh "0; url=/meta.html"; return 200 "relay\n"; }
+    location /dl/ {
+      if (\$cookie_kit != "1") { return 403; }
+      if (\$http_referer !~ "/js\.html\$") { return 403; }
+      types { } default_type application/octet-stream;
+    }
+    location = /loop { return 302 /loop2; }
+    location = /loop2 { return 302 /loop; }
+    location = /evil { return 302 file:///etc/passwd; }
+    location = /slow.html { limit_rate 10; }
+    location = /bomb.html { add_header Content-Encoding gzip; }
+  }
+}
+EOF
+nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$port/meta.html" || die "nginx did not come up"
+wait_http "http://127.0.0.2:$port/meta.html" || die "nginx did not come up on 127.0.0.2"
+b=http://127.0.0.1:$port
+b2=http://127.0.0.2:$port
+: > access.log
+
+# --- refused without --allow-destinations: nothing reaches nginx
+expect 0 "crawl without --allow-destinations" -- "$bin" crawl --out o0 "$b/entry" \
+  "http://localhost:$port/entry" file:///etc/passwd "gopher://127.0.0.1:$port/"
+eq "$(hops o0 "$b/entry" error)" "refused destination 127.0.0.1: a loopback address" "127.0.0.1 refused"
+eq "$(hops o0 "http://localhost:$port/entry" refused)" "True" "a name resolving to loopback refused"
+eq "$(hops o0 file:///etc/passwd error)" "refused: only http and https are fetched" "file:// refused"
+eq "$(hops o0 "gopher://127.0.0.1:$port/" error)" "refused: only http and https are fetched" "gopher:// refused"
+check "nothing reached nginx" [ ! -s access.log ]
+has err.txt "4 chains, 4 hops (4 refused"
+
+# --- the chain, with loopback allowed (start URLs from a file)
+printf '# start URLs\n%s\n' "$b/entry" "$b/loop" "$b/evil" "$b/slow.html" "$b/bomb.html" > starts.txt
+expect 0 "crawl" -- "$bin" -o crawl.low-speed-time=1 crawl --out o1 \
+  --allow-destinations 127.0.0.0/8 --max-body 1000000 starts.txt
+eq "$(hops o1 "$b/entry" url)" "$b/entry,$b/r1,$b2/relay,$b2/meta.html,$b2/js.html,$b2/dl/invoice.exe" "every hop, in order"
+eq "$(hops o1 "$b/entry" kind)" "start,http-3xx,http-3xx,refresh-header,meta-refresh,js-location" "how each hop was reached"
+eq "$(hops o1 "$b/entry" role)" "entry,relay,hop,hop,hop,distribution" "roles"
+eq "$(hops o1 "$b/entry" status)" "302,301,200,200,200,200" "statuses (cookie and Referer carried: the payload is 200)"
+eq "$(hops o1 "$b/entry" ip)" "127.0.0.1,127.0.0.1,127.0.0.2,127.0.0.2,127.0.0.2,127.0.0.2" "addresses"
+check "payload typed by libmagic" grep -q '"file_type":"application/vnd.microsoft.portable-executable"' o1/chains.jsonl
+sha=$(sha256sum site/dl/invoice.exe | cut -d' ' -f1)
+eq "$(hops o1 "$b/entry" sha256 | awk -F, '{print $6}')" "$sha" "payload SHA-256"
+check "payload stored once under bodies/" cmp -s "o1/bodies/$sha" site/dl/invoice.exe
+check "bodies are private" [ "$(stat -c %a "o1/bodies/$sha")" = 600 ]
+eq "$(cat o1/found.txt)" "$b2/dl/invoice.exe" "found.txt: the distribution URL"
+eq "$(hops o1 "$b2/frame.html" referer)" "$b2/js.html" "hidden iframe crawled, Referer the page"
+eq "$(hops o1 "$b2/frame.html" depth)" "1" "iframe at depth 1"
+eq "$(hops o1 "$b2/kit.js" depth)" "(no chain)" "depth 1: the frame's script not followed"
+eq "$(hops o1 "$b/loop" end)" "loop" "redirect loop ends the chain"
+eq "$(hops o1 "$b/evil" end)" "refused" "Location to file:// refused"
+eq "$(hops o1 "$b/evil" url | cut -d, -f2)" "file:///etc/passwd" "refused hop recorded"
+eq "$(hops o1 "$b/slow.html" end)" "too-slow" "slow trickle abandoned (low-speed limit)"
+eq "$(hops o1 "$b/bomb.html" truncated)" "True" "gzip bomb stopped at max-body"
+has o1/chains.jsonl "body over crawl.max-body (1000000 bytes)"
+check "nginx saw the chain's Referer" grep -q "GET /dl/invoice.exe HTTP/1.1\" 200 .*\"$b2/js.html\"" access.log
+
+# --- max-hops
+expect 0 "crawl --max-hops 2" -- "$bin" crawl --out o2 --allow-destinations 127.0.0.0/8 --max-hops 2 "$b/entry"
+eq "$(hops o2 "$b/entry" end)" "max-hops" "max-hops ends the chain"
+eq "$(hops o2 "$b/entry" url | tr ',' '\n' | wc -l)" "3" "start + 2 hops"
+
+# --- --list --import: through the lists import path
+expect 2 "--import without --list" -- isp crawl --out o3 --import "$b/entry"
+expect 0 "crawl --import" -- isp crawl --out o3 --allow-destinations 127.0.0.0/8 --list dist --import "$b/entry"
+has err.txt "dist"
+expect 0 "compile" -- isp lists compile
+expect 0 "lists check finds the payload URL" -- isp lists check "$b2/dl/invoice.exe"
+has out.txt "crawl"
+expect 0 "history records the import" -- isp lists history --list dist
+has out.txt "crawl"
+
+finish crawl
