@@ -316,7 +316,7 @@ static const struct key keys[] = {
 	{ "crawl", "low-speed-time", K_INT, F(crawl_low_speed_time), "10",
 	  "seconds below low-speed-bytes before a hop is abandoned" },
 	{ "crawl", "max-body", K_INT, F(crawl_max_body), "10485760",
-	  "bytes kept of one body after decompression; a longer body ends its chain, marked "
+	  "bytes kept of one body after decompression; a longer body is cut there, marked "
 	  "truncated" },
 	{ "crawl", "user-agent", K_STR, F(crawl_user_agent),
 	  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
