@@ -49,6 +49,7 @@ struct crawl_ctx;
 struct chain {
 	struct crawl_ctx *cx;
 	struct chain *prev, *next; /* the active chains */
+	int linked;		   /* on that list */
 	CURL *h;
 	int depth;
 	int64_t t0;
@@ -416,12 +417,14 @@ static void chain_end(struct chain *c)
 {
 	write_chain(c);
 	c->cx->active--;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		c->cx->act = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+	if (c->linked) {
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			c->cx->act = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+	}
 	chain_free(c);
 }
 
@@ -469,7 +472,7 @@ static void finish_hop(struct chain *c, CURLcode r)
 		struct sha256 sh;
 		uint8_t d[SHA256_LEN];
 		const char *mt;
-		int i;
+		size_t i;
 
 		sha256_init(&sh);
 		sha256_update(&sh, c->body, c->len);
@@ -556,6 +559,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	if (cx->act)
 		cx->act->prev = c;
 	cx->act = c;
+	c->linked = 1;
 	if (o->accept_language && o->accept_language[0]) {
 		char hl[256];
 
@@ -742,9 +746,15 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 			curl_multi_poll(cx.m, NULL, 0, 10, NULL);
 	}
 	while (cx.act) { /* stopped: what was under way is recorded as such */
-		curl_multi_remove_handle(cx.m, cx.act->h);
-		cx.act->end = "stopped";
-		chain_end(cx.act);
+		struct chain *c = cx.act;
+
+		cx.act = c->next;
+		if (cx.act)
+			cx.act->prev = NULL;
+		c->linked = 0;
+		curl_multi_remove_handle(cx.m, c->h);
+		c->end = "stopped";
+		chain_end(c);
 	}
 	rc = 0;
 	if (fflush(cx.chains) != 0 || fflush(cx.found) != 0)

@@ -285,12 +285,16 @@ static size_t parse_bound(const char *b, size_t len)
 	return len;
 }
 
+struct frame {
+	const GumboNode *node;
+};
+
 /* Walk the tree of body[0..len) in document order with an explicit stack. */
 static void html_links(struct links *l, const char *body, size_t len, int from_script)
 {
 	GumboOutput *g =
 		gumbo_parse_with_options(&kGumboDefaultOptions, body, parse_bound(body, len));
-	const GumboNode **stack = NULL;
+	struct frame *stack = NULL;
 	size_t top = 0, cap = 0;
 
 	if (!g)
@@ -299,9 +303,9 @@ static void html_links(struct links *l, const char *body, size_t len, int from_s
 	stack = malloc(cap * sizeof(*stack));
 	if (!stack)
 		goto out;
-	stack[top++] = g->root;
+	stack[top++].node = g->root;
 	while (top) {
-		const GumboNode *nd = stack[--top];
+		const GumboNode *nd = stack[--top].node;
 		unsigned i;
 
 		if (nd->type != GUMBO_NODE_ELEMENT && nd->type != GUMBO_NODE_TEMPLATE)
@@ -309,7 +313,7 @@ static void html_links(struct links *l, const char *body, size_t len, int from_s
 		element(l, &nd->v.element, from_script);
 		if (top + nd->v.element.children.length > cap) {
 			size_t nc = (top + nd->v.element.children.length) * 2;
-			const GumboNode **ns = realloc(stack, nc * sizeof(*stack));
+			struct frame *ns = realloc(stack, nc * sizeof(*stack));
 
 			if (!ns)
 				break;
@@ -318,7 +322,7 @@ static void html_links(struct links *l, const char *body, size_t len, int from_s
 		}
 		/* pushed last child first: popped in document order */
 		for (i = nd->v.element.children.length; i > 0; i--)
-			stack[top++] = nd->v.element.children.data[i - 1];
+			stack[top++].node = nd->v.element.children.data[i - 1];
 	}
 out:
 	free(stack);
