@@ -85,7 +85,8 @@ int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max,
 
 /*
  * The URL of a Refresh header or meta refresh content ("5; url=/next", "0;URL='x'") into
- * out; returns 1 when it names one, 0 otherwise ("5" alone: a reload, not followed).
+ * out; returns 1 when it names one, 0 otherwise ("5" alone: a reload, not followed; a
+ * URL holding a control character such as NUL or a line break).
  */
 int crawl_parse_refresh(const char *content, size_t len, char *out, size_t outsz);
 

@@ -69,7 +69,7 @@ static void add(struct links *l, enum crawl_kind kind, const char *u, size_t n)
 
 int crawl_parse_refresh(const char *c, size_t len, char *out, size_t outsz)
 {
-	size_t i = 0, j;
+	size_t i = 0, j, k;
 	char q = 0;
 
 	while (i < len &&
@@ -98,6 +98,9 @@ int crawl_parse_refresh(const char *c, size_t len, char *out, size_t outsz)
 		j--;
 	if (j == i || j - i >= outsz)
 		return 0;
+	for (k = i; k < j; k++)
+		if ((unsigned char)c[k] < 0x20 || c[k] == 0x7f)
+			return 0; /* NUL, CR, LF ...: not a URL (found by fuzz.crawl) */
 	memcpy(out, c + i, j - i);
 	out[j - i] = '\0';
 	return 1;

@@ -110,6 +110,9 @@ static void test_refresh(void **state)
 			fail_msg("'%s': got %d '%s', want '%s'", v[i].in, r, r ? out : "",
 				 v[i].want);
 	}
+	/* a NUL byte inside: refused, not cut short (fuzz.crawl) */
+	assert_int_equal(crawl_parse_refresh("0;\0\0\0< url=/m", 15, out, sizeof(out)), 0);
+	assert_int_equal(crawl_parse_refresh("0; url=/a\nb", 11, out, sizeof(out)), 0);
 	/* no room: not a URL */
 	assert_int_equal(crawl_parse_refresh("0; url=/abcdef", 14, out, 4), 0);
 }
