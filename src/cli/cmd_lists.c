@@ -38,6 +38,7 @@ static const char lists_usage[] =
 	"  export   --list NAME --format rpz|domains|hosts|csv [--origin ZONE] [--out FILE]\n"
 	"  stats    [--json]  entries, sources, last import and snapshot bytes per list\n"
 	"  history  [--list NAME] [--limit N] [--changes ID] [--json]  past imports\n"
+	"  recheck  --list NAME [--all]  are the listed URLs still served? (online, offline)\n"
 	"  keygen   --public FILE --secret FILE  Ed25519 key pair for signed feeds\n"
 	"  sign     --key SECRET FILE...  detached signatures (FILE.sig)\n"
 	"  publish  --key SECRET DIR NAME:KIND[:FORMAT]=FILE...  write a signed feed\n"
@@ -289,6 +290,7 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "export", cmd_lists_export },
 		{ "stats", cmd_stats },
 		{ "history", cmd_history },
+		{ "recheck", cmd_lists_recheck }, /* cmd_lists_recheck.c */
 		{ "keygen", cmd_lists_keygen },
 		{ "sign", cmd_lists_sign },
 		{ "publish", cmd_lists_publish },

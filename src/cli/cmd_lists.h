@@ -17,6 +17,8 @@ struct store_list;
 int cli_import_file(struct cli *c, struct store *st, const struct store_list *l, const char *path,
 		    struct listimport_opts *io);
 
+/* cmd_lists_recheck.c: liveness of listed URLs */
+int cmd_lists_recheck(struct cli *c, int argc, char **argv);
 int cmd_lists_check(struct cli *c, int argc, char **argv);
 int cmd_lists_export(struct cli *c, int argc, char **argv);
 /* cmd_lists_allow.c: the allowlist */

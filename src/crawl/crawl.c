@@ -28,6 +28,7 @@
 #include "core/base/sha256.h"
 #include "core/net/dest.h"
 #include "crawl/crawl.h"
+#include "crawl/crawl_int.h"
 
 struct hop {
 	char url[CRAWL_MAX_URL];
@@ -61,8 +62,7 @@ struct chain {
 	char *body;
 	size_t len, cap;
 	int over;
-	int refused;
-	char refused_ip[64];
+	struct crawl_guard guard;
 	char refresh[CRAWL_MAX_URL]; /* Refresh header's URL */
 	char ebuf[CURL_ERROR_SIZE];  /* libcurl's words for a failed transfer */
 	struct curl_slist *hdrs;
@@ -204,18 +204,30 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 /* The destination check: every address libcurl is about to connect to. */
 static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	struct chain *c = ud;
+	struct crawl_guard *g = ud;
 	enum dest_verdict v;
 
 	(void)purpose;
-	v = dest_check(&c->cx->rules, &a->addr);
+	v = dest_check(g->rules, &a->addr);
 	if (v != DEST_OK) {
-		c->refused = (int)v;
-		getnameinfo(&a->addr, a->addrlen, c->refused_ip, sizeof(c->refused_ip), NULL, 0,
-			    NI_NUMERICHOST);
+		g->verdict = (int)v;
+		getnameinfo(&a->addr, a->addrlen, g->ip, sizeof(g->ip), NULL, 0, NI_NUMERICHOST);
 		return CURL_SOCKET_BAD;
 	}
 	return socket(a->family, a->socktype, a->protocol);
+}
+
+void crawl_guard_set(CURL *h, struct crawl_guard *g)
+{
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, g);
+	/* certificates are not verified: a kit's self-signed or expired https site must
+	 * still be seen (the crawler trusts nothing it fetches anyway) */
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 }
 
 /* --- chains */
@@ -265,8 +277,8 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 	hp->kind = kind;
 	c->len = 0;
 	c->over = 0;
-	c->refused = 0;
-	c->refused_ip[0] = '\0';
+	c->guard.verdict = DEST_OK;
+	c->guard.ip[0] = '\0';
 	c->refresh[0] = '\0';
 	c->ebuf[0] = '\0';
 	curl_easy_setopt(c->h, CURLOPT_URL, url);
@@ -449,11 +461,11 @@ static void finish_hop(struct chain *c, CURLcode r)
 	s = NULL;
 	if (curl_easy_getinfo(c->h, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s)
 		snprintf(hp->ctype, sizeof(hp->ctype), "%s", s);
-	if (c->refused) {
+	if (c->guard.verdict != DEST_OK) {
 		hp->refused = 1;
-		snprintf(hp->ip, sizeof(hp->ip), "%s", c->refused_ip);
-		snprintf(hp->error, sizeof(hp->error), "refused destination %s: %s", c->refused_ip,
-			 dest_why((enum dest_verdict)c->refused));
+		snprintf(hp->ip, sizeof(hp->ip), "%s", c->guard.ip);
+		snprintf(hp->error, sizeof(hp->error), "refused destination %s: %s", c->guard.ip,
+			 dest_why((enum dest_verdict)c->guard.verdict));
 		cx->st->refused++;
 		c->end = "refused";
 		chain_end(c);
@@ -567,9 +579,8 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		c->hdrs = curl_slist_append(NULL, hl);
 	}
 	curl_easy_setopt(c->h, CURLOPT_PRIVATE, c);
-	curl_easy_setopt(c->h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	c->guard.rules = &cx->rules;
+	crawl_guard_set(c->h, &c->guard);
 	curl_easy_setopt(c->h, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
@@ -583,13 +594,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(c->h, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	curl_easy_setopt(c->h, CURLOPT_OPENSOCKETDATA, c);
 	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->ebuf);
-	/* certificates are not verified: a kit's self-signed or expired https site must
-	 * still be seen (the crawler trusts nothing it fetches anyway) */
-	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
 	if (start_hop(c, it->url, CRAWL_START) != 0)
 		chain_end(c);
 }

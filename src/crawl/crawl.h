@@ -136,4 +136,46 @@ struct crawl_stats {
 int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats *st,
 	      struct isp_err *err);
 
+/* ---- `lists recheck` (recheck.c) ----
+ *
+ * Each due URL of a url list is fetched again without scripts or redirects: a GET of
+ * its first CRAWL_RECHECK_RANGE bytes (Range), through the same destination check. One
+ * fetch gives a signal:
+ *   online   2xx and the same SHA-256 of those bytes as when last online (or none yet);
+ *   offline  the name does not resolve, the connection is refused, 404 or 410, or the
+ *            payload changed (another hash: the file is gone);
+ *   unknown  anything else: 5xx, other 4xx (403 is often cloaking), timeouts, a
+ *            destination this host refuses to reach.
+ * The stored status (core/store/store_urlstatus.h) becomes online on an online signal,
+ * offline after offline_after consecutive offline signals, and unknown while neither
+ * holds. A URL is due again after 1 h when online, then backs off 1 h -> 6 h -> 24 h with
+ * consecutive offline signals (and after an unknown, as for its count so far).
+ */
+#define CRAWL_RECHECK_RANGE 65536
+
+struct store;
+struct store_list;
+
+struct crawl_recheck_opts {
+	int concurrency;
+	int64_t timeout_ms; /* per URL */
+	int offline_after;  /* consecutive offline signals before offline */
+	int all;	    /* every URL of the list, due or not */
+	const char *user_agent, *allow, *deny;
+	volatile int *stop; /* may be NULL */
+};
+
+struct crawl_recheck_stats {
+	long checked, online, offline, unknown; /* statuses after this run */
+};
+
+/*
+ * Re-check the URLs of list l in st that are due at now (all with o->all) and store each
+ * status. Returns 0, or an ISR code with err set (the store, libcurl, a bad
+ * allow/deny prefix); statuses stored before a failure stay.
+ */
+int crawl_recheck_list(struct store *st, const struct store_list *l,
+		       const struct crawl_recheck_opts *o, int64_t now,
+		       struct crawl_recheck_stats *out, struct isp_err *err);
+
 #endif

@@ -13,7 +13,7 @@
 # are refused; --list --import puts the payload URL into a url list (lists check finds it).
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
-for t in nginx python3 sha256sum gzip; do
+for t in nginx python3 sha256sum gzip sqlite3; do
   command -v "$t" >/dev/null || { echo "crawl.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
 done
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -49,6 +49,7 @@ struct.pack_into("<HHH", b, 0x94, 0xe0, 0x102, 0x10b)
 b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
 open("site/dl/invoice.exe", "wb").write(b)
 PY
+mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
 head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
 port=$(freeport)
 user=; [ "$(id -u)" -eq 0 ] && user="user root;"
@@ -79,6 +80,8 @@ http {
     location = /evil { return 302 file:///etc/passwd; }
     location = /slow.html { limit_rate 10; }
     location = /bomb.html { add_header Content-Encoding gzip; }
+    location = /gone { return 410; }
+    location = /err { return 500; }
   }
 }
 EOF
@@ -140,5 +143,33 @@ expect 0 "lists check finds the payload URL" -- isp lists check "$b2/dl/invoice.
 has out.txt "crawl"
 expect 0 "history records the import" -- isp lists history --list dist
 has out.txt "crawl"
+
+# --- lists recheck: online, offline after 2 signals (404, 410, refused connection, a
+# changed payload), unknown (500), backoff, the destination check
+closed=$(freeport)
+printf '%s\n' "$b/pay/tool.exe" "$b/missing" "$b/gone" "$b/err" "http://127.0.0.1:$closed/x" > urls.txt
+expect 0 "import urls" -- isp lists import --list urls --kind url urls.txt
+st() { sqlite3 -separator ' ' "$work/var/t.db" "SELECT u.status, u.fails, u.detail FROM url_status u
+  JOIN lists l ON l.id = u.list_id WHERE l.name = 'urls' AND u.value = '$1'"; }
+rc() { isp lists recheck --list urls --offline-after 2 "$@"; }
+expect 2 "recheck without --list" -- isp lists recheck
+expect 0 "recheck 1" -- rc --allow-destinations 127.0.0.0/8
+has err.txt "5 URLs checked: 1 online, 0 offline, 4 unknown"
+eq "$(st "$b/pay/tool.exe")" "online 0 206" "served: online (Range honoured)"
+eq "$(st "$b/missing")" "unknown 1 404" "one 404: not offline yet"
+expect 0 "recheck 2 (--all)" -- rc --allow-destinations 127.0.0.0/8 --all
+has err.txt "5 URLs checked: 1 online, 3 offline, 1 unknown"
+eq "$(st "$b/missing")" "offline 2 404" "404 twice: offline"
+eq "$(st "$b/gone")" "offline 2 410" "410 twice: offline"
+eq "$(st "$b/err")" "unknown 0 500" "500: unknown"
+check "refused connection twice: offline" [ "$(st "http://127.0.0.1:$closed/x" | cut -d' ' -f1-2)" = "offline 2" ]
+check "not online: due again in 6 h" [ "$(sqlite3 "$work/var/t.db" "SELECT next_check - checked FROM url_status WHERE value = '$b/missing'")" = 21600 ]
+expect 0 "recheck 3: nothing due" -- rc --allow-destinations 127.0.0.0/8
+has err.txt "0 URLs checked"
+printf 'another payload' >> site/pay/tool.exe
+expect 0 "recheck 4: payload changed" -- rc --allow-destinations 127.0.0.0/8 --all
+eq "$(st "$b/pay/tool.exe")" "unknown 1 206, payload changed" "a changed payload is an offline signal"
+expect 0 "recheck 5: without --allow-destinations" -- rc --all
+check "loopback refused, unknown" grep -q "refused destination 127.0.0.1" <(st "$b/err")
 
 finish crawl

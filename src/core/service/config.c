@@ -71,6 +71,9 @@ static const struct key keys[] = {
 	{ "lists", "max-shrink", K_INT, F(lists_max_shrink), "50",
 	  "percent of a source's entries one import or sync may remove; more, no accepted "
 	  "value, or more rejected than accepted changes nothing; 100 = no limit" },
+	{ "lists", "recheck-offline-after", K_INT, F(lists_recheck_offline_after), "3",
+	  "lists recheck: consecutive offline signals (NXDOMAIN, refused, 404, 410, payload "
+	  "changed) before a URL is marked offline" },
 	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
 	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
 	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",

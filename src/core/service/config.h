@@ -62,11 +62,12 @@ struct isp_config {
 	int64_t core_retention;		 /* seconds block/decided events are kept; 0 = forever */
 	int64_t core_mask_after; /* seconds before addresses are cut to /24, /56; 0 = never */
 	/* [lists] */
-	char lists_format[16];	    /* default import format */
-	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
-	char lists_rpz_origin[254]; /* default RPZ origin for export */
-	int64_t lists_rpz_ttl;	    /* TTL of exported RPZ records */
-	int64_t lists_max_shrink;   /* percent of a source one import may remove */
+	char lists_format[16];		     /* default import format */
+	int64_t lists_expiry;		     /* default entry lifetime in seconds, 0 = none */
+	char lists_rpz_origin[254];	     /* default RPZ origin for export */
+	int64_t lists_rpz_ttl;		     /* TTL of exported RPZ records */
+	int64_t lists_max_shrink;	     /* percent of a source one import may remove */
+	int64_t lists_recheck_offline_after; /* lists recheck: offline signals before offline */
 	/* [dns] */
 	char dns_listen[1024];		   /* ADDR:PORT, ... */
 	char dns_upstream[1024];	   /* ADDR:PORT, ... */

@@ -36,6 +36,8 @@
  *      and cause), and subscriber_log.via (who recorded the change: import, command).
  *   8  subscribers.profile: the [profile.NAME] whose lists apply to the subscriber (NULL =
  *      every list); the DNS service and the proxy learn it through the opt-out file
+ *   9  url_status: `lists recheck`'s verdict per (list, URL): status, checked,
+ *      last_online, fails, next_check, sha256, detail (store_urlstatus.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,13 +233,21 @@ static const char *const pg_v7 = V7_SQL("BIGINT");
 #define V8_SQL "ALTER TABLE subscribers ADD COLUMN profile TEXT;"
 static const char *const sqlite_v8 = V8_SQL;
 static const char *const pg_v8 = V8_SQL;
+#define V9_SQL(INT)                                                                                \
+	"CREATE TABLE url_status(list_id " INT " NOT NULL, value TEXT NOT NULL,"                   \
+	"  status TEXT NOT NULL, checked " INT " NOT NULL, last_online " INT ","                   \
+	"  fails " INT " NOT NULL DEFAULT 0, next_check " INT " NOT NULL, sha256 TEXT,"            \
+	"  detail TEXT, PRIMARY KEY(list_id, value));"
+static const char *const sqlite_v9 = V9_SQL("INTEGER");
+static const char *const pg_v9 = V9_SQL("BIGINT");
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
-	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5, sqlite_v6, sqlite_v7, sqlite_v8
+	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5,
+	sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9
 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4,
-								 pg_v5, pg_v6, pg_v7, pg_v8 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4, pg_v5,
+								 pg_v6, pg_v7, pg_v8, pg_v9 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {
