@@ -111,8 +111,10 @@ static void test_refresh(void **state)
 				 v[i].want);
 	}
 	/* a NUL byte inside: refused, not cut short (fuzz.crawl) */
-	assert_int_equal(crawl_parse_refresh("0;\0\0\0< url=/m", 15, out, sizeof(out)), 0);
-	assert_int_equal(crawl_parse_refresh("0; url=/a\nb", 11, out, sizeof(out)), 0);
+	static const char nul[] = "0;\0\0\0< url=/m", lf[] = "0; url=/a\nb";
+
+	assert_int_equal(crawl_parse_refresh(nul, sizeof(nul) - 1, out, sizeof(out)), 0);
+	assert_int_equal(crawl_parse_refresh(lf, sizeof(lf) - 1, out, sizeof(out)), 0);
 	/* no room: not a URL */
 	assert_int_equal(crawl_parse_refresh("0; url=/abcdef", 14, out, 4), 0);
 }
