@@ -15,8 +15,9 @@ pkgs+=(libpq-dev)
 pkgs+=(libsodium-dev)
 # libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
 pkgs+=(libmicrohttpd-dev)
-# libgumbo-dev: the crawler's HTML5 parser; libmagic-dev: the type of what it downloads
-pkgs+=(libgumbo-dev libmagic-dev)
+# libgumbo-dev: the crawler's HTML5 parser; libmagic-dev: the type of what it downloads;
+# libyara-dev: its rules over pages and files; libpsl-dev: registrable domains (relays)
+pkgs+=(libgumbo-dev libmagic-dev libyara-dev libpsl-dev)
 # go-md2man: the build makes the man pages from docs/*.md (cmake/manpages.sh); one small
 # static program with no dependencies (pandoc is 170 MB, ronn needs Ruby)
 pkgs+=(go-md2man)

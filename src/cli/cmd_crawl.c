@@ -105,6 +105,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 			OPT_K("referer", "crawl.referer", "URL"),
 			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
 			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
+			OPT_K("rules", "crawl.rules", "FILE,..."),
 			OPT_S("list", 0, &list, "NAME",
 			      "with --import: the url list the distribution URLs go to (created)"),
 			OPT_F("import", 0, &import,
@@ -132,6 +133,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	o.referer = c->cfg.crawl_referer;
 	o.allow = c->cfg.crawl_allow_destinations;
 	o.deny = c->cfg.crawl_deny_destinations;
+	o.rules = c->cfg.crawl_rules;
 	o.quiet = c->quiet;
 	o.report = report;
 	o.stop = &stop_flag;
@@ -145,7 +147,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	if (!c->quiet)
 		fprintf(stderr,
 			"crawl: %ld chains, %ld hops (%ld refused, %ld failed), %ld distribution "
-			"URLs -> %s\n",
+			"or attack URLs -> %s\n",
 			st.chains, st.hops, st.refused, st.failed, st.distribution, o.out);
 	if (import) {
 		rc = import_found(c, list, source, o.out);

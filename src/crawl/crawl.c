@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <libpsl.h>
+#include <ctype.h>
 #include <magic.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -38,6 +40,7 @@ struct hop {
 	char ctype[128];
 	char mime[96]; /* libmagic's type of the body */
 	char sha[SHA256_LEN * 2 + 1];
+	char yara[256]; /* names of the YARA rules that match the body, comma-separated */
 	long long bytes;
 	int truncated;
 	int refused;
@@ -79,6 +82,7 @@ struct crawl_ctx {
 	struct dest_rules rules;
 	CURLM *m;
 	magic_t magic;
+	struct crawl_rules *yara; /* NULL: no crawl.rules */
 	FILE *chains, *found;
 	char bodies[4096];
 	struct item *q;
@@ -345,6 +349,21 @@ static void store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b
 	close(fd);
 }
 
+/* The registrable domain of url's host (libpsl: "www.example.co.jp" ->
+ * "example.co.jp"), or the host itself for an address or a public suffix. */
+static void site_of(const char *url, char *out, size_t outsz)
+{
+	const char *rd;
+	size_t i;
+
+	host_of(url, out, outsz);
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	rd = psl_registrable_domain(psl_builtin(), out);
+	if (rd && rd != out)
+		memmove(out, rd, strlen(rd) + 1);
+}
+
 static void classify(struct chain *c)
 {
 	char a[256], b[256];
@@ -353,24 +372,40 @@ static void classify(struct chain *c)
 	for (i = 0; i < c->nhops; i++) {
 		struct hop *hp = &c->hops[i];
 
-		if (i == 0)
-			hp->role = "entry";
-		else if (hp->mime[0] && is_payload(hp->mime, hp->ctype))
+		if (hp->mime[0] && is_payload(hp->mime, hp->ctype))
 			hp->role = "distribution";
+		else if (hp->yara[0])
+			hp->role = "attack";
+		else if (i == 0)
+			hp->role = "entry";
 		else if (i + 1 < c->nhops) {
-			host_of(hp->url, a, sizeof(a));
-			host_of(c->hops[i + 1].url, b, sizeof(b));
-			hp->role = strcasecmp(a, b) != 0 ? "relay" : "hop";
+			site_of(hp->url, a, sizeof(a));
+			site_of(c->hops[i + 1].url, b, sizeof(b));
+			hp->role = strcmp(a, b) != 0 ? "relay" : "hop";
 		} else
 			hp->role = "landing";
-		if (i == 0 && hp->mime[0] && is_payload(hp->mime, hp->ctype))
-			hp->role = "distribution";
 	}
 }
 
 static json_t *str_or_null(const char *s)
 {
 	return s && s[0] ? jsonout_str(s) : json_null();
+}
+
+/* "a,b" -> ["a", "b"] */
+static json_t *yara_names(const char *s)
+{
+	json_t *a = json_array();
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		json_array_append_new(a, jsonout_strn(s, n));
+		s += n;
+		if (*s)
+			s++;
+	}
+	return a;
 }
 
 static void write_chain(struct chain *c)
@@ -394,13 +429,15 @@ static void write_chain(struct chain *c)
 		json_object_set_new(h, "file_type", str_or_null(hp->mime));
 		json_object_set_new(h, "bytes", json_integer(hp->bytes));
 		json_object_set_new(h, "sha256", str_or_null(hp->sha));
+		json_object_set_new(h, "yara", yara_names(hp->yara));
 		if (hp->truncated)
 			json_object_set_new(h, "truncated", json_true());
 		if (hp->refused)
 			json_object_set_new(h, "refused", json_true());
 		json_object_set_new(h, "error", str_or_null(hp->error));
 		json_array_append_new(hops, h);
-		if (strcmp(hp->role, "distribution") == 0 && !hp->error[0] && cx->found) {
+		if ((strcmp(hp->role, "distribution") == 0 || strcmp(hp->role, "attack") == 0) &&
+		    !hp->error[0] && cx->found) {
 			fprintf(cx->found, "%s\n", hp->url);
 			cx->st->distribution++;
 		}
@@ -495,6 +532,7 @@ static void finish_hop(struct chain *c, CURLcode r)
 		if (mt)
 			snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
 		store_body(cx, hp, c->body, c->len);
+		crawl_rules_scan(cx->yara, c->body, c->len, hp->yara, sizeof(hp->yara));
 	}
 	if (r != CURLE_OK && !c->over) {
 		cx->st->failed++;
@@ -710,6 +748,11 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 				 cx.magic ? magic_error(cx.magic) : "out of memory");
 		goto out;
 	}
+	if (o->rules && o->rules[0]) {
+		rc = crawl_rules_load(o->rules, &cx.yara, err);
+		if (rc)
+			goto out;
+	}
 	cx.chains = open_out(o->out, "chains.jsonl", err);
 	cx.found = cx.chains ? open_out(o->out, "found.txt", err) : NULL;
 	if (!cx.found) {
@@ -773,6 +816,7 @@ out:
 		fclose(cx.found);
 	if (cx.magic)
 		magic_close(cx.magic);
+	crawl_rules_free(cx.yara);
 	for (i = 0; i < cx.nq; i++) {
 		free(cx.q[i].url);
 		free(cx.q[i].referer);

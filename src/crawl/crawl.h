@@ -20,13 +20,14 @@
  *  - What a page holds is read by crawl_extract (extract.c): a real HTML5 parser
  *    (libgumbo) for the markup, and a small pattern reader for inline scripts.
  *  - Each hop gets a role in the seed system's terms: entry (the start URL), relay (a
- *    hop that moves navigation to another host), distribution (a payload: libmagic says
- *    executable/archive/script, or the body contradicts a text/html Content-Type),
- *    landing (anything else).
+ *    hop that moves navigation to another registrable domain, libpsl), distribution (a
+ *    payload: libmagic says executable/archive/script, or the body contradicts a
+ *    text/html Content-Type), attack (a YARA rule of crawl.rules matches the body: the
+ *    rule names are its evidence), hop / landing (anything else).
  *
  * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
- * hops; bodies/<sha256>, each body stored once; found.txt, the distribution URLs, one a
- * line (what `crawl --list NAME --import` imports).
+ * hops; bodies/<sha256>, each body stored once; found.txt, the distribution and attack
+ * URLs, one a line (what `crawl --list NAME --import` imports).
  */
 #ifndef ISP_CRAWL_H
 #define ISP_CRAWL_H
@@ -110,6 +111,7 @@ struct crawl_opts {
 	const char *referer; /* Referer of the start URL ("" = none) */
 	const char *allow;   /* crawl.allow-destinations: prefixes allowed though special */
 	const char *deny;    /* crawl.deny-destinations: the ISP's own infrastructure */
+	const char *rules;   /* crawl.rules: YARA rule files, comma-separated; "" = none */
 	int quiet;
 	/* Called with each problem that does not stop the run (a bad start URL); may be
 	 * NULL. */
@@ -123,7 +125,7 @@ struct crawl_stats {
 	long hops;	   /* hops fetched or refused */
 	long refused;	   /* hops refused (destination or scheme) */
 	long failed;	   /* hops that failed (connection, timeout, cap) */
-	long distribution; /* distribution URLs found (lines of found.txt) */
+	long distribution; /* distribution and attack URLs found (lines of found.txt) */
 	long bad_start;	   /* start values that are not http/https URLs */
 };
 

@@ -29,9 +29,9 @@ for l in open(sys.argv[1]):
     c = json.loads(l)
     for f in ("end", "referer", "depth"):
         print("%s\t%s\t%s" % (c["start"], f, c[f]))
-    for f in ("url", "kind", "role", "status", "ip", "sha256", "error", "refused", "truncated"):
+    for f in ("url", "kind", "role", "status", "ip", "sha256", "error", "refused", "truncated", "yara"):
         print("%s\t%s\t%s" % (c["start"], f,
-              ",".join("" if h.get(f) is None else str(h.get(f)) for h in c["hops"])))
+              ",".join("" if h.get(f) in (None, []) else str(h.get(f)) for h in c["hops"])))
 PY
   local v
   v=$(awk -F'\t' -v s="$2" -v f="$3" '$1 == s && $2 == f { print $3; exit }' "$1/flat")
@@ -50,6 +50,8 @@ b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
 open("site/dl/invoice.exe", "wb").write(b)
 PY
 mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
+# the EICAR test file (harmless; every scanner flags it), put together here only
+printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > site/eicar.txt
 head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
 port=$(freeport)
 user=; [ "$(id -u)" -eq 0 ] && user="user root;"
@@ -104,9 +106,10 @@ check "nothing reached nginx" [ ! -s access.log ]
 has err.txt "4 chains, 4 hops (4 refused"
 
 # --- the chain, with loopback allowed (start URLs from a file)
-printf '# start URLs\n%s\n' "$b/entry" "$b/loop" "$b/evil" "$b/slow.html" "$b/bomb.html" > starts.txt
+printf '# start URLs\n%s\n' "$b/entry" "$b/loop" "$b/evil" "$b/slow.html" "$b/bomb.html" \
+  "$b/attack.html" "$b/eicar.txt" > starts.txt
 expect 0 "crawl" -- "$bin" -o crawl.low-speed-time=1 crawl --out o1 \
-  --allow-destinations 127.0.0.0/8 --max-body 1000000 starts.txt
+  --allow-destinations 127.0.0.0/8 --max-body 1000000 --rules "$src/data/yara/crawl.yar" starts.txt
 eq "$(hops o1 "$b/entry" url)" "$b/entry,$b/r1,$b2/relay,$b2/meta.html,$b2/js.html,$b2/dl/invoice.exe" "every hop, in order"
 eq "$(hops o1 "$b/entry" kind)" "start,http-3xx,http-3xx,refresh-header,meta-refresh,js-location" "how each hop was reached"
 eq "$(hops o1 "$b/entry" role)" "entry,relay,hop,hop,hop,distribution" "roles"
@@ -117,7 +120,14 @@ sha=$(sha256sum site/dl/invoice.exe | cut -d' ' -f1)
 eq "$(hops o1 "$b/entry" sha256 | awk -F, '{print $6}')" "$sha" "payload SHA-256"
 check "payload stored once under bodies/" cmp -s "o1/bodies/$sha" site/dl/invoice.exe
 check "bodies are private" [ "$(stat -c %a "o1/bodies/$sha")" = 600 ]
-eq "$(cat o1/found.txt)" "$b2/dl/invoice.exe" "found.txt: the distribution URL"
+eq "$(hops o1 "$b/attack.html" role)" "attack" "YARA: packed eval is an attack page"
+eq "$(hops o1 "$b/attack.html" yara)" "['js_decode_and_eval']" "the rule name is the evidence"
+eq "$(hops o1 "$b/eicar.txt" yara)" "['eicar_test_string']" "YARA: EICAR test file"
+eq "$(hops o1 "$b/entry" yara)" ",,,,," "no rule matches the chain's pages"
+eq "$(sort o1/found.txt | tr '\n' ' ')" "$b/attack.html $b/eicar.txt $b2/dl/invoice.exe " "found.txt: distribution and attack URLs"
+printf 'rule broken {\n  strings: $a = "x"\n  condition: $b\n}\n' > bad.yar
+expect 2 "a rule file that does not compile" -- "$bin" crawl --out o9 --rules bad.yar "$b/entry"
+has err.txt "crawl.rules: bad.yar:"; has err.txt "undefined string"
 eq "$(hops o1 "$b2/frame.html" referer)" "$b2/js.html" "hidden iframe crawled, Referer the page"
 eq "$(hops o1 "$b2/frame.html" depth)" "1" "iframe at depth 1"
 eq "$(hops o1 "$b2/kit.js" depth)" "(no chain)" "depth 1: the frame's script not followed"

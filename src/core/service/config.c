@@ -337,6 +337,9 @@ static const struct key keys[] = {
 	{ "crawl", "deny-destinations", K_STR, F(crawl_deny_destinations), "",
 	  "prefixes never fetched from (the ISP's infrastructure), even inside "
 	  "allow-destinations" },
+	{ "crawl", "rules", K_STR, F(crawl_rules), "",
+	  "YARA rule files, comma-separated (the starter set: data/yara/crawl.yar); a page or "
+	  "file a rule matches is an attack hop; empty = none" },
 	{ "authwatch", "format", K_STR, F(authwatch_format), "auto",
 	  "log format: auto, radius, postfix, dovecot, json (--format overrides)" },
 	{ "authwatch", "own", K_STR, F(authwatch_own), "",

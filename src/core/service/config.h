@@ -169,6 +169,7 @@ struct isp_config {
 	char crawl_referer[1024];	     /* Referer of the start URLs, "" = none */
 	char crawl_allow_destinations[4096]; /* CIDR, ... internal destinations allowed */
 	char crawl_deny_destinations[4096];  /* CIDR, ... always refused */
+	char crawl_rules[4096];		     /* YARA rule files, comma-separated */
 	/* [authwatch] */
 	char authwatch_format[16];
 	char authwatch_own[4096];		    /* PREFIX, ... of the access network */
