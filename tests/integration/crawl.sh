@@ -173,6 +173,11 @@ eq "$(st "$b/missing")" "offline 2 404" "404 twice: offline"
 eq "$(st "$b/gone")" "offline 2 410" "410 twice: offline"
 eq "$(st "$b/err")" "unknown 0 500" "500: unknown"
 check "refused connection twice: offline" [ "$(st "http://127.0.0.1:$closed/x" | cut -d' ' -f1-2)" = "offline 2" ]
+expect 0 "lists stats --json" -- isp lists stats --json
+check "stats: 1 online, 3 offline in list urls" python3 -c '
+import json, sys
+l = {x["list"]: x for x in json.load(open("out.txt"))["lists"]}
+sys.exit(not (l["urls"]["online"] == 1 and l["urls"]["offline"] == 3))'
 check "not online: due again in 6 h" [ "$(sqlite3 "$work/var/t.db" "SELECT next_check - checked FROM url_status WHERE value = '$b/missing'")" = 21600 ]
 expect 0 "recheck 3: nothing due" -- rc --allow-destinations 127.0.0.0/8
 has err.txt "0 URLs checked"

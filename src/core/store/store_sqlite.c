@@ -749,8 +749,15 @@ static int stats_row(void *ud, struct db_stmt *s)
 	ls.expired = db_column_int64(s, 5);
 	ls.sources = db_column_int64(s, 6);
 	ls.last_import = db_column_int64(s, 7);
+	ls.online = db_column_int64(s, 8);
+	ls.offline = db_column_int64(s, 9);
 	return w->fn(w->ud, &ls);
 }
+
+/* u.value is listed, not expired at ?1, by a source of list l */
+#define LIVE_VALUE                                                                                 \
+	"EXISTS (SELECT 1 FROM entries e JOIN sources s ON s.id = e.source_id"                     \
+	" WHERE s.list_id = l.id AND e.value = u.value AND (e.expires IS NULL OR e.expires > ?1))"
 
 int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
 {
@@ -766,7 +773,11 @@ int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, 
 		       " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
 		       "   WHERE s.list_id = l.id AND e.expires <= ?1),"
 		       " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
-		       " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+		       " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id),"
+		       " (SELECT count(*) FROM url_status u WHERE u.list_id = l.id"
+		       "   AND u.status = 'online' AND " LIVE_VALUE "),"
+		       " (SELECT count(*) FROM url_status u WHERE u.list_id = l.id"
+		       "   AND u.status = 'offline' AND " LIVE_VALUE ")"
 		       " FROM lists l ORDER BY l.name",
 		       SQ_ARGS(SQ_I(now)), "list stats", stats_row, &w, err);
 }
