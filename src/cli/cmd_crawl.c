@@ -3,7 +3,6 @@
  * name: opts.h, OPT_K) wired to src/crawl's crawl_run; with --list NAME --import, the
  * distribution URLs found (DIR/found.txt) go through the import path of `lists import`.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -30,14 +29,6 @@ static const char crawl_usage[] =
 static const char crawl_tail[] =
 	"Exit status: 0 done, 2 usage, 3 done but a start value was unreadable, 4 failed\n"
 	"(output folder, or the import).\n";
-
-static volatile int stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 static void report(void *ud, const struct isp_err *e)
 {
@@ -136,9 +127,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	o.rules = c->cfg.crawl_rules;
 	o.quiet = c->quiet;
 	o.report = report;
-	o.stop = &stop_flag;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	o.stop = cli_stop_on_signals();
 	isp_err_clear(&err);
 	if (crawl_run(&o, argv + argi, argc - argi, &st, &err) != 0) {
 		cli_error(&err);

@@ -2,7 +2,6 @@
  * cmd_lists_recheck.c -- `ispshield lists recheck`: the options wired to src/crawl's
  * crawl_recheck_list (the fetches, the verdicts, the store).
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,14 +24,6 @@ static const char recheck_usage[] =
 	"in `ispshield crawl`.\n";
 
 static const char recheck_tail[] = "Exit status: 0 done, 2 usage, 4 failed.\n";
-
-static volatile int stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 {
@@ -78,9 +69,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	o.user_agent = c->cfg.crawl_user_agent;
 	o.allow = c->cfg.crawl_allow_destinations;
 	o.deny = c->cfg.crawl_deny_destinations;
-	o.stop = &stop_flag;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	o.stop = cli_stop_on_signals();
 	rc = crawl_recheck_list(st, &l, &o, (int64_t)time(NULL), &rs, &err);
 	if (rc == 0 && !c->quiet)
 		fprintf(stderr,

@@ -28,6 +28,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
 #include "core/base/sha256.h"
+#include "core/base/strbuf.h"
 #include "core/net/dest.h"
 #include "crawl/crawl.h"
 #include "crawl/crawl_int.h"
@@ -62,8 +63,7 @@ struct chain {
 	const char *end; /* why the chain ended */
 	char referer[CRAWL_MAX_URL];
 	/* the transfer under way */
-	char *body;
-	size_t len, cap;
+	struct strbuf body; /* reset (len 0) before each hop; kept allocated */
 	int over;
 	struct crawl_guard guard;
 	char refresh[CRAWL_MAX_URL]; /* Refresh header's URL */
@@ -174,25 +174,12 @@ static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 	struct chain *c = ud;
 	size_t n = size * nmemb;
 
-	if (c->len + n > (size_t)c->cx->o->max_body) {
-		n = (size_t)c->cx->o->max_body - c->len;
+	if (c->body.len + n > (size_t)c->cx->o->max_body) {
+		n = (size_t)c->cx->o->max_body - c->body.len;
 		c->over = 1;
 	}
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap : 16384;
-		char *b;
-
-		while (cap < c->len + n + 1)
-			cap *= 2;
-		b = realloc(c->body, cap);
-		if (!b)
-			return 0;
-		c->body = b;
-		c->cap = cap;
-	}
-	memcpy(c->body + c->len, p, n);
-	c->len += n;
-	return c->over ? 0 : size * nmemb;
+	strbuf_add(&c->body, p, n);
+	return c->over || c->body.oom ? 0 : size * nmemb;
 }
 
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
@@ -279,7 +266,8 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 	memset(hp, 0, sizeof(*hp));
 	snprintf(hp->url, sizeof(hp->url), "%s", url);
 	hp->kind = kind;
-	c->len = 0;
+	c->body.len = 0;
+	c->body.oom = 0;
 	c->over = 0;
 	c->guard.verdict = DEST_OK;
 	c->guard.ip[0] = '\0';
@@ -458,7 +446,7 @@ static void chain_free(struct chain *c)
 	if (c->h)
 		curl_easy_cleanup(c->h);
 	curl_slist_free_all(c->hdrs);
-	free(c->body);
+	free(c->body.p);
 	free(c);
 }
 
@@ -516,23 +504,23 @@ static void finish_hop(struct chain *c, CURLcode r)
 		snprintf(hp->error, sizeof(hp->error), "%.190s",
 			 c->ebuf[0] ? c->ebuf : curl_easy_strerror(r));
 	}
-	hp->bytes = (long long)c->len;
-	if (c->len) {
+	hp->bytes = (long long)c->body.len;
+	if (c->body.len) {
 		struct sha256 sh;
 		uint8_t d[SHA256_LEN];
 		const char *mt;
 		size_t i;
 
 		sha256_init(&sh);
-		sha256_update(&sh, c->body, c->len);
+		sha256_update(&sh, c->body.p, c->body.len);
 		sha256_final(&sh, d);
 		for (i = 0; i < SHA256_LEN; i++)
 			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
-		mt = magic_buffer(cx->magic, c->body, c->len);
+		mt = magic_buffer(cx->magic, c->body.p, c->body.len);
 		if (mt)
 			snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
-		store_body(cx, hp, c->body, c->len);
-		crawl_rules_scan(cx->yara, c->body, c->len, hp->yara, sizeof(hp->yara));
+		store_body(cx, hp, c->body.p, c->body.len);
+		crawl_rules_scan(cx->yara, c->body.p, c->body.len, hp->yara, sizeof(hp->yara));
 	}
 	if (r != CURLE_OK && !c->over) {
 		cx->st->failed++;
@@ -555,10 +543,11 @@ static void finish_hop(struct chain *c, CURLcode r)
 		nk = CRAWL_HTTP;
 	} else if (c->refresh[0] && crawl_resolve(hp->url, c->refresh, next, sizeof(next)) == 0) {
 		nk = CRAWL_REFRESH;
-	} else if (c->len && (strncasecmp(hp->ctype, "text/html", 9) == 0 ||
-			      strcmp(hp->mime, "text/html") == 0)) {
+	} else if (c->body.len && (strncasecmp(hp->ctype, "text/html", 9) == 0 ||
+				   strcmp(hp->mime, "text/html") == 0)) {
 		struct crawl_link *l = malloc(CRAWL_MAX_LINKS * sizeof(*l));
-		int n = l ? crawl_extract(c->body, c->len, l, CRAWL_MAX_LINKS, base, sizeof(base))
+		int n = l ? crawl_extract(c->body.p, c->body.len, l, CRAWL_MAX_LINKS, base,
+					  sizeof(base))
 			  : 0;
 		const char *b = hp->url;
 		char abs[CRAWL_MAX_URL];

@@ -54,17 +54,7 @@ mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
 printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > site/eicar.txt
 head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
 port=$(freeport)
-user=; [ "$(id -u)" -eq 0 ] && user="user root;"
-cat > nginx.conf <<EOF
-$user
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 64; }
-http {
-  access_log $work/access.log;
-  client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
-  uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
+nginx_conf <<EOF
   types { text/html html; application/javascript js; }
   default_type text/html;
   server {
@@ -85,7 +75,6 @@ http {
     location = /gone { return 410; }
     location = /err { return 500; }
   }
-}
 EOF
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 pids+=($!)

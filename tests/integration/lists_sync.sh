@@ -98,17 +98,7 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.
   -extfile srv.ext 2>/dev/null
 port=$(python3 "$src/scripts/freeport.py")
 sport=$(python3 "$src/scripts/freeport.py")
-user=; [ "$(id -u)" -eq 0 ] && user="user root;"
-cat > nginx.conf <<EOF
-$user
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 64; }
-http {
-  access_log $work/access.log;
-  client_body_temp_path $work/nb; proxy_temp_path $work/np; fastcgi_temp_path $work/nf;
-  uwsgi_temp_path $work/nu; scgi_temp_path $work/ns;
+nginx_conf <<EOF
   server { listen 127.0.0.1:$port; root $work/www; server_tokens off; }
   server {
     listen 127.0.0.1:$sport ssl; root $work/www; server_tokens off;
@@ -116,7 +106,6 @@ http {
     location /redir/ { rewrite ^/redir/(.*)\$ http://127.0.0.1:$port/feed/\$1 redirect; }
     location /sredir/ { rewrite ^/sredir/(.*)\$ https://127.0.0.1:$sport/feed/\$1 redirect; }
   }
-}
 EOF
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
 ngx=$!

@@ -90,6 +90,21 @@ unbound_conf() {
   printf '  chroot: ""\n  use-syslog: no\n  logfile: "%s/up.log"\n' "$work"
   printf '  access-control: 127.0.0.0/8 allow\n  num-threads: 1\n'
 }
+# nginx_conf: write $work/nginx.conf for a private nginx (pid, error log, temp paths and
+# the access log $work/access.log in $work; `user root` when run as root) whose http
+# block holds what comes on stdin (types, server blocks):   nginx_conf <<EOF ... EOF
+nginx_conf() {
+  {
+    [ "$(id -u)" -eq 0 ] && echo "user root;"
+    printf 'worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/nginx-error.log;\n' "$work" "$work"
+    printf 'events { worker_connections 64; }\nhttp {\n  access_log %s/access.log;\n' "$work"
+    printf '  client_body_temp_path %s/nb; proxy_temp_path %s/np; fastcgi_temp_path %s/nf;\n' \
+      "$work" "$work" "$work"
+    printf '  uwsgi_temp_path %s/nu; scgi_temp_path %s/ns;\n' "$work" "$work"
+    cat
+    echo "}"
+  } > "$work/nginx.conf"
+}
 # private_netns OUT_ROOT: go on in a private network namespace with loopback only, where
 # this machine can make one (re-executes the test under `unshare -rn` with ISP_NETNS=1 and
 # ISP_TEST_OUT=OUT_ROOT); say which it is. Call it before starting anything.
