@@ -97,6 +97,10 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
 			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
 			OPT_K("rules", "crawl.rules", "FILE,..."),
+			OPT_F("cloaking", 0, &o.cloaking,
+			      "fetch each start URL a second time as a non-browser (no browser "
+			      "User-Agent, Referer or Accept-Language) and mark the hops only the "
+			      "browser-like visit got as cloaked"),
 			OPT_S("list", 0, &list, "NAME",
 			      "with --import: the url list the distribution URLs go to (created)"),
 			OPT_F("import", 0, &import,

@@ -54,6 +54,7 @@ struct crawl_ctx;
 struct chain {
 	struct crawl_ctx *cx;
 	struct chain *prev, *next; /* the active chains */
+	int bare;		   /* fetched without the browser profile (item.bare) */
 	int linked;		   /* on that list */
 	CURL *h;
 	int depth;
@@ -74,6 +75,7 @@ struct chain {
 struct item {
 	char *url, *referer;
 	int depth;
+	int bare; /* the cloaking check's second visit: no browser profile */
 };
 
 struct crawl_ctx {
@@ -89,6 +91,7 @@ struct crawl_ctx {
 	size_t nq, capq, next;
 	int active;
 	struct chain *act; /* the active chains, to end them on a stop */
+	json_t *held;	   /* with o->cloaking: every chain record, written at the end */
 };
 
 static int64_t now_ms(void)
@@ -141,7 +144,7 @@ static int scheme_ok(const char *url)
 	return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
 }
 
-static int enqueue(struct crawl_ctx *cx, const char *url, const char *referer, int depth)
+static int enqueue(struct crawl_ctx *cx, const char *url, const char *referer, int depth, int bare)
 {
 	struct item *it;
 
@@ -158,6 +161,7 @@ static int enqueue(struct crawl_ctx *cx, const char *url, const char *referer, i
 	it->url = strdup(url);
 	it->referer = strdup(referer ? referer : "");
 	it->depth = depth;
+	it->bare = bare;
 	if (!it->url || !it->referer) {
 		free(it->url);
 		free(it->referer);
@@ -425,7 +429,7 @@ static void write_chain(struct chain *c)
 		json_object_set_new(h, "error", str_or_null(hp->error));
 		json_array_append_new(hops, h);
 		if ((strcmp(hp->role, "distribution") == 0 || strcmp(hp->role, "attack") == 0) &&
-		    !hp->error[0] && cx->found) {
+		    !hp->error[0] && !c->bare && cx->found) {
 			fprintf(cx->found, "%s\n", hp->url);
 			cx->st->distribution++;
 		}
@@ -434,9 +438,53 @@ static void write_chain(struct chain *c)
 	json_object_set_new(o, "depth", json_integer(c->depth));
 	json_object_set_new(o, "referer", str_or_null(c->referer));
 	json_object_set_new(o, "end", json_string(c->end ? c->end : "done"));
+	json_object_set_new(o, "profile", json_string(c->bare ? "bare" : "browser"));
 	json_object_set_new(o, "hops", hops);
-	jsonout_dumpf(o, cx->chains, JSON_COMPACT);
 	cx->st->chains++;
+	if (cx->held)
+		json_array_append_new(cx->held, o);
+	else
+		jsonout_dumpf(o, cx->chains, JSON_COMPACT);
+}
+
+/* The cloaking check, at the end of a run: a hop of a start URL's browser chain whose URL
+ * the bare chain of the same start URL did not reach is marked "cloaked" (only a
+ * browser-like visitor gets it), and so is the chain. Then every record is written. */
+static void write_held(struct crawl_ctx *cx)
+{
+	size_t i, j, k, m;
+	json_t *b, *bare, *h;
+
+	json_array_foreach(cx->held, i, b)
+	{
+		const char *start = json_string_value(json_object_get(b, "start"));
+		int any = 0;
+
+		if (strcmp(json_string_value(json_object_get(b, "profile")), "browser") != 0 ||
+		    json_integer_value(json_object_get(b, "depth")) != 0)
+			continue;
+		bare = NULL;
+		json_array_foreach(cx->held, j,
+				   h) if (strcmp(json_string_value(json_object_get(h, "profile")),
+						 "bare") == 0 &&
+					  strcmp(json_string_value(json_object_get(h, "start")),
+						 start) == 0) bare = h;
+		if (!bare)
+			continue;
+		json_array_foreach(json_object_get(b, "hops"), k, h)
+		{
+			const char *u = json_string_value(json_object_get(h, "url"));
+			json_t *bh;
+			int seen = 0;
+
+			json_array_foreach(json_object_get(bare, "hops"), m, bh) seen |=
+				strcmp(json_string_value(json_object_get(bh, "url")), u) == 0;
+			json_object_set_new(h, "cloaked", json_boolean(!seen));
+			any |= !seen;
+		}
+		json_object_set_new(b, "cloaked", json_boolean(any));
+	}
+	json_array_foreach(cx->held, i, b) jsonout_dumpf(json_incref(b), cx->chains, JSON_COMPACT);
 }
 
 static void chain_free(struct chain *c)
@@ -566,7 +614,7 @@ static void finish_hop(struct chain *c, CURLcode r)
 					nk = l[i].kind;
 				}
 			} else if (c->depth < o->depth) {
-				enqueue(cx, abs, hp->url, c->depth + 1);
+				enqueue(cx, abs, hp->url, c->depth + 1, 0);
 			}
 		}
 		free(l);
@@ -586,8 +634,9 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	c->cx = cx;
 	c->depth = it->depth;
 	c->t0 = now_ms();
+	c->bare = it->bare;
 	snprintf(c->referer, sizeof(c->referer), "%s",
-		 it->referer[0] ? it->referer : (o->referer ? o->referer : ""));
+		 it->referer[0] ? it->referer : (o->referer && !c->bare ? o->referer : ""));
 	c->h = curl_easy_init();
 	if (!c->h) {
 		free(c);
@@ -599,7 +648,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		cx->act->prev = c;
 	cx->act = c;
 	c->linked = 1;
-	if (o->accept_language && o->accept_language[0]) {
+	if (o->accept_language && o->accept_language[0] && !c->bare) {
 		char hl[256];
 
 		snprintf(hl, sizeof(hl), "Accept-Language: %s", o->accept_language);
@@ -611,7 +660,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c->h, CURLOPT_USERAGENT, o->user_agent);
+	curl_easy_setopt(c->h, CURLOPT_USERAGENT, c->bare ? CRAWL_BARE_AGENT : o->user_agent);
 	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdrs);
 	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, (long)o->low_speed_bytes);
@@ -624,6 +673,15 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->ebuf);
 	if (start_hop(c, it->url, CRAWL_START) != 0)
 		chain_end(c);
+}
+
+/* A start URL: once with the browser profile, and once more without it when the
+ * cloaking check is on. */
+static int enqueue_start(struct crawl_ctx *cx, const char *url)
+{
+	int rc = enqueue(cx, url, NULL, 0, 0);
+
+	return rc || !cx->o->cloaking ? rc : enqueue(cx, url, NULL, 0, 1);
 }
 
 /* Read the start values: URLs, and files of URLs. */
@@ -640,7 +698,7 @@ static int read_starts(struct crawl_ctx *cx, char **urls, int n)
 		long lno = 0;
 
 		if (strstr(urls[i], "://") || stat(urls[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			rc = enqueue(cx, urls[i], NULL, 0);
+			rc = enqueue_start(cx, urls[i]);
 			if (rc)
 				return rc;
 			continue;
@@ -676,7 +734,7 @@ static int read_starts(struct crawl_ctx *cx, char **urls, int n)
 				cx->st->bad_start++;
 				continue;
 			}
-			rc = enqueue(cx, p, NULL, 0);
+			rc = enqueue_start(cx, p);
 			if (rc) {
 				free(line);
 				fclose(f);
@@ -742,6 +800,13 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		if (rc)
 			goto out;
 	}
+	if (o->cloaking) {
+		cx.held = json_array();
+		if (!cx.held) {
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
 	cx.chains = open_out(o->out, "chains.jsonl", err);
 	cx.found = cx.chains ? open_out(o->out, "found.txt", err) : NULL;
 	if (!cx.found) {
@@ -793,6 +858,8 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		c->end = "stopped";
 		chain_end(c);
 	}
+	if (cx.held)
+		write_held(&cx);
 	rc = 0;
 	if (fflush(cx.chains) != 0 || fflush(cx.found) != 0)
 		rc = isp_err_set(err, ISR_EIO, "%s: write failed", o->out);
@@ -806,6 +873,7 @@ out:
 	if (cx.magic)
 		magic_close(cx.magic);
 	crawl_rules_free(cx.yara);
+	json_decref(cx.held);
 	for (i = 0; i < cx.nq; i++) {
 		free(cx.q[i].url);
 		free(cx.q[i].referer);

@@ -25,6 +25,10 @@
  *    text/html Content-Type), attack (a YARA rule of crawl.rules matches the body: the
  *    rule names are its evidence), hop / landing (anything else).
  *
+ * Cloaking: with o->cloaking every start URL is fetched a second time without the
+ * browser profile; hops only the browser-like visit reached are marked "cloaked" (the
+ * records are then held and written when the run ends).
+ *
  * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
  * hops; bodies/<sha256>, each body stored once; found.txt, the distribution and attack
  * URLs, one a line (what `crawl --list NAME --import` imports).
@@ -39,6 +43,7 @@
 
 /* Named limits of the extractor (extract.c): links read from one page, and the length
  * of one link kept. */
+#define CRAWL_BARE_AGENT   "ispshield-crawl/1 (cloaking check)"
 #define CRAWL_MAX_LINKS	   64
 #define CRAWL_MAX_URL	   2048
 #define CRAWL_MAX_HOPS_CAP 64 /* crawl.max-hops may not go above this */
@@ -112,6 +117,8 @@ struct crawl_opts {
 	const char *allow;   /* crawl.allow-destinations: prefixes allowed though special */
 	const char *deny;    /* crawl.deny-destinations: the ISP's own infrastructure */
 	const char *rules;   /* crawl.rules: YARA rule files, comma-separated; "" = none */
+	int cloaking;	     /* each start URL once more as CRAWL_BARE_AGENT, no Referer and
+			      * no Accept-Language; hops only the browser got: "cloaked" */
 	int quiet;
 	/* Called with each problem that does not stop the run (a bad start URL); may be
 	 * NULL. */

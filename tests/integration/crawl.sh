@@ -57,6 +57,7 @@ port=$(freeport)
 nginx_conf <<EOF
   types { text/html html; application/javascript js; }
   default_type text/html;
+  map \$http_user_agent \$browser { ~*mozilla 1; default 0; }
   server {
     listen 127.0.0.1:$port; listen 127.0.0.2:$port; root $work/site; server_tokens off;
     location = /entry { return 302 /r1; }
@@ -74,6 +75,7 @@ nginx_conf <<EOF
     location = /bomb.html { add_header Content-Encoding gzip; }
     location = /gone { return 410; }
     location = /err { return 500; }
+    location = /cloak { if (\$browser) { return 302 /pay/tool.exe; } return 200 "nothing here\n"; }
   }
 EOF
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
@@ -127,6 +129,18 @@ eq "$(hops o1 "$b/slow.html" end)" "too-slow" "slow trickle abandoned (low-speed
 eq "$(hops o1 "$b/bomb.html" truncated)" "True" "gzip bomb stopped at max-body"
 has o1/chains.jsonl "body over crawl.max-body (1000000 bytes)"
 check "nginx saw the chain's Referer" grep -q "GET /dl/invoice.exe HTTP/1.1\" 200 .*\"$b2/js.html\"" access.log
+
+# --- cloaking: the payload only for a browser's User-Agent (nginx map)
+expect 0 "crawl --cloaking" -- "$bin" crawl --out oc --allow-destinations 127.0.0.0/8 --cloaking "$b/cloak"
+python3 - oc/chains.jsonl > cloak.txt <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    c = json.loads(l)
+    print(c["profile"], c.get("cloaked"), " ".join("%s:%s" % (h["url"].rsplit("/", 1)[1], h.get("cloaked")) for h in c["hops"]))
+PY
+has cloak.txt "browser True cloak:False tool.exe:True"
+has cloak.txt "bare None cloak:None"
+eq "$(cat oc/found.txt)" "$b/pay/tool.exe" "found.txt: the browser's payload, once"
 
 # --- max-hops
 expect 0 "crawl --max-hops 2" -- "$bin" crawl --out o2 --allow-destinations 127.0.0.0/8 --max-hops 2 "$b/entry"
