@@ -7,8 +7,15 @@
 #define ISP_CRAWL_INT_H
 
 #include <curl/curl.h>
+#include <jansson.h>
+#include <magic.h>
+#include <stdint.h>
+#include <stdio.h>
 
+#include "core/base/sha256.h"
+#include "core/base/strbuf.h"
 #include "core/net/dest.h"
+#include "crawl/crawl.h"
 
 struct crawl_guard {
 	const struct dest_rules *rules;
@@ -19,6 +26,80 @@ struct crawl_guard {
 /* Set h up for hostile URLs with g as its destination check (g must outlive the
  * transfers; reset g->verdict before each). */
 void crawl_guard_set(CURL *h, struct crawl_guard *g);
+
+struct crawl_rules;
+
+/* ---- the crawl's state (crawl.c) ---- */
+
+/* What one hop was; a chain is up to CRAWL_MAX_HOPS_CAP + 1 of them. */
+struct hop {
+	char url[CRAWL_MAX_URL];
+	enum crawl_kind kind; /* how this hop was reached */
+	long status;
+	char ip[64];
+	char ctype[128];
+	char mime[96]; /* libmagic's type of the body */
+	char sha[SHA256_LEN * 2 + 1];
+	char yara[256]; /* names of the YARA rules that match the body, comma-separated */
+	long long bytes;
+	int truncated;
+	int refused;
+	const char *role;
+	char error[200]; /* "" = fetched */
+};
+
+struct chain {
+	struct crawl_ctx *cx;
+	struct chain *prev, *next; /* the active chains */
+	int bare;		   /* fetched without the browser profile (item.bare) */
+	int linked;		   /* on that list */
+	CURL *h;
+	int depth;
+	int64_t t0;
+	struct hop hops[CRAWL_MAX_HOPS_CAP + 1];
+	int nhops;
+	const char *end; /* why the chain ended */
+	char referer[CRAWL_MAX_URL];
+	/* the transfer under way */
+	struct strbuf body; /* reset (len 0) before each hop; kept allocated */
+	int over;
+	struct crawl_guard guard;
+	char refresh[CRAWL_MAX_URL]; /* Refresh header's URL */
+	char ebuf[CURL_ERROR_SIZE];  /* libcurl's words for a failed transfer */
+	struct curl_slist *hdrs;
+};
+
+struct item {
+	char *url, *referer;
+	int depth;
+	int bare; /* the cloaking check's second visit: no browser profile */
+};
+
+struct crawl_ctx {
+	const struct crawl_opts *o;
+	struct crawl_stats *st;
+	struct dest_rules rules;
+	CURLM *m;
+	magic_t magic;
+	struct crawl_rules *yara; /* NULL: no crawl.rules */
+	FILE *chains, *found;
+	char bodies[4096];
+	struct item *q;
+	size_t nq, capq, next;
+	int active;
+	struct chain *act; /* the active chains, to end them on a stop */
+	json_t *held;	   /* with o->cloaking: every chain record, written at the end */
+};
+
+/* ---- what a crawl writes (output.c) ---- */
+
+/* Store body b[0..n) as cx->bodies/<hp->sha> (once; mode 0600). */
+void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b, size_t n);
+/* Give each hop of c its role, then write the chain's record (or hold it, with
+ * o->cloaking) and its distribution and attack URLs (found.txt). */
+void crawl_write_chain(struct chain *c);
+/* With o->cloaking, at the end of the run: mark the cloaked hops, write every record. */
+void crawl_write_held(struct crawl_ctx *cx);
 
 /* ---- YARA rules (rules.c) ---- */
 struct crawl_rules;

@@ -17,7 +17,7 @@
 
 enum signal { SIG_ONLINE, SIG_OFFLINE, SIG_UNKNOWN };
 
-struct item {
+struct recheck_item {
 	char *url;
 	char prev_status[16];
 	char prev_sha[SHA256_LEN * 2 + 1];
@@ -30,18 +30,18 @@ struct item {
 };
 
 struct due {
-	struct item *v;
+	struct recheck_item *v;
 	size_t n, cap;
 };
 
 static int collect(void *ud, const struct store_url_status *s)
 {
 	struct due *d = ud;
-	struct item *it;
+	struct recheck_item *it;
 
 	if (d->n == d->cap) {
 		size_t nc = d->cap ? d->cap * 2 : 256;
-		struct item *nv = realloc(d->v, nc * sizeof(*nv));
+		struct recheck_item *nv = realloc(d->v, nc * sizeof(*nv));
 
 		if (!nv)
 			return ISR_ENOMEM;
@@ -63,7 +63,7 @@ static int collect(void *ud, const struct store_url_status *s)
 
 static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
 {
-	struct item *it = ud;
+	struct recheck_item *it = ud;
 	size_t n = size * nmemb, take = n;
 
 	if (it->got + take > CRAWL_RECHECK_RANGE)
@@ -80,7 +80,7 @@ static int64_t backoff(int64_t fails)
 }
 
 /* The transfer of it ended with r: its signal, detail and the hash of what came. */
-static enum signal judge(struct item *it, CURLcode r, char *detail, size_t dsz, char *hex)
+static enum signal judge(struct recheck_item *it, CURLcode r, char *detail, size_t dsz, char *hex)
 {
 	long code = 0;
 	uint8_t d[SHA256_LEN];
@@ -117,7 +117,7 @@ static enum signal judge(struct item *it, CURLcode r, char *detail, size_t dsz, 
 }
 
 static int record(struct store *st, const struct store_list *l, const struct crawl_recheck_opts *o,
-		  struct item *it, CURLcode r, int64_t now, struct crawl_recheck_stats *out,
+		  struct recheck_item *it, CURLcode r, int64_t now, struct crawl_recheck_stats *out,
 		  struct isp_err *err)
 {
 	struct store_url_status s;
@@ -155,7 +155,7 @@ static int record(struct store *st, const struct store_list *l, const struct cra
 	return store_url_status_put(st, l, &s, err);
 }
 
-static int start(CURLM *m, struct item *it, const struct crawl_recheck_opts *o,
+static int start(CURLM *m, struct recheck_item *it, const struct crawl_recheck_opts *o,
 		 const struct dest_rules *rules, struct curl_slist *hdrs)
 {
 	it->h = curl_easy_init();
@@ -220,7 +220,7 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 		}
 		curl_multi_perform(m, &running);
 		while ((msg = curl_multi_info_read(m, &left))) {
-			struct item *it = NULL;
+			struct recheck_item *it = NULL;
 
 			if (msg->msg != CURLMSG_DONE)
 				continue;
