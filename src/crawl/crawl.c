@@ -27,17 +27,10 @@
 #include "core/base/fsutil.h"
 #include "core/base/sha256.h"
 #include "core/base/strbuf.h"
+#include "core/base/timefmt.h"
 #include "core/net/dest.h"
 #include "crawl/crawl.h"
 #include "crawl/crawl_int.h"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int crawl_resolve(const char *base, const char *ref, char *out, size_t outsz)
 {
@@ -113,10 +106,29 @@ static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct chain *c = ud;
 	size_t n = size * nmemb;
+	struct strbuf *rh = &c->hops[c->nhops - 1].resp_hdrs;
 
+	if (n > 5 && strncmp(p, "HTTP/", 5) == 0)
+		rh->len = 0; /* a new block (after a 1xx): only the last one is the response */
+	if (rh->len + n <= CRAWL_HAR_HEADERS)
+		strbuf_add(rh, p, n);
 	if (n > 8 && strncasecmp(p, "refresh:", 8) == 0)
 		crawl_parse_refresh(p + 8, n - 8, c->refresh, sizeof(c->refresh));
 	return n;
+}
+
+/* The request header block as sent (for the HAR file). */
+static int on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *ud)
+{
+	struct chain *c = ud;
+	struct strbuf *rq = &c->hops[c->nhops - 1].req_hdrs;
+
+	(void)h;
+	if (type != CURLINFO_HEADER_OUT)
+		return 0;
+	rq->len = 0;
+	strbuf_add(rq, p, n < CRAWL_HAR_HEADERS ? n : CRAWL_HAR_HEADERS);
+	return 0;
 }
 
 /* The destination check: every address libcurl is about to connect to. */
@@ -167,7 +179,7 @@ static void hop_refuse(struct chain *c, const char *url, enum crawl_kind kind, c
 static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 {
 	const struct crawl_opts *o = c->cx->o;
-	int64_t left = o->chain_timeout_ms - (now_ms() - c->t0);
+	int64_t left = o->chain_timeout_ms - (time_mono_ms() - c->t0);
 	struct hop *hp;
 	int i;
 
@@ -193,6 +205,7 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 	memset(hp, 0, sizeof(*hp));
 	snprintf(hp->url, sizeof(hp->url), "%s", url);
 	hp->kind = kind;
+	hp->started_ms = time_wall_ms();
 	c->body.len = 0;
 	c->body.oom = 0;
 	c->over = 0;
@@ -215,12 +228,18 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 
 static void chain_free(struct chain *c)
 {
+	int i;
+
 	if (!c)
 		return;
 	if (c->h)
 		curl_easy_cleanup(c->h);
 	curl_slist_free_all(c->hdrs);
 	free(c->body.p);
+	for (i = 0; i < c->nhops; i++) {
+		free(c->hops[i].req_hdrs.p);
+		free(c->hops[i].resp_hdrs.p);
+	}
 	free(c);
 }
 
@@ -279,6 +298,15 @@ static void finish_hop(struct chain *c, CURLcode r)
 			 c->ebuf[0] ? c->ebuf : curl_easy_strerror(r));
 	}
 	hp->bytes = (long long)c->body.len;
+	{
+		curl_off_t t = 0;
+
+		curl_easy_getinfo(c->h, CURLINFO_TOTAL_TIME_T, &t);
+		hp->total_us = (int64_t)t;
+		t = 0;
+		curl_easy_getinfo(c->h, CURLINFO_STARTTRANSFER_TIME_T, &t);
+		hp->wait_us = (int64_t)t;
+	}
 	if (c->body.len) {
 		struct sha256 sh;
 		uint8_t d[SHA256_LEN];
@@ -301,8 +329,8 @@ static void finish_hop(struct chain *c, CURLcode r)
 		if (r != CURLE_OPERATION_TIMEDOUT)
 			c->end = "error";
 		else /* the chain's clock, or the low-speed limit */
-			c->end =
-				now_ms() - c->t0 >= o->chain_timeout_ms ? "time-limit" : "too-slow";
+			c->end = time_mono_ms() - c->t0 >= o->chain_timeout_ms ? "time-limit"
+									       : "too-slow";
 		chain_end(c);
 		return;
 	}
@@ -359,7 +387,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		return;
 	c->cx = cx;
 	c->depth = it->depth;
-	c->t0 = now_ms();
+	c->t0 = time_mono_ms();
 	c->bare = it->bare;
 	snprintf(c->referer, sizeof(c->referer), "%s",
 		 it->referer[0] ? it->referer : (o->referer && !c->bare ? o->referer : ""));
@@ -396,6 +424,9 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c->h, CURLOPT_HEADERDATA, c);
+	curl_easy_setopt(c->h, CURLOPT_DEBUGFUNCTION, on_debug);
+	curl_easy_setopt(c->h, CURLOPT_DEBUGDATA, c);
+	curl_easy_setopt(c->h, CURLOPT_VERBOSE, 1L); /* only for on_debug: nothing printed */
 	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->ebuf);
 	if (start_hop(c, it->url, CRAWL_START) != 0)
 		chain_end(c);
@@ -515,6 +546,14 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	rc = fs_mkdir_p(cx.bodies, 0700, err);
 	if (rc)
 		goto out;
+	{
+		char har[4200];
+
+		snprintf(har, sizeof(har), "%s/har", o->out);
+		rc = fs_mkdir_p(har, 0700, err);
+		if (rc)
+			goto out;
+	}
 	cx.magic = magic_open(MAGIC_MIME_TYPE);
 	if (!cx.magic || magic_load(cx.magic, NULL) != 0) {
 		rc = isp_err_set(err, ISR_EIO, "libmagic: %s",

@@ -30,7 +30,8 @@
  * records are then held and written when the run ends).
  *
  * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
- * hops; bodies/<sha256>, each body stored once; found.txt, the distribution and attack
+ * hops; har/NNNNNN.har, the chain as a HAR 1.2 file (Lookyloo and browsers' devtools read
+ * it); bodies/<sha256>, each body stored once; found.txt, the distribution and attack
  * URLs, one a line (what `crawl --list NAME --import` imports).
  */
 #ifndef ISP_CRAWL_H

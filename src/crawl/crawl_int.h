@@ -46,7 +46,12 @@ struct hop {
 	int refused;
 	const char *role;
 	char error[200]; /* "" = fetched */
+	/* for the HAR file: the request and response header blocks as sent and received
+	 * (each at most CRAWL_HAR_HEADERS bytes), the start (unix ms), the times (µs) */
+	struct strbuf req_hdrs, resp_hdrs;
+	int64_t started_ms, total_us, wait_us;
 };
+#define CRAWL_HAR_HEADERS 16384
 
 struct chain {
 	struct crawl_ctx *cx;
@@ -98,6 +103,10 @@ void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b,
 /* Give each hop of c its role, then write the chain's record (or hold it, with
  * o->cloaking) and its distribution and attack URLs (found.txt). */
 void crawl_write_chain(struct chain *c);
+/* Write chain c as a HAR 1.2 file under cx->out/har/ (one page, one entry per hop that
+ * was fetched); its name relative to cx->out into name. 0, or -1 when it cannot be
+ * written (the record then has no "har"). */
+int crawl_write_har(const struct chain *c, long seq, char *name, size_t namesz);
 /* With o->cloaking, at the end of the run: mark the cloaked hops, write every record. */
 void crawl_write_held(struct crawl_ctx *cx);
 

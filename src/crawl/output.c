@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
 #include "crawl/crawl_int.h"
 
@@ -179,6 +182,12 @@ void crawl_write_chain(struct chain *c)
 	json_object_set_new(o, "referer", str_or_null(c->referer));
 	json_object_set_new(o, "end", json_string(c->end ? c->end : "done"));
 	json_object_set_new(o, "profile", json_string(c->bare ? "bare" : "browser"));
+	{
+		char har[64];
+
+		if (crawl_write_har(c, cx->st->chains + 1, har, sizeof(har)) == 0)
+			json_object_set_new(o, "har", json_string(har));
+	}
 	json_object_set_new(o, "hops", hops);
 	cx->st->chains++;
 	if (cx->held)
@@ -225,4 +234,125 @@ void crawl_write_held(struct crawl_ctx *cx)
 		json_object_set_new(b, "cloaked", json_boolean(any));
 	}
 	json_array_foreach(cx->held, i, b) jsonout_dumpf(json_incref(b), cx->chains, JSON_COMPACT);
+}
+
+/* ---- HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), for Lookyloo-style
+ * tools: one page per chain, one entry per hop fetched */
+
+/* "2026-12-07T03:40:01.123Z" */
+static json_t *har_time(int64_t ms)
+{
+	char b[40];
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(b + n, sizeof(b) - n, ".%03dZ", (int)(ms % 1000));
+	return json_string(b);
+}
+
+/* The header block hb as HAR name/value pairs; its first line (request or status line)
+ * into first. */
+static json_t *har_headers(const struct strbuf *hb, char *first, size_t firstsz)
+{
+	json_t *a = json_array();
+	const char *p = hb->p ? hb->p : "", *end = p + hb->len;
+	int line = 0;
+
+	first[0] = '\0';
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p)), *colon;
+		size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (line++ == 0) {
+			snprintf(first, firstsz, "%.*s", (int)n, p);
+		} else if (n && (colon = memchr(p, ':', n)) != NULL) {
+			const char *v = colon + 1;
+
+			while (v < p + n && (*v == ' ' || *v == '\t'))
+				v++;
+			json_array_append_new(a, json_pack("{s:o, s:o}", "name",
+							   jsonout_strn(p, (size_t)(colon - p)),
+							   "value",
+							   jsonout_strn(v, (size_t)(p + n - v))));
+		}
+		p = e ? e + 1 : end;
+	}
+	return a;
+}
+
+int crawl_write_har(const struct chain *c, long seq, char *name, size_t namesz)
+{
+	const struct crawl_ctx *cx = c->cx;
+	json_t *entries = json_array(), *log, *pages;
+	char path[4200], first[512];
+	int i, rc, fd;
+	FILE *f;
+
+	for (i = 0; i < c->nhops; i++) {
+		const struct hop *hp = &c->hops[i];
+		json_t *rqh, *rsh, *req, *resp;
+		char version[16] = "HTTP/1.1", text[128] = "";
+		const char *sp;
+
+		if (hp->refused || !hp->started_ms)
+			continue;
+		rqh = har_headers(&hp->req_hdrs, first, sizeof(first));
+		sp = strrchr(first, ' ');
+		if (sp && strncmp(sp + 1, "HTTP/", 5) == 0)
+			snprintf(version, sizeof(version), "%s", sp + 1);
+		req = json_pack("{s:s, s:o, s:s, s:[], s:o, s:[], s:i, s:i}", "method", "GET",
+				"url", jsonout_str(hp->url), "httpVersion", version, "cookies",
+				"headers", rqh, "queryString", "headersSize", -1, "bodySize", 0);
+		rsh = har_headers(&hp->resp_hdrs, first, sizeof(first));
+		sp = strchr(first, ' ');
+		if (sp && (sp = strchr(sp + 1, ' ')) != NULL)
+			snprintf(text, sizeof(text), "%s", sp + 1);
+		resp = json_pack("{s:I, s:o, s:s, s:[], s:o, s:{s:I, s:o, s:o}, s:o, s:i, s:I}",
+				 "status", (json_int_t)hp->status, "statusText", jsonout_str(text),
+				 "httpVersion", version, "cookies", "headers", rsh, "content",
+				 "size", (json_int_t)hp->bytes, "mimeType",
+				 jsonout_str(hp->ctype[0] ? hp->ctype : "x-unknown"), "_sha256",
+				 jsonout_str(hp->sha), "redirectURL",
+				 jsonout_str(i + 1 < c->nhops && c->hops[i + 1].kind == CRAWL_HTTP
+						     ? c->hops[i + 1].url
+						     : ""),
+				 "headersSize", -1, "bodySize", (json_int_t)hp->bytes);
+		json_array_append_new(
+			entries,
+			json_pack("{s:s, s:o, s:f, s:o, s:o, s:{}, s:{s:f, s:f, s:f}, s:o}",
+				  "pageref", "page_1", "startedDateTime", har_time(hp->started_ms),
+				  "time", (double)hp->total_us / 1000.0, "request", req, "response",
+				  resp, "cache", "timings", "send", 0.0, "wait",
+				  (double)hp->wait_us / 1000.0, "receive",
+				  (double)(hp->total_us - hp->wait_us) / 1000.0, "serverIPAddress",
+				  jsonout_str(hp->ip)));
+	}
+	pages = json_pack("[{s:o, s:s, s:o, s:{}}]", "startedDateTime",
+			  har_time(c->nhops ? c->hops[0].started_ms : 0), "id", "page_1", "title",
+			  jsonout_str(c->nhops ? c->hops[0].url : ""), "pageTimings");
+	log = json_pack("{s:{s:s, s:{s:s, s:s}, s:o, s:o}}", "log", "version", "1.2", "creator",
+			"name", "ispshield", "version", ISP_VERSION, "pages", pages, "entries",
+			entries);
+	snprintf(name, namesz, "har/%06ld.har", seq);
+	snprintf(path, sizeof(path), "%s/%s", cx->o->out, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		json_decref(log);
+		name[0] = '\0';
+		return -1;
+	}
+	rc = jsonout_dumpf(log, f, JSON_INDENT(1));
+	if (fclose(f) != 0 || rc != 0) {
+		name[0] = '\0';
+		return -1;
+	}
+	return 0;
 }

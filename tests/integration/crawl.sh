@@ -128,6 +128,24 @@ eq "$(hops o1 "$b/evil" url | cut -d, -f2)" "file:///etc/passwd" "refused hop re
 eq "$(hops o1 "$b/slow.html" end)" "too-slow" "slow trickle abandoned (low-speed limit)"
 eq "$(hops o1 "$b/bomb.html" truncated)" "True" "gzip bomb stopped at max-body"
 has o1/chains.jsonl "body over crawl.max-body (1000000 bytes)"
+har=$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    c = json.loads(l)
+    if c["start"] == sys.argv[2]: print(c["har"])' o1/chains.jsonl "$b/entry")
+check "HAR 1.2 of the chain: hops, statuses, redirects, headers sent and received" python3 - "o1/$har" "$b2" <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))["log"]
+e = log["entries"]
+assert log["version"] == "1.2" and len(e) == 6, (log["version"], len(e))
+assert [x["response"]["status"] for x in e] == [302, 301, 200, 200, 200, 200]
+assert e[1]["response"]["redirectURL"] == sys.argv[2] + "/relay"
+h = {x["name"].lower(): x["value"] for x in e[5]["request"]["headers"]}
+assert h["referer"].endswith("/js.html") and "kit=1" in h["cookie"], h
+r = {x["name"].lower(): x["value"] for x in e[2]["response"]["headers"]}
+assert r["refresh"] == "0; url=/meta.html", r
+assert e[5]["response"]["content"]["mimeType"] == "application/octet-stream"
+assert e[5]["serverIPAddress"] == "127.0.0.2"
+PY
 check "nginx saw the chain's Referer" grep -q "GET /dl/invoice.exe HTTP/1.1\" 200 .*\"$b2/js.html\"" access.log
 
 # --- cloaking: the payload only for a browser's User-Agent (nginx map)
