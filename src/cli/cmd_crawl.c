@@ -130,6 +130,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	o.deny = c->cfg.crawl_deny_destinations;
 	o.rules = c->cfg.crawl_rules;
 	o.quiet = c->quiet;
+	o.progress = c->progress;
 	o.report = report;
 	o.stop = cli_stop_on_signals();
 	isp_err_clear(&err);

@@ -525,6 +525,7 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	      struct isp_err *err)
 {
 	struct crawl_ctx cx;
+	int64_t t0, last;
 	int rc;
 	size_t i;
 
@@ -588,10 +589,19 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		isp_err_set(err, rc, "out of memory reading the start URLs");
 		goto out;
 	}
+	t0 = last = time_mono_ms();
 	while ((cx.next < cx.nq || cx.active) && !(o->stop && *o->stop)) {
 		int running = 0;
 		CURLMsg *msg;
 		int left;
+
+		if (o->progress && time_mono_ms() - last >= 1000) {
+			last = time_mono_ms();
+			fprintf(stderr,
+				"\rcrawl: %ld chains done, %d under way, %zu queued, %.1f hops/s ",
+				st->chains, cx.active, cx.nq - cx.next,
+				(double)st->hops * 1000.0 / (double)(last - t0));
+		}
 
 		while (cx.next < cx.nq && cx.active < (o->concurrency > 0 ? o->concurrency : 1)) {
 			struct item it = cx.q[cx.next++];
@@ -623,6 +633,8 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		c->end = "stopped";
 		chain_end(c);
 	}
+	if (o->progress)
+		fputs("\r\033[K", stderr);
 	if (cx.held)
 		crawl_write_held(&cx);
 	rc = 0;

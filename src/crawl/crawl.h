@@ -121,6 +121,7 @@ struct crawl_opts {
 	int cloaking;	     /* each start URL once more as CRAWL_BARE_AGENT, no Referer and
 			      * no Accept-Language; hops only the browser got: "cloaked" */
 	int quiet;
+	int progress; /* a status line on stderr once a second (stderr is a terminal) */
 	/* Called with each problem that does not stop the run (a bad start URL); may be
 	 * NULL. */
 	void (*report)(void *ud, const struct isp_err *e);
