@@ -45,6 +45,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
 			OPT_K("concurrency", "crawl.concurrency", "N"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
+			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
 			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
 			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
 			OPT_END,
@@ -66,6 +67,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	o.offline_after =
 		(int)(c->cfg.lists_recheck_offline_after > 0 ? c->cfg.lists_recheck_offline_after
 							     : 1);
+	o.offline_expiry = c->cfg.lists_offline_expiry;
 	o.user_agent = c->cfg.crawl_user_agent;
 	o.allow = c->cfg.crawl_allow_destinations;
 	o.deny = c->cfg.crawl_deny_destinations;
@@ -74,7 +76,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	if (rc == 0 && !c->quiet)
 		fprintf(stderr,
 			"recheck: list %s: %ld URLs checked: %ld online, %ld offline, %ld "
-			"unknown\n",
-			l.name, rs.checked, rs.online, rs.offline, rs.unknown);
+			"unknown; %ld entries expired\n",
+			l.name, rs.checked, rs.online, rs.offline, rs.unknown, rs.expired);
 	return cli_store_done(st, rc, &err);
 }

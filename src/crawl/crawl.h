@@ -160,7 +160,8 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
  * The stored status (core/store/store_urlstatus.h) becomes online on an online signal,
  * offline after offline_after consecutive offline signals, and unknown while neither
  * holds. A URL is due again after 1 h when online, then backs off 1 h -> 6 h -> 24 h with
- * consecutive offline signals (and after an unknown, as for its count so far).
+ * consecutive offline signals (and after an unknown, as for its count so far). With
+ * offline_expiry, a URL offline for that long has its entries expire (store_url_expire).
  */
 #define CRAWL_RECHECK_RANGE 65536
 
@@ -169,15 +170,17 @@ struct store_list;
 
 struct crawl_recheck_opts {
 	int concurrency;
-	int64_t timeout_ms; /* per URL */
-	int offline_after;  /* consecutive offline signals before offline */
-	int all;	    /* every URL of the list, due or not */
+	int64_t timeout_ms;	/* per URL */
+	int offline_after;	/* consecutive offline signals before offline */
+	int64_t offline_expiry; /* seconds offline after which its entries expire; 0 = never */
+	int all;		/* every URL of the list, due or not */
 	const char *user_agent, *allow, *deny;
 	volatile int *stop; /* may be NULL */
 };
 
 struct crawl_recheck_stats {
 	long checked, online, offline, unknown; /* statuses after this run */
+	long expired;				/* entries expired by lists.offline-expiry */
 };
 
 /*

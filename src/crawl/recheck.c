@@ -21,7 +21,7 @@ struct recheck_item {
 	char *url;
 	char prev_status[16];
 	char prev_sha[SHA256_LEN * 2 + 1];
-	int64_t prev_last_online, prev_fails;
+	int64_t prev_last_online, prev_fails, prev_offline_since;
 	/* the fetch */
 	CURL *h;
 	struct crawl_guard guard;
@@ -57,6 +57,7 @@ static int collect(void *ud, const struct store_url_status *s)
 	snprintf(it->prev_sha, sizeof(it->prev_sha), "%s", s->sha256 ? s->sha256 : "");
 	it->prev_last_online = s->last_online;
 	it->prev_fails = s->fails;
+	it->prev_offline_since = s->offline_since;
 	d->n++;
 	return 0;
 }
@@ -144,6 +145,17 @@ static int record(struct store *st, const struct store_list *l, const struct cra
 	} else {
 		s.status = strcmp(it->prev_status, "offline") == 0 ? "offline" : "unknown";
 		s.next_check = now + backoff(s.fails);
+	}
+	if (strcmp(s.status, "offline") == 0)
+		s.offline_since = it->prev_offline_since ? it->prev_offline_since : now;
+	if (s.offline_since && o->offline_expiry > 0 &&
+	    now - s.offline_since >= o->offline_expiry) {
+		long n = 0;
+		int rc = store_url_expire(st, l, it->url, now, &n, err);
+
+		if (rc)
+			return rc;
+		out->expired += n;
 	}
 	out->checked++;
 	if (strcmp(s.status, "online") == 0)

@@ -207,5 +207,15 @@ expect 0 "recheck 4: payload changed" -- rc --allow-destinations 127.0.0.0/8 --a
 eq "$(st "$b/pay/tool.exe")" "unknown 1 206, payload changed" "a changed payload is an offline signal"
 expect 0 "recheck 5: without --allow-destinations" -- rc --all
 check "loopback refused, unknown" grep -q "refused destination 127.0.0.1" <(st "$b/err")
+# lists.offline-expiry: an offline URL's entries expire once it has been offline that long
+# (a bounded wait for the state: the clock must pass one second)
+expect 0 "compile before expiry" -- isp lists compile
+expect 0 "check before expiry" -- isp lists check "$b/gone"
+check "offline 1 s: entries expire" until_ok sh -c "\"$bin\" --store \"$work/var/t.db\" lists recheck \
+  --list urls --offline-after 2 --offline-expiry 1 --all --allow-destinations 127.0.0.0/8 2>&1 |
+  grep -q '[1-9][0-9]* entries expired'"
+expect 0 "compile" -- isp lists compile
+expect 1 "an expired offline URL is no longer listed" -- isp lists check "$b/gone"
+expect 0 "an online URL still is" -- isp lists check "$b/pay/tool.exe"
 
 finish crawl

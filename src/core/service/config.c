@@ -74,6 +74,9 @@ static const struct key keys[] = {
 	{ "lists", "recheck-offline-after", K_INT, F(lists_recheck_offline_after), "3",
 	  "lists recheck: consecutive offline signals (NXDOMAIN, refused, 404, 410, payload "
 	  "changed) before a URL is marked offline" },
+	{ "lists", "offline-expiry", K_DURATION, F(lists_offline_expiry), "0",
+	  "lists recheck: a URL offline for this long has its entries expire (left out of the "
+	  "next compile); 0 = never" },
 	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
 	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
 	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",

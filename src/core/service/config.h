@@ -68,6 +68,7 @@ struct isp_config {
 	int64_t lists_rpz_ttl;		     /* TTL of exported RPZ records */
 	int64_t lists_max_shrink;	     /* percent of a source one import may remove */
 	int64_t lists_recheck_offline_after; /* lists recheck: offline signals before offline */
+	int64_t lists_offline_expiry;	     /* seconds offline before entries expire, 0 = never */
 	/* [dns] */
 	char dns_listen[1024];		   /* ADDR:PORT, ... */
 	char dns_upstream[1024];	   /* ADDR:PORT, ... */

@@ -37,7 +37,8 @@
  *   8  subscribers.profile: the [profile.NAME] whose lists apply to the subscriber (NULL =
  *      every list); the DNS service and the proxy learn it through the opt-out file
  *   9  url_status: `lists recheck`'s verdict per (list, URL): status, checked,
- *      last_online, fails, next_check, sha256, detail (store_urlstatus.c)
+ *      last_online, fails, next_check, sha256, detail, offline_since
+ *      (store_urlstatus.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,7 +238,7 @@ static const char *const pg_v8 = V8_SQL;
 	"CREATE TABLE url_status(list_id " INT " NOT NULL, value TEXT NOT NULL,"                   \
 	"  status TEXT NOT NULL, checked " INT " NOT NULL, last_online " INT ","                   \
 	"  fails " INT " NOT NULL DEFAULT 0, next_check " INT " NOT NULL, sha256 TEXT,"            \
-	"  detail TEXT, PRIMARY KEY(list_id, value));"
+	"  detail TEXT, offline_since " INT ", PRIMARY KEY(list_id, value));"
 static const char *const sqlite_v9 = V9_SQL("INTEGER");
 static const char *const pg_v9 = V9_SQL("BIGINT");
 

@@ -23,10 +23,11 @@ struct store_url_status {
 	const char *status; /* "online", "offline", "unknown"; NULL/"" = never checked */
 	int64_t checked;    /* unix seconds of the last check; 0 = never */
 	int64_t last_online;
-	int64_t fails;	    /* consecutive offline signals */
-	int64_t next_check; /* due at; 0 = now */
-	const char *sha256; /* of the payload's first bytes last seen online; may be NULL */
-	const char *detail; /* "404", "could not resolve host" ...; may be NULL */
+	int64_t fails;	       /* consecutive offline signals */
+	int64_t next_check;    /* due at; 0 = now */
+	const char *sha256;    /* of the payload's first bytes last seen online; may be NULL */
+	const char *detail;    /* "404", "could not resolve host" ...; may be NULL */
+	int64_t offline_since; /* when the status became offline; 0 = not offline */
 };
 
 typedef int (*store_url_status_fn)(void *ud, const struct store_url_status *s);
@@ -42,5 +43,13 @@ int store_url_status_each(struct store *st, const struct store_list *l, int64_t 
 /* Insert or replace the status row of s->value in list l. */
 int store_url_status_put(struct store *st, const struct store_list *l,
 			 const struct store_url_status *s, struct isp_err *err);
+
+/*
+ * lists.offline-expiry: the entries of value in every source of list l that are live at
+ * now expire at now (the same expiry a feed gives; the snapshot leaves them out from the
+ * next compile). *n (may be NULL): entries changed.
+ */
+int store_url_expire(struct store *st, const struct store_list *l, const char *value, int64_t now,
+		     long *n, struct isp_err *err);
 
 #endif
