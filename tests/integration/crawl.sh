@@ -84,6 +84,8 @@ wait_http "http://127.0.0.1:$port/meta.html" || die "nginx did not come up"
 wait_http "http://127.0.0.2:$port/meta.html" || die "nginx did not come up on 127.0.0.2"
 b=http://127.0.0.1:$port
 b2=http://127.0.0.2:$port
+# nginx logs a request after answering it: wait for both lines, then start afresh
+until_ok [ "$(wc -l < access.log)" -ge 2 ] || die "nginx wrote no access log"
 : > access.log
 
 # --- refused without --allow-destinations: nothing reaches nginx
@@ -209,6 +211,7 @@ expect 0 "recheck 5: without --allow-destinations" -- rc --all
 check "loopback refused, unknown" grep -q "refused destination 127.0.0.1" <(st "$b/err")
 # lists.offline-expiry: an offline URL's entries expire once it has been offline that long
 # (a bounded wait for the state: the clock must pass one second)
+cp site/dl/invoice.exe site/pay/tool.exe # served as when online: stays online
 expect 0 "compile before expiry" -- isp lists compile
 expect 0 "check before expiry" -- isp lists check "$b/gone"
 check "offline 1 s: entries expire" until_ok sh -c "\"$bin\" --store \"$work/var/t.db\" lists recheck \
