@@ -21,6 +21,9 @@ pkgs+=(libmicrohttpd-dev)
 # libfstrm-dev, libprotobuf-c-dev, protobuf-c-compiler: the DNS service's dnstap output
 # (Frame Streams of protobuf messages; protoc-c compiles third_party/dnstap/dnstap.proto)
 pkgs+=(libfstrm-dev libprotobuf-c-dev protobuf-c-compiler)
+# libgumbo-dev: the crawler's HTML5 parser; libmagic-dev: the type of what it downloads;
+# libyara-dev: its rules over pages and files; libpsl-dev: registrable domains (relays)
+pkgs+=(libgumbo-dev libmagic-dev libyara-dev libpsl-dev)
 # go-md2man: the build makes the man pages from docs/*.md (cmake/manpages.sh); one small
 # static program with no dependencies (pandoc is 170 MB, ronn needs Ruby)
 pkgs+=(go-md2man)

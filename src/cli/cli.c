@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,21 @@
 #include "core/base/timefmt.h"
 #include "core/events/evfmt.h"
 #include "core/store/store.h"
+
+static volatile int stopped;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopped = 1;
+}
+
+volatile int *cli_stop_on_signals(void)
+{
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
+	return &stopped;
+}
 
 void cli_error(const struct isp_err *err)
 {

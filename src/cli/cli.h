@@ -37,6 +37,10 @@ struct cli {
  * order). Returns 0 or ISR_EINVAL / ISR_EIO with err set. */
 int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err);
 
+/* SIGINT and SIGTERM set the flag returned (0 until then): a long command (crawl, lists
+ * recheck) polls it, finishes what it can and records the rest as stopped. */
+volatile int *cli_stop_on_signals(void);
+
 /* Print "ispshield: <formatted err>" to stderr. */
 void cli_error(const struct isp_err *err);
 /* Print "ispshield: msg" to stderr (printf-style). */
@@ -130,6 +134,7 @@ int cmd_sites(struct cli *c, int argc, char **argv);
 int cmd_proxy(struct cli *c, int argc, char **argv);
 int cmd_darknet(struct cli *c, int argc, char **argv);
 int cmd_survey(struct cli *c, int argc, char **argv);
+int cmd_crawl(struct cli *c, int argc, char **argv);
 int cmd_authwatch(struct cli *c, int argc, char **argv);
 int cmd_runall(struct cli *c, int argc, char **argv);
 int cmd_store(struct cli *c, int argc, char **argv);

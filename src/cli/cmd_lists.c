@@ -38,6 +38,7 @@ static const char lists_usage[] =
 	"  export   --list NAME --format rpz|domains|hosts|csv [--origin ZONE] [--out FILE]\n"
 	"  stats    [--json]  entries, sources, last import and snapshot bytes per list\n"
 	"  history  [--list NAME] [--limit N] [--changes ID] [--json]  past imports\n"
+	"  recheck  --list NAME [--all]  are the listed URLs still served? (online, offline)\n"
 	"  keygen   --public FILE --secret FILE  Ed25519 key pair for signed feeds\n"
 	"  sign     --key SECRET FILE...  detached signatures (FILE.sig)\n"
 	"  publish  --key SECRET DIR NAME:KIND[:FORMAT]=FILE...  write a signed feed\n"
@@ -73,6 +74,33 @@ static const char import_tail[] =
 	"\n"
 	"Exit status: 0 imported, 3 imported but lines were rejected or skipped, 4 failed or\n"
 	"refused (nothing from that FILE changed).\n";
+
+int cli_import_file(struct cli *c, struct store *st, const struct store_list *l, const char *path,
+		    struct listimport_opts *io)
+{
+	struct listimport_result res;
+	struct listreport_progress pg;
+	struct isp_err err;
+
+	listreport_progress_start(&pg, path);
+	io->progress = c->progress ? listreport_progress : NULL;
+	io->progress_ud = &pg;
+	isp_err_clear(&err);
+	if (listimport_file(st, l, path, io, cli_reject, NULL, &res, &err) != 0) {
+		if (c->progress)
+			fputc('\n', stderr);
+		if (res.refused)
+			cli_fail("%s: list %s, %s", path, l->name, err.msg);
+		else
+			cli_error(&err);
+		return EXIT_FAIL;
+	}
+	if (c->progress)
+		fputs("\r\033[K", stderr);
+	if (!c->quiet)
+		listreport_import(stderr, path, l->name, &res);
+	return res.read.rejected + res.bad_values || res.other_kind ? EXIT_PARTIAL : EXIT_OK;
+}
 
 static int cmd_import(struct cli *c, int argc, char **argv)
 {
@@ -144,31 +172,10 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		return err.code == ISR_EINVAL || err.code == ISR_EEXIST ? EXIT_USAGE : EXIT_FAIL;
 	}
 	for (i = argi; i < argc; i++) {
-		struct listimport_result res;
-		struct listreport_progress pg;
-		long rejected;
+		int r = cli_import_file(c, st, &l, argv[i], &io);
 
-		listreport_progress_start(&pg, argv[i]);
-		io.progress = c->progress ? listreport_progress : NULL;
-		io.progress_ud = &pg;
-		isp_err_clear(&err);
-		if (listimport_file(st, &l, argv[i], &io, cli_reject, NULL, &res, &err) != 0) {
-			if (c->progress)
-				fputc('\n', stderr);
-			if (res.refused)
-				cli_fail("%s: list %s, %s", argv[i], l.name, err.msg);
-			else
-				cli_error(&err);
-			rc = EXIT_FAIL;
-			continue;
-		}
-		if (c->progress)
-			fputs("\r\033[K", stderr);
-		rejected = res.read.rejected + res.bad_values;
-		if (!c->quiet)
-			listreport_import(stderr, argv[i], l.name, &res);
-		if ((rejected || res.other_kind) && rc == EXIT_OK)
-			rc = EXIT_PARTIAL;
+		if (r == EXIT_FAIL || (r == EXIT_PARTIAL && rc == EXIT_OK))
+			rc = r;
 	}
 	store_close(st);
 	return rc;
@@ -295,6 +302,7 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "export", cmd_lists_export },
 		{ "stats", cmd_stats },
 		{ "history", cmd_history },
+		{ "recheck", cmd_lists_recheck }, /* cmd_lists_recheck.c */
 		{ "keygen", cmd_lists_keygen },
 		{ "sign", cmd_lists_sign },
 		{ "publish", cmd_lists_publish },

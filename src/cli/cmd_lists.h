@@ -9,6 +9,16 @@
 /* OPT_FN of --kind: *(enum list_kind *)ptr = domain, url or ip (cmd_lists.c) */
 int cli_parse_kind(void *ptr, const char *v, struct isp_err *err);
 
+/* Import path into list l of st as `lists import` does (progress, the report on
+ * stderr); io is filled in by the caller (format, source, expiry, guard). Returns
+ * EXIT_OK, EXIT_PARTIAL (lines rejected or skipped) or EXIT_FAIL (printed). */
+struct listimport_opts;
+struct store_list;
+int cli_import_file(struct cli *c, struct store *st, const struct store_list *l, const char *path,
+		    struct listimport_opts *io);
+
+/* cmd_lists_recheck.c: liveness of listed URLs */
+int cmd_lists_recheck(struct cli *c, int argc, char **argv);
 int cmd_lists_check(struct cli *c, int argc, char **argv);
 int cmd_lists_export(struct cli *c, int argc, char **argv);
 /* cmd_lists_allow.c: the allowlist */

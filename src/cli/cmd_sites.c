@@ -18,7 +18,7 @@
 #include "core/store/store.h"
 #include "notify/deliver.h"
 #include "notify/render.h"
-#include "proxy/dest.h"
+#include "core/net/dest.h"
 #include "proxy/dnsstub.h"
 #include "sites/sites.h"
 
@@ -81,7 +81,7 @@ struct env_ud {
 	struct sockaddr_storage resolver;
 	socklen_t resolverlen;
 	int use_resolver;
-	struct pxd_rules rules;
+	struct dest_rules rules;
 	struct render_ctx rc;
 	struct deliver *d;
 };
@@ -125,9 +125,9 @@ static int env_resolve(void *ud, const char *host, uint16_t port, struct sockadd
 static const char *env_refuse(void *ud, const struct sockaddr *sa)
 {
 	struct env_ud *u = ud;
-	enum pxd_verdict v = pxd_check(&u->rules, sa);
+	enum dest_verdict v = dest_check(&u->rules, sa);
 
-	return v == PXD_OK ? NULL : pxd_why(v);
+	return v == DEST_OK ? NULL : dest_why(v);
 }
 
 static int env_render(void *ud, const char *name, const char *lang, const char *const *vars,
@@ -174,7 +174,7 @@ static int env_open(struct sites_env *env, struct env_ud *u, const struct isp_co
 					   cfg->sites_resolver);
 		u->use_resolver = 1;
 	}
-	rc = pxd_init(&u->rules, cfg->sites_allow_destinations, "", "443", NULL, 0, err);
+	rc = dest_init(&u->rules, "sites", cfg->sites_allow_destinations, "", "443", NULL, 0, err);
 	if (rc)
 		return rc;
 	u->rc.templates = cfg->notify_templates;
@@ -215,13 +215,13 @@ static int sites_open(struct cli *c, const struct opts_spec *spec, const struct 
 		return rc;
 	rc = env_open(env, u, &c->cfg, &err); /* a bad key fails before a store is made */
 	if (rc) {
-		pxd_free(&u->rules);
+		dest_free(&u->rules);
 		cli_error(&err);
 		return EXIT_USAGE;
 	}
 	*st = cli_create_store(c);
 	if (!*st) {
-		pxd_free(&u->rules);
+		dest_free(&u->rules);
 		return EXIT_FAIL;
 	}
 	return -1;
@@ -273,7 +273,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 	o.now = (int64_t)time(NULL);
 	o.json = json ? stdout : NULL;
 	rc = sites_find(st, &c->cfg, &env, &o, &s, &err);
-	pxd_free(&u.rules);
+	dest_free(&u.rules);
 	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)
@@ -314,7 +314,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 		rc = sites_notify(st, &c->cfg, &env, now, &s, &err);
 	if (u.d)
 		deliver_close(u.d);
-	pxd_free(&u.rules);
+	dest_free(&u.rules);
 	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)

@@ -31,6 +31,8 @@ static const char usage_text[] =
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
 	"--help)\n"
+	"  crawl     follow malware-distribution chains from URLs, record every hop (crawl "
+	"--help)\n"
 	"  authwatch auth logs -> brute force, spraying, stolen credentials (authwatch --help)\n"
 	"  run       everything on one machine: dns, proxy, notify loop, list sync, status\n"
 	"            page, in one process tree (ispshield run --help)\n"
@@ -56,14 +58,23 @@ static const char usage_text[] =
 	"configuration error, 3 done but some input lines were rejected, 4 failure.\n";
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },	      { "dns", cmd_dns },
-	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
-	{ "events", cmd_events },     { "notify", cmd_notify },
-	{ "relay", cmd_relay },	      { "sites", cmd_sites },
-	{ "proxy", cmd_proxy },	      { "darknet", cmd_darknet },
-	{ "survey", cmd_survey },     { "authwatch", cmd_authwatch },
-	{ "run", cmd_runall },	      { "store", cmd_store },
-	{ "status", cmd_status },     { NULL, NULL },
+	{ "lists", cmd_lists },
+	{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },
+	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },
+	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },
+	{ "sites", cmd_sites },
+	{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },
+	{ "survey", cmd_survey },
+	{ "crawl", cmd_crawl },
+	{ "authwatch", cmd_authwatch },
+	{ "run", cmd_runall },
+	{ "store", cmd_store },
+	{ "status", cmd_status },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -22,7 +22,7 @@
 #include "core/lists/snapshot.h"
 #include "core/net/url.h"
 #include "core/store/store.h"
-#include "proxy/dest.h"
+#include "core/net/dest.h"
 #include "proxy/http.h"
 
 #define PX_MAX_LISTEN  16
@@ -222,7 +222,7 @@ struct px_server {
 	uint8_t secret[256];
 	size_t secretlen;
 	int walled;
-	struct pxd_rules dest;		  /* where upstream connections may go (dest.h) */
+	struct dest_rules dest;		  /* where upstream connections may go (dest.h) */
 	struct sockaddr_storage resolver; /* proxy.resolver; ss_family 0 = getaddrinfo */
 	socklen_t resolverlen;
 	struct served_slot slot; /* what the workers serve: slot.cur (core/service/served.h) */

@@ -174,7 +174,7 @@ static void handle_connect(struct px_worker *w, struct px_conn *c, int idx,
 		return;
 	}
 pass:
-	if (!pxd_port_ok(&w->srv->dest, c->port)) {
+	if (!dest_port_ok(&w->srv->dest, c->port)) {
 		refuse(w, c, P_PORT_REFUSED, 403, "Forbidden",
 		       "ispshield: CONNECT refused: this proxy tunnels only to the HTTPS port "
 		       "(proxy.connect-ports)\n");

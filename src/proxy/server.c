@@ -75,8 +75,9 @@ static int configure(struct px_server *srv, const struct isp_config *cfg, struct
 				   "proxy.subscribers is empty: nobody would be served (give "
 				   "the subscriber prefixes)");
 	srv->walled = strcmp(cfg->proxy_walled_garden, "on") == 0;
-	rc = pxd_init(&srv->dest, cfg->proxy_allow_destinations, cfg->proxy_deny_destinations,
-		      cfg->proxy_connect_ports, srv->listen, srv->nlisten, err);
+	rc = dest_init(&srv->dest, "proxy", cfg->proxy_allow_destinations,
+		       cfg->proxy_deny_destinations, cfg->proxy_connect_ports, srv->listen,
+		       srv->nlisten, err);
 	if (rc)
 		return rc;
 	if (cfg->proxy_resolver[0] &&
@@ -250,7 +251,7 @@ out:
 	workers_free(srv);
 	served_slot_close(&srv->slot);
 	prefixset_free(srv->subscribers);
-	pxd_free(&srv->dest);
+	dest_free(&srv->dest);
 	px_jobq_destroy(&srv->rq);
 	px_jobq_destroy(&srv->metaq);
 	free(srv);

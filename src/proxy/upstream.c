@@ -81,11 +81,11 @@ int px_parse_authority(struct px_conn *c, const char *a, size_t n, uint16_t defp
  * the metric. Returns 1 when refused. */
 static int dest_refused(struct px_worker *w, struct px_conn *c)
 {
-	enum pxd_verdict v = pxd_check(&w->srv->dest, (struct sockaddr *)&c->upaddr);
+	enum dest_verdict v = dest_check(&w->srv->dest, (struct sockaddr *)&c->upaddr);
 	char addr[64], msg[768];
 	int n;
 
-	if (v == PXD_OK)
+	if (v == DEST_OK)
 		return 0;
 	px_count(w, P_DEST_REFUSED);
 	net_addr_text((struct sockaddr *)&c->upaddr, addr, sizeof(addr));
@@ -93,7 +93,7 @@ static int dest_refused(struct px_worker *w, struct px_conn *c)
 		     "ispshield: destination refused: %s (%s) is %s.\n"
 		     "This proxy does not connect to internal, reserved or ISP infrastructure "
 		     "addresses.\n",
-		     c->host, addr, pxd_why(v));
+		     c->host, addr, dest_why(v));
 	if (n < 0 || (size_t)n >= sizeof(msg))
 		n = (int)strlen(msg);
 	px_respond(w, c, 403, "Forbidden", "text/plain; charset=utf-8", NULL, msg, (size_t)n, 0);
@@ -217,8 +217,8 @@ void px_resolver_answers(struct px_worker *w, const struct served *sh)
 				int k = 0, j;
 
 				for (j = 0; j < r->n; j++)
-					if (pxd_check(&w->srv->dest,
-						      (struct sockaddr *)&r->addr[j]) == PXD_OK) {
+					if (dest_check(&w->srv->dest,
+						       (struct sockaddr *)&r->addr[j]) == DEST_OK) {
 						k = j;
 						break;
 					}

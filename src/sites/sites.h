@@ -24,7 +24,7 @@
  * isp_reject_fn as FILE:LINE (or FILE: offset N) and goes on with the rest.
  *
  * This component depends on core only. What it needs from other components -- the
- * destination rule (proxy/dest.h), the stub resolver (proxy/dnsstub.h), rendering and
+ * destination rule (core/net/dest.h), the stub resolver (proxy/dnsstub.h), rendering and
  * delivery of mail (notify/render.h, notify/deliver.h) -- reaches it through struct
  * sites_env, which src/cli/cmd_sites.c fills.
  */

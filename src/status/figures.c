@@ -175,11 +175,13 @@ static int add_list(void *ud, const struct store_list_stats *s)
 {
 	if (json_array_size(ud) >= LISTS_MAX)
 		return 0;
-	json_array_append_new(
-		ud, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "name", s->list.name, "kind",
-			      list_kind_name(s->list.kind), "entries", (json_int_t)s->entries,
-			      "distinct", (json_int_t)s->distinct, "sources",
-			      (json_int_t)s->sources, "last_import", (json_int_t)s->last_import));
+	json_array_append_new(ud,
+			      json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "name",
+					s->list.name, "kind", list_kind_name(s->list.kind),
+					"entries", (json_int_t)s->entries, "distinct",
+					(json_int_t)s->distinct, "sources", (json_int_t)s->sources,
+					"last_import", (json_int_t)s->last_import, "online",
+					(json_int_t)s->online, "offline", (json_int_t)s->offline));
 	return 0;
 }
 

@@ -467,9 +467,9 @@ static void lists(struct strbuf *b, const json_t *li)
 	strbuf_str(b, "<section id=\"lists\"><h2>Lists</h2>");
 	table(b, "lists.store", st,
 	      (const char *const[]){ "list", "kind", "entries", "distinct", "sources",
-				     "last import (UTC)", NULL },
+				     "last import (UTC)", "online", "offline", NULL },
 	      (const char *const[]){ "name", "kind", "entries", "distinct", "sources",
-				     "@last_import", NULL });
+				     "@last_import", "online", "offline", NULL });
 	figs(b, "lists.snapshot", sn, "<h3>Snapshot</h3><p>{path}: {state}");
 	if (json_object_get(sn, "serial")) {
 		figs(b, "lists.snapshot", sn,

@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "core/base/sha256.h"
-#include "proxy/dest.h"
+#include "core/net/dest.h"
 #include "proxy/dnsstub.h"
 #include "proxy/http.h"
 #include "proxy/page.h"
@@ -230,7 +230,7 @@ static void sa6(struct sockaddr_storage *ss, const char *a, uint16_t port)
 	assert_int_equal(inet_pton(AF_INET6, a, &in6->sin6_addr), 1);
 }
 
-static enum pxd_verdict verdict(const struct pxd_rules *r, const char *a, uint16_t port)
+static enum dest_verdict verdict(const struct dest_rules *r, const char *a, uint16_t port)
 {
 	struct sockaddr_storage ss;
 
@@ -238,7 +238,7 @@ static enum pxd_verdict verdict(const struct pxd_rules *r, const char *a, uint16
 		sa6(&ss, a, port);
 	else
 		sa4(&ss, a, port);
-	return pxd_check(r, (struct sockaddr *)&ss);
+	return dest_check(r, (struct sockaddr *)&ss);
 }
 
 /* Issue 15 item 1: the destination rules. */
@@ -246,44 +246,44 @@ static void test_dest(void **state)
 {
 	static const struct {
 		const char *addr;
-		enum pxd_verdict v;
+		enum dest_verdict v;
 	} plain[] = {
-		{ "0.0.0.0", PXD_UNSPECIFIED },
-		{ "0.1.2.3", PXD_UNSPECIFIED },
-		{ "10.1.2.3", PXD_PRIVATE },
-		{ "100.64.0.1", PXD_CGNAT },
-		{ "100.127.255.255", PXD_CGNAT },
-		{ "100.128.0.1", PXD_OK },
-		{ "127.0.0.1", PXD_LOOPBACK },
-		{ "127.255.0.9", PXD_LOOPBACK },
-		{ "169.254.169.254", PXD_LINKLOCAL }, /* cloud metadata */
-		{ "172.16.0.1", PXD_PRIVATE },
-		{ "172.31.255.255", PXD_PRIVATE },
-		{ "172.32.0.1", PXD_OK },
-		{ "192.168.1.1", PXD_PRIVATE },
-		{ "224.0.0.1", PXD_MULTICAST },
-		{ "239.255.255.250", PXD_MULTICAST },
-		{ "240.0.0.1", PXD_RESERVED },
-		{ "255.255.255.255", PXD_RESERVED },
-		{ "192.0.2.1", PXD_OK },
-		{ "8.8.8.8", PXD_OK },
-		{ "::", PXD_UNSPECIFIED },
-		{ "::1", PXD_LOOPBACK },
-		{ "::ffff:127.0.0.1", PXD_LOOPBACK },
-		{ "::ffff:10.0.0.1", PXD_PRIVATE },
-		{ "::ffff:192.0.2.1", PXD_OK },
-		{ "::127.0.0.1", PXD_RESERVED },
-		{ "64:ff9b::7f00:1", PXD_LOOPBACK },
-		{ "64:ff9b::c000:201", PXD_OK },
-		{ "64:ff9b:1::1", PXD_PRIVATE },
-		{ "fe80::1", PXD_LINKLOCAL },
-		{ "fec0::1", PXD_PRIVATE },
-		{ "fc00::1", PXD_PRIVATE },
-		{ "fd12:3456::1", PXD_PRIVATE },
-		{ "ff02::1", PXD_MULTICAST },
-		{ "2001:db8::1", PXD_OK },
+		{ "0.0.0.0", DEST_UNSPECIFIED },
+		{ "0.1.2.3", DEST_UNSPECIFIED },
+		{ "10.1.2.3", DEST_PRIVATE },
+		{ "100.64.0.1", DEST_CGNAT },
+		{ "100.127.255.255", DEST_CGNAT },
+		{ "100.128.0.1", DEST_OK },
+		{ "127.0.0.1", DEST_LOOPBACK },
+		{ "127.255.0.9", DEST_LOOPBACK },
+		{ "169.254.169.254", DEST_LINKLOCAL }, /* cloud metadata */
+		{ "172.16.0.1", DEST_PRIVATE },
+		{ "172.31.255.255", DEST_PRIVATE },
+		{ "172.32.0.1", DEST_OK },
+		{ "192.168.1.1", DEST_PRIVATE },
+		{ "224.0.0.1", DEST_MULTICAST },
+		{ "239.255.255.250", DEST_MULTICAST },
+		{ "240.0.0.1", DEST_RESERVED },
+		{ "255.255.255.255", DEST_RESERVED },
+		{ "192.0.2.1", DEST_OK },
+		{ "8.8.8.8", DEST_OK },
+		{ "::", DEST_UNSPECIFIED },
+		{ "::1", DEST_LOOPBACK },
+		{ "::ffff:127.0.0.1", DEST_LOOPBACK },
+		{ "::ffff:10.0.0.1", DEST_PRIVATE },
+		{ "::ffff:192.0.2.1", DEST_OK },
+		{ "::127.0.0.1", DEST_RESERVED },
+		{ "64:ff9b::7f00:1", DEST_LOOPBACK },
+		{ "64:ff9b::c000:201", DEST_OK },
+		{ "64:ff9b:1::1", DEST_PRIVATE },
+		{ "fe80::1", DEST_LINKLOCAL },
+		{ "fec0::1", DEST_PRIVATE },
+		{ "fc00::1", DEST_PRIVATE },
+		{ "fd12:3456::1", DEST_PRIVATE },
+		{ "ff02::1", DEST_MULTICAST },
+		{ "2001:db8::1", DEST_OK },
 	};
-	struct pxd_rules r;
+	struct dest_rules r;
 	struct sockaddr_storage listen[2];
 	struct isp_err err;
 	size_t i;
@@ -291,46 +291,47 @@ static void test_dest(void **state)
 	(void)state;
 	sa4(&listen[0], "192.0.2.80", 3128);
 	sa6(&listen[1], "2001:db8::80", 3128);
-	assert_int_equal(pxd_init(&r, "", "", "443", listen, 2, &err), 0);
+	assert_int_equal(dest_init(&r, "proxy", "", "", "443", listen, 2, &err), 0);
 	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
 		if (verdict(&r, plain[i].addr, 80) != plain[i].v)
 			fail_msg("%s: verdict %d, want %d", plain[i].addr,
 				 verdict(&r, plain[i].addr, 80), plain[i].v);
 	}
-	assert_int_equal(verdict(&r, "192.0.2.80", 3128), PXD_SELF);
-	assert_int_equal(verdict(&r, "192.0.2.80", 80), PXD_OWN);
-	assert_int_equal(verdict(&r, "::ffff:192.0.2.80", 80), PXD_OWN);
-	assert_int_equal(verdict(&r, "2001:db8::80", 3128), PXD_SELF);
-	assert_true(pxd_port_ok(&r, 443));
-	assert_false(pxd_port_ok(&r, 25));
-	assert_false(pxd_port_ok(&r, 80));
-	pxd_free(&r);
+	assert_int_equal(verdict(&r, "192.0.2.80", 3128), DEST_SELF);
+	assert_int_equal(verdict(&r, "192.0.2.80", 80), DEST_OWN);
+	assert_int_equal(verdict(&r, "::ffff:192.0.2.80", 80), DEST_OWN);
+	assert_int_equal(verdict(&r, "2001:db8::80", 3128), DEST_SELF);
+	assert_true(dest_port_ok(&r, 443));
+	assert_false(dest_port_ok(&r, 25));
+	assert_false(dest_port_ok(&r, 80));
+	dest_free(&r);
 	/* allow opens an internal range, deny wins inside it, self stays refused */
 	sa4(&listen[0], "127.0.0.1", 3128);
-	assert_int_equal(pxd_init(&r, "127.0.0.0/8, 10.0.0.0/8", "10.9.0.0/16, 2001:db8::/32",
-				  "443, 8000-8100", listen, 1, &err),
+	assert_int_equal(dest_init(&r, "proxy", "127.0.0.0/8, 10.0.0.0/8",
+				   "10.9.0.0/16, 2001:db8::/32", "443, 8000-8100", listen, 1, &err),
 			 0);
-	assert_int_equal(verdict(&r, "127.0.0.1", 8080), PXD_OK);
-	assert_int_equal(verdict(&r, "127.0.0.1", 3128), PXD_SELF);
-	assert_int_equal(verdict(&r, "10.1.2.3", 80), PXD_OK);
-	assert_int_equal(verdict(&r, "10.9.1.1", 80), PXD_DENIED);
-	assert_int_equal(verdict(&r, "2001:db8::5", 80), PXD_DENIED);
-	assert_int_equal(verdict(&r, "192.168.0.1", 80), PXD_PRIVATE);
-	assert_true(pxd_port_ok(&r, 8000));
-	assert_true(pxd_port_ok(&r, 8100));
-	assert_false(pxd_port_ok(&r, 8101));
-	pxd_free(&r);
-	assert_int_not_equal(pxd_init(&r, "", "", "443, 70000", listen, 1, &err), 0);
-	pxd_free(&r);
-	assert_int_not_equal(pxd_init(&r, "", "", "443x", listen, 1, &err), 0);
-	pxd_free(&r);
-	assert_int_not_equal(pxd_init(&r, "", "", "90-80", listen, 1, &err), 0);
-	pxd_free(&r);
-	assert_int_not_equal(pxd_init(&r, "10.0.0.0/33", "", "443", listen, 1, &err), 0);
-	pxd_free(&r);
-	assert_int_equal(pxd_init(&r, "", "", "", listen, 1, &err), 0); /* no CONNECT at all */
-	assert_false(pxd_port_ok(&r, 443));
-	pxd_free(&r);
+	assert_int_equal(verdict(&r, "127.0.0.1", 8080), DEST_OK);
+	assert_int_equal(verdict(&r, "127.0.0.1", 3128), DEST_SELF);
+	assert_int_equal(verdict(&r, "10.1.2.3", 80), DEST_OK);
+	assert_int_equal(verdict(&r, "10.9.1.1", 80), DEST_DENIED);
+	assert_int_equal(verdict(&r, "2001:db8::5", 80), DEST_DENIED);
+	assert_int_equal(verdict(&r, "192.168.0.1", 80), DEST_PRIVATE);
+	assert_true(dest_port_ok(&r, 8000));
+	assert_true(dest_port_ok(&r, 8100));
+	assert_false(dest_port_ok(&r, 8101));
+	dest_free(&r);
+	assert_int_not_equal(dest_init(&r, "proxy", "", "", "443, 70000", listen, 1, &err), 0);
+	dest_free(&r);
+	assert_int_not_equal(dest_init(&r, "proxy", "", "", "443x", listen, 1, &err), 0);
+	dest_free(&r);
+	assert_int_not_equal(dest_init(&r, "proxy", "", "", "90-80", listen, 1, &err), 0);
+	dest_free(&r);
+	assert_int_not_equal(dest_init(&r, "proxy", "10.0.0.0/33", "", "443", listen, 1, &err), 0);
+	dest_free(&r);
+	assert_int_equal(dest_init(&r, "proxy", "", "", "", listen, 1, &err),
+			 0); /* no CONNECT at all */
+	assert_false(dest_port_ok(&r, 443));
+	dest_free(&r);
 }
 
 /* An answer to query q (copied), with the given answer records appended. */

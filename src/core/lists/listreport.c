@@ -96,13 +96,14 @@ static int stats_row(void *ud, const struct store_list_stats *ls)
 	if (x->arr) {
 		json_array_append_new(
 			x->arr,
-			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list",
+			json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "list",
 				  ls->list.name, "kind", list_kind_name(ls->list.kind), "entries",
 				  (json_int_t)ls->entries, "distinct", (json_int_t)ls->distinct,
 				  "expired", (json_int_t)ls->expired, "sources",
 				  (json_int_t)ls->sources, "last_import",
 				  (json_int_t)ls->last_import, "snapshot_keys", (json_int_t)keys,
-				  "snapshot_bytes", (json_int_t)bytes));
+				  "snapshot_bytes", (json_int_t)bytes, "online",
+				  (json_int_t)ls->online, "offline", (json_int_t)ls->offline));
 		return 0;
 	}
 	fprintf(x->out, "%-20s %-6s %10ld %10ld %8ld %7ld  %-25s %10u %12llu\n", ls->list.name,

@@ -82,6 +82,12 @@ static const struct key keys[] = {
 	{ "lists", "max-shrink", K_INT, F(lists_max_shrink), "50",
 	  "percent of a source's entries one import or sync may remove; more, no accepted "
 	  "value, or more rejected than accepted changes nothing; 100 = no limit" },
+	{ "lists", "recheck-offline-after", K_INT, F(lists_recheck_offline_after), "3",
+	  "lists recheck: consecutive offline signals (NXDOMAIN, refused, 404, 410, payload "
+	  "changed) before a URL is marked offline" },
+	{ "lists", "offline-expiry", K_DURATION, F(lists_offline_expiry), "0",
+	  "lists recheck: a URL offline for this long has its entries expire (left out of the "
+	  "next compile); 0 = never" },
 	{ "dns", "listen", K_STR, F(dns_listen), "127.0.0.1:5353, [::1]:5353",
 	  "addresses the DNS service answers on (UDP and TCP), comma-separated" },
 	{ "dns", "upstream", K_STR, F(dns_upstream), "127.0.0.1:53",
@@ -342,6 +348,41 @@ static const struct key keys[] = {
 	{ "survey", "threads", K_INT, F(survey_threads), "32", "TCP probe workers" },
 	{ "survey", "tcp-rate", K_INT, F(survey_tcp_rate), "200",
 	  "TCP connections started per second (0 = unlimited)" },
+	{ "crawl", "max-hops", K_INT, F(crawl_max_hops), "10",
+	  "navigation hops followed from one start URL (3xx, Refresh, meta refresh, script "
+	  "location), at most 64" },
+	{ "crawl", "depth", K_INT, F(crawl_depth), "1",
+	  "levels of frames, scripts and embeds fetched as chains of their own (0 = none)" },
+	{ "crawl", "concurrency", K_INT, F(crawl_concurrency), "16",
+	  "fetches at once (crawl: chains; lists recheck: URLs)" },
+	{ "crawl", "timeout", K_DURATION, F(crawl_timeout), "30",
+	  "wall-clock limit of one chain, all its hops together" },
+	{ "crawl", "low-speed-bytes", K_INT, F(crawl_low_speed_bytes), "100",
+	  "a hop slower than this many bytes per second for low-speed-time seconds is "
+	  "abandoned (slow-trickle servers)" },
+	{ "crawl", "low-speed-time", K_INT, F(crawl_low_speed_time), "10",
+	  "seconds below low-speed-bytes before a hop is abandoned" },
+	{ "crawl", "max-body", K_INT, F(crawl_max_body), "10485760",
+	  "bytes kept of one body after decompression; a longer body is cut there, marked "
+	  "truncated" },
+	{ "crawl", "user-agent", K_STR, F(crawl_user_agent),
+	  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+	  "Chrome/120.0 Safari/537.36",
+	  "User-Agent of the crawler (a browser's, so that kits serve it what they serve "
+	  "victims)" },
+	{ "crawl", "accept-language", K_STR, F(crawl_accept_language), "ja,en-US;q=0.8",
+	  "Accept-Language of the crawler's requests" },
+	{ "crawl", "referer", K_STR, F(crawl_referer), "",
+	  "Referer of each start URL (a search page); later hops send the previous hop" },
+	{ "crawl", "allow-destinations", K_STR, F(crawl_allow_destinations), "",
+	  "prefixes the crawler may fetch from although internal (loopback, private, ...); "
+	  "the only way to reach one; empty = none" },
+	{ "crawl", "deny-destinations", K_STR, F(crawl_deny_destinations), "",
+	  "prefixes never fetched from (the ISP's infrastructure), even inside "
+	  "allow-destinations" },
+	{ "crawl", "rules", K_STR, F(crawl_rules), "",
+	  "YARA rule files, comma-separated (the starter set: data/yara/crawl.yar); a page or "
+	  "file a rule matches is an attack hop; empty = none" },
 	{ "authwatch", "format", K_STR, F(authwatch_format), "auto",
 	  "log format: auto, radius, postfix, dovecot, json (--format overrides)" },
 	{ "authwatch", "own", K_STR, F(authwatch_own), "",

@@ -65,11 +65,13 @@ struct isp_config {
 	int64_t core_retention;	 /* seconds block/decided events are kept; 0 = forever */
 	int64_t core_mask_after; /* seconds before addresses are cut to /24, /56; 0 = never */
 	/* [lists] */
-	char lists_format[16];	    /* default import format */
-	int64_t lists_expiry;	    /* default entry lifetime in seconds, 0 = none */
-	char lists_rpz_origin[254]; /* default RPZ origin for export */
-	int64_t lists_rpz_ttl;	    /* TTL of exported RPZ records */
-	int64_t lists_max_shrink;   /* percent of a source one import may remove */
+	char lists_format[16];		     /* default import format */
+	int64_t lists_expiry;		     /* default entry lifetime in seconds, 0 = none */
+	char lists_rpz_origin[254];	     /* default RPZ origin for export */
+	int64_t lists_rpz_ttl;		     /* TTL of exported RPZ records */
+	int64_t lists_max_shrink;	     /* percent of a source one import may remove */
+	int64_t lists_recheck_offline_after; /* lists recheck: offline signals before offline */
+	int64_t lists_offline_expiry;	     /* seconds offline before entries expire, 0 = never */
 	/* [dns] */
 	char dns_listen[1024];		   /* ADDR:PORT, ... */
 	char dns_upstream[1024];	   /* ADDR:PORT, ... */
@@ -170,6 +172,17 @@ struct isp_config {
 #define ISP_SS_SCHEMA_DEFAULT "data/shadowserver/schema.json"
 	char survey_proxy_ports[256], survey_proxy_test[256], survey_proxy_expect[128];
 	int64_t survey_timeout_ms, survey_threads, survey_tcp_rate;
+	/* [crawl] */
+	int64_t crawl_max_hops, crawl_depth, crawl_concurrency;
+	int64_t crawl_timeout; /* seconds per chain, all hops */
+	int64_t crawl_low_speed_bytes, crawl_low_speed_time;
+	int64_t crawl_max_body;	    /* bytes of one body, decompressed */
+	char crawl_user_agent[512]; /* the profile's User-Agent */
+	char crawl_accept_language[128];
+	char crawl_referer[1024];	     /* Referer of the start URLs, "" = none */
+	char crawl_allow_destinations[4096]; /* CIDR, ... internal destinations allowed */
+	char crawl_deny_destinations[4096];  /* CIDR, ... always refused */
+	char crawl_rules[4096];		     /* YARA rule files, comma-separated */
 	/* [authwatch] */
 	char authwatch_format[16];
 	char authwatch_own[4096];		    /* PREFIX, ... of the access network */

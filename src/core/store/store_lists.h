@@ -48,7 +48,9 @@ struct store_list_stats {
 	long distinct; /* distinct live values (what the snapshot holds) */
 	long expired;  /* entries past their expiry */
 	long sources;
-	int64_t last_import; /* unix seconds, 0 = never */
+	int64_t last_import;  /* unix seconds, 0 = never */
+	long online, offline; /* live values `lists recheck` found online / offline
+				 * (store_urlstatus.h) */
 };
 
 struct store_import_info {

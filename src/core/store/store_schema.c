@@ -40,6 +40,9 @@
  *      `ispshield sites` (core/store/store_sites.h): listed sites with their domestic
  *      verdict and evidence, their contacts in order, one notice per (email, day);
  *      site_lookups, the cache of contact look-ups (security.txt, RDAP, WHOIS answers)
+ *  10  url_status: `lists recheck`'s verdict per (list, URL): status, checked,
+ *      last_online, fails, next_check, sha256, detail, offline_since
+ *      (store_urlstatus.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +238,11 @@ static const char *const pg_v7 = V7_SQL("BIGINT");
 #define V8_SQL "ALTER TABLE subscribers ADD COLUMN profile TEXT;"
 static const char *const sqlite_v8 = V8_SQL;
 static const char *const pg_v8 = V8_SQL;
+#define V10_SQL(INT)                                                                               \
+	"CREATE TABLE url_status(list_id " INT " NOT NULL, value TEXT NOT NULL,"                   \
+	"  status TEXT NOT NULL, checked " INT " NOT NULL, last_online " INT ","                   \
+	"  fails " INT " NOT NULL DEFAULT 0, next_check " INT " NOT NULL, sha256 TEXT,"            \
+	"  detail TEXT, offline_since " INT ", PRIMARY KEY(list_id, value));"
 
 /* the same statements on both engines but the integer and id column types */
 #define V9_SQL(INT, ID, BLOB)                                                                      \
@@ -257,14 +265,17 @@ static const char *const pg_v8 = V8_SQL;
 static const char *const sqlite_v9 = V9_SQL("INTEGER", "INTEGER PRIMARY KEY", "BLOB");
 static const char *const pg_v9 =
 	V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA");
+static const char *const sqlite_v10 = V10_SQL("INTEGER");
+static const char *const pg_v10 = V10_SQL("BIGINT");
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
 	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5,
-	sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9
+	sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9, sqlite_v10
 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2, pg_v3, pg_v4, pg_v5,
-								 pg_v6, pg_v7, pg_v8, pg_v9 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
+	pg_v1, pg_v2, pg_v3, pg_v4, pg_v5, pg_v6, pg_v7, pg_v8, pg_v9, pg_v10
+};
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

@@ -732,11 +732,16 @@ static int stats_read(struct db_stmt *s, struct store_list_stats *ls)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&ls->list.id), SQ_SKIP, SQ_SKIP, SQ_C(&ls->entries),
 			      SQ_C(&ls->distinct), SQ_C(&ls->expired), SQ_C(&ls->sources),
-			      SQ_C(&ls->last_import)));
+			      SQ_C(&ls->last_import), SQ_C(&ls->online), SQ_C(&ls->offline)));
 	snprintf(ls->list.name, sizeof(ls->list.name), "%s", db_column_text(s, 1));
 	ls->list.kind = list_kind_parse(db_column_text(s, 2));
 	return 0;
 }
+
+/* u.value is listed, not expired at ?1, by a source of list l */
+#define LIVE_VALUE                                                                                 \
+	"EXISTS (SELECT 1 FROM entries e JOIN sources s ON s.id = e.source_id"                     \
+	" WHERE s.list_id = l.id AND e.value = u.value AND (e.expires IS NULL OR e.expires > ?1))"
 
 int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, struct isp_err *err)
 {
@@ -750,7 +755,11 @@ int store_each_list(struct store *st, int64_t now, store_stats_fn fn, void *ud, 
 			  " (SELECT count(*) FROM entries e JOIN sources s ON s.id = e.source_id"
 			  "   WHERE s.list_id = l.id AND e.expires <= ?1),"
 			  " (SELECT count(*) FROM sources s WHERE s.list_id = l.id),"
-			  " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id)"
+			  " (SELECT max(last_import) FROM sources s WHERE s.list_id = l.id),"
+			  " (SELECT count(*) FROM url_status u WHERE u.list_id = l.id"
+			  "   AND u.status = 'online' AND " LIVE_VALUE "),"
+			  " (SELECT count(*) FROM url_status u WHERE u.list_id = l.id"
+			  "   AND u.status = 'offline' AND " LIVE_VALUE ")"
 			  " FROM lists l ORDER BY l.name",
 			  SQ_ARGS(SQ_I(now)), "list stats", fn, ud, err);
 }

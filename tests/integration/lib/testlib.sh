@@ -113,6 +113,11 @@ nginx_head() {
     "$work" "$work" "$work"
   printf '  uwsgi_temp_path %s/nu; scgi_temp_path %s/ns;\n' "$work" "$work"
 }
+# nginx_conf: write $work/nginx.conf: nginx_head, then what comes on stdin (types, server
+# blocks), then the closing "}" of the http block:   nginx_conf <<EOF ... EOF
+nginx_conf() {
+  { nginx_head; cat; echo "}"; } > "$work/nginx.conf"
+}
 # private_netns OUT_ROOT: go on in a private network namespace with loopback only, where
 # this machine can make one (re-executes the test under `unshare -rn` with ISP_NETNS=1 and
 # ISP_TEST_OUT=OUT_ROOT); say which it is. Call it before starting anything.

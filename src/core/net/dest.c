@@ -1,9 +1,9 @@
 /*
- * dest.c -- see dest.h. The special-purpose ranges are a short table matched by hand
+ * dest.c -- see dest.h (moved here from src/proxy for the crawler). The special-purpose ranges are a short table matched by hand
  * (a handful of prefixes, checked once per upstream connection); the operator's lists
  * are prefix sets (core/net/prefixset.h).
  */
-#include "proxy/dest.h"
+#include "core/net/dest.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -16,35 +16,35 @@
 static const struct {
 	uint8_t fam, len;
 	uint8_t a[16];
-	enum pxd_verdict v;
+	enum dest_verdict v;
 } special[] = {
-	{ 4, 8, { 0 }, PXD_UNSPECIFIED },
-	{ 4, 8, { 10 }, PXD_PRIVATE },
-	{ 4, 10, { 100, 64 }, PXD_CGNAT },
-	{ 4, 8, { 127 }, PXD_LOOPBACK },
-	{ 4, 16, { 169, 254 }, PXD_LINKLOCAL },
-	{ 4, 12, { 172, 16 }, PXD_PRIVATE },
-	{ 4, 16, { 192, 168 }, PXD_PRIVATE },
-	{ 4, 4, { 224 }, PXD_MULTICAST },
-	{ 4, 4, { 240 }, PXD_RESERVED }, /* with 255.255.255.255 */
-	{ 6, 128, { 0 }, PXD_UNSPECIFIED },
-	{ 6, 128, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, PXD_LOOPBACK },
-	{ 6, 96, { 0 }, PXD_RESERVED }, /* IPv4-compatible (deprecated) */
-	{ 6, 48, { 0, 0x64, 0xff, 0x9b, 0, 1 }, PXD_PRIVATE },
-	{ 6, 10, { 0xfe, 0x80 }, PXD_LINKLOCAL },
-	{ 6, 10, { 0xfe, 0xc0 }, PXD_PRIVATE },
-	{ 6, 7, { 0xfc }, PXD_PRIVATE },
-	{ 6, 8, { 0xff }, PXD_MULTICAST },
+	{ 4, 8, { 0 }, DEST_UNSPECIFIED },
+	{ 4, 8, { 10 }, DEST_PRIVATE },
+	{ 4, 10, { 100, 64 }, DEST_CGNAT },
+	{ 4, 8, { 127 }, DEST_LOOPBACK },
+	{ 4, 16, { 169, 254 }, DEST_LINKLOCAL },
+	{ 4, 12, { 172, 16 }, DEST_PRIVATE },
+	{ 4, 16, { 192, 168 }, DEST_PRIVATE },
+	{ 4, 4, { 224 }, DEST_MULTICAST },
+	{ 4, 4, { 240 }, DEST_RESERVED }, /* with 255.255.255.255 */
+	{ 6, 128, { 0 }, DEST_UNSPECIFIED },
+	{ 6, 128, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, DEST_LOOPBACK },
+	{ 6, 96, { 0 }, DEST_RESERVED }, /* IPv4-compatible (deprecated) */
+	{ 6, 48, { 0, 0x64, 0xff, 0x9b, 0, 1 }, DEST_PRIVATE },
+	{ 6, 10, { 0xfe, 0x80 }, DEST_LINKLOCAL },
+	{ 6, 10, { 0xfe, 0xc0 }, DEST_PRIVATE },
+	{ 6, 7, { 0xfc }, DEST_PRIVATE },
+	{ 6, 8, { 0xff }, DEST_MULTICAST },
 };
 
-static enum pxd_verdict special_range(int fam, const uint8_t *a)
+static enum dest_verdict special_range(int fam, const uint8_t *a)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (special[i].fam == fam && ip_bits_match(a, special[i].a, special[i].len))
 			return special[i].v;
-	return PXD_OK;
+	return DEST_OK;
 }
 
 /* The address of sa as (family 4 or 6, bytes, port); an IPv4 address carried in IPv6
@@ -100,12 +100,12 @@ static int sa_len(const struct sockaddr *sa)
 					: (int)sizeof(struct sockaddr_in6);
 }
 
-/* Append sa to arr (with port when port >= 0); silently full at PXD_MAX_OWN. */
+/* Append sa to arr (with port when port >= 0); silently full at DEST_MAX_OWN. */
 static void add_addr(struct sockaddr_storage *arr, int *n, const struct sockaddr *sa, int port)
 {
 	struct sockaddr_storage *o;
 
-	if (*n >= PXD_MAX_OWN)
+	if (*n >= DEST_MAX_OWN)
 		return;
 	o = &arr[(*n)++];
 	memset(o, 0, sizeof(*o));
@@ -118,7 +118,8 @@ static void add_addr(struct sockaddr_storage *arr, int *n, const struct sockaddr
 		((struct sockaddr_in6 *)o)->sin6_port = htons((uint16_t)port);
 }
 
-static int parse_ports(struct pxd_rules *r, const char *s, struct isp_err *err)
+static int parse_ports(struct dest_rules *r, const char *section, const char *s,
+		       struct isp_err *err)
 {
 	const char *p = s;
 
@@ -142,11 +143,11 @@ static int parse_ports(struct pxd_rules *r, const char *s, struct isp_err *err)
 		}
 		if (end == p || lo < 1 || hi > 65535 || hi < lo ||
 		    (*end && *end != ',' && *end != ' ' && *end != '\t') ||
-		    r->nports >= PXD_MAX_PORTS)
+		    r->nports >= DEST_MAX_PORTS)
 			return isp_err_set(err, ISR_EINVAL,
-					   "proxy.connect-ports: '%s' is not a list of ports and "
+					   "%s.connect-ports: '%s' is not a list of ports and "
 					   "ranges (1..65535, at most %d items)",
-					   s, PXD_MAX_PORTS);
+					   section, s, DEST_MAX_PORTS);
 		r->port_lo[r->nports] = (uint16_t)lo;
 		r->port_hi[r->nports] = (uint16_t)hi;
 		r->nports++;
@@ -155,8 +156,9 @@ static int parse_ports(struct pxd_rules *r, const char *s, struct isp_err *err)
 	return 0;
 }
 
-int pxd_init(struct pxd_rules *r, const char *allow, const char *deny, const char *ports,
-	     const struct sockaddr_storage *listen, int nlisten, struct isp_err *err)
+int dest_init(struct dest_rules *r, const char *section, const char *allow, const char *deny,
+	      const char *ports, const struct sockaddr_storage *listen, int nlisten,
+	      struct isp_err *err)
 {
 	struct ifaddrs *ifs = NULL, *ifa;
 	int i, rc;
@@ -164,11 +166,13 @@ int pxd_init(struct pxd_rules *r, const char *allow, const char *deny, const cha
 	memset(r, 0, sizeof(*r));
 	rc = prefixset_parse(allow, &r->allow, err);
 	if (rc)
-		return isp_err_set(err, rc, "proxy.allow-destinations: %s", err ? err->msg : "");
+		return isp_err_set(err, rc, "%s.allow-destinations: %s", section,
+				   err ? err->msg : "");
 	rc = prefixset_parse(deny, &r->deny, err);
 	if (rc)
-		return isp_err_set(err, rc, "proxy.deny-destinations: %s", err ? err->msg : "");
-	rc = parse_ports(r, ports, err);
+		return isp_err_set(err, rc, "%s.deny-destinations: %s", section,
+				   err ? err->msg : "");
+	rc = parse_ports(r, section, ports, err);
 	if (rc)
 		return rc;
 	/* self: the listen sockets; own: every address of the host's interfaces and the
@@ -201,44 +205,44 @@ int pxd_init(struct pxd_rules *r, const char *allow, const char *deny, const cha
 	return 0;
 }
 
-void pxd_free(struct pxd_rules *r)
+void dest_free(struct dest_rules *r)
 {
 	prefixset_free(r->allow);
 	prefixset_free(r->deny);
 	r->allow = r->deny = NULL;
 }
 
-enum pxd_verdict pxd_check(const struct pxd_rules *r, const struct sockaddr *sa)
+enum dest_verdict dest_check(const struct dest_rules *r, const struct sockaddr *sa)
 {
 	uint8_t a[16];
 	uint16_t port = 0;
 	int fam = addr_of(sa, a, &port), i;
-	enum pxd_verdict v;
+	enum dest_verdict v;
 
 	if (!fam)
-		return PXD_RESERVED;
+		return DEST_RESERVED;
 	for (i = 0; i < r->nself; i++) {
 		uint8_t b[16];
 		uint16_t sport = 0;
 
 		if (addr_of((const struct sockaddr *)&r->self[i], b, &sport) == fam &&
 		    sport == port && memcmp(a, b, fam == 4 ? 4 : 16) == 0)
-			return PXD_SELF;
+			return DEST_SELF;
 	}
 	if (r->deny && prefixset_contains(r->deny, fam, a))
-		return PXD_DENIED;
+		return DEST_DENIED;
 	if (r->allow && prefixset_contains(r->allow, fam, a))
-		return PXD_OK;
+		return DEST_OK;
 	v = special_range(fam, a);
-	if (v != PXD_OK)
+	if (v != DEST_OK)
 		return v;
 	for (i = 0; i < r->nown; i++)
 		if (same_addr(&r->own[i], fam, a))
-			return PXD_OWN;
-	return PXD_OK;
+			return DEST_OWN;
+	return DEST_OK;
 }
 
-int pxd_port_ok(const struct pxd_rules *r, uint16_t port)
+int dest_port_ok(const struct dest_rules *r, uint16_t port)
 {
 	int i;
 
@@ -248,20 +252,20 @@ int pxd_port_ok(const struct pxd_rules *r, uint16_t port)
 	return 0;
 }
 
-const char *pxd_why(enum pxd_verdict v)
+const char *dest_why(enum dest_verdict v)
 {
 	switch (v) {
-	case PXD_OK: return "allowed";
-	case PXD_SELF: return "this proxy itself";
-	case PXD_OWN: return "an address of this proxy's host";
-	case PXD_DENIED: return "in the ISP's denied destinations";
-	case PXD_UNSPECIFIED: return "an unspecified address";
-	case PXD_LOOPBACK: return "a loopback address";
-	case PXD_LINKLOCAL: return "a link-local address";
-	case PXD_MULTICAST: return "a multicast address";
-	case PXD_PRIVATE: return "a private (internal) address";
-	case PXD_CGNAT: return "a carrier-grade NAT (100.64.0.0/10) address";
-	case PXD_RESERVED: return "a reserved address";
+	case DEST_OK: return "allowed";
+	case DEST_SELF: return "this proxy itself";
+	case DEST_OWN: return "an address of this proxy's host";
+	case DEST_DENIED: return "in the ISP's denied destinations";
+	case DEST_UNSPECIFIED: return "an unspecified address";
+	case DEST_LOOPBACK: return "a loopback address";
+	case DEST_LINKLOCAL: return "a link-local address";
+	case DEST_MULTICAST: return "a multicast address";
+	case DEST_PRIVATE: return "a private (internal) address";
+	case DEST_CGNAT: return "a carrier-grade NAT (100.64.0.0/10) address";
+	case DEST_RESERVED: return "a reserved address";
 	}
 	return "refused";
 }

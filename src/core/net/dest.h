@@ -1,5 +1,8 @@
 /*
- * dest.h -- which upstream addresses the proxy may connect to (issue 15 item 1).
+ * dest.h -- which addresses a connection made on someone else's behalf may go to: the
+ * proxy's upstream connections (issue 15 item 1) and the crawler's fetches (issue 18).
+ * The rules below are written for the proxy; the crawler builds them with no listen
+ * sockets and no ports (section "crawl": crawl.allow-destinations, deny-destinations).
  *
  * A forward proxy that subscribers can point anywhere is a way into the ISP's own
  * network: `GET http://127.0.0.1:9154/metrics` or `CONNECT 127.0.0.1:25` from a
@@ -23,8 +26,8 @@
  *
  * The tables are built once at start and only read by the workers.
  */
-#ifndef ISP_PROXY_DEST_H
-#define ISP_PROXY_DEST_H
+#ifndef ISP_CORE_DEST_H
+#define ISP_CORE_DEST_H
 
 #include <stdint.h>
 #include <sys/socket.h>
@@ -32,55 +35,57 @@
 #include "core/base/err.h"
 #include "core/net/prefixset.h"
 
-#define PXD_MAX_OWN   256
-#define PXD_MAX_PORTS 64
+#define DEST_MAX_OWN   256
+#define DEST_MAX_PORTS 64
 
-/* Why an address was refused (PXD_OK: allowed). */
-enum pxd_verdict {
-	PXD_OK = 0,
-	PXD_SELF,	 /* the proxy's own listen address and port */
-	PXD_OWN,	 /* one of the proxy's own addresses */
-	PXD_DENIED,	 /* proxy.deny-destinations */
-	PXD_UNSPECIFIED, /* 0.0.0.0/8, :: */
-	PXD_LOOPBACK,	 /* 127/8, ::1 */
-	PXD_LINKLOCAL,	 /* 169.254/16, fe80::/10 */
-	PXD_MULTICAST,	 /* 224/4, ff00::/8 */
-	PXD_PRIVATE,	 /* RFC 1918, fc00::/7, fec0::/10, 64:ff9b:1::/48 */
-	PXD_CGNAT,	 /* 100.64/10 */
-	PXD_RESERVED,	 /* 240/4, 255.255.255.255, ::/96 */
+/* Why an address was refused (DEST_OK: allowed). */
+enum dest_verdict {
+	DEST_OK = 0,
+	DEST_SELF,	  /* the proxy's own listen address and port */
+	DEST_OWN,	  /* one of the proxy's own addresses */
+	DEST_DENIED,	  /* proxy.deny-destinations */
+	DEST_UNSPECIFIED, /* 0.0.0.0/8, :: */
+	DEST_LOOPBACK,	  /* 127/8, ::1 */
+	DEST_LINKLOCAL,	  /* 169.254/16, fe80::/10 */
+	DEST_MULTICAST,	  /* 224/4, ff00::/8 */
+	DEST_PRIVATE,	  /* RFC 1918, fc00::/7, fec0::/10, 64:ff9b:1::/48 */
+	DEST_CGNAT,	  /* 100.64/10 */
+	DEST_RESERVED,	  /* 240/4, 255.255.255.255, ::/96 */
 };
 
-struct pxd_rules {
+struct dest_rules {
 	struct prefixset *allow, *deny;
 	/* the listen sockets (address and port) and the proxy's own addresses */
-	struct sockaddr_storage self[PXD_MAX_OWN];
+	struct sockaddr_storage self[DEST_MAX_OWN];
 	int nself;
-	struct sockaddr_storage own[PXD_MAX_OWN];
+	struct sockaddr_storage own[DEST_MAX_OWN];
 	int nown;
 	/* CONNECT ports: ranges lo..hi */
-	uint16_t port_lo[PXD_MAX_PORTS], port_hi[PXD_MAX_PORTS];
+	uint16_t port_lo[DEST_MAX_PORTS], port_hi[DEST_MAX_PORTS];
 	int nports;
 };
 
 /*
- * Build rules from the prefix lists allow and deny ("" = none), the ports list (e.g.
+ * Build rules for the config section `section` ("proxy", "crawl": it names the keys in
+ * errors) from the prefix lists allow and deny ("" = none), the ports list (e.g.
  * "443, 8443, 8000-8100") and the listen addresses. The proxy's own addresses are the
  * listen addresses and every address of the host's interfaces (getifaddrs, read once
  * here: an address added later is not known); an unspecified listen address stands
  * for every interface address on its port. Returns 0,
- * or ISR_EINVAL with err naming the key and the bad item. pxd_free releases the sets.
+ * or ISR_EINVAL with err naming the key and the bad item. dest_free releases the sets.
  */
-int pxd_init(struct pxd_rules *r, const char *allow, const char *deny, const char *ports,
-	     const struct sockaddr_storage *listen, int nlisten, struct isp_err *err);
-void pxd_free(struct pxd_rules *r);
+int dest_init(struct dest_rules *r, const char *section, const char *allow, const char *deny,
+	      const char *ports, const struct sockaddr_storage *listen, int nlisten,
+	      struct isp_err *err);
+void dest_free(struct dest_rules *r);
 
 /* The verdict on connecting to sa (AF_INET or AF_INET6, with its port). */
-enum pxd_verdict pxd_check(const struct pxd_rules *r, const struct sockaddr *sa);
+enum dest_verdict dest_check(const struct dest_rules *r, const struct sockaddr *sa);
 
 /* 1 if a CONNECT may go to port. */
-int pxd_port_ok(const struct pxd_rules *r, uint16_t port);
+int dest_port_ok(const struct dest_rules *r, uint16_t port);
 
 /* A short English phrase for a verdict ("a loopback address"). */
-const char *pxd_why(enum pxd_verdict v);
+const char *dest_why(enum dest_verdict v);
 
 #endif

@@ -1,0 +1,152 @@
+/*
+ * cmd_crawl.c -- `ispshield crawl`: the options (most mirror the [crawl] key of the same
+ * name: opts.h, OPT_K) wired to src/crawl's crawl_run; with --list NAME --import, the
+ * distribution URLs found (DIR/found.txt) go through the import path of `lists import`.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "cli/cmd_lists.h"
+#include "cli/opts.h"
+#include "core/lists/listimport.h"
+#include "core/store/store_lists.h"
+#include "crawl/crawl.h"
+
+static const char crawl_usage[] =
+	"usage: ispshield crawl --out DIR [OPTIONS] URL|FILE...\n"
+	"\n"
+	"Follow each start URL as a browser would -- HTTP redirects, Refresh headers, meta\n"
+	"refresh, inline-script location changes, frames -- and record every hop of the\n"
+	"chain: URL, how it was reached, status, address, content and file type, SHA-256,\n"
+	"role (entry, relay, distribution, landing). A FILE lists start URLs, one a line.\n"
+	"Internal destinations (loopback, private, link-local, this host) are refused\n"
+	"before connecting unless --allow-destinations names them; only http and https\n"
+	"are fetched. Output: DIR/chains.jsonl (one JSON object per chain), DIR/bodies/\n"
+	"(each body once, named by its SHA-256), DIR/found.txt (distribution URLs).\n";
+
+static const char crawl_tail[] =
+	"Exit status: 0 done, 2 usage, 3 done but a start value was unreadable, 4 failed\n"
+	"(output folder, or the import).\n";
+
+static void report(void *ud, const struct isp_err *e)
+{
+	(void)ud;
+	cli_error(e);
+}
+
+static const struct opts_spec crawl_spec = {
+	.usage = crawl_usage,
+	.tail = crawl_tail,
+	.min_args = 1,
+	.max_args = -1,
+};
+
+/* --list NAME --import: DIR/found.txt into url list NAME, source `source`. */
+static int import_found(struct cli *c, const char *list, const char *source, const char *out)
+{
+	char path[4200];
+	struct listimport_opts io;
+	struct store_list l;
+	struct store *st;
+	struct isp_err err;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/found.txt", out);
+	memset(&io, 0, sizeof(io));
+	io.format = LISTFMT_PLAIN;
+	io.source = source;
+	io.max_shrink = 100; /* each crawl finds what it finds: no shrink guard */
+	io.allow_shrink = 1;
+	io.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
+	st = cli_create_store(c);
+	if (!st)
+		return EXIT_FAIL;
+	isp_err_clear(&err);
+	if (store_list_get(st, list, LIST_URL, 1, &l, &err) != 0) {
+		cli_error(&err);
+		store_close(st);
+		return EXIT_FAIL;
+	}
+	rc = cli_import_file(c, st, &l, path, &io);
+	store_close(st);
+	return rc;
+}
+
+int cmd_crawl(struct cli *c, int argc, char **argv)
+{
+	struct crawl_opts o;
+	struct crawl_stats st;
+	struct isp_err err;
+	const char *list = NULL, *source = "crawl";
+	int rc, argi, import = 0;
+
+	memset(&o, 0, sizeof(o));
+	{
+		const struct opt opts[] = {
+			OPT_S("out", 0, &o.out, "DIR",
+			      "output folder (created): chains.jsonl, bodies/, found.txt"),
+			OPT_K("max-hops", "crawl.max-hops", "N"),
+			OPT_K("depth", "crawl.depth", "N"),
+			OPT_K("concurrency", "crawl.concurrency", "N"),
+			OPT_K("timeout", "crawl.timeout", "DUR"),
+			OPT_K("max-body", "crawl.max-body", "BYTES"),
+			OPT_K("user-agent", "crawl.user-agent", "TEXT"),
+			OPT_K("referer", "crawl.referer", "URL"),
+			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
+			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
+			OPT_K("rules", "crawl.rules", "FILE,..."),
+			OPT_F("cloaking", 0, &o.cloaking,
+			      "fetch each start URL a second time as a non-browser (no browser "
+			      "User-Agent, Referer or Accept-Language) and mark the hops only the "
+			      "browser-like visit got as cloaked"),
+			OPT_S("list", 0, &list, "NAME",
+			      "with --import: the url list the distribution URLs go to (created)"),
+			OPT_F("import", 0, &import,
+			      "import DIR/found.txt into --list as `lists import` would (history, "
+			      "report), replacing what --source listed before"),
+			OPT_S("source", 0, &source, "NAME",
+			      "source name of the import (default crawl)"),
+			OPT_END,
+		};
+
+		if ((rc = opts_parse(&crawl_spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
+			return rc;
+		if (!o.out || (import && !list) || (list && !import))
+			return opts_usage(&crawl_spec, opts);
+	}
+	o.max_hops = (int)c->cfg.crawl_max_hops;
+	o.depth = (int)c->cfg.crawl_depth;
+	o.concurrency = (int)c->cfg.crawl_concurrency;
+	o.chain_timeout_ms = c->cfg.crawl_timeout * 1000;
+	o.low_speed_bytes = c->cfg.crawl_low_speed_bytes;
+	o.low_speed_seconds = c->cfg.crawl_low_speed_time;
+	o.max_body = c->cfg.crawl_max_body;
+	o.user_agent = c->cfg.crawl_user_agent;
+	o.accept_language = c->cfg.crawl_accept_language;
+	o.referer = c->cfg.crawl_referer;
+	o.allow = c->cfg.crawl_allow_destinations;
+	o.deny = c->cfg.crawl_deny_destinations;
+	o.rules = c->cfg.crawl_rules;
+	o.quiet = c->quiet;
+	o.progress = c->progress;
+	o.report = report;
+	o.stop = cli_stop_on_signals();
+	isp_err_clear(&err);
+	if (crawl_run(&o, argv + argi, argc - argi, &st, &err) != 0) {
+		cli_error(&err);
+		return err.code == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr,
+			"crawl: %ld chains, %ld hops (%ld refused, %ld failed), %ld distribution "
+			"or attack URLs -> %s\n",
+			st.chains, st.hops, st.refused, st.failed, st.distribution, o.out);
+	if (import) {
+		rc = import_found(c, list, source, o.out);
+		if (rc == EXIT_FAIL)
+			return rc;
+	}
+	return st.bad_start ? EXIT_PARTIAL : EXIT_OK;
+}

@@ -1,0 +1,195 @@
+/*
+ * crawl.h -- `ispshield crawl`: a low-interaction honeyclient that follows what a
+ * browser would from each start URL and records the chain (issue 18).
+ *
+ * Design:
+ *  - Fetching is libcurl's multi interface, many chains side by side in one thread.
+ *    libcurl's own redirect following is off: every hop -- an HTTP 3xx Location, a
+ *    Refresh header, a <meta http-equiv=refresh>, an inline-script location change -- is
+ *    followed by the crawler, recorded, and checked again, at most max_hops hops.
+ *  - Crawled URLs are hostile input. Only http and https are fetched (a Location to
+ *    file:, gopher: ... ends the chain, recorded as refused). The address libcurl is
+ *    about to connect to is checked in its open-socket callback against the rules of
+ *    core/net/dest.h (loopback, private, link-local, the host's own addresses and
+ *    crawl.deny-destinations refused unless crawl.allow-destinations names them), so a
+ *    name that resolves to 127.0.0.1 is refused like the literal.
+ *  - Limits per chain: a wall-clock budget shared by its hops, a low-speed limit
+ *    (slow-trickle servers), and a cap on the bytes of each body after decompression
+ *    (the write callback stops the transfer past it); the cookie jar (one easy handle
+ *    per chain keeps it) and the Referer go along the chain.
+ *  - What a page holds is read by crawl_extract (extract.c): a real HTML5 parser
+ *    (libgumbo) for the markup, and a small pattern reader for inline scripts.
+ *  - Each hop gets a role in the seed system's terms: entry (the start URL), relay (a
+ *    hop that moves navigation to another registrable domain, libpsl), distribution (a
+ *    payload: libmagic says executable/archive/script, or the body contradicts a
+ *    text/html Content-Type), attack (a YARA rule of crawl.rules matches the body: the
+ *    rule names are its evidence), hop / landing (anything else).
+ *
+ * Cloaking: with o->cloaking every start URL is fetched a second time without the
+ * browser profile; hops only the browser-like visit reached are marked "cloaked" (the
+ * records are then held and written when the run ends).
+ *
+ * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
+ * hops; har/NNNNNN.har, the chain as a HAR 1.2 file (Lookyloo and browsers' devtools read
+ * it); bodies/<sha256>, each body stored once; found.txt, the distribution and attack
+ * URLs, one a line (what `crawl --list NAME --import` imports).
+ */
+#ifndef ISP_CRAWL_H
+#define ISP_CRAWL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/base/err.h"
+
+/* Named limits of the extractor (extract.c): links read from one page, and the length
+ * of one link kept. */
+#define CRAWL_BARE_AGENT   "ispshield-crawl/1 (cloaking check)"
+#define CRAWL_MAX_LINKS	   64
+#define CRAWL_MAX_URL	   2048
+#define CRAWL_MAX_HOPS_CAP 64 /* crawl.max-hops may not go above this */
+/* What of a page is parsed: its first CRAWL_MAX_HTML bytes, cut where the markup opens
+ * more than CRAWL_MAX_DEPTH elements that are not closed (counted roughly, before
+ * parsing: start tags minus end tags, leaving out void and self-closing elements and
+ * those HTML closes implicitly, p, li, td ...). libgumbo's time grows with tags times
+ * nesting depth (8000 nested <div> take over a second), so a hostile page could
+ * otherwise stall the crawler's one thread; Chromium's parser caps depth at 512 too. */
+#define CRAWL_MAX_HTML	(2 << 20)
+#define CRAWL_MAX_DEPTH 512
+
+/* How a link was found; the navigation kinds make the next hop of a chain. */
+enum crawl_kind {
+	CRAWL_START = 0,
+	CRAWL_HTTP,	    /* 3xx Location */
+	CRAWL_REFRESH,	    /* Refresh header */
+	CRAWL_META_REFRESH, /* <meta http-equiv=refresh content="N; url=..."> */
+	CRAWL_JS,	    /* location = / location.href = / .replace( / .assign( / window.open( */
+	CRAWL_FRAME,	    /* <iframe src>, <frame src> */
+	CRAWL_SCRIPT,	    /* <script src> */
+	CRAWL_EMBED,	    /* <embed src>, <object data> */
+	CRAWL_FORM,	    /* <form action> of a form a script submits */
+};
+
+struct crawl_link {
+	enum crawl_kind kind;
+	char url[CRAWL_MAX_URL]; /* as written in the page (relative or absolute) */
+};
+
+/* 1 for the kinds that navigate the page (the chain's next hop). */
+int crawl_kind_navigates(enum crawl_kind k);
+/* "http-3xx", "meta-refresh", ... */
+const char *crawl_kind_name(enum crawl_kind k);
+
+/*
+ * Read the links of one HTML page body[0..len) (any bytes: not NUL-terminated, may be
+ * hostile) into out[0..max). *base receives the <base href> when the page has one
+ * ("" otherwise; basesz bytes at most). Only a bounded prefix is parsed (CRAWL_MAX_HTML,
+ * CRAWL_MAX_DEPTH). Returns the number of links (at most max; links
+ * longer than CRAWL_MAX_URL - 1 are skipped). Navigations come first in document order.
+ */
+int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,
+		  size_t basesz);
+
+/*
+ * The URL of a Refresh header or meta refresh content ("5; url=/next", "0;URL='x'") into
+ * out; returns 1 when it names one, 0 otherwise ("5" alone: a reload, not followed; a
+ * URL holding a control character such as NUL or a line break).
+ */
+int crawl_parse_refresh(const char *content, size_t len, char *out, size_t outsz);
+
+/*
+ * Resolve ref against base (absolute http/https URL) into out. Returns 0, or ISR_EINVAL
+ * when the result is not a URL.
+ */
+int crawl_resolve(const char *base, const char *ref, char *out, size_t outsz);
+
+struct crawl_opts {
+	const char *out;	   /* output folder (created) */
+	int max_hops;		   /* navigation hops per chain after the start URL */
+	int depth;		   /* frames/scripts followed as chains of their own: levels */
+	int concurrency;	   /* chains fetched at once */
+	int64_t chain_timeout_ms;  /* wall clock per chain, all hops */
+	int64_t low_speed_bytes;   /* below this many bytes/s ... */
+	int64_t low_speed_seconds; /* ... for this long: the hop is abandoned */
+	int64_t max_body;	   /* bytes kept of one body (decompressed); more ends it */
+	const char *user_agent;	   /* User-Agent of the profile */
+	const char *accept_language;
+	const char *referer; /* Referer of the start URL ("" = none) */
+	const char *allow;   /* crawl.allow-destinations: prefixes allowed though special */
+	const char *deny;    /* crawl.deny-destinations: the ISP's own infrastructure */
+	const char *rules;   /* crawl.rules: YARA rule files, comma-separated; "" = none */
+	int cloaking;	     /* each start URL once more as CRAWL_BARE_AGENT, no Referer and
+			      * no Accept-Language; hops only the browser got: "cloaked" */
+	int quiet;
+	int progress; /* a status line on stderr once a second (stderr is a terminal) */
+	/* Called with each problem that does not stop the run (a bad start URL); may be
+	 * NULL. */
+	void (*report)(void *ud, const struct isp_err *e);
+	void *ud;
+	volatile int *stop; /* set by a signal handler: finish now; may be NULL */
+};
+
+struct crawl_stats {
+	long chains;	   /* chains finished */
+	long hops;	   /* hops fetched or refused */
+	long refused;	   /* hops refused (destination or scheme) */
+	long failed;	   /* hops that failed (connection, timeout, cap) */
+	long distribution; /* distribution and attack URLs found (lines of found.txt) */
+	long bad_start;	   /* start values that are not http/https URLs */
+};
+
+/*
+ * Crawl the start URLs urls[0..n) (a value that names a readable file is read as a list
+ * of URLs, one a line, '#' comments). Writes the output folder as described above.
+ * Returns 0 when the run completed (refused or failed hops are results, counted in
+ * *st), or an ISR code with err set (output folder, libcurl or libmagic set-up).
+ */
+int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats *st,
+	      struct isp_err *err);
+
+/* ---- `lists recheck` (recheck.c) ----
+ *
+ * Each due URL of a url list is fetched again without scripts or redirects: a GET of
+ * its first CRAWL_RECHECK_RANGE bytes (Range), through the same destination check. One
+ * fetch gives a signal:
+ *   online   2xx and the same SHA-256 of those bytes as when last online (or none yet);
+ *   offline  the name does not resolve, the connection is refused, 404 or 410, or the
+ *            payload changed (another hash: the file is gone);
+ *   unknown  anything else: 5xx, other 4xx (403 is often cloaking), timeouts, a
+ *            destination this host refuses to reach.
+ * The stored status (core/store/store_urlstatus.h) becomes online on an online signal,
+ * offline after offline_after consecutive offline signals, and unknown while neither
+ * holds. A URL is due again after 1 h when online, then backs off 1 h -> 6 h -> 24 h with
+ * consecutive offline signals (and after an unknown, as for its count so far). With
+ * offline_expiry, a URL offline for that long has its entries expire (store_url_expire).
+ */
+#define CRAWL_RECHECK_RANGE 65536
+
+struct store;
+struct store_list;
+
+struct crawl_recheck_opts {
+	int concurrency;
+	int64_t timeout_ms;	/* per URL */
+	int offline_after;	/* consecutive offline signals before offline */
+	int64_t offline_expiry; /* seconds offline after which its entries expire; 0 = never */
+	int all;		/* every URL of the list, due or not */
+	const char *user_agent, *allow, *deny;
+	volatile int *stop; /* may be NULL */
+};
+
+struct crawl_recheck_stats {
+	long checked, online, offline, unknown; /* statuses after this run */
+	long expired;				/* entries expired by lists.offline-expiry */
+};
+
+/*
+ * Re-check the URLs of list l in st that are due at now (all with o->all) and store each
+ * status. Returns 0, or an ISR code with err set (the store, libcurl, a bad
+ * allow/deny prefix); statuses stored before a failure stay.
+ */
+int crawl_recheck_list(struct store *st, const struct store_list *l,
+		       const struct crawl_recheck_opts *o, int64_t now,
+		       struct crawl_recheck_stats *out, struct isp_err *err);
+
+#endif

@@ -1,0 +1,358 @@
+/*
+ * output.c -- what a crawl writes (crawl_int.h): each hop's role (libmagic's type,
+ * YARA's rule names, libpsl's registrable domains), the chain records of chains.jsonl,
+ * the bodies by SHA-256, found.txt, and the cloaking check over held records.
+ */
+#include <ctype.h>
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <libpsl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/base/fsutil.h"
+#include "core/base/jsonout.h"
+#include "crawl/crawl_int.h"
+
+/* The host of url into out ("" when it has none). */
+static void host_of(const char *url, char *out, size_t outsz)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+
+	out[0] = '\0';
+	if (u && curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &s, 0) == CURLUE_OK && strlen(s) < outsz)
+		memcpy(out, s, strlen(s) + 1);
+	curl_free(s);
+	curl_url_cleanup(u);
+}
+
+static int is_payload(const char *mime, const char *ctype)
+{
+	static const char *const payload[] = {
+		"application/x-dosexec",
+		"application/vnd.microsoft.portable-executable",
+		"application/x-executable",
+		"application/x-sharedlib",
+		"application/x-pie-executable",
+		"application/x-mach-binary",
+		"application/java-archive",
+		"application/vnd.android.package-archive",
+		"application/x-msi",
+		"application/x-ole-storage",
+		"application/vnd.ms-office",
+		"application/zip",
+		"application/x-rar",
+		"application/x-7z-compressed",
+		"text/x-shellscript",
+		"text/x-msdos-batch",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(payload) / sizeof(payload[0]); i++)
+		if (strcmp(mime, payload[i]) == 0)
+			return 1;
+	/* the type contradicts a text/html Content-Type: binary served as a page */
+	return strncasecmp(ctype, "text/html", 9) == 0 && mime[0] &&
+	       strncmp(mime, "text/", 5) != 0 && strcmp(mime, "application/x-empty") != 0 &&
+	       strcmp(mime, "application/octet-stream") != 0 && strcmp(mime, "inode/x-empty") != 0;
+}
+
+void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b, size_t n)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", cx->bodies, hp->sha);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return; /* stored already (EEXIST), or reported at the end by the count */
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w <= 0)
+			break;
+		b += w;
+		n -= (size_t)w;
+	}
+	close(fd);
+}
+
+/* The registrable domain of url's host (libpsl: "www.example.co.jp" ->
+ * "example.co.jp"), or the host itself for an address or a public suffix. */
+static void site_of(const char *url, char *out, size_t outsz)
+{
+	const char *rd;
+	size_t i;
+
+	host_of(url, out, outsz);
+	for (i = 0; out[i]; i++)
+		out[i] = (char)tolower((unsigned char)out[i]);
+	rd = psl_registrable_domain(psl_builtin(), out);
+	if (rd && rd != out)
+		memmove(out, rd, strlen(rd) + 1);
+}
+
+static void classify(struct chain *c)
+{
+	char a[256], b[256];
+	int i;
+
+	for (i = 0; i < c->nhops; i++) {
+		struct hop *hp = &c->hops[i];
+
+		if (hp->mime[0] && is_payload(hp->mime, hp->ctype))
+			hp->role = "distribution";
+		else if (hp->yara[0])
+			hp->role = "attack";
+		else if (i == 0)
+			hp->role = "entry";
+		else if (i + 1 < c->nhops) {
+			site_of(hp->url, a, sizeof(a));
+			site_of(c->hops[i + 1].url, b, sizeof(b));
+			hp->role = strcmp(a, b) != 0 ? "relay" : "hop";
+		} else
+			hp->role = "landing";
+	}
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s && s[0] ? jsonout_str(s) : json_null();
+}
+
+/* "a,b" -> ["a", "b"] */
+static json_t *yara_names(const char *s)
+{
+	json_t *a = json_array();
+
+	while (*s) {
+		size_t n = strcspn(s, ",");
+
+		json_array_append_new(a, jsonout_strn(s, n));
+		s += n;
+		if (*s)
+			s++;
+	}
+	return a;
+}
+
+void crawl_write_chain(struct chain *c)
+{
+	struct crawl_ctx *cx = c->cx;
+	json_t *o = json_object(), *hops = json_array();
+	int i;
+
+	classify(c);
+	for (i = 0; i < c->nhops; i++) {
+		const struct hop *hp = &c->hops[i];
+		json_t *h = json_object();
+
+		json_object_set_new(h, "url", jsonout_str(hp->url));
+		json_object_set_new(h, "kind", json_string(crawl_kind_name(hp->kind)));
+		json_object_set_new(h, "role", json_string(hp->role));
+		json_object_set_new(h, "status",
+				    hp->status ? json_integer(hp->status) : json_null());
+		json_object_set_new(h, "ip", str_or_null(hp->ip));
+		json_object_set_new(h, "content_type", str_or_null(hp->ctype));
+		json_object_set_new(h, "file_type", str_or_null(hp->mime));
+		json_object_set_new(h, "bytes", json_integer(hp->bytes));
+		json_object_set_new(h, "sha256", str_or_null(hp->sha));
+		json_object_set_new(h, "yara", yara_names(hp->yara));
+		if (hp->truncated)
+			json_object_set_new(h, "truncated", json_true());
+		if (hp->refused)
+			json_object_set_new(h, "refused", json_true());
+		json_object_set_new(h, "error", str_or_null(hp->error));
+		json_array_append_new(hops, h);
+		if ((strcmp(hp->role, "distribution") == 0 || strcmp(hp->role, "attack") == 0) &&
+		    !hp->error[0] && !c->bare && cx->found) {
+			fprintf(cx->found, "%s\n", hp->url);
+			cx->st->distribution++;
+		}
+	}
+	json_object_set_new(o, "start", jsonout_str(c->nhops ? c->hops[0].url : ""));
+	json_object_set_new(o, "depth", json_integer(c->depth));
+	json_object_set_new(o, "referer", str_or_null(c->referer));
+	json_object_set_new(o, "end", json_string(c->end ? c->end : "done"));
+	json_object_set_new(o, "profile", json_string(c->bare ? "bare" : "browser"));
+	{
+		char har[64];
+
+		if (crawl_write_har(c, cx->st->chains + 1, har, sizeof(har)) == 0)
+			json_object_set_new(o, "har", json_string(har));
+	}
+	json_object_set_new(o, "hops", hops);
+	cx->st->chains++;
+	if (cx->held)
+		json_array_append_new(cx->held, o);
+	else
+		jsonout_dumpf(o, cx->chains, JSON_COMPACT);
+}
+
+/* The cloaking check, at the end of a run: a hop of a start URL's browser chain whose URL
+ * the bare chain of the same start URL did not reach is marked "cloaked" (only a
+ * browser-like visitor gets it), and so is the chain. Then every record is written. */
+void crawl_write_held(struct crawl_ctx *cx)
+{
+	size_t i, j, k, m;
+	json_t *b, *bare, *h;
+
+	json_array_foreach(cx->held, i, b)
+	{
+		const char *start = json_string_value(json_object_get(b, "start"));
+		int any = 0;
+
+		if (strcmp(json_string_value(json_object_get(b, "profile")), "browser") != 0 ||
+		    json_integer_value(json_object_get(b, "depth")) != 0)
+			continue;
+		bare = NULL;
+		json_array_foreach(cx->held, j,
+				   h) if (strcmp(json_string_value(json_object_get(h, "profile")),
+						 "bare") == 0 &&
+					  strcmp(json_string_value(json_object_get(h, "start")),
+						 start) == 0) bare = h;
+		if (!bare)
+			continue;
+		json_array_foreach(json_object_get(b, "hops"), k, h)
+		{
+			const char *u = json_string_value(json_object_get(h, "url"));
+			json_t *bh;
+			int seen = 0;
+
+			json_array_foreach(json_object_get(bare, "hops"), m, bh) seen |=
+				strcmp(json_string_value(json_object_get(bh, "url")), u) == 0;
+			json_object_set_new(h, "cloaked", json_boolean(!seen));
+			any |= !seen;
+		}
+		json_object_set_new(b, "cloaked", json_boolean(any));
+	}
+	json_array_foreach(cx->held, i, b) jsonout_dumpf(json_incref(b), cx->chains, JSON_COMPACT);
+}
+
+/* ---- HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), for Lookyloo-style
+ * tools: one page per chain, one entry per hop fetched */
+
+/* "2026-12-07T03:40:01.123Z" */
+static json_t *har_time(int64_t ms)
+{
+	char b[40];
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(b, sizeof(b), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(b + n, sizeof(b) - n, ".%03dZ", (int)(ms % 1000));
+	return json_string(b);
+}
+
+/* The header block hb as HAR name/value pairs; its first line (request or status line)
+ * into first. */
+static json_t *har_headers(const struct strbuf *hb, char *first, size_t firstsz)
+{
+	json_t *a = json_array();
+	const char *p = hb->p ? hb->p : "", *end = p + hb->len;
+	int line = 0;
+
+	first[0] = '\0';
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p)), *colon;
+		size_t n = e ? (size_t)(e - p) : (size_t)(end - p);
+
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (line++ == 0) {
+			snprintf(first, firstsz, "%.*s", (int)n, p);
+		} else if (n && (colon = memchr(p, ':', n)) != NULL) {
+			const char *v = colon + 1;
+
+			while (v < p + n && (*v == ' ' || *v == '\t'))
+				v++;
+			json_array_append_new(a, json_pack("{s:o, s:o}", "name",
+							   jsonout_strn(p, (size_t)(colon - p)),
+							   "value",
+							   jsonout_strn(v, (size_t)(p + n - v))));
+		}
+		p = e ? e + 1 : end;
+	}
+	return a;
+}
+
+int crawl_write_har(const struct chain *c, long seq, char *name, size_t namesz)
+{
+	const struct crawl_ctx *cx = c->cx;
+	json_t *entries = json_array(), *log, *pages;
+	char path[4200], first[512];
+	int i, rc, fd;
+	FILE *f;
+
+	for (i = 0; i < c->nhops; i++) {
+		const struct hop *hp = &c->hops[i];
+		json_t *rqh, *rsh, *req, *resp;
+		char version[16] = "HTTP/1.1", text[128] = "";
+		const char *sp;
+
+		if (hp->refused || !hp->started_ms)
+			continue;
+		rqh = har_headers(&hp->req_hdrs, first, sizeof(first));
+		sp = strrchr(first, ' ');
+		if (sp && strncmp(sp + 1, "HTTP/", 5) == 0)
+			snprintf(version, sizeof(version), "%s", sp + 1);
+		req = json_pack("{s:s, s:o, s:s, s:[], s:o, s:[], s:i, s:i}", "method", "GET",
+				"url", jsonout_str(hp->url), "httpVersion", version, "cookies",
+				"headers", rqh, "queryString", "headersSize", -1, "bodySize", 0);
+		rsh = har_headers(&hp->resp_hdrs, first, sizeof(first));
+		sp = strchr(first, ' ');
+		if (sp && (sp = strchr(sp + 1, ' ')) != NULL)
+			snprintf(text, sizeof(text), "%s", sp + 1);
+		resp = json_pack("{s:I, s:o, s:s, s:[], s:o, s:{s:I, s:o, s:o}, s:o, s:i, s:I}",
+				 "status", (json_int_t)hp->status, "statusText", jsonout_str(text),
+				 "httpVersion", version, "cookies", "headers", rsh, "content",
+				 "size", (json_int_t)hp->bytes, "mimeType",
+				 jsonout_str(hp->ctype[0] ? hp->ctype : "x-unknown"), "_sha256",
+				 jsonout_str(hp->sha), "redirectURL",
+				 jsonout_str(i + 1 < c->nhops && c->hops[i + 1].kind == CRAWL_HTTP
+						     ? c->hops[i + 1].url
+						     : ""),
+				 "headersSize", -1, "bodySize", (json_int_t)hp->bytes);
+		json_array_append_new(
+			entries,
+			json_pack("{s:s, s:o, s:f, s:o, s:o, s:{}, s:{s:f, s:f, s:f}, s:o}",
+				  "pageref", "page_1", "startedDateTime", har_time(hp->started_ms),
+				  "time", (double)hp->total_us / 1000.0, "request", req, "response",
+				  resp, "cache", "timings", "send", 0.0, "wait",
+				  (double)hp->wait_us / 1000.0, "receive",
+				  (double)(hp->total_us - hp->wait_us) / 1000.0, "serverIPAddress",
+				  jsonout_str(hp->ip)));
+	}
+	pages = json_pack("[{s:o, s:s, s:o, s:{}}]", "startedDateTime",
+			  har_time(c->nhops ? c->hops[0].started_ms : 0), "id", "page_1", "title",
+			  jsonout_str(c->nhops ? c->hops[0].url : ""), "pageTimings");
+	log = json_pack("{s:{s:s, s:{s:s, s:s}, s:o, s:o}}", "log", "version", "1.2", "creator",
+			"name", "ispshield", "version", ISP_VERSION, "pages", pages, "entries",
+			entries);
+	snprintf(name, namesz, "har/%06ld.har", seq);
+	snprintf(path, sizeof(path), "%s/%s", cx->o->out, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		json_decref(log);
+		name[0] = '\0';
+		return -1;
+	}
+	rc = jsonout_dumpf(log, f, JSON_INDENT(1));
+	if (fclose(f) != 0 || rc != 0) {
+		name[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Integration test of `ispshield crawl` against a real nginx (private config, 127.0.0.1
+# and 127.0.0.2, a free port) serving the fixture site tests/data/crawl/site (README
+# there): the chain entry -302-> r1 -301-> (other host) relay -Refresh-> meta refresh in
+# <noscript> -> location.href in a script -> a PE payload that nginx serves only with the
+# chain's cookie and Referer. Checks: every hop found, in order, with its kind and role
+# (entry, relay, distribution); the hidden iframe crawled as a chain of its own; the
+# payload stored once under bodies/ by its SHA-256 and listed in found.txt; a redirect
+# loop, a Location to file://, a slow-trickle page (low-speed limit) and a gzip bomb
+# (max-body) each end their chain with the reason; --max-hops stops a chain; without
+# --allow-destinations 127.0.0.1 is refused before connecting (nginx's access log stays
+# empty), also when a name (localhost) resolves to it; file:// and gopher:// start URLs
+# are refused; --list --import puts the payload URL into a url list (lists check finds it).
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+set -uo pipefail
+for t in nginx python3 sha256sum gzip sqlite3; do
+  command -v "$t" >/dev/null || { echo "crawl.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
+done
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
+isp() { "$bin" --store "$work/var/t.db" "$@"; }
+# hops OUT START FIELD: FIELD of each hop of the chain that starts at START, comma-joined
+# (FIELD end, referer, depth: the chain's own); "(no chain)" when there is none. One
+# python3 run per output folder flattens chains.jsonl into OUT/flat (START<TAB>FIELD<TAB>v).
+hops() {
+  [ -s "$1/flat" ] || python3 - "$1/chains.jsonl" > "$1/flat" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    c = json.loads(l)
+    for f in ("end", "referer", "depth"):
+        print("%s\t%s\t%s" % (c["start"], f, c[f]))
+    for f in ("url", "kind", "role", "status", "ip", "sha256", "error", "refused", "truncated", "yara"):
+        print("%s\t%s\t%s" % (c["start"], f,
+              ",".join("" if h.get(f) in (None, []) else str(h.get(f)) for h in c["hops"])))
+PY
+  local v
+  v=$(awk -F'\t' -v s="$2" -v f="$3" '$1 == s && $2 == f { print $3; exit }' "$1/flat")
+  [ -n "$v" ] || { grep -q "^$2	" "$1/flat" || v="(no chain)"; }
+  echo "$v"
+}
+
+cp -r "$src/tests/data/crawl/site" site
+mkdir -p site/dl
+python3 - <<'PY'
+import struct
+b = bytearray(512); b[0:2] = b"MZ"; struct.pack_into("<I", b, 0x3c, 0x80)
+b[0x80:0x84] = b"PE\0\0"; struct.pack_into("<HH", b, 0x84, 0x14c, 1)
+struct.pack_into("<HHH", b, 0x94, 0xe0, 0x102, 0x10b)
+b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
+open("site/dl/invoice.exe", "wb").write(b)
+PY
+mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
+# the EICAR test file (harmless; every scanner flags it), put together here only
+printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > site/eicar.txt
+head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
+port=$(freeport)
+nginx_conf <<EOF
+  types { text/html html; application/javascript js; }
+  default_type text/html;
+  map \$http_user_agent \$browser { ~*mozilla 1; default 0; }
+  server {
+    listen 127.0.0.1:$port; listen 127.0.0.2:$port; root $work/site; server_tokens off;
+    location = /entry { return 302 /r1; }
+    location = /r1 { return 301 http://127.0.0.2:$port/relay; }
+    location = /relay { add_header Set-Cookie "kit=1; Path=/"; add_header Refresh "0; url=/meta.html"; return 200 "relay\n"; }
+    location /dl/ {
+      if (\$cookie_kit != "1") { return 403; }
+      if (\$http_referer !~ "/js\.html\$") { return 403; }
+      types { } default_type application/octet-stream;
+    }
+    location = /loop { return 302 /loop2; }
+    location = /loop2 { return 302 /loop; }
+    location = /evil { return 302 file:///etc/passwd; }
+    location = /slow.html { limit_rate 10; }
+    location = /bomb.html { add_header Content-Encoding gzip; }
+    location = /gone { return 410; }
+    location = /err { return 500; }
+    location = /cloak { if (\$browser) { return 302 /pay/tool.exe; } return 200 "nothing here\n"; }
+  }
+EOF
+nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
+pids+=($!)
+wait_http "http://127.0.0.1:$port/meta.html" || die "nginx did not come up"
+wait_http "http://127.0.0.2:$port/meta.html" || die "nginx did not come up on 127.0.0.2"
+b=http://127.0.0.1:$port
+b2=http://127.0.0.2:$port
+# nginx logs a request after answering it: wait for both lines, then start afresh
+until_ok [ "$(wc -l < access.log)" -ge 2 ] || die "nginx wrote no access log"
+: > access.log
+
+# --- refused without --allow-destinations: nothing reaches nginx
+expect 0 "crawl without --allow-destinations" -- "$bin" crawl --out o0 "$b/entry" \
+  "http://localhost:$port/entry" file:///etc/passwd "gopher://127.0.0.1:$port/"
+eq "$(hops o0 "$b/entry" error)" "refused destination 127.0.0.1: a loopback address" "127.0.0.1 refused"
+eq "$(hops o0 "http://localhost:$port/entry" refused)" "True" "a name resolving to loopback refused"
+eq "$(hops o0 file:///etc/passwd error)" "refused: only http and https are fetched" "file:// refused"
+eq "$(hops o0 "gopher://127.0.0.1:$port/" error)" "refused: only http and https are fetched" "gopher:// refused"
+check "nothing reached nginx" [ ! -s access.log ]
+has err.txt "4 chains, 4 hops (4 refused"
+
+# --- the chain, with loopback allowed (start URLs from a file)
+printf '# start URLs\n%s\n' "$b/entry" "$b/loop" "$b/evil" "$b/slow.html" "$b/bomb.html" \
+  "$b/attack.html" "$b/eicar.txt" > starts.txt
+expect 0 "crawl" -- "$bin" -o crawl.low-speed-time=1 crawl --out o1 \
+  --allow-destinations 127.0.0.0/8 --max-body 1000000 --rules "$src/data/yara/crawl.yar" starts.txt
+eq "$(hops o1 "$b/entry" url)" "$b/entry,$b/r1,$b2/relay,$b2/meta.html,$b2/js.html,$b2/dl/invoice.exe" "every hop, in order"
+eq "$(hops o1 "$b/entry" kind)" "start,http-3xx,http-3xx,refresh-header,meta-refresh,js-location" "how each hop was reached"
+eq "$(hops o1 "$b/entry" role)" "entry,relay,hop,hop,hop,distribution" "roles"
+eq "$(hops o1 "$b/entry" status)" "302,301,200,200,200,200" "statuses (cookie and Referer carried: the payload is 200)"
+eq "$(hops o1 "$b/entry" ip)" "127.0.0.1,127.0.0.1,127.0.0.2,127.0.0.2,127.0.0.2,127.0.0.2" "addresses"
+check "payload typed by libmagic" grep -q '"file_type":"application/vnd.microsoft.portable-executable"' o1/chains.jsonl
+sha=$(sha256sum site/dl/invoice.exe | cut -d' ' -f1)
+eq "$(hops o1 "$b/entry" sha256 | awk -F, '{print $6}')" "$sha" "payload SHA-256"
+check "payload stored once under bodies/" cmp -s "o1/bodies/$sha" site/dl/invoice.exe
+check "bodies are private" [ "$(stat -c %a "o1/bodies/$sha")" = 600 ]
+eq "$(hops o1 "$b/attack.html" role)" "attack" "YARA: packed eval is an attack page"
+eq "$(hops o1 "$b/attack.html" yara)" "['js_decode_and_eval']" "the rule name is the evidence"
+eq "$(hops o1 "$b/eicar.txt" yara)" "['eicar_test_string']" "YARA: EICAR test file"
+eq "$(hops o1 "$b/entry" yara)" ",,,,," "no rule matches the chain's pages"
+eq "$(sort o1/found.txt | tr '\n' ' ')" "$b/attack.html $b/eicar.txt $b2/dl/invoice.exe " "found.txt: distribution and attack URLs"
+printf 'rule broken {\n  strings: $a = "x"\n  condition: $b\n}\n' > bad.yar
+expect 2 "a rule file that does not compile" -- "$bin" crawl --out o9 --rules bad.yar "$b/entry"
+has err.txt "crawl.rules: bad.yar:"; has err.txt "undefined string"
+eq "$(hops o1 "$b2/frame.html" referer)" "$b2/js.html" "hidden iframe crawled, Referer the page"
+eq "$(hops o1 "$b2/frame.html" depth)" "1" "iframe at depth 1"
+eq "$(hops o1 "$b2/kit.js" depth)" "(no chain)" "depth 1: the frame's script not followed"
+eq "$(hops o1 "$b/loop" end)" "loop" "redirect loop ends the chain"
+eq "$(hops o1 "$b/evil" end)" "refused" "Location to file:// refused"
+eq "$(hops o1 "$b/evil" url | cut -d, -f2)" "file:///etc/passwd" "refused hop recorded"
+eq "$(hops o1 "$b/slow.html" end)" "too-slow" "slow trickle abandoned (low-speed limit)"
+eq "$(hops o1 "$b/bomb.html" truncated)" "True" "gzip bomb stopped at max-body"
+has o1/chains.jsonl "body over crawl.max-body (1000000 bytes)"
+har=$(python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    c = json.loads(l)
+    if c["start"] == sys.argv[2]: print(c["har"])' o1/chains.jsonl "$b/entry")
+check "HAR 1.2 of the chain: hops, statuses, redirects, headers sent and received" python3 - "o1/$har" "$b2" <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))["log"]
+e = log["entries"]
+assert log["version"] == "1.2" and len(e) == 6, (log["version"], len(e))
+assert [x["response"]["status"] for x in e] == [302, 301, 200, 200, 200, 200]
+assert e[1]["response"]["redirectURL"] == sys.argv[2] + "/relay"
+h = {x["name"].lower(): x["value"] for x in e[5]["request"]["headers"]}
+assert h["referer"].endswith("/js.html") and "kit=1" in h["cookie"], h
+r = {x["name"].lower(): x["value"] for x in e[2]["response"]["headers"]}
+assert r["refresh"] == "0; url=/meta.html", r
+assert e[5]["response"]["content"]["mimeType"] == "application/octet-stream"
+assert e[5]["serverIPAddress"] == "127.0.0.2"
+PY
+check "nginx saw the chain's Referer" grep -q "GET /dl/invoice.exe HTTP/1.1\" 200 .*\"$b2/js.html\"" access.log
+
+# --- cloaking: the payload only for a browser's User-Agent (nginx map)
+expect 0 "crawl --cloaking" -- "$bin" crawl --out oc --allow-destinations 127.0.0.0/8 --cloaking "$b/cloak"
+python3 - oc/chains.jsonl > cloak.txt <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    c = json.loads(l)
+    print(c["profile"], c.get("cloaked"), " ".join("%s:%s" % (h["url"].rsplit("/", 1)[1], h.get("cloaked")) for h in c["hops"]))
+PY
+has cloak.txt "browser True cloak:False tool.exe:True"
+has cloak.txt "bare None cloak:None"
+eq "$(cat oc/found.txt)" "$b/pay/tool.exe" "found.txt: the browser's payload, once"
+
+# --- max-hops
+expect 0 "crawl --max-hops 2" -- "$bin" crawl --out o2 --allow-destinations 127.0.0.0/8 --max-hops 2 "$b/entry"
+eq "$(hops o2 "$b/entry" end)" "max-hops" "max-hops ends the chain"
+eq "$(hops o2 "$b/entry" url | tr ',' '\n' | wc -l)" "3" "start + 2 hops"
+
+# --- --list --import: through the lists import path
+expect 2 "--import without --list" -- isp crawl --out o3 --import "$b/entry"
+expect 0 "crawl --import" -- isp crawl --out o3 --allow-destinations 127.0.0.0/8 --list dist --import "$b/entry"
+has err.txt "dist"
+expect 0 "compile" -- isp lists compile
+expect 0 "lists check finds the payload URL" -- isp lists check "$b2/dl/invoice.exe"
+has out.txt "crawl"
+expect 0 "history records the import" -- isp lists history --list dist
+has out.txt "crawl"
+
+# --- lists recheck: online, offline after 2 signals (404, 410, refused connection, a
+# changed payload), unknown (500), backoff, the destination check
+closed=$(freeport)
+printf '%s\n' "$b/pay/tool.exe" "$b/missing" "$b/gone" "$b/err" "http://127.0.0.1:$closed/x" > urls.txt
+expect 0 "import urls" -- isp lists import --list urls --kind url urls.txt
+st() { sqlite3 -separator ' ' "$work/var/t.db" "SELECT u.status, u.fails, u.detail FROM url_status u
+  JOIN lists l ON l.id = u.list_id WHERE l.name = 'urls' AND u.value = '$1'"; }
+rc() { isp lists recheck --list urls --offline-after 2 "$@"; }
+expect 2 "recheck without --list" -- isp lists recheck
+expect 0 "recheck 1" -- rc --allow-destinations 127.0.0.0/8
+has err.txt "5 URLs checked: 1 online, 0 offline, 4 unknown"
+eq "$(st "$b/pay/tool.exe")" "online 0 206" "served: online (Range honoured)"
+eq "$(st "$b/missing")" "unknown 1 404" "one 404: not offline yet"
+expect 0 "recheck 2 (--all)" -- rc --allow-destinations 127.0.0.0/8 --all
+has err.txt "5 URLs checked: 1 online, 3 offline, 1 unknown"
+eq "$(st "$b/missing")" "offline 2 404" "404 twice: offline"
+eq "$(st "$b/gone")" "offline 2 410" "410 twice: offline"
+eq "$(st "$b/err")" "unknown 0 500" "500: unknown"
+check "refused connection twice: offline" [ "$(st "http://127.0.0.1:$closed/x" | cut -d' ' -f1-2)" = "offline 2" ]
+expect 0 "lists stats --json" -- isp lists stats --json
+check "stats: 1 online, 3 offline in list urls" python3 -c '
+import json, sys
+l = {x["list"]: x for x in json.load(open("out.txt"))["lists"]}
+sys.exit(not (l["urls"]["online"] == 1 and l["urls"]["offline"] == 3))'
+check "not online: due again in 6 h" [ "$(sqlite3 "$work/var/t.db" "SELECT next_check - checked FROM url_status WHERE value = '$b/missing'")" = 21600 ]
+expect 0 "recheck 3: nothing due" -- rc --allow-destinations 127.0.0.0/8
+has err.txt "0 URLs checked"
+printf 'another payload' >> site/pay/tool.exe
+expect 0 "recheck 4: payload changed" -- rc --allow-destinations 127.0.0.0/8 --all
+eq "$(st "$b/pay/tool.exe")" "unknown 1 206, payload changed" "a changed payload is an offline signal"
+expect 0 "recheck 5: without --allow-destinations" -- rc --all
+check "loopback refused, unknown" grep -q "refused destination 127.0.0.1" <(st "$b/err")
+# lists.offline-expiry: an offline URL's entries expire once it has been offline that long
+# (a bounded wait for the state: the clock must pass one second)
+cp site/dl/invoice.exe site/pay/tool.exe # served as when online: stays online
+expect 0 "compile before expiry" -- isp lists compile
+expect 0 "check before expiry" -- isp lists check "$b/gone"
+check "offline 1 s: entries expire" until_ok sh -c "\"$bin\" --store \"$work/var/t.db\" lists recheck \
+  --list urls --offline-after 2 --offline-expiry 1 --all --allow-destinations 127.0.0.0/8 2>&1 |
+  grep -q '[1-9][0-9]* entries expired'"
+expect 0 "compile" -- isp lists compile
+expect 1 "an expired offline URL is no longer listed" -- isp lists check "$b/gone"
+expect 0 "an online URL still is" -- isp lists check "$b/pay/tool.exe"
+
+finish crawl
