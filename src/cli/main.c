@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  events    import partner lists of hosts seen (CSV, Shadowserver reports)\n"
 	"  notify    match events to subscribers, send notices, report, return rows\n"
 	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
+	"  rpz       serve the lists as RPZ zones by AXFR/IXFR with TSIG and NOTIFY\n"
 	"  proxy     the malware-site warning proxy (ispshield proxy --help)\n"
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
@@ -61,6 +62,7 @@ static const struct cli_cmd commands[] = {
 	{ "events", cmd_events },
 	{ "notify", cmd_notify },
 	{ "relay", cmd_relay },
+	{ "rpz", cmd_rpz },
 	{ "proxy", cmd_proxy },
 	{ "darknet", cmd_darknet },
 	{ "survey", cmd_survey },
