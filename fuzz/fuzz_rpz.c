@@ -24,24 +24,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	} while (0)
 
 /* The zone's records (rpz_int.h layout): apex NS, "x CNAME .", "y CNAME *." */
-static uint8_t arena[] = { 0, 0, 2, 0, 11, 9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0,
-			   2, 1, 'x', 0, 5, 0, 1, 0,
-			   2, 1, 'y', 0, 5, 0, 3, 1, '*', 0 };
+static uint8_t arena[] = {
+	0, 0,	2, 0, 11, 9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't', 0,   2,
+	1, 'x', 0, 5, 0,  1, 0,	  2,   1,   'y', 0,   5,   0,	3,   1,	  '*', 0
+};
 static uint32_t recs[] = { 0, 16, 24 };
 static uint32_t del[] = { 24 };
 
 static struct rpz_ctx ctx;
-static struct rpz_zone zone = { .serial = 101, .ttl = 60, .arena = arena, .recs = recs, .n = 3,
+static struct rpz_zone zone = {
+	.serial = 101, .ttl = 60, .arena = arena, .recs = recs, .n = 3, .refs = 1
+};
+static struct rpz_diff diff = { .from = 100,
+				.to = 101,
+				.arena = arena,
+				.del = del,
+				.ndel = 1,
+				.add = recs + 1,
+				.nadd = 1,
 				.refs = 1 };
-static struct rpz_diff diff = { .from = 100, .to = 101, .arena = arena, .del = del, .ndel = 1,
-				.add = recs + 1, .nadd = 1, .refs = 1 };
 static struct rpz_diff *journal[1] = { &diff };
 
 static void init(void)
 {
-	static const char *const secrets[] = { "aXNwc2hpZWxkLXJwei10ZXN0LXNlY3JldC1rMS0zMmI=",
-					       "aXNwc2hpZWxkLXJwei10ZXN0LXNlY3JldC1rNS1zaGE1MTIta2V5"
-					       "LTY0LWJ5dGVzLWxvbmctMDEyMzQ1Njc4OQ==" };
+	static const char *const secrets[] = {
+		"aXNwc2hpZWxkLXJwei10ZXN0LXNlY3JldC1rMS0zMmI=",
+		"aXNwc2hpZWxkLXJwei10ZXN0LXNlY3JldC1rNS1zaGE1MTIta2V5"
+		"LTY0LWJ5dGVzLWxvbmctMDEyMzQ1Njc4OQ=="
+	};
 	struct isp_err e;
 	int i;
 
@@ -61,8 +71,8 @@ static void init(void)
 	zone.origin_len = (size_t)dnsw_name_wire("rpz.test", zone.origin, sizeof(zone.origin));
 	zone.arena_len = sizeof(arena);
 	ctx.zones[0].cur = &zone;
-	ctx.zones[0].journal = (struct rpz_journal){ .d = journal, .n = 1, .cap = 1, .recs = 2,
-						     .max = 100 };
+	ctx.zones[0].journal =
+		(struct rpz_journal){ .d = journal, .n = 1, .cap = 1, .recs = 2, .max = 100 };
 }
 
 static int count_rr(void *ud, const struct dnsw_rr *rr)

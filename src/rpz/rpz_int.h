@@ -27,15 +27,15 @@
 #include "core/net/dnswire.h"
 #include "core/net/prefixset.h"
 
-#define RPZ_MAX_ZONES 16
+#define RPZ_MAX_ZONES  16
 #define RPZ_ZONE_LISTS 32 /* lists in one zone */
-#define RPZ_MAX_KEYS 64
-#define RPZ_MSG_MAX 16384  /* bytes of a transfer message before its TSIG */
-#define RPZ_MSG_CAP 17000  /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
-#define RPZ_FUDGE 300	   /* seconds of clock difference a TSIG may have */
-#define RPZ_REFRESH 3600   /* the SOA's timers */
-#define RPZ_RETRY 600
-#define RPZ_EXPIRE 604800
+#define RPZ_MAX_KEYS   64
+#define RPZ_MSG_MAX    16384 /* bytes of a transfer message before its TSIG */
+#define RPZ_MSG_CAP    17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
+#define RPZ_FUDGE      300   /* seconds of clock difference a TSIG may have */
+#define RPZ_REFRESH    3600  /* the SOA's timers */
+#define RPZ_RETRY      600
+#define RPZ_EXPIRE     604800
 
 /* ---- zone.c ---- */
 
@@ -105,9 +105,9 @@ void rpz_journal_free(struct rpz_journal *j);
 enum rpz_alg { RPZ_HMAC_SHA256, RPZ_HMAC_SHA512 };
 
 /* TSIG errors (RFC 8945 section 5.3.2), in the TSIG record's error field. */
-#define RPZ_BADSIG 16
-#define RPZ_BADKEY 17
-#define RPZ_BADTIME 18
+#define RPZ_BADSIG   16
+#define RPZ_BADKEY   17
+#define RPZ_BADTIME  18
 #define RPZ_BADTRUNC 22
 
 struct rpz_key {
@@ -203,7 +203,7 @@ struct rpz_seg {
 };
 
 struct rpz_xfr {
-	struct rpz_zone *zone; /* held */
+	struct rpz_zone *zone;	 /* held */
 	struct rpz_diff **diffs; /* held */
 	size_t ndiffs;
 	struct rpz_seg *seg;
@@ -220,11 +220,11 @@ struct rpz_xfr {
 
 /* The outcome of one request, for the log and the counters. */
 struct rpz_outcome {
-	int rcode;	       /* of the (first) response */
-	uint16_t qtype;	       /* 0 if not parsed */
-	const char *zone;      /* the zone asked for, or NULL */
-	const char *key;       /* the verified key, or NULL */
-	int tsig_error;	       /* RPZ_BAD*, or 0 */
+	int rcode;		/* of the (first) response */
+	uint16_t qtype;		/* 0 if not parsed */
+	const char *zone;	/* the zone asked for, or NULL */
+	const char *key;	/* the verified key, or NULL */
+	int tsig_error;		/* RPZ_BAD*, or 0 */
 	uint32_t client_serial; /* IXFR */
 };
 
@@ -236,8 +236,8 @@ struct rpz_outcome {
  * frees it); when !may_xfr (the transfer limit) it is REFUSED. *o tells what happened.
  */
 size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struct sockaddr *from,
-		  int tcp, int may_xfr, uint64_t now, uint8_t *out, size_t cap, struct rpz_xfr **xfr,
-		  struct rpz_outcome *o);
+		  int tcp, int may_xfr, uint64_t now, uint8_t *out, size_t cap,
+		  struct rpz_xfr **xfr, struct rpz_outcome *o);
 
 /* The next message of x in out[0..cap) (cap >= RPZ_MSG_CAP). Returns its length, or 0
  * when the transfer is complete. */
@@ -246,8 +246,7 @@ void rpz_xfr_free(struct rpz_xfr *x);
 
 /* Write the SOA record of zone z with serial (owner: pointer to offset 12) at out[off];
  * returns the new offset, or 0 if cap is too small. */
-size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size_t off,
-		   size_t cap);
+size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size_t off, size_t cap);
 
 /* Parse "ZONE:LIST[+LIST...]" into zs. 0 or ISR_EINVAL with err. */
 int rpz_zone_spec(const char *spec, struct rpz_zstate *zs, struct isp_err *err);

@@ -31,10 +31,10 @@
 #include "rpz/rpz.h"
 #include "rpz/rpz_int.h"
 
-#define MAX_LISTEN 8
-#define MAX_NOTIFY 32
+#define MAX_LISTEN	8
+#define MAX_NOTIFY	32
 #define NOTIFY_FIRST_MS 1000
-#define NOTIFY_MAX_MS 60000
+#define NOTIFY_MAX_MS	60000
 
 struct conn {
 	int fd;
@@ -102,8 +102,10 @@ static const char *qtype_name(uint16_t t)
 
 static const char *tsig_err_name(int e)
 {
-	return e == RPZ_BADSIG ? "BADSIG" : e == RPZ_BADKEY ? "BADKEY" : e == RPZ_BADTIME ? "BADTIME"
-									   : "error";
+	return e == RPZ_BADSIG	  ? "BADSIG"
+	       : e == RPZ_BADKEY  ? "BADKEY"
+	       : e == RPZ_BADTIME ? "BADTIME"
+				  : "error";
 }
 
 static void log_outcome(const struct rpz_outcome *o, const char *peer)
@@ -182,8 +184,8 @@ static void notify_due(struct server *s, int64_t now)
 				s->ctx.zones[n->zone].name, n->serial,
 				net_addr_text((struct sockaddr *)&n->to, a, sizeof(a)));
 		n->due_ms = now + n->interval_ms;
-		n->interval_ms = n->interval_ms * 2 > NOTIFY_MAX_MS ? NOTIFY_MAX_MS
-								   : n->interval_ms * 2;
+		n->interval_ms =
+			n->interval_ms * 2 > NOTIFY_MAX_MS ? NOTIFY_MAX_MS : n->interval_ms * 2;
 	}
 }
 
@@ -195,9 +197,14 @@ static void notify_read(struct server *s, int fd)
 	ssize_t r;
 	int k;
 
-	while ((r = recvfrom(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-			     &fl)) >= DNSW_HEADER) {
-		uint16_t flags = dnsw_get16(s->buf + 2);
+	for (;;) {
+		uint16_t flags;
+
+		r = recvfrom(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &fl);
+		if (r < DNSW_HEADER)
+			break;
+		flags = dnsw_get16(s->buf + 2);
 
 		if (!(flags & DNSW_QR) || DNSW_OPCODE(flags) != DNSW_OPCODE_NOTIFY)
 			continue;
@@ -208,7 +215,8 @@ static void notify_read(struct server *s, int fd)
 			    memcmp(&n->to, &from, fl) != 0)
 				continue;
 			n->pending = 0;
-			fprintf(stderr, "rpz: NOTIFY of %s serial %u acknowledged by %s (rcode %d)\n",
+			fprintf(stderr,
+				"rpz: NOTIFY of %s serial %u acknowledged by %s (rcode %d)\n",
 				s->ctx.zones[n->zone].name, n->serial,
 				net_addr_text((struct sockaddr *)&from, a, sizeof(a)),
 				DNSW_RCODE(flags));
@@ -229,7 +237,8 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 	rc = snap_open(s->snap_path, &sn, err);
 	if (rc) {
 		if (rc == ISR_ENOTFOUND)
-			isp_err_set(err, rc, "rpz: no snapshot at %s: run `ispshield lists compile`",
+			isp_err_set(err, rc,
+				    "rpz: no snapshot at %s: run `ispshield lists compile`",
 				    s->snap_path);
 		return rc;
 	}
@@ -425,9 +434,10 @@ static int open_sockets(struct server *s, struct isp_err *err)
 		}
 		if (u < 0 || t < 0 || bind(u, (struct sockaddr *)&addrs[i], lens[i]) != 0 ||
 		    bind(t, (struct sockaddr *)&addrs[i], lens[i]) != 0 || listen(t, 64) != 0)
-			return isp_err_set(err, ISR_EIO, "rpz.listen: %s: %s",
-					   net_addr_text((struct sockaddr *)&addrs[i], a, sizeof(a)),
-					   strerror(errno));
+			return isp_err_set(
+				err, ISR_EIO, "rpz.listen: %s: %s",
+				net_addr_text((struct sockaddr *)&addrs[i], a, sizeof(a)),
+				strerror(errno));
 	}
 	s->nsock[0] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	s->nsock[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -467,14 +477,13 @@ static int configure(struct server *s, struct isp_err *err)
 	rc = rpz_acl_parse(&s->ctx, cfg->rpz_allow, err);
 	if (rc)
 		return rc;
-	if (cfg->rpz_notify[0] &&
-	    net_parse_addr_list("rpz.notify", cfg->rpz_notify, 53, s->targets, s->tlens, MAX_NOTIFY,
-				&s->ntargets, err) != 0)
+	if (cfg->rpz_notify[0] && net_parse_addr_list("rpz.notify", cfg->rpz_notify, 53, s->targets,
+						      s->tlens, MAX_NOTIFY, &s->ntargets, err) != 0)
 		return ISR_EINVAL;
 	s->maxtransfers = cfg->rpz_max_transfers > 0 ? (int)cfg->rpz_max_transfers : 1;
 	s->maxconns = s->maxtransfers * 4;
 	s->idle_ms = cfg->rpz_idle_timeout > 0 ? cfg->rpz_idle_timeout * 1000 : 30000;
-	s->conns = calloc((size_t)s->maxconns, sizeof(*s->conns));
+	s->conns = calloc((size_t)s->maxconns, sizeof(struct conn *));
 	if (!s->conns)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
 	config_snapshot_path(cfg, s->snap_path);
@@ -488,7 +497,7 @@ static void loop(struct server *s)
 	int i, n, base;
 	struct isp_err err;
 
-	pf = calloc((size_t)(2 * s->nlisten + 2 + s->maxconns), sizeof(*pf));
+	pf = calloc((size_t)2 * (size_t)s->nlisten + 2 + (size_t)s->maxconns, sizeof(*pf));
 	if (!pf)
 		return;
 	while (!stop_flag) {
@@ -524,21 +533,22 @@ static void loop(struct server *s)
 		for (i = 0; i < s->nconns; i++) {
 			struct conn *c = s->conns[i];
 
-			pf[n++] = (struct pollfd){ .fd = c->fd,
-						   .events = (short)(c->outoff < c->outlen
-									     ? POLLOUT
-									     : POLLIN) };
+			pf[n++] = (struct pollfd){
+				.fd = c->fd,
+				.events = (short)(c->outoff < c->outlen ? POLLOUT : POLLIN)
+			};
 		}
 		if (poll(pf, (nfds_t)n, 200) <= 0)
 			continue;
 		for (i = 0; i < s->nlisten; i++) {
-			if (pf[2 * i].revents & POLLIN)
+			if (pf[(size_t)2 * (size_t)i].revents & POLLIN)
 				udp_read(s, s->udp[i]);
-			if (pf[2 * i + 1].revents & POLLIN)
+			if (pf[(size_t)2 * (size_t)i + 1].revents & POLLIN)
 				conn_accept(s, s->tcp[i]);
 		}
 		for (i = 0; i < 2; i++)
-			if (s->nsock[i] >= 0 && (pf[2 * s->nlisten + i].revents & POLLIN))
+			if (s->nsock[i] >= 0 &&
+			    (pf[(size_t)2 * (size_t)s->nlisten + (size_t)i].revents & POLLIN))
 				notify_read(s, s->nsock[i]);
 		/* connections: pf[base + i] belongs to the connection that was at i; walk
 		 * backwards so that closing one (the last moves into its place) skips none */

@@ -124,7 +124,8 @@ int rpz_key_parse(const char *spec, const char *what, struct rpz_key *k, struct 
 		name[i - 1] = '\0';
 	n = dnsw_name_wire(name, k->wire, sizeof(k->wire));
 	if (n <= 1)
-		return isp_err_set(err, ISR_EINVAL, "%s: key name %s is not a DNS name", what, name);
+		return isp_err_set(err, ISR_EINVAL, "%s: key name %s is not a DNS name", what,
+				   name);
 	k->wire_len = (size_t)n;
 	snprintf(k->name, sizeof(k->name), "%s", name);
 	if (strcmp(alg, alg_names[0]) == 0)
@@ -256,8 +257,8 @@ int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, i
 	hm_update(&h, hdr, DNSW_HEADER);
 	hm_update(&h, pkt + DNSW_HEADER, w.tsig_off - DNSW_HEADER);
 	hm_update(&h, t->kname, t->kname_len);
-	hm_u16(&h, 255);		      /* class ANY */
-	hm_update(&h, "\0\0\0\0", 4);	      /* TTL */
+	hm_u16(&h, 255);	      /* class ANY */
+	hm_update(&h, "\0\0\0\0", 4); /* TTL */
 	hm_update(&h, t->alg, t->alg_len);
 	hm_update(&h, pkt + tpos, 8); /* time signed, fudge */
 	hm_u16(&h, error);

@@ -24,8 +24,7 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size_t off,
-		   size_t cap)
+size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size_t off, size_t cap)
 {
 	size_t rdlen = sizeof(soa_mname) + sizeof(soa_rname) + 20;
 	uint8_t *p = out + off;
@@ -75,8 +74,8 @@ static size_t put_rec(const struct rpz_zone *z, const uint8_t *r, uint8_t *out, 
 /* The header and question of a response to q; returns the offset after them. */
 static size_t head(uint8_t *out, const struct dnsw_query *q, int rcode, int aa)
 {
-	uint16_t flags = DNSW_QR | (uint16_t)(DNSW_OPCODE(q->flags) << 11) |
-			 (q->flags & DNSW_RD) | (aa ? DNSW_AA : 0) | (uint16_t)(rcode & 15);
+	uint16_t flags = DNSW_QR | (uint16_t)(DNSW_OPCODE(q->flags) << 11) | (q->flags & DNSW_RD) |
+			 (aa ? DNSW_AA : 0) | (uint16_t)(rcode & 15);
 
 	memset(out, 0, DNSW_HEADER);
 	dnsw_put16(out, q->id);
@@ -182,7 +181,7 @@ static struct rpz_xfr *xfr_new(struct rpz_zstate *zs, const struct dnsw_query *q
 			nd = 0;
 	}
 	x->seg = calloc(3 + 4 * nd, sizeof(*x->seg));
-	x->diffs = calloc(nd ? nd : 1, sizeof(*x->diffs));
+	x->diffs = calloc(nd ? nd : 1, sizeof(struct rpz_diff *));
 	if (!x->seg || !x->diffs) {
 		rpz_xfr_free(x);
 		return NULL;
@@ -280,8 +279,8 @@ void rpz_xfr_free(struct rpz_xfr *x)
 }
 
 size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struct sockaddr *from,
-		  int tcp, int may_xfr, uint64_t now, uint8_t *out, size_t cap, struct rpz_xfr **xfr,
-		  struct rpz_outcome *o)
+		  int tcp, int may_xfr, uint64_t now, uint8_t *out, size_t cap,
+		  struct rpz_xfr **xfr, struct rpz_outcome *o)
 {
 	struct dnsw_query q;
 	struct rpz_tsig_req t;
@@ -449,8 +448,8 @@ int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint
 			rpz_zone_unref(nz);
 			continue;
 		}
-		nz->serial = (int32_t)(created - zs->cur->serial) > 0 ? created
-									: zs->cur->serial + 1;
+		nz->serial =
+			(int32_t)(created - zs->cur->serial) > 0 ? created : zs->cur->serial + 1;
 		d->to = nz->serial;
 		rpz_journal_add(&zs->journal, d);
 		rpz_zone_unref(zs->cur);

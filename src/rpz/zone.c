@@ -26,10 +26,10 @@ size_t rpz_rec_size(const uint8_t *r)
 
 struct zb {
 	struct rpz_zone *z;
-	size_t cap;	 /* of the arena */
+	size_t cap; /* of the arena */
 	size_t nrecs_cap;
 	unsigned char in_zone[SNAP_MAX_LISTS];
-	int allow_list; /* the snapshot's allowlist index, or -1 */
+	int allow_list;	  /* the snapshot's allowlist index, or -1 */
 	int domains, ips; /* the zone has lists of these kinds */
 	int oom;
 };
@@ -324,17 +324,17 @@ int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz
 		while (i < a->n || j < b->n) {
 			const uint8_t *ra = i < a->n ? a->arena + a->recs[i] : NULL;
 			const uint8_t *rb = j < b->n ? b->arena + b->recs[j] : NULL;
-			int c = !ra ? 1 : !rb ? -1 : rec_cmp_raw(ra, rb);
+			int c = ra && rb ? rec_cmp_raw(ra, rb) : 0;
 
-			if (c == 0) {
+			if (ra && rb && c == 0) {
 				i++, j++;
-			} else if (c < 0) {
+			} else if (ra && (!rb || c < 0)) {
 				if (pass)
 					diff_put(d, ra, d->del, &d->ndel);
 				else
 					bytes += rpz_rec_size(ra), nd++;
 				i++;
-			} else {
+			} else if (rb) {
 				if (pass)
 					diff_put(d, rb, d->add, &d->nadd);
 				else
@@ -370,7 +370,7 @@ static void journal_drop_first(struct rpz_journal *j)
 {
 	j->recs -= j->d[0]->ndel + j->d[0]->nadd;
 	rpz_diff_unref(j->d[0]);
-	memmove(j->d, j->d + 1, (j->n - 1) * sizeof(*j->d));
+	memmove(j->d, j->d + 1, (j->n - 1) * sizeof(struct rpz_diff *));
 	j->n--;
 }
 
@@ -388,7 +388,7 @@ int rpz_journal_add(struct rpz_journal *j, struct rpz_diff *d)
 		journal_drop_first(j);
 	if (j->n == j->cap) {
 		size_t cap = j->cap ? j->cap * 2 : 16;
-		struct rpz_diff **nd = realloc(j->d, cap * sizeof(*nd));
+		struct rpz_diff **nd = realloc(j->d, cap * sizeof(struct rpz_diff *));
 
 		if (!nd) {
 			while (j->n)

@@ -78,9 +78,9 @@ static void test_tsig_vectors(void **state)
 		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when - RPZ_FUDGE - 1, &t), 2);
 		assert_int_equal(t.error, RPZ_BADTIME);
 		/* only the other key: unknown */
-		assert_int_equal(rpz_tsig_check(pkt, n, strstr(signed_[i], "k5") ? k : k + 1, 1,
-						when, &t),
-				 2);
+		assert_int_equal(
+			rpz_tsig_check(pkt, n, strstr(signed_[i], "k5") ? k : k + 1, 1, when, &t),
+			2);
 		assert_int_equal(t.error, RPZ_BADKEY);
 		/* a MAC byte changed; then a byte of the question */
 		pkt[n - 8] ^= 1;
@@ -148,8 +148,14 @@ static void test_diff_journal(void **state)
 	assert_int_equal(d->to, 101);
 	assert_int_equal(d->ndel, 1);
 	assert_int_equal(d->nadd, 1);
-	assert_memory_equal(d->arena + d->del[0], "\x02\x01" "a", 3);
-	assert_memory_equal(d->arena + d->add[0], "\x02\x01" "d", 3);
+	assert_memory_equal(d->arena + d->del[0],
+			    "\x02\x01"
+			    "a",
+			    3);
+	assert_memory_equal(d->arena + d->add[0],
+			    "\x02\x01"
+			    "d",
+			    3);
 	assert_int_equal(rpz_journal_add(&j, d), 0);
 	assert_int_equal(rpz_journal_find(&j, 100), 0);
 	/* a second difference of 2: the first no longer fits beside it */
