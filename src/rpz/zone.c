@@ -78,7 +78,8 @@ static int add_rec(struct zb *b, const uint8_t *owner, size_t olen, uint16_t typ
 	z->recs[z->n++] = (uint32_t)z->arena_len;
 	p = z->arena + z->arena_len;
 	p[0] = (uint8_t)olen;
-	memcpy(p + 1, owner, olen);
+	if (olen)
+		memcpy(p + 1, owner, olen);
 	dnsw_put16(p + 1 + olen, type);
 	dnsw_put16(p + 3 + olen, (uint16_t)rdlen);
 	memcpy(p + 5 + olen, rd, rdlen);
