@@ -23,11 +23,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/net/netaddr.h"
+#include "core/service/served.h"
 #include "rpz/rpz.h"
 #include "rpz/rpz_int.h"
 
@@ -66,6 +68,8 @@ struct server {
 	struct filestamp snap_st;
 	int udp[MAX_LISTEN], tcp[MAX_LISTEN], nlisten;
 	int nsock[2]; /* NOTIFY sockets: IPv4, IPv6 */
+	int sigfd;    /* SIGTERM, SIGINT, SIGHUP (blocked, read here) */
+	int stop, hup;
 	struct conn **conns;
 	int nconns, maxconns, transfers, maxtransfers;
 	int64_t idle_ms;
@@ -76,16 +80,6 @@ struct server {
 	int ntargets;
 	uint8_t buf[RPZ_MSG_CAP];
 };
-
-static volatile sig_atomic_t stop_flag, hup_flag;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		hup_flag = 1;
-	else
-		stop_flag = 1;
-}
 
 static int64_t now_ms(void)
 {
@@ -490,6 +484,18 @@ static int configure(struct server *s, struct isp_err *err)
 	return 0;
 }
 
+static void read_signals(struct server *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			s->hup = 1;
+		else
+			s->stop = 1;
+	}
+}
+
 static void loop(struct server *s)
 {
 	struct pollfd *pf;
@@ -497,22 +503,22 @@ static void loop(struct server *s)
 	int i, n, base;
 	struct isp_err err;
 
-	pf = calloc((size_t)2 * (size_t)s->nlisten + 2 + (size_t)s->maxconns, sizeof(*pf));
+	pf = calloc((size_t)2 * (size_t)s->nlisten + 3 + (size_t)s->maxconns, sizeof(*pf));
 	if (!pf)
 		return;
-	while (!stop_flag) {
+	while (!s->stop) {
 		int64_t now = now_ms();
 
-		if (hup_flag || now - last_check >= 1000) {
+		if (s->hup || now - last_check >= 1000) {
 			struct filestamp st = filestamp_of(s->snap_path);
 
-			if (hup_flag || !filestamp_eq(&st, &s->snap_st)) {
+			if (s->hup || !filestamp_eq(&st, &s->snap_st)) {
 				isp_err_clear(&err);
-				if (reload(s, hup_flag ? "SIGHUP" : "snapshot changed", &err) != 0)
+				if (reload(s, s->hup ? "SIGHUP" : "snapshot changed", &err) != 0)
 					fprintf(stderr, "rpz: reload failed, old zones kept: %s\n",
 						err.msg);
 			}
-			hup_flag = 0;
+			s->hup = 0;
 			last_check = now;
 		}
 		notify_due(s, now);
@@ -529,6 +535,7 @@ static void loop(struct server *s)
 		}
 		pf[n++] = (struct pollfd){ .fd = s->nsock[0], .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->nsock[1], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		base = n;
 		for (i = 0; i < s->nconns; i++) {
 			struct conn *c = s->conns[i];
@@ -546,6 +553,8 @@ static void loop(struct server *s)
 			if (pf[(size_t)2 * (size_t)i + 1].revents & POLLIN)
 				conn_accept(s, s->tcp[i]);
 		}
+		if (pf[base - 1].revents & POLLIN)
+			read_signals(s);
 		for (i = 0; i < 2; i++)
 			if (s->nsock[i] >= 0 &&
 			    (pf[(size_t)2 * (size_t)s->nlisten + (size_t)i].revents & POLLIN))
@@ -565,25 +574,22 @@ static void loop(struct server *s)
 int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 {
 	struct server *s = calloc(1, sizeof(*s));
-	struct sigaction sa;
+	sigset_t set;
 	int rc, i;
 
 	if (!s)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
 	s->cfg = cfg;
 	s->nsock[0] = s->nsock[1] = -1;
-	rc = configure(s, err);
+	served_block_signals(&set);
+	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	rc = s->sigfd < 0 ? isp_err_set(err, ISR_EIO, "rpz: signalfd: %s", strerror(errno))
+			  : configure(s, err);
 	if (rc == 0)
 		rc = reload(s, "start", err);
 	if (rc == 0)
 		rc = open_sockets(s, err);
 	if (rc == 0) {
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-		signal(SIGPIPE, SIG_IGN);
 		fprintf(stderr, "rpz: serving %d zone%s on %s\n", s->ctx.nzones,
 			s->ctx.nzones == 1 ? "" : "s", cfg->rpz_listen);
 		loop(s);
@@ -600,6 +606,8 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 	for (i = 0; i < 2; i++)
 		if (s->nsock[i] >= 0)
 			close(s->nsock[i]);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
 	rpz_ctx_free(&s->ctx);
 	free(s->conns);
 	free(s);

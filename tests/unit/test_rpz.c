@@ -18,19 +18,13 @@
 #include <string.h>
 
 #include "rpz/rpz_int.h"
+#include "testdata.h"
 
 static size_t load(const char *name, uint8_t *buf, size_t size)
 {
-	char path[512];
-	const char *dir = getenv("ISP_TESTDATA");
-	FILE *f;
-	size_t n;
+	size_t n = testdata_read("rpz", name, buf, size);
 
-	snprintf(path, sizeof(path), "%s/rpz/%s", dir ? dir : "tests/data", name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(buf, 1, size, f);
-	fclose(f);
+	assert_true(n > 0);
 	return n;
 }
 
