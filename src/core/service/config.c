@@ -354,9 +354,9 @@ static const struct key keys[] = {
 	  "from there withdraws them (a typo, not an attack); 0 = never" },
 	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
 	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
-	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune",
-	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync, prune "
-	  "(run every interval)" },
+	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune, rpz",
+	  "what `ispshield run` starts: dns, proxy, status, rpz (kept running; rpz only when "
+	  "rpz.zone is set), notify, sync, prune (run every interval)" },
 	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
 	  "how often `ispshield run` runs notify (new events are matched and notified)" },
 	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
