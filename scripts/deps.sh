@@ -56,6 +56,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # postgresql: the store's PostgreSQL tests (integration.store_pg, notify_pg, store_pg_unit)
   # start a private server of their own on 127.0.0.1 (the package's cluster is not used)
   pkgs+=(postgresql)
+  # bind9: integration.rpz runs BIND 9 (named) as a TSIG secondary of `ispshield rpz` with
+  # response-policy (started by the test on loopback; the package's own service is not used)
+  pkgs+=(bind9)
   # openssl: lists_sync.sh makes a private CA and a certificate for its https feed server
   pkgs+=(openssl)
   # tzdata: integration.timezone reads times in Asia/Tokyo and Europe/Berlin (core.timezone)

@@ -27,6 +27,7 @@ static const char usage_text[] =
 	"  notify    match events to subscribers, send notices, report, return rows\n"
 	"  relay     (ISAC) split a partner list among member ISPs; returns; report\n"
 	"  sites     the domestic listed sites: contacts, notices to their administrators\n"
+	"  rpz       serve the lists as RPZ zones by AXFR/IXFR with TSIG and NOTIFY\n"
 	"  proxy     the malware-site warning proxy (ispshield proxy --help)\n"
 	"  darknet   darknet sensor captures -> figures, infected hosts (darknet --help)\n"
 	"  survey    open resolvers, router admin pages, open proxies in own ranges (survey "
@@ -58,23 +59,15 @@ static const char usage_text[] =
 	"configuration error, 3 done but some input lines were rejected, 4 failure.\n";
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },
-	{ "dns", cmd_dns },
-	{ "sessions", cmd_sessions },
-	{ "subscribers", cmd_subscribers },
-	{ "events", cmd_events },
-	{ "notify", cmd_notify },
-	{ "relay", cmd_relay },
-	{ "sites", cmd_sites },
-	{ "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },
-	{ "survey", cmd_survey },
-	{ "crawl", cmd_crawl },
-	{ "authwatch", cmd_authwatch },
-	{ "run", cmd_runall },
-	{ "store", cmd_store },
-	{ "status", cmd_status },
-	{ NULL, NULL },
+	{ "lists", cmd_lists },	      { "dns", cmd_dns },
+	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
+	{ "events", cmd_events },     { "notify", cmd_notify },
+	{ "relay", cmd_relay },	      { "rpz", cmd_rpz },
+	{ "sites", cmd_sites },	      { "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },   { "survey", cmd_survey },
+	{ "crawl", cmd_crawl },	      { "authwatch", cmd_authwatch },
+	{ "run", cmd_runall },	      { "store", cmd_store },
+	{ "status", cmd_status },     { NULL, NULL },
 };
 
 int main(int argc, char **argv)

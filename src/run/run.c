@@ -45,7 +45,7 @@ struct svc {
 };
 
 struct sup {
-	struct svc svc[6];
+	struct svc svc[7];
 	struct isp_config *cfg;
 	run_reload_fn reload;
 	void *ud;
@@ -68,6 +68,8 @@ static const struct svc services[] = {
 	{ .name = "notify", .args = { "notify", "run" }, .kind = PERIODIC },
 	{ .name = "sync", .args = { "lists", "sync" }, .kind = PERIODIC },
 	{ .name = "prune", .args = { "store", "prune" }, .kind = PERIODIC },
+	/* after the others: u.svc[3] and [5] are notify and prune */
+	{ .name = "rpz", .args = { "rpz" }, .sections = "[core][lists][rpz]", .kind = KEPT },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
 
@@ -202,6 +204,8 @@ static void describe(const struct sup *u, const struct svc *s)
 	else if (strcmp(s->name, "proxy") == 0)
 		say("proxy (pid %d) listens on %s%s%s", (int)s->pid, c->proxy_listen,
 		    c->proxy_metrics[0] ? ", metrics on " : "", c->proxy_metrics);
+	else if (strcmp(s->name, "rpz") == 0)
+		say("rpz (pid %d) serves %s on %s", (int)s->pid, c->rpz_zone, c->rpz_listen);
 	else if (strcmp(s->name, "status") == 0)
 		say("status page (pid %d) on http://%s/ (JSON: /api/status)", (int)s->pid,
 		    c->status_listen);
@@ -385,9 +389,12 @@ static void reload(struct sup *u, int64_t now)
 	say("SIGHUP: configuration reloaded");
 }
 
-/* sync has nothing to do without a feed: it is started only when sync.url is set. */
+/* sync has nothing to do without a feed, rpz without a zone: each is started only when
+ * sync.url, rpz.zone is set. */
 static int configured(const struct isp_config *cfg, const struct svc *s)
 {
+	if (strcmp(s->name, "rpz") == 0)
+		return cfg->rpz_zone[0] != '\0';
 	return strcmp(s->name, "sync") != 0 || cfg->sync_url[0] != '\0';
 }
 

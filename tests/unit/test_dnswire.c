@@ -20,6 +20,7 @@
 
 #include "dns/cache.h"
 #include "core/net/dnswire.h"
+#include "testdata.h"
 
 /* ---- a packet builder ---- */
 
@@ -1390,30 +1391,6 @@ static void test_cache_ttl(void **state)
 
 /* ---- captured packets (tests/data/dns) ---- */
 
-static size_t read_data(const char *name, uint8_t *buf, size_t bufsz)
-{
-	char path[1024];
-	const char *dir = getenv("ISP_TESTDATA");
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof(path), "%s/dns/%s", dir ? dir : "tests/data", name);
-	f = fopen(path, "rb");
-	if (!f && !dir) {
-		snprintf(path, sizeof(path), "../tests/data/dns/%s", name);
-		f = fopen(path, "rb");
-	}
-	if (!f && dir)
-		fail_msg("%s: not found", path);
-	if (!f) {
-		print_message("skipping %s: not found (set ISP_TESTDATA)\n", name);
-		return 0;
-	}
-	n = fread(buf, 1, bufsz, f);
-	fclose(f);
-	return n;
-}
-
 static void test_captured_queries(void **state)
 {
 	static const struct {
@@ -1444,7 +1421,7 @@ static void test_captured_queries(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		n = read_data(cases[i].file, pkt, sizeof(pkt));
+		n = testdata_read("dns", cases[i].file, pkt, sizeof(pkt));
 		if (n == 0)
 			continue;
 		if (dnsw_parse_query(pkt, n, &q) != cases[i].rc)
@@ -1493,8 +1470,8 @@ static void test_captured_responses(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		qn = read_data(cases[i].q, qp, sizeof(qp));
-		rn = read_data(cases[i].r, rp, sizeof(rp));
+		qn = testdata_read("dns", cases[i].q, qp, sizeof(qp));
+		rn = testdata_read("dns", cases[i].r, rp, sizeof(rp));
 		if (qn == 0 || rn == 0)
 			continue;
 		assert_int_equal(dnsw_parse_query(qp, qn, &q), 0);
@@ -1530,7 +1507,7 @@ static void test_captured_responses(void **state)
 		}
 	}
 	/* the CNAME answer: the target is compressed into the question */
-	rn = read_data("ub_aaaa_cname_r.bin", rp, sizeof(rp));
+	rn = testdata_read("dns", "ub_aaaa_cname_r.bin", rp, sizeof(rp));
 	if (rn > 0) {
 		assert_int_equal(walk(rp, rn, &r), 0);
 		assert_int_equal(r.rr[0].type, DNSW_CNAME);

@@ -53,7 +53,7 @@ struct xw {
 
 /* rpz-ip owner for prefix p: "LEN.B4.B3.B2.B1" or "LEN.G8....G1" with "zz" for the
  * longest run of zero groups (RFC draft-vixie-dns-rpz section 4.1.1). */
-static void rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
+void listexport_rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size)
 {
 	size_t n = 0;
 	int i;
@@ -130,7 +130,7 @@ static void rpz_line(struct xw *x, enum list_kind kind, const char *value, enum 
 			x->s->skipped++;
 			return;
 		}
-		rpz_ip_owner(&p, owner, sizeof(owner));
+		listexport_rpz_ip_owner(&p, owner, sizeof(owner));
 		rpz_records(x->f, owner, action, data);
 	} else if (strlen(value) + 1 + x->zonelen > DOMAIN_MAX) {
 		/* One name too long under the origin would make BIND and Unbound refuse

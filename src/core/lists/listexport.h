@@ -65,6 +65,12 @@ struct listexport_stats {
 int listexport_write(struct store *st, const struct store_list *l, const struct listexport_opts *o,
 		     FILE *out, struct listexport_stats *stats, struct isp_err *err);
 
+/* The rpz-ip owner (relative to the origin) of prefix p: "LEN.B4.B3.B2.B1.rpz-ip" or
+ * "LEN.G8....G1.rpz-ip" with "zz" for the longest run of zero groups (draft-vixie-dns-rpz
+ * 4.1.1), into out[size] (96 bytes are enough). */
+struct ip_prefix;
+void listexport_rpz_ip_owner(const struct ip_prefix *p, char *out, size_t size);
+
 /* Print the summary line of an export to out: "list NAME: N entries written as FMT[, zone
  * Z]", then what was left out and why. */
 void listexport_summary(FILE *out, const struct store_list *l, const struct listexport_opts *o,

@@ -413,6 +413,44 @@ int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr, struct
 	return 0;
 }
 
+int snap_each_key(const struct snap *s, int (*fn)(void *ud, const struct snap_key *k), void *ud)
+{
+	struct snap_key k;
+	uint64_t i;
+	int rc;
+
+	for (i = 0; i < s->h.nslots; i++) {
+		uint64_t v = slot_at(s, i), off;
+		const unsigned char *r;
+		size_t len;
+
+		if (v == 0 || SNAP_SLOT_OFF(v) == 0)
+			continue;
+		off = (uint64_t)SNAP_SLOT_OFF(v) - 1;
+		if (off + SNAP_REC_HEAD > s->h.pool_size)
+			continue;
+		r = s->pool + off;
+		len = (size_t)r[0] | (size_t)r[1] << 8;
+		if (off + SNAP_REC_HEAD + len + 1 > s->h.pool_size)
+			continue;
+		k.type = r[2];
+		k.key = (const char *)r + SNAP_REC_HEAD;
+		k.keylen = len;
+		take_hits(s, r + SNAP_REC_HEAD + len, SNAP_EXACT_BLOCK | SNAP_EXACT_ALLOW,
+			  SNAP_EXACT_ALLOW, &k.exact);
+		take_hits(s, r + SNAP_REC_HEAD + len, SNAP_WILD_BLOCK | SNAP_WILD_ALLOW,
+			  SNAP_WILD_ALLOW, &k.wild);
+		k.exact.key = k.wild.key = k.key;
+		k.exact.keylen = k.wild.keylen = len;
+		k.wild.wildcard = 1;
+		k.exact.wildcard = 0;
+		rc = fn(ud, &k);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 unsigned snap_nlists(const struct snap *s)
 {
 	return s->h.nlists;

@@ -132,6 +132,25 @@ int snap_lookup_ip(const struct snap *s, int family, const uint8_t *addr, struct
  */
 const uint8_t *snap_hit_data(const struct snap *s, const struct snap_hit *h, size_t *len);
 
+/* One key of a snapshot, for snap_each_key. */
+struct snap_key {
+	unsigned char type; /* SNAP_KEY_DOMAIN 'D', _URL 'U', _IP4 '4', _IP6 '6' (snapfmt.h) */
+	const char *key;    /* into the snapshot: a domain (no "*."), a URL, or for an IP u8
+			       length + 4/16 address bytes */
+	size_t keylen;
+	struct snap_result exact; /* the hits of the exact entry (wildcard 0) */
+	struct snap_result wild;  /* the hits of the wildcard "*.key" (domains only) */
+};
+
+/*
+ * Call fn for every key of s, in the order of the hash table (no order a caller may rely
+ * on), with its exact and wildcard hits as the lookups give them (allow hits win, bad
+ * local data reads as block). Records that do not fit the pool are skipped. A non-zero
+ * return from fn stops the walk and is returned; else 0. Used by the RPZ service, which
+ * serves every entry of some lists as a zone.
+ */
+int snap_each_key(const struct snap *s, int (*fn)(void *ud, const struct snap_key *k), void *ud);
+
 unsigned snap_nlists(const struct snap *s);
 /* Information on list index i (< snap_nlists). */
 void snap_list(const struct snap *s, unsigned i, struct snap_list_info *out);

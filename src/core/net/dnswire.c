@@ -133,6 +133,20 @@ static int read_name(const uint8_t *pkt, size_t len, size_t off, size_t *end, st
 	return 0;
 }
 
+int dnsw_read_name(const uint8_t *pkt, size_t len, size_t off, size_t *end, char *pres,
+		   uint8_t *wire, size_t *wire_len)
+{
+	struct name_out n = { 0 };
+
+	n.pres = pres;
+	n.wire = wire;
+	if (read_name(pkt, len, off, end, &n) < 0)
+		return -1;
+	if (wire_len)
+		*wire_len = n.wire_len;
+	return 0;
+}
+
 /* Skip the question section starting at *off. Returns 0 or -1. */
 static int skip_questions(const uint8_t *pkt, size_t len, unsigned count, size_t *off)
 {
@@ -160,6 +174,7 @@ static int read_rr(const uint8_t *pkt, size_t len, size_t *off, int section, str
 	size_t end, tend, rd;
 
 	n.pres = rr->owner;
+	rr->offset = *off;
 	if (read_name(pkt, len, *off, &end, &n) < 0)
 		return -1;
 	*owner_root = n.wire_len == 1;

@@ -44,7 +44,13 @@ enum dnsw_type {
 	DNSW_AAAA = 28,
 	DNSW_OPT = 41,
 	DNSW_DNAME = 39,
+	DNSW_TSIG = 250,
+	DNSW_IXFR = 251,
+	DNSW_AXFR = 252,
 };
+
+#define DNSW_OPCODE_NOTIFY 4 /* RFC 1996 */
+#define DNSW_NOTAUTH	   9 /* rcode (RFC 2845/8945): TSIG check failed */
 
 #define DNSW_CLASS_IN 1
 
@@ -243,6 +249,7 @@ struct dnsw_rr {
 	uint16_t rdlen;
 	char target[256];  /* CNAME/DNAME: the target name, like owner; else "" */
 	size_t ttl_offset; /* offset of the TTL field in the packet */
+	size_t offset;	   /* offset of the record (its owner name) in the packet */
 };
 
 /*
@@ -271,6 +278,16 @@ int dnsw_walk_response(const uint8_t *pkt, size_t len,
  * 0 (RFC 2181 8).
  */
 int dnsw_cache_ttl(const uint8_t *pkt, size_t len, uint32_t *ttl);
+
+/*
+ * Read the name at pkt[off] (compression pointers followed backwards, bounded): *end gets
+ * the offset just past it where it is written; pres (256 bytes, may be NULL) its
+ * presentation form as struct dnsw_rr's owner (lower-cased, no trailing dot); wire
+ * (DNSW_MAX_NAME bytes, may be NULL) its uncompressed wire form, case kept, and *wire_len
+ * its length. Returns 0, or -1 if the name is malformed or runs past len.
+ */
+int dnsw_read_name(const uint8_t *pkt, size_t len, size_t off, size_t *end, char *pres,
+		   uint8_t *wire, size_t *wire_len);
 
 static inline uint16_t dnsw_get16(const uint8_t *p)
 {

@@ -435,9 +435,9 @@ static const struct key keys[] = {
 	  "from there withdraws them (a typo, not an attack); 0 = never" },
 	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
 	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
-	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune",
-	  "what `ispshield run` starts: dns, proxy, status (kept running), notify, sync, prune "
-	  "(run every interval)" },
+	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune, rpz",
+	  "what `ispshield run` starts: dns, proxy, status, rpz (kept running; rpz only when "
+	  "rpz.zone is set), notify, sync, prune (run every interval)" },
 	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
 	  "how often `ispshield run` runs notify (new events are matched and notified)" },
 	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
@@ -494,6 +494,29 @@ static const struct key keys[] = {
 	  "a site still online this long after its notice gets another one" },
 	{ "sites", "max-notices", K_INT, F(sites_max_notices), "3",
 	  "notices one site gets at most" },
+	{ "rpz", "listen", K_STR, F(rpz_listen), "127.0.0.1:5300",
+	  "addresses `ispshield rpz` serves its zones on (UDP for SOA, TCP for AXFR/IXFR), "
+	  "comma-separated" },
+	{ "rpz", "zone", K_STR, F(rpz_zone), "",
+	  "the RPZ zones served, comma-separated, each ZONE:LIST[+LIST...] (the lists of the "
+	  "compiled snapshot it holds)" },
+	{ "rpz", "tsig", K_STR, F(rpz_tsig), "",
+	  "TSIG keys, comma-separated, each NAME:ALG:SECRETFILE (ALG hmac-sha256 or "
+	  "hmac-sha512; the file, mode 0600, holds the base64 secret or a BIND key file)" },
+	{ "rpz", "allow", K_STR, F(rpz_allow), "",
+	  "who may query and transfer, comma-separated: CIDR (unsigned requests from there) or "
+	  "key:NAME (requests signed with that key); empty = every key of rpz.tsig, or loopback "
+	  "when there is none" },
+	{ "rpz", "notify", K_STR, F(rpz_notify), "",
+	  "secondaries (ADDR:PORT, comma-separated) sent a NOTIFY when a zone changes, resent "
+	  "until they answer; empty = none" },
+	{ "rpz", "journal-max", K_INT, F(rpz_journal_max), "1000000",
+	  "record changes kept for IXFR (oldest dropped first); a secondary older than the "
+	  "journal gets the whole zone" },
+	{ "rpz", "max-transfers", K_INT, F(rpz_max_transfers), "16",
+	  "zone transfers served at once; more are REFUSED (the secondary retries)" },
+	{ "rpz", "idle-timeout", K_DURATION, F(rpz_idle_timeout), "30",
+	  "a TCP connection that makes no progress this long is closed" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },

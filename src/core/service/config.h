@@ -224,6 +224,15 @@ struct isp_config {
 	int64_t sites_renotify_after;		    /* a second notice after this long */
 	int64_t sites_max_notices;		    /* notices per site at most */
 	int64_t sync_max_age; /* seconds a manifest may be old; 0 = no limit */
+	/* [rpz] */
+	char rpz_listen[1024];	   /* ADDR:PORT, ... (UDP and TCP) */
+	char rpz_zone[4096];	   /* ZONE:LIST[+LIST...], ... */
+	char rpz_tsig[4096];	   /* NAME:ALG:SECRETFILE, ... */
+	char rpz_allow[4096];	   /* CIDR | key:NAME, ... */
+	char rpz_notify[1024];	   /* ADDR:PORT, ... */
+	int64_t rpz_journal_max;   /* records of differences kept for IXFR */
+	int64_t rpz_max_transfers; /* transfers at once */
+	int64_t rpz_idle_timeout;  /* seconds a connection may make no progress */
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */

@@ -1,0 +1,265 @@
+/*
+ * rpz_int.h -- the parts of the RPZ service (rpz.h), internal to src/rpz:
+ *
+ *   zone.c    a zone built from the snapshot: its records in one arena, sorted, so that
+ *             two zones' difference is one merge walk; the journal of differences.
+ *   tsig.c    TSIG (RFC 8945): keys, the check of a request, the signing of responses
+ *             (each message of a transfer signed, chained by the prior MAC). The HMACs
+ *             are libsodium's.
+ *   xfr.c     a request answered: SOA, AXFR, IXFR, errors; a transfer as a generator of
+ *             messages (no whole-zone buffer).
+ *   server.c  sockets, the poll loop, limits, reloads and NOTIFY.
+ *
+ * Record layout in an arena (struct rpz_zone, struct rpz_diff): u8 owner length, the
+ * owner's labels relative to the origin (wire form, no root label; length 0 = the apex),
+ * u16 type, u16 rdlength, rdata (uncompressed). Records sort by memcmp of these bytes:
+ * not DNS order, but a total order, which is all a difference needs.
+ */
+#ifndef ISP_RPZ_INT_H
+#define ISP_RPZ_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "core/base/err.h"
+#include "core/lists/snapshot.h"
+#include "core/net/dnswire.h"
+#include "core/net/prefixset.h"
+
+#define RPZ_MAX_ZONES  16
+#define RPZ_ZONE_LISTS 32 /* lists in one zone */
+#define RPZ_MAX_KEYS   64
+#define RPZ_MSG_MAX    16384 /* bytes of a transfer message before its TSIG */
+#define RPZ_MSG_CAP    17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
+#define RPZ_FUDGE      300   /* seconds of clock difference a TSIG may have */
+#define RPZ_REFRESH    3600  /* the SOA's timers */
+#define RPZ_RETRY      600
+#define RPZ_EXPIRE     604800
+
+/* ---- zone.c ---- */
+
+struct rpz_zone {
+	char name[256];		       /* normalised, no trailing dot */
+	uint8_t origin[DNSW_MAX_NAME]; /* wire form */
+	size_t origin_len;
+	uint32_t serial, ttl;
+	uint8_t *arena;
+	size_t arena_len;
+	uint32_t *recs; /* offsets of the records in the arena, sorted, distinct */
+	size_t n;
+	long toolong; /* names left out: too long under the origin */
+	int refs;     /* owners: the server and each transfer of it */
+};
+
+/* The difference from serial `from` to serial `to`: records deleted and added. */
+struct rpz_diff {
+	uint32_t from, to;
+	uint8_t *arena;
+	size_t arena_len;
+	uint32_t *del, *add;
+	size_t ndel, nadd;
+	int refs;
+};
+
+/* Size in bytes of the record at r. */
+size_t rpz_rec_size(const uint8_t *r);
+
+/*
+ * Build zone `name` (normalised) from the entries of the snapshot lists lists[0..nlists)
+ * (by name; a list the snapshot does not have adds nothing) with records of TTL ttl:
+ * names as QNAME triggers, "*.name" for wildcard entries, prefixes as rpz-ip triggers;
+ * each entry's action as its policy record (block and nxdomain CNAME ., nodata CNAME *.,
+ * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records); entries
+ * the allowlist covers, and the allowlist's own entries of the zone's kinds, as CNAME
+ * rpz-passthru.; the apex NS localhost. The serial is 0 (the caller sets it). Returns 0
+ * and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
+ */
+int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
+		   uint32_t ttl, struct rpz_zone **out, struct isp_err *err);
+void rpz_zone_unref(struct rpz_zone *z);
+
+/* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;
+ * ndel + nadd == 0 when equal), or ISR_ENOMEM. */
+int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz_diff **out);
+void rpz_diff_unref(struct rpz_diff *d);
+
+/* The journal of a zone: successive differences, oldest first, at most max records in
+ * all (the oldest dropped first; one larger than max alone is not kept). */
+struct rpz_journal {
+	struct rpz_diff **d;
+	size_t n, cap;
+	size_t recs, max;
+};
+
+/* Append d (the journal takes the reference) and trim. Returns 0 or ISR_ENOMEM (d is
+ * then dropped, and the journal emptied: IXFR falls back to AXFR). */
+int rpz_journal_add(struct rpz_journal *j, struct rpz_diff *d);
+/* The index of the first difference of the chain from serial `from` to the newest, or -1
+ * when the journal does not reach back to it. */
+long rpz_journal_find(const struct rpz_journal *j, uint32_t from);
+void rpz_journal_free(struct rpz_journal *j);
+
+/* ---- tsig.c ---- */
+
+enum rpz_alg { RPZ_HMAC_SHA256, RPZ_HMAC_SHA512 };
+
+/* TSIG errors (RFC 8945 section 5.3.2), in the TSIG record's error field. */
+#define RPZ_BADSIG   16
+#define RPZ_BADKEY   17
+#define RPZ_BADTIME  18
+#define RPZ_BADTRUNC 22
+
+struct rpz_key {
+	char name[256]; /* presentation form, lower-cased, no trailing dot */
+	uint8_t wire[DNSW_MAX_NAME];
+	size_t wire_len;
+	enum rpz_alg alg;
+	uint8_t secret[128];
+	size_t secret_len;
+};
+
+/*
+ * Parse "NAME:ALG:SECRETFILE" (ALG hmac-sha256 or hmac-sha512; the file holds the secret
+ * in base64, alone or as a BIND key file's `secret "...";`, and may be read by its owner
+ * only) into *k. Returns 0, or ISR_EINVAL / ISR_EIO with err naming `what` and the reason.
+ */
+int rpz_key_parse(const char *spec, const char *what, struct rpz_key *k, struct isp_err *err);
+
+/* Parse the base64 secret (or BIND key file) text[0..len) into k. 0 or -1. */
+int rpz_key_secret(struct rpz_key *k, const char *text, size_t len);
+
+/* The TSIG of a request, as rpz_tsig_check found it. */
+struct rpz_tsig_req {
+	const struct rpz_key *key; /* the key that verified it; NULL */
+	int error;		   /* 0, or RPZ_BAD* to answer with (rcode NOTAUTH) */
+	uint8_t mac[64];
+	size_t mac_len;
+	uint8_t kname[DNSW_MAX_NAME], alg[DNSW_MAX_NAME]; /* canonical wire forms */
+	size_t kname_len, alg_len;
+	uint64_t time;
+	uint16_t orig_id;
+};
+
+/*
+ * Check the TSIG of the request pkt[0..len) against keys[0..nkeys) at time now (unix
+ * seconds). Returns 0 (no TSIG), 1 (verified: t->key set), 2 (t->error set: answer
+ * NOTAUTH with it; BADKEY for an unknown key or algorithm, BADSIG for a wrong MAC, BADTIME
+ * for a time outside the fudge), or -1 (malformed: FORMERR; a TSIG not the last record,
+ * more than one, a MAC too short or too long).
+ */
+int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
+		   uint64_t now, struct rpz_tsig_req *t);
+
+/* The signing of the responses to one request. */
+struct rpz_tsig_sign {
+	const struct rpz_tsig_req *req;
+	uint8_t prior[64]; /* the MAC the next digest starts with */
+	size_t prior_len;
+	int nsigned; /* messages signed so far */
+	uint64_t now;
+};
+
+void rpz_tsig_sign_init(struct rpz_tsig_sign *s, const struct rpz_tsig_req *req, uint64_t now);
+
+/*
+ * Append the TSIG record to the message msg[0..len) (room cap) and count it in ARCOUNT.
+ * The first message's MAC covers the request's MAC, the message and every TSIG variable;
+ * each later one the prior MAC, the message and the timers (RFC 8945 5.3.1). A request
+ * error (req->error) gets its TSIG as 5.3.2 says: unsigned for BADKEY and BADSIG, signed
+ * with the server's time as other data for BADTIME. Returns the new length, or -1 if cap
+ * is too small.
+ */
+int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t cap);
+
+/* ---- xfr.c ---- */
+
+/* What the request handler knows: the zones, their journals, the keys and the ACL. */
+struct rpz_zstate {
+	char name[256];
+	const char *lists[RPZ_ZONE_LISTS];
+	int nlists;
+	char listbuf[1024];
+	struct rpz_zone *cur; /* NULL until the first build */
+	struct rpz_journal journal;
+};
+
+struct rpz_ctx {
+	struct rpz_zstate zones[RPZ_MAX_ZONES];
+	int nzones;
+	struct rpz_key keys[RPZ_MAX_KEYS];
+	int nkeys;
+	unsigned char key_allowed[RPZ_MAX_KEYS]; /* "key:NAME" in the ACL */
+	struct prefixset *nets;			 /* CIDRs of the ACL; NULL = none */
+};
+
+/* A transfer in progress: a sequence of segments (an SOA, or records of an arena). */
+struct rpz_seg {
+	uint32_t soa; /* is_soa: this serial's SOA */
+	int is_soa;
+	const uint8_t *arena;
+	const uint32_t *recs;
+	size_t n;
+};
+
+struct rpz_xfr {
+	struct rpz_zone *zone;	 /* held */
+	struct rpz_diff **diffs; /* held */
+	size_t ndiffs;
+	struct rpz_seg *seg;
+	size_t nseg, si, ri;
+	uint8_t question[DNSW_MAX_NAME + 4];
+	size_t qlen;
+	uint16_t id, flags;
+	int ixfr; /* 1 incremental, 0 a full zone */
+	struct rpz_tsig_req treq;
+	int tsig;
+	struct rpz_tsig_sign sign;
+	long msgs, rrs;
+};
+
+/* The outcome of one request, for the log and the counters. */
+struct rpz_outcome {
+	int rcode;		/* of the (first) response */
+	uint16_t qtype;		/* 0 if not parsed */
+	const char *zone;	/* the zone asked for, or NULL */
+	const char *key;	/* the verified key, or NULL */
+	int tsig_error;		/* RPZ_BAD*, or 0 */
+	uint32_t client_serial; /* IXFR */
+};
+
+/*
+ * Answer the request pkt[0..len) from `from` (tcp: over TCP) at time now. Writes the
+ * response (or the first message of a transfer) in out[0..cap) (cap >= RPZ_MSG_CAP) and
+ * returns its length, or 0 to send nothing (not a query). An AXFR or IXFR over TCP that
+ * is allowed, when may_xfr, sets *xfr (the caller sends the rest with rpz_xfr_next and
+ * frees it); when !may_xfr (the transfer limit) it is REFUSED. *o tells what happened.
+ */
+size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struct sockaddr *from,
+		  int tcp, int may_xfr, uint64_t now, uint8_t *out, size_t cap,
+		  struct rpz_xfr **xfr, struct rpz_outcome *o);
+
+/* The next message of x in out[0..cap) (cap >= RPZ_MSG_CAP). Returns its length, or 0
+ * when the transfer is complete. */
+size_t rpz_xfr_next(struct rpz_xfr *x, uint8_t *out, size_t cap);
+void rpz_xfr_free(struct rpz_xfr *x);
+
+/* Write the SOA record of zone z with serial (owner: pointer to offset 12) at out[off];
+ * returns the new offset, or 0 if cap is too small. */
+size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size_t off, size_t cap);
+
+/* Parse "ZONE:LIST[+LIST...]" into zs. 0 or ISR_EINVAL with err. */
+int rpz_zone_spec(const char *spec, struct rpz_zstate *zs, struct isp_err *err);
+
+/* Parse the ACL list ("CIDR, key:NAME, ...") into c (keys must be parsed first). An empty
+ * list: every configured key, or loopback when there is none. 0 or ISR_EINVAL. */
+int rpz_acl_parse(struct rpz_ctx *c, const char *list, struct isp_err *err);
+
+/* Rebuild every zone of c from snapshot s (serial: at least `created`, and above the
+ * previous one when the zone changed). changed[i] is set for each zone that changed.
+ * Returns 0 or the first error (the zones built so far are kept). */
+int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint32_t ttl,
+		 size_t journal_max, int *changed, struct isp_err *err);
+void rpz_ctx_free(struct rpz_ctx *c);
+
+#endif

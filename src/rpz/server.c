@@ -1,0 +1,615 @@
+/*
+ * server.c -- the RPZ service's sockets and loop (see rpz.h): one thread, poll(2).
+ *
+ * UDP: each datagram answered at once (SOA, or the SOA for an IXFR). TCP: a connection
+ * reads one query at a time (RFC 7766 framing); a transfer is sent message by message as
+ * the socket takes them, so a slow secondary costs one message buffer, not a zone. At
+ * most rpz.max-transfers transfers run at once (more are REFUSED, and the secondary
+ * retries), at most four times as many connections are open, and one that makes no
+ * progress for rpz.idle-timeout is closed.
+ *
+ * Reload: the snapshot's file stamp is looked at every second (and on SIGHUP); a new
+ * snapshot rebuilds each zone beside the old one (rpz_ctx_load); a zone that changed gets
+ * a new serial and a journal entry, and a NOTIFY goes to every rpz.notify address,
+ * resent (1 s, doubling to 60 s) until that address answers it. A failed rebuild keeps
+ * the old zones serving. Transfers in flight keep the zone they started with.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/net/netaddr.h"
+#include "core/service/served.h"
+#include "rpz/rpz.h"
+#include "rpz/rpz_int.h"
+
+#define MAX_LISTEN	8
+#define MAX_NOTIFY	32
+#define NOTIFY_FIRST_MS 1000
+#define NOTIFY_MAX_MS	60000
+
+struct conn {
+	int fd;
+	struct sockaddr_storage peer;
+	char peer_text[64];
+	uint8_t in[2 + 65535];
+	size_t inlen;
+	uint8_t out[2 + RPZ_MSG_CAP];
+	size_t outlen, outoff;
+	struct rpz_xfr *x;
+	struct rpz_outcome xo; /* what the transfer was, for its log line */
+	int64_t last_ms;
+};
+
+struct notify {
+	int zone;
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	uint16_t id;
+	uint32_t serial;
+	int pending, interval_ms;
+	int64_t due_ms;
+};
+
+struct server {
+	struct rpz_ctx ctx;
+	const struct isp_config *cfg;
+	char snap_path[CONFIG_PATH_MAX];
+	struct filestamp snap_st;
+	int udp[MAX_LISTEN], tcp[MAX_LISTEN], nlisten;
+	int nsock[2]; /* NOTIFY sockets: IPv4, IPv6 */
+	int sigfd;    /* SIGTERM, SIGINT, SIGHUP (blocked, read here) */
+	int stop, hup;
+	struct conn **conns;
+	int nconns, maxconns, transfers, maxtransfers;
+	int64_t idle_ms;
+	struct notify notes[MAX_NOTIFY * RPZ_MAX_ZONES];
+	int nnotes;
+	struct sockaddr_storage targets[MAX_NOTIFY];
+	socklen_t tlens[MAX_NOTIFY];
+	int ntargets;
+	uint8_t buf[RPZ_MSG_CAP];
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static const char *qtype_name(uint16_t t)
+{
+	return t == DNSW_AXFR ? "AXFR" : t == DNSW_IXFR ? "IXFR" : t == DNSW_SOA ? "SOA" : "query";
+}
+
+static const char *tsig_err_name(int e)
+{
+	return e == RPZ_BADSIG	  ? "BADSIG"
+	       : e == RPZ_BADKEY  ? "BADKEY"
+	       : e == RPZ_BADTIME ? "BADTIME"
+				  : "error";
+}
+
+static void log_outcome(const struct rpz_outcome *o, const char *peer)
+{
+	if (o->tsig_error)
+		fprintf(stderr, "rpz: %s from %s refused: TSIG %s\n", qtype_name(o->qtype), peer,
+			tsig_err_name(o->tsig_error));
+	else if (o->rcode != DNSW_NOERROR)
+		fprintf(stderr, "rpz: %s of %s from %s%s%s refused (rcode %d)\n",
+			qtype_name(o->qtype), o->zone ? o->zone : "(no zone of ours)", peer,
+			o->key ? " key " : "", o->key ? o->key : "", o->rcode);
+}
+
+/* ---- NOTIFY ---- */
+
+static void notify_send(struct server *s, struct notify *n)
+{
+	const struct rpz_zone *z = s->ctx.zones[n->zone].cur;
+	uint8_t *m = s->buf;
+	size_t off;
+	int fd = s->nsock[n->to.ss_family == AF_INET6];
+
+	memset(m, 0, DNSW_HEADER);
+	dnsw_put16(m, n->id);
+	dnsw_put16(m + 2, (uint16_t)(DNSW_OPCODE_NOTIFY << 11 | DNSW_AA));
+	dnsw_put16(m + 4, 1);
+	dnsw_put16(m + 6, 1);
+	memcpy(m + DNSW_HEADER, z->origin, z->origin_len);
+	off = DNSW_HEADER + z->origin_len;
+	dnsw_put16(m + off, DNSW_SOA);
+	dnsw_put16(m + off + 2, DNSW_CLASS_IN);
+	off = rpz_put_soa(z, n->serial, m, off + 4, RPZ_MSG_CAP);
+	if (fd >= 0 && off)
+		(void)sendto(fd, m, off, 0, (const struct sockaddr *)&n->to, n->tolen);
+}
+
+/* Zone i changed: notify every target of its new serial. */
+static void notify_zone(struct server *s, int zi)
+{
+	int t, k;
+
+	for (t = 0; t < s->ntargets; t++) {
+		struct notify *n = NULL;
+
+		for (k = 0; k < s->nnotes; k++)
+			if (s->notes[k].zone == zi && s->notes[k].tolen == s->tlens[t] &&
+			    memcmp(&s->notes[k].to, &s->targets[t], s->tlens[t]) == 0)
+				n = &s->notes[k];
+		if (!n) {
+			n = &s->notes[s->nnotes++];
+			n->zone = zi;
+			memcpy(&n->to, &s->targets[t], s->tlens[t]);
+			n->tolen = s->tlens[t];
+		}
+		n->serial = s->ctx.zones[zi].cur->serial;
+		n->id = (uint16_t)randombytes_uniform(65536);
+		n->pending = 1;
+		n->interval_ms = NOTIFY_FIRST_MS;
+		n->due_ms = now_ms();
+	}
+}
+
+static void notify_due(struct server *s, int64_t now)
+{
+	int k;
+	char a[64];
+
+	for (k = 0; k < s->nnotes; k++) {
+		struct notify *n = &s->notes[k];
+
+		if (!n->pending || n->due_ms > now)
+			continue;
+		notify_send(s, n);
+		if (n->interval_ms > NOTIFY_FIRST_MS)
+			fprintf(stderr, "rpz: NOTIFY of %s serial %u to %s resent\n",
+				s->ctx.zones[n->zone].name, n->serial,
+				net_addr_text((struct sockaddr *)&n->to, a, sizeof(a)));
+		n->due_ms = now + n->interval_ms;
+		n->interval_ms =
+			n->interval_ms * 2 > NOTIFY_MAX_MS ? NOTIFY_MAX_MS : n->interval_ms * 2;
+	}
+}
+
+static void notify_read(struct server *s, int fd)
+{
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	char a[64];
+	ssize_t r;
+	int k;
+
+	for (;;) {
+		uint16_t flags;
+
+		r = recvfrom(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT, (struct sockaddr *)&from,
+			     &fl);
+		if (r < DNSW_HEADER)
+			break;
+		flags = dnsw_get16(s->buf + 2);
+
+		if (!(flags & DNSW_QR) || DNSW_OPCODE(flags) != DNSW_OPCODE_NOTIFY)
+			continue;
+		for (k = 0; k < s->nnotes; k++) {
+			struct notify *n = &s->notes[k];
+
+			if (!n->pending || n->id != dnsw_get16(s->buf) || n->tolen != fl ||
+			    memcmp(&n->to, &from, fl) != 0)
+				continue;
+			n->pending = 0;
+			fprintf(stderr,
+				"rpz: NOTIFY of %s serial %u acknowledged by %s (rcode %d)\n",
+				s->ctx.zones[n->zone].name, n->serial,
+				net_addr_text((struct sockaddr *)&from, a, sizeof(a)),
+				DNSW_RCODE(flags));
+		}
+		fl = sizeof(from);
+	}
+}
+
+/* ---- reload ---- */
+
+static int reload(struct server *s, const char *why, struct isp_err *err)
+{
+	int changed[RPZ_MAX_ZONES] = { 0 };
+	struct snap *sn = NULL;
+	struct filestamp st = filestamp_of(s->snap_path);
+	int rc, i;
+
+	rc = snap_open(s->snap_path, &sn, err);
+	if (rc) {
+		if (rc == ISR_ENOTFOUND)
+			isp_err_set(err, rc,
+				    "rpz: no snapshot at %s: run `ispshield lists compile`",
+				    s->snap_path);
+		return rc;
+	}
+	rc = rpz_ctx_load(&s->ctx, sn, (uint32_t)snap_created(sn), (uint32_t)s->cfg->lists_rpz_ttl,
+			  (size_t)s->cfg->rpz_journal_max, changed, err);
+	snap_close(sn);
+	s->snap_st = st;
+	for (i = 0; i < s->ctx.nzones; i++) {
+		const struct rpz_zstate *zs = &s->ctx.zones[i];
+
+		if (!changed[i] || !zs->cur)
+			continue;
+		fprintf(stderr, "rpz: zone %s serial %u: %zu records (%s; %zu differences kept)\n",
+			zs->name, zs->cur->serial, zs->cur->n, why, zs->journal.n);
+		notify_zone(s, i);
+	}
+	return rc;
+}
+
+/* ---- connections ---- */
+
+static void conn_close(struct server *s, int i)
+{
+	struct conn *c = s->conns[i];
+
+	if (c->x) {
+		fprintf(stderr, "rpz: %s of %s to %s cut off after %ld messages\n",
+			c->x->ixfr ? "IXFR" : "AXFR", c->xo.zone, c->peer_text, c->x->msgs);
+		rpz_xfr_free(c->x);
+		s->transfers--;
+	}
+	close(c->fd);
+	free(c);
+	s->conns[i] = s->conns[--s->nconns];
+}
+
+static void conn_accept(struct server *s, int lfd)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
+	int fd = accept4(lfd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct conn *c;
+
+	if (fd < 0)
+		return;
+	if (s->nconns >= s->maxconns || !(c = calloc(1, sizeof(*c)))) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->peer = peer;
+	net_addr_text((struct sockaddr *)&peer, c->peer_text, sizeof(c->peer_text));
+	c->last_ms = now_ms();
+	s->conns[s->nconns++] = c;
+}
+
+/* Put message m[0..n) in c's output with its length. */
+static void conn_queue(struct conn *c, const uint8_t *m, size_t n)
+{
+	dnsw_put16(c->out, (uint16_t)n);
+	memcpy(c->out + 2, m, n);
+	c->outlen = n + 2;
+	c->outoff = 0;
+}
+
+/* Answer the queries read so far, one at a time. */
+static void conn_serve(struct server *s, struct conn *c)
+{
+	while (!c->x && c->outoff >= c->outlen && c->inlen >= 2) {
+		size_t qlen = dnsw_get16(c->in), n;
+		struct rpz_outcome o;
+
+		if (c->inlen < 2 + qlen)
+			return;
+		n = rpz_handle(&s->ctx, c->in + 2, qlen, (struct sockaddr *)&c->peer, 1,
+			       s->transfers < s->maxtransfers, (uint64_t)time(NULL), s->buf,
+			       sizeof(s->buf), &c->x, &o);
+		memmove(c->in, c->in + 2 + qlen, c->inlen - 2 - qlen);
+		c->inlen -= 2 + qlen;
+		log_outcome(&o, c->peer_text);
+		if (c->x) {
+			s->transfers++;
+			c->xo = o;
+		}
+		if (n)
+			conn_queue(c, s->buf, n);
+	}
+}
+
+static void xfr_done(struct server *s, struct conn *c)
+{
+	struct rpz_xfr *x = c->x;
+
+	fprintf(stderr, "rpz: %s of %s serial %u to %s%s%s: %ld records in %ld messages%s\n",
+		c->xo.qtype == DNSW_IXFR ? "IXFR" : "AXFR", c->xo.zone, x->zone->serial,
+		c->peer_text, c->xo.key ? " key " : "", c->xo.key ? c->xo.key : "", x->rrs, x->msgs,
+		c->xo.qtype != DNSW_IXFR ? ""
+		: x->ixfr		 ? " (incremental)"
+					 : " (full zone: the journal does not reach back)");
+	rpz_xfr_free(x);
+	c->x = NULL;
+	s->transfers--;
+}
+
+/* Returns -1 when the connection is to be closed. */
+static int conn_io(struct server *s, struct conn *c, short rev)
+{
+	ssize_t r;
+
+	if (rev & POLLIN) {
+		r = read(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return -1;
+		if (r > 0) {
+			c->inlen += (size_t)r;
+			c->last_ms = now_ms();
+		}
+	}
+	for (;;) {
+		conn_serve(s, c);
+		if (c->outoff < c->outlen) {
+			r = write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+			if (r < 0)
+				return errno == EAGAIN || errno == EINTR ? 0 : -1;
+			c->outoff += (size_t)r;
+			c->last_ms = now_ms();
+			if (c->outoff < c->outlen)
+				return 0;
+		}
+		if (!c->x)
+			return c->inlen >= 2 ? 0 : (rev & (POLLHUP | POLLERR)) ? -1 : 0;
+		{
+			size_t n = rpz_xfr_next(c->x, s->buf, sizeof(s->buf));
+
+			if (n == 0)
+				xfr_done(s, c);
+			else
+				conn_queue(c, s->buf, n);
+		}
+	}
+}
+
+static void udp_read(struct server *s, int fd)
+{
+	uint8_t q[DNSW_MAX_UDP];
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	struct rpz_xfr *x;
+	struct rpz_outcome o;
+	char a[64];
+	ssize_t r;
+	size_t n;
+	int k;
+
+	for (k = 0; k < 64; k++) {
+		fl = sizeof(from);
+		r = recvfrom(fd, q, sizeof(q), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (r < 0)
+			return;
+		n = rpz_handle(&s->ctx, q, (size_t)r, (struct sockaddr *)&from, 0, 0,
+			       (uint64_t)time(NULL), s->buf, sizeof(s->buf), &x, &o);
+		if (o.rcode != DNSW_NOERROR && n)
+			log_outcome(&o, net_addr_text((struct sockaddr *)&from, a, sizeof(a)));
+		if (n)
+			(void)sendto(fd, s->buf, n, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+/* ---- set-up ---- */
+
+static int open_sockets(struct server *s, struct isp_err *err)
+{
+	struct sockaddr_storage addrs[MAX_LISTEN];
+	socklen_t lens[MAX_LISTEN];
+	int n, i, one = 1;
+
+	if (net_parse_addr_list("rpz.listen", s->cfg->rpz_listen, 53, addrs, lens, MAX_LISTEN, &n,
+				err) != 0)
+		return ISR_EINVAL;
+	for (i = 0; i < n; i++) {
+		int u = socket(addrs[i].ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int t = socket(addrs[i].ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		char a[64];
+
+		s->udp[i] = u;
+		s->tcp[i] = t;
+		s->nlisten = i + 1;
+		if (u >= 0 && t >= 0)
+			setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (addrs[i].ss_family == AF_INET6 && u >= 0 && t >= 0) {
+			setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+			setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		}
+		if (u < 0 || t < 0 || bind(u, (struct sockaddr *)&addrs[i], lens[i]) != 0 ||
+		    bind(t, (struct sockaddr *)&addrs[i], lens[i]) != 0 || listen(t, 64) != 0)
+			return isp_err_set(
+				err, ISR_EIO, "rpz.listen: %s: %s",
+				net_addr_text((struct sockaddr *)&addrs[i], a, sizeof(a)),
+				strerror(errno));
+	}
+	s->nsock[0] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->nsock[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	return 0;
+}
+
+static int configure(struct server *s, struct isp_err *err)
+{
+	const struct isp_config *cfg = s->cfg;
+	char buf[4096], *p, *tok, *save = NULL;
+	int rc;
+
+	snprintf(buf, sizeof(buf), "%s", cfg->rpz_zone);
+	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
+		if (s->ctx.nzones == RPZ_MAX_ZONES)
+			return isp_err_set(err, ISR_EINVAL, "rpz.zone: more than %d zones",
+					   RPZ_MAX_ZONES);
+		rc = rpz_zone_spec(tok, &s->ctx.zones[s->ctx.nzones], err);
+		if (rc)
+			return rc;
+		s->ctx.nzones++;
+	}
+	if (!s->ctx.nzones)
+		return isp_err_set(err, ISR_EINVAL,
+				   "rpz.zone: no zone to serve (--zone ZONE:LIST[+LIST...])");
+	snprintf(buf, sizeof(buf), "%s", cfg->rpz_tsig);
+	save = NULL;
+	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
+		if (s->ctx.nkeys == RPZ_MAX_KEYS)
+			return isp_err_set(err, ISR_EINVAL, "rpz.tsig: more than %d keys",
+					   RPZ_MAX_KEYS);
+		rc = rpz_key_parse(tok, "rpz.tsig", &s->ctx.keys[s->ctx.nkeys], err);
+		if (rc)
+			return rc;
+		s->ctx.nkeys++;
+	}
+	rc = rpz_acl_parse(&s->ctx, cfg->rpz_allow, err);
+	if (rc)
+		return rc;
+	if (cfg->rpz_notify[0] && net_parse_addr_list("rpz.notify", cfg->rpz_notify, 53, s->targets,
+						      s->tlens, MAX_NOTIFY, &s->ntargets, err) != 0)
+		return ISR_EINVAL;
+	s->maxtransfers = cfg->rpz_max_transfers > 0 ? (int)cfg->rpz_max_transfers : 1;
+	s->maxconns = s->maxtransfers * 4;
+	s->idle_ms = cfg->rpz_idle_timeout > 0 ? cfg->rpz_idle_timeout * 1000 : 30000;
+	s->conns = calloc((size_t)s->maxconns, sizeof(struct conn *));
+	if (!s->conns)
+		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	config_snapshot_path(cfg, s->snap_path);
+	return 0;
+}
+
+static void read_signals(struct server *s)
+{
+	struct signalfd_siginfo si;
+
+	while (read(s->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			s->hup = 1;
+		else
+			s->stop = 1;
+	}
+}
+
+static void loop(struct server *s)
+{
+	struct pollfd *pf;
+	int64_t last_check = now_ms();
+	int i, n, base;
+	struct isp_err err;
+
+	pf = calloc((size_t)2 * (size_t)s->nlisten + 3 + (size_t)s->maxconns, sizeof(*pf));
+	if (!pf)
+		return;
+	while (!s->stop) {
+		int64_t now = now_ms();
+
+		if (s->hup || now - last_check >= 1000) {
+			struct filestamp st = filestamp_of(s->snap_path);
+
+			if (s->hup || !filestamp_eq(&st, &s->snap_st)) {
+				isp_err_clear(&err);
+				if (reload(s, s->hup ? "SIGHUP" : "snapshot changed", &err) != 0)
+					fprintf(stderr, "rpz: reload failed, old zones kept: %s\n",
+						err.msg);
+			}
+			s->hup = 0;
+			last_check = now;
+		}
+		notify_due(s, now);
+		for (i = 0; i < s->nconns; i++)
+			if (now - s->conns[i]->last_ms > s->idle_ms) {
+				fprintf(stderr, "rpz: connection from %s idle, closed\n",
+					s->conns[i]->peer_text);
+				conn_close(s, i--);
+			}
+		n = 0;
+		for (i = 0; i < s->nlisten; i++) {
+			pf[n++] = (struct pollfd){ .fd = s->udp[i], .events = POLLIN };
+			pf[n++] = (struct pollfd){ .fd = s->tcp[i], .events = POLLIN };
+		}
+		pf[n++] = (struct pollfd){ .fd = s->nsock[0], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->nsock[1], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
+		base = n;
+		for (i = 0; i < s->nconns; i++) {
+			struct conn *c = s->conns[i];
+
+			pf[n++] = (struct pollfd){
+				.fd = c->fd,
+				.events = (short)(c->outoff < c->outlen ? POLLOUT : POLLIN)
+			};
+		}
+		if (poll(pf, (nfds_t)n, 200) <= 0)
+			continue;
+		for (i = 0; i < s->nlisten; i++) {
+			if (pf[(size_t)2 * (size_t)i].revents & POLLIN)
+				udp_read(s, s->udp[i]);
+			if (pf[(size_t)2 * (size_t)i + 1].revents & POLLIN)
+				conn_accept(s, s->tcp[i]);
+		}
+		if (pf[base - 1].revents & POLLIN)
+			read_signals(s);
+		for (i = 0; i < 2; i++)
+			if (s->nsock[i] >= 0 &&
+			    (pf[(size_t)2 * (size_t)s->nlisten + (size_t)i].revents & POLLIN))
+				notify_read(s, s->nsock[i]);
+		/* connections: pf[base + i] belongs to the connection that was at i; walk
+		 * backwards so that closing one (the last moves into its place) skips none */
+		for (i = n - base - 1; i >= 0; i--) {
+			if (i >= s->nconns || !pf[base + i].revents)
+				continue;
+			if (conn_io(s, s->conns[i], pf[base + i].revents) != 0)
+				conn_close(s, i);
+		}
+	}
+	free(pf);
+}
+
+int rpz_run(const struct isp_config *cfg, struct isp_err *err)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	sigset_t set;
+	int rc, i;
+
+	if (!s)
+		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	s->cfg = cfg;
+	s->nsock[0] = s->nsock[1] = -1;
+	served_block_signals(&set);
+	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	rc = s->sigfd < 0 ? isp_err_set(err, ISR_EIO, "rpz: signalfd: %s", strerror(errno))
+			  : configure(s, err);
+	if (rc == 0)
+		rc = reload(s, "start", err);
+	if (rc == 0)
+		rc = open_sockets(s, err);
+	if (rc == 0) {
+		fprintf(stderr, "rpz: serving %d zone%s on %s\n", s->ctx.nzones,
+			s->ctx.nzones == 1 ? "" : "s", cfg->rpz_listen);
+		loop(s);
+		fprintf(stderr, "rpz: stopped\n");
+	}
+	while (s->nconns)
+		conn_close(s, s->nconns - 1);
+	for (i = 0; i < s->nlisten; i++) {
+		if (s->udp[i] >= 0)
+			close(s->udp[i]);
+		if (s->tcp[i] >= 0)
+			close(s->tcp[i]);
+	}
+	for (i = 0; i < 2; i++)
+		if (s->nsock[i] >= 0)
+			close(s->nsock[i]);
+	if (s->sigfd >= 0)
+		close(s->sigfd);
+	rpz_ctx_free(&s->ctx);
+	free(s->conns);
+	free(s);
+	return rc;
+}

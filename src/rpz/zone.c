@@ -1,0 +1,424 @@
+/*
+ * zone.c -- an RPZ zone built from the snapshot, the difference of two zones, and the
+ * journal of differences IXFR answers from (see rpz_int.h).
+ *
+ * A zone is built by walking every key of the snapshot once (snap_each_key) and writing
+ * the records of the zone's lists into one growing arena; the record offsets are then
+ * sorted and duplicates dropped. Two zones differ by one merge walk over their sorted
+ * offsets. Memory: a record is its relative owner, 4 bytes of type and length and its
+ * rdata, plus a 4-byte offset (a 1 M-name zone is some 30 MB).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lists/allowlist.h"
+#include "core/lists/listexport.h"
+#include "core/lists/snapfmt.h"
+#include "core/net/ip.h"
+#include "rpz/rpz_int.h"
+
+size_t rpz_rec_size(const uint8_t *r)
+{
+	size_t o = 1 + (size_t)r[0];
+
+	return o + 4 + dnsw_get16(r + o + 2);
+}
+
+struct zb {
+	struct rpz_zone *z;
+	size_t cap; /* of the arena */
+	size_t nrecs_cap;
+	unsigned char in_zone[SNAP_MAX_LISTS];
+	int allow_list;	  /* the snapshot's allowlist index, or -1 */
+	int domains, ips; /* the zone has lists of these kinds */
+	int oom;
+};
+
+static int grow(struct zb *b, size_t need)
+{
+	struct rpz_zone *z = b->z;
+
+	if (z->arena_len + need > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1 << 16;
+		uint8_t *a;
+
+		while (cap < z->arena_len + need)
+			cap *= 2;
+		if (cap > UINT32_MAX)
+			return -1;
+		a = realloc(z->arena, cap);
+		if (!a)
+			return -1;
+		z->arena = a;
+		b->cap = cap;
+	}
+	if (z->n == b->nrecs_cap) {
+		size_t cap = b->nrecs_cap ? b->nrecs_cap * 2 : 4096;
+		uint32_t *r = realloc(z->recs, cap * sizeof(*r));
+
+		if (!r)
+			return -1;
+		z->recs = r;
+		b->nrecs_cap = cap;
+	}
+	return 0;
+}
+
+/* Append a record: owner (relative wire, olen bytes), type, rdata. */
+static int add_rec(struct zb *b, const uint8_t *owner, size_t olen, uint16_t type,
+		   const uint8_t *rd, size_t rdlen)
+{
+	struct rpz_zone *z = b->z;
+	uint8_t *p;
+
+	if (grow(b, 1 + olen + 4 + rdlen) != 0) {
+		b->oom = 1;
+		return -1;
+	}
+	z->recs[z->n++] = (uint32_t)z->arena_len;
+	p = z->arena + z->arena_len;
+	p[0] = (uint8_t)olen;
+	if (olen)
+		memcpy(p + 1, owner, olen);
+	dnsw_put16(p + 1 + olen, type);
+	dnsw_put16(p + 3 + olen, (uint16_t)rdlen);
+	memcpy(p + 5 + olen, rd, rdlen);
+	z->arena_len += 1 + olen + 4 + rdlen;
+	return 0;
+}
+
+/* The policy records of `action` (local data `data`, wire form of rpzdata.h) under owner. */
+static int add_policy(struct zb *b, const uint8_t *owner, size_t olen, int action,
+		      const uint8_t *data, size_t dlen)
+{
+	static const uint8_t root[] = { 0 }, star[] = { 1, '*', 0 },
+			     passthru[] = "\x0crpz-passthru", drop[] = "\x08rpz-drop",
+			     tcp[] = "\x0crpz-tcp-only";
+	const uint8_t *t = root;
+	size_t tl = 1, off;
+
+	switch (action) {
+	case LIST_ALLOW: t = passthru, tl = sizeof(passthru); break;
+	case LIST_NODATA: t = star, tl = sizeof(star); break;
+	case LIST_DROP: t = drop, tl = sizeof(drop); break;
+	case LIST_TCP_ONLY: t = tcp, tl = sizeof(tcp); break;
+	case LIST_LOCAL:
+		/* {u16 type, u16 rdlength, rdata}...; checked again here (hostile file) */
+		for (off = 0; data && off + 4 <= dlen;) {
+			size_t rl = dnsw_get16(data + off + 2);
+
+			if (off + 4 + rl > dlen)
+				break;
+			if (add_rec(b, owner, olen, dnsw_get16(data + off), data + off + 4, rl))
+				return -1;
+			off += 4 + rl;
+		}
+		if (data && off == dlen && dlen > 0)
+			return 0;
+		break; /* no or bad data: the block it stands for */
+	default: break;
+	}
+	return add_rec(b, owner, olen, DNSW_CNAME, t, tl);
+}
+
+/* The relative owner of a key (wild: "*." before it) in wire form; 0 = too long. */
+static size_t owner_of(struct zb *b, const struct snap_key *k, int wild, uint8_t *out)
+{
+	char text[300];
+	uint8_t w[DNSW_MAX_NAME];
+	int n;
+
+	if (k->type == SNAP_KEY_DOMAIN) {
+		if (k->keylen > 253)
+			return 0;
+		snprintf(text, sizeof(text), "%s%.*s", wild ? "*." : "", (int)k->keylen, k->key);
+	} else {
+		struct ip_prefix p;
+		size_t alen = k->type == SNAP_KEY_IP4 ? 4 : 16;
+
+		if (k->keylen != alen + 1)
+			return 0;
+		memset(&p, 0, sizeof(p));
+		p.family = k->type == SNAP_KEY_IP4 ? 4 : 6;
+		p.len = (uint8_t)k->key[0];
+		memcpy(p.addr, k->key + 1, alen);
+		listexport_rpz_ip_owner(&p, text, sizeof(text));
+	}
+	n = dnsw_name_wire(text, w, sizeof(w));
+	/* relative labels (no root) + the origin must fit 255 */
+	if (n < 2 || (size_t)n - 1 + b->z->origin_len > DNSW_MAX_NAME)
+		return 0;
+	memcpy(out, w, (size_t)n - 1);
+	return (size_t)n - 1;
+}
+
+/* One form (exact or wildcard) of a key: its records if the zone has it. */
+static int add_form(struct zb *b, const struct snap *s, const struct snap_key *k,
+		    const struct snap_result *r, int wild)
+{
+	const struct snap_hit *pick = NULL;
+	int inzone = 0, allowed = 0, i;
+	uint8_t owner[DNSW_MAX_NAME];
+	size_t olen, dlen = 0;
+	const uint8_t *data = NULL;
+
+	for (i = 0; i < r->n; i++) {
+		const struct snap_hit *h = &r->hits[i];
+
+		if ((int)h->list == b->allow_list) {
+			allowed = 1;
+		} else if (h->list < SNAP_MAX_LISTS && b->in_zone[h->list]) {
+			inzone = 1;
+			if (h->allow)
+				allowed = 1;
+			else if (!pick)
+				pick = h;
+		}
+	}
+	if (!inzone && !allowed)
+		return 0;
+	if (!inzone) { /* an allowlist entry: for the zones of its kind */
+		if (k->type == SNAP_KEY_DOMAIN ? !b->domains : !b->ips)
+			return 0;
+	}
+	olen = owner_of(b, k, wild, owner);
+	if (olen == 0) {
+		b->z->toolong++;
+		return 0;
+	}
+	if (allowed || !pick)
+		return add_policy(b, owner, olen, LIST_ALLOW, NULL, 0);
+	if (pick->action == LIST_LOCAL)
+		data = snap_hit_data(s, pick, &dlen);
+	return add_policy(b, owner, olen, pick->action, data, dlen);
+}
+
+struct zwalk {
+	struct zb *b;
+	const struct snap *s;
+};
+
+static int on_key(void *ud, const struct snap_key *k)
+{
+	struct zwalk *w = ud;
+
+	if (k->type == SNAP_KEY_URL)
+		return 0;
+	if (add_form(w->b, w->s, k, &k->exact, 0))
+		return -1;
+	if (k->type == SNAP_KEY_DOMAIN && add_form(w->b, w->s, k, &k->wild, 1))
+		return -1;
+	return 0;
+}
+
+static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
+{
+	size_t la = rpz_rec_size(a), lb = rpz_rec_size(b);
+	int c = memcmp(a, b, la < lb ? la : lb);
+
+	return c ? c : (la > lb) - (la < lb);
+}
+
+static int rec_cmp(const void *x, const void *y, void *arena)
+{
+	const uint8_t *a = arena;
+
+	return rec_cmp_raw(a + *(const uint32_t *)x, a + *(const uint32_t *)y);
+}
+
+int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
+		   uint32_t ttl, struct rpz_zone **out, struct isp_err *err)
+{
+	static const uint8_t ns[] = "\x09localhost";
+	struct zb b;
+	struct zwalk w;
+	struct rpz_zone *z;
+	unsigned i, nl = snap_nlists(s);
+	size_t k, m;
+	int n, j;
+
+	*out = NULL;
+	memset(&b, 0, sizeof(b));
+	b.allow_list = -1;
+	z = calloc(1, sizeof(*z));
+	if (!z)
+		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	z->refs = 1;
+	z->ttl = ttl;
+	snprintf(z->name, sizeof(z->name), "%s", name);
+	n = dnsw_name_wire(name, z->origin, sizeof(z->origin));
+	if (n < 0) {
+		free(z);
+		return isp_err_set(err, ISR_EINVAL, "rpz: zone %s: not a valid name", name);
+	}
+	z->origin_len = (size_t)n;
+	b.z = z;
+	for (i = 0; i < nl && i < SNAP_MAX_LISTS; i++) {
+		struct snap_list_info li;
+
+		snap_list(s, i, &li);
+		if (strcmp(li.name, SNAP_ALLOWLIST) == 0 && li.kind == LIST_KIND_NONE) {
+			b.allow_list = (int)i;
+			continue;
+		}
+		for (j = 0; j < nlists; j++) {
+			if (strcmp(li.name, lists[j]) != 0)
+				continue;
+			b.in_zone[i] = 1;
+			b.domains |= li.kind == LIST_DOMAIN;
+			b.ips |= li.kind == LIST_IP;
+		}
+	}
+	if (add_rec(&b, NULL, 0, DNSW_NS, ns, sizeof(ns)) != 0)
+		goto oom;
+	w.b = &b;
+	w.s = s;
+	if (snap_each_key(s, on_key, &w) != 0 || b.oom)
+		goto oom;
+	qsort_r(z->recs, z->n, sizeof(*z->recs), rec_cmp, z->arena);
+	for (k = 0, m = 0; k < z->n; k++)
+		if (m == 0 || rec_cmp_raw(z->arena + z->recs[m - 1], z->arena + z->recs[k]) != 0)
+			z->recs[m++] = z->recs[k];
+	z->n = m;
+	*out = z;
+	return 0;
+oom:
+	rpz_zone_unref(z);
+	return isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory", name);
+}
+
+void rpz_zone_unref(struct rpz_zone *z)
+{
+	if (!z || --z->refs > 0)
+		return;
+	free(z->arena);
+	free(z->recs);
+	free(z);
+}
+
+/* Copy record r into d's arena; its offset into *list[*n]. */
+static void diff_put(struct rpz_diff *d, const uint8_t *r, uint32_t *list, size_t *n)
+{
+	size_t sz = rpz_rec_size(r);
+
+	memcpy(d->arena + d->arena_len, r, sz);
+	list[(*n)++] = (uint32_t)d->arena_len;
+	d->arena_len += sz;
+}
+
+int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz_diff **out)
+{
+	struct rpz_diff *d;
+	size_t i = 0, j = 0, bytes = 0, nd = 0, na = 0;
+	int pass;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ISR_ENOMEM;
+	d->refs = 1;
+	d->from = a->serial;
+	d->to = b->serial;
+	/* pass 0 counts, pass 1 copies */
+	for (pass = 0; pass < 2; pass++) {
+		i = j = 0;
+		while (i < a->n || j < b->n) {
+			const uint8_t *ra = i < a->n ? a->arena + a->recs[i] : NULL;
+			const uint8_t *rb = j < b->n ? b->arena + b->recs[j] : NULL;
+			int c = ra && rb ? rec_cmp_raw(ra, rb) : 0;
+
+			if (ra && rb && c == 0) {
+				i++, j++;
+			} else if (ra && (!rb || c < 0)) {
+				if (pass)
+					diff_put(d, ra, d->del, &d->ndel);
+				else
+					bytes += rpz_rec_size(ra), nd++;
+				i++;
+			} else if (rb) {
+				if (pass)
+					diff_put(d, rb, d->add, &d->nadd);
+				else
+					bytes += rpz_rec_size(rb), na++;
+				j++;
+			}
+		}
+		if (pass == 0) {
+			d->arena = malloc(bytes ? bytes : 1);
+			d->del = malloc((nd ? nd : 1) * sizeof(uint32_t));
+			d->add = malloc((na ? na : 1) * sizeof(uint32_t));
+			if (!d->arena || !d->del || !d->add) {
+				rpz_diff_unref(d);
+				return ISR_ENOMEM;
+			}
+		}
+	}
+	*out = d;
+	return 0;
+}
+
+void rpz_diff_unref(struct rpz_diff *d)
+{
+	if (!d || --d->refs > 0)
+		return;
+	free(d->arena);
+	free(d->del);
+	free(d->add);
+	free(d);
+}
+
+static void journal_drop_first(struct rpz_journal *j)
+{
+	j->recs -= j->d[0]->ndel + j->d[0]->nadd;
+	rpz_diff_unref(j->d[0]);
+	memmove(j->d, j->d + 1, (j->n - 1) * sizeof(struct rpz_diff *));
+	j->n--;
+}
+
+int rpz_journal_add(struct rpz_journal *j, struct rpz_diff *d)
+{
+	size_t size = d->ndel + d->nadd;
+
+	if (size > j->max) {
+		while (j->n)
+			journal_drop_first(j);
+		rpz_diff_unref(d);
+		return 0;
+	}
+	while (j->n && j->recs + size > j->max)
+		journal_drop_first(j);
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 16;
+		struct rpz_diff **nd = realloc(j->d, cap * sizeof(struct rpz_diff *));
+
+		if (!nd) {
+			while (j->n)
+				journal_drop_first(j);
+			rpz_diff_unref(d);
+			return ISR_ENOMEM;
+		}
+		j->d = nd;
+		j->cap = cap;
+	}
+	j->d[j->n++] = d;
+	j->recs += size;
+	return 0;
+}
+
+long rpz_journal_find(const struct rpz_journal *j, uint32_t from)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		if (j->d[i]->from == from)
+			return (long)i;
+	return -1;
+}
+
+void rpz_journal_free(struct rpz_journal *j)
+{
+	while (j->n)
+		journal_drop_first(j);
+	free(j->d);
+	memset(j, 0, sizeof(*j));
+}

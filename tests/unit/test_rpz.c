@@ -1,0 +1,346 @@
+/*
+ * test_rpz.c -- the RPZ service's request path (src/rpz): TSIG checked against requests
+ * kdig signed (the .bin files of tests/data/rpz, made by capture.py with the secrets beside them):
+ * verified, stale time, wrong MAC, unknown key; the difference of two zones and the
+ * bounded journal; IXFR answered from the journal (and as a full zone when it does not
+ * reach back); AXFR split into messages, each signed; the ACL.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpz/rpz_int.h"
+#include "testdata.h"
+
+static size_t load(const char *name, uint8_t *buf, size_t size)
+{
+	size_t n = testdata_read("rpz", name, buf, size);
+
+	assert_true(n > 0);
+	return n;
+}
+
+static void key(struct rpz_key *k, const char *name, enum rpz_alg alg, const char *file)
+{
+	uint8_t text[256];
+	size_t n = load(file, text, sizeof(text));
+
+	memset(k, 0, sizeof(*k));
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	k->wire_len = (size_t)dnsw_name_wire(name, k->wire, sizeof(k->wire));
+	k->alg = alg;
+	assert_int_equal(rpz_key_secret(k, (const char *)text, n), 0);
+}
+
+static void keys(struct rpz_key *k)
+{
+	key(&k[0], "k1", RPZ_HMAC_SHA256, "k1.secret");
+	key(&k[1], "k5", RPZ_HMAC_SHA512, "k5.secret");
+}
+
+static void test_tsig_vectors(void **state)
+{
+	static const char *const signed_[] = { "soa_k1.bin", "soa_k5.bin", "axfr_k1.bin",
+					       "ixfr_k1.bin" };
+	struct rpz_key k[2];
+	struct rpz_tsig_req t;
+	uint8_t pkt[512];
+	size_t n, i;
+	uint64_t when;
+
+	(void)state;
+	keys(k);
+	for (i = 0; i < sizeof(signed_) / sizeof(signed_[0]); i++) {
+		n = load(signed_[i], pkt, sizeof(pkt));
+		/* at time 0 the request is stale: its own time comes back */
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, 0, &t), 2);
+		assert_int_equal(t.error, RPZ_BADTIME);
+		when = t.time;
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when, &t), 1);
+		assert_ptr_equal(t.key, strstr(signed_[i], "k5") ? &k[1] : &k[0]);
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when + RPZ_FUDGE, &t), 1);
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when + RPZ_FUDGE + 1, &t), 2);
+		assert_int_equal(t.error, RPZ_BADTIME);
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when - RPZ_FUDGE - 1, &t), 2);
+		assert_int_equal(t.error, RPZ_BADTIME);
+		/* only the other key: unknown */
+		assert_int_equal(
+			rpz_tsig_check(pkt, n, strstr(signed_[i], "k5") ? k : k + 1, 1, when, &t),
+			2);
+		assert_int_equal(t.error, RPZ_BADKEY);
+		/* a MAC byte changed; then a byte of the question */
+		pkt[n - 8] ^= 1;
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when, &t), 2);
+		assert_int_equal(t.error, RPZ_BADSIG);
+		pkt[n - 8] ^= 1;
+		pkt[14] ^= 0x20;
+		assert_int_equal(rpz_tsig_check(pkt, n, k, 2, when, &t), 2);
+		assert_int_equal(t.error, RPZ_BADSIG);
+		pkt[14] ^= 0x20;
+		/* cut short: malformed, never a crash */
+		assert_int_equal(rpz_tsig_check(pkt, n - 1, k, 2, when, &t), -1);
+	}
+	n = load("soa_plain.bin", pkt, sizeof(pkt));
+	assert_int_equal(rpz_tsig_check(pkt, n, k, 2, 0, &t), 0);
+	n = load("axfr_badkey.bin", pkt, sizeof(pkt));
+	assert_int_equal(rpz_tsig_check(pkt, n, k, 2, 0, &t), 2);
+	assert_int_equal(t.error, RPZ_BADKEY);
+}
+
+/* A zone by hand: apex NS and "NAME CNAME ." for each name (relative, one label). */
+static struct rpz_zone *zone_of(uint32_t serial, const char *const *names, size_t count)
+{
+	struct rpz_zone *z = calloc(1, sizeof(*z));
+	size_t i, off = 0;
+
+	assert_non_null(z);
+	z->refs = 1;
+	z->serial = serial;
+	z->ttl = 300;
+	snprintf(z->name, sizeof(z->name), "rpz.test");
+	z->origin_len = (size_t)dnsw_name_wire("rpz.test", z->origin, sizeof(z->origin));
+	z->arena = malloc(64 + count * 80);
+	z->recs = malloc((count + 1) * sizeof(uint32_t));
+	assert_non_null(z->arena);
+	assert_non_null(z->recs);
+	memcpy(z->arena, "\x00\x00\x02\x00\x0b\x09localhost\x00", 16);
+	z->recs[z->n++] = 0;
+	off = 16;
+	for (i = 0; i < count; i++) {
+		size_t l = strlen(names[i]);
+
+		z->recs[z->n++] = (uint32_t)off;
+		z->arena[off] = (uint8_t)(l + 1);
+		z->arena[off + 1] = (uint8_t)l;
+		memcpy(z->arena + off + 2, names[i], l);
+		off += 2 + l;
+		memcpy(z->arena + off, "\x00\x05\x00\x01\x00", 5);
+		off += 5;
+	}
+	z->arena_len = off;
+	return z;
+}
+
+static void test_diff_journal(void **state)
+{
+	static const char *const a[] = { "a", "b", "c" }, *const b[] = { "b", "c", "d" };
+	struct rpz_zone *za = zone_of(100, a, 3), *zb = zone_of(101, b, 3);
+	struct rpz_journal j = { .max = 3 };
+	struct rpz_diff *d;
+
+	(void)state;
+	assert_int_equal(rpz_diff_make(za, zb, &d), 0);
+	assert_int_equal(d->from, 100);
+	assert_int_equal(d->to, 101);
+	assert_int_equal(d->ndel, 1);
+	assert_int_equal(d->nadd, 1);
+	assert_memory_equal(d->arena + d->del[0],
+			    "\x02\x01"
+			    "a",
+			    3);
+	assert_memory_equal(d->arena + d->add[0],
+			    "\x02\x01"
+			    "d",
+			    3);
+	assert_int_equal(rpz_journal_add(&j, d), 0);
+	assert_int_equal(rpz_journal_find(&j, 100), 0);
+	/* a second difference of 2: the first no longer fits beside it */
+	assert_int_equal(rpz_diff_make(zb, za, &d), 0);
+	d->from = 101;
+	d->to = 102;
+	assert_int_equal(rpz_journal_add(&j, d), 0);
+	assert_int_equal(rpz_journal_find(&j, 100), -1);
+	assert_int_equal(rpz_journal_find(&j, 101), 0);
+	assert_int_equal(j.recs, 2);
+	/* equal zones: no difference */
+	assert_int_equal(rpz_diff_make(za, za, &d), 0);
+	assert_int_equal(d->ndel + d->nadd, 0);
+	rpz_diff_unref(d);
+	rpz_journal_free(&j);
+	rpz_zone_unref(za);
+	rpz_zone_unref(zb);
+}
+
+/* The answer records of message m: types into types[], SOA serials into serials[]. */
+struct seen {
+	uint16_t types[64];
+	uint32_t serials[64];
+	int n, tsig;
+};
+
+static int on_rr(void *ud, const struct dnsw_rr *rr)
+{
+	struct seen *s = ud;
+
+	if (rr->type == DNSW_TSIG) {
+		s->tsig++;
+		return 0;
+	}
+	if (rr->section != 1 || s->n == 64)
+		return 0;
+	s->types[s->n] = rr->type;
+	/* the SOA's rdata: localhost. hostmaster.localhost. then the serial */
+	s->serials[s->n] = rr->type == DNSW_SOA
+				   ? (uint32_t)rr->rdata[33] << 24 | (uint32_t)rr->rdata[34] << 16 |
+					     (uint32_t)rr->rdata[35] << 8 | rr->rdata[36]
+				   : 0;
+	s->n++;
+	return 0;
+}
+
+static void ctx_with(struct rpz_ctx *c, const char *allow)
+{
+	struct isp_err e;
+
+	memset(c, 0, sizeof(*c));
+	keys(c->keys);
+	c->nkeys = 2;
+	assert_int_equal(rpz_zone_spec("rpz.test:dom", &c->zones[0], &e), 0);
+	c->nzones = 1;
+	assert_int_equal(rpz_acl_parse(c, allow, &e), 0);
+}
+
+static struct sockaddr_in loopback(void)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sa;
+}
+
+static void test_ixfr(void **state)
+{
+	static const char *const a[] = { "a", "b", "c" }, *const b[] = { "b", "c", "d" };
+	static uint8_t out[RPZ_MSG_CAP];
+	struct rpz_ctx c;
+	struct rpz_diff *d;
+	struct rpz_xfr *x;
+	struct rpz_outcome o;
+	struct sockaddr_in sa = loopback();
+	struct seen s;
+	uint8_t pkt[512];
+	size_t n, len;
+
+	(void)state;
+	ctx_with(&c, "127.0.0.0/8");
+	c.zones[0].journal.max = 100;
+	c.zones[0].cur = zone_of(101, b, 3);
+	{
+		struct rpz_zone *old = zone_of(100, a, 3);
+
+		assert_int_equal(rpz_diff_make(old, c.zones[0].cur, &d), 0);
+		rpz_zone_unref(old);
+	}
+	assert_int_equal(rpz_journal_add(&c.zones[0].journal, d), 0);
+	/* kdig's IXFR=100: from 100 to 101, incremental */
+	n = load("ixfr_plain.bin", pkt, sizeof(pkt));
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 0, out, sizeof(out), &x, &o);
+	assert_non_null(x);
+	assert_int_equal(o.client_serial, 100);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
+	assert_int_equal(s.n, 6);
+	assert_int_equal(s.types[0], DNSW_SOA);
+	assert_int_equal(s.serials[0], 101);
+	assert_int_equal(s.serials[1], 100);
+	assert_int_equal(s.types[2], DNSW_CNAME); /* a deleted */
+	assert_int_equal(s.serials[3], 101);
+	assert_int_equal(s.types[4], DNSW_CNAME); /* d added */
+	assert_int_equal(s.serials[5], 101);
+	assert_true(x->ixfr);
+	assert_int_equal(rpz_xfr_next(x, out, sizeof(out)), 0);
+	rpz_xfr_free(x);
+	/* over UDP: the SOA alone */
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 0, 1, 0, out, sizeof(out), &x, &o);
+	assert_null(x);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
+	assert_int_equal(s.n, 1);
+	/* a serial the journal does not reach: the whole zone, AXFR-style */
+	c.zones[0].journal.d[0]->from = 99;
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 0, out, sizeof(out), &x, &o);
+	assert_non_null(x);
+	assert_false(x->ixfr);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
+	assert_int_equal(s.n, 6); /* SOA NS b c d SOA */
+	assert_int_equal(s.types[1], DNSW_NS);
+	assert_int_equal(s.types[5], DNSW_SOA);
+	rpz_xfr_free(x);
+	/* the transfer limit reached: REFUSED */
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 0, 0, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_int_equal(DNSW_RCODE(dnsw_get16(out + 2)), DNSW_REFUSED);
+	rpz_ctx_free(&c);
+}
+
+static void test_axfr_signed_messages(void **state)
+{
+	static uint8_t out[RPZ_MSG_CAP];
+	static char names[5000][8];
+	const char *ptrs[5000];
+	struct rpz_ctx c;
+	struct rpz_xfr *x;
+	struct rpz_outcome o;
+	struct rpz_tsig_req t;
+	struct sockaddr_in sa = loopback();
+	uint8_t pkt[512];
+	size_t n, len, i;
+	long total = 0, msgs = 0;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%04zu", i);
+		ptrs[i] = names[i];
+	}
+	ctx_with(&c, "");
+	c.zones[0].cur = zone_of(7, ptrs, 5000);
+	n = load("axfr_k1.bin", pkt, sizeof(pkt));
+	assert_int_equal(rpz_tsig_check(pkt, n, c.keys, 2, 0, &t), 2);
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, t.time, out, sizeof(out), &x,
+			 &o);
+	assert_non_null(x);
+	assert_string_equal(o.key, "k1");
+	while (len) {
+		struct seen s;
+
+		assert_true(len <= RPZ_MSG_CAP);
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
+		assert_int_equal(s.tsig, 1);
+		total += dnsw_get16(out + 6);
+		msgs++;
+		len = rpz_xfr_next(x, out, sizeof(out));
+	}
+	assert_true(msgs > 2);
+	assert_int_equal(total, 5000 + 3); /* SOA, NS, the names, SOA */
+	rpz_xfr_free(x);
+	/* unsigned from loopback with keys and no allow: REFUSED; as are other types */
+	n = load("ixfr_plain.bin", pkt, sizeof(pkt));
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 0, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_REFUSED);
+	rpz_ctx_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tsig_vectors),
+		cmocka_unit_test(test_diff_journal),
+		cmocka_unit_test(test_ixfr),
+		cmocka_unit_test(test_axfr_signed_messages),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
