@@ -28,11 +28,33 @@
 
 #include "dns/dns_int.h"
 
+int dns_stream_listen(struct dns_worker *w, const struct sockaddr_storage *ss, socklen_t len,
+		      int tag)
+{
+	struct epoll_event ev;
+	int one = 1, fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, 256) != 0) {
+		close(fd);
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = (uint32_t)tag;
+	epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return fd;
+}
+
 int dns_tcp_listen(struct dns_worker *w)
 {
 	struct dns_server *srv = w->srv;
-	struct epoll_event ev;
-	int i, one = 1;
+	int i;
 
 	w->conns = calloc(DNS_MAX_TCP, sizeof(*w->conns));
 	w->uptcp = calloc(DNS_MAX_UPTCP, sizeof(*w->uptcp));
@@ -43,25 +65,12 @@ int dns_tcp_listen(struct dns_worker *w)
 	for (i = 0; i < DNS_MAX_UPTCP; i++)
 		w->uptcp[i].fd = -1;
 	for (i = 0; i < srv->nlisten; i++) {
-		int fd = socket(srv->listen[i].ss_family,
-				SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-		w->tcp_fd[i] = fd;
-		if (fd < 0)
+		w->tcp_fd[i] = dns_stream_listen(w, &srv->listen[i], srv->listenlen[i],
+						 DNS_TAG_TCPL + i);
+		if (w->tcp_fd[i] < 0)
 			return -1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-		if (srv->listen[i].ss_family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&srv->listen[i], srv->listenlen[i]) != 0 ||
-		    listen(fd, 256) != 0)
-			return -1;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.u32 = (uint32_t)(DNS_TAG_TCPL + i);
-		epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
 	}
-	return 0;
+	return dns_tls_listen(w);
 }
 
 static void conn_close(struct dns_worker *w, int ci)
@@ -70,6 +79,8 @@ static void conn_close(struct dns_worker *w, int ci)
 
 	if (c->fd < 0)
 		return;
+	dns_doh_free(c);
+	dns_tls_free(c);
 	close(c->fd); /* also removes it from the epoll set */
 	free(c->rbuf);
 	free(c->wbuf);
@@ -80,14 +91,24 @@ static void conn_close(struct dns_worker *w, int ci)
 	c->gen++;
 }
 
+void dns_tcp_close(struct dns_worker *w, int ci)
+{
+	conn_close(w, ci);
+}
+
 void dns_tcp_accept(struct dns_worker *w, int li)
 {
+	/* li: a TCP listener, or DNS_LI_TLS + i (DoT), DNS_LI_HTTPS + i (DoH) */
+	int kind = li >= DNS_LI_HTTPS ? DNS_CONN_DOH : li >= DNS_LI_TLS ? DNS_CONN_DOT : DNS_CONN_TCP;
+	int lfd = kind == DNS_CONN_DOH	 ? w->https_fd[li - DNS_LI_HTTPS]
+		  : kind == DNS_CONN_DOT ? w->tls_fd[li - DNS_LI_TLS]
+					 : w->tcp_fd[li];
+
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct epoll_event ev;
-		int fd = accept4(w->tcp_fd[li], (struct sockaddr *)&ss, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		int ci;
 
 		if (fd < 0)
@@ -118,6 +139,11 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].inflight = 0;
 		w->conns[ci].last_ms = dns_now_ms();
 		w->conns[ci].msg_deadline_ms = 0;
+		w->conns[ci].kind = kind;
+		if (kind != DNS_CONN_TCP && dns_tls_start(w, ci) != 0) {
+			conn_close(w, ci);
+			continue;
+		}
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
@@ -126,7 +152,7 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 	}
 }
 
-static void want_write(struct dns_worker *w, int ci, int on)
+void dns_tcp_want_write(struct dns_worker *w, int ci, int on)
 {
 	struct epoll_event ev;
 
@@ -136,16 +162,30 @@ static void want_write(struct dns_worker *w, int ci, int on)
 	epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->conns[ci].fd, &ev);
 }
 
-/* Write what is buffered; 0, or -1 if the connection failed. */
-static int flush(struct dns_worker *w, int ci)
+/* recv(2) and send(2) on connection ci, through its TLS if it has one */
+static ssize_t conn_recv(struct dns_worker *w, int ci, void *buf, size_t n)
+{
+	if (w->conns[ci].tls)
+		return dns_tls_recv(w, ci, buf, n);
+	return recv(w->conns[ci].fd, buf, n, MSG_DONTWAIT);
+}
+
+static ssize_t conn_send(struct dns_worker *w, int ci, const void *buf, size_t n)
+{
+	if (w->conns[ci].tls)
+		return dns_tls_send(w, ci, buf, n);
+	return send(w->conns[ci].fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+int dns_tcp_flush(struct dns_worker *w, int ci)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
 
 	while (c->wlen > 0) {
-		ssize_t n = send(c->fd, c->wbuf, c->wlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = conn_send(w, ci, c->wbuf, c->wlen);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			want_write(w, ci, 1);
+			dns_tcp_want_write(w, ci, 1);
 			return 0;
 		}
 		if (n <= 0)
@@ -153,7 +193,22 @@ static int flush(struct dns_worker *w, int ci)
 		memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
 		c->wlen -= (size_t)n;
 	}
-	want_write(w, ci, 0);
+	dns_tcp_want_write(w, ci, 0);
+	return 0;
+}
+
+int dns_conn_queue(struct dns_worker *w, int ci, const uint8_t *p, size_t n)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+
+	if (c->wlen + n > DNS_TCP_WBUF)
+		return -1; /* the client does not read: do not hold its answers */
+	if (!c->wbuf)
+		c->wbuf = malloc(DNS_TCP_WBUF);
+	if (!c->wbuf)
+		return -1;
+	memcpy(c->wbuf + c->wlen, p, n);
+	c->wlen += n;
 	return 0;
 }
 
@@ -168,7 +223,17 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 	c = &w->conns[cl->conn];
 	if (c->fd < 0 || c->gen != cl->gen || len > 65535)
 		return;
+	if (c->kind == DNS_CONN_DOH) {
+		dns_doh_send(w, cl, msg, len);
+		return;
+	}
 	dnsw_put16(lenb, (uint16_t)len);
+	if (c->tls) { /* DoT: one TLS record for the length and the message, if it can */
+		if (dns_conn_queue(w, cl->conn, lenb, 2) != 0 ||
+		    dns_conn_queue(w, cl->conn, msg, len) != 0 || dns_tcp_flush(w, cl->conn) != 0)
+			conn_close(w, cl->conn);
+		return;
+	}
 	if (c->wlen == 0) {
 		struct iovec iov[2] = { { lenb, 2 }, { (void *)msg, len } };
 		ssize_t n = writev(c->fd, iov, 2);
@@ -200,7 +265,7 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 	}
 	memcpy(c->wbuf + c->wlen, msg + (off - 2), len - (off - 2));
 	c->wlen += len - (off - 2);
-	want_write(w, cl->conn, 1);
+	dns_tcp_want_write(w, cl->conn, 1);
 }
 
 void dns_tcp_done(struct dns_worker *w, const struct dns_client *cl)
@@ -221,14 +286,19 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 
 	if (c->fd < 0)
 		return;
-	if ((events & EPOLLOUT) && flush(w, ci) != 0) {
+	if (c->kind == DNS_CONN_DOH) {
+		dns_doh_event(w, ci, events);
+		return;
+	}
+	if ((events & EPOLLOUT) && dns_tcp_flush(w, ci) != 0) {
 		conn_close(w, ci);
 		return;
 	}
-	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+	/* TLS may want to read while the socket said it is writable (its handshake) */
+	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !c->tls)
 		return;
 	for (;;) {
-		ssize_t n = recv(c->fd, c->rbuf + c->rlen, 2 + 65535 - c->rlen, MSG_DONTWAIT);
+		ssize_t n = conn_recv(w, ci, c->rbuf + c->rlen, 2 + 65535 - c->rlen);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
@@ -316,6 +386,13 @@ void dns_tcp_close_all(struct dns_worker *w)
 			close(w->tcp_fd[i]);
 			w->tcp_fd[i] = -1;
 		}
+	for (i = 0; i < DNS_MAX_LISTEN; i++) { /* DoT and DoH */
+		if (w->tls_fd[i] >= 0)
+			close(w->tls_fd[i]);
+		if (w->https_fd[i] >= 0)
+			close(w->https_fd[i]);
+		w->tls_fd[i] = w->https_fd[i] = -1;
+	}
 	free(w->conns);
 	free(w->uptcp);
 	w->conns = NULL;

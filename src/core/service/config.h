@@ -92,6 +92,12 @@ struct isp_config {
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_wt_client_nx;
 	int64_t dns_ring; /* block events buffered per worker */
+	/* [dns] DoT and DoH */
+	char dns_tls_listen[1024];	    /* ADDR:PORT, ... of DNS over TLS; "" = off */
+	char dns_https_listen[1024];	    /* ADDR:PORT, ... of DNS over HTTPS; "" = off */
+	char dns_tls_cert[CONFIG_PATH_MAX]; /* PEM certificate chain of both */
+	char dns_tls_key[CONFIG_PATH_MAX];  /* its PEM private key */
+	char dns_https_path[256];	    /* the DoH path, "/dns-query" */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
 	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
