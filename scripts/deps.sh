@@ -15,6 +15,9 @@ pkgs+=(libpq-dev)
 pkgs+=(libsodium-dev)
 # libmicrohttpd-dev: the HTTP server of the status page (ispshield status)
 pkgs+=(libmicrohttpd-dev)
+# libssl-dev (OpenSSL, already pulled in by libcurl4-openssl-dev) and libnghttp2-dev: DNS
+# over TLS and DNS over HTTPS (HTTP/2) in `ispshield dns`
+pkgs+=(libssl-dev libnghttp2-dev)
 # go-md2man: the build makes the man pages from docs/*.md (cmake/manpages.sh); one small
 # static program with no dependencies (pandoc is 170 MB, ronn needs Ruby)
 pkgs+=(go-md2man)
