@@ -97,9 +97,9 @@ struct dns_upstream {
 struct dns_client {
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	int fd;	      /* UDP: the listen socket; TCP: -1 */
-	int conn;     /* TCP: connection slot; UDP: -1 */
-	uint32_t gen; /* TCP: the slot's generation */
+	int fd;		/* UDP: the listen socket; TCP: -1 */
+	int conn;	/* TCP: connection slot; UDP: -1 */
+	uint32_t gen;	/* TCP: the slot's generation */
 	int32_t stream; /* DoH: the HTTP/2 stream (0 over HTTP/1.1); else 0 */
 };
 
@@ -126,8 +126,8 @@ struct dns_tcp_conn {
 	uint64_t last_ms;	  /* accept, or the last complete message: the idle timer */
 	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
 	/* DoT and DoH (tls.c, doh.c): the same slots, over TLS; NULL/0 for plain TCP */
-	int kind;	     /* DNS_CONN_TCP, DNS_CONN_DOT, DNS_CONN_DOH */
-	void *tls;	     /* the connection's SSL */
+	int kind;	      /* DNS_CONN_TCP, DNS_CONN_DOT, DNS_CONN_DOH */
+	void *tls;	      /* the connection's SSL */
 	struct doh_conn *doh; /* DoH: HTTP/2 session or HTTP/1.1 state (doh.c) */
 };
 
@@ -179,13 +179,13 @@ struct dns_worker {
 	pthread_t thread;
 	int epfd;
 	int udp_fd[DNS_MAX_LISTEN];
-	int tcp_fd[DNS_MAX_LISTEN]; /* listening TCP sockets */
+	int tcp_fd[DNS_MAX_LISTEN];   /* listening TCP sockets */
 	int tls_fd[DNS_MAX_LISTEN];   /* listening DoT sockets (dns.tls-listen) */
 	int https_fd[DNS_MAX_LISTEN]; /* listening DoH sockets (dns.https-listen) */
-	struct dns_tcp_conn *conns; /* DNS_MAX_TCP */
-	struct dns_uptcp *uptcp;    /* DNS_MAX_UPTCP */
-	struct dns_upsock *upsock;  /* DNS_UP_SOCKS */
-	uint16_t *upsock_free;	    /* stack of free upsock indexes */
+	struct dns_tcp_conn *conns;   /* DNS_MAX_TCP */
+	struct dns_uptcp *uptcp;      /* DNS_MAX_UPTCP */
+	struct dns_upsock *upsock;    /* DNS_UP_SOCKS */
+	uint16_t *upsock_free;	      /* stack of free upsock indexes */
 	int nupsock_free;
 	struct dns_pending *pending; /* DNS_MAX_INFLIGHT entries */
 	uint16_t *by_id;	     /* 65536: up_id -> pending index + 1 */
@@ -319,8 +319,7 @@ const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size);
 /* doh.c: DNS over HTTPS (RFC 8484) on a DNS_CONN_DOH connection. */
 void dns_doh_event(struct dns_worker *w, int ci, uint32_t events);
 /* Send answer msg to the request of client c (its connection, generation and stream). */
-void dns_doh_send(struct dns_worker *w, const struct dns_client *c, const uint8_t *msg,
-		  size_t len);
+void dns_doh_send(struct dns_worker *w, const struct dns_client *c, const uint8_t *msg, size_t len);
 void dns_doh_free(struct dns_tcp_conn *c);
 
 /* metrics.c: the metricsd render callback (ud: the struct dns_server). */

@@ -68,26 +68,16 @@ static uint32_t max_age(const uint8_t *msg, size_t len)
 static const char *reason(int status)
 {
 	switch (status) {
-	case 200:
-		return "OK";
-	case 400:
-		return "Bad Request";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 413:
-		return "Content Too Large";
-	case 414:
-		return "URI Too Long";
-	case 415:
-		return "Unsupported Media Type";
-	case 431:
-		return "Request Header Fields Too Large";
-	case 501:
-		return "Not Implemented";
-	default:
-		return "HTTP Version Not Supported";
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 415: return "Unsupported Media Type";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	default: return "HTTP Version Not Supported";
 	}
 }
 
@@ -141,8 +131,9 @@ static void h2_respond(struct doh_conn *d, int32_t sid, struct doh_stream *s, in
 	size_t nnv = 0;
 
 #define NV(n, v)                                                                                   \
-	(nv[nnv].name = (uint8_t *)(n), nv[nnv].namelen = strlen(n), nv[nnv].value = (uint8_t *)(v), \
-	 nv[nnv].valuelen = strlen(v), nv[nnv].flags = NGHTTP2_NV_FLAG_NONE, nnv++)
+	(nv[nnv].name = (uint8_t *)(n), nv[nnv].namelen = strlen(n),                               \
+	 nv[nnv].value = (uint8_t *)(v), nv[nnv].valuelen = strlen(v),                             \
+	 nv[nnv].flags = NGHTTP2_NV_FLAG_NONE, nnv++)
 	s->answered = 1;
 	snprintf(st, sizeof(st), "%d", status);
 	NV(":status", st);
@@ -454,8 +445,7 @@ void dns_doh_event(struct dns_worker *w, int ci, uint32_t events)
 	settle(d);
 }
 
-void dns_doh_send(struct dns_worker *w, const struct dns_client *cl, const uint8_t *msg,
-		  size_t len)
+void dns_doh_send(struct dns_worker *w, const struct dns_client *cl, const uint8_t *msg, size_t len)
 {
 	struct doh_conn *d = w->conns[cl->conn].doh;
 

@@ -65,8 +65,8 @@ int dns_tcp_listen(struct dns_worker *w)
 	for (i = 0; i < DNS_MAX_UPTCP; i++)
 		w->uptcp[i].fd = -1;
 	for (i = 0; i < srv->nlisten; i++) {
-		w->tcp_fd[i] = dns_stream_listen(w, &srv->listen[i], srv->listenlen[i],
-						 DNS_TAG_TCPL + i);
+		w->tcp_fd[i] =
+			dns_stream_listen(w, &srv->listen[i], srv->listenlen[i], DNS_TAG_TCPL + i);
 		if (w->tcp_fd[i] < 0)
 			return -1;
 	}
@@ -99,7 +99,9 @@ void dns_tcp_close(struct dns_worker *w, int ci)
 void dns_tcp_accept(struct dns_worker *w, int li)
 {
 	/* li: a TCP listener, or DNS_LI_TLS + i (DoT), DNS_LI_HTTPS + i (DoH) */
-	int kind = li >= DNS_LI_HTTPS ? DNS_CONN_DOH : li >= DNS_LI_TLS ? DNS_CONN_DOT : DNS_CONN_TCP;
+	int kind = li >= DNS_LI_HTTPS ? DNS_CONN_DOH
+		   : li >= DNS_LI_TLS ? DNS_CONN_DOT
+				      : DNS_CONN_TCP;
 	int lfd = kind == DNS_CONN_DOH	 ? w->https_fd[li - DNS_LI_HTTPS]
 		  : kind == DNS_CONN_DOT ? w->tls_fd[li - DNS_LI_TLS]
 					 : w->tcp_fd[li];

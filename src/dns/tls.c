@@ -153,7 +153,8 @@ void dns_tls_reload(void *ud)
 	/* a worker may have loaded the old pointer and not yet taken its reference */
 	served_quiesce(srv->nworkers, srv->slot.gate, srv->slot.ud);
 	SSL_CTX_free(old); /* connections that use it hold their own reference */
-	fprintf(stderr, "ispshield dns: TLS certificate reloaded from %s\n", srv->cfg->dns_tls_cert);
+	fprintf(stderr, "ispshield dns: TLS certificate reloaded from %s\n",
+		srv->cfg->dns_tls_cert);
 }
 
 void dns_tls_free_ctx(struct dns_server *srv)
@@ -173,9 +174,9 @@ int dns_tls_listen(struct dns_worker *w)
 			return -1;
 	}
 	for (i = 0; i < srv->nhttps; i++) {
-		w->https_fd[i] = dns_stream_listen(w, &srv->https_listen[i],
-						   srv->https_listenlen[i],
-						   DNS_TAG_TCPL + DNS_LI_HTTPS + i);
+		w->https_fd[i] =
+			dns_stream_listen(w, &srv->https_listen[i], srv->https_listenlen[i],
+					  DNS_TAG_TCPL + DNS_LI_HTTPS + i);
 		if (w->https_fd[i] < 0)
 			return -1;
 	}
@@ -203,15 +204,12 @@ int dns_tls_start(struct dns_worker *w, int ci)
 static ssize_t ssl_fail(struct dns_worker *w, int ci, SSL *ssl, int r)
 {
 	switch (SSL_get_error(ssl, r)) {
-	case SSL_ERROR_WANT_READ:
-		errno = EAGAIN;
-		return -1;
+	case SSL_ERROR_WANT_READ: errno = EAGAIN; return -1;
 	case SSL_ERROR_WANT_WRITE:
 		dns_tcp_want_write(w, ci, 1); /* the handshake has something to send */
 		errno = EAGAIN;
 		return -1;
-	case SSL_ERROR_ZERO_RETURN:
-		return 0;
+	case SSL_ERROR_ZERO_RETURN: return 0;
 	default: /* a failed handshake, a bad record, a reset */
 		ERR_clear_error();
 		errno = EPIPE;

@@ -17,9 +17,8 @@
 #include "dns/doh_parse.h"
 
 /* www.example.com A, ID 0: 33 bytes, and its base64url */
-#define Q64 "AAABAAABAAAAAAAAA3d3dwdleGFtcGxlA2NvbQAAAQAB"
-#define QBIN                                                                                       \
-	"\0\0\1\0\0\1\0\0\0\0\0\0\3www\7example\3com\0\0\1\0\1"
+#define Q64  "AAABAAABAAAAAAAAA3d3dwdleGFtcGxlA2NvbQAAAQAB"
+#define QBIN "\0\0\1\0\0\1\0\0\0\0\0\0\3www\7example\3com\0\0\1\0\1"
 #define QLEN 33
 
 struct vec {
@@ -32,16 +31,19 @@ struct vec {
 };
 
 static const struct vec vecs[] = {
-	{ "curl GET", "GET /dns-query?dns=" Q64 " HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/7.88.1\r\n"
-		      "accept: application/dns-message\r\n\r\n",
+	{ "curl GET",
+	  "GET /dns-query?dns=" Q64 " HTTP/1.1\r\nHost: h\r\nUser-Agent: curl/7.88.1\r\n"
+	  "accept: application/dns-message\r\n\r\n",
 	  0, 1, 0, QLEN },
 	{ "GET, dns not first, padded", "GET /dns-query?x=1&dns=" Q64 "== HTTP/1.1\r\n\r\n", 0, 1,
 	  0, QLEN },
-	{ "curl POST", "POST /dns-query HTTP/1.1\r\nHost: h\r\ncontent-type: application/dns-message\r\n"
-		       "Content-Length: 33\r\n\r\n",
+	{ "curl POST",
+	  "POST /dns-query HTTP/1.1\r\nHost: h\r\ncontent-type: application/dns-message\r\n"
+	  "Content-Length: 33\r\n\r\n",
 	  QLEN, 1, 0, QLEN },
-	{ "POST, type with a parameter, upper case", "POST /dns-query HTTP/1.1\r\nContent-Type: "
-						     "Application/DNS-Message; x=y\r\n\r\n",
+	{ "POST, type with a parameter, upper case",
+	  "POST /dns-query HTTP/1.1\r\nContent-Type: "
+	  "Application/DNS-Message; x=y\r\n\r\n",
 	  QLEN, 1, 0, QLEN },
 	{ "head not complete", "GET /dns-query?dns=" Q64 " HTTP/1.1\r\nHost: h\r\n", 0, 0, 0, 0 },
 	{ "bare LF", "GET /dns-query?dns=" Q64 " HTTP/1.1\nHost: h\n\n", 0, 1, 0, QLEN },
@@ -61,8 +63,8 @@ static const struct vec vecs[] = {
 	{ "HTTP/2 preface on HTTP/1.1", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 0, -505, 0, 0 },
 	{ "no version", "GET /dns-query\r\n\r\n", 0, -400, 0, 0 },
 	{ "space before colon", "GET / HTTP/1.1\r\nHost : h\r\n\r\n", 0, -400, 0, 0 },
-	{ "Content-Length twice", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n",
-	  0, -400, 0, 0 },
+	{ "Content-Length twice",
+	  "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n", 0, -400, 0, 0 },
 	{ "Content-Length not a number", "POST / HTTP/1.1\r\nContent-Length: 1x\r\n\r\n", 0, -400,
 	  0, 0 },
 };
@@ -89,7 +91,8 @@ static void test_vectors(void **state)
 		if (rc <= 0)
 			continue;
 		st = doh_request(&r, "/dns-query", buf + hl, v->blen, q, sizeof(q), &qlen);
-		if (st != v->status || (st == 0 && (qlen != v->qlen || memcmp(q, QBIN, qlen) != 0))) {
+		if (st != v->status ||
+		    (st == 0 && (qlen != v->qlen || memcmp(q, QBIN, qlen) != 0))) {
 			fprintf(stderr, "%s: status %d (%zu bytes), want %d (%zu)\n", v->what, st,
 				qlen, v->status, v->qlen);
 			fail();
@@ -119,9 +122,15 @@ static void test_b64url(void **state)
 	/* RFC 4648 section 10, without padding, and the URL alphabet's own characters */
 	static const struct {
 		const char *in, *out;
-	} v[] = { { "", "" },	      { "Zg", "f" },	    { "Zm8", "fo" },	   { "Zm9v", "foo" },
-		  { "Zm9vYg", "foob" }, { "Zm9vYmE", "fooba" }, { "Zm9vYmFy", "foobar" },
-		  { "Zm9vYg==", "foob" }, { "-_8", "\xfb\xff" } };
+	} v[] = { { "", "" },
+		  { "Zg", "f" },
+		  { "Zm8", "fo" },
+		  { "Zm9v", "foo" },
+		  { "Zm9vYg", "foob" },
+		  { "Zm9vYmE", "fooba" },
+		  { "Zm9vYmFy", "foobar" },
+		  { "Zm9vYg==", "foob" },
+		  { "-_8", "\xfb\xff" } };
 	uint8_t out[16];
 	size_t i;
 
@@ -132,9 +141,9 @@ static void test_b64url(void **state)
 		assert_int_equal(n, (long)strlen(v[i].out));
 		assert_memory_equal(out, v[i].out, (size_t)n);
 	}
-	assert_int_equal(doh_b64url_decode("Z", 1, out, sizeof(out)), -1);     /* no such length */
-	assert_int_equal(doh_b64url_decode("Zm9+", 4, out, sizeof(out)), -1);  /* '+' is base64 */
-	assert_int_equal(doh_b64url_decode("Zm9vYmFy", 8, out, 5), -1);	       /* does not fit */
+	assert_int_equal(doh_b64url_decode("Z", 1, out, sizeof(out)), -1);    /* no such length */
+	assert_int_equal(doh_b64url_decode("Zm9+", 4, out, sizeof(out)), -1); /* '+' is base64 */
+	assert_int_equal(doh_b64url_decode("Zm9vYmFy", 8, out, 5), -1);	      /* does not fit */
 }
 
 static void test_h2_headers(void **state)
@@ -149,9 +158,8 @@ static void test_h2_headers(void **state)
 	assert_int_equal(doh_req_header(&r, ":method", 7, "POST", 4), 0);
 	assert_int_equal(doh_req_header(&r, ":path", 5, "/dns-query", 10), 0);
 	assert_int_equal(doh_req_header(&r, "content-type", 12, "application/dns-message", 23), 0);
-	assert_int_equal(doh_request(&r, "/dns-query", (const uint8_t *)QBIN, QLEN, q, sizeof(q),
-				     &qlen),
-			 0);
+	assert_int_equal(
+		doh_request(&r, "/dns-query", (const uint8_t *)QBIN, QLEN, q, sizeof(q), &qlen), 0);
 	assert_int_equal(qlen, QLEN);
 	memset(path, 'a', sizeof(path));
 	path[0] = '/';
@@ -192,8 +200,8 @@ static void test_limits(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors),	   cmocka_unit_test(test_head_fields),
-		cmocka_unit_test(test_b64url),	   cmocka_unit_test(test_h2_headers),
+		cmocka_unit_test(test_vectors), cmocka_unit_test(test_head_fields),
+		cmocka_unit_test(test_b64url),	cmocka_unit_test(test_h2_headers),
 		cmocka_unit_test(test_limits),
 	};
 
