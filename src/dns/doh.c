@@ -37,17 +37,20 @@
 struct doh_conn {
 	struct dns_worker *w;
 	int ci;
-	nghttp2_session *h2; /* NULL until HTTP/2 is chosen */
-	int mode;	     /* 0 = not decided yet, 1 = HTTP/1.1, 2 = HTTP/2 */
-	int in_proc;	     /* inside our own processing: queue only (see the top) */
-	int dead;	     /* failed inside processing: close when it is over */
-	int h1_busy;	     /* HTTP/1.1: the current request is not answered yet */
-	int h1_close;	     /* HTTP/1.1: close once the last response is written */
-	int h1_last;	     /* HTTP/1.1: the request being answered asked to close */
+	nghttp2_session *h2;	    /* NULL until HTTP/2 is chosen */
+	int mode;		    /* 0 = not decided yet, 1 = HTTP/1.1, 2 = HTTP/2 */
+	int in_proc;		    /* inside our own processing: queue only (see the top) */
+	int dead;		    /* failed inside processing: close when it is over */
+	int h1_busy;		    /* HTTP/1.1: the current request is not answered yet */
+	int h1_close;		    /* HTTP/1.1: close once the last response is written */
+	int h1_last;		    /* HTTP/1.1: the request being answered asked to close */
+	struct doh_stream *streams; /* HTTP/2: the open streams (nghttp2_session_del does not
+				       call on_close, so they are freed from here) */
 };
 
 /* One HTTP/2 stream (request, then answer). */
 struct doh_stream {
+	struct doh_stream *prev, *next; /* in doh_conn.streams */
 	struct doh_req req;
 	uint8_t body[DOH_MAX_BODY];
 	size_t blen;
@@ -194,15 +197,19 @@ static void h2_request(struct doh_conn *d, int32_t sid, struct doh_stream *s)
 
 static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame, void *ud)
 {
+	struct doh_conn *d = ud;
 	struct doh_stream *s;
 
-	(void)ud;
 	if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
 		return 0;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; /* the stream is reset */
 	s->req.clen = -1;
+	s->next = d->streams;
+	if (d->streams)
+		d->streams->prev = s;
+	d->streams = s;
 	nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, s);
 	return 0;
 }
@@ -252,15 +259,26 @@ static int on_frame(nghttp2_session *session, const nghttp2_frame *frame, void *
 	return 0;
 }
 
+static void stream_free(struct doh_conn *d, struct doh_stream *s)
+{
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		d->streams = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	free(s->resp);
+	free(s);
+}
+
 static int on_close(nghttp2_session *session, int32_t sid, uint32_t code, void *ud)
 {
 	struct doh_stream *s = nghttp2_session_get_stream_user_data(session, sid);
 
-	(void)code, (void)ud;
+	(void)code;
 	if (s) {
 		nghttp2_session_set_stream_user_data(session, sid, NULL);
-		free(s->resp);
-		free(s);
+		stream_free(ud, s);
 	}
 	return 0;
 }
@@ -477,7 +495,9 @@ void dns_doh_free(struct dns_tcp_conn *c)
 	if (!c->doh)
 		return;
 	if (c->doh->h2)
-		nghttp2_session_del(c->doh->h2); /* frees the streams through on_close */
+		nghttp2_session_del(c->doh->h2);
+	while (c->doh->streams)
+		stream_free(c->doh, c->doh->streams);
 	free(c->doh);
 	c->doh = NULL;
 }

@@ -4,7 +4,7 @@
 # +https-get, curl --doh-url (curl's own DoH resolver), curl --http1.1 (DoH GET over
 # HTTP/1.1), a real Unbound upstream. Covers: a blocked name NXDOMAIN with its EDE over
 # each transport; an allowed name answered; an opted-out client (127.0.0.3) answered over
-# each; Cache-Control max-age from the answer's TTL; 404 on another path; the certificate
+# each; DoT queries pipelined on one connection; Cache-Control max-age from the answer's TTL; 404 on another path; the certificate
 # replaced and reloaded on SIGHUP while a DoT connection stays open and keeps being
 # answered, and new connections get the new certificate.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
@@ -93,23 +93,29 @@ curl -s --doh-url "https://127.0.0.1:$DOH/dns-query" --doh-insecure --max-time 5
 eq "$?" 7 "curl --doh-url: allowed name resolves (then the connection is refused)"
 
 # ---- DoH over HTTP/1.1 (curl GET ?dns=): rcode from the header, Cache-Control from the TTL
-b64() { python3 -c 'import base64,struct,sys
-n=b"".join(bytes([len(l)])+l.encode() for l in sys.argv[1].split("."))+b"\0"
-q=struct.pack(">HHHHHH",0,0x0100,1,0,0,0)+n+struct.pack(">HH",1,1)
-print(base64.urlsafe_b64encode(q).decode().rstrip("="))' "$1"; }
+# the two queries (A, ID 0) base64url for GET, and the blocked one raw for POST: one python
+read -r good64 bad64 < <(python3 -c 'import base64,struct,sys
+def q(name):
+    n=b"".join(bytes([len(l)])+l.encode() for l in name.split("."))+b"\0"
+    return struct.pack(">HHHHHH",0,0x0100,1,0,0,0)+n+struct.pack(">HH",1,1)
+open("q.bin","wb").write(q("cc1.botnet.example"))
+print(*(base64.urlsafe_b64encode(q(n)).decode().rstrip("=") for n in sys.argv[1:]))' \
+	www.good.example cc1.botnet.example)
 h1() { curl -s --http1.1 --cacert first.pem -D hdr -o body "$@"; }
-rcode() { python3 -c 'import sys; print(open(sys.argv[1],"rb").read()[3] & 15)' body; }
-h1 "https://127.0.0.1:$DOH/dns-query?dns=$(b64 www.good.example)"
+rcode() { echo $(($(od -An -tu1 -j3 -N1 body) & 15)); }
+h1 "https://127.0.0.1:$DOH/dns-query?dns=$good64"
 check "DoH h1 GET: 200 application/dns-message" grep -qi '^content-type: application/dns-message' hdr
 check "DoH h1 GET: max-age = the answer's TTL (300, or less once cached)" \
 	grep -qiE '^cache-control: max-age=(300|29[0-9])' hdr
 eq "$(rcode)" 0 "DoH h1 GET: allowed NOERROR"
-h1 "https://127.0.0.1:$DOH/dns-query?dns=$(b64 cc1.botnet.example)"
+h1 "https://127.0.0.1:$DOH/dns-query?dns=$bad64"
 eq "$(rcode)" 3 "DoH h1 GET: blocked NXDOMAIN"
 check "DoH h1 GET: blocked answer's max-age = block-ttl (60)" grep -qi '^cache-control: max-age=60' hdr
-h1 --interface 127.0.0.3 "https://127.0.0.1:$DOH/dns-query?dns=$(b64 cc1.botnet.example)"
+h1 --interface 127.0.0.3 "https://127.0.0.1:$DOH/dns-query?dns=$bad64"
 eq "$(rcode)" 0 "DoH h1 GET: opted-out client answered"
-h1 "https://127.0.0.1:$DOH/other?dns=$(b64 www.good.example)"
+h1 -H 'Content-Type: application/dns-message' --data-binary @q.bin "https://127.0.0.1:$DOH/dns-query"
+eq "$(rcode)" 3 "DoH h1 POST: blocked NXDOMAIN"
+h1 "https://127.0.0.1:$DOH/other?dns=$good64"
 check "DoH: another path is 404" grep -q '^HTTP/1.1 404' hdr
 h1 "https://127.0.0.1:$DOH/dns-query?dns=!!"
 check "DoH: bad base64url is 400" grep -q '^HTTP/1.1 400' hdr
@@ -122,24 +128,31 @@ port, ca, go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 ctx = ssl.create_default_context(cafile=ca); ctx.set_alpn_protocols(["dot"])
 s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
                     server_hostname="127.0.0.1")
-def ask(name, qid):
-    n = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
-    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + n + struct.pack(">HH", 1, 1)
-    s.sendall(struct.pack(">H", len(q)) + q)
-    h = b""
-    while len(h) < 2: h += s.recv(2 - len(h))
-    m = b""
-    while len(m) < struct.unpack(">H", h)[0]: m += s.recv(4096)
-    return m[3] & 15
-print("before", s.selected_alpn_protocol(), ask("www.good.example", 1), flush=True)
+buf = b""
+def read(n):
+    global buf
+    while len(buf) < n: buf += s.recv(4096)
+    r, buf = buf[:n], buf[n:]
+    return r
+def ask(*names):  # pipelined: every query sent, then the answers read: "id:rcode" sorted
+    for qid, name in enumerate(names, 1):
+        n = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+        q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + n + struct.pack(">HH", 1, 1)
+        s.sendall(struct.pack(">H", len(q)) + q)
+    out = []
+    for _ in names:
+        m = read(struct.unpack(">H", read(2))[0])
+        out.append("%d:%d" % (struct.unpack(">H", m[:2])[0], m[3] & 15))
+    return " ".join(sorted(out))
+print("before", s.selected_alpn_protocol(), ask("www.good.example", "cc1.botnet.example"), flush=True)
 for _ in range(400):  # the test reloads, then creates the file go (at most 20 s)
     if os.path.exists(go): break
     time.sleep(0.05)
-print("after", ask("cc1.botnet.example", 2), flush=True)
+print("after", ask("cc1.botnet.example"), flush=True)
 P
 pids+=($!)
 py=$!
-wait_log reload.out "before dot 0" || bad "DoT connection before the reload: $(cat reload.out)"
+wait_log reload.out "before dot 1:0 2:3" || bad "DoT connection before the reload: $(cat reload.out)"
 cp second.pem tls.pem && cp second.key tls.key
 kill -HUP "$dns_pid"
 wait_log dns.out "TLS certificate reloaded" || bad "no reload: $(cat dns.out)"
@@ -147,7 +160,7 @@ subject_is() { openssl s_client -connect "127.0.0.1:$DOT" -alpn dot </dev/null 2
 check "after SIGHUP new connections get the new certificate" until_ok subject_is ispshield-second
 : >go
 wait "$py"
-check "the DoT connection opened before the reload is still answered" grep -q '^after 3$' reload.out
+check "the DoT connection opened before the reload is still answered" grep -q '^after 1:3$' reload.out
 echo "bad" >tls.key
 kill -HUP "$dns_pid"
 wait_log dns.out "TLS certificate reload failed" || bad "a bad key was not refused"
