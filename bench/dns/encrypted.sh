@@ -52,18 +52,12 @@ listed=$(awk '$1 !~ /\.allowed\.test$/ {print $1; exit}' "$Q")
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench \
 	-addext subjectAltName=IP:127.0.0.1 -keyout "$out/key.pem" -out "$out/cert.pem" 2>>"$log"
 sed "s/5301/$up/g" "$wdir/upstream.conf" >"$out/upstream.conf"
-cat >"$out/dnsdist.conf" <<EOF
-setLocal("127.0.0.1:$p_dd")
-addTLSLocal("127.0.0.1:$p_dd_dot", "$out/cert.pem", "$out/key.pem")
-addDOHLocal("127.0.0.1:$p_dd_doh", "$out/cert.pem", "$out/key.pem", "/dns-query")
-setACL({"127.0.0.0/8"})
-newServer({address="127.0.0.1:$up"})
-pc = newPacketCache(200000)
-getPool(""):setCache(pc)
-smn = newSuffixMatchNode()
-for line in io.lines("$wdir/c2.txt") do smn:add(line) end
-addAction(SuffixMatchNodeRule(smn), RCodeAction(DNSRCode.NXDOMAIN))
-EOF
+{
+	bash "$root/bench/dns/dnsdist_conf.sh" "$p_dd" "$up" "$wdir/c2.txt"
+	echo "addTLSLocal(\"127.0.0.1:$p_dd_dot\", \"$out/cert.pem\", \"$out/key.pem\")"
+	echo "addDOHLocal(\"127.0.0.1:$p_dd_doh\", \"$out/cert.pem\", \"$out/key.pem\", \"/dns-query\")"
+} >"$out/dnsdist.conf"
+dnsdist --check-config -C "$out/dnsdist.conf" >>"$log" 2>&1 || die "dnsdist --check-config failed, see $log"
 say "ispshield: import and compile $(wc -l <"$wdir/c2.txt") names"
 rm -f "$out/isp.db" "$out/isp.db"-* "$out/isp.snap"
 "$isp" -q --store "$out/isp.db" --snapshot "$out/isp.snap" lists import --list c2 --kind domain \

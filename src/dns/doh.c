@@ -60,6 +60,27 @@ struct doh_stream {
 	size_t rlen, roff;
 };
 
+/* Hand query q of stream sid (0 over HTTP/1.1) to the answer path, as a client that is
+ * this connection. Returns 1 when it went upstream (the answer comes later), else 0 (it
+ * was answered at once, or dropped). */
+static int query(struct doh_conn *d, int32_t sid, const uint8_t *q, size_t qlen)
+{
+	struct dns_worker *w = d->w;
+	struct dns_tcp_conn *c = &w->conns[d->ci];
+	uint32_t inflight = c->inflight;
+	struct dns_client cl;
+
+	memset(&cl, 0, sizeof(cl));
+	cl.addr = c->addr;
+	cl.addrlen = c->addrlen;
+	cl.fd = -1;
+	cl.conn = d->ci;
+	cl.gen = c->gen;
+	cl.stream = sid;
+	dns_handle_query(w, atomic_load(&w->srv->slot.cur), q, qlen, &cl);
+	return c->inflight != inflight;
+}
+
 /* Cache-Control max-age of answer msg (RFC 8484 section 5.1). */
 static uint32_t max_age(const uint8_t *msg, size_t len)
 {
@@ -171,8 +192,6 @@ static void h2_request(struct doh_conn *d, int32_t sid, struct doh_stream *s)
 	struct dns_tcp_conn *c = &w->conns[d->ci];
 	uint8_t q[DOH_MAX_BODY];
 	size_t qlen;
-	struct dns_client cl;
-	uint32_t inflight = c->inflight;
 	int rc = s->status;
 
 	c->last_ms = dns_now_ms();
@@ -183,15 +202,7 @@ static void h2_request(struct doh_conn *d, int32_t sid, struct doh_stream *s)
 		h2_respond(d, sid, s, rc, NULL, 0);
 		return;
 	}
-	memset(&cl, 0, sizeof(cl));
-	cl.addr = c->addr;
-	cl.addrlen = c->addrlen;
-	cl.fd = -1;
-	cl.conn = d->ci;
-	cl.gen = c->gen;
-	cl.stream = sid;
-	dns_handle_query(w, atomic_load(&w->srv->slot.cur), q, qlen, &cl);
-	if (!s->answered && c->inflight == inflight)
+	if (!query(d, sid, q, qlen) && !s->answered)
 		h2_respond(d, sid, s, 400, NULL, 0); /* dropped by the answer path */
 }
 
@@ -339,10 +350,8 @@ static void h1_process(struct doh_conn *d)
 
 	while (!d->h1_busy && !d->dead && !d->h1_close && c->rlen > 0) {
 		struct doh_req r;
-		struct dns_client cl;
 		uint8_t q[DOH_MAX_BODY];
 		size_t off, qlen, body, used;
-		uint32_t inflight;
 		int hl = doh_parse_head(c->rbuf, c->rlen, &r, &off), rc;
 
 		if (hl == 0)
@@ -370,16 +379,8 @@ static void h1_process(struct doh_conn *d)
 			h1_respond(d, rc, NULL, 0);
 			continue;
 		}
-		memset(&cl, 0, sizeof(cl));
-		cl.addr = c->addr;
-		cl.addrlen = c->addrlen;
-		cl.fd = -1;
-		cl.conn = d->ci;
-		cl.gen = c->gen;
 		d->h1_busy = 1;
-		inflight = c->inflight;
-		dns_handle_query(w, atomic_load(&w->srv->slot.cur), q, qlen, &cl);
-		if (d->h1_busy && c->inflight == inflight)
+		if (!query(d, 0, q, qlen) && d->h1_busy)
 			h1_respond(d, 400, NULL, 0); /* dropped by the answer path */
 	}
 }
