@@ -161,7 +161,7 @@ static void h2_respond(struct doh_conn *d, int32_t sid, struct doh_stream *s, in
 	s->answered = 1;
 	snprintf(st, sizeof(st), "%d", status);
 	NV(":status", st);
-	if (status == 200) {
+	if (status == 200 && len > 0) { /* an answer; else an empty error response */
 		s->resp = malloc(len);
 		if (!s->resp) {
 			nghttp2_submit_rst_stream(d->h2, NGHTTP2_FLAG_NONE, sid,
@@ -493,12 +493,17 @@ void dns_doh_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 
 void dns_doh_free(struct dns_tcp_conn *c)
 {
+	struct doh_stream *s, *next;
+
 	if (!c->doh)
 		return;
 	if (c->doh->h2)
 		nghttp2_session_del(c->doh->h2);
-	while (c->doh->streams)
-		stream_free(c->doh, c->doh->streams);
+	for (s = c->doh->streams; s; s = next) { /* the whole list goes: no unlinking */
+		next = s->next;
+		free(s->resp);
+		free(s);
+	}
 	free(c->doh);
 	c->doh = NULL;
 }

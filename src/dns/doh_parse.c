@@ -252,7 +252,7 @@ int doh_request(const struct doh_req *r, const char *path, const uint8_t *body, 
 		if (!v || vl == 0)
 			return 400;
 		if ((vl * 3) / 4 > DOH_MAX_BODY || (vl * 3) / 4 > outsz)
-			return vl > 4 * DOH_MAX_BODY ? 414 : 413;
+			return vl > (size_t)4 * DOH_MAX_BODY ? 414 : 413;
 		n = doh_b64url_decode(v, vl, out, outsz);
 		if (n < 0)
 			return 400;

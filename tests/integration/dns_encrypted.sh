@@ -53,8 +53,8 @@ U
 unbound -c up.conf >up.out 2>&1 &
 pids+=($!)
 "$bin" -q -c "$work/conf" dns >dns.out 2>&1 &
-pids+=($!)
 dns_pid=$!
+pids+=("$dns_pid")
 wait_dns "$DNS" "www.good.example A" || die "dns did not come up: $(cat dns.out)"
 wait_tcp "$DOT" && wait_tcp "$DOH" || die "DoT/DoH not listening: $(cat dns.out)"
 
