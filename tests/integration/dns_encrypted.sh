@@ -4,7 +4,7 @@
 # +https-get, curl --doh-url (curl's own DoH resolver), curl --http1.1 (DoH GET over
 # HTTP/1.1), a real Unbound upstream. Covers: a blocked name NXDOMAIN with its EDE over
 # each transport; an allowed name answered; an opted-out client (127.0.0.3) answered over
-# each; DoT queries pipelined on one connection; Cache-Control max-age from the answer's TTL; 404 on another path; the certificate
+# each; DoT queries pipelined on one connection; a TLS session resumed; Cache-Control max-age from the answer's TTL; 404 on another path; the certificate
 # replaced and reloaded on SIGHUP while a DoT connection stays open and keeps being
 # answered, and new connections get the new certificate.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
@@ -145,6 +145,12 @@ def ask(*names):  # pipelined: every query sent, then the answers read: "id:rcod
         out.append("%d:%d" % (struct.unpack(">H", m[:2])[0], m[3] & 15))
     return " ".join(sorted(out))
 print("before", s.selected_alpn_protocol(), ask("www.good.example", "cc1.botnet.example"), flush=True)
+# session resumption: a second connection with the first one's session (its ticket came
+# with the answers)
+s2 = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                     server_hostname="127.0.0.1", session=s.session)
+print("resumed", s2.session_reused, s2.version(), flush=True)
+s2.close()
 for _ in range(400):  # the test reloads, then creates the file go (at most 20 s)
     if os.path.exists(go): break
     time.sleep(0.05)
@@ -153,6 +159,7 @@ P
 pids+=($!)
 py=$!
 wait_log reload.out "before dot 1:0 2:3" || bad "DoT connection before the reload: $(cat reload.out)"
+wait_log reload.out "resumed True" || bad "DoT session not resumed: $(cat reload.out)"
 cp second.pem tls.pem && cp second.key tls.key
 kill -HUP "$dns_pid"
 wait_log dns.out "TLS certificate reloaded" || bad "no reload: $(cat dns.out)"
