@@ -41,6 +41,7 @@ struct doh_conn {
 	int mode;		    /* 0 = not decided yet, 1 = HTTP/1.1, 2 = HTTP/2 */
 	int in_proc;		    /* inside our own processing: queue only (see the top) */
 	int dead;		    /* failed inside processing: close when it is over */
+	int eof;		    /* the client closed its side, nothing pending upstream */
 	int h1_busy;		    /* HTTP/1.1: the current request is not answered yet */
 	int h1_close;		    /* HTTP/1.1: close once the last response is written */
 	int h1_last;		    /* HTTP/1.1: the request being answered asked to close */
@@ -396,7 +397,7 @@ static void settle(struct doh_conn *d)
 		d->dead = 1;
 	if (!d->dead && !d->h2 && dns_tcp_flush(d->w, d->ci) != 0)
 		d->dead = 1;
-	if (d->dead || (d->h1_close && !d->h1_busy && c->wlen == 0))
+	if (d->dead || (d->eof && c->wlen == 0) || (d->h1_close && !d->h1_busy && c->wlen == 0))
 		dns_tcp_close(d->w, d->ci);
 }
 
@@ -458,9 +459,9 @@ void dns_doh_event(struct dns_worker *w, int ci, uint32_t events)
 	}
 	d->in_proc = 0;
 	if (closed && c->inflight == 0)
-		d->dead = 1;
+		d->eof = 1; /* the client is done: close once what is queued is written */
 	else if (closed)
-		c->last_ms = 0; /* pending answers cannot be read: let the sweep end it */
+		c->last_ms = 0; /* answers still upstream: the sweep ends it once they are in */
 	settle(d);
 }
 
