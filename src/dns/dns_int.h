@@ -128,6 +128,7 @@ struct dns_tcp_conn {
 	/* DoT and DoH (tls.c, doh.c): the same slots, over TLS; NULL/0 for plain TCP */
 	int kind;	      /* DNS_CONN_TCP, DNS_CONN_DOT, DNS_CONN_DOH */
 	void *tls;	      /* the connection's SSL */
+	int batch;	      /* DoT, inside its read: answers queued, written after it */
 	struct doh_conn *doh; /* DoH: HTTP/2 session or HTTP/1.1 state (doh.c) */
 };
 

@@ -88,6 +88,7 @@ static void conn_close(struct dns_worker *w, int ci)
 	c->fd = -1;
 	c->rlen = c->wlen = 0;
 	c->inflight = 0;
+	c->batch = 0;
 	c->gen++;
 }
 
@@ -230,9 +231,13 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 		return;
 	}
 	dnsw_put16(lenb, (uint16_t)len);
-	if (c->tls) { /* DoT: one TLS record for the length and the message, if it can */
-		if (dns_conn_queue(w, cl->conn, lenb, 2) != 0 ||
-		    dns_conn_queue(w, cl->conn, msg, len) != 0 || dns_tcp_flush(w, cl->conn) != 0)
+	if (c->tls) { /* DoT: the length and the message in one TLS record, and the answers
+		       * of one read (pipelined queries) together: dns_tcp_event writes them */
+		if ((c->batch && c->wlen + len + 2 > DNS_TCP_WBUF / 2 &&
+		     dns_tcp_flush(w, cl->conn) != 0) ||
+		    dns_conn_queue(w, cl->conn, lenb, 2) != 0 ||
+		    dns_conn_queue(w, cl->conn, msg, len) != 0 ||
+		    (!c->batch && dns_tcp_flush(w, cl->conn) != 0))
 			conn_close(w, cl->conn);
 		return;
 	}
@@ -299,6 +304,7 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 	/* TLS may want to read while the socket said it is writable (its handshake) */
 	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !c->tls)
 		return;
+	c->batch = c->tls != NULL;
 	for (;;) {
 		ssize_t n = conn_recv(w, ci, c->rbuf + c->rlen, 2 + 65535 - c->rlen);
 
@@ -328,6 +334,7 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 			cl.fd = -1;
 			cl.conn = ci;
 			cl.gen = gen;
+			cl.stream = 0;
 			dns_handle_query(w, sh, c->rbuf + 2, mlen, &cl);
 			if (c->fd < 0 || c->gen != gen)
 				return; /* closed while answering */
@@ -335,6 +342,13 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 			c->rlen -= 2 + mlen;
 			c->last_ms = dns_now_ms(); /* a whole message: the connection is in use */
 			c->msg_deadline_ms = c->rlen > 0 ? c->last_ms + DNS_TCP_MSG_MS : 0;
+		}
+	}
+	if (c->batch) { /* DoT: the answers this read produced, in as few records as fit */
+		c->batch = 0;
+		if (c->wlen > 0 && dns_tcp_flush(w, ci) != 0) {
+			conn_close(w, ci);
+			return;
 		}
 	}
 	/* The client closed its side: answers still pending cannot be read back by most

@@ -107,12 +107,18 @@ int dns_tls_configure(struct dns_server *srv, struct isp_err *err)
 	SSL_CTX *ctx;
 	int rc;
 
-	rc = net_parse_addr_list("dns.tls-listen", cfg->dns_tls_listen, 853, srv->tls_listen,
-				 srv->tls_listenlen, DNS_MAX_LISTEN, &srv->ntls, err);
+	srv->ntls = srv->nhttps = 0; /* empty: off */
+	rc = cfg->dns_tls_listen[0] ? net_parse_addr_list("dns.tls-listen", cfg->dns_tls_listen,
+							  853, srv->tls_listen, srv->tls_listenlen,
+							  DNS_MAX_LISTEN, &srv->ntls, err)
+				    : 0;
 	if (rc)
 		return rc;
-	rc = net_parse_addr_list("dns.https-listen", cfg->dns_https_listen, 443, srv->https_listen,
-				 srv->https_listenlen, DNS_MAX_LISTEN, &srv->nhttps, err);
+	rc = cfg->dns_https_listen[0]
+		     ? net_parse_addr_list("dns.https-listen", cfg->dns_https_listen, 443,
+					   srv->https_listen, srv->https_listenlen, DNS_MAX_LISTEN,
+					   &srv->nhttps, err)
+		     : 0;
 	if (rc)
 		return rc;
 	if (srv->nhttps > 0 && cfg->dns_https_path[0] != '/')
