@@ -126,17 +126,7 @@ ubconf=$out/unbound-rpz.conf
 bash "$root/bench/unbound_rpz_conf.sh" "$p_ub" "$wdir/c2.rpz" "$upport" "$out" >"$ubconf"
 grep -q "port: $p_ub" "$ubconf" && grep -q "@$upport" "$ubconf" || die "could not adapt unbound-rpz.conf ($ubconf)"
 ddconf=$out/dnsdist.conf
-cat >"$ddconf" <<EOF
--- written by bench/dns/run.sh, after shared/anchors/dnsdist.conf (ports and path adjusted)
-setLocal("127.0.0.1:$p_dd")
-setACL({"127.0.0.0/8"})
-newServer({address="127.0.0.1:$upport"})
-pc = newPacketCache(200000)
-getPool(""):setCache(pc)
-smn = newSuffixMatchNode()
-for line in io.lines("$wdir/c2.txt") do smn:add(line) end
-addAction(SuffixMatchNodeRule(smn), RCodeAction(DNSRCode.NXDOMAIN))
-EOF
+bash "$here/dnsdist_conf.sh" "$p_dd" "$upport" "$wdir/c2.txt" >"$ddconf"
 unbound-checkconf "$upconf" >>"$log" 2>&1 || die "unbound-checkconf $upconf failed, see $log"
 unbound-checkconf "$ubconf" >>"$log" 2>&1 || die "unbound-checkconf $ubconf failed, see $log"
 dnsdist --check-config -C "$ddconf" >>"$log" 2>&1 || die "dnsdist --check-config failed, see $log"

@@ -40,6 +40,11 @@ int cmd_dns(struct cli *c, int argc, char **argv)
 		OPT_K("metrics", "dns.metrics", "ADDR:PORT"),
 		OPT_K("proxy-protocol-from", "dns.proxy-protocol-from", "CIDR,..."),
 		OPT_K("dnstap", "dns.dnstap", "unix:PATH|tcp:ADDR:PORT"),
+		OPT_KL("tls-listen", "dns.tls-listen", "ADDR:PORT"),
+		OPT_KL("https-listen", "dns.https-listen", "ADDR:PORT"),
+		OPT_K("tls-cert", "dns.tls-cert", "FILE"),
+		OPT_K("tls-key", "dns.tls-key", "FILE"),
+		OPT_K("https-path", "dns.https-path", "PATH"),
 		OPT_K("store", "core.store", "PATH"),
 		OPT_END,
 	};

@@ -108,9 +108,10 @@ struct dns_client {
 	socklen_t addrlen;
 	struct sockaddr_storage peer; /* UDP: the datagram's source */
 	socklen_t peerlen;
-	int fd;	      /* UDP: the listen socket; TCP: -1 */
-	int conn;     /* TCP: connection slot; UDP: -1 */
-	uint32_t gen; /* TCP: the slot's generation */
+	int fd;		/* UDP: the listen socket; TCP: -1 */
+	int conn;	/* TCP: connection slot; UDP: -1 */
+	uint32_t gen;	/* TCP: the slot's generation */
+	int32_t stream; /* DoH: the HTTP/2 stream (0 over HTTP/1.1); else 0 */
 };
 
 #define DNS_MAX_TCP	1024  /* client connections per worker */
@@ -120,6 +121,8 @@ struct dns_client {
  * hold a slot by sending a byte now and then. */
 #define DNS_TCP_MSG_MS 5000
 #define DNS_TCP_WBUF   ((size_t)256 * 1024)
+
+struct doh_conn;
 
 struct dns_tcp_conn {
 	int fd; /* -1 = free slot */
@@ -135,8 +138,16 @@ struct dns_tcp_conn {
 	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
 	uint8_t proxy;		  /* 1: a PROXY v2 header must come first (proxied.c) */
 	uint8_t started;	  /* a message or the header was taken: no signature check */
-	uint8_t listen;		  /* index of the listen address it came in on */
+	uint8_t listen;		  /* index of the dns.listen address it came in on (plain TCP);
+				     DNS_LISTEN_NONE for DoT and DoH */
+	/* DoT and DoH (tls.c, doh.c): the same slots, over TLS; NULL/0 for plain TCP */
+	int kind;	      /* DNS_CONN_TCP, DNS_CONN_DOT, DNS_CONN_DOH */
+	void *tls;	      /* the connection's SSL */
+	int batch;	      /* DoT, inside its read: answers queued, written after it */
+	struct doh_conn *doh; /* DoH: HTTP/2 session or HTTP/1.1 state (doh.c) */
 };
+
+enum { DNS_CONN_TCP = 0, DNS_CONN_DOT = 1, DNS_CONN_DOH = 2 };
 
 /* A TCP exchange with an upstream, for an answer that came back truncated over UDP. */
 struct dns_uptcp {
@@ -187,11 +198,13 @@ struct dns_worker {
 	pthread_t thread;
 	int epfd;
 	int udp_fd[DNS_MAX_LISTEN];
-	int tcp_fd[DNS_MAX_LISTEN]; /* listening TCP sockets */
-	struct dns_tcp_conn *conns; /* DNS_MAX_TCP */
-	struct dns_uptcp *uptcp;    /* DNS_MAX_UPTCP */
-	struct dns_upsock *upsock;  /* DNS_UP_SOCKS */
-	uint16_t *upsock_free;	    /* stack of free upsock indexes */
+	int tcp_fd[DNS_MAX_LISTEN];   /* listening TCP sockets */
+	int tls_fd[DNS_MAX_LISTEN];   /* listening DoT sockets (dns.tls-listen) */
+	int https_fd[DNS_MAX_LISTEN]; /* listening DoH sockets (dns.https-listen) */
+	struct dns_tcp_conn *conns;   /* DNS_MAX_TCP */
+	struct dns_uptcp *uptcp;      /* DNS_MAX_UPTCP */
+	struct dns_upsock *upsock;    /* DNS_UP_SOCKS */
+	uint16_t *upsock_free;	      /* stack of free upsock indexes */
 	int nupsock_free;
 	struct dns_pending *pending; /* DNS_MAX_INFLIGHT entries */
 	uint16_t *by_id;	     /* 65536: up_id -> pending index + 1 */
@@ -237,6 +250,12 @@ struct dns_server {
 	int nworkers;
 	_Atomic int stop;	 /* workers and metrics stop */
 	struct evwriter *writer; /* block events; its counters go into the metrics */
+	/* DoT and DoH (tls.c): their listen addresses, and the TLS context every worker's
+	 * new connections take (an SSL_CTX, swapped on SIGHUP; connections keep theirs) */
+	struct sockaddr_storage tls_listen[DNS_MAX_LISTEN], https_listen[DNS_MAX_LISTEN];
+	socklen_t tls_listenlen[DNS_MAX_LISTEN], https_listenlen[DNS_MAX_LISTEN];
+	int ntls, nhttps;
+	_Atomic(void *) tls_ctx;
 };
 
 /* worker.c */
@@ -319,6 +338,47 @@ int dns_uptcp_start(struct dns_worker *w, int pi);
 void dns_uptcp_event(struct dns_worker *w, const struct served *sh, int ui, uint32_t events);
 /* Abort the TCP exchange of a pending query that timed out. */
 void dns_uptcp_abort(struct dns_worker *w, int ui);
+/* Listen on ss (SO_REUSEPORT, one socket per worker), epoll tag `tag`: the fd or -1. */
+int dns_stream_listen(struct dns_worker *w, const struct sockaddr_storage *ss, socklen_t len,
+		      int tag);
+/* Queue p[0..n) on connection ci after what is pending (at most DNS_TCP_WBUF in all):
+ * 0, or -1 when it does not fit (the caller closes the connection). */
+int dns_conn_queue(struct dns_worker *w, int ci, const uint8_t *p, size_t n);
+/* Send what is queued on ci: 0, or -1 when the connection failed. */
+int dns_tcp_flush(struct dns_worker *w, int ci);
+void dns_tcp_close(struct dns_worker *w, int ci);
+/* Wait for connection ci to be writable too (on) or only readable. */
+void dns_tcp_want_write(struct dns_worker *w, int ci, int on);
+
+/* tls.c: DoT and DoH connections' TLS (OpenSSL). Listen tags: DNS_TAG_TCPL + DNS_LI_TLS
+ * + i (DoT) and DNS_TAG_TCPL + DNS_LI_HTTPS + i (DoH). */
+#define DNS_LISTEN_NONE 255
+#define DNS_LI_TLS	100
+#define DNS_LI_HTTPS	200
+_Static_assert(DNS_TAG_TCPL + DNS_LI_HTTPS + DNS_MAX_LISTEN <= DNS_TAG_CONN, "listen tags overlap");
+/* Check the DoT/DoH keys of srv->cfg and load the certificate: 0, or err set. */
+int dns_tls_configure(struct dns_server *srv, struct isp_err *err);
+/* SIGHUP: load the certificate and key again; a failure keeps the old ones (logged). */
+void dns_tls_reload(void *srv);
+void dns_tls_free_ctx(struct dns_server *srv);
+/* Open worker w's DoT and DoH listen sockets: 0 or -1. */
+int dns_tls_listen(struct dns_worker *w);
+/* Start TLS on the accepted connection ci: 0 or -1. */
+int dns_tls_start(struct dns_worker *w, int ci);
+/* recv(2) and send(2) through the connection's TLS: bytes, 0 at the end, or -1 with
+ * errno EAGAIN (wait for epoll) or EPIPE (failed). */
+ssize_t dns_tls_recv(struct dns_worker *w, int ci, void *buf, size_t n);
+ssize_t dns_tls_send(struct dns_worker *w, int ci, const void *buf, size_t n);
+void dns_tls_free(struct dns_tcp_conn *c);
+/* The ALPN protocol the client and we agreed on ("h2", "dot"...), or "". */
+const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size);
+
+/* doh.c: DNS over HTTPS (RFC 8484) on a DNS_CONN_DOH connection. */
+void dns_doh_event(struct dns_worker *w, int ci, uint32_t events);
+/* Send answer msg to the request of client c (its connection, generation and stream). */
+void dns_doh_send(struct dns_worker *w, const struct dns_client *c, const uint8_t *msg, size_t len);
+void dns_doh_free(struct dns_tcp_conn *c);
+
 /* metrics.c: the metricsd render callback (ud: the struct dns_server). */
 size_t dns_metrics_render(void *ud, char *buf, size_t size);
 

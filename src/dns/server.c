@@ -121,7 +121,9 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 		return isp_err_set(err, ISR_EINVAL,
 				   "dns.block-action = walled-garden needs "
 				   "dns.walled-garden-a or dns.walled-garden-aaaa");
-	rc = dns_ddr_configure(srv, cfg, err);
+	rc = dns_tls_configure(srv, err); /* DoT and DoH (tls.c) */
+	if (rc == 0)
+		rc = dns_ddr_configure(srv, cfg, err); /* after it: DDR names its endpoints */
 	if (rc)
 		return rc;
 	if (cfg->dns_threads < 1 || cfg->dns_threads > DNS_MAX_THREADS)
@@ -162,7 +164,7 @@ static int workers_init(struct dns_server *srv, struct isp_err *err)
 		w->id = i;
 		w->epfd = -1;
 		for (k = 0; k < DNS_MAX_LISTEN; k++)
-			w->udp_fd[k] = w->tcp_fd[k] = -1;
+			w->udp_fd[k] = w->tcp_fd[k] = w->tls_fd[k] = w->https_fd[k] = -1;
 		w->upsock = calloc(DNS_UP_SOCKS, sizeof(*w->upsock));
 		w->upsock_free = calloc(DNS_UP_SOCKS, sizeof(*w->upsock_free));
 		if (!w->upsock || !w->upsock_free)
@@ -289,6 +291,7 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	if (rc)
 		goto out;
 	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
+	srv->slot.hup = dns_tls_reload; /* SIGHUP reloads the DoT/DoH certificate too */
 	{
 		/* Each worker may hold DNS_UP_SOCKS upstream sockets and DNS_MAX_TCP client
 		 * connections: raise the soft descriptor limit to the hard one (a worker that
@@ -308,6 +311,7 @@ out:
 	prefixset_free(srv->subscribers);
 	prefixset_free(srv->exempt);
 	prefixset_free(srv->proxy_from);
+	dns_tls_free_ctx(srv);
 	free(srv);
 	return rc;
 }

@@ -29,10 +29,24 @@
 #include "core/net/netaddr.h"
 #include "dns/dns_int.h"
 
+int dns_stream_listen(struct dns_worker *w, const struct sockaddr_storage *ss, socklen_t len,
+		      int tag)
+{
+	struct epoll_event ev;
+	int fd = net_listen_tcp(ss, len, 256);
+
+	if (fd < 0)
+		return -1;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = (uint32_t)tag;
+	epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+	return fd;
+}
+
 int dns_tcp_listen(struct dns_worker *w)
 {
 	struct dns_server *srv = w->srv;
-	struct epoll_event ev;
 	int i;
 
 	w->conns = calloc(DNS_MAX_TCP, sizeof(*w->conns));
@@ -44,17 +58,12 @@ int dns_tcp_listen(struct dns_worker *w)
 	for (i = 0; i < DNS_MAX_UPTCP; i++)
 		w->uptcp[i].fd = -1;
 	for (i = 0; i < srv->nlisten; i++) {
-		int fd = net_listen_tcp(&srv->listen[i], srv->listenlen[i], 256);
-
-		w->tcp_fd[i] = fd;
-		if (fd < 0)
+		w->tcp_fd[i] =
+			dns_stream_listen(w, &srv->listen[i], srv->listenlen[i], DNS_TAG_TCPL + i);
+		if (w->tcp_fd[i] < 0)
 			return -1;
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.u32 = (uint32_t)(DNS_TAG_TCPL + i);
-		epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
 	}
-	return 0;
+	return dns_tls_listen(w);
 }
 
 static void conn_close(struct dns_worker *w, int ci)
@@ -63,6 +72,8 @@ static void conn_close(struct dns_worker *w, int ci)
 
 	if (c->fd < 0)
 		return;
+	dns_doh_free(c);
+	dns_tls_free(c);
 	close(c->fd); /* also removes it from the epoll set */
 	free(c->rbuf);
 	free(c->wbuf);
@@ -70,17 +81,30 @@ static void conn_close(struct dns_worker *w, int ci)
 	c->fd = -1;
 	c->rlen = c->wlen = 0;
 	c->inflight = 0;
+	c->batch = 0;
 	c->gen++;
+}
+
+void dns_tcp_close(struct dns_worker *w, int ci)
+{
+	conn_close(w, ci);
 }
 
 void dns_tcp_accept(struct dns_worker *w, int li)
 {
+	/* li: a TCP listener, or DNS_LI_TLS + i (DoT), DNS_LI_HTTPS + i (DoH) */
+	int kind = li >= DNS_LI_HTTPS ? DNS_CONN_DOH
+		   : li >= DNS_LI_TLS ? DNS_CONN_DOT
+				      : DNS_CONN_TCP;
+	int lfd = kind == DNS_CONN_DOH	 ? w->https_fd[li - DNS_LI_HTTPS]
+		  : kind == DNS_CONN_DOT ? w->tls_fd[li - DNS_LI_TLS]
+					 : w->tcp_fd[li];
+
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		struct epoll_event ev;
-		int fd = accept4(w->tcp_fd[li], (struct sockaddr *)&ss, &sl,
-				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		int ci, proxy;
 
 		if (fd < 0)
@@ -88,7 +112,8 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		/* The access list at accept: a non-subscriber gets no slot, no buffer. A
 		 * trusted terminator is let in: its PROXY v2 header names the subscriber, whom
 		 * every query is checked for (proxied.c). */
-		proxy = dns_proxy_trusted(w->srv, (const struct sockaddr *)&ss);
+		proxy = kind == DNS_CONN_TCP &&
+			dns_proxy_trusted(w->srv, (const struct sockaddr *)&ss);
 		if (!proxy &&
 		    !prefixset_contains_sa(w->srv->subscribers, (const struct sockaddr *)&ss)) {
 			dns_count(w, C_REFUSED_ACL);
@@ -116,8 +141,13 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].last_ms = dns_now_ms();
 		w->conns[ci].msg_deadline_ms = 0;
 		w->conns[ci].proxy = (uint8_t)proxy;
-		w->conns[ci].listen = (uint8_t)li;
+		w->conns[ci].listen = (uint8_t)(kind == DNS_CONN_TCP ? li : DNS_LISTEN_NONE);
 		w->conns[ci].started = 0;
+		w->conns[ci].kind = kind;
+		if (kind != DNS_CONN_TCP && dns_tls_start(w, ci) != 0) {
+			conn_close(w, ci);
+			continue;
+		}
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
@@ -126,7 +156,7 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 	}
 }
 
-static void want_write(struct dns_worker *w, int ci, int on)
+void dns_tcp_want_write(struct dns_worker *w, int ci, int on)
 {
 	struct epoll_event ev;
 
@@ -136,16 +166,30 @@ static void want_write(struct dns_worker *w, int ci, int on)
 	epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->conns[ci].fd, &ev);
 }
 
-/* Write what is buffered; 0, or -1 if the connection failed. */
-static int flush(struct dns_worker *w, int ci)
+/* recv(2) and send(2) on connection ci, through its TLS if it has one */
+static ssize_t conn_recv(struct dns_worker *w, int ci, void *buf, size_t n)
+{
+	if (w->conns[ci].tls)
+		return dns_tls_recv(w, ci, buf, n);
+	return recv(w->conns[ci].fd, buf, n, MSG_DONTWAIT);
+}
+
+static ssize_t conn_send(struct dns_worker *w, int ci, const void *buf, size_t n)
+{
+	if (w->conns[ci].tls)
+		return dns_tls_send(w, ci, buf, n);
+	return send(w->conns[ci].fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+int dns_tcp_flush(struct dns_worker *w, int ci)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
 
 	while (c->wlen > 0) {
-		ssize_t n = send(c->fd, c->wbuf, c->wlen, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = conn_send(w, ci, c->wbuf, c->wlen);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			want_write(w, ci, 1);
+			dns_tcp_want_write(w, ci, 1);
 			return 0;
 		}
 		if (n <= 0)
@@ -153,7 +197,22 @@ static int flush(struct dns_worker *w, int ci)
 		memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
 		c->wlen -= (size_t)n;
 	}
-	want_write(w, ci, 0);
+	dns_tcp_want_write(w, ci, 0);
+	return 0;
+}
+
+int dns_conn_queue(struct dns_worker *w, int ci, const uint8_t *p, size_t n)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+
+	if (c->wlen + n > DNS_TCP_WBUF)
+		return -1; /* the client does not read: do not hold its answers */
+	if (!c->wbuf)
+		c->wbuf = malloc(DNS_TCP_WBUF);
+	if (!c->wbuf)
+		return -1;
+	memcpy(c->wbuf + c->wlen, p, n);
+	c->wlen += n;
 	return 0;
 }
 
@@ -168,7 +227,21 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 	c = &w->conns[cl->conn];
 	if (c->fd < 0 || c->gen != cl->gen || len > 65535)
 		return;
+	if (c->kind == DNS_CONN_DOH) {
+		dns_doh_send(w, cl, msg, len);
+		return;
+	}
 	dnsw_put16(lenb, (uint16_t)len);
+	if (c->tls) { /* DoT: the length and the message in one TLS record, and the answers
+		       * of one read (pipelined queries) together: dns_tcp_event writes them */
+		if ((c->batch && c->wlen + len + 2 > DNS_TCP_WBUF / 2 &&
+		     dns_tcp_flush(w, cl->conn) != 0) ||
+		    dns_conn_queue(w, cl->conn, lenb, 2) != 0 ||
+		    dns_conn_queue(w, cl->conn, msg, len) != 0 ||
+		    (!c->batch && dns_tcp_flush(w, cl->conn) != 0))
+			conn_close(w, cl->conn);
+		return;
+	}
 	if (c->wlen == 0) {
 		struct iovec iov[2] = { { lenb, 2 }, { (void *)msg, len } };
 		ssize_t n = writev(c->fd, iov, 2);
@@ -200,7 +273,7 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 	}
 	memcpy(c->wbuf + c->wlen, msg + (off - 2), len - (off - 2));
 	c->wlen += len - (off - 2);
-	want_write(w, cl->conn, 1);
+	dns_tcp_want_write(w, cl->conn, 1);
 }
 
 void dns_tcp_done(struct dns_worker *w, const struct dns_client *cl)
@@ -242,14 +315,20 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 
 	if (c->fd < 0)
 		return;
-	if ((events & EPOLLOUT) && flush(w, ci) != 0) {
+	if (c->kind == DNS_CONN_DOH) {
+		dns_doh_event(w, ci, events);
+		return;
+	}
+	if ((events & EPOLLOUT) && dns_tcp_flush(w, ci) != 0) {
 		conn_close(w, ci);
 		return;
 	}
-	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+	/* TLS may want to read while the socket said it is writable (its handshake) */
+	if (!(events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) && !c->tls)
 		return;
+	c->batch = c->tls != NULL;
 	for (;;) {
-		ssize_t n = recv(c->fd, c->rbuf + c->rlen, 2 + 65535 - c->rlen, MSG_DONTWAIT);
+		ssize_t n = conn_recv(w, ci, c->rbuf + c->rlen, 2 + 65535 - c->rlen);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
@@ -287,6 +366,7 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 			cl.fd = -1;
 			cl.conn = ci;
 			cl.gen = gen;
+			cl.stream = 0;
 			dns_handle_query(w, sh, c->rbuf + 2, mlen, &cl);
 			if (c->fd < 0 || c->gen != gen)
 				return; /* closed while answering */
@@ -294,6 +374,13 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 			c->rlen -= 2 + mlen;
 			c->last_ms = dns_now_ms(); /* a whole message: the connection is in use */
 			c->msg_deadline_ms = c->rlen > 0 ? c->last_ms + DNS_TCP_MSG_MS : 0;
+		}
+	}
+	if (c->batch) { /* DoT: the answers this read produced, in as few records as fit */
+		c->batch = 0;
+		if (c->wlen > 0 && dns_tcp_flush(w, ci) != 0) {
+			conn_close(w, ci);
+			return;
 		}
 	}
 	/* The client closed its side: answers still pending cannot be read back by most
@@ -347,6 +434,13 @@ void dns_tcp_close_all(struct dns_worker *w)
 			close(w->tcp_fd[i]);
 			w->tcp_fd[i] = -1;
 		}
+	for (i = 0; i < DNS_MAX_LISTEN; i++) { /* DoT and DoH */
+		if (w->tls_fd[i] >= 0)
+			close(w->tls_fd[i]);
+		if (w->https_fd[i] >= 0)
+			close(w->https_fd[i]);
+		w->tls_fd[i] = w->https_fd[i] = -1;
+	}
 	free(w->conns);
 	free(w->uptcp);
 	w->conns = NULL;

@@ -223,14 +223,19 @@ static void tap(struct dns_worker *w, const struct dns_client *client, const str
 	int i = -1, k;
 
 	memset(&b, 0, sizeof(b));
-	if (client->conn >= 0 && w->conns[client->conn].gen == client->gen)
+	if (client->conn >= 0 && w->conns[client->conn].gen == client->gen &&
+	    w->conns[client->conn].listen < srv->nlisten)
 		i = w->conns[client->conn].listen;
 	for (k = 0; client->conn < 0 && k < srv->nlisten; k++)
 		if (w->udp_fd[k] == client->fd)
 			i = k;
 	b.client = (const struct sockaddr *)&client->addr;
 	b.server = i >= 0 ? (const struct sockaddr *)&srv->listen[i] : NULL;
-	b.proto = client->conn >= 0 ? DNS_TAP_TCP : DNS_TAP_UDP; /* DoT/DoH: their own */
+	b.proto = client->conn < 0 ? DNS_TAP_UDP : DNS_TAP_TCP;
+	if (client->conn >= 0 && w->conns[client->conn].gen == client->gen)
+		b.proto = w->conns[client->conn].kind == DNS_CONN_DOT	? DNS_TAP_DOT
+			  : w->conns[client->conn].kind == DNS_CONN_DOH ? DNS_TAP_DOH
+									: b.proto;
 	b.time_ns = time_ms * 1000000;
 	b.q = q;
 	b.resp = resp && len > 0 ? resp : NULL;

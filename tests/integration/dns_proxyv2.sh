@@ -35,7 +35,7 @@ U
 } >up.conf
 unbound -c up.conf >up.out 2>&1 &
 pids+=($!)
-"$bin" --store "$work/var/t.db" dns --proxy-protocol-from 127.0.0.1/32 \
+"$bin" --store "$work/var/t.db" -o core.log-blocks=each dns --proxy-protocol-from 127.0.0.1/32 \
 	--listen "127.0.0.1:$DNS" --upstream "127.0.0.1:$UP" --metrics "127.0.0.1:$MET" \
 	--subscribers "127.0.0.7/32, 127.0.0.8/32, 2001:db8::7/128" --opt-out optout.txt >dns.out 2>&1 &
 pids+=($!)

@@ -156,6 +156,18 @@ static const struct key keys[] = {
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
+	{ "dns", "tls-listen", K_STR, F(dns_tls_listen), "",
+	  "addresses of DNS over TLS (RFC 7858, ALPN dot), comma-separated (port 853 when not "
+	  "given); empty = off. Needs tls-cert and tls-key" },
+	{ "dns", "https-listen", K_STR, F(dns_https_listen), "",
+	  "addresses of DNS over HTTPS (RFC 8484; HTTP/2 and HTTP/1.1), comma-separated (port "
+	  "443 when not given); empty = off. Needs tls-cert and tls-key" },
+	{ "dns", "tls-cert", K_STR, F(dns_tls_cert), "",
+	  "PEM certificate (chain) of DoT and DoH; read again on SIGHUP (connections stay)" },
+	{ "dns", "tls-key", K_STR, F(dns_tls_key), "",
+	  "PEM private key of tls-cert (keep it readable by the service only)" },
+	{ "dns", "https-path", K_STR, F(dns_https_path), "/dns-query",
+	  "the path DoH answers GET (?dns=) and POST on; other paths get 404" },
 	{ "dns", "proxy-protocol-from", K_STR, F(dns_proxy_from), "",
 	  "prefixes of trusted terminators (dnsdist, HAProxy) that put a PROXY v2 header before "
 	  "each datagram and stream: its source address is the subscriber; they must send one, "

@@ -103,6 +103,12 @@ struct isp_config {
 	char dns_ddr_doh[1024];		  /* DDR: DoH endpoints ADDR:PORT, ... */
 	char dns_ddr_doh_path[256];	  /* DDR: the DoH path */
 	char dns_dnstap[CONFIG_PATH_MAX]; /* unix:PATH | tcp:ADDR:PORT, "" = off */
+	/* [dns] DoT and DoH */
+	char dns_tls_listen[1024];	    /* ADDR:PORT, ... of DNS over TLS; "" = off */
+	char dns_https_listen[1024];	    /* ADDR:PORT, ... of DNS over HTTPS; "" = off */
+	char dns_tls_cert[CONFIG_PATH_MAX]; /* PEM certificate chain of both */
+	char dns_tls_key[CONFIG_PATH_MAX];  /* its PEM private key */
+	char dns_https_path[256];	    /* the DoH path, "/dns-query" */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
 	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */

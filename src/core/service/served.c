@@ -393,6 +393,8 @@ void served_slot_loop(struct served_slot *s, const sigset_t *set)
 			return;
 		s2 = filestamp_of(s->snap_path);
 		o2 = filestamp_of(s->optout_path);
+		if (sig == SIGHUP && s->hup)
+			s->hup(s->ud);
 		if (sig == SIGHUP)
 			served_slot_reload(s, "SIGHUP");
 		else if (!filestamp_eq(&s2, &s->snap_st) && s2.exists)

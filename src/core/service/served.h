@@ -134,6 +134,9 @@ struct served_slot {
 	int nworkers;		    /* set by served_slot_workers */
 	struct served_gate *(*gate)(void *ud, int i);
 	void *ud;
+	/* Optional: what else a SIGHUP reloads (the DNS service's TLS certificate), called
+	 * with ud in the main thread before the data; it keeps the old on failure itself. */
+	void (*hup)(void *ud);
 	struct filestamp snap_st, opt_st; /* the files as last loaded or seen */
 };
 

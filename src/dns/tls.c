@@ -1,0 +1,273 @@
+/*
+ * tls.c -- the TLS of DNS over TLS (RFC 7858) and DNS over HTTPS (RFC 8484) for the DNS
+ * service, with OpenSSL (already linked through libcurl; see docs/architecture.md).
+ *
+ * A DoT or DoH connection is a TCP connection of the worker (tcp.c: the same slots,
+ * access list at accept, idle and message timers, output bound) with an SSL on its
+ * socket: tcp.c reads and writes through dns_tls_recv/dns_tls_send instead of
+ * recv/send, so DoT is the TCP path (length-prefixed, pipelined, answers in any order)
+ * over TLS, and DoH (doh.c) reads HTTP from the same place. The answer path is the one
+ * of UDP and TCP (worker.c): same access list, opt-out, profiles and blocking.
+ *
+ * One SSL_CTX serves every worker (OpenSSL's contexts are thread-safe once built): TLS
+ * 1.2 and 1.3 only, ALPN "dot" on DoT listeners and "h2" then "http/1.1" on DoH ones,
+ * session resumption through the server-side cache and tickets (the ticket keys are the
+ * context's, so one client resumes on any worker). SIGHUP builds a new context from
+ * dns.tls-cert and dns.tls-key and swaps it in: new connections take it, open ones keep
+ * the one they started with (an SSL holds a reference to its context), so a certificate
+ * renewal drops no connection. A certificate or key that does not load, or do not match,
+ * stops the start (fail closed) or, on SIGHUP, leaves the old one serving.
+ */
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "core/net/netaddr.h"
+#include "dns/dns_int.h"
+
+/* Why OpenSSL refused: its first queued error as text (the queue is then cleared). */
+static const char *ssl_why(char *buf, size_t size)
+{
+	unsigned long e = ERR_get_error();
+
+	if (e == 0)
+		snprintf(buf, size, "unknown error");
+	else
+		ERR_error_string_n(e, buf, size);
+	ERR_clear_error();
+	return buf;
+}
+
+/* ALPN: a DoT connection takes "dot", a DoH one "h2" else "http/1.1"; a client that
+ * offers none of them gets no ALPN (RFC 7301 allows it; DoT clients need not send any). */
+static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+		       const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static const unsigned char dot[] = "\3dot", doh[] = "\2h2\10http/1.1";
+	const struct dns_tcp_conn *c = SSL_get_app_data(ssl);
+	unsigned char *sel = NULL;
+	int rc;
+
+	(void)arg;
+	if (c && c->kind == DNS_CONN_DOT)
+		rc = SSL_select_next_proto(&sel, outlen, dot, sizeof(dot) - 1, in, inlen);
+	else
+		rc = SSL_select_next_proto(&sel, outlen, doh, sizeof(doh) - 1, in, inlen);
+	if (rc != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+/* A context from the certificate and key files: NULL with err set. */
+static SSL_CTX *ctx_new(const struct isp_config *cfg, struct isp_err *err)
+{
+	static const unsigned char sid[] = "ispshield-dns";
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	char why[256];
+
+	if (!ctx) {
+		isp_err_set(err, ISR_ENOMEM, "TLS: %s", ssl_why(why, sizeof(why)));
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+				      SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->dns_tls_cert) != 1) {
+		isp_err_set(err, ISR_EINVAL, "dns.tls-cert: %s: %s", cfg->dns_tls_cert,
+			    ssl_why(why, sizeof(why)));
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->dns_tls_key, SSL_FILETYPE_PEM) != 1) {
+		isp_err_set(err, ISR_EINVAL, "dns.tls-key: %s: %s", cfg->dns_tls_key,
+			    ssl_why(why, sizeof(why)));
+		goto fail;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		isp_err_set(err, ISR_EINVAL, "dns.tls-key: %s does not match dns.tls-cert %s",
+			    cfg->dns_tls_key, cfg->dns_tls_cert);
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+int dns_tls_configure(struct dns_server *srv, struct isp_err *err)
+{
+	const struct isp_config *cfg = srv->cfg;
+	SSL_CTX *ctx;
+	int rc;
+
+	srv->ntls = srv->nhttps = 0; /* empty: off */
+	rc = cfg->dns_tls_listen[0] ? net_parse_addr_list("dns.tls-listen", cfg->dns_tls_listen,
+							  853, srv->tls_listen, srv->tls_listenlen,
+							  DNS_MAX_LISTEN, &srv->ntls, err)
+				    : 0;
+	if (rc)
+		return rc;
+	rc = cfg->dns_https_listen[0]
+		     ? net_parse_addr_list("dns.https-listen", cfg->dns_https_listen, 443,
+					   srv->https_listen, srv->https_listenlen, DNS_MAX_LISTEN,
+					   &srv->nhttps, err)
+		     : 0;
+	if (rc)
+		return rc;
+	if (srv->nhttps > 0 && cfg->dns_https_path[0] != '/')
+		return isp_err_set(err, ISR_EINVAL, "dns.https-path: '%s' does not start with /",
+				   cfg->dns_https_path);
+	if (srv->ntls == 0 && srv->nhttps == 0)
+		return 0;
+	if (!cfg->dns_tls_cert[0] || !cfg->dns_tls_key[0])
+		return isp_err_set(err, ISR_EINVAL,
+				   "dns.tls-listen and dns.https-listen need dns.tls-cert and "
+				   "dns.tls-key");
+	ctx = ctx_new(cfg, err);
+	if (!ctx)
+		return err ? err->code : ISR_EINVAL;
+	atomic_store(&srv->tls_ctx, ctx);
+	return 0;
+}
+
+void dns_tls_reload(void *ud)
+{
+	struct dns_server *srv = ud;
+	struct isp_err err;
+	char buf[ISP_ERR_MSG + 64];
+	SSL_CTX *ctx, *old;
+
+	if (!atomic_load(&srv->tls_ctx))
+		return;
+	isp_err_clear(&err);
+	ctx = ctx_new(srv->cfg, &err);
+	if (!ctx) {
+		fprintf(stderr,
+			"ispshield dns: TLS certificate reload failed, still serving the old one: "
+			"%s\n",
+			isp_err_str(&err, buf, sizeof(buf)));
+		return;
+	}
+	old = atomic_exchange(&srv->tls_ctx, ctx);
+	/* a worker may have loaded the old pointer and not yet taken its reference */
+	served_quiesce(srv->nworkers, srv->slot.gate, srv->slot.ud);
+	SSL_CTX_free(old); /* connections that use it hold their own reference */
+	fprintf(stderr, "ispshield dns: TLS certificate reloaded from %s\n",
+		srv->cfg->dns_tls_cert);
+}
+
+void dns_tls_free_ctx(struct dns_server *srv)
+{
+	SSL_CTX_free(atomic_exchange(&srv->tls_ctx, NULL));
+}
+
+int dns_tls_listen(struct dns_worker *w)
+{
+	struct dns_server *srv = w->srv;
+	int i;
+
+	for (i = 0; i < srv->ntls; i++) {
+		w->tls_fd[i] = dns_stream_listen(w, &srv->tls_listen[i], srv->tls_listenlen[i],
+						 DNS_TAG_TCPL + DNS_LI_TLS + i);
+		if (w->tls_fd[i] < 0)
+			return -1;
+	}
+	for (i = 0; i < srv->nhttps; i++) {
+		w->https_fd[i] =
+			dns_stream_listen(w, &srv->https_listen[i], srv->https_listenlen[i],
+					  DNS_TAG_TCPL + DNS_LI_HTTPS + i);
+		if (w->https_fd[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int dns_tls_start(struct dns_worker *w, int ci)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	SSL *ssl = SSL_new(atomic_load(&w->srv->tls_ctx));
+
+	if (!ssl)
+		return -1;
+	if (SSL_set_fd(ssl, c->fd) != 1) {
+		SSL_free(ssl);
+		return -1;
+	}
+	SSL_set_accept_state(ssl);
+	SSL_set_app_data(ssl, c);
+	c->tls = ssl;
+	return 0;
+}
+
+/* The result of an SSL call that did not move data, as recv/send would say it. */
+static ssize_t ssl_fail(struct dns_worker *w, int ci, SSL *ssl, int r)
+{
+	switch (SSL_get_error(ssl, r)) {
+	case SSL_ERROR_WANT_READ: errno = EAGAIN; return -1;
+	case SSL_ERROR_WANT_WRITE:
+		dns_tcp_want_write(w, ci, 1); /* the handshake has something to send */
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN: return 0;
+	default: /* a failed handshake, a bad record, a reset */
+		ERR_clear_error();
+		errno = EPIPE;
+		return -1;
+	}
+}
+
+ssize_t dns_tls_recv(struct dns_worker *w, int ci, void *buf, size_t n)
+{
+	SSL *ssl = w->conns[ci].tls;
+	int r;
+
+	if (n == 0)
+		return 0;
+	r = SSL_read(ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
+	if (r > 0)
+		return r;
+	r = (int)ssl_fail(w, ci, ssl, r);
+	return r == 0 ? 0 : (errno == EAGAIN ? -1 : 0); /* failed: read as the end */
+}
+
+ssize_t dns_tls_send(struct dns_worker *w, int ci, const void *buf, size_t n)
+{
+	SSL *ssl = w->conns[ci].tls;
+	int r = SSL_write(ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
+
+	if (r > 0)
+		return r;
+	if (ssl_fail(w, ci, ssl, r) == 0)
+		errno = EPIPE;
+	return -1;
+}
+
+void dns_tls_free(struct dns_tcp_conn *c)
+{
+	if (!c->tls)
+		return;
+	SSL_free(c->tls); /* no close_notify: the socket closes right after */
+	c->tls = NULL;
+}
+
+const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size)
+{
+	const unsigned char *p = NULL;
+	unsigned int n = 0;
+
+	buf[0] = 0;
+	if (c->tls)
+		SSL_get0_alpn_selected(c->tls, &p, &n);
+	if (p && n < size) {
+		memcpy(buf, p, n);
+		buf[n] = 0;
+	}
+	return buf;
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# Integration test of DNS over TLS (RFC 7858) and DNS over HTTPS (RFC 8484) with real
+# clients on loopback: kdig +tls (DoT, ALPN dot), kdig +https (HTTP/2 POST) and
+# +https-get, curl --doh-url (curl's own DoH resolver), curl --http1.1 (DoH GET over
+# HTTP/1.1), a real Unbound upstream. Covers: a blocked name NXDOMAIN with its EDE over
+# each transport; an allowed name answered; an opted-out client (127.0.0.3) answered over
+# each; DoT queries pipelined on one connection; a TLS session resumed; Cache-Control max-age from the answer's TTL; 404 on another path; the certificate
+# replaced and reloaded on SIGHUP while a DoT connection stays open and keeps being
+# answered, and new connections get the new certificate.
+# Env: ISPSHIELD (the binary), SRCDIR (the source tree).
+set -uo pipefail
+. "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+begin_test
+for tool in unbound kdig curl openssl python3; do
+	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
+done
+UP=$(freeport); DNS=$(freeport); DOT=$(freeport); DOH=$(freeport)
+
+cert() { # cert NAME CN: a self-signed certificate and key for 127.0.0.1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$2" -addext "subjectAltName=IP:127.0.0.1" \
+		-keyout "$1.key" -out "$1.pem" 2>/dev/null || die "openssl req"
+	chmod 600 "$1.key"
+}
+cert first ispshield-first
+cp first.pem tls.pem && cp first.key tls.key
+
+cat >conf <<C
+[core]
+store = $work/var/t.db
+[dns]
+listen = 127.0.0.1:$DNS
+tls-listen = 127.0.0.1:$DOT
+https-listen = 127.0.0.1:$DOH
+tls-cert = $work/tls.pem
+tls-key = $work/tls.key
+upstream = 127.0.0.1:$UP
+subscribers = 127.0.0.0/8
+opt-out = $work/optout.txt
+C
+echo "127.0.0.3/32" >optout.txt
+isp() { "$bin" -q -c "$work/conf" "$@"; }
+printf 'cc1.botnet.example\n' >c2.txt
+isp lists import --list c2 --kind domain c2.txt && isp lists compile || die "lists"
+
+{ unbound_conf "$UP"; cat <<U
+  local-zone: "example." static
+  local-data: "www.good.example. 300 IN A 127.0.0.1"
+  local-data: "cc1.botnet.example. 300 IN A 192.0.2.66"
+  local-zone: "." refuse
+U
+} >up.conf
+unbound -c up.conf >up.out 2>&1 &
+pids+=($!)
+"$bin" -q -c "$work/conf" dns >dns.out 2>&1 &
+dns_pid=$!
+pids+=("$dns_pid")
+wait_dns "$DNS" "www.good.example A" || die "dns did not come up: $(cat dns.out)"
+wait_tcp "$DOT" && wait_tcp "$DOH" || die "DoT/DoH not listening: $(cat dns.out)"
+
+dot() { kdig +tls +tls-hostname=127.0.0.1 +tls-ca=first.pem -p "$DOT" @127.0.0.1 "$@" 2>&1; }
+doh() { kdig +https=/dns-query +tls-ca=first.pem +tls-hostname=127.0.0.1 -p "$DOH" @127.0.0.1 "$@" 2>&1; }
+EDE='blocked by ispshield list c2: cc1.botnet.example'
+
+# ---- DoT
+out=$(dot +edns www.good.example A)
+check "DoT: allowed name answered" grep -qE '^www\.good\.example\..*A[[:space:]]+127\.0\.0\.1' <<<"$out"
+check "DoT: ALPN dot, TLS" grep -qE 'TLS1\.[23]' <<<"$out"
+out=$(dot +edns cc1.botnet.example A)
+check "DoT: blocked name NXDOMAIN" grep -q 'status: NXDOMAIN' <<<"$out"
+check "DoT: EDE names list and entry" grep -qF "$EDE" <<<"$out"
+out=$(dot -b 127.0.0.3 +edns cc1.botnet.example A)
+check "DoT: opted-out client answered" grep -qE '^cc1\.botnet\.example\..*192\.0\.2\.66' <<<"$out"
+
+# ---- DoH over HTTP/2 (kdig: POST, and GET)
+out=$(doh +edns www.good.example A)
+check "DoH h2 POST: allowed name answered" grep -qE '^www\.good\.example\..*127\.0\.0\.1' <<<"$out"
+out=$(doh +edns cc1.botnet.example A)
+check "DoH h2 POST: blocked NXDOMAIN" grep -q 'status: NXDOMAIN' <<<"$out"
+check "DoH h2 POST: EDE" grep -qF "$EDE" <<<"$out"
+out=$(doh +https-get +edns cc1.botnet.example A)
+check "DoH h2 GET: blocked NXDOMAIN with EDE" grep -qF "$EDE" <<<"$out"
+out=$(doh -b 127.0.0.3 +edns cc1.botnet.example A)
+check "DoH h2: opted-out client answered" grep -qE '^cc1\.botnet\.example\..*192\.0\.2\.66' <<<"$out"
+
+# ---- curl's own DoH resolver (HTTP/2 POST): a blocked name does not resolve (exit 6);
+# an allowed one resolves to 127.0.0.1 and curl goes on to connect (to a closed port: 7)
+curl -s --doh-url "https://127.0.0.1:$DOH/dns-query" --doh-insecure --max-time 5 \
+	"http://cc1.botnet.example:$UP/" >/dev/null 2>&1
+eq "$?" 6 "curl --doh-url: blocked name does not resolve"
+curl -s --doh-url "https://127.0.0.1:$DOH/dns-query" --doh-insecure --max-time 5 \
+	"http://www.good.example:$(freeport)/" >/dev/null 2>&1
+eq "$?" 7 "curl --doh-url: allowed name resolves (then the connection is refused)"
+
+# ---- DoH over HTTP/1.1 (curl GET ?dns=): rcode from the header, Cache-Control from the TTL
+# the two queries (A, ID 0) base64url for GET, and the blocked one raw for POST: one python
+read -r good64 bad64 < <(python3 -c 'import base64,struct,sys
+def q(name):
+    n=b"".join(bytes([len(l)])+l.encode() for l in name.split("."))+b"\0"
+    return struct.pack(">HHHHHH",0,0x0100,1,0,0,0)+n+struct.pack(">HH",1,1)
+open("q.bin","wb").write(q("cc1.botnet.example"))
+print(*(base64.urlsafe_b64encode(q(n)).decode().rstrip("=") for n in sys.argv[1:]))' \
+	www.good.example cc1.botnet.example)
+h1() { curl -s --http1.1 --cacert first.pem -D hdr -o body "$@"; }
+rcode() { echo $(($(od -An -tu1 -j3 -N1 body) & 15)); }
+h1 "https://127.0.0.1:$DOH/dns-query?dns=$good64"
+check "DoH h1 GET: 200 application/dns-message" grep -qi '^content-type: application/dns-message' hdr
+check "DoH h1 GET: max-age = the answer's TTL (300, or less once cached)" \
+	grep -qiE '^cache-control: max-age=(300|29[0-9])' hdr
+eq "$(rcode)" 0 "DoH h1 GET: allowed NOERROR"
+h1 "https://127.0.0.1:$DOH/dns-query?dns=$bad64"
+eq "$(rcode)" 3 "DoH h1 GET: blocked NXDOMAIN"
+check "DoH h1 GET: blocked answer's max-age = block-ttl (60)" grep -qi '^cache-control: max-age=60' hdr
+h1 --interface 127.0.0.3 "https://127.0.0.1:$DOH/dns-query?dns=$bad64"
+eq "$(rcode)" 0 "DoH h1 GET: opted-out client answered"
+h1 -H 'Content-Type: application/dns-message' --data-binary @q.bin "https://127.0.0.1:$DOH/dns-query"
+eq "$(rcode)" 3 "DoH h1 POST: blocked NXDOMAIN"
+h1 "https://127.0.0.1:$DOH/other?dns=$good64"
+check "DoH: another path is 404" grep -q '^HTTP/1.1 404' hdr
+h1 "https://127.0.0.1:$DOH/dns-query?dns=!!"
+check "DoH: bad base64url is 400" grep -q '^HTTP/1.1 400' hdr
+
+# ---- certificate reload on SIGHUP, a DoT connection open across it
+cert second ispshield-second
+python3 - "$DOT" first.pem go >reload.out 2>&1 <<'P' &
+import os, socket, ssl, struct, sys, time
+port, ca, go = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+ctx = ssl.create_default_context(cafile=ca); ctx.set_alpn_protocols(["dot"])
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                    server_hostname="127.0.0.1")
+buf = b""
+def read(n):
+    global buf
+    while len(buf) < n: buf += s.recv(4096)
+    r, buf = buf[:n], buf[n:]
+    return r
+def ask(*names):  # pipelined: every query sent, then the answers read: "id:rcode" sorted
+    for qid, name in enumerate(names, 1):
+        n = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+        q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + n + struct.pack(">HH", 1, 1)
+        s.sendall(struct.pack(">H", len(q)) + q)
+    out = []
+    for _ in names:
+        m = read(struct.unpack(">H", read(2))[0])
+        out.append("%d:%d" % (struct.unpack(">H", m[:2])[0], m[3] & 15))
+    return " ".join(sorted(out))
+print("before", s.selected_alpn_protocol(), ask("www.good.example", "cc1.botnet.example"), flush=True)
+# session resumption: a second connection with the first one's session (its ticket came
+# with the answers)
+s2 = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                     server_hostname="127.0.0.1", session=s.session)
+print("resumed", s2.session_reused, s2.version(), flush=True)
+s2.close()
+for _ in range(400):  # the test reloads, then creates the file go (at most 20 s)
+    if os.path.exists(go): break
+    time.sleep(0.05)
+print("after", ask("cc1.botnet.example"), flush=True)
+P
+pids+=($!)
+py=$!
+wait_log reload.out "before dot 1:0 2:3" || bad "DoT connection before the reload: $(cat reload.out)"
+wait_log reload.out "resumed True" || bad "DoT session not resumed: $(cat reload.out)"
+cp second.pem tls.pem && cp second.key tls.key
+kill -HUP "$dns_pid"
+wait_log dns.out "TLS certificate reloaded" || bad "no reload: $(cat dns.out)"
+subject_is() { openssl s_client -connect "127.0.0.1:$DOT" -alpn dot </dev/null 2>/dev/null | grep -q "^subject=CN = $1"; }
+check "after SIGHUP new connections get the new certificate" until_ok subject_is ispshield-second
+: >go
+wait "$py"
+check "the DoT connection opened before the reload is still answered" grep -q '^after 1:3$' reload.out
+echo "bad" >tls.key
+kill -HUP "$dns_pid"
+wait_log dns.out "TLS certificate reload failed" || bad "a bad key was not refused"
+out=$(kdig +tls +tls-ca=second.pem +tls-hostname=127.0.0.1 -p "$DOT" @127.0.0.1 www.good.example A 2>&1)
+check "a failed reload keeps the old certificate serving" grep -q 'status: NOERROR' <<<"$out"
+
+finish dns_encrypted
