@@ -74,38 +74,27 @@ int store_site_url(struct store *st, int64_t site, const char *url, int64_t firs
 		"sites url", err);
 }
 
-struct due_walk {
-	store_site_due_fn fn;
-	void *ud;
-};
+SQ_WALK(due, store_site_due_fn, struct store_site_due)
 
-static int due_row(void *ud, struct db_stmt *q)
+static int due_read(struct db_stmt *s, struct store_site_due *r)
 {
-	const struct due_walk *w = ud;
-	struct store_site_due d;
-
-	d.site = db_column_int64(q, 0);
-	d.domain = db_column_text(q, 1);
-	d.email = db_column_text(q, 2);
-	d.scope = db_column_text(q, 3);
-	d.source = db_column_text(q, 4);
-	return w->fn(w->ud, &d);
+	sq_columns(s, SQ_COLS(SQ_C(&r->site), SQ_C(&r->domain), SQ_C(&r->email), SQ_C(&r->scope),
+			      SQ_C(&r->source)));
+	return 0;
 }
 
 int store_sites_due(struct store *st, store_site_due_fn fn, void *ud, struct isp_err *err)
 {
-	struct due_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT s.id, s.domain, c.email, c.scope, c.source FROM sites s"
-		       " JOIN site_contacts c ON c.site_id = s.id AND c.rank = (SELECT min(rank)"
-		       " FROM site_contacts c2 WHERE c2.site_id = s.id AND c2.bounced IS NULL)"
-		       " WHERE s.domestic = 1 AND s.handled IS NULL AND NOT EXISTS(SELECT 1"
-		       " FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
-		       " WHERE ns.site_id = s.id AND NOT EXISTS(SELECT 1 FROM site_contacts b"
-		       " WHERE b.site_id = s.id AND b.email = n.email AND b.bounced IS NOT NULL))"
-		       " ORDER BY c.email, s.domain",
-		       NULL, "sites due", due_row, &w, err);
+	return due_each(st,
+			"SELECT s.id, s.domain, c.email, c.scope, c.source FROM sites s"
+			" JOIN site_contacts c ON c.site_id = s.id AND c.rank = (SELECT min(rank)"
+			" FROM site_contacts c2 WHERE c2.site_id = s.id AND c2.bounced IS NULL)"
+			" WHERE s.domestic = 1 AND s.handled IS NULL AND NOT EXISTS(SELECT 1"
+			" FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
+			" WHERE ns.site_id = s.id AND NOT EXISTS(SELECT 1 FROM site_contacts b"
+			" WHERE b.site_id = s.id AND b.email = n.email AND b.bounced IS NOT NULL))"
+			" ORDER BY c.email, s.domain",
+			NULL, "sites due", fn, ud, err);
 }
 
 int store_site_notice_make(struct store *st, const char *key, const char *email, const char *day,
@@ -143,71 +132,47 @@ int store_site_notice_make(struct store *st, const char *key, const char *email,
 	return store_commit(st, err);
 }
 
-struct notice_walk {
-	store_site_notice_fn fn;
-	void *ud;
-};
+SQ_WALK(notice, store_site_notice_fn, struct store_site_notice)
 
-static int notice_row(void *ud, struct db_stmt *q)
+static int notice_read(struct db_stmt *s, struct store_site_notice *r)
 {
-	const struct notice_walk *w = ud;
-	struct store_site_notice n;
-
-	n.id = db_column_int64(q, 0);
-	n.key = db_column_text(q, 1);
-	n.email = db_column_text(q, 2);
-	n.state = db_column_text(q, 3);
-	n.attempts = db_column_int64(q, 4);
-	n.created = db_column_int64(q, 5);
-	return w->fn(w->ud, &n);
+	sq_columns(s, SQ_COLS(SQ_C(&r->id), SQ_C(&r->key), SQ_C(&r->email), SQ_C(&r->state),
+			      SQ_C(&r->attempts), SQ_C(&r->created)));
+	return 0;
 }
 
 int store_site_notices_open(struct store *st, store_site_notice_fn fn, void *ud,
 			    struct isp_err *err)
 {
-	struct notice_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT id, key, email, state, attempts, created FROM site_notices"
-		       " WHERE state IN ('new', 'sending', 'failed') ORDER BY id",
-		       NULL, "sites notices", notice_row, &w, err);
+	return notice_each(st,
+			   "SELECT id, key, email, state, attempts, created FROM site_notices"
+			   " WHERE state IN ('new', 'sending', 'failed') ORDER BY id",
+			   NULL, "sites notices", fn, ud, err);
 }
 
-struct url_walk {
-	store_site_url_fn fn;
-	void *ud;
-};
+SQ_WALK(url, store_site_url_fn, struct store_site_url_row)
 
-static int url_row(void *ud, struct db_stmt *q)
+static int url_read(struct db_stmt *s, struct store_site_url_row *r)
 {
-	const struct url_walk *w = ud;
-	struct store_site_url_row r;
-
-	r.domain = db_column_text(q, 0);
-	r.url = db_column_text(q, 1);
-	r.evidence = db_column_text(q, 2);
-	r.first_seen = db_column_int64(q, 3);
-	r.last_seen = db_column_int64(q, 4);
-	r.scope = db_column_text(q, 5);
-	r.source = db_column_text(q, 6);
-	return w->fn(w->ud, &r);
+	sq_columns(s, SQ_COLS(SQ_C(&r->domain), SQ_C(&r->url), SQ_C(&r->evidence),
+			      SQ_C(&r->first_seen), SQ_C(&r->last_seen), SQ_C(&r->scope),
+			      SQ_C(&r->source)));
+	return 0;
 }
 
 int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn fn, void *ud,
 			   struct isp_err *err)
 {
-	struct url_walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen,"
-		       " (SELECT min(c.scope) FROM site_contacts c WHERE c.site_id = s.id AND"
-		       " c.email = n.email), (SELECT min(c.source) FROM site_contacts c WHERE"
-		       " c.site_id = s.id AND c.email = n.email)"
-		       " FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
-		       " JOIN sites s ON s.id = ns.site_id"
-		       " JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
-		       " ORDER BY s.domain, u.url",
-		       SQ_ARGS(SQ_I(notice)), "sites notice urls", url_row, &w, err);
+	return url_each(st,
+			"SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen,"
+			" (SELECT min(c.scope) FROM site_contacts c WHERE c.site_id = s.id AND"
+			" c.email = n.email), (SELECT min(c.source) FROM site_contacts c WHERE"
+			" c.site_id = s.id AND c.email = n.email)"
+			" FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
+			" JOIN sites s ON s.id = ns.site_id"
+			" JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
+			" ORDER BY s.domain, u.url",
+			SQ_ARGS(SQ_I(notice)), "sites notice urls", fn, ud, err);
 }
 
 int store_site_bounced(struct store *st, const char *email, int64_t now, long *changed,
@@ -233,30 +198,18 @@ int store_site_notice_state(struct store *st, int64_t notice, const char *state,
 		      "sites notice state", err);
 }
 
-struct report_walk {
-	store_sites_report_fn fn;
-	void *ud;
-};
+SQ_WALK(report, store_sites_report_fn, struct store_sites_report_row)
 
-static int report_row(void *ud, struct db_stmt *q)
+static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 {
-	const struct report_walk *w = ud;
-	struct store_sites_report_row r;
-
-	r.list = db_column_text(q, 0);
-	r.sites = db_column_int64(q, 1);
-	r.domestic = db_column_int64(q, 2);
-	r.with_contact = db_column_int64(q, 3);
-	r.notified = db_column_int64(q, 4);
-	r.handled = db_column_int64(q, 5);
-	return w->fn(w->ud, &r);
+	sq_columns(s, SQ_COLS(SQ_C(&r->list), SQ_C(&r->sites), SQ_C(&r->domestic),
+			      SQ_C(&r->with_contact), SQ_C(&r->notified), SQ_C(&r->handled)));
+	return 0;
 }
 
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err)
 {
-	struct report_walk w = { fn, ud };
-
-	return sq_rows(
+	return report_each(
 		st,
 		"SELECT s.list, count(*), sum(s.domestic),"
 		" sum(CASE WHEN EXISTS(SELECT 1 FROM site_contacts c WHERE c.site_id = s.id)"
@@ -266,7 +219,7 @@ int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, str
 		" THEN 1 ELSE 0 END),"
 		" sum(CASE WHEN s.handled IS NOT NULL THEN 1 ELSE 0 END)"
 		" FROM sites s GROUP BY s.list ORDER BY s.list",
-		NULL, "sites report", report_row, &w, err);
+		NULL, "sites report", fn, ud, err);
 }
 
 struct handled_walk {

@@ -8,44 +8,30 @@
 
 #include "core/store/store_int.h"
 
-struct walk {
-	store_url_status_fn fn;
-	void *ud;
-};
+SQ_WALK(url_status, store_url_status_fn, struct store_url_status)
 
-static int row(void *ud, struct db_stmt *q)
+static int url_status_read(struct db_stmt *s, struct store_url_status *r)
 {
-	const struct walk *w = ud;
-	struct store_url_status s;
-
-	memset(&s, 0, sizeof(s));
-	s.value = db_column_text(q, 0);
-	s.status = db_column_text(q, 1);
-	s.checked = db_column_int64(q, 2);
-	s.last_online = db_column_int64(q, 3);
-	s.fails = db_column_int64(q, 4);
-	s.next_check = db_column_int64(q, 5);
-	s.sha256 = db_column_text(q, 6);
-	s.detail = db_column_text(q, 7);
-	s.offline_since = db_column_int64(q, 8);
-	return w->fn(w->ud, &s);
+	sq_columns(s, SQ_COLS(SQ_C(&r->value), SQ_C(&r->status), SQ_C(&r->checked),
+			      SQ_C(&r->last_online), SQ_C(&r->fails), SQ_C(&r->next_check),
+			      SQ_C(&r->sha256), SQ_C(&r->detail), SQ_C(&r->offline_since)));
+	return 0;
 }
 
 int store_url_status_each(struct store *st, const struct store_list *l, int64_t now, int due,
 			  store_url_status_fn fn, void *ud, struct isp_err *err)
 {
-	struct walk w = { fn, ud };
-
-	return sq_rows(st,
-		       "SELECT v.value, u.status, u.checked, u.last_online, u.fails, u.next_check,"
-		       " u.sha256, u.detail, u.offline_since FROM (SELECT DISTINCT e.value AS "
-		       "value FROM entries e"
-		       " JOIN sources s ON s.id = e.source_id WHERE s.list_id = ?1"
-		       " AND (e.expires IS NULL OR e.expires > ?2)) v"
-		       " LEFT JOIN url_status u ON u.list_id = ?1 AND u.value = v.value"
-		       " WHERE ?3 = 0 OR u.next_check IS NULL OR u.next_check <= ?2"
-		       " ORDER BY v.value",
-		       SQ_ARGS(SQ_I(l->id), SQ_I(now), SQ_I(due)), "url status", row, &w, err);
+	return url_status_each(
+		st,
+		"SELECT v.value, u.status, u.checked, u.last_online, u.fails, u.next_check,"
+		" u.sha256, u.detail, u.offline_since FROM (SELECT DISTINCT e.value AS "
+		"value FROM entries e"
+		" JOIN sources s ON s.id = e.source_id WHERE s.list_id = ?1"
+		" AND (e.expires IS NULL OR e.expires > ?2)) v"
+		" LEFT JOIN url_status u ON u.list_id = ?1 AND u.value = v.value"
+		" WHERE ?3 = 0 OR u.next_check IS NULL OR u.next_check <= ?2"
+		" ORDER BY v.value",
+		SQ_ARGS(SQ_I(l->id), SQ_I(now), SQ_I(due)), "url status", fn, ud, err);
 }
 
 int store_url_status_put(struct store *st, const struct store_list *l,
