@@ -161,7 +161,7 @@ static int cmd_show(struct cli *c, int argc, char **argv)
 	struct isp_err err;
 	int json = 0, argi;
 	int rc;
-	int64_t since = (int64_t)time(NULL) - 30 * 86400;
+	int64_t since = (int64_t)time(NULL) - 30LL * 86400;
 	char path[CONFIG_PATH_MAX];
 	const struct opt opts[] = {
 		OPT_T("since", 0, &since, "T",

@@ -224,7 +224,7 @@ const char *time_fmt_duration(long long secs, char buf[TIME_FMT_DURATION_MAX])
 	static const struct {
 		long long n;
 		const char *one, *many;
-	} u[] = { { 7 * 86400, "week", "weeks" },
+	} u[] = { { 7LL * 86400, "week", "weeks" },
 		  { 86400, "day", "days" },
 		  { 3600, "h", "h" },
 		  { 60, "min", "min" },
