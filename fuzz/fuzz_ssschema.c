@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (ss_schema_find(s, r->name) == NULL)
 			abort();
-		snprintf(fname, sizeof(fname), "2026-01-01-%s-asn1.csv", r->name);
+		snprintf(fname, sizeof(fname), "2026-01-01-%s.csv", r->name);
 		if (!ss_schema_by_filename(s, fname))
 			abort();
 	}

@@ -197,6 +197,11 @@ static int take_report(struct loader *l, const char *name, json_t *o, struct ss_
 		return bad(l, name, "not an object"), -1;
 	if (strlen(name) >= SS_NAME_MAX)
 		return bad(l, name, "name longer than %d bytes", SS_NAME_MAX - 1), -1;
+	/* a report type is found in file names ("2026-12-07-scan_dns-asn1.csv"): letters,
+	 * digits and '_' only, as Shadowserver names them */
+	if (!*name || name[strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					"0123456789_")] != '\0')
+		return bad(l, name, "not a report name (letters, digits and '_')"), -1;
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->type, sizeof(r->type), "%.*s", SS_NAME_MAX - 1, type ? type : "");
 	if (take_fields(l, r, json_object_get(o, "required_fields"), &why) < 0 ||
