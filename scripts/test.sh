@@ -52,7 +52,7 @@ stage "build (clang, ASan+UBSan)" sh -c "CC=clang cmake -S . -B '$build-asan' -D
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build '$build-asan' -j '$jobs' >/dev/null" &&
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		stage "ctest: under ASan+UBSan" \
-		ctest_log asan --test-dir "$build-asan" --no-tests=error --output-on-failure -j "$tjobs"
+		ctest_log asan --test-dir "$build-asan" --no-tests=error --output-on-failure -j "$tjobs" -LE package
 
 stage "build (clang, libFuzzer)" sh -c "CC=clang cmake -S . -B '$build-fuzz' -DISP_FUZZ=ON \
 	-DCMAKE_BUILD_TYPE=Debug -DFUZZ_SECONDS='${FUZZ_SECONDS:-10}' >/dev/null &&
