@@ -148,6 +148,16 @@ static void head(struct out *o, int ja, const char *title)
 	    ja ? "ja" : "en", title, style);
 }
 
+/* The list's display name (pi->list), else what kind of list it is. */
+static void list_text(struct out *o, const struct page_info *pi)
+{
+	if (pi->list && *pi->list)
+		esc(o, pi->list);
+	else
+		put(o, "%s",
+		    pi->ja ? "ISP が利用している脅威情報のリスト" : "a threat list the ISP uses");
+}
+
 size_t page_warning(const struct page_info *pi, char *out, size_t size)
 {
 	struct out o = { out, 0, size, 0 };
@@ -179,12 +189,16 @@ size_t page_warning(const struct page_info *pi, char *out, size_t size)
 	put(&o, "<table><tr><td>URL</td><td class=\"url\">");
 	esc(&o, pi->url);
 	put(&o, "</td></tr><tr><td>%s</td><td>%s", ja ? "理由" : "Reason",
-	    ja ? "マルウェア配布 (" : "malware distribution (");
-	esc(&o, pi->category && *pi->category ? pi->category : pi->list);
-	put(&o, ")</td></tr><tr><td>%s</td><td>", ja ? "リスト" : "List");
-	esc(&o, pi->list);
-	put(&o, "</td></tr><tr><td>%s</td><td>", ja ? "情報源" : "Source");
-	esc(&o, pi->source);
+	    ja ? "マルウェア配布" : "malware distribution");
+	if (pi->category && *pi->category) {
+		put(&o, " (");
+		esc(&o, pi->category);
+		put(&o, ")");
+	}
+	/* the list as the ISP names it for subscribers; its internal name and the file or
+	 * feed it came from are the operator's, never shown here */
+	put(&o, "</td></tr><tr><td>%s</td><td>", ja ? "リスト" : "List");
+	list_text(&o, pi);
 	put(&o, "</td></tr><tr><td>%s</td><td class=\"url\">", ja ? "参考情報" : "Reference");
 	esc(&o, pi->reference);
 	put(&o, "</td></tr><tr><td>%s</td><td>%s</td></tr></table>", ja ? "掲載日" : "Listed",
@@ -235,7 +249,7 @@ size_t page_walled(const struct page_info *pi, char *out, size_t size)
 		 "known as a botnet command-and-control (C&amp;C) server:");
 	esc(&o, pi->url);
 	put(&o, "</p><p>%s ", ja ? "リスト:" : "List:");
-	esc(&o, pi->list);
+	list_text(&o, pi);
 	put(&o, "</p><h2>%s</h2><ol><li>%s</li><li>%s</li><li>%s</li></ol><p>%s ",
 	    ja ? "駆除の方法" : "How to clean it",
 	    ja ? "ウイルス対策ソフトを最新の状態にして、すべての機器を完全スキャンしてください。"

@@ -131,7 +131,7 @@ static void respond_walled(struct px_worker *w, struct px_conn *c, const struct 
 	memset(&pi, 0, sizeof(pi));
 	pi.ja = page_prefer_ja(al, alen);
 	pi.url = name;
-	pi.list = list;
+	pi.list = config_list_display(w->srv->cfg, list, pi.ja);
 	pi.isp = w->srv->cfg->notify_isp_name;
 	pi.contact = w->srv->cfg->notify_contact;
 	n = walled_page(tpl, &pi, w->scratch.page, sizeof(w->scratch.page));

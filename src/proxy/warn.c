@@ -66,7 +66,7 @@ void px_render_hit(struct px_worker *w, struct px_conn *c, const struct px_meta 
 	memset(&pi, 0, sizeof(pi));
 	pi.ja = hit->ja;
 	pi.url = hit->canon;
-	pi.list = hit->list;
+	pi.list = config_list_display(w->srv->cfg, hit->list, hit->ja);
 	if (m) {
 		pi.source = m->source;
 		pi.reference = m->reference;

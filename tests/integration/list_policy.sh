@@ -49,6 +49,7 @@ events = off
 [list.quiet]
 notify = off
 [list.owner-urls]
+display-name = the Owner list
 page = $work/owner-page.html
 [profile.cc-only]
 lists = c2
@@ -163,9 +164,10 @@ check "no notice mentions the quiet list" sh -c "! grep -rq quiet.example maildi
 code=$(curl -s -m 5 -o page.html -w '%{http_code}' -x "127.0.0.1:$PX" http://owner.example/listed.html)
 eq "$code" 403 "per-list page: 403"
 check "per-list page: the owner's template" grep -q OWNER-FIXED-PAGE page.html
-check "per-list page: placeholders filled in" grep -q 'http://owner.example/listed.html is on owner-urls; ask' page.html
+check "per-list page: placeholders filled in (the list's display name)" grep -q 'http://owner.example/listed.html is on the Owner list; ask' page.html
 curl -s -m 5 -o page2.html -x "127.0.0.1:$PX" http://malware.example/bad.exe
-check "other lists: built-in page" sh -c "grep -q urls page2.html && ! grep -q OWNER-FIXED-PAGE page2.html"
+check "other lists: built-in page" sh -c "grep -q 'a threat list the ISP uses' page2.html && ! grep -q OWNER-FIXED-PAGE page2.html"
+check "... without the list's internal name" sh -c "! grep -q 'urls' page2.html"
 # CONNECT FROM HOST: the proxy's answer head and body (python3: a source address of our choice)
 connect() {
 	python3 - "$PX" "$1" "$2" <<'PY'

@@ -94,7 +94,8 @@ U="http://127.0.0.1:$WWW"
 check "allowed URL passes" test "$("${C[@]}" "$U/ok.html")" = hello-allowed
 check "listed URL gets 403" test "$(code "$U/bad.html")" = 403
 "${C[@]}" "$U/bad.html" >page.en.html
-check "warning page (en) names the URL and list" grep -q "malware-urls" page.en.html
+check "warning page (en) names the URL" grep -q "bad.html" page.en.html
+check "... and no internal list or file name (issue 25)" sh -c "! grep -qE 'malware-urls|urls.txt' page.en.html"
 check "warning page has a continue link" grep -q 'id="continue"' page.en.html
 check "real page not served" bash -c "! grep -q REAL-MALWARE page.en.html"
 "${C[@]}" -H 'Accept-Language: ja,en;q=0.5' "$U/bad.html" >page.ja.html

@@ -491,15 +491,16 @@ static void test_page(void **state)
 	assert_true(page_prefer_ja("en;q=0.3, ja;q=0.9", 18));
 	memset(&pi, 0, sizeof(pi));
 	pi.url = "http://x.example/<script>";
-	pi.list = "urlhaus";
-	pi.source = "feed\"s";
+	pi.list = "URLhaus \"feed\"s";
+	pi.source = "local-urls.csv";
 	pi.continue_url = "http://x.example/?a=1&b=2";
 	pi.isp = "ISP";
 	pi.contact = "abuse@isp.example";
 	assert_true(page_warning(&pi, out, sizeof(out)) > 0);
 	assert_null(strstr(out, "<script>"));
 	assert_non_null(strstr(out, "&lt;script&gt;"));
-	assert_non_null(strstr(out, "feed&quot;s"));
+	assert_non_null(strstr(out, "URLhaus &quot;feed&quot;s")); /* the display name */
+	assert_null(strstr(out, "local-urls.csv")); /* the source: the operator's, not shown */
 	assert_non_null(strstr(out, "a=1&amp;b=2"));
 	assert_non_null(strstr(out, "lang=\"en\""));
 	pi.ja = 1;

@@ -709,6 +709,17 @@ const struct config_list *config_list_policy(const struct isp_config *c, const c
 	return str_find_named(c->lists, (size_t)c->nlists, sizeof(c->lists[0]), name);
 }
 
+const char *config_list_display(const struct isp_config *c, const char *name, int ja)
+{
+	const struct config_list *l = config_list_policy(c, name);
+
+	if (!l)
+		return NULL;
+	return l->display[ja != 0][0]	? l->display[ja != 0]
+	       : l->display[ja == 0][0] ? l->display[ja == 0]
+					: NULL;
+}
+
 const struct config_profile *config_profile(const struct isp_config *c, const char *name)
 {
 	return str_find_named(c->profiles, (size_t)c->nprofiles, sizeof(c->profiles[0]), name);
@@ -782,9 +793,24 @@ static int set_named(struct isp_config *c, const char *section, const char *name
 					   "nxdomain|walled-garden|refused|log-only",
 					   section, value);
 		}
-		if (strcmp(name, "ede-text") == 0 || strcmp(name, "page") == 0) {
-			char *dst = name[0] == 'e' ? l->ede_text : l->page;
-			size_t size = name[0] == 'e' ? sizeof(l->ede_text) : sizeof(l->page);
+		if (strcmp(name, "ede-text") == 0 || strcmp(name, "page") == 0 ||
+		    strncmp(name, "display-name", 12) == 0) {
+			int dn = strcmp(name, "display-name") == 0	? 0
+				 : strcmp(name, "display-name-ja") == 0 ? 1
+									: -1;
+			char *dst = dn >= 0	     ? l->display[dn]
+				    : name[0] == 'e' ? l->ede_text
+						     : l->page;
+			size_t size = dn >= 0	       ? sizeof(l->display[0])
+				      : name[0] == 'e' ? sizeof(l->ede_text)
+						       : sizeof(l->page);
+
+			if (strncmp(name, "display-name", 12) == 0 && dn < 0)
+				return isp_err_set(
+					err, ISR_EINVAL,
+					"unknown key '%s' in section [%s] (display-name, "
+					"display-name-ja)",
+					name, section);
 
 			if (strlen(value) >= size)
 				return isp_err_set(err, ISR_EINVAL,
@@ -801,7 +827,7 @@ static int set_named(struct isp_config *c, const char *section, const char *name
 		}
 		return isp_err_set(err, ISR_EINVAL,
 				   "unknown key '%s' in section [%s] (action, ede-text, page, "
-				   "events, notify)",
+				   "display-name, display-name-ja, events, notify)",
 				   name, section);
 	}
 	{
@@ -1015,6 +1041,10 @@ void config_print(const struct isp_config *c, FILE *out)
 			fprintf(out, "action = %s\n", action_names[l->action]);
 		if (l->ede_text[0])
 			fprintf(out, "ede-text = %s\n", l->ede_text);
+		if (l->display[0][0])
+			fprintf(out, "display-name = %s\n", l->display[0]);
+		if (l->display[1][0])
+			fprintf(out, "display-name-ja = %s\n", l->display[1]);
 		if (l->page[0])
 			fprintf(out, "page = %s\n", l->page);
 		fprintf(out, "events = %s\nnotify = %s\n", l->events ? "on" : "off",

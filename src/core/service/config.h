@@ -34,11 +34,13 @@ enum config_list_action {
 
 struct config_list {
 	char name[CONFIG_NAME_MAX];
-	int action;	    /* enum config_list_action */
-	char ede_text[256]; /* EDE extra text of its blocks; "" = "blocked by ... LIST: ENTRY" */
-	char page[1024];    /* the proxy's warning page template for it; "" = built in */
-	int events;	    /* 0: nothing recorded about who hit it */
-	int notify;	    /* 0: its events are recorded but never notified */
+	int action;	      /* enum config_list_action */
+	char ede_text[256];   /* EDE extra text of its blocks; "" = "blocked by ... LIST: ENTRY" */
+	char page[1024];      /* the proxy's warning page template for it; "" = built in */
+	char display[2][128]; /* what subscribers read for it: [0] English, [1] Japanese;
+				 "" = the other one, else a generic description */
+	int events;	      /* 0: nothing recorded about who hit it */
+	int notify;	      /* 0: its events are recorded but never notified */
 };
 
 struct config_profile {
@@ -256,6 +258,10 @@ struct isp_config {
 
 /* The [list.NAME] policy of list `name`, or NULL (no section: the defaults). */
 const struct config_list *config_list_policy(const struct isp_config *c, const char *name);
+/* What a subscriber reads for list `name` in Japanese (ja) or English: its display-name-ja
+ * or display-name, else the other one, else NULL (say "a list of ..." instead: a list's
+ * own name is an internal name, never shown to subscribers). */
+const char *config_list_display(const struct isp_config *c, const char *name, int ja);
 /* The [profile.NAME] section of profile `name`, or NULL. */
 const struct config_profile *config_profile(const struct isp_config *c, const char *name);
 /* Whether profile p applies list `name` (every list when it has no `lists` key). */
