@@ -1,7 +1,8 @@
 /*
  * fuzz_statusin.c -- libFuzzer target for what the status page reads from elsewhere
- * (status/status.h): the first input byte picks the parser (mod 3: Prometheus text,
- * sync-state.json, darknet report), the rest is its input. Checks: every rejected
+ * (status/status.h): the first input byte picks the parser ('H': the traffic history
+ * file; else mod 3: Prometheus text, sync-state.json, darknet report), the rest is its
+ * input. Checks: every rejected
  * Prometheus line is numbered within the input's line count and the count returned
  * matches the callbacks; the JSON parsers return NULL with an error or an object whose
  * arrays stay within their bounds and whose strings are at most 512 bytes; the page
@@ -77,6 +78,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (text[i] == '\n')
 			s.lines++;
 	isp_err_clear(&err);
+	if (data[0] == 'H') { /* the traffic history file (history.c) */
+		static struct st_sampler smp;
+		long rej = st_history_parse(&smp, text, n, "fuzz", 1900000000000LL);
+
+		if (rej < 0 || rej > s.lines || smp.n < 0 || smp.n > ST_RING)
+			abort();
+		for (i = 1; i < (size_t)smp.n; i++)
+			if (smp.ring[(smp.head - smp.n + (int)i + ST_RING) % ST_RING].t_ms <=
+			    smp.ring[(smp.head - smp.n + (int)i - 1 + ST_RING) % ST_RING].t_ms)
+				abort();
+		return 0;
+	}
 	switch (data[0] % 3) {
 	case 0:
 		if (status_prom_parse(text, n, "fuzz", on_sample, on_reject, &s) != s.rejects)

@@ -245,7 +245,13 @@ static int configure(struct st_ctx *c, struct srv *s, const struct isp_config *c
 			     scrape, err);
 	if (rc)
 		return rc;
-	/* accepted: swap in */
+	/* accepted: swap in, with the history the last run kept */
+	{
+		char path[CONFIG_PATH_MAX];
+
+		config_state_path(cfg, "status-history", path);
+		st_history_load(&smp, path, time_wall_ms());
+	}
 	st_sampler_free(&c->sampler);
 	c->sampler = smp;
 	pthread_mutex_lock(&s->lock);
@@ -276,6 +282,15 @@ static void refresh(struct st_ctx *c, struct srv *s)
 	json_t *f, *old;
 
 	st_sample(&c->sampler, t);
+	if (c->sampler.n) {
+		char path[CONFIG_PATH_MAX];
+		struct isp_err e;
+
+		isp_err_clear(&e);
+		config_state_path(&c->cfg, "status-history", path);
+		if (st_history_save(&c->sampler, path, &e) != 0)
+			log_msg(LOGS_WARNING, "status", "%s", e.msg);
+	}
 	f = st_figures(c, t / 1000);
 	pthread_mutex_lock(&s->lock);
 	old = s->figures;

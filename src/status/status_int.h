@@ -57,6 +57,18 @@ void st_sample(struct st_sampler *s, int64_t now_ms);
 /* The traffic figures as JSON: targets, current rates and totals, the history. */
 json_t *st_traffic_json(const struct st_sampler *s, int64_t interval);
 
+/* The history kept across restarts (history.c): the ring as text, a point a line. */
+#define ST_HISTORY_MAX (ST_RING * 128) /* bytes of the file read at most */
+/* Replace s's points by those of text[0..len) (named name in messages; points after
+ * now_ms or not in order are rejected); returns the lines rejected, each logged. */
+long st_history_parse(struct st_sampler *s, const char *text, size_t len, const char *name,
+		      int64_t now_ms);
+/* st_history_parse of the file at path; nothing when it does not exist (a warning when
+ * it cannot be read). */
+void st_history_load(struct st_sampler *s, const char *path, int64_t now_ms);
+/* Write s's points to path (replaced atomically, mode 0600). */
+int st_history_save(const struct st_sampler *s, const char *path, struct isp_err *err);
+
 /* A file's figures kept until the file changes (snapshot, sync state, darknet report:
  * the snapshot's checksum covers the whole file, a report can be megabytes). */
 struct st_cached {

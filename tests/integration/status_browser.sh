@@ -198,9 +198,24 @@ kill -HUP "$stpid"
 check "SIGHUP reloaded (logged after a refresh)" wait_log status.log 'status: reloaded'
 eq "$(code "${A[@]}" "$base/")" 401 "after the reload the old password is refused"
 eq "$(code -u 'admin:a new password' "$base/")" 200 "and the new one accepted"
+A=(-u 'admin:a new password')
+nbefore=$(curl -s -m 30 "${A[@]}" "$base/api/status" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["traffic"]["series"]))')
+tstop=$(date +%s)
 kill -TERM "$stpid"; wait "$stpid"; rc=$?
 eq "$rc" 0 "SIGTERM: clean exit"
 grep -q 'status: stopping' status.log && ok "stopping logged" || bad "no stop in the log"
+
+# ---- a restart keeps the traffic history (issue 25): the charts are not empty after it
+"$bin" --store "$work/var/t.db" status --listen "127.0.0.1:$ST" --user admin --password-file pw \
+	--scrape "127.0.0.1:$MET" --interval 1 2>status2.log & stpid=$!; pids+=($stpid)
+# the oldest point the restarted service shows was sampled before it started: only the
+# kept history can hold it
+first_t() { curl -s -m 30 "${A[@]}" "$base/api/status" |
+	python3 -c 'import json,sys; s=json.load(sys.stdin)["traffic"]["series"]; print(s[0]["t"] if s else "")'; }
+has_first() { [ -n "$(first_t)" ]; }
+until_ok has_first || bad "the restarted status page shows no traffic"
+check "after a restart the history is back ($nbefore points before)" test "$(first_t)" -lt "$tstop"
+kill -TERM "$stpid"; wait "$stpid"
 
 cp status.log "$out/status.log"
 [ $failed -eq 0 ] || { echo "--- status.log" >&2; tail -20 status.log >&2; tail -5 chromedriver.log >&2; }

@@ -311,12 +311,59 @@ static void test_page_escapes(void **state)
 	assert_true(st_round1(NAN) == 0);
 }
 
+/* The traffic history kept across restarts: save, parse back, bad lines skipped. */
+static void test_history(void **state)
+{
+	static struct st_sampler a, b;
+	char path[] = "/tmp/ispshield-test-history-XXXXXX";
+	struct isp_err err;
+	static const char bad[] =
+		"1796000000000 1 12.5 3.2 0 0.0 0.0\n"
+		"1796000000000 1 1.0 1.0 1 1.0 1.0\n" /* not after the one before */
+		"x\n"
+		"1796000010000 2 1 1 1 1 1\n"	/* a flag is 0 or 1 */
+		"1796000020000 1 1 1 1 1\n"	/* 6 fields */
+		"9999999999999 1 1 1 1 1 1\n"	/* the future */
+		"1796000030000 1 1 101 1 1 1\n" /* a rate over 100 % */
+		"1796000040000 1 14.0 3.0 1 4.0 10.0\n";
+	int fd, i;
+
+	(void)state;
+	isp_err_clear(&err);
+	assert_int_equal(st_history_parse(&a, bad, strlen(bad), "h", 1797000000000LL), 6);
+	assert_int_equal(a.n, 2);
+	assert_int_equal(a.ring[0].t_ms, 1796000000000LL);
+	assert_int_equal(a.ring[1].t_ms, 1796000040000LL);
+	assert_true(a.ring[1].px_ok && a.ring[1].px_block == 10.0);
+	/* more than the ring holds: the newest ST_RING points are kept */
+	memset(&a, 0, sizeof(a));
+	for (i = 0; i < ST_RING + 5; i++) {
+		a.ring[a.head] = (struct st_point){ .t_ms = 1796000000000LL + i * 10000LL,
+						    .dns_qps = i,
+						    .dns_ok = 1 };
+		a.head = (a.head + 1) % ST_RING;
+		if (a.n < ST_RING)
+			a.n++;
+	}
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(st_history_save(&a, path, &err), 0);
+	st_history_load(&b, path, 1797000000000LL);
+	unlink(path);
+	assert_int_equal(b.n, ST_RING);
+	assert_int_equal(b.ring[(b.head - 1 + ST_RING) % ST_RING].t_ms,
+			 1796000000000LL + (ST_RING + 4) * 10000LL);
+	assert_true(b.ring[(b.head - 1 + ST_RING) % ST_RING].dns_qps == (double)(ST_RING + 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prom),	      cmocka_unit_test(test_sync),
 		cmocka_unit_test(test_sync_bounded),  cmocka_unit_test(test_darknet),
 		cmocka_unit_test(test_store_figures), cmocka_unit_test(test_page_escapes),
+		cmocka_unit_test(test_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
