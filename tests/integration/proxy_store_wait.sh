@@ -37,6 +37,7 @@ isp() { "$bin" -q --store "$url" -o core.snapshot="$work/t.snap" "$@"; }
 isp store migrate >/dev/null || bad "migrate"
 printf 'http://127.0.0.1:%s/bad.html\n' "$WWW" >urls.txt
 isp lists import --list malware-urls --kind url --source feed-x urls.txt || bad "import"
+listed=$(date -u +%F) # the entry's first_seen, which only the store knows
 isp lists compile || bad "compile"
 "$bin" --store "$url" -o core.snapshot="$work/t.snap" proxy --listen "127.0.0.1:$PX" \
 	--threads 1 --metrics "127.0.0.1:$MET" --allow-destinations 127.0.0.1/32 \
@@ -47,7 +48,9 @@ isp lists compile || bad "compile"
 until_ok curl -s -o /dev/null "http://127.0.0.1:$MET/metrics" || bad "proxy did not start"
 until_ok curl -s -o /dev/null -x "127.0.0.1:$PX2" "http://127.0.0.1:$WWW/ok.html" || bad "proxy 2 did not start"
 P=(curl -s -m 20 -x "127.0.0.1:$PX")
-check "the warning page names the list's source (store read)" grep -q "feed-x" <("${P[@]}" "http://127.0.0.1:$WWW/bad.html")
+"${P[@]}" "http://127.0.0.1:$WWW/bad.html" >first.html
+check "the warning page has the entry's listing date (store read)" grep -q "<td>Listed</td><td>$listed</td>" first.html
+check "... and never the list's source, an internal name" bash -c '! grep -q feed-x first.html' 
 
 # another session holds the lists table until release/ appears
 python3 - "$url" <<'PY' & locker=$!
@@ -71,12 +74,13 @@ check "while that hit waits for the store, the same worker serves another reques
 	test "$(curl -s -m 30 -x "127.0.0.1:$PX" "http://127.0.0.1:$WWW/ok.html")" = hello-allowed
 check "... and the hit is then still waiting" kill -0 "$hit"
 curl -s -m 20 -x "127.0.0.1:$PX2" "http://127.0.0.1:$WWW/bad.html" >fallback.html
-check "a store slower than connect-timeout: the page comes with the list name only" \
-	bash -c 'grep -q malware-urls fallback.html && ! grep -q feed-x fallback.html'
+check "a store slower than connect-timeout: the page comes without the store's metadata" \
+	grep -q "<td>Listed</td><td>-</td>" fallback.html
 check "... while the store is still locked (the first hit still waits)" kill -0 "$hit"
 touch release
 wait "$hit"
-check "the held hit gets its warning page, with the source once the lock is gone" grep -q "feed-x" held.html
+check "the held hit gets its warning page, with the store's metadata once the lock is gone" \
+	grep -q "<td>Listed</td><td>$listed</td>" held.html
 check "the real page was not served" bash -c '! grep -q REAL-MALWARE held.html'
 
 finish proxy_store_wait

@@ -75,7 +75,7 @@ check "listed name: NXDOMAIN" test "$(status_of c2-blocked.example)" = NXDOMAIN
 check "proxy answers" until_ok curl -s -m 2 -o /dev/null -x "127.0.0.1:$PX" http://malware.example/bad.exe
 code=$(curl -s -m 30 -o page.html -w '%{http_code}' -x "127.0.0.1:$PX" http://malware.example/bad.exe)
 check "listed URL: warning page (403)" test "$code" = 403
-check "warning page names the list" grep -q urls page.html
+check "warning page: the generic list description, not the internal name" sh -c "grep -q 'a threat list the ISP uses' page.html && ! grep -q urls page.html"
 check "store prune runs, prune-delay after the start" wait_log run.log "block_events: 0 deleted"
 check "... as announced" grep -q "store prune runs every 86400 s, first in 1 s" run.log
 check "printed the DNS address" grep -q "dns (pid [0-9]*) answers on 127.0.0.1:$DNS" run.log
