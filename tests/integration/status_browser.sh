@@ -215,6 +215,12 @@ first_t() { curl -s -m 30 "${A[@]}" "$base/api/status" |
 has_first() { [ -n "$(first_t)" ]; }
 until_ok has_first || bad "the restarted status page shows no traffic"
 check "after a restart the history is back ($nbefore points before)" test "$(first_t)" -lt "$tstop"
+# and in the browser: the page of the restarted service, its charts drawn from the kept
+# history (screenshot status-restart.png)
+printf '{"figs": {}}\n' >expect-restart.json
+timeout 300 python3 "$src/tests/integration/status_browser.py" "$CD" "$base" admin 'a new password' \
+	expect-restart.json "$out" status-restart "$work/profile-restart" &&
+	ok "browser: the restarted page" || bad "browser: the restarted page"
 kill -TERM "$stpid"; wait "$stpid"
 
 cp status.log "$out/status.log"
