@@ -58,7 +58,7 @@ void st_sample(struct st_sampler *s, int64_t now_ms);
 json_t *st_traffic_json(const struct st_sampler *s, int64_t interval);
 
 /* The history kept across restarts (history.c): the ring as text, a point a line. */
-#define ST_HISTORY_MAX (ST_RING * 128) /* bytes of the file read at most */
+#define ST_HISTORY_MAX ((size_t)ST_RING * 128) /* bytes of the file read at most */
 /* Replace s's points by those of text[0..len) (named name in messages; points after
  * now_ms or not in order are rejected); returns the lines rejected, each logged. */
 long st_history_parse(struct st_sampler *s, const char *text, size_t len, const char *name,

@@ -25,9 +25,9 @@ DRIVER, PROXY, SITE, LISTED, OUT, PROFILE = sys.argv[1:7]
 REAL_TITLE = "ispshield browser test: the real page"
 TEXTS = {
     "ja": {"title": "警告: マルウェア配布サイト", "h1": "このページはマルウェアを配布しています",
-           "go": "それでも開く"},
+           "go": "それでも開く", "list": "テスト用マルウェアサイトリスト"},
     "en": {"title": "Warning: malware distribution site", "h1": "This page distributes malware",
-           "go": "continue anyway"},
+           "go": "continue anyway", "list": "Test list of malware sites"},
 }
 drv = Driver(DRIVER)
 call = drv.call
@@ -65,8 +65,10 @@ def run(lang):
         check("[%s] warning page in %s (html lang)" % (lang, lang),
               js("return document.documentElement.lang") == lang)
         check("[%s] warning page text" % lang, t["h1"] in body, body[:300])
-        check("[%s] warning page names the URL and the list" % lang,
-              listed in body and "browser-test-urls" in body, body[:600])
+        check("[%s] warning page names the URL and the list (its display name)" % lang,
+              listed in body and t["list"] in body, body[:600])
+        check("[%s] ... never the list's internal name" % lang,
+              "browser-test-urls" not in body, body[:600])
         check("[%s] real page not shown" % lang, "REAL-PAGE-BODY" not in body)
         shot("warning-%s.png" % lang)
 

@@ -52,7 +52,10 @@ isp() { "$bin" --store "$work/t.db" "$@"; }
 isp -q lists import --list browser-test-urls --kind url urls.txt || { echo "FAIL import" >&2; exit 1; }
 isp -q lists compile || { echo "FAIL compile" >&2; exit 1; }
 head -c 32 /dev/urandom >secret && chmod 600 secret # secrets others can read are refused
-"$bin" --store "$work/t.db" proxy --listen "127.0.0.1:$PX" --secret-file secret --metrics "127.0.0.1:$MET" \
+# what subscribers read for the list (its own name is internal: issue 25)
+"$bin" --store "$work/t.db" -o "list.browser-test-urls.display-name=Test list of malware sites" \
+	-o "list.browser-test-urls.display-name-ja=テスト用マルウェアサイトリスト" \
+	proxy --listen "127.0.0.1:$PX" --secret-file secret --metrics "127.0.0.1:$MET" \
 	--connect-timeout 5 --upstream-timeout 10 --allow-destinations 127.0.0.1/32 2>proxy.log & pids+=($!)
 wait_http "http://127.0.0.1:$MET/metrics" && wait_tcp "$PX" || { echo "FAIL proxy did not come up" >&2; exit 1; }
 code=$(curl -s -m 10 -o /dev/null -w '%{http_code}' -x "127.0.0.1:$PX" \
