@@ -116,6 +116,26 @@ static const char *when(const char *lang, int64_t t, char out[32])
 	return out;
 }
 
+/* An event's detail as a subscriber reads it. The details of ingested blocks are the
+ * store's words ("name NAME (REASON)", "url URL"; store_ingest_block_events): the
+ * subscriber reads the name or the URL alone, not our internal reason words. Other
+ * details (a partner's evidence) as they are. */
+static void subscriber_detail(struct strbuf *b, const char *d)
+{
+	size_t n;
+
+	if (strncmp(d, "name ", 5) == 0) {
+		d += 5;
+		n = strcspn(d, " ");
+	} else if (strncmp(d, "url ", 4) == 0) {
+		d += 4;
+		n = strlen(d);
+	} else {
+		n = strlen(d);
+	}
+	strbuf_fmt(b, "  (%.*s)", (int)n, d);
+}
+
 static int render_section(const struct render_ctx *c, const char *lang,
 			  const struct render_section *s, struct strbuf *body, struct isp_err *err)
 {
@@ -135,7 +155,7 @@ static int render_section(const struct render_ctx *c, const char *lang,
 		if (e->family && *e->family)
 			strbuf_fmt(&lines, "  %s", e->family);
 		if (e->detail && *e->detail)
-			strbuf_fmt(&lines, "  (%s)", e->detail);
+			subscriber_detail(&lines, e->detail);
 		strbuf_str(&lines, "\n");
 	}
 	if (s->n > RENDER_MAX_LINES)

@@ -169,6 +169,10 @@ static void test_english_counts(void **state)
 	body_of(msg, body, sizeof(body));
 	assert_non_null(strstr(body, "(2 times, first"));
 	assert_non_null(strstr(body, "(1 time, first"));
+	/* a DNS block's detail: the name alone, not the store's "name ... (name)" */
+	assert_non_null(strstr(body, "  (evil.example)"));
+	assert_null(strstr(body, "(name)"));
+	assert_null(strstr(body, "name evil.example"));
 	assert_null(strstr(body, "(1 times"));
 	assert_non_null(strstr(body, "a customer of Example ISP"));
 	assert_null(strstr(body, "a Example"));
