@@ -230,40 +230,15 @@ static struct evring *worker_ring(void *ud, int i)
 	return &((struct dns_server *)ud)->workers[i].ring;
 }
 
-/* "what ADDR:PORT, ADDR:PORT" of the n bound addresses a (ports implied by the
- * configuration written out), appended to out; nothing when n is 0. */
-static void addrs_text(char *out, size_t size, const char *what, const struct sockaddr_storage *a,
-		       int n)
-{
-	char host[64];
-	int i;
-
-	for (i = 0; i < n; i++) {
-		const struct sockaddr *sa = (const struct sockaddr *)&a[i];
-		unsigned port = ntohs(sa->sa_family == AF_INET6
-					      ? ((const struct sockaddr_in6 *)sa)->sin6_port
-					      : ((const struct sockaddr_in *)sa)->sin_port);
-		size_t k = strlen(out);
-
-		net_addr_text(sa, host, sizeof(host));
-		snprintf(out + k, size - k, "%s%s%s%s%s:%u",
-			 i   ? ", "
-			 : k ? "; "
-			     : "",
-			 i ? "" : what, sa->sa_family == AF_INET6 ? "[" : "", host,
-			 sa->sa_family == AF_INET6 ? "]" : "", port);
-	}
-}
-
 static void serving(void *ud)
 {
 	struct dns_server *srv = ud;
 	const struct isp_config *cfg = srv->cfg;
 	char bound[1024] = "";
 
-	addrs_text(bound, sizeof(bound), "", srv->listen, srv->nlisten);
-	addrs_text(bound, sizeof(bound), "DoT ", srv->tls_listen, srv->ntls);
-	addrs_text(bound, sizeof(bound), "DoH ", srv->https_listen, srv->nhttps);
+	net_addrs_text(bound, sizeof(bound), "", srv->listen, srv->nlisten);
+	net_addrs_text(bound, sizeof(bound), "DoT ", srv->tls_listen, srv->ntls);
+	net_addrs_text(bound, sizeof(bound), "DoH ", srv->https_listen, srv->nhttps);
 	log_msg(LOGS_NOTICE, "dns",
 		"serving on %s with %d thread%s, upstream %s, snapshot %s "
 		"(%u keys)%s%s",

@@ -194,11 +194,13 @@ static void serving(void *ud)
 {
 	struct px_server *srv = ud;
 	const struct isp_config *cfg = srv->cfg;
+	char bound[1024] = "";
 
+	net_addrs_text(bound, sizeof(bound), "", srv->listen, srv->nlisten);
 	log_msg(LOGS_NOTICE, "proxy",
 		"serving on %s with %d thread%s, snapshot %s (%u keys)%s%s%s, "
 		"names resolved by %s",
-		cfg->proxy_listen, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
+		bound, srv->nworkers, srv->nworkers > 1 ? "s" : "", srv->snap_path,
 		snap_keys(atomic_load(&srv->slot.cur)->snap),
 		srv->walled ? ", walled garden on" : "",
 		cfg->proxy_metrics[0] ? ", metrics on http://" : "", cfg->proxy_metrics,

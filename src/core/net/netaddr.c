@@ -198,3 +198,28 @@ int net_wait_fd(int fd, short ev, int64_t deadline_ms)
 		return r > 0;
 	}
 }
+
+void net_addrs_text(char *out, size_t size, const char *what, const struct sockaddr_storage *a,
+		    int n)
+{
+	char host[64];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const struct sockaddr *sa = (const struct sockaddr *)&a[i];
+		unsigned port = ntohs(sa->sa_family == AF_INET6
+					      ? ((const struct sockaddr_in6 *)sa)->sin6_port
+					      : ((const struct sockaddr_in *)sa)->sin_port);
+		size_t k = strlen(out);
+
+		if (k + 1 >= size)
+			return;
+		net_addr_text(sa, host, sizeof(host));
+		snprintf(out + k, size - k, "%s%s%s%s%s:%u",
+			 i   ? ", "
+			 : k ? "; "
+			     : "",
+			 i ? "" : what, sa->sa_family == AF_INET6 ? "[" : "", host,
+			 sa->sa_family == AF_INET6 ? "]" : "", port);
+	}
+}

@@ -40,6 +40,11 @@ int net_addr_literal(const char *host, uint16_t port, struct sockaddr_storage *o
 
 /* Print sa as "ADDR" (no port) into buf. Returns buf. */
 const char *net_addr_text(const struct sockaddr *sa, char *buf, size_t size);
+/* Append to out (size bytes, NUL-terminated) "WHAT ADDR:PORT, [ADDR6]:PORT" for the n
+ * addresses a, each with its port (a listen line names the ports a configuration left
+ * implied), after "; " when out is not empty; nothing when n is 0. */
+void net_addrs_text(char *out, size_t size, const char *what, const struct sockaddr_storage *a,
+		    int n);
 
 /* A listening TCP socket on sa (non-blocking, close-on-exec, SO_REUSEADDR and
  * SO_REUSEPORT so that each worker thread has its own, IPv6-only for an IPv6 address)
