@@ -1,0 +1,216 @@
+/*
+ * config_named.c -- the named sections of the configuration (config.h): [list.NAME], the
+ * per-list policy, and [profile.NAME], the lists a subscriber's profile applies; their
+ * keys are not in config.c's key table (a section per list), so they are parsed, looked
+ * up and printed here.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/base/strbuf.h"
+#include "core/service/config.h"
+#include "core/service/config_int.h"
+
+/* ---- [list.NAME] and [profile.NAME] ---- */
+
+static const char *const action_names[] = { "", "nxdomain", "walled-garden", "refused",
+					    "log-only" };
+
+/* A list or profile name: what `lists` accepts (letters, digits, - _ .), 1..63 bytes. */
+static int name_ok(const char *n)
+{
+	return str_is_name(n, strlen(n), CONFIG_NAME_MAX);
+}
+
+_Static_assert(offsetof(struct config_list, name) == 0 &&
+		       offsetof(struct config_profile, name) == 0,
+	       "str_find_named: name first");
+
+const struct config_list *config_list_policy(const struct isp_config *c, const char *name)
+{
+	return str_find_named(c->lists, (size_t)c->nlists, sizeof(c->lists[0]), name);
+}
+
+const char *config_list_display(const struct isp_config *c, const char *name, int ja)
+{
+	const struct config_list *l = config_list_policy(c, name);
+
+	if (!l)
+		return NULL;
+	return l->display[ja != 0][0]	? l->display[ja != 0]
+	       : l->display[ja == 0][0] ? l->display[ja == 0]
+					: NULL;
+}
+
+const struct config_profile *config_profile(const struct isp_config *c, const char *name)
+{
+	return str_find_named(c->profiles, (size_t)c->nprofiles, sizeof(c->profiles[0]), name);
+}
+
+int config_profile_has_list(const struct config_profile *p, const char *name)
+{
+	const char *s = p->lists;
+	size_t n = strlen(name);
+
+	if (p->all)
+		return 1;
+	while (*s) {
+		size_t len;
+
+		while (*s == ' ' || *s == ',' || *s == '\t')
+			s++;
+		len = strcspn(s, " ,\t");
+		if (len == n && strncmp(s, name, n) == 0)
+			return 1;
+		s += len;
+	}
+	return 0;
+}
+
+static int on_off(const char *v, int *out)
+{
+	if (strcmp(v, "on") == 0)
+		*out = 1;
+	else if (strcmp(v, "off") == 0)
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+/* Set key `name` of section "list.NAME" or "profile.NAME" (created on first use). */
+int config_set_named(struct isp_config *c, const char *section, const char *name, const char *value,
+		     struct isp_err *err)
+{
+	int is_list = strncmp(section, "list.", 5) == 0;
+	const char *n = section + (is_list ? 5 : 8);
+	size_t i;
+
+	if (!name_ok(n))
+		return isp_err_set(err, ISR_EINVAL,
+				   "[%s]: '%s' is not a list or profile name (letters, digits, "
+				   "- _ ., at most %d)",
+				   section, n, CONFIG_NAME_MAX - 1);
+	if (is_list) {
+		struct config_list *l = (struct config_list *)config_list_policy(c, n);
+
+		if (!l) {
+			if (c->nlists == CONFIG_MAX_LISTS)
+				return isp_err_set(err, ISR_EINVAL,
+						   "[%s]: more than %d [list.*] sections", section,
+						   CONFIG_MAX_LISTS);
+			l = &c->lists[c->nlists++];
+			memset(l, 0, sizeof(*l));
+			snprintf(l->name, sizeof(l->name), "%s", n);
+			l->events = l->notify = 1;
+		}
+		if (strcmp(name, "action") == 0) {
+			for (i = 1; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+				if (strcmp(value, action_names[i]) == 0) {
+					l->action = (int)i;
+					return 0;
+				}
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.action: '%s': expected one of "
+					   "nxdomain|walled-garden|refused|log-only",
+					   section, value);
+		}
+		if (strcmp(name, "ede-text") == 0 || strcmp(name, "page") == 0 ||
+		    strncmp(name, "display-name", 12) == 0) {
+			int dn = strcmp(name, "display-name") == 0	? 0
+				 : strcmp(name, "display-name-ja") == 0 ? 1
+									: -1;
+			char *dst = dn >= 0	     ? l->display[dn]
+				    : name[0] == 'e' ? l->ede_text
+						     : l->page;
+			size_t size = dn >= 0	       ? sizeof(l->display[0])
+				      : name[0] == 'e' ? sizeof(l->ede_text)
+						       : sizeof(l->page);
+
+			if (strncmp(name, "display-name", 12) == 0 && dn < 0)
+				return isp_err_set(
+					err, ISR_EINVAL,
+					"unknown key '%s' in section [%s] (display-name, "
+					"display-name-ja)",
+					name, section);
+
+			if (strlen(value) >= size)
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s.%s: value longer than %zu characters",
+						   section, name, size - 1);
+			memcpy(dst, value, strlen(value) + 1);
+			return 0;
+		}
+		if (strcmp(name, "events") == 0 || strcmp(name, "notify") == 0) {
+			if (on_off(value, name[0] == 'e' ? &l->events : &l->notify) != 0)
+				return isp_err_set(err, ISR_EINVAL, "%s.%s: '%s': expected on|off",
+						   section, name, value);
+			return 0;
+		}
+		return isp_err_set(err, ISR_EINVAL,
+				   "unknown key '%s' in section [%s] (action, ede-text, page, "
+				   "display-name, display-name-ja, events, notify)",
+				   name, section);
+	}
+	{
+		struct config_profile *p = (struct config_profile *)config_profile(c, n);
+
+		if (strcmp(n, "none") == 0)
+			return isp_err_set(err, ISR_EINVAL,
+					   "[%s]: the profile \"none\" is opt-out (nothing "
+					   "filtered) and cannot be configured",
+					   section);
+		if (!p) {
+			if (c->nprofiles == CONFIG_MAX_PROFILES)
+				return isp_err_set(err, ISR_EINVAL,
+						   "[%s]: more than %d [profile.*] sections",
+						   section, CONFIG_MAX_PROFILES);
+			p = &c->profiles[c->nprofiles++];
+			memset(p, 0, sizeof(*p));
+			snprintf(p->name, sizeof(p->name), "%s", n);
+			p->all = 1;
+		}
+		if (strcmp(name, "lists") == 0) {
+			if (strlen(value) >= sizeof(p->lists))
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s.lists: value longer than %zu characters",
+						   section, sizeof(p->lists) - 1);
+			memcpy(p->lists, value, strlen(value) + 1);
+			p->all = 0;
+			return 0;
+		}
+		return isp_err_set(err, ISR_EINVAL, "unknown key '%s' in section [%s] (lists)",
+				   name, section);
+	}
+}
+
+void config_named_print(const struct isp_config *c, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)c->nlists; i++) {
+		const struct config_list *l = &c->lists[i];
+
+		fprintf(out, "\n[list.%s]\n", l->name);
+		if (l->action)
+			fprintf(out, "action = %s\n", action_names[l->action]);
+		if (l->ede_text[0])
+			fprintf(out, "ede-text = %s\n", l->ede_text);
+		if (l->display[0][0])
+			fprintf(out, "display-name = %s\n", l->display[0]);
+		if (l->display[1][0])
+			fprintf(out, "display-name-ja = %s\n", l->display[1]);
+		if (l->page[0])
+			fprintf(out, "page = %s\n", l->page);
+		fprintf(out, "events = %s\nnotify = %s\n", l->events ? "on" : "off",
+			l->notify ? "on" : "off");
+	}
+	for (i = 0; i < (size_t)c->nprofiles; i++) {
+		const struct config_profile *p = &c->profiles[i];
+
+		fprintf(out, "\n[profile.%s]\n", p->name);
+		if (!p->all)
+			fprintf(out, "lists = %s\n", p->lists);
+	}
+}
