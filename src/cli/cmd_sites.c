@@ -1,12 +1,11 @@
 /*
  * cmd_sites.c -- `ispshield sites`: find the domestic sites on the lists and their
  * contacts, notify them (src/sites). Wiring only: the name look-ups (proxy/dnsstub.h
- * with sites.resolver, else getaddrinfo), the destination rule (proxy/dest.h, with
+ * with sites.resolver, else getaddrinfo), the destination rule (core/net/dest.h, with
  * sites.allow-destinations) and the mail (notify/render.h, notify/deliver.h) are handed
  * to the component through struct sites_env.
  */
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -86,40 +85,24 @@ struct env_ud {
 	struct deliver *d;
 };
 
+/* sites.resolver: the DNS server asked instead of the system's resolver */
+static int env_stub(void *ud, const char *host, uint16_t port, struct sockaddr_storage *out,
+		    int max)
+{
+	struct env_ud *u = ud;
+	socklen_t lens[16];
+
+	return pxdns_lookup((struct sockaddr *)&u->resolver, u->resolverlen, host, port,
+			    (int)u->cfg->sites_timeout * 1000, out, lens, max > 16 ? 16 : max);
+}
+
 static int env_resolve(void *ud, const char *host, uint16_t port, struct sockaddr_storage *out,
 		       int max)
 {
 	struct env_ud *u = ud;
-	struct addrinfo hints, *res = NULL, *ai;
-	socklen_t lens[16];
-	char pstr[8];
-	int n = 0;
 
-	if (max > 16)
-		max = 16;
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICHOST;
-	snprintf(pstr, sizeof(pstr), "%u", (unsigned)port);
-	if (getaddrinfo(host, pstr, &hints, &res) != 0) {
-		res = NULL;
-		if (u->use_resolver)
-			return pxdns_lookup((struct sockaddr *)&u->resolver, u->resolverlen, host,
-					    port, (int)u->cfg->sites_timeout * 1000, out, lens,
-					    max);
-		hints.ai_flags = 0;
-		if (getaddrinfo(host, pstr, &hints, &res) != 0)
-			return 0;
-	}
-	for (ai = res; ai && n < max; ai = ai->ai_next) {
-		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
-			continue;
-		memset(&out[n], 0, sizeof(out[n]));
-		memcpy(&out[n], ai->ai_addr, ai->ai_addrlen);
-		n++;
-	}
-	freeaddrinfo(res);
-	return n;
+	return sites_resolve(host, port, out, max > 16 ? 16 : max,
+			     u->use_resolver ? env_stub : NULL, u);
 }
 
 static const char *env_refuse(void *ud, const struct sockaddr *sa)

@@ -14,6 +14,7 @@
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -272,4 +273,34 @@ out:
 	free(b.p);
 	free(q.p);
 	return rc;
+}
+
+int sites_resolve(const char *host, uint16_t port, struct sockaddr_storage *out, int max,
+		  sites_resolve_fn stub, void *stub_ud)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char pstr[8];
+	int n = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST;
+	snprintf(pstr, sizeof(pstr), "%u", (unsigned)port);
+	if (getaddrinfo(host, pstr, &hints, &res) != 0) {
+		res = NULL;
+		if (stub)
+			return stub(stub_ud, host, port, out, max);
+		hints.ai_flags = 0;
+		if (getaddrinfo(host, pstr, &hints, &res) != 0)
+			return 0;
+	}
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(&out[n], ai->ai_addr, ai->ai_addrlen);
+		n++;
+	}
+	freeaddrinfo(res);
+	return n;
 }

@@ -199,6 +199,14 @@ struct sites_env {
 
 /* ---- network (fetch.c) ---- */
 
+/* A resolver of host names: at most max addresses of host (port set), how many. */
+typedef int (*sites_resolve_fn)(void *ud, const char *host, uint16_t port,
+				struct sockaddr_storage *out, int max);
+/* The addresses of host: itself when it is an address literal, else from stub (a DNS
+ * server of sites.resolver) when given, else from the system's resolver. */
+int sites_resolve(const char *host, uint16_t port, struct sockaddr_storage *out, int max,
+		  sites_resolve_fn stub, void *stub_ud);
+
 /*
  * GET url (http or https) into a malloc'd buffer (*body, *len; at most SITES_ANSWER_MAX):
  * the host is resolved through env, every address checked with env->refuse, and curl
