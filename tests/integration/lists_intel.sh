@@ -34,7 +34,7 @@ has out.txt "198.51.100.0/24"; has out.txt "2001:db8::66"
 # --- a bundle of unsupported patterns: each named, and the guard refuses the import
 expect 4 "unsupported patterns" -- isp lists import --list c2 --source partner --format stix "$lf/stix_unsupported.in"
 has err.txt "stix_unsupported.in:5: indicator--00000000-0000-4000-8000-000000000000: pattern 'AND' is not supported"
-has err.txt "stix_unsupported.in:27: indicator--00000000-0000-4000-8000-000000000002: pattern qualifier 'WITHIN' is not supported"
+has err.txt "stix_unsupported.in:27: indicator--00000000-0000-4000-8000-000000000002: pattern qualifier 'REPEATS' is not supported"
 has err.txt "stix_unsupported.in:238: objects[23]: invalid JSON: duplicate object key"
 has err.txt "refused, nothing changed"
 
