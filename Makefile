@@ -11,8 +11,8 @@
 #   make deb    the same install as a Debian package (debian/, debhelper), built from a
 #               copy of the tree into BUILD/deb/ and checked by lintian; then
 #               apt-get install ./build/deb/ispshield_*.deb
-# Other targets: make build, make bench, make clean, make test-deb (the package test,
-# outside make test: it compiles everything again); scripts/flake.sh N runs the integration
+# Other targets: make build, make bench, make clean, make test-deb (the package test
+# alone; make test runs it too); scripts/flake.sh N runs the integration
 # tests N times under a CPU hog; scripts/fuzz-grow.sh grows the committed fuzz corpus.
 BUILD ?= build
 PREFIX ?= /usr/local
@@ -46,8 +46,8 @@ install:
 	@cmake --build $(BUILD) -j $(JOBS)
 	@DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
 
-# integration.deb (label package: build, lintian, apt-get install, upgrade, purge) is too
-# long for `make test`'s budget; run it on its own after changing debian/ or the layout
+# integration.deb alone (label package: build, lintian, apt-get install, upgrade, purge),
+# after changing debian/ or the layout; make test runs it with everything else
 test-deb: build
 	@ctest --test-dir $(BUILD) -L package --output-on-failure
 

@@ -5,9 +5,10 @@
 #   3. BUILD-fuzz (clang, libFuzzer): each fuzz target for a short smoke run from its
 #      committed corpus (FUZZ_SECONDS each, default 10), two at a time. (The corpus grows
 #      through scripts/fuzz-grow.sh, whose minimised new inputs are committed.)
-# Not here: the Debian package test (ctest label "package", `make test-deb`), which
-# compiles everything once more. At the end: the time each stage took, and every test ctest skipped (exit 77: a real peer
-# that cannot run here), so that a skip is never mistaken for a pass.
+# Stage 1 includes the Debian package test (integration.deb: build the package, lintian,
+# apt-get install, upgrade, purge), started first because it compiles everything again.
+# At the end: the time each stage took, and every test ctest skipped (exit 77: a real
+# peer that cannot run here), so that a skip is never mistaken for a pass.
 # Exits non-zero if any stage fails.
 set -uo pipefail
 build=${1:-build}
@@ -46,13 +47,13 @@ ctest_log() {
 stage "build (gcc)" sh -c "cmake -S . -B '$build' -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
 	cmake --build '$build' -j '$jobs' >/dev/null"
 stage "ctest: unit + integration + style" \
-	ctest_log gcc --test-dir "$build" --no-tests=error --output-on-failure -j "$tjobs" -LE package
+	ctest_log gcc --test-dir "$build" --no-tests=error --output-on-failure -j "$tjobs"
 
 stage "build (clang, ASan+UBSan)" sh -c "CC=clang cmake -S . -B '$build-asan' -DISP_SANITIZE=ON \
 	-DCMAKE_BUILD_TYPE=Debug >/dev/null && cmake --build '$build-asan' -j '$jobs' >/dev/null" &&
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		stage "ctest: under ASan+UBSan" \
-		ctest_log asan --test-dir "$build-asan" --no-tests=error --output-on-failure -j "$tjobs" -LE package
+		ctest_log asan --test-dir "$build-asan" --no-tests=error --output-on-failure -j "$tjobs"
 
 stage "build (clang, libFuzzer)" sh -c "CC=clang cmake -S . -B '$build-fuzz' -DISP_FUZZ=ON \
 	-DCMAKE_BUILD_TYPE=Debug -DFUZZ_SECONDS='${FUZZ_SECONDS:-10}' >/dev/null &&
