@@ -2,9 +2,15 @@
 # logs.sh -- the services' log lines in each core.log format (issue 25), through a real
 # `ispshield dns` answering dig: stderr (time severity component: message), json (parsed
 # line by line), syslog (RFC 5424 datagrams, checked by a parser, to a socket the test
-# listens on), journald-json (the journal's native fields, same way); core.log-blocks each
-# and summary; an unreachable log socket falls back to stderr.
+# listens on), journald-json (the journal's native fields, same way, and into a real
+# systemd-journald read back with `journalctl -o json` where one can run); core.log-blocks
+# each and summary; an unreachable log socket falls back to stderr.
 set -uo pipefail
+# As root, the test runs in a private mount namespace of its own, so that the real journald
+# below writes to tmpfs mounted there and the machine's journal is never touched.
+if [ -z "${LOGS_MNTNS:-}" ] && [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	LOGS_MNTNS=1 exec unshare -m --propagation private bash "$0" "$@"
+fi
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
 begin_test
 pids=()
@@ -112,6 +118,35 @@ print(blk(sys_msgs), blk(j), sum("serving on" in x for x in sys_msgs + j))
 PY
 eq "$(python3 parse.py)" "2 2 2" "syslog (RFC 5424) and journald fields: blocks and the serving line"
 check "syslog: nothing on stderr" test ! -s syslog.err
+
+# --- the real systemd-journald, where it can run (root, in the private mount namespace
+# above, with tmpfs over the journal's sockets and files): journalctl -o json shows the
+# component field, the priorities and every block line
+jd=/lib/systemd/systemd-journald
+if [ -n "${LOGS_MNTNS:-}" ] && [ -x "$jd" ] && command -v journalctl >/dev/null; then
+	for d in /run/systemd /run/log /var/log/journal; do
+		mkdir -p "$d" && mount -t tmpfs -o mode=0755 tmpfs "$d" || die "tmpfs over $d"
+	done
+	mkdir -p /run/systemd/journal
+	"$jd" 2>journald.err & pids+=($!)
+	until_ok test -S /run/systemd/journal/socket || die "journald did not start: $(cat journald.err)"
+	dnsrun realj -o core.log=journald-json -o core.log-blocks=each
+	check "journald: nothing on stderr" test ! -s realj.err
+	jq_() { journalctl -o json --no-pager SYSLOG_IDENTIFIER=ispshield >realj.json 2>&1 &&
+		[ "$(grep -c 'blocked client=127.0.0.9' realj.json)" -ge 2 ]; }
+	until_ok jq_ || bad "journald: the block lines did not reach the journal"
+	cat >realj.py <<'PY'
+import json
+es = [json.loads(l) for l in open("realj.json")]
+assert all(e["ISPSHIELD_COMPONENT"] == "dns" and e["PRIORITY"] in "3456" for e in es), es
+ms = [e["MESSAGE"] for e in es]
+print(sum(m.startswith("blocked client=127.0.0.9") for m in ms), sum("serving on" in m for m in ms),
+      sum(m == "stopping" for m in ms))
+PY
+	eq "$(python3 realj.py)" "2 1 1" "journalctl -o json: two blocks, the serving line, the stop"
+else
+	echo "(real journald not run here: needs root, unshare and systemd-journald)"
+fi
 
 # --- an unreachable socket: the lines come on stderr, none lost
 dnsrun nosock -o core.log=syslog -o core.syslog-socket="$work/nobody.sock" -o core.log-blocks=each
