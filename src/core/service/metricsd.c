@@ -8,15 +8,18 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/net/netaddr.h"
 
-static void serve_one(struct metricsd *m, int c)
+/* The exposition text's room: a scrape that would not fit is cut by prom_end. */
+#define METRICSD_BODY_MAX 262144
+
+static void serve_one(struct metricsd *m, int c, char *body)
 {
-	static __thread char body[262144];
 	char req[1024], head[256];
 	struct pollfd pf = { c, POLLIN, 0 };
 	ssize_t got = 0, r;
@@ -42,7 +45,7 @@ static void serve_one(struct metricsd *m, int c)
 		}
 		return;
 	}
-	blen = m->render(m->ud, body, sizeof(body));
+	blen = m->render(m->ud, body, METRICSD_BODY_MAX);
 	snprintf(head, sizeof(head),
 		 "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
 		 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
@@ -55,6 +58,8 @@ static void serve_one(struct metricsd *m, int c)
 static void *metrics_main(void *arg)
 {
 	struct metricsd *m = arg;
+	/* the thread's own room for the text (one scrape at a time), not a thread-local */
+	char *body = malloc(METRICSD_BODY_MAX);
 
 	while (!atomic_load(m->stop)) {
 		struct pollfd pf = { m->fd, POLLIN, 0 };
@@ -65,9 +70,11 @@ static void *metrics_main(void *arg)
 		c = accept4(m->fd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0)
 			continue;
-		serve_one(m, c);
+		if (body)
+			serve_one(m, c, body);
 		close(c);
 	}
+	free(body);
 	return NULL;
 }
 
