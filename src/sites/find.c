@@ -452,9 +452,18 @@ static void contacts(struct ctx *c, struct site *s)
 	}
 }
 
+/* 1 when h[i] is the first hit of its list among h[0..i] (a site's lists, each once). */
+static int first_of_list(const struct hit *h, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(h[k].list, h[i].list) == 0)
+			return 0;
+	return 1;
+}
+
 static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
 {
-	json_t *o = json_object(), *cs = json_array(), *us = json_array();
+	json_t *o = json_object(), *cs = json_array(), *us = json_array(), *ls = json_array();
 
 	json_object_set_new(o, "domain", json_string(s->domain));
 	json_object_set_new(o, "host", json_string(s->host));
@@ -470,8 +479,12 @@ static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
 		json_object_set_new(c, "source", json_string(sites_source_name(s->c[i].source)));
 		json_array_append_new(cs, c);
 	}
-	for (size_t i = 0; i < nh; i++)
+	for (size_t i = 0; i < nh; i++) {
 		json_array_append_new(us, json_string(h[i].url));
+		if (first_of_list(h, i))
+			json_array_append_new(ls, json_string(h[i].list));
+	}
+	json_object_set_new(o, "lists", ls);
 	json_object_set_new(o, "contacts", cs);
 	json_object_set_new(o, "urls", us);
 	return o;
@@ -512,8 +525,11 @@ static int one_site(struct store *st, struct ctx *c, const struct hit *h, size_t
 	rc = store_begin(st, err);
 	if (rc == 0)
 		rc = store_site_put(st, &row, sc, (size_t)s.nc, c->now, &id, err);
-	for (size_t i = 0; rc == 0 && i < nh; i++)
+	for (size_t i = 0; rc == 0 && i < nh; i++) {
 		rc = store_site_url(st, id, h[i].url, h[i].first, h[i].last, err);
+		if (rc == 0 && first_of_list(h, i))
+			rc = store_site_list(st, id, h[i].list, err);
+	}
 	if (rc == 0)
 		rc = store_commit(st, err);
 	else
