@@ -4,56 +4,101 @@
  */
 #include "core/store/store_sites.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/store/store_int.h"
+
+/* The contact rows a site has, read before they are replaced. */
+#define OLD_CONTACTS 16
+struct old_contacts {
+	struct {
+		char email[256], scope[16], source[16];
+		int64_t bounced;
+	} c[OLD_CONTACTS];
+	size_t n;
+	int more; /* rows beyond OLD_CONTACTS: treated as changed */
+};
+
+static int old_contact(void *ud, struct db_stmt *q)
+{
+	struct old_contacts *o = ud;
+	const char *e = db_column_text(q, 0), *sc = db_column_text(q, 1),
+		   *so = db_column_text(q, 2);
+
+	if (o->n == OLD_CONTACTS) {
+		o->more = 1;
+		return 0;
+	}
+	snprintf(o->c[o->n].email, sizeof(o->c[0].email), "%s", e ? e : "");
+	snprintf(o->c[o->n].scope, sizeof(o->c[0].scope), "%s", sc ? sc : "");
+	snprintf(o->c[o->n].source, sizeof(o->c[0].source), "%s", so ? so : "");
+	o->c[o->n].bounced = db_column_int64(q, 3);
+	o->n++;
+	return 0;
+}
+
+/* 1 when the rows o are c[0..n) in order. */
+static int contacts_same(const struct old_contacts *o, const struct store_site_contact *c, size_t n)
+{
+	if (o->more || o->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(o->c[i].email, c[i].email) || strcmp(o->c[i].scope, c[i].scope) ||
+		    strcmp(o->c[i].source, c[i].source))
+			return 0;
+	return 1;
+}
 
 int store_site_put(struct store *st, const struct store_site *s, const struct store_site_contact *c,
 		   size_t n, int64_t now, int64_t *id, struct isp_err *err)
 {
+	struct old_contacts *old = calloc(1, sizeof(*old));
 	int rc;
 	size_t i;
 
+	if (!old)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = store_begin(st, err);
-	if (rc)
+	if (rc) {
+		free(old);
 		return rc;
-	rc = sq_run(
+	}
+	rc = sq_int(
 		st,
 		"INSERT INTO sites(domain, list, host, addr, domestic, evidence, found, updated)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(domain) DO UPDATE SET"
-		" list = ?2, host = ?3, addr = ?4, domestic = ?5, evidence = ?6, updated = ?7",
+		" list = ?2, host = ?3, addr = ?4, domestic = ?5, evidence = ?6, updated = ?7"
+		" RETURNING id",
 		SQ_ARGS(SQ_T(s->domain), SQ_T(s->list), SQ_T(s->host), SQ_OPT(s->addr),
 			SQ_I(s->domestic), SQ_OPT(s->evidence), SQ_I(now)),
-		"sites put", err);
+		"sites put", id, err);
+	/* the contacts are replaced when they changed; a bounce stays with its address */
 	if (rc == 0)
-		rc = sq_int(st, "SELECT id FROM sites WHERE domain = ?1", SQ_ARGS(SQ_T(s->domain)),
-			    "sites put", id, err);
-	/* the contacts are replaced; a bounce stays with its address */
-	if (rc == 0)
-		rc = sq_run(st,
-			    "CREATE TEMP TABLE IF NOT EXISTS site_bounced(email TEXT, bounced "
-			    "BIGINT)",
-			    NULL, "sites put", err);
-	if (rc == 0)
-		rc = sq_run(st, "DELETE FROM site_bounced", NULL, "sites put", err);
-	if (rc == 0)
-		rc = sq_run(st,
-			    "INSERT INTO site_bounced SELECT email, bounced FROM site_contacts"
-			    " WHERE site_id = ?1 AND bounced IS NOT NULL",
-			    SQ_ARGS(SQ_I(*id)), "sites put", err);
-	if (rc == 0)
+		rc = sq_rows(st,
+			     "SELECT email, scope, source, bounced FROM site_contacts WHERE site_id"
+			     " = ?1 ORDER BY rank",
+			     SQ_ARGS(SQ_I(*id)), "sites put", old_contact, old, err);
+	if (rc == 0 && !contacts_same(old, c, n)) {
 		rc = sq_run(st, "DELETE FROM site_contacts WHERE site_id = ?1", SQ_ARGS(SQ_I(*id)),
 			    "sites put", err);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = sq_run(
-			st,
-			"INSERT INTO site_contacts(site_id, rank, email, scope, source, bounced)"
-			" VALUES(?1, ?2, ?3, ?4, ?5, (SELECT max(bounced) FROM site_bounced"
-			" WHERE email = ?3))",
-			SQ_ARGS(SQ_I(*id), SQ_I(i), SQ_T(c[i].email), SQ_T(c[i].scope),
-				SQ_T(c[i].source)),
-			"sites put contact", err);
+		for (i = 0; rc == 0 && i < n; i++) {
+			int64_t bounced = 0;
+
+			for (size_t k = 0; k < old->n; k++)
+				if (old->c[k].bounced && strcmp(old->c[k].email, c[i].email) == 0)
+					bounced = old->c[k].bounced;
+			rc = sq_run(st,
+				    "INSERT INTO site_contacts(site_id, rank, email, scope, source,"
+				    " bounced) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+				    SQ_ARGS(SQ_I(*id), SQ_I(i), SQ_T(c[i].email), SQ_T(c[i].scope),
+					    SQ_T(c[i].source), SQ_TIME(bounced)),
+				    "sites put contact", err);
+		}
+	}
+	free(old);
 	if (rc) {
 		store_rollback(st);
 		return rc;
@@ -68,17 +113,48 @@ int store_site_list(struct store *st, int64_t site, const char *list, struct isp
 		      SQ_ARGS(SQ_I(site), SQ_T(list)), "sites list", err);
 }
 
-int store_site_url(struct store *st, int64_t site, const char *url, int64_t first, int64_t last,
-		   struct isp_err *err)
-{
-	int64_t now = sq_now();
+/* URL rows per statement: 4 parameters each, under SQLite's 999 */
+#define URLS_PER_INSERT 64
 
-	return sq_run(
-		st,
-		"INSERT INTO site_urls(site_id, url, first_seen, last_seen) VALUES(?1, ?2, ?3,"
-		" ?4) ON CONFLICT(site_id, url) DO UPDATE SET last_seen = ?4",
-		SQ_ARGS(SQ_I(site), SQ_T(url), SQ_I(first ? first : now), SQ_I(last ? last : now)),
-		"sites url", err);
+int store_site_urls(struct store *st, int64_t site, const struct store_site_url_in *u, size_t n,
+		    struct isp_err *err)
+{
+	struct sq_arg a[1 + 3 * URLS_PER_INSERT + 1];
+	struct strbuf sql = { 0 };
+	int64_t now = sq_now();
+	size_t i, k, m;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i += m) {
+		m = n - i < URLS_PER_INSERT ? n - i : URLS_PER_INSERT;
+		sql.len = 0;
+		strbuf_str(&sql,
+			   "INSERT INTO site_urls(site_id, url, first_seen, last_seen) VALUES");
+		memset(a, 0, sizeof(a));
+		a[0].kind = 'i';
+		a[0].i = site;
+		for (k = 0; k < m; k++) {
+			const struct store_site_url_in *x = &u[i + k];
+
+			strbuf_fmt(&sql, "%s(?1, ?%zu, ?%zu, ?%zu)", k ? ", " : "", 3 * k + 2,
+				   3 * k + 3, 3 * k + 4);
+			a[3 * k + 1].kind = 't';
+			a[3 * k + 1].t = x->url;
+			a[3 * k + 2].kind = 'i';
+			a[3 * k + 2].i = x->first ? x->first : now;
+			a[3 * k + 3].kind = 'i';
+			a[3 * k + 3].i = x->last ? x->last : now;
+		}
+		strbuf_str(&sql, " ON CONFLICT(site_id, url) DO UPDATE SET last_seen ="
+				 " excluded.last_seen");
+		if (sql.oom) {
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+			break;
+		}
+		rc = sq_run(st, sql.p, a, "sites url", err);
+	}
+	free(sql.p);
+	return rc;
 }
 
 SQ_WALK(due, store_site_due_fn, struct store_site_due)

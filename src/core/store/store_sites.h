@@ -55,9 +55,14 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 		   size_t n, int64_t now, int64_t *id, struct isp_err *err);
 /* Record that site was found on list (kept; a second time is a no-op). */
 int store_site_list(struct store *st, int64_t site, const char *list, struct isp_err *err);
-/* Record url of site (first/last seen: now when 0). */
-int store_site_url(struct store *st, int64_t site, const char *url, int64_t first, int64_t last,
-		   struct isp_err *err);
+/* Record the URLs u[0..n) of site (first/last seen: now when 0; a URL already recorded
+ * gets the new last seen), a few statements for all. The URLs must be distinct. */
+struct store_site_url_in {
+	const char *url;
+	int64_t first, last;
+};
+int store_site_urls(struct store *st, int64_t site, const struct store_site_url_in *u, size_t n,
+		    struct isp_err *err);
 
 /* A domestic site not handled with a contact not bounced and no notice yet to a contact
  * that did not bounce, with that first contact (round 1). */
