@@ -301,12 +301,16 @@ has err.txt "6 notices made, 6 delivered, 0 to retry, 0 given up; 0 with follow-
 until_eq 6 sh -c "ls sink | wc -l"
 grep -l "^To: <security@shop-a.jp>" sink/* > a.txt
 check "one notice for shop-a.jp and shop-g.jp" [ "$(wc -l < a.txt)" = 1 ]
-python3 - "$(cat a.txt)" > a.body <<'P' || bad "decode"
+# decode FILE: the Subject and the text of a message smtp-sink kept
+decode() {
+  python3 - "$1" <<'P'
 import email, email.policy, sys
 raw = open(sys.argv[1], "rb").read()
 m = email.message_from_bytes(raw[raw.index(b"From: "):], policy=email.policy.default)
 print(m["Subject"]); print(m.get_content())
 P
+}
+decode "$(cat a.txt)" > a.body || bad "decode"
 has a.body "hxxp://shop-a[.]jp/wp-content/plugins/gallery/dl.php"
 has a.body "hxxp://shop-g[.]jp/promo.html"
 has a.body "3 件"
@@ -426,12 +430,7 @@ has err.txt "1 notices made, 1 delivered, 0 to retry, 0 given up; 1 with follow-
 until_eq 9 sh -c "ls sink | wc -l"
 grep -l "^To: <ipabuse@hosting-d.test>" sink/* > f.txt
 check "the follow-up goes to the hosting abuse contact" [ "$(wc -l < f.txt)" = 1 ]
-python3 - "$(head -1 f.txt)" > f.body <<'P' || bad "decode"
-import email, email.policy, sys
-raw = open(sys.argv[1], "rb").read()
-m = email.message_from_bytes(raw[raw.index(b"From: "):], policy=email.policy.default)
-print(m["Subject"]); print(m.get_content())
-P
+decode "$(head -1 f.txt)" > f.body || bad "decode"
 has f.body "再通知 (2 回目)"
 has f.body "2026-12-07 (日本時間)"
 has f.body "hxxp://blog-d[.]com/wp-includes/load.js"
