@@ -286,8 +286,8 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 		if (!ids || !rounds)
 			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
-	/* the rows come sorted by email: one notice per run of equal addresses */
-	for (i = 0; rc == 0 && ids && i < dl.n; i = j) {
+	/* sorted by email (cmp_due): one notice per run of equal addresses */
+	for (i = 0; rc == 0 && ids && rounds && i < dl.n; i = j) {
 		uint8_t h[SHA256_LEN];
 		char key[64];
 		size_t k = 0;

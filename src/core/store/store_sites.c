@@ -46,8 +46,9 @@ static int contacts_same(const struct old_contacts *o, const struct store_site_c
 	if (o->more || o->n != n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(o->c[i].email, c[i].email) || strcmp(o->c[i].scope, c[i].scope) ||
-		    strcmp(o->c[i].source, c[i].source))
+		if (strcmp(o->c[i].email, c[i].email) != 0 ||
+		    strcmp(o->c[i].scope, c[i].scope) != 0 ||
+		    strcmp(o->c[i].source, c[i].source) != 0)
 			return 0;
 	return 1;
 }
