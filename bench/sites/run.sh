@@ -64,16 +64,19 @@ printf '{"services": [[["127.0.0.0/8"], ["http://rdap.test/"]]]}\n' > boot/ipv4.
 until_ok X dig +tries=1 +time=1 @127.0.0.1 s1.com.au A || { echo "unbound did not start"; exit 1; }
 until_ok X curl -s -o /dev/null --cacert ca.pem --resolve s1.com.au:443:127.0.0.10 https://s1.com.au/.well-known/security.txt || { echo "nginx did not start"; exit 1; }
 
-find_() { X "$bin" -q --store "$1" -o sites.ca-file="$work/ca.pem" -o sites.rate=0 sites find \
+# find_ STORE: one run; its CPU time (user + system seconds) appended to cpu.txt
+find_() { X /usr/bin/time -a -o "$work/cpu.txt" -f '%U %S' "$bin" -q --store "$1" -o sites.ca-file="$work/ca.pem" -o sites.rate=0 sites find \
   --resolver 127.0.0.1:53 --delegated deleg.txt --rdap-bootstrap boot --whois-jp "" \
   --allow-destinations 127.0.0.0/8; }
-cold=() warm=()
+cold=() warm=() wcpu=()
 for r in $(seq "$RUNS"); do
   rm -f s.db*
   "$bin" -q --store s.db lists import --list bench --kind url urls.txt
   t0=$(date +%s.%N); find_ s.db 2>>"$runlog"; t1=$(date +%s.%N)
   find_ s.db 2>>"$runlog"; t2=$(date +%s.%N)
   cold+=("$(echo "$S / ($t1 - $t0)" | bc -l)"); warm+=("$(echo "$S / ($t2 - $t1)" | bc -l)")
+  # the warm run's CPU time per site: what a quiet machine's core would bound it by
+  wcpu+=("$(tail -1 cpu.txt | awk -v s="$S" '{ printf "%.1f", ($1 + $2) * 1e6 / s }')")
   echo "run $r: cold $(echo "$t1 - $t0" | bc) s, warm $(echo "$t2 - $t1" | bc) s for $S sites" >>"$runlog"
 done
 # what a script does by hand: per site, resolve the host and fetch its security.txt
@@ -90,6 +93,7 @@ for r in $(seq "$RUNS"); do
 done
 c=$(printf '%s\n' "${cold[@]}" | median) w=$(printf '%s\n' "${warm[@]}" | median)
 h=$(printf '%s\n' "${shell[@]}" | median)
+u=$(printf '%s\n' "${wcpu[@]}" | median)
 {
   echo "# sites find: $N listed URLs, $S sites, all domestic, look-ups on loopback"
   echo
@@ -100,4 +104,7 @@ h=$(printf '%s\n' "${shell[@]}" | median)
   printf '| ispshield sites find, cold (sites.rate=0) | %.0f | %.1f |\n' "$c" "$(echo "$c / $h" | bc -l)"
   printf '| ispshield sites find, warm (cache) | %.0f | %.1f |\n' "$w" "$(echo "$w / $h" | bc -l)"
   printf '| dig + curl security.txt per site (%d sites) | %.0f | 1 |\n' "$SH" "$h"
+  echo
+  printf 'Warm run CPU time: %s µs per site (user + system), so %.0f sites/s where one core is\n' "$u" "$(echo "1000000 / $u" | bc -l)"
+  echo "free for it; the wall-clock figures above are bounded by the machine's load as well."
 } | tee "$out/results.md"

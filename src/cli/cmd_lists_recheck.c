@@ -36,6 +36,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	struct store_list l;
 	struct store *st;
 	struct isp_err err;
+	int64_t now = (int64_t)time(NULL);
 	int rc, argi;
 
 	memset(&o, 0, sizeof(o));
@@ -48,6 +49,8 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
 			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
 			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
+			OPT_T("now", 0, &now, "TIME",
+			      "record the verdicts as of TIME (tests, replays)"),
 			OPT_END,
 		};
 
@@ -72,7 +75,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	o.allow = c->cfg.crawl_allow_destinations;
 	o.deny = c->cfg.crawl_deny_destinations;
 	o.stop = cli_stop_on_signals();
-	rc = crawl_recheck_list(st, &l, &o, (int64_t)time(NULL), &rs, &err);
+	rc = crawl_recheck_list(st, &l, &o, now, &rs, &err);
 	if (rc == 0 && !c->quiet)
 		fprintf(stderr,
 			"recheck: list %s: %ld URLs checked: %ld online, %ld offline, %ld "

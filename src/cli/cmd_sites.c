@@ -50,7 +50,12 @@ static const char notify_usage[] =
 	"domestic sites not told yet, store it, then deliver every notice not delivered yet\n"
 	"(templates sites-notice.ja.txt / sites-notice.en.txt, overridable in\n"
 	"notify.templates). Interrupting it and running it again neither loses nor repeats a\n"
-	"notice.\n";
+	"notice.\n"
+	"\n"
+	"Follow-up from `lists recheck`: a site whose every URL is offline is marked handled\n"
+	"and gets no notice; a site still online sites.renotify-after past its last notice\n"
+	"gets another (sites-renotice.LANG.txt), to its hosting contact first, up to\n"
+	"sites.max-notices notices.\n";
 
 static const char returned_usage[] =
 	"usage: ispshield sites returned --maildir DIR\n"
@@ -152,6 +157,8 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
 		OPT_K("maildir", "notify.maildir", "DIR"),
+		OPT_K("renotify-after", "sites.renotify-after", "DURATION"),
+		OPT_K("max-notices", "sites.max-notices", "N"),
 		OPT_T("now", 0, &now, "TIME", "decide as if it were TIME (tests, replays)"),
 		OPT_END,
 	};
@@ -169,9 +176,11 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 		return rc;
 	if (!c->quiet)
 		fprintf(stderr,
-			"sites notify: %ld notices made, %ld delivered, %ld to retry, %ld "
-			"given up\n",
-			s.notices, s.delivered, s.failed, s.given_up);
+			"sites notify: %ld notices made, %ld delivered, %ld to retry, %ld given "
+			"up; "
+			"%ld with follow-ups; %ld sites handled (offline), %ld online again\n",
+			s.notices, s.delivered, s.failed, s.given_up, s.followups, s.handled,
+			s.back_online);
 	return s.failed || s.given_up ? EXIT_PARTIAL : EXIT_OK;
 }
 

@@ -15,9 +15,10 @@ static const char status_usage[] =
 	"Serve the operator's status page (GET /) and the same figures as JSON (GET\n"
 	"/api/status): DNS QPS and block rate and the proxy's requests and warnings over\n"
 	"time (sampled from their Prometheus endpoints), top blocked names and lists, the\n"
-	"notification funnel per source, recent notices (no bodies, no addresses), darknet\n"
-	"figures, list versions and list sync state. Loopback by default; optional HTTP\n"
-	"basic auth. Runs until SIGTERM/SIGINT; SIGHUP re-reads the configuration.\n";
+	"notification funnel per source, the listed sites told per list (`sites report`),\n"
+	"recent notices (no bodies, no addresses), darknet figures, list versions and list\n"
+	"sync state. Loopback by default; optional HTTP basic auth. Runs until\n"
+	"SIGTERM/SIGINT; SIGHUP re-reads the configuration.\n";
 
 static const char status_tail[] =
 	"Exit status: 0 stopped by a signal, 2 bad option or configuration (a bad [status]\n"

@@ -20,13 +20,17 @@
  *              for the host's address (hosting abuse contact), then RFC 2142 webmaster@
  *              and abuse@ the domain. Placeholders and privacy proxies are skipped
  *              (contact.c). A look-up that fails is logged and the next source tried.
- * Sites are processed sorted by domain, one store transaction each, so an interrupted
- * run keeps what it recorded and a second run updates the same rows.
+ * Sites are processed sorted by domain, CHUNK at a time: the chunk's hosts are resolved
+ * side by side (RESOLVERS threads), its look-ups made one after the other (rate limits
+ * per server), then its sites written in one store transaction -- so an interrupted run
+ * keeps every chunk it finished, a second run updates the same rows, and no write
+ * transaction stays open while a server is asked.
  */
 #include <arpa/inet.h>
 #include <jansson.h>
 #include <libpsl.h>
 #include <maxminddb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +134,14 @@ static int cmp_hit(const void *a, const void *b)
 
 /* ---- one site ---- */
 
+#define SITE_ADDRS 8
+
 struct site {
 	const char *domain, *host, *list;
+	const struct hit *h; /* its hits h[0..nh) */
+	size_t nh;
+	struct sockaddr_storage ra[SITE_ADDRS]; /* the host's current addresses (nra) */
+	int nra;
 	char addr[64];
 	struct sockaddr_storage ss;
 	int have_addr, domestic;
@@ -300,11 +310,9 @@ static void verdict(struct ctx *c, struct site *s)
 {
 	const char *cc = c->cfg->sites_country;
 	size_t dn = strlen(s->domain), cn = strlen(cc);
-	struct sockaddr_storage a[8];
-	int n;
+	const struct sockaddr_storage *a = s->ra;
 
-	n = c->env->resolve(c->env->ud, s->host, 443, a, 8);
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < s->nra; i++) {
 		if (!s->have_addr ||
 		    (sites_delegated_contains(c->deleg, (struct sockaddr *)&a[i]) &&
 		     !sites_delegated_contains(c->deleg, (struct sockaddr *)&s->ss))) {
@@ -452,9 +460,18 @@ static void contacts(struct ctx *c, struct site *s)
 	}
 }
 
+/* 1 when h[i] is the first hit of its list among h[0..i] (a site's lists, each once). */
+static int first_of_list(const struct hit *h, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(h[k].list, h[i].list) == 0)
+			return 0;
+	return 1;
+}
+
 static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
 {
-	json_t *o = json_object(), *cs = json_array(), *us = json_array();
+	json_t *o = json_object(), *cs = json_array(), *us = json_array(), *ls = json_array();
 
 	json_object_set_new(o, "domain", json_string(s->domain));
 	json_object_set_new(o, "host", json_string(s->host));
@@ -470,57 +487,166 @@ static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
 		json_object_set_new(c, "source", json_string(sites_source_name(s->c[i].source)));
 		json_array_append_new(cs, c);
 	}
-	for (size_t i = 0; i < nh; i++)
+	for (size_t i = 0; i < nh; i++) {
 		json_array_append_new(us, json_string(h[i].url));
+		if (first_of_list(h, i))
+			json_array_append_new(ls, json_string(h[i].list));
+	}
+	json_object_set_new(o, "lists", ls);
 	json_object_set_new(o, "contacts", cs);
 	json_object_set_new(o, "urls", us);
 	return o;
 }
 
-static int one_site(struct store *st, struct ctx *c, const struct hit *h, size_t nh,
-		    struct sites_find_stats *stats, json_t *out, struct isp_err *err)
-{
-	struct site s;
-	struct store_site row;
-	struct store_site_contact sc[SITES_MAX_CONTACTS];
-	int64_t id = 0;
-	int rc = 0;
+/* ---- chunks: resolved side by side, looked up, then written in one transaction ---- */
 
-	memset(&s, 0, sizeof(s));
-	s.domain = h[0].domain;
-	s.host = h[0].host;
-	s.list = h[0].list;
-	verdict(c, &s);
-	if (s.domestic) {
+#define CHUNK 256 /* sites per chunk */
+#define RESOLVERS                                                                                  \
+	8 /* threads resolving a chunk's hosts (the verdict needs every host's
+		       * current addresses, and a DNS round trip per site would bound a warm
+		       * run by the resolver's latency) */
+
+struct chunk {
+	struct site *s;
+	size_t n, next; /* next: the next site to resolve (atomic) */
+	const struct sites_env *env;
+	pthread_t t[RESOLVERS];
+	int nt; /* resolver threads running */
+};
+
+static void *resolver_main(void *ud)
+{
+	struct chunk *k = ud;
+	size_t i;
+
+	while ((i = __atomic_fetch_add(&k->next, 1, __ATOMIC_RELAXED)) < k->n) {
+		struct site *s = &k->s[i];
+
+		s->nra = k->env->resolve(k->env->ud, s->host, 443, s->ra, SITE_ADDRS);
+		if (s->nra < 0)
+			s->nra = 0;
+	}
+	return NULL;
+}
+
+/* Start resolving the hosts of the chunk, RESOLVERS at a time (env->resolve is
+ * reentrant), while the caller goes on with the previous chunk; where no thread can be
+ * made, they are resolved here and now. resolve_join waits for the end. */
+static void resolve_start(struct chunk *k)
+{
+	k->next = 0;
+	k->nt = 0;
+	while (k->nt < RESOLVERS && (size_t)k->nt < k->n &&
+	       pthread_create(&k->t[k->nt], NULL, resolver_main, k) == 0)
+		k->nt++;
+	if (k->nt == 0)
+		resolver_main(k);
+}
+
+static void resolve_join(struct chunk *k)
+{
+	for (int i = 0; i < k->nt; i++)
+		pthread_join(k->t[i], NULL);
+	k->nt = 0;
+}
+
+/* The verdict and, for a domestic site, the contacts (look-ups through the cache). */
+static void look_up(struct ctx *c, struct site *s, struct sites_find_stats *stats)
+{
+	verdict(c, s);
+	if (s->domestic) {
 		stats->domestic++;
-		contacts(c, &s);
-		if (s.nc)
+		contacts(c, s);
+		if (s->nc)
 			stats->with_contact++;
 	}
-	for (int i = 0; i < s.nc; i++) {
-		sc[i].email = s.c[i].email;
-		sc[i].scope = sites_scope_name(s.c[i].scope);
-		sc[i].source = sites_source_name(s.c[i].source);
+}
+
+/* Record one site: its row, contacts, URLs and lists. */
+static int write_site(struct store *st, const struct ctx *c, const struct site *s,
+		      struct isp_err *err)
+{
+	struct store_site row;
+	struct store_site_contact sc[SITES_MAX_CONTACTS];
+	struct store_site_url_in *u = malloc(s->nh * sizeof(*u));
+	size_t nu = 0;
+	int64_t id = 0;
+	int rc;
+
+	if (!u)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	for (int i = 0; i < s->nc; i++) {
+		sc[i].email = s->c[i].email;
+		sc[i].scope = sites_scope_name(s->c[i].scope);
+		sc[i].source = sites_source_name(s->c[i].source);
 	}
-	row.domain = s.domain;
-	row.list = s.list;
-	row.host = s.host;
-	row.addr = s.addr;
-	row.domestic = s.domestic;
-	row.evidence = s.evidence;
-	/* the site, its contacts and its URLs: one transaction (store_begin nests) */
-	rc = store_begin(st, err);
+	row.domain = s->domain;
+	row.list = s->list;
+	row.host = s->host;
+	row.addr = s->addr;
+	row.domestic = s->domestic;
+	row.evidence = s->evidence;
+	rc = store_site_put(st, &row, sc, (size_t)s->nc, c->now, &id, err);
+	for (size_t i = 0; i < s->nh; i++) {
+		/* sorted by URL: one URL on two lists is one row */
+		if (nu && strcmp(u[nu - 1].url, s->h[i].url) == 0)
+			continue;
+		u[nu].url = s->h[i].url;
+		u[nu].first = s->h[i].first;
+		u[nu].last = s->h[i].last;
+		nu++;
+	}
 	if (rc == 0)
-		rc = store_site_put(st, &row, sc, (size_t)s.nc, c->now, &id, err);
-	for (size_t i = 0; rc == 0 && i < nh; i++)
-		rc = store_site_url(st, id, h[i].url, h[i].first, h[i].last, err);
+		rc = store_site_urls(st, id, u, nu, err);
+	for (size_t i = 0; rc == 0 && i < s->nh; i++)
+		if (first_of_list(s->h, i))
+			rc = store_site_list(st, id, s->h[i].list, err);
+	free(u);
+	return rc;
+}
+
+/* Look up and record the sites of a resolved chunk: the writes in one transaction
+ * (store_begin nests), none held open while asking servers. */
+static int one_chunk(struct store *st, struct ctx *c, struct chunk *k,
+		     struct sites_find_stats *stats, json_t *out, struct isp_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < k->n; i++)
+		look_up(c, &k->s[i], stats);
+	rc = store_begin(st, err);
+	for (i = 0; rc == 0 && i < k->n; i++)
+		rc = write_site(st, c, &k->s[i], err);
 	if (rc == 0)
 		rc = store_commit(st, err);
 	else
 		store_rollback(st);
-	if (rc == 0 && out)
-		json_array_append_new(out, site_json(&s, h, nh));
+	for (i = 0; rc == 0 && out && i < k->n; i++)
+		json_array_append_new(out, site_json(&k->s[i], k->s[i].h, k->s[i].nh));
 	return rc;
+}
+
+/* Fill k with the next CHUNK sites of w from hit *i on (runs of hits of one registrable
+ * domain); k->n = 0 at the end. */
+static void next_chunk(const struct walk *w, size_t *i, struct chunk *k,
+		       struct sites_find_stats *stats)
+{
+	size_t j;
+
+	for (k->n = 0; *i < w->n && k->n < CHUNK; k->n++, *i = j) {
+		struct site *s = &k->s[k->n];
+
+		for (j = *i + 1; j < w->n && strcmp(w->h[j].domain, w->h[*i].domain) == 0; j++)
+			;
+		memset(s, 0, sizeof(*s));
+		s->domain = w->h[*i].domain;
+		s->host = w->h[*i].host;
+		s->list = w->h[*i].list;
+		s->h = &w->h[*i];
+		s->nh = j - *i;
+		stats->sites++;
+	}
 }
 
 int sites_find(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
@@ -528,13 +654,15 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 {
 	struct walk w;
 	struct ctx c;
+	struct chunk k[2];
 	json_t *out = o->json ? json_array() : NULL;
-	size_t i, j;
+	size_t i;
 	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&w, 0, sizeof(w));
 	memset(&c, 0, sizeof(c));
+	memset(k, 0, sizeof(k));
 	c.st = st;
 	c.cfg = cfg;
 	c.env = env;
@@ -579,11 +707,26 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 	stats->hosts = w.hosts;
 	if (w.n)
 		qsort(w.h, w.n, sizeof(*w.h), cmp_hit);
-	for (i = 0; i < w.n && rc == 0; i = j) {
-		for (j = i + 1; j < w.n && strcmp(w.h[j].domain, w.h[i].domain) == 0; j++)
-			;
-		stats->sites++;
-		rc = one_site(st, &c, &w.h[i], j - i, stats, out, err);
+	/* two chunks: the next one is resolved while this one is looked up and written */
+	for (int b = 0; b < 2; b++) {
+		k[b].env = env;
+		k[b].s = w.n ? malloc(CHUNK * sizeof(*k[b].s)) : NULL;
+		if (w.n && !k[b].s) {
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	i = 0;
+	next_chunk(&w, &i, &k[0], stats);
+	resolve_start(&k[0]);
+	for (int b = 0; rc == 0 && k[b].n; b ^= 1) {
+		resolve_join(&k[b]);
+		next_chunk(&w, &i, &k[b ^ 1], stats);
+		resolve_start(&k[b ^ 1]);
+		rc = one_chunk(st, &c, &k[b], stats, out, err);
+		resolve_join(&k[b ^ 1]);
+		if (rc)
+			break;
 	}
 	stats->lookups_failed = c.failed;
 	stats->lookups_cached = c.cached;
@@ -601,6 +744,8 @@ out:
 		free(w.h[i].url);
 	}
 	free(w.h);
+	free(k[0].s);
+	free(k[1].s);
 	json_decref(out);
 	sites_delegated_free(c.deleg);
 	sites_bootstrap_free(c.boot);

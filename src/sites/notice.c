@@ -2,14 +2,20 @@
  * notice.c -- `sites notify` (sites.h): one notice per contact per day, covering every
  * listed URL of that contact's sites, made in the store before it is delivered.
  *
+ *   0. handled the sites whose every URL `lists recheck` now finds offline are marked
+ *              handled (store_sites_mark_handled): no notice goes to them any more.
  *   1. make    the domestic sites with a contact and no notice yet, grouped by their
- *              first contact that has not bounced; per contact one notice of key
- *              site-YYYYMMDD-HASH (day in JST, HASH the first 16 hex digits of the
- *              SHA-256 of the address), stored with its sites in one transaction.
- *              (email, day) is unique in the store: a second run the same day makes
- *              nothing, so a contact never gets two notices a day.
+ *              first contact that has not bounced, and the follow-ups due (a site still
+ *              online sites.renotify-after past its last notice, escalated to its hosting
+ *              contact; at most sites.max-notices: store_sites_followups), grouped with
+ *              them by contact; per contact one notice of key site-YYYYMMDD-HASH (day in
+ *              JST, HASH the first 16 hex digits of the SHA-256 of the address), stored
+ *              with its sites and their rounds in one transaction. (email, day) is unique
+ *              in the store: a second run the same day makes nothing, so a contact never
+ *              gets two notices a day.
  *   2. deliver every notice not delivered yet (new, sending, failed): state sending
- *              (committed), render the template sites-notice.LANG.txt through the
+ *              (committed), render the template (sites-notice.LANG.txt, or
+ *              sites-renotice.LANG.txt when a site in it is a follow-up) through the
  *              notify machinery (env->render), hand over (env->send), state sent -- or
  *              failed (retried next run, up to notify.max-attempts) or refused (5xx).
  * A kill at any point loses nothing; the window SMTP leaves open (the server has the
@@ -29,7 +35,7 @@
 #define JST_OFFSET ((int64_t)9 * 3600)
 
 struct due {
-	int64_t site;
+	int64_t site, round;
 	char email[SITES_EMAIL_MAX + 1];
 };
 
@@ -55,9 +61,19 @@ static int on_due(void *ud, const struct store_site_due *d)
 		l->cap = cap;
 	}
 	l->d[l->n].site = d->site;
+	l->d[l->n].round = d->round > 1 ? d->round : 1;
 	snprintf(l->d[l->n].email, sizeof(l->d[0].email), "%s", d->email ? d->email : "");
 	l->n++;
 	return 0;
+}
+
+/* by email, then site: one notice per run of equal addresses */
+static int cmp_due(const void *a, const void *b)
+{
+	const struct due *x = a, *y = b;
+	int c = strcmp(x->email, y->email);
+
+	return c ? c : x->site < y->site ? -1 : x->site > y->site;
 }
 
 /* t in JST: what 0 "YYYY-MM-DD HH:MM", 1 "YYYY-MM-DD", 2 "YYYYMMDD" */
@@ -83,6 +99,8 @@ struct body {
 	char found_as[64]; /* scope, source of the first site's contact row */
 	char last_domain[256];
 	long count;
+	int64_t round, first_sent; /* the highest round; the earliest first notice of a
+				    * follow-up site */
 };
 
 /* Append url defanged: hxxp(s)://, and every '.' of the host as [.] */
@@ -113,6 +131,10 @@ static int on_url(void *ud, const struct store_site_url_row *r)
 	jst(r->last_seen, 0, last, sizeof(last));
 	if (!b->found_as[0] && r->scope && r->source)
 		snprintf(b->found_as, sizeof(b->found_as), "%s, %s", r->scope, r->source);
+	if (r->round > b->round)
+		b->round = r->round;
+	if (r->round > 1 && r->first_sent > 0 && (!b->first_sent || r->first_sent < b->first_sent))
+		b->first_sent = r->first_sent;
 	if (strcmp(b->last_domain, r->domain) != 0) {
 		snprintf(b->last_domain, sizeof(b->last_domain), "%s", r->domain);
 		strbuf_fmt(&b->domains, "%s%s", b->domains.len ? ", " : "", r->domain);
@@ -129,7 +151,7 @@ static int deliver_one(struct store *st, const struct isp_config *cfg, const str
 		       struct sites_notify_stats *s, struct isp_err *err)
 {
 	struct body b;
-	char count[32], *msg = NULL;
+	char count[32], round[32], first[16] = "", *msg = NULL;
 	size_t len = 0;
 	struct isp_err e2;
 	int rc;
@@ -143,21 +165,26 @@ static int deliver_one(struct store *st, const struct isp_config *cfg, const str
 		goto out;
 	}
 	snprintf(count, sizeof(count), "%ld", b.count);
+	snprintf(round, sizeof(round), "%lld", (long long)(b.round > 1 ? b.round : 1));
+	if (b.first_sent)
+		jst(b.first_sent, 1, first, sizeof(first));
 	{
 		const char *vars[] = {
-			"isp_name",  cfg->notify_isp_name,
-			"contact",   cfg->notify_contact,
-			"reference", n->key,
-			"count",     count,
-			"domains",   b.domains.p ? b.domains.p : "",
-			"urls",	     b.urls.p ? b.urls.p : "",
-			"found_as",  b.found_as,
+			"isp_name",	cfg->notify_isp_name,
+			"contact",	cfg->notify_contact,
+			"reference",	n->key,
+			"count",	count,
+			"domains",	b.domains.p ? b.domains.p : "",
+			"urls",		b.urls.p ? b.urls.p : "",
+			"found_as",	b.found_as,
+			"round",	round,
+			"first_notice", first,
 		};
 		const char *lang = strcmp(cfg->sites_country, "JP") == 0 ? "ja" : "en";
 
-		rc = env->render(env->ud, "sites-notice", lang, vars,
-				 sizeof(vars) / sizeof(vars[0]) / 2, n->email, n->key, store_id,
-				 now, &msg, &len, err);
+		rc = env->render(env->ud, b.round > 1 ? "sites-renotice" : "sites-notice", lang,
+				 vars, sizeof(vars) / sizeof(vars[0]) / 2, n->email, n->key,
+				 store_id, now, &msg, &len, err);
 	}
 	if (rc)
 		goto out;
@@ -234,7 +261,7 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 	struct due_list dl = { 0 };
 	struct open_list ol = { 0 };
 	char day[16], daykey[16], store_id[STORE_INSTANCE_MAX];
-	int64_t *ids = NULL;
+	int64_t *ids = NULL, *rounds = NULL;
 	size_t i, j;
 	int rc;
 
@@ -243,23 +270,35 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 	jst(now, 2, daykey, sizeof(daykey));
 	rc = store_instance_id(st, store_id, err);
 	if (rc == 0)
+		rc = store_sites_mark_handled(st, &s->handled, &s->back_online, err);
+	if (rc == 0)
 		rc = store_sites_due(st, on_due, &dl, err);
+	if (rc == 0 && !dl.oom && cfg->sites_max_notices > 1)
+		rc = store_sites_followups(st, now, cfg->sites_renotify_after,
+					   cfg->sites_max_notices, on_due, &dl, err);
+	if (rc == 0 && dl.n)
+		qsort(dl.d, dl.n, sizeof(*dl.d), cmp_due);
 	if (rc == 0 && dl.oom)
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	if (rc == 0 && dl.n) {
 		ids = malloc(dl.n * sizeof(*ids));
-		if (!ids)
+		rounds = malloc(dl.n * sizeof(*rounds));
+		if (!ids || !rounds)
 			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
-	/* the rows come sorted by email: one notice per run of equal addresses */
-	for (i = 0; rc == 0 && ids && i < dl.n; i = j) {
+	/* sorted by email (cmp_due): one notice per run of equal addresses */
+	for (i = 0; rc == 0 && ids && rounds && i < dl.n; i = j) {
 		uint8_t h[SHA256_LEN];
 		char key[64];
 		size_t k = 0;
 		int made = 0;
 
-		for (j = i; j < dl.n && strcmp(dl.d[j].email, dl.d[i].email) == 0; j++)
+		for (j = i; j < dl.n && strcmp(dl.d[j].email, dl.d[i].email) == 0; j++) {
+			if (k && ids[k - 1] == dl.d[j].site)
+				continue; /* due twice: first notice and follow-up cannot both be */
+			rounds[k] = dl.d[j].round;
 			ids[k++] = dl.d[j].site;
+		}
 		{
 			struct sha256 c;
 
@@ -269,9 +308,16 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 		}
 		snprintf(key, sizeof(key), "site-%s-%02x%02x%02x%02x%02x%02x%02x%02x", daykey, h[0],
 			 h[1], h[2], h[3], h[4], h[5], h[6], h[7]);
-		rc = store_site_notice_make(st, key, dl.d[i].email, day, ids, k, now, &made, err);
-		if (made)
+		rc = store_site_notice_make(st, key, dl.d[i].email, day, ids, rounds, k, now, &made,
+					    err);
+		if (made) {
 			s->notices++;
+			for (size_t r = 0; r < k; r++)
+				if (rounds[r] > 1) {
+					s->followups++;
+					break;
+				}
+		}
 	}
 	if (rc == 0)
 		rc = store_site_notices_open(st, on_open, &ol, err);
@@ -283,6 +329,7 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 		rc = deliver_one(st, cfg, env, &ol.n[i], store_id, now, s, err);
 	}
 	free(ids);
+	free(rounds);
 	free(dl.d);
 	free(ol.n);
 	free(ol.key);

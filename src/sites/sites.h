@@ -14,7 +14,8 @@
  *   fetch.c      the network: HTTP GET and WHOIS over TCP, each to an address first
  *                resolved and then checked by the caller's destination rule
  *   find.c       sites find: listed hosts -> registrable domains -> verdict + contacts
- *   notice.c     sites notify: one notice per contact per day, crash-safe
+ *   notice.c     sites notify: one notice per contact per day, crash-safe; follow-ups
+ *                while `lists recheck` finds a site online, none once it is offline
  *   dsn.c        bounces: the failed recipients of a delivery status notification
  *   report.c     sites report: per list, found / domestic / contact / notified / handled
  *   returned.c   sites returned: bounces in a Maildir mark their contact, so the next
@@ -236,6 +237,8 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 
 struct sites_notify_stats {
 	long notices, delivered, failed, given_up;
+	long followups;		   /* notices made with a follow-up in them */
+	long handled, back_online; /* sites marked handled, unmarked (online again) */
 };
 int sites_notify(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
 		 int64_t now, struct sites_notify_stats *s, struct isp_err *err);

@@ -19,6 +19,7 @@
 #include "core/store/store_blocks.h"
 #include "core/store/store_lists.h"
 #include "core/store/store_notify.h"
+#include "core/store/store_sites.h"
 #include "core/store/store_status.h"
 
 #define TOP_N	    10	      /* top names and lists */
@@ -154,6 +155,18 @@ static json_t *funnel_json(struct store *st, struct isp_err *err)
 	}
 	free(f);
 	return arr;
+}
+
+/* ---- sites: `sites report`'s rows (a store without them: none) ---- */
+
+static json_t *sites_json(struct store *st)
+{
+	struct isp_err err;
+	json_t *a;
+
+	isp_err_clear(&err);
+	a = store_sites_report_json(st, &err);
+	return a ? a : json_array();
 }
 
 /* ---- recent notices: no body, no e-mail address ---- */
@@ -371,6 +384,7 @@ json_t *st_figures(struct st_ctx *c, int64_t now)
 		json_object_set_new(f, "blocks",
 				    blocks_json(c->st, now, c->cfg.status_window, &err));
 		json_object_set_new(f, "funnel", funnel_json(c->st, &err));
+		json_object_set_new(f, "sites", sites_json(c->st));
 		store_each_notice(c->st, NULL, NOTICES_N, add_notice, notices, &err);
 	} else {
 		json_object_set_new(
@@ -378,6 +392,7 @@ json_t *st_figures(struct st_ctx *c, int64_t now)
 			json_pack("{s:s, s:s}", "state", "error", "error", c->store_error));
 		json_object_set_new(f, "blocks", json_null());
 		json_object_set_new(f, "funnel", json_array());
+		json_object_set_new(f, "sites", json_array());
 	}
 	json_object_set_new(f, "notices", notices);
 	json_object_set_new(f, "lists", lists_json(c, now, &err));

@@ -111,7 +111,7 @@ static void figs(struct strbuf *b, const char *prefix, const json_t *o, const ch
 /*
  * A table of the objects of array arr (figures PATH.i.KEY): one column per key, headed
  * by heads[k] (NULL-terminated lists of equal length). A key "@name" is a unix time
- * shown as a date.
+ * shown as a date, "~name" a number of seconds shown as a duration (null as "-").
  */
 static void table(struct strbuf *b, const char *path, const json_t *arr, const char *const *heads,
 		  const char *const *keys)
@@ -135,6 +135,11 @@ static void table(struct strbuf *b, const char *path, const json_t *arr, const c
 			strbuf_str(b, "<td>");
 			if (keys[k][0] == '@')
 				time_cell(b, p, o, keys[k] + 1);
+			else if (keys[k][0] == '~' &&
+				 json_is_integer(json_object_get(o, keys[k] + 1)))
+				duration_cell(b, p, o, keys[k] + 1);
+			else if (keys[k][0] == '~')
+				fig(b, p, o, keys[k] + 1);
 			else
 				fig(b, p, o, keys[k]);
 			strbuf_str(b, "</td>");
@@ -420,6 +425,31 @@ static void funnel(struct strbuf *b, const json_t *fu)
 	strbuf_str(b, "</section>");
 }
 
+/* `sites report`'s figures: per source list, what became of its listed sites */
+static void sites(struct strbuf *b, const json_t *si)
+{
+	static const char *const heads[] = { "list",
+					     "sites",
+					     "domestic",
+					     "contact",
+					     "notified",
+					     "handled",
+					     "median notice to offline",
+					     NULL };
+	static const char *const keys[] = { "list",
+					    "sites",
+					    "domestic",
+					    "with_contact",
+					    "notified",
+					    "handled",
+					    "~median_seconds_to_offline",
+					    NULL };
+
+	strbuf_str(b, "<section id=\"sites\"><h2>Listed sites told (sites report)</h2>");
+	table(b, "sites", si, heads, keys);
+	strbuf_str(b, "</section>");
+}
+
 static void notices(struct strbuf *b, const json_t *no)
 {
 	static const char *const heads[] = { "reference", "subscriber", "causes", "created (UTC)",
@@ -534,6 +564,7 @@ char *st_page(const json_t *f, size_t *len)
 	traffic(&b, json_object_get(f, "traffic"));
 	blocks(&b, json_object_get(f, "blocks"));
 	funnel(&b, json_object_get(f, "funnel"));
+	sites(&b, json_object_get(f, "sites"));
 	notices(&b, json_object_get(f, "notices"));
 	darknet(&b, json_object_get(f, "darknet"));
 	lists(&b, json_object_get(f, "lists"));

@@ -7,6 +7,8 @@
  *   blocks    top blocked names and lists, and blocks per list over time (store);
  *   funnel    per notification source: received -> matched -> notified -> returned,
  *             handled rate (store_each_batch_report);
+ *   sites     `sites report`'s figures per source list: listed sites found, domestic,
+ *             with a contact, notified, handled, median time from notice to offline;
  *   notices   the most recent notices: subscriber id, causes, state; never a body or an
  *             e-mail address (secrecy of communications);
  *   darknet   the figures of a `darknet --json` report, when one is configured;

@@ -8,8 +8,11 @@
 # Expires, JPRS WHOIS with the second query for a handle, RDAP domain and ip through the
 # bootstrap files, RFC 2142), placeholders and privacy proxies skipped, refused
 # destinations without --allow-destinations, one notice per contact per day (grouped,
-# no second one on a rerun), a bounce moving the notice to the next contact, kill -9
-# during notify runs.
+# no second one on a rerun), a bounce moving the notice to the next contact, a site on
+# two lists counted in both, follow-up from `lists recheck` (offline sites handled and
+# not told, a follow-up to the hosting contact for a site still online after
+# sites.renotify-after, at most sites.max-notices), the report and the status page's
+# figures, kill -9 during notify runs.
 # Needs root (ip netns); skipped (exit 77) otherwise.
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -77,6 +80,10 @@ X unbound -c up.conf >up.out 2>&1 & pids+=($!)
 test_cert srv DNS:shop-a.jp,DNS:www.shop-a.jp,DNS:expired-b.jp,DNS:corp-c.co.jp,DNS:blog-d.com,DNS:foreign-e.net,DNS:privacy-f.jp,DNS:shop-g.jp,DNS:geo-h.com,DNS:foreign-i.net
 mkdir -p www/shop-a.jp/.well-known www/expired-b.jp/.well-known www/shop-g.jp/.well-known \
   rdap/domain rdap/ip
+# the one listed URL still served on port 80 (`lists recheck` finds it online; every other
+# listed URL is refused or 404: offline)
+mkdir -p www/blog-d.com/wp-includes
+echo 'document.write("<iframe src=http://gate.example/>")' > www/blog-d.com/wp-includes/load.js
 cat > www/shop-a.jp/.well-known/security.txt <<'S'
 # shop-a.jp security contacts
 Contact: https://shop-a.jp/contact
@@ -120,6 +127,7 @@ J
     ssl_certificate $work/srv.pem; ssl_certificate_key $work/srv.key;
   }
   server { listen 127.0.0.30:80; root $work/rdap; default_type application/rdap+json; }
+  server { listen 80 default_server; root $work/www/\$host; }
 }
 EOF
 } > nginx.conf
@@ -289,16 +297,20 @@ mkdir sink; chmod 777 sink
 wait_tcp $sport || bad "smtp-sink did not listen"
 now=2026-12-07T10:00:00+09:00
 expect 0 "notify" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
-has err.txt "6 notices made, 6 delivered"
+has err.txt "6 notices made, 6 delivered, 0 to retry, 0 given up; 0 with follow-ups"
 until_eq 6 sh -c "ls sink | wc -l"
 grep -l "^To: <security@shop-a.jp>" sink/* > a.txt
 check "one notice for shop-a.jp and shop-g.jp" [ "$(wc -l < a.txt)" = 1 ]
-python3 - "$(cat a.txt)" > a.body <<'P' || bad "decode"
+# decode FILE: the Subject and the text of a message smtp-sink kept
+decode() {
+  python3 - "$1" <<'P'
 import email, email.policy, sys
 raw = open(sys.argv[1], "rb").read()
 m = email.message_from_bytes(raw[raw.index(b"From: "):], policy=email.policy.default)
 print(m["Subject"]); print(m.get_content())
 P
+}
+decode "$(cat a.txt)" > a.body || bad "decode"
 has a.body "hxxp://shop-a[.]jp/wp-content/plugins/gallery/dl.php"
 has a.body "hxxp://shop-g[.]jp/promo.html"
 has a.body "3 件"
@@ -366,13 +378,89 @@ check "next contact of shop-g.jp" grep -q "^To: <webmaster@shop-g.jp>" sink/*
 expect 0 "returned again marks nothing" -- "$bin" --store "$store" sites returned --maildir bounces
 has err.txt "0 contacts marked bounced"
 
+# ---- a site on two lists counts in both (site_lists): geo-h.com's URL is on list c2 too
+echo "http://geo-h.com/flash-update.exe" > c2.txt
+isp lists import --list c2 --kind url c2.txt || die "import c2"
+expect 0 "find with two lists (cached)" -- find_ "$store" "${net[@]}" \
+  --allow-destinations 127.0.0.0/8,100.64.0.0/10
+has err.txt "9 sites, 7 domestic"
+
 # ---- the report per source list (nothing is handled yet: no recheck has run)
-expect 0 "report" -- "$bin" --store "$store" sites report --json
-check "report: 9 sites, 7 domestic, 7 with a contact, 7 notified" jq_ out.txt "
-r = d[0]
-sys.exit(0 if (r['list'], r['sites'], r['domestic'], r['with_contact'], r['notified'], r['handled'], r['median_seconds_to_offline']) == ('malware', 9, 7, 7, 7, 0, None) else print(r) or 1)"
+# report_is WANT: `sites report --json` as (list, sites, domestic, contact, notified,
+# handled, median) rows
+report_is() {
+  "$bin" --store "$store" sites report --json > rep.json &&
+  python3 -c "import json,sys; d=json.load(open('rep.json'))
+got = repr([tuple(r[k] for k in ('list', 'sites', 'domestic', 'with_contact', 'notified', 'handled', 'median_seconds_to_offline')) for r in d])
+sys.exit(0 if got == sys.argv[1] else print(got) or 1)" "$1"
+}
+check "report: 9 sites, 7 domestic, 7 with a contact, 7 notified; c2: geo-h.com" \
+  report_is "[('c2', 1, 1, 1, 1, 0, None), ('malware', 9, 7, 7, 7, 0, None)]"
 expect 0 "report table" -- "$bin" --store "$store" sites report
 has out.txt "malware"
+
+# ---- follow-up from `lists recheck` (times moved with --now, never waited for):
+# T0 the notices above; T1 a day later every listed URL but blog-d.com's is offline.
+# recheck TIME: `lists recheck` in the namespace, its resolver the namespace's Unbound
+printf 'nameserver 127.0.0.1\n' > resolv.conf
+recheck() {
+  X unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$work/resolv.conf" \
+    "$bin" --store "$store" lists recheck --list malware --all --offline-after 1 \
+    --allow-destinations 127.0.0.0/8,100.64.0.0/10 --now "$1"
+}
+snotify() { "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport "$@"; }
+T1=2026-12-08T10:00:00+09:00 T8=2026-12-15T10:00:00+09:00
+T16=2026-12-23T10:00:00+09:00 T17=2026-12-24T10:00:00+09:00
+expect 0 "recheck at T1" -- recheck $T1
+has err.txt "10 URLs checked: 1 online, 9 offline"
+# shop-a.jp's second contact bounces too: without the recheck its third would be told
+sed 's/security@shop-a.jp/webmaster@shop-a.jp/g' bounces/new/1.mx > bounces/new/3.mx
+expect 0 "returned: webmaster@shop-a.jp" -- "$bin" --store "$store" sites returned --maildir bounces
+has err.txt "1 contacts marked bounced"
+expect 0 "notify at T1: offline sites handled, none told" -- snotify --now $T1
+has err.txt "0 notices made, 0 delivered"
+has err.txt "8 sites handled (offline)"
+check "no notice to abuse@shop-a.jp (offline)" [ "$(ls sink | wc -l)" = 8 ]
+expect 0 "notify at T8 without a recheck since T1: no follow-up" -- snotify --now $T8
+has err.txt "0 notices made"
+expect 0 "recheck at T8" -- recheck $T8
+has err.txt "1 online"
+expect 0 "notify at T8: blog-d.com still online, a follow-up" -- snotify --now $T8
+has err.txt "1 notices made, 1 delivered, 0 to retry, 0 given up; 1 with follow-ups"
+until_eq 9 sh -c "ls sink | wc -l"
+grep -l "^To: <ipabuse@hosting-d.test>" sink/* > f.txt
+check "the follow-up goes to the hosting abuse contact" [ "$(wc -l < f.txt)" = 1 ]
+decode "$(head -1 f.txt)" > f.body || bad "decode"
+has f.body "再通知 (2 回目)"
+has f.body "2026-12-07 (日本時間)"
+has f.body "hxxp://blog-d[.]com/wp-includes/load.js"
+expect 0 "notify again at T8" -- snotify --now $T8
+has err.txt "0 notices made"
+expect 0 "recheck at T16" -- recheck $T16
+expect 0 "notify at T16 with sites.max-notices=2: none" -- snotify --now $T16 --max-notices 2
+has err.txt "0 notices made"
+rm www/blog-d.com/wp-includes/load.js
+expect 0 "recheck at T17: blog-d.com offline" -- recheck $T17
+has err.txt "0 online, 10 offline"
+expect 0 "notify at T17" -- snotify --now $T17 --max-notices 2
+has err.txt "0 notices made"
+has err.txt "1 sites handled (offline)"
+# handled: the six offline at T1 a day after their notice, blog-d.com 17 days after
+check "report: 7 handled, median 1 day" \
+  report_is "[('c2', 1, 1, 1, 1, 1, 86400), ('malware', 9, 7, 7, 7, 7, 86400)]"
+
+# ---- the status page shows the same figures
+stport=$(freeport)
+"$bin" --store "$store" status --listen 127.0.0.1:$stport --scrape 127.0.0.1:1 --interval 1 \
+  2>status.log & stpid=$!; pids+=($stpid)
+wait_http "http://127.0.0.1:$stport/" || bad "status did not serve"
+curl -s -m 30 "http://127.0.0.1:$stport/api/status" > api.json
+check "status API: sites as sites report" python3 -c "import json; a = json.load(open('api.json'))['sites']; r = json.load(open('rep.json')); exit(0 if a == r else print(a) or 1)"
+curl -s -m 30 "http://127.0.0.1:$stport/" > page.html
+has page.html '<span data-fig="sites.1.list">malware</span>'
+has page.html '<span data-fig="sites.1.handled">7</span>'
+has page.html 'data-fig-duration="sites.1.median_seconds_to_offline" title="86400 s">1 day'
+kill $stpid
 
 # ---- kill -9 during notify runs: into a Maildir, each contact is told exactly once
 for i in $(seq 1 200); do echo "http://k$i-site.jp/x.php"; done > kurls.txt

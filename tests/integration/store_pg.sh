@@ -231,4 +231,22 @@ has exp.txt 'loc.tld2 TXT "pg"'
 has exp.txt 'nd.tld2 CNAME *.'
 has exp.txt 'both.tld2 CNAME rpz-passthru.'
 
+# --- sites on PostgreSQL (schema 11): a site on two lists counts in both; after a recheck
+# verdict (written here), one site is handled and the other still online gets a follow-up
+printf 'http://a-site.jp/x.php\nhttp://b-site.jp/y.php\n' >su.txt
+printf 'http://b-site.jp/y.php\n' >su2.txt
+isp lists import --list sm --kind url su.txt 2>/dev/null && isp lists import --list sm2 --kind url su2.txt 2>/dev/null
+isp sites find --list sm --list sm2 --whois-jp "" --resolver 127.0.0.1:9 2>/dev/null; eq "$?" 0 "pg: sites find"
+"$bin" --store "$url" sites notify --maildir smd --now 2026-12-07T10:00:00+09:00 >/dev/null 2>err.txt
+has err.txt "2 notices made, 2 delivered"
+sql "INSERT INTO url_status(list_id, value, status, checked, last_online, fails, next_check, offline_since)
+  SELECT id, 'http://a-site.jp/x.php', 'offline', 1796700000, 0, 1, 0, 1796700000 FROM lists WHERE name = 'sm';
+  INSERT INTO url_status(list_id, value, status, checked, last_online, fails, next_check)
+  SELECT id, 'http://b-site.jp/y.php', 'online', 1797300000, 1797300000, 0, 0 FROM lists WHERE name = 'sm'"
+"$bin" --store "$url" sites notify --maildir smd --now 1797300000 >/dev/null 2>err.txt
+has err.txt "1 notices made, 1 delivered, 0 to retry, 0 given up; 1 with follow-ups; 1 sites handled"
+"$bin" --store "$url" sites report --json >rep.json
+eq "$(python3 -c "import json; print([(r['list'], r['sites'], r['notified'], r['handled'], r['median_seconds_to_offline']) for r in json.load(open('rep.json'))])")" \
+  "[('sm', 2, 2, 1, 94800), ('sm2', 1, 1, 0, None)]" "pg: sites report per list"
+
 finish store_pg

@@ -504,9 +504,10 @@ static const struct key keys[] = {
 	  "look-ups per second to one server at most (JPRS and RDAP servers limit clients); "
 	  "0 = no limit" },
 	{ "sites", "renotify-after", K_DURATION, F(sites_renotify_after), "7d",
-	  "a site still online this long after its notice gets another one" },
+	  "a site that `lists recheck` still finds online this long after its last notice "
+	  "gets a follow-up (to its hosting contact first)" },
 	{ "sites", "max-notices", K_INT, F(sites_max_notices), "3",
-	  "notices one site gets at most" },
+	  "notices one site gets at most, follow-ups included" },
 	{ "rpz", "listen", K_STR, F(rpz_listen), "127.0.0.1:5300",
 	  "addresses `ispshield rpz` serves its zones on (UDP for SOA, TCP for AXFR/IXFR), "
 	  "comma-separated" },

@@ -155,7 +155,7 @@ int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char
 /* ---- schema (store_schema.c) ---- */
 
 /* The schema version this binary reads and writes. */
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 /* The store's schema version: 0 when it has no schema yet. */
 int store_schema_version(struct store *st, int *version, struct isp_err *err);

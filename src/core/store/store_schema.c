@@ -43,6 +43,10 @@
  *  10  url_status: `lists recheck`'s verdict per (list, URL): status, checked,
  *      last_online, fails, next_check, sha256, detail, offline_since
  *      (store_urlstatus.c)
+ *  11  site_lists: every list a site was found on (a site keeps its lists; sites.list is
+ *      the one of its last find), filled from sites.list; site_notice_sites.round (1 the
+ *      first notice of the site, 2.. the follow-ups `sites notify` sends while `lists
+ *      recheck` finds the site online); url_status_value, url_status by URL alone
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,17 +269,25 @@ static const char *const pg_v8 = V8_SQL;
 static const char *const sqlite_v9 = V9_SQL("INTEGER", "INTEGER PRIMARY KEY", "BLOB");
 static const char *const pg_v9 =
 	V9_SQL("BIGINT", "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "BYTEA");
+#define V11_SQL(INT)                                                                               \
+	"CREATE TABLE site_lists(site_id " INT " NOT NULL, list TEXT NOT NULL,"                    \
+	"  PRIMARY KEY(site_id, list));"                                                           \
+	"INSERT INTO site_lists(site_id, list) SELECT id, list FROM sites;"                        \
+	"ALTER TABLE site_notice_sites ADD COLUMN round INTEGER NOT NULL DEFAULT 1;"               \
+	"CREATE INDEX url_status_value ON url_status(value);"
 static const char *const sqlite_v10 = V10_SQL("INTEGER");
 static const char *const pg_v10 = V10_SQL("BIGINT");
+static const char *const sqlite_v11 = V11_SQL("INTEGER");
+static const char *const pg_v11 = V11_SQL("BIGINT");
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
-	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4, sqlite_v5,
-	sqlite_v6, sqlite_v7, sqlite_v8, sqlite_v9, sqlite_v10
+	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4,  sqlite_v5, sqlite_v6,
+	sqlite_v7, sqlite_v8, sqlite_v9, sqlite_v10, sqlite_v11
 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = {
-	pg_v1, pg_v2, pg_v3, pg_v4, pg_v5, pg_v6, pg_v7, pg_v8, pg_v9, pg_v10
-};
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2,	pg_v3, pg_v4,
+								 pg_v5, pg_v6,	pg_v7, pg_v8,
+								 pg_v9, pg_v10, pg_v11 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

@@ -4,56 +4,102 @@
  */
 #include "core/store/store_sites.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/store/store_int.h"
+
+/* The contact rows a site has, read before they are replaced. */
+#define OLD_CONTACTS 16
+struct old_contacts {
+	struct {
+		char email[256], scope[16], source[16];
+		int64_t bounced;
+	} c[OLD_CONTACTS];
+	size_t n;
+	int more; /* rows beyond OLD_CONTACTS: treated as changed */
+};
+
+static int old_contact(void *ud, struct db_stmt *q)
+{
+	struct old_contacts *o = ud;
+	const char *e = db_column_text(q, 0), *sc = db_column_text(q, 1),
+		   *so = db_column_text(q, 2);
+
+	if (o->n == OLD_CONTACTS) {
+		o->more = 1;
+		return 0;
+	}
+	snprintf(o->c[o->n].email, sizeof(o->c[0].email), "%s", e ? e : "");
+	snprintf(o->c[o->n].scope, sizeof(o->c[0].scope), "%s", sc ? sc : "");
+	snprintf(o->c[o->n].source, sizeof(o->c[0].source), "%s", so ? so : "");
+	o->c[o->n].bounced = db_column_int64(q, 3);
+	o->n++;
+	return 0;
+}
+
+/* 1 when the rows o are c[0..n) in order. */
+static int contacts_same(const struct old_contacts *o, const struct store_site_contact *c, size_t n)
+{
+	if (o->more || o->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(o->c[i].email, c[i].email) != 0 ||
+		    strcmp(o->c[i].scope, c[i].scope) != 0 ||
+		    strcmp(o->c[i].source, c[i].source) != 0)
+			return 0;
+	return 1;
+}
 
 int store_site_put(struct store *st, const struct store_site *s, const struct store_site_contact *c,
 		   size_t n, int64_t now, int64_t *id, struct isp_err *err)
 {
+	struct old_contacts *old = calloc(1, sizeof(*old));
 	int rc;
 	size_t i;
 
+	if (!old)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = store_begin(st, err);
-	if (rc)
+	if (rc) {
+		free(old);
 		return rc;
-	rc = sq_run(
+	}
+	rc = sq_int(
 		st,
 		"INSERT INTO sites(domain, list, host, addr, domestic, evidence, found, updated)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(domain) DO UPDATE SET"
-		" list = ?2, host = ?3, addr = ?4, domestic = ?5, evidence = ?6, updated = ?7",
+		" list = ?2, host = ?3, addr = ?4, domestic = ?5, evidence = ?6, updated = ?7"
+		" RETURNING id",
 		SQ_ARGS(SQ_T(s->domain), SQ_T(s->list), SQ_T(s->host), SQ_OPT(s->addr),
 			SQ_I(s->domestic), SQ_OPT(s->evidence), SQ_I(now)),
-		"sites put", err);
+		"sites put", id, err);
+	/* the contacts are replaced when they changed; a bounce stays with its address */
 	if (rc == 0)
-		rc = sq_int(st, "SELECT id FROM sites WHERE domain = ?1", SQ_ARGS(SQ_T(s->domain)),
-			    "sites put", id, err);
-	/* the contacts are replaced; a bounce stays with its address */
-	if (rc == 0)
-		rc = sq_run(st,
-			    "CREATE TEMP TABLE IF NOT EXISTS site_bounced(email TEXT, bounced "
-			    "BIGINT)",
-			    NULL, "sites put", err);
-	if (rc == 0)
-		rc = sq_run(st, "DELETE FROM site_bounced", NULL, "sites put", err);
-	if (rc == 0)
-		rc = sq_run(st,
-			    "INSERT INTO site_bounced SELECT email, bounced FROM site_contacts"
-			    " WHERE site_id = ?1 AND bounced IS NOT NULL",
-			    SQ_ARGS(SQ_I(*id)), "sites put", err);
-	if (rc == 0)
+		rc = sq_rows(st,
+			     "SELECT email, scope, source, bounced FROM site_contacts WHERE site_id"
+			     " = ?1 ORDER BY rank",
+			     SQ_ARGS(SQ_I(*id)), "sites put", old_contact, old, err);
+	if (rc == 0 && !contacts_same(old, c, n)) {
 		rc = sq_run(st, "DELETE FROM site_contacts WHERE site_id = ?1", SQ_ARGS(SQ_I(*id)),
 			    "sites put", err);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = sq_run(
-			st,
-			"INSERT INTO site_contacts(site_id, rank, email, scope, source, bounced)"
-			" VALUES(?1, ?2, ?3, ?4, ?5, (SELECT max(bounced) FROM site_bounced"
-			" WHERE email = ?3))",
-			SQ_ARGS(SQ_I(*id), SQ_I(i), SQ_T(c[i].email), SQ_T(c[i].scope),
-				SQ_T(c[i].source)),
-			"sites put contact", err);
+		for (i = 0; rc == 0 && i < n; i++) {
+			int64_t bounced = 0;
+
+			for (size_t k = 0; k < old->n; k++)
+				if (old->c[k].bounced && strcmp(old->c[k].email, c[i].email) == 0)
+					bounced = old->c[k].bounced;
+			rc = sq_run(st,
+				    "INSERT INTO site_contacts(site_id, rank, email, scope, source,"
+				    " bounced) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+				    SQ_ARGS(SQ_I(*id), SQ_I(i), SQ_T(c[i].email), SQ_T(c[i].scope),
+					    SQ_T(c[i].source), SQ_TIME(bounced)),
+				    "sites put contact", err);
+		}
+	}
+	free(old);
 	if (rc) {
 		store_rollback(st);
 		return rc;
@@ -61,17 +107,55 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 	return store_commit(st, err);
 }
 
-int store_site_url(struct store *st, int64_t site, const char *url, int64_t first, int64_t last,
-		   struct isp_err *err)
+int store_site_list(struct store *st, int64_t site, const char *list, struct isp_err *err)
 {
-	int64_t now = sq_now();
+	return sq_run(st,
+		      "INSERT INTO site_lists(site_id, list) VALUES(?1, ?2) ON CONFLICT DO NOTHING",
+		      SQ_ARGS(SQ_I(site), SQ_T(list)), "sites list", err);
+}
 
-	return sq_run(
-		st,
-		"INSERT INTO site_urls(site_id, url, first_seen, last_seen) VALUES(?1, ?2, ?3,"
-		" ?4) ON CONFLICT(site_id, url) DO UPDATE SET last_seen = ?4",
-		SQ_ARGS(SQ_I(site), SQ_T(url), SQ_I(first ? first : now), SQ_I(last ? last : now)),
-		"sites url", err);
+/* URL rows per statement: 4 parameters each, under SQLite's 999 */
+#define URLS_PER_INSERT 64
+
+int store_site_urls(struct store *st, int64_t site, const struct store_site_url_in *u, size_t n,
+		    struct isp_err *err)
+{
+	struct sq_arg a[1 + 3 * URLS_PER_INSERT + 1];
+	struct strbuf sql = { 0 };
+	int64_t now = sq_now();
+	size_t i, k, m;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < n; i += m) {
+		m = n - i < URLS_PER_INSERT ? n - i : URLS_PER_INSERT;
+		sql.len = 0;
+		strbuf_str(&sql,
+			   "INSERT INTO site_urls(site_id, url, first_seen, last_seen) VALUES");
+		memset(a, 0, sizeof(a));
+		a[0].kind = 'i';
+		a[0].i = site;
+		for (k = 0; k < m; k++) {
+			const struct store_site_url_in *x = &u[i + k];
+
+			strbuf_fmt(&sql, "%s(?1, ?%zu, ?%zu, ?%zu)", k ? ", " : "", 3 * k + 2,
+				   3 * k + 3, 3 * k + 4);
+			a[3 * k + 1].kind = 't';
+			a[3 * k + 1].t = x->url;
+			a[3 * k + 2].kind = 'i';
+			a[3 * k + 2].i = x->first ? x->first : now;
+			a[3 * k + 3].kind = 'i';
+			a[3 * k + 3].i = x->last ? x->last : now;
+		}
+		strbuf_str(&sql, " ON CONFLICT(site_id, url) DO UPDATE SET last_seen ="
+				 " excluded.last_seen");
+		if (sql.oom) {
+			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+			break;
+		}
+		rc = sq_run(st, sql.p, a, "sites url", err);
+	}
+	free(sql.p);
+	return rc;
 }
 
 SQ_WALK(due, store_site_due_fn, struct store_site_due)
@@ -79,14 +163,14 @@ SQ_WALK(due, store_site_due_fn, struct store_site_due)
 static int due_read(struct db_stmt *s, struct store_site_due *r)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&r->site), SQ_C(&r->domain), SQ_C(&r->email), SQ_C(&r->scope),
-			      SQ_C(&r->source)));
+			      SQ_C(&r->source), SQ_C(&r->round)));
 	return 0;
 }
 
 int store_sites_due(struct store *st, store_site_due_fn fn, void *ud, struct isp_err *err)
 {
 	return due_each(st,
-			"SELECT s.id, s.domain, c.email, c.scope, c.source FROM sites s"
+			"SELECT s.id, s.domain, c.email, c.scope, c.source, 1 FROM sites s"
 			" JOIN site_contacts c ON c.site_id = s.id AND c.rank = (SELECT min(rank)"
 			" FROM site_contacts c2 WHERE c2.site_id = s.id AND c2.bounced IS NULL)"
 			" WHERE s.domestic = 1 AND s.handled IS NULL AND NOT EXISTS(SELECT 1"
@@ -97,9 +181,73 @@ int store_sites_due(struct store *st, store_site_due_fn fn, void *ud, struct isp
 			NULL, "sites due", fn, ud, err);
 }
 
+/* The delivered notices of site s.id to a contact of it that did not bounce. */
+#define SENT_TO_LIVE                                                                               \
+	" FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"                    \
+	" WHERE n.state = 'sent' AND NOT EXISTS(SELECT 1 FROM site_contacts b"                     \
+	" WHERE b.site_id = ns.site_id AND b.email = n.email AND b.bounced IS NOT NULL)"
+
+int store_sites_followups(struct store *st, int64_t now, int64_t renotify, int64_t max,
+			  store_site_due_fn fn, void *ud, struct isp_err *err)
+{
+	return due_each(
+		st,
+		"SELECT s.id, s.domain, c.email, c.scope, c.source, k.n + 1 FROM sites s"
+		" JOIN (SELECT ns.site_id AS site_id, max(n.sent) AS last, count(*) AS "
+		"n" SENT_TO_LIVE " GROUP BY ns.site_id) k ON k.site_id = s.id"
+		" JOIN site_contacts c ON c.site_id = s.id"
+		" WHERE s.domestic = 1 AND s.handled IS NULL AND k.n < ?3 AND k.last + ?2 <= ?1"
+		" AND NOT EXISTS(SELECT 1 FROM site_notice_sites ns JOIN site_notices n"
+		" ON n.id = ns.notice_id WHERE ns.site_id = s.id"
+		" AND n.state IN ('new', 'sending', 'failed'))"
+		" AND EXISTS(SELECT 1 FROM site_urls u JOIN url_status us ON us.value = u.url"
+		" WHERE u.site_id = s.id AND us.status = 'online'"
+		" AND us.last_online >= k.last + ?2)"
+		" AND c.rank = (SELECT c2.rank FROM site_contacts c2 WHERE c2.site_id = s.id"
+		" AND c2.bounced IS NULL ORDER BY CASE WHEN c2.scope = 'hosting' THEN 0 ELSE 1 END,"
+		" CASE WHEN EXISTS(SELECT 1 FROM site_notice_sites ns2 JOIN site_notices n2"
+		" ON n2.id = ns2.notice_id WHERE ns2.site_id = c2.site_id AND n2.email = c2.email)"
+		" THEN 1 ELSE 0 END, c2.rank LIMIT 1)"
+		" ORDER BY c.email, s.domain",
+		SQ_ARGS(SQ_I(now), SQ_I(renotify), SQ_I(max)), "sites follow-ups", fn, ud, err);
+}
+
+/* A URL u.url whose last verdict is offline: an offline row of url_status that no online
+ * row checked later contradicts (a URL can be on several lists, each rechecked apart). */
+#define URL_OFFLINE(US)                                                                            \
+	" FROM url_status " US " WHERE " US ".value = u.url AND " US ".status = 'offline'"         \
+	" AND NOT EXISTS(SELECT 1 FROM url_status o WHERE o.value = u.url"                         \
+	" AND o.status = 'online' AND o.checked > " US ".checked)"
+
+int store_sites_mark_handled(struct store *st, long *handled, long *back, struct isp_err *err)
+{
+	int rc;
+
+	rc = sq_run(st,
+		    "UPDATE sites SET handled = NULL WHERE handled IS NOT NULL AND EXISTS(SELECT 1"
+		    " FROM site_urls u JOIN url_status us ON us.value = u.url WHERE u.site_id ="
+		    " sites.id AND us.status = 'online' AND us.last_online > sites.handled)",
+		    NULL, "sites handled", err);
+	if (back)
+		*back = rc ? 0 : (long)db_changes(st->db);
+	if (rc == 0)
+		rc = sq_run(
+			st,
+			"UPDATE sites SET handled = (SELECT max(us.offline_since) FROM site_urls u"
+			" JOIN url_status us ON us.value = u.url WHERE u.site_id = sites.id"
+			" AND us.status = 'offline') WHERE handled IS NULL"
+			" AND EXISTS(SELECT 1 FROM site_urls u WHERE u.site_id = sites.id)"
+			" AND NOT EXISTS(SELECT 1 FROM site_urls u WHERE u.site_id = sites.id"
+			" AND NOT EXISTS(SELECT 1" URL_OFFLINE("us") "))",
+			NULL, "sites handled", err);
+	if (handled)
+		*handled = rc ? 0 : (long)db_changes(st->db);
+	return rc;
+}
+
 int store_site_notice_make(struct store *st, const char *key, const char *email, const char *day,
-			   const int64_t *sites, size_t n, int64_t now, int *made,
-			   struct isp_err *err)
+			   const int64_t *sites, const int64_t *rounds, size_t n, int64_t now,
+			   int *made, struct isp_err *err)
 {
 	int64_t id = 0;
 	size_t i;
@@ -118,11 +266,12 @@ int store_site_notice_make(struct store *st, const char *key, const char *email,
 		rc = sq_int(st, "SELECT id FROM site_notices WHERE key = ?1", SQ_ARGS(SQ_T(key)),
 			    "sites notice", &id, err);
 		for (i = 0; rc == 0 && i < n; i++)
-			rc = sq_run(
-				st,
-				"INSERT INTO site_notice_sites(notice_id, site_id) VALUES(?1, ?2)"
-				" ON CONFLICT DO NOTHING",
-				SQ_ARGS(SQ_I(id), SQ_I(sites[i])), "sites notice", err);
+			rc = sq_run(st,
+				    "INSERT INTO site_notice_sites(notice_id, site_id, round) "
+				    "VALUES(?1, ?2,"
+				    " ?3) ON CONFLICT DO NOTHING",
+				    SQ_ARGS(SQ_I(id), SQ_I(sites[i]), SQ_I(rounds ? rounds[i] : 1)),
+				    "sites notice", err);
 	}
 	if (rc) {
 		*made = 0;
@@ -156,7 +305,7 @@ static int url_read(struct db_stmt *s, struct store_site_url_row *r)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&r->domain), SQ_C(&r->url), SQ_C(&r->evidence),
 			      SQ_C(&r->first_seen), SQ_C(&r->last_seen), SQ_C(&r->scope),
-			      SQ_C(&r->source)));
+			      SQ_C(&r->source), SQ_C(&r->round), SQ_C(&r->first_sent)));
 	return 0;
 }
 
@@ -167,7 +316,9 @@ int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn f
 			"SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen,"
 			" (SELECT min(c.scope) FROM site_contacts c WHERE c.site_id = s.id AND"
 			" c.email = n.email), (SELECT min(c.source) FROM site_contacts c WHERE"
-			" c.site_id = s.id AND c.email = n.email)"
+			" c.site_id = s.id AND c.email = n.email), ns.round, coalesce((SELECT"
+			" min(n2.sent) FROM site_notice_sites ns2 JOIN site_notices n2 ON n2.id ="
+			" ns2.notice_id WHERE ns2.site_id = s.id AND n2.state = 'sent'), 0)"
 			" FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
 			" JOIN sites s ON s.id = ns.site_id"
 			" JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
@@ -203,48 +354,66 @@ SQ_WALK(report, store_sites_report_fn, struct store_sites_report_row)
 static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&r->list), SQ_C(&r->sites), SQ_C(&r->domestic),
-			      SQ_C(&r->with_contact), SQ_C(&r->notified), SQ_C(&r->handled)));
+			      SQ_C(&r->with_contact), SQ_C(&r->notified), SQ_C(&r->handled),
+			      SQ_C(&r->median_secs)));
 	return 0;
 }
 
+/* The first delivered notice of site s.id (NULL when none). */
+#define FIRST_SENT                                                                                 \
+	"(SELECT min(n.sent) FROM site_notice_sites ns JOIN site_notices n ON n.id ="              \
+	" ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent')"
+
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err)
 {
+	/* h: per (list, handled site) the seconds from its first notice to offline; m: the
+	 * median per list, the middle row (odd) or the mean of the middle two (even) */
 	return report_each(
 		st,
-		"SELECT s.list, count(*), sum(s.domestic),"
+		"SELECT sl.list, count(*), sum(s.domestic),"
 		" sum(CASE WHEN EXISTS(SELECT 1 FROM site_contacts c WHERE c.site_id = s.id)"
 		" THEN 1 ELSE 0 END),"
-		" sum(CASE WHEN EXISTS(SELECT 1 FROM site_notice_sites ns JOIN site_notices n"
-		" ON n.id = ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent')"
-		" THEN 1 ELSE 0 END),"
-		" sum(CASE WHEN s.handled IS NOT NULL THEN 1 ELSE 0 END)"
-		" FROM sites s GROUP BY s.list ORDER BY s.list",
+		" sum(CASE WHEN " FIRST_SENT " IS NOT NULL THEN 1 ELSE 0 END),"
+		" sum(CASE WHEN s.handled >= " FIRST_SENT " THEN 1 ELSE 0 END),"
+		" coalesce(min(m.med), -1)"
+		" FROM site_lists sl JOIN sites s ON s.id = sl.site_id"
+		" LEFT JOIN (SELECT list, (min(secs) + max(secs)) / 2 AS med FROM (SELECT list, "
+		"secs,"
+		" row_number() OVER (PARTITION BY list ORDER BY secs) AS rn,"
+		" count(*) OVER (PARTITION BY list) AS cnt FROM (SELECT sl.list AS list,"
+		" s.handled - " FIRST_SENT " AS secs FROM site_lists sl JOIN sites s"
+		" ON s.id = sl.site_id WHERE s.handled IS NOT NULL) h WHERE secs >= 0) w"
+		" WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY list) m ON m.list = "
+		"sl.list"
+		" GROUP BY sl.list ORDER BY sl.list",
 		NULL, "sites report", fn, ud, err);
 }
 
-struct handled_walk {
-	store_sites_handled_fn fn;
-	void *ud;
-};
-
-static int handled_row(void *ud, struct db_stmt *q)
+static int report_json_row(void *ud, const struct store_sites_report_row *r)
 {
-	const struct handled_walk *w = ud;
-
-	return w->fn(w->ud, db_column_text(q, 0), db_column_int64(q, 1));
+	json_array_append_new(
+		ud, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "list", r->list ? r->list : "",
+			      "sites", (json_int_t)r->sites, "domestic", (json_int_t)r->domestic,
+			      "with_contact", (json_int_t)r->with_contact, "notified",
+			      (json_int_t)r->notified, "handled", (json_int_t)r->handled,
+			      "median_seconds_to_offline",
+			      r->median_secs < 0 ? json_null() : json_integer(r->median_secs)));
+	return 0;
 }
 
-int store_sites_handled(struct store *st, store_sites_handled_fn fn, void *ud, struct isp_err *err)
+json_t *store_sites_report_json(struct store *st, struct isp_err *err)
 {
-	struct handled_walk w = { fn, ud };
+	json_t *a = json_array();
 
-	return sq_rows(st,
-		       "SELECT list, secs FROM (SELECT s.list AS list, s.handled - (SELECT"
-		       " min(n.sent) FROM site_notice_sites ns JOIN site_notices n ON n.id ="
-		       " ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent') AS secs"
-		       " FROM sites s WHERE s.handled IS NOT NULL) h WHERE secs IS NOT NULL"
-		       " ORDER BY list, secs",
-		       NULL, "sites handled", handled_row, &w, err);
+	if (!a) {
+		isp_err_set(err, ISR_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (store_sites_report(st, report_json_row, a, err) != 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
 }
 
 int store_site_lookup_get(struct store *st, const char *key, int64_t since, long *status,
