@@ -217,6 +217,8 @@ struct dns_worker {
 	int *conn_free;		      /* stack of free slots (nconn_free of them) */
 	int nconn_free;
 	uint8_t *rscratch; /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
+	uint32_t freed_since_trim; /* connections closed or shrunk since the last malloc_trim */
+	uint64_t last_trim_ms;
 	struct dns_uptcp *uptcp;   /* DNS_MAX_UPTCP */
 	struct dns_upsock *upsock; /* DNS_UP_SOCKS */
 	uint16_t *upsock_free;	   /* stack of free upsock indexes */

@@ -27,6 +27,7 @@
  * query's timeout covers the whole exchange.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,8 @@
 
 #define DNS_TCP_WBUF_MIN ((size_t)4096)
 #define DNS_TCP_RBUF	 ((size_t)2 + 65535)
+#define DNS_TRIM_AFTER	 256   /* connections closed or shrunk before a malloc_trim */
+#define DNS_TRIM_MS	 10000 /* at most one a worker this often */
 
 int dns_stream_listen(struct dns_worker *w, const struct sockaddr_storage *ss, socklen_t len,
 		      int tag)
@@ -103,6 +106,7 @@ static void conn_close(struct dns_worker *w, int ci)
 	c->batch = 0;
 	c->gen++;
 	w->conn_free[w->nconn_free++] = ci;
+	w->freed_since_trim++;
 }
 
 void dns_tcp_close(struct dns_worker *w, int ci)
@@ -485,7 +489,15 @@ void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
 			c->wcap = 0;
 			dns_tls_idle(c);
 			c->shrunk = 1; /* until its next event */
+			w->freed_since_trim++;
 		}
+	}
+	/* After many connections closed or went idle, give the heap's free pages back to
+	 * the system (glibc keeps them otherwise: the state of thousands of handshakes). */
+	if (w->freed_since_trim >= DNS_TRIM_AFTER && now - w->last_trim_ms >= DNS_TRIM_MS) {
+		malloc_trim(0);
+		w->freed_since_trim = 0;
+		w->last_trim_ms = now;
 	}
 }
 
