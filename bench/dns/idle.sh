@@ -59,55 +59,56 @@ measure() {
 	wait "$cpid" || true
 }
 
-p_udp=$(freeport); p_dot=$(freeport); p_doh=$(freeport)
-"$isp" --store "$out/isp.db" --snapshot "$out/isp.snap" -o dns.subscribers=127.0.0.0/8 \
-	-o dns.max-connections=$((count + 100)) -o dns.idle-timeout=300 \
-	dns --listen "127.0.0.1:$p_udp" --upstream 127.0.0.1:9 --threads 1 \
-	--tls-listen "127.0.0.1:$p_dot" --https-listen "127.0.0.1:$p_doh" \
-	--tls-cert "$out/cert.pem" --tls-key "$out/key.pem" 2>>"$log" &
-ipid=$!
-pids+=($ipid)
-for _ in $(seq 100); do
-	kdig +tls +retry=0 +timeout=1 -p "$p_dot" @127.0.0.1 _dns.resolver.arpa 2>/dev/null | grep -q NOERROR && break
-	sleep 0.1
-done
-rows=()
-for m in $modes; do
-	port=$p_dot
-	[ "$m" = doh ] && port=$p_doh
-	read -r b a n < <(measure "$ipid" "$m" "$port")
-	rows+=("ispshield $m $b $a $n")
-done
-
-if command -v dnsdist >/dev/null; then
-	p_dd=$(freeport); p_dd_dot=$(freeport); p_dd_doh=$(freeport)
-	cat >"$out/dnsdist.conf" <<-EOF
-		setLocal("127.0.0.1:$p_dd")
-		newServer({address="127.0.0.1:9", healthCheckMode="down"})
-		addAction(QNameRule("_dns.resolver.arpa."), RCodeAction(DNSRCode.NOERROR))
-		setMaxTCPClientThreads(1)
-		setTCPRecvTimeout(300)
-		addTLSLocal("127.0.0.1:$p_dd_dot", "$out/cert.pem", "$out/key.pem", {maxConcurrentTCPConnections=$((count + 100))})
-		addDOHLocal("127.0.0.1:$p_dd_doh", "$out/cert.pem", "$out/key.pem", "/dns-query", {idleTimeout=300})
-	EOF
-	dnsdist --supervised --disable-syslog -C "$out/dnsdist.conf" >>"$log" 2>&1 &
-	dpid=$!
-	pids+=($dpid)
+# Start server $1 (ispshield or dnsdist) on fresh ports: sets spid, sdot, sdoh
+start_server() {
+	local p_udp
+	p_udp=$(freeport); sdot=$(freeport); sdoh=$(freeport)
+	if [ "$1" = ispshield ]; then
+		"$isp" --store "$out/isp.db" --snapshot "$out/isp.snap" -o dns.subscribers=127.0.0.0/8 \
+			dns --listen "127.0.0.1:$p_udp" --upstream 127.0.0.1:9 --threads 1 \
+			--max-connections $((count + 100)) --idle-timeout 300 \
+			--tls-listen "127.0.0.1:$sdot" --https-listen "127.0.0.1:$sdoh" \
+			--tls-cert "$out/cert.pem" --tls-key "$out/key.pem" 2>>"$log" &
+	else
+		cat >"$out/dnsdist.conf" <<-EOF
+			setLocal("127.0.0.1:$p_udp")
+			newServer({address="127.0.0.1:9", healthCheckMode="down"})
+			addAction(QNameRule("_dns.resolver.arpa."), RCodeAction(DNSRCode.NOERROR))
+			setMaxTCPClientThreads(1)
+			setTCPRecvTimeout(300)
+			addTLSLocal("127.0.0.1:$sdot", "$out/cert.pem", "$out/key.pem", {maxConcurrentTCPConnections=$((count + 100))})
+			addDOHLocal("127.0.0.1:$sdoh", "$out/cert.pem", "$out/key.pem", "/dns-query", {idleTimeout=300})
+		EOF
+		dnsdist --supervised --disable-syslog -C "$out/dnsdist.conf" >>"$log" 2>&1 &
+	fi
+	spid=$!
+	pids+=($spid)
 	for _ in $(seq 100); do
-		kdig +tls +retry=0 +timeout=1 -p "$p_dd_dot" @127.0.0.1 _dns.resolver.arpa 2>/dev/null | grep -q NOERROR && break
+		kdig +tls +retry=0 +timeout=1 -p "$sdot" @127.0.0.1 _dns.resolver.arpa 2>/dev/null |
+			grep -q NOERROR && return 0
 		sleep 0.1
 	done
-	for m in $modes; do
-		port=$p_dd_dot
-		[ "$m" = doh ] && port=$p_dd_doh
-		read -r b a n < <(measure "$dpid" "$m" "$port")
-		rows+=("dnsdist $m $b $a $n")
+	die "$1 did not answer over DoT (see $log)"
+}
+
+rows=()
+servers=ispshield
+command -v dnsdist >/dev/null && servers="ispshield dnsdist"
+for s in $servers; do
+	for m in $modes; do # a fresh server for each transport
+		start_server "$s"
+		port=$sdot
+		[ "$m" = doh ] && port=$sdoh
+		read -r b a n < <(measure "$spid" "$m" "$port")
+		rows+=("$s $m $b $a $n")
+		kill "$spid"
+		wait "$spid" 2>/dev/null || true
 	done
-fi
+done
 
 {
 	echo "Idle encrypted connections: $count per transport, one query each then idle; VmRSS of"
-	echo "the server before and with them open; load average $load0 at the start (loaded machine)"
+	echo "a fresh server before and with them open; load average $load0 at the start (loaded machine)"
 	echo
 	echo "| server | transport | connections open | RSS before MB | RSS open MB | KB per connection |"
 	echo "|---|---|---|---|---|---|"
