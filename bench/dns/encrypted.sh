@@ -2,10 +2,11 @@
 # DoT and DoH benchmark (issue 21): `ispshield dns` against dnsdist (what an operator would
 # put in front of a resolver for encrypted DNS), both serving the same list (run.sh's 1 M
 # names by default) with the same upstream (an Unbound with the 10 k allowed names) and
-# the same dnsperf query file, one after another, one worker thread each, the same
-# self-signed certificate. dnsperf -m dot -c 4 -q 200 and -m doh (HTTP/2 POST) -c 4 -q 1
-# (see below why): four connections kept open for the whole run, as a stub resolver
-# reuses its connection.
+# the same query file, one after another, one worker thread each, the same self-signed
+# certificate. DoT: dnsperf -m dot -c 4 -q 200. DoH: h2load (nghttp2-client) -c 4 -m 16
+# with the same queries as GET URIs (doh_uris.py), since dnsperf 2.10 loses DoH queries
+# once two are outstanding (DNS-OARC/dnsperf#240, #272). Four connections kept open for
+# the whole run, as a stub resolver or a browser reuses its connection.
 # Reports QPS medians over BENCH_RUNS runs and the ratio ispshield / dnsdist per transport,
 # and each server's RSS after the load. Everything binds 127.0.0.1 only.
 #
@@ -24,7 +25,7 @@ out=$root/bench/out/dns-encrypted
 wdir=$root/bench/out/w$((names / 1000))k
 [ "$names" = 1000000 ] && wdir=$root/bench/out/w1m # shared with run.sh
 unset ISPSHIELD_CONFIG
-for c in python3 unbound dnsdist dnsperf kdig openssl; do
+for c in python3 unbound dnsdist dnsperf kdig openssl h2load; do
 	command -v "$c" >/dev/null || { echo "encrypted.sh: $c missing (scripts/deps.sh bench)" >&2; exit 2; }
 done
 mkdir -p "$out"
@@ -44,6 +45,7 @@ if [ ! -f "$wdir/queries.txt" ]; then
 	python3 "$root/bench/dns/gen_queries.py" "$wdir" >>"$log"
 fi
 Q=$wdir/queries.txt
+[ -f "$wdir/doh_uris.txt" ] || python3 "$root/bench/dns/doh_uris.py" "$Q" "$wdir/doh_uris.txt"
 freeport() { python3 "$root/scripts/freeport.py"; }
 up=$(freeport); p_isp=$(freeport); p_isp_dot=$(freeport); p_isp_doh=$(freeport)
 p_dd=$(freeport); p_dd_dot=$(freeport); p_dd_doh=$(freeport)
@@ -93,16 +95,21 @@ for i in $(seq "$runs"); do
 		want=NXDOMAIN wait_status https "$doh" "$listed" || die "$s: no NXDOMAIN for $listed over DoH"
 		want=NOERROR wait_status https "$doh" host1.allowed.test || die "$s: allowed name not answered over DoH"
 		for m in dot doh; do
-			port=$dot q=200
-			# dnsperf 2.10 loses nearly every DoH query once two are outstanding, against
-			# dnsdist as against ispshield (DNS-OARC/dnsperf#240, #272): DoH runs -q 1
-			[ $m = doh ] && port=$doh q=1
 			say "$s run $i: $m, $secs s"
-			dnsperf -m "$m" -s 127.0.0.1 -p "$port" -d "$Q" -c 4 -q "$q" -l "$secs" \
-				-O doh-uri="https://127.0.0.1:$port/dns-query" >"$out/$s-$m-run$i.txt" 2>&1 ||
-				die "dnsperf -m $m against $s failed (see $out/$s-$m-run$i.txt)"
-			qps=$(awk '/Queries per second/ {print $4}' "$out/$s-$m-run$i.txt")
-			lost=$(awk '/Queries lost/ {print $3}' "$out/$s-$m-run$i.txt")
+			r=$out/$s-$m-run$i.txt
+			if [ $m = dot ]; then
+				dnsperf -m dot -s 127.0.0.1 -p "$dot" -d "$Q" -c 4 -q 200 -l "$secs" >"$r" 2>&1 ||
+					die "dnsperf -m dot against $s failed (see $r)"
+				qps=$(awk '/Queries per second/ {print $4}' "$r")
+				lost=$(awk '/Queries lost/ {print $3}' "$r")
+			else # every 2xx is an answer (NXDOMAIN included); failed or errored: lost
+				sed "s/PORT/$doh/" "$wdir/doh_uris.txt" >"$out/uris.txt"
+				h2load -i "$out/uris.txt" -c 4 -m 16 -t 1 -D "$secs" >"$r" 2>&1 ||
+					die "h2load against $s failed (see $r)"
+				qps=$(awk '/^finished in/ {print $4}' "$r")
+				lost=$(awk '/^requests:/ {print $10 + $12}' "$r")
+				[ "$(awk '/^status codes:/ {print $3}' "$r")" != 0 ] || die "h2load: no 2xx from $s (see $r)"
+			fi
 			rss=$(awk '$1 == "VmRSS:" {print $2}' "/proc/$pid/status")
 			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$s" "$m" "$i" "$qps" "$lost" "$rss" >>"$samples"
 		done
@@ -116,7 +123,8 @@ python3 - "$samples" "$runs" "$secs" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
 med = lambda s, m, k: statistics.median(float(r[k]) for r in rows if r[0] == s and r[1] == m)
-print(f"DoT/DoH, {sys.argv[2]} runs of {sys.argv[3]} s per transport, dnsperf -c 4, DoT -q 200, DoH -q 1; "
+print(f"DoT/DoH, {sys.argv[2]} runs of {sys.argv[3]} s per transport, DoT dnsperf -c 4 -q 200, DoH h2load GET "
+      f"-c 4 -m 16; "
       f"load average {sys.argv[4]} at the start, {sys.argv[5]} at the end (loaded machine)\n")
 print("| transport | ispshield QPS | dnsdist QPS | ratio | ispshield RSS MB | dnsdist RSS MB |")
 print("|---|---|---|---|---|---|")

@@ -45,6 +45,8 @@ int cmd_dns(struct cli *c, int argc, char **argv)
 		OPT_K("tls-cert", "dns.tls-cert", "FILE"),
 		OPT_K("tls-key", "dns.tls-key", "FILE"),
 		OPT_K("https-path", "dns.https-path", "PATH"),
+		OPT_K("max-connections", "dns.max-connections", "N"),
+		OPT_K("idle-timeout", "dns.idle-timeout", "DURATION"),
 		OPT_K("store", "core.store", "PATH"),
 		OPT_END,
 	};

@@ -114,8 +114,13 @@ struct dns_client {
 	int32_t stream; /* DoH: the HTTP/2 stream (0 over HTTP/1.1); else 0 */
 };
 
-#define DNS_MAX_TCP	1024  /* client connections per worker */
-#define DNS_TCP_IDLE_MS 10000 /* RFC 7766 section 6.2.3: close idle connections */
+/* Client connections per worker: dns.max-connections (slots allocated at start, ~200
+ * bytes each; a connection's buffers only while it has something in them). Idle
+ * connections are closed after dns.idle-timeout (RFC 7766 section 6.2.3). */
+#define DNS_MAX_CONNS 1000000
+/* A connection idle this long gives back its output buffer (tcp.c: dns_tcp_sweep); the
+ * read buffer is the worker's own while nothing is left in it (see dns_worker.rscratch). */
+#define DNS_TCP_SHRINK_MS 1000
 /* A message must arrive whole within this long of its first byte, however it trickles
  * in (bytes do not refresh any timer), else the connection is closed: a client cannot
  * hold a slot by sending a byte now and then. */
@@ -129,17 +134,23 @@ struct dns_tcp_conn {
 	uint32_t gen;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	uint8_t *rbuf; /* 2 + 65535 bytes */
+	/* What was read and not yet taken: inside an event, the worker's rscratch or the
+	 * connection's own 2 + 65535 bytes; between events NULL when rlen is 0 (tcp.c) */
+	uint8_t *rbuf;
 	size_t rlen;
-	uint8_t *wbuf; /* pending output, at most DNS_TCP_WBUF */
-	size_t wlen;
+	uint8_t *wbuf; /* pending output (wcap bytes, grown up to DNS_TCP_WBUF), or NULL */
+	size_t wlen, wcap;
 	uint32_t inflight;	  /* queries of this connection still upstream */
 	uint64_t last_ms;	  /* accept, or the last complete message: the idle timer */
 	uint64_t msg_deadline_ms; /* the partial message in rbuf must be whole by then */
-	uint8_t proxy;		  /* 1: a PROXY v2 header must come first (proxied.c) */
-	uint8_t started;	  /* a message or the header was taken: no signature check */
-	uint8_t listen;		  /* index of the dns.listen address it came in on (plain TCP);
-				     DNS_LISTEN_NONE for DoT and DoH */
+	/* 1: a PROXY v2 header must come first (proxied.c); DoT and DoH: before the TLS
+	 * handshake or, DoT only, as the first bytes inside it (tls.c: dns_tls_preface) */
+	uint8_t proxy;
+	uint8_t started; /* a message or the header was taken: no signature check */
+	uint8_t shrunk;	 /* idle, its buffers given back (dns_tcp_sweep) */
+	/* index of the dns.listen address it came in on (plain TCP); DNS_LISTEN_NONE for
+	 * DoT and DoH */
+	uint8_t listen;
 	/* DoT and DoH (tls.c, doh.c): the same slots, over TLS; NULL/0 for plain TCP */
 	int kind;	      /* DNS_CONN_TCP, DNS_CONN_DOT, DNS_CONN_DOH */
 	void *tls;	      /* the connection's SSL */
@@ -201,10 +212,16 @@ struct dns_worker {
 	int tcp_fd[DNS_MAX_LISTEN];   /* listening TCP sockets */
 	int tls_fd[DNS_MAX_LISTEN];   /* listening DoT sockets (dns.tls-listen) */
 	int https_fd[DNS_MAX_LISTEN]; /* listening DoH sockets (dns.https-listen) */
-	struct dns_tcp_conn *conns;   /* DNS_MAX_TCP */
-	struct dns_uptcp *uptcp;      /* DNS_MAX_UPTCP */
-	struct dns_upsock *upsock;    /* DNS_UP_SOCKS */
-	uint16_t *upsock_free;	      /* stack of free upsock indexes */
+	struct dns_tcp_conn *conns;   /* nconns slots */
+	int nconns;		      /* dns.max-connections */
+	int *conn_free;		      /* stack of free slots (nconn_free of them) */
+	int nconn_free;
+	uint8_t *rscratch; /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
+	uint32_t freed_since_trim; /* connections closed or shrunk since the last malloc_trim */
+	uint64_t last_trim_ms;
+	struct dns_uptcp *uptcp;   /* DNS_MAX_UPTCP */
+	struct dns_upsock *upsock; /* DNS_UP_SOCKS */
+	uint16_t *upsock_free;	   /* stack of free upsock indexes */
 	int nupsock_free;
 	struct dns_pending *pending; /* DNS_MAX_INFLIGHT entries */
 	uint16_t *by_id;	     /* 65536: up_id -> pending index + 1 */
@@ -256,6 +273,7 @@ struct dns_server {
 	socklen_t tls_listenlen[DNS_MAX_LISTEN], https_listenlen[DNS_MAX_LISTEN];
 	int ntls, nhttps;
 	_Atomic(void *) tls_ctx;
+	uint64_t idle_ms; /* dns.idle-timeout */
 };
 
 /* worker.c */
@@ -321,9 +339,10 @@ int dns_ddr_build(const struct dns_server *srv, const struct dnsw_query *q, uint
 #define DNS_TAG_UDP   0
 #define DNS_TAG_UP    1000
 #define DNS_TAG_TCPL  2000
-#define DNS_TAG_CONN  10000
-#define DNS_TAG_UPTCP 30000
+#define DNS_TAG_UPTCP 9000
+#define DNS_TAG_CONN  10000 /* the last: up to DNS_MAX_CONNS of them */
 _Static_assert(DNS_TAG_UP + DNS_UP_SOCKS <= DNS_TAG_TCPL, "upstream socket tags overlap");
+_Static_assert(DNS_TAG_UPTCP + DNS_MAX_UPTCP <= DNS_TAG_CONN, "upstream TCP tags overlap");
 int dns_tcp_listen(struct dns_worker *w);
 void dns_tcp_accept(struct dns_worker *w, int li);
 void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events);
@@ -355,7 +374,8 @@ void dns_tcp_want_write(struct dns_worker *w, int ci, int on);
 #define DNS_LISTEN_NONE 255
 #define DNS_LI_TLS	100
 #define DNS_LI_HTTPS	200
-_Static_assert(DNS_TAG_TCPL + DNS_LI_HTTPS + DNS_MAX_LISTEN <= DNS_TAG_CONN, "listen tags overlap");
+_Static_assert(DNS_TAG_TCPL + DNS_LI_HTTPS + DNS_MAX_LISTEN <= DNS_TAG_UPTCP,
+	       "listen tags overlap");
 /* Check the DoT/DoH keys of srv->cfg and load the certificate: 0, or err set. */
 int dns_tls_configure(struct dns_server *srv, struct isp_err *err);
 /* SIGHUP: load the certificate and key again; a failure keeps the old ones (logged). */
@@ -365,10 +385,21 @@ void dns_tls_free_ctx(struct dns_server *srv);
 int dns_tls_listen(struct dns_worker *w);
 /* Start TLS on the accepted connection ci: 0 or -1. */
 int dns_tls_start(struct dns_worker *w, int ci);
+/* What comes before the TLS of DoT/DoH connection ci (its first events, c->tls NULL):
+ * from a trusted terminator (c->proxy) its PROXY v2 header, read without a byte more,
+ * the subscriber taken from it; from anyone else, a check that no header comes. Then TLS
+ * starts. Returns 1 (TLS started: read on), 0 (wait for more bytes) or -1 (closed:
+ * refused, malformed, or the peer went away). Uses c->rbuf for the header's bytes. */
+int dns_tls_preface(struct dns_worker *w, int ci);
+/* 1 once connection ci's TLS handshake is done. */
+int dns_tls_ready(const struct dns_tcp_conn *c);
 /* recv(2) and send(2) through the connection's TLS: bytes, 0 at the end, or -1 with
  * errno EAGAIN (wait for epoll) or EPIPE (failed). */
 ssize_t dns_tls_recv(struct dns_worker *w, int ci, void *buf, size_t n);
 ssize_t dns_tls_send(struct dns_worker *w, int ci, const void *buf, size_t n);
+/* Connection c is idle: give back its TLS read and write buffers (made again when
+ * needed). */
+void dns_tls_idle(struct dns_tcp_conn *c);
 void dns_tls_free(struct dns_tcp_conn *c);
 /* The ALPN protocol the client and we agreed on ("h2", "dot"...), or "". */
 const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size);

@@ -33,6 +33,12 @@
 #include "dns/doh_parse.h"
 
 #define DOH_MAX_STREAMS 100 /* SETTINGS_MAX_CONCURRENT_STREAMS */
+/* HPACK dynamic tables, bytes: what a client's encoder may fill with our decoder's memory
+ * (SETTINGS_HEADER_TABLE_SIZE; GET paths are all different, so it fills up) and what our
+ * encoder keeps (content-type and cache-control repeat). HTTP/2's 4096 each would be
+ * ~8 KB per idle connection; these keep the common fields indexed. */
+#define DOH_HPACK_IN  1024
+#define DOH_HPACK_OUT 512
 
 struct doh_conn {
 	struct dns_worker *w;
@@ -298,22 +304,32 @@ static int on_close(nghttp2_session *session, int32_t sid, uint32_t code, void *
 static int h2_start(struct doh_conn *d)
 {
 	nghttp2_session_callbacks *cb;
-	nghttp2_settings_entry set[] = { { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS,
-					   DOH_MAX_STREAMS } };
+	nghttp2_option *opt;
+	nghttp2_settings_entry set[] = {
+		{ NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, DOH_MAX_STREAMS },
+		{ NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, DOH_HPACK_IN },
+	};
 	int rc;
 
-	if (nghttp2_session_callbacks_new(&cb) != 0)
+	if (nghttp2_option_new(&opt) != 0)
 		return -1;
+	nghttp2_option_set_no_closed_streams(opt, 1); /* no priority tree to keep them for */
+	nghttp2_option_set_max_deflate_dynamic_table_size(opt, DOH_HPACK_OUT);
+	if (nghttp2_session_callbacks_new(&cb) != 0) {
+		nghttp2_option_del(opt);
+		return -1;
+	}
 	nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
 	nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_close);
-	rc = nghttp2_session_server_new(&d->h2, cb, d);
+	rc = nghttp2_session_server_new2(&d->h2, cb, d, opt);
 	nghttp2_session_callbacks_del(cb);
+	nghttp2_option_del(opt);
 	if (rc != 0)
 		return -1;
-	return nghttp2_submit_settings(d->h2, NGHTTP2_FLAG_NONE, set, 1) == 0 ? 0 : -1;
+	return nghttp2_submit_settings(d->h2, NGHTTP2_FLAG_NONE, set, 2) == 0 ? 0 : -1;
 }
 
 /* ---- HTTP/1.1 ---- */

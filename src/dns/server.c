@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,12 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 		return rc;
 	if (cfg->dns_threads < 1 || cfg->dns_threads > DNS_MAX_THREADS)
 		return isp_err_set(err, ISR_EINVAL, "dns.threads must be 1..%d", DNS_MAX_THREADS);
+	if (cfg->dns_max_connections < 1 || cfg->dns_max_connections > DNS_MAX_CONNS)
+		return isp_err_set(err, ISR_EINVAL, "dns.max-connections must be 1..%d",
+				   DNS_MAX_CONNS);
+	if (cfg->dns_idle_timeout < 1)
+		return isp_err_set(err, ISR_EINVAL, "dns.idle-timeout must be at least 1 s");
+	srv->idle_ms = (uint64_t)cfg->dns_idle_timeout * 1000;
 	if (cfg->dns_timeout_ms < 10 || cfg->dns_tries < 1 || cfg->dns_tries > 10)
 		return isp_err_set(err, ISR_EINVAL,
 				   "dns.timeout-ms must be >= 10 and dns.tries 1..10");
@@ -291,21 +298,39 @@ int dns_run(const struct isp_config *cfg, struct isp_err *err)
 	rc = served_slot_open(&srv->slot, "dns", srv->snap_path, cfg->dns_opt_out, cfg, err);
 	if (rc)
 		goto out;
+	/* Buffers of 16 KB and more (TLS records, the HTTP/2 frame buffer of a DoH session)
+	 * come from mmap, not the heap: given back whole when freed, and only the pages
+	 * written are resident, so that the handshakes of thousands of connections do not
+	 * leave the heap full of holes (bench/dns/idle.sh). Nothing that size is allocated
+	 * per query. */
+	(void)mallopt(M_MMAP_THRESHOLD, 16 * 1024);
 	rc = workers_init(srv, err);
 	if (rc)
 		goto out;
 	served_slot_workers(&srv->slot, srv->nworkers, worker_gate, srv);
 	srv->slot.hup = dns_tls_reload; /* SIGHUP reloads the DoT/DoH certificate too */
 	{
-		/* Each worker may hold DNS_UP_SOCKS upstream sockets and DNS_MAX_TCP client
-		 * connections: raise the soft descriptor limit to the hard one (a worker that
-		 * still runs out shares upstream sockets rather than fail queries). */
+		/* Each worker may hold DNS_UP_SOCKS upstream sockets and dns.max-connections
+		 * client connections: raise the soft descriptor limit to the hard one (a worker
+		 * that still runs out shares upstream sockets rather than fail queries, and
+		 * refuses connections beyond it: said once here). */
 		struct rlimit rl;
+		uint64_t need = (uint64_t)srv->nworkers *
+					(DNS_UP_SOCKS + (uint64_t)cfg->dns_max_connections) +
+				64;
 
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 			rl.rlim_cur = rl.rlim_max;
 			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < need)
+			fprintf(stderr,
+				"ispshield dns: open files limit %llu is below the %llu that "
+				"dns.threads x (dns.max-connections + %d) need: raise "
+				"LimitNOFILE\n",
+				(unsigned long long)rl.rlim_cur, (unsigned long long)need,
+				DNS_UP_SOCKS);
 	}
 	rc = served_run(&srv->slot, &hooks, cfg->dns_listen, cfg->dns_metrics, &srv->stop,
 			&srv->writer, err);

@@ -3,21 +3,31 @@
  * worker's own TCP exchanges with an upstream whose UDP answer came back truncated.
  *
  * Client side: each worker listens on every listen address (SO_REUSEPORT) and owns up
- * to DNS_MAX_TCP connections; a client outside dns.subscribers is closed at accept. Messages are length-prefixed; a connection may pipeline
- * many queries, and their answers go back in whatever order they complete (allowed by
- * RFC 7766 section 6.2.1.1). A connection with nothing pending is closed
- * DNS_TCP_IDLE_MS after its last complete message; one whose message is not whole
+ * to dns.max-connections connections (slots taken from a free stack); a client outside
+ * dns.subscribers is closed at accept. Messages are length-prefixed; a connection may
+ * pipeline many queries, and their answers go back in whatever order they complete
+ * (allowed by RFC 7766 section 6.2.1.1). A connection with nothing pending is closed
+ * dns.idle-timeout after its last complete message; one whose message is not whole
  * DNS_TCP_MSG_MS after its first byte is closed whatever it is doing (bytes trickling
  * in refresh neither timer); one whose reader does not keep up (more than DNS_TCP_WBUF
- * unsent) is closed rather than let it hold memory. Buffers are allocated per connection on accept
- * and freed on close. Answers for a connection that has since closed are dropped (the
- * slot's generation number tells).
+ * unsent) is closed rather than let it hold memory.
+ *
+ * Memory: an idle connection holds no buffer of its own, so that ten thousand of them
+ * (phones keep DoT open) cost their TLS state and little else. Every connection reads
+ * into its worker's scratch buffer and takes the whole messages from there; only the
+ * start of a message that has not all arrived is copied into a buffer of its own, freed
+ * once the message is whole. The output buffer grows as answers wait in it (from
+ * DNS_TCP_WBUF_MIN up to DNS_TCP_WBUF) and is freed once the connection has been idle
+ * DNS_TCP_SHRINK_MS (not at every answer: no allocation per query while it is busy).
+ * Answers for a connection that has since closed are dropped (the slot's generation
+ * number tells).
  *
  * Upstream side: a non-blocking connect, the query with its length, the answer read
  * back and handed to dns_handle_upstream as if it had come over UDP. The pending
  * query's timeout covers the whole exchange.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +38,11 @@
 
 #include "core/net/netaddr.h"
 #include "dns/dns_int.h"
+
+#define DNS_TCP_WBUF_MIN ((size_t)4096)
+#define DNS_TCP_RBUF	 ((size_t)2 + 65535)
+#define DNS_TRIM_AFTER	 256   /* connections closed or shrunk before a malloc_trim */
+#define DNS_TRIM_MS	 10000 /* at most one a worker this often */
 
 int dns_stream_listen(struct dns_worker *w, const struct sockaddr_storage *ss, socklen_t len,
 		      int tag)
@@ -49,12 +64,18 @@ int dns_tcp_listen(struct dns_worker *w)
 	struct dns_server *srv = w->srv;
 	int i;
 
-	w->conns = calloc(DNS_MAX_TCP, sizeof(*w->conns));
+	w->nconns = (int)srv->cfg->dns_max_connections;
+	w->conns = calloc((size_t)w->nconns, sizeof(*w->conns));
+	w->conn_free = calloc((size_t)w->nconns, sizeof(*w->conn_free));
+	w->rscratch = malloc(DNS_TCP_RBUF);
 	w->uptcp = calloc(DNS_MAX_UPTCP, sizeof(*w->uptcp));
-	if (!w->conns || !w->uptcp)
+	if (!w->conns || !w->conn_free || !w->rscratch || !w->uptcp)
 		return -1;
-	for (i = 0; i < DNS_MAX_TCP; i++)
+	for (i = 0; i < w->nconns; i++) {
 		w->conns[i].fd = -1;
+		w->conn_free[i] = w->nconns - 1 - i; /* slot 0 on top */
+	}
+	w->nconn_free = w->nconns;
 	for (i = 0; i < DNS_MAX_UPTCP; i++)
 		w->uptcp[i].fd = -1;
 	for (i = 0; i < srv->nlisten; i++) {
@@ -75,14 +96,17 @@ static void conn_close(struct dns_worker *w, int ci)
 	dns_doh_free(c);
 	dns_tls_free(c);
 	close(c->fd); /* also removes it from the epoll set */
-	free(c->rbuf);
+	if (c->rbuf != w->rscratch)
+		free(c->rbuf);
 	free(c->wbuf);
 	c->rbuf = c->wbuf = NULL;
 	c->fd = -1;
-	c->rlen = c->wlen = 0;
+	c->rlen = c->wlen = c->wcap = 0;
 	c->inflight = 0;
 	c->batch = 0;
 	c->gen++;
+	w->conn_free[w->nconn_free++] = ci;
+	w->freed_since_trim++;
 }
 
 void dns_tcp_close(struct dns_worker *w, int ci)
@@ -111,27 +135,21 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 			return;
 		/* The access list at accept: a non-subscriber gets no slot, no buffer. A
 		 * trusted terminator is let in: its PROXY v2 header names the subscriber, whom
-		 * every query is checked for (proxied.c). */
-		proxy = kind == DNS_CONN_TCP &&
-			dns_proxy_trusted(w->srv, (const struct sockaddr *)&ss);
+		 * every query is checked for (proxied.c; over DoT and DoH the header comes
+		 * before TLS, tls.c). */
+		proxy = dns_proxy_trusted(w->srv, (const struct sockaddr *)&ss);
 		if (!proxy &&
 		    !prefixset_contains_sa(w->srv->subscribers, (const struct sockaddr *)&ss)) {
 			dns_count(w, C_REFUSED_ACL);
 			close(fd);
 			continue;
 		}
-		for (ci = 0; ci < DNS_MAX_TCP; ci++)
-			if (w->conns[ci].fd < 0)
-				break;
-		if (ci == DNS_MAX_TCP) {
+		if (w->nconn_free == 0) {
 			close(fd); /* full: the client retries or uses another server */
 			continue;
 		}
-		w->conns[ci].rbuf = malloc(2 + 65535);
-		if (!w->conns[ci].rbuf) {
-			close(fd);
-			continue;
-		}
+		ci = w->conn_free[--w->nconn_free];
+		w->conns[ci].rbuf = NULL; /* the worker's rscratch while it reads */
 		w->conns[ci].fd = fd;
 		w->conns[ci].addr = ss;
 		w->conns[ci].addrlen = sl;
@@ -139,15 +157,14 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].wlen = 0;
 		w->conns[ci].inflight = 0;
 		w->conns[ci].last_ms = dns_now_ms();
-		w->conns[ci].msg_deadline_ms = 0;
+		/* DoT, DoH: the PROXY header (if any) and the handshake must be done by then */
+		w->conns[ci].msg_deadline_ms =
+			kind == DNS_CONN_TCP ? 0 : w->conns[ci].last_ms + DNS_TCP_MSG_MS;
 		w->conns[ci].proxy = (uint8_t)proxy;
 		w->conns[ci].listen = (uint8_t)(kind == DNS_CONN_TCP ? li : DNS_LISTEN_NONE);
 		w->conns[ci].started = 0;
-		w->conns[ci].kind = kind;
-		if (kind != DNS_CONN_TCP && dns_tls_start(w, ci) != 0) {
-			conn_close(w, ci);
-			continue;
-		}
+		w->conns[ci].shrunk = 0;
+		w->conns[ci].kind = kind; /* DoT, DoH: TLS starts at the first bytes (tls.c) */
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
 		ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
@@ -201,15 +218,34 @@ int dns_tcp_flush(struct dns_worker *w, int ci)
 	return 0;
 }
 
+/* Room for n more bytes in c's output buffer (grown by doubling): 0, or -1 when it would
+ * pass DNS_TCP_WBUF (the client does not read: do not hold its answers) or no memory. */
+static int wbuf_reserve(struct dns_tcp_conn *c, size_t n)
+{
+	size_t cap = c->wcap ? c->wcap : DNS_TCP_WBUF_MIN;
+	uint8_t *nb;
+
+	if (c->wlen + n > DNS_TCP_WBUF)
+		return -1;
+	if (c->wbuf && c->wlen + n <= c->wcap)
+		return 0;
+	while (cap < c->wlen + n)
+		cap *= 2;
+	if (cap > DNS_TCP_WBUF)
+		cap = DNS_TCP_WBUF;
+	nb = realloc(c->wbuf, cap);
+	if (!nb)
+		return -1;
+	c->wbuf = nb;
+	c->wcap = cap;
+	return 0;
+}
+
 int dns_conn_queue(struct dns_worker *w, int ci, const uint8_t *p, size_t n)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
 
-	if (c->wlen + n > DNS_TCP_WBUF)
-		return -1; /* the client does not read: do not hold its answers */
-	if (!c->wbuf)
-		c->wbuf = malloc(DNS_TCP_WBUF);
-	if (!c->wbuf)
+	if (wbuf_reserve(c, n) != 0)
 		return -1;
 	memcpy(c->wbuf + c->wlen, p, n);
 	c->wlen += n;
@@ -222,7 +258,7 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 	uint8_t lenb[2];
 	size_t off = 0;
 
-	if (cl->conn < 0 || cl->conn >= DNS_MAX_TCP)
+	if (cl->conn < 0 || cl->conn >= w->nconns)
 		return;
 	c = &w->conns[cl->conn];
 	if (c->fd < 0 || c->gen != cl->gen || len > 65535)
@@ -255,16 +291,9 @@ void dns_tcp_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 			return;
 	}
 	/* keep the rest for when the socket is writable */
-	if (c->wlen + (len + 2 - off) > DNS_TCP_WBUF) {
+	if (wbuf_reserve(c, len + 2 - off) != 0) {
 		conn_close(w, cl->conn); /* the client does not read: do not hold its answers */
 		return;
-	}
-	if (!c->wbuf) {
-		c->wbuf = malloc(DNS_TCP_WBUF);
-		if (!c->wbuf) {
-			conn_close(w, cl->conn);
-			return;
-		}
 	}
 	if (off < 2) {
 		memcpy(c->wbuf + c->wlen, lenb + off, 2 - off);
@@ -280,7 +309,7 @@ void dns_tcp_done(struct dns_worker *w, const struct dns_client *cl)
 {
 	struct dns_tcp_conn *c;
 
-	if (cl->conn < 0 || cl->conn >= DNS_MAX_TCP)
+	if (cl->conn < 0 || cl->conn >= w->nconns)
 		return;
 	c = &w->conns[cl->conn];
 	if (c->fd >= 0 && c->gen == cl->gen && c->inflight > 0)
@@ -308,13 +337,11 @@ static int stream_start(struct dns_worker *w, int ci)
 	return 1;
 }
 
-void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events)
+static void conn_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
 	int closed = 0;
 
-	if (c->fd < 0)
-		return;
 	if (c->kind == DNS_CONN_DOH) {
 		dns_doh_event(w, ci, events);
 		return;
@@ -328,7 +355,7 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 		return;
 	c->batch = c->tls != NULL;
 	for (;;) {
-		ssize_t n = conn_recv(w, ci, c->rbuf + c->rlen, 2 + 65535 - c->rlen);
+		ssize_t n = conn_recv(w, ci, c->rbuf + c->rlen, DNS_TCP_RBUF - c->rlen);
 
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
@@ -392,20 +419,85 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 		c->last_ms = 0; /* let the sweep close it once nothing is pending */
 }
 
+/* After connection ci's event: what is left unread moves from the worker's scratch
+ * buffer into one of the connection's own, and an own buffer that was emptied goes.
+ * Returns 0, or -1 when the connection was closed (no memory). */
+static int rbuf_settle(struct dns_worker *w, int ci)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	uint8_t *own;
+
+	if (c->rlen == 0) {
+		if (c->rbuf != w->rscratch)
+			free(c->rbuf);
+		c->rbuf = NULL;
+		return 0;
+	}
+	if (c->rbuf != w->rscratch)
+		return 0;
+	own = malloc(DNS_TCP_RBUF);
+	if (!own) {
+		conn_close(w, ci);
+		return -1;
+	}
+	memcpy(own, c->rbuf, c->rlen);
+	c->rbuf = own;
+	return 0;
+}
+
+void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32_t events)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	uint32_t gen = c->gen;
+
+	if (c->fd < 0)
+		return;
+	if (!c->rbuf)
+		c->rbuf = w->rscratch;
+	c->shrunk = 0;
+	if (c->kind == DNS_CONN_TCP || c->tls || dns_tls_preface(w, ci) > 0)
+		conn_event(w, sh, ci, events);
+	if (c->fd >= 0 && c->gen == gen)
+		rbuf_settle(w, ci);
+}
+
 void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
 {
 	int ci;
 
-	for (ci = 0; ci < DNS_MAX_TCP; ci++) {
+	for (ci = 0; ci < w->nconns; ci++) {
 		struct dns_tcp_conn *c = &w->conns[ci];
 
 		if (c->fd < 0)
 			continue;
-		/* a message trickling in, or never finished; or nothing going on */
-		if ((c->rlen > 0 && c->msg_deadline_ms != 0 && now >= c->msg_deadline_ms) ||
+		/* a message trickling in, or never finished (DoT, DoH: or the PROXY header
+		 * and the TLS handshake); or nothing going on */
+		if (c->msg_deadline_ms != 0 && now >= c->msg_deadline_ms && c->rlen == 0 &&
+		    c->kind != DNS_CONN_TCP && dns_tls_ready(c))
+			c->msg_deadline_ms = 0; /* the handshake was done in time */
+		if ((c->msg_deadline_ms != 0 && now >= c->msg_deadline_ms &&
+		     (c->rlen > 0 || c->kind != DNS_CONN_TCP)) ||
 		    (c->rlen == 0 && c->inflight == 0 && c->wlen == 0 &&
-		     now - c->last_ms > DNS_TCP_IDLE_MS))
+		     now - c->last_ms > w->srv->idle_ms)) {
 			conn_close(w, ci);
+			continue;
+		}
+		if (!c->shrunk && c->wlen == 0 && c->rlen == 0 &&
+		    now - c->last_ms >= DNS_TCP_SHRINK_MS) {
+			free(c->wbuf); /* idle: give the output buffers back */
+			c->wbuf = NULL;
+			c->wcap = 0;
+			dns_tls_idle(c);
+			c->shrunk = 1; /* until its next event */
+			w->freed_since_trim++;
+		}
+	}
+	/* After many connections closed or went idle, give the heap's free pages back to
+	 * the system (glibc keeps them otherwise: the state of thousands of handshakes). */
+	if (w->freed_since_trim >= DNS_TRIM_AFTER && now - w->last_trim_ms >= DNS_TRIM_MS) {
+		malloc_trim(0);
+		w->freed_since_trim = 0;
+		w->last_trim_ms = now;
 	}
 }
 
@@ -425,7 +517,7 @@ void dns_tcp_close_all(struct dns_worker *w)
 {
 	int i;
 
-	for (i = 0; w->conns && i < DNS_MAX_TCP; i++)
+	for (i = 0; w->conns && i < w->nconns; i++)
 		conn_close(w, i);
 	for (i = 0; w->uptcp && i < DNS_MAX_UPTCP; i++)
 		dns_uptcp_abort(w, i);
@@ -442,8 +534,12 @@ void dns_tcp_close_all(struct dns_worker *w)
 		w->tls_fd[i] = w->https_fd[i] = -1;
 	}
 	free(w->conns);
+	free(w->conn_free);
+	free(w->rscratch);
 	free(w->uptcp);
 	w->conns = NULL;
+	w->conn_free = NULL;
+	w->rscratch = NULL;
 	w->uptcp = NULL;
 }
 

@@ -17,6 +17,26 @@
  * the one they started with (an SSL holds a reference to its context), so a certificate
  * renewal drops no connection. A certificate or key that does not load, or do not match,
  * stops the start (fail closed) or, on SIGHUP, leaves the old one serving.
+ *
+ * Behind a trusted terminator (dns.proxy-protocol-from) the PROXY v2 header comes either
+ * on the TCP connection before the TLS handshake (HAProxy's send-proxy-v2, a TCP load
+ * balancer that passes TLS through) or, over DoT, as the first bytes inside TLS (dnsdist
+ * with a DoT backend and useProxyProtocol); the first byte tells which (a TLS record
+ * starts with 0x16, the header with '\r'). Before TLS, dns_tls_preface reads it raw,
+ * exactly its own bytes (the fixed 16, then the length they give, so no byte of the
+ * ClientHello is taken), at most PP2_MAX_LEN, within DNS_TCP_MSG_MS of the accept (the
+ * sweep closes it otherwise), and only then starts TLS; inside TLS, the TCP path takes
+ * it from the decrypted stream (tcp.c: stream_start). A DoH connection from a terminator
+ * must bring it before TLS (HTTP has no place for it). From anyone else a stream that
+ * starts like a PROXY header is refused and counted before any TLS state is made (one
+ * peek of the first bytes tells).
+ *
+ * Memory: a connection that has been idle DNS_TCP_SHRINK_MS gives OpenSSL's read and
+ * write buffers back (SSL_free_buffers, from the sweep: about 34 KB; OpenSSL makes them
+ * again at the next record), so an idle connection holds its SSL object (about 8 KB in
+ * OpenSSL 3.0), its keys and session, about 14 KB in all (bench/dns/idle.sh). Not
+ * SSL_MODE_RELEASE_BUFFERS: it frees and allocates them again at every record a busy
+ * connection reads, and they are above the worker's mmap threshold (server.c).
  */
 #include <errno.h>
 #include <openssl/err.h>
@@ -25,8 +45,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include <sys/socket.h>
+
 #include "core/net/netaddr.h"
 #include "dns/dns_int.h"
+#include "dns/proxyv2.h"
 
 /* Why OpenSSL refused: its first queued error as text (the queue is then cleared). */
 static const char *ssl_why(char *buf, size_t size)
@@ -75,8 +98,7 @@ static SSL_CTX *ctx_new(const struct isp_config *cfg, struct isp_err *err)
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-				      SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
@@ -206,6 +228,95 @@ int dns_tls_start(struct dns_worker *w, int ci)
 	return 0;
 }
 
+int dns_tls_preface(struct dns_worker *w, int ci)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	int hl;
+
+	if (!c->proxy) {
+		uint8_t b[PP2_SIG_LEN];
+		ssize_t n = recv(c->fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {
+			dns_tcp_close(w, ci);
+			return -1;
+		}
+		hl = dns_proxy_stream(w, 0, b, (size_t)n, &c->addr, &c->addrlen);
+		if (hl == DNS_PROXY_MORE) /* the signature's start: not TLS, not allowed */
+			dns_count(w, C_PROXY_UNTRUSTED);
+		if (hl != 0) {
+			dns_tcp_close(w, ci);
+			return -1;
+		}
+		/* DoT: nor inside TLS (stream_start checks); DoH: HTTP/2 or HTTP/1.1 would
+		 * refuse the signature as a malformed request anyway */
+		c->started = c->kind != DNS_CONN_DOT;
+		goto tls;
+	} else if (c->rlen == 0) {
+		uint8_t b;
+		ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {
+			dns_tcp_close(w, ci);
+			return -1;
+		}
+		if (b == 0x16 && c->kind == DNS_CONN_DOT)
+			goto tls; /* a TLS handshake: the header comes inside (stream_start) */
+		if (b == 0x16) {  /* DoH: a terminator's stream without a header */
+			dns_count(w, C_PROXY_MISSING);
+			dns_tcp_close(w, ci);
+			return -1;
+		}
+	}
+	if (c->proxy) {
+		for (;;) { /* the fixed part, then the rest it announces: never a byte beyond */
+			size_t want = c->rlen < PP2_FIXED ? PP2_FIXED
+							  : PP2_FIXED + dnsw_get16(c->rbuf + 14);
+			ssize_t n;
+
+			if (want > PP2_MAX_LEN)
+				want = PP2_MAX_LEN; /* pp2_parse refuses it */
+			if (want <= c->rlen) { /* cannot be: pp2_parse decides at this length */
+				dns_tcp_close(w, ci);
+				return -1;
+			}
+			n = recv(c->fd, c->rbuf + c->rlen, want - c->rlen, MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return 0;
+			if (n <= 0) {
+				dns_tcp_close(w, ci);
+				return -1;
+			}
+			c->rlen += (size_t)n;
+			hl = dns_proxy_stream(w, 1, c->rbuf, c->rlen, &c->addr, &c->addrlen);
+			if (hl == DNS_PROXY_MORE)
+				continue;
+			if (hl < 0) {
+				dns_tcp_close(w, ci);
+				return -1;
+			}
+			break;
+		}
+		c->rlen = 0; /* the header, all of it and nothing more */
+	}
+	c->started = 1; /* the TLS stream itself carries no header */
+tls:
+	if (dns_tls_start(w, ci) != 0) {
+		dns_tcp_close(w, ci);
+		return -1;
+	}
+	return 1;
+}
+
+int dns_tls_ready(const struct dns_tcp_conn *c)
+{
+	return c->tls && SSL_is_init_finished((SSL *)c->tls);
+}
+
 /* The result of an SSL call that did not move data, as recv/send would say it. */
 static ssize_t ssl_fail(struct dns_worker *w, int ci, SSL *ssl, int r)
 {
@@ -247,6 +358,12 @@ ssize_t dns_tls_send(struct dns_worker *w, int ci, const void *buf, size_t n)
 	if (ssl_fail(w, ci, ssl, r) == 0)
 		errno = EPIPE;
 	return -1;
+}
+
+void dns_tls_idle(struct dns_tcp_conn *c)
+{
+	if (c->tls)
+		(void)SSL_free_buffers(c->tls); /* refused (kept) while a record is half read */
 }
 
 void dns_tls_free(struct dns_tcp_conn *c)

@@ -1106,12 +1106,12 @@ static void *worker_main(void *arg)
 		for (i = 0; i < n; i++) {
 			int tag = (int)evs[i].data.u32, rounds;
 
-			if (tag >= DNS_TAG_UPTCP) {
-				dns_uptcp_event(w, sh, tag - DNS_TAG_UPTCP, evs[i].events);
-				continue;
-			}
 			if (tag >= DNS_TAG_CONN) {
 				dns_tcp_event(w, sh, tag - DNS_TAG_CONN, evs[i].events);
+				continue;
+			}
+			if (tag >= DNS_TAG_UPTCP) {
+				dns_uptcp_event(w, sh, tag - DNS_TAG_UPTCP, evs[i].events);
 				continue;
 			}
 			if (tag >= DNS_TAG_TCPL) {

@@ -157,6 +157,12 @@ static const struct key keys[] = {
 	{ "dns", "ring", K_INT, F(dns_ring), "8192",
 	  "block events buffered per worker before the store writer takes them; a full ring counts "
 	  "drops" },
+	{ "dns", "max-connections", K_INT, F(dns_max_connections), "4096",
+	  "client connections over TCP, DoT and DoH per worker; beyond it new ones are closed at "
+	  "once (an idle DoT connection costs about 14 KB)" },
+	{ "dns", "idle-timeout", K_DURATION, F(dns_idle_timeout), "10",
+	  "a TCP, DoT or DoH connection with nothing going on is closed after this (RFC 7766; "
+	  "phones keep DoT open: a few minutes saves them handshakes)" },
 	{ "dns", "tls-listen", K_STR, F(dns_tls_listen), "",
 	  "addresses of DNS over TLS (RFC 7858, ALPN dot), comma-separated (port 853 when not "
 	  "given); empty = off. Needs tls-cert and tls-key" },

@@ -99,6 +99,8 @@ struct isp_config {
 	int64_t dns_wt_min_names, dns_wt_nx_percent, dns_wt_qps, dns_wt_window, dns_wt_hold;
 	int64_t dns_wt_client_nx;
 	int64_t dns_ring;		  /* block events buffered per worker */
+	int64_t dns_max_connections;	  /* TCP, DoT and DoH clients per worker */
+	int64_t dns_idle_timeout;	  /* seconds before an idle connection is closed */
 	char dns_proxy_from[1024];	  /* CIDR, ... of terminators sending PROXY v2, "" = none */
 	char dns_ddr_name[254];		  /* DDR: the resolver's name (SVCB target), "" = no DDR */
 	char dns_ddr_dot[1024];		  /* DDR: DoT endpoints ADDR:PORT, ... */
