@@ -100,6 +100,23 @@ int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o,
 	return *st ? -1 : EXIT_FAIL;
 }
 
+int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
+	      int (*run)(const struct isp_config *cfg, struct isp_err *err))
+{
+	struct isp_err err;
+	int rc, argi;
+
+	rc = opts_parse(s, o, &c->cfg, argc, argv, &argi);
+	if (rc >= 0)
+		return rc;
+	isp_err_clear(&err);
+	rc = run(&c->cfg, &err);
+	if (rc == 0)
+		return EXIT_OK;
+	cli_error(&err);
+	return rc == ISR_EINVAL || rc == ISR_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
+}
+
 int cli_store_done(struct store *st, int rc, const struct isp_err *err)
 {
 	store_close(st);

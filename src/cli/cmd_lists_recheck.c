@@ -43,11 +43,10 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 		const struct opt opts[] = {
 			OPT_S("list", 'l', &list, "NAME", "the url list"),
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
-			OPT_K("concurrency", "crawl.concurrency", "N"),
+			OPT_KEYS("crawl.concurrency"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
 			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
-			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
-			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
+			OPT_KEYS("crawl.allow-destinations crawl.deny-destinations"),
 			OPT_END,
 		};
 

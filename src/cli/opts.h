@@ -7,7 +7,10 @@
  *
  * A flag that only mirrors a configuration key is an entry of kind OPT_KEY naming the
  * key ("dns.listen"): its value is set in the loaded configuration with the key table's
- * own validation (config_set), and its help text is the key's description.
+ * own validation (config_set), and its help text is the key's description. Where the
+ * flag is --NAME of key SECTION.NAME, one entry OPT_KEYS("dns.listen dns.upstream ...")
+ * stands for the flags of several keys: their argument names and whether they repeat are
+ * those of the table in optkeys.c.
  */
 #ifndef ISP_CLI_OPTS_H
 #define ISP_CLI_OPTS_H
@@ -28,6 +31,8 @@ enum opt_kind {
 	OPT_KEY,      /* configuration key `key` = the argument (config_set) */
 	OPT_KEY_LIST, /* repeatable: the arguments, comma-joined, replace key's list */
 	OPT_FN,	      /* fn(ptr, argument, err): anything else (times, addresses) */
+	OPT_KEYS,     /* `key`: keys, space-separated, each an OPT_KEY or OPT_KEY_LIST
+		       * entry --NAME as optkeys.c describes it */
 };
 
 struct opt {
@@ -55,13 +60,25 @@ struct opt {
 #define OPT_KS(n, s, k, a)	  OPT_ROW(n, s, OPT_KEY, NULL, k, a, NULL, NULL)
 #define OPT_KH(n, k, a, h)	  OPT_ROW(n, 0, OPT_KEY, NULL, k, a, h, NULL)
 #define OPT_KL(n, k, a)		  OPT_ROW(n, 0, OPT_KEY_LIST, NULL, k, a, NULL, NULL)
+#define OPT_KEYS(keys)		  OPT_ROW("", 0, OPT_KEYS, NULL, keys, NULL, NULL, NULL)
 #define OPT_FN_(n, s, f, p, a, h) OPT_ROW(n, s, OPT_FN, p, NULL, a, h, f)
 #define OPT_END			  OPT_ROW(NULL, 0, OPT_FLAG, NULL, NULL, NULL, NULL, NULL)
+
+/* A key offered as a flag by OPT_KEYS (optkeys.c): "section.name", the argument's name
+ * in the help, 1 when the flag repeats (OPT_KEY_LIST). */
+struct opt_keyflag {
+	const char *key, *arg;
+	int list;
+};
+/* The entry of key (len bytes, not terminated), or NULL when optkeys.c has none. */
+const struct opt_keyflag *opt_keyflag(const char *key, size_t len);
 
 /* What a command's --help prints around its option table, and its positional arguments. */
 struct opts_spec {
 	const char *usage;   /* "usage: ..." line(s) and the description, ending in "\n" */
 	const char *heading; /* line before the options; NULL = "Options:", "" = none */
+	const char *section; /* a service's [section]: the heading says its flags override
+			      * the keys of the configuration file (heading NULL) */
 	const char *tail;    /* printed after the options (exit status...), or NULL */
 	int min_args;	     /* positional arguments required */
 	int max_args;	     /* at most; -1 = any number */

@@ -17,14 +17,11 @@
  */
 #include "core/sessions/sessions.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "core/base/mapfile.h"
 #include "core/sessions/sessidx.h"
 
 /* Question times are clamped to +-TP_MAX (the batch packs them into 47 bits). */
@@ -44,9 +41,19 @@ struct sessdb {
 	int nlens6;
 };
 
+/* The checks every mapped file gets (core/base/mapfile.h). */
+static const struct mapfile_kind kind = {
+	.what = "sessions index",
+	.magic = SESSIDX_MAGIC,
+	.version = SESSIDX_VERSION,
+	.header_size = sizeof(struct sessidx_header),
+	.bad_magic = "not a sessions index (bad magic)",
+	.rebuild = "rebuild it with `sessions import`",
+};
+
 static int corrupt(struct isp_err *err, const char *path, const char *why)
 {
-	return isp_err_set(err, ISR_ECORRUPT, "sessions index %s is not usable: %s", path, why);
+	return mapfile_corrupt(&kind, path, why, err);
 }
 
 /* Checks of one interval's common part; updates *span. Returns NULL or the reason. */
@@ -216,59 +223,24 @@ static uint64_t file_checksum(const struct sessdb *db)
 
 int sessdb_open(const char *path, struct sessdb **out, struct isp_err *err)
 {
+	const unsigned char *m;
 	struct sessdb *db;
-	struct stat sb;
 	const char *why;
-	void *m;
-	int fd;
+	size_t size;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return isp_err_set(err, errno == ENOENT ? ISR_ENOTFOUND : ISR_EIO,
-				   "sessions index %s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		int rc = isp_err_set(err, ISR_EIO, "sessions index %s: %s", path, strerror(errno));
-
-		close(fd);
+	rc = mapfile_open(path, &kind, &m, &size, err);
+	if (rc)
 		return rc;
-	}
-	if ((size_t)sb.st_size < sizeof(struct sessidx_header)) {
-		close(fd);
-		return corrupt(err, path, "shorter than its header (truncated?)");
-	}
-	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return isp_err_set(err, ISR_EIO, "sessions index %s: mmap: %s", path,
-				   strerror(errno));
 	db = calloc(1, sizeof(*db));
 	if (!db) {
-		munmap(m, (size_t)sb.st_size);
+		munmap((void *)m, size);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
 	db->map = m;
-	db->size = (size_t)sb.st_size;
+	db->size = size;
 	memcpy(&db->h, m, sizeof(db->h));
-	if (memcmp(db->h.magic, SESSIDX_MAGIC, 8) != 0) {
-		corrupt(err, path, "not a sessions index (bad magic)");
-		goto fail;
-	}
-	if (db->h.version != SESSIDX_VERSION ||
-	    db->h.header_size != sizeof(struct sessidx_header)) {
-		isp_err_set(err, ISR_ECORRUPT,
-			    "sessions index %s has format version %u; this build reads "
-			    "version %d: rebuild it with `sessions import`",
-			    path, db->h.version, SESSIDX_VERSION);
-		goto fail;
-	}
-	if (db->h.file_size != db->size) {
-		isp_err_set(err, ISR_ECORRUPT,
-			    "sessions index %s is %zu bytes, its header says %llu (truncated or "
-			    "being written)",
-			    path, db->size, (unsigned long long)db->h.file_size);
-		goto fail;
-	}
 	if (check_layout(&db->h, db->size) != 0) {
 		corrupt(err, path, "section offsets do not add up");
 		goto fail;
