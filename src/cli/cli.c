@@ -117,6 +117,23 @@ int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int
 	return rc == ISR_EINVAL || rc == ISR_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
 }
 
+int cli_report(struct cli *c, const struct opts_spec *s, int argc, char **argv, cli_report_fn *fn)
+{
+	struct isp_err err;
+	struct store *st;
+	int json = 0, rc, argi;
+	const struct opt opts[] = {
+		OPT_F("json", 'j', &json, "JSON instead of a table"),
+		OPT_END,
+	};
+
+	rc = cli_open_args(c, s, opts, argc, argv, &argi, &st);
+	if (rc >= 0)
+		return rc;
+	isp_err_clear(&err);
+	return cli_store_done(st, fn(st, json, stdout, &err), &err);
+}
+
 int cli_store_done(struct store *st, int rc, const struct isp_err *err)
 {
 	store_close(st);

@@ -71,6 +71,13 @@ int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o,
 int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
 	      int (*run)(const struct isp_config *cfg, struct isp_err *err));
 
+/* A report of what the store holds, on out: a table, or JSON when json is 1. */
+typedef int cli_report_fn(struct store *st, int json, FILE *out, struct isp_err *err);
+/* A command that prints one report and whose only option is --json (-j): parse argv by
+ * s, open the store, fn(st, json, stdout, err), close it. Returns the exit status
+ * (cli_store_done's, or opts_parse's after --help or a usage error). */
+int cli_report(struct cli *c, const struct opts_spec *s, int argc, char **argv, cli_report_fn *fn);
+
 /* The end of a command that worked on the store: close st, then EXIT_OK when rc is 0,
  * else print err and return EXIT_FAIL. */
 int cli_store_done(struct store *st, int rc, const struct isp_err *err);

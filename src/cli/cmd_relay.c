@@ -194,20 +194,16 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 	return fs.rejected ? EXIT_PARTIAL : EXIT_OK;
 }
 
+static int report(struct store *st, int json, FILE *out, struct isp_err *err)
+{
+	return relay_report(st, out, json, cli_when, err);
+}
+
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = report_usage };
-	struct isp_err err;
-	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 0, &json, "JSON instead of a table"),
-		OPT_END,
-	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
-		return rc;
-	return cli_store_done(st, relay_report(st, stdout, json, cli_when, &err), &err);
+	return cli_report(c, &spec, argc, argv, report);
 }
 
 int cmd_relay(struct cli *c, int argc, char **argv)

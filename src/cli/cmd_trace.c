@@ -116,21 +116,16 @@ static const char subscribers_delete_usage[] =
 	"\n"
 	"Exit status: 0 removed, 1 no such subscriber, 4 failure.\n";
 
+static int subscribers(struct store *st, int json, FILE *out, struct isp_err *err)
+{
+	return optout_subscribers_write(out, st, json, err);
+}
+
 int cmd_subscribers_list(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = subscribers_list_usage };
-	struct isp_err err;
-	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "one JSON array"),
-		OPT_END,
-	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
-		return rc;
-	isp_err_clear(&err);
-	return cli_store_done(st, optout_subscribers_write(stdout, st, json, &err), &err);
+	return cli_report(c, &spec, argc, argv, subscribers);
 }
 
 int cmd_subscribers_delete(struct cli *c, int argc, char **argv)
