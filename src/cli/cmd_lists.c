@@ -115,7 +115,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	int i, rc, argi;
 	enum list_kind kind = LIST_KIND_NONE;
 	const struct opt opts[] = {
-		OPT_S("list", 'l', &list, "NAME", "the list (created if --kind is given)"),
+		OPT_SR("list", 'l', &list, "NAME", "the list (created if --kind is given)"),
 		OPT_S("kind", 'k', &kind_s, "KIND",
 		      "domain (C&C host names, exact or *.suffix), url (malware-distribution "
 		      "URLs), ip (addresses, prefixes)"),
@@ -138,8 +138,6 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!list)
-		return opts_usage(&spec, opts);
 	if (kind_s) {
 		kind = list_kind_parse(kind_s);
 		if (kind == LIST_KIND_NONE) {

@@ -41,7 +41,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	{
 		const struct opt opts[] = {
-			OPT_S("list", 'l', &list, "NAME", "the url list"),
+			OPT_SR("list", 'l', &list, "NAME", "the url list"),
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
 			OPT_KEYS("crawl.concurrency"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
@@ -52,10 +52,6 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 
 		if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
 			return rc;
-		if (!list) {
-			store_close(st);
-			return opts_usage(&spec, opts);
-		}
 	}
 	isp_err_clear(&err);
 	rc = store_list_get(st, list, LIST_URL, 0, &l, &err);

@@ -137,7 +137,7 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 	struct store *st;
 	int rc, argi;
 	const struct opt opts[] = {
-		OPT_S("source", 's', &source, "NAME", "the source whose rows are returned"),
+		OPT_SR("source", 's', &source, "NAME", "the source whose rows are returned"),
 		OPT_I("batch", 'b', &batch, "ID", "only this batch (default: all)"),
 		OPT_S("out", 'o', &outpath, "FILE", "write there (default: standard output)"),
 		OPT_END,
@@ -145,8 +145,6 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!source)
-		return opts_usage(&spec, opts);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;

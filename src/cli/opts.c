@@ -51,7 +51,8 @@ static int apply(const struct opt *e, const char *v, struct isp_config *cfg, cha
 {
 	switch (e->kind) {
 	case OPT_FLAG: *(int *)e->ptr = 1; return 0;
-	case OPT_STR: *(const char **)e->ptr = v; return 0;
+	case OPT_STR:
+	case OPT_STR_REQ: *(const char **)e->ptr = v; return 0;
 	case OPT_INT: return parse_int(e, v, e->ptr, err);
 	case OPT_DURATION:
 		if (config_parse_duration(v, e->ptr) != 0)
@@ -179,10 +180,11 @@ int opts_parse(const struct opts_spec *s, const struct opt *table, struct isp_co
 	if (rc >= 0)
 		return rc;
 	nargs = argc - optind;
-	if (nargs < s->min_args || (s->max_args >= 0 && nargs > s->max_args)) {
-		opts_help(s, o, stderr);
-		return 2;
-	}
+	if (nargs < s->min_args || (s->max_args >= 0 && nargs > s->max_args))
+		return opts_usage(s, o);
+	for (i = 0; i < n; i++)
+		if (o[i].kind == OPT_STR_REQ && !*(const char **)o[i].ptr)
+			return opts_usage(s, o);
 	*argi = optind;
 	return -1;
 }

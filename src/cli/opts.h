@@ -24,6 +24,7 @@
 enum opt_kind {
 	OPT_FLAG,     /* no argument: *(int *)ptr = 1 */
 	OPT_STR,      /* *(const char **)ptr = the argument (last one wins) */
+	OPT_STR_REQ,  /* the same, and the command needs it: missing, a usage error */
 	OPT_INT,      /* *(int64_t *)ptr = the argument, a whole number >= 0 */
 	OPT_DURATION, /* *(int64_t *)ptr = seconds: 300, 30m, 12h, 7d (config durations) */
 	OPT_TIME,     /* *(int64_t *)ptr = unix time: ISO 8601 or unix seconds; a civil
@@ -53,6 +54,7 @@ struct opt {
 	}
 #define OPT_F(n, s, p, h)	  OPT_ROW(n, s, OPT_FLAG, p, NULL, NULL, h, NULL)
 #define OPT_S(n, s, p, a, h)	  OPT_ROW(n, s, OPT_STR, p, NULL, a, h, NULL)
+#define OPT_SR(n, s, p, a, h)	  OPT_ROW(n, s, OPT_STR_REQ, p, NULL, a, h, NULL)
 #define OPT_I(n, s, p, a, h)	  OPT_ROW(n, s, OPT_INT, p, NULL, a, h, NULL)
 #define OPT_D(n, s, p, a, h)	  OPT_ROW(n, s, OPT_DURATION, p, NULL, a, h, NULL)
 #define OPT_T(n, s, p, a, h)	  OPT_ROW(n, s, OPT_TIME, p, NULL, a, h, NULL)
