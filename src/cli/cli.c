@@ -90,12 +90,13 @@ void cli_reject(void *ud, const struct isp_err *e)
 }
 
 int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
-		  char **argv, int *argi, struct store **st)
+		  char **argv, int *argi, struct store **st, struct isp_err *err)
 {
 	int rc = opts_parse(s, o, &c->cfg, argc, argv, argi);
 
 	if (rc >= 0)
 		return rc;
+	isp_err_clear(err);
 	*st = cli_open_store(c);
 	return *st ? -1 : EXIT_FAIL;
 }
@@ -127,10 +128,9 @@ int cli_report(struct cli *c, const struct opts_spec *s, int argc, char **argv, 
 		OPT_END,
 	};
 
-	rc = cli_open_args(c, s, opts, argc, argv, &argi, &st);
+	rc = cli_open_args(c, s, opts, argc, argv, &argi, &st, &err);
 	if (rc >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st, fn(st, json, stdout, &err), &err);
 }
 

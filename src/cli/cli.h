@@ -57,12 +57,13 @@ struct store *cli_create_store(const struct cli *c);
 
 /* The start of a command that reads or changes the store: parse argv by s and o
  * (opts_parse), then open the store (cli_open_store). Returns -1 when the command goes
- * on, with *st open and *argi its first positional argument; otherwise the exit status
- * to return (after --help, a usage error, or a store that cannot be opened: printed). */
+ * on, with *st open, *argi its first positional argument and *err cleared for its work;
+ * otherwise the exit status to return (after --help, a usage error, or a store that
+ * cannot be opened: printed). */
 struct opts_spec;
 struct opt;
 int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
-		  char **argv, int *argi, struct store **st);
+		  char **argv, int *argi, struct store **st, struct isp_err *err);
 
 /* A service command (dns, proxy, rpz): parse argv by s and o, then run(&c->cfg, err)
  * until a signal stops it. Returns the exit status: EXIT_OK when it stopped, EXIT_USAGE

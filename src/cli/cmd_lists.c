@@ -239,10 +239,9 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
 	config_snapshot_path(&c->cfg, path);
-	isp_err_clear(&err);
 	if (snap_open(path, &snap, &err) != 0 && err.code != ISR_ENOTFOUND)
 		cli_error(&err); /* stats still useful without the snapshot */
 	isp_err_clear(&err);

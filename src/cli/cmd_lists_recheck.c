@@ -50,10 +50,9 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 			OPT_END,
 		};
 
-		if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+		if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 			return rc;
 	}
-	isp_err_clear(&err);
 	rc = store_list_get(st, list, LIST_URL, 0, &l, &err);
 	if (rc)
 		return cli_store_done(st, rc, &err);

@@ -119,9 +119,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st, notify_report(st, source, json, stdout, &err), &err);
 }
 
@@ -196,9 +195,8 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st,
 			      notify_notices(st, subscriber, (int)limit,
 					     (int)c->cfg.notify_max_attempts, json, stdout, &err),

@@ -57,7 +57,7 @@ int cmd_events_show(struct cli *c, int argc, char **argv)
 	};
 
 	memset(&f, 0, sizeof(f));
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
 	if (client) { /* as the store writes addresses */
 		struct ip_prefix p;
@@ -74,7 +74,6 @@ int cmd_events_show(struct cli *c, int argc, char **argv)
 		f.ip = ip;
 	}
 	f.limit = limit > 0 && limit < 1000000 ? (int)limit : 100;
-	isp_err_clear(&err);
 	return cli_store_done(st, notify_events_show(st, &f, json, stdout, &err), &err);
 }
 
@@ -91,9 +90,8 @@ int cmd_notify_show(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(
 		st,
 		notify_show(st, argv[argi], (int)c->cfg.notify_max_attempts, json, stdout, &err),
@@ -142,9 +140,8 @@ int cmd_subscribers_delete(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	rc = store_subscriber_delete(st, argv[argi], dry, &n, &err);
 	store_close(st);
 	if (rc) {
