@@ -18,11 +18,13 @@ int mapfile_corrupt(const struct mapfile_kind *k, const char *path, const char *
 
 /* The checks of the head h of a file of size bytes; 0 or ISR_ECORRUPT. */
 static int check_head(const struct mapfile_kind *k, const char *path, const struct mapfile_head *h,
-		      size_t size, struct isp_err *err)
+		      size_t header_size, size_t size, struct isp_err *err)
 {
 	if (memcmp(h->magic, k->magic, sizeof(h->magic)) != 0)
-		return mapfile_corrupt(k, path, k->bad_magic, err);
-	if (h->version != k->version || h->header_size != k->header_size)
+		return isp_err_set(err, ISR_ECORRUPT,
+				   "%s %s is not usable: not a %s file (bad magic)", k->what, path,
+				   k->what);
+	if (h->version != k->version || h->header_size != header_size)
 		return isp_err_set(err, ISR_ECORRUPT,
 				   "%s %s has format version %u; this build reads version %u: %s",
 				   k->what, path, h->version, k->version, k->rebuild);
@@ -34,8 +36,8 @@ static int check_head(const struct mapfile_kind *k, const char *path, const stru
 	return 0;
 }
 
-int mapfile_open(const char *path, const struct mapfile_kind *k, const unsigned char **map,
-		 size_t *size, struct isp_err *err)
+int mapfile_open(const char *path, const struct mapfile_kind *k, size_t header_size,
+		 const unsigned char **map, size_t *size, struct isp_err *err)
 {
 	struct mapfile_head h;
 	struct stat sb;
@@ -53,7 +55,7 @@ int mapfile_open(const char *path, const struct mapfile_kind *k, const unsigned 
 		close(fd);
 		return rc;
 	}
-	if ((size_t)sb.st_size < k->header_size) {
+	if ((size_t)sb.st_size < header_size) {
 		close(fd);
 		return mapfile_corrupt(k, path, "shorter than its header (truncated?)", err);
 	}
@@ -62,7 +64,7 @@ int mapfile_open(const char *path, const struct mapfile_kind *k, const unsigned 
 	if (m == MAP_FAILED)
 		return isp_err_set(err, ISR_EIO, "%s %s: mmap: %s", k->what, path, strerror(errno));
 	memcpy(&h, m, sizeof(h));
-	rc = check_head(k, path, &h, (size_t)sb.st_size, err);
+	rc = check_head(k, path, &h, header_size, (size_t)sb.st_size, err);
 	if (rc) {
 		munmap(m, (size_t)sb.st_size);
 		return rc;

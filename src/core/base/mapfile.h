@@ -24,23 +24,22 @@ struct mapfile_head {
 
 /* What a kind of file must be, and the words of its messages. */
 struct mapfile_kind {
-	const char *what;      /* "snapshot": starts every message, followed by the path */
-	const char *magic;     /* its 8 bytes */
-	uint32_t version;      /* the version this build reads */
-	uint32_t header_size;  /* sizeof its header (at least sizeof(struct mapfile_head)) */
-	const char *bad_magic; /* the reason when the magic differs ("not a snapshot file") */
-	const char *rebuild;   /* the advice after another version ("recompile it with ...") */
+	const char *what;    /* "snapshot": starts every message, followed by the path */
+	const char *magic;   /* its 8 bytes */
+	uint32_t version;    /* the version this build reads */
+	const char *rebuild; /* the advice after another version ("recompile it with ...") */
 };
 
 /*
- * Map path read-only and check its head against k: magic, version, header size, and a
- * header file_size equal to the file's. Returns 0 with *map (size bytes, at least
- * k->header_size) for the caller to munmap; else, nothing mapped, ISR_ENOTFOUND (no such
+ * Map path read-only and check its head against k: magic ("not a WHAT file" when it
+ * differs), version and header size (header_size, the size of the kind's whole header),
+ * and a header file_size equal to the file's. Returns 0 with *map (size bytes, at least
+ * header_size) for the caller to munmap; else, nothing mapped, ISR_ENOTFOUND (no such
  * file), ISR_EIO (open, fstat, mmap) or ISR_ECORRUPT (shorter than its header, or a check
  * failed), with err saying which.
  */
-int mapfile_open(const char *path, const struct mapfile_kind *k, const unsigned char **map,
-		 size_t *size, struct isp_err *err);
+int mapfile_open(const char *path, const struct mapfile_kind *k, size_t header_size,
+		 const unsigned char **map, size_t *size, struct isp_err *err);
 
 /* ISR_ECORRUPT with "WHAT PATH is not usable: why" in err: for the reader's own checks. */
 int mapfile_corrupt(const struct mapfile_kind *k, const char *path, const char *why,

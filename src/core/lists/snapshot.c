@@ -30,15 +30,8 @@ static const struct mapfile_kind kind = {
 	.what = "snapshot",
 	.magic = SNAP_MAGIC,
 	.version = SNAP_VERSION,
-	.header_size = sizeof(struct snap_header),
-	.bad_magic = "not a snapshot file (bad magic)",
 	.rebuild = "recompile it with `ispshield lists compile`",
 };
-
-static int corrupt(struct isp_err *err, const char *path, const char *why)
-{
-	return mapfile_corrupt(&kind, path, why, err);
-}
 
 int snap_open(const char *path, struct snap **out, struct isp_err *err)
 {
@@ -48,7 +41,7 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err)
 	int rc;
 
 	*out = NULL;
-	rc = mapfile_open(path, &kind, &m, &size, err);
+	rc = mapfile_open(path, &kind, sizeof(struct snap_header), &m, &size, err);
 	if (rc)
 		return rc;
 	s = calloc(1, sizeof(*s));
@@ -66,7 +59,7 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err)
 		    s->h.lists_off + (uint64_t)s->h.nlists * sizeof(struct snap_list_rec) ||
 	    s->h.nslots > s->size / 8 || s->h.pool_off != s->h.table_off + s->h.nslots * 8 ||
 	    s->h.pool_size != s->size - s->h.pool_off || s->h.pool_off > s->size) {
-		corrupt(err, path, "section offsets do not add up");
+		mapfile_corrupt(&kind, path, "section offsets do not add up", err);
 		goto fail;
 	}
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -74,7 +67,7 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err)
 	 * behind it: a hostile file with a valid checksum must not crash a lookup either.) */
 	if (hash_checksum(s->map + sizeof(struct snap_header),
 			  s->size - sizeof(struct snap_header)) != s->h.checksum) {
-		corrupt(err, path, "checksum mismatch (corrupted or truncated)");
+		mapfile_corrupt(&kind, path, "checksum mismatch (corrupted or truncated)", err);
 		goto fail;
 	}
 #endif

@@ -46,15 +46,8 @@ static const struct mapfile_kind kind = {
 	.what = "sessions index",
 	.magic = SESSIDX_MAGIC,
 	.version = SESSIDX_VERSION,
-	.header_size = sizeof(struct sessidx_header),
-	.bad_magic = "not a sessions index (bad magic)",
 	.rebuild = "rebuild it with `sessions import`",
 };
-
-static int corrupt(struct isp_err *err, const char *path, const char *why)
-{
-	return mapfile_corrupt(&kind, path, why, err);
-}
 
 /* Checks of one interval's common part; updates *span. Returns NULL or the reason. */
 static const char *check_tail(const struct sessdb *db, const struct sessidx_tail *t, uint16_t lo,
@@ -230,7 +223,7 @@ int sessdb_open(const char *path, struct sessdb **out, struct isp_err *err)
 	int rc;
 
 	*out = NULL;
-	rc = mapfile_open(path, &kind, &m, &size, err);
+	rc = mapfile_open(path, &kind, sizeof(struct sessidx_header), &m, &size, err);
 	if (rc)
 		return rc;
 	db = calloc(1, sizeof(*db));
@@ -242,14 +235,14 @@ int sessdb_open(const char *path, struct sessdb **out, struct isp_err *err)
 	db->size = size;
 	memcpy(&db->h, m, sizeof(db->h));
 	if (check_layout(&db->h, db->size) != 0) {
-		corrupt(err, path, "section offsets do not add up");
+		mapfile_corrupt(&kind, path, "section offsets do not add up", err);
 		goto fail;
 	}
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 	/* (The fuzz build skips this check so that the fuzzer reaches the structural checks
 	 * behind it: a hostile file with a valid checksum must be refused too.) */
 	if (file_checksum(db) != db->h.checksum) {
-		corrupt(err, path, "checksum mismatch (corrupted or truncated)");
+		mapfile_corrupt(&kind, path, "checksum mismatch (corrupted or truncated)", err);
 		goto fail;
 	}
 #endif
@@ -259,18 +252,18 @@ int sessdb_open(const char *path, struct sessdb **out, struct isp_err *err)
 	db->t6 = (const uint64_t *)(db->map + db->h.t6_off);
 	db->pool = (const char *)db->map + db->h.pool_off;
 	if (db->pool[db->h.pool_size - 1] != '\0') {
-		corrupt(err, path, "string pool not terminated");
+		mapfile_corrupt(&kind, path, "string pool not terminated", err);
 		goto fail;
 	}
 	if (db->h.open_max < 0) {
-		corrupt(err, path, "negative open_max");
+		mapfile_corrupt(&kind, path, "negative open_max", err);
 		goto fail;
 	}
 	why = check_records(db);
 	if (!why)
 		why = check_tables(db);
 	if (why) {
-		corrupt(err, path, why);
+		mapfile_corrupt(&kind, path, why, err);
 		goto fail;
 	}
 	db->opts.open_max = db->h.open_max;
