@@ -161,7 +161,7 @@ int b64_value(int c, int url)
 {
 	static const char digits[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	const char *d = c > 0 ? memchr(digits, c, 62) : NULL;
+	const char *d = c > 0 ? strchr(digits, c) : NULL;
 
 	if (d)
 		return (int)(d - digits);
