@@ -123,8 +123,10 @@ int allowset_load(struct store *st, int64_t now, struct allowset **out, struct i
 	room = set->n ? set->n : 1;
 	if (rc == 0) {
 		set->exact = calloc(4 * room, sizeof(struct aref));
-		if (!set->exact)
-			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		if (!set->exact) {
+			rc = ISR_ENOMEM;
+			isp_err_set(err, rc, "out of memory");
+		}
 	}
 	if (rc) {
 		allowset_free(set);
