@@ -118,17 +118,25 @@ int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int
 	return rc == ISR_EINVAL || rc == ISR_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
 }
 
+int cli_open_json(struct cli *c, const struct opts_spec *s, int argc, char **argv, int *argi,
+		  int *json, struct store **st, struct isp_err *err)
+{
+	const struct opt opts[] = {
+		OPT_F("json", 'j', json, s->json ? s->json : "JSON instead of a table"),
+		OPT_END,
+	};
+
+	*json = 0;
+	return cli_open_args(c, s, opts, argc, argv, argi, st, err);
+}
+
 int cli_report(struct cli *c, const struct opts_spec *s, int argc, char **argv, cli_report_fn *fn)
 {
 	struct isp_err err;
 	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "JSON instead of a table"),
-		OPT_END,
-	};
+	int json, rc, argi;
 
-	rc = cli_open_args(c, s, opts, argc, argv, &argi, &st, &err);
+	rc = cli_open_json(c, s, argc, argv, &argi, &json, &st, &err);
 	if (rc >= 0)
 		return rc;
 	return cli_store_done(st, fn(st, json, stdout, &err), &err);

@@ -65,6 +65,11 @@ struct opt;
 int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
 		  char **argv, int *argi, struct store **st, struct isp_err *err);
 
+/* cli_open_args for a command whose only option is --json (-j), its help s->json (or
+ * "JSON instead of a table"): *json is 1 when it was given. */
+int cli_open_json(struct cli *c, const struct opts_spec *s, int argc, char **argv, int *argi,
+		  int *json, struct store **st, struct isp_err *err);
+
 /* A service command (dns, proxy, rpz): parse argv by s and o, then run(&c->cfg, err)
  * until a signal stops it. Returns the exit status: EXIT_OK when it stopped, EXIT_USAGE
  * after --help, a usage error or a configuration run refuses (ISR_EINVAL, ISR_ENOTFOUND),

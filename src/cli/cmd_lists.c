@@ -233,13 +233,9 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 	struct snap *snap = NULL;
 	struct store *st;
 	struct isp_err err;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "JSON instead of a table"),
-		OPT_END,
-	};
+	int json, rc, argi;
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
+	if ((rc = cli_open_json(c, &spec, argc, argv, &argi, &json, &st, &err)) >= 0)
 		return rc;
 	config_snapshot_path(&c->cfg, path);
 	if (snap_open(path, &snap, &err) != 0 && err.code != ISR_ENOTFOUND)

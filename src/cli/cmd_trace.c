@@ -80,17 +80,14 @@ int cmd_events_show(struct cli *c, int argc, char **argv)
 int cmd_notify_show(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = notify_show_usage,
+					       .json = "JSON instead of text",
 					       .min_args = 1,
 					       .max_args = 1 };
 	struct isp_err err;
 	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "JSON instead of text"),
-		OPT_END,
-	};
+	int json, rc, argi;
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
+	if ((rc = cli_open_json(c, &spec, argc, argv, &argi, &json, &st, &err)) >= 0)
 		return rc;
 	return cli_store_done(
 		st,

@@ -82,6 +82,8 @@ struct opts_spec {
 	const char *section; /* a service's [section]: the heading says its flags override
 			      * the keys of the configuration file (heading NULL) */
 	const char *tail;    /* printed after the options (exit status...), or NULL */
+	const char *json;    /* cli_open_json: the help of --json; NULL = "JSON instead of a
+			      * table" */
 	int min_args;	     /* positional arguments required */
 	int max_args;	     /* at most; -1 = any number */
 };
