@@ -90,14 +90,56 @@ void cli_reject(void *ud, const struct isp_err *e)
 }
 
 int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
-		  char **argv, int *argi, struct store **st)
+		  char **argv, int *argi, struct store **st, struct isp_err *err)
 {
 	int rc = opts_parse(s, o, &c->cfg, argc, argv, argi);
 
 	if (rc >= 0)
 		return rc;
+	isp_err_clear(err);
 	*st = cli_open_store(c);
 	return *st ? -1 : EXIT_FAIL;
+}
+
+int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
+	      int (*run)(const struct isp_config *cfg, struct isp_err *err))
+{
+	struct isp_err err;
+	int rc, argi;
+
+	rc = opts_parse(s, o, &c->cfg, argc, argv, &argi);
+	if (rc >= 0)
+		return rc;
+	isp_err_clear(&err);
+	rc = run(&c->cfg, &err);
+	if (rc == 0)
+		return EXIT_OK;
+	cli_error(&err);
+	return rc == ISR_EINVAL || rc == ISR_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cli_open_json(struct cli *c, const struct opts_spec *s, int argc, char **argv, int *argi,
+		  int *json, struct store **st, struct isp_err *err)
+{
+	const struct opt opts[] = {
+		OPT_F("json", 'j', json, s->json ? s->json : "JSON instead of a table"),
+		OPT_END,
+	};
+
+	*json = 0;
+	return cli_open_args(c, s, opts, argc, argv, argi, st, err);
+}
+
+int cli_report(struct cli *c, const struct opts_spec *s, int argc, char **argv, cli_report_fn *fn)
+{
+	struct isp_err err;
+	struct store *st;
+	int json, rc, argi;
+
+	rc = cli_open_json(c, s, argc, argv, &argi, &json, &st, &err);
+	if (rc >= 0)
+		return rc;
+	return cli_store_done(st, fn(st, json, stdout, &err), &err);
 }
 
 int cli_store_done(struct store *st, int rc, const struct isp_err *err)

@@ -57,12 +57,32 @@ struct store *cli_create_store(const struct cli *c);
 
 /* The start of a command that reads or changes the store: parse argv by s and o
  * (opts_parse), then open the store (cli_open_store). Returns -1 when the command goes
- * on, with *st open and *argi its first positional argument; otherwise the exit status
- * to return (after --help, a usage error, or a store that cannot be opened: printed). */
+ * on, with *st open, *argi its first positional argument and *err cleared for its work;
+ * otherwise the exit status to return (after --help, a usage error, or a store that
+ * cannot be opened: printed). */
 struct opts_spec;
 struct opt;
 int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
-		  char **argv, int *argi, struct store **st);
+		  char **argv, int *argi, struct store **st, struct isp_err *err);
+
+/* cli_open_args for a command whose only option is --json (-j), its help s->json (or
+ * "JSON instead of a table"): *json is 1 when it was given. */
+int cli_open_json(struct cli *c, const struct opts_spec *s, int argc, char **argv, int *argi,
+		  int *json, struct store **st, struct isp_err *err);
+
+/* A service command (dns, proxy, rpz): parse argv by s and o, then run(&c->cfg, err)
+ * until a signal stops it. Returns the exit status: EXIT_OK when it stopped, EXIT_USAGE
+ * after --help, a usage error or a configuration run refuses (ISR_EINVAL, ISR_ENOTFOUND),
+ * else EXIT_FAIL (the error printed). */
+int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
+	      int (*run)(const struct isp_config *cfg, struct isp_err *err));
+
+/* A report of what the store holds, on out: a table, or JSON when json is 1. */
+typedef int cli_report_fn(struct store *st, int json, FILE *out, struct isp_err *err);
+/* A command that prints one report and whose only option is --json (-j): parse argv by
+ * s, open the store, fn(st, json, stdout, err), close it. Returns the exit status
+ * (cli_store_done's, or opts_parse's after --help or a usage error). */
+int cli_report(struct cli *c, const struct opts_spec *s, int argc, char **argv, cli_report_fn *fn);
 
 /* The end of a command that worked on the store: close st, then EXIT_OK when rc is 0,
  * else print err and return EXIT_FAIL. */
@@ -92,7 +112,8 @@ int cli_write_optout(struct cli *c);
  * empties notify.maildir (one way of delivery). 0 or -1 with err set. */
 int cli_set_smtp(void *cfg, const char *v, struct isp_err *err);
 
-/* Reject callback of the readers: prints "ispshield: FILE:LINE: reason". */
+/* Reject callback of the readers (and the report callback of crawl and survey): prints
+ * "ispshield: FILE:LINE: reason" (cli_error). */
 void cli_reject(void *ud, const struct isp_err *e);
 
 /* Open path for reading ("-" = standard input); prints the error and returns NULL. */
@@ -114,11 +135,14 @@ struct ss_schema;
 int cli_evfmt_opts(const struct cli *c, const char *fmt_s, const char *name,
 		   struct ss_schema **schema, struct evfmt_opts *fo);
 
+/* A command or subcommand: argv[0] is its name; returns the exit status. */
+typedef int cli_cmd_fn(struct cli *c, int argc, char **argv);
+
 /* A command with subcommands: argv[1] picks one of cmds (NULL-terminated); --help and
  * no subcommand print usage. */
 struct cli_cmd {
 	const char *name;
-	int (*fn)(struct cli *c, int argc, char **argv);
+	cli_cmd_fn *fn;
 };
 int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 		 const struct cli_cmd *cmds);

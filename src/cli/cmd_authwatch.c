@@ -188,9 +188,8 @@ static int suspend_list(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	if ((rc = cli_store_done(st, aw_suspend_list(st, out, users, &n, &err), &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)
@@ -214,9 +213,8 @@ static int suspended(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st, aw_suspended(st, all, json, stdout, &err), &err);
 }
 

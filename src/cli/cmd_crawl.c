@@ -30,12 +30,6 @@ static const char crawl_tail[] =
 	"Exit status: 0 done, 2 usage, 3 done but a start value was unreadable, 4 failed\n"
 	"(output folder, or the import).\n";
 
-static void report(void *ud, const struct isp_err *e)
-{
-	(void)ud;
-	cli_error(e);
-}
-
 static const struct opts_spec crawl_spec = {
 	.usage = crawl_usage,
 	.tail = crawl_tail,
@@ -131,7 +125,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	o.rules = c->cfg.crawl_rules;
 	o.quiet = c->quiet;
 	o.progress = c->progress;
-	o.report = report;
+	o.report = cli_reject;
 	o.stop = cli_stop_on_signals();
 	isp_err_clear(&err);
 	if (crawl_run(&o, argv + argi, argc - argi, &st, &err) != 0) {

@@ -115,7 +115,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	int i, rc, argi;
 	enum list_kind kind = LIST_KIND_NONE;
 	const struct opt opts[] = {
-		OPT_S("list", 'l', &list, "NAME", "the list (created if --kind is given)"),
+		OPT_SR("list", 'l', &list, "NAME", "the list (created if --kind is given)"),
 		OPT_S("kind", 'k', &kind_s, "KIND",
 		      "domain (C&C host names, exact or *.suffix), url (malware-distribution "
 		      "URLs), ip (addresses, prefixes)"),
@@ -138,8 +138,6 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!list)
-		return opts_usage(&spec, opts);
 	if (kind_s) {
 		kind = list_kind_parse(kind_s);
 		if (kind == LIST_KIND_NONE) {
@@ -235,16 +233,11 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
 	struct snap *snap = NULL;
 	struct store *st;
 	struct isp_err err;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "JSON instead of a table"),
-		OPT_END,
-	};
+	int json, rc, argi;
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_json(c, &spec, argc, argv, &argi, &json, &st, &err)) >= 0)
 		return rc;
 	config_snapshot_path(&c->cfg, path);
-	isp_err_clear(&err);
 	if (snap_open(path, &snap, &err) != 0 && err.code != ISR_ENOTFOUND)
 		cli_error(&err); /* stats still useful without the snapshot */
 	isp_err_clear(&err);

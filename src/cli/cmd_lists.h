@@ -17,16 +17,9 @@ struct store_list;
 int cli_import_file(struct cli *c, struct store *st, const struct store_list *l, const char *path,
 		    struct listimport_opts *io);
 
-/* cmd_lists_recheck.c: liveness of listed URLs */
-int cmd_lists_recheck(struct cli *c, int argc, char **argv);
-int cmd_lists_check(struct cli *c, int argc, char **argv);
-int cmd_lists_export(struct cli *c, int argc, char **argv);
-/* cmd_lists_allow.c: the allowlist */
-int cmd_lists_allow(struct cli *c, int argc, char **argv);
-/* cmd_lists_sync.c: signed list feeds */
-int cmd_lists_keygen(struct cli *c, int argc, char **argv);
-int cmd_lists_sign(struct cli *c, int argc, char **argv);
-int cmd_lists_publish(struct cli *c, int argc, char **argv);
-int cmd_lists_sync(struct cli *c, int argc, char **argv);
+/* cmd_lists_check.c, cmd_lists_export.c, cmd_lists_recheck.c (liveness of listed URLs),
+ * cmd_lists_allow.c (the allowlist), cmd_lists_sync.c (signed list feeds) */
+cli_cmd_fn cmd_lists_check, cmd_lists_export, cmd_lists_recheck, cmd_lists_allow, cmd_lists_keygen,
+	cmd_lists_sign, cmd_lists_publish, cmd_lists_sync;
 
 #endif

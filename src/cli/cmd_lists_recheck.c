@@ -42,26 +42,20 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	{
 		const struct opt opts[] = {
-			OPT_S("list", 'l', &list, "NAME", "the url list"),
+			OPT_SR("list", 'l', &list, "NAME", "the url list"),
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
-			OPT_K("concurrency", "crawl.concurrency", "N"),
+			OPT_KEYS("crawl.concurrency"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
 			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
-			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
-			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
+			OPT_KEYS("crawl.allow-destinations crawl.deny-destinations"),
 			OPT_T("now", 0, &now, "TIME",
 			      "record the verdicts as of TIME (tests, replays)"),
 			OPT_END,
 		};
 
-		if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+		if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 			return rc;
-		if (!list) {
-			store_close(st);
-			return opts_usage(&spec, opts);
-		}
 	}
-	isp_err_clear(&err);
 	rc = store_list_get(st, list, LIST_URL, 0, &l, &err);
 	if (rc)
 		return cli_store_done(st, rc, &err);

@@ -30,15 +30,13 @@ int cmd_lists_keygen(struct cli *c, int argc, char **argv)
 	struct isp_err err;
 	int rc, argi;
 	const struct opt opts[] = {
-		OPT_S("public", 'p', &pub, "FILE", "the public key file to make"),
-		OPT_S("secret", 's', &sec, "FILE", "the secret key file to make (mode 0600)"),
+		OPT_SR("public", 'p', &pub, "FILE", "the public key file to make"),
+		OPT_SR("secret", 's', &sec, "FILE", "the secret key file to make (mode 0600)"),
 		OPT_END,
 	};
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!pub || !sec)
-		return opts_usage(&spec, opts);
 	isp_err_clear(&err);
 	if (sync_keygen(pub, sec, &err) != 0) {
 		cli_error(&err);
@@ -68,15 +66,13 @@ int cmd_lists_sign(struct cli *c, int argc, char **argv)
 	struct isp_err err;
 	int i, rc, argi;
 	const struct opt opts[] = {
-		OPT_S("key", 'k', &key, "SECRETFILE", "the secret key (lists keygen)"),
+		OPT_SR("key", 'k', &key, "SECRETFILE", "the secret key (lists keygen)"),
 		OPT_END,
 	};
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
-	if (!key)
-		return opts_usage(&spec, opts);
 	isp_err_clear(&err);
 	if (sync_key_read(key, 1, sk, &err) != 0) {
 		cli_error(&err);
@@ -135,7 +131,7 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 	int i, rc, argi;
 	size_t n = 0;
 	const struct opt opts[] = {
-		OPT_S("key", 'k', &key, "FILE", "the secret key (lists keygen)"),
+		OPT_SR("key", 'k', &key, "FILE", "the secret key (lists keygen)"),
 		OPT_S("feed", 'f', &feed, "NAME",
 		      "the feed's name; subscribers' entries get source sync:NAME (default: "
 		      "ispshield)"),
@@ -147,8 +143,6 @@ int cmd_lists_publish(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!key)
-		return opts_usage(&spec, opts);
 	dir = argv[argi++];
 	if (argc - argi > MANIFEST_MAX_LISTS) {
 		cli_fail("at most %d lists per feed", MANIFEST_MAX_LISTS);

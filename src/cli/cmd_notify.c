@@ -119,9 +119,8 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st, notify_report(st, source, json, stdout, &err), &err);
 }
 
@@ -137,7 +136,7 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 	struct store *st;
 	int rc, argi;
 	const struct opt opts[] = {
-		OPT_S("source", 's', &source, "NAME", "the source whose rows are returned"),
+		OPT_SR("source", 's', &source, "NAME", "the source whose rows are returned"),
 		OPT_I("batch", 'b', &batch, "ID", "only this batch (default: all)"),
 		OPT_S("out", 'o', &outpath, "FILE", "write there (default: standard output)"),
 		OPT_END,
@@ -145,8 +144,6 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!source)
-		return opts_usage(&spec, opts);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -198,9 +195,8 @@ static int cmd_notices(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st,
 			      notify_notices(st, subscriber, (int)limit,
 					     (int)c->cfg.notify_max_attempts, json, stdout, &err),

@@ -90,9 +90,9 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 	int rc, argi;
 	FILE *mf;
 	const struct opt opts[] = {
-		OPT_S("members", 'm', &members, "MEMBERS.csv",
-		      "the member ISPs: columns member and prefix"),
-		OPT_S("source", 's', &source, "NAME", "who sent the lists"),
+		OPT_SR("members", 'm', &members, "MEMBERS.csv",
+		       "the member ISPs: columns member and prefix"),
+		OPT_SR("source", 's', &source, "NAME", "who sent the lists"),
 		OPT_S("out", 'o', &dir, "DIR", "where the per-member files go (default .)"),
 		OPT_S("format", 'f', &fmt_s, "F",
 		      "the lists' format, as `events import --format` (default auto)"),
@@ -101,8 +101,6 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!members || !source)
-		return opts_usage(&spec, opts);
 	rc = cli_evfmt_opts(c, fmt_s, NULL, &schema, &fo);
 	if (rc != 0)
 		return rc;
@@ -161,7 +159,7 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 	int rc, argi;
 	FILE *f;
 	const struct opt opts[] = {
-		OPT_S("member", 'm', &member, "NAME", "the member ISP that sent FILE back"),
+		OPT_SR("member", 'm', &member, "NAME", "the member ISP that sent FILE back"),
 		OPT_I("batch", 'b', &batch, "ID",
 		      "the batch FILE answers (default: the latest the member was sent)"),
 		OPT_END,
@@ -169,8 +167,6 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
-	if (!member)
-		return opts_usage(&spec, opts);
 	f = cli_fopen(argv[argi]);
 	if (!f)
 		return EXIT_FAIL;
@@ -194,20 +190,16 @@ static int cmd_returns(struct cli *c, int argc, char **argv)
 	return fs.rejected ? EXIT_PARTIAL : EXIT_OK;
 }
 
+static int report(struct store *st, int json, FILE *out, struct isp_err *err)
+{
+	return relay_report(st, out, json, cli_when, err);
+}
+
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = report_usage };
-	struct isp_err err;
-	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 0, &json, "JSON instead of a table"),
-		OPT_END,
-	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
-		return rc;
-	return cli_store_done(st, relay_report(st, stdout, json, cli_when, &err), &err);
+	return cli_report(c, &spec, argc, argv, report);
 }
 
 int cmd_relay(struct cli *c, int argc, char **argv)

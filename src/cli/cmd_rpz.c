@@ -1,6 +1,6 @@
 /*
  * cmd_rpz.c -- `ispshield rpz`: the lists served as RPZ zones by zone transfer. Its flags
- * mirror [rpz] keys of the configuration (opts.h, OPT_K) and override the file.
+ * mirror [rpz] keys of the configuration (opts.h, OPT_KEYS) and override the file.
  */
 #include <stdio.h>
 
@@ -19,36 +19,16 @@ static const char rpz_usage[] =
 
 static const struct opts_spec rpz_spec = {
 	.usage = rpz_usage,
-	.heading = "Options (each overrides the [rpz] key of the same name; see "
-		   "etc/ispshield.conf):",
-	.max_args = 0,
+	.section = "rpz",
 };
 
 int cmd_rpz(struct cli *c, int argc, char **argv)
 {
-	const struct opt o[] = {
-		OPT_KL("listen", "rpz.listen", "ADDR:PORT"),
-		OPT_KL("zone", "rpz.zone", "ZONE:LIST[+LIST]"),
-		OPT_KL("tsig", "rpz.tsig", "NAME:ALG:FILE"),
-		OPT_KL("allow", "rpz.allow", "CIDR|key:NAME"),
-		OPT_KL("notify", "rpz.notify", "ADDR:PORT"),
-		OPT_K("journal-max", "rpz.journal-max", "N"),
-		OPT_K("max-transfers", "rpz.max-transfers", "N"),
-		OPT_K("idle-timeout", "rpz.idle-timeout", "SECONDS"),
-		OPT_K("snapshot", "core.snapshot", "FILE"),
-		OPT_K("store", "core.store", "PATH"),
+	static const struct opt o[] = {
+		OPT_KEYS("rpz.listen rpz.zone rpz.tsig rpz.allow rpz.notify rpz.journal-max "
+			 "rpz.max-transfers rpz.idle-timeout core.snapshot core.store"),
 		OPT_END,
 	};
-	struct isp_err err;
-	int rc, argi;
 
-	if ((rc = opts_parse(&rpz_spec, o, &c->cfg, argc, argv, &argi)) >= 0)
-		return rc;
-	isp_err_clear(&err);
-	rc = rpz_run(&c->cfg, &err);
-	if (rc) {
-		cli_error(&err);
-		return rc == ISR_EINVAL || rc == ISR_ENOTFOUND ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_serve(c, &rpz_spec, o, argc, argv, rpz_run);
 }

@@ -221,18 +221,8 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 static int cmd_report(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = report_usage };
-	struct isp_err err;
-	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "JSON instead of a table"),
-		OPT_END,
-	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
-		return rc;
-	isp_err_clear(&err);
-	return cli_store_done(st, sites_report(st, json, stdout, &err), &err);
+	return cli_report(c, &spec, argc, argv, sites_report);
 }
 
 int cmd_sites(struct cli *c, int argc, char **argv)

@@ -1,6 +1,6 @@
 /*
  * cmd_status.c -- `ispshield status`: the operator's status page and its JSON API.
- * Its flags mirror [status] keys (opts.h, OPT_K) and override the file; a SIGHUP reload
+ * Its flags mirror [status] keys (opts.h, OPT_KEYS) and override the file; a SIGHUP reload
  * builds the configuration again (file, -o, --store, then these flags parsed again).
  */
 #include <stdio.h>
@@ -26,20 +26,13 @@ static const char status_tail[] =
 
 static const struct opts_spec status_spec = {
 	.usage = status_usage,
-	.heading = "Options (each overrides the [status] key of the same name; see "
-		   "etc/ispshield.conf):",
+	.section = "status",
 	.tail = status_tail,
-	.max_args = 0,
 };
 
 static const struct opt status_opts[] = {
-	OPT_K("listen", "status.listen", "ADDR:PORT"),
-	OPT_K("user", "status.user", "NAME"),
-	OPT_K("password-file", "status.password-file", "FILE"),
-	OPT_K("scrape", "status.scrape", "ADDR:PORT,..."),
-	OPT_K("interval", "status.interval", "DURATION"),
-	OPT_K("window", "status.window", "DURATION"),
-	OPT_K("darknet", "status.darknet", "FILE"),
+	OPT_KEYS("status.listen status.user status.password-file status.scrape status.interval "
+		 "status.window status.darknet"),
 	OPT_END,
 };
 

@@ -188,9 +188,8 @@ static int cmd_prune(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	rc = store_prune(st, &o, &r, &err);
 	store_close(st);
 	if (rc == 0 && o.retention > 0) {

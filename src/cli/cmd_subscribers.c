@@ -139,9 +139,8 @@ static int cmd_opt(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	rc = store_subscriber_opt(st, argv[argi], scope, out, (int64_t)time(NULL), &err);
 	store_close(st);
 	if (rc) {
@@ -257,9 +256,8 @@ static int cmd_history(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(st, optout_history_write(stdout, st, id, since, csv, &err), &err);
 }
 

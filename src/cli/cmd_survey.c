@@ -43,12 +43,6 @@ static void on_start(void *ud)
 	signal(SIGTERM, on_signal);
 }
 
-static void report(void *ud, const struct isp_err *e)
-{
-	(void)ud;
-	cli_error(e);
-}
-
 static const struct opts_spec survey_spec = {
 	.usage = survey_usage,
 	.tail = survey_tail,
@@ -64,26 +58,14 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	{
 		const struct opt opts[] = {
-			OPT_K("authorised", "survey.authorised", "CIDR,..."),
+			OPT_KEYS("survey.authorised"),
 			OPT_KH("authorized", "survey.authorised", "CIDR,...",
 			       "same as --authorised"),
-			OPT_K("exclude", "survey.exclude", "FILE"),
-			OPT_K("probe", "survey.probe", "dns,http,proxy"),
-			OPT_K("rate", "survey.rate", "PPS"),
-			OPT_K("probe-zone", "survey.probe-zone", "NAME"),
-			OPT_K("expect-a", "survey.expect-a", "ADDR"),
-			OPT_K("serve-zone", "survey.serve-zone", "ADDR:PORT"),
-			OPT_K("contact", "survey.contact", "TEXT"),
-			OPT_K("source", "survey.source", "ADDR"),
-			OPT_K("retries", "survey.retries", "N"),
-			OPT_K("cooldown-ms", "survey.cooldown-ms", "MS"),
-			OPT_K("http-ports", "survey.http-ports", "P,..."),
-			OPT_K("proxy-ports", "survey.proxy-ports", "P,..."),
-			OPT_K("proxy-test", "survey.proxy-test", "HOST:PORT"),
-			OPT_K("proxy-expect", "survey.proxy-expect", "TEXT"),
-			OPT_K("fingerprints", "survey.fingerprints", "FILE"),
-			OPT_K("timeout-ms", "survey.timeout-ms", "MS"),
-			OPT_K("state", "survey.state", "FILE"),
+			OPT_KEYS("survey.exclude survey.probe survey.rate survey.probe-zone "
+				 "survey.expect-a survey.serve-zone survey.contact survey.source "
+				 "survey.retries survey.cooldown-ms survey.http-ports "
+				 "survey.proxy-ports survey.proxy-test survey.proxy-expect "
+				 "survey.fingerprints survey.timeout-ms survey.state"),
 			OPT_F("resume", 0, &o.resume, "continue the DNS scan saved in --state"),
 			OPT_S("out", 0, &o.out, "FILE",
 			      "findings as CSV (JSON when FILE ends in .json); default stdout"),
@@ -99,7 +81,7 @@ int cmd_survey(struct cli *c, int argc, char **argv)
 	}
 	o.quiet = c->quiet;
 	o.progress = c->progress;
-	o.report = report;
+	o.report = cli_reject;
 	o.on_start = on_start;
 	o.stop = &stop_flag;
 	return exit_of[survey_run(&c->cfg, &o, argv + argi, argc - argi)];

@@ -57,7 +57,7 @@ int cmd_events_show(struct cli *c, int argc, char **argv)
 	};
 
 	memset(&f, 0, sizeof(f));
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
 	if (client) { /* as the store writes addresses */
 		struct ip_prefix p;
@@ -74,26 +74,21 @@ int cmd_events_show(struct cli *c, int argc, char **argv)
 		f.ip = ip;
 	}
 	f.limit = limit > 0 && limit < 1000000 ? (int)limit : 100;
-	isp_err_clear(&err);
 	return cli_store_done(st, notify_events_show(st, &f, json, stdout, &err), &err);
 }
 
 int cmd_notify_show(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = notify_show_usage,
+					       .json = "JSON instead of text",
 					       .min_args = 1,
 					       .max_args = 1 };
 	struct isp_err err;
 	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "JSON instead of text"),
-		OPT_END,
-	};
+	int json, rc, argi;
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_json(c, &spec, argc, argv, &argi, &json, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	return cli_store_done(
 		st,
 		notify_show(st, argv[argi], (int)c->cfg.notify_max_attempts, json, stdout, &err),
@@ -116,21 +111,16 @@ static const char subscribers_delete_usage[] =
 	"\n"
 	"Exit status: 0 removed, 1 no such subscriber, 4 failure.\n";
 
+static int subscribers(struct store *st, int json, FILE *out, struct isp_err *err)
+{
+	return optout_subscribers_write(out, st, json, err);
+}
+
 int cmd_subscribers_list(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = subscribers_list_usage };
-	struct isp_err err;
-	struct store *st;
-	int json = 0, rc, argi;
-	const struct opt opts[] = {
-		OPT_F("json", 'j', &json, "one JSON array"),
-		OPT_END,
-	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
-		return rc;
-	isp_err_clear(&err);
-	return cli_store_done(st, optout_subscribers_write(stdout, st, json, &err), &err);
+	return cli_report(c, &spec, argc, argv, subscribers);
 }
 
 int cmd_subscribers_delete(struct cli *c, int argc, char **argv)
@@ -147,9 +137,8 @@ int cmd_subscribers_delete(struct cli *c, int argc, char **argv)
 		OPT_END,
 	};
 
-	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st)) >= 0)
+	if ((rc = cli_open_args(c, &spec, opts, argc, argv, &argi, &st, &err)) >= 0)
 		return rc;
-	isp_err_clear(&err);
 	rc = store_subscriber_delete(st, argv[argi], dry, &n, &err);
 	store_close(st);
 	if (rc) {

@@ -19,15 +19,6 @@ enum {
 	HELP_COLMAX = 30, /* the option column is at most this wide, */
 };
 
-static int n_opts(const struct opt *o)
-{
-	int n = 0;
-
-	while (o[n].name)
-		n++;
-	return n;
-}
-
 static int parse_int(const struct opt *e, const char *v, int64_t *out, struct isp_err *err)
 {
 	char *end;
@@ -60,7 +51,8 @@ static int apply(const struct opt *e, const char *v, struct isp_config *cfg, cha
 {
 	switch (e->kind) {
 	case OPT_FLAG: *(int *)e->ptr = 1; return 0;
-	case OPT_STR: *(const char **)e->ptr = v; return 0;
+	case OPT_STR:
+	case OPT_STR_REQ: *(const char **)e->ptr = v; return 0;
 	case OPT_INT: return parse_int(e, v, e->ptr, err);
 	case OPT_DURATION:
 		if (config_parse_duration(v, e->ptr) != 0)
@@ -79,8 +71,43 @@ static int apply(const struct opt *e, const char *v, struct isp_config *cfg, cha
 	case OPT_KEY: return config_set(cfg, e->key, v, err);
 	case OPT_KEY_LIST: return list_add(acc, v, err);
 	case OPT_FN: return e->fn(e->ptr, v, err);
+	case OPT_KEYS: break; /* expanded before (expand) */
 	}
 	return isp_err_set(err, ISR_EINVAL, "--%s: bad option table", e->name);
+}
+
+/* The table o with each OPT_KEYS entry replaced by an entry per key it names, into
+ * out[OPTS_MAX + 1] (ended by OPT_END). Returns the number of entries, or -1 when there
+ * are more than OPTS_MAX or optkeys.c has no flag for a key (the command's mistake). */
+static int expand(const struct opt *o, struct opt *out)
+{
+	int n = 0;
+
+	for (; o->name; o++) {
+		const char *p = o->key;
+
+		if (o->kind != OPT_KEYS) {
+			if (n == OPTS_MAX)
+				return -1;
+			out[n++] = *o;
+			continue;
+		}
+		for (p += strspn(p, " "); *p; p += strspn(p, " ")) {
+			size_t len = strcspn(p, " ");
+			const struct opt_keyflag *f = opt_keyflag(p, len);
+
+			if (!f || n == OPTS_MAX)
+				return -1;
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].name = strchr(f->key, '.') + 1;
+			out[n].kind = f->list ? OPT_KEY_LIST : OPT_KEY;
+			out[n].key = f->key;
+			out[n++].arg = f->arg;
+			p += len;
+		}
+	}
+	memset(&out[n], 0, sizeof(out[n]));
+	return n;
 }
 
 static void print_err(const struct isp_err *err)
@@ -90,18 +117,20 @@ static void print_err(const struct isp_err *err)
 	fprintf(stderr, "ispshield: %s\n", isp_err_str(err, buf, sizeof(buf)));
 }
 
-int opts_parse(const struct opts_spec *s, const struct opt *o, struct isp_config *cfg, int argc,
+int opts_parse(const struct opts_spec *s, const struct opt *table, struct isp_config *cfg, int argc,
 	       char **argv, int *argi)
 {
 	struct option lo[OPTS_MAX + 2];
+	struct opt o[OPTS_MAX + 1];
 	char shorts[3 * OPTS_MAX + 2], *sp = shorts;
 	char *acc[OPTS_MAX];
-	int n = n_opts(o), i, ch, rc = -1, nargs;
+	int n = expand(table, o), i, ch, rc = -1, nargs;
 	struct isp_err err;
 
 	isp_err_clear(&err);
-	if (n > OPTS_MAX) {
-		fprintf(stderr, "ispshield: %s: more than %d options\n", argv[0], OPTS_MAX);
+	if (n < 0) {
+		fprintf(stderr, "ispshield: %s: more than %d options, or a key without a flag\n",
+			argv[0], OPTS_MAX);
 		return 2;
 	}
 	memset(lo, 0, sizeof(lo));
@@ -151,10 +180,11 @@ int opts_parse(const struct opts_spec *s, const struct opt *o, struct isp_config
 	if (rc >= 0)
 		return rc;
 	nargs = argc - optind;
-	if (nargs < s->min_args || (s->max_args >= 0 && nargs > s->max_args)) {
-		opts_help(s, o, stderr);
-		return 2;
-	}
+	if (nargs < s->min_args || (s->max_args >= 0 && nargs > s->max_args))
+		return opts_usage(s, o);
+	for (i = 0; i < n; i++)
+		if (o[i].kind == OPT_STR_REQ && !*(const char **)o[i].ptr)
+			return opts_usage(s, o);
 	*argi = optind;
 	return -1;
 }
@@ -198,12 +228,15 @@ static int left_column(const struct opt *e, int anyshort, char *buf, size_t size
 			e->arg ? e->arg : "");
 }
 
-void opts_help(const struct opts_spec *s, const struct opt *o, FILE *out)
+void opts_help(const struct opts_spec *s, const struct opt *table, FILE *out)
 {
-	int n = n_opts(o), i, anyshort = 0, col = 0;
+	struct opt o[OPTS_MAX + 1];
+	int n = expand(table, o), i, anyshort = 0, col = 0;
 	char left[128];
 
 	fputs(s->usage, out);
+	if (n < 0) /* opts_parse says so */
+		n = 0;
 	for (i = 0; i < n; i++)
 		anyshort |= o[i].shortopt != 0;
 	for (i = 0; i < n; i++) {
@@ -214,6 +247,11 @@ void opts_help(const struct opts_spec *s, const struct opt *o, FILE *out)
 	}
 	if (n && s->heading && !*s->heading)
 		fputc('\n', out);
+	else if (n && s->section)
+		fprintf(out,
+			"\nOptions (each overrides the [%s] key of the same name; see "
+			"etc/ispshield.conf):\n",
+			s->section);
 	else if (n)
 		fprintf(out, "\n%s\n", s->heading ? s->heading : "Options:");
 	for (i = 0; i < n; i++) {

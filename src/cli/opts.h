@@ -7,7 +7,10 @@
  *
  * A flag that only mirrors a configuration key is an entry of kind OPT_KEY naming the
  * key ("dns.listen"): its value is set in the loaded configuration with the key table's
- * own validation (config_set), and its help text is the key's description.
+ * own validation (config_set), and its help text is the key's description. Where the
+ * flag is --NAME of key SECTION.NAME, one entry OPT_KEYS("dns.listen dns.upstream ...")
+ * stands for the flags of several keys: their argument names and whether they repeat are
+ * those of the table in optkeys.c.
  */
 #ifndef ISP_CLI_OPTS_H
 #define ISP_CLI_OPTS_H
@@ -21,6 +24,7 @@
 enum opt_kind {
 	OPT_FLAG,     /* no argument: *(int *)ptr = 1 */
 	OPT_STR,      /* *(const char **)ptr = the argument (last one wins) */
+	OPT_STR_REQ,  /* the same, and the command needs it: missing, a usage error */
 	OPT_INT,      /* *(int64_t *)ptr = the argument, a whole number >= 0 */
 	OPT_DURATION, /* *(int64_t *)ptr = seconds: 300, 30m, 12h, 7d (config durations) */
 	OPT_TIME,     /* *(int64_t *)ptr = unix time: ISO 8601 or unix seconds; a civil
@@ -28,6 +32,8 @@ enum opt_kind {
 	OPT_KEY,      /* configuration key `key` = the argument (config_set) */
 	OPT_KEY_LIST, /* repeatable: the arguments, comma-joined, replace key's list */
 	OPT_FN,	      /* fn(ptr, argument, err): anything else (times, addresses) */
+	OPT_KEYS,     /* `key`: keys, space-separated, each an OPT_KEY or OPT_KEY_LIST
+		       * entry --NAME as optkeys.c describes it */
 };
 
 struct opt {
@@ -48,6 +54,7 @@ struct opt {
 	}
 #define OPT_F(n, s, p, h)	  OPT_ROW(n, s, OPT_FLAG, p, NULL, NULL, h, NULL)
 #define OPT_S(n, s, p, a, h)	  OPT_ROW(n, s, OPT_STR, p, NULL, a, h, NULL)
+#define OPT_SR(n, s, p, a, h)	  OPT_ROW(n, s, OPT_STR_REQ, p, NULL, a, h, NULL)
 #define OPT_I(n, s, p, a, h)	  OPT_ROW(n, s, OPT_INT, p, NULL, a, h, NULL)
 #define OPT_D(n, s, p, a, h)	  OPT_ROW(n, s, OPT_DURATION, p, NULL, a, h, NULL)
 #define OPT_T(n, s, p, a, h)	  OPT_ROW(n, s, OPT_TIME, p, NULL, a, h, NULL)
@@ -55,14 +62,28 @@ struct opt {
 #define OPT_KS(n, s, k, a)	  OPT_ROW(n, s, OPT_KEY, NULL, k, a, NULL, NULL)
 #define OPT_KH(n, k, a, h)	  OPT_ROW(n, 0, OPT_KEY, NULL, k, a, h, NULL)
 #define OPT_KL(n, k, a)		  OPT_ROW(n, 0, OPT_KEY_LIST, NULL, k, a, NULL, NULL)
+#define OPT_KEYS(keys)		  OPT_ROW("", 0, OPT_KEYS, NULL, keys, NULL, NULL, NULL)
 #define OPT_FN_(n, s, f, p, a, h) OPT_ROW(n, s, OPT_FN, p, NULL, a, h, f)
 #define OPT_END			  OPT_ROW(NULL, 0, OPT_FLAG, NULL, NULL, NULL, NULL, NULL)
+
+/* A key offered as a flag by OPT_KEYS (optkeys.c): "section.name", the argument's name
+ * in the help, 1 when the flag repeats (OPT_KEY_LIST). */
+struct opt_keyflag {
+	const char *key, *arg;
+	int list;
+};
+/* The entry of key (len bytes, not terminated), or NULL when optkeys.c has none. */
+const struct opt_keyflag *opt_keyflag(const char *key, size_t len);
 
 /* What a command's --help prints around its option table, and its positional arguments. */
 struct opts_spec {
 	const char *usage;   /* "usage: ..." line(s) and the description, ending in "\n" */
 	const char *heading; /* line before the options; NULL = "Options:", "" = none */
+	const char *section; /* a service's [section]: the heading says its flags override
+			      * the keys of the configuration file (heading NULL) */
 	const char *tail;    /* printed after the options (exit status...), or NULL */
+	const char *json;    /* cli_open_json: the help of --json; NULL = "JSON instead of a
+			      * table" */
 	int min_args;	     /* positional arguments required */
 	int max_args;	     /* at most; -1 = any number */
 };

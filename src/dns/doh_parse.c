@@ -173,21 +173,6 @@ int doh_parse_head(const uint8_t *buf, size_t len, struct doh_req *r, size_t *of
 	return (int)end;
 }
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 long doh_b64url_decode(const char *in, size_t len, uint8_t *out, size_t outsz)
 {
 	uint32_t acc = 0;
@@ -199,7 +184,7 @@ long doh_b64url_decode(const char *in, size_t len, uint8_t *out, size_t outsz)
 	if (len % 4 == 1)
 		return -1;
 	for (i = 0; i < len; i++) {
-		int v = b64val(in[i]);
+		int v = b64_value((unsigned char)in[i], 1);
 
 		if (v < 0)
 			return -1;

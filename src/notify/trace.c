@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "core/base/timefmt.h"
 #include "core/net/ip.h"
 #include "core/sessions/optout.h"
@@ -19,17 +20,6 @@
 #include "notify/notify.h"
 
 /* ---- base64 (RFC 4648 section 4), the one encoding render.c writes ---- */
-
-static int b64val(int ch)
-{
-	if (ch >= 'A' && ch <= 'Z')
-		return ch - 'A';
-	if (ch >= 'a' && ch <= 'z')
-		return ch - 'a' + 26;
-	if (ch >= '0' && ch <= '9')
-		return ch - '0' + 52;
-	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
-}
 
 /* Decode the base64 of in[0..n) into out (at least n * 3 / 4 + 1 bytes), skipping line
  * breaks and padding; other characters end the text. Returns the length written. */
@@ -40,7 +30,7 @@ static size_t b64_decode(const char *in, size_t n, char *out)
 	size_t i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		int d = b64val((unsigned char)in[i]);
+		int d = b64_value((unsigned char)in[i], 0);
 
 		if (d < 0) {
 			if (in[i] == '\r' || in[i] == '\n' || in[i] == '=')

@@ -337,6 +337,17 @@ enum {
 
 #define CH_LINE_MAX 4096 /* chunk extensions and trailer lines */
 
+/* The states that want one exact byte, and the state it leads to. */
+static const struct {
+	char want;
+	unsigned char next;
+} ch_byte[] = {
+	[CH_DATA_CR] = { '\r', CH_DATA_LF },
+	[CH_DATA_LF] = { '\n', CH_SIZE0 },
+	[CH_TRAILER_LF] = { '\n', CH_TRAILER0 },
+	[CH_END_LF] = { '\n', CH_DONE },
+};
+
 ssize_t http_chunked_feed(struct http_chunked *c, const char *p, size_t n, int *done)
 {
 	size_t i = 0;
@@ -345,6 +356,18 @@ ssize_t http_chunked_feed(struct http_chunked *c, const char *p, size_t n, int *
 	while (i < n && c->state != CH_DONE) {
 		int ch = (unsigned char)p[i];
 
+		if (c->state == CH_DATA) {
+			size_t k = n - i;
+
+			if (k > c->remain)
+				k = (size_t)c->remain;
+			c->remain -= k;
+			i += k;
+			if (c->remain == 0)
+				c->state = CH_DATA_CR;
+			continue;
+		}
+		i++; /* every other state reads one byte */
 		switch (c->state) {
 		case CH_SIZE0:
 		case CH_SIZE: {
@@ -363,71 +386,34 @@ ssize_t http_chunked_feed(struct http_chunked *c, const char *p, size_t n, int *
 			} else {
 				return -1;
 			}
-			i++;
 			break;
 		}
-		case CH_EXT:
+		case CH_EXT: /* a chunk extension, or a trailer line: up to its CR */
+		case CH_TRAILER:
 			if (ch == '\r')
-				c->state = CH_SIZE_LF;
+				c->state = c->state == CH_EXT ? CH_SIZE_LF : CH_TRAILER_LF;
 			else if (ch == '\n' || ++c->line > CH_LINE_MAX)
 				return -1;
-			i++;
 			break;
 		case CH_SIZE_LF:
 			if (ch != '\n')
 				return -1;
 			c->state = c->remain ? CH_DATA : CH_TRAILER0;
 			c->digits = 0;
-			i++;
-			break;
-		case CH_DATA: {
-			size_t k = n - i;
-
-			if (k > c->remain)
-				k = (size_t)c->remain;
-			c->remain -= k;
-			i += k;
-			if (c->remain == 0)
-				c->state = CH_DATA_CR;
-			break;
-		}
-		case CH_DATA_CR:
-			if (ch != '\r')
-				return -1;
-			c->state = CH_DATA_LF;
-			i++;
-			break;
-		case CH_DATA_LF:
-			if (ch != '\n')
-				return -1;
-			c->state = CH_SIZE0;
-			i++;
 			break;
 		case CH_TRAILER0:
 			c->line = 0;
 			c->state = ch == '\r' ? CH_END_LF : CH_TRAILER;
 			if (ch == '\n')
 				return -1;
-			i++;
 			break;
-		case CH_TRAILER:
-			if (ch == '\r')
-				c->state = CH_TRAILER_LF;
-			else if (ch == '\n' || ++c->line > CH_LINE_MAX)
-				return -1;
-			i++;
-			break;
+		case CH_DATA_CR:
+		case CH_DATA_LF:
 		case CH_TRAILER_LF:
-			if (ch != '\n')
-				return -1;
-			c->state = CH_TRAILER0;
-			i++;
-			break;
 		case CH_END_LF:
-			if (ch != '\n')
+			if (ch != ch_byte[c->state].want)
 				return -1;
-			c->state = CH_DONE;
-			i++;
+			c->state = ch_byte[c->state].next;
 			break;
 		default: return -1;
 		}

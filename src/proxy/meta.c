@@ -71,15 +71,10 @@ static void *meta_main(void *arg)
 int px_meta_ask(struct px_server *srv, int worker, int conn, uint32_t gen, uint32_t seq,
 		const char *list, const char *value, size_t vlen)
 {
-	struct px_metajob *j = calloc(1, sizeof(*j));
+	struct px_metajob *j = calloc(1, sizeof(*j) + vlen + 1);
 
 	if (!j)
 		return -1;
-	j->value = malloc(vlen + 1);
-	if (!j->value) {
-		free(j);
-		return -1;
-	}
 	memcpy(j->value, value, vlen);
 	j->value[vlen] = '\0';
 	snprintf(j->list, sizeof(j->list), "%s", list);
@@ -93,10 +88,7 @@ int px_meta_ask(struct px_server *srv, int worker, int conn, uint32_t gen, uint3
 
 void px_metajob_free(struct px_metajob *j)
 {
-	if (!j)
-		return;
-	free(j->value);
-	free(j);
+	free(j); /* its value with it */
 }
 
 int px_meta_start(struct px_server *srv)

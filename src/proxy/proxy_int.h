@@ -156,8 +156,8 @@ struct px_metajob {
 	int worker, conn;
 	uint32_t gen, seq;
 	char list[64];
-	char *value;
 	struct px_meta m;
+	char value[]; /* allocated with the job */
 };
 
 /* A name lookup handed to the resolver pool, and its answer. */

@@ -4,7 +4,8 @@
  * must give: flags, short and long forms, -sVALUE and --long=VALUE, prefixes, numbers
  * and durations checked, configuration keys set through the key table's validation,
  * repeated list flags joined, positional argument counts, --help, unknown options.
- * Then the help printed from the same table: every option, and a key's description.
+ * Then the help printed from the same table: every option, and a key's description;
+ * keys listed by name (OPT_KEYS) and required strings (OPT_SR).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -241,12 +242,57 @@ static void test_help(void **state)
 	free(buf);
 }
 
+/* OPT_KEYS: keys listed by name become --NAME flags with optkeys.c's argument names
+ * (a list key repeatable); a key optkeys.c does not know is the table's mistake, a usage
+ * error. OPT_SR: a string the command needs; without it, a usage error. A spec's section
+ * names the keys in the heading. */
+static void test_keys_required(void **state)
+{
+	static const struct opts_spec svc = { .usage = "usage: t\n", .section = "dns" };
+	const char *name = NULL;
+	const struct opt o[] = {
+		OPT_SR("name", 'N', &name, "NAME", "the name"),
+		OPT_KEYS("dns.threads dns.listen  core.store"),
+		OPT_END,
+	};
+	static const struct opt bad[] = { OPT_KEYS("dns.threads dns.nope"), OPT_END };
+	char *a0[] = { "t", NULL };
+	char *a1[] = {
+		"t", "--name", "x", "--threads", "3", "--listen", "a", "--listen", "b", NULL
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	struct isp_config cfg;
+	FILE *f;
+	int argi = 0;
+
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(opts_parse(&svc, o, &cfg, 1, a0, &argi), 2);
+	assert_int_equal(opts_parse(&svc, o, &cfg, 9, a1, &argi), -1);
+	assert_string_equal(name, "x");
+	assert_int_equal(cfg.dns_threads, 3);
+	assert_string_equal(cfg.dns_listen, "a, b");
+	assert_int_equal(opts_parse(&svc, bad, &cfg, 1, a0, &argi), 2);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	opts_help(&svc, o, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "each overrides the [dns] key of the same name"));
+	assert_non_null(strstr(buf, "  -N, --name NAME "));
+	assert_non_null(strstr(buf, "      --threads N "));
+	assert_non_null(strstr(buf, "repeatable [dns.listen]"));
+	assert_non_null(strstr(buf, "      --store PATH "));
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_min_args),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_keys_required),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

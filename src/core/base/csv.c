@@ -149,32 +149,25 @@ static int scan(const char *s, size_t n, int st)
 
 struct csv_reader *csv_reader_new(struct lr *lr, size_t max_record)
 {
-	struct csv_reader *r = calloc(1, sizeof(*r));
+	/* one allocation: the reader, then its buffers: the record being joined (max + 1
+	 * bytes) and two for handed-back lines, a record's lines 2..k (at most max + 1 bytes
+	 * with their NULs) and the line that did not fit (at most max + 1) */
+	size_t hb = 2 * max_record + 2;
+	struct csv_reader *r = calloc(1, sizeof(*r) + max_record + 1 + 2 * hb);
 
 	if (!r)
 		return NULL;
 	r->lr = lr;
 	r->max = max_record;
-	r->rec = malloc(max_record + 1);
-	/* handed-back lines: a record's lines 2..k (at most max + 1 bytes with their NULs)
-	 * and the line that did not fit (at most max + 1) */
-	r->pend = malloc(2 * max_record + 2);
-	r->spare = malloc(2 * max_record + 2);
-	if (!r->rec || !r->pend || !r->spare) {
-		csv_reader_free(r);
-		return NULL;
-	}
+	r->rec = (char *)(r + 1);
+	r->pend = r->rec + max_record + 1;
+	r->spare = r->pend + hb;
 	return r;
 }
 
 void csv_reader_free(struct csv_reader *r)
 {
-	if (!r)
-		return;
-	free(r->rec);
-	free(r->pend);
-	free(r->spare);
-	free(r);
+	free(r); /* its buffers with it */
 }
 
 static void to_line(const struct pline *p, char *buf, struct lr_line *out)

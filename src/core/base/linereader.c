@@ -29,30 +29,24 @@ struct lr {
 
 struct lr *lr_new(FILE *f, size_t max_line)
 {
+	size_t cap = 2 * max_line + 2;
 	struct lr *r;
 
 	if (!f || max_line == 0 || max_line > LR_MAX_LINE_LIMIT)
 		return NULL;
-	r = calloc(1, sizeof(*r));
+	r = calloc(1, sizeof(*r) + cap + 1); /* the reader, then its buffer */
 	if (!r)
 		return NULL;
 	r->f = f;
 	r->max_line = max_line;
-	r->cap = 2 * max_line + 2;
-	r->buf = malloc(r->cap + 1);
-	if (!r->buf) {
-		free(r);
-		return NULL;
-	}
+	r->cap = cap;
+	r->buf = (char *)(r + 1);
 	return r;
 }
 
 void lr_free(struct lr *r)
 {
-	if (!r)
-		return;
-	free(r->buf);
-	free(r);
+	free(r); /* its buffer with it */
 }
 
 /* Move the unread bytes to the front and read more. 0 or ISR_EIO; sets eof. */

@@ -156,3 +156,16 @@ int str_is_name(const char *s, size_t n, size_t max)
 			return 0;
 	return 1;
 }
+
+int b64_value(int c, int url)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	const char *d = c > 0 ? strchr(digits, c) : NULL;
+
+	if (d)
+		return (int)(d - digits);
+	if (c == (url ? '-' : '+'))
+		return 62;
+	return c == (url ? '_' : '/') ? 63 : -1;
+}

@@ -28,6 +28,11 @@ static inline int hex_value(int c)
 	return -1;
 }
 
+/* The value of the base64 digit c (RFC 4648: A-Z, a-z, 0-9, then + and /, or with url
+ * set - and _), or -1 when c is none. The one base64-digit decoder (DoH's dns=
+ * parameter, the bodies of notices read back). */
+int b64_value(int c, int url);
+
 /* 1 if s[0..n) equals the NUL-terminated word, ASCII case ignored (never the locale's):
  * the one keyword comparison of the readers (format names, header columns, months,
  * list kinds). */

@@ -30,7 +30,8 @@ struct aref {
 struct allowset {
 	struct allow_entry *rows;
 	size_t n, cap;
-	/* indexes into rows, sorted by key (domains without "*."); each has room for n */
+	/* indexes into rows, sorted by key (domains without "*."); room for n each, all four
+	 * in one block that exact owns */
 	struct aref *exact, *wild, *urls, *ips;
 	size_t nexact, nwild, nurls, nips;
 };
@@ -109,7 +110,7 @@ static const struct allow_entry *find(const struct aref *idx, size_t n, const ch
 int allowset_load(struct store *st, int64_t now, struct allowset **out, struct isp_err *err)
 {
 	struct allowset *set = calloc(1, sizeof(*set));
-	size_t i;
+	size_t i, room;
 	int rc;
 
 	*out = NULL;
@@ -118,22 +119,22 @@ int allowset_load(struct store *st, int64_t now, struct allowset **out, struct i
 	rc = store_allow_each(st, now > 0 ? now : 1, load_row, set, err);
 	if (rc == ISR_ENOMEM)
 		isp_err_set(err, rc, "out of memory loading the allowlist");
+	/* the four indexes, room for n each, in one block (exact owns it) */
+	room = set->n ? set->n : 1;
 	if (rc == 0) {
-		size_t room = set->n ? set->n : 1;
-
-		set->exact = calloc(room, sizeof(struct aref));
-		set->wild = calloc(room, sizeof(struct aref));
-		set->urls = calloc(room, sizeof(struct aref));
-		set->ips = calloc(room, sizeof(struct aref));
-		if (!set->exact || !set->wild || !set->urls || !set->ips) {
+		set->exact = calloc(4 * room, sizeof(struct aref));
+		if (!set->exact) {
 			rc = ISR_ENOMEM;
 			isp_err_set(err, rc, "out of memory");
 		}
 	}
-	if (rc || !set->exact || !set->wild || !set->urls || !set->ips) {
+	if (rc) {
 		allowset_free(set);
 		return rc;
 	}
+	set->wild = set->exact + room;
+	set->urls = set->wild + room;
+	set->ips = set->urls + room;
 	for (i = 0; i < set->n; i++) {
 		const struct allow_entry *e = &set->rows[i];
 
@@ -168,10 +169,7 @@ void allowset_free(struct allowset *set)
 		free((char *)set->rows[i].reason);
 	}
 	free(set->rows);
-	free(set->exact);
-	free(set->wild);
-	free(set->urls);
-	free(set->ips);
+	free(set->exact); /* and wild, urls, ips */
 	free(set);
 }
 

@@ -8,15 +8,12 @@
  */
 #include "core/lists/snapshot.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/base/hash.h"
+#include "core/base/mapfile.h"
 #include "core/lists/snapfmt.h"
 
 struct snap {
@@ -28,70 +25,41 @@ struct snap {
 	const unsigned char *pool;
 };
 
-static int corrupt(struct isp_err *err, const char *path, const char *why)
-{
-	return isp_err_set(err, ISR_ECORRUPT, "snapshot %s is not usable: %s", path, why);
-}
+/* The checks every mapped file gets (core/base/mapfile.h). */
+static const struct mapfile_kind kind = {
+	.what = "snapshot",
+	.magic = SNAP_MAGIC,
+	.version = SNAP_VERSION,
+	.rebuild = "recompile it with `ispshield lists compile`",
+};
 
 int snap_open(const char *path, struct snap **out, struct isp_err *err)
 {
+	const unsigned char *m;
 	struct snap *s;
-	struct stat sb;
-	void *m;
-	int fd, rc;
+	size_t size;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return isp_err_set(err, errno == ENOENT ? ISR_ENOTFOUND : ISR_EIO,
-				   "snapshot %s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		rc = isp_err_set(err, ISR_EIO, "snapshot %s: %s", path, strerror(errno));
-		close(fd);
+	rc = mapfile_open(path, &kind, sizeof(struct snap_header), &m, &size, err);
+	if (rc)
 		return rc;
-	}
-	if ((size_t)sb.st_size < sizeof(struct snap_header)) {
-		close(fd);
-		return corrupt(err, path, "shorter than its header (truncated?)");
-	}
-	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return isp_err_set(err, ISR_EIO, "snapshot %s: mmap: %s", path, strerror(errno));
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		munmap(m, (size_t)sb.st_size);
+		munmap((void *)m, size);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
 	s->map = m;
-	s->size = (size_t)sb.st_size;
+	s->size = size;
 	memcpy(&s->h, m, sizeof(s->h));
 	rc = ISR_ECORRUPT;
-	if (memcmp(s->h.magic, SNAP_MAGIC, 8) != 0) {
-		corrupt(err, path, "not a snapshot file (bad magic)");
-		goto fail;
-	}
-	if (s->h.version != SNAP_VERSION || s->h.header_size != sizeof(struct snap_header)) {
-		isp_err_set(err, ISR_ECORRUPT,
-			    "snapshot %s has format version %u; this build "
-			    "reads version %d: recompile it with `ispshield lists compile`",
-			    path, s->h.version, SNAP_VERSION);
-		goto fail;
-	}
-	if (s->h.file_size != s->size) {
-		isp_err_set(err, ISR_ECORRUPT,
-			    "snapshot %s is %zu bytes, its header says %llu "
-			    "(truncated or being written)",
-			    path, s->size, (unsigned long long)s->h.file_size);
-		goto fail;
-	}
 	if (s->h.nlists > SNAP_MAX_LISTS || s->h.nslots == 0 ||
 	    s->h.lists_off != sizeof(struct snap_header) ||
 	    s->h.table_off !=
 		    s->h.lists_off + (uint64_t)s->h.nlists * sizeof(struct snap_list_rec) ||
 	    s->h.nslots > s->size / 8 || s->h.pool_off != s->h.table_off + s->h.nslots * 8 ||
 	    s->h.pool_size != s->size - s->h.pool_off || s->h.pool_off > s->size) {
-		corrupt(err, path, "section offsets do not add up");
+		mapfile_corrupt(&kind, path, "section offsets do not add up", err);
 		goto fail;
 	}
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -99,7 +67,7 @@ int snap_open(const char *path, struct snap **out, struct isp_err *err)
 	 * behind it: a hostile file with a valid checksum must not crash a lookup either.) */
 	if (hash_checksum(s->map + sizeof(struct snap_header),
 			  s->size - sizeof(struct snap_header)) != s->h.checksum) {
-		corrupt(err, path, "checksum mismatch (corrupted or truncated)");
+		mapfile_corrupt(&kind, path, "checksum mismatch (corrupted or truncated)", err);
 		goto fail;
 	}
 #endif

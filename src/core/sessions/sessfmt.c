@@ -274,6 +274,36 @@ void sf_reject(struct sf_ctx *c, long line, long long off, const char *fmt, ...)
 	va_end(ap);
 }
 
+int sf_unescape(const char *s, size_t n, size_t *i, int hex)
+{
+	int ch = (unsigned char)s[(*i)++], d;
+
+	if (ch >= '0' && ch <= '7') {
+		ch -= '0';
+		for (d = 0; d < 2 && *i < n && s[*i] >= '0' && s[*i] <= '7'; d++)
+			ch = ch * 8 + (s[(*i)++] - '0');
+		return ch & 0xff;
+	}
+	if (hex && ch == 'x' && *i + 1 < n && hex_value(s[*i]) >= 0 && hex_value(s[*i + 1]) >= 0) {
+		ch = hex_value(s[*i]) * 16 + hex_value(s[*i + 1]);
+		*i += 2;
+		return ch;
+	}
+	return ch == 'n' ? '\n' : ch == 'r' ? '\r' : ch == 't' ? '\t' : ch;
+}
+
+void sf_bad(struct sf_why *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->bad)
+		return;
+	w->bad = 1;
+	va_start(ap, fmt);
+	vsnprintf(w->text, sizeof(w->text), fmt, ap);
+	va_end(ap);
+}
+
 int sf_emit(struct sf_ctx *c, struct sess_record *r)
 {
 	if (!r->user)

@@ -57,6 +57,10 @@ int sf_is_blank(char ch); /* ' ' or '\t' */
 /* ASCII case-insensitive: s[0..n) equals the NUL-terminated w. */
 /* Trim blanks on both sides of s[0..*n); returns the new start (nothing is written). */
 const char *sf_trim(const char *s, size_t *n);
+/* The byte a backslash escape in a quoted string stands for: s[*i] (*i < n) follows the
+ * backslash; \o, \oo, \ooo (octal), \n, \r, \t, with hex also \xHH; any other character
+ * stands for itself. Moves *i past the escape. */
+int sf_unescape(const char *s, size_t n, size_t *i, int hex);
 /* Unsigned decimal s[0..n) (1..15 digits, nothing else) no larger than max: 0 or -1. */
 int sf_parse_uint(const char *s, size_t n, int64_t max, int64_t *out);
 
@@ -86,6 +90,15 @@ int sf_choose_time(struct sf_ctx *c, const struct sf_times *t, int64_t *out);
 extern const char *const sf_radcsv_columns[];
 
 /* ---- records ---- */
+
+/* Why a record being read is refused: the first reason given is kept (later ones
+ * usually follow from it). */
+struct sf_why {
+	int bad;	       /* a reason was given */
+	char text[SF_WHY_MAX]; /* it */
+};
+/* Give w the reason (printf-style) unless it has one already. */
+void sf_bad(struct sf_why *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Report a record (first line `line`, offset off) as rejected; counts it. */
 void sf_reject(struct sf_ctx *c, long line, long long off, const char *fmt, ...)

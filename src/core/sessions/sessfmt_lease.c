@@ -65,8 +65,7 @@ struct dh {
 	long bline;
 	long long boff;
 	long nstmt;
-	int bad;
-	char why[SF_WHY_MAX];
+	struct sf_why why; /* the first reason the record is refused */
 	/* the lease */
 	struct sess_record r;
 	int has_starts;
@@ -74,20 +73,6 @@ struct dh {
 	int skip_state;
 	char *hw, *uid, *circuit; /* SF_SLOT each */
 };
-
-static void dh_bad(struct dh *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void dh_bad(struct dh *h, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (h->bad)
-		return;
-	h->bad = 1;
-	va_start(ap, fmt);
-	vsnprintf(h->why, sizeof(h->why), fmt, ap);
-	va_end(ap);
-}
 
 static int dh_is(const struct dh *h, int k, const char *w)
 {
@@ -227,7 +212,7 @@ static void dh_lease_stmt(struct dh *h)
 	if (dh_is(h, 0, "starts") || dh_is(h, 0, "ends")) {
 		st = dh_is(h, 0, "starts");
 		if (dh_time(h, 1, &v, &never) < 0 || (st && never)) {
-			dh_bad(h, "line %ld: '%s' time not understood", h->sline, h->tok[0]);
+			sf_bad(&h->why, "line %ld: '%s' time not understood", h->sline, h->tok[0]);
 			return;
 		}
 		if (st && !h->has_starts) {
@@ -262,17 +247,17 @@ static void dh_open_lease(struct dh *h)
 	h->bline = h->sline;
 	h->boff = h->soff;
 	h->nstmt = 0;
-	h->bad = 0;
+	h->why.bad = 0;
 	h->has_starts = h->has_ends = h->skip_state = 0;
 	h->hw[0] = h->uid[0] = h->circuit[0] = '\0';
 	sf_rec_init(&h->r, h->sline);
 	h->r.op = SESS_LEASE;
 	if (h->sbad)
-		dh_bad(h, "line %ld: %s", h->sline, h->sbad);
+		sf_bad(&h->why, "line %ld: %s", h->sline, h->sbad);
 	if (h->ntok != 2 || h->tstr[1] ||
 	    ip_parse_prefix(h->tok[1], h->tlen[1], a, NULL, NULL) < 0 ||
 	    a->len != (a->family == 4 ? 32 : 128))
-		dh_bad(h, "expected 'lease ADDRESS {', got 'lease %s'",
+		sf_bad(&h->why, "expected 'lease ADDRESS {', got 'lease %s'",
 		       h->ntok > 1 ? str_show(shown, sizeof(shown), h->tok[1], h->tlen[1]) : "");
 	else
 		h->r.naddr = 1;
@@ -285,8 +270,8 @@ static int dh_finish(struct dh *h)
 	struct sf_ctx *c = h->c;
 
 	h->kind = DH_NONE;
-	if (h->bad) {
-		sf_reject(c, h->bline, h->boff, "%s", h->why);
+	if (h->why.bad) {
+		sf_reject(c, h->bline, h->boff, "%s", h->why.text);
 		return 0;
 	}
 	if (!h->has_starts) {
@@ -309,8 +294,8 @@ static int dh_finish(struct dh *h)
 /* Reject the top-level block that is still open (cut short) as `why`. */
 static void dh_cut(struct dh *h, const char *why)
 {
-	if (h->kind == DH_LEASE && h->bad)
-		sf_reject(h->c, h->bline, h->boff, "%s (and %s)", h->why, why);
+	if (h->kind == DH_LEASE && h->why.bad)
+		sf_reject(h->c, h->bline, h->boff, "%s (and %s)", h->why.text, why);
 	else
 		sf_reject(h->c, h->bline, h->boff, "%s", why);
 	h->kind = DH_NONE;
@@ -329,10 +314,11 @@ static void dh_stmt(struct dh *h)
 			h->c->st->skipped++; /* server-duid, authoring-byte-order, ... */
 	} else if (h->kind == DH_LEASE) {
 		if (++h->nstmt > SESSFMT_RECORD_MAX)
-			dh_bad(h, "lease block longer than %d statements", SESSFMT_RECORD_MAX);
+			sf_bad(&h->why, "lease block longer than %d statements",
+			       SESSFMT_RECORD_MAX);
 		if (h->sbad)
-			dh_bad(h, "line %ld: %s", h->sline, h->sbad);
-		if (h->depth == 1 && !h->bad)
+			sf_bad(&h->why, "line %ld: %s", h->sline, h->sbad);
+		if (h->depth == 1 && !h->why.bad)
 			dh_lease_stmt(h);
 	}
 	dh_stmt_clear(h);
@@ -367,7 +353,7 @@ static int dh_punct(struct dh *h, char ch, const struct lr_line *ln)
 		} else {
 			h->depth++;
 			if (h->kind == DH_LEASE && ++h->nstmt > SESSFMT_RECORD_MAX)
-				dh_bad(h, "lease block longer than %d statements",
+				sf_bad(&h->why, "lease block longer than %d statements",
 				       SESSFMT_RECORD_MAX);
 		}
 		dh_stmt_clear(h);
@@ -401,7 +387,6 @@ static void dh_string(struct dh *h, const char *s, size_t n, size_t *i, const st
 	size_t k = 0;
 	size_t p = *i + 1;
 	int v;
-	int d;
 
 	for (;;) {
 		if (p >= n) {
@@ -412,21 +397,8 @@ static void dh_string(struct dh *h, const char *s, size_t n, size_t *i, const st
 		v = (unsigned char)s[p++];
 		if (v == '"')
 			break;
-		if (v == '\\' && p < n) {
-			v = (unsigned char)s[p++];
-			if (v >= '0' && v <= '7') {
-				v -= '0';
-				for (d = 0; d < 2 && p < n && s[p] >= '0' && s[p] <= '7'; d++)
-					v = v * 8 + (s[p++] - '0');
-				v &= 0xff;
-			} else if (v == 't') {
-				v = '\t';
-			} else if (v == 'n') {
-				v = '\n';
-			} else if (v == 'r') {
-				v = '\r';
-			}
-		}
+		if (v == '\\' && p < n)
+			v = sf_unescape(s, n, &p, 0);
 		if (out)
 			out[k++] = (char)v;
 	}
@@ -482,15 +454,10 @@ int sf_read_dhcpd(struct sf_ctx *c)
 	h.hw = c->slot[1];
 	h.uid = c->slot[2];
 	h.circuit = c->slot[3];
-	for (;;) {
-		rc = sf_line(c, &ln);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			break;
+	for (rc = sf_line(c, &ln); rc > 0; rc = sf_line(c, &ln)) {
 		if (ln.too_long || ln.has_nul) {
 			if (h.depth > 0 && h.kind == DH_LEASE)
-				dh_bad(&h, "line %ld %s", ln.lineno,
+				sf_bad(&h.why, "line %ld %s", ln.lineno,
 				       ln.too_long ? "is too long" : "contains a NUL byte");
 			else if (h.depth == 0)
 				sf_reject(c, ln.lineno, ln.offset, "line %s",
@@ -501,6 +468,8 @@ int sf_read_dhcpd(struct sf_ctx *c)
 		if (rc != 0)
 			return rc;
 	}
+	if (rc < 0)
+		return rc;
 	if (h.depth > 0)
 		dh_cut(&h, "the file ends inside this block");
 	else if (h.ntok > 0 || h.sbad)

@@ -58,8 +58,7 @@ static const char *const dt_names[A_N] = {
 
 struct dt_rec {
 	int active;
-	int bad;
-	char why[SF_WHY_MAX];
+	struct sf_why why; /* the first reason the record is refused */
 	long nlines;
 	long long off;
 	int seen[A_N];
@@ -71,25 +70,11 @@ struct dt_rec {
 	char *user, *sid, *nasip, *nasid, *tmp; /* SF_SLOT each */
 };
 
-static void dt_bad(struct dt_rec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void dt_bad(struct dt_rec *d, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (d->bad)
-		return;
-	d->bad = 1;
-	va_start(ap, fmt);
-	vsnprintf(d->why, sizeof(d->why), fmt, ap);
-	va_end(ap);
-}
-
 static void dt_start(struct dt_rec *d, const struct lr_line *ln)
 {
 	d->active = 1;
-	d->bad = 0;
-	d->why[0] = '\0';
+	d->why.bad = 0;
+	d->why.text[0] = '\0';
 	d->nlines = 1;
 	d->off = ln->offset;
 	memset(d->seen, 0, sizeof(d->seen));
@@ -108,7 +93,6 @@ static int dt_unquote(const char *s, size_t n, char *out, size_t cap, size_t *le
 {
 	size_t i = 1;
 	size_t k = 0;
-	int v;
 	int ch;
 
 	if (n == 0 || s[0] != '"') {
@@ -125,27 +109,8 @@ static int dt_unquote(const char *s, size_t n, char *out, size_t cap, size_t *le
 		ch = (unsigned char)s[i++];
 		if (ch == '"')
 			break;
-		if (ch == '\\' && i < n) {
-			ch = (unsigned char)s[i++];
-			if (ch >= '0' && ch <= '7') {
-				v = ch - '0';
-				if (i < n && s[i] >= '0' && s[i] <= '7')
-					v = v * 8 + (s[i++] - '0');
-				if (i < n && s[i] >= '0' && s[i] <= '7')
-					v = v * 8 + (s[i++] - '0');
-				ch = v & 0xff;
-			} else if (ch == 'x' && i + 1 < n && hex_value(s[i]) >= 0 &&
-				   hex_value(s[i + 1]) >= 0) {
-				ch = hex_value(s[i]) * 16 + hex_value(s[i + 1]);
-				i += 2;
-			} else if (ch == 'n') {
-				ch = '\n';
-			} else if (ch == 'r') {
-				ch = '\r';
-			} else if (ch == 't') {
-				ch = '\t';
-			}
-		}
+		if (ch == '\\' && i < n)
+			ch = sf_unescape(s, n, &i, 1);
 		if (ch == 0) {
 			*why = "value contains a NUL byte";
 			return -1;
@@ -196,7 +161,7 @@ static void dt_attr(struct dt_rec *d, const char *s, size_t n, long lineno)
 	vl = n - i;
 	s = sf_trim(s + i, &vl);
 	if (dt_unquote(s, vl, d->tmp, SF_SLOT, &vl, &why) < 0) {
-		dt_bad(d, "line %ld: %s: %s", lineno, dt_names[a], why);
+		sf_bad(&d->why, "line %ld: %s: %s", lineno, dt_names[a], why);
 		return;
 	}
 	switch ((enum dt_attr)a) {
@@ -209,12 +174,12 @@ static void dt_attr(struct dt_rec *d, const char *s, size_t n, long lineno)
 	case A_FIP6:
 	case A_DLG:
 		if (vl > 0 && sf_add_addr(&d->r, d->tmp, vl, a == A_FIP ? 4 : 6, dt_names[a],
-					  d->why, sizeof(d->why)) < 0)
-			d->bad = 1;
+					  d->why.text, sizeof(d->why.text)) < 0)
+			d->why.bad = 1;
 		break;
 	case A_EVTS:
 		if (sf_parse_radius_time(d->tmp, vl, &d->t.event) < 0)
-			dt_bad(d, "line %ld: Event-Timestamp '%s' is not a UTC time", lineno,
+			sf_bad(&d->why, "line %ld: Event-Timestamp '%s' is not a UTC time", lineno,
 			       str_show(shown, sizeof(shown), d->tmp, vl));
 		d->t.has_event = 1;
 		break;
@@ -222,7 +187,7 @@ static void dt_attr(struct dt_rec *d, const char *s, size_t n, long lineno)
 	case A_DELAY:
 	case A_SESSTIME:
 		if (sf_parse_uint(d->tmp, vl, SF_TIME_MAX, &v) < 0) {
-			dt_bad(d, "line %ld: %s '%s' is not a number of seconds", lineno,
+			sf_bad(&d->why, "line %ld: %s '%s' is not a number of seconds", lineno,
 			       dt_names[a], str_show(shown, sizeof(shown), d->tmp, vl));
 		} else if (a == A_TS) {
 			d->t.recv = v;
@@ -243,8 +208,8 @@ static int dt_finish(struct sf_ctx *c, struct dt_rec *d)
 	struct sess_record *r = &d->r;
 
 	d->active = 0;
-	if (d->bad) {
-		sf_reject(c, r->line, d->off, "%s", d->why);
+	if (d->why.bad) {
+		sf_reject(c, r->line, d->off, "%s", d->why.text);
 		return 0;
 	}
 	if (!d->seen[A_STATUS]) {
@@ -295,12 +260,7 @@ int sf_read_detail(struct sf_ctx *c)
 	d.nasip = c->slot[2];
 	d.nasid = c->slot[3];
 	d.tmp = c->slot[4];
-	for (;;) {
-		rc = sf_line(c, &ln);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			break;
+	for (rc = sf_line(c, &ln); rc > 0; rc = sf_line(c, &ln)) {
 		if (is_blank_line(&ln)) {
 			if (d.active) {
 				rc = dt_finish(c, &d);
@@ -313,20 +273,20 @@ int sf_read_detail(struct sf_ctx *c)
 			if (!d.active)
 				dt_start(&d, &ln);
 			if (ln.too_long)
-				dt_bad(&d, "line %ld is longer than %d bytes", ln.lineno,
+				sf_bad(&d.why, "line %ld is longer than %d bytes", ln.lineno,
 				       SESSFMT_LINE_MAX);
 			else
-				dt_bad(&d, "line %ld contains a NUL byte", ln.lineno);
+				sf_bad(&d.why, "line %ld contains a NUL byte", ln.lineno);
 			continue;
 		}
 		if (sf_is_blank(ln.text[0])) {
 			if (!d.active) {
 				dt_start(&d, &ln);
-				dt_bad(&d, "attribute line without a date line before it");
+				sf_bad(&d.why, "attribute line without a date line before it");
 			}
 			if (++d.nlines > SESSFMT_RECORD_MAX)
-				dt_bad(&d, "record longer than %d lines", SESSFMT_RECORD_MAX);
-			if (!d.bad)
+				sf_bad(&d.why, "record longer than %d lines", SESSFMT_RECORD_MAX);
+			if (!d.why.bad)
 				dt_attr(&d, ln.text, ln.len, ln.lineno);
 			continue;
 		}
@@ -337,11 +297,14 @@ int sf_read_detail(struct sf_ctx *c)
 		}
 		dt_start(&d, &ln);
 		if (sf_parse_date_line(ln.text, ln.len, &d.date) < 0)
-			dt_bad(&d, "expected a date line like 'Sun Nov 22 10:41:24 2026', got '%s'",
+			sf_bad(&d.why,
+			       "expected a date line like 'Sun Nov 22 10:41:24 2026', got '%s'",
 			       str_show(shown, sizeof(shown), ln.text, ln.len));
 		else
 			d.has_date = 1;
 	}
+	if (rc < 0)
+		return rc;
 	return d.active ? dt_finish(c, &d) : 0;
 }
 

@@ -17,14 +17,11 @@
  */
 #include "core/sessions/sessions.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "core/base/mapfile.h"
 #include "core/sessions/sessidx.h"
 
 /* Question times are clamped to +-TP_MAX (the batch packs them into 47 bits). */
@@ -44,10 +41,13 @@ struct sessdb {
 	int nlens6;
 };
 
-static int corrupt(struct isp_err *err, const char *path, const char *why)
-{
-	return isp_err_set(err, ISR_ECORRUPT, "sessions index %s is not usable: %s", path, why);
-}
+/* The checks every mapped file gets (core/base/mapfile.h). */
+static const struct mapfile_kind kind = {
+	.what = "sessions index",
+	.magic = SESSIDX_MAGIC,
+	.version = SESSIDX_VERSION,
+	.rebuild = "rebuild it with `sessions import`",
+};
 
 /* Checks of one interval's common part; updates *span. Returns NULL or the reason. */
 static const char *check_tail(const struct sessdb *db, const struct sessidx_tail *t, uint16_t lo,
@@ -216,68 +216,33 @@ static uint64_t file_checksum(const struct sessdb *db)
 
 int sessdb_open(const char *path, struct sessdb **out, struct isp_err *err)
 {
+	const unsigned char *m;
 	struct sessdb *db;
-	struct stat sb;
 	const char *why;
-	void *m;
-	int fd;
+	size_t size;
+	int rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return isp_err_set(err, errno == ENOENT ? ISR_ENOTFOUND : ISR_EIO,
-				   "sessions index %s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		int rc = isp_err_set(err, ISR_EIO, "sessions index %s: %s", path, strerror(errno));
-
-		close(fd);
+	rc = mapfile_open(path, &kind, sizeof(struct sessidx_header), &m, &size, err);
+	if (rc)
 		return rc;
-	}
-	if ((size_t)sb.st_size < sizeof(struct sessidx_header)) {
-		close(fd);
-		return corrupt(err, path, "shorter than its header (truncated?)");
-	}
-	m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return isp_err_set(err, ISR_EIO, "sessions index %s: mmap: %s", path,
-				   strerror(errno));
 	db = calloc(1, sizeof(*db));
 	if (!db) {
-		munmap(m, (size_t)sb.st_size);
+		munmap((void *)m, size);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	}
 	db->map = m;
-	db->size = (size_t)sb.st_size;
+	db->size = size;
 	memcpy(&db->h, m, sizeof(db->h));
-	if (memcmp(db->h.magic, SESSIDX_MAGIC, 8) != 0) {
-		corrupt(err, path, "not a sessions index (bad magic)");
-		goto fail;
-	}
-	if (db->h.version != SESSIDX_VERSION ||
-	    db->h.header_size != sizeof(struct sessidx_header)) {
-		isp_err_set(err, ISR_ECORRUPT,
-			    "sessions index %s has format version %u; this build reads "
-			    "version %d: rebuild it with `sessions import`",
-			    path, db->h.version, SESSIDX_VERSION);
-		goto fail;
-	}
-	if (db->h.file_size != db->size) {
-		isp_err_set(err, ISR_ECORRUPT,
-			    "sessions index %s is %zu bytes, its header says %llu (truncated or "
-			    "being written)",
-			    path, db->size, (unsigned long long)db->h.file_size);
-		goto fail;
-	}
 	if (check_layout(&db->h, db->size) != 0) {
-		corrupt(err, path, "section offsets do not add up");
+		mapfile_corrupt(&kind, path, "section offsets do not add up", err);
 		goto fail;
 	}
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 	/* (The fuzz build skips this check so that the fuzzer reaches the structural checks
 	 * behind it: a hostile file with a valid checksum must be refused too.) */
 	if (file_checksum(db) != db->h.checksum) {
-		corrupt(err, path, "checksum mismatch (corrupted or truncated)");
+		mapfile_corrupt(&kind, path, "checksum mismatch (corrupted or truncated)", err);
 		goto fail;
 	}
 #endif
@@ -287,18 +252,18 @@ int sessdb_open(const char *path, struct sessdb **out, struct isp_err *err)
 	db->t6 = (const uint64_t *)(db->map + db->h.t6_off);
 	db->pool = (const char *)db->map + db->h.pool_off;
 	if (db->pool[db->h.pool_size - 1] != '\0') {
-		corrupt(err, path, "string pool not terminated");
+		mapfile_corrupt(&kind, path, "string pool not terminated", err);
 		goto fail;
 	}
 	if (db->h.open_max < 0) {
-		corrupt(err, path, "negative open_max");
+		mapfile_corrupt(&kind, path, "negative open_max", err);
 		goto fail;
 	}
 	why = check_records(db);
 	if (!why)
 		why = check_tables(db);
 	if (why) {
-		corrupt(err, path, why);
+		mapfile_corrupt(&kind, path, why, err);
 		goto fail;
 	}
 	db->opts.open_max = db->h.open_max;

@@ -38,7 +38,7 @@ struct db_stmt {
 	/* PostgreSQL */
 	char *sql;
 	int nparams;
-	char **vals;
+	char **vals; /* nparams each: vals, then lens, fmts and types in the same block */
 	int *lens, *fmts;
 	unsigned *types;
 	PGresult *res;
@@ -275,12 +275,14 @@ int db_prepare(struct db *db, const char *sql, struct db_stmt **out)
 	}
 	s->nparams = n;
 	if (n) {
-		s->vals = calloc((size_t)n, sizeof(*s->vals));
-		s->lens = calloc((size_t)n, sizeof(*s->lens));
-		s->fmts = calloc((size_t)n, sizeof(*s->fmts));
-		s->types = calloc((size_t)n, sizeof(*s->types));
-		if (!s->vals || !s->lens || !s->fmts || !s->types)
+		/* the four arrays PQexecParams takes, in one block (vals owns it) */
+		s->vals = calloc((size_t)n, sizeof(*s->vals) + sizeof(*s->lens) + sizeof(*s->fmts) +
+						    sizeof(*s->types));
+		if (!s->vals)
 			goto nomem;
+		s->lens = (int *)(s->vals + n);
+		s->fmts = s->lens + n;
+		s->types = (unsigned *)(s->fmts + n);
 	}
 	*out = s;
 	return 0;
@@ -501,10 +503,7 @@ void db_finalize(struct db_stmt *s)
 	pg_clear_result(s);
 	for (i = 0; s->vals && i < s->nparams; i++)
 		free(s->vals[i]);
-	free(s->vals);
-	free(s->lens);
-	free(s->fmts);
-	free(s->types);
+	free(s->vals); /* and lens, fmts, types */
 	free(s->sql);
 	free(s);
 }

@@ -14,14 +14,21 @@
 #include "core/store/db.h"
 #include "core/base/err.h"
 
+/* The statements a store keeps prepared (sq_kept): those an import or a batch runs for
+ * every row. */
+enum sq_kept {
+	SQ_EV_INS,    /* store_event_add */
+	SQ_EV_ONCE,   /* store_event_add_once */
+	SQ_EV_DECIDE, /* store_event_decide */
+	SQ_SUB_LOG,   /* store_subscriber_put's history */
+	SQ_NKEPT
+};
+
 struct store {
 	struct db *db;
-	char path[4096];	   /* what errors name: the file, or the PostgreSQL spec */
-	int depth;		   /* store_begin nesting: only the outermost begins/commits */
-	struct db_stmt *ev_ins;	   /* store_event_add, prepared on first use */
-	struct db_stmt *ev_once;   /* store_event_add_once, prepared on first use */
-	struct db_stmt *ev_decide; /* store_event_decide, prepared on first use */
-	struct db_stmt *sub_log;   /* store_subscriber_put's history, prepared on first use */
+	char path[4096];		/* what errors name: the file, or the PostgreSQL spec */
+	int depth;			/* store_begin nesting: only the outermost begins/commits */
+	struct db_stmt *kept[SQ_NKEPT]; /* prepared on first use, finalized by store_close */
 };
 
 /* Whether st is on PostgreSQL (for the few statements that differ). */
@@ -34,6 +41,10 @@ int sq_fail(struct store *st, struct isp_err *err, const char *what);
 /* Run sql (several statements allowed, no parameters). */
 int sq_exec(struct store *st, const char *sql, struct isp_err *err);
 int sq_prepare(struct store *st, const char *sql, struct db_stmt **out, struct isp_err *err);
+/* The kept statement `which` (*out, owned by st), prepared from sql on its first use;
+ * the caller resets it after each use. 0, or ISR_ESTORE when it cannot be prepared. */
+int sq_kept(struct store *st, enum sq_kept which, const char *sql, struct db_stmt **out,
+	    struct isp_err *err);
 /* Walk the rows of s with db_each_row and finalize s. Returns 0, fn's nonzero result, or
  * ISR_ESTORE ("store PATH: what: message") when a step failed. */
 int sq_each_row(struct store *st, struct db_stmt *s, const char *what, db_row_fn fn, void *ud,

@@ -115,22 +115,20 @@ static int log_import(struct store *st, const struct store_subscriber *sub, int6
 {
 	struct db_stmt *s;
 
-	/* prepared once per store: an import runs it for every row */
-	if (!st->sub_log &&
-	    sq_prepare(st,
-		       "WITH v(k, val, set_name, clear_name) AS (VALUES"
-		       " (1, ?2, 'consent', 'consent withdrawn'),"
-		       " (2, ?3, 'opt-out filtering', 'opt-in filtering'),"
-		       " (3, ?4, 'opt-out notices', 'opt-in notices'))"
-		       " INSERT INTO subscriber_log(subscriber, time, change, via)"
-		       " SELECT ?1, CASE WHEN v.val <> 0 THEN v.val ELSE ?5 END,"
-		       " CASE WHEN v.val <> 0 THEN v.set_name ELSE v.clear_name END, 'import'"
-		       " FROM v LEFT JOIN subscribers s ON s.id = ?1"
-		       " WHERE coalesce(CASE v.k WHEN 1 THEN s.consent WHEN 2 THEN"
-		       " s.opt_out_filtering ELSE s.opt_out_notices END, 0) <> v.val ORDER BY v.k",
-		       &st->sub_log, err) != 0)
+	/* kept prepared: an import runs it for every row */
+	if (sq_kept(st, SQ_SUB_LOG,
+		    "WITH v(k, val, set_name, clear_name) AS (VALUES"
+		    " (1, ?2, 'consent', 'consent withdrawn'),"
+		    " (2, ?3, 'opt-out filtering', 'opt-in filtering'),"
+		    " (3, ?4, 'opt-out notices', 'opt-in notices'))"
+		    " INSERT INTO subscriber_log(subscriber, time, change, via)"
+		    " SELECT ?1, CASE WHEN v.val <> 0 THEN v.val ELSE ?5 END,"
+		    " CASE WHEN v.val <> 0 THEN v.set_name ELSE v.clear_name END, 'import'"
+		    " FROM v LEFT JOIN subscribers s ON s.id = ?1"
+		    " WHERE coalesce(CASE v.k WHEN 1 THEN s.consent WHEN 2 THEN"
+		    " s.opt_out_filtering ELSE s.opt_out_notices END, 0) <> v.val ORDER BY v.k",
+		    &s, err) != 0)
 		return ISR_ESTORE;
-	s = st->sub_log;
 	db_bind_text(s, 1, sub->id);
 	db_bind_int64(s, 2, sub->consent);
 	db_bind_int64(s, 3, sub->opt_out_filtering);
@@ -403,31 +401,29 @@ static int run_event_insert(struct store *st, struct db_stmt *s, int64_t batch_i
 int store_event_add(struct store *st, int64_t batch_id, const struct store_event *e,
 		    struct isp_err *err)
 {
-	struct db_stmt *s = st->ev_ins;
+	struct db_stmt *s;
 
-	if (!s && sq_prepare(st,
-			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
-			     " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			     &st->ev_ins, err) != 0)
+	if (sq_kept(st, SQ_EV_INS,
+		    "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+		    " reference, detail, raw) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    &s, err) != 0)
 		return ISR_ESTORE;
-	s = st->ev_ins;
 	return run_event_insert(st, s, batch_id, e, err);
 }
 
 int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 			 const struct store_event *e, int *dup, struct isp_err *err)
 {
-	struct db_stmt *s = st->ev_once;
+	struct db_stmt *s;
 	int rc;
 
 	*dup = 0;
-	if (!s && sq_prepare(st,
-			     "INSERT INTO events(batch_id, time, ip, port, cause, family,"
-			     " reference, detail, raw, source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-			     " ON CONFLICT DO NOTHING",
-			     &st->ev_once, err) != 0)
+	if (sq_kept(st, SQ_EV_ONCE,
+		    "INSERT INTO events(batch_id, time, ip, port, cause, family,"
+		    " reference, detail, raw, source) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		    " ON CONFLICT DO NOTHING",
+		    &s, err) != 0)
 		return ISR_ESTORE;
-	s = st->ev_once;
 	db_bind_text(s, 10, source);
 	rc = run_event_insert(st, s, batch_id, e, err);
 	if (rc)
@@ -614,12 +610,11 @@ int store_event_decide(struct store *st, int64_t id, enum store_event_state stat
 {
 	struct db_stmt *s;
 
-	if (!st->ev_decide && sq_prepare(st,
-					 "UPDATE events SET state = ?, subscriber = ?, reason = ?,"
-					 " notice_id = ? WHERE id = ?",
-					 &st->ev_decide, err) != 0)
+	if (sq_kept(st, SQ_EV_DECIDE,
+		    "UPDATE events SET state = ?, subscriber = ?, reason = ?, notice_id = ? WHERE "
+		    "id = ?",
+		    &s, err) != 0)
 		return ISR_ESTORE;
-	s = st->ev_decide;
 	db_bind_int64(s, 1, (int)state);
 	sq_bind_text(s, 2, subscriber);
 	sq_bind_text(s, 3, reason);

@@ -61,6 +61,15 @@ int sq_prepare(struct store *st, const char *sql, struct db_stmt **out, struct i
 	return 0;
 }
 
+int sq_kept(struct store *st, enum sq_kept which, const char *sql, struct db_stmt **out,
+	    struct isp_err *err)
+{
+	if (!st->kept[which] && sq_prepare(st, sql, &st->kept[which], err) != 0)
+		return ISR_ESTORE;
+	*out = st->kept[which];
+	return 0;
+}
+
 int sq_each_row(struct store *st, struct db_stmt *s, const char *what, db_row_fn fn, void *ud,
 		struct isp_err *err)
 {
@@ -237,12 +246,12 @@ int store_open(const char *spec, struct store **out, struct isp_err *err)
 
 void store_close(struct store *st)
 {
+	int i;
+
 	if (!st)
 		return;
-	db_finalize(st->ev_ins);
-	db_finalize(st->ev_once);
-	db_finalize(st->ev_decide);
-	db_finalize(st->sub_log);
+	for (i = 0; i < SQ_NKEPT; i++)
+		db_finalize(st->kept[i]);
 	db_close(st->db);
 	free(st);
 }
