@@ -139,6 +139,7 @@ int cmd_authwatch(struct cli *c, int argc, char **argv);
 int cmd_runall(struct cli *c, int argc, char **argv);
 int cmd_store(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_urlcheck(struct cli *c, int argc, char **argv);
 int cmd_rpz(struct cli *c, int argc, char **argv);
 
 #endif
