@@ -335,6 +335,8 @@ static json_t *match_json(unsigned m)
 		json_array_append_new(a, json_string("host"));
 	if (m & UC_MATCH_SUB)
 		json_array_append_new(a, json_string("subdomains"));
+	if (m & UC_MATCH_ALLOW)
+		json_array_append_new(a, json_string("allow"));
 	return a;
 }
 

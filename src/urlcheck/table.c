@@ -120,16 +120,20 @@ static void add_entry(struct build *b, const uint8_t hash[32], unsigned list, un
 	e->meta = 0;
 }
 
-/* The list that counts for result r, or -1 (allowlisted, log-only, nothing). */
+/* The list that counts for result r, or -1 (log-only, nothing); an allowed result is
+ * -2 - the allowing list. */
 static int deciding_list(struct build *b, const struct snap_result *r)
 {
-	int hit, action;
+	int hit, action, i;
 
 	if (r->n == 0)
 		return -1;
 	action = served_hit(b->sh, r, -1, &hit);
 	if (action < 0) {
 		b->t->allowed++;
+		for (i = 0; i < r->n; i++)
+			if (r->hits[i].allow)
+				return -2 - (int)r->hits[i].list;
 		return -1;
 	}
 	if (action == LIST_ACTION_LOG_ONLY) {
@@ -149,7 +153,9 @@ static int on_key(void *ud, const struct snap_key *k)
 
 	ex = deciding_list(b, &k->exact);
 	wi = k->type == 'D' ? deciding_list(b, &k->wild) : -1;
-	if (ex < 0 && wi < 0)
+	if (k->type != 'D' && ex < -1) /* an allowed URL or address: left out */
+		ex = -1;
+	if (ex == -1 && wi == -1)
 		return 0;
 	len = key_expression(k->type, k->key, k->keylen, expr);
 	if (len == 0) {
@@ -157,15 +163,20 @@ static int on_key(void *ud, const struct snap_key *k)
 		return 0;
 	}
 	hash_expr(expr, len, h);
+	/* A domain allow is served too, as an allow entry: the client must know that
+	 * ok.wild.example is allowed when *.wild.example is listed (a lookup finds the more
+	 * specific allow first, as the DNS service's does). */
 	if (k->type == 'U') {
 		add_entry(b, h, (unsigned)ex, UC_MATCH_URL);
-	} else if (ex >= 0 && ex == wi) {
-		add_entry(b, h, (unsigned)ex, UC_MATCH_HOST | UC_MATCH_SUB);
 	} else {
 		if (ex >= 0)
 			add_entry(b, h, (unsigned)ex, UC_MATCH_HOST);
+		else if (ex < -1)
+			add_entry(b, h, (unsigned)(-2 - ex), UC_MATCH_HOST | UC_MATCH_ALLOW);
 		if (wi >= 0)
 			add_entry(b, h, (unsigned)wi, UC_MATCH_SUB);
+		else if (wi < -1)
+			add_entry(b, h, (unsigned)(-2 - wi), UC_MATCH_SUB | UC_MATCH_ALLOW);
 	}
 	return b->oom ? ISR_ENOMEM : 0;
 }

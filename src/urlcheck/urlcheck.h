@@ -31,10 +31,15 @@
  * UC_MATCH_HOST the expression's host must be the URL's host (a domain entry "name"),
  * UC_MATCH_SUB  the expression's host must be a parent of the URL's host ("*.name").
  *
+ * UC_MATCH_ALLOW (with HOST or SUB) an allowed domain: a domain block the URL matches
+ *               does not count (URL entries are not: an allowed URL is left out).
+ *
  * Policy as the DNS service and the proxy apply it (served_hit over every list, no
- * profile: a request has no subscriber): an allowlisted entry is left out, a log-only
- * list is left out, every other list is served (notify=off and events=off change what is
- * recorded elsewhere, not what is warned).
+ * profile: a request has no subscriber): an allowlisted URL is left out, an allowed
+ * domain is served as an allow entry (so that "ok.wild.example" allowed beats
+ * "*.wild.example" listed, as in DNS), a log-only list is left out, every other list is
+ * served (notify=off and events=off change what is recorded elsewhere, not what is
+ * warned).
  */
 #ifndef ISP_URLCHECK_URLCHECK_H
 #define ISP_URLCHECK_URLCHECK_H
@@ -52,6 +57,7 @@ enum {
 	UC_MATCH_URL = 1,
 	UC_MATCH_HOST = 2,
 	UC_MATCH_SUB = 4,
+	UC_MATCH_ALLOW = 8, /* an allow (the allowlist, an RPZ passthru) of a domain */
 };
 
 /* Most prefixes one full-hash request may ask for; a request is at most this long. */
