@@ -105,10 +105,11 @@ static int parse_services(const char *list, int on[NSVC], struct isp_err *err)
 				    strncmp(services[i].name, p, n) == 0)
 					break;
 			if (i == NSVC)
-				return isp_err_set(err, ISR_EINVAL,
-						   "run.services: unknown service '%.*s' (known: "
-						   "dns, proxy, status, notify, sync, prune, rpz, urlcheck)",
-						   (int)n, p);
+				return isp_err_set(
+					err, ISR_EINVAL,
+					"run.services: unknown service '%.*s' (known: "
+					"dns, proxy, status, notify, sync, prune, rpz, urlcheck)",
+					(int)n, p);
 			on[i] = 1;
 		}
 		p += n;

@@ -169,8 +169,8 @@ int uc_parse_prefixes(const char *s, size_t len, uint32_t *out, size_t *n, struc
 
 	*n = 0;
 	if (len > UC_QUERY_MAX)
-		return isp_err_at(err, ISR_ELIMIT, NULL, 0, UC_QUERY_MAX,
-				  "more than %d prefixes", UC_PREFIXES_MAX);
+		return isp_err_at(err, ISR_ELIMIT, NULL, 0, UC_QUERY_MAX, "more than %d prefixes",
+				  UC_PREFIXES_MAX);
 	if (len == 0)
 		return isp_err_at(err, ISR_EINVAL, NULL, 0, 0, "no prefix");
 	for (;;) {
@@ -178,8 +178,8 @@ int uc_parse_prefixes(const char *s, size_t len, uint32_t *out, size_t *n, struc
 		size_t j;
 
 		if (*n == UC_PREFIXES_MAX)
-			return isp_err_at(err, ISR_ELIMIT, NULL, 0, (long)i, "more than %d prefixes",
-					  UC_PREFIXES_MAX);
+			return isp_err_at(err, ISR_ELIMIT, NULL, 0, (long)i,
+					  "more than %d prefixes", UC_PREFIXES_MAX);
 		for (j = 0; j < 8; j++) {
 			int h = i + j < len ? hexval(s[i + j]) : -1;
 
@@ -361,12 +361,14 @@ char *uc_json_fullhashes(const struct uc_table *t, const uint32_t *p, size_t n,
 
 			uc_entry_meta(t, e, meta);
 			hex(e->hash, 32, h);
-			json_array_append_new(
-				arr, json_pack("{s:s,s:o,s:{s:o,s:o},s:o,s:o,s:o}", "hash", h,
-					       "list", jsonout_str(l->name), "display", "en",
-					       jsonout_str(l->display[0]), "ja", jsonout_str(l->display[1]),
-					       "match", match_json(e->match), "category",
-					       jsonout_str(meta[0]), "reference", jsonout_str(meta[1])));
+			json_array_append_new(arr,
+					      json_pack("{s:s,s:o,s:{s:o,s:o},s:o,s:o,s:o}", "hash",
+							h, "list", jsonout_str(l->name), "display",
+							"en", jsonout_str(l->display[0]), "ja",
+							jsonout_str(l->display[1]), "match",
+							match_json(e->match), "category",
+							jsonout_str(meta[0]), "reference",
+							jsonout_str(meta[1])));
 		}
 	}
 	json_object_set_new(o, "matches", arr);

@@ -157,8 +157,8 @@ static void count(struct srv *s, int c, unsigned long long n)
 /* ---- answers ---- */
 
 static enum MHD_Result reply(struct srv *s, struct MHD_Connection *conn, unsigned code,
-			    const char *type, void *body, size_t len, enum MHD_ResponseMemoryMode mode,
-			    const char *origin)
+			     const char *type, void *body, size_t len,
+			     enum MHD_ResponseMemoryMode mode, const char *origin)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
 	enum MHD_Result rc;
@@ -193,10 +193,10 @@ static enum MHD_Result error(struct srv *s, struct MHD_Connection *conn, unsigne
 	if (!t) {
 		snprintf(buf, sizeof(buf), "{}");
 		return reply(s, conn, code, "application/json", buf, strlen(buf),
-			    MHD_RESPMEM_MUST_COPY, origin);
+			     MHD_RESPMEM_MUST_COPY, origin);
 	}
 	return reply(s, conn, code, "application/json", t, strlen(t), MHD_RESPMEM_MUST_FREE,
-		    origin);
+		     origin);
 }
 
 static enum MHD_Result prefixes(struct srv *s, struct MHD_Connection *conn, struct state *st,
@@ -217,13 +217,13 @@ static enum MHD_Result prefixes(struct srv *s, struct MHD_Connection *conn, stru
 			if (st->diffs[i].since == v) {
 				count(s, C_DIFF, 1);
 				return reply(s, conn, MHD_HTTP_OK, "application/json",
-					    st->diffs[i].json, st->diffs[i].len,
-					    MHD_RESPMEM_MUST_COPY, origin);
+					     st->diffs[i].json, st->diffs[i].len,
+					     MHD_RESPMEM_MUST_COPY, origin);
 			}
 	}
 	count(s, C_FULL, 1);
 	return reply(s, conn, MHD_HTTP_OK, "application/json", st->full, st->fulllen,
-		    MHD_RESPMEM_MUST_COPY, origin);
+		     MHD_RESPMEM_MUST_COPY, origin);
 }
 
 static enum MHD_Result fullhashes(struct srv *s, struct MHD_Connection *conn, struct state *st,
@@ -249,7 +249,7 @@ static enum MHD_Result fullhashes(struct srv *s, struct MHD_Connection *conn, st
 	if (!body)
 		return MHD_NO;
 	return reply(s, conn, MHD_HTTP_OK, "application/json", body, len, MHD_RESPMEM_MUST_FREE,
-		    origin);
+		     origin);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -346,8 +346,8 @@ static int build(struct srv *s, const struct isp_config *cfg, struct state **out
 
 		isp_err_clear(&se);
 		if (store_open(cfg->store, &store, &se) != 0) {
-			log_msg(LOGS_WARNING, "urlcheck",
-				"no categories or references: store: %s", se.msg);
+			log_msg(LOGS_WARNING, "urlcheck", "no categories or references: store: %s",
+				se.msg);
 			store = NULL;
 		}
 	}
@@ -373,9 +373,9 @@ static int build(struct srv *s, const struct isp_config *cfg, struct state **out
 	}
 	/* and from itself: a client that is up to date gets an empty difference */
 	st->diffs[st->ndiffs].since = st->t->version;
-	st->diffs[st->ndiffs].json = uc_json_diff(st->t, st->t->version, st->t->prefixes,
-						  st->t->np, cfg->urlcheck_update_interval,
-						  &st->diffs[st->ndiffs].len);
+	st->diffs[st->ndiffs].json =
+		uc_json_diff(st->t, st->t->version, st->t->prefixes, st->t->np,
+			     cfg->urlcheck_update_interval, &st->diffs[st->ndiffs].len);
 	if (!st->diffs[st->ndiffs].json)
 		goto oom;
 	st->ndiffs++;
@@ -525,8 +525,8 @@ static int start_http(struct srv *s, const struct isp_config *cfg, struct isp_er
 		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 					(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
 					(unsigned)10, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-					MHD_OPTION_HTTPS_MEM_CERT, s->cert, MHD_OPTION_HTTPS_MEM_KEY,
-					s->key, MHD_OPTION_END);
+					MHD_OPTION_HTTPS_MEM_CERT, s->cert,
+					MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
 	} else {
 		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
 					(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -600,7 +600,8 @@ int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *
 		if (got_hup) {
 			got_hup = 0;
 			isp_err_clear(&e);
-			if (reload && (reload(reload_ud, &nc, &e) != 0 || check_keys(&nc, &e) != 0)) {
+			if (reload &&
+			    (reload(reload_ud, &nc, &e) != 0 || check_keys(&nc, &e) != 0)) {
 				log_msg(LOGS_ERROR, "urlcheck",
 					"reload refused, old configuration kept: %s", e.msg);
 			} else {

@@ -83,8 +83,7 @@ static size_t key_expression(unsigned char type, const char *key, size_t keylen,
 			return 0;
 		n = snprintf(out, URL_MAX, "[%s]/", ip);
 		return (size_t)n;
-	default:
-		return 0;
+	default: return 0;
 	}
 }
 

@@ -67,9 +67,9 @@ enum {
 /* One (full hash, list) of the table. */
 struct uc_entry {
 	uint8_t hash[32];
-	uint16_t list;	/* the snapshot's list index */
-	uint8_t match;	/* UC_MATCH_* bits */
-	uint32_t meta;	/* offset + 1 into the table's meta pool ("category\0reference\0"),
+	uint16_t list; /* the snapshot's list index */
+	uint8_t match; /* UC_MATCH_* bits */
+	uint32_t meta; /* offset + 1 into the table's meta pool ("category\0reference\0"),
 			   0 = none */
 };
 

@@ -56,8 +56,8 @@ static void test_canonical(void **state)
 		isp_err_clear(&e);
 		n = url_canonicalise(in, strlen(in), out, sizeof(out), &e);
 		if (n < 0 || strcmp(out, want) != 0)
-			fail_msg("vector %zu: \"%s\" -> \"%s\" (%s), want \"%s\"", i, in, out, e.msg,
-				 want);
+			fail_msg("vector %zu: \"%s\" -> \"%s\" (%s), want \"%s\"", i, in, out,
+				 e.msg, want);
 	}
 	json_decref(v);
 }

@@ -448,9 +448,11 @@ static const struct key keys[] = {
 	  "from there withdraws them (a typo, not an attack); 0 = never" },
 	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
 	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
-	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune, rpz, urlcheck",
+	{ "run", "services", K_STR, F(run_services),
+	  "dns, proxy, notify, status, sync, prune, rpz, urlcheck",
 	  "what `ispshield run` starts: dns, proxy, status, rpz, urlcheck (kept running; rpz "
-	  "only when rpz.zone is set, urlcheck only when urlcheck.listen is), notify, sync, prune (run every interval)" },
+	  "only when rpz.zone is set, urlcheck only when urlcheck.listen is), notify, sync, prune "
+	  "(run every interval)" },
 	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
 	  "how often `ispshield run` runs notify (new events are matched and notified)" },
 	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
