@@ -36,17 +36,11 @@ P=$(python3 "$here/scripts/freeport.py")
 pids+=($!)
 until curl -s -o /dev/null "http://127.0.0.1:$P/v1/prefixes"; do sleep 0.2; done
 wire=$(curl -s -o full.json -w '%{size_download}' "http://127.0.0.1:$P/v1/prefixes")
-python3 -c "
-import json, struct, sys, base64
-j = json.load(open('full.json')); print(j['count'])" >count.txt
 raw=$(val raw_bytes)
-head -c "$raw" /dev/urandom >/dev/null # (no file of raw prefixes is needed for its size)
-python3 - "$here" >gz.txt <<'PY'
-import json, gzip, struct, sys
-sys.path.insert(0, '')
+python3 >gz.txt <<'PY'
+import base64, gzip, json, struct
 j = json.load(open('full.json'))
 r = j['prefixes']
-import base64
 data = base64.b64decode(r['data']); k = r['k']; v = r['first']; vals = [v]; pos = 0
 for _ in range(r['n'] - 1):
     q = 0
@@ -68,8 +62,9 @@ cat >results.md <<R
 |---|---|---|---|---|
 | whole prefix list on the wire (GET /v1/prefixes) | $wire bytes | raw 4-byte prefixes $raw bytes; gzip -9 of them $gz bytes | $(python3 -c "print('%.2f / %.2f' % ($wire / $raw, $wire / $gz))") | <= 4.5 MB |
 | 1 % difference (GET /v1/prefixes?since=) | $(val diff1_bytes) bytes | the whole list $wire bytes | $(python3 -c "print('%.3f' % ($(val diff1_bytes) / $wire))") | <= 50 kB |
-| full-hash table look-ups, one core | $(val find_per_s)/s | | | |
-| full-hash answers (look-up + JSON), one core | $(val fullhash_per_s)/s | | | >= 50 k/s |
+| full-hash table look-ups, one core (CPU time) | $(val find_per_s)/s | | | |
+| full-hash answers (look-up + JSON), one core (CPU time), half matching | $(val fullhash_per_s)/s | | | >= 50 k/s |
+| full-hash answers, one core (CPU time), every one matching | $(val fullhash_hit_per_s)/s | | | >= 50 k/s |
 | table build from the snapshot | $(val build_s) s | | | |
 | extension check per URL (node $(node --version), 1 M prefixes), median / p99 | $(cval check_median_ms) / $(cval check_p99_ms) ms | | | < 5 ms |
 

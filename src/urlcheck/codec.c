@@ -343,9 +343,23 @@ static json_t *match_json(unsigned m)
 char *uc_json_fullhashes(const struct uc_table *t, const uint32_t *p, size_t n,
 			 int64_t cache_seconds, size_t *len)
 {
-	json_t *o = json_object(), *arr = json_array();
-	size_t i, first, cnt, k;
+	json_t *o, *arr;
+	size_t i, first, cnt, k, found = 0;
+	char *none;
 
+	/* the common answer (a prefix that collided by chance, one since removed) holds no
+	 * text from anywhere: written without building a JSON value */
+	for (i = 0; i < n && !found; i++)
+		found = uc_table_find(t, p[i], &first);
+	if (!found) {
+		none = malloc(64);
+		if (none)
+			*len = (size_t)snprintf(none, 64, "{\"matches\":[],\"cache_seconds\":%lld}",
+						(long long)cache_seconds);
+		return none;
+	}
+	o = json_object();
+	arr = json_array();
 	if (!o || !arr) {
 		json_decref(o);
 		json_decref(arr);

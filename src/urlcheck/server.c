@@ -561,8 +561,8 @@ int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *
 	if (rc)
 		goto out;
 	rc = build(s, cfg, &st, err);
-	if (rc) {
-		if (rc == ISR_ENOTFOUND)
+	if (rc || !st) {
+		if (rc == ISR_ENOTFOUND || rc == 0)
 			rc = ISR_EIO;
 		goto out;
 	}
@@ -624,7 +624,7 @@ int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *
 		if (changed) {
 			isp_err_clear(&e);
 			count(s, C_RELOADS, 1);
-			if (build(s, &s->cfg, &st, &e) != 0) {
+			if (build(s, &s->cfg, &st, &e) != 0 || !st) {
 				count(s, C_RELOAD_FAILURES, 1);
 				config_snapshot_path(&s->cfg, path);
 				s->snap_st = filestamp_of(path); /* not again until it changes */

@@ -62,7 +62,7 @@ enum {
 
 /* Most prefixes one full-hash request may ask for; a request is at most this long. */
 #define UC_PREFIXES_MAX 64
-#define UC_QUERY_MAX	(UC_PREFIXES_MAX * 9)
+#define UC_QUERY_MAX	576 /* UC_PREFIXES_MAX * 9 */
 
 /* One (full hash, list) of the table. */
 struct uc_entry {
