@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/base/jsonout.h"
+#include "core/base/strbuf.h"
 #include "urlcheck/urlcheck.h"
 
 struct bits {
@@ -152,17 +153,6 @@ int uc_diff(const uint32_t *old, size_t nold, const uint32_t *nw, size_t nnew, u
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int uc_parse_prefixes(const char *s, size_t len, uint32_t *out, size_t *n, struct isp_err *err)
 {
 	size_t i = 0;
@@ -181,7 +171,7 @@ int uc_parse_prefixes(const char *s, size_t len, uint32_t *out, size_t *n, struc
 			return isp_err_at(err, ISR_ELIMIT, NULL, 0, (long)i,
 					  "more than %d prefixes", UC_PREFIXES_MAX);
 		for (j = 0; j < 8; j++) {
-			int h = i + j < len ? hexval(s[i + j]) : -1;
+			int h = i + j < len ? hex_value(s[i + j]) : -1;
 
 			if (h < 0)
 				return isp_err_at(err, ISR_EINVAL, NULL, 0, (long)(i + j),
@@ -248,16 +238,10 @@ static json_t *rice_json(const uint32_t *v, size_t n)
 	return o;
 }
 
+/* b[0..n) as lower-case hex into out (2n + 1 bytes). */
 static void hex(const uint8_t *b, size_t n, char *out)
 {
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[b[i] >> 4];
-		out[2 * i + 1] = d[b[i] & 15];
-	}
-	out[2 * n] = '\0';
+	sodium_bin2hex(out, 2 * n + 1, b, n);
 }
 
 static char *dump(json_t *o, size_t *len)

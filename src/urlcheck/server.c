@@ -30,6 +30,7 @@
 #include "core/base/log.h"
 #include "core/base/timefmt.h"
 #include "core/net/netaddr.h"
+#include "core/service/httpd.h"
 #include "core/service/metricsd.h"
 #include "core/service/served.h"
 #include "core/store/store.h"
@@ -156,34 +157,23 @@ static void count(struct srv *s, int c, unsigned long long n)
 
 /* ---- answers ---- */
 
-static enum MHD_Result reply(struct srv *s, struct MHD_Connection *conn, unsigned code,
-			     const char *type, void *body, size_t len,
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, void *body, size_t len,
 			     enum MHD_ResponseMemoryMode mode, const char *origin)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
-	enum MHD_Result rc;
+	struct MHD_Response *r = httpd_response("application/json", body, len, mode, NULL);
 
-	(void)s;
-	if (!r) {
-		if (mode == MHD_RESPMEM_MUST_FREE)
-			free(body);
-		return MHD_NO;
+	if (r) {
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+		if (origin) {
+			MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+			MHD_add_response_header(r, "Vary", "Origin");
+		}
 	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
-	if (origin) {
-		MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
-		MHD_add_response_header(r, "Vary", "Origin");
-	}
-	rc = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
-	return rc;
+	return httpd_queue(conn, code, r);
 }
 
-static enum MHD_Result error(struct srv *s, struct MHD_Connection *conn, unsigned code,
-			     const char *msg, const char *origin)
+static enum MHD_Result error(struct MHD_Connection *conn, unsigned code, const char *msg,
+			     const char *origin)
 {
 	char buf[ISP_ERR_MSG + 32];
 	json_t *o = json_pack("{s:s}", "error", msg);
@@ -192,11 +182,9 @@ static enum MHD_Result error(struct srv *s, struct MHD_Connection *conn, unsigne
 	json_decref(o);
 	if (!t) {
 		snprintf(buf, sizeof(buf), "{}");
-		return reply(s, conn, code, "application/json", buf, strlen(buf),
-			     MHD_RESPMEM_MUST_COPY, origin);
+		return reply(conn, code, buf, strlen(buf), MHD_RESPMEM_MUST_COPY, origin);
 	}
-	return reply(s, conn, code, "application/json", t, strlen(t), MHD_RESPMEM_MUST_FREE,
-		     origin);
+	return reply(conn, code, t, strlen(t), MHD_RESPMEM_MUST_FREE, origin);
 }
 
 static enum MHD_Result prefixes(struct srv *s, struct MHD_Connection *conn, struct state *st,
@@ -211,19 +199,17 @@ static enum MHD_Result prefixes(struct srv *s, struct MHD_Connection *conn, stru
 		isp_err_clear(&e);
 		if (uc_parse_version(since, strlen(since), &v, &e) != 0) {
 			count(s, C_BAD, 1);
-			return error(s, conn, MHD_HTTP_BAD_REQUEST, e.msg, origin);
+			return error(conn, MHD_HTTP_BAD_REQUEST, e.msg, origin);
 		}
 		for (i = 0; i < st->ndiffs; i++)
 			if (st->diffs[i].since == v) {
 				count(s, C_DIFF, 1);
-				return reply(s, conn, MHD_HTTP_OK, "application/json",
-					     st->diffs[i].json, st->diffs[i].len,
+				return reply(conn, MHD_HTTP_OK, st->diffs[i].json, st->diffs[i].len,
 					     MHD_RESPMEM_MUST_COPY, origin);
 			}
 	}
 	count(s, C_FULL, 1);
-	return reply(s, conn, MHD_HTTP_OK, "application/json", st->full, st->fulllen,
-		     MHD_RESPMEM_MUST_COPY, origin);
+	return reply(conn, MHD_HTTP_OK, st->full, st->fulllen, MHD_RESPMEM_MUST_COPY, origin);
 }
 
 static enum MHD_Result fullhashes(struct srv *s, struct MHD_Connection *conn, struct state *st,
@@ -238,7 +224,7 @@ static enum MHD_Result fullhashes(struct srv *s, struct MHD_Connection *conn, st
 	isp_err_clear(&e);
 	if (!q || uc_parse_prefixes(q, strlen(q), p, &n, &e) != 0) {
 		count(s, C_BAD, 1);
-		return error(s, conn, MHD_HTTP_BAD_REQUEST, q ? e.msg : "prefixes= is missing",
+		return error(conn, MHD_HTTP_BAD_REQUEST, q ? e.msg : "prefixes= is missing",
 			     origin);
 	}
 	count(s, C_FULLHASH, 1);
@@ -248,8 +234,7 @@ static enum MHD_Result fullhashes(struct srv *s, struct MHD_Connection *conn, st
 	body = uc_json_fullhashes(st->t, p, n, cache, &len);
 	if (!body)
 		return MHD_NO;
-	return reply(s, conn, MHD_HTTP_OK, "application/json", body, len, MHD_RESPMEM_MUST_FREE,
-		     origin);
+	return reply(conn, MHD_HTTP_OK, body, len, MHD_RESPMEM_MUST_FREE, origin);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -266,14 +251,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	(void)upload_data;
-	if (!*req_cls) { /* first call: headers only */
-		*req_cls = s;
+	if (httpd_not_yet(s, req_cls, upload_size))
 		return MHD_YES;
-	}
-	if (*upload_size) {
-		*upload_size = 0; /* a body is ignored */
-		return MHD_YES;
-	}
 	pthread_mutex_lock(&s->lock);
 	snprintf(allowed, sizeof(allowed), "%s", s->cfg.urlcheck_origin);
 	cache = s->cfg.urlcheck_cache;
@@ -302,18 +281,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
 		count(s, C_BAD, 1);
-		return error(s, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", cors);
+		return error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed", cors);
 	}
 	st = state_get(s);
 	if (!st)
-		return error(s, conn, MHD_HTTP_SERVICE_UNAVAILABLE, "starting", cors);
+		return error(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "starting", cors);
 	if (strcmp(url, "/v1/prefixes") == 0) {
 		rc = prefixes(s, conn, st, cors);
 	} else if (strcmp(url, "/v1/fullhashes") == 0) {
 		rc = fullhashes(s, conn, st, cache, cors);
 	} else {
 		count(s, C_NOTFOUND, 1);
-		rc = error(s, conn, MHD_HTTP_NOT_FOUND, "not found", cors);
+		rc = error(conn, MHD_HTTP_NOT_FOUND, "not found", cors);
 	}
 	state_put(s, st);
 	return rc;
@@ -501,44 +480,18 @@ static int check_keys(const struct isp_config *cfg, struct isp_err *err)
 
 static int start_http(struct srv *s, const struct isp_config *cfg, struct isp_err *err)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD;
-	const char *listen = cfg->urlcheck_listen;
 	int rc;
 
-	if (net_parse_addr(listen, strlen(listen), 443, &ss, &sl) != 0)
-		return isp_err_set(err, ISR_EINVAL, "urlcheck.listen: '%s' is not ADDR:PORT",
-				   listen);
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	if (cfg->urlcheck_tls_cert[0]) {
-		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
-			return isp_err_set(err, ISR_EINVAL,
-					   "urlcheck.tls-cert: this libmicrohttpd has no TLS");
 		rc = read_pem(cfg->urlcheck_tls_cert, "urlcheck.tls-cert", &s->cert, err);
 		if (rc == 0)
 			rc = read_pem(cfg->urlcheck_tls_key, "urlcheck.tls-key", &s->key, err);
 		if (rc)
 			return rc;
-		flags |= MHD_USE_TLS;
-		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-					(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-					(unsigned)10, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-					MHD_OPTION_HTTPS_MEM_CERT, s->cert,
-					MHD_OPTION_HTTPS_MEM_KEY, s->key, MHD_OPTION_END);
-	} else {
-		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-					(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
-					(unsigned)10, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-					MHD_OPTION_END);
 	}
-	if (!s->d)
-		return isp_err_set(err, ISR_EIO,
-				   "urlcheck.listen %s: cannot serve there (in use, or a bad "
-				   "certificate or key?)",
-				   listen);
-	return 0;
+	/* no error log: not even a failed TLS handshake may name a client */
+	return httpd_start(&s->d, "urlcheck.listen", cfg->urlcheck_listen, 443, s->cert, s->key,
+			   1024, 0, on_request, s, err);
 }
 
 int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *reload_ud,
