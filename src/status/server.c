@@ -18,6 +18,7 @@
 
 #include "core/base/fsutil.h"
 #include "core/service/httpd.h"
+#include "core/service/httpsig.h"
 #include "core/base/sha256.h"
 #include "core/base/timefmt.h"
 #include "status/status.h"
@@ -33,16 +34,6 @@ struct srv {
 	struct MHD_Daemon *d;
 	char listen[128];
 };
-
-static volatile sig_atomic_t got_stop, got_hup;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_stop = 1;
-}
 
 static void digest(const char *s, uint8_t out[SHA256_LEN])
 {
@@ -276,7 +267,6 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 {
 	struct st_ctx *c = calloc(1, sizeof(*c));
 	struct srv s;
-	struct sigaction sa;
 	int64_t next = 0;
 	int rc;
 
@@ -290,27 +280,21 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 	rc = start_http(&s, cfg->status_listen, err);
 	if (rc)
 		goto out;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	httpsig_install();
 	log_msg(LOGS_NOTICE, "status",
 		"serving http://%s/ (API /api/status)%s, sampling %d endpoint%s "
 		"every %lld s",
 		cfg->status_listen, s.auth ? " with basic auth" : "", c->sampler.ntargets,
 		c->sampler.ntargets == 1 ? "" : "s", (long long)cfg->status_interval);
-	while (!got_stop) {
+	while (!httpsig_stop) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
-		if (got_hup) {
+		if (httpsig_hup) {
 			struct isp_config nc;
 			struct isp_err e;
 			char msg[ISP_ERR_MSG + 512];
 
-			got_hup = 0;
+			httpsig_hup = 0;
 			isp_err_clear(&e);
 			if (reload &&
 			    (reload(reload_ud, &nc, &e) != 0 || configure(c, &s, &nc, &e) != 0)) {

@@ -31,6 +31,7 @@
 #include "core/base/timefmt.h"
 #include "core/net/netaddr.h"
 #include "core/service/httpd.h"
+#include "core/service/httpsig.h"
 #include "core/service/metricsd.h"
 #include "core/service/served.h"
 #include "core/store/store.h"
@@ -101,16 +102,6 @@ struct srv {
 	struct filestamp snap_st;
 	char *cert, *key;
 };
-
-static volatile sig_atomic_t got_stop, got_hup;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_stop = 1;
-}
 
 static void state_free(struct state *s)
 {
@@ -502,7 +493,6 @@ int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *
 	_Atomic int mstop = 0;
 	int mstarted = 0, rc, i;
 	struct state *st;
-	struct sigaction sa;
 	char path[CONFIG_PATH_MAX];
 	int64_t next = 0;
 
@@ -533,25 +523,19 @@ int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *
 			goto out;
 		mstarted = 1;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	httpsig_install();
 	log_msg(LOGS_NOTICE, "urlcheck", "serving %s://%s/v1/ (origin %s)%s%s",
 		cfg->urlcheck_tls_cert[0] ? "https" : "http", cfg->urlcheck_listen,
 		cfg->urlcheck_origin[0] ? cfg->urlcheck_origin : "none",
 		cfg->urlcheck_metrics[0] ? ", metrics on " : "", cfg->urlcheck_metrics);
-	while (!got_stop) {
+	while (!httpsig_stop) {
 		struct timespec ts = { 0, 100 * 1000000L };
 		struct isp_config nc;
 		struct isp_err e;
 		int changed = 0;
 
-		if (got_hup) {
-			got_hup = 0;
+		if (httpsig_hup) {
+			httpsig_hup = 0;
 			isp_err_clear(&e);
 			if (reload &&
 			    (reload(reload_ud, &nc, &e) != 0 || check_keys(&nc, &e) != 0)) {
