@@ -10,7 +10,9 @@
 #   - after a list change and compile, the service serves a new version, the extension
 #     updates by a difference, and the newly listed URL is warned;
 #   - nginx's access log holds only /v1/prefixes and /v1/fullhashes?prefixes=8 hex digits:
-#     no URL, no full hash, no path of the site; the service itself logged no request.
+#     no URL, no full hash, no path of the site; the service itself logged no request;
+#   - the service's own HTTPS (--tls-cert/--tls-key) serves the same list; a key others
+#     can read is refused.
 # Chromium trusts the test certificate through --ignore-certificate-errors-spki-list (its
 # key's SPKI hash): no NSS tools needed. Screenshots in
 # ${ISP_TEST_OUT:-$PWD/test-output}/urlcheck/. Runs in a private network namespace where
@@ -100,6 +102,23 @@ has cors.txt "Access-Control-Allow-Origin: chrome-extension://$ID"
 C -i -H "Origin: https://evil.test" "https://127.0.0.1:$U/v1/prefixes" >nocors.txt
 hasnt nocors.txt "Access-Control-Allow-Origin"
 eq "$(C -o /dev/null -w '%{http_code}' "https://127.0.0.1:$U/v1/fullhashes?prefixes=http://x/")" 400 "a URL for a prefix"
+
+# ---- the service's own TLS (no front end): the key must be the service's alone
+UT=$(freeport)
+cp srv.key tls.key && chmod 644 tls.key
+expect 2 "a key others can read is refused" -- "$bin" --store "$work/t.db" urlcheck \
+	--listen "127.0.0.1:$UT" --tls-cert srv.pem --tls-key tls.key
+has err.txt "tls.key"
+chmod 600 tls.key
+"$bin" --store "$work/t.db" -o list.logged.action=log-only urlcheck --listen "127.0.0.1:$UT" \
+	--update-interval 1 --tls-cert srv.pem \
+	--tls-key tls.key 2>uct.log &
+pids+=($!)
+wait_http "https://127.0.0.1:$UT/v1/prefixes" --cacert ca.pem || bad "urlcheck over TLS did not come up"
+C "https://127.0.0.1:$UT/v1/prefixes" >tls.json
+if cmp -s full.json tls.json; then ok "the same list over the service's own TLS"; else
+	bad "the list over the service's own TLS differs"; { head -c 300 full.json tls.json; cat uct.log; } >&2; fi
+eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$UT/v1/prefixes")" 000 "plain HTTP to the TLS port"
 
 # ---- the list change the browser step asks for: print the new version once it is served
 cat >change.sh <<CHG
