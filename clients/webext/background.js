@@ -196,16 +196,36 @@ chrome.tabs.onRemoved.addListener((id) => {
   checked.delete(id);
 });
 
+// A download is held (paused) while it is checked, then resumed, or cancelled with the
+// warning in a new tab; one that finished before the pause took hold (a small file) has
+// its file removed.
 chrome.downloads.onCreated.addListener(async (item) => {
   const url = item.finalUrl || item.url;
+  if (!/^https?:/i.test(url)) return;
+  let paused = false;
   try {
-    if (await allowed(url)) return;
-    const hit = await check(url);
-    if (!hit) return;
-    await chrome.downloads.cancel(item.id);
+    await chrome.downloads.pause(item.id);
+    paused = true;
+  } catch {
+    paused = false; // finished already, or not pausable: checked all the same
+  }
+  try {
+    const hit = (await allowed(url)) ? null : await check(url);
+    if (!hit) {
+      if (paused) await chrome.downloads.resume(item.id);
+      return;
+    }
+    try {
+      await chrome.downloads.cancel(item.id);
+    } catch {
+      /* finished: removed below */
+    }
+    const [d] = await chrome.downloads.search({ id: item.id });
+    if (d && d.state === 'complete' && d.exists) await chrome.downloads.removeFile(item.id);
     await chrome.tabs.create({ url: await warningPage(hit, 'download') });
   } catch (e) {
     console.warn('ispshield: download check failed:', e.message);
+    if (paused) chrome.downloads.resume(item.id).catch(() => {});
   }
 });
 

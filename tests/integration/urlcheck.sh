@@ -6,7 +6,8 @@
 # (--load-extension), driven by chromedriver from urlcheck_browser.py:
 #   - a listed https URL gets the warning page (en, ja: screenshots), an unlisted page
 #     loads, "continue anyway" opens the real page; a subdomain of a listed *.wild.test is
-#     warned, the allowlisted ok.wild.test loads;
+#     warned, the allowlisted ok.wild.test loads; a listed download (a link with
+#     `download`) is cancelled and the warning opens in a new tab;
 #   - after a list change and compile, the service serves a new version, the extension
 #     updates by a difference, and the newly listed URL is warned;
 #   - nginx's access log holds only /v1/prefixes and /v1/fullhashes?prefixes=8 hex digits:
@@ -42,8 +43,10 @@ page() { printf '<!DOCTYPE html><html><head><meta charset="utf-8"><title>%s</tit
 page "ispshield urlcheck test: allowed" "allowed page" >www/allowed.html
 page "ispshield urlcheck test: the real page" "REAL-PAGE-BODY" >www/download/payload.html
 page "ispshield urlcheck test: new" "new page" >www/later/new.html
+page "ispshield urlcheck test: links" '<a id="dl" href="/download/tool.zip" download>tool</a>' >www/links.html
+head -c 4096 /dev/zero >www/download/tool.zip
 isp() { "$bin" --store "$work/t.db" "$@"; }
-echo "$SITE/download/payload.html" >urls.txt
+printf '%s\n' "$SITE/download/payload.html" "$SITE/download/tool.zip" >urls.txt
 echo "$SITE/logged/only.html" >logged.txt
 printf '*.wild.test\n' >doms.txt
 isp -q lists import --list urls --kind url urls.txt || die "import urls"
@@ -84,8 +87,8 @@ wait_tcp "$U" && wait_tcp "$W" || die "nginx did not come up"
 C() { curl -s --cacert ca.pem "$@"; }
 sha() { printf '%s' "$1" | sha256sum | cut -c1-64; }
 C "https://127.0.0.1:$U/v1/prefixes" >full.json
-check "the whole list: a version and 3 prefixes (URL, *.wild.test, the allowed ok.wild.test)" \
-	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(not (j["version"] and j["count"] == 3))' full.json
+check "the whole list: a version and 4 prefixes (2 URLs, *.wild.test, the allowed ok.wild.test)" \
+	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); sys.exit(not (j["version"] and j["count"] == 4))' full.json
 fh() { C "https://127.0.0.1:$U/v1/fullhashes?prefixes=$(sha "$1" | cut -c1-8)"; }
 fh "127.0.0.1/download/payload.html" >a.json
 has a.json "$(sha 127.0.0.1/download/payload.html)"
@@ -139,7 +142,7 @@ pids+=($!)
 cdready() { curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true'; }
 until_ok cdready || die "chromedriver not ready"
 timeout 240 python3 "$src/tests/integration/urlcheck_browser.py" "$CD" "$ID" "$work/ext" "$SITE" \
-	"https://wild.test:$W" "$out" "$work/profile" "$SPKI" "$work/change.sh"
+	"https://wild.test:$W" "$out" "$work/profile" "$SPKI" "$work/change.sh" "$work/downloads"
 rc=$?
 [ $rc -eq 0 ] && ok || bad "browser steps (exit $rc)"
 

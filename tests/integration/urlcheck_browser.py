@@ -9,13 +9,16 @@ urlcheck.sh, which starts nginx (TLS with a test CA), the service and chromedriv
      warning-en.png, warning-ja.png), with the list's display name in each language;
   4. "continue anyway" opens the real page (continued-en.png);
   5. a subdomain of a listed "*.wild.test" is warned; the allowlisted ok.wild.test loads;
-  6. the list changes (CHANGE_CMD imports a new URL, compiles, prints the new version);
+  6. a listed download (a link with `download`, no navigation) is cancelled and the
+     warning opens in a new tab (warning-download-en.png); the file is not saved;
+  7. the list changes (CHANGE_CMD imports a new URL, compiles, prints the new version);
      the extension updates (by a difference) to that version; the newly listed URL is
      warned (warning-new-en.png).
 Prints one "ok"/"FAIL" line per check; exits 1 if any failed, 2 if the browser could not
 be driven at all.
 
 Usage: urlcheck_browser.py DRIVER_PORT EXT_ID EXT_DIR SITE WILD_SITE OUT_DIR PROFILE SPKI CHANGE_CMD
+                           DOWNLOAD_DIR
 """
 import os
 import subprocess
@@ -24,7 +27,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webdriver import ELEMENT, Checks, Driver, wait_for  # noqa: E402
 
-DRIVER, EXT_ID, EXT_DIR, SITE, WILD, OUT, PROFILE, SPKI, CHANGE = sys.argv[1:10]
+DRIVER, EXT_ID, EXT_DIR, SITE, WILD, OUT, PROFILE, SPKI, CHANGE, DOWNLOADS = sys.argv[1:11]
 EXT = "chrome-extension://%s/" % EXT_ID
 REAL_TITLE = "ispshield urlcheck test: the real page"
 TEXTS = {
@@ -73,7 +76,8 @@ def main():
         "--load-extension=%s" % EXT_DIR, "--disable-extensions-except=%s" % EXT_DIR,
         "--ignore-certificate-errors-spki-list=%s" % SPKI,
         "--host-resolver-rules=MAP *.test 127.0.0.1", "--lang=en", "--accept-lang=en",
-    ], {"intl.accept_languages": "en"}, extensions=True)
+    ], {"intl.accept_languages": "en", "download.default_directory": DOWNLOADS,
+        "download.prompt_for_download": False}, extensions=True)
     try:
         # 1. the first update (onInstalled)
         go(s, EXT + "warning.html")
@@ -115,7 +119,31 @@ def main():
         go(s, WILD.replace("://", "://ok.") + "/allowed.html")
         check("the allowlisted ok.wild.test loads", wait_for(lambda: "allowed page" in text(s), 30),
               url(s))
-        # 6. a list change
+        # 6. a listed download: cancelled (or its file removed), the warning in a new tab
+        # (chromedriver does not list tabs an extension opens: they are found with
+        # chrome.tabs.query from an extension page, and the page is opened here again)
+        go(s, SITE + "/links.html")
+        wait_for(lambda: "tool" in text(s), 30)
+        el = call("POST", s + "/element", {"using": "css selector", "value": "#dl"})
+        call("POST", s + "/element/%s/click" % el[ELEMENT])
+        tab = wait_for(lambda: ext_call(s, """return chrome.tabs.query({}).then(async (ts) => {
+            for (const t of ts) {
+              const id = new URL(t.url || 'about:blank').searchParams.get('id');
+              const h = id && (await chrome.storage.session.get('hit:' + id))['hit:' + id];
+              if (h && h.kind === 'download') return t.url;
+            }
+            return null;
+          })"""), 30)
+        check("a listed download opens the warning in a new tab", tab)
+        if tab:
+            go(s, tab)
+            t = warned(s)
+            check("it is the warning page, naming the download", t and "tool.zip" in t, t)
+            if t:
+                drv.screenshot(s, os.path.join(OUT, "warning-download-en.png"))
+        check("the download's file is not kept",
+              not os.path.exists(os.path.join(DOWNLOADS, "tool.zip")))
+        # 7. a list change
         go(s, SITE + "/later/new.html")
         check("the not yet listed URL loads", wait_for(lambda: "new page" in text(s), 30), url(s))
         nv = subprocess.run(CHANGE, shell=True, capture_output=True, text=True).stdout.strip()
