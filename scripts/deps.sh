@@ -53,6 +53,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # (integration.proxy_browser) loads a listed URL in headless Chromium, so they are needed
   # to test, not only to benchmark; fonts-noto-cjk: its Japanese screenshot is legible.
   pkgs+=(chromium chromium-driver fonts-noto-cjk)
+  # nodejs: the browser extension's tests (unit.webext: node --test over the shared URL
+  # vectors) and its per-URL check benchmark; Debian's nodejs, no npm package is used
+  pkgs+=(nodejs)
   # systemd: integration.install checks the installed units with systemd-analyze verify
   # (nothing is started under systemd)
   pkgs+=(systemd)

@@ -260,6 +260,18 @@ int cli_dispatch(struct cli *c, int argc, char **argv, const char *usage,
 	return EXIT_USAGE;
 }
 
+int cli_reload(void *ud, struct isp_config *cfg, struct isp_err *err)
+{
+	struct cli_reload *r = ud;
+	int rc = cli_config_read(r->c, cfg, err), argi;
+
+	if (rc)
+		return rc;
+	if (opts_parse(r->spec, r->opts, cfg, r->argc, r->argv, &argi) >= 0)
+		return isp_err_set(err, ISR_EINVAL, "the command line no longer applies");
+	return 0;
+}
+
 int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err)
 {
 	int i, rc;

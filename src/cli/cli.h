@@ -37,6 +37,23 @@ struct cli {
  * order). Returns 0 or ISR_EINVAL / ISR_EIO with err set. */
 int cli_config_read(const struct cli *c, struct isp_config *cfg, struct isp_err *err);
 
+/*
+ * A serving command's SIGHUP reload (status, urlcheck): the configuration built again as
+ * at start (cli_config_read: the file, -o, --store, --snapshot), then the command's own
+ * flags parsed again over it (spec, opts, argc, argv as the command got them). Pass
+ * cli_reload as the service's reload callback with a struct cli_reload as its ud.
+ */
+struct opts_spec;
+struct opt;
+struct cli_reload {
+	struct cli *c;
+	const struct opts_spec *spec;
+	const struct opt *opts;
+	int argc;
+	char **argv;
+};
+int cli_reload(void *ud, struct isp_config *cfg, struct isp_err *err);
+
 /* SIGINT and SIGTERM set the flag returned (0 until then): a long command (crawl, lists
  * recheck) polls it, finishes what it can and records the rest as stopped. */
 volatile int *cli_stop_on_signals(void);
@@ -163,6 +180,7 @@ int cmd_authwatch(struct cli *c, int argc, char **argv);
 int cmd_runall(struct cli *c, int argc, char **argv);
 int cmd_store(struct cli *c, int argc, char **argv);
 int cmd_status(struct cli *c, int argc, char **argv);
+int cmd_urlcheck(struct cli *c, int argc, char **argv);
 int cmd_rpz(struct cli *c, int argc, char **argv);
 
 #endif

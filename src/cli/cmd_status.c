@@ -36,34 +36,16 @@ static const struct opt status_opts[] = {
 	OPT_END,
 };
 
-struct reload_ctx {
-	struct cli *c;
-	int argc;
-	char **argv;
-};
-
-static int reload(void *ud, struct isp_config *cfg, struct isp_err *err)
-{
-	struct reload_ctx *r = ud;
-	int rc = cli_config_read(r->c, cfg, err), argi;
-
-	if (rc)
-		return rc;
-	if (opts_parse(&status_spec, status_opts, cfg, r->argc, r->argv, &argi) >= 0)
-		return isp_err_set(err, ISR_EINVAL, "status: the command line no longer applies");
-	return 0;
-}
-
 int cmd_status(struct cli *c, int argc, char **argv)
 {
-	struct reload_ctx r = { c, argc, argv };
+	struct cli_reload r = { c, &status_spec, status_opts, argc, argv };
 	struct isp_err err;
 	int rc, argi;
 
 	if ((rc = opts_parse(&status_spec, status_opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	isp_err_clear(&err);
-	rc = status_run(&c->cfg, reload, &r, &err);
+	rc = status_run(&c->cfg, cli_reload, &r, &err);
 	if (rc) {
 		cli_error(&err);
 		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;

@@ -39,6 +39,7 @@ static const char usage_text[] =
 	"            page, in one process tree (ispshield run --help)\n"
 	"  store     schema version and migrations of the store (store --help)\n"
 	"  status    the operator's status page and JSON API (status --help)\n"
+	"  urlcheck  hash prefixes and full hashes for the browser extension (urlcheck --help)\n"
 	"  config    print the effective configuration\n"
 	"  version   print the version\n"
 	"\n"
@@ -59,15 +60,25 @@ static const char usage_text[] =
 	"configuration error, 3 done but some input lines were rejected, 4 failure.\n";
 
 static const struct cli_cmd commands[] = {
-	{ "lists", cmd_lists },	      { "dns", cmd_dns },
-	{ "sessions", cmd_sessions }, { "subscribers", cmd_subscribers },
-	{ "events", cmd_events },     { "notify", cmd_notify },
-	{ "relay", cmd_relay },	      { "rpz", cmd_rpz },
-	{ "sites", cmd_sites },	      { "proxy", cmd_proxy },
-	{ "darknet", cmd_darknet },   { "survey", cmd_survey },
-	{ "crawl", cmd_crawl },	      { "authwatch", cmd_authwatch },
-	{ "run", cmd_runall },	      { "store", cmd_store },
-	{ "status", cmd_status },     { NULL, NULL },
+	{ "lists", cmd_lists },
+	{ "dns", cmd_dns },
+	{ "sessions", cmd_sessions },
+	{ "subscribers", cmd_subscribers },
+	{ "events", cmd_events },
+	{ "notify", cmd_notify },
+	{ "relay", cmd_relay },
+	{ "rpz", cmd_rpz },
+	{ "sites", cmd_sites },
+	{ "proxy", cmd_proxy },
+	{ "darknet", cmd_darknet },
+	{ "survey", cmd_survey },
+	{ "crawl", cmd_crawl },
+	{ "authwatch", cmd_authwatch },
+	{ "run", cmd_runall },
+	{ "store", cmd_store },
+	{ "status", cmd_status },
+	{ "urlcheck", cmd_urlcheck },
+	{ NULL, NULL },
 };
 
 int main(int argc, char **argv)

@@ -45,7 +45,7 @@ struct svc {
 };
 
 struct sup {
-	struct svc svc[7];
+	struct svc svc[8];
 	struct isp_config *cfg;
 	run_reload_fn reload;
 	void *ud;
@@ -70,6 +70,10 @@ static const struct svc services[] = {
 	{ .name = "prune", .args = { "store", "prune" }, .kind = PERIODIC },
 	/* after the others: u.svc[3] and [5] are notify and prune */
 	{ .name = "rpz", .args = { "rpz" }, .sections = "[core][lists][rpz]", .kind = KEPT },
+	{ .name = "urlcheck",
+	  .args = { "urlcheck" },
+	  .sections = "[core][urlcheck][list.*]",
+	  .kind = KEPT },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
 
@@ -101,10 +105,11 @@ static int parse_services(const char *list, int on[NSVC], struct isp_err *err)
 				    strncmp(services[i].name, p, n) == 0)
 					break;
 			if (i == NSVC)
-				return isp_err_set(err, ISR_EINVAL,
-						   "run.services: unknown service '%.*s' (known: "
-						   "dns, proxy, status, notify, sync, prune)",
-						   (int)n, p);
+				return isp_err_set(
+					err, ISR_EINVAL,
+					"run.services: unknown service '%.*s' (known: "
+					"dns, proxy, status, notify, sync, prune, rpz, urlcheck)",
+					(int)n, p);
 			on[i] = 1;
 		}
 		p += n;
@@ -206,6 +211,9 @@ static void describe(const struct sup *u, const struct svc *s)
 		    c->proxy_metrics[0] ? ", metrics on " : "", c->proxy_metrics);
 	else if (strcmp(s->name, "rpz") == 0)
 		say("rpz (pid %d) serves %s on %s", (int)s->pid, c->rpz_zone, c->rpz_listen);
+	else if (strcmp(s->name, "urlcheck") == 0)
+		say("urlcheck (pid %d) serves prefixes on %s://%s/v1/", (int)s->pid,
+		    c->urlcheck_tls_cert[0] ? "https" : "http", c->urlcheck_listen);
 	else if (strcmp(s->name, "status") == 0)
 		say("status page (pid %d) on http://%s/ (JSON: /api/status)", (int)s->pid,
 		    c->status_listen);
@@ -389,12 +397,14 @@ static void reload(struct sup *u, int64_t now)
 	say("SIGHUP: configuration reloaded");
 }
 
-/* sync has nothing to do without a feed, rpz without a zone: each is started only when
- * sync.url, rpz.zone is set. */
+/* sync has nothing to do without a feed, rpz without a zone, urlcheck without an
+ * address: each is started only when sync.url, rpz.zone, urlcheck.listen is set. */
 static int configured(const struct isp_config *cfg, const struct svc *s)
 {
 	if (strcmp(s->name, "rpz") == 0)
 		return cfg->rpz_zone[0] != '\0';
+	if (strcmp(s->name, "urlcheck") == 0)
+		return cfg->urlcheck_listen[0] != '\0';
 	return strcmp(s->name, "sync") != 0 || cfg->sync_url[0] != '\0';
 }
 

@@ -17,7 +17,8 @@
 #include <time.h>
 
 #include "core/base/fsutil.h"
-#include "core/net/netaddr.h"
+#include "core/service/httpd.h"
+#include "core/service/httpsig.h"
 #include "core/base/sha256.h"
 #include "core/base/timefmt.h"
 #include "status/status.h"
@@ -33,16 +34,6 @@ struct srv {
 	struct MHD_Daemon *d;
 	char listen[128];
 };
-
-static volatile sig_atomic_t got_stop, got_hup;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGHUP)
-		got_hup = 1;
-	else
-		got_stop = 1;
-}
 
 static void digest(const char *s, uint8_t out[SHA256_LEN])
 {
@@ -83,22 +74,10 @@ static int authorised(struct srv *s, struct MHD_Connection *conn)
 static enum MHD_Result answer(struct MHD_Connection *conn, unsigned code, const char *type,
 			      char *body, size_t len)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	enum MHD_Result rc;
-
-	if (!r) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, "Content-Type", type);
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(
-		r, "Content-Security-Policy",
-		"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:");
-	rc = MHD_queue_response(conn, code, r);
-	MHD_destroy_response(r);
-	return rc;
+	return httpd_queue(conn, code,
+			   httpd_response(type, body, len, MHD_RESPMEM_MUST_FREE,
+					  "default-src 'none'; style-src 'unsafe-inline'; "
+					  "img-src 'self' data:"));
 }
 
 static enum MHD_Result text(struct MHD_Connection *conn, unsigned code, const char *msg)
@@ -119,14 +98,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	(void)upload_data;
-	if (!*req_cls) { /* first call: headers only */
-		*req_cls = s;
+	if (httpd_not_yet(s, req_cls, upload_size))
 		return MHD_YES;
-	}
-	if (*upload_size) {
-		*upload_size = 0; /* a body is ignored */
-		return MHD_YES;
-	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
 	if (!authorised(s, conn)) {
@@ -200,22 +173,12 @@ static int load_auth(const struct isp_config *cfg, int *auth, uint8_t user_h[SHA
 
 static int start_http(struct srv *s, const char *listen, struct isp_err *err)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	int rc = httpd_start(&s->d, "status.listen", listen, 8053, NULL, NULL, 64, 1, on_request, s,
+			     err);
 
-	if (net_parse_addr(listen, strlen(listen), 8053, &ss, &sl) != 0)
-		return isp_err_set(err, ISR_EINVAL, "status.listen: '%s' is not ADDR:PORT", listen);
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-				(struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)64, MHD_OPTION_END);
-	if (!s->d)
-		return isp_err_set(err, ISR_EIO, "status.listen %s: cannot serve there (in use?)",
-				   listen);
-	snprintf(s->listen, sizeof(s->listen), "%s", listen);
-	return 0;
+	if (rc == 0)
+		snprintf(s->listen, sizeof(s->listen), "%s", listen);
+	return rc;
 }
 
 /* Apply cfg's [status] keys and store to c (sampler, store, auth). */
@@ -304,7 +267,6 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 {
 	struct st_ctx *c = calloc(1, sizeof(*c));
 	struct srv s;
-	struct sigaction sa;
 	int64_t next = 0;
 	int rc;
 
@@ -318,27 +280,21 @@ int status_run(const struct isp_config *cfg, status_reload_fn reload, void *relo
 	rc = start_http(&s, cfg->status_listen, err);
 	if (rc)
 		goto out;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	httpsig_install();
 	log_msg(LOGS_NOTICE, "status",
 		"serving http://%s/ (API /api/status)%s, sampling %d endpoint%s "
 		"every %lld s",
 		cfg->status_listen, s.auth ? " with basic auth" : "", c->sampler.ntargets,
 		c->sampler.ntargets == 1 ? "" : "s", (long long)cfg->status_interval);
-	while (!got_stop) {
+	while (!httpsig_stop) {
 		struct timespec ts = { 0, 100 * 1000000L };
 
-		if (got_hup) {
+		if (httpsig_hup) {
 			struct isp_config nc;
 			struct isp_err e;
 			char msg[ISP_ERR_MSG + 512];
 
-			got_hup = 0;
+			httpsig_hup = 0;
 			isp_err_clear(&e);
 			if (reload &&
 			    (reload(reload_ud, &nc, &e) != 0 || configure(c, &s, &nc, &e) != 0)) {

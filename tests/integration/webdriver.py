@@ -44,9 +44,10 @@ class Driver:
         except urllib.error.HTTPError as e:
             raise RuntimeError("%s %s: %s" % (method, path, e.read()[:500].decode(errors="replace")))
 
-    def new_session(self, profile, args=(), prefs=None):
+    def new_session(self, profile, args=(), prefs=None, extensions=False):
         """A fresh headless Chromium with its own profile folder; extra command-line args.
-        Returns the session path ("/session/ID")."""
+        extensions: leave extensions on (for --load-extension; chromedriver's own
+        --disable-extensions is excluded too). Returns the session path ("/session/ID")."""
         caps = {
             "browserName": "chrome",
             "pageLoadStrategy": "normal",
@@ -66,6 +67,10 @@ class Driver:
                 "prefs": prefs or {},
             },
         }
+        if extensions:
+            opts = caps["goog:chromeOptions"]
+            opts["args"] = [a for a in opts["args"] if a != "--disable-extensions"]
+            opts["excludeSwitches"] = ["disable-extensions"]
         last = None
         for attempt in range(3):  # a cold Chromium start can miss chromedriver's deadline
             try:

@@ -721,3 +721,95 @@ int url_host(const char *url, size_t len, const char **host, size_t *hostlen)
 	*hostlen = he - hs;
 	return 0;
 }
+
+/* Whether h[0..n) is a dotted-quad IPv4 address (what url_canonicalise prints). */
+static int is_dotted_quad(const char *h, size_t n)
+{
+	size_t i, dots = 0;
+
+	for (i = 0; i < n; i++) {
+		if (h[i] == '.')
+			dots++;
+		else if (!is_digit(h[i]))
+			return 0;
+	}
+	return dots == 3;
+}
+
+int url_expressions(const char *url, size_t len, url_expr_fn fn, void *ud)
+{
+	char buf[URL_MAX + 1];
+	size_t hs, he, ps, i, nh = 0, np = 0, hosts[URL_EXPR_HOSTS], paths[URL_EXPR_PATHS];
+	size_t plen, qpos, dirs = 0, h, p;
+	int n = 0, rc;
+
+	if (len > URL_MAX)
+		return ISR_ELIMIT;
+	/* scheme "://" host [":" port] path */
+	for (i = 0; i < len && is_scheme_char(url[i]); i++)
+		;
+	if (i == 0 || len - i < 3 || memcmp(url + i, "://", 3) != 0)
+		return ISR_EINVAL;
+	hs = i + 3;
+	if (hs < len && url[hs] == '[') {
+		for (he = hs; he < len && url[he] != ']'; he++)
+			;
+		if (he >= len)
+			return ISR_EINVAL;
+		he++;
+	} else {
+		for (he = hs; he < len && url[he] != ':' && url[he] != '/'; he++)
+			;
+	}
+	for (ps = he; ps < len && url[ps] != '/'; ps++)
+		;
+	if (he == hs || ps >= len)
+		return ISR_EINVAL;
+	plen = len - ps;
+	for (qpos = 0; qpos < plen && url[ps + qpos] != '?'; qpos++)
+		;
+
+	/* hosts: offsets into url[hs..he) where each suffix starts */
+	hosts[nh++] = hs;
+	if (url[hs] != '[' && !is_dotted_quad(url + hs, he - hs)) {
+		size_t dots[URL_EXPR_HOSTS + 1], nd = 0;
+
+		/* the last 5 dots from the right: suffixes of 5, 4, 3 and 2 labels */
+		for (i = he; i > hs && nd < URL_EXPR_HOSTS; i--)
+			if (url[i - 1] == '.')
+				dots[nd++] = i;
+		/* dots[k] starts the suffix of k + 1 labels, longest first; dots[0] (the
+		 * top-level label alone) never */
+		for (i = nd; i-- > 1;)
+			hosts[nh++] = dots[i];
+	}
+
+	/* paths: lengths of prefixes of url[ps..len) */
+	paths[np++] = plen;
+	if (qpos < plen)
+		paths[np++] = qpos;
+	for (i = 0; i < qpos && dirs < 4; i++) {
+		if (url[ps + i] != '/')
+			continue;
+		dirs++;
+		for (p = 0; p < np && paths[p] != i + 1; p++)
+			;
+		if (p == np)
+			paths[np++] = i + 1;
+	}
+
+	for (h = 0; h < nh; h++) {
+		size_t hl = he - hosts[h];
+
+		for (p = 0; p < np; p++) {
+			memcpy(buf, url + hosts[h], hl);
+			memcpy(buf + hl, url + ps, paths[p]);
+			buf[hl + paths[p]] = '\0';
+			n++;
+			rc = fn(ud, buf, hl + paths[p], hl);
+			if (rc)
+				return rc;
+		}
+	}
+	return n;
+}

@@ -59,4 +59,28 @@ int url_host(const char *url, size_t len, const char **host, size_t *hostlen);
  */
 int url_host_check(const char *url, size_t len, struct isp_err *err);
 
+/*
+ * The Safe Browsing lookup expressions of a canonical URL (as url_canonicalise writes
+ * it), as the Update API's clients compute them: host suffixes x path prefixes.
+ *   hosts: the exact host; unless it is an IP literal, also up to 4 more formed from the
+ *          last 5 labels by removing leading labels, the top-level label alone excluded
+ *          ("a.b.c.d.e.f.g" -> a.b.c.d.e.f.g, c.d.e.f.g, d.e.f.g, e.f.g, f.g);
+ *   paths: the exact path with the query, the exact path without it, and up to 4
+ *          prefixes from "/" adding one directory at a time ("/1/2.html?x" -> /1/2.html?x,
+ *          /1/2.html, /, /1/), each once.
+ * The port and the scheme are dropped (an expression is "host/path"); an IPv6 host keeps
+ * its brackets. For each host, then each path, fn(ud, expr, len, hostlen) is called with
+ * the expression (NUL-terminated, valid during the call; expr[0..hostlen) is its host).
+ * The first call is always the URL's own expression (host + whole path and query). A
+ * non-zero return from fn stops the walk and is returned. Returns the number of
+ * expressions (1..URL_EXPR_MAX), ISR_EINVAL when url is not canonical-looking, ISR_ELIMIT
+ * when it is longer than URL_MAX. No allocation. The extension computes the same
+ * (clients/webext/urlexpr.js); tests/data/urlcheck/vectors.json holds both's vectors.
+ */
+#define URL_EXPR_HOSTS 5
+#define URL_EXPR_PATHS 6
+#define URL_EXPR_MAX   (URL_EXPR_HOSTS * URL_EXPR_PATHS)
+typedef int (*url_expr_fn)(void *ud, const char *expr, size_t len, size_t hostlen);
+int url_expressions(const char *url, size_t len, url_expr_fn fn, void *ud);
+
 #endif

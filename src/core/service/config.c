@@ -454,9 +454,11 @@ static const struct key keys[] = {
 	  "from there withdraws them (a typo, not an attack); 0 = never" },
 	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
 	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
-	{ "run", "services", K_STR, F(run_services), "dns, proxy, notify, status, sync, prune, rpz",
-	  "what `ispshield run` starts: dns, proxy, status, rpz (kept running; rpz only when "
-	  "rpz.zone is set), notify, sync, prune (run every interval)" },
+	{ "run", "services", K_STR, F(run_services),
+	  "dns, proxy, notify, status, sync, prune, rpz, urlcheck",
+	  "what `ispshield run` starts: dns, proxy, status, rpz, urlcheck (kept running; rpz "
+	  "only when rpz.zone is set, urlcheck only when urlcheck.listen is), notify, sync, prune "
+	  "(run every interval)" },
 	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
 	  "how often `ispshield run` runs notify (new events are matched and notified)" },
 	{ "run", "sync-interval", K_DURATION, F(run_sync_interval), "1h",
@@ -553,6 +555,26 @@ static const struct key keys[] = {
 	  "top blocked names and lists, and the blocks chart, cover this much time" },
 	{ "status", "darknet", K_STR, F(status_darknet), "",
 	  "a `darknet --json` report whose figures the page shows; empty = none" },
+	{ "urlcheck", "listen", K_STR, F(urlcheck_listen), "",
+	  "ADDR:PORT the browser extension's prefix lists and full hashes are served on; "
+	  "empty = not served (`run` starts urlcheck only when set)" },
+	{ "urlcheck", "origin", K_STR, F(urlcheck_origin), "",
+	  "the extension's origin (chrome-extension://ID): the only origin CORS allows; "
+	  "empty = none" },
+	{ "urlcheck", "tls-cert", K_STR, F(urlcheck_tls_cert), "",
+	  "certificate chain (PEM) to serve HTTPS with; empty = plain HTTP (behind a TLS "
+	  "front end)" },
+	{ "urlcheck", "tls-key", K_STR, F(urlcheck_tls_key), "",
+	  "private key (PEM) of tls-cert; must not be readable by others" },
+	{ "urlcheck", "metrics", K_STR, F(urlcheck_metrics), "",
+	  "ADDR:PORT of the Prometheus endpoint (GET /metrics); empty = none" },
+	{ "urlcheck", "versions", K_INT, F(urlcheck_versions), "8",
+	  "previous list versions kept, so that their clients update by a difference (at "
+	  "most 64)" },
+	{ "urlcheck", "update-interval", K_DURATION, F(urlcheck_update_interval), "30m",
+	  "how often clients are told to update their prefix list" },
+	{ "urlcheck", "cache", K_DURATION, F(urlcheck_cache), "5m",
+	  "how long a client may keep a full-hash answer" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -251,6 +251,15 @@ struct isp_config {
 	int64_t status_interval;		    /* sampling period, seconds */
 	int64_t status_window;			    /* top lists and charts over this */
 	char status_darknet[CONFIG_PATH_MAX];	    /* darknet --json report, "" = none */
+	/* [urlcheck] (issue 23) */
+	char urlcheck_listen[128];		 /* ADDR:PORT; "" = not served */
+	char urlcheck_origin[256];		 /* the extension's origin for CORS */
+	char urlcheck_tls_cert[CONFIG_PATH_MAX]; /* PEM chain; "" = plain HTTP */
+	char urlcheck_tls_key[CONFIG_PATH_MAX];	 /* its key (not world-readable) */
+	char urlcheck_metrics[128];		 /* ADDR:PORT of /metrics; "" = none */
+	int64_t urlcheck_versions;		 /* versions kept for differences */
+	int64_t urlcheck_update_interval;	 /* clients update this often */
+	int64_t urlcheck_cache;			 /* full-hash answers cached this long */
 	/* [list.NAME] and [profile.NAME] */
 	int nlists;
 	struct config_list lists[CONFIG_MAX_LISTS];
