@@ -93,6 +93,13 @@ int cli_open_json(struct cli *c, const struct opts_spec *s, int argc, char **arg
  * else EXIT_FAIL (the error printed). */
 int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
 	      int (*run)(const struct isp_config *cfg, struct isp_err *err));
+/* The same for a service that reloads its configuration on SIGHUP (status, urlcheck,
+ * run): run gets cli_reload over the command's own arguments. Only ISR_EINVAL is a usage
+ * error here (a missing file is a failure to serve). */
+typedef int (*cli_reloading_run_fn)(const struct isp_config *cfg, config_reload_fn reload, void *ud,
+				    struct isp_err *err);
+int cli_serve_reload(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
+		     char **argv, cli_reloading_run_fn run);
 
 /* A report of what the store holds, on out: a table, or JSON when json is 1. */
 typedef int cli_report_fn(struct store *st, int json, FILE *out, struct isp_err *err);

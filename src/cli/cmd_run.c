@@ -32,29 +32,10 @@ static const char usage[] =
 	"Exit status: 0 stopped by a signal, 2 bad configuration (also when a service\n"
 	"refuses its configuration on its first start), 4 failure.\n";
 
-static int reread(void *ud, struct isp_config *cfg, struct isp_err *err)
-{
-	return cli_config_read(ud, cfg, err);
-}
-
 int cmd_runall(struct cli *c, int argc, char **argv)
 {
-	static const struct opts_spec spec = { .usage = usage, .max_args = -1 };
+	static const struct opts_spec spec = { .usage = usage };
 	static const struct opt opts[] = { OPT_END };
-	struct isp_err err;
-	int rc, argi;
 
-	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
-		return rc;
-	if (argi != argc) {
-		cli_fail("run: unexpected argument '%s' (see ispshield run --help)", argv[argi]);
-		return EXIT_USAGE;
-	}
-	isp_err_clear(&err);
-	rc = run_main(&c->cfg, reread, c, &err);
-	if (rc != 0) {
-		cli_error(&err);
-		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_serve_reload(c, &spec, opts, argc, argv, run_main);
 }

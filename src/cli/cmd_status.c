@@ -38,17 +38,5 @@ static const struct opt status_opts[] = {
 
 int cmd_status(struct cli *c, int argc, char **argv)
 {
-	struct cli_reload r = { c, &status_spec, status_opts, argc, argv };
-	struct isp_err err;
-	int rc, argi;
-
-	if ((rc = opts_parse(&status_spec, status_opts, &c->cfg, argc, argv, &argi)) >= 0)
-		return rc;
-	isp_err_clear(&err);
-	rc = status_run(&c->cfg, cli_reload, &r, &err);
-	if (rc) {
-		cli_error(&err);
-		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_serve_reload(c, &status_spec, status_opts, argc, argv, status_run);
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_urlcheck.c -- `ispshield urlcheck`: the lookup service of the browser extension
  * (clients/webext): hash prefixes of the listed URLs and domains, and full hashes for
- * the prefixes a browser asks about. Its flags mirror [urlcheck] keys (opts.h, OPT_K);
+ * the prefixes a browser asks about. Its flags mirror [urlcheck] keys (opts.h, OPT_KEYS);
  * a SIGHUP reload builds the configuration again (file, -o, --store, then these flags).
  */
 #include <stdio.h>
@@ -29,37 +29,17 @@ static const char urlcheck_tail[] =
 
 static const struct opts_spec urlcheck_spec = {
 	.usage = urlcheck_usage,
-	.heading = "Options (each overrides the [urlcheck] key of the same name; see "
-		   "etc/ispshield.conf):",
+	.section = "urlcheck",
 	.tail = urlcheck_tail,
-	.max_args = 0,
 };
 
 static const struct opt urlcheck_opts[] = {
-	OPT_K("listen", "urlcheck.listen", "ADDR:PORT"),
-	OPT_K("origin", "urlcheck.origin", "ORIGIN"),
-	OPT_K("tls-cert", "urlcheck.tls-cert", "FILE"),
-	OPT_K("tls-key", "urlcheck.tls-key", "FILE"),
-	OPT_K("metrics", "urlcheck.metrics", "ADDR:PORT"),
-	OPT_K("versions", "urlcheck.versions", "N"),
-	OPT_K("update-interval", "urlcheck.update-interval", "DURATION"),
-	OPT_K("cache", "urlcheck.cache", "DURATION"),
+	OPT_KEYS("urlcheck.listen urlcheck.origin urlcheck.tls-cert urlcheck.tls-key "
+		 "urlcheck.metrics urlcheck.versions urlcheck.update-interval urlcheck.cache"),
 	OPT_END,
 };
 
 int cmd_urlcheck(struct cli *c, int argc, char **argv)
 {
-	struct cli_reload r = { c, &urlcheck_spec, urlcheck_opts, argc, argv };
-	struct isp_err err;
-	int rc, argi;
-
-	if ((rc = opts_parse(&urlcheck_spec, urlcheck_opts, &c->cfg, argc, argv, &argi)) >= 0)
-		return rc;
-	isp_err_clear(&err);
-	rc = urlcheck_run(&c->cfg, cli_reload, &r, &err);
-	if (rc) {
-		cli_error(&err);
-		return rc == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
-	}
-	return EXIT_OK;
+	return cli_serve_reload(c, &urlcheck_spec, urlcheck_opts, argc, argv, urlcheck_run);
 }

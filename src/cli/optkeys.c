@@ -87,6 +87,14 @@ static const struct opt_keyflag flags[] = {
 	{ "survey.fingerprints", "FILE", 0 },
 	{ "survey.timeout-ms", "MS", 0 },
 	{ "survey.state", "FILE", 0 },
+	{ "urlcheck.cache", "DURATION", 0 },
+	{ "urlcheck.listen", "ADDR:PORT", 0 },
+	{ "urlcheck.metrics", "ADDR:PORT", 0 },
+	{ "urlcheck.origin", "ORIGIN", 0 },
+	{ "urlcheck.tls-cert", "FILE", 0 },
+	{ "urlcheck.tls-key", "FILE", 0 },
+	{ "urlcheck.update-interval", "DURATION", 0 },
+	{ "urlcheck.versions", "N", 0 },
 };
 
 const struct opt_keyflag *opt_keyflag(const char *key, size_t len)

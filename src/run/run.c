@@ -47,7 +47,7 @@ struct svc {
 struct sup {
 	struct svc svc[8];
 	struct isp_config *cfg;
-	run_reload_fn reload;
+	config_reload_fn reload;
 	void *ud;
 	char exe[PATH_MAX];
 	char conf[CONFIG_PATH_MAX + 32]; /* the effective configuration the children read */
@@ -506,7 +506,8 @@ static int loop(struct sup *u, int sfd)
 	}
 }
 
-int run_main(const struct isp_config *cfg, run_reload_fn reload_fn, void *ud, struct isp_err *err)
+int run_main(const struct isp_config *cfg, config_reload_fn reload_fn, void *ud,
+	     struct isp_err *err)
 {
 	struct sup u;
 	char dir[CONFIG_PATH_MAX];

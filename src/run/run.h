@@ -31,15 +31,12 @@
 #include "core/service/config.h"
 #include "core/base/err.h"
 
-/* Reads the configuration again (for SIGHUP): 0, or an ISR code with err set. */
-typedef int (*run_reload_fn)(void *ud, struct isp_config *cfg, struct isp_err *err);
-
 /*
  * Run until SIGTERM/SIGINT. cfg is the configuration read at start; reload reads it
  * again. Returns 0 after a clean stop, ISR_EINVAL when a service refused its
  * configuration on its first start (or run.services names an unknown service), or
  * another ISR code with err set when the supervisor itself could not start.
  */
-int run_main(const struct isp_config *cfg, run_reload_fn reload, void *ud, struct isp_err *err);
+int run_main(const struct isp_config *cfg, config_reload_fn reload, void *ud, struct isp_err *err);
 
 #endif

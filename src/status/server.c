@@ -262,7 +262,7 @@ static void refresh(struct st_ctx *c, struct srv *s)
 	json_decref(old);
 }
 
-int status_run(const struct isp_config *cfg, status_reload_fn reload, void *reload_ud,
+int status_run(const struct isp_config *cfg, config_reload_fn reload, void *reload_ud,
 	       struct isp_err *err)
 {
 	struct st_ctx *c = calloc(1, sizeof(*c));

@@ -77,9 +77,6 @@ json_t *status_sync_parse(const char *text, size_t len, const char *src, status_
 json_t *status_darknet_parse(const char *text, size_t len, const char *src, status_reject_fn rej,
 			     void *ud, struct isp_err *err);
 
-/* Re-read the configuration (SIGHUP): fill *cfg. 0 or an ISR code with err set. */
-typedef int (*status_reload_fn)(void *ud, struct isp_config *cfg, struct isp_err *err);
-
 /*
  * Serve the status page with configuration cfg until SIGTERM or SIGINT. SIGHUP calls
  * reload (when not NULL) and applies the new [status] keys (a new listen address
@@ -88,7 +85,7 @@ typedef int (*status_reload_fn)(void *ud, struct isp_config *cfg, struct isp_err
  * a clean stop, or an ISR code with err set when it cannot start (bad [status] keys,
  * address in use, password file unreadable).
  */
-int status_run(const struct isp_config *cfg, status_reload_fn reload, void *reload_ud,
+int status_run(const struct isp_config *cfg, config_reload_fn reload, void *reload_ud,
 	       struct isp_err *err);
 
 #endif

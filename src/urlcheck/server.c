@@ -485,7 +485,7 @@ static int start_http(struct srv *s, const struct isp_config *cfg, struct isp_er
 			   1024, 0, on_request, s, err);
 }
 
-int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *reload_ud,
+int urlcheck_run(const struct isp_config *cfg, config_reload_fn reload, void *reload_ud,
 		 struct isp_err *err)
 {
 	struct srv *s = calloc(1, sizeof(*s));

@@ -163,9 +163,6 @@ char *uc_json_diff(const struct uc_table *t, uint64_t since, const uint32_t *old
 char *uc_json_fullhashes(const struct uc_table *t, const uint32_t *p, size_t n,
 			 int64_t cache_seconds, size_t *len);
 
-/* Re-read the configuration (SIGHUP): fill *cfg. 0 or an ISR code with err set. */
-typedef int (*urlcheck_reload_fn)(void *ud, struct isp_config *cfg, struct isp_err *err);
-
 /*
  * Serve with cfg's [urlcheck] keys until SIGTERM or SIGINT: load the snapshot (fail
  * closed: no snapshot, no service), serve, and build a new table whenever the snapshot
@@ -173,7 +170,7 @@ typedef int (*urlcheck_reload_fn)(void *ud, struct isp_config *cfg, struct isp_e
  * the last urlcheck.versions versions are kept for differences). Returns 0 on a clean
  * stop, or an ISR code with err set when it cannot start.
  */
-int urlcheck_run(const struct isp_config *cfg, urlcheck_reload_fn reload, void *reload_ud,
+int urlcheck_run(const struct isp_config *cfg, config_reload_fn reload, void *reload_ud,
 		 struct isp_err *err);
 
 #endif

@@ -267,6 +267,11 @@ struct isp_config {
 	struct config_profile profiles[CONFIG_MAX_PROFILES];
 };
 
+/* Reads the configuration again for a running service (SIGHUP): fills *cfg (file, -o
+ * overrides, the command's flags), 0 or an ISR code with err set. The command line
+ * supplies it (cli_reload); status, urlcheck and run call it. */
+typedef int (*config_reload_fn)(void *ud, struct isp_config *cfg, struct isp_err *err);
+
 /* The [list.NAME] policy of list `name`, or NULL (no section: the defaults). */
 const struct config_list *config_list_policy(const struct isp_config *c, const char *name);
 /* What a subscriber reads for list `name` in Japanese (ja) or English: its display-name-ja
