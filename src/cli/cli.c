@@ -101,31 +101,11 @@ int cli_open_args(struct cli *c, const struct opts_spec *s, const struct opt *o,
 	return *st ? -1 : EXIT_FAIL;
 }
 
-/* The exit status of a service that returned rc (err set when rc != 0). */
-static int serve_exit(int rc, const struct isp_err *err, int notfound_is_usage)
-{
-	if (rc == 0)
-		return EXIT_OK;
-	cli_error(err);
-	return rc == ISR_EINVAL || (notfound_is_usage && rc == ISR_ENOTFOUND) ? EXIT_USAGE
-									      : EXIT_FAIL;
-}
-
-int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
-	      int (*run)(const struct isp_config *cfg, struct isp_err *err))
-{
-	struct isp_err err;
-	int rc, argi;
-
-	rc = opts_parse(s, o, &c->cfg, argc, argv, &argi);
-	if (rc >= 0)
-		return rc;
-	isp_err_clear(&err);
-	return serve_exit(run(&c->cfg, &err), &err, 1);
-}
-
-int cli_serve_reload(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
-		     char **argv, cli_reloading_run_fn run)
+/* cli_serve and cli_serve_reload: one of run, rrun is set. A service without a reload
+ * treats a missing file (ISR_ENOTFOUND) as a usage error too. */
+static int serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
+		 char **argv, int (*run)(const struct isp_config *cfg, struct isp_err *err),
+		 cli_reloading_run_fn rrun)
 {
 	struct cli_reload r = { c, s, o, argc, argv };
 	struct isp_err err;
@@ -135,7 +115,23 @@ int cli_serve_reload(struct cli *c, const struct opts_spec *s, const struct opt 
 	if (rc >= 0)
 		return rc;
 	isp_err_clear(&err);
-	return serve_exit(run(&c->cfg, cli_reload, &r, &err), &err, 0);
+	rc = run ? run(&c->cfg, &err) : rrun(&c->cfg, cli_reload, &r, &err);
+	if (rc == 0)
+		return EXIT_OK;
+	cli_error(&err);
+	return rc == ISR_EINVAL || (run && rc == ISR_ENOTFOUND) ? EXIT_USAGE : EXIT_FAIL;
+}
+
+int cli_serve(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc, char **argv,
+	      int (*run)(const struct isp_config *cfg, struct isp_err *err))
+{
+	return serve(c, s, o, argc, argv, run, NULL);
+}
+
+int cli_serve_reload(struct cli *c, const struct opts_spec *s, const struct opt *o, int argc,
+		     char **argv, cli_reloading_run_fn run)
+{
+	return serve(c, s, o, argc, argv, NULL, run);
 }
 
 int cli_open_json(struct cli *c, const struct opts_spec *s, int argc, char **argv, int *argi,
