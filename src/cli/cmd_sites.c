@@ -152,6 +152,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
 		OPT_K("maildir", "notify.maildir", "DIR"),
+		OPT_K("format", "sites.notice-format", "F"),
 		OPT_T("now", 0, &now, "TIME", "decide as if it were TIME (tests, replays)"),
 		OPT_END,
 	};

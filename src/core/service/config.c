@@ -485,6 +485,8 @@ static const struct key keys[] = {
 	{ "sites", "rdap-bootstrap", K_STR, F(sites_rdap_bootstrap), "",
 	  "folder of the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) that name "
 	  "the RDAP servers; empty = no RDAP look-ups" },
+	{ "sites", "notice-format", K_CHOICE, F(sites_notice_format), "text",
+	  "site notices: text, or xarf (the text and an X-ARF v4 report, multipart/report)" },
 	{ "sites", "whois-jp", K_STR, F(sites_whois_jp), "whois.jprs.jp:43",
 	  "HOST:PORT of the JPRS WHOIS server asked about .jp names; empty = not asked" },
 	{ "sites", "resolver", K_STR, F(sites_resolver), "",
@@ -590,6 +592,7 @@ static const struct {
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },
+	{ "sites.notice-format", "text|xarf" },
 	{ "authwatch.own-networks-spray", "on|off" },
 };
 
