@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -214,18 +215,37 @@ static int import_one(struct run *r, struct store *st, const char *name, enum li
 
 /* Import every list, empty the lists the previous manifest had and this one dropped,
  * compile the snapshot beside the old one, commit, and put the new snapshot in place. */
-static enum sync_result import_all(struct run *r, struct store *st, struct sync_state *next)
+int sync_commit(struct store *st, const char *snapshot, struct isp_err *err)
 {
 	struct snap_build_stats bs;
-	char path[4400], fresh[4200];
+	char fresh[4200];
+	int rc;
+
+	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", snapshot, (long)getpid()) >=
+	    (int)sizeof(fresh)) {
+		store_rollback(st);
+		return isp_err_set(err, ISR_EINVAL, "snapshot path too long");
+	}
+	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, err);
+	if (rc == 0) {
+		rc = store_commit(st, err);
+		if (rc)
+			unlink(fresh);
+	}
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
+	return fs_replace(fresh, snapshot, err);
+}
+
+static enum sync_result import_all(struct run *r, struct store *st, struct sync_state *next)
+{
+	char path[4400];
 	size_t i;
 	int rc;
 
-	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", r->o->snapshot, (long)getpid()) >=
-	    (int)sizeof(fresh)) {
-		isp_err_set(r->err, ISR_EINVAL, "snapshot path too long");
-		return fail(r, SYNC_IMPORT_FAILED);
-	}
 	rc = store_begin(st, r->err);
 	if (rc)
 		return fail(r, SYNC_IMPORT_FAILED);
@@ -262,16 +282,7 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 	rc = store_meta_set(st, r->meta, path, r->err);
 	if (rc)
 		goto rollback;
-	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, r->err);
-	if (rc)
-		goto rollback;
-	rc = store_commit(st, r->err);
-	if (rc) {
-		unlink(fresh);
-		goto rollback;
-	}
-	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
-	if (fs_replace(fresh, r->o->snapshot, r->err) != 0)
+	if (sync_commit(st, r->o->snapshot, r->err) != 0)
 		return fail(r, SYNC_IMPORT_FAILED);
 	return SYNC_OK;
 rollback:
@@ -483,7 +494,8 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 	r->s = s;
 	r->err = err;
 	set_base(r);
-	sodium_bin2hex(r->key, sizeof(r->key), o->public_key, SYNC_PK_LEN);
+	if (o->public_key)
+		sodium_bin2hex(r->key, sizeof(r->key), o->public_key, SYNC_PK_LEN);
 	snprintf(r->meta, sizeof(r->meta), "sync_sequence %s", o->url);
 	s->last_attempt = (int64_t)time(NULL);
 	s->error[0] = '\0';
@@ -491,7 +503,7 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 		isp_err_set(err, ISR_EIO, "cannot initialise libcurl");
 		res = fail(r, SYNC_DOWNLOAD_FAILED);
 	} else {
-		res = run_checked(r, st);
+		res = sync_is_taxii(o->url) ? sync_taxii(st, o, s, err) : run_checked(r, st);
 		curl_global_cleanup();
 	}
 	remove_stage(r);
@@ -519,4 +531,12 @@ void sync_opts_config(struct sync_opts *o, const struct isp_config *cfg, char *s
 	o->snapshot = snap;
 	o->expires = cfg->lists_expiry ? (int64_t)time(NULL) + cfg->lists_expiry : 0;
 	o->max_shrink = (int)(cfg->lists_max_shrink > 100 ? 100 : cfg->lists_max_shrink);
+	o->taxii_auth_file = cfg->sync_taxii_auth_file;
+	o->taxii_list = cfg->sync_taxii_list;
+}
+
+int sync_is_taxii(const char *url)
+{
+	return strncasecmp(url, "taxii2+http://", 14) == 0 ||
+	       strncasecmp(url, "taxii2+https://", 15) == 0;
 }
