@@ -202,3 +202,13 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	curl_easy_cleanup(h);
 	return rc;
 }
+
+void fetch_req_init(struct fetch_req *q, const struct sync_opts *o, const char *url,
+		    uint64_t max_bytes)
+{
+	memset(q, 0, sizeof(*q));
+	q->url = url;
+	q->max_bytes = max_bytes;
+	q->timeout = o->timeout;
+	q->ca_file = o->ca_file;
+}

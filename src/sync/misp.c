@@ -92,11 +92,7 @@ static int fetch_to(struct mirror *m, const char *url, const char *path)
 	f = fopen(part, "wb");
 	if (!f)
 		return isp_err_set(m->err, ISR_EIO, "%s: %s", part, strerror(errno));
-	memset(&q, 0, sizeof(q));
-	q.url = url;
-	q.max_bytes = m->o->max_bytes;
-	q.timeout = m->o->timeout;
-	q.ca_file = m->o->ca_file;
+	fetch_req_init(&q, m->o, url, m->o->max_bytes);
 	q.out = f;
 	rc = fetch_url(&q, &res, m->err);
 	if (fclose(f) != 0 && rc == 0)

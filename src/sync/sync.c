@@ -45,14 +45,19 @@ static void set_base(struct run *r)
 		 n && r->o->url[n - 1] == '/' ? "" : "/");
 }
 
-static enum sync_result fail(struct run *r, enum sync_result why)
+enum sync_result sync_fail(struct sync_state *s, const struct isp_err *err, enum sync_result why)
 {
 	char msg[ISP_ERR_MSG + 64];
 
-	isp_err_str(r->err, msg, sizeof(msg));
-	snprintf(r->s->error, sizeof(r->s->error), "%s", msg);
-	r->s->result = why;
+	isp_err_str(err, msg, sizeof(msg));
+	snprintf(s->error, sizeof(s->error), "%s", msg);
+	s->result = why;
 	return why;
+}
+
+static enum sync_result fail(struct run *r, enum sync_result why)
+{
+	return sync_fail(r->s, r->err, why);
 }
 
 /* Fetch index (conditionally) and index.sig, verify. Fills *idx (caller frees body). */
@@ -63,14 +68,10 @@ static enum sync_result fetch_verified(struct run *r, struct fetch_res *idx, int
 	char url[2100];
 	int rc;
 
-	memset(&q, 0, sizeof(q));
 	snprintf(url, sizeof(url), "%sindex", r->base);
-	q.url = url;
+	fetch_req_init(&q, r->o, url, MANIFEST_MAX_BYTES);
 	q.etag = conditional ? r->s->etag : NULL;
 	q.last_modified = conditional ? r->s->last_modified : NULL;
-	q.max_bytes = MANIFEST_MAX_BYTES;
-	q.timeout = r->o->timeout;
-	q.ca_file = r->o->ca_file;
 	rc = fetch_url(&q, idx, r->err);
 	if (rc)
 		return fail(r, SYNC_DOWNLOAD_FAILED);
@@ -136,11 +137,8 @@ static enum sync_result download_lists(struct run *r)
 			isp_err_set(r->err, ISR_EIO, "%s: %s", path, strerror(errno));
 			return fail(r, SYNC_DOWNLOAD_FAILED);
 		}
-		memset(&q, 0, sizeof(q));
-		q.url = url;
-		q.max_bytes = l->size; /* more than the manifest says is wrong already */
-		q.timeout = r->o->timeout;
-		q.ca_file = r->o->ca_file;
+		/* more than the manifest says is wrong already */
+		fetch_req_init(&q, r->o, url, l->size);
 		q.out = f;
 		rc = fetch_url(&q, &res, r->err);
 		if (fclose(f) != 0 && rc == 0)

@@ -36,6 +36,12 @@ struct fetch_res {
 	char captured[64]; /* req->capture's value, "" when absent (or longer) */
 };
 
+/* A request for url from o's settings (timeout, ca_file), bounded by max_bytes; the rest
+ * zero (the caller sets out, etag, ... as it needs). */
+struct sync_opts;
+void fetch_req_init(struct fetch_req *q, const struct sync_opts *o, const char *url,
+		    uint64_t max_bytes);
+
 /*
  * GET req->url (http, https or file; at most 3 redirects, to http or https only).
  * Returns 0 with *res filled for a 200 (or file) body or a 304 (res->not_modified);
@@ -51,6 +57,10 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
  */
 struct store;
 int sync_commit(struct store *st, const char *snapshot, struct isp_err *err);
+
+/* Record a failed attempt in s (result why, error: err's message) and return why: how
+ * every step of a sync gives up. */
+enum sync_result sync_fail(struct sync_state *s, const struct isp_err *err, enum sync_result why);
 
 /* ---- TAXII 2.1 (taxii.c) ----
  *

@@ -102,12 +102,7 @@ struct tx {
 
 static enum sync_result tfail(struct tx *t, enum sync_result why)
 {
-	char msg[ISP_ERR_MSG + 64];
-
-	isp_err_str(t->err, msg, sizeof(msg));
-	snprintf(t->s->error, sizeof(t->s->error), "%s", msg);
-	t->s->result = why;
-	return why;
+	return sync_fail(t->s, t->err, why);
 }
 
 /* An element of a page's objects that is no STIX object with an id: reported, skipped. */
@@ -301,11 +296,7 @@ static enum sync_result fetch_pages(struct tx *t)
 			isp_err_set(t->err, ISR_ENOMEM, "out of memory");
 			return tfail(t, SYNC_DOWNLOAD_FAILED);
 		}
-		memset(&q, 0, sizeof(q));
-		q.url = url.p;
-		q.max_bytes = t->o->max_bytes;
-		q.timeout = t->o->timeout;
-		q.ca_file = t->o->ca_file;
+		fetch_req_init(&q, t->o, url.p, t->o->max_bytes);
 		q.accept = TAXII_ACCEPT;
 		q.authorization = t->auth[0] ? t->auth : NULL;
 		q.capture = "X-TAXII-Date-Added-Last";
@@ -502,8 +493,7 @@ enum sync_result sync_taxii(struct store *st, const struct sync_opts *o, struct 
 
 	if (!t) {
 		isp_err_set(err, ISR_ENOMEM, "out of memory");
-		s->result = SYNC_DOWNLOAD_FAILED;
-		return s->result;
+		return sync_fail(s, err, SYNC_DOWNLOAD_FAILED);
 	}
 	t->o = o;
 	t->s = s;
