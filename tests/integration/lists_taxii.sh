@@ -24,7 +24,7 @@ cat > coll.json <<E
  $(ind ${a}4 2026-12-01T00:00:04.000Z "[file:hashes.'SHA-256' = 'aa']"),
  {"date_added":"2026-12-01T00:00:05.000Z","object":{"type":"malware","spec_version":"2.1","id":"malware--${a}5","name":"x","is_family":true}}]
 E
-python3 "$src/tests/data/taxii/taxii_server.py" $port coll.json req.log "Basic $(printf 'isac:s3cret' | base64)" & pids+=($!)
+python3 "$src/tests/data/taxii/taxii_server.py" $port coll.json req.log "Basic $(printf 'isac:s3cret' | base64)|Bearer tok-3f9a" & pids+=($!)
 wait_tcp $port || die "taxii server did not listen"
 printf 'basic isac:s3cret\n' > auth && chmod 644 auth
 url=taxii2+http://127.0.0.1:$port/api1/collections/c1/
@@ -69,6 +69,9 @@ expect 0 "ip list kept" -- isp lists export --list isac-ip --format domains
 has out.txt "198.51.100.7"
 
 expect 0 "nothing new" -- isp lists sync
+has err.txt "not-modified"
+printf 'bearer tok-3f9a\n' > auth
+expect 0 "bearer token" -- isp lists sync
 has err.txt "not-modified"
 printf 'basic isac:wrong\n' > auth
 expect 4 "wrong credentials" -- isp lists sync

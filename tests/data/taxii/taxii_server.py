@@ -7,7 +7,8 @@ Accept media type application/taxii+json;version=2.1 (else 406) and HTTP basic o
 authentication (else 401). The collection is the JSON file COLLECTION, re-read on every
 request: a list of {"date_added": RFC3339, "object": STIX object}. Each request is logged
 (path and query, one line) to LOG.
-Usage: taxii_server.py PORT COLLECTION LOG AUTH   (AUTH: the Authorization value wanted)"""
+Usage: taxii_server.py PORT COLLECTION LOG AUTH   (AUTH: the Authorization values taken,
+separated by '|')"""
 import json, sys, urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -35,7 +36,7 @@ class H(BaseHTTPRequestHandler):
         q = urllib.parse.parse_qs(u.query)
         with open(log_path, "a") as f:
             f.write(self.path + "\n")
-        if self.headers.get("Authorization") != auth:
+        if self.headers.get("Authorization") not in auth.split("|"):
             return self.reply(401, {"title": "Unauthorized"})
         if MEDIA not in (self.headers.get("Accept") or "").replace(" ", ""):
             return self.reply(406, {"title": "Not Acceptable"})
