@@ -187,7 +187,8 @@ int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct s
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 		goto out;
 	}
-	qsort(m->old, m->nold, sizeof(*m->old), by_uuid);
+	if (m->nold)
+		qsort(m->old, m->nold, sizeof(*m->old), by_uuid);
 	snprintf(url, sizeof(url), "%smanifest.json", m->base);
 	snprintf(path, sizeof(path), "%s/manifest.json", stage);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
