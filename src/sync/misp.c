@@ -150,7 +150,7 @@ int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct s
 {
 	struct mirror *m = calloc(1, sizeof(*m));
 	const char *u = o->url, *slash = strrchr(o->snapshot, '/');
-	char stage[4300], path[4400], url[2200];
+	char stage[4300], path[4400], staged[4400], url[2200];
 	size_t n = strlen(u);
 	uint8_t h[SHA256_LEN];
 	struct sha256 c;
@@ -172,6 +172,7 @@ int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct s
 		 slash ? (int)(slash - o->snapshot) : 1, slash ? o->snapshot : ".", h[0], h[1],
 		 h[2], h[3], h[4], h[5], h[6], h[7]);
 	snprintf(stage, sizeof(stage), "%s/.new", m->dir);
+	snprintf(staged, sizeof(staged), "%s/manifest.json", stage);
 	rc = fs_mkdir_parents(stage, err);
 	if (rc == 0 && mkdir(m->dir, 0755) != 0 && errno != EEXIST)
 		rc = isp_err_set(err, ISR_EIO, "%s: %s", m->dir, strerror(errno));
@@ -190,25 +191,20 @@ int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct s
 	if (m->nold)
 		qsort(m->old, m->nold, sizeof(*m->old), by_uuid);
 	snprintf(url, sizeof(url), "%smanifest.json", m->base);
-	snprintf(path, sizeof(path), "%s/manifest.json", stage);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		rc = isp_err_set(err, ISR_EIO, "cannot initialise libcurl");
 		goto out;
 	}
-	rc = fetch_to(m, url, path);
+	rc = fetch_to(m, url, staged);
 	if (rc == 0)
 		rc = listfmt_misp_feed(stage, on_new, on_reject, m, err);
 	curl_global_cleanup();
-	if (rc == 0) {
-		char final[4400];
-
-		snprintf(final, sizeof(final), "%s/manifest.json", m->dir);
-		if (rename(path, final) != 0)
-			rc = isp_err_set(err, ISR_EIO, "%s: %s", final, strerror(errno));
-	}
+	/* the manifest last: a mirror interrupted before this keeps the old one */
+	if (rc == 0 && rename(staged, path) != 0)
+		rc = isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
 	snprintf(dir, size, "%s", m->dir);
 out:
-	unlink(path);
+	unlink(staged); /* what a failed run staged */
 	rmdir(stage);
 	free(m->old);
 	free(m);
