@@ -176,7 +176,7 @@ static json_t *evidence(const struct xarf_event *e)
 	sha256_init(&c);
 	sha256_update(&c, e->evidence, n);
 	sha256_final(&c, h);
-	memcpy(hex, "sha256:", 7);
+	snprintf(hex, sizeof(hex), "sha256:");
 	for (i = 0; i < SHA256_LEN; i++)
 		snprintf(hex + 7 + 2 * i, 3, "%02x", h[i]);
 	item = json_pack("{s:s, s:o, s:s, s:s, s:I}", "content_type",
