@@ -175,40 +175,50 @@ static void on_list_reject(void *ud, const struct isp_err *e)
 		r->o->on_reject(r->o->ud, e);
 }
 
+int sync_import_list(struct store *st, const struct sync_import *si, long *entries,
+		     struct isp_err *err)
+{
+	struct listimport_opts io;
+	struct listimport_result res;
+	struct store_list l;
+	int rc;
+
+	rc = store_list_get(st, si->name, si->kind, si->kind != LIST_KIND_NONE, &l, err);
+	if (rc)
+		return rc;
+	memset(&io, 0, sizeof(io));
+	io.format = si->format;
+	io.source = si->source;
+	io.expires = si->o->expires;
+	io.strict = si->strict;
+	io.max_shrink = si->o->max_shrink;
+	io.allow_shrink = si->allow_shrink || si->o->allow_shrink;
+	rc = listimport_file(st, &l, si->path, &io, si->on_reject, si->ud, &res, err);
+	if (rc && res.refused) {
+		char why[ISP_ERR_MSG];
+
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return isp_err_set(err, rc, "list %s: %s", si->name, why);
+	}
+	if (rc)
+		return rc;
+	*entries = res.store.accepted;
+	return 0;
+}
+
 /* Import one file (path) as source "sync:FEED" of list name/kind under the import guard
  * (strict: one rejected line fails); entries -> *entries. dropped: the list left the
  * feed, so its (empty) import may remove everything. */
 static int import_one(struct run *r, struct store *st, const char *name, enum list_kind kind,
 		      enum list_format fmt, const char *path, int dropped, long *entries)
 {
-	struct listimport_opts io;
-	struct listimport_result res;
-	struct store_list l;
 	char source[MANIFEST_NAME_MAX + 8];
-	int rc;
+	struct sync_import si = {
+		r->o, name, kind, fmt, path, source, 1, dropped, on_list_reject, r
+	};
 
 	snprintf(source, sizeof(source), "sync:%s", r->m.feed);
-	rc = store_list_get(st, name, kind, kind != LIST_KIND_NONE, &l, r->err);
-	if (rc)
-		return rc;
-	memset(&io, 0, sizeof(io));
-	io.format = fmt;
-	io.source = source;
-	io.expires = r->o->expires;
-	io.strict = 1;
-	io.max_shrink = r->o->max_shrink;
-	io.allow_shrink = dropped || r->o->allow_shrink;
-	rc = listimport_file(st, &l, path, &io, on_list_reject, r, &res, r->err);
-	if (rc && res.refused) {
-		char why[ISP_ERR_MSG];
-
-		snprintf(why, sizeof(why), "%s", r->err->msg);
-		return isp_err_set(r->err, rc, "list %s: %s", name, why);
-	}
-	if (rc)
-		return rc;
-	*entries = res.store.accepted;
-	return 0;
+	return sync_import_list(st, &si, entries, r->err);
 }
 
 /* Import every list, empty the lists the previous manifest had and this one dropped,

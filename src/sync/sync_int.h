@@ -58,6 +58,25 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 struct store;
 int sync_commit(struct store *st, const char *snapshot, struct isp_err *err);
 
+/* One list of a sync: path read as format into list name (made with kind unless
+ * LIST_KIND_NONE) as source, under the import guard (strict: one rejected line refuses
+ * it; allow_shrink: the guard off, as is o->allow_shrink). */
+struct sync_import {
+	const struct sync_opts *o;
+	const char *name;
+	enum list_kind kind;
+	enum list_format format;
+	const char *path, *source;
+	int strict, allow_shrink;
+	listfmt_reject_fn on_reject;
+	void *ud;
+};
+
+/* Import si inside the caller's transaction; *entries: the values accepted. Returns 0 or
+ * an ISR code with err set ("list NAME: why" when the guard refused it). */
+int sync_import_list(struct store *st, const struct sync_import *si, long *entries,
+		     struct isp_err *err);
+
 /* Record a failed attempt in s (result why, error: err's message) and return why: how
  * every step of a sync gives up. */
 enum sync_result sync_fail(struct sync_state *s, const struct isp_err *err, enum sync_result why);

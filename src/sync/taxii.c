@@ -415,9 +415,10 @@ static enum sync_result import_copy(struct tx *t, struct store *st)
 	if (rc)
 		return tfail(t, SYNC_IMPORT_FAILED);
 	for (k = 0; k < 3; k++) {
-		struct listimport_opts io;
-		struct listimport_result res;
-		struct store_list l;
+		/* the copy is the collection as its publisher keeps it: revocations and
+		 * indicators of other patterns are its decision, not a failed download */
+		struct sync_import si = { t->o,	  NULL, kinds[k], LISTFMT_STIX,	    t->fresh,
+					  source, 0,	1,	  on_import_reject, &rf };
 		char name[64];
 
 		snprintf(name, sizeof(name), "%s-%s",
@@ -425,23 +426,12 @@ static enum sync_result import_copy(struct tx *t, struct store *st)
 			 kind_names[k]);
 		if (!t->present[k] && !had_list(t, name))
 			continue;
-		rc = store_list_get(st, name, kinds[k], 1, &l, t->err);
-		if (rc)
-			goto rollback;
-		memset(&io, 0, sizeof(io));
-		io.format = LISTFMT_STIX;
-		io.source = source;
-		io.expires = t->o->expires;
-		io.max_shrink = t->o->max_shrink;
-		/* the copy is the collection as its publisher keeps it: revocations and
-		 * indicators of other patterns are its decision, not a failed download */
-		io.allow_shrink = 1;
-		rc = listimport_file(st, &l, t->fresh, &io, on_import_reject, &rf, &res, t->err);
+		si.name = name;
+		rc = sync_import_list(st, &si, &done[nd].entries, t->err);
 		rf.report = 0;
 		if (rc)
 			goto rollback;
 		snprintf(done[nd].name, sizeof(done[nd].name), "%s", name);
-		done[nd].entries = res.store.accepted;
 		done[nd].sha256[0] = '\0';
 		nd++;
 	}
