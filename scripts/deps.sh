@@ -81,6 +81,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # debhelper (dpkg-dev comes with build-essential) and lintian: make deb builds the
   # Debian package and integration.deb builds, checks, installs, upgrades and purges it
   pkgs+=(debhelper lintian)
+  # python3-jsonschema: integration.xarf validates the X-ARF v4 reports ispshield writes
+  # against the specification's published JSON schemas (tests/data/xarf/)
+  pkgs+=(python3-jsonschema)
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side

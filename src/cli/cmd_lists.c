@@ -15,6 +15,7 @@
 #include "core/lists/snapshot.h"
 #include "core/store/store.h"
 #include "core/store/store_lists.h"
+#include "sync/sync.h"
 
 int cli_parse_kind(void *ptr, const char *v, struct isp_err *err)
 {
@@ -67,7 +68,9 @@ static const char import_tail[] =
 	"        other objects are skipped; any other pattern is rejected as\n"
 	"        FILE:LINE: indicator--ID: pattern REASON\n"
 	"  misp  a MISP event JSON, or a MISP feed directory (its manifest.json and the\n"
-	"        event files it lists): attributes of type domain, hostname, url, ip-dst,\n"
+	"        event files it lists), or a feed's URL (https://.../manifest.json or the\n"
+	"        folder; mirrored beside the snapshot, only events whose manifest timestamp\n"
+	"        changed are downloaded): attributes of type domain, hostname, url, ip-dst,\n"
 	"        ip-src, domain|ip and the |port forms with to_ids set, not deleted or\n"
 	"        decayed; the event's tags become the category, its info the reference\n"
 	"Both are read as a stream: one object or attribute in memory at a time.\n"
@@ -100,6 +103,41 @@ int cli_import_file(struct cli *c, struct store *st, const struct store_list *l,
 	if (!c->quiet)
 		listreport_import(stderr, path, l->name, &res);
 	return res.read.rejected + res.bad_values || res.other_kind ? EXIT_PARTIAL : EXIT_OK;
+}
+
+static int is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+/* A MISP feed by URL: mirror the changed events (src/sync), then import the mirror as a
+ * feed directory; the source is the URL unless --source names one. */
+static int import_misp_url(struct cli *c, struct store *st, const struct store_list *l,
+			   const char *url, struct listimport_opts *io)
+{
+	struct listimport_opts o = *io;
+	struct sync_misp_stats ms;
+	struct sync_opts so;
+	struct isp_err err;
+	char snap[CONFIG_PATH_MAX], dir[4200];
+	int rc;
+
+	memset(&so, 0, sizeof(so));
+	sync_opts_config(&so, &c->cfg, snap);
+	so.url = url;
+	so.on_reject = cli_reject;
+	isp_err_clear(&err);
+	if (sync_misp_mirror(&so, dir, sizeof(dir), &ms, &err) != 0) {
+		cli_error(&err);
+		return EXIT_FAIL;
+	}
+	if (!c->quiet)
+		fprintf(stderr, "%s: %ld events fetched, %ld unchanged, %ld failed\n", url,
+			ms.fetched, ms.kept, ms.failed);
+	if (!o.source)
+		o.source = url;
+	rc = cli_import_file(c, st, l, dir, &o);
+	return rc == EXIT_OK && ms.failed ? EXIT_PARTIAL : rc;
 }
 
 static int cmd_import(struct cli *c, int argc, char **argv)
@@ -153,6 +191,11 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			 "its own source otherwise)");
 		return EXIT_USAGE;
 	}
+	for (i = argi; i < argc; i++)
+		if (is_url(argv[i]) && io.format != LISTFMT_MISP) {
+			cli_fail("%s: a URL is read only as a MISP feed (--format misp)", argv[i]);
+			return EXIT_USAGE;
+		}
 	for (i = argi; i < argc && !io.source; i++)
 		if (strcmp(argv[i], "-") == 0) {
 			/* every pipe would otherwise be the one source "stdin", and each
@@ -170,7 +213,8 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		return err.code == ISR_EINVAL || err.code == ISR_EEXIST ? EXIT_USAGE : EXIT_FAIL;
 	}
 	for (i = argi; i < argc; i++) {
-		int r = cli_import_file(c, st, &l, argv[i], &io);
+		int r = is_url(argv[i]) ? import_misp_url(c, st, &l, argv[i], &io)
+					: cli_import_file(c, st, &l, argv[i], &io);
 
 		if (r == EXIT_FAIL || (r == EXIT_PARTIAL && rc == EXIT_OK))
 			rc = r;

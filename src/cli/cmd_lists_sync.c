@@ -192,7 +192,12 @@ static const char sync_usage[] =
 	"own. A bad signature, an older sequence than the last one imported (replay), a\n"
 	"failed or truncated download, a list with a rejected line, an empty list, or one\n"
 	"that would lose more than lists.max-shrink percent of its entries changes nothing.\n"
-	"Each attempt is recorded in sync-state.json beside the snapshot.\n";
+	"Each attempt is recorded in sync-state.json beside the snapshot.\n"
+	"\n"
+	"A URL taxii2+https://HOST/API-ROOT/collections/ID/ is a TAXII 2.1 collection\n"
+	"instead (no key; TLS and sync.taxii-auth-file): the objects added since the last\n"
+	"sync (added_after, paged by next), merged into a local copy beside the snapshot,\n"
+	"whose STIX indicators go to the lists sync.taxii-list-domain, -url and -ip.\n";
 
 static const char sync_tail[] =
 	"Exit status: 0 synced or not modified, 2 usage or configuration, 4 failed (nothing\n"
@@ -233,18 +238,18 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 		cli_fail("no URL: give one or set sync.url");
 		return opts_usage(&spec, opts);
 	}
-	if (!*pub) {
+	isp_err_clear(&err);
+	if (!sync_is_taxii(url) && !*pub) {
 		cli_fail("no public key: give --public or set sync.public-key");
 		return EXIT_USAGE;
 	}
-	isp_err_clear(&err);
-	if (sync_key_read(pub, 0, pk, &err) != 0) {
+	if (!sync_is_taxii(url) && sync_key_read(pub, 0, pk, &err) != 0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}
 	sync_opts_config(&o, &c->cfg, snap);
 	o.url = url;
-	o.public_key = pk;
+	o.public_key = sync_is_taxii(url) ? NULL : pk;
 	o.on_reject = cli_reject;
 	st = cli_create_store(c);
 	if (!st)
@@ -273,7 +278,11 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 		cli_error(&err); /* the state file could not be written */
 	for (i = 0; i < s->nlists; i++)
 		total += s->lists[i].entries;
-	if (!c->quiet)
+	if (!c->quiet && sync_is_taxii(url))
+		fprintf(stderr, "%s: %s, added up to %s, %zu list(s), %ld entries\n", url,
+			sync_result_name(res), s->added_last[0] ? s->added_last : "(nothing yet)",
+			s->nlists, total);
+	else if (!c->quiet)
 		fprintf(stderr, "%s: %s, sequence %" PRIu64 ", %zu list(s), %ld entries\n", url,
 			sync_result_name(res), s->sequence, s->nlists, total);
 	free(s);

@@ -21,7 +21,8 @@ static const char notify_usage[] =
 	"            subscribers and deliver notices\n"
 	"  report    [--source NAME] [--json]  per source and batch: received, matched,\n"
 	"            notified, skipped, returned, handled rate\n"
-	"  returned  --source NAME [--batch ID] [--out FILE]  the unmatched rows as CSV\n"
+	"  returned  --source NAME [--batch ID] [--out FILE] [--format csv|xarf]  the\n"
+	"            unmatched rows as CSV or X-ARF mails\n"
 	"  notices   [--subscriber ID] [--limit N] [--json]  recent notices and their\n"
 	"            delivery state\n"
 	"  show      [--json] REF  one notice (REF: ispshield-nN): recipient, events,\n"
@@ -55,9 +56,13 @@ static const char report_usage[] =
 
 static const char returned_usage[] =
 	"usage: ispshield notify returned --source NAME [--batch ID] [--out FILE]\n"
+	"                                [--format csv|xarf] [--to ADDR]\n"
 	"\n"
 	"Write the rows of SOURCE (one batch, or all) that no subscriber could be found for,\n"
-	"as CSV with the batch's own header, ready to send back; a column `reason` is added.\n";
+	"as CSV with the batch's own header, ready to send back; a column `reason` is added.\n"
+	"With --format xarf, one X-ARF v4 report per row instead, each in a multipart/report\n"
+	"mail from notify.from (reporter: notify.isp-name, notify.contact), the row as\n"
+	"evidence and the reason in its description, written as an mbox.\n";
 
 static const char notices_usage[] =
 	"usage: ispshield notify notices [--subscriber ID] [--limit N] [--json]\n";
@@ -127,8 +132,10 @@ static int cmd_report(struct cli *c, int argc, char **argv)
 static int cmd_returned(struct cli *c, int argc, char **argv)
 {
 	static const struct opts_spec spec = { .usage = returned_usage };
-	const char *source = NULL, *outpath = NULL;
+	const char *source = NULL, *outpath = NULL, *format = "csv", *to = NULL;
 	struct notify_returned_pick p;
+	struct xarf_party me;
+	struct notify_xarf nx;
 	FILE *out = stdout;
 	int64_t batch = 0;
 	long rows = 0;
@@ -139,11 +146,22 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 		OPT_SR("source", 's', &source, "NAME", "the source whose rows are returned"),
 		OPT_I("batch", 'b', &batch, "ID", "only this batch (default: all)"),
 		OPT_S("out", 'o', &outpath, "FILE", "write there (default: standard output)"),
+		OPT_S("format", 'f', &format, "F",
+		      "csv (default), or xarf: X-ARF v4 mails as an mbox"),
+		OPT_S("to", 0, &to, "ADDR", "the X-ARF mails' recipient (default: undisclosed)"),
 		OPT_END,
 	};
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
+	if (strcmp(format, "csv") != 0 && strcmp(format, "xarf") != 0) {
+		cli_fail("--format %s: csv or xarf", format);
+		return EXIT_USAGE;
+	}
+	xarf_party_from(&me, c->cfg.notify_isp_name, c->cfg.notify_contact, c->cfg.notify_from);
+	nx.me = &me;
+	nx.to = to;
+	nx.now = (int64_t)time(NULL);
 	st = cli_open_store(c);
 	if (!st)
 		return EXIT_FAIL;
@@ -164,8 +182,9 @@ static int cmd_returned(struct cli *c, int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (rc == 0)
-		rc = notify_write_returned(st, source, batch, p.header[0] ? p.header : NULL, out,
-					   &rows, &err);
+		rc = notify_write_returned(st, source, batch, p.header[0] ? p.header : NULL,
+					   strcmp(format, "xarf") == 0 ? &nx : NULL, out, &rows,
+					   &err);
 	store_close(st);
 	if (outpath && out && fclose(out) != 0 && rc == 0) {
 		cli_fail("%s: write failed", outpath);

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "cli/opts.h"
@@ -23,13 +24,15 @@ static const char relay_usage[] =
 
 static const char split_usage[] =
 	"usage: ispshield relay split --members MEMBERS.csv --source NAME [--out DIR]\n"
-	"                             [--format F] FILE...\n"
+	"                             [--format F] [--out-format csv|xarf] FILE...\n"
 	"\n"
 	"Split partner lists (the formats of `events import`) by member ISP. MEMBERS.csv has\n"
 	"a header naming the columns `member` and `prefix` (one prefix a row, or several\n"
 	"separated by spaces or ';'). Writes DIR/MEMBER.csv for each member with rows and\n"
 	"DIR/unassigned.csv for rows that belong to no member, each with the list's header,\n"
 	"and records the batch for `relay report`. DIR (default .) is created if missing.\n"
+	"With --out-format xarf, also DIR/MEMBER.mbox: one X-ARF v4 report per row, each in\n"
+	"a multipart/report mail to the member's address (an optional column `email`).\n"
 	"Rejected rows are reported as FILE:LINE: reason and counted.\n";
 
 static const char returns_usage[] =
@@ -78,7 +81,8 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 	static const struct opts_spec spec = { .usage = split_usage,
 					       .min_args = 1,
 					       .max_args = -1 };
-	const char *members = NULL, *source = NULL, *fmt_s = "auto", *dir = ".";
+	const char *members = NULL, *source = NULL, *fmt_s = "auto", *dir = ".", *ofmt = "csv";
+	struct xarf_party me;
 	struct relay_split *s = NULL;
 	char files[4096] = "";
 	struct isp_err err;
@@ -96,11 +100,17 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 		OPT_S("out", 'o', &dir, "DIR", "where the per-member files go (default .)"),
 		OPT_S("format", 'f', &fmt_s, "F",
 		      "the lists' format, as `events import --format` (default auto)"),
+		OPT_S("out-format", 0, &ofmt, "F",
+		      "csv (default), or xarf: also an X-ARF mbox per member"),
 		OPT_END,
 	};
 
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
+	if (strcmp(ofmt, "csv") != 0 && strcmp(ofmt, "xarf") != 0) {
+		cli_fail("--out-format %s: csv or xarf", ofmt);
+		return EXIT_USAGE;
+	}
 	rc = cli_evfmt_opts(c, fmt_s, NULL, &schema, &fo);
 	if (rc != 0)
 		return rc;
@@ -117,6 +127,9 @@ static int cmd_split(struct cli *c, int argc, char **argv)
 		ss_schema_free(schema);
 		return EXIT_USAGE;
 	}
+	xarf_party_from(&me, c->cfg.notify_isp_name, c->cfg.notify_contact, c->cfg.notify_from);
+	if (strcmp(ofmt, "xarf") == 0)
+		relay_split_xarf(s, &me, source, (int64_t)time(NULL));
 	rc = EXIT_FAIL;
 	if (relay_split_mkdir(s, &err) != 0) {
 		cli_error(&err);

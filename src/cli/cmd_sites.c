@@ -159,6 +159,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 		OPT_K("maildir", "notify.maildir", "DIR"),
 		OPT_K("renotify-after", "sites.renotify-after", "DURATION"),
 		OPT_K("max-notices", "sites.max-notices", "N"),
+		OPT_K("format", "sites.notice-format", "F"),
 		OPT_T("now", 0, &now, "TIME", "decide as if it were TIME (tests, replays)"),
 		OPT_END,
 	};

@@ -4,9 +4,11 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/base/strbuf.h"
 #include "core/base/timefmt.h"
 #include "notify/notify.h"
 
@@ -84,6 +86,9 @@ struct returned_ctx {
 	long rows;
 	int header_done;
 	const char *header;
+	const struct notify_xarf *xarf; /* NULL: CSV */
+	const char *source;
+	struct isp_err err; /* the X-ARF writer's failure */
 };
 
 /* The reason as one CSV field. */
@@ -99,10 +104,61 @@ static void csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* One returned row as an X-ARF mail appended to the mbox. */
+static int returned_xarf(struct returned_ctx *x, const struct store_event *e)
+{
+	struct strbuf ev = { 0 }, desc = { 0 }, text = { 0 };
+	struct xarf_event xe;
+	char subject[256], t[TIME_FMT_UTC_MAX];
+	int rc;
+
+	strbuf_fmt(&ev, "%s\n", x->header ? x->header : "timestamp,ip");
+	if (e->raw)
+		strbuf_fmt(&ev, "%s\n", e->raw);
+	else
+		strbuf_fmt(&ev, "%s,%s\n", time_fmt_utc(e->time, t), e->ip);
+	strbuf_fmt(&desc, "returned by %s: %s", x->xarf->me->org,
+		   e->reason ? e->reason : "no subscriber");
+	strbuf_fmt(&text,
+		   "%s could not act on this report of %s: %s.\n\n"
+		   "  address   %s\n  time      %s UTC\n  source    %s, batch %lld\n\n"
+		   "The report in the X-ARF format and the row as received are attached.\n",
+		   x->xarf->me->org, x->source, e->reason ? e->reason : "no subscriber", e->ip,
+		   time_fmt_utc(e->time, t), x->source, (long long)e->batch_id);
+	memset(&xe, 0, sizeof(xe));
+	xe.time = e->time;
+	xe.source = e->ip;
+	xe.port = e->port;
+	xe.cause = cause_parse(e->cause);
+	xe.family = e->family;
+	xe.reference = e->reference;
+	xe.detail = e->detail;
+	xe.description = desc.p;
+	xe.tag = "status:returned";
+	xe.ev_type = "text/csv";
+	xe.ev_desc = "the row as received, with its header";
+	xe.evidence = ev.p;
+	snprintf(subject, sizeof(subject), "[X-ARF] returned: %s %s", x->source, e->ip);
+	if (ev.oom || desc.oom || text.oom)
+		rc = isp_err_set(&x->err, ISR_ENOMEM, "out of memory");
+	else
+		rc = xarf_mbox_event(x->out, x->xarf->me, x->xarf->to, subject, text.p,
+				     x->xarf->now, &xe, &x->err);
+	free(ev.p);
+	free(desc.p);
+	free(text.p);
+	if (rc)
+		return 1;
+	x->rows++;
+	return 0;
+}
+
 static int returned_row(void *ud, const struct store_event *e)
 {
 	struct returned_ctx *x = ud;
 
+	if (x->xarf)
+		return returned_xarf(x, e);
 	if (!x->header_done) {
 		fprintf(x->out, "%s,reason\n", x->header ? x->header : "timestamp,ip");
 		x->header_done = 1;
@@ -180,12 +236,18 @@ int notify_returned_header(struct store *st, const char *source, int64_t batch,
 }
 
 int notify_write_returned(struct store *st, const char *source, int64_t batch, const char *header,
-			  FILE *out, long *rows, struct isp_err *err)
+			  const struct notify_xarf *xarf, FILE *out, long *rows,
+			  struct isp_err *err)
 {
-	struct returned_ctx x = { out, batch, 0, 0, header };
+	struct returned_ctx x = { out, batch, 0, 0, header, xarf, source, { 0 } };
 	int rc;
 
+	isp_err_clear(&x.err);
 	rc = store_each_event(st, source, batch, EV_RETURNED, returned_row, &x, err);
+	if (x.err.code) {
+		*err = x.err;
+		rc = x.err.code;
+	}
 	*rows = x.rows;
 	return rc;
 }

@@ -31,6 +31,7 @@
 
 #include "core/service/config.h"
 #include "core/base/err.h"
+#include "core/events/xarf.h"
 #include "core/store/store.h"
 #include "core/store/store_notify.h"
 
@@ -117,12 +118,23 @@ struct notify_returned_pick {
 int notify_returned_header(struct store *st, const char *source, int64_t batch,
 			   struct notify_returned_pick *p, struct isp_err *err);
 
+/* X-ARF output of the returned rows (core/events/xarf.h): who reports, to whom. */
+struct notify_xarf {
+	const struct xarf_party *me;
+	const char *to; /* NULL: undisclosed recipients */
+	int64_t now;	/* the mails' date */
+};
+
 /*
  * Write the returned rows of source, batch (0: all) to out as CSV: the line header (NULL:
  * "timestamp,ip") plus ",reason", then each row as received (or its time and address)
- * with its reason quoted. *rows: the rows written. Returns 0 or the store's error.
+ * with its reason quoted. With xarf set, instead one X-ARF mail per row (the report of
+ * the row's cause, the header and row as evidence, the reason in the description and a
+ * tag status:returned) appended to out as an mbox. *rows: the rows written. Returns 0,
+ * the store's error or the writer's.
  */
 int notify_write_returned(struct store *st, const char *source, int64_t batch, const char *header,
-			  FILE *out, long *rows, struct isp_err *err);
+			  const struct notify_xarf *xarf, FILE *out, long *rows,
+			  struct isp_err *err);
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/mime.h"
 #include "core/base/strbuf.h"
 #include "notify/embedded.h"
 #include "notify/render.h"
@@ -193,82 +194,6 @@ static int render_section(const struct render_ctx *c, const char *lang,
 	return rc;
 }
 
-static int is_ascii(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
-static void base64(struct strbuf *b, const unsigned char *s, size_t n, size_t line)
-{
-	static const char tab[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, col = 0;
-	char q[4];
-
-	for (i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)s[i] << 16;
-
-		if (i + 1 < n)
-			v |= (unsigned)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		strbuf_add(b, q, 4);
-		col += 4;
-		if (line && col >= line && i + 3 < n) {
-			strbuf_str(b, "\r\n");
-			col = 0;
-		}
-	}
-}
-
-/* A header value: as is when ASCII, else one RFC 2047 encoded-word per <= 45 bytes of
- * whole UTF-8 characters, folded. */
-static void header_value(struct strbuf *b, const char *v)
-{
-	size_t n = strlen(v), at = 0;
-
-	if (is_ascii(v, n)) {
-		strbuf_str(b, v);
-		return;
-	}
-	while (at < n) {
-		size_t take = n - at > 45 ? 45 : n - at;
-
-		while (at + take < n && ((unsigned char)v[at + take] & 0xC0) == 0x80)
-			take--; /* do not split a character */
-		if (at)
-			strbuf_str(b, "\r\n ");
-		strbuf_str(b, "=?UTF-8?B?");
-		base64(b, (const unsigned char *)v + at, take, 0);
-		strbuf_str(b, "?=");
-		at += take;
-	}
-}
-
-/* Append s with every bare LF turned into CRLF. */
-static void add_crlf(struct strbuf *b, const char *s, size_t n)
-{
-	size_t i, start = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
-			strbuf_add(b, s + start, i - start);
-			strbuf_str(b, "\r\n");
-			start = i + 1;
-		}
-	}
-	strbuf_add(b, s + start, n - start);
-}
-
 int render_mail(const struct render_ctx *c, const char *name, const struct render_var *vars,
 		size_t nvars, const char *email, const char *key, const char *store_id,
 		int64_t date_, char **out, size_t *len, struct isp_err *err)
@@ -305,9 +230,9 @@ int render_mail(const struct render_ctx *c, const char *name, const struct rende
 		memset(&tm, 0, sizeof(tm));
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	strbuf_str(&msg, "From: ");
-	header_value(&msg, c->isp_name);
+	mime_header_value(&msg, c->isp_name);
 	strbuf_fmt(&msg, " <%s>\r\nTo: <%s>\r\nSubject: ", c->from, email);
-	header_value(&msg, subject);
+	mime_header_value(&msg, subject);
 	strbuf_fmt(&msg, "\r\nDate: %s\r\nMessage-ID: <%s%s%s@%s>\r\n", date, key,
 		   store_id ? "." : "", store_id ? store_id : "",
 		   strchr(c->from, '@') ? strchr(c->from, '@') + 1 : "ispshield.invalid");
@@ -315,24 +240,7 @@ int render_mail(const struct render_ctx *c, const char *name, const struct rende
 		   "X-Ispshield-Reference: %s\r\nMIME-Version: 1.0\r\n"
 		   "Content-Type: text/plain; charset=UTF-8\r\n",
 		   key);
-	{
-		const char *text = nl + 1;
-		size_t tlen = strlen(text);
-		struct strbuf crlf = { 0 };
-
-		add_crlf(&crlf, text, tlen);
-		if (is_ascii(text, tlen)) {
-			strbuf_str(&msg, "Content-Transfer-Encoding: 7bit\r\n\r\n");
-			strbuf_add(&msg, crlf.p ? crlf.p : "", crlf.len);
-		} else {
-			strbuf_str(&msg, "Content-Transfer-Encoding: base64\r\n\r\n");
-			base64(&msg, (const unsigned char *)(crlf.p ? crlf.p : ""), crlf.len, 76);
-			strbuf_str(&msg, "\r\n");
-		}
-		if (crlf.oom)
-			msg.oom = 1;
-		free(crlf.p);
-	}
+	mime_body(&msg, nl + 1, strlen(nl + 1));
 	if (msg.oom) {
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 		goto out;

@@ -17,6 +17,7 @@
 
 #include "core/base/csv.h"
 #include "core/base/linereader.h"
+#include "core/base/strbuf.h"
 #include "core/store/store_relay.h"
 
 struct member_prefix {
@@ -26,7 +27,12 @@ struct member_prefix {
 
 struct relay_split {
 	char *names[RELAY_MAX_MEMBERS];
+	char *emails[RELAY_MAX_MEMBERS];  /* the member's abuse address (column email), or NULL */
 	FILE *out[RELAY_MAX_MEMBERS + 1]; /* [nmembers] = unassigned */
+	FILE *xout[RELAY_MAX_MEMBERS];	  /* X-ARF mbox per member (relay_split_xarf) */
+	const struct xarf_party *xarf;	  /* NULL: no X-ARF output */
+	const char *source;
+	int64_t now;
 	long sent[RELAY_MAX_MEMBERS + 1];
 	int nmembers;
 	struct member_prefix *pfx;
@@ -84,9 +90,10 @@ static int add_prefixes(struct relay_split *s, int m, char *list, const char *fi
 }
 
 /* The header row: the member and prefix columns (core/base/csv.h's column mapper). */
-static const struct csv_col member_cols[2] = {
+static const struct csv_col member_cols[3] = {
 	CSV_COL(1, "member", "name"),
 	CSV_COL(1, "prefix", "prefixes"),
+	CSV_COL(0, "email", "contact"),
 };
 
 static int load_members(struct relay_split *s, FILE *fp, const char *path, struct isp_err *err)
@@ -95,7 +102,7 @@ static int load_members(struct relay_split *s, FILE *fp, const char *path, struc
 	struct lr_line ln;
 	struct lr *r = lr_new(fp, 16384);
 	struct csv_reader *cr = r ? csv_reader_new(r, 16384) : NULL;
-	int col[2] = { -1, -1 }, m, rc = 0;
+	int col[3] = { -1, -1, -1 }, m, rc = 0;
 	size_t nf;
 
 	if (!cr) {
@@ -111,7 +118,7 @@ static int load_members(struct relay_split *s, FILE *fp, const char *path, struc
 			snprintf(why, sizeof(why), "%s", err->msg);
 			rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1, "%s", why);
 		} else if (col[0] < 0) {
-			if (csv_map_header(member_cols, 2, f, nf, 0, col, NULL) != 0)
+			if (csv_map_header(member_cols, 3, f, nf, 0, col, NULL) != 0)
 				rc = isp_err_at(err, ISR_EINVAL, path, ln.lineno, -1,
 						"the header must name the columns member and "
 						"prefix");
@@ -121,7 +128,11 @@ static int load_members(struct relay_split *s, FILE *fp, const char *path, struc
 		} else if ((m = member_index(s, f[col[0]].s)) < 0) {
 			rc = isp_err_at(err, ISR_ELIMIT, path, ln.lineno, -1, "too many members");
 		} else {
-			rc = add_prefixes(s, m, f[col[1]].s, path, ln.lineno, err);
+			if (col[2] >= 0 && (size_t)col[2] < nf && f[col[2]].len && !s->emails[m] &&
+			    !(s->emails[m] = strdup(f[col[2]].s)))
+				rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+			if (rc == 0)
+				rc = add_prefixes(s, m, f[col[1]].s, path, ln.lineno, err);
 		}
 	}
 	if (rc == 0 && s->npfx == 0)
@@ -167,8 +178,12 @@ void relay_split_free(struct relay_split *s)
 	for (i = 0; i <= s->nmembers; i++)
 		if (s->out[i])
 			fclose(s->out[i]);
-	for (i = 0; i < s->nmembers; i++)
+	for (i = 0; i < s->nmembers; i++) {
+		if (s->xout[i])
+			fclose(s->xout[i]);
 		free(s->names[i]);
+		free(s->emails[i]);
+	}
 	free(s->pfx);
 	free(s->dir);
 	free(s);
@@ -211,26 +226,84 @@ long relay_split_rows(const struct relay_split *s)
 	return s->rows;
 }
 
-static FILE *member_file(struct relay_split *s, int m)
+void relay_split_xarf(struct relay_split *s, const struct xarf_party *me, const char *source,
+		      int64_t now)
+{
+	s->xarf = me;
+	s->source = source;
+	s->now = now;
+}
+
+/* DIR/MEMBER.ext opened for writing into *slot (once); NULL with ferr set on failure. */
+static FILE *open_member(struct relay_split *s, int m, const char *ext, FILE **slot)
 {
 	char path[4096], name[256];
 	const char *src = m < s->nmembers ? s->names[m] : "unassigned";
 	size_t i;
 
-	if (s->out[m])
-		return s->out[m];
+	if (*slot)
+		return *slot;
 	for (i = 0; src[i] && i < sizeof(name) - 1; i++)
 		name[i] = isalnum((unsigned char)src[i]) || src[i] == '-' || src[i] == '.' ? src[i]
 											   : '_';
 	name[i] = '\0';
-	snprintf(path, sizeof(path), "%s/%s.csv", s->dir, name);
-	s->out[m] = fopen(path, "w");
-	if (!s->out[m]) {
+	snprintf(path, sizeof(path), "%s/%s.%s", s->dir, name, ext);
+	*slot = fopen(path, "w");
+	if (!*slot)
 		isp_err_set(&s->ferr, ISR_EIO, "%s: %s", path, strerror(errno));
+	return *slot;
+}
+
+static FILE *member_file(struct relay_split *s, int m)
+{
+	if (s->out[m])
+		return s->out[m];
+	if (!open_member(s, m, "csv", &s->out[m]))
 		return NULL;
-	}
 	fprintf(s->out[m], "%s\n", s->header);
 	return s->out[m];
+}
+
+/* The row as an X-ARF mail to member m (DIR/MEMBER.mbox). 0 or -1 (ferr set). */
+static int split_xarf(struct relay_split *s, int m, const struct ev_record *r)
+{
+	FILE *f = open_member(s, m, "mbox", &s->xout[m]);
+	struct strbuf ev = { 0 }, text = { 0 };
+	struct xarf_event xe;
+	char ip[IP_PREFIX_STRLEN], subject[256];
+	int rc;
+
+	if (!f)
+		return -1;
+	ip_format_prefix(&r->ip, ip);
+	strbuf_fmt(&ev, "%s\n%s\n", s->header, r->raw);
+	strbuf_fmt(&text,
+		   "%s relays this report of %s about an address of %s.\n\n"
+		   "  address   %s\n  cause     %s\n\n"
+		   "The report in the X-ARF format and the row as received are attached.\n",
+		   s->xarf->org, s->source, s->names[m], ip,
+		   cause_name(r->cause) ? cause_name(r->cause) : "unknown");
+	memset(&xe, 0, sizeof(xe));
+	xe.time = r->time;
+	xe.source = ip;
+	xe.port = r->port;
+	xe.cause = r->cause;
+	xe.family = r->family;
+	xe.reference = r->reference;
+	xe.detail = r->detail;
+	xe.tag = "status:relayed";
+	xe.ev_type = "text/csv";
+	xe.ev_desc = "the row as received, with its header";
+	xe.evidence = ev.p;
+	snprintf(subject, sizeof(subject), "[X-ARF] %s: %s", s->source, ip);
+	if (ev.oom || text.oom)
+		rc = isp_err_set(&s->ferr, ISR_ENOMEM, "out of memory");
+	else
+		rc = xarf_mbox_event(f, s->xarf, s->emails[m], subject, text.p, s->now, &xe,
+				     &s->ferr);
+	free(ev.p);
+	free(text.p);
+	return rc ? -1 : 0;
 }
 
 static int split_row(void *ud, const struct ev_record *r)
@@ -248,6 +321,10 @@ static int split_row(void *ud, const struct ev_record *r)
 		return 1;
 	}
 	fprintf(f, "%s\n", r->raw);
+	if (s->xarf && m < s->nmembers && split_xarf(s, m, r) != 0) {
+		s->failed = 1;
+		return 1;
+	}
 	s->sent[m]++;
 	s->rows++;
 	return 0;
@@ -290,16 +367,18 @@ int relay_split_file(struct relay_split *s, FILE *f, const struct evfmt_opts *fo
 
 int relay_split_close(struct relay_split *s, struct isp_err *err)
 {
-	int i;
+	int i, bad = 0;
 
 	for (i = 0; i <= s->nmembers; i++) {
-		if (s->out[i] && fclose(s->out[i]) != 0) {
-			s->out[i] = NULL;
-			return isp_err_set(err, ISR_EIO, "write failed in %s", s->dir);
-		}
+		if (s->out[i] && fclose(s->out[i]) != 0)
+			bad = 1;
 		s->out[i] = NULL;
+		if (i < s->nmembers && s->xout[i] && fclose(s->xout[i]) != 0)
+			bad = 1;
+		if (i < s->nmembers)
+			s->xout[i] = NULL;
 	}
-	return 0;
+	return bad ? isp_err_set(err, ISR_EIO, "write failed in %s", s->dir) : 0;
 }
 
 int relay_split_record(const struct relay_split *s, struct store *st, const char *source,

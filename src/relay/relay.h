@@ -14,6 +14,7 @@
 
 #include "core/base/err.h"
 #include "core/events/evfmt.h"
+#include "core/events/xarf.h"
 #include "core/net/ip.h"
 #include "core/store/store.h"
 
@@ -35,6 +36,15 @@ int relay_split_new(FILE *f, const char *path, const char *dir, struct relay_spl
 		    struct isp_err *err);
 
 void relay_split_free(struct relay_split *s);
+
+/*
+ * Also write each member's rows as X-ARF v4 mails (core/events/xarf.h), one per row, to
+ * DIR/MEMBER.mbox, from me (kept, as is source), dated now, to the member's address (the
+ * table's optional column `email`; none: undisclosed recipients). Rows of no member get
+ * none. Call before relay_split_file.
+ */
+void relay_split_xarf(struct relay_split *s, const struct xarf_party *me, const char *source,
+		      int64_t now);
 
 /* Create the output folder if missing. Returns 0 or ISR_EIO with the reason. */
 int relay_split_mkdir(const struct relay_split *s, struct isp_err *err);

@@ -31,6 +31,7 @@
 #include "core/base/strbuf.h"
 #include "core/store/store_sites.h"
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 #define JST_OFFSET ((int64_t)9 * 3600)
 
@@ -186,6 +187,8 @@ static int deliver_one(struct store *st, const struct isp_config *cfg, const str
 				 vars, sizeof(vars) / sizeof(vars[0]) / 2, n->email, n->key,
 				 store_id, now, &msg, &len, err);
 	}
+	if (rc == 0)
+		rc = sites_notice_xarf(st, cfg, n, &msg, &len, err);
 	if (rc)
 		goto out;
 	rc = store_site_notice_state(st, n->id, "sending", NULL, now, err);

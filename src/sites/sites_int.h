@@ -4,11 +4,23 @@
 #ifndef ISP_SITES_INT_H
 #define ISP_SITES_INT_H
 
+#include <stddef.h>
+
 #include "core/base/err.h"
 
 /* Report one rejected line (line > 0) or offset (off >= 0) of file through rej (nothing
  * when rej is NULL): the one reject helper of the parsers (contact.c). */
 void sites_reject(isp_reject_fn rej, void *ud, const char *file, long line, long long off,
 		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* With sites.notice-format = xarf, turn the rendered notice *msg[0..*len) of n into a
+ * multipart/report carrying its X-ARF report (notice_xarf.c; *msg replaced, the old one
+ * freed); otherwise nothing. Returns 0 or an ISR code with err set. */
+struct store;
+struct isp_config;
+struct store_site_notice;
+int sites_notice_xarf(struct store *st, const struct isp_config *cfg,
+		      const struct store_site_notice *n, char **msg, size_t *len,
+		      struct isp_err *err);
 
 #endif

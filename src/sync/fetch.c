@@ -82,24 +82,34 @@ static void header_value(const char *line, size_t n, const char *name, char *dst
 	dst[e] = '\0';
 }
 
+struct hdr_sink {
+	const struct fetch_req *req;
+	struct fetch_res *res;
+};
+
 static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
 {
-	struct fetch_res *r = ud;
+	struct hdr_sink *h = ud;
+	struct fetch_res *r = h->res;
 	size_t n = size * nmemb;
 
 	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) { /* a new response (after a redirect) */
 		r->etag[0] = '\0';
 		r->last_modified[0] = '\0';
+		r->captured[0] = '\0';
 	}
 	header_value(p, n, "ETag", r->etag, sizeof(r->etag));
 	header_value(p, n, "Last-Modified", r->last_modified, sizeof(r->last_modified));
+	if (h->req->capture)
+		header_value(p, n, h->req->capture, r->captured, sizeof(r->captured));
 	return n;
 }
 
 int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err *err)
 {
 	struct curl_slist *hdr = NULL;
-	char line[512], ebuf[CURL_ERROR_SIZE] = "";
+	char line[1024], ebuf[CURL_ERROR_SIZE] = "";
+	struct hdr_sink hs = { req, res };
 	struct sink s;
 	CURLcode cc;
 	CURL *h;
@@ -120,6 +130,15 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	if (req->last_modified && *req->last_modified) {
 		snprintf(line, sizeof(line), "If-Modified-Since: %s", req->last_modified);
 		hdr = curl_slist_append(hdr, line);
+	}
+	if (req->accept) {
+		snprintf(line, sizeof(line), "Accept: %s", req->accept);
+		hdr = curl_slist_append(hdr, line);
+	}
+	if (req->authorization) {
+		snprintf(line, sizeof(line), "Authorization: %s", req->authorization);
+		hdr = curl_slist_append(hdr, line);
+		memset(line, 0, sizeof(line));
 	}
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
 	/* an https feed is followed to https only: a redirect to http would hand the
@@ -149,7 +168,7 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, res);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &hs);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
 	/* no compression: the sizes and hashes checked are those of the files as served */
 	cc = curl_easy_perform(h);
@@ -182,4 +201,14 @@ int fetch_url(const struct fetch_req *req, struct fetch_res *res, struct isp_err
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(h);
 	return rc;
+}
+
+void fetch_req_init(struct fetch_req *q, const struct sync_opts *o, const char *url,
+		    uint64_t max_bytes)
+{
+	memset(q, 0, sizeof(*q));
+	q->url = url;
+	q->max_bytes = max_bytes;
+	q->timeout = o->timeout;
+	q->ca_file = o->ca_file;
 }

@@ -7,7 +7,8 @@
  *     "error":"","etag":"...","last_modified":"...","sequence":N,"created":UNIX,
  *     "key":"HEX","lists":[{"name":"c2","entries":123,"sha256":"..."}]}]}
  * "key" is the public key that verified the manifest imported ("" = none yet), "created"
- * that manifest's publication time (for sync.max-age on a 304).
+ * that manifest's publication time (for sync.max-age on a 304). A TAXII source adds
+ * "added_last" (the X-TAXII-Date-Added-Last its last page carried: the next added_after).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -110,6 +111,7 @@ int sync_state_get(const char *path, const char *url, struct sync_state *s, stru
 		s->sequence = (uint64_t)json_integer_value(json_object_get(o, "sequence"));
 		s->created = (int64_t)json_integer_value(json_object_get(o, "created"));
 		copy_str(s->key, sizeof(s->key), o, "key");
+		copy_str(s->added_last, sizeof(s->added_last), o, "added_last");
 		lists = json_object_get(o, "lists");
 		json_array_foreach(lists, j, l)
 		{
@@ -141,7 +143,7 @@ static const char *ascii(char *dst, size_t size, const char *src)
 
 static json_t *state_json(const struct sync_state *s)
 {
-	json_t *lists = json_array();
+	json_t *lists = json_array(), *o;
 	char url[sizeof(s->url)], error[sizeof(s->error)], etag[sizeof(s->etag)];
 	char lm[sizeof(s->last_modified)], key[sizeof(s->key)];
 	size_t i;
@@ -150,15 +152,21 @@ static json_t *state_json(const struct sync_state *s)
 		json_array_append_new(lists, json_pack("{s:s, s:I, s:s}", "name", s->lists[i].name,
 						       "entries", (json_int_t)s->lists[i].entries,
 						       "sha256", s->lists[i].sha256));
-	return json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "url",
-			 ascii(url, sizeof(url), s->url), "last_attempt",
-			 (json_int_t)s->last_attempt, "last_success", (json_int_t)s->last_success,
-			 "result", sync_result_name(s->result), "error",
-			 ascii(error, sizeof(error), s->error), "etag",
-			 ascii(etag, sizeof(etag), s->etag), "last_modified",
-			 ascii(lm, sizeof(lm), s->last_modified), "sequence",
-			 (json_int_t)s->sequence, "created", (json_int_t)s->created, "key",
-			 ascii(key, sizeof(key), s->key), "lists", lists);
+	o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s, s:o}", "url",
+		      ascii(url, sizeof(url), s->url), "last_attempt", (json_int_t)s->last_attempt,
+		      "last_success", (json_int_t)s->last_success, "result",
+		      sync_result_name(s->result), "error", ascii(error, sizeof(error), s->error),
+		      "etag", ascii(etag, sizeof(etag), s->etag), "last_modified",
+		      ascii(lm, sizeof(lm), s->last_modified), "sequence", (json_int_t)s->sequence,
+		      "created", (json_int_t)s->created, "key", ascii(key, sizeof(key), s->key),
+		      "lists", lists);
+	if (o && s->added_last[0]) {
+		char al[sizeof(s->added_last)];
+
+		json_object_set_new(o, "added_last",
+				    json_string(ascii(al, sizeof(al), s->added_last)));
+	}
+	return o;
 }
 
 int sync_state_print(const struct sync_state *s, FILE *out, struct isp_err *err)

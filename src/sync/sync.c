@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,14 +45,19 @@ static void set_base(struct run *r)
 		 n && r->o->url[n - 1] == '/' ? "" : "/");
 }
 
-static enum sync_result fail(struct run *r, enum sync_result why)
+enum sync_result sync_fail(struct sync_state *s, const struct isp_err *err, enum sync_result why)
 {
 	char msg[ISP_ERR_MSG + 64];
 
-	isp_err_str(r->err, msg, sizeof(msg));
-	snprintf(r->s->error, sizeof(r->s->error), "%s", msg);
-	r->s->result = why;
+	isp_err_str(err, msg, sizeof(msg));
+	snprintf(s->error, sizeof(s->error), "%s", msg);
+	s->result = why;
 	return why;
+}
+
+static enum sync_result fail(struct run *r, enum sync_result why)
+{
+	return sync_fail(r->s, r->err, why);
 }
 
 /* Fetch index (conditionally) and index.sig, verify. Fills *idx (caller frees body). */
@@ -62,14 +68,10 @@ static enum sync_result fetch_verified(struct run *r, struct fetch_res *idx, int
 	char url[2100];
 	int rc;
 
-	memset(&q, 0, sizeof(q));
 	snprintf(url, sizeof(url), "%sindex", r->base);
-	q.url = url;
+	fetch_req_init(&q, r->o, url, MANIFEST_MAX_BYTES);
 	q.etag = conditional ? r->s->etag : NULL;
 	q.last_modified = conditional ? r->s->last_modified : NULL;
-	q.max_bytes = MANIFEST_MAX_BYTES;
-	q.timeout = r->o->timeout;
-	q.ca_file = r->o->ca_file;
 	rc = fetch_url(&q, idx, r->err);
 	if (rc)
 		return fail(r, SYNC_DOWNLOAD_FAILED);
@@ -135,11 +137,8 @@ static enum sync_result download_lists(struct run *r)
 			isp_err_set(r->err, ISR_EIO, "%s: %s", path, strerror(errno));
 			return fail(r, SYNC_DOWNLOAD_FAILED);
 		}
-		memset(&q, 0, sizeof(q));
-		q.url = url;
-		q.max_bytes = l->size; /* more than the manifest says is wrong already */
-		q.timeout = r->o->timeout;
-		q.ca_file = r->o->ca_file;
+		/* more than the manifest says is wrong already */
+		fetch_req_init(&q, r->o, url, l->size);
 		q.out = f;
 		rc = fetch_url(&q, &res, r->err);
 		if (fclose(f) != 0 && rc == 0)
@@ -176,35 +175,30 @@ static void on_list_reject(void *ud, const struct isp_err *e)
 		r->o->on_reject(r->o->ud, e);
 }
 
-/* Import one file (path) as source "sync:FEED" of list name/kind under the import guard
- * (strict: one rejected line fails); entries -> *entries. dropped: the list left the
- * feed, so its (empty) import may remove everything. */
-static int import_one(struct run *r, struct store *st, const char *name, enum list_kind kind,
-		      enum list_format fmt, const char *path, int dropped, long *entries)
+int sync_import_list(struct store *st, const struct sync_import *si, long *entries,
+		     struct isp_err *err)
 {
 	struct listimport_opts io;
 	struct listimport_result res;
 	struct store_list l;
-	char source[MANIFEST_NAME_MAX + 8];
 	int rc;
 
-	snprintf(source, sizeof(source), "sync:%s", r->m.feed);
-	rc = store_list_get(st, name, kind, kind != LIST_KIND_NONE, &l, r->err);
+	rc = store_list_get(st, si->name, si->kind, si->kind != LIST_KIND_NONE, &l, err);
 	if (rc)
 		return rc;
 	memset(&io, 0, sizeof(io));
-	io.format = fmt;
-	io.source = source;
-	io.expires = r->o->expires;
-	io.strict = 1;
-	io.max_shrink = r->o->max_shrink;
-	io.allow_shrink = dropped || r->o->allow_shrink;
-	rc = listimport_file(st, &l, path, &io, on_list_reject, r, &res, r->err);
+	io.format = si->format;
+	io.source = si->source;
+	io.expires = si->o->expires;
+	io.strict = si->strict;
+	io.max_shrink = si->o->max_shrink;
+	io.allow_shrink = si->allow_shrink || si->o->allow_shrink;
+	rc = listimport_file(st, &l, si->path, &io, si->on_reject, si->ud, &res, err);
 	if (rc && res.refused) {
 		char why[ISP_ERR_MSG];
 
-		snprintf(why, sizeof(why), "%s", r->err->msg);
-		return isp_err_set(r->err, rc, "list %s: %s", name, why);
+		snprintf(why, sizeof(why), "%s", err->msg);
+		return isp_err_set(err, rc, "list %s: %s", si->name, why);
 	}
 	if (rc)
 		return rc;
@@ -212,20 +206,54 @@ static int import_one(struct run *r, struct store *st, const char *name, enum li
 	return 0;
 }
 
+/* Import one file (path) as source "sync:FEED" of list name/kind under the import guard
+ * (strict: one rejected line fails); entries -> *entries. dropped: the list left the
+ * feed, so its (empty) import may remove everything. */
+static int import_one(struct run *r, struct store *st, const char *name, enum list_kind kind,
+		      enum list_format fmt, const char *path, int dropped, long *entries)
+{
+	char source[MANIFEST_NAME_MAX + 8];
+	struct sync_import si = {
+		r->o, name, kind, fmt, path, source, 1, dropped, on_list_reject, r
+	};
+
+	snprintf(source, sizeof(source), "sync:%s", r->m.feed);
+	return sync_import_list(st, &si, entries, r->err);
+}
+
 /* Import every list, empty the lists the previous manifest had and this one dropped,
  * compile the snapshot beside the old one, commit, and put the new snapshot in place. */
-static enum sync_result import_all(struct run *r, struct store *st, struct sync_state *next)
+int sync_commit(struct store *st, const char *snapshot, struct isp_err *err)
 {
 	struct snap_build_stats bs;
-	char path[4400], fresh[4200];
+	char fresh[4200];
+	int rc;
+
+	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", snapshot, (long)getpid()) >=
+	    (int)sizeof(fresh)) {
+		store_rollback(st);
+		return isp_err_set(err, ISR_EINVAL, "snapshot path too long");
+	}
+	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, err);
+	if (rc == 0) {
+		rc = store_commit(st, err);
+		if (rc)
+			unlink(fresh);
+	}
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
+	return fs_replace(fresh, snapshot, err);
+}
+
+static enum sync_result import_all(struct run *r, struct store *st, struct sync_state *next)
+{
+	char path[4400];
 	size_t i;
 	int rc;
 
-	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", r->o->snapshot, (long)getpid()) >=
-	    (int)sizeof(fresh)) {
-		isp_err_set(r->err, ISR_EINVAL, "snapshot path too long");
-		return fail(r, SYNC_IMPORT_FAILED);
-	}
 	rc = store_begin(st, r->err);
 	if (rc)
 		return fail(r, SYNC_IMPORT_FAILED);
@@ -262,16 +290,7 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 	rc = store_meta_set(st, r->meta, path, r->err);
 	if (rc)
 		goto rollback;
-	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, r->err);
-	if (rc)
-		goto rollback;
-	rc = store_commit(st, r->err);
-	if (rc) {
-		unlink(fresh);
-		goto rollback;
-	}
-	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
-	if (fs_replace(fresh, r->o->snapshot, r->err) != 0)
+	if (sync_commit(st, r->o->snapshot, r->err) != 0)
 		return fail(r, SYNC_IMPORT_FAILED);
 	return SYNC_OK;
 rollback:
@@ -483,7 +502,8 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 	r->s = s;
 	r->err = err;
 	set_base(r);
-	sodium_bin2hex(r->key, sizeof(r->key), o->public_key, SYNC_PK_LEN);
+	if (o->public_key)
+		sodium_bin2hex(r->key, sizeof(r->key), o->public_key, SYNC_PK_LEN);
 	snprintf(r->meta, sizeof(r->meta), "sync_sequence %s", o->url);
 	s->last_attempt = (int64_t)time(NULL);
 	s->error[0] = '\0';
@@ -491,7 +511,7 @@ enum sync_result sync_run(struct store *st, const struct sync_opts *o, struct sy
 		isp_err_set(err, ISR_EIO, "cannot initialise libcurl");
 		res = fail(r, SYNC_DOWNLOAD_FAILED);
 	} else {
-		res = run_checked(r, st);
+		res = sync_is_taxii(o->url) ? sync_taxii(st, o, s, err) : run_checked(r, st);
 		curl_global_cleanup();
 	}
 	remove_stage(r);
@@ -519,4 +539,12 @@ void sync_opts_config(struct sync_opts *o, const struct isp_config *cfg, char *s
 	o->snapshot = snap;
 	o->expires = cfg->lists_expiry ? (int64_t)time(NULL) + cfg->lists_expiry : 0;
 	o->max_shrink = (int)(cfg->lists_max_shrink > 100 ? 100 : cfg->lists_max_shrink);
+	o->taxii_auth_file = cfg->sync_taxii_auth_file;
+	o->taxii_list = cfg->sync_taxii_list;
+}
+
+int sync_is_taxii(const char *url)
+{
+	return strncasecmp(url, "taxii2+http://", 14) == 0 ||
+	       strncasecmp(url, "taxii2+https://", 15) == 0;
 }

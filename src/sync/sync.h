@@ -40,6 +40,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "core/base/err.h"
 #include "core/lists/listfmt.h"
 #include "core/lists/manifest.h"
@@ -136,6 +138,7 @@ struct sync_state {
 	uint64_t sequence;	       /* of the last manifest imported */
 	int64_t created;	       /* its publication time (manifest "created") */
 	char key[2 * SYNC_PK_LEN + 1]; /* hex public key that verified it; "" = none */
+	char added_last[64];	       /* TAXII: X-TAXII-Date-Added-Last of the last page */
 	size_t nlists;
 	struct sync_state_list lists[MANIFEST_MAX_LISTS];
 };
@@ -156,7 +159,7 @@ int sync_state_put(const char *path, const struct sync_state *s, struct isp_err 
 
 struct sync_opts {
 	const char *url;	     /* the folder URL (http, https, file) */
-	const uint8_t *public_key;   /* SYNC_PK_LEN bytes */
+	const uint8_t *public_key;   /* SYNC_PK_LEN bytes (NULL for a TAXII source) */
 	uint64_t max_bytes;	     /* largest list file accepted */
 	long timeout;		     /* seconds one download may take */
 	const char *ca_file;	     /* PEM CAs for https; NULL/"" = the system's */
@@ -167,7 +170,54 @@ struct sync_opts {
 	int64_t max_age;	     /* seconds a manifest may be old; 0 = no limit */
 	listfmt_reject_fn on_reject; /* each rejected line of a list (may be NULL) */
 	void *ud;
+	const char *taxii_auth_file; /* TAXII: `basic USER:PASS` / `bearer TOKEN`; ""/NULL */
+	const char *taxii_list;	     /* TAXII: lists NAME-domain, NAME-url, NAME-ip */
 };
+
+/* ---- MISP feeds by URL (misp.c) ---- */
+
+struct sync_misp_stats {
+	long fetched; /* event files downloaded (new or changed timestamp) */
+	long kept;    /* event files the mirror had at the manifest's timestamp */
+	long failed;  /* event files that could not be downloaded (reported, skipped) */
+};
+
+/*
+ * Mirror the MISP feed at o->url (its manifest.json, or the folder holding it; http or
+ * https) into DIR = misp-HASH beside o->snapshot (HASH: of the feed's URL), written into
+ * dir[0..size): the manifest, then every event it lists whose timestamp differs from the
+ * one the mirror's previous manifest gave, or whose file is missing (o->max_bytes,
+ * o->timeout, o->ca_file apply to each download). An event that cannot be downloaded is
+ * reported through o->on_reject and skipped (fetched again next time). Import DIR with
+ * listimport_file afterwards. Returns 0, or an ISR code with err set (the manifest could
+ * not be fetched or read; the mirror's previous manifest then stays).
+ */
+int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct sync_misp_stats *st,
+		     struct isp_err *err);
+
+/* ---- TAXII 2.1 envelopes (taxii.c; the client is described in sync_int.h) ---- */
+#define TAXII_NEXT_MAX 256
+
+struct taxii_page {
+	json_t *root;	 /* the envelope (owned) */
+	json_t *objects; /* its "objects" array, or NULL */
+	int more;
+	char next[TAXII_NEXT_MAX]; /* "" when none */
+};
+
+/*
+ * Parse one envelope buf[0..len) (name for messages): an object with optional "more"
+ * (boolean), "next" (a string of printable ASCII below TAXII_NEXT_MAX bytes) and
+ * "objects" (an array). Returns 0 with *p filled (taxii_page_free), or ISR_EFORMAT with
+ * err naming name, line and offset.
+ */
+int taxii_envelope_parse(const char *buf, size_t len, const char *name, struct taxii_page *p,
+			 struct isp_err *err);
+void taxii_page_free(struct taxii_page *p);
+
+/* 1 when url names a TAXII 2.1 collection (taxii2+http:// or taxii2+https://): sync_run
+ * then reads it as described in sync_int.h (taxii.c) and needs no public key. */
+int sync_is_taxii(const char *url);
 
 struct isp_config;
 /* Fill o's settings from cfg's [sync] and [lists] keys (max-bytes, timeout, ca-file,

@@ -9,6 +9,7 @@
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
 begin_test
+on_exit() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
 isp() { "$bin" --store "$work/t.db" "$@"; }
 lf=$src/tests/data/listfmt
 feed=$src/tests/data/intel/misp-feed
@@ -65,6 +66,29 @@ hasnt out.txt "198.51.100.23" # decayed
 # --- re-import of the same feed changes nothing
 expect 3 "misp feed again" -- isp lists import --list c2 --source circl "$feed"
 has err.txt "0 added"
+
+# --- the same feed by URL (a web server on loopback): mirrored, then only the events
+# whose manifest timestamp changed are fetched again
+mkdir www && cp -r "$feed" www/feed
+port=$(freeport)
+python3 -m http.server --bind 127.0.0.1 --directory www $port 2>web.log >/dev/null & pids+=($!)
+wait_tcp $port || bad "web server"
+murl=http://127.0.0.1:$port/feed/manifest.json
+expect 2 "a URL needs --format misp" -- isp lists import --list c2url --kind domain "$murl"
+expect 3 "misp feed by URL" -- isp lists import --list c2url --kind domain --format misp "$murl"
+has err.txt "2 events fetched, 0 unchanged, 1 failed"
+has err.txt "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0.json: HTTP status 404"
+has err.txt "4 accepted"
+eq "$(grep -c 'GET /feed/' web.log)" "4" "manifest and three events asked"
+sed -i 's/"timestamp": 1707951600/"timestamp": 1707951601/' www/feed/manifest.json
+sed -i 's/panel.evil.example/panel2.evil.example/' www/feed/5b3e9f1a-6f4c-4d2e-9a61-0c2b8e7f4a11.json
+: > web.log
+expect 3 "misp feed by URL again" -- isp lists import --list c2url --format misp "$murl"
+has err.txt "1 events fetched, 1 unchanged, 1 failed"
+hasnt web.log "a6ef17d6"   # unchanged: not fetched
+has web.log "GET /feed/5b3e9f1a-6f4c-4d2e-9a61-0c2b8e7f4a11.json"
+expect 0 "the changed event applied" -- isp lists export --list c2url --format domains
+has out.txt "panel2.evil.example"; hasnt out.txt "panel.evil.example"
 
 # --- a directory is only a MISP feed
 expect 4 "directory as csv" -- isp lists import --list c2 --format csv "$feed"

@@ -370,9 +370,14 @@ printf 'Subject: out of office\n\nback on Monday\n' > bounces/new/2.mx
 expect 0 "returned" -- "$bin" --store "$store" sites returned --maildir bounces
 has err.txt "2 messages (1 not DSNs), 1 failed recipients, 2 contacts marked bounced"
 has err.txt "2.mx: no message/delivery-status part"
-expect 0 "notify after the bounce" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
+# (as X-ARF: the notice and its report in a multipart/report, valid by the published schema)
+expect 0 "notify after the bounce" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now --format xarf
 has err.txt "2 notices made, 2 delivered"
 until_eq 8 sh -c "ls sink | wc -l"
+grep -l "^X-XARF: PLAIN" sink/* > x.txt
+check "two X-ARF notices" [ "$(wc -l < x.txt)" = 2 ]
+python3 "$src/tests/integration/lib/xarf_check.py" "$src/tests/data/xarf/v4" $(cat x.txt) > xarf.txt || bad "X-ARF: $(cat xarf.txt)"
+has xarf.txt "webmaster@shop-a.jp | content/malware | shop-a.jp | tool:ispshield,status:site-notice | http://shop-a.jp/"
 check "next contact of shop-a.jp" grep -q "^To: <webmaster@shop-a.jp>" sink/*
 check "next contact of shop-g.jp" grep -q "^To: <webmaster@shop-g.jp>" sink/*
 expect 0 "returned again marks nothing" -- "$bin" --store "$store" sites returned --maildir bounces

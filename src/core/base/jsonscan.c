@@ -19,6 +19,7 @@ struct js {
 	long long off;
 	struct js_path path;
 	js_want_fn want;
+	js_raw_fn raw;
 	js_value_fn on_value;
 	void *ud;
 	struct isp_err *err;
@@ -304,6 +305,13 @@ static int wanted(struct js *j)
 	j->copying = 0;
 	if (rc != 0)
 		return rc;
+	if (!j->over && j->raw) {
+		int handled = 0;
+
+		rc = j->raw(j->ud, &j->path, j->buf, j->len, line, off, &handled);
+		if (rc != 0 || handled)
+			return rc;
+	}
 	if (j->over) {
 		snprintf(why, sizeof(why), "value longer than %zu bytes", j->max);
 		bad = why;
@@ -336,6 +344,12 @@ int js_path_key(const struct js_path *p, int i, const char *key)
 int js_scan(struct lr *lr, size_t value_max, js_want_fn want, js_value_fn on_value, void *ud,
 	    struct js_stats *st, struct isp_err *err)
 {
+	return js_scan_ex(lr, value_max, want, NULL, on_value, ud, st, err);
+}
+
+int js_scan_ex(struct lr *lr, size_t value_max, js_want_fn want, js_raw_fn raw,
+	       js_value_fn on_value, void *ud, struct js_stats *st, struct isp_err *err)
+{
 	struct js *j;
 	struct js_stats local;
 	int ch;
@@ -357,6 +371,7 @@ int js_scan(struct lr *lr, size_t value_max, js_want_fn want, js_value_fn on_val
 	j->lr = lr;
 	j->line = 1;
 	j->want = want;
+	j->raw = raw;
 	j->on_value = on_value;
 	j->ud = ud;
 	j->err = err;

@@ -85,4 +85,18 @@ struct js_stats {
 int js_scan(struct lr *lr, size_t value_max, js_want_fn want, js_value_fn on_value, void *ud,
 	    struct js_stats *st, struct isp_err *err);
 
+/*
+ * A reader's own parse of a wanted value, tried before jansson's: called with the value's
+ * bytes buf[0..len) (only when within value_max). Set *handled to 1 when it took the
+ * value (on_value is then not called), leave it 0 to have jansson parse it as usual. A
+ * non-zero return stops the scan, which returns that value. For a fast path over the
+ * common shape of an element that falls back to jansson for everything else.
+ */
+typedef int (*js_raw_fn)(void *ud, const struct js_path *p, const char *buf, size_t len, long line,
+			 long long off, int *handled);
+
+/* js_scan with a raw hook (NULL: js_scan). */
+int js_scan_ex(struct lr *lr, size_t value_max, js_want_fn want, js_raw_fn raw,
+	       js_value_fn on_value, void *ud, struct js_stats *st, struct isp_err *err);
+
 #endif

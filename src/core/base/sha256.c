@@ -171,3 +171,24 @@ int sha256_equal(const uint8_t *a, const uint8_t *b, size_t n)
 		d |= a[i] ^ b[i];
 	return d == 0;
 }
+
+const char *sha256_uuid(const uint8_t h[SHA256_LEN], char out[SHA256_UUID_MAX])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i, k = 0;
+
+	for (i = 0; i < 16; i++) {
+		uint8_t v = h[i];
+
+		if (i == 6)
+			v = (uint8_t)((v & 0x0f) | 0x50); /* version 5 (name-based) */
+		if (i == 8)
+			v = (uint8_t)((v & 0x3f) | 0x80); /* RFC 4122 variant */
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[k++] = '-';
+		out[k++] = hex[v >> 4];
+		out[k++] = hex[v & 15];
+	}
+	out[k] = '\0';
+	return out;
+}

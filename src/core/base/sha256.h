@@ -40,4 +40,10 @@ void hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
 /* 1 when a and b (n bytes each) are equal; time depends on n only. */
 int sha256_equal(const uint8_t *a, const uint8_t *b, size_t n);
 
+/* A name-based UUID (RFC 4122 form, version 5 and variant bits set) from the first 16
+ * bytes of a SHA-256 digest h, as 36 characters and a NUL in out: the ids of exported
+ * STIX objects and X-ARF reports, the same for the same name. Returns out. */
+#define SHA256_UUID_MAX 37
+const char *sha256_uuid(const uint8_t h[SHA256_LEN], char out[SHA256_UUID_MAX]);
+
 #endif

@@ -163,19 +163,14 @@ static void stix_id(const char *list, const char *value, char out[64])
 {
 	struct sha256 c;
 	uint8_t h[SHA256_LEN];
-	int i, k = 0;
+	char u[SHA256_UUID_MAX];
 
 	sha256_init(&c);
 	sha256_update(&c, "ispshield\n", 10);
 	sha256_update(&c, list, strlen(list) + 1);
 	sha256_update(&c, value, strlen(value));
 	sha256_final(&c, h);
-	h[6] = (uint8_t)((h[6] & 0x0f) | 0x50); /* version 5 (name-based) */
-	h[8] = (uint8_t)((h[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-	k = snprintf(out, 64, "indicator--");
-	for (i = 0; i < 16; i++)
-		k += snprintf(out + k, (size_t)(64 - k), "%s%02x",
-			      i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", h[i]);
+	snprintf(out, 64, "indicator--%s", sha256_uuid(h, u));
 }
 
 /* STIX 2.1 timestamp "YYYY-MM-DDTHH:MM:SS.000Z". */

@@ -138,12 +138,18 @@ int lf_next_line(struct lf_ctx *c, struct lr_line *ln)
 
 int lf_read_json(struct lf_ctx *c, js_want_fn want, js_value_fn on_value, void *ud)
 {
+	return lf_read_json_ex(c, want, NULL, on_value, ud);
+}
+
+int lf_read_json_ex(struct lf_ctx *c, js_want_fn want, js_raw_fn raw, js_value_fn on_value,
+		    void *ud)
+{
 	struct js_stats js;
 	struct isp_err e;
 	int rc;
 
 	isp_err_clear(&e);
-	rc = js_scan(c->lr, LF_JSON_VALUE_MAX, want, on_value, ud, &js, &e);
+	rc = js_scan_ex(c->lr, LF_JSON_VALUE_MAX, want, raw, on_value, ud, &js, &e);
 	c->st->lines = js.lines;
 	if (rc == ISR_EFORMAT && e.code == ISR_EFORMAT) {
 		lf_reject(c, e.line, e.offset, "%s", e.msg);

@@ -88,5 +88,8 @@ int lf_read_misp(struct lf_ctx *c);
  * returns what js_scan returned.
  */
 int lf_read_json(struct lf_ctx *c, js_want_fn want, js_value_fn on_value, void *ud);
+/* The same with a raw hook (jsonscan.h, js_scan_ex): the STIX reader's fast path. */
+int lf_read_json_ex(struct lf_ctx *c, js_want_fn want, js_raw_fn raw, js_value_fn on_value,
+		    void *ud);
 
 #endif

@@ -275,14 +275,30 @@ static const char *str_member(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-static int64_t time_member(json_t *o, const char *k)
+/* The members of an indicator the reader uses, from a jansson tree or from the fast
+ * path's own scan of the bytes (fast_object); NULL when absent or not a string. */
+struct ind {
+	const char *type, *id, *ptype, *pattern, *valid_from, *valid_until;
+	const char *category; /* name, else indicator_types and labels (x->cat) */
+	int revoked;	      /* "revoked": true */
+};
+
+static int64_t time_of(const char *s)
 {
-	const char *s = str_member(o, k);
 	int64_t t = 0;
 
 	if (!s || time_parse(s, strlen(s), &t) < 0)
 		return 0;
 	return t;
+}
+
+/* Append one of indicator_types / labels to x->cat (used bytes so far in *used). */
+static void cat_add(struct stix *x, size_t *used, const char *s)
+{
+	if (!s || !*s || *used + strlen(s) + 2 >= sizeof(x->cat))
+		return;
+	*used += (size_t)snprintf(x->cat + *used, sizeof(x->cat) - *used, "%s%s", *used ? " " : "",
+				  s);
 }
 
 /* name, else indicator_types and labels joined with spaces; NULL when none. */
@@ -299,55 +315,40 @@ static const char *category(struct stix *x, json_t *o)
 	x->cat[0] = '\0';
 	for (k = 0; k < 2; k++) {
 		a = json_object_get(o, lists[k]);
-		for (i = 0; i < json_array_size(a); i++) {
-			const char *s = json_string_value(json_array_get(a, i));
-
-			if (!s || !*s || used + strlen(s) + 2 >= sizeof(x->cat))
-				continue;
-			used += (size_t)snprintf(x->cat + used, sizeof(x->cat) - used, "%s%s",
-						 used ? " " : "", s);
-		}
+		for (i = 0; i < json_array_size(a); i++)
+			cat_add(x, &used, json_string_value(json_array_get(a, i)));
 	}
 	return used ? x->cat : NULL;
 }
 
-static int object(struct stix *x, json_t *o, long line, long long off)
+static int indicator(struct stix *x, const struct ind *in, long line, long long off)
 {
 	struct lf_ctx *c = x->c;
 	struct listfmt_entry e;
 	struct pat p;
-	const char *type = str_member(o, "type");
-	const char *id = str_member(o, "id");
-	const char *ptype;
-	const char *pattern;
+	const char *id = in->id ? in->id : "(no id)";
 	char shown[64];
 	char shown2[32];
 	int k, rc;
 
-	if (!json_is_object(o))
-		return lf_reject(c, line, off, "objects[] element is not an object"), 0;
-	if (!type)
+	if (!in->type)
 		return lf_reject(c, line, off, "STIX object without a type"), 0;
-	if (!id)
-		id = "(no id)";
-	if (strcmp(type, "indicator") != 0 || json_is_true(json_object_get(o, "revoked"))) {
+	if (strcmp(in->type, "indicator") != 0 || in->revoked) {
 		c->st->skipped++;
 		return 0;
 	}
-	ptype = str_member(o, "pattern_type");
-	pattern = str_member(o, "pattern");
-	if (ptype && strcmp(ptype, "stix") != 0)
+	if (in->ptype && strcmp(in->ptype, "stix") != 0)
 		return lf_reject(c, line, off, "%s: pattern_type '%s' is not supported (only stix)",
 				 str_show(shown, sizeof(shown), id, strlen(id)),
-				 str_show(shown2, sizeof(shown2), ptype, strlen(ptype))),
+				 str_show(shown2, sizeof(shown2), in->ptype, strlen(in->ptype))),
 		       0;
-	if (!pattern)
+	if (!in->pattern)
 		return lf_reject(c, line, off, "%s: indicator without a pattern",
 				 str_show(shown, sizeof(shown), id, strlen(id))),
 		       0;
 	memset(&p, 0, sizeof(p));
-	p.s = pattern;
-	p.n = strlen(pattern);
+	p.s = in->pattern;
+	p.n = strlen(in->pattern);
 	p.out = c->scratch;
 	p.cap = LF_SCRATCH / 2;
 	if (pattern_parse(&p) < 0)
@@ -358,9 +359,9 @@ static int object(struct stix *x, json_t *o, long line, long long off)
 		memset(&e, 0, sizeof(e));
 		e.kind = p.t[k].kind;
 		e.value = p.out + p.t[k].at;
-		e.first_seen = time_member(o, "valid_from");
-		e.expires = time_member(o, "valid_until");
-		e.category = category(x, o);
+		e.first_seen = time_of(in->valid_from);
+		e.expires = time_of(in->valid_until);
+		e.category = in->category;
 		e.reference = id;
 		e.line = line;
 		if (p.t[k].len != strlen(e.value)) {
@@ -373,6 +374,237 @@ static int object(struct stix *x, json_t *o, long line, long long off)
 			return rc;
 	}
 	return 0;
+}
+
+static int object(struct stix *x, json_t *o, long line, long long off)
+{
+	struct ind in;
+
+	if (!json_is_object(o))
+		return lf_reject(x->c, line, off, "objects[] element is not an object"), 0;
+	in.type = str_member(o, "type");
+	in.id = str_member(o, "id");
+	in.ptype = str_member(o, "pattern_type");
+	in.pattern = str_member(o, "pattern");
+	in.valid_from = str_member(o, "valid_from");
+	in.valid_until = str_member(o, "valid_until");
+	in.revoked = json_is_true(json_object_get(o, "revoked"));
+	in.category = in.type && strcmp(in.type, "indicator") == 0 ? category(x, o) : NULL;
+	return indicator(x, &in, line, off);
+}
+
+/*
+ * The fast path (js_raw_fn): most bundles are a million flat indicators of printable
+ * ASCII, and building a jansson tree for each was a third of an import's time. This scan
+ * takes an object only when jansson would read it the same way and nothing in it needs
+ * decoding: members whose keys and string values are printable ASCII without escapes,
+ * values that are such strings, true, false, null, or arrays of such strings; no key
+ * twice; at most FAST_MEMBERS members. Anything else (an escape, UTF-8, a number, a
+ * nested object, a duplicate key, any syntax error) leaves *handled 0 and jansson reads
+ * it, with its own messages. The strings are NUL-terminated in place in the scanner's
+ * copy (buf is ours to change for the call).
+ */
+#define FAST_MEMBERS 64
+
+struct fast {
+	char *b;
+	size_t n, i;
+};
+
+static void fast_ws(struct fast *f)
+{
+	while (f->i < f->n && (f->b[f->i] == ' ' || f->b[f->i] == '\t' || f->b[f->i] == '\n' ||
+			       f->b[f->i] == '\r'))
+		f->i++;
+}
+
+/* A string at f->i: its text (up to the closing quote, whose place is *len on), or NULL.
+ * Nothing is changed: a value the fast path leaves to jansson must stay as read. */
+static char *fast_str(struct fast *f, size_t *len)
+{
+	size_t start;
+
+	if (f->i >= f->n || f->b[f->i] != '"')
+		return NULL;
+	start = ++f->i;
+	while (f->i < f->n && f->b[f->i] != '"') {
+		unsigned char ch = (unsigned char)f->b[f->i];
+
+		if (ch < 0x20 || ch > 0x7e || ch == '\\')
+			return NULL;
+		f->i++;
+	}
+	if (f->i >= f->n)
+		return NULL;
+	*len = f->i++ - start;
+	return f->b + start;
+}
+
+static int fast_lit(struct fast *f, const char *w)
+{
+	size_t k = strlen(w);
+
+	if (f->n - f->i < k || memcmp(f->b + f->i, w, k) != 0)
+		return 0;
+	f->i += k;
+	return 1;
+}
+
+/* An array of strings; with add (once the object is taken), each one's text is cut in
+ * place and goes to cat_add, else the array is only checked. 0 or -1. */
+static int fast_array(struct stix *x, struct fast *f, size_t *used, int add)
+{
+	f->i++; /* '[' */
+	fast_ws(f);
+	if (f->i < f->n && f->b[f->i] == ']') {
+		f->i++;
+		return 0;
+	}
+	for (;;) {
+		size_t n;
+		char *s;
+
+		fast_ws(f);
+		s = fast_str(f, &n);
+		if (!s)
+			return -1;
+		if (add) {
+			s[n] = '\0';
+			cat_add(x, used, s);
+		}
+		fast_ws(f);
+		if (f->i < f->n && f->b[f->i] == ',') {
+			f->i++;
+			continue;
+		}
+		if (f->i < f->n && f->b[f->i] == ']') {
+			f->i++;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+/* The members the reader uses, in the order of struct ind's strings, then name. */
+static const char *const fast_keys[] = { "type",       "id",	      "pattern_type", "pattern",
+					 "valid_from", "valid_until", "name" };
+#define FAST_NKEYS (sizeof(fast_keys) / sizeof(fast_keys[0]))
+
+static int fast_object(void *ud, const struct js_path *path, const char *buf, size_t len, long line,
+		       long long off, int *handled)
+{
+	struct stix *x = ud;
+	struct fast f = { (char *)buf, len, 0 };
+	struct {
+		char *p;
+		size_t n;
+	} keys[FAST_MEMBERS], vals[FAST_NKEYS];
+	size_t nk = 0, used = 0, k, at_types = 0, at_labels = 0;
+	const char **field[FAST_NKEYS];
+	const char *name = NULL;
+	struct ind in;
+
+	(void)path;
+	memset(&in, 0, sizeof(in));
+	memset(vals, 0, sizeof(vals));
+	fast_ws(&f);
+	if (f.i >= f.n || f.b[f.i] != '{')
+		return 0;
+	f.i++;
+	fast_ws(&f);
+	if (f.i < f.n && f.b[f.i] == '}')
+		f.i++;
+	else
+		for (;;) {
+			size_t kn = 0, vn = 0;
+			char *key, *val = NULL;
+
+			fast_ws(&f);
+			key = fast_str(&f, &kn);
+			if (!key || nk == FAST_MEMBERS)
+				return 0;
+			for (k = 0; k < nk; k++)
+				if (keys[k].n == kn && memcmp(keys[k].p, key, kn) == 0)
+					return 0; /* jansson names the duplicate */
+			keys[nk].p = key;
+			keys[nk++].n = kn;
+			fast_ws(&f);
+			if (f.i >= f.n || f.b[f.i] != ':')
+				return 0;
+			f.i++;
+			fast_ws(&f);
+			if (f.i >= f.n)
+				return 0;
+			if (f.b[f.i] == '"') {
+				val = fast_str(&f, &vn);
+				if (!val)
+					return 0;
+			} else if (f.b[f.i] == '[') {
+				size_t mark = f.i;
+
+				if (fast_array(x, &f, &used, 0) != 0)
+					return 0;
+				if (kn == 15 && memcmp(key, "indicator_types", 15) == 0)
+					at_types = mark + 1;
+				else if (kn == 6 && memcmp(key, "labels", 6) == 0)
+					at_labels = mark + 1;
+			} else if (fast_lit(&f, "true")) {
+				if (kn == 7 && memcmp(key, "revoked", 7) == 0)
+					in.revoked = 1;
+			} else if (!fast_lit(&f, "false") && !fast_lit(&f, "null")) {
+				return 0; /* numbers, objects: jansson's */
+			}
+			for (k = 0; val && k < FAST_NKEYS; k++)
+				if (strlen(fast_keys[k]) == kn &&
+				    memcmp(fast_keys[k], key, kn) == 0) {
+					vals[k].p = val;
+					vals[k].n = vn;
+				}
+			fast_ws(&f);
+			if (f.i < f.n && f.b[f.i] == ',') {
+				f.i++;
+				continue;
+			}
+			if (f.i < f.n && f.b[f.i] == '}') {
+				f.i++;
+				break;
+			}
+			return 0;
+		}
+	fast_ws(&f);
+	if (f.i != f.n)
+		return 0;
+	/* taken: now the strings may be cut in place */
+	*handled = 1;
+	field[0] = &in.type;
+	field[1] = &in.id;
+	field[2] = &in.ptype;
+	field[3] = &in.pattern;
+	field[4] = &in.valid_from;
+	field[5] = &in.valid_until;
+	field[6] = &name;
+	for (k = 0; k < FAST_NKEYS; k++)
+		if (vals[k].p) {
+			vals[k].p[vals[k].n] = '\0';
+			*field[k] = vals[k].p;
+		}
+	if (name && *name) {
+		in.category = name;
+	} else if (in.type && strcmp(in.type, "indicator") == 0) {
+		struct fast a = { (char *)buf, len, 0 };
+
+		x->cat[0] = '\0';
+		if (at_types) {
+			a.i = at_types - 1;
+			fast_array(x, &a, &used, 1);
+		}
+		if (at_labels) {
+			a.i = at_labels - 1;
+			fast_array(x, &a, &used, 1);
+		}
+		in.category = used ? x->cat : NULL;
+	}
+	return indicator(x, &in, line, off);
 }
 
 /* The elements of the root's "objects" array. */
@@ -401,5 +633,5 @@ int lf_read_stix(struct lf_ctx *c)
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
-	return lf_read_json(c, want, on_value, &x);
+	return lf_read_json_ex(c, want, fast_object, on_value, &x);
 }

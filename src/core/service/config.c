@@ -470,7 +470,13 @@ static const struct key keys[] = {
 	{ "run", "stop-timeout", K_DURATION, F(run_stop_timeout), "10",
 	  "on SIGTERM, how long `ispshield run` waits for a service before SIGKILL" },
 	{ "sync", "url", K_STR, F(sync_url), "",
-	  "URL of the signed list feed `lists sync` fetches (http, https, file); empty = none" },
+	  "URL of the signed list feed `lists sync` fetches (http, https, file), or a TAXII 2.1 "
+	  "collection (taxii2+https://HOST/API-ROOT/collections/ID/); empty = none" },
+	{ "sync", "taxii-auth-file", K_STR, F(sync_taxii_auth_file), "",
+	  "TAXII: file (mode 0600) whose first line is `basic USER:PASSWORD` or `bearer TOKEN`; "
+	  "empty = no authentication" },
+	{ "sync", "taxii-list", K_STR, F(sync_taxii_list), "taxii",
+	  "TAXII: the collection's indicators go to the lists NAME-domain, NAME-url, NAME-ip" },
 	{ "sync", "public-key", K_STR, F(sync_public_key), "",
 	  "the feed's Ed25519 public key file (`lists keygen` on the publishing side)" },
 	{ "sync", "max-bytes", K_INT, F(sync_max_bytes), "268435456",
@@ -493,6 +499,8 @@ static const struct key keys[] = {
 	{ "sites", "rdap-bootstrap", K_STR, F(sites_rdap_bootstrap), "",
 	  "folder of the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) that name "
 	  "the RDAP servers; empty = no RDAP look-ups" },
+	{ "sites", "notice-format", K_CHOICE, F(sites_notice_format), "text",
+	  "site notices: text, or xarf (the text and an X-ARF v4 report, multipart/report)" },
 	{ "sites", "whois-jp", K_STR, F(sites_whois_jp), "whois.jprs.jp:43",
 	  "HOST:PORT of the JPRS WHOIS server asked about .jp names; empty = not asked" },
 	{ "sites", "resolver", K_STR, F(sites_resolver), "",
@@ -619,6 +627,7 @@ static const struct {
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },
+	{ "sites.notice-format", "text|xarf" },
 	{ "authwatch.own-networks-spray", "on|off" },
 };
 

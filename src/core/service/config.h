@@ -214,16 +214,19 @@ struct isp_config {
 	int64_t run_notify_interval, run_sync_interval, run_stop_timeout;
 	int64_t run_prune_interval, run_prune_delay; /* store prune: every, first after start */
 	/* [sync] */
-	char sync_url[2048];		       /* signed feed folder URL, "" = none */
-	char sync_public_key[CONFIG_PATH_MAX]; /* the feed's public key file */
-	int64_t sync_max_bytes;		       /* largest list file accepted */
-	int64_t sync_timeout;		       /* seconds one download may take */
-	char sync_ca_file[CONFIG_PATH_MAX];    /* CA bundle for https; "" = the system's */
+	char sync_url[2048];			    /* signed feed folder URL, "" = none */
+	char sync_public_key[CONFIG_PATH_MAX];	    /* the feed's public key file */
+	int64_t sync_max_bytes;			    /* largest list file accepted */
+	int64_t sync_timeout;			    /* seconds one download may take */
+	char sync_ca_file[CONFIG_PATH_MAX];	    /* CA bundle for https; "" = the system's */
+	char sync_taxii_auth_file[CONFIG_PATH_MAX]; /* TAXII credentials; "" = none */
+	char sync_taxii_list[48];		    /* TAXII: lists NAME-domain/-url/-ip */
 	/* [sites] (issue 19) */
 	char sites_country[8];			    /* ISO 3166 code of "domestic" */
 	char sites_delegated[CONFIG_PATH_MAX];	    /* RIR delegated-extended file, "" = none */
 	char sites_geoip[CONFIG_PATH_MAX];	    /* mmdb: the tie-breaker, "" = none */
 	char sites_rdap_bootstrap[CONFIG_PATH_MAX]; /* folder of dns/ipv4/ipv6.json, "" = none */
+	char sites_notice_format[8];		    /* text | xarf */
 	char sites_whois_jp[256];		    /* HOST:PORT of JPRS WHOIS, "" = off */
 	char sites_resolver[128];		    /* ADDR:PORT of a DNS server; "" = system */
 	char sites_allow_destinations[4096];	    /* CIDR, ... internal addresses allowed */
