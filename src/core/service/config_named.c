@@ -2,7 +2,8 @@
  * config_named.c -- the named sections of the configuration (config.h): [list.NAME], the
  * per-list policy, and [profile.NAME], the lists a subscriber's profile applies; their
  * keys are not in config.c's key table (a section per list), so they are parsed, looked
- * up and printed here.
+ * up and printed here. [crawl.profile.NAME] is the crawler's visitor profile (User-Agent,
+ * Accept-Language, Referer, egress proxy), not a subscriber's: its own section name.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -24,7 +25,8 @@ static int name_ok(const char *n)
 }
 
 _Static_assert(offsetof(struct config_list, name) == 0 &&
-		       offsetof(struct config_profile, name) == 0,
+		       offsetof(struct config_profile, name) == 0 &&
+		       offsetof(struct config_crawl_profile, name) == 0,
 	       "str_find_named: name first");
 
 const struct config_list *config_list_policy(const struct isp_config *c, const char *name)
@@ -46,6 +48,49 @@ const char *config_list_display(const struct isp_config *c, const char *name, in
 const struct config_profile *config_profile(const struct isp_config *c, const char *name)
 {
 	return str_find_named(c->profiles, (size_t)c->nprofiles, sizeof(c->profiles[0]), name);
+}
+
+const struct config_crawl_profile *config_crawl_profile(const struct isp_config *c,
+							const char *name)
+{
+	return str_find_named(c->crawl_profiles, (size_t)c->ncrawl_profiles,
+			      sizeof(c->crawl_profiles[0]), name);
+}
+
+/* Set key `name` of [crawl.profile.NAME] p (section: its header, for messages). */
+static int set_crawl_profile(struct config_crawl_profile *p, const char *section,
+			     const char *name, const char *value, struct isp_err *err)
+{
+	static const struct {
+		const char *key;
+		size_t off, size, has;
+	} keys[] = {
+#define CP(k, f)                                                                          \
+	{ k, offsetof(struct config_crawl_profile, f),                                    \
+	  sizeof(((struct config_crawl_profile *)0)->f), offsetof(struct config_crawl_profile, \
+								  has_##f) }
+		CP("user-agent", user_agent),
+		CP("accept-language", accept_language),
+		CP("referer", referer),
+		CP("proxy", proxy),
+#undef CP
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(name, keys[i].key) != 0)
+			continue;
+		if (strlen(value) >= keys[i].size)
+			return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
+					   section, name, keys[i].size - 1);
+		memcpy((char *)p + keys[i].off, value, strlen(value) + 1);
+		*(int *)((char *)p + keys[i].has) = 1;
+		return 0;
+	}
+	return isp_err_set(err, ISR_EINVAL,
+			   "unknown key '%s' in section [%s] (user-agent, accept-language, referer, "
+			   "proxy)",
+			   name, section);
 }
 
 int config_profile_has_list(const struct config_profile *p, const char *name)
@@ -84,7 +129,8 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 		     struct isp_err *err)
 {
 	int is_list = strncmp(section, "list.", 5) == 0;
-	const char *n = section + (is_list ? 5 : 8);
+	int is_crawl = strncmp(section, "crawl.profile.", 14) == 0;
+	const char *n = section + (is_list ? 5 : is_crawl ? 14 : 8);
 	size_t i;
 
 	if (!name_ok(n))
@@ -92,6 +138,21 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 				   "[%s]: '%s' is not a list or profile name (letters, digits, "
 				   "- _ ., at most %d)",
 				   section, n, CONFIG_NAME_MAX - 1);
+	if (is_crawl) {
+		struct config_crawl_profile *p =
+			(struct config_crawl_profile *)config_crawl_profile(c, n);
+
+		if (!p) {
+			if (c->ncrawl_profiles == CONFIG_MAX_CRAWL_PROFILES)
+				return isp_err_set(err, ISR_EINVAL,
+						   "[%s]: more than %d [crawl.profile.*] sections",
+						   section, CONFIG_MAX_CRAWL_PROFILES);
+			p = &c->crawl_profiles[c->ncrawl_profiles++];
+			memset(p, 0, sizeof(*p));
+			snprintf(p->name, sizeof(p->name), "%s", n);
+		}
+		return set_crawl_profile(p, section, name, value, err);
+	}
 	if (is_list) {
 		struct config_list *l = (struct config_list *)config_list_policy(c, n);
 
@@ -212,5 +273,18 @@ void config_named_print(const struct isp_config *c, FILE *out)
 		fprintf(out, "\n[profile.%s]\n", p->name);
 		if (!p->all)
 			fprintf(out, "lists = %s\n", p->lists);
+	}
+	for (i = 0; i < (size_t)c->ncrawl_profiles; i++) {
+		const struct config_crawl_profile *p = &c->crawl_profiles[i];
+
+		fprintf(out, "\n[crawl.profile.%s]\n", p->name);
+		if (p->has_user_agent)
+			fprintf(out, "user-agent = %s\n", p->user_agent);
+		if (p->has_accept_language)
+			fprintf(out, "accept-language = %s\n", p->accept_language);
+		if (p->has_referer)
+			fprintf(out, "referer = %s\n", p->referer);
+		if (p->has_proxy)
+			fprintf(out, "proxy = %s\n", p->proxy);
 	}
 }
