@@ -44,6 +44,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 			OPT_S("list", 'l', &list, "NAME", "the url list"),
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
 			OPT_K("concurrency", "crawl.concurrency", "N"),
+			OPT_K("host-interval-ms", "crawl.host-interval-ms", "MS"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
 			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
 			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
@@ -64,6 +65,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 		return cli_store_done(st, rc, &err);
 	o.concurrency = (int)c->cfg.crawl_concurrency;
 	o.timeout_ms = c->cfg.crawl_timeout * 1000;
+	o.host_interval_ms = c->cfg.crawl_host_interval_ms;
 	o.offline_after =
 		(int)(c->cfg.lists_recheck_offline_after > 0 ? c->cfg.lists_recheck_offline_after
 							     : 1);

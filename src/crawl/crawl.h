@@ -112,8 +112,8 @@ int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max,
  * handlers run, each once; at most CRAWL_SCRIPT_OUTPUT bytes of reports are read back. */
 #define CRAWL_SCRIPT_INPUT   (512 << 10)
 #define CRAWL_SCRIPT_MEM     (64 << 20)
-#define CRAWL_SCRIPT_CPU_S   2
-#define CRAWL_SCRIPT_WALL_MS 3000
+#define CRAWL_SCRIPT_CPU_S   1
+#define CRAWL_SCRIPT_WALL_MS 2000
 #define CRAWL_SCRIPT_TIMERS  32
 #define CRAWL_SCRIPT_OUTPUT  (64 << 10)
 
@@ -234,6 +234,8 @@ struct crawl_recheck_opts {
 	int offline_after;	/* consecutive offline signals before offline */
 	int64_t offline_expiry; /* seconds offline after which its entries expire; 0 = never */
 	int all;		/* every URL of the list, due or not */
+	int64_t host_interval_ms; /* least time between two fetches from one host (one at
+				   * a time each); 0 = no pause */
 	const char *user_agent, *allow, *deny;
 	volatile int *stop; /* may be NULL */
 };

@@ -396,6 +396,9 @@ static const struct key keys[] = {
 	{ "crawl", "rules", K_STR, F(crawl_rules), "",
 	  "YARA rule files, comma-separated (the starter set: data/yara/crawl.yar); a page or "
 	  "file a rule matches is an attack hop; empty = none" },
+	{ "crawl", "host-interval-ms", K_INT, F(crawl_host_interval_ms), "1000",
+	  "lists recheck: least milliseconds between two fetches from one host, one at a time "
+	  "each (1000: one request per second per host); 0 = no pause" },
 	{ "crawl", "proxy", K_STR, F(crawl_proxy), "",
 	  "egress proxy of the crawler's fetches (socks5h://HOST:PORT, http://HOST:PORT); "
 	  "empty = direct ([crawl.profile.NAME] proxy = per profile)" },

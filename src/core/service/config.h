@@ -205,6 +205,7 @@ struct isp_config {
 	char crawl_deny_destinations[4096];  /* CIDR, ... always refused */
 	char crawl_rules[4096];		     /* YARA rule files, comma-separated */
 	char crawl_proxy[512];		     /* egress proxy of the default profile */
+	int64_t crawl_host_interval_ms;	     /* recheck: between fetches from one host */
 	char crawl_scripts[8];		     /* on | off: the script-running tier */
 	/* [authwatch] */
 	char authwatch_format[16];
