@@ -327,6 +327,36 @@ static void take_links(struct chain *c, const char *b, const struct crawl_link *
 	}
 }
 
+/* 1 when body[0..n) opens (after a BOM and blanks) with one of the tags by which
+ * browsers sniff HTML (Chromium's kSniffableTags, the WHATWG MIME sniffing list): libmagic
+ * would say text/html too, and no payload's magic starts with '<'. libmagic walks its
+ * whole database for a text body (half of a crawl's CPU time on HTML pages), so pages
+ * skip it. */
+static int html_sniff(const char *b, size_t n)
+{
+	static const char *const tags[] = { "!doctype html", "html", "head", "script", "iframe",
+					    "h1", "div", "font", "table", "a", "style", "title",
+					    "b", "body", "br", "p", "!--", "meta" };
+	size_t i = 0, k;
+
+	if (n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' ||
+			 b[i] == '\f'))
+		i++;
+	if (i >= n || b[i] != '<')
+		return 0;
+	i++;
+	for (k = 0; k < sizeof(tags) / sizeof(tags[0]); k++) {
+		size_t tl = strlen(tags[k]);
+
+		if (n - i > tl && strncasecmp(b + i, tags[k], tl) == 0 &&
+		    (b[i + tl] == ' ' || b[i + tl] == '>' || tags[k][0] == '!'))
+			return 1;
+	}
+	return 0;
+}
+
 /* The transfer of the chain's last hop is over with result r: record it, go on. */
 static void finish_hop(struct chain *c, CURLcode r)
 {
@@ -387,7 +417,8 @@ static void finish_hop(struct chain *c, CURLcode r)
 		sha256_final(&sh, d);
 		for (i = 0; i < SHA256_LEN; i++)
 			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
-		mt = magic_buffer(cx->magic, c->body.p, c->body.len);
+		mt = html_sniff(c->body.p, c->body.len) ? "text/html"
+							: magic_buffer(cx->magic, c->body.p, c->body.len);
 		if (mt)
 			snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
 		crawl_store_body(cx, hp, c->body.p, c->body.len);
@@ -432,12 +463,12 @@ static void finish_hop(struct chain *c, CURLcode r)
 		}
 		take_links(c, b, l, n, next, &nk);
 		/* the second tier: no navigation read by pattern, inline scripts to run */
-		if (nk == CRAWL_START && scripts.len && !scripts.oom && l) {
+		if (nk == CRAWL_START && scripts.len && !scripts.oom && l && cx->js) {
 			struct crawl_script_env env = { hp->url, c->referer, c->profile->user_agent };
 
 			if (c->nhops > 1)
 				env.referer = c->hops[c->nhops - 2].url;
-			n = crawl_script_run(&env, scripts.p, scripts.len, l, CRAWL_MAX_LINKS,
+			n = crawl_script_run(cx->js, &env, scripts.p, scripts.len, l, CRAWL_MAX_LINKS,
 					     hp->scripts, sizeof(hp->scripts));
 			take_links(c, b, l, n, next, &nk);
 			cx->st->scripts++;
@@ -617,10 +648,18 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	if (o->max_hops < 0 || o->max_hops > CRAWL_MAX_HOPS_CAP)
 		return isp_err_set(err, ISR_EINVAL, "crawl.max-hops: %d is not 0..%d", o->max_hops,
 				   CRAWL_MAX_HOPS_CAP);
+	/* first: the script tier's process is forked while this one is small */
+	if (o->scripts) {
+		rc = crawl_script_new(&cx.js, err);
+		if (rc)
+			return rc;
+	}
 	rc = dest_init(&cx.rules, "crawl", o->allow ? o->allow : "", o->deny ? o->deny : "", "",
 		       NULL, 0, err);
-	if (rc)
+	if (rc) {
+		crawl_script_free(cx.js);
 		return rc;
+	}
 	rc = fs_mkdir_p(o->out, 0700, err);
 	if (rc)
 		goto out;
@@ -731,6 +770,7 @@ out:
 	if (cx.magic)
 		magic_close(cx.magic);
 	crawl_rules_free(cx.yara);
+	crawl_script_free(cx.js);
 	json_decref(cx.held);
 	for (i = 0; i < cx.nq; i++) {
 		free(cx.q[i].url);

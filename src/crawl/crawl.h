@@ -124,14 +124,28 @@ struct crawl_script_env {
 };
 
 /*
- * Run scripts[0..len) (crawl_extract's framing) as the page env->url would, in a child
- * process. The navigations, frames, scripts, embeds and form submissions the scripts
- * made, in order, go to out[0..max) (URLs as the script wrote them: resolve against the
- * page); returns their number. why receives how the run ended: "ran", "time-limit",
+ * The script tier's process (a "zygote": the engine's heap made and its stub DOM compiled
+ * once; a worker forked from it per page, with the limits above). crawl_script_new
+ * starts it (0, or ISR_EIO with err: socketpair, fork); start it before the process
+ * grows (each fork copies the zygote, not the crawler). crawl_script_free ends it.
+ * crawl_script_start starts it again after it was ended (a run that broke the protocol
+ * ends it; the next run starts a new one).
+ */
+struct crawl_script;
+int crawl_script_new(struct crawl_script **out, struct isp_err *err);
+int crawl_script_start(struct crawl_script *z, struct isp_err *err);
+void crawl_script_free(struct crawl_script *z);
+
+/*
+ * Run scripts[0..len) (crawl_extract's framing) as the page env->url would, in a worker
+ * of z. The navigations, frames, scripts, embeds and form submissions the scripts made,
+ * in order, go to out[0..max) (URLs as the script wrote them: resolve against the page);
+ * returns their number. why receives how the run ended: "ran", "time-limit",
  * "memory-limit" or "failed: ..." (what was reported before it ended is kept).
  */
-int crawl_script_run(const struct crawl_script_env *env, const char *scripts, size_t len,
-		     struct crawl_link *out, int max, char *why, size_t whysz);
+int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
+		     const char *scripts, size_t len, struct crawl_link *out, int max, char *why,
+		     size_t whysz);
 
 /*
  * The child's reports rec[0..n) -- "KIND URL\n" lines, hostile bytes -- into out[0..max):

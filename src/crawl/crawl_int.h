@@ -90,6 +90,7 @@ struct crawl_ctx {
 	CURLM *m;
 	magic_t magic;
 	struct crawl_rules *yara; /* NULL: no crawl.rules */
+	struct crawl_script *js;  /* the script tier; NULL: o->scripts off */
 	FILE *chains, *found;
 	char bodies[4096];
 	struct item *q;

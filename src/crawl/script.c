@@ -40,6 +40,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,8 +63,9 @@
  * values, passed in as __K. __env holds the page (url parts, referrer, UA). */
 static const char PRELUDE[] =
 	"(function (g) {\n"
-	"var K = __K, E = __env, nav = __nav, written = [], later = [], timers = [];\n"
-	"var jar = '';\n"
+	"var K = __K, nav = __nav;\n"
+	"g.__setup = function (E) {\n"
+	"var written = [], later = [], timers = [], jar = '';\n"
 	"function s(v) { return String(v); }\n"
 	"var loc = {\n"
 	" get href() { return E.href; }, set href(v) { nav(K.run, s(v)); },\n"
@@ -181,16 +185,17 @@ static const char PRELUDE[] =
 	"g.__flush = function () { var w = written.join(''); written = []; return w; };\n"
 	"g.__later = function () {\n"
 	" doc.readyState = 'complete';\n"
-	" if (typeof g.onload === 'function') later.push(g.onload);\n"
-	" if (typeof body.onload === 'function') later.push(body.onload);\n"
+	" if (typeof g.onload === 'function') { later.push(g.onload); g.onload = null; }\n"
+	" if (typeof body.onload === 'function') { later.push(body.onload); body.onload = null; }\n"
 	" var f = later.shift(); if (f) { f.call(g, {}); return true; }\n"
 	" var best = null;\n"
 	" for (var i = 0; i < timers.length; i++) { var t = timers[i];\n"
 	"  if (!t.off && (!best || t.ms < best.ms)) best = t; }\n"
 	" if (!best) return false;\n"
-	" best.off = true; g.onload = null; body.onload = null;\n"
+	" best.off = true;\n"
 	" if (typeof best.f === 'function') best.f.apply(g, best.a); else (0, eval)(s(best.f));\n"
 	" return true; };\n"
+	"};\n"
 	"})(this);\n";
 
 /* ---- the child: the engine ---- */
@@ -355,7 +360,8 @@ static void run_top(duk_context *ctx, const char *src, size_t n)
 	flush_written(ctx, 0);
 }
 
-static void push_env(duk_context *ctx, const struct crawl_script_env *env)
+/* The globals the prelude needs: the kinds (__K) and the one native function. */
+static void push_natives(duk_context *ctx)
 {
 	static const struct {
 		const char *name;
@@ -363,6 +369,21 @@ static void push_env(duk_context *ctx, const struct crawl_script_env *env)
 	} kinds[] = { { "run", CRAWL_JS_RUN },	   { "frame", CRAWL_FRAME },
 		      { "script", CRAWL_SCRIPT },  { "embed", CRAWL_EMBED },
 		      { "form", CRAWL_FORM } };
+	size_t i;
+
+	duk_push_object(ctx);
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		duk_push_int(ctx, kinds[i].kind);
+		duk_put_prop_string(ctx, -2, kinds[i].name);
+	}
+	duk_put_global_string(ctx, "__K");
+	duk_push_c_function(ctx, js_nav, 2);
+	duk_put_global_string(ctx, "__nav");
+}
+
+/* The page's env (crawl.h) as an object on the stack: __setup's argument. */
+static void push_env(duk_context *ctx, const struct crawl_script_env *env)
+{
 	static const struct {
 		const char *name;
 		int part;
@@ -374,12 +395,6 @@ static void push_env(duk_context *ctx, const struct crawl_script_env *env)
 	size_t i;
 	char host[512] = "";
 
-	duk_push_object(ctx);
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		duk_push_int(ctx, kinds[i].kind);
-		duk_put_prop_string(ctx, -2, kinds[i].name);
-	}
-	duk_put_global_string(ctx, "__K");
 	duk_push_object(ctx);
 	duk_push_string(ctx, env->url);
 	duk_put_prop_string(ctx, -2, "href");
@@ -408,23 +423,18 @@ static void push_env(duk_context *ctx, const struct crawl_script_env *env)
 	}
 	duk_push_string(ctx, host);
 	duk_put_prop_string(ctx, -2, "host");
-	duk_put_global_string(ctx, "__env");
-	duk_push_c_function(ctx, js_nav, 2);
-	duk_put_global_string(ctx, "__nav");
 	curl_url_cleanup(u);
 }
 
-/* The child's work: never returns. */
-static void child(int fd, const struct crawl_script_env *env, const char *scripts, size_t len)
+/* A worker: the zygote's fork for one page. Limits itself, sets the page up, runs its
+ * scripts, then the load handlers and timers; reports on fd. Never returns. */
+static void worker(duk_context *ctx, int fd, const struct crawl_script_env *env,
+		   const char *scripts, size_t len)
 {
-	struct heap_cap hc = { 0, CRAWL_SCRIPT_MEM };
 	struct rlimit rl;
-	duk_context *ctx;
 	int i;
 
 	out_fd = fd;
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	rl.rlim_cur = CRAWL_SCRIPT_CPU_S;
 	rl.rlim_max = CRAWL_SCRIPT_CPU_S + 1;
 	setrlimit(RLIMIT_CPU, &rl);
@@ -449,11 +459,9 @@ static void child(int fd, const struct crawl_script_env *env, const char *script
 	}
 #endif
 	alarm((CRAWL_SCRIPT_WALL_MS + 999) / 1000 + 1);
-	ctx = duk_create_heap(cap_alloc, cap_realloc, cap_free, &hc, on_fatal);
-	if (!ctx)
-		_exit(2);
+	duk_get_global_string(ctx, "__setup");
 	push_env(ctx, env);
-	if (duk_peval_string(ctx, PRELUDE) != 0)
+	if (duk_pcall(ctx, 1) != 0)
 		_exit(2);
 	duk_pop(ctx);
 	each_script(ctx, scripts, len, run_top);
@@ -473,6 +481,160 @@ static void child(int fd, const struct crawl_script_env *env, const char *script
 			break;
 	}
 	_exit(0);
+}
+
+/* Exactly n bytes from fd into b; 0, or -1 at the end or on an error. */
+static int read_full(int fd, void *b, size_t n)
+{
+	char *p = b;
+
+	while (n) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+/* All of b[0..n) to the socket fd; 0 or -1. */
+static int write_full(int fd, const void *b, size_t n)
+{
+	const char *p = b;
+
+	while (n) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL); /* a socket: no SIGPIPE */
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The request, parent to zygote: [u32 size] then four [u32 length][bytes] fields: the
+ * page URL, the referrer, the User-Agent, the scripts (crawl.h framing). */
+#define REQ_MAX (CRAWL_SCRIPT_INPUT + 3 * (CRAWL_MAX_URL + 4) + 4096)
+
+/* The zygote: the engine's heap made and the prelude compiled once; a worker forked from
+ * it per page (copy-on-write: nothing to set up again). Reads requests on sock; per
+ * request, sends the read end of the worker's report pipe (SCM_RIGHTS), then its wait
+ * status (an int) once it ended or was killed at CRAWL_SCRIPT_WALL_MS. Never returns. */
+static void zygote(int sock)
+{
+	struct heap_cap hc = { 0, CRAWL_SCRIPT_MEM };
+	duk_context *ctx;
+	char *req = malloc(REQ_MAX);
+
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	ctx = duk_create_heap(cap_alloc, cap_realloc, cap_free, &hc, on_fatal);
+	if (!ctx || !req)
+		_exit(2);
+	push_natives(ctx);
+	if (duk_peval_string(ctx, PRELUDE) != 0)
+		_exit(2);
+	duk_pop(ctx);
+	for (;;) {
+		uint32_t size, fl[4];
+		const char *field[4];
+		size_t off = 0;
+		int pp[2], k, status = 0;
+		pid_t pid;
+		struct crawl_script_env env;
+		int64_t deadline;
+
+		if (read_full(sock, &size, 4) != 0 || size > REQ_MAX || read_full(sock, req, size) != 0)
+			_exit(0); /* the parent is gone, or talks nonsense */
+		for (k = 0; k < 4; k++) {
+			if (size - off < 4)
+				_exit(2);
+			memcpy(&fl[k], req + off, 4);
+			off += 4;
+			if (fl[k] > size - off)
+				_exit(2);
+			field[k] = req + off;
+			off += fl[k];
+		}
+		/* the three strings are NUL-terminated by the parent (counted in their length) */
+		for (k = 0; k < 3; k++)
+			if (!fl[k] || field[k][fl[k] - 1] != '\0')
+				_exit(2);
+		env.url = field[0];
+		env.referer = field[1];
+		env.user_agent = field[2];
+		if (pipe2(pp, O_CLOEXEC) != 0)
+			_exit(2);
+		pid = fork();
+		if (pid == 0) {
+			close(sock);
+			close(pp[0]);
+			worker(ctx, pp[1], &env, field[3], fl[3]);
+		}
+		close(pp[1]);
+		if (pid < 0) {
+			close(pp[0]);
+			status = -1;
+			if (write_full(sock, "F", 1) != 0 || write_full(sock, &status, sizeof(status)))
+				_exit(0);
+			continue;
+		}
+		{
+			char c = 'S';
+			struct iovec iov = { &c, 1 };
+			union {
+				struct cmsghdr h;
+				char b[CMSG_SPACE(sizeof(int))];
+			} cm;
+			struct msghdr mh;
+
+			memset(&mh, 0, sizeof(mh));
+			memset(&cm, 0, sizeof(cm));
+			mh.msg_iov = &iov;
+			mh.msg_iovlen = 1;
+			mh.msg_control = cm.b;
+			mh.msg_controllen = sizeof(cm.b);
+			CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+			CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+			CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
+			memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), &pp[0], sizeof(int));
+			if (sendmsg(sock, &mh, MSG_NOSIGNAL) != 1) {
+				kill(pid, SIGKILL);
+				_exit(0);
+			}
+			close(pp[0]);
+		}
+		/* wait for the worker, at most the wall clock: a pidfd polled */
+		deadline = time_mono_ms() + CRAWL_SCRIPT_WALL_MS;
+		{
+			int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+			while (waitpid(pid, &status, WNOHANG) == 0) {
+				int64_t left = deadline - time_mono_ms();
+				struct pollfd pf = { pfd, POLLIN, 0 };
+
+				if (left <= 0 || pfd < 0) {
+					if (left <= 0)
+						kill(pid, SIGKILL);
+					while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+						;
+					break;
+				}
+				poll(&pf, 1, (int)left);
+			}
+			if (pfd >= 0)
+				close(pfd);
+		}
+		if (write_full(sock, "E", 1) != 0 || write_full(sock, &status, sizeof(status)) != 0)
+			_exit(0);
+	}
 }
 
 /* ---- the parent ---- */
@@ -512,51 +674,184 @@ int crawl_script_records(const char *rec, size_t n, struct crawl_link *out, int 
 	return k;
 }
 
-int crawl_script_run(const struct crawl_script_env *env, const char *scripts, size_t len,
-		     struct crawl_link *out, int max, char *why, size_t whysz)
-{
-	int p[2], status = 0, k;
+struct crawl_script {
+	int sock; /* to the zygote; -1: none (started on the next run) */
 	pid_t pid;
-	struct strbuf rec;
-	int64_t deadline = time_mono_ms() + CRAWL_SCRIPT_WALL_MS;
-	const char *end = "ran";
+};
 
-	if (pipe2(p, O_CLOEXEC) != 0) {
-		snprintf(why, whysz, "failed: pipe: %s", strerror(errno));
+int crawl_script_new(struct crawl_script **out, struct isp_err *err)
+{
+	struct crawl_script *z = calloc(1, sizeof(*z));
+
+	*out = NULL;
+	if (!z)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	z->sock = -1;
+	*out = z;
+	return crawl_script_start(z, err);
+}
+
+int crawl_script_start(struct crawl_script *z, struct isp_err *err)
+{
+	int sv[2];
+
+	if (z->sock >= 0)
 		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return isp_err_set(err, ISR_EIO, "script tier: socketpair: %s", strerror(errno));
+	z->pid = fork();
+	if (z->pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return isp_err_set(err, ISR_EIO, "script tier: fork: %s", strerror(errno));
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(why, whysz, "failed: fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return 0;
+	if (z->pid == 0) {
+		close(sv[0]);
+		zygote(sv[1]);
 	}
-	if (pid == 0) {
-		close(p[0]);
-		child(p[1], env, scripts, len);
-	}
-	close(p[1]);
-	memset(&rec, 0, sizeof(rec));
+	close(sv[1]);
+	z->sock = sv[0];
+	return 0;
+}
+
+/* The zygote is no longer trusted to answer in step: end it (the next run starts one). */
+static void zygote_end(struct crawl_script *z)
+{
+	if (z->sock < 0)
+		return;
+	close(z->sock);
+	z->sock = -1;
+	kill(z->pid, SIGKILL);
+	while (waitpid(z->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+void crawl_script_free(struct crawl_script *z)
+{
+	if (!z)
+		return;
+	zygote_end(z);
+	free(z);
+}
+
+/* Wait until fd is readable or deadline (monotonic ms) passed; 0 when readable. */
+static int wait_in(int fd, int64_t deadline)
+{
 	for (;;) {
-		struct pollfd pf = { p[0], POLLIN, 0 };
+		struct pollfd pf = { fd, POLLIN, 0 };
 		int64_t left = deadline - time_mono_ms();
+		int r;
+
+		if (left <= 0)
+			return -1;
+		r = poll(&pf, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			return 0;
+	}
+}
+
+static void add_field(struct strbuf *b, const char *s, size_t n)
+{
+	uint32_t l = (uint32_t)n;
+
+	strbuf_add(b, (const char *)&l, 4);
+	strbuf_add(b, s, n);
+}
+
+/* A string field: at most CRAWL_MAX_URL - 1 bytes of s, then its NUL. */
+static void add_str(struct strbuf *b, const char *s)
+{
+	uint32_t n = (uint32_t)strnlen(s ? s : "", CRAWL_MAX_URL - 1), l = n + 1;
+
+	strbuf_add(b, (const char *)&l, 4);
+	strbuf_add(b, s ? s : "", n);
+	strbuf_add(b, "", 1);
+}
+
+int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
+		     const char *scripts, size_t len, struct crawl_link *out, int max, char *why,
+		     size_t whysz)
+{
+	struct strbuf req, rec;
+	int64_t deadline = time_mono_ms() + CRAWL_SCRIPT_WALL_MS + 1000;
+	const char *end = "ran";
+	int fd = -1, status = 0, k = 0;
+	uint32_t size;
+	struct isp_err e;
+	char tag = 0;
+
+	isp_err_clear(&e);
+	if (crawl_script_start(z, &e) != 0) {
+		snprintf(why, whysz, "failed: %s", e.msg);
+		return 0;
+	}
+	if (len > CRAWL_SCRIPT_INPUT || strlen(env->url) >= CRAWL_MAX_URL) {
+		snprintf(why, whysz, "failed: input over its bounds");
+		return 0;
+	}
+	memset(&req, 0, sizeof(req));
+	memset(&rec, 0, sizeof(rec));
+	strbuf_add(&req, "\0\0\0\0", 4);
+	add_str(&req, env->url);
+	add_str(&req, env->referer);
+	add_str(&req, env->user_agent);
+	add_field(&req, scripts, len);
+	if (req.oom) {
+		free(req.p);
+		snprintf(why, whysz, "failed: out of memory");
+		return 0;
+	}
+	size = (uint32_t)(req.len - 4);
+	memcpy(req.p, &size, 4);
+	if (write_full(z->sock, req.p, req.len) != 0) {
+		end = "failed: the script tier's process is gone";
+		goto broken;
+	}
+	/* the worker's pipe */
+	{
+		struct iovec iov = { &tag, 1 };
+		union {
+			struct cmsghdr h;
+			char b[CMSG_SPACE(sizeof(int))];
+		} cm;
+		struct msghdr mh;
+		struct cmsghdr *ch;
+
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cm.b;
+		mh.msg_controllen = sizeof(cm.b);
+		if (wait_in(z->sock, deadline) != 0 || recvmsg(z->sock, &mh, MSG_CMSG_CLOEXEC) != 1) {
+			end = "failed: no answer from the script tier's process";
+			goto broken;
+		}
+		ch = CMSG_FIRSTHDR(&mh);
+		if (tag == 'S' && ch && ch->cmsg_type == SCM_RIGHTS &&
+		    ch->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(&fd, CMSG_DATA(ch), sizeof(int));
+		else if (tag != 'F' || read_full(z->sock, &status, sizeof(status)) != 0) {
+			end = "failed: the script tier's process answered out of step";
+			goto broken;
+		} else {
+			end = "failed: fork";
+			goto done;
+		}
+	}
+	/* the reports, until the worker's end closes the pipe */
+	for (;;) {
 		char b[4096];
 		ssize_t r;
 
-		if (left <= 0) {
-			end = "time-limit";
-			kill(pid, SIGKILL);
-			break;
+		if (wait_in(fd, deadline) != 0) {
+			end = "failed: the script tier's process did not end the run";
+			goto broken;
 		}
-		if (poll(&pf, 1, (int)left) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (!pf.revents)
-			continue;
-		r = read(p[0], b, sizeof(b));
+		r = read(fd, b, sizeof(b));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -564,18 +859,27 @@ int crawl_script_run(const struct crawl_script_env *env, const char *scripts, si
 		if (rec.len + (size_t)r <= CRAWL_SCRIPT_OUTPUT)
 			strbuf_add(&rec, b, (size_t)r);
 	}
-	close(p[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (strcmp(end, "ran") == 0 && WIFSIGNALED(status))
+	if (wait_in(z->sock, deadline) != 0 || read_full(z->sock, &tag, 1) != 0 || tag != 'E' ||
+	    read_full(z->sock, &status, sizeof(status)) != 0) {
+		end = "failed: no end from the script tier's process";
+		goto broken;
+	}
+	if (WIFSIGNALED(status))
 		end = WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL ||
 				      WTERMSIG(status) == SIGALRM
 			      ? "time-limit"
-			      : "failed";
-	else if (strcmp(end, "ran") == 0 && WIFEXITED(status) && WEXITSTATUS(status) != 0)
-		end = WEXITSTATUS(status) == 3 ? "memory-limit" : "failed";
+			      : "failed: the worker was killed";
+	else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		end = WEXITSTATUS(status) == 3 ? "memory-limit" : "failed: the worker failed";
+	goto done;
+broken:
+	zygote_end(z);
+done:
+	if (fd >= 0)
+		close(fd);
 	snprintf(why, whysz, "%s", end);
 	k = rec.oom ? 0 : crawl_script_records(rec.p ? rec.p : "", rec.len, out, max);
 	free(rec.p);
+	free(req.p);
 	return k;
 }

@@ -6,7 +6,8 @@ used here ends on one), then close the browser and read Chromium's own network l
 (--log-net-log, written by the network service) for the requests it made.
 
 Prints each URL Chromium requested (URL_REQUEST_START_JOB, redirects included: each hop
-is a job of its own), one a line, without /favicon.ico. Exits 1 when a chain did not reach
+is a job of its own), one a line, without /favicon.ico; on stderr, "visits: N in S s" (the
+loads alone, without the browser's start and exit). Exits 1 when a chain did not reach
 its landing page, 2 when the browser could not be driven at all.
 
 Usage: crawl_browser.py DRIVER_PORT NETLOG PROFILE_DIR URL...
@@ -14,6 +15,7 @@ Usage: crawl_browser.py DRIVER_PORT NETLOG PROFILE_DIR URL...
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from webdriver import Driver, wait_for  # noqa: E402
@@ -52,6 +54,7 @@ def main():
         print("crawl_browser.py: no browser session: %s" % e, file=sys.stderr)
         return 2
     failed = 0
+    t0 = time.monotonic()
     try:
         for u in URLS:
             try:
@@ -62,6 +65,7 @@ def main():
                 print("crawl_browser.py: %s did not reach its landing page" % u,
                       file=sys.stderr)
                 failed = 1
+        print("visits: %d in %.3f s" % (len(URLS), time.monotonic() - t0), file=sys.stderr)
     finally:
         drv.close(s)
     try:

@@ -33,6 +33,9 @@ static const struct page pages[] = {
 	{ "<script>window.location.href=\"/b\"</script>", "js-location /b\n", "" },
 	{ "<script>if (location == 'x') {}</script>", "", "" }, /* a comparison */
 	{ "<script>mylocation = '/no';</script>", "", "" },	/* another name */
+	/* a literal that is only the start of an expression: the script tier's */
+	{ "<script>location.href = '/a/' + x; location.replace(\"/b\".concat(y))</script>", "",
+	  "" },
 	{ "<script>location.replace( '/r' ); location.assign(\"/s\")</script>",
 	  "js-location /r\njs-location /s\n", "" },
 	{ "<script>window.open(`/w`)</script>", "js-location /w\n", "" },
