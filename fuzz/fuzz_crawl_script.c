@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define CHECK(c)                                                                                   \
 	do {                                                                                       \
 		if (!(c)) {                                                                        \
-			fprintf(stderr, "fuzz_crawl_script: check failed: %s (line %d)\n", #c,    \
+			fprintf(stderr, "fuzz_crawl_script: check failed: %s (line %d)\n", #c,     \
 				__LINE__);                                                         \
 			abort();                                                                   \
 		}                                                                                  \

@@ -135,21 +135,23 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	if (profile) {
 		cp = config_crawl_profile(&c->cfg, profile);
 		if (!cp) {
-			fprintf(stderr, "ispshield: crawl: --profile %s: no [crawl.profile.%s] section\n",
+			fprintf(stderr,
+				"ispshield: crawl: --profile %s: no [crawl.profile.%s] section\n",
 				profile, profile);
 			return EXIT_USAGE;
 		}
 		if (o.cloaking && strcmp(profile, "bare") == 0) {
-			fprintf(stderr, "ispshield: crawl: --cloaking compares a profile with bare: "
-					"--profile bare cannot be the browser visit\n");
+			fprintf(stderr,
+				"ispshield: crawl: --cloaking compares a profile with bare: "
+				"--profile bare cannot be the browser visit\n");
 			return EXIT_USAGE;
 		}
 	}
 	/* the browser visit: the profile's keys over the [crawl] ones */
 	o.profile.name = cp ? cp->name : "browser";
 	o.profile.user_agent = cp && cp->has_user_agent ? cp->user_agent : c->cfg.crawl_user_agent;
-	o.profile.accept_language = cp && cp->has_accept_language ? cp->accept_language
-								  : c->cfg.crawl_accept_language;
+	o.profile.accept_language =
+		cp && cp->has_accept_language ? cp->accept_language : c->cfg.crawl_accept_language;
 	o.profile.referer = cp && cp->has_referer ? cp->referer : c->cfg.crawl_referer;
 	o.profile.proxy = cp && cp->has_proxy ? cp->proxy : c->cfg.crawl_proxy;
 	/* the cloaking check's visit: no browser (its keys from [crawl.profile.bare], when

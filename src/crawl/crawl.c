@@ -334,15 +334,17 @@ static void take_links(struct chain *c, const char *b, const struct crawl_link *
  * skip it. */
 static int html_sniff(const char *b, size_t n)
 {
-	static const char *const tags[] = { "!doctype html", "html", "head", "script", "iframe",
-					    "h1", "div", "font", "table", "a", "style", "title",
-					    "b", "body", "br", "p", "!--", "meta" };
+	static const char *const tags[] = {
+		"!doctype html", "html", "head",  "script", "iframe", "h1",   "div", "font",
+		"table",	 "a",	 "style", "title",  "b",      "body", "br",  "p",
+		"!--",		 "meta"
+	};
 	size_t i = 0, k;
 
 	if (n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
 		i = 3;
-	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' ||
-			 b[i] == '\f'))
+	while (i < n &&
+	       (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f'))
 		i++;
 	if (i >= n || b[i] != '<')
 		return 0;
@@ -417,8 +419,9 @@ static void finish_hop(struct chain *c, CURLcode r)
 		sha256_final(&sh, d);
 		for (i = 0; i < SHA256_LEN; i++)
 			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
-		mt = html_sniff(c->body.p, c->body.len) ? "text/html"
-							: magic_buffer(cx->magic, c->body.p, c->body.len);
+		mt = html_sniff(c->body.p, c->body.len)
+			     ? "text/html"
+			     : magic_buffer(cx->magic, c->body.p, c->body.len);
 		if (mt)
 			snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
 		crawl_store_body(cx, hp, c->body.p, c->body.len);
@@ -454,8 +457,8 @@ static void finish_hop(struct chain *c, CURLcode r)
 		int n;
 
 		memset(&scripts, 0, sizeof(scripts));
-		n = l ? crawl_extract(c->body.p, c->body.len, l, CRAWL_MAX_LINKS, base, sizeof(base),
-				      o->scripts ? &scripts : NULL)
+		n = l ? crawl_extract(c->body.p, c->body.len, l, CRAWL_MAX_LINKS, base,
+				      sizeof(base), o->scripts ? &scripts : NULL)
 		      : 0;
 		if (base[0] && crawl_resolve(hp->url, base, abs, sizeof(abs)) == 0) {
 			memcpy(base, abs, strlen(abs) + 1);
@@ -464,12 +467,13 @@ static void finish_hop(struct chain *c, CURLcode r)
 		take_links(c, b, l, n, next, &nk);
 		/* the second tier: no navigation read by pattern, inline scripts to run */
 		if (nk == CRAWL_START && scripts.len && !scripts.oom && l && cx->js) {
-			struct crawl_script_env env = { hp->url, c->referer, c->profile->user_agent };
+			struct crawl_script_env env = { hp->url, c->referer,
+							c->profile->user_agent };
 
 			if (c->nhops > 1)
 				env.referer = c->hops[c->nhops - 2].url;
-			n = crawl_script_run(cx->js, &env, scripts.p, scripts.len, l, CRAWL_MAX_LINKS,
-					     hp->scripts, sizeof(hp->scripts));
+			n = crawl_script_run(cx->js, &env, scripts.p, scripts.len, l,
+					     CRAWL_MAX_LINKS, hp->scripts, sizeof(hp->scripts));
 			take_links(c, b, l, n, next, &nk);
 			cx->st->scripts++;
 		}
@@ -519,8 +523,9 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(c->h, CURLOPT_USERAGENT,
-			 c->profile->user_agent && c->profile->user_agent[0] ? c->profile->user_agent
-									     : NULL);
+			 c->profile->user_agent && c->profile->user_agent[0]
+				 ? c->profile->user_agent
+				 : NULL);
 	if (c->profile->proxy && c->profile->proxy[0]) {
 		/* every connection goes to the operator's proxy: the open-socket check is
 		 * off, address literals are checked in start_hop (crawl.h) */

@@ -177,21 +177,21 @@ struct crawl_profile {
 };
 
 struct crawl_opts {
-	const char *out;	   /* output folder (created) */
-	int max_hops;		   /* navigation hops per chain after the start URL */
-	int depth;		   /* frames/scripts followed as chains of their own: levels */
-	int concurrency;	   /* chains fetched at once */
-	int64_t chain_timeout_ms;  /* wall clock per chain, all hops */
-	int64_t low_speed_bytes;   /* below this many bytes/s ... */
-	int64_t low_speed_seconds; /* ... for this long: the hop is abandoned */
-	int64_t max_body;	   /* bytes kept of one body (decompressed); more ends it */
+	const char *out;	      /* output folder (created) */
+	int max_hops;		      /* navigation hops per chain after the start URL */
+	int depth;		      /* frames/scripts followed as chains of their own: levels */
+	int concurrency;	      /* chains fetched at once */
+	int64_t chain_timeout_ms;     /* wall clock per chain, all hops */
+	int64_t low_speed_bytes;      /* below this many bytes/s ... */
+	int64_t low_speed_seconds;    /* ... for this long: the hop is abandoned */
+	int64_t max_body;	      /* bytes kept of one body (decompressed); more ends it */
 	struct crawl_profile profile; /* the visitor every start URL is fetched as */
 	struct crawl_profile bare;    /* with cloaking: the second, non-browser visit */
-	int scripts; /* run inline scripts (script.c) when the patterns find no navigation */
-	const char *allow;   /* crawl.allow-destinations: prefixes allowed though special */
-	const char *deny;    /* crawl.deny-destinations: the ISP's own infrastructure */
-	const char *rules;   /* crawl.rules: YARA rule files, comma-separated; "" = none */
-	int cloaking;	     /* each start URL once more as `bare`; hops only the browser
+	int scripts;	   /* run inline scripts (script.c) when the patterns find no navigation */
+	const char *allow; /* crawl.allow-destinations: prefixes allowed though special */
+	const char *deny;  /* crawl.deny-destinations: the ISP's own infrastructure */
+	const char *rules; /* crawl.rules: YARA rule files, comma-separated; "" = none */
+	int cloaking;	   /* each start URL once more as `bare`; hops only the browser
 			      * got: "cloaked" */
 	int quiet;
 	int progress; /* a status line on stderr once a second (stderr is a terminal) */
@@ -244,10 +244,10 @@ struct store_list;
 
 struct crawl_recheck_opts {
 	int concurrency;
-	int64_t timeout_ms;	/* per URL */
-	int offline_after;	/* consecutive offline signals before offline */
-	int64_t offline_expiry; /* seconds offline after which its entries expire; 0 = never */
-	int all;		/* every URL of the list, due or not */
+	int64_t timeout_ms;	  /* per URL */
+	int offline_after;	  /* consecutive offline signals before offline */
+	int64_t offline_expiry;	  /* seconds offline after which its entries expire; 0 = never */
+	int all;		  /* every URL of the list, due or not */
 	int64_t host_interval_ms; /* least time between two fetches from one host (one at
 				   * a time each); 0 = no pause */
 	const char *user_agent, *allow, *deny;

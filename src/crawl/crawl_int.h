@@ -20,8 +20,8 @@
 struct crawl_guard {
 	const struct dest_rules *rules;
 	int verdict; /* enum dest_verdict of the last refusal; DEST_OK = none */
-	char ip[64];  /* the address refused */
-	int proxied;  /* every connection is to the profile's proxy: not checked */
+	char ip[64]; /* the address refused */
+	int proxied; /* every connection is to the profile's proxy: not checked */
 };
 
 /* Set h up for hostile URLs with g as its destination check (g must outlive the
@@ -41,7 +41,7 @@ struct hop {
 	char ctype[128];
 	char mime[96]; /* libmagic's type of the body */
 	char sha[SHA256_LEN * 2 + 1];
-	char yara[256]; /* names of the YARA rules that match the body, comma-separated */
+	char yara[256];	  /* names of the YARA rules that match the body, comma-separated */
 	char scripts[64]; /* how the script tier's run of the page ended; "" = not run */
 	long long bytes;
 	int truncated;
@@ -57,10 +57,10 @@ struct hop {
 
 struct chain {
 	struct crawl_ctx *cx;
-	struct chain *prev, *next; /* the active chains */
-	int bare;		   /* the cloaking check's visit (item.bare) */
+	struct chain *prev, *next;	     /* the active chains */
+	int bare;			     /* the cloaking check's visit (item.bare) */
 	const struct crawl_profile *profile; /* o->profile or o->bare */
-	int linked;		   /* on that list */
+	int linked;			     /* on that list */
 	CURL *h;
 	int depth;
 	int64_t t0;

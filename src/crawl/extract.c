@@ -198,8 +198,8 @@ static void keep_script(struct links *l, const GumboElement *e, const char *text
 		return;
 	if (t && t[0] && strcasecmp(t, "text/javascript") != 0 &&
 	    strcasecmp(t, "application/javascript") != 0 &&
-	    strcasecmp(t, "application/x-javascript") != 0 && strcasecmp(t, "text/ecmascript") != 0 &&
-	    strcasecmp(t, "text/jscript") != 0)
+	    strcasecmp(t, "application/x-javascript") != 0 &&
+	    strcasecmp(t, "text/ecmascript") != 0 && strcasecmp(t, "text/jscript") != 0)
 		return;
 	if (l->scripts->len + 4 + n > CRAWL_SCRIPT_INPUT)
 		return;

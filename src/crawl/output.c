@@ -211,8 +211,8 @@ void crawl_write_held(struct crawl_ctx *cx)
 		const char *start = json_string_value(json_object_get(b, "start"));
 		int any = 0;
 
-		if (strcmp(json_string_value(json_object_get(b, "profile")),
-			   cx->o->profile.name) != 0 ||
+		if (strcmp(json_string_value(json_object_get(b, "profile")), cx->o->profile.name) !=
+			    0 ||
 		    json_integer_value(json_object_get(b, "depth")) != 0)
 			continue;
 		bare = NULL;

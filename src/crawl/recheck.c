@@ -72,8 +72,8 @@ static int collect(void *ud, const struct store_url_status *s)
 		CURLU *u = curl_url();
 		char *h = NULL, *p;
 
-		if (u && curl_url_set(u, CURLUPART_URL, it->url, CURLU_NON_SUPPORT_SCHEME) ==
-				 CURLUE_OK)
+		if (u &&
+		    curl_url_set(u, CURLUPART_URL, it->url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
 			curl_url_get(u, CURLUPART_HOST, &h, 0);
 		it->host = strdup(h ? h : "");
 		curl_free(h);

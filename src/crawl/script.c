@@ -60,7 +60,12 @@
 #endif
 
 /* The stub DOM. __nav(kind, url) is the one native function; kinds are enum crawl_kind
- * values, passed in as __K. __env holds the page (url parts, referrer, UA). */
+ * values, passed in as __K. The zygote compiles it once; each worker calls __setup(E)
+ * with its page (E: the URL's parts, referrer, User-Agent), then runs the scripts, then
+ * __later() once per load handler or timer (false when none is left); __flush() hands
+ * over the markup written since the last call. */
+/* (One line of JavaScript a line: not wrapped by clang-format.) */
+/* clang-format off */
 static const char PRELUDE[] =
 	"(function (g) {\n"
 	"var K = __K, nav = __nav;\n"
@@ -197,6 +202,7 @@ static const char PRELUDE[] =
 	" return true; };\n"
 	"};\n"
 	"})(this);\n";
+/* clang-format on */
 
 /* ---- the child: the engine ---- */
 
@@ -334,8 +340,7 @@ static void flush_written(duk_context *ctx, int level)
 	}
 	l = malloc(CRAWL_MAX_LINKS * sizeof(*l));
 	memset(&sc, 0, sizeof(sc));
-	k = l ? crawl_extract(w, n, l, CRAWL_MAX_LINKS, base, sizeof(base),
-			      level == 0 ? &sc : NULL)
+	k = l ? crawl_extract(w, n, l, CRAWL_MAX_LINKS, base, sizeof(base), level == 0 ? &sc : NULL)
 	      : 0;
 	duk_pop(ctx);
 	for (i = 0; i < k; i++)
@@ -366,8 +371,10 @@ static void push_natives(duk_context *ctx)
 	static const struct {
 		const char *name;
 		int kind;
-	} kinds[] = { { "run", CRAWL_JS_RUN },	   { "frame", CRAWL_FRAME },
-		      { "script", CRAWL_SCRIPT },  { "embed", CRAWL_EMBED },
+	} kinds[] = { { "run", CRAWL_JS_RUN },
+		      { "frame", CRAWL_FRAME },
+		      { "script", CRAWL_SCRIPT },
+		      { "embed", CRAWL_EMBED },
 		      { "form", CRAWL_FORM } };
 	size_t i;
 
@@ -551,7 +558,8 @@ static void zygote(int sock)
 		struct crawl_script_env env;
 		int64_t deadline;
 
-		if (read_full(sock, &size, 4) != 0 || size > REQ_MAX || read_full(sock, req, size) != 0)
+		if (read_full(sock, &size, 4) != 0 || size > REQ_MAX ||
+		    read_full(sock, req, size) != 0)
 			_exit(0); /* the parent is gone, or talks nonsense */
 		for (k = 0; k < 4; k++) {
 			if (size - off < 4)
@@ -582,7 +590,8 @@ static void zygote(int sock)
 		if (pid < 0) {
 			close(pp[0]);
 			status = -1;
-			if (write_full(sock, "F", 1) != 0 || write_full(sock, &status, sizeof(status)))
+			if (write_full(sock, "F", 1) != 0 ||
+			    write_full(sock, &status, sizeof(status)))
 				_exit(0);
 			continue;
 		}
@@ -826,7 +835,8 @@ int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
 		mh.msg_iovlen = 1;
 		mh.msg_control = cm.b;
 		mh.msg_controllen = sizeof(cm.b);
-		if (wait_in(z->sock, deadline) != 0 || recvmsg(z->sock, &mh, MSG_CMSG_CLOEXEC) != 1) {
+		if (wait_in(z->sock, deadline) != 0 ||
+		    recvmsg(z->sock, &mh, MSG_CMSG_CLOEXEC) != 1) {
 			end = "failed: no answer from the script tier's process";
 			goto broken;
 		}

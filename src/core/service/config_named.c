@@ -58,17 +58,17 @@ const struct config_crawl_profile *config_crawl_profile(const struct isp_config 
 }
 
 /* Set key `name` of [crawl.profile.NAME] p (section: its header, for messages). */
-static int set_crawl_profile(struct config_crawl_profile *p, const char *section,
-			     const char *name, const char *value, struct isp_err *err)
+static int set_crawl_profile(struct config_crawl_profile *p, const char *section, const char *name,
+			     const char *value, struct isp_err *err)
 {
 	static const struct {
 		const char *key;
 		size_t off, size, has;
 	} keys[] = {
-#define CP(k, f)                                                                          \
-	{ k, offsetof(struct config_crawl_profile, f),                                    \
-	  sizeof(((struct config_crawl_profile *)0)->f), offsetof(struct config_crawl_profile, \
-								  has_##f) }
+#define CP(k, f)                                                                                   \
+	{ k, offsetof(struct config_crawl_profile, f),                                             \
+	  sizeof(((struct config_crawl_profile *)0)->f),                                           \
+	  offsetof(struct config_crawl_profile, has_##f) }
 		CP("user-agent", user_agent),
 		CP("accept-language", accept_language),
 		CP("referer", referer),
@@ -81,16 +81,18 @@ static int set_crawl_profile(struct config_crawl_profile *p, const char *section
 		if (strcmp(name, keys[i].key) != 0)
 			continue;
 		if (strlen(value) >= keys[i].size)
-			return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
-					   section, name, keys[i].size - 1);
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: value longer than %zu characters", section, name,
+					   keys[i].size - 1);
 		memcpy((char *)p + keys[i].off, value, strlen(value) + 1);
 		*(int *)((char *)p + keys[i].has) = 1;
 		return 0;
 	}
-	return isp_err_set(err, ISR_EINVAL,
-			   "unknown key '%s' in section [%s] (user-agent, accept-language, referer, "
-			   "proxy)",
-			   name, section);
+	return isp_err_set(
+		err, ISR_EINVAL,
+		"unknown key '%s' in section [%s] (user-agent, accept-language, referer, "
+		"proxy)",
+		name, section);
 }
 
 int config_profile_has_list(const struct config_profile *p, const char *name)
