@@ -19,17 +19,9 @@
 
 #include "core/base/strbuf.h"
 #include "crawl/crawl.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "fuzz_crawl_script: check failed: %s (line %d)\n", #c,     \
-				__LINE__);                                                         \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 #define MAX 16
 
