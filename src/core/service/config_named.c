@@ -126,7 +126,31 @@ static int on_off(const char *v, int *out)
 	return 0;
 }
 
-/* Set key `name` of section "list.NAME" or "profile.NAME" (created on first use). */
+/* The element named n of arr[0..*count) (elem bytes each, the name first), else a new
+ * zeroed one of that name appended (*fresh = 1); NULL with err set when max are there.
+ * section: the header, for the message; n points into it, after its "KIND.". */
+static void *named_get(void *arr, int *count, int max, size_t elem, const char *n,
+		       const char *section, int *fresh, struct isp_err *err)
+{
+	char *e = (char *)str_find_named(arr, (size_t)*count, elem, n);
+
+	*fresh = 0;
+	if (e)
+		return e;
+	if (*count == max) {
+		isp_err_set(err, ISR_EINVAL, "[%s]: more than %d [%.*s.*] sections", section, max,
+			    (int)(n - section) - 1, section);
+		return NULL;
+	}
+	e = (char *)arr + (size_t)(*count)++ * elem;
+	memset(e, 0, elem);
+	snprintf(e, CONFIG_NAME_MAX, "%s", n);
+	*fresh = 1;
+	return e;
+}
+
+/* Set key `name` of section "list.NAME", "profile.NAME" or "crawl.profile.NAME" (created
+ * on first use). */
 int config_set_named(struct isp_config *c, const char *section, const char *name, const char *value,
 		     struct isp_err *err)
 {
@@ -134,6 +158,7 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 	int is_crawl = strncmp(section, "crawl.profile.", 14) == 0;
 	const char *n = section + (is_list ? 5 : is_crawl ? 14 : 8);
 	size_t i;
+	int fresh;
 
 	if (!name_ok(n))
 		return isp_err_set(err, ISR_EINVAL,
@@ -142,32 +167,19 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 				   section, n, CONFIG_NAME_MAX - 1);
 	if (is_crawl) {
 		struct config_crawl_profile *p =
-			(struct config_crawl_profile *)config_crawl_profile(c, n);
+			named_get(c->crawl_profiles, &c->ncrawl_profiles, CONFIG_MAX_CRAWL_PROFILES,
+				  sizeof(c->crawl_profiles[0]), n, section, &fresh, err);
 
-		if (!p) {
-			if (c->ncrawl_profiles == CONFIG_MAX_CRAWL_PROFILES)
-				return isp_err_set(err, ISR_EINVAL,
-						   "[%s]: more than %d [crawl.profile.*] sections",
-						   section, CONFIG_MAX_CRAWL_PROFILES);
-			p = &c->crawl_profiles[c->ncrawl_profiles++];
-			memset(p, 0, sizeof(*p));
-			snprintf(p->name, sizeof(p->name), "%s", n);
-		}
-		return set_crawl_profile(p, section, name, value, err);
+		return p ? set_crawl_profile(p, section, name, value, err) : err->code;
 	}
 	if (is_list) {
-		struct config_list *l = (struct config_list *)config_list_policy(c, n);
+		struct config_list *l = named_get(c->lists, &c->nlists, CONFIG_MAX_LISTS,
+						  sizeof(c->lists[0]), n, section, &fresh, err);
 
-		if (!l) {
-			if (c->nlists == CONFIG_MAX_LISTS)
-				return isp_err_set(err, ISR_EINVAL,
-						   "[%s]: more than %d [list.*] sections", section,
-						   CONFIG_MAX_LISTS);
-			l = &c->lists[c->nlists++];
-			memset(l, 0, sizeof(*l));
-			snprintf(l->name, sizeof(l->name), "%s", n);
+		if (!l)
+			return err->code;
+		if (fresh)
 			l->events = l->notify = 1;
-		}
 		if (strcmp(name, "action") == 0) {
 			for (i = 1; i < sizeof(action_names) / sizeof(action_names[0]); i++)
 				if (strcmp(value, action_names[i]) == 0) {
@@ -217,23 +229,19 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 				   name, section);
 	}
 	{
-		struct config_profile *p = (struct config_profile *)config_profile(c, n);
+		struct config_profile *p;
 
 		if (strcmp(n, "none") == 0)
 			return isp_err_set(err, ISR_EINVAL,
 					   "[%s]: the profile \"none\" is opt-out (nothing "
 					   "filtered) and cannot be configured",
 					   section);
-		if (!p) {
-			if (c->nprofiles == CONFIG_MAX_PROFILES)
-				return isp_err_set(err, ISR_EINVAL,
-						   "[%s]: more than %d [profile.*] sections",
-						   section, CONFIG_MAX_PROFILES);
-			p = &c->profiles[c->nprofiles++];
-			memset(p, 0, sizeof(*p));
-			snprintf(p->name, sizeof(p->name), "%s", n);
+		p = named_get(c->profiles, &c->nprofiles, CONFIG_MAX_PROFILES,
+			      sizeof(c->profiles[0]), n, section, &fresh, err);
+		if (!p)
+			return err->code;
+		if (fresh)
 			p->all = 1;
-		}
 		if (strcmp(name, "lists") == 0) {
 			if (strlen(value) >= sizeof(p->lists))
 				return isp_err_set(err, ISR_EINVAL,
