@@ -490,13 +490,14 @@ static void worker(duk_context *ctx, int fd, const struct crawl_script_env *env,
 	_exit(0);
 }
 
-/* Exactly n bytes from fd into b; 0, or -1 at the end or on an error. */
-static int read_full(int fd, void *b, size_t n)
+/* Exactly n bytes from fd into b (out = 0), or all of b[0..n) to the socket fd (out = 1,
+ * no SIGPIPE); 0, or -1 at the end or on an error. */
+static int io_full(int fd, void *b, size_t n, int out)
 {
 	char *p = b;
 
 	while (n) {
-		ssize_t r = read(fd, p, n);
+		ssize_t r = out ? send(fd, p, n, MSG_NOSIGNAL) : read(fd, p, n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -507,24 +508,8 @@ static int read_full(int fd, void *b, size_t n)
 	}
 	return 0;
 }
-
-/* All of b[0..n) to the socket fd; 0 or -1. */
-static int write_full(int fd, const void *b, size_t n)
-{
-	const char *p = b;
-
-	while (n) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL); /* a socket: no SIGPIPE */
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
+#define read_full(fd, b, n)  io_full(fd, b, n, 0)
+#define write_full(fd, b, n) io_full(fd, (void *)(b), n, 1)
 
 /* The request, parent to zygote: [u32 size] then four [u32 length][bytes] fields: the
  * page URL, the referrer, the User-Agent, the scripts (crawl.h framing). */

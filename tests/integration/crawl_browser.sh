@@ -11,10 +11,7 @@
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
 . "$SRCDIR/tests/integration/lib/crawl_site.sh"
-out=${ISP_TEST_OUT:-$PWD/test-output}/crawl_browser
-mkdir -p "$out" || exit 1
-out=$(cd "$out" && pwd)
-private_netns "${out%/crawl_browser}"
+private_netns "${ISP_TEST_OUT:-$PWD/test-output}"
 driver=${CHROMEDRIVER:-/usr/bin/chromedriver}
 for tool in python3 nginx curl "${CHROMIUM:-/usr/bin/chromium}" "$driver"; do
   command -v "$tool" >/dev/null || { echo "FAIL missing $tool (scripts/deps.sh test)" >&2; exit 1; }
@@ -41,19 +38,19 @@ rc=$?
 eq "$rc" 0 "Chromium reached the landing page of every chain"
 # the fixture site's requests (Chromium's own background requests to its vendors' hosts
 # go nowhere in the namespace, and are no hops)
-grep -E "^http://127\.0\.0\.[12]:$port/" chromium.txt | sort -u > "$out/chromium-hops.txt"
-check "Chromium's network log has the hops" grep -q "/js2/d.html" "$out/chromium-hops.txt"
+grep -E "^http://127\.0\.0\.[12]:$port/" chromium.txt | sort -u > chromium-hops.txt
+check "Chromium's network log has the hops" grep -q "/js2/d.html" chromium-hops.txt
 
 expect 0 "crawl the same start URLs" -- "$bin" crawl --out o --allow-destinations 127.0.0.0/8 "${starts[@]}"
-python3 - o/chains.jsonl > "$out/crawler-hops.txt" <<'PY'
+python3 - o/chains.jsonl > crawler-hops.txt <<'PY'
 import json, sys
 for l in open(sys.argv[1]):
     for h in json.loads(l)["hops"]:
         if h.get("status"):
             print(h["url"])
 PY
-sort -u -o "$out/crawler-hops.txt" "$out/crawler-hops.txt"
-missing=$(comm -23 "$out/chromium-hops.txt" "$out/crawler-hops.txt" | tr '\n' ' ')
+sort -u -o crawler-hops.txt crawler-hops.txt
+missing=$(comm -23 chromium-hops.txt crawler-hops.txt | tr '\n' ' ')
 eq "$missing" "" "every hop Chromium made, the crawler made"
-echo "Chromium: $(wc -l < "$out/chromium-hops.txt") hops; crawler: $(wc -l < "$out/crawler-hops.txt") hops; only the crawler's: $(comm -13 "$out/chromium-hops.txt" "$out/crawler-hops.txt" | tr '\n' ' ')"
+echo "Chromium: $(wc -l < chromium-hops.txt) hops; crawler: $(wc -l < crawler-hops.txt) hops; only the crawler's: $(comm -13 chromium-hops.txt crawler-hops.txt | tr '\n' ' ')"
 finish crawl_browser
