@@ -511,6 +511,25 @@ static int io_full(int fd, void *b, size_t n, int out)
 #define read_full(fd, b, n)  io_full(fd, b, n, 0)
 #define write_full(fd, b, n) io_full(fd, (void *)(b), n, 1)
 
+/* A one-byte message that carries one file descriptor (SCM_RIGHTS): the zygote sends
+ * the worker's report pipe with it. */
+union fdmsg {
+	struct cmsghdr h;
+	char b[CMSG_SPACE(sizeof(int))];
+};
+
+static void fdmsg_init(struct msghdr *mh, struct iovec *iov, char *tag, union fdmsg *cm)
+{
+	memset(mh, 0, sizeof(*mh));
+	memset(cm, 0, sizeof(*cm));
+	iov->iov_base = tag;
+	iov->iov_len = 1;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	mh->msg_control = cm->b;
+	mh->msg_controllen = sizeof(cm->b);
+}
+
 /* The request, parent to zygote: [u32 size] then four [u32 length][bytes] fields: the
  * page URL, the referrer, the User-Agent, the scripts (crawl.h framing). */
 #define REQ_MAX (CRAWL_SCRIPT_INPUT + 3 * (CRAWL_MAX_URL + 4) + 4096)
@@ -582,19 +601,11 @@ static void zygote(int sock)
 		}
 		{
 			char c = 'S';
-			struct iovec iov = { &c, 1 };
-			union {
-				struct cmsghdr h;
-				char b[CMSG_SPACE(sizeof(int))];
-			} cm;
+			struct iovec iov;
+			union fdmsg cm;
 			struct msghdr mh;
 
-			memset(&mh, 0, sizeof(mh));
-			memset(&cm, 0, sizeof(cm));
-			mh.msg_iov = &iov;
-			mh.msg_iovlen = 1;
-			mh.msg_control = cm.b;
-			mh.msg_controllen = sizeof(cm.b);
+			fdmsg_init(&mh, &iov, &c, &cm);
 			CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
 			CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
 			CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int));
@@ -807,19 +818,12 @@ int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
 	}
 	/* the worker's pipe */
 	{
-		struct iovec iov = { &tag, 1 };
-		union {
-			struct cmsghdr h;
-			char b[CMSG_SPACE(sizeof(int))];
-		} cm;
+		struct iovec iov;
+		union fdmsg cm;
 		struct msghdr mh;
 		struct cmsghdr *ch;
 
-		memset(&mh, 0, sizeof(mh));
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = cm.b;
-		mh.msg_controllen = sizeof(cm.b);
+		fdmsg_init(&mh, &iov, &tag, &cm);
 		if (wait_in(z->sock, deadline) != 0 ||
 		    recvmsg(z->sock, &mh, MSG_CMSG_CLOEXEC) != 1) {
 			end = "failed: no answer from the script tier's process";
