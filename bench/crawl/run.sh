@@ -14,7 +14,8 @@
 # Medians of BENCH_RUNS runs (the crawl; recheck and Chromium once each: they take tens of
 # seconds). Usage: bench/crawl/run.sh [BUILD_DIR]   Env: BENCH_CHAINS (1000, the crawler),
 # BENCH_BROWSER (20, Chromium), BENCH_RUNS (3), BENCH_RECHECK (10000), BENCH_HOSTS (200).
-# Output: bench/out/crawl/ (results.md, run.log).
+# BENCH_TMP (the work folder's parent: /dev/shm). Output: bench/out/crawl/ (results.md,
+# run.log).
 set -euo pipefail
 if [ -z "${ISP_NETNS:-}" ]; then
   exec unshare -rn env ISP_NETNS=1 bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$@"
@@ -26,7 +27,12 @@ out=$here/bench/out/crawl
 NC=${BENCH_CHAINS:-1000} NB=${BENCH_BROWSER:-20} RUNS=${BENCH_RUNS:-3}
 NR=${BENCH_RECHECK:-10000} NH=${BENCH_HOSTS:-200}
 mkdir -p "$out"
-work=$(mktemp -d)
+# the work folder (fixtures, outputs, Chromium's profile, the store) on tmpfs where there
+# is one: on this shared machine ext4 spends a crawl's time finding free inodes after
+# other runs' deletions (BENCH_TMP to choose)
+scratch=${BENCH_TMP:-/dev/shm}
+[ -d "$scratch" ] && [ -w "$scratch" ] || scratch=${TMPDIR:-/tmp}
+work=$(mktemp -d -p "$scratch")
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -104,7 +110,7 @@ states=$(sqlite3 "$work/r.db" "SELECT status, count(*) FROM url_status GROUP BY 
 
 ratio=$(awk -v a="$crawl_rate" -v b="$chrome_rate" 'BEGIN { printf "%.0f", a / b }')
 {
-  echo "# crawl benchmark ($(date -u +%Y-%m-%d), $(nproc) cores, loaded machine)"
+  echo "# crawl benchmark ($(date -u +%Y-%m-%d), $(nproc) cores, loaded machine; work folder in $scratch)"
   echo
   echo "| metric | ispshield crawl | headless Chromium | ratio |"
   echo "|---|---|---|---|"

@@ -359,6 +359,55 @@ static int html_sniff(const char *b, size_t n)
 	return 0;
 }
 
+/* The memo of bodies seen in this run (crawl_int.h): a body met again (a kit's shared
+ * redirector script, the same payload behind many entry URLs) takes its type and YARA
+ * names from there, and is stored already. CRAWL_MEMO_PROBE slots from the hash's. */
+#define CRAWL_MEMO_PROBE 8
+
+static size_t memo_slot(const char *sha)
+{
+	size_t h = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		h = h << 4 | (size_t)(hex_value(sha[i]) & 15);
+	return h & (CRAWL_MEMO - 1);
+}
+
+static int memo_get(struct crawl_ctx *cx, struct hop *hp)
+{
+	size_t i, k = memo_slot(hp->sha);
+
+	for (i = 0; cx->memo && i < CRAWL_MEMO_PROBE; i++) {
+		const struct body_memo *m = &cx->memo[(k + i) & (CRAWL_MEMO - 1)];
+
+		if (strcmp(m->sha, hp->sha) == 0) {
+			memcpy(hp->mime, m->mime, sizeof(hp->mime));
+			memcpy(hp->yara, m->yara, sizeof(hp->yara));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void memo_put(struct crawl_ctx *cx, const struct hop *hp)
+{
+	size_t i, k = memo_slot(hp->sha);
+	struct body_memo *m;
+
+	if (!cx->memo)
+		return;
+	m = &cx->memo[k]; /* full: the first slot is overwritten */
+	for (i = 0; i < CRAWL_MEMO_PROBE; i++)
+		if (!cx->memo[(k + i) & (CRAWL_MEMO - 1)].sha[0]) {
+			m = &cx->memo[(k + i) & (CRAWL_MEMO - 1)];
+			break;
+		}
+	memcpy(m->sha, hp->sha, sizeof(m->sha));
+	memcpy(m->mime, hp->mime, sizeof(m->mime));
+	memcpy(m->yara, hp->yara, sizeof(m->yara));
+}
+
 /* The transfer of the chain's last hop is over with result r: record it, go on. */
 static void finish_hop(struct chain *c, CURLcode r)
 {
@@ -419,13 +468,17 @@ static void finish_hop(struct chain *c, CURLcode r)
 		sha256_final(&sh, d);
 		for (i = 0; i < SHA256_LEN; i++)
 			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
-		mt = html_sniff(c->body.p, c->body.len)
-			     ? "text/html"
-			     : magic_buffer(cx->magic, c->body.p, c->body.len);
-		if (mt)
-			snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
-		crawl_store_body(cx, hp, c->body.p, c->body.len);
-		crawl_rules_scan(cx->yara, c->body.p, c->body.len, hp->yara, sizeof(hp->yara));
+		if (!memo_get(cx, hp)) {
+			mt = html_sniff(c->body.p, c->body.len)
+				     ? "text/html"
+				     : magic_buffer(cx->magic, c->body.p, c->body.len);
+			if (mt)
+				snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
+			crawl_store_body(cx, hp, c->body.p, c->body.len);
+			crawl_rules_scan(cx->yara, c->body.p, c->body.len, hp->yara,
+					 sizeof(hp->yara));
+			memo_put(cx, hp);
+		}
 	}
 	if (r != CURLE_OK && !c->over) {
 		cx->st->failed++;
@@ -680,6 +733,7 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		if (rc)
 			goto out;
 	}
+	cx.memo = calloc(CRAWL_MEMO, sizeof(*cx.memo)); /* none: every body typed afresh */
 	cx.magic = magic_open(MAGIC_MIME_TYPE);
 	if (!cx.magic || magic_load(cx.magic, NULL) != 0) {
 		rc = isp_err_set(err, ISR_EIO, "libmagic: %s",
@@ -776,6 +830,7 @@ out:
 		magic_close(cx.magic);
 	crawl_rules_free(cx.yara);
 	crawl_script_free(cx.js);
+	free(cx.memo);
 	json_decref(cx.held);
 	for (i = 0; i < cx.nq; i++) {
 		free(cx.q[i].url);

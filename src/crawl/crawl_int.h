@@ -83,6 +83,15 @@ struct item {
 	int bare; /* the cloaking check's second visit: no browser profile */
 };
 
+/* What a body was found to be, by its SHA-256 (crawl.c's memo: libmagic takes a
+ * millisecond or more per body, YARA more). CRAWL_MEMO slots, a power of two. */
+#define CRAWL_MEMO 4096
+struct body_memo {
+	char sha[SHA256_LEN * 2 + 1]; /* "" = free */
+	char mime[96];
+	char yara[256];
+};
+
 struct crawl_ctx {
 	const struct crawl_opts *o;
 	struct crawl_stats *st;
@@ -91,6 +100,7 @@ struct crawl_ctx {
 	magic_t magic;
 	struct crawl_rules *yara; /* NULL: no crawl.rules */
 	struct crawl_script *js;  /* the script tier; NULL: o->scripts off */
+	struct body_memo *memo;	  /* CRAWL_MEMO slots; NULL: no memo */
 	FILE *chains, *found;
 	char bodies[4096];
 	struct item *q;
