@@ -30,6 +30,7 @@
  */
 #include <curl/curl.h>
 #include <duktape.h>
+#include <malloc.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -283,7 +284,7 @@ static void emit(int kind, const char *u, size_t n)
 	hl = snprintf(line, sizeof(line), "%d ", kind);
 	memcpy(line + hl, u, n);
 	line[hl + n] = '\n';
-	if (write(out_fd, line, (size_t)hl + n + 1) < 0)
+	if (out_fd >= 0 && write(out_fd, line, (size_t)hl + n + 1) < 0)
 		_exit(4);
 }
 
@@ -433,13 +434,15 @@ static void push_env(duk_context *ctx, const struct crawl_script_env *env)
 	curl_url_cleanup(u);
 }
 
+static int run_page(duk_context *ctx, const struct crawl_script_env *env, const char *scripts,
+		    size_t len);
+
 /* A worker: the zygote's fork for one page. Limits itself, sets the page up, runs its
  * scripts, then the load handlers and timers; reports on fd. Never returns. */
 static void worker(duk_context *ctx, int fd, const struct crawl_script_env *env,
-		   const char *scripts, size_t len)
+		   const char *scripts, size_t len, rlim_t as_limit)
 {
 	struct rlimit rl;
-	int i;
 
 	out_fd = fd;
 	rl.rlim_cur = CRAWL_SCRIPT_CPU_S;
@@ -449,27 +452,30 @@ static void worker(duk_context *ctx, int fd, const struct crawl_script_env *env,
 	setrlimit(RLIMIT_FSIZE, &rl);
 	setrlimit(RLIMIT_NPROC, &rl);
 #ifndef ISP_ASAN /* ASan's shadow memory needs terabytes of address space */
-	{
-		FILE *f = fopen("/proc/self/statm", "r");
-		unsigned long pages = 0;
-
-		if (f) {
-			if (fscanf(f, "%lu", &pages) != 1)
-				pages = 0;
-			fclose(f);
-		}
-		if (pages) {
-			rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) +
-						    (rlim_t)CRAWL_SCRIPT_MEM * 2;
-			setrlimit(RLIMIT_AS, &rl);
-		}
+	if (as_limit) {
+		rl.rlim_cur = rl.rlim_max = as_limit;
+		setrlimit(RLIMIT_AS, &rl);
 	}
+#else
+	(void)as_limit;
 #endif
 	alarm((CRAWL_SCRIPT_WALL_MS + 999) / 1000 + 1);
+	if (run_page(ctx, env, scripts, len) != 0)
+		_exit(2);
+	_exit(0);
+}
+
+/* The page's run in heap ctx: __setup, the scripts, the load handlers and timers. 0, or
+ * -1 when the stub DOM could not be set up. */
+static int run_page(duk_context *ctx, const struct crawl_script_env *env, const char *scripts,
+		    size_t len)
+{
+	int i;
+
 	duk_get_global_string(ctx, "__setup");
 	push_env(ctx, env);
 	if (duk_pcall(ctx, 1) != 0)
-		_exit(2);
+		return -1;
 	duk_pop(ctx);
 	each_script(ctx, scripts, len, run_top);
 	for (i = 0; i < CRAWL_SCRIPT_TIMERS; i++) {
@@ -487,7 +493,7 @@ static void worker(duk_context *ctx, int fd, const struct crawl_script_env *env,
 		if (!more)
 			break;
 	}
-	_exit(0);
+	return 0;
 }
 
 /* Exactly n bytes from fd into b (out = 0), or all of b[0..n) to the socket fd (out = 1,
@@ -530,6 +536,63 @@ static void fdmsg_init(struct msghdr *mh, struct iovec *iov, char *tag, union fd
 	mh->msg_controllen = sizeof(cm->b);
 }
 
+/* A heap with the natives and the stub DOM compiled; 0 or -1. */
+static int new_heap(struct heap_cap *hc, duk_context **out)
+{
+	duk_context *ctx = duk_create_heap(cap_alloc, cap_realloc, cap_free, hc, on_fatal);
+
+	*out = ctx;
+	if (!ctx)
+		return -1;
+	push_natives(ctx);
+	if (duk_peval_string(ctx, PRELUDE) != 0)
+		return -1;
+	duk_pop(ctx);
+	return 0;
+}
+
+/* A sample page run once in a throwaway heap of the zygote, reporting nowhere: the
+ * symbols a run needs are bound here (the executable binds lazily) and malloc is
+ * consolidated, once, instead of in every worker. */
+static void warm_up(void)
+{
+	static const char page[] =
+		"document.write('<iframe src=/f></iframe><script>location = \\'/w\\'</script>');"
+		"var e = document.createElement('iframe'); e.src = '/e';"
+		"document.body.appendChild(e); location.href = atob('L3g=') + escape('y');"
+		"setTimeout(function () { window.open('/t'); }, 1); window.onload = function () "
+		"{};";
+	const struct crawl_script_env env = { "http://warm.invalid/a?b", "", "Mozilla/5.0" };
+	struct heap_cap hc = { 0, CRAWL_SCRIPT_MEM };
+	struct strbuf sc;
+	duk_context *ctx;
+	uint32_t n = (uint32_t)strlen(page);
+
+	memset(&sc, 0, sizeof(sc));
+	strbuf_add(&sc, (const char *)&n, 4);
+	strbuf_add(&sc, page, n);
+	if (new_heap(&hc, &ctx) == 0 && !sc.oom)
+		run_page(ctx, &env, sc.p, sc.len);
+	if (ctx)
+		duk_destroy_heap(ctx);
+	free(sc.p);
+	malloc_trim(0);
+}
+
+/* The size of this process's address space (bytes), 0 when unknown. */
+static rlim_t vm_size(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	unsigned long pages = 0;
+
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lu", &pages) != 1)
+		pages = 0;
+	fclose(f);
+	return (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE);
+}
+
 /* The request, parent to zygote: [u32 size] then four [u32 length][bytes] fields: the
  * page URL, the referrer, the User-Agent, the scripts (crawl.h framing). */
 #define REQ_MAX (CRAWL_SCRIPT_INPUT + 3 * (CRAWL_MAX_URL + 4) + 4096)
@@ -541,18 +604,16 @@ static void fdmsg_init(struct msghdr *mh, struct iovec *iov, char *tag, union fd
 static void zygote(int sock)
 {
 	struct heap_cap hc = { 0, CRAWL_SCRIPT_MEM };
-	duk_context *ctx;
+	duk_context *ctx = NULL;
 	char *req = malloc(REQ_MAX);
+	rlim_t as_limit;
 
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	ctx = duk_create_heap(cap_alloc, cap_realloc, cap_free, &hc, on_fatal);
-	if (!ctx || !req)
+	if (new_heap(&hc, &ctx) != 0 || !req)
 		_exit(2);
-	push_natives(ctx);
-	if (duk_peval_string(ctx, PRELUDE) != 0)
-		_exit(2);
-	duk_pop(ctx);
+	warm_up();
+	as_limit = vm_size() + (rlim_t)CRAWL_SCRIPT_MEM * 2;
 	for (;;) {
 		uint32_t size, fl[4];
 		const char *field[4];
@@ -588,7 +649,7 @@ static void zygote(int sock)
 		if (pid == 0) {
 			close(sock);
 			close(pp[0]);
-			worker(ctx, pp[1], &env, field[3], fl[3]);
+			worker(ctx, pp[1], &env, field[3], fl[3], as_limit);
 		}
 		close(pp[1]);
 		if (pid < 0) {
