@@ -11,8 +11,8 @@
 #  2. `lists recheck` of BENCH_RECHECK URLs (10,000) on BENCH_HOSTS hosts (200: addresses
 #     127.0.1.1 ...) at one request per second per host (crawl.host-interval-ms 1000);
 #     every tenth URL is gone (404). The floor is (URLs per host - 1) seconds.
-# Medians of BENCH_RUNS runs (the crawl; recheck and Chromium once each: they take tens of
-# seconds). Usage: bench/crawl/run.sh [BUILD_DIR]   Env: BENCH_CHAINS (1000, the crawler),
+# Medians of BENCH_RUNS runs, the crawler and Chromium taking turns (recheck once: it takes
+# a minute). Usage: bench/crawl/run.sh [BUILD_DIR]   Env: BENCH_CHAINS (1000, the crawler),
 # BENCH_BROWSER (20, Chromium), BENCH_RUNS (3), BENCH_RECHECK (10000), BENCH_HOSTS (200).
 # BENCH_TMP (the work folder's parent: /dev/shm). Output: bench/out/crawl/ (results.md,
 # run.log).
@@ -65,28 +65,33 @@ pids+=($!)
 wait_http "http://127.0.0.1:$port/gt/landing.html" || { echo "nginx did not come up" >&2; exit 1; }
 b=http://127.0.0.1:$port
 
-# ---- 1. chains per second
+# ---- 1. chains per second: the crawler and Chromium take turns (the load of this shared
+# machine drifts; each gets its share of it)
 for i in $(seq 1 $((NC / 2))); do echo "$b/gt/a?i=$i"; echo "$b/js2/a.html?i=$i"; done > starts.txt
+for i in $(seq 1 $((NB / 2))); do echo "$b/gt/a?i=$i"; echo "$b/js2/a.html?i=$i"; done > bstarts.txt
+mapfile -t bstarts < bstarts.txt
+chromedriver --port="$CD" --allowed-ips=127.0.0.1 --log-path="$work/chromedriver.log" >/dev/null 2>&1 &
+pids+=($!)
+cdready() { curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true'; }
+until_ok cdready || { echo "chromedriver not ready" >&2; exit 1; }
+: > crawl-rate.txt
+: > chrome-rate.txt
 for r in $(seq 1 "$RUNS"); do
   rm -rf o
   t0=$(now)
   "$bin" -q crawl --out o --allow-destinations 127.0.0.0/8 starts.txt >>"$runlog" 2>&1
   t1=$(now)
-  echo "$t0 $t1" | awk -v n="$NC" '{ printf "%.1f\n", n / ($2 - $1) }'
-done > crawl-rate.txt
+  echo "$t0 $t1" | awk -v n="$NC" '{ printf "%.1f\n", n / ($2 - $1) }' >> crawl-rate.txt
+  rm -rf "$work/profile" "$work/netlog.json"
+  python3 "$here/tests/integration/crawl_browser.py" "$CD" "$work/netlog.json" "$work/profile" \
+    "${bstarts[@]}" > chromium.txt 2> browser.err || { cat browser.err >&2; exit 1; }
+  sed -n 's/^visits: \([0-9]*\) in \([0-9.]*\) s$/\1 \2/p' browser.err |
+    awk '{ printf "%.2f\n", $1 / $2 }' >> chrome-rate.txt
+done
 crawl_rate=$(median < crawl-rate.txt)
+chrome_rate=$(median < chrome-rate.txt)
 crawl_hops=$(python3 -c 'import json, sys
 print(sum(1 for l in open(sys.argv[1]) for h in json.loads(l)["hops"] if h.get("status")))' o/chains.jsonl)
-
-chromedriver --port="$CD" --allowed-ips=127.0.0.1 --log-path="$work/chromedriver.log" >/dev/null 2>&1 &
-pids+=($!)
-cdready() { curl -s -m 2 "http://127.0.0.1:$CD/status" | grep -q '"ready": *true'; }
-until_ok cdready || { echo "chromedriver not ready" >&2; exit 1; }
-for i in $(seq 1 $((NB / 2))); do echo "$b/gt/a?i=$i"; echo "$b/js2/a.html?i=$i"; done > bstarts.txt
-mapfile -t bstarts < bstarts.txt
-python3 "$here/tests/integration/crawl_browser.py" "$CD" "$work/netlog.json" "$work/profile" \
-  "${bstarts[@]}" > chromium.txt 2> browser.err || { cat browser.err >&2; exit 1; }
-chrome_rate=$(sed -n 's/^visits: \([0-9]*\) in \([0-9.]*\) s$/\1 \2/p' browser.err | awk '{ printf "%.2f\n", $1 / $2 }')
 grep -E "^http://127\.0\.0\.[12]:$port/" chromium.txt | sort -u > chromium-hops.txt
 rm -rf ob
 "$bin" -q crawl --out ob --allow-destinations 127.0.0.0/8 bstarts.txt >>"$runlog" 2>&1
@@ -114,12 +119,12 @@ ratio=$(awk -v a="$crawl_rate" -v b="$chrome_rate" 'BEGIN { printf "%.0f", a / b
   echo
   echo "| metric | ispshield crawl | headless Chromium | ratio |"
   echo "|---|---|---|---|"
-  echo "| chains per second (median of $RUNS; Chromium: $NB chains, one session) | $crawl_rate ($NC chains, concurrency 16) | $chrome_rate | ${ratio}x |"
+  echo "| chains per second (medians of $RUNS runs, taking turns) | $crawl_rate ($NC chains, concurrency 16) | $chrome_rate ($NB chains, one session) | ${ratio}x |"
   echo "| hops Chromium made that the crawler did not ($NB chains) | $missing | - | - |"
   echo
   echo "| lists recheck | seconds | floor |"
   echo "|---|---|---|"
   echo "| $NR URLs on $NH hosts, 1 request/s per host (statuses: $states) | $recheck_s | $((per_host - 1)) (URLs per host - 1) |"
   echo
-  echo "crawler hops fetched in the last run: $crawl_hops; samples: $(tr '\n' ' ' < crawl-rate.txt)"
+  echo "crawler hops fetched in the last run: $crawl_hops; samples: crawler $(tr '\n' ' ' < crawl-rate.txt); Chromium $(tr '\n' ' ' < chrome-rate.txt)"
 } | tee "$out/results.md"
