@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <magic.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,6 +603,22 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		chain_end(c);
 }
 
+/* While a page's scripts run: the other transfers go on (curl_multi_perform here is
+ * outside any libcurl callback: finish_hop runs from the loop of crawl_run; the transfers
+ * that end meanwhile are read by that loop afterwards). 1 when fd is readable. */
+static int pump(void *ud, int fd, int ms)
+{
+	struct crawl_ctx *cx = ud;
+	struct curl_waitfd w = { fd, CURL_WAIT_POLLIN, 0 };
+	struct pollfd pf = { fd, POLLIN, 0 };
+	int running = 0;
+
+	curl_multi_poll(cx->m, &w, 1, ms, NULL);
+	curl_multi_perform(cx->m, &running);
+	/* asked directly: a pipe's end (POLLHUP) is readable too */
+	return poll(&pf, 1, 0) > 0;
+}
+
 /* A start URL: once with the browser profile, and once more without it when the
  * cloaking check is on. */
 static int enqueue_start(struct crawl_ctx *cx, const char *url)
@@ -708,7 +725,7 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 				   CRAWL_MAX_HOPS_CAP);
 	/* first: the script tier's process is forked while this one is small */
 	if (o->scripts) {
-		rc = crawl_script_new(&cx.js, err);
+		rc = crawl_script_new(&cx.js, pump, &cx, err);
 		if (rc)
 			return rc;
 	}

@@ -127,12 +127,17 @@ struct crawl_script_env {
  * The script tier's process (a "zygote": the engine's heap made and its stub DOM compiled
  * once; a worker forked from it per page, with the limits above). crawl_script_new
  * starts it (0, or ISR_EIO with err: socketpair, fork); start it before the process
- * grows (each fork copies the zygote, not the crawler). crawl_script_free ends it.
+ * grows (each fork copies the zygote, not the crawler). While a run waits for the
+ * worker, it calls wait(ud, fd, ms) when given: wait up to ms for fd to be readable (1
+ * when it is, 0 when not), doing other work meanwhile (the crawler keeps its transfers
+ * going, so a page's scripts do not stall the other chains); NULL: poll(2).
+ * crawl_script_free ends it.
  * crawl_script_start starts it again after it was ended (a run that broke the protocol
  * ends it; the next run starts a new one).
  */
 struct crawl_script;
-int crawl_script_new(struct crawl_script **out, struct isp_err *err);
+int crawl_script_new(struct crawl_script **out, int (*wait)(void *ud, int fd, int ms), void *ud,
+		     struct isp_err *err);
 int crawl_script_start(struct crawl_script *z, struct isp_err *err);
 void crawl_script_free(struct crawl_script *z);
 

@@ -743,9 +743,12 @@ int crawl_script_records(const char *rec, size_t n, struct crawl_link *out, int 
 struct crawl_script {
 	int sock; /* to the zygote; -1: none (started on the next run) */
 	pid_t pid;
+	int (*wait)(void *ud, int fd, int ms); /* NULL: poll */
+	void *wait_ud;
 };
 
-int crawl_script_new(struct crawl_script **out, struct isp_err *err)
+int crawl_script_new(struct crawl_script **out, int (*wait)(void *ud, int fd, int ms), void *ud,
+		     struct isp_err *err)
 {
 	struct crawl_script *z = calloc(1, sizeof(*z));
 
@@ -753,6 +756,8 @@ int crawl_script_new(struct crawl_script **out, struct isp_err *err)
 	if (!z)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	z->sock = -1;
+	z->wait = wait;
+	z->wait_ud = ud;
 	*out = z;
 	return crawl_script_start(z, err);
 }
@@ -801,7 +806,7 @@ void crawl_script_free(struct crawl_script *z)
 }
 
 /* Wait until fd is readable or deadline (monotonic ms) passed; 0 when readable. */
-static int wait_in(int fd, int64_t deadline)
+static int wait_in(const struct crawl_script *z, int fd, int64_t deadline)
 {
 	for (;;) {
 		struct pollfd pf = { fd, POLLIN, 0 };
@@ -810,6 +815,11 @@ static int wait_in(int fd, int64_t deadline)
 
 		if (left <= 0)
 			return -1;
+		if (z->wait) { /* the caller's wait: it keeps its own work going meanwhile */
+			if (z->wait(z->wait_ud, fd, left > 50 ? 50 : (int)left) == 1)
+				return 0;
+			continue;
+		}
 		r = poll(&pf, 1, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -885,7 +895,7 @@ int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
 		struct cmsghdr *ch;
 
 		fdmsg_init(&mh, &iov, &tag, &cm);
-		if (wait_in(z->sock, deadline) != 0 ||
+		if (wait_in(z, z->sock, deadline) != 0 ||
 		    recvmsg(z->sock, &mh, MSG_CMSG_CLOEXEC) != 1) {
 			end = "failed: no answer from the script tier's process";
 			goto broken;
@@ -907,7 +917,7 @@ int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
 		char b[4096];
 		ssize_t r;
 
-		if (wait_in(fd, deadline) != 0) {
+		if (wait_in(z, fd, deadline) != 0) {
 			end = "failed: the script tier's process did not end the run";
 			goto broken;
 		}
@@ -919,7 +929,7 @@ int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
 		if (rec.len + (size_t)r <= CRAWL_SCRIPT_OUTPUT)
 			strbuf_add(&rec, b, (size_t)r);
 	}
-	if (wait_in(z->sock, deadline) != 0 || read_full(z->sock, &tag, 1) != 0 || tag != 'E' ||
+	if (wait_in(z, z->sock, deadline) != 0 || read_full(z->sock, &tag, 1) != 0 || tag != 'E' ||
 	    read_full(z->sock, &status, sizeof(status)) != 0) {
 		end = "failed: no end from the script tier's process";
 		goto broken;

@@ -73,7 +73,7 @@ static void test_pages(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(crawl_script_new(&z, &err), 0);
+	assert_int_equal(crawl_script_new(&z, NULL, NULL, &err), 0);
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
 		const struct crawl_script_env env = { "http://t.example/page",
 						      "http://search.example/",
