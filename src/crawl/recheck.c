@@ -305,7 +305,7 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 	}
 	while ((left_n || active) && !(o->stop && *o->stop)) {
 		CURLMsg *msg;
-		int running, left, wait = 200;
+		int running, left, wait = 200, ended = 0;
 		int64_t now_ms = time_mono_ms();
 		size_t k;
 
@@ -351,6 +351,7 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 			it->h = NULL;
 			hq[it->hq].busy = 0;
 			active--;
+			ended++;
 			if (rc)
 				goto out;
 			if (in_tx >= RECHECK_BATCH || time_mono_ms() - tx_ms >= RECHECK_BATCH_MS) {
@@ -360,7 +361,8 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 					goto out;
 			}
 		}
-		if (active || left_n)
+		/* a fetch that ended frees its host: start the next one without waiting */
+		if ((active || left_n) && !ended)
 			curl_multi_poll(m, NULL, 0, wait > 0 ? wait : 1, NULL);
 	}
 	if (in_tx) {
