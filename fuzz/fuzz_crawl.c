@@ -15,16 +15,9 @@
 #include <string.h>
 
 #include "crawl/crawl.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "fuzz_crawl: check failed: %s (line %d)\n", #c, __LINE__); \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
 
 #define MAX 16
 
@@ -36,14 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!l)
 		return 0;
-	n = crawl_extract((const char *)data, size, l, MAX, base, sizeof(base));
+	n = crawl_extract((const char *)data, size, l, MAX, base, sizeof(base), NULL);
 	CHECK(n >= 0 && n <= MAX);
 	CHECK(memchr(base, '\0', sizeof(base)) != NULL);
 	for (i = 0; i < n; i++) {
 		size_t len = strnlen(l[i].url, CRAWL_MAX_URL);
 
 		CHECK(len > 0 && len < CRAWL_MAX_URL);
-		CHECK(l[i].kind > CRAWL_START && l[i].kind <= CRAWL_FORM);
+		CHECK(l[i].kind > CRAWL_START && l[i].kind <= CRAWL_JS_RUN);
 		if (crawl_resolve("http://fuzz.example/a/b?c", l[i].url, abs, sizeof(abs)) == 0)
 			CHECK(strnlen(abs, sizeof(abs)) < sizeof(abs));
 	}

@@ -24,6 +24,9 @@ pkgs+=(libfstrm-dev libprotobuf-c-dev protobuf-c-compiler)
 # libgumbo-dev: the crawler's HTML5 parser; libmagic-dev: the type of what it downloads;
 # libyara-dev: its rules over pages and files; libpsl-dev: registrable domains (relays)
 pkgs+=(libgumbo-dev libmagic-dev libyara-dev libpsl-dev)
+# duktape-dev: the crawler's second tier runs a page's inline scripts in duktape (an
+# embeddable ES5.1 engine, in Debian since 2016; docs/architecture.md says why not mujs)
+pkgs+=(duktape-dev)
 # libssl-dev (OpenSSL, already pulled in by libcurl4-openssl-dev) and libnghttp2-dev: DNS
 # over TLS and DNS over HTTPS (HTTP/2) in `ispshield dns`
 pkgs+=(libssl-dev libnghttp2-dev)

@@ -18,9 +18,11 @@ static const char crawl_usage[] =
 	"usage: ispshield crawl --out DIR [OPTIONS] URL|FILE...\n"
 	"\n"
 	"Follow each start URL as a browser would -- HTTP redirects, Refresh headers, meta\n"
-	"refresh, inline-script location changes, frames -- and record every hop of the\n"
-	"chain: URL, how it was reached, status, address, content and file type, SHA-256,\n"
-	"role (entry, relay, distribution, landing). A FILE lists start URLs, one a line.\n"
+	"refresh, inline-script location changes (read by pattern, else by running the\n"
+	"scripts in a limited child process), frames -- and record every hop of the chain:\n"
+	"URL, how it was reached, status, address, content and file type, SHA-256, role\n"
+	"(entry, relay, distribution, attack, landing). The visitor is a profile: the\n"
+	"[crawl] keys, or [crawl.profile.NAME] with --profile. A FILE lists start URLs.\n"
 	"Internal destinations (loopback, private, link-local, this host) are refused\n"
 	"before connecting unless --allow-destinations names them; only http and https\n"
 	"are fetched. Output: DIR/chains.jsonl (one JSON object per chain), DIR/bodies/\n"
@@ -73,7 +75,8 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	struct crawl_opts o;
 	struct crawl_stats st;
 	struct isp_err err;
-	const char *list = NULL, *source = "crawl";
+	const char *list = NULL, *source = "crawl", *profile = NULL;
+	const struct config_crawl_profile *cp = NULL, *bp;
 	int rc, argi, import = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -88,6 +91,12 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 			OPT_K("max-body", "crawl.max-body", "BYTES"),
 			OPT_K("user-agent", "crawl.user-agent", "TEXT"),
 			OPT_K("referer", "crawl.referer", "URL"),
+			OPT_K("proxy", "crawl.proxy", "URL"),
+			OPT_S("profile", 0, &profile, "NAME",
+			      "fetch as the visitor of [crawl.profile.NAME] (user-agent, "
+			      "accept-language, referer, proxy; a key it does not set is the "
+			      "[crawl] one); default: the [crawl] keys, named browser"),
+			OPT_K("scripts", "crawl.scripts", "on|off"),
 			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
 			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
 			OPT_K("rules", "crawl.rules", "FILE,..."),
@@ -117,9 +126,37 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	o.low_speed_bytes = c->cfg.crawl_low_speed_bytes;
 	o.low_speed_seconds = c->cfg.crawl_low_speed_time;
 	o.max_body = c->cfg.crawl_max_body;
-	o.user_agent = c->cfg.crawl_user_agent;
-	o.accept_language = c->cfg.crawl_accept_language;
-	o.referer = c->cfg.crawl_referer;
+	if (profile) {
+		cp = config_crawl_profile(&c->cfg, profile);
+		if (!cp) {
+			fprintf(stderr,
+				"ispshield: crawl: --profile %s: no [crawl.profile.%s] section\n",
+				profile, profile);
+			return EXIT_USAGE;
+		}
+		if (o.cloaking && strcmp(profile, "bare") == 0) {
+			fprintf(stderr,
+				"ispshield: crawl: --cloaking compares a profile with bare: "
+				"--profile bare cannot be the browser visit\n");
+			return EXIT_USAGE;
+		}
+	}
+	/* the browser visit: the profile's keys over the [crawl] ones */
+	o.profile.name = cp ? cp->name : "browser";
+	o.profile.user_agent = cp && cp->has_user_agent ? cp->user_agent : c->cfg.crawl_user_agent;
+	o.profile.accept_language =
+		cp && cp->has_accept_language ? cp->accept_language : c->cfg.crawl_accept_language;
+	o.profile.referer = cp && cp->has_referer ? cp->referer : c->cfg.crawl_referer;
+	o.profile.proxy = cp && cp->has_proxy ? cp->proxy : c->cfg.crawl_proxy;
+	/* the cloaking check's visit: no browser (its keys from [crawl.profile.bare], when
+	 * there is one), through the same egress as the browser visit */
+	bp = config_crawl_profile(&c->cfg, "bare");
+	o.bare.name = "bare";
+	o.bare.user_agent = bp && bp->has_user_agent ? bp->user_agent : CRAWL_BARE_AGENT;
+	o.bare.accept_language = bp && bp->has_accept_language ? bp->accept_language : "";
+	o.bare.referer = bp && bp->has_referer ? bp->referer : "";
+	o.bare.proxy = bp && bp->has_proxy ? bp->proxy : o.profile.proxy;
+	o.scripts = strcmp(c->cfg.crawl_scripts, "on") == 0;
 	o.allow = c->cfg.crawl_allow_destinations;
 	o.deny = c->cfg.crawl_deny_destinations;
 	o.rules = c->cfg.crawl_rules;

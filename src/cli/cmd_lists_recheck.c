@@ -44,7 +44,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 		const struct opt opts[] = {
 			OPT_SR("list", 'l', &list, "NAME", "the url list"),
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
-			OPT_KEYS("crawl.concurrency"),
+			OPT_KEYS("crawl.concurrency crawl.host-interval-ms"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
 			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
 			OPT_KEYS("crawl.allow-destinations crawl.deny-destinations"),
@@ -61,6 +61,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 		return cli_store_done(st, rc, &err);
 	o.concurrency = (int)c->cfg.crawl_concurrency;
 	o.timeout_ms = c->cfg.crawl_timeout * 1000;
+	o.host_interval_ms = c->cfg.crawl_host_interval_ms;
 	o.offline_after =
 		(int)(c->cfg.lists_recheck_offline_after > 0 ? c->cfg.lists_recheck_offline_after
 							     : 1);

@@ -12,6 +12,7 @@ static const struct opt_keyflag flags[] = {
 	{ "core.snapshot", "FILE", 0 },
 	{ "core.store", "PATH", 0 },
 	{ "crawl.concurrency", "N", 0 },
+	{ "crawl.host-interval-ms", "MS", 0 },
 	{ "crawl.allow-destinations", "CIDR,...", 0 },
 	{ "crawl.deny-destinations", "CIDR,...", 0 },
 	{ "dns.block-action", "ACTION", 0 },

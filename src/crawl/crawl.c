@@ -15,10 +15,13 @@
 #include <jansson.h>
 #include <magic.h>
 #include <netdb.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -138,6 +141,8 @@ static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockadd
 	enum dest_verdict v;
 
 	(void)purpose;
+	if (g->proxied) /* the connection is to the profile's proxy (crawl.h) */
+		return socket(a->family, a->socktype, a->protocol);
 	v = dest_check(g->rules, &a->addr);
 	if (v != DEST_OK) {
 		g->verdict = (int)v;
@@ -175,6 +180,46 @@ static void hop_refuse(struct chain *c, const char *url, enum crawl_kind kind, c
 	c->cx->st->refused++;
 }
 
+/* Through a proxy: a URL whose host is an address literal is checked here, as the
+ * open-socket callback would (crawl.h); 1 when refused (the hop recorded, chain over). */
+static int literal_refused(struct chain *c, const char *url, enum crawl_kind kind)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, why[200];
+	struct sockaddr_storage ss;
+	enum dest_verdict v = DEST_OK;
+	size_t n;
+
+	memset(&ss, 0, sizeof(ss));
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		n = strlen(host);
+		if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+			host[n - 1] = '\0';
+			if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) == 1) {
+				s6->sin6_family = AF_INET6;
+				v = dest_check(&c->cx->rules, (struct sockaddr *)s6);
+			}
+			host[n - 1] = ']';
+		} else if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
+			s4->sin_family = AF_INET;
+			v = dest_check(&c->cx->rules, (struct sockaddr *)s4);
+		}
+	}
+	if (v != DEST_OK) {
+		snprintf(why, sizeof(why), "refused destination %s: %s", host, dest_why(v));
+		hop_refuse(c, url, kind, why);
+		snprintf(c->hops[c->nhops - 1].ip, sizeof(c->hops[0].ip), "%s", host);
+		c->end = "refused";
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return v != DEST_OK;
+}
+
 /* Start the hop to url; 0 when a transfer is under way, else the chain is over. */
 static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 {
@@ -201,6 +246,8 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 		c->end = "time-limit";
 		return -1;
 	}
+	if (c->guard.proxied && literal_refused(c, url, kind))
+		return -1;
 	hp = &c->hops[c->nhops++];
 	memset(hp, 0, sizeof(*hp));
 	snprintf(hp->url, sizeof(hp->url), "%s", url);
@@ -256,6 +303,110 @@ static void chain_end(struct chain *c)
 			c->next->prev = c->prev;
 	}
 	chain_free(c);
+}
+
+/* The links l[0..n) of the page of c's last hop (resolved against b): the first
+ * navigation into next/nk when none is there yet; frames, scripts and embeds queued as
+ * chains of their own while depth allows. */
+static void take_links(struct chain *c, const char *b, const struct crawl_link *l, int n,
+		       char *next, enum crawl_kind *nk)
+{
+	char abs[CRAWL_MAX_URL];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (crawl_resolve(b, l[i].url, abs, sizeof(abs)) != 0)
+			continue;
+		if (crawl_kind_navigates(l[i].kind)) {
+			if (*nk == CRAWL_START) {
+				memcpy(next, abs, strlen(abs) + 1);
+				*nk = l[i].kind;
+			}
+		} else if (c->depth < c->cx->o->depth) {
+			enqueue(c->cx, abs, c->hops[c->nhops - 1].url, c->depth + 1, c->bare);
+		}
+	}
+}
+
+/* 1 when body[0..n) opens (after a BOM and blanks) with one of the tags by which
+ * browsers sniff HTML (Chromium's kSniffableTags, the WHATWG MIME sniffing list): libmagic
+ * would say text/html too, and no payload's magic starts with '<'. libmagic walks its
+ * whole database for a text body (half of a crawl's CPU time on HTML pages), so pages
+ * skip it. */
+static int html_sniff(const char *b, size_t n)
+{
+	static const char *const tags[] = {
+		"!doctype html", "html", "head",  "script", "iframe", "h1",   "div", "font",
+		"table",	 "a",	 "style", "title",  "b",      "body", "br",  "p",
+		"!--",		 "meta"
+	};
+	size_t i = 0, k;
+
+	if (n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < n &&
+	       (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f'))
+		i++;
+	if (i >= n || b[i] != '<')
+		return 0;
+	i++;
+	for (k = 0; k < sizeof(tags) / sizeof(tags[0]); k++) {
+		size_t tl = strlen(tags[k]);
+
+		if (n - i > tl && strncasecmp(b + i, tags[k], tl) == 0 &&
+		    (b[i + tl] == ' ' || b[i + tl] == '>' || tags[k][0] == '!'))
+			return 1;
+	}
+	return 0;
+}
+
+/* The memo of bodies seen in this run (crawl_int.h): a body met again (a kit's shared
+ * redirector script, the same payload behind many entry URLs) takes its type and YARA
+ * names from there, and is stored already. CRAWL_MEMO_PROBE slots from the hash's. */
+#define CRAWL_MEMO_PROBE 8
+
+static size_t memo_slot(const char *sha)
+{
+	size_t h = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		h = h << 4 | (size_t)(hex_value(sha[i]) & 15);
+	return h & (CRAWL_MEMO - 1);
+}
+
+static int memo_get(struct crawl_ctx *cx, struct hop *hp)
+{
+	size_t i, k = memo_slot(hp->sha);
+
+	for (i = 0; cx->memo && i < CRAWL_MEMO_PROBE; i++) {
+		const struct body_memo *m = &cx->memo[(k + i) & (CRAWL_MEMO - 1)];
+
+		if (strcmp(m->sha, hp->sha) == 0) {
+			memcpy(hp->mime, m->mime, sizeof(hp->mime));
+			memcpy(hp->yara, m->yara, sizeof(hp->yara));
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void memo_put(struct crawl_ctx *cx, const struct hop *hp)
+{
+	size_t i, k = memo_slot(hp->sha);
+	struct body_memo *m;
+
+	if (!cx->memo)
+		return;
+	m = &cx->memo[k]; /* full: the first slot is overwritten */
+	for (i = 0; i < CRAWL_MEMO_PROBE; i++)
+		if (!cx->memo[(k + i) & (CRAWL_MEMO - 1)].sha[0]) {
+			m = &cx->memo[(k + i) & (CRAWL_MEMO - 1)];
+			break;
+		}
+	memcpy(m->sha, hp->sha, sizeof(m->sha));
+	memcpy(m->mime, hp->mime, sizeof(m->mime));
+	memcpy(m->yara, hp->yara, sizeof(m->yara));
 }
 
 /* The transfer of the chain's last hop is over with result r: record it, go on. */
@@ -318,11 +469,17 @@ static void finish_hop(struct chain *c, CURLcode r)
 		sha256_final(&sh, d);
 		for (i = 0; i < SHA256_LEN; i++)
 			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
-		mt = magic_buffer(cx->magic, c->body.p, c->body.len);
-		if (mt)
-			snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
-		crawl_store_body(cx, hp, c->body.p, c->body.len);
-		crawl_rules_scan(cx->yara, c->body.p, c->body.len, hp->yara, sizeof(hp->yara));
+		if (!memo_get(cx, hp)) {
+			mt = html_sniff(c->body.p, c->body.len)
+				     ? "text/html"
+				     : magic_buffer(cx->magic, c->body.p, c->body.len);
+			if (mt)
+				snprintf(hp->mime, sizeof(hp->mime), "%s", mt);
+			crawl_store_body(cx, hp, c->body.p, c->body.len);
+			crawl_rules_scan(cx->yara, c->body.p, c->body.len, hp->yara,
+					 sizeof(hp->yara));
+			memo_put(cx, hp);
+		}
 	}
 	if (r != CURLE_OK && !c->over) {
 		cx->st->failed++;
@@ -348,29 +505,33 @@ static void finish_hop(struct chain *c, CURLcode r)
 	} else if (c->body.len && (strncasecmp(hp->ctype, "text/html", 9) == 0 ||
 				   strcmp(hp->mime, "text/html") == 0)) {
 		struct crawl_link *l = malloc(CRAWL_MAX_LINKS * sizeof(*l));
-		int n = l ? crawl_extract(c->body.p, c->body.len, l, CRAWL_MAX_LINKS, base,
-					  sizeof(base))
-			  : 0;
+		struct strbuf scripts;
 		const char *b = hp->url;
 		char abs[CRAWL_MAX_URL];
-		int i;
+		int n;
 
+		memset(&scripts, 0, sizeof(scripts));
+		n = l ? crawl_extract(c->body.p, c->body.len, l, CRAWL_MAX_LINKS, base,
+				      sizeof(base), o->scripts ? &scripts : NULL)
+		      : 0;
 		if (base[0] && crawl_resolve(hp->url, base, abs, sizeof(abs)) == 0) {
 			memcpy(base, abs, strlen(abs) + 1);
 			b = base;
 		}
-		for (i = 0; i < n; i++) {
-			if (crawl_resolve(b, l[i].url, abs, sizeof(abs)) != 0)
-				continue;
-			if (crawl_kind_navigates(l[i].kind)) {
-				if (nk == CRAWL_START) {
-					memcpy(next, abs, strlen(abs) + 1);
-					nk = l[i].kind;
-				}
-			} else if (c->depth < o->depth) {
-				enqueue(cx, abs, hp->url, c->depth + 1, 0);
-			}
+		take_links(c, b, l, n, next, &nk);
+		/* the second tier: no navigation read by pattern, inline scripts to run */
+		if (nk == CRAWL_START && scripts.len && !scripts.oom && l && cx->js) {
+			struct crawl_script_env env = { hp->url, c->referer,
+							c->profile->user_agent };
+
+			if (c->nhops > 1)
+				env.referer = c->hops[c->nhops - 2].url;
+			n = crawl_script_run(cx->js, &env, scripts.p, scripts.len, l,
+					     CRAWL_MAX_LINKS, hp->scripts, sizeof(hp->scripts));
+			take_links(c, b, l, n, next, &nk);
+			cx->st->scripts++;
 		}
+		free(scripts.p);
 		free(l);
 	}
 	if (nk != CRAWL_START && start_hop(c, next, nk) == 0)
@@ -389,8 +550,9 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	c->depth = it->depth;
 	c->t0 = time_mono_ms();
 	c->bare = it->bare;
+	c->profile = c->bare ? &o->bare : &o->profile;
 	snprintf(c->referer, sizeof(c->referer), "%s",
-		 it->referer[0] ? it->referer : (o->referer && !c->bare ? o->referer : ""));
+		 it->referer[0] ? it->referer : (c->profile->referer ? c->profile->referer : ""));
 	c->h = curl_easy_init();
 	if (!c->h) {
 		free(c);
@@ -402,10 +564,10 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		cx->act->prev = c;
 	cx->act = c;
 	c->linked = 1;
-	if (o->accept_language && o->accept_language[0] && !c->bare) {
+	if (c->profile->accept_language && c->profile->accept_language[0]) {
 		char hl[256];
 
-		snprintf(hl, sizeof(hl), "Accept-Language: %s", o->accept_language);
+		snprintf(hl, sizeof(hl), "Accept-Language: %s", c->profile->accept_language);
 		c->hdrs = curl_slist_append(NULL, hl);
 	}
 	curl_easy_setopt(c->h, CURLOPT_PRIVATE, c);
@@ -414,7 +576,16 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c->h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c->h, CURLOPT_USERAGENT, c->bare ? CRAWL_BARE_AGENT : o->user_agent);
+	curl_easy_setopt(c->h, CURLOPT_USERAGENT,
+			 c->profile->user_agent && c->profile->user_agent[0]
+				 ? c->profile->user_agent
+				 : NULL);
+	if (c->profile->proxy && c->profile->proxy[0]) {
+		/* every connection goes to the operator's proxy: the open-socket check is
+		 * off, address literals are checked in start_hop (crawl.h) */
+		curl_easy_setopt(c->h, CURLOPT_PROXY, c->profile->proxy);
+		c->guard.proxied = 1;
+	}
 	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, c->hdrs);
 	curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(c->h, CURLOPT_LOW_SPEED_LIMIT, (long)o->low_speed_bytes);
@@ -430,6 +601,22 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->ebuf);
 	if (start_hop(c, it->url, CRAWL_START) != 0)
 		chain_end(c);
+}
+
+/* While a page's scripts run: the other transfers go on (curl_multi_perform here is
+ * outside any libcurl callback: finish_hop runs from the loop of crawl_run; the transfers
+ * that end meanwhile are read by that loop afterwards). 1 when fd is readable. */
+static int pump(void *ud, int fd, int ms)
+{
+	struct crawl_ctx *cx = ud;
+	struct curl_waitfd w = { fd, CURL_WAIT_POLLIN, 0 };
+	struct pollfd pf = { fd, POLLIN, 0 };
+	int running = 0;
+
+	curl_multi_poll(cx->m, &w, 1, ms, NULL);
+	curl_multi_perform(cx->m, &running);
+	/* asked directly: a pipe's end (POLLHUP) is readable too */
+	return poll(&pf, 1, 0) > 0;
 }
 
 /* A start URL: once with the browser profile, and once more without it when the
@@ -536,10 +723,18 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	if (o->max_hops < 0 || o->max_hops > CRAWL_MAX_HOPS_CAP)
 		return isp_err_set(err, ISR_EINVAL, "crawl.max-hops: %d is not 0..%d", o->max_hops,
 				   CRAWL_MAX_HOPS_CAP);
+	/* first: the script tier's process is forked while this one is small */
+	if (o->scripts) {
+		rc = crawl_script_new(&cx.js, pump, &cx, err);
+		if (rc)
+			return rc;
+	}
 	rc = dest_init(&cx.rules, "crawl", o->allow ? o->allow : "", o->deny ? o->deny : "", "",
 		       NULL, 0, err);
-	if (rc)
+	if (rc) {
+		crawl_script_free(cx.js);
 		return rc;
+	}
 	rc = fs_mkdir_p(o->out, 0700, err);
 	if (rc)
 		goto out;
@@ -555,6 +750,7 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		if (rc)
 			goto out;
 	}
+	cx.memo = calloc(CRAWL_MEMO, sizeof(*cx.memo)); /* none: every body typed afresh */
 	cx.magic = magic_open(MAGIC_MIME_TYPE);
 	if (!cx.magic || magic_load(cx.magic, NULL) != 0) {
 		rc = isp_err_set(err, ISR_EIO, "libmagic: %s",
@@ -650,6 +846,8 @@ out:
 	if (cx.magic)
 		magic_close(cx.magic);
 	crawl_rules_free(cx.yara);
+	crawl_script_free(cx.js);
+	free(cx.memo);
 	json_decref(cx.held);
 	for (i = 0; i < cx.nq; i++) {
 		free(cx.q[i].url);

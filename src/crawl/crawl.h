@@ -25,9 +25,16 @@
  *    text/html Content-Type), attack (a YARA rule of crawl.rules matches the body: the
  *    rule names are its evidence), hop / landing (anything else).
  *
- * Cloaking: with o->cloaking every start URL is fetched a second time without the
- * browser profile; hops only the browser-like visit reached are marked "cloaked" (the
- * records are then held and written when the run ends).
+ * Profiles: a chain is fetched as one visitor profile (struct crawl_profile: User-Agent,
+ * Accept-Language, the Referer of the start URL, an egress proxy). Cloaking: with
+ * o->cloaking every start URL is fetched a second time as o->bare, a visitor that is no
+ * browser; hops only the browser-like visit reached are marked "cloaked" (the records are
+ * then held and written when the run ends).
+ *
+ * With an egress proxy every connection goes to the proxy the operator named, so the
+ * open-socket check does not apply; a URL whose host is an address literal is still
+ * checked before its transfer, and names are resolved in the proxy's network
+ * (socks5h://, http://): its own egress filter is what guards that network.
  *
  * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
  * hops; har/NNNNNN.har, the chain as a HAR 1.2 file (Lookyloo and browsers' devtools read
@@ -68,12 +75,15 @@ enum crawl_kind {
 	CRAWL_SCRIPT,	    /* <script src> */
 	CRAWL_EMBED,	    /* <embed src>, <object data> */
 	CRAWL_FORM,	    /* <form action> of a form a script submits */
+	CRAWL_JS_RUN,	    /* a navigation an inline script made when run (script.c) */
 };
 
 struct crawl_link {
 	enum crawl_kind kind;
 	char url[CRAWL_MAX_URL]; /* as written in the page (relative or absolute) */
 };
+
+struct strbuf;
 
 /* 1 for the kinds that navigate the page (the chain's next hop). */
 int crawl_kind_navigates(enum crawl_kind k);
@@ -86,9 +96,68 @@ const char *crawl_kind_name(enum crawl_kind k);
  * ("" otherwise; basesz bytes at most). Only a bounded prefix is parsed (CRAWL_MAX_HTML,
  * CRAWL_MAX_DEPTH). Returns the number of links (at most max; links
  * longer than CRAWL_MAX_URL - 1 are skipped). Navigations come first in document order.
+ * With scripts not NULL, the text of each inline script (no src, a JavaScript type) is
+ * appended to it, framed as [u32 length, host order][text], CRAWL_SCRIPT_INPUT bytes at
+ * most in all: the input of crawl_script_run.
  */
 int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,
-		  size_t basesz);
+		  size_t basesz, struct strbuf *scripts);
+
+/* ---- the script-running tier (script.c) ----
+ *
+ * A page's inline scripts run in duktape against a stub DOM (the header of script.c says
+ * what it covers), in a forked child with named limits: the engine's heap
+ * (CRAWL_SCRIPT_MEM), CPU seconds (RLIMIT_CPU), the address space (RLIMIT_AS), a wall
+ * clock the parent keeps (then SIGKILL); at most CRAWL_SCRIPT_TIMERS timers and load
+ * handlers run, each once; at most CRAWL_SCRIPT_OUTPUT bytes of reports are read back. */
+#define CRAWL_SCRIPT_INPUT   (512 << 10)
+#define CRAWL_SCRIPT_MEM     (64 << 20)
+#define CRAWL_SCRIPT_CPU_S   1
+#define CRAWL_SCRIPT_WALL_MS 2000
+#define CRAWL_SCRIPT_TIMERS  32
+#define CRAWL_SCRIPT_OUTPUT  (64 << 10)
+
+struct crawl_script_env {
+	const char *url;	/* the page's (absolute): location, document.URL */
+	const char *referer;	/* document.referrer; may be NULL */
+	const char *user_agent; /* navigator.userAgent; may be NULL */
+};
+
+/*
+ * The script tier's process (a "zygote": the engine's heap made and its stub DOM compiled
+ * once; a worker forked from it per page, with the limits above). crawl_script_new
+ * starts it (0, or ISR_EIO with err: socketpair, fork); start it before the process
+ * grows (each fork copies the zygote, not the crawler). While a run waits for the
+ * worker, it calls wait(ud, fd, ms) when given: wait up to ms for fd to be readable (1
+ * when it is, 0 when not), doing other work meanwhile (the crawler keeps its transfers
+ * going, so a page's scripts do not stall the other chains); NULL: poll(2).
+ * crawl_script_free ends it.
+ * crawl_script_start starts it again after it was ended (a run that broke the protocol
+ * ends it; the next run starts a new one).
+ */
+struct crawl_script;
+int crawl_script_new(struct crawl_script **out, int (*wait)(void *ud, int fd, int ms), void *ud,
+		     struct isp_err *err);
+int crawl_script_start(struct crawl_script *z, struct isp_err *err);
+void crawl_script_free(struct crawl_script *z);
+
+/*
+ * Run scripts[0..len) (crawl_extract's framing) as the page env->url would, in a worker
+ * of z. The navigations, frames, scripts, embeds and form submissions the scripts made,
+ * in order, go to out[0..max) (URLs as the script wrote them: resolve against the page);
+ * returns their number. why receives how the run ended: "ran", "time-limit",
+ * "memory-limit" or "failed: ..." (what was reported before it ended is kept).
+ */
+int crawl_script_run(struct crawl_script *z, const struct crawl_script_env *env,
+		     const char *scripts, size_t len, struct crawl_link *out, int max, char *why,
+		     size_t whysz);
+
+/*
+ * The child's reports rec[0..n) -- "KIND URL\n" lines, hostile bytes -- into out[0..max):
+ * a line with another kind, a control byte, no end or an over-long URL is skipped.
+ * Returns the number of links.
+ */
+int crawl_script_records(const char *rec, size_t n, struct crawl_link *out, int max);
 
 /*
  * The URL of a Refresh header or meta refresh content ("5; url=/next", "0;URL='x'") into
@@ -103,23 +172,32 @@ int crawl_parse_refresh(const char *content, size_t len, char *out, size_t outsz
  */
 int crawl_resolve(const char *base, const char *ref, char *out, size_t outsz);
 
-struct crawl_opts {
-	const char *out;	   /* output folder (created) */
-	int max_hops;		   /* navigation hops per chain after the start URL */
-	int depth;		   /* frames/scripts followed as chains of their own: levels */
-	int concurrency;	   /* chains fetched at once */
-	int64_t chain_timeout_ms;  /* wall clock per chain, all hops */
-	int64_t low_speed_bytes;   /* below this many bytes/s ... */
-	int64_t low_speed_seconds; /* ... for this long: the hop is abandoned */
-	int64_t max_body;	   /* bytes kept of one body (decompressed); more ends it */
-	const char *user_agent;	   /* User-Agent of the profile */
+/* A visitor profile; NULL or "" fields send nothing (proxy: direct). */
+struct crawl_profile {
+	const char *name; /* in each chain's record ("browser", "bare", a configured one) */
+	const char *user_agent;
 	const char *accept_language;
-	const char *referer; /* Referer of the start URL ("" = none) */
-	const char *allow;   /* crawl.allow-destinations: prefixes allowed though special */
-	const char *deny;    /* crawl.deny-destinations: the ISP's own infrastructure */
-	const char *rules;   /* crawl.rules: YARA rule files, comma-separated; "" = none */
-	int cloaking;	     /* each start URL once more as CRAWL_BARE_AGENT, no Referer and
-			      * no Accept-Language; hops only the browser got: "cloaked" */
+	const char *referer; /* of the start URL; later hops send the previous hop */
+	const char *proxy;   /* libcurl proxy URL: socks5h://H:P, http://H:P, ... */
+};
+
+struct crawl_opts {
+	const char *out;	      /* output folder (created) */
+	int max_hops;		      /* navigation hops per chain after the start URL */
+	int depth;		      /* frames/scripts followed as chains of their own: levels */
+	int concurrency;	      /* chains fetched at once */
+	int64_t chain_timeout_ms;     /* wall clock per chain, all hops */
+	int64_t low_speed_bytes;      /* below this many bytes/s ... */
+	int64_t low_speed_seconds;    /* ... for this long: the hop is abandoned */
+	int64_t max_body;	      /* bytes kept of one body (decompressed); more ends it */
+	struct crawl_profile profile; /* the visitor every start URL is fetched as */
+	struct crawl_profile bare;    /* with cloaking: the second, non-browser visit */
+	int scripts;	   /* run inline scripts (script.c) when the patterns find no navigation */
+	const char *allow; /* crawl.allow-destinations: prefixes allowed though special */
+	const char *deny;  /* crawl.deny-destinations: the ISP's own infrastructure */
+	const char *rules; /* crawl.rules: YARA rule files, comma-separated; "" = none */
+	int cloaking;	   /* each start URL once more as `bare`; hops only the browser
+			      * got: "cloaked" */
 	int quiet;
 	int progress; /* a status line on stderr once a second (stderr is a terminal) */
 	/* Called with each problem that does not stop the run (a bad start URL); may be
@@ -136,6 +214,7 @@ struct crawl_stats {
 	long failed;	   /* hops that failed (connection, timeout, cap) */
 	long distribution; /* distribution and attack URLs found (lines of found.txt) */
 	long bad_start;	   /* start values that are not http/https URLs */
+	long scripts;	   /* pages whose inline scripts the second tier ran */
 };
 
 /*
@@ -170,10 +249,12 @@ struct store_list;
 
 struct crawl_recheck_opts {
 	int concurrency;
-	int64_t timeout_ms;	/* per URL */
-	int offline_after;	/* consecutive offline signals before offline */
-	int64_t offline_expiry; /* seconds offline after which its entries expire; 0 = never */
-	int all;		/* every URL of the list, due or not */
+	int64_t timeout_ms;	  /* per URL */
+	int offline_after;	  /* consecutive offline signals before offline */
+	int64_t offline_expiry;	  /* seconds offline after which its entries expire; 0 = never */
+	int all;		  /* every URL of the list, due or not */
+	int64_t host_interval_ms; /* least time between two fetches from one host (one at
+				   * a time each); 0 = no pause */
 	const char *user_agent, *allow, *deny;
 	volatile int *stop; /* may be NULL */
 };

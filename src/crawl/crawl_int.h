@@ -21,6 +21,7 @@ struct crawl_guard {
 	const struct dest_rules *rules;
 	int verdict; /* enum dest_verdict of the last refusal; DEST_OK = none */
 	char ip[64]; /* the address refused */
+	int proxied; /* every connection is to the profile's proxy: not checked */
 };
 
 /* Set h up for hostile URLs with g as its destination check (g must outlive the
@@ -40,7 +41,8 @@ struct hop {
 	char ctype[128];
 	char mime[96]; /* libmagic's type of the body */
 	char sha[SHA256_LEN * 2 + 1];
-	char yara[256]; /* names of the YARA rules that match the body, comma-separated */
+	char yara[256];	  /* names of the YARA rules that match the body, comma-separated */
+	char scripts[64]; /* how the script tier's run of the page ended; "" = not run */
 	long long bytes;
 	int truncated;
 	int refused;
@@ -55,9 +57,10 @@ struct hop {
 
 struct chain {
 	struct crawl_ctx *cx;
-	struct chain *prev, *next; /* the active chains */
-	int bare;		   /* fetched without the browser profile (item.bare) */
-	int linked;		   /* on that list */
+	struct chain *prev, *next;	     /* the active chains */
+	int bare;			     /* the cloaking check's visit (item.bare) */
+	const struct crawl_profile *profile; /* o->profile or o->bare */
+	int linked;			     /* on that list */
 	CURL *h;
 	int depth;
 	int64_t t0;
@@ -80,6 +83,15 @@ struct item {
 	int bare; /* the cloaking check's second visit: no browser profile */
 };
 
+/* What a body was found to be, by its SHA-256 (crawl.c's memo: libmagic takes a
+ * millisecond or more per body, YARA more). CRAWL_MEMO slots, a power of two. */
+#define CRAWL_MEMO 4096
+struct body_memo {
+	char sha[SHA256_LEN * 2 + 1]; /* "" = free */
+	char mime[96];
+	char yara[256];
+};
+
 struct crawl_ctx {
 	const struct crawl_opts *o;
 	struct crawl_stats *st;
@@ -87,6 +99,8 @@ struct crawl_ctx {
 	CURLM *m;
 	magic_t magic;
 	struct crawl_rules *yara; /* NULL: no crawl.rules */
+	struct crawl_script *js;  /* the script tier; NULL: o->scripts off */
+	struct body_memo *memo;	  /* CRAWL_MEMO slots; NULL: no memo */
 	FILE *chains, *found;
 	char bodies[4096];
 	struct item *q;

@@ -8,22 +8,25 @@
  *   location = '...'          location.href = "..."      window.location = `...`
  *   location.replace('...')   location.assign("...")     window.open('...')
  *   document.write('<iframe src=...>')   a form submitted by script (.submit())
- * A string built at run time (concatenation, atob) is not seen: that is the second,
- * script-running tier's job (not built yet, docs/crawl.md).
+ * A string built at run time (concatenation, atob) is not seen here: that is the second,
+ * script-running tier's job (script.c), whose input, the text of the inline scripts, is
+ * collected here too.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <gumbo.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/base/err.h"
+#include "core/base/strbuf.h"
 #include "crawl/crawl.h"
 
 int crawl_kind_navigates(enum crawl_kind k)
 {
 	return k == CRAWL_HTTP || k == CRAWL_REFRESH || k == CRAWL_META_REFRESH || k == CRAWL_JS ||
-	       k == CRAWL_FORM;
+	       k == CRAWL_FORM || k == CRAWL_JS_RUN;
 }
 
 const char *crawl_kind_name(enum crawl_kind k)
@@ -38,6 +41,7 @@ const char *crawl_kind_name(enum crawl_kind k)
 	case CRAWL_SCRIPT: return "script";
 	case CRAWL_EMBED: return "embed";
 	case CRAWL_FORM: return "form-submit";
+	case CRAWL_JS_RUN: return "js-run";
 	}
 	return "?";
 }
@@ -49,6 +53,7 @@ struct links {
 	char form_action[CRAWL_MAX_URL];
 	char *base;
 	size_t basesz;
+	struct strbuf *scripts; /* inline scripts' text, framed (crawl.h); NULL = not kept */
 };
 
 static void add(struct links *l, enum crawl_kind kind, const char *u, size_t n)
@@ -124,7 +129,12 @@ static int literal(const char *s, size_t n, const char **body, size_t *blen)
 		return 0;
 	*body = s + i;
 	*blen = j - i;
-	return 1;
+	/* the whole value, not the first part of an expression ('/a/' + x, 'x'.concat(..),
+	 * 'abc'[0]): that is for the script tier to compute */
+	for (j++; j < n && isspace((unsigned char)s[j]); j++)
+		;
+	return j >= n || !(s[j] == '+' || s[j] == '.' || s[j] == '[' || s[j] == '?' ||
+			   s[j] == '|' || s[j] == '&');
 }
 
 static void html_links(struct links *l, const char *body, size_t len, int from_script);
@@ -177,6 +187,26 @@ static const char *attr(const GumboElement *e, const char *name)
 	return a ? a->value : NULL;
 }
 
+/* An inline script's text into l->scripts (crawl.h framing) when its type is a
+ * JavaScript one (none, text/javascript, application/javascript, ...; not module). */
+static void keep_script(struct links *l, const GumboElement *e, const char *text)
+{
+	const char *t = attr(e, "type");
+	uint32_t n = (uint32_t)strlen(text);
+
+	if (!l->scripts || !n)
+		return;
+	if (t && t[0] && strcasecmp(t, "text/javascript") != 0 &&
+	    strcasecmp(t, "application/javascript") != 0 &&
+	    strcasecmp(t, "application/x-javascript") != 0 &&
+	    strcasecmp(t, "text/ecmascript") != 0 && strcasecmp(t, "text/jscript") != 0)
+		return;
+	if (l->scripts->len + 4 + n > CRAWL_SCRIPT_INPUT)
+		return;
+	strbuf_add(l->scripts, (const char *)&n, 4);
+	strbuf_add(l->scripts, text, n);
+}
+
 static void element(struct links *l, const GumboElement *e, int from_script)
 {
 	const char *v;
@@ -205,9 +235,12 @@ static void element(struct links *l, const GumboElement *e, int from_script)
 		if (e->children.length == 1) {
 			const GumboNode *t = e->children.data[0];
 
-			if (t->type == GUMBO_NODE_TEXT || t->type == GUMBO_NODE_CDATA)
+			if (t->type == GUMBO_NODE_TEXT || t->type == GUMBO_NODE_CDATA) {
 				script_links(l, t->v.text.text, strlen(t->v.text.text),
 					     from_script);
+				if (!v)
+					keep_script(l, e, t->v.text.text);
+			}
 		}
 		break;
 	case GUMBO_TAG_EMBED:
@@ -333,7 +366,7 @@ out:
 }
 
 int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,
-		  size_t basesz)
+		  size_t basesz, struct strbuf *scripts)
 {
 	struct links l;
 
@@ -342,6 +375,7 @@ int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max,
 	l.max = max;
 	l.base = base;
 	l.basesz = basesz;
+	l.scripts = scripts;
 	if (base && basesz)
 		base[0] = '\0';
 	html_links(&l, body, len, 0);

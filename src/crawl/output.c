@@ -165,6 +165,8 @@ void crawl_write_chain(struct chain *c)
 		json_object_set_new(h, "bytes", json_integer(hp->bytes));
 		json_object_set_new(h, "sha256", str_or_null(hp->sha));
 		json_object_set_new(h, "yara", yara_names(hp->yara));
+		if (hp->scripts[0])
+			json_object_set_new(h, "scripts", jsonout_str(hp->scripts));
 		if (hp->truncated)
 			json_object_set_new(h, "truncated", json_true());
 		if (hp->refused)
@@ -181,7 +183,7 @@ void crawl_write_chain(struct chain *c)
 	json_object_set_new(o, "depth", json_integer(c->depth));
 	json_object_set_new(o, "referer", str_or_null(c->referer));
 	json_object_set_new(o, "end", json_string(c->end ? c->end : "done"));
-	json_object_set_new(o, "profile", json_string(c->bare ? "bare" : "browser"));
+	json_object_set_new(o, "profile", jsonout_str(c->profile->name ? c->profile->name : ""));
 	{
 		char har[64];
 
@@ -209,13 +211,14 @@ void crawl_write_held(struct crawl_ctx *cx)
 		const char *start = json_string_value(json_object_get(b, "start"));
 		int any = 0;
 
-		if (strcmp(json_string_value(json_object_get(b, "profile")), "browser") != 0 ||
+		if (strcmp(json_string_value(json_object_get(b, "profile")), cx->o->profile.name) !=
+			    0 ||
 		    json_integer_value(json_object_get(b, "depth")) != 0)
 			continue;
 		bare = NULL;
 		json_array_foreach(cx->held, j,
 				   h) if (strcmp(json_string_value(json_object_get(h, "profile")),
-						 "bare") == 0 &&
+						 cx->o->bare.name) == 0 &&
 					  strcmp(json_string_value(json_object_get(h, "start")),
 						 start) == 0) bare = h;
 		if (!bare)

@@ -2,23 +2,37 @@
  * recheck.c -- `lists recheck`, see crawl.h: the due URLs of a list are read from the
  * store first (the whole set, so that no statement stays open while fetching), fetched
  * side by side through one libcurl multi handle, and each verdict is written back as it
- * comes.
+ * comes (in transactions of up to RECHECK_BATCH verdicts or RECHECK_BATCH_MS).
+ *
+ * Politeness: the due URLs are grouped by host (sorted once); a host has at most one
+ * fetch under way, and the next one starts host_interval_ms after the previous one
+ * started. The hosts are served round robin, so a list of many hosts is checked side by
+ * side and one of many URLs on one host does not hold up the others.
  */
 #include <curl/curl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "core/base/sha256.h"
+#include "core/base/timefmt.h"
+#include "core/store/store.h"
 #include "core/store/store_urlstatus.h"
 #include "crawl/crawl.h"
 #include "crawl/crawl_int.h"
 
 enum signal { SIG_ONLINE, SIG_OFFLINE, SIG_UNKNOWN };
 
+/* verdicts per store transaction, and the longest a transaction stays open (other
+ * writers of the store wait for it) */
+#define RECHECK_BATCH	 500
+#define RECHECK_BATCH_MS 1000
+
 struct recheck_item {
 	char *url;
+	char *host; /* lowercased; "" when the URL has none */
 	char prev_status[16];
 	char prev_sha[SHA256_LEN * 2 + 1];
 	int64_t prev_last_online, prev_fails, prev_offline_since;
@@ -27,6 +41,7 @@ struct recheck_item {
 	struct crawl_guard guard;
 	struct sha256 sha;
 	size_t got;
+	size_t hq; /* its host's queue */
 };
 
 struct due {
@@ -53,6 +68,24 @@ static int collect(void *ud, const struct store_url_status *s)
 	it->url = strdup(s->value);
 	if (!it->url)
 		return ISR_ENOMEM;
+	{
+		CURLU *u = curl_url();
+		char *h = NULL, *p;
+
+		if (u &&
+		    curl_url_set(u, CURLUPART_URL, it->url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
+			curl_url_get(u, CURLUPART_HOST, &h, 0);
+		it->host = strdup(h ? h : "");
+		curl_free(h);
+		curl_url_cleanup(u);
+		if (!it->host) {
+			free(it->url);
+			return ISR_ENOMEM;
+		}
+		for (p = it->host; *p; p++)
+			if (*p >= 'A' && *p <= 'Z')
+				*p = (char)(*p - 'A' + 'a');
+	}
 	snprintf(it->prev_status, sizeof(it->prev_status), "%s", s->status ? s->status : "");
 	snprintf(it->prev_sha, sizeof(it->prev_sha), "%s", s->sha256 ? s->sha256 : "");
 	it->prev_last_online = s->last_online;
@@ -167,6 +200,46 @@ static int record(struct store *st, const struct store_list *l, const struct cra
 	return store_url_status_put(st, l, &s, err);
 }
 
+/* One host's share of the due URLs: d.v[next..end), one fetch at a time. */
+struct host_q {
+	size_t next, end;
+	int busy;
+	int64_t last_ms; /* when its last fetch started (monotonic ms) */
+};
+
+static int by_host(const void *a, const void *b)
+{
+	return strcmp(((const struct recheck_item *)a)->host,
+		      ((const struct recheck_item *)b)->host);
+}
+
+/* Sort d by host and cut it into per-host queues: *out (free it), *nh of them. */
+static int group_hosts(struct due *d, struct host_q **out, size_t *nh)
+{
+	struct host_q *q = NULL;
+	size_t i, n = 0;
+
+	*out = NULL;
+	*nh = 0;
+	if (!d->n)
+		return 0;
+	qsort(d->v, d->n, sizeof(d->v[0]), by_host);
+	q = calloc(d->n, sizeof(*q));
+	if (!q)
+		return ISR_ENOMEM;
+	for (i = 0; i < d->n; i++) {
+		if (i == 0 || strcmp(d->v[i].host, d->v[i - 1].host) != 0) {
+			q[n].next = i;
+			q[n].last_ms = INT64_MIN / 2;
+			n++;
+		}
+		q[n - 1].end = i + 1;
+	}
+	*out = q;
+	*nh = n;
+	return 0;
+}
+
 static int start(CURLM *m, struct recheck_item *it, const struct crawl_recheck_opts *o,
 		 const struct dest_rules *rules, struct curl_slist *hdrs)
 {
@@ -200,8 +273,10 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 	struct dest_rules rules;
 	struct due d = { NULL, 0, 0 };
 	struct curl_slist *hdrs = NULL;
+	struct host_q *hq = NULL;
 	CURLM *m = NULL;
-	size_t next = 0, i;
+	size_t nh = 0, rr = 0, left_n, i, in_tx = 0;
+	int64_t tx_ms = 0;
 	int active = 0, rc;
 
 	memset(out, 0, sizeof(*out));
@@ -215,6 +290,12 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 			isp_err_set(err, rc, "out of memory reading list %s", l->name);
 		goto out;
 	}
+	rc = group_hosts(&d, &hq, &nh);
+	if (rc) {
+		isp_err_set(err, rc, "out of memory grouping list %s by host", l->name);
+		goto out;
+	}
+	left_n = d.n;
 	m = curl_multi_init();
 	/* no body transformation: the hash is of the bytes served */
 	hdrs = curl_slist_append(NULL, "Accept-Encoding: identity");
@@ -222,14 +303,34 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 		rc = isp_err_set(err, ISR_ENOMEM, "libcurl: out of memory");
 		goto out;
 	}
-	while ((next < d.n || active) && !(o->stop && *o->stop)) {
+	while ((left_n || active) && !(o->stop && *o->stop)) {
 		CURLMsg *msg;
-		int running, left;
+		int running, left, wait = 200, ended = 0;
+		int64_t now_ms = time_mono_ms();
+		size_t k;
 
-		while (next < d.n && active < (o->concurrency > 0 ? o->concurrency : 1)) {
-			if (start(m, &d.v[next++], o, &rules, hdrs) == 0)
+		/* round robin over the hosts: each free one whose interval has passed */
+		for (k = 0; k < nh && left_n && active < (o->concurrency > 0 ? o->concurrency : 1);
+		     k++) {
+			struct host_q *h = &hq[(rr + k) % nh];
+			int64_t due = h->last_ms + o->host_interval_ms;
+
+			if (h->busy || h->next >= h->end)
+				continue;
+			if (due > now_ms) {
+				if (due - now_ms < wait)
+					wait = (int)(due - now_ms);
+				continue;
+			}
+			h->last_ms = now_ms;
+			left_n--;
+			d.v[h->next].hq = (size_t)(h - hq);
+			if (start(m, &d.v[h->next++], o, &rules, hdrs) == 0) {
+				h->busy = 1;
 				active++;
+			}
 		}
+		rr = nh ? (rr + 1) % nh : 0;
 		curl_multi_perform(m, &running);
 		while ((msg = curl_multi_info_read(m, &left))) {
 			struct recheck_item *it = NULL;
@@ -237,24 +338,52 @@ int crawl_recheck_list(struct store *st, const struct store_list *l,
 			if (msg->msg != CURLMSG_DONE)
 				continue;
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&it);
+			if (in_tx == 0) {
+				rc = store_begin(st, err);
+				if (rc)
+					goto out;
+				tx_ms = time_mono_ms();
+			}
 			rc = record(st, l, o, it, msg->data.result, now, out, err);
+			in_tx++;
 			curl_multi_remove_handle(m, it->h);
 			curl_easy_cleanup(it->h);
 			it->h = NULL;
+			hq[it->hq].busy = 0;
 			active--;
+			ended++;
 			if (rc)
 				goto out;
+			if (in_tx >= RECHECK_BATCH || time_mono_ms() - tx_ms >= RECHECK_BATCH_MS) {
+				in_tx = 0;
+				rc = store_commit(st, err);
+				if (rc)
+					goto out;
+			}
 		}
-		if (active)
-			curl_multi_poll(m, NULL, 0, 200, NULL);
+		/* a fetch that ended frees its host: start the next one without waiting */
+		if ((active || left_n) && !ended)
+			curl_multi_poll(m, NULL, 0, wait > 0 ? wait : 1, NULL);
+	}
+	if (in_tx) {
+		in_tx = 0;
+		rc = store_commit(st, err);
 	}
 out:
+	if (in_tx) { /* a failure inside a batch: what was recorded so far stays */
+		struct isp_err e2;
+
+		isp_err_clear(&e2);
+		store_commit(st, &e2);
+	}
+	free(hq);
 	for (i = 0; i < d.n; i++) {
 		if (d.v[i].h) {
 			curl_multi_remove_handle(m, d.v[i].h);
 			curl_easy_cleanup(d.v[i].h);
 		}
 		free(d.v[i].url);
+		free(d.v[i].host);
 	}
 	free(d.v);
 	curl_slist_free_all(hdrs);

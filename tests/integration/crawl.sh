@@ -54,6 +54,7 @@ mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
 printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > site/eicar.txt
 head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
 port=$(freeport)
+pport=$(freeport)
 nginx_conf <<EOF
   types { text/html html; application/javascript js; }
   default_type text/html;
@@ -76,6 +77,17 @@ nginx_conf <<EOF
     location = /gone { return 410; }
     location = /err { return 500; }
     location = /cloak { if (\$browser) { return 302 /pay/tool.exe; } return 200 "nothing here\n"; }
+    location = /prof {
+      if (\$http_accept_language != "ja-JP") { return 403; }
+      if (\$http_referer !~ "^http://search\.example/") { return 403; }
+      if (\$http_user_agent != "Mozilla/5.0 (ispshield test profile)") { return 403; }
+      return 302 /pay/tool.exe;
+    }
+  }
+  # the egress proxy of a profile: a forward proxy (absolute-URI requests) to the site
+  server {
+    listen 127.0.0.1:$pport; server_tokens off;
+    location / { proxy_pass http://\$http_host; }
   }
 EOF
 nginx -c "$work/nginx.conf" -g 'daemon off;' >/dev/null 2>&1 &
@@ -162,6 +174,44 @@ has cloak.txt "browser True cloak:False tool.exe:True"
 has cloak.txt "bare None cloak:None"
 eq "$(cat oc/found.txt)" "$b/pay/tool.exe" "found.txt: the browser's payload, once"
 
+# --- profiles: [crawl.profile.NAME] (set with -o here) sends its User-Agent,
+# Accept-Language and Referer; nginx answers the payload only to all three
+prof=(-o "crawl.profile.jp.user-agent=Mozilla/5.0 (ispshield test profile)"
+  -o crawl.profile.jp.accept-language=ja-JP -o "crawl.profile.jp.referer=http://search.example/?q=invoice")
+expect 2 "--profile that is not configured" -- "$bin" crawl --out op --profile nosuch "$b/prof"
+has err.txt "no [crawl.profile.nosuch] section"
+expect 0 "crawl --profile jp" -- "$bin" "${prof[@]}" crawl --out op --allow-destinations 127.0.0.0/8 --profile jp "$b/prof"
+eq "$(hops op "$b/prof" status)" "302,200" "the profile's visitor gets the payload"
+eq "$(hops op "$b/prof" referer)" "http://search.example/?q=invoice" "the start URL's Referer is the profile's"
+check "the record names the profile" grep -q '"profile":"jp"' op/chains.jsonl
+expect 0 "crawl as the default profile" -- "$bin" crawl --out op2 --allow-destinations 127.0.0.0/8 "$b/prof"
+eq "$(hops op2 "$b/prof" status)" "403" "another visitor does not"
+expect 0 "cloaking with a profile" -- "$bin" "${prof[@]}" crawl --out opc --allow-destinations 127.0.0.0/8 --profile jp --cloaking "$b/prof"
+eq "$(cat opc/found.txt)" "$b/pay/tool.exe" "cloaked payload found with the profile"
+check "the profile's chain is cloaked" grep -q '"profile":"jp".*"cloaked":true' opc/chains.jsonl
+# a profile's egress proxy: every request goes through it (nginx as a forward proxy);
+# an address literal is still checked before the transfer
+: > access.log
+expect 0 "crawl through the profile's proxy" -- "$bin" -o "crawl.profile.px.proxy=http://127.0.0.1:$pport" \
+  crawl --out ox --allow-destinations 127.0.0.0/8 --profile px "$b/entry"
+eq "$(hops ox "$b/entry" status)" "302,301,200,200,200,200" "the whole chain through the proxy"
+eq "$(hops ox "$b/entry" ip)" "127.0.0.1,127.0.0.1,127.0.0.1,127.0.0.1,127.0.0.1,127.0.0.1" "every connection to the proxy"
+check "the proxy got absolute URLs" grep -q "\"GET $b2/dl/invoice.exe HTTP/1.1\" 200" access.log
+expect 0 "through the proxy, without --allow-destinations" -- "$bin" -o "crawl.proxy=http://127.0.0.1:$pport" crawl --out ox2 "$b/entry"
+eq "$(hops ox2 "$b/entry" error)" "refused destination 127.0.0.1: a loopback address" "an address literal refused before the proxy sees it"
+
+# --- the second tier: only running the scripts reveals this chain (atob, a timer,
+# onload, computed strings); document.write and createElement add a frame and a script
+expect 0 "crawl, scripts run" -- "$bin" crawl --out oj --allow-destinations 127.0.0.0/8 "$b/js2/a.html" "$b/js2/loop.html"
+eq "$(hops oj "$b/js2/a.html" url)" "$b/js2/a.html,$b/js2/b.html,$b/js2/c.html,$b/js2/d.html" "the script-only chain"
+eq "$(hops oj "$b/js2/a.html" kind)" "start,js-run,js-run,js-run" "found by running the scripts"
+eq "$(hops oj "$b/js2/f.html" depth)" "1" "document.write's computed iframe fetched"
+eq "$(hops oj "$b/js2/k.js" depth)" "1" "the script element a script added fetched"
+eq "$(hops oj "$b/js2/loop.html" url)" "$b/js2/loop.html,$b/js2/after-loop.html" "a navigation before an endless loop kept"
+check "the endless loop stopped by the limits" grep -q '"scripts":"time-limit"' oj/chains.jsonl
+expect 0 "crawl --scripts off" -- "$bin" crawl --out oj0 --allow-destinations 127.0.0.0/8 --scripts off "$b/js2/a.html"
+eq "$(hops oj0 "$b/js2/a.html" url)" "$b/js2/a.html" "patterns alone do not see it"
+
 # --- max-hops
 expect 0 "crawl --max-hops 2" -- "$bin" crawl --out o2 --allow-destinations 127.0.0.0/8 --max-hops 2 "$b/entry"
 eq "$(hops o2 "$b/entry" end)" "max-hops" "max-hops ends the chain"
@@ -184,7 +234,8 @@ printf '%s\n' "$b/pay/tool.exe" "$b/missing" "$b/gone" "$b/err" "http://127.0.0.
 expect 0 "import urls" -- isp lists import --list urls --kind url urls.txt
 st() { sqlite3 -separator ' ' "$work/var/t.db" "SELECT u.status, u.fails, u.detail FROM url_status u
   JOIN lists l ON l.id = u.list_id WHERE l.name = 'urls' AND u.value = '$1'"; }
-rc() { isp lists recheck --list urls --offline-after 2 "$@"; }
+# (one host here: no pause between its fetches; the pause is bench/crawl's)
+rc() { isp lists recheck --list urls --offline-after 2 --host-interval-ms 0 "$@"; }
 expect 2 "recheck without --list" -- isp lists recheck
 expect 0 "recheck 1" -- rc --allow-destinations 127.0.0.0/8
 has err.txt "5 URLs checked: 1 online, 0 offline, 4 unknown"
@@ -215,7 +266,7 @@ cp site/dl/invoice.exe site/pay/tool.exe # served as when online: stays online
 expect 0 "compile before expiry" -- isp lists compile
 expect 0 "check before expiry" -- isp lists check "$b/gone"
 check "offline 1 s: entries expire" until_ok sh -c "\"$bin\" --store \"$work/var/t.db\" lists recheck \
-  --list urls --offline-after 2 --offline-expiry 1 --all --allow-destinations 127.0.0.0/8 2>&1 |
+  --list urls --offline-after 2 --offline-expiry 1 --all --host-interval-ms 0 --allow-destinations 127.0.0.0/8 2>&1 |
   grep -q '[1-9][0-9]* entries expired'"
 expect 0 "compile" -- isp lists compile
 expect 1 "an expired offline URL is no longer listed" -- isp lists check "$b/gone"

@@ -33,6 +33,9 @@ static const struct page pages[] = {
 	{ "<script>window.location.href=\"/b\"</script>", "js-location /b\n", "" },
 	{ "<script>if (location == 'x') {}</script>", "", "" }, /* a comparison */
 	{ "<script>mylocation = '/no';</script>", "", "" },	/* another name */
+	/* a literal that is only the start of an expression: the script tier's */
+	{ "<script>location.href = '/a/' + x; location.replace(\"/b\".concat(y))</script>", "",
+	  "" },
 	{ "<script>location.replace( '/r' ); location.assign(\"/s\")</script>",
 	  "js-location /r\njs-location /s\n", "" },
 	{ "<script>window.open(`/w`)</script>", "js-location /w\n", "" },
@@ -60,7 +63,7 @@ static void run_page(const struct page *p)
 	size_t off = 0;
 	int n, i;
 
-	n = crawl_extract(p->html, strlen(p->html), l, CRAWL_MAX_LINKS, base, sizeof(base));
+	n = crawl_extract(p->html, strlen(p->html), l, CRAWL_MAX_LINKS, base, sizeof(base), NULL);
 	got[0] = '\0';
 	for (i = 0; i < n; i++)
 		off += (size_t)snprintf(got + off, sizeof(got) - off, "%s %s\n",
@@ -165,7 +168,7 @@ static void test_limits(void **state)
 	/* more links than the table: the first max kept */
 	for (i = 0; i < CRAWL_MAX_LINKS + 10; i++)
 		off += (size_t)snprintf(html + off, cap - off, "<iframe src=/%d></iframe>", i);
-	n = crawl_extract(html, off, l, CRAWL_MAX_LINKS, NULL, 0);
+	n = crawl_extract(html, off, l, CRAWL_MAX_LINKS, NULL, 0, NULL);
 	assert_int_equal(n, CRAWL_MAX_LINKS);
 	assert_string_equal(l[0].url, "/0");
 	/* a link too long is skipped, the next one kept */
@@ -173,7 +176,7 @@ static void test_limits(void **state)
 	memset(html + off, 'a', CRAWL_MAX_URL);
 	off += CRAWL_MAX_URL;
 	off += (size_t)snprintf(html + off, cap - off, "></iframe><iframe src=/ok></iframe>");
-	n = crawl_extract(html, off, l, CRAWL_MAX_LINKS, NULL, 0);
+	n = crawl_extract(html, off, l, CRAWL_MAX_LINKS, NULL, 0, NULL);
 	assert_int_equal(n, 1);
 	assert_string_equal(l[0].url, "/ok");
 	/* nesting: walked without recursion; cut past CRAWL_MAX_DEPTH open elements (a
@@ -186,12 +189,12 @@ static void test_limits(void **state)
 	for (i = 0; i < 50000; i++)
 		off += (size_t)snprintf(html + off, cap - off, "<span>");
 	off += (size_t)snprintf(html + off, cap - off, "<iframe src=/deeper></iframe>");
-	n = crawl_extract(html, off, l, CRAWL_MAX_LINKS, NULL, 0);
+	n = crawl_extract(html, off, l, CRAWL_MAX_LINKS, NULL, 0, NULL);
 	assert_int_equal(n, 1);
 	assert_string_equal(l[0].url, "/deep");
 	/* NUL bytes and invalid UTF-8 inside a page */
 	n = crawl_extract("<iframe src=/a></iframe>\0\xff<iframe src=/b></iframe>", 50, l,
-			  CRAWL_MAX_LINKS, NULL, 0);
+			  CRAWL_MAX_LINKS, NULL, 0, NULL);
 	assert_int_equal(n, 2);
 	free(html);
 	free(l);

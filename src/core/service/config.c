@@ -402,6 +402,15 @@ static const struct key keys[] = {
 	{ "crawl", "rules", K_STR, F(crawl_rules), "",
 	  "YARA rule files, comma-separated (the starter set: data/yara/crawl.yar); a page or "
 	  "file a rule matches is an attack hop; empty = none" },
+	{ "crawl", "host-interval-ms", K_INT, F(crawl_host_interval_ms), "1000",
+	  "lists recheck: least milliseconds between two fetches from one host, one at a time "
+	  "each (1000: one request per second per host); 0 = no pause" },
+	{ "crawl", "proxy", K_STR, F(crawl_proxy), "",
+	  "egress proxy of the crawler's fetches (socks5h://HOST:PORT, http://HOST:PORT); "
+	  "empty = direct ([crawl.profile.NAME] proxy = per profile)" },
+	{ "crawl", "scripts", K_CHOICE, F(crawl_scripts), "on",
+	  "run a page's inline scripts in the embedded JavaScript engine (duktape, a "
+	  "limited child process) when the pattern reader finds no navigation: on, off" },
 	{ "authwatch", "format", K_STR, F(authwatch_format), "auto",
 	  "log format: auto, radius, postfix, dovecot, json (--format overrides)" },
 	{ "authwatch", "own", K_STR, F(authwatch_own), "",
@@ -629,6 +638,7 @@ static const struct {
 	{ "notify.smtp-tls", "none|try|require" },
 	{ "sites.notice-format", "text|xarf" },
 	{ "authwatch.own-networks-spray", "on|off" },
+	{ "crawl.scripts", "on|off" },
 };
 
 static const char *key_choices(const struct key *k)
@@ -760,7 +770,8 @@ static int on_ini(void *ud, const char *section, const char *name, const char *v
 
 	if (lc->rc)
 		return 0;
-	if (strncmp(section, "list.", 5) == 0 || strncmp(section, "profile.", 8) == 0) {
+	if (strncmp(section, "list.", 5) == 0 || strncmp(section, "profile.", 8) == 0 ||
+	    strncmp(section, "crawl.profile.", 14) == 0) {
 		isp_err_clear(&e);
 		rc = config_set_named(lc->c, section, name, value, &e);
 		if (rc)
@@ -821,11 +832,14 @@ int config_set(struct isp_config *c, const char *section_key, const char *value,
 	if (!dot)
 		return isp_err_set(err, ISR_EINVAL, "'%s': expected SECTION.KEY=VALUE",
 				   section_key);
+	if (strncmp(section_key, "crawl.profile.", 14) == 0)
+		dot = section_key + 13; /* crawl.profile.NAME.KEY */
 	if ((dot - section_key == 4 && strncmp(section_key, "list", 4) == 0) ||
-	    (dot - section_key == 7 && strncmp(section_key, "profile", 7) == 0)) {
+	    (dot - section_key == 7 && strncmp(section_key, "profile", 7) == 0) ||
+	    (dot - section_key == 13 && strncmp(section_key, "crawl.profile", 13) == 0)) {
 		/* list.NAME.KEY: the name may hold dots, the key never does */
 		const char *kdot = strrchr(dot + 1, '.');
-		char named[8 + CONFIG_NAME_MAX];
+		char named[16 + CONFIG_NAME_MAX];
 
 		if (!kdot || kdot == dot + 1 || (size_t)(kdot - section_key) >= sizeof(named))
 			return isp_err_set(err, ISR_EINVAL, "'%s': expected %.*s.NAME.KEY=VALUE",

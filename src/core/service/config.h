@@ -49,6 +49,19 @@ struct config_profile {
 	int all;	  /* no `lists` key: every list */
 };
 
+/* A crawler's visitor profile ([crawl.profile.NAME]; `crawl --profile NAME`). A key the
+ * section does not set takes the [crawl] key of the same name (has_* = 0); an empty
+ * value sends nothing. */
+#define CONFIG_MAX_CRAWL_PROFILES 16
+struct config_crawl_profile {
+	char name[CONFIG_NAME_MAX];
+	char user_agent[512];
+	char accept_language[128];
+	char referer[1024]; /* Referer of the start URL (a search page) */
+	char proxy[512];    /* egress proxy: socks5h://, socks5://, http:// ...; "" = direct */
+	int has_user_agent, has_accept_language, has_referer, has_proxy;
+};
+
 struct isp_config {
 	/* [core] */
 	char store[CONFIG_PATH_MAX];	 /* store spec (SQLite file path, postgresql://...) */
@@ -193,6 +206,9 @@ struct isp_config {
 	char crawl_allow_destinations[4096]; /* CIDR, ... internal destinations allowed */
 	char crawl_deny_destinations[4096];  /* CIDR, ... always refused */
 	char crawl_rules[4096];		     /* YARA rule files, comma-separated */
+	char crawl_proxy[512];		     /* egress proxy of the default profile */
+	int64_t crawl_host_interval_ms;	     /* recheck: between fetches from one host */
+	char crawl_scripts[8];		     /* on | off: the script-running tier */
 	/* [authwatch] */
 	char authwatch_format[16];
 	char authwatch_own[4096];		    /* PREFIX, ... of the access network */
@@ -268,6 +284,9 @@ struct isp_config {
 	struct config_list lists[CONFIG_MAX_LISTS];
 	int nprofiles;
 	struct config_profile profiles[CONFIG_MAX_PROFILES];
+	/* [crawl.profile.NAME] */
+	int ncrawl_profiles;
+	struct config_crawl_profile crawl_profiles[CONFIG_MAX_CRAWL_PROFILES];
 };
 
 /* Reads the configuration again for a running service (SIGHUP): fills *cfg (file, -o
@@ -285,6 +304,10 @@ const char *config_list_display(const struct isp_config *c, const char *name, in
 const struct config_profile *config_profile(const struct isp_config *c, const char *name);
 /* Whether profile p applies list `name` (every list when it has no `lists` key). */
 int config_profile_has_list(const struct config_profile *p, const char *name);
+
+/* The [crawl.profile.NAME] section of crawler profile `name`, or NULL. */
+const struct config_crawl_profile *config_crawl_profile(const struct isp_config *c,
+							const char *name);
 
 /* Fill c with the built-in defaults. */
 void config_defaults(struct isp_config *c);

@@ -2,7 +2,8 @@
  * config_named.c -- the named sections of the configuration (config.h): [list.NAME], the
  * per-list policy, and [profile.NAME], the lists a subscriber's profile applies; their
  * keys are not in config.c's key table (a section per list), so they are parsed, looked
- * up and printed here.
+ * up and printed here. [crawl.profile.NAME] is the crawler's visitor profile (User-Agent,
+ * Accept-Language, Referer, egress proxy), not a subscriber's: its own section name.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -24,7 +25,8 @@ static int name_ok(const char *n)
 }
 
 _Static_assert(offsetof(struct config_list, name) == 0 &&
-		       offsetof(struct config_profile, name) == 0,
+		       offsetof(struct config_profile, name) == 0 &&
+		       offsetof(struct config_crawl_profile, name) == 0,
 	       "str_find_named: name first");
 
 const struct config_list *config_list_policy(const struct isp_config *c, const char *name)
@@ -46,6 +48,51 @@ const char *config_list_display(const struct isp_config *c, const char *name, in
 const struct config_profile *config_profile(const struct isp_config *c, const char *name)
 {
 	return str_find_named(c->profiles, (size_t)c->nprofiles, sizeof(c->profiles[0]), name);
+}
+
+const struct config_crawl_profile *config_crawl_profile(const struct isp_config *c,
+							const char *name)
+{
+	return str_find_named(c->crawl_profiles, (size_t)c->ncrawl_profiles,
+			      sizeof(c->crawl_profiles[0]), name);
+}
+
+/* Set key `name` of [crawl.profile.NAME] p (section: its header, for messages). */
+static int set_crawl_profile(struct config_crawl_profile *p, const char *section, const char *name,
+			     const char *value, struct isp_err *err)
+{
+	static const struct {
+		const char *key;
+		size_t off, size, has;
+	} keys[] = {
+#define CP(k, f)                                                                                   \
+	{ k, offsetof(struct config_crawl_profile, f),                                             \
+	  sizeof(((struct config_crawl_profile *)0)->f),                                           \
+	  offsetof(struct config_crawl_profile, has_##f) }
+		CP("user-agent", user_agent),
+		CP("accept-language", accept_language),
+		CP("referer", referer),
+		CP("proxy", proxy),
+#undef CP
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(name, keys[i].key) != 0)
+			continue;
+		if (strlen(value) >= keys[i].size)
+			return isp_err_set(err, ISR_EINVAL,
+					   "%s.%s: value longer than %zu characters", section, name,
+					   keys[i].size - 1);
+		memcpy((char *)p + keys[i].off, value, strlen(value) + 1);
+		*(int *)((char *)p + keys[i].has) = 1;
+		return 0;
+	}
+	return isp_err_set(
+		err, ISR_EINVAL,
+		"unknown key '%s' in section [%s] (user-agent, accept-language, referer, "
+		"proxy)",
+		name, section);
 }
 
 int config_profile_has_list(const struct config_profile *p, const char *name)
@@ -79,32 +126,60 @@ static int on_off(const char *v, int *out)
 	return 0;
 }
 
-/* Set key `name` of section "list.NAME" or "profile.NAME" (created on first use). */
+/* The element named n of arr[0..*count) (elem bytes each, the name first), else a new
+ * zeroed one of that name appended (*fresh = 1); NULL with err set when max are there.
+ * section: the header, for the message; n points into it, after its "KIND.". */
+static void *named_get(void *arr, int *count, int max, size_t elem, const char *n,
+		       const char *section, int *fresh, struct isp_err *err)
+{
+	char *e = (char *)str_find_named(arr, (size_t)*count, elem, n);
+
+	*fresh = 0;
+	if (e)
+		return e;
+	if (*count == max) {
+		isp_err_set(err, ISR_EINVAL, "[%s]: more than %d [%.*s.*] sections", section, max,
+			    (int)(n - section) - 1, section);
+		return NULL;
+	}
+	e = (char *)arr + (size_t)(*count)++ * elem;
+	memset(e, 0, elem);
+	snprintf(e, CONFIG_NAME_MAX, "%s", n);
+	*fresh = 1;
+	return e;
+}
+
+/* Set key `name` of section "list.NAME", "profile.NAME" or "crawl.profile.NAME" (created
+ * on first use). */
 int config_set_named(struct isp_config *c, const char *section, const char *name, const char *value,
 		     struct isp_err *err)
 {
 	int is_list = strncmp(section, "list.", 5) == 0;
-	const char *n = section + (is_list ? 5 : 8);
+	int is_crawl = strncmp(section, "crawl.profile.", 14) == 0;
+	const char *n = section + (is_list ? 5 : is_crawl ? 14 : 8);
 	size_t i;
+	int fresh;
 
 	if (!name_ok(n))
 		return isp_err_set(err, ISR_EINVAL,
 				   "[%s]: '%s' is not a list or profile name (letters, digits, "
 				   "- _ ., at most %d)",
 				   section, n, CONFIG_NAME_MAX - 1);
-	if (is_list) {
-		struct config_list *l = (struct config_list *)config_list_policy(c, n);
+	if (is_crawl) {
+		struct config_crawl_profile *p =
+			named_get(c->crawl_profiles, &c->ncrawl_profiles, CONFIG_MAX_CRAWL_PROFILES,
+				  sizeof(c->crawl_profiles[0]), n, section, &fresh, err);
 
-		if (!l) {
-			if (c->nlists == CONFIG_MAX_LISTS)
-				return isp_err_set(err, ISR_EINVAL,
-						   "[%s]: more than %d [list.*] sections", section,
-						   CONFIG_MAX_LISTS);
-			l = &c->lists[c->nlists++];
-			memset(l, 0, sizeof(*l));
-			snprintf(l->name, sizeof(l->name), "%s", n);
+		return p ? set_crawl_profile(p, section, name, value, err) : err->code;
+	}
+	if (is_list) {
+		struct config_list *l = named_get(c->lists, &c->nlists, CONFIG_MAX_LISTS,
+						  sizeof(c->lists[0]), n, section, &fresh, err);
+
+		if (!l)
+			return err->code;
+		if (fresh)
 			l->events = l->notify = 1;
-		}
 		if (strcmp(name, "action") == 0) {
 			for (i = 1; i < sizeof(action_names) / sizeof(action_names[0]); i++)
 				if (strcmp(value, action_names[i]) == 0) {
@@ -154,23 +229,19 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 				   name, section);
 	}
 	{
-		struct config_profile *p = (struct config_profile *)config_profile(c, n);
+		struct config_profile *p;
 
 		if (strcmp(n, "none") == 0)
 			return isp_err_set(err, ISR_EINVAL,
 					   "[%s]: the profile \"none\" is opt-out (nothing "
 					   "filtered) and cannot be configured",
 					   section);
-		if (!p) {
-			if (c->nprofiles == CONFIG_MAX_PROFILES)
-				return isp_err_set(err, ISR_EINVAL,
-						   "[%s]: more than %d [profile.*] sections",
-						   section, CONFIG_MAX_PROFILES);
-			p = &c->profiles[c->nprofiles++];
-			memset(p, 0, sizeof(*p));
-			snprintf(p->name, sizeof(p->name), "%s", n);
+		p = named_get(c->profiles, &c->nprofiles, CONFIG_MAX_PROFILES,
+			      sizeof(c->profiles[0]), n, section, &fresh, err);
+		if (!p)
+			return err->code;
+		if (fresh)
 			p->all = 1;
-		}
 		if (strcmp(name, "lists") == 0) {
 			if (strlen(value) >= sizeof(p->lists))
 				return isp_err_set(err, ISR_EINVAL,
@@ -212,5 +283,18 @@ void config_named_print(const struct isp_config *c, FILE *out)
 		fprintf(out, "\n[profile.%s]\n", p->name);
 		if (!p->all)
 			fprintf(out, "lists = %s\n", p->lists);
+	}
+	for (i = 0; i < (size_t)c->ncrawl_profiles; i++) {
+		const struct config_crawl_profile *p = &c->crawl_profiles[i];
+
+		fprintf(out, "\n[crawl.profile.%s]\n", p->name);
+		if (p->has_user_agent)
+			fprintf(out, "user-agent = %s\n", p->user_agent);
+		if (p->has_accept_language)
+			fprintf(out, "accept-language = %s\n", p->accept_language);
+		if (p->has_referer)
+			fprintf(out, "referer = %s\n", p->referer);
+		if (p->has_proxy)
+			fprintf(out, "proxy = %s\n", p->proxy);
 	}
 }

@@ -1,0 +1,2 @@
+/* an external script of the chain */
+var lib = 1;

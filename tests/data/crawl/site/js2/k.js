@@ -1,0 +1,2 @@
+/* a script added by a script */
+var k = 1;
