@@ -28,5 +28,7 @@ int cmd_lists_keygen(struct cli *c, int argc, char **argv);
 int cmd_lists_sign(struct cli *c, int argc, char **argv);
 int cmd_lists_publish(struct cli *c, int argc, char **argv);
 int cmd_lists_sync(struct cli *c, int argc, char **argv);
+/* cmd_lists_pull.c: RPZ zones by zone transfer */
+int cmd_lists_pull(struct cli *c, int argc, char **argv);
 
 #endif

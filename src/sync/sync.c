@@ -262,16 +262,9 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 	rc = store_meta_set(st, r->meta, path, r->err);
 	if (rc)
 		goto rollback;
-	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, r->err);
-	if (rc)
-		goto rollback;
-	rc = store_commit(st, r->err);
-	if (rc) {
-		unlink(fresh);
-		goto rollback;
-	}
-	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
-	if (fs_replace(fresh, r->o->snapshot, r->err) != 0)
+	/* a failed rename leaves the store with the lists; `lists compile` (or the next
+	 * sync) rebuilds the snapshot */
+	if (snap_build_commit(st, fresh, r->o->snapshot, (int64_t)time(NULL), &bs, r->err) != 0)
 		return fail(r, SYNC_IMPORT_FAILED);
 	return SYNC_OK;
 rollback:
