@@ -72,4 +72,35 @@ struct rpz_pull_result {
 int rpz_pull(struct store *st, const struct rpz_pull_opts *o, struct rpz_pull_result *r,
 	     struct isp_err *err);
 
+/* ---- pull_watch.c: `lists pull --watch` ---- */
+
+#define RPZ_PULL_MIN_WAIT 30	/* seconds: the shortest SOA refresh or retry obeyed */
+#define RPZ_PULL_MAX_WAIT 86400 /* seconds: the longest */
+#define RPZ_PULL_RETRY	  60	/* seconds before a retry when no SOA was read */
+
+/* One configured pull for rpz_pull_watch. */
+struct rpz_pull_job {
+	struct rpz_pull_opts o;
+	int64_t due;	      /* ms (time_mono_ms): its next pull */
+	int notified;	      /* a NOTIFY made it due */
+};
+
+/* One pull of j into r (the caller opens the store, calls rpz_pull and logs): rpz_pull's
+ * return. */
+typedef int (*rpz_pull_run_fn)(void *ud, struct rpz_pull_job *j, struct rpz_pull_result *r,
+			       struct isp_err *err);
+
+/*
+ * Pull each of jobs[0..n) when it is due (all at once at the start) until *stop is set:
+ * after a pull, again after the zone's SOA refresh, after a failure its SOA retry
+ * (RPZ_PULL_RETRY when no SOA was read), both held within RPZ_PULL_MIN_WAIT ..
+ * RPZ_PULL_MAX_WAIT. notify: "" or an ADDR:PORT where NOTIFY messages (RFC 1996) are
+ * taken over UDP: one for a job's zone is answered and makes that job due at once (from
+ * anyone: a NOTIFY only brings the SOA query forward, which decides); any other zone is
+ * answered REFUSED, other messages are dropped. Returns 0 when stopped, or ISR_EINVAL /
+ * ISR_EIO (the notify address) with err set.
+ */
+int rpz_pull_watch(struct rpz_pull_job *jobs, int n, const char *notify, volatile int *stop,
+		   rpz_pull_run_fn run, void *ud, struct isp_err *err);
+
 #endif

@@ -45,7 +45,7 @@ struct svc {
 };
 
 struct sup {
-	struct svc svc[7];
+	struct svc svc[8];
 	struct isp_config *cfg;
 	run_reload_fn reload;
 	void *ud;
@@ -70,6 +70,10 @@ static const struct svc services[] = {
 	{ .name = "prune", .args = { "store", "prune" }, .kind = PERIODIC },
 	/* after the others: u.svc[3] and [5] are notify and prune */
 	{ .name = "rpz", .args = { "rpz" }, .sections = "[core][lists][rpz]", .kind = KEPT },
+	{ .name = "pull",
+	  .args = { "lists", "pull", "--watch" },
+	  .sections = "[core][lists][pull][list.*]",
+	  .kind = KEPT },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
 
@@ -103,7 +107,8 @@ static int parse_services(const char *list, int on[NSVC], struct isp_err *err)
 			if (i == NSVC)
 				return isp_err_set(err, ISR_EINVAL,
 						   "run.services: unknown service '%.*s' (known: "
-						   "dns, proxy, status, notify, sync, prune)",
+						   "dns, proxy, status, notify, sync, prune, rpz, "
+						   "pull)",
 						   (int)n, p);
 			on[i] = 1;
 		}
@@ -389,12 +394,20 @@ static void reload(struct sup *u, int64_t now)
 	say("SIGHUP: configuration reloaded");
 }
 
-/* sync has nothing to do without a feed, rpz without a zone: each is started only when
- * sync.url, rpz.zone is set. */
+/* sync has nothing to do without a feed, rpz without a zone, pull without a [list.NAME]
+ * pull key: each is started only when one is set. */
 static int configured(const struct isp_config *cfg, const struct svc *s)
 {
+	int i;
+
 	if (strcmp(s->name, "rpz") == 0)
 		return cfg->rpz_zone[0] != '\0';
+	if (strcmp(s->name, "pull") == 0) {
+		for (i = 0; i < cfg->nlists; i++)
+			if (cfg->lists[i].pull[0])
+				return 1;
+		return 0;
+	}
 	return strcmp(s->name, "sync") != 0 || cfg->sync_url[0] != '\0';
 }
 

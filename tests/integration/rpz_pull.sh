@@ -10,7 +10,10 @@
 #      (SIGHUP): the next pull is an IXFR (our output says so, and BIND's log), and the
 #      list shows both changes; the history has the two imports;
 #   4. a wrong secret is refused by BIND (BADSIG, named in our error), no key at all is
-#      REFUSED, and neither changes the list.
+#      REFUSED, and neither changes the list;
+#   5. `lists pull --watch` with the pull configured ([list.feed] pull, pull-tsig) and
+#      pull.notify-listen: BIND's NOTIFY after the next change brings the IXFR at once
+#      (the SOA refresh is an hour).
 # RPZPULL_SEEDS=DIR: the pulls go through tests/data/rpzpull/relay.py, which writes each
 # TCP conversation into DIR (the seeds of fuzz/fuzz_rpzpull.c).
 set -uo pipefail
@@ -29,6 +32,7 @@ install -m 600 "$src/tests/data/rpz/k1.secret" k1.key
 head -c 32 /dev/urandom | base64 >wrong.key
 chmod 600 wrong.key
 NP=$(freeport)
+WP=$(freeport)
 mkdir named
 zone() { # SERIAL RECORDS...
 	printf '$TTL 60\n@ IN SOA ns.feed.test. h.feed.test. %s 3600 600 86400 60\n  IN NS ns.feed.test.\nns IN A 192.0.2.53\n' "$1"
@@ -48,6 +52,9 @@ zone "feed.test" {
 	file "feed.db";
 	allow-transfer { key k1; };
 	ixfr-from-differences yes;
+	notify explicit;
+	notify-delay 0;
+	also-notify { 127.0.0.1 port $WP; };
 };
 C
 } >named.conf
@@ -112,5 +119,16 @@ pull --full >p5.out 2>&1
 eq "$?" 4 "no key: exit 4"
 has p5.out "REFUSED"
 eq "$(chk new.example)" 0 "new.example still blocked after the refused pulls"
+
+# ---- 5. --watch and NOTIFY ----------------------------------------------------------------
+isp -o "list.feed.pull=127.0.0.1:$PP feed.test" -o list.feed.pull-tsig=k1:hmac-sha256:k1.key \
+	-o "pull.notify-listen=127.0.0.1:$WP" lists pull --watch >watch.log 2>&1 &
+pids+=($!)
+check "--watch: the first pull at once" wait_log watch.log "serial 2, current"
+zone 3 "${base[@]}" 'new.example CNAME .' 'notified.example CNAME .' >named/feed.db
+kill -HUP "${pids[0]}"
+until_eq 0 chk notified.example || bad "the NOTIFY never brought notified.example"
+has watch.log "NOTIFY for feed.test"
+has watch.log "IXFR serial 2 -> 3"
 
 finish rpz_pull
