@@ -32,7 +32,9 @@ static int on_rec(void *ud, enum pull_rec kind, const char *line, size_t len)
 	struct conv *c = ud;
 
 	CHECK(len == strlen(line) && len < PULL_LINE_MAX);
-	return pull_lines_add(kind == PULL_FULL ? &c->full : kind == PULL_DEL ? &c->del : &c->add,
+	return pull_lines_add(kind == PULL_FULL	 ? &c->full
+			      : kind == PULL_DEL ? &c->del
+						 : &c->add,
 			      line, len);
 }
 
@@ -62,43 +64,15 @@ static int on_diff(void *ud, uint32_t from)
 	return 0;
 }
 
-/* The IXFR's serial: the SOA in a query's authority section. */
-static int auth_soa(void *ud, const struct dnsw_rr *rr)
-{
-	if (rr->section == 2 && rr->type == DNSW_SOA && rr->rdlen >= 22)
-		memcpy(ud, rr->rdata + rr->rdlen - 20, 4);
-	return 0;
-}
-
 /* Set up x for the answer to the query q[0..n). 0, or -1 (not a query we would send). */
 static int start(struct pull_in *x, struct rpz_tsig_client *tc, const uint8_t *q, size_t n,
 		 struct conv *c)
 {
-	struct dnsw_query dq;
-	struct rpz_tsig_rr t;
-	uint8_t s[4] = { 0 };
-
-	if (dnsw_parse_query(q, n, &dq) != 0)
-		return -1;
-	dnsw_walk_response(q, n, auth_soa, s);
-	if (pull_in_init(x, dq.qname, dq.qname_len, dq.id, dq.qtype,
-			 (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3]))
+	if (pull_in_replay(x, tc, &k1, q, n) != 0)
 		return -1;
 	x->on_rec = on_rec;
 	x->on_diff = on_diff;
 	x->ud = c;
-	if (rpz_tsig_find(q, n, &t) == 1) {
-		memset(tc, 0, sizeof(*tc));
-		tc->key = &k1;
-		tc->req.key = &k1;
-		memcpy(tc->req.kname, t.kname, t.kname_len);
-		tc->req.kname_len = t.kname_len;
-		memcpy(tc->req.alg, t.alg, t.alg_len);
-		tc->req.alg_len = t.alg_len;
-		memcpy(tc->prior, t.mac, t.mac_len);
-		tc->prior_len = t.mac_len;
-		x->tsig = tc;
-	}
 	return 0;
 }
 

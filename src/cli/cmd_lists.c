@@ -308,7 +308,7 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "sign", cmd_lists_sign },
 		{ "publish", cmd_lists_publish },
 		{ "sync", cmd_lists_sync },
-		{ "pull", cmd_lists_pull }, /* cmd_lists_pull.c */
+		{ "pull", cmd_lists_pull },   /* cmd_lists_pull.c */
 		{ "allow", cmd_lists_allow }, /* the allowlist: cmd_lists_allow.c */
 		{ NULL, NULL },
 	};

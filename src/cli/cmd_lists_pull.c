@@ -52,8 +52,9 @@ static void say(const struct cli *c, const struct rpz_pull_opts *o, const struct
 	char line[600];
 
 	if (r->kind == RPZ_PULL_CURRENT)
-		snprintf(line, sizeof(line), "pull %s from %s into %s: serial %u, current (%ld records)",
-			 o->zone, o->server, o->list, (unsigned)r->serial, r->zone_records);
+		snprintf(line, sizeof(line),
+			 "pull %s from %s into %s: serial %u, current (%ld records)", o->zone,
+			 o->server, o->list, (unsigned)r->serial, r->zone_records);
 	else
 		snprintf(line, sizeof(line),
 			 "pull %s from %s into %s: %s serial %u -> %u%s, %ld messages, %ld "
@@ -221,7 +222,8 @@ int cmd_lists_pull(struct cli *c, int argc, char **argv)
 		      "hmac-sha256 or hmac-sha512, FILE the base64 secret or a BIND key file "
 		      "(readable by its owner only)"),
 		OPT_K("timeout", "pull.timeout", "SECONDS"),
-		OPT_F("full", 0, &o.full, "ask for the whole zone (AXFR) even when an IXFR could do"),
+		OPT_F("full", 0, &o.full,
+		      "ask for the whole zone (AXFR) even when an IXFR could do"),
 		OPT_K("expires", "lists.expiry", "DUR"),
 		OPT_F("allow-shrink", 0, &o.import.allow_shrink,
 		      "import even a zone that lost more than lists.max-shrink percent of the "
@@ -244,8 +246,7 @@ int cmd_lists_pull(struct cli *c, int argc, char **argv)
 	config_snapshot_path(&c->cfg, snap);
 	o.snapshot = snap;
 	o.timeout = (int)(c->cfg.pull_timeout > 0 ? c->cfg.pull_timeout : 10);
-	o.import.max_shrink =
-		(int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
+	o.import.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
 	o.on_reject = cli_reject;
 	if (argc - argi == 0)
 		return configured(c, &o, watch);

@@ -48,8 +48,8 @@ struct pull {
 	/* the zone: the copy, then the new records */
 	struct pull_lines recs, del, add, full;
 	int in_diff;
-	const char *missing; /* an IXFR deletion the copy lacks */
-	int stop;	     /* ISR code from a callback */
+	const char *missing;		  /* an IXFR deletion the copy lacks */
+	int stop;			  /* ISR code from a callback */
 	char soa[DNSW_MAX_NAME * 8 + 96]; /* the new SOA as a record line */
 };
 
@@ -131,7 +131,9 @@ static int open_server(struct pull *p)
 static int io_fail(struct pull *p, const char *what, int timed_out)
 {
 	return isp_err_set(p->err, ISR_EIO, "%s: %s: %s", p->o->server, what,
-			   timed_out ? "timed out" : errno ? strerror(errno) : "connection closed");
+			   timed_out ? "timed out"
+			   : errno   ? strerror(errno)
+				     : "connection closed");
 }
 
 /* Write all of b[0..n). */
@@ -244,9 +246,9 @@ static int exchange(struct pull *p, uint16_t qtype, uint32_t have, struct pull_i
 	if (n < 0)
 		return isp_err_set(p->err, ISR_EINVAL, "zone %s: cannot build the query", p->zone);
 	if (qtype == DNSW_IXFR) { /* RFC 1995: our SOA in the authority section */
-		static const uint8_t soa[] = { 0xc0, DNSW_HEADER, 0, DNSW_SOA, 0, DNSW_CLASS_IN,
-					       0,    0,		  0, 0,	       0, 22,
-					       0,    0 };
+		static const uint8_t soa[] = {
+			0xc0, DNSW_HEADER, 0, DNSW_SOA, 0, DNSW_CLASS_IN, 0, 0, 0, 0, 0, 22, 0, 0
+		};
 		uint8_t *t = q + n;
 
 		memcpy(t, soa, sizeof(soa));
@@ -469,8 +471,8 @@ int rpz_pull(struct store *st, const struct rpz_pull_opts *o, struct rpz_pull_re
 		r->refresh = x.refresh;
 		r->retry = x.retry;
 		if (rc == 0 && x.outcome != PULL_CURRENT)
-			rc = isp_err_set(err, ISR_EFORMAT, "%s: the SOA query's answer is not one SOA",
-					 o->server);
+			rc = isp_err_set(err, ISR_EFORMAT,
+					 "%s: the SOA query's answer is not one SOA", o->server);
 		pull_in_free(&x);
 	}
 	if (rc == 0 && had && (int32_t)(r->serial - r->from) <= 0) {

@@ -31,28 +31,28 @@
 #define RPZ_PULL_DEADLINE 900 /* seconds one pull may take in all */
 
 struct rpz_pull_opts {
-	const char *list;    /* the list the zone goes to */
-	enum list_kind kind; /* create the list with this kind; LIST_KIND_NONE: it exists */
-	const char *server;  /* HOST[:PORT] (port 53 by default) */
-	const char *zone;    /* the zone's name */
-	const char *tsig;    /* "NAME:ALG:SECRETFILE", or NULL: unsigned */
+	const char *list;     /* the list the zone goes to */
+	enum list_kind kind;  /* create the list with this kind; LIST_KIND_NONE: it exists */
+	const char *server;   /* HOST[:PORT] (port 53 by default) */
+	const char *zone;     /* the zone's name */
+	const char *tsig;     /* "NAME:ALG:SECRETFILE", or NULL: unsigned */
 	const char *snapshot; /* the snapshot path; its folder holds pull/ */
 	int timeout;	      /* seconds each step may wait for the server */
 	int full;	      /* AXFR even when an IXFR could do */
 	struct listimport_opts import; /* expires, max_shrink, allow_shrink (the rest set
 					  here), the progress callback */
-	isp_reject_fn on_reject; /* each rejected record (FILE:LINE); may be NULL */
+	isp_reject_fn on_reject;       /* each rejected record (FILE:LINE); may be NULL */
 	void *ud;
 };
 
 enum rpz_pull_kind { RPZ_PULL_CURRENT, RPZ_PULL_AXFR, RPZ_PULL_IXFR };
 
 struct rpz_pull_result {
-	enum rpz_pull_kind kind; /* CURRENT: the serial had not moved, nothing changed */
-	uint32_t from, serial;	 /* our serial before (0 when none), the server's */
-	int had_copy;		 /* an IXFR could be asked */
-	int ixfr_fell_back;	 /* an IXFR was asked and a whole zone came (or had to) */
-	uint32_t refresh, retry; /* the SOA's timers: when to pull again */
+	enum rpz_pull_kind kind;       /* CURRENT: the serial had not moved, nothing changed */
+	uint32_t from, serial;	       /* our serial before (0 when none), the server's */
+	int had_copy;		       /* an IXFR could be asked */
+	int ixfr_fell_back;	       /* an IXFR was asked and a whole zone came (or had to) */
+	uint32_t refresh, retry;       /* the SOA's timers: when to pull again */
 	long messages, records, diffs; /* of the transfer */
 	long zone_records;	       /* in the copy after it */
 	char copy[4200];	       /* the zone copy's path */
@@ -81,8 +81,8 @@ int rpz_pull(struct store *st, const struct rpz_pull_opts *o, struct rpz_pull_re
 /* One configured pull for rpz_pull_watch. */
 struct rpz_pull_job {
 	struct rpz_pull_opts o;
-	int64_t due;	      /* ms (time_mono_ms): its next pull */
-	int notified;	      /* a NOTIFY made it due */
+	int64_t due;  /* ms (time_mono_ms): its next pull */
+	int notified; /* a NOTIFY made it due */
 };
 
 /* One pull of j into r (the caller opens the store, calls rpz_pull and logs): rpz_pull's

@@ -162,7 +162,8 @@ int pull_copy_read(const char *path, const char *zone, uint32_t serial, long max
 		} else if (lineno > 3) {
 			if ((long)z->n >= max) {
 				rc = isp_err_set(err, ISR_ELIMIT,
-						 "%s: more than %ld records (the limit)", path, max);
+						 "%s: more than %ld records (the limit)", path,
+						 max);
 				goto out;
 			}
 			rc = pull_lines_add(z, line, (size_t)n);

@@ -28,8 +28,8 @@
 
 enum { S_START, S_FIRST, S_ZONE, S_DEL, S_ADD, S_DONE, S_FAILED };
 
-static const char *const rcodes[] = { "NOERROR", "FORMERR",  "SERVFAIL", "NXDOMAIN",
-				      "NOTIMP",	 "REFUSED",  "YXDOMAIN", "YXRRSET",
+static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+				      "NOTIMP",	 "REFUSED", "YXDOMAIN", "YXRRSET",
 				      "NXRRSET", "NOTAUTH", "NOTZONE" };
 
 int pull_in_init(struct pull_in *x, const uint8_t *origin, size_t origin_len, uint16_t id,
@@ -46,7 +46,7 @@ int pull_in_init(struct pull_in *x, const uint8_t *origin, size_t origin_len, ui
 	}
 	for (i = 0; i < origin_len; i++) /* length bytes are below 'A' */
 		x->origin[i] = (uint8_t)(origin[i] >= 'A' && origin[i] <= 'Z' ? origin[i] + 32
-									   : origin[i]);
+									      : origin[i]);
 	x->origin_len = origin_len;
 	x->id = id;
 	x->qtype = qtype;
@@ -104,8 +104,8 @@ static void put_byte(struct out *o, uint8_t b, int quoted)
 {
 	char e[5];
 
-	if (!quoted && ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' ||
-			b == '_' || b == '*')) {
+	if (!quoted && ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_' ||
+			b == '*')) {
 		put(o, (const char *)&b, 1);
 	} else if (!quoted && b >= 'A' && b <= 'Z') {
 		char l = (char)(b + 32);
@@ -156,10 +156,10 @@ static const struct {
 	uint16_t type;
 	const char *name;
 } types[] = {
-	{ 1, "A" },	  { 2, "NS" },	    { 5, "CNAME" },	 { 6, "SOA" },	  { 12, "PTR" },
-	{ 13, "HINFO" },  { 15, "MX" },	    { 16, "TXT" },	 { 28, "AAAA" },  { 33, "SRV" },
-	{ 39, "DNAME" },  { 43, "DS" },	    { 46, "RRSIG" },	 { 47, "NSEC" },  { 48, "DNSKEY" },
-	{ 50, "NSEC3" },  { 51, "NSEC3PARAM" }, { 63, "ZONEMD" }, { 64, "SVCB" }, { 65, "HTTPS" },
+	{ 1, "A" },	 { 2, "NS" },	       { 5, "CNAME" },	 { 6, "SOA" },	 { 12, "PTR" },
+	{ 13, "HINFO" }, { 15, "MX" },	       { 16, "TXT" },	 { 28, "AAAA" }, { 33, "SRV" },
+	{ 39, "DNAME" }, { 43, "DS" },	       { 46, "RRSIG" },	 { 47, "NSEC" }, { 48, "DNSKEY" },
+	{ 50, "NSEC3" }, { 51, "NSEC3PARAM" }, { 63, "ZONEMD" }, { 64, "SVCB" }, { 65, "HTTPS" },
 	{ 257, "CAA" },
 };
 
@@ -208,8 +208,7 @@ static int put_rdata(struct out *o, const uint8_t *msg, const struct dnsw_rr *rr
 	case DNSW_CNAME:
 	case DNSW_NS:
 	case DNSW_DNAME:
-	case 12: /* PTR */
-		return rd_name(o, msg, end, &off) < 0 || off != end ? -1 : 0;
+	case 12: /* PTR */ return rd_name(o, msg, end, &off) < 0 || off != end ? -1 : 0;
 	case 15: /* MX */
 		if (rr->rdlen < 3)
 			return -1;
@@ -242,8 +241,7 @@ static int put_rdata(struct out *o, const uint8_t *msg, const struct dnsw_rr *rr
 	}
 }
 
-int pull_rec_line(const uint8_t *msg, size_t len, const struct dnsw_rr *rr, char *out,
-		  size_t size)
+int pull_rec_line(const uint8_t *msg, size_t len, const struct dnsw_rr *rr, char *out, size_t size)
 {
 	struct out o = { out, 0, size, 0 };
 	size_t off = rr->offset;
@@ -393,14 +391,16 @@ static int on_rr(void *ud, const struct dnsw_rr *rr)
 			return 0;
 		}
 		if (apex_soa)
-			return bad(w, ISR_EFORMAT, "an SOA of another serial inside the zone", NULL);
+			return bad(w, ISR_EFORMAT, "an SOA of another serial inside the zone",
+				   NULL);
 		x->state = S_ZONE;
 		return emit(w, PULL_FULL, rr);
 	case S_ZONE:
 		if (!apex_soa)
 			return emit(w, PULL_FULL, rr);
 		if (serial != x->serial)
-			return bad(w, ISR_EFORMAT, "an SOA of another serial inside the zone", NULL);
+			return bad(w, ISR_EFORMAT, "an SOA of another serial inside the zone",
+				   NULL);
 		x->state = S_DONE;
 		return 0;
 	case S_DEL:
@@ -438,8 +438,8 @@ static int check_tsig(struct pull_in *x, const uint8_t *msg, size_t len, uint64_
 	if (r == RPZ_TV_OK)
 		return 0;
 	x->state = S_FAILED;
-	return isp_err_set(err, ISR_ECORRUPT, "message %ld: %s",
-			   x->msgs, rpz_tsig_fail_text(x->tsig, r, why, sizeof(why)));
+	return isp_err_set(err, ISR_ECORRUPT, "message %ld: %s", x->msgs,
+			   rpz_tsig_fail_text(x->tsig, r, why, sizeof(why)));
 }
 
 int pull_in_msg(struct pull_in *x, const uint8_t *msg, size_t len, uint64_t now,
@@ -466,18 +466,17 @@ int pull_in_msg(struct pull_in *x, const uint8_t *msg, size_t len, uint64_t now,
 		if (rc)
 			return rc;
 		x->state = S_FAILED;
-		return isp_err_set(err, ISR_EIO,
-				   "message %ld: the server answered %s%s", x->msgs,
+		return isp_err_set(err, ISR_EIO, "message %ld: the server answered %s%s", x->msgs,
 				   rcodes[rcode < 11 ? rcode : 1],
-				   rcode == DNSW_REFUSED ? " (not allowed to transfer this zone? "
-							   "a TSIG key may be needed)"
+				   rcode == DNSW_REFUSED   ? " (not allowed to transfer this zone? "
+							     "a TSIG key may be needed)"
 				   : rcode == DNSW_NOTAUTH ? " (not authoritative for the zone)"
 							   : "");
 	}
 	if (DNSW_OPCODE(flags) != 0 || (flags & DNSW_TC) || dnsw_get16(msg + 4) > 1 ||
-	    (dnsw_get16(msg + 4) == 1 && !dnsw_response_matches(msg, len, x->id, x->origin,
-								 x->origin_len, x->qtype,
-								 DNSW_CLASS_IN)) ||
+	    (dnsw_get16(msg + 4) == 1 &&
+	     !dnsw_response_matches(msg, len, x->id, x->origin, x->origin_len, x->qtype,
+				    DNSW_CLASS_IN)) ||
 	    (x->msgs == 1 && dnsw_get16(msg + 4) != 1)) {
 		x->state = S_FAILED;
 		return isp_err_set(err, ISR_EFORMAT,
@@ -508,4 +507,39 @@ int pull_in_msg(struct pull_in *x, const uint8_t *msg, size_t len, uint64_t now,
 	if (rc)
 		return rc;
 	return last;
+}
+
+/* The IXFR's serial: the SOA in a query's authority section. */
+static int auth_soa(void *ud, const struct dnsw_rr *rr)
+{
+	if (rr->section == 2 && rr->type == DNSW_SOA && rr->rdlen >= 22)
+		memcpy(ud, rr->rdata + rr->rdlen - 20, 4);
+	return 0;
+}
+
+int pull_in_replay(struct pull_in *x, struct rpz_tsig_client *tc, const struct rpz_key *k,
+		   const uint8_t *q, size_t n)
+{
+	struct dnsw_query dq;
+	struct rpz_tsig_rr t;
+	uint8_t s[4] = { 0 };
+
+	if (dnsw_parse_query(q, n, &dq) != 0)
+		return -1;
+	dnsw_walk_response(q, n, auth_soa, s);
+	if (pull_in_init(x, dq.qname, dq.qname_len, dq.id, dq.qtype, get32(s)) != 0)
+		return -1;
+	if (rpz_tsig_find(q, n, &t) == 1) {
+		memset(tc, 0, sizeof(*tc));
+		tc->key = k;
+		tc->req.key = k;
+		memcpy(tc->req.kname, t.kname, t.kname_len);
+		tc->req.kname_len = t.kname_len;
+		memcpy(tc->req.alg, t.alg, t.alg_len);
+		tc->req.alg_len = t.alg_len;
+		memcpy(tc->prior, t.mac, t.mac_len);
+		tc->prior_len = t.mac_len;
+		x->tsig = tc;
+	}
+	return 0;
 }

@@ -27,9 +27,9 @@
 #include "core/net/dnswire.h"
 #include "rpz/rpz_int.h"
 
-#define PULL_MSG_MAX	 65535		   /* a TCP DNS message (its length prefix) */
-#define PULL_LINE_MAX	 (4 * 65535 + 1024) /* a record line: rdata as \DDD, names */
-#define PULL_MAX_RECORDS 10000000L	   /* records of one transfer, and of the zone */
+#define PULL_MSG_MAX	 65535		      /* a TCP DNS message (its length prefix) */
+#define PULL_LINE_MAX	 (4 * 65535 + 1024)   /* a record line: rdata as \DDD, names */
+#define PULL_MAX_RECORDS 10000000L	      /* records of one transfer, and of the zone */
 #define PULL_MAX_BYTES	 ((long long)2 << 30) /* bytes of one transfer */
 
 /* What a record line is in the transfer. */
@@ -37,10 +37,10 @@ enum pull_rec { PULL_FULL, PULL_DEL, PULL_ADD };
 
 /* How a transfer ended (struct pull_in's outcome). */
 enum pull_outcome {
-	PULL_MORE = 0,	   /* not yet */
-	PULL_ZONE,	   /* a whole zone (AXFR, or IXFR answered by one) */
-	PULL_INCREMENTAL,  /* differences (IXFR) */
-	PULL_CURRENT,	   /* one SOA only: nothing newer (IXFR) or a SOA query's answer */
+	PULL_MORE = 0,	  /* not yet */
+	PULL_ZONE,	  /* a whole zone (AXFR, or IXFR answered by one) */
+	PULL_INCREMENTAL, /* differences (IXFR) */
+	PULL_CURRENT,	  /* one SOA only: nothing newer (IXFR) or a SOA query's answer */
 };
 
 /* An incoming transfer (or SOA answer) being read. */
@@ -48,9 +48,9 @@ struct pull_in {
 	/* set by the caller (pull_in_init) */
 	uint8_t origin[DNSW_MAX_NAME]; /* the zone, wire form, lower-cased */
 	size_t origin_len;
-	uint16_t id, qtype;		/* of the request */
-	uint32_t have;			/* IXFR: the serial asked from */
-	struct rpz_tsig_client *tsig;	/* NULL: unsigned */
+	uint16_t id, qtype;	      /* of the request */
+	uint32_t have;		      /* IXFR: the serial asked from */
+	struct rpz_tsig_client *tsig; /* NULL: unsigned */
 	long max_records;
 	/* a record line (not the zone's SOA); kind PULL_DEL/ADD inside the difference
 	 * that pull_diff announced. A non-zero return stops the read with that value. */
@@ -60,15 +60,15 @@ struct pull_in {
 	void *ud;
 	/* the result */
 	enum pull_outcome outcome;
-	uint32_t serial;		 /* the server's (its first SOA) */
-	uint32_t refresh, retry;	 /* of that SOA */
+	uint32_t serial;		  /* the server's (its first SOA) */
+	uint32_t refresh, retry;	  /* of that SOA */
 	char soa[DNSW_MAX_NAME * 8 + 96]; /* that SOA as a record line */
 	long msgs, recs, diffs;
 	/* progress */
 	int state;
-	uint32_t cur;	  /* IXFR: the serial the difference in progress goes to */
-	char *line;	  /* PULL_LINE_MAX bytes */
-	int failed;	  /* a record was bad: err set */
+	uint32_t cur; /* IXFR: the serial the difference in progress goes to */
+	char *line;   /* PULL_LINE_MAX bytes */
+	int failed;   /* a record was bad: err set */
 	struct isp_err *err;
 };
 
@@ -94,12 +94,20 @@ int pull_in_msg(struct pull_in *x, const uint8_t *msg, size_t len, uint64_t now,
 		struct isp_err *err);
 
 /*
+ * Set up x (and tc) for the answer to the query q[0..n) as it was sent, for replaying a
+ * recorded conversation (unit tests, the fuzz target): its ID, type and zone, an IXFR's
+ * serial (its authority SOA), and when q carries a TSIG, the chain from its MAC with key
+ * k (x->tsig = tc). Returns 0, or -1 (not a query, or out of memory: x is not set up).
+ */
+int pull_in_replay(struct pull_in *x, struct rpz_tsig_client *tc, const struct rpz_key *k,
+		   const uint8_t *q, size_t n);
+
+/*
  * The record of msg at rr (a record dnsw_walk_response gave) as a record line in
  * out[0..size) (size >= PULL_LINE_MAX). Returns the length, or -1 (malformed rdata of a
  * type written as text).
  */
-int pull_rec_line(const uint8_t *msg, size_t len, const struct dnsw_rr *rr, char *out,
-		  size_t size);
+int pull_rec_line(const uint8_t *msg, size_t len, const struct dnsw_rr *rr, char *out, size_t size);
 
 /* ---- pull_copy.c ---- */
 

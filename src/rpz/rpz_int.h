@@ -158,7 +158,7 @@ uint64_t rpz_get48(const uint8_t *p);
 
 /* A TSIG record as rpz_tsig_find read it; the pointers point into the message. */
 struct rpz_tsig_rr {
-	size_t off;	/* of the record (its owner) in the message */
+	size_t off;	 /* of the record (its owner) in the message */
 	char owner[256]; /* presentation form, lower-cased */
 	uint8_t kname[DNSW_MAX_NAME], alg[DNSW_MAX_NAME]; /* canonical wire forms */
 	size_t kname_len, alg_len;

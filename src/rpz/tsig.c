@@ -282,8 +282,7 @@ int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, i
 	t->kname_len = r.kname_len;
 	memcpy(t->alg, r.alg, r.alg_len);
 	t->alg_len = r.alg_len;
-	k = strcmp(r.alg_name, alg_names[0]) == 0
-		    ? find_key(keys, nkeys, r.owner, RPZ_HMAC_SHA256)
+	k = strcmp(r.alg_name, alg_names[0]) == 0 ? find_key(keys, nkeys, r.owner, RPZ_HMAC_SHA256)
 	    : strcmp(r.alg_name, alg_names[1]) == 0
 		    ? find_key(keys, nkeys, r.owner, RPZ_HMAC_SHA512)
 		    : NULL;
@@ -325,7 +324,8 @@ int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t ca
 	const struct rpz_tsig_req *r = s->req;
 	const struct rpz_key *k = r->key;
 	int sign = r->error != RPZ_BADKEY && r->error != RPZ_BADSIG && k;
-	size_t mlen = sign ? rpz_tsig_mac_size(k->alg) : 0, otherlen = r->error == RPZ_BADTIME ? 6 : 0;
+	size_t mlen = sign ? rpz_tsig_mac_size(k->alg) : 0,
+	       otherlen = r->error == RPZ_BADTIME ? 6 : 0;
 	uint8_t mac[64], tm[8], other[6];
 	size_t need = r->kname_len + 10 + r->alg_len + 16 + mlen + otherlen;
 	uint8_t *p;

@@ -96,9 +96,11 @@ int rpz_tsig_verify(struct rpz_tsig_client *c, const uint8_t *msg, size_t len, u
 const char *rpz_tsig_fail_text(const struct rpz_tsig_client *c, int r, char *buf, size_t size)
 {
 	const char *k = c->key ? c->key->name : "?";
-	static const char *const names[] = { "", "", "", "", "", "", "", "", "",
-					     "", "", "", "", "", "", "", "BADSIG", "BADKEY",
-					     "BADTIME", "BADMODE", "BADNAME", "BADALG", "BADTRUNC" };
+	static const char *const names[] = { "",	"",	  "",	     "",	"",
+					     "",	"",	  "",	     "",	"",
+					     "",	"",	  "",	     "",	"",
+					     "",	"BADSIG", "BADKEY",  "BADTIME", "BADMODE",
+					     "BADNAME", "BADALG", "BADTRUNC" };
 
 	switch (r) {
 	case RPZ_TV_OK: snprintf(buf, size, "TSIG verified"); break;
@@ -120,8 +122,7 @@ const char *rpz_tsig_fail_text(const struct rpz_tsig_client *c, int r, char *buf
 			 "clocks)");
 		break;
 	case RPZ_TV_ERROR:
-		snprintf(buf, size,
-			 "the server refused our TSIG with key %s: %s%s", k,
+		snprintf(buf, size, "the server refused our TSIG with key %s: %s%s", k,
 			 c->error < sizeof(names) / sizeof(names[0]) && names[c->error][0]
 				 ? names[c->error]
 				 : "error",

@@ -145,7 +145,7 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 		if (strncmp(name, "pull", 4) == 0) {
 			int t = strcmp(name, "pull-tsig") == 0, k = strcmp(name, "pull-kind") == 0;
 			char *dst = t ? l->pull_tsig : k ? l->pull_kind : l->pull;
-			size_t size = t   ? sizeof(l->pull_tsig)
+			size_t size = t	  ? sizeof(l->pull_tsig)
 				      : k ? sizeof(l->pull_kind)
 					  : sizeof(l->pull);
 
@@ -156,8 +156,8 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 						   name, section);
 			if (k && strcmp(value, "domain") != 0 && strcmp(value, "ip") != 0)
 				return isp_err_set(err, ISR_EINVAL,
-						   "%s.pull-kind: '%s': expected domain|ip", section,
-						   value);
+						   "%s.pull-kind: '%s': expected domain|ip",
+						   section, value);
 			if (!t && !k && (!strchr(value, ' ') || strchr(value, ' ') == value))
 				return isp_err_set(err, ISR_EINVAL,
 						   "%s.pull: '%s': expected HOST[:PORT] ZONE",
