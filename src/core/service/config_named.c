@@ -79,6 +79,17 @@ static int on_off(const char *v, int *out)
 	return 0;
 }
 
+/* A text key's value into dst[0..size): 0, or ISR_EINVAL when it does not fit. */
+static int set_text(char *dst, size_t size, const char *section, const char *name,
+		    const char *value, struct isp_err *err)
+{
+	if (strlen(value) >= size)
+		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
+				   section, name, size - 1);
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
 /* Set key `name` of section "list.NAME" or "profile.NAME" (created on first use). */
 int config_set_named(struct isp_config *c, const char *section, const char *name, const char *value,
 		     struct isp_err *err)
@@ -135,12 +146,7 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 					"display-name-ja)",
 					name, section);
 
-			if (strlen(value) >= size)
-				return isp_err_set(err, ISR_EINVAL,
-						   "%s.%s: value longer than %zu characters",
-						   section, name, size - 1);
-			memcpy(dst, value, strlen(value) + 1);
-			return 0;
+			return set_text(dst, size, section, name, value, err);
 		}
 		if (strncmp(name, "pull", 4) == 0) {
 			int t = strcmp(name, "pull-tsig") == 0, k = strcmp(name, "pull-kind") == 0;
@@ -162,12 +168,7 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 				return isp_err_set(err, ISR_EINVAL,
 						   "%s.pull: '%s': expected HOST[:PORT] ZONE",
 						   section, value);
-			if (strlen(value) >= size)
-				return isp_err_set(err, ISR_EINVAL,
-						   "%s.%s: value longer than %zu characters",
-						   section, name, size - 1);
-			memcpy(dst, value, strlen(value) + 1);
-			return 0;
+			return set_text(dst, size, section, name, value, err);
 		}
 		if (strcmp(name, "events") == 0 || strcmp(name, "notify") == 0) {
 			if (on_off(value, name[0] == 'e' ? &l->events : &l->notify) != 0)
