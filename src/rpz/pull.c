@@ -51,6 +51,7 @@ struct pull {
 	const char *missing;		  /* an IXFR deletion the copy lacks */
 	int stop;			  /* ISR code from a callback */
 	char soa[DNSW_MAX_NAME * 8 + 96]; /* the new SOA as a record line */
+	struct rpz_tsig_client tc;	   /* the TSIG of the exchange in progress */
 };
 
 static int64_t step_deadline(const struct pull *p)
@@ -229,7 +230,6 @@ static int on_diff(void *ud, uint32_t from)
 static int exchange(struct pull *p, uint16_t qtype, uint32_t have, struct pull_in *x)
 {
 	uint8_t *q = p->buf + 2;
-	struct rpz_tsig_client tc;
 	uint16_t id;
 	int n, rc;
 	size_t len;
@@ -260,11 +260,11 @@ static int exchange(struct pull *p, uint16_t qtype, uint32_t have, struct pull_i
 		dnsw_put16(q + 8, 1);
 	}
 	if (p->signed_) {
-		n = rpz_tsig_sign_request(&tc, &p->key, (uint64_t)time(NULL), q, (size_t)n,
+		n = rpz_tsig_sign_request(&p->tc, &p->key, (uint64_t)time(NULL), q, (size_t)n,
 					  PULL_MSG_MAX);
 		if (n < 0)
 			return isp_err_set(p->err, ISR_EINVAL, "cannot sign the query");
-		x->tsig = &tc;
+		x->tsig = &p->tc;
 	}
 	dnsw_put16(p->buf, (uint16_t)n);
 	rc = send_all(p, p->buf, (size_t)n + 2);

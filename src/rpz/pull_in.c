@@ -99,20 +99,26 @@ static void putu(struct out *o, const char *pre, unsigned long v, const char *po
 	put(o, b, (size_t)n);
 }
 
-/* A label byte as zone-file text: itself when it needs no escape, else \DDD. */
+/* Whether byte b goes into the text as it is: in a name, [a-z0-9-_*] (upper case is
+ * lowered by the caller); in a quoted string, printable ASCII but '"' and '\\'. */
+static int plain_byte(uint8_t b, int quoted)
+{
+	if (quoted)
+		return b >= 0x20 && b <= 0x7e && b != '"' && b != '\\';
+	return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_' ||
+	       b == '*';
+}
+
+/* A label byte (or a byte of a quoted string) as zone-file text: itself, \X or \DDD. */
 static void put_byte(struct out *o, uint8_t b, int quoted)
 {
 	char e[5];
 
-	if (!quoted && ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_' ||
-			b == '*')) {
-		put(o, (const char *)&b, 1);
-	} else if (!quoted && b >= 'A' && b <= 'Z') {
-		char l = (char)(b + 32);
-
-		put(o, &l, 1);
-	} else if (quoted && b >= 0x20 && b <= 0x7e && b != '"' && b != '\\') {
-		put(o, (const char *)&b, 1);
+	if (!quoted && b >= 'A' && b <= 'Z')
+		b = (uint8_t)(b + 32);
+	if (plain_byte(b, quoted)) {
+		e[0] = (char)b;
+		put(o, e, 1);
 	} else if (quoted && (b == '"' || b == '\\')) {
 		e[0] = '\\';
 		e[1] = (char)b;
