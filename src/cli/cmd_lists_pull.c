@@ -188,7 +188,7 @@ static int configured(struct cli *c, const struct rpz_pull_opts *base, int watch
 		}
 		return EXIT_OK;
 	}
-	r = malloc(sizeof(*r));
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return EXIT_FAIL;
 	for (i = 0; i < n; i++) {
@@ -252,7 +252,7 @@ int cmd_lists_pull(struct cli *c, int argc, char **argv)
 		return configured(c, &o, watch);
 	o.server = argv[argi];
 	o.zone = argv[argi + 1];
-	r = malloc(sizeof(*r));
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return EXIT_FAIL;
 	rc = exit_of(pull_one(c, &o, r, 0, &err), r);
