@@ -42,6 +42,7 @@ static const char lists_usage[] =
 	"  sign     --key SECRET FILE...  detached signatures (FILE.sig)\n"
 	"  publish  --key SECRET DIR NAME:KIND[:FORMAT]=FILE...  write a signed feed\n"
 	"  sync     [--public KEY] [URL]  fetch, verify, import and compile a signed feed\n"
+	"  pull     --list NAME [--tsig KEY] HOST[:PORT] ZONE  an RPZ zone by IXFR/AXFR\n"
 	"  allow    add VALUE [--reason T] [--expires DUR] | remove VALUE | show [--json]\n"
 	"           the allowlist, which wins over every list at compile\n"
 	"\n"
@@ -168,6 +169,7 @@ int cmd_lists(struct cli *c, int argc, char **argv)
 		{ "sign", cmd_lists_sign },
 		{ "publish", cmd_lists_publish },
 		{ "sync", cmd_lists_sync },
+		{ "pull", cmd_lists_pull },   /* cmd_lists_pull.c */
 		{ "allow", cmd_lists_allow }, /* the allowlist: cmd_lists_allow.c */
 		{ NULL, NULL },
 	};

@@ -17,9 +17,10 @@ struct store_list;
 int cli_import_file(struct cli *c, struct store *st, const struct store_list *l, const char *path,
 		    struct listimport_opts *io);
 
-/* cmd_lists_import.c, cmd_lists_check.c, cmd_lists_export.c, cmd_lists_recheck.c (liveness of listed URLs),
- * cmd_lists_allow.c (the allowlist), cmd_lists_sync.c (signed list feeds) */
+/* cmd_lists_import.c, cmd_lists_check.c, cmd_lists_export.c, cmd_lists_recheck.c (liveness
+ * of listed URLs), cmd_lists_allow.c (the allowlist), cmd_lists_sync.c (signed list feeds),
+ * cmd_lists_pull.c (RPZ zones by zone transfer) */
 cli_cmd_fn cmd_lists_import, cmd_lists_check, cmd_lists_export, cmd_lists_recheck, cmd_lists_allow,
-	cmd_lists_keygen, cmd_lists_sign, cmd_lists_publish, cmd_lists_sync;
+	cmd_lists_keygen, cmd_lists_sign, cmd_lists_publish, cmd_lists_sync, cmd_lists_pull;
 
 #endif

@@ -9,6 +9,9 @@
  *   xfr.c     a request answered: SOA, AXFR, IXFR, errors; a transfer as a generator of
  *             messages (no whole-zone buffer).
  *   server.c  sockets, the poll loop, limits, reloads and NOTIFY.
+ *   tsig_client.c  TSIG of the exchanges we start (`lists pull`): a request signed, each
+ *             response verified, multi-message transfers by the chain of MACs.
+ *   pull*.c   `lists pull` (pull.h): the transfer read, the zone copy, the import.
  *
  * Record layout in an arena (struct rpz_zone, struct rpz_diff): u8 owner length, the
  * owner's labels relative to the origin (wire form, no root label; length 0 = the apex),
@@ -18,6 +21,7 @@
 #ifndef ISP_RPZ_INT_H
 #define ISP_RPZ_INT_H
 
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -129,6 +133,52 @@ int rpz_key_parse(const char *spec, const char *what, struct rpz_key *k, struct 
 /* Parse the base64 secret (or BIND key file) text[0..len) into k. 0 or -1. */
 int rpz_key_secret(struct rpz_key *k, const char *text, size_t len);
 
+/* The HMAC of one of the two algorithms, being computed (libsodium's). */
+struct rpz_hmac {
+	enum rpz_alg alg;
+	crypto_auth_hmacsha256_state s256;
+	crypto_auth_hmacsha512_state s512;
+};
+
+void rpz_hmac_init(struct rpz_hmac *h, const struct rpz_key *k);
+void rpz_hmac_update(struct rpz_hmac *h, const void *p, size_t n);
+void rpz_hmac_u16(struct rpz_hmac *h, unsigned v);
+/* mac gets rpz_tsig_mac_size(alg) bytes. */
+void rpz_hmac_final(struct rpz_hmac *h, uint8_t *mac);
+/* The TSIG variables of a first (or only) message: key name and algorithm in canonical
+ * wire form, class ANY, TTL 0, timers (time signed 48 bits, fudge 16), error, other. */
+void rpz_hmac_vars(struct rpz_hmac *h, const uint8_t *kname, size_t klen, const uint8_t *alg,
+		   size_t alen, const uint8_t *timers, unsigned error, const uint8_t *other,
+		   size_t olen);
+size_t rpz_tsig_mac_size(enum rpz_alg a);
+/* "hmac-sha256" or "hmac-sha512" */
+const char *rpz_alg_name(enum rpz_alg a);
+void rpz_put48(uint8_t *p, uint64_t v);
+uint64_t rpz_get48(const uint8_t *p);
+
+/* A TSIG record as rpz_tsig_find read it; the pointers point into the message. */
+struct rpz_tsig_rr {
+	size_t off;	 /* of the record (its owner) in the message */
+	char owner[256]; /* presentation form, lower-cased */
+	uint8_t kname[DNSW_MAX_NAME], alg[DNSW_MAX_NAME]; /* canonical wire forms */
+	size_t kname_len, alg_len;
+	char alg_name[256];
+	const uint8_t *timers; /* time signed (48 bits) and fudge (16) */
+	uint64_t time;
+	uint16_t fudge;
+	const uint8_t *mac;
+	size_t mac_len; /* at most 64 */
+	uint16_t orig_id, error, other_len;
+	const uint8_t *other;
+};
+
+/* Find the TSIG of pkt[0..len): 1 (r filled in), 0 (none), or -1 (malformed: the packet,
+ * a TSIG not the last record or more than one, its RDATA, a MAC over 64 bytes). */
+int rpz_tsig_find(const uint8_t *pkt, size_t len, struct rpz_tsig_rr *r);
+/* Add to h the message pkt as it was before its TSIG r was added: the original ID,
+ * ARCOUNT one less, the bytes up to the TSIG record. */
+void rpz_hmac_message(struct rpz_hmac *h, const uint8_t *pkt, const struct rpz_tsig_rr *r);
+
 /* The TSIG of a request, as rpz_tsig_check found it. */
 struct rpz_tsig_req {
 	const struct rpz_key *key; /* the key that verified it; NULL */
@@ -168,9 +218,61 @@ void rpz_tsig_sign_init(struct rpz_tsig_sign *s, const struct rpz_tsig_req *req,
  * each later one the prior MAC, the message and the timers (RFC 8945 5.3.1). A request
  * error (req->error) gets its TSIG as 5.3.2 says: unsigned for BADKEY and BADSIG, signed
  * with the server's time as other data for BADTIME. Returns the new length, or -1 if cap
- * is too small.
+ * is too small. A req without a MAC (mac_len 0, error 0, key set) signs a request of
+ * ours: the digest is then the message and the variables, no prior MAC.
  */
 int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t cap);
+
+/* ---- tsig_client.c ---- */
+
+/* RFC 8945 5.3.1: at most 99 unsigned messages between two signed ones. */
+#define RPZ_TSIG_MAX_UNSIGNED 99
+
+/* Why a response failed its TSIG check (rpz_tsig_verify). */
+enum rpz_tsig_fail {
+	RPZ_TV_OK = 0,
+	RPZ_TV_UNSIGNED = -1, /* the first or last message, or 100 in a row, not signed */
+	RPZ_TV_MALFORMED = -2,
+	RPZ_TV_OTHERKEY = -3, /* signed with another key name or algorithm */
+	RPZ_TV_BADSIG = -4,   /* the MAC is wrong (another secret) */
+	RPZ_TV_BADTIME = -5,  /* signed outside the fudge of our clock */
+	RPZ_TV_ERROR = -6,    /* the server's TSIG error field is set: see error */
+};
+
+/* The TSIG of one exchange we start: the request signed with key, then the responses
+ * verified in order, each by the chain of MACs (the request's, then the last one
+ * verified). */
+struct rpz_tsig_client {
+	const struct rpz_key *key; /* not owned */
+	struct rpz_tsig_req req;   /* what the request was signed with */
+	uint8_t prior[64];	   /* the MAC the next digest starts with */
+	size_t prior_len;
+	struct rpz_hmac h; /* the digest of the unsigned messages since the last signed */
+	int open;	   /* h holds one */
+	int verified;	   /* signed responses verified so far */
+	int unsigned_run;  /* unsigned messages since the last signed one */
+	uint16_t error;	   /* RPZ_TV_ERROR: the server's TSIG error (RPZ_BAD*) */
+};
+
+/*
+ * Sign the request msg[0..len) (room cap) with key k at time now: the TSIG record
+ * appended, ARCOUNT counted, c set up to verify the responses. Returns the new length,
+ * or -1 if cap is too small.
+ */
+int rpz_tsig_sign_request(struct rpz_tsig_client *c, const struct rpz_key *k, uint64_t now,
+			  uint8_t *msg, size_t len, size_t cap);
+
+/*
+ * Verify the next response msg[0..len) at time now; last: it ends the exchange (it must
+ * then be signed). An unsigned message is accepted (and digested) only between two
+ * signed ones, at most RPZ_TSIG_MAX_UNSIGNED in a row. Returns RPZ_TV_OK or an
+ * enum rpz_tsig_fail; c is then not usable for further messages.
+ */
+int rpz_tsig_verify(struct rpz_tsig_client *c, const uint8_t *msg, size_t len, uint64_t now,
+		    int last);
+
+/* A sentence for r (an enum rpz_tsig_fail) and c's key, for an error message. */
+const char *rpz_tsig_fail_text(const struct rpz_tsig_client *c, int r, char *buf, size_t size);
 
 /* ---- xfr.c ---- */
 

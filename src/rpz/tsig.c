@@ -18,19 +18,7 @@
 
 static const char *const alg_names[] = { "hmac-sha256", "hmac-sha512" };
 
-static size_t mac_size(enum rpz_alg a)
-{
-	return a == RPZ_HMAC_SHA512 ? 64 : 32;
-}
-
-/* An HMAC being computed with one of the two algorithms. */
-struct hmac {
-	enum rpz_alg alg;
-	crypto_auth_hmacsha256_state s256;
-	crypto_auth_hmacsha512_state s512;
-};
-
-static void hm_init(struct hmac *h, const struct rpz_key *k)
+void rpz_hmac_init(struct rpz_hmac *h, const struct rpz_key *k)
 {
 	h->alg = k->alg;
 	if (k->alg == RPZ_HMAC_SHA512)
@@ -39,7 +27,7 @@ static void hm_init(struct hmac *h, const struct rpz_key *k)
 		crypto_auth_hmacsha256_init(&h->s256, k->secret, k->secret_len);
 }
 
-static void hm_update(struct hmac *h, const void *p, size_t n)
+void rpz_hmac_update(struct rpz_hmac *h, const void *p, size_t n)
 {
 	if (h->alg == RPZ_HMAC_SHA512)
 		crypto_auth_hmacsha512_update(&h->s512, p, n);
@@ -47,14 +35,14 @@ static void hm_update(struct hmac *h, const void *p, size_t n)
 		crypto_auth_hmacsha256_update(&h->s256, p, n);
 }
 
-static void hm_u16(struct hmac *h, unsigned v)
+void rpz_hmac_u16(struct rpz_hmac *h, unsigned v)
 {
 	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
 
-	hm_update(h, b, 2);
+	rpz_hmac_update(h, b, 2);
 }
 
-static void hm_final(struct hmac *h, uint8_t *mac)
+void rpz_hmac_final(struct rpz_hmac *h, uint8_t *mac)
 {
 	if (h->alg == RPZ_HMAC_SHA512)
 		crypto_auth_hmacsha512_final(&h->s512, mac);
@@ -62,7 +50,26 @@ static void hm_final(struct hmac *h, uint8_t *mac)
 		crypto_auth_hmacsha256_final(&h->s256, mac);
 }
 
-static void put48(uint8_t *p, uint64_t v)
+void rpz_hmac_vars(struct rpz_hmac *h, const uint8_t *kname, size_t klen, const uint8_t *alg,
+		   size_t alen, const uint8_t *timers, unsigned error, const uint8_t *other,
+		   size_t olen)
+{
+	rpz_hmac_update(h, kname, klen);
+	rpz_hmac_u16(h, 255);		   /* class ANY */
+	rpz_hmac_update(h, "\0\0\0\0", 4); /* TTL */
+	rpz_hmac_update(h, alg, alen);
+	rpz_hmac_update(h, timers, 8); /* time signed, fudge */
+	rpz_hmac_u16(h, error);
+	rpz_hmac_u16(h, (unsigned)olen);
+	rpz_hmac_update(h, other, olen);
+}
+
+size_t rpz_tsig_mac_size(enum rpz_alg a)
+{
+	return a == RPZ_HMAC_SHA512 ? 64 : 32;
+}
+
+void rpz_put48(uint8_t *p, uint64_t v)
 {
 	int i;
 
@@ -70,7 +77,7 @@ static void put48(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)(v >> (40 - 8 * i));
 }
 
-static uint64_t get48(const uint8_t *p)
+uint64_t rpz_get48(const uint8_t *p)
 {
 	uint64_t v = 0;
 	int i;
@@ -150,7 +157,12 @@ int rpz_key_parse(const char *spec, const char *what, struct rpz_key *k, struct 
 	return 0;
 }
 
-/* The request walk: where the TSIG is and whether anything follows it. */
+const char *rpz_alg_name(enum rpz_alg a)
+{
+	return alg_names[a == RPZ_HMAC_SHA512];
+}
+
+/* The walk for rpz_tsig_find: where the TSIG is and whether anything follows it. */
 struct twalk {
 	size_t tsig_off, rd_off;
 	uint16_t rdlen;
@@ -176,6 +188,67 @@ static int on_rr(void *ud, const struct dnsw_rr *rr)
 	return 0;
 }
 
+int rpz_tsig_find(const uint8_t *pkt, size_t len, struct rpz_tsig_rr *r)
+{
+	struct twalk w;
+	size_t p, end, alen;
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	memset(&w, 0, sizeof(w));
+	if (len < DNSW_HEADER || dnsw_walk_response(pkt, len, on_rr, &w) != 0 ||
+	    (w.count && w.after))
+		return -1;
+	if (!w.count)
+		return 0;
+	/* RDATA: algorithm, time 48, fudge 16, MAC size 16, MAC, original ID, error,
+	 * other length, other data */
+	p = w.rd_off;
+	end = p + w.rdlen;
+	if (dnsw_read_name(pkt, end, p, &p, r->alg_name, r->alg, &alen) < 0 || p + 10 > end)
+		return -1;
+	r->off = w.tsig_off;
+	r->timers = pkt + p;
+	r->time = rpz_get48(pkt + p);
+	r->fudge = dnsw_get16(pkt + p + 6);
+	r->mac_len = dnsw_get16(pkt + p + 8);
+	p += 10;
+	if (r->mac_len > 64 || p + r->mac_len + 6 > end)
+		return -1;
+	r->mac = pkt + p;
+	p += r->mac_len;
+	r->orig_id = dnsw_get16(pkt + p);
+	r->error = dnsw_get16(pkt + p + 2);
+	r->other_len = dnsw_get16(pkt + p + 4);
+	r->other = pkt + p + 6;
+	if (p + 6 + r->other_len != end)
+		return -1;
+	/* canonical names: lower-cased, uncompressed (the owner may have been compressed) */
+	memcpy(r->owner, w.owner, sizeof(r->owner));
+	n = dnsw_name_wire(w.owner, r->kname, sizeof(r->kname));
+	if (n < 0) { /* a name with odd bytes: no key has it */
+		r->kname[0] = 0;
+		n = 1;
+	}
+	r->kname_len = (size_t)n;
+	r->alg_len = alen;
+	n = dnsw_name_wire(r->alg_name, r->alg, sizeof(r->alg));
+	if (n > 0)
+		r->alg_len = (size_t)n;
+	return 1;
+}
+
+void rpz_hmac_message(struct rpz_hmac *h, const uint8_t *pkt, const struct rpz_tsig_rr *r)
+{
+	uint8_t hdr[DNSW_HEADER];
+
+	memcpy(hdr, pkt, DNSW_HEADER);
+	dnsw_put16(hdr, r->orig_id);
+	dnsw_put16(hdr + 10, (uint16_t)(dnsw_get16(hdr + 10) - 1));
+	rpz_hmac_update(h, hdr, DNSW_HEADER);
+	rpz_hmac_update(h, pkt + DNSW_HEADER, r->off - DNSW_HEADER);
+}
+
 static const struct rpz_key *find_key(const struct rpz_key *keys, int nkeys, const char *name,
 				      enum rpz_alg alg)
 {
@@ -190,87 +263,47 @@ static const struct rpz_key *find_key(const struct rpz_key *keys, int nkeys, con
 int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
 		   uint64_t now, struct rpz_tsig_req *t)
 {
-	struct twalk w;
-	char alg[256];
-	size_t p, end, full, alen, tpos;
-	int n;
-	uint16_t fudge, other_len, error;
+	struct rpz_tsig_rr r;
+	size_t full;
 	const struct rpz_key *k;
-	struct hmac h;
-	uint8_t mac[64], hdr[DNSW_HEADER];
-	int an;
+	struct rpz_hmac h;
+	uint8_t mac[64];
+	int rc;
 
 	memset(t, 0, sizeof(*t));
-	memset(&w, 0, sizeof(w));
-	if (len < DNSW_HEADER)
-		return -1;
-	an = dnsw_walk_response(pkt, len, on_rr, &w);
-	if (an != 0 || (w.count && w.after))
-		return -1;
-	if (!w.count)
-		return 0;
-	/* RDATA: algorithm, time 48, fudge 16, MAC size 16, MAC, original ID, error,
-	 * other length, other data */
-	p = w.rd_off;
-	end = p + w.rdlen;
-	if (dnsw_read_name(pkt, end, p, &p, alg, t->alg, &alen) < 0 || p + 10 > end)
-		return -1;
-	tpos = p;
-	t->time = get48(pkt + p);
-	fudge = dnsw_get16(pkt + p + 6);
-	t->mac_len = dnsw_get16(pkt + p + 8);
-	p += 10;
-	if (t->mac_len > sizeof(t->mac) || p + t->mac_len + 6 > end)
-		return -1;
-	memcpy(t->mac, pkt + p, t->mac_len);
-	p += t->mac_len;
-	t->orig_id = dnsw_get16(pkt + p);
-	error = dnsw_get16(pkt + p + 2);
-	other_len = dnsw_get16(pkt + p + 4);
-	if (p + 6 + other_len != end)
-		return -1;
-	/* canonical names: lower-cased, uncompressed (the owner may have been compressed) */
-	n = dnsw_name_wire(w.owner, t->kname, sizeof(t->kname));
-	if (n < 0) { /* a name with odd bytes: no key has it */
-		t->kname[0] = 0;
-		n = 1;
-	}
-	t->kname_len = (size_t)n;
-	t->alg_len = alen;
-	n = dnsw_name_wire(alg, t->alg, sizeof(t->alg));
-	if (n > 0)
-		t->alg_len = (size_t)n;
-	k = strcmp(alg, alg_names[0]) == 0   ? find_key(keys, nkeys, w.owner, RPZ_HMAC_SHA256)
-	    : strcmp(alg, alg_names[1]) == 0 ? find_key(keys, nkeys, w.owner, RPZ_HMAC_SHA512)
-					     : NULL;
+	rc = rpz_tsig_find(pkt, len, &r);
+	if (rc <= 0)
+		return rc;
+	t->time = r.time;
+	t->mac_len = r.mac_len;
+	memcpy(t->mac, r.mac, r.mac_len);
+	t->orig_id = r.orig_id;
+	memcpy(t->kname, r.kname, r.kname_len);
+	t->kname_len = r.kname_len;
+	memcpy(t->alg, r.alg, r.alg_len);
+	t->alg_len = r.alg_len;
+	k = strcmp(r.alg_name, alg_names[0]) == 0 ? find_key(keys, nkeys, r.owner, RPZ_HMAC_SHA256)
+	    : strcmp(r.alg_name, alg_names[1]) == 0
+		    ? find_key(keys, nkeys, r.owner, RPZ_HMAC_SHA512)
+		    : NULL;
 	if (!k) {
 		t->error = RPZ_BADKEY;
 		return 2;
 	}
-	full = mac_size(k->alg);
+	full = rpz_tsig_mac_size(k->alg);
 	if (t->mac_len > full || t->mac_len < (full / 2 > 10 ? full / 2 : 10))
 		return -1;
-	memcpy(hdr, pkt, DNSW_HEADER);
-	dnsw_put16(hdr, t->orig_id);
-	dnsw_put16(hdr + 10, (uint16_t)(dnsw_get16(hdr + 10) - 1));
-	hm_init(&h, k);
-	hm_update(&h, hdr, DNSW_HEADER);
-	hm_update(&h, pkt + DNSW_HEADER, w.tsig_off - DNSW_HEADER);
-	hm_update(&h, t->kname, t->kname_len);
-	hm_u16(&h, 255);	      /* class ANY */
-	hm_update(&h, "\0\0\0\0", 4); /* TTL */
-	hm_update(&h, t->alg, t->alg_len);
-	hm_update(&h, pkt + tpos, 8); /* time signed, fudge */
-	hm_u16(&h, error);
-	hm_u16(&h, other_len);
-	hm_update(&h, pkt + end - other_len, other_len);
-	hm_final(&h, mac);
+	rpz_hmac_init(&h, k);
+	rpz_hmac_message(&h, pkt, &r);
+	rpz_hmac_vars(&h, t->kname, t->kname_len, t->alg, t->alg_len, r.timers, r.error, r.other,
+		      r.other_len);
+	rpz_hmac_final(&h, mac);
 	if (sodium_memcmp(mac, t->mac, t->mac_len) != 0) {
 		t->error = RPZ_BADSIG;
 		return 2;
 	}
 	t->key = k;
-	if (t->time + fudge < now || t->time > now + fudge) {
+	if (t->time + r.fudge < now || t->time > now + r.fudge) {
 		t->error = RPZ_BADTIME;
 		return 2;
 	}
@@ -291,35 +324,32 @@ int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t ca
 	const struct rpz_tsig_req *r = s->req;
 	const struct rpz_key *k = r->key;
 	int sign = r->error != RPZ_BADKEY && r->error != RPZ_BADSIG && k;
-	size_t mlen = sign ? mac_size(k->alg) : 0, otherlen = r->error == RPZ_BADTIME ? 6 : 0;
+	size_t mlen = sign ? rpz_tsig_mac_size(k->alg) : 0,
+	       otherlen = r->error == RPZ_BADTIME ? 6 : 0;
 	uint8_t mac[64], tm[8], other[6];
 	size_t need = r->kname_len + 10 + r->alg_len + 16 + mlen + otherlen;
 	uint8_t *p;
-	struct hmac h;
+	struct rpz_hmac h;
 
 	if (len + need > cap)
 		return -1;
-	put48(tm, r->error == RPZ_BADTIME ? r->time : s->now);
+	rpz_put48(tm, r->error == RPZ_BADTIME ? r->time : s->now);
 	dnsw_put16(tm + 6, RPZ_FUDGE);
-	put48(other, s->now);
+	rpz_put48(other, s->now);
 	if (sign) {
-		hm_init(&h, k);
-		hm_u16(&h, (unsigned)s->prior_len);
-		hm_update(&h, s->prior, s->prior_len);
-		hm_update(&h, msg, len);
-		if (s->nsigned == 0) {
-			hm_update(&h, r->kname, r->kname_len);
-			hm_u16(&h, 255);
-			hm_update(&h, "\0\0\0\0", 4);
-			hm_update(&h, r->alg, r->alg_len);
-			hm_update(&h, tm, 8);
-			hm_u16(&h, (unsigned)r->error);
-			hm_u16(&h, (unsigned)otherlen);
-			hm_update(&h, other, otherlen);
-		} else {
-			hm_update(&h, tm, 8);
+		rpz_hmac_init(&h, k);
+		if (s->prior_len) { /* a response: the request's MAC, or the prior one */
+			rpz_hmac_u16(&h, (unsigned)s->prior_len);
+			rpz_hmac_update(&h, s->prior, s->prior_len);
 		}
-		hm_final(&h, mac);
+		rpz_hmac_update(&h, msg, len);
+		if (s->nsigned == 0) {
+			rpz_hmac_vars(&h, r->kname, r->kname_len, r->alg, r->alg_len, tm,
+				      (unsigned)r->error, other, otherlen);
+		} else {
+			rpz_hmac_update(&h, tm, 8);
+		}
+		rpz_hmac_final(&h, mac);
 		memcpy(s->prior, mac, mlen);
 		s->prior_len = mlen;
 	}

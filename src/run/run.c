@@ -74,6 +74,10 @@ static const struct svc services[] = {
 	  .args = { "urlcheck" },
 	  .sections = "[core][urlcheck][list.*]",
 	  .kind = KEPT },
+	{ .name = "pull",
+	  .args = { "lists", "pull", "--watch" },
+	  .sections = "[core][lists][pull][list.*]",
+	  .kind = KEPT },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
 
@@ -105,11 +109,11 @@ static int parse_services(const char *list, int on[NSVC], struct isp_err *err)
 				    strncmp(services[i].name, p, n) == 0)
 					break;
 			if (i == NSVC)
-				return isp_err_set(
-					err, ISR_EINVAL,
-					"run.services: unknown service '%.*s' (known: "
-					"dns, proxy, status, notify, sync, prune, rpz, urlcheck)",
-					(int)n, p);
+				return isp_err_set(err, ISR_EINVAL,
+						   "run.services: unknown service '%.*s' (known: "
+						   "dns, proxy, status, notify, sync, prune, rpz, "
+						   "urlcheck, pull)",
+						   (int)n, p);
 			on[i] = 1;
 		}
 		p += n;
@@ -398,13 +402,21 @@ static void reload(struct sup *u, int64_t now)
 }
 
 /* sync has nothing to do without a feed, rpz without a zone, urlcheck without an
- * address: each is started only when sync.url, rpz.zone, urlcheck.listen is set. */
+ * address, pull without a [list.NAME] pull key: each is started only when one is set. */
 static int configured(const struct isp_config *cfg, const struct svc *s)
 {
+	int i;
+
 	if (strcmp(s->name, "rpz") == 0)
 		return cfg->rpz_zone[0] != '\0';
 	if (strcmp(s->name, "urlcheck") == 0)
 		return cfg->urlcheck_listen[0] != '\0';
+	if (strcmp(s->name, "pull") == 0) {
+		for (i = 0; i < cfg->nlists; i++)
+			if (cfg->lists[i].pull[0])
+				return 1;
+		return 0;
+	}
 	return strcmp(s->name, "sync") != 0 || cfg->sync_url[0] != '\0';
 }
 

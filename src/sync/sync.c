@@ -227,25 +227,15 @@ int sync_commit(struct store *st, const char *snapshot, struct isp_err *err)
 {
 	struct snap_build_stats bs;
 	char fresh[4200];
-	int rc;
 
 	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", snapshot, (long)getpid()) >=
 	    (int)sizeof(fresh)) {
 		store_rollback(st);
 		return isp_err_set(err, ISR_EINVAL, "snapshot path too long");
 	}
-	rc = snap_build(st, fresh, (int64_t)time(NULL), &bs, err);
-	if (rc == 0) {
-		rc = store_commit(st, err);
-		if (rc)
-			unlink(fresh);
-	}
-	if (rc) {
-		store_rollback(st);
-		return rc;
-	}
-	/* on failure the store has the lists; `lists compile` (or the next sync) rebuilds it */
-	return fs_replace(fresh, snapshot, err);
+	/* a failed rename leaves the store with the lists; `lists compile` (or the next
+	 * sync) rebuilds the snapshot */
+	return snap_build_commit(st, fresh, snapshot, (int64_t)time(NULL), &bs, err);
 }
 
 static enum sync_result import_all(struct run *r, struct store *st, struct sync_state *next)

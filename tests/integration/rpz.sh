@@ -103,20 +103,10 @@ x.bad IN A 198.51.100.5
 good.bad IN A 198.51.100.6
 inlisted IN A 192.0.2.7
 Z
-cat >named.conf <<C
-options {
-	directory "$work/named";
-	pid-file "$work/named.pid";
-	listen-on port $NP { 127.0.0.1; };
-	listen-on-v6 { none; };
-	recursion yes;
-	allow-query { 127.0.0.1; };
-	allow-recursion { 127.0.0.1; };
-	dnssec-validation no;
-	notify no;
-	response-policy { zone "rpz.test" min-update-interval 0; };
-};
-controls { };
+{
+named_conf "$NP" 'recursion yes;' 'allow-recursion { 127.0.0.1; };' \
+	'response-policy { zone "rpz.test" min-update-interval 0; };'
+cat <<C
 key "k1" { algorithm hmac-sha256; secret "$K1"; };
 zone "rpz.test" {
 	type secondary;
@@ -125,14 +115,8 @@ zone "rpz.test" {
 	request-ixfr yes;
 };
 zone "example" { type primary; file "example.db"; };
-logging {
-	channel l { file "$work/named.log"; severity debug 1; print-category yes; };
-	category default { l; };
-	category xfer-in { l; };
-	category notify { l; };
-	category rpz { l; };
-};
 C
+} >named.conf
 named -c "$work/named.conf" -f -n 1 >named.out 2>&1 &
 pids+=($!)
 wait_dns "$NP" "keep.example A"

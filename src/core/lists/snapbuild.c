@@ -36,6 +36,7 @@
 #include "core/lists/allowlist.h"
 #include "core/lists/rpzdata.h"
 #include "core/lists/snapfmt.h"
+#include "core/store/store.h"
 #include "core/store/store_lists.h"
 #include "core/base/timefmt.h"
 
@@ -561,4 +562,21 @@ out:
 	free(b->arena);
 	free(b);
 	return rc;
+}
+
+int snap_build_commit(struct store *st, const char *fresh, const char *path, int64_t now,
+		      struct snap_build_stats *bs, struct isp_err *err)
+{
+	int rc = snap_build(st, fresh, now, bs, err);
+
+	if (rc == 0) {
+		rc = store_commit(st, err);
+		if (rc)
+			unlink(fresh);
+	}
+	if (rc) {
+		store_rollback(st);
+		return rc;
+	}
+	return fs_replace(fresh, path, err);
 }

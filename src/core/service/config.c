@@ -464,9 +464,10 @@ static const struct key keys[] = {
 	{ "authwatch", "own-networks-spray", K_CHOICE, F(authwatch_own_spray), "off",
 	  "on: failures from `own` addresses also add up per /24 (/48) as a spraying network" },
 	{ "run", "services", K_STR, F(run_services),
-	  "dns, proxy, notify, status, sync, prune, rpz, urlcheck",
-	  "what `ispshield run` starts: dns, proxy, status, rpz, urlcheck (kept running; rpz "
-	  "only when rpz.zone is set, urlcheck only when urlcheck.listen is), notify, sync, prune "
+	  "dns, proxy, notify, status, sync, prune, rpz, urlcheck, pull",
+	  "what `ispshield run` starts: dns, proxy, status, rpz, urlcheck, pull (kept running; "
+	  "rpz only when rpz.zone is set, urlcheck only when urlcheck.listen is, pull when a "
+	  "[list.NAME] has a pull key), notify, sync, prune "
 	  "(run every interval)" },
 	{ "run", "notify-interval", K_DURATION, F(run_notify_interval), "60",
 	  "how often `ispshield run` runs notify (new events are matched and notified)" },
@@ -556,6 +557,11 @@ static const struct key keys[] = {
 	  "zone transfers served at once; more are REFUSED (the secondary retries)" },
 	{ "rpz", "idle-timeout", K_DURATION, F(rpz_idle_timeout), "30",
 	  "a TCP connection that makes no progress this long is closed" },
+	{ "pull", "timeout", K_DURATION, F(pull_timeout), "10",
+	  "how long each step of `lists pull` (connect, each message) may wait for the server" },
+	{ "pull", "notify-listen", K_STR, F(pull_notify_listen), "",
+	  "ADDR:PORT (UDP) where `lists pull --watch` takes NOTIFY from the primaries of the "
+	  "[list.NAME] pull keys and pulls at once; empty = none (the SOA refresh only)" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },

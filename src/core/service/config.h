@@ -41,6 +41,9 @@ struct config_list {
 				 "" = the other one, else a generic description */
 	int events;	      /* 0: nothing recorded about who hit it */
 	int notify;	      /* 0: its events are recorded but never notified */
+	char pull[512];	      /* "HOST[:PORT] ZONE": `lists pull` fetches it; "" = none */
+	char pull_tsig[1024]; /* NAME:ALG:SECRETFILE of the pull; "" = unsigned */
+	char pull_kind[8];    /* the kind the pull creates the list with; "" = domain */
 };
 
 struct config_profile {
@@ -262,6 +265,9 @@ struct isp_config {
 	int64_t rpz_journal_max;   /* records of differences kept for IXFR */
 	int64_t rpz_max_transfers; /* transfers at once */
 	int64_t rpz_idle_timeout;  /* seconds a connection may make no progress */
+	/* [pull] */
+	int64_t pull_timeout;	      /* seconds each step of a pull may wait */
+	char pull_notify_listen[128]; /* ADDR:PORT where `lists pull --watch` takes NOTIFY */
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */

@@ -149,6 +149,17 @@ static void *named_get(void *arr, int *count, int max, size_t elem, const char *
 	return e;
 }
 
+/* A text key's value into dst[0..size): 0, or ISR_EINVAL when it does not fit. */
+static int set_text(char *dst, size_t size, const char *section, const char *name,
+		    const char *value, struct isp_err *err)
+{
+	if (strlen(value) >= size)
+		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
+				   section, name, size - 1);
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
 /* Set key `name` of section "list.NAME", "profile.NAME" or "crawl.profile.NAME" (created
  * on first use). */
 int config_set_named(struct isp_config *c, const char *section, const char *name, const char *value,
@@ -210,12 +221,29 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 					"display-name-ja)",
 					name, section);
 
-			if (strlen(value) >= size)
+			return set_text(dst, size, section, name, value, err);
+		}
+		if (strncmp(name, "pull", 4) == 0) {
+			int t = strcmp(name, "pull-tsig") == 0, k = strcmp(name, "pull-kind") == 0;
+			char *dst = t ? l->pull_tsig : k ? l->pull_kind : l->pull;
+			size_t size = t	  ? sizeof(l->pull_tsig)
+				      : k ? sizeof(l->pull_kind)
+					  : sizeof(l->pull);
+
+			if (!t && !k && strcmp(name, "pull") != 0)
 				return isp_err_set(err, ISR_EINVAL,
-						   "%s.%s: value longer than %zu characters",
-						   section, name, size - 1);
-			memcpy(dst, value, strlen(value) + 1);
-			return 0;
+						   "unknown key '%s' in section [%s] (pull, "
+						   "pull-tsig, pull-kind)",
+						   name, section);
+			if (k && strcmp(value, "domain") != 0 && strcmp(value, "ip") != 0)
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s.pull-kind: '%s': expected domain|ip",
+						   section, value);
+			if (!t && !k && (!strchr(value, ' ') || strchr(value, ' ') == value))
+				return isp_err_set(err, ISR_EINVAL,
+						   "%s.pull: '%s': expected HOST[:PORT] ZONE",
+						   section, value);
+			return set_text(dst, size, section, name, value, err);
 		}
 		if (strcmp(name, "events") == 0 || strcmp(name, "notify") == 0) {
 			if (on_off(value, name[0] == 'e' ? &l->events : &l->notify) != 0)
@@ -225,7 +253,8 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 		}
 		return isp_err_set(err, ISR_EINVAL,
 				   "unknown key '%s' in section [%s] (action, ede-text, page, "
-				   "display-name, display-name-ja, events, notify)",
+				   "display-name, display-name-ja, events, notify, pull, "
+				   "pull-tsig, pull-kind)",
 				   name, section);
 	}
 	{
@@ -276,6 +305,12 @@ void config_named_print(const struct isp_config *c, FILE *out)
 			fprintf(out, "page = %s\n", l->page);
 		fprintf(out, "events = %s\nnotify = %s\n", l->events ? "on" : "off",
 			l->notify ? "on" : "off");
+		if (l->pull[0])
+			fprintf(out, "pull = %s\n", l->pull);
+		if (l->pull_tsig[0])
+			fprintf(out, "pull-tsig = %s\n", l->pull_tsig);
+		if (l->pull_kind[0])
+			fprintf(out, "pull-kind = %s\n", l->pull_kind);
 	}
 	for (i = 0; i < (size_t)c->nprofiles; i++) {
 		const struct config_profile *p = &c->profiles[i];

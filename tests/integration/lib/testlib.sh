@@ -82,6 +82,22 @@ wait_log() { until_ok grep -qF -- "$2" "$1"; }
 # wait_gone PID: until process PID has exited
 wait_gone() { until_ok eval "! kill -0 $1"; }
 finish() { echo "$1: $pass passed, $failed failed"; [ "$failed" -eq 0 ]; }
+# named_conf PORT [LINE...]: the options, controls and logging of a loopback-only BIND 9
+# (named) for a test: folder $work/named, log $work/named.log with the transfer, notify
+# and rpz categories; each LINE goes inside options { }. The test appends its keys and
+# zones:   { named_conf "$NP" 'recursion yes;'; cat <<C ... C } >named.conf
+named_conf() {
+  local port=$1 o
+  shift
+  printf 'options {\n\tdirectory "%s/named";\n\tpid-file "%s/named.pid";\n' "$work" "$work"
+  printf '\tlisten-on port %s { 127.0.0.1; };\n\tlisten-on-v6 { none; };\n' "$port"
+  printf '\tallow-query { 127.0.0.1; };\n\tdnssec-validation no;\n\tnotify no;\n'
+  for o in "$@"; do printf '\t%s\n' "$o"; done
+  printf '};\ncontrols { };\nlogging {\n'
+  printf '\tchannel l { file "%s/named.log"; severity debug 1; print-category yes; };\n' "$work"
+  printf '\tcategory %s { l; };\n' default xfer-in xfer-out notify rpz
+  printf '};\n'
+}
 # unbound_conf PORT: the server: section of a loopback-only Unbound for a test's upstream
 # (in the foreground, logging to $work/up.log); the test appends its local-zone and
 # local-data lines:   { unbound_conf "$UP"; cat <<U ... U } >up.conf
