@@ -51,7 +51,7 @@ struct pull {
 	const char *missing;		  /* an IXFR deletion the copy lacks */
 	int stop;			  /* ISR code from a callback */
 	char soa[DNSW_MAX_NAME * 8 + 96]; /* the new SOA as a record line */
-	struct rpz_tsig_client tc;	   /* the TSIG of the exchange in progress */
+	struct rpz_tsig_client tc;	  /* the TSIG of the exchange in progress */
 };
 
 static int64_t step_deadline(const struct pull *p)

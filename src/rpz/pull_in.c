@@ -105,8 +105,7 @@ static int plain_byte(uint8_t b, int quoted)
 {
 	if (quoted)
 		return b >= 0x20 && b <= 0x7e && b != '"' && b != '\\';
-	return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_' ||
-	       b == '*';
+	return (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9') || b == '-' || b == '_' || b == '*';
 }
 
 /* A label byte (or a byte of a quoted string) as zone-file text: itself, \X or \DDD. */

@@ -44,17 +44,6 @@ struct svc {
 	char *fp;	 /* the text of its sections in the effective configuration */
 };
 
-struct sup {
-	struct svc svc[8];
-	struct isp_config *cfg;
-	config_reload_fn reload;
-	void *ud;
-	char exe[PATH_MAX];
-	char conf[CONFIG_PATH_MAX + 32]; /* the effective configuration the children read */
-	int stopping, killed, fatal;
-	int64_t deadline; /* ms: SIGKILL what still runs after a stop */
-};
-
 static const struct svc services[] = {
 	{ .name = "dns",
 	  .args = { "dns" },
@@ -80,6 +69,17 @@ static const struct svc services[] = {
 	  .kind = KEPT },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
+
+struct sup {
+	struct svc svc[NSVC];
+	struct isp_config *cfg;
+	config_reload_fn reload;
+	void *ud;
+	char exe[PATH_MAX];
+	char conf[CONFIG_PATH_MAX + 32]; /* the effective configuration the children read */
+	int stopping, killed, fatal;
+	int64_t deadline; /* ms: SIGKILL what still runs after a stop */
+};
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
