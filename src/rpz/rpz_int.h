@@ -8,6 +8,7 @@
  *             are libsodium's.
  *   xfr.c     a request answered: SOA, AXFR, IXFR, errors; a transfer as a generator of
  *             messages (no whole-zone buffer).
+ *   member.c  the members (the ACL's entries): who a request is, its rate of transfers.
  *   server.c  sockets, the poll loop, limits, reloads and NOTIFY.
  *
  * Record layout in an arena (struct rpz_zone, struct rpz_diff): u8 owner length, the
@@ -18,6 +19,7 @@
 #ifndef ISP_RPZ_INT_H
 #define ISP_RPZ_INT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -30,6 +32,7 @@
 #define RPZ_MAX_ZONES  16
 #define RPZ_ZONE_LISTS 32 /* lists in one zone */
 #define RPZ_MAX_KEYS   64
+#define RPZ_MAX_MEMBERS 64 /* entries of the ACL (rpz.allow) */
 #define RPZ_MSG_MAX    16384 /* bytes of a transfer message before its TSIG */
 #define RPZ_MSG_CAP    17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
 #define RPZ_FUDGE      300   /* seconds of clock difference a TSIG may have */
@@ -151,7 +154,17 @@ struct rpz_tsig_req {
 int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
 		   uint64_t now, struct rpz_tsig_req *t);
 
-/* The signing of the responses to one request. */
+/* Check the TSIG of the response pkt[0..len) to a request we signed with key, whose MAC
+ * was mac[0..mac_len) (RFC 8945 5.3: the response's MAC covers it). 0 when the response
+ * is signed with key, its MAC right and its time within the fudge of now; else -1. */
+int rpz_tsig_check_response(const uint8_t *pkt, size_t len, const struct rpz_key *key,
+			    const uint8_t *mac, size_t mac_len, uint64_t now);
+
+/* *t made for signing a request of ours (a NOTIFY) with key: no request MAC before it;
+ * id the message's ID. Sign it with rpz_tsig_sign_init and rpz_tsig_append. */
+void rpz_tsig_request(struct rpz_tsig_req *t, const struct rpz_key *key, uint16_t id);
+
+/* The signing of the responses to one request (or of a request of ours). */
 struct rpz_tsig_sign {
 	const struct rpz_tsig_req *req;
 	uint8_t prior[64]; /* the MAC the next digest starts with */
@@ -174,6 +187,25 @@ int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t ca
 
 /* ---- xfr.c ---- */
 
+/*
+ * A member: one entry of the ACL, "key:NAME" (requests verified with that key, from
+ * anywhere) or a CIDR (requests from there, signed or not). A request belongs to the
+ * member of its verified key when that key is in the ACL, else to the first CIDR that
+ * holds its source. Its counters are written by the service's thread and read by the
+ * metrics thread (relaxed atomics; name, key and net do not change once served).
+ */
+struct rpz_member {
+	char name[64];	       /* the key's name, or the CIDR as written */
+	int key;	       /* index in rpz_ctx.keys, or -1 */
+	struct prefixset *net; /* the CIDR; NULL for a key */
+	_Atomic uint64_t transfers; /* AXFR/IXFR sent whole */
+	_Atomic uint64_t failures;  /* transfers cut off (idle, closed, write error) */
+	_Atomic uint64_t refused;   /* requests refused by a limit (transfers, rate) */
+	_Atomic uint32_t serial;    /* the last serial it was sent (0: none yet) */
+	double tokens;		    /* rate: transfers it may start now (rpz.member-rate) */
+	uint64_t tokens_at;	    /* when tokens was last topped up (unix seconds) */
+};
+
 /* What the request handler knows: the zones, their journals, the keys and the ACL. */
 struct rpz_zstate {
 	char name[256];
@@ -189,8 +221,9 @@ struct rpz_ctx {
 	int nzones;
 	struct rpz_key keys[RPZ_MAX_KEYS];
 	int nkeys;
-	unsigned char key_allowed[RPZ_MAX_KEYS]; /* "key:NAME" in the ACL */
-	struct prefixset *nets;			 /* CIDRs of the ACL; NULL = none */
+	struct rpz_member members[RPZ_MAX_MEMBERS]; /* the ACL */
+	int nmembers;
+	int member_rate; /* transfers a member may start a minute; 0 = no limit */
 };
 
 /* A transfer in progress: a sequence of segments (an SOA, or records of an arena). */
@@ -226,6 +259,9 @@ struct rpz_outcome {
 	const char *key;	/* the verified key, or NULL */
 	int tsig_error;		/* RPZ_BAD*, or 0 */
 	uint32_t client_serial; /* IXFR */
+	int member;		/* index in rpz_ctx.members, or -1 (not allowed) */
+	uint32_t current;	/* an IXFR over TCP from the current serial: that serial */
+	const char *limit;	/* refused by a limit: "transfers", "rate"; NULL */
 };
 
 /*
@@ -251,9 +287,21 @@ size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size
 /* Parse "ZONE:LIST[+LIST...]" into zs. 0 or ISR_EINVAL with err. */
 int rpz_zone_spec(const char *spec, struct rpz_zstate *zs, struct isp_err *err);
 
-/* Parse the ACL list ("CIDR, key:NAME, ...") into c (keys must be parsed first). An empty
- * list: every configured key, or loopback when there is none. 0 or ISR_EINVAL. */
+/* Parse the ACL list ("CIDR, key:NAME, ...") into c's members (keys must be parsed
+ * first). An empty list: every configured key, or 127.0.0.0/8 and ::1 when there is none.
+ * 0 or ISR_EINVAL with err. */
 int rpz_acl_parse(struct rpz_ctx *c, const char *list, struct isp_err *err);
+
+/* ---- member.c ---- */
+
+/* The member a request belongs to: key's (the verified key, or NULL) when the ACL names
+ * it, else the first CIDR that holds from. Its index, or -1 (not allowed). */
+int rpz_member_of(const struct rpz_ctx *c, const struct rpz_key *key, const struct sockaddr *from);
+/* Member mi starts a transfer at time now (unix seconds): 1 when its rate allows it (a
+ * token taken), 0 when not. */
+int rpz_member_take(struct rpz_ctx *c, int mi, uint64_t now);
+/* Free the members' prefix sets. */
+void rpz_members_free(struct rpz_ctx *c);
 
 /* Rebuild every zone of c from snapshot s (serial: at least `created`, and above the
  * previous one when the zone changed). changed[i] is set for each zone that changed.

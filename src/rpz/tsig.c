@@ -187,8 +187,9 @@ static const struct rpz_key *find_key(const struct rpz_key *keys, int nkeys, con
 	return NULL;
 }
 
-int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
-		   uint64_t now, struct rpz_tsig_req *t)
+/* rpz_tsig_check, and the check of a response when prior (the request's MAC) is set. */
+static int check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
+		 uint64_t now, const uint8_t *prior, size_t prior_len, struct rpz_tsig_req *t)
 {
 	struct twalk w;
 	char alg[256];
@@ -254,6 +255,10 @@ int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, i
 	dnsw_put16(hdr, t->orig_id);
 	dnsw_put16(hdr + 10, (uint16_t)(dnsw_get16(hdr + 10) - 1));
 	hm_init(&h, k);
+	if (prior_len) {
+		hm_u16(&h, (unsigned)prior_len);
+		hm_update(&h, prior, prior_len);
+	}
 	hm_update(&h, hdr, DNSW_HEADER);
 	hm_update(&h, pkt + DNSW_HEADER, w.tsig_off - DNSW_HEADER);
 	hm_update(&h, t->kname, t->kname_len);
@@ -275,6 +280,30 @@ int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, i
 		return 2;
 	}
 	return 1;
+}
+
+int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
+		   uint64_t now, struct rpz_tsig_req *t)
+{
+	return check(pkt, len, keys, nkeys, now, NULL, 0, t);
+}
+
+int rpz_tsig_check_response(const uint8_t *pkt, size_t len, const struct rpz_key *key,
+			    const uint8_t *mac, size_t mac_len, uint64_t now)
+{
+	struct rpz_tsig_req t;
+
+	return check(pkt, len, key, 1, now, mac, mac_len, &t) == 1 && t.key == key ? 0 : -1;
+}
+
+void rpz_tsig_request(struct rpz_tsig_req *t, const struct rpz_key *key, uint16_t id)
+{
+	memset(t, 0, sizeof(*t));
+	t->key = key;
+	memcpy(t->kname, key->wire, key->wire_len);
+	t->kname_len = key->wire_len;
+	t->alg_len = (size_t)dnsw_name_wire(alg_names[key->alg], t->alg, sizeof(t->alg));
+	t->orig_id = id;
 }
 
 void rpz_tsig_sign_init(struct rpz_tsig_sign *s, const struct rpz_tsig_req *req, uint64_t now)
@@ -304,8 +333,10 @@ int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t ca
 	put48(other, s->now);
 	if (sign) {
 		hm_init(&h, k);
-		hm_u16(&h, (unsigned)s->prior_len);
-		hm_update(&h, s->prior, s->prior_len);
+		if (s->prior_len) { /* a response: the request's MAC, or the last one */
+			hm_u16(&h, (unsigned)s->prior_len);
+			hm_update(&h, s->prior, s->prior_len);
+		}
 		hm_update(&h, msg, len);
 		if (s->nsigned == 0) {
 			hm_update(&h, r->kname, r->kname_len);

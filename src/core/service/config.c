@@ -530,6 +530,15 @@ static const struct key keys[] = {
 	  "zone transfers served at once; more are REFUSED (the secondary retries)" },
 	{ "rpz", "idle-timeout", K_DURATION, F(rpz_idle_timeout), "30",
 	  "a TCP connection that makes no progress this long is closed" },
+	{ "rpz", "member-rate", K_INT, F(rpz_member_rate), "60",
+	  "zone transfers one member (an rpz.allow entry) may start a minute; more are "
+	  "REFUSED; 0 = no limit" },
+	{ "rpz", "metrics", K_STR, F(rpz_metrics), "",
+	  "ADDR:PORT of the Prometheus /metrics endpoint (per-member transfers, failures, "
+	  "last serial); empty = off" },
+	{ "rpz", "walled-garden", K_STR, F(rpz_walled_garden), "",
+	  "the name blocks of a walled-garden list are CNAMEd to in the RPZ zones; empty = "
+	  "A/AAAA records of dns.walled-garden-a and -aaaa" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",
 	  "ADDR:PORT the status page and its JSON API are served on (keep it on loopback or "
 	  "an operator network)" },
