@@ -28,6 +28,7 @@
 #include "core/lists/snapshot.h"
 #include "core/net/dnswire.h"
 #include "core/net/prefixset.h"
+#include "core/service/config.h"
 
 #define RPZ_MAX_ZONES  16
 #define RPZ_ZONE_LISTS 32 /* lists in one zone */
@@ -65,6 +66,29 @@ struct rpz_diff {
 	int refs;
 };
 
+/*
+ * What a "block" entry (an entry with no RPZ action of its own: a plain list, CNAME .) is
+ * served as: its list's [list.NAME] action, else dns.block-action, as `ispshield dns`
+ * answers it. nxdomain CNAME .; walled-garden CNAME rpz.walled-garden, or A/AAAA records
+ * of dns.walled-garden-a/-aaaa; refused has no RPZ form: CNAME . (NXDOMAIN); log-only
+ * CNAME rpz-passthru. (the resolver answers, and logs the hit, as BIND logs passthru),
+ * unless another list of the zone blocks the name. An entry's own action (nodata, drop,
+ * tcp-only, local data, nxdomain) is kept whatever the list's policy, as in `dns`.
+ */
+struct rpz_policy {
+	const struct isp_config *cfg; /* [list.NAME] look-ups; NULL = every list default */
+	int walled;		      /* dns.block-action is walled-garden */
+	uint8_t cname[DNSW_MAX_NAME]; /* rpz.walled-garden, wire form; cname_len 0 = none */
+	size_t cname_len;
+	uint8_t a[4], aaaa[16];
+	int have_a, have_aaaa;
+};
+
+/* The policy of cfg (cfg kept). Returns 0, or ISR_EINVAL with err (a bad
+ * rpz.walled-garden or walled-garden address; a walled-garden list with nowhere to send
+ * it). */
+int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct isp_err *err);
+
 /* Size in bytes of the record at r. */
 size_t rpz_rec_size(const uint8_t *r);
 
@@ -73,13 +97,15 @@ size_t rpz_rec_size(const uint8_t *r);
  * (by name; a list the snapshot does not have adds nothing) with records of TTL ttl:
  * names as QNAME triggers, "*.name" for wildcard entries, prefixes as rpz-ip triggers;
  * each entry's action as its policy record (block and nxdomain CNAME ., nodata CNAME *.,
- * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records); entries
+ * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records; block as
+ * its list's policy says, see struct rpz_policy; pol NULL = CNAME .); entries
  * the allowlist covers, and the allowlist's own entries of the zone's kinds, as CNAME
  * rpz-passthru.; the apex NS localhost. The serial is 0 (the caller sets it). Returns 0
  * and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
  */
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, struct rpz_zone **out, struct isp_err *err);
+		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
+		   struct isp_err *err);
 void rpz_zone_unref(struct rpz_zone *z);
 
 /* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;
@@ -224,6 +250,7 @@ struct rpz_ctx {
 	struct rpz_member members[RPZ_MAX_MEMBERS]; /* the ACL */
 	int nmembers;
 	int member_rate; /* transfers a member may start a minute; 0 = no limit */
+	struct rpz_policy policy;
 };
 
 /* A transfer in progress: a sequence of segments (an SOA, or records of an arena). */

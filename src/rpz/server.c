@@ -664,6 +664,9 @@ static int configure(struct server *s, struct isp_err *err)
 	if (rc)
 		return rc;
 	s->ctx.member_rate = cfg->rpz_member_rate > 0 ? (int)cfg->rpz_member_rate : 0;
+	rc = rpz_policy_init(&s->ctx.policy, cfg, err);
+	if (rc)
+		return rc;
 	s->maxtransfers = cfg->rpz_max_transfers > 0 ? (int)cfg->rpz_max_transfers : 1;
 	s->maxconns = s->maxtransfers * 4;
 	s->idle_ms = cfg->rpz_idle_timeout > 0 ? cfg->rpz_idle_timeout * 1000 : 30000;

@@ -8,6 +8,7 @@
  * offsets. Memory: a record is its relative owner, 4 bytes of type and length and its
  * rdata, plus a 4-byte offset (a 1 M-name zone is some 30 MB).
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ struct zb {
 	size_t cap; /* of the arena */
 	size_t nrecs_cap;
 	unsigned char in_zone[SNAP_MAX_LISTS];
+	unsigned char act[SNAP_MAX_LISTS]; /* each list's enum config_list_action */
+	const struct rpz_policy *pol;
 	int allow_list;	  /* the snapshot's allowlist index, or -1 */
 	int domains, ips; /* the zone has lists of these kinds */
 	int oom;
@@ -121,6 +124,69 @@ static int add_policy(struct zb *b, const uint8_t *owner, size_t olen, int actio
 	return add_rec(b, owner, olen, DNSW_CNAME, t, tl);
 }
 
+/* The records of a block entry of a list whose policy is act (enum config_list_action). */
+static int add_block(struct zb *b, const uint8_t *owner, size_t olen, int act)
+{
+	const struct rpz_policy *p = b->pol;
+	int rc = 0;
+
+	if (act == LIST_ACTION_LOG_ONLY)
+		return add_policy(b, owner, olen, LIST_ALLOW, NULL, 0);
+	if (!p || !(act == LIST_ACTION_WALLED || (act == LIST_ACTION_DEFAULT && p->walled)))
+		return add_policy(b, owner, olen, LIST_BLOCK, NULL, 0);
+	if (p->cname_len)
+		return add_rec(b, owner, olen, DNSW_CNAME, p->cname, p->cname_len);
+	if (p->have_a)
+		rc = add_rec(b, owner, olen, DNSW_A, p->a, 4);
+	if (!rc && p->have_aaaa)
+		rc = add_rec(b, owner, olen, DNSW_AAAA, p->aaaa, 16);
+	if (!rc && !p->have_a && !p->have_aaaa) /* rpz_policy_init refuses this */
+		rc = add_policy(b, owner, olen, LIST_BLOCK, NULL, 0);
+	return rc;
+}
+
+int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct isp_err *err)
+{
+	int i, n;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
+	if (cfg->rpz_walled_garden[0]) {
+		n = dnsw_name_wire(cfg->rpz_walled_garden, p->cname, sizeof(p->cname));
+		if (n <= 1)
+			return isp_err_set(err, ISR_EINVAL, "rpz.walled-garden: %s is not a host name",
+					   cfg->rpz_walled_garden);
+		p->cname_len = (size_t)n;
+	}
+	if (cfg->dns_walled_garden_a[0]) {
+		if (inet_pton(AF_INET, cfg->dns_walled_garden_a, p->a) != 1)
+			return isp_err_set(err, ISR_EINVAL, "dns.walled-garden-a: %s: not an IPv4 address",
+					   cfg->dns_walled_garden_a);
+		p->have_a = 1;
+	}
+	if (cfg->dns_walled_garden_aaaa[0]) {
+		if (inet_pton(AF_INET6, cfg->dns_walled_garden_aaaa, p->aaaa) != 1)
+			return isp_err_set(err, ISR_EINVAL,
+					   "dns.walled-garden-aaaa: %s: not an IPv6 address",
+					   cfg->dns_walled_garden_aaaa);
+		p->have_aaaa = 1;
+	}
+	if (p->cname_len || p->have_a || p->have_aaaa)
+		return 0;
+	if (p->walled)
+		return isp_err_set(err, ISR_EINVAL,
+				   "dns.block-action walled-garden: set rpz.walled-garden or "
+				   "dns.walled-garden-a/-aaaa");
+	for (i = 0; i < cfg->nlists; i++)
+		if (cfg->lists[i].action == LIST_ACTION_WALLED)
+			return isp_err_set(err, ISR_EINVAL,
+					   "list.%s: action walled-garden: set rpz.walled-garden or "
+					   "dns.walled-garden-a/-aaaa",
+					   cfg->lists[i].name);
+	return 0;
+}
+
 /* The relative owner of a key (wild: "*." before it) in wire form; 0 = too long. */
 static size_t owner_of(struct zb *b, const struct snap_key *k, int wild, uint8_t *out)
 {
@@ -171,7 +237,7 @@ static int add_form(struct zb *b, const struct snap *s, const struct snap_key *k
 			inzone = 1;
 			if (h->allow)
 				allowed = 1;
-			else if (!pick)
+			else if (!pick && b->act[h->list] != LIST_ACTION_LOG_ONLY)
 				pick = h;
 		}
 	}
@@ -186,8 +252,10 @@ static int add_form(struct zb *b, const struct snap *s, const struct snap_key *k
 		b->z->toolong++;
 		return 0;
 	}
-	if (allowed || !pick)
+	if (allowed || !pick) /* allowlisted, or only log-only lists: passthru */
 		return add_policy(b, owner, olen, LIST_ALLOW, NULL, 0);
+	if (pick->action == LIST_BLOCK)
+		return add_block(b, owner, olen, b->act[pick->list]);
 	if (pick->action == LIST_LOCAL)
 		data = snap_hit_data(s, pick, &dlen);
 	return add_policy(b, owner, olen, pick->action, data, dlen);
@@ -227,7 +295,8 @@ static int rec_cmp(const void *x, const void *y, void *arena)
 }
 
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, struct rpz_zone **out, struct isp_err *err)
+		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
+		   struct isp_err *err)
 {
 	static const uint8_t ns[] = "\x09localhost";
 	struct zb b;
@@ -240,6 +309,7 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 	*out = NULL;
 	memset(&b, 0, sizeof(b));
 	b.allow_list = -1;
+	b.pol = pol;
 	z = calloc(1, sizeof(*z));
 	if (!z)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
@@ -264,7 +334,11 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 		for (j = 0; j < nlists; j++) {
 			if (strcmp(li.name, lists[j]) != 0)
 				continue;
+			const struct config_list *cl =
+				pol && pol->cfg ? config_list_policy(pol->cfg, li.name) : NULL;
+
 			b.in_zone[i] = 1;
+			b.act[i] = cl ? (unsigned char)cl->action : LIST_ACTION_DEFAULT;
 			b.domains |= li.kind == LIST_DOMAIN;
 			b.ips |= li.kind == LIST_IP;
 		}

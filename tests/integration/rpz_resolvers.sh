@@ -26,15 +26,24 @@ rpz_need pdns_recursor unbound unbound-checkconf dig curl
 on_exit() { [ "$failed" -eq 0 ] || { cat metrics.txt;  for f in rpz.log pdns.log ub.log; do echo "--- $f"; tail -40 "$f"; done; } >&2; }
 
 rpz_lists
+# the lists' policies ([list.NAME] action) decide what their plain entries are served as:
+# wg (walled-garden) a CNAME to rpz.walled-garden, watch (log-only) rpz-passthru. unless
+# another list of the zone blocks the name (evil.example is in dom too)
+printf 'wg1.example\n' >wg.txt
+printf 'watched.example\nevil.example\n' >watch.txt
+isp lists import --list wg --kind domain --format plain wg.txt 2>/dev/null || die "import wg"
+isp lists import --list watch --kind domain --format plain watch.txt 2>/dev/null || die "import watch"
+isp lists compile 2>/dev/null || die "compile"
+printf '[rpz]\nwalled-garden = walled.example\n[list.wg]\naction = walled-garden\n[list.watch]\naction = log-only\n' >isp.conf
 RP=$(freeport) UP=$(freeport) PP=$(freeport) UB=$(freeport) MP=$(freeport)
-isp rpz --listen "127.0.0.1:$RP" --zone rpz.test:dom+ips --tsig k1:hmac-sha256:k1.key \
+"$bin" -c isp.conf --store "$work/s.db" --snapshot "$work/s.snap" rpz --listen "127.0.0.1:$RP" --zone rpz.test:dom+ips+wg+watch --tsig k1:hmac-sha256:k1.key \
 	--allow key:k1,127.0.0.1/32 --notify "127.0.0.1:$PP,127.0.0.1:$UB" \
 	--metrics "127.0.0.1:$MP" >rpz.log 2>&1 &
 pids+=($!)
 wait_tcp "$RP"
 
 # ---- the upstream: every name of example.
-{ unbound_conf "$UP"; rpz_names_unbound; echo '  local-zone: "." refuse'; } >up.conf
+{ unbound_conf "$UP"; rpz_names_unbound; printf '  local-data: "%s.example. 60 IN A %s"\n' wg1 198.51.100.7 watched 198.51.100.8 walled 198.51.100.80; echo '  local-zone: "." refuse'; } >up.conf
 unbound -c up.conf >up.out 2>&1 &
 pids+=($!)
 
@@ -84,6 +93,10 @@ wait_dns "$PP" "keep.example A"
 wait_dns "$UB" "keep.example A"
 rpz_check_blocks "PowerDNS Recursor" "$PP"
 rpz_check_blocks Unbound "$UB"
+for r in "PowerDNS Recursor:$PP" "Unbound:$UB"; do
+	eq "$(dig +short -p "${r##*:}" @127.0.0.1 wg1.example A | tr '\n' ' ')" "walled.example. 198.51.100.80 " "${r%:*}: a walled-garden list's name goes to the walled garden"
+	eq "$(dig +short -p "${r##*:}" @127.0.0.1 watched.example A)" 198.51.100.8 "${r%:*}: a log-only list's name is answered"
+done
 check "Recursor's transfer was signed with k1" wait_log rpz.log "to 127.0.0.1 key k1"
 check "Unbound's transfer was not signed" grep -qE "XFR of rpz.test serial [0-9]+ to 127.0.0.1: " rpz.log
 
