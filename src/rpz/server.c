@@ -8,7 +8,8 @@
  * retries), at most four times as many connections are open, and one that makes no
  * progress for rpz.idle-timeout is closed.
  *
- * Reload: the snapshot's file stamp is looked at every second (and on SIGHUP); a new
+ * Reload: the snapshot's file stamp is looked at when inotify says its folder changed,
+ * every second anyway, and on SIGHUP; a new
  * snapshot rebuilds each zone beside the old one (rpz_ctx_load); a zone that changed gets
  * a new serial and a journal entry, and a NOTIFY goes to every rpz.notify address,
  * resent (1 s, doubling to 60 s) until that address answers it. A failed rebuild keeps
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -76,6 +78,8 @@ struct server {
 	int udp[MAX_LISTEN], tcp[MAX_LISTEN], nlisten;
 	int nsock[2]; /* NOTIFY sockets: IPv4, IPv6 */
 	int sigfd;    /* SIGTERM, SIGINT, SIGHUP (blocked, read here) */
+	int inofd;    /* inotify on the snapshot's folder (-1: none, the 1 s look only) */
+	int look;     /* the snapshot's folder changed: look at it now */
 	int stop, hup;
 	struct conn **conns;
 	int nconns, maxconns, transfers, maxtransfers;
@@ -689,6 +693,50 @@ static void read_signals(struct server *s)
 	}
 }
 
+/* Watch the snapshot's folder, so that a compile is seen at once (a new snapshot is
+ * written and renamed into place, or written in place): the 1 s look stays as the
+ * fallback (a folder inotify cannot watch, a full event queue). */
+static void watch_snapshot(struct server *s)
+{
+	char dir[CONFIG_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", s->snap_path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	s->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->inofd >= 0 &&
+	    inotify_add_watch(s->inofd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+		close(s->inofd);
+		s->inofd = -1;
+	}
+}
+
+static void read_inotify(struct server *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *base = strrchr(s->snap_path, '/');
+	ssize_t r;
+
+	base = base ? base + 1 : s->snap_path;
+	while ((r = read(s->inofd, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+
+		while (p + sizeof(struct inotify_event) <= buf + r) {
+			const struct inotify_event *e = (const void *)p;
+
+			if ((e->mask & IN_Q_OVERFLOW) || (e->len && strcmp(e->name, base) == 0))
+				s->look = 1;
+			p += sizeof(struct inotify_event) + e->len;
+		}
+	}
+}
+
 static void loop(struct server *s)
 {
 	struct pollfd *pf;
@@ -696,13 +744,13 @@ static void loop(struct server *s)
 	int i, n, base;
 	struct isp_err err;
 
-	pf = calloc((size_t)2 * (size_t)s->nlisten + 3 + (size_t)s->maxconns, sizeof(*pf));
+	pf = calloc((size_t)2 * (size_t)s->nlisten + 4 + (size_t)s->maxconns, sizeof(*pf));
 	if (!pf)
 		return;
 	while (!s->stop) {
 		int64_t now = now_ms();
 
-		if (s->hup || now - last_check >= 1000) {
+		if (s->hup || s->look || now - last_check >= 1000) {
 			struct filestamp st = filestamp_of(s->snap_path);
 
 			if (s->hup || !filestamp_eq(&st, &s->snap_st)) {
@@ -711,7 +759,7 @@ static void loop(struct server *s)
 					fprintf(stderr, "rpz: reload failed, old zones kept: %s\n",
 						err.msg);
 			}
-			s->hup = 0;
+			s->hup = s->look = 0;
 			last_check = now;
 		}
 		notify_due(s, now);
@@ -728,6 +776,7 @@ static void loop(struct server *s)
 		}
 		pf[n++] = (struct pollfd){ .fd = s->nsock[0], .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->nsock[1], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->inofd, .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		base = n;
 		for (i = 0; i < s->nconns; i++) {
@@ -748,6 +797,8 @@ static void loop(struct server *s)
 		}
 		if (pf[base - 1].revents & POLLIN)
 			read_signals(s);
+		if (pf[base - 2].revents & POLLIN)
+			read_inotify(s);
 		for (i = 0; i < 2; i++)
 			if (s->nsock[i] >= 0 &&
 			    (pf[(size_t)2 * (size_t)s->nlisten + (size_t)i].revents & POLLIN))
@@ -773,7 +824,7 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 	if (!s)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
 	s->cfg = cfg;
-	s->nsock[0] = s->nsock[1] = -1;
+	s->nsock[0] = s->nsock[1] = s->inofd = -1;
 	served_block_signals(&set);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	rc = s->sigfd < 0 ? isp_err_set(err, ISR_EIO, "rpz: signalfd: %s", strerror(errno))
@@ -782,6 +833,8 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 		rc = reload(s, "start", err);
 	if (rc == 0)
 		rc = open_sockets(s, err);
+	if (rc == 0)
+		watch_snapshot(s);
 	s->metrics.fd = -1;
 	if (rc == 0 && cfg->rpz_metrics[0]) {
 		s->metrics.render = render;
@@ -810,6 +863,8 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 			close(s->nsock[i]);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
+	if (s->inofd >= 0)
+		close(s->inofd);
 	rpz_ctx_free(&s->ctx);
 	free(s->conns);
 	free(s);
