@@ -3,7 +3,8 @@
  * kdig signed (the .bin files of tests/data/rpz, made by capture.py with the secrets beside them):
  * verified, stale time, wrong MAC, unknown key; the difference of two zones and the
  * bounded journal; IXFR answered from the journal (and as a full zone when it does not
- * reach back); AXFR split into messages, each signed; the ACL.
+ * reach back); AXFR split into messages, each signed; the ACL's members and their rate of
+ * transfers; a NOTIFY of ours signed and its answer's TSIG checked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -333,6 +334,168 @@ static void test_axfr_signed_messages(void **state)
 	rpz_ctx_free(&c);
 }
 
+
+static struct sockaddr_in addr4(const char *a)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, a, &sa.sin_addr), 1);
+	return sa;
+}
+
+/* The ACL's members: who a request is, by key first, then by the first CIDR. */
+static void test_members(void **state)
+{
+	static const struct {
+		const char *allow;
+		int key; /* -1 none, else the index of the verified key */
+		const char *from;
+		int member;
+	} v[] = {
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 0, "10.1.1.1", 0 },
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", -1, "10.1.1.1", 1 },
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 1, "127.0.0.1", 2 }, /* k5 not allowed */
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", -1, "192.0.2.1", -1 },
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 1, "192.0.2.1", -1 },
+		{ "", 1, "192.0.2.1", 1 },	/* no allow: every key */
+		{ "", -1, "127.0.0.1", -1 },	/* ... and no address when there are keys */
+		{ "10.0.0.0/8,10.1.0.0/16", -1, "10.1.2.3", 0 }, /* the first CIDR */
+	};
+	struct rpz_ctx c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct sockaddr_in sa = addr4(v[i].from);
+
+		ctx_with(&c, v[i].allow);
+		assert_int_equal(rpz_member_of(&c, v[i].key >= 0 ? &c.keys[v[i].key] : NULL,
+					       (struct sockaddr *)&sa),
+				 v[i].member);
+		rpz_ctx_free(&c);
+	}
+	/* no keys, no allow: loopback */
+	memset(&c, 0, sizeof(c));
+	{
+		struct isp_err e;
+		struct sockaddr_in lo = addr4("127.0.0.9"), other = addr4("192.0.2.1");
+
+		assert_int_equal(rpz_acl_parse(&c, "", &e), 0);
+		assert_int_equal(c.nmembers, 2);
+		assert_string_equal(c.members[0].name, "127.0.0.0/8");
+		assert_int_equal(rpz_member_of(&c, NULL, (struct sockaddr *)&lo), 0);
+		assert_int_equal(rpz_member_of(&c, NULL, (struct sockaddr *)&other), -1);
+		assert_int_equal(rpz_acl_parse(&c, "key:nokey", &e), ISR_EINVAL);
+		rpz_ctx_free(&c);
+	}
+}
+
+/* The per-member rate: a bucket of member_rate transfers, one back each 60/rate s; an
+ * IXFR from the current serial (the SOA alone) takes none. */
+static void test_member_rate(void **state)
+{
+	static uint8_t out[RPZ_MSG_CAP];
+	static const char *const a[] = { "a" }, *const b[] = { "b" };
+	struct rpz_ctx c;
+	struct rpz_diff *d;
+	struct rpz_zone *old;
+	struct rpz_xfr *x;
+	struct rpz_outcome o;
+	struct sockaddr_in sa = loopback();
+	uint8_t pkt[512];
+	size_t n;
+	int i;
+
+	(void)state;
+	ctx_with(&c, "127.0.0.0/8");
+	c.member_rate = 3;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(rpz_member_take(&c, 0, 1000), 1);
+	assert_int_equal(rpz_member_take(&c, 0, 1000), 0);
+	assert_int_equal(rpz_member_take(&c, 0, 1019), 0);
+	assert_int_equal(rpz_member_take(&c, 0, 1020), 1); /* 20 s: one more */
+	assert_int_equal(rpz_member_take(&c, 0, 1020), 0);
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 1); /* long after: full, not more */
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 1);
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 1);
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 0);
+	/* through rpz_handle: kdig's IXFR=100 against a zone at 101 */
+	c.members[0].tokens_at = 0;
+	c.member_rate = 1;
+	c.zones[0].journal.max = 100;
+	c.zones[0].cur = zone_of(101, b, 1);
+	old = zone_of(100, a, 1);
+	assert_int_equal(rpz_diff_make(old, c.zones[0].cur, &d), 0);
+	rpz_zone_unref(old);
+	assert_int_equal(rpz_journal_add(&c.zones[0].journal, d), 0);
+	n = load("ixfr_plain.bin", pkt, sizeof(pkt));
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 7, out, sizeof(out), &x, &o);
+	assert_non_null(x);
+	assert_int_equal(o.member, 0);
+	assert_null(o.limit);
+	rpz_xfr_free(x);
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_REFUSED);
+	assert_string_equal(o.limit, "rate");
+	/* the limit of transfers at once is checked first */
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 0, 8, out, sizeof(out), &x, &o);
+	assert_string_equal(o.limit, "transfers");
+	/* from the current serial: the SOA alone, not refused, and it says "current" */
+	c.zones[0].cur->serial = 100;
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_NOERROR);
+	assert_int_equal(o.current, 100);
+	rpz_ctx_free(&c);
+}
+
+/* A NOTIFY of ours signed, checked as a request would be; the answer signed over our MAC
+ * verifies, and nothing else does: another MAC before it, a byte changed, no TSIG. */
+static void test_notify_tsig(void **state)
+{
+	static const uint8_t q[] = { 0x12, 0x34, 0x20, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+				     3,	   'r',	 'p',  'z',  4, 't', 'e', 's', 't', 0, 0, 6, 0, 1 };
+	struct rpz_key k[2];
+	struct rpz_tsig_req mine, theirs;
+	struct rpz_tsig_sign sg, rs;
+	uint8_t m[512], r[512], mac[64];
+	size_t maclen;
+	int n, rn;
+
+	(void)state;
+	keys(k);
+	memcpy(m, q, sizeof(q));
+	rpz_tsig_request(&mine, &k[1], 0x1234);
+	rpz_tsig_sign_init(&sg, &mine, 1000);
+	n = rpz_tsig_append(&sg, m, sizeof(q), sizeof(m));
+	assert_true(n > (int)sizeof(q));
+	memcpy(mac, sg.prior, sg.prior_len);
+	maclen = sg.prior_len;
+	assert_int_equal(maclen, 64);
+	/* the secondary verifies it as a request signed with k5 */
+	assert_int_equal(rpz_tsig_check(m, (size_t)n, k, 2, 1000, &theirs), 1);
+	assert_ptr_equal(theirs.key, &k[1]);
+	/* and answers: QR set, signed over our MAC */
+	memcpy(r, q, sizeof(q));
+	r[2] |= 0x80;
+	rpz_tsig_sign_init(&rs, &theirs, 1001);
+	rn = rpz_tsig_append(&rs, r, sizeof(q), sizeof(r));
+	assert_true(rn > 0);
+	assert_int_equal(rpz_tsig_check_response(r, (size_t)rn, &k[1], mac, maclen, 1001), 0);
+	assert_int_equal(rpz_tsig_check_response(r, (size_t)rn, &k[0], mac, maclen, 1001), -1);
+	mac[0] ^= 1;
+	assert_int_equal(rpz_tsig_check_response(r, (size_t)rn, &k[1], mac, maclen, 1001), -1);
+	mac[0] ^= 1;
+	assert_int_equal(rpz_tsig_check_response(r, (size_t)rn, &k[1], mac, maclen, 5000), -1);
+	r[13] ^= 1;
+	assert_int_equal(rpz_tsig_check_response(r, (size_t)rn, &k[1], mac, maclen, 1001), -1);
+	r[13] ^= 1;
+	assert_int_equal(rpz_tsig_check_response(r, sizeof(q), &k[1], mac, maclen, 1001), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +503,9 @@ int main(void)
 		cmocka_unit_test(test_diff_journal),
 		cmocka_unit_test(test_ixfr),
 		cmocka_unit_test(test_axfr_signed_messages),
+		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_member_rate),
+		cmocka_unit_test(test_notify_tsig),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
