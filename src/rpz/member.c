@@ -53,8 +53,8 @@ int rpz_acl_parse(struct rpz_ctx *c, const char *list, struct isp_err *err)
 			if (strcmp(c->keys[i].name, tok + 4) == 0)
 				break;
 		if (i == c->nkeys)
-			return isp_err_set(err, ISR_EINVAL, "rpz.allow: %s: no such key in rpz.tsig",
-					   tok);
+			return isp_err_set(err, ISR_EINVAL,
+					   "rpz.allow: %s: no such key in rpz.tsig", tok);
 		rc = add_member(c, c->keys[i].name, i, NULL, err);
 		if (rc)
 			return rc;

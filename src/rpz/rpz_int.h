@@ -30,16 +30,16 @@
 #include "core/net/prefixset.h"
 #include "core/service/config.h"
 
-#define RPZ_MAX_ZONES  16
-#define RPZ_ZONE_LISTS 32 /* lists in one zone */
-#define RPZ_MAX_KEYS   64
-#define RPZ_MAX_MEMBERS 64 /* entries of the ACL (rpz.allow) */
-#define RPZ_MSG_MAX    16384 /* bytes of a transfer message before its TSIG */
-#define RPZ_MSG_CAP    17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
-#define RPZ_FUDGE      300   /* seconds of clock difference a TSIG may have */
-#define RPZ_REFRESH    3600  /* the SOA's timers */
-#define RPZ_RETRY      600
-#define RPZ_EXPIRE     604800
+#define RPZ_MAX_ZONES	16
+#define RPZ_ZONE_LISTS	32 /* lists in one zone */
+#define RPZ_MAX_KEYS	64
+#define RPZ_MAX_MEMBERS 64    /* entries of the ACL (rpz.allow) */
+#define RPZ_MSG_MAX	16384 /* bytes of a transfer message before its TSIG */
+#define RPZ_MSG_CAP	17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
+#define RPZ_FUDGE	300   /* seconds of clock difference a TSIG may have */
+#define RPZ_REFRESH	3600  /* the SOA's timers */
+#define RPZ_RETRY	600
+#define RPZ_EXPIRE	604800
 
 /* ---- zone.c ---- */
 
@@ -221,9 +221,9 @@ int rpz_tsig_append(struct rpz_tsig_sign *s, uint8_t *msg, size_t len, size_t ca
  * metrics thread (relaxed atomics; name, key and net do not change once served).
  */
 struct rpz_member {
-	char name[64];	       /* the key's name, or the CIDR as written */
-	int key;	       /* index in rpz_ctx.keys, or -1 */
-	struct prefixset *net; /* the CIDR; NULL for a key */
+	char name[64];		    /* the key's name, or the CIDR as written */
+	int key;		    /* index in rpz_ctx.keys, or -1 */
+	struct prefixset *net;	    /* the CIDR; NULL for a key */
 	_Atomic uint64_t transfers; /* AXFR/IXFR sent whole */
 	_Atomic uint64_t failures;  /* transfers cut off (idle, closed, write error) */
 	_Atomic uint64_t refused;   /* requests refused by a limit (transfers, rate) */

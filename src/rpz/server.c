@@ -93,7 +93,7 @@ struct server {
 	uint8_t buf[RPZ_MSG_CAP];
 	/* read by the metrics thread */
 	_Atomic uint32_t zserial[RPZ_MAX_ZONES];
-	_Atomic uint64_t refused;		     /* requests of no member */
+	_Atomic uint64_t refused;		    /* requests of no member */
 	_Atomic uint64_t notify_sent, notify_acked; /* NOTIFY messages, acknowledgements */
 	_Atomic int mstop;
 	struct metricsd metrics;
@@ -233,8 +233,8 @@ static void notify_due(struct server *s, int64_t now)
 /* Whether the answer m[0..len) acknowledges n (RFC 1996 4.7): a NOTIFY response with
  * its ID and its question (the zone, SOA, IN), and, when n was signed, a TSIG of n's key
  * that verifies against the MAC of what we sent. Returns NULL, or why not. */
-static const char *notify_answers(const struct server *s, const struct notify *n,
-				  const uint8_t *m, size_t len)
+static const char *notify_answers(const struct server *s, const struct notify *n, const uint8_t *m,
+				  size_t len)
 {
 	const struct rpz_zone *z = s->ctx.zones[n->zone].cur;
 	size_t q = DNSW_HEADER, i;
@@ -246,8 +246,8 @@ static const char *notify_answers(const struct server *s, const struct notify *n
 			return "another zone";
 	if (dnsw_get16(m + q + i) != DNSW_SOA || dnsw_get16(m + q + i + 2) != DNSW_CLASS_IN)
 		return "another question";
-	if (n->key >= 0 && rpz_tsig_check_response(m, len, &s->ctx.keys[n->key], n->mac,
-						   n->mac_len, (uint64_t)time(NULL)) != 0)
+	if (n->key >= 0 && rpz_tsig_check_response(m, len, &s->ctx.keys[n->key], n->mac, n->mac_len,
+						   (uint64_t)time(NULL)) != 0)
 		return "TSIG missing or wrong";
 	return NULL;
 }
@@ -561,7 +561,8 @@ static int parse_notify(struct server *s, struct isp_err *err)
 
 			if (!at)
 				return isp_err_set(err, ISR_EINVAL,
-						   "rpz.notify: %s: expected key:NAME@ADDR:PORT", tok);
+						   "rpz.notify: %s: expected key:NAME@ADDR:PORT",
+						   tok);
 			*at = '\0';
 			addr = at + 1;
 			for (i = 0; i < s->ctx.nkeys; i++)
@@ -614,9 +615,9 @@ static size_t render(void *ud, char *buf, size_t size)
 	}
 	prom_family(&p, "gauge", "member_serial", "the last serial the member was sent (0: none)");
 	for (i = 0; i < s->ctx.nmembers; i++)
-		prom_labelled(&p, "member_serial", "member", s->ctx.members[i].name,
-			      atomic_load_explicit(&s->ctx.members[i].serial,
-						   memory_order_relaxed));
+		prom_labelled(
+			&p, "member_serial", "member", s->ctx.members[i].name,
+			atomic_load_explicit(&s->ctx.members[i].serial, memory_order_relaxed));
 	prom_family(&p, "gauge", "zone_serial", "the serial of the zone served");
 	for (i = 0; i < s->ctx.nzones; i++)
 		prom_labelled(&p, "zone_serial", "zone", s->ctx.zones[i].name,

@@ -152,16 +152,18 @@ int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct i
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
 	p->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
-	if (cfg->rpz_walled_garden[0]) {
-		n = dnsw_name_wire(cfg->rpz_walled_garden, p->cname, sizeof(p->cname));
+	if (cfg->rpz_walled[0]) {
+		n = dnsw_name_wire(cfg->rpz_walled, p->cname, sizeof(p->cname));
 		if (n <= 1)
-			return isp_err_set(err, ISR_EINVAL, "rpz.walled-garden: %s is not a host name",
-					   cfg->rpz_walled_garden);
+			return isp_err_set(err, ISR_EINVAL,
+					   "rpz.walled-garden: %s is not a host name",
+					   cfg->rpz_walled);
 		p->cname_len = (size_t)n;
 	}
 	if (cfg->dns_walled_garden_a[0]) {
 		if (inet_pton(AF_INET, cfg->dns_walled_garden_a, p->a) != 1)
-			return isp_err_set(err, ISR_EINVAL, "dns.walled-garden-a: %s: not an IPv4 address",
+			return isp_err_set(err, ISR_EINVAL,
+					   "dns.walled-garden-a: %s: not an IPv4 address",
 					   cfg->dns_walled_garden_a);
 		p->have_a = 1;
 	}
@@ -180,10 +182,11 @@ int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct i
 				   "dns.walled-garden-a/-aaaa");
 	for (i = 0; i < cfg->nlists; i++)
 		if (cfg->lists[i].action == LIST_ACTION_WALLED)
-			return isp_err_set(err, ISR_EINVAL,
-					   "list.%s: action walled-garden: set rpz.walled-garden or "
-					   "dns.walled-garden-a/-aaaa",
-					   cfg->lists[i].name);
+			return isp_err_set(
+				err, ISR_EINVAL,
+				"list.%s: action walled-garden: set rpz.walled-garden or "
+				"dns.walled-garden-a/-aaaa",
+				cfg->lists[i].name);
 	return 0;
 }
 

@@ -334,7 +334,6 @@ static void test_axfr_signed_messages(void **state)
 	rpz_ctx_free(&c);
 }
 
-
 static struct sockaddr_in addr4(const char *a)
 {
 	struct sockaddr_in sa;
@@ -359,8 +358,8 @@ static void test_members(void **state)
 		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 1, "127.0.0.1", 2 }, /* k5 not allowed */
 		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", -1, "192.0.2.1", -1 },
 		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 1, "192.0.2.1", -1 },
-		{ "", 1, "192.0.2.1", 1 },	/* no allow: every key */
-		{ "", -1, "127.0.0.1", -1 },	/* ... and no address when there are keys */
+		{ "", 1, "192.0.2.1", 1 },   /* no allow: every key */
+		{ "", -1, "127.0.0.1", -1 }, /* ... and no address when there are keys */
 		{ "10.0.0.0/8,10.1.0.0/16", -1, "10.1.2.3", 0 }, /* the first CIDR */
 	};
 	struct rpz_ctx c;
@@ -456,8 +455,8 @@ static void test_member_rate(void **state)
  * verifies, and nothing else does: another MAC before it, a byte changed, no TSIG. */
 static void test_notify_tsig(void **state)
 {
-	static const uint8_t q[] = { 0x12, 0x34, 0x20, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
-				     3,	   'r',	 'p',  'z',  4, 't', 'e', 's', 't', 0, 0, 6, 0, 1 };
+	static const uint8_t q[] = { 0x12, 0x34, 0x20, 0x00, 0,	  1,   0,   0,	 0, 0, 0, 0, 3,
+				     'r',  'p',	 'z',  4,    't', 'e', 's', 't', 0, 0, 6, 0, 1 };
 	struct rpz_key k[2];
 	struct rpz_tsig_req mine, theirs;
 	struct rpz_tsig_sign sg, rs;
@@ -499,12 +498,9 @@ static void test_notify_tsig(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tsig_vectors),
-		cmocka_unit_test(test_diff_journal),
-		cmocka_unit_test(test_ixfr),
-		cmocka_unit_test(test_axfr_signed_messages),
-		cmocka_unit_test(test_members),
-		cmocka_unit_test(test_member_rate),
+		cmocka_unit_test(test_tsig_vectors), cmocka_unit_test(test_diff_journal),
+		cmocka_unit_test(test_ixfr),	     cmocka_unit_test(test_axfr_signed_messages),
+		cmocka_unit_test(test_members),	     cmocka_unit_test(test_member_rate),
 		cmocka_unit_test(test_notify_tsig),
 	};
 

@@ -536,7 +536,7 @@ static const struct key keys[] = {
 	{ "rpz", "metrics", K_STR, F(rpz_metrics), "",
 	  "ADDR:PORT of the Prometheus /metrics endpoint (per-member transfers, failures, "
 	  "last serial); empty = off" },
-	{ "rpz", "walled-garden", K_STR, F(rpz_walled_garden), "",
+	{ "rpz", "walled-garden", K_STR, F(rpz_walled), "",
 	  "the name blocks of a walled-garden list are CNAMEd to in the RPZ zones; empty = "
 	  "A/AAAA records of dns.walled-garden-a and -aaaa" },
 	{ "status", "listen", K_STR, F(status_listen), "127.0.0.1:8053",

@@ -243,7 +243,7 @@ struct isp_config {
 	int64_t rpz_idle_timeout;  /* seconds a connection may make no progress */
 	int64_t rpz_member_rate;   /* transfers a member may start a minute; 0 = no limit */
 	char rpz_metrics[128];	   /* ADDR:PORT of /metrics; "" = off */
-	char rpz_walled_garden[254]; /* CNAME target of walled-garden blocks; "" = A/AAAA */
+	char rpz_walled[254];	   /* walled-garden CNAME target; "" = A/AAAA */
 	/* [status] */
 	char status_listen[128];		    /* ADDR:PORT of the status page */
 	char status_user[128];			    /* basic auth user, "" = no auth */
