@@ -145,9 +145,22 @@ static int add_block(struct zb *b, const uint8_t *owner, size_t olen, int act)
 	return rc;
 }
 
+/* A walled-garden address of the configuration (key: its name): *have when set. */
+static int wg_addr(const char *key, const char *v, int af, uint8_t *out, int *have,
+		   struct isp_err *err)
+{
+	if (!v[0])
+		return 0;
+	if (inet_pton(af, v, out) != 1)
+		return isp_err_set(err, ISR_EINVAL, "%s: %s: not an IPv%d address", key, v,
+				   af == AF_INET ? 4 : 6);
+	*have = 1;
+	return 0;
+}
+
 int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct isp_err *err)
 {
-	int i, n;
+	int i, n, rc;
 
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
@@ -160,20 +173,13 @@ int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct i
 					   cfg->rpz_walled);
 		p->cname_len = (size_t)n;
 	}
-	if (cfg->dns_walled_garden_a[0]) {
-		if (inet_pton(AF_INET, cfg->dns_walled_garden_a, p->a) != 1)
-			return isp_err_set(err, ISR_EINVAL,
-					   "dns.walled-garden-a: %s: not an IPv4 address",
-					   cfg->dns_walled_garden_a);
-		p->have_a = 1;
-	}
-	if (cfg->dns_walled_garden_aaaa[0]) {
-		if (inet_pton(AF_INET6, cfg->dns_walled_garden_aaaa, p->aaaa) != 1)
-			return isp_err_set(err, ISR_EINVAL,
-					   "dns.walled-garden-aaaa: %s: not an IPv6 address",
-					   cfg->dns_walled_garden_aaaa);
-		p->have_aaaa = 1;
-	}
+	rc = wg_addr("dns.walled-garden-a", cfg->dns_walled_garden_a, AF_INET, p->a, &p->have_a,
+		     err);
+	if (rc == 0)
+		rc = wg_addr("dns.walled-garden-aaaa", cfg->dns_walled_garden_aaaa, AF_INET6,
+			     p->aaaa, &p->have_aaaa, err);
+	if (rc)
+		return rc;
 	if (p->cname_len || p->have_a || p->have_aaaa)
 		return 0;
 	if (p->walled)
