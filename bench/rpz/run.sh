@@ -20,7 +20,7 @@ N=${BENCH_NAMES:-1000000} RUNS=${BENCH_RUNS:-3}
 rm -rf "$out" && mkdir -p "$out/named" && cd "$out"
 runlog=$out/run.log
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait' EXIT
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait' EXIT
 isp() { "$bin" --store "$out/s.db" --snapshot "$out/s.snap" "$@"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 axfr() { # PORT: median seconds of RUNS kdig AXFRs of big.rpz
@@ -92,7 +92,7 @@ named -c "$out/sec.conf" -f -n 1 >sec.out 2>&1 &
 pids+=($!)
 status() { dig +tries=1 +time=1 -p "$SP" @127.0.0.1 "$1" A 2>/dev/null | awk '/status:/ { sub(",", "", $6); print $6 }'; }
 until [ "$(status n00000000.bench.example)" = NXDOMAIN ]; do sleep 0.5; done
-half=$((N / 200)) e2e=() after=() comp=()
+half=$((N / 200)) e2e=() after=() comp=() served=() applied=()
 for r in $(seq "$RUNS"); do
 	# remove the first $half names still there, add $half new ones
 	python3 - "$r" "$half" "$N" <<'PY' >next.txt
@@ -108,12 +108,16 @@ PY
 	t0=$(now)
 	isp lists compile 2>>"$runlog"
 	t1=$(now)
+	until [ "$(grep -c "(incremental)" rpz2.log)" -ge "$r" ]; do sleep 0.01; done
+	tx=$(now)
 	until [ "$(status "$probe")" = NXDOMAIN ]; do sleep 0.01; done
 	t2=$(now)
+	served+=("$(awk -v a="$t1" -v b="$tx" 'BEGIN { printf "%.3f", b - a }')")
+	applied+=("$(awk -v a="$tx" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')")
 	e2e+=("$(awk -v a="$t0" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')")
 	after+=("$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.3f", b - a }')")
 	comp+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')")
-	echo "change $r: compile ${comp[-1]} s, then secondary ${after[-1]} s, end to end ${e2e[-1]} s" >>"$runlog"
+	echo "change $r: compile ${comp[-1]} s, IXFR served ${served[-1]} s later, applied by BIND ${applied[-1]} s after that; end to end ${e2e[-1]} s" >>"$runlog"
 done
 grep -q "(incremental)" rpz2.log || echo "WARNING: no incremental transfer in rpz2.log" >>"$runlog"
 ixfr=$(grep -c "(incremental)" rpz2.log || true)
@@ -122,6 +126,9 @@ isp_h2=$(hwm "$rpid")
 e2e_m=$(printf '%s\n' "${e2e[@]}" | median)
 after_m=$(printf '%s\n' "${after[@]}" | median)
 comp_m=$(printf '%s\n' "${comp[@]}" | median)
+served_m=$(printf '%s\n' "${served[@]}" | median)
+applied_m=$(printf '%s\n' "${applied[@]}" | median)
+built=$(grep -o 'built in [0-9]* ms' rpz2.log | tail -n +2 | awk '{ print $3 }' | median)
 
 {
 	echo "# rpz: AXFR of a $N-name RPZ zone to kdig ($(nproc) cores; medians of $RUNS)"
@@ -138,7 +145,9 @@ comp_m=$(printf '%s\n' "${comp[@]}" | median)
 	echo "| step | s |"
 	echo "|---|---|"
 	echo "| lists compile | $comp_m |"
-	echo "| end of compile -> the secondary answers the new name (NOTIFY, IXFR, applied) | $after_m |"
+	echo "| end of compile -> ispshield has served the IXFR (sees the snapshot, rebuilds and diffs the zone: $built ms; NOTIFY; the secondary's SOA query and IXFR) | $served_m |"
+	echo "| IXFR served -> the secondary answers the new name (BIND applying the RPZ update) | $applied_m |"
+	echo "| end of compile -> the secondary answers the new name | $after_m |"
 	echo "| end to end, from the start of lists compile | $e2e_m |"
 	echo
 	echo "Incremental transfers served: $ixfr. ispshield rpz with the journal of $RUNS changes: RSS $((isp_m2 / 1024)) MB, peak $((isp_h2 / 1024)) MB."

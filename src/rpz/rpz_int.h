@@ -100,12 +100,14 @@ size_t rpz_rec_size(const uint8_t *r);
  * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records; block as
  * its list's policy says, see struct rpz_policy; pol NULL = CNAME .); entries
  * the allowlist covers, and the allowlist's own entries of the zone's kinds, as CNAME
- * rpz-passthru.; the apex NS localhost. The serial is 0 (the caller sets it). Returns 0
+ * rpz-passthru.; the apex NS localhost. prev (the zone it replaces, or NULL) sizes the
+ * buffers, so that a rebuild does not grow them by doubling (a copy, and up to twice the
+ * memory, at the worst time). The serial is 0 (the caller sets it). Returns 0
  * and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
  */
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
-		   struct isp_err *err);
+		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
+		   struct rpz_zone **out, struct isp_err *err);
 void rpz_zone_unref(struct rpz_zone *z);
 
 /* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;

@@ -302,6 +302,7 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 	int changed[RPZ_MAX_ZONES] = { 0 };
 	struct snap *sn = NULL;
 	struct filestamp st = filestamp_of(s->snap_path);
+	int64_t t0 = now_ms();
 	int rc, i;
 
 	rc = snap_open(s->snap_path, &sn, err);
@@ -322,8 +323,11 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 		if (!changed[i] || !zs->cur)
 			continue;
 		atomic_store_explicit(&s->zserial[i], zs->cur->serial, memory_order_relaxed);
-		fprintf(stderr, "rpz: zone %s serial %u: %zu records (%s; %zu differences kept)\n",
-			zs->name, zs->cur->serial, zs->cur->n, why, zs->journal.n);
+		fprintf(stderr,
+			"rpz: zone %s serial %u: %zu records (%s; %zu differences kept; built in "
+			"%lld ms)\n",
+			zs->name, zs->cur->serial, zs->cur->n, why, zs->journal.n,
+			(long long)(now_ms() - t0));
 		notify_zone(s, i);
 	}
 	return rc;

@@ -405,7 +405,8 @@ int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint
 
 		changed[i] = 0;
 		zs->journal.max = journal_max;
-		rc = rpz_zone_build(s, zs->name, zs->lists, zs->nlists, ttl, &c->policy, &nz, err);
+		rc = rpz_zone_build(s, zs->name, zs->lists, zs->nlists, ttl, &c->policy, zs->cur,
+				    &nz, err);
 		if (rc)
 			return rc;
 		if (!zs->cur) {

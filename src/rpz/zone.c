@@ -304,8 +304,8 @@ static int rec_cmp(const void *x, const void *y, void *arena)
 }
 
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
-		   struct isp_err *err)
+		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
+		   struct rpz_zone **out, struct isp_err *err)
 {
 	static const uint8_t ns[] = "\x09localhost";
 	struct zb b;
@@ -332,6 +332,14 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 	}
 	z->origin_len = (size_t)n;
 	b.z = z;
+	if (prev && prev->n) { /* the old zone's size and a little more */
+		b.cap = prev->arena_len + prev->arena_len / 16 + 4096;
+		b.nrecs_cap = prev->n + prev->n / 16 + 1024;
+		z->arena = malloc(b.cap);
+		z->recs = malloc(b.nrecs_cap * sizeof(*z->recs));
+		if (!z->arena || !z->recs)
+			goto oom;
+	}
 	for (i = 0; i < nl && i < SNAP_MAX_LISTS; i++) {
 		struct snap_list_info li;
 
