@@ -326,6 +326,19 @@ static void test_axfr_signed_messages(void **state)
 	assert_true(msgs > 2);
 	assert_int_equal(total, 5000 + 3); /* SOA, NS, the names, SOA */
 	rpz_xfr_free(x);
+	/* AXFR over UDP: REFUSED (signed: the request was), no transfer */
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 0, 1, t.time, out, sizeof(out), &x,
+			 &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_REFUSED);
+	assert_null(o.limit);
+	{
+		struct seen s;
+
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
+		assert_int_equal(s.tsig, 1);
+	}
 	/* unsigned from loopback with keys and no allow: REFUSED; as are other types */
 	n = load("ixfr_plain.bin", pkt, sizeof(pkt));
 	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 0, out, sizeof(out), &x, &o);
