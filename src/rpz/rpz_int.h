@@ -1,8 +1,9 @@
 /*
  * rpz_int.h -- the parts of the RPZ service (rpz.h), internal to src/rpz:
  *
- *   zone.c    a zone built from the snapshot: its records in one arena, sorted, so that
- *             two zones' difference is one merge walk; the journal of differences.
+ *   zone.c    a zone built from the snapshot: its records in one arena, sorted (by a
+ *             hash, then bytes), so that two zones' difference is one merge walk; the
+ *             journal of differences.
  *   tsig.c    TSIG (RFC 8945): keys, the check of a request, the signing of responses
  *             (each message of a transfer signed, chained by the prior MAC). The HMACs
  *             are libsodium's.
@@ -13,8 +14,9 @@
  *
  * Record layout in an arena (struct rpz_zone, struct rpz_diff): u8 owner length, the
  * owner's labels relative to the origin (wire form, no root label; length 0 = the apex),
- * u16 type, u16 rdlength, rdata (uncompressed). Records sort by memcmp of these bytes:
- * not DNS order, but a total order, which is all a difference needs.
+ * u16 type, u16 rdlength, rdata (uncompressed). Records sort by a hash of these bytes,
+ * then the bytes (rpz_zone_order): not DNS order, but a total order, which is all a
+ * difference needs.
  */
 #ifndef ISP_RPZ_INT_H
 #define ISP_RPZ_INT_H
@@ -109,6 +111,10 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
 		   struct rpz_zone **out, struct isp_err *err);
 void rpz_zone_unref(struct rpz_zone *z);
+
+/* Sort z's records in the order differences are made in (a hash of the bytes, then the
+ * bytes: the same in every zone) and drop duplicates. 0 or ISR_ENOMEM (z unchanged). */
+int rpz_zone_order(struct rpz_zone *z);
 
 /* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;
  * ndel + nadd == 0 when equal), or ISR_ENOMEM. */

@@ -127,6 +127,7 @@ static struct rpz_zone *zone_of(uint32_t serial, const char *const *names, size_
 		off += 5;
 	}
 	z->arena_len = off;
+	assert_int_equal(rpz_zone_order(z), 0);
 	return z;
 }
 
@@ -274,8 +275,11 @@ static void test_ixfr(void **state)
 	assert_false(x->ixfr);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
-	assert_int_equal(s.n, 6); /* SOA NS b c d SOA */
-	assert_int_equal(s.types[1], DNSW_NS);
+	assert_int_equal(s.n, 6); /* SOA, then NS b c d in the zone's order, SOA */
+	assert_int_equal(s.types[0], DNSW_SOA);
+	assert_int_equal((s.types[1] == DNSW_NS) + (s.types[2] == DNSW_NS) +
+				 (s.types[3] == DNSW_NS) + (s.types[4] == DNSW_NS),
+			 1);
 	assert_int_equal(s.types[5], DNSW_SOA);
 	rpz_xfr_free(x);
 	/* the transfer limit reached: REFUSED */
