@@ -236,6 +236,7 @@ struct rpz_member {
 	_Atomic uint64_t failures;  /* transfers cut off (idle, closed, write error) */
 	_Atomic uint64_t refused;   /* requests refused by a limit (transfers, rate) */
 	_Atomic uint32_t serial;    /* the last serial it was sent (0: none yet) */
+	int active;		    /* its transfers in progress (the service's thread only) */
 	double tokens;		    /* rate: transfers it may start now (rpz.member-rate) */
 	uint64_t tokens_at;	    /* when tokens was last topped up (unix seconds) */
 };
@@ -258,6 +259,7 @@ struct rpz_ctx {
 	struct rpz_member members[RPZ_MAX_MEMBERS]; /* the ACL */
 	int nmembers;
 	int member_rate; /* transfers a member may start a minute; 0 = no limit */
+	int member_max;	 /* transfers one member may have at once; 0 = no limit */
 	struct rpz_policy policy;
 };
 
@@ -296,7 +298,7 @@ struct rpz_outcome {
 	uint32_t client_serial; /* IXFR */
 	int member;		/* index in rpz_ctx.members, or -1 (not allowed) */
 	uint32_t current;	/* an IXFR over TCP from the current serial: that serial */
-	const char *limit;	/* refused by a limit: "transfers", "rate"; NULL */
+	const char *limit;	/* refused by a limit: "transfers", "member transfers", "rate" */
 };
 
 /*

@@ -342,9 +342,11 @@ static void conn_close(struct server *s, int i)
 	if (c->x) {
 		fprintf(stderr, "rpz: %s of %s to %s cut off after %ld messages\n",
 			c->x->ixfr ? "IXFR" : "AXFR", c->xo.zone, c->peer_text, c->x->msgs);
-		if (c->xo.member >= 0)
+		if (c->xo.member >= 0) {
 			atomic_fetch_add_explicit(&s->ctx.members[c->xo.member].failures, 1,
 						  memory_order_relaxed);
+			s->ctx.members[c->xo.member].active--;
+		}
 		rpz_xfr_free(c->x);
 		s->transfers--;
 	}
@@ -417,6 +419,7 @@ static void conn_serve(struct server *s, struct conn *c)
 		if (c->x) {
 			s->transfers++;
 			c->xo = o;
+			s->ctx.members[o.member].active++;
 		}
 		if (n)
 			conn_queue(c, s->buf, n);
@@ -438,6 +441,7 @@ static void xfr_done(struct server *s, struct conn *c)
 
 		atomic_fetch_add_explicit(&m->transfers, 1, memory_order_relaxed);
 		atomic_store_explicit(&m->serial, x->zone->serial, memory_order_relaxed);
+		m->active--;
 	}
 	rpz_xfr_free(x);
 	c->x = NULL;
@@ -599,7 +603,8 @@ static size_t render(void *ud, char *buf, size_t size)
 		  "zone transfers to the member cut off (idle, closed, write error)",
 		  offsetof(struct rpz_member, failures) },
 		{ "counter", "member_refused_total",
-		  "transfers of the member refused by a limit (max-transfers, member-rate)",
+		  "transfers of the member refused by a limit (max-transfers, its half of them, "
+		  "member-rate)",
 		  offsetof(struct rpz_member, refused) },
 	};
 	size_t f;
@@ -677,6 +682,8 @@ static int configure(struct server *s, struct isp_err *err)
 	if (rc)
 		return rc;
 	s->maxtransfers = cfg->rpz_max_transfers > 0 ? (int)cfg->rpz_max_transfers : 1;
+	/* one member never holds more than half the transfers: others still get theirs */
+	s->ctx.member_max = s->maxtransfers > 1 ? s->maxtransfers / 2 : 1;
 	s->maxconns = s->maxtransfers * 4;
 	s->idle_ms = cfg->rpz_idle_timeout > 0 ? cfg->rpz_idle_timeout * 1000 : 30000;
 	s->conns = calloc((size_t)s->maxconns, sizeof(struct conn *));

@@ -349,6 +349,8 @@ size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struc
 	}
 	if (!may_xfr)
 		return refuse(&q, &t, verified, now, out, cap, o, "transfers");
+	if (c->member_max > 0 && c->members[o->member].active >= c->member_max)
+		return refuse(&q, &t, verified, now, out, cap, o, "member transfers");
 	if (!rpz_member_take(c, o->member, now))
 		return refuse(&q, &t, verified, now, out, cap, o, "rate");
 	*xfr = xfr_new(zs, &q, q.qtype == DNSW_IXFR, iw.serial);

@@ -456,9 +456,15 @@ static void test_member_rate(void **state)
 	assert_null(x);
 	assert_int_equal(o.rcode, DNSW_REFUSED);
 	assert_string_equal(o.limit, "rate");
-	/* the limit of transfers at once is checked first */
+	/* the limit of transfers at once is checked first, then the member's */
 	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 0, 8, out, sizeof(out), &x, &o);
 	assert_string_equal(o.limit, "transfers");
+	c.member_max = 1;
+	c.members[0].active = 1;
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_string_equal(o.limit, "member transfers");
+	c.members[0].active = 0;
 	/* from the current serial: the SOA alone, not refused, and it says "current" */
 	c.zones[0].cur->serial = 100;
 	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);

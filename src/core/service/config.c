@@ -527,7 +527,8 @@ static const struct key keys[] = {
 	  "record changes kept for IXFR (oldest dropped first); a secondary older than the "
 	  "journal gets the whole zone" },
 	{ "rpz", "max-transfers", K_INT, F(rpz_max_transfers), "16",
-	  "zone transfers served at once; more are REFUSED (the secondary retries)" },
+	  "zone transfers served at once, one member (an rpz.allow entry) at most half of them; "
+	  "more are REFUSED (the secondary retries)" },
 	{ "rpz", "idle-timeout", K_DURATION, F(rpz_idle_timeout), "30",
 	  "a TCP connection that makes no progress this long is closed" },
 	{ "rpz", "member-rate", K_INT, F(rpz_member_rate), "60",
