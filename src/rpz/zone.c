@@ -330,14 +330,6 @@ static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
 	return c ? c : (la > lb) - (la < lb);
 }
 
-/* The zone order of two records (see above). */
-static int rec_order(const uint8_t *a, const uint8_t *b)
-{
-	uint64_t ha = rec_hash(a), hb = rec_hash(b);
-
-	return ha != hb ? (ha > hb) - (ha < hb) : rec_cmp_raw(a, b);
-}
-
 struct hrec {
 	uint64_t h;
 	uint32_t off;
@@ -509,11 +501,30 @@ static void diff_put(struct rpz_diff *d, const uint8_t *r, uint32_t *list, size_
 	d->arena_len += sz;
 }
 
+/* Append v to the growing list *l (*n used, *cap room). 0 or -1. */
+static int push(uint32_t **l, size_t *n, size_t *cap, uint32_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		uint32_t *nl = realloc(*l, c * sizeof(**l));
+
+		if (!nl)
+			return -1;
+		*l = nl;
+		*cap = c;
+	}
+	(*l)[(*n)++] = v;
+	return 0;
+}
+
 int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz_diff **out)
 {
 	struct rpz_diff *d;
-	size_t i = 0, j = 0, bytes = 0, nd = 0, na = 0;
-	int pass;
+	size_t i = 0, j = 0, bytes = 0, k, cdel = 0, cadd = 0, nd = 0, na = 0;
+	size_t hi = (size_t)-1, hj = (size_t)-1; /* whose hash ha, hb are */
+	uint64_t ha = 0, hb = 0;
+	uint32_t *del = NULL, *add = NULL; /* offsets in a's and b's arenas */
+	int rc = 0;
 
 	*out = NULL;
 	d = calloc(1, sizeof(*d));
@@ -522,40 +533,45 @@ int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz
 	d->refs = 1;
 	d->from = a->serial;
 	d->to = b->serial;
-	/* pass 0 counts, pass 1 copies */
-	for (pass = 0; pass < 2; pass++) {
-		i = j = 0;
-		while (i < a->n || j < b->n) {
-			const uint8_t *ra = i < a->n ? a->arena + a->recs[i] : NULL;
-			const uint8_t *rb = j < b->n ? b->arena + b->recs[j] : NULL;
-			int c = ra && rb ? rec_order(ra, rb) : 0;
+	/* one merge walk (each record read once: the records are where the snapshot walk
+	 * put them, so a read is a cache miss), collecting what differs; then copied */
+	while (rc == 0 && (i < a->n || j < b->n)) {
+		const uint8_t *ra = i < a->n ? a->arena + a->recs[i] : NULL;
+		const uint8_t *rb = j < b->n ? b->arena + b->recs[j] : NULL;
+		int c = 0;
 
-			if (ra && rb && c == 0) {
-				i++, j++;
-			} else if (ra && (!rb || c < 0)) {
-				if (pass)
-					diff_put(d, ra, d->del, &d->ndel);
-				else
-					bytes += rpz_rec_size(ra), nd++;
-				i++;
-			} else if (rb) {
-				if (pass)
-					diff_put(d, rb, d->add, &d->nadd);
-				else
-					bytes += rpz_rec_size(rb), na++;
-				j++;
-			}
+		if (ra && rb) { /* the zone order */
+			if (hi != i)
+				ha = rec_hash(ra), hi = i;
+			if (hj != j)
+				hb = rec_hash(rb), hj = j;
+			c = ha != hb ? (ha > hb) - (ha < hb) : rec_cmp_raw(ra, rb);
 		}
-		if (pass == 0) {
-			d->arena = malloc(bytes ? bytes : 1);
-			d->del = malloc((nd ? nd : 1) * sizeof(uint32_t));
-			d->add = malloc((na ? na : 1) * sizeof(uint32_t));
-			if (!d->arena || !d->del || !d->add) {
-				rpz_diff_unref(d);
-				return ISR_ENOMEM;
-			}
+		if (ra && rb && c == 0) {
+			i++, j++;
+		} else if (ra && (!rb || c < 0)) {
+			rc = push(&del, &nd, &cdel, a->recs[i++]);
+			bytes += rpz_rec_size(ra);
+		} else {
+			rc = push(&add, &na, &cadd, b->recs[j++]);
+			bytes += rpz_rec_size(rb);
 		}
 	}
+	d->arena = rc ? NULL : malloc(bytes ? bytes : 1);
+	d->del = rc ? NULL : malloc((nd ? nd : 1) * sizeof(uint32_t));
+	d->add = rc ? NULL : malloc((na ? na : 1) * sizeof(uint32_t));
+	if (!d->arena || !d->del || !d->add) {
+		free(del);
+		free(add);
+		rpz_diff_unref(d);
+		return ISR_ENOMEM;
+	}
+	for (k = 0; k < nd; k++)
+		diff_put(d, a->arena + del[k], d->del, &d->ndel);
+	for (k = 0; k < na; k++)
+		diff_put(d, b->arena + add[k], d->add, &d->nadd);
+	free(del);
+	free(add);
 	*out = d;
 	return 0;
 }
