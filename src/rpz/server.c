@@ -120,16 +120,11 @@ static const char *tsig_err_name(int e)
 				  : "error";
 }
 
-/* "ADDR:PORT" ("[ADDR]:PORT" for IPv6) of sa into buf. */
-static const char *addr_port(const struct sockaddr *sa, char *buf, size_t size)
+/* "ADDR:PORT" ("[ADDR]:PORT" for IPv6) of sa into buf (net_addrs_text's form). */
+static const char *addr_port(const struct sockaddr_storage *sa, char *buf, size_t size)
 {
-	char a[64];
-	unsigned port = sa->sa_family == AF_INET6
-				? ntohs(((const struct sockaddr_in6 *)(const void *)sa)->sin6_port)
-				: ntohs(((const struct sockaddr_in *)(const void *)sa)->sin_port);
-
-	net_addr_text(sa, a, sizeof(a));
-	snprintf(buf, size, sa->sa_family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+	buf[0] = '\0';
+	net_addrs_text(buf, size, "", sa, 1);
 	return buf;
 }
 
@@ -223,7 +218,7 @@ static void notify_due(struct server *s, int64_t now)
 		if (n->interval_ms > NOTIFY_FIRST_MS)
 			fprintf(stderr, "rpz: NOTIFY of %s serial %u to %s resent\n",
 				s->ctx.zones[n->zone].name, n->serial,
-				addr_port((struct sockaddr *)&n->to, a, sizeof(a)));
+				addr_port(&n->to, a, sizeof(a)));
 		n->due_ms = now + n->interval_ms;
 		n->interval_ms =
 			n->interval_ms * 2 > NOTIFY_MAX_MS ? NOTIFY_MAX_MS : n->interval_ms * 2;
@@ -254,7 +249,7 @@ static const char *notify_answers(const struct server *s, const struct notify *n
 
 static void notify_read(struct server *s, int fd)
 {
-	struct sockaddr_storage from;
+	struct sockaddr_storage from = { 0 };
 	socklen_t fl = sizeof(from);
 	char a[64];
 	ssize_t r;
@@ -279,7 +274,7 @@ static void notify_read(struct server *s, int fd)
 			    memcmp(&n->to, &from, fl) != 0)
 				continue;
 			why = notify_answers(s, n, s->buf, (size_t)r);
-			addr_port((struct sockaddr *)&from, a, sizeof(a));
+			addr_port(&from, a, sizeof(a));
 			if (why) {
 				fprintf(stderr, "rpz: NOTIFY answer from %s ignored: %s\n", a, why);
 				continue;

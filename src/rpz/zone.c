@@ -552,7 +552,7 @@ int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz
 		} else if (ra && (!rb || c < 0)) {
 			rc = push(&del, &nd, &cdel, a->recs[i++]);
 			bytes += rpz_rec_size(ra);
-		} else {
+		} else if (rb) {
 			rc = push(&add, &na, &cadd, b->recs[j++]);
 			bytes += rpz_rec_size(rb);
 		}
