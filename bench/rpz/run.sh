@@ -131,7 +131,7 @@ applied_m=$(printf '%s\n' "${applied[@]}" | median)
 built=$(grep -o 'built in [0-9]* ms' rpz2.log | tail -n +2 | awk '{ print $3 }' | median)
 
 {
-	echo "# rpz: AXFR of a $N-name RPZ zone to kdig ($(nproc) cores; medians of $RUNS)"
+	echo "# rpz: AXFR of a $N-name RPZ zone to kdig ($(nproc) cores, loaded machine: shared with other builds and tests; medians of $RUNS)"
 	echo
 	echo "| server | AXFR s | RSS MB |"
 	echo "|---|---|---|"
