@@ -4,7 +4,9 @@
  * zone with one journal difference. Each input is checked at the time its own TSIG says
  * (so the kdig-signed seeds verify and reach the signed transfer), and every message a
  * transfer sends is drained and must be a well-formed response no larger than its buffer.
- * Seeds: queries kdig sent (tests/data/rpz/capture.py), in fuzz/corpus/rpz/.
+ * The input is also checked as the answer to a NOTIFY of ours (rpz_tsig_check_response).
+ * Seeds: queries kdig sent (tests/data/rpz/capture.py), in fuzz/corpus/rpz/, and the
+ * NOTIFY answers made from them (QR and opcode NOTIFY set: notify_answer_*.bin).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -119,5 +121,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rpz_xfr_free(x);
 	}
 	check(zone.refs == 1 && diff.refs == 1);
+	/* the same bytes as the answer to a NOTIFY we signed (its TSIG checked over our MAC);
+	 * a MAC no input can know must never verify */
+	{
+		static const uint8_t prior[32] = { 0x5a, 0xa5, 1, 2, 3 };
+
+		check(rpz_tsig_check_response(data, size, &ctx.keys[size % 2], prior, sizeof(prior),
+					      now) != 0);
+	}
 	return 0;
 }

@@ -68,6 +68,9 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
   # bind9: integration.rpz runs BIND 9 (named) as a TSIG secondary of `ispshield rpz` with
   # response-policy (started by the test on loopback; the package's own service is not used)
   pkgs+=(bind9)
+  # pdns-recursor: integration.rpz_resolvers runs PowerDNS Recursor (and Unbound) as
+  # secondaries of `ispshield rpz` (rpzPrimary with TSIG), started by the test on loopback
+  pkgs+=(pdns-recursor)
   # openssl: lists_sync.sh makes a private CA and a certificate for its https feed server
   pkgs+=(openssl)
   # tzdata: integration.timezone reads times in Asia/Tokyo and Europe/Berlin (core.timezone)

@@ -26,7 +26,8 @@ int cmd_rpz(struct cli *c, int argc, char **argv)
 {
 	static const struct opt o[] = {
 		OPT_KEYS("rpz.listen rpz.zone rpz.tsig rpz.allow rpz.notify rpz.journal-max "
-			 "rpz.max-transfers rpz.idle-timeout core.snapshot core.store"),
+			 "rpz.max-transfers rpz.idle-timeout rpz.member-rate rpz.metrics "
+			 "rpz.walled-garden core.snapshot core.store"),
 		OPT_END,
 	};
 

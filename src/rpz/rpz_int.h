@@ -1,13 +1,15 @@
 /*
  * rpz_int.h -- the parts of the RPZ service (rpz.h), internal to src/rpz:
  *
- *   zone.c    a zone built from the snapshot: its records in one arena, sorted, so that
- *             two zones' difference is one merge walk; the journal of differences.
+ *   zone.c    a zone built from the snapshot: its records in one arena, sorted (by a
+ *             hash, then bytes), so that two zones' difference is one merge walk; the
+ *             journal of differences.
  *   tsig.c    TSIG (RFC 8945): keys, the check of a request, the signing of responses
  *             (each message of a transfer signed, chained by the prior MAC). The HMACs
  *             are libsodium's.
  *   xfr.c     a request answered: SOA, AXFR, IXFR, errors; a transfer as a generator of
  *             messages (no whole-zone buffer).
+ *   member.c  the members (the ACL's entries): who a request is, its rate of transfers.
  *   server.c  sockets, the poll loop, limits, reloads and NOTIFY.
  *   tsig_client.c  TSIG of the exchanges we start (`lists pull`): a request signed, each
  *             response verified, multi-message transfers by the chain of MACs.
@@ -15,13 +17,15 @@
  *
  * Record layout in an arena (struct rpz_zone, struct rpz_diff): u8 owner length, the
  * owner's labels relative to the origin (wire form, no root label; length 0 = the apex),
- * u16 type, u16 rdlength, rdata (uncompressed). Records sort by memcmp of these bytes:
- * not DNS order, but a total order, which is all a difference needs.
+ * u16 type, u16 rdlength, rdata (uncompressed). Records sort by a hash of these bytes,
+ * then the bytes (rpz_zone_order): not DNS order, but a total order, which is all a
+ * difference needs.
  */
 #ifndef ISP_RPZ_INT_H
 #define ISP_RPZ_INT_H
 
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -30,16 +34,18 @@
 #include "core/lists/snapshot.h"
 #include "core/net/dnswire.h"
 #include "core/net/prefixset.h"
+#include "core/service/config.h"
 
-#define RPZ_MAX_ZONES  16
-#define RPZ_ZONE_LISTS 32 /* lists in one zone */
-#define RPZ_MAX_KEYS   64
-#define RPZ_MSG_MAX    16384 /* bytes of a transfer message before its TSIG */
-#define RPZ_MSG_CAP    17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
-#define RPZ_FUDGE      300   /* seconds of clock difference a TSIG may have */
-#define RPZ_REFRESH    3600  /* the SOA's timers */
-#define RPZ_RETRY      600
-#define RPZ_EXPIRE     604800
+#define RPZ_MAX_ZONES	16
+#define RPZ_ZONE_LISTS	32 /* lists in one zone */
+#define RPZ_MAX_KEYS	64
+#define RPZ_MAX_MEMBERS 64    /* entries of the ACL (rpz.allow) */
+#define RPZ_MSG_MAX	16384 /* bytes of a transfer message before its TSIG */
+#define RPZ_MSG_CAP	17000 /* room of a message buffer: RPZ_MSG_MAX + a TSIG */
+#define RPZ_FUDGE	300   /* seconds of clock difference a TSIG may have */
+#define RPZ_REFRESH	3600  /* the SOA's timers */
+#define RPZ_RETRY	600
+#define RPZ_EXPIRE	604800
 
 /* ---- zone.c ---- */
 
@@ -66,6 +72,29 @@ struct rpz_diff {
 	int refs;
 };
 
+/*
+ * What a "block" entry (an entry with no RPZ action of its own: a plain list, CNAME .) is
+ * served as: its list's [list.NAME] action, else dns.block-action, as `ispshield dns`
+ * answers it. nxdomain CNAME .; walled-garden CNAME rpz.walled-garden, or A/AAAA records
+ * of dns.walled-garden-a/-aaaa; refused has no RPZ form: CNAME . (NXDOMAIN); log-only
+ * CNAME rpz-passthru. (the resolver answers, and logs the hit, as BIND logs passthru),
+ * unless another list of the zone blocks the name. An entry's own action (nodata, drop,
+ * tcp-only, local data, nxdomain) is kept whatever the list's policy, as in `dns`.
+ */
+struct rpz_policy {
+	const struct isp_config *cfg; /* [list.NAME] look-ups; NULL = every list default */
+	int walled;		      /* dns.block-action is walled-garden */
+	uint8_t cname[DNSW_MAX_NAME]; /* rpz.walled-garden, wire form; cname_len 0 = none */
+	size_t cname_len;
+	uint8_t a[4], aaaa[16];
+	int have_a, have_aaaa;
+};
+
+/* The policy of cfg (cfg kept). Returns 0, or ISR_EINVAL with err (a bad
+ * rpz.walled-garden or walled-garden address; a walled-garden list with nowhere to send
+ * it). */
+int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct isp_err *err);
+
 /* Size in bytes of the record at r. */
 size_t rpz_rec_size(const uint8_t *r);
 
@@ -74,14 +103,22 @@ size_t rpz_rec_size(const uint8_t *r);
  * (by name; a list the snapshot does not have adds nothing) with records of TTL ttl:
  * names as QNAME triggers, "*.name" for wildcard entries, prefixes as rpz-ip triggers;
  * each entry's action as its policy record (block and nxdomain CNAME ., nodata CNAME *.,
- * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records); entries
+ * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records; block as
+ * its list's policy says, see struct rpz_policy; pol NULL = CNAME .); entries
  * the allowlist covers, and the allowlist's own entries of the zone's kinds, as CNAME
- * rpz-passthru.; the apex NS localhost. The serial is 0 (the caller sets it). Returns 0
+ * rpz-passthru.; the apex NS localhost. prev (the zone it replaces, or NULL) sizes the
+ * buffers, so that a rebuild does not grow them by doubling (a copy, and up to twice the
+ * memory, at the worst time). The serial is 0 (the caller sets it). Returns 0
  * and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
  */
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, struct rpz_zone **out, struct isp_err *err);
+		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
+		   struct rpz_zone **out, struct isp_err *err);
 void rpz_zone_unref(struct rpz_zone *z);
+
+/* Sort z's records in the order differences are made in (a hash of the bytes, then the
+ * bytes: the same in every zone) and drop duplicates. 0 or ISR_ENOMEM (z unchanged). */
+int rpz_zone_order(struct rpz_zone *z);
 
 /* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;
  * ndel + nadd == 0 when equal), or ISR_ENOMEM. */
@@ -201,7 +238,7 @@ struct rpz_tsig_req {
 int rpz_tsig_check(const uint8_t *pkt, size_t len, const struct rpz_key *keys, int nkeys,
 		   uint64_t now, struct rpz_tsig_req *t);
 
-/* The signing of the responses to one request. */
+/* The signing of the responses to one request (or of a request of ours). */
 struct rpz_tsig_sign {
 	const struct rpz_tsig_req *req;
 	uint8_t prior[64]; /* the MAC the next digest starts with */
@@ -276,6 +313,26 @@ const char *rpz_tsig_fail_text(const struct rpz_tsig_client *c, int r, char *buf
 
 /* ---- xfr.c ---- */
 
+/*
+ * A member: one entry of the ACL, "key:NAME" (requests verified with that key, from
+ * anywhere) or a CIDR (requests from there, signed or not). A request belongs to the
+ * member of its verified key when that key is in the ACL, else to the first CIDR that
+ * holds its source. Its counters are written by the service's thread and read by the
+ * metrics thread (relaxed atomics; name, key and net do not change once served).
+ */
+struct rpz_member {
+	char name[64];		    /* the key's name, or the CIDR as written */
+	int key;		    /* index in rpz_ctx.keys, or -1 */
+	struct prefixset *net;	    /* the CIDR; NULL for a key */
+	_Atomic uint64_t transfers; /* AXFR/IXFR sent whole */
+	_Atomic uint64_t failures;  /* transfers cut off (idle, closed, write error) */
+	_Atomic uint64_t refused;   /* requests refused by a limit (transfers, rate) */
+	_Atomic uint32_t serial;    /* the last serial it was sent (0: none yet) */
+	int active;		    /* its transfers in progress (the service's thread only) */
+	double tokens;		    /* rate: transfers it may start now (rpz.member-rate) */
+	uint64_t tokens_at;	    /* when tokens was last topped up (unix seconds) */
+};
+
 /* What the request handler knows: the zones, their journals, the keys and the ACL. */
 struct rpz_zstate {
 	char name[256];
@@ -291,8 +348,11 @@ struct rpz_ctx {
 	int nzones;
 	struct rpz_key keys[RPZ_MAX_KEYS];
 	int nkeys;
-	unsigned char key_allowed[RPZ_MAX_KEYS]; /* "key:NAME" in the ACL */
-	struct prefixset *nets;			 /* CIDRs of the ACL; NULL = none */
+	struct rpz_member members[RPZ_MAX_MEMBERS]; /* the ACL */
+	int nmembers;
+	int member_rate; /* transfers a member may start a minute; 0 = no limit */
+	int member_max;	 /* transfers one member may have at once; 0 = no limit */
+	struct rpz_policy policy;
 };
 
 /* A transfer in progress: a sequence of segments (an SOA, or records of an arena). */
@@ -328,6 +388,9 @@ struct rpz_outcome {
 	const char *key;	/* the verified key, or NULL */
 	int tsig_error;		/* RPZ_BAD*, or 0 */
 	uint32_t client_serial; /* IXFR */
+	int member;		/* index in rpz_ctx.members, or -1 (not allowed) */
+	uint32_t current;	/* an IXFR over TCP from the current serial: that serial */
+	const char *limit;	/* refused by a limit: "transfers", "member transfers", "rate" */
 };
 
 /*
@@ -353,9 +416,21 @@ size_t rpz_put_soa(const struct rpz_zone *z, uint32_t serial, uint8_t *out, size
 /* Parse "ZONE:LIST[+LIST...]" into zs. 0 or ISR_EINVAL with err. */
 int rpz_zone_spec(const char *spec, struct rpz_zstate *zs, struct isp_err *err);
 
-/* Parse the ACL list ("CIDR, key:NAME, ...") into c (keys must be parsed first). An empty
- * list: every configured key, or loopback when there is none. 0 or ISR_EINVAL. */
+/* Parse the ACL list ("CIDR, key:NAME, ...") into c's members (keys must be parsed
+ * first). An empty list: every configured key, or 127.0.0.0/8 and ::1 when there is none.
+ * 0 or ISR_EINVAL with err. */
 int rpz_acl_parse(struct rpz_ctx *c, const char *list, struct isp_err *err);
+
+/* ---- member.c ---- */
+
+/* The member a request belongs to: key's (the verified key, or NULL) when the ACL names
+ * it, else the first CIDR that holds from. Its index, or -1 (not allowed). */
+int rpz_member_of(const struct rpz_ctx *c, const struct rpz_key *key, const struct sockaddr *from);
+/* Member mi starts a transfer at time now (unix seconds): 1 when its rate allows it (a
+ * token taken), 0 when not. */
+int rpz_member_take(struct rpz_ctx *c, int mi, uint64_t now);
+/* Free the members' prefix sets. */
+void rpz_members_free(struct rpz_ctx *c);
 
 /* Rebuild every zone of c from snapshot s (serial: at least `created`, and above the
  * previous one when the zone changed). changed[i] is set for each zone that changed.

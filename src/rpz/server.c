@@ -8,27 +8,33 @@
  * retries), at most four times as many connections are open, and one that makes no
  * progress for rpz.idle-timeout is closed.
  *
- * Reload: the snapshot's file stamp is looked at every second (and on SIGHUP); a new
+ * Reload: the snapshot's file stamp is looked at when inotify says its folder changed,
+ * every second anyway, and on SIGHUP; a new
  * snapshot rebuilds each zone beside the old one (rpz_ctx_load); a zone that changed gets
  * a new serial and a journal entry, and a NOTIFY goes to every rpz.notify address,
  * resent (1 s, doubling to 60 s) until that address answers it. A failed rebuild keeps
  * the old zones serving. Transfers in flight keep the zone they started with.
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/net/netaddr.h"
+#include "core/service/metricsd.h"
 #include "core/service/served.h"
 #include "rpz/rpz.h"
 #include "rpz/rpz_int.h"
@@ -55,6 +61,9 @@ struct notify {
 	int zone;
 	struct sockaddr_storage to;
 	socklen_t tolen;
+	int key; /* the key it is signed with (index in ctx.keys), or -1 */
+	/* the TSIG of the last one sent (tsig_client.c): its answer's MAC covers ours */
+	struct rpz_tsig_client tc;
 	uint16_t id;
 	uint32_t serial;
 	int pending, interval_ms;
@@ -69,6 +78,8 @@ struct server {
 	int udp[MAX_LISTEN], tcp[MAX_LISTEN], nlisten;
 	int nsock[2]; /* NOTIFY sockets: IPv4, IPv6 */
 	int sigfd;    /* SIGTERM, SIGINT, SIGHUP (blocked, read here) */
+	int inofd;    /* inotify on the snapshot's folder (-1: none, the 1 s look only) */
+	int look;     /* the snapshot's folder changed: look at it now */
 	int stop, hup;
 	struct conn **conns;
 	int nconns, maxconns, transfers, maxtransfers;
@@ -77,8 +88,15 @@ struct server {
 	int nnotes;
 	struct sockaddr_storage targets[MAX_NOTIFY];
 	socklen_t tlens[MAX_NOTIFY];
+	int tkeys[MAX_NOTIFY]; /* the key each target's NOTIFY is signed with, or -1 */
 	int ntargets;
 	uint8_t buf[RPZ_MSG_CAP];
+	/* read by the metrics thread */
+	_Atomic uint32_t zserial[RPZ_MAX_ZONES];
+	_Atomic uint64_t refused;		    /* requests of no member */
+	_Atomic uint64_t notify_sent, notify_acked; /* NOTIFY messages, acknowledgements */
+	_Atomic int mstop;
+	struct metricsd metrics;
 };
 
 static int64_t now_ms(void)
@@ -102,9 +120,20 @@ static const char *tsig_err_name(int e)
 				  : "error";
 }
 
+/* "ADDR:PORT" ("[ADDR]:PORT" for IPv6) of sa into buf (net_addrs_text's form). */
+static const char *addr_port(const struct sockaddr_storage *sa, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	net_addrs_text(buf, size, "", sa, 1);
+	return buf;
+}
+
 static void log_outcome(const struct rpz_outcome *o, const char *peer)
 {
-	if (o->tsig_error)
+	if (o->limit)
+		fprintf(stderr, "rpz: %s of %s from %s refused: %s limit\n", qtype_name(o->qtype),
+			o->zone ? o->zone : "?", peer, o->limit);
+	else if (o->tsig_error)
 		fprintf(stderr, "rpz: %s from %s refused: TSIG %s\n", qtype_name(o->qtype), peer,
 			tsig_err_name(o->tsig_error));
 	else if (o->rcode != DNSW_NOERROR)
@@ -132,8 +161,14 @@ static void notify_send(struct server *s, struct notify *n)
 	dnsw_put16(m + off, DNSW_SOA);
 	dnsw_put16(m + off + 2, DNSW_CLASS_IN);
 	off = rpz_put_soa(z, n->serial, m, off + 4, RPZ_MSG_CAP);
-	if (fd >= 0 && off)
-		(void)sendto(fd, m, off, 0, (const struct sockaddr *)&n->to, n->tolen);
+	if (off && n->key >= 0) {
+		int r = rpz_tsig_sign_request(&n->tc, &s->ctx.keys[n->key], (uint64_t)time(NULL),
+					      m, off, RPZ_MSG_CAP);
+
+		off = r > 0 ? (size_t)r : 0;
+	}
+	if (fd >= 0 && off && sendto(fd, m, off, 0, (const struct sockaddr *)&n->to, n->tolen) > 0)
+		atomic_fetch_add_explicit(&s->notify_sent, 1, memory_order_relaxed);
 }
 
 /* Zone i changed: notify every target of its new serial. */
@@ -153,6 +188,7 @@ static void notify_zone(struct server *s, int zi)
 			n->zone = zi;
 			memcpy(&n->to, &s->targets[t], s->tlens[t]);
 			n->tolen = s->tlens[t];
+			n->key = s->tkeys[t];
 		}
 		n->serial = s->ctx.zones[zi].cur->serial;
 		n->id = (uint16_t)randombytes_uniform(65536);
@@ -176,16 +212,42 @@ static void notify_due(struct server *s, int64_t now)
 		if (n->interval_ms > NOTIFY_FIRST_MS)
 			fprintf(stderr, "rpz: NOTIFY of %s serial %u to %s resent\n",
 				s->ctx.zones[n->zone].name, n->serial,
-				net_addr_text((struct sockaddr *)&n->to, a, sizeof(a)));
+				addr_port(&n->to, a, sizeof(a)));
 		n->due_ms = now + n->interval_ms;
 		n->interval_ms =
 			n->interval_ms * 2 > NOTIFY_MAX_MS ? NOTIFY_MAX_MS : n->interval_ms * 2;
 	}
 }
 
+/* Whether the answer m[0..len) acknowledges n (RFC 1996 4.7): a NOTIFY response with
+ * its ID and its question (the zone, SOA, IN), and, when n was signed, a TSIG of n's key
+ * that verifies against the MAC of what we sent. Returns NULL, or why not. */
+static const char *notify_answers(const struct server *s, const struct notify *n, const uint8_t *m,
+				  size_t len)
+{
+	const struct rpz_zone *z = s->ctx.zones[n->zone].cur;
+	size_t q = DNSW_HEADER, i;
+
+	if (dnsw_get16(m + 4) != 1 || len < q + z->origin_len + 4)
+		return "no question";
+	for (i = 0; i < z->origin_len; i++)
+		if (tolower(m[q + i]) != tolower(z->origin[i]))
+			return "another zone";
+	if (dnsw_get16(m + q + i) != DNSW_SOA || dnsw_get16(m + q + i + 2) != DNSW_CLASS_IN)
+		return "another question";
+	if (n->key >= 0) {
+		/* a copy: a forged answer must not spoil the check of the real one */
+		struct rpz_tsig_client c = n->tc;
+
+		if (rpz_tsig_verify(&c, m, len, (uint64_t)time(NULL), 1) != RPZ_TV_OK)
+			return "TSIG missing or wrong";
+	}
+	return NULL;
+}
+
 static void notify_read(struct server *s, int fd)
 {
-	struct sockaddr_storage from;
+	struct sockaddr_storage from = { 0 };
 	socklen_t fl = sizeof(from);
 	char a[64];
 	ssize_t r;
@@ -204,16 +266,23 @@ static void notify_read(struct server *s, int fd)
 			continue;
 		for (k = 0; k < s->nnotes; k++) {
 			struct notify *n = &s->notes[k];
+			const char *why;
 
 			if (!n->pending || n->id != dnsw_get16(s->buf) || n->tolen != fl ||
 			    memcmp(&n->to, &from, fl) != 0)
 				continue;
+			why = notify_answers(s, n, s->buf, (size_t)r);
+			addr_port(&from, a, sizeof(a));
+			if (why) {
+				fprintf(stderr, "rpz: NOTIFY answer from %s ignored: %s\n", a, why);
+				continue;
+			}
 			n->pending = 0;
+			atomic_fetch_add_explicit(&s->notify_acked, 1, memory_order_relaxed);
 			fprintf(stderr,
-				"rpz: NOTIFY of %s serial %u acknowledged by %s (rcode %d)\n",
-				s->ctx.zones[n->zone].name, n->serial,
-				net_addr_text((struct sockaddr *)&from, a, sizeof(a)),
-				DNSW_RCODE(flags));
+				"rpz: NOTIFY of %s serial %u acknowledged by %s (rcode %d%s)\n",
+				s->ctx.zones[n->zone].name, n->serial, a, DNSW_RCODE(flags),
+				n->key >= 0 ? ", signed" : "");
 		}
 		fl = sizeof(from);
 	}
@@ -226,6 +295,7 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 	int changed[RPZ_MAX_ZONES] = { 0 };
 	struct snap *sn = NULL;
 	struct filestamp st = filestamp_of(s->snap_path);
+	int64_t t0 = now_ms();
 	int rc, i;
 
 	rc = snap_open(s->snap_path, &sn, err);
@@ -245,8 +315,12 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 
 		if (!changed[i] || !zs->cur)
 			continue;
-		fprintf(stderr, "rpz: zone %s serial %u: %zu records (%s; %zu differences kept)\n",
-			zs->name, zs->cur->serial, zs->cur->n, why, zs->journal.n);
+		atomic_store_explicit(&s->zserial[i], zs->cur->serial, memory_order_relaxed);
+		fprintf(stderr,
+			"rpz: zone %s serial %u: %zu records (%s; %zu differences kept; built in "
+			"%lld ms)\n",
+			zs->name, zs->cur->serial, zs->cur->n, why, zs->journal.n,
+			(long long)(now_ms() - t0));
 		notify_zone(s, i);
 	}
 	return rc;
@@ -261,6 +335,11 @@ static void conn_close(struct server *s, int i)
 	if (c->x) {
 		fprintf(stderr, "rpz: %s of %s to %s cut off after %ld messages\n",
 			c->x->ixfr ? "IXFR" : "AXFR", c->xo.zone, c->peer_text, c->x->msgs);
+		if (c->xo.member >= 0) {
+			atomic_fetch_add_explicit(&s->ctx.members[c->xo.member].failures, 1,
+						  memory_order_relaxed);
+			s->ctx.members[c->xo.member].active--;
+		}
 		rpz_xfr_free(c->x);
 		s->transfers--;
 	}
@@ -298,6 +377,22 @@ static void conn_queue(struct conn *c, const uint8_t *m, size_t n)
 	c->outoff = 0;
 }
 
+/* The counters of the request o. */
+static void count(struct server *s, const struct rpz_outcome *o)
+{
+	struct rpz_member *m = o->member >= 0 ? &s->ctx.members[o->member] : NULL;
+
+	if (!m) {
+		if (o->rcode == DNSW_REFUSED || o->tsig_error)
+			atomic_fetch_add_explicit(&s->refused, 1, memory_order_relaxed);
+		return;
+	}
+	if (o->limit)
+		atomic_fetch_add_explicit(&m->refused, 1, memory_order_relaxed);
+	if (o->current) /* an IXFR over TCP answered with the SOA alone: it is up to date */
+		atomic_store_explicit(&m->serial, o->current, memory_order_relaxed);
+}
+
 /* Answer the queries read so far, one at a time. */
 static void conn_serve(struct server *s, struct conn *c)
 {
@@ -313,9 +408,11 @@ static void conn_serve(struct server *s, struct conn *c)
 		memmove(c->in, c->in + 2 + qlen, c->inlen - 2 - qlen);
 		c->inlen -= 2 + qlen;
 		log_outcome(&o, c->peer_text);
+		count(s, &o);
 		if (c->x) {
 			s->transfers++;
 			c->xo = o;
+			s->ctx.members[o.member].active++;
 		}
 		if (n)
 			conn_queue(c, s->buf, n);
@@ -332,6 +429,13 @@ static void xfr_done(struct server *s, struct conn *c)
 		c->xo.qtype != DNSW_IXFR ? ""
 		: x->ixfr		 ? " (incremental)"
 					 : " (full zone: the journal does not reach back)");
+	if (c->xo.member >= 0) {
+		struct rpz_member *m = &s->ctx.members[c->xo.member];
+
+		atomic_fetch_add_explicit(&m->transfers, 1, memory_order_relaxed);
+		atomic_store_explicit(&m->serial, x->zone->serial, memory_order_relaxed);
+		m->active--;
+	}
 	rpz_xfr_free(x);
 	c->x = NULL;
 	s->transfers--;
@@ -396,6 +500,7 @@ static void udp_read(struct server *s, int fd)
 			       (uint64_t)time(NULL), s->buf, sizeof(s->buf), &x, &o);
 		if (o.rcode != DNSW_NOERROR && n)
 			log_outcome(&o, net_addr_text((struct sockaddr *)&from, a, sizeof(a)));
+		count(s, &o);
 		if (n)
 			(void)sendto(fd, s->buf, n, 0, (struct sockaddr *)&from, fl);
 	}
@@ -438,6 +543,97 @@ static int open_sockets(struct server *s, struct isp_err *err)
 	return 0;
 }
 
+/* rpz.notify: ADDR:PORT or key:NAME@ADDR:PORT (signed with key NAME), comma-separated. */
+static int parse_notify(struct server *s, struct isp_err *err)
+{
+	char buf[sizeof(s->cfg->rpz_notify)], *p, *tok, *save = NULL;
+	int i, n;
+
+	snprintf(buf, sizeof(buf), "%s", s->cfg->rpz_notify);
+	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
+		const char *addr = tok;
+		int key = -1;
+
+		if (s->ntargets == MAX_NOTIFY)
+			return isp_err_set(err, ISR_EINVAL, "rpz.notify: more than %d addresses",
+					   MAX_NOTIFY);
+		if (strncmp(tok, "key:", 4) == 0) {
+			char *at = strchr(tok, '@');
+
+			if (!at)
+				return isp_err_set(err, ISR_EINVAL,
+						   "rpz.notify: %s: expected key:NAME@ADDR:PORT",
+						   tok);
+			*at = '\0';
+			addr = at + 1;
+			for (i = 0; i < s->ctx.nkeys; i++)
+				if (strcmp(s->ctx.keys[i].name, tok + 4) == 0)
+					key = i;
+			if (key < 0)
+				return isp_err_set(err, ISR_EINVAL,
+						   "rpz.notify: %s: no such key in rpz.tsig", tok);
+		}
+		if (net_parse_addr_list("rpz.notify", addr, 53, &s->targets[s->ntargets],
+					&s->tlens[s->ntargets], 1, &n, err) != 0)
+			return ISR_EINVAL;
+		s->tkeys[s->ntargets++] = key;
+	}
+	return 0;
+}
+
+/* The /metrics page: per member, per zone, and the service's own counters. */
+static size_t render(void *ud, char *buf, size_t size)
+{
+	struct server *s = ud;
+	struct prom p = { .buf = buf, .size = size, .prefix = "rpz" };
+	static const struct {
+		const char *type, *name, *help;
+		size_t off;
+	} fam[] = {
+		{ "counter", "member_transfers_total", "zone transfers sent whole to the member",
+		  offsetof(struct rpz_member, transfers) },
+		{ "counter", "member_failures_total",
+		  "zone transfers to the member cut off (idle, closed, write error)",
+		  offsetof(struct rpz_member, failures) },
+		{ "counter", "member_refused_total",
+		  "transfers of the member refused by a limit (max-transfers, its half of them, "
+		  "member-rate)",
+		  offsetof(struct rpz_member, refused) },
+	};
+	size_t f;
+	int i;
+
+	for (f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		prom_family(&p, fam[f].type, fam[f].name, fam[f].help);
+		for (i = 0; i < s->ctx.nmembers; i++) {
+			const struct rpz_member *m = &s->ctx.members[i];
+			const _Atomic uint64_t *v =
+				(const _Atomic uint64_t *)(const void *)((const char *)m +
+									 fam[f].off);
+
+			prom_labelled(&p, fam[f].name, "member", m->name,
+				      atomic_load_explicit(v, memory_order_relaxed));
+		}
+	}
+	prom_family(&p, "gauge", "member_serial", "the last serial the member was sent (0: none)");
+	for (i = 0; i < s->ctx.nmembers; i++)
+		prom_labelled(
+			&p, "member_serial", "member", s->ctx.members[i].name,
+			atomic_load_explicit(&s->ctx.members[i].serial, memory_order_relaxed));
+	prom_family(&p, "gauge", "zone_serial", "the serial of the zone served");
+	for (i = 0; i < s->ctx.nzones; i++)
+		prom_labelled(&p, "zone_serial", "zone", s->ctx.zones[i].name,
+			      atomic_load_explicit(&s->zserial[i], memory_order_relaxed));
+	prom_value(&p, "counter", "refused_total",
+		   "requests of no member (not in rpz.allow, bad TSIG) refused",
+		   atomic_load_explicit(&s->refused, memory_order_relaxed));
+	prom_value(&p, "counter", "notify_sent_total", "NOTIFY messages sent (resends included)",
+		   atomic_load_explicit(&s->notify_sent, memory_order_relaxed));
+	prom_value(&p, "counter", "notify_acked_total", "NOTIFY messages acknowledged",
+		   atomic_load_explicit(&s->notify_acked, memory_order_relaxed));
+	return prom_end(&p);
+}
+
 static int configure(struct server *s, struct isp_err *err)
 {
 	const struct isp_config *cfg = s->cfg;
@@ -471,10 +667,16 @@ static int configure(struct server *s, struct isp_err *err)
 	rc = rpz_acl_parse(&s->ctx, cfg->rpz_allow, err);
 	if (rc)
 		return rc;
-	if (cfg->rpz_notify[0] && net_parse_addr_list("rpz.notify", cfg->rpz_notify, 53, s->targets,
-						      s->tlens, MAX_NOTIFY, &s->ntargets, err) != 0)
-		return ISR_EINVAL;
+	rc = parse_notify(s, err);
+	if (rc)
+		return rc;
+	s->ctx.member_rate = cfg->rpz_member_rate > 0 ? (int)cfg->rpz_member_rate : 0;
+	rc = rpz_policy_init(&s->ctx.policy, cfg, err);
+	if (rc)
+		return rc;
 	s->maxtransfers = cfg->rpz_max_transfers > 0 ? (int)cfg->rpz_max_transfers : 1;
+	/* one member never holds more than half the transfers: others still get theirs */
+	s->ctx.member_max = s->maxtransfers > 1 ? s->maxtransfers / 2 : 1;
 	s->maxconns = s->maxtransfers * 4;
 	s->idle_ms = cfg->rpz_idle_timeout > 0 ? cfg->rpz_idle_timeout * 1000 : 30000;
 	s->conns = calloc((size_t)s->maxconns, sizeof(struct conn *));
@@ -496,6 +698,50 @@ static void read_signals(struct server *s)
 	}
 }
 
+/* Watch the snapshot's folder, so that a compile is seen at once (a new snapshot is
+ * written and renamed into place, or written in place): the 1 s look stays as the
+ * fallback (a folder inotify cannot watch, a full event queue). */
+static void watch_snapshot(struct server *s)
+{
+	char dir[CONFIG_PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", s->snap_path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	s->inofd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (s->inofd >= 0 &&
+	    inotify_add_watch(s->inofd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE) < 0) {
+		close(s->inofd);
+		s->inofd = -1;
+	}
+}
+
+static void read_inotify(struct server *s)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const char *base = strrchr(s->snap_path, '/');
+	ssize_t r;
+
+	base = base ? base + 1 : s->snap_path;
+	while ((r = read(s->inofd, buf, sizeof(buf))) > 0) {
+		const char *p = buf;
+
+		while (p + sizeof(struct inotify_event) <= buf + r) {
+			const struct inotify_event *e = (const void *)p;
+
+			if ((e->mask & IN_Q_OVERFLOW) || (e->len && strcmp(e->name, base) == 0))
+				s->look = 1;
+			p += sizeof(struct inotify_event) + e->len;
+		}
+	}
+}
+
 static void loop(struct server *s)
 {
 	struct pollfd *pf;
@@ -503,13 +749,13 @@ static void loop(struct server *s)
 	int i, n, base;
 	struct isp_err err;
 
-	pf = calloc((size_t)2 * (size_t)s->nlisten + 3 + (size_t)s->maxconns, sizeof(*pf));
+	pf = calloc((size_t)2 * (size_t)s->nlisten + 4 + (size_t)s->maxconns, sizeof(*pf));
 	if (!pf)
 		return;
 	while (!s->stop) {
 		int64_t now = now_ms();
 
-		if (s->hup || now - last_check >= 1000) {
+		if (s->hup || s->look || now - last_check >= 1000) {
 			struct filestamp st = filestamp_of(s->snap_path);
 
 			if (s->hup || !filestamp_eq(&st, &s->snap_st)) {
@@ -518,7 +764,7 @@ static void loop(struct server *s)
 					fprintf(stderr, "rpz: reload failed, old zones kept: %s\n",
 						err.msg);
 			}
-			s->hup = 0;
+			s->hup = s->look = 0;
 			last_check = now;
 		}
 		notify_due(s, now);
@@ -535,6 +781,7 @@ static void loop(struct server *s)
 		}
 		pf[n++] = (struct pollfd){ .fd = s->nsock[0], .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->nsock[1], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->inofd, .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		base = n;
 		for (i = 0; i < s->nconns; i++) {
@@ -555,6 +802,8 @@ static void loop(struct server *s)
 		}
 		if (pf[base - 1].revents & POLLIN)
 			read_signals(s);
+		if (pf[base - 2].revents & POLLIN)
+			read_inotify(s);
 		for (i = 0; i < 2; i++)
 			if (s->nsock[i] >= 0 &&
 			    (pf[(size_t)2 * (size_t)s->nlisten + (size_t)i].revents & POLLIN))
@@ -580,7 +829,7 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 	if (!s)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
 	s->cfg = cfg;
-	s->nsock[0] = s->nsock[1] = -1;
+	s->nsock[0] = s->nsock[1] = s->inofd = -1;
 	served_block_signals(&set);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	rc = s->sigfd < 0 ? isp_err_set(err, ISR_EIO, "rpz: signalfd: %s", strerror(errno))
@@ -589,12 +838,23 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 		rc = reload(s, "start", err);
 	if (rc == 0)
 		rc = open_sockets(s, err);
+	if (rc == 0)
+		watch_snapshot(s);
+	s->metrics.fd = -1;
+	if (rc == 0 && cfg->rpz_metrics[0]) {
+		s->metrics.render = render;
+		s->metrics.ud = s;
+		s->metrics.stop = &s->mstop;
+		rc = metricsd_start(&s->metrics, "rpz.metrics", cfg->rpz_metrics, err);
+	}
 	if (rc == 0) {
 		fprintf(stderr, "rpz: serving %d zone%s on %s\n", s->ctx.nzones,
 			s->ctx.nzones == 1 ? "" : "s", cfg->rpz_listen);
 		loop(s);
 		fprintf(stderr, "rpz: stopped\n");
 	}
+	atomic_store(&s->mstop, 1);
+	metricsd_join(&s->metrics);
 	while (s->nconns)
 		conn_close(s, s->nconns - 1);
 	for (i = 0; i < s->nlisten; i++) {
@@ -608,6 +868,8 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 			close(s->nsock[i]);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
+	if (s->inofd >= 0)
+		close(s->inofd);
 	rpz_ctx_free(&s->ctx);
 	free(s->conns);
 	free(s);

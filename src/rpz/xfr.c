@@ -139,14 +139,6 @@ static struct rpz_zstate *find_zone(struct rpz_ctx *c, const char *name)
 	return NULL;
 }
 
-static int allowed(const struct rpz_ctx *c, const struct rpz_tsig_req *t, int verified,
-		   const struct sockaddr *from)
-{
-	if (verified && t->key && c->key_allowed[t->key - c->keys])
-		return 1;
-	return c->nets && from && prefixset_contains_sa(c->nets, from);
-}
-
 static int add_seg(struct rpz_xfr *x, int is_soa, uint32_t soa, const uint8_t *arena,
 		   const uint32_t *recs, size_t n)
 {
@@ -278,6 +270,18 @@ void rpz_xfr_free(struct rpz_xfr *x)
 	free(x);
 }
 
+/* REFUSED (limit: by which limit, or NULL). */
+static size_t refuse(const struct dnsw_query *q, const struct rpz_tsig_req *t, int verified,
+		     uint64_t now, uint8_t *out, size_t cap, struct rpz_outcome *o,
+		     const char *limit)
+{
+	size_t n = head(out, q, DNSW_REFUSED, 0);
+
+	o->rcode = DNSW_REFUSED;
+	o->limit = limit;
+	return finish(t, verified, now, out, n, cap);
+}
+
 size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struct sockaddr *from,
 		  int tcp, int may_xfr, uint64_t now, uint8_t *out, size_t cap,
 		  struct rpz_xfr **xfr, struct rpz_outcome *o)
@@ -291,6 +295,7 @@ size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struc
 
 	*xfr = NULL;
 	memset(o, 0, sizeof(*o));
+	o->member = -1;
 	if (len < DNSW_HEADER || (dnsw_get16(pkt + 2) & DNSW_QR) || cap < RPZ_MSG_CAP)
 		return 0;
 	rc = dnsw_parse_query(pkt, len, &q);
@@ -315,13 +320,11 @@ size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struc
 	}
 	zs = q.name_ok ? find_zone(c, q.name) : NULL;
 	o->zone = zs ? zs->name : NULL;
-	if (!zs || !zs->cur || !allowed(c, &t, verified, from) || q.qclass != DNSW_CLASS_IN ||
+	o->member = rpz_member_of(c, verified ? t.key : NULL, from);
+	if (!zs || !zs->cur || o->member < 0 || q.qclass != DNSW_CLASS_IN ||
 	    (q.qtype != DNSW_SOA && q.qtype != DNSW_AXFR && q.qtype != DNSW_IXFR) ||
-	    (q.qtype == DNSW_AXFR && !tcp) || (q.qtype != DNSW_SOA && tcp && !may_xfr)) {
-		o->rcode = DNSW_REFUSED;
-		n = head(out, &q, DNSW_REFUSED, 0);
-		return finish(&t, verified, now, out, n, cap);
-	}
+	    (q.qtype == DNSW_AXFR && !tcp))
+		return refuse(&q, &t, verified, now, out, cap, o, NULL);
 	memset(&iw, 0, sizeof(iw));
 	if (q.qtype == DNSW_IXFR) {
 		iw.pkt = pkt;
@@ -337,11 +340,19 @@ size_t rpz_handle(struct rpz_ctx *c, const uint8_t *pkt, size_t len, const struc
 	if (q.qtype == DNSW_SOA ||
 	    (q.qtype == DNSW_IXFR && (!tcp || (int32_t)(iw.serial - zs->cur->serial) >= 0))) {
 		o->rcode = DNSW_NOERROR;
+		if (q.qtype == DNSW_IXFR && tcp)
+			o->current = zs->cur->serial;
 		n = head(out, &q, DNSW_NOERROR, 1);
 		n = rpz_put_soa(zs->cur, zs->cur->serial, out, n, RPZ_MSG_MAX);
 		dnsw_put16(out + 6, 1);
 		return finish(&t, verified, now, out, n, cap);
 	}
+	if (!may_xfr)
+		return refuse(&q, &t, verified, now, out, cap, o, "transfers");
+	if (c->member_max > 0 && c->members[o->member].active >= c->member_max)
+		return refuse(&q, &t, verified, now, out, cap, o, "member transfers");
+	if (!rpz_member_take(c, o->member, now))
+		return refuse(&q, &t, verified, now, out, cap, o, "rate");
 	*xfr = xfr_new(zs, &q, q.qtype == DNSW_IXFR, iw.serial);
 	if (!*xfr) {
 		o->rcode = DNSW_SERVFAIL;
@@ -384,39 +395,6 @@ int rpz_zone_spec(const char *spec, struct rpz_zstate *zs, struct isp_err *err)
 	return 0;
 }
 
-int rpz_acl_parse(struct rpz_ctx *c, const char *list, struct isp_err *err)
-{
-	char buf[4096], nets[4096] = "";
-	char *p, *save = NULL, *tok;
-	int i, any = 0;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
-		any = 1;
-		if (strncmp(tok, "key:", 4) == 0) {
-			for (i = 0; i < c->nkeys; i++)
-				if (strcmp(c->keys[i].name, tok + 4) == 0)
-					break;
-			if (i == c->nkeys)
-				return isp_err_set(err, ISR_EINVAL,
-						   "rpz.allow: %s: no such key in rpz.tsig", tok);
-			c->key_allowed[i] = 1;
-		} else {
-			snprintf(nets + strlen(nets), sizeof(nets) - strlen(nets), "%s%s",
-				 nets[0] ? "," : "", tok);
-		}
-	}
-	if (!any) {
-		for (i = 0; i < c->nkeys; i++)
-			c->key_allowed[i] = 1;
-		if (!c->nkeys)
-			snprintf(nets, sizeof(nets), "127.0.0.0/8,::1");
-	}
-	if (nets[0] && prefixset_parse(nets, &c->nets, err) != 0)
-		return ISR_EINVAL;
-	return 0;
-}
-
 int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint32_t ttl,
 		 size_t journal_max, int *changed, struct isp_err *err)
 {
@@ -429,7 +407,8 @@ int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint
 
 		changed[i] = 0;
 		zs->journal.max = journal_max;
-		rc = rpz_zone_build(s, zs->name, zs->lists, zs->nlists, ttl, &nz, err);
+		rc = rpz_zone_build(s, zs->name, zs->lists, zs->nlists, ttl, &c->policy, zs->cur,
+				    &nz, err);
 		if (rc)
 			return rc;
 		if (!zs->cur) {
@@ -467,6 +446,6 @@ void rpz_ctx_free(struct rpz_ctx *c)
 		rpz_zone_unref(c->zones[i].cur);
 		rpz_journal_free(&c->zones[i].journal);
 	}
-	prefixset_free(c->nets);
+	rpz_members_free(c);
 	sodium_memzero(c->keys, sizeof(c->keys));
 }

@@ -8,9 +8,11 @@
  * offsets. Memory: a record is its relative owner, 4 bytes of type and length and its
  * rdata, plus a 4-byte offset (a 1 M-name zone is some 30 MB).
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/hash.h"
 #include "core/lists/allowlist.h"
 #include "core/lists/listexport.h"
 #include "core/lists/snapfmt.h"
@@ -29,6 +31,8 @@ struct zb {
 	size_t cap; /* of the arena */
 	size_t nrecs_cap;
 	unsigned char in_zone[SNAP_MAX_LISTS];
+	unsigned char act[SNAP_MAX_LISTS]; /* each list's enum config_list_action */
+	const struct rpz_policy *pol;
 	int allow_list;	  /* the snapshot's allowlist index, or -1 */
 	int domains, ips; /* the zone has lists of these kinds */
 	int oom;
@@ -121,29 +125,122 @@ static int add_policy(struct zb *b, const uint8_t *owner, size_t olen, int actio
 	return add_rec(b, owner, olen, DNSW_CNAME, t, tl);
 }
 
+/* The records of a block entry of a list whose policy is act (enum config_list_action). */
+static int add_block(struct zb *b, const uint8_t *owner, size_t olen, int act)
+{
+	const struct rpz_policy *p = b->pol;
+	int rc = 0;
+
+	if (act == LIST_ACTION_LOG_ONLY)
+		return add_policy(b, owner, olen, LIST_ALLOW, NULL, 0);
+	if (!p || !(act == LIST_ACTION_WALLED || (act == LIST_ACTION_DEFAULT && p->walled)))
+		return add_policy(b, owner, olen, LIST_BLOCK, NULL, 0);
+	if (p->cname_len)
+		return add_rec(b, owner, olen, DNSW_CNAME, p->cname, p->cname_len);
+	if (p->have_a)
+		rc = add_rec(b, owner, olen, DNSW_A, p->a, 4);
+	if (!rc && p->have_aaaa)
+		rc = add_rec(b, owner, olen, DNSW_AAAA, p->aaaa, 16);
+	if (!rc && !p->have_a && !p->have_aaaa) /* rpz_policy_init refuses this */
+		rc = add_policy(b, owner, olen, LIST_BLOCK, NULL, 0);
+	return rc;
+}
+
+/* A walled-garden address of the configuration (key: its name): *have when set. */
+static int wg_addr(const char *key, const char *v, int af, uint8_t *out, int *have,
+		   struct isp_err *err)
+{
+	if (!v[0])
+		return 0;
+	if (inet_pton(af, v, out) != 1)
+		return isp_err_set(err, ISR_EINVAL, "%s: %s: not an IPv%d address", key, v,
+				   af == AF_INET ? 4 : 6);
+	*have = 1;
+	return 0;
+}
+
+int rpz_policy_init(struct rpz_policy *p, const struct isp_config *cfg, struct isp_err *err)
+{
+	int i, n, rc;
+
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->walled = strcmp(cfg->dns_block_action, "walled-garden") == 0;
+	if (cfg->rpz_walled[0]) {
+		n = dnsw_name_wire(cfg->rpz_walled, p->cname, sizeof(p->cname));
+		if (n <= 1)
+			return isp_err_set(err, ISR_EINVAL,
+					   "rpz.walled-garden: %s is not a host name",
+					   cfg->rpz_walled);
+		p->cname_len = (size_t)n;
+	}
+	rc = wg_addr("dns.walled-garden-a", cfg->dns_walled_garden_a, AF_INET, p->a, &p->have_a,
+		     err);
+	if (rc == 0)
+		rc = wg_addr("dns.walled-garden-aaaa", cfg->dns_walled_garden_aaaa, AF_INET6,
+			     p->aaaa, &p->have_aaaa, err);
+	if (rc)
+		return rc;
+	if (p->cname_len || p->have_a || p->have_aaaa)
+		return 0;
+	if (p->walled)
+		return isp_err_set(err, ISR_EINVAL,
+				   "dns.block-action walled-garden: set rpz.walled-garden or "
+				   "dns.walled-garden-a/-aaaa");
+	for (i = 0; i < cfg->nlists; i++)
+		if (cfg->lists[i].action == LIST_ACTION_WALLED)
+			return isp_err_set(
+				err, ISR_EINVAL,
+				"list.%s: action walled-garden: set rpz.walled-garden or "
+				"dns.walled-garden-a/-aaaa",
+				cfg->lists[i].name);
+	return 0;
+}
+
+/* The relative owner of a domain key (normalised: lower case, no trailing dot) in wire
+ * form, "*." before it when wild, label by label (no text round trip); 0 when a label is
+ * empty or too long or the name does not fit under the origin. */
+static size_t domain_owner(const struct zb *b, const struct snap_key *k, int wild, uint8_t *out)
+{
+	size_t o = 0, i, start;
+
+	if (wild) {
+		out[o++] = 1;
+		out[o++] = '*';
+	}
+	if (o + k->keylen + 1 + b->z->origin_len > DNSW_MAX_NAME)
+		return 0;
+	for (start = 0, i = 0; i <= k->keylen; i++) {
+		if (i < k->keylen && k->key[i] != '.')
+			continue;
+		if (i == start || i - start > 63)
+			return 0;
+		out[o++] = (uint8_t)(i - start);
+		memcpy(out + o, k->key + start, i - start);
+		o += i - start;
+		start = i + 1;
+	}
+	return o;
+}
+
 /* The relative owner of a key (wild: "*." before it) in wire form; 0 = too long. */
 static size_t owner_of(struct zb *b, const struct snap_key *k, int wild, uint8_t *out)
 {
 	char text[300];
 	uint8_t w[DNSW_MAX_NAME];
+	struct ip_prefix p;
+	size_t alen = k->type == SNAP_KEY_IP4 ? 4 : 16;
 	int n;
 
-	if (k->type == SNAP_KEY_DOMAIN) {
-		if (k->keylen > 253)
-			return 0;
-		snprintf(text, sizeof(text), "%s%.*s", wild ? "*." : "", (int)k->keylen, k->key);
-	} else {
-		struct ip_prefix p;
-		size_t alen = k->type == SNAP_KEY_IP4 ? 4 : 16;
-
-		if (k->keylen != alen + 1)
-			return 0;
-		memset(&p, 0, sizeof(p));
-		p.family = k->type == SNAP_KEY_IP4 ? 4 : 6;
-		p.len = (uint8_t)k->key[0];
-		memcpy(p.addr, k->key + 1, alen);
-		listexport_rpz_ip_owner(&p, text, sizeof(text));
-	}
+	if (k->type == SNAP_KEY_DOMAIN) /* the hot path: a million names a rebuild */
+		return domain_owner(b, k, wild, out);
+	if (k->keylen != alen + 1)
+		return 0;
+	memset(&p, 0, sizeof(p));
+	p.family = k->type == SNAP_KEY_IP4 ? 4 : 6;
+	p.len = (uint8_t)k->key[0];
+	memcpy(p.addr, k->key + 1, alen);
+	listexport_rpz_ip_owner(&p, text, sizeof(text));
 	n = dnsw_name_wire(text, w, sizeof(w));
 	/* relative labels (no root) + the origin must fit 255 */
 	if (n < 2 || (size_t)n - 1 + b->z->origin_len > DNSW_MAX_NAME)
@@ -171,7 +268,7 @@ static int add_form(struct zb *b, const struct snap *s, const struct snap_key *k
 			inzone = 1;
 			if (h->allow)
 				allowed = 1;
-			else if (!pick)
+			else if (!pick && b->act[h->list] != LIST_ACTION_LOG_ONLY)
 				pick = h;
 		}
 	}
@@ -186,8 +283,10 @@ static int add_form(struct zb *b, const struct snap *s, const struct snap_key *k
 		b->z->toolong++;
 		return 0;
 	}
-	if (allowed || !pick)
+	if (allowed || !pick) /* allowlisted, or only log-only lists: passthru */
 		return add_policy(b, owner, olen, LIST_ALLOW, NULL, 0);
+	if (pick->action == LIST_BLOCK)
+		return add_block(b, owner, olen, b->act[pick->list]);
 	if (pick->action == LIST_LOCAL)
 		data = snap_hit_data(s, pick, &dlen);
 	return add_policy(b, owner, olen, pick->action, data, dlen);
@@ -211,6 +310,18 @@ static int on_key(void *ud, const struct snap_key *k)
 	return 0;
 }
 
+/*
+ * The order of a zone's records: by a 64-bit hash of their bytes, then by the bytes. Any
+ * total order the same in every zone is all a difference needs; this one sorts fast (one
+ * radix pass on the hash's top byte, then buckets of a few thousand records whose
+ * comparisons almost never reach the bytes). Owners sorted by bytes share long prefixes
+ * ("\x09n0000..."), which made a comparison sort of a million of them take seconds.
+ */
+static uint64_t rec_hash(const uint8_t *r)
+{
+	return hash_key(0, r, rpz_rec_size(r));
+}
+
 static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
 {
 	size_t la = rpz_rec_size(a), lb = rpz_rec_size(b);
@@ -219,27 +330,102 @@ static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
 	return c ? c : (la > lb) - (la < lb);
 }
 
-static int rec_cmp(const void *x, const void *y, void *arena)
-{
-	const uint8_t *a = arena;
+struct hrec {
+	uint64_t h;
+	uint32_t off;
+};
 
-	return rec_cmp_raw(a + *(const uint32_t *)x, a + *(const uint32_t *)y);
+static int hrec_cmp(const void *x, const void *y, void *arena)
+{
+	const struct hrec *a = x, *b = y;
+
+	if (a->h != b->h)
+		return (a->h > b->h) - (a->h < b->h);
+	return rec_cmp_raw((const uint8_t *)arena + a->off, (const uint8_t *)arena + b->off);
+}
+
+/* Sort v[0..n) by hash, then bytes: in place by the byte of the hash at shift (American
+ * flag sort), each bucket by the next byte, small ones by insertion. */
+static void hrec_sort(struct hrec *v, size_t n, int shift, const uint8_t *arena)
+{
+	size_t cnt[256] = { 0 }, start[257], next[256], i, j;
+	unsigned b;
+
+	if (shift < 0) { /* equal hashes all the way down: by the bytes */
+		qsort_r(v, n, sizeof(*v), hrec_cmp, (void *)arena);
+		return;
+	}
+	if (n < 24) {
+		for (i = 1; i < n; i++) {
+			struct hrec e = v[i];
+
+			for (j = i; j > 0 && hrec_cmp(&v[j - 1], &e, (void *)arena) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = e;
+		}
+		return;
+	}
+	for (i = 0; i < n; i++)
+		cnt[(v[i].h >> shift) & 255]++;
+	start[0] = 0;
+	for (b = 0; b < 256; b++) {
+		start[b + 1] = start[b] + cnt[b];
+		next[b] = start[b];
+	}
+	for (b = 0; b < 256; b++) {
+		while (next[b] < start[b + 1]) {
+			struct hrec e = v[next[b]];
+			unsigned d = (unsigned)(e.h >> shift) & 255;
+
+			while (d != b) {
+				struct hrec t = v[next[d]];
+
+				v[next[d]++] = e;
+				e = t;
+				d = (unsigned)(e.h >> shift) & 255;
+			}
+			v[next[b]++] = e;
+		}
+		if (cnt[b] > 1)
+			hrec_sort(v + start[b], cnt[b], shift - 8, arena);
+	}
+}
+
+int rpz_zone_order(struct rpz_zone *z)
+{
+	struct hrec *v = malloc((z->n ? z->n : 1) * sizeof(*v));
+	size_t i, m;
+
+	if (!v)
+		return ISR_ENOMEM;
+	for (i = 0; i < z->n; i++) {
+		v[i].h = rec_hash(z->arena + z->recs[i]);
+		v[i].off = z->recs[i];
+	}
+	hrec_sort(v, z->n, 56, z->arena);
+	for (i = 0, m = 0; i < z->n; i++)
+		if (m == 0 || hrec_cmp(&v[i - 1], &v[i], z->arena) != 0)
+			z->recs[m++] = v[i].off;
+	z->n = m;
+	free(v);
+	return 0;
 }
 
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, struct rpz_zone **out, struct isp_err *err)
+		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
+		   struct rpz_zone **out, struct isp_err *err)
 {
 	static const uint8_t ns[] = "\x09localhost";
 	struct zb b;
 	struct zwalk w;
 	struct rpz_zone *z;
 	unsigned i, nl = snap_nlists(s);
-	size_t k, m;
 	int n, j;
 
 	*out = NULL;
 	memset(&b, 0, sizeof(b));
 	b.allow_list = -1;
+	b.pol = pol;
 	z = calloc(1, sizeof(*z));
 	if (!z)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
@@ -253,6 +439,14 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 	}
 	z->origin_len = (size_t)n;
 	b.z = z;
+	if (prev && prev->n) { /* the old zone's size and a little more */
+		b.cap = prev->arena_len + prev->arena_len / 16 + 4096;
+		b.nrecs_cap = prev->n + prev->n / 16 + 1024;
+		z->arena = malloc(b.cap);
+		z->recs = malloc(b.nrecs_cap * sizeof(*z->recs));
+		if (!z->arena || !z->recs)
+			goto oom;
+	}
 	for (i = 0; i < nl && i < SNAP_MAX_LISTS; i++) {
 		struct snap_list_info li;
 
@@ -264,7 +458,11 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 		for (j = 0; j < nlists; j++) {
 			if (strcmp(li.name, lists[j]) != 0)
 				continue;
+			const struct config_list *cl =
+				pol && pol->cfg ? config_list_policy(pol->cfg, li.name) : NULL;
+
 			b.in_zone[i] = 1;
+			b.act[i] = cl ? (unsigned char)cl->action : LIST_ACTION_DEFAULT;
 			b.domains |= li.kind == LIST_DOMAIN;
 			b.ips |= li.kind == LIST_IP;
 		}
@@ -275,11 +473,8 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 	w.s = s;
 	if (snap_each_key(s, on_key, &w) != 0 || b.oom)
 		goto oom;
-	qsort_r(z->recs, z->n, sizeof(*z->recs), rec_cmp, z->arena);
-	for (k = 0, m = 0; k < z->n; k++)
-		if (m == 0 || rec_cmp_raw(z->arena + z->recs[m - 1], z->arena + z->recs[k]) != 0)
-			z->recs[m++] = z->recs[k];
-	z->n = m;
+	if (rpz_zone_order(z) != 0)
+		goto oom;
 	*out = z;
 	return 0;
 oom:
@@ -306,11 +501,30 @@ static void diff_put(struct rpz_diff *d, const uint8_t *r, uint32_t *list, size_
 	d->arena_len += sz;
 }
 
+/* Append v to the growing list *l (*n used, *cap room). 0 or -1. */
+static int push(uint32_t **l, size_t *n, size_t *cap, uint32_t v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		uint32_t *nl = realloc(*l, c * sizeof(**l));
+
+		if (!nl)
+			return -1;
+		*l = nl;
+		*cap = c;
+	}
+	(*l)[(*n)++] = v;
+	return 0;
+}
+
 int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz_diff **out)
 {
 	struct rpz_diff *d;
-	size_t i = 0, j = 0, bytes = 0, nd = 0, na = 0;
-	int pass;
+	size_t i = 0, j = 0, bytes = 0, k, cdel = 0, cadd = 0, nd = 0, na = 0;
+	size_t hi = (size_t)-1, hj = (size_t)-1; /* whose hash ha, hb are */
+	uint64_t ha = 0, hb = 0;
+	uint32_t *del = NULL, *add = NULL; /* offsets in a's and b's arenas */
+	int rc = 0;
 
 	*out = NULL;
 	d = calloc(1, sizeof(*d));
@@ -319,40 +533,45 @@ int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz
 	d->refs = 1;
 	d->from = a->serial;
 	d->to = b->serial;
-	/* pass 0 counts, pass 1 copies */
-	for (pass = 0; pass < 2; pass++) {
-		i = j = 0;
-		while (i < a->n || j < b->n) {
-			const uint8_t *ra = i < a->n ? a->arena + a->recs[i] : NULL;
-			const uint8_t *rb = j < b->n ? b->arena + b->recs[j] : NULL;
-			int c = ra && rb ? rec_cmp_raw(ra, rb) : 0;
+	/* one merge walk (each record read once: the records are where the snapshot walk
+	 * put them, so a read is a cache miss), collecting what differs; then copied */
+	while (rc == 0 && (i < a->n || j < b->n)) {
+		const uint8_t *ra = i < a->n ? a->arena + a->recs[i] : NULL;
+		const uint8_t *rb = j < b->n ? b->arena + b->recs[j] : NULL;
+		int c = 0;
 
-			if (ra && rb && c == 0) {
-				i++, j++;
-			} else if (ra && (!rb || c < 0)) {
-				if (pass)
-					diff_put(d, ra, d->del, &d->ndel);
-				else
-					bytes += rpz_rec_size(ra), nd++;
-				i++;
-			} else if (rb) {
-				if (pass)
-					diff_put(d, rb, d->add, &d->nadd);
-				else
-					bytes += rpz_rec_size(rb), na++;
-				j++;
-			}
+		if (ra && rb) { /* the zone order */
+			if (hi != i)
+				ha = rec_hash(ra), hi = i;
+			if (hj != j)
+				hb = rec_hash(rb), hj = j;
+			c = ha != hb ? (ha > hb) - (ha < hb) : rec_cmp_raw(ra, rb);
 		}
-		if (pass == 0) {
-			d->arena = malloc(bytes ? bytes : 1);
-			d->del = malloc((nd ? nd : 1) * sizeof(uint32_t));
-			d->add = malloc((na ? na : 1) * sizeof(uint32_t));
-			if (!d->arena || !d->del || !d->add) {
-				rpz_diff_unref(d);
-				return ISR_ENOMEM;
-			}
+		if (ra && rb && c == 0) {
+			i++, j++;
+		} else if (ra && (!rb || c < 0)) {
+			rc = push(&del, &nd, &cdel, a->recs[i++]);
+			bytes += rpz_rec_size(ra);
+		} else if (rb) {
+			rc = push(&add, &na, &cadd, b->recs[j++]);
+			bytes += rpz_rec_size(rb);
 		}
 	}
+	d->arena = rc ? NULL : malloc(bytes ? bytes : 1);
+	d->del = rc ? NULL : malloc((nd ? nd : 1) * sizeof(uint32_t));
+	d->add = rc ? NULL : malloc((na ? na : 1) * sizeof(uint32_t));
+	if (!d->arena || !d->del || !d->add) {
+		free(del);
+		free(add);
+		rpz_diff_unref(d);
+		return ISR_ENOMEM;
+	}
+	for (k = 0; k < nd; k++)
+		diff_put(d, a->arena + del[k], d->del, &d->ndel);
+	for (k = 0; k < na; k++)
+		diff_put(d, b->arena + add[k], d->add, &d->nadd);
+	free(del);
+	free(add);
 	*out = d;
 	return 0;
 }

@@ -3,7 +3,8 @@
  * kdig signed (the .bin files of tests/data/rpz, made by capture.py with the secrets beside them):
  * verified, stale time, wrong MAC, unknown key; the difference of two zones and the
  * bounded journal; IXFR answered from the journal (and as a full zone when it does not
- * reach back); AXFR split into messages, each signed; the ACL.
+ * reach back); AXFR split into messages, each signed; the ACL's members and their rate of
+ * transfers; a NOTIFY of ours signed and its answer's TSIG checked.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +127,7 @@ static struct rpz_zone *zone_of(uint32_t serial, const char *const *names, size_
 		off += 5;
 	}
 	z->arena_len = off;
+	assert_int_equal(rpz_zone_order(z), 0);
 	return z;
 }
 
@@ -273,8 +275,11 @@ static void test_ixfr(void **state)
 	assert_false(x->ixfr);
 	memset(&s, 0, sizeof(s));
 	assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
-	assert_int_equal(s.n, 6); /* SOA NS b c d SOA */
-	assert_int_equal(s.types[1], DNSW_NS);
+	assert_int_equal(s.n, 6); /* SOA, then NS b c d in the zone's order, SOA */
+	assert_int_equal(s.types[0], DNSW_SOA);
+	assert_int_equal((s.types[1] == DNSW_NS) + (s.types[2] == DNSW_NS) +
+				 (s.types[3] == DNSW_NS) + (s.types[4] == DNSW_NS),
+			 1);
 	assert_int_equal(s.types[5], DNSW_SOA);
 	rpz_xfr_free(x);
 	/* the transfer limit reached: REFUSED */
@@ -325,6 +330,19 @@ static void test_axfr_signed_messages(void **state)
 	assert_true(msgs > 2);
 	assert_int_equal(total, 5000 + 3); /* SOA, NS, the names, SOA */
 	rpz_xfr_free(x);
+	/* AXFR over UDP: REFUSED (signed: the request was), no transfer */
+	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 0, 1, t.time, out, sizeof(out), &x,
+			 &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_REFUSED);
+	assert_null(o.limit);
+	{
+		struct seen s;
+
+		memset(&s, 0, sizeof(s));
+		assert_int_equal(dnsw_walk_response(out, len, on_rr, &s), 0);
+		assert_int_equal(s.tsig, 1);
+	}
 	/* unsigned from loopback with keys and no allow: REFUSED; as are other types */
 	n = load("ixfr_plain.bin", pkt, sizeof(pkt));
 	len = rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 0, out, sizeof(out), &x, &o);
@@ -333,13 +351,183 @@ static void test_axfr_signed_messages(void **state)
 	rpz_ctx_free(&c);
 }
 
+static struct sockaddr_in addr4(const char *a)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, a, &sa.sin_addr), 1);
+	return sa;
+}
+
+/* The ACL's members: who a request is, by key first, then by the first CIDR. */
+static void test_members(void **state)
+{
+	static const struct {
+		const char *allow;
+		int key; /* -1 none, else the index of the verified key */
+		const char *from;
+		int member;
+	} v[] = {
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 0, "10.1.1.1", 0 },
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", -1, "10.1.1.1", 1 },
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 1, "127.0.0.1", 2 }, /* k5 not allowed */
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", -1, "192.0.2.1", -1 },
+		{ "key:k1, 10.0.0.0/8, 127.0.0.1/32", 1, "192.0.2.1", -1 },
+		{ "", 1, "192.0.2.1", 1 },   /* no allow: every key */
+		{ "", -1, "127.0.0.1", -1 }, /* ... and no address when there are keys */
+		{ "10.0.0.0/8,10.1.0.0/16", -1, "10.1.2.3", 0 }, /* the first CIDR */
+	};
+	struct rpz_ctx c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		struct sockaddr_in sa = addr4(v[i].from);
+
+		ctx_with(&c, v[i].allow);
+		assert_int_equal(rpz_member_of(&c, v[i].key >= 0 ? &c.keys[v[i].key] : NULL,
+					       (struct sockaddr *)&sa),
+				 v[i].member);
+		rpz_ctx_free(&c);
+	}
+	/* no keys, no allow: loopback */
+	memset(&c, 0, sizeof(c));
+	{
+		struct isp_err e;
+		struct sockaddr_in lo = addr4("127.0.0.9"), other = addr4("192.0.2.1");
+
+		assert_int_equal(rpz_acl_parse(&c, "", &e), 0);
+		assert_int_equal(c.nmembers, 2);
+		assert_string_equal(c.members[0].name, "127.0.0.0/8");
+		assert_int_equal(rpz_member_of(&c, NULL, (struct sockaddr *)&lo), 0);
+		assert_int_equal(rpz_member_of(&c, NULL, (struct sockaddr *)&other), -1);
+		assert_int_equal(rpz_acl_parse(&c, "key:nokey", &e), ISR_EINVAL);
+		rpz_ctx_free(&c);
+	}
+}
+
+/* The per-member rate: a bucket of member_rate transfers, one back each 60/rate s; an
+ * IXFR from the current serial (the SOA alone) takes none. */
+static void test_member_rate(void **state)
+{
+	static uint8_t out[RPZ_MSG_CAP];
+	static const char *const a[] = { "a" }, *const b[] = { "b" };
+	struct rpz_ctx c;
+	struct rpz_diff *d;
+	struct rpz_zone *old;
+	struct rpz_xfr *x;
+	struct rpz_outcome o;
+	struct sockaddr_in sa = loopback();
+	uint8_t pkt[512];
+	size_t n;
+	int i;
+
+	(void)state;
+	ctx_with(&c, "127.0.0.0/8");
+	c.member_rate = 3;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(rpz_member_take(&c, 0, 1000), 1);
+	assert_int_equal(rpz_member_take(&c, 0, 1000), 0);
+	assert_int_equal(rpz_member_take(&c, 0, 1019), 0);
+	assert_int_equal(rpz_member_take(&c, 0, 1020), 1); /* 20 s: one more */
+	assert_int_equal(rpz_member_take(&c, 0, 1020), 0);
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 1); /* long after: full, not more */
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 1);
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 1);
+	assert_int_equal(rpz_member_take(&c, 0, 5000), 0);
+	/* through rpz_handle: kdig's IXFR=100 against a zone at 101 */
+	c.members[0].tokens_at = 0;
+	c.member_rate = 1;
+	c.zones[0].journal.max = 100;
+	c.zones[0].cur = zone_of(101, b, 1);
+	old = zone_of(100, a, 1);
+	assert_int_equal(rpz_diff_make(old, c.zones[0].cur, &d), 0);
+	rpz_zone_unref(old);
+	assert_int_equal(rpz_journal_add(&c.zones[0].journal, d), 0);
+	n = load("ixfr_plain.bin", pkt, sizeof(pkt));
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 7, out, sizeof(out), &x, &o);
+	assert_non_null(x);
+	assert_int_equal(o.member, 0);
+	assert_null(o.limit);
+	rpz_xfr_free(x);
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_REFUSED);
+	assert_string_equal(o.limit, "rate");
+	/* the limit of transfers at once is checked first, then the member's */
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 0, 8, out, sizeof(out), &x, &o);
+	assert_string_equal(o.limit, "transfers");
+	c.member_max = 1;
+	c.members[0].active = 1;
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_string_equal(o.limit, "member transfers");
+	c.members[0].active = 0;
+	/* from the current serial: the SOA alone, not refused, and it says "current" */
+	c.zones[0].cur->serial = 100;
+	rpz_handle(&c, pkt, n, (struct sockaddr *)&sa, 1, 1, 8, out, sizeof(out), &x, &o);
+	assert_null(x);
+	assert_int_equal(o.rcode, DNSW_NOERROR);
+	assert_int_equal(o.current, 100);
+	rpz_ctx_free(&c);
+}
+
+/* A NOTIFY of ours signed, checked as a request would be; the answer signed over our MAC
+ * verifies, and nothing else does: another MAC before it, a byte changed, no TSIG. */
+static void test_notify_tsig(void **state)
+{
+	static const uint8_t q[] = { 0x12, 0x34, 0x20, 0x00, 0,	  1,   0,   0,	 0, 0, 0, 0, 3,
+				     'r',  'p',	 'z',  4,    't', 'e', 's', 't', 0, 0, 6, 0, 1 };
+	struct rpz_key k[2];
+	struct rpz_tsig_req theirs;
+	struct rpz_tsig_sign rs;
+	struct rpz_tsig_client mine, c, other;
+	uint8_t m[512], r[512];
+	int n, rn;
+
+	(void)state;
+	keys(k);
+	memcpy(m, q, sizeof(q));
+	n = rpz_tsig_sign_request(&mine, &k[1], 1000, m, sizeof(q), sizeof(m));
+	assert_true(n > (int)sizeof(q));
+	assert_int_equal(mine.prior_len, 64);
+	/* the secondary verifies it as a request signed with k5 */
+	assert_int_equal(rpz_tsig_check(m, (size_t)n, k, 2, 1000, &theirs), 1);
+	assert_ptr_equal(theirs.key, &k[1]);
+	/* and answers: QR set, signed over our MAC */
+	memcpy(r, q, sizeof(q));
+	r[2] |= 0x80;
+	rpz_tsig_sign_init(&rs, &theirs, 1001);
+	rn = rpz_tsig_append(&rs, r, sizeof(q), sizeof(r));
+	assert_true(rn > 0);
+	c = mine;
+	assert_int_equal(rpz_tsig_verify(&c, r, (size_t)rn, 1001, 1), RPZ_TV_OK);
+	/* another key: the answer names k5, the check expects k[0]'s name */
+	other = mine;
+	other.key = &k[0];
+	assert_int_not_equal(rpz_tsig_verify(&other, r, (size_t)rn, 1001, 1), RPZ_TV_OK);
+	c = mine;
+	c.prior[0] ^= 1; /* another MAC before it */
+	assert_int_equal(rpz_tsig_verify(&c, r, (size_t)rn, 1001, 1), RPZ_TV_BADSIG);
+	c = mine;
+	assert_int_equal(rpz_tsig_verify(&c, r, (size_t)rn, 5000, 1), RPZ_TV_BADTIME);
+	r[13] ^= 1;
+	c = mine;
+	assert_int_equal(rpz_tsig_verify(&c, r, (size_t)rn, 1001, 1), RPZ_TV_BADSIG);
+	r[13] ^= 1;
+	c = mine;
+	assert_int_equal(rpz_tsig_verify(&c, r, sizeof(q), 1001, 1), RPZ_TV_UNSIGNED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tsig_vectors),
-		cmocka_unit_test(test_diff_journal),
-		cmocka_unit_test(test_ixfr),
-		cmocka_unit_test(test_axfr_signed_messages),
+		cmocka_unit_test(test_tsig_vectors), cmocka_unit_test(test_diff_journal),
+		cmocka_unit_test(test_ixfr),	     cmocka_unit_test(test_axfr_signed_messages),
+		cmocka_unit_test(test_members),	     cmocka_unit_test(test_member_rate),
+		cmocka_unit_test(test_notify_tsig),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

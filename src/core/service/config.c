@@ -554,9 +554,19 @@ static const struct key keys[] = {
 	  "record changes kept for IXFR (oldest dropped first); a secondary older than the "
 	  "journal gets the whole zone" },
 	{ "rpz", "max-transfers", K_INT, F(rpz_max_transfers), "16",
-	  "zone transfers served at once; more are REFUSED (the secondary retries)" },
+	  "zone transfers served at once, one member (an rpz.allow entry) at most half of them; "
+	  "more are REFUSED (the secondary retries)" },
 	{ "rpz", "idle-timeout", K_DURATION, F(rpz_idle_timeout), "30",
 	  "a TCP connection that makes no progress this long is closed" },
+	{ "rpz", "member-rate", K_INT, F(rpz_member_rate), "60",
+	  "zone transfers one member (an rpz.allow entry) may start a minute; more are "
+	  "REFUSED; 0 = no limit" },
+	{ "rpz", "metrics", K_STR, F(rpz_metrics), "",
+	  "ADDR:PORT of the Prometheus /metrics endpoint (per-member transfers, failures, "
+	  "last serial); empty = off" },
+	{ "rpz", "walled-garden", K_STR, F(rpz_walled), "",
+	  "the name blocks of a walled-garden list are CNAMEd to in the RPZ zones; empty = "
+	  "A/AAAA records of dns.walled-garden-a and -aaaa" },
 	{ "pull", "timeout", K_DURATION, F(pull_timeout), "10",
 	  "how long each step of `lists pull` (connect, each message) may wait for the server" },
 	{ "pull", "notify-listen", K_STR, F(pull_notify_listen), "",

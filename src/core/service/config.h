@@ -265,6 +265,9 @@ struct isp_config {
 	int64_t rpz_journal_max;   /* records of differences kept for IXFR */
 	int64_t rpz_max_transfers; /* transfers at once */
 	int64_t rpz_idle_timeout;  /* seconds a connection may make no progress */
+	int64_t rpz_member_rate;   /* transfers a member may start a minute; 0 = no limit */
+	char rpz_metrics[128];	   /* ADDR:PORT of /metrics; "" = off */
+	char rpz_walled[254];	   /* walled-garden CNAME target; "" = A/AAAA */
 	/* [pull] */
 	int64_t pull_timeout;	      /* seconds each step of a pull may wait */
 	char pull_notify_listen[128]; /* ADDR:PORT where `lists pull --watch` takes NOTIFY */
