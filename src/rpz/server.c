@@ -162,8 +162,8 @@ static void notify_send(struct server *s, struct notify *n)
 	dnsw_put16(m + off + 2, DNSW_CLASS_IN);
 	off = rpz_put_soa(z, n->serial, m, off + 4, RPZ_MSG_CAP);
 	if (off && n->key >= 0) {
-		int r = rpz_tsig_sign_request(&n->tc, &s->ctx.keys[n->key], (uint64_t)time(NULL),
-					      m, off, RPZ_MSG_CAP);
+		int r = rpz_tsig_sign_request(&n->tc, &s->ctx.keys[n->key], (uint64_t)time(NULL), m,
+					      off, RPZ_MSG_CAP);
 
 		off = r > 0 ? (size_t)r : 0;
 	}

@@ -58,7 +58,7 @@ static const struct svc services[] = {
 	{ .name = "sync", .args = { "lists", "sync" }, .kind = PERIODIC },
 	{ .name = "prune", .args = { "store", "prune" }, .kind = PERIODIC },
 	/* after the others: u.svc[3] and [5] are notify and prune */
-		{ .name = "rpz",
+	{ .name = "rpz",
 	  .args = { "rpz" },
 	  .sections = "[core][lists][rpz][dns][list.*]",
 	  .kind = KEPT },
