@@ -115,7 +115,12 @@ static int serve(struct cli *c, const struct opts_spec *s, const struct opt *o, 
 	if (rc >= 0)
 		return rc;
 	isp_err_clear(&err);
-	rc = run ? run(&c->cfg, &err) : rrun(&c->cfg, cli_reload, &r, &err);
+	if (rrun)
+		rc = rrun(&c->cfg, cli_reload, &r, &err);
+	else if (run)
+		rc = run(&c->cfg, &err);
+	else
+		rc = isp_err_set(&err, ISR_EINVAL, "no service to run");
 	if (rc == 0)
 		return EXIT_OK;
 	cli_error(&err);
