@@ -93,7 +93,7 @@ if [ "$level" = test ] || [ "$level" = bench ]; then
 fi
 if [ "$level" = bench ]; then
   pkgs+=(dnsdist)  # the DNS benchmark runs it side by side
-  pkgs+=(nghttp2-client)  # h2load: the DoH benchmark (bench/dns/encrypted.sh; dnsperf loses DoH queries)
+  pkgs+=(nghttp2-client)  # h2load: the DoH benchmark (bench/dns/encrypted.sh; dnsperf loses DoH queries) and bench/urlcheck (/v1/fullhashes over HTTP/1.1)
   pkgs+=(zmap)     # the survey benchmark compares its DNS send rate with zmap's
   # (the notify benchmark's postgresql is in the test level now)
   # the proxy benchmark (bench/proxy) compares with squid, squidguard and privoxy in front

@@ -21,8 +21,16 @@ let minWait = 1800; // seconds, from the service
 let updated = 0; // ms
 let updating = null;
 const fullCache = new Map(); // prefix -> {until, matches}
+let settings = null; // config()'s promise: read once per worker start and after a policy change
 
-async function config() {
+// The configuration: the policy (managed storage) over the bundled config.json. Kept, as
+// reading both took 2.5 ms of a 2.6 ms check (bench/urlcheck, Chromium); a policy change
+// (storage.onChanged, below) reads it again.
+function config() {
+  return (settings ||= readConfig());
+}
+
+async function readConfig() {
   let managed = {};
   let bundled = {};
   try {
@@ -267,6 +275,7 @@ chrome.runtime.onInstalled.addListener(() => fresh());
 chrome.runtime.onStartup.addListener(() => fresh());
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'managed') {
+    settings = null;
     updated = 0;
     version = null;
     fresh();
