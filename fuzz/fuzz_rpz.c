@@ -125,9 +125,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * a MAC no input can know must never verify */
 	{
 		static const uint8_t prior[32] = { 0x5a, 0xa5, 1, 2, 3 };
+		struct rpz_tsig_client c;
 
-		check(rpz_tsig_check_response(data, size, &ctx.keys[size % 2], prior, sizeof(prior),
-					      now) != 0);
+		memset(&c, 0, sizeof(c));
+		c.key = &ctx.keys[size % 2];
+		memcpy(c.prior, prior, sizeof(prior));
+		c.prior_len = sizeof(prior);
+		check(rpz_tsig_verify(&c, data, size, now, 1) != RPZ_TV_OK);
 	}
 	return 0;
 }
