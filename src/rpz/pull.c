@@ -90,42 +90,74 @@ fail:
 	return -1;
 }
 
-/* Connect to HOST[:PORT] (an address literal, or a name the system resolves). */
-static int open_server(struct pull *p)
+/* The addresses of HOST[:PORT] s (an address literal, or a name the system resolves) into
+ * *ai (freeaddrinfo it). 0, or ISR_EINVAL with err set. */
+static int server_addrs(const char *s, struct addrinfo **ai, struct isp_err *err)
 {
-	const char *s = p->o->server, *colon = strrchr(s, ':');
+	const char *colon = strrchr(s, ':');
 	struct sockaddr_storage ss;
-	struct addrinfo hints, *ai = NULL, *a;
+	struct addrinfo hints;
 	char host[256], port[8] = "53";
 	socklen_t len;
 	int rc;
 
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
 	if (net_parse_addr(s, strlen(s), 53, &ss, &len) == 0) {
-		p->fd = connect_to(p, (struct sockaddr *)&ss, len);
+		hints.ai_flags |= AI_NUMERICHOST;
+		net_addr_text((struct sockaddr *)&ss, host, sizeof(host));
+		snprintf(port, sizeof(port), "%u",
+			 ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						       : ((struct sockaddr_in6 *)&ss)->sin6_port));
 	} else {
 		size_t hl = colon && strchr(s, ':') == colon ? (size_t)(colon - s) : strlen(s);
 
 		if (hl == 0 || hl >= sizeof(host) ||
 		    (colon && hl < strlen(s) &&
 		     snprintf(port, sizeof(port), "%s", colon + 1) >= (int)sizeof(port)))
-			return isp_err_set(p->err, ISR_EINVAL,
+			return isp_err_set(err, ISR_EINVAL,
 					   "%s: expected HOST[:PORT] (an IPv6 address as "
 					   "[ADDR]:PORT)",
 					   s);
 		snprintf(host, sizeof(host), "%.*s", (int)hl, s);
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_socktype = SOCK_STREAM;
-		hints.ai_flags = AI_NUMERICSERV;
-		rc = getaddrinfo(host, port, &hints, &ai);
-		if (rc != 0)
-			return isp_err_set(p->err, ISR_EINVAL, "%s: %s", s, gai_strerror(rc));
-		p->fd = -1;
-		for (a = ai; a && p->fd < 0; a = a->ai_next)
-			p->fd = connect_to(p, a->ai_addr, a->ai_addrlen);
-		freeaddrinfo(ai);
 	}
+	rc = getaddrinfo(host, port, &hints, ai);
+	if (rc != 0)
+		return isp_err_set(err, ISR_EINVAL, "%s: %s", s, gai_strerror(rc));
+	return 0;
+}
+
+int rpz_pull_from_server(const char *server, const struct sockaddr *from)
+{
+	struct addrinfo *ai = NULL, *a;
+	struct isp_err err;
+	int same = 0;
+
+	isp_err_clear(&err);
+	if (server_addrs(server, &ai, &err) != 0)
+		return 0;
+	for (a = ai; a && !same; a = a->ai_next)
+		same = net_addr_same_ip(a->ai_addr, from);
+	freeaddrinfo(ai);
+	return same;
+}
+
+/* Connect to HOST[:PORT] (an address literal, or a name the system resolves). */
+static int open_server(struct pull *p)
+{
+	struct addrinfo *ai = NULL, *a;
+	int rc = server_addrs(p->o->server, &ai, p->err);
+
+	if (rc)
+		return rc;
+	p->fd = -1;
+	for (a = ai; a && p->fd < 0; a = a->ai_next)
+		p->fd = connect_to(p, a->ai_addr, a->ai_addrlen);
+	freeaddrinfo(ai);
 	if (p->fd < 0)
-		return isp_err_set(p->err, ISR_EIO, "%s: cannot connect: %s", s, strerror(errno));
+		return isp_err_set(p->err, ISR_EIO, "%s: cannot connect: %s", p->o->server,
+				   strerror(errno));
 	return 0;
 }
 

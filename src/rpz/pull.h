@@ -79,6 +79,12 @@ int rpz_pull(struct store *st, const struct rpz_pull_opts *o, struct rpz_pull_re
 #define RPZ_PULL_RETRY	  60	/* seconds before a retry when no SOA was read */
 
 /* One configured pull for rpz_pull_watch. */
+/* Whether from is an address of server (HOST[:PORT], as in rpz_pull_opts; ports aside):
+ * the only sender a NOTIFY for its zone is taken from (RFC 1996 3.10). A name is
+ * resolved by the system's resolver. */
+struct sockaddr;
+int rpz_pull_from_server(const char *server, const struct sockaddr *from);
+
 struct rpz_pull_job {
 	struct rpz_pull_opts o;
 	int64_t due;  /* ms (time_mono_ms): its next pull */

@@ -49,7 +49,8 @@ static int open_notify(const char *addr, struct isp_err *err)
 	return fd;
 }
 
-/* Read the NOTIFY messages waiting on fd; each for a job's zone makes it due now. */
+/* Read the NOTIFY messages waiting on fd; each for a job's zone, from that zone's primary,
+ * makes it due now (any other is REFUSED and changes nothing). */
 static void take_notify(int fd, struct rpz_pull_job *jobs, int n, int64_t now)
 {
 	uint8_t pkt[DNSW_MAX_UDP], out[DNSW_MAX_UDP];
@@ -75,7 +76,8 @@ static void take_notify(int fd, struct rpz_pull_job *jobs, int n, int64_t now)
 			const char *z = jobs[i].o.zone;
 
 			if (domain_normalise(z, strlen(z), zone, NULL) > 0 &&
-			    strcmp(zone, q.name) == 0) {
+			    strcmp(zone, q.name) == 0 &&
+			    rpz_pull_from_server(jobs[i].o.server, (struct sockaddr *)&from)) {
 				jobs[i].due = now;
 				jobs[i].notified = 1;
 				hit = 1;

@@ -125,6 +125,19 @@ isp -o "list.feed.pull=127.0.0.1:$PP feed.test" -o list.feed.pull-tsig=k1:hmac-s
 	-o "pull.notify-listen=127.0.0.1:$WP" lists pull --watch >watch.log 2>&1 &
 pids+=($!)
 check "--watch: the first pull at once" wait_log watch.log "serial 2, current"
+# a NOTIFY for the zone from anyone but its primary is REFUSED and pulls nothing
+python3 - "$WP" >notify_other.txt 2>&1 <<'PY'
+import socket, sys
+q = bytes([0x4e, 0x01, 0x20, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]) + b"\x04feed\x04test\x00" + bytes([0, 6, 0, 1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.5", 0))
+s.settimeout(10)
+s.sendto(q, ("127.0.0.1", int(sys.argv[1])))
+a = s.recv(512)
+print("rcode", a[3] & 15)
+PY
+eq "$(cat notify_other.txt)" "rcode 5" "NOTIFY from another address than the primary: REFUSED"
+hasnt watch.log "NOTIFY for feed.test"
 zone 3 "${base[@]}" 'new.example CNAME .' 'notified.example CNAME .' >named/feed.db
 kill -HUP "${pids[0]}"
 until_eq 0 chk notified.example || bad "the NOTIFY never brought notified.example"

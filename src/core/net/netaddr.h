@@ -39,6 +39,9 @@ int net_parse_addr_list(const char *key, const char *list, uint16_t defport,
 int net_addr_literal(const char *host, uint16_t port, struct sockaddr_storage *out, socklen_t *len);
 
 /* Print sa as "ADDR" (no port) into buf. Returns buf. */
+/* Whether a and b are the same IP address (ports aside; an IPv4-mapped IPv6 address is
+ * not the IPv4 address). */
+int net_addr_same_ip(const struct sockaddr *a, const struct sockaddr *b);
 const char *net_addr_text(const struct sockaddr *sa, char *buf, size_t size);
 /* Append to out (size bytes, NUL-terminated) "WHAT ADDR:PORT, [ADDR6]:PORT" for the n
  * addresses a, each with its port (a listen line names the ports a configuration left
