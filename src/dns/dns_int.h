@@ -203,6 +203,18 @@ struct dns_server;
 /* Bytes of the DDR answer's records (ddr.c): a few SVCB records of ~60 bytes each. */
 #define DNS_DDR_MAX 1024
 
+/* Answers to the datagrams of one recvmmsg batch are collected here and sent with one
+ * sendmmsg when the batch is done: one system call instead of one per answer. A worker's
+ * own (~100 KB), allocated at start. */
+struct dns_outq {
+	int fd; /* the listen socket of the batch being handled, -1 = not collecting */
+	unsigned n;
+	struct mmsghdr m[DNS_BATCH];
+	struct iovec iov[DNS_BATCH];
+	struct sockaddr_storage to[DNS_BATCH];
+	uint8_t buf[DNS_BATCH][DNSW_MAX_UDP];
+};
+
 struct dns_worker {
 	struct dns_server *srv;
 	int id;
@@ -216,7 +228,9 @@ struct dns_worker {
 	int nconns;		      /* dns.max-connections */
 	int *conn_free;		      /* stack of free slots (nconn_free of them) */
 	int nconn_free;
-	uint8_t *rscratch; /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
+	uint8_t *rscratch;     /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
+	struct dns_outq *outq; /* the answers of the UDP batch being handled */
+	uint8_t (*rxbuf)[DNSW_MAX_UDP]; /* DNS_BATCH datagrams: what recvmmsg reads into */
 	uint32_t freed_since_trim; /* connections closed or shrunk since the last malloc_trim */
 	uint64_t last_trim_ms;
 	struct dns_uptcp *uptcp;   /* DNS_MAX_UPTCP */
@@ -287,6 +301,23 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock, uint8_t *pkt,
 			 size_t len, int truncated);
 void dns_count(struct dns_worker *w, enum dns_counter c);
+/* Answer q from client c with an empty response of rcode (and an EDE code with its
+ * text when ede >= 0); exempt: the client is not rate-limited (dns.exempt). */
+void dns_answer_rcode(struct dns_worker *w, const struct dns_client *c, const struct dnsw_query *q,
+		      int rcode, int ede, const char *text, int exempt);
+
+/* upstream.c: the path to the upstream servers (pending table, sockets, IDs, retries). */
+/* Forward q from client upstream: 0, or -1 when it could not be sent (too many pending;
+ * counted), and the caller answers SERVFAIL. */
+int dns_forward(struct dns_worker *w, const struct dns_client *client, const struct dnsw_query *q,
+		int optout, int profile);
+/* The pending query the upstream answer pkt belongs to, or NULL (counted as bad). */
+struct dns_pending *dns_upstream_match(struct dns_worker *w, int sock, const uint8_t *pkt,
+				       size_t len, uint64_t now);
+/* Done with p: its socket or TCP exchange released, its client connection told. */
+void dns_pending_free(struct dns_worker *w, struct dns_pending *p);
+/* Retry or fail (SERVFAIL) the queries pending longer than dns.timeout-ms. */
+void dns_upstream_timeouts(struct dns_worker *w, uint64_t now);
 
 /* rpzact.c: an entry's own RPZ action (see there). */
 enum { DNS_RPZ_LIST = 0, DNS_RPZ_ANSWER = 1, DNS_RPZ_DROP = 2 };

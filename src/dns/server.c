@@ -213,6 +213,8 @@ static void workers_free(struct dns_server *srv)
 			close(w->epfd);
 		free(w->pending);
 		free(w->by_id);
+		free(w->outq);
+		free(w->rxbuf);
 		drl_free(w->rl);
 		dcache_free(w->cache);
 		evring_free(&w->ring);

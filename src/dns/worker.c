@@ -5,10 +5,10 @@
  * address, SO_REUSEPORT) and a connected UDP socket per upstream query (a fresh random
  * source port each). Queries are read in batches with recvmmsg; each is parsed, checked
  * against the access list, the class (IN only), the rate limits, the snapshot (unless
- * the client opted out), the cache, and otherwise forwarded upstream, rebuilt from its
- * question, under a fresh random ID with its name in random case (0x20). Upstream
- * answers are matched to their pending query by socket, ID and question (case
- * included), checked (CNAME targets and addresses against the
+ * the client opted out), the cache, and otherwise forwarded upstream (upstream.c: rebuilt
+ * from its question, under a fresh random ID with its name in random case, 0x20). Upstream
+ * answers, once upstream.c has matched them to their pending query by socket, ID and
+ * question (case included), are checked (CNAME targets and addresses against the
  * lists), cached, and returned with the client's ID. Timeouts retry the next upstream,
  * then answer SERVFAIL: a dead upstream never holds a query longer than
  * tries x timeout.
@@ -51,55 +51,7 @@ void dns_count(struct dns_worker *w, enum dns_counter c)
 	atomic_fetch_add_explicit(&w->counters[c], 1, memory_order_relaxed);
 }
 
-/* n bytes from the CSPRNG (libsodium's randombytes_buf, i.e. getrandom), taken from a
- * per-worker buffer refilled 512 bytes at a time: query IDs and 0x20 case bits must be
- * unguessable to an off-path attacker (an ID from a small-state generator such as
- * xorshift can be predicted from a few observed ones), and one system call per ~250
- * queries keeps that off the hot path. */
-static void rnd_bytes(struct dns_worker *w, void *out, size_t n)
-{
-	uint8_t *o = out;
-
-	while (n > 0) {
-		size_t k;
-
-		if (w->rnd_pos >= sizeof(w->rnd)) {
-			randombytes_buf(w->rnd, sizeof(w->rnd));
-			w->rnd_pos = 0;
-		}
-		k = sizeof(w->rnd) - w->rnd_pos;
-		if (k > n)
-			k = n;
-		memcpy(o, w->rnd + w->rnd_pos, k);
-		sodium_memzero(w->rnd + w->rnd_pos, k); /* used once */
-		w->rnd_pos += k;
-		o += k;
-		n -= k;
-	}
-}
-
-static uint32_t rnd32(struct dns_worker *w)
-{
-	uint32_t v;
-
-	rnd_bytes(w, &v, sizeof(v));
-	return v;
-}
-
-/* Answers to the datagrams of one recvmmsg batch are collected here and sent with one
- * sendmmsg when the batch is done: one system call instead of one per answer. */
-struct outq {
-	int fd; /* the listen socket of the batch being handled, -1 = not collecting */
-	unsigned n;
-	struct mmsghdr m[DNS_BATCH];
-	struct iovec iov[DNS_BATCH];
-	struct sockaddr_storage to[DNS_BATCH];
-	uint8_t buf[DNS_BATCH][DNSW_MAX_UDP];
-};
-
-static __thread struct outq *outq;
-
-static void outq_flush(void)
+static void outq_flush(struct dns_outq *outq)
 {
 	unsigned done = 0;
 
@@ -115,14 +67,16 @@ static void outq_flush(void)
 		outq->n = 0;
 }
 
-static void send_udp(int fd, const uint8_t *buf, size_t len, const struct sockaddr *to,
-		     socklen_t tolen)
+static void send_udp(struct dns_worker *w, int fd, const uint8_t *buf, size_t len,
+		     const struct sockaddr *to, socklen_t tolen)
 {
+	struct dns_outq *outq = w->outq;
+
 	if (outq && outq->fd == fd && len <= DNSW_MAX_UDP) {
 		unsigned i;
 
 		if (outq->n == DNS_BATCH)
-			outq_flush();
+			outq_flush(outq);
 		i = outq->n++;
 		memcpy(outq->buf[i], buf, len);
 		memcpy(&outq->to[i], to, tolen);
@@ -142,8 +96,8 @@ static void send_udp(int fd, const uint8_t *buf, size_t len, const struct sockad
 
 /* Send an empty truncated answer (TC set, same rcode as resp) to UDP client c: it tells
  * the client to ask again over TCP. */
-static void send_truncated(const struct dns_client *c, const struct dnsw_query *q,
-			   const uint8_t *resp)
+static void send_truncated(struct dns_worker *w, const struct dns_client *c,
+			   const struct dnsw_query *q, const uint8_t *resp)
 {
 	uint8_t tc[DNSW_HEADER + DNSW_MAX_NAME + 4 + 64];
 	int n = dnsw_build_response(q, DNSW_RCODE(dnsw_get16(resp + 2)), -1, NULL, tc, sizeof(tc));
@@ -151,7 +105,7 @@ static void send_truncated(const struct dns_client *c, const struct dnsw_query *
 	if (n <= 0)
 		return;
 	tc[2] |= DNSW_TC >> 8;
-	send_udp(c->fd, tc, (size_t)n, (const struct sockaddr *)&c->peer, c->peerlen);
+	send_udp(w, c->fd, tc, (size_t)n, (const struct sockaddr *)&c->peer, c->peerlen);
 }
 
 /* Send resp to client c: over TCP as it is; over UDP through RRL (which may drop it or
@@ -176,23 +130,22 @@ static void answer(struct dns_worker *w, const struct dns_client *c, const struc
 		}
 		if (v == DRL_SLIP) {
 			dns_count(w, C_RRL_SLIPPED);
-			send_truncated(c, q, resp);
+			send_truncated(w, c, q, resp);
 			return;
 		}
 	}
 	if (len > q->udp_size) {
 		dns_count(w, C_TRUNCATED);
 		dns_count(w, C_ANSWERED);
-		send_truncated(c, q, resp);
+		send_truncated(w, c, q, resp);
 		return;
 	}
 	dns_count(w, C_ANSWERED);
-	send_udp(c->fd, resp, len, (const struct sockaddr *)&c->peer, c->peerlen);
+	send_udp(w, c->fd, resp, len, (const struct sockaddr *)&c->peer, c->peerlen);
 }
 
-static void answer_rcode(struct dns_worker *w, const struct dns_client *c,
-			 const struct dnsw_query *q, int rcode, int ede, const char *text,
-			 int exempt)
+void dns_answer_rcode(struct dns_worker *w, const struct dns_client *c, const struct dnsw_query *q,
+		      int rcode, int ede, const char *text, int exempt)
 {
 	uint8_t out[DNSW_HEADER + DNSW_MAX_NAME + 4 + 11 + 6 + 300];
 	int n = dnsw_build_response(q, rcode, ede, text, out, sizeof(out));
@@ -389,216 +342,6 @@ static int check_name(struct dns_worker *w, const struct served *sh,
 	}
 }
 
-static struct dns_pending *pending_new(struct dns_worker *w)
-{
-	uint32_t i, start = rnd32(w) % DNS_MAX_INFLIGHT;
-	struct dns_pending *p;
-	uint16_t id;
-
-	if (w->inflight >= DNS_MAX_INFLIGHT)
-		return NULL;
-	for (i = 0; i < DNS_MAX_INFLIGHT; i++) {
-		p = &w->pending[(start + i) % DNS_MAX_INFLIGHT];
-		if (!p->used)
-			break;
-	}
-	if (i == DNS_MAX_INFLIGHT)
-		return NULL;
-	do
-		rnd_bytes(w, &id, sizeof(id));
-	while (w->by_id[id]);
-	memset(p, 0, offsetof(struct dns_pending, query));
-	p->used = 1;
-	p->sock = -1;
-	p->up_id = id;
-	w->by_id[id] = (uint16_t)((start + i) % DNS_MAX_INFLIGHT + 1);
-	w->inflight++;
-	return p;
-}
-
-/* Take p off its upstream socket, closing the socket when no other query uses it (a
- * late answer then finds the port closed). */
-static void upsock_release(struct dns_worker *w, struct dns_pending *p)
-{
-	struct dns_upsock *s;
-
-	if (p->sock < 0)
-		return;
-	s = &w->upsock[p->sock];
-	if (s->refs > 0 && --s->refs == 0) {
-		close(s->fd); /* also leaves the epoll set */
-		s->fd = -1;
-		w->upsock_free[w->nupsock_free++] = (uint16_t)p->sock;
-	}
-	p->sock = -1;
-}
-
-/* A socket for one query to upstream u: a new one, connected to u (the kernel binds it
- * to a random ephemeral port, and drops datagrams from any other source), or, when
- * DNS_UP_SOCKS are open, one of them already connected to u, picked at random. Returns
- * its index, or -1. */
-static int upsock_get(struct dns_worker *w, int u)
-{
-	const struct dns_upstream *up = &w->srv->up[u];
-	struct epoll_event ev;
-	int i, fd, start;
-
-	if (w->nupsock_free > 0) {
-		fd = socket(up->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			goto share;
-		if (connect(fd, (const struct sockaddr *)&up->addr, up->addrlen) != 0) {
-			close(fd);
-			goto share;
-		}
-		i = w->upsock_free[--w->nupsock_free];
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.u32 = (uint32_t)(DNS_TAG_UP + i);
-		if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
-			close(fd);
-			w->nupsock_free++;
-			goto share;
-		}
-		w->upsock[i].fd = fd;
-		w->upsock[i].refs = 1;
-		w->upsock[i].upstream = (uint8_t)u;
-		return i;
-	}
-share:
-	dns_count(w, C_UPSTREAM_SOCKET);
-	start = (int)(rnd32(w) % DNS_UP_SOCKS);
-	for (i = 0; i < DNS_UP_SOCKS; i++) {
-		struct dns_upsock *s = &w->upsock[(start + i) % DNS_UP_SOCKS];
-
-		if (s->fd >= 0 && s->upstream == u) {
-			s->refs++;
-			return (start + i) % DNS_UP_SOCKS;
-		}
-	}
-	return -1;
-}
-
-static void pending_free(struct dns_worker *w, struct dns_pending *p)
-{
-	upsock_release(w, p);
-	if (p->uptcp >= 0)
-		dns_uptcp_abort(w, p->uptcp);
-	if (p->client.conn >= 0)
-		dns_tcp_done(w, &p->client);
-	w->by_id[p->up_id] = 0;
-	p->used = 0;
-	w->inflight--;
-}
-
-/* Send p's query to the next live upstream (round robin from the last one). An upstream
- * with 3 timeouts in a row is skipped, except for one probe query every 5 seconds
- * (half-open), which brings it back when it answers. */
-static int send_upstream(struct dns_worker *w, struct dns_pending *p)
-{
-	struct dns_server *srv = w->srv;
-	uint64_t now = dns_now_ms();
-	int i, u = -1;
-
-	for (i = 1; i <= srv->nup; i++) {
-		int c = (p->upstream + i) % srv->nup;
-		uint64_t at = atomic_load_explicit(&srv->up_retry_ms[c], memory_order_relaxed);
-
-		if (atomic_load_explicit(&srv->up_down[c], memory_order_relaxed) < 3) {
-			u = c;
-			break;
-		}
-		if (now >= at &&
-		    atomic_compare_exchange_strong(&srv->up_retry_ms[c], &at, now + 5000)) {
-			u = c; /* the probe */
-			break;
-		}
-	}
-	if (u < 0) /* all down: keep trying in turn rather than fail without asking */
-		u = (p->upstream + 1) % srv->nup;
-	p->upstream = (uint8_t)u;
-	p->sent_ms = now;
-	p->tries++;
-	dns_count(w, C_UPSTREAM_SENT);
-	/* every attempt from a fresh port: the previous one's port is closed */
-	upsock_release(w, p);
-	p->sock = upsock_get(w, u);
-	if (p->sock < 0)
-		return -1;
-	if (send(w->upsock[p->sock].fd, p->query, p->query_len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		return -1;
-	return 0;
-}
-
-/* Randomise the case of the letters of qname (wire form), one CSPRNG bit each (DNS
- * 0x20, draft-vixie-dnsext-dns0x20): up to one more bit of entropy per letter that a
- * spoofed answer must guess. */
-static void mix_case(struct dns_worker *w, uint8_t *qname, size_t len)
-{
-	uint8_t bits[DNSW_MAX_NAME / 8 + 1] = { 0 };
-	size_t i = 0, k = 0;
-
-	rnd_bytes(w, bits, (len + 7) / 8);
-	while (i < len && qname[i] != 0) {
-		size_t end = i + 1 + qname[i];
-
-		for (i++; i < end && i < len; i++, k++) {
-			uint8_t c = qname[i] | 0x20;
-
-			if (c >= 'a' && c <= 'z')
-				qname[i] = (bits[k / 8] >> (k % 8)) & 1 ? (uint8_t)(c & ~0x20) : c;
-		}
-	}
-}
-
-static void forward(struct dns_worker *w, const struct dns_client *client,
-		    const struct dnsw_query *q, int optout, int profile, int exempt)
-{
-	struct dns_pending *p;
-	uint8_t qname[DNSW_MAX_NAME];
-	int n;
-
-	p = pending_new(w);
-	if (!p) {
-		dns_count(w, C_INFLIGHT_FULL);
-		dns_count(w, C_SERVFAIL);
-		answer_rcode(w, client, q, DNSW_SERVFAIL, -1, NULL, exempt);
-		return;
-	}
-	p->client_id = q->id;
-	p->client = *client;
-	p->uptcp = -1;
-	if (client->conn >= 0)
-		w->conns[client->conn].inflight++;
-	p->udp_size = q->udp_size;
-	p->optout = (uint8_t)optout;
-	p->profile = (int8_t)profile;
-	p->q = *q;
-	/* The query is written anew, not copied: only the question, the RD/AD/CD bits and
-	 * an OPT of our own (DNS_UP_EDNS, DO, no options) go upstream, so that nothing a
-	 * client put in its query (a COOKIE, padding, odd sections) reaches the upstream or,
-	 * through its answer, the cache. The name goes with its letters' case randomised
-	 * (0x20, dns.upstream-0x20): an answer must echo it exactly. */
-	memcpy(qname, q->qname, q->qname_len);
-	if (w->srv->qname_0x20)
-		mix_case(w, qname, q->qname_len);
-	n = dnsw_build_query(p->up_id, q->flags, qname, q->qname_len, q->qtype, q->qclass,
-			     q->has_edns ? DNS_UP_EDNS : 0, q->edns_do, p->query, sizeof(p->query));
-	if (n < 0) { /* cannot happen for a parsed query: its name fits */
-		dns_count(w, C_SERVFAIL);
-		answer_rcode(w, client, q, DNSW_SERVFAIL, -1, NULL, exempt);
-		pending_free(w, p);
-		return;
-	}
-	p->query_len = (uint16_t)n;
-	p->upstream = (uint8_t)(rnd32(w) % (uint32_t)w->srv->nup);
-	if (send_upstream(w, p) != 0 && p->sock < 0) {
-		dns_count(w, C_SERVFAIL);
-		answer_rcode(w, client, q, DNSW_SERVFAIL, -1, NULL, exempt);
-		pending_free(w, p);
-	}
-}
-
 struct answer_check {
 	struct dns_worker *w;
 	const struct served *sh;
@@ -741,17 +484,17 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	if (!prefixset_contains_sa(srv->subscribers, sa)) {
 		dns_count(w, C_REFUSED_ACL);
 		if (rc == 0)
-			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED, NULL, 1);
+			dns_answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED, NULL, 1);
 		return;
 	}
 	exempt = prefixset_contains_sa(srv->exempt, sa);
 	if (rc > 0) {
 		dns_count(w, rc == DNSW_NOTIMP ? C_NOTIMP : C_FORMERR);
-		answer_rcode(w, client, &q, rc, -1, NULL, exempt);
+		dns_answer_rcode(w, client, &q, rc, -1, NULL, exempt);
 		return;
 	}
 	if (q.has_edns && q.edns_version > 0) { /* RFC 6891 6.1.3: only version 0 */
-		answer_rcode(w, client, &q, DNSW_BADVERS, -1, NULL, exempt);
+		dns_answer_rcode(w, client, &q, DNSW_BADVERS, -1, NULL, exempt);
 		return;
 	}
 	if (client->conn >= 0)
@@ -767,8 +510,8 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 	 * forwarded, never cached. */
 	if (q.qclass != DNSW_CLASS_IN) {
 		dns_count(w, C_REFUSED_CLASS);
-		answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_NOT_SUPPORTED,
-			     "only class IN is served", exempt);
+		dns_answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_NOT_SUPPORTED,
+				 "only class IN is served", exempt);
 		return;
 	}
 	/* resolver.arpa is ours (DDR, ddr.c): answered here for everyone, never forwarded */
@@ -848,29 +591,21 @@ void dns_handle_query(struct dns_worker *w, const struct served *sh, const uint8
 
 		if (v == DRL_WT_CLIENT) {
 			dns_count(w, C_WT_CLIENT_REFUSED);
-			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
-				     "random-subdomain queries from this client", exempt);
+			dns_answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+					 "random-subdomain queries from this client", exempt);
 			return;
 		}
 		if (v == DRL_WT_ZONE) {
 			dns_count(w, C_WT_REFUSED);
-			answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
-				     "random-subdomain attack on this zone", exempt);
+			dns_answer_rcode(w, client, &q, DNSW_REFUSED, DNSW_EDE_PROHIBITED,
+					 "random-subdomain attack on this zone", exempt);
 			return;
 		}
 	}
-	forward(w, client, &q, optout, profile, exempt);
-}
-
-static void observe_latency(struct dns_worker *w, uint64_t ms)
-{
-	int b;
-
-	for (b = 0; b < DNS_LAT_BUCKETS; b++)
-		if ((double)ms <= dns_lat_bounds[b])
-			break;
-	atomic_fetch_add_explicit(&w->lat[b], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&w->lat_sum_us, ms * 1000, memory_order_relaxed);
+	if (dns_forward(w, client, &q, optout, profile) != 0) {
+		dns_count(w, C_SERVFAIL);
+		dns_answer_rcode(w, client, &q, DNSW_SERVFAIL, -1, NULL, exempt);
+	}
 }
 
 void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock, uint8_t *pkt,
@@ -879,40 +614,14 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 	struct dns_server *srv = w->srv;
 	struct dns_pending *p;
 	struct answer_check ac;
-	uint16_t id, idx, flags;
+	uint16_t flags;
 	uint64_t now = dns_now_ms();
 	int exempt, rcode, listed;
 	struct dns_hit h;
 
-	if (len < DNSW_HEADER) {
-		dns_count(w, C_UPSTREAM_BAD);
+	p = dns_upstream_match(w, sock, pkt, len, now);
+	if (!p)
 		return;
-	}
-	id = dnsw_get16(pkt);
-	idx = w->by_id[id];
-	if (!idx) {
-		dns_count(w, C_UPSTREAM_BAD);
-		return;
-	}
-	p = &w->pending[idx - 1];
-	/* Over UDP the answer must come in on the query's own socket (connected: the
-	 * kernel checked the source); over TCP, on the query's exchange (the caller). */
-	if ((sock >= 0 && p->sock != sock) || (sock < 0 && p->uptcp < 0) ||
-	    !dnsw_response_matches(pkt, len, id, p->q.qname, p->q.qname_len, p->q.qtype,
-				   p->q.qclass)) {
-		dns_count(w, C_UPSTREAM_BAD);
-		return;
-	}
-	/* 0x20: the question must come back in the exact mixed case it was sent in; an
-	 * answer that got it wrong is most likely spoofed. Dropped: the real answer, or the
-	 * timeout, follows. */
-	if (srv->qname_0x20 &&
-	    !dnsw_question_is(pkt, len, p->query + DNSW_HEADER, p->q.qname_len)) {
-		dns_count(w, C_UPSTREAM_CASE);
-		return;
-	}
-	observe_latency(w, now - p->sent_ms);
-	atomic_store_explicit(&srv->up_down[p->upstream], 0, memory_order_relaxed);
 	/* the client gets its question back as it wrote it (the cache stores that too) */
 	dnsw_set_question_name(pkt, len, p->q.qname, p->q.qname_len);
 	exempt = prefixset_contains_sa(srv->exempt, (const struct sockaddr *)&p->client.addr);
@@ -929,8 +638,8 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 		if (p->uptcp < 0 && dns_uptcp_start(w, (int)(p - w->pending)) == 0)
 			return;
 		dns_count(w, C_SERVFAIL);
-		answer_rcode(w, &p->client, &p->q, DNSW_SERVFAIL, -1, NULL, exempt);
-		pending_free(w, p);
+		dns_answer_rcode(w, &p->client, &p->q, DNSW_SERVFAIL, -1, NULL, exempt);
+		dns_pending_free(w, p);
 		return;
 	}
 	/* The name and the answer are checked against the snapshot in use now (it may have
@@ -945,13 +654,13 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 		if (!p->optout && v >= DNS_NXDOMAIN) {
 			dns_count(w, C_BLOCKED);
 			answer_blocked(w, sh, &p->client, &p->q, &h, exempt);
-			pending_free(w, p);
+			dns_pending_free(w, p);
 			return;
 		}
 		check_answer(w, sh, p->profile, p->client.conn >= 0, pkt, len, &ac);
 	}
 	if (!p->optout && act_on_answer(w, sh, &p->client, &p->q, &ac, exempt)) {
-		pending_free(w, p);
+		dns_pending_free(w, p);
 		return;
 	}
 	if (srv->cfg->dns_wt_min_names > 0 && p->q.name_ok &&
@@ -998,45 +707,15 @@ void dns_handle_upstream(struct dns_worker *w, const struct served *sh, int sock
 		dns_count(w, C_SERVFAIL);
 	dnsw_put16(pkt, p->client_id);
 	answer(w, &p->client, &p->q, pkt, len, exempt);
-	pending_free(w, p);
-}
-
-static void check_timeouts(struct dns_worker *w, uint64_t now)
-{
-	struct dns_server *srv = w->srv;
-	uint64_t timeout = (uint64_t)srv->cfg->dns_timeout_ms;
-	uint32_t i;
-
-	if (w->inflight == 0)
-		return;
-	for (i = 0; i < DNS_MAX_INFLIGHT; i++) {
-		struct dns_pending *p = &w->pending[i];
-
-		if (!p->used || now - p->sent_ms < timeout)
-			continue;
-		dns_count(w, C_UPSTREAM_TIMEOUTS);
-		if (atomic_fetch_add_explicit(&srv->up_down[p->upstream], 1,
-					      memory_order_relaxed) == 2)
-			atomic_store(&srv->up_retry_ms[p->upstream], now + 5000);
-		if (p->uptcp >= 0) {
-			dns_uptcp_abort(w, p->uptcp);
-			p->uptcp = -1;
-		}
-		if (p->tries < srv->cfg->dns_tries && send_upstream(w, p) == 0)
-			continue;
-		dns_count(w, C_SERVFAIL);
-		answer_rcode(w, &p->client, &p->q, DNSW_SERVFAIL, -1, NULL,
-			     prefixset_contains_sa(srv->exempt,
-						   (const struct sockaddr *)&p->client.addr));
-		pending_free(w, p);
-	}
+	dns_pending_free(w, p);
 }
 
 /* Read a batch from fd with recvmmsg and hand each datagram to the query or the
  * upstream handler. Returns the number read (0 when the socket is drained). */
 static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int upstream)
 {
-	static __thread uint8_t bufs[DNS_BATCH][DNSW_MAX_UDP];
+	uint8_t(*bufs)[DNSW_MAX_UDP] = w->rxbuf;
+	struct dns_outq *outq = w->outq;
 	struct mmsghdr msgs[DNS_BATCH];
 	struct iovec iov[DNS_BATCH];
 	struct sockaddr_storage from[DNS_BATCH];
@@ -1078,7 +757,7 @@ static int read_batch(struct dns_worker *w, const struct served *sh, int fd, int
 		dns_handle_query(w, sh, bufs[i] + off, msgs[i].msg_len - (unsigned)off, &c);
 	}
 	if (upstream < 0 && outq) {
-		outq_flush();
+		outq_flush(outq);
 		outq->fd = -1;
 	}
 	return n;
@@ -1090,10 +769,6 @@ static void *worker_main(void *arg)
 	struct dns_server *srv = w->srv;
 	struct epoll_event evs[64];
 	uint64_t last_timeout_check = dns_now_ms();
-
-	outq = calloc(1, sizeof(*outq)); /* without it answers go out one by one */
-	if (outq)
-		outq->fd = -1;
 
 	while (!atomic_load(&srv->stop)) {
 		const struct served *sh;
@@ -1130,14 +805,12 @@ static void *worker_main(void *arg)
 		}
 		if (dns_now_ms() - last_timeout_check >= 50) {
 			last_timeout_check = dns_now_ms();
-			check_timeouts(w, last_timeout_check);
+			dns_upstream_timeouts(w, last_timeout_check);
 			dns_tcp_sweep(w, last_timeout_check);
 		}
 		atomic_fetch_add(&w->gate.quiescent, 1);
 	}
 	dns_tcp_close_all(w);
-	free(outq);
-	outq = NULL;
 	atomic_store(&w->gate.idle, 1);
 	return NULL;
 }
@@ -1169,6 +842,11 @@ int dns_worker_start(struct dns_worker *w)
 	if (w->epfd < 0)
 		return ISR_EIO;
 	w->rnd_pos = sizeof(w->rnd); /* filled on first use */
+	w->outq = calloc(1, sizeof(*w->outq));
+	w->rxbuf = malloc(sizeof(uint8_t[DNS_BATCH][DNSW_MAX_UDP]));
+	if (!w->outq || !w->rxbuf)
+		return ISR_ENOMEM;
+	w->outq->fd = -1;
 	for (i = 0; i < srv->nlisten; i++) {
 		w->udp_fd[i] = udp_listen_socket(&srv->listen[i], srv->listenlen[i]);
 		if (w->udp_fd[i] < 0)

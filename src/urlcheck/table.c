@@ -340,6 +340,17 @@ static int load_meta(struct uc_table *t, struct store *st, int64_t now, struct i
 	return rc;
 }
 
+void uc_table_free(struct uc_table *t)
+{
+	if (!t)
+		return;
+	free(t->e);
+	free(t->prefixes);
+	free(t->lists);
+	free(t->meta);
+	free(t);
+}
+
 int uc_table_build(const struct served *sh, const struct isp_config *cfg, struct store *st,
 		   int64_t now, struct uc_table **out, struct isp_err *err)
 {
@@ -390,17 +401,6 @@ int uc_table_build(const struct served *sh, const struct isp_config *cfg, struct
 fail:
 	uc_table_free(t);
 	return rc;
-}
-
-void uc_table_free(struct uc_table *t)
-{
-	if (!t)
-		return;
-	free(t->e);
-	free(t->prefixes);
-	free(t->lists);
-	free(t->meta);
-	free(t);
 }
 
 size_t uc_table_find(const struct uc_table *t, uint32_t prefix, size_t *first)
