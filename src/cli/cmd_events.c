@@ -12,6 +12,7 @@
 #include "cli/opts.h"
 #include "core/events/evfmt.h"
 #include "core/lists/manifest.h"
+#include "core/base/linereader.h"
 #include "core/base/sha256.h"
 #include "core/store/store.h"
 #include "core/store/store_notify.h"
@@ -219,7 +220,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 		goto done;
 	}
 	for (i = argi; i < argc; i++) {
-		const char *name = strcmp(argv[i], "-") == 0 ? "<stdin>" : argv[i];
+		const char *name = lr_file_name(argv[i]);
 		struct evfmt_opts fo = fo0;
 		struct evfmt_stats fs;
 		char fmt_name[80];

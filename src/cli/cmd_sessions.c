@@ -12,6 +12,7 @@
 #include "cli/opts.h"
 #include "core/base/jsonout.h"
 #include "core/base/fsutil.h"
+#include "core/base/linereader.h"
 #include "core/sessions/sessions.h"
 #include "core/base/timefmt.h"
 
@@ -132,8 +133,7 @@ static int cmd_import(struct cli *c, int argc, char **argv)
 			x.failed = 1;
 			break;
 		}
-		if (strcmp(argv[i], "-") == 0)
-			fo.filename = "<stdin>";
+		fo.filename = lr_file_name(fo.filename);
 		x.file = fo.filename;
 		rc = sessfmt_read(f, &fo, add_record, cli_reject, &x, &fs, &err);
 		cli_fclose(f);

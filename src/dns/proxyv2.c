@@ -26,6 +26,28 @@ static int bad(struct isp_err *err, size_t off, const char *why)
 	return isp_err_at(err, ISR_EFORMAT, NULL, 0, (long long)off, "PROXY v2 header: %s", why);
 }
 
+/* An address of al bytes (4: IPv4, 16: IPv6) and its port, both in network order, into
+ * *ss and *len. */
+static void put_addr(struct sockaddr_storage *ss, socklen_t *len, size_t al, const uint8_t *ip,
+		     const uint8_t *port)
+{
+	if (al == 4) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		memcpy(&a->sin_addr, ip, 4);
+		memcpy(&a->sin_port, port, 2);
+		*len = sizeof(*a);
+	} else {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		memcpy(&a->sin6_addr, ip, 16);
+		memcpy(&a->sin6_port, port, 2);
+		*len = sizeof(*a);
+	}
+}
+
 int pp2_parse(const uint8_t *buf, size_t len, struct pp2_header *h, struct isp_err *err)
 {
 	size_t n = len < PP2_SIG_LEN ? len : PP2_SIG_LEN, total, alen, off;
@@ -74,27 +96,12 @@ int pp2_parse(const uint8_t *buf, size_t len, struct pp2_header *h, struct isp_e
 	h->command = (enum pp2_command)cmd;
 	h->transport = (enum pp2_transport)tr;
 	if (cmd == PP2_LOCAL)
-		return 0; /* addresses, if any, are to be ignored */
-	if (fam == 1) {
-		struct sockaddr_in *s = (struct sockaddr_in *)&h->src;
-		struct sockaddr_in *d = (struct sockaddr_in *)&h->dst;
+		return 0;	    /* addresses, if any, are to be ignored */
+	if (fam == 1 || fam == 2) { /* source, destination, source port, destination port */
+		size_t al = fam == 1 ? 4 : 16;
 
-		s->sin_family = d->sin_family = AF_INET;
-		memcpy(&s->sin_addr, buf + 16, 4);
-		memcpy(&d->sin_addr, buf + 20, 4);
-		memcpy(&s->sin_port, buf + 24, 2);
-		memcpy(&d->sin_port, buf + 26, 2);
-		h->srclen = h->dstlen = sizeof(struct sockaddr_in);
-	} else if (fam == 2) {
-		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&h->src;
-		struct sockaddr_in6 *d = (struct sockaddr_in6 *)&h->dst;
-
-		s->sin6_family = d->sin6_family = AF_INET6;
-		memcpy(&s->sin6_addr, buf + 16, 16);
-		memcpy(&d->sin6_addr, buf + 32, 16);
-		memcpy(&s->sin6_port, buf + 48, 2);
-		memcpy(&d->sin6_port, buf + 50, 2);
-		h->srclen = h->dstlen = sizeof(struct sockaddr_in6);
+		put_addr(&h->src, &h->srclen, al, buf + 16, buf + 16 + 2 * al);
+		put_addr(&h->dst, &h->dstlen, al, buf + 16 + al, buf + 18 + 2 * al);
 	}
 	return 0;
 }

@@ -28,11 +28,19 @@
 
 enum kind { KEPT, PERIODIC };
 
-struct svc {
+/* What a service is; the table below. */
+struct svc_def {
 	const char *name;
 	const char *args[3];  /* the subcommand */
 	const char *sections; /* "[core][dns]": a change in these restarts it ("[list.*]": every
 				 [list.NAME] section) */
+	enum kind kind;
+};
+
+/* A service under supervision. */
+struct svc {
+	const char *name;
+	const char *const *args;
 	enum kind kind;
 	int on;		 /* named in run.services */
 	pid_t pid;	 /* 0 = not running */
@@ -44,32 +52,19 @@ struct svc {
 	char *fp;	 /* the text of its sections in the effective configuration */
 };
 
-static const struct svc services[] = {
-	{ .name = "dns",
-	  .args = { "dns" },
-	  .sections = "[core][dns][list.*][profile.*]",
-	  .kind = KEPT },
-	{ .name = "proxy",
-	  .args = { "proxy" },
-	  .sections = "[core][proxy][list.*][profile.*]",
-	  .kind = KEPT },
-	{ .name = "status", .args = { "status" }, .sections = "[core][status]", .kind = KEPT },
-	{ .name = "notify", .args = { "notify", "run" }, .kind = PERIODIC },
-	{ .name = "sync", .args = { "lists", "sync" }, .kind = PERIODIC },
-	{ .name = "prune", .args = { "store", "prune" }, .kind = PERIODIC },
-	/* after the others: u.svc[3] and [5] are notify and prune */
-	{ .name = "rpz",
-	  .args = { "rpz" },
-	  .sections = "[core][lists][rpz][dns][list.*]",
-	  .kind = KEPT },
-	{ .name = "urlcheck",
-	  .args = { "urlcheck" },
-	  .sections = "[core][urlcheck][list.*]",
-	  .kind = KEPT },
-	{ .name = "pull",
-	  .args = { "lists", "pull", "--watch" },
-	  .sections = "[core][lists][pull][list.*]",
-	  .kind = KEPT },
+/* name, the subcommand, the sections whose change restarts it ("[list.*]": every
+ * [list.NAME] section), kind. After the first three: u.svc[3] and [5] are notify and
+ * prune. */
+static const struct svc_def services[] = {
+	{ "dns", { "dns" }, "[core][dns][list.*][profile.*]", KEPT },
+	{ "proxy", { "proxy" }, "[core][proxy][list.*][profile.*]", KEPT },
+	{ "status", { "status" }, "[core][status]", KEPT },
+	{ "notify", { "notify", "run" }, NULL, PERIODIC },
+	{ "sync", { "lists", "sync" }, NULL, PERIODIC },
+	{ "prune", { "store", "prune" }, NULL, PERIODIC },
+	{ "rpz", { "rpz" }, "[core][lists][rpz][dns][list.*]", KEPT },
+	{ "urlcheck", { "urlcheck" }, "[core][urlcheck][list.*]", KEPT },
+	{ "pull", { "lists", "pull", "--watch" }, "[core][lists][pull][list.*]", KEPT },
 };
 #define NSVC (sizeof(services) / sizeof(services[0]))
 
@@ -111,12 +106,19 @@ static int parse_services(const char *list, int on[NSVC], struct isp_err *err)
 				if (strlen(services[i].name) == n &&
 				    strncmp(services[i].name, p, n) == 0)
 					break;
-			if (i == NSVC)
-				return isp_err_set(err, ISR_EINVAL,
-						   "run.services: unknown service '%.*s' (known: "
-						   "dns, proxy, status, notify, sync, prune, rpz, "
-						   "urlcheck, pull)",
-						   (int)n, p);
+			if (i == NSVC) {
+				char known[128] = "";
+				size_t k;
+
+				for (k = 0; k < NSVC; k++)
+					snprintf(known + strlen(known),
+						 sizeof(known) - strlen(known), "%s%s",
+						 k ? ", " : "", services[k].name);
+				return isp_err_set(
+					err, ISR_EINVAL,
+					"run.services: unknown service '%.*s' (known: %s)", (int)n,
+					p, known);
+			}
 			on[i] = 1;
 		}
 		p += n;
@@ -550,7 +552,9 @@ int run_main(const struct isp_config *cfg, config_reload_fn reload_fn, void *ud,
 	if ((rc = fs_mkdir_p(dir, 0755, err)) != 0 || (rc = write_config(&u, cfg, fps, err)) != 0)
 		goto out;
 	for (i = 0; i < NSVC; i++) {
-		u.svc[i] = services[i];
+		u.svc[i].name = services[i].name;
+		u.svc[i].args = services[i].args;
+		u.svc[i].kind = services[i].kind;
 		u.svc[i].on = on[i];
 		u.svc[i].fp = fps[i];
 		u.svc[i].delay = DELAY_MIN_MS;

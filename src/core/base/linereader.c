@@ -239,3 +239,8 @@ int lr_sniff_next(struct lr_sniff *s, const char **line, size_t *len)
 	}
 	return 1;
 }
+
+const char *lr_file_name(const char *name)
+{
+	return name && strcmp(name, "-") == 0 ? "<stdin>" : name;
+}

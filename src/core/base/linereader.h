@@ -46,6 +46,8 @@ struct lr_line {
  * max_line is out of range or memory is short.
  */
 struct lr *lr_new(FILE *f, size_t max_line);
+/* The name messages give a file: "<stdin>" for "-", else name itself (may be NULL). */
+const char *lr_file_name(const char *name);
 
 /* Free r (NULL is a no-op). Does not close the stream. */
 void lr_free(struct lr *r);

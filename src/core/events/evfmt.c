@@ -617,9 +617,7 @@ int evfmt_read(FILE *f, const struct evfmt_opts *opts, evfmt_record_fn on_record
 	c->want = opts->format;
 	c->schema = opts->schema;
 	c->report_name = opts->report;
-	c->file = opts->filename;
-	if (c->file && strcmp(c->file, "-") == 0)
-		c->file = "<stdin>";
+	c->file = lr_file_name(opts->filename);
 	c->on_record = on_record;
 	c->on_reject = on_reject;
 	c->ud = ud;

@@ -520,9 +520,7 @@ int listfmt_read(FILE *f, const struct listfmt_opts *opts, listfmt_entry_fn on_e
 	c.st = stats ? stats : &local;
 	memset(c.st, 0, sizeof(*c.st));
 	c.opts = opts;
-	c.file = opts->filename;
-	if (c.file && strcmp(c.file, "-") == 0)
-		c.file = "<stdin>";
+	c.file = lr_file_name(opts->filename);
 	c.on_entry = on_entry;
 	c.on_reject = on_reject;
 	c.ud = ud;

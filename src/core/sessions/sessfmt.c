@@ -673,9 +673,7 @@ int sessfmt_read(FILE *f, const struct sessfmt_opts *opts, sessfmt_record_fn on_
 	c.st = stats ? stats : &local;
 	memset(c.st, 0, sizeof(*c.st));
 	c.opts = opts;
-	c.file = opts->filename;
-	if (c.file && strcmp(c.file, "-") == 0)
-		c.file = "<stdin>";
+	c.file = lr_file_name(opts->filename);
 	c.on_record = on_record;
 	c.on_reject = on_reject;
 	c.ud = ud;
