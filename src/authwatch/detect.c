@@ -1,6 +1,6 @@
 /*
- * detect.c -- the sliding windows of authwatch, in memory fixed when the detector is
- * made.
+ * detect.c -- the detection rules of authwatch over sliding windows, in memory fixed when
+ * the detector is made (the tables, counters and sets are window.c's, detect_int.h).
  *
  * Three tables -- accounts, sources, networks (/24 for IPv4, /48 for IPv6) -- each of
  * max_keys entries, set-associative: a key's keyed SipHash picks a bucket of 8 entries;
@@ -65,77 +65,11 @@
 #include <string.h>
 
 #include "authwatch/aw_int.h"
+#include "authwatch/detect_int.h"
 #include "core/net/prefixset.h"
 #include "core/base/hll.h"
 #include "core/base/siphash.h"
 #include "core/base/strbuf.h"
-
-#define WAYS	 8
-#define KEY_TEXT 48
-#define NTEXT	 4
-#define TEXT_LEN 32
-#define MAX_SESS 4
-#define HLL_P	 10
-#define HLL_M	 (1u << HLL_P)
-#define T_SMTP	 0x80000000u /* in slot.t_ok: the last success was SMTP */
-
-struct ctr {
-	uint32_t start, cur, prev;
-};
-
-struct slot {
-	uint64_t v;
-	uint32_t t_fail, t_ok; /* relative time + 1; 0 = never */
-};
-
-struct ent {
-	uint64_t h;	    /* 0 = empty */
-	uint32_t last, sat; /* last record; last time the set dropped a value in use */
-	struct ctr fail, send;
-	float baseline; /* smtp: sends per window, moving average */
-	uint32_t ok;
-	uint32_t first_fail, first_ok; /* first record of the current evidence */
-	uint32_t muted[AWT_N];
-	uint8_t nslot, ntext;
-	char key[KEY_TEXT];
-	char text[NTEXT][TEXT_LEN]; /* the last distinct values that are not addresses */
-	uint64_t sess[MAX_SESS];
-	uint32_t sess_t[MAX_SESS];
-	struct slot s[AW_SAMPLES];
-};
-
-struct table {
-	struct ent *e;
-	size_t nbuckets; /* power of 2 */
-};
-
-enum { TB_USER, TB_SRC, TB_NET, TB_N };
-
-/* A run of failures of one account from one source (the typo rule). */
-struct pair {
-	uint64_t h;	      /* of (account, source); 0 = empty */
-	uint32_t first, last; /* first and last failure of the run */
-	uint32_t n;	      /* failures in the run */
-	uint32_t prev[TB_N];  /* the pair's slot t_fail in each table before the run */
-};
-
-struct aw_det {
-	struct aw_conf c;
-	aw_detect_fn fn;
-	void *ud;
-	uint64_t k0, k1;
-	struct table t[TB_N];
-	int64_t base, maxt; /* relative times are t - base; maxt = newest record */
-	int started;
-	uint8_t hll[2][2][HLL_M];  /* [accounts|sources][cur|prev] */
-	uint8_t typo[2][2][HLL_M]; /* the same, of the failures withdrawn as typos */
-	uint32_t ntypo[2];	   /* typos added to [cur|prev] (0: the estimate is 0) */
-	double typo_est[2];	   /* estimates of typo[0], typo[1]; < 0: to be made */
-	uint32_t hll_start, wave_muted;
-	struct pair *pairs;
-	size_t npairs; /* buckets of WAYS, power of 2 */
-	struct aw_det_stats st;
-};
 
 static const char *const type_names[AWT_N] = { "brute-force",  "spray",	     "stuffing",
 					       "many-sources", "concurrent", "outside",
@@ -239,208 +173,6 @@ size_t aw_det_memory(const struct aw_det *d)
 void aw_det_stats(const struct aw_det *d, struct aw_det_stats *s)
 {
 	*s = d->st;
-}
-
-/* ---- windows ---- */
-
-static void ctr_roll(struct ctr *c, uint32_t now, uint32_t w, float *baseline)
-{
-	uint32_t k;
-
-	if (now < c->start + w)
-		return;
-	k = (now - c->start) / w;
-	if (baseline) { /* the finished window, then k - 1 empty ones, into the average */
-		uint32_t j;
-
-		*baseline = 0.7f * *baseline + 0.3f * (float)c->cur;
-		for (j = 1; j < k && j < 16; j++)
-			*baseline *= 0.7f;
-	}
-	c->prev = k == 1 ? c->cur : 0;
-	c->cur = 0;
-	c->start += k * w;
-}
-
-static long ctr_est(const struct ctr *c, uint32_t now, uint32_t w)
-{
-	uint32_t el = now - c->start;
-
-	return (long)c->cur + (long)((uint64_t)c->prev * (w - (el < w ? el : w)) / w);
-}
-
-static void ctr_add(struct ctr *c, uint32_t now, uint32_t w, long n, float *baseline)
-{
-	if (c->start == 0 && c->cur == 0 && c->prev == 0)
-		c->start = now;
-	ctr_roll(c, now, w, baseline);
-	c->cur += (uint32_t)n;
-}
-
-/* Take n counts made at time t (<= now) off c, from the window t fell in (none when it
- * has left both). */
-static void ctr_sub(struct ctr *c, uint32_t now, uint32_t w, uint32_t t, uint32_t n)
-{
-	uint32_t *x;
-
-	if (c->start == 0 && c->cur == 0 && c->prev == 0)
-		return;
-	ctr_roll(c, now, w, NULL);
-	if (t >= c->start)
-		x = &c->cur;
-	else if ((uint64_t)t + w >= c->start)
-		x = &c->prev;
-	else
-		return;
-	*x -= n < *x ? n : *x;
-}
-
-/* ---- tables ---- */
-
-static struct ent *lookup(struct aw_det *d, int tb, const char *key, size_t len, uint32_t now)
-{
-	uint64_t h = siphash13(d->k0, d->k1 + (uint64_t)tb, key, len) | 1;
-	struct table *t = &d->t[tb];
-	struct ent *b = &t->e[(h & (t->nbuckets - 1)) * WAYS], *victim = NULL;
-	int i;
-
-	for (i = 0; i < WAYS; i++) {
-		if (b[i].h == h) {
-			b[i].last = now;
-			return &b[i];
-		}
-		if (!victim || (victim->h && (!b[i].h || b[i].last < victim->last)))
-			victim = &b[i];
-	}
-	if (victim->h)
-		d->st.evicted++;
-	memset(victim, 0, sizeof(*victim));
-	victim->h = h;
-	victim->last = now;
-	aw_copy(victim->key, sizeof(victim->key), key, len);
-	return victim;
-}
-
-/* key's entry in table tb, or NULL when it has none (nothing is evicted). */
-static struct ent *find(struct aw_det *d, int tb, const char *key, size_t len)
-{
-	uint64_t h = siphash13(d->k0, d->k1 + (uint64_t)tb, key, len) | 1;
-	struct table *t = &d->t[tb];
-	struct ent *b = &t->e[(h & (t->nbuckets - 1)) * WAYS];
-	int i;
-
-	for (i = 0; i < WAYS; i++)
-		if (b[i].h == h)
-			return &b[i];
-	return NULL;
-}
-
-/* The pair (account value uv, source value sv): its run, or with make a new empty one
- * (evicting the pair of its bucket whose last failure is oldest), else NULL. */
-static struct pair *pair_of(struct aw_det *d, uint64_t uv, uint64_t sv, int make)
-{
-	uint64_t h = siphash13(d->k0, d->k1 ^ 13, &sv, sizeof(sv)) ^ uv;
-	struct pair *b, *victim = NULL;
-	int i;
-
-	h = (h ^ (h >> 29)) | 1;
-	b = &d->pairs[(h & (d->npairs - 1)) * WAYS];
-	for (i = 0; i < WAYS; i++) {
-		if (b[i].h == h)
-			return &b[i];
-		if (!victim || (victim->h && (!b[i].h || b[i].last < victim->last)))
-			victim = &b[i];
-	}
-	if (!make)
-		return NULL;
-	memset(victim, 0, sizeof(*victim));
-	victim->h = h;
-	return victim;
-}
-
-/* Add value v to e's set (t_fail or t_ok set to now); text is remembered for values
- * that are not addresses. */
-static void set_add(struct ent *e, uint64_t v, uint32_t now, int ok, int smtp, const char *text,
-		    uint32_t keep)
-{
-	struct slot *s = NULL;
-	int i;
-
-	for (i = 0; i < e->nslot; i++)
-		if (e->s[i].v == v) {
-			s = &e->s[i];
-			break;
-		}
-	if (!s) {
-		if (e->nslot < AW_SAMPLES) {
-			s = &e->s[e->nslot++];
-		} else {
-			uint32_t best = UINT32_MAX, tt;
-
-			for (i = 0; i < AW_SAMPLES; i++) {
-				uint32_t a = e->s[i].t_fail, b = e->s[i].t_ok & ~T_SMTP;
-
-				tt = a > b ? a : b;
-				if (tt < best) {
-					best = tt;
-					s = &e->s[i];
-				}
-			}
-			if (best && best - 1 + keep > now)
-				e->sat = now + 1;
-		}
-		memset(s, 0, sizeof(*s));
-		s->v = v;
-		if (text && text[0]) {
-			aw_copy(e->text[e->ntext % NTEXT], TEXT_LEN, text, strlen(text));
-			e->ntext++;
-		}
-	}
-	if (ok)
-		s->t_ok = (now + 1) | (smtp ? T_SMTP : 0);
-	else
-		s->t_fail = now + 1;
-}
-
-/* The t_fail of value v in e (0 when e does not hold v). */
-static uint32_t slot_fail(const struct ent *e, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < e->nslot; i++)
-		if (e->s[i].v == v)
-			return e->s[i].t_fail;
-	return 0;
-}
-
-/* Withdraw the failure of value v at `last` from e's set: the time of its failure before
- * the run (prev) comes back, unless a later failure of v was recorded meanwhile. */
-static void slot_unfail(struct ent *e, uint64_t v, uint32_t last, uint32_t prev)
-{
-	int i;
-
-	for (i = 0; i < e->nslot; i++)
-		if (e->s[i].v == v && e->s[i].t_fail == last + 1)
-			e->s[i].t_fail = prev;
-}
-
-enum { C_FAIL, C_OK, C_SMTP };
-
-/* Distinct values with a failure (C_FAIL) / success / SMTP success since `since`. */
-static long set_count(const struct ent *e, int what, uint32_t since)
-{
-	long n = 0;
-	int i;
-
-	for (i = 0; i < e->nslot; i++) {
-		uint32_t t = what == C_FAIL ? e->s[i].t_fail : e->s[i].t_ok & ~T_SMTP;
-
-		if (what == C_SMTP && !(e->s[i].t_ok & T_SMTP))
-			continue;
-		if (t && t - 1 >= since)
-			n++;
-	}
-	return n;
 }
 
 static int is_addr_value(uint64_t v)
@@ -584,7 +316,7 @@ static void check_spray(struct aw_det *d, struct ent *e, uint32_t now, int is_so
 			struct ent *mute)
 {
 	uint32_t w = (uint32_t)d->c.spray_window, since = since_of(now, w);
-	long accounts = set_count(e, C_FAIL, since), fails = ctr_est(&e->fail, now, w);
+	long accounts = aw_set_count(e, C_FAIL, since), fails = aw_ctr_est(&e->fail, now, w);
 	struct aw_detection x;
 	struct evidence ev;
 
@@ -718,7 +450,7 @@ static void typo_end(struct aw_det *d, const struct aw_rec *r, struct ent *u, ui
 		     uint32_t now)
 {
 	uint64_t uv = user_value(d, r->user);
-	struct pair *p = pair_of(d, uv, srcv, 0);
+	struct pair *p = aw_pair_of(d, uv, srcv, 0);
 	uint32_t bw = (uint32_t)d->c.brute_window, sw = (uint32_t)d->c.spray_window;
 	char net[IP_PREFIX_STRLEN];
 	struct ent *e;
@@ -729,20 +461,20 @@ static void typo_end(struct aw_det *d, const struct aw_rec *r, struct ent *u, ui
 		memset(p, 0, sizeof(*p));
 		return;
 	}
-	ctr_sub(&u->fail, now, bw, p->last, 1);
-	ctr_sub(&u->fail, now, bw, p->first, p->n - 1);
-	slot_unfail(u, srcv, p->last, p->prev[TB_USER]);
-	e = find(d, TB_SRC, r->source, strlen(r->source));
+	aw_ctr_sub(&u->fail, now, bw, p->last, 1);
+	aw_ctr_sub(&u->fail, now, bw, p->first, p->n - 1);
+	aw_slot_unfail(u, srcv, p->last, p->prev[TB_USER]);
+	e = aw_tab_find(d, TB_SRC, r->source, strlen(r->source));
 	if (e) {
-		ctr_sub(&e->fail, now, sw, p->last, 1);
-		ctr_sub(&e->fail, now, sw, p->first, p->n - 1);
-		slot_unfail(e, uv, p->last, p->prev[TB_SRC]);
+		aw_ctr_sub(&e->fail, now, sw, p->last, 1);
+		aw_ctr_sub(&e->fail, now, sw, p->first, p->n - 1);
+		aw_slot_unfail(e, uv, p->last, p->prev[TB_SRC]);
 	}
-	e = net_key(d, r, net) ? find(d, TB_NET, net, strlen(net)) : NULL;
+	e = net_key(d, r, net) ? aw_tab_find(d, TB_NET, net, strlen(net)) : NULL;
 	if (e) {
-		ctr_sub(&e->fail, now, sw, p->last, 1);
-		ctr_sub(&e->fail, now, sw, p->first, p->n - 1);
-		slot_unfail(e, uv, p->last, p->prev[TB_NET]);
+		aw_ctr_sub(&e->fail, now, sw, p->last, 1);
+		aw_ctr_sub(&e->fail, now, sw, p->first, p->n - 1);
+		aw_slot_unfail(e, uv, p->last, p->prev[TB_NET]);
 	}
 	wave_roll(d, now);
 	hll_reg_add(d->typo[0][0], HLL_P, wave_user_hash(d, r->user));
@@ -758,12 +490,12 @@ static void typo_end(struct aw_det *d, const struct aw_rec *r, struct ent *u, ui
 static struct ent *count_fail(struct aw_det *d, int tb, const char *key, const struct aw_rec *r,
 			      uint32_t now, uint32_t w, struct pair *run, uint64_t other)
 {
-	struct ent *e = lookup(d, tb, key, strlen(key), now);
+	struct ent *e = aw_tab_lookup(d, tb, key, strlen(key), now);
 
-	mark_first(&e->first_fail, ctr_est(&e->fail, now, w), now);
-	ctr_add(&e->fail, now, w, r->count, NULL);
+	mark_first(&e->first_fail, aw_ctr_est(&e->fail, now, w), now);
+	aw_ctr_add(&e->fail, now, w, r->count, NULL);
 	if (run)
-		run->prev[tb] = slot_fail(e, other);
+		run->prev[tb] = aw_slot_fail(e, other);
 	return e;
 }
 
@@ -777,7 +509,7 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 	int newrun = 0;
 
 	if (r->user[0] && r->source[0] && d->c.typo_window > 0) {
-		p = pair_of(d, user_value(d, r->user), srcv, 1);
+		p = aw_pair_of(d, user_value(d, r->user), srcv, 1);
 		newrun = p->n == 0 || now - p->first > (uint32_t)d->c.typo_window;
 		if (newrun) {
 			p->first = now;
@@ -791,16 +523,16 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 		uv = user_value(d, r->user);
 		u = count_fail(d, TB_USER, r->user, r, now, w, newrun ? p : NULL, srcv);
 		if (r->source[0])
-			set_add(u, srcv, now, 0, 0, is_addr_value(srcv) ? NULL : r->source,
-				(uint32_t)d->c.brute_window);
-		fails = ctr_est(&u->fail, now, w);
+			aw_set_add(u, srcv, now, 0, 0, is_addr_value(srcv) ? NULL : r->source,
+				   (uint32_t)d->c.brute_window);
+		fails = aw_ctr_est(&u->fail, now, w);
 		if (now >= u->muted[AWT_BRUTE] && fails >= d->c.brute_failures) {
 			memset(&x, 0, sizeof(x));
 			memset(&ev, 0, sizeof(ev));
 			samples_of(u, since, C_FAIL, &ev);
 			x.failures = fails;
 			x.accounts = 1;
-			x.sources = set_count(u, C_FAIL, since);
+			x.sources = aw_set_count(u, C_FAIL, since);
 			report(d, u, AWT_BRUTE, "failures", now, w, &x, &ev,
 			       first_of(u->first_fail, since));
 		}
@@ -812,11 +544,11 @@ static void on_fail(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint
 
 		s = count_fail(d, TB_SRC, r->source, r, now, w, newrun ? p : NULL, uv);
 		if (r->user[0])
-			set_add(s, uv, now, 0, 0, r->user, w);
+			aw_set_add(s, uv, now, 0, 0, r->user, w);
 		if (net_key(d, r, net)) {
 			n = count_fail(d, TB_NET, net, r, now, w, newrun ? p : NULL, uv);
 			if (r->user[0])
-				set_add(n, uv, now, 0, 0, r->user, w);
+				aw_set_add(n, uv, now, 0, 0, r->user, w);
 		}
 		if (r->user[0]) {
 			check_spray(d, s, now, 1, n);
@@ -856,21 +588,21 @@ static void on_ok(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64
 
 	if (!r->user[0])
 		return;
-	u = lookup(d, TB_USER, r->user, strlen(r->user), now);
+	u = aw_tab_lookup(d, TB_USER, r->user, strlen(r->user), now);
 	u->ok++;
 	if (r->source[0] && d->c.typo_window > 0) {
-		uint32_t f = slot_fail(u, srcv); /* a failure of late from here: maybe a typo */
+		uint32_t f = aw_slot_fail(u, srcv); /* a failure of late from here: maybe a typo */
 
 		if (f && f - 1 + (uint32_t)d->c.typo_window >= now)
 			typo_end(d, r, u, srcv, now);
 	}
 	if (r->source[0])
-		set_add(u, srcv, now, 1, smtp, is_addr_value(srcv) ? NULL : r->source,
-			(uint32_t)d->c.sources_window);
+		aw_set_add(u, srcv, now, 1, smtp, is_addr_value(srcv) ? NULL : r->source,
+			   (uint32_t)d->c.sources_window);
 	memset(&ev, 0, sizeof(ev));
 	w = (uint32_t)d->c.sources_window;
 	since = since_of(now, w);
-	n = set_count(u, C_OK, since);
+	n = aw_set_count(u, C_OK, since);
 	if (now >= u->muted[AWT_SOURCES] && n >= d->c.sources_max) {
 		memset(&x, 0, sizeof(x));
 		samples_of(u, since, C_OK, &ev);
@@ -896,16 +628,16 @@ static void on_ok(struct aw_det *d, const struct aw_rec *r, uint32_t now, uint64
 	w = (uint32_t)d->c.smtp_window;
 	since = since_of(now, w);
 	if (r->result == AWR_SEND)
-		ctr_add(&u->send, now, w, 1, &u->baseline);
+		aw_ctr_add(&u->send, now, w, 1, &u->baseline);
 	else
-		ctr_roll(&u->send, now, w, &u->baseline);
+		aw_ctr_roll(&u->send, now, w, &u->baseline);
 	if (now < u->muted[AWT_SMTP])
 		return;
 	memset(&x, 0, sizeof(x));
-	x.sends = ctr_est(&u->send, now, w);
+	x.sends = aw_ctr_est(&u->send, now, w);
 	x.baseline = u->baseline;
 	x.accounts = 1;
-	x.sources = set_count(u, C_SMTP, since);
+	x.sources = aw_set_count(u, C_SMTP, since);
 	snprintf(ev.services, sizeof(ev.services), "smtp");
 	if (x.sends >= d->c.smtp_min &&
 	    (double)x.sends >= (double)d->c.smtp_factor * (u->baseline > 1 ? u->baseline : 1)) {
@@ -929,7 +661,7 @@ static void on_session(struct aw_det *d, const struct aw_rec *r, uint32_t now)
 		return;
 	snprintf(k, sizeof(k), "%s|%s", r->nas, r->session);
 	h = siphash13(d->k0, d->k1 ^ 11, k, strlen(k)) | 1;
-	u = lookup(d, TB_USER, r->user, strlen(r->user), now);
+	u = aw_tab_lookup(d, TB_USER, r->user, strlen(r->user), now);
 	for (i = 0; i < MAX_SESS; i++) {
 		if (u->sess[i] && u->sess_t[i] + keep <= now)
 			u->sess[i] = 0; /* never stopped: closed by age */
