@@ -58,19 +58,6 @@ static int step_done(struct store *st, struct db_stmt *s, const char *what, stru
 	return 0;
 }
 
-/* Run an INSERT ... RETURNING id, then finalize it; *id = the new row's id. */
-static int step_id(struct store *st, struct db_stmt *s, int64_t *id, const char *what,
-		   struct isp_err *err)
-{
-	int rc = db_step(s);
-
-	*id = rc == DB_ROW ? db_column_int64(s, 0) : 0;
-	db_finalize(s);
-	if (rc != DB_ROW)
-		return sq_fail(st, err, what);
-	return 0;
-}
-
 static const char *col_text(struct db_stmt *s, int i)
 {
 	return db_column_text(s, i);
@@ -89,19 +76,9 @@ static void copy_col(char *dst, size_t size, struct db_stmt *s, int i)
 static int log_change(struct store *st, const char *id, int64_t t, const char *change,
 		      const char *via, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc = sq_prepare(st,
-			    "INSERT INTO subscriber_log(subscriber, time, change, via)"
-			    " VALUES(?, ?, ?, ?)",
-			    &s, err);
-
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, id);
-	db_bind_int64(s, 2, t);
-	db_bind_text(s, 3, change);
-	db_bind_text(s, 4, via);
-	return step_done(st, s, "subscriber log", err);
+	return sq_run(
+		st, "INSERT INTO subscriber_log(subscriber, time, change, via) VALUES(?, ?, ?, ?)",
+		SQ_ARGS(SQ_T(id), SQ_I(t), SQ_T(change), SQ_T(via)), "subscriber log", err);
 }
 
 /*
@@ -144,7 +121,6 @@ static int log_import(struct store *st, const struct store_subscriber *sub, int6
 
 int store_subscriber_put(struct store *st, const struct store_subscriber *sub, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
 	int64_t t = sq_now();
 	int rc;
 
@@ -154,23 +130,16 @@ int store_subscriber_put(struct store *st, const struct store_subscriber *sub, s
 	rc = log_import(st, sub, t, err);
 	if (rc)
 		goto fail;
-	rc = sq_prepare(st,
-			"INSERT INTO subscribers(id, email, language, consent, opt_out_filtering,"
-			" opt_out_notices, updated, profile) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-			" ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
-			" opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7, profile = ?8",
-			&s, err);
-	if (rc)
-		goto fail;
-	db_bind_text(s, 1, sub->id);
-	sq_bind_text(s, 2, sub->email);
-	db_bind_text(s, 3, sub->language[0] ? sub->language : "ja");
-	sq_bind_time(s, 4, sub->consent);
-	sq_bind_time(s, 5, sub->opt_out_filtering);
-	sq_bind_time(s, 6, sub->opt_out_notices);
-	db_bind_int64(s, 7, t);
-	sq_bind_text(s, 8, sub->profile);
-	rc = step_done(st, s, "put subscriber", err);
+	rc = sq_run(st,
+		    "INSERT INTO subscribers(id, email, language, consent, opt_out_filtering,"
+		    " opt_out_notices, updated, profile) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		    " ON CONFLICT(id) DO UPDATE SET email = ?2, language = ?3, consent = ?4,"
+		    " opt_out_filtering = ?5, opt_out_notices = ?6, updated = ?7, profile = ?8",
+		    SQ_ARGS(SQ_T(sub->id), SQ_OPT(sub->email),
+			    SQ_T(sub->language[0] ? sub->language : "ja"), SQ_TIME(sub->consent),
+			    SQ_TIME(sub->opt_out_filtering), SQ_TIME(sub->opt_out_notices), SQ_I(t),
+			    SQ_OPT(sub->profile)),
+		    "put subscriber", err);
 	if (rc == 0)
 		return store_commit(st, err);
 fail:
@@ -360,20 +329,11 @@ const char *store_event_state_name(enum store_event_state s)
 int store_batch_begin(struct store *st, const char *source, const char *file, const char *format,
 		      int64_t *batch_id, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
-			"INSERT INTO batches(source, received, file, format) VALUES(?, ?, ?, ?)"
-			" RETURNING id",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, source);
-	db_bind_int64(s, 2, sq_now());
-	sq_bind_text(s, 3, file);
-	sq_bind_text(s, 4, format);
-	return step_id(st, s, batch_id, "new batch", err);
+	return sq_int(st,
+		      "INSERT INTO batches(source, received, file, format) VALUES(?, ?, ?, ?)"
+		      " RETURNING id",
+		      SQ_ARGS(SQ_T(source), SQ_I(sq_now()), SQ_OPT(file), SQ_OPT(format)),
+		      "new batch", batch_id, err);
 }
 
 /* Bind the event's columns (parameters 1..9 of both event INSERTs), run the statement and
@@ -435,14 +395,8 @@ int store_event_add_once(struct store *st, int64_t batch_id, const char *source,
 int store_batch_set_sha256(struct store *st, int64_t batch_id, const char *sha256_hex,
 			   struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc = sq_prepare(st, "UPDATE batches SET sha256 = ? WHERE id = ?", &s, err);
-
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, sha256_hex);
-	db_bind_int64(s, 2, batch_id);
-	return step_done(st, s, "record the batch's SHA-256", err);
+	return sq_run(st, "UPDATE batches SET sha256 = ? WHERE id = ?",
+		      SQ_ARGS(SQ_T(sha256_hex), SQ_I(batch_id)), "record the batch's SHA-256", err);
 }
 
 int store_batch_find_sha256(struct store *st, const char *source, const char *sha256_hex,
@@ -859,21 +813,12 @@ int store_each_batch_report(struct store *st, const char *source, store_report_f
 int store_relay_batch(struct store *st, const char *source, const char *files, long rows,
 		      long rejected, int64_t *batch_id, struct isp_err *err)
 {
-	struct db_stmt *s = NULL;
-	int rc;
-
-	rc = sq_prepare(st,
-			"INSERT INTO relay_batches(source, received, files, rows, rejected)"
-			" VALUES(?, ?, ?, ?, ?) RETURNING id",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_text(s, 1, source);
-	db_bind_int64(s, 2, sq_now());
-	sq_bind_text(s, 3, files);
-	db_bind_int64(s, 4, rows);
-	db_bind_int64(s, 5, rejected);
-	return step_id(st, s, batch_id, "relay batch", err);
+	return sq_int(
+		st,
+		"INSERT INTO relay_batches(source, received, files, rows, rejected)"
+		" VALUES(?, ?, ?, ?, ?) RETURNING id",
+		SQ_ARGS(SQ_T(source), SQ_I(sq_now()), SQ_OPT(files), SQ_I(rows), SQ_I(rejected)),
+		"relay batch", batch_id, err);
 }
 
 int store_relay_sent(struct store *st, int64_t batch_id, const char *member, long n,
@@ -912,16 +857,10 @@ int store_relay_returned(struct store *st, int64_t batch_id, const char *member,
 		return isp_err_set(err, ISR_ENOTFOUND, "member '%s' was never sent anything",
 				   member);
 	}
-	rc = sq_prepare(st,
-			"UPDATE relay_counts SET returned = returned + ?3"
-			" WHERE batch_id = ?1 AND member = ?2",
-			&s, err);
-	if (rc)
-		return rc;
-	db_bind_int64(s, 1, *batch_out);
-	db_bind_text(s, 2, member);
-	db_bind_int64(s, 3, n);
-	return step_done(st, s, "relay returns", err);
+	return sq_run(st,
+		      "UPDATE relay_counts SET returned = returned + ?3"
+		      " WHERE batch_id = ?1 AND member = ?2",
+		      SQ_ARGS(SQ_I(*batch_out), SQ_T(member), SQ_I(n)), "relay returns", err);
 }
 
 SQ_WALK(relay, store_relay_fn, struct store_relay_count)
