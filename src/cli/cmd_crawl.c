@@ -187,7 +187,8 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 		fprintf(stderr,
 			"crawl: %ld chains, %ld hops (%ld refused, %ld failed), %ld distribution "
 			"or attack URLs, %ld relay hosts -> %s\n",
-			st.chains, st.hops, st.refused, st.failed, st.distribution, st.relays, o.out);
+			st.chains, st.hops, st.refused, st.failed, st.distribution, st.relays,
+			o.out);
 		fprintf(stderr,
 			"crawl: %ld chains kept from the run resumed, %ld hops not fetched "
 			"(visited), %ld hops waited for their host, at most %ld fetches at once "

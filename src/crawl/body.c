@@ -112,4 +112,3 @@ void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b,
 	}
 	close(fd);
 }
-

@@ -297,7 +297,8 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 	if (crawl_visited(c->cx, c, url, &when)) {
 		char t[TIME_FMT_UTC_MAX], why[200];
 
-		snprintf(why, sizeof(why), "not fetched: visited from %.100s at %s (crawl.revisit-after)",
+		snprintf(why, sizeof(why),
+			 "not fetched: visited from %.100s at %s (crawl.revisit-after)",
 			 c->bare ? c->cx->exit_bare : c->cx->exit_browser, time_fmt_utc(when, t));
 		hop_refuse(c, url, kind, why);
 		c->hops[c->nhops - 1].refused = 0;
@@ -383,8 +384,8 @@ static void take_links(struct chain *c, const char *b, const struct crawl_link *
 			/* in the record too: a resumed run queues it again if it did not end */
 			if (!c->queued)
 				c->queued = json_array();
-			json_array_append_new(c->queued,
-					      json_pack("[o, o]", jsonout_str(abs), jsonout_str(ref)));
+			json_array_append_new(
+				c->queued, json_pack("[o, o]", jsonout_str(abs), jsonout_str(ref)));
 			crawl_enqueue(c->cx, abs, ref, c->depth + 1, c->bare);
 		}
 	}
@@ -649,7 +650,8 @@ static int open_outputs(struct crawl_ctx *cx, struct isp_err *err)
 		rc = crawl_resume_read(cx, &prior, err);
 		if (rc) {
 			json_decref(prior);
-			return rc == ISR_ENOMEM ? isp_err_set(err, rc, "out of memory resuming") : rc;
+			return rc == ISR_ENOMEM ? isp_err_set(err, rc, "out of memory resuming")
+						: rc;
 		}
 	}
 	if (!cx->run[0])
@@ -684,7 +686,8 @@ static void progress(const struct crawl_ctx *cx, int64_t t0, int64_t now)
 	double rate = secs > 0 ? (double)(st->chains - st->resumed) / secs : 0;
 	size_t queued = cx->nq - cx->next;
 
-	fprintf(stderr, "\rcrawl: %ld chains done, %d under way (%d wait for their host), %zu queued, "
+	fprintf(stderr,
+		"\rcrawl: %ld chains done, %d under way (%d wait for their host), %zu queued, "
 		"%.1f chains/s, %.1f hops/s",
 		st->chains, cx->active, cx->nparked, queued, rate, (double)st->hops / secs);
 	if (rate > 0)

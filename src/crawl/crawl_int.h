@@ -58,9 +58,9 @@ struct hop {
 
 struct chain {
 	struct crawl_ctx *cx;
-	long id; /* the item's: its HAR file's number, its hop lines' "chain" */
-	struct chain *prev, *next;	     /* the active chains */
-	int bare;			     /* the cloaking check's visit (item.bare) */
+	long id;		   /* the item's: its HAR file's number, its hop lines' "chain" */
+	struct chain *prev, *next; /* the active chains */
+	int bare;		   /* the cloaking check's visit (item.bare) */
 	const struct crawl_profile *profile; /* o->profile or o->bare */
 	int linked;			     /* on that list */
 	CURL *h;
@@ -114,16 +114,16 @@ struct crawl_ctx {
 	size_t nq, capq, next;
 	long last_id;
 	int active, nparked;
-	struct chain *act; /* the active chains, to end them on a stop */
-	json_t *held;	   /* with o->cloaking: every chain record, written at the end */
+	struct chain *act;     /* the active chains, to end them on a stop */
+	json_t *held;	       /* with o->cloaking: every chain record, written at the end */
 	struct strmap hosts;   /* a: fetches under way, b: when the last one started (ms) */
 	struct strmap queued;  /* the items of this run, by item_key: each queued once */
 	struct strmap done;    /* with o->resume: the chains completed before, by item_key */
 	struct strmap relayed; /* the relay hosts written to relays.csv */
 	/* the visit log (visits.c) */
-	struct strmap visited; /* "exit\tURL" of earlier runs: a = when (unix s) */
-	int visits_fd;	       /* appended to; -1: none */
-	char run[40];	       /* this run's id (kept by a resumed run) */
+	struct strmap visited;			/* "exit\tURL" of earlier runs: a = when (unix s) */
+	int visits_fd;				/* appended to; -1: none */
+	char run[40];				/* this run's id (kept by a resumed run) */
 	char exit_browser[300], exit_bare[300]; /* each profile's exit: "direct", host:port */
 };
 
@@ -134,8 +134,7 @@ struct crawl_ctx {
 void crawl_item_key(struct strbuf *k, int depth, int bare, const char *referer, const char *url);
 /* Queue the chain of url (a new id), unless one of this key was queued in this run or
  * completed before (cx->done). 0, or ISR_ENOMEM. */
-int crawl_enqueue(struct crawl_ctx *cx, const char *url, const char *referer, int depth,
-		  int bare);
+int crawl_enqueue(struct crawl_ctx *cx, const char *url, const char *referer, int depth, int bare);
 /* Read the start values urls[0..n): URLs, and files of URLs ('#' comments; problems
  * through o->report, counted in bad_start). 0, or ISR_ENOMEM. */
 int crawl_read_starts(struct crawl_ctx *cx, char **urls, int n);

@@ -130,12 +130,13 @@ static json_t *yara_names(const char *s)
 
 static json_t *hop_json(const struct hop *hp)
 {
-	json_t *h = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "url",
-			      jsonout_str(hp->url), "kind", crawl_kind_name(hp->kind), "role",
-			      hp->role, "status", hp->status ? json_integer(hp->status) : json_null(),
-			      "ip", str_or_null(hp->ip), "content_type", str_or_null(hp->ctype),
-			      "file_type", str_or_null(hp->mime), "bytes", (json_int_t)hp->bytes,
-			      "sha256", str_or_null(hp->sha), "yara", yara_names(hp->yara));
+	json_t *h =
+		json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "url",
+			  jsonout_str(hp->url), "kind", crawl_kind_name(hp->kind), "role", hp->role,
+			  "status", hp->status ? json_integer(hp->status) : json_null(), "ip",
+			  str_or_null(hp->ip), "content_type", str_or_null(hp->ctype), "file_type",
+			  str_or_null(hp->mime), "bytes", (json_int_t)hp->bytes, "sha256",
+			  str_or_null(hp->sha), "yara", yara_names(hp->yara));
 
 	if (!h)
 		return NULL;

@@ -178,7 +178,8 @@ int crawl_resume_read(struct crawl_ctx *cx, json_t **prior, struct isp_err *err)
 	snprintf(path, sizeof(path), "%s/chains.jsonl", cx->o->out);
 	f = fopen(path, "r");
 	if (!f)
-		return errno == ENOENT ? 0 : isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? 0
+				       : isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
 	while ((ll = getline(&line, &lcap, f)) > 0) {
 		json_t *r;
 		const char *end, *run;

@@ -115,7 +115,8 @@ static int load(struct crawl_ctx *cx, const char *path, int64_t now, long *lines
 	int rc = 0;
 
 	if (!f)
-		return errno == ENOENT ? 0 : isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+		return errno == ENOENT ? 0
+				       : isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
 	while ((ll = getline(&line, &lcap, f)) >= 0) {
 		struct crawl_visit v;
 		struct strmap_slot *s;
