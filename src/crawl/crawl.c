@@ -683,13 +683,14 @@ static void progress(const struct crawl_ctx *cx, int64_t t0, int64_t now)
 {
 	const struct crawl_stats *st = cx->st;
 	double secs = (double)(now - t0) / 1000.0;
-	double rate = secs > 0 ? (double)(st->chains - st->resumed) / secs : 0;
+	double rate = secs > 0 ? (double)st->chains / secs : 0;
 	size_t queued = cx->nq - cx->next;
 
 	fprintf(stderr,
 		"\rcrawl: %ld chains done, %d under way (%d wait for their host), %zu queued, "
 		"%.1f chains/s, %.1f hops/s",
-		st->chains, cx->active, cx->nparked, queued, rate, (double)st->hops / secs);
+		st->chains, cx->active, cx->nparked, queued, rate,
+		secs > 0 ? (double)st->hops / secs : 0.0);
 	if (rate > 0)
 		fprintf(stderr, ", ETA %.0fs", (double)(queued + (size_t)cx->active) / rate);
 	fputs("\033[K", stderr);
@@ -774,7 +775,8 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		isp_err_set(err, rc, "out of memory reading the start URLs");
 		goto out;
 	}
-	t0 = last = time_mono_ms();
+	t0 = time_mono_ms();
+	last = t0 - 1000; /* the first status line at once */
 	while ((cx.next < cx.nq || cx.active) && !(o->stop && *o->stop)) {
 		int running = 0;
 		CURLMsg *msg;

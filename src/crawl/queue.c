@@ -101,6 +101,7 @@ int crawl_read_starts(struct crawl_ctx *cx, char **urls, int n)
 		ssize_t ll;
 		long lno = 0;
 
+		isp_err_clear(&e);
 		if (strstr(urls[i], "://") || stat(urls[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
 			rc = enqueue_start(cx, urls[i]);
 			if (rc)

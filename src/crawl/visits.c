@@ -128,7 +128,10 @@ static int load(struct crawl_ctx *cx, const char *path, int64_t now, long *lines
 		if (crawl_visit_parse(line, (size_t)ll, &v, &why) != 0) {
 			struct isp_err e;
 
-			isp_err_set(&e, ISR_EFORMAT, "%s:%ld: %s", path, lno, why);
+			isp_err_clear(&e);
+			isp_err_set(&e, ISR_EFORMAT, "%s", why);
+			e.file = path;
+			e.line = lno;
 			if (cx->o->report)
 				cx->o->report(cx->o->ud, &e);
 			continue;

@@ -266,6 +266,13 @@ expect 0 "crawl --fetch-interval-ms" -- "$bin" crawl --out oi --allow-destinatio
 has err.txt "1 hops waited for their host"
 eq "$(hops oi "$b/err?i2" status)" "500" "the one that waited was fetched"
 
+# --- the status line: on a terminal (script(1) gives the crawl one), never elsewhere
+check "no status line when stderr is no terminal" [ "$(grep -c "chains done" err.txt)" = 0 ]
+if command -v script >/dev/null; then
+  script -qec "\"$bin\" crawl --out opg --allow-destinations 127.0.0.0/8 --depth 0 '$b/err?p1'" /dev/null > pty.txt 2>&1
+  check "a status line on a terminal" grep -q "crawl: 0 chains done, 0 under way (0 wait for their host), 1 queued" pty.txt
+fi
+
 # --- the visit log: a URL fetched from the same exit by an earlier run is not fetched again
 expect 0 "crawl (visit log)" -- "$bin" crawl --out ov --allow-destinations 127.0.0.0/8 --depth 0 "$b/entry"
 check "the visits are logged" grep -q "	direct	browser	.*	$b2/dl/invoice.exe\$" ov/visits.log
