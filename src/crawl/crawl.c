@@ -37,29 +37,6 @@
 #include "crawl/crawl.h"
 #include "crawl/crawl_int.h"
 
-int crawl_resolve(const char *base, const char *ref, char *out, size_t outsz)
-{
-	CURLU *u = curl_url();
-	char *s = NULL;
-	int rc = ISR_EINVAL;
-
-	if (!u)
-		return ISR_ENOMEM;
-	if (curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
-		goto out;
-	if (strlen(s) < outsz) {
-		memcpy(out, s, strlen(s) + 1);
-		rc = 0;
-	}
-out:
-	curl_free(s);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 static int scheme_ok(const char *url)
 {
 	return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
@@ -107,37 +84,6 @@ static int on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *ud)
 	rq->len = 0;
 	strbuf_add(rq, p, n < CRAWL_HAR_HEADERS ? n : CRAWL_HAR_HEADERS);
 	return 0;
-}
-
-/* The destination check: every address libcurl is about to connect to. */
-static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	struct crawl_guard *g = ud;
-	enum dest_verdict v;
-
-	(void)purpose;
-	if (g->proxied) /* the connection is to the profile's proxy (crawl.h) */
-		return socket(a->family, a->socktype, a->protocol);
-	v = dest_check(g->rules, &a->addr);
-	if (v != DEST_OK) {
-		g->verdict = (int)v;
-		getnameinfo(&a->addr, a->addrlen, g->ip, sizeof(g->ip), NULL, 0, NI_NUMERICHOST);
-		return CURL_SOCKET_BAD;
-	}
-	return socket(a->family, a->socktype, a->protocol);
-}
-
-void crawl_guard_set(CURL *h, struct crawl_guard *g)
-{
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, g);
-	/* certificates are not verified: a kit's self-signed or expired https site must
-	 * still be seen (the crawler trusts nothing it fetches anyway) */
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 }
 
 /* --- chains */
@@ -603,80 +549,6 @@ static int pump(void *ud, int fd, int ms)
 	return poll(&pf, 1, 0) > 0;
 }
 
-static FILE *open_out(const char *dir, const char *name, const char *head, struct isp_err *err)
-{
-	char path[4200];
-	int fd;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	if (head)
-		fputs(head, f);
-	return f;
-}
-
-/* The output folder and its files (crawl.h); with o->resume, the records kept first. */
-static int open_outputs(struct crawl_ctx *cx, struct isp_err *err)
-{
-	static const char csv_head[] = "value,category,reference\n";
-	const char *out = cx->o->out;
-	json_t *prior = NULL;
-	char har[4200];
-	size_t i;
-	json_t *r;
-	int rc;
-
-	rc = fs_mkdir_p(out, 0700, err);
-	if (rc)
-		return rc;
-	snprintf(cx->bodies, sizeof(cx->bodies), "%s/bodies", out);
-	snprintf(har, sizeof(har), "%s/har", out);
-	rc = fs_mkdir_p(cx->bodies, 0700, err);
-	if (rc == 0)
-		rc = fs_mkdir_p(har, 0700, err);
-	if (rc)
-		return rc;
-	if (!realpath(out, cx->outabs))
-		snprintf(cx->outabs, sizeof(cx->outabs), "%s", out);
-	if (cx->o->resume) {
-		rc = crawl_resume_read(cx, &prior, err);
-		if (rc) {
-			json_decref(prior);
-			return rc == ISR_ENOMEM ? isp_err_set(err, rc, "out of memory resuming")
-						: rc;
-		}
-	}
-	if (!cx->run[0])
-		snprintf(cx->run, sizeof(cx->run), "%llx-%x", (long long)time_wall_ms(),
-			 (unsigned)getpid());
-	cx->chains = open_out(out, "chains.jsonl", NULL, err);
-	cx->hops = cx->chains ? open_out(out, "hops.jsonl", NULL, err) : NULL;
-	cx->found = cx->hops ? open_out(out, "found.txt", NULL, err) : NULL;
-	cx->found_csv = cx->found ? open_out(out, "found.csv", csv_head, err) : NULL;
-	cx->relays = cx->found_csv ? open_out(out, "relays.csv", csv_head, err) : NULL;
-	if (!cx->relays) {
-		json_decref(prior);
-		return ISR_EIO;
-	}
-	/* the kept records, written again as they were (their visits are logged) */
-	json_array_foreach(prior, i, r)
-	{
-		crawl_emit(cx, r, 0);
-		cx->st->resumed++;
-	}
-	rc = prior ? crawl_resume_queue(cx, prior) : 0;
-	json_decref(prior);
-	return rc ? isp_err_set(err, rc, "out of memory resuming") : 0;
-}
-
 /* The status line on a terminal: chains done, under way, waiting for their host, queued;
  * the rate and, from it, the time left for what is queued. */
 static void progress(const struct crawl_ctx *cx, int64_t t0, int64_t now)
@@ -760,7 +632,7 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 			goto out;
 		}
 	}
-	rc = open_outputs(&cx, err);
+	rc = crawl_open_outputs(&cx, err);
 	if (rc == 0)
 		rc = crawl_visits_open(&cx, err);
 	if (rc)

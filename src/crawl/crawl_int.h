@@ -170,6 +170,10 @@ void crawl_visits_close(struct crawl_ctx *cx);
 
 /* ---- what a crawl writes (output.c) ---- */
 
+/* Make the output folder and open its files (crawl.h); with o->resume, the records of
+ * the run resumed written again first, and what they queued queued. 0, or an ISR code
+ * with err. */
+int crawl_open_outputs(struct crawl_ctx *cx, struct isp_err *err);
 /* Give each hop of c its role, then write the chain's record (or hold it, with
  * o->cloaking: crawl_write_held). */
 void crawl_write_chain(struct chain *c);

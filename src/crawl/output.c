@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <libpsl.h>
@@ -22,6 +23,7 @@
 #include "core/base/csv.h"
 #include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
+#include "core/base/timefmt.h"
 #include "crawl/crawl_int.h"
 
 /* The host of url into out ("" when it has none). */
@@ -305,6 +307,82 @@ void crawl_write_held(struct crawl_ctx *cx)
 
 		crawl_emit(cx, b, !end || strcmp(end, "stopped") != 0);
 	}
+}
+
+/* ---- the output folder */
+
+static FILE *open_out(const char *dir, const char *name, const char *head, struct isp_err *err)
+{
+	char path[4200];
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (head)
+		fputs(head, f);
+	return f;
+}
+
+/* The output folder and its files (crawl.h); with o->resume, the records kept first. */
+int crawl_open_outputs(struct crawl_ctx *cx, struct isp_err *err)
+{
+	static const char csv_head[] = "value,category,reference\n";
+	const char *out = cx->o->out;
+	json_t *prior = NULL;
+	char har[4200];
+	size_t i;
+	json_t *r;
+	int rc;
+
+	rc = fs_mkdir_p(out, 0700, err);
+	if (rc)
+		return rc;
+	snprintf(cx->bodies, sizeof(cx->bodies), "%s/bodies", out);
+	snprintf(har, sizeof(har), "%s/har", out);
+	rc = fs_mkdir_p(cx->bodies, 0700, err);
+	if (rc == 0)
+		rc = fs_mkdir_p(har, 0700, err);
+	if (rc)
+		return rc;
+	if (!realpath(out, cx->outabs))
+		snprintf(cx->outabs, sizeof(cx->outabs), "%s", out);
+	if (cx->o->resume) {
+		rc = crawl_resume_read(cx, &prior, err);
+		if (rc) {
+			json_decref(prior);
+			return rc == ISR_ENOMEM ? isp_err_set(err, rc, "out of memory resuming")
+						: rc;
+		}
+	}
+	if (!cx->run[0])
+		snprintf(cx->run, sizeof(cx->run), "%llx-%x", (long long)time_wall_ms(),
+			 (unsigned)getpid());
+	cx->chains = open_out(out, "chains.jsonl", NULL, err);
+	cx->hops = cx->chains ? open_out(out, "hops.jsonl", NULL, err) : NULL;
+	cx->found = cx->hops ? open_out(out, "found.txt", NULL, err) : NULL;
+	cx->found_csv = cx->found ? open_out(out, "found.csv", csv_head, err) : NULL;
+	cx->relays = cx->found_csv ? open_out(out, "relays.csv", csv_head, err) : NULL;
+	if (!cx->relays) {
+		json_decref(prior);
+		return ISR_EIO;
+	}
+	/* the kept records, written again as they were (their visits are logged) */
+	json_array_foreach(prior, i, r)
+	{
+		crawl_emit(cx, r, 0);
+		cx->st->resumed++;
+	}
+	rc = prior ? crawl_resume_queue(cx, prior) : 0;
+	json_decref(prior);
+	return rc ? isp_err_set(err, rc, "out of memory resuming") : 0;
 }
 
 /* ---- HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), for Lookyloo-style
