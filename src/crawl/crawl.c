@@ -185,6 +185,10 @@ static int launch(struct chain *c)
 	if (c->parked) {
 		c->parked = 0;
 		cx->nparked--;
+		if (c->nhops == 1) { /* the chain's clock starts with its first fetch */
+			c->t0 = now;
+			left = o->chain_timeout_ms;
+		}
 	}
 	hp->started_ms = time_wall_ms();
 	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)left);
@@ -303,6 +307,8 @@ static void chain_end(struct chain *c)
 			c->cx->act = c->next;
 		if (c->next)
 			c->next->prev = c->prev;
+		else
+			c->cx->act_tail = c->prev;
 	}
 	chain_free(c);
 }
@@ -488,11 +494,15 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		free(c);
 		return;
 	}
+	/* at the tail: the list is in the order chains started, so the hops that wait for
+	 * their host are started oldest first (unpark) */
 	cx->active++;
-	c->next = cx->act;
-	if (cx->act)
-		cx->act->prev = c;
-	cx->act = c;
+	c->prev = cx->act_tail;
+	if (cx->act_tail)
+		cx->act_tail->next = c;
+	else
+		cx->act = c;
+	cx->act_tail = c;
 	c->linked = 1;
 	if (c->profile->accept_language && c->profile->accept_language[0]) {
 		char hl[256];
@@ -691,6 +701,7 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		c->end = "stopped";
 		chain_end(c);
 	}
+	cx.act_tail = NULL;
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	if (cx.held)

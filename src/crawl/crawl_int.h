@@ -114,12 +114,12 @@ struct crawl_ctx {
 	size_t nq, capq, next;
 	long last_id;
 	int active, nparked;
-	struct chain *act;     /* the active chains, to end them on a stop */
-	json_t *held;	       /* with o->cloaking: every chain record, written at the end */
-	struct strmap hosts;   /* a: fetches under way, b: when the last one started (ms) */
-	struct strmap queued;  /* the items of this run, by item_key: each queued once */
-	struct strmap done;    /* with o->resume: the chains completed before, by item_key */
-	struct strmap relayed; /* the relay hosts written to relays.csv */
+	struct chain *act, *act_tail; /* the active chains, in the order they started */
+	json_t *held;		      /* with o->cloaking: every chain record, written at the end */
+	struct strmap hosts;	      /* a: fetches under way, b: when the last one started (ms) */
+	struct strmap queued;	      /* the items of this run, by item_key: each queued once */
+	struct strmap done;	      /* with o->resume: the chains completed before, by item_key */
+	struct strmap relayed;	      /* the relay hosts written to relays.csv */
 	/* the visit log (visits.c) */
 	struct strmap visited;			/* "exit\tURL" of earlier runs: a = when (unix s) */
 	int visits_fd;				/* appended to; -1: none */

@@ -257,6 +257,7 @@ has out.txt "crawl"
 printf "$b/err?h%s\n" 1 2 3 4 5 6 > h6.txt
 expect 0 "crawl --host-concurrency 2" -- "$bin" crawl --out oh --allow-destinations 127.0.0.0/8 --depth 0 --host-concurrency 2 h6.txt
 has err.txt "4 hops waited for their host, at most 2 fetches at once to one host"
+eq "$(grep -c '"end":"done"' oh/chains.jsonl)" 6 "every chain that waited was fetched"
 expect 0 "crawl --host-concurrency 0" -- "$bin" crawl --out oh0 --allow-destinations 127.0.0.0/8 --depth 0 --host-concurrency 0 h6.txt
 has err.txt "0 hops waited for their host, at most 6 fetches at once to one host"
 expect 0 "crawl --fetch-interval-ms" -- "$bin" crawl --out oi --allow-destinations 127.0.0.0/8 --depth 0 --fetch-interval-ms 300 "$b/err?i1" "$b/err?i2" "$b2/err?i3"
