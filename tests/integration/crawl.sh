@@ -10,7 +10,12 @@
 # (max-body) each end their chain with the reason; --max-hops stops a chain; without
 # --allow-destinations 127.0.0.1 is refused before connecting (nginx's access log stays
 # empty), also when a name (localhost) resolves to it; file:// and gopher:// start URLs
-# are refused; --list --import puts the payload URL into a url list (lists check finds it).
+# are refused; --list --import puts the payload URL into a url list (lists check finds it)
+# and --relay-list the relay host with a name into a domain list; hops.jsonl has one line
+# per hop; --host-concurrency and --fetch-interval-ms hold hops back (the crawler's counts
+# in its summary, not the clock); the status line only on a terminal (script(1)); the
+# visit log keeps a second run from the same exit off nginx; a run killed with SIGKILL
+# goes on with --resume without fetching what it completed.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 for t in nginx python3 sha256sum gzip sqlite3; do
