@@ -25,8 +25,9 @@ static const char crawl_usage[] =
 	"[crawl] keys, or [crawl.profile.NAME] with --profile. A FILE lists start URLs.\n"
 	"Internal destinations (loopback, private, link-local, this host) are refused\n"
 	"before connecting unless --allow-destinations names them; only http and https\n"
-	"are fetched. Output: DIR/chains.jsonl (one JSON object per chain), DIR/bodies/\n"
-	"(each body once, named by its SHA-256), DIR/found.txt (distribution URLs).\n";
+	"are fetched. Output: DIR/chains.jsonl (one JSON object per chain), DIR/hops.jsonl\n"
+	"(one per hop), DIR/har/ (a HAR file per chain), DIR/bodies/ (each body once, named\n"
+	"by its SHA-256), DIR/found.txt (distribution and attack URLs).\n";
 
 static const char crawl_tail[] =
 	"Exit status: 0 done, 2 usage, 3 done but a start value was unreadable, 4 failed\n"
@@ -39,35 +40,29 @@ static const struct opts_spec crawl_spec = {
 	.max_args = -1,
 };
 
-/* --list NAME --import: DIR/found.txt into url list NAME, source `source`. */
-static int import_found(struct cli *c, const char *list, const char *source, const char *out)
+/* --import: DIR/name (value,category,reference) into list `list` of kind `kind`,
+ * source `source`, through the import path of `lists import`. */
+static int import_csv(struct cli *c, struct store *st, const char *list, enum list_kind kind,
+		      const char *source, const char *out, const char *name)
 {
 	char path[4200];
 	struct listimport_opts io;
 	struct store_list l;
-	struct store *st;
 	struct isp_err err;
-	int rc;
 
-	snprintf(path, sizeof(path), "%s/found.txt", out);
+	snprintf(path, sizeof(path), "%s/%s", out, name);
 	memset(&io, 0, sizeof(io));
-	io.format = LISTFMT_PLAIN;
+	io.format = LISTFMT_CSV;
 	io.source = source;
 	io.max_shrink = 100; /* each crawl finds what it finds: no shrink guard */
 	io.allow_shrink = 1;
 	io.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
-	st = cli_create_store(c);
-	if (!st)
-		return EXIT_FAIL;
 	isp_err_clear(&err);
-	if (store_list_get(st, list, LIST_URL, 1, &l, &err) != 0) {
+	if (store_list_get(st, list, kind, 1, &l, &err) != 0) {
 		cli_error(&err);
-		store_close(st);
 		return EXIT_FAIL;
 	}
-	rc = cli_import_file(c, st, &l, path, &io);
-	store_close(st);
-	return rc;
+	return cli_import_file(c, st, &l, path, &io);
 }
 
 int cmd_crawl(struct cli *c, int argc, char **argv)
@@ -75,18 +70,26 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	struct crawl_opts o;
 	struct crawl_stats st;
 	struct isp_err err;
-	const char *list = NULL, *source = "crawl", *profile = NULL;
+	const char *list = NULL, *relay_list = NULL, *source = "crawl", *profile = NULL;
 	const struct config_crawl_profile *cp = NULL, *bp;
-	int rc, argi, import = 0;
+	int rc, argi, import = 0, resume = 0;
 
 	memset(&o, 0, sizeof(o));
 	{
 		const struct opt opts[] = {
 			OPT_S("out", 0, &o.out, "DIR",
-			      "output folder (created): chains.jsonl, bodies/, found.txt"),
+			      "output folder (created): chains.jsonl, hops.jsonl, har/, bodies/, "
+			      "found.txt, found.csv, relays.csv, visits.log"),
+			OPT_F("resume", 0, &resume,
+			      "go on with the run in DIR (one that was killed or stopped): the "
+			      "chains it completed are kept, not crawled again"),
 			OPT_K("max-hops", "crawl.max-hops", "N"),
 			OPT_K("depth", "crawl.depth", "N"),
 			OPT_K("concurrency", "crawl.concurrency", "N"),
+			OPT_K("host-concurrency", "crawl.host-concurrency", "N"),
+			OPT_K("fetch-interval-ms", "crawl.fetch-interval-ms", "MS"),
+			OPT_K("revisit-after", "crawl.revisit-after", "DUR"),
+			OPT_K("visit-log", "crawl.visit-log", "FILE"),
 			OPT_K("timeout", "crawl.timeout", "DUR"),
 			OPT_K("max-body", "crawl.max-body", "BYTES"),
 			OPT_K("user-agent", "crawl.user-agent", "TEXT"),
@@ -105,10 +108,16 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 			      "User-Agent, Referer or Accept-Language) and mark the hops only the "
 			      "browser-like visit got as cloaked"),
 			OPT_S("list", 0, &list, "NAME",
-			      "with --import: the url list the distribution URLs go to (created)"),
+			      "with --import: the url list the distribution and attack URLs go to "
+			      "(created)"),
+			OPT_S("relay-list", 0, &relay_list, "NAME",
+			      "with --import: the domain list the relay hops' hosts go to "
+			      "(created)"),
 			OPT_F("import", 0, &import,
-			      "import DIR/found.txt into --list as `lists import` would (history, "
-			      "report), replacing what --source listed before"),
+			      "import DIR/found.csv into --list and DIR/relays.csv into "
+			      "--relay-list as `lists import` would (history, report; the chain's "
+			      "HAR file is each entry's reference), replacing what --source listed "
+			      "before"),
 			OPT_S("source", 0, &source, "NAME",
 			      "source name of the import (default crawl)"),
 			OPT_END,
@@ -116,7 +125,7 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 
 		if ((rc = opts_parse(&crawl_spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 			return rc;
-		if (!o.out || (import && !list) || (list && !import))
+		if (!o.out || (import && !list && !relay_list) || ((list || relay_list) && !import))
 			return opts_usage(&crawl_spec, opts);
 	}
 	o.max_hops = (int)c->cfg.crawl_max_hops;
@@ -126,6 +135,11 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 	o.low_speed_bytes = c->cfg.crawl_low_speed_bytes;
 	o.low_speed_seconds = c->cfg.crawl_low_speed_time;
 	o.max_body = c->cfg.crawl_max_body;
+	o.host_concurrency = (int)c->cfg.crawl_host_concurrency;
+	o.host_interval_ms = c->cfg.crawl_fetch_interval_ms;
+	o.revisit_after = c->cfg.crawl_revisit_after;
+	o.visit_log = c->cfg.crawl_visit_log;
+	o.resume = resume;
 	if (profile) {
 		cp = config_crawl_profile(&c->cfg, profile);
 		if (!cp) {
@@ -169,13 +183,32 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 		cli_error(&err);
 		return err.code == ISR_EINVAL ? EXIT_USAGE : EXIT_FAIL;
 	}
-	if (!c->quiet)
+	if (!c->quiet) {
 		fprintf(stderr,
 			"crawl: %ld chains, %ld hops (%ld refused, %ld failed), %ld distribution "
-			"or attack URLs -> %s\n",
-			st.chains, st.hops, st.refused, st.failed, st.distribution, o.out);
+			"or attack URLs, %ld relay hosts -> %s\n",
+			st.chains, st.hops, st.refused, st.failed, st.distribution, st.relays,
+			o.out);
+		fprintf(stderr,
+			"crawl: %ld chains kept from the run resumed, %ld hops not fetched "
+			"(visited), %ld hops waited for their host, at most %ld fetches at once "
+			"to one host\n",
+			st.resumed, st.visited, st.host_waits, st.host_peak);
+	}
 	if (import) {
-		rc = import_found(c, list, source, o.out);
+		struct store *store = cli_create_store(c);
+
+		if (!store)
+			return EXIT_FAIL;
+		rc = list ? import_csv(c, store, list, LIST_URL, source, o.out, "found.csv")
+			  : EXIT_OK;
+		if (rc != EXIT_FAIL && relay_list) {
+			int r2 = import_csv(c, store, relay_list, LIST_DOMAIN, source, o.out,
+					    "relays.csv");
+
+			rc = r2 != EXIT_OK ? r2 : rc;
+		}
+		store_close(store);
 		if (rc == EXIT_FAIL)
 			return rc;
 	}

@@ -10,6 +10,7 @@
  * becomes on disk (roles, records, bodies) is output.c's.
  */
 #include <curl/curl.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -28,6 +29,7 @@
 #include <unistd.h>
 
 #include "core/base/fsutil.h"
+#include "core/base/jsonout.h"
 #include "core/base/sha256.h"
 #include "core/base/strbuf.h"
 #include "core/base/timefmt.h"
@@ -35,59 +37,9 @@
 #include "crawl/crawl.h"
 #include "crawl/crawl_int.h"
 
-int crawl_resolve(const char *base, const char *ref, char *out, size_t outsz)
-{
-	CURLU *u = curl_url();
-	char *s = NULL;
-	int rc = ISR_EINVAL;
-
-	if (!u)
-		return ISR_ENOMEM;
-	if (curl_url_set(u, CURLUPART_URL, base, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_URL, ref, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-	    curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
-		goto out;
-	if (strlen(s) < outsz) {
-		memcpy(out, s, strlen(s) + 1);
-		rc = 0;
-	}
-out:
-	curl_free(s);
-	curl_url_cleanup(u);
-	return rc;
-}
-
 static int scheme_ok(const char *url)
 {
 	return strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0;
-}
-
-static int enqueue(struct crawl_ctx *cx, const char *url, const char *referer, int depth, int bare)
-{
-	struct item *it;
-
-	if (cx->nq == cx->capq) {
-		size_t nc = cx->capq ? cx->capq * 2 : 64;
-		struct item *nq = realloc(cx->q, nc * sizeof(*nq));
-
-		if (!nq)
-			return ISR_ENOMEM;
-		cx->q = nq;
-		cx->capq = nc;
-	}
-	it = &cx->q[cx->nq];
-	it->url = strdup(url);
-	it->referer = strdup(referer ? referer : "");
-	it->depth = depth;
-	it->bare = bare;
-	if (!it->url || !it->referer) {
-		free(it->url);
-		free(it->referer);
-		return ISR_ENOMEM;
-	}
-	cx->nq++;
-	return 0;
 }
 
 /* --- libcurl callbacks */
@@ -132,37 +84,6 @@ static int on_debug(CURL *h, curl_infotype type, char *p, size_t n, void *ud)
 	rq->len = 0;
 	strbuf_add(rq, p, n < CRAWL_HAR_HEADERS ? n : CRAWL_HAR_HEADERS);
 	return 0;
-}
-
-/* The destination check: every address libcurl is about to connect to. */
-static curl_socket_t on_open(void *ud, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	struct crawl_guard *g = ud;
-	enum dest_verdict v;
-
-	(void)purpose;
-	if (g->proxied) /* the connection is to the profile's proxy (crawl.h) */
-		return socket(a->family, a->socktype, a->protocol);
-	v = dest_check(g->rules, &a->addr);
-	if (v != DEST_OK) {
-		g->verdict = (int)v;
-		getnameinfo(&a->addr, a->addrlen, g->ip, sizeof(g->ip), NULL, 0, NI_NUMERICHOST);
-		return CURL_SOCKET_BAD;
-	}
-	return socket(a->family, a->socktype, a->protocol);
-}
-
-void crawl_guard_set(CURL *h, struct crawl_guard *g)
-{
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open);
-	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, g);
-	/* certificates are not verified: a kit's self-signed or expired https site must
-	 * still be seen (the crawler trusts nothing it fetches anyway) */
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 }
 
 /* --- chains */
@@ -220,12 +141,87 @@ static int literal_refused(struct chain *c, const char *url, enum crawl_kind kin
 	return v != DEST_OK;
 }
 
-/* Start the hop to url; 0 when a transfer is under way, else the chain is over. */
+/* The host of url, lowercased, into out ("" when it has none). */
+static void host_key(const char *url, char *out, size_t outsz)
+{
+	CURLU *u = curl_url();
+	char *h = NULL;
+	size_t i;
+
+	out[0] = '\0';
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && strlen(h) < outsz)
+		for (i = 0; i <= strlen(h); i++)
+			out[i] = (char)tolower((unsigned char)h[i]);
+	curl_free(h);
+	curl_url_cleanup(u);
+}
+
+/* Start the transfer of c's last hop when its host allows (o->host_concurrency,
+ * o->host_interval_ms): 0 when it started, 1 when it waits (c->parked: the loop of
+ * crawl_run tries again), -1 when the chain is over (c->end says why). */
+static int launch(struct chain *c)
+{
+	struct crawl_ctx *cx = c->cx;
+	const struct crawl_opts *o = cx->o;
+	struct hop *hp = &c->hops[c->nhops - 1];
+	struct strmap_slot *s = strmap_get(&cx->hosts, c->host, strlen(c->host), 1);
+	int64_t now = time_mono_ms(), left = o->chain_timeout_ms - (now - c->t0);
+
+	if (left <= 0) {
+		snprintf(hp->error, sizeof(hp->error), "not fetched: the chain's time is up");
+		c->end = "time-limit";
+		return -1;
+	}
+	if (s && ((o->host_concurrency > 0 && s->a >= o->host_concurrency) ||
+		  (o->host_interval_ms > 0 && s->b && now - s->b < o->host_interval_ms))) {
+		if (!c->parked) {
+			c->parked = 1;
+			cx->nparked++;
+			cx->st->host_waits++;
+		}
+		return 1;
+	}
+	if (c->parked) {
+		c->parked = 0;
+		cx->nparked--;
+		if (c->nhops == 1) { /* the chain's clock starts with its first fetch */
+			c->t0 = now;
+			left = o->chain_timeout_ms;
+		}
+	}
+	hp->started_ms = time_wall_ms();
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)left);
+	if (curl_multi_add_handle(cx->m, c->h) != CURLM_OK) {
+		snprintf(hp->error, sizeof(hp->error), "libcurl refused the transfer");
+		c->end = "error";
+		return -1;
+	}
+	if (s) { /* no slot (out of memory): the host goes unlimited, not stuck */
+		s->a++;
+		s->b = now;
+		if (s->a > cx->st->host_peak)
+			cx->st->host_peak = s->a;
+	}
+	return 0;
+}
+
+/* The transfer of c's hop is over: its host may start another. */
+static void host_release(struct chain *c)
+{
+	struct strmap_slot *s = strmap_get(&c->cx->hosts, c->host, strlen(c->host), 0);
+
+	if (s && s->a > 0)
+		s->a--;
+}
+
+/* Start the hop to url; 0 when a transfer is under way or waits for its host, else the
+ * chain is over. */
 static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 {
 	const struct crawl_opts *o = c->cx->o;
-	int64_t left = o->chain_timeout_ms - (time_mono_ms() - c->t0);
 	struct hop *hp;
+	int64_t when;
 	int i;
 
 	for (i = 0; i < c->nhops; i++)
@@ -242,17 +238,29 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 		c->end = "refused";
 		return -1;
 	}
-	if (left <= 0) {
+	if (o->chain_timeout_ms - (time_mono_ms() - c->t0) <= 0) {
 		c->end = "time-limit";
 		return -1;
 	}
 	if (c->guard.proxied && literal_refused(c, url, kind))
 		return -1;
+	if (crawl_visited(c->cx, c, url, &when)) {
+		char t[TIME_FMT_UTC_MAX], why[200];
+
+		snprintf(why, sizeof(why),
+			 "not fetched: visited from %.100s at %s (crawl.revisit-after)",
+			 c->bare ? c->cx->exit_bare : c->cx->exit_browser, time_fmt_utc(when, t));
+		hop_refuse(c, url, kind, why);
+		c->hops[c->nhops - 1].refused = 0;
+		c->cx->st->refused--;
+		c->cx->st->visited++;
+		c->end = "visited";
+		return -1;
+	}
 	hp = &c->hops[c->nhops++];
 	memset(hp, 0, sizeof(*hp));
 	snprintf(hp->url, sizeof(hp->url), "%s", url);
 	hp->kind = kind;
-	hp->started_ms = time_wall_ms();
 	c->body.len = 0;
 	c->body.oom = 0;
 	c->over = 0;
@@ -260,17 +268,12 @@ static int start_hop(struct chain *c, const char *url, enum crawl_kind kind)
 	c->guard.ip[0] = '\0';
 	c->refresh[0] = '\0';
 	c->ebuf[0] = '\0';
+	host_key(url, c->host, sizeof(c->host));
 	curl_easy_setopt(c->h, CURLOPT_URL, url);
-	curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(c->h, CURLOPT_REFERER,
 			 c->nhops > 1 ? c->hops[c->nhops - 2].url
 				      : (c->referer[0] ? c->referer : NULL));
-	if (curl_multi_add_handle(c->cx->m, c->h) != CURLM_OK) {
-		snprintf(hp->error, sizeof(hp->error), "libcurl refused the transfer");
-		c->end = "error";
-		return -1;
-	}
-	return 0;
+	return launch(c) < 0 ? -1 : 0;
 }
 
 static void chain_free(struct chain *c)
@@ -287,6 +290,7 @@ static void chain_free(struct chain *c)
 		free(c->hops[i].req_hdrs.p);
 		free(c->hops[i].resp_hdrs.p);
 	}
+	json_decref(c->queued);
 	free(c);
 }
 
@@ -294,6 +298,8 @@ static void chain_end(struct chain *c)
 {
 	crawl_write_chain(c);
 	c->cx->active--;
+	if (c->parked)
+		c->cx->nparked--;
 	if (c->linked) {
 		if (c->prev)
 			c->prev->next = c->next;
@@ -301,6 +307,8 @@ static void chain_end(struct chain *c)
 			c->cx->act = c->next;
 		if (c->next)
 			c->next->prev = c->prev;
+		else
+			c->cx->act_tail = c->prev;
 	}
 	chain_free(c);
 }
@@ -323,90 +331,16 @@ static void take_links(struct chain *c, const char *b, const struct crawl_link *
 				*nk = l[i].kind;
 			}
 		} else if (c->depth < c->cx->o->depth) {
-			enqueue(c->cx, abs, c->hops[c->nhops - 1].url, c->depth + 1, c->bare);
+			const char *ref = c->hops[c->nhops - 1].url;
+
+			/* in the record too: a resumed run queues it again if it did not end */
+			if (!c->queued)
+				c->queued = json_array();
+			json_array_append_new(
+				c->queued, json_pack("[o, o]", jsonout_str(abs), jsonout_str(ref)));
+			crawl_enqueue(c->cx, abs, ref, c->depth + 1, c->bare);
 		}
 	}
-}
-
-/* 1 when body[0..n) opens (after a BOM and blanks) with one of the tags by which
- * browsers sniff HTML (Chromium's kSniffableTags, the WHATWG MIME sniffing list): libmagic
- * would say text/html too, and no payload's magic starts with '<'. libmagic walks its
- * whole database for a text body (half of a crawl's CPU time on HTML pages), so pages
- * skip it. */
-static int html_sniff(const char *b, size_t n)
-{
-	static const char *const tags[] = {
-		"!doctype html", "html", "head",  "script", "iframe", "h1",   "div", "font",
-		"table",	 "a",	 "style", "title",  "b",      "body", "br",  "p",
-		"!--",		 "meta"
-	};
-	size_t i = 0, k;
-
-	if (n >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < n &&
-	       (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r' || b[i] == '\f'))
-		i++;
-	if (i >= n || b[i] != '<')
-		return 0;
-	i++;
-	for (k = 0; k < sizeof(tags) / sizeof(tags[0]); k++) {
-		size_t tl = strlen(tags[k]);
-
-		if (n - i > tl && strncasecmp(b + i, tags[k], tl) == 0 &&
-		    (b[i + tl] == ' ' || b[i + tl] == '>' || tags[k][0] == '!'))
-			return 1;
-	}
-	return 0;
-}
-
-/* The memo of bodies seen in this run (crawl_int.h): a body met again (a kit's shared
- * redirector script, the same payload behind many entry URLs) takes its type and YARA
- * names from there, and is stored already. CRAWL_MEMO_PROBE slots from the hash's. */
-#define CRAWL_MEMO_PROBE 8
-
-static size_t memo_slot(const char *sha)
-{
-	size_t h = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		h = h << 4 | (size_t)(hex_value(sha[i]) & 15);
-	return h & (CRAWL_MEMO - 1);
-}
-
-static int memo_get(struct crawl_ctx *cx, struct hop *hp)
-{
-	size_t i, k = memo_slot(hp->sha);
-
-	for (i = 0; cx->memo && i < CRAWL_MEMO_PROBE; i++) {
-		const struct body_memo *m = &cx->memo[(k + i) & (CRAWL_MEMO - 1)];
-
-		if (strcmp(m->sha, hp->sha) == 0) {
-			memcpy(hp->mime, m->mime, sizeof(hp->mime));
-			memcpy(hp->yara, m->yara, sizeof(hp->yara));
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static void memo_put(struct crawl_ctx *cx, const struct hop *hp)
-{
-	size_t i, k = memo_slot(hp->sha);
-	struct body_memo *m;
-
-	if (!cx->memo)
-		return;
-	m = &cx->memo[k]; /* full: the first slot is overwritten */
-	for (i = 0; i < CRAWL_MEMO_PROBE; i++)
-		if (!cx->memo[(k + i) & (CRAWL_MEMO - 1)].sha[0]) {
-			m = &cx->memo[(k + i) & (CRAWL_MEMO - 1)];
-			break;
-		}
-	memcpy(m->sha, hp->sha, sizeof(m->sha));
-	memcpy(m->mime, hp->mime, sizeof(m->mime));
-	memcpy(m->yara, hp->yara, sizeof(m->yara));
 }
 
 /* The transfer of the chain's last hop is over with result r: record it, go on. */
@@ -421,6 +355,7 @@ static void finish_hop(struct chain *c, CURLcode r)
 	long code = 0;
 
 	curl_multi_remove_handle(cx->m, c->h);
+	host_release(c);
 	cx->st->hops++;
 	next[0] = '\0';
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &code);
@@ -469,8 +404,8 @@ static void finish_hop(struct chain *c, CURLcode r)
 		sha256_final(&sh, d);
 		for (i = 0; i < SHA256_LEN; i++)
 			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
-		if (!memo_get(cx, hp)) {
-			mt = html_sniff(c->body.p, c->body.len)
+		if (!crawl_memo_get(cx, hp)) {
+			mt = crawl_html_sniff(c->body.p, c->body.len)
 				     ? "text/html"
 				     : magic_buffer(cx->magic, c->body.p, c->body.len);
 			if (mt)
@@ -478,7 +413,7 @@ static void finish_hop(struct chain *c, CURLcode r)
 			crawl_store_body(cx, hp, c->body.p, c->body.len);
 			crawl_rules_scan(cx->yara, c->body.p, c->body.len, hp->yara,
 					 sizeof(hp->yara));
-			memo_put(cx, hp);
+			crawl_memo_put(cx, hp);
 		}
 	}
 	if (r != CURLE_OK && !c->over) {
@@ -547,6 +482,7 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 	if (!c)
 		return;
 	c->cx = cx;
+	c->id = it->id;
 	c->depth = it->depth;
 	c->t0 = time_mono_ms();
 	c->bare = it->bare;
@@ -558,11 +494,15 @@ static void start_chain(struct crawl_ctx *cx, const struct item *it)
 		free(c);
 		return;
 	}
+	/* at the tail: the list is in the order chains started, so the hops that wait for
+	 * their host are started oldest first (unpark) */
 	cx->active++;
-	c->next = cx->act;
-	if (cx->act)
-		cx->act->prev = c;
-	cx->act = c;
+	c->prev = cx->act_tail;
+	if (cx->act_tail)
+		cx->act_tail->next = c;
+	else
+		cx->act = c;
+	cx->act_tail = c;
 	c->linked = 1;
 	if (c->profile->accept_language && c->profile->accept_language[0]) {
 		char hl[256];
@@ -619,93 +559,35 @@ static int pump(void *ud, int fd, int ms)
 	return poll(&pf, 1, 0) > 0;
 }
 
-/* A start URL: once with the browser profile, and once more without it when the
- * cloaking check is on. */
-static int enqueue_start(struct crawl_ctx *cx, const char *url)
+/* The status line on a terminal: chains done, under way, waiting for their host, queued;
+ * the rate and, from it, the time left for what is queued. */
+static void progress(const struct crawl_ctx *cx, int64_t t0, int64_t now)
 {
-	int rc = enqueue(cx, url, NULL, 0, 0);
+	const struct crawl_stats *st = cx->st;
+	double secs = (double)(now - t0) / 1000.0;
+	double rate = secs > 0 ? (double)st->chains / secs : 0;
+	size_t queued = cx->nq - cx->next;
 
-	return rc || !cx->o->cloaking ? rc : enqueue(cx, url, NULL, 0, 1);
+	fprintf(stderr,
+		"\rcrawl: %ld chains done, %d under way (%d wait for their host), %zu queued, "
+		"%.1f chains/s, %.1f hops/s",
+		st->chains, cx->active, cx->nparked, queued, rate,
+		secs > 0 ? (double)st->hops / secs : 0.0);
+	if (rate > 0)
+		fprintf(stderr, ", ETA %.0fs", (double)(queued + (size_t)cx->active) / rate);
+	fputs("\033[K", stderr);
 }
 
-/* Read the start values: URLs, and files of URLs. */
-static int read_starts(struct crawl_ctx *cx, char **urls, int n)
+/* Start the hops that wait for their host where it now allows. */
+static void unpark(struct crawl_ctx *cx)
 {
-	int i, rc;
+	struct chain *c = cx->act, *next;
 
-	for (i = 0; i < n; i++) {
-		struct stat sb;
-		FILE *f;
-		char *line = NULL;
-		size_t lcap = 0;
-		ssize_t ll;
-		long lno = 0;
-
-		if (strstr(urls[i], "://") || stat(urls[i], &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			rc = enqueue_start(cx, urls[i]);
-			if (rc)
-				return rc;
-			continue;
-		}
-		f = fopen(urls[i], "r");
-		if (!f) {
-			struct isp_err e;
-
-			isp_err_set(&e, ISR_EIO, "%s: %s", urls[i], strerror(errno));
-			if (cx->o->report)
-				cx->o->report(cx->o->ud, &e);
-			cx->st->bad_start++;
-			continue;
-		}
-		while ((ll = getline(&line, &lcap, f)) >= 0) {
-			char *p = line;
-
-			lno++;
-			while (ll && (line[ll - 1] == '\n' || line[ll - 1] == '\r' ||
-				      line[ll - 1] == ' ' || line[ll - 1] == '\t'))
-				line[--ll] = '\0';
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (!*p || *p == '#')
-				continue;
-			if (strlen(p) >= CRAWL_MAX_URL) {
-				struct isp_err e;
-
-				isp_err_set(&e, ISR_EFORMAT, "%s:%ld: URL longer than %d bytes",
-					    urls[i], lno, CRAWL_MAX_URL - 1);
-				if (cx->o->report)
-					cx->o->report(cx->o->ud, &e);
-				cx->st->bad_start++;
-				continue;
-			}
-			rc = enqueue_start(cx, p);
-			if (rc) {
-				free(line);
-				fclose(f);
-				return rc;
-			}
-		}
-		free(line);
-		fclose(f);
+	for (; c && cx->nparked; c = next) {
+		next = c->next;
+		if (c->parked && launch(c) < 0)
+			chain_end(c);
 	}
-	return 0;
-}
-
-static FILE *open_out(const char *dir, const char *name, struct isp_err *err)
-{
-	char path[4200];
-	int fd;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	f = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!f) {
-		isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	return f;
 }
 
 int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats *st,
@@ -720,6 +602,12 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	memset(st, 0, sizeof(*st));
 	cx.o = o;
 	cx.st = st;
+	cx.visits_fd = -1;
+	strmap_init(&cx.hosts);
+	strmap_init(&cx.queued);
+	strmap_init(&cx.done);
+	strmap_init(&cx.relayed);
+	strmap_init(&cx.visited);
 	if (o->max_hops < 0 || o->max_hops > CRAWL_MAX_HOPS_CAP)
 		return isp_err_set(err, ISR_EINVAL, "crawl.max-hops: %d is not 0..%d", o->max_hops,
 				   CRAWL_MAX_HOPS_CAP);
@@ -734,21 +622,6 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	if (rc) {
 		crawl_script_free(cx.js);
 		return rc;
-	}
-	rc = fs_mkdir_p(o->out, 0700, err);
-	if (rc)
-		goto out;
-	snprintf(cx.bodies, sizeof(cx.bodies), "%s/bodies", o->out);
-	rc = fs_mkdir_p(cx.bodies, 0700, err);
-	if (rc)
-		goto out;
-	{
-		char har[4200];
-
-		snprintf(har, sizeof(har), "%s/har", o->out);
-		rc = fs_mkdir_p(har, 0700, err);
-		if (rc)
-			goto out;
 	}
 	cx.memo = calloc(CRAWL_MEMO, sizeof(*cx.memo)); /* none: every body typed afresh */
 	cx.magic = magic_open(MAGIC_MIME_TYPE);
@@ -769,23 +642,23 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 			goto out;
 		}
 	}
-	cx.chains = open_out(o->out, "chains.jsonl", err);
-	cx.found = cx.chains ? open_out(o->out, "found.txt", err) : NULL;
-	if (!cx.found) {
-		rc = ISR_EIO;
+	rc = crawl_open_outputs(&cx, err);
+	if (rc == 0)
+		rc = crawl_visits_open(&cx, err);
+	if (rc)
 		goto out;
-	}
 	cx.m = curl_multi_init();
 	if (!cx.m) {
 		rc = isp_err_set(err, ISR_ENOMEM, "libcurl: no multi handle");
 		goto out;
 	}
-	rc = read_starts(&cx, urls, n);
+	rc = crawl_read_starts(&cx, urls, n);
 	if (rc) {
 		isp_err_set(err, rc, "out of memory reading the start URLs");
 		goto out;
 	}
-	t0 = last = time_mono_ms();
+	t0 = time_mono_ms();
+	last = t0 - 1000; /* the first status line at once */
 	while ((cx.next < cx.nq || cx.active) && !(o->stop && *o->stop)) {
 		int running = 0;
 		CURLMsg *msg;
@@ -793,12 +666,10 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 
 		if (o->progress && time_mono_ms() - last >= 1000) {
 			last = time_mono_ms();
-			fprintf(stderr,
-				"\rcrawl: %ld chains done, %d under way, %zu queued, %.1f hops/s ",
-				st->chains, cx.active, cx.nq - cx.next,
-				(double)st->hops * 1000.0 / (double)(last - t0));
+			progress(&cx, t0, last);
 		}
-
+		if (cx.nparked)
+			unpark(&cx);
 		while (cx.next < cx.nq && cx.active < (o->concurrency > 0 ? o->concurrency : 1)) {
 			struct item it = cx.q[cx.next++];
 
@@ -813,7 +684,8 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&c);
 			finish_hop(c, msg->data.result);
 		}
-		if (cx.active && cx.next >= cx.nq)
+		/* a hop waiting for its host's interval is looked at again within 10 ms */
+		if (cx.active && cx.next >= cx.nq && !cx.nparked)
 			curl_multi_poll(cx.m, NULL, 0, 200, NULL);
 		else if (cx.active)
 			curl_multi_poll(cx.m, NULL, 0, 10, NULL);
@@ -829,20 +701,29 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 		c->end = "stopped";
 		chain_end(c);
 	}
+	cx.act_tail = NULL;
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 	if (cx.held)
 		crawl_write_held(&cx);
 	rc = 0;
-	if (fflush(cx.chains) != 0 || fflush(cx.found) != 0)
+	if (fflush(cx.chains) != 0 || fflush(cx.hops) != 0 || fflush(cx.found) != 0 ||
+	    fflush(cx.found_csv) != 0 || fflush(cx.relays) != 0)
 		rc = isp_err_set(err, ISR_EIO, "%s: write failed", o->out);
 out:
 	if (cx.m)
 		curl_multi_cleanup(cx.m);
 	if (cx.chains)
 		fclose(cx.chains);
+	if (cx.hops)
+		fclose(cx.hops);
 	if (cx.found)
 		fclose(cx.found);
+	if (cx.found_csv)
+		fclose(cx.found_csv);
+	if (cx.relays)
+		fclose(cx.relays);
+	crawl_visits_close(&cx);
 	if (cx.magic)
 		magic_close(cx.magic);
 	crawl_rules_free(cx.yara);
@@ -854,6 +735,11 @@ out:
 		free(cx.q[i].referer);
 	}
 	free(cx.q);
+	strmap_free(&cx.hosts);
+	strmap_free(&cx.queued);
+	strmap_free(&cx.done);
+	strmap_free(&cx.relayed);
+	strmap_free(&cx.visited);
 	dest_free(&cx.rules);
 	return rc;
 }

@@ -37,9 +37,16 @@
  * (socks5h://, http://): its own egress filter is what guards that network.
  *
  * Output under out (created 0700): chains.jsonl, one JSON object per chain with its
- * hops; har/NNNNNN.har, the chain as a HAR 1.2 file (Lookyloo and browsers' devtools read
- * it); bodies/<sha256>, each body stored once; found.txt, the distribution and attack
- * URLs, one a line (what `crawl --list NAME --import` imports).
+ * hops (and "id", the chain's number); hops.jsonl, one JSON object per hop (its chain's
+ * id, start URL and profile added); har/NNNNNN.har (NNNNNN the id), the chain as a HAR
+ * 1.2 file (Lookyloo and browsers' devtools read it); bodies/<sha256>, each body stored
+ * once; found.txt, the distribution and attack URLs, one a line; found.csv, the same with
+ * the role and the chain's HAR file as reference, and relays.csv, the hosts of the relay
+ * hops (what `crawl --import` imports); visits.log, the visit log (visits.c).
+ *
+ * Runs are resumable: each chain's record is flushed as it ends, so a killed run leaves
+ * whole records; with o->resume the completed ones are kept (and what they queued is
+ * queued again when it did not complete), the rest is crawled.
  */
 #ifndef ISP_CRAWL_H
 #define ISP_CRAWL_H
@@ -200,6 +207,17 @@ struct crawl_opts {
 			      * got: "cloaked" */
 	int quiet;
 	int progress; /* a status line on stderr once a second (stderr is a terminal) */
+	/* politeness (crawl.c): at most host_concurrency fetches under way to one host
+	 * (0 = no limit), the starts of two at least host_interval_ms apart (0 = none); a
+	 * hop that must wait keeps its chain's place among o->concurrency */
+	int host_concurrency;
+	int64_t host_interval_ms;
+	/* the visit log (visits.c): a URL fetched from the same exit by another run less
+	 * than revisit_after seconds ago is not fetched again (0 = no log); the log is
+	 * visit_log, or out/visits.log when NULL or "" */
+	const char *visit_log;
+	int64_t revisit_after;
+	int resume; /* go on with the run in out (queue.c): completed chains are kept */
 	/* Called with each problem that does not stop the run (a bad start URL); may be
 	 * NULL. */
 	void (*report)(void *ud, const struct isp_err *e);
@@ -215,6 +233,11 @@ struct crawl_stats {
 	long distribution; /* distribution and attack URLs found (lines of found.txt) */
 	long bad_start;	   /* start values that are not http/https URLs */
 	long scripts;	   /* pages whose inline scripts the second tier ran */
+	long relays;	   /* relay hosts written to relays.csv */
+	long resumed;	   /* chains completed by the run resumed (kept, not crawled) */
+	long visited;	   /* hops not fetched: visited from the same exit (visit log) */
+	long host_waits;   /* hops that waited for their host (politeness) */
+	long host_peak;	   /* the most fetches under way to one host at once */
 };
 
 /*

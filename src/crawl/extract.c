@@ -207,6 +207,18 @@ static void keep_script(struct links *l, const GumboElement *e, const char *text
 	strbuf_add(l->scripts, text, n);
 }
 
+/* The link of e's attribute name, of kind k, when e has one; returns the attribute's
+ * value (NULL: none). */
+static const char *add_attr(struct links *l, const GumboElement *e, const char *name,
+			    enum crawl_kind k)
+{
+	const char *v = attr(e, name);
+
+	if (v)
+		add(l, k, v, strlen(v));
+	return v;
+}
+
 static void element(struct links *l, const GumboElement *e, int from_script)
 {
 	const char *v;
@@ -223,15 +235,9 @@ static void element(struct links *l, const GumboElement *e, int from_script)
 		}
 		break;
 	case GUMBO_TAG_IFRAME:
-	case GUMBO_TAG_FRAME:
-		v = attr(e, "src");
-		if (v)
-			add(l, CRAWL_FRAME, v, strlen(v));
-		break;
+	case GUMBO_TAG_FRAME: add_attr(l, e, "src", CRAWL_FRAME); break;
 	case GUMBO_TAG_SCRIPT:
-		v = attr(e, "src");
-		if (v)
-			add(l, CRAWL_SCRIPT, v, strlen(v));
+		v = add_attr(l, e, "src", CRAWL_SCRIPT);
 		if (e->children.length == 1) {
 			const GumboNode *t = e->children.data[0];
 
@@ -243,16 +249,8 @@ static void element(struct links *l, const GumboElement *e, int from_script)
 			}
 		}
 		break;
-	case GUMBO_TAG_EMBED:
-		v = attr(e, "src");
-		if (v)
-			add(l, CRAWL_EMBED, v, strlen(v));
-		break;
-	case GUMBO_TAG_OBJECT:
-		v = attr(e, "data");
-		if (v)
-			add(l, CRAWL_EMBED, v, strlen(v));
-		break;
+	case GUMBO_TAG_EMBED: add_attr(l, e, "src", CRAWL_EMBED); break;
+	case GUMBO_TAG_OBJECT: add_attr(l, e, "data", CRAWL_EMBED); break;
 	case GUMBO_TAG_BASE:
 		v = attr(e, "href");
 		if (v && l->base && !l->base[0] && strlen(v) < l->basesz)
@@ -368,14 +366,10 @@ out:
 int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,
 		  size_t basesz, struct strbuf *scripts)
 {
-	struct links l;
+	struct links l = {
+		.out = out, .max = max, .base = base, .basesz = basesz, .scripts = scripts
+	};
 
-	memset(&l, 0, sizeof(l));
-	l.out = out;
-	l.max = max;
-	l.base = base;
-	l.basesz = basesz;
-	l.scripts = scripts;
 	if (base && basesz)
 		base[0] = '\0';
 	html_links(&l, body, len, 0);

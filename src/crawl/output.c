@@ -1,10 +1,15 @@
 /*
  * output.c -- what a crawl writes (crawl_int.h): each hop's role (libmagic's type,
- * YARA's rule names, libpsl's registrable domains), the chain records of chains.jsonl,
- * the bodies by SHA-256, found.txt, and the cloaking check over held records.
+ * YARA's rule names, libpsl's registrable domains), the chain records of chains.jsonl and
+ * what is made of each record (its hop lines, found.txt and found.csv, relays.csv, its
+ * visits), the cloaking check over held records, the HAR files. Everything but the HAR
+ * file is made from the record (crawl_emit), so that a resumed run writes the records it
+ * keeps exactly as a run that made them.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <libpsl.h>
@@ -15,8 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/base/csv.h"
 #include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
+#include "core/base/timefmt.h"
 #include "crawl/crawl_int.h"
 
 /* The host of url into out ("" when it has none). */
@@ -62,26 +69,6 @@ static int is_payload(const char *mime, const char *ctype)
 	return strncasecmp(ctype, "text/html", 9) == 0 && mime[0] &&
 	       strncmp(mime, "text/", 5) != 0 && strcmp(mime, "application/x-empty") != 0 &&
 	       strcmp(mime, "application/octet-stream") != 0 && strcmp(mime, "inode/x-empty") != 0;
-}
-
-void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b, size_t n)
-{
-	char path[4200];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", cx->bodies, hp->sha);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return; /* stored already (EEXIST), or reported at the end by the count */
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w <= 0)
-			break;
-		b += w;
-		n -= (size_t)w;
-	}
-	close(fd);
 }
 
 /* The registrable domain of url's host (libpsl: "www.example.co.jp" ->
@@ -143,59 +130,137 @@ static json_t *yara_names(const char *s)
 	return a;
 }
 
+static json_t *hop_json(const struct hop *hp)
+{
+	json_t *h =
+		json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o}", "url",
+			  jsonout_str(hp->url), "kind", crawl_kind_name(hp->kind), "role", hp->role,
+			  "status", hp->status ? json_integer(hp->status) : json_null(), "ip",
+			  str_or_null(hp->ip), "content_type", str_or_null(hp->ctype), "file_type",
+			  str_or_null(hp->mime), "bytes", (json_int_t)hp->bytes, "sha256",
+			  str_or_null(hp->sha), "yara", yara_names(hp->yara));
+
+	if (!h)
+		return NULL;
+	if (hp->scripts[0])
+		json_object_set_new(h, "scripts", jsonout_str(hp->scripts));
+	if (hp->truncated)
+		json_object_set_new(h, "truncated", json_true());
+	if (hp->refused)
+		json_object_set_new(h, "refused", json_true());
+	json_object_set_new(h, "error", str_or_null(hp->error));
+	return h;
+}
+
 void crawl_write_chain(struct chain *c)
 {
 	struct crawl_ctx *cx = c->cx;
-	json_t *o = json_object(), *hops = json_array();
+	json_t *o, *hops = json_array();
+	char har[64];
 	int i;
 
 	classify(c);
-	for (i = 0; i < c->nhops; i++) {
-		const struct hop *hp = &c->hops[i];
-		json_t *h = json_object();
-
-		json_object_set_new(h, "url", jsonout_str(hp->url));
-		json_object_set_new(h, "kind", json_string(crawl_kind_name(hp->kind)));
-		json_object_set_new(h, "role", json_string(hp->role));
-		json_object_set_new(h, "status",
-				    hp->status ? json_integer(hp->status) : json_null());
-		json_object_set_new(h, "ip", str_or_null(hp->ip));
-		json_object_set_new(h, "content_type", str_or_null(hp->ctype));
-		json_object_set_new(h, "file_type", str_or_null(hp->mime));
-		json_object_set_new(h, "bytes", json_integer(hp->bytes));
-		json_object_set_new(h, "sha256", str_or_null(hp->sha));
-		json_object_set_new(h, "yara", yara_names(hp->yara));
-		if (hp->scripts[0])
-			json_object_set_new(h, "scripts", jsonout_str(hp->scripts));
-		if (hp->truncated)
-			json_object_set_new(h, "truncated", json_true());
-		if (hp->refused)
-			json_object_set_new(h, "refused", json_true());
-		json_object_set_new(h, "error", str_or_null(hp->error));
-		json_array_append_new(hops, h);
-		if ((strcmp(hp->role, "distribution") == 0 || strcmp(hp->role, "attack") == 0) &&
-		    !hp->error[0] && !c->bare && cx->found) {
-			fprintf(cx->found, "%s\n", hp->url);
-			cx->st->distribution++;
-		}
+	for (i = 0; i < c->nhops; i++)
+		json_array_append_new(hops, hop_json(&c->hops[i]));
+	o = json_pack("{s:I, s:s, s:o, s:i, s:o, s:s, s:o}", "id", (json_int_t)c->id, "run",
+		      cx->run, "start", jsonout_str(c->nhops ? c->hops[0].url : ""), "depth",
+		      c->depth, "referer", str_or_null(c->referer), "end", c->end ? c->end : "done",
+		      "profile", jsonout_str(c->profile->name ? c->profile->name : ""));
+	if (!o) {
+		json_decref(hops);
+		return;
 	}
-	json_object_set_new(o, "start", jsonout_str(c->nhops ? c->hops[0].url : ""));
-	json_object_set_new(o, "depth", json_integer(c->depth));
-	json_object_set_new(o, "referer", str_or_null(c->referer));
-	json_object_set_new(o, "end", json_string(c->end ? c->end : "done"));
-	json_object_set_new(o, "profile", jsonout_str(c->profile->name ? c->profile->name : ""));
-	{
-		char har[64];
-
-		if (crawl_write_har(c, cx->st->chains + 1, har, sizeof(har)) == 0)
-			json_object_set_new(o, "har", json_string(har));
-	}
+	if (crawl_write_har(c, c->id, har, sizeof(har)) == 0)
+		json_object_set_new(o, "har", json_string(har));
+	if (c->queued)
+		json_object_set_new(o, "queued", json_incref(c->queued));
 	json_object_set_new(o, "hops", hops);
 	cx->st->chains++;
-	if (cx->held)
+	if (cx->held) {
 		json_array_append_new(cx->held, o);
-	else
-		jsonout_dumpf(o, cx->chains, JSON_COMPACT);
+		return;
+	}
+	crawl_emit(cx, o, strcmp(c->end ? c->end : "done", "stopped") != 0);
+	json_decref(o);
+}
+
+/* 1 when host is an address (a relay's host that is no domain, for no domain list). */
+static int is_address(const char *host)
+{
+	unsigned char a[16];
+	char b[64];
+	size_t n = strlen(host);
+
+	if (n > 2 && n < sizeof(b) && host[0] == '[') {
+		memcpy(b, host + 1, n - 2);
+		b[n - 2] = '\0';
+		return inet_pton(AF_INET6, b, a) == 1;
+	}
+	return inet_pton(AF_INET, host, a) == 1;
+}
+
+/* One CSV row value,category,reference (core/base/csv.h's quoting). */
+static void csv_row(FILE *f, const char *value, const char *category, const char *ref)
+{
+	csv_write_field(f, value);
+	fputc(',', f);
+	csv_write_field(f, category);
+	fputc(',', f);
+	csv_write_field(f, ref);
+	fputc('\n', f);
+}
+
+void crawl_emit(struct crawl_ctx *cx, json_t *rec, int fresh)
+{
+	const char *prof = json_string_value(json_object_get(rec, "profile"));
+	const char *har = json_string_value(json_object_get(rec, "har"));
+	int bare = cx->o->cloaking && prof && strcmp(prof, cx->o->bare.name) == 0;
+	char ref[4200];
+	size_t i;
+	json_t *h;
+
+	snprintf(ref, sizeof(ref), "%s/%s", cx->outabs, har ? har : "chains.jsonl");
+	json_array_foreach(json_object_get(rec, "hops"), i, h)
+	{
+		const char *role = json_string_value(json_object_get(h, "role"));
+		const char *url = json_string_value(json_object_get(h, "url"));
+		json_t *l = json_pack("{s:O, s:I, s:O, s:O}", "chain", json_object_get(rec, "id"),
+				      "hop", (json_int_t)i, "start", json_object_get(rec, "start"),
+				      "profile", json_object_get(rec, "profile"));
+
+		if (l && json_object_update(l, h) == 0)
+			jsonout_dumpf(json_incref(l), cx->hops, JSON_COMPACT);
+		json_decref(l);
+		if (bare || !role || !url || !json_is_null(json_object_get(h, "error")))
+			continue;
+		if (strcmp(role, "distribution") == 0 || strcmp(role, "attack") == 0) {
+			fprintf(cx->found, "%s\n", url);
+			csv_row(cx->found_csv, url, role, ref);
+			cx->st->distribution++;
+		} else if (strcmp(role, "relay") == 0) {
+			char host[256];
+			struct strmap_slot *s;
+
+			host_of(url, host, sizeof(host));
+			if (!host[0] || is_address(host))
+				continue;
+			s = strmap_get(&cx->relayed, host, strlen(host), 1);
+			if (!s || s->a)
+				continue;
+			s->a = 1;
+			csv_row(cx->relays, host, role, ref);
+			cx->st->relays++;
+		}
+	}
+	jsonout_dumpf(json_incref(rec), cx->chains, JSON_COMPACT);
+	/* whole records on disk as each chain ends (a killed run is resumed from them) */
+	fflush(cx->hops);
+	fflush(cx->found);
+	fflush(cx->found_csv);
+	fflush(cx->relays);
+	fflush(cx->chains);
+	if (fresh)
+		crawl_visits_log(cx, rec);
 }
 
 /* The cloaking check, at the end of a run: a hop of a start URL's browser chain whose URL
@@ -236,7 +301,88 @@ void crawl_write_held(struct crawl_ctx *cx)
 		}
 		json_object_set_new(b, "cloaked", json_boolean(any));
 	}
-	json_array_foreach(cx->held, i, b) jsonout_dumpf(json_incref(b), cx->chains, JSON_COMPACT);
+	json_array_foreach(cx->held, i, b)
+	{
+		const char *end = json_string_value(json_object_get(b, "end"));
+
+		crawl_emit(cx, b, !end || strcmp(end, "stopped") != 0);
+	}
+}
+
+/* ---- the output folder */
+
+static FILE *open_out(const char *dir, const char *name, const char *head, struct isp_err *err)
+{
+	char path[4200];
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	if (head)
+		fputs(head, f);
+	return f;
+}
+
+/* The output folder and its files (crawl.h); with o->resume, the records kept first. */
+int crawl_open_outputs(struct crawl_ctx *cx, struct isp_err *err)
+{
+	static const char csv_head[] = "value,category,reference\n";
+	const char *out = cx->o->out;
+	json_t *prior = NULL;
+	char har[4200];
+	size_t i;
+	json_t *r;
+	int rc;
+
+	rc = fs_mkdir_p(out, 0700, err);
+	if (rc)
+		return rc;
+	snprintf(cx->bodies, sizeof(cx->bodies), "%s/bodies", out);
+	snprintf(har, sizeof(har), "%s/har", out);
+	rc = fs_mkdir_p(cx->bodies, 0700, err);
+	if (rc == 0)
+		rc = fs_mkdir_p(har, 0700, err);
+	if (rc)
+		return rc;
+	if (!realpath(out, cx->outabs))
+		snprintf(cx->outabs, sizeof(cx->outabs), "%s", out);
+	if (cx->o->resume) {
+		rc = crawl_resume_read(cx, &prior, err);
+		if (rc) {
+			json_decref(prior);
+			return rc == ISR_ENOMEM ? isp_err_set(err, rc, "out of memory resuming")
+						: rc;
+		}
+	}
+	if (!cx->run[0])
+		snprintf(cx->run, sizeof(cx->run), "%llx-%x", (long long)time_wall_ms(),
+			 (unsigned)getpid());
+	cx->chains = open_out(out, "chains.jsonl", NULL, err);
+	cx->hops = cx->chains ? open_out(out, "hops.jsonl", NULL, err) : NULL;
+	cx->found = cx->hops ? open_out(out, "found.txt", NULL, err) : NULL;
+	cx->found_csv = cx->found ? open_out(out, "found.csv", csv_head, err) : NULL;
+	cx->relays = cx->found_csv ? open_out(out, "relays.csv", csv_head, err) : NULL;
+	if (!cx->relays) {
+		json_decref(prior);
+		return ISR_EIO;
+	}
+	/* the kept records, written again as they were (their visits are logged) */
+	json_array_foreach(prior, i, r)
+	{
+		crawl_emit(cx, r, 0);
+		cx->st->resumed++;
+	}
+	rc = prior ? crawl_resume_queue(cx, prior) : 0;
+	json_decref(prior);
+	return rc ? isp_err_set(err, rc, "out of memory resuming") : 0;
 }
 
 /* ---- HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/), for Lookyloo-style

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/sha256.h"
 #include "core/base/timefmt.h"
 #include "core/store/store.h"
@@ -52,19 +53,10 @@ struct due {
 static int collect(void *ud, const struct store_url_status *s)
 {
 	struct due *d = ud;
-	struct recheck_item *it;
+	struct recheck_item *it = mem_next((void **)&d->v, &d->cap, d->n, sizeof(*d->v), 256);
 
-	if (d->n == d->cap) {
-		size_t nc = d->cap ? d->cap * 2 : 256;
-		struct recheck_item *nv = realloc(d->v, nc * sizeof(*nv));
-
-		if (!nv)
-			return ISR_ENOMEM;
-		d->v = nv;
-		d->cap = nc;
-	}
-	it = &d->v[d->n];
-	memset(it, 0, sizeof(*it));
+	if (!it)
+		return ISR_ENOMEM;
 	it->url = strdup(s->value);
 	if (!it->url)
 		return ISR_ENOMEM;

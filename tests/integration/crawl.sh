@@ -10,7 +10,12 @@
 # (max-body) each end their chain with the reason; --max-hops stops a chain; without
 # --allow-destinations 127.0.0.1 is refused before connecting (nginx's access log stays
 # empty), also when a name (localhost) resolves to it; file:// and gopher:// start URLs
-# are refused; --list --import puts the payload URL into a url list (lists check finds it).
+# are refused; --list --import puts the payload URL into a url list (lists check finds it)
+# and --relay-list the relay host with a name into a domain list; hops.jsonl has one line
+# per hop; --host-concurrency and --fetch-interval-ms hold hops back (the crawler's counts
+# in its summary, not the clock); the status line only on a terminal (script(1)); the
+# visit log keeps a second run from the same exit off nginx; a run killed with SIGKILL
+# goes on with --resume without fetching what it completed.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 for t in nginx python3 sha256sum gzip sqlite3; do
@@ -50,6 +55,7 @@ b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
 open("site/dl/invoice.exe", "wb").write(b)
 PY
 mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
+mkdir -p site/hold && head -c 4000 /dev/zero | tr '\0' x > site/hold/x.html
 # the EICAR test file (harmless; every scanner flags it), put together here only
 printf '%s%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$' 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > site/eicar.txt
 head -c 20000000 /dev/zero | gzip -9 > site/bomb.html
@@ -73,6 +79,7 @@ nginx_conf <<EOF
     location = /loop2 { return 302 /loop; }
     location = /evil { return 302 file:///etc/passwd; }
     location = /slow.html { limit_rate 10; }
+    location /hold/ { limit_rate_after 1000; limit_rate 1; }
     location = /bomb.html { add_header Content-Encoding gzip; }
     location = /gone { return 410; }
     location = /err { return 500; }
@@ -97,7 +104,7 @@ wait_http "http://127.0.0.2:$port/meta.html" || die "nginx did not come up on 12
 b=http://127.0.0.1:$port
 b2=http://127.0.0.2:$port
 # nginx logs a request after answering it: wait for both lines, then start afresh
-until_ok [ "$(wc -l < access.log)" -ge 2 ] || die "nginx wrote no access log"
+until_num -ge 2 sh -c "wc -l < access.log" || die "nginx wrote no access log"
 : > access.log
 
 # --- refused without --allow-destinations: nothing reaches nginx
@@ -150,7 +157,7 @@ har=$(python3 -c 'import json, sys
 for l in open(sys.argv[1]):
     c = json.loads(l)
     if c["start"] == sys.argv[2]: print(c["har"])' o1/chains.jsonl "$b/entry")
-check "HAR 1.2 of the chain: hops, statuses, redirects, headers sent and received" python3 - "o1/$har" "$b2" <<'PY'
+check "HAR 1.2 of the chain: hops, statuses, redirects, headers sent and received; hops.jsonl: one line per hop, with its chain's id, start and profile" python3 - "o1/$har" "$b2" "$b/entry" <<'PY'
 import json, sys
 log = json.load(open(sys.argv[1]))["log"]
 e = log["entries"]
@@ -163,6 +170,17 @@ r = {x["name"].lower(): x["value"] for x in e[2]["response"]["headers"]}
 assert r["refresh"] == "0; url=/meta.html", r
 assert e[5]["response"]["content"]["mimeType"] == "application/octet-stream"
 assert e[5]["serverIPAddress"] == "127.0.0.2"
+chains = [json.loads(l) for l in open("o1/chains.jsonl")]
+hops = [json.loads(l) for l in open("o1/hops.jsonl")]
+assert len(hops) == sum(len(c["hops"]) for c in chains), len(hops)
+c = next(c for c in chains if c["start"] == sys.argv[3])
+h = [x for x in hops if x["chain"] == c["id"]]
+assert [x["hop"] for x in h] == list(range(6)), h
+assert [x["role"] for x in h] == ["entry", "relay", "hop", "hop", "hop", "distribution"], h
+assert [x["kind"] for x in h] == [x["kind"] for x in c["hops"]]
+assert all(x["start"] == sys.argv[3] and x["profile"] == "browser" for x in h)
+assert h[5]["sha256"] == c["hops"][5]["sha256"] and h[5]["status"] == 200 and h[1]["ip"] == "127.0.0.1"
+assert c["har"] == "har/%06d.har" % c["id"] and len({x["id"] for x in chains}) == len(chains)
 PY
 check "nginx saw the chain's Referer" grep -q "GET /dl/invoice.exe HTTP/1.1\" 200 .*\"$b2/js.html\"" access.log
 
@@ -176,6 +194,7 @@ for l in open(sys.argv[1]):
 PY
 has cloak.txt "browser True cloak:False tool.exe:True"
 has cloak.txt "bare None cloak:None"
+check "the hop line of the cloaked payload says so" grep -q '"url":"[^"]*/pay/tool.exe".*"cloaked":true' oc/hops.jsonl
 eq "$(cat oc/found.txt)" "$b/pay/tool.exe" "found.txt: the browser's payload, once"
 
 # --- profiles: [crawl.profile.NAME] (set with -o here) sends its User-Agent,
@@ -223,13 +242,80 @@ eq "$(hops o2 "$b/entry" url | tr ',' '\n' | wc -l)" "3" "start + 2 hops"
 
 # --- --list --import: through the lists import path
 expect 2 "--import without --list" -- isp crawl --out o3 --import "$b/entry"
-expect 0 "crawl --import" -- isp crawl --out o3 --allow-destinations 127.0.0.0/8 --list dist --import "$b/entry"
-has err.txt "dist"
+expect 2 "--relay-list without --import" -- isp crawl --out o3 --relay-list relays "$b/entry"
+# (localhost/r1 leads to 127.0.0.2: a relay with a name; 127.0.0.1/r1's address is no domain)
+expect 0 "crawl --import" -- isp crawl --out o3 --allow-destinations 127.0.0.0/8 --list dist \
+  --relay-list relays --import "http://localhost:$port/entry" "$b/entry"
+has err.txt "list dist"; has err.txt "list relays"
+eq "$(cat o3/relays.csv)" "value,category,reference
+localhost,relay,$(cd o3 && pwd -P)/har/000001.har" "relays.csv: the relay host with a name, its chain's HAR"
 expect 0 "compile" -- isp lists compile
 expect 0 "lists check finds the payload URL" -- isp lists check "$b2/dl/invoice.exe"
-has out.txt "crawl"
+has out.txt "crawl"; has out.txt "category distribution, reference $(cd o3 && pwd -P)/har/00000"
+expect 0 "lists check finds the relay host" -- isp lists check localhost
+has out.txt "BLOCKED by list relays (domain)"; has out.txt "category relay"
 expect 0 "history records the import" -- isp lists history --list dist
 has out.txt "crawl"
+
+# --- politeness: at most --host-concurrency fetches at once to one host; --fetch-interval-ms
+# between two starts (the counts are the crawler's own state, in its summary)
+printf "$b/err?h%s\n" 1 2 3 4 5 6 > h6.txt
+expect 0 "crawl --host-concurrency 2" -- "$bin" crawl --out oh --allow-destinations 127.0.0.0/8 --depth 0 --host-concurrency 2 h6.txt
+has err.txt "4 hops waited for their host, at most 2 fetches at once to one host"
+eq "$(grep -c '"end":"done"' oh/chains.jsonl)" 6 "every chain that waited was fetched"
+expect 0 "crawl --host-concurrency 0" -- "$bin" crawl --out oh0 --allow-destinations 127.0.0.0/8 --depth 0 --host-concurrency 0 h6.txt
+has err.txt "0 hops waited for their host, at most 6 fetches at once to one host"
+expect 0 "crawl --fetch-interval-ms" -- "$bin" crawl --out oi --allow-destinations 127.0.0.0/8 --depth 0 --fetch-interval-ms 300 "$b/err?i1" "$b/err?i2" "$b2/err?i3"
+has err.txt "1 hops waited for their host"
+check "the one that waited was fetched" grep -q "\"start\":\"$b/err?i2\".*\"status\":500" oi/chains.jsonl
+
+# --- the status line: on a terminal (script(1) gives the crawl one), never elsewhere
+check "no status line when stderr is no terminal" [ "$(grep -c "chains done" err.txt)" = 0 ]
+if command -v script >/dev/null; then
+  script -qec "\"$bin\" crawl --out opg --allow-destinations 127.0.0.0/8 --depth 0 '$b/err?p1'" /dev/null > pty.txt 2>&1
+  check "a status line on a terminal" grep -q "crawl: 0 chains done, 0 under way (0 wait for their host), 1 queued" pty.txt
+fi
+
+# --- the visit log: a URL fetched from the same exit by an earlier run is not fetched again
+expect 0 "crawl (visit log)" -- "$bin" crawl --out ov --allow-destinations 127.0.0.0/8 --depth 0 "$b/entry"
+check "the visits are logged" grep -q "	direct	browser	.*	$b2/dl/invoice.exe\$" ov/visits.log
+printf 'not a visit\n' >> ov/visits.log
+: > access.log
+expect 0 "again from the same exit" -- "$bin" crawl --out ov --allow-destinations 127.0.0.0/8 --depth 0 "$b/entry" "$b/err?v1"
+check "visited: the chain ends" grep -q "\"start\":\"$b/entry\".*\"end\":\"visited\"" ov/chains.jsonl
+has ov/chains.jsonl "not fetched: visited from direct at"
+has err.txt "visits.log:7: not 5 tab-separated fields"
+has err.txt "1 hops not fetched (visited)"
+until_ok grep -q "GET /err?v1" access.log || bad "nginx did not log /err?v1"
+check "the visited URL did not reach nginx" [ "$(grep -c "GET /entry" access.log)" = 0 ]
+expect 0 "through another exit (a proxy)" -- "$bin" -o "crawl.proxy=http://127.0.0.1:$pport" crawl --out ov2 --visit-log ov/visits.log --allow-destinations 127.0.0.0/8 --depth 0 "$b/entry"
+eq "$(cat ov2/found.txt)" "$b2/dl/invoice.exe" "another exit fetches the chain, to its payload"
+expect 0 "--revisit-after 0" -- "$bin" crawl --out ov --allow-destinations 127.0.0.0/8 --depth 0 --revisit-after 0 "$b/entry"
+check "no visit log: fetched" grep -q "\"start\":\"$b/entry\".*\"end\":\"done\"" ov/chains.jsonl
+
+# --- resumable: a run killed with SIGKILL goes on with --resume; what it completed is kept
+printf '%s\n' "$b/err?r1" "$b/hold/x.html" "$b/missing?r2" "$b/gone?r3" > rs.txt
+: > access.log
+"$bin" -q crawl --out or --allow-destinations 127.0.0.0/8 --depth 0 rs.txt &
+cpid=$!
+until_eq 3 sh -c 'wc -l < or/chains.jsonl' || bad "the fast chains were not written"
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+check "the held chain was not written" [ "$(grep -c hold or/chains.jsonl)" = 0 ]
+printf '{"id": 99, "start": "%s/cut' "$b" >> or/chains.jsonl # a record cut by the kill
+: > site/hold/x.html # served at once now
+expect 0 "crawl --resume" -- "$bin" crawl --out or --allow-destinations 127.0.0.0/8 --depth 0 --resume rs.txt
+has err.txt "3 chains kept from the run resumed"
+check "each start URL once, the held one done" python3 - or "$b" <<'PY'
+import json, sys
+c = [json.loads(l) for l in open(sys.argv[1] + "/chains.jsonl")]
+h = [json.loads(l) for l in open(sys.argv[1] + "/hops.jsonl")]
+s = sorted(x["start"].rsplit("/", 1)[1] for x in c)
+assert s == ["err?r1", "gone?r3", "missing?r2", "x.html"], s
+assert [x["end"] for x in c if x["start"].endswith("x.html")] == ["done"]
+assert len({x["id"] for x in c}) == 4 and len(h) == 4 and len({x["run"] for x in c}) == 1, c
+PY
+until_ok grep -q "GET /hold/x.html HTTP/1.1\" 200" access.log || bad "nginx did not log the held page"
+check "a completed chain was not fetched again" [ "$(grep -c "GET /err?r1" access.log)" = 1 ]
 
 # --- lists recheck: online, offline after 2 signals (404, 410, refused connection, a
 # changed payload), unknown (500), backoff, the destination check

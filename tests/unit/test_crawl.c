@@ -3,7 +3,9 @@
  * table of pages (each with the links it must yield, in order, as "kind url" lines),
  * crawl_parse_refresh over Refresh/meta content forms, crawl_resolve for relative and
  * hostile references, and the limits (a page with more links than the table holds, a
- * link longer than CRAWL_MAX_URL, markup nested deeper than any stack would hold).
+ * link longer than CRAWL_MAX_URL, markup nested deeper than any stack would hold); the
+ * visit log's line reader (crawl_visit_parse) over a table of lines, and the crawl's
+ * string table (strmap.h) through its growth.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,8 @@
 #include <string.h>
 
 #include "crawl/crawl.h"
+#include "crawl/crawl_int.h"
+#include "crawl/strmap.h"
 
 struct page {
 	const char *html;
@@ -200,13 +204,93 @@ static void test_limits(void **state)
 	free(l);
 }
 
+/* Lines of the visit log: accepted (with what is read) or rejected (with why). */
+static const struct {
+	const char *line;
+	const char *want; /* "when exit profile run url", or "! why" */
+} visit_lines[] = {
+	{ "1765000000\tdirect\tbrowser\t1a2b-7\thttp://x.example/a?b=1",
+	  "1765000000 direct browser 1a2b-7 http://x.example/a?b=1" },
+	{ "0\t127.0.0.1:9050\t\t\thttp://x/", "0 127.0.0.1:9050   http://x/" },
+	{ "", "! not 5 tab-separated fields" },
+	{ "1\tdirect\tbrowser\trun", "! not 5 tab-separated fields" },
+	{ "1\tdirect\tbrowser\trun\thttp://x/\textra", "! a tab or NUL in the URL" },
+	{ "x1\tdirect\tbrowser\trun\thttp://x/", "! the time is not unix seconds" },
+	{ "-5\tdirect\tbrowser\trun\thttp://x/", "! the time is not unix seconds" },
+	{ "99999999999999999999\tdirect\tb\tr\thttp://x/", "! the time is not unix seconds" },
+	{ "1\t\tbrowser\trun\thttp://x/", "! no exit or no URL" },
+	{ "1\tdirect\tbrowser\trun\t", "! no exit or no URL" },
+};
+
+static void test_visit_parse(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(visit_lines) / sizeof(visit_lines[0]); i++) {
+		char line[256], got[512];
+		struct crawl_visit v;
+		const char *why = NULL;
+
+		snprintf(line, sizeof(line), "%s", visit_lines[i].line);
+		if (crawl_visit_parse(line, strlen(line), &v, &why) == 0)
+			snprintf(got, sizeof(got), "%lld %s %s %s %s", (long long)v.when, v.exit,
+				 v.profile, v.run, v.url);
+		else
+			snprintf(got, sizeof(got), "! %s", why);
+		if (strcmp(got, visit_lines[i].want) != 0)
+			fail_msg("line %zu: got '%s', want '%s'", i, got, visit_lines[i].want);
+	}
+	/* a NUL inside the URL */
+	{
+		char line[] = "1\tdirect\tb\tr\thttp://x/\0y";
+		struct crawl_visit v;
+		const char *why = NULL;
+
+		assert_int_equal(crawl_visit_parse(line, sizeof(line) - 1, &v, &why), -1);
+		assert_string_equal(why, "a tab or NUL in the URL");
+	}
+}
+
+static void test_strmap(void **state)
+{
+	struct strmap m;
+	char k[32];
+	int i;
+
+	(void)state;
+	strmap_init(&m);
+	assert_null(strmap_get(&m, "a", 1, 0));
+	for (i = 0; i < 5000; i++) {
+		struct strmap_slot *s;
+
+		snprintf(k, sizeof(k), "host%d.example", i);
+		s = strmap_get(&m, k, strlen(k), 1);
+		assert_non_null(s);
+		assert_int_equal(s->a, 0);
+		s->a = i + 1;
+	}
+	assert_int_equal(m.n, 5000);
+	for (i = 0; i < 5000; i++) {
+		struct strmap_slot *s;
+
+		snprintf(k, sizeof(k), "host%d.example", i);
+		s = strmap_get(&m, k, strlen(k), 0);
+		assert_non_null(s);
+		assert_int_equal(s->a, i + 1);
+	}
+	/* a key is its bytes: a prefix is another key */
+	assert_null(strmap_get(&m, "host1", 5, 0));
+	assert_non_null(strmap_get(&m, "host1.exampleXX", 13, 0));
+	strmap_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pages),
-		cmocka_unit_test(test_refresh),
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_pages),	    cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_resolve),	    cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_visit_parse), cmocka_unit_test(test_strmap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -212,6 +212,10 @@ struct isp_config {
 	char crawl_proxy[512];		     /* egress proxy of the default profile */
 	int64_t crawl_host_interval_ms;	     /* recheck: between fetches from one host */
 	char crawl_scripts[8];		     /* on | off: the script-running tier */
+	int64_t crawl_host_concurrency;	     /* crawl: fetches at once to one host */
+	int64_t crawl_fetch_interval_ms;     /* crawl: between fetch starts, one host */
+	int64_t crawl_revisit_after;	     /* seconds: the visit log's window, 0 = off */
+	char crawl_visit_log[4096];	     /* "" = DIR/visits.log */
 	/* [authwatch] */
 	char authwatch_format[16];
 	char authwatch_own[4096];		    /* PREFIX, ... of the access network */

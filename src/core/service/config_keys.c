@@ -387,7 +387,21 @@ const struct config_key config_keys[] = {
 	  "file a rule matches is an attack hop; empty = none" },
 	{ "crawl", "host-interval-ms", K_INT, F(crawl_host_interval_ms), "1000",
 	  "lists recheck: least milliseconds between two fetches from one host, one at a time "
-	  "each (1000: one request per second per host); 0 = no pause" },
+	  "each (1000: one request per second per host); 0 = no pause (crawl: "
+	  "fetch-interval-ms)" },
+	{ "crawl", "host-concurrency", K_INT, F(crawl_host_concurrency), "6",
+	  "crawl: fetches under way to one host at once (6, as browsers); a hop that would "
+	  "exceed it waits, keeping its chain's place among concurrency; 0 = no limit" },
+	{ "crawl", "fetch-interval-ms", K_INT, F(crawl_fetch_interval_ms), "0",
+	  "crawl: least milliseconds between the starts of two fetches from one host; 0 = no "
+	  "pause" },
+	{ "crawl", "revisit-after", K_DURATION, F(crawl_revisit_after), "24h",
+	  "crawl: a URL fetched from the same exit (direct, or the profile's proxy) by an "
+	  "earlier run less than this long ago is not fetched again (kits that serve an "
+	  "address once); 0 = no visit log" },
+	{ "crawl", "visit-log", K_STR, F(crawl_visit_log), "",
+	  "crawl: the visit log, one visit a line (several runs share it: not two at once); "
+	  "empty = visits.log in the --out folder" },
 	{ "crawl", "proxy", K_STR, F(crawl_proxy), "",
 	  "egress proxy of the crawler's fetches (socks5h://HOST:PORT, http://HOST:PORT); "
 	  "empty = direct ([crawl.profile.NAME] proxy = per profile)" },
