@@ -18,6 +18,18 @@
  * freed when the stream closes). HTTP/1.1: one request at a time in order (pipelined
  * requests wait in the read buffer), keep-alive unless the client says close.
  *
+ * Memory of an idle HTTP/2 connection: nghttp2 allocates through our nghttp2_mem (h2_mem*),
+ * which takes the session's 16 KB frame buffer (the first allocation of DOH_FBUF_MIN bytes
+ * or more while the session is made) from mmap directly, page-aligned, and hands the rest
+ * to malloc. nghttp2 packs each outgoing frame into that buffer and we copy it out at once
+ * (h2_pump: nghttp2_session_mem_send until it returns 0), so once nothing is left to send
+ * (!nghttp2_session_want_write: no frame half sent, the buffer reset) its contents are dead:
+ * dns_doh_idle then gives its pages back (MADV_DONTNEED; they come back zeroed at the next
+ * frame written), 4 KB or more a connection. glibc would mmap it too (the worker's mmap
+ * threshold, server.c) but with its chunk header on the first page, which is also the one
+ * written: that page could not be given back. What stays is nghttp2's own state, ~9 KB
+ * (docs/architecture.md).
+ *
  * Re-entrancy: while this file is inside its own processing (reading, or inside
  * nghttp2's callbacks) an answer that comes back at once is only queued (d->in_proc);
  * the output is written, and a failed connection closed, once processing is over.
@@ -28,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "dns/dns_int.h"
 #include "dns/doh_parse.h"
@@ -39,6 +53,9 @@
  * ~8 KB per idle connection; these keep the common fields indexed. */
 #define DOH_HPACK_IN  1024
 #define DOH_HPACK_OUT 512
+/* An allocation this large while the session is made is its frame buffer (nghttp2's
+ * NGHTTP2_FRAMEBUF_CHUNKLEN, 16 KB + 10): taken from mmap, given back when idle */
+#define DOH_FBUF_MIN 16384
 
 struct doh_conn {
 	struct dns_worker *w;
@@ -53,6 +70,9 @@ struct doh_conn {
 	int h1_last;		    /* HTTP/1.1: the request being answered asked to close */
 	struct doh_stream *streams; /* HTTP/2: the open streams (nghttp2_session_del does not
 				       call on_close, so they are freed from here) */
+	int h2_new;		    /* inside nghttp2_session_server_new3 (h2_mem_malloc) */
+	void *fbuf;		    /* HTTP/2: nghttp2's frame buffer, our own mapping */
+	size_t fbuf_len;	    /* its length, whole pages */
 };
 
 /* One HTTP/2 stream (request, then answer). */
@@ -301,8 +321,65 @@ static int on_close(nghttp2_session *session, int32_t sid, uint32_t code, void *
 	return 0;
 }
 
+/* ---- nghttp2's memory (see the top) ---- */
+
+static void *h2_mem_malloc(size_t size, void *ud)
+{
+	struct doh_conn *d = ud;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len;
+	void *p;
+
+	if (!d->h2_new || d->fbuf || size < DOH_FBUF_MIN || page <= 0)
+		return malloc(size);
+	len = (size + (size_t)page - 1) & ~((size_t)page - 1);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	d->fbuf = p;
+	d->fbuf_len = len;
+	return p;
+}
+
+static void h2_mem_free(void *ptr, void *ud)
+{
+	struct doh_conn *d = ud;
+
+	if (ptr && ptr == d->fbuf) {
+		munmap(d->fbuf, d->fbuf_len);
+		d->fbuf = NULL;
+		d->fbuf_len = 0;
+		return;
+	}
+	free(ptr);
+}
+
+static void *h2_mem_calloc(size_t nmemb, size_t size, void *ud)
+{
+	(void)ud;
+	return calloc(nmemb, size);
+}
+
+static void *h2_mem_realloc(void *ptr, size_t size, void *ud)
+{
+	struct doh_conn *d = ud;
+	void *p;
+
+	if (!ptr) /* nghttp2_buf_reserve makes its buffers so */
+		return h2_mem_malloc(size, d);
+	if (ptr != d->fbuf)
+		return realloc(ptr, size);
+	p = malloc(size); /* nghttp2 does not resize its frame buffer; if it did: a copy */
+	if (!p)
+		return NULL;
+	memcpy(p, ptr, size < d->fbuf_len ? size : d->fbuf_len);
+	h2_mem_free(ptr, d);
+	return p;
+}
+
 static int h2_start(struct doh_conn *d)
 {
+	nghttp2_mem mem = { d, h2_mem_malloc, h2_mem_free, h2_mem_calloc, h2_mem_realloc };
 	nghttp2_session_callbacks *cb;
 	nghttp2_option *opt;
 	nghttp2_settings_entry set[] = {
@@ -324,7 +401,9 @@ static int h2_start(struct doh_conn *d)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_close);
-	rc = nghttp2_session_server_new2(&d->h2, cb, d, opt);
+	d->h2_new = 1; /* the session keeps a copy of mem */
+	rc = nghttp2_session_server_new3(&d->h2, cb, d, opt, &mem);
+	d->h2_new = 0;
 	nghttp2_session_callbacks_del(cb);
 	nghttp2_option_del(opt);
 	if (rc != 0)
@@ -506,6 +585,15 @@ void dns_doh_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 		d->in_proc = 0;
 	}
 	settle(d);
+}
+
+void dns_doh_idle(struct dns_tcp_conn *c)
+{
+	struct doh_conn *d = c->doh;
+
+	/* nothing half sent: the frame buffer holds no byte that is still needed */
+	if (d && d->h2 && d->fbuf && !nghttp2_session_want_write(d->h2))
+		(void)madvise(d->fbuf, d->fbuf_len, MADV_DONTNEED);
 }
 
 void dns_doh_free(struct dns_tcp_conn *c)
