@@ -18,17 +18,21 @@
  * freed when the stream closes). HTTP/1.1: one request at a time in order (pipelined
  * requests wait in the read buffer), keep-alive unless the client says close.
  *
- * Memory of an idle HTTP/2 connection: nghttp2 allocates through our nghttp2_mem (h2_mem*),
- * which takes the session's 16 KB frame buffer (the first allocation of DOH_FBUF_MIN bytes
- * or more while the session is made) from mmap directly, page-aligned, and hands the rest
- * to malloc. nghttp2 packs each outgoing frame into that buffer and we copy it out at once
- * (h2_pump: nghttp2_session_mem_send until it returns 0), so once nothing is left to send
- * (!nghttp2_session_want_write: no frame half sent, the buffer reset) its contents are dead:
- * dns_doh_idle then gives its pages back (MADV_DONTNEED; they come back zeroed at the next
- * frame written), 4 KB or more a connection. glibc would mmap it too (the worker's mmap
- * threshold, server.c) but with its chunk header on the first page, which is also the one
- * written: that page could not be given back. What stays is nghttp2's own state, ~9 KB
- * (docs/architecture.md).
+ * Memory of an idle HTTP/2 connection: nghttp2 allocates through our nghttp2_mem (h2_mem_*),
+ * which gives each allocation of a page or more its own mapping (DOH_PAGED of them a
+ * session; the rest, and anything beyond, from malloc). Those are the session's 16 KB frame
+ * buffer and its 4 KB stream map (nghttp2 1.52 makes 256 buckets at once). When the
+ * connection goes idle (dns_doh_idle, from the sweep through dns_tls_idle):
+ * - the frame buffer's pages are given back (MADV_DONTNEED; they come back zeroed at the
+ *   next frame written) once nothing is left to send (!nghttp2_session_want_write): nghttp2
+ *   packs each outgoing frame into it and we copy it out at once (h2_pump calls
+ *   nghttp2_session_mem_send until it returns 0), so then no byte in it is still needed;
+ * - any other such page that holds only zeros is given back too (the stream map once its
+ *   streams have closed), which changes nothing nghttp2 can read.
+ * That is ~8 KB a connection (bench/dns/idle.sh). glibc would mmap the frame buffer too
+ * (the worker's mmap threshold, server.c), but with its chunk header on the first page,
+ * the one that is written: that page could not be given back. What stays is nghttp2's own
+ * state, ~5.5 KB (the session 2.9 KB, two HPACK tables of 1 KB; docs/architecture.md).
  *
  * Re-entrancy: while this file is inside its own processing (reading, or inside
  * nghttp2's callbacks) an answer that comes back at once is only queued (d->in_proc);
@@ -36,6 +40,7 @@
  */
 #include <errno.h>
 #include <nghttp2/nghttp2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +59,11 @@
 #define DOH_HPACK_IN  1024
 #define DOH_HPACK_OUT 512
 /* An allocation this large while the session is made is its frame buffer (nghttp2's
- * NGHTTP2_FRAMEBUF_CHUNKLEN, 16 KB + 10): taken from mmap, given back when idle */
+ * NGHTTP2_FRAMEBUF_CHUNKLEN, 16 KB + 10) */
 #define DOH_FBUF_MIN 16384
+/* nghttp2's allocations of a page or more that get their own mapping, a session at most
+ * (the frame buffer, the stream map; the rest go to the heap) */
+#define DOH_PAGED 4
 
 struct doh_conn {
 	struct dns_worker *w;
@@ -70,9 +78,13 @@ struct doh_conn {
 	int h1_last;		    /* HTTP/1.1: the request being answered asked to close */
 	struct doh_stream *streams; /* HTTP/2: the open streams (nghttp2_session_del does not
 				       call on_close, so they are freed from here) */
-	int h2_new;		    /* inside nghttp2_session_server_new3 (h2_mem_malloc) */
-	void *fbuf;		    /* HTTP/2: nghttp2's frame buffer, our own mapping */
-	size_t fbuf_len;	    /* its length, whole pages */
+	/* nghttp2's allocations of a page or more, each its own mapping (h2_mem_*) */
+	struct {
+		void *p; /* NULL = free slot */
+		size_t len;
+	} paged[DOH_PAGED];
+	void *fbuf; /* the one of them that is the frame buffer, or NULL */
+	int h2_new; /* inside nghttp2_session_server_new3 */
 };
 
 /* One HTTP/2 stream (request, then answer). */
@@ -323,56 +335,116 @@ static int on_close(nghttp2_session *session, int32_t sid, uint32_t code, void *
 
 /* ---- nghttp2's memory (see the top) ---- */
 
-static void *h2_mem_malloc(size_t size, void *ud)
+/* Give back the pages of mapping [p, p + len) that hold only zeros (MADV_DONTNEED: they read
+ * as zeros again, and are made afresh when written), so nothing nghttp2 can see changes.
+ * Only the connection's worker thread touches them. */
+static void zero_pages_back(void *p, size_t len)
 {
-	struct doh_conn *d = ud;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t off;
+
+	for (off = 0; page > 0 && off + (size_t)page <= len; off += (size_t)page) {
+		const uint64_t *q = (const uint64_t *)((uint8_t *)p + off);
+		size_t i, words = (size_t)page / sizeof(*q);
+
+		for (i = 0; i < words && q[i] == 0; i++)
+			;
+		if (i == words)
+			(void)madvise((uint8_t *)p + off, (size_t)page, MADV_DONTNEED);
+	}
+}
+
+/* A new mapping of size bytes (whole pages, zeroed) in a free slot of d->paged, or NULL
+ * (no slot, or mmap refused: the caller takes the heap). */
+static void *paged_new(struct doh_conn *d, size_t size)
+{
 	long page = sysconf(_SC_PAGESIZE);
 	size_t len;
 	void *p;
+	int i;
 
-	if (!d->h2_new || d->fbuf || size < DOH_FBUF_MIN || page <= 0)
-		return malloc(size);
+	if (page <= 0)
+		return NULL;
+	for (i = 0; i < DOH_PAGED && d->paged[i].p; i++)
+		;
+	if (i == DOH_PAGED)
+		return NULL;
 	len = (size + (size_t)page - 1) & ~((size_t)page - 1);
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	d->fbuf = p;
-	d->fbuf_len = len;
+	d->paged[i].p = p;
+	d->paged[i].len = len;
+	return p;
+}
+
+/* The slot of d->paged that holds p, or -1 (a heap block). */
+static int paged_find(const struct doh_conn *d, const void *p)
+{
+	int i;
+
+	for (i = 0; p && i < DOH_PAGED; i++)
+		if (d->paged[i].p == p)
+			return i;
+	return -1;
+}
+
+static void *h2_mem_malloc(size_t size, void *ud)
+{
+	struct doh_conn *d = ud;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = size >= (size_t)page ? paged_new(d, size) : NULL;
+
+	if (!p)
+		return malloc(size);
+	if (d->h2_new && !d->fbuf && size >= DOH_FBUF_MIN)
+		d->fbuf = p;
 	return p;
 }
 
 static void h2_mem_free(void *ptr, void *ud)
 {
 	struct doh_conn *d = ud;
+	int i = paged_find(d, ptr);
 
-	if (ptr && ptr == d->fbuf) {
-		munmap(d->fbuf, d->fbuf_len);
-		d->fbuf = NULL;
-		d->fbuf_len = 0;
+	if (i < 0) {
+		free(ptr);
 		return;
 	}
-	free(ptr);
+	munmap(d->paged[i].p, d->paged[i].len);
+	if (d->fbuf == ptr)
+		d->fbuf = NULL;
+	d->paged[i].p = NULL;
+	d->paged[i].len = 0;
 }
 
 static void *h2_mem_calloc(size_t nmemb, size_t size, void *ud)
 {
-	(void)ud;
-	return calloc(nmemb, size);
+	struct doh_conn *d = ud;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = NULL;
+
+	if (size && nmemb <= SIZE_MAX / size && nmemb * size >= (size_t)page)
+		p = paged_new(d, nmemb * size); /* zeroed by the kernel */
+	return p ? p : calloc(nmemb, size);
 }
 
 static void *h2_mem_realloc(void *ptr, size_t size, void *ud)
 {
 	struct doh_conn *d = ud;
+	int i = paged_find(d, ptr);
 	void *p;
 
 	if (!ptr) /* nghttp2_buf_reserve makes its buffers so */
 		return h2_mem_malloc(size, d);
-	if (ptr != d->fbuf)
+	if (i < 0)
 		return realloc(ptr, size);
-	p = malloc(size); /* nghttp2 does not resize its frame buffer; if it did: a copy */
+	if (size <= d->paged[i].len)
+		return ptr;
+	p = malloc(size); /* grown: to the heap (nghttp2 does not grow these) */
 	if (!p)
 		return NULL;
-	memcpy(p, ptr, size < d->fbuf_len ? size : d->fbuf_len);
+	memcpy(p, ptr, d->paged[i].len);
 	h2_mem_free(ptr, d);
 	return p;
 }
@@ -590,10 +662,19 @@ void dns_doh_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 void dns_doh_idle(struct dns_tcp_conn *c)
 {
 	struct doh_conn *d = c->doh;
+	int i;
 
-	/* nothing half sent: the frame buffer holds no byte that is still needed */
-	if (d && d->h2 && d->fbuf && !nghttp2_session_want_write(d->h2))
-		(void)madvise(d->fbuf, d->fbuf_len, MADV_DONTNEED);
+	if (!d || !d->h2)
+		return;
+	for (i = 0; i < DOH_PAGED; i++) {
+		if (!d->paged[i].p)
+			continue;
+		/* the frame buffer, nothing half sent: no byte in it is still needed */
+		if (d->paged[i].p == d->fbuf && !nghttp2_session_want_write(d->h2))
+			(void)madvise(d->fbuf, d->paged[i].len, MADV_DONTNEED);
+		else if (d->paged[i].p != d->fbuf)
+			zero_pages_back(d->paged[i].p, d->paged[i].len);
+	}
 }
 
 void dns_doh_free(struct dns_tcp_conn *c)
