@@ -83,6 +83,7 @@ enum dns_counter {
 	C_PROXY_BAD,	   /* a malformed PROXY v2 header from such a terminator */
 	C_DDR,		   /* queries for resolver.arpa answered here (ddr.c) */
 	C_DNSTAP_DROPPED,  /* block events not sent as dnstap (queue full, no memory) */
+	C_CONN_IDLE,	   /* connections gone idle, their buffers given back (tcp.c sweep) */
 	C_COUNT
 };
 
