@@ -12,7 +12,9 @@
 #
 # usage: bench/dns/idle.sh [path-to-ispshield]     (default build/ispshield)
 # Environment: IDLE_COUNT (10000) connections per transport, IDLE_MODES ("dot doh"),
-# BENCH_NAMES (1000000) names in the list (0: one name), IDLE_SERVERS ("ispshield dnsdist").
+# BENCH_NAMES (1000000) names in the list (0: one name), IDLE_SERVERS ("ispshield dnsdist"),
+# IDLE_BEFORE (a second ispshield binary, e.g. one built from main: measured first, in
+# the same run, as "ispshield-before").
 # Output: the table on stdout and in bench/out/dns-idle/results.md (git-ignored).
 set -euo pipefail
 
@@ -93,8 +95,10 @@ measure() {
 start_server() {
 	local p_udp
 	p_udp=$(freeport); sdot=$(freeport); sdoh=$(freeport)
-	if [ "$1" = ispshield ]; then
-		"$isp" --store "$out/isp.db" --snapshot "$out/isp.snap" -o dns.subscribers=127.0.0.0/8 \
+	if [ "$1" != dnsdist ]; then
+		local bin=$isp
+		[ "$1" = ispshield-before ] && bin=$before_bin
+		"$bin" --store "$out/isp.db" --snapshot "$out/isp.snap" -o dns.subscribers=127.0.0.0/8 \
 			dns --listen "127.0.0.1:$p_udp" --upstream 127.0.0.1:9 --threads 1 \
 			--max-connections $((count + 100)) --idle-timeout 300 \
 			--tls-listen "127.0.0.1:$sdot" --https-listen "127.0.0.1:$sdoh" \
@@ -125,6 +129,8 @@ start_server() {
 
 rows=()
 servers=${IDLE_SERVERS:-ispshield dnsdist}
+before_bin=${IDLE_BEFORE:+$(realpath "$IDLE_BEFORE")}
+[ -n "$before_bin" ] && servers="ispshield-before $servers"
 command -v dnsdist >/dev/null || servers=${servers/dnsdist/}
 for s in $servers; do
 	for m in $modes; do # a fresh server for each transport
