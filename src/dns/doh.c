@@ -423,9 +423,10 @@ static void *h2_mem_calloc(size_t nmemb, size_t size, void *ud)
 	struct doh_conn *d = ud;
 	long page = sysconf(_SC_PAGESIZE);
 	void *p = NULL;
+	size_t total;
 
-	if (size && nmemb <= SIZE_MAX / size && nmemb * size >= (size_t)page)
-		p = paged_new(d, nmemb * size); /* zeroed by the kernel */
+	if (!__builtin_mul_overflow(nmemb, size, &total) && total >= (size_t)page)
+		p = paged_new(d, total); /* zeroed by the kernel */
 	return p ? p : calloc(nmemb, size);
 }
 
