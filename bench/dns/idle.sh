@@ -146,7 +146,7 @@ done
 
 {
 	echo "Idle encrypted connections: $count per transport, one query each then idle; VmRSS of"
-	echo "a fresh server before and with them open (settled); list: $names names; load average $load0 at"
+	echo "a fresh server before and with them open (settled); list: $([ "$names" = 0 ] && echo one name || echo "$names names"); load average $load0 at"
 	echo "the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (loaded machine)"
 	echo
 	echo "| server | transport | connections open | RSS before MB (anon + file) | RSS open MB (anon + file) | KB per connection |"
