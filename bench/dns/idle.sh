@@ -5,10 +5,16 @@
 # idle, as a phone's Private DNS keeps its connection), and reads the service's VmRSS
 # before and with them open; the same against dnsdist (what an operator would run
 # instead) when it is installed. The query is _dns.resolver.arpa (what a DDR client asks
-# first), answered here without an upstream and without a block event.
+# first), answered here without an upstream and without a block event. Both servers load
+# the same list, run.sh's 1 M names by default (the issue's goal is with that list):
+# ispshield from its snapshot (mapped: the pages read count in VmRSS as RssFile), dnsdist
+# into a SuffixMatchNode (dnsdist_conf.sh, as run.sh and encrypted.sh configure it).
 #
 # usage: bench/dns/idle.sh [path-to-ispshield]     (default build/ispshield)
-# Environment: IDLE_COUNT (10000) connections per transport, IDLE_MODES ("dot doh").
+# Environment: IDLE_COUNT (10000) connections per transport, IDLE_MODES ("dot doh"),
+# BENCH_NAMES (1000000) names in the list (0: one name), IDLE_SERVERS ("ispshield dnsdist"),
+# IDLE_BEFORE (a second ispshield binary, e.g. one built from main: measured first, in
+# the same run, as "ispshield-before").
 # Output: the table on stdout and in bench/out/dns-idle/results.md (git-ignored).
 set -euo pipefail
 
@@ -16,7 +22,10 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 isp=$(realpath "${1:-$root/build/ispshield}")
 count=${IDLE_COUNT:-10000}
 modes=${IDLE_MODES:-dot doh}
+names=${BENCH_NAMES:-1000000}
 out=$root/bench/out/dns-idle
+wdir=$root/bench/out/w$((names / 1000))k
+[ "$names" = 1000000 ] && wdir=$root/bench/out/w1m # shared with run.sh
 unset ISPSHIELD_CONFIG
 mkdir -p "$out"
 log=$out/run.log
@@ -30,14 +39,22 @@ pids=()
 cleanup() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 freeport() { python3 "$root/scripts/freeport.py"; }
-rss() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
+# VmRSS, RssAnon and RssFile of process $1 in KB: "rss anon file"
+rss() { awk '$1 == "VmRSS:" {r = $2} $1 == "RssAnon:" {a = $2} $1 == "RssFile:" {f = $2}
+	END {print r "/" a "/" f}' "/proc/$1/status"; }
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=bench \
 	-addext subjectAltName=IP:127.0.0.1 -keyout "$out/key.pem" -out "$out/cert.pem" 2>>"$log"
-echo blocked.example >"$out/c2.txt" # a list, as in service; the query is not in it
+if [ "$names" = 0 ]; then
+	list=$out/c2.txt
+	echo blocked.example >"$list" # a list, as in service; the query is not in it
+else
+	list=$wdir/c2.txt
+	[ -f "$list" ] || python3 "$root/bench/lists/gen_names.py" "$names" "$wdir" --no-rpz >>"$log"
+fi
 rm -f "$out/isp.db" "$out/isp.db"-* "$out/isp.snap"
 I=("$isp" -q --store "$out/isp.db" --snapshot "$out/isp.snap")
-"${I[@]}" lists import --list c2 --kind domain --format plain "$out/c2.txt" >>"$log" 2>&1 || die "import"
+"${I[@]}" lists import --list c2 --kind domain --format plain "$list" >>"$log" 2>&1 || die "import"
 "${I[@]}" lists compile >>"$log" 2>&1 || die "compile"
 
 # Open COUNT connections of MODE to PORT of process PID: "rss-before rss-open opened"
@@ -54,7 +71,22 @@ measure() {
 		kill -0 "$cpid" 2>/dev/null || die "client failed (see $log)"
 		sleep 0.5
 	done
-	echo "$before $(rss "$pid") $(awk '/^open/ {print $2}' "$out/client.txt")"
+	# settled: a server may give memory back a while after the last handshake (ispshield:
+	# buffers of connections idle 1 s, malloc_trim at most every 10 s); read VmRSS each
+	# second until three readings in a row agree within 1% (at most 30 s), both servers alike
+	local now last=0 same=0 i
+	for i in $(seq 30); do
+		now=$(rss "$pid")
+		if [ "$last" != 0 ] && awk -v a="${now%%/*}" -v b="${last%%/*}" 'BEGIN {exit !(a <= b * 1.01 && a >= b * 0.99)}'; then
+			same=$((same + 1))
+			[ $same -ge 2 ] && break
+		else
+			same=0
+		fi
+		last=$now
+		sleep 1
+	done
+	echo "$before $now $(awk '/^open/ {print $2}' "$out/client.txt")"
 	exec 9>&-
 	wait "$cpid" || true
 }
@@ -63,27 +95,31 @@ measure() {
 start_server() {
 	local p_udp
 	p_udp=$(freeport); sdot=$(freeport); sdoh=$(freeport)
-	if [ "$1" = ispshield ]; then
-		"$isp" --store "$out/isp.db" --snapshot "$out/isp.snap" -o dns.subscribers=127.0.0.0/8 \
+	if [ "$1" != dnsdist ]; then
+		local bin=$isp
+		[ "$1" = ispshield-before ] && bin=$before_bin
+		"$bin" --store "$out/isp.db" --snapshot "$out/isp.snap" -o dns.subscribers=127.0.0.0/8 \
 			dns --listen "127.0.0.1:$p_udp" --upstream 127.0.0.1:9 --threads 1 \
 			--max-connections $((count + 100)) --idle-timeout 300 \
 			--tls-listen "127.0.0.1:$sdot" --https-listen "127.0.0.1:$sdoh" \
 			--tls-cert "$out/cert.pem" --tls-key "$out/key.pem" 2>>"$log" &
 	else
-		cat >"$out/dnsdist.conf" <<-EOF
-			setLocal("127.0.0.1:$p_udp")
+		{
+			bash "$root/bench/dns/dnsdist_conf.sh" "$p_udp" 9 "$list" | grep -v '^newServer'
+			cat <<-EOF
 			newServer({address="127.0.0.1:9", healthCheckMode="down"})
 			addAction(QNameRule("_dns.resolver.arpa."), RCodeAction(DNSRCode.NOERROR))
 			setMaxTCPClientThreads(1)
 			setTCPRecvTimeout(300)
 			addTLSLocal("127.0.0.1:$sdot", "$out/cert.pem", "$out/key.pem", {maxConcurrentTCPConnections=$((count + 100))})
 			addDOHLocal("127.0.0.1:$sdoh", "$out/cert.pem", "$out/key.pem", "/dns-query", {idleTimeout=300})
-		EOF
+			EOF
+		} >"$out/dnsdist.conf"
 		dnsdist --supervised --disable-syslog -C "$out/dnsdist.conf" >>"$log" 2>&1 &
 	fi
 	spid=$!
 	pids+=($spid)
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		kdig +tls +retry=0 +timeout=1 -p "$sdot" @127.0.0.1 _dns.resolver.arpa 2>/dev/null |
 			grep -q NOERROR && return 0
 		sleep 0.1
@@ -92,8 +128,10 @@ start_server() {
 }
 
 rows=()
-servers=ispshield
-command -v dnsdist >/dev/null && servers="ispshield dnsdist"
+servers=${IDLE_SERVERS:-ispshield dnsdist}
+before_bin=${IDLE_BEFORE:+$(realpath "$IDLE_BEFORE")}
+[ -n "$before_bin" ] && servers="ispshield-before $servers"
+command -v dnsdist >/dev/null || servers=${servers/dnsdist/}
 for s in $servers; do
 	for m in $modes; do # a fresh server for each transport
 		start_server "$s"
@@ -108,14 +146,18 @@ done
 
 {
 	echo "Idle encrypted connections: $count per transport, one query each then idle; VmRSS of"
-	echo "a fresh server before and with them open; load average $load0 at the start (loaded machine)"
+	echo "a fresh server before and with them open (settled); list: $([ "$names" = 0 ] && echo one name || echo "$names names"); load average $load0 at"
+	echo "the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (loaded machine)"
 	echo
-	echo "| server | transport | connections open | RSS before MB | RSS open MB | KB per connection |"
+	echo "| server | transport | connections open | RSS before MB (anon + file) | RSS open MB (anon + file) | KB per connection |"
 	echo "|---|---|---|---|---|---|"
 	for r in "${rows[@]}"; do
 		# shellcheck disable=SC2086
 		set -- $r
 		awk -v s="$1" -v m="$2" -v b="$3" -v a="$4" -v n="$5" 'BEGIN {
-			printf "| %s | %s | %d | %.0f | %.0f | %.1f |\n", s, m, n, b / 1024, a / 1024, n ? (a - b) / n : 0 }'
+			split(b, B, "/"); split(a, A, "/")
+			printf "| %s | %s | %d | %.0f (%.0f + %.0f) | %.0f (%.0f + %.0f) | %.1f |\n", s, m, n,
+				B[1] / 1024, B[2] / 1024, B[3] / 1024, A[1] / 1024, A[2] / 1024, A[3] / 1024,
+				n ? (A[1] - B[1]) / n : 0 }'
 	done
 } | tee "$out/results.md"

@@ -83,6 +83,7 @@ enum dns_counter {
 	C_PROXY_BAD,	   /* a malformed PROXY v2 header from such a terminator */
 	C_DDR,		   /* queries for resolver.arpa answered here (ddr.c) */
 	C_DNSTAP_DROPPED,  /* block events not sent as dnstap (queue full, no memory) */
+	C_CONN_IDLE,	   /* connections gone idle, their buffers given back (tcp.c sweep) */
 	C_COUNT
 };
 
@@ -439,6 +440,9 @@ const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size);
 void dns_doh_event(struct dns_worker *w, int ci, uint32_t events);
 /* Send answer msg to the request of client c (its connection, generation and stream). */
 void dns_doh_send(struct dns_worker *w, const struct dns_client *c, const uint8_t *msg, size_t len);
+/* Connection c (DoH) is idle: give back the pages of nghttp2's that hold nothing needed
+ * (its frame buffer once nothing is half sent; pages that are all zeros). */
+void dns_doh_idle(struct dns_tcp_conn *c);
 void dns_doh_free(struct dns_tcp_conn *c);
 
 /* metrics.c: the metricsd render callback (ud: the struct dns_server). */

@@ -18,16 +18,35 @@
  * freed when the stream closes). HTTP/1.1: one request at a time in order (pipelined
  * requests wait in the read buffer), keep-alive unless the client says close.
  *
+ * Memory of an idle HTTP/2 connection: nghttp2 allocates through our nghttp2_mem (h2_mem_*),
+ * which gives each allocation of a page or more its own mapping (DOH_PAGED of them a
+ * session; the rest, and anything beyond, from malloc). Those are the session's 16 KB frame
+ * buffer and its 4 KB stream map (nghttp2 1.52 makes 256 buckets at once). When the
+ * connection goes idle (dns_doh_idle, from the sweep through dns_tls_idle):
+ * - the frame buffer's pages are given back (MADV_DONTNEED; they come back zeroed at the
+ *   next frame written) once nothing is left to send (!nghttp2_session_want_write): nghttp2
+ *   packs each outgoing frame into it and we copy it out at once (h2_pump calls
+ *   nghttp2_session_mem_send until it returns 0), so then no byte in it is still needed;
+ * - any other such page that holds only zeros is given back too (the stream map once its
+ *   streams have closed), which changes nothing nghttp2 can read.
+ * That is ~8 KB a connection (bench/dns/idle.sh). glibc would mmap the frame buffer too
+ * (the worker's mmap threshold, server.c), but with its chunk header on the first page,
+ * the one that is written: that page could not be given back. What stays is nghttp2's own
+ * state, ~5.5 KB (the session 2.9 KB, two HPACK tables of 1 KB; docs/architecture.md).
+ *
  * Re-entrancy: while this file is inside its own processing (reading, or inside
  * nghttp2's callbacks) an answer that comes back at once is only queued (d->in_proc);
  * the output is written, and a failed connection closed, once processing is over.
  */
 #include <errno.h>
 #include <nghttp2/nghttp2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "dns/dns_int.h"
 #include "dns/doh_parse.h"
@@ -39,6 +58,12 @@
  * ~8 KB per idle connection; these keep the common fields indexed. */
 #define DOH_HPACK_IN  1024
 #define DOH_HPACK_OUT 512
+/* An allocation this large while the session is made is its frame buffer (nghttp2's
+ * NGHTTP2_FRAMEBUF_CHUNKLEN, 16 KB + 10) */
+#define DOH_FBUF_MIN 16384
+/* nghttp2's allocations of a page or more that get their own mapping, a session at most
+ * (the frame buffer, the stream map; the rest go to the heap) */
+#define DOH_PAGED 4
 
 struct doh_conn {
 	struct dns_worker *w;
@@ -53,6 +78,13 @@ struct doh_conn {
 	int h1_last;		    /* HTTP/1.1: the request being answered asked to close */
 	struct doh_stream *streams; /* HTTP/2: the open streams (nghttp2_session_del does not
 				       call on_close, so they are freed from here) */
+	/* nghttp2's allocations of a page or more, each its own mapping (h2_mem_*) */
+	struct {
+		void *p; /* NULL = free slot */
+		size_t len;
+	} paged[DOH_PAGED];
+	void *fbuf; /* the one of them that is the frame buffer, or NULL */
+	int h2_new; /* inside nghttp2_session_server_new3 */
 };
 
 /* One HTTP/2 stream (request, then answer). */
@@ -301,8 +333,126 @@ static int on_close(nghttp2_session *session, int32_t sid, uint32_t code, void *
 	return 0;
 }
 
+/* ---- nghttp2's memory (see the top) ---- */
+
+/* Give back the pages of mapping [p, p + len) that hold only zeros (MADV_DONTNEED: they read
+ * as zeros again, and are made afresh when written), so nothing nghttp2 can see changes.
+ * Only the connection's worker thread touches them. */
+static void zero_pages_back(void *p, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t off;
+
+	for (off = 0; page > 0 && off + (size_t)page <= len; off += (size_t)page) {
+		const uint64_t *q = (const uint64_t *)((uint8_t *)p + off);
+		size_t i, words = (size_t)page / sizeof(*q);
+
+		for (i = 0; i < words && q[i] == 0; i++)
+			;
+		if (i == words)
+			(void)madvise((uint8_t *)p + off, (size_t)page, MADV_DONTNEED);
+	}
+}
+
+/* A new mapping of size bytes (whole pages, zeroed) in a free slot of d->paged, or NULL
+ * (no slot, or mmap refused: the caller takes the heap). */
+static void *paged_new(struct doh_conn *d, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len;
+	void *p;
+	int i;
+
+	if (page <= 0)
+		return NULL;
+	for (i = 0; i < DOH_PAGED && d->paged[i].p; i++)
+		;
+	if (i == DOH_PAGED)
+		return NULL;
+	len = (size + (size_t)page - 1) & ~((size_t)page - 1);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	d->paged[i].p = p;
+	d->paged[i].len = len;
+	return p;
+}
+
+/* The slot of d->paged that holds p, or -1 (a heap block). */
+static int paged_find(const struct doh_conn *d, const void *p)
+{
+	int i;
+
+	for (i = 0; p && i < DOH_PAGED; i++)
+		if (d->paged[i].p == p)
+			return i;
+	return -1;
+}
+
+static void *h2_mem_malloc(size_t size, void *ud)
+{
+	struct doh_conn *d = ud;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = size >= (size_t)page ? paged_new(d, size) : NULL;
+
+	if (!p)
+		return malloc(size);
+	if (d->h2_new && !d->fbuf && size >= DOH_FBUF_MIN)
+		d->fbuf = p;
+	return p;
+}
+
+static void h2_mem_free(void *ptr, void *ud)
+{
+	struct doh_conn *d = ud;
+	int i = paged_find(d, ptr);
+
+	if (i < 0) {
+		free(ptr);
+		return;
+	}
+	munmap(d->paged[i].p, d->paged[i].len);
+	if (d->fbuf == ptr)
+		d->fbuf = NULL;
+	d->paged[i].p = NULL;
+	d->paged[i].len = 0;
+}
+
+static void *h2_mem_calloc(size_t nmemb, size_t size, void *ud)
+{
+	struct doh_conn *d = ud;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p = NULL;
+	size_t total;
+
+	if (!__builtin_mul_overflow(nmemb, size, &total) && total >= (size_t)page)
+		p = paged_new(d, total); /* zeroed by the kernel */
+	return p ? p : calloc(nmemb, size);
+}
+
+static void *h2_mem_realloc(void *ptr, size_t size, void *ud)
+{
+	struct doh_conn *d = ud;
+	int i = paged_find(d, ptr);
+	void *p;
+
+	if (!ptr) /* nghttp2_buf_reserve makes its buffers so */
+		return h2_mem_malloc(size, d);
+	if (i < 0)
+		return realloc(ptr, size);
+	if (size <= d->paged[i].len)
+		return ptr;
+	p = malloc(size); /* grown: to the heap (nghttp2 does not grow these) */
+	if (!p)
+		return NULL;
+	memcpy(p, ptr, d->paged[i].len);
+	h2_mem_free(ptr, d);
+	return p;
+}
+
 static int h2_start(struct doh_conn *d)
 {
+	nghttp2_mem mem = { d, h2_mem_malloc, h2_mem_free, h2_mem_calloc, h2_mem_realloc };
 	nghttp2_session_callbacks *cb;
 	nghttp2_option *opt;
 	nghttp2_settings_entry set[] = {
@@ -324,7 +474,9 @@ static int h2_start(struct doh_conn *d)
 	nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
 	nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
 	nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_close);
-	rc = nghttp2_session_server_new2(&d->h2, cb, d, opt);
+	d->h2_new = 1; /* the session keeps a copy of mem */
+	rc = nghttp2_session_server_new3(&d->h2, cb, d, opt, &mem);
+	d->h2_new = 0;
 	nghttp2_session_callbacks_del(cb);
 	nghttp2_option_del(opt);
 	if (rc != 0)
@@ -506,6 +658,24 @@ void dns_doh_send(struct dns_worker *w, const struct dns_client *cl, const uint8
 		d->in_proc = 0;
 	}
 	settle(d);
+}
+
+void dns_doh_idle(struct dns_tcp_conn *c)
+{
+	struct doh_conn *d = c->doh;
+	int i;
+
+	if (!d || !d->h2)
+		return;
+	for (i = 0; i < DOH_PAGED; i++) {
+		if (!d->paged[i].p)
+			continue;
+		/* the frame buffer, nothing half sent: no byte in it is still needed */
+		if (d->paged[i].p == d->fbuf && !nghttp2_session_want_write(d->h2))
+			(void)madvise(d->fbuf, d->paged[i].len, MADV_DONTNEED);
+		else if (d->paged[i].p != d->fbuf)
+			zero_pages_back(d->paged[i].p, d->paged[i].len);
+	}
 }
 
 void dns_doh_free(struct dns_tcp_conn *c)

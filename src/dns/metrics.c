@@ -62,6 +62,9 @@ static const struct served_counter counters[] = {
 	{ C_UPSTREAM_OVERSIZE, "upstream_oversize_total",
 	  "Upstream UDP answers larger than the buffer (asked again over TCP, never passed on "
 	  "cut)." },
+	{ C_CONN_IDLE, "connections_idle_total",
+	  "Times a TCP, DoT or DoH connection went idle and gave its buffers back (TLS records, "
+	  "HTTP/2 frames; made again at its next message)." },
 };
 
 static void worker_counters(void *ud, int i, struct served_wcounters *out)

@@ -489,6 +489,7 @@ void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
 			c->wcap = 0;
 			dns_tls_idle(c);
 			c->shrunk = 1; /* until its next event */
+			dns_count(w, C_CONN_IDLE);
 			w->freed_since_trim++;
 		}
 	}

@@ -364,6 +364,7 @@ void dns_tls_idle(struct dns_tcp_conn *c)
 {
 	if (c->tls)
 		(void)SSL_free_buffers(c->tls); /* refused (kept) while a record is half read */
+	dns_doh_idle(c);			/* and HTTP/2's frame buffer (doh.c) */
 }
 
 void dns_tls_free(struct dns_tcp_conn *c)

@@ -6,7 +6,9 @@
 # each transport; an allowed name answered; an opted-out client (127.0.0.3) answered over
 # each; DoT queries pipelined on one connection; a TLS session resumed; Cache-Control max-age from the answer's TTL; 404 on another path; the certificate
 # replaced and reloaded on SIGHUP while a DoT connection stays open and keeps being
-# answered, and new connections get the new certificate.
+# answered, and new connections get the new certificate; a DoT and an HTTP/2 DoH
+# connection that went idle (their TLS buffers and HTTP/2 frame buffer given back, seen in
+# connections_idle_total) answered again on the same connection.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -14,7 +16,7 @@ begin_test
 for tool in unbound kdig curl openssl python3; do
 	command -v "$tool" >/dev/null || { echo "missing $tool (scripts/deps.sh installs it)" >&2; exit 1; }
 done
-UP=$(freeport); DNS=$(freeport); DOT=$(freeport); DOH=$(freeport)
+UP=$(freeport); DNS=$(freeport); DOT=$(freeport); DOH=$(freeport); MET=$(freeport)
 
 cert() { # cert NAME CN: a self-signed certificate and key for 127.0.0.1
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
@@ -37,6 +39,7 @@ tls-key = $work/tls.key
 upstream = 127.0.0.1:$UP
 subscribers = 127.0.0.0/8
 opt-out = $work/optout.txt
+metrics = 127.0.0.1:$MET
 C
 echo "127.0.0.3/32" >optout.txt
 isp() { "$bin" -q -c "$work/conf" "$@"; }
@@ -173,5 +176,62 @@ kill -HUP "$dns_pid"
 wait_log dns.out "TLS certificate reload failed" || bad "a bad key was not refused"
 out=$(kdig +tls +tls-ca=second.pem +tls-hostname=127.0.0.1 -p "$DOT" @127.0.0.1 www.good.example A 2>&1)
 check "a failed reload keeps the old certificate serving" grep -q 'status: NOERROR' <<<"$out"
+
+# ---- idle connections give their buffers back, then are answered again
+idle_count() { curl -s "127.0.0.1:$MET/metrics" | awk '$1 == "ispshield_dns_connections_idle_total" {print $2}'; }
+idle0=$(idle_count)
+python3 - "$DOT" "$DOH" go2 >idle.out 2>&1 <<'P' &
+import os, socket, ssl, struct, sys, time
+dot, doh, go = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+def tls(port, alpn):
+    ctx = ssl.create_default_context(); ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE; ctx.set_alpn_protocols([alpn])
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+def query(name):
+    n = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    return struct.pack(">HHHHHH", 0, 0x0100, 1, 0, 0, 0) + n + struct.pack(">HH", 1, 1)
+def read(s, n):
+    b = b""
+    while len(b) < n:
+        c = s.recv(n - len(b))
+        if not c: raise EOFError("closed")
+        b += c
+    return b
+def frame(t, fl, sid, p): return struct.pack(">I", len(p))[1:] + bytes([t, fl]) + struct.pack(">I", sid) + p
+def lit(k, v): return b"\0" + bytes([len(k)]) + k.encode() + bytes([len(v)]) + v.encode()
+def dot_ask(s, name):
+    q = query(name); s.sendall(struct.pack(">H", len(q)) + q)
+    return read(s, struct.unpack(">H", read(s, 2))[0])[3] & 15
+def h2_ask(s, sid, name, upd):
+    import base64
+    path = "/dns-query?dns=" + base64.urlsafe_b64encode(query(name)).rstrip(b"=").decode()
+    hb = upd + lit(":method", "GET") + lit(":scheme", "https") + lit(":authority", "x") + lit(":path", path)
+    s.sendall(frame(1, 5, sid, hb))
+    body, settings = b"", False
+    while True:
+        h = read(s, 9); n = int.from_bytes(h[:3], "big"); p = read(s, n)
+        if h[3] == 4 and not h[4] & 1: settings = True
+        if h[3] == 7: raise EOFError("GOAWAY")
+        if int.from_bytes(h[5:9], "big") == sid and h[3] == 0: body += p
+        if int.from_bytes(h[5:9], "big") == sid and h[3] in (0, 1) and h[4] & 1: break
+    if settings: s.sendall(frame(4, 1, 0, b""))  # ack the server's SETTINGS
+    return body[3] & 15
+a = tls(dot, "dot"); b = tls(doh, "h2")
+b.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + frame(4, 0, 0, b""))
+print("first", dot_ask(a, "cc1.botnet.example"), h2_ask(b, 1, "cc1.botnet.example", b""), flush=True)
+for _ in range(600):  # the test creates the file go once both went idle (at most 30 s)
+    if os.path.exists(go): break
+    time.sleep(0.05)
+# the table size we acked (SETTINGS_HEADER_TABLE_SIZE 1024) is said first (RFC 7541 4.2)
+print("again", dot_ask(a, "www.good.example"), h2_ask(b, 3, "www.good.example", b"\x3f\xe1\x07"), flush=True)
+P
+py=$!
+pids+=("$py")
+wait_log idle.out "first 3 3" || bad "DoT/DoH before idle: $(cat idle.out)"
+idle_grew() { [ "$(idle_count)" -ge $((idle0 + 2)) ]; }
+check "idle DoT and DoH connections gave their buffers back (connections_idle_total)" until_ok idle_grew
+: >go2
+wait "$py"
+check "DoT and DoH connections answered again after idle" grep -q '^again 0 0$' idle.out
 
 finish dns_encrypted
