@@ -116,6 +116,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 			"list)"),
 		OPT_F("json", 'j', &json,
 		      "print each site with its verdict, evidence and contacts as JSON"),
+		OPT_K("crawl-dir", "sites.crawl-dir", "DIR"),
 		SITES_NET_OPTS,
 		OPT_END,
 	};

@@ -104,8 +104,7 @@ struct body {
 				    * follow-up site */
 };
 
-/* Append url defanged: hxxp(s)://, and every '.' of the host as [.] */
-static void defang(struct strbuf *b, const char *url)
+void sites_defang(struct strbuf *b, const char *url)
 {
 	const char *p = url, *host_end;
 
@@ -141,8 +140,10 @@ static int on_url(void *ud, const struct store_site_url_row *r)
 		strbuf_fmt(&b->domains, "%s%s", b->domains.len ? ", " : "", r->domain);
 	}
 	strbuf_str(&b->urls, "  - ");
-	defang(&b->urls, r->url);
+	sites_defang(&b->urls, r->url);
 	strbuf_fmt(&b->urls, "\n    first seen %s JST, last seen %s JST\n", first, last);
+	if (r->crawl)
+		sites_crawl_render(&b->urls, r->crawl, 1);
 	b->count++;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "core/base/err.h"
+#include "core/base/strbuf.h"
 
 /* Report one rejected line (line > 0) or offset (off >= 0) of file through rej (nothing
  * when rej is NULL): the one reject helper of the parsers (contact.c). */
@@ -22,5 +23,17 @@ struct store_site_notice;
 int sites_notice_xarf(struct store *st, const struct isp_config *cfg,
 		      const struct store_site_notice *n, char **msg, size_t *len,
 		      struct isp_err *err);
+
+/* Append url defanged to b: hxxp(s)://, and every '.' of the host as [.] (notice.c). */
+void sites_defang(struct strbuf *b, const char *url);
+
+/*
+ * Append the crawl evidence json (a site_urls.crawl value, crawlev.c) to b: with human,
+ * the notice's indented lines (the chain defanged, the User-Agent and Referer to
+ * reproduce it, SHA-256 and file type, rule names); else tab-separated fields for the
+ * X-ARF evidence line of the URL. Returns 0, or -1 (nothing appended) when json is not
+ * such a record.
+ */
+int sites_crawl_render(struct strbuf *b, const char *json, int human);
 
 #endif
