@@ -183,6 +183,11 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 			"%ld with follow-ups; %ld sites handled (offline), %ld online again\n",
 			s.notices, s.delivered, s.failed, s.given_up, s.followups, s.handled,
 			s.back_online);
+	if (!c->quiet && s.unchecked)
+		fprintf(stderr,
+			"sites notify: %ld notified sites unchecked: no `lists recheck` of their "
+			"URLs since their notice, so neither handled nor followed up\n",
+			s.unchecked);
 	return s.failed || s.given_up ? EXIT_PARTIAL : EXIT_OK;
 }
 

@@ -332,6 +332,12 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 		ol.n[i].email = ol.email[i];
 		rc = deliver_one(st, cfg, env, &ol.n[i], store_id, now, s, err);
 	}
+	if (rc == 0) {
+		int64_t u = 0;
+
+		rc = store_sites_unchecked(st, &u, err);
+		s->unchecked = (long)u;
+	}
 	free(ids);
 	free(rounds);
 	free(dl.d);

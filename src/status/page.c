@@ -434,6 +434,7 @@ static void sites(struct strbuf *b, const json_t *si)
 					     "contact",
 					     "notified",
 					     "handled",
+					     "unchecked",
 					     "median notice to offline",
 					     NULL };
 	static const char *const keys[] = { "list",
@@ -442,6 +443,7 @@ static void sites(struct strbuf *b, const json_t *si)
 					    "with_contact",
 					    "notified",
 					    "handled",
+					    "unchecked",
 					    "~median_seconds_to_offline",
 					    NULL };
 

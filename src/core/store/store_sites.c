@@ -338,7 +338,7 @@ static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&r->list), SQ_C(&r->sites), SQ_C(&r->domestic),
 			      SQ_C(&r->with_contact), SQ_C(&r->notified), SQ_C(&r->handled),
-			      SQ_C(&r->median_secs)));
+			      SQ_C(&r->unchecked), SQ_C(&r->median_secs)));
 	return 0;
 }
 
@@ -346,6 +346,19 @@ static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 #define FIRST_SENT                                                                                 \
 	"(SELECT min(n.sent) FROM site_notice_sites ns JOIN site_notices n ON n.id ="              \
 	" ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent')"
+
+/* Site s was notified, is not handled, and no recheck verdict of a URL of it is as recent
+ * as its first notice. */
+#define UNCHECKED                                                                                  \
+	"(s.handled IS NULL AND " FIRST_SENT " IS NOT NULL AND NOT EXISTS(SELECT 1 FROM"           \
+	" site_urls u JOIN url_status us ON us.value = u.url WHERE u.site_id = s.id"               \
+	" AND us.checked >= " FIRST_SENT "))"
+
+int store_sites_unchecked(struct store *st, int64_t *n, struct isp_err *err)
+{
+	return sq_int(st, "SELECT count(*) FROM sites s WHERE " UNCHECKED, NULL,
+		      "sites unchecked", n, err);
+}
 
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err)
 {
@@ -358,6 +371,7 @@ int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, str
 		" THEN 1 ELSE 0 END),"
 		" sum(CASE WHEN " FIRST_SENT " IS NOT NULL THEN 1 ELSE 0 END),"
 		" sum(CASE WHEN s.handled >= " FIRST_SENT " THEN 1 ELSE 0 END),"
+		" sum(CASE WHEN " UNCHECKED " THEN 1 ELSE 0 END),"
 		" coalesce(min(m.med), -1)"
 		" FROM site_lists sl JOIN sites s ON s.id = sl.site_id"
 		" LEFT JOIN (SELECT list, (min(secs) + max(secs)) / 2 AS med FROM (SELECT list, "
@@ -375,10 +389,11 @@ int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, str
 static int report_json_row(void *ud, const struct store_sites_report_row *r)
 {
 	json_array_append_new(
-		ud, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "list", r->list ? r->list : "",
-			      "sites", (json_int_t)r->sites, "domestic", (json_int_t)r->domestic,
-			      "with_contact", (json_int_t)r->with_contact, "notified",
-			      (json_int_t)r->notified, "handled", (json_int_t)r->handled,
+		ud, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "list",
+			      r->list ? r->list : "", "sites", (json_int_t)r->sites, "domestic",
+			      (json_int_t)r->domestic, "with_contact", (json_int_t)r->with_contact,
+			      "notified", (json_int_t)r->notified, "handled",
+			      (json_int_t)r->handled, "unchecked", (json_int_t)r->unchecked,
 			      "median_seconds_to_offline",
 			      r->median_secs < 0 ? json_null() : json_integer(r->median_secs)));
 	return 0;

@@ -146,18 +146,23 @@ int store_site_lookup_put(struct store *st, const char *key, long status, const 
 
 /* Per source list (a site counts in every list it was found on), ordered by list: sites,
  * domestic, with a contact, notified (in a delivered notice), handled (offline at or after
- * its first delivered notice) and the median seconds from that notice to offline over the
- * handled ones (-1 when none). `sites report` and the status page both read this. */
+ * its first delivered notice), unchecked (notified, not handled, and no `lists recheck`
+ * verdict on any of its URLs since its first delivered notice: whether it went offline is
+ * not known, so it is neither handled nor followed up) and the median seconds from that
+ * notice to offline over the handled ones (-1 when none). `sites report` and the status
+ * page both read this. */
 struct store_sites_report_row {
 	const char *list;
-	int64_t sites, domestic, with_contact, notified, handled;
+	int64_t sites, domestic, with_contact, notified, handled, unchecked;
 	int64_t median_secs;
 };
 typedef int (*store_sites_report_fn)(void *ud, const struct store_sites_report_row *r);
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err);
 /* The same rows as a new JSON array of {list, sites, domestic, with_contact, notified,
- * handled, median_seconds_to_offline (null when none)}; NULL with err set on a store
- * error. The caller owns it (json_decref). */
+ * handled, unchecked, median_seconds_to_offline (null when none)}; NULL with err set on a
+ * store error. The caller owns it (json_decref). */
 json_t *store_sites_report_json(struct store *st, struct isp_err *err);
+/* The notified sites no recheck covers (as the report's unchecked, each site once). */
+int store_sites_unchecked(struct store *st, int64_t *n, struct isp_err *err);
 
 #endif
