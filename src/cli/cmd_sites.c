@@ -129,8 +129,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 	o.now = (int64_t)time(NULL);
 	o.json = json ? stdout : NULL;
 	rc = sites_find(st, &c->cfg, &env, &o, &s, &err);
-	dest_free(&u.rules);
-	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+	if ((rc = sites_close(st, &u, rc, &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)
 		fprintf(stderr,
@@ -171,10 +170,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	rc = deliver_open(&c->cfg, &u.d, &err);
 	if (rc == 0)
 		rc = sites_notify(st, &c->cfg, &env, now, &s, &err);
-	if (u.d)
-		deliver_close(u.d);
-	dest_free(&u.rules);
-	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+	if ((rc = sites_close(st, &u, rc, &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)
 		fprintf(stderr,

@@ -31,14 +31,16 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
 #include "core/base/strbuf.h"
 #include "sites/sites.h"
 #include "sites/sites_int.h"
 
-#define CRAWL_HOPS_MAX	 64		   /* hops kept before the URL (crawl.max-hops <= 64) */
-#define CHAINS_FILE_MAX	 ((size_t)1 << 30) /* chains.jsonl read at most */
+#define CRAWL_HOPS_MAX	 64 /* hops kept before the URL (crawl.max-hops <= 64) */
+#define CHAINS_LINE_MAX	 ((size_t)64 * 1024 * 1024) /* one chain record at most */
+#define CHAINS_FILE_MAX	 ((size_t)1 << 30)	    /* chains.jsonl read at most */
 #define HAR_FILE_MAX	 ((size_t)16 * 1024 * 1024) /* one HAR file read at most */
 #define CRAWL_RUNS_MAX	 4096			    /* run folders read under sites.crawl-dir */
 #define CRAWL_TEXT_FIELD 2048			    /* longest header value rendered */
@@ -125,16 +127,7 @@ static int keep(struct sites_crawl *c, const char *url, json_t *ev, struct isp_e
 {
 	char *j = json_dumps(ev, JSON_COMPACT), *u = strdup(url);
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct crawl_ev *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (nv) {
-			c->v = nv;
-			c->cap = cap;
-		}
-	}
-	if (!j || !u || c->n == c->cap) {
+	if (!j || !u || mem_grow_from((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v), 64)) {
 		free(j);
 		free(u);
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
@@ -212,26 +205,23 @@ static int one_chain(struct sites_crawl *c, json_t *rec, const char *dir, const 
 int sites_crawl_add(struct sites_crawl *c, const char *text, size_t len, const char *file,
 		    const char *dir, isp_reject_fn rej, void *ud, struct isp_err *err)
 {
-	const char *p = text, *end = text + len;
-	long line = 0;
+	struct sites_lines l = { text, file, len, 0, 0 };
+	const char *line;
+	size_t n;
 	int rc = 0;
 
-	while (rc == 0 && p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while (rc == 0 && sites_line(&l, CHAINS_LINE_MAX, rej, ud, &line, &n)) {
 		json_error_t je;
 		json_t *rec;
 
-		line++;
-		if (n && !(n == 1 && p[0] == '\r')) {
-			rec = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
-			if (!rec)
-				sites_reject(rej, ud, file, line, -1, "%s", je.text);
-			else
-				rc = one_chain(c, rec, dir, file, line, rej, ud, err);
-			json_decref(rec);
-		}
-		p += n + (nl ? 1 : 0);
+		if (n == 0)
+			continue;
+		rec = json_loadb(line, n, JSON_REJECT_DUPLICATES, &je);
+		if (!rec)
+			sites_reject(rej, ud, file, l.lineno, -1, "%s", je.text);
+		else
+			rc = one_chain(c, rec, dir, file, l.lineno, rej, ud, err);
+		json_decref(rec);
 	}
 	return rc;
 }

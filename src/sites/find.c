@@ -37,6 +37,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/jsonout.h"
 #include "core/net/url.h"
 #include "core/store/store_lists.h"
@@ -99,16 +100,9 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		      : psl_registrable_domain(w->psl, host);
 	if (!reg)
 		reg = host; /* a public suffix itself */
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 1024;
-		struct hit *nh = realloc(w->h, cap * sizeof(*nh));
-
-		if (!nh) {
-			w->oom = 1;
-			return 1;
-		}
-		w->h = nh;
-		w->cap = cap;
+	if (mem_grow((void **)&w->h, &w->cap, w->n + 1, sizeof(*w->h))) {
+		w->oom = 1;
+		return 1;
 	}
 	w->h[w->n].domain = strdup(reg);
 	w->h[w->n].host = strdup(host);
@@ -572,7 +566,12 @@ static void look_up(struct ctx *c, struct site *s, struct sites_find_stats *stat
 static int write_site(struct store *st, const struct ctx *c, const struct site *s,
 		      struct isp_err *err)
 {
-	struct store_site row;
+	struct store_site row = { .domain = s->domain,
+				  .list = s->list,
+				  .host = s->host,
+				  .addr = s->addr,
+				  .domestic = s->domestic,
+				  .evidence = s->evidence };
 	struct store_site_contact sc[SITES_MAX_CONTACTS];
 	struct store_site_url_in *u = malloc(s->nh * sizeof(*u));
 	size_t nu = 0;
@@ -586,12 +585,6 @@ static int write_site(struct store *st, const struct ctx *c, const struct site *
 		sc[i].scope = sites_scope_name(s->c[i].scope);
 		sc[i].source = sites_source_name(s->c[i].source);
 	}
-	row.domain = s->domain;
-	row.list = s->list;
-	row.host = s->host;
-	row.addr = s->addr;
-	row.domestic = s->domestic;
-	row.evidence = s->evidence;
 	rc = store_site_put(st, &row, sc, (size_t)s->nc, c->now, &id, err);
 	for (size_t i = 0; i < s->nh; i++) {
 		/* sorted by URL: one URL on two lists is one row */

@@ -271,7 +271,7 @@ struct sites_notify_stats {
 	long notices, delivered, failed, given_up;
 	long followups;		   /* notices made with a follow-up in them */
 	long handled, back_online; /* sites marked handled, unmarked (online again) */
-	long unchecked; /* notified sites no recheck covers (store_sites_unchecked) */
+	long unchecked;		   /* notified sites no recheck covers (store_sites_unchecked) */
 };
 int sites_notify(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
 		 int64_t now, struct sites_notify_stats *s, struct isp_err *err);

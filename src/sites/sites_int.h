@@ -14,6 +14,20 @@
 void sites_reject(isp_reject_fn rej, void *ud, const char *file, long line, long long off,
 		  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/*
+ * A cursor over the lines of text[0..len), the one line reader of the folder's parsers:
+ * set text, len, file (names it in rejections), the rest 0.
+ */
+struct sites_lines {
+	const char *text, *file;
+	size_t len, at;
+	long lineno; /* of the line last returned, 1-based */
+};
+/* The next line into *line, *n, without its "\n" or "\r\n": 1, or 0 at the end of the
+ * text. A line longer than max bytes goes to rej as FILE:LINE and is passed over. */
+int sites_line(struct sites_lines *l, size_t max, isp_reject_fn rej, void *ud, const char **line,
+	       size_t *n);
+
 /* With sites.notice-format = xarf, turn the rendered notice *msg[0..*len) of n into a
  * multipart/report carrying its X-ARF report (notice_xarf.c; *msg replaced, the old one
  * freed); otherwise nothing. Returns 0 or an ISR code with err set. */
