@@ -78,6 +78,11 @@ size_t sites_crawl_count(const struct sites_crawl *c)
 	return c ? c->n : 0;
 }
 
+const char *sites_crawl_url(const struct sites_crawl *c, size_t i)
+{
+	return c && i < c->n ? c->v[i].url : NULL;
+}
+
 static const char *str(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));

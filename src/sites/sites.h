@@ -196,6 +196,8 @@ int sites_crawl_load(struct sites_crawl *c, const char *dir, isp_reject_fn rej, 
 /* The record of url (valid while c lives), NULL none. */
 const char *sites_crawl_get(const struct sites_crawl *c, const char *url);
 size_t sites_crawl_count(const struct sites_crawl *c);
+/* The URL of record i (after sites_crawl_index: in URL order), NULL when i >= count. */
+const char *sites_crawl_url(const struct sites_crawl *c, size_t i);
 void sites_crawl_free(struct sites_crawl *c);
 
 /* ---- bounces (dsn.c) ---- */
