@@ -11,12 +11,6 @@
  * CURLOPT_RESOLVE and follows no redirect, so no second lookup can bring it elsewhere
  * (DNS rebinding). Answers are read up to SITES_ANSWER_MAX; the time of one look-up is
  * bounded by sites.timeout.
- *
- * A run of look-ups shares one curl handle (struct sites_http): its connections are kept
- * (an RDAP server is asked once per site), its TLS sessions resumed, and the CA store
- * loaded once (libcurl caches it in the handle) instead of once per request -- what a
- * cold run spent most of its CPU time on. A kept connection was made to an address
- * checked then; every new one is pinned and checked as above.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -74,34 +68,8 @@ static size_t body_cb(char *p, size_t size, size_t nmemb, void *ud)
 	return b->oom ? 0 : n;
 }
 
-struct sites_http {
-	CURL *c;
-};
-
-struct sites_http *sites_http_new(void)
-{
-	struct sites_http *h = calloc(1, sizeof(*h));
-
-	if (h)
-		h->c = curl_easy_init();
-	if (h && !h->c) {
-		free(h);
-		h = NULL;
-	}
-	return h;
-}
-
-void sites_http_free(struct sites_http *h)
-{
-	if (!h)
-		return;
-	curl_easy_cleanup(h->c);
-	free(h);
-}
-
-int sites_http_get(struct sites_http *http, const struct sites_env *env,
-		   const struct isp_config *cfg, const char *url, char **body, size_t *len,
-		   long *status, struct isp_err *err)
+int sites_http_get(const struct sites_env *env, const struct isp_config *cfg, const char *url,
+		   char **body, size_t *len, long *status, struct isp_err *err)
 {
 	struct strbuf b = { 0 };
 	struct sockaddr_storage ss;
@@ -146,7 +114,7 @@ int sites_http_get(struct sites_http *http, const struct sites_env *env,
 	snprintf(pinline, sizeof(pinline), ss.ss_family == AF_INET6 ? "%s:%ld:[%s]" : "%s:%ld:%s",
 		 host, portnum, abuf);
 	pin = curl_slist_append(NULL, pinline);
-	c = http ? http->c : curl_easy_init();
+	c = curl_easy_init();
 	if (!c || !pin) {
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 		goto out;
@@ -164,7 +132,6 @@ int sites_http_get(struct sites_http *http, const struct sites_env *env,
 	if (cfg->sites_ca_file[0])
 		curl_easy_setopt(c, CURLOPT_CAINFO, cfg->sites_ca_file);
 	cc = curl_easy_perform(c);
-	curl_easy_setopt(c, CURLOPT_RESOLVE, NULL); /* pin is freed below */
 	if (cc != CURLE_OK) {
 		rc = isp_err_set(err, ISR_EIO, "%.200s: %s", url, curl_easy_strerror(cc));
 		goto out;
@@ -183,7 +150,7 @@ int sites_http_get(struct sites_http *http, const struct sites_env *env,
 out:
 	free(b.p);
 	curl_slist_free_all(pin);
-	if (c && !http)
+	if (c)
 		curl_easy_cleanup(c);
 	curl_free(host);
 	curl_free(port);

@@ -155,7 +155,6 @@ struct ctx {
 	int have_mmdb;
 	struct sites_bootstrap *boot;
 	struct sites_crawl *crawl; /* sites.crawl-dir's records, NULL none */
-	struct sites_http *http;   /* the look-ups' one curl handle */
 	int64_t now;
 	long failed, cached;
 	struct {
@@ -238,7 +237,7 @@ static int lookup(struct ctx *c, const char *key, const char *server, const char
 		}
 	}
 	rate_wait(c, server);
-	rc = url ? sites_http_get(c->http, c->env, c->cfg, url, body, len, status, err)
+	rc = url ? sites_http_get(c->env, c->cfg, url, body, len, status, err)
 		 : sites_whois(c->env, c->cfg, server, query, body, len, err);
 	if (!url && rc == 0)
 		*status = 200;
@@ -691,8 +690,7 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 		c.have_mmdb = 1;
 	}
 	c.boot = sites_bootstrap_new();
-	c.http = sites_http_new();
-	if (!c.boot || !c.http) {
+	if (!c.boot) {
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -759,7 +757,6 @@ out:
 	sites_delegated_free(c.deleg);
 	sites_bootstrap_free(c.boot);
 	sites_crawl_free(c.crawl);
-	sites_http_free(c.http);
 	if (c.have_mmdb)
 		MMDB_close(&c.mmdb);
 	if (w.psl && w.psl != psl_builtin())

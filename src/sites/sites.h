@@ -242,21 +242,14 @@ typedef int (*sites_resolve_fn)(void *ud, const char *host, uint16_t port,
 int sites_resolve(const char *host, uint16_t port, struct sockaddr_storage *out, int max,
 		  sites_resolve_fn stub, void *stub_ud);
 
-/* A curl handle that a run of look-ups shares (connections, TLS sessions, the CA store);
- * NULL when out of memory. One thread at a time. */
-struct sites_http;
-struct sites_http *sites_http_new(void);
-void sites_http_free(struct sites_http *h);
 /*
- * GET url (http or https) into a malloc'd buffer (*body, *len; at most SITES_ANSWER_MAX)
- * through http (NULL: a handle of its own): the host is resolved through env, every address
- * checked with env->refuse, and curl pinned to the checked address (no second lookup, no
- * redirects). *status: the HTTP status. Returns 0, ISR_EIO (no connection, refused
- * destination: err says which), ...
+ * GET url (http or https) into a malloc'd buffer (*body, *len; at most SITES_ANSWER_MAX):
+ * the host is resolved through env, every address checked with env->refuse, and curl
+ * pinned to the checked address (no second lookup, no redirects). *status: the HTTP
+ * status. Returns 0, ISR_EIO (no connection, refused destination: err says which), ...
  */
-int sites_http_get(struct sites_http *http, const struct sites_env *env,
-		   const struct isp_config *cfg, const char *url, char **body, size_t *len,
-		   long *status, struct isp_err *err);
+int sites_http_get(const struct sites_env *env, const struct isp_config *cfg, const char *url,
+		   char **body, size_t *len, long *status, struct isp_err *err);
 /* Ask the WHOIS server at hostport (HOST:PORT or ADDR:PORT) query + CRLF; read the
  * answer to the close (at most SITES_ANSWER_MAX). Same checks as sites_http_get. */
 int sites_whois(const struct sites_env *env, const struct isp_config *cfg, const char *hostport,
