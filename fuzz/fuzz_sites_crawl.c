@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    &err) == 0) {
 		sites_crawl_index(c);
 		/* a URL that no input can hold: never found */
-		if (sites_crawl_get(c, "\x01") || sites_crawl_count(c) > s.lines * 64)
+		if (sites_crawl_get(c, "\x01") || sites_crawl_count(c) > (size_t)s.lines * 64)
 			abort();
 		for (size_t i = 0; i < sites_crawl_count(c); i++) {
 			const char *u = sites_crawl_url(c, i), *ev = sites_crawl_get(c, u);

@@ -195,10 +195,10 @@ static int one_chain(struct sites_crawl *c, json_t *rec, const char *dir, const 
 		json_object_set_new(ev, "role", jsonout_str(role));
 		json_object_set_new(ev, "sha256", jsonout_str(str0(h, "sha256")));
 		json_object_set_new(ev, "file_type", jsonout_str(str0(h, "file_type")));
-		json_object_set(ev, "yara",
-				json_is_array(json_object_get(h, "yara"))
-					? json_object_get(h, "yara")
-					: json_array());
+		json_object_set_new(ev, "yara",
+				    json_is_array(json_object_get(h, "yara"))
+					    ? json_incref(json_object_get(h, "yara"))
+					    : json_array());
 		rc = keep(c, url, ev, err);
 		if (rc)
 			break;
