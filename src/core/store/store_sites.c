@@ -356,8 +356,8 @@ static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 
 int store_sites_unchecked(struct store *st, int64_t *n, struct isp_err *err)
 {
-	return sq_int(st, "SELECT count(*) FROM sites s WHERE " UNCHECKED, NULL,
-		      "sites unchecked", n, err);
+	return sq_int(st, "SELECT count(*) FROM sites s WHERE " UNCHECKED, NULL, "sites unchecked",
+		      n, err);
 }
 
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err)
@@ -389,13 +389,13 @@ int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, str
 static int report_json_row(void *ud, const struct store_sites_report_row *r)
 {
 	json_array_append_new(
-		ud, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "list",
-			      r->list ? r->list : "", "sites", (json_int_t)r->sites, "domestic",
-			      (json_int_t)r->domestic, "with_contact", (json_int_t)r->with_contact,
-			      "notified", (json_int_t)r->notified, "handled",
-			      (json_int_t)r->handled, "unchecked", (json_int_t)r->unchecked,
-			      "median_seconds_to_offline",
-			      r->median_secs < 0 ? json_null() : json_integer(r->median_secs)));
+		ud,
+		json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "list",
+			  r->list ? r->list : "", "sites", (json_int_t)r->sites, "domestic",
+			  (json_int_t)r->domestic, "with_contact", (json_int_t)r->with_contact,
+			  "notified", (json_int_t)r->notified, "handled", (json_int_t)r->handled,
+			  "unchecked", (json_int_t)r->unchecked, "median_seconds_to_offline",
+			  r->median_secs < 0 ? json_null() : json_integer(r->median_secs)));
 	return 0;
 }
 
