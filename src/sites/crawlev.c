@@ -164,7 +164,8 @@ static int one_chain(struct sites_crawl *c, json_t *rec, const char *dir, const 
 		const char *role = str(h, "role"), *url = str(h, "url");
 		json_t *path;
 
-		if (!role || !url || (strcmp(role, "distribution") && strcmp(role, "attack")) ||
+		if (!role || !url ||
+		    (strcmp(role, "distribution") != 0 && strcmp(role, "attack") != 0) ||
 		    (str(h, "error") && str(h, "error")[0]))
 			continue;
 		if (!ev) {
