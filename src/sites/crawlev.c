@@ -13,7 +13,8 @@
  * (site_urls.crawl): the notice is then made from the store, whatever happens to the
  * folder later.
  *
- * A URL's record is the one found.txt was written from: a hop with role distribution or
+ * Records are kept under the URL's canonical form, as a url list keeps its entries. A
+ * URL's record is the one found.txt was written from: a hop with role distribution or
  * attack and no error, of a chain not fetched as the cloaking check's "bare" visitor. It
  * holds the hops from the chain's start to that URL (at most CRAWL_HOPS_MAX), the
  * visitor (profile, User-Agent, start Referer, cloaked), and the hop's SHA-256, file
@@ -35,6 +36,7 @@
 #include "core/base/fsutil.h"
 #include "core/base/jsonout.h"
 #include "core/base/strbuf.h"
+#include "core/net/url.h"
 #include "sites/sites.h"
 #include "sites/sites_int.h"
 
@@ -128,9 +130,17 @@ static void har_visitor(const char *dir, const char *har, json_t *ev)
 	json_decref(h);
 }
 
+/* Keep ev under url's canonical form (core/net/url.h), the form a url list stores: the
+ * crawler records URLs as it met them ("HTTP://Shop.JP", a fragment), the list does not. */
 static int keep(struct sites_crawl *c, const char *url, json_t *ev, struct isp_err *err)
 {
-	char *j = json_dumps(ev, JSON_COMPACT), *u = strdup(url);
+	char canon[URL_MAX + 1], *j, *u;
+	struct isp_err e2;
+
+	if (url_canonicalise(url, strlen(url), canon, sizeof(canon), &e2) > 0)
+		url = canon;
+	j = json_dumps(ev, JSON_COMPACT);
+	u = strdup(url);
 
 	if (!j || !u || mem_grow_from((void **)&c->v, &c->cap, c->n + 1, sizeof(*c->v), 64)) {
 		free(j);

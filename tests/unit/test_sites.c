@@ -388,11 +388,12 @@ static const char chains[] =
 	" \"http://b.example/z.exe\", \"kind\": \"start\", \"role\": \"distribution\"}]}\n"
 	"\r\n"
 	"{\"hops\": []}\n"
-	/* 6: the same payload reached later from another start: this record wins */
+	/* 6: the same payload (another spelling: one canonical URL) reached later from
+	 * another start: this record wins */
 	"{\"start\": \"http://c.example/\", \"profile\": \"browser\", \"hops\": ["
 	"{\"url\": \"http://c.example/\", \"kind\": \"start\", \"role\": \"entry\", \"status\": "
 	"200},"
-	"{\"url\": \"http://a.example/x.exe\", \"kind\": \"js-location\","
+	"{\"url\": \"HTTP://A.Example/x.exe#top\", \"kind\": \"js-location\","
 	" \"role\": \"distribution\", \"status\": 200, \"sha256\": \"cd34\", \"yara\": []}]}\n";
 
 static void test_crawl(void **state)
