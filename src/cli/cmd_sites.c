@@ -116,6 +116,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 			"list)"),
 		OPT_F("json", 'j', &json,
 		      "print each site with its verdict, evidence and contacts as JSON"),
+		OPT_K("crawl-dir", "sites.crawl-dir", "DIR"),
 		SITES_NET_OPTS,
 		OPT_END,
 	};
@@ -128,8 +129,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 	o.now = (int64_t)time(NULL);
 	o.json = json ? stdout : NULL;
 	rc = sites_find(st, &c->cfg, &env, &o, &s, &err);
-	dest_free(&u.rules);
-	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+	if ((rc = sites_close(st, &u, rc, &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)
 		fprintf(stderr,
@@ -170,10 +170,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	rc = deliver_open(&c->cfg, &u.d, &err);
 	if (rc == 0)
 		rc = sites_notify(st, &c->cfg, &env, now, &s, &err);
-	if (u.d)
-		deliver_close(u.d);
-	dest_free(&u.rules);
-	if ((rc = cli_store_done(st, rc, &err)) != EXIT_OK)
+	if ((rc = sites_close(st, &u, rc, &err)) != EXIT_OK)
 		return rc;
 	if (!c->quiet)
 		fprintf(stderr,
@@ -182,6 +179,11 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 			"%ld with follow-ups; %ld sites handled (offline), %ld online again\n",
 			s.notices, s.delivered, s.failed, s.given_up, s.followups, s.handled,
 			s.back_online);
+	if (!c->quiet && s.unchecked)
+		fprintf(stderr,
+			"sites notify: %ld notified sites unchecked: no `lists recheck` of their "
+			"URLs since their notice, so neither handled nor followed up\n",
+			s.unchecked);
 	return s.failed || s.given_up ? EXIT_PARTIAL : EXIT_OK;
 }
 

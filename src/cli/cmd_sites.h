@@ -33,5 +33,8 @@ struct env_ud {
  */
 int sites_open(struct cli *c, const struct opts_spec *spec, const struct opt *opts, int argc,
 	       char **argv, struct store **st, struct sites_env *env, struct env_ud *u);
+/* What they end with: close the delivery and the store, free u's rules; rc and err are the
+ * command's result (cli_store_done). Returns the exit status. */
+int sites_close(struct store *st, struct env_ud *u, int rc, struct isp_err *err);
 
 #endif

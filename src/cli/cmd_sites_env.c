@@ -128,3 +128,12 @@ int sites_open(struct cli *c, const struct opts_spec *spec, const struct opt *op
 	}
 	return -1;
 }
+
+int sites_close(struct store *st, struct env_ud *u, int rc, struct isp_err *err)
+{
+	if (u->d)
+		deliver_close(u->d);
+	u->d = NULL;
+	dest_free(&u->rules);
+	return cli_store_done(st, rc, err);
+}

@@ -24,6 +24,29 @@ void sites_reject(isp_reject_fn rej, void *ud, const char *file, long line, long
 	va_end(ap);
 }
 
+int sites_line(struct sites_lines *l, size_t max, isp_reject_fn rej, void *ud, const char **line,
+	       size_t *n)
+{
+	while (l->at < l->len) {
+		const char *p = l->text + l->at, *nl = memchr(p, '\n', l->len - l->at);
+		size_t k = nl ? (size_t)(nl - p) : l->len - l->at;
+
+		l->at += k + (nl ? 1 : 0);
+		l->lineno++;
+		if (k && p[k - 1] == '\r')
+			k--;
+		if (k > max) {
+			sites_reject(rej, ud, l->file, l->lineno, -1, "line longer than %zu bytes",
+				     max);
+			continue;
+		}
+		*line = p;
+		*n = k;
+		return 1;
+	}
+	return 0;
+}
+
 const char *sites_scope_name(enum sites_scope s)
 {
 	switch (s) {

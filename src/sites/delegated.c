@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "sites/sites.h"
 #include "sites/sites_int.h"
@@ -110,34 +111,24 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 {
 	struct sites_delegated *d = calloc(1, sizeof(*d));
 	char buf[DELEG_LINE_MAX + 1], *f[DELEG_MAX_FIELD];
-	size_t at = 0;
-	long lineno = 0;
+	struct sites_lines l = { text, file, len, 0, 0 };
+	const char *line;
+	size_t n;
 	int seen_version = 0;
 
 	*out = NULL;
 	if (!d)
 		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	snprintf(d->cc, sizeof(d->cc), "%s", cc);
-	while (at < len) {
-		const char *line = text + at, *nl = memchr(line, '\n', len - at);
-		size_t n = nl ? (size_t)(nl - line) : len - at;
+	while (sites_line(&l, DELEG_LINE_MAX, rej, ud, &line, &n)) {
 		struct range r;
 		const char *why;
 		int k;
 
-		at += n + (nl ? 1 : 0);
-		lineno++;
-		if (n && line[n - 1] == '\r')
-			n--;
 		if (n == 0 || line[0] == '#')
 			continue;
-		if (n > DELEG_LINE_MAX) {
-			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
-				     DELEG_LINE_MAX);
-			continue;
-		}
 		if (memchr(line, '\0', n)) {
-			sites_reject(rej, ud, file, lineno, -1, "NUL byte in the line");
+			sites_reject(rej, ud, file, l.lineno, -1, "NUL byte in the line");
 			continue;
 		}
 		k = split(line, n, buf, f);
@@ -149,7 +140,7 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 		if (k >= 6 && strcmp(f[1], "*") == 0 && strcmp(f[5], "summary") == 0)
 			continue;
 		if (k < 7) {
-			sites_reject(rej, ud, file, lineno, -1,
+			sites_reject(rej, ud, file, l.lineno, -1,
 				     "%d fields, expected registry|cc|type|start|value|date|status",
 				     k);
 			continue;
@@ -157,33 +148,26 @@ int sites_delegated_parse(const char *text, size_t len, const char *file, const 
 		if (strcmp(f[2], "asn") == 0)
 			continue;
 		if (strcmp(f[2], "ipv4") != 0 && strcmp(f[2], "ipv6") != 0) {
-			sites_reject(rej, ud, file, lineno, -1,
+			sites_reject(rej, ud, file, l.lineno, -1,
 				     "type '%.16s' is not asn, ipv4 or ipv6", f[2]);
 			continue;
 		}
 		if (strlen(f[1]) != 2) {
-			sites_reject(rej, ud, file, lineno, -1, "cc '%.8s' is not two letters",
+			sites_reject(rej, ud, file, l.lineno, -1, "cc '%.8s' is not two letters",
 				     f[1]);
 			continue;
 		}
 		why = record_range(f, &r);
 		if (why) {
-			sites_reject(rej, ud, file, lineno, -1, "%s", why);
+			sites_reject(rej, ud, file, l.lineno, -1, "%s", why);
 			continue;
 		}
 		r.cc[0] = (char)(f[1][0] & ~0x20);
 		r.cc[1] = (char)(f[1][1] & ~0x20);
 		r.cc[2] = '\0';
-		if (d->n == d->cap) {
-			size_t cap = d->cap ? d->cap * 2 : 256;
-			struct range *nr = realloc(d->r, cap * sizeof(*nr));
-
-			if (!nr) {
-				sites_delegated_free(d);
-				return isp_err_set(err, ISR_ENOMEM, "out of memory");
-			}
-			d->r = nr;
-			d->cap = cap;
+		if (mem_grow_from((void **)&d->r, &d->cap, d->n + 1, sizeof(*d->r), 256)) {
+			sites_delegated_free(d);
+			return isp_err_set(err, ISR_ENOMEM, "out of memory");
 		}
 		d->r[d->n++] = r;
 	}

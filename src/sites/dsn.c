@@ -41,26 +41,19 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 {
 	enum { BEFORE, PART_HEAD, FIELDS, AFTER } state = BEFORE;
 	char rcpt[SITES_EMAIL_MAX + 1] = "";
-	long lineno = 0;
-	int is_failed = 0, added = 0;
-	size_t at = 0;
+	struct sites_lines l = { text, file, len, 0, 0 };
+	const char *line = "";
+	size_t n;
+	int is_failed = 0, added = 0, more = 1;
 
-	while (at <= len && state != AFTER) {
-		const char *line = text + at, *nl = at < len ? memchr(line, '\n', len - at) : NULL;
-		size_t n = at < len ? (nl ? (size_t)(nl - line) : len - at) : 0;
+	while (state != AFTER && more) {
 		const char *v;
 		size_t vn;
-		int end_of_group;
 
-		at += n + 1;
-		lineno++;
-		if (n && line[n - 1] == '\r')
-			n--;
-		if (n > DSN_LINE_MAX) {
-			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
-				     DSN_LINE_MAX);
-			continue;
-		}
+		/* the end of the text ends a group too: read as one more empty line */
+		more = sites_line(&l, DSN_LINE_MAX, rej, ud, &line, &n);
+		if (!more)
+			n = 0;
 		if (state == BEFORE) {
 			if (field(line, n, "Content-Type", &v, &vn) && vn >= 23 &&
 			    strncasecmp(v, "message/delivery-status", 23) == 0)
@@ -72,9 +65,7 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 				state = FIELDS;
 			continue;
 		}
-		end_of_group =
-			n == 0 || at > len + 1 || (n >= 2 && line[0] == '-' && line[1] == '-');
-		if (end_of_group) {
+		if (n == 0 || (n >= 2 && line[0] == '-' && line[1] == '-')) {
 			if (rcpt[0] && is_failed &&
 			    sites_emails_add(failed, rcpt, strlen(rcpt)) == 1)
 				added++;
@@ -89,7 +80,7 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 
 			rcpt[0] = '\0';
 			if (!semi || (size_t)(semi - v) != 6 || strncasecmp(v, "rfc822", 6) != 0) {
-				sites_reject(rej, ud, file, lineno, -1,
+				sites_reject(rej, ud, file, l.lineno, -1,
 					     "Final-Recipient is not 'rfc822; ADDRESS'");
 				continue;
 			}
@@ -98,7 +89,7 @@ int sites_dsn_parse(const char *text, size_t len, const char *file, isp_reject_f
 			while (vn && (*semi == ' ' || *semi == '\t'))
 				semi++, vn--;
 			if (vn == 0 || vn > SITES_EMAIL_MAX) {
-				sites_reject(rej, ud, file, lineno, -1,
+				sites_reject(rej, ud, file, l.lineno, -1,
 					     "Final-Recipient without an address");
 				continue;
 			}

@@ -37,6 +37,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/jsonout.h"
 #include "core/net/url.h"
 #include "core/store/store_lists.h"
@@ -99,16 +100,9 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 		      : psl_registrable_domain(w->psl, host);
 	if (!reg)
 		reg = host; /* a public suffix itself */
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 1024;
-		struct hit *nh = realloc(w->h, cap * sizeof(*nh));
-
-		if (!nh) {
-			w->oom = 1;
-			return 1;
-		}
-		w->h = nh;
-		w->cap = cap;
+	if (mem_grow((void **)&w->h, &w->cap, w->n + 1, sizeof(*w->h))) {
+		w->oom = 1;
+		return 1;
 	}
 	w->h[w->n].domain = strdup(reg);
 	w->h[w->n].host = strdup(host);
@@ -160,6 +154,7 @@ struct ctx {
 	MMDB_s mmdb;
 	int have_mmdb;
 	struct sites_bootstrap *boot;
+	struct sites_crawl *crawl; /* sites.crawl-dir's records, NULL none */
 	int64_t now;
 	long failed, cached;
 	struct {
@@ -469,8 +464,11 @@ static int first_of_list(const struct hit *h, size_t i)
 	return 1;
 }
 
-static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
+static json_t *site_json(const struct site *s, const struct hit *h, size_t nh,
+			 const struct sites_crawl *cr)
 {
+	json_int_t crawled = 0;
+
 	json_t *o = json_object(), *cs = json_array(), *us = json_array(), *ls = json_array();
 
 	json_object_set_new(o, "domain", json_string(s->domain));
@@ -488,6 +486,7 @@ static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
 		json_array_append_new(cs, c);
 	}
 	for (size_t i = 0; i < nh; i++) {
+		crawled += sites_crawl_get(cr, h[i].url) != NULL;
 		json_array_append_new(us, json_string(h[i].url));
 		if (first_of_list(h, i))
 			json_array_append_new(ls, json_string(h[i].list));
@@ -495,6 +494,7 @@ static json_t *site_json(const struct site *s, const struct hit *h, size_t nh)
 	json_object_set_new(o, "lists", ls);
 	json_object_set_new(o, "contacts", cs);
 	json_object_set_new(o, "urls", us);
+	json_object_set_new(o, "crawled", json_integer(crawled));
 	return o;
 }
 
@@ -566,7 +566,12 @@ static void look_up(struct ctx *c, struct site *s, struct sites_find_stats *stat
 static int write_site(struct store *st, const struct ctx *c, const struct site *s,
 		      struct isp_err *err)
 {
-	struct store_site row;
+	struct store_site row = { .domain = s->domain,
+				  .list = s->list,
+				  .host = s->host,
+				  .addr = s->addr,
+				  .domestic = s->domestic,
+				  .evidence = s->evidence };
 	struct store_site_contact sc[SITES_MAX_CONTACTS];
 	struct store_site_url_in *u = malloc(s->nh * sizeof(*u));
 	size_t nu = 0;
@@ -580,12 +585,6 @@ static int write_site(struct store *st, const struct ctx *c, const struct site *
 		sc[i].scope = sites_scope_name(s->c[i].scope);
 		sc[i].source = sites_source_name(s->c[i].source);
 	}
-	row.domain = s->domain;
-	row.list = s->list;
-	row.host = s->host;
-	row.addr = s->addr;
-	row.domestic = s->domestic;
-	row.evidence = s->evidence;
 	rc = store_site_put(st, &row, sc, (size_t)s->nc, c->now, &id, err);
 	for (size_t i = 0; i < s->nh; i++) {
 		/* sorted by URL: one URL on two lists is one row */
@@ -594,6 +593,7 @@ static int write_site(struct store *st, const struct ctx *c, const struct site *
 		u[nu].url = s->h[i].url;
 		u[nu].first = s->h[i].first;
 		u[nu].last = s->h[i].last;
+		u[nu].crawl = sites_crawl_get(c->crawl, s->h[i].url);
 		nu++;
 	}
 	if (rc == 0)
@@ -623,7 +623,7 @@ static int one_chunk(struct store *st, struct ctx *c, struct chunk *k,
 	else
 		store_rollback(st);
 	for (i = 0; rc == 0 && out && i < k->n; i++)
-		json_array_append_new(out, site_json(&k->s[i], k->s[i].h, k->s[i].nh));
+		json_array_append_new(out, site_json(&k->s[i], k->s[i].h, k->s[i].nh, c->crawl));
 	return rc;
 }
 
@@ -699,6 +699,13 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 		if (rc)
 			goto out;
 	}
+	if (cfg->sites_crawl_dir[0]) {
+		c.crawl = sites_crawl_new();
+		rc = c.crawl ? sites_crawl_load(c.crawl, cfg->sites_crawl_dir, log_reject, &c, err)
+			     : isp_err_set(err, ISR_ENOMEM, "out of memory");
+		if (rc)
+			goto out;
+	}
 	rc = store_each_entry(st, NULL, o->now, 1, on_entry, &w, err);
 	if (rc == 0 && w.oom)
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
@@ -749,6 +756,7 @@ out:
 	json_decref(out);
 	sites_delegated_free(c.deleg);
 	sites_bootstrap_free(c.boot);
+	sites_crawl_free(c.crawl);
 	if (c.have_mmdb)
 		MMDB_close(&c.mmdb);
 	if (w.psl && w.psl != psl_builtin())

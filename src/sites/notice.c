@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/sha256.h"
 #include "core/base/strbuf.h"
 #include "core/store/store_sites.h"
@@ -49,21 +50,15 @@ struct due_list {
 static int on_due(void *ud, const struct store_site_due *d)
 {
 	struct due_list *l = ud;
+	struct due *x = mem_next((void **)&l->d, &l->cap, l->n, sizeof(*l->d), 64);
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct due *nd = realloc(l->d, cap * sizeof(*nd));
-
-		if (!nd) {
-			l->oom = 1;
-			return 1;
-		}
-		l->d = nd;
-		l->cap = cap;
+	if (!x) {
+		l->oom = 1;
+		return 1;
 	}
-	l->d[l->n].site = d->site;
-	l->d[l->n].round = d->round > 1 ? d->round : 1;
-	snprintf(l->d[l->n].email, sizeof(l->d[0].email), "%s", d->email ? d->email : "");
+	x->site = d->site;
+	x->round = d->round > 1 ? d->round : 1;
+	snprintf(x->email, sizeof(x->email), "%s", d->email ? d->email : "");
 	l->n++;
 	return 0;
 }
@@ -104,8 +99,7 @@ struct body {
 				    * follow-up site */
 };
 
-/* Append url defanged: hxxp(s)://, and every '.' of the host as [.] */
-static void defang(struct strbuf *b, const char *url)
+void sites_defang(struct strbuf *b, const char *url)
 {
 	const char *p = url, *host_end;
 
@@ -141,8 +135,10 @@ static int on_url(void *ud, const struct store_site_url_row *r)
 		strbuf_fmt(&b->domains, "%s%s", b->domains.len ? ", " : "", r->domain);
 	}
 	strbuf_str(&b->urls, "  - ");
-	defang(&b->urls, r->url);
+	sites_defang(&b->urls, r->url);
 	strbuf_fmt(&b->urls, "\n    first seen %s JST, last seen %s JST\n", first, last);
+	if (r->crawl)
+		sites_crawl_render(&b->urls, r->crawl, 1);
 	b->count++;
 	return 0;
 }
@@ -219,10 +215,16 @@ out:
 	return rc;
 }
 
+/* A notice to deliver, copied out of the statement that read it (n's strings point into
+ * key and email). */
+struct open_notice {
+	struct store_site_notice n;
+	char key[64];
+	char email[SITES_EMAIL_MAX + 1];
+};
+
 struct open_list {
-	struct store_site_notice *n;
-	char (*key)[64];
-	char (*email)[SITES_EMAIL_MAX + 1];
+	struct open_notice *v;
 	size_t count, cap;
 	int oom;
 };
@@ -230,31 +232,17 @@ struct open_list {
 static int on_open(void *ud, const struct store_site_notice *n)
 {
 	struct open_list *l = ud;
+	struct open_notice *o = mem_next((void **)&l->v, &l->cap, l->count, sizeof(*l->v), 32);
 
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 32;
-		void *a = realloc(l->n, cap * sizeof(*l->n)), *b, *c;
-
-		if (a)
-			l->n = a;
-		b = a ? realloc(l->key, cap * sizeof(*l->key)) : NULL;
-		if (b)
-			l->key = b;
-		c = b ? realloc(l->email, cap * sizeof(*l->email)) : NULL;
-		if (!c) {
-			l->oom = 1;
-			return 1;
-		}
-		l->email = c;
-		l->cap = cap;
+	if (!o) {
+		l->oom = 1;
+		return 1;
 	}
-	l->n[l->count] = *n;
-	snprintf(l->key[l->count], sizeof(l->key[0]), "%s", n->key);
-	snprintf(l->email[l->count], sizeof(l->email[0]), "%s", n->email);
-	l->n[l->count].key = NULL;
-	l->n[l->count].email = NULL;
-	l->n[l->count].state = NULL;
 	l->count++;
+	o->n = *n;
+	snprintf(o->key, sizeof(o->key), "%s", n->key);
+	snprintf(o->email, sizeof(o->email), "%s", n->email);
+	o->n.state = NULL;
 	return 0;
 }
 
@@ -327,15 +315,19 @@ int sites_notify(struct store *st, const struct isp_config *cfg, const struct si
 	if (rc == 0 && ol.oom)
 		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
 	for (i = 0; rc == 0 && i < ol.count; i++) {
-		ol.n[i].key = ol.key[i];
-		ol.n[i].email = ol.email[i];
-		rc = deliver_one(st, cfg, env, &ol.n[i], store_id, now, s, err);
+		ol.v[i].n.key = ol.v[i].key; /* here: the array no longer moves */
+		ol.v[i].n.email = ol.v[i].email;
+		rc = deliver_one(st, cfg, env, &ol.v[i].n, store_id, now, s, err);
+	}
+	if (rc == 0) {
+		int64_t u = 0;
+
+		rc = store_sites_unchecked(st, &u, err);
+		s->unchecked = (long)u;
 	}
 	free(ids);
 	free(rounds);
 	free(dl.d);
-	free(ol.n);
-	free(ol.key);
-	free(ol.email);
+	free(ol.v);
 	return rc;
 }

@@ -6,8 +6,10 @@
  *
  * One notice covers every listed URL of one contact's sites; the report is about the
  * first site (source_identifier its domain, url its first listed URL, first/last seen
- * over all of them) and carries every URL of the notice, with the times and the evidence
- * the crawler recorded, as its text/plain evidence, so nothing of the notice is lost.
+ * over all of them) and carries every URL of the notice as its text/plain evidence, one
+ * line each: the times, the evidence of the domestic verdict, and for a URL the crawler
+ * reached, the chain, the User-Agent and Referer it sent, the SHA-256 of what it got and
+ * the YARA rules that matched (sites_crawl_render) -- so nothing of the notice is lost.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,13 @@ static int on_url(void *ud, const struct store_site_url_row *r)
 		x->first = r->first_seen;
 	if (r->last_seen > x->last)
 		x->last = r->last_seen;
-	strbuf_fmt(&x->ev, "%s\tfirst seen %s UTC\tlast seen %s UTC%s%s\n", r->url,
+	strbuf_fmt(&x->ev, "%s\tfirst seen %s UTC\tlast seen %s UTC%s%s", r->url,
 		   time_fmt_utc(r->first_seen, a), time_fmt_utc(r->last_seen, b),
-		   r->evidence && r->evidence[0] ? "\t" : "", r->evidence ? r->evidence : "");
+		   r->evidence && r->evidence[0] ? "\tdomestic: " : "",
+		   r->evidence ? r->evidence : "");
+	if (r->crawl)
+		sites_crawl_render(&x->ev, r->crawl, 0);
+	strbuf_str(&x->ev, "\n");
 	x->count++;
 	return 0;
 }
@@ -84,7 +90,8 @@ int sites_notice_xarf(struct store *st, const struct isp_config *cfg,
 	e.description = desc;
 	e.tag = "status:site-notice";
 	e.ev_type = "text/plain";
-	e.ev_desc = "every URL of the notice: URL, first and last seen, the crawler's evidence";
+	e.ev_desc = "every URL of the notice, one a line: URL, first and last seen, the domestic"
+		    " verdict's evidence; the crawl chain, User-Agent, Referer, SHA-256, rules";
 	e.evidence = x.ev.p;
 	rc = xarf_report(&me, &e, &json, err);
 	if (rc == 0)

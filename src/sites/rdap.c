@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "core/net/ip.h"
 #include "sites/sites.h"
@@ -225,16 +226,9 @@ int sites_bootstrap_add(struct sites_bootstrap *b, const char *kind, const char 
 			for (size_t c = 0; s[c]; c++)
 				be.key[c] = (char)(s[c] >= 'A' && s[c] <= 'Z' ? s[c] + 32 : s[c]);
 			memcpy(be.url, url, sizeof(url));
-			if (b->n == b->cap) {
-				size_t cap = b->cap ? b->cap * 2 : 64;
-				struct boot_entry *ne = realloc(b->e, cap * sizeof(*ne));
-
-				if (!ne) {
-					json_decref(root);
-					return isp_err_set(err, ISR_ENOMEM, "out of memory");
-				}
-				b->e = ne;
-				b->cap = cap;
+			if (mem_grow_from((void **)&b->e, &b->cap, b->n + 1, sizeof(*b->e), 64)) {
+				json_decref(root);
+				return isp_err_set(err, ISR_ENOMEM, "out of memory");
 			}
 			b->e[b->n++] = be;
 			kept++;

@@ -22,20 +22,14 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 		       struct sites_emails *e, int64_t *expires)
 {
 	enum { PLAIN, PGP_HEAD, PGP_BODY, PGP_SIG } state = PLAIN;
-	size_t at = 0;
-	long lineno = 0;
+	struct sites_lines l = { text, file, len, 0, 0 };
+	const char *line, *colon, *v;
+	size_t n, vn, fn;
 	int added = 0;
 
 	*expires = 0;
-	while (at < len) {
-		const char *line = text + at, *nl = memchr(line, '\n', len - at), *colon, *v;
-		size_t n = nl ? (size_t)(nl - line) : len - at, vn, fn;
-
-		at += n + (nl ? 1 : 0);
-		lineno++;
-		if (n && line[n - 1] == '\r')
-			n--;
-		if (lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
+	while (sites_line(&l, SECTXT_LINE_MAX, rej, ud, &line, &n)) {
+		if (l.lineno == 1 && n >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0)
 			line += 3, n -= 3; /* a BOM */
 		if (n == 34 && memcmp(line, "-----BEGIN PGP SIGNED MESSAGE-----", 34) == 0) {
 			state = PGP_HEAD;
@@ -58,15 +52,10 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 		}
 		if (n == 0 || line[0] == '#')
 			continue;
-		if (n > SECTXT_LINE_MAX) {
-			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
-				     SECTXT_LINE_MAX);
-			continue;
-		}
 		colon = memchr(line, ':', n);
 		fn = colon ? (size_t)(colon - line) : 0;
 		if (!colon || fn == 0 || memchr(line, ' ', fn) || memchr(line, '\0', n)) {
-			sites_reject(rej, ud, file, lineno, -1, "not 'Field: value'");
+			sites_reject(rej, ud, file, l.lineno, -1, "not 'Field: value'");
 			continue;
 		}
 		v = colon + 1;
@@ -82,7 +71,7 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 				if (sites_emails_add(e, v, q) == 1)
 					added++;
 				else if (sites_emails_add(e, v, q) < 0)
-					sites_reject(rej, ud, file, lineno, -1,
+					sites_reject(rej, ud, file, l.lineno, -1,
 						     "Contact is not a usable mailto: address");
 			}
 		} else if (fn == 7 && strncasecmp(line, "Expires", 7) == 0) {
@@ -91,7 +80,7 @@ int sites_sectxt_parse(const char *text, size_t len, const char *file, isp_rejec
 			if (time_parse(v, vn, &t) == 0)
 				*expires = t;
 			else
-				sites_reject(rej, ud, file, lineno, -1,
+				sites_reject(rej, ud, file, l.lineno, -1,
 					     "Expires is not an RFC 3339 time");
 		}
 	}

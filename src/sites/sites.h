@@ -16,6 +16,8 @@
  *   find.c       sites find: listed hosts -> registrable domains -> verdict + contacts
  *   notice.c     sites notify: one notice per contact per day, crash-safe; follow-ups
  *                while `lists recheck` finds a site online, none once it is offline
+ *   crawlev.c    crawl evidence: how `ispshield crawl` reached a listed URL (chain,
+ *                User-Agent, Referer, SHA-256, YARA rules), read from its output folder
  *   dsn.c        bounces: the failed recipients of a delivery status notification
  *   report.c     sites report: per list, found / domestic / contact / notified / handled
  *   returned.c   sites returned: bounces in a Maildir mark their contact, so the next
@@ -166,6 +168,38 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
  */
 int sites_report(struct store *st, int json, FILE *out, struct isp_err *err);
 
+/* ---- crawl evidence (crawlev.c) ---- */
+
+/* URL -> how `ispshield crawl` reached it: one compact JSON object per URL (start,
+ * referer, profile, user_agent, time, cloaked, hops [{url, kind, status}] up to the URL,
+ * role, sha256, file_type, yara [names]); the record of a later run wins. */
+struct sites_crawl;
+struct sites_crawl *sites_crawl_new(void);
+/*
+ * Read the text of a chains.jsonl (file names it in rejections) into c: the records of
+ * its distribution and attack hops without an error, of chains not of the "bare"
+ * profile (what found.txt lists). dir: the run folder, whose HAR files give the
+ * User-Agent sent (NULL: not read). A line that is not a chain record goes to rej as
+ * FILE:LINE. Call sites_crawl_index before sites_crawl_get. Returns 0 or ISR_ENOMEM.
+ */
+int sites_crawl_add(struct sites_crawl *c, const char *text, size_t len, const char *file,
+		    const char *dir, isp_reject_fn rej, void *ud, struct isp_err *err);
+/* Sort c by URL and keep the latest record of each. */
+void sites_crawl_index(struct sites_crawl *c);
+/*
+ * Read dir: a crawl's --out folder (it has chains.jsonl), or a folder of them (each
+ * subfolder's chains.jsonl, in name order), then index. Returns 0, ISR_EIO (dir cannot be
+ * read), ISR_ENOMEM.
+ */
+int sites_crawl_load(struct sites_crawl *c, const char *dir, isp_reject_fn rej, void *ud,
+		     struct isp_err *err);
+/* The record of url (valid while c lives), NULL none. */
+const char *sites_crawl_get(const struct sites_crawl *c, const char *url);
+size_t sites_crawl_count(const struct sites_crawl *c);
+/* The URL of record i (after sites_crawl_index: in URL order), NULL when i >= count. */
+const char *sites_crawl_url(const struct sites_crawl *c, size_t i);
+void sites_crawl_free(struct sites_crawl *c);
+
 /* ---- bounces (dsn.c) ---- */
 
 /*
@@ -239,6 +273,7 @@ struct sites_notify_stats {
 	long notices, delivered, failed, given_up;
 	long followups;		   /* notices made with a follow-up in them */
 	long handled, back_online; /* sites marked handled, unmarked (online again) */
+	long unchecked;		   /* notified sites no recheck covers (store_sites_unchecked) */
 };
 int sites_notify(struct store *st, const struct isp_config *cfg, const struct sites_env *env,
 		 int64_t now, struct sites_notify_stats *s, struct isp_err *err);

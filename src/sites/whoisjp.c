@@ -39,23 +39,12 @@ static const char *const record_keys[] = { "Domain Name", "ドメイン名", "JP
 int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reject_fn rej, void *ud,
 			struct sites_whoisjp *out)
 {
-	size_t at = 0;
-	long lineno = 0;
+	struct sites_lines l = { text, file, len, 0, 0 };
+	const char *line, *close, *v;
+	size_t n, kn, vn;
 
 	memset(out, 0, sizeof(*out));
-	while (at < len) {
-		const char *line = text + at, *nl = memchr(line, '\n', len - at), *close, *v;
-		size_t n = nl ? (size_t)(nl - line) : len - at, kn, vn;
-
-		at += n + (nl ? 1 : 0);
-		lineno++;
-		if (n && line[n - 1] == '\r')
-			n--;
-		if (n > WHOIS_LINE_MAX) {
-			sites_reject(rej, ud, file, lineno, -1, "line longer than %d bytes",
-				     WHOIS_LINE_MAX);
-			continue;
-		}
+	while (sites_line(&l, WHOIS_LINE_MAX, rej, ud, &line, &n)) {
 		if (n >= 9 && memcmp(line, "No match!", 9) == 0)
 			continue;
 		/* "m. [" item letter */
@@ -65,7 +54,7 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 			continue; /* heading, banner, free text, continuation */
 		close = memchr(line, ']', n);
 		if (!close) {
-			sites_reject(rej, ud, file, lineno, -1, "'[' without ']'");
+			sites_reject(rej, ud, file, l.lineno, -1, "'[' without ']'");
 			continue;
 		}
 		kn = (size_t)(close - line - 1);
@@ -79,7 +68,7 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 			out->found = 1;
 		} else if (key_is(line + 1, kn, email_keys)) {
 			if (vn && sites_emails_add(&out->emails, v, vn) < 0)
-				sites_reject(rej, ud, file, lineno, -1,
+				sites_reject(rej, ud, file, l.lineno, -1,
 					     "[Email] is not a usable address");
 		} else if (key_is(line + 1, kn, handle_keys) && vn) {
 			int ok = vn < SITES_HANDLE_MAX, dup = 0;
@@ -88,7 +77,7 @@ int sites_whoisjp_parse(const char *text, size_t len, const char *file, isp_reje
 				ok = (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
 				     (v[i] >= 'a' && v[i] <= 'z') || v[i] == '-';
 			if (!ok) {
-				sites_reject(rej, ud, file, lineno, -1,
+				sites_reject(rej, ud, file, l.lineno, -1,
 					     "contact handle is not [A-Za-z0-9-]");
 				continue;
 			}

@@ -428,21 +428,15 @@ static void funnel(struct strbuf *b, const json_t *fu)
 /* `sites report`'s figures: per source list, what became of its listed sites */
 static void sites(struct strbuf *b, const json_t *si)
 {
-	static const char *const heads[] = { "list",
-					     "sites",
-					     "domestic",
-					     "contact",
-					     "notified",
-					     "handled",
-					     "median notice to offline",
+	static const char *const heads[] = { "list",	  "sites",
+					     "domestic",  "contact",
+					     "notified",  "handled",
+					     "unchecked", "median notice to offline",
 					     NULL };
-	static const char *const keys[] = { "list",
-					    "sites",
-					    "domestic",
-					    "with_contact",
-					    "notified",
-					    "handled",
-					    "~median_seconds_to_offline",
+	static const char *const keys[] = { "list",	 "sites",
+					    "domestic",	 "with_contact",
+					    "notified",	 "handled",
+					    "unchecked", "~median_seconds_to_offline",
 					    NULL };
 
 	strbuf_str(b, "<section id=\"sites\"><h2>Listed sites told (sites report)</h2>");

@@ -298,6 +298,7 @@ wait_tcp $sport || bad "smtp-sink did not listen"
 now=2026-12-07T10:00:00+09:00
 expect 0 "notify" -- "$bin" --store "$store" sites notify --smtp smtp://127.0.0.1:$sport --now $now
 has err.txt "6 notices made, 6 delivered, 0 to retry, 0 given up; 0 with follow-ups"
+has err.txt "7 notified sites unchecked: no \`lists recheck\` of their URLs since their notice"
 until_eq 6 sh -c "ls sink | wc -l"
 grep -l "^To: <security@shop-a.jp>" sink/* > a.txt
 check "one notice for shop-a.jp and shop-g.jp" [ "$(wc -l < a.txt)" = 1 ]
@@ -392,15 +393,15 @@ has err.txt "9 sites, 7 domestic"
 
 # ---- the report per source list (nothing is handled yet: no recheck has run)
 # report_is WANT: `sites report --json` as (list, sites, domestic, contact, notified,
-# handled, median) rows
+# handled, unchecked, median) rows
 report_is() {
   "$bin" --store "$store" sites report --json > rep.json &&
   python3 -c "import json,sys; d=json.load(open('rep.json'))
-got = repr([tuple(r[k] for k in ('list', 'sites', 'domestic', 'with_contact', 'notified', 'handled', 'median_seconds_to_offline')) for r in d])
+got = repr([tuple(r[k] for k in ('list', 'sites', 'domestic', 'with_contact', 'notified', 'handled', 'unchecked', 'median_seconds_to_offline')) for r in d])
 sys.exit(0 if got == sys.argv[1] else print(got) or 1)" "$1"
 }
-check "report: 9 sites, 7 domestic, 7 with a contact, 7 notified; c2: geo-h.com" \
-  report_is "[('c2', 1, 1, 1, 1, 0, None), ('malware', 9, 7, 7, 7, 0, None)]"
+check "report: 9 sites, 7 domestic, 7 with a contact, 7 notified, unchecked; c2: geo-h.com" \
+  report_is "[('c2', 1, 1, 1, 1, 0, 1, None), ('malware', 9, 7, 7, 7, 0, 7, None)]"
 expect 0 "report table" -- "$bin" --store "$store" sites report
 has out.txt "malware"
 
@@ -425,6 +426,7 @@ has err.txt "1 contacts marked bounced"
 expect 0 "notify at T1: offline sites handled, none told" -- snotify --now $T1
 has err.txt "0 notices made, 0 delivered"
 has err.txt "8 sites handled (offline)"
+hasnt err.txt "unchecked"
 check "no notice to abuse@shop-a.jp (offline)" [ "$(ls sink | wc -l)" = 8 ]
 expect 0 "notify at T8 without a recheck since T1: no follow-up" -- snotify --now $T8
 has err.txt "0 notices made"
@@ -451,8 +453,8 @@ expect 0 "notify at T17" -- snotify --now $T17 --max-notices 2
 has err.txt "0 notices made"
 has err.txt "1 sites handled (offline)"
 # handled: the six offline at T1 a day after their notice, blog-d.com 17 days after
-check "report: 7 handled, median 1 day" \
-  report_is "[('c2', 1, 1, 1, 1, 1, 86400), ('malware', 9, 7, 7, 7, 7, 86400)]"
+check "report: 7 handled, none unchecked, median 1 day" \
+  report_is "[('c2', 1, 1, 1, 1, 1, 0, 86400), ('malware', 9, 7, 7, 7, 7, 0, 86400)]"
 
 # ---- the status page shows the same figures
 stport=$(freeport)

@@ -2,7 +2,9 @@
  * test_sites.c -- unit tests for the parsers of src/sites: delegated-extended statistics
  * (ranges of one country, lookups at the edges, bad records reported with their line),
  * security.txt (mailto contacts, Expires, signed files), RDAP abuse entities (nested,
- * placeholders skipped), bootstrap lookups, JPRS WHOIS (both layouts), the e-mail check.
+ * placeholders skipped), bootstrap lookups, JPRS WHOIS (both layouts), the e-mail check,
+ * the crawl evidence read from chains.jsonl (what is kept, what is passed over, the later
+ * record winning) and how it is rendered in a notice and in the X-ARF evidence.
  * Table-driven where the cases are data.
  */
 #include <stdarg.h>
@@ -14,9 +16,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/base/strbuf.h"
 #include "sites/sites.h"
+#include "sites/sites_int.h"
 
 struct rejects {
 	int n;
@@ -364,13 +369,99 @@ static void test_dsn(void **state)
 	assert_int_equal(r.n, 1);
 }
 
+static const char chains[] =
+	/* 1: a cloaked chain to a payload; its attack hop failed (not kept) */
+	"{\"start\": \"http://a.example/entry\", \"depth\": 0, \"referer\": \"http://s.example/q\","
+	" \"profile\": \"browser\", \"cloaked\": true, \"end\": \"done\", \"hops\": ["
+	"{\"url\": \"http://a.example/entry\", \"kind\": \"start\", \"role\": \"entry\","
+	" \"status\": 302, \"error\": null},"
+	"{\"url\": \"http://a.example/kit.html\", \"kind\": \"http-3xx\", \"role\": \"hop\","
+	" \"status\": 200, \"error\": null},"
+	"{\"url\": \"http://a.example/x.exe\", \"kind\": \"meta-refresh\","
+	" \"role\": \"distribution\", \"status\": 200, \"sha256\": \"ab12\","
+	" \"file_type\": \"application/x-dosexec\", \"yara\": [\"r1\", \"r2\"], \"error\": null},"
+	"{\"url\": \"http://a.example/y.js\", \"kind\": \"js-location\", \"role\": \"attack\","
+	" \"status\": null, \"yara\": [\"r3\"], \"error\": \"timed out\"}]}\n"
+	"not json\n"
+	/* 3: the cloaking check's visitor: nothing kept */
+	"{\"start\": \"http://b.example/\", \"profile\": \"bare\", \"hops\": [{\"url\":"
+	" \"http://b.example/z.exe\", \"kind\": \"start\", \"role\": \"distribution\"}]}\n"
+	"\r\n"
+	"{\"hops\": []}\n"
+	/* 6: the same payload (another spelling: one canonical URL) reached later from
+	 * another start: this record wins */
+	"{\"start\": \"http://c.example/\", \"profile\": \"browser\", \"hops\": ["
+	"{\"url\": \"http://c.example/\", \"kind\": \"start\", \"role\": \"entry\", \"status\": "
+	"200},"
+	"{\"url\": \"HTTP://A.Example/x.exe#top\", \"kind\": \"js-location\","
+	" \"role\": \"distribution\", \"status\": 200, \"sha256\": \"cd34\", \"yara\": []}]}\n";
+
+static void test_crawl(void **state)
+{
+	struct sites_crawl *c = sites_crawl_new();
+	struct rejects r = { 0 };
+	struct strbuf b = { 0 };
+	struct isp_err err;
+	const char *ev;
+
+	(void)state;
+	assert_non_null(c);
+	/* the first record alone: every field rendered */
+	assert_int_equal(sites_crawl_add(c, chains, strlen(chains), "chains.jsonl", NULL, on_reject,
+					 &r, &err),
+			 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.line[0], 2);
+	assert_int_equal(r.line[1], 5);
+	assert_string_equal(r.msg[1], "not a chain record (start, hops)");
+	sites_crawl_index(c);
+	assert_int_equal(sites_crawl_count(c), 1);
+	assert_null(sites_crawl_get(c, "http://a.example/y.js"));
+	assert_null(sites_crawl_get(c, "http://b.example/z.exe"));
+	ev = sites_crawl_get(c, "http://a.example/x.exe");
+	assert_non_null(ev);
+	assert_non_null(strstr(ev, "\"start\":\"http://c.example/\""));
+	sites_crawl_free(c);
+
+	c = sites_crawl_new();
+	assert_int_equal(sites_crawl_add(c, chains, (size_t)(strchr(chains, '\n') - chains),
+					 "chains.jsonl", NULL, NULL, NULL, &err),
+			 0);
+	sites_crawl_index(c);
+	ev = sites_crawl_get(c, "http://a.example/x.exe");
+	assert_non_null(ev);
+	assert_int_equal(sites_crawl_render(&b, ev, 1), 0);
+	assert_string_equal(b.p, "    reached by our crawler through\n"
+				 "      1. hxxp://a[.]example/entry (start, 302)\n"
+				 "      2. hxxp://a[.]example/kit.html (http-3xx, 200)\n"
+				 "      3. hxxp://a[.]example/x.exe (meta-refresh, 200)\n"
+				 "    cloaked: a client without a browser's User-Agent and Referer"
+				 " was not served it\n"
+				 "    to reproduce, request the first URL with\n"
+				 "      User-Agent: (none)\n"
+				 "      Referer: http://s.example/q\n"
+				 "    SHA-256: ab12 (application/x-dosexec)\n"
+				 "    rules: r1, r2\n");
+	b.len = 0;
+	assert_int_equal(sites_crawl_render(&b, ev, 0), 0);
+	assert_string_equal(b.p,
+			    "\tcrawl http://a.example/entry -> http://a.example/kit.html ->"
+			    " http://a.example/x.exe\tUser-Agent: \tReferer: http://s.example/q"
+			    "\tcloaked\tsha256 ab12\trules r1, r2");
+	b.len = 0;
+	assert_int_equal(sites_crawl_render(&b, "[1]", 1), -1);
+	assert_int_equal(b.len, 0);
+	free(b.p);
+	sites_crawl_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delegated), cmocka_unit_test(test_emails),
 		cmocka_unit_test(test_sectxt),	  cmocka_unit_test(test_rdap),
 		cmocka_unit_test(test_bootstrap), cmocka_unit_test(test_whoisjp),
-		cmocka_unit_test(test_dsn),
+		cmocka_unit_test(test_dsn),	  cmocka_unit_test(test_crawl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -249,6 +249,7 @@ struct isp_config {
 	char sites_delegated[CONFIG_PATH_MAX];	    /* RIR delegated-extended file, "" = none */
 	char sites_geoip[CONFIG_PATH_MAX];	    /* mmdb: the tie-breaker, "" = none */
 	char sites_rdap_bootstrap[CONFIG_PATH_MAX]; /* folder of dns/ipv4/ipv6.json, "" = none */
+	char sites_crawl_dir[CONFIG_PATH_MAX];	    /* `crawl --out` folder(s), "" = none */
 	char sites_notice_format[8];		    /* text | xarf */
 	char sites_whois_jp[256];		    /* HOST:PORT of JPRS WHOIS, "" = off */
 	char sites_resolver[128];		    /* ADDR:PORT of a DNS server; "" = system */

@@ -506,6 +506,10 @@ const struct config_key config_keys[] = {
 	{ "sites", "rdap-bootstrap", K_STR, F(sites_rdap_bootstrap), "",
 	  "folder of the IANA RDAP bootstrap files (dns.json, ipv4.json, ipv6.json) that name "
 	  "the RDAP servers; empty = no RDAP look-ups" },
+	{ "sites", "crawl-dir", K_STR, F(sites_crawl_dir), "",
+	  "output folder of `ispshield crawl` (or a folder of them, read in name order): the "
+	  "chain, User-Agent, Referer, SHA-256 and YARA rules of each listed URL it reached go "
+	  "with the URL into the notice; empty = none" },
 	{ "sites", "notice-format", K_CHOICE, F(sites_notice_format), "text",
 	  "site notices: text, or xarf (the text and an X-ARF v4 report, multipart/report)" },
 	{ "sites", "whois-jp", K_STR, F(sites_whois_jp), "whois.jprs.jp:43",

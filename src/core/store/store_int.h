@@ -21,6 +21,12 @@ enum sq_kept {
 	SQ_EV_ONCE,   /* store_event_add_once */
 	SQ_EV_DECIDE, /* store_event_decide */
 	SQ_SUB_LOG,   /* store_subscriber_put's history */
+	/* `sites find`'s statements, run per site (store_sites.c) */
+	SQ_SITE_PUT,
+	SQ_SITE_OLD_CONTACTS,
+	SQ_SITE_LIST,
+	SQ_SITE_URL,
+	SQ_SITE_LOOKUP_GET,
 	SQ_NKEPT
 };
 
@@ -150,6 +156,13 @@ void sq_columns(struct db_stmt *s, const struct sq_col *cols);
 		return sq_rows(st, sql, a, what, name##_row, &w, err);                             \
 	}
 
+/* sq_int and sq_rows on the kept statement which (sq_kept: sql prepared on first use),
+ * reset after: for the statements a command runs once per item. */
+int sq_kept_int(struct store *st, enum sq_kept which, const char *sql, const struct sq_arg *a,
+		const char *what, int64_t *out, struct isp_err *err);
+int sq_kept_rows(struct store *st, enum sq_kept which, const char *sql, const struct sq_arg *a,
+		 const char *what, db_row_fn fn, void *ud, struct isp_err *err);
+
 /* Prepare sql, bind a, step it once (a statement that returns no rows): 0, or ISR_ESTORE
  * naming what. */
 int sq_run(struct store *st, const char *sql, const struct sq_arg *a, const char *what,
@@ -166,7 +179,7 @@ int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char
 /* ---- schema (store_schema.c) ---- */
 
 /* The schema version this binary reads and writes. */
-#define STORE_SCHEMA_VERSION 11
+#define STORE_SCHEMA_VERSION 12
 
 /* The store's schema version: 0 when it has no schema yet. */
 int store_schema_version(struct store *st, int *version, struct isp_err *err);

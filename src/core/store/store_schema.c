@@ -47,6 +47,8 @@
  *      the one of its last find), filled from sites.list; site_notice_sites.round (1 the
  *      first notice of the site, 2.. the follow-ups `sites notify` sends while `lists
  *      recheck` finds the site online); url_status_value, url_status by URL alone
+ *  12  site_urls.crawl: how `ispshield crawl` reached the URL (the chain, its visitor's
+ *      User-Agent and Referer, SHA-256, YARA rules; JSON, sites/crawlev.c), NULL none
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,15 +281,18 @@ static const char *const sqlite_v10 = V10_SQL("INTEGER");
 static const char *const pg_v10 = V10_SQL("BIGINT");
 static const char *const sqlite_v11 = V11_SQL("INTEGER");
 static const char *const pg_v11 = V11_SQL("BIGINT");
+#define V12_SQL "ALTER TABLE site_urls ADD COLUMN crawl TEXT;"
+static const char *const sqlite_v12 = V12_SQL;
+static const char *const pg_v12 = V12_SQL;
 
 /* [version - 1] */
 static const char *const sqlite_migrations[STORE_SCHEMA_VERSION] = {
-	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4,  sqlite_v5, sqlite_v6,
-	sqlite_v7, sqlite_v8, sqlite_v9, sqlite_v10, sqlite_v11
+	sqlite_v1, sqlite_v2, sqlite_v3, sqlite_v4,  sqlite_v5,	 sqlite_v6,
+	sqlite_v7, sqlite_v8, sqlite_v9, sqlite_v10, sqlite_v11, sqlite_v12
 };
-static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2,	pg_v3, pg_v4,
-								 pg_v5, pg_v6,	pg_v7, pg_v8,
-								 pg_v9, pg_v10, pg_v11 };
+static const char *const pg_migrations[STORE_SCHEMA_VERSION] = { pg_v1, pg_v2,	pg_v3,	pg_v4,
+								 pg_v5, pg_v6,	pg_v7,	pg_v8,
+								 pg_v9, pg_v10, pg_v11, pg_v12 };
 
 int store_schema_version(struct store *st, int *version, struct isp_err *err)
 {

@@ -67,8 +67,8 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 		free(old);
 		return rc;
 	}
-	rc = sq_int(
-		st,
+	rc = sq_kept_int(
+		st, SQ_SITE_PUT,
 		"INSERT INTO sites(domain, list, host, addr, domestic, evidence, found, updated)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) ON CONFLICT(domain) DO UPDATE SET"
 		" list = ?2, host = ?3, addr = ?4, domestic = ?5, evidence = ?6, updated = ?7"
@@ -78,10 +78,10 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 		"sites put", id, err);
 	/* the contacts are replaced when they changed; a bounce stays with its address */
 	if (rc == 0)
-		rc = sq_rows(st,
-			     "SELECT email, scope, source, bounced FROM site_contacts WHERE site_id"
-			     " = ?1 ORDER BY rank",
-			     SQ_ARGS(SQ_I(*id)), "sites put", old_contact, old, err);
+		rc = sq_kept_rows(st, SQ_SITE_OLD_CONTACTS,
+				  "SELECT email, scope, source, bounced FROM site_contacts WHERE"
+				  " site_id = ?1 ORDER BY rank",
+				  SQ_ARGS(SQ_I(*id)), "sites put", old_contact, old, err);
 	if (rc == 0 && !contacts_same(old, c, n)) {
 		rc = sq_run(st, "DELETE FROM site_contacts WHERE site_id = ?1", SQ_ARGS(SQ_I(*id)),
 			    "sites put", err);
@@ -109,52 +109,33 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 
 int store_site_list(struct store *st, int64_t site, const char *list, struct isp_err *err)
 {
-	return sq_run(st,
-		      "INSERT INTO site_lists(site_id, list) VALUES(?1, ?2) ON CONFLICT DO NOTHING",
-		      SQ_ARGS(SQ_I(site), SQ_T(list)), "sites list", err);
+	int64_t none;
+
+	return sq_kept_int(st, SQ_SITE_LIST,
+			   "INSERT INTO site_lists(site_id, list) VALUES(?1, ?2) ON CONFLICT DO"
+			   " NOTHING",
+			   SQ_ARGS(SQ_I(site), SQ_T(list)), "sites list", &none, err);
 }
 
-/* URL rows per statement: 4 parameters each, under SQLite's 999 */
-#define URLS_PER_INSERT 64
-
+/* One kept statement per URL: on SQLite a prepared statement's step is cheaper than
+ * parsing a multi-row INSERT per site; a site has few URLs. The crawl evidence stays
+ * when a later find has none for the URL. */
 int store_site_urls(struct store *st, int64_t site, const struct store_site_url_in *u, size_t n,
 		    struct isp_err *err)
 {
-	struct sq_arg a[1 + 3 * URLS_PER_INSERT + 1];
-	struct strbuf sql = { 0 };
-	int64_t now = sq_now();
-	size_t i, k, m;
+	int64_t now = sq_now(), none;
 	int rc = 0;
 
-	for (i = 0; rc == 0 && i < n; i += m) {
-		m = n - i < URLS_PER_INSERT ? n - i : URLS_PER_INSERT;
-		sql.len = 0;
-		strbuf_str(&sql,
-			   "INSERT INTO site_urls(site_id, url, first_seen, last_seen) VALUES");
-		memset(a, 0, sizeof(a));
-		a[0].kind = 'i';
-		a[0].i = site;
-		for (k = 0; k < m; k++) {
-			const struct store_site_url_in *x = &u[i + k];
-
-			strbuf_fmt(&sql, "%s(?1, ?%zu, ?%zu, ?%zu)", k ? ", " : "", 3 * k + 2,
-				   3 * k + 3, 3 * k + 4);
-			a[3 * k + 1].kind = 't';
-			a[3 * k + 1].t = x->url;
-			a[3 * k + 2].kind = 'i';
-			a[3 * k + 2].i = x->first ? x->first : now;
-			a[3 * k + 3].kind = 'i';
-			a[3 * k + 3].i = x->last ? x->last : now;
-		}
-		strbuf_str(&sql, " ON CONFLICT(site_id, url) DO UPDATE SET last_seen ="
-				 " excluded.last_seen");
-		if (sql.oom) {
-			rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
-			break;
-		}
-		rc = sq_run(st, sql.p, a, "sites url", err);
-	}
-	free(sql.p);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = sq_kept_int(st, SQ_SITE_URL,
+				 "INSERT INTO site_urls(site_id, url, first_seen, last_seen, crawl)"
+				 " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(site_id, url) DO UPDATE"
+				 " SET last_seen = excluded.last_seen,"
+				 " crawl = coalesce(excluded.crawl, site_urls.crawl)",
+				 SQ_ARGS(SQ_I(site), SQ_T(u[i].url),
+					 SQ_I(u[i].first ? u[i].first : now),
+					 SQ_I(u[i].last ? u[i].last : now), SQ_OPT(u[i].crawl)),
+				 "sites url", &none, err);
 	return rc;
 }
 
@@ -305,25 +286,27 @@ static int url_read(struct db_stmt *s, struct store_site_url_row *r)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&r->domain), SQ_C(&r->url), SQ_C(&r->evidence),
 			      SQ_C(&r->first_seen), SQ_C(&r->last_seen), SQ_C(&r->scope),
-			      SQ_C(&r->source), SQ_C(&r->round), SQ_C(&r->first_sent)));
+			      SQ_C(&r->source), SQ_C(&r->round), SQ_C(&r->first_sent),
+			      SQ_C(&r->crawl)));
 	return 0;
 }
 
 int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn fn, void *ud,
 			   struct isp_err *err)
 {
-	return url_each(st,
-			"SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen,"
-			" (SELECT min(c.scope) FROM site_contacts c WHERE c.site_id = s.id AND"
-			" c.email = n.email), (SELECT min(c.source) FROM site_contacts c WHERE"
-			" c.site_id = s.id AND c.email = n.email), ns.round, coalesce((SELECT"
-			" min(n2.sent) FROM site_notice_sites ns2 JOIN site_notices n2 ON n2.id ="
-			" ns2.notice_id WHERE ns2.site_id = s.id AND n2.state = 'sent'), 0)"
-			" FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
-			" JOIN sites s ON s.id = ns.site_id"
-			" JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
-			" ORDER BY s.domain, u.url",
-			SQ_ARGS(SQ_I(notice)), "sites notice urls", fn, ud, err);
+	return url_each(
+		st,
+		"SELECT s.domain, u.url, s.evidence, u.first_seen, u.last_seen,"
+		" (SELECT min(c.scope) FROM site_contacts c WHERE c.site_id = s.id AND"
+		" c.email = n.email), (SELECT min(c.source) FROM site_contacts c WHERE"
+		" c.site_id = s.id AND c.email = n.email), ns.round, coalesce((SELECT"
+		" min(n2.sent) FROM site_notice_sites ns2 JOIN site_notices n2 ON n2.id ="
+		" ns2.notice_id WHERE ns2.site_id = s.id AND n2.state = 'sent'), 0), u.crawl"
+		" FROM site_notice_sites ns JOIN site_notices n ON n.id = ns.notice_id"
+		" JOIN sites s ON s.id = ns.site_id"
+		" JOIN site_urls u ON u.site_id = s.id WHERE ns.notice_id = ?1"
+		" ORDER BY s.domain, u.url",
+		SQ_ARGS(SQ_I(notice)), "sites notice urls", fn, ud, err);
 }
 
 int store_site_bounced(struct store *st, const char *email, int64_t now, long *changed,
@@ -355,7 +338,7 @@ static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 {
 	sq_columns(s, SQ_COLS(SQ_C(&r->list), SQ_C(&r->sites), SQ_C(&r->domestic),
 			      SQ_C(&r->with_contact), SQ_C(&r->notified), SQ_C(&r->handled),
-			      SQ_C(&r->median_secs)));
+			      SQ_C(&r->unchecked), SQ_C(&r->median_secs)));
 	return 0;
 }
 
@@ -363,6 +346,19 @@ static int report_read(struct db_stmt *s, struct store_sites_report_row *r)
 #define FIRST_SENT                                                                                 \
 	"(SELECT min(n.sent) FROM site_notice_sites ns JOIN site_notices n ON n.id ="              \
 	" ns.notice_id WHERE ns.site_id = s.id AND n.state = 'sent')"
+
+/* Site s was notified, is not handled, and no recheck verdict of a URL of it is as recent
+ * as its first notice. */
+#define UNCHECKED                                                                                  \
+	"(s.handled IS NULL AND " FIRST_SENT " IS NOT NULL AND NOT EXISTS(SELECT 1 FROM"           \
+	" site_urls u JOIN url_status us ON us.value = u.url WHERE u.site_id = s.id"               \
+	" AND us.checked >= " FIRST_SENT "))"
+
+int store_sites_unchecked(struct store *st, int64_t *n, struct isp_err *err)
+{
+	return sq_int(st, "SELECT count(*) FROM sites s WHERE " UNCHECKED, NULL, "sites unchecked",
+		      n, err);
+}
 
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err)
 {
@@ -375,6 +371,7 @@ int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, str
 		" THEN 1 ELSE 0 END),"
 		" sum(CASE WHEN " FIRST_SENT " IS NOT NULL THEN 1 ELSE 0 END),"
 		" sum(CASE WHEN s.handled >= " FIRST_SENT " THEN 1 ELSE 0 END),"
+		" sum(CASE WHEN " UNCHECKED " THEN 1 ELSE 0 END),"
 		" coalesce(min(m.med), -1)"
 		" FROM site_lists sl JOIN sites s ON s.id = sl.site_id"
 		" LEFT JOIN (SELECT list, (min(secs) + max(secs)) / 2 AS med FROM (SELECT list, "
@@ -392,12 +389,13 @@ int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, str
 static int report_json_row(void *ud, const struct store_sites_report_row *r)
 {
 	json_array_append_new(
-		ud, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "list", r->list ? r->list : "",
-			      "sites", (json_int_t)r->sites, "domestic", (json_int_t)r->domestic,
-			      "with_contact", (json_int_t)r->with_contact, "notified",
-			      (json_int_t)r->notified, "handled", (json_int_t)r->handled,
-			      "median_seconds_to_offline",
-			      r->median_secs < 0 ? json_null() : json_integer(r->median_secs)));
+		ud,
+		json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "list",
+			  r->list ? r->list : "", "sites", (json_int_t)r->sites, "domestic",
+			  (json_int_t)r->domestic, "with_contact", (json_int_t)r->with_contact,
+			  "notified", (json_int_t)r->notified, "handled", (json_int_t)r->handled,
+			  "unchecked", (json_int_t)r->unchecked, "median_seconds_to_offline",
+			  r->median_secs < 0 ? json_null() : json_integer(r->median_secs)));
 	return 0;
 }
 
@@ -416,44 +414,50 @@ json_t *store_sites_report_json(struct store *st, struct isp_err *err)
 	return a;
 }
 
+struct lookup_row {
+	long *status;
+	char **body;
+	size_t *len;
+	int found, oom;
+};
+
+static int lookup_row(void *ud, struct db_stmt *q)
+{
+	struct lookup_row *r = ud;
+	size_t n = db_column_bytes(q, 1);
+	const void *p = db_column_blob(q, 1);
+
+	*r->status = (long)db_column_int64(q, 0);
+	*r->body = malloc(n + 1);
+	if (!*r->body) {
+		r->oom = 1;
+		return 1;
+	}
+	if (n)
+		memcpy(*r->body, p, n);
+	(*r->body)[n] = '\0';
+	*r->len = n;
+	r->found = 1;
+	return 1;
+}
+
 int store_site_lookup_get(struct store *st, const char *key, int64_t since, long *status,
 			  char **body, size_t *len, struct isp_err *err)
 {
-	struct db_stmt *q = NULL;
-	int rc, found = 0;
+	struct lookup_row r = { status, body, len, 0, 0 };
+	int rc;
 
 	*body = NULL;
 	*len = 0;
-	rc = sq_prepare(st,
-			"SELECT status, body FROM site_lookups WHERE key = ?1 AND fetched >= ?2",
-			&q, err);
-	if (rc)
+	rc = sq_kept_rows(st, SQ_SITE_LOOKUP_GET,
+			  "SELECT status, body FROM site_lookups WHERE key = ?1 AND fetched >= ?2",
+			  SQ_ARGS(SQ_T(key), SQ_I(since)), "sites lookup cache", lookup_row, &r,
+			  err);
+	if (r.oom)
+		return isp_err_set(err, ISR_ENOMEM, "out of memory");
+	if (rc < 0)
 		return rc;
-	db_bind_text(q, 1, key);
-	db_bind_int64(q, 2, since);
-	rc = db_step(q);
-	if (rc == DB_ROW) {
-		size_t n = db_column_bytes(q, 1);
-		const void *p = db_column_blob(q, 1);
-
-		*status = (long)db_column_int64(q, 0);
-		*body = malloc(n + 1);
-		if (!*body) {
-			db_finalize(q);
-			return isp_err_set(err, ISR_ENOMEM, "out of memory");
-		}
-		if (n)
-			memcpy(*body, p, n);
-		(*body)[n] = '\0';
-		*len = n;
-		found = 1;
-	} else if (rc != DB_DONE) {
-		rc = sq_fail(st, err, "sites lookup cache");
-		db_finalize(q);
-		return rc;
-	}
-	db_finalize(q);
-	return found;
+	return r.found;
 }
 
 int store_site_lookup_put(struct store *st, const char *key, long status, const char *body,

@@ -1,5 +1,5 @@
 /*
- * store_sites.h -- the books of `ispshield sites` (store_sites.c, schema versions 9 and 11): the
+ * store_sites.h -- the books of `ispshield sites` (store_sites.c, schema versions 9, 11 and 12): the
  * listed sites with their domestic verdict and its evidence, their URLs, their contacts
  * in the order they are tried, and the notices sent to those contacts.
  *
@@ -8,7 +8,8 @@
  *                      "delegated 203.0.113.0: JP"), found/updated times, handled (the
  *                      time it was seen offline after a notice; NULL while online)
  *   site_lists         (site, list): every list the site was found on (kept)
- *   site_urls          (site, url) with first/last seen from the list
+ *   site_urls          (site, url) with first/last seen from the list, and crawl: how
+ *                      `ispshield crawl` reached the URL (JSON, schema 12; NULL none)
  *   site_contacts      (site, rank): email, scope, source; bounced (time, NULL if not)
  *   site_notices       one message: key (unique), email, day (YYYY-MM-DD, JST) unique
  *                      with email, state new|sending|sent|failed|refused, attempts, error
@@ -56,10 +57,11 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 /* Record that site was found on list (kept; a second time is a no-op). */
 int store_site_list(struct store *st, int64_t site, const char *list, struct isp_err *err);
 /* Record the URLs u[0..n) of site (first/last seen: now when 0; a URL already recorded
- * gets the new last seen), a few statements for all. The URLs must be distinct. */
+ * gets the new last seen, and the new crawl evidence when there is one). */
 struct store_site_url_in {
 	const char *url;
 	int64_t first, last;
+	const char *crawl; /* the crawl evidence of the URL (JSON), NULL none: kept then */
 };
 int store_site_urls(struct store *st, int64_t site, const struct store_site_url_in *u, size_t n,
 		    struct isp_err *err);
@@ -116,6 +118,7 @@ struct store_site_url_row {
 	const char *domain, *url, *evidence, *scope, *source;
 	int64_t first_seen, last_seen;
 	int64_t round, first_sent;
+	const char *crawl; /* how the crawler reached the URL (sites/crawlev.c JSON), NULL none */
 };
 typedef int (*store_site_url_fn)(void *ud, const struct store_site_url_row *r);
 int store_site_notice_urls(struct store *st, int64_t notice, store_site_url_fn fn, void *ud,
@@ -143,18 +146,23 @@ int store_site_lookup_put(struct store *st, const char *key, long status, const 
 
 /* Per source list (a site counts in every list it was found on), ordered by list: sites,
  * domestic, with a contact, notified (in a delivered notice), handled (offline at or after
- * its first delivered notice) and the median seconds from that notice to offline over the
- * handled ones (-1 when none). `sites report` and the status page both read this. */
+ * its first delivered notice), unchecked (notified, not handled, and no `lists recheck`
+ * verdict on any of its URLs since its first delivered notice: whether it went offline is
+ * not known, so it is neither handled nor followed up) and the median seconds from that
+ * notice to offline over the handled ones (-1 when none). `sites report` and the status
+ * page both read this. */
 struct store_sites_report_row {
 	const char *list;
-	int64_t sites, domestic, with_contact, notified, handled;
+	int64_t sites, domestic, with_contact, notified, handled, unchecked;
 	int64_t median_secs;
 };
 typedef int (*store_sites_report_fn)(void *ud, const struct store_sites_report_row *r);
 int store_sites_report(struct store *st, store_sites_report_fn fn, void *ud, struct isp_err *err);
 /* The same rows as a new JSON array of {list, sites, domestic, with_contact, notified,
- * handled, median_seconds_to_offline (null when none)}; NULL with err set on a store
- * error. The caller owns it (json_decref). */
+ * handled, unchecked, median_seconds_to_offline (null when none)}; NULL with err set on a
+ * store error. The caller owns it (json_decref). */
 json_t *store_sites_report_json(struct store *st, struct isp_err *err);
+/* The notified sites no recheck covers (as the report's unchecked, each site once). */
+int store_sites_unchecked(struct store *st, int64_t *n, struct isp_err *err);
 
 #endif

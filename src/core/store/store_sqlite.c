@@ -335,24 +335,72 @@ int sq_query_int(struct store *st, const char *sql, int64_t a, int64_t *out, str
 	return sq_int(st, sql, SQ_ARGS(SQ_I(a)), "query", out, err);
 }
 
+/* Bind a to s. */
+static void bind_args(struct db_stmt *s, const struct sq_arg *a)
+{
+	for (int i = 0; a && a[i].kind; i++) {
+		if (a[i].kind == 'i')
+			db_bind_int64(s, i + 1, a[i].i);
+		else if (a[i].kind == 'm')
+			sq_bind_time(s, i + 1, a[i].i);
+		else if (a[i].kind == 't')
+			db_bind_text(s, i + 1, a[i].t);
+		else
+			sq_bind_text(s, i + 1, a[i].t);
+	}
+}
+
 /* Prepare sql into *s and bind a. */
 static int prepare_args(struct store *st, const char *sql, const struct sq_arg *a,
 			struct db_stmt **s, struct isp_err *err)
 {
 	int rc = sq_prepare(st, sql, s, err);
-	int i;
 
-	for (i = 0; !rc && a && a[i].kind; i++) {
-		if (a[i].kind == 'i')
-			db_bind_int64(*s, i + 1, a[i].i);
-		else if (a[i].kind == 'm')
-			sq_bind_time(*s, i + 1, a[i].i);
-		else if (a[i].kind == 't')
-			db_bind_text(*s, i + 1, a[i].t);
-		else
-			sq_bind_text(*s, i + 1, a[i].t);
-	}
+	if (rc == 0)
+		bind_args(*s, a);
 	return rc;
+}
+
+/* Step s once: its first column in *out (0 when no row); 0 or ISR_ESTORE naming what. */
+static int step_int(struct store *st, struct db_stmt *s, const char *what, int64_t *out,
+		    struct isp_err *err)
+{
+	int rc = db_step(s);
+
+	*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	if (rc != DB_ROW && rc != DB_DONE)
+		return sq_fail(st, err, what);
+	return 0;
+}
+
+int sq_kept_int(struct store *st, enum sq_kept which, const char *sql, const struct sq_arg *a,
+		const char *what, int64_t *out, struct isp_err *err)
+{
+	struct db_stmt *s;
+	int rc = sq_kept(st, which, sql, &s, err);
+
+	if (rc)
+		return rc;
+	bind_args(s, a);
+	rc = step_int(st, s, what, out, err);
+	db_reset(s);
+	return rc;
+}
+
+int sq_kept_rows(struct store *st, enum sq_kept which, const char *sql, const struct sq_arg *a,
+		 const char *what, db_row_fn fn, void *ud, struct isp_err *err)
+{
+	struct db_stmt *s;
+	int fn_rc, rc = sq_kept(st, which, sql, &s, err);
+
+	if (rc)
+		return rc;
+	bind_args(s, a);
+	rc = db_each_row(s, fn, ud, &fn_rc);
+	if (rc == DB_ERROR)
+		fn_rc = sq_fail(st, err, what);
+	db_reset(s);
+	return fn_rc;
 }
 
 void sq_columns(struct db_stmt *s, const struct sq_col *cols)
@@ -408,12 +456,9 @@ int sq_int(struct store *st, const char *sql, const struct sq_arg *a, const char
 
 	if (rc)
 		return rc;
-	rc = db_step(s);
-	*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	rc = step_int(st, s, what, out, err);
 	db_finalize(s);
-	if (rc != DB_ROW && rc != DB_DONE)
-		return sq_fail(st, err, what);
-	return 0;
+	return rc;
 }
 
 /* Merge a duplicate into its staged row: earliest first_seen, latest last_seen, later
