@@ -92,11 +92,11 @@ static int watch(struct cli *c, int argc, char **argv)
 	int64_t idle = 0;
 	int i, rc, argi;
 	const struct opt opts[] = {
-		OPT_K("format", "authwatch.format", "FMT"),
+		OPT_KEYS("authwatch.format"),
 		OPT_FN_("acct", 0, add_acct, &acct, "FILE",
 			"RADIUS accounting (FreeRADIUS detail, CSV) for concurrent sessions of one "
 			"User-Name (repeatable; read whole, not followed)"),
-		OPT_K("own", "authwatch.own", "PREFIX,..."),
+		OPT_KEYS("authwatch.own"),
 		OPT_F("json", 0, &o.json, "one JSON object a line"),
 		OPT_F("follow", 'f', &o.follow,
 		      "follow the files as they grow and rotate; the position is kept in the "

@@ -83,26 +83,16 @@ int cmd_crawl(struct cli *c, int argc, char **argv)
 			OPT_F("resume", 0, &resume,
 			      "go on with the run in DIR (one that was killed or stopped): the "
 			      "chains it completed are kept, not crawled again"),
-			OPT_K("max-hops", "crawl.max-hops", "N"),
-			OPT_K("depth", "crawl.depth", "N"),
-			OPT_K("concurrency", "crawl.concurrency", "N"),
-			OPT_K("host-concurrency", "crawl.host-concurrency", "N"),
-			OPT_K("fetch-interval-ms", "crawl.fetch-interval-ms", "MS"),
-			OPT_K("revisit-after", "crawl.revisit-after", "DUR"),
-			OPT_K("visit-log", "crawl.visit-log", "FILE"),
-			OPT_K("timeout", "crawl.timeout", "DUR"),
-			OPT_K("max-body", "crawl.max-body", "BYTES"),
-			OPT_K("user-agent", "crawl.user-agent", "TEXT"),
-			OPT_K("referer", "crawl.referer", "URL"),
-			OPT_K("proxy", "crawl.proxy", "URL"),
+			OPT_KEYS("crawl.max-hops crawl.depth crawl.concurrency "
+				 "crawl.host-concurrency crawl.fetch-interval-ms "
+				 "crawl.revisit-after crawl.visit-log crawl.timeout crawl.max-body "
+				 "crawl.user-agent crawl.referer crawl.proxy"),
 			OPT_S("profile", 0, &profile, "NAME",
 			      "fetch as the visitor of [crawl.profile.NAME] (user-agent, "
 			      "accept-language, referer, proxy; a key it does not set is the "
 			      "[crawl] one); default: the [crawl] keys, named browser"),
-			OPT_K("scripts", "crawl.scripts", "on|off"),
-			OPT_K("allow-destinations", "crawl.allow-destinations", "CIDR,..."),
-			OPT_K("deny-destinations", "crawl.deny-destinations", "CIDR,..."),
-			OPT_K("rules", "crawl.rules", "FILE,..."),
+			OPT_KEYS("crawl.scripts crawl.allow-destinations crawl.deny-destinations "
+				 "crawl.rules"),
 			OPT_F("cloaking", 0, &o.cloaking,
 			      "fetch each start URL a second time as a non-browser (no browser "
 			      "User-Agent, Referer or Accept-Language) and mark the hops only the "

@@ -131,16 +131,13 @@ int cmd_darknet(struct cli *c, int argc, char **argv)
 	int64_t duration = 0, count = 0;
 	long nev = 0;
 	const struct opt opts[] = {
-		OPT_K("sensor", "darknet.sensor", "PREFIX,..."),
-		OPT_K("own", "darknet.own", "PREFIX,..."),
+		OPT_KEYS("darknet.sensor darknet.own"),
 		OPT_F("json", 0, &json, "figures as JSON on stdout (default: a text summary)"),
 		OPT_F("csv", 0, &csv, "figures as CSV on stdout"),
 		OPT_S("report", 0, &report, "DIR",
 		      "write DIR/index.html (charts inline), the charts as SVG files, "
 		      "darknet.json and darknet.csv"),
-		OPT_K("geoip", "darknet.geoip", "FILE"),
-		OPT_K("top", "darknet.top", "N"),
-		OPT_K("sources", "darknet.sources", "N"),
+		OPT_KEYS("darknet.geoip darknet.top darknet.sources"),
 		OPT_S("store", 0, &store_path, "PATH",
 		      "record own-range sources as events in this store"),
 		OPT_F("dry-run", 0, &dry, "record nothing, say how many events would be recorded"),

@@ -221,7 +221,7 @@ int cmd_lists_pull(struct cli *c, int argc, char **argv)
 		      "sign the queries and verify every answer with this key: ALG "
 		      "hmac-sha256 or hmac-sha512, FILE the base64 secret or a BIND key file "
 		      "(readable by its owner only)"),
-		OPT_K("timeout", "pull.timeout", "SECONDS"),
+		OPT_KEYS("pull.timeout"),
 		OPT_F("full", 0, &o.full,
 		      "ask for the whole zone (AXFR) even when an IXFR could do"),
 		OPT_K("expires", "lists.expiry", "DUR"),

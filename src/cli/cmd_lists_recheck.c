@@ -46,7 +46,7 @@ int cmd_lists_recheck(struct cli *c, int argc, char **argv)
 			OPT_F("all", 0, &o.all, "every URL of the list, also those not due yet"),
 			OPT_KEYS("crawl.concurrency crawl.host-interval-ms"),
 			OPT_K("offline-after", "lists.recheck-offline-after", "N"),
-			OPT_K("offline-expiry", "lists.offline-expiry", "DUR"),
+			OPT_KEYS("lists.offline-expiry"),
 			OPT_KEYS("crawl.allow-destinations crawl.deny-destinations"),
 			OPT_T("now", 0, &now, "TIME",
 			      "record the verdicts as of TIME (tests, replays)"),

@@ -84,7 +84,7 @@ static int cmd_run(struct cli *c, int argc, char **argv)
 		OPT_F("no-deliver", 0, &o.no_deliver, "decide and store notices, deliver nothing"),
 		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
-		OPT_K("maildir", "notify.maildir", "DIR"),
+		OPT_KEYS("notify.maildir"),
 		OPT_T("now", 0, &o.now, "TIME", "decide as if it were TIME (tests, replays)"),
 		OPT_END,
 	};

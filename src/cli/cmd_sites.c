@@ -76,11 +76,8 @@ static const char notify_tail[] = "Exit status: 0 done, 3 done but some deliveri
 				  "failure.\n";
 
 #define SITES_NET_OPTS                                                                             \
-	OPT_K("resolver", "sites.resolver", "ADDR:PORT"),                                          \
-		OPT_K("allow-destinations", "sites.allow-destinations", "CIDR,..."),               \
-		OPT_K("delegated", "sites.delegated", "FILE"),                                     \
-		OPT_K("rdap-bootstrap", "sites.rdap-bootstrap", "DIR"),                            \
-		OPT_K("whois-jp", "sites.whois-jp", "HOST:PORT")
+	OPT_KEYS("sites.resolver sites.allow-destinations sites.delegated sites.rdap-bootstrap "   \
+		 "sites.whois-jp")
 
 struct list_args {
 	const char *v[64];
@@ -116,7 +113,7 @@ static int cmd_find(struct cli *c, int argc, char **argv)
 			"list)"),
 		OPT_F("json", 'j', &json,
 		      "print each site with its verdict, evidence and contacts as JSON"),
-		OPT_K("crawl-dir", "sites.crawl-dir", "DIR"),
+		OPT_KEYS("sites.crawl-dir"),
 		SITES_NET_OPTS,
 		OPT_END,
 	};
@@ -156,9 +153,7 @@ static int cmd_notify_(struct cli *c, int argc, char **argv)
 	const struct opt opts[] = {
 		OPT_FN_("smtp", 0, cli_set_smtp, &c->cfg, "URL",
 			"deliver by SMTP (smtp://host:port, smtps://host:port); sets notify.smtp"),
-		OPT_K("maildir", "notify.maildir", "DIR"),
-		OPT_K("renotify-after", "sites.renotify-after", "DURATION"),
-		OPT_K("max-notices", "sites.max-notices", "N"),
+		OPT_KEYS("notify.maildir sites.renotify-after sites.max-notices"),
 		OPT_K("format", "sites.notice-format", "F"),
 		OPT_T("now", 0, &now, "TIME", "decide as if it were TIME (tests, replays)"),
 		OPT_END,
