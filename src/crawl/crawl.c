@@ -707,22 +707,12 @@ int crawl_run(const struct crawl_opts *o, char **urls, int n, struct crawl_stats
 	if (cx.held)
 		crawl_write_held(&cx);
 	rc = 0;
-	if (fflush(cx.chains) != 0 || fflush(cx.hops) != 0 || fflush(cx.found) != 0 ||
-	    fflush(cx.found_csv) != 0 || fflush(cx.relays) != 0)
+	if (crawl_close_outputs(&cx) != 0)
 		rc = isp_err_set(err, ISR_EIO, "%s: write failed", o->out);
 out:
 	if (cx.m)
 		curl_multi_cleanup(cx.m);
-	if (cx.chains)
-		fclose(cx.chains);
-	if (cx.hops)
-		fclose(cx.hops);
-	if (cx.found)
-		fclose(cx.found);
-	if (cx.found_csv)
-		fclose(cx.found_csv);
-	if (cx.relays)
-		fclose(cx.relays);
+	crawl_close_outputs(&cx);
 	crawl_visits_close(&cx);
 	if (cx.magic)
 		magic_close(cx.magic);

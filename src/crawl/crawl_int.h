@@ -174,6 +174,9 @@ void crawl_visits_close(struct crawl_ctx *cx);
  * the run resumed written again first, and what they queued queued. 0, or an ISR code
  * with err. */
 int crawl_open_outputs(struct crawl_ctx *cx, struct isp_err *err);
+/* Close the files crawl_open_outputs opened (those still open): 0, or -1 when one could
+ * not be written out. */
+int crawl_close_outputs(struct crawl_ctx *cx);
 /* Give each hop of c its role, then write the chain's record (or hold it, with
  * o->cloaking: crawl_write_held). */
 void crawl_write_chain(struct chain *c);

@@ -332,6 +332,20 @@ static FILE *open_out(const char *dir, const char *name, const char *head, struc
 }
 
 /* The output folder and its files (crawl.h); with o->resume, the records kept first. */
+int crawl_close_outputs(struct crawl_ctx *cx)
+{
+	FILE **f[] = { &cx->chains, &cx->hops, &cx->found, &cx->found_csv, &cx->relays };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (*f[i] && fclose(*f[i]) != 0)
+			rc = -1;
+		*f[i] = NULL;
+	}
+	return rc;
+}
+
 int crawl_open_outputs(struct crawl_ctx *cx, struct isp_err *err)
 {
 	static const char csv_head[] = "value,category,reference\n";
