@@ -329,6 +329,7 @@ static int indicator(struct stix *x, const struct ind *in, long line, long long 
 	const char *id = in->id ? in->id : "(no id)";
 	char shown[64];
 	char shown2[32];
+	int64_t first_seen, expires;
 	int k, rc;
 
 	if (!in->type)
@@ -346,21 +347,28 @@ static int indicator(struct stix *x, const struct ind *in, long line, long long 
 		return lf_reject(c, line, off, "%s: indicator without a pattern",
 				 str_show(shown, sizeof(shown), id, strlen(id))),
 		       0;
-	memset(&p, 0, sizeof(p));
+	/* not memset: t[] is STIX_TERMS_MAX terms, written only as far as they are used */
 	p.s = in->pattern;
+	p.i = 0;
 	p.n = strlen(in->pattern);
 	p.out = c->scratch;
+	p.used = 0;
 	p.cap = LF_SCRATCH / 2;
+	p.nt = 0;
+	p.why[0] = '\0';
+	p.shown[0] = '\0';
 	if (pattern_parse(&p) < 0)
 		return lf_reject(c, line, off, "%s: pattern %s",
 				 str_show(shown, sizeof(shown), id, strlen(id)), p.why),
 		       0;
+	first_seen = time_of(in->valid_from);
+	expires = time_of(in->valid_until);
 	for (k = 0; k < p.nt; k++) {
 		memset(&e, 0, sizeof(e));
 		e.kind = p.t[k].kind;
 		e.value = p.out + p.t[k].at;
-		e.first_seen = time_of(in->valid_from);
-		e.expires = time_of(in->valid_until);
+		e.first_seen = first_seen;
+		e.expires = expires;
 		e.category = in->category;
 		e.reference = id;
 		e.line = line;
@@ -406,79 +414,78 @@ static int object(struct stix *x, json_t *o, long line, long long off)
  */
 #define FAST_MEMBERS 64
 
-struct fast {
-	char *b;
-	size_t n, i;
-};
+/*
+ * The scan is tight loops over a local index (b, *i, n: the bytes, where the scan is,
+ * their length): at a million indicators it reads 345 MB, and the cost of each byte is
+ * most of what a STIX import costs more than a plain one.
+ */
 
-static void fast_ws(struct fast *f)
+/* A byte a string's text may hold here: printable ASCII other than '"' and '\'. */
+static int fast_plain(unsigned char ch)
 {
-	while (f->i < f->n && (f->b[f->i] == ' ' || f->b[f->i] == '\t' || f->b[f->i] == '\n' ||
-			       f->b[f->i] == '\r'))
-		f->i++;
+	return ch >= 0x20 && ch <= 0x7e && ch != '"' && ch != '\\';
 }
 
-/* A string at f->i: its text (up to the closing quote, whose place is *len on), or NULL.
- * Nothing is changed: a value the fast path leaves to jansson must stay as read. */
-static char *fast_str(struct fast *f, size_t *len)
+static size_t fast_ws(const char *b, size_t i, size_t n)
 {
-	size_t start;
-
-	if (f->i >= f->n || f->b[f->i] != '"')
-		return NULL;
-	start = ++f->i;
-	while (f->i < f->n && f->b[f->i] != '"') {
-		unsigned char ch = (unsigned char)f->b[f->i];
-
-		if (ch < 0x20 || ch > 0x7e || ch == '\\')
-			return NULL;
-		f->i++;
-	}
-	if (f->i >= f->n)
-		return NULL;
-	*len = f->i++ - start;
-	return f->b + start;
+	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
+		i++;
+	return i;
 }
 
-static int fast_lit(struct fast *f, const char *w)
+/* A string at b[*i]: its text (*len bytes up to the closing quote; *i moves past that),
+ * or NULL. Nothing is changed: a value the fast path leaves to jansson must stay as read. */
+static char *fast_str(char *b, size_t *i, size_t n, size_t *len)
 {
-	size_t k = strlen(w);
+	size_t k = *i, start;
 
-	if (f->n - f->i < k || memcmp(f->b + f->i, w, k) != 0)
+	if (k >= n || b[k] != '"')
+		return NULL;
+	start = ++k;
+	while (k < n && fast_plain((unsigned char)b[k]))
+		k++;
+	if (k >= n || b[k] != '"')
+		return NULL;
+	*len = k - start;
+	*i = k + 1;
+	return b + start;
+}
+
+/* The literal w (wn bytes) at b[*i]: 1 and *i past it, else 0. */
+static int fast_lit(const char *b, size_t *i, size_t n, const char *w, size_t wn)
+{
+	if (n - *i < wn || memcmp(b + *i, w, wn) != 0)
 		return 0;
-	f->i += k;
+	*i += wn;
 	return 1;
 }
 
-/* An array of strings; with add (once the object is taken), each one's text is cut in
- * place and goes to cat_add, else the array is only checked. 0 or -1. */
-static int fast_array(struct stix *x, struct fast *f, size_t *used, int add)
+/* An array of strings at b[*i] ('['); with add (once the object is taken), each one's
+ * text is cut in place and goes to cat_add, else the array is only checked. 0 or -1. */
+static int fast_array(struct stix *x, char *b, size_t *i, size_t n, size_t *used, int add)
 {
-	f->i++; /* '[' */
-	fast_ws(f);
-	if (f->i < f->n && f->b[f->i] == ']') {
-		f->i++;
+	size_t k = fast_ws(b, *i + 1, n), sn;
+	char *s;
+
+	if (k < n && b[k] == ']') {
+		*i = k + 1;
 		return 0;
 	}
 	for (;;) {
-		size_t n;
-		char *s;
-
-		fast_ws(f);
-		s = fast_str(f, &n);
+		s = fast_str(b, &k, n, &sn);
 		if (!s)
 			return -1;
 		if (add) {
-			s[n] = '\0';
+			s[sn] = '\0';
 			cat_add(x, used, s);
 		}
-		fast_ws(f);
-		if (f->i < f->n && f->b[f->i] == ',') {
-			f->i++;
+		k = fast_ws(b, k, n);
+		if (k < n && b[k] == ',') {
+			k = fast_ws(b, k + 1, n);
 			continue;
 		}
-		if (f->i < f->n && f->b[f->i] == ']') {
-			f->i++;
+		if (k < n && b[k] == ']') {
+			*i = k + 1;
 			return 0;
 		}
 		return -1;
@@ -486,15 +493,33 @@ static int fast_array(struct stix *x, struct fast *f, size_t *used, int add)
 }
 
 /* The members the reader uses, in the order of struct ind's strings, then name. */
-static const char *const fast_keys[] = { "type",       "id",	      "pattern_type", "pattern",
-					 "valid_from", "valid_until", "name" };
+#define FAST_KEY(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *s;
+	size_t n;
+} fast_keys[] = { FAST_KEY("type"),	  FAST_KEY("id"),	   FAST_KEY("pattern_type"),
+		  FAST_KEY("pattern"),	  FAST_KEY("valid_from"), FAST_KEY("valid_until"),
+		  FAST_KEY("name") };
+#undef FAST_KEY
 #define FAST_NKEYS (sizeof(fast_keys) / sizeof(fast_keys[0]))
+
+/* The index in fast_keys of key[0..kn), or -1. */
+static int fast_key(const char *key, size_t kn)
+{
+	size_t k;
+
+	for (k = 0; k < FAST_NKEYS; k++)
+		if (fast_keys[k].n == kn && memcmp(fast_keys[k].s, key, kn) == 0)
+			return (int)k;
+	return -1;
+}
 
 static int fast_object(void *ud, const struct js_path *path, const char *buf, size_t len, long line,
 		       long long off, int *handled)
 {
 	struct stix *x = ud;
-	struct fast f = { (char *)buf, len, 0 };
+	char *b = (char *)buf;
+	size_t n = len, i;
 	struct {
 		char *p;
 		size_t n;
@@ -507,20 +532,19 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 	(void)path;
 	memset(&in, 0, sizeof(in));
 	memset(vals, 0, sizeof(vals));
-	fast_ws(&f);
-	if (f.i >= f.n || f.b[f.i] != '{')
+	i = fast_ws(b, 0, n);
+	if (i >= n || b[i] != '{')
 		return 0;
-	f.i++;
-	fast_ws(&f);
-	if (f.i < f.n && f.b[f.i] == '}')
-		f.i++;
+	i = fast_ws(b, i + 1, n);
+	if (i < n && b[i] == '}')
+		i++;
 	else
 		for (;;) {
 			size_t kn = 0, vn = 0;
-			char *key, *val = NULL;
+			char *key, *val;
+			int kx;
 
-			fast_ws(&f);
-			key = fast_str(&f, &kn);
+			key = fast_str(b, &i, n, &kn);
 			if (!key || nk == FAST_MEMBERS)
 				return 0;
 			for (k = 0; k < nk; k++)
@@ -528,51 +552,48 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 					return 0; /* jansson names the duplicate */
 			keys[nk].p = key;
 			keys[nk++].n = kn;
-			fast_ws(&f);
-			if (f.i >= f.n || f.b[f.i] != ':')
+			i = fast_ws(b, i, n);
+			if (i >= n || b[i] != ':')
 				return 0;
-			f.i++;
-			fast_ws(&f);
-			if (f.i >= f.n)
+			i = fast_ws(b, i + 1, n);
+			if (i >= n)
 				return 0;
-			if (f.b[f.i] == '"') {
-				val = fast_str(&f, &vn);
+			if (b[i] == '"') {
+				val = fast_str(b, &i, n, &vn);
 				if (!val)
 					return 0;
-			} else if (f.b[f.i] == '[') {
-				size_t mark = f.i;
+				kx = fast_key(key, kn);
+				if (kx >= 0) {
+					vals[kx].p = val;
+					vals[kx].n = vn;
+				}
+			} else if (b[i] == '[') {
+				size_t mark = i;
 
-				if (fast_array(x, &f, &used, 0) != 0)
+				if (fast_array(x, b, &i, n, &used, 0) != 0)
 					return 0;
 				if (kn == 15 && memcmp(key, "indicator_types", 15) == 0)
 					at_types = mark + 1;
 				else if (kn == 6 && memcmp(key, "labels", 6) == 0)
 					at_labels = mark + 1;
-			} else if (fast_lit(&f, "true")) {
+			} else if (fast_lit(b, &i, n, "true", 4)) {
 				if (kn == 7 && memcmp(key, "revoked", 7) == 0)
 					in.revoked = 1;
-			} else if (!fast_lit(&f, "false") && !fast_lit(&f, "null")) {
+			} else if (!fast_lit(b, &i, n, "false", 5) && !fast_lit(b, &i, n, "null", 4)) {
 				return 0; /* numbers, objects: jansson's */
 			}
-			for (k = 0; val && k < FAST_NKEYS; k++)
-				if (strlen(fast_keys[k]) == kn &&
-				    memcmp(fast_keys[k], key, kn) == 0) {
-					vals[k].p = val;
-					vals[k].n = vn;
-				}
-			fast_ws(&f);
-			if (f.i < f.n && f.b[f.i] == ',') {
-				f.i++;
+			i = fast_ws(b, i, n);
+			if (i < n && b[i] == ',') {
+				i = fast_ws(b, i + 1, n);
 				continue;
 			}
-			if (f.i < f.n && f.b[f.i] == '}') {
-				f.i++;
+			if (i < n && b[i] == '}') {
+				i++;
 				break;
 			}
 			return 0;
 		}
-	fast_ws(&f);
-	if (f.i != f.n)
+	if (fast_ws(b, i, n) != n)
 		return 0;
 	/* taken: now the strings may be cut in place */
 	*handled = 1;
@@ -591,16 +612,14 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 	if (name && *name) {
 		in.category = name;
 	} else if (in.type && strcmp(in.type, "indicator") == 0) {
-		struct fast a = { (char *)buf, len, 0 };
-
 		x->cat[0] = '\0';
 		if (at_types) {
-			a.i = at_types - 1;
-			fast_array(x, &a, &used, 1);
+			i = at_types - 1;
+			fast_array(x, b, &i, n, &used, 1);
 		}
 		if (at_labels) {
-			a.i = at_labels - 1;
-			fast_array(x, &a, &used, 1);
+			i = at_labels - 1;
+			fast_array(x, b, &i, n, &used, 1);
 		}
 		in.category = used ? x->cat : NULL;
 	}
