@@ -493,12 +493,15 @@ static int fast_array(struct stix *x, char *b, size_t *i, size_t n, size_t *used
 }
 
 /* The members the reader uses, in the order of struct ind's strings, then name. */
-#define FAST_KEY(s) { s, sizeof(s) - 1 }
+#define FAST_KEY(s)                                                                                \
+	{                                                                                          \
+		s, sizeof(s) - 1                                                                   \
+	}
 static const struct {
 	const char *s;
 	size_t n;
-} fast_keys[] = { FAST_KEY("type"),	  FAST_KEY("id"),	   FAST_KEY("pattern_type"),
-		  FAST_KEY("pattern"),	  FAST_KEY("valid_from"), FAST_KEY("valid_until"),
+} fast_keys[] = { FAST_KEY("type"),    FAST_KEY("id"),	       FAST_KEY("pattern_type"),
+		  FAST_KEY("pattern"), FAST_KEY("valid_from"), FAST_KEY("valid_until"),
 		  FAST_KEY("name") };
 #undef FAST_KEY
 #define FAST_NKEYS (sizeof(fast_keys) / sizeof(fast_keys[0]))
@@ -579,7 +582,8 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 			} else if (fast_lit(b, &i, n, "true", 4)) {
 				if (kn == 7 && memcmp(key, "revoked", 7) == 0)
 					in.revoked = 1;
-			} else if (!fast_lit(b, &i, n, "false", 5) && !fast_lit(b, &i, n, "null", 4)) {
+			} else if (!fast_lit(b, &i, n, "false", 5) &&
+				   !fast_lit(b, &i, n, "null", 4)) {
 				return 0; /* numbers, objects: jansson's */
 			}
 			i = fast_ws(b, i, n);
