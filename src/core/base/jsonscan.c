@@ -8,10 +8,13 @@
  * not asked, so there is one walker for both; a wanted value that lies whole in the
  * current chunk is first tried by quick_extent, a tight loop over the same rules that
  * takes it in one run (a 1 M-indicator STIX bundle is 345 MB, nearly all of it wanted
- * values), and only what that loop does not take is walked byte by byte.
+ * values), and only what that loop does not take is walked byte by byte. A reader's raw
+ * hook (the STIX fast path) is offered the chunk itself first, so a value it takes is
+ * neither walked here nor copied.
  */
 #include "core/base/jsonscan.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -308,12 +311,50 @@ static const char *quick_ws(const char *q, const char *e)
 	return q;
 }
 
+#define W_ONES 0x0101010101010101ULL
+#define W_HIGH 0x8080808080808080ULL
+
+/* The high bit of each byte of w that is zero; the lowest one set is exactly the first
+ * zero byte (borrows only reach bytes above it). */
+static uint64_t zero_bytes(uint64_t w)
+{
+	return (w - W_ONES) & ~w & W_HIGH;
+}
+
+static int text_byte(unsigned char ch, int any_text)
+{
+	if (ch == '"' || ch == '\\')
+		return 0;
+	return any_text || (ch >= 0x20 && ch <= 0x7e);
+}
+
+size_t js_text_run(const char *p, size_t n, int any_text)
+{
+	size_t i = 0;
+	uint64_t w, stop;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (n - i >= 8) {
+		memcpy(&w, p + i, 8);
+		stop = zero_bytes(w ^ (W_ONES * '"')) | zero_bytes(w ^ (W_ONES * '\\'));
+		if (!any_text) /* bytes >= 0x80, < 0x20 (exact lowest, as zero_bytes), 0x7f */
+			stop |= (w & W_HIGH) | ((w - W_ONES * 0x20) & ~w & W_HIGH) |
+				zero_bytes(w ^ (W_ONES * 0x7f));
+		if (stop)
+			return i + (size_t)(__builtin_ctzll(stop) >> 3);
+		i += 8;
+	}
+#endif
+	while (i < n && text_byte((unsigned char)p[i], any_text))
+		i++;
+	return i;
+}
+
 /* After an opening quote at q: past the closing one, or NULL when not in [q, e). */
 static const char *quick_string(const char *q, const char *e)
 {
 	for (;;) {
-		while (q < e && *q != '"' && *q != '\\')
-			q++;
+		q += js_text_run(q, (size_t)(e - q), 1);
 		if (q == e)
 			return NULL;
 		if (*q == '"')
@@ -408,6 +449,19 @@ static int wanted(struct js *j)
 	size_t n;
 	int rc;
 
+	if (j->raw && more(j) > 0) { /* the hook on the chunk itself: no copy, no walk */
+		size_t avail = (size_t)(j->e - j->p), used = 0;
+
+		if (avail > j->max)
+			avail = j->max;
+		rc = j->raw(j->ud, &j->path, j->p, avail, line, off, &used);
+		if (rc != 0)
+			return rc;
+		if (used > 0 && used <= avail) {
+			advance(j, used);
+			return 0;
+		}
+	}
 	j->copying = 1;
 	j->len = 0;
 	j->over = 0;
@@ -422,10 +476,10 @@ static int wanted(struct js *j)
 	if (rc != 0)
 		return rc;
 	if (!j->over && j->raw) {
-		int handled = 0;
+		size_t used = 0;
 
-		rc = j->raw(j->ud, &j->path, j->buf, j->len, line, off, &handled);
-		if (rc != 0 || handled)
+		rc = j->raw(j->ud, &j->path, j->buf, j->len, line, off, &used);
+		if (rc != 0 || used > 0)
 			return rc;
 	}
 	if (j->over) {

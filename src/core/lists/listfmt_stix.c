@@ -23,6 +23,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/base/jsonscan.h"
@@ -31,6 +32,8 @@
 #include "core/lists/listfmt_int.h"
 
 #define STIX_TERMS_MAX 256 /* comparisons in one pattern */
+/* The fast path's copies of an object's members: the object's bytes and their NULs. */
+#define STIX_TEXT_MAX (LF_JSON_VALUE_MAX + 16)
 
 struct term {
 	enum list_kind kind;
@@ -268,6 +271,7 @@ static int pattern_parse(struct pat *p)
 struct stix {
 	struct lf_ctx *c;
 	char cat[1024];
+	char *text; /* the fast path's copies of the members it uses (STIX_TEXT_MAX bytes) */
 };
 
 static const char *str_member(json_t *o, const char *k)
@@ -293,12 +297,21 @@ static int64_t time_of(const char *s)
 }
 
 /* Append one of indicator_types / labels to x->cat (used bytes so far in *used). */
+static void cat_add_n(struct stix *x, size_t *used, const char *s, size_t n)
+{
+	if (!s || n == 0 || *used + n + 2 >= sizeof(x->cat))
+		return;
+	if (*used)
+		x->cat[(*used)++] = ' ';
+	memcpy(x->cat + *used, s, n);
+	*used += n;
+	x->cat[*used] = '\0';
+}
+
 static void cat_add(struct stix *x, size_t *used, const char *s)
 {
-	if (!s || !*s || *used + strlen(s) + 2 >= sizeof(x->cat))
-		return;
-	*used += (size_t)snprintf(x->cat + *used, sizeof(x->cat) - *used, "%s%s", *used ? " " : "",
-				  s);
+	if (s)
+		cat_add_n(x, used, s, strlen(s));
 }
 
 /* name, else indicator_types and labels joined with spaces; NULL when none. */
@@ -408,9 +421,10 @@ static int object(struct stix *x, json_t *o, long line, long long off)
  * decoding: members whose keys and string values are printable ASCII without escapes,
  * values that are such strings, true, false, null, or arrays of such strings; no key
  * twice; at most FAST_MEMBERS members. Anything else (an escape, UTF-8, a number, a
- * nested object, a duplicate key, any syntax error) leaves *handled 0 and jansson reads
- * it, with its own messages. The strings are NUL-terminated in place in the scanner's
- * copy (buf is ours to change for the call).
+ * nested object, a duplicate key, any syntax error) leaves *used 0 and jansson reads
+ * it, with its own messages. The scanner offers the object in its own buffer first
+ * (the rest of its chunk, read only): the members used are copied, NUL-terminated, to
+ * x->text, so an indicator is read in one pass over its bytes, without a copy of it.
  */
 #define FAST_MEMBERS 64
 
@@ -420,12 +434,6 @@ static int object(struct stix *x, json_t *o, long line, long long off)
  * most of what a STIX import costs more than a plain one.
  */
 
-/* A byte a string's text may hold here: printable ASCII other than '"' and '\'. */
-static int fast_plain(unsigned char ch)
-{
-	return ch >= 0x20 && ch <= 0x7e && ch != '"' && ch != '\\';
-}
-
 static size_t fast_ws(const char *b, size_t i, size_t n)
 {
 	while (i < n && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r'))
@@ -434,16 +442,15 @@ static size_t fast_ws(const char *b, size_t i, size_t n)
 }
 
 /* A string at b[*i]: its text (*len bytes up to the closing quote; *i moves past that),
- * or NULL. Nothing is changed: a value the fast path leaves to jansson must stay as read. */
-static char *fast_str(char *b, size_t *i, size_t n, size_t *len)
+ * or NULL. */
+static const char *fast_str(const char *b, size_t *i, size_t n, size_t *len)
 {
 	size_t k = *i, start;
 
 	if (k >= n || b[k] != '"')
 		return NULL;
 	start = ++k;
-	while (k < n && fast_plain((unsigned char)b[k]))
-		k++;
+	k += js_text_run(b + k, n - k, 0);
 	if (k >= n || b[k] != '"')
 		return NULL;
 	*len = k - start;
@@ -461,11 +468,11 @@ static int fast_lit(const char *b, size_t *i, size_t n, const char *w, size_t wn
 }
 
 /* An array of strings at b[*i] ('['); with add (once the object is taken), each one's
- * text is cut in place and goes to cat_add, else the array is only checked. 0 or -1. */
-static int fast_array(struct stix *x, char *b, size_t *i, size_t n, size_t *used, int add)
+ * text goes to the category, else the array is only checked. 0 or -1. */
+static int fast_array(struct stix *x, const char *b, size_t *i, size_t n, size_t *used, int add)
 {
 	size_t k = fast_ws(b, *i + 1, n), sn;
-	char *s;
+	const char *s;
 
 	if (k < n && b[k] == ']') {
 		*i = k + 1;
@@ -475,10 +482,8 @@ static int fast_array(struct stix *x, char *b, size_t *i, size_t n, size_t *used
 		s = fast_str(b, &k, n, &sn);
 		if (!s)
 			return -1;
-		if (add) {
-			s[sn] = '\0';
-			cat_add(x, used, s);
-		}
+		if (add)
+			cat_add_n(x, used, s, sn);
 		k = fast_ws(b, k, n);
 		if (k < n && b[k] == ',') {
 			k = fast_ws(b, k + 1, n);
@@ -518,15 +523,16 @@ static int fast_key(const char *key, size_t kn)
 }
 
 static int fast_object(void *ud, const struct js_path *path, const char *buf, size_t len, long line,
-		       long long off, int *handled)
+		       long long off, size_t *taken)
 {
 	struct stix *x = ud;
-	char *b = (char *)buf;
+	const char *b = buf;
 	size_t n = len, i;
 	struct {
-		char *p;
+		const char *p;
 		size_t n;
 	} keys[FAST_MEMBERS], vals[FAST_NKEYS];
+	char *t = x->text;
 	size_t nk = 0, used = 0, k, at_types = 0, at_labels = 0;
 	const char **field[FAST_NKEYS];
 	const char *name = NULL;
@@ -544,7 +550,7 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 	else
 		for (;;) {
 			size_t kn = 0, vn = 0;
-			char *key, *val;
+			const char *key, *val;
 			int kx;
 
 			key = fast_str(b, &i, n, &kn);
@@ -597,10 +603,8 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 			}
 			return 0;
 		}
-	if (fast_ws(b, i, n) != n)
-		return 0;
-	/* taken: now the strings may be cut in place */
-	*handled = 1;
+	/* taken: the object is b[0..i); what follows is the scanner's */
+	*taken = i;
 	field[0] = &in.type;
 	field[1] = &in.id;
 	field[2] = &in.ptype;
@@ -608,10 +612,12 @@ static int fast_object(void *ud, const struct js_path *path, const char *buf, si
 	field[4] = &in.valid_from;
 	field[5] = &in.valid_until;
 	field[6] = &name;
-	for (k = 0; k < FAST_NKEYS; k++)
+	for (k = 0; k < FAST_NKEYS; k++) /* at most i + FAST_NKEYS bytes */
 		if (vals[k].p) {
-			vals[k].p[vals[k].n] = '\0';
-			*field[k] = vals[k].p;
+			memcpy(t, vals[k].p, vals[k].n);
+			t[vals[k].n] = '\0';
+			*field[k] = t;
+			t += vals[k].n + 1;
 		}
 	if (name && *name) {
 		in.category = name;
@@ -653,8 +659,14 @@ static int on_value(void *ud, const struct js_path *p, json_t *v, const char *ba
 int lf_read_stix(struct lf_ctx *c)
 {
 	struct stix x;
+	int rc;
 
 	memset(&x, 0, sizeof(x));
 	x.c = c;
-	return lf_read_json_ex(c, want, fast_object, on_value, &x);
+	x.text = malloc(STIX_TEXT_MAX);
+	if (!x.text)
+		return isp_err_set(c->err, ISR_ENOMEM, "out of memory for the STIX reader");
+	rc = lf_read_json_ex(c, want, fast_object, on_value, &x);
+	free(x.text);
+	return rc;
 }
