@@ -10,7 +10,9 @@
  * -- keeping only the path from the root to where it is (keys and array indexes). At the
  * start of every value it asks the caller, through want(), whether that value is one it
  * wants; a wanted value's bytes are copied (at most value_max of them) and parsed with
- * json_loadb on their own, so memory is O(value_max + depth) whatever the document.
+ * json_loadb on their own, so memory is O(value_max + depth) whatever the document. A
+ * reader's raw hook (js_scan_ex) may take the usual shape of a value itself, straight
+ * from the scanner's buffer, before any of that.
  *
  * The structure outside wanted values is checked only as far as walking it needs
  * (balanced brackets, terminated strings, ':' and ',' in their places); a wanted value
