@@ -24,34 +24,12 @@
 
 #include "core/base/jsonscan.h"
 #include "core/base/linereader.h"
+#include "core/base/strbuf.h"
 
 struct log {
-	char *p;
-	size_t len, cap;
+	struct strbuf b; /* what came out, a line per value */
 	int raw_calls;
 };
-
-static void logf_(struct log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void logf_(struct log *l, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	assert_true(n >= 0);
-	if (l->len + (size_t)n + 1 > l->cap) {
-		l->cap = (l->len + (size_t)n + 1) * 2;
-		l->p = realloc(l->p, l->cap);
-		assert_non_null(l->p);
-	}
-	va_start(ap, fmt);
-	vsnprintf(l->p + l->len, l->cap - l->len, fmt, ap);
-	va_end(ap);
-	l->len += (size_t)n;
-}
 
 /* The elements of a root "objects" array (of each document of the file). */
 static int want(void *ud, const struct js_path *p)
@@ -65,7 +43,7 @@ static void dump(struct log *l, const char *who, json_t *v, long line, long long
 	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 
 	assert_non_null(s);
-	logf_(l, "%s %ld %lld %s\n", who, line, off, s);
+	strbuf_fmt(&l->b, "%s %ld %lld %s\n", who, line, off, s);
 	free(s);
 }
 
@@ -99,7 +77,7 @@ static int on_value(void *ud, const struct js_path *p, json_t *v, const char *ba
 	if (v)
 		dump(l, "value", v, line, off);
 	else
-		logf_(l, "bad %ld %lld %s\n", line, off, bad);
+		strbuf_fmt(&l->b, "bad %ld %lld %s\n", line, off, bad);
 	return 0;
 }
 
@@ -118,14 +96,15 @@ static char *scan(const char *doc, size_t max_line, int with_raw, int *raw_calls
 	assert_non_null(r);
 	isp_err_clear(&err);
 	rc = js_scan_ex(r, 4096, want, with_raw ? raw : NULL, on_value, &l, &st, &err);
-	logf_(&l, "rc=%d line=%ld off=%lld msg=%s lines=%ld docs=%ld bytes=%lld\n", rc,
-	      rc ? err.line : 0, rc ? err.offset : 0, rc ? err.msg : "", st.lines, st.documents,
-	      st.bytes);
+	strbuf_fmt(&l.b, "rc=%d line=%ld off=%lld msg=%s lines=%ld docs=%ld bytes=%lld\n", rc,
+		   rc ? err.line : 0, rc ? err.offset : 0, rc ? err.msg : "", st.lines,
+		   st.documents, st.bytes);
 	lr_free(r);
 	fclose(f);
 	if (raw_calls)
 		*raw_calls = l.raw_calls;
-	return l.p;
+	assert_false(l.b.oom);
+	return l.b.p;
 }
 
 static void same_for_all_chunks(const char *doc)
