@@ -7,8 +7,11 @@
  * pages are merged into the copy (one object per id, the latest version) and the whole
  * copy is imported; an indicator's revoked or expired version then removes it, as the
  * publisher meant. The copy is a STIX bundle, read by the same streaming STIX reader
- * as `lists import --format stix`; merging holds it in memory as a jansson tree (a
- * collection's indicators, not a million-line file: sync.max-bytes bounds each page).
+ * as `lists import --format stix`. The merge is kept in a private SQLite file (SQLite's
+ * temporary database: deleted when closed), one row per id with the object's JSON text:
+ * the old copy is streamed in (core/base/jsonscan.h, an object at a time), each page is
+ * merged as it comes and freed, and the new copy is written row by row, so memory holds
+ * one page (sync.max-bytes) and SQLite's page cache, whatever the collection's size.
  *
  * The copy is written beside the snapshot as taxii-HASH.json (HASH: the first 16 hex
  * digits of the SHA-256 of the URL) only after the store has committed; a sync that
@@ -22,15 +25,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
 #include "core/base/fsutil.h"
+#include "core/base/jsonscan.h"
 #include "core/base/mime.h"
 #include "core/base/strbuf.h"
 #include "core/lists/listimport.h"
+#include "core/store/db.h"
 #include "core/store/store_lists.h"
 #include "sync/sync_int.h"
 
 #define TAXII_ACCEPT   "application/taxii+json;version=2.1"
 #define TAXII_AUTH_MAX 1024
+/* The largest object read back from the copy (an indicator is a few hundred bytes). */
+#define TAXII_OBJECT_MAX ((size_t)1024 * 1024)
 
 static const enum list_kind kinds[3] = { LIST_DOMAIN, LIST_URL, LIST_IP };
 static const char *const kind_names[3] = { "domain", "url", "ip" };
@@ -95,7 +104,8 @@ struct tx {
 	char meta[2200];	      /* the store's meta key of added_last */
 	char added_after[64];	      /* asked with; "" = from the start */
 	char added_last[64];	      /* of the last page */
-	json_t *objs;		      /* id -> object */
+	struct db *m;		      /* the merge: m(id, modified, obj) */
+	struct db_stmt *put;	      /* the later `modified` of an id wins */
 	long got, rejected;
 	int present[3]; /* a live indicator of that kind is in the copy */
 };
@@ -213,54 +223,124 @@ static void qvalue(struct strbuf *b, const char *s)
 	}
 }
 
+/* Put obj (an object with an id) into the merge unless the kept version of its id is
+ * later: 1 when it went in, 0 when not, or ISR_ESTORE / ISR_ENOMEM. */
+static int put(struct tx *t, json_t *obj, const char *id)
+{
+	const char *mod = json_string_value(json_object_get(obj, "modified"));
+	char *text = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int rc;
+
+	if (!text)
+		return isp_err_set(t->err, ISR_ENOMEM, "out of memory");
+	db_bind_text(t->put, 1, id);
+	db_bind_text(t->put, 2, mod);
+	db_bind_text(t->put, 3, text);
+	rc = db_step(t->put);
+	db_reset(t->put);
+	free(text);
+	if (rc != DB_DONE)
+		return isp_err_set(t->err, ISR_ESTORE, "TAXII merge: %s", db_errmsg(t->m));
+	return db_changes(t->m) > 0;
+}
+
 /* Merge one object of a page: the later `modified` of an id wins. */
-static void merge(struct tx *t, json_t *obj, const char *page, long index)
+static int merge(struct tx *t, json_t *obj, const char *page, long index)
 {
 	const char *id = json_string_value(json_object_get(obj, "id"));
-	const char *mod, *old_mod;
-	json_t *old;
+	int rc;
 
 	if (!json_is_object(obj) || !id || !strstr(id, "--") || strlen(id) > 200) {
 		reject(t, page, index);
-		return;
+		return 0;
 	}
-	old = json_object_get(t->objs, id);
-	mod = json_string_value(json_object_get(obj, "modified"));
-	old_mod = old ? json_string_value(json_object_get(old, "modified")) : NULL;
-	if (old && old_mod && mod && strcmp(old_mod, mod) > 0)
-		return; /* an older version than the one kept */
-	json_object_set(t->objs, id, obj);
-	t->got++;
+	rc = put(t, obj, id);
+	if (rc < 0)
+		return rc;
+	t->got += rc;
+	return 0;
 }
 
-/* Load the local copy (missing: an empty collection). */
+/* The merge's private database (SQLite's temporary file: "" as the name). */
+static int open_merge(struct tx *t)
+{
+	int rc = db_open_sqlite("", &t->m, t->err);
+
+	if (rc)
+		return rc;
+	if (db_exec(t->m,
+		    "PRAGMA journal_mode=OFF; BEGIN;"
+		    "CREATE TABLE m(id TEXT PRIMARY KEY, modified TEXT, obj TEXT NOT NULL)") != 0 ||
+	    db_prepare(t->m,
+		       "INSERT INTO m(id, modified, obj) VALUES(?1, ?2, ?3) ON CONFLICT(id) DO "
+		       "UPDATE SET modified = excluded.modified, obj = excluded.obj WHERE NOT "
+		       "(m.modified IS NOT NULL AND excluded.modified IS NOT NULL AND "
+		       "m.modified > excluded.modified)",
+		       &t->put) != 0)
+		return isp_err_set(t->err, ISR_ESTORE, "TAXII merge: %s", db_errmsg(t->m));
+	return 0;
+}
+
+struct copy_read {
+	struct tx *t;
+	int objects; /* the root's "objects" was seen */
+	int rc;
+};
+
+static int copy_want(void *ud, const struct js_path *p)
+{
+	struct copy_read *r = ud;
+
+	if (p->depth == 1 && js_path_key(p, 0, "objects"))
+		r->objects = 1;
+	return p->depth == 2 && js_path_key(p, 0, "objects") && p->step[1].is_index;
+}
+
+static int copy_value(void *ud, const struct js_path *p, json_t *o, const char *bad, long line,
+		      long long off)
+{
+	struct copy_read *r = ud;
+	const char *id = json_string_value(json_object_get(o, "id"));
+	int rc;
+
+	(void)p;
+	(void)line;
+	(void)off;
+	if (bad || !id)
+		return 0; /* as before: what is no object with an id is dropped */
+	rc = put(r->t, o, id);
+	return rc < 0 ? rc : 0;
+}
+
+/* Stream the local copy into the merge (missing: an empty collection). */
 static int load_copy(struct tx *t, int *have)
 {
-	json_error_t je;
-	json_t *root, *arr, *o;
-	size_t i;
+	struct copy_read r = { t, 0, 0 };
+	struct lr *lr;
+	FILE *f;
+	int rc;
 
 	*have = 0;
-	t->objs = json_object();
-	if (!t->objs)
-		return isp_err_set(t->err, ISR_ENOMEM, "out of memory");
-	if (access(t->copy, F_OK) != 0)
+	rc = open_merge(t);
+	if (rc)
+		return rc;
+	f = fopen(t->copy, "rb");
+	if (!f)
 		return 0;
-	root = json_load_file(t->copy, 0, &je);
-	arr = root ? json_object_get(root, "objects") : NULL;
-	if (!json_is_array(arr)) {
-		json_decref(root);
+	lr = lr_new(f, 65536);
+	rc = lr ? js_scan(lr, TAXII_OBJECT_MAX, copy_want, copy_value, &r, NULL, t->err)
+		: isp_err_set(t->err, ISR_ENOMEM, "out of memory");
+	lr_free(lr);
+	fclose(f);
+	if (rc == ISR_ESTORE || rc == ISR_ENOMEM)
+		return rc;
+	if (rc != 0 || !r.objects) {
 		/* a broken copy: start the collection again from the beginning */
+		if (db_exec(t->m, "DELETE FROM m") != 0)
+			return isp_err_set(t->err, ISR_ESTORE, "TAXII merge: %s", db_errmsg(t->m));
+		isp_err_clear(t->err);
 		return 0;
 	}
-	json_array_foreach(arr, i, o)
-	{
-		const char *id = json_string_value(json_object_get(o, "id"));
-
-		if (id)
-			json_object_set(t->objs, id, o);
-	}
-	json_decref(root);
 	*have = 1;
 	return 0;
 }
@@ -309,7 +389,16 @@ static enum sync_result fetch_pages(struct tx *t)
 		free(res.body);
 		if (rc)
 			return tfail(t, SYNC_DOWNLOAD_FAILED);
-		json_array_foreach(p.objects, i, o) merge(t, o, pname, (long)i);
+		rc = 0;
+		json_array_foreach(p.objects, i, o)
+		{
+			if (rc == 0)
+				rc = merge(t, o, pname, (long)i);
+		}
+		if (rc) {
+			taxii_page_free(&p);
+			return tfail(t, SYNC_IMPORT_FAILED);
+		}
 		if (res.captured[0])
 			snprintf(t->added_last, sizeof(t->added_last), "%s", res.captured);
 		snprintf(prev, sizeof(prev), "%s", next);
@@ -339,37 +428,70 @@ static enum sync_result fetch_pages(struct tx *t)
 	return tfail(t, SYNC_DOWNLOAD_FAILED);
 }
 
-/* Write the merged copy to t->fresh (0600) and note which kinds it holds. */
-static int write_copy(struct tx *t)
+/* Note which kinds of live indicator the object text o holds. */
+static void note_kinds(struct tx *t, const char *text)
 {
-	json_t *arr = json_array(), *root, *o;
-	const char *id;
-	int rc;
+	json_t *o = json_loads(text, 0, NULL);
+	const char *type = json_string_value(json_object_get(o, "type"));
+	const char *pat = json_string_value(json_object_get(o, "pattern"));
 
-	memset(t->present, 0, sizeof(t->present));
-	json_object_foreach(t->objs, id, o)
-	{
-		const char *type = json_string_value(json_object_get(o, "type"));
-		const char *pat = json_string_value(json_object_get(o, "pattern"));
-
-		json_array_append(arr, o);
-		if (!type || strcmp(type, "indicator") != 0 || !pat ||
-		    json_is_true(json_object_get(o, "revoked")))
-			continue;
+	if (type && strcmp(type, "indicator") == 0 && pat &&
+	    !json_is_true(json_object_get(o, "revoked"))) {
 		t->present[0] |= strstr(pat, "domain-name:value") != NULL;
 		t->present[1] |= strstr(pat, "url:value") != NULL;
 		t->present[2] |= strstr(pat, "ipv4-addr:value") || strstr(pat, "ipv6-addr:value");
 	}
-	root = json_pack("{s:s, s:o}", "type", "bundle", "objects", arr);
-	if (!root)
-		return isp_err_set(t->err, ISR_ENOMEM, "out of memory");
-	unlink(t->fresh);
-	rc = json_dump_file(root, t->fresh, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (rc != 0)
-		return isp_err_set(t->err, ISR_EIO, "%s: cannot write", t->fresh);
-	chmod(t->fresh, 0600);
+	json_decref(o);
+}
+
+struct copy_write {
+	struct tx *t;
+	FILE *f;
+	long n;
+};
+
+static int write_row(void *ud, struct db_stmt *s)
+{
+	struct copy_write *w = ud;
+	const char *text = db_column_text(s, 0);
+
+	note_kinds(w->t, text);
+	fputs(w->n++ ? ",\n" : "\n", w->f);
+	fputs(text, w->f);
 	return 0;
+}
+
+/* Write the merge to t->fresh (0600), a row at a time, and note which kinds it holds. */
+static int write_copy(struct tx *t)
+{
+	struct copy_write w = { t, NULL, 0 };
+	struct db_stmt *s = NULL;
+	int fd, fn_rc = 0, rc;
+
+	memset(t->present, 0, sizeof(t->present));
+	unlink(t->fresh);
+	fd = open(t->fresh, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	w.f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!w.f) {
+		if (fd >= 0)
+			close(fd);
+		return isp_err_set(t->err, ISR_EIO, "%s: %s", t->fresh, strerror(errno));
+	}
+	fputs("{\"type\":\"bundle\",\"objects\":[", w.f);
+	rc = db_prepare(t->m, "SELECT obj FROM m", &s);
+	if (rc == 0)
+		rc = db_each_row(s, write_row, &w, &fn_rc) == DB_DONE ? 0 : -1;
+	db_finalize(s);
+	fputs("\n]}\n", w.f);
+	if (rc != 0)
+		rc = isp_err_set(t->err, ISR_ESTORE, "TAXII merge: %s", db_errmsg(t->m));
+	else if (ferror(w.f) || fflush(w.f) != 0)
+		rc = isp_err_set(t->err, ISR_EIO, "%s: cannot write", t->fresh);
+	if (fclose(w.f) != 0 && rc == 0)
+		rc = isp_err_set(t->err, ISR_EIO, "%s: cannot write", t->fresh);
+	if (rc)
+		unlink(t->fresh);
+	return rc;
 }
 
 struct rej_filter {
@@ -520,7 +642,8 @@ enum sync_result sync_taxii(struct store *st, const struct sync_opts *o, struct 
 	if (res == SYNC_OK)
 		snprintf(s->added_last, sizeof(s->added_last), "%s", t->added_last);
 out:
-	json_decref(t->objs);
+	db_finalize(t->put);
+	db_close(t->m);
 	memset(t->auth, 0, sizeof(t->auth));
 	free(t);
 	return res;

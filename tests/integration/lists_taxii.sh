@@ -79,4 +79,19 @@ has err.txt "HTTP status 401"
 has err.txt "nothing changed"
 expect 0 "still there" -- isp lists export --list isac-domain --format domains
 has out.txt "new.taxii.example"
+
+# a local copy cut short: the collection is asked again from the start, and the merge
+# still keeps the later (revoked) version of the domain indicator
+printf 'bearer tok-3f9a\n' > auth
+copy=$(ls "$work"/taxii-*.json)
+[ -f "$copy" ] || die "no local copy beside the snapshot"
+head -c 200 "$copy" > cut.json && cp cut.json "$copy"
+: > req.log
+expect 0 "sync after a broken copy" -- isp lists sync
+hasnt req.log "added_after"
+eq "$(grep -c 'objects/' req.log)" "4" "all pages again"
+expect 0 "domain list from the start" -- isp lists export --list isac-domain --format domains
+has out.txt "new.taxii.example"
+hasnt out.txt "c2.taxii.example"
+has "$copy" '"revoked":true'
 finish lists_taxii

@@ -10,7 +10,9 @@
  * -- keeping only the path from the root to where it is (keys and array indexes). At the
  * start of every value it asks the caller, through want(), whether that value is one it
  * wants; a wanted value's bytes are copied (at most value_max of them) and parsed with
- * json_loadb on their own, so memory is O(value_max + depth) whatever the document.
+ * json_loadb on their own, so memory is O(value_max + depth) whatever the document. A
+ * reader's raw hook (js_scan_ex) may take the usual shape of a value itself, straight
+ * from the scanner's buffer, before any of that.
  *
  * The structure outside wanted values is checked only as far as walking it needs
  * (balanced brackets, terminated strings, ':' and ',' in their places); a wanted value
@@ -86,14 +88,26 @@ int js_scan(struct lr *lr, size_t value_max, js_want_fn want, js_value_fn on_val
 	    struct js_stats *st, struct isp_err *err);
 
 /*
- * A reader's own parse of a wanted value, tried before jansson's: called with the value's
- * bytes buf[0..len) (only when within value_max). Set *handled to 1 when it took the
- * value (on_value is then not called), leave it 0 to have jansson parse it as usual. A
- * non-zero return stops the scan, which returns that value. For a fast path over the
- * common shape of an element that falls back to jansson for everything else.
+ * A reader's own parse of a wanted value, tried before jansson's, for a fast path over
+ * the common shape of an element that leaves everything else to jansson. buf[0..len)
+ * starts with the value and may go on past its end: the scanner first offers, without a
+ * copy, the bytes it holds from the value's start on (the rest of its chunk, at most
+ * value_max); when the hook does not take the value there, the scanner reads the value
+ * whole as usual (copied) and offers exactly that. buf is read only. Set *used to the
+ * value's length when the hook took it (on_value is then not called); leave it 0 to have
+ * it read as usual. A hook takes only a value that the scan would walk the same way: a
+ * valid JSON value of *used bytes. A non-zero return stops the scan, which returns it.
  */
 typedef int (*js_raw_fn)(void *ud, const struct js_path *p, const char *buf, size_t len, long line,
-			 long long off, int *handled);
+			 long long off, size_t *used);
+
+/*
+ * The length of the run at p[0..n) of bytes that a JSON string holds as they are when
+ * printable (0x20..0x7e, not '"' or '\'); with any_text, of bytes other than '"' and
+ * '\' (where a string's walk must look). Eight bytes at a time: the readers' fast paths
+ * spend most of their time in strings.
+ */
+size_t js_text_run(const char *p, size_t n, int any_text);
 
 /* js_scan with a raw hook (NULL: js_scan). */
 int js_scan_ex(struct lr *lr, size_t value_max, js_want_fn want, js_raw_fn raw,

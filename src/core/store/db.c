@@ -352,6 +352,26 @@ void db_bind_text(struct db_stmt *s, int i, const char *v)
 	pg_bind(s, i, v, v ? strlen(v) : 0, 0, PG_OID_TEXT);
 }
 
+void db_bind_text_ref(struct db_stmt *s, int i, const char *v)
+{
+	if (s->sq && v)
+		sqlite3_bind_text(s->sq, i, v, -1, SQLITE_STATIC);
+	else
+		db_bind_text(s, i, v);
+}
+
+void db_clear_bindings(struct db_stmt *s)
+{
+	int i;
+
+	if (s->sq) {
+		sqlite3_clear_bindings(s->sq);
+		return;
+	}
+	for (i = 1; i <= s->nparams; i++)
+		pg_bind(s, i, NULL, 0, 0, 0);
+}
+
 void db_bind_blob(struct db_stmt *s, int i, const void *p, size_t n)
 {
 	if (s->sq) {

@@ -53,6 +53,15 @@ void db_bind_int64(struct db_stmt *s, int i, int64_t v);
 void db_bind_text(struct db_stmt *s, int i, const char *v);
 void db_bind_blob(struct db_stmt *s, int i, const void *p, size_t n);
 void db_bind_null(struct db_stmt *s, int i);
+/*
+ * db_bind_text without the copy (SQLite; PostgreSQL copies as db_bind_text does), for a
+ * statement stepped once per row of a bulk load: v (NULL binds NULL) must stay valid
+ * until db_clear_bindings or db_finalize, which the caller calls right after the step
+ * and reset.
+ */
+void db_bind_text_ref(struct db_stmt *s, int i, const char *v);
+/* Every parameter of s bound to NULL again (no pointer of a _ref binding is kept). */
+void db_clear_bindings(struct db_stmt *s);
 /* DB_ROW (a row is current), DB_DONE, or DB_ERROR (db_errmsg says why). */
 int db_step(struct db_stmt *s);
 int64_t db_column_int64(struct db_stmt *s, int i);
