@@ -82,26 +82,22 @@ static int by_uuid(const void *a, const void *b)
 /* GET url into path (written whole, then renamed), at most o->max_bytes. */
 static int fetch_to(struct mirror *m, const char *url, const char *path)
 {
-	char part[4300];
+	struct fs_atomic a;
 	struct fetch_req q;
 	struct fetch_res res;
-	FILE *f;
 	int rc;
 
-	snprintf(part, sizeof(part), "%s.part", path);
-	f = fopen(part, "wb");
-	if (!f)
-		return isp_err_set(m->err, ISR_EIO, "%s: %s", part, strerror(errno));
-	fetch_req_init(&q, m->o, url, m->o->max_bytes);
-	q.out = f;
-	rc = fetch_url(&q, &res, m->err);
-	if (fclose(f) != 0 && rc == 0)
-		rc = isp_err_set(m->err, ISR_EIO, "%s: %s", part, strerror(errno));
-	if (rc == 0 && rename(part, path) != 0)
-		rc = isp_err_set(m->err, ISR_EIO, "%s: %s", path, strerror(errno));
+	rc = fs_atomic_open(&a, path, fs_private_mode(), m->err);
 	if (rc)
-		unlink(part);
-	return rc;
+		return rc;
+	fetch_req_init(&q, m->o, url, m->o->max_bytes);
+	q.out = a.f;
+	rc = fetch_url(&q, &res, m->err);
+	if (rc) {
+		fs_atomic_abort(&a);
+		return rc;
+	}
+	return fs_atomic_commit(&a, m->err);
 }
 
 /* One event of the new manifest: fetched unless the mirror has it at this timestamp. */
@@ -200,8 +196,8 @@ int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct s
 		rc = listfmt_misp_feed(stage, on_new, on_reject, m, err);
 	curl_global_cleanup();
 	/* the manifest last: a mirror interrupted before this keeps the old one */
-	if (rc == 0 && rename(staged, path) != 0)
-		rc = isp_err_set(err, ISR_EIO, "%s: %s", path, strerror(errno));
+	if (rc == 0)
+		rc = fs_replace(staged, path, err); /* fsynced by fetch_to */
 	snprintf(dir, size, "%s", m->dir);
 out:
 	unlink(staged); /* what a failed run staged */

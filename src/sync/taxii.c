@@ -485,7 +485,7 @@ static int write_copy(struct tx *t)
 	fputs("\n]}\n", w.f);
 	if (rc != 0)
 		rc = isp_err_set(t->err, ISR_ESTORE, "TAXII merge: %s", db_errmsg(t->m));
-	else if (ferror(w.f) || fflush(w.f) != 0)
+	else if (ferror(w.f) || fflush(w.f) != 0 || fsync(fileno(w.f)) != 0)
 		rc = isp_err_set(t->err, ISR_EIO, "%s: cannot write", t->fresh);
 	if (fclose(w.f) != 0 && rc == 0)
 		rc = isp_err_set(t->err, ISR_EIO, "%s: cannot write", t->fresh);
@@ -566,10 +566,9 @@ static enum sync_result import_copy(struct tx *t, struct store *st)
 		unlink(t->fresh);
 		return tfail(t, SYNC_IMPORT_FAILED);
 	}
-	if (rename(t->fresh, t->copy) != 0) {
+	if (fs_replace(t->fresh, t->copy, t->err) != 0) {
 		/* the store has the lists; without the copy the next sync starts over */
 		unlink(t->copy);
-		isp_err_set(t->err, ISR_EIO, "%s: %s", t->copy, strerror(errno));
 		return tfail(t, SYNC_IMPORT_FAILED);
 	}
 	memcpy(t->s->lists, done, nd * sizeof(done[0]));
