@@ -106,15 +106,25 @@ size_t rpz_rec_size(const uint8_t *r);
  * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records; block as
  * its list's policy says, see struct rpz_policy; pol NULL = CNAME .); entries
  * the allowlist covers, and the allowlist's own entries of the zone's kinds, as CNAME
- * rpz-passthru.; the apex NS localhost. prev (the zone it replaces, or NULL) sizes the
- * buffers, so that a rebuild does not grow them by doubling (a copy, and up to twice the
- * memory, at the worst time). The serial is 0 (the caller sets it). Returns 0
- * and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
+ * rpz-passthru.; the apex NS localhost. The records are in the order the snapshot gave
+ * them, maybe twice: rpz_zone_order sorts them. The serial is 0 (the caller sets it).
+ * Returns 0 and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
  */
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
-		   struct rpz_zone **out, struct isp_err *err);
+		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
+		   struct isp_err *err);
+/* The records rpz_zone_build would make, each given to visit (rec: the layout above) and
+ * not kept; visit returns non-zero only when out of memory. Returns 0, or ISR_ENOMEM /
+ * ISR_EINVAL (name) with err set. */
+int rpz_zone_walk(const struct snap *s, const char *name, const char *const *lists, int nlists,
+		  const struct rpz_policy *pol, int (*visit)(void *ud, const uint8_t *rec),
+		  void *ud, struct isp_err *err);
 void rpz_zone_unref(struct rpz_zone *z);
+
+/* The keyed 64-bit hash of record r (the zone order's first key; see zone.c). */
+uint64_t rpz_rec_hash(const uint8_t *r);
+/* Sort v[0..n) ascending (radix, in place; shift 56 to start). */
+void rpz_u64_sort(uint64_t *v, size_t n, int shift);
 
 /* Sort z's records in the order differences are made in (a hash of the bytes, then the
  * bytes: the same in every zone) and drop duplicates. 0 or ISR_ENOMEM (z unchanged). */
@@ -341,6 +351,7 @@ struct rpz_zstate {
 	char listbuf[1024];
 	struct rpz_zone *cur; /* NULL until the first build */
 	struct rpz_journal journal;
+	long long walk_ms, build_ms; /* the last rebuild: with the snapshot, after it */
 };
 
 struct rpz_ctx {
@@ -432,10 +443,24 @@ int rpz_member_take(struct rpz_ctx *c, int mi, uint64_t now);
 /* Free the members' prefix sets. */
 void rpz_members_free(struct rpz_ctx *c);
 
-/* Rebuild every zone of c from snapshot s (serial: at least `created`, and above the
- * previous one when the zone changed). changed[i] is set for each zone that changed.
- * Returns 0 or the first error (the zones built so far are kept). */
-int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint32_t ttl,
+/* ---- rebuild.c ---- */
+
+/* The difference from zs's zone (zs->cur, not NULL) to the one snapshot s makes of it
+ * (d->from set, d->to not): two walks of s, the old zone's records gone copied, the new
+ * ones made (see rebuild.c). 0 and *out (refs 1), or an error with err set. */
+int rpz_zone_delta(const struct snap *s, const struct rpz_zstate *zs, const struct rpz_policy *pol,
+		   struct rpz_diff **out, struct isp_err *err);
+/* old with the difference d (made from it by rpz_zone_delta) applied, records of TTL
+ * ttl, in the zone order. 0 and *out (refs 1, serial 0), or ISR_ENOMEM. */
+int rpz_zone_apply(const struct rpz_zone *old, const struct rpz_diff *d, uint32_t ttl,
+		   struct rpz_zone **out);
+
+/* Bring every zone of c up to snapshot s, and close s (before the new zones are
+ * assembled, so that it and two zones are not in memory at once). A zone that changed
+ * gets a serial of at least `created` and above its previous one, and its difference in
+ * the journal; changed[i] is set for it. Returns 0, or the first error with err set
+ * (then every zone is kept as it was). */
+int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t ttl,
 		 size_t journal_max, int *changed, struct isp_err *err);
 void rpz_ctx_free(struct rpz_ctx *c);
 
