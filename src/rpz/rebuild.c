@@ -3,20 +3,20 @@
  * each zone is built whole; after that only its difference is made, and the new zone is
  * the old one with the difference applied.
  *
- * A difference (rpz_zone_delta) takes two walks of the snapshot, and neither keeps the
- * records it makes: the first keeps only each record's 64-bit hash (8 bytes a record,
- * sorted), which one merge walk with the old zone (sorted by the same hash) splits into
- * the records gone (copied from the old zone) and the hashes of the records new; the
- * second walk copies the records with those hashes. Records with equal hashes are taken
- * to be equal: the hash is keyed (rpz_rec_hash), so a list cannot be made to collide,
- * and two records of a million-record zone collide by chance about once in 10^7 rebuilds
- * (a record would then keep its old form until the next change).
+ * A difference (rpz_zone_delta) takes one walk of the snapshot that keeps none of the
+ * records it makes but the new ones: each record's 64-bit hash is looked up among the
+ * old zone's (8 bytes a record, in the zone order already, found through an index of
+ * their top 16 bits); a record found marks the old one seen, one not found is copied
+ * into the difference. The old records not seen are the ones gone. Records with equal
+ * hashes are taken to be equal: the hash is keyed (rpz_rec_hash), so a list cannot be
+ * made to collide, and a new record of a million-record zone meets an old one's hash by
+ * chance about once in 10^13 records added (it would then not be served until it changes).
  *
  * Then the snapshot is closed, and the new zone is assembled (rpz_zone_apply) by one merge
  * of the old zone and the difference, written in the zone order (so that a transfer and
  * the next difference read the arena front to back). At no time are the snapshot and
  * two zones in memory at once: the peak is the old zone, the snapshot and the hashes,
- * or then the two zones.
+ * or then the two zones and the hashes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,184 +33,118 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* ---- the first walk: every record's hash ---- */
+/* ---- the walk: each record looked up among the old zone's ---- */
 
-struct hwalk {
-	uint64_t *h;
-	size_t n, cap;
+struct owalk {
+	const uint64_t *o; /* the old zone's hashes, in its order (ascending) */
+	size_t n;
+	uint32_t *idx;	    /* [65537]: the first of o whose top 16 bits are >= i */
+	uint8_t *seen;	    /* a bit for each of o: the new zone has it */
+	struct rpz_diff *d; /* the records new, appended to its arena */
+	size_t cap;	    /* of d->arena */
+	uint32_t *add;	    /* their offsets */
+	size_t nadd, acap;
 };
 
-static int on_hash(void *ud, const uint8_t *r)
+static int on_rec(void *ud, const uint8_t *r)
 {
-	struct hwalk *w = ud;
-
-	if (mem_grow_from((void **)&w->h, &w->cap, w->n + 1, sizeof(*w->h), 4096))
-		return -1;
-	w->h[w->n++] = rpz_rec_hash(r);
-	return 0;
-}
-
-/* ---- the second walk: the records of the hashes a[0..na) (sorted, distinct) ---- */
-
-struct pwalk {
-	const uint64_t *a;
-	size_t na, got;
-	uint8_t *taken; /* a record already copied (a zone may make one twice) */
-	struct rpz_diff *d;
-	size_t cap;	      /* of d->arena */
-	uint8_t filter[8192]; /* a bit for each top 16 bits of a hash in a */
-};
-
-static int on_pick(void *ud, const uint8_t *r)
-{
-	struct pwalk *w = ud;
+	struct owalk *w = ud;
 	uint64_t h = rpz_rec_hash(r);
-	unsigned top = (unsigned)(h >> 48);
-	size_t lo = 0, hi = w->na, mid, sz;
+	size_t i = w->idx[h >> 48], end = w->idx[(h >> 48) + 1], sz;
 	struct rpz_diff *d = w->d;
+	int found = 0;
 
-	if (!(w->filter[top >> 3] & 1u << (top & 7)))
-		return 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (w->a[mid] < h)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == w->na || w->a[lo] != h || w->taken[lo])
+	for (; i < end && w->o[i] <= h; i++)
+		if (w->o[i] == h) {
+			w->seen[i >> 3] |= (uint8_t)(1u << (i & 7));
+			found = 1;
+		}
+	if (found)
 		return 0;
 	sz = rpz_rec_size(r);
 	if (d->arena_len + sz > UINT32_MAX ||
-	    mem_grow_from((void **)&d->arena, &w->cap, d->arena_len + sz, 1, 1 << 12))
+	    mem_grow_from((void **)&d->arena, &w->cap, d->arena_len + sz, 1, 1 << 12) ||
+	    mem_grow_from((void **)&w->add, &w->acap, w->nadd + 1, sizeof(*w->add), 256))
 		return -1;
 	memcpy(d->arena + d->arena_len, r, sz);
-	d->add[lo] = (uint32_t)d->arena_len; /* in the zone order: a's */
+	w->add[w->nadd++] = (uint32_t)d->arena_len;
 	d->arena_len += sz;
-	w->taken[lo] = 1;
-	w->got++;
 	return 0;
 }
 
-/* Split old's records by the sorted, distinct hashes h[0..n): the offsets of old's records
- * whose hash is not there into *del (*ndel, their bytes into *bytes), and the hashes not
- * in old moved to the front of h (their count returned). */
-static size_t split(const struct rpz_zone *old, uint64_t *h, size_t n, uint32_t **del, size_t *ndel,
-		    size_t *bytes, int *oom)
-{
-	size_t i = 0, j = 0, na = 0, cap = 0;
-	uint64_t ho = 0;
-
-	*ndel = *bytes = 0;
-	while (i < old->n || j < n) {
-		const uint8_t *r = i < old->n ? old->arena + old->recs[i] : NULL;
-
-		if (r)
-			ho = rpz_rec_hash(r);
-		if (r && (j == n || ho < h[j])) { /* gone */
-			if (mem_grow_from((void **)del, &cap, *ndel + 1, sizeof(**del), 256)) {
-				*oom = 1;
-				return 0;
-			}
-			(*del)[(*ndel)++] = old->recs[i++];
-			*bytes += rpz_rec_size(r);
-		} else if (!r || h[j] < ho) { /* new */
-			h[na++] = h[j++];
-		} else { /* kept (every record of old with this hash) */
-			while (++i < old->n && rpz_rec_hash(old->arena + old->recs[i]) == h[j])
-				;
-			j++;
-		}
-	}
-	return na;
-}
-
 int rpz_zone_delta(const struct snap *s, const struct rpz_zstate *zs, const struct rpz_policy *pol,
-		   struct rpz_diff **out, struct isp_err *err)
+		   struct rpz_diff **out, uint64_t **ohash, struct isp_err *err)
 {
 	const struct rpz_zone *old = zs->cur;
-	struct hwalk hw = { 0 };
-	struct pwalk *pw = NULL;
-	struct rpz_diff *d;
-	uint32_t *del = NULL;
-	size_t i, m, na, ndel = 0, bytes = 0;
-	int rc, oom = 0;
+	struct owalk w = { 0 };
+	struct rpz_diff *d = calloc(1, sizeof(*d));
+	uint64_t *v = NULL;
+	size_t i, b, dcap = 0;
+	int rc;
 
 	*out = NULL;
-	hw.cap = old->n + old->n / 16 + 1024; /* the old zone's size and a little more */
-	hw.h = malloc(hw.cap * sizeof(*hw.h));
-	if (!hw.h)
-		return isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory", zs->name);
-	rc = rpz_zone_walk(s, zs->name, zs->lists, zs->nlists, pol, on_hash, &hw, err);
-	if (rc) {
-		free(hw.h);
-		return rc;
-	}
-	rpz_u64_sort(hw.h, hw.n, 56);
-	for (i = 0, m = 0; i < hw.n; i++)
-		if (m == 0 || hw.h[m - 1] != hw.h[i])
-			hw.h[m++] = hw.h[i];
-	na = split(old, hw.h, m, &del, &ndel, &bytes, &oom);
-	d = oom ? NULL : calloc(1, sizeof(*d));
-	if (d) {
-		d->refs = 1;
-		d->from = old->serial;
-		d->arena = malloc(bytes ? bytes : 1);
-		d->del = malloc((ndel ? ndel : 1) * sizeof(*d->del));
-		d->add = calloc(na ? na : 1, sizeof(*d->add));
-	}
-	if (!d || !d->arena || !d->del || !d->add)
+	*ohash = NULL;
+	w.n = old->n;
+	w.o = *ohash = malloc((old->n ? old->n : 1) * sizeof(uint64_t));
+	w.idx = malloc(65537 * sizeof(*w.idx));
+	w.seen = calloc(old->n / 8 + 1, 1);
+	if (!d || !*ohash || !w.idx || !w.seen)
 		goto oom;
-	for (i = 0; i < ndel; i++) {
-		size_t sz = rpz_rec_size(old->arena + del[i]);
+	d->refs = 1;
+	d->from = old->serial;
+	for (i = 0; i < old->n; i++)
+		(*ohash)[i] = rpz_rec_hash(old->arena + old->recs[i]);
+	for (i = 0, b = 0; b <= 65536; b++) {
+		while (i < old->n && (*ohash)[i] >> 48 < b)
+			i++;
+		w.idx[b] = (uint32_t)i;
+	}
+	w.d = d;
+	rc = rpz_zone_walk(s, zs->name, zs->lists, zs->nlists, pol, on_rec, &w, err);
+	if (rc)
+		goto fail;
+	/* the new records in the zone order, each once (a zone may make one twice) */
+	v = malloc((w.nadd ? w.nadd : 1) * sizeof(*v));
+	if (!v)
+		goto oom;
+	w.nadd = rpz_recs_order(d->arena, w.add, w.nadd, v);
+	free(v);
+	d->add = w.add;
+	d->nadd = w.nadd;
+	w.add = NULL;
+	/* the old records not seen: gone */
+	for (i = 0; i < old->n; i++) {
+		const uint8_t *r = old->arena + old->recs[i];
+		size_t sz = rpz_rec_size(r);
 
-		memcpy(d->arena + d->arena_len, old->arena + del[i], sz);
+		if (w.seen[i >> 3] & (1u << (i & 7)))
+			continue;
+		if (d->arena_len + sz > UINT32_MAX ||
+		    mem_grow_from((void **)&d->arena, &w.cap, d->arena_len + sz, 1, 1 << 12) ||
+		    mem_grow_from((void **)&d->del, &dcap, d->ndel + 1, sizeof(*d->del), 256))
+			goto oom;
+		memcpy(d->arena + d->arena_len, r, sz);
 		d->del[d->ndel++] = (uint32_t)d->arena_len;
 		d->arena_len += sz;
 	}
-	free(del);
-	del = NULL;
-	if (na) {
-		pw = calloc(1, sizeof(*pw));
-		if (!pw || !(pw->taken = calloc(na, 1)))
-			goto oom;
-		pw->a = hw.h;
-		pw->na = na;
-		pw->d = d;
-		pw->cap = bytes ? bytes : 1;
-		for (i = 0; i < na; i++)
-			pw->filter[hw.h[i] >> 51] |= (uint8_t)(1u << ((hw.h[i] >> 48) & 7));
-		rc = rpz_zone_walk(s, zs->name, zs->lists, zs->nlists, pol, on_pick, pw, err);
-		if (rc)
-			goto fail;
-		if (pw->got != na) { /* the same snapshot made other records: never */
-			rc = isp_err_set(err, ISR_EIO,
-					 "rpz: zone %s: the second walk missed %zu "
-					 "records",
-					 zs->name, na - pw->got);
-			goto fail;
-		}
-		d->nadd = na;
-		free(pw->taken);
-		free(pw);
-	}
-	free(hw.h);
+	free(w.idx);
+	free(w.seen);
 	*out = d;
 	return 0;
 oom:
 	rc = isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory", zs->name);
 fail:
-	if (pw)
-		free(pw->taken);
-	free(pw);
-	free(del);
-	free(hw.h);
+	free(w.idx);
+	free(w.seen);
+	free(w.add);
+	free(*ohash);
+	*ohash = NULL;
 	rpz_diff_unref(d);
 	return rc;
 }
 
-int rpz_zone_apply(const struct rpz_zone *old, const struct rpz_diff *d, uint32_t ttl,
-		   struct rpz_zone **out)
+int rpz_zone_apply(const struct rpz_zone *old, const uint64_t *ohash, const struct rpz_diff *d,
+		   uint32_t ttl, struct rpz_zone **out)
 {
 	struct rpz_zone *z = calloc(1, sizeof(*z));
 	size_t i = 0, k = 0, j = 0, bytes = old->arena_len, sz;
@@ -252,7 +186,7 @@ int rpz_zone_apply(const struct rpz_zone *old, const struct rpz_diff *d, uint32_
 			}
 		}
 		if (ra && hi != i)
-			ha = rpz_rec_hash(ra), hi = i;
+			ha = ohash ? ohash[i] : rpz_rec_hash(ra), hi = i;
 		if (rb && hj != j)
 			hb = rpz_rec_hash(rb), hj = j;
 		if (ra && (!rb || ha < hb))
@@ -273,6 +207,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 {
 	struct rpz_zone *fresh[RPZ_MAX_ZONES] = { 0 };
 	struct rpz_diff *dd[RPZ_MAX_ZONES] = { 0 };
+	uint64_t *oh[RPZ_MAX_ZONES] = { 0 }; /* the old zones' hashes */
 	int64_t t0 = mono_ms(), t1;
 	int i, rc = 0;
 
@@ -286,7 +221,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 			rc = rpz_zone_build(s, zs->name, zs->lists, zs->nlists, ttl, &c->policy,
 					    &fresh[i], err);
 		else
-			rc = rpz_zone_delta(s, zs, &c->policy, &dd[i], err);
+			rc = rpz_zone_delta(s, zs, &c->policy, &dd[i], &oh[i], err);
 	}
 	snap_close(s);
 	t1 = mono_ms();
@@ -305,7 +240,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 			changed[i] = 1;
 			nz = NULL;
 		} else if (rc == 0 && d && (d->ndel + d->nadd || ttl != zs->cur->ttl)) {
-			if (rpz_zone_apply(zs->cur, d, ttl, &nz) != 0) {
+			if (rpz_zone_apply(zs->cur, oh[i], d, ttl, &nz) != 0) {
 				rc = isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory",
 						 zs->name);
 			} else {
@@ -322,6 +257,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 			}
 		}
 		zs->build_ms = mono_ms() - t1;
+		free(oh[i]);
 		rpz_diff_unref(d);
 		rpz_zone_unref(nz);
 	}

@@ -127,8 +127,12 @@ uint64_t rpz_rec_hash(const uint8_t *r);
 void rpz_u64_sort(uint64_t *v, size_t n, int shift);
 
 /* Sort z's records in the order differences are made in (a hash of the bytes, then the
- * bytes: the same in every zone) and drop duplicates. 0 or ISR_ENOMEM (z unchanged). */
+ * bytes: the same in every zone), drop duplicates, and rewrite the arena in that order.
+ * 0 or ISR_ENOMEM (z unchanged). */
 int rpz_zone_order(struct rpz_zone *z);
+/* Sort the records at recs[0..n) of arena so (v: room for n words) and drop duplicates;
+ * returns how many are left. */
+size_t rpz_recs_order(const uint8_t *arena, uint32_t *recs, size_t n, uint64_t *v);
 
 /* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;
  * ndel + nadd == 0 when equal), or ISR_ENOMEM. */
@@ -446,14 +450,16 @@ void rpz_members_free(struct rpz_ctx *c);
 /* ---- rebuild.c ---- */
 
 /* The difference from zs's zone (zs->cur, not NULL) to the one snapshot s makes of it
- * (d->from set, d->to not): two walks of s, the old zone's records gone copied, the new
- * ones made (see rebuild.c). 0 and *out (refs 1), or an error with err set. */
+ * (d->from set, d->to not), by one walk of s (see rebuild.c); *ohash gets the hashes of
+ * the old zone's records, for rpz_zone_apply (the caller frees it). 0 and *out (refs 1),
+ * or an error with err set. */
 int rpz_zone_delta(const struct snap *s, const struct rpz_zstate *zs, const struct rpz_policy *pol,
-		   struct rpz_diff **out, struct isp_err *err);
-/* old with the difference d (made from it by rpz_zone_delta) applied, records of TTL
- * ttl, in the zone order. 0 and *out (refs 1, serial 0), or ISR_ENOMEM. */
-int rpz_zone_apply(const struct rpz_zone *old, const struct rpz_diff *d, uint32_t ttl,
-		   struct rpz_zone **out);
+		   struct rpz_diff **out, uint64_t **ohash, struct isp_err *err);
+/* old with the difference d (made from it) applied, records of TTL ttl, in the zone
+ * order; ohash: old's records' hashes (rpz_zone_delta's), or NULL to compute them.
+ * 0 and *out (refs 1, serial 0), or ISR_ENOMEM. */
+int rpz_zone_apply(const struct rpz_zone *old, const uint64_t *ohash, const struct rpz_diff *d,
+		   uint32_t ttl, struct rpz_zone **out);
 
 /* Bring every zone of c up to snapshot s, and close s (before the new zones are
  * assembled, so that it and two zones are not in memory at once). A zone that changed

@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -827,6 +828,10 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 
 	if (!s)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	/* The zones, their hashes and differences are arrays of megabytes, freed at each
+	 * rebuild: mapped on their own and given back when freed. (glibc otherwise raises
+	 * its threshold after the first such free, and then keeps the freed memory.) */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	s->cfg = cfg;
 	s->nsock[0] = s->nsock[1] = s->inofd = -1;
 	served_block_signals(&set);

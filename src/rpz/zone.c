@@ -392,7 +392,7 @@ static int off_cmp(const void *x, const void *y, void *arena)
 /* Sort the record offsets recs[0..n) of arena in the zone order and drop duplicates:
  * the offsets sorted as words (the hash's top 32 bits, the offset), then each run with
  * equal top bits (a few in a million) by the whole hash and the bytes. The new count. */
-static size_t recs_order(const uint8_t *arena, uint32_t *recs, size_t n, uint64_t *v)
+size_t rpz_recs_order(const uint8_t *arena, uint32_t *recs, size_t n, uint64_t *v)
 {
 	size_t i, j, m;
 
@@ -416,11 +416,30 @@ static size_t recs_order(const uint8_t *arena, uint32_t *recs, size_t n, uint64_
 int rpz_zone_order(struct rpz_zone *z)
 {
 	uint64_t *v = malloc((z->n ? z->n : 1) * sizeof(*v));
+	uint8_t *a;
+	size_t i, len = 0;
 
 	if (!v)
 		return ISR_ENOMEM;
-	z->n = recs_order(z->arena, z->recs, z->n, v);
+	z->n = rpz_recs_order(z->arena, z->recs, z->n, v);
 	free(v);
+	/* the arena rewritten in that order (so that a transfer and the first difference
+	 * read it front to back, not a cache miss a record); kept as it is without memory */
+	for (i = 0; i < z->n; i++)
+		len += rpz_rec_size(z->arena + z->recs[i]);
+	a = malloc(len ? len : 1);
+	if (!a)
+		return 0;
+	for (i = 0, len = 0; i < z->n; i++) {
+		size_t sz = rpz_rec_size(z->arena + z->recs[i]);
+
+		memcpy(a + len, z->arena + z->recs[i], sz);
+		z->recs[i] = (uint32_t)len;
+		len += sz;
+	}
+	free(z->arena);
+	z->arena = a;
+	z->arena_len = len;
 	return 0;
 }
 

@@ -199,7 +199,7 @@ static void test_apply(void **state)
 	assert_int_equal(rpz_diff_make(za, zb, &d), 0);
 	assert_int_equal(d->ndel, (N + 2) / 3);
 	assert_int_equal(d->nadd, (N + 2) / 3);
-	assert_int_equal(rpz_zone_apply(za, d, 300, &z), 0);
+	assert_int_equal(rpz_zone_apply(za, NULL, d, 300, &z), 0);
 	assert_int_equal(z->n, zb->n);
 	assert_int_equal(z->arena_len, zb->arena_len);
 	for (i = 0; i < z->n; i++) {
