@@ -10,7 +10,9 @@
  *   xfr.c     a request answered: SOA, AXFR, IXFR, errors; a transfer as a generator of
  *             messages (no whole-zone buffer).
  *   member.c  the members (the ACL's entries): who a request is, its rate of transfers.
- *   server.c  sockets, the poll loop, limits, reloads and NOTIFY.
+ *   rebuild.c the zones brought up to a new snapshot: a difference by one walk of it.
+ *   notify.c  NOTIFY to the secondaries, resent until answered.
+ *   server.c  sockets, the poll loop, limits, reloads.
  *   tsig_client.c  TSIG of the exchanges we start (`lists pull`): a request signed, each
  *             response verified, multi-message transfers by the chain of MACs.
  *   pull*.c   `lists pull` (pull.h): the transfer read, the zone copy, the import.
@@ -446,6 +448,48 @@ int rpz_member_of(const struct rpz_ctx *c, const struct rpz_key *key, const stru
 int rpz_member_take(struct rpz_ctx *c, int mi, uint64_t now);
 /* Free the members' prefix sets. */
 void rpz_members_free(struct rpz_ctx *c);
+
+/* ---- notify.c ---- */
+
+#define RPZ_MAX_NOTIFY 32 /* rpz.notify addresses */
+
+/* A NOTIFY of one zone to one address, resent until answered. */
+struct rpz_notify {
+	int zone;
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	int key; /* the key it is signed with (index in ctx.keys), or -1 */
+	/* the TSIG of the last one sent (tsig_client.c): its answer's MAC covers ours */
+	struct rpz_tsig_client tc;
+	uint16_t id;
+	uint32_t serial;
+	int pending, interval_ms;
+	int64_t due_ms;
+};
+
+struct rpz_notifier {
+	struct rpz_notify notes[RPZ_MAX_NOTIFY * RPZ_MAX_ZONES];
+	int nnotes;
+	struct sockaddr_storage targets[RPZ_MAX_NOTIFY];
+	socklen_t tlens[RPZ_MAX_NOTIFY];
+	int tkeys[RPZ_MAX_NOTIFY]; /* the key each target's NOTIFY is signed with, or -1 */
+	int ntargets;
+	int sock[2]; /* the sockets they go from: IPv4, IPv6 (-1: none) */
+	uint8_t buf[RPZ_MSG_CAP];
+	_Atomic uint64_t sent, acked; /* read by the metrics thread */
+};
+
+/* Parse rpz.notify (list: "ADDR:PORT" or "key:NAME@ADDR:PORT", signed with c's key NAME,
+ * comma-separated) into s's targets. 0 or ISR_EINVAL with err. */
+int rpz_notify_parse(struct rpz_notifier *s, const struct rpz_ctx *c, const char *list,
+		     struct isp_err *err);
+/* Zone zi of c changed: notify every target of its new serial (due at now, ms). */
+void rpz_notify_zone(struct rpz_notifier *s, const struct rpz_ctx *c, int zi, int64_t now);
+/* Send the NOTIFYs due at now (ms), and schedule their resending. */
+void rpz_notify_due(struct rpz_notifier *s, const struct rpz_ctx *c, int64_t now);
+/* Read the answers waiting on socket fd (one of s->sock): each that acknowledges a
+ * pending NOTIFY ends it. */
+void rpz_notify_read(struct rpz_notifier *s, const struct rpz_ctx *c, int fd);
 
 /* ---- rebuild.c ---- */
 
