@@ -560,15 +560,8 @@ static void diff_put(struct rpz_diff *d, const uint8_t *r, uint32_t *list, size_
 /* Append v to the growing list *l (*n used, *cap room). 0 or -1. */
 static int push(uint32_t **l, size_t *n, size_t *cap, uint32_t v)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		uint32_t *nl = realloc(*l, c * sizeof(**l));
-
-		if (!nl)
-			return -1;
-		*l = nl;
-		*cap = c;
-	}
+	if (mem_grow_from((void **)l, cap, *n + 1, sizeof(**l), 256))
+		return -1;
 	(*l)[(*n)++] = v;
 	return 0;
 }
