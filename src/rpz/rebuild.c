@@ -239,7 +239,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 			zs->cur = nz;
 			changed[i] = 1;
 			nz = NULL;
-		} else if (rc == 0 && d && (d->ndel + d->nadd || ttl != zs->cur->ttl)) {
+		} else if (rc == 0 && d && zs->cur && (d->ndel + d->nadd || ttl != zs->cur->ttl)) {
 			if (rpz_zone_apply(zs->cur, oh[i], d, ttl, &nz) != 0) {
 				rc = isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory",
 						 zs->name);

@@ -455,15 +455,18 @@ static int zb_init(struct zb *b, const struct snap *s, const char *name, const c
 	b->allow_list = -1;
 	b->pol = pol;
 	z = calloc(1, sizeof(*z));
-	if (!z)
-		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	if (!z) {
+		isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+		return ISR_ENOMEM;
+	}
 	z->refs = 1;
 	z->ttl = ttl;
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	n = dnsw_name_wire(name, z->origin, sizeof(z->origin));
 	if (n < 0) {
 		free(z);
-		return isp_err_set(err, ISR_EINVAL, "rpz: zone %s: not a valid name", name);
+		isp_err_set(err, ISR_EINVAL, "rpz: zone %s: not a valid name", name);
+		return ISR_EINVAL;
 	}
 	z->origin_len = (size_t)n;
 	b->z = z;
