@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "rpz/pull_int.h"
 
@@ -16,27 +17,9 @@
 
 int pull_lines_add(struct pull_lines *s, const char *line, size_t len)
 {
-	if (s->len + len + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1 << 16;
-		char *a;
-
-		while (cap < s->len + len + 1)
-			cap *= 2;
-		a = realloc(s->arena, cap);
-		if (!a)
-			return ISR_ENOMEM;
-		s->arena = a;
-		s->cap = cap;
-	}
-	if (s->n == s->ncap) {
-		size_t cap = s->ncap ? s->ncap * 2 : 1024;
-		size_t *o = realloc(s->off, cap * sizeof(*o));
-
-		if (!o)
-			return ISR_ENOMEM;
-		s->off = o;
-		s->ncap = cap;
-	}
+	if (mem_grow_from((void **)&s->arena, &s->cap, s->len + len + 1, 1, 1 << 16) ||
+	    mem_grow_from((void **)&s->off, &s->ncap, s->n + 1, sizeof(*s->off), 1024))
+		return ISR_ENOMEM;
 	s->off[s->n++] = s->len;
 	memcpy(s->arena + s->len, line, len);
 	s->arena[s->len + len] = '\0';

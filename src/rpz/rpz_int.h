@@ -10,7 +10,9 @@
  *   xfr.c     a request answered: SOA, AXFR, IXFR, errors; a transfer as a generator of
  *             messages (no whole-zone buffer).
  *   member.c  the members (the ACL's entries): who a request is, its rate of transfers.
- *   server.c  sockets, the poll loop, limits, reloads and NOTIFY.
+ *   rebuild.c the zones brought up to a new snapshot: a difference by one walk of it.
+ *   notify.c  NOTIFY to the secondaries, resent until answered.
+ *   server.c  sockets, the poll loop, limits, reloads.
  *   tsig_client.c  TSIG of the exchanges we start (`lists pull`): a request signed, each
  *             response verified, multi-message transfers by the chain of MACs.
  *   pull*.c   `lists pull` (pull.h): the transfer read, the zone copy, the import.
@@ -106,19 +108,33 @@ size_t rpz_rec_size(const uint8_t *r);
  * drop CNAME rpz-drop., tcp-only CNAME rpz-tcp-only., local data its records; block as
  * its list's policy says, see struct rpz_policy; pol NULL = CNAME .); entries
  * the allowlist covers, and the allowlist's own entries of the zone's kinds, as CNAME
- * rpz-passthru.; the apex NS localhost. prev (the zone it replaces, or NULL) sizes the
- * buffers, so that a rebuild does not grow them by doubling (a copy, and up to twice the
- * memory, at the worst time). The serial is 0 (the caller sets it). Returns 0
- * and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
+ * rpz-passthru.; the apex NS localhost. The records are in the order the snapshot gave
+ * them, maybe twice: rpz_zone_order sorts them. The serial is 0 (the caller sets it).
+ * Returns 0 and *out (refs 1), or ISR_ENOMEM / ISR_EINVAL (name) with err set.
  */
 int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
-		   struct rpz_zone **out, struct isp_err *err);
+		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
+		   struct isp_err *err);
+/* The records rpz_zone_build would make, each given to visit (rec: the layout above) and
+ * not kept; visit returns non-zero only when out of memory. Returns 0, or ISR_ENOMEM /
+ * ISR_EINVAL (name) with err set. */
+int rpz_zone_walk(const struct snap *s, const char *name, const char *const *lists, int nlists,
+		  const struct rpz_policy *pol, int (*visit)(void *ud, const uint8_t *rec),
+		  void *ud, struct isp_err *err);
 void rpz_zone_unref(struct rpz_zone *z);
 
+/* The keyed 64-bit hash of record r (the zone order's first key; see zone.c). */
+uint64_t rpz_rec_hash(const uint8_t *r);
+/* Sort v[0..n) ascending (radix, in place; shift 56 to start). */
+void rpz_u64_sort(uint64_t *v, size_t n, int shift);
+
 /* Sort z's records in the order differences are made in (a hash of the bytes, then the
- * bytes: the same in every zone) and drop duplicates. 0 or ISR_ENOMEM (z unchanged). */
+ * bytes: the same in every zone), drop duplicates, and rewrite the arena in that order.
+ * 0 or ISR_ENOMEM (z unchanged). */
 int rpz_zone_order(struct rpz_zone *z);
+/* Sort the records at recs[0..n) of arena so (v: room for n words) and drop duplicates;
+ * returns how many are left. */
+size_t rpz_recs_order(const uint8_t *arena, uint32_t *recs, size_t n, uint64_t *v);
 
 /* The difference from a to b (from = a's serial, to = b's). Returns 0 and *out (refs 1;
  * ndel + nadd == 0 when equal), or ISR_ENOMEM. */
@@ -341,6 +357,7 @@ struct rpz_zstate {
 	char listbuf[1024];
 	struct rpz_zone *cur; /* NULL until the first build */
 	struct rpz_journal journal;
+	long long walk_ms, build_ms; /* the last rebuild: with the snapshot, after it */
 };
 
 struct rpz_ctx {
@@ -432,10 +449,68 @@ int rpz_member_take(struct rpz_ctx *c, int mi, uint64_t now);
 /* Free the members' prefix sets. */
 void rpz_members_free(struct rpz_ctx *c);
 
-/* Rebuild every zone of c from snapshot s (serial: at least `created`, and above the
- * previous one when the zone changed). changed[i] is set for each zone that changed.
- * Returns 0 or the first error (the zones built so far are kept). */
-int rpz_ctx_load(struct rpz_ctx *c, const struct snap *s, uint32_t created, uint32_t ttl,
+/* ---- notify.c ---- */
+
+#define RPZ_MAX_NOTIFY 32 /* rpz.notify addresses */
+
+/* A NOTIFY of one zone to one address, resent until answered. */
+struct rpz_notify {
+	int zone;
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	int key; /* the key it is signed with (index in ctx.keys), or -1 */
+	/* the TSIG of the last one sent (tsig_client.c): its answer's MAC covers ours */
+	struct rpz_tsig_client tc;
+	uint16_t id;
+	uint32_t serial;
+	int pending, interval_ms;
+	int64_t due_ms;
+};
+
+struct rpz_notifier {
+	struct rpz_notify notes[RPZ_MAX_NOTIFY * RPZ_MAX_ZONES];
+	int nnotes;
+	struct sockaddr_storage targets[RPZ_MAX_NOTIFY];
+	socklen_t tlens[RPZ_MAX_NOTIFY];
+	int tkeys[RPZ_MAX_NOTIFY]; /* the key each target's NOTIFY is signed with, or -1 */
+	int ntargets;
+	int sock[2]; /* the sockets they go from: IPv4, IPv6 (-1: none) */
+	uint8_t buf[RPZ_MSG_CAP];
+	_Atomic uint64_t sent, acked; /* read by the metrics thread */
+};
+
+/* Parse rpz.notify (list: "ADDR:PORT" or "key:NAME@ADDR:PORT", signed with c's key NAME,
+ * comma-separated) into s's targets. 0 or ISR_EINVAL with err. */
+int rpz_notify_parse(struct rpz_notifier *s, const struct rpz_ctx *c, const char *list,
+		     struct isp_err *err);
+/* Zone zi of c changed: notify every target of its new serial (due at now, ms). */
+void rpz_notify_zone(struct rpz_notifier *s, const struct rpz_ctx *c, int zi, int64_t now);
+/* Send the NOTIFYs due at now (ms), and schedule their resending. */
+void rpz_notify_due(struct rpz_notifier *s, const struct rpz_ctx *c, int64_t now);
+/* Read the answers waiting on socket fd (one of s->sock): each that acknowledges a
+ * pending NOTIFY ends it. */
+void rpz_notify_read(struct rpz_notifier *s, const struct rpz_ctx *c, int fd);
+
+/* ---- rebuild.c ---- */
+
+/* The difference from zs's zone (zs->cur, not NULL) to the one snapshot s makes of it
+ * (d->from set, d->to not), by one walk of s (see rebuild.c); *ohash gets the hashes of
+ * the old zone's records, for rpz_zone_apply (the caller frees it). 0 and *out (refs 1),
+ * or an error with err set. */
+int rpz_zone_delta(const struct snap *s, const struct rpz_zstate *zs, const struct rpz_policy *pol,
+		   struct rpz_diff **out, uint64_t **ohash, struct isp_err *err);
+/* old with the difference d (made from it) applied, records of TTL ttl, in the zone
+ * order; ohash: old's records' hashes (rpz_zone_delta's), or NULL to compute them.
+ * 0 and *out (refs 1, serial 0), or ISR_ENOMEM. */
+int rpz_zone_apply(const struct rpz_zone *old, const uint64_t *ohash, const struct rpz_diff *d,
+		   uint32_t ttl, struct rpz_zone **out);
+
+/* Bring every zone of c up to snapshot s, and close s (before the new zones are
+ * assembled, so that it and two zones are not in memory at once). A zone that changed
+ * gets a serial of at least `created` and above its previous one, and its difference in
+ * the journal; changed[i] is set for it. Returns 0, or the first error with err set
+ * (then every zone is kept as it was). */
+int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t ttl,
 		 size_t journal_max, int *changed, struct isp_err *err);
 void rpz_ctx_free(struct rpz_ctx *c);
 

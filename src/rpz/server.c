@@ -9,20 +9,18 @@
  * progress for rpz.idle-timeout is closed.
  *
  * Reload: the snapshot's file stamp is looked at when inotify says its folder changed,
- * every second anyway, and on SIGHUP; a new
- * snapshot rebuilds each zone beside the old one (rpz_ctx_load); a zone that changed gets
- * a new serial and a journal entry, and a NOTIFY goes to every rpz.notify address,
- * resent (1 s, doubling to 60 s) until that address answers it. A failed rebuild keeps
- * the old zones serving. Transfers in flight keep the zone they started with.
+ * every second anyway, and on SIGHUP; a new snapshot brings each zone up to date
+ * (rpz_ctx_load, rebuild.c); a zone that changed gets a new serial and a journal entry,
+ * and a NOTIFY goes to every rpz.notify address (notify.c). A failed rebuild keeps the
+ * old zones serving. Transfers in flight keep the zone they started with.
  */
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +37,7 @@
 #include "rpz/rpz.h"
 #include "rpz/rpz_int.h"
 
-#define MAX_LISTEN	8
-#define MAX_NOTIFY	32
-#define NOTIFY_FIRST_MS 1000
-#define NOTIFY_MAX_MS	60000
+#define MAX_LISTEN 8
 
 struct conn {
 	int fd;
@@ -57,44 +52,24 @@ struct conn {
 	int64_t last_ms;
 };
 
-struct notify {
-	int zone;
-	struct sockaddr_storage to;
-	socklen_t tolen;
-	int key; /* the key it is signed with (index in ctx.keys), or -1 */
-	/* the TSIG of the last one sent (tsig_client.c): its answer's MAC covers ours */
-	struct rpz_tsig_client tc;
-	uint16_t id;
-	uint32_t serial;
-	int pending, interval_ms;
-	int64_t due_ms;
-};
-
 struct server {
 	struct rpz_ctx ctx;
 	const struct isp_config *cfg;
 	char snap_path[CONFIG_PATH_MAX];
 	struct filestamp snap_st;
 	int udp[MAX_LISTEN], tcp[MAX_LISTEN], nlisten;
-	int nsock[2]; /* NOTIFY sockets: IPv4, IPv6 */
-	int sigfd;    /* SIGTERM, SIGINT, SIGHUP (blocked, read here) */
-	int inofd;    /* inotify on the snapshot's folder (-1: none, the 1 s look only) */
-	int look;     /* the snapshot's folder changed: look at it now */
+	int sigfd; /* SIGTERM, SIGINT, SIGHUP (blocked, read here) */
+	int inofd; /* inotify on the snapshot's folder (-1: none, the 1 s look only) */
+	int look;  /* the snapshot's folder changed: look at it now */
 	int stop, hup;
 	struct conn **conns;
 	int nconns, maxconns, transfers, maxtransfers;
 	int64_t idle_ms;
-	struct notify notes[MAX_NOTIFY * RPZ_MAX_ZONES];
-	int nnotes;
-	struct sockaddr_storage targets[MAX_NOTIFY];
-	socklen_t tlens[MAX_NOTIFY];
-	int tkeys[MAX_NOTIFY]; /* the key each target's NOTIFY is signed with, or -1 */
-	int ntargets;
+	struct rpz_notifier nt;
 	uint8_t buf[RPZ_MSG_CAP];
 	/* read by the metrics thread */
 	_Atomic uint32_t zserial[RPZ_MAX_ZONES];
-	_Atomic uint64_t refused;		    /* requests of no member */
-	_Atomic uint64_t notify_sent, notify_acked; /* NOTIFY messages, acknowledgements */
+	_Atomic uint64_t refused; /* requests of no member */
 	_Atomic int mstop;
 	struct metricsd metrics;
 };
@@ -120,14 +95,6 @@ static const char *tsig_err_name(int e)
 				  : "error";
 }
 
-/* "ADDR:PORT" ("[ADDR]:PORT" for IPv6) of sa into buf (net_addrs_text's form). */
-static const char *addr_port(const struct sockaddr_storage *sa, char *buf, size_t size)
-{
-	buf[0] = '\0';
-	net_addrs_text(buf, size, "", sa, 1);
-	return buf;
-}
-
 static void log_outcome(const struct rpz_outcome *o, const char *peer)
 {
 	if (o->limit)
@@ -140,152 +107,6 @@ static void log_outcome(const struct rpz_outcome *o, const char *peer)
 		fprintf(stderr, "rpz: %s of %s from %s%s%s refused (rcode %d)\n",
 			qtype_name(o->qtype), o->zone ? o->zone : "(no zone of ours)", peer,
 			o->key ? " key " : "", o->key ? o->key : "", o->rcode);
-}
-
-/* ---- NOTIFY ---- */
-
-static void notify_send(struct server *s, struct notify *n)
-{
-	const struct rpz_zone *z = s->ctx.zones[n->zone].cur;
-	uint8_t *m = s->buf;
-	size_t off;
-	int fd = s->nsock[n->to.ss_family == AF_INET6];
-
-	memset(m, 0, DNSW_HEADER);
-	dnsw_put16(m, n->id);
-	dnsw_put16(m + 2, (uint16_t)(DNSW_OPCODE_NOTIFY << 11 | DNSW_AA));
-	dnsw_put16(m + 4, 1);
-	dnsw_put16(m + 6, 1);
-	memcpy(m + DNSW_HEADER, z->origin, z->origin_len);
-	off = DNSW_HEADER + z->origin_len;
-	dnsw_put16(m + off, DNSW_SOA);
-	dnsw_put16(m + off + 2, DNSW_CLASS_IN);
-	off = rpz_put_soa(z, n->serial, m, off + 4, RPZ_MSG_CAP);
-	if (off && n->key >= 0) {
-		int r = rpz_tsig_sign_request(&n->tc, &s->ctx.keys[n->key], (uint64_t)time(NULL), m,
-					      off, RPZ_MSG_CAP);
-
-		off = r > 0 ? (size_t)r : 0;
-	}
-	if (fd >= 0 && off && sendto(fd, m, off, 0, (const struct sockaddr *)&n->to, n->tolen) > 0)
-		atomic_fetch_add_explicit(&s->notify_sent, 1, memory_order_relaxed);
-}
-
-/* Zone i changed: notify every target of its new serial. */
-static void notify_zone(struct server *s, int zi)
-{
-	int t, k;
-
-	for (t = 0; t < s->ntargets; t++) {
-		struct notify *n = NULL;
-
-		for (k = 0; k < s->nnotes; k++)
-			if (s->notes[k].zone == zi && s->notes[k].tolen == s->tlens[t] &&
-			    memcmp(&s->notes[k].to, &s->targets[t], s->tlens[t]) == 0)
-				n = &s->notes[k];
-		if (!n) {
-			n = &s->notes[s->nnotes++];
-			n->zone = zi;
-			memcpy(&n->to, &s->targets[t], s->tlens[t]);
-			n->tolen = s->tlens[t];
-			n->key = s->tkeys[t];
-		}
-		n->serial = s->ctx.zones[zi].cur->serial;
-		n->id = (uint16_t)randombytes_uniform(65536);
-		n->pending = 1;
-		n->interval_ms = NOTIFY_FIRST_MS;
-		n->due_ms = now_ms();
-	}
-}
-
-static void notify_due(struct server *s, int64_t now)
-{
-	int k;
-	char a[64];
-
-	for (k = 0; k < s->nnotes; k++) {
-		struct notify *n = &s->notes[k];
-
-		if (!n->pending || n->due_ms > now)
-			continue;
-		notify_send(s, n);
-		if (n->interval_ms > NOTIFY_FIRST_MS)
-			fprintf(stderr, "rpz: NOTIFY of %s serial %u to %s resent\n",
-				s->ctx.zones[n->zone].name, n->serial,
-				addr_port(&n->to, a, sizeof(a)));
-		n->due_ms = now + n->interval_ms;
-		n->interval_ms =
-			n->interval_ms * 2 > NOTIFY_MAX_MS ? NOTIFY_MAX_MS : n->interval_ms * 2;
-	}
-}
-
-/* Whether the answer m[0..len) acknowledges n (RFC 1996 4.7): a NOTIFY response with
- * its ID and its question (the zone, SOA, IN), and, when n was signed, a TSIG of n's key
- * that verifies against the MAC of what we sent. Returns NULL, or why not. */
-static const char *notify_answers(const struct server *s, const struct notify *n, const uint8_t *m,
-				  size_t len)
-{
-	const struct rpz_zone *z = s->ctx.zones[n->zone].cur;
-	size_t q = DNSW_HEADER, i;
-
-	if (dnsw_get16(m + 4) != 1 || len < q + z->origin_len + 4)
-		return "no question";
-	for (i = 0; i < z->origin_len; i++)
-		if (tolower(m[q + i]) != tolower(z->origin[i]))
-			return "another zone";
-	if (dnsw_get16(m + q + i) != DNSW_SOA || dnsw_get16(m + q + i + 2) != DNSW_CLASS_IN)
-		return "another question";
-	if (n->key >= 0) {
-		/* a copy: a forged answer must not spoil the check of the real one */
-		struct rpz_tsig_client c = n->tc;
-
-		if (rpz_tsig_verify(&c, m, len, (uint64_t)time(NULL), 1) != RPZ_TV_OK)
-			return "TSIG missing or wrong";
-	}
-	return NULL;
-}
-
-static void notify_read(struct server *s, int fd)
-{
-	struct sockaddr_storage from = { 0 };
-	socklen_t fl = sizeof(from);
-	char a[64];
-	ssize_t r;
-	int k;
-
-	for (;;) {
-		uint16_t flags;
-
-		r = recvfrom(fd, s->buf, sizeof(s->buf), MSG_DONTWAIT, (struct sockaddr *)&from,
-			     &fl);
-		if (r < DNSW_HEADER)
-			break;
-		flags = dnsw_get16(s->buf + 2);
-
-		if (!(flags & DNSW_QR) || DNSW_OPCODE(flags) != DNSW_OPCODE_NOTIFY)
-			continue;
-		for (k = 0; k < s->nnotes; k++) {
-			struct notify *n = &s->notes[k];
-			const char *why;
-
-			if (!n->pending || n->id != dnsw_get16(s->buf) || n->tolen != fl ||
-			    memcmp(&n->to, &from, fl) != 0)
-				continue;
-			why = notify_answers(s, n, s->buf, (size_t)r);
-			addr_port(&from, a, sizeof(a));
-			if (why) {
-				fprintf(stderr, "rpz: NOTIFY answer from %s ignored: %s\n", a, why);
-				continue;
-			}
-			n->pending = 0;
-			atomic_fetch_add_explicit(&s->notify_acked, 1, memory_order_relaxed);
-			fprintf(stderr,
-				"rpz: NOTIFY of %s serial %u acknowledged by %s (rcode %d%s)\n",
-				s->ctx.zones[n->zone].name, n->serial, a, DNSW_RCODE(flags),
-				n->key >= 0 ? ", signed" : "");
-		}
-		fl = sizeof(from);
-	}
 }
 
 /* ---- reload ---- */
@@ -307,8 +128,7 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 		return rc;
 	}
 	rc = rpz_ctx_load(&s->ctx, sn, (uint32_t)snap_created(sn), (uint32_t)s->cfg->lists_rpz_ttl,
-			  (size_t)s->cfg->rpz_journal_max, changed, err);
-	snap_close(sn);
+			  (size_t)s->cfg->rpz_journal_max, changed, err); /* closes sn */
 	s->snap_st = st;
 	for (i = 0; i < s->ctx.nzones; i++) {
 		const struct rpz_zstate *zs = &s->ctx.zones[i];
@@ -318,10 +138,10 @@ static int reload(struct server *s, const char *why, struct isp_err *err)
 		atomic_store_explicit(&s->zserial[i], zs->cur->serial, memory_order_relaxed);
 		fprintf(stderr,
 			"rpz: zone %s serial %u: %zu records (%s; %zu differences kept; built in "
-			"%lld ms)\n",
+			"%lld ms: %lld with the snapshot, %lld after)\n",
 			zs->name, zs->cur->serial, zs->cur->n, why, zs->journal.n,
-			(long long)(now_ms() - t0));
-		notify_zone(s, i);
+			(long long)(now_ms() - t0), zs->walk_ms, zs->build_ms);
+		rpz_notify_zone(&s->nt, &s->ctx, i, now_ms());
 	}
 	return rc;
 }
@@ -538,46 +358,8 @@ static int open_sockets(struct server *s, struct isp_err *err)
 				net_addr_text((struct sockaddr *)&addrs[i], a, sizeof(a)),
 				strerror(errno));
 	}
-	s->nsock[0] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	s->nsock[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	return 0;
-}
-
-/* rpz.notify: ADDR:PORT or key:NAME@ADDR:PORT (signed with key NAME), comma-separated. */
-static int parse_notify(struct server *s, struct isp_err *err)
-{
-	char buf[sizeof(s->cfg->rpz_notify)], *p, *tok, *save = NULL;
-	int i, n;
-
-	snprintf(buf, sizeof(buf), "%s", s->cfg->rpz_notify);
-	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
-		const char *addr = tok;
-		int key = -1;
-
-		if (s->ntargets == MAX_NOTIFY)
-			return isp_err_set(err, ISR_EINVAL, "rpz.notify: more than %d addresses",
-					   MAX_NOTIFY);
-		if (strncmp(tok, "key:", 4) == 0) {
-			char *at = strchr(tok, '@');
-
-			if (!at)
-				return isp_err_set(err, ISR_EINVAL,
-						   "rpz.notify: %s: expected key:NAME@ADDR:PORT",
-						   tok);
-			*at = '\0';
-			addr = at + 1;
-			for (i = 0; i < s->ctx.nkeys; i++)
-				if (strcmp(s->ctx.keys[i].name, tok + 4) == 0)
-					key = i;
-			if (key < 0)
-				return isp_err_set(err, ISR_EINVAL,
-						   "rpz.notify: %s: no such key in rpz.tsig", tok);
-		}
-		if (net_parse_addr_list("rpz.notify", addr, 53, &s->targets[s->ntargets],
-					&s->tlens[s->ntargets], 1, &n, err) != 0)
-			return ISR_EINVAL;
-		s->tkeys[s->ntargets++] = key;
-	}
+	s->nt.sock[0] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->nt.sock[1] = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	return 0;
 }
 
@@ -628,9 +410,9 @@ static size_t render(void *ud, char *buf, size_t size)
 		   "requests of no member (not in rpz.allow, bad TSIG) refused",
 		   atomic_load_explicit(&s->refused, memory_order_relaxed));
 	prom_value(&p, "counter", "notify_sent_total", "NOTIFY messages sent (resends included)",
-		   atomic_load_explicit(&s->notify_sent, memory_order_relaxed));
+		   atomic_load_explicit(&s->nt.sent, memory_order_relaxed));
 	prom_value(&p, "counter", "notify_acked_total", "NOTIFY messages acknowledged",
-		   atomic_load_explicit(&s->notify_acked, memory_order_relaxed));
+		   atomic_load_explicit(&s->nt.acked, memory_order_relaxed));
 	return prom_end(&p);
 }
 
@@ -667,7 +449,7 @@ static int configure(struct server *s, struct isp_err *err)
 	rc = rpz_acl_parse(&s->ctx, cfg->rpz_allow, err);
 	if (rc)
 		return rc;
-	rc = parse_notify(s, err);
+	rc = rpz_notify_parse(&s->nt, &s->ctx, cfg->rpz_notify, err);
 	if (rc)
 		return rc;
 	s->ctx.member_rate = cfg->rpz_member_rate > 0 ? (int)cfg->rpz_member_rate : 0;
@@ -767,7 +549,7 @@ static void loop(struct server *s)
 			s->hup = s->look = 0;
 			last_check = now;
 		}
-		notify_due(s, now);
+		rpz_notify_due(&s->nt, &s->ctx, now);
 		for (i = 0; i < s->nconns; i++)
 			if (now - s->conns[i]->last_ms > s->idle_ms) {
 				fprintf(stderr, "rpz: connection from %s idle, closed\n",
@@ -779,8 +561,8 @@ static void loop(struct server *s)
 			pf[n++] = (struct pollfd){ .fd = s->udp[i], .events = POLLIN };
 			pf[n++] = (struct pollfd){ .fd = s->tcp[i], .events = POLLIN };
 		}
-		pf[n++] = (struct pollfd){ .fd = s->nsock[0], .events = POLLIN };
-		pf[n++] = (struct pollfd){ .fd = s->nsock[1], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->nt.sock[0], .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = s->nt.sock[1], .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->inofd, .events = POLLIN };
 		pf[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
 		base = n;
@@ -805,9 +587,9 @@ static void loop(struct server *s)
 		if (pf[base - 2].revents & POLLIN)
 			read_inotify(s);
 		for (i = 0; i < 2; i++)
-			if (s->nsock[i] >= 0 &&
+			if (s->nt.sock[i] >= 0 &&
 			    (pf[(size_t)2 * (size_t)s->nlisten + (size_t)i].revents & POLLIN))
-				notify_read(s, s->nsock[i]);
+				rpz_notify_read(&s->nt, &s->ctx, s->nt.sock[i]);
 		/* connections: pf[base + i] belongs to the connection that was at i; walk
 		 * backwards so that closing one (the last moves into its place) skips none */
 		for (i = n - base - 1; i >= 0; i--) {
@@ -828,8 +610,12 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 
 	if (!s)
 		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	/* The zones, their hashes and differences are arrays of megabytes, freed at each
+	 * rebuild: mapped on their own and given back when freed. (glibc otherwise raises
+	 * its threshold after the first such free, and then keeps the freed memory.) */
+	(void)mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	s->cfg = cfg;
-	s->nsock[0] = s->nsock[1] = s->inofd = -1;
+	s->nt.sock[0] = s->nt.sock[1] = s->inofd = -1;
 	served_block_signals(&set);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	rc = s->sigfd < 0 ? isp_err_set(err, ISR_EIO, "rpz: signalfd: %s", strerror(errno))
@@ -864,8 +650,8 @@ int rpz_run(const struct isp_config *cfg, struct isp_err *err)
 			close(s->tcp[i]);
 	}
 	for (i = 0; i < 2; i++)
-		if (s->nsock[i] >= 0)
-			close(s->nsock[i]);
+		if (s->nt.sock[i] >= 0)
+			close(s->nt.sock[i]);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
 	if (s->inofd >= 0)

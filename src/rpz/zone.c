@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/base/hash.h"
+#include "core/base/binwrite.h"
 #include "core/lists/allowlist.h"
 #include "core/lists/listexport.h"
 #include "core/lists/snapfmt.h"
@@ -36,35 +36,18 @@ struct zb {
 	int allow_list;	  /* the snapshot's allowlist index, or -1 */
 	int domains, ips; /* the zone has lists of these kinds */
 	int oom;
+	int (*visit)(void *ud, const uint8_t *rec); /* rpz_zone_walk: each record, unkept */
+	void *ud;
 };
 
 static int grow(struct zb *b, size_t need)
 {
 	struct rpz_zone *z = b->z;
 
-	if (z->arena_len + need > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 1 << 16;
-		uint8_t *a;
-
-		while (cap < z->arena_len + need)
-			cap *= 2;
-		if (cap > UINT32_MAX)
-			return -1;
-		a = realloc(z->arena, cap);
-		if (!a)
-			return -1;
-		z->arena = a;
-		b->cap = cap;
-	}
-	if (z->n == b->nrecs_cap) {
-		size_t cap = b->nrecs_cap ? b->nrecs_cap * 2 : 4096;
-		uint32_t *r = realloc(z->recs, cap * sizeof(*r));
-
-		if (!r)
-			return -1;
-		z->recs = r;
-		b->nrecs_cap = cap;
-	}
+	if (z->arena_len + need > UINT32_MAX ||
+	    mem_grow_from((void **)&z->arena, &b->cap, z->arena_len + need, 1, 1 << 16) ||
+	    mem_grow_from((void **)&z->recs, &b->nrecs_cap, z->n + 1, sizeof(*z->recs), 4096))
+		return -1;
 	return 0;
 }
 
@@ -87,6 +70,10 @@ static int add_rec(struct zb *b, const uint8_t *owner, size_t olen, uint16_t typ
 	dnsw_put16(p + 1 + olen, type);
 	dnsw_put16(p + 3 + olen, (uint16_t)rdlen);
 	memcpy(p + 5 + olen, rd, rdlen);
+	if (b->visit) { /* a walk: the arena is only where the record is written */
+		z->n--;
+		return b->visit(b->ud, p);
+	}
 	z->arena_len += 1 + olen + 4 + rdlen;
 	return 0;
 }
@@ -311,15 +298,31 @@ static int on_key(void *ud, const struct snap_key *k)
 }
 
 /*
- * The order of a zone's records: by a 64-bit hash of their bytes, then by the bytes. Any
- * total order the same in every zone is all a difference needs; this one sorts fast (one
- * radix pass on the hash's top byte, then buckets of a few thousand records whose
- * comparisons almost never reach the bytes). Owners sorted by bytes share long prefixes
- * ("\x09n0000..."), which made a comparison sort of a million of them take seconds.
+ * The order of a zone's records: by a 64-bit keyed hash of their bytes (SipHash-2-4,
+ * libsodium's crypto_shorthash, with a key drawn once per process), then by the bytes.
+ * Any total order the same in every zone of the process is all a difference needs; this
+ * one sorts fast (a radix sort of 64-bit words). Owners sorted by bytes share long
+ * prefixes ("\x09n0000..."), which made a comparison sort of a million of them take
+ * seconds. The key makes the hash unpredictable from outside, so that a list cannot be
+ * made of records whose hashes collide (rpz_zone_delta takes equal hashes for equal
+ * records).
  */
-static uint64_t rec_hash(const uint8_t *r)
+uint64_t rpz_rec_hash(const uint8_t *r)
 {
-	return hash_key(0, r, rpz_rec_size(r));
+	static unsigned char key[crypto_shorthash_KEYBYTES];
+	static int keyed;
+	unsigned char h[crypto_shorthash_BYTES];
+	uint64_t v = 0;
+	int i;
+
+	if (!keyed) {
+		randombytes_buf(key, sizeof(key));
+		keyed = 1;
+	}
+	crypto_shorthash(h, r, rpz_rec_size(r), key);
+	for (i = 0; i < 8; i++)
+		v = v << 8 | h[i];
+	return v;
 }
 
 static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
@@ -330,129 +333,149 @@ static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
 	return c ? c : (la > lb) - (la < lb);
 }
 
-struct hrec {
-	uint64_t h;
-	uint32_t off;
-};
-
-static int hrec_cmp(const void *x, const void *y, void *arena)
+/* Records a and b in the zone order (their hashes ha, hb). */
+static int rec_cmp(const uint8_t *a, uint64_t ha, const uint8_t *b, uint64_t hb)
 {
-	const struct hrec *a = x, *b = y;
-
-	if (a->h != b->h)
-		return (a->h > b->h) - (a->h < b->h);
-	return rec_cmp_raw((const uint8_t *)arena + a->off, (const uint8_t *)arena + b->off);
+	return ha != hb ? (ha > hb) - (ha < hb) : rec_cmp_raw(a, b);
 }
 
-/* Sort v[0..n) by hash, then bytes: in place by the byte of the hash at shift (American
- * flag sort), each bucket by the next byte, small ones by insertion. */
-static void hrec_sort(struct hrec *v, size_t n, int shift, const uint8_t *arena)
+void rpz_u64_sort(uint64_t *v, size_t n, int shift)
 {
 	size_t cnt[256] = { 0 }, start[257], next[256], i, j;
 	unsigned b;
 
-	if (shift < 0) { /* equal hashes all the way down: by the bytes */
-		qsort_r(v, n, sizeof(*v), hrec_cmp, (void *)arena);
-		return;
-	}
-	if (n < 24) {
+	if (n < 32 || shift < 0) {
 		for (i = 1; i < n; i++) {
-			struct hrec e = v[i];
+			uint64_t e = v[i];
 
-			for (j = i; j > 0 && hrec_cmp(&v[j - 1], &e, (void *)arena) > 0; j--)
+			for (j = i; j > 0 && v[j - 1] > e; j--)
 				v[j] = v[j - 1];
 			v[j] = e;
 		}
 		return;
 	}
 	for (i = 0; i < n; i++)
-		cnt[(v[i].h >> shift) & 255]++;
+		cnt[(v[i] >> shift) & 255]++;
 	start[0] = 0;
 	for (b = 0; b < 256; b++) {
 		start[b + 1] = start[b] + cnt[b];
 		next[b] = start[b];
 	}
-	for (b = 0; b < 256; b++) {
+	for (b = 0; b < 256; b++) { /* American flag sort: in place, bucket by bucket */
 		while (next[b] < start[b + 1]) {
-			struct hrec e = v[next[b]];
-			unsigned d = (unsigned)(e.h >> shift) & 255;
+			uint64_t e = v[next[b]];
+			unsigned d = (unsigned)(e >> shift) & 255;
 
 			while (d != b) {
-				struct hrec t = v[next[d]];
+				uint64_t t = v[next[d]];
 
 				v[next[d]++] = e;
 				e = t;
-				d = (unsigned)(e.h >> shift) & 255;
+				d = (unsigned)(e >> shift) & 255;
 			}
 			v[next[b]++] = e;
 		}
 		if (cnt[b] > 1)
-			hrec_sort(v + start[b], cnt[b], shift - 8, arena);
+			rpz_u64_sort(v + start[b], cnt[b], shift - 8);
 	}
+}
+
+/* qsort_r order of two offsets into arena: the zone order. */
+static int off_cmp(const void *x, const void *y, void *arena)
+{
+	const uint8_t *a = (const uint8_t *)arena + *(const uint32_t *)x;
+	const uint8_t *b = (const uint8_t *)arena + *(const uint32_t *)y;
+
+	return rec_cmp(a, rpz_rec_hash(a), b, rpz_rec_hash(b));
+}
+
+/* Sort the record offsets recs[0..n) of arena in the zone order and drop duplicates:
+ * the offsets sorted as words (the hash's top 32 bits, the offset), then each run with
+ * equal top bits (a few in a million) by the whole hash and the bytes. The new count. */
+size_t rpz_recs_order(const uint8_t *arena, uint32_t *recs, size_t n, uint64_t *v)
+{
+	size_t i, j, m;
+
+	for (i = 0; i < n; i++)
+		v[i] = (rpz_rec_hash(arena + recs[i]) >> 32) << 32 | recs[i];
+	rpz_u64_sort(v, n, 56);
+	for (i = 0; i < n; i++)
+		recs[i] = (uint32_t)v[i];
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && v[j] >> 32 == v[i] >> 32;)
+			j++;
+		if (j - i > 1)
+			qsort_r(recs + i, j - i, sizeof(*recs), off_cmp, (void *)arena);
+	}
+	for (i = 0, m = 0; i < n; i++)
+		if (m == 0 || rec_cmp_raw(arena + recs[m - 1], arena + recs[i]) != 0)
+			recs[m++] = recs[i];
+	return m;
 }
 
 int rpz_zone_order(struct rpz_zone *z)
 {
-	struct hrec *v = malloc((z->n ? z->n : 1) * sizeof(*v));
-	size_t i, m;
+	uint64_t *v = malloc((z->n ? z->n : 1) * sizeof(*v));
+	uint8_t *a;
+	size_t i, len = 0;
 
 	if (!v)
 		return ISR_ENOMEM;
-	for (i = 0; i < z->n; i++) {
-		v[i].h = rec_hash(z->arena + z->recs[i]);
-		v[i].off = z->recs[i];
-	}
-	hrec_sort(v, z->n, 56, z->arena);
-	for (i = 0, m = 0; i < z->n; i++)
-		if (m == 0 || hrec_cmp(&v[i - 1], &v[i], z->arena) != 0)
-			z->recs[m++] = v[i].off;
-	z->n = m;
+	z->n = rpz_recs_order(z->arena, z->recs, z->n, v);
 	free(v);
+	/* the arena rewritten in that order (so that a transfer and the first difference
+	 * read it front to back, not a cache miss a record); kept as it is without memory */
+	for (i = 0; i < z->n; i++)
+		len += rpz_rec_size(z->arena + z->recs[i]);
+	a = malloc(len ? len : 1);
+	if (!a)
+		return 0;
+	for (i = 0, len = 0; i < z->n; i++) {
+		size_t sz = rpz_rec_size(z->arena + z->recs[i]);
+
+		memcpy(a + len, z->arena + z->recs[i], sz);
+		z->recs[i] = (uint32_t)len;
+		len += sz;
+	}
+	free(z->arena);
+	z->arena = a;
+	z->arena_len = len;
 	return 0;
 }
 
-int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
-		   uint32_t ttl, const struct rpz_policy *pol, const struct rpz_zone *prev,
-		   struct rpz_zone **out, struct isp_err *err)
+/* A zone named `name` (no records yet) and b set up to fill it from s's lists. */
+static int zb_init(struct zb *b, const struct snap *s, const char *name, const char *const *lists,
+		   int nlists, uint32_t ttl, const struct rpz_policy *pol, struct isp_err *err)
 {
-	static const uint8_t ns[] = "\x09localhost";
-	struct zb b;
-	struct zwalk w;
 	struct rpz_zone *z;
 	unsigned i, nl = snap_nlists(s);
 	int n, j;
 
-	*out = NULL;
-	memset(&b, 0, sizeof(b));
-	b.allow_list = -1;
-	b.pol = pol;
+	memset(b, 0, sizeof(*b));
+	b->allow_list = -1;
+	b->pol = pol;
 	z = calloc(1, sizeof(*z));
-	if (!z)
-		return isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+	if (!z) {
+		isp_err_set(err, ISR_ENOMEM, "rpz: out of memory");
+		return ISR_ENOMEM;
+	}
 	z->refs = 1;
 	z->ttl = ttl;
 	snprintf(z->name, sizeof(z->name), "%s", name);
 	n = dnsw_name_wire(name, z->origin, sizeof(z->origin));
 	if (n < 0) {
 		free(z);
-		return isp_err_set(err, ISR_EINVAL, "rpz: zone %s: not a valid name", name);
+		isp_err_set(err, ISR_EINVAL, "rpz: zone %s: not a valid name", name);
+		return ISR_EINVAL;
 	}
 	z->origin_len = (size_t)n;
-	b.z = z;
-	if (prev && prev->n) { /* the old zone's size and a little more */
-		b.cap = prev->arena_len + prev->arena_len / 16 + 4096;
-		b.nrecs_cap = prev->n + prev->n / 16 + 1024;
-		z->arena = malloc(b.cap);
-		z->recs = malloc(b.nrecs_cap * sizeof(*z->recs));
-		if (!z->arena || !z->recs)
-			goto oom;
-	}
+	b->z = z;
 	for (i = 0; i < nl && i < SNAP_MAX_LISTS; i++) {
 		struct snap_list_info li;
 
 		snap_list(s, i, &li);
 		if (strcmp(li.name, SNAP_ALLOWLIST) == 0 && li.kind == LIST_KIND_NONE) {
-			b.allow_list = (int)i;
+			b->allow_list = (int)i;
 			continue;
 		}
 		for (j = 0; j < nlists; j++) {
@@ -461,25 +484,61 @@ int rpz_zone_build(const struct snap *s, const char *name, const char *const *li
 			const struct config_list *cl =
 				pol && pol->cfg ? config_list_policy(pol->cfg, li.name) : NULL;
 
-			b.in_zone[i] = 1;
-			b.act[i] = cl ? (unsigned char)cl->action : LIST_ACTION_DEFAULT;
-			b.domains |= li.kind == LIST_DOMAIN;
-			b.ips |= li.kind == LIST_IP;
+			b->in_zone[i] = 1;
+			b->act[i] = cl ? (unsigned char)cl->action : LIST_ACTION_DEFAULT;
+			b->domains |= li.kind == LIST_DOMAIN;
+			b->ips |= li.kind == LIST_IP;
 		}
 	}
-	if (add_rec(&b, NULL, 0, DNSW_NS, ns, sizeof(ns)) != 0)
-		goto oom;
-	w.b = &b;
-	w.s = s;
-	if (snap_each_key(s, on_key, &w) != 0 || b.oom)
-		goto oom;
-	if (rpz_zone_order(z) != 0)
-		goto oom;
-	*out = z;
 	return 0;
-oom:
-	rpz_zone_unref(z);
-	return isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory", name);
+}
+
+/* Every record of b's zone: the apex NS, then the snapshot's. 0 or -1 (b->oom, or the
+ * visitor's error). */
+static int zb_fill(struct zb *b, const struct snap *s)
+{
+	static const uint8_t ns[] = "\x09localhost";
+	struct zwalk w = { .b = b, .s = s };
+
+	if (add_rec(b, NULL, 0, DNSW_NS, ns, sizeof(ns)) != 0)
+		return -1;
+	return snap_each_key(s, on_key, &w) != 0 || b->oom ? -1 : 0;
+}
+
+int rpz_zone_build(const struct snap *s, const char *name, const char *const *lists, int nlists,
+		   uint32_t ttl, const struct rpz_policy *pol, struct rpz_zone **out,
+		   struct isp_err *err)
+{
+	struct zb b;
+	int rc = zb_init(&b, s, name, lists, nlists, ttl, pol, err);
+
+	*out = NULL;
+	if (rc)
+		return rc;
+	if (zb_fill(&b, s) != 0) {
+		rpz_zone_unref(b.z);
+		return isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory", name);
+	}
+	*out = b.z;
+	return 0;
+}
+
+int rpz_zone_walk(const struct snap *s, const char *name, const char *const *lists, int nlists,
+		  const struct rpz_policy *pol, int (*visit)(void *ud, const uint8_t *rec),
+		  void *ud, struct isp_err *err)
+{
+	struct zb b;
+	int rc = zb_init(&b, s, name, lists, nlists, 0, pol, err);
+
+	if (rc)
+		return rc;
+	b.visit = visit;
+	b.ud = ud;
+	rc = zb_fill(&b, s);
+	if (rc)
+		rc = isp_err_set(err, ISR_ENOMEM, "rpz: zone %s: out of memory", name);
+	rpz_zone_unref(b.z);
+	return rc;
 }
 
 void rpz_zone_unref(struct rpz_zone *z)
@@ -504,15 +563,8 @@ static void diff_put(struct rpz_diff *d, const uint8_t *r, uint32_t *list, size_
 /* Append v to the growing list *l (*n used, *cap room). 0 or -1. */
 static int push(uint32_t **l, size_t *n, size_t *cap, uint32_t v)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 256;
-		uint32_t *nl = realloc(*l, c * sizeof(**l));
-
-		if (!nl)
-			return -1;
-		*l = nl;
-		*cap = c;
-	}
+	if (mem_grow_from((void **)l, cap, *n + 1, sizeof(**l), 256))
+		return -1;
 	(*l)[(*n)++] = v;
 	return 0;
 }
@@ -542,10 +594,10 @@ int rpz_diff_make(const struct rpz_zone *a, const struct rpz_zone *b, struct rpz
 
 		if (ra && rb) { /* the zone order */
 			if (hi != i)
-				ha = rec_hash(ra), hi = i;
+				ha = rpz_rec_hash(ra), hi = i;
 			if (hj != j)
-				hb = rec_hash(rb), hj = j;
-			c = ha != hb ? (ha > hb) - (ha < hb) : rec_cmp_raw(ra, rb);
+				hb = rpz_rec_hash(rb), hj = j;
+			c = rec_cmp(ra, ha, rb, hb);
 		}
 		if (ra && rb && c == 0) {
 			i++, j++;

@@ -48,7 +48,7 @@ for answer in ("other zone", "unsigned"):
     print(answer, flush=True)
 PY
 pids+=($!)
-isp rpz --listen "127.0.0.1:$RP" --zone rpz.test:dom+ips --tsig k1:hmac-sha256:k1.key \
+"$bin" --store "$work/s.db" --snapshot "$work/s.snap" rpz --listen "127.0.0.1:$RP" --zone rpz.test:dom+ips --tsig k1:hmac-sha256:k1.key \
 	--tsig k2:hmac-sha512:other.key --allow key:k1,127.0.0.3/32 --notify "key:k1@127.0.0.1:$NP,key:k1@127.0.0.1:$FP" \
 	--member-rate 3 --idle-timeout 1 >rpz.log 2>&1 &
 pids+=($!)

@@ -121,7 +121,7 @@ has p5.out "REFUSED"
 eq "$(chk new.example)" 0 "new.example still blocked after the refused pulls"
 
 # ---- 5. --watch and NOTIFY ----------------------------------------------------------------
-isp -o "list.feed.pull=127.0.0.1:$PP feed.test" -o list.feed.pull-tsig=k1:hmac-sha256:k1.key \
+"$bin" --store "$work/s.db" --snapshot "$work/s.snap" -o "list.feed.pull=127.0.0.1:$PP feed.test" -o list.feed.pull-tsig=k1:hmac-sha256:k1.key \
 	-o "pull.notify-listen=127.0.0.1:$WP" lists pull --watch >watch.log 2>&1 &
 pids+=($!)
 check "--watch: the first pull at once" wait_log watch.log "serial 2, current"

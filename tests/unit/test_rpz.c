@@ -171,6 +171,52 @@ static void test_diff_journal(void **state)
 	rpz_zone_unref(zb);
 }
 
+/* A zone assembled from the old one and their difference (rpz_zone_apply) is the new one,
+ * record for record, in the zone order: names n0..n1999, then every third removed and as
+ * many new ones added. */
+static void test_apply(void **state)
+{
+	enum { N = 2000 };
+	static char buf[2 * N][16];
+	static const char *a[N], *b[N];
+	struct rpz_zone *za, *zb, *z;
+	struct rpz_diff *d;
+	size_t i, nb = 0;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "n%zu", i);
+		a[i] = buf[i];
+		if (i % 3 != 0)
+			b[nb++] = buf[i];
+	}
+	for (i = 0; nb < N; i++) {
+		snprintf(buf[N + i], sizeof(buf[N + i]), "m%zu", i);
+		b[nb++] = buf[N + i];
+	}
+	za = zone_of(100, a, N);
+	zb = zone_of(101, b, N);
+	assert_int_equal(rpz_diff_make(za, zb, &d), 0);
+	assert_int_equal(d->ndel, (N + 2) / 3);
+	assert_int_equal(d->nadd, (N + 2) / 3);
+	assert_int_equal(rpz_zone_apply(za, NULL, d, 300, &z), 0);
+	assert_int_equal(z->n, zb->n);
+	assert_int_equal(z->arena_len, zb->arena_len);
+	for (i = 0; i < z->n; i++) {
+		const uint8_t *r = z->arena + z->recs[i], *q = zb->arena + zb->recs[i];
+
+		assert_int_equal(rpz_rec_size(r), rpz_rec_size(q));
+		assert_memory_equal(r, q, rpz_rec_size(r));
+	}
+	/* written in the zone order: front to back */
+	for (i = 1; i < z->n; i++)
+		assert_true(z->recs[i] > z->recs[i - 1]);
+	rpz_diff_unref(d);
+	rpz_zone_unref(z);
+	rpz_zone_unref(za);
+	rpz_zone_unref(zb);
+}
+
 /* The answer records of message m: types into types[], SOA serials into serials[]. */
 struct seen {
 	uint16_t types[64];
@@ -524,9 +570,13 @@ static void test_notify_tsig(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tsig_vectors), cmocka_unit_test(test_diff_journal),
-		cmocka_unit_test(test_ixfr),	     cmocka_unit_test(test_axfr_signed_messages),
-		cmocka_unit_test(test_members),	     cmocka_unit_test(test_member_rate),
+		cmocka_unit_test(test_tsig_vectors),
+		cmocka_unit_test(test_diff_journal),
+		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_ixfr),
+		cmocka_unit_test(test_axfr_signed_messages),
+		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_member_rate),
 		cmocka_unit_test(test_notify_tsig),
 	};
 
