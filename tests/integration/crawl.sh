@@ -22,6 +22,7 @@ for t in nginx python3 sha256sum gzip sqlite3; do
   command -v "$t" >/dev/null || { echo "crawl.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
 done
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+. "$SRCDIR/tests/integration/lib/crawl_site.sh"
 begin_test
 isp() { "$bin" --store "$work/var/t.db" "$@"; }
 # hops OUT START FIELD: FIELD of each hop of the chain that starts at START, comma-joined
@@ -46,14 +47,7 @@ PY
 
 cp -r "$src/tests/data/crawl/site" site
 mkdir -p site/dl
-python3 - <<'PY'
-import struct
-b = bytearray(512); b[0:2] = b"MZ"; struct.pack_into("<I", b, 0x3c, 0x80)
-b[0x80:0x84] = b"PE\0\0"; struct.pack_into("<HH", b, 0x84, 0x14c, 1)
-struct.pack_into("<HHH", b, 0x94, 0xe0, 0x102, 0x10b)
-b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
-open("site/dl/invoice.exe", "wb").write(b)
-PY
+crawl_pe_payload site/dl/invoice.exe
 mkdir -p site/pay && cp site/dl/invoice.exe site/pay/tool.exe
 mkdir -p site/hold && head -c 4000 /dev/zero | tr '\0' x > site/hold/x.html
 # the EICAR test file (harmless; every scanner flags it), put together here only

@@ -15,6 +15,7 @@ for t in nginx python3 sha256sum sqlite3; do
   command -v "$t" >/dev/null || { echo "sites_crawl.sh: $t missing (scripts/deps.sh test)" >&2; exit 1; }
 done
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
+. "$SRCDIR/tests/integration/lib/crawl_site.sh"
 begin_test
 store=$work/var/t.db
 isp() { "$bin" -q --store "$store" "$@"; }
@@ -22,14 +23,7 @@ UA='Mozilla/5.0 (ispshield-sites-test)'
 REF='http://search.example/q?kit'
 
 mkdir -p site/dl rdap/ip
-python3 - <<'PY'
-import struct
-b = bytearray(512); b[0:2] = b"MZ"; struct.pack_into("<I", b, 0x3c, 0x80)
-b[0x80:0x84] = b"PE\0\0"; struct.pack_into("<HH", b, 0x84, 0x14c, 1)
-struct.pack_into("<HHH", b, 0x94, 0xe0, 0x102, 0x10b)
-b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
-open("site/dl/invoice.exe", "wb").write(b)
-PY
+crawl_pe_payload site/dl/invoice.exe
 sha=$(sha256sum site/dl/invoice.exe | cut -d' ' -f1)
 printf '<html><head><meta http-equiv="refresh" content="0; url=/dl/invoice.exe"></head></html>\n' > site/kit.html
 printf 'rule sites_test_payload { strings: $a = "ispshield test payload" condition: $a }\n' > test.yar

@@ -19,3 +19,17 @@ crawl_site_conf() {
   }
 EOF
 }
+
+# crawl_pe_payload PATH: a 512-byte file with a PE header (MZ, PE\0\0, i386) and the text
+# "ispshield test payload, not malware" -- what libmagic calls a PE executable and a test
+# YARA rule can match; no real malware. (integration.crawl, integration.sites_crawl)
+crawl_pe_payload() {
+  python3 - "$1" <<'PY'
+import struct, sys
+b = bytearray(512); b[0:2] = b"MZ"; struct.pack_into("<I", b, 0x3c, 0x80)
+b[0x80:0x84] = b"PE\0\0"; struct.pack_into("<HH", b, 0x84, 0x14c, 1)
+struct.pack_into("<HHH", b, 0x94, 0xe0, 0x102, 0x10b)
+b[0x1d8:] = b"ispshield test payload, not malware".ljust(40, b"\0")
+open(sys.argv[1], "wb").write(b)
+PY
+}
