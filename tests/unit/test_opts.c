@@ -201,6 +201,19 @@ static void test_min_args(void **state)
 	assert_int_equal(argi, 1);
 }
 
+/* What opts_help prints for spec and table o (malloc'd). */
+static char *help_of(const struct opts_spec *s, const struct opt *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	opts_help(s, o, f);
+	fclose(f);
+	return buf;
+}
+
 /* The help comes from the same table: every option, its argument, its help; a key's
  * flag shows the key table's description and the key's name. */
 static void test_help(void **state)
@@ -215,14 +228,10 @@ static void test_help(void **state)
 		OPT_K("bogus", "dns.no-such-key", "X"),
 		OPT_END,
 	};
-	char *buf = NULL, doc[64];
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	char *buf, doc[64];
 
 	(void)state;
-	assert_non_null(f);
-	opts_help(&spec, o, f);
-	fclose(f);
+	buf = help_of(&spec, o);
 	assert_non_null(strstr(buf, "usage: test [OPTIONS]"));
 	assert_non_null(strstr(buf, "\nOptions:\n"));
 	assert_non_null(strstr(buf, "  -j, --json "));
@@ -260,10 +269,8 @@ static void test_keys_required(void **state)
 	char *a1[] = {
 		"t", "--name", "x", "--threads", "3", "--listen", "a", "--listen", "b", NULL
 	};
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf;
 	struct isp_config cfg;
-	FILE *f;
 	int argi = 0;
 
 	(void)state;
@@ -274,10 +281,7 @@ static void test_keys_required(void **state)
 	assert_int_equal(cfg.dns_threads, 3);
 	assert_string_equal(cfg.dns_listen, "a, b");
 	assert_int_equal(opts_parse(&svc, bad, &cfg, 1, a0, &argi), 2);
-	f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	opts_help(&svc, o, f);
-	fclose(f);
+	buf = help_of(&svc, o);
 	assert_non_null(strstr(buf, "each overrides the [dns] key of the same name"));
 	assert_non_null(strstr(buf, "  -N, --name NAME "));
 	assert_non_null(strstr(buf, "      --threads N "));
