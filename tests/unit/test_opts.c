@@ -201,7 +201,7 @@ static void test_min_args(void **state)
 	assert_int_equal(argi, 1);
 }
 
-/* What opts_help prints for spec and table o (malloc'd). */
+/* What opts_help prints for spec s and table o (malloc'd). */
 static char *help_of(const struct opts_spec *s, const struct opt *o)
 {
 	char *buf = NULL;
