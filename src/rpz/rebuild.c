@@ -23,15 +23,8 @@
 #include <time.h>
 
 #include "core/base/binwrite.h"
+#include "core/base/timefmt.h"
 #include "rpz/rpz_int.h"
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the walk: each record looked up among the old zone's ---- */
 
@@ -208,7 +201,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 	struct rpz_zone *fresh[RPZ_MAX_ZONES] = { 0 };
 	struct rpz_diff *dd[RPZ_MAX_ZONES] = { 0 };
 	uint64_t *oh[RPZ_MAX_ZONES] = { 0 }; /* the old zones' hashes */
-	int64_t t0 = mono_ms(), t1;
+	int64_t t0 = time_mono_ms(), t1;
 	int i, rc = 0;
 
 	/* with the snapshot: the new zones built, the others' differences made */
@@ -224,7 +217,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 			rc = rpz_zone_delta(s, zs, &c->policy, &dd[i], &oh[i], err);
 	}
 	snap_close(s);
-	t1 = mono_ms();
+	t1 = time_mono_ms();
 	/* without it: the new zones sorted, the others assembled */
 	for (i = 0; i < c->nzones; i++) {
 		struct rpz_zstate *zs = &c->zones[i];
@@ -256,7 +249,7 @@ int rpz_ctx_load(struct rpz_ctx *c, struct snap *s, uint32_t created, uint32_t t
 				changed[i] = 1;
 			}
 		}
-		zs->build_ms = mono_ms() - t1;
+		zs->build_ms = time_mono_ms() - t1;
 		free(oh[i]);
 		rpz_diff_unref(d);
 		rpz_zone_unref(nz);

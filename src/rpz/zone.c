@@ -9,10 +9,12 @@
  * rdata, plus a 4-byte offset (a 1 M-name zone is some 30 MB).
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/base/binwrite.h"
+#include "core/base/siphash.h"
 #include "core/lists/allowlist.h"
 #include "core/lists/listexport.h"
 #include "core/lists/snapfmt.h"
@@ -298,8 +300,8 @@ static int on_key(void *ud, const struct snap_key *k)
 }
 
 /*
- * The order of a zone's records: by a 64-bit keyed hash of their bytes (SipHash-2-4,
- * libsodium's crypto_shorthash, with a key drawn once per process), then by the bytes.
+ * The order of a zone's records: by a 64-bit keyed hash of their bytes (SipHash-1-3,
+ * core/base/siphash, with a key drawn once per process), then by the bytes.
  * Any total order the same in every zone of the process is all a difference needs; this
  * one sorts fast (a radix sort of 64-bit words). Owners sorted by bytes share long
  * prefixes ("\x09n0000..."), which made a comparison sort of a million of them take
@@ -307,22 +309,18 @@ static int on_key(void *ud, const struct snap_key *k)
  * made of records whose hashes collide (rpz_zone_delta takes equal hashes for equal
  * records).
  */
+static uint64_t hash_k0, hash_k1;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+static void hash_keyed(void)
+{
+	siphash_key(&hash_k0, &hash_k1, &hash_k0);
+}
+
 uint64_t rpz_rec_hash(const uint8_t *r)
 {
-	static unsigned char key[crypto_shorthash_KEYBYTES];
-	static int keyed;
-	unsigned char h[crypto_shorthash_BYTES];
-	uint64_t v = 0;
-	int i;
-
-	if (!keyed) {
-		randombytes_buf(key, sizeof(key));
-		keyed = 1;
-	}
-	crypto_shorthash(h, r, rpz_rec_size(r), key);
-	for (i = 0; i < 8; i++)
-		v = v << 8 | h[i];
-	return v;
+	pthread_once(&hash_once, hash_keyed);
+	return siphash13(hash_k0, hash_k1, r, rpz_rec_size(r));
 }
 
 static int rec_cmp_raw(const uint8_t *a, const uint8_t *b)
