@@ -101,7 +101,7 @@ void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b,
 	snprintf(path, sizeof(path), "%s/%s", cx->bodies, hp->sha);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
-		return; /* stored already (EEXIST), or reported at the end by the count */
+		return; /* stored already (EEXIST), or not storable: the record keeps the hash */
 	while (n) {
 		ssize_t w = write(fd, b, n);
 
@@ -110,5 +110,8 @@ void crawl_store_body(struct crawl_ctx *cx, const struct hop *hp, const char *b,
 		b += w;
 		n -= (size_t)w;
 	}
-	close(fd);
+	/* a body cut short (disk full) must not stand under its hash: later runs would take
+	 * it as stored and never write it again */
+	if (close(fd) != 0 || n)
+		unlink(path);
 }

@@ -176,8 +176,10 @@ static int compact(struct crawl_ctx *cx, const char *path, int64_t now, struct i
 		const char *why;
 		char *nc = realloc(copy, (size_t)ll + 1);
 
-		if (!nc)
+		if (!nc) {
+			out.oom = 1; /* never replace the log with part of it */
 			break;
+		}
 		copy = nc;
 		memcpy(copy, line, (size_t)ll + 1);
 		if (ll && copy[ll - 1] == '\n')

@@ -57,6 +57,17 @@ const struct config_crawl_profile *config_crawl_profile(const struct isp_config 
 			      sizeof(c->crawl_profiles[0]), name);
 }
 
+/* A text key's value into dst[0..size): 0, or ISR_EINVAL when it does not fit. */
+static int set_text(char *dst, size_t size, const char *section, const char *name,
+		    const char *value, struct isp_err *err)
+{
+	if (strlen(value) >= size)
+		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
+				   section, name, size - 1);
+	memcpy(dst, value, strlen(value) + 1);
+	return 0;
+}
+
 /* Set key `name` of [crawl.profile.NAME] p (section: its header, for messages). */
 static int set_crawl_profile(struct config_crawl_profile *p, const char *section, const char *name,
 			     const char *value, struct isp_err *err)
@@ -80,11 +91,8 @@ static int set_crawl_profile(struct config_crawl_profile *p, const char *section
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (strcmp(name, keys[i].key) != 0)
 			continue;
-		if (strlen(value) >= keys[i].size)
-			return isp_err_set(err, ISR_EINVAL,
-					   "%s.%s: value longer than %zu characters", section, name,
-					   keys[i].size - 1);
-		memcpy((char *)p + keys[i].off, value, strlen(value) + 1);
+		if (set_text((char *)p + keys[i].off, keys[i].size, section, name, value, err))
+			return ISR_EINVAL;
 		*(int *)((char *)p + keys[i].has) = 1;
 		return 0;
 	}
@@ -149,17 +157,6 @@ static void *named_get(void *arr, int *count, int max, size_t elem, const char *
 	return e;
 }
 
-/* A text key's value into dst[0..size): 0, or ISR_EINVAL when it does not fit. */
-static int set_text(char *dst, size_t size, const char *section, const char *name,
-		    const char *value, struct isp_err *err)
-{
-	if (strlen(value) >= size)
-		return isp_err_set(err, ISR_EINVAL, "%s.%s: value longer than %zu characters",
-				   section, name, size - 1);
-	memcpy(dst, value, strlen(value) + 1);
-	return 0;
-}
-
 /* Set key `name` of section "list.NAME", "profile.NAME" or "crawl.profile.NAME" (created
  * on first use). */
 int config_set_named(struct isp_config *c, const char *section, const char *name, const char *value,
@@ -181,14 +178,14 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 			named_get(c->crawl_profiles, &c->ncrawl_profiles, CONFIG_MAX_CRAWL_PROFILES,
 				  sizeof(c->crawl_profiles[0]), n, section, &fresh, err);
 
-		return p ? set_crawl_profile(p, section, name, value, err) : err->code;
+		return p ? set_crawl_profile(p, section, name, value, err) : ISR_EINVAL;
 	}
 	if (is_list) {
 		struct config_list *l = named_get(c->lists, &c->nlists, CONFIG_MAX_LISTS,
 						  sizeof(c->lists[0]), n, section, &fresh, err);
 
 		if (!l)
-			return err->code;
+			return ISR_EINVAL; /* named_get set err: too many sections */
 		if (fresh)
 			l->events = l->notify = 1;
 		if (strcmp(name, "action") == 0) {
@@ -268,7 +265,7 @@ int config_set_named(struct isp_config *c, const char *section, const char *name
 		p = named_get(c->profiles, &c->nprofiles, CONFIG_MAX_PROFILES,
 			      sizeof(c->profiles[0]), n, section, &fresh, err);
 		if (!p)
-			return err->code;
+			return ISR_EINVAL; /* named_get set err: too many sections */
 		if (fresh)
 			p->all = 1;
 		if (strcmp(name, "lists") == 0) {
