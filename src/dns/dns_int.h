@@ -227,6 +227,7 @@ struct dns_worker {
 	int https_fd[DNS_MAX_LISTEN]; /* listening DoH sockets (dns.https-listen) */
 	struct dns_tcp_conn *conns;   /* nconns slots */
 	int nconns;		      /* dns.max-connections */
+	int conn_hi;		      /* slots [0, conn_hi) have ever been used (the sweep) */
 	int *conn_free;		      /* stack of free slots (nconn_free of them) */
 	int nconn_free;
 	uint8_t *rscratch;     /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */

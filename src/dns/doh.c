@@ -42,6 +42,7 @@
 #include <nghttp2/nghttp2.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -335,12 +336,25 @@ static int on_close(nghttp2_session *session, int32_t sid, uint32_t code, void *
 
 /* ---- nghttp2's memory (see the top) ---- */
 
+/* The page size, asked of the system once (nghttp2 allocates per header and stream). */
+static long page_size(void)
+{
+	static _Atomic long page;
+	long v = atomic_load_explicit(&page, memory_order_relaxed);
+
+	if (v <= 0) {
+		v = sysconf(_SC_PAGESIZE);
+		atomic_store_explicit(&page, v, memory_order_relaxed);
+	}
+	return v;
+}
+
 /* Give back the pages of mapping [p, p + len) that hold only zeros (MADV_DONTNEED: they read
  * as zeros again, and are made afresh when written), so nothing nghttp2 can see changes.
  * Only the connection's worker thread touches them. */
 static void zero_pages_back(void *p, size_t len)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	long page = page_size();
 	size_t off;
 
 	for (off = 0; page > 0 && off + (size_t)page <= len; off += (size_t)page) {
@@ -358,7 +372,7 @@ static void zero_pages_back(void *p, size_t len)
  * (no slot, or mmap refused: the caller takes the heap). */
 static void *paged_new(struct doh_conn *d, size_t size)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	long page = page_size();
 	size_t len;
 	void *p;
 	int i;
@@ -392,7 +406,7 @@ static int paged_find(const struct doh_conn *d, const void *p)
 static void *h2_mem_malloc(size_t size, void *ud)
 {
 	struct doh_conn *d = ud;
-	long page = sysconf(_SC_PAGESIZE);
+	long page = page_size();
 	void *p = size >= (size_t)page ? paged_new(d, size) : NULL;
 
 	if (!p)
@@ -421,7 +435,7 @@ static void h2_mem_free(void *ptr, void *ud)
 static void *h2_mem_calloc(size_t nmemb, size_t size, void *ud)
 {
 	struct doh_conn *d = ud;
-	long page = sysconf(_SC_PAGESIZE);
+	long page = page_size();
 	void *p = NULL;
 	size_t total;
 

@@ -149,6 +149,8 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 			continue;
 		}
 		ci = w->conn_free[--w->nconn_free];
+		if (ci >= w->conn_hi)
+			w->conn_hi = ci + 1;
 		w->conns[ci].rbuf = NULL; /* the worker's rscratch while it reads */
 		w->conns[ci].fd = fd;
 		w->conns[ci].addr = ss;
@@ -465,7 +467,9 @@ void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
 {
 	int ci;
 
-	for (ci = 0; ci < w->nconns; ci++) {
+	/* only the slots ever used: the free stack hands out the lowest ones first, so
+	 * conn_hi is the most connections open at once, not dns.max-connections */
+	for (ci = 0; ci < w->conn_hi; ci++) {
 		struct dns_tcp_conn *c = &w->conns[ci];
 
 		if (c->fd < 0)

@@ -159,12 +159,12 @@ int str_is_name(const char *s, size_t n, size_t max)
 
 int b64_value(int c, int url)
 {
-	static const char digits[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	const char *d = c > 0 ? strchr(digits, c) : NULL;
-
-	if (d)
-		return (int)(d - digits);
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
 	if (c == (url ? '-' : '+'))
 		return 62;
 	return c == (url ? '_' : '/') ? 63 : -1;
