@@ -135,8 +135,8 @@ struct dns_tcp_conn {
 	uint32_t gen;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	/* What was read and not yet taken: inside an event, the worker's rscratch or the
-	 * connection's own 2 + 65535 bytes; between events NULL when rlen is 0 (tcp.c) */
+	/* What was read and not yet taken: inside an event, always the worker's rscratch;
+	 * between events NULL when rlen is 0, else a copy of just those rlen bytes (tcp.c) */
 	uint8_t *rbuf;
 	size_t rlen;
 	uint8_t *wbuf; /* pending output (wcap bytes, grown up to DNS_TCP_WBUF), or NULL */

@@ -437,7 +437,7 @@ static int rbuf_settle(struct dns_worker *w, int ci)
 	}
 	if (c->rbuf != w->rscratch)
 		return 0;
-	own = malloc(DNS_TCP_RBUF);
+	own = malloc(c->rlen); /* only what is left: the next event reads in rscratch again */
 	if (!own) {
 		conn_close(w, ci);
 		return -1;
@@ -454,8 +454,13 @@ void dns_tcp_event(struct dns_worker *w, const struct served *sh, int ci, uint32
 
 	if (c->fd < 0)
 		return;
-	if (!c->rbuf)
+	if (!c->rbuf) {
 		c->rbuf = w->rscratch;
+	} else if (c->rbuf != w->rscratch) { /* a message begun in an earlier event */
+		memcpy(w->rscratch, c->rbuf, c->rlen);
+		free(c->rbuf);
+		c->rbuf = w->rscratch;
+	}
 	c->shrunk = 0;
 	if (c->kind == DNS_CONN_TCP || c->tls || dns_tls_preface(w, ci) > 0)
 		conn_event(w, sh, ci, events);
