@@ -81,12 +81,43 @@ enum { C_FAIL, C_OK, C_SMTP };
 
 /* ---- counters over a window of w seconds, as two tumbling windows (window.c) ---- */
 
-/* Move c's windows on to now (baseline: the moving average of sends, or NULL). */
-void aw_ctr_roll(struct ctr *c, uint32_t now, uint32_t w, float *baseline);
+/* Move c's windows on to now (baseline: the moving average of sends, or NULL). Inline,
+ * with est and add: they run several times for every log record. */
+static inline void aw_ctr_roll(struct ctr *c, uint32_t now, uint32_t w, float *baseline)
+{
+	uint32_t k;
+
+	if (now < c->start + w)
+		return;
+	k = (now - c->start) / w;
+	if (baseline) { /* the finished window, then k - 1 empty ones, into the average */
+		uint32_t j;
+
+		*baseline = 0.7f * *baseline + 0.3f * (float)c->cur;
+		for (j = 1; j < k && j < 16; j++)
+			*baseline *= 0.7f;
+	}
+	c->prev = k == 1 ? c->cur : 0;
+	c->cur = 0;
+	c->start += k * w;
+}
+
 /* The sliding count at now: cur + prev * (w - elapsed) / w. */
-long aw_ctr_est(const struct ctr *c, uint32_t now, uint32_t w);
+static inline long aw_ctr_est(const struct ctr *c, uint32_t now, uint32_t w)
+{
+	uint32_t el = now - c->start;
+
+	return (long)c->cur + (long)((uint64_t)c->prev * (w - (el < w ? el : w)) / w);
+}
+
 /* Count n at now. */
-void aw_ctr_add(struct ctr *c, uint32_t now, uint32_t w, long n, float *baseline);
+static inline void aw_ctr_add(struct ctr *c, uint32_t now, uint32_t w, long n, float *baseline)
+{
+	if (c->start == 0 && c->cur == 0 && c->prev == 0)
+		c->start = now;
+	aw_ctr_roll(c, now, w, baseline);
+	c->cur += (uint32_t)n;
+}
 /* Take n counts made at time t (<= now) off c (none when t has left both windows). */
 void aw_ctr_sub(struct ctr *c, uint32_t now, uint32_t w, uint32_t t, uint32_t n);
 

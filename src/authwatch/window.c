@@ -12,40 +12,6 @@
 #include "core/base/siphash.h"
 #include "core/base/strbuf.h"
 
-void aw_ctr_roll(struct ctr *c, uint32_t now, uint32_t w, float *baseline)
-{
-	uint32_t k;
-
-	if (now < c->start + w)
-		return;
-	k = (now - c->start) / w;
-	if (baseline) { /* the finished window, then k - 1 empty ones, into the average */
-		uint32_t j;
-
-		*baseline = 0.7f * *baseline + 0.3f * (float)c->cur;
-		for (j = 1; j < k && j < 16; j++)
-			*baseline *= 0.7f;
-	}
-	c->prev = k == 1 ? c->cur : 0;
-	c->cur = 0;
-	c->start += k * w;
-}
-
-long aw_ctr_est(const struct ctr *c, uint32_t now, uint32_t w)
-{
-	uint32_t el = now - c->start;
-
-	return (long)c->cur + (long)((uint64_t)c->prev * (w - (el < w ? el : w)) / w);
-}
-
-void aw_ctr_add(struct ctr *c, uint32_t now, uint32_t w, long n, float *baseline)
-{
-	if (c->start == 0 && c->cur == 0 && c->prev == 0)
-		c->start = now;
-	aw_ctr_roll(c, now, w, baseline);
-	c->cur += (uint32_t)n;
-}
-
 /* Take n counts made at time t (<= now) off c, from the window t fell in (none when it
  * has left both). */
 void aw_ctr_sub(struct ctr *c, uint32_t now, uint32_t w, uint32_t t, uint32_t n)
