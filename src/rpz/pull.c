@@ -128,19 +128,20 @@ static int server_addrs(const char *s, struct addrinfo **ai, struct isp_err *err
 	return 0;
 }
 
-int rpz_pull_from_server(const char *server, const struct sockaddr *from)
+int rpz_pull_primaries(const char *server, struct sockaddr_storage *out, int max)
 {
 	struct addrinfo *ai = NULL, *a;
 	struct isp_err err;
-	int same = 0;
+	int n = 0;
 
 	isp_err_clear(&err);
 	if (server_addrs(server, &ai, &err) != 0)
 		return 0;
-	for (a = ai; a && !same; a = a->ai_next)
-		same = net_addr_same_ip(a->ai_addr, from);
+	for (a = ai; a && n < max; a = a->ai_next)
+		if (a->ai_addrlen <= sizeof(out[n]))
+			memcpy(&out[n++], a->ai_addr, a->ai_addrlen);
 	freeaddrinfo(ai);
-	return same;
+	return n;
 }
 
 /* Connect to HOST[:PORT] (an address literal, or a name the system resolves). */

@@ -22,8 +22,10 @@
 #define ISP_RPZ_PULL_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/base/err.h"
+#include "core/net/domain.h"
 #include "core/lists/listimport.h"
 #include "core/lists/snapshot.h"
 #include "core/store/store.h"
@@ -78,17 +80,24 @@ int rpz_pull(struct store *st, const struct rpz_pull_opts *o, struct rpz_pull_re
 #define RPZ_PULL_MAX_WAIT 86400 /* seconds: the longest */
 #define RPZ_PULL_RETRY	  60	/* seconds before a retry when no SOA was read */
 
-/* One configured pull for rpz_pull_watch. */
-/* Whether from is an address of server (HOST[:PORT], as in rpz_pull_opts; ports aside):
- * the only sender a NOTIFY for its zone is taken from (RFC 1996 3.10). A name is
- * resolved by the system's resolver. */
-struct sockaddr;
-int rpz_pull_from_server(const char *server, const struct sockaddr *from);
+#define RPZ_PULL_PRIMARIES 8 /* addresses of a primary a NOTIFY is taken from */
 
+/* The addresses of server (HOST[:PORT], as in rpz_pull_opts; a name is resolved by the
+ * system's resolver) into out[0..max): how many (0 when it does not resolve). They are
+ * the only senders a NOTIFY for its zone is taken from (RFC 1996 3.10). */
+int rpz_pull_primaries(const char *server, struct sockaddr_storage *out, int max);
+
+/* One configured pull for rpz_pull_watch. */
 struct rpz_pull_job {
 	struct rpz_pull_opts o;
 	int64_t due;  /* ms (time_mono_ms): its next pull */
 	int notified; /* a NOTIFY made it due */
+	/* what a NOTIFY is checked against, worked out before the job's pulls (never per
+	 * packet: a NOTIFY is unauthenticated UDP): the zone normalised, the primary's
+	 * addresses */
+	char zone[DOMAIN_BUFSZ];
+	struct sockaddr_storage prim[RPZ_PULL_PRIMARIES];
+	int nprim;
 };
 
 /* One pull of j into r (the caller opens the store, calls rpz_pull and logs): rpz_pull's

@@ -56,10 +56,9 @@ static void take_notify(int fd, struct rpz_pull_job *jobs, int n, int64_t now)
 	uint8_t pkt[DNSW_MAX_UDP], out[DNSW_MAX_UDP];
 	struct sockaddr_storage from;
 	struct dnsw_query q;
-	char zone[DOMAIN_BUFSZ];
 	socklen_t fl;
 	ssize_t len;
-	int i, rc, m, hit;
+	int i, k, rc, m, hit;
 
 	for (;;) {
 		fl = sizeof(from);
@@ -73,11 +72,13 @@ static void take_notify(int fd, struct rpz_pull_job *jobs, int n, int64_t now)
 			continue;
 		hit = 0;
 		for (i = 0; i < n; i++) {
-			const char *z = jobs[i].o.zone;
-
-			if (domain_normalise(z, strlen(z), zone, NULL) > 0 &&
-			    strcmp(zone, q.name) == 0 &&
-			    rpz_pull_from_server(jobs[i].o.server, (struct sockaddr *)&from)) {
+			if (!jobs[i].zone[0] || strcmp(jobs[i].zone, q.name) != 0)
+				continue;
+			for (k = 0; k < jobs[i].nprim; k++)
+				if (net_addr_same_ip((struct sockaddr *)&jobs[i].prim[k],
+						     (struct sockaddr *)&from))
+					break;
+			if (k < jobs[i].nprim) {
 				jobs[i].due = now;
 				jobs[i].notified = 1;
 				hit = 1;
@@ -111,8 +112,13 @@ int rpz_pull_watch(struct rpz_pull_job *jobs, int n, const char *notify, volatil
 		}
 	}
 	now = time_mono_ms();
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		const char *z = jobs[i].o.zone;
+
 		jobs[i].due = now;
+		if (domain_normalise(z, strlen(z), jobs[i].zone, NULL) <= 0)
+			jobs[i].zone[0] = '\0'; /* no NOTIFY matches it */
+	}
 	while (!*stop) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
 
@@ -120,6 +126,9 @@ int rpz_pull_watch(struct rpz_pull_job *jobs, int n, const char *notify, volatil
 		next = now + 1000LL * RPZ_PULL_MAX_WAIT;
 		for (i = 0; i < n && !*stop; i++) {
 			if (jobs[i].due <= now) {
+				/* the primary's addresses again before each pull (a name may move) */
+				jobs[i].nprim = rpz_pull_primaries(jobs[i].o.server, jobs[i].prim,
+								   RPZ_PULL_PRIMARIES);
 				isp_err_clear(&e);
 				if (run(ud, &jobs[i], r, &e) == 0)
 					jobs[i].due = time_mono_ms() + clamp_wait(r->refresh);
