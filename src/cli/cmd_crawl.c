@@ -56,7 +56,7 @@ static int import_csv(struct cli *c, struct store *st, const char *list, enum li
 	io.source = source;
 	io.max_shrink = 100; /* each crawl finds what it finds: no shrink guard */
 	io.allow_shrink = 1;
-	io.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
+	io.expires = config_list_expires(&c->cfg, (int64_t)time(NULL));
 	isp_err_clear(&err);
 	if (store_list_get(st, list, kind, 1, &l, &err) != 0) {
 		cli_error(&err);

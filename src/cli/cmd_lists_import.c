@@ -139,7 +139,7 @@ int cmd_lists_import(struct cli *c, int argc, char **argv)
 	};
 
 	memset(&io, 0, sizeof(io));
-	io.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
+	io.max_shrink = config_list_max_shrink(&c->cfg);
 	if ((rc = opts_parse(&spec, opts, &c->cfg, argc, argv, &argi)) >= 0)
 		return rc;
 	rc = EXIT_OK;
@@ -152,7 +152,7 @@ int cmd_lists_import(struct cli *c, int argc, char **argv)
 	}
 	/* lists.format is a K_FORMAT key: config_set has checked the name */
 	io.format = (enum list_format)listfmt_parse_name(c->cfg.lists_format);
-	io.expires = c->cfg.lists_expiry ? (int64_t)time(NULL) + c->cfg.lists_expiry : 0;
+	io.expires = config_list_expires(&c->cfg, (int64_t)time(NULL));
 	if (io.source && argc - argi > 1) {
 		cli_fail("--source names one source; give one FILE with it (each file is "
 			 "its own source otherwise)");

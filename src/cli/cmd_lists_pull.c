@@ -82,8 +82,7 @@ static int pull_one(struct cli *c, const struct rpz_pull_opts *o, struct rpz_pul
 	if (!st)
 		return isp_err_set(err, ISR_ESTORE, "the store cannot be opened");
 	/* lists.expiry counts from each pull (a --watch runs for months) */
-	if (c->cfg.lists_expiry)
-		po.import.expires = (int64_t)time(NULL) + c->cfg.lists_expiry;
+	po.import.expires = config_list_expires(&c->cfg, (int64_t)time(NULL));
 	isp_err_clear(err);
 	rc = rpz_pull(st, &po, r, err);
 	store_close(st);
@@ -209,14 +208,13 @@ int cmd_lists_pull(struct cli *c, int argc, char **argv)
 	struct rpz_pull_opts o;
 	struct rpz_pull_result *r;
 	static char snap[CONFIG_PATH_MAX];
-	const char *kind_s = NULL;
 	struct isp_err err;
 	int rc, argi, watch = 0;
 	const struct opt opts[] = {
 		OPT_S("list", 'l', &o.list, "NAME", "the list (created if --kind is given)"),
-		OPT_S("kind", 'k', &kind_s, "KIND",
-		      "create the list with this kind: domain (the QNAME triggers) or ip (the "
-		      "rpz-ip triggers)"),
+		OPT_FN_("kind", 'k', cli_parse_kind, &o.kind, "KIND",
+			"create the list with this kind: domain (the QNAME triggers) or ip (the "
+			"rpz-ip triggers)"),
 		OPT_S("tsig", 0, &o.tsig, "NAME:ALG:FILE",
 		      "sign the queries and verify every answer with this key: ALG "
 		      "hmac-sha256 or hmac-sha512, FILE the base64 secret or a BIND key file "
@@ -239,14 +237,10 @@ int cmd_lists_pull(struct cli *c, int argc, char **argv)
 		return rc;
 	if (argc - argi == 1 || (argc - argi == 2 && (!o.list || watch)))
 		return opts_usage(&spec, opts);
-	if (kind_s && cli_parse_kind(&o.kind, kind_s, &err) != 0) {
-		cli_error(&err);
-		return EXIT_USAGE;
-	}
 	config_snapshot_path(&c->cfg, snap);
 	o.snapshot = snap;
 	o.timeout = (int)(c->cfg.pull_timeout > 0 ? c->cfg.pull_timeout : 10);
-	o.import.max_shrink = (int)(c->cfg.lists_max_shrink > 100 ? 100 : c->cfg.lists_max_shrink);
+	o.import.max_shrink = config_list_max_shrink(&c->cfg);
 	o.on_reject = cli_reject;
 	if (argc - argi == 0)
 		return configured(c, &o, watch);

@@ -527,8 +527,8 @@ void sync_opts_config(struct sync_opts *o, const struct isp_config *cfg, char *s
 	o->ca_file = cfg->sync_ca_file;
 	o->max_age = cfg->sync_max_age;
 	o->snapshot = snap;
-	o->expires = cfg->lists_expiry ? (int64_t)time(NULL) + cfg->lists_expiry : 0;
-	o->max_shrink = (int)(cfg->lists_max_shrink > 100 ? 100 : cfg->lists_max_shrink);
+	o->expires = config_list_expires(cfg, (int64_t)time(NULL));
+	o->max_shrink = config_list_max_shrink(cfg);
 	o->taxii_auth_file = cfg->sync_taxii_auth_file;
 	o->taxii_list = cfg->sync_taxii_list;
 }

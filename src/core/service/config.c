@@ -372,6 +372,16 @@ static void beside_store(const struct isp_config *c, const char *set, const char
 		snprintf(out, CONFIG_PATH_MAX, "%s", name);
 }
 
+int64_t config_list_expires(const struct isp_config *c, int64_t now)
+{
+	return c->lists_expiry ? now + c->lists_expiry : 0;
+}
+
+int config_list_max_shrink(const struct isp_config *c)
+{
+	return (int)(c->lists_max_shrink > 100 ? 100 : c->lists_max_shrink);
+}
+
 void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX])
 {
 	beside_store(c, c->snapshot, "ispshield.snap", out);

@@ -351,6 +351,10 @@ void config_each_key(void (*fn)(void *ud, const char *section, const char *key),
 
 /* The snapshot path in effect: c->snapshot, or "ispshield.snap" beside the store file. */
 void config_snapshot_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
+/* What an import takes from [lists]: the expiry of entries that carry none (now +
+ * lists.expiry, or 0 = none), and the shrink guard (lists.max-shrink, at most 100). */
+int64_t config_list_expires(const struct isp_config *c, int64_t now);
+int config_list_max_shrink(const struct isp_config *c);
 
 /* The sessions index path in effect: c->sessions, or "sessions.idx" beside the store. */
 void config_sessions_path(const struct isp_config *c, char out[CONFIG_PATH_MAX]);
