@@ -218,7 +218,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 	enum sync_result res;
 	size_t i;
 	long total = 0;
-	int json = 0, rc, argi;
+	int json = 0, rc, argi, taxii;
 	const struct opt opts[] = {
 		OPT_KS("public", 'p', "sync.public-key", "FILE"),
 		OPT_F("json", 'j', &json,
@@ -238,18 +238,19 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 		cli_fail("no URL: give one or set sync.url");
 		return opts_usage(&spec, opts);
 	}
+	taxii = sync_is_taxii(url);
 	isp_err_clear(&err);
-	if (!sync_is_taxii(url) && !*pub) {
+	if (!taxii && !*pub) {
 		cli_fail("no public key: give --public or set sync.public-key");
 		return EXIT_USAGE;
 	}
-	if (!sync_is_taxii(url) && sync_key_read(pub, 0, pk, &err) != 0) {
+	if (!taxii && sync_key_read(pub, 0, pk, &err) != 0) {
 		cli_error(&err);
 		return EXIT_USAGE;
 	}
 	sync_opts_config(&o, &c->cfg, snap);
 	o.url = url;
-	o.public_key = sync_is_taxii(url) ? NULL : pk;
+	o.public_key = taxii ? NULL : pk;
 	o.on_reject = cli_reject;
 	st = cli_create_store(c);
 	if (!st)
@@ -278,7 +279,7 @@ int cmd_lists_sync(struct cli *c, int argc, char **argv)
 		cli_error(&err); /* the state file could not be written */
 	for (i = 0; i < s->nlists; i++)
 		total += s->lists[i].entries;
-	if (!c->quiet && sync_is_taxii(url))
+	if (!c->quiet && taxii)
 		fprintf(stderr, "%s: %s, added up to %s, %zu list(s), %ld entries\n", url,
 			sync_result_name(res), s->added_last[0] ? s->added_last : "(nothing yet)",
 			s->nlists, total);

@@ -96,6 +96,11 @@ static int expand(const struct opt *o, struct opt *out)
 			size_t len = strcspn(p, " ");
 			const struct opt_keyflag *f = opt_keyflag(p, len);
 
+			if (!f) /* the command's mistake: say which key */
+				fprintf(stderr,
+					"ispshield: OPT_KEYS names %.*s, which optkeys.c has "
+					"no flag for\n",
+					(int)len, p);
 			if (!f || n == OPTS_MAX)
 				return -1;
 			memset(&out[n], 0, sizeof(out[n]));

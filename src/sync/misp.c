@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/binwrite.h"
 #include "core/base/fsutil.h"
 #include "core/base/sha256.h"
 #include "core/lists/listfmt.h"
@@ -58,16 +59,10 @@ static int on_old(void *ud, const char *path, int64_t ts)
 {
 	struct mirror *m = ud;
 
-	if (m->nold == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		struct seen *n = cap <= MISP_MAX_EVENTS ? realloc(m->old, cap * sizeof(*n)) : NULL;
-
-		if (!n) {
-			m->oom = 1;
-			return 1;
-		}
-		m->old = n;
-		m->cap = cap;
+	if (m->nold == MISP_MAX_EVENTS ||
+	    mem_grow_from((void **)&m->old, &m->cap, m->nold + 1, sizeof(*m->old), 256)) {
+		m->oom = 1;
+		return 1;
 	}
 	uuid_of(path, m->old[m->nold].uuid);
 	m->old[m->nold++].ts = ts;
@@ -169,11 +164,7 @@ int sync_misp_mirror(const struct sync_opts *o, char *dir, size_t size, struct s
 		 h[2], h[3], h[4], h[5], h[6], h[7]);
 	snprintf(stage, sizeof(stage), "%s/.new", m->dir);
 	snprintf(staged, sizeof(staged), "%s/manifest.json", stage);
-	rc = fs_mkdir_parents(stage, err);
-	if (rc == 0 && mkdir(m->dir, 0755) != 0 && errno != EEXIST)
-		rc = isp_err_set(err, ISR_EIO, "%s: %s", m->dir, strerror(errno));
-	if (rc == 0 && mkdir(stage, 0755) != 0 && errno != EEXIST)
-		rc = isp_err_set(err, ISR_EIO, "%s: %s", stage, strerror(errno));
+	rc = fs_mkdir_p(stage, 0755, err);
 	if (rc)
 		goto out;
 	/* what the mirror holds: the previous manifest's timestamps (none the first time) */
