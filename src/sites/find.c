@@ -47,7 +47,10 @@
 #define HOST_MAX 256
 
 struct hit {
-	char *domain, *host, *list, *url; /* url: the entry (a URL, or the domain) */
+	char *domain, *host, *url; /* url: the entry (a URL, or the domain) */
+	const char *list;	   /* walk.names[lix] */
+	size_t lix;
+	int first_of_list; /* the site's first hit of its list (next_chunk) */
 	int64_t first, last;
 };
 
@@ -58,7 +61,29 @@ struct walk {
 	const psl_ctx_t *psl;
 	long hosts;
 	int oom;
+	char **names; /* the lists' names, each once (hits point to them) */
+	size_t nnames, names_cap;
+	size_t *stamp; /* per name: the last site (+1) that had a hit of it (next_chunk) */
+	size_t nsites;
 };
+
+/* The index of list name in w->names, added when new: 0, or -1 (out of memory). */
+static int name_index(struct walk *w, const char *name, size_t *ix)
+{
+	if (w->nnames && strcmp(w->names[w->nnames - 1], name) == 0) { /* lists come whole */
+		*ix = w->nnames - 1;
+		return 0;
+	}
+	for (*ix = 0; *ix < w->nnames; (*ix)++)
+		if (strcmp(w->names[*ix], name) == 0)
+			return 0;
+	if (mem_grow_from((void **)&w->names, &w->names_cap, w->nnames + 1, sizeof(*w->names),
+			  16) ||
+	    !(w->names[w->nnames] = strdup(name)))
+		return -1;
+	*ix = w->nnames++;
+	return 0;
+}
 
 static int list_wanted(const struct sites_find_opts *o, const char *name)
 {
@@ -106,11 +131,15 @@ static int on_entry(void *ud, const struct store_list *l, const struct store_ent
 	}
 	w->h[w->n].domain = strdup(reg);
 	w->h[w->n].host = strdup(host);
-	w->h[w->n].list = strdup(l->name);
+	if (name_index(w, l->name, &w->h[w->n].lix) != 0) {
+		w->oom = 1;
+		return 1;
+	}
+	w->h[w->n].list = w->names[w->h[w->n].lix];
 	w->h[w->n].url = strdup(e->value);
 	w->h[w->n].first = e->first_seen;
 	w->h[w->n].last = e->last_seen;
-	if (!w->h[w->n].domain || !w->h[w->n].host || !w->h[w->n].list || !w->h[w->n].url) {
+	if (!w->h[w->n].domain || !w->h[w->n].host || !w->h[w->n].url) {
 		w->oom = 1;
 		return 1;
 	}
@@ -455,15 +484,6 @@ static void contacts(struct ctx *c, struct site *s)
 	}
 }
 
-/* 1 when h[i] is the first hit of its list among h[0..i] (a site's lists, each once). */
-static int first_of_list(const struct hit *h, size_t i)
-{
-	for (size_t k = 0; k < i; k++)
-		if (strcmp(h[k].list, h[i].list) == 0)
-			return 0;
-	return 1;
-}
-
 static json_t *site_json(const struct site *s, const struct hit *h, size_t nh,
 			 const struct sites_crawl *cr)
 {
@@ -488,7 +508,7 @@ static json_t *site_json(const struct site *s, const struct hit *h, size_t nh,
 	for (size_t i = 0; i < nh; i++) {
 		crawled += sites_crawl_get(cr, h[i].url) != NULL;
 		json_array_append_new(us, json_string(h[i].url));
-		if (first_of_list(h, i))
+		if (h[i].first_of_list)
 			json_array_append_new(ls, json_string(h[i].list));
 	}
 	json_object_set_new(o, "lists", ls);
@@ -599,7 +619,7 @@ static int write_site(struct store *st, const struct ctx *c, const struct site *
 	if (rc == 0)
 		rc = store_site_urls(st, id, u, nu, err);
 	for (size_t i = 0; rc == 0 && i < s->nh; i++)
-		if (first_of_list(s->h, i))
+		if (s->h[i].first_of_list)
 			rc = store_site_list(st, id, s->h[i].list, err);
 	free(u);
 	return rc;
@@ -629,8 +649,7 @@ static int one_chunk(struct store *st, struct ctx *c, struct chunk *k,
 
 /* Fill k with the next CHUNK sites of w from hit *i on (runs of hits of one registrable
  * domain); k->n = 0 at the end. */
-static void next_chunk(const struct walk *w, size_t *i, struct chunk *k,
-		       struct sites_find_stats *stats)
+static void next_chunk(struct walk *w, size_t *i, struct chunk *k, struct sites_find_stats *stats)
 {
 	size_t j;
 
@@ -646,6 +665,12 @@ static void next_chunk(const struct walk *w, size_t *i, struct chunk *k,
 		s->h = &w->h[*i];
 		s->nh = j - *i;
 		stats->sites++;
+		/* the site's lists, each once: its first hit of each list */
+		w->nsites++;
+		for (size_t m = *i; m < j; m++) {
+			w->h[m].first_of_list = w->stamp[w->h[m].lix] != w->nsites;
+			w->stamp[w->h[m].lix] = w->nsites;
+		}
 	}
 }
 
@@ -714,6 +739,11 @@ int sites_find(struct store *st, const struct isp_config *cfg, const struct site
 	stats->hosts = w.hosts;
 	if (w.n)
 		qsort(w.h, w.n, sizeof(*w.h), cmp_hit);
+	w.stamp = calloc(w.nnames ? w.nnames : 1, sizeof(*w.stamp));
+	if (!w.stamp) {
+		rc = isp_err_set(err, ISR_ENOMEM, "out of memory");
+		goto out;
+	}
 	/* two chunks: the next one is resolved while this one is looked up and written */
 	for (int b = 0; b < 2; b++) {
 		k[b].env = env;
@@ -747,10 +777,13 @@ out:
 	for (i = 0; i < w.n; i++) {
 		free(w.h[i].domain);
 		free(w.h[i].host);
-		free(w.h[i].list);
 		free(w.h[i].url);
 	}
 	free(w.h);
+	for (i = 0; i < w.nnames; i++)
+		free(w.names[i]);
+	free(w.names);
+	free(w.stamp);
 	free(k[0].s);
 	free(k[1].s);
 	json_decref(out);
