@@ -157,7 +157,8 @@ void sq_columns(struct db_stmt *s, const struct sq_col *cols);
 	}
 
 /* sq_int and sq_rows on the kept statement which (sq_kept: sql prepared on first use),
- * reset after: for the statements a command runs once per item. */
+ * reset after: for the statements a command runs once per item. sq_kept_int's out may
+ * be NULL: a statement run for its effect (no row wanted). */
 int sq_kept_int(struct store *st, enum sq_kept which, const char *sql, const struct sq_arg *a,
 		const char *what, int64_t *out, struct isp_err *err);
 int sq_kept_rows(struct store *st, enum sq_kept which, const char *sql, const struct sq_arg *a,

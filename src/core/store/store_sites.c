@@ -56,17 +56,13 @@ static int contacts_same(const struct old_contacts *o, const struct store_site_c
 int store_site_put(struct store *st, const struct store_site *s, const struct store_site_contact *c,
 		   size_t n, int64_t now, int64_t *id, struct isp_err *err)
 {
-	struct old_contacts *old = calloc(1, sizeof(*old));
+	struct old_contacts old = { 0 }; /* ~4.7 KB */
 	int rc;
 	size_t i;
 
-	if (!old)
-		return isp_err_set(err, ISR_ENOMEM, "out of memory");
 	rc = store_begin(st, err);
-	if (rc) {
-		free(old);
+	if (rc)
 		return rc;
-	}
 	rc = sq_kept_int(
 		st, SQ_SITE_PUT,
 		"INSERT INTO sites(domain, list, host, addr, domestic, evidence, found, updated)"
@@ -81,16 +77,16 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 		rc = sq_kept_rows(st, SQ_SITE_OLD_CONTACTS,
 				  "SELECT email, scope, source, bounced FROM site_contacts WHERE"
 				  " site_id = ?1 ORDER BY rank",
-				  SQ_ARGS(SQ_I(*id)), "sites put", old_contact, old, err);
-	if (rc == 0 && !contacts_same(old, c, n)) {
+				  SQ_ARGS(SQ_I(*id)), "sites put", old_contact, &old, err);
+	if (rc == 0 && !contacts_same(&old, c, n)) {
 		rc = sq_run(st, "DELETE FROM site_contacts WHERE site_id = ?1", SQ_ARGS(SQ_I(*id)),
 			    "sites put", err);
 		for (i = 0; rc == 0 && i < n; i++) {
 			int64_t bounced = 0;
 
-			for (size_t k = 0; k < old->n; k++)
-				if (old->c[k].bounced && strcmp(old->c[k].email, c[i].email) == 0)
-					bounced = old->c[k].bounced;
+			for (size_t k = 0; k < old.n; k++)
+				if (old.c[k].bounced && strcmp(old.c[k].email, c[i].email) == 0)
+					bounced = old.c[k].bounced;
 			rc = sq_run(st,
 				    "INSERT INTO site_contacts(site_id, rank, email, scope, source,"
 				    " bounced) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -99,7 +95,6 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 				    "sites put contact", err);
 		}
 	}
-	free(old);
 	if (rc) {
 		store_rollback(st);
 		return rc;
@@ -109,12 +104,10 @@ int store_site_put(struct store *st, const struct store_site *s, const struct st
 
 int store_site_list(struct store *st, int64_t site, const char *list, struct isp_err *err)
 {
-	int64_t none;
-
 	return sq_kept_int(st, SQ_SITE_LIST,
 			   "INSERT INTO site_lists(site_id, list) VALUES(?1, ?2) ON CONFLICT DO"
 			   " NOTHING",
-			   SQ_ARGS(SQ_I(site), SQ_T(list)), "sites list", &none, err);
+			   SQ_ARGS(SQ_I(site), SQ_T(list)), "sites list", NULL, err);
 }
 
 /* One kept statement per URL: on SQLite a prepared statement's step is cheaper than
@@ -123,7 +116,7 @@ int store_site_list(struct store *st, int64_t site, const char *list, struct isp
 int store_site_urls(struct store *st, int64_t site, const struct store_site_url_in *u, size_t n,
 		    struct isp_err *err)
 {
-	int64_t now = sq_now(), none;
+	int64_t now = sq_now();
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < n; i++)
@@ -135,7 +128,7 @@ int store_site_urls(struct store *st, int64_t site, const struct store_site_url_
 				 SQ_ARGS(SQ_I(site), SQ_T(u[i].url),
 					 SQ_I(u[i].first ? u[i].first : now),
 					 SQ_I(u[i].last ? u[i].last : now), SQ_OPT(u[i].crawl)),
-				 "sites url", &none, err);
+				 "sites url", NULL, err);
 	return rc;
 }
 

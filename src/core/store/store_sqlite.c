@@ -287,13 +287,15 @@ static int prepare_args(struct store *st, const char *sql, const struct sq_arg *
 	return rc;
 }
 
-/* Step s once: its first column in *out (0 when no row); 0 or ISR_ESTORE naming what. */
+/* Step s once: its first column in *out (0 when no row; out may be NULL); 0 or ISR_ESTORE
+ * naming what. */
 static int step_int(struct store *st, struct db_stmt *s, const char *what, int64_t *out,
 		    struct isp_err *err)
 {
 	int rc = db_step(s);
 
-	*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+	if (out)
+		*out = rc == DB_ROW ? db_column_int64(s, 0) : 0;
 	if (rc != DB_ROW && rc != DB_DONE)
 		return sq_fail(st, err, what);
 	return 0;
