@@ -126,7 +126,7 @@ static int hash_input(FILE **f, const char *name, char hex[2 * SHA256_LEN + 1])
 		return -1;
 	}
 	sha256_final(&h, sum);
-	manifest_hex(sum, hex);
+	sha256_hex(sum, hex);
 	if (copy) {
 		if (*f != stdin)
 			fclose(*f);

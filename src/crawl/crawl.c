@@ -397,13 +397,11 @@ static void finish_hop(struct chain *c, CURLcode r)
 		struct sha256 sh;
 		uint8_t d[SHA256_LEN];
 		const char *mt;
-		size_t i;
 
 		sha256_init(&sh);
 		sha256_update(&sh, c->body.p, c->body.len);
 		sha256_final(&sh, d);
-		for (i = 0; i < SHA256_LEN; i++)
-			snprintf(hp->sha + 2 * i, 3, "%02x", d[i]);
+		sha256_hex(d, hp->sha);
 		if (!crawl_memo_get(cx, hp)) {
 			mt = crawl_html_sniff(c->body.p, c->body.len)
 				     ? "text/html"
@@ -446,6 +444,7 @@ static void finish_hop(struct chain *c, CURLcode r)
 		int n;
 
 		memset(&scripts, 0, sizeof(scripts));
+		base[0] = '\0'; /* no <base> (also when l could not be allocated) */
 		n = l ? crawl_extract(c->body.p, c->body.len, l, CRAWL_MAX_LINKS, base,
 				      sizeof(base), o->scripts ? &scripts : NULL)
 		      : 0;

@@ -110,7 +110,6 @@ static enum signal judge(struct recheck_item *it, CURLcode r, char *detail, size
 {
 	long code = 0;
 	uint8_t d[SHA256_LEN];
-	size_t i;
 
 	hex[0] = '\0';
 	if (it->guard.verdict != DEST_OK) {
@@ -133,8 +132,7 @@ static enum signal judge(struct recheck_item *it, CURLcode r, char *detail, size
 	if (code < 200 || code >= 300)
 		return SIG_UNKNOWN;
 	sha256_final(&it->sha, d);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	sha256_hex(d, hex);
 	if (it->prev_sha[0] && strcmp(it->prev_sha, hex) != 0) {
 		snprintf(detail, dsz, "%ld, payload changed", code);
 		return SIG_OFFLINE;

@@ -32,12 +32,11 @@ void ptoken_make(const uint8_t *key, size_t keylen, const char *client, const ch
 		 size_t ulen, int64_t expiry, char out[PTOKEN_MAX])
 {
 	uint8_t m[SHA256_LEN];
-	int n, i;
+	int n;
 
 	mac(key, keylen, client, url, ulen, expiry, m);
 	n = snprintf(out, PTOKEN_MAX, "%lld.", (long long)expiry);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + n + 2 * (size_t)i, 3, "%02x", m[i]);
+	sha256_hex(m, out + n);
 }
 
 int ptoken_check(const uint8_t *key, size_t keylen, const char *client, const char *url,

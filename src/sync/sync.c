@@ -256,7 +256,7 @@ static enum sync_result import_all(struct run *r, struct store *st, struct sync_
 		if (rc)
 			goto rollback;
 		snprintf(sl->name, sizeof(sl->name), "%s", l->name);
-		manifest_hex(l->sha256, sl->sha256);
+		sha256_hex(l->sha256, sl->sha256);
 	}
 	next->nlists = r->m.nlists;
 	for (i = 0; i < r->s->nlists; i++) {

@@ -111,7 +111,7 @@ static void test_manifest_parse(void **state)
 	assert_int_equal(m.lists[1].kind, LIST_URL);
 	assert_int_equal(m.lists[1].format, LISTFMT_URLHAUS);
 	assert_int_equal(m.lists[1].size, 872);
-	manifest_hex(m.lists[0].sha256, hex);
+	sha256_hex(m.lists[0].sha256, hex);
 	assert_string_equal(hex,
 			    "aa789e09907ecad91f97c312f1692cd971dbab33c08bc7c7cf9e1f9d83f22e63");
 	assert_non_null(manifest_find(&m, "c2"));

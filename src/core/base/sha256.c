@@ -192,3 +192,16 @@ const char *sha256_uuid(const uint8_t h[SHA256_LEN], char out[SHA256_UUID_MAX])
 	out[k] = '\0';
 	return out;
 }
+
+const char *sha256_hex(const uint8_t h[SHA256_LEN], char out[SHA256_HEX_MAX])
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < SHA256_LEN; i++) {
+		out[2 * i] = hx[h[i] >> 4];
+		out[2 * i + 1] = hx[h[i] & 15];
+	}
+	out[(size_t)2 * SHA256_LEN] = '\0';
+	return out;
+}

@@ -46,4 +46,9 @@ int sha256_equal(const uint8_t *a, const uint8_t *b, size_t n);
 #define SHA256_UUID_MAX 37
 const char *sha256_uuid(const uint8_t h[SHA256_LEN], char out[SHA256_UUID_MAX]);
 
+/* Digest h as 64 lower-case hex digits and a NUL in out (the one hex writer of digests:
+ * manifests, crawled bodies, X-ARF, proxy tokens). Returns out. */
+#define SHA256_HEX_MAX (2 * SHA256_LEN + 1)
+const char *sha256_hex(const uint8_t h[SHA256_LEN], char out[SHA256_HEX_MAX]);
+
 #endif

@@ -167,7 +167,7 @@ static json_t *evidence(const struct xarf_event *e)
 	struct sha256 c;
 	uint8_t h[SHA256_LEN];
 	char hex[8 + 2 * SHA256_LEN];
-	size_t n = strlen(e->evidence), i;
+	size_t n = strlen(e->evidence);
 	json_t *item;
 
 	if (n > XARF_MAX_EVIDENCE)
@@ -177,8 +177,7 @@ static json_t *evidence(const struct xarf_event *e)
 	sha256_update(&c, e->evidence, n);
 	sha256_final(&c, h);
 	snprintf(hex, sizeof(hex), "sha256:");
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(hex + 7 + 2 * i, 3, "%02x", h[i]);
+	sha256_hex(h, hex + 7);
 	item = json_pack("{s:s, s:o, s:s, s:s, s:I}", "content_type",
 			 has(e->ev_type) ? e->ev_type : "text/plain", "description",
 			 jsonout_str(has(e->ev_desc) ? e->ev_desc : "the report as received"),

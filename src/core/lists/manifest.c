@@ -92,18 +92,6 @@ static int parse_sha(const char *s, uint8_t out[SHA256_LEN])
 	return 0;
 }
 
-void manifest_hex(const uint8_t sha[SHA256_LEN], char out[2 * SHA256_LEN + 1])
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < SHA256_LEN; i++) {
-		out[2 * i] = hx[sha[i] >> 4];
-		out[2 * i + 1] = hx[sha[i] & 15];
-	}
-	out[(size_t)2 * SHA256_LEN] = '\0';
-}
-
 _Static_assert(offsetof(struct manifest_list, name) == 0, "str_find_named: name first");
 
 const struct manifest_list *manifest_find(const struct manifest *m, const char *name)
@@ -293,7 +281,7 @@ int manifest_write(const struct manifest *m, FILE *f, struct isp_err *err)
 	for (i = 0; i < m->nlists; i++) {
 		const struct manifest_list *l = &m->lists[i];
 
-		manifest_hex(l->sha256, hex);
+		sha256_hex(l->sha256, hex);
 		fprintf(f, "list %s %s %s %s %" PRIu64 " %s\n", l->name, list_kind_name(l->kind),
 			listfmt_name(l->format), l->file, l->size, hex);
 	}

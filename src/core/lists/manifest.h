@@ -73,7 +73,4 @@ int manifest_name_ok(const char *s);
 /* The list of m named name, or NULL. */
 const struct manifest_list *manifest_find(const struct manifest *m, const char *name);
 
-/* Lowercase hex of a SHA-256 (65 bytes with the NUL). */
-void manifest_hex(const uint8_t sha[SHA256_LEN], char out[2 * SHA256_LEN + 1]);
-
 #endif
