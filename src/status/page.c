@@ -76,11 +76,17 @@ static void time_cell(struct strbuf *b, const char *prefix, const json_t *o, con
 		   (long long)t, buf);
 }
 
-/* A number of seconds in human units ("1 day", "5 min"), the seconds in its title. */
+/* A number of seconds in human units ("1 day", "5 min"), the seconds in its title; a
+ * value that is no number (null: none yet) is shown as fig shows it. */
 static void duration_cell(struct strbuf *b, const char *prefix, const json_t *o, const char *key)
 {
 	json_int_t v = json_integer_value(json_object_get(o, key));
 	char buf[TIME_FMT_DURATION_MAX];
+
+	if (!json_is_integer(json_object_get(o, key))) {
+		fig(b, prefix, o, key);
+		return;
+	}
 
 	strbuf_fmt(b, "<span data-fig-duration=\"%s.%s\" title=\"%lld s\">%s</span>", prefix, key,
 		   (long long)v, time_fmt_duration((long long)v, buf));
@@ -135,11 +141,8 @@ static void table(struct strbuf *b, const char *path, const json_t *arr, const c
 			strbuf_str(b, "<td>");
 			if (keys[k][0] == '@')
 				time_cell(b, p, o, keys[k] + 1);
-			else if (keys[k][0] == '~' &&
-				 json_is_integer(json_object_get(o, keys[k] + 1)))
-				duration_cell(b, p, o, keys[k] + 1);
 			else if (keys[k][0] == '~')
-				fig(b, p, o, keys[k] + 1);
+				duration_cell(b, p, o, keys[k] + 1);
 			else
 				fig(b, p, o, keys[k]);
 			strbuf_str(b, "</td>");
