@@ -394,7 +394,7 @@ static int import(struct pull *p, struct store *st, const char *meta, const char
 	const struct rpz_pull_opts *o = p->o;
 	struct listimport_opts io = o->import;
 	struct store_list l;
-	char source[DOMAIN_BUFSZ + 8], fresh[4200];
+	char source[DOMAIN_BUFSZ + 8];
 	int rc;
 
 	snprintf(source, sizeof(source), "pull:%s", p->zone);
@@ -402,9 +402,6 @@ static int import(struct pull *p, struct store *st, const char *meta, const char
 	io.source = source;
 	io.origin = p->zone;
 	io.strict = 0;
-	if (snprintf(fresh, sizeof(fresh), "%s.pull-new.%ld", o->snapshot, (long)getpid()) >=
-	    (int)sizeof(fresh))
-		return isp_err_set(p->err, ISR_EINVAL, "snapshot path too long");
 	rc = store_begin(st, p->err);
 	if (rc)
 		return rc;
@@ -415,8 +412,7 @@ static int import(struct pull *p, struct store *st, const char *meta, const char
 	if (rc == 0)
 		rc = store_meta_set(st, meta, value, p->err);
 	if (rc == 0)
-		rc = snap_build_commit(st, fresh, o->snapshot, (int64_t)time(NULL), &p->r->bs,
-				       p->err);
+		rc = snap_build_commit(st, o->snapshot, (int64_t)time(NULL), &p->r->bs, p->err);
 	else
 		store_rollback(st);
 	return rc;

@@ -226,16 +226,10 @@ static int import_one(struct run *r, struct store *st, const char *name, enum li
 int sync_commit(struct store *st, const char *snapshot, struct isp_err *err)
 {
 	struct snap_build_stats bs;
-	char fresh[4200];
 
-	if (snprintf(fresh, sizeof(fresh), "%s.sync-new.%ld", snapshot, (long)getpid()) >=
-	    (int)sizeof(fresh)) {
-		store_rollback(st);
-		return isp_err_set(err, ISR_EINVAL, "snapshot path too long");
-	}
 	/* a failed rename leaves the store with the lists; `lists compile` (or the next
 	 * sync) rebuilds the snapshot */
-	return snap_build_commit(st, fresh, snapshot, (int64_t)time(NULL), &bs, err);
+	return snap_build_commit(st, snapshot, (int64_t)time(NULL), &bs, err);
 }
 
 static enum sync_result import_all(struct run *r, struct store *st, struct sync_state *next)

@@ -564,10 +564,14 @@ out:
 	return rc;
 }
 
-int snap_build_commit(struct store *st, const char *fresh, const char *path, int64_t now,
-		      struct snap_build_stats *bs, struct isp_err *err)
+int snap_build_commit(struct store *st, const char *path, int64_t now, struct snap_build_stats *bs,
+		      struct isp_err *err)
 {
-	int rc = snap_build(st, fresh, now, bs, err);
+	char fresh[4200];
+	int rc = fs_atomic_tmpname(path, fresh, sizeof(fresh), err);
+
+	if (rc == 0)
+		rc = snap_build(st, fresh, now, bs, err);
 
 	if (rc == 0) {
 		rc = store_commit(st, err);

@@ -105,13 +105,14 @@ int snap_build(struct store *st, const char *path, int64_t now, struct snap_buil
 
 /*
  * The end of an import that compiles in its own transaction (`lists sync`, `lists
- * pull`): inside the caller's open store transaction, compile into fresh (a path beside
- * path), commit, and rename fresh over path. Before the commit a failure rolls the
- * transaction back (nothing changed); a failed rename leaves the store committed (the
- * next compile writes the snapshot) and is returned. 0 or an ISR code with err set.
+ * pull`): inside the caller's open store transaction, compile into a file beside path
+ * (fs_atomic_tmpname), commit, and rename it over path. Before the commit a failure
+ * rolls the transaction back (nothing changed); a failed rename leaves the store
+ * committed (the next compile writes the snapshot) and is returned. 0 or an ISR code
+ * with err set.
  */
-int snap_build_commit(struct store *st, const char *fresh, const char *path, int64_t now,
-		      struct snap_build_stats *bs, struct isp_err *err);
+int snap_build_commit(struct store *st, const char *path, int64_t now, struct snap_build_stats *bs,
+		      struct isp_err *err);
 
 /* Map and verify the snapshot at path. Returns 0 and *out, or ISR_EIO / ISR_ECORRUPT. */
 int snap_open(const char *path, struct snap **out, struct isp_err *err);
