@@ -84,6 +84,8 @@ enum dns_counter {
 	C_DDR,		   /* queries for resolver.arpa answered here (ddr.c) */
 	C_DNSTAP_DROPPED,  /* block events not sent as dnstap (queue full, no memory) */
 	C_CONN_IDLE,	   /* connections gone idle, their buffers given back (tcp.c sweep) */
+	C_TLS_OWN,	   /* TLS 1.3 connections whose records tls.c seals itself (tlsrec.h) */
+	C_TLS_REFUSED,	   /* such connections ended by a record that may not come (tlsrec.h) */
 	C_COUNT
 };
 
@@ -129,6 +131,7 @@ struct dns_client {
 #define DNS_TCP_WBUF   ((size_t)256 * 1024)
 
 struct doh_conn;
+struct dns_tls;
 
 struct dns_tcp_conn {
 	int fd; /* -1 = free slot */
@@ -154,7 +157,7 @@ struct dns_tcp_conn {
 	uint8_t listen;
 	/* DoT and DoH (tls.c, doh.c): the same slots, over TLS; NULL/0 for plain TCP */
 	int kind;	      /* DNS_CONN_TCP, DNS_CONN_DOT, DNS_CONN_DOH */
-	void *tls;	      /* the connection's SSL */
+	struct dns_tls *tls;  /* its TLS: OpenSSL's, then its records' own (tls.c) */
 	int batch;	      /* DoT, inside its read: answers queued, written after it */
 	struct doh_conn *doh; /* DoH: HTTP/2 session or HTTP/1.1 state (doh.c) */
 };
@@ -231,6 +234,7 @@ struct dns_worker {
 	int *conn_free;		      /* stack of free slots (nconn_free of them) */
 	int nconn_free;
 	uint8_t *rscratch;     /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
+	uint8_t *tls_out;      /* DNS_TLS_OUT: where TLS records are sealed (tls.c), or NULL */
 	struct dns_outq *outq; /* the answers of the UDP batch being handled */
 	uint8_t (*rxbuf)[DNSW_MAX_UDP]; /* DNS_BATCH datagrams: what recvmmsg reads into */
 	uint32_t freed_since_trim; /* connections closed or shrunk since the last malloc_trim */
@@ -414,7 +418,7 @@ int dns_tls_configure(struct dns_server *srv, struct isp_err *err);
 /* SIGHUP: load the certificate and key again; a failure keeps the old ones (logged). */
 void dns_tls_reload(void *srv);
 void dns_tls_free_ctx(struct dns_server *srv);
-/* Open worker w's DoT and DoH listen sockets: 0 or -1. */
+/* Open worker w's DoT and DoH listen sockets and make its sealing buffer: 0 or -1. */
 int dns_tls_listen(struct dns_worker *w);
 /* Start TLS on the accepted connection ci: 0 or -1. */
 int dns_tls_start(struct dns_worker *w, int ci);
@@ -427,11 +431,13 @@ int dns_tls_preface(struct dns_worker *w, int ci);
 /* 1 once connection ci's TLS handshake is done. */
 int dns_tls_ready(const struct dns_tcp_conn *c);
 /* recv(2) and send(2) through the connection's TLS: bytes, 0 at the end, or -1 with
- * errno EAGAIN (wait for epoll) or EPIPE (failed). */
+ * errno EAGAIN (wait for epoll) or EPIPE (failed). As with SSL_write, a send that
+ * returned -1/EAGAIN is called again with the same bytes at the start of buf (its
+ * records are sealed and partly sent; the count comes once they are all sent). */
 ssize_t dns_tls_recv(struct dns_worker *w, int ci, void *buf, size_t n);
 ssize_t dns_tls_send(struct dns_worker *w, int ci, const void *buf, size_t n);
-/* Connection c is idle: give back its TLS read and write buffers (made again when
- * needed). */
+/* Connection c is idle: give back its TLS read and write buffers and cipher contexts
+ * (made again when needed). */
 void dns_tls_idle(struct dns_tcp_conn *c);
 void dns_tls_free(struct dns_tcp_conn *c);
 /* The ALPN protocol the client and we agreed on ("h2", "dot"...), or "". */

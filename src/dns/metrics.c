@@ -65,6 +65,12 @@ static const struct served_counter counters[] = {
 	{ C_CONN_IDLE, "connections_idle_total",
 	  "Times a TCP, DoT or DoH connection went idle and gave its buffers back (TLS records, "
 	  "HTTP/2 frames; made again at its next message)." },
+	{ C_TLS_OWN, "tls_handovers_total",
+	  "DoT and DoH connections whose TLS 1.3 records are sealed and opened by the service "
+	  "itself after OpenSSL's handshake, OpenSSL's state freed (TLS 1.2 stays with OpenSSL)." },
+	{ C_TLS_REFUSED, "tls_records_refused_total",
+	  "Such connections closed for a record that does not verify or may not come after the "
+	  "handshake (a fatal alert, a handshake message other than KeyUpdate, an oversize record)." },
 };
 
 static void worker_counters(void *ud, int i, struct served_wcounters *out)

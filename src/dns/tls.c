@@ -31,17 +31,27 @@
  * starts like a PROXY header is refused and counted before any TLS state is made (one
  * peek of the first bytes tells).
  *
- * Memory: a connection that has been idle DNS_TCP_SHRINK_MS gives OpenSSL's read and
- * write buffers back (SSL_free_buffers, from the sweep: about 34 KB; OpenSSL makes them
- * again at the next record), so an idle connection holds its SSL object (about 8 KB in
- * OpenSSL 3.0), its keys and session, about 14 KB in all (bench/dns/idle.sh). Not
- * SSL_MODE_RELEASE_BUFFERS: it frees and allocates them again at every record a busy
+ * Records: after a TLS 1.3 handshake (every modern client's) OpenSSL's part is done:
+ * the connection takes its traffic secrets and sequence numbers (tlsrec.h), frees the
+ * SSL and seals and opens its records itself (dns_tls.rec), so an idle connection keeps
+ * a few hundred bytes instead of OpenSSL's 14 KB. A TLS 1.2 connection, or one whose
+ * hand-over is not certain (OpenSSL holding a record), stays with OpenSSL throughout.
+ * Records are read into the connection's own buffer (one record at most, DNS_TLS_IN) and
+ * opened in place; answers are sealed into the worker's tls_out, several records at once,
+ * and only what the socket did not take is copied into a buffer of the connection.
+ *
+ * Memory: a connection that has been idle DNS_TCP_SHRINK_MS gives its buffers back (the
+ * sweep: dns_tls_idle): its read buffer and cipher contexts, or under OpenSSL its read
+ * and write buffers (SSL_free_buffers, about 34 KB; OpenSSL makes them again at the next
+ * record; it keeps its SSL object, keys and session, about 14 KB: bench/dns/idle.sh).
+ * Not SSL_MODE_RELEASE_BUFFERS: it frees and allocates them again at every record a busy
  * connection reads, and they are above the worker's mmap threshold (server.c).
  */
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -50,6 +60,25 @@
 #include "core/net/netaddr.h"
 #include "dns/dns_int.h"
 #include "dns/proxyv2.h"
+#include "dns/tlsrec.h"
+
+#define DNS_TLS_IN  TLSREC_MAX_RECORD /* a connection's read buffer: one whole record */
+#define DNS_TLS_OUT (4 * (TLSREC_MAX_PLAIN + TLSREC_OVERHEAD + TLSREC_KU_RECORD))
+
+/* A DoT or DoH connection's TLS (dns_tcp_conn.tls). */
+struct dns_tls {
+	SSL *ssl;	   /* OpenSSL's: the handshake, and all of a TLS 1.2 connection */
+	struct tlsrec rec; /* after the hand-over (ssl NULL): the records' own state */
+	/* read and not yet handed on: [ptoff, ptoff + ptlen) an opened record's plaintext,
+	 * [rawoff, inlen) bytes of records not opened yet; NULL while empty and idle */
+	uint8_t *in;
+	size_t inlen, rawoff, ptoff, ptlen;
+	/* sealed and not all sent: [outoff, outlen), carrying the caller's first outpt bytes */
+	uint8_t *out;
+	size_t outlen, outoff, outpt;
+	uint8_t done; /* close_notify or a refused record: reads say the end from now on */
+	char alpn[16]; /* what OpenSSL agreed, kept when the SSL goes */
+};
 
 /* Why OpenSSL refused: its first queued error as text (the queue is then cleared). */
 static const char *ssl_why(char *buf, size_t size)
@@ -102,6 +131,10 @@ static SSL_CTX *ctx_new(const struct isp_config *cfg, struct isp_err *err)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	if (tlsrec_setup_ctx(ctx) != 0) {
+		isp_err_set(err, ISR_ENOMEM, "TLS: %s", ssl_why(why, sizeof(why)));
+		goto fail;
+	}
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->dns_tls_cert) != 1) {
 		isp_err_set(err, ISR_EINVAL, "dns.tls-cert: %s: %s", cfg->dns_tls_cert,
 			    ssl_why(why, sizeof(why)));
@@ -208,23 +241,31 @@ int dns_tls_listen(struct dns_worker *w)
 		if (w->https_fd[i] < 0)
 			return -1;
 	}
+	if (srv->ntls + srv->nhttps > 0) {
+		w->tls_out = malloc(DNS_TLS_OUT);
+		if (!w->tls_out)
+			return -1;
+	}
 	return 0;
 }
 
 int dns_tls_start(struct dns_worker *w, int ci)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
-	SSL *ssl = SSL_new(atomic_load(&w->srv->tls_ctx));
+	struct dns_tls *t = calloc(1, sizeof(*t));
 
-	if (!ssl)
+	if (!t)
 		return -1;
-	if (SSL_set_fd(ssl, c->fd) != 1) {
-		SSL_free(ssl);
+	t->ssl = SSL_new(atomic_load(&w->srv->tls_ctx));
+	if (!t->ssl || SSL_set_fd(t->ssl, c->fd) != 1) {
+		SSL_free(t->ssl);
+		free(t);
 		return -1;
 	}
-	SSL_set_accept_state(ssl);
-	SSL_set_app_data(ssl, c);
-	c->tls = ssl;
+	SSL_set_accept_state(t->ssl);
+	SSL_set_app_data(t->ssl, c);
+	(void)tlsrec_watch(t->ssl, &t->rec); /* refused: it stays with OpenSSL */
+	c->tls = t;
 	return 0;
 }
 
@@ -314,7 +355,7 @@ tls:
 
 int dns_tls_ready(const struct dns_tcp_conn *c)
 {
-	return c->tls && SSL_is_init_finished((SSL *)c->tls);
+	return c->tls && (!c->tls->ssl || SSL_is_init_finished(c->tls->ssl));
 }
 
 /* The result of an SSL call that did not move data, as recv/send would say it. */
@@ -334,44 +375,204 @@ static ssize_t ssl_fail(struct dns_worker *w, int ci, SSL *ssl, int r)
 	}
 }
 
+/* The handshake is done: take the records over from OpenSSL when it can be (TLS 1.3) */
+static void handover(struct dns_worker *w, struct dns_tls *t)
+{
+	const unsigned char *p = NULL;
+	unsigned int n = 0;
+
+	SSL_get0_alpn_selected(t->ssl, &p, &n);
+	if (p && n < sizeof(t->alpn)) {
+		memcpy(t->alpn, p, n);
+		t->alpn[n] = 0;
+	}
+	if (tlsrec_take(t->ssl, &t->rec) != 0)
+		return;
+	/* a clean end to OpenSSL: its session stays in the cache for resumption */
+	SSL_set_shutdown(t->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+	SSL_free(t->ssl);
+	t->ssl = NULL;
+	dns_count(w, C_TLS_OWN);
+}
+
+/* Reading after the hand-over: the plaintext of the records, opened in place. */
+static ssize_t rec_recv(struct dns_worker *w, int ci, uint8_t *buf, size_t n)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	struct dns_tls *t = c->tls;
+
+	while (!t->done) {
+		uint8_t *pt;
+		size_t used, ptlen;
+		ssize_t k;
+		int r;
+
+		if (t->ptlen > 0) {
+			size_t m = t->ptlen < n ? t->ptlen : n;
+
+			memcpy(buf, t->in + t->ptoff, m);
+			t->ptoff += m;
+			t->ptlen -= m;
+			return (ssize_t)m;
+		}
+		r = tlsrec_open(&t->rec, t->in + t->rawoff, t->inlen - t->rawoff, &used, &pt,
+				&ptlen);
+		if (r == TLSREC_DATA) {
+			t->rawoff += used;
+			t->ptoff = (size_t)(pt - t->in);
+			t->ptlen = ptlen;
+			continue;
+		}
+		if (r != TLSREC_MORE) { /* close_notify, or a record we refuse */
+			if (r < 0)
+				dns_count(w, C_TLS_REFUSED);
+			t->done = 1;
+			break;
+		}
+		if (t->rawoff > 0) { /* the start of the next record moves to the front */
+			memmove(t->in, t->in + t->rawoff, t->inlen - t->rawoff);
+			t->inlen -= t->rawoff;
+			t->rawoff = 0;
+		}
+		if (!t->in) {
+			t->in = malloc(DNS_TLS_IN);
+			if (!t->in)
+				break;
+		}
+		k = recv(c->fd, t->in + t->inlen, DNS_TLS_IN - t->inlen, MSG_DONTWAIT);
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (k <= 0)
+			break;
+		t->inlen += (size_t)k;
+	}
+	errno = EPIPE;
+	return 0;
+}
+
+/* Writing after the hand-over: records sealed in the worker's buffer, sent from there;
+ * what the socket does not take waits in the connection's own (see dns_tls_send). */
+static ssize_t rec_send(struct dns_worker *w, int ci, const uint8_t *buf, size_t n)
+{
+	struct dns_tcp_conn *c = &w->conns[ci];
+	struct dns_tls *t = c->tls;
+	const uint8_t *from = t->out ? t->out + t->outoff : w->tls_out;
+	size_t len, taken;
+	ssize_t k;
+
+	if (t->out) { /* the rest of an earlier call's records, for the same bytes */
+		len = t->outlen - t->outoff;
+		taken = t->outpt;
+	} else {
+		long r = tlsrec_seal(&t->rec, buf, n, w->tls_out, DNS_TLS_OUT, &taken);
+
+		if (r <= 0 || taken == 0) {
+			errno = EPIPE;
+			return -1;
+		}
+		len = (size_t)r;
+	}
+	k = send(c->fd, from, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		errno = EPIPE;
+		return -1;
+	}
+	if (k == (ssize_t)len) {
+		free(t->out);
+		t->out = NULL;
+		t->outlen = t->outoff = t->outpt = 0;
+		return (ssize_t)taken;
+	}
+	if (k < 0)
+		k = 0;
+	if (t->out) {
+		t->outoff += (size_t)k;
+	} else {
+		t->out = malloc(len - (size_t)k);
+		if (!t->out) {
+			errno = EPIPE;
+			return -1;
+		}
+		memcpy(t->out, w->tls_out + k, len - (size_t)k);
+		t->outoff = 0;
+		t->outlen = len - (size_t)k;
+		t->outpt = taken;
+	}
+	dns_tcp_want_write(w, ci, 1);
+	errno = EAGAIN;
+	return -1;
+}
+
 ssize_t dns_tls_recv(struct dns_worker *w, int ci, void *buf, size_t n)
 {
-	SSL *ssl = w->conns[ci].tls;
+	struct dns_tls *t = w->conns[ci].tls;
 	int r;
 
 	if (n == 0)
 		return 0;
-	r = SSL_read(ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
+	if (t->ssl && !SSL_is_init_finished(t->ssl)) {
+		/* the handshake alone: SSL_read would read on into the first records */
+		r = SSL_do_handshake(t->ssl);
+		if (r != 1) {
+			r = (int)ssl_fail(w, ci, t->ssl, r);
+			return r == 0 ? 0 : (errno == EAGAIN ? -1 : 0);
+		}
+		handover(w, t);
+	}
+	if (!t->ssl)
+		return rec_recv(w, ci, buf, n);
+	r = SSL_read(t->ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
 	if (r > 0)
 		return r;
-	r = (int)ssl_fail(w, ci, ssl, r);
+	r = (int)ssl_fail(w, ci, t->ssl, r);
 	return r == 0 ? 0 : (errno == EAGAIN ? -1 : 0); /* failed: read as the end */
 }
 
 ssize_t dns_tls_send(struct dns_worker *w, int ci, const void *buf, size_t n)
 {
-	SSL *ssl = w->conns[ci].tls;
-	int r = SSL_write(ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
+	struct dns_tls *t = w->conns[ci].tls;
+	int r;
 
+	if (!t->ssl)
+		return rec_send(w, ci, buf, n);
+	r = SSL_write(t->ssl, buf, n > 0x7fffffff ? 0x7fffffff : (int)n);
 	if (r > 0)
 		return r;
-	if (ssl_fail(w, ci, ssl, r) == 0)
+	if (ssl_fail(w, ci, t->ssl, r) == 0)
 		errno = EPIPE;
 	return -1;
 }
 
 void dns_tls_idle(struct dns_tcp_conn *c)
 {
-	if (c->tls)
-		(void)SSL_free_buffers(c->tls); /* refused (kept) while a record is half read */
-	dns_doh_idle(c);			/* and HTTP/2's frame buffer (doh.c) */
+	struct dns_tls *t = c->tls;
+
+	if (t && t->ssl) {
+		(void)SSL_free_buffers(t->ssl); /* refused (kept) while a record is half read */
+	} else if (t) {
+		tlsrec_idle(&t->rec);
+		if (t->ptlen == 0 && t->rawoff == t->inlen) { /* no record begun */
+			free(t->in);
+			t->in = NULL;
+			t->inlen = t->rawoff = t->ptoff = 0;
+		}
+	}
+	dns_doh_idle(c); /* and HTTP/2's frame buffer (doh.c) */
 }
 
 void dns_tls_free(struct dns_tcp_conn *c)
 {
-	if (!c->tls)
+	struct dns_tls *t = c->tls;
+
+	if (!t)
 		return;
-	SSL_free(c->tls); /* no close_notify: the socket closes right after */
+	SSL_free(t->ssl); /* no close_notify: the socket closes right after */
+	tlsrec_clear(&t->rec);
+	free(t->in);
+	free(t->out);
+	free(t);
 	c->tls = NULL;
 }
 
@@ -381,8 +582,12 @@ const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size)
 	unsigned int n = 0;
 
 	buf[0] = 0;
-	if (c->tls)
-		SSL_get0_alpn_selected(c->tls, &p, &n);
+	if (c->tls && c->tls->ssl) {
+		SSL_get0_alpn_selected(c->tls->ssl, &p, &n);
+	} else if (c->tls) {
+		p = (const unsigned char *)c->tls->alpn;
+		n = (unsigned int)strlen(c->tls->alpn);
+	}
 	if (p && n < size) {
 		memcpy(buf, p, n);
 		buf[n] = 0;

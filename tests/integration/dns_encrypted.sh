@@ -8,7 +8,9 @@
 # replaced and reloaded on SIGHUP while a DoT connection stays open and keeps being
 # answered, and new connections get the new certificate; a DoT and an HTTP/2 DoH
 # connection that went idle (their TLS buffers and HTTP/2 frame buffer given back, seen in
-# connections_idle_total) answered again on the same connection.
+# connections_idle_total) answered again on the same connection; the TLS 1.3 records
+# sealed and opened by the service after OpenSSL's handshake (tls_handovers_total), a TLS
+# 1.2 client still answered through OpenSSL, a forged record refused and counted.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -233,5 +235,59 @@ check "idle DoT and DoH connections gave their buffers back (connections_idle_to
 : >go2
 wait "$py"
 check "DoT and DoH connections answered again after idle" grep -q '^again 0 0$' idle.out
+
+# ---- TLS 1.3 records are the service's own after the handshake (tlsrec.h): every client
+# above was taken over; a TLS 1.2 client stays with OpenSSL and is answered; a forged
+# record after a TLS 1.3 handshake is refused and its connection closed
+metric() { curl -s "127.0.0.1:$MET/metrics" | awk -v m="ispshield_dns_$1" '$1 == m {print $2}'; }
+python3 - "$DOT" >tlsown.out 2>&1 <<'P'
+import os, socket, ssl, struct, sys
+port = int(sys.argv[1])
+def ctx(maxv=None):
+    c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+    c.set_alpn_protocols(["dot"])
+    if maxv: c.maximum_version = maxv
+    return c
+def query(name):
+    n = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+    q = struct.pack(">HHHHHH", 7, 0x0100, 1, 0, 0, 0) + n + struct.pack(">HH", 1, 1)
+    return struct.pack(">H", len(q)) + q
+s = ctx(ssl.TLSVersion.TLSv1_2).wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10))
+def read(n):
+    b = b""
+    while len(b) < n: b += s.recv(n - len(b))
+    return b
+rc = []
+for name in ("cc1.botnet.example", "www.good.example"):
+    s.sendall(query(name)); rc.append(read(struct.unpack(">H", read(2))[0])[3] & 15)
+print("tls12", s.version(), *rc, flush=True)
+raw = socket.create_connection(("127.0.0.1", port), timeout=10)
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+o = ctx().wrap_bio(inc, out)
+def pump():  # what o wrote goes out; what came in goes to o
+    raw.sendall(out.read()); d = raw.recv(65536)
+    if not d: raise EOFError("closed")
+    inc.write(d)
+while True:
+    try: o.do_handshake(); break
+    except ssl.SSLWantReadError: pump()
+o.write(query("www.good.example")); raw.sendall(out.read())
+ans = b""
+while len(ans) < 4:
+    try: ans += o.read(4096)
+    except ssl.SSLWantReadError: pump()
+print("tls13", o.version(), ans[5] & 15, flush=True)
+raw.sendall(bytes([23, 3, 3, 0, 32]) + os.urandom(32))  # a record no key sealed
+try: end = raw.recv(4096)
+except ConnectionResetError: end = b""
+print("forged record: closed" if end == b"" else "forged record: still open", flush=True)
+P
+check "a TLS 1.2 DoT client is answered (OpenSSL's records)" grep -q '^tls12 TLSv1.2 3 0$' tlsown.out
+check "a TLS 1.3 DoT client is answered (our records)" grep -q '^tls13 TLSv1.3 0$' tlsown.out
+check "a forged record closes its connection" grep -q '^forged record: closed$' tlsown.out
+handed() { [ "$(metric tls_handovers_total)" -ge 5 ]; }
+check "TLS 1.3 connections were handed over from OpenSSL (tls_handovers_total)" until_ok handed
+refused() { [ "$(metric tls_records_refused_total)" = 1 ]; }
+check "the forged record was counted (tls_records_refused_total 1)" until_ok refused
 
 finish dns_encrypted
