@@ -73,13 +73,14 @@ measure() {
 	done
 	# settled: a server may give memory back a while after the last handshake (ispshield:
 	# buffers of connections idle 1 s, malloc_trim at most every 10 s); read VmRSS each
-	# second until three readings in a row agree within 1% (at most 30 s), both servers alike
+	# second until twelve readings in a row (longer than that 10 s) agree within 1% (at
+	# most 60 s), both servers alike
 	local now last=0 same=0 i
-	for i in $(seq 30); do
+	for i in $(seq 60); do
 		now=$(rss "$pid")
 		if [ "$last" != 0 ] && awk -v a="${now%%/*}" -v b="${last%%/*}" 'BEGIN {exit !(a <= b * 1.01 && a >= b * 0.99)}'; then
 			same=$((same + 1))
-			[ $same -ge 2 ] && break
+			[ $same -ge 11 ] && break
 		else
 			same=0
 		fi

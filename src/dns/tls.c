@@ -65,7 +65,9 @@
 #define DNS_TLS_IN  TLSREC_MAX_RECORD /* a connection's read buffer: one whole record */
 #define DNS_TLS_OUT (4 * (TLSREC_MAX_PLAIN + TLSREC_OVERHEAD + TLSREC_KU_RECORD))
 
-/* A DoT or DoH connection's TLS (dns_tcp_conn.tls). */
+/* A DoT or DoH connection's TLS (dns_tcp_conn.tls): slot ci of its worker's tls_slots,
+ * an array, so that what stays of thousands of idle connections lies together and not
+ * between the holes their handshakes' OpenSSL state left in the heap. */
 struct dns_tls {
 	SSL *ssl;	   /* OpenSSL's: the handshake, and all of a TLS 1.2 connection */
 	struct tlsrec rec; /* after the hand-over (ssl NULL): the records' own state */
@@ -76,7 +78,7 @@ struct dns_tls {
 	/* sealed and not all sent: [outoff, outlen), carrying the caller's first outpt bytes */
 	uint8_t *out;
 	size_t outlen, outoff, outpt;
-	uint8_t done; /* close_notify or a refused record: reads say the end from now on */
+	uint8_t done;  /* close_notify or a refused record: reads say the end from now on */
 	char alpn[16]; /* what OpenSSL agreed, kept when the SSL goes */
 };
 
@@ -242,8 +244,10 @@ int dns_tls_listen(struct dns_worker *w)
 			return -1;
 	}
 	if (srv->ntls + srv->nhttps > 0) {
+		/* the slots' pages are untouched, so not resident, until connections use them */
 		w->tls_out = malloc(DNS_TLS_OUT);
-		if (!w->tls_out)
+		w->tls_slots = calloc((size_t)w->nconns, sizeof(*w->tls_slots));
+		if (!w->tls_out || !w->tls_slots)
 			return -1;
 	}
 	return 0;
@@ -252,14 +256,13 @@ int dns_tls_listen(struct dns_worker *w)
 int dns_tls_start(struct dns_worker *w, int ci)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
-	struct dns_tls *t = calloc(1, sizeof(*t));
+	struct dns_tls *t = &w->tls_slots[ci];
 
-	if (!t)
-		return -1;
+	memset(t, 0, sizeof(*t));
 	t->ssl = SSL_new(atomic_load(&w->srv->tls_ctx));
 	if (!t->ssl || SSL_set_fd(t->ssl, c->fd) != 1) {
 		SSL_free(t->ssl);
-		free(t);
+		t->ssl = NULL;
 		return -1;
 	}
 	SSL_set_accept_state(t->ssl);
@@ -572,7 +575,7 @@ void dns_tls_free(struct dns_tcp_conn *c)
 	tlsrec_clear(&t->rec);
 	free(t->in);
 	free(t->out);
-	free(t);
+	memset(t, 0, sizeof(*t));
 	c->tls = NULL;
 }
 

@@ -24,9 +24,9 @@ static const struct suite {
 	const char *md;
 	uint8_t keylen, hashlen;
 } suites[] = {
-	{0x1301, 0x03001301, "AES-128-GCM", "SHA256", 16, 32},
-	{0x1302, 0x03001302, "AES-256-GCM", "SHA384", 32, 48},
-	{0x1303, 0x03001303, "ChaCha20-Poly1305", "SHA256", 32, 32},
+	{ 0x1301, 0x03001301, "AES-128-GCM", "SHA256", 16, 32 },
+	{ 0x1302, 0x03001302, "AES-256-GCM", "SHA384", 32, 48 },
+	{ 0x1303, 0x03001303, "ChaCha20-Poly1305", "SHA256", 32, 32 },
 };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -116,8 +116,8 @@ int tlsrec_traffic_keys(unsigned suite, const uint8_t *secret, uint8_t *key, uin
 	return 0;
 }
 
-int tlsrec_init(struct tlsrec *t, unsigned suite, const uint8_t *rsecret,
-		const uint8_t *wsecret, size_t len, uint64_t rseq, uint64_t wseq)
+int tlsrec_init(struct tlsrec *t, unsigned suite, const uint8_t *rsecret, const uint8_t *wsecret,
+		size_t len, uint64_t rseq, uint64_t wseq)
 {
 	int si = suite_index(suite);
 
@@ -157,7 +157,8 @@ static int unhex(const char *s, uint8_t *out, size_t max)
 /* "LABEL <client random> <secret>": the two application secrets, never written out */
 static void keylog_cb(const SSL *ssl, const char *line)
 {
-	static const char client[] = "CLIENT_TRAFFIC_SECRET_0 ", server[] = "SERVER_TRAFFIC_SECRET_0 ";
+	static const char client[] = "CLIENT_TRAFFIC_SECRET_0 ",
+			  server[] = "SERVER_TRAFFIC_SECRET_0 ";
 	struct tlsrec *t = SSL_get_ex_data(ssl, ex_idx);
 	struct tlsrec_dir *d;
 	const char *sp;
@@ -234,8 +235,8 @@ int tlsrec_take(SSL *ssl, struct tlsrec *t)
 	(void)SSL_set_ex_data(ssl, ex_idx, NULL); /* nothing is counted from here on */
 	SSL_set_msg_callback(ssl, NULL);
 	ok = si >= 0 && SSL_version(ssl) == TLS1_3_VERSION && t->have == 3 && t->counting &&
-	     t->slen == suites[si].hashlen &&
-	     SSL_is_init_finished(ssl) && !SSL_has_pending(ssl) && SSL_want(ssl) == SSL_NOTHING;
+	     t->slen == suites[si].hashlen && SSL_is_init_finished(ssl) && !SSL_has_pending(ssl) &&
+	     SSL_want(ssl) == SSL_NOTHING;
 	if (ok)
 		ok = tlsrec_init(t, suites[si].id, rd.secret, wr.secret, suites[si].hashlen, 0,
 				 wr.seq) == 0;
@@ -285,8 +286,7 @@ static int handshake(struct tlsrec *t, const uint8_t *m, size_t n)
 	return TLSREC_DATA;
 }
 
-int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **pt,
-		size_t *ptlen)
+int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **pt, size_t *ptlen)
 {
 	struct tlsrec_dir *d = &t->rd;
 	uint8_t iv[12], *body = p + TLSREC_HDR;
@@ -337,8 +337,8 @@ int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **
 	}
 }
 
-long tlsrec_seal_record(struct tlsrec *t, uint8_t ct, const uint8_t *in, size_t n,
-			size_t pad, uint8_t *out)
+long tlsrec_seal_record(struct tlsrec *t, uint8_t ct, const uint8_t *in, size_t n, size_t pad,
+			uint8_t *out)
 {
 	struct tlsrec_dir *d = &t->wr;
 	size_t len = n + 1 + pad + TLSREC_TAG;
@@ -360,8 +360,7 @@ long tlsrec_seal_record(struct tlsrec *t, uint8_t ct, const uint8_t *in, size_t 
 	    EVP_EncryptUpdate(d->ctx, NULL, &outl, out, TLSREC_HDR) != 1 ||
 	    EVP_EncryptUpdate(d->ctx, body, &outl, body, (int)(n + 1 + pad)) != 1 ||
 	    EVP_EncryptFinal_ex(d->ctx, body + outl, &fl) != 1 ||
-	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_GET_TAG, TLSREC_TAG,
-				body + n + 1 + pad) != 1)
+	    EVP_CIPHER_CTX_ctrl(d->ctx, EVP_CTRL_AEAD_GET_TAG, TLSREC_TAG, body + n + 1 + pad) != 1)
 		return -1;
 	d->seq++;
 	return (long)(TLSREC_HDR + len);
@@ -370,7 +369,7 @@ long tlsrec_seal_record(struct tlsrec *t, uint8_t ct, const uint8_t *in, size_t 
 long tlsrec_seal(struct tlsrec *t, const uint8_t *in, size_t n, uint8_t *out, size_t cap,
 		 size_t *taken)
 {
-	static const uint8_t ku[5] = {HS_KEY_UPDATE, 0, 0, 1, 0}; /* update_not_requested */
+	static const uint8_t ku[5] = { HS_KEY_UPDATE, 0, 0, 1, 0 }; /* update_not_requested */
 	size_t off = 0, len = 0;
 
 	*taken = 0;

@@ -44,22 +44,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TLSREC_HDR	  5			       /* type, legacy version, length */
-#define TLSREC_TAG	  16			       /* every suite's AEAD tag */
-#define TLSREC_MAX_PLAIN  16384			       /* 2^14: a record's plaintext */
-#define TLSREC_MAX_CIPHER (TLSREC_MAX_PLAIN + 256)     /* 2^14 + 256: its ciphertext */
+#define TLSREC_HDR	  5			   /* type, legacy version, length */
+#define TLSREC_TAG	  16			   /* every suite's AEAD tag */
+#define TLSREC_MAX_PLAIN  16384			   /* 2^14: a record's plaintext */
+#define TLSREC_MAX_CIPHER (TLSREC_MAX_PLAIN + 256) /* 2^14 + 256: its ciphertext */
 #define TLSREC_MAX_RECORD (TLSREC_HDR + TLSREC_MAX_CIPHER)
 #define TLSREC_OVERHEAD	  (TLSREC_HDR + 1 + TLSREC_TAG) /* what sealing adds to a record */
-#define TLSREC_KU_RECORD  (TLSREC_OVERHEAD + 5)	       /* a sealed KeyUpdate */
-#define TLSREC_MAX_SECRET 48			       /* SHA-384 */
-#define TLSREC_KEY_LIMIT  ((uint64_t)1 << 23)	       /* records under one write key */
+#define TLSREC_KU_RECORD  (TLSREC_OVERHEAD + 5)		/* a sealed KeyUpdate */
+#define TLSREC_MAX_SECRET 48				/* SHA-384 */
+#define TLSREC_KEY_LIMIT  ((uint64_t)1 << 23)		/* records under one write key */
 
 /* tlsrec_open's results */
 enum {
-	TLSREC_MORE = 0,   /* no whole record yet: read more */
-	TLSREC_DATA = 1,   /* a record was taken: its application data (maybe none) */
-	TLSREC_CLOSED = 2, /* close_notify: the client has finished */
-	TLSREC_EPROTO = -1, /* a record or message that may not come here, or a fatal alert */
+	TLSREC_MORE = 0,       /* no whole record yet: read more */
+	TLSREC_DATA = 1,       /* a record was taken: its application data (maybe none) */
+	TLSREC_CLOSED = 2,     /* close_notify: the client has finished */
+	TLSREC_EPROTO = -1,    /* a record or message that may not come here, or a fatal alert */
 	TLSREC_EOVERFLOW = -2, /* a record or plaintext over its bound */
 	TLSREC_EMAC = -3,      /* the tag did not verify (or a sequence number ran out) */
 	TLSREC_ECRYPTO = -4,   /* OpenSSL failed (no memory) */
@@ -105,8 +105,8 @@ int tlsrec_take(SSL *ssl, struct tlsrec *t);
 /* Set t up from the two secrets (len bytes each: the suite's hash length) and sequence
  * numbers, without OpenSSL's handshake: for tlsrec_take, tests and the fuzz target.
  * suite: 0x1301, 0x1302 or 0x1303. 0, or -1 (unknown suite, or OpenSSL failed). */
-int tlsrec_init(struct tlsrec *t, unsigned suite, const uint8_t *rsecret,
-		const uint8_t *wsecret, size_t len, uint64_t rseq, uint64_t wseq);
+int tlsrec_init(struct tlsrec *t, unsigned suite, const uint8_t *rsecret, const uint8_t *wsecret,
+		size_t len, uint64_t rseq, uint64_t wseq);
 
 /*
  * Open the record at the start of p[0..n), in place. TLSREC_MORE when it is not all
@@ -115,8 +115,7 @@ int tlsrec_init(struct tlsrec *t, unsigned suite, const uint8_t *rsecret,
  * KeyUpdate or empty data); TLSREC_CLOSED with *used; or a negative TLSREC_E... code,
  * after which t must not open another record.
  */
-int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **pt,
-		size_t *ptlen);
+int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **pt, size_t *ptlen);
 
 /*
  * Seal application data in[0..n) as records of at most TLSREC_MAX_PLAIN into
@@ -132,8 +131,8 @@ long tlsrec_seal(struct tlsrec *t, const uint8_t *in, size_t n, uint8_t *out, si
  * and pad zeros, at out (room for n + pad + TLSREC_OVERHEAD): its length, or -1 (over
  * TLSREC_MAX_CIPHER, or OpenSSL failed). The service seals only through tlsrec_seal;
  * this is for tests and the fuzz target, which make what a client could send. */
-long tlsrec_seal_record(struct tlsrec *t, uint8_t ct, const uint8_t *in, size_t n,
-			size_t pad, uint8_t *out);
+long tlsrec_seal_record(struct tlsrec *t, uint8_t ct, const uint8_t *in, size_t n, size_t pad,
+			uint8_t *out);
 
 /* The connection went idle: free the cipher contexts (the next record makes them). */
 void tlsrec_idle(struct tlsrec *t);

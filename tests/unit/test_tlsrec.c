@@ -49,14 +49,14 @@ static size_t unhex(const char *s, uint8_t *out, size_t max)
 /* RFC 8448 section 3 (simple 1-RTT handshake) */
 #define C_AP "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5"
 #define S_AP "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643"
-#define PLAIN_0_31                                                                   \
-	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627" \
+#define PLAIN_0_31                                                                                 \
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021222324252627"         \
 	"28292a2b2c2d2e2f3031"
-#define CLIENT_REC                                                                   \
-	"1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f2b9819a8a5b46b" \
+#define CLIENT_REC                                                                                 \
+	"1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f2b9819a8a5b46b"           \
 	"395bd54a9a20441e2b62974e1f5a6292a2977014bd1e3deae63aeebb21694915e4"
-#define SERVER_REC                                                                   \
-	"17030300432e937e11ef4ac740e538ad36005fc4a46932fc3225d05f82aa1b36e30efaf97d90e6" \
+#define SERVER_REC                                                                                 \
+	"17030300432e937e11ef4ac740e538ad36005fc4a46932fc3225d05f82aa1b36e30efaf97d90e6"           \
 	"dffc602dcb501a59a8fcc49c4bf2e5f0a21c0047c2abf332540dd032e167c2955d"
 
 static void rfc8448_keys(void **state)
@@ -111,7 +111,7 @@ static void rfc8448_records(void **state)
 
 /* ---- records a client may not send ---- */
 
-static const unsigned suite_ids[] = {0x1301, 0x1302, 0x1303};
+static const unsigned suite_ids[] = { 0x1301, 0x1302, 0x1303 };
 
 /* t reads what peer seals (each one's write secret is the other's read secret) */
 static void pair(unsigned suite, struct tlsrec *t, struct tlsrec *peer)
@@ -129,32 +129,32 @@ static void pair(unsigned suite, struct tlsrec *t, struct tlsrec *peer)
 
 struct bad {
 	const char *name;
-	uint8_t ct;	  /* inner content type */
-	const char *hex;  /* inner content */
-	size_t pad;	  /* zeros after the type */
-	int mangle;	  /* 0, 1: flip a ciphertext bit, 2: outer type 22, 3: length 16 */
-	int rc;		  /* what tlsrec_open must say */
+	uint8_t ct;	 /* inner content type */
+	const char *hex; /* inner content */
+	size_t pad;	 /* zeros after the type */
+	int mangle;	 /* 0, 1: flip a ciphertext bit, 2: outer type 22, 3: length 16 */
+	int rc;		 /* what tlsrec_open must say */
 };
 
 static const struct bad bads[] = {
-	{"data", 23, "68656c6c6f", 0, 0, TLSREC_DATA},
-	{"data, padded", 23, "68656c6c6f", 300, 0, TLSREC_DATA},
-	{"empty data", 23, "", 0, 0, TLSREC_DATA},
-	{"KeyUpdate not requested", 22, "1800000100", 0, 0, TLSREC_DATA},
-	{"KeyUpdate requested", 22, "1800000101", 0, 0, TLSREC_DATA},
-	{"close_notify", 21, "0100", 0, 0, TLSREC_CLOSED},
-	{"a tampered record", 23, "68656c6c6f", 0, 1, TLSREC_EMAC},
-	{"a handshake record outside TLS 1.3's disguise", 23, "68656c6c6f", 0, 2, TLSREC_EPROTO},
-	{"a record too short for its tag", 23, "", 0, 3, TLSREC_EPROTO},
-	{"a fatal alert", 21, "0228", 0, 0, TLSREC_EPROTO},
-	{"a NewSessionTicket from the client", 22, "04000005000000000000", 0, 0, TLSREC_EPROTO},
-	{"KeyUpdate with request 2", 22, "1800000102", 0, 0, TLSREC_EPROTO},
-	{"KeyUpdate with data after it", 22, "18000001000b", 0, 0, TLSREC_EPROTO},
-	{"half a KeyUpdate", 22, "180000", 0, 0, TLSREC_EPROTO},
-	{"an empty handshake record", 22, "", 0, 0, TLSREC_EPROTO},
-	{"change_cipher_spec inside", 20, "01", 0, 0, TLSREC_EPROTO},
-	{"an unknown content type", 99, "00", 0, 0, TLSREC_EPROTO},
-	{"only zeros: no content type", 0, "", 40, 0, TLSREC_EPROTO},
+	{ "data", 23, "68656c6c6f", 0, 0, TLSREC_DATA },
+	{ "data, padded", 23, "68656c6c6f", 300, 0, TLSREC_DATA },
+	{ "empty data", 23, "", 0, 0, TLSREC_DATA },
+	{ "KeyUpdate not requested", 22, "1800000100", 0, 0, TLSREC_DATA },
+	{ "KeyUpdate requested", 22, "1800000101", 0, 0, TLSREC_DATA },
+	{ "close_notify", 21, "0100", 0, 0, TLSREC_CLOSED },
+	{ "a tampered record", 23, "68656c6c6f", 0, 1, TLSREC_EMAC },
+	{ "a handshake record outside TLS 1.3's disguise", 23, "68656c6c6f", 0, 2, TLSREC_EPROTO },
+	{ "a record too short for its tag", 23, "", 0, 3, TLSREC_EPROTO },
+	{ "a fatal alert", 21, "0228", 0, 0, TLSREC_EPROTO },
+	{ "a NewSessionTicket from the client", 22, "04000005000000000000", 0, 0, TLSREC_EPROTO },
+	{ "KeyUpdate with request 2", 22, "1800000102", 0, 0, TLSREC_EPROTO },
+	{ "KeyUpdate with data after it", 22, "18000001000b", 0, 0, TLSREC_EPROTO },
+	{ "half a KeyUpdate", 22, "180000", 0, 0, TLSREC_EPROTO },
+	{ "an empty handshake record", 22, "", 0, 0, TLSREC_EPROTO },
+	{ "change_cipher_spec inside", 20, "01", 0, 0, TLSREC_EPROTO },
+	{ "an unknown content type", 99, "00", 0, 0, TLSREC_EPROTO },
+	{ "only zeros: no content type", 0, "", 40, 0, TLSREC_EPROTO },
 };
 
 static void refusals(void **state)
@@ -186,7 +186,8 @@ static void refusals(void **state)
 			}
 			rc = tlsrec_open(&t, rec, (size_t)len, &used, &pt, &ptlen);
 			if (rc != b->rc)
-				fail_msg("%s (suite %04x): %d, not %d", b->name, suite_ids[k], rc, b->rc);
+				fail_msg("%s (suite %04x): %d, not %d", b->name, suite_ids[k], rc,
+					 b->rc);
 			if (rc == TLSREC_DATA) {
 				assert_int_equal(used, (size_t)len);
 				assert_int_equal(ptlen, b->ct == 23 ? n : 0);
@@ -286,7 +287,8 @@ static void seal_and_update(void **state)
 		tlsrec_idle(&t); /* contexts go, the keys stay: the next record still opens */
 		tlsrec_idle(&peer);
 		len = tlsrec_seal(&peer, in, 10, out, sizeof(out), &taken);
-		assert_int_equal(tlsrec_open(&t, out, (size_t)len, &used, &pt, &ptlen), TLSREC_DATA);
+		assert_int_equal(tlsrec_open(&t, out, (size_t)len, &used, &pt, &ptlen),
+				 TLSREC_DATA);
 		assert_int_equal(ptlen, 10);
 		tlsrec_clear(&t);
 		tlsrec_clear(&peer);
@@ -450,8 +452,8 @@ static SSL_SESSION *one(SSL_CTX *sctx, const char *suites, int maxver, SSL_SESSI
 
 static void openssl_client(void **state)
 {
-	static const char *suites[] = {"TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
-				       "TLS_CHACHA20_POLY1305_SHA256"};
+	static const char *suites[] = { "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+					"TLS_CHACHA20_POLY1305_SHA256" };
 	SSL_CTX *sctx = server_ctx();
 	size_t k;
 
