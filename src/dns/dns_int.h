@@ -233,10 +233,10 @@ struct dns_worker {
 	int conn_hi;		      /* slots [0, conn_hi) have ever been used (the sweep) */
 	int *conn_free;		      /* stack of free slots (nconn_free of them) */
 	int nconn_free;
-	uint8_t *rscratch;     /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
-	uint8_t *tls_out;      /* DNS_TLS_OUT: where TLS records are sealed (tls.c), or NULL */
-	struct dns_tls *tls_slots; /* nconns: each connection's TLS state (tls.c), or NULL */
-	struct dns_outq *outq; /* the answers of the UDP batch being handled */
+	uint8_t *rscratch; /* 2 + 65535: where every connection reads (see dns_tcp_conn.rbuf) */
+	uint8_t *tls_out;  /* DNS_TLS_OUT: where TLS records are sealed (tls.c), or NULL */
+	struct dns_tls *tls_slots;	/* nconns: each connection's TLS state (tls.c), or NULL */
+	struct dns_outq *outq;		/* the answers of the UDP batch being handled */
 	uint8_t (*rxbuf)[DNSW_MAX_UDP]; /* DNS_BATCH datagrams: what recvmmsg reads into */
 	uint32_t freed_since_trim; /* connections closed or shrunk since the last malloc_trim */
 	uint64_t last_trim_ms;

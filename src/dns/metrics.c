@@ -70,7 +70,8 @@ static const struct served_counter counters[] = {
 	  "itself after OpenSSL's handshake, OpenSSL's state freed (TLS 1.2 stays with OpenSSL)." },
 	{ C_TLS_REFUSED, "tls_records_refused_total",
 	  "Such connections closed for a record that does not verify or may not come after the "
-	  "handshake (a fatal alert, a handshake message other than KeyUpdate, an oversize record)." },
+	  "handshake (a fatal alert, a handshake message other than KeyUpdate, an oversize "
+	  "record)." },
 };
 
 static void worker_counters(void *ud, int i, struct served_wcounters *out)

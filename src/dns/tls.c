@@ -63,7 +63,7 @@
 #include "dns/tlsrec.h"
 
 #define DNS_TLS_IN  TLSREC_MAX_RECORD /* a connection's read buffer: one whole record */
-#define DNS_TLS_OUT (4 * (TLSREC_MAX_PLAIN + TLSREC_OVERHEAD + TLSREC_KU_RECORD))
+#define DNS_TLS_OUT ((size_t)4 * (TLSREC_MAX_PLAIN + TLSREC_OVERHEAD + TLSREC_KU_RECORD))
 
 /* A DoT or DoH connection's TLS (dns_tcp_conn.tls): slot ci of its worker's tls_slots,
  * an array, so that what stays of thousands of idle connections lies together and not

@@ -10,7 +10,9 @@
 # connection that went idle (their TLS buffers and HTTP/2 frame buffer given back, seen in
 # connections_idle_total) answered again on the same connection; the TLS 1.3 records
 # sealed and opened by the service after OpenSSL's handshake (tls_handovers_total), a TLS
-# 1.2 client still answered through OpenSSL, a forged record refused and counted.
+# 1.2 client still answered through OpenSSL, 2,000 pipelined answers and a DoH one
+# whole through sends cut short and refused (LD_PRELOAD tests/lib/short_send.c), a forged
+# record refused and counted.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -240,9 +242,20 @@ check "DoT and DoH connections answered again after idle" grep -q '^again 0 0$' 
 # above was taken over; a TLS 1.2 client stays with OpenSSL and is answered; a forged
 # record after a TLS 1.3 handshake is refused and its connection closed
 metric() { curl -s "127.0.0.1:$MET/metrics" | awk -v m="ispshield_dns_$1" '$1 == m {print $2}'; }
-python3 - "$DOT" >tlsown.out 2>&1 <<'P'
+# a second service whose every send(2) on a stream is cut to 700 bytes or refused with
+# EAGAIN (tests/lib/short_send.c): sealed records wait and go out in pieces
+DNS2=$(freeport); DOT2=$(freeport); DOH2=$(freeport)
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="${ISP_SHORT_SEND:?}" \
+	SHORT_SEND=700 SHORT_SEND_LOG="$work/short.log" "$bin" -q -c "$work/conf" \
+	-o dns.listen=127.0.0.1:$DNS2 -o dns.tls-listen=127.0.0.1:$DOT2 \
+	-o dns.https-listen=127.0.0.1:$DOH2 -o dns.metrics= -o dns.tls-cert="$work/first.pem" \
+	-o dns.tls-key="$work/first.key" dns >dns2.out 2>&1 &
+pids+=($!)
+wait_dns "$DNS2" "www.good.example A" || die "second dns did not come up: $(cat dns2.out)"
+wait_tcp "$DOT2" && wait_tcp "$DOH2" || die "second DoT/DoH not listening: $(cat dns2.out)"
+python3 - "$DOT" "$DOT2" >tlsown.out 2>&1 <<'P'
 import os, socket, ssl, struct, sys
-port = int(sys.argv[1])
+port, port2 = int(sys.argv[1]), int(sys.argv[2])
 def ctx(maxv=None):
     c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
     c.set_alpn_protocols(["dot"])
@@ -277,6 +290,21 @@ while len(ans) < 4:
     try: ans += o.read(4096)
     except ssl.SSLWantReadError: pump()
 print("tls13", o.version(), ans[5] & 15, flush=True)
+# 2,000 pipelined queries, nothing read until all are sent, to the service whose sends
+# are cut short: every answer comes back whole, in order of the records
+b = ctx().wrap_socket(socket.create_connection(("127.0.0.1", port2), timeout=20))
+q1 = query("cc1.botnet.example")  # blocked: answered here, no upstream
+qs = b"".join(q1[:2] + struct.pack(">H", i) + q1[4:] for i in range(2000))
+b.sendall(qs)
+got, buf = set(), b""
+while len(got) < 2000:
+    d = b.recv(65536)
+    if not d: break
+    buf += d
+    while len(buf) >= 2 and len(buf) >= 2 + struct.unpack(">H", buf[:2])[0]:
+        n = struct.unpack(">H", buf[:2])[0]; m = buf[2:2 + n]; buf = buf[2 + n:]
+        if m[3] & 15 == 3: got.add(struct.unpack(">H", m[:2])[0])
+print("backlog", len(got), flush=True)
 raw.sendall(bytes([23, 3, 3, 0, 32]) + os.urandom(32))  # a record no key sealed
 try: end = raw.recv(4096)
 except ConnectionResetError: end = b""
@@ -284,8 +312,13 @@ print("forged record: closed" if end == b"" else "forged record: still open", fl
 P
 check "a TLS 1.2 DoT client is answered (OpenSSL's records)" grep -q '^tls12 TLSv1.2 3 0$' tlsown.out
 check "a TLS 1.3 DoT client is answered (our records)" grep -q '^tls13 TLSv1.3 0$' tlsown.out
+check "2,000 pipelined answers come back whole through cut-short sends" grep -q '^backlog 2000$' tlsown.out
+out=$(kdig +https=/dns-query +tls-ca=first.pem +tls-hostname=127.0.0.1 -p "$DOH2" @127.0.0.1 www.good.example A 2>&1)
+check "DoH through cut-short sends answered" grep -qE '^www\.good\.example\..*127\.0\.0\.1' <<<"$out"
+check "sends were cut short and refused (the injection took effect)" \
+	bash -c "grep -q '^short\$' '$work/short.log' && grep -q '^again\$' '$work/short.log'"
 check "a forged record closes its connection" grep -q '^forged record: closed$' tlsown.out
-handed() { [ "$(metric tls_handovers_total)" -ge 5 ]; }
+handed() { [ "$(metric tls_handovers_total)" -ge 6 ]; }
 check "TLS 1.3 connections were handed over from OpenSSL (tls_handovers_total)" until_ok handed
 refused() { [ "$(metric tls_records_refused_total)" = 1 ]; }
 check "the forged record was counted (tls_records_refused_total 1)" until_ok refused
