@@ -418,8 +418,9 @@ static ssize_t rec_recv(struct dns_worker *w, int ci, uint8_t *buf, size_t n)
 			t->ptlen -= m;
 			return (ssize_t)m;
 		}
-		r = tlsrec_open(&t->rec, t->in + t->rawoff, t->inlen - t->rawoff, &used, &pt,
-				&ptlen);
+		r = !t->in ? TLSREC_MORE /* nothing read since the connection went idle */
+			   : tlsrec_open(&t->rec, t->in + t->rawoff, t->inlen - t->rawoff, &used,
+					 &pt, &ptlen);
 		if (r == TLSREC_DATA) {
 			t->rawoff += used;
 			t->ptoff = (size_t)(pt - t->in);
