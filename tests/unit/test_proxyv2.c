@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "testdata.h"
 #include "dns/proxyv2.h"
 
 #define SIG "0d0a0d0a000d0a515549540a"
@@ -73,31 +74,12 @@ static const struct vec vecs[] = {
 	  ISR_EFORMAT, 0, 0, NULL, 0, 28, "TLV longer" },
 };
 
-static size_t unhex(const char *h, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (h[0] && n < max) {
-		unsigned v;
-
-		if (*h == ' ') {
-			h++;
-			continue;
-		}
-
-		assert_int_equal(sscanf(h, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		h += 2;
-	}
-	return n;
-}
-
 static void check_vec(const struct vec *v)
 {
 	uint8_t buf[PP2_MAX_LEN + 64];
 	struct pp2_header h;
 	struct isp_err err;
-	size_t n = unhex(v->hex, buf, sizeof(buf)), k;
+	size_t n = testdata_unhex(v->hex, buf, sizeof(buf)), k;
 	int rc;
 
 	isp_err_clear(&err);

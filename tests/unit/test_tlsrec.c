@@ -26,25 +26,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "testdata.h"
 #include "dns/tlsrec.h"
-
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-
-	while (*s && n < max) {
-		unsigned v;
-
-		if (*s == ' ' || *s == '\n') {
-			s++;
-			continue;
-		}
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
 
 /* RFC 8448 section 3 (simple 1-RTT handshake) */
 #define C_AP "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5"
@@ -61,21 +44,24 @@ static size_t unhex(const char *s, uint8_t *out, size_t max)
 
 static void rfc8448_keys(void **state)
 {
+	static const struct {
+		const char *secret, *key, *iv;
+	} v[] = {
+		{ C_AP, "17422dda596ed5d9acd890e3c63f5051", "5b78923dee08579033e523d9" },
+		{ S_AP, "9f02283b6c9c07efc26bb9f2ac92e356", "cf782b88dd83549aadf1e984" },
+	};
 	uint8_t sec[32], key[16], iv[12], want[16];
+	size_t i;
 
 	(void)state;
-	unhex(C_AP, sec, sizeof(sec));
-	assert_int_equal(tlsrec_traffic_keys(0x1301, sec, key, iv), 0);
-	unhex("17422dda596ed5d9acd890e3c63f5051", want, sizeof(want));
-	assert_memory_equal(key, want, 16);
-	unhex("5b78923dee08579033e523d9", want, 12);
-	assert_memory_equal(iv, want, 12);
-	unhex(S_AP, sec, sizeof(sec));
-	assert_int_equal(tlsrec_traffic_keys(0x1301, sec, key, iv), 0);
-	unhex("9f02283b6c9c07efc26bb9f2ac92e356", want, sizeof(want));
-	assert_memory_equal(key, want, 16);
-	unhex("cf782b88dd83549aadf1e984", want, 12);
-	assert_memory_equal(iv, want, 12);
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		testdata_unhex(v[i].secret, sec, sizeof(sec));
+		assert_int_equal(tlsrec_traffic_keys(0x1301, sec, key, iv), 0);
+		testdata_unhex(v[i].key, want, sizeof(want));
+		assert_memory_equal(key, want, 16);
+		testdata_unhex(v[i].iv, want, 12);
+		assert_memory_equal(iv, want, 12);
+	}
 	assert_int_equal(tlsrec_traffic_keys(0x1304, sec, key, iv), -1); /* CCM: not ours */
 }
 
@@ -87,13 +73,13 @@ static void rfc8448_records(void **state)
 	long len;
 
 	(void)state;
-	unhex(C_AP, cs, sizeof(cs));
-	unhex(S_AP, ss, sizeof(ss));
-	unhex(PLAIN_0_31, plain, sizeof(plain));
+	testdata_unhex(C_AP, cs, sizeof(cs));
+	testdata_unhex(S_AP, ss, sizeof(ss));
+	testdata_unhex(PLAIN_0_31, plain, sizeof(plain));
 	/* the server's side: it reads the client's record 0 and writes its record 1 (its
 	 * record 0 was the session ticket) */
 	assert_int_equal(tlsrec_init(&t, 0x1301, cs, ss, 32, 0, 1), 0);
-	n = unhex(CLIENT_REC, rec, sizeof(rec));
+	n = testdata_unhex(CLIENT_REC, rec, sizeof(rec));
 	for (k = 0; k < n; k++) /* every prefix: not yet */
 		assert_int_equal(tlsrec_open(&t, rec, k, &used, &pt, &ptlen), TLSREC_MORE);
 	assert_int_equal(tlsrec_open(&t, rec, n, &used, &pt, &ptlen), TLSREC_DATA);
@@ -102,7 +88,7 @@ static void rfc8448_records(void **state)
 	assert_memory_equal(pt, plain, sizeof(plain));
 	assert_int_equal(t.rd.seq, 1);
 	len = tlsrec_seal(&t, plain, sizeof(plain), rec, sizeof(rec), &taken);
-	n = unhex(SERVER_REC, want, sizeof(want));
+	n = testdata_unhex(SERVER_REC, want, sizeof(want));
 	assert_int_equal(taken, sizeof(plain));
 	assert_int_equal(len, (long)n);
 	assert_memory_equal(rec, want, n);
@@ -167,7 +153,7 @@ static void refusals(void **state)
 		for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 			const struct bad *b = &bads[i];
 			struct tlsrec t, peer;
-			size_t n = unhex(b->hex, in, sizeof(in)), used = 0, ptlen = 99;
+			size_t n = testdata_unhex(b->hex, in, sizeof(in)), used = 0, ptlen = 99;
 			uint8_t *pt = NULL;
 			long len;
 			int rc;
