@@ -421,6 +421,9 @@ void dns_tls_reload(void *srv);
 void dns_tls_free_ctx(struct dns_server *srv);
 /* Open worker w's DoT and DoH listen sockets and make its sealing buffer: 0 or -1. */
 int dns_tls_listen(struct dns_worker *w);
+/* Free what dns_tls_listen made for worker w (its connections are closed by then; the
+ * listen sockets are tcp.c's to close). */
+void dns_tls_unlisten(struct dns_worker *w);
 /* Start TLS on the accepted connection ci: 0 or -1. */
 int dns_tls_start(struct dns_worker *w, int ci);
 /* What comes before the TLS of DoT/DoH connection ci (its first events, c->tls NULL):

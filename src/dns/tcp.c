@@ -546,15 +546,12 @@ void dns_tcp_close_all(struct dns_worker *w)
 	free(w->conns);
 	free(w->conn_free);
 	free(w->rscratch);
-	free(w->tls_out);
-	free(w->tls_slots);
 	free(w->uptcp);
 	w->conns = NULL;
 	w->conn_free = NULL;
 	w->rscratch = NULL;
-	w->tls_out = NULL;
-	w->tls_slots = NULL;
 	w->uptcp = NULL;
+	dns_tls_unlisten(w);
 }
 
 int dns_uptcp_start(struct dns_worker *w, int pi)

@@ -253,6 +253,14 @@ int dns_tls_listen(struct dns_worker *w)
 	return 0;
 }
 
+void dns_tls_unlisten(struct dns_worker *w)
+{
+	free(w->tls_out);
+	free(w->tls_slots);
+	w->tls_out = NULL;
+	w->tls_slots = NULL;
+}
+
 int dns_tls_start(struct dns_worker *w, int ci)
 {
 	struct dns_tcp_conn *c = &w->conns[ci];
