@@ -283,6 +283,7 @@ struct dns_server {
 	uint8_t wg_a[4], wg_aaaa[16];
 	struct dnsw_soa soa; /* of negative block answers (dns.soa-*, dns.block-ttl) */
 	int canary;	     /* dns.canary */
+	int own_records;     /* dns.tls-records = own: TLS 1.3 records sealed here (tls.c) */
 	int have_wg_a, have_wg_aaaa;
 	struct dns_worker *workers;
 	int nworkers;

@@ -110,6 +110,7 @@ static int configure(struct dns_server *srv, const struct isp_config *cfg, struc
 			cfg->dns_block_ttl > 0x7fffffff ? 0x7fffffff : (uint32_t)cfg->dns_block_ttl;
 		srv->soa.serial = 1;
 		srv->canary = strcmp(cfg->dns_canary, "on") == 0;
+		srv->own_records = strcmp(cfg->dns_tls_records, "openssl") != 0;
 		for (i = 0; i < cfg->nlists; i++)
 			if (cfg->lists[i].action == LIST_ACTION_WALLED && !srv->have_wg_a &&
 			    !srv->have_wg_aaaa)

@@ -275,7 +275,8 @@ int dns_tls_start(struct dns_worker *w, int ci)
 	}
 	SSL_set_accept_state(t->ssl);
 	SSL_set_app_data(t->ssl, c);
-	(void)tlsrec_watch(t->ssl, &t->rec); /* refused: it stays with OpenSSL */
+	if (w->srv->own_records)		     /* dns.tls-records */
+		(void)tlsrec_watch(t->ssl, &t->rec); /* refused: it stays with OpenSSL */
 	c->tls = t;
 	return 0;
 }

@@ -12,7 +12,7 @@
 # sealed and opened by the service after OpenSSL's handshake (tls_handovers_total), a TLS
 # 1.2 client still answered through OpenSSL, 2,000 pipelined answers and a DoH one
 # whole through sends cut short and refused (LD_PRELOAD tests/lib/short_send.c), a forged
-# record refused and counted.
+# record refused and counted; dns.tls-records = openssl leaving every record to OpenSSL.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -322,5 +322,18 @@ handed() { [ "$(metric tls_handovers_total)" -ge 6 ]; }
 check "TLS 1.3 connections were handed over from OpenSSL (tls_handovers_total)" until_ok handed
 refused() { [ "$(metric tls_records_refused_total)" = 1 ]; }
 check "the forged record was counted (tls_records_refused_total 1)" until_ok refused
+
+# ---- dns.tls-records = openssl: every record left to OpenSSL (the switch back)
+DNS3=$(freeport); DOT3=$(freeport); MET3=$(freeport)
+"$bin" -q -c "$work/conf" -o dns.listen=127.0.0.1:$DNS3 -o dns.tls-listen=127.0.0.1:$DOT3 \
+	-o dns.https-listen= -o dns.metrics=127.0.0.1:$MET3 -o dns.tls-records=openssl \
+	-o dns.tls-cert="$work/first.pem" -o dns.tls-key="$work/first.key" dns >dns3.out 2>&1 &
+pids+=($!)
+wait_dns "$DNS3" "www.good.example A" || die "third dns did not come up: $(cat dns3.out)"
+wait_tcp "$DOT3" || die "third DoT not listening: $(cat dns3.out)"
+out=$(kdig +tls +tls-hostname=127.0.0.1 +tls-ca=first.pem -p "$DOT3" @127.0.0.1 cc1.botnet.example A 2>&1)
+check "tls-records = openssl: DoT answered" grep -q 'status: NXDOMAIN' <<<"$out"
+eq "$(curl -s "127.0.0.1:$MET3/metrics" | awk '$1 == "ispshield_dns_tls_handovers_total" {print $2}')" 0 \
+	"tls-records = openssl: no connection handed over"
 
 finish dns_encrypted

@@ -52,6 +52,7 @@ static const struct {
 	{ "core.log-blocks", "each|summary|off" },
 	{ "dns.upstream-0x20", "on|off" },
 	{ "dns.canary", "on|off" },
+	{ "dns.tls-records", "own|openssl" },
 	{ "proxy.walled-garden", "on|off" },
 	{ "sessions.format", "auto|detail|radcsv|dhcpd|kea" },
 	{ "notify.smtp-tls", "none|try|require" },

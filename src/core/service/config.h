@@ -129,6 +129,7 @@ struct isp_config {
 	char dns_tls_cert[CONFIG_PATH_MAX]; /* PEM certificate chain of both */
 	char dns_tls_key[CONFIG_PATH_MAX];  /* its PEM private key */
 	char dns_https_path[256];	    /* the DoH path, "/dns-query" */
+	char dns_tls_records[8]; /* own | openssl: who seals TLS 1.3 records after the handshake */
 	/* [proxy] */
 	char proxy_listen[1024];	     /* ADDR:PORT, ... */
 	char proxy_subscribers[4096];	     /* CIDR, ... served; everyone else 403 */
