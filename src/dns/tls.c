@@ -79,6 +79,7 @@ struct dns_tls {
 	uint8_t *out;
 	size_t outlen, outoff, outpt;
 	uint8_t done;  /* close_notify or a refused record: reads say the end from now on */
+	uint8_t fatal; /* a refused record: nothing more is sealed (writes fail) */
 	char alpn[16]; /* what OpenSSL agreed, kept when the SSL goes */
 };
 
@@ -129,6 +130,8 @@ static SSL_CTX *ctx_new(const struct isp_config *cfg, struct isp_err *err)
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* records are ours after the handshake: never the kernel's (openssl.cnf may ask) */
+	SSL_CTX_clear_options(ctx, SSL_OP_ENABLE_KTLS);
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
@@ -407,6 +410,26 @@ static void handover(struct dns_worker *w, struct dns_tls *t)
 	dns_count(w, C_TLS_OWN);
 }
 
+/* A record refused (tlsrec_open's error r): the alert RFC 8446 section 6.2 asks for,
+ * sealed and sent once if the socket takes it now, unless a record is half sent. */
+static void refuse(struct dns_worker *w, struct dns_tcp_conn *c, int r)
+{
+	struct dns_tls *t = c->tls;
+	uint8_t alert[2] = { 2, r == TLSREC_EMAC	? 20 /* bad_record_mac */
+				: r == TLSREC_EOVERFLOW ? 22 /* record_overflow */
+				: r == TLSREC_EPROTO	? 10 /* unexpected_message */
+							: 80 /* internal_error */ };
+	long len;
+
+	dns_count(w, C_TLS_REFUSED);
+	t->fatal = 1;
+	if (t->out)
+		return;
+	len = tlsrec_seal_record(&t->rec, 21, alert, sizeof(alert), 0, w->tls_out);
+	if (len > 0)
+		(void)!send(c->fd, w->tls_out, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 /* Reading after the hand-over: the plaintext of the records, opened in place. */
 static ssize_t rec_recv(struct dns_worker *w, int ci, uint8_t *buf, size_t n)
 {
@@ -438,7 +461,7 @@ static ssize_t rec_recv(struct dns_worker *w, int ci, uint8_t *buf, size_t n)
 		}
 		if (r != TLSREC_MORE) { /* close_notify, or a record we refuse */
 			if (r < 0)
-				dns_count(w, C_TLS_REFUSED);
+				refuse(w, c, r);
 			t->done = 1;
 			break;
 		}
@@ -475,6 +498,10 @@ static ssize_t rec_send(struct dns_worker *w, int ci, const uint8_t *buf, size_t
 	size_t len, taken;
 	ssize_t k;
 
+	if (t->fatal || (t->out && n < t->outpt)) { /* refused, or not the same bytes */
+		errno = EPIPE;
+		return -1;
+	}
 	if (t->out) { /* the rest of an earlier call's records, for the same bytes */
 		len = t->outlen - t->outoff;
 		taken = t->outpt;

@@ -85,12 +85,16 @@ static int expand_label(int si, const uint8_t *secret, const char *label, uint8_
 
 static int dir_keys(int si, struct tlsrec_dir *d)
 {
-	EVP_CIPHER_CTX_free(d->ctx); /* made again from the new key at the next record */
-	d->ctx = NULL;
 	d->seq = 0;
 	if (expand_label(si, d->secret, "key", d->key, suites[si].keylen) != 0 ||
 	    expand_label(si, d->secret, "iv", d->iv, sizeof(d->iv)) != 0)
 		return -1;
+	/* a context in use takes the new key in place (a KeyUpdate: no free and allocate) */
+	if (d->ctx && EVP_CipherInit_ex(d->ctx, NULL, NULL, d->key, NULL, -1) != 1) {
+		EVP_CIPHER_CTX_free(d->ctx);
+		d->ctx = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -237,6 +241,12 @@ int tlsrec_take(SSL *ssl, struct tlsrec *t)
 	ok = si >= 0 && SSL_version(ssl) == TLS1_3_VERSION && t->have == 3 && t->counting &&
 	     t->slen == suites[si].hashlen && SSL_is_init_finished(ssl) && !SSL_has_pending(ssl) &&
 	     SSL_want(ssl) == SSL_NOTHING;
+	/* records smaller than 2^14 agreed (RFC 6066 max_fragment_length), or records the
+	 * kernel seals (kTLS, e.g. set in openssl.cnf): OpenSSL's to keep */
+	ok = ok &&
+	     SSL_SESSION_get_max_fragment_length(SSL_get_session(ssl)) ==
+		     TLSEXT_max_fragment_length_DISABLED &&
+	     !BIO_get_ktls_send(SSL_get_wbio(ssl)) && !BIO_get_ktls_recv(SSL_get_rbio(ssl));
 	if (ok)
 		ok = tlsrec_init(t, suites[si].id, rd.secret, wr.secret, suites[si].hashlen, 0,
 				 wr.seq) == 0;
@@ -324,14 +334,17 @@ int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **
 		;
 	if (i == 0)
 		return TLSREC_EPROTO; /* all zeros: no type */
-	if (i - 1 > TLSREC_MAX_PLAIN)
+	if (clen > TLSREC_MAX_PLAIN + 1) /* content, type and padding (section 5.4) */
 		return TLSREC_EOVERFLOW;
 	*pt = body;
 	*ptlen = 0;
 	switch (body[i - 1]) {
 	case CT_DATA: *ptlen = i - 1; return TLSREC_DATA;
 	case CT_HANDSHAKE: return handshake(t, body, i - 1);
-	case CT_ALERT: /* close_notify ends the stream; every other alert is fatal */
+	case CT_ALERT: /* close_notify ends the stream, user_canceled (a warning that comes
+			* before it) is passed over; every other alert is fatal */
+		if (i - 1 == 2 && body[1] == 90)
+			return TLSREC_DATA;
 		return i - 1 == 2 && body[1] == 0 ? TLSREC_CLOSED : TLSREC_EPROTO;
 	default: return TLSREC_EPROTO;
 	}

@@ -21,12 +21,14 @@
  * secrets never leave memory and are wiped when the connection ends.
  *
  * What a record may hold after the handshake: application data (type 23), an alert
- * (close_notify ends the stream; any other alert is fatal) or a KeyUpdate (the read key
- * is updated; when the client requests it, ours is updated and a KeyUpdate sent before
- * the next data, RFC 8446 section 4.6.3). Anything else -- a NewSessionTicket, a
- * CertificateRequest, a handshake message split across records, a record over 2^14 +
- * 256 bytes, a plaintext over 2^14, a record whose tag does not verify -- is fatal (the
- * caller closes the connection). Our write key is updated after TLSREC_KEY_LIMIT
+ * (close_notify ends the stream, user_canceled is passed over; any other alert is fatal)
+ * or a KeyUpdate (the read key is updated; when the client requests it, ours is updated
+ * and a KeyUpdate sent before the next data, RFC 8446 section 4.6.3). Anything else -- a
+ * NewSessionTicket, a CertificateRequest, a handshake message split across records, a
+ * record over 2^14 + 256 bytes, an inner plaintext (content, type, padding) over 2^14 +
+ * 1, a record whose tag does not verify -- is fatal (the caller closes the connection).
+ * Not taken over, so OpenSSL's throughout: TLS 1.2, a connection that agreed a smaller
+ * record size (RFC 6066 max_fragment_length), one whose records the kernel seals (kTLS). Our write key is updated after TLSREC_KEY_LIMIT
  * records (AES-GCM's limit is 2^24.5, section 5.5). Cipher suites: TLS_AES_128_GCM_SHA256,
  * TLS_AES_256_GCM_SHA384, TLS_CHACHA20_POLY1305_SHA256; another (none exists in OpenSSL
  * 3.0's defaults) stays with OpenSSL.

@@ -129,6 +129,7 @@ static const struct bad bads[] = {
 	{ "KeyUpdate not requested", 22, "1800000100", 0, 0, TLSREC_DATA },
 	{ "KeyUpdate requested", 22, "1800000101", 0, 0, TLSREC_DATA },
 	{ "close_notify", 21, "0100", 0, 0, TLSREC_CLOSED },
+	{ "user_canceled, passed over", 21, "015a", 0, 0, TLSREC_DATA },
 	{ "a tampered record", 23, "68656c6c6f", 0, 1, TLSREC_EMAC },
 	{ "a handshake record outside TLS 1.3's disguise", 23, "68656c6c6f", 0, 2, TLSREC_EPROTO },
 	{ "a record too short for its tag", 23, "", 0, 3, TLSREC_EPROTO },
@@ -204,11 +205,22 @@ static void bounds(void **state)
 	len = tlsrec_seal_record(&peer, 23, in, TLSREC_MAX_PLAIN, 0, rec);
 	assert_int_equal(tlsrec_open(&t, rec, (size_t)len, &used, &pt, &ptlen), TLSREC_DATA);
 	assert_int_equal(ptlen, TLSREC_MAX_PLAIN);
-	len = tlsrec_seal_record(&peer, 23, in, 100, TLSREC_MAX_CIPHER - 100 - 1 - TLSREC_TAG, rec);
-	assert_int_equal(len, TLSREC_MAX_RECORD);
+	/* padding counts: an inner plaintext of 2^14 + 1 opens, one byte more does not */
+	len = tlsrec_seal_record(&peer, 23, in, 100, TLSREC_MAX_PLAIN - 100, rec);
 	assert_int_equal(tlsrec_open(&t, rec, (size_t)len, &used, &pt, &ptlen), TLSREC_DATA);
 	assert_int_equal(ptlen, 100);
+	len = tlsrec_seal_record(&peer, 23, in, 100, TLSREC_MAX_PLAIN - 100 + 1, rec);
+	assert_int_equal(tlsrec_open(&t, rec, (size_t)len, &used, &pt, &ptlen), TLSREC_EOVERFLOW);
+	tlsrec_clear(&t);
+	tlsrec_clear(&peer);
+	pair(0x1301, &t, &peer);
 	len = tlsrec_seal_record(&peer, 23, in, TLSREC_MAX_PLAIN + 1, 0, rec);
+	assert_int_equal(tlsrec_open(&t, rec, (size_t)len, &used, &pt, &ptlen), TLSREC_EOVERFLOW);
+	tlsrec_clear(&t);
+	tlsrec_clear(&peer);
+	pair(0x1301, &t, &peer); /* the largest record on the wire, all padding: refused */
+	len = tlsrec_seal_record(&peer, 23, in, 100, TLSREC_MAX_CIPHER - 100 - 1 - TLSREC_TAG, rec);
+	assert_int_equal(len, TLSREC_MAX_RECORD);
 	assert_int_equal(tlsrec_open(&t, rec, (size_t)len, &used, &pt, &ptlen), TLSREC_EOVERFLOW);
 	tlsrec_clear(&t);
 	tlsrec_clear(&peer);
@@ -350,7 +362,7 @@ static int client_read(SSL *c, char *buf, int n)
 
 /* One connection: handshake, hand-over (or not, want_take 0), data both ways, a
  * KeyUpdate from the client. Returns the client's session for a resumption. */
-static SSL_SESSION *one(SSL_CTX *sctx, const char *suites, int maxver, SSL_SESSION *resume,
+static SSL_SESSION *one(SSL_CTX *sctx, const char *suites, int maxver, int mfl, SSL_SESSION *resume,
 			int want_take)
 {
 	static uint8_t buf[TLSREC_MAX_RECORD], out[TLSREC_MAX_RECORD], sealed[4096];
@@ -370,6 +382,8 @@ static SSL_SESSION *one(SSL_CTX *sctx, const char *suites, int maxver, SSL_SESSI
 		SSL_CTX_set_ciphersuites(cctx, suites);
 	if (maxver)
 		SSL_CTX_set_max_proto_version(cctx, maxver);
+	if (mfl) /* RFC 6066: records of at most 512 bytes */
+		SSL_CTX_set_tlsext_max_fragment_length(cctx, TLSEXT_max_fragment_length_512);
 	c = SSL_new(cctx);
 	s = SSL_new(sctx);
 	SSL_set_fd(c, sv[0]);
@@ -380,8 +394,13 @@ static SSL_SESSION *one(SSL_CTX *sctx, const char *suites, int maxver, SSL_SESSI
 	SSL_set_accept_state(s);
 	assert_int_equal(tlsrec_watch(s, &t), 0);
 	for (i = 0; i < 1000 && !(done_c && done_s); i++) {
-		if (!done_c)
+		if (!done_c) {
 			done_c = SSL_do_handshake(c) == 1;
+			/* the client writes before the server has read its Finished: the record
+			 * waits in the socket, the first one we open (read number 0) */
+			if (done_c && want_take)
+				assert_int_equal(SSL_write(c, "first", 5), 5);
+		}
 		if (!done_s)
 			done_s = SSL_do_handshake(s) == 1;
 	}
@@ -398,6 +417,9 @@ static SSL_SESSION *one(SSL_CTX *sctx, const char *suites, int maxver, SSL_SESSI
 	assert_int_equal(tlsrec_take(s, &t), 0);
 	SSL_set_shutdown(s, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 	SSL_free(s);
+	assert_int_equal(next_record(sv[1], &t, buf, &have, out, &outlen), TLSREC_DATA);
+	assert_int_equal(outlen, 5);
+	assert_memory_equal(out, "first", 5);
 	/* the client writes, we open */
 	assert_int_equal(SSL_write(c, "hello", 5), 5);
 	assert_int_equal(next_record(sv[1], &t, buf, &have, out, &outlen), TLSREC_DATA);
@@ -445,14 +467,15 @@ static void openssl_client(void **state)
 
 	(void)state;
 	for (k = 0; k < 3; k++) {
-		SSL_SESSION *sess = one(sctx, suites[k], 0, NULL, 1), *again;
+		SSL_SESSION *sess = one(sctx, suites[k], 0, 0, NULL, 1), *again;
 
 		assert_non_null(sess);
-		again = one(sctx, suites[k], 0, sess, 1); /* resumed: one ticket, not two */
+		again = one(sctx, suites[k], 0, 0, sess, 1); /* resumed: one ticket, not two */
 		SSL_SESSION_free(sess);
 		SSL_SESSION_free(again);
 	}
-	assert_null(one(sctx, NULL, TLS1_2_VERSION, NULL, 0)); /* stays with OpenSSL */
+	assert_null(one(sctx, NULL, TLS1_2_VERSION, 0, NULL, 0)); /* stays with OpenSSL */
+	assert_null(one(sctx, NULL, 0, 1, NULL, 0)); /* 512-byte records agreed: the same */
 	SSL_CTX_free(sctx);
 	ERR_clear_error();
 }
