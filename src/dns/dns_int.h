@@ -152,6 +152,11 @@ struct dns_tcp_conn {
 	uint8_t proxy;
 	uint8_t started; /* a message or the header was taken: no signature check */
 	uint8_t shrunk;	 /* idle, its buffers given back (dns_tcp_sweep) */
+	/* the client ended its side while answers were due: no more reading (level-triggered
+	 * EPOLLIN would report the end again at once, for ever), only writing (tcp.c) */
+	uint8_t rd_closed;
+	uint64_t wprog_ms; /* output last moved (or began to wait): none for dns.idle-timeout
+			    * while some waits is a client that does not read (dns_tcp_sweep) */
 	/* index of the dns.listen address it came in on (plain TCP); DNS_LISTEN_NONE for
 	 * DoT and DoH */
 	uint8_t listen;

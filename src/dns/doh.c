@@ -644,6 +644,10 @@ void dns_doh_event(struct dns_worker *w, int ci, uint32_t events)
 		d->eof = 1; /* the client is done: close once what is queued is written */
 	else if (closed)
 		c->last_ms = 0; /* answers still upstream: the sweep ends it once they are in */
+	if (closed) {		/* no more reading (dns_tcp_conn.rd_closed) */
+		c->rd_closed = 1;
+		dns_tcp_want_write(w, ci, c->wlen > 0);
+	}
 	settle(d);
 }
 

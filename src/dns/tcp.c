@@ -10,7 +10,10 @@
  * dns.idle-timeout after its last complete message; one whose message is not whole
  * DNS_TCP_MSG_MS after its first byte is closed whatever it is doing (bytes trickling
  * in refresh neither timer); one whose reader does not keep up (more than DNS_TCP_WBUF
- * unsent) is closed rather than let it hold memory.
+ * unsent, or answers waiting and none of their bytes taken for dns.idle-timeout) is
+ * closed rather than let it hold memory and a slot. A client that ends its side while
+ * answers are due is no longer read (its end would be reported at every wait), only
+ * written to until they are out.
  *
  * Memory: an idle connection holds no buffer of its own, so that ten thousand of them
  * (phones keep DoT open) cost their TLS state and little else. Every connection reads
@@ -166,6 +169,7 @@ void dns_tcp_accept(struct dns_worker *w, int li)
 		w->conns[ci].listen = (uint8_t)(kind == DNS_CONN_TCP ? li : DNS_LISTEN_NONE);
 		w->conns[ci].started = 0;
 		w->conns[ci].shrunk = 0;
+		w->conns[ci].rd_closed = 0;
 		w->conns[ci].kind = kind; /* DoT, DoH: TLS starts at the first bytes (tls.c) */
 		memset(&ev, 0, sizeof(ev));
 		ev.events = EPOLLIN | EPOLLRDHUP;
@@ -180,7 +184,7 @@ void dns_tcp_want_write(struct dns_worker *w, int ci, int on)
 	struct epoll_event ev;
 
 	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLRDHUP | (on ? EPOLLOUT : 0);
+	ev.events = (w->conns[ci].rd_closed ? 0 : EPOLLIN | EPOLLRDHUP) | (on ? EPOLLOUT : 0);
 	ev.data.u32 = (uint32_t)(DNS_TAG_CONN + ci);
 	epoll_ctl(w->epfd, EPOLL_CTL_MOD, w->conns[ci].fd, &ev);
 }
@@ -213,6 +217,7 @@ int dns_tcp_flush(struct dns_worker *w, int ci)
 		}
 		if (n <= 0)
 			return -1;
+		c->wprog_ms = dns_now_ms();
 		memmove(c->wbuf, c->wbuf + n, c->wlen - (size_t)n);
 		c->wlen -= (size_t)n;
 	}
@@ -229,6 +234,8 @@ static int wbuf_reserve(struct dns_tcp_conn *c, size_t n)
 
 	if (c->wlen + n > DNS_TCP_WBUF)
 		return -1;
+	if (c->wlen == 0) /* output begins to wait: its clock starts */
+		c->wprog_ms = dns_now_ms();
 	if (c->wbuf && c->wlen + n <= c->wcap)
 		return 0;
 	while (cap < c->wlen + n)
@@ -415,10 +422,13 @@ static void conn_event(struct dns_worker *w, const struct served *sh, int ci, ui
 	/* The client closed its side: answers still pending cannot be read back by most
 	 * clients, but RFC 7766 allows a half-close after the last query, so keep the
 	 * connection until they are sent (the idle sweep ends it). */
-	if (closed && (c->inflight == 0 && c->wlen == 0))
+	if (closed && (c->inflight == 0 && c->wlen == 0)) {
 		conn_close(w, ci);
-	else if (closed)
+	} else if (closed) {
 		c->last_ms = 0; /* let the sweep close it once nothing is pending */
+		c->rd_closed = 1;
+		dns_tcp_want_write(w, ci, c->wlen > 0);
+	}
 }
 
 /* After connection ci's event: what is left unread moves from the worker's scratch
@@ -487,7 +497,8 @@ void dns_tcp_sweep(struct dns_worker *w, uint64_t now)
 		if ((c->msg_deadline_ms != 0 && now >= c->msg_deadline_ms &&
 		     (c->rlen > 0 || c->kind != DNS_CONN_TCP)) ||
 		    (c->rlen == 0 && c->inflight == 0 && c->wlen == 0 &&
-		     now - c->last_ms > w->srv->idle_ms)) {
+		     now - c->last_ms > w->srv->idle_ms) ||
+		    (c->wlen > 0 && now - c->wprog_ms > w->srv->idle_ms)) {
 			conn_close(w, ci);
 			continue;
 		}

@@ -333,7 +333,7 @@ int tlsrec_open(struct tlsrec *t, uint8_t *p, size_t n, size_t *used, uint8_t **
 	for (i = clen; i > 0 && body[i - 1] == 0; i--)
 		;
 	if (i == 0)
-		return TLSREC_EPROTO; /* all zeros: no type */
+		return TLSREC_EPROTO;	 /* all zeros: no type */
 	if (clen > TLSREC_MAX_PLAIN + 1) /* content, type and padding (section 5.4) */
 		return TLSREC_EOVERFLOW;
 	*pt = body;

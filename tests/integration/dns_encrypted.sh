@@ -12,7 +12,9 @@
 # sealed and opened by the service after OpenSSL's handshake (tls_handovers_total), a TLS
 # 1.2 client still answered through OpenSSL, 2,000 pipelined answers and a DoH one
 # whole through sends cut short and refused (LD_PRELOAD tests/lib/short_send.c), a forged
-# record refused and counted; dns.tls-records = openssl leaving every record to OpenSSL.
+# record refused and counted; a connection whose output never moves closed after
+# dns.idle-timeout, half-closed or not; dns.tls-records = openssl leaving every record to
+# OpenSSL.
 # Env: ISPSHIELD (the binary), SRCDIR (the source tree).
 set -uo pipefail
 . "${SRCDIR:?set SRCDIR to the source tree}/tests/integration/lib/testlib.sh"
@@ -330,6 +332,36 @@ handed() { [ "$(metric tls_handovers_total)" -ge 6 ]; }
 check "TLS 1.3 connections were handed over from OpenSSL (tls_handovers_total)" until_ok handed
 refused() { [ "$(metric tls_records_refused_total)" = 1 ]; }
 check "the forged record was counted (tls_records_refused_total 1)" until_ok refused
+
+# ---- a client that stops reading and ends its side while its answer waits: output that
+# never moves (every send refused: SHORT_SEND=stall) closes the connection after
+# dns.idle-timeout (1 s here), half-closed or not
+DNS4=$(freeport); DOT4=$(freeport)
+ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" LD_PRELOAD="$ISP_SHORT_SEND" \
+	SHORT_SEND=stall SHORT_SEND_LOG="$work/stall.log" "$bin" -q -c "$work/conf" \
+	-o dns.listen=127.0.0.1:$DNS4 -o dns.tls-listen=127.0.0.1:$DOT4 -o dns.https-listen= \
+	-o dns.metrics= -o dns.idle-timeout=1 -o dns.tls-cert="$work/first.pem" \
+	-o dns.tls-key="$work/first.key" dns >dns4.out 2>&1 &
+pids+=($!)
+wait_dns "$DNS4" "www.good.example A" || die "fourth dns did not come up: $(cat dns4.out)"
+wait_tcp "$DOT4" || die "fourth DoT not listening: $(cat dns4.out)"
+python3 - "$DOT4" >stall.out 2>&1 <<'P'
+import socket, ssl, struct, sys
+c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE
+n = b"\3cc1\6botnet\7example\0"
+q = struct.pack(">HHHHHH", 1, 0x0100, 1, 0, 0, 0) + n + struct.pack(">HH", 1, 1)
+for half in (False, True):
+    s = c.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30))
+    s.sendall(struct.pack(">H", len(q)) + q)
+    if half: socket.socket.shutdown(s, socket.SHUT_WR)  # TCP's FIN; TLS stays on
+    try: end = "closed" if s.recv(4096) == b"" else "data"
+    except socket.timeout: end = "still open"
+    except (ssl.SSLError, OSError): end = "closed"
+    print("half-closed" if half else "open", end, flush=True)
+P
+check "output that never moves: the connection is closed" grep -q '^open closed$' stall.out
+check "the same after the client ended its side" grep -q '^half-closed closed$' stall.out
+check "every send was refused (the injection took effect)" grep -q '^stall$' stall.log
 
 # ---- dns.tls-records = openssl: every record left to OpenSSL (the switch back)
 DNS3=$(freeport); DOT3=$(freeport); MET3=$(freeport)

@@ -6,6 +6,9 @@
  * reader reaches that path in a test only with megabytes of answers, past the limit at
  * which the service closes it; this reaches it at once, with real clients.
  *
+ * SHORT_SEND=stall refuses every such call with EAGAIN: output that never moves, as from
+ * a client that stopped reading.
+ *
  * Each injection appends a line to $SHORT_SEND_LOG ("short" or "again"), so the test can
  * tell that the paths it means to check were taken. Datagram sockets, and every call when
  * SHORT_SEND is unset, go to the real send(2).
@@ -51,6 +54,15 @@ ssize_t send(int fd, const void *buf, size_t n, int flags)
 		real = (ssize_t(*)(int, const void *, size_t, int))dlsym(RTLD_NEXT, "send");
 	if (lim && getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 && type == SOCK_STREAM) {
 		size_t max = strtoul(lim, NULL, 10);
+
+		if (strcmp(lim, "stall") == 0) {
+			static int noted;
+
+			if (!noted++) /* once: the service retries as fast as the socket says */
+				note("stall\n");
+			errno = EAGAIN;
+			return -1;
+		}
 
 		if (__atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED) % 3 == 2) {
 			note("again\n");
