@@ -6,7 +6,8 @@
  * size of the pieces the stream arrives in (1 to 256 bytes). Between them, chunks of
  * [op][length, 2 bytes][bytes]: op 0 puts the bytes into the stream raw (forged records,
  * torn headers); op 255 seals them as data after a KeyUpdate (the client's key changes,
- * as a real client's would); any other op seals them as one record of content type
+ * as a real client's would) into a buffer whose size the length's low bits give (what
+ * does not fit is left out: tlsrec_seal must stay inside it and seal whole records); any other op seals them as one record of content type
  * (op - 1) % 32 followed by ((op - 1) / 32) * 31 zeros of padding, with the client's key,
  * so that the fuzzer reaches what lies behind the tag: content types, alerts, handshake
  * messages, padding, bounds.
@@ -116,15 +117,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(stream + n, data + i, len);
 			n += len;
 		} else if (op == 255) {
-			size_t taken;
+			/* sealed into a buffer of exactly cap bytes (ASan sees a byte past it),
+			 * cap from the length's low bits: often too small for all of it */
+			size_t taken, cap = TLSREC_OVERHEAD + (len & 0x0fff) * 3;
+			uint8_t *out;
 
-			if (n + len + len / TLSREC_MAX_PLAIN * TLSREC_OVERHEAD + TLSREC_OVERHEAD +
-				    TLSREC_KU_RECORD >
-			    STREAM_MAX)
+			if (cap > STREAM_MAX - n)
+				cap = STREAM_MAX - n;
+			out = malloc(cap > 0 ? cap : 1);
+			if (!out)
 				break;
 			client.update_owed = 1;
-			w = tlsrec_seal(&client, data + i, len, stream + n, STREAM_MAX - n, &taken);
-			CHECK(w >= 0 && (len == 0 || taken == len));
+			w = tlsrec_seal(&client, data + i, len, out, cap, &taken);
+			CHECK(w >= 0 && (size_t)w <= cap && taken <= len);
+			CHECK(taken == len ||
+			      (size_t)w + TLSREC_OVERHEAD + TLSREC_KU_RECORD > cap ||
+			      taken % TLSREC_MAX_PLAIN == 0);
+			memcpy(stream + n, out, (size_t)w);
+			free(out);
 			n += (size_t)w;
 		} else {
 			size_t pad = (size_t)((op - 1) / 32) * 31;
