@@ -136,7 +136,7 @@ static SSL_CTX *ctx_new(const struct isp_config *cfg, struct isp_err *err)
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_set_session_id_context(ctx, sid, sizeof(sid) - 1);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
-	if (tlsrec_setup_ctx(ctx) != 0) {
+	if (strcmp(cfg->dns_tls_records, "openssl") != 0 && tlsrec_setup_ctx(ctx) != 0) {
 		isp_err_set(err, ISR_ENOMEM, "TLS: %s", ssl_why(why, sizeof(why)));
 		goto fail;
 	}
