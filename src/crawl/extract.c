@@ -11,8 +11,14 @@
  * A string built at run time (concatenation, atob) is not seen here: that is the second,
  * script-running tier's job (script.c), whose input, the text of the inline scripts, is
  * collected here too.
+ *
+ * Every block gumbo allocates for a page is on a list of the page's (a 16-byte header
+ * each) and the list is freed with the page: libgumbo 0.10.1 (Debian's) itself leaks the
+ * attributes of some repeated tags on hostile markup (fuzz.crawl found it), and a crawl
+ * of a million pages must not keep them.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <gumbo.h>
 #include <stdlib.h>
@@ -323,16 +329,70 @@ struct frame {
 	const GumboNode *node;
 };
 
+/* gumbo's blocks for one page: a circular list through a header before each block */
+union gblock {
+	struct {
+		union gblock *prev, *next;
+	} l;
+	max_align_t align; /* the block after the header stays aligned for any type */
+};
+
+static void *gblock_alloc(void *ud, size_t n)
+{
+	union gblock *head = ud, *b = malloc(sizeof(*b) + n);
+
+	if (!b)
+		return NULL;
+	b->l.prev = head;
+	b->l.next = head->l.next;
+	head->l.next->l.prev = b;
+	head->l.next = b;
+	return b + 1;
+}
+
+static void gblock_free(void *ud, void *p)
+{
+	union gblock *b = p ? (union gblock *)p - 1 : NULL;
+
+	(void)ud;
+	if (!b)
+		return;
+	b->l.prev->l.next = b->l.next;
+	b->l.next->l.prev = b->l.prev;
+	free(b);
+}
+
+/* what gumbo did not free itself */
+static void gblock_free_all(union gblock *head)
+{
+	union gblock *b = head->l.next;
+
+	while (b != head) {
+		union gblock *next = b->l.next;
+
+		free(b);
+		b = next;
+	}
+	head->l.prev = head->l.next = head;
+}
+
 /* Walk the tree of body[0..len) in document order with an explicit stack. */
 static void html_links(struct links *l, const char *body, size_t len, int from_script)
 {
-	GumboOutput *g =
-		gumbo_parse_with_options(&kGumboDefaultOptions, body, parse_bound(body, len));
+	union gblock blocks = { .l = { &blocks, &blocks } };
+	GumboOptions opt = kGumboDefaultOptions;
+	GumboOutput *g;
 	struct frame *stack = NULL;
 	size_t top = 0, cap = 0;
 
-	if (!g)
+	opt.allocator = gblock_alloc;
+	opt.deallocator = gblock_free;
+	opt.userdata = &blocks;
+	g = gumbo_parse_with_options(&opt, body, parse_bound(body, len));
+	if (!g) {
+		gblock_free_all(&blocks);
 		return;
+	}
 	cap = 256;
 	stack = malloc(cap * sizeof(*stack));
 	if (!stack)
@@ -360,7 +420,8 @@ static void html_links(struct links *l, const char *body, size_t len, int from_s
 	}
 out:
 	free(stack);
-	gumbo_destroy_output(&kGumboDefaultOptions, g);
+	gumbo_destroy_output(&opt, g);
+	gblock_free_all(&blocks);
 }
 
 int crawl_extract(const char *body, size_t len, struct crawl_link *out, int max, char *base,
