@@ -144,8 +144,9 @@ const struct config_key config_keys[] = {
 	  "client connections over TCP, DoT and DoH per worker; beyond it new ones are closed at "
 	  "once (an idle DoT connection costs about 0.5 KB, DoH 7 KB)" },
 	{ "dns", "idle-timeout", K_DURATION, F(dns_idle_timeout), "10",
-	  "a TCP, DoT or DoH connection with nothing going on is closed after this (RFC 7766; "
-	  "phones keep DoT open: a few minutes saves them handshakes)" },
+	  "a TCP, DoT or DoH connection with nothing going on, or whose answers wait unread, is "
+	  "closed after this (RFC 7766; phones keep DoT open: a few minutes saves them "
+	  "handshakes)" },
 	{ "dns", "tls-listen", K_STR, F(dns_tls_listen), "",
 	  "addresses of DNS over TLS (RFC 7858, ALPN dot), comma-separated (port 853 when not "
 	  "given); empty = off. Needs tls-cert and tls-key" },
