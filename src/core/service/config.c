@@ -1,5 +1,5 @@
 /*
- * config.c -- see config.h. One table of keys (config_keys.c) drives parsing, overriding
+ * config.c -- see config.h. One table of keys (config_keys*.c) drives parsing, overriding
  * and printing.
  */
 #include "core/service/config.h"
@@ -142,22 +142,23 @@ static int set_key(struct isp_config *c, const struct config_key *k, const char 
 
 static const struct config_key *find_key(const char *section, const char *name)
 {
-	size_t i;
+	const struct config_part *const *pp;
+	const struct config_key *k;
 
-	for (i = 0; i < config_nkeys; i++)
-		if (strcmp(config_keys[i].section, section) == 0 &&
-		    strcmp(config_keys[i].name, name) == 0)
-			return &config_keys[i];
+	CONFIG_EACH_KEY(pp, k)
+	if (strcmp(k->section, section) == 0 && strcmp(k->name, name) == 0)
+		return k;
 	return NULL;
 }
 
 void config_defaults(struct isp_config *c)
 {
-	size_t i;
+	const struct config_part *const *pp;
+	const struct config_key *k;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < config_nkeys; i++)
-		set_key(c, &config_keys[i], config_keys[i].def, NULL);
+	CONFIG_EACH_KEY(pp, k)
+	set_key(c, k, k->def, NULL);
 }
 
 /* Debian's libinih is built without INI_HANDLER_LINENO, so the handler gets no line
@@ -314,15 +315,16 @@ static void print_help(FILE *out, const char *h)
 
 void config_print(const struct isp_config *c, FILE *out)
 {
+	const struct config_part *const *pp;
+	const struct config_key *k;
 	const char *last = "";
-	size_t i;
 
-	for (i = 0; i < config_nkeys; i++) {
-		const struct config_key *k = &config_keys[i];
+	CONFIG_EACH_KEY(pp, k)
+	{
 		const char *p = (const char *)c + k->off;
 
 		if (strcmp(last, k->section) != 0) {
-			fprintf(out, "%s[%s]\n", i ? "\n" : "", k->section);
+			fprintf(out, "%s[%s]\n", last[0] ? "\n" : "", k->section);
 			last = k->section;
 		}
 		print_help(out, k->help);
@@ -340,10 +342,11 @@ void config_print(const struct isp_config *c, FILE *out)
 
 void config_each_key(void (*fn)(void *ud, const char *section, const char *key), void *ud)
 {
-	size_t i;
+	const struct config_part *const *pp;
+	const struct config_key *k;
 
-	for (i = 0; i < config_nkeys; i++)
-		fn(ud, config_keys[i].section, config_keys[i].name);
+	CONFIG_EACH_KEY(pp, k)
+	fn(ud, k->section, k->name);
 }
 
 /* `set` if given, else `name` in core.state-dir, else in the SQLite store file's folder
