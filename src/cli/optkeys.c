@@ -2,7 +2,7 @@
  * optkeys.c -- the configuration keys that commands offer as flags (opts.h, OPT_KEYS):
  * each key once, with the name of its argument in the help and whether the flag may be
  * repeated. The flag is --NAME, the key's name within its section; its help is the key's
- * description in the key table (core/service/config_keys.c), so a command lists only the keys.
+ * description in the key table (core/service/config_keys*.c), so a command lists only the keys.
  */
 #include "cli/opts.h"
 
