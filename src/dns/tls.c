@@ -80,7 +80,7 @@ struct dns_tls {
 	size_t outlen, outoff, outpt;
 	uint8_t done;  /* close_notify or a refused record: reads say the end from now on */
 	uint8_t fatal; /* a refused record: nothing more is sealed (writes fail) */
-	char alpn[16]; /* what OpenSSL agreed, kept when the SSL goes */
+	char alpn[16]; /* what OpenSSL agreed (dns_tls_alpn), kept when its handshake ends */
 };
 
 /* Why OpenSSL refused: its first queued error as text (the queue is then cleared). */
@@ -618,19 +618,7 @@ void dns_tls_free(struct dns_tcp_conn *c)
 
 const char *dns_tls_alpn(struct dns_tcp_conn *c, char *buf, size_t size)
 {
-	const unsigned char *p = NULL;
-	unsigned int n = 0;
-
-	buf[0] = 0;
-	if (c->tls && c->tls->ssl) {
-		SSL_get0_alpn_selected(c->tls->ssl, &p, &n);
-	} else if (c->tls) {
-		p = (const unsigned char *)c->tls->alpn;
-		n = (unsigned int)strlen(c->tls->alpn);
-	}
-	if (p && n < size) {
-		memcpy(buf, p, n);
-		buf[n] = 0;
-	}
+	/* kept at the end of the handshake (handover), whoever holds the records after it */
+	snprintf(buf, size, "%s", c->tls ? c->tls->alpn : "");
 	return buf;
 }

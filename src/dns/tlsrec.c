@@ -83,11 +83,19 @@ static int expand_label(int si, const uint8_t *secret, const char *label, uint8_
 	return 0;
 }
 
+/* RFC 8446 section 7.3: the key and IV of a traffic secret */
+static int traffic_keys(int si, const uint8_t *secret, uint8_t *key, uint8_t *iv)
+{
+	if (expand_label(si, secret, "key", key, suites[si].keylen) != 0 ||
+	    expand_label(si, secret, "iv", iv, 12) != 0)
+		return -1;
+	return 0;
+}
+
 static int dir_keys(int si, struct tlsrec_dir *d)
 {
 	d->seq = 0;
-	if (expand_label(si, d->secret, "key", d->key, suites[si].keylen) != 0 ||
-	    expand_label(si, d->secret, "iv", d->iv, sizeof(d->iv)) != 0)
+	if (traffic_keys(si, d->secret, d->key, d->iv) != 0)
 		return -1;
 	/* a context in use takes the new key in place (a KeyUpdate: no free and allocate) */
 	if (d->ctx && EVP_CipherInit_ex(d->ctx, NULL, NULL, d->key, NULL, -1) != 1) {
@@ -114,10 +122,7 @@ int tlsrec_traffic_keys(unsigned suite, const uint8_t *secret, uint8_t *key, uin
 {
 	int si = suite_index(suite);
 
-	if (si < 0 || expand_label(si, secret, "key", key, suites[si].keylen) != 0 ||
-	    expand_label(si, secret, "iv", iv, 12) != 0)
-		return -1;
-	return 0;
+	return si < 0 ? -1 : traffic_keys(si, secret, key, iv);
 }
 
 int tlsrec_init(struct tlsrec *t, unsigned suite, const uint8_t *rsecret, const uint8_t *wsecret,
